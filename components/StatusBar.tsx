@@ -1,0 +1,25 @@
+import type { ConnectionStatus } from '@/lib/connection/status';
+
+const LABELS: Record<ConnectionStatus['overall'], string> = {
+  'signed-out': 'Signed out',
+  connecting: 'Connecting…',
+  live: 'Live',
+  offline: 'Offline',
+};
+
+/** The connection indicator, with a manual Reconnect when not live. */
+export function StatusBar(props: { status: ConnectionStatus; agentName: string | null; onReconnect: () => void }) {
+  const { overall, lastError } = props.status;
+  return (
+    <div className={`status status-${overall}`} role="status" data-status={overall}>
+      <span className="dot" aria-hidden="true" />
+      <span>{LABELS[overall]}</span>
+      {props.agentName && <span className="agent">· {props.agentName}</span>}
+      {overall !== 'live' && overall !== 'signed-out' && (
+        <button type="button" onClick={props.onReconnect} title={lastError ?? undefined}>
+          Reconnect
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import type { AgentConversationView, MessageView } from '@/lib/contract/models';
+import { contactLabel, shortTime } from './format';
+
+/** One conversation's messages, oldest first. Bodies are text nodes, never HTML. */
+export function Thread(props: { conversation: AgentConversationView; messages: MessageView[]; onBack: () => void }) {
+  const { conversation: c } = props;
+  return (
+    <section className="thread" aria-label={`Conversation with ${contactLabel(c)}`}>
+      <header>
+        <button type="button" onClick={props.onBack} aria-label="Back to conversations">
+          ←
+        </button>
+        <div>
+          <h2>{contactLabel(c)}</h2>
+          <span className="phone">{c.contact.phone}</span>
+        </div>
+      </header>
+      <ol className="messages" aria-live="polite" aria-label="Messages">
+        {props.messages.map((m) => (
+          <li key={m.id} className={`message ${m.direction}`} data-message-id={m.id}>
+            {m.body && <p className="body">{m.body}</p>}
+            {m.media.map((media, i) => (
+              <a key={i} className="media" href={media.url} target="_blank" rel="noreferrer noopener">
+                {media.contentType.startsWith('image/') ? 'Photo' : 'Attachment'} ({media.contentType})
+              </a>
+            ))}
+            <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

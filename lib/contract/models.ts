@@ -1,0 +1,76 @@
+/**
+ * Shapes of the data that crosses the wire between the server and the extension.
+ * Both sides import these: the server builds them from rows, the extension stores and renders them.
+ */
+
+export type MessageDirection = 'inbound' | 'outbound';
+
+/** Twilio's message states, in the order a message moves through them. */
+export const MESSAGE_STATUSES = [
+  'accepted',
+  'queued',
+  'sending',
+  'sent',
+  'received',
+  'delivered',
+  'read',
+  'undelivered',
+  'failed',
+] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+export interface MediaItem {
+  url: string;
+  contentType: string;
+}
+
+export interface MessageView {
+  id: string;
+  conversationId: string;
+  direction: MessageDirection;
+  body: string;
+  media: MediaItem[];
+  status: MessageStatus;
+  twilioSid: string | null;
+  errorCode: number | null;
+  errorMessage: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ContactView {
+  id: string;
+  phone: string;
+  profileName: string | null;
+}
+
+/** A conversation as the organisation sees it (the same for every agent). */
+export interface ConversationView {
+  id: string;
+  channelId: string;
+  contact: ContactView;
+  assigneeId: string | null;
+  lastMessageAt: string | null;
+  lastMessagePreview: string | null;
+  lastInboundAt: string | null;
+  /** Bumped on every change of the row; lets a client keep the newest copy. */
+  version: number;
+}
+
+/** A conversation as one agent sees it: with that agent's read state and unread count. */
+export interface AgentConversationView extends ConversationView {
+  lastReadAt: string | null;
+  unreadCount: number;
+}
+
+export interface ReadStateView {
+  conversationId: string;
+  lastReadAt: string;
+}
+
+export interface AgentProfile {
+  id: string;
+  organisationId: string;
+  displayName: string;
+  email: string | null;
+}

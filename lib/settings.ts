@@ -1,0 +1,16 @@
+import { storage } from 'wxt/utils/storage';
+
+/** Where the extension connects. Development builds default to the local stack of `npm start`. */
+export interface Settings {
+  serverUrl: string;
+  supabaseUrl: string;
+  supabaseAnonKey: string;
+}
+
+export const DEFAULT_SETTINGS: Settings = {
+  serverUrl: import.meta.env.WXT_SERVER_URL ?? 'http://127.0.0.1:3000',
+  supabaseUrl: import.meta.env.WXT_SUPABASE_URL ?? 'http://127.0.0.1:54321',
+  supabaseAnonKey: import.meta.env.WXT_SUPABASE_ANON_KEY ?? '',
+};
+
+export const settingsItem = storage.defineItem<Settings>('local:settings', { fallback: DEFAULT_SETTINGS, version: 1 });

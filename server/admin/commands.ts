@@ -1,0 +1,64 @@
+import { createClient } from '@supabase/supabase-js';
+import type pg from 'pg';
+import WebSocket from 'ws';
+
+/** Administrative actions behind `npm run admin`, also used by the demo seed and tests. */
+
+export async function createOrganisation(db: pg.Pool, name: string): Promise<{ id: string }> {
+  const { rows } = await db.query<{ id: string }>('insert into organisations (name) values ($1) returning id', [name]);
+  return rows[0]!;
+}
+
+export async function createChannel(
+  db: pg.Pool,
+  c: { organisationId: string; name: string; whatsappNumber?: string | null; messagingServiceSid?: string | null },
+): Promise<{ id: string }> {
+  const number = c.whatsappNumber ? (c.whatsappNumber.startsWith('whatsapp:') ? c.whatsappNumber : `whatsapp:${c.whatsappNumber}`) : null;
+  const { rows } = await db.query<{ id: string }>(
+    'insert into channels (organisation_id, name, whatsapp_number, messaging_service_sid) values ($1, $2, $3, $4) returning id',
+    [c.organisationId, c.name, number, c.messagingServiceSid ?? null],
+  );
+  return rows[0]!;
+}
+
+/**
+ * Creates a Supabase Auth user through the Auth admin API (hosted or local, the same call) and
+ * makes it an agent of the organisation.
+ */
+export async function createAgent(
+  db: pg.Pool,
+  supabase: { url: string; serviceRoleKey: string },
+  a: { organisationId: string; email: string; password: string; displayName: string },
+): Promise<{ id: string }> {
+  const admin = createClient(supabase.url, supabase.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  });
+  const { data, error } = await admin.auth.admin.createUser({
+    email: a.email,
+    password: a.password,
+    email_confirm: true,
+    user_metadata: { display_name: a.displayName },
+  });
+  if (error || !data.user) throw new Error(`could not create the auth user ${a.email}: ${error?.message ?? 'no user returned'}`, { cause: error });
+  await db.query('insert into agents (id, organisation_id, display_name) values ($1, $2, $3)', [data.user.id, a.organisationId, a.displayName]);
+  return { id: data.user.id };
+}
+
+export interface UnroutedRow {
+  id: string;
+  twilio_sid: string;
+  to_address: string;
+  from_address: string;
+  messaging_service_sid: string | null;
+  received_at: Date;
+  body: string;
+}
+
+export async function listUnrouted(db: pg.Pool): Promise<UnroutedRow[]> {
+  const { rows } = await db.query<UnroutedRow>(
+    `select id, twilio_sid, to_address, from_address, messaging_service_sid, received_at, coalesce(payload->>'Body', '') as body
+       from unrouted_messages where routed_at is null order by received_at`,
+  );
+  return rows;
+}

@@ -1,0 +1,157 @@
+import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type pg from 'pg';
+import { z } from 'zod';
+import type { MarkReadResponse, MessagesPage, SyncResponse } from '../lib/contract/api';
+import type { AgentProfile } from '../lib/contract/models';
+import { InvalidTokenError, type TokenVerifier } from './auth/jwt';
+import type { ServerConfig } from './config';
+import { BadCursorError, findAgent, markRead, messagesPage, NotFoundError, sync } from './inbox/repository';
+import type { Logger } from './logger';
+import { agentRoom, attachSocketIo, orgRoom, type SwitchboardIo } from './realtime/socket-io';
+import { registerTwilioWebhooks } from './webhooks/twilio';
+
+export interface AppDeps {
+  config: ServerConfig;
+  db: pg.Pool;
+  verify: TokenVerifier;
+  log: Logger;
+}
+
+export interface App {
+  http: FastifyInstance;
+  io: SwitchboardIo;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    agent: AgentProfile;
+  }
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const uuid = z.uuid();
+const messagesQuery = z.object({
+  before: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** Builds the HTTP API and Socket.IO server from its dependencies; `main.ts` boots it. */
+export async function createApp(deps: AppDeps): Promise<App> {
+  const http = Fastify({ loggerInstance: deps.log.child({ name: 'http' }) as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: true });
+  const io = attachSocketIo(http.server, deps);
+
+  await http.register(cors, { origin: true, exposedHeaders: [] });
+  await http.register(formbody);
+
+  http.setErrorHandler((err, req, reply) => {
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+    const status = (err as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.code(status).send({ error: (err as { code?: string }).code ?? 'bad_request', message: (err as Error).message });
+    }
+    req.log.error({ err }, 'request failed');
+    // Never leak internals in a 5xx.
+    return reply.code(500).send({ error: 'internal', message: 'Internal server error' });
+  });
+
+  await registerTwilioWebhooks(http, {
+    db: deps.db,
+    publicUrl: () => deps.config.publicUrl,
+    twilio: deps.config.twilio,
+    bodyLimit: deps.config.webhookBodyLimit,
+    onStored: ({ organisationId, message, conversation }) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
+  });
+
+  http.get('/api/socket', async () => ({ status: 'up', connections: io.engine.clientsCount, path: '/socket.io' }));
+  http.get('/api/health', async () => {
+    await deps.db.query('select 1');
+    return { status: 'ok' };
+  });
+
+  const authenticate = async (req: FastifyRequest) => {
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Bearer ')) throw new HttpError(401, 'unauthorized', 'missing Bearer token');
+    let claims;
+    try {
+      claims = await deps.verify(header.slice(7));
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw new HttpError(401, 'unauthorized', err.message);
+      throw err;
+    }
+    if (claims.role !== 'authenticated' || !claims.sub) throw new HttpError(403, 'forbidden', 'not a signed-in user token');
+    const agent = await findAgent(deps.db, claims.sub);
+    if (!agent) throw new HttpError(403, 'forbidden', 'this user is not an agent of any organisation');
+    req.agent = agent;
+  };
+
+  await http.register(async (api) => {
+    api.addHook('preHandler', authenticate);
+
+    api.get('/api/me', async (req) => req.agent);
+
+    api.get('/api/sync', async (req): Promise<SyncResponse> => {
+      const cursor = (req.query as { cursor?: string }).cursor;
+      try {
+        return await sync(deps.db, req.agent, cursor || null);
+      } catch (err) {
+        if (err instanceof BadCursorError || (err as { code?: string }).code === '22P02') {
+          throw new HttpError(400, 'bad_cursor', 'cursor is not one this server issued');
+        }
+        throw err;
+      }
+    });
+
+    api.get('/api/conversations/:id/messages', async (req): Promise<MessagesPage> => {
+      const id = conversationId(req);
+      const q = messagesQuery.safeParse(req.query);
+      if (!q.success) throw new HttpError(400, 'bad_request', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      return guardNotFound(() => messagesPage(deps.db, req.agent, id, q.data.before ?? null, q.data.limit));
+    });
+
+    api.post('/api/conversations/:id/read', async (req): Promise<MarkReadResponse> => {
+      const readState = await guardNotFound(() => markRead(deps.db, req.agent, conversationId(req)));
+      // The agent's other devices clear their unread count too.
+      io.to(agentRoom(req.agent.id)).emit('conversation:read', readState);
+      return { readState };
+    });
+  });
+
+  const demoPage = readFileSync(join(import.meta.dirname, 'demo', 'crm.html'), 'utf8');
+  http.get('/demo/crm', async (_req, reply) => reply.type('text/html; charset=utf-8').send(demoPage));
+  http.get('/', async (_req, reply) => reply.redirect('/demo/crm'));
+
+  // Open WebSockets would hold the HTTP server open: close them before it stops.
+  http.addHook('preClose', async () => {
+    io.local.disconnectSockets(true);
+    io.engine.close();
+  });
+  return { http, io };
+}
+
+function conversationId(req: FastifyRequest): string {
+  const id = uuid.safeParse((req.params as { id?: string }).id);
+  if (!id.success) throw new HttpError(400, 'bad_request', 'conversation id must be a UUID');
+  return id.data;
+}
+
+async function guardNotFound<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof NotFoundError) throw new HttpError(404, 'not_found', err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseEnv } from '../config';
+import { seedDemo } from '../demo/seed';
+import { writeLocalConfig } from '../local-supabase/local-config';
+import { createLogger } from '../logger';
+import { startStack } from '../stack';
+
+/**
+ * `npm start`: the local stack, the demo organisation, the built extension and, when a display
+ * is available, Chromium with the extension loaded on the demo CRM page.
+ */
+async function main() {
+  const env = parseEnv({ LOG_LEVEL: 'warn', ...process.env });
+  const log = createLogger(env.LOG_LEVEL);
+  const stack = await startStack(env, log);
+  const stop = async () => {
+    await stack.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  if (!stack.local) throw new Error('npm start runs the local stack; unset DATABASE_URL and SUPABASE_URL (use npm run server for hosted Supabase)');
+
+  const home = resolve(env.SWITCHBOARD_HOME);
+  const path = '/api/webhooks/twilio';
+  const demo = await seedDemo(stack.db, {
+    supabase: { url: stack.config.supabaseUrl, serviceRoleKey: stack.local.serviceRoleKey },
+    webhookUrl: stack.serverUrl + path,
+    signatureUrl: stack.config.publicUrl + path,
+    twilio: stack.config.twilio,
+    existing: stack.local.demo,
+  });
+  writeLocalConfig(home, { ...stack.local, demo });
+
+  console.log('Building the extension…');
+  const build = spawnSync('npx', ['wxt', 'build'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      WXT_SERVER_URL: stack.serverUrl,
+      WXT_SUPABASE_URL: stack.config.supabaseUrl,
+      WXT_SUPABASE_ANON_KEY: stack.config.supabaseAnonKey,
+    },
+  });
+  if (build.status !== 0) throw new Error('the extension build failed (see above)');
+  const extensionDir = resolve('.output', 'chrome-mv3');
+  const crmUrl = `${stack.serverUrl}/demo/crm`;
+
+  console.log(`
+Switchboard is running.
+
+  Server          ${stack.serverUrl}      (webhook: ${stack.config.publicUrl}${path})
+  Supabase (local) ${stack.config.supabaseUrl}
+  Demo CRM page   ${crmUrl}
+  Agents          ${demo.agents.join(', ')}   password: ${demo.password}
+  Extension       ${extensionDir}
+  Local config    ${join(home, 'local.json')}
+
+Send a WhatsApp message as a customer:
+  npm run simulate -- --from +14155550134 --body "Hello" --profile-name "Maria Garcia"
+`);
+  const chromium = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+  if (process.env.DISPLAY && chromium) {
+    console.log(`Opening Chromium with the extension loaded (${chromium}).`);
+    spawn(
+      chromium,
+      [
+        `--user-data-dir=${join(home, 'chromium-profile')}`,
+        `--disable-extensions-except=${extensionDir}`,
+        `--load-extension=${extensionDir}`,
+        '--no-first-run',
+        ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
+        crmUrl,
+      ],
+      { stdio: 'ignore', detached: true },
+    ).unref();
+  } else {
+    console.log(`No display found: load the extension yourself. In Chrome or Chromium open chrome://extensions,
+turn on Developer mode, choose "Load unpacked" and pick ${extensionDir}. Then open ${crmUrl}.`);
+  }
+  console.log('Press Ctrl+C to stop.');
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

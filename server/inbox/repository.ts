@@ -1,0 +1,236 @@
+import type pg from 'pg';
+import type { SyncResponse } from '../../lib/contract/api';
+import type { AgentProfile, ConversationView, MediaItem, MessageView, ReadStateView } from '../../lib/contract/models';
+import {
+  agentConversationView,
+  CONVERSATION_COLUMNS,
+  conversationView,
+  MESSAGE_COLUMNS,
+  messageView,
+  previewOf,
+  type AgentConversationRow,
+  type ConversationRow,
+  type MessageRow,
+} from './views';
+
+/** An inbound WhatsApp message as Twilio reported it, after validation. */
+export interface InboundMessage {
+  messageSid: string;
+  from: string; // whatsapp:+E164
+  to: string; // whatsapp:+E164
+  messagingServiceSid: string | null;
+  body: string;
+  profileName: string | null;
+  media: MediaItem[];
+  raw: Record<string, string>;
+}
+
+export type StoreInboundResult =
+  | { kind: 'stored'; organisationId: string; message: MessageView; conversation: ConversationView }
+  | { kind: 'duplicate' }
+  | { kind: 'unrouted' };
+
+export class NotFoundError extends Error {}
+export class BadCursorError extends Error {}
+
+const FULL_SYNC_CONVERSATIONS = 500;
+const DELTA_SYNC_CONVERSATIONS = 1000;
+const SYNC_MESSAGES = 1000;
+const CURSOR_PATTERN = /^\d{1,20}:\d{1,20}:(\d{1,20}(,\d{1,20}){0,10000})?$/;
+
+async function inTransaction<T>(db: pg.Pool, begin: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await db.connect();
+  try {
+    await client.query(begin);
+    const result = await fn(client);
+    await client.query('commit');
+    return result;
+  } catch (err) {
+    await client.query('rollback').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Stores an inbound message idempotently on its MessageSid, creating the contact and the
+ * conversation as needed, in one transaction. A message for a sender no channel owns goes to
+ * `unrouted_messages`.
+ */
+export async function storeInbound(db: pg.Pool, msg: InboundMessage): Promise<StoreInboundResult> {
+  return inTransaction(db, 'begin', async (c) => {
+    // A bare number is the most specific match; a Messaging Service covers all its senders.
+    const channel = (
+      await c.query<{ id: string; organisation_id: string }>(
+        `select id, organisation_id from channels
+          where whatsapp_number = $1 or ($2::text is not null and messaging_service_sid = $2)
+          order by (whatsapp_number = $1) desc nulls last limit 1`,
+        [msg.to, msg.messagingServiceSid],
+      )
+    ).rows[0];
+    if (!channel) {
+      await c.query(
+        `insert into unrouted_messages (twilio_sid, to_address, from_address, messaging_service_sid, payload)
+         values ($1, $2, $3, $4, $5) on conflict (twilio_sid) do nothing`,
+        [msg.messageSid, msg.to, msg.from, msg.messagingServiceSid, msg.raw],
+      );
+      return { kind: 'unrouted' };
+    }
+    // Twilio retries deliveries: a MessageSid we already have changes nothing.
+    const seen = await c.query('select 1 from messages where twilio_sid = $1', [msg.messageSid]);
+    if (seen.rowCount) return { kind: 'duplicate' };
+    const phone = msg.from.replace(/^whatsapp:/, '');
+    const contactId = (
+      await c.query<{ id: string }>(
+        `insert into contacts (organisation_id, phone_e164, profile_name) values ($1, $2, $3)
+         on conflict (organisation_id, phone_e164) do update set profile_name = excluded.profile_name
+           where contacts.profile_name is distinct from excluded.profile_name and excluded.profile_name is not null
+         returning id`,
+        [channel.organisation_id, phone, msg.profileName],
+      )
+    ).rows[0]?.id ??
+      (await c.query<{ id: string }>('select id from contacts where organisation_id = $1 and phone_e164 = $2', [channel.organisation_id, phone]))
+        .rows[0]!.id;
+    await c.query(
+      `insert into conversations (organisation_id, channel_id, contact_id) values ($1, $2, $3)
+       on conflict (channel_id, contact_id) do nothing`,
+      [channel.organisation_id, channel.id, contactId],
+    );
+    const inserted = (
+      await c.query<MessageRow>(
+        `insert into messages (organisation_id, conversation_id, direction, body, media, twilio_sid, status)
+         select $1, id, 'inbound', $4, $5, $6, 'received' from conversations where channel_id = $2 and contact_id = $3
+         on conflict (twilio_sid) do nothing
+         returning ${MESSAGE_COLUMNS}`,
+        [channel.organisation_id, channel.id, contactId, msg.body, JSON.stringify(msg.media), msg.messageSid],
+      )
+    ).rows[0];
+    if (!inserted) return { kind: 'duplicate' }; // lost a race with a concurrent retry
+    const conversation = (
+      await c.query<ConversationRow>(
+        `with updated as (
+           update conversations set last_message_at = $2, last_inbound_at = $2, last_message_preview = $3
+            where id = $1 returning *)
+         select ${CONVERSATION_COLUMNS} from updated c join contacts ct on ct.id = c.contact_id`,
+        [inserted.conversation_id, inserted.created_at, previewOf(msg.body, msg.media)],
+      )
+    ).rows[0]!;
+    return {
+      kind: 'stored',
+      organisationId: channel.organisation_id,
+      message: messageView(inserted),
+      conversation: conversationView(conversation),
+    };
+  });
+}
+
+/**
+ * Everything in the agent's organisation that changed after `cursor` (a snapshot taken by an
+ * earlier sync), read in one repeatable-read transaction whose own snapshot becomes the next
+ * cursor. Without a cursor: the newest conversations.
+ */
+export async function sync(db: pg.Pool, agent: AgentProfile, cursor: string | null): Promise<SyncResponse> {
+  if (cursor !== null && !CURSOR_PATTERN.test(cursor)) throw new BadCursorError('cursor is not one this server issued');
+  return inTransaction(db, 'begin isolation level repeatable read read only', async (c) => {
+    const snapshot = (await c.query<{ s: string }>('select pg_current_snapshot()::text as s')).rows[0]!.s;
+    const conversations = async (since: string | null, limit: number) =>
+      (
+        await c.query<AgentConversationRow>(
+          `select ${CONVERSATION_COLUMNS}, rs.last_read_at,
+                  (select count(*)::int from messages m
+                    where m.conversation_id = c.id and m.direction = 'inbound'
+                      and m.created_at > coalesce(rs.last_read_at, '-infinity')) as unread_count
+             from conversations c
+             join contacts ct on ct.id = c.contact_id
+             left join read_states rs on rs.conversation_id = c.id and rs.agent_id = $2
+            where c.organisation_id = $1
+              and ($3::pg_snapshot is null
+                   or changed_since(c.change_xid, $3::pg_snapshot)
+                   or changed_since(ct.change_xid, $3::pg_snapshot)
+                   or (rs.change_xid is not null and changed_since(rs.change_xid, $3::pg_snapshot)))
+            order by c.last_message_at desc nulls last, c.id
+            limit $4`,
+          [agent.organisationId, agent.id, since, limit],
+        )
+      ).rows;
+
+    if (cursor === null) {
+      const rows = await conversations(null, FULL_SYNC_CONVERSATIONS);
+      return { cursor: snapshot, full: true, conversations: rows.map(agentConversationView), messages: [], messagesTruncated: false };
+    }
+    const changed = await conversations(cursor, DELTA_SYNC_CONVERSATIONS + 1);
+    if (changed.length > DELTA_SYNC_CONVERSATIONS) {
+      // Too far behind for a delta: start over from the newest page.
+      const rows = await conversations(null, FULL_SYNC_CONVERSATIONS);
+      return { cursor: snapshot, full: true, conversations: rows.map(agentConversationView), messages: [], messagesTruncated: true };
+    }
+    const messages = (
+      await c.query<MessageRow>(
+        `select ${MESSAGE_COLUMNS} from messages
+          where organisation_id = $1 and changed_since(change_xid, $2::pg_snapshot)
+          order by created_at, id limit $3`,
+        [agent.organisationId, cursor, SYNC_MESSAGES + 1],
+      )
+    ).rows;
+    return {
+      cursor: snapshot,
+      full: false,
+      conversations: changed.map(agentConversationView),
+      messages: messages.slice(0, SYNC_MESSAGES).map(messageView),
+      messagesTruncated: messages.length > SYNC_MESSAGES,
+    };
+  });
+}
+
+/** A page of a conversation's messages, newest first, before `before` (an ISO time). */
+export async function messagesPage(
+  db: pg.Pool,
+  agent: AgentProfile,
+  conversationId: string,
+  before: string | null,
+  limit: number,
+): Promise<{ messages: MessageView[]; hasMore: boolean }> {
+  await assertConversationOf(db, agent, conversationId);
+  const { rows } = await db.query<MessageRow>(
+    `select ${MESSAGE_COLUMNS} from messages
+      where conversation_id = $1 and ($2::timestamptz is null or created_at < $2)
+      order by created_at desc, id desc limit $3`,
+    [conversationId, before, limit + 1],
+  );
+  return { messages: rows.slice(0, limit).map(messageView), hasMore: rows.length > limit };
+}
+
+/** Marks everything in the conversation up to its latest message as read by the agent. */
+export async function markRead(db: pg.Pool, agent: AgentProfile, conversationId: string): Promise<ReadStateView> {
+  await assertConversationOf(db, agent, conversationId);
+  const { rows } = await db.query<{ last_read_at: Date }>(
+    `insert into read_states (agent_id, conversation_id, organisation_id, last_read_at)
+     select $1, c.id, c.organisation_id, coalesce(c.last_message_at, now()) from conversations c where c.id = $2
+     on conflict (agent_id, conversation_id) do update
+       set last_read_at = greatest(read_states.last_read_at, excluded.last_read_at)
+     returning last_read_at`,
+    [agent.id, conversationId],
+  );
+  return { conversationId, lastReadAt: rows[0]!.last_read_at.toISOString() };
+}
+
+async function assertConversationOf(db: pg.Pool, agent: AgentProfile, conversationId: string): Promise<void> {
+  const { rowCount } = await db.query('select 1 from conversations where id = $1 and organisation_id = $2', [
+    conversationId,
+    agent.organisationId,
+  ]);
+  // Another organisation's conversation is indistinguishable from a missing one.
+  if (!rowCount) throw new NotFoundError('conversation not found');
+}
+
+/** The agent behind an auth user id, or null if that user is not an agent. */
+export async function findAgent(db: pg.Pool, userId: string): Promise<AgentProfile | null> {
+  const { rows } = await db.query<{ id: string; organisation_id: string; display_name: string; email: string | null }>(
+    `select a.id, a.organisation_id, a.display_name, u.email
+       from agents a left join auth.users u on u.id = a.id where a.id = $1`,
+    [userId],
+  );
+  const r = rows[0];
+  return r ? { id: r.id, organisationId: r.organisation_id, displayName: r.display_name, email: r.email } : null;
+}

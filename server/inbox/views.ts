@@ -1,0 +1,83 @@
+import type { AgentConversationView, ConversationView, MediaItem, MessageStatus, MessageView } from '../../lib/contract/models';
+
+/** Row shapes as selected by the inbox queries, and their mapping to the shared views. */
+export interface MessageRow {
+  id: string;
+  conversation_id: string;
+  direction: 'inbound' | 'outbound';
+  body: string;
+  media: MediaItem[];
+  status: MessageStatus;
+  twilio_sid: string | null;
+  error_code: number | null;
+  error_message: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface ConversationRow {
+  id: string;
+  channel_id: string;
+  contact_id: string;
+  phone_e164: string;
+  profile_name: string | null;
+  assignee_id: string | null;
+  last_message_at: Date | null;
+  last_message_preview: string | null;
+  last_inbound_at: Date | null;
+  version: string | number;
+}
+
+export interface AgentConversationRow extends ConversationRow {
+  last_read_at: Date | null;
+  unread_count: number;
+}
+
+/** Columns to select for a ConversationRow from `conversations c join contacts ct`. */
+export const CONVERSATION_COLUMNS = `c.id, c.channel_id, c.contact_id, ct.phone_e164, ct.profile_name, c.assignee_id,
+  c.last_message_at, c.last_message_preview, c.last_inbound_at, c.version`;
+
+export const MESSAGE_COLUMNS = `id, conversation_id, direction, body, media, status, twilio_sid, error_code, error_message, created_at, updated_at`;
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+export function messageView(r: MessageRow): MessageView {
+  return {
+    id: r.id,
+    conversationId: r.conversation_id,
+    direction: r.direction,
+    body: r.body,
+    media: r.media,
+    status: r.status,
+    twilioSid: r.twilio_sid,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+export function conversationView(r: ConversationRow): ConversationView {
+  return {
+    id: r.id,
+    channelId: r.channel_id,
+    contact: { id: r.contact_id, phone: r.phone_e164, profileName: r.profile_name },
+    assigneeId: r.assignee_id,
+    lastMessageAt: iso(r.last_message_at),
+    lastMessagePreview: r.last_message_preview,
+    lastInboundAt: iso(r.last_inbound_at),
+    version: Number(r.version),
+  };
+}
+
+export function agentConversationView(r: AgentConversationRow): AgentConversationView {
+  return { ...conversationView(r), lastReadAt: iso(r.last_read_at), unreadCount: r.unread_count };
+}
+
+/** The one-line preview shown in conversation lists. */
+export function previewOf(body: string, media: MediaItem[]): string {
+  const text = body.replace(/\s+/g, ' ').trim();
+  if (text) return text.length > 140 ? `${text.slice(0, 139)}…` : text;
+  if (media.length === 0) return '';
+  return media[0]!.contentType.startsWith('image/') ? '📷 Photo' : '📎 Attachment';
+}

@@ -1,0 +1,254 @@
+import bcrypt from 'bcryptjs';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { z } from 'zod';
+import { InvalidTokenError, signSupabaseJwt, type SupabaseClaims, type TokenVerifier } from '../auth/jwt';
+
+/**
+ * The `/auth/v1` endpoints of GoTrue that `@supabase/supabase-js` uses (password sign-in,
+ * refresh, user, logout) plus `admin/users` for `npm run admin`. Wire format per
+ * shared/reference/supabase-wire-protocol.md part B.
+ */
+export interface LocalAuthDeps {
+  db: pg.Pool;
+  jwtSecret: string;
+  verify: TokenVerifier;
+  /** Base URL of the local Supabase, used as the token issuer (known after listen). */
+  supabaseUrl: () => string;
+  accessTokenTtlSeconds?: number;
+}
+
+const API_VERSION = '2024-01-01';
+/** GoTrue lets a rotated refresh token be reused this long (concurrent refreshes race). */
+const REFRESH_REUSE_INTERVAL_MS = 10_000;
+
+interface UserRow {
+  id: string;
+  aud: string;
+  role: string;
+  email: string | null;
+  encrypted_password: string | null;
+  email_confirmed_at: Date | null;
+  last_sign_in_at: Date | null;
+  raw_app_meta_data: Record<string, unknown>;
+  raw_user_meta_data: Record<string, unknown>;
+  banned_until: Date | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+class AuthError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const passwordGrant = z.object({ email: z.string().optional(), phone: z.string().optional(), password: z.string() });
+const refreshGrant = z.object({ refresh_token: z.string() });
+const adminCreateUser = z.object({
+  email: z.email(),
+  password: z.string().min(6),
+  email_confirm: z.boolean().optional(),
+  user_metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
+export async function registerLocalAuth(app: FastifyInstance, deps: LocalAuthDeps): Promise<void> {
+  const ttl = deps.accessTokenTtlSeconds ?? 3600;
+
+  app.setErrorHandler((err, _req, reply) => {
+    if (err instanceof AuthError) return sendAuthError(reply, err.status, err.code, err.message);
+    if ((err as { statusCode?: number }).statusCode === 400) return sendAuthError(reply, 400, 'validation_failed', 'Bad request');
+    app.log.error({ err }, 'auth error');
+    return sendAuthError(reply, 500, 'unexpected_failure', 'Unexpected failure');
+  });
+
+  async function issueSession(user: UserRow, sessionId: string, parent: string | null) {
+    const now = Math.floor(Date.now() / 1000);
+    const claims: SupabaseClaims = {
+      iss: `${deps.supabaseUrl()}/auth/v1`,
+      sub: user.id,
+      aud: user.aud,
+      exp: now + ttl,
+      iat: now,
+      email: user.email ?? undefined,
+      phone: '',
+      app_metadata: user.raw_app_meta_data,
+      user_metadata: user.raw_user_meta_data,
+      role: user.role,
+      aal: 'aal1',
+      amr: [{ method: parent ? 'token_refresh' : 'password', timestamp: now }],
+      session_id: sessionId,
+      is_anonymous: false,
+    };
+    const accessToken = await signSupabaseJwt(deps.jwtSecret, claims);
+    const refreshToken = randomBytes(12).toString('base64url');
+    await deps.db.query('insert into auth.refresh_tokens (token, user_id, session_id, parent) values ($1, $2, $3, $4)', [
+      refreshToken,
+      user.id,
+      sessionId,
+      parent,
+    ]);
+    return {
+      access_token: accessToken,
+      token_type: 'bearer',
+      expires_in: ttl,
+      expires_at: now + ttl,
+      refresh_token: refreshToken,
+      user: userJson(user),
+    };
+  }
+
+  app.post('/auth/v1/token', async (req, reply) => {
+    const grant = (req.query as { grant_type?: string }).grant_type;
+    if (grant === 'password') {
+      const body = passwordGrant.safeParse(req.body);
+      if (!body.success || (!body.data.email && !body.data.phone)) throw new AuthError(400, 'validation_failed', 'missing email or phone');
+      const { rows } = await deps.db.query<UserRow>('select * from auth.users where lower(email) = lower($1)', [body.data.email ?? '']);
+      const user = rows[0];
+      const ok = user?.encrypted_password ? await bcrypt.compare(body.data.password, user.encrypted_password) : false;
+      if (!user || !ok) throw new AuthError(400, 'invalid_credentials', 'Invalid login credentials');
+      if (!user.email_confirmed_at) throw new AuthError(400, 'email_not_confirmed', 'Email not confirmed');
+      if (user.banned_until && user.banned_until > new Date()) throw new AuthError(400, 'user_banned', 'User is banned');
+      await deps.db.query('update auth.users set last_sign_in_at = now() where id = $1', [user.id]);
+      return reply.send(await issueSession({ ...user, last_sign_in_at: new Date() }, randomUUID(), null));
+    }
+    if (grant === 'refresh_token') {
+      const body = refreshGrant.safeParse(req.body);
+      if (!body.success || body.data.refresh_token.length < 8) throw new AuthError(400, 'validation_failed', 'Refresh token is not valid');
+      const client = await deps.db.connect();
+      try {
+        await client.query('begin');
+        const { rows } = await client.query<{ user_id: string; session_id: string; revoked: boolean; updated_at: Date }>(
+          'select user_id, session_id, revoked, updated_at from auth.refresh_tokens where token = $1 for update',
+          [body.data.refresh_token],
+        );
+        const token = rows[0];
+        if (!token) throw new AuthError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+        if (token.revoked && Date.now() - token.updated_at.getTime() > REFRESH_REUSE_INTERVAL_MS) {
+          await client.query('update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1', [token.session_id]);
+          await client.query('commit');
+          throw new AuthError(400, 'refresh_token_already_used', 'Invalid Refresh Token: Already Used');
+        }
+        if (!token.revoked) {
+          await client.query('update auth.refresh_tokens set revoked = true, updated_at = now() where token = $1', [body.data.refresh_token]);
+        }
+        await client.query('commit');
+        const user = (await deps.db.query<UserRow>('select * from auth.users where id = $1', [token.user_id])).rows[0];
+        if (!user) throw new AuthError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+        return reply.send(await issueSession(user, token.session_id, body.data.refresh_token));
+      } catch (err) {
+        await client.query('rollback').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    }
+    throw new AuthError(400, 'invalid_credentials', 'unsupported_grant_type');
+  });
+
+  async function bearer(req: FastifyRequest): Promise<SupabaseClaims> {
+    const header = req.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    try {
+      return await deps.verify(token);
+    } catch (err) {
+      if (err instanceof InvalidTokenError) throw new AuthError(403, 'bad_jwt', `invalid JWT: ${err.message}`);
+      throw err;
+    }
+  }
+
+  async function currentUser(req: FastifyRequest): Promise<{ user: UserRow; claims: SupabaseClaims }> {
+    const claims = await bearer(req);
+    if (!claims.sub) throw new AuthError(403, 'bad_jwt', 'invalid claim: missing sub claim');
+    const { rows } = await deps.db.query<UserRow>('select * from auth.users where id = $1', [claims.sub]);
+    if (!rows[0]) throw new AuthError(403, 'user_not_found', 'User from sub claim in JWT does not exist');
+    if (claims.session_id) {
+      const live = await deps.db.query('select 1 from auth.refresh_tokens where session_id = $1 and not revoked limit 1', [claims.session_id]);
+      if (!live.rowCount) throw new AuthError(403, 'session_not_found', 'Session from session_id claim in JWT does not exist');
+    }
+    return { user: rows[0], claims };
+  }
+
+  app.get('/auth/v1/user', async (req, reply) => reply.send(userJson((await currentUser(req)).user)));
+
+  app.post('/auth/v1/logout', async (req, reply) => {
+    const claims = await bearer(req);
+    const scope = (req.query as { scope?: string }).scope ?? 'global';
+    if (scope === 'global') {
+      await deps.db.query('update auth.refresh_tokens set revoked = true, updated_at = now() where user_id = $1', [claims.sub]);
+    } else if (scope === 'local') {
+      await deps.db.query('update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1', [claims.session_id]);
+    } else {
+      await deps.db.query('update auth.refresh_tokens set revoked = true, updated_at = now() where user_id = $1 and session_id <> $2', [
+        claims.sub,
+        claims.session_id,
+      ]);
+    }
+    return reply.code(204).send();
+  });
+
+  app.post('/auth/v1/admin/users', async (req, reply) => {
+    const claims = await bearer(req);
+    if (claims.role !== 'service_role') throw new AuthError(403, 'not_admin', 'User not allowed');
+    const body = adminCreateUser.safeParse(req.body);
+    if (!body.success) throw new AuthError(400, 'validation_failed', body.error.issues.map((i) => i.message).join('; '));
+    const hash = await bcrypt.hash(body.data.password, 10);
+    const meta = { ...body.data.user_metadata, email: body.data.email, email_verified: !!body.data.email_confirm, phone_verified: false };
+    const { rows } = await deps.db.query<UserRow>(
+      `insert into auth.users (email, encrypted_password, email_confirmed_at, raw_user_meta_data)
+       values ($1, $2, case when $3 then now() end, $4)
+       on conflict (email) do nothing returning *`,
+      [body.data.email.toLowerCase(), hash, !!body.data.email_confirm, meta],
+    );
+    if (!rows[0]) throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
+    return reply.send(userJson(rows[0]));
+  });
+
+  app.get('/auth/v1/health', async () => ({ name: 'GoTrue (Switchboard local)', version: 'local', description: 'local Supabase-compatible Auth' }));
+}
+
+function sendAuthError(reply: FastifyReply, status: number, code: string, message: string) {
+  return reply
+    .code(status)
+    .header('x-supabase-api-version', API_VERSION)
+    .header('x-sb-error-code', code)
+    .send({ code, error_code: code, message, msg: message });
+}
+
+function userJson(u: UserRow) {
+  const iso = (d: Date | null) => (d ? d.toISOString() : undefined);
+  const identityData = { email: u.email, email_verified: !!u.email_confirmed_at, phone_verified: false, sub: u.id };
+  return {
+    id: u.id,
+    aud: u.aud,
+    role: u.role,
+    email: u.email ?? '',
+    email_confirmed_at: iso(u.email_confirmed_at),
+    phone: '',
+    confirmed_at: iso(u.email_confirmed_at),
+    last_sign_in_at: iso(u.last_sign_in_at),
+    app_metadata: u.raw_app_meta_data,
+    user_metadata: { ...identityData, ...u.raw_user_meta_data },
+    identities: [
+      {
+        identity_id: u.id,
+        id: u.id,
+        user_id: u.id,
+        identity_data: identityData,
+        provider: 'email',
+        last_sign_in_at: iso(u.last_sign_in_at),
+        created_at: u.created_at.toISOString(),
+        updated_at: u.updated_at.toISOString(),
+        email: u.email,
+      },
+    ],
+    created_at: u.created_at.toISOString(),
+    updated_at: u.updated_at.toISOString(),
+    is_anonymous: false,
+  };
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { signSupabaseJwt } from '../auth/jwt';
+
+/**
+ * Secrets of the local stack, generated once per checkout and kept in `<home>/local.json`
+ * (git-ignored) so that keys stay valid across restarts and scripts can read them.
+ */
+export interface LocalSecrets {
+  jwtSecret: string;
+  anonKey: string;
+  serviceRoleKey: string;
+  pgPassword: string;
+  twilio: { accountSid: string; authToken: string };
+}
+
+/** What `npm start` writes to `.switchboard/local.json` for scripts, tests and the extension build. */
+export interface LocalConfigFile extends LocalSecrets {
+  serverUrl?: string;
+  publicUrl?: string;
+  supabaseUrl?: string;
+  databaseUrl?: string;
+  demo?: { organisationId: string; whatsappNumber: string; messagingServiceSid: string; agents: string[]; password: string };
+}
+
+const TEN_YEARS = 10 * 365 * 24 * 3600;
+
+export function localConfigPath(home: string): string {
+  return join(home, 'local.json');
+}
+
+export function readLocalConfig(home: string): LocalConfigFile | null {
+  const path = localConfigPath(home);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as LocalConfigFile) : null;
+}
+
+export function writeLocalConfig(home: string, cfg: LocalConfigFile): void {
+  mkdirSync(home, { recursive: true });
+  writeFileSync(localConfigPath(home), JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
+}
+
+export async function loadOrCreateLocalSecrets(home: string): Promise<LocalConfigFile> {
+  const existing = readLocalConfig(home);
+  if (existing?.jwtSecret) return existing;
+  const jwtSecret = randomBytes(32).toString('base64url');
+  const iat = Math.floor(Date.now() / 1000);
+  const cfg: LocalConfigFile = {
+    jwtSecret,
+    anonKey: await signSupabaseJwt(jwtSecret, { iss: 'supabase-local', role: 'anon', iat, exp: iat + TEN_YEARS }),
+    serviceRoleKey: await signSupabaseJwt(jwtSecret, { iss: 'supabase-local', role: 'service_role', iat, exp: iat + TEN_YEARS }),
+    pgPassword: randomBytes(16).toString('hex'),
+    twilio: { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex') },
+  };
+  writeLocalConfig(home, cfg);
+  return cfg;
+}

@@ -1,0 +1,109 @@
+import cors from '@fastify/cors';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { resolve } from 'node:path';
+import pg from 'pg';
+import { createApp, type App } from './app';
+import { createTokenVerifier, type TokenVerifier } from './auth/jwt';
+import type { Env, ServerConfig } from './config';
+import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded';
+import { bootstrapLocalSupabase, migrate } from './db/migrate';
+import { registerLocalAuth } from './local-supabase/auth';
+import { loadOrCreateLocalSecrets, writeLocalConfig, type LocalConfigFile } from './local-supabase/local-config';
+import type { Logger } from './logger';
+
+/** A running Switchboard: the app server and, in local mode, the embedded Supabase-compatible stack. */
+export interface Stack {
+  config: ServerConfig;
+  db: pg.Pool;
+  app: App;
+  verify: TokenVerifier;
+  /** Local mode only: secrets and URLs, as written to local.json. */
+  local: LocalConfigFile | null;
+  serverUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Boots everything `npm run server` needs. Without DATABASE_URL: embedded PostgreSQL, local Auth
+ * on its own port, secrets from `<home>/local.json`. With DATABASE_URL + SUPABASE_URL: hosted Supabase.
+ */
+export async function startStack(env: Env, log: Logger): Promise<Stack> {
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch((err) => log.error({ err }, 'error during shutdown'));
+  };
+  try {
+    const home = resolve(env.SWITCHBOARD_HOME);
+    let local: LocalConfigFile | null = null;
+    let databaseUrl = env.DATABASE_URL;
+    let embedded: EmbeddedDb | null = null;
+    if (!databaseUrl) {
+      local = await loadOrCreateLocalSecrets(home);
+      embedded = await startEmbeddedPostgres({ home, port: env.EMBEDDED_PG_PORT, password: local.pgPassword, log });
+      closers.push(() => embedded!.stop());
+      databaseUrl = embedded.url;
+    }
+    const db = new pg.Pool({ connectionString: databaseUrl, max: 20 });
+    db.on('error', (err) => log.error({ err }, 'idle database client failed'));
+    closers.push(() => db.end());
+
+    if (local) await bootstrapLocalSupabase(db);
+    await migrate(db, log.child({ name: 'migrate' }));
+
+    const jwtSecret = env.SUPABASE_JWT_SECRET ?? local?.jwtSecret ?? null;
+    let supabaseUrl = env.SUPABASE_URL;
+    const verify = jwtSecret
+      ? createTokenVerifier({ secret: jwtSecret })
+      : createTokenVerifier({ jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json` });
+
+    if (local) {
+      const localSupabase = Fastify({ loggerInstance: log.child({ name: 'local-supabase' }) as FastifyBaseLogger });
+      await localSupabase.register(cors, {
+        origin: true,
+        allowedHeaders: ['apikey', 'authorization', 'content-type', 'x-client-info', 'x-supabase-api-version'],
+        exposedHeaders: ['x-supabase-api-version', 'x-total-count', 'link'],
+      });
+      await registerLocalAuth(localSupabase, { db, jwtSecret: local.jwtSecret, verify, supabaseUrl: () => supabaseUrl! });
+      await localSupabase.listen({ host: env.HOST, port: env.LOCAL_SUPABASE_PORT });
+      supabaseUrl = `http://${env.HOST}:${(localSupabase.server.address() as { port: number }).port}`;
+      closers.push(() => localSupabase.close());
+    }
+
+    const twilio = {
+      accountSid: env.TWILIO_ACCOUNT_SID ?? local?.twilio.accountSid,
+      authToken: env.TWILIO_AUTH_TOKEN ?? local?.twilio.authToken,
+    };
+    if (!twilio.accountSid || !twilio.authToken) {
+      throw new Error('Invalid configuration:\n  TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: required with hosted Supabase');
+    }
+    const anonKey = env.SUPABASE_ANON_KEY ?? local?.anonKey ?? '';
+    const config: ServerConfig = {
+      host: env.HOST,
+      port: env.PORT,
+      publicUrl: '',
+      databaseUrl,
+      supabaseUrl: supabaseUrl!,
+      supabaseAnonKey: anonKey,
+      jwtSecret,
+      twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken },
+      webhookBodyLimit: env.WEBHOOK_BODY_LIMIT,
+    };
+    // The public URL may depend on the port we got (port 0 in tests): resolve it after listen.
+    const app = await createApp({ config, db, verify, log });
+    await app.http.listen({ host: env.HOST, port: env.PORT });
+    closers.push(() => app.http.close());
+    const serverUrl = `http://${env.HOST}:${(app.http.server.address() as { port: number }).port}`;
+    config.port = Number(new URL(serverUrl).port);
+    config.publicUrl = (env.PUBLIC_URL ?? serverUrl).replace(/\/$/, '');
+
+    if (local) {
+      local = { ...local, serverUrl, publicUrl: config.publicUrl, supabaseUrl: config.supabaseUrl, databaseUrl };
+      writeLocalConfig(home, local);
+    }
+    log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');
+    return { config, db, app, verify, local, serverUrl, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import twilio from 'twilio';
+
+/**
+ * The Twilio side of an inbound WhatsApp message, for development, demos and tests: builds the
+ * form fields Twilio posts and signs them exactly as Twilio does (`X-Twilio-Signature`).
+ */
+export interface InboundOptions {
+  accountSid: string;
+  from: string; // +E164 or whatsapp:+E164
+  to: string;
+  body?: string;
+  profileName?: string;
+  messagingServiceSid?: string;
+  media?: Array<{ url: string; contentType: string }>;
+  messageSid?: string;
+}
+
+export const newSid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
+const whatsapp = (n: string) => (n.startsWith('whatsapp:') ? n : `whatsapp:${n}`);
+
+export function inboundParams(o: InboundOptions): Record<string, string> {
+  const media = o.media ?? [];
+  const params: Record<string, string> = {
+    SmsMessageSid: '',
+    MessageSid: o.messageSid ?? newSid(media.length ? 'MM' : 'SM'),
+    AccountSid: o.accountSid,
+    From: whatsapp(o.from),
+    To: whatsapp(o.to),
+    Body: o.body ?? '',
+    NumMedia: String(media.length),
+    NumSegments: '1',
+    SmsStatus: 'received',
+    ApiVersion: '2010-04-01',
+    WaId: o.from.replace(/^whatsapp:\+?|^\+/, ''),
+  };
+  params.SmsMessageSid = params.MessageSid!;
+  if (o.profileName !== undefined) params.ProfileName = o.profileName;
+  if (o.messagingServiceSid) params.MessagingServiceSid = o.messagingServiceSid;
+  media.forEach((m, i) => {
+    params[`MediaUrl${i}`] = m.url;
+    params[`MediaContentType${i}`] = m.contentType;
+  });
+  return params;
+}
+
+/** Posts form fields to `url` signed with `authToken`; `signatureUrl` is what Twilio would sign (the public URL). */
+export async function postSignedWebhook(
+  url: string,
+  authToken: string,
+  params: Record<string, string>,
+  signatureUrl: string = url,
+): Promise<Response> {
+  const signature = twilio.getExpectedTwilioSignature(authToken, signatureUrl, params);
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature, 'user-agent': 'TwilioProxy/1.1' },
+    body: new URLSearchParams(params).toString(),
+  });
+}

@@ -1,0 +1,82 @@
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import twilio from 'twilio';
+import { z } from 'zod';
+import type { MediaItem } from '../../lib/contract/models';
+import { storeInbound, type StoreInboundResult } from '../inbox/repository';
+
+export interface TwilioWebhookDeps {
+  db: pg.Pool;
+  /** Resolved at request time: with port 0 it is known only after listen. */
+  publicUrl: () => string;
+  twilio: { accountSid: string; authToken: string };
+  bodyLimit: number;
+  onStored(result: Extract<StoreInboundResult, { kind: 'stored' }>): void;
+}
+
+const sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-f]{32}$`), `must be ${prefix} followed by 32 hex digits`);
+const whatsappAddress = z.string().regex(/^whatsapp:\+[1-9]\d{6,14}$/, 'must be whatsapp:+ followed by an E.164 number');
+
+/** Twilio's inbound-message webhook body (form fields), as far as Switchboard relies on it. */
+export const inboundWebhookSchema = z.looseObject({
+  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/, 'must be SM or MM followed by 32 hex digits'),
+  AccountSid: sid('AC'),
+  From: whatsappAddress,
+  To: whatsappAddress,
+  Body: z.string().max(4096).default(''),
+  ProfileName: z.string().max(256).optional(),
+  MessagingServiceSid: sid('MG').optional(),
+  NumMedia: z.coerce.number().int().min(0).max(10).default(0),
+});
+
+const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+/**
+ * `POST /api/webhooks/twilio`: verify the signature over the public URL, then validate, then
+ * store idempotently, then answer with empty TwiML. Nothing is written before the signature
+ * checks out.
+ */
+export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioWebhookDeps): Promise<void> {
+  app.get('/api/webhooks/twilio', async () => ({ status: 'ok', service: 'twilio-webhook', time: new Date().toISOString() }));
+
+  app.post('/api/webhooks/twilio', { bodyLimit: deps.bodyLimit }, async (req, reply) => {
+    const params = (req.body ?? {}) as Record<string, string | string[]>;
+    const signature = req.headers['x-twilio-signature'];
+    const url = deps.publicUrl() + req.url;
+    if (typeof signature !== 'string' || !twilio.validateRequest(deps.twilio.authToken, signature, url, params)) {
+      req.log.warn({ url }, 'rejected a webhook with a missing or invalid X-Twilio-Signature');
+      return reply.code(403).send({ error: 'forbidden', message: 'invalid X-Twilio-Signature' });
+    }
+    const parsed = inboundWebhookSchema.safeParse(params);
+    if (!parsed.success) {
+      const message = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      return reply.code(400).send({ error: 'bad_request', message });
+    }
+    const body = parsed.data;
+    if (body.AccountSid !== deps.twilio.accountSid) {
+      return reply.code(403).send({ error: 'forbidden', message: 'AccountSid is not this deployment’s Twilio account' });
+    }
+    const media: MediaItem[] = [];
+    for (let i = 0; i < body.NumMedia; i++) {
+      const mediaUrl = z.url().safeParse(params[`MediaUrl${i}`]);
+      const contentType = params[`MediaContentType${i}`];
+      if (!mediaUrl.success || typeof contentType !== 'string' || contentType.length > 255) {
+        return reply.code(400).send({ error: 'bad_request', message: `MediaUrl${i}/MediaContentType${i}: missing or invalid` });
+      }
+      media.push({ url: mediaUrl.data, contentType });
+    }
+    const result = await storeInbound(deps.db, {
+      messageSid: body.MessageSid,
+      from: body.From,
+      to: body.To,
+      messagingServiceSid: body.MessagingServiceSid ?? null,
+      body: body.Body,
+      profileName: body.ProfileName ?? null,
+      media,
+      raw: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
+    });
+    if (result.kind === 'stored') deps.onStored(result);
+    else req.log.info({ messageSid: body.MessageSid, kind: result.kind }, 'inbound webhook not stored as a new message');
+    return reply.type('text/xml').send(EMPTY_TWIML);
+  });
+}

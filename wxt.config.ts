@@ -1,0 +1,20 @@
+import { defineConfig } from 'wxt';
+
+// See https://wxt.dev/api/config.html
+export default defineConfig({
+  modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
+  // Launching a browser from `wxt` as root crashes; npm start and the tests launch Chromium themselves.
+  webExt: { disabled: true },
+  manifest: ({ browser }) => ({
+    name: 'Switchboard',
+    description: 'Your WhatsApp conversations, live, inside your CRM.',
+    // 116: WebSocket traffic keeps the service worker alive.
+    minimum_chrome_version: '116',
+    permissions: ['storage', 'alarms', ...(browser === 'firefox' ? [] : ['sidePanel'])],
+    action: { default_title: 'Switchboard' },
+    content_security_policy: {
+      extension_pages: "script-src 'self'; object-src 'self'; base-uri 'none'; frame-ancestors 'none'",
+    },
+    browser_specific_settings: browser === 'firefox' ? { gecko: { id: 'switchboard@switchboard.dev' } } : undefined,
+  }),
+});
