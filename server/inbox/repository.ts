@@ -206,7 +206,9 @@ export async function markRead(db: pg.Pool, agent: AgentProfile, conversationId:
   await assertConversationOf(db, agent, conversationId);
   const { rows } = await db.query<{ last_read_at: Date }>(
     `insert into read_states (agent_id, conversation_id, organisation_id, last_read_at)
-     select $1, c.id, c.organisation_id, coalesce(c.last_message_at, now()) from conversations c where c.id = $2
+     select $1, c.id, c.organisation_id,
+            coalesce((select max(m.created_at) from messages m where m.conversation_id = c.id), now())
+       from conversations c where c.id = $2
      on conflict (agent_id, conversation_id) do update
        set last_read_at = greatest(read_states.last_read_at, excluded.last_read_at)
      returning last_read_at`,

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newSid } from '../../server/twilio-sim/inbound';
+import { api, connectSocket, createTestOrg, customer, nextEvent, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+
+describe('Socket.IO', () => {
+  let stack: TestStack;
+  let org: TestOrg;
+  beforeAll(async () => {
+    stack = await startTestStack();
+    org = await createTestOrg(stack, 2);
+  });
+  afterAll(() => stack?.stop());
+
+  it('refuses a connection without a token, with the anon key, or with a forged token', async () => {
+    await expect(connectSocket(stack, null)).rejects.toThrow(/unauthorized/);
+    await expect(connectSocket(stack, stack.config.supabaseAnonKey)).rejects.toThrow(/unauthorized/);
+    const [h, p] = org.agents[0]!.token.split('.');
+    await expect(connectSocket(stack, `${h}.${p}.forgedsignature`)).rejects.toThrow(/unauthorized/);
+  });
+
+  it('emits every stored inbound message to every agent of the organisation, once', async () => {
+    const sockets = await Promise.all(org.agents.map((a) => connectSocket(stack, a.token)));
+    const counts = sockets.map(() => 0);
+    sockets.forEach((s, i) => s.on('message:new', () => counts[i]!++));
+    const events = sockets.map((s) => nextEvent(s, 'message:new'));
+    const messageSid = newSid('SM');
+    await stack.inbound({ from: customer(), to: org.number, body: 'to everyone', messageSid, profileName: 'Zoe' });
+    for (const e of events) {
+      const { message, conversation } = await e;
+      expect(message).toMatchObject({ body: 'to everyone', direction: 'inbound', twilioSid: messageSid });
+      expect(conversation.contact.profileName).toBe('Zoe');
+    }
+    // A Twilio retry of the same message is not emitted again.
+    await stack.inbound({ from: customer(), to: org.number, body: 'to everyone', messageSid });
+    const marker = nextEvent(sockets[0]!, 'message:new');
+    await stack.inbound({ from: customer(), to: org.number, body: 'marker' });
+    await marker;
+    expect(counts[0]).toBe(2);
+    const status = await api<{ status: string; connections: number }>(stack, null, '/api/socket');
+    expect(status.body).toMatchObject({ status: 'up', connections: 2 });
+    sockets.forEach((s) => s.close());
+  });
+
+  it('tells the agent’s other devices when a conversation is read', async () => {
+    const agent = org.agents[0]!;
+    const otherDevice = await connectSocket(stack, agent.token);
+    const colleague = await connectSocket(stack, org.agents[1]!.token);
+    const colleagueEvents: unknown[] = [];
+    colleague.on('conversation:read', (e) => colleagueEvents.push(e));
+    const res = await stack.inbound({ from: customer(), to: org.number, body: 'read me' });
+    expect(res.status).toBe(200);
+    const { rows } = await stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]);
+    const read = nextEvent(otherDevice, 'conversation:read');
+    expect((await api(stack, agent.token, `/api/conversations/${rows[0]!.conversation_id}/read`, 'POST')).status).toBe(200);
+    expect((await read).conversationId).toBe(rows[0]!.conversation_id);
+    expect(colleagueEvents).toEqual([]);
+    otherDevice.close();
+    colleague.close();
+  });
+});

@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { listUnrouted } from '../../server/admin/commands';
+import { inboundParams, newSid, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+
+describe('Inbound webhook storage', () => {
+  let stack: TestStack;
+  let org: TestOrg;
+  beforeAll(async () => {
+    stack = await startTestStack({ WEBHOOK_BODY_LIMIT: String(16 * 1024) });
+    org = await createTestOrg(stack, 0);
+  });
+  afterAll(() => stack?.stop());
+
+  const rows = async (sql: string, args: unknown[] = []) => (await stack.db.query(sql, args)).rows;
+
+  it('stores the contact with its profile name, the conversation and the message', async () => {
+    const from = customer();
+    const res = await stack.inbound({ from, to: org.number, body: 'Hi there', profileName: 'Maria Garcia' });
+    expect(res.status).toBe(200);
+    const [msg] = await rows(
+      `select m.body, m.direction, m.status, ct.phone_e164, ct.profile_name, c.last_message_preview
+         from messages m join conversations c on c.id = m.conversation_id join contacts ct on ct.id = c.contact_id
+        where m.twilio_sid = $1`,
+      [res.params.MessageSid],
+    );
+    expect(msg).toMatchObject({ body: 'Hi there', direction: 'inbound', status: 'received', phone_e164: from, profile_name: 'Maria Garcia', last_message_preview: 'Hi there' });
+  });
+
+  it('a duplicate MessageSid stores one row and still gets 200', async () => {
+    const messageSid = newSid('SM');
+    const from = customer();
+    const first = await stack.inbound({ from, to: org.number, body: 'once', messageSid });
+    const again = await stack.inbound({ from, to: org.number, body: 'once', messageSid });
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain('<Response/>');
+    expect(await rows('select id from messages where twilio_sid = $1', [messageSid])).toHaveLength(1);
+  });
+
+  it('concurrent retries of one MessageSid store one row', async () => {
+    const messageSid = newSid('SM');
+    const from = customer();
+    const results = await Promise.all(Array.from({ length: 8 }, () => stack.inbound({ from, to: org.number, body: 'race', messageSid })));
+    expect(results.map((r) => r.status)).toEqual(Array(8).fill(200));
+    expect(await rows('select id from messages where twilio_sid = $1', [messageSid])).toHaveLength(1);
+  });
+
+  it('routes a message sent through a Messaging Service to its channel', async () => {
+    const res = await stack.inbound({ from: customer(), to: 'whatsapp:+19999999999', messagingServiceSid: org.messagingServiceSid, body: 'via MG' });
+    expect(res.status).toBe(200);
+    const [row] = await rows('select c.channel_id from messages m join conversations c on c.id = m.conversation_id where m.twilio_sid = $1', [res.params.MessageSid]);
+    expect(row?.channel_id).toBe(org.channelId);
+  });
+
+  it('keeps a message for a number no channel owns where an admin can route it', async () => {
+    const res = await stack.inbound({ from: customer(), to: 'whatsapp:+18005550199', body: 'who owns me?' });
+    expect(res.status).toBe(200);
+    expect(await rows('select id from messages where twilio_sid = $1', [res.params.MessageSid])).toHaveLength(0);
+    const unrouted = await listUnrouted(stack.db);
+    expect(unrouted.find((u) => u.twilio_sid === res.params.MessageSid)).toMatchObject({ to_address: 'whatsapp:+18005550199', body: 'who owns me?' });
+  });
+
+  it('keeps NumMedia, MediaUrlN and MediaContentTypeN', async () => {
+    const media = [
+      { url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1', contentType: 'image/jpeg' },
+      { url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME2', contentType: 'application/pdf' },
+    ];
+    const res = await stack.inbound({ from: customer(), to: org.number, media });
+    expect(res.status).toBe(200);
+    const [row] = await rows('select media, body from messages where twilio_sid = $1', [res.params.MessageSid]);
+    expect(row).toEqual({ media, body: '' });
+  });
+
+  it('rejects a malformed body with 400 and a clear message, storing nothing', async () => {
+    const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: '+1646', to: org.number, body: 'bad from' });
+    params.From = 'not-a-number';
+    const res = await postSignedWebhook(stack.webhookUrl, stack.config.twilio.authToken, params);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/From/);
+    expect(await rows('select id from messages where twilio_sid = $1', [params.MessageSid])).toHaveLength(0);
+  });
+
+  it('rejects a body without MessageSid with 400', async () => {
+    const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number });
+    delete params.MessageSid;
+    const res = await postSignedWebhook(stack.webhookUrl, stack.config.twilio.authToken, params);
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toMatch(/MessageSid/);
+  });
+
+  it('rejects an oversized body with 413, storing nothing', async () => {
+    const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: 'x'.repeat(20 * 1024) });
+    const res = await postSignedWebhook(stack.webhookUrl, stack.config.twilio.authToken, params);
+    expect(res.status).toBe(413);
+    expect(await rows('select id from messages where twilio_sid = $1', [params.MessageSid])).toHaveLength(0);
+  });
+
+  it('keeps customer markup as plain text, byte for byte', async () => {
+    const body = '<img src=x onerror="alert(1)"> مرحبا 👋🏽';
+    const res = await stack.inbound({ from: customer(), to: org.number, body, profileName: '<b>Eve</b>' });
+    expect(res.status).toBe(200);
+    const [row] = await rows('select body from messages where twilio_sid = $1', [res.params.MessageSid]);
+    expect(row?.body).toBe(body);
+  });
+});

@@ -1,0 +1,133 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { createAgent, createChannel, createOrganisation } from '../../server/admin/commands';
+import { parseEnv } from '../../server/config';
+import { createLogger } from '../../server/logger';
+import { startStack, type Stack } from '../../server/stack';
+import { inboundParams, newSid, postSignedWebhook, type InboundOptions } from '../../server/twilio-sim/inbound';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/contract/events';
+
+/** A free TCP port on loopback (the embedded PostgreSQL needs a concrete one). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestStack extends Stack {
+  home: string;
+  /** Posts a correctly signed inbound webhook, as Twilio would. */
+  inbound(o: Omit<InboundOptions, 'accountSid'>): Promise<Response & { params: Record<string, string> }>;
+  webhookUrl: string;
+  stop(): Promise<void>;
+}
+
+/** The real stack (embedded PostgreSQL, local Auth, server) on free ports in a temp folder. */
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const home = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+  const cfg = parseEnv({
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOCAL_SUPABASE_PORT: '0',
+    EMBEDDED_PG_PORT: String(await freePort()),
+    SWITCHBOARD_HOME: home,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  const stack = await startStack(cfg, createLogger(cfg.LOG_LEVEL));
+  const webhookUrl = `${stack.serverUrl}/api/webhooks/twilio`;
+  return {
+    ...stack,
+    home,
+    webhookUrl,
+    inbound: async (o) => {
+      const params = inboundParams({ accountSid: stack.config.twilio.accountSid, ...o });
+      const res = await postSignedWebhook(webhookUrl, stack.config.twilio.authToken, params, stack.config.publicUrl + '/api/webhooks/twilio');
+      return Object.assign(res, { params });
+    },
+    stop: async () => {
+      await stack.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestOrg {
+  id: string;
+  channelId: string;
+  number: string; // whatsapp:+E164
+  messagingServiceSid: string;
+  agents: Array<{ id: string; email: string; token: string }>;
+}
+
+let orgCounter = 0;
+
+/** An organisation with a channel and signed-in agents (tokens from the local Auth). */
+export async function createTestOrg(stack: Stack, agentCount = 1): Promise<TestOrg> {
+  const n = ++orgCounter;
+  const org = await createOrganisation(stack.db, `Org ${n}`);
+  const number = `whatsapp:+1415550${String(1000 + n)}`;
+  const messagingServiceSid = newSid('MG');
+  const channel = await createChannel(stack.db, { organisationId: org.id, name: `Channel ${n}`, whatsappNumber: number, messagingServiceSid });
+  const agents = [];
+  for (let i = 0; i < agentCount; i++) {
+    const email = `agent${i}-${org.id.slice(0, 8)}@test.dev`;
+    const { id } = await createAgent(stack.db, { url: stack.config.supabaseUrl, serviceRoleKey: stack.local!.serviceRoleKey }, {
+      organisationId: org.id,
+      email,
+      password: 'correct horse battery',
+      displayName: `Agent ${i}`,
+    });
+    agents.push({ id, email, token: await signIn(stack, email, 'correct horse battery') });
+  }
+  return { id: org.id, channelId: channel.id, number, messagingServiceSid, agents };
+}
+
+export async function signIn(stack: Stack, email: string, password: string): Promise<string> {
+  const res = await fetch(`${stack.config.supabaseUrl}/auth/v1/token?grant_type=password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', apikey: stack.config.supabaseAnonKey },
+    body: JSON.stringify({ email, password }),
+  });
+  if (!res.ok) throw new Error(`sign-in failed: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { access_token: string }).access_token;
+}
+
+/** GET/POST on the server's API as an agent. */
+export async function api<T = unknown>(stack: Stack, token: string | null, path: string, method = 'GET'): Promise<{ status: number; body: T }> {
+  const res = await fetch(stack.serverUrl + path, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: res.status, body: (await res.json().catch(() => null)) as T };
+}
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+/** A real Socket.IO client, connected (or rejected) with the given token. */
+export async function connectSocket(stack: Stack, token: string | null): Promise<TestSocket> {
+  const socket: TestSocket = ioClient(stack.serverUrl, { transports: ['websocket'], auth: token ? { token } : {}, reconnection: false, forceNew: true });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (err) => reject(err));
+  });
+  return socket;
+}
+
+/** Resolves with the next event of that name, or rejects after `ms`. */
+export function nextEvent<E extends keyof ServerToClientEvents>(socket: TestSocket, event: E, ms = 5000): Promise<Parameters<ServerToClientEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    socket.once(event, ((payload: Parameters<ServerToClientEvents[E]>[0]) => {
+      clearTimeout(timer);
+      resolve(payload);
+    }) as never);
+  });
+}
+
+export const customer = () => `+1646555${String(1000 + Math.floor(Math.random() * 8999))}`;
