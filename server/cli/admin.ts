@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createAgent, createChannel, createOrganisation, listUnrouted } from '../admin/commands';
-import { cliContext, runCli } from './context';
+import { cliContext, runCli, type CliContext } from './context';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -32,42 +32,34 @@ runCli(async () => {
     console.log(USAGE);
     return;
   }
-  const ctx = cliContext();
+  // Connect only once the arguments are known to be good.
+  const conn: { ctx: CliContext | null } = { ctx: null };
+  const db = () => (conn.ctx ??= cliContext()).db;
   try {
     switch (command) {
-      case 'create-org':
-        console.log(JSON.stringify(await createOrganisation(ctx.db, need('name'))));
+      case 'create-org': {
+        const name = need('name');
+        console.log(JSON.stringify(await createOrganisation(db(), name)));
         break;
-      case 'create-channel':
+      }
+      case 'create-channel': {
         if (!values.whatsapp && !values['messaging-service']) throw new Error('give --whatsapp, --messaging-service or both');
-        console.log(
-          JSON.stringify(
-            await createChannel(ctx.db, {
-              organisationId: need('org'),
-              name: need('name'),
-              whatsappNumber: values.whatsapp,
-              messagingServiceSid: values['messaging-service'],
-            }),
-          ),
-        );
+        const input = { organisationId: need('org'), name: need('name'), whatsappNumber: values.whatsapp, messagingServiceSid: values['messaging-service'] };
+        console.log(JSON.stringify(await createChannel(db(), input)));
         break;
-      case 'create-agent':
-        console.log(
-          JSON.stringify(
-            await createAgent(ctx.db, ctx.supabase, {
-              organisationId: need('org'),
-              email: need('email'),
-              password: need('password'),
-              displayName: need('name'),
-            }),
-          ),
-        );
+      }
+      case 'create-agent': {
+        const input = { organisationId: need('org'), email: need('email'), password: need('password'), displayName: need('name') };
+        const pool = db();
+        console.log(JSON.stringify(await createAgent(pool, conn.ctx!.supabase, input)));
         break;
+      }
       case 'list-unrouted': {
-        const rows = await listUnrouted(ctx.db);
+        const rows = await listUnrouted(db());
         if (rows.length === 0) console.log('No unrouted messages.');
         for (const r of rows) {
-          console.log(`${r.received_at.toISOString()}  ${r.twilio_sid}  from ${r.from_address} to ${r.to_address}${r.messaging_service_sid ? ` (${r.messaging_service_sid})` : ''}  ${JSON.stringify(r.body)}`);
+          const via = r.messaging_service_sid ? ` (${r.messaging_service_sid})` : '';
+          console.log(`${r.received_at.toISOString()}  ${r.twilio_sid}  from ${r.from_address} to ${r.to_address}${via}  ${JSON.stringify(r.body)}`);
         }
         break;
       }
@@ -75,6 +67,6 @@ runCli(async () => {
         throw new Error(`unknown command "${command}"\n\n${USAGE}`);
     }
   } finally {
-    await ctx.db.end();
+    await conn.ctx?.db.end();
   }
 });

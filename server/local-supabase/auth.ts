@@ -60,6 +60,17 @@ const adminCreateUser = z.object({
 export async function registerLocalAuth(app: FastifyInstance, deps: LocalAuthDeps): Promise<void> {
   const ttl = deps.accessTokenTtlSeconds ?? 3600;
 
+  // auth-js posts `logout` with a JSON content type and no body.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    if (!body) return done(null, {});
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(new AuthError(400, 'validation_failed', 'Could not parse request body as JSON'), undefined);
+    }
+  });
+
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof AuthError) return sendAuthError(reply, err.status, err.code, err.message);
     if ((err as { statusCode?: number }).statusCode === 400) return sendAuthError(reply, 400, 'validation_failed', 'Bad request');
@@ -179,12 +190,13 @@ export async function registerLocalAuth(app: FastifyInstance, deps: LocalAuthDep
   app.post('/auth/v1/logout', async (req, reply) => {
     const claims = await bearer(req);
     const scope = (req.query as { scope?: string }).scope ?? 'global';
+    // Ending a session deletes it (as GoTrue does), so none of its refresh tokens work again.
     if (scope === 'global') {
-      await deps.db.query('update auth.refresh_tokens set revoked = true, updated_at = now() where user_id = $1', [claims.sub]);
+      await deps.db.query('delete from auth.refresh_tokens where user_id = $1', [claims.sub]);
     } else if (scope === 'local') {
-      await deps.db.query('update auth.refresh_tokens set revoked = true, updated_at = now() where session_id = $1', [claims.session_id]);
+      await deps.db.query('delete from auth.refresh_tokens where session_id = $1', [claims.session_id]);
     } else {
-      await deps.db.query('update auth.refresh_tokens set revoked = true, updated_at = now() where user_id = $1 and session_id <> $2', [
+      await deps.db.query('delete from auth.refresh_tokens where user_id = $1 and session_id <> $2', [
         claims.sub,
         claims.session_id,
       ]);

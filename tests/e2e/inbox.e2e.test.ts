@@ -1,0 +1,88 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configureAndSignIn, launchWithExtension, type ExtensionBrowser } from '../support/browser';
+import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+
+/** Polls until `fn` returns what `check` accepts; the last value is asserted by the caller. */
+async function eventually<T>(fn: () => Promise<T>, check: (v: T) => boolean, ms = 10_000): Promise<T> {
+  const until = Date.now() + ms;
+  let value = await fn();
+  while (!check(value) && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    value = await fn();
+  }
+  return value;
+}
+
+describe('Inbox in Chromium with the built extension', () => {
+  let stack: TestStack;
+  let org: TestOrg;
+  let browser: ExtensionBrowser;
+  let panel: Page;
+  let options: Page;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    org = await createTestOrg(stack, 1);
+    browser = await launchWithExtension();
+    options = await configureAndSignIn(
+      browser,
+      { serverUrl: stack.serverUrl, supabaseUrl: stack.config.supabaseUrl, anonKey: stack.config.supabaseAnonKey },
+      org.agents[0]!.email,
+      'correct horse battery',
+    );
+    panel = await browser.page('sidepanel.html');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('signs in through the options page and goes live', async () => {
+    await expect.poll(() => panel.locator('[data-status]').getAttribute('data-status'), { timeout: 10_000 }).toBe('live');
+    expect(await panel.getByText('No conversations yet.').isVisible()).toBe(true);
+  });
+
+  it('shows a simulated inbound WhatsApp message live, with the unread count on the toolbar badge', async () => {
+    const res = await stack.inbound({ from: customer(), to: org.number, body: 'Hola from WhatsApp', profileName: 'Lucía' });
+    expect(res.status).toBe(200);
+    const row = panel.getByRole('button', { name: /Lucía/ });
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain('Hola from WhatsApp');
+    expect(await row.getByLabel('1 unread').textContent()).toBe('1');
+    expect(await eventually(() => browser.badgeText(), (t) => t === '1')).toBe('1');
+
+    await stack.inbound({ from: res.params.From!, to: org.number, body: 'Are you there?', profileName: 'Lucía' });
+    await row.getByLabel('2 unread').waitFor({ timeout: 10_000 });
+    expect(await eventually(() => browser.badgeText(), (t) => t === '2')).toBe('2');
+  });
+
+  it('opens the conversation, shows its messages and clears the unread count', async () => {
+    await panel.getByRole('button', { name: /Lucía/ }).click();
+    const thread = panel.getByRole('list', { name: 'Messages' });
+    await thread.getByText('Are you there?').waitFor();
+    expect(await thread.locator('li').allTextContents()).toEqual([expect.stringContaining('Hola from WhatsApp'), expect.stringContaining('Are you there?')]);
+    expect(await eventually(() => browser.badgeText(), (t) => t === '')).toBe('');
+  });
+
+  it('renders customer markup as text, never as HTML', async () => {
+    const body = '<img src=x onerror="document.title=\'pwned\'"><b>bold?</b>';
+    await stack.inbound({ from: customer(), to: org.number, body, profileName: '<i>Mallory</i>' });
+    await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    const row = panel.getByRole('button', { name: /<i>Mallory<\/i>/ });
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain(body);
+    expect(await panel.locator('img, b, i').count()).toBe(0);
+    expect(await panel.title()).not.toBe('pwned');
+  });
+
+  it('sign out clears the session, the inbox and the badge', async () => {
+    await options.getByRole('button', { name: 'Sign out' }).click();
+    await options.getByRole('button', { name: 'Sign in' }).waitFor();
+    await panel.getByText('Sign in to see your WhatsApp conversations.').waitFor({ timeout: 10_000 });
+    const stored = await browser.worker.evaluate(() => chrome.storage.local.get(null));
+    expect(Object.keys(stored).filter((k) => k.includes('auth-token'))).toEqual([]);
+    expect(JSON.stringify(stored)).not.toContain('Hola from WhatsApp');
+    expect(await eventually(() => browser.badgeText(), (t) => t === '')).toBe('');
+  });
+});

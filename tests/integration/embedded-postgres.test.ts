@@ -1,0 +1,61 @@
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { chooseDataDir, startEmbeddedPostgres } from '../../server/db/embedded';
+import { createLogger } from '../../server/logger';
+import { freePort } from '../support/stack';
+
+const log = createLogger('silent');
+const postgresUser = () => {
+  const uid = process.getuid?.();
+  return uid === 0 ? { uid: 101, gid: 104 } : null;
+};
+
+describe('Embedded PostgreSQL', () => {
+  it('survives an orphaned postmaster and stale postmaster.pid left by a killed run', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'switchboard-pg-'));
+    const port = await freePort();
+    // A first run in another process, killed with SIGKILL once PostgreSQL is up.
+    const fixture = resolve(import.meta.dirname, '..', 'support', 'embedded-postgres-run.ts');
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, home, String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((ok) => child.stdout.on('data', (d: Buffer) => d.toString().includes('up') && ok()));
+    const dataDir = chooseDataDir(home, postgresUser());
+    const orphanPid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    child.kill('SIGKILL');
+    await new Promise((ok) => child.once('exit', ok));
+    expect(() => process.kill(orphanPid, 0)).not.toThrow(); // the postmaster outlived its parent
+
+    const db = await startEmbeddedPostgres({ home, port, password: 'pw', log });
+    try {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+      expect(rows[0]!.pid).toBeGreaterThan(0);
+      expect(Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])).not.toBe(orphanPid);
+      await client.end();
+    } finally {
+      await db.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it.runIf(process.getuid?.() === 0)('uses a temp data dir when the checkout is under a folder PostgreSQL’s user cannot enter', () => {
+    const locked = mkdtempSync(join(tmpdir(), 'switchboard-locked-'));
+    const home = join(locked, 'checkout', '.switchboard');
+    mkdirSync(home, { recursive: true });
+    chmodSync(locked, 0o700);
+    try {
+      const dir = chooseDataDir(home, postgresUser());
+      expect(dir.startsWith(locked)).toBe(false);
+      expect(dir.startsWith(tmpdir())).toBe(true);
+      expect(chooseDataDir(home, postgresUser())).toBe(dir); // stable for the same checkout
+      chmodSync(locked, 0o755);
+      expect(chooseDataDir(home, postgresUser())).toBe(join(home, 'pgdata'));
+    } finally {
+      rmSync(locked, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,0 +1,79 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
+
+export const EXTENSION_DIR = resolve(import.meta.dirname, '..', '..', '.output', 'chrome-mv3');
+
+/** Debian's Chromium (or CHROMIUM_PATH); Playwright never downloads a browser here. */
+export function chromiumPath(): string {
+  const path = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
+  if (!path) throw new Error('No Chromium found: install Debian’s chromium package or set CHROMIUM_PATH');
+  return path;
+}
+
+export interface ExtensionBrowser {
+  context: BrowserContext;
+  extensionId: string;
+  worker: Worker;
+  page(path: string): Promise<Page>;
+  badgeText(): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Real Chromium with the built extension loaded, in a fresh profile. */
+export async function launchWithExtension(): Promise<ExtensionBrowser> {
+  const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: chromiumPath(),
+    headless: true,
+    args: [
+      `--disable-extensions-except=${EXTENSION_DIR}`,
+      `--load-extension=${EXTENSION_DIR}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  const worker = context.serviceWorkers()[0] ?? (await context.waitForEvent('serviceworker'));
+  const extensionId = new URL(worker.url()).host;
+  return {
+    context,
+    extensionId,
+    worker,
+    page: async (path) => {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/${path}`);
+      return page;
+    },
+    badgeText: () => worker.evaluate(() => chrome.action.getBadgeText({})),
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Fills the options page with the stack's URLs and signs in. */
+export async function configureAndSignIn(
+  browser: ExtensionBrowser,
+  urls: { serverUrl: string; supabaseUrl: string; anonKey: string },
+  email: string,
+  password: string,
+): Promise<Page> {
+  const options = await browser.page('options.html');
+  await options.getByLabel('Server URL').fill(urls.serverUrl);
+  await options.getByLabel('Supabase URL').fill(urls.supabaseUrl);
+  await options.getByLabel('Supabase anon key').fill(urls.anonKey);
+  await options.getByRole('button', { name: 'Save' }).click();
+  await options.getByText('Saved.').waitFor();
+  await options.getByLabel('Email').fill(email);
+  await options.getByLabel('Password').fill(password);
+  await options.getByRole('button', { name: 'Sign in' }).click();
+  await options.getByText('Signed in as').waitFor();
+  return options;
+}

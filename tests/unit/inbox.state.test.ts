@@ -1,0 +1,104 @@
+import { describe, expect, it } from 'vitest';
+import type { SyncResponse } from '@/lib/contract/api';
+import type { AgentConversationView, ConversationView, MessageView } from '@/lib/contract/models';
+import { applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, MESSAGES_PER_CONVERSATION, sortedConversations, totalUnread } from '@/lib/inbox/state';
+
+const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
+  id: 'c1',
+  channelId: 'ch',
+  contact: { id: 'ct', phone: '+14155550134', profileName: 'Maria' },
+  assigneeId: null,
+  lastMessageAt: '2026-01-01T10:00:00.000Z',
+  lastMessagePreview: 'hi',
+  lastInboundAt: '2026-01-01T10:00:00.000Z',
+  version: 2,
+  ...over,
+});
+const agentConv = (over: Partial<AgentConversationView> = {}): AgentConversationView => ({ ...conv(), lastReadAt: null, unreadCount: 1, ...over });
+const msg = (id: string, createdAt: string, over: Partial<MessageView> = {}): MessageView => ({
+  id,
+  conversationId: 'c1',
+  direction: 'inbound',
+  body: id,
+  media: [],
+  status: 'received',
+  twilioSid: null,
+  errorCode: null,
+  errorMessage: null,
+  createdAt,
+  updatedAt: createdAt,
+  ...over,
+});
+const syncRes = (over: Partial<SyncResponse>): SyncResponse => ({ cursor: 'x', full: false, conversations: [], messages: [], messagesTruncated: false, ...over });
+
+describe('inbox state', () => {
+  it('counts a new inbound message once, whichever path brings it first', () => {
+    const m = msg('m1', '2026-01-01T10:00:00.000Z');
+    let s = applyMessage(emptyInbox(), m, conv({ version: 2 }));
+    expect(totalUnread(s)).toBe(1);
+    // The same message again from another path (Realtime, a replay): nothing changes.
+    s = applyMessage(s, m, conv({ version: 2 }));
+    expect(totalUnread(s)).toBe(1);
+    expect(s.messages.c1).toHaveLength(1);
+    // The sync answer that already counted it agrees and does not add to it.
+    s = applySync(s, syncRes({ conversations: [agentConv({ version: 2, unreadCount: 1 })], messages: [m] }));
+    expect(totalUnread(s)).toBe(1);
+    expect(s.messages.c1).toHaveLength(1);
+  });
+
+  it('does not count a message a newer sync answer already counted', () => {
+    let s = applySync(emptyInbox(), syncRes({ conversations: [agentConv({ version: 3, unreadCount: 2 })] }));
+    s = applyMessage(s, msg('m2', '2026-01-01T10:05:00.000Z'), conv({ version: 3 }));
+    expect(totalUnread(s)).toBe(2);
+    s = applyMessage(s, msg('m3', '2026-01-01T10:06:00.000Z'), conv({ version: 4 }));
+    expect(totalUnread(s)).toBe(3);
+  });
+
+  it('ignores an older sync copy of a conversation', () => {
+    let s = applyMessage(emptyInbox(), msg('m1', '2026-01-01T10:00:00.000Z'), conv({ version: 5, lastMessagePreview: 'newest' }));
+    s = applySync(s, syncRes({ conversations: [agentConv({ version: 4, lastMessagePreview: 'older', unreadCount: 0 })] }));
+    expect(s.conversations.c1).toMatchObject({ lastMessagePreview: 'newest', unreadCount: 1 });
+  });
+
+  it('a read (here or on another device) clears the count; an older read does not', () => {
+    let s = applyMessage(emptyInbox(), msg('m1', '2026-01-01T10:00:00.000Z'), conv());
+    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T10:00:00.000Z' });
+    expect(totalUnread(s)).toBe(0);
+    s = applyMessage(s, msg('m2', '2026-01-01T10:01:00.000Z'), conv({ version: 3 }));
+    expect(totalUnread(s)).toBe(1);
+    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T09:00:00.000Z' });
+    expect(totalUnread(s)).toBe(1);
+  });
+
+  it('keeps a local read over a sync snapshot taken before it', () => {
+    let s = applySync(emptyInbox(), syncRes({ conversations: [agentConv({ version: 2, unreadCount: 1 })] }));
+    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T10:00:00.000Z' });
+    s = applySync(s, syncRes({ conversations: [agentConv({ version: 2, unreadCount: 1, lastReadAt: null })] }));
+    expect(totalUnread(s)).toBe(0);
+  });
+
+  it('merges status updates by id and keeps threads ordered and bounded', () => {
+    const many = Array.from({ length: MESSAGES_PER_CONVERSATION + 20 }, (_, i) => msg(`m${String(i).padStart(3, '0')}`, `2026-01-01T10:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60)).padStart(2, '0')}.000Z`));
+    let s = applyThreadPage(emptyInbox(), 'c1', [...many].reverse());
+    expect(s.messages.c1).toHaveLength(MESSAGES_PER_CONVERSATION);
+    const times = s.messages.c1!.map((m) => m.createdAt);
+    expect([...times].sort()).toEqual(times);
+    const last = s.messages.c1!.at(-1)!;
+    s = applySync(s, syncRes({ conversations: [agentConv()], messages: [{ ...last, status: 'read', updatedAt: '2027-01-01T00:00:00.000Z' }] }));
+    expect(s.messages.c1!.at(-1)!.status).toBe('read');
+    expect(s.messages.c1).toHaveLength(MESSAGES_PER_CONVERSATION);
+  });
+
+  it('sorts conversations newest first and stores the cursor', () => {
+    const s = applySync(
+      emptyInbox(),
+      syncRes({
+        cursor: '10:12:',
+        full: true,
+        conversations: [agentConv({ id: 'old', lastMessageAt: '2026-01-01T09:00:00.000Z' }), agentConv({ id: 'new', lastMessageAt: '2026-01-02T09:00:00.000Z' })],
+      }),
+    );
+    expect(sortedConversations(s).map((c) => c.id)).toEqual(['new', 'old']);
+    expect(s.cursor).toBe('10:12:');
+  });
+});
