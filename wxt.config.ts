@@ -5,6 +5,19 @@ export default defineConfig({
   modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
   // Launching a browser from `wxt` as root crashes; npm start and the tests launch Chromium themselves.
   webExt: { disabled: true },
+  vite: () => ({
+    build: {
+      // The background bundles supabase-js and socket.io-client; big, but loaded once from disk.
+      chunkSizeWarningLimit: 1024,
+      rollupOptions: {
+        onwarn(warning, warn) {
+          // zod ships comments Rollup cannot place; harmless noise in every build.
+          if (warning.code === 'INVALID_ANNOTATION') return;
+          warn(warning);
+        },
+      },
+    },
+  }),
   manifest: ({ browser }) => ({
     name: 'Switchboard',
     description: 'Your WhatsApp conversations, live, inside your CRM.',

@@ -1,9 +1,10 @@
-import { parseEnv } from './config';
+import { loadDotEnv, parseEnv } from './config';
 import { createLogger } from './logger';
 import { startStack } from './stack';
 
 /** `npm run server`: boot from validated env, stop gracefully on SIGINT/SIGTERM. */
 async function main() {
+  loadDotEnv();
   const env = parseEnv(process.env);
   const log = createLogger(env.LOG_LEVEL);
   const stack = await startStack(env, log);

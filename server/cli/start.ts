@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseEnv } from '../config';
+import { loadDotEnv, parseEnv } from '../config';
 import { seedDemo } from '../demo/seed';
 import { writeLocalConfig } from '../local-supabase/local-config';
 import { createLogger } from '../logger';
@@ -12,6 +12,7 @@ import { startStack } from '../stack';
  * is available, Chromium with the extension loaded on the demo CRM page.
  */
 async function main() {
+  loadDotEnv();
   const env = parseEnv({ LOG_LEVEL: 'warn', ...process.env });
   const log = createLogger(env.LOG_LEVEL);
   const stack = await startStack(env, log);
