@@ -53,6 +53,8 @@ export interface ConversationView {
   lastMessageAt: string | null;
   lastMessagePreview: string | null;
   lastInboundAt: string | null;
+  /** Inbound messages so far; only grows. */
+  inboundCount: number;
   /** Bumped on every change of the row; lets a client keep the newest copy. */
   version: number;
 }
@@ -60,12 +62,16 @@ export interface ConversationView {
 /** A conversation as one agent sees it: with that agent's read state and unread count. */
 export interface AgentConversationView extends ConversationView {
   lastReadAt: string | null;
+  /** Inbound messages this agent has read; only grows. */
+  readInboundCount: number;
+  /** `inboundCount - readInboundCount`. */
   unreadCount: number;
 }
 
 export interface ReadStateView {
   conversationId: string;
   lastReadAt: string;
+  readInboundCount: number;
 }
 
 export interface AgentProfile {

@@ -34,41 +34,57 @@ export function sortedConversations(state: InboxState): AgentConversationView[] 
   );
 }
 
-function mergeMessages(list: MessageView[], incoming: MessageView[]): { list: MessageView[]; added: MessageView[] } {
+function mergeMessages(list: MessageView[], incoming: MessageView[]): { list: MessageView[] } {
   const byId = new Map(list.map((m) => [m.id, m]));
-  const added: MessageView[] = [];
   for (const m of incoming) {
     const known = byId.get(m.id);
-    if (!known) added.push(m);
     if (!known || m.updatedAt >= known.updatedAt) byId.set(m.id, m);
   }
   const merged = [...byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
-  return { list: merged.slice(-MESSAGES_PER_CONVERSATION), added };
+  return { list: merged.slice(-MESSAGES_PER_CONVERSATION) };
 }
 
-/** Organisation-wide fields from a newer copy; the agent's own read state stays. */
-function withConversation(local: AgentConversationView | undefined, c: ConversationView): AgentConversationView {
-  return { ...c, lastReadAt: local?.lastReadAt ?? null, unreadCount: local?.unreadCount ?? 0 };
+const maxIso = (a: string | null | undefined, b: string | null | undefined) => (after(a ?? null, b ?? null) ? a! : (b ?? a ?? null));
+
+/**
+ * Merges two copies of a conversation. Row fields (preview, assignee…) come from the newer
+ * version; the counters only grow, so the larger wins, and unread is their difference. Every copy
+ * can arrive in any order, any number of times, by any path: the result is the same.
+ */
+function mergeConversation(
+  local: AgentConversationView | undefined,
+  c: ConversationView & Partial<Pick<AgentConversationView, 'lastReadAt' | 'readInboundCount'>>,
+): AgentConversationView {
+  const row: ConversationView = !local || c.version >= local.version ? c : local;
+  const inboundCount = Math.max(local?.inboundCount ?? 0, c.inboundCount);
+  const readInboundCount = Math.max(local?.readInboundCount ?? 0, c.readInboundCount ?? 0);
+  return {
+    ...row,
+    contact: row.contact.phone ? row.contact : (local?.contact ?? row.contact),
+    lastInboundAt: maxIso(local?.lastInboundAt, c.lastInboundAt),
+    inboundCount,
+    lastReadAt: maxIso(local?.lastReadAt, c.lastReadAt),
+    readInboundCount,
+    unreadCount: Math.max(0, inboundCount - readInboundCount),
+  };
 }
 
-/** A message pushed live (Socket.IO or Realtime), with its conversation as of that change. */
-export function applyMessage(state: InboxState, message: MessageView, conversation: ConversationView): InboxState {
+/**
+ * A message pushed live (Socket.IO, or Realtime), with its conversation as of that change when
+ * the path carries it. Realtime brings the conversation as a separate change.
+ */
+export function applyMessage(state: InboxState, message: MessageView, conversation?: ConversationView): InboxState {
+  const id = message.conversationId;
+  const { list } = mergeMessages(state.messages[id] ?? [], [message]);
+  const conversations = conversation ? { ...state.conversations, [id]: mergeConversation(state.conversations[id], conversation) } : state.conversations;
+  return trim({ ...state, conversations, messages: { ...state.messages, [id]: list } });
+}
+
+/** A changed conversation row (Realtime). Unknown conversations wait for the next sync, which brings the contact. */
+export function applyConversation(state: InboxState, conversation: ConversationView): InboxState {
   const local = state.conversations[conversation.id];
-  const { list, added } = mergeMessages(state.messages[conversation.id] ?? [], [message]);
-  let next = local;
-  // Only a newer conversation version can carry a message the local count has not seen:
-  // a sync answer that already counted it has the same or a higher version.
-  if (!local || conversation.version > local.version) {
-    next = withConversation(local, conversation);
-    if (added.length && message.direction === 'inbound' && after(message.createdAt, local?.lastReadAt ?? null)) {
-      next = { ...next, unreadCount: next.unreadCount + 1 };
-    }
-  }
-  return trim({
-    ...state,
-    conversations: { ...state.conversations, [conversation.id]: next! },
-    messages: { ...state.messages, [conversation.id]: list },
-  });
+  if (!local) return state;
+  return { ...state, conversations: { ...state.conversations, [conversation.id]: mergeConversation(local, conversation) } };
 }
 
 /** A sync answer: conversations as the server saw them at the cursor's snapshot, changed messages. */
@@ -76,20 +92,7 @@ export function applySync(state: InboxState, res: SyncResponse): InboxState {
   const conversations = { ...state.conversations };
   const messages = { ...state.messages };
   for (const c of res.conversations) {
-    const local = conversations[c.id];
-    if (!local) {
-      conversations[c.id] = c;
-      continue;
-    }
-    const newerRow = c.version >= local.version;
-    const newerRead = !after(local.lastReadAt, c.lastReadAt);
-    if (newerRow && newerRead) conversations[c.id] = c;
-    else if (newerRow) {
-      // Read here after the server's snapshot: keep the local read unless a later message came in.
-      conversations[c.id] = { ...c, lastReadAt: local.lastReadAt, unreadCount: after(c.lastInboundAt, local.lastReadAt) ? c.unreadCount : 0 };
-    } else if (newerRead) {
-      conversations[c.id] = { ...local, lastReadAt: c.lastReadAt, unreadCount: after(local.lastInboundAt, c.lastReadAt) ? local.unreadCount : 0 };
-    }
+    conversations[c.id] = mergeConversation(conversations[c.id], c);
     if (res.messagesTruncated) delete messages[c.id];
   }
   const byConversation = new Map<string, MessageView[]>();
@@ -109,12 +112,8 @@ export function applyThreadPage(state: InboxState, conversationId: string, page:
 /** The agent read a conversation (here, or on another device). */
 export function applyRead(state: InboxState, read: ReadStateView): InboxState {
   const local = state.conversations[read.conversationId];
-  if (!local || (local.lastReadAt !== null && !after(read.lastReadAt, local.lastReadAt))) return state;
-  const stillUnread = (state.messages[read.conversationId] ?? []).filter((m) => m.direction === 'inbound' && after(m.createdAt, read.lastReadAt)).length;
-  return {
-    ...state,
-    conversations: { ...state.conversations, [read.conversationId]: { ...local, lastReadAt: read.lastReadAt, unreadCount: stillUnread } },
-  };
+  if (!local) return state;
+  return { ...state, conversations: { ...state.conversations, [read.conversationId]: mergeConversation(local, { ...local, ...read, version: -1 }) } };
 }
 
 /** Keeps the stored cache bounded: threads of the most recent conversations, a cap on conversations. */

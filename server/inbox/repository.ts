@@ -110,7 +110,11 @@ export async function storeInbound(db: pg.Pool, msg: InboundMessage): Promise<St
     const conversation = (
       await c.query<ConversationRow>(
         `with updated as (
-           update conversations set last_message_at = $2, last_inbound_at = $2, last_message_preview = $3
+           update conversations
+              set inbound_count = inbound_count + 1,
+                  last_inbound_at = greatest(last_inbound_at, $2),
+                  last_message_preview = case when $2 >= coalesce(last_message_at, '-infinity') then $3 else last_message_preview end,
+                  last_message_at = greatest(last_message_at, $2)
             where id = $1 returning *)
          select ${CONVERSATION_COLUMNS} from updated c join contacts ct on ct.id = c.contact_id`,
         [inserted.conversation_id, inserted.created_at, previewOf(msg.body, msg.media)],
@@ -137,10 +141,7 @@ export async function sync(db: pg.Pool, agent: AgentProfile, cursor: string | nu
     const conversations = async (since: string | null, limit: number) =>
       (
         await c.query<AgentConversationRow>(
-          `select ${CONVERSATION_COLUMNS}, rs.last_read_at,
-                  (select count(*)::int from messages m
-                    where m.conversation_id = c.id and m.direction = 'inbound'
-                      and m.created_at > coalesce(rs.last_read_at, '-infinity')) as unread_count
+          `select ${CONVERSATION_COLUMNS}, rs.last_read_at, rs.read_inbound_count
              from conversations c
              join contacts ct on ct.id = c.contact_id
              left join read_states rs on rs.conversation_id = c.id and rs.agent_id = $2
@@ -204,17 +205,19 @@ export async function messagesPage(
 /** Marks everything in the conversation up to its latest message as read by the agent. */
 export async function markRead(db: pg.Pool, agent: AgentProfile, conversationId: string): Promise<ReadStateView> {
   await assertConversationOf(db, agent, conversationId);
-  const { rows } = await db.query<{ last_read_at: Date }>(
-    `insert into read_states (agent_id, conversation_id, organisation_id, last_read_at)
+  const { rows } = await db.query<{ last_read_at: Date; read_inbound_count: string }>(
+    `insert into read_states (agent_id, conversation_id, organisation_id, last_read_at, read_inbound_count)
      select $1, c.id, c.organisation_id,
-            coalesce((select max(m.created_at) from messages m where m.conversation_id = c.id), now())
+            coalesce((select max(m.created_at) from messages m where m.conversation_id = c.id), now()),
+            c.inbound_count
        from conversations c where c.id = $2
      on conflict (agent_id, conversation_id) do update
-       set last_read_at = greatest(read_states.last_read_at, excluded.last_read_at)
-     returning last_read_at`,
+       set last_read_at = greatest(read_states.last_read_at, excluded.last_read_at),
+           read_inbound_count = greatest(read_states.read_inbound_count, excluded.read_inbound_count)
+     returning last_read_at, read_inbound_count`,
     [agent.id, conversationId],
   );
-  return { conversationId, lastReadAt: rows[0]!.last_read_at.toISOString() };
+  return { conversationId, lastReadAt: rows[0]!.last_read_at.toISOString(), readInboundCount: Number(rows[0]!.read_inbound_count) };
 }
 
 async function assertConversationOf(db: pg.Pool, agent: AgentProfile, conversationId: string): Promise<void> {

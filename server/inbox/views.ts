@@ -25,17 +25,18 @@ export interface ConversationRow {
   last_message_at: Date | null;
   last_message_preview: string | null;
   last_inbound_at: Date | null;
+  inbound_count: string | number;
   version: string | number;
 }
 
 export interface AgentConversationRow extends ConversationRow {
   last_read_at: Date | null;
-  unread_count: number;
+  read_inbound_count: string | number | null;
 }
 
 /** Columns to select for a ConversationRow from `conversations c join contacts ct`. */
 export const CONVERSATION_COLUMNS = `c.id, c.channel_id, c.contact_id, ct.phone_e164, ct.profile_name, c.assignee_id,
-  c.last_message_at, c.last_message_preview, c.last_inbound_at, c.version`;
+  c.last_message_at, c.last_message_preview, c.last_inbound_at, c.inbound_count, c.version`;
 
 export const MESSAGE_COLUMNS = `id, conversation_id, direction, body, media, status, twilio_sid, error_code, error_message, created_at, updated_at`;
 
@@ -66,12 +67,15 @@ export function conversationView(r: ConversationRow): ConversationView {
     lastMessageAt: iso(r.last_message_at),
     lastMessagePreview: r.last_message_preview,
     lastInboundAt: iso(r.last_inbound_at),
+    inboundCount: Number(r.inbound_count),
     version: Number(r.version),
   };
 }
 
 export function agentConversationView(r: AgentConversationRow): AgentConversationView {
-  return { ...conversationView(r), lastReadAt: iso(r.last_read_at), unreadCount: r.unread_count };
+  const view = conversationView(r);
+  const readInboundCount = Number(r.read_inbound_count ?? 0);
+  return { ...view, lastReadAt: iso(r.last_read_at), readInboundCount, unreadCount: Math.max(0, view.inboundCount - readInboundCount) };
 }
 
 /** The one-line preview shown in conversation lists. */

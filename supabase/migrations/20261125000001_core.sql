@@ -49,6 +49,9 @@ create table public.conversations (
   last_message_at timestamptz,
   last_message_preview text,
   last_inbound_at timestamptz,
+  -- How many inbound messages the conversation has had. With read_states.read_inbound_count it
+  -- gives an agent's unread count; both only grow, so clients merge copies by taking the max.
+  inbound_count bigint not null default 0,
   version bigint not null default 1,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
@@ -76,12 +79,14 @@ create table public.messages (
 );
 create index messages_thread_idx on public.messages (conversation_id, created_at desc);
 
--- Per-agent read state: everything at or before last_read_at counts as read.
+-- Per-agent read state: the agent has read the first read_inbound_count inbound messages
+-- (everything up to last_read_at). Unread = conversations.inbound_count - read_inbound_count.
 create table public.read_states (
   agent_id uuid not null references public.agents (id) on delete cascade,
   conversation_id uuid not null references public.conversations (id) on delete cascade,
   organisation_id uuid not null references public.organisations (id) on delete cascade,
   last_read_at timestamptz not null,
+  read_inbound_count bigint not null default 0,
   updated_at timestamptz not null default now(),
   change_xid xid8 not null default pg_current_xact_id(),
   primary key (agent_id, conversation_id)

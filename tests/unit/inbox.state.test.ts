@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncResponse } from '@/lib/contract/api';
 import type { AgentConversationView, ConversationView, MessageView } from '@/lib/contract/models';
-import { applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, MESSAGES_PER_CONVERSATION, sortedConversations, totalUnread } from '@/lib/inbox/state';
+import { applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, MESSAGES_PER_CONVERSATION, sortedConversations, totalUnread } from '@/lib/inbox/state';
 
 const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
   id: 'c1',
@@ -11,10 +11,11 @@ const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
   lastMessageAt: '2026-01-01T10:00:00.000Z',
   lastMessagePreview: 'hi',
   lastInboundAt: '2026-01-01T10:00:00.000Z',
+  inboundCount: 1,
   version: 2,
   ...over,
 });
-const agentConv = (over: Partial<AgentConversationView> = {}): AgentConversationView => ({ ...conv(), lastReadAt: null, unreadCount: 1, ...over });
+const agentConv = (over: Partial<AgentConversationView> = {}): AgentConversationView => ({ ...conv(), lastReadAt: null, readInboundCount: 0, unreadCount: 1, ...over });
 const msg = (id: string, createdAt: string, over: Partial<MessageView> = {}): MessageView => ({
   id,
   conversationId: 'c1',
@@ -32,49 +33,51 @@ const msg = (id: string, createdAt: string, over: Partial<MessageView> = {}): Me
 const syncRes = (over: Partial<SyncResponse>): SyncResponse => ({ cursor: 'x', full: false, conversations: [], messages: [], messagesTruncated: false, ...over });
 
 describe('inbox state', () => {
-  it('counts a new inbound message once, whichever path brings it first', () => {
+  it('counts a new inbound message once, whichever path brings it first, in any order', () => {
     const m = msg('m1', '2026-01-01T10:00:00.000Z');
-    let s = applyMessage(emptyInbox(), m, conv({ version: 2 }));
-    expect(totalUnread(s)).toBe(1);
-    // The same message again from another path (Realtime, a replay): nothing changes.
-    s = applyMessage(s, m, conv({ version: 2 }));
-    expect(totalUnread(s)).toBe(1);
-    expect(s.messages.c1).toHaveLength(1);
-    // The sync answer that already counted it agrees and does not add to it.
-    s = applySync(s, syncRes({ conversations: [agentConv({ version: 2, unreadCount: 1 })], messages: [m] }));
-    expect(totalUnread(s)).toBe(1);
-    expect(s.messages.c1).toHaveLength(1);
+    const viaSocket = (s: ReturnType<typeof emptyInbox>) => applyMessage(s, m, conv({ version: 2, inboundCount: 1 }));
+    const viaRealtime = (s: ReturnType<typeof emptyInbox>) => applyConversation(applyMessage(s, m), conv({ version: 2, inboundCount: 1 }));
+    const viaSync = (s: ReturnType<typeof emptyInbox>) => applySync(s, syncRes({ conversations: [agentConv({ version: 2, inboundCount: 1 })], messages: [m] }));
+    for (const order of [[viaSync, viaSocket, viaRealtime], [viaSocket, viaRealtime, viaSync], [viaRealtime, viaSync, viaSocket, viaSocket]]) {
+      const s = order.reduce((state, apply) => apply(state), emptyInbox());
+      expect(totalUnread(s)).toBe(1);
+      expect(s.messages.c1).toHaveLength(1);
+    }
   });
 
-  it('does not count a message a newer sync answer already counted', () => {
-    let s = applySync(emptyInbox(), syncRes({ conversations: [agentConv({ version: 3, unreadCount: 2 })] }));
-    s = applyMessage(s, msg('m2', '2026-01-01T10:05:00.000Z'), conv({ version: 3 }));
-    expect(totalUnread(s)).toBe(2);
-    s = applyMessage(s, msg('m3', '2026-01-01T10:06:00.000Z'), conv({ version: 4 }));
+  it('takes the larger counter, so an older copy never lowers or raises the count', () => {
+    let s = applySync(emptyInbox(), syncRes({ conversations: [agentConv({ version: 3, inboundCount: 2 })] }));
+    s = applyMessage(s, msg('m3', '2026-01-01T10:06:00.000Z'), conv({ version: 4, inboundCount: 3 }));
+    expect(totalUnread(s)).toBe(3);
+    s = applySync(s, syncRes({ conversations: [agentConv({ version: 3, inboundCount: 2 })] }));
     expect(totalUnread(s)).toBe(3);
   });
 
-  it('ignores an older sync copy of a conversation', () => {
+  it('keeps row fields from the newest version', () => {
     let s = applyMessage(emptyInbox(), msg('m1', '2026-01-01T10:00:00.000Z'), conv({ version: 5, lastMessagePreview: 'newest' }));
-    s = applySync(s, syncRes({ conversations: [agentConv({ version: 4, lastMessagePreview: 'older', unreadCount: 0 })] }));
-    expect(s.conversations.c1).toMatchObject({ lastMessagePreview: 'newest', unreadCount: 1 });
+    s = applySync(s, syncRes({ conversations: [agentConv({ version: 4, lastMessagePreview: 'older' })] }));
+    expect(s.conversations.c1).toMatchObject({ lastMessagePreview: 'newest' });
   });
 
-  it('a read (here or on another device) clears the count; an older read does not', () => {
-    let s = applyMessage(emptyInbox(), msg('m1', '2026-01-01T10:00:00.000Z'), conv());
-    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T10:00:00.000Z' });
+  it('a read (here or on another device) clears the count; an older read does not bring it back', () => {
+    let s = applyMessage(emptyInbox(), msg('m1', '2026-01-01T10:00:00.000Z'), conv({ inboundCount: 1 }));
+    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T10:00:00.000Z', readInboundCount: 1 });
     expect(totalUnread(s)).toBe(0);
-    s = applyMessage(s, msg('m2', '2026-01-01T10:01:00.000Z'), conv({ version: 3 }));
+    s = applyMessage(s, msg('m2', '2026-01-01T10:01:00.000Z'), conv({ version: 3, inboundCount: 2 }));
     expect(totalUnread(s)).toBe(1);
-    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T09:00:00.000Z' });
+    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T09:00:00.000Z', readInboundCount: 0 });
     expect(totalUnread(s)).toBe(1);
   });
 
   it('keeps a local read over a sync snapshot taken before it', () => {
-    let s = applySync(emptyInbox(), syncRes({ conversations: [agentConv({ version: 2, unreadCount: 1 })] }));
-    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T10:00:00.000Z' });
-    s = applySync(s, syncRes({ conversations: [agentConv({ version: 2, unreadCount: 1, lastReadAt: null })] }));
+    let s = applySync(emptyInbox(), syncRes({ conversations: [agentConv({ version: 2, inboundCount: 1 })] }));
+    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T10:00:00.000Z', readInboundCount: 1 });
+    s = applySync(s, syncRes({ conversations: [agentConv({ version: 2, inboundCount: 1, readInboundCount: 0, lastReadAt: null })] }));
     expect(totalUnread(s)).toBe(0);
+  });
+
+  it('ignores a Realtime change for a conversation it does not know yet (the sync brings it)', () => {
+    expect(applyConversation(emptyInbox(), conv())).toEqual(emptyInbox());
   });
 
   it('merges status updates by id and keeps threads ordered and bounded', () => {
