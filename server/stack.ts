@@ -10,6 +10,8 @@ import { bootstrapLocalSupabase, migrate } from './db/migrate';
 import { registerLocalAuth } from './local-supabase/auth';
 import { loadOrCreateLocalSecrets, writeLocalConfig, type LocalConfigFile } from './local-supabase/local-config';
 import type { Logger } from './logger';
+import { ChangeStream } from './local-supabase/realtime/cdc';
+import { attachRealtime, type LocalRealtime } from './local-supabase/realtime/server';
 
 /** A running Switchboard: the app server and, in local mode, the embedded Supabase-compatible stack. */
 export interface Stack {
@@ -19,6 +21,8 @@ export interface Stack {
   verify: TokenVerifier;
   /** Local mode only: secrets and URLs, as written to local.json. */
   local: LocalConfigFile | null;
+  /** Local mode only: the Supabase-compatible Realtime. */
+  realtime: LocalRealtime | null;
   serverUrl: string;
   close(): Promise<void>;
 }
@@ -56,7 +60,11 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
       ? createTokenVerifier({ secret: jwtSecret })
       : createTokenVerifier({ jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json` });
 
+    let realtime: LocalRealtime | null = null;
     if (local) {
+      const changes = new ChangeStream({ connectionString: databaseUrl, publication: 'supabase_realtime', log: log.child({ name: 'cdc' }) });
+      await changes.start();
+      closers.push(() => changes.stop());
       const localSupabase = Fastify({ loggerInstance: log.child({ name: 'local-supabase' }) as FastifyBaseLogger });
       await localSupabase.register(cors, {
         origin: true,
@@ -64,6 +72,10 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
         exposedHeaders: ['x-supabase-api-version', 'x-total-count', 'link'],
       });
       await registerLocalAuth(localSupabase, { db, jwtSecret: local.jwtSecret, verify, supabaseUrl: () => supabaseUrl! });
+      const rt = attachRealtime(localSupabase.server, { db, verify, changes, log });
+      realtime = rt;
+      // Upgraded sockets would keep the HTTP server from closing.
+      localSupabase.addHook('preClose', () => rt.close());
       await localSupabase.listen({ host: env.HOST, port: env.LOCAL_SUPABASE_PORT });
       supabaseUrl = `http://${env.HOST}:${(localSupabase.server.address() as { port: number }).port}`;
       closers.push(() => localSupabase.close());
@@ -101,7 +113,7 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
       writeLocalConfig(home, local);
     }
     log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');
-    return { config, db, app, verify, local, serverUrl, close };
+    return { config, db, app, verify, local, realtime, serverUrl, close };
   } catch (err) {
     await close();
     throw err;

@@ -93,3 +93,54 @@ create table if not exists supabase_migrations.schema_migrations (
   statements text[],
   name text
 );
+
+-- Local Realtime: which of the subscriptions to one change may see it, checked as Supabase's
+-- realtime.apply_rls does: each subscriber's role and JWT claims, its filters evaluated on the
+-- change record with PostgreSQL's own casts and operators, and (for tables with RLS, except on
+-- DELETE) a lookup of the row by primary key under that role. One call per change.
+create schema if not exists realtime;
+
+create or replace function realtime.local_visible_subscriptions(
+  entity regclass,
+  record jsonb,        -- column -> text value of the change record (old record for DELETE)
+  pk jsonb,            -- primary key column -> text value
+  check_rls boolean,
+  subscribers jsonb    -- [{id, role, claims, filter}], filter: SQL over $1 (the record) or null
+) returns setof text
+language plpgsql volatile as $$
+declare
+  sub record;
+  ok boolean;
+  pk_where text;
+begin
+  select string_agg(format('%I = %L', key, value), ' and ') into pk_where from jsonb_each_text(pk);
+  for sub in select * from jsonb_to_recordset(subscribers) as x(id text, role text, claims jsonb, filter text) loop
+    begin
+      if not has_table_privilege(sub.role, entity, 'SELECT') then
+        continue;
+      end if;
+      if sub.filter is not null then
+        execute 'select ' || sub.filter using record into ok;
+        if ok is not true then
+          continue;
+        end if;
+      end if;
+      if check_rls then
+        perform set_config('role', sub.role, true);
+        perform set_config('request.jwt.claims', sub.claims::text, true);
+        perform set_config('request.jwt.claim.sub', coalesce(sub.claims ->> 'sub', ''), true);
+        perform set_config('request.jwt.claim.role', coalesce(sub.claims ->> 'role', ''), true);
+        execute format('select exists (select 1 from %s where %s)', entity, pk_where) into ok;
+        perform set_config('role', null, true);
+        if ok is not true then
+          continue;
+        end if;
+      end if;
+      return next sub.id;
+    exception when others then
+      -- A subscriber whose check fails (bad cast, missing privilege) does not see the change.
+      perform set_config('role', null, true);
+    end;
+  end loop;
+end
+$$;

@@ -1,0 +1,133 @@
+import { randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { Client } from 'pg';
+import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
+import type { Logger } from '../../logger';
+
+/** One committed row change, in commit order, with values as PostgreSQL's text output. */
+export interface RowChange {
+  schema: string;
+  table: string;
+  type: 'INSERT' | 'UPDATE' | 'DELETE';
+  commitTimestamp: string;
+  columns: Array<{ name: string; typeOid: number }>;
+  primaryKey: string[];
+  /** New row (INSERT, UPDATE), text values. */
+  record: Record<string, string | null> | null;
+  /** Old row or its key (UPDATE, DELETE), text values. */
+  oldRecord: Record<string, string | null> | null;
+}
+
+/**
+ * pgoutput on a TEMPORARY slot created on the replication connection itself: PostgreSQL drops
+ * it when that connection ends, so a stopped (or killed) server leaves no slot holding WAL.
+ * Values are kept as text (no parsing), to be cast by PostgreSQL or converted like to_jsonb.
+ */
+class TemporarySlotPgoutput extends PgoutputPlugin {
+  override async start(client: Client, slotName: string, lastLsn: string): Promise<unknown> {
+    await client.query(`CREATE_REPLICATION_SLOT ${slotName} TEMPORARY LOGICAL pgoutput NOEXPORT_SNAPSHOT`);
+    return super.start(client, slotName, lastLsn);
+  }
+  override parse(buffer: Buffer) {
+    const msg = super.parse(buffer);
+    if (msg.tag === 'relation') for (const c of msg.columns) c.parser = (raw: unknown) => raw;
+    return msg;
+  }
+}
+
+export interface ChangeStreamOptions {
+  connectionString: string;
+  publication: string;
+  log: Logger;
+}
+
+/**
+ * Streams committed changes of the publication's tables. Reconnects with backoff (and a new
+ * temporary slot) when PostgreSQL restarts; changes committed while it was down are not replayed
+ * (clients catch up through the sync cursor, as with hosted Supabase Realtime).
+ */
+export class ChangeStream extends EventEmitter<{ change: [RowChange]; status: ['up' | 'down'] }> {
+  private service: LogicalReplicationService | null = null;
+  private stopped = false;
+  private attempts = 0;
+  private commitTime = '';
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  up = false;
+
+  constructor(private readonly opts: ChangeStreamOptions) {
+    super();
+  }
+
+  /** Resolves once replication has started (so changes committed after it are seen). */
+  async start(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.once('status', (s) => (s === 'up' ? resolve() : reject(new Error('replication did not start'))));
+      this.connect();
+    });
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    const slot = `switchboard_rt_${randomBytes(6).toString('hex')}`;
+    const service = new LogicalReplicationService({ connectionString: this.opts.connectionString }, { acknowledge: { auto: true, timeoutSeconds: 10 } });
+    this.service = service;
+    service.on('start', () => {
+      this.attempts = 0;
+      this.up = true;
+      this.opts.log.info({ slot }, 'logical replication started');
+      this.emit('status', 'up');
+    });
+    service.on('data', (_lsn: string, msg: { tag: string } & Record<string, unknown>) => this.onMessage(msg));
+    service.on('error', (err: Error) => this.onFailure(service, err));
+    const plugin = new TemporarySlotPgoutput({ protoVersion: 1, publicationNames: [this.opts.publication] });
+    service.subscribe(plugin, slot).then(
+      () => this.onFailure(service, new Error('replication stream ended')),
+      (err: Error) => this.onFailure(service, err),
+    );
+  }
+
+  private onFailure(service: LogicalReplicationService, err: Error): void {
+    if (service !== this.service) return;
+    this.service = null;
+    void service.destroy().catch(() => {});
+    if (this.up) this.emit('status', 'down');
+    this.up = false;
+    if (this.stopped) return;
+    const delay = Math.min(10_000, 250 * 2 ** this.attempts++) * (0.5 + Math.random() / 2);
+    this.opts.log.warn({ err: err.message, retryInMs: Math.round(delay) }, 'logical replication lost; reconnecting');
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  private onMessage(msg: { tag: string } & Record<string, unknown>): void {
+    if (msg.tag === 'begin') {
+      const micros = msg.commitTime as bigint;
+      this.commitTime = new Date(Number(micros / 1000n)).toISOString();
+      return;
+    }
+    if (msg.tag !== 'insert' && msg.tag !== 'update' && msg.tag !== 'delete') return;
+    const rel = msg.relation as {
+      schema: string;
+      name: string;
+      keyColumns: string[];
+      columns: Array<{ name: string; typeOid: number }>;
+    };
+    this.emit('change', {
+      schema: rel.schema,
+      table: rel.name,
+      type: msg.tag.toUpperCase() as RowChange['type'],
+      commitTimestamp: this.commitTime,
+      columns: rel.columns.map((c) => ({ name: c.name, typeOid: c.typeOid })),
+      primaryKey: rel.keyColumns,
+      record: (msg.new as RowChange['record']) ?? null,
+      oldRecord: ((msg.old ?? msg.key) as RowChange['oldRecord']) ?? null,
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const service = this.service;
+    this.service = null;
+    await service?.destroy();
+  }
+}
