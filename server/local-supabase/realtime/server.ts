@@ -463,7 +463,8 @@ function changePayload(change: RowChange, info: TableInfo): Record<string, unkno
     errors: null,
   };
   if (change.type !== 'DELETE') data.record = toJson(change.record);
-  if (change.type === 'UPDATE') data.old_record = toJson(change.oldRecord) ?? {};
+  // pgoutput sends the old key only when it changed; unchanged, it is the new row's key.
+  if (change.type === 'UPDATE') data.old_record = toJson(change.oldRecord) ?? toJson(change.record, info.primaryKey);
   // With RLS on, a DELETE reveals only the primary key.
   if (change.type === 'DELETE') data.old_record = toJson(change.oldRecord, info.rls ? info.primaryKey : undefined);
   return data;
