@@ -23,6 +23,8 @@ export interface Stack {
   local: LocalConfigFile | null;
   /** Local mode only: the Supabase-compatible Realtime. */
   realtime: LocalRealtime | null;
+  /** Local mode only: the embedded PostgreSQL. */
+  embedded: EmbeddedDb | null;
   serverUrl: string;
   close(): Promise<void>;
 }
@@ -113,7 +115,7 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
       writeLocalConfig(home, local);
     }
     log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');
-    return { config, db, app, verify, local, realtime, serverUrl, close };
+    return { config, db, app, verify, local, realtime, embedded, serverUrl, close };
   } catch (err) {
     await close();
     throw err;

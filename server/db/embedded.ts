@@ -18,6 +18,8 @@ export interface EmbeddedDbOptions {
 export interface EmbeddedDb {
   url: string;
   dataDir: string;
+  /** Stops and starts the server on the same data (fault injection in tests). */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,6 +82,10 @@ export async function startEmbeddedPostgres(opts: EmbeddedDbOptions): Promise<Em
   return {
     url: `postgres://${POSTGRES_USER}:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/postgres`,
     dataDir,
+    restart: async () => {
+      await pg.stop();
+      await pg.start();
+    },
     stop: () => pg.stop(),
   };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,6 +33,7 @@ export interface TestStack extends Stack {
 /** The real stack (embedded PostgreSQL, local Auth, server) on free ports in a temp folder. */
 export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
   const home = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
+  chmodSync(home, 0o755); // reachable by PostgreSQL's user, so its data stays in here
   const cfg = parseEnv({
     HOST: '127.0.0.1',
     PORT: '0',

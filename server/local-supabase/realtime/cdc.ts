@@ -24,7 +24,13 @@ export interface RowChange {
  * Values are kept as text (no parsing), to be cast by PostgreSQL or converted like to_jsonb.
  */
 class TemporarySlotPgoutput extends PgoutputPlugin {
+  /** Called when the replication connection ends, however it ends. */
+  onEnd: (err: Error) => void = () => {};
+
   override async start(client: Client, slotName: string, lastLsn: string): Promise<unknown> {
+    // A server restart can end the connection without failing the pending START_REPLICATION.
+    client.once('end', () => this.onEnd(new Error('replication connection ended')));
+    client.once('error', (err: Error) => this.onEnd(err));
     await client.query(`CREATE_REPLICATION_SLOT ${slotName} TEMPORARY LOGICAL pgoutput NOEXPORT_SNAPSHOT`);
     return super.start(client, slotName, lastLsn);
   }
@@ -33,6 +39,12 @@ class TemporarySlotPgoutput extends PgoutputPlugin {
     if (msg.tag === 'relation') for (const c of msg.columns) c.parser = (raw: unknown) => raw;
     return msg;
   }
+}
+
+/** The LSN one byte before `lsn` ("X/Y" in hex). */
+export function previousLsn(lsn: string): string {
+  const value = (BigInt(`0x${lsn.split('/')[0]}`) << 32n) + BigInt(`0x${lsn.split('/')[1]}`) - 1n;
+  return value < 0n ? '0/0' : `${(value >> 32n).toString(16).toUpperCase()}/${(value & 0xffffffffn).toString(16).toUpperCase()}`;
 }
 
 export interface ChangeStreamOptions {
@@ -77,9 +89,15 @@ export class ChangeStream extends EventEmitter<{ change: [RowChange]; status: ['
       this.opts.log.info({ slot }, 'logical replication started');
       this.emit('status', 'up');
     });
+    // Answer keepalives that ask for a reply. A stopping PostgreSQL waits until the client reports
+    // flushing exactly up to the end of WAL; acknowledge() reports lsn + 1, hence lsn - 1.
+    service.on('heartbeat', (lsn: string, _ts: number, shouldRespond: boolean) => {
+      if (shouldRespond) void service.acknowledge(previousLsn(lsn)).catch(() => {});
+    });
     service.on('data', (_lsn: string, msg: { tag: string } & Record<string, unknown>) => this.onMessage(msg));
     service.on('error', (err: Error) => this.onFailure(service, err));
     const plugin = new TemporarySlotPgoutput({ protoVersion: 1, publicationNames: [this.opts.publication] });
+    plugin.onEnd = (err) => this.onFailure(service, err);
     service.subscribe(plugin, slot).then(
       () => this.onFailure(service, new Error('replication stream ended')),
       (err: Error) => this.onFailure(service, err),
