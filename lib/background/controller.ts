@@ -1,17 +1,21 @@
-import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import { ApiError, createApiClient, type ApiClient } from '../api/client';
 import { AUTH_STORAGE_KEY, chromeStorageAdapter } from '../auth/chrome-storage';
 import { connectionItem, overallFrom, type ChannelState } from '../connection/status';
 import type { AgentProfile } from '../contract/models';
-import { applyMessage, applyRead, applySync, applyThreadPage, emptyInbox } from '../inbox/state';
+import { applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox } from '../inbox/state';
 import { agentItem, inboxItem, openConversationItem, updateInbox } from '../inbox/store';
+import { conversationFromRow, messageFromRow, readStateFromRow } from '../realtime/records';
 import { createSocket, type SwitchboardSocket } from '../realtime/socket';
 import type { Settings } from '../settings';
 
+type Row = Record<string, unknown>;
+
 /**
- * The one owner of the extension's connections: the Supabase client (auth), the Socket.IO
- * socket, and the sync that catches up after every (re)connect. Everything it learns goes to
- * extension storage; UIs watch storage and send requests.
+ * The one owner of the extension's connections: the Supabase client (auth and Realtime, the
+ * primary path for new and changed rows), the Socket.IO socket (room broadcasts), and the sync
+ * that catches up after every (re)connect. Every path's copy of a message is merged by id.
+ * Everything it learns goes to extension storage; UIs watch storage and send requests.
  */
 export class BackgroundController {
   private supabase: SupabaseClient;
@@ -21,6 +25,11 @@ export class BackgroundController {
   private resyncRequested = false;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private reconnectAttempts = 0;
+  private realtimeChannel: RealtimeChannel | null = null;
+  private realtimeTimer: ReturnType<typeof setTimeout> | null = null;
+  private realtimeAttempts = 0;
+  private states: { realtime: ChannelState; socket: ChannelState } = { realtime: 'idle', socket: 'idle' };
+  private lastError: string | null = null;
 
   constructor(private readonly settings: Settings) {
     this.supabase = createClient(settings.supabaseUrl, settings.supabaseAnonKey || 'no-anon-key-configured', {
@@ -42,16 +51,21 @@ export class BackgroundController {
   /** Restores the session from storage and connects if there is one. */
   async start(): Promise<void> {
     const { data } = await this.supabase.auth.getSession();
-    if (data.session) this.connect();
-    else await this.setSocketState('idle', null, false);
+    if (data.session) await this.connect();
+    else await this.publishStatus(false);
   }
 
   /** Closes connections without touching stored state (settings changed, worker shutting down). */
   stop(): void {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
+    if (this.realtimeTimer) clearTimeout(this.realtimeTimer);
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
     this.socket = null;
+    this.realtimeChannel = null; // before removal, so its CLOSED is not taken for a server close
+    void this.supabase.removeAllChannels();
+    this.supabase.realtime.disconnect();
+    this.states = { realtime: 'idle', socket: 'idle' };
     this.supabase.auth.stopAutoRefresh().catch(() => {});
   }
 
@@ -72,7 +86,7 @@ export class BackgroundController {
       throw err;
     }
     await agentItem.setValue(me);
-    this.connect();
+    await this.connect();
     return me;
   }
 
@@ -86,7 +100,7 @@ export class BackgroundController {
   private async teardown(): Promise<void> {
     this.stop();
     await Promise.all([inboxItem.setValue(emptyInbox()), agentItem.setValue(null), openConversationItem.setValue(null)]);
-    await this.setSocketState('idle', null, false);
+    await this.publishStatus(false);
   }
 
   /** The side panel opened a conversation: load its latest messages and mark it read. */
@@ -99,38 +113,112 @@ export class BackgroundController {
   }
 
   /** Drops and re-opens the connection now (the side panel's Reconnect). */
-  reconnect(): void {
+  async reconnect(): Promise<void> {
     this.reconnectAttempts = 0;
-    if (this.socket) {
-      this.socket.disconnect();
-      this.socket.connect();
-    } else this.connect();
+    this.realtimeAttempts = 0;
+    if (!this.socket) return this.connect();
+    this.socket.disconnect();
+    this.socket.connect();
+    await this.resubscribeRealtime();
   }
 
-  private connect(): void {
+  private async connect(): Promise<void> {
     if (this.socket) return;
+    let agent = await agentItem.getValue();
+    if (!agent) {
+      agent = await this.api.me();
+      await agentItem.setValue(agent);
+    }
+    // Subscribe first, then catch up (on "Subscribed to PostgreSQL"), so nothing committed
+    // around the moment of subscription is missed.
+    this.subscribeRealtime(agent);
     const socket = createSocket(this.settings.serverUrl, () => this.token());
     this.socket = socket;
-    void this.setSocketState('connecting', null, true);
+    void this.setState('socket', 'connecting');
     socket.on('connect', () => {
       this.reconnectAttempts = 0;
-      void this.setSocketState('connected', null, true);
+      void this.setState('socket', 'connected');
       // Every (re)connect catches up from the stored cursor: Socket.IO buffers nothing for us.
       void this.catchUp();
     });
     socket.on('disconnect', (reason) => {
-      void this.setSocketState('disconnected', reason, true);
+      void this.setState('socket', 'disconnected', reason);
       // The server ends a socket when its token expires; the client does not retry that itself.
       if (reason === 'io server disconnect') this.scheduleReconnect();
     });
     socket.on('connect_error', (err) => {
-      void this.setSocketState('disconnected', err.message, true);
+      void this.setState('socket', 'disconnected', err.message);
       // Rejected by the server's auth middleware: socket.io-client stops retrying; we do not.
       if (!socket.active) this.scheduleReconnect();
     });
     socket.on('message:new', ({ message, conversation }) => void updateInbox((s) => applyMessage(s, message, conversation)));
     socket.on('conversation:read', (read) => void updateInbox((s) => applyRead(s, read)));
     socket.connect();
+  }
+
+  private subscribeRealtime(agent: AgentProfile): void {
+    const org = `organisation_id=eq.${agent.organisationId}`;
+    const channel = this.supabase.channel(`inbox:${agent.organisationId}`);
+    this.realtimeChannel = channel;
+    void this.setState('realtime', 'connecting');
+    channel
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'messages', filter: org }, (p) => {
+        if (p.eventType !== 'DELETE') void updateInbox((s) => applyMessage(s, messageFromRow(p.new as Row)));
+      })
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'conversations', filter: org }, (p) => {
+        if (p.eventType === 'DELETE') return;
+        let unknown = false;
+        void updateInbox((s) => {
+          const local = s.conversations[String((p.new as Row).id)];
+          unknown = !local;
+          return local ? applyConversation(s, conversationFromRow(p.new as Row, local.contact)) : s;
+        }).then(() => {
+          if (unknown) void this.catchUp(); // a new conversation: the sync brings its contact
+        });
+      })
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'read_states', filter: `agent_id=eq.${agent.id}` }, (p) => {
+        if (p.eventType !== 'DELETE') void updateInbox((s) => applyRead(s, readStateFromRow(p.new as Row)));
+      })
+      .on('system', {}, (p: { extension?: string; status?: string; message?: string }) => {
+        if (p.extension !== 'postgres_changes') return;
+        if (p.status === 'ok') {
+          this.realtimeAttempts = 0;
+          void this.setState('realtime', 'connected');
+          void this.catchUp();
+        } else void this.setState('realtime', 'disconnected', p.message ?? 'Realtime subscription failed');
+      })
+      .subscribe((status, err) => {
+        if (this.realtimeChannel !== channel) return;
+        if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
+          // realtime-js rejoins by itself; we catch up when it is subscribed again.
+          void this.setState('realtime', 'disconnected', err?.message ?? status);
+        } else if (status === 'CLOSED') {
+          // Closed by the server (an expired token): realtime-js never rejoins such a channel.
+          void this.setState('realtime', 'disconnected', 'Realtime channel closed');
+          this.scheduleRealtimeResubscribe();
+        }
+      });
+  }
+
+  private scheduleRealtimeResubscribe(): void {
+    if (this.realtimeTimer) return;
+    const base = Math.min(30_000, 1000 * 2 ** this.realtimeAttempts++);
+    this.realtimeTimer = setTimeout(() => {
+      this.realtimeTimer = null;
+      void this.resubscribeRealtime();
+    }, base / 2 + Math.random() * (base / 2));
+  }
+
+  /** Drops the Realtime channel and subscribes anew with a fresh token. */
+  private async resubscribeRealtime(): Promise<void> {
+    const old = this.realtimeChannel;
+    this.realtimeChannel = null;
+    if (old) await this.supabase.removeChannel(old);
+    const { data } = await this.supabase.auth.getSession();
+    const agent = await agentItem.getValue();
+    if (!data.session || !agent || !this.socket) return;
+    await this.supabase.realtime.setAuth(data.session.access_token);
+    this.subscribeRealtime(agent);
   }
 
   private scheduleReconnect(): void {
@@ -164,14 +252,30 @@ export class BackgroundController {
         await updateInbox((s) => applySync(s, res));
       } while (this.resyncRequested);
     })()
-      .catch((err: unknown) => void connectionItem.getValue().then((s) => connectionItem.setValue({ ...s, lastError: (err as Error).message })))
+      .catch((err: unknown) => {
+        this.lastError = `Sync: ${(err as Error).message}`;
+        void this.publishStatus(true);
+      })
       .finally(() => {
         this.syncing = null;
       });
     return this.syncing;
   }
 
-  private async setSocketState(socket: ChannelState, lastError: string | null, signedIn: boolean): Promise<void> {
-    await connectionItem.setValue({ overall: overallFrom(signedIn, socket), socket, lastError, since: new Date().toISOString() });
+  private async setState(channel: 'realtime' | 'socket', state: ChannelState, error?: string): Promise<void> {
+    this.states[channel] = state;
+    if (error) this.lastError = `${channel === 'socket' ? 'Socket.IO' : 'Realtime'}: ${error}`;
+    await this.publishStatus(true);
+  }
+
+  private async publishStatus(signedIn: boolean): Promise<void> {
+    const { realtime, socket } = this.states;
+    await connectionItem.setValue({
+      overall: overallFrom(signedIn, realtime, socket),
+      realtime,
+      socket,
+      lastError: signedIn ? this.lastError : null,
+      since: new Date().toISOString(),
+    });
   }
 }

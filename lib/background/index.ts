@@ -24,7 +24,7 @@ export function startBackground(): void {
     return null;
   });
   handle('connection:reconnect', async () => {
-    (await controller).reconnect();
+    await (await controller).reconnect();
     return null;
   });
 

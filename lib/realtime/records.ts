@@ -1,0 +1,45 @@
+import type { ConversationView, MediaItem, MessageStatus, MessageView, ReadStateView } from '../contract/models';
+
+/**
+ * Rows as Supabase Realtime delivers them (snake_case columns, timestamps in PostgreSQL's JSON
+ * form) mapped to the views the server's REST and Socket.IO paths send, so every path merges.
+ */
+type Row = Record<string, unknown>;
+
+const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(String(v)).toISOString());
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+export function messageFromRow(r: Row): MessageView {
+  return {
+    id: String(r.id),
+    conversationId: String(r.conversation_id),
+    direction: r.direction === 'outbound' ? 'outbound' : 'inbound',
+    body: String(r.body ?? ''),
+    media: Array.isArray(r.media) ? (r.media as MediaItem[]) : [],
+    status: String(r.status) as MessageStatus,
+    twilioSid: str(r.twilio_sid),
+    errorCode: r.error_code === null || r.error_code === undefined ? null : Number(r.error_code),
+    errorMessage: str(r.error_message),
+    createdAt: iso(r.created_at)!,
+    updatedAt: iso(r.updated_at)!,
+  };
+}
+
+/** A conversation row; the contact is not in it, so it comes from the copy the inbox already has. */
+export function conversationFromRow(r: Row, contact: ConversationView['contact']): ConversationView {
+  return {
+    id: String(r.id),
+    channelId: String(r.channel_id),
+    contact,
+    assigneeId: str(r.assignee_id),
+    lastMessageAt: iso(r.last_message_at),
+    lastMessagePreview: str(r.last_message_preview),
+    lastInboundAt: iso(r.last_inbound_at),
+    inboundCount: Number(r.inbound_count ?? 0),
+    version: Number(r.version ?? 0),
+  };
+}
+
+export function readStateFromRow(r: Row): ReadStateView {
+  return { conversationId: String(r.conversation_id), lastReadAt: iso(r.last_read_at)!, readInboundCount: Number(r.read_inbound_count ?? 0) };
+}

@@ -1,0 +1,70 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configureAndSignIn, launchWithExtension, type ExtensionBrowser } from '../support/browser';
+import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+
+/** With Socket.IO refused by the server, messages still arrive: Supabase Realtime is the primary path. */
+describe('Realtime as the primary channel, in Chromium', () => {
+  let stack: TestStack;
+  let org: TestOrg;
+  let browser: ExtensionBrowser;
+  let panel: Page;
+  let socketIoUp = true;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    org = await createTestOrg(stack, 1);
+    stack.app.io.use((_socket, next) => (socketIoUp ? next() : next(new Error('Socket.IO disabled by the test'))));
+    browser = await launchWithExtension();
+    await configureAndSignIn(
+      browser,
+      { serverUrl: stack.serverUrl, supabaseUrl: stack.config.supabaseUrl, anonKey: stack.config.supabaseAnonKey },
+      org.agents[0]!.email,
+      'correct horse battery',
+    );
+    panel = await browser.page('sidepanel.html');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  const status = () => panel.locator('[data-status]').getAttribute('data-status');
+
+  it('is live with both Realtime and Socket.IO up', async () => {
+    await expect.poll(status, { timeout: 10_000 }).toBe('live');
+  });
+
+  it('shows degraded when Socket.IO is down', async () => {
+    socketIoUp = false;
+    stack.app.io.disconnectSockets(true);
+    await expect.poll(status, { timeout: 10_000 }).toBe('degraded');
+    expect(stack.app.io.engine.clientsCount).toBe(0);
+  });
+
+  it('delivers a new conversation and its next message through Realtime alone, once each', async () => {
+    const from = customer();
+    await stack.inbound({ from, to: org.number, body: 'Only Realtime saw this', profileName: 'Rita' });
+    const row = panel.getByRole('button', { name: /Rita/ });
+    await row.getByLabel('1 unread').waitFor({ timeout: 10_000 });
+    await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('1');
+
+    await stack.inbound({ from, to: org.number, body: 'And this too', profileName: 'Rita' });
+    await row.getByLabel('2 unread').waitFor({ timeout: 10_000 });
+    expect(await row.textContent()).toContain('And this too');
+    await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('2');
+
+    await row.click();
+    const thread = panel.getByRole('list', { name: 'Messages' });
+    await thread.getByText('And this too').waitFor();
+    expect(await thread.locator('li').allTextContents()).toEqual([expect.stringContaining('Only Realtime saw this'), expect.stringContaining('And this too')]);
+    expect(stack.app.io.engine.clientsCount).toBe(0); // still no Socket.IO connection
+  });
+
+  it('is live again once Socket.IO comes back', async () => {
+    socketIoUp = true;
+    await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    await panel.getByRole('button', { name: 'Reconnect' }).click();
+    await expect.poll(status, { timeout: 10_000 }).toBe('live');
+  });
+});
