@@ -1,0 +1,31 @@
+import { signSupabaseJwt } from '../server/auth/jwt';
+import type pg from 'pg';
+
+/**
+ * Many agents at once for load: auth users and agents inserted in bulk, tokens signed with the
+ * local JWT secret (exactly what the local Auth would issue, without 1,000 bcrypt rounds).
+ */
+let nextNumber = 0;
+
+export async function createBenchOrgs(stack: { db: pg.Pool; jwtSecret: string }, orgs: number, agentsPerOrg: number) {
+  const result: Array<{ id: string; number: string; agents: Array<{ id: string; token: string }> }> = [];
+  for (let o = 0; o < orgs; o++) {
+    const org = (await stack.db.query<{ id: string }>('insert into organisations (name) values ($1) returning id', [`Bench org ${o}`])).rows[0]!;
+    const n = nextNumber++;
+    const number = `whatsapp:+1555${String(1000000 + n)}`;
+    await stack.db.query('insert into channels (organisation_id, name, whatsapp_number) values ($1, $2, $3)', [org.id, `Bench ${o}`, number]);
+    const users = (
+      await stack.db.query<{ id: string }>(
+        `insert into auth.users (email, email_confirmed_at) select 'bench-' || $1 || '-' || g || '@bench.test', now() from generate_series(1, $2) g returning id`,
+        [n, agentsPerOrg],
+      )
+    ).rows;
+    await stack.db.query(`insert into agents (id, organisation_id, display_name) select unnest($1::uuid[]), $2, 'Bench agent'`, [users.map((u) => u.id), org.id]);
+    const exp = Math.floor(Date.now() / 1000) + 3600;
+    const agents = await Promise.all(
+      users.map(async (u) => ({ id: u.id, token: await signSupabaseJwt(stack.jwtSecret, { role: 'authenticated', aud: 'authenticated', sub: u.id, exp }) })),
+    );
+    result.push({ id: org.id, number, agents });
+  }
+  return result;
+}

@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import pg from 'pg';
+
+/** A stack running in a child process, seen from the load generator. */
+export interface RemoteStack {
+  serverUrl: string;
+  supabaseUrl: string;
+  anonKey: string;
+  jwtSecret: string;
+  databaseUrl: string;
+  publicUrl: string;
+  twilio: { accountSid: string; authToken: string };
+  pid: number;
+  db: pg.Pool;
+  /** CPU time (ms) and RSS (MB) of the server process, from /proc. */
+  usage(): { cpuMs: number; rssMb: number };
+  stop(): Promise<void>;
+}
+
+export async function startRemoteStack(): Promise<RemoteStack> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'stack-process.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const info = await new Promise<Omit<RemoteStack, 'db' | 'usage' | 'stop'>>((ok, fail) => {
+    let buf = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const line = buf.split('\n').find((l) => l.startsWith('{'));
+      if (line) ok(JSON.parse(line));
+    });
+    child.once('exit', (code) => fail(new Error(`stack process exited (${code})`)));
+  });
+  const db = new pg.Pool({ connectionString: info.databaseUrl, max: 16 });
+  const ticks = 100; // USER_HZ on Linux
+  return {
+    ...info,
+    db,
+    usage: () => {
+      const stat = readFileSync(`/proc/${info.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const status = readFileSync(`/proc/${info.pid}/status`, 'utf8');
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+      return { cpuMs: ((Number(stat[11]) + Number(stat[12])) * 1000) / ticks, rssMb: Math.round(rss / 1024) };
+    },
+    stop: async () => {
+      await db.end();
+      child.stdin!.end();
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}

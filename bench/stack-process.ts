@@ -1,0 +1,34 @@
+// Runs a local stack in its own process (so the server and the load generator do not share an
+// event loop) and prints what a client needs as one JSON line. Stops when stdin closes.
+import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseEnv } from '../server/config';
+import { createLogger } from '../server/logger';
+import { startStack } from '../server/stack';
+import { freePort } from '../tests/support/stack';
+
+const home = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
+chmodSync(home, 0o755);
+const env = parseEnv({ HOST: '127.0.0.1', PORT: '0', LOCAL_SUPABASE_PORT: '0', EMBEDDED_PG_PORT: String(await freePort()), SWITCHBOARD_HOME: home, LOG_LEVEL: 'error' });
+const stack = await startStack(env, createLogger('error'));
+console.log(
+  JSON.stringify({
+    pid: process.pid,
+    serverUrl: stack.serverUrl,
+    supabaseUrl: stack.config.supabaseUrl,
+    anonKey: stack.config.supabaseAnonKey,
+    jwtSecret: stack.local!.jwtSecret,
+    databaseUrl: stack.config.databaseUrl,
+    publicUrl: stack.config.publicUrl,
+    twilio: stack.config.twilio,
+  }),
+);
+const stop = async () => {
+  await stack.close();
+  rmSync(home, { recursive: true, force: true });
+  process.exit(0);
+};
+process.stdin.on('end', () => void stop());
+process.stdin.resume();
+process.on('SIGTERM', () => void stop());
