@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 const alias = { '@': resolve(import.meta.dirname) };
 
@@ -8,6 +9,8 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // WXT's plugin gives unit tests an in-memory fake of the extension APIs (storage, runtime…).
+        plugins: [WxtVitest()],
         resolve: { alias },
         test: { name: 'unit', include: ['tests/unit/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
       },

@@ -23,7 +23,7 @@ export default defineConfig({
     description: 'Your WhatsApp conversations, live, inside your CRM.',
     // 116: WebSocket traffic keeps the service worker alive.
     minimum_chrome_version: '116',
-    permissions: ['storage', 'alarms', ...(browser === 'firefox' ? [] : ['sidePanel'])],
+    permissions: ['storage', 'alarms', 'notifications', 'idle', ...(browser === 'firefox' ? [] : ['sidePanel'])],
     action: { default_title: 'Switchboard' },
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'self'; base-uri 'none'; frame-ancestors 'none'",

@@ -26,7 +26,9 @@ if (want('realtime')) {
       ? [[1, 'one org'], [10, 'orgs of 10']]
       : [[1, 'one org'], [100, 'orgs of 10'], [100, 'one org'], [1000, 'orgs of 10'], [1000, 'one org']];
     for (const [clients, layout] of sizes) {
-      rows.push(await realtimeLatency(stack, { clients, layout, changes: quick ? 5 : clients >= 1000 ? 50 : 200, rate: quick ? 20 : 20 }));
+      const row = await realtimeLatency(stack, { clients, layout, changes: quick ? 5 : clients >= 1000 ? 50 : 200, rate: 20 });
+      console.error(`  realtime ${clients} clients (${layout}): p50 ${row.p50} ms, p99 ${row.p99} ms, lost ${row.lost}`);
+      rows.push(row);
     }
     printTable('Realtime: insert → supabase-js postgres_changes callback, RLS on (ms)', rows as never);
     const throughput = await realtimeThroughput(stack, quick ? 1 : 5);

@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { notificationSettingsItem } from '@/lib/background/notifications';
 import { agentItem } from '@/lib/inbox/store';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
@@ -12,6 +13,7 @@ export function OptionsApp() {
     <main>
       <h1>Switchboard</h1>
       {settings && <SettingsForm settings={settings} />}
+      <NotificationsToggle />
       {agent === undefined ? null : agent ? (
         <section aria-label="Account">
           <p>
@@ -52,6 +54,17 @@ function SettingsForm({ settings }: { settings: Settings }) {
       <button type="submit">Save</button>
       {saved && <span role="status"> Saved.</span>}
     </form>
+  );
+}
+
+function NotificationsToggle() {
+  const settings = useStorageItem(notificationSettingsItem);
+  if (!settings) return null;
+  return (
+    <label className="checkbox">
+      <input type="checkbox" checked={settings.muted} onChange={(e) => void notificationSettingsItem.setValue({ muted: e.target.checked })} />
+      Mute desktop notifications
+    </label>
   );
 }
 

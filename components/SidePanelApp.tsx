@@ -2,6 +2,7 @@ import { browser } from 'wxt/browser';
 import { connectionItem, initialStatus } from '@/lib/connection/status';
 import { sortedConversations } from '@/lib/inbox/state';
 import { agentItem, inboxItem, openConversationItem } from '@/lib/inbox/store';
+import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { ConversationList } from './ConversationList';
@@ -14,6 +15,7 @@ export function SidePanelApp() {
   const agent = useStorageItem(agentItem);
   const status = useStorageItem(connectionItem) ?? initialStatus();
   const openId = useStorageItem(openConversationItem) ?? null;
+  useReportViewing(openId);
 
   if (inbox === undefined || agent === undefined) return null;
   if (agent === null) {

@@ -5,6 +5,7 @@ const LABELS: Record<ConnectionStatus['overall'], string> = {
   connecting: 'Connecting…',
   live: 'Live',
   degraded: 'Degraded',
+  polling: 'Polling',
   offline: 'Offline',
 };
 

@@ -11,6 +11,7 @@ import { InvalidTokenError, type TokenVerifier } from './auth/jwt';
 import type { ServerConfig } from './config';
 import { BadCursorError, findAgent, markRead, messagesPage, NotFoundError, sync } from './inbox/repository';
 import type { Logger } from './logger';
+import { countRequests, type RequestCounter } from './metrics';
 import { agentRoom, attachSocketIo, orgRoom, type SwitchboardIo } from './realtime/socket-io';
 import { registerTwilioWebhooks } from './webhooks/twilio';
 
@@ -24,6 +25,7 @@ export interface AppDeps {
 export interface App {
   http: FastifyInstance;
   io: SwitchboardIo;
+  requests: RequestCounter;
 }
 
 declare module 'fastify' {
@@ -52,6 +54,7 @@ const messagesQuery = z.object({
 export async function createApp(deps: AppDeps): Promise<App> {
   const http = Fastify({ loggerInstance: deps.log.child({ name: 'http' }) as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: true });
   const io = attachSocketIo(http.server, deps);
+  const requests = countRequests(http);
 
   await http.register(cors, { origin: true, exposedHeaders: [] });
   await http.register(formbody);
@@ -138,7 +141,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     io.local.disconnectSockets(true);
     io.engine.close();
   });
-  return { http, io };
+  return { http, io, requests };
 }
 
 function conversationId(req: FastifyRequest): string {

@@ -24,6 +24,8 @@ const envSchema = z.object({
   /** HS256 secret of the project (Settings → API → JWT secret). Without it, keys come from JWKS. */
   SUPABASE_JWT_SECRET: z.string().min(32).optional(),
   LOCAL_SUPABASE_PORT: z.coerce.number().int().min(0).max(65535).default(54321),
+  /** Lifetime of access tokens issued by the local Auth (hosted Supabase: 3600). */
+  LOCAL_AUTH_TOKEN_TTL: z.coerce.number().int().min(30).default(3600),
 
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/, 'must look like AC + 32 hex digits').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),

@@ -10,6 +10,7 @@ import { bootstrapLocalSupabase, migrate } from './db/migrate';
 import { registerLocalAuth } from './local-supabase/auth';
 import { loadOrCreateLocalSecrets, writeLocalConfig, type LocalConfigFile } from './local-supabase/local-config';
 import type { Logger } from './logger';
+import { countRequests, type RequestCounter } from './metrics';
 import { ChangeStream } from './local-supabase/realtime/cdc';
 import { attachRealtime, type LocalRealtime } from './local-supabase/realtime/server';
 
@@ -25,6 +26,8 @@ export interface Stack {
   realtime: LocalRealtime | null;
   /** Local mode only: the embedded PostgreSQL. */
   embedded: EmbeddedDb | null;
+  /** Local mode only: requests answered by the local Supabase (Auth). */
+  supabaseRequests: RequestCounter | null;
   serverUrl: string;
   close(): Promise<void>;
 }
@@ -63,6 +66,7 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
       : createTokenVerifier({ jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json` });
 
     let realtime: LocalRealtime | null = null;
+    let supabaseRequests: RequestCounter | null = null;
     if (local) {
       const changes = new ChangeStream({ connectionString: databaseUrl, publication: 'supabase_realtime', log: log.child({ name: 'cdc' }) });
       await changes.start();
@@ -73,7 +77,14 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
         allowedHeaders: ['apikey', 'authorization', 'content-type', 'x-client-info', 'x-supabase-api-version'],
         exposedHeaders: ['x-supabase-api-version', 'x-total-count', 'link'],
       });
-      await registerLocalAuth(localSupabase, { db, jwtSecret: local.jwtSecret, verify, supabaseUrl: () => supabaseUrl! });
+      supabaseRequests = countRequests(localSupabase);
+      await registerLocalAuth(localSupabase, {
+        db,
+        jwtSecret: local.jwtSecret,
+        verify,
+        supabaseUrl: () => supabaseUrl!,
+        accessTokenTtlSeconds: env.LOCAL_AUTH_TOKEN_TTL,
+      });
       const rt = attachRealtime(localSupabase.server, { db, verify, changes, log });
       realtime = rt;
       // Upgraded sockets would keep the HTTP server from closing.
@@ -115,7 +126,7 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
       writeLocalConfig(home, local);
     }
     log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');
-    return { config, db, app, verify, local, realtime, embedded, serverUrl, close };
+    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, serverUrl, close };
   } catch (err) {
     await close();
     throw err;

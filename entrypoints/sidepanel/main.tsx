@@ -1,5 +1,8 @@
 import { createRoot } from 'react-dom/client';
 import { SidePanelApp } from '@/components/SidePanelApp';
 import '@/components/styles.css';
+import { installDebugApi } from '@/lib/debug';
+
+installDebugApi(window);
 
 createRoot(document.getElementById('root')!).render(<SidePanelApp />);

@@ -1,13 +1,16 @@
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import { ApiError, createApiClient, type ApiClient } from '../api/client';
 import { AUTH_STORAGE_KEY, chromeStorageAdapter } from '../auth/chrome-storage';
-import { connectionItem, overallFrom, type ChannelState } from '../connection/status';
+import { createPoller, type Poller } from '../connection/polling';
+import { bothDown, connectionItem, overallFrom, type ChannelState } from '../connection/status';
 import type { AgentProfile } from '../contract/models';
-import { applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox } from '../inbox/state';
+import type { ConversationView, MessageView } from '../contract/models';
+import { applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, isNewMessage } from '../inbox/state';
 import { agentItem, inboxItem, openConversationItem, updateInbox } from '../inbox/store';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../realtime/records';
 import { createSocket, type SwitchboardSocket } from '../realtime/socket';
 import type { Settings } from '../settings';
+import { notifyMessage } from './notifications';
 
 type Row = Record<string, unknown>;
 
@@ -30,6 +33,9 @@ export class BackgroundController {
   private realtimeAttempts = 0;
   private states: { realtime: ChannelState; socket: ChannelState } = { realtime: 'idle', socket: 'idle' };
   private lastError: string | null = null;
+  /** Runs only while both sockets are down. */
+  private readonly poller: Poller;
+  private pollingWorks = false;
 
   constructor(private readonly settings: Settings) {
     this.supabase = createClient(settings.supabaseUrl, settings.supabaseAnonKey || 'no-anon-key-configured', {
@@ -42,9 +48,22 @@ export class BackgroundController {
       },
     });
     this.api = createApiClient({ serverUrl: settings.serverUrl, getToken: () => this.token() });
-    this.supabase.auth.onAuthStateChange((event) => {
+    this.poller = createPoller(async () => {
+      try {
+        await this.catchUp(true);
+        this.pollingWorks = true;
+      } catch {
+        this.pollingWorks = false;
+      }
+      await this.publishStatus(true);
+    });
+    this.supabase.auth.onAuthStateChange((event, session) => {
       // Never call back into supabase-js from inside its own callback (it holds a lock).
       if (event === 'SIGNED_OUT') setTimeout(() => void this.teardown(), 0);
+      // supabase-js hands the new token to Realtime itself; Socket.IO gets it here.
+      if (event === 'TOKEN_REFRESHED' && session) {
+        setTimeout(() => this.socket?.connected && this.socket.emit('auth:refresh', { token: session.access_token }, () => {}), 0);
+      }
     });
   }
 
@@ -57,6 +76,7 @@ export class BackgroundController {
 
   /** Closes connections without touching stored state (settings changed, worker shutting down). */
   stop(): void {
+    this.poller.stop();
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.realtimeTimer) clearTimeout(this.realtimeTimer);
     this.socket?.removeAllListeners();
@@ -151,9 +171,28 @@ export class BackgroundController {
       // Rejected by the server's auth middleware: socket.io-client stops retrying; we do not.
       if (!socket.active) this.scheduleReconnect();
     });
-    socket.on('message:new', ({ message, conversation }) => void updateInbox((s) => applyMessage(s, message, conversation)));
+    socket.on('message:new', ({ message, conversation }) => void this.receive(message, conversation));
     socket.on('conversation:read', (read) => void updateInbox((s) => applyRead(s, read)));
     socket.connect();
+  }
+
+  /** A message from any live path: applied once by id, announced once. */
+  private async receive(message: MessageView, conversation?: ConversationView): Promise<void> {
+    let fresh = false;
+    const state = await updateInbox((s) => {
+      fresh = isNewMessage(s, message.id);
+      return applyMessage(s, message, conversation);
+    });
+    if (fresh) await notifyMessage(message, state.conversations[message.conversationId]);
+  }
+
+  /** The watchdog alarm: restore connections if nothing is up or trying (after sleep, a lost worker…). */
+  async watchdog(): Promise<void> {
+    const { data } = await this.supabase.auth.getSession();
+    if (!data.session) return;
+    if (!this.socket) return this.connect();
+    if (this.states.socket === 'disconnected' && !this.socket.active) this.socket.connect();
+    if (this.states.realtime === 'disconnected' && !this.realtimeTimer) await this.resubscribeRealtime();
   }
 
   private subscribeRealtime(agent: AgentProfile): void {
@@ -163,7 +202,7 @@ export class BackgroundController {
     void this.setState('realtime', 'connecting');
     channel
       .on('postgres_changes', { event: '*', schema: 'public', table: 'messages', filter: org }, (p) => {
-        if (p.eventType !== 'DELETE') void updateInbox((s) => applyMessage(s, messageFromRow(p.new as Row)));
+        if (p.eventType !== 'DELETE') void this.receive(messageFromRow(p.new as Row));
       })
       .on('postgres_changes', { event: '*', schema: 'public', table: 'conversations', filter: org }, (p) => {
         if (p.eventType === 'DELETE') return;
@@ -232,12 +271,16 @@ export class BackgroundController {
     }, delay);
   }
 
-  /** Fetches what changed since the stored cursor; one at a time, re-run if asked meanwhile. */
-  catchUp(): Promise<void> {
+  /**
+   * Fetches what changed since the stored cursor; one at a time, re-run if asked meanwhile.
+   * Errors are recorded in the status (or thrown, for the poller).
+   */
+  catchUp(throwErrors = false): Promise<void> {
     if (this.syncing) {
       this.resyncRequested = true;
       return this.syncing;
     }
+    let failure: unknown = null;
     this.syncing = (async () => {
       do {
         this.resyncRequested = false;
@@ -249,17 +292,24 @@ export class BackgroundController {
           if (err instanceof ApiError && err.code === 'bad_cursor') res = await this.api.sync(null);
           else throw err;
         }
-        await updateInbox((s) => applySync(s, res));
+        let fresh: MessageView[] = [];
+        const state = await updateInbox((s) => {
+          fresh = res.messages.filter((m) => isNewMessage(s, m.id));
+          return applySync(s, res);
+        });
+        // Caught up after a gap: announce what is new, but never a flood.
+        for (const m of fresh.filter((m) => m.direction === 'inbound').slice(-3)) await notifyMessage(m, state.conversations[m.conversationId]);
       } while (this.resyncRequested);
     })()
       .catch((err: unknown) => {
+        failure = err;
         this.lastError = `Sync: ${(err as Error).message}`;
         void this.publishStatus(true);
       })
       .finally(() => {
         this.syncing = null;
       });
-    return this.syncing;
+    return throwErrors ? this.syncing.then(() => (failure ? Promise.reject(failure) : undefined)) : this.syncing;
   }
 
   private async setState(channel: 'realtime' | 'socket', state: ChannelState, error?: string): Promise<void> {
@@ -270,8 +320,14 @@ export class BackgroundController {
 
   private async publishStatus(signedIn: boolean): Promise<void> {
     const { realtime, socket } = this.states;
+    // Polling runs only while both sockets have failed, and stops as soon as either is back.
+    if (signedIn && bothDown(realtime, socket)) this.poller.start();
+    else {
+      this.poller.stop();
+      this.pollingWorks = false;
+    }
     await connectionItem.setValue({
-      overall: overallFrom(signedIn, realtime, socket),
+      overall: overallFrom(signedIn, realtime, socket, this.poller.active && this.pollingWorks),
       realtime,
       socket,
       lastError: signedIn ? this.lastError : null,

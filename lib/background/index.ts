@@ -4,8 +4,12 @@ import { totalUnread } from '../inbox/state';
 import { inboxItem } from '../inbox/store';
 import { onMessage, requestSchemas, type ProtocolMap, type Result } from '../messaging/protocol';
 import { settingsItem } from '../settings';
+import { openConversationItem } from '../inbox/store';
 import { showBadge } from './badge';
 import { BackgroundController } from './controller';
+import { NOTIFICATION_PREFIX } from './notifications';
+
+const WATCHDOG = 'switchboard-watchdog';
 
 /**
  * Starts the background service worker. Listeners are registered synchronously, before any
@@ -39,6 +43,33 @@ export function startBackground(): void {
     });
   });
   browser.sidePanel?.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
+
+  // Keep-alive: Realtime heartbeats and Socket.IO pings (every 25 s) keep the worker running
+  // (Chrome 116+). If Chrome stops it anyway, this alarm wakes it; waking re-runs this function,
+  // which reconnects and catches up from the stored cursor.
+  void browser.alarms.create(WATCHDOG, { periodInMinutes: 0.5 });
+  browser.alarms.onAlarm.addListener((alarm) => {
+    if (alarm.name === WATCHDOG) void controller.then((c) => c.watchdog());
+  });
+  // Back online, or awake after sleep (timers stood still): sockets may be half-open; rebuild them.
+  self.addEventListener('online', () => void controller.then((c) => c.reconnect()));
+  let lastTick = Date.now();
+  setInterval(() => {
+    const now = Date.now();
+    if (now - lastTick > 30_000) void controller.then((c) => c.reconnect());
+    lastTick = now;
+  }, 10_000);
+
+  browser.notifications?.onClicked.addListener((id) => {
+    if (!id.startsWith(NOTIFICATION_PREFIX)) return;
+    void openConversationItem.setValue(id.slice(NOTIFICATION_PREFIX.length));
+    void browser.notifications.clear(id);
+    // A notification click is a user gesture: open the side panel; without one, open it in a tab.
+    void browser.windows
+      .getLastFocused()
+      .then((w) => browser.sidePanel.open({ windowId: w.id! }))
+      .catch(() => browser.tabs.create({ url: browser.runtime.getURL('/sidepanel.html') }));
+  });
   void refreshBadge();
 }
 

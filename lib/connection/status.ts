@@ -5,7 +5,7 @@ import { storage } from 'wxt/utils/storage';
  * Each channel has its own state; `overall` is what the status indicator and badge show.
  */
 export type ChannelState = 'idle' | 'connecting' | 'connected' | 'disconnected';
-export type OverallStatus = 'signed-out' | 'connecting' | 'live' | 'degraded' | 'offline';
+export type OverallStatus = 'signed-out' | 'connecting' | 'live' | 'degraded' | 'polling' | 'offline';
 
 export interface ConnectionStatus {
   overall: OverallStatus;
@@ -27,12 +27,18 @@ export const initialStatus = (): ConnectionStatus => ({
 
 export const connectionItem = storage.defineItem<ConnectionStatus>('session:connection', { fallback: initialStatus() });
 
-/** live: both up; degraded: one up; connecting: none up yet, some trying; offline: both down. */
-export function overallFrom(signedIn: boolean, realtime: ChannelState, socket: ChannelState): OverallStatus {
+/** Both sockets have failed: the only case in which the fallback polling runs. */
+export const bothDown = (realtime: ChannelState, socket: ChannelState) => realtime === 'disconnected' && socket === 'disconnected';
+
+/**
+ * live: both up; degraded: one up; polling: both down and the fallback polling works;
+ * offline: both down and the server unreachable too; connecting: none up yet, some trying.
+ */
+export function overallFrom(signedIn: boolean, realtime: ChannelState, socket: ChannelState, pollingWorks = false): OverallStatus {
   if (!signedIn) return 'signed-out';
   const up = [realtime, socket].filter((s) => s === 'connected').length;
   if (up === 2) return 'live';
   if (up === 1) return 'degraded';
-  if (realtime === 'disconnected' && socket === 'disconnected') return 'offline';
+  if (bothDown(realtime, socket)) return pollingWorks ? 'polling' : 'offline';
   return 'connecting';
 }

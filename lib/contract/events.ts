@@ -17,8 +17,10 @@ export interface ServerToClientEvents {
   'conversation:read': (payload: ReadStateView) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface ClientToServerEvents {}
+export interface ClientToServerEvents {
+  /** A refreshed access token for this socket (same agent); the socket then lives until its expiry. */
+  'auth:refresh': (payload: { token: string }, ack: (res: Ack<{ expiresAt: number }>) => void) => void;
+}
 
 /** Acknowledgement shape for client events that expect one. */
 export type Ack<T> = { data: T } | { error: string };

@@ -12,13 +12,24 @@ export interface InboxState {
   conversations: Record<string, AgentConversationView>;
   /** Per conversation, oldest first, at most MESSAGES_PER_CONVERSATION. */
   messages: Record<string, MessageView[]>;
+  /** Ids of the latest messages seen by any path (newest last): what has already been announced. */
+  seen: string[];
 }
 
 export const MESSAGES_PER_CONVERSATION = 100;
 export const CACHED_THREADS = 50;
 export const CACHED_CONVERSATIONS = 2000;
+export const SEEN_IDS = 1000;
 
-export const emptyInbox = (): InboxState => ({ cursor: null, conversations: {}, messages: {} });
+export const emptyInbox = (): InboxState => ({ cursor: null, conversations: {}, messages: {}, seen: [] });
+
+/** True when no path has brought this message before. */
+export const isNewMessage = (state: InboxState, id: string) => !state.seen.includes(id);
+
+const markSeen = (seen: string[], ids: string[]) => {
+  const fresh = ids.filter((id) => !seen.includes(id));
+  return fresh.length ? [...seen, ...fresh].slice(-SEEN_IDS) : seen;
+};
 
 const after = (a: string | null, b: string | null) => a !== null && (b === null || a > b);
 
@@ -77,7 +88,7 @@ export function applyMessage(state: InboxState, message: MessageView, conversati
   const id = message.conversationId;
   const { list } = mergeMessages(state.messages[id] ?? [], [message]);
   const conversations = conversation ? { ...state.conversations, [id]: mergeConversation(state.conversations[id], conversation) } : state.conversations;
-  return trim({ ...state, conversations, messages: { ...state.messages, [id]: list } });
+  return trim({ ...state, conversations, messages: { ...state.messages, [id]: list }, seen: markSeen(state.seen, [message.id]) });
 }
 
 /** A changed conversation row (Realtime). Unknown conversations wait for the next sync, which brings the contact. */
@@ -101,7 +112,7 @@ export function applySync(state: InboxState, res: SyncResponse): InboxState {
     // Only threads we already cache, or conversations we know: others are fetched when opened.
     if (messages[id] || conversations[id]) messages[id] = mergeMessages(messages[id] ?? [], incoming).list;
   }
-  return trim({ cursor: res.cursor, conversations, messages });
+  return trim({ cursor: res.cursor, conversations, messages, seen: markSeen(state.seen, res.messages.map((m) => m.id)) });
 }
 
 /** A page of a thread fetched from the server. */
@@ -123,7 +134,7 @@ function trim(state: InboxState): InboxState {
   const keep = new Set(order.slice(0, CACHED_CONVERSATIONS).map((c) => c.id));
   const keepThreads = new Set(order.filter((c) => state.messages[c.id]).slice(0, CACHED_THREADS).map((c) => c.id));
   return {
-    cursor: state.cursor,
+    ...state,
     conversations: Object.fromEntries(Object.entries(state.conversations).filter(([id]) => keep.has(id))),
     messages: Object.fromEntries(Object.entries(state.messages).filter(([id]) => keepThreads.has(id))),
   };

@@ -7,7 +7,11 @@ import { emptyInbox, type InboxState } from './state';
  * variables: the inbox (conversations, cursor, cached messages) and who is signed in.
  * UIs read these items and watch them.
  */
-export const inboxItem = storage.defineItem<InboxState>('local:inbox', { fallback: emptyInbox(), version: 1 });
+export const inboxItem = storage.defineItem<InboxState>('local:inbox', {
+  fallback: emptyInbox(),
+  version: 2,
+  migrations: { 2: (old: Omit<InboxState, 'seen'>) => ({ ...old, seen: [] }) },
+});
 export const agentItem = storage.defineItem<AgentProfile | null>('local:agent', { fallback: null, version: 1 });
 /** The conversation the side panel shows. */
 export const openConversationItem = storage.defineItem<string | null>('session:openConversation', { fallback: null });

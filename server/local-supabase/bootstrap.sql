@@ -97,7 +97,8 @@ create table if not exists supabase_migrations.schema_migrations (
 -- Local Realtime: which of the subscriptions to one change may see it, checked as Supabase's
 -- realtime.apply_rls does: each subscriber's role and JWT claims, its filters evaluated on the
 -- change record with PostgreSQL's own casts and operators, and (for tables with RLS, except on
--- DELETE) a lookup of the row by primary key under that role. One call per change.
+-- DELETE) a lookup of the row by primary key under that role. One call per change; each distinct
+-- filter is evaluated once, and the row lookup is planned once (a prepared statement).
 create schema if not exists realtime;
 
 create or replace function realtime.local_visible_subscriptions(
@@ -111,36 +112,54 @@ language plpgsql volatile as $$
 declare
   sub record;
   ok boolean;
+  f text;
+  passed jsonb := '{}';
+  readable jsonb := '{}';
   pk_where text;
 begin
-  select string_agg(format('%I = %L', key, value), ' and ') into pk_where from jsonb_each_text(pk);
-  for sub in select * from jsonb_to_recordset(subscribers) as x(id text, role text, claims jsonb, filter text) loop
+  for f in select distinct x.filter from jsonb_to_recordset(subscribers) as x(filter text) where x.filter is not null loop
     begin
-      if not has_table_privilege(sub.role, entity, 'SELECT') then
+      execute 'select ' || f using record into ok;
+    exception when others then
+      ok := false; -- a filter that cannot be evaluated hides the change (fails closed)
+    end;
+    passed := passed || jsonb_build_object(f, coalesce(ok, false));
+  end loop;
+  if check_rls then
+    -- A statement left over by an aborted earlier call would make PREPARE fail.
+    begin
+      deallocate local_rls_check;
+    exception when others then
+      null;
+    end;
+    select string_agg(format('%I = %L', key, value), ' and ') into pk_where from jsonb_each_text(pk);
+    execute format('prepare local_rls_check as select exists (select 1 from %s where %s)', entity, pk_where);
+  end if;
+  for sub in select * from jsonb_to_recordset(subscribers) as x(id text, role text, claims jsonb, filter text) order by role loop
+    if sub.filter is not null and (passed ->> sub.filter) <> 'true' then
+      continue;
+    end if;
+    if not readable ? sub.role then
+      readable := readable || jsonb_build_object(sub.role, has_table_privilege(sub.role, entity, 'SELECT'));
+    end if;
+    if (readable ->> sub.role) <> 'true' then
+      continue;
+    end if;
+    if check_rls then
+      perform set_config('role', sub.role, true),
+              set_config('request.jwt.claims', sub.claims::text, true),
+              set_config('request.jwt.claim.sub', coalesce(sub.claims ->> 'sub', ''), true),
+              set_config('request.jwt.claim.role', coalesce(sub.claims ->> 'role', ''), true);
+      execute 'execute local_rls_check' into ok;
+      if ok is not true then
         continue;
       end if;
-      if sub.filter is not null then
-        execute 'select ' || sub.filter using record into ok;
-        if ok is not true then
-          continue;
-        end if;
-      end if;
-      if check_rls then
-        perform set_config('role', sub.role, true);
-        perform set_config('request.jwt.claims', sub.claims::text, true);
-        perform set_config('request.jwt.claim.sub', coalesce(sub.claims ->> 'sub', ''), true);
-        perform set_config('request.jwt.claim.role', coalesce(sub.claims ->> 'role', ''), true);
-        execute format('select exists (select 1 from %s where %s)', entity, pk_where) into ok;
-        perform set_config('role', null, true);
-        if ok is not true then
-          continue;
-        end if;
-      end if;
-      return next sub.id;
-    exception when others then
-      -- A subscriber whose check fails (bad cast, missing privilege) does not see the change.
-      perform set_config('role', null, true);
-    end;
+    end if;
+    return next sub.id;
   end loop;
+  perform set_config('role', null, true);
+  if check_rls then
+    deallocate local_rls_check;
+  end if;
 end
 $$;

@@ -33,10 +33,7 @@ export function attachSocketIo(http: HttpServer, deps: { db: pg.Pool; verify: To
       const agent = await findAgent(deps.db, claims.sub);
       if (!agent) return next(new Error('forbidden: not an agent'));
       socket.data = { agentId: agent.id, organisationId: agent.organisationId };
-      // The socket lives no longer than its token; the client reconnects with a fresh one.
-      const ttl = claims.exp * 1000 - Date.now();
-      const timer = setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(ttl, 2 ** 31 - 1)));
-      socket.on('disconnect', () => clearTimeout(timer));
+      expireWithToken(socket, claims.exp);
       next();
     } catch (err) {
       next(new Error(`unauthorized: ${(err as Error).message}`));
@@ -46,6 +43,31 @@ export function attachSocketIo(http: HttpServer, deps: { db: pg.Pool; verify: To
   io.on('connection', (socket) => {
     void socket.join([orgRoom(socket.data.organisationId), agentRoom(socket.data.agentId)]);
     log.debug({ agentId: socket.data.agentId }, 'agent connected');
+
+    socket.on('auth:refresh', async (payload, ack) => {
+      if (typeof ack !== 'function') return;
+      const token = (payload as { token?: unknown } | undefined)?.token;
+      if (typeof token !== 'string') return ack({ error: 'token must be a string' });
+      try {
+        const claims = await deps.verify(token);
+        if (claims.sub !== socket.data.agentId || claims.role !== 'authenticated') return ack({ error: 'token is for another user' });
+        expireWithToken(socket, claims.exp);
+        ack({ data: { expiresAt: claims.exp } });
+      } catch (err) {
+        ack({ error: (err as Error).message });
+      }
+    });
   });
   return io;
+}
+
+const expiryTimers = new WeakMap<object, ReturnType<typeof setTimeout>>();
+
+/** A socket lives no longer than its token; the client refreshes it (`auth:refresh`) or reconnects. */
+function expireWithToken(socket: { disconnect(close: boolean): unknown; once(e: 'disconnect', fn: () => void): unknown }, exp: number): void {
+  const previous = expiryTimers.get(socket);
+  if (previous) clearTimeout(previous);
+  else socket.once('disconnect', () => clearTimeout(expiryTimers.get(socket)));
+  const ttl = exp * 1000 - Date.now();
+  expiryTimers.set(socket, setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(ttl, 2 ** 31 - 1))));
 }

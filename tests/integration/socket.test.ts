@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signSupabaseJwt } from '../../server/auth/jwt';
 import { newSid } from '../../server/twilio-sim/inbound';
 import { api, connectSocket, createTestOrg, customer, nextEvent, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
@@ -56,5 +57,25 @@ describe('Socket.IO', () => {
     expect(colleagueEvents).toEqual([]);
     otherDevice.close();
     colleague.close();
+  });
+
+  it('ends a socket when its token expires, unless the client refreshes it in time', async () => {
+    const agent = org.agents[0]!;
+    const token = (sub: string, seconds: number) =>
+      signSupabaseJwt(stack.local!.jwtSecret, { role: 'authenticated', sub, aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + seconds });
+    const expiring = await connectSocket(stack, await token(agent.id, 2));
+    const refreshed = await connectSocket(stack, await token(agent.id, 2));
+    const ack = await refreshed.emitWithAck('auth:refresh', { token: await token(agent.id, 3600) });
+    expect('data' in ack).toBe(true);
+    const wrongUser = await refreshed.emitWithAck('auth:refresh', { token: await token(org.agents[1]!.id, 3600) });
+    expect(wrongUser).toEqual({ error: 'token is for another user' });
+
+    await new Promise<void>((resolve) => expiring.once('disconnect', () => resolve()));
+    expect(refreshed.connected).toBe(true);
+    const got = nextEvent(refreshed, 'message:new');
+    await stack.inbound({ from: customer(), to: org.number, body: 'still here' });
+    expect((await got).message.body).toBe('still here');
+    expiring.close();
+    refreshed.close();
   });
 });

@@ -15,3 +15,15 @@ describe('toolbar badge', () => {
     expect(badgeFor(5, 'signed-out').text).toBe('');
   });
 });
+
+describe('desktop notifications', async () => {
+  const { shouldNotify } = await import('@/lib/background/notifications');
+  const m = { conversationId: 'c1', direction: 'inbound' } as Parameters<typeof shouldNotify>[0];
+  it('notify for an inbound message unless muted or on screen', () => {
+    expect(shouldNotify(m, { muted: false }, { conversationId: null, visible: false })).toBe(true);
+    expect(shouldNotify(m, { muted: true }, { conversationId: null, visible: false })).toBe(false);
+    expect(shouldNotify(m, { muted: false }, { conversationId: 'c1', visible: true })).toBe(false);
+    expect(shouldNotify(m, { muted: false }, { conversationId: 'c1', visible: false })).toBe(true);
+    expect(shouldNotify({ ...m, direction: 'outbound' }, { muted: false }, { conversationId: null, visible: false })).toBe(false);
+  });
+});

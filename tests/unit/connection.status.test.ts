@@ -7,6 +7,7 @@ describe('overall connection status', () => {
     expect(overallFrom(true, 'connected', 'disconnected')).toBe('degraded');
     expect(overallFrom(true, 'disconnected', 'connected')).toBe('degraded');
     expect(overallFrom(true, 'disconnected', 'disconnected')).toBe('offline');
+    expect(overallFrom(true, 'disconnected', 'disconnected', true)).toBe('polling');
     expect(overallFrom(true, 'connecting', 'disconnected')).toBe('connecting');
     expect(overallFrom(false, 'connected', 'connected')).toBe('signed-out');
   });

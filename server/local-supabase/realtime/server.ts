@@ -32,6 +32,8 @@ export interface LocalRealtime {
   stats(): { sockets: number; channels: number; bindings: number };
   /** Drops every socket (tests: a server restart as clients see it). */
   dropAll(): void;
+  /** Fault injection: while unavailable, every socket is dropped and new ones are refused (503). */
+  setAvailable(available: boolean): void;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
   let nextBindingId = 1;
   let nextPresenceRef = 1;
   const ready = catalog.refresh();
+  let available = true;
 
   const send = (conn: Connection, f: Frame) => {
     if (conn.ws.readyState === WebSocket.OPEN) conn.ws.send(encodeFrame(f, conn.vsn));
@@ -121,8 +124,10 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
     const vsn = (url.searchParams.get('vsn') ?? '1.0.0') as Vsn;
     const apikey = (req.headers['x-api-key'] as string | undefined) ?? url.searchParams.get('apikey');
     const refuse = (status: number, error: string) => {
-      socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Bad Request'}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ error })}`);
+      const reason = { 400: 'Bad Request', 401: 'Unauthorized', 503: 'Service Unavailable' }[status] ?? 'Error';
+      socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ error })}`);
     };
+    if (!available) return refuse(503, 'Realtime is unavailable');
     if (vsn !== '1.0.0' && vsn !== '2.0.0') return refuse(400, `unsupported vsn ${vsn}`);
     if (!apikey) return refuse(401, 'API key is missing');
     void apiKeyClaims(apikey).then(
@@ -430,6 +435,10 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
     }),
     dropAll: () => {
       for (const c of connections) c.ws.terminate();
+    },
+    setAvailable: (value) => {
+      available = value;
+      if (!value) for (const c of connections) c.ws.terminate();
     },
     close: async () => {
       clearInterval(idleTimer);

@@ -1,0 +1,40 @@
+import { browser } from 'wxt/browser';
+import { storage } from 'wxt/utils/storage';
+import type { AgentConversationView, MessageView } from '../contract/models';
+
+/** Desktop notifications for new inbound messages, unless muted or already on screen. */
+export interface NotificationSettings {
+  muted: boolean;
+}
+export const notificationSettingsItem = storage.defineItem<NotificationSettings>('local:notifications', { fallback: { muted: false }, version: 1 });
+
+/** What the side panel shows right now (written by the side panel, read by the background). */
+export interface Viewing {
+  conversationId: string | null;
+  visible: boolean;
+}
+export const viewingItem = storage.defineItem<Viewing>('session:viewing', { fallback: { conversationId: null, visible: false } });
+
+export const NOTIFICATION_PREFIX = 'conversation:';
+
+/** Whether a message deserves a desktop notification. */
+export function shouldNotify(m: MessageView, settings: NotificationSettings, viewing: Viewing): boolean {
+  if (settings.muted || m.direction !== 'inbound') return false;
+  return !(viewing.visible && viewing.conversationId === m.conversationId);
+}
+
+/** One notification per conversation (a newer message replaces it). Text only: notifications render no HTML. */
+export async function notifyMessage(m: MessageView, conversation: AgentConversationView | undefined): Promise<void> {
+  const [settings, viewing] = await Promise.all([notificationSettingsItem.getValue(), viewingItem.getValue()]);
+  if (!shouldNotify(m, settings, viewing)) return;
+  const from = conversation?.contact.profileName || conversation?.contact.phone || 'WhatsApp';
+  await browser.notifications
+    .create(`${NOTIFICATION_PREFIX}${m.conversationId}`, {
+      type: 'basic',
+      iconUrl: browser.runtime.getURL('/icon/128.png'),
+      title: from,
+      message: m.body || (m.media.length ? 'Sent an attachment' : 'New message'),
+      priority: 1,
+    })
+    .catch(() => {}); // notifications may be disabled at the OS level
+}

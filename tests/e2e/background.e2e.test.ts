@@ -1,0 +1,129 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { configureAndSignIn, launchWithExtension, type ExtensionBrowser } from '../support/browser';
+import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+
+/**
+ * The background service worker owns both sockets: it stays quiet while healthy, degrades and
+ * polls when sockets fail, and never loses or doubles a message across outages and worker stops.
+ */
+describe('Background connections in Chromium', () => {
+  let stack: TestStack;
+  let org: TestOrg;
+  let browser: ExtensionBrowser;
+  let panel: Page;
+  let socketIoUp = true;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    org = await createTestOrg(stack, 1);
+    stack.app.io.use((_s, next) => (socketIoUp ? next() : next(new Error('Socket.IO down (test)'))));
+    browser = await launchWithExtension();
+    await configureAndSignIn(
+      browser,
+      { serverUrl: stack.serverUrl, supabaseUrl: stack.config.supabaseUrl, anonKey: stack.config.supabaseAnonKey },
+      org.agents[0]!.email,
+      'correct horse battery',
+    );
+    panel = await browser.page('sidepanel.html');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  function status() {
+    return panel.locator('[data-status]').getAttribute('data-status');
+  }
+  const syncRequests = () => stack.app.requests.byRoute()['GET /api/sync'] ?? 0;
+  const badge = () => panel.evaluate(() => chrome.action.getBadgeText({}));
+  /** The thread's message texts, read from the side panel. */
+  async function threadBodies(name: RegExp): Promise<string[]> {
+    await panel.getByRole('button', { name }).click();
+    const items = panel.getByRole('list', { name: 'Messages' }).locator('li .body');
+    await items.first().waitFor();
+    const bodies = await items.allTextContents();
+    await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    return bodies;
+  }
+  const socketIo = (up: boolean) => {
+    socketIoUp = up;
+    if (!up) stack.app.io.disconnectSockets(true);
+  };
+
+  it('makes no HTTP requests at all while healthy', async () => {
+    await expect.poll(status, { timeout: 10_000 }).toBe('live');
+    const server = stack.app.requests.total();
+    const auth = stack.supabaseRequests!.total();
+    await new Promise((r) => setTimeout(r, 30_000)); // ten periods of the 3-second polling it replaces
+    expect(stack.app.requests.total() - server).toBe(0);
+    expect(stack.supabaseRequests!.total() - auth).toBe(0);
+    expect(await status()).toBe('live');
+  }, 45_000);
+
+  it('is degraded with Realtime down and Socket.IO up, and messages still arrive', async () => {
+    stack.realtime!.setAvailable(false);
+    await expect.poll(status, { timeout: 10_000 }).toBe('degraded');
+    await stack.inbound({ from: customer(), to: org.number, body: 'via Socket.IO only', profileName: 'Sam' });
+    await panel.getByRole('button', { name: /Sam/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
+    stack.realtime!.setAvailable(true);
+    await expect.poll(status, { timeout: 20_000 }).toBe('live');
+  });
+
+  it('polls only while both sockets are down, stops when one is back, and loses or doubles nothing', async () => {
+    const from = customer();
+    await stack.inbound({ from, to: org.number, body: 'before the outage', profileName: 'Pat' });
+    await panel.getByRole('button', { name: /Pat/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
+
+    const before = syncRequests();
+    stack.realtime!.setAvailable(false);
+    socketIo(false);
+    await expect.poll(status, { timeout: 15_000 }).toBe('polling');
+    // Messages keep arriving and being stored while both sockets are down.
+    for (let i = 1; i <= 3; i++) await stack.inbound({ from, to: org.number, body: `during the outage ${i}`, profileName: 'Pat' });
+    await panel.getByRole('button', { name: /Pat/ }).getByLabel('4 unread').waitFor({ timeout: 20_000 });
+    expect(syncRequests()).toBeGreaterThan(before);
+
+    socketIo(true);
+    await panel.getByRole('button', { name: 'Reconnect' }).click();
+    await expect.poll(status, { timeout: 15_000 }).toBe('degraded');
+    const afterRestore = syncRequests();
+    await new Promise((r) => setTimeout(r, 12_000)); // longer than the polling interval
+    expect(syncRequests()).toBeLessThanOrEqual(afterRestore + 1); // at most the reconnect's own catch-up
+
+    stack.realtime!.setAvailable(true);
+    await expect.poll(status, { timeout: 20_000 }).toBe('live');
+    await stack.inbound({ from, to: org.number, body: 'after the outage', profileName: 'Pat' });
+    await panel.getByRole('button', { name: /Pat/ }).getByLabel('5 unread').waitFor({ timeout: 10_000 });
+    expect(await badge()).toBe('6'); // Sam's 1 + Pat's 5
+    expect(await threadBodies(/Pat/)).toEqual(['before the outage', 'during the outage 1', 'during the outage 2', 'during the outage 3', 'after the outage']);
+  }, 90_000);
+
+  it('restores everything after Chrome stops the worker, and nothing is lost or doubled', async () => {
+    const from = customer();
+    await stack.inbound({ from, to: org.number, body: 'before the stop', profileName: 'Wes' });
+    await panel.getByRole('button', { name: /Wes/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
+
+    const cdp = await browser.context.newCDPSession(panel);
+    await cdp.send('ServiceWorker.enable');
+    await cdp.send('ServiceWorker.stopAllWorkers');
+    await expect.poll(() => stack.app.io.engine.clientsCount, { timeout: 10_000 }).toBe(0);
+    for (let i = 1; i <= 3; i++) await stack.inbound({ from, to: org.number, body: `while stopped ${i}`, profileName: 'Wes' });
+
+    // Nothing wakes the worker but its watchdog alarm.
+    await panel.getByRole('button', { name: /Wes/ }).getByLabel('4 unread').waitFor({ timeout: 45_000 });
+    await expect.poll(status, { timeout: 15_000 }).toBe('live');
+    await stack.inbound({ from, to: org.number, body: 'after the restart', profileName: 'Wes' });
+    await panel.getByRole('button', { name: /Wes/ }).getByLabel('5 unread').waitFor({ timeout: 10_000 });
+    expect(await threadBodies(/Wes/)).toEqual(['before the stop', 'while stopped 1', 'while stopped 2', 'while stopped 3', 'after the restart']);
+  }, 90_000);
+
+  it('offers the console commands of the original guide in the side panel', async () => {
+    const s = await panel.evaluate(() => window.switchboard!.status());
+    expect(s).toMatchObject({ overall: 'live', realtime: 'connected', socket: 'connected' });
+    const connectsBefore = stack.app.requests.total();
+    await panel.evaluate(() => window.dispatchEvent(new CustomEvent('reconnect_websockets')));
+    await expect.poll(() => stack.app.requests.total(), { timeout: 10_000 }).toBeGreaterThan(connectsBefore); // its catch-up
+    await expect.poll(status, { timeout: 15_000 }).toBe('live');
+  });
+});
