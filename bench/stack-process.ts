@@ -4,14 +4,15 @@ import { mkdtempSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from '../server/config';
-import { createLogger } from '../server/logger';
+import { pino } from 'pino';
 import { startStack } from '../server/stack';
 import { freePort } from '../tests/support/stack';
 
 const home = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
 chmodSync(home, 0o755);
 const env = parseEnv({ HOST: '127.0.0.1', PORT: '0', LOCAL_SUPABASE_PORT: '0', EMBEDDED_PG_PORT: String(await freePort()), SWITCHBOARD_HOME: home, LOG_LEVEL: 'error' });
-const stack = await startStack(env, createLogger('error'));
+// Logs go to stderr: stdout carries the one line the load generator reads.
+const stack = await startStack(env, pino({ level: 'warn' }, pino.destination(2)));
 console.log(
   JSON.stringify({
     pid: process.pid,

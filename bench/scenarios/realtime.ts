@@ -67,15 +67,18 @@ export async function realtimeLatency(
   const target = orgs[0]!;
   const conversation = await conversationFor(stack, target.id, target.number);
   const sentAt = new Map<string, number>();
+  const received: string[] = [];
   const samples: number[] = [];
   const clients = await subscribeClients(
     stack,
     orgs.flatMap((o) => o.agents.map((a) => ({ token: a.token, org: o.id }))),
     (body) => {
+      received.push(body);
       const t0 = sentAt.get(body);
       if (t0 !== undefined) samples.push(performance.now() - t0);
     },
   );
+  let failedInserts = 0;
   const interval = 1000 / opts.rate;
   const start = performance.now();
   for (let i = 0; i < opts.changes; i++) {
@@ -84,15 +87,25 @@ export async function realtimeLatency(
     if (wait > 0) await sleep(wait);
     const body = `bench-${i}-${Math.random().toString(36).slice(2)}`;
     sentAt.set(body, performance.now());
-    void stack.db.query(`insert into messages (organisation_id, conversation_id, direction, body, status) values ($1, $2, 'inbound', $3, 'received')`, [
-      target.id,
-      conversation,
-      body,
-    ]);
+    stack.db
+      .query(`insert into messages (organisation_id, conversation_id, direction, body, status) values ($1, $2, 'inbound', $3, 'received')`, [
+        target.id,
+        conversation,
+        body,
+      ])
+      .catch((err: Error) => {
+        failedInserts++;
+        console.error(`  insert failed: ${err.message}`);
+      });
   }
-  const expected = opts.changes * target.agents.length;
+  const expected = (opts.changes - failedInserts) * target.agents.length;
   const deadline = Date.now() + 30_000;
   while (samples.length < expected && Date.now() < deadline) await sleep(50);
+  if (samples.length < expected) {
+    const got = new Set(received);
+    const missing = [...sentAt.keys()].filter((b) => !got.has(b));
+    console.error(`  missing ${missing.length} bodies, e.g. ${missing.slice(0, 3).join(', ')}`);
+  }
   // Closing the sockets ends the channels; no need to leave each one politely.
   for (const c of clients) c.realtime.disconnect();
   return { clients: opts.clients, layout: opts.layout, changes: opts.changes, expected, lost: expected - samples.length, ...summarize(samples) };

@@ -10,7 +10,36 @@ export interface MessageNewPayload {
   conversation: ConversationView;
 }
 
+export type PresenceState = 'online' | 'away' | 'offline';
+
+export interface AgentPresence {
+  agentId: string;
+  displayName: string;
+  state: PresenceState;
+}
+
+export interface TypingPayload {
+  conversationId: string;
+  agentId: string;
+  displayName: string;
+  typing: boolean;
+}
+
+export interface ViewingPayload {
+  conversationId: string;
+  /** Agents who have the conversation open now. */
+  agents: Array<{ agentId: string; displayName: string }>;
+}
+
 export interface ServerToClientEvents {
+  /** Every agent's presence in the organisation, sent once to each new socket. */
+  'presence:state': (agents: AgentPresence[]) => void;
+  /** One agent's presence changed. */
+  'presence:update': (agent: AgentPresence) => void;
+  /** A colleague started or stopped typing in a conversation (the server expires it 3 s after the last start). */
+  'typing:update': (payload: TypingPayload) => void;
+  /** Who has a conversation open (for collision warnings); sent to the organisation on every change. */
+  'viewing:update': (payload: ViewingPayload) => void;
   /** A message was stored (inbound from Twilio, or an agent's reply). */
   'message:new': (payload: MessageNewPayload) => void;
   /** The agent read a conversation on one of its devices. Sent to `agent:<id>` only. */
@@ -18,6 +47,14 @@ export interface ServerToClientEvents {
 }
 
 export interface ClientToServerEvents {
+  /** The agent opened a conversation: join its room (checked on the server) and count as viewing. */
+  'conversation:join': (payload: { conversationId: string }, ack: (res: Ack<{ viewing: ViewingPayload }>) => void) => void;
+  'conversation:leave': (payload: { conversationId: string }) => void;
+  /** Sent at most every 1.5 s while the agent types a reply. */
+  'typing:start': (payload: { conversationId: string }) => void;
+  'typing:stop': (payload: { conversationId: string }) => void;
+  /** The browser went idle (away) or came back (online). */
+  'presence:set': (payload: { state: 'online' | 'away' }) => void;
   /** A refreshed access token for this socket (same agent); the socket then lives until its expiry. */
   'auth:refresh': (payload: { token: string }, ack: (res: Ack<{ expiresAt: number }>) => void) => void;
 }
@@ -29,4 +66,10 @@ export type Ack<T> = { data: T } | { error: string };
 export interface SocketData {
   agentId: string;
   organisationId: string;
+  displayName: string;
 }
+
+/** How long a typing indicator lives after the last `typing:start`. */
+export const TYPING_TTL_MS = 3000;
+/** The client sends `typing:start` at most this often while the agent types. */
+export const TYPING_THROTTLE_MS = 1500;

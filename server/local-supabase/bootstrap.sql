@@ -113,6 +113,7 @@ declare
   sub record;
   ok boolean;
   f text;
+  i int;
   passed jsonb := '{}';
   readable jsonb := '{}';
   pk_where text;
@@ -134,6 +135,14 @@ begin
     end;
     select string_agg(format('%I = %L', key, value), ' and ') into pk_where from jsonb_each_text(pk);
     execute format('prepare local_rls_check as select exists (select 1 from %s where %s)', entity, pk_where);
+    -- Logical decoding can deliver a commit a moment before the transaction is visible to other
+    -- sessions' snapshots. Wait (as the owner, past RLS) until the row is there, or at most
+    -- ~100 ms for a row deleted since, so the per-subscriber check below judges committed data.
+    for i in 1..50 loop
+      execute 'execute local_rls_check' into ok;
+      exit when ok;
+      perform pg_sleep(0.002);
+    end loop;
   end if;
   for sub in select * from jsonb_to_recordset(subscribers) as x(id text, role text, claims jsonb, filter text) order by role loop
     if sub.filter is not null and (passed ->> sub.filter) <> 'true' then

@@ -4,6 +4,7 @@ import { Server } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '../../lib/contract/events';
 import type { TokenVerifier } from '../auth/jwt';
 import { findAgent } from '../inbox/repository';
+import { attachCollaboration } from './collaboration';
 import type { Logger } from '../logger';
 
 export type SwitchboardIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -32,13 +33,15 @@ export function attachSocketIo(http: HttpServer, deps: { db: pg.Pool; verify: To
       if (claims.role !== 'authenticated' || !claims.sub) return next(new Error('unauthorized: not a user token'));
       const agent = await findAgent(deps.db, claims.sub);
       if (!agent) return next(new Error('forbidden: not an agent'));
-      socket.data = { agentId: agent.id, organisationId: agent.organisationId };
+      socket.data = { agentId: agent.id, organisationId: agent.organisationId, displayName: agent.displayName };
       expireWithToken(socket, claims.exp);
       next();
     } catch (err) {
       next(new Error(`unauthorized: ${(err as Error).message}`));
     }
   });
+
+  attachCollaboration(io, { db: deps.db, log, orgRoom, agentRoom });
 
   io.on('connection', (socket) => {
     void socket.join([orgRoom(socket.data.organisationId), agentRoom(socket.data.agentId)]);
