@@ -1,11 +1,14 @@
 import type { AgentConversationView } from '@/lib/contract/models';
 import { contactLabel, shortTime } from './format';
+import { TypingDots } from './TypingDots';
 
 /** Conversations, newest first, with unread counts. Customer text is rendered as text only. */
 export function ConversationList(props: {
   conversations: AgentConversationView[];
   selectedId: string | null;
   onOpen: (id: string) => void;
+  /** conversation -> names of colleagues typing in it now */
+  typing: Record<string, string[]>;
 }) {
   if (props.conversations.length === 0) return <p className="empty">No conversations yet.</p>;
   return (
@@ -24,7 +27,7 @@ export function ConversationList(props: {
               <time dateTime={c.lastMessageAt ?? undefined}>{shortTime(c.lastMessageAt)}</time>
             </span>
             <span className="row">
-              <span className="preview">{c.lastMessagePreview ?? ''}</span>
+              {props.typing[c.id]?.length ? <TypingDots names={props.typing[c.id]!} /> : <span className="preview">{c.lastMessagePreview ?? ''}</span>}
               {c.unreadCount > 0 && (
                 <span className="unread-count" aria-label={`${c.unreadCount} unread`}>
                   {c.unreadCount}

@@ -1,5 +1,7 @@
 import { browser } from 'wxt/browser';
+import { collabItem, collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { connectionItem, initialStatus } from '@/lib/connection/status';
+import { useNow } from '@/lib/hooks/useNow';
 import { sortedConversations } from '@/lib/inbox/state';
 import { agentItem, inboxItem, openConversationItem } from '@/lib/inbox/store';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
@@ -7,6 +9,7 @@ import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { ConversationList } from './ConversationList';
 import { StatusBar } from './StatusBar';
+import { TeamBar } from './TeamBar';
 import { Thread } from './Thread';
 
 /** The inbox in the side panel. First paint comes from the stored state, before any network answer. */
@@ -15,6 +18,8 @@ export function SidePanelApp() {
   const agent = useStorageItem(agentItem);
   const status = useStorageItem(connectionItem) ?? initialStatus();
   const openId = useStorageItem(openConversationItem) ?? null;
+  const collab = useStorageItem(collabItem) ?? emptyCollab();
+  const now = useNow(Object.values(collab.typing).some((list) => list.length > 0));
   useReportViewing(openId);
 
   if (inbox === undefined || agent === undefined) return null;
@@ -30,15 +35,25 @@ export function SidePanelApp() {
     );
   }
   const open = openId ? inbox.conversations[openId] : undefined;
+  const typingNames = (conversationId: string) => typingIn(collab, conversationId, now, agent.id).map((t) => t.displayName);
   return (
     <main>
       <StatusBar status={status} agentName={agent.displayName} onReconnect={() => void sendMessage('connection:reconnect')} />
+      <TeamBar agents={Object.values(collab.presence)} me={agent.id} />
       {open ? (
-        <Thread conversation={open} messages={inbox.messages[open.id] ?? []} onBack={() => void openConversationItem.setValue(null)} />
+        <Thread
+          conversation={open}
+          messages={inbox.messages[open.id] ?? []}
+          onBack={() => void openConversationItem.setValue(null)}
+          collision={collisionNotice(collab, open.id, agent.id, now)}
+          typing={typingNames(open.id)}
+          onTyping={(typing) => void sendMessage('composer:typing', { conversationId: open.id, typing })}
+        />
       ) : (
         <ConversationList
           conversations={sortedConversations(inbox)}
           selectedId={openId}
+          typing={Object.fromEntries(Object.keys(collab.typing).map((id) => [id, typingNames(id)]))}
           onOpen={(conversationId) => void sendMessage('inbox:openConversation', { conversationId })}
         />
       )}

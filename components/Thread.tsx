@@ -1,8 +1,18 @@
 import type { AgentConversationView, MessageView } from '@/lib/contract/models';
+import { Composer } from './Composer';
 import { contactLabel, shortTime } from './format';
+import { TypingDots } from './TypingDots';
 
 /** One conversation's messages, oldest first. Bodies are text nodes, never HTML. */
-export function Thread(props: { conversation: AgentConversationView; messages: MessageView[]; onBack: () => void }) {
+export function Thread(props: {
+  conversation: AgentConversationView;
+  messages: MessageView[];
+  onBack: () => void;
+  /** "Bob is typing a reply" / "Bob is viewing", or null. */
+  collision: string | null;
+  typing: string[];
+  onTyping: (typing: boolean) => void;
+}) {
   const { conversation: c } = props;
   return (
     <section className="thread" aria-label={`Conversation with ${contactLabel(c)}`}>
@@ -15,6 +25,11 @@ export function Thread(props: { conversation: AgentConversationView; messages: M
           <span className="phone">{c.contact.phone}</span>
         </div>
       </header>
+      {props.collision && (
+        <p className="collision" role="status">
+          {props.collision}
+        </p>
+      )}
       <ol className="messages" aria-live="polite" aria-label="Messages">
         {props.messages.map((m) => (
           <li key={m.id} className={`message ${m.direction}`} data-message-id={m.id}>
@@ -28,6 +43,10 @@ export function Thread(props: { conversation: AgentConversationView; messages: M
           </li>
         ))}
       </ol>
+      <div className="thread-typing">
+        <TypingDots names={props.typing} />
+      </div>
+      <Composer onTyping={props.onTyping} />
     </section>
   );
 }

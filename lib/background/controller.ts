@@ -10,6 +10,8 @@ import { agentItem, inboxItem, openConversationItem, updateInbox } from '../inbo
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../realtime/records';
 import { createSocket, type SwitchboardSocket } from '../realtime/socket';
 import type { Settings } from '../settings';
+import { applyPresence, applyPresenceState, applyTyping, applyViewing, collabItem, emptyCollab, type CollabState } from '../collab/state';
+import { TYPING_TTL_MS } from '../contract/events';
 import { notifyMessage } from './notifications';
 
 type Row = Record<string, unknown>;
@@ -119,7 +121,7 @@ export class BackgroundController {
 
   private async teardown(): Promise<void> {
     this.stop();
-    await Promise.all([inboxItem.setValue(emptyInbox()), agentItem.setValue(null), openConversationItem.setValue(null)]);
+    await Promise.all([inboxItem.setValue(emptyInbox()), agentItem.setValue(null), openConversationItem.setValue(null), collabItem.setValue(emptyCollab())]);
     await this.publishStatus(false);
   }
 
@@ -158,6 +160,9 @@ export class BackgroundController {
     socket.on('connect', () => {
       this.reconnectAttempts = 0;
       void this.setState('socket', 'connected');
+      // Rooms do not survive a reconnect: rejoin the open conversation, restate presence.
+      void openConversationItem.getValue().then((id) => (id ? this.viewConversation(id, null) : undefined));
+      if (this.away) socket.emit('presence:set', { state: 'away' });
       // Every (re)connect catches up from the stored cursor: Socket.IO buffers nothing for us.
       void this.catchUp();
     });
@@ -173,7 +178,42 @@ export class BackgroundController {
     });
     socket.on('message:new', ({ message, conversation }) => void this.receive(message, conversation));
     socket.on('conversation:read', (read) => void updateInbox((s) => applyRead(s, read)));
+    socket.on('presence:state', (agents) => void this.updateCollab((s) => applyPresenceState(s, agents)));
+    socket.on('presence:update', (agent) => void this.updateCollab((s) => applyPresence(s, agent)));
+    socket.on('viewing:update', (v) => void this.updateCollab((s) => applyViewing(s, v)));
+    socket.on('typing:update', (t) => {
+      void this.updateCollab((s) => applyTyping(s, t, Date.now()));
+      // The indicator clears by itself 3 s after the last event, even if no stop ever comes.
+      if (t.typing) setTimeout(() => void this.updateCollab((s) => ({ ...s })), TYPING_TTL_MS + 50);
+    });
     socket.connect();
+  }
+
+  private away = false;
+  private collabQueue: Promise<unknown> = Promise.resolve();
+
+  private updateCollab(fn: (s: CollabState) => CollabState): Promise<unknown> {
+    this.collabQueue = this.collabQueue.then(async () => collabItem.setValue(fn(await collabItem.getValue()))).catch(() => {});
+    return this.collabQueue;
+  }
+
+  /** The composer's typing signal (already throttled by the side panel). */
+  typing(conversationId: string, typing: boolean): void {
+    this.socket?.emit(typing ? 'typing:start' : 'typing:stop', { conversationId });
+  }
+
+  setAway(away: boolean): void {
+    this.away = away;
+    this.socket?.emit('presence:set', { state: away ? 'away' : 'online' });
+  }
+
+  /** Joins the room of the conversation on screen (the server checks it is ours) and leaves the last one. */
+  async viewConversation(id: string | null, previous: string | null): Promise<void> {
+    if (previous && previous !== id) this.socket?.emit('conversation:leave', { conversationId: previous });
+    if (id && this.socket?.connected) {
+      const res = await this.socket.emitWithAck('conversation:join', { conversationId: id });
+      if ('data' in res) await this.updateCollab((s) => applyViewing(s, res.data.viewing));
+    }
   }
 
   /** A message from any live path: applied once by id, announced once. */

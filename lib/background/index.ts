@@ -27,6 +27,10 @@ export function startBackground(): void {
     await (await controller).openConversation(conversationId);
     return null;
   });
+  handle('composer:typing', async ({ conversationId, typing }) => {
+    (await controller).typing(conversationId, typing);
+    return null;
+  });
   handle('connection:reconnect', async () => {
     await (await controller).reconnect();
     return null;
@@ -59,6 +63,12 @@ export function startBackground(): void {
     if (now - lastTick > 30_000) void controller.then((c) => c.reconnect());
     lastTick = now;
   }, 10_000);
+
+  // Presence follows the browser: away when idle or locked, online when active again.
+  browser.idle?.setDetectionInterval(300);
+  browser.idle?.onStateChanged.addListener((state) => void controller.then((c) => c.setAway(state !== 'active')));
+  // The side panel opens or leaves a conversation: join or leave its room (viewing, typing).
+  openConversationItem.watch((id, previous) => void controller.then((c) => c.viewConversation(id, previous)));
 
   browser.notifications?.onClicked.addListener((id) => {
     if (!id.startsWith(NOTIFICATION_PREFIX)) return;

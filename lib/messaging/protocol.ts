@@ -15,6 +15,7 @@ export const requestSchemas = {
   'auth:signOut': z.undefined(),
   'inbox:openConversation': z.object({ conversationId: z.uuid() }),
   'connection:reconnect': z.undefined(),
+  'composer:typing': z.object({ conversationId: z.uuid(), typing: z.boolean() }),
 } as const;
 
 type Req<K extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[K]>;
@@ -24,6 +25,7 @@ export interface ProtocolMap {
   'auth:signOut'(): Result<null>;
   'inbox:openConversation'(data: Req<'inbox:openConversation'>): Result<null>;
   'connection:reconnect'(): Result<null>;
+  'composer:typing'(data: Req<'composer:typing'>): Result<null>;
 }
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>({ logger: undefined });
