@@ -3,6 +3,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startRemoteStack } from './remote-stack';
 import { realtimeLatency, realtimeThroughput } from './scenarios/realtime';
+import { pollingVersusSockets, webhookLatency } from './scenarios/webhook';
 import { printTable } from './stats';
 
 /**
@@ -34,6 +35,30 @@ if (want('realtime')) {
     const throughput = await realtimeThroughput(stack, quick ? 1 : 5);
     printTable('Realtime: changes/s delivered to one subscriber (8 concurrent writers)', [throughput]);
     results.realtime = { latency: rows, throughput };
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (want('webhook')) {
+  const stack = await startRemoteStack();
+  try {
+    const cases: Array<[number, number]> = quick ? [[10, 10]] : [[10, 10], [10, 100], [100, 10], [100, 100], [1000, 10]];
+    const rows: Awaited<ReturnType<typeof webhookLatency>>[] = [];
+    for (const [agents, rate] of cases) {
+      const r = await webhookLatency(stack, { agents, rate, seconds: quick ? 1 : 10 });
+      console.error(`  webhook ${agents} agents @ ${rate}/s: Socket.IO p50 ${r.socketIo.p50} ms, Realtime p50 ${r.realtime.p50} ms`);
+      rows.push(r);
+    }
+    const flat = (pick: (r: (typeof rows)[number]) => Record<string, number>) =>
+      rows.map((r) => ({ agents: r.agents, 'msg/s': r.rate, messages: r.messages, ...pick(r) }));
+    const lat = (l: { p50: number; p95: number; p99: number; max: number; lost?: number }) => ({ p50: l.p50, p95: l.p95, p99: l.p99, max: l.max, ...(l.lost !== undefined ? { lost: l.lost } : {}) });
+    printTable('Signed webhook → Socket.IO client (ms)', flat((r) => lat(r.socketIo)));
+    printTable('Signed webhook → supabase-js postgres_changes callback (ms)', flat((r) => lat(r.realtime)));
+    printTable('Webhook answered (ms), server CPU and memory', flat((r) => ({ ...lat(r.webhookMs), 'cpu %': r.serverCpuPct, 'rss MB': r.serverRssMb })));
+    const compare = await pollingVersusSockets(stack, quick ? 7 : 60);
+    printTable('The replaced 3 s polling beside Switchboard, same traffic (one message per second)', compare);
+    results.webhook = { latency: rows, compare };
   } finally {
     await stack.stop();
   }

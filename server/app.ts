@@ -79,6 +79,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   http.get('/api/socket', async () => ({ status: 'up', connections: io.engine.clientsCount, path: '/socket.io' }));
+  // Request counts by route (no data, no identities): for operators and the benchmarks.
+  http.get('/api/metrics', async () => ({ requests: requests.byRoute(), sockets: io.engine.clientsCount }));
   http.get('/api/health', async () => {
     await deps.db.query('select 1');
     return { status: 'ok' };

@@ -1,0 +1,152 @@
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
+import { performance } from 'node:perf_hooks';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
+import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { createBenchOrgs } from '../agents';
+import type { RemoteStack } from '../remote-stack';
+import { sleep, summarize, type LatencySummary } from '../stats';
+
+/**
+ * Delivery latency from the moment a signed Twilio webhook is sent to the moment each connected
+ * agent's client has the message: over Socket.IO (`message:new`) and over Supabase Realtime
+ * (`postgres_changes`), at a given rate, with `agents` connected in organisations of 10.
+ */
+export interface WebhookLatencyResult {
+  agents: number;
+  rate: number;
+  messages: number;
+  socketIo: LatencySummary & { lost: number };
+  realtime: LatencySummary & { lost: number };
+  webhookMs: LatencySummary;
+  serverCpuPct: number;
+  serverRssMb: number;
+}
+
+export async function webhookLatency(stack: RemoteStack, opts: { agents: number; rate: number; seconds: number }): Promise<WebhookLatencyResult> {
+  const perOrg = Math.min(10, opts.agents);
+  const orgs = await createBenchOrgs(stack, Math.ceil(opts.agents / perOrg), perOrg);
+  const target = orgs[0]!;
+  const sentAt = new Map<string, number>();
+  const ioSamples: number[] = [];
+  const rtSamples: number[] = [];
+  const record = (samples: number[]) => (body: string) => {
+    const t0 = sentAt.get(body);
+    if (t0 !== undefined) samples.push(performance.now() - t0);
+  };
+
+  const sockets: Socket[] = [];
+  const clients: SupabaseClient[] = [];
+  let ready = 0;
+  for (const org of orgs) {
+    for (const agent of org.agents) {
+      const s = ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: agent.token }, forceNew: true });
+      s.on('message:new', ({ message }: { message: { body: string } }) => record(ioSamples)(message.body));
+      s.once('connect', () => ready++);
+      sockets.push(s);
+      const c = createClient(stack.supabaseUrl, stack.anonKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } });
+      await c.realtime.setAuth(agent.token);
+      c.channel(`inbox-${org.id}`)
+        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages', filter: `organisation_id=eq.${org.id}` }, (p) =>
+          record(rtSamples)(String((p.new as { body: string }).body)),
+        )
+        .on('system', {}, (p: { message?: string }) => p.message === 'Subscribed to PostgreSQL' && ready++)
+        .subscribe();
+      clients.push(c);
+    }
+  }
+  const deadline = Date.now() + 60_000;
+  while (ready < opts.agents * 2 && Date.now() < deadline) await sleep(50);
+
+  const webhookMs: number[] = [];
+  const url = `${stack.serverUrl}/api/webhooks/twilio`;
+  const total = opts.rate * opts.seconds;
+  const cpu0 = stack.usage();
+  const t0 = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < total; i++) {
+    const wait = t0 + (i * 1000) / opts.rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    const body = `wh-${i}-${Math.random().toString(36).slice(2)}`;
+    // Many customers writing at once: one conversation each of 50.
+    const params = inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646555${String(1000 + (i % 50))}`, to: target.number, body });
+    const start = performance.now();
+    sentAt.set(body, start);
+    pending.push(postSignedWebhook(url, stack.twilio.authToken, params, `${stack.publicUrl}/api/webhooks/twilio`).then(() => webhookMs.push(performance.now() - start)));
+  }
+  await Promise.all(pending);
+  const elapsed = (performance.now() - t0) / 1000;
+  const expected = total * target.agents.length;
+  const until = Date.now() + 20_000;
+  while ((ioSamples.length < expected || rtSamples.length < expected) && Date.now() < until) await sleep(50);
+  const cpu1 = stack.usage();
+  for (const s of sockets) s.close();
+  for (const c of clients) c.realtime.disconnect();
+  return {
+    agents: opts.agents,
+    rate: opts.rate,
+    messages: total,
+    socketIo: { ...summarize(ioSamples), lost: expected - ioSamples.length },
+    realtime: { ...summarize(rtSamples), lost: expected - rtSamples.length },
+    webhookMs: summarize(webhookMs),
+    serverCpuPct: Math.round(((cpu1.cpuMs - cpu0.cpuMs) / (elapsed * 1000)) * 100),
+    serverRssMb: cpu1.rssMb,
+  };
+}
+
+/**
+ * The replaced design beside ours over the same window: a client polling the sync endpoint every
+ * 3 s (what the original setup did) against a Switchboard agent connected by sockets, which sends
+ * no request while healthy. Reports HTTP requests per agent per minute and worst delivery delay.
+ */
+export async function pollingVersusSockets(stack: RemoteStack, seconds: number) {
+  const [org] = await createBenchOrgs(stack, 1, 2);
+  const [poller, live] = org!.agents;
+  const get = (path: string, token: string) => fetch(stack.serverUrl + path, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json() as Promise<{ cursor: string; messages: Array<{ body: string }> }>);
+  let cursor = (await get('/api/sync', poller!.token)).cursor;
+  const sentAt = new Map<string, number>();
+  const pollDelays: number[] = [];
+  const liveDelays: number[] = [];
+  let pollRequests = 0;
+  const socket = ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: live!.token }, forceNew: true });
+  socket.on('message:new', ({ message }: { message: { body: string } }) => {
+    const t = sentAt.get(message.body);
+    if (t !== undefined) liveDelays.push(performance.now() - t);
+  });
+  await new Promise<void>((r) => socket.once('connect', () => r()));
+  const metrics = async () => (await (await fetch(`${stack.serverUrl}/api/metrics`)).json()) as { requests: Record<string, number> };
+  const before = (await metrics()).requests;
+  const end = performance.now() + seconds * 1000;
+  const pollLoop = (async () => {
+    while (performance.now() < end) {
+      await sleep(3000);
+      const res = await get(`/api/sync?cursor=${encodeURIComponent(cursor)}`, poller!.token);
+      pollRequests++;
+      cursor = res.cursor;
+      for (const m of res.messages) {
+        const t = sentAt.get(m.body);
+        if (t !== undefined) pollDelays.push(performance.now() - t);
+      }
+    }
+  })();
+  let i = 0;
+  while (performance.now() < end - 3000) {
+    const body = `cmp-${i++}`;
+    const params = inboundParams({ accountSid: stack.twilio.accountSid, from: '+16465550001', to: org!.number, body });
+    sentAt.set(body, performance.now());
+    await postSignedWebhook(`${stack.serverUrl}/api/webhooks/twilio`, stack.twilio.authToken, params, `${stack.publicUrl}/api/webhooks/twilio`);
+    await sleep(1000);
+  }
+  await pollLoop;
+  socket.close();
+  // Every request the server answered in the window, except Twilio's webhooks and the poller's syncs:
+  // what the socket-connected agent cost in HTTP.
+  const after = (await metrics()).requests;
+  const delta = (route: string) => (after[route] ?? 0) - (before[route] ?? 0);
+  const others = Object.keys(after).reduce((n, r) => n + delta(r), 0) - delta('POST /api/webhooks/twilio') - pollRequests - 1; // -1: this metrics call
+  const perMinute = (n: number) => Math.round((n / seconds) * 60 * 10) / 10;
+  return [
+    { client: '3 s polling (replaced design)', requestsPerAgentPerMinute: perMinute(pollRequests), avgDelayMs: summarize(pollDelays).mean, worstDelayMs: summarize(pollDelays).max },
+    { client: 'Switchboard (sockets)', requestsPerAgentPerMinute: perMinute(Math.max(0, others)), avgDelayMs: summarize(liveDelays).mean, worstDelayMs: summarize(liveDelays).max },
+  ];
+}
