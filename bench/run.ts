@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startRemoteStack } from './remote-stack';
@@ -10,7 +11,9 @@ import { printTable } from './stats';
  * `npm run bench`: every scenario, bounded in time, printing tables and writing
  * bench-results/latest.json. `--quick` runs each with tiny parameters (the smoke run of npm test).
  */
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string', default: 'bench-results/latest.json' } },
+});
 const quick = values.quick;
 const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -64,6 +67,8 @@ if (want('webhook')) {
   }
 }
 
-mkdirSync('bench-results', { recursive: true });
-writeFileSync('bench-results/latest.json', JSON.stringify(results, null, 2) + '\n');
-console.log('\nWrote bench-results/latest.json');
+// --only runs update their scenarios and keep the others' latest results.
+const previous = values.only && existsSync(values.out) ? (JSON.parse(readFileSync(values.out, 'utf8')) as Record<string, unknown>) : {};
+mkdirSync(dirname(values.out), { recursive: true });
+writeFileSync(values.out, JSON.stringify({ ...previous, ...results }, null, 2) + '\n');
+console.log(`\nWrote ${values.out}`);

@@ -382,28 +382,37 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
   }
 
   // postgres_changes: one change at a time, in commit order; one visibility query per change.
-  let queue: Promise<void> = Promise.resolve();
+  // Visibility checks of successive changes run concurrently (on the pool); their frames are
+  // sent strictly in commit order.
+  let sendQueue: Promise<void> = Promise.resolve();
   const onChange = (change: RowChange) => {
-    queue = queue.then(() => dispatch(change)).catch((err: unknown) => log.error({ err }, 'postgres_changes dispatch failed'));
+    const checked = check(change).catch((err: unknown) => {
+      log.error({ err }, 'postgres_changes visibility check failed');
+      return null;
+    });
+    sendQueue = sendQueue.then(async () => {
+      const result = await checked;
+      if (result) deliver(result);
+    });
   };
   deps.changes.on('change', onChange);
 
-  async function dispatch(change: RowChange): Promise<void> {
+  async function check(change: RowChange): Promise<{ candidates: Binding[]; visible: Set<number>; data: Record<string, unknown> } | null> {
     const candidates = [...bindings].filter(
       (b) =>
         (b.schema === '*' || b.schema === change.schema) &&
         (!b.table || b.table === '*' || b.table === change.table) &&
         (b.event === '*' || b.event === change.type),
     );
-    if (candidates.length === 0) return;
+    if (candidates.length === 0) return null;
     let info = catalog.get(change.schema, change.table);
     if (!info) {
       await catalog.refresh();
       info = catalog.get(change.schema, change.table);
-      if (!info) return;
+      if (!info) return null;
     }
     const subject = change.type === 'DELETE' ? change.oldRecord : change.record;
-    if (!subject) return;
+    if (!subject) return null;
     const pk = Object.fromEntries(info.primaryKey.map((k) => [k, subject[k] ?? null]));
     const { rows } = await deps.db.query<{ id: string }>(
       'select realtime.local_visible_subscriptions($1::regclass, $2::jsonb, $3::jsonb, $4, $5::jsonb) as id',
@@ -415,11 +424,12 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
         JSON.stringify(candidates.map((b) => ({ id: String(b.id), role: b.channel.claims.role, claims: b.channel.claims, filter: b.filterSql }))),
       ],
     );
-    const visible = new Set(rows.map((r) => Number(r.id)));
+    return { candidates, visible: new Set(rows.map((r) => Number(r.id))), data: changePayload(change, info) };
+  }
+
+  function deliver({ candidates, visible, data }: { candidates: Binding[]; visible: Set<number>; data: Record<string, unknown> }): void {
     const byChannel = new Map<Channel, number[]>();
     for (const b of candidates) if (visible.has(b.id)) byChannel.set(b.channel, [...(byChannel.get(b.channel) ?? []), b.id]);
-    if (byChannel.size === 0) return;
-    const data = changePayload(change, info);
     for (const [ch, ids] of byChannel) {
       // The channel may have left while the check ran.
       if (ch.conn.channels.get(ch.topic) !== ch) continue;

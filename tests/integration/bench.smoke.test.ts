@@ -1,0 +1,30 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+/** `npm run bench --quick`: every scenario still runs end to end and loses nothing (no timing asserted). */
+describe('Benchmarks (smoke run)', () => {
+  it('runs each scenario with tiny parameters and writes its results', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-smoke-'));
+    const out = join(dir, 'latest.json');
+    try {
+      await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--out', out], { timeout: 240_000 });
+      const r = JSON.parse(readFileSync(out, 'utf8'));
+      expect(r.realtime.latency.length).toBeGreaterThan(0);
+      for (const row of r.realtime.latency) expect(row).toMatchObject({ lost: 0, count: row.expected });
+      expect(r.realtime.throughput.delivered).toBe(r.realtime.throughput.inserted);
+      for (const row of r.webhook.latency) {
+        expect(row.socketIo.lost).toBe(0);
+        expect(row.realtime.lost).toBe(0);
+      }
+      const [polling, sockets] = r.webhook.compare;
+      expect(polling.requestsPerAgentPerMinute).toBeGreaterThan(0);
+      expect(sockets.requestsPerAgentPerMinute).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
