@@ -25,6 +25,7 @@ const want = (name: string) => !values.only || values.only.split(',').includes(n
 if (want('realtime')) {
   const stack = await startRemoteStack();
   try {
+    if (!quick) await realtimeLatency(stack, { clients: 10, layout: 'orgs of 10', changes: 50, rate: 50 }); // warm-up, not reported
     const rows = [];
     const sizes: Array<[number, 'orgs of 10' | 'one org']> = quick
       ? [[1, 'one org'], [10, 'orgs of 10']]
@@ -47,6 +48,8 @@ if (want('webhook')) {
   const stack = await startRemoteStack();
   try {
     const cases: Array<[number, number]> = quick ? [[10, 10]] : [[10, 10], [10, 100], [100, 10], [100, 100], [1000, 10]];
+    // Warm up (JIT, connection pools, caches) with a run that is not reported.
+    if (!quick) await webhookLatency(stack, { agents: 10, rate: 50, seconds: 3 });
     const rows: Awaited<ReturnType<typeof webhookLatency>>[] = [];
     for (const [agents, rate] of cases) {
       const r = await webhookLatency(stack, { agents, rate, seconds: quick ? 1 : 10 });

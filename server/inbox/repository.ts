@@ -59,74 +59,19 @@ async function inTransaction<T>(db: pg.Pool, begin: string, fn: (c: pg.PoolClien
  * `unrouted_messages`.
  */
 export async function storeInbound(db: pg.Pool, msg: InboundMessage): Promise<StoreInboundResult> {
-  return inTransaction(db, 'begin', async (c) => {
-    // A bare number is the most specific match; a Messaging Service covers all its senders.
-    const channel = (
-      await c.query<{ id: string; organisation_id: string }>(
-        `select id, organisation_id from channels
-          where whatsapp_number = $1 or ($2::text is not null and messaging_service_sid = $2)
-          order by (whatsapp_number = $1) desc nulls last limit 1`,
-        [msg.to, msg.messagingServiceSid],
-      )
-    ).rows[0];
-    if (!channel) {
-      await c.query(
-        `insert into unrouted_messages (twilio_sid, to_address, from_address, messaging_service_sid, payload)
-         values ($1, $2, $3, $4, $5) on conflict (twilio_sid) do nothing`,
-        [msg.messageSid, msg.to, msg.from, msg.messagingServiceSid, msg.raw],
-      );
-      return { kind: 'unrouted' };
-    }
-    // Twilio retries deliveries: a MessageSid we already have changes nothing.
-    const seen = await c.query('select 1 from messages where twilio_sid = $1', [msg.messageSid]);
-    if (seen.rowCount) return { kind: 'duplicate' };
-    const phone = msg.from.replace(/^whatsapp:/, '');
-    const contactId = (
-      await c.query<{ id: string }>(
-        `insert into contacts (organisation_id, phone_e164, profile_name) values ($1, $2, $3)
-         on conflict (organisation_id, phone_e164) do update set profile_name = excluded.profile_name
-           where contacts.profile_name is distinct from excluded.profile_name and excluded.profile_name is not null
-         returning id`,
-        [channel.organisation_id, phone, msg.profileName],
-      )
-    ).rows[0]?.id ??
-      (await c.query<{ id: string }>('select id from contacts where organisation_id = $1 and phone_e164 = $2', [channel.organisation_id, phone]))
-        .rows[0]!.id;
-    await c.query(
-      `insert into conversations (organisation_id, channel_id, contact_id) values ($1, $2, $3)
-       on conflict (channel_id, contact_id) do nothing`,
-      [channel.organisation_id, channel.id, contactId],
-    );
-    const inserted = (
-      await c.query<MessageRow>(
-        `insert into messages (organisation_id, conversation_id, direction, body, media, twilio_sid, status)
-         select $1, id, 'inbound', $4, $5, $6, 'received' from conversations where channel_id = $2 and contact_id = $3
-         on conflict (twilio_sid) do nothing
-         returning ${MESSAGE_COLUMNS}`,
-        [channel.organisation_id, channel.id, contactId, msg.body, JSON.stringify(msg.media), msg.messageSid],
-      )
-    ).rows[0];
-    if (!inserted) return { kind: 'duplicate' }; // lost a race with a concurrent retry
-    const conversation = (
-      await c.query<ConversationRow>(
-        `with updated as (
-           update conversations
-              set inbound_count = inbound_count + 1,
-                  last_inbound_at = greatest(last_inbound_at, $2),
-                  last_message_preview = case when $2 >= coalesce(last_message_at, '-infinity') then $3 else last_message_preview end,
-                  last_message_at = greatest(last_message_at, $2)
-            where id = $1 returning *)
-         select ${CONVERSATION_COLUMNS} from updated c join contacts ct on ct.id = c.contact_id`,
-        [inserted.conversation_id, inserted.created_at, previewOf(msg.body, msg.media)],
-      )
-    ).rows[0]!;
-    return {
-      kind: 'stored',
-      organisationId: channel.organisation_id,
-      message: messageView(inserted),
-      conversation: conversationView(conversation),
-    };
-  });
+  const { rows } = await db.query<{ r: { kind: string; organisation_id?: string; message?: Record<string, unknown>; conversation?: Record<string, unknown> } }>(
+    'select public.store_inbound_message($1, $2, $3, $4, $5, $6, $7, $8, $9) as r',
+    [msg.messageSid, msg.from, msg.to, msg.messagingServiceSid, msg.body, msg.profileName, JSON.stringify(msg.media), previewOf(msg.body, msg.media), msg.raw],
+  );
+  const r = rows[0]!.r;
+  if (r.kind !== 'stored') return { kind: r.kind as 'duplicate' | 'unrouted' };
+  const dates = (o: Record<string, unknown>, keys: string[]) => {
+    for (const k of keys) if (typeof o[k] === 'string') o[k] = new Date(o[k] as string);
+    return o;
+  };
+  const message = dates(r.message!, ['created_at', 'updated_at']) as unknown as MessageRow;
+  const conversation = dates(r.conversation!, ['last_message_at', 'last_inbound_at']) as unknown as ConversationRow;
+  return { kind: 'stored', organisationId: r.organisation_id!, message: messageView(message), conversation: conversationView({ ...conversation, contact_id: String(r.conversation!.contact_id) }) };
 }
 
 /**
