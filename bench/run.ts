@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { startRemoteStack } from './remote-stack';
 import { realtimeLatency, realtimeThroughput } from './scenarios/realtime';
 import { pollingVersusSockets, webhookLatency } from './scenarios/webhook';
+import { writeReport } from './report';
 import { printTable } from './stats';
 
 /**
@@ -12,8 +13,19 @@ import { printTable } from './stats';
  * bench-results/latest.json. `--quick` runs each with tiny parameters (the smoke run of npm test).
  */
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string', default: 'bench-results/latest.json' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    out: { type: 'string', default: 'bench-results/latest.json' },
+    /** Only rewrite docs/benchmarks.md from the results file. */
+    report: { type: 'boolean', default: false },
+  },
 });
+if (values.report) {
+  writeReport(JSON.parse(readFileSync(values.out, 'utf8')));
+  console.log('Wrote docs/benchmarks.md and docs/bench-latency.svg');
+  process.exit(0);
+}
 const quick = values.quick;
 const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
@@ -73,5 +85,10 @@ if (want('webhook')) {
 // --only runs update their scenarios and keep the others' latest results.
 const previous = values.only && existsSync(values.out) ? (JSON.parse(readFileSync(values.out, 'utf8')) as Record<string, unknown>) : {};
 mkdirSync(dirname(values.out), { recursive: true });
-writeFileSync(values.out, JSON.stringify({ ...previous, ...results }, null, 2) + '\n');
+const merged = { ...previous, ...results };
+writeFileSync(values.out, JSON.stringify(merged, null, 2) + '\n');
 console.log(`\nWrote ${values.out}`);
+if (!quick && values.out === 'bench-results/latest.json') {
+  writeReport(merged as unknown as Parameters<typeof writeReport>[0]);
+  console.log('Wrote docs/benchmarks.md and docs/bench-latency.svg');
+}

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureAndSignIn, launchWithExtension, type ExtensionBrowser } from '../support/browser';
+import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 /** Two agents in two browsers: Bob types, Alice sees the dots and the collision notice, then sees them clear. */
@@ -12,10 +12,8 @@ describe('Typing, presence and collision between two agents in Chromium', () => 
   let bob: Page;
 
   const signedInPanel = async (email: string) => {
-    const b = await launchWithExtension();
-    browsers.push(b);
-    await configureAndSignIn(b, { serverUrl: stack.serverUrl, supabaseUrl: stack.config.supabaseUrl, anonKey: stack.config.supabaseAnonKey }, email, 'correct horse battery');
-    const panel = await b.page('sidepanel.html');
+    const { browser, panel } = await signedInBrowser(stack, email);
+    browsers.push(browser);
     await panel.locator('[data-status="live"]').waitFor({ timeout: 10_000 });
     return panel;
   };

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureAndSignIn, launchWithExtension, type ExtensionBrowser } from '../support/browser';
+import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 /** Polls until `fn` returns what `check` accepts; the last value is asserted by the caller. */
@@ -24,14 +24,7 @@ describe('Inbox in Chromium with the built extension', () => {
   beforeAll(async () => {
     stack = await startTestStack();
     org = await createTestOrg(stack, 1);
-    browser = await launchWithExtension();
-    options = await configureAndSignIn(
-      browser,
-      { serverUrl: stack.serverUrl, supabaseUrl: stack.config.supabaseUrl, anonKey: stack.config.supabaseAnonKey },
-      org.agents[0]!.email,
-      'correct horse battery',
-    );
-    panel = await browser.page('sidepanel.html');
+    ({ browser, options, panel } = await signedInBrowser(stack, org.agents[0]!.email));
   });
   afterAll(async () => {
     await browser?.close();

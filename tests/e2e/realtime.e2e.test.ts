@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureAndSignIn, launchWithExtension, type ExtensionBrowser } from '../support/browser';
+import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 /** With Socket.IO refused by the server, messages still arrive: Supabase Realtime is the primary path. */
@@ -15,14 +15,7 @@ describe('Realtime as the primary channel, in Chromium', () => {
     stack = await startTestStack();
     org = await createTestOrg(stack, 1);
     stack.app.io.use((_socket, next) => (socketIoUp ? next() : next(new Error('Socket.IO disabled by the test'))));
-    browser = await launchWithExtension();
-    await configureAndSignIn(
-      browser,
-      { serverUrl: stack.serverUrl, supabaseUrl: stack.config.supabaseUrl, anonKey: stack.config.supabaseAnonKey },
-      org.agents[0]!.email,
-      'correct horse battery',
-    );
-    panel = await browser.page('sidepanel.html');
+    ({ browser, panel } = await signedInBrowser(stack, org.agents[0]!.email));
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configureAndSignIn, launchWithExtension, type ExtensionBrowser } from '../support/browser';
+import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 /** Access tokens of 35 s: each expires while connected and must be refreshed without a gap. */
@@ -11,13 +11,7 @@ describe('Token refresh under live sockets, in Chromium', () => {
   beforeAll(async () => {
     stack = await startTestStack({ LOCAL_AUTH_TOKEN_TTL: '35' });
     org = await createTestOrg(stack, 1);
-    browser = await launchWithExtension();
-    await configureAndSignIn(
-      browser,
-      { serverUrl: stack.serverUrl, supabaseUrl: stack.config.supabaseUrl, anonKey: stack.config.supabaseAnonKey },
-      org.agents[0]!.email,
-      'correct horse battery',
-    );
+    ({ browser } = await signedInBrowser(stack, org.agents[0]!.email));
   });
   afterAll(async () => {
     await browser?.close();

@@ -77,3 +77,19 @@ export async function configureAndSignIn(
   await options.getByText('Signed in as').waitFor();
   return options;
 }
+
+/** Chromium with the extension, signed in as `email` against `stack`, with the side panel open in a tab. */
+export async function signedInBrowser(
+  stack: { serverUrl: string; config: { supabaseUrl: string; supabaseAnonKey: string } },
+  email: string,
+  password = 'correct horse battery',
+): Promise<{ browser: ExtensionBrowser; options: Page; panel: Page }> {
+  const browser = await launchWithExtension();
+  const options = await configureAndSignIn(
+    browser,
+    { serverUrl: stack.serverUrl, supabaseUrl: stack.config.supabaseUrl, anonKey: stack.config.supabaseAnonKey },
+    email,
+    password,
+  );
+  return { browser, options, panel: await browser.page('sidepanel.html') };
+}
