@@ -44,6 +44,9 @@ describe('Inbox in Chromium with the built extension', () => {
     expect(await row.textContent()).toContain('Hola from WhatsApp');
     expect(await row.getByLabel('1 unread').textContent()).toBe('1');
     expect(await eventually(() => browser.badgeText(), (t) => t === '1')).toBe('1');
+    // A desktop notification for the conversation (the agent is not looking at it).
+    const id = await row.getAttribute('data-conversation-id');
+    await expect.poll(async () => Object.keys(await panel.evaluate(() => chrome.notifications.getAll())), { timeout: 5000 }).toContain(`conversation:${id}`);
 
     await stack.inbound({ from: res.params.From!, to: org.number, body: 'Are you there?', profileName: 'Lucía' });
     await row.getByLabel('2 unread').waitFor({ timeout: 10_000 });
@@ -56,6 +59,18 @@ describe('Inbox in Chromium with the built extension', () => {
     await thread.getByText('Are you there?').waitFor();
     expect(await thread.locator('li').allTextContents()).toEqual([expect.stringContaining('Hola from WhatsApp'), expect.stringContaining('Are you there?')]);
     expect(await eventually(() => browser.badgeText(), (t) => t === '')).toBe('');
+  });
+
+  it('does not notify about the conversation on screen', async () => {
+    await panel.bringToFront();
+    await panel.evaluate(async () => {
+      for (const id of Object.keys(await chrome.notifications.getAll())) await chrome.notifications.clear(id);
+    });
+    const from = await panel.getByText(/^\+1646/).first().textContent();
+    await stack.inbound({ from: from!, to: org.number, body: 'Seen as it arrives', profileName: 'Lucía' });
+    await panel.getByRole('list', { name: 'Messages' }).getByText('Seen as it arrives').waitFor({ timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await panel.evaluate(() => chrome.notifications.getAll())).toEqual({});
   });
 
   it('renders customer markup as text, never as HTML', async () => {
