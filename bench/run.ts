@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startRemoteStack } from './remote-stack';
 import { realtimeLatency, realtimeThroughput } from './scenarios/realtime';
+import { sidePanelLatency } from './scenarios/sidepanel';
 import { pollingVersusSockets, webhookLatency } from './scenarios/webhook';
 import { writeReport } from './report';
 import { printTable } from './stats';
@@ -77,6 +78,19 @@ if (want('webhook')) {
     const compare = await pollingVersusSockets(stack, quick ? 7 : 60);
     printTable('The replaced 3 s polling beside Switchboard, same traffic (one message per second)', compare);
     results.webhook = { latency: rows, compare };
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (want('sidepanel')) {
+  const stack = await startRemoteStack();
+  try {
+    const cases: Array<[number, number]> = quick ? [[10, 5]] : [[10, 10], [100, 10], [100, 100]];
+    const rows = [];
+    for (const [agents, rate] of cases) rows.push(await sidePanelLatency(stack, { agents, rate, seconds: quick ? 1 : 5 }));
+    printTable('Signed webhook → text on screen in the extension side panel, Chromium (ms)', rows as never);
+    results.sidepanel = rows;
   } finally {
     await stack.stop();
   }

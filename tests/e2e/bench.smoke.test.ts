@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 
-/** `npm run bench --quick`: every scenario still runs end to end and loses nothing (no timing asserted). */
+/** `npm run bench -- --quick` (here, after the extension build): every scenario still runs end to end and loses nothing (no timing asserted). */
 describe('Benchmarks (smoke run)', () => {
   it('runs each scenario with tiny parameters and writes its results', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-smoke-'));
@@ -23,6 +23,7 @@ describe('Benchmarks (smoke run)', () => {
       const [polling, sockets] = r.webhook.compare;
       expect(polling.requestsPerAgentPerMinute).toBeGreaterThan(0);
       expect(sockets.requestsPerAgentPerMinute).toBe(0);
+      for (const row of r.sidepanel) expect(row).toMatchObject({ lost: 0 });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

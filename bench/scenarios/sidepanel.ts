@@ -1,0 +1,70 @@
+import bcrypt from 'bcryptjs';
+import { existsSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
+import { createBenchOrgs } from '../agents';
+import type { RemoteStack } from '../remote-stack';
+import { sleep, summarize, type LatencySummary } from '../stats';
+
+/**
+ * Signed webhook → the message's text on screen in the real extension's side panel (Chromium),
+ * timed by a MutationObserver in the panel against the same clock. Other agents of the load are
+ * Socket.IO clients in organisations of 10.
+ */
+export async function sidePanelLatency(stack: RemoteStack, opts: { agents: number; rate: number; seconds: number }): Promise<LatencySummary & { agents: number; rate: number; lost: number }> {
+  if (!existsSync(EXTENSION_DIR)) throw new Error('build the extension first (npm run build)');
+  const orgs = await createBenchOrgs(stack, Math.max(1, Math.ceil((opts.agents - 1) / 10)), 10);
+  const target = orgs[0]!;
+  // The browser's agent signs in with a password, as an agent does.
+  const email = `panel-${Date.now()}@bench.test`;
+  const { rows } = await stack.db.query<{ id: string }>(
+    'insert into auth.users (email, encrypted_password, email_confirmed_at) values ($1, $2, now()) returning id',
+    [email, await bcrypt.hash('bench password', 10)],
+  );
+  await stack.db.query(`insert into agents (id, organisation_id, display_name) values ($1, $2, 'Panel agent')`, [rows[0]!.id, target.id]);
+  const sockets: Socket[] = orgs.flatMap((o) => o.agents).slice(0, opts.agents - 1).map((a) => ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: a.token }, forceNew: true }));
+  const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl, config: { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey } }, email, 'bench password');
+  try {
+    await panel.locator('[data-status="live"]').waitFor({ timeout: 20_000 });
+    await panel.evaluate(() => {
+      const seen: Record<string, number> = {};
+      (window as unknown as { __seen: typeof seen }).__seen = seen;
+      new MutationObserver((mutations) => {
+        const t = performance.timeOrigin + performance.now();
+        for (const m of mutations) {
+          const text = m.target.textContent ?? '';
+          for (const found of text.match(/\[sp:\d+\]/g) ?? []) seen[found] ??= t;
+        }
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    const sentAt = new Map<string, number>();
+    const total = opts.rate * opts.seconds;
+    const t0 = performance.now();
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < total; i++) {
+      const wait = t0 + (i * 1000) / opts.rate - performance.now();
+      if (wait > 0) await sleep(wait);
+      const body = `[sp:${i}]`; // bracketed: text nodes run together in textContent
+      const params = inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646555${String(2000 + (i % 100))}`, to: target.number, body });
+      sentAt.set(body, performance.timeOrigin + performance.now());
+      pending.push(postSignedWebhook(`${stack.serverUrl}/api/webhooks/twilio`, stack.twilio.authToken, params, `${stack.publicUrl}/api/webhooks/twilio`));
+    }
+    await Promise.all(pending);
+    const deadline = Date.now() + 15_000;
+    let seen: Record<string, number> = {};
+    while (Date.now() < deadline) {
+      seen = await panel.evaluate(() => (window as unknown as { __seen: Record<string, number> }).__seen);
+      if ([...sentAt.keys()].every((b) => seen[b])) break;
+      await sleep(200);
+    }
+    // The list shows each conversation's latest message; 100 customers writing in turn keep every
+    // message on screen for a while, so each one is seen.
+    const samples = [...sentAt].filter(([b]) => seen[b]).map(([b, t]) => seen[b]! - t);
+    return { agents: opts.agents, rate: opts.rate, lost: total - samples.length, ...summarize(samples) };
+  } finally {
+    for (const s of sockets) s.close();
+    await browser.close();
+  }
+}
