@@ -16,15 +16,45 @@ export const agentItem = storage.defineItem<AgentProfile | null>('local:agent', 
 /** The conversation the side panel shows. */
 export const openConversationItem = storage.defineItem<string | null>('session:openConversation', { fallback: null });
 
-let queue: Promise<unknown> = Promise.resolve();
+type Pending = { fn: (state: InboxState) => InboxState; resolve: (s: InboxState) => void; reject: (e: unknown) => void };
+let pending: Pending[] = [];
+let flushing: Promise<void> | null = null;
 
-/** Read-modify-write of the inbox, one at a time, so concurrent events never overwrite each other. */
+/**
+ * Read-modify-write of the inbox. Updates are serialised (concurrent events never overwrite each
+ * other) and batched: everything queued while a write is in flight is applied in order and
+ * written once, so a burst of messages costs a few storage writes, not one each.
+ */
 export function updateInbox(fn: (state: InboxState) => InboxState): Promise<InboxState> {
-  const run = queue.then(async () => {
-    const next = fn(await inboxItem.getValue());
-    await inboxItem.setValue(next);
-    return next;
+  return new Promise((resolve, reject) => {
+    pending.push({ fn, resolve, reject });
+    flushing ??= flush();
   });
-  queue = run.catch(() => undefined);
-  return run;
+}
+
+async function flush(): Promise<void> {
+  try {
+    while (pending.length) {
+      const batch = pending;
+      pending = [];
+      let state = await inboxItem.getValue();
+      const applied: Pending[] = [];
+      for (const p of batch) {
+        try {
+          state = p.fn(state);
+          applied.push(p);
+        } catch (err) {
+          p.reject(err);
+        }
+      }
+      try {
+        await inboxItem.setValue(state);
+        for (const p of applied) p.resolve(state);
+      } catch (err) {
+        for (const p of applied) p.reject(err);
+      }
+    }
+  } finally {
+    flushing = null;
+  }
 }
