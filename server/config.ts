@@ -30,6 +30,8 @@ const envSchema = z.object({
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/, 'must look like AC + 32 hex digits').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
 
+  /** Local stack only: where the `twilio` library sends API calls (default: the built-in stand-in). */
+  TWILIO_API_BASE_URL: z.url().optional(),
   WEBHOOK_BODY_LIMIT: z.coerce.number().int().positive().default(64 * 1024),
 });
 
@@ -68,5 +70,7 @@ export interface ServerConfig {
   /** HS256 secret; `null` means verify with the project's JWKS. */
   jwtSecret: string | null;
   twilio: { accountSid: string; authToken: string };
+  /** Set only on the local stack: the Twilio stand-in's URL. */
+  twilioApiBaseUrl: string | null;
   webhookBodyLimit: number;
 }

@@ -11,6 +11,7 @@ import { registerLocalAuth } from './local-supabase/auth';
 import { loadOrCreateLocalSecrets, writeLocalConfig, type LocalConfigFile } from './local-supabase/local-config';
 import type { Logger } from './logger';
 import { countRequests, type RequestCounter } from './metrics';
+import { startTwilioStandIn, type TwilioStandIn } from './twilio-sim/server';
 import { ChangeStream } from './local-supabase/realtime/cdc';
 import { attachRealtime, type LocalRealtime } from './local-supabase/realtime/server';
 
@@ -28,6 +29,8 @@ export interface Stack {
   embedded: EmbeddedDb | null;
   /** Local mode only: requests answered by the local Supabase (Auth). */
   supabaseRequests: RequestCounter | null;
+  /** Local mode only (unless TWILIO_API_BASE_URL is set): the Twilio stand-in replies go to. */
+  twilioStandIn: TwilioStandIn | null;
   serverUrl: string;
   close(): Promise<void>;
 }
@@ -102,6 +105,12 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
       throw new Error('Invalid configuration:\n  TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: required with hosted Supabase');
     }
     const anonKey = env.SUPABASE_ANON_KEY ?? local?.anonKey ?? '';
+    // Twilio's servers are out of reach in development and tests: replies go to a faithful stand-in.
+    let twilioStandIn: TwilioStandIn | null = null;
+    if (local && !env.TWILIO_API_BASE_URL) {
+      twilioStandIn = await startTwilioStandIn({ accountSid: twilio.accountSid, authToken: twilio.authToken });
+      closers.push(() => twilioStandIn!.close());
+    }
     const config: ServerConfig = {
       host: env.HOST,
       port: env.PORT,
@@ -111,6 +120,7 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
       supabaseAnonKey: anonKey,
       jwtSecret,
       twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken },
+      twilioApiBaseUrl: local ? (env.TWILIO_API_BASE_URL ?? twilioStandIn!.url) : null,
       webhookBodyLimit: env.WEBHOOK_BODY_LIMIT,
     };
     // The public URL may depend on the port we got (port 0 in tests): resolve it after listen.
@@ -126,7 +136,7 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
       writeLocalConfig(home, local);
     }
     log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');
-    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, serverUrl, close };
+    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, serverUrl, close };
   } catch (err) {
     await close();
     throw err;

@@ -42,6 +42,8 @@ export interface ServerToClientEvents {
   'viewing:update': (payload: ViewingPayload) => void;
   /** A message was stored (inbound from Twilio, or an agent's reply). */
   'message:new': (payload: MessageNewPayload) => void;
+  /** A message's delivery status moved forward (sent, delivered, read, failed…). */
+  'message:status': (payload: { message: MessageView }) => void;
   /** The agent read a conversation on one of its devices. Sent to `agent:<id>` only. */
   'conversation:read': (payload: ReadStateView) => void;
 }

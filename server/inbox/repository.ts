@@ -184,3 +184,91 @@ export async function findAgent(db: pg.Pool, userId: string): Promise<AgentProfi
   const r = rows[0];
   return r ? { id: r.id, organisationId: r.organisation_id, displayName: r.display_name, email: r.email } : null;
 }
+
+export class ConflictError extends Error {}
+
+/** Where a reply in this conversation goes: the customer, from the conversation's channel. */
+export interface OutboundRoute {
+  to: string;
+  from: string | null;
+  messagingServiceSid: string | null;
+}
+
+/**
+ * Stores an agent's reply before it is sent (status `accepted`), keyed by the client's id so a
+ * retried request stores and sends nothing new. Returns `created: false` for a retry.
+ */
+export async function createOutbound(
+  db: pg.Pool,
+  agent: AgentProfile,
+  conversationId: string,
+  id: string,
+  body: string,
+): Promise<{ created: boolean; message: MessageView; conversation: ConversationView; route: OutboundRoute }> {
+  return inTransaction(db, 'begin', async (c) => {
+    const conv = (
+      await c.query<{ phone_e164: string; whatsapp_number: string | null; messaging_service_sid: string | null }>(
+        `select ct.phone_e164, ch.whatsapp_number, ch.messaging_service_sid
+           from conversations cv join contacts ct on ct.id = cv.contact_id join channels ch on ch.id = cv.channel_id
+          where cv.id = $1 and cv.organisation_id = $2`,
+        [conversationId, agent.organisationId],
+      )
+    ).rows[0];
+    if (!conv) throw new NotFoundError('conversation not found');
+    const inserted = (
+      await c.query<MessageRow>(
+        `insert into messages (id, organisation_id, conversation_id, direction, body, status, sent_by)
+         values ($1, $2, $3, 'outbound', $4, 'accepted', $5)
+         on conflict (id) do nothing returning ${MESSAGE_COLUMNS}`,
+        [id, agent.organisationId, conversationId, body, agent.id],
+      )
+    ).rows[0];
+    const row =
+      inserted ??
+      (await c.query<MessageRow & { organisation_id: string }>(`select ${MESSAGE_COLUMNS}, organisation_id from messages where id = $1`, [id])).rows[0];
+    if (!row || (!inserted && ((row as { organisation_id?: string }).organisation_id !== agent.organisationId || row.conversation_id !== conversationId))) {
+      throw new ConflictError('this message id is already used');
+    }
+    if (inserted) {
+      await c.query(
+        `update conversations set last_message_at = greatest(last_message_at, $2),
+                last_message_preview = case when $2 >= coalesce(last_message_at, '-infinity') then $3 else last_message_preview end
+          where id = $1`,
+        [conversationId, inserted.created_at, previewOf(body, [])],
+      );
+    }
+    const conversation = (
+      await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])
+    ).rows[0]!;
+    return {
+      created: !!inserted,
+      message: messageView(row),
+      conversation: conversationView(conversation),
+      route: { to: `whatsapp:${conv.phone_e164}`, from: conv.whatsapp_number, messagingServiceSid: conv.messaging_service_sid },
+    };
+  });
+}
+
+/**
+ * Moves a message's status forward only (Twilio's callbacks arrive in any order), keeping
+ * Twilio's error on failure. By Twilio SID, or by our id right after the create call.
+ */
+export async function advanceStatus(
+  db: pg.Pool,
+  key: { twilioSid: string } | { id: string; twilioSid?: string },
+  status: string,
+  error: { code: number | null; message: string | null } = { code: null, message: null },
+): Promise<{ organisationId: string; message: MessageView } | null> {
+  const byId = 'id' in key;
+  const { rows } = await db.query<MessageRow & { organisation_id: string }>(
+    `update messages set status = $2,
+            twilio_sid = coalesce(twilio_sid, $3),
+            error_code = coalesce($4, error_code), error_message = coalesce($5, error_message)
+      where ${byId ? 'id = $1::uuid' : 'twilio_sid = $1'}
+        and public.message_status_rank(status) < public.message_status_rank($2)
+      returning ${MESSAGE_COLUMNS}, organisation_id`,
+    [byId ? key.id : key.twilioSid, status, byId ? (key.twilioSid ?? null) : null, error.code, error.message],
+  );
+  const r = rows[0];
+  return r ? { organisationId: r.organisation_id, message: messageView(r) } : null;
+}

@@ -3,7 +3,8 @@ import type pg from 'pg';
 import twilio from 'twilio';
 import { z } from 'zod';
 import type { MediaItem } from '../../lib/contract/models';
-import { storeInbound, type StoreInboundResult } from '../inbox/repository';
+import type { MessageView } from '../../lib/contract/models';
+import { advanceStatus, storeInbound, type StoreInboundResult } from '../inbox/repository';
 
 export interface TwilioWebhookDeps {
   db: pg.Pool;
@@ -12,7 +13,10 @@ export interface TwilioWebhookDeps {
   twilio: { accountSid: string; authToken: string };
   bodyLimit: number;
   onStored(result: Extract<StoreInboundResult, { kind: 'stored' }>): void;
+  onStatus(organisationId: string, message: MessageView): void;
 }
+
+
 
 const sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-f]{32}$`), `must be ${prefix} followed by 32 hex digits`);
 const whatsappAddress = z.string().regex(/^whatsapp:\+[1-9]\d{6,14}$/, 'must be whatsapp:+ followed by an E.164 number');
@@ -29,6 +33,14 @@ export const inboundWebhookSchema = z.looseObject({
   NumMedia: z.coerce.number().int().min(0).max(10).default(0),
 });
 
+const statusCallbackSchema = z.looseObject({
+  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/, 'must be SM or MM followed by 32 hex digits'),
+  AccountSid: sid('AC'),
+  MessageStatus: z.enum(['accepted', 'queued', 'sending', 'sent', 'delivered', 'read', 'failed', 'undelivered', 'canceled', 'scheduled']),
+  ErrorCode: z.coerce.number().int().optional(),
+  ErrorMessage: z.string().max(1000).optional(),
+});
+
 const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
 /**
@@ -39,13 +51,37 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioWebhookDeps): Promise<void> {
   app.get('/api/webhooks/twilio', async () => ({ status: 'ok', service: 'twilio-webhook', time: new Date().toISOString() }));
 
-  app.post('/api/webhooks/twilio', { bodyLimit: deps.bodyLimit }, async (req, reply) => {
+  const signed = (req: { headers: Record<string, unknown>; url: string; body: unknown }) => {
     const params = (req.body ?? {}) as Record<string, string | string[]>;
     const signature = req.headers['x-twilio-signature'];
     const url = deps.publicUrl() + req.url;
-    if (typeof signature !== 'string' || !twilio.validateRequest(deps.twilio.authToken, signature, url, params)) {
-      req.log.warn({ url }, 'rejected a webhook with a missing or invalid X-Twilio-Signature');
-      return reply.code(403).send({ error: 'forbidden', message: 'invalid X-Twilio-Signature' });
+    return typeof signature === 'string' && twilio.validateRequest(deps.twilio.authToken, signature, url, params) ? params : null;
+  };
+  const forbidden = { error: 'forbidden', message: 'invalid X-Twilio-Signature' };
+
+  /** Delivery status of an outbound message; `?message=<our id>` is set on the callback URL we give Twilio. */
+  app.post('/api/webhooks/twilio/status', { bodyLimit: deps.bodyLimit }, async (req, reply) => {
+    const params = signed(req);
+    if (!params) return reply.code(403).send(forbidden);
+    const parsed = statusCallbackSchema.safeParse(params);
+    if (!parsed.success) return reply.code(400).send({ error: 'bad_request', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    const b = parsed.data;
+    if (b.AccountSid !== deps.twilio.accountSid) return reply.code(403).send({ error: 'forbidden', message: 'AccountSid is not this deployment’s Twilio account' });
+    const ourId = z.uuid().safeParse((req.query as { message?: string }).message);
+    const status = b.MessageStatus === 'canceled' ? 'failed' : b.MessageStatus === 'scheduled' ? 'queued' : b.MessageStatus;
+    const result = await advanceStatus(deps.db, ourId.success ? { id: ourId.data, twilioSid: b.MessageSid } : { twilioSid: b.MessageSid }, status, {
+      code: b.ErrorCode ?? null,
+      message: b.ErrorMessage ?? null,
+    });
+    if (result) deps.onStatus(result.organisationId, result.message);
+    return reply.code(204).send();
+  });
+
+  app.post('/api/webhooks/twilio', { bodyLimit: deps.bodyLimit }, async (req, reply) => {
+    const params = signed(req);
+    if (!params) {
+      req.log.warn('rejected a webhook with a missing or invalid X-Twilio-Signature');
+      return reply.code(403).send(forbidden);
     }
     const parsed = inboundWebhookSchema.safeParse(params);
     if (!parsed.success) {
