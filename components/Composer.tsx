@@ -2,10 +2,10 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { createTypingNotifier } from '@/lib/collab/state';
 
 /**
- * The reply box. It tells colleagues that the agent is typing (at most every 1.5 s; stop on clear
- * and blur). Sending replies comes with the outbound issue; until then the box only signals typing.
+ * The reply box: Enter sends, Shift+Enter adds a line. It tells colleagues that the agent is typing
+ * (at most every 1.5 s; stop on send, on clearing the box and on blur).
  */
-export function Composer({ onTyping }: { onTyping: (typing: boolean) => void }) {
+export function Composer({ onTyping, onSend }: { onTyping: (typing: boolean) => void; onSend: (body: string) => void }) {
   const [text, setText] = useState('');
   const send = useRef(onTyping);
   send.current = onTyping;
@@ -26,6 +26,15 @@ export function Composer({ onTyping }: { onTyping: (typing: boolean) => void }) 
           notifier.input(e.target.value);
         }}
         onBlur={() => notifier.blur()}
+        onKeyDown={(e) => {
+          // Enter sends; Shift+Enter starts a new line.
+          if (e.key !== 'Enter' || e.shiftKey || e.nativeEvent.isComposing) return;
+          e.preventDefault();
+          if (!text.trim()) return;
+          onSend(text);
+          notifier.sent();
+          setText('');
+        }}
       />
     </div>
   );

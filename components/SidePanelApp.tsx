@@ -48,6 +48,7 @@ export function SidePanelApp() {
           collision={collisionNotice(collab, open.id, agent.id, now)}
           typing={typingNames(open.id)}
           onTyping={(typing) => void sendMessage('composer:typing', { conversationId: open.id, typing })}
+          onSend={(body) => void sendMessage('composer:send', { conversationId: open.id, body })}
         />
       ) : (
         <ConversationList

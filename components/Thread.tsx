@@ -12,6 +12,7 @@ export function Thread(props: {
   collision: string | null;
   typing: string[];
   onTyping: (typing: boolean) => void;
+  onSend: (body: string) => void;
 }) {
   const { conversation: c } = props;
   return (
@@ -32,7 +33,7 @@ export function Thread(props: {
       )}
       <ol className="messages" aria-live="polite" aria-label="Messages">
         {props.messages.map((m) => (
-          <li key={m.id} className={`message ${m.direction}`} data-message-id={m.id}>
+          <li key={m.id} className={`message ${m.direction}`} data-message-id={m.id} data-status={m.status}>
             {m.body && <p className="body">{m.body}</p>}
             {m.media.map((media, i) => (
               <a key={i} className="media" href={media.url} target="_blank" rel="noreferrer noopener">
@@ -40,13 +41,36 @@ export function Thread(props: {
               </a>
             ))}
             <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
+            {m.direction === 'outbound' && <Ticks status={m.status} error={m.errorMessage} />}
           </li>
         ))}
       </ol>
       <div className="thread-typing">
         <TypingDots names={props.typing} />
       </div>
-      <Composer onTyping={props.onTyping} />
+      <Composer onTyping={props.onTyping} onSend={props.onSend} />
     </section>
+  );
+}
+
+const TICKS: Partial<Record<MessageView['status'], [string, string]>> = {
+  accepted: ['🕓', 'Sending'],
+  queued: ['🕓', 'Sending'],
+  sending: ['🕓', 'Sending'],
+  sent: ['✓', 'Sent'],
+  delivered: ['✓✓', 'Delivered'],
+  read: ['✓✓', 'Read'],
+};
+
+/** Delivery ticks of an outbound message, or why it failed. */
+function Ticks({ status, error }: { status: MessageView['status']; error: string | null }) {
+  if (status === 'failed' || status === 'undelivered') {
+    return <span className="ticks failed" role="alert">Not delivered{error ? `: ${error}` : ''}</span>;
+  }
+  const [mark, label] = TICKS[status] ?? ['', status];
+  return (
+    <span className={`ticks ticks-${status}`} aria-label={label} title={label}>
+      {mark}
+    </span>
   );
 }

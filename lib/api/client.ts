@@ -1,4 +1,5 @@
 import type { MarkReadResponse, MeResponse, MessagesPage, SyncResponse } from '../contract/api';
+import type { MessageView } from '../contract/models';
 
 export class ApiError extends Error {
   constructor(
@@ -15,24 +16,29 @@ export class ApiError extends Error {
 /** The Switchboard REST API, authenticated with the agent's current access token. */
 export function createApiClient(opts: { serverUrl: string; getToken: () => Promise<string | null>; fetch?: typeof fetch }) {
   const doFetch = opts.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
-  async function call<T>(method: 'GET' | 'POST', path: string): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     const token = await opts.getToken();
     if (!token) throw new ApiError(401, 'signed_out', 'not signed in');
     let res: Response;
     try {
-      res = await doFetch(opts.serverUrl.replace(/\/$/, '') + path, { method, headers: { authorization: `Bearer ${token}` } });
+      res = await doFetch(opts.serverUrl.replace(/\/$/, '') + path, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
     } catch (err) {
       throw new ApiError(0, 'network', `cannot reach the Switchboard server at ${opts.serverUrl}`, { cause: err });
     }
-    const body = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
-    if (!res.ok) throw new ApiError(res.status, body.error ?? 'http_error', body.message ?? res.statusText);
-    return body as T;
+    const answer = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
+    if (!res.ok) throw new ApiError(res.status, answer.error ?? 'http_error', answer.message ?? res.statusText);
+    return answer as T;
   }
   return {
     me: () => call<MeResponse>('GET', '/api/me'),
     sync: (cursor: string | null) => call<SyncResponse>('GET', `/api/sync${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
     messages: (conversationId: string, before?: string) =>
       call<MessagesPage>('GET', `/api/conversations/${conversationId}/messages${before ? `?before=${encodeURIComponent(before)}` : ''}`),
+    reply: (conversationId: string, id: string, body: string) => call<{ message: MessageView }>('POST', `/api/conversations/${conversationId}/messages`, { id, body }),
     markRead: (conversationId: string) => call<MarkReadResponse>('POST', `/api/conversations/${conversationId}/read`),
   };
 }

@@ -178,6 +178,7 @@ export class BackgroundController {
     });
     socket.on('message:new', ({ message, conversation }) => void this.receive(message, conversation));
     socket.on('conversation:read', (read) => void updateInbox((s) => applyRead(s, read)));
+    socket.on('message:status', ({ message }) => void updateInbox((s) => applyMessage(s, message)));
     socket.on('presence:state', (agents) => void this.updateCollab((s) => applyPresenceState(s, agents)));
     socket.on('presence:update', (agent) => void this.updateCollab((s) => applyPresence(s, agent)));
     socket.on('viewing:update', (v) => void this.updateCollab((s) => applyViewing(s, v)));
@@ -195,6 +196,27 @@ export class BackgroundController {
   private updateCollab(fn: (s: CollabState) => CollabState): Promise<unknown> {
     this.collabQueue = this.collabQueue.then(async () => collabItem.setValue(fn(await collabItem.getValue()))).catch(() => {});
     return this.collabQueue;
+  }
+
+  /**
+   * Sends a reply: it shows at once as pending (its id is ours, so every later copy of it, from
+   * any path, merges with it); the server sends it through Twilio once, whatever the retries.
+   */
+  async send(conversationId: string, body: string): Promise<void> {
+    const now = new Date().toISOString();
+    const id = crypto.randomUUID();
+    await updateInbox((s) =>
+      applyMessage(s, { id, conversationId, direction: 'outbound', body, media: [], status: 'accepted', twilioSid: null, errorCode: null, errorMessage: null, createdAt: now, updatedAt: now }),
+    );
+    this.typing(conversationId, false);
+    try {
+      const { message } = await this.api.reply(conversationId, id, body);
+      await updateInbox((s) => applyMessage(s, message));
+    } catch (err) {
+      await updateInbox((s) =>
+        applyMessage(s, { id, conversationId, direction: 'outbound', body, media: [], status: 'failed', twilioSid: null, errorCode: null, errorMessage: (err as Error).message, createdAt: now, updatedAt: new Date().toISOString() }),
+      );
+    }
   }
 
   /** The composer's typing signal (already throttled by the side panel). */

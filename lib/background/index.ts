@@ -31,6 +31,10 @@ export function startBackground(): void {
     (await controller).typing(conversationId, typing);
     return null;
   });
+  handle('composer:send', async ({ conversationId, body }) => {
+    await (await controller).send(conversationId, body);
+    return null;
+  });
   handle('connection:reconnect', async () => {
     await (await controller).reconnect();
     return null;

@@ -16,6 +16,7 @@ export const requestSchemas = {
   'inbox:openConversation': z.object({ conversationId: z.uuid() }),
   'connection:reconnect': z.undefined(),
   'composer:typing': z.object({ conversationId: z.uuid(), typing: z.boolean() }),
+  'composer:send': z.object({ conversationId: z.uuid(), body: z.string().trim().min(1).max(4096) }),
 } as const;
 
 type Req<K extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[K]>;
@@ -26,6 +27,7 @@ export interface ProtocolMap {
   'inbox:openConversation'(data: Req<'inbox:openConversation'>): Result<null>;
   'connection:reconnect'(): Result<null>;
   'composer:typing'(data: Req<'composer:typing'>): Result<null>;
+  'composer:send'(data: Req<'composer:send'>): Result<null>;
 }
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>({ logger: undefined });
