@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
-import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { createTestOrg, customer, socketIoSwitch, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 /**
  * The background service worker owns both sockets: it stays quiet while healthy, degrades and
@@ -12,12 +12,12 @@ describe('Background connections in Chromium', () => {
   let org: TestOrg;
   let browser: ExtensionBrowser;
   let panel: Page;
-  let socketIoUp = true;
+  let socketIo: (up: boolean) => void;
 
   beforeAll(async () => {
     stack = await startTestStack();
     org = await createTestOrg(stack, 1);
-    stack.app.io.use((_s, next) => (socketIoUp ? next() : next(new Error('Socket.IO down (test)'))));
+    socketIo = socketIoSwitch(stack);
     ({ browser, panel } = await signedInBrowser(stack, org.agents[0]!.email));
   });
   afterAll(async () => {
@@ -39,10 +39,6 @@ describe('Background connections in Chromium', () => {
     await panel.getByRole('button', { name: 'Back to conversations' }).click();
     return bodies;
   }
-  const socketIo = (up: boolean) => {
-    socketIoUp = up;
-    if (!up) stack.app.io.disconnectSockets(true);
-  };
 
   it('makes no HTTP requests at all while healthy', async () => {
     await expect.poll(status, { timeout: 10_000 }).toBe('live');

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
-import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { createTestOrg, customer, socketIoSwitch, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 /** With Socket.IO refused by the server, messages still arrive: Supabase Realtime is the primary path. */
 describe('Realtime as the primary channel, in Chromium', () => {
@@ -9,12 +9,12 @@ describe('Realtime as the primary channel, in Chromium', () => {
   let org: TestOrg;
   let browser: ExtensionBrowser;
   let panel: Page;
-  let socketIoUp = true;
+  let socketIo: (up: boolean) => void;
 
   beforeAll(async () => {
     stack = await startTestStack();
     org = await createTestOrg(stack, 1);
-    stack.app.io.use((_socket, next) => (socketIoUp ? next() : next(new Error('Socket.IO disabled by the test'))));
+    socketIo = socketIoSwitch(stack);
     ({ browser, panel } = await signedInBrowser(stack, org.agents[0]!.email));
   });
   afterAll(async () => {
@@ -29,8 +29,7 @@ describe('Realtime as the primary channel, in Chromium', () => {
   });
 
   it('shows degraded when Socket.IO is down', async () => {
-    socketIoUp = false;
-    stack.app.io.disconnectSockets(true);
+    socketIo(false);
     await expect.poll(status, { timeout: 10_000 }).toBe('degraded');
     expect(stack.app.io.engine.clientsCount).toBe(0);
   });
@@ -55,7 +54,7 @@ describe('Realtime as the primary channel, in Chromium', () => {
   });
 
   it('is live again once Socket.IO comes back', async () => {
-    socketIoUp = true;
+    socketIo(true);
     await panel.getByRole('button', { name: 'Back to conversations' }).click();
     await panel.getByRole('button', { name: 'Reconnect' }).click();
     await expect.poll(status, { timeout: 10_000 }).toBe('live');

@@ -132,3 +132,13 @@ export function nextEvent<E extends keyof ServerToClientEvents>(socket: TestSock
 }
 
 export const customer = () => `+1646555${String(1000 + Math.floor(Math.random() * 8999))}`;
+
+/** Fault injection: a switch that takes the stack's Socket.IO down (drops and refuses sockets) and up again. */
+export function socketIoSwitch(stack: Stack): (up: boolean) => void {
+  let up = true;
+  stack.app.io.use((_socket, next) => (up ? next() : next(new Error('Socket.IO down (test)'))));
+  return (value) => {
+    up = value;
+    if (!value) stack.app.io.disconnectSockets(true);
+  };
+}
