@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { z } from 'zod';
+import { describeIssues } from './validation';
 import type { MarkReadResponse, MessagesPage, SyncResponse } from '../lib/contract/api';
 import type { AgentProfile } from '../lib/contract/models';
 import { InvalidTokenError, type TokenVerifier } from './auth/jwt';
@@ -130,14 +131,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     api.get('/api/conversations/:id/messages', async (req): Promise<MessagesPage> => {
       const id = conversationIdOf(req);
       const q = messagesQuery.safeParse(req.query);
-      if (!q.success) throw new HttpError(400, 'bad_request', q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      if (!q.success) throw new HttpError(400, 'bad_request', describeIssues(q.error));
       return guardNotFound(() => messagesPage(deps.db, req.agent, id, q.data.before ?? null, q.data.limit));
     });
 
     api.post('/api/conversations/:id/messages', async (req, reply) => {
       const conversationId = conversationIdOf(req);
       const input = replyBody.safeParse(req.body);
-      if (!input.success) throw new HttpError(400, 'bad_request', input.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '));
+      if (!input.success) throw new HttpError(400, 'bad_request', describeIssues(input.error));
       let out;
       try {
         out = await guardNotFound(() => createOutbound(deps.db, req.agent, conversationId, input.data.id, input.data.body));

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import twilio from 'twilio';
 import { z } from 'zod';
+import { describeIssues } from '../validation';
 import type { MediaItem } from '../../lib/contract/models';
 import type { MessageView } from '../../lib/contract/models';
 import { advanceStatus, storeInbound, type StoreInboundResult } from '../inbox/repository';
@@ -64,7 +65,7 @@ export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioW
     const params = signed(req);
     if (!params) return reply.code(403).send(forbidden);
     const parsed = statusCallbackSchema.safeParse(params);
-    if (!parsed.success) return reply.code(400).send({ error: 'bad_request', message: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') });
+    if (!parsed.success) return reply.code(400).send({ error: 'bad_request', message: describeIssues(parsed.error) });
     const b = parsed.data;
     if (b.AccountSid !== deps.twilio.accountSid) return reply.code(403).send({ error: 'forbidden', message: 'AccountSid is not this deployment’s Twilio account' });
     const ourId = z.uuid().safeParse((req.query as { message?: string }).message);
@@ -85,7 +86,7 @@ export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioW
     }
     const parsed = inboundWebhookSchema.safeParse(params);
     if (!parsed.success) {
-      const message = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+      const message = describeIssues(parsed.error);
       return reply.code(400).send({ error: 'bad_request', message });
     }
     const body = parsed.data;

@@ -23,6 +23,14 @@ describe('Twilio webhook signature', () => {
       body: new URLSearchParams(params).toString(),
     });
 
+  it('answers the health checks the original guide had (webhook, Socket.IO) and the database one', async () => {
+    const get = async (path: string) => (await fetch(stack.serverUrl + path)).json();
+    expect(await get('/api/webhooks/twilio')).toMatchObject({ status: 'ok', service: 'twilio-webhook' });
+    expect(await get('/api/socket')).toMatchObject({ status: 'up', connections: 0 });
+    expect(await get('/api/health')).toEqual({ status: 'ok' });
+    expect(((await get('/api/metrics')) as { requests: Record<string, number> }).requests['GET /api/health']).toBe(1);
+  });
+
   it('accepts a correctly signed message and answers with empty TwiML', async () => {
     const res = await stack.inbound({ from: customer(), to: org.number, body: 'hello' });
     expect(res.status).toBe(200);

@@ -30,8 +30,6 @@ export interface RealtimeDeps {
 export interface LocalRealtime {
   /** Connected sockets and joined channels. */
   stats(): { sockets: number; channels: number; bindings: number };
-  /** Drops every socket (tests: a server restart as clients see it). */
-  dropAll(): void;
   /** Fault injection: while unavailable, every socket is dropped and new ones are refused (503). */
   setAvailable(available: boolean): void;
   close(): Promise<void>;
@@ -443,9 +441,6 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
       channels: [...connections].reduce((n, c) => n + c.channels.size, 0),
       bindings: bindings.size,
     }),
-    dropAll: () => {
-      for (const c of connections) c.ws.terminate();
-    },
     setAvailable: (value) => {
       available = value;
       if (!value) for (const c of connections) c.ws.terminate();
