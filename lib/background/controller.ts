@@ -33,6 +33,7 @@ export class BackgroundController {
   private realtimeChannel: RealtimeChannel | null = null;
   private realtimeTimer: ReturnType<typeof setTimeout> | null = null;
   private realtimeAttempts = 0;
+  private realtimeGeneration = 0;
   private states: { realtime: ChannelState; socket: ChannelState } = { realtime: 'idle', socket: 'idle' };
   private lastError: string | null = null;
   /** Runs only while both sockets are down. */
@@ -259,7 +260,10 @@ export class BackgroundController {
 
   private subscribeRealtime(agent: AgentProfile): void {
     const org = `organisation_id=eq.${agent.organisationId}`;
-    const channel = this.supabase.channel(`inbox:${agent.organisationId}`);
+    // A fresh topic each time: realtime-js hands back an existing channel with the same topic, and
+    // one whose leave timed out (socket down) is never torn down, so it would be reused, already
+    // subscribed once, and never join again.
+    const channel = this.supabase.channel(`inbox:${agent.organisationId}:${++this.realtimeGeneration}`);
     this.realtimeChannel = channel;
     void this.setState('realtime', 'connecting');
     channel
