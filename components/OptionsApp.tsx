@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { CrmSites } from './CrmSites';
 import { notificationSettingsItem } from '@/lib/background/notifications';
 import { agentItem } from '@/lib/inbox/store';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
@@ -14,6 +15,7 @@ export function OptionsApp() {
       <h1>Switchboard</h1>
       {settings && <SettingsForm settings={settings} />}
       <NotificationsToggle />
+      <CrmSites />
       {agent === undefined ? null : agent ? (
         <section aria-label="Account">
           <p>

@@ -1,4 +1,4 @@
-import type { MarkReadResponse, MeResponse, MessagesPage, SyncResponse } from '../contract/api';
+import type { MarkReadResponse, MeResponse, MessagesPage, StartConversationResponse, SyncResponse } from '../contract/api';
 import type { MessageView } from '../contract/models';
 
 export class ApiError extends Error {
@@ -39,6 +39,7 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     messages: (conversationId: string, before?: string) =>
       call<MessagesPage>('GET', `/api/conversations/${conversationId}/messages${before ? `?before=${encodeURIComponent(before)}` : ''}`),
     reply: (conversationId: string, id: string, body: string) => call<{ message: MessageView }>('POST', `/api/conversations/${conversationId}/messages`, { id, body }),
+    startConversation: (phone: string) => call<StartConversationResponse>('POST', '/api/conversations', { phone }),
     markRead: (conversationId: string) => call<MarkReadResponse>('POST', `/api/conversations/${conversationId}/read`),
   };
 }

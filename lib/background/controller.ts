@@ -5,14 +5,15 @@ import { createPoller, type Poller } from '../connection/polling';
 import { bothDown, connectionItem, overallFrom, type ChannelState } from '../connection/status';
 import type { AgentProfile } from '../contract/models';
 import type { ConversationView, MessageView } from '../contract/models';
-import { applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, isNewMessage } from '../inbox/state';
+import { addConversation, applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, isNewMessage } from '../inbox/state';
 import { agentItem, inboxItem, openConversationItem, updateInbox } from '../inbox/store';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../realtime/records';
 import { createSocket, type SwitchboardSocket } from '../realtime/socket';
 import type { Settings } from '../settings';
 import { applyPresence, applyPresenceState, applyTyping, applyViewing, collabItem, emptyCollab, type CollabState } from '../collab/state';
 import { TYPING_TTL_MS } from '../contract/events';
-import { notifyMessage } from './notifications';
+import { conversationsByPhone } from '../crm/badges';
+import { notifyMessage, viewingItem } from './notifications';
 
 type Row = Record<string, unknown>;
 
@@ -131,8 +132,16 @@ export class BackgroundController {
     await openConversationItem.setValue(conversationId);
     const page = await this.api.messages(conversationId);
     await updateInbox((s) => applyThreadPage(s, conversationId, page.messages));
-    const { readState } = await this.api.markRead(conversationId);
-    await updateInbox((s) => applyRead(s, readState));
+    await this.markRead(conversationId);
+  }
+
+  /** The conversation with a number from a CRM page: the most recent one we know, or a new one. */
+  async conversationForPhone(phone: string): Promise<string> {
+    const known = conversationsByPhone(await inboxItem.getValue()).get(phone);
+    if (known?.length) return known.reduce((a, c) => ((c.lastMessageAt ?? '') > (a.lastMessageAt ?? '') ? c : a)).id;
+    const { conversation } = await this.api.startConversation(phone);
+    await updateInbox((s) => addConversation(s, conversation));
+    return conversation.id;
   }
 
   /** Drops and re-opens the connection now (the side panel's Reconnect). */
@@ -246,7 +255,16 @@ export class BackgroundController {
       fresh = isNewMessage(s, message.id);
       return applyMessage(s, message, conversation);
     });
-    if (fresh) await notifyMessage(message, state.conversations[message.conversationId]);
+    if (!fresh || message.direction !== 'inbound') return;
+    // On screen: the agent is reading it as it arrives. Elsewhere: a notification.
+    const viewing = await viewingItem.getValue();
+    if (viewing.visible && viewing.conversationId === message.conversationId) await this.markRead(message.conversationId).catch(() => {});
+    else await notifyMessage(message, state.conversations[message.conversationId]);
+  }
+
+  private async markRead(conversationId: string): Promise<void> {
+    const { readState } = await this.api.markRead(conversationId);
+    await updateInbox((s) => applyRead(s, readState));
   }
 
   /** The watchdog alarm: restore connections if nothing is up or trying (after sleep, a lost worker…). */

@@ -1,13 +1,15 @@
-import { browser } from 'wxt/browser';
+import { browser, type Browser } from 'wxt/browser';
 import { connectionItem } from '../connection/status';
 import { totalUnread } from '../inbox/state';
 import { inboxItem } from '../inbox/store';
-import { onMessage, requestSchemas, type ProtocolMap, type Result } from '../messaging/protocol';
+import { CONTENT_SCRIPT_REQUESTS, onMessage, requestSchemas, type ProtocolMap, type Result } from '../messaging/protocol';
 import { settingsItem } from '../settings';
 import { openConversationItem } from '../inbox/store';
 import { showBadge } from './badge';
 import { BackgroundController } from './controller';
+import { serveCrmPages } from './crm-pages';
 import { NOTIFICATION_PREFIX } from './notifications';
+import { disableSite, enableSite, reconcileSites } from './sites';
 
 const WATCHDOG = 'switchboard-watchdog';
 
@@ -38,6 +40,27 @@ export function startBackground(): void {
   handle('connection:reconnect', async () => {
     await (await controller).reconnect();
     return null;
+  });
+
+  // CRM pages: live badges over a port; sites beyond the built-in CRMs are the agent's choice.
+  const crmPages = serveCrmPages();
+  void reconcileSites();
+  handle('sites:enable', async ({ origin }) => {
+    await enableSite(origin);
+    return null;
+  });
+  handle('sites:disable', async ({ origin }) => {
+    await disableSite(origin);
+    crmPages.disableOrigin(origin);
+    return null;
+  });
+  handle('crm:open', async ({ phone }, sender) => {
+    // Called while the badge click's user gesture lasts: open the panel before anything awaits.
+    const opening = openSidePanel(sender.tab?.windowId);
+    const c = await controller;
+    const conversationId = await c.conversationForPhone(phone);
+    await Promise.all([c.openConversation(conversationId), opening]);
+    return { conversationId };
   });
 
   const refreshBadge = async () => showBadge(totalUnread(await inboxItem.getValue()), (await connectionItem.getValue()).overall);
@@ -74,17 +97,26 @@ export function startBackground(): void {
   // The side panel opens or leaves a conversation: join or leave its room (viewing, typing).
   openConversationItem.watch((id, previous) => void controller.then((c) => c.viewConversation(id, previous)));
 
-  browser.notifications?.onClicked.addListener((id) => {
+  // Clicking a notification opens its conversation (a click is a user gesture: the panel may open).
+  const onNotificationClicked = async (id: string) => {
     if (!id.startsWith(NOTIFICATION_PREFIX)) return;
-    void openConversationItem.setValue(id.slice(NOTIFICATION_PREFIX.length));
-    void browser.notifications.clear(id);
-    // A notification click is a user gesture: open the side panel; without one, open it in a tab.
-    void browser.windows
-      .getLastFocused()
-      .then((w) => browser.sidePanel.open({ windowId: w.id! }))
-      .catch(() => browser.tabs.create({ url: browser.runtime.getURL('/sidepanel.html') }));
-  });
+    const opening = openSidePanel();
+    await browser.notifications.clear(id);
+    await Promise.all([controller.then((c) => c.openConversation(id.slice(NOTIFICATION_PREFIX.length))), opening]);
+  };
+  browser.notifications?.onClicked.addListener((id) => void onNotificationClicked(id));
+  // The worker's console (chrome://extensions → Inspect): the same actions the UI triggers.
+  Object.assign(self, { switchboard: { notificationClicked: onNotificationClicked, status: () => connectionItem.getValue() } });
   void refreshBadge();
+}
+
+/**
+ * Opens the side panel (only possible during a user gesture: a notification or badge click); if
+ * the browser refuses, the inbox opens in a tab instead.
+ */
+function openSidePanel(windowId?: number): Promise<unknown> {
+  const opened = windowId !== undefined ? browser.sidePanel.open({ windowId }) : browser.windows.getLastFocused().then((w) => browser.sidePanel.open({ windowId: w.id! }));
+  return opened.catch(() => browser.tabs.create({ url: browser.runtime.getURL('/sidepanel.html') }));
 }
 
 async function boot(): Promise<BackgroundController> {
@@ -95,22 +127,26 @@ async function boot(): Promise<BackgroundController> {
 
 type Handler<K extends keyof ProtocolMap> = (
   data: Parameters<ProtocolMap[K]>[0],
+  sender: Browser.runtime.MessageSender,
 ) => Promise<ReturnType<ProtocolMap[K]> extends Result<infer T> ? T : never>;
 
 /**
- * One handler per request type. Only the extension's own pages may call it; the payload is
+ * One handler per request type. Only the extension's own pages may call it, or for the few
+ * requests made for CRM pages, this extension's content scripts in a tab; the payload is
  * validated before the handler runs, and failures come back as `{ error }`.
  */
 function handle<K extends keyof ProtocolMap>(type: K, fn: Handler<K>): void {
   onMessage(type, async (message) => {
-    const extensionOrigin = browser.runtime.getURL('/');
-    if (message.sender.id !== browser.runtime.id || !message.sender.url?.startsWith(extensionOrigin)) {
+    const { sender } = message;
+    const fromPages = sender.url?.startsWith(browser.runtime.getURL('/')) && !sender.tab?.url?.startsWith('http');
+    const fromContentScript = CONTENT_SCRIPT_REQUESTS.has(type) && !!sender.tab && !sender.url?.startsWith(browser.runtime.getURL('/'));
+    if (sender.id !== browser.runtime.id || !(fromPages || fromContentScript)) {
       return { error: 'request refused: not from this extension’s pages' } as never;
     }
     const parsed = requestSchemas[type].safeParse(message.data);
     if (!parsed.success) return { error: `invalid ${String(type)} request: ${parsed.error.issues[0]?.message}` } as never;
     try {
-      return { data: await fn(parsed.data as never) } as never;
+      return { data: await fn(parsed.data as never, sender) } as never;
     } catch (err) {
       return { error: (err as Error).message || 'unexpected error' } as never;
     }

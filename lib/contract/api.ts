@@ -27,6 +27,15 @@ export interface MarkReadResponse {
   readState: ReadStateView;
 }
 
+/**
+ * `POST /api/conversations` with `{ phone }` (E.164): the conversation with that number, created
+ * on the organisation's first channel if there was none (201) or the existing one (200). Its read
+ * state is fresh: the caller merges it by counters like any other copy.
+ */
+export interface StartConversationResponse {
+  conversation: AgentConversationView;
+}
+
 /** `GET /api/me` */
 export type MeResponse = AgentProfile;
 

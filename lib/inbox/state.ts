@@ -98,6 +98,11 @@ export function applyConversation(state: InboxState, conversation: ConversationV
   return { ...state, conversations: { ...state.conversations, [conversation.id]: mergeConversation(local, conversation) } };
 }
 
+/** A conversation the agent just started or looked up: added if unknown, merged by counters if known. */
+export function addConversation(state: InboxState, conversation: AgentConversationView): InboxState {
+  return trim({ ...state, conversations: { ...state.conversations, [conversation.id]: mergeConversation(state.conversations[conversation.id], conversation) } });
+}
+
 /** A sync answer: conversations as the server saw them at the cursor's snapshot, changed messages. */
 export function applySync(state: InboxState, res: SyncResponse): InboxState {
   const conversations = { ...state.conversations };

@@ -272,3 +272,38 @@ export async function advanceStatus(
   const r = rows[0];
   return r ? { organisationId: r.organisation_id, message: messageView(r) } : null;
 }
+
+/**
+ * The conversation with a phone number on the organisation's first channel, created (with its
+ * contact) if there is none yet: an agent starts a WhatsApp conversation from a CRM page.
+ */
+export async function startConversation(db: pg.Pool, agent: AgentProfile, phone: string): Promise<{ created: boolean; conversation: ConversationView }> {
+  return inTransaction(db, 'begin', async (c) => {
+    const channel = (
+      await c.query<{ id: string }>('select id from channels where organisation_id = $1 order by created_at, id limit 1', [agent.organisationId])
+    ).rows[0];
+    if (!channel) throw new NotFoundError('this organisation has no WhatsApp channel yet');
+    const contact = (
+      await c.query<{ id: string }>(
+        `insert into contacts (organisation_id, phone_e164) values ($1, $2)
+         on conflict (organisation_id, phone_e164) do update set phone_e164 = excluded.phone_e164 returning id`,
+        [agent.organisationId, phone],
+      )
+    ).rows[0]!;
+    const inserted = (
+      await c.query<{ id: string }>(
+        `insert into conversations (organisation_id, channel_id, contact_id) values ($1, $2, $3)
+         on conflict (channel_id, contact_id) do nothing returning id`,
+        [agent.organisationId, channel.id, contact.id],
+      )
+    ).rows[0];
+    const row = (
+      await c.query<ConversationRow>(
+        `select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id
+          where c.organisation_id = $1 and ct.id = $2 order by c.last_message_at desc nulls last, c.id limit 1`,
+        [agent.organisationId, contact.id],
+      )
+    ).rows[0]!;
+    return { created: !!inserted, conversation: conversationView(row) };
+  });
+}

@@ -55,6 +55,13 @@ describe('Background connections in Chromium', () => {
     await expect.poll(status, { timeout: 10_000 }).toBe('degraded');
     await stack.inbound({ from: customer(), to: org.number, body: 'via Socket.IO only', profileName: 'Sam' });
     await panel.getByRole('button', { name: /Sam/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
+    // The Reconnect button rebuilds the sockets at once (it stays while Realtime is down).
+    let connections = 0;
+    const count = () => connections++;
+    stack.app.io.on('connection', count);
+    await panel.getByRole('button', { name: 'Reconnect' }).click();
+    await expect.poll(() => connections, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+    stack.app.io.off('connection', count);
     stack.realtime!.setAvailable(true);
     await expect.poll(status, { timeout: 20_000 }).toBe('live');
   });

@@ -71,6 +71,23 @@ describe('Inbox in Chromium with the built extension', () => {
     await panel.getByRole('list', { name: 'Messages' }).getByText('Seen as it arrives').waitFor({ timeout: 10_000 });
     await new Promise((r) => setTimeout(r, 300));
     expect(await panel.evaluate(() => chrome.notifications.getAll())).toEqual({});
+    // Read as it arrives: nothing unread is left behind on the toolbar.
+    expect(await eventually(() => browser.badgeText(), (t) => t === '')).toBe('');
+  });
+
+  it('clicking a notification opens its conversation and reads it', async () => {
+    await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    await stack.inbound({ from: customer(), to: org.number, body: 'Ping from a notification', profileName: 'Nadia' });
+    const row = panel.getByRole('button', { name: /Nadia/ });
+    await row.waitFor({ timeout: 10_000 });
+    const id = await row.getAttribute('data-conversation-id');
+    await expect.poll(async () => Object.keys(await panel.evaluate(() => chrome.notifications.getAll())), { timeout: 5000 }).toContain(`conversation:${id}`);
+    // Headless Chromium cannot click an OS notification: run what the registered click listener runs.
+    expect(await browser.worker.evaluate(() => chrome.notifications.onClicked.hasListeners())).toBe(true);
+    await browser.worker.evaluate((nid) => (self as unknown as { switchboard: { notificationClicked(id: string): Promise<void> } }).switchboard.notificationClicked(nid), `conversation:${id}`);
+    await panel.getByRole('list', { name: 'Messages' }).getByText('Ping from a notification').waitFor({ timeout: 5000 });
+    expect(await panel.evaluate(() => chrome.notifications.getAll())).not.toHaveProperty(`conversation:${id}`);
+    expect(await eventually(() => browser.badgeText(), (t) => t === '')).toBe('');
   });
 
   it('renders customer markup as text, never as HTML', async () => {

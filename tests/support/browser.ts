@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
@@ -21,15 +21,30 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
+/**
+ * A copy of the built extension whose manifest already holds the host permission for `origins`,
+ * as if the agent had accepted the browser's prompt: headless Chromium shows that prompt and
+ * nothing can answer it. Everything after the grant is the product's code.
+ */
+function buildWithGrantedOrigins(origins: string[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'switchboard-ext-'));
+  cpSync(EXTENSION_DIR, dir, { recursive: true });
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  manifest.host_permissions = [...(manifest.host_permissions ?? []), ...origins.map((o) => `${o}/*`)];
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest));
+  return dir;
+}
+
 /** Real Chromium with the built extension loaded, in a fresh profile. */
-export async function launchWithExtension(): Promise<ExtensionBrowser> {
+export async function launchWithExtension(opts: { grantedOrigins?: string[] } = {}): Promise<ExtensionBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
+  const extensionDir = opts.grantedOrigins?.length ? buildWithGrantedOrigins(opts.grantedOrigins) : EXTENSION_DIR;
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     headless: true,
     args: [
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
+      `--disable-extensions-except=${extensionDir}`,
+      `--load-extension=${extensionDir}`,
       '--no-sandbox',
       '--disable-gpu',
       '--disable-quic',
@@ -54,6 +69,7 @@ export async function launchWithExtension(): Promise<ExtensionBrowser> {
     close: async () => {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
+      if (extensionDir !== EXTENSION_DIR) rmSync(extensionDir, { recursive: true, force: true });
     },
   };
 }
@@ -83,8 +99,9 @@ export async function signedInBrowser(
   stack: { serverUrl: string; config: { supabaseUrl: string; supabaseAnonKey: string } },
   email: string,
   password = 'correct horse battery',
+  launch: { grantedOrigins?: string[] } = {},
 ): Promise<{ browser: ExtensionBrowser; options: Page; panel: Page }> {
-  const browser = await launchWithExtension();
+  const browser = await launchWithExtension(launch);
   const options = await configureAndSignIn(
     browser,
     { serverUrl: stack.serverUrl, supabaseUrl: stack.config.supabaseUrl, anonKey: stack.config.supabaseAnonKey },

@@ -1,0 +1,78 @@
+import { browser, type Browser } from 'wxt/browser';
+import { collabItem } from '../collab/state';
+import { badgesFor, conversationsByPhone } from '../crm/badges';
+import { agentItem, inboxItem } from '../inbox/store';
+import { CRM_PORT, crmPortRequest, type CrmPortNotice } from '../messaging/protocol';
+
+interface Page {
+  phones: string[];
+  /** The last notice sent, to send only changes. */
+  sent: string;
+}
+
+/**
+ * Serves the badges of every open CRM page over its port: the numbers the page reports come in
+ * validated, their badges go out whenever the inbox, the typing state or the sign-in changes.
+ * Ports are in-memory on purpose: when Chrome stops this worker they close, and pages reconnect.
+ */
+export function serveCrmPages() {
+  const pages = new Map<Browser.runtime.Port, Page>();
+  let scheduled = false;
+
+  const push = async (only?: Browser.runtime.Port) => {
+    const [inbox, collab, agent] = await Promise.all([inboxItem.getValue(), collabItem.getValue(), agentItem.getValue()]);
+    const index = conversationsByPhone(inbox);
+    const now = Date.now();
+    for (const [port, page] of pages) {
+      if (only && port !== only) continue;
+      const notice: CrmPortNotice = { type: 'badges', signedIn: !!agent, badges: agent ? badgesFor(page.phones, index, collab, agent.id, now) : {} };
+      const json = JSON.stringify(notice);
+      if (json === page.sent) continue;
+      page.sent = json;
+      try {
+        port.postMessage(notice);
+      } catch {
+        pages.delete(port);
+      }
+    }
+  };
+  const pushAll = () => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      void push();
+    });
+  };
+
+  browser.runtime.onConnect.addListener((port) => {
+    if (port.name !== CRM_PORT) return;
+    // Only this extension's content scripts, in a tab.
+    if (port.sender?.id !== browser.runtime.id || !port.sender.tab) return port.disconnect();
+    const page: Page = { phones: [], sent: '' };
+    pages.set(port, page);
+    port.onMessage.addListener((raw) => {
+      const request = crmPortRequest.safeParse(raw);
+      if (!request.success) return; // a page can say nothing we would act on wrongly; ignore it
+      page.phones = request.data.phones;
+      void push(port);
+    });
+    port.onDisconnect.addListener(() => pages.delete(port));
+  });
+
+  inboxItem.watch(pushAll);
+  collabItem.watch(pushAll);
+  agentItem.watch(pushAll);
+
+  return {
+    /** Tells the pages of a site the agent turned off to remove their badges. */
+    disableOrigin(origin: string) {
+      for (const port of pages.keys()) {
+        if (port.sender?.url && new URL(port.sender.url).origin === origin) {
+          port.postMessage({ type: 'disable' } satisfies CrmPortNotice);
+          pages.delete(port);
+        }
+      }
+    },
+  };
+}

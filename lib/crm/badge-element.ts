@@ -1,0 +1,126 @@
+import type { BadgeInfo } from './badges';
+
+/** The element every badge is: tests and scripts find badges by this name and its data attributes. */
+export const BADGE_TAG = 'switchboard-badge';
+
+/**
+ * Badge styles live in the badge's shadow root. `!important` on `:host` wins over the page's own
+ * `!important` rules (inner context wins for important declarations), so no CRM stylesheet can
+ * restyle, hide or resize a badge; `all: initial` keeps inherited fonts and colours out.
+ */
+const STYLES = `
+:host {
+  all: initial !important;
+  display: inline-flex !important;
+  vertical-align: middle !important;
+  position: relative !important;
+  margin: 0 0 0 4px !important;
+  padding: 0 !important;
+  height: 1.25em !important;
+  max-height: 18px !important;
+  line-height: 1 !important;
+  font: 600 11px/1 system-ui, -apple-system, "Segoe UI", sans-serif !important;
+  cursor: pointer !important;
+  visibility: visible !important;
+  opacity: 1 !important;
+  float: none !important;
+}
+.pill {
+  display: inline-flex; align-items: center; gap: 3px; box-sizing: border-box;
+  height: 100%; padding: 0 6px; border-radius: 9px;
+  background: #e7f8ee; color: #0b6b39; border: 1px solid #9fdcb9; white-space: nowrap;
+}
+:host([data-unread]:not([data-unread="0"])) .pill { background: #1f9d55; color: #fff; border-color: #1f9d55; }
+:host(:focus-visible) .pill { outline: 2px solid #2563eb; outline-offset: 1px; }
+.icon { width: 10px; height: 10px; fill: currentColor; }
+.count:empty, .label:empty { display: none; }
+.dots { display: none; gap: 2px; }
+:host([data-typing]) .dots { display: inline-flex; }
+.dots i { width: 3px; height: 3px; border-radius: 50%; background: currentColor; animation: blink 1.2s infinite; }
+.dots i:nth-child(2) { animation-delay: .2s; } .dots i:nth-child(3) { animation-delay: .4s; }
+@keyframes blink { 0%, 80%, 100% { opacity: .25 } 40% { opacity: 1 } }
+@media (prefers-reduced-motion: reduce) { .dots i { animation: none; } }
+.tip {
+  display: none; position: absolute; z-index: 2147483647; left: 0; top: calc(100% + 4px);
+  width: max-content; max-width: 280px; padding: 6px 8px; border-radius: 6px;
+  background: #1d2330; color: #fff; font: 400 12px/1.4 system-ui, sans-serif; white-space: pre-wrap; overflow-wrap: anywhere;
+  box-shadow: 0 2px 8px #0004; pointer-events: none;
+}
+:host(:hover) .tip, :host(:focus-visible) .tip { display: block; }
+`;
+
+const ICON_PATH =
+  'M8 1a7 7 0 0 0-6.1 10.4L1 15l3.7-.9A7 7 0 1 0 8 1zm3.6 9.7c-.2.4-.9.8-1.3.8-.3 0-.7.1-2.3-.5a7.8 7.8 0 0 1-3-2.7c-.3-.4-.8-1.2-.8-2.2s.5-1.5.7-1.7c.2-.2.4-.2.5-.2h.4c.1 0 .3 0 .4.3l.6 1.4c0 .1.1.2 0 .4l-.2.3-.3.3c-.1.1-.2.2-.1.4.1.2.6 1 1.3 1.6.9.8 1.6 1 1.8 1.1.2.1.3.1.4 0l.6-.7c.1-.2.3-.2.4-.1l1.3.6c.2.1.3.2.4.2.1.1.1.5-.1.9z';
+
+/** A new badge for a number; `activate` runs on click, Enter or Space. */
+export function createBadge(doc: Document, phone: string, activate: (phone: string) => void): HTMLElement {
+  const host = doc.createElement(BADGE_TAG);
+  host.dataset.phone = phone;
+  host.setAttribute('role', 'button');
+  host.tabIndex = 0;
+  const root = host.attachShadow({ mode: 'open' });
+  const style = doc.createElement('style');
+  style.textContent = STYLES;
+  const pill = doc.createElement('span');
+  pill.className = 'pill';
+  const svg = doc.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('class', 'icon');
+  svg.setAttribute('aria-hidden', 'true');
+  const path = doc.createElementNS('http://www.w3.org/2000/svg', 'path');
+  path.setAttribute('d', ICON_PATH);
+  svg.append(path);
+  const count = doc.createElement('span');
+  count.className = 'count';
+  const label = doc.createElement('span');
+  label.className = 'label';
+  const dots = doc.createElement('span');
+  dots.className = 'dots';
+  dots.append(doc.createElement('i'), doc.createElement('i'), doc.createElement('i'));
+  pill.append(svg, count, label, dots);
+  const tip = doc.createElement('span');
+  tip.className = 'tip';
+  tip.setAttribute('role', 'tooltip');
+  root.append(style, pill, tip);
+
+  const fire = (e: Event) => {
+    // The badge often sits in a clickable row or card: the CRM must not see this click.
+    e.preventDefault();
+    e.stopPropagation();
+    activate(phone);
+  };
+  host.addEventListener('click', fire);
+  host.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') fire(e);
+  });
+  // Keep the page's own handlers (row selection, drag) from reacting to presses on the badge.
+  for (const type of ['mousedown', 'mouseup', 'pointerdown', 'pointerup', 'dblclick'] as const) host.addEventListener(type, (e) => e.stopPropagation());
+  return host;
+}
+
+/** Shows a number's state on its badge. Every customer-controlled string goes in as text. */
+export function renderBadge(host: HTMLElement, info: BadgeInfo): void {
+  const root = host.shadowRoot!;
+  const count = root.querySelector('.count')!;
+  const label = root.querySelector('.label')!;
+  const tip = root.querySelector('.tip')!;
+  host.dataset.unread = String(info.unread);
+  host.toggleAttribute('data-typing', info.typing.length > 0);
+  host.toggleAttribute('data-conversation', info.conversationId !== null);
+  count.textContent = info.unread > 0 ? String(info.unread) : '';
+  label.textContent = info.conversationId ? '' : 'WhatsApp';
+
+  const who = info.name ?? host.dataset.phone ?? '';
+  let text: string;
+  let aria: string;
+  if (!info.conversationId) {
+    text = 'Start WhatsApp conversation';
+    aria = `Start WhatsApp conversation with ${host.dataset.phone}`;
+  } else {
+    const typing = info.typing.length ? `${info.typing.join(', ')} ${info.typing.length === 1 ? 'is' : 'are'} typing a reply` : '';
+    text = [info.lastMessage ? `${who}: ${info.lastMessage}` : who, typing].filter(Boolean).join('\n');
+    aria = `WhatsApp with ${who}: ${info.unread} unread${typing ? `, ${typing}` : ''}. Open in Switchboard`;
+  }
+  tip.textContent = text;
+  host.setAttribute('aria-label', aria);
+}

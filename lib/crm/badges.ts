@@ -1,0 +1,48 @@
+import { typingIn, type CollabState } from '../collab/state';
+import type { AgentConversationView } from '../contract/models';
+import type { InboxState } from '../inbox/state';
+
+/** What a CRM page's badge shows for one phone number. Text only; the page renders it as text. */
+export interface BadgeInfo {
+  /** The most recent conversation with the number, or null: the badge offers to start one. */
+  conversationId: string | null;
+  name: string | null;
+  unread: number;
+  /** Colleagues typing a reply to this customer right now. */
+  typing: string[];
+  lastMessage: string | null;
+}
+
+/** Conversations by their contact's phone number (several channels may talk to one number). */
+export function conversationsByPhone(inbox: InboxState): Map<string, AgentConversationView[]> {
+  const index = new Map<string, AgentConversationView[]>();
+  for (const c of Object.values(inbox.conversations)) {
+    const list = index.get(c.contact.phone);
+    if (list) list.push(c);
+    else index.set(c.contact.phone, [c]);
+  }
+  return index;
+}
+
+/** The badges for a page's phone numbers, from the inbox and who is typing where. */
+export function badgesFor(
+  phones: Iterable<string>,
+  index: Map<string, AgentConversationView[]>,
+  collab: CollabState,
+  me: string | undefined,
+  now: number,
+): Record<string, BadgeInfo> {
+  const out: Record<string, BadgeInfo> = {};
+  for (const phone of phones) {
+    const list = index.get(phone) ?? [];
+    const latest = list.reduce<AgentConversationView | null>((a, c) => (!a || (c.lastMessageAt ?? '') > (a.lastMessageAt ?? '') ? c : a), null);
+    out[phone] = {
+      conversationId: latest?.id ?? null,
+      name: latest?.contact.profileName ?? null,
+      unread: list.reduce((n, c) => n + c.unreadCount, 0),
+      typing: [...new Set(list.flatMap((c) => typingIn(collab, c.id, now, me).map((t) => t.displayName)))],
+      lastMessage: latest?.lastMessagePreview ?? null,
+    };
+  }
+  return out;
+}

@@ -1,0 +1,380 @@
+import type { CountryCode } from 'libphonenumber-js';
+import { BADGE_TAG, createBadge, renderBadge } from './badge-element';
+import type { BadgeInfo } from './badges';
+import { findPhones, mayHoldPhone, parsePhone, phoneFromHref } from './phones';
+import type { CrmSite } from './sites';
+
+export interface OverlayOptions {
+  site: CrmSite;
+  defaultCountry: CountryCode;
+  /** The set of numbers on the page changed (sorted, unique). */
+  onPhones(phones: string[]): void;
+  /** A badge was clicked. */
+  onOpen(phone: string): void;
+}
+
+/** A number found on the page: the node the badge follows, and the badge once there is one. */
+interface Spot {
+  phone: string;
+  badge: HTMLElement | null;
+  /** Times the page removed the badge while its number stayed; we stop re-adding after a few. */
+  evictions: number;
+}
+
+const SKIPPED = new Set(['SCRIPT', 'STYLE', 'NOSCRIPT', 'TEXTAREA', 'TEMPLATE', 'SELECT', 'OPTION', 'CODE', 'PRE', 'HEAD', BADGE_TAG.toUpperCase()]);
+const PHONE_INPUT = /phone|mobile|\btel\b|whatsapp/i;
+/** Work done at once before the rest waits for idle time (one frame is 16 ms). */
+const SLICE_MS = 8;
+const MAX_EVICTIONS = 3;
+
+const isElement = (n: Node): n is Element => n.nodeType === 1;
+const isText = (n: Node): n is Text => n.nodeType === 3;
+
+/**
+ * Finds phone numbers on a page, in open shadow roots and same-origin iframes, puts a
+ * `switchboard-badge` right after each, and keeps up with the page: added, changed and removed
+ * nodes are handled as they happen (work proportional to the change), large scans run in slices
+ * so the page stays responsive. Owns no connection: badge data comes in through `setBadges`.
+ */
+export class Overlay {
+  private readonly spots = new Map<Node, Spot>();
+  private readonly splits: Array<[Text, Text]> = [];
+  private readonly observers: MutationObserver[] = [];
+  private readonly attached = new WeakSet<Node>();
+  private readonly queue: Node[] = [];
+  private walker: TreeWalker | null = null;
+  private idleHandle: number | null = null;
+  private info = new Map<string, BadgeInfo>();
+  private signedIn = false;
+  private lastPhones = '';
+  private phonesTimer: ReturnType<typeof setTimeout> | null = null;
+  private readonly abort = new AbortController();
+  private readonly ignore: string | null;
+  private readonly attributeFields: Array<{ selector: string; attribute: string }>;
+  private stopped = false;
+  private initialDone = false;
+
+  constructor(private readonly options: OverlayOptions) {
+    const ignore = ['[contenteditable=""]', '[contenteditable="true"]', ...(options.site.ignore ?? [])];
+    this.ignore = ignore.join(',');
+    this.attributeFields = options.site.phoneAttributes ?? [];
+  }
+
+  /** Scans the document: the first slice at once, the rest in idle time. */
+  start(doc: Document = document): void {
+    performance.mark('switchboard:scan-start');
+    this.attachRoot(doc);
+    this.pump(performance.now() + SLICE_MS);
+    performance.measure('switchboard:first-slice', 'switchboard:scan-start');
+  }
+
+  /** Removes every badge, undoes text splits, and stops watching the page. */
+  stop(): void {
+    this.stopped = true;
+    this.abort.abort();
+    for (const o of this.observers) o.disconnect();
+    if (this.idleHandle !== null) cancelIdleCallback(this.idleHandle);
+    if (this.phonesTimer) clearTimeout(this.phonesTimer);
+    for (const spot of this.spots.values()) spot.badge?.remove();
+    this.spots.clear();
+    for (const [head, tail] of this.splits.reverse()) {
+      if (head.nextSibling === tail && head.isConnected) {
+        head.appendData(tail.data);
+        tail.remove();
+      }
+    }
+    this.splits.length = 0;
+  }
+
+  /** Badge data from the background, for the numbers this page reported. */
+  setBadges(signedIn: boolean, badges: Record<string, BadgeInfo>): void {
+    this.signedIn = signedIn;
+    this.info = new Map(Object.entries(badges));
+    for (const [anchor, spot] of this.spots) this.render(anchor, spot);
+  }
+
+  /** Numbers currently found on the page. */
+  phones(): string[] {
+    return [...new Set([...this.spots.values()].map((s) => s.phone))].sort();
+  }
+
+  // ---- discovery ------------------------------------------------------------------------------
+
+  /** Watches and scans a document or shadow root (once). */
+  private attachRoot(root: Document | ShadowRoot): void {
+    if (this.attached.has(root)) return;
+    this.attached.add(root);
+    const observer = new MutationObserver((records) => this.onMutations(records));
+    observer.observe(root, {
+      subtree: true,
+      childList: true,
+      characterData: true,
+      attributes: true,
+      attributeFilter: ['href', 'value', 'type', 'contenteditable', ...this.attributeFields.map((f) => f.attribute)],
+    });
+    this.observers.push(observer);
+    // Typing into a phone field: `input` is composed, so one listener per document sees shadow inputs too.
+    const doc = root.nodeType === 9 ? (root as Document) : null;
+    if (doc) {
+      const onInput = (e: Event) => {
+        const target = e.composedPath()[0];
+        if (!target || !isElement(target as Node) || (target as Element).tagName !== 'INPUT') return;
+        this.enqueue(target as Node);
+        this.pump(performance.now() + SLICE_MS);
+      };
+      doc.addEventListener('input', onInput, { capture: true, signal: this.abort.signal });
+      doc.addEventListener('change', onInput, { capture: true, signal: this.abort.signal });
+    }
+    this.enqueue(doc ? (doc.body ?? doc.documentElement) : root);
+  }
+
+  private attachFrame(frame: HTMLIFrameElement): void {
+    const attach = () => {
+      let doc: Document | null = null;
+      try {
+        doc = frame.contentDocument; // null or throws for a cross-origin frame: not ours to read
+      } catch {
+        doc = null;
+      }
+      if (doc && (doc.body || doc.documentElement)) this.attachRoot(doc);
+    };
+    if (!this.attached.has(frame)) {
+      this.attached.add(frame);
+      frame.addEventListener('load', () => {
+        attach();
+        this.schedule();
+      }, { signal: this.abort.signal });
+    }
+    attach();
+  }
+
+  private enqueue(node: Node): void {
+    this.queue.push(node);
+  }
+
+  /** Runs queued scans until `deadline`, then leaves the rest for idle time. */
+  private pump(deadline: number): void {
+    if (this.stopped) return;
+    let n = 0;
+    while (this.walker || this.queue.length) {
+      if (!this.walker) {
+        const next = this.queue.shift()!;
+        if (!next.isConnected) continue;
+        if (isText(next)) {
+          this.scanText(next);
+          continue;
+        }
+        if (isElement(next)) {
+          if (this.skipElement(next) || (next.parentElement && this.ignoredAncestor(next.parentElement))) continue;
+          this.visit(next);
+        }
+        // Skipped elements are rejected with their whole subtree.
+        const filter = { acceptNode: (n: Node) => (isElement(n) && this.skipElement(n) ? 2 : 1) };
+        this.walker = (next.ownerDocument ?? (next as Document)).createTreeWalker(next, 5 /* SHOW_ELEMENT | SHOW_TEXT */, filter);
+      }
+      let node: Node | null;
+      while ((node = this.walker.nextNode())) {
+        this.visit(node);
+        if (++n % 128 === 0 && performance.now() > deadline) return this.schedule();
+      }
+      this.walker = null;
+    }
+    this.flushPhones();
+    if (!this.initialDone) {
+      this.initialDone = true;
+      performance.measure('switchboard:initial-scan', 'switchboard:scan-start');
+    }
+  }
+
+  private schedule(): void {
+    if (this.idleHandle !== null || this.stopped) return;
+    this.idleHandle = requestIdleCallback(
+      (idle) => {
+        this.idleHandle = null;
+        this.pump(performance.now() + Math.max(4, Math.min(idle.timeRemaining(), 16)));
+      },
+      { timeout: 200 },
+    );
+  }
+
+  /** Elements whose subtree is never scanned, or that carry their own number. */
+  private skipElement(el: Element): boolean {
+    if (SKIPPED.has(el.tagName.toUpperCase())) return true;
+    if (this.ignore && el.matches(this.ignore)) return true;
+    return this.elementSpot(el);
+  }
+
+  /** Handles an element that stands for a number by itself (link, input, attribute); true to skip its subtree. */
+  private elementSpot(el: Element): boolean {
+    const { defaultCountry } = this.options;
+    if (el.tagName === 'A') {
+      const href = el.getAttribute('href');
+      const phone = href && /^(tel:|https?:\/\/(wa\.me|api\.whatsapp\.com|web\.whatsapp\.com)\/)/i.test(href) ? phoneFromHref(href, defaultCountry) : null;
+      if (phone) {
+        this.addSpot(el, phone);
+        return true;
+      }
+      if (this.spots.has(el)) this.removeSpot(el);
+      return false;
+    }
+    if (el.tagName === 'INPUT') {
+      const input = el as HTMLInputElement;
+      const phoneField = input.type === 'tel' || /\btel\b/.test(input.autocomplete) || PHONE_INPUT.test(`${input.name} ${input.id}`);
+      const phone = phoneField && input.value ? parsePhone(input.value, defaultCountry) : null;
+      if (phone) this.addSpot(el, phone);
+      else if (this.spots.has(el)) this.removeSpot(el);
+      return true;
+    }
+    for (const field of this.attributeFields) {
+      if (el.matches(field.selector)) {
+        const phone = parsePhone(el.getAttribute(field.attribute) ?? '', defaultCountry);
+        if (phone) {
+          this.addSpot(el, phone);
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private visit(node: Node): void {
+    if (isText(node)) return this.scanText(node);
+    if (!isElement(node)) return;
+    if (node.shadowRoot) this.attachRoot(node.shadowRoot);
+    if (node.tagName === 'IFRAME') this.attachFrame(node as HTMLIFrameElement);
+  }
+
+  /** Finds numbers in a text node; splits it after a number that has more text behind it. */
+  private scanText(text: Text): void {
+    const parent = text.parentElement;
+    if (!parent) return;
+    const data = text.data;
+    const known = this.spots.get(text);
+    if (!mayHoldPhone(data)) {
+      if (known) this.removeSpot(text);
+      return;
+    }
+    // Inside a link or button, the badge goes after that element, never inside it.
+    const holder = parent.closest('a, button, label');
+    if (holder && (this.spots.has(holder) || this.ignoredAncestor(parent))) return;
+    if (!holder && this.ignoredAncestor(parent)) return;
+    const matches = findPhones(data, this.options.defaultCountry);
+    if (holder) {
+      if (matches[0]) this.addSpot(holder, matches[0].phone);
+      return;
+    }
+    if (known && matches.length === 1 && matches[0]!.phone === known.phone && !data.slice(matches[0]!.end).trim()) {
+      return this.render(text, known);
+    }
+    if (known) this.removeSpot(text);
+    let piece = text;
+    let offset = 0;
+    for (const m of matches) {
+      let anchor = piece;
+      if (piece.data.slice(m.end - offset).trim()) {
+        const tail = piece.splitText(m.end - offset);
+        this.splits.push([piece, tail]);
+        anchor = piece;
+        piece = tail;
+        offset = m.end;
+      }
+      this.addSpot(anchor, m.phone);
+    }
+  }
+
+  private ignoredAncestor(el: Element): boolean {
+    for (let e: Element | null = el; e; e = e.parentElement) {
+      if (SKIPPED.has(e.tagName.toUpperCase()) || (this.ignore && e.matches(this.ignore))) return true;
+    }
+    return false;
+  }
+
+  private onMutations(records: MutationRecord[]): void {
+    if (this.stopped) return;
+    const start = performance.now();
+    let removed = false;
+    let changed = 0;
+    for (const r of records) {
+      if (r.type === 'characterData') {
+        this.enqueue(r.target);
+        changed++;
+      } else if (r.type === 'attributes') {
+        this.enqueue(r.target);
+        changed++;
+      } else {
+        for (const n of r.addedNodes) {
+          if (isElement(n) && n.tagName === BADGE_TAG.toUpperCase()) continue;
+          this.enqueue(n);
+          changed++;
+        }
+        if (r.removedNodes.length) removed = true;
+      }
+    }
+    if (removed) this.sweep();
+    if (!changed && !removed) return;
+    this.pump(performance.now() + SLICE_MS);
+    performance.measure('switchboard:mutations', { start, detail: { records: records.length, nodes: changed } });
+  }
+
+  /** Drops spots whose number left the page; puts back badges the page removed from a number still there. */
+  private sweep(): void {
+    for (const [anchor, spot] of this.spots) {
+      if (!anchor.isConnected) this.removeSpot(anchor);
+      else if (spot.badge && !spot.badge.isConnected) {
+        spot.badge = null;
+        if (++spot.evictions <= MAX_EVICTIONS) this.render(anchor, spot);
+      }
+    }
+  }
+
+  // ---- badges ---------------------------------------------------------------------------------
+
+  private addSpot(anchor: Node, phone: string): void {
+    const known = this.spots.get(anchor);
+    if (known?.phone === phone) return this.render(anchor, known);
+    if (known) this.removeSpot(anchor);
+    const spot: Spot = { phone, badge: null, evictions: 0 };
+    this.spots.set(anchor, spot);
+    this.render(anchor, spot);
+    this.phonesChanged();
+  }
+
+  private removeSpot(anchor: Node): void {
+    const spot = this.spots.get(anchor);
+    if (!spot) return;
+    spot.badge?.remove();
+    this.spots.delete(anchor);
+    this.phonesChanged();
+  }
+
+  private render(anchor: Node, spot: Spot): void {
+    const info = this.info.get(spot.phone);
+    if (!this.signedIn || !info) {
+      spot.badge?.remove();
+      spot.badge = null;
+      return;
+    }
+    if (!spot.badge || spot.badge.dataset.phone !== spot.phone) {
+      spot.badge?.remove();
+      spot.badge = createBadge(anchor.ownerDocument ?? document, spot.phone, (p) => this.options.onOpen(p));
+    }
+    renderBadge(spot.badge, info);
+    if (anchor.nextSibling !== spot.badge) (anchor as ChildNode).after(spot.badge);
+  }
+
+  private phonesChanged(): void {
+    if (this.phonesTimer || !this.initialDone) return;
+    this.phonesTimer = setTimeout(() => {
+      this.phonesTimer = null;
+      this.flushPhones();
+    }, 30);
+  }
+
+  private flushPhones(): void {
+    const phones = this.phones();
+    const key = phones.join(',');
+    if (key === this.lastPhones) return;
+    this.lastPhones = key;
+    this.options.onPhones(phones);
+  }
+}
