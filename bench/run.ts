@@ -4,6 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startRemoteStack } from './remote-stack';
 import { realtimeLatency, realtimeThroughput } from './scenarios/realtime';
+import { bundleSizes, crmOverlay, workerAndPanel } from './scenarios/extension';
 import { sidePanelLatency } from './scenarios/sidepanel';
 import { pollingVersusSockets, webhookLatency } from './scenarios/webhook';
 import { writeReport } from './report';
@@ -91,6 +92,21 @@ if (want('sidepanel')) {
     for (const [agents, rate] of cases) rows.push(await sidePanelLatency(stack, { agents, rate, seconds: quick ? 1 : 5 }));
     printTable('Signed webhook → text on screen in the extension side panel, Chromium (ms)', rows as never);
     results.sidepanel = rows;
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (want('extension')) {
+  const bundles = bundleSizes();
+  printTable('Built extension: size per entrypoint (with the chunks it loads)', bundles);
+  const stack = await startRemoteStack();
+  try {
+    const crm = await crmOverlay(stack, quick ? { elements: 1000, phones: 50, burst: 20 } : { elements: 10_000, phones: 500, burst: 100 });
+    printTable('CRM content script: scan, badges, a burst of DOM mutations, heap added (ms, MB)', [crm]);
+    const worker = await workerAndPanel(stack, { messages: quick ? 250 : 3600 });
+    printTable('Service worker after a compressed hour of traffic; side panel first paint from cache (MB, ms)', [worker]);
+    results.extension = { bundles, crm, worker };
   } finally {
     await stack.stop();
   }

@@ -1,3 +1,4 @@
+import { useEffect } from 'react';
 import { browser } from 'wxt/browser';
 import { collabItem, collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { connectionItem, initialStatus } from '@/lib/connection/status';
@@ -21,6 +22,11 @@ export function SidePanelApp() {
   const collab = useStorageItem(collabItem) ?? emptyCollab();
   const now = useNow(Object.values(collab.typing).some((list) => list.length > 0));
   useReportViewing(openId);
+  const ready = inbox !== undefined && agent !== undefined;
+  useEffect(() => {
+    // When the inbox first shows from the cache (read by the benchmark's first-paint scenario).
+    if (ready && performance.getEntriesByName('switchboard:inbox-rendered').length === 0) performance.mark('switchboard:inbox-rendered');
+  }, [ready]);
 
   if (inbox === undefined || agent === undefined) return null;
   if (agent === null) {

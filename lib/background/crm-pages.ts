@@ -2,7 +2,8 @@ import { browser, type Browser } from 'wxt/browser';
 import { collabItem } from '../collab/state';
 import { badgesFor, conversationsByPhone } from '../crm/badges';
 import { agentItem, inboxItem } from '../inbox/store';
-import { CRM_PORT, crmPortRequest, type CrmPortNotice } from '../messaging/protocol';
+import { CRM_PORT, type CrmPortNotice } from '../messaging/protocol';
+import { crmPortRequest } from '../messaging/schemas';
 
 interface Page {
   phones: string[];

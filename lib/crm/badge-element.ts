@@ -52,6 +52,23 @@ const STYLES = `
 const ICON_PATH =
   'M8 1a7 7 0 0 0-6.1 10.4L1 15l3.7-.9A7 7 0 1 0 8 1zm3.6 9.7c-.2.4-.9.8-1.3.8-.3 0-.7.1-2.3-.5a7.8 7.8 0 0 1-3-2.7c-.3-.4-.8-1.2-.8-2.2s.5-1.5.7-1.7c.2-.2.4-.2.5-.2h.4c.1 0 .3 0 .4.3l.6 1.4c0 .1.1.2 0 .4l-.2.3-.3.3c-.1.1-.2.2-.1.4.1.2.6 1 1.3 1.6.9.8 1.6 1 1.8 1.1.2.1.3.1.4 0l.6-.7c.1-.2.3-.2.4-.1l1.3.6c.2.1.3.2.4.2.1.1.1.5-.1.9z';
 
+const sheets = new WeakMap<Document, CSSStyleSheet | null>();
+
+/** One parsed stylesheet per document, shared by all its badges (parsing it per badge costs more than the badge). */
+function sharedSheet(doc: Document): CSSStyleSheet | null {
+  if (!sheets.has(doc)) {
+    try {
+      const View = doc.defaultView as (Window & typeof globalThis) | null;
+      const sheet = new (View?.CSSStyleSheet ?? CSSStyleSheet)();
+      sheet.replaceSync(STYLES);
+      sheets.set(doc, sheet);
+    } catch {
+      sheets.set(doc, null); // no constructable stylesheets here: each badge gets a <style>
+    }
+  }
+  return sheets.get(doc) ?? null;
+}
+
 /** A new badge for a number; `activate` runs on click, Enter or Space. */
 export function createBadge(doc: Document, phone: string, activate: (phone: string) => void): HTMLElement {
   const host = doc.createElement(BADGE_TAG);
@@ -59,8 +76,8 @@ export function createBadge(doc: Document, phone: string, activate: (phone: stri
   host.setAttribute('role', 'button');
   host.tabIndex = 0;
   const root = host.attachShadow({ mode: 'open' });
-  const style = doc.createElement('style');
-  style.textContent = STYLES;
+  const sheet = sharedSheet(doc);
+  if (sheet) root.adoptedStyleSheets = [sheet];
   const pill = doc.createElement('span');
   pill.className = 'pill';
   const svg = doc.createElementNS('http://www.w3.org/2000/svg', 'svg');
@@ -81,7 +98,12 @@ export function createBadge(doc: Document, phone: string, activate: (phone: stri
   const tip = doc.createElement('span');
   tip.className = 'tip';
   tip.setAttribute('role', 'tooltip');
-  root.append(style, pill, tip);
+  if (!sheet) {
+    const style = doc.createElement('style');
+    style.textContent = STYLES;
+    root.append(style);
+  }
+  root.append(pill, tip);
 
   const fire = (e: Event) => {
     // The badge often sits in a clickable row or card: the CRM must not see this click.

@@ -1,45 +1,17 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { AgentProfile } from '../contract/models';
 import type { BadgeInfo } from '../crm/badges';
+import type { crmPortRequest, requestSchemas } from './schemas';
 
 /**
  * The one protocol between extension contexts. Requests go from a UI (options page, side panel)
  * to the background and get a `Result`; the background validates every payload against
- * `requestSchemas` and checks the sender before a handler runs. Background → UI state flows
+ * `requestSchemas` (`./schemas.ts`, kept apart so pages and content scripts do not bundle zod)
+ * and checks the sender before a handler runs. Background → UI state flows
  * through storage items (`lib/inbox/store.ts`, `lib/connection/status.ts`), which UIs watch.
  */
 export type Result<T> = { data: T } | { error: string };
-
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'not an E.164 phone number');
-/** An origin the agent may enable the overlay on: http(s), no path. */
-const siteOrigin = z
-  .string()
-  .transform((value, ctx) => {
-    try {
-      const url = new URL(value);
-      if (/^https?:$/.test(url.protocol)) return url.origin;
-    } catch {
-      /* reported below */
-    }
-    ctx.addIssue({ code: 'custom', message: 'a site is an http(s) origin such as https://crm.example.com' });
-    return z.NEVER;
-  });
-
-export const requestSchemas = {
-  'auth:signIn': z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1000) }),
-  'auth:signOut': z.undefined(),
-  'inbox:openConversation': z.object({ conversationId: z.uuid() }),
-  'connection:reconnect': z.undefined(),
-  'composer:typing': z.object({ conversationId: z.uuid(), typing: z.boolean() }),
-  'composer:send': z.object({ conversationId: z.uuid(), body: z.string().trim().min(1).max(4096) }),
-  'sites:enable': z.object({ origin: siteOrigin }),
-  'sites:disable': z.object({ origin: siteOrigin }),
-  'crm:open': z.object({ phone: e164 }),
-} as const;
-
-/** Requests a content script on a CRM page may make; every other request is for extension pages only. */
-export const CONTENT_SCRIPT_REQUESTS: ReadonlySet<keyof typeof requestSchemas> = new Set(['crm:open']);
 
 type Req<K extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[K]>;
 
@@ -63,7 +35,6 @@ export interface ProtocolMap {
  * The content script opens no connection of its own.
  */
 export const CRM_PORT = 'switchboard-crm';
-export const crmPortRequest = z.object({ type: z.literal('watch'), phones: z.array(e164).max(5000) });
 export type CrmPortRequest = z.infer<typeof crmPortRequest>;
 export type CrmPortNotice =
   | { type: 'badges'; signedIn: boolean; badges: Record<string, BadgeInfo> }

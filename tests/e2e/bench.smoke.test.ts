@@ -24,6 +24,10 @@ describe('Benchmarks (smoke run)', () => {
       expect(polling.requestsPerAgentPerMinute).toBeGreaterThan(0);
       expect(sockets.requestsPerAgentPerMinute).toBe(0);
       for (const row of r.sidepanel) expect(row).toMatchObject({ lost: 0 });
+      // The extension: sizes of what was built, the CRM overlay found every number, the worker was measured.
+      expect(r.extension.bundles.map((b: { entrypoint: string }) => b.entrypoint)).toContain('content script (CRM pages)');
+      expect(r.extension.crm.badges).toBe(r.extension.crm.phones + r.extension.crm.burstRows);
+      expect(r.extension.worker.workerHeapEndMb).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,0 +1,226 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { CDPSession, Page } from 'playwright-core';
+import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
+import { createBenchOrgs } from '../agents';
+import type { RemoteStack } from '../remote-stack';
+import { sleep } from '../stats';
+
+const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+
+/** Built bundle size per entrypoint: its own files plus the chunks it loads (raw and gzip, kB). */
+export function bundleSizes(): Array<{ entrypoint: string; files: number; kB: number; gzipKB: number }> {
+  if (!existsSync(EXTENSION_DIR)) throw new Error('build the extension first (npm run build)');
+  const size = (files: string[]) => {
+    const bytes = files.map((f) => readFileSync(join(EXTENSION_DIR, f)));
+    return { files: files.length, kB: round(bytes.reduce((n, b) => n + b.length, 0) / 1024, 1), gzipKB: round(bytes.reduce((n, b) => n + gzipSync(b).length, 0) / 1024, 1) };
+  };
+  const page = (html: string) => {
+    const text = readFileSync(join(EXTENSION_DIR, html), 'utf8');
+    const refs = [...text.matchAll(/(?:src|href)="\/?([^"]+\.(?:js|css))"/g)].map((m) => m[1]!);
+    return size([html, ...new Set(refs)]);
+  };
+  const all = (dir: string): string[] =>
+    readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? all(join(dir, f)) : [relative(EXTENSION_DIR, join(dir, f))]));
+  return [
+    { entrypoint: 'background (service worker)', ...size(['background.js']) },
+    { entrypoint: 'content script (CRM pages)', ...size(['content-scripts/crm.js']) },
+    { entrypoint: 'side panel', ...page('sidepanel.html') },
+    { entrypoint: 'options page', ...page('options.html') },
+    { entrypoint: 'whole extension', ...size(all(EXTENSION_DIR)) },
+  ];
+}
+
+/** A CRM-like page: `rows` contacts (one number each) among filler, `elements` elements in all. */
+function crmPage(rows: number, elements: number): string {
+  const formats = (i: number) => {
+    const n = String(2000 + (i % 8000)).padStart(4, '0');
+    return [`+1 (646) 555-${n}`, `646.555.${n}`, `+1 646 555 ${n}`, `(646) 555-${n}`][i % 4]!;
+  };
+  const row = (i: number) =>
+    `<tr><td><span class="name">Contact ${i}</span></td><td>Company ${i} Ltd</td><td>${formats(i)}</td><td><a href="mailto:c${i}@example.com">c${i}@example.com</a></td><td>2026-11-${String((i % 28) + 1).padStart(2, '0')}</td><td>Order ${100000 + i}</td></tr>`;
+  const perRow = 9; // tr, 6 td, span, a
+  const filler = Math.max(0, elements - rows * perRow - 4);
+  return `<!doctype html><html><head><meta charset="utf-8"><title>bench</title></head><body>
+<table><tbody id="rows">${Array.from({ length: rows }, (_, i) => row(i)).join('')}</tbody></table>
+<div id="filler">${Array.from({ length: filler }, (_, i) => `<div class="f">Note ${i}: follow up in ${i % 30} days, ref ${i * 7}</div>`).join('')}</div>
+</body></html>`;
+}
+
+interface Timing {
+  name: string;
+  duration: number;
+  startTime: number;
+}
+const timings = (page: Page, name: string): Promise<Timing[]> =>
+  page.evaluate((n) => performance.getEntriesByName(n).map((e) => ({ name: e.name, duration: e.duration, startTime: e.startTime })), name);
+
+async function heapMb(cdp: CDPSession): Promise<number> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  return usedSize / 2 ** 20;
+}
+
+/**
+ * The CRM content script on a page of `elements` elements with `phones` numbers: the initial scan
+ * (its longest slice of work and its total), badges rendered once the background answers, a burst
+ * of DOM mutations, and the JS heap the content script adds to the page.
+ */
+export async function crmOverlay(stack: RemoteStack, opts: { elements: number; phones: number; burst: number }) {
+  const [org] = await createBenchOrgs(stack, 1, 1);
+  const email = await benchAgent(stack, org!.id);
+  const { browser } = await signedInBrowser({ serverUrl: stack.serverUrl, config: { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey } }, email, 'bench password');
+  try {
+    const html = crmPage(opts.phones, opts.elements);
+    // The same page where the content script runs (a HubSpot URL) and where it does not.
+    await browser.context.route('https://app.hubspot.com/bench**', (r) => r.fulfill({ contentType: 'text/html', body: html }));
+    await browser.context.route('https://plain.example.test/**', (r) => r.fulfill({ contentType: 'text/html', body: html }));
+
+    const plain = await browser.context.newPage();
+    await plain.goto('https://plain.example.test/bench');
+    const plainHeap = await heapMb(await browser.context.newCDPSession(plain));
+    await plain.close();
+
+    const page = await browser.context.newPage();
+    await page.goto('https://app.hubspot.com/bench');
+    const elements = await page.evaluate(() => document.getElementsByTagName('*').length);
+    await page.waitForFunction(() => performance.getEntriesByName('switchboard:initial-scan').length > 0, null, { timeout: 30_000 });
+    await page.waitForFunction((n) => document.querySelectorAll('switchboard-badge').length >= n, opts.phones, { timeout: 30_000 });
+    const scan = (await timings(page, 'switchboard:initial-scan'))[0]!;
+    const allSlices = await timings(page, 'switchboard:slice');
+    const slices = allSlices.filter((s) => s.startTime <= scan.startTime + scan.duration + 1);
+    // Slices after the scan until every badge is on screen: rendering the background's answer.
+    const renderSlices = allSlices.filter((s) => s.startTime > scan.startTime + scan.duration + 1);
+    const heap = await heapMb(await browser.context.newCDPSession(page));
+    const beforeBurst = (await timings(page, 'switchboard:slice')).length;
+
+    // A burst: the CRM appends `burst` rows at once (lazy list), then rewrites the text of as many cells.
+    const before = (await timings(page, 'switchboard:mutations')).length;
+    await page.evaluate((count) => {
+      const tbody = document.getElementById('rows')!;
+      const frag = document.createDocumentFragment();
+      for (let i = 0; i < count; i++) {
+        const tr = document.createElement('tr');
+        tr.innerHTML = `<td>New ${i}</td><td>Inc</td><td>+1 646 555 ${String(9000 + (i % 999))}</td><td>2026-11-25</td>`;
+        frag.append(tr);
+      }
+      tbody.append(frag);
+    }, opts.burst);
+    await page.waitForFunction((n) => document.querySelectorAll('switchboard-badge').length >= n, opts.phones + opts.burst, { timeout: 30_000 });
+    await page.evaluate((count) => {
+      const cells = [...document.querySelectorAll('#rows tr td:nth-child(2)')].slice(0, count);
+      cells.forEach((td, i) => (td.textContent = `Renamed ${i}`));
+    }, opts.burst);
+    await sleep(300);
+    const burst = (await timings(page, 'switchboard:mutations')).slice(before);
+    const burstSlices = (await timings(page, 'switchboard:slice')).slice(beforeBurst);
+    return {
+      elements,
+      phones: opts.phones,
+      badges: await page.evaluate(() => document.querySelectorAll('switchboard-badge').length),
+      firstSliceMs: round((await timings(page, 'switchboard:first-slice'))[0]!.duration),
+      longestSliceMs: round(Math.max(...slices.map((s) => s.duration))),
+      scanBusyMs: round(slices.reduce((n, s) => n + s.duration, 0)),
+      scanWallMs: round(scan.duration),
+      renderBusyMs: round(renderSlices.reduce((n, s) => n + s.duration, 0)),
+      renderLongestMs: round(Math.max(0, ...renderSlices.map((s) => s.duration))),
+      burstRows: opts.burst,
+      burstCallbacks: burst.length,
+      burstBusyMs: round(burstSlices.reduce((n, s) => n + s.duration, 0)),
+      burstLongestMs: round(Math.max(0, ...burst.map((s) => s.duration), ...burstSlices.map((s) => s.duration))),
+      heapAddedMb: round(heap - plainHeap, 1),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** An agent of `organisationId` who signs in with a password (what the browser needs). */
+async function benchAgent(stack: RemoteStack, organisationId: string): Promise<string> {
+  const bcrypt = (await import('bcryptjs')).default;
+  const email = `ext-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@bench.test`;
+  const { rows } = await stack.db.query<{ id: string }>(
+    'insert into auth.users (email, encrypted_password, email_confirmed_at) values ($1, $2, now()) returning id',
+    [email, await bcrypt.hash('bench password', 10)],
+  );
+  await stack.db.query(`insert into agents (id, organisation_id, display_name) values ($1, $2, 'Bench agent')`, [rows[0]!.id, organisationId]);
+  return email;
+}
+
+/**
+ * The service worker after a long day compressed: `messages` inbound messages (across 200
+ * customers) as fast as the server takes them; then the worker's JS heap, and the side panel's
+ * first paint and first render of the inbox from the cache.
+ */
+export async function workerAndPanel(stack: RemoteStack, opts: { messages: number }) {
+  const [org] = await createBenchOrgs(stack, 1, 1);
+  const email = await benchAgent(stack, org!.id);
+  const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl, config: { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey } }, email, 'bench password');
+  try {
+    await panel.locator('[data-status="live"]').waitFor({ timeout: 20_000 });
+    const cdp = await browser.context.newCDPSession(panel);
+    const workerHeap = () => swHeapMb(cdp, browser.worker.url());
+    const heapStart = await workerHeap();
+    const url = `${stack.serverUrl}/api/webhooks/twilio`;
+    for (let i = 0; i < opts.messages; i += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, opts.messages - i) }, (_, k) => {
+          const params = inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646555${String(3000 + ((i + k) % 200))}`, to: org!.number, body: `Message ${i + k} with some ordinary text in it` });
+          return postSignedWebhook(url, stack.twilio.authToken, params, `${stack.publicUrl}/api/webhooks/twilio`);
+        }),
+      );
+    }
+    await panel.waitForFunction(() => document.querySelectorAll('[data-conversation-id]').length >= 200, null, { timeout: 60_000 });
+    await sleep(1000);
+    const heapEnd = await workerHeap();
+
+    // A fresh side panel: how soon it paints, and renders the 200 conversations from the cache.
+    const fresh = await browser.context.newPage();
+    await fresh.goto(`chrome-extension://${browser.extensionId}/sidepanel.html`);
+    await fresh.waitForFunction(() => document.querySelectorAll('[data-conversation-id]').length >= 200, null, { timeout: 10_000 });
+    const paint = await fresh.evaluate(() => ({
+      fcp: performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')?.startTime ?? null,
+      inbox: performance.getEntriesByName('switchboard:inbox-rendered')[0]?.startTime ?? null,
+    }));
+    return {
+      messages: opts.messages,
+      workerHeapStartMb: round(heapStart, 1),
+      workerHeapEndMb: round(heapEnd, 1),
+      conversations: 200,
+      /** Headless Chromium may report no paint entries for extension pages: '-' then. */
+      panelFirstPaintMs: paint.fcp === null ? '-' : round(paint.fcp, 1),
+      panelInboxFromCacheMs: paint.inbox === null ? '-' : round(paint.inbox, 1),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** The service worker's JS heap (MB) after a GC, through CDP's target attachment. */
+async function swHeapMb(cdp: CDPSession, workerUrl: string): Promise<number> {
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const target = targetInfos.find((t) => t.type === 'service_worker' && t.url === workerUrl);
+  if (!target) throw new Error('service worker target not found');
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+  let nextId = 1;
+  const call = (method: string) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const id = nextId++;
+      const onMessage = (e: { sessionId?: string; message: string }) => {
+        const msg = JSON.parse(e.message) as { id?: number; result?: Record<string, unknown> };
+        if (e.sessionId === sessionId && msg.id === id) {
+          cdp.off('Target.receivedMessageFromTarget', onMessage);
+          resolve(msg.result ?? {});
+        }
+      };
+      cdp.on('Target.receivedMessageFromTarget', onMessage);
+      void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) });
+    });
+  await call('HeapProfiler.collectGarbage');
+  const { usedSize } = (await call('Runtime.getHeapUsage')) as { usedSize: number };
+  await cdp.send('Target.detachFromTarget', { sessionId });
+  return usedSize / 2 ** 20;
+}
+

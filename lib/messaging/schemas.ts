@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+/**
+ * Validation of every request and port message the background receives (the types in
+ * `./protocol.ts` are inferred from these). Only the background imports this file.
+ */
+const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'not an E.164 phone number');
+/** An origin the agent may enable the overlay on: http(s), no path. */
+const siteOrigin = z
+  .string()
+  .transform((value, ctx) => {
+    try {
+      const url = new URL(value);
+      if (/^https?:$/.test(url.protocol)) return url.origin;
+    } catch {
+      /* reported below */
+    }
+    ctx.addIssue({ code: 'custom', message: 'a site is an http(s) origin such as https://crm.example.com' });
+    return z.NEVER;
+  });
+
+export const requestSchemas = {
+  'auth:signIn': z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1000) }),
+  'auth:signOut': z.undefined(),
+  'inbox:openConversation': z.object({ conversationId: z.uuid() }),
+  'connection:reconnect': z.undefined(),
+  'composer:typing': z.object({ conversationId: z.uuid(), typing: z.boolean() }),
+  'composer:send': z.object({ conversationId: z.uuid(), body: z.string().trim().min(1).max(4096) }),
+  'sites:enable': z.object({ origin: siteOrigin }),
+  'sites:disable': z.object({ origin: siteOrigin }),
+  'crm:open': z.object({ phone: e164 }),
+} as const;
+
+/** Requests a content script on a CRM page may make; every other request is for extension pages only. */
+export const CONTENT_SCRIPT_REQUESTS: ReadonlySet<keyof typeof requestSchemas> = new Set(['crm:open']);
+
+/** What a CRM page may send over its port: the numbers it shows. */
+export const crmPortRequest = z.object({ type: z.literal('watch'), phones: z.array(e164).max(5000) });
