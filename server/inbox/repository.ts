@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { SyncResponse } from '../../lib/contract/api';
 import type { AgentProfile, ConversationView, MediaItem, MessageView, ReadStateView } from '../../lib/contract/models';
+import { replyWindow, type ReplyWindow } from '../../lib/contract/reply-window';
 import {
   agentConversationView,
   CONVERSATION_COLUMNS,
@@ -188,65 +189,95 @@ export async function findAgent(db: pg.Pool, userId: string): Promise<AgentProfi
 export class ConflictError extends Error {}
 
 /** Where a reply in this conversation goes: the customer, from the conversation's channel. */
-export interface OutboundRoute {
-  to: string;
-  from: string | null;
-  messagingServiceSid: string | null;
+/** What an agent sends: free-form text (with an optional file by URL), or an approved template. */
+export type OutboundContent =
+  | { kind: 'text'; body: string; media: MediaItem[] }
+  | { kind: 'template'; contentSid: string; variables: Record<string, string>; renderedBody: string };
+
+/** Free-form text outside WhatsApp's 24-hour window. */
+export class WindowClosedError extends Error {
+  constructor(readonly closesAt: string | null) {
+    super(
+      closesAt
+        ? `The 24-hour window to reply freely closed at ${closesAt}: send an approved template instead.`
+        : 'This customer has not written yet: start the conversation with an approved template.',
+    );
+  }
 }
 
 /**
- * Stores an agent's reply before it is sent (status `accepted`), keyed by the client's id so a
- * retried request stores and sends nothing new. Returns `created: false` for a retry.
+ * Stores an agent's reply in the outbox (status `accepted`), keyed by the client's id so a retried
+ * request stores and sends nothing new (`created: false`). Free-form text is refused outside the
+ * 24-hour window; templates are allowed at any time.
  */
 export async function createOutbound(
   db: pg.Pool,
   agent: AgentProfile,
   conversationId: string,
   id: string,
-  body: string,
-): Promise<{ created: boolean; message: MessageView; conversation: ConversationView; route: OutboundRoute }> {
+  content: OutboundContent,
+  now: number = Date.now(),
+): Promise<{ created: boolean; message: MessageView; conversation: ConversationView }> {
   return inTransaction(db, 'begin', async (c) => {
     const conv = (
-      await c.query<{ phone_e164: string; whatsapp_number: string | null; messaging_service_sid: string | null }>(
-        `select ct.phone_e164, ch.whatsapp_number, ch.messaging_service_sid
-           from conversations cv join contacts ct on ct.id = cv.contact_id join channels ch on ch.id = cv.channel_id
-          where cv.id = $1 and cv.organisation_id = $2`,
+      await c.query<{ last_inbound_at: Date | null }>(
+        'select last_inbound_at from conversations where id = $1 and organisation_id = $2 for update',
         [conversationId, agent.organisationId],
       )
     ).rows[0];
     if (!conv) throw new NotFoundError('conversation not found');
+    const existing = (
+      await c.query<MessageRow & { organisation_id: string }>(`select ${MESSAGE_COLUMNS}, organisation_id from messages where id = $1`, [id])
+    ).rows[0];
+    if (existing) {
+      if (existing.organisation_id !== agent.organisationId || existing.conversation_id !== conversationId) throw new ConflictError('this message id is already used');
+      const conversation = (await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])).rows[0]!;
+      return { created: false, message: messageView(existing), conversation: conversationView(conversation) };
+    }
+    if (content.kind === 'text') {
+      const window = replyWindow(conv.last_inbound_at?.toISOString() ?? null, now);
+      if (!window.open) throw new WindowClosedError(window.closesAt);
+    }
+    const body = content.kind === 'text' ? content.body : content.renderedBody;
+    const media = content.kind === 'text' ? content.media : [];
     const inserted = (
       await c.query<MessageRow>(
-        `insert into messages (id, organisation_id, conversation_id, direction, body, status, sent_by)
-         values ($1, $2, $3, 'outbound', $4, 'accepted', $5)
-         on conflict (id) do nothing returning ${MESSAGE_COLUMNS}`,
-        [id, agent.organisationId, conversationId, body, agent.id],
+        `insert into messages (id, organisation_id, conversation_id, direction, body, media, status, sent_by, content_sid, content_variables)
+         values ($1, $2, $3, 'outbound', $4, $5, 'accepted', $6, $7, $8)
+         returning ${MESSAGE_COLUMNS}`,
+        [id, agent.organisationId, conversationId, body, JSON.stringify(media), agent.id, content.kind === 'template' ? content.contentSid : null, content.kind === 'template' ? JSON.stringify(content.variables) : null],
       )
-    ).rows[0];
-    const row =
-      inserted ??
-      (await c.query<MessageRow & { organisation_id: string }>(`select ${MESSAGE_COLUMNS}, organisation_id from messages where id = $1`, [id])).rows[0];
-    if (!row || (!inserted && ((row as { organisation_id?: string }).organisation_id !== agent.organisationId || row.conversation_id !== conversationId))) {
-      throw new ConflictError('this message id is already used');
-    }
-    if (inserted) {
-      await c.query(
-        `update conversations set last_message_at = greatest(last_message_at, $2),
-                last_message_preview = case when $2 >= coalesce(last_message_at, '-infinity') then $3 else last_message_preview end
-          where id = $1`,
-        [conversationId, inserted.created_at, previewOf(body, [])],
-      );
-    }
+    ).rows[0]!;
+    await c.query(
+      `update conversations set last_message_at = greatest(last_message_at, $2),
+              last_message_preview = case when $2 >= coalesce(last_message_at, '-infinity') then $3 else last_message_preview end
+        where id = $1`,
+      [conversationId, inserted.created_at, previewOf(body, media)],
+    );
     const conversation = (
       await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])
     ).rows[0]!;
-    return {
-      created: !!inserted,
-      message: messageView(row),
-      conversation: conversationView(conversation),
-      route: { to: `whatsapp:${conv.phone_e164}`, from: conv.whatsapp_number, messagingServiceSid: conv.messaging_service_sid },
-    };
+    return { created: true, message: messageView(inserted), conversation: conversationView(conversation) };
   });
+}
+
+/** The media item `index` of a message of the agent's organisation, or null. */
+export async function mediaOf(db: pg.Pool, agent: AgentProfile, conversationId: string, messageId: string, index: number): Promise<MediaItem | null> {
+  const { rows } = await db.query<{ media: MediaItem[] }>(
+    'select media from messages where id = $1 and conversation_id = $2 and organisation_id = $3',
+    [messageId, conversationId, agent.organisationId],
+  );
+  return rows[0]?.media[index] ?? null;
+}
+
+/** The reply window of a conversation of the agent's organisation. */
+export async function conversationWindow(db: pg.Pool, agent: AgentProfile, conversationId: string): Promise<ReplyWindow> {
+  const { rows } = await db.query<{ last_inbound_at: Date | null }>('select last_inbound_at from conversations where id = $1 and organisation_id = $2', [
+    conversationId,
+    agent.organisationId,
+  ]);
+  if (!rows[0]) throw new NotFoundError('conversation not found');
+  return replyWindow(rows[0].last_inbound_at?.toISOString() ?? null);
 }
 
 /**

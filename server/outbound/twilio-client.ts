@@ -8,7 +8,7 @@ export function createTwilioClient(creds: { accountSid: string; authToken: strin
   if (!apiBaseUrl) return twilio(creds.accountSid, creds.authToken);
   class StandInRequestClient extends twilio.RequestClient {
     override request<T>(opts: Parameters<twilio.RequestClient['request']>[0]) {
-      return super.request<T>({ ...opts, uri: opts.uri.replace(/^https:\/\/api\.twilio\.com/, apiBaseUrl!) } as never);
+      return super.request<T>({ ...opts, uri: opts.uri.replace(/^https:\/\/(api|content)\.twilio\.com/, apiBaseUrl!) } as never);
     }
   }
   return twilio(creds.accountSid, creds.authToken, { httpClient: new StandInRequestClient() });

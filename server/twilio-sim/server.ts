@@ -4,10 +4,11 @@ import twilio from 'twilio';
 import { newSid } from './inbound';
 
 /**
- * A faithful stand-in for the part of Twilio's REST API Switchboard uses (Messages create), for
- * development and tests: Basic-auth checked, real-looking SIDs and error bodies, and status
- * callbacks (queued → sent → delivered → read, or failed) posted back with a valid
- * X-Twilio-Signature, after configurable delays.
+ * A faithful stand-in for the parts of Twilio's REST API Switchboard uses, for development and
+ * tests: Messages create (Basic auth, real-looking SIDs, Twilio's error bodies, a per-sender rate
+ * limit answered with HTTP 429 / 20429), status callbacks (queued → sent → delivered → read, or
+ * failed) posted back with a valid X-Twilio-Signature after configurable delays, media behind
+ * Basic auth, and the Content API's templates with their WhatsApp approval.
  */
 export interface TwilioStandIn {
   url: string;
@@ -15,14 +16,44 @@ export interface TwilioStandIn {
   created: Array<Record<string, string>>;
   /** Numbers ("whatsapp:+…") whose messages fail with Twilio error 63016. */
   failing: Set<string>;
+  /** Creates per second per sender before 429 (Twilio's WhatsApp default is about 10); null: no limit. */
+  rateLimitPerSecond: number | null;
+  /** How long a create call takes to answer (a slow Twilio). */
+  createDelayMs: number;
+  /** Requests refused with 429 so far. */
+  rateLimited: number;
+  /** URL of a media file Twilio hosts (behind the account's Basic auth), for inbound messages. */
+  mediaUrl(kind: 'image' | 'pdf'): string;
   close(): Promise<void>;
 }
+
+/** Templates of the stand-in's Content API: two approved for WhatsApp, one rejected. */
+export const STAND_IN_TEMPLATES = [
+  { sid: 'HX' + '1'.repeat(32), friendly_name: 'follow_up', language: 'en', variables: { '1': 'there' }, body: 'Hi {{1}}, following up on your request. Reply here to continue.', status: 'approved' },
+  { sid: 'HX' + '2'.repeat(32), friendly_name: 'order_update', language: 'en', variables: { '1': 'customer', '2': '0000' }, body: 'Hello {{1}}, your order {{2}} has shipped.', status: 'approved' },
+  { sid: 'HX' + '3'.repeat(32), friendly_name: 'promo_blast', language: 'en', variables: {}, body: 'Big sale this weekend!', status: 'rejected' },
+] as const;
+
+// A 1×1 PNG and a tiny PDF: what inbound media look like when fetched.
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+const PDF = Buffer.from('%PDF-1.1\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
 
 export async function startTwilioStandIn(opts: { accountSid: string; authToken: string; callbackDelayMs?: number }): Promise<TwilioStandIn> {
   const app: FastifyInstance = Fastify();
   await app.register(formbody);
   const created: Array<Record<string, string>> = [];
   const failing = new Set<string>();
+  const recent = new Map<string, number[]>(); // sender -> create times in the last second
+  const state: TwilioStandIn = {
+    url: '',
+    created,
+    failing,
+    rateLimitPerSecond: null,
+    createDelayMs: 0,
+    rateLimited: 0,
+    mediaUrl: (kind) => `${state.url}/2010-04-01/Accounts/${opts.accountSid}/Messages/${newSid('MM')}/Media/${newSid('ME')}${kind === 'pdf' ? '.pdf' : ''}`,
+    close: () => app.close(),
+  };
   const delay = opts.callbackDelayMs ?? 50;
   const expectedAuth = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
 
@@ -38,6 +69,20 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
     if (!b.To) return err(400, 21604, "A 'To' phone number is required.");
     if (!b.From && !b.MessagingServiceSid) return err(400, 21603, "A 'From' or 'MessagingServiceSid' parameter is required to send a message.");
     if (!b.Body && !b.MediaUrl && !b.ContentSid) return err(400, 21602, 'Message body is required.');
+    if (b.ContentSid && !STAND_IN_TEMPLATES.some((t) => t.sid === b.ContentSid && t.status === 'approved')) {
+      return err(400, 63027, 'Template does not exist or is not approved for WhatsApp.');
+    }
+    if (state.createDelayMs) await new Promise((r) => setTimeout(r, state.createDelayMs));
+    if (state.rateLimitPerSecond !== null) {
+      const sender = b.From ?? b.MessagingServiceSid!;
+      const now = Date.now();
+      const times = (recent.get(sender) ?? []).filter((t) => t > now - 1000);
+      if (times.length >= state.rateLimitPerSecond) {
+        state.rateLimited++;
+        return err(429, 20429, 'Too Many Requests');
+      }
+      recent.set(sender, [...times, now]);
+    }
     created.push(b);
     const sid = newSid('SM');
     const now = new Date().toUTCString();
@@ -72,6 +117,32 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
     });
   });
 
+  app.get('/2010-04-01/Accounts/:account/Messages/:sid/Media/:media', async (req, reply) => {
+    if (req.headers.authorization !== expectedAuth) return reply.code(401).send({ code: 20003, message: 'Authenticate', status: 401 });
+    const pdf = (req.params as { media: string }).media.endsWith('pdf');
+    return reply.type(pdf ? 'application/pdf' : 'image/png').send(pdf ? PDF : PNG);
+  });
+
+  // Content API (content.twilio.com): templates and their WhatsApp approval.
+  app.get('/v1/ContentAndApprovals', async (req, reply) => {
+    if (req.headers.authorization !== expectedAuth) return reply.code(401).send({ code: 20003, message: 'Authenticate', status: 401 });
+    return {
+      contents: STAND_IN_TEMPLATES.map((t) => ({
+        sid: t.sid,
+        account_sid: opts.accountSid,
+        friendly_name: t.friendly_name,
+        language: t.language,
+        variables: t.variables,
+        types: { 'twilio/text': { body: t.body } },
+        approval_requests: { name: t.friendly_name, category: 'UTILITY', status: t.status, rejection_reason: t.status === 'rejected' ? 'Promotional content' : '' },
+        date_created: '2026-11-01T00:00:00Z',
+        date_updated: '2026-11-01T00:00:00Z',
+      })),
+      meta: { page: 0, page_size: 50, first_page_url: '', previous_page_url: null, url: '', next_page_url: null, key: 'contents' },
+    };
+  });
+
   await app.listen({ host: '127.0.0.1', port: 0 });
-  return { url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, created, failing, close: () => app.close() };
+  state.url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  return state;
 }

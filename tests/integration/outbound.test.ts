@@ -36,7 +36,9 @@ describe('Replies through Twilio (the local stand-in)', () => {
     const id = randomUUID();
     const res = await reply(org.agents[0]!.token, conversationId, { id, body: 'Of course!' });
     expect(res.status).toBe(201);
-    const sent = stack.twilioStandIn!.created.at(-1)!;
+    // Stored first (the outbox), then handed to Twilio.
+    await until(async () => stack.twilioStandIn!.created.some((c) => c.Body === 'Of course!'));
+    const sent = stack.twilioStandIn!.created.find((c) => c.Body === 'Of course!')!;
     expect(sent).toMatchObject({ To: `whatsapp:${from}`, From: org.number, Body: 'Of course!' });
     expect(sent.StatusCallback).toBe(`${stack.config.publicUrl}/api/webhooks/twilio/status?message=${id}`);
     await until(async () => (await statusOf(id)).status === 'read');
@@ -45,12 +47,13 @@ describe('Replies through Twilio (the local stand-in)', () => {
 
   it('sends a retried request (same id) only once', async () => {
     const id = randomUUID();
-    const before = stack.twilioStandIn!.created.length;
+    const before = stack.twilioStandIn!.created.filter((c) => c.Body === 'Once').length;
     const [a, b] = await Promise.all([reply(org.agents[0]!.token, conversationId, { id, body: 'Once' }), reply(org.agents[0]!.token, conversationId, { id, body: 'Once' })]);
+    await until(async () => (await statusOf(id)).status === 'read');
     const again = await reply(org.agents[0]!.token, conversationId, { id, body: 'Once' });
     expect([a.status, b.status].sort()).toEqual([200, 201]);
     expect(again.status).toBe(200);
-    expect(stack.twilioStandIn!.created.length - before).toBe(1);
+    expect(stack.twilioStandIn!.created.filter((c) => c.Body === 'Once').length - before).toBe(1);
     expect((await stack.db.query('select 1 from messages where id = $1', [id])).rowCount).toBe(1);
   });
 
