@@ -1,18 +1,40 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { createTypingNotifier } from '@/lib/collab/state';
+import { renderTemplate, replyWindow, type TemplateView } from '@/lib/contract/reply-window';
+import type { ReplyContent } from '@/lib/api/client';
+import { shortTime } from './format';
 
 /**
  * The reply box: Enter sends, Shift+Enter adds a line. It tells colleagues that the agent is typing
- * (at most every 1.5 s; stop on send, on clearing the box and on blur).
+ * (at most every 1.5 s; stop on send, on clearing the box and on blur). Outside WhatsApp's 24-hour
+ * window it offers the channel's approved templates instead.
  */
-export function Composer({ onTyping, onSend }: { onTyping: (typing: boolean) => void; onSend: (body: string) => void }) {
+export function Composer(props: {
+  lastInboundAt: string | null;
+  onTyping: (typing: boolean) => void;
+  onSend: (content: ReplyContent) => void;
+  loadTemplates: () => Promise<TemplateView[]>;
+  now?: number;
+}) {
+  const window = replyWindow(props.lastInboundAt, props.now);
+  if (!window.open) return <TemplatePicker closesAt={window.closesAt} load={props.loadTemplates} onSend={props.onSend} />;
+  return <TextComposer closesAt={window.closesAt} now={props.now} onTyping={props.onTyping} onSend={props.onSend} />;
+}
+
+function TextComposer(props: { closesAt: string | null; now?: number; onTyping: (typing: boolean) => void; onSend: (content: ReplyContent) => void }) {
   const [text, setText] = useState('');
-  const send = useRef(onTyping);
-  send.current = onTyping;
-  const notifier = useMemo(() => createTypingNotifier((typing) => send.current(typing)), []);
+  const typing = useRef(props.onTyping);
+  typing.current = props.onTyping;
+  const notifier = useMemo(() => createTypingNotifier((t) => typing.current(t)), []);
   useEffect(() => () => notifier.blur(), [notifier]);
+  const closingSoon = props.closesAt && new Date(props.closesAt).getTime() - (props.now ?? Date.now()) < 2 * 3600_000;
   return (
     <div className="composer">
+      {closingSoon && (
+        <p className="window-note" role="note">
+          The 24-hour window closes at {shortTime(props.closesAt!)}; after that, only templates.
+        </p>
+      )}
       <label htmlFor="reply" className="visually-hidden">
         Reply
       </label>
@@ -31,11 +53,76 @@ export function Composer({ onTyping, onSend }: { onTyping: (typing: boolean) => 
           if (e.key !== 'Enter' || e.shiftKey || e.nativeEvent.isComposing) return;
           e.preventDefault();
           if (!text.trim()) return;
-          onSend(text);
+          props.onSend({ body: text });
           notifier.sent();
           setText('');
         }}
       />
     </div>
+  );
+}
+
+/** Outside the window: pick an approved template, fill its variables, send. */
+function TemplatePicker(props: { closesAt: string | null; load: () => Promise<TemplateView[]>; onSend: (content: ReplyContent) => void }) {
+  const [templates, setTemplates] = useState<TemplateView[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [sid, setSid] = useState('');
+  const [values, setValues] = useState<Record<string, string>>({});
+  useEffect(() => {
+    props.load().then(
+      (list) => {
+        setTemplates(list);
+        if (list[0]) setSid(list[0].sid);
+      },
+      (err: Error) => setError(err.message),
+    );
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  const chosen = templates?.find((t) => t.sid === sid);
+  const keys = chosen ? Object.keys(chosen.variables) : [];
+  const ready = chosen && keys.every((k) => values[k]?.trim());
+  return (
+    <form
+      className="composer templates"
+      aria-label="Send a template"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!chosen || !ready) return;
+        props.onSend({ template: { sid: chosen.sid, variables: Object.fromEntries(keys.map((k) => [k, values[k]!.trim()])) } });
+        setValues({});
+      }}
+    >
+      <p className="window-note closed" role="note">
+        {props.closesAt
+          ? `The 24-hour window closed at ${shortTime(props.closesAt)}. WhatsApp only allows an approved template until the customer writes again.`
+          : 'The customer has not written yet: start with an approved template.'}
+      </p>
+      {error && <p role="alert">Templates unavailable: {error}</p>}
+      {templates && templates.length === 0 && <p>No approved templates for this channel.</p>}
+      {templates && templates.length > 0 && (
+        <>
+          <label>
+            Template
+            <select value={sid} onChange={(e) => setSid(e.target.value)}>
+              {templates.map((t) => (
+                <option key={t.sid} value={t.sid}>
+                  {t.name} ({t.language})
+                </option>
+              ))}
+            </select>
+          </label>
+          {keys.map((k) => (
+            <label key={`${sid}:${k}`}>
+              {`{{${k}}}`}
+              <input value={values[k] ?? ''} placeholder={chosen!.variables[k]} onChange={(e) => setValues({ ...values, [k]: e.target.value })} />
+            </label>
+          ))}
+          {chosen && <p className="template-preview">{renderTemplate(chosen.body, Object.fromEntries(keys.map((k) => [k, values[k] || `{{${k}}}`])))}</p>}
+          <button type="submit" disabled={!ready}>
+            Send template
+          </button>
+        </>
+      )}
+    </form>
   );
 }

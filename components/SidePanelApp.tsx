@@ -7,7 +7,7 @@ import { sortedConversations } from '@/lib/inbox/state';
 import { agentItem, inboxItem, openConversationItem } from '@/lib/inbox/store';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
-import { sendMessage } from '@/lib/messaging/protocol';
+import { sendMessage, unwrap } from '@/lib/messaging/protocol';
 import { ConversationList } from './ConversationList';
 import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
@@ -54,7 +54,10 @@ export function SidePanelApp() {
           collision={collisionNotice(collab, open.id, agent.id, now)}
           typing={typingNames(open.id)}
           onTyping={(typing) => void sendMessage('composer:typing', { conversationId: open.id, typing })}
-          onSend={(body) => void sendMessage('composer:send', { conversationId: open.id, body })}
+          onSend={(content) => void sendMessage('composer:send', { conversationId: open.id, ...content })}
+          onRetry={(messageId) => void sendMessage('composer:retry', { conversationId: open.id, messageId })}
+          loadTemplates={() => unwrap(sendMessage('composer:templates', { conversationId: open.id })).then((r) => r.templates)}
+          loadMedia={(messageId, index) => unwrap(sendMessage('media:get', { conversationId: open.id, messageId, index })).then((r) => r.dataUrl)}
         />
       ) : (
         <ConversationList

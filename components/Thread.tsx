@@ -1,4 +1,7 @@
-import type { AgentConversationView, MessageView } from '@/lib/contract/models';
+import { useEffect, useState } from 'react';
+import type { ReplyContent } from '@/lib/api/client';
+import type { AgentConversationView, MediaItem, MessageView } from '@/lib/contract/models';
+import type { TemplateView } from '@/lib/contract/reply-window';
 import { Composer } from './Composer';
 import { contactLabel, shortTime } from './format';
 import { TypingDots } from './TypingDots';
@@ -12,7 +15,11 @@ export function Thread(props: {
   collision: string | null;
   typing: string[];
   onTyping: (typing: boolean) => void;
-  onSend: (body: string) => void;
+  onSend: (content: ReplyContent) => void;
+  onRetry: (messageId: string) => void;
+  loadTemplates: () => Promise<TemplateView[]>;
+  /** Fetches a message's media file as a data: URL. */
+  loadMedia: (messageId: string, index: number) => Promise<string>;
 }) {
   const { conversation: c } = props;
   return (
@@ -35,20 +42,24 @@ export function Thread(props: {
         {props.messages.map((m) => (
           <li key={m.id} className={`message ${m.direction}`} data-message-id={m.id} data-status={m.status}>
             {m.body && <p className="body">{m.body}</p>}
-            {m.media.map((media, i) => (
-              <a key={i} className="media" href={media.url} target="_blank" rel="noreferrer noopener">
-                {media.contentType.startsWith('image/') ? 'Photo' : 'Attachment'} ({media.contentType})
-              </a>
-            ))}
+            {m.media.map((media, i) =>
+              m.direction === 'inbound' ? (
+                <Media key={i} media={media} load={() => props.loadMedia(m.id, i)} />
+              ) : (
+                <a key={i} className="media" href={media.url} target="_blank" rel="noreferrer noopener">
+                  Attachment
+                </a>
+              ),
+            )}
             <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
-            {m.direction === 'outbound' && <Ticks status={m.status} error={m.errorMessage} />}
+            {m.direction === 'outbound' && <Ticks status={m.status} error={m.errorMessage} onRetry={() => props.onRetry(m.id)} />}
           </li>
         ))}
       </ol>
       <div className="thread-typing">
         <TypingDots names={props.typing} />
       </div>
-      <Composer onTyping={props.onTyping} onSend={props.onSend} />
+      <Composer lastInboundAt={c.lastInboundAt} onTyping={props.onTyping} onSend={props.onSend} loadTemplates={props.loadTemplates} />
     </section>
   );
 }
@@ -62,15 +73,61 @@ const TICKS: Partial<Record<MessageView['status'], [string, string]>> = {
   read: ['✓✓', 'Read'],
 };
 
-/** Delivery ticks of an outbound message, or why it failed. */
-function Ticks({ status, error }: { status: MessageView['status']; error: string | null }) {
+/** Delivery ticks of an outbound message, or why it failed, with a retry. */
+function Ticks({ status, error, onRetry }: { status: MessageView['status']; error: string | null; onRetry: () => void }) {
   if (status === 'failed' || status === 'undelivered') {
-    return <span className="ticks failed" role="alert">Not delivered{error ? `: ${error}` : ''}</span>;
+    return (
+      <span className="ticks failed" role="alert">
+        Not delivered{error ? `: ${error}` : ''}{' '}
+        <button type="button" className="retry" onClick={onRetry}>
+          Retry
+        </button>
+      </span>
+    );
   }
   const [mark, label] = TICKS[status] ?? ['', status];
   return (
     <span className={`ticks ticks-${status}`} aria-label={label} title={label}>
       {mark}
     </span>
+  );
+}
+
+/**
+ * An inbound photo or file. Twilio's media need the account's credentials, so the server fetches
+ * them for the agent; images show inline, other files open from a link.
+ */
+function Media({ media, load }: { media: MediaItem; load: () => Promise<string> }) {
+  const [url, setUrl] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const image = media.contentType.startsWith('image/');
+  useEffect(() => {
+    if (!image) return;
+    let live = true;
+    load().then(
+      (u) => live && setUrl(u),
+      (e: Error) => live && setError(e.message),
+    );
+    return () => {
+      live = false;
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [image]);
+  if (error) return <span className="media error">Photo unavailable: {error}</span>;
+  if (image) return url ? <img className="media" src={url} alt="Photo from the customer" /> : <span className="media loading">Loading photo…</span>;
+  return (
+    <button
+      type="button"
+      className="media file"
+      onClick={() =>
+        void load().then(async (dataUrl) => {
+          // Open the file from a blob: URL (browsers refuse to navigate to data: URLs).
+          const blob = await (await fetch(dataUrl)).blob();
+          window.open(URL.createObjectURL(blob), '_blank', 'noopener');
+        }, (e: Error) => setError(e.message))
+      }
+    >
+      Attachment ({media.contentType})
+    </button>
   );
 }

@@ -1,5 +1,13 @@
 import type { MarkReadResponse, MeResponse, MessagesPage, StartConversationResponse, SyncResponse } from '../contract/api';
 import type { MessageView } from '../contract/models';
+import type { ReplyWindow, TemplateView } from '../contract/reply-window';
+
+/** What a reply carries: text and/or a file by URL, or an approved template. */
+export interface ReplyContent {
+  body?: string;
+  mediaUrl?: string;
+  template?: { sid: string; variables: Record<string, string> };
+}
 
 export class ApiError extends Error {
   constructor(
@@ -38,7 +46,22 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     sync: (cursor: string | null) => call<SyncResponse>('GET', `/api/sync${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
     messages: (conversationId: string, before?: string) =>
       call<MessagesPage>('GET', `/api/conversations/${conversationId}/messages${before ? `?before=${encodeURIComponent(before)}` : ''}`),
-    reply: (conversationId: string, id: string, body: string) => call<{ message: MessageView }>('POST', `/api/conversations/${conversationId}/messages`, { id, body }),
+    reply: (conversationId: string, id: string, content: ReplyContent) => call<{ message: MessageView }>('POST', `/api/conversations/${conversationId}/messages`, { id, ...content }),
+    templates: (conversationId: string) => call<{ window: ReplyWindow; templates: TemplateView[] }>('GET', `/api/conversations/${conversationId}/templates`),
+    /** A media file of a message, as a Blob (at most `maxBytes`). */
+    media: async (conversationId: string, messageId: string, index: number, maxBytes = 8 * 2 ** 20): Promise<Blob> => {
+      const token = await opts.getToken();
+      if (!token) throw new ApiError(401, 'signed_out', 'not signed in');
+      const res = await doFetch(`${opts.serverUrl.replace(/\/$/, '')}/api/conversations/${conversationId}/messages/${messageId}/media/${index}`, {
+        headers: { authorization: `Bearer ${token}` },
+      }).catch((err) => {
+        throw new ApiError(0, 'network', `cannot reach the Switchboard server at ${opts.serverUrl}`, { cause: err });
+      });
+      if (!res.ok) throw new ApiError(res.status, 'media', `media unavailable (${res.status})`);
+      const blob = await res.blob();
+      if (blob.size > maxBytes) throw new ApiError(413, 'too_large', 'this file is too large to preview; open it from WhatsApp');
+      return blob;
+    },
     startConversation: (phone: string) => call<StartConversationResponse>('POST', '/api/conversations', { phone }),
     markRead: (conversationId: string) => call<MarkReadResponse>('POST', `/api/conversations/${conversationId}/read`),
   };

@@ -1,12 +1,12 @@
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
-import { ApiError, createApiClient, type ApiClient } from '../api/client';
+import { ApiError, createApiClient, type ApiClient, type ReplyContent } from '../api/client';
 import { AUTH_STORAGE_KEY, chromeStorageAdapter } from '../auth/chrome-storage';
 import { createPoller, type Poller } from '../connection/polling';
 import { bothDown, connectionItem, overallFrom, type ChannelState } from '../connection/status';
 import type { AgentProfile } from '../contract/models';
 import type { ConversationView, MessageView } from '../contract/models';
 import { addConversation, applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, isNewMessage } from '../inbox/state';
-import { agentItem, inboxItem, openConversationItem, updateInbox } from '../inbox/store';
+import { agentItem, inboxItem, openConversationItem, outboxItem, pendingMessage, updateInbox, type PendingReply } from '../inbox/store';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../realtime/records';
 import { createSocket, type SwitchboardSocket } from '../realtime/socket';
 import type { Settings } from '../settings';
@@ -123,7 +123,7 @@ export class BackgroundController {
 
   private async teardown(): Promise<void> {
     this.stop();
-    await Promise.all([inboxItem.setValue(emptyInbox()), agentItem.setValue(null), openConversationItem.setValue(null), collabItem.setValue(emptyCollab())]);
+    await Promise.all([inboxItem.setValue(emptyInbox()), outboxItem.setValue([]), agentItem.setValue(null), openConversationItem.setValue(null), collabItem.setValue(emptyCollab())]);
     await this.publishStatus(false);
   }
 
@@ -210,23 +210,63 @@ export class BackgroundController {
 
   /**
    * Sends a reply: it shows at once as pending (its id is ours, so every later copy of it, from
-   * any path, merges with it); the server sends it through Twilio once, whatever the retries.
+   * any path, merges with it) and waits in the stored outbox until the server has it. Offline or
+   * with the server away, it stays there and goes out once when a connection is back; the
+   * server sends it through Twilio once, whatever the retries (the id is the idempotency key).
    */
-  async send(conversationId: string, body: string): Promise<void> {
-    const now = new Date().toISOString();
-    const id = crypto.randomUUID();
-    await updateInbox((s) =>
-      applyMessage(s, { id, conversationId, direction: 'outbound', body, media: [], status: 'accepted', twilioSid: null, errorCode: null, errorMessage: null, createdAt: now, updatedAt: now }),
-    );
+  async send(conversationId: string, content: ReplyContent): Promise<void> {
+    const pending: PendingReply = { id: crypto.randomUUID(), conversationId, content, createdAt: new Date().toISOString() };
+    await updateInbox((s) => applyMessage(s, pendingMessage(pending)));
+    await outboxItem.setValue([...(await outboxItem.getValue()), pending]);
     this.typing(conversationId, false);
-    try {
-      const { message } = await this.api.reply(conversationId, id, body);
-      await updateInbox((s) => applyMessage(s, message));
-    } catch (err) {
-      await updateInbox((s) =>
-        applyMessage(s, { id, conversationId, direction: 'outbound', body, media: [], status: 'failed', twilioSid: null, errorCode: null, errorMessage: (err as Error).message, createdAt: now, updatedAt: new Date().toISOString() }),
-      );
-    }
+    await this.flushOutbox();
+  }
+
+  /** Sends a failed reply's text (and file) again, as a new message. */
+  async retry(conversationId: string, messageId: string): Promise<void> {
+    const failed = (await inboxItem.getValue()).messages[conversationId]?.find((m) => m.id === messageId);
+    if (!failed || failed.direction !== 'outbound' || !['failed', 'undelivered'].includes(failed.status)) throw new Error('only a failed reply can be retried');
+    await this.send(conversationId, { body: failed.body || undefined, mediaUrl: failed.media[0]?.url });
+  }
+
+  private flushing: Promise<void> | null = null;
+
+  /** Hands the stored outbox to the server, oldest first; stops at the first network failure. */
+  flushOutbox(): Promise<void> {
+    this.flushing ??= (async () => {
+      for (let p = (await outboxItem.getValue())[0]; p; p = (await outboxItem.getValue())[0]) {
+        try {
+          const { message } = await this.api.reply(p.conversationId, p.id, p.content);
+          await updateInbox((s) => applyMessage(s, message));
+        } catch (err) {
+          // Offline, server away or restarting: keep it for the next connection.
+          if (err instanceof ApiError && (err.status === 0 || err.status >= 500 || err.status === 401)) return;
+          // Refused (window closed, bad template…): the agent sees why, and can retry.
+          const now = new Date().toISOString();
+          await updateInbox((s) => applyMessage(s, { ...pendingMessage(p), status: 'failed', errorMessage: (err as Error).message, updatedAt: now }));
+        }
+        const sent = p.id;
+        await outboxItem.setValue((await outboxItem.getValue()).filter((q) => q.id !== sent));
+      }
+    })().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  /** The reply window and approved templates of a conversation. */
+  templates(conversationId: string) {
+    return this.api.templates(conversationId);
+  }
+
+  /** A media file as a data: URL the side panel can show (the token stays here). */
+  async media(conversationId: string, messageId: string, index: number): Promise<{ dataUrl: string; contentType: string }> {
+    const blob = await this.api.media(conversationId, messageId, index);
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    const contentType = blob.type || 'application/octet-stream';
+    return { dataUrl: `data:${contentType};base64,${btoa(binary)}`, contentType };
   }
 
   /** The composer's typing signal (already throttled by the side panel). */
@@ -384,6 +424,8 @@ export class BackgroundController {
         // Caught up after a gap: announce what is new, but never a flood.
         for (const m of fresh.filter((m) => m.direction === 'inbound').slice(-3)) await notifyMessage(m, state.conversations[m.conversationId]);
       } while (this.resyncRequested);
+      // Connected again: replies written meanwhile go out now.
+      void this.flushOutbox();
     })()
       .catch((err: unknown) => {
         failure = err;

@@ -34,10 +34,16 @@ export function startBackground(): void {
     (await controller).typing(conversationId, typing);
     return null;
   });
-  handle('composer:send', async ({ conversationId, body }) => {
-    await (await controller).send(conversationId, body);
+  handle('composer:send', async ({ conversationId, ...content }) => {
+    await (await controller).send(conversationId, content);
     return null;
   });
+  handle('composer:retry', async ({ conversationId, messageId }) => {
+    await (await controller).retry(conversationId, messageId);
+    return null;
+  });
+  handle('composer:templates', async ({ conversationId }) => (await controller).templates(conversationId));
+  handle('media:get', async ({ conversationId, messageId, index }) => (await controller).media(conversationId, messageId, index));
   handle('connection:reconnect', async () => {
     await (await controller).reconnect();
     return null;

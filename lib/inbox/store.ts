@@ -1,5 +1,6 @@
 import { storage } from 'wxt/utils/storage';
-import type { AgentProfile } from '../contract/models';
+import type { ReplyContent } from '../api/client';
+import type { AgentProfile, MessageView } from '../contract/models';
 import { emptyInbox, type InboxState } from './state';
 
 /**
@@ -13,6 +14,33 @@ export const inboxItem = storage.defineItem<InboxState>('local:inbox', {
   migrations: { 2: (old: Omit<InboxState, 'seen'>) => ({ ...old, seen: [] }) },
 });
 export const agentItem = storage.defineItem<AgentProfile | null>('local:agent', { fallback: null, version: 1 });
+/** A reply the server has not confirmed yet (offline, or the request in flight). */
+export interface PendingReply {
+  id: string;
+  conversationId: string;
+  content: ReplyContent;
+  createdAt: string;
+}
+/** Replies waiting for the server, oldest first: they survive a worker restart and go out once. */
+export const outboxItem = storage.defineItem<PendingReply[]>('local:outbox', { fallback: [], version: 1 });
+
+/** How a pending reply shows in the thread until the server's copy replaces it (same id). */
+export function pendingMessage(p: PendingReply): MessageView {
+  return {
+    id: p.id,
+    conversationId: p.conversationId,
+    direction: 'outbound',
+    body: p.content.body ?? (p.content.template ? 'Template message' : ''),
+    media: p.content.mediaUrl ? [{ url: p.content.mediaUrl, contentType: 'application/octet-stream' }] : [],
+    status: 'accepted',
+    twilioSid: null,
+    errorCode: null,
+    errorMessage: null,
+    createdAt: p.createdAt,
+    updatedAt: p.createdAt,
+  };
+}
+
 /** The conversation the side panel shows. */
 export const openConversationItem = storage.defineItem<string | null>('session:openConversation', { fallback: null });
 

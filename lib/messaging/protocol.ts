@@ -1,6 +1,7 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
 import type { AgentProfile } from '../contract/models';
+import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { BadgeInfo } from '../crm/badges';
 import type { crmPortRequest, requestSchemas } from './schemas';
 
@@ -21,7 +22,14 @@ export interface ProtocolMap {
   'inbox:openConversation'(data: Req<'inbox:openConversation'>): Result<null>;
   'connection:reconnect'(): Result<null>;
   'composer:typing'(data: Req<'composer:typing'>): Result<null>;
+  /** Sends text (and/or a file by URL) or a template; offline, it waits and goes out once when back. */
   'composer:send'(data: Req<'composer:send'>): Result<null>;
+  /** Sends a failed reply's text again, as a new message. */
+  'composer:retry'(data: Req<'composer:retry'>): Result<null>;
+  /** The reply window and the approved templates for a conversation. */
+  'composer:templates'(data: Req<'composer:templates'>): Result<{ window: ReplyWindow; templates: TemplateView[] }>;
+  /** An inbound media file, fetched with the agent's token (the side panel holds none). */
+  'media:get'(data: Req<'media:get'>): Result<{ dataUrl: string; contentType: string }>;
   /** Enables the overlay on a site whose permission the calling page has just obtained. */
   'sites:enable'(data: Req<'sites:enable'>): Result<null>;
   'sites:disable'(data: Req<'sites:disable'>): Result<null>;
@@ -42,3 +50,10 @@ export type CrmPortNotice =
   | { type: 'disable' };
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>({ logger: undefined });
+
+/** The data of a request's `Result`, or its error thrown. */
+export async function unwrap<T>(result: Promise<Result<T>>): Promise<T> {
+  const r = await result;
+  if ('error' in r) throw new Error(r.error);
+  return r.data;
+}

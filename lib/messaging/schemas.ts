@@ -25,7 +25,17 @@ export const requestSchemas = {
   'inbox:openConversation': z.object({ conversationId: z.uuid() }),
   'connection:reconnect': z.undefined(),
   'composer:typing': z.object({ conversationId: z.uuid(), typing: z.boolean() }),
-  'composer:send': z.object({ conversationId: z.uuid(), body: z.string().trim().min(1).max(4096) }),
+  'composer:send': z
+    .object({
+      conversationId: z.uuid(),
+      body: z.string().trim().max(4096).optional(),
+      mediaUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+      template: z.object({ sid: z.string().regex(/^HX[0-9a-f]{32}$/), variables: z.record(z.string(), z.string().max(1024)) }).optional(),
+    })
+    .refine((r) => !!(r.body || r.mediaUrl || r.template), 'a reply cannot be empty'),
+  'composer:retry': z.object({ conversationId: z.uuid(), messageId: z.uuid() }),
+  'composer:templates': z.object({ conversationId: z.uuid() }),
+  'media:get': z.object({ conversationId: z.uuid(), messageId: z.uuid(), index: z.number().int().min(0).max(9) }),
   'sites:enable': z.object({ origin: siteOrigin }),
   'sites:disable': z.object({ origin: siteOrigin }),
   'crm:open': z.object({ phone: e164 }),

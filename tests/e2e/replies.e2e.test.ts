@@ -1,5 +1,7 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
+import { cuttableProxy } from '../support/proxy';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 describe('Replying from the side panel, in Chromium', () => {
@@ -33,5 +35,101 @@ describe('Replying from the side panel, in Chromium', () => {
     await expect.poll(() => sent.getAttribute('data-status'), { timeout: 10_000 }).toBe('read');
     expect(await sent.count()).toBe(1); // one bubble: the optimistic copy and the server's merged by id
     expect(stack.twilioStandIn!.created.map((c) => c.Body)).toEqual(['Yes, until 6 pm.\nSee you!']);
+  });
+
+  /** A customer who wrote `hoursAgo` hours ago, and the side panel open on their conversation. */
+  const openConversationWith = async (name: string, hoursAgo = 0, media?: Array<{ url: string; contentType: string }>): Promise<{ panel: Page; phone: string }> => {
+    const phone = customer();
+    const res = await stack.inbound({ from: phone, to: org.number, body: `Hi, I am ${name}`, profileName: name, media });
+    if (hoursAgo) {
+      await stack.db.query(
+        `update conversations set last_inbound_at = now() - make_interval(hours => $2), version = version + 1
+          where id = (select conversation_id from messages where twilio_sid = $1)`,
+        [res.params.MessageSid, hoursAgo],
+      );
+    }
+    await browser.worker.evaluate(() => chrome.storage.session.remove('openConversation')); // start from the list
+    const panel = await browser.page('sidepanel.html');
+    await panel.getByRole('button', { name: new RegExp(name) }).click();
+    return { panel, phone };
+  };
+  const sentWith = (body: string) => stack.twilioStandIn!.created.filter((c) => c.Body === body);
+
+  it('a conversation with no message from the customer yet opens with an approved template', async () => {
+    // Started from a CRM page: WhatsApp allows only a template until the customer writes.
+    const started = await fetch(`${stack.serverUrl}/api/conversations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${org.agents[0]!.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ phone: customer() }),
+    });
+    const { conversation } = (await started.json()) as { conversation: { id: string } };
+    await browser.worker.evaluate(() => chrome.storage.session.remove('openConversation'));
+    const panel = await browser.page('sidepanel.html');
+    await panel.locator(`[data-conversation-id="${conversation.id}"]`).click({ timeout: 10_000 });
+    const form = panel.getByRole('form', { name: 'Send a template' });
+    await form.getByText(/has not written yet/).waitFor({ timeout: 10_000 });
+    expect(await panel.getByLabel('Reply').count()).toBe(0);
+    await form.getByLabel('Template').selectOption({ label: 'order_update (en)' });
+    await form.getByLabel('{{1}}').fill('Tove');
+    await form.getByLabel('{{2}}').fill('B-12');
+    expect(await form.locator('.template-preview').textContent()).toBe('Hello Tove, your order B-12 has shipped.');
+    await form.getByRole('button', { name: 'Send template' }).click();
+    const sent = panel.getByRole('list', { name: 'Messages' }).locator('li.outbound');
+    await expect.poll(() => sent.getAttribute('data-status'), { timeout: 10_000 }).toBe('read');
+    expect(await sent.locator('.body').textContent()).toBe('Hello Tove, your order B-12 has shipped.');
+    expect(stack.twilioStandIn!.created.at(-1)).toMatchObject({ ContentSid: expect.stringMatching(/^HX/) });
+    await panel.close();
+  });
+
+  it('a failed send shows Twilio’s reason and a Retry that sends it again', async () => {
+    const { panel, phone } = await openConversationWith('Ulla');
+    stack.twilioStandIn!.failing.add(`whatsapp:${phone}`);
+    await panel.getByLabel('Reply').fill('This one fails');
+    await panel.getByLabel('Reply').press('Enter');
+    const failed = panel.getByRole('list', { name: 'Messages' }).locator('li.outbound[data-status="failed"]');
+    await failed.getByText(/outside the allowed window/).waitFor({ timeout: 10_000 });
+    stack.twilioStandIn!.failing.delete(`whatsapp:${phone}`);
+    await failed.getByRole('button', { name: 'Retry' }).click();
+    await panel.locator('li.outbound[data-status="read"]').waitFor({ timeout: 10_000 });
+    expect(sentWith('This one fails')).toHaveLength(2); // the failed attempt and the retry
+    await panel.close();
+  });
+
+  it('a reply written offline waits, then goes out exactly once when the connection is back', async () => {
+    // A second agent browser whose way to the server can be cut, as a train's Wi-Fi would.
+    const proxy = await cuttableProxy(Number(new URL(stack.serverUrl).port));
+    const other = await signedInBrowser({ ...stack, serverUrl: proxy.url }, org.agents[0]!.email);
+    try {
+      const phone = customer();
+      await stack.inbound({ from: phone, to: org.number, body: 'Are you there?', profileName: 'Vera' });
+      const panel = other.panel;
+      await panel.getByRole('button', { name: /Vera/ }).click({ timeout: 10_000 });
+      proxy.setUp(false);
+      await panel.locator('[data-status="degraded"]').waitFor({ timeout: 20_000 }); // Socket.IO gone; Realtime still up
+      await panel.getByLabel('Reply').fill('Written on the train');
+      await panel.getByLabel('Reply').press('Enter');
+      const bubble = panel.getByRole('list', { name: 'Messages' }).locator('li.outbound');
+      await bubble.waitFor();
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(await bubble.getAttribute('data-status')).toBe('accepted'); // waiting, not failed
+      expect(sentWith('Written on the train')).toHaveLength(0);
+      proxy.setUp(true);
+      await panel.evaluate(() => window.switchboard!.reconnect());
+      await expect.poll(() => bubble.getAttribute('data-status'), { timeout: 20_000 }).toBe('read');
+      expect(sentWith('Written on the train')).toHaveLength(1);
+      expect(await bubble.count()).toBe(1);
+    } finally {
+      await other.browser.close();
+      await proxy.close();
+    }
+  });
+
+  it('shows a customer’s photo inline, fetched through the server with Twilio’s credentials', async () => {
+    const { panel } = await openConversationWith('Wim', 0, [{ url: stack.twilioStandIn!.mediaUrl('image'), contentType: 'image/png' }]);
+    const img = panel.getByRole('img', { name: 'Photo from the customer' });
+    await img.waitFor({ timeout: 10_000 });
+    expect(await img.getAttribute('src')).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+    expect(await img.evaluate((el: HTMLImageElement) => el.naturalWidth)).toBe(1);
+    await panel.close();
   });
 });

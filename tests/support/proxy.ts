@@ -1,0 +1,38 @@
+import { createServer, connect, type Socket } from 'node:net';
+
+/**
+ * A TCP proxy in front of a local port that a test can cut, as a lost connection would: open
+ * connections are dropped and new ones refused until it is back up.
+ */
+export async function cuttableProxy(targetPort: number): Promise<{ url: string; setUp(up: boolean): void; close(): Promise<void> }> {
+  let up = true;
+  const open = new Set<Socket>();
+  const server = createServer((client) => {
+    if (!up) return client.destroy();
+    const upstream = connect(targetPort, '127.0.0.1');
+    open.add(client).add(upstream);
+    const drop = () => {
+      client.destroy();
+      upstream.destroy();
+      open.delete(client);
+      open.delete(upstream);
+    };
+    client.on('error', drop).on('close', drop);
+    upstream.on('error', drop).on('close', drop);
+    client.pipe(upstream).pipe(client);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    setUp(value) {
+      up = value;
+      if (!value) for (const s of open) s.destroy();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of open) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

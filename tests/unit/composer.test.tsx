@@ -1,0 +1,59 @@
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Composer } from '@/components/Composer';
+import { replyWindow, type TemplateView } from '@/lib/contract/reply-window';
+
+const NOW = Date.parse('2026-11-25T12:00:00Z');
+const hoursAgo = (h: number) => new Date(NOW - h * 3600_000).toISOString();
+const TEMPLATES: TemplateView[] = [
+  { sid: 'HX' + '2'.repeat(32), name: 'order_update', language: 'en', body: 'Hello {{1}}, your order {{2}} has shipped.', variables: { '1': 'customer', '2': '0000' } },
+];
+
+afterEach(cleanup);
+
+describe('the reply window', () => {
+  it('is open for 24 hours after the customer’s last message, closed before any', () => {
+    expect(replyWindow(hoursAgo(23.9), NOW)).toEqual({ open: true, closesAt: '2026-11-25T12:06:00.000Z' });
+    expect(replyWindow(hoursAgo(24), NOW).open).toBe(false);
+    expect(replyWindow(null, NOW)).toEqual({ open: false, closesAt: null });
+  });
+});
+
+describe('Composer', () => {
+  it('sends text with Enter inside the window, and warns when the window is about to close', () => {
+    const onSend = vi.fn();
+    render(<Composer lastInboundAt={hoursAgo(23)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => []} />);
+    expect(screen.getByRole('note').textContent).toMatch(/window closes at/);
+    const box = screen.getByLabelText('Reply');
+    fireEvent.change(box, { target: { value: 'On my way' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onSend).toHaveBeenCalledWith({ body: 'On my way' });
+  });
+
+  it('says nothing about the window while it has hours left', () => {
+    render(<Composer lastInboundAt={hoursAgo(1)} now={NOW} onTyping={() => {}} onSend={() => {}} loadTemplates={async () => []} />);
+    expect(screen.queryByRole('note')).toBeNull();
+  });
+
+  it('outside the window offers templates only: variables filled, previewed, then sent', async () => {
+    const onSend = vi.fn();
+    render(<Composer lastInboundAt={hoursAgo(30)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => TEMPLATES} />);
+    expect(screen.queryByLabelText('Reply')).toBeNull();
+    expect(screen.getByRole('note').textContent).toMatch(/window closed at .* approved template/);
+    await act(async () => {});
+    const send = screen.getByRole('button', { name: 'Send template' }) as HTMLButtonElement;
+    expect(send.disabled).toBe(true); // variables missing
+    fireEvent.change(screen.getByLabelText('{{1}}'), { target: { value: 'Ana' } });
+    fireEvent.change(screen.getByLabelText('{{2}}'), { target: { value: 'A-77' } });
+    expect(screen.getByText('Hello Ana, your order A-77 has shipped.')).toBeTruthy();
+    fireEvent.click(send);
+    expect(onSend).toHaveBeenCalledWith({ template: { sid: TEMPLATES[0]!.sid, variables: { '1': 'Ana', '2': 'A-77' } } });
+  });
+
+  it('explains when templates cannot be loaded', async () => {
+    render(<Composer lastInboundAt={null} now={NOW} onTyping={() => {}} onSend={() => {}} loadTemplates={() => Promise.reject(new Error('server away'))} />);
+    await act(async () => {});
+    expect(screen.getByRole('alert').textContent).toBe('Templates unavailable: server away');
+    expect(screen.getByRole('note').textContent).toMatch(/has not written yet/);
+  });
+});
