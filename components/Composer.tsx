@@ -23,6 +23,8 @@ export function Composer(props: {
 
 function TextComposer(props: { closesAt: string | null; now?: number; onTyping: (typing: boolean) => void; onSend: (content: ReplyContent) => void }) {
   const [text, setText] = useState('');
+  const [attaching, setAttaching] = useState(false);
+  const [fileUrl, setFileUrl] = useState('');
   const typing = useRef(props.onTyping);
   typing.current = props.onTyping;
   const notifier = useMemo(() => createTypingNotifier((t) => typing.current(t)), []);
@@ -52,12 +54,32 @@ function TextComposer(props: { closesAt: string | null; now?: number; onTyping: 
           // Enter sends; Shift+Enter starts a new line.
           if (e.key !== 'Enter' || e.shiftKey || e.nativeEvent.isComposing) return;
           e.preventDefault();
-          if (!text.trim()) return;
-          props.onSend({ body: text });
+          const url = attaching ? validUrl(fileUrl) : null;
+          if (attaching && fileUrl && !url) return;
+          if (!text.trim() && !url) return;
+          props.onSend({ ...(text.trim() ? { body: text } : {}), ...(url ? { mediaUrl: url } : {}) });
           notifier.sent();
           setText('');
+          setFileUrl('');
+          setAttaching(false);
         }}
       />
+      {attaching ? (
+        <label className="attach">
+          File or image URL
+          <input
+            type="url"
+            placeholder="https://…/invoice.pdf"
+            value={fileUrl}
+            aria-invalid={!!fileUrl && !validUrl(fileUrl)}
+            onChange={(e) => setFileUrl(e.target.value.trim())}
+          />
+        </label>
+      ) : (
+        <button type="button" className="attach-toggle" onClick={() => setAttaching(true)}>
+          Attach a file by URL
+        </button>
+      )}
     </div>
   );
 }
@@ -125,4 +147,14 @@ function TemplatePicker(props: { closesAt: string | null; load: () => Promise<Te
       )}
     </form>
   );
+}
+
+/** An http(s) URL Twilio can fetch, or null. */
+function validUrl(value: string): string | null {
+  try {
+    const url = new URL(value);
+    return /^https?:$/.test(url.protocol) ? url.href : null;
+  } catch {
+    return null;
+  }
 }

@@ -32,6 +32,7 @@ const STYLES = `
 }
 :host([data-unread]:not([data-unread="0"])) .pill { background: #1f9d55; color: #fff; border-color: #1f9d55; }
 :host(:focus-visible) .pill { outline: 2px solid #2563eb; outline-offset: 1px; }
+:host([data-viewing]) .pill { box-shadow: 0 0 0 2px #f59e0b66; }
 .icon { width: 10px; height: 10px; fill: currentColor; }
 .count:empty, .label:empty { display: none; }
 .dots { display: none; gap: 2px; }
@@ -128,6 +129,7 @@ export function renderBadge(host: HTMLElement, info: BadgeInfo): void {
   const tip = root.querySelector('.tip')!;
   host.dataset.unread = String(info.unread);
   host.toggleAttribute('data-typing', info.typing.length > 0);
+  host.toggleAttribute('data-viewing', info.viewing.length > 0);
   host.toggleAttribute('data-conversation', info.conversationId !== null);
   count.textContent = info.unread > 0 ? String(info.unread) : '';
   label.textContent = info.conversationId ? '' : 'WhatsApp';
@@ -140,8 +142,9 @@ export function renderBadge(host: HTMLElement, info: BadgeInfo): void {
     aria = `Start WhatsApp conversation with ${host.dataset.phone}`;
   } else {
     const typing = info.typing.length ? `${info.typing.join(', ')} ${info.typing.length === 1 ? 'is' : 'are'} typing a reply` : '';
-    text = [info.lastMessage ? `${who}: ${info.lastMessage}` : who, typing].filter(Boolean).join('\n');
-    aria = `WhatsApp with ${who}: ${info.unread} unread${typing ? `, ${typing}` : ''}. Open in Switchboard`;
+    const viewing = !typing && info.viewing.length ? `${info.viewing.join(', ')} ${info.viewing.length === 1 ? 'is' : 'are'} viewing` : '';
+    text = [info.lastMessage ? `${who}: ${info.lastMessage}` : who, typing || viewing].filter(Boolean).join('\n');
+    aria = `WhatsApp with ${who}: ${info.unread} unread${typing || viewing ? `, ${typing || viewing}` : ''}. Open in Switchboard`;
   }
   tip.textContent = text;
   host.setAttribute('aria-label', aria);

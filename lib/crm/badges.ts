@@ -10,6 +10,8 @@ export interface BadgeInfo {
   unread: number;
   /** Colleagues typing a reply to this customer right now. */
   typing: string[];
+  /** Colleagues with the conversation open (presence in that conversation). */
+  viewing: string[];
   lastMessage: string | null;
 }
 
@@ -41,6 +43,7 @@ export function badgesFor(
       name: latest?.contact.profileName ?? null,
       unread: list.reduce((n, c) => n + c.unreadCount, 0),
       typing: [...new Set(list.flatMap((c) => typingIn(collab, c.id, now, me).map((t) => t.displayName)))],
+      viewing: [...new Set(list.flatMap((c) => (collab.viewing[c.id] ?? []).filter((v) => v.agentId !== me).map((v) => v.displayName)))],
       lastMessage: latest?.lastMessagePreview ?? null,
     };
   }

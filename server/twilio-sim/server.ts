@@ -44,6 +44,7 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
   const created: Array<Record<string, string>> = [];
   const failing = new Set<string>();
   const recent = new Map<string, number[]>(); // sender -> create times in the last second
+  const messages = new Map<string, { status: string; date_updated: string; error_code: number | null; error_message: string | null } & Record<string, unknown>>();
   const state: TwilioStandIn = {
     url: '',
     created,
@@ -94,11 +95,13 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
       void (async () => {
         for (const step of steps) {
           await new Promise((r) => setTimeout(r, delay));
+          const m = messages.get(sid);
+          if (m) Object.assign(m, { status: step.MessageStatus, date_updated: new Date().toUTCString(), error_code: step.ErrorCode ? Number(step.ErrorCode) : null, error_message: step.ErrorMessage ?? null });
           await callback(b.StatusCallback!, { ...base, SmsStatus: step.MessageStatus!, ...step });
         }
       })();
     }
-    return reply.code(201).send({
+    const resource = {
       sid,
       account_sid: opts.accountSid,
       to: b.To,
@@ -111,10 +114,20 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
       api_version: '2010-04-01',
       date_created: now,
       date_updated: now,
-      error_code: null,
-      error_message: null,
+      error_code: null as number | null,
+      error_message: null as string | null,
       uri: `/2010-04-01/Accounts/${opts.accountSid}/Messages/${sid}.json`,
-    });
+    };
+    messages.set(sid, resource);
+    return reply.code(201).send(resource);
+  });
+
+  // Messages fetch: the resource as it is now (its status follows the callbacks sent).
+  app.get('/2010-04-01/Accounts/:account/Messages/:sid', async (req, reply) => {
+    if (req.headers.authorization !== expectedAuth) return reply.code(401).send({ code: 20003, message: 'Authenticate', status: 401 });
+    const m = messages.get((req.params as { sid: string }).sid.replace(/\.json$/, ''));
+    if (!m) return reply.code(404).send({ code: 20404, message: 'The requested resource was not found', status: 404 });
+    return m;
   });
 
   app.get('/2010-04-01/Accounts/:account/Messages/:sid/Media/:media', async (req, reply) => {

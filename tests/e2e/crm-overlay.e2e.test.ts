@@ -151,11 +151,15 @@ describe('CRM overlay: live badges next to phone numbers, in Chromium', () => {
 
     const conversationId = conversationOf.get('+14155552671')!;
     await bob.emitWithAck('conversation:join', { conversationId });
+    // Bob opened the conversation: his presence there shows on the badge.
+    await expect.poll(async () => (await aiko()).tip, { timeout: 5000 }).toContain('Agent 1 is viewing');
     bob.emit('typing:start', { conversationId });
     await expect.poll(async () => (await aiko()).typing, { timeout: 5000 }).toBe(true);
     expect((await aiko()).tip).toContain('Agent 1 is typing a reply');
     // No stop ever sent: the dots clear 3 s after the last start.
     await expect.poll(async () => (await aiko()).typing, { timeout: 8000 }).toBe(false);
+    bob.emit('conversation:leave', { conversationId });
+    await expect.poll(async () => (await aiko()).tip, { timeout: 5000 }).not.toContain('viewing');
     await page.close();
   });
 

@@ -118,6 +118,18 @@ describe('Replies: window, templates, rate limits, media, and server stops', () 
     expect((await fetch(`${stack.serverUrl}${path}`)).status).toBe(401);
   });
 
+  it('the stand-in answers Messages fetch through the twilio library, with the status its callbacks reported', async () => {
+    const conv = await conversation();
+    const id = randomUUID();
+    await post(org.agents[0]!.token, `/api/conversations/${conv}/messages`, { id, body: 'Fetch me' });
+    await until(async () => (await row(id)).status === 'read');
+    const { createTwilioClient } = await import('../../server/outbound/twilio-client');
+    const client = createTwilioClient(stack.config.twilio, stack.twilioStandIn!.url);
+    const fetched = await client.messages((await row(id)).twilio_sid!).fetch();
+    expect(fetched).toMatchObject({ sid: (await row(id)).twilio_sid, status: 'read', body: 'Fetch me', to: expect.stringMatching(/^whatsapp:\+/) });
+    await expect(client.messages('SM' + '0'.repeat(32)).fetch()).rejects.toMatchObject({ status: 404, code: 20404 });
+  });
+
   it('sends a file by URL', async () => {
     const conv = await conversation();
     const id = randomUUID();

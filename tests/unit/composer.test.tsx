@@ -30,6 +30,20 @@ describe('Composer', () => {
     expect(onSend).toHaveBeenCalledWith({ body: 'On my way' });
   });
 
+  it('attaches a file by URL (only an http(s) one)', () => {
+    const onSend = vi.fn();
+    render(<Composer lastInboundAt={hoursAgo(1)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => []} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Attach a file by URL' }));
+    const box = screen.getByLabelText('Reply');
+    fireEvent.change(screen.getByLabelText('File or image URL'), { target: { value: 'javascript:alert(1)' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onSend).not.toHaveBeenCalled();
+    fireEvent.change(screen.getByLabelText('File or image URL'), { target: { value: 'https://files.example.com/invoice.pdf' } });
+    fireEvent.change(box, { target: { value: 'Your invoice' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onSend).toHaveBeenCalledWith({ body: 'Your invoice', mediaUrl: 'https://files.example.com/invoice.pdf' });
+  });
+
   it('says nothing about the window while it has hours left', () => {
     render(<Composer lastInboundAt={hoursAgo(1)} now={NOW} onTyping={() => {}} onSend={() => {}} loadTemplates={async () => []} />);
     expect(screen.queryByRole('note')).toBeNull();

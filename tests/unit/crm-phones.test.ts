@@ -94,9 +94,10 @@ describe('badge data', () => {
         ],
         b: [{ agentId: 'carol', displayName: 'Carol', until: now - 1 }],
       },
+      viewing: { b: [{ agentId: 'carol', displayName: 'Carol' }, { agentId: 'me', displayName: 'Me' }] },
     };
     const badges = badgesFor(['+14155550134', '+33142685300'], conversationsByPhone(inbox), collab, 'me', now);
-    expect(badges['+14155550134']).toEqual({ conversationId: 'b', name: 'Maria', unread: 3, typing: ['Bob'], lastMessage: 'Newer' });
-    expect(badges['+33142685300']).toEqual({ conversationId: null, name: null, unread: 0, typing: [], lastMessage: null });
+    expect(badges['+14155550134']).toEqual({ conversationId: 'b', name: 'Maria', unread: 3, typing: ['Bob'], viewing: ['Carol'], lastMessage: 'Newer' });
+    expect(badges['+33142685300']).toEqual({ conversationId: null, name: null, unread: 0, typing: [], viewing: [], lastMessage: null });
   });
 });
