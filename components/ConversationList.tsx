@@ -1,3 +1,4 @@
+import { memo } from 'react';
 import type { AgentConversationView } from '@/lib/contract/models';
 import { contactLabel, shortTime } from './format';
 import { TypingDots } from './TypingDots';
@@ -14,29 +15,36 @@ export function ConversationList(props: {
   return (
     <ul className="conversations" aria-label="Conversations">
       {props.conversations.map((c) => (
-        <li key={c.id}>
-          <button
-            type="button"
-            className={`conversation${c.id === props.selectedId ? ' selected' : ''}${c.unreadCount ? ' unread' : ''}`}
-            aria-current={c.id === props.selectedId ? 'true' : undefined}
-            data-conversation-id={c.id}
-            onClick={() => props.onOpen(c.id)}
-          >
-            <span className="row">
-              <span className="name">{contactLabel(c)}</span>
-              <time dateTime={c.lastMessageAt ?? undefined}>{shortTime(c.lastMessageAt)}</time>
-            </span>
-            <span className="row">
-              {props.typing[c.id]?.length ? <TypingDots names={props.typing[c.id]!} /> : <span className="preview">{c.lastMessagePreview ?? ''}</span>}
-              {c.unreadCount > 0 && (
-                <span className="unread-count" aria-label={`${c.unreadCount} unread`}>
-                  {c.unreadCount}
-                </span>
-              )}
-            </span>
-          </button>
-        </li>
+        <Row key={c.id} conversation={c} selected={c.id === props.selectedId} typing={props.typing[c.id]} onOpen={props.onOpen} />
       ))}
     </ul>
   );
 }
+
+/** One conversation; re-renders only when its own data changes (a busy inbox changes a few rows at a time). */
+const Row = memo(function Row({ conversation: c, selected, typing, onOpen }: { conversation: AgentConversationView; selected: boolean; typing: string[] | undefined; onOpen: (id: string) => void }) {
+  return (
+    <li>
+      <button
+        type="button"
+        className={`conversation${selected ? ' selected' : ''}${c.unreadCount ? ' unread' : ''}`}
+        aria-current={selected ? 'true' : undefined}
+        data-conversation-id={c.id}
+        onClick={() => onOpen(c.id)}
+      >
+        <span className="row">
+          <span className="name">{contactLabel(c)}</span>
+          <time dateTime={c.lastMessageAt ?? undefined}>{shortTime(c.lastMessageAt)}</time>
+        </span>
+        <span className="row">
+          {typing?.length ? <TypingDots names={typing} /> : <span className="preview">{c.lastMessagePreview ?? ''}</span>}
+          {c.unreadCount > 0 && (
+            <span className="unread-count" aria-label={`${c.unreadCount} unread`}>
+              {c.unreadCount}
+            </span>
+          )}
+        </span>
+      </button>
+    </li>
+  );
+}, (a, b) => a.conversation === b.conversation && a.selected === b.selected && a.onOpen === b.onOpen && (a.typing ?? []).join() === (b.typing ?? []).join());

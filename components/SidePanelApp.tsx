@@ -4,7 +4,8 @@ import { collabItem, collisionNotice, emptyCollab, typingIn } from '@/lib/collab
 import { connectionItem, initialStatus } from '@/lib/connection/status';
 import { useNow } from '@/lib/hooks/useNow';
 import { sortedConversations } from '@/lib/inbox/state';
-import { agentItem, inboxItem, openConversationItem } from '@/lib/inbox/store';
+import { agentItem, openConversationItem } from '@/lib/inbox/store';
+import { useInbox } from '@/lib/hooks/useInbox';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage, unwrap } from '@/lib/messaging/protocol';
@@ -13,9 +14,12 @@ import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
 import { Thread } from './Thread';
 
+/** Stable across renders, so unchanged rows of the list do not re-render. */
+const openConversation = (conversationId: string) => void sendMessage('inbox:openConversation', { conversationId });
+
 /** The inbox in the side panel. First paint comes from the stored state, before any network answer. */
 export function SidePanelApp() {
-  const inbox = useStorageItem(inboxItem);
+  const inbox = useInbox();
   const agent = useStorageItem(agentItem);
   const status = useStorageItem(connectionItem) ?? initialStatus();
   const openId = useStorageItem(openConversationItem) ?? null;
@@ -64,7 +68,7 @@ export function SidePanelApp() {
           conversations={sortedConversations(inbox)}
           selectedId={openId}
           typing={Object.fromEntries(Object.keys(collab.typing).map((id) => [id, typingNames(id)]))}
-          onOpen={(conversationId) => void sendMessage('inbox:openConversation', { conversationId })}
+          onOpen={openConversation}
         />
       )}
     </main>

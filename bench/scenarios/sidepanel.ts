@@ -28,6 +28,7 @@ export async function sidePanelLatency(stack: RemoteStack, opts: { agents: numbe
   const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl, config: { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey } }, email, 'bench password');
   try {
     await panel.locator('[data-status="live"]').waitFor({ timeout: 20_000 });
+    await panel.bringToFront(); // a side panel is on screen while the agent works in it
     await panel.evaluate(() => {
       const seen: Record<string, number> = {};
       (window as unknown as { __seen: typeof seen }).__seen = seen;

@@ -10,8 +10,13 @@ export function badgeFor(unread: number, status: OverallStatus): { text: string;
   return { text: text || '!', color: '#6b7280' };
 }
 
+let shown = '';
+
+/** Updates the toolbar icon only when what it shows changes (it is called on every inbox change). */
 export async function showBadge(unread: number, status: OverallStatus): Promise<void> {
   const { text, color } = badgeFor(unread, status);
+  if (`${text}|${color}` === shown) return;
+  shown = `${text}|${color}`;
   const action = browser.action ?? (browser as unknown as { browserAction: typeof browser.action }).browserAction;
   await action.setBadgeText({ text });
   await action.setBadgeBackgroundColor({ color });

@@ -6,7 +6,7 @@ import { bothDown, connectionItem, overallFrom, type ChannelState } from '../con
 import type { AgentProfile } from '../contract/models';
 import type { ConversationView, MessageView } from '../contract/models';
 import { addConversation, applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, isNewMessage } from '../inbox/state';
-import { agentItem, inboxItem, openConversationItem, outboxItem, pendingMessage, updateInbox, type PendingReply } from '../inbox/store';
+import { agentItem, openConversationItem, outboxItem, pendingMessage, persistAll, readInbox, updateInbox, type PendingReply } from '../inbox/store';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../realtime/records';
 import { createSocket, type SwitchboardSocket } from '../realtime/socket';
 import type { Settings } from '../settings';
@@ -123,7 +123,7 @@ export class BackgroundController {
 
   private async teardown(): Promise<void> {
     this.stop();
-    await Promise.all([inboxItem.setValue(emptyInbox()), outboxItem.setValue([]), agentItem.setValue(null), openConversationItem.setValue(null), collabItem.setValue(emptyCollab())]);
+    await Promise.all([updateInbox(() => emptyInbox()).then(persistAll), outboxItem.setValue([]), agentItem.setValue(null), openConversationItem.setValue(null), collabItem.setValue(emptyCollab())]);
     await this.publishStatus(false);
   }
 
@@ -137,7 +137,7 @@ export class BackgroundController {
 
   /** The conversation with a number from a CRM page: the most recent one we know, or a new one. */
   async conversationForPhone(phone: string): Promise<string> {
-    const known = conversationsByPhone(await inboxItem.getValue()).get(phone);
+    const known = conversationsByPhone(await readInbox()).get(phone);
     if (known?.length) return known.reduce((a, c) => ((c.lastMessageAt ?? '') > (a.lastMessageAt ?? '') ? c : a)).id;
     const { conversation } = await this.api.startConversation(phone);
     await updateInbox((s) => addConversation(s, conversation));
@@ -224,7 +224,7 @@ export class BackgroundController {
 
   /** Sends a failed reply's text (and file) again, as a new message. */
   async retry(conversationId: string, messageId: string): Promise<void> {
-    const failed = (await inboxItem.getValue()).messages[conversationId]?.find((m) => m.id === messageId);
+    const failed = (await readInbox()).messages[conversationId]?.find((m) => m.id === messageId);
     if (!failed || failed.direction !== 'outbound' || !['failed', 'undelivered'].includes(failed.status)) throw new Error('only a failed reply can be retried');
     await this.send(conversationId, { body: failed.body || undefined, mediaUrl: failed.media[0]?.url });
   }
@@ -408,7 +408,7 @@ export class BackgroundController {
     this.syncing = (async () => {
       do {
         this.resyncRequested = false;
-        const { cursor } = await inboxItem.getValue();
+        const { cursor } = await readInbox();
         let res;
         try {
           res = await this.api.sync(cursor);

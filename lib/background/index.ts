@@ -1,7 +1,7 @@
 import { browser, type Browser } from 'wxt/browser';
-import { connectionItem } from '../connection/status';
-import { totalUnread } from '../inbox/state';
-import { inboxItem } from '../inbox/store';
+import { connectionItem, type ConnectionStatus } from '../connection/status';
+import { totalUnread, type InboxState } from '../inbox/state';
+import { onInboxPatch, readInbox } from '../inbox/store';
 import { onMessage, type ProtocolMap, type Result } from '../messaging/protocol';
 import { CONTENT_SCRIPT_REQUESTS, requestSchemas } from '../messaging/schemas';
 import { settingsItem } from '../settings';
@@ -9,6 +9,7 @@ import { openConversationItem } from '../inbox/store';
 import { showBadge } from './badge';
 import { BackgroundController } from './controller';
 import { serveCrmPages } from './crm-pages';
+import { servePanels } from './panels';
 import { NOTIFICATION_PREFIX } from './notifications';
 import { disableSite, enableSite, reconcileSites } from './sites';
 
@@ -49,6 +50,8 @@ export function startBackground(): void {
     return null;
   });
 
+  // Side panels: live inbox changes over a port.
+  servePanels();
   // CRM pages: live badges over a port; sites beyond the built-in CRMs are the agent's choice.
   const crmPages = serveCrmPages();
   void reconcileSites();
@@ -70,9 +73,17 @@ export function startBackground(): void {
     return { conversationId };
   });
 
-  const refreshBadge = async () => showBadge(totalUnread(await inboxItem.getValue()), (await connectionItem.getValue()).overall);
-  inboxItem.watch(() => void refreshBadge());
-  connectionItem.watch(() => void refreshBadge());
+  // The toolbar badge follows every inbox change and the connection status, without storage reads.
+  let overall: ConnectionStatus['overall'] | null = null;
+  const refreshBadge = async (inbox?: InboxState) => {
+    overall ??= (await connectionItem.getValue()).overall;
+    await showBadge(totalUnread(inbox ?? (await readInbox())), overall);
+  };
+  onInboxPatch((_patch, state) => void refreshBadge(state));
+  connectionItem.watch((status) => {
+    overall = status.overall;
+    void refreshBadge();
+  });
   settingsItem.watch(() => {
     // New server or Supabase URL: rebuild every connection.
     controller = controller.then((c) => {

@@ -23,8 +23,29 @@ export function shouldNotify(m: MessageView, settings: NotificationSettings, vie
   return !(viewing.visible && viewing.conversationId === m.conversationId);
 }
 
+/**
+ * A burst of messages gets a notification a second at most, not one each: within the second, the
+ * newest message waits and is shown when it ends (the unread counts show the rest).
+ */
+export const NOTIFY_EVERY_MS = 1000;
+let lastNotified = 0;
+let waiting: { m: MessageView; conversation: AgentConversationView | undefined } | null = null;
+
 /** One notification per conversation (a newer message replaces it). Text only: notifications render no HTML. */
 export async function notifyMessage(m: MessageView, conversation: AgentConversationView | undefined): Promise<void> {
+  if (m.direction !== 'inbound') return;
+  const wait = lastNotified + NOTIFY_EVERY_MS - Date.now();
+  if (wait > 0) {
+    // Before any storage read: a burst costs nothing but this.
+    if (!waiting) setTimeout(() => {
+      const next = waiting;
+      waiting = null;
+      if (next) void notifyMessage(next.m, next.conversation);
+    }, wait);
+    waiting = { m, conversation };
+    return;
+  }
+  lastNotified = Date.now();
   const [settings, viewing] = await Promise.all([notificationSettingsItem.getValue(), viewingItem.getValue()]);
   if (!shouldNotify(m, settings, viewing)) return;
   const from = conversation?.contact.profileName || conversation?.contact.phone || 'WhatsApp';

@@ -14,6 +14,60 @@ export interface InboxState {
   messages: Record<string, MessageView[]>;
   /** Ids of the latest messages seen by any path (newest last): what has already been announced. */
   seen: string[];
+  /** Bumped by every stored update: orders the patches that UIs receive live against what they read. */
+  seq?: number;
+}
+
+/**
+ * What one update changed, for UIs that hold a copy (the side panel): changed entries by value,
+ * removed ones by id. Reducers keep unchanged entries' identity, so the diff is a pointer compare.
+ */
+export interface InboxPatch {
+  seq: number;
+  cursor: string | null;
+  conversations: Record<string, AgentConversationView>;
+  removedConversations: string[];
+  /** Per thread, the messages added or changed (merged by id on the other side, as here). */
+  messages: Record<string, MessageView[]>;
+  /** Threads replaced wholesale (not a delta of the copy's list). */
+  threads: Record<string, MessageView[]>;
+  removedThreads: string[];
+}
+
+export function diffInbox(prev: InboxState, next: InboxState): InboxPatch {
+  const changed = <T>(a: Record<string, T>, b: Record<string, T>) => Object.fromEntries(Object.entries(b).filter(([id, v]) => a[id] !== v));
+  const removed = <T>(a: Record<string, T>, b: Record<string, T>) => Object.keys(a).filter((id) => !(id in b));
+  const messages: Record<string, MessageView[]> = {};
+  const threads: Record<string, MessageView[]> = {};
+  for (const [id, list] of Object.entries(changed(prev.messages, next.messages))) {
+    const before = prev.messages[id];
+    if (!before) threads[id] = list;
+    else {
+      // Only what is new in the list: a busy thread does not resend its last hundred messages.
+      const known = new Set(before);
+      messages[id] = list.filter((m) => !known.has(m));
+    }
+  }
+  return {
+    seq: next.seq ?? 0,
+    cursor: next.cursor,
+    conversations: changed(prev.conversations, next.conversations),
+    removedConversations: removed(prev.conversations, next.conversations),
+    messages,
+    threads,
+    removedThreads: removed(prev.messages, next.messages),
+  };
+}
+
+/** A UI's copy brought up to date by a patch (patches at or below the copy's seq are already in it). */
+export function applyPatch(state: InboxState, patch: InboxPatch): InboxState {
+  if (patch.seq <= (state.seq ?? 0)) return state;
+  const conversations = { ...state.conversations, ...patch.conversations };
+  for (const id of patch.removedConversations) delete conversations[id];
+  const messages = { ...state.messages, ...patch.threads };
+  for (const [id, changed] of Object.entries(patch.messages)) messages[id] = mergeMessages(messages[id] ?? [], changed).list;
+  for (const id of patch.removedThreads) delete messages[id];
+  return { ...state, seq: patch.seq, cursor: patch.cursor, conversations, messages };
 }
 
 export const MESSAGES_PER_CONVERSATION = 100;

@@ -1,7 +1,15 @@
 import { storage } from 'wxt/utils/storage';
 import type { ReplyContent } from '../api/client';
 import type { AgentProfile, MessageView } from '../contract/models';
-import { emptyInbox, type InboxState } from './state';
+import { diffInbox, emptyInbox, type InboxPatch, type InboxState } from './state';
+
+type PatchListener = (patch: InboxPatch, state: InboxState) => void;
+const patchListeners = new Set<PatchListener>();
+/** Every change the background makes to the inbox, as it is made (before it is stored), with the new state. */
+export function onInboxPatch(listener: PatchListener): () => void {
+  patchListeners.add(listener);
+  return () => patchListeners.delete(listener);
+}
 
 /**
  * What must survive a service-worker restart lives in extension storage, never in module
@@ -10,9 +18,21 @@ import { emptyInbox, type InboxState } from './state';
  */
 export const inboxItem = storage.defineItem<InboxState>('local:inbox', {
   fallback: emptyInbox(),
-  version: 2,
-  migrations: { 2: (old: Omit<InboxState, 'seen'>) => ({ ...old, seen: [] }) },
+  version: 3,
+  migrations: {
+    2: (old: Omit<InboxState, 'seen'>) => ({ ...old, seen: [] }),
+    // Threads moved to their own item (written less often); the old copy is only a cache.
+    3: (old: InboxState) => ({ ...old, messages: {} }),
+  },
 });
+/** The cached threads, apart from the inbox: the larger part, written less often. */
+export const threadsItem = storage.defineItem<{ messages: InboxState['messages'] }>('local:threads', { fallback: { messages: {} }, version: 1 });
+
+/** The stored inbox with its cached threads (what a UI paints first). */
+export async function storedInbox(): Promise<InboxState> {
+  const [inbox, threads] = await Promise.all([inboxItem.getValue(), threadsItem.getValue()]);
+  return { ...inbox, messages: threads.messages };
+}
 export const agentItem = storage.defineItem<AgentProfile | null>('local:agent', { fallback: null, version: 1 });
 /** A reply the server has not confirmed yet (offline, or the request in flight). */
 export interface PendingReply {
@@ -47,40 +67,88 @@ export const openConversationItem = storage.defineItem<string | null>('session:o
 type Pending = { fn: (state: InboxState) => InboxState; resolve: (s: InboxState) => void; reject: (e: unknown) => void };
 let pending: Pending[] = [];
 let flushing: Promise<void> | null = null;
+/** The background's working copy: storage is its persisted image, written a moment later. */
+let current: InboxState | null = null;
+let persistTimer: ReturnType<typeof setTimeout> | null = null;
+let threadsTimer: ReturnType<typeof setTimeout> | null = null;
+let persistedThreads: InboxState['messages'] | null = null;
+/**
+ * How long changes may wait to be written together: every write of an item costs the browser a
+ * copy to each open extension page, so the inbox is written at most once a second and the thread
+ * cache at most every five (a thread is fetched again when opened, so a lost write costs nothing).
+ */
+const PERSIST_DELAY_MS = 1000;
+const THREADS_DELAY_MS = 5000;
+
+/** The inbox as the background knows it now (ahead of storage by at most PERSIST_DELAY_MS). */
+export async function readInbox(): Promise<InboxState> {
+  current ??= await storedInbox();
+  persistedThreads ??= current.messages;
+  return current;
+}
 
 /**
  * Read-modify-write of the inbox. Updates are serialised (concurrent events never overwrite each
- * other) and batched: everything queued while a write is in flight is applied in order and
- * written once, so a burst of messages costs a few storage writes, not one each.
+ * other) and batched: everything queued meanwhile is applied in order, pushed at once to open side
+ * panels (`onInboxPatch`), and written to storage together a moment later. A worker stopped before
+ * the write loses nothing: the stored cursor is older, so the next catch-up fetches it again.
  */
 export function updateInbox(fn: (state: InboxState) => InboxState): Promise<InboxState> {
   return new Promise((resolve, reject) => {
     pending.push({ fn, resolve, reject });
-    flushing ??= flush();
+    // Right after a change, wait a few milliseconds to take the next ones with it: at 100 messages
+    // a second that is one patch per few messages, not one each.
+    flushing ??= new Promise((r) => setTimeout(r, Math.max(0, lastFlush + BATCH_MS - Date.now()))).then(flush);
   });
+}
+const BATCH_MS = 20;
+let lastFlush = 0;
+
+/** Writes the working copy to storage now (sign-out must not leave the old inbox on disk). */
+export async function persistInbox(): Promise<void> {
+  if (persistTimer) clearTimeout(persistTimer);
+  persistTimer = null;
+  if (current) await inboxItem.setValue({ ...current, messages: {} });
+}
+
+async function persistThreads(): Promise<void> {
+  if (threadsTimer) clearTimeout(threadsTimer);
+  threadsTimer = null;
+  if (!current || current.messages === persistedThreads) return;
+  persistedThreads = current.messages;
+  await threadsItem.setValue({ messages: current.messages });
+}
+
+/** Writes everything now (sign-out must not leave the old inbox on disk). */
+export async function persistAll(): Promise<void> {
+  await Promise.all([persistInbox(), persistThreads()]);
 }
 
 async function flush(): Promise<void> {
+  lastFlush = Date.now();
   try {
     while (pending.length) {
       const batch = pending;
       pending = [];
-      let state = await inboxItem.getValue();
-      const applied: Pending[] = [];
+      const before = await readInbox();
+      let state = before;
       for (const p of batch) {
         try {
           state = p.fn(state);
-          applied.push(p);
         } catch (err) {
           p.reject(err);
+          p.reject = p.resolve = () => {};
         }
       }
-      try {
-        await inboxItem.setValue(state);
-        for (const p of applied) p.resolve(state);
-      } catch (err) {
-        for (const p of applied) p.reject(err);
+      if (state !== before) {
+        state = { ...state, seq: (before.seq ?? 0) + 1 };
+        current = state;
+        const patch = diffInbox(before, state);
+        for (const listener of patchListeners) listener(patch, state);
+        persistTimer ??= setTimeout(() => void persistInbox().catch(() => {}), PERSIST_DELAY_MS);
+        if (state.messages !== before.messages) threadsTimer ??= setTimeout(() => void persistThreads().catch(() => {}), THREADS_DELAY_MS);
       }
+      for (const p of batch) p.resolve(state);
     }
   } finally {
     flushing = null;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { BadgeInfo } from '../crm/badges';
+import type { InboxPatch, InboxState } from '../inbox/state';
 import type { crmPortRequest, requestSchemas } from './schemas';
 
 /**
@@ -43,6 +44,10 @@ export interface ProtocolMap {
  * The content script opens no connection of its own.
  */
 export const CRM_PORT = 'switchboard-crm';
+
+/** Side panels hold a copy of the inbox: the background pushes each change (`InboxPatch`) over this port. */
+export const PANEL_PORT = 'switchboard-panel';
+export type PanelNotice = { type: 'snapshot'; state: InboxState } | { type: 'patch'; patch: InboxPatch };
 export type CrmPortRequest = z.infer<typeof crmPortRequest>;
 export type CrmPortNotice =
   | { type: 'badges'; signedIn: boolean; badges: Record<string, BadgeInfo> }
