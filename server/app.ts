@@ -12,7 +12,7 @@ import { InvalidTokenError, type TokenVerifier } from './auth/jwt';
 import type { ServerConfig } from './config';
 import { BadCursorError, findAgent, markRead, messagesPage, NotFoundError, startConversation, sync } from './inbox/repository';
 import { registerReplyRoutes, ReplyError } from './outbound/routes';
-import { createSender } from './outbound/sender';
+import { createSender, type Sender } from './outbound/sender';
 import { createTwilioClient } from './outbound/twilio-client';
 import type { Logger } from './logger';
 import { countRequests, type RequestCounter } from './metrics';
@@ -30,6 +30,8 @@ export interface App {
   http: FastifyInstance;
   io: SwitchboardIo;
   requests: RequestCounter;
+  /** The outbox sender of this instance. */
+  sender: Sender;
 }
 
 declare module 'fastify' {
@@ -61,7 +63,7 @@ const messagesQuery = z.object({
 export async function createApp(deps: AppDeps): Promise<App> {
   const http = Fastify({ loggerInstance: deps.log.child({ name: 'http' }) as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: true });
   const io = attachSocketIo(http.server, deps);
-  const requests = countRequests(http);
+  const requests = countRequests(http, deps.db);
 
   await http.register(cors, { origin: true, exposedHeaders: [] });
   await http.register(formbody);
@@ -97,7 +99,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   http.get('/api/socket', async () => ({ status: 'up', connections: io.engine.clientsCount, path: '/socket.io' }));
   // Request counts by route (no data, no identities): for operators and the benchmarks.
-  http.get('/api/metrics', async () => ({ requests: requests.byRoute(), sockets: io.engine.clientsCount }));
+  http.get('/api/metrics', async () => ({ requests: requests.byRoute(), queries: requests.queriesByRoute(), sockets: io.engine.clientsCount }));
   http.get('/api/health', async () => {
     await deps.db.query('select 1');
     return { status: 'ok' };
@@ -180,7 +182,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     io.local.disconnectSockets(true);
     io.engine.close();
   });
-  return { http, io, requests };
+  return { http, io, requests, sender };
 }
 
 function conversationIdOf(req: FastifyRequest): string {

@@ -13,7 +13,10 @@ import { sleep, summarize, type LatencySummary } from '../stats';
  * timed by a MutationObserver in the panel against the same clock. Other agents of the load are
  * Socket.IO clients in organisations of 10.
  */
-export async function sidePanelLatency(stack: RemoteStack, opts: { agents: number; rate: number; seconds: number }): Promise<LatencySummary & { agents: number; rate: number; lost: number }> {
+export async function sidePanelLatency(
+  stack: RemoteStack,
+  opts: { agents: number; rate: number; seconds: number },
+): Promise<LatencySummary & { agents: number; rate: number; lost: number; crmBadge: LatencySummary & { lost: number } }> {
   if (!existsSync(EXTENSION_DIR)) throw new Error('build the extension first (npm run build)');
   const orgs = await createBenchOrgs(stack, Math.max(1, Math.ceil((opts.agents - 1) / 10)), 10);
   const target = orgs[0]!;
@@ -28,6 +31,24 @@ export async function sidePanelLatency(stack: RemoteStack, opts: { agents: numbe
   const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl, config: { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey } }, email, 'bench password');
   try {
     await panel.locator('[data-status="live"]').waitFor({ timeout: 20_000 });
+    // A CRM page (HubSpot's URL, served here) listing the 100 customers: their badges count up too.
+    const crmHtml = `<!doctype html><table>${Array.from({ length: 100 }, (_, k) => `<tr><td>Customer ${k}</td><td>+1 (646) 555-${2000 + k}</td></tr>`).join('')}</table>`;
+    await browser.context.route('https://app.hubspot.com/bench-crm', (r) => r.fulfill({ contentType: 'text/html', body: crmHtml }));
+    const crm = await browser.context.newPage();
+    await crm.goto('https://app.hubspot.com/bench-crm');
+    await crm.waitForFunction(() => document.querySelectorAll('switchboard-badge').length === 100, null, { timeout: 20_000 });
+    await crm.evaluate(() => {
+      // The first time each customer's badge reaches each unread count.
+      const reached: Record<string, number> = {};
+      (window as unknown as { __reached: typeof reached }).__reached = reached;
+      new MutationObserver((mutations) => {
+        const t = performance.timeOrigin + performance.now();
+        for (const m of mutations) {
+          const el = m.target as HTMLElement;
+          if (el.tagName === 'SWITCHBOARD-BADGE') reached[`${el.dataset.phone}#${el.dataset.unread}`] ??= t;
+        }
+      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-unread'] });
+    });
     await panel.bringToFront(); // a side panel is on screen while the agent works in it
     await panel.evaluate(() => {
       const seen: Record<string, number> = {};
@@ -63,7 +84,20 @@ export async function sidePanelLatency(stack: RemoteStack, opts: { agents: numbe
     // The list shows each conversation's latest message; 100 customers writing in turn keep every
     // message on screen for a while, so each one is seen.
     const samples = [...sentAt].filter(([b]) => seen[b]).map(([b, t]) => seen[b]! - t);
-    return { agents: opts.agents, rate: opts.rate, lost: total - samples.length, ...summarize(samples) };
+    // Message i is customer i % 100's (i / 100 + 1)-th: their badge reaching that count shows it.
+    const reached = await crm.evaluate(() => (window as unknown as { __reached: Record<string, number> }).__reached);
+    const badgeSamples = [...sentAt].flatMap(([b, t]) => {
+      const i = Number(/\d+/.exec(b)![0]);
+      const at = reached[`+1646555${2000 + (i % 100)}#${Math.floor(i / 100) + 1}`];
+      return at ? [at - t] : [];
+    });
+    return {
+      agents: opts.agents,
+      rate: opts.rate,
+      lost: total - samples.length,
+      ...summarize(samples),
+      crmBadge: { ...summarize(badgeSamples), lost: total - badgeSamples.length },
+    };
   } finally {
     for (const s of sockets) s.close();
     await browser.close();

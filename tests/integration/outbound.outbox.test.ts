@@ -173,6 +173,9 @@ describe('Replies: window, templates, rate limits, media, and server stops', () 
 
   it('a call to Twilio in flight when its server stops finishes first; nothing is sent twice', async () => {
     const conv = await conversation();
+    // Only the instance under test may claim the reply: stop every other sender.
+    await stack.app.sender.stop();
+    for (const a of extraApps.splice(0)) await a.http.close();
     const app1 = await secondInstance();
     const base1 = `http://127.0.0.1:${(app1.http.server.address() as { port: number }).port}`;
     stack.twilioStandIn!.createDelayMs = 800;
