@@ -63,7 +63,7 @@ const messagesQuery = z.object({
 export async function createApp(deps: AppDeps): Promise<App> {
   const http = Fastify({ loggerInstance: deps.log.child({ name: 'http' }) as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: true });
   const io = attachSocketIo(http.server, deps);
-  const requests = countRequests(http, deps.db);
+  const requests = countRequests(http);
 
   await http.register(cors, { origin: true, exposedHeaders: [] });
   await http.register(formbody);
@@ -99,7 +99,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   http.get('/api/socket', async () => ({ status: 'up', connections: io.engine.clientsCount, path: '/socket.io' }));
   // Request counts by route (no data, no identities): for operators and the benchmarks.
-  http.get('/api/metrics', async () => ({ requests: requests.byRoute(), queries: requests.queriesByRoute(), sockets: io.engine.clientsCount }));
+  http.get('/api/metrics', async () => ({ requests: requests.byRoute(), sockets: io.engine.clientsCount }));
   http.get('/api/health', async () => {
     await deps.db.query('select 1');
     return { status: 'ok' };

@@ -114,7 +114,7 @@ export async function pollingVersusSockets(stack: RemoteStack, seconds: number) 
     if (t !== undefined) liveDelays.push(performance.now() - t);
   });
   await new Promise<void>((r) => socket.once('connect', () => r()));
-  const metrics = async () => (await (await fetch(`${stack.serverUrl}/api/metrics`)).json()) as { requests: Record<string, number>; queries: Record<string, number> };
+  const metrics = async () => (await (await fetch(`${stack.serverUrl}/api/metrics`)).json()) as { requests: Record<string, number> };
   const beforeAll = await metrics();
   const before = beforeAll.requests;
   const end = performance.now() + seconds * 1000;
@@ -146,16 +146,9 @@ export async function pollingVersusSockets(stack: RemoteStack, seconds: number) 
   const after = afterAll.requests;
   const delta = (route: string) => (after[route] ?? 0) - (before[route] ?? 0);
   const others = Object.keys(after).reduce((n, r) => n + delta(r), 0) - delta('POST /api/webhooks/twilio') - pollRequests - 1; // -1: this metrics call
-  // Database queries the server made for each client: the poller's are its syncs'; the socket
-  // agent's would be any other API route's (none while healthy).
-  const queries = (route: string) => (afterAll.queries[route] ?? 0) - (beforeAll.queries[route] ?? 0);
-  const pollQueries = queries('GET /api/sync');
-  const agentQueries = Object.keys(afterAll.queries)
-    .filter((r) => !['GET /api/sync', 'POST /api/webhooks/twilio', 'background', 'GET /api/metrics'].includes(r))
-    .reduce((n, r) => n + queries(r), 0);
   const perMinute = (n: number) => Math.round((n / seconds) * 60 * 10) / 10;
   return [
-    { client: '3 s polling (replaced design)', requestsPerAgentPerMinute: perMinute(pollRequests), dbQueriesPerAgentPerMinute: perMinute(pollQueries), avgDelayMs: summarize(pollDelays).mean, worstDelayMs: summarize(pollDelays).max },
-    { client: 'Switchboard (sockets)', requestsPerAgentPerMinute: perMinute(Math.max(0, others)), dbQueriesPerAgentPerMinute: perMinute(agentQueries), avgDelayMs: summarize(liveDelays).mean, worstDelayMs: summarize(liveDelays).max },
+    { client: '3 s polling (replaced design)', requestsPerAgentPerMinute: perMinute(pollRequests), avgDelayMs: summarize(pollDelays).mean, worstDelayMs: summarize(pollDelays).max },
+    { client: 'Switchboard (sockets)', requestsPerAgentPerMinute: perMinute(Math.max(0, others)), avgDelayMs: summarize(liveDelays).mean, worstDelayMs: summarize(liveDelays).max },
   ];
 }
