@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
  */
 type Lat = { p50: number; p95: number; p99: number; max: number; lost?: number };
 interface Results {
+  connections?: Record<string, number>;
   ingest?: { steps: Array<Record<string, number>>; ceiling: number };
   extension?: {
     bundles: Array<{ entrypoint: string; files: number; kB: number; gzipKB: number }>;
@@ -97,6 +98,17 @@ export function writeReport(r: Results): void {
       '',
     );
   }
+  if (r.connections) {
+    const c = r.connections;
+    parts.push(
+      '## Connections on one server process',
+      '',
+      'Each agent holds a Socket.IO socket (WebSocket only, reconnection with backoff and jitter, as the extension connects) and a Realtime socket joined to its organisation\'s `postgres_changes` (the local Realtime runs in the same process here; on hosted Supabase it is Supabase\'s). Memory is the server process\'s RSS growth; idle CPU covers pings and heartbeats only. Not measured yet: the time to reconnect them all after a server restart.',
+      '',
+      table(Object.keys(c), [Object.values(c)]),
+      '',
+    );
+  }
   if (r.extension) {
     const c = r.extension.crm;
     const w = r.extension.worker;
@@ -148,7 +160,7 @@ export function writeReport(r: Results): void {
           ],
         ),
         '',
-        'Where the time goes: the webhook is answered only after the message is committed, and the Socket.IO emit follows the commit, so webhook → Socket.IO is about the webhook answer time (signature check, validation, one database round trip for `store_inbound_message`, commit). At 10 agents the first loaded run shows more queueing than the later ones on this 2-core machine, where PostgreSQL, the server and the load generator (with all clients) share both cores. Not measured yet: the ingest ceiling and 10,000 connections.',
+        'Where the time goes: the webhook is answered only after the message is committed, and the Socket.IO emit follows the commit, so webhook → Socket.IO is about the webhook answer time (signature check, validation, one database round trip for `store_inbound_message`, commit). At 10 agents the first loaded run shows more queueing than the later ones on this 2-core machine, where PostgreSQL, the server and the load generator (with all clients) share both cores. This run\'s 100 agents × 100 messages/s row is far slower than earlier runs of the same scenario (4.7 ms p50 once), and the ingest ceiling below shows webhooks waiting on the database at 250/s while the server has CPU to spare: the next thing to profile (pool size, commit cost).',
         '',
       );
     }

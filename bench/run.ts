@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { startRemoteStack } from './remote-stack';
 import { realtimeLatency, realtimeThroughput } from './scenarios/realtime';
 import { bundleSizes, crmOverlay, workerAndPanel } from './scenarios/extension';
+import { connections } from './scenarios/connections';
 import { ingestCeiling } from './scenarios/ingest';
 import { sidePanelLatency } from './scenarios/sidepanel';
 import { pollingVersusSockets, webhookLatency } from './scenarios/webhook';
@@ -91,6 +92,17 @@ if (want('ingest')) {
     const ingest = await ingestCeiling(stack, quick ? { rates: [50], seconds: 1 } : { rates: [250, 500, 1000, 1500, 2000, 2500, 3000], seconds: 5 });
     printTable(`Ingest: signed webhooks stored and fanned out, rising rates (ceiling with fan-out p99 < 100 ms: ${ingest.ceiling}/s)`, ingest.steps as never);
     results.ingest = ingest;
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (want('connections')) {
+  const stack = await startRemoteStack();
+  try {
+    const c = await connections(stack, quick ? { agents: 50, idleSeconds: 2 } : { agents: 10_000, idleSeconds: 30 });
+    printTable('Connections: agents with a Socket.IO and a Realtime socket each, on one server process', [c]);
+    results.connections = c;
   } finally {
     await stack.stop();
   }
