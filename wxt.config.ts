@@ -24,8 +24,9 @@ export default defineConfig({
     // 116: WebSocket traffic keeps the service worker alive.
     minimum_chrome_version: '116',
     permissions: ['storage', 'alarms', 'notifications', 'idle', 'scripting', ...(browser === 'firefox' ? [] : ['sidePanel'])],
-    // Sites beyond the built-in CRMs: asked for one origin at a time, when the agent enables it.
-    optional_host_permissions: ['https://*/*', 'http://*/*'],
+    // Sites beyond the built-in CRMs: asked for one origin at a time, when the agent enables it
+    // (Firefox's MV2 manifest lists them under optional_permissions).
+    ...(browser === 'firefox' ? { optional_permissions: ['https://*/*', 'http://*/*'] } : { optional_host_permissions: ['https://*/*', 'http://*/*'] }),
     action: { default_title: 'Switchboard' },
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'self'; base-uri 'none'; frame-ancestors 'none'",
