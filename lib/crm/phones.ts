@@ -73,6 +73,3 @@ export function phoneFromHref(href: string, defaultCountry: CountryCode): string
   }
   return null;
 }
-
-/** Countries offered for national formats (the settings' default country). */
-export const isCountryCode = (value: string): value is CountryCode => /^[A-Z]{2}$/.test(value);
