@@ -1,3 +1,4 @@
+import bcrypt from 'bcryptjs';
 import { signSupabaseJwt } from '../server/auth/jwt';
 import type pg from 'pg';
 
@@ -28,4 +29,15 @@ export async function createBenchOrgs(stack: { db: pg.Pool; jwtSecret: string },
     result.push({ id: org.id, number, agents });
   }
   return result;
+}
+
+/** An agent of `organisationId` who signs in with a password (what the browser needs). */
+export async function benchAgent(stack: { db: pg.Pool }, organisationId: string): Promise<string> {
+  const email = `ext-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@bench.test`;
+  const { rows } = await stack.db.query<{ id: string }>(
+    'insert into auth.users (email, encrypted_password, email_confirmed_at) values ($1, $2, now()) returning id',
+    [email, await bcrypt.hash('bench password', 10)],
+  );
+  await stack.db.query(`insert into agents (id, organisation_id, display_name) values ($1, $2, 'Bench agent')`, [rows[0]!.id, organisationId]);
+  return email;
 }

@@ -160,7 +160,7 @@ export function writeReport(r: Results): void {
           ],
         ),
         '',
-        'Where the time goes: the webhook is answered only after the message is committed, and the Socket.IO emit follows the commit, so webhook → Socket.IO is about the webhook answer time (signature check, validation, one database round trip for `store_inbound_message`, commit). At 10 agents the first loaded run shows more queueing than the later ones on this 2-core machine, where PostgreSQL, the server and the load generator (with all clients) share both cores. This run\'s 100 agents × 100 messages/s row is far slower than earlier runs of the same scenario (4.7 ms p50 once), and the ingest ceiling below shows webhooks waiting on the database at 250/s while the server has CPU to spare: the next thing to profile (pool size, commit cost).',
+        'Where the time goes: the webhook is answered only after the message is committed, and the Socket.IO emit follows the commit, so webhook → Socket.IO is about the webhook answer time (signature check, validation, one database round trip for `store_inbound_message`, commit). At 10 agents the first loaded run shows more queueing than the later ones on this 2-core machine, where PostgreSQL, the server and the load generator (with all clients) share both cores. The 100 agents × 100 messages/s row varies a lot between runs of this scenario on this machine, and the ingest ceiling below shows webhooks waiting on the database at 250/s while the server has CPU to spare: the next thing to profile (pool size, commit cost).',
         '',
       );
     }

@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 import type { CDPSession, Page } from 'playwright-core';
 import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
-import { createBenchOrgs } from '../agents';
+import { benchAgent, createBenchOrgs } from '../agents';
 import type { RemoteStack } from '../remote-stack';
 import { sleep } from '../stats';
 
@@ -137,17 +137,6 @@ export async function crmOverlay(stack: RemoteStack, opts: { elements: number; p
   }
 }
 
-/** An agent of `organisationId` who signs in with a password (what the browser needs). */
-async function benchAgent(stack: RemoteStack, organisationId: string): Promise<string> {
-  const bcrypt = (await import('bcryptjs')).default;
-  const email = `ext-${Date.now()}-${Math.random().toString(36).slice(2, 6)}@bench.test`;
-  const { rows } = await stack.db.query<{ id: string }>(
-    'insert into auth.users (email, encrypted_password, email_confirmed_at) values ($1, $2, now()) returning id',
-    [email, await bcrypt.hash('bench password', 10)],
-  );
-  await stack.db.query(`insert into agents (id, organisation_id, display_name) values ($1, $2, 'Bench agent')`, [rows[0]!.id, organisationId]);
-  return email;
-}
 
 /**
  * The service worker after a long day compressed: `messages` inbound messages (across 200

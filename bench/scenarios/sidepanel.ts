@@ -1,10 +1,9 @@
-import bcrypt from 'bcryptjs';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
-import { createBenchOrgs } from '../agents';
+import { benchAgent, createBenchOrgs } from '../agents';
 import type { RemoteStack } from '../remote-stack';
 import { sleep, summarize, type LatencySummary } from '../stats';
 
@@ -21,12 +20,7 @@ export async function sidePanelLatency(
   const orgs = await createBenchOrgs(stack, Math.max(1, Math.ceil((opts.agents - 1) / 10)), 10);
   const target = orgs[0]!;
   // The browser's agent signs in with a password, as an agent does.
-  const email = `panel-${Date.now()}@bench.test`;
-  const { rows } = await stack.db.query<{ id: string }>(
-    'insert into auth.users (email, encrypted_password, email_confirmed_at) values ($1, $2, now()) returning id',
-    [email, await bcrypt.hash('bench password', 10)],
-  );
-  await stack.db.query(`insert into agents (id, organisation_id, display_name) values ($1, $2, 'Panel agent')`, [rows[0]!.id, target.id]);
+  const email = await benchAgent(stack, target.id);
   const sockets: Socket[] = orgs.flatMap((o) => o.agents).slice(0, opts.agents - 1).map((a) => ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: a.token }, forceNew: true }));
   const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl, config: { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey } }, email, 'bench password');
   try {

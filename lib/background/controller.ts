@@ -13,7 +13,7 @@ import type { Settings } from '../settings';
 import { applyPresence, applyPresenceState, applyTyping, applyViewing, collabItem, emptyCollab, type CollabState } from '../collab/state';
 import { TYPING_TTL_MS } from '../contract/events';
 import { conversationsByPhone } from '../crm/badges';
-import { notifyMessage, viewingItem } from './notifications';
+import { currentViewing, notifyMessage } from './notifications';
 
 type Row = Record<string, unknown>;
 
@@ -297,7 +297,7 @@ export class BackgroundController {
     });
     if (!fresh || message.direction !== 'inbound') return;
     // On screen: the agent is reading it as it arrives. Elsewhere: a notification.
-    const viewing = await viewingItem.getValue();
+    const viewing = await currentViewing();
     if (viewing.visible && viewing.conversationId === message.conversationId) await this.markRead(message.conversationId).catch(() => {});
     else await notifyMessage(message, state.conversations[message.conversationId]);
   }

@@ -1,7 +1,6 @@
 import { browser, type Browser } from 'wxt/browser';
 import { collabItem } from '../collab/state';
 import { badgesFor, conversationsByPhone } from '../crm/badges';
-import type { InboxState } from '../inbox/state';
 import { agentItem, onInboxPatch, readInbox } from '../inbox/store';
 import { CRM_PORT, type CrmPortNotice } from '../messaging/protocol';
 import { crmPortRequest } from '../messaging/schemas';
@@ -21,10 +20,8 @@ export function serveCrmPages() {
   const pages = new Map<Browser.runtime.Port, Page>();
   let scheduled = false;
 
-  /** The newest inbox, from the last change (ahead of storage) or from storage. */
-  let latest: InboxState | null = null;
   const push = async (only?: Browser.runtime.Port) => {
-    const [inbox, collab, agent] = await Promise.all([latest ?? readInbox(), collabItem.getValue(), agentItem.getValue()]);
+    const [inbox, collab, agent] = await Promise.all([readInbox(), collabItem.getValue(), agentItem.getValue()]);
     const index = conversationsByPhone(inbox);
     const now = Date.now();
     for (const [port, page] of pages) {
@@ -64,10 +61,7 @@ export function serveCrmPages() {
     port.onDisconnect.addListener(() => pages.delete(port));
   });
 
-  onInboxPatch((_patch, state) => {
-    latest = state;
-    pushAll();
-  });
+  onInboxPatch(pushAll); // readInbox() is the worker's working copy, already holding the change
   collabItem.watch(pushAll);
   agentItem.watch(pushAll);
 

@@ -156,8 +156,8 @@ type Handler<K extends keyof ProtocolMap> = (
 function handle<K extends keyof ProtocolMap>(type: K, fn: Handler<K>): void {
   onMessage(type, async (message) => {
     const { sender } = message;
-    const fromPages = sender.url?.startsWith(browser.runtime.getURL('/')) && !sender.tab?.url?.startsWith('http');
-    const fromContentScript = CONTENT_SCRIPT_REQUESTS.has(type) && !!sender.tab && !sender.url?.startsWith(browser.runtime.getURL('/'));
+    const fromPages = !!sender.url?.startsWith(browser.runtime.getURL('/'));
+    const fromContentScript = !fromPages && CONTENT_SCRIPT_REQUESTS.has(type) && !!sender.tab;
     if (sender.id !== browser.runtime.id || !(fromPages || fromContentScript)) {
       return { error: 'request refused: not from this extension’s pages' } as never;
     }

@@ -17,6 +17,16 @@ export const viewingItem = storage.defineItem<Viewing>('session:viewing', { fall
 
 export const NOTIFICATION_PREFIX = 'conversation:';
 
+let viewing: Promise<Viewing> | null = null;
+/** What the side panel shows, kept in memory (read on every inbound message, so not from storage each time). */
+export function currentViewing(): Promise<Viewing> {
+  if (!viewing) {
+    viewing = viewingItem.getValue();
+    viewingItem.watch((v) => (viewing = Promise.resolve(v)));
+  }
+  return viewing;
+}
+
 /** Whether a message deserves a desktop notification. */
 export function shouldNotify(m: MessageView, settings: NotificationSettings, viewing: Viewing): boolean {
   if (settings.muted || m.direction !== 'inbound') return false;
@@ -46,8 +56,8 @@ export async function notifyMessage(m: MessageView, conversation: AgentConversat
     return;
   }
   lastNotified = Date.now();
-  const [settings, viewing] = await Promise.all([notificationSettingsItem.getValue(), viewingItem.getValue()]);
-  if (!shouldNotify(m, settings, viewing)) return;
+  const [settings, onScreen] = await Promise.all([notificationSettingsItem.getValue(), currentViewing()]);
+  if (!shouldNotify(m, settings, onScreen)) return;
   const from = conversation?.contact.profileName || conversation?.contact.phone || 'WhatsApp';
   await browser.notifications
     .create(`${NOTIFICATION_PREFIX}${m.conversationId}`, {
