@@ -5,13 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { z } from 'zod';
-import { describeIssues } from './validation';
+import { describeIssues, guard, HttpError } from './validation';
 import type { MarkReadResponse, MessagesPage, StartConversationResponse, SyncResponse } from '../lib/contract/api';
 import type { AgentProfile } from '../lib/contract/models';
 import { InvalidTokenError, type TokenVerifier } from './auth/jwt';
 import type { ServerConfig } from './config';
-import { BadCursorError, findAgent, markRead, messagesPage, NotFoundError, startConversation, sync } from './inbox/repository';
-import { registerReplyRoutes, ReplyError } from './outbound/routes';
+import { BadCursorError, findAgent, markRead, messagesPage, startConversation, sync } from './inbox/repository';
+import { registerInboxRoutes } from './inbox/routes';
+import { registerReplyRoutes } from './outbound/routes';
 import { createSender, type Sender } from './outbound/sender';
 import { createTwilioClient } from './outbound/twilio-client';
 import type { Logger } from './logger';
@@ -40,16 +41,6 @@ declare module 'fastify' {
   }
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const uuid = z.uuid();
 const startBody = z.object({
   phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone must be an E.164 number such as +14155550134'),
@@ -69,7 +60,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await http.register(formbody);
 
   http.setErrorHandler((err, req, reply) => {
-    if (err instanceof HttpError || err instanceof ReplyError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       return reply.code(status).send({ error: (err as { code?: string }).code ?? 'bad_request', message: (err as Error).message });
@@ -142,7 +133,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const id = conversationIdOf(req);
       const q = messagesQuery.safeParse(req.query);
       if (!q.success) throw new HttpError(400, 'bad_request', describeIssues(q.error));
-      return guardNotFound(() => messagesPage(deps.db, req.agent, id, q.data.before ?? null, q.data.limit));
+      return guard(() => messagesPage(deps.db, req.agent, id, q.data.before ?? null, q.data.limit));
     });
 
     registerReplyRoutes(api, {
@@ -155,17 +146,24 @@ export async function createApp(deps: AppDeps): Promise<App> {
       announce: (organisationId, message, conversation) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
     });
 
+    registerInboxRoutes(api, {
+      db: deps.db,
+      conversationIdOf,
+      conversationChanged: (organisationId, conversation) => io.to(orgRoom(organisationId)).emit('conversation:updated', { conversation }),
+      announce: (organisationId, message, conversation) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
+    });
+
     // Start (or find) the conversation with a phone number, e.g. from a number on a CRM page.
     api.post('/api/conversations', async (req, reply): Promise<StartConversationResponse> => {
       const input = startBody.safeParse(req.body);
       if (!input.success) throw new HttpError(400, 'bad_request', describeIssues(input.error));
-      const { created, conversation } = await guardNotFound(() => startConversation(deps.db, req.agent, input.data.phone));
+      const { created, conversation } = await guard(() => startConversation(deps.db, req.agent, input.data.phone));
       reply.code(created ? 201 : 200);
       return { conversation: { ...conversation, lastReadAt: null, readInboundCount: 0, unreadCount: 0 } };
     });
 
     api.post('/api/conversations/:id/read', async (req): Promise<MarkReadResponse> => {
-      const readState = await guardNotFound(() => markRead(deps.db, req.agent, conversationIdOf(req)));
+      const readState = await guard(() => markRead(deps.db, req.agent, conversationIdOf(req)));
       // The agent's other devices clear their unread count too.
       io.to(agentRoom(req.agent.id)).emit('conversation:read', readState);
       return { readState };
@@ -189,13 +187,4 @@ function conversationIdOf(req: FastifyRequest): string {
   const id = uuid.safeParse((req.params as { id?: string }).id);
   if (!id.success) throw new HttpError(400, 'bad_request', 'conversation id must be a UUID');
   return id.data;
-}
-
-async function guardNotFound<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof NotFoundError) throw new HttpError(404, 'not_found', err.message);
-    throw err;
-  }
 }

@@ -1,4 +1,4 @@
-import type { AgentConversationView, AgentProfile, MessageView, ReadStateView } from './models';
+import type { AgentConversationView, AgentProfile, AgentSummary, ConversationView, MessageView, ReadStateView } from './models';
 
 /**
  * REST payloads of the Switchboard server (`/api/...`), shared by server and extension.
@@ -34,6 +34,43 @@ export interface MarkReadResponse {
  */
 export interface StartConversationResponse {
   conversation: AgentConversationView;
+}
+
+/** `POST /api/conversations/:id/assign` with `{ assigneeId }` (an agent's id, or null to unassign). */
+export interface AssignResponse {
+  conversation: ConversationView;
+}
+
+/** `GET /api/agents`: the organisation's agents. */
+export interface AgentsResponse {
+  agents: AgentSummary[];
+}
+
+/** A saved reply of the organisation, inserted in the composer with `/shortcut`. */
+export interface CannedReply {
+  id: string;
+  shortcut: string;
+  body: string;
+}
+
+/** `GET /api/canned-replies` */
+export interface CannedRepliesResponse {
+  cannedReplies: CannedReply[];
+}
+
+/** One hit of `GET /api/search?q=…`: a conversation, and its latest message containing the text (if any). */
+export interface SearchResult {
+  conversation: AgentConversationView;
+  match: { messageId: string; body: string; createdAt: string } | null;
+}
+
+export interface SearchResponse {
+  results: SearchResult[];
+}
+
+/** `POST /api/conversations/:id/notes` with `{ id, body }`: a private note (201, or 200 when the id was already stored). */
+export interface NoteResponse {
+  message: MessageView;
 }
 
 /** `GET /api/me` */

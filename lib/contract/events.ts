@@ -44,6 +44,8 @@ export interface ServerToClientEvents {
   'message:new': (payload: MessageNewPayload) => void;
   /** A message's delivery status moved forward (sent, delivered, read, failed…). */
   'message:status': (payload: { message: MessageView }) => void;
+  /** A conversation's row changed outside a message (assigned, unassigned). */
+  'conversation:updated': (payload: { conversation: ConversationView }) => void;
   /** The agent read a conversation on one of its devices. Sent to `agent:<id>` only. */
   'conversation:read': (payload: ReadStateView) => void;
 }

@@ -3,7 +3,8 @@
  * Both sides import these: the server builds them from rows, the extension stores and renders them.
  */
 
-export type MessageDirection = 'inbound' | 'outbound';
+/** `note`: an agent's private note in the thread, never sent to the customer. */
+export type MessageDirection = 'inbound' | 'outbound' | 'note';
 
 /** Twilio's message states, in the order a message moves through them. */
 export const MESSAGE_STATUSES = [
@@ -24,6 +25,14 @@ export interface MediaItem {
   contentType: string;
 }
 
+/** A place the customer shared on WhatsApp. */
+export interface LocationView {
+  latitude: number;
+  longitude: number;
+  address: string | null;
+  label: string | null;
+}
+
 export interface MessageView {
   id: string;
   conversationId: string;
@@ -34,6 +43,9 @@ export interface MessageView {
   twilioSid: string | null;
   errorCode: number | null;
   errorMessage: string | null;
+  /** The agent who wrote an outbound reply or a note. */
+  sentBy: string | null;
+  location: LocationView | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -72,6 +84,12 @@ export interface ReadStateView {
   conversationId: string;
   lastReadAt: string;
   readInboundCount: number;
+}
+
+/** A colleague, as assignment and notes name them. */
+export interface AgentSummary {
+  id: string;
+  displayName: string;
 }
 
 export interface AgentProfile {

@@ -40,6 +40,8 @@ export interface PendingReply {
   conversationId: string;
   content: ReplyContent;
   createdAt: string;
+  /** A private note for colleagues (its body only), not a reply to the customer. */
+  note?: boolean;
 }
 /** Replies waiting for the server, oldest first: they survive a worker restart and go out once. */
 export const outboxItem = storage.defineItem<PendingReply[]>('local:outbox', { fallback: [], version: 1 });
@@ -49,13 +51,15 @@ export function pendingMessage(p: PendingReply): MessageView {
   return {
     id: p.id,
     conversationId: p.conversationId,
-    direction: 'outbound',
+    direction: p.note ? 'note' : 'outbound',
     body: p.content.body ?? (p.content.template ? 'Template message' : ''),
     media: p.content.mediaUrl ? [{ url: p.content.mediaUrl, contentType: 'application/octet-stream' }] : [],
     status: 'accepted',
     twilioSid: null,
     errorCode: null,
     errorMessage: null,
+    sentBy: null,
+    location: null,
     createdAt: p.createdAt,
     updatedAt: p.createdAt,
   };

@@ -1,4 +1,4 @@
-import type { ConversationView, MediaItem, MessageStatus, MessageView, ReadStateView } from '../contract/models';
+import type { ConversationView, LocationView, MediaItem, MessageDirection, MessageStatus, MessageView, ReadStateView } from '../contract/models';
 
 /**
  * Rows as Supabase Realtime delivers them (snake_case columns, timestamps in PostgreSQL's JSON
@@ -13,13 +13,15 @@ export function messageFromRow(r: Row): MessageView {
   return {
     id: String(r.id),
     conversationId: String(r.conversation_id),
-    direction: r.direction === 'outbound' ? 'outbound' : 'inbound',
+    direction: (['outbound', 'note'].includes(String(r.direction)) ? r.direction : 'inbound') as MessageDirection,
     body: String(r.body ?? ''),
     media: Array.isArray(r.media) ? (r.media as MediaItem[]) : [],
     status: String(r.status) as MessageStatus,
     twilioSid: str(r.twilio_sid),
     errorCode: r.error_code === null || r.error_code === undefined ? null : Number(r.error_code),
     errorMessage: str(r.error_message),
+    sentBy: str(r.sent_by),
+    location: r.location && typeof r.location === 'object' ? (r.location as LocationView) : null,
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
   };

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { createAgent, createChannel, createOrganisation, listUnrouted } from '../admin/commands';
+import { saveCannedReply } from '../inbox/team';
 import { cliContext, runCli, type CliContext } from './context';
 
 const USAGE = `Usage: npm run admin -- <command> [options]
@@ -7,6 +8,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   create-org --name <name>
   create-channel --org <org id> --name <name> [--whatsapp +E164] [--messaging-service MG…]
   create-agent --org <org id> --email <email> --password <password> --name <display name>
+  add-canned-reply --org <org id> --shortcut <shortcut> --text <reply>   (agents insert it with /shortcut)
   list-unrouted
 `;
 
@@ -21,6 +23,8 @@ runCli(async () => {
       'messaging-service': { type: 'string' },
       email: { type: 'string' },
       password: { type: 'string' },
+      shortcut: { type: 'string' },
+      text: { type: 'string' },
     },
   });
   const need = (key: keyof typeof values) => {
@@ -52,6 +56,12 @@ runCli(async () => {
         const input = { organisationId: need('org'), email: need('email'), password: need('password'), displayName: need('name') };
         const pool = db();
         console.log(JSON.stringify(await createAgent(pool, conn.ctx!.supabase, input)));
+        break;
+      }
+      case 'add-canned-reply': {
+        const shortcut = need('shortcut');
+        if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(shortcut)) throw new Error('--shortcut: lowercase letters, digits, - and _, at most 32');
+        console.log(JSON.stringify(await saveCannedReply(db(), need('org'), shortcut, need('text'))));
         break;
       }
       case 'list-unrouted': {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { createAgent, createChannel, createOrganisation } from '../admin/commands';
+import { saveCannedReply } from '../inbox/team';
 import { inboundParams, newSid, postSignedWebhook } from '../twilio-sim/inbound';
 import { DEMO_AGENTS, DEMO_CONTACTS, DEMO_ORGANISATION, DEMO_WHATSAPP_NUMBER } from './contacts';
 
@@ -11,6 +12,12 @@ export interface DemoSeed {
   agents: string[];
   password: string;
 }
+
+const DEMO_CANNED_REPLIES: Array<[string, string]> = [
+  ['hello', 'Hi! Thanks for writing to us. How can I help?'],
+  ['hours', 'We are open Monday to Friday, 9:00 to 18:00.'],
+  ['thanks', 'Thank you! Is there anything else I can help with?'],
+];
 
 /**
  * Seeds the demo organisation once: a channel, agents alice and bob, and one inbound message
@@ -42,6 +49,7 @@ export async function seedDemo(
   for (const a of DEMO_AGENTS) {
     await createAgent(db, opts.supabase, { organisationId: org.id, email: a.email, password, displayName: a.displayName });
   }
+  for (const [shortcut, text] of DEMO_CANNED_REPLIES) await saveCannedReply(db, org.id, shortcut, text);
   for (const c of DEMO_CONTACTS) {
     const params = inboundParams({ accountSid: opts.twilio.accountSid, from: c.phone, to: DEMO_WHATSAPP_NUMBER, body: c.message, profileName: c.name });
     const res = await postSignedWebhook(opts.webhookUrl, opts.twilio.authToken, params, opts.signatureUrl);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SyncResponse } from '../../lib/contract/api';
-import type { AgentProfile, ConversationView, MediaItem, MessageView, ReadStateView } from '../../lib/contract/models';
+import type { AgentProfile, ConversationView, LocationView, MediaItem, MessageView, ReadStateView } from '../../lib/contract/models';
 import { replyWindow, type ReplyWindow } from '../../lib/contract/reply-window';
 import {
   agentConversationView,
@@ -23,6 +23,7 @@ export interface InboundMessage {
   body: string;
   profileName: string | null;
   media: MediaItem[];
+  location: LocationView | null;
   raw: Record<string, string>;
 }
 
@@ -32,6 +33,15 @@ export type StoreInboundResult =
   | { kind: 'unrouted' };
 
 export class NotFoundError extends Error {}
+/** A well-formed request the data refuses (an assignee from another organisation…). */
+export class UnprocessableError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
 export class BadCursorError extends Error {}
 
 const FULL_SYNC_CONVERSATIONS = 500;
@@ -61,8 +71,8 @@ async function inTransaction<T>(db: pg.Pool, begin: string, fn: (c: pg.PoolClien
  */
 export async function storeInbound(db: pg.Pool, msg: InboundMessage): Promise<StoreInboundResult> {
   const { rows } = await db.query<{ r: { kind: string; organisation_id?: string; message?: Record<string, unknown>; conversation?: Record<string, unknown> } }>(
-    'select public.store_inbound_message($1, $2, $3, $4, $5, $6, $7, $8, $9) as r',
-    [msg.messageSid, msg.from, msg.to, msg.messagingServiceSid, msg.body, msg.profileName, JSON.stringify(msg.media), previewOf(msg.body, msg.media), msg.raw],
+    'select public.store_inbound_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) as r',
+    [msg.messageSid, msg.from, msg.to, msg.messagingServiceSid, msg.body, msg.profileName, JSON.stringify(msg.media), previewOf(msg.body, msg.media, msg.location), msg.raw, msg.location && JSON.stringify(msg.location)],
   );
   const r = rows[0]!.r;
   if (r.kind !== 'stored') return { kind: r.kind as 'duplicate' | 'unrouted' };

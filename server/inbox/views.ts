@@ -1,16 +1,18 @@
-import type { AgentConversationView, ConversationView, MediaItem, MessageStatus, MessageView } from '../../lib/contract/models';
+import type { AgentConversationView, ConversationView, LocationView, MediaItem, MessageDirection, MessageStatus, MessageView } from '../../lib/contract/models';
 
 /** Row shapes as selected by the inbox queries, and their mapping to the shared views. */
 export interface MessageRow {
   id: string;
   conversation_id: string;
-  direction: 'inbound' | 'outbound';
+  direction: MessageDirection;
   body: string;
   media: MediaItem[];
   status: MessageStatus;
   twilio_sid: string | null;
   error_code: number | null;
   error_message: string | null;
+  sent_by: string | null;
+  location: LocationView | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -38,7 +40,7 @@ export interface AgentConversationRow extends ConversationRow {
 export const CONVERSATION_COLUMNS = `c.id, c.channel_id, c.contact_id, ct.phone_e164, ct.profile_name, c.assignee_id,
   c.last_message_at, c.last_message_preview, c.last_inbound_at, c.inbound_count, c.version`;
 
-export const MESSAGE_COLUMNS = `id, conversation_id, direction, body, media, status, twilio_sid, error_code, error_message, created_at, updated_at`;
+export const MESSAGE_COLUMNS = `id, conversation_id, direction, body, media, status, twilio_sid, error_code, error_message, sent_by, location, created_at, updated_at`;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -53,6 +55,8 @@ export function messageView(r: MessageRow): MessageView {
     twilioSid: r.twilio_sid,
     errorCode: r.error_code,
     errorMessage: r.error_message,
+    sentBy: r.sent_by ?? null,
+    location: r.location ?? null,
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };
@@ -79,9 +83,10 @@ export function agentConversationView(r: AgentConversationRow): AgentConversatio
 }
 
 /** The one-line preview shown in conversation lists. */
-export function previewOf(body: string, media: MediaItem[]): string {
+export function previewOf(body: string, media: MediaItem[], location: LocationView | null = null): string {
   const text = body.replace(/\s+/g, ' ').trim();
   if (text) return text.length > 140 ? `${text.slice(0, 139)}…` : text;
+  if (location) return `📍 ${location.label ?? location.address ?? 'Location'}`.slice(0, 140);
   if (media.length === 0) return '';
   return media[0]!.contentType.startsWith('image/') ? '📷 Photo' : '📎 Attachment';
 }

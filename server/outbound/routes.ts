@@ -3,21 +3,10 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { MessageView, ConversationView } from '../../lib/contract/models';
 import { renderTemplate, type TemplateView } from '../../lib/contract/reply-window';
-import { ConflictError, conversationWindow, createOutbound, mediaOf, NotFoundError, WindowClosedError, type OutboundContent } from '../inbox/repository';
-import { describeIssues } from '../validation';
+import { conversationWindow, createOutbound, mediaOf, type OutboundContent } from '../inbox/repository';
+import { describeIssues, guard, HttpError } from '../validation';
 import type { Sender } from './sender';
 import type { TwilioClient } from './twilio-client';
-
-/** An error the API answers with (status, code, message). */
-export class ReplyError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 const replyBody = z
   .object({
@@ -80,12 +69,12 @@ export function registerReplyRoutes(
   api.post('/api/conversations/:id/messages', async (req, reply) => {
     const conversationId = deps.conversationIdOf(req);
     const input = replyBody.safeParse(req.body);
-    if (!input.success) throw new ReplyError(400, 'bad_request', describeIssues(input.error));
+    if (!input.success) throw new HttpError(400, 'bad_request', describeIssues(input.error));
     const { id, body, mediaUrl, template } = input.data;
     let content: OutboundContent;
     if (template) {
       const known = (await approvedTemplates()).find((t) => t.sid === template.sid);
-      if (!known) throw new ReplyError(422, 'template_not_approved', 'this template does not exist or is not approved for WhatsApp');
+      if (!known) throw new HttpError(422, 'template_not_approved', 'this template does not exist or is not approved for WhatsApp');
       content = { kind: 'template', contentSid: template.sid, variables: template.variables, renderedBody: renderTemplate(known.body, template.variables) };
     } else {
       content = { kind: 'text', body: body ?? '', media: mediaUrl ? [{ url: mediaUrl, contentType: guessType(mediaUrl) }] : [] };
@@ -100,9 +89,9 @@ export function registerReplyRoutes(
 
   api.get('/api/conversations/:id/messages/:message/media/:index', async (req, reply) => {
     const params = z.object({ message: z.uuid(), index: z.coerce.number().int().min(0).max(9) }).safeParse(req.params);
-    if (!params.success) throw new ReplyError(400, 'bad_request', describeIssues(params.error));
+    if (!params.success) throw new HttpError(400, 'bad_request', describeIssues(params.error));
     const item = await mediaOf(deps.db, req.agent, deps.conversationIdOf(req), params.data.message, params.data.index);
-    if (!item) throw new ReplyError(404, 'not_found', 'no such media');
+    if (!item) throw new HttpError(404, 'not_found', 'no such media');
     const url = new URL(item.url);
     const { accountSid, authToken } = deps.twilioCredentials;
     const auth = deps.twilioMediaHosts.includes(url.host) ? { authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}` } : undefined;
@@ -110,9 +99,9 @@ export function registerReplyRoutes(
     try {
       res = await fetch(url, { headers: auth, redirect: 'follow', signal: AbortSignal.timeout(15_000) });
     } catch {
-      throw new ReplyError(502, 'media_unreachable', 'the media could not be fetched from Twilio');
+      throw new HttpError(502, 'media_unreachable', 'the media could not be fetched from Twilio');
     }
-    if (!res.ok) throw new ReplyError(502, 'media_unreachable', `Twilio answered ${res.status} for this media`);
+    if (!res.ok) throw new HttpError(502, 'media_unreachable', `Twilio answered ${res.status} for this media`);
     const bytes = Buffer.from(await res.arrayBuffer());
     return reply
       .header('content-type', res.headers.get('content-type') ?? item.contentType)
@@ -121,17 +110,6 @@ export function registerReplyRoutes(
       .header('content-disposition', 'inline')
       .send(bytes);
   });
-}
-
-async function guard<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof NotFoundError) throw new ReplyError(404, 'not_found', err.message);
-    if (err instanceof ConflictError) throw new ReplyError(409, 'conflict', err.message);
-    if (err instanceof WindowClosedError) throw new ReplyError(422, 'window_closed', err.message);
-    throw err;
-  }
 }
 
 const TYPES: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', pdf: 'application/pdf', mp4: 'video/mp4', mp3: 'audio/mpeg', ogg: 'audio/ogg' };

@@ -14,6 +14,8 @@ export interface InboundOptions {
   messagingServiceSid?: string;
   media?: Array<{ url: string; contentType: string }>;
   messageSid?: string;
+  /** A shared place (WhatsApp's location message): sent as Latitude/Longitude/Address/Label. */
+  location?: { latitude: number; longitude: number; address?: string; label?: string };
 }
 
 export const newSid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
@@ -37,6 +39,12 @@ export function inboundParams(o: InboundOptions): Record<string, string> {
   params.SmsMessageSid = params.MessageSid!;
   if (o.profileName !== undefined) params.ProfileName = o.profileName;
   if (o.messagingServiceSid) params.MessagingServiceSid = o.messagingServiceSid;
+  if (o.location) {
+    params.Latitude = String(o.location.latitude);
+    params.Longitude = String(o.location.longitude);
+    if (o.location.address) params.Address = o.location.address;
+    if (o.location.label) params.Label = o.location.label;
+  }
   media.forEach((m, i) => {
     params[`MediaUrl${i}`] = m.url;
     params[`MediaContentType${i}`] = m.contentType;

@@ -32,7 +32,12 @@ export const inboundWebhookSchema = z.looseObject({
   ProfileName: z.string().max(256).optional(),
   MessagingServiceSid: sid('MG').optional(),
   NumMedia: z.coerce.number().int().min(0).max(10).default(0),
-});
+  // A shared location (WhatsApp): both coordinates, or neither.
+  Latitude: z.coerce.number().min(-90).max(90).optional(),
+  Longitude: z.coerce.number().min(-180).max(180).optional(),
+  Address: z.string().max(1024).optional(),
+  Label: z.string().max(1024).optional(),
+}).refine((b) => (b.Latitude === undefined) === (b.Longitude === undefined), { message: 'Latitude and Longitude come together', path: ['Latitude'] });
 
 const statusCallbackSchema = z.looseObject({
   MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/, 'must be SM or MM followed by 32 hex digits'),
@@ -110,6 +115,10 @@ export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioW
       body: body.Body,
       profileName: body.ProfileName ?? null,
       media,
+      location:
+        body.Latitude !== undefined && body.Longitude !== undefined
+          ? { latitude: body.Latitude, longitude: body.Longitude, address: body.Address ?? null, label: body.Label ?? null }
+          : null,
       raw: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
     });
     if (result.kind === 'stored') deps.onStored(result);

@@ -102,9 +102,11 @@ export async function signIn(stack: Stack, email: string, password: string): Pro
   return ((await res.json()) as { access_token: string }).access_token;
 }
 
-/** GET/POST on the server's API as an agent. */
-export async function api<T = unknown>(stack: Stack, token: string | null, path: string, method = 'GET'): Promise<{ status: number; body: T }> {
-  const res = await fetch(stack.serverUrl + path, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+/** GET/POST on the server's API as an agent (a body is sent as JSON). */
+export async function api<T = unknown>(stack: Stack, token: string | null, path: string, method = 'GET', body?: unknown): Promise<{ status: number; body: T }> {
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(stack.serverUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   return { status: res.status, body: (await res.json().catch(() => null)) as T };
 }
 

@@ -26,6 +26,8 @@ const msg = (id: string, createdAt: string, over: Partial<MessageView> = {}): Me
   twilioSid: null,
   errorCode: null,
   errorMessage: null,
+  sentBy: null,
+  location: null,
   createdAt,
   updatedAt: createdAt,
   ...over,
