@@ -1,70 +1,161 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { createTypingNotifier } from '@/lib/collab/state';
+import type { CannedReply } from '@/lib/contract/api';
 import { renderTemplate, replyWindow, type TemplateView } from '@/lib/contract/reply-window';
 import type { ReplyContent } from '@/lib/api/client';
+import { cannedSuggestions } from '@/lib/inbox/view';
 import { shortTime } from './format';
 
+type Mode = 'reply' | 'note';
+
 /**
- * The reply box: Enter sends, Shift+Enter adds a line. It tells colleagues that the agent is typing
- * (at most every 1.5 s; stop on send, on clearing the box and on blur). Outside WhatsApp's 24-hour
- * window it offers the channel's approved templates instead.
+ * The reply box: Enter sends, Shift+Enter adds a line, "/" offers the organisation's canned
+ * replies. It tells colleagues that the agent is typing (at most every 1.5 s; stop on send, on
+ * clearing the box and on blur). Outside WhatsApp's 24-hour window it offers the channel's
+ * approved templates instead. The Note tab writes a private note that only agents see.
  */
 export function Composer(props: {
   lastInboundAt: string | null;
+  cannedReplies: CannedReply[];
   onTyping: (typing: boolean) => void;
   onSend: (content: ReplyContent) => void;
+  onNote: (body: string) => void;
   loadTemplates: () => Promise<TemplateView[]>;
   now?: number;
 }) {
+  const [mode, setMode] = useState<Mode>('reply');
   const window = replyWindow(props.lastInboundAt, props.now);
-  if (!window.open) return <TemplatePicker closesAt={window.closesAt} load={props.loadTemplates} onSend={props.onSend} />;
-  return <TextComposer closesAt={window.closesAt} now={props.now} onTyping={props.onTyping} onSend={props.onSend} />;
+  return (
+    <div className={`composer-area mode-${mode}`}>
+      <div className="modes" role="group" aria-label="Write">
+        <button type="button" aria-pressed={mode === 'reply'} onClick={() => setMode('reply')}>
+          Reply
+        </button>
+        <button type="button" aria-pressed={mode === 'note'} onClick={() => setMode('note')}>
+          Private note
+        </button>
+      </div>
+      {mode === 'note' ? (
+        <TextComposer key="note" mode="note" closesAt={null} cannedReplies={props.cannedReplies} onTyping={() => {}} onSubmit={({ body }) => body && props.onNote(body)} />
+      ) : window.open ? (
+        <TextComposer key="reply" mode="reply" closesAt={window.closesAt} now={props.now} cannedReplies={props.cannedReplies} onTyping={props.onTyping} onSubmit={props.onSend} />
+      ) : (
+        <TemplatePicker closesAt={window.closesAt} load={props.loadTemplates} onSend={props.onSend} />
+      )}
+    </div>
+  );
 }
 
-function TextComposer(props: { closesAt: string | null; now?: number; onTyping: (typing: boolean) => void; onSend: (content: ReplyContent) => void }) {
+function TextComposer(props: {
+  mode: Mode;
+  closesAt: string | null;
+  now?: number;
+  cannedReplies: CannedReply[];
+  onTyping: (typing: boolean) => void;
+  onSubmit: (content: ReplyContent) => void;
+}) {
   const [text, setText] = useState('');
   const [attaching, setAttaching] = useState(false);
   const [fileUrl, setFileUrl] = useState('');
+  const [pick, setPick] = useState(0);
+  const [dismissed, setDismissed] = useState<string | null>(null);
   const typing = useRef(props.onTyping);
   typing.current = props.onTyping;
   const notifier = useMemo(() => createTypingNotifier((t) => typing.current(t)), []);
   useEffect(() => () => notifier.blur(), [notifier]);
+  const listId = useId();
+  const suggestions = text === dismissed ? null : cannedSuggestions(props.cannedReplies, text);
+  const open = !!suggestions && suggestions.length > 0;
+  const chosen = open ? Math.min(pick, suggestions.length - 1) : -1;
   const closingSoon = props.closesAt && new Date(props.closesAt).getTime() - (props.now ?? Date.now()) < 2 * 3600_000;
+  const note = props.mode === 'note';
+
+  const insert = (c: CannedReply) => {
+    setText(c.body);
+    setPick(0);
+    notifier.input(c.body);
+  };
+  const submit = () => {
+    const url = attaching ? validUrl(fileUrl) : null;
+    if (attaching && fileUrl && !url) return;
+    if (!text.trim() && !url) return;
+    props.onSubmit({ ...(text.trim() ? { body: text } : {}), ...(url ? { mediaUrl: url } : {}) });
+    notifier.sent();
+    setText('');
+    setFileUrl('');
+    setAttaching(false);
+  };
+
   return (
-    <div className="composer">
+    <div className={`composer${note ? ' note' : ''}`}>
       {closingSoon && (
         <p className="window-note" role="note">
           The 24-hour window closes at {shortTime(props.closesAt!)}; after that, only templates.
         </p>
       )}
       <label htmlFor="reply" className="visually-hidden">
-        Reply
+        {note ? 'Private note' : 'Reply'}
       </label>
+      {open && (
+        <ul className="canned" id={listId} role="listbox" aria-label="Canned replies">
+          {suggestions.map((c, i) => (
+            <li
+              key={c.id}
+              id={`${listId}-${i}`}
+              role="option"
+              aria-selected={i === chosen}
+              onMouseDown={(e) => {
+                e.preventDefault(); // keep focus in the box
+                insert(c);
+              }}
+            >
+              <b>/{c.shortcut}</b> <span>{c.body}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       <textarea
         id="reply"
         rows={2}
-        placeholder="Write a reply…"
+        placeholder={note ? 'Private note: only your team sees it' : 'Write a reply… ("/" for saved replies)'}
         value={text}
+        role="combobox"
+        aria-autocomplete="list"
+        aria-expanded={open}
+        aria-controls={open ? listId : undefined}
+        aria-activedescendant={open ? `${listId}-${chosen}` : undefined}
+        aria-keyshortcuts="R"
         onChange={(e) => {
           setText(e.target.value);
+          setPick(0);
           notifier.input(e.target.value);
         }}
         onBlur={() => notifier.blur()}
         onKeyDown={(e) => {
+          if (open) {
+            if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+              e.preventDefault();
+              setPick((chosen + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
+              return;
+            }
+            if (e.key === 'Enter' || e.key === 'Tab') {
+              e.preventDefault();
+              insert(suggestions[chosen]!);
+              return;
+            }
+            if (e.key === 'Escape') {
+              e.stopPropagation(); // closes the list, not the thread
+              setDismissed(text);
+              return;
+            }
+          }
           // Enter sends; Shift+Enter starts a new line.
           if (e.key !== 'Enter' || e.shiftKey || e.nativeEvent.isComposing) return;
           e.preventDefault();
-          const url = attaching ? validUrl(fileUrl) : null;
-          if (attaching && fileUrl && !url) return;
-          if (!text.trim() && !url) return;
-          props.onSend({ ...(text.trim() ? { body: text } : {}), ...(url ? { mediaUrl: url } : {}) });
-          notifier.sent();
-          setText('');
-          setFileUrl('');
-          setAttaching(false);
+          submit();
         }}
       />
-      {attaching ? (
+      {note ? null : attaching ? (
         <label className="attach">
           File or image URL
           <input

@@ -1,50 +1,165 @@
-import { memo } from 'react';
+import { forwardRef, memo, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent } from 'react';
+import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import type { AgentConversationView } from '@/lib/contract/models';
 import { contactLabel, shortTime } from './format';
 import { TypingDots } from './TypingDots';
 
-/** Conversations, newest first, with unread counts. Customer text is rendered as text only. */
-export function ConversationList(props: {
-  conversations: AgentConversationView[];
-  selectedId: string | null;
-  onOpen: (id: string) => void;
-  /** conversation -> names of colleagues typing in it now */
-  typing: Record<string, string[]>;
-}) {
-  if (props.conversations.length === 0) return <p className="empty">No conversations yet.</p>;
-  return (
-    <ul className="conversations" aria-label="Conversations">
-      {props.conversations.map((c) => (
-        <Row key={c.id} conversation={c} selected={c.id === props.selectedId} typing={props.typing[c.id]} onOpen={props.onOpen} />
-      ))}
-    </ul>
-  );
+export interface ConversationListHandle {
+  /** Puts keyboard focus on a row (the open conversation's, or the first). */
+  focus(id?: string | null): void;
 }
 
-/** One conversation; re-renders only when its own data changes (a busy inbox changes a few rows at a time). */
-const Row = memo(function Row({ conversation: c, selected, typing, onOpen }: { conversation: AgentConversationView; selected: boolean; typing: string[] | undefined; onOpen: (id: string) => void }) {
+/**
+ * Conversations, newest first, virtualised (only the rows on screen are in the page, so 2,000
+ * conversations scroll like 20). Keyboard: ↑/↓/Home/End move between rows (one tab stop for the
+ * whole list), Enter opens. Customer text is rendered as text only.
+ */
+export const ConversationList = forwardRef<
+  ConversationListHandle,
+  {
+    conversations: AgentConversationView[];
+    selectedId: string | null;
+    onOpen: (id: string) => void;
+    /** conversation -> names of colleagues typing in it now */
+    typing: Record<string, string[]>;
+    /** agent id -> name, for the assignee shown on each row */
+    agentNames: Record<string, string>;
+    me: string;
+    /** conversation -> the message text that matched a search */
+    matches?: Record<string, string>;
+    emptyText: string;
+  }
+>(function ConversationList(props, ref) {
+  const { conversations } = props;
+  const virtuoso = useRef<VirtuosoHandle>(null);
+  const scroller = useRef<HTMLElement | null>(null);
+  const [active, setActive] = useState(0);
+  const activeIndex = Math.min(active, Math.max(0, conversations.length - 1));
+
+  const focusRow = (index: number) => {
+    setActive(index);
+    virtuoso.current?.scrollIntoView({ index });
+    // The row may only exist after the scroll renders it.
+    const tryFocus = (attempts: number) => {
+      const row = scroller.current?.querySelector<HTMLElement>(`[data-index="${index}"] button`);
+      if (row) row.focus();
+      else if (attempts > 0) requestAnimationFrame(() => tryFocus(attempts - 1));
+    };
+    tryFocus(10);
+  };
+  useImperativeHandle(ref, () => ({
+    focus(id) {
+      const i = id ? conversations.findIndex((c) => c.id === id) : -1;
+      focusRow(i >= 0 ? i : 0);
+    },
+  }));
+  // Keep the active row on the same conversation when the order changes under it.
+  const activeId = conversations[activeIndex]?.id;
+  const activeIdRef = useRef(activeId);
+  useEffect(() => {
+    const i = conversations.findIndex((c) => c.id === activeIdRef.current);
+    if (i >= 0 && i !== activeIndex) setActive(i);
+    activeIdRef.current = conversations[i >= 0 ? i : activeIndex]?.id;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [conversations]);
+
+  if (conversations.length === 0) return <p className="empty">{props.emptyText}</p>;
+
+  const onKeyDown = (e: KeyboardEvent) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const last = conversations.length - 1;
+    const next = { ArrowDown: activeIndex + 1, ArrowUp: activeIndex - 1, Home: 0, End: last, PageDown: activeIndex + 10, PageUp: activeIndex - 10 }[e.key];
+    if (next === undefined) return;
+    e.preventDefault();
+    focusRow(Math.max(0, Math.min(last, next)));
+  };
+
   return (
-    <li>
-      <button
-        type="button"
-        className={`conversation${selected ? ' selected' : ''}${c.unreadCount ? ' unread' : ''}`}
-        aria-current={selected ? 'true' : undefined}
-        data-conversation-id={c.id}
-        onClick={() => onOpen(c.id)}
-      >
-        <span className="row">
-          <span className="name">{contactLabel(c)}</span>
-          <time dateTime={c.lastMessageAt ?? undefined}>{shortTime(c.lastMessageAt)}</time>
-        </span>
-        <span className="row">
-          {typing?.length ? <TypingDots names={typing} /> : <span className="preview">{c.lastMessagePreview ?? ''}</span>}
-          {c.unreadCount > 0 && (
-            <span className="unread-count" aria-label={`${c.unreadCount} unread`}>
-              {c.unreadCount}
+    <Virtuoso
+      ref={virtuoso}
+      scrollerRef={(el) => (scroller.current = el as HTMLElement | null)}
+      className="conversations-scroller"
+      data={conversations}
+      computeItemKey={(_, c) => c.id}
+      increaseViewportBy={200}
+      components={{ List: ListElement }}
+      itemContent={(index, c) => (
+        <Row
+          conversation={c}
+          selected={c.id === props.selectedId}
+          tabbable={index === activeIndex}
+          typing={props.typing[c.id]}
+          assignee={c.assigneeId ? (c.assigneeId === props.me ? 'You' : (props.agentNames[c.assigneeId] ?? 'Colleague')) : null}
+          match={props.matches?.[c.id]}
+          onOpen={props.onOpen}
+          onFocus={() => {
+            activeIdRef.current = c.id;
+            setActive(index);
+          }}
+          onKeyDown={onKeyDown}
+        />
+      )}
+    />
+  );
+});
+
+const ListElement = forwardRef<HTMLDivElement, React.HTMLAttributes<HTMLDivElement>>(function ListElement(props, ref) {
+  return <div {...props} ref={ref} role="list" aria-label="Conversations" className="conversations" />;
+});
+
+/** One conversation; re-renders only when its own data changes (a busy inbox changes a few rows at a time). */
+const Row = memo(
+  function Row(p: {
+    conversation: AgentConversationView;
+    selected: boolean;
+    tabbable: boolean;
+    typing: string[] | undefined;
+    assignee: string | null;
+    match: string | undefined;
+    onOpen: (id: string) => void;
+    onFocus: () => void;
+    onKeyDown: (e: KeyboardEvent) => void;
+  }) {
+    const c = p.conversation;
+    return (
+      <div role="listitem">
+        <button
+          type="button"
+          className={`conversation${p.selected ? ' selected' : ''}${c.unreadCount ? ' unread' : ''}`}
+          aria-current={p.selected ? 'true' : undefined}
+          tabIndex={p.tabbable ? 0 : -1}
+          data-conversation-id={c.id}
+          onClick={() => p.onOpen(c.id)}
+          onFocus={p.onFocus}
+          onKeyDown={p.onKeyDown}
+        >
+          <span className="row">
+            <span className="name">{contactLabel(c)}</span>
+            <time dateTime={c.lastMessageAt ?? undefined}>{shortTime(c.lastMessageAt)}</time>
+          </span>
+          <span className="row">
+            {p.typing?.length ? <TypingDots names={p.typing} /> : <span className="preview">{p.match ?? c.lastMessagePreview ?? ''}</span>}
+            {c.unreadCount > 0 && (
+              <span className="unread-count" aria-label={`${c.unreadCount} unread`}>
+                {c.unreadCount}
+              </span>
+            )}
+          </span>
+          {p.assignee && (
+            <span className="assignee" data-assignee={c.assigneeId}>
+              Assigned to {p.assignee}
             </span>
           )}
-        </span>
-      </button>
-    </li>
-  );
-}, (a, b) => a.conversation === b.conversation && a.selected === b.selected && a.onOpen === b.onOpen && (a.typing ?? []).join() === (b.typing ?? []).join());
+        </button>
+      </div>
+    );
+  },
+  (a, b) =>
+    a.conversation === b.conversation &&
+    a.selected === b.selected &&
+    a.tabbable === b.tabbable &&
+    a.assignee === b.assignee &&
+    a.match === b.match &&
+    a.onOpen === b.onOpen &&
+    (a.typing ?? []).join() === (b.typing ?? []).join(),
+);

@@ -1,36 +1,98 @@
-import { useEffect } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { collabItem, collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { connectionItem, initialStatus } from '@/lib/connection/status';
+import type { SearchResult } from '@/lib/contract/api';
+import type { AgentConversationView } from '@/lib/contract/models';
 import { useNow } from '@/lib/hooks/useNow';
-import { sortedConversations } from '@/lib/inbox/state';
-import { agentItem, openConversationItem } from '@/lib/inbox/store';
 import { useInbox } from '@/lib/hooks/useInbox';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
+import { sortedConversations } from '@/lib/inbox/state';
+import { agentItem, openConversationItem, teamItem } from '@/lib/inbox/store';
+import { filterConversations, filterCounts, matchesLocally, type ConversationFilter } from '@/lib/inbox/view';
 import { sendMessage, unwrap } from '@/lib/messaging/protocol';
-import { ConversationList } from './ConversationList';
+import { ConversationList, type ConversationListHandle } from './ConversationList';
+import { InboxToolbar } from './InboxToolbar';
 import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
 import { Thread } from './Thread';
 
 /** Stable across renders, so unchanged rows of the list do not re-render. */
 const openConversation = (conversationId: string) => void sendMessage('inbox:openConversation', { conversationId });
+const FILTER_KEY = 'switchboard:filter';
+const SEARCH_DELAY_MS = 250;
 
-/** The inbox in the side panel. First paint comes from the stored state, before any network answer. */
+/**
+ * The inbox in the side panel. First paint comes from the stored state, before any network answer.
+ * Keyboard: "/" or Ctrl+K search, ↑/↓ and Enter in the list, Alt+↑/↓ previous/next conversation,
+ * R reply, Escape back to the list.
+ */
 export function SidePanelApp() {
   const inbox = useInbox();
   const agent = useStorageItem(agentItem);
+  const team = useStorageItem(teamItem);
   const status = useStorageItem(connectionItem) ?? initialStatus();
   const openId = useStorageItem(openConversationItem) ?? null;
   const collab = useStorageItem(collabItem) ?? emptyCollab();
   const now = useNow(Object.values(collab.typing).some((list) => list.length > 0));
+  const [filter, setFilter] = useState<ConversationFilter>(() => (localStorage.getItem(FILTER_KEY) as ConversationFilter | null) ?? 'all');
+  const search = useServerSearch();
+  const list = useRef<ConversationListHandle>(null);
+  const searchBox = useRef<HTMLInputElement>(null);
   useReportViewing(openId);
   const ready = inbox !== undefined && agent !== undefined;
   useEffect(() => {
     // When the inbox first shows from the cache (read by the benchmark's first-paint scenario).
     if (ready && performance.getEntriesByName('switchboard:inbox-rendered').length === 0) performance.mark('switchboard:inbox-rendered');
   }, [ready]);
+
+  const me = agent?.id ?? '';
+  const all = useMemo(() => (inbox ? sortedConversations(inbox) : []), [inbox?.conversations]); // eslint-disable-line react-hooks/exhaustive-deps
+  const visible = useMemo(() => {
+    let found: AgentConversationView[] = all;
+    if (search.query.trim().length >= 2) {
+      // The server's answer covers the whole history; until it comes, what the cache holds.
+      found = search.results ? search.results.map((r) => inbox?.conversations[r.conversation.id] ?? r.conversation) : all.filter((c) => matchesLocally(c, search.query));
+    } else if (search.query.trim()) found = all.filter((c) => matchesLocally(c, search.query));
+    return filterConversations(found, filter, me);
+  }, [all, search.query, search.results, filter, me, inbox?.conversations]); // eslint-disable-line react-hooks/exhaustive-deps
+  const matches = useMemo(() => Object.fromEntries((search.results ?? []).filter((r) => r.match).map((r) => [r.conversation.id, r.match!.body])), [search.results]);
+  const agentNames = useMemo(() => Object.fromEntries((team?.agents ?? []).map((a) => [a.id, a.displayName])), [team?.agents]);
+
+  // Back from a thread: focus returns to its row.
+  const lastOpen = useRef<string | null>(null);
+  useEffect(() => {
+    if (!openId && lastOpen.current) list.current?.focus(lastOpen.current);
+    lastOpen.current = openId;
+  }, [openId]);
+
+  const keys = useRef<(e: KeyboardEvent) => void>(() => {});
+  keys.current = (e: KeyboardEvent) => {
+    const t = e.target as HTMLElement | null;
+    const inField = !!t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
+    if ((e.key === 'k' && (e.ctrlKey || e.metaKey)) || (e.key === '/' && !inField)) {
+      e.preventDefault();
+      if (openId) void openConversationItem.setValue(null);
+      setTimeout(() => searchBox.current?.focus(), 0);
+    } else if (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+      e.preventDefault();
+      const at = visible.findIndex((c) => c.id === openId);
+      const next = visible[e.key === 'ArrowDown' ? at + 1 : at < 0 ? 0 : at - 1];
+      if (next) openConversation(next.id);
+    } else if (e.key === 'Escape' && openId) {
+      e.preventDefault();
+      void openConversationItem.setValue(null);
+    } else if ((e.key === 'r' || e.key === 'R') && !inField && !e.ctrlKey && !e.metaKey && !e.altKey && openId) {
+      e.preventDefault();
+      document.getElementById('reply')?.focus();
+    }
+  };
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => keys.current(e);
+    document.addEventListener('keydown', onKey);
+    return () => document.removeEventListener('keydown', onKey);
+  }, []);
 
   if (inbox === undefined || agent === undefined) return null;
   if (agent === null) {
@@ -52,25 +114,83 @@ export function SidePanelApp() {
       <TeamBar agents={Object.values(collab.presence)} me={agent.id} />
       {open ? (
         <Thread
+          key={open.id}
           conversation={open}
           messages={inbox.messages[open.id] ?? []}
+          me={agent.id}
+          agents={team?.agents ?? []}
+          cannedReplies={team?.cannedReplies ?? []}
           onBack={() => void openConversationItem.setValue(null)}
           collision={collisionNotice(collab, open.id, agent.id, now)}
           typing={typingNames(open.id)}
           onTyping={(typing) => void sendMessage('composer:typing', { conversationId: open.id, typing })}
           onSend={(content) => void sendMessage('composer:send', { conversationId: open.id, ...content })}
+          onNote={(body) => void sendMessage('composer:note', { conversationId: open.id, body })}
           onRetry={(messageId) => void sendMessage('composer:retry', { conversationId: open.id, messageId })}
+          onAssign={(assigneeId) => void sendMessage('inbox:assign', { conversationId: open.id, assigneeId })}
           loadTemplates={() => unwrap(sendMessage('composer:templates', { conversationId: open.id })).then((r) => r.templates)}
           loadMedia={(messageId, index) => unwrap(sendMessage('media:get', { conversationId: open.id, messageId, index })).then((r) => r.dataUrl)}
+          loadOlder={(before) => unwrap(sendMessage('inbox:older', { conversationId: open.id, before }))}
         />
       ) : (
-        <ConversationList
-          conversations={sortedConversations(inbox)}
-          selectedId={openId}
-          typing={Object.fromEntries(Object.keys(collab.typing).map((id) => [id, typingNames(id)]))}
-          onOpen={openConversation}
-        />
+        <>
+          <InboxToolbar
+            ref={searchBox}
+            query={search.query}
+            onQuery={search.setQuery}
+            filter={filter}
+            onFilter={(f) => {
+              setFilter(f);
+              localStorage.setItem(FILTER_KEY, f);
+            }}
+            counts={filterCounts(all, agent.id)}
+            searching={search.pending}
+            searchError={search.error}
+            onEnterList={() => list.current?.focus()}
+          />
+          <ConversationList
+            ref={list}
+            conversations={visible}
+            selectedId={openId}
+            typing={Object.fromEntries(Object.keys(collab.typing).map((id) => [id, typingNames(id)]))}
+            agentNames={agentNames}
+            me={agent.id}
+            matches={matches}
+            onOpen={openConversation}
+            emptyText={search.query.trim() ? 'No conversation matches.' : all.length === 0 ? 'No conversations yet.' : 'No conversations here.'}
+          />
+        </>
       )}
     </main>
   );
+}
+
+/** The query, and the server's answer for it (debounced; a stale answer never replaces a newer one). */
+function useServerSearch() {
+  const [query, setQuery] = useState('');
+  const [results, setResults] = useState<SearchResult[] | null>(null);
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    const q = query.trim();
+    setResults(null);
+    setError(null);
+    if (q.length < 2) {
+      setPending(false);
+      return;
+    }
+    let live = true;
+    setPending(true);
+    const timer = setTimeout(() => {
+      unwrap(sendMessage('inbox:search', { query: q })).then(
+        (r) => live && (setResults(r), setPending(false)),
+        (e: Error) => live && (setError(e.message), setPending(false)),
+      );
+    }, SEARCH_DELAY_MS);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [query]);
+  return { query, setQuery, results, pending, error };
 }

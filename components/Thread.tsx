@@ -1,133 +1,233 @@
-import { useEffect, useState } from 'react';
+import { forwardRef, useEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react';
+import { Virtuoso, type ItemProps, type VirtuosoHandle } from 'react-virtuoso';
 import type { ReplyContent } from '@/lib/api/client';
-import type { AgentConversationView, MediaItem, MessageView } from '@/lib/contract/models';
+import type { CannedReply } from '@/lib/contract/api';
+import type { AgentConversationView, AgentSummary, MessageView } from '@/lib/contract/models';
 import type { TemplateView } from '@/lib/contract/reply-window';
+import { mergeThread, threadItems, type ThreadItem } from '@/lib/inbox/view';
 import { Composer } from './Composer';
-import { contactLabel, shortTime } from './format';
+import { contactLabel } from './format';
+import { MessageBubble } from './MessageBubble';
 import { TypingDots } from './TypingDots';
 
-/** One conversation's messages, oldest first. Bodies are text nodes, never HTML. */
-export function Thread(props: {
+/** Virtuoso's index of the first item: lowered as older pages are prepended, so the view stays put. */
+const FIRST_INDEX = 1_000_000;
+
+export interface ThreadProps {
   conversation: AgentConversationView;
+  /** The cached latest messages, oldest first. */
   messages: MessageView[];
+  me: string;
+  agents: AgentSummary[];
+  cannedReplies: CannedReply[];
   onBack: () => void;
   /** "Bob is typing a reply" / "Bob is viewing", or null. */
   collision: string | null;
   typing: string[];
   onTyping: (typing: boolean) => void;
   onSend: (content: ReplyContent) => void;
+  onNote: (body: string) => void;
   onRetry: (messageId: string) => void;
+  onAssign: (assigneeId: string | null) => void;
   loadTemplates: () => Promise<TemplateView[]>;
   /** Fetches a message's media file as a data: URL. */
   loadMedia: (messageId: string, index: number) => Promise<string>;
-}) {
+  /** A page of messages older than `before`, newest first. */
+  loadOlder: (before: string) => Promise<{ messages: MessageView[]; hasMore: boolean }>;
+}
+
+/**
+ * One conversation: header with assignment, the messages (virtualised, older history loaded on
+ * scrolling up, a day separator at each new day and a marker above what was unread), and the
+ * composer. New inbound messages are announced to screen readers.
+ */
+export function Thread(props: ThreadProps) {
   const { conversation: c } = props;
+  // What was unread when the agent opened it: the marker stays while the thread is open.
+  const [unreadAtOpen] = useState(c.unreadCount);
+  const [older, setOlder] = useState<MessageView[]>([]);
+  const [history, setHistory] = useState<'idle' | 'loading' | 'done' | 'error'>('idle');
+  // Everything shown since the thread opened stays (the cache keeps only the latest messages, so
+  // its oldest would otherwise vanish from the top as new ones arrive).
+  const shown = useRef<MessageView[]>([]);
+  const all = useMemo(() => (shown.current = mergeThread(mergeThread(older, shown.current), props.messages)), [older, props.messages]);
+  const items = useMemo(() => threadItems(all, unreadAtOpen), [all, unreadAtOpen]);
+  const firstItemIndex = usePrependedIndex(items);
+  const virtuoso = useRef<VirtuosoHandle>(null);
+  const [atBottom, setAtBottom] = useState(true);
+  const [unseen, setUnseen] = useState(0);
+  const announcement = useArrivals(all, (m) => {
+    if (!atBottom && m.direction === 'inbound') setUnseen((n) => n + 1);
+    if (m.direction === 'outbound' && m.status === 'accepted') virtuoso.current?.scrollToIndex({ index: 'LAST', behavior: 'auto' });
+  });
+  const authorName = (id: string | null) => (id ? id === props.me ? 'You' : (props.agents.find((a) => a.id === id)?.displayName ?? null) : null);
+
+  const loadOlder = () => {
+    if (history === 'loading' || history === 'done' || all.length === 0) return;
+    setHistory('loading');
+    props.loadOlder(all[0]!.createdAt).then(
+      (page) => {
+        setOlder((o) => mergeThread(page.messages, o));
+        setHistory(page.hasMore ? 'idle' : 'done');
+      },
+      () => setHistory('error'),
+    );
+  };
+
+  const markerIndex = items.findIndex((i) => i.kind === 'new');
   return (
     <section className="thread" aria-label={`Conversation with ${contactLabel(c)}`}>
       <header>
-        <button type="button" onClick={props.onBack} aria-label="Back to conversations">
+        <button type="button" onClick={props.onBack} aria-label="Back to conversations" aria-keyshortcuts="Escape">
           ←
         </button>
-        <div>
+        <div className="who">
           <h2>{contactLabel(c)}</h2>
           <span className="phone">{c.contact.phone}</span>
         </div>
+        <AssigneePicker assigneeId={c.assigneeId} me={props.me} agents={props.agents} onAssign={props.onAssign} />
       </header>
       {props.collision && (
         <p className="collision" role="status">
           {props.collision}
         </p>
       )}
-      <ol className="messages" aria-live="polite" aria-label="Messages">
-        {props.messages.map((m) => (
-          <li key={m.id} className={`message ${m.direction}`} data-message-id={m.id} data-status={m.status}>
-            {m.body && <p className="body">{m.body}</p>}
-            {m.media.map((media, i) =>
-              m.direction === 'inbound' ? (
-                <Media key={i} media={media} load={() => props.loadMedia(m.id, i)} />
-              ) : (
-                <a key={i} className="media" href={media.url} target="_blank" rel="noreferrer noopener">
-                  Attachment
-                </a>
-              ),
-            )}
-            <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
-            {m.direction === 'outbound' && <Ticks status={m.status} error={m.errorMessage} onRetry={() => props.onRetry(m.id)} />}
-          </li>
-        ))}
-      </ol>
+      <Virtuoso<ThreadItem>
+        ref={virtuoso}
+        className="messages-scroller"
+        data={items}
+        firstItemIndex={firstItemIndex}
+        initialTopMostItemIndex={markerIndex >= 0 ? { index: markerIndex, align: 'start' } : { index: 'LAST', align: 'end' }}
+        computeItemKey={(_, item) => item.key}
+        followOutput={(bottom) => (bottom ? 'auto' : false)}
+        atBottomStateChange={(bottom) => {
+          setAtBottom(bottom);
+          if (bottom) setUnseen(0);
+        }}
+        startReached={loadOlder}
+        increaseViewportBy={{ top: 400, bottom: 200 }}
+        components={{ List: MessagesList, Item: MessageItem, Header: () => <HistoryState state={history} onRetry={loadOlder} /> }}
+        itemContent={(_, item) =>
+          item.kind === 'day' ? (
+            <span>{item.label}</span>
+          ) : item.kind === 'new' ? (
+            <span>{item.count === 1 ? '1 new message' : `${item.count} new messages`}</span>
+          ) : (
+            <MessageBubble message={item.message} author={authorName(item.message.sentBy)} onRetry={props.onRetry} loadMedia={props.loadMedia} />
+          )
+        }
+      />
+      {unseen > 0 && (
+        <button type="button" className="jump" onClick={() => virtuoso.current?.scrollToIndex({ index: 'LAST', behavior: 'smooth' })}>
+          ↓ {unseen === 1 ? '1 new message' : `${unseen} new messages`}
+        </button>
+      )}
+      <div className="visually-hidden" aria-live="polite" aria-atomic="true">
+        {announcement}
+      </div>
       <div className="thread-typing">
         <TypingDots names={props.typing} />
       </div>
-      <Composer lastInboundAt={c.lastInboundAt} onTyping={props.onTyping} onSend={props.onSend} loadTemplates={props.loadTemplates} />
+      <Composer
+        key={c.id}
+        lastInboundAt={c.lastInboundAt}
+        cannedReplies={props.cannedReplies}
+        onTyping={props.onTyping}
+        onSend={props.onSend}
+        onNote={props.onNote}
+        loadTemplates={props.loadTemplates}
+      />
     </section>
   );
 }
 
-const TICKS: Partial<Record<MessageView['status'], [string, string]>> = {
-  accepted: ['🕓', 'Sending'],
-  queued: ['🕓', 'Sending'],
-  sending: ['🕓', 'Sending'],
-  sent: ['✓', 'Sent'],
-  delivered: ['✓✓', 'Delivered'],
-  read: ['✓✓', 'Read'],
-};
-
-/** Delivery ticks of an outbound message, or why it failed, with a retry. */
-function Ticks({ status, error, onRetry }: { status: MessageView['status']; error: string | null; onRetry: () => void }) {
-  if (status === 'failed' || status === 'undelivered') {
-    return (
-      <span className="ticks failed" role="alert">
-        Not delivered{error ? `: ${error}` : ''}{' '}
-        <button type="button" className="retry" onClick={onRetry}>
-          Retry
-        </button>
-      </span>
-    );
-  }
-  const [mark, label] = TICKS[status] ?? ['', status];
+/** Assign to me / a colleague / nobody; shown to everyone live. */
+function AssigneePicker(props: { assigneeId: string | null; me: string; agents: AgentSummary[]; onAssign: (id: string | null) => void }) {
+  const known = props.agents.some((a) => a.id === props.assigneeId);
   return (
-    <span className={`ticks ticks-${status}`} aria-label={label} title={label}>
-      {mark}
-    </span>
+    <div className="assign">
+      <label className="visually-hidden" htmlFor="assignee">
+        Assignee
+      </label>
+      <select id="assignee" value={props.assigneeId ?? ''} onChange={(e) => props.onAssign(e.target.value || null)}>
+        <option value="">Unassigned</option>
+        {props.assigneeId && !known && <option value={props.assigneeId}>A colleague</option>}
+        {props.agents.map((a) => (
+          <option key={a.id} value={a.id}>
+            {a.id === props.me ? `${a.displayName} (me)` : a.displayName}
+          </option>
+        ))}
+      </select>
+      {props.assigneeId !== props.me && (
+        <button type="button" onClick={() => props.onAssign(props.me)}>
+          Assign to me
+        </button>
+      )}
+    </div>
   );
 }
 
-/**
- * An inbound photo or file. Twilio's media need the account's credentials, so the server fetches
- * them for the agent; images show inline, other files open from a link.
- */
-function Media({ media, load }: { media: MediaItem; load: () => Promise<string> }) {
-  const [url, setUrl] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const image = media.contentType.startsWith('image/');
-  useEffect(() => {
-    if (!image) return;
-    let live = true;
-    load().then(
-      (u) => live && setUrl(u),
-      (e: Error) => live && setError(e.message),
+function HistoryState({ state, onRetry }: { state: 'idle' | 'loading' | 'done' | 'error'; onRetry: () => void }) {
+  if (state === 'loading') return <p className="history">Loading older messages…</p>;
+  if (state === 'done') return <p className="history">Start of the conversation</p>;
+  if (state === 'error')
+    return (
+      <p className="history">
+        Older messages could not be loaded.{' '}
+        <button type="button" onClick={onRetry}>
+          Try again
+        </button>
+      </p>
     );
-    return () => {
-      live = false;
-    };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [image]);
-  if (error) return <span className="media error">Photo unavailable: {error}</span>;
-  if (image) return url ? <img className="media" src={url} alt="Photo from the customer" /> : <span className="media loading">Loading photo…</span>;
-  return (
-    <button
-      type="button"
-      className="media file"
-      onClick={() =>
-        void load().then(async (dataUrl) => {
-          // Open the file from a blob: URL (browsers refuse to navigate to data: URLs).
-          const blob = await (await fetch(dataUrl)).blob();
-          window.open(URL.createObjectURL(blob), '_blank', 'noopener');
-        }, (e: Error) => setError(e.message))
-      }
-    >
-      Attachment ({media.contentType})
-    </button>
-  );
+  return <p className="history" />;
+}
+
+const MessagesList = forwardRef<HTMLOListElement, HTMLAttributes<HTMLOListElement>>(function MessagesList(props, ref) {
+  return <ol {...props} ref={ref} className="messages" aria-label="Messages" />;
+});
+
+function MessageItem({ item, ...props }: ItemProps<ThreadItem>) {
+  if (item.kind === 'message') {
+    const m = item.message;
+    return <li {...props} className={`message ${m.direction}`} data-message-id={m.id} data-status={m.status} />;
+  }
+  if (item.kind === 'new') return <li {...props} className="new-marker" role="separator" aria-label="New messages" />;
+  return <li {...props} className="day" role="separator" aria-label={item.label} />;
+}
+
+/**
+ * Virtuoso's `firstItemIndex` for a list that grows at both ends: lowered by the number of items
+ * that appeared above the first message shown (older history), unchanged by new messages below.
+ */
+function usePrependedIndex(items: ThreadItem[]): number {
+  const anchor = useRef<{ key: string | null; at: number; offset: number }>({ key: null, at: 0, offset: 0 });
+  return useMemo(() => {
+    const a = anchor.current;
+    const at = a.key ? items.findIndex((i) => i.key === a.key) : -1;
+    if (at < 0) {
+      const first = items.findIndex((i) => i.kind === 'message');
+      a.key = first >= 0 ? items[first]!.key : null;
+      a.at = first;
+    } else if (at !== a.at) {
+      a.offset += at - a.at;
+      a.at = at;
+    }
+    return FIRST_INDEX - a.offset;
+  }, [items]);
+}
+
+/** A screen-reader line for each message that arrives while the thread is open. */
+function useArrivals(messages: MessageView[], onArrival: (m: MessageView) => void): string {
+  const lastId = useRef(messages.at(-1)?.id);
+  const [text, setText] = useState('');
+  const callback = useRef(onArrival);
+  callback.current = onArrival;
+  useEffect(() => {
+    const last = messages.at(-1);
+    if (!last || last.id === lastId.current) return;
+    lastId.current = last.id;
+    callback.current(last);
+    if (last.direction === 'inbound') setText(`New message: ${last.body || (last.location ? 'a location' : 'an attachment')}`);
+  }, [messages]);
+  return text;
 }

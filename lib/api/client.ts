@@ -1,4 +1,4 @@
-import type { MarkReadResponse, MeResponse, MessagesPage, StartConversationResponse, SyncResponse } from '../contract/api';
+import type { AgentsResponse, AssignResponse, CannedRepliesResponse, MarkReadResponse, MeResponse, MessagesPage, NoteResponse, SearchResponse, StartConversationResponse, SyncResponse } from '../contract/api';
 import type { MessageView } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 
@@ -64,6 +64,11 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     },
     startConversation: (phone: string) => call<StartConversationResponse>('POST', '/api/conversations', { phone }),
     markRead: (conversationId: string) => call<MarkReadResponse>('POST', `/api/conversations/${conversationId}/read`),
+    assign: (conversationId: string, assigneeId: string | null) => call<AssignResponse>('POST', `/api/conversations/${conversationId}/assign`, { assigneeId }),
+    note: (conversationId: string, id: string, body: string) => call<NoteResponse>('POST', `/api/conversations/${conversationId}/notes`, { id, body }),
+    agents: () => call<AgentsResponse>('GET', '/api/agents'),
+    cannedReplies: () => call<CannedRepliesResponse>('GET', '/api/canned-replies'),
+    search: (query: string) => call<SearchResponse>('GET', `/api/search?q=${encodeURIComponent(query)}`),
   };
 }
 export type ApiClient = ReturnType<typeof createApiClient>;

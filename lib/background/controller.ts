@@ -3,10 +3,11 @@ import { ApiError, createApiClient, type ApiClient, type ReplyContent } from '..
 import { AUTH_STORAGE_KEY, chromeStorageAdapter } from '../auth/chrome-storage';
 import { createPoller, type Poller } from '../connection/polling';
 import { bothDown, connectionItem, overallFrom, type ChannelState } from '../connection/status';
+import type { SearchResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ConversationView, MessageView } from '../contract/models';
 import { addConversation, applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, isNewMessage } from '../inbox/state';
-import { agentItem, openConversationItem, outboxItem, pendingMessage, persistAll, readInbox, updateInbox, type PendingReply } from '../inbox/store';
+import { agentItem, openConversationItem, outboxItem, pendingMessage, persistAll, readInbox, teamItem, updateInbox, type PendingReply } from '../inbox/store';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../realtime/records';
 import { createSocket, type SwitchboardSocket } from '../realtime/socket';
 import type { Settings } from '../settings';
@@ -123,7 +124,7 @@ export class BackgroundController {
 
   private async teardown(): Promise<void> {
     this.stop();
-    await Promise.all([updateInbox(() => emptyInbox()).then(persistAll), outboxItem.setValue([]), agentItem.setValue(null), openConversationItem.setValue(null), collabItem.setValue(emptyCollab())]);
+    await Promise.all([updateInbox(() => emptyInbox()).then(persistAll), outboxItem.setValue([]), agentItem.setValue(null), teamItem.removeValue(), openConversationItem.setValue(null), collabItem.setValue(emptyCollab())]);
     await this.publishStatus(false);
   }
 
@@ -175,6 +176,7 @@ export class BackgroundController {
       if (this.away) socket.emit('presence:set', { state: 'away' });
       // Every (re)connect catches up from the stored cursor: Socket.IO buffers nothing for us.
       void this.catchUp();
+      void this.refreshTeam();
     });
     socket.on('disconnect', (reason) => {
       void this.setState('socket', 'disconnected', reason);
@@ -188,6 +190,7 @@ export class BackgroundController {
     });
     socket.on('message:new', ({ message, conversation }) => void this.receive(message, conversation));
     socket.on('conversation:read', (read) => void updateInbox((s) => applyRead(s, read)));
+    socket.on('conversation:updated', ({ conversation }) => void updateInbox((s) => applyConversation(s, conversation)));
     socket.on('message:status', ({ message }) => void updateInbox((s) => applyMessage(s, message)));
     socket.on('presence:state', (agents) => void this.updateCollab((s) => applyPresenceState(s, agents)));
     socket.on('presence:update', (agent) => void this.updateCollab((s) => applyPresence(s, agent)));
@@ -222,6 +225,42 @@ export class BackgroundController {
     await this.flushOutbox();
   }
 
+  /** A private note: shown at once, kept in the outbox until the server has it, like a reply. */
+  async note(conversationId: string, body: string): Promise<void> {
+    const pending: PendingReply = { id: crypto.randomUUID(), conversationId, content: { body }, createdAt: new Date().toISOString(), note: true };
+    await updateInbox((s) => applyMessage(s, pendingMessage(pending)));
+    await outboxItem.setValue([...(await outboxItem.getValue()), pending]);
+    await this.flushOutbox();
+  }
+
+  /** Assigns or unassigns; colleagues hear it from the server (Socket.IO and Realtime). */
+  async assign(conversationId: string, assigneeId: string | null): Promise<void> {
+    const { conversation } = await this.api.assign(conversationId, assigneeId);
+    await updateInbox((s) => applyConversation(s, conversation));
+  }
+
+  /** Searches the organisation's whole history; the conversations found join the inbox so they can be opened. */
+  async search(query: string): Promise<SearchResult[]> {
+    const { results } = await this.api.search(query);
+    await updateInbox((s) => results.reduce((acc, r) => addConversation(acc, r.conversation), s));
+    return results;
+  }
+
+  /** Older messages of a thread, for the side panel to show (the bounded cache keeps only the latest). */
+  olderMessages(conversationId: string, before: string) {
+    return this.api.messages(conversationId, before);
+  }
+
+  /** The organisation's agents and canned replies (names for assignment, `/` in the composer). */
+  private async refreshTeam(): Promise<void> {
+    try {
+      const [{ agents }, { cannedReplies }] = await Promise.all([this.api.agents(), this.api.cannedReplies()]);
+      await teamItem.setValue({ agents, cannedReplies });
+    } catch {
+      /* kept from the last connection; tried again on the next */
+    }
+  }
+
   /** Sends a failed reply's text (and file) again, as a new message. */
   async retry(conversationId: string, messageId: string): Promise<void> {
     const failed = (await readInbox()).messages[conversationId]?.find((m) => m.id === messageId);
@@ -236,7 +275,7 @@ export class BackgroundController {
     this.flushing ??= (async () => {
       for (let p = (await outboxItem.getValue())[0]; p; p = (await outboxItem.getValue())[0]) {
         try {
-          const { message } = await this.api.reply(p.conversationId, p.id, p.content);
+          const { message } = p.note ? await this.api.note(p.conversationId, p.id, p.content.body ?? '') : await this.api.reply(p.conversationId, p.id, p.content);
           await updateInbox((s) => applyMessage(s, message));
         } catch (err) {
           // Offline, server away or restarting: keep it for the next connection.

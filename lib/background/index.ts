@@ -43,6 +43,16 @@ export function startBackground(): void {
     await (await controller).retry(conversationId, messageId);
     return null;
   });
+  handle('composer:note', async ({ conversationId, body }) => {
+    await (await controller).note(conversationId, body);
+    return null;
+  });
+  handle('inbox:assign', async ({ conversationId, assigneeId }) => {
+    await (await controller).assign(conversationId, assigneeId);
+    return null;
+  });
+  handle('inbox:search', async ({ query }) => (await controller).search(query));
+  handle('inbox:older', async ({ conversationId, before }) => (await controller).olderMessages(conversationId, before));
   handle('composer:templates', async ({ conversationId }) => (await controller).templates(conversationId));
   handle('media:get', async ({ conversationId, messageId, index }) => (await controller).media(conversationId, messageId, index));
   handle('connection:reconnect', async () => {

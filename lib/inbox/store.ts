@@ -1,6 +1,7 @@
 import { storage } from 'wxt/utils/storage';
 import type { ReplyContent } from '../api/client';
-import type { AgentProfile, MessageView } from '../contract/models';
+import type { CannedReply } from '../contract/api';
+import type { AgentProfile, AgentSummary, MessageView } from '../contract/models';
 import { diffInbox, emptyInbox, type InboxPatch, type InboxState } from './state';
 
 type PatchListener = (patch: InboxPatch, state: InboxState) => void;
@@ -34,6 +35,12 @@ export async function storedInbox(): Promise<InboxState> {
   return { ...inbox, messages: threads.messages };
 }
 export const agentItem = storage.defineItem<AgentProfile | null>('local:agent', { fallback: null, version: 1 });
+/** The organisation's agents (assignment names, reassign) and canned replies, refreshed on each connect. */
+export interface TeamState {
+  agents: AgentSummary[];
+  cannedReplies: CannedReply[];
+}
+export const teamItem = storage.defineItem<TeamState>('local:team', { fallback: { agents: [], cannedReplies: [] }, version: 1 });
 /** A reply the server has not confirmed yet (offline, or the request in flight). */
 export interface PendingReply {
   id: string;

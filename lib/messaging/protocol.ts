@@ -1,5 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
+import type { MessagesPage, SearchResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { BadgeInfo } from '../crm/badges';
@@ -25,6 +26,14 @@ export interface ProtocolMap {
   'composer:typing'(data: Req<'composer:typing'>): Result<null>;
   /** Sends text (and/or a file by URL) or a template; offline, it waits and goes out once when back. */
   'composer:send'(data: Req<'composer:send'>): Result<null>;
+  /** A private note for colleagues; offline, it waits in the outbox like a reply. */
+  'composer:note'(data: Req<'composer:note'>): Result<null>;
+  /** Assigns the conversation (to an agent of the organisation), or unassigns it (null). */
+  'inbox:assign'(data: Req<'inbox:assign'>): Result<null>;
+  /** Server-side search over names, numbers and the whole message history. */
+  'inbox:search'(data: Req<'inbox:search'>): Result<SearchResult[]>;
+  /** A page of older messages of a thread (newest first), kept by the side panel, not the cache. */
+  'inbox:older'(data: Req<'inbox:older'>): Result<MessagesPage>;
   /** Sends a failed reply's text again, as a new message. */
   'composer:retry'(data: Req<'composer:retry'>): Result<null>;
   /** The reply window and the approved templates for a conversation. */

@@ -33,6 +33,10 @@ export const requestSchemas = {
       template: z.object({ sid: z.string().regex(/^HX[0-9a-f]{32}$/), variables: z.record(z.string(), z.string().max(1024)) }).optional(),
     })
     .refine((r) => !!(r.body || r.mediaUrl || r.template), 'a reply cannot be empty'),
+  'composer:note': z.object({ conversationId: z.uuid(), body: z.string().trim().min(1).max(4096) }),
+  'inbox:assign': z.object({ conversationId: z.uuid(), assigneeId: z.uuid().nullable() }),
+  'inbox:search': z.object({ query: z.string().trim().min(2).max(200) }),
+  'inbox:older': z.object({ conversationId: z.uuid(), before: z.iso.datetime({ offset: true }) }),
   'composer:retry': z.object({ conversationId: z.uuid(), messageId: z.uuid() }),
   'composer:templates': z.object({ conversationId: z.uuid() }),
   'media:get': z.object({ conversationId: z.uuid(), messageId: z.uuid(), index: z.number().int().min(0).max(9) }),

@@ -44,8 +44,8 @@ export class UnprocessableError extends Error {
 }
 export class BadCursorError extends Error {}
 
-const FULL_SYNC_CONVERSATIONS = 500;
-const DELTA_SYNC_CONVERSATIONS = 1000;
+const FULL_SYNC_CONVERSATIONS = 2000; // = the extension's CACHED_CONVERSATIONS
+const DELTA_SYNC_CONVERSATIONS = 2000;
 const SYNC_MESSAGES = 1000;
 const CURSOR_PATTERN = /^\d{1,20}:\d{1,20}:(\d{1,20}(,\d{1,20}){0,10000})?$/;
 

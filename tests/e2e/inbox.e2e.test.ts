@@ -57,7 +57,7 @@ describe('Inbox in Chromium with the built extension', () => {
     await panel.getByRole('button', { name: /Lucía/ }).click();
     const thread = panel.getByRole('list', { name: 'Messages' });
     await thread.getByText('Are you there?').waitFor();
-    expect(await thread.locator('li').allTextContents()).toEqual([expect.stringContaining('Hola from WhatsApp'), expect.stringContaining('Are you there?')]);
+    expect(await thread.locator('li.message').allTextContents()).toEqual([expect.stringContaining('Hola from WhatsApp'), expect.stringContaining('Are you there?')]);
     expect(await eventually(() => browser.badgeText(), (t) => t === '')).toBe('');
   });
 

@@ -9,6 +9,13 @@ const TEMPLATES: TemplateView[] = [
   { sid: 'HX' + '2'.repeat(32), name: 'order_update', language: 'en', body: 'Hello {{1}}, your order {{2}} has shipped.', variables: { '1': 'customer', '2': '0000' } },
 ];
 
+const CANNED = [
+  { id: '1', shortcut: 'hello', body: 'Hi! How can I help?' },
+  { id: '2', shortcut: 'hours', body: 'We are open 9:00 to 18:00.' },
+  { id: '3', shortcut: 'thanks', body: 'Thank you for your order!' },
+];
+const base = { cannedReplies: CANNED, onNote: () => {} };
+
 afterEach(cleanup);
 
 describe('the reply window', () => {
@@ -22,7 +29,7 @@ describe('the reply window', () => {
 describe('Composer', () => {
   it('sends text with Enter inside the window, and warns when the window is about to close', () => {
     const onSend = vi.fn();
-    render(<Composer lastInboundAt={hoursAgo(23)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => []} />);
+    render(<Composer {...base} lastInboundAt={hoursAgo(23)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => []} />);
     expect(screen.getByRole('note').textContent).toMatch(/window closes at/);
     const box = screen.getByLabelText('Reply');
     fireEvent.change(box, { target: { value: 'On my way' } });
@@ -32,7 +39,7 @@ describe('Composer', () => {
 
   it('attaches a file by URL (only an http(s) one)', () => {
     const onSend = vi.fn();
-    render(<Composer lastInboundAt={hoursAgo(1)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => []} />);
+    render(<Composer {...base} lastInboundAt={hoursAgo(1)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => []} />);
     fireEvent.click(screen.getByRole('button', { name: 'Attach a file by URL' }));
     const box = screen.getByLabelText('Reply');
     fireEvent.change(screen.getByLabelText('File or image URL'), { target: { value: 'javascript:alert(1)' } });
@@ -45,13 +52,13 @@ describe('Composer', () => {
   });
 
   it('says nothing about the window while it has hours left', () => {
-    render(<Composer lastInboundAt={hoursAgo(1)} now={NOW} onTyping={() => {}} onSend={() => {}} loadTemplates={async () => []} />);
+    render(<Composer {...base} lastInboundAt={hoursAgo(1)} now={NOW} onTyping={() => {}} onSend={() => {}} loadTemplates={async () => []} />);
     expect(screen.queryByRole('note')).toBeNull();
   });
 
   it('outside the window offers templates only: variables filled, previewed, then sent', async () => {
     const onSend = vi.fn();
-    render(<Composer lastInboundAt={hoursAgo(30)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => TEMPLATES} />);
+    render(<Composer {...base} lastInboundAt={hoursAgo(30)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => TEMPLATES} />);
     expect(screen.queryByLabelText('Reply')).toBeNull();
     expect(screen.getByRole('note').textContent).toMatch(/window closed at .* approved template/);
     await act(async () => {});
@@ -65,9 +72,64 @@ describe('Composer', () => {
   });
 
   it('explains when templates cannot be loaded', async () => {
-    render(<Composer lastInboundAt={null} now={NOW} onTyping={() => {}} onSend={() => {}} loadTemplates={() => Promise.reject(new Error('server away'))} />);
+    render(<Composer {...base} lastInboundAt={null} now={NOW} onTyping={() => {}} onSend={() => {}} loadTemplates={() => Promise.reject(new Error('server away'))} />);
     await act(async () => {});
     expect(screen.getByRole('alert').textContent).toBe('Templates unavailable: server away');
     expect(screen.getByRole('note').textContent).toMatch(/has not written yet/);
+  });
+
+  it('Shift+Enter starts a new line; Enter sends the whole text', () => {
+    const onSend = vi.fn();
+    render(<Composer {...base} lastInboundAt={hoursAgo(1)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => []} />);
+    const box = screen.getByLabelText('Reply');
+    fireEvent.change(box, { target: { value: 'Line one' } });
+    fireEvent.keyDown(box, { key: 'Enter', shiftKey: true });
+    expect(onSend).not.toHaveBeenCalled();
+    fireEvent.change(box, { target: { value: 'Line one\nLine two' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onSend).toHaveBeenCalledWith({ body: 'Line one\nLine two' });
+    expect((box as HTMLTextAreaElement).value).toBe('');
+  });
+
+  it('offers canned replies after "/": arrows choose, Enter inserts (without sending), Escape closes only the list', () => {
+    const onSend = vi.fn();
+    const outside = vi.fn();
+    document.addEventListener('keydown', outside);
+    render(<Composer {...base} lastInboundAt={hoursAgo(1)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => []} />);
+    const box = screen.getByLabelText('Reply') as HTMLTextAreaElement;
+    fireEvent.change(box, { target: { value: '/h' } });
+    const options = screen.getAllByRole('option');
+    expect(options.map((o) => o.textContent)).toEqual(['/hello Hi! How can I help?', '/hours We are open 9:00 to 18:00.']);
+    expect(box.getAttribute('aria-expanded')).toBe('true');
+    expect(box.getAttribute('aria-activedescendant')).toBe(options[0]!.id);
+    fireEvent.keyDown(box, { key: 'ArrowDown' });
+    expect(screen.getAllByRole('option')[1]!.getAttribute('aria-selected')).toBe('true');
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(box.value).toBe('We are open 9:00 to 18:00.');
+    expect(onSend).not.toHaveBeenCalled();
+    expect(screen.queryByRole('listbox')).toBeNull();
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onSend).toHaveBeenCalledWith({ body: 'We are open 9:00 to 18:00.' });
+
+    fireEvent.change(box, { target: { value: '/order' } }); // matches by text too
+    expect(screen.getAllByRole('option').map((o) => o.textContent)).toEqual(['/thanks Thank you for your order!']);
+    fireEvent.keyDown(box, { key: 'Escape' });
+    expect(screen.queryByRole('listbox')).toBeNull();
+    expect(outside).not.toHaveBeenCalledWith(expect.objectContaining({ key: 'Escape' }));
+    expect(box.value).toBe('/order');
+    document.removeEventListener('keydown', outside);
+  });
+
+  it('writes private notes, even after the window closed; notes never go to the customer', () => {
+    const onSend = vi.fn();
+    const onNote = vi.fn();
+    render(<Composer {...base} onNote={onNote} lastInboundAt={hoursAgo(30)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => []} />);
+    fireEvent.click(screen.getByRole('button', { name: 'Private note' }));
+    const box = screen.getByLabelText('Private note');
+    fireEvent.change(box, { target: { value: 'Called them, refund approved' } });
+    fireEvent.keyDown(box, { key: 'Enter' });
+    expect(onNote).toHaveBeenCalledWith('Called them, refund approved');
+    expect(onSend).not.toHaveBeenCalled();
+    expect(screen.queryByRole('button', { name: 'Attach a file by URL' })).toBeNull();
   });
 });

@@ -1,0 +1,72 @@
+/**
+ * `npm run screenshots`: the side panel in light and dark themes, as committed in docs/screenshots/
+ * and shown in the README. Runs the real stack and the built extension in Chromium (build first).
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { saveCannedReply } from '../../server/inbox/team';
+import { signedInBrowser } from '../support/browser';
+import { api, createTestOrg, startTestStack } from '../support/stack';
+
+const OUT = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
+const WIDTH = 380;
+const HEIGHT = 680;
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const stack = await startTestStack();
+  const org = await createTestOrg(stack, 2);
+  const [me, bob] = org.agents as [(typeof org.agents)[0], (typeof org.agents)[0]];
+  await stack.db.query("update agents set display_name = 'Alice' where id = $1", [me.id]);
+  await stack.db.query("update agents set display_name = 'Bob' where id = $1", [bob.id]);
+  await saveCannedReply(stack.db, org.id, 'hours', 'We are open Monday to Friday, 9:00 to 18:00.');
+  const { browser, panel } = await signedInBrowser(stack, me.email);
+  try {
+    const say = (from: string, name: string, body: string, extra: object = {}) => stack.inbound({ from, to: org.number, body, profileName: name, ...extra });
+    await say('+14155550111', 'Dana Whitfield', 'Hi! Is the blue sofa still in stock?');
+    await say('+447700900222', 'Olu Adebayo', 'Can I change the delivery address for order B-12?');
+    await say('+34612345678', 'Lucía Fernández', '¿Tienen envío a Valencia?');
+    await say('+4915112345678', 'Jonas Becker', '', { location: { latitude: 52.5163, longitude: 13.3777, label: 'Brandenburger Tor', address: 'Pariser Platz, 10117 Berlin' } });
+    await say('+14155550111', 'Dana Whitfield', 'And does it come in green?');
+    await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
+    await panel.getByRole('button', { name: /Dana Whitfield/ }).waitFor({ timeout: 15_000 });
+    const olu = await panel.getByRole('button', { name: /Olu Adebayo/ }).getAttribute('data-conversation-id');
+    await api(stack, bob.token, `/api/conversations/${olu}/assign`, 'POST', { assigneeId: bob.id });
+    await panel.getByText('Assigned to Bob').waitFor();
+
+    for (const scheme of ['light', 'dark'] as const) {
+      await panel.emulateMedia({ colorScheme: scheme });
+      await panel.screenshot({ path: join(OUT, `inbox-${scheme}.png`) });
+    }
+
+    await panel.getByRole('button', { name: /Dana Whitfield/ }).click();
+    const thread = panel.getByRole('list', { name: 'Messages' });
+    await thread.getByText('And does it come in green?').waitFor();
+    const box = panel.getByLabel('Reply');
+    await box.fill('Yes, it does! Green and blue are both in stock.');
+    await box.press('Enter');
+    await thread.locator('li.outbound[data-status="read"], li.outbound[data-status="delivered"]').waitFor({ timeout: 15_000 });
+    const dana = await panel.evaluate(() => document.querySelector('.thread')?.getAttribute('aria-label'));
+    void dana;
+    const conversationId = (await stack.db.query<{ id: string }>("select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = '+14155550111'")).rows[0]!.id;
+    await api(stack, bob.token, `/api/conversations/${conversationId}/notes`, 'POST', { id: randomUUID(), body: 'Dana ordered twice last month: offer free delivery.' });
+    await thread.getByText('Private note · Bob').waitFor();
+    await panel.getByRole('button', { name: 'Assign to me' }).click();
+    await box.fill('/ho');
+    await panel.getByRole('listbox', { name: 'Canned replies' }).waitFor();
+    for (const scheme of ['light', 'dark'] as const) {
+      await panel.emulateMedia({ colorScheme: scheme });
+      await panel.screenshot({ path: join(OUT, `thread-${scheme}.png`) });
+    }
+    await panel.setViewportSize({ width: 320, height: HEIGHT });
+    await panel.emulateMedia({ colorScheme: 'light' });
+    await panel.screenshot({ path: join(OUT, 'thread-320px.png') });
+    console.log(`Screenshots written to ${OUT}`);
+  } finally {
+    await browser.close();
+    await stack.stop();
+  }
+}
+
+await main();
