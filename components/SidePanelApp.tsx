@@ -73,8 +73,9 @@ export function SidePanelApp() {
     const inField = !!t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
     if ((e.key === 'k' && (e.ctrlKey || e.metaKey)) || (e.key === '/' && !inField)) {
       e.preventDefault();
-      if (openId) void openConversationItem.setValue(null);
-      setTimeout(() => searchBox.current?.focus(), 0);
+      // At once when the box is on screen, so the keys typed next land in it.
+      if (!openId) searchBox.current?.focus();
+      else void openConversationItem.setValue(null).then(() => setTimeout(() => searchBox.current?.focus(), 50));
     } else if (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
       e.preventDefault();
       const at = visible.findIndex((c) => c.id === openId);

@@ -74,6 +74,9 @@ export function Thread(props: ThreadProps) {
     );
   };
 
+  // Opening a conversation is usually to answer it: the reply box takes the focus.
+  useEffect(() => document.getElementById('reply')?.focus(), []);
+
   const markerIndex = items.findIndex((i) => i.kind === 'new');
   return (
     <section className="thread" aria-label={`Conversation with ${contactLabel(c)}`}>

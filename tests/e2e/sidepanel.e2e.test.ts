@@ -1,0 +1,249 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConversationView } from '../../lib/contract/models';
+import { saveCannedReply } from '../../server/inbox/team';
+import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
+import { api, connectSocket, createTestOrg, customer, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
+
+/** The side panel's main flows, in Chromium with the built extension, against the real stack. */
+describe('The side panel inbox', () => {
+  let stack: TestStack;
+  let org: TestOrg;
+  let browser: ExtensionBrowser;
+  let panel: Page;
+  let colleague: TestSocket;
+  const heard: ConversationView[] = [];
+  const me = () => org.agents[0]!;
+  const bob = () => org.agents[1]!;
+  const say = (from: string, name: string, body: string, extra: object = {}) => stack.inbound({ from, to: org.number, body, profileName: name, ...extra });
+  const row = (name: string | RegExp) => panel.getByRole('button', { name });
+  const conversationIdOf = async (phone: string) =>
+    (await stack.db.query<{ id: string }>('select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1 and c.organisation_id = $2', [phone, org.id])).rows[0]!.id;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    org = await createTestOrg(stack, 2);
+    await stack.db.query("update agents set display_name = 'Bob' where id = $1", [org.agents[1]!.id]);
+    await saveCannedReply(stack.db, org.id, 'hours', 'We are open 9:00 to 18:00.');
+    colleague = await connectSocket(stack, org.agents[1]!.token);
+    colleague.on('conversation:updated', ({ conversation }) => heard.push(conversation));
+    ({ browser, panel } = await signedInBrowser(stack, org.agents[0]!.email));
+    await panel.locator('[data-status="live"]').waitFor({ timeout: 10_000 });
+  });
+  afterAll(async () => {
+    colleague?.close();
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('finds a conversation by a message deep in its history (server-side search), assigns it, replies and sees the ticks', async () => {
+    const zed = customer();
+    await say(zed, 'Zed Quill', 'hello again');
+    await say(customer(), 'Other Person', 'unrelated');
+    const id = await conversationIdOf(zed);
+    // Older than anything the extension caches, and in no name or preview: only the server finds it.
+    await stack.db.query(
+      `insert into messages (organisation_id, conversation_id, direction, body, status, created_at)
+       values ($1, $2, 'inbound', 'my serial number is QX-4412', 'received', now() - interval '40 days')`,
+      [org.id, id],
+    );
+    await row(/Other Person/).waitFor({ timeout: 10_000 });
+
+    await panel.keyboard.press('/');
+    await panel.getByLabel('Search conversations').pressSequentially('QX-4412');
+    await expect.poll(() => panel.locator('.conversation').count(), { timeout: 10_000 }).toBe(1);
+    expect(await row(/Zed Quill/).textContent()).toContain('my serial number is QX-4412');
+
+    await row(/Zed Quill/).click();
+    await panel.getByRole('button', { name: 'Assign to me' }).click();
+    await expect.poll(async () => (await stack.db.query('select assignee_id from conversations where id = $1', [id])).rows[0].assignee_id).toBe(me().id);
+    await expect.poll(() => heard.find((c) => c.id === id)?.assigneeId).toBe(me().id);
+    expect(await panel.getByLabel('Assignee').inputValue()).toBe(me().id);
+
+    const box = panel.getByLabel('Reply');
+    await box.fill('Found it: QX-4412 ships tomorrow.');
+    await box.press('Enter');
+    const sent = panel.getByRole('list', { name: 'Messages' }).locator('li.outbound');
+    await expect.poll(() => sent.getAttribute('data-status'), { timeout: 15_000 }).toBe('read');
+    expect(await sent.getByLabel('Read').textContent()).toBe('✓✓');
+
+    await panel.keyboard.press('Escape');
+    await panel.getByLabel('Search conversations').fill('');
+    await expect.poll(() => row(/Zed Quill/).textContent()).toContain('Assigned to You');
+  });
+
+  it('shows a colleague’s assignment live, and filters Mine / Unassigned / All', async () => {
+    const pia = customer();
+    await say(pia, 'Pia Lund', 'Can Bob call me?');
+    await row(/Pia Lund/).waitFor({ timeout: 10_000 });
+    const id = await conversationIdOf(pia);
+    expect((await api(stack, bob().token, `/api/conversations/${id}/assign`, 'POST', { assigneeId: bob().id })).status).toBe(200);
+    await expect.poll(() => row(/Pia Lund/).textContent(), { timeout: 10_000 }).toContain('Assigned to Bob');
+
+    const names = async () => (await panel.locator('.conversation .name').allTextContents()).sort();
+    await panel.getByRole('button', { name: /^Mine/ }).click();
+    expect(await names()).toEqual(['Zed Quill']);
+    await panel.getByRole('button', { name: /^Unassigned/ }).click();
+    expect(await names()).toEqual(['Other Person']);
+    await panel.getByRole('button', { name: /^All/ }).click();
+    expect(await names()).toEqual(['Other Person', 'Pia Lund', 'Zed Quill']);
+    expect(await panel.getByRole('button', { name: /^Mine/ }).getAttribute('aria-pressed')).toBe('false');
+  });
+
+  it('works with the keyboard alone: search, open, canned reply, send, back, next conversation', async () => {
+    await panel.keyboard.press('/');
+    await panel.keyboard.type('Pia');
+    await expect.poll(() => panel.locator('.conversation .name').allTextContents(), { timeout: 10_000 }).toEqual(['Pia Lund']);
+    await panel.keyboard.press('ArrowDown');
+    expect(await panel.evaluate(() => document.activeElement?.textContent)).toContain('Pia Lund');
+    await panel.keyboard.press('Enter');
+    await panel.getByRole('list', { name: 'Messages' }).getByText('Can Bob call me?').waitFor();
+    await expect.poll(() => panel.evaluate(() => document.activeElement?.id)).toBe('reply');
+    await panel.keyboard.type('/hou');
+    await panel.getByRole('option', { name: /We are open/ }).waitFor();
+    await panel.keyboard.press('Enter');
+    expect(await panel.getByLabel('Reply').inputValue()).toBe('We are open 9:00 to 18:00.');
+    await panel.keyboard.press('Enter');
+    await panel.getByRole('list', { name: 'Messages' }).locator('li.outbound').getByText('We are open 9:00 to 18:00.').waitFor({ timeout: 10_000 });
+
+    // Escape goes back to the list, with focus on the conversation just left.
+    await panel.keyboard.press('Escape');
+    await panel.getByLabel('Search conversations').waitFor();
+    expect(await panel.evaluate(() => document.activeElement?.getAttribute('data-conversation-id'))).toBe(await conversationIdOf((await stack.db.query("select phone_e164 from contacts where profile_name = 'Pia Lund'")).rows[0].phone_e164));
+    await panel.getByLabel('Search conversations').fill('');
+    // Alt+↓ opens the next conversation in the list's order.
+    const order = await panel.locator('.conversation .name').allTextContents();
+    await panel.locator('.conversation', { hasText: order[0]! }).focus();
+    await panel.keyboard.press('Enter');
+    await panel.getByRole('heading', { name: order[0]! }).waitFor();
+    await panel.keyboard.press('Alt+ArrowDown');
+    await panel.getByRole('heading', { name: order[1]! }).waitFor();
+    await panel.keyboard.press('Escape');
+  });
+
+  it('shows notes from colleagues and writes its own, never sent to the customer; shows shared locations', async () => {
+    const jo = customer();
+    await say(jo, 'Jo Park', '', { location: { latitude: 52.5163, longitude: 13.3777, label: 'Brandenburger Tor', address: 'Pariser Platz, Berlin' } });
+    await row(/Jo Park/).click();
+    const thread = panel.getByRole('list', { name: 'Messages' });
+    const place = thread.getByRole('link', { name: /Brandenburger Tor/ });
+    await place.waitFor({ timeout: 10_000 });
+    expect(await place.getAttribute('href')).toBe('https://www.openstreetmap.org/?mlat=52.5163&mlon=13.3777#map=17/52.5163/13.3777');
+    expect(await place.textContent()).toContain('Pariser Platz, Berlin');
+
+    const id = await conversationIdOf(jo);
+    await api(stack, bob().token, `/api/conversations/${id}/notes`, 'POST', { id: randomUUID(), body: 'Jo is a wholesale customer' });
+    await thread.locator('li.note', { hasText: 'Jo is a wholesale customer' }).getByText('Private note · Bob').waitFor({ timeout: 10_000 });
+
+    await panel.getByRole('button', { name: 'Private note' }).click();
+    await panel.getByLabel('Private note').fill('Offered 10% off');
+    await panel.getByLabel('Private note').press('Enter');
+    await expect
+      .poll(async () => (await stack.db.query("select direction, twilio_sid, sent_by from messages where body = 'Offered 10% off'")).rows, { timeout: 10_000 })
+      .toEqual([{ direction: 'note', twilio_sid: null, sent_by: me().id }]);
+    await thread.locator('li.note', { hasText: 'Offered 10% off' }).getByText('Private note · You').waitFor();
+    expect(stack.twilioStandIn!.created.map((c) => c.Body)).not.toContain('Offered 10% off');
+    await panel.keyboard.press('Escape');
+  });
+
+  it('marks where the unread messages start, and opening clears the unread count and the toolbar badge', async () => {
+    const kim = customer();
+    await say(kim, 'Kim Ro', 'First, read later');
+    await row(/Kim Ro/).waitFor({ timeout: 10_000 });
+    await row(/Kim Ro/).click();
+    await panel.getByRole('heading', { name: 'Kim Ro' }).waitFor();
+    await panel.keyboard.press('Escape');
+    // The worker knows the conversation is no longer on screen (else it reads what arrives).
+    await expect.poll(() => panel.evaluate(async () => (await chrome.storage.session.get('viewing')).viewing?.conversationId ?? null)).toBeNull();
+    const before = Number((await browser.badgeText()) || 0); // other conversations' unread
+    for (const body of ['one', 'two', 'three']) await say(kim, 'Kim Ro', body);
+    await row(/Kim Ro/).getByLabel('3 unread').waitFor({ timeout: 10_000 });
+    await expect.poll(() => browser.badgeText()).toBe(String(before + 3));
+
+    await row(/Kim Ro/).click();
+    const thread = panel.getByRole('list', { name: 'Messages' });
+    await thread.getByText('three').waitFor();
+    const items = await thread.locator(':scope > li').evaluateAll((lis) => lis.map((li) => (li.classList.contains('new-marker') ? 'NEW' : li.classList.contains('day') ? 'DAY' : li.querySelector('.body')?.textContent)));
+    expect(items).toEqual(['DAY', 'First, read later', 'NEW', 'one', 'two', 'three']);
+    expect(await thread.getByRole('separator', { name: 'New messages' }).textContent()).toBe('3 new messages');
+    await expect.poll(() => browser.badgeText()).toBe(before ? String(before) : '');
+    await panel.keyboard.press('Escape');
+    expect(await row(/Kim Ro/).getByLabel(/unread/).count()).toBe(0);
+  });
+});
+
+describe('The side panel with a large inbox', () => {
+  let stack: TestStack;
+  let org: TestOrg;
+  let browser: ExtensionBrowser;
+  const CONVERSATIONS = 2000;
+  const MESSAGES = 5000;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    org = await createTestOrg(stack, 1);
+    // 2,000 conversations, the newest with 5,000 messages, before the agent signs in.
+    await stack.db.query(
+      `with ct as (
+         insert into contacts (organisation_id, phone_e164, profile_name)
+         select $1, '+1555' || lpad(g::text, 7, '0'), 'Customer ' || g from generate_series(1, $2) g returning id, profile_name
+       )
+       insert into conversations (organisation_id, channel_id, contact_id, last_message_at, last_message_preview, last_inbound_at, inbound_count)
+       select $1, $3, ct.id, now() - (substring(ct.profile_name from 10)::int * interval '1 minute'), 'Preview of ' || ct.profile_name, now(), 1 from ct`,
+      [org.id, CONVERSATIONS, org.channelId],
+    );
+    await stack.db.query(
+      `insert into messages (organisation_id, conversation_id, direction, body, status, created_at)
+       select $1, c.id, case when g % 3 = 0 then 'outbound' else 'inbound' end, 'Message number ' || g, case when g % 3 = 0 then 'read' else 'received' end,
+              now() - interval '1 minute' - ((${MESSAGES} - g) * interval '5 minutes')
+         from conversations c join contacts ct on ct.id = c.contact_id, generate_series(1, ${MESSAGES}) g
+        where c.organisation_id = $1 and ct.profile_name = 'Customer 1'`,
+      [org.id],
+    );
+    ({ browser } = await signedInBrowser(stack, org.agents[0]!.email));
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('lists 2,000 conversations with only the rows on screen in the page', async () => {
+    const panel = await browser.page('sidepanel.html');
+    await panel.setViewportSize({ width: 400, height: 700 });
+    await panel.getByRole('button', { name: /Customer 1\b/ }).waitFor({ timeout: 20_000 });
+    expect(await panel.getByRole('button', { name: /^All/ }).textContent()).toContain(String(CONVERSATIONS));
+    expect(await panel.locator('.conversation').count()).toBeLessThan(60);
+    // End jumps to the oldest; the rows rendered move with it.
+    await panel.locator('.conversation').first().focus();
+    await panel.keyboard.press('End');
+    await panel.getByRole('button', { name: new RegExp(`Customer ${CONVERSATIONS}\\b`) }).waitFor();
+    expect(await panel.evaluate(() => document.activeElement?.textContent)).toContain(`Customer ${CONVERSATIONS}`);
+    expect(await panel.locator('.conversation').count()).toBeLessThan(60);
+    await panel.close();
+  });
+
+  it('opens a 5,000-message conversation at the newest message and loads older history on scrolling up, virtualised', async () => {
+    const panel = await browser.page('sidepanel.html');
+    await panel.setViewportSize({ width: 400, height: 700 });
+    await panel.getByRole('button', { name: /Customer 1\b/ }).click();
+    const thread = panel.getByRole('list', { name: 'Messages' });
+    await thread.getByText(`Message number ${MESSAGES}`, { exact: true }).waitFor({ timeout: 10_000 });
+    expect(await thread.getByText(`Message number ${MESSAGES}`, { exact: true }).isVisible()).toBe(true);
+    const bodies = async () => (await thread.locator('li.message .body').allTextContents()).map((t) => Number(t.replace('Message number ', '')));
+    expect(await thread.locator('li.message').count()).toBeLessThan(80);
+
+    // Scroll to the top a few times: each time a page of older messages arrives and is shown above.
+    const scroller = panel.locator('.messages-scroller');
+    let oldest = Math.min(...(await bodies()));
+    for (let i = 0; i < 4; i++) {
+      await scroller.evaluate((el) => (el.scrollTop = 0));
+      await expect.poll(async () => Math.min(...(await bodies())), { timeout: 10_000 }).toBeLessThan(oldest);
+      oldest = Math.min(...(await bodies()));
+    }
+    // Beyond the 100 cached messages, and still only a screenful or so in the page.
+    expect(oldest).toBeLessThan(MESSAGES - 100);
+    expect(await thread.locator('li.message').count()).toBeLessThan(80);
+    await panel.close();
+  });
+});
