@@ -4,7 +4,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startRemoteStack } from './remote-stack';
 import { realtimeLatency, realtimeThroughput } from './scenarios/realtime';
-import { bundleSizes, crmOverlay, workerAndPanel } from './scenarios/extension';
+import { bundleSizes, crmOverlay, largeInbox, workerAndPanel } from './scenarios/extension';
 import { connections } from './scenarios/connections';
 import { ingestCeiling } from './scenarios/ingest';
 import { sidePanelLatency } from './scenarios/sidepanel';
@@ -131,7 +131,9 @@ if (want('extension')) {
     printTable('CRM content script: scan, badges, a burst of DOM mutations, heap added (ms, MB)', [crm]);
     const worker = await workerAndPanel(stack, { messages: quick ? 250 : 3600 });
     printTable('Service worker after a compressed hour of traffic; side panel first paint from cache (MB, ms)', [worker]);
-    results.extension = { bundles, crm, worker };
+    const large = await largeInbox(stack, quick ? { conversations: 300, messages: 500 } : { conversations: 2000, messages: 5000 });
+    printTable('Side panel with a large inbox: list from cache, scrolling the list and a long thread (ms, rows in the page)', [large]);
+    results.extension = { bundles, crm, worker, large };
   } finally {
     await stack.stop();
   }

@@ -161,14 +161,14 @@ export async function workerAndPanel(stack: RemoteStack, opts: { messages: numbe
         }),
       );
     }
-    await panel.waitForFunction(() => document.querySelectorAll('[data-conversation-id]').length >= 200, null, { timeout: 60_000 });
+    await panel.waitForFunction(listed, 200, { timeout: 60_000 });
     await sleep(1000);
     const heapEnd = await workerHeap();
 
     // A fresh side panel: how soon it paints, and renders the 200 conversations from the cache.
     const fresh = await browser.context.newPage();
     await fresh.goto(`chrome-extension://${browser.extensionId}/sidepanel.html`);
-    await fresh.waitForFunction(() => document.querySelectorAll('[data-conversation-id]').length >= 200, null, { timeout: 10_000 });
+    await fresh.waitForFunction(listed, 200, { timeout: 10_000 });
     const paint = await fresh.evaluate(() => ({
       fcp: performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')?.startTime ?? null,
       inbox: performance.getEntriesByName('switchboard:inbox-rendered')[0]?.startTime ?? null,
@@ -181,6 +181,107 @@ export async function workerAndPanel(stack: RemoteStack, opts: { messages: numbe
       /** Headless Chromium may report no paint entries for extension pages: '-' then. */
       panelFirstPaintMs: paint.fcp === null ? '-' : round(paint.fcp, 1),
       panelInboxFromCacheMs: paint.inbox === null ? '-' : round(paint.inbox, 1),
+    };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** True once the side panel lists at least `n` conversations (its All count: the list is virtualised). */
+const listed = (n: number) => Number(document.querySelector('.filters button:last-child .count')?.textContent ?? 0) >= n;
+
+/**
+ * A large inbox: `conversations` conversations, one with `messages` messages, seeded before the
+ * agent signs in. Times the list's first render, then scrolls the list end to end and the thread up
+ * through its history, recording long tasks (> 50 ms) and frame intervals.
+ */
+export async function largeInbox(stack: RemoteStack, opts: { conversations: number; messages: number }) {
+  const [org] = await createBenchOrgs(stack, 1, 0);
+  const email = await benchAgent(stack, org!.id);
+  const channelId = (await stack.db.query<{ id: string }>('select id from channels where organisation_id = $1', [org!.id])).rows[0]!.id;
+  await stack.db.query(
+    `with ct as (
+       insert into contacts (organisation_id, phone_e164, profile_name)
+       select $1, '+1555' || lpad(g::text, 7, '0'), 'Customer ' || g from generate_series(1, $2) g returning id, profile_name
+     )
+     insert into conversations (organisation_id, channel_id, contact_id, last_message_at, last_message_preview, last_inbound_at, inbound_count)
+     select $1, $3, ct.id, now() - (substring(ct.profile_name from 10)::int * interval '1 minute'), 'Preview of ' || ct.profile_name, now(), 1 from ct`,
+    [org!.id, opts.conversations, channelId],
+  );
+  await stack.db.query(
+    `insert into messages (organisation_id, conversation_id, direction, body, status, created_at)
+     select $1, c.id, case when g % 3 = 0 then 'outbound' else 'inbound' end, 'Message number ' || g || ' with an ordinary sentence or two of text in it', 'received',
+            now() - interval '1 minute' - (($2 - g) * interval '5 minutes')
+       from conversations c join contacts ct on ct.id = c.contact_id, generate_series(1, $2) g
+      where c.organisation_id = $1 and ct.profile_name = 'Customer 1'`,
+    [org!.id, opts.messages],
+  );
+  const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl, config: { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey } }, email, 'bench password');
+  try {
+    await panel.setViewportSize({ width: 400, height: 800 });
+    await panel.waitForFunction(listed, opts.conversations, { timeout: 60_000 });
+    // A fresh panel on the cached inbox: time to the list, then scroll it.
+    const fresh = await browser.context.newPage();
+    await fresh.setViewportSize({ width: 400, height: 800 });
+    await fresh.goto(`chrome-extension://${browser.extensionId}/sidepanel.html`);
+    await fresh.waitForFunction(listed, opts.conversations, { timeout: 20_000 });
+    const listRenderMs = await fresh.evaluate(() => performance.getEntriesByName('switchboard:inbox-rendered')[0]?.startTime ?? null);
+    const watch = () =>
+      fresh.evaluate(() => {
+        const w = window as unknown as { __jank: { tasks: number[]; frames: number[]; stop: boolean } };
+        w.__jank = { tasks: [], frames: [], stop: false };
+        new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__jank.tasks.push(e.duration))).observe({ type: 'longtask' });
+        let last = performance.now();
+        const frame = (t: number) => {
+          w.__jank.frames.push(t - last);
+          last = t;
+          if (!w.__jank.stop) requestAnimationFrame(frame);
+        };
+        requestAnimationFrame(frame);
+      });
+    const collect = () =>
+      fresh.evaluate(() => {
+        const w = window as unknown as { __jank: { tasks: number[]; frames: number[]; stop: boolean } };
+        w.__jank.stop = true;
+        const frames = w.__jank.frames.slice(1).sort((a, b) => a - b);
+        return {
+          longTasks: w.__jank.tasks.length,
+          longestTaskMs: Math.max(0, ...w.__jank.tasks),
+          frameP95Ms: frames[Math.floor(frames.length * 0.95)] ?? 0,
+          domRows: document.querySelectorAll('.conversation, li.message').length,
+        };
+      });
+    await watch();
+    const scroller = fresh.locator('.conversations-scroller');
+    for (let i = 0; i < 40; i++) {
+      await scroller.evaluate((el, step) => el.scrollBy(0, step), 2000);
+      await sleep(16);
+    }
+    const list = await collect();
+
+    await fresh.getByRole('button', { name: /Customer 1\b/ }).click();
+    await fresh.getByText(`Message number ${opts.messages} `, { exact: false }).waitFor({ timeout: 20_000 });
+    await watch();
+    const thread = fresh.locator('.messages-scroller');
+    for (let i = 0; i < 40; i++) {
+      await thread.evaluate((el) => el.scrollBy(0, -1500));
+      await sleep(50);
+    }
+    const threadStats = await collect();
+    const oldestShown = await fresh.evaluate(() => Math.min(...[...document.querySelectorAll('li.message .body')].map((b) => Number(/Message number (\d+)/.exec(b.textContent ?? '')?.[1] ?? Infinity))));
+    return {
+      conversations: opts.conversations,
+      messages: opts.messages,
+      listFromCacheMs: listRenderMs === null ? '-' : round(listRenderMs, 1),
+      listLongTasks: list.longTasks,
+      listLongestTaskMs: round(list.longestTaskMs, 1),
+      listFrameP95Ms: round(list.frameP95Ms, 1),
+      listDomRows: list.domRows,
+      threadLongTasks: threadStats.longTasks,
+      threadLongestTaskMs: round(threadStats.longestTaskMs, 1),
+      threadFrameP95Ms: round(threadStats.frameP95Ms, 1),
+      threadDomRows: threadStats.domRows,
+      threadMessagesLoaded: opts.messages - oldestShown + 1,
     };
   } finally {
     await browser.close();

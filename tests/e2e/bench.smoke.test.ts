@@ -30,6 +30,10 @@ describe('Benchmarks (smoke run)', () => {
       expect(r.extension.bundles.map((b: { entrypoint: string }) => b.entrypoint)).toContain('content script (CRM pages)');
       expect(r.extension.crm.badges).toBe(r.extension.crm.phones + r.extension.crm.burstRows);
       expect(r.extension.worker.workerHeapEndMb).toBeGreaterThan(0);
+      // The large inbox: the whole list is known, only a screenful is in the page, older history loaded.
+      expect(r.extension.large.listDomRows).toBeGreaterThan(0);
+      expect(r.extension.large.listDomRows).toBeLessThan(r.extension.large.conversations);
+      expect(r.extension.large.threadMessagesLoaded).toBeGreaterThan(100);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

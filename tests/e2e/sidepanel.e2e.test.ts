@@ -155,7 +155,7 @@ describe('The side panel inbox', () => {
     await panel.getByRole('heading', { name: 'Kim Ro' }).waitFor();
     await panel.keyboard.press('Escape');
     // The worker knows the conversation is no longer on screen (else it reads what arrives).
-    await expect.poll(() => panel.evaluate(async () => (await chrome.storage.session.get('viewing')).viewing?.conversationId ?? null)).toBeNull();
+    await expect.poll(() => panel.evaluate(async () => ((await chrome.storage.session.get('viewing')).viewing as { conversationId?: string } | undefined)?.conversationId ?? null)).toBeNull();
     const before = Number((await browser.badgeText()) || 0); // other conversations' unread
     for (const body of ['one', 'two', 'three']) await say(kim, 'Kim Ro', body);
     await row(/Kim Ro/).getByLabel('3 unread').waitFor({ timeout: 10_000 });
@@ -168,6 +168,9 @@ describe('The side panel inbox', () => {
     expect(items).toEqual(['DAY', 'First, read later', 'NEW', 'one', 'two', 'three']);
     expect(await thread.getByRole('separator', { name: 'New messages' }).textContent()).toBe('3 new messages');
     await expect.poll(() => browser.badgeText()).toBe(before ? String(before) : '');
+    // A message arriving while the thread is open is read to screen readers (a polite live region).
+    await say(kim, 'Kim Ro', 'four');
+    await expect.poll(() => panel.locator('.thread [aria-live="polite"]').textContent(), { timeout: 10_000 }).toBe('New message: four');
     await panel.keyboard.press('Escape');
     expect(await row(/Kim Ro/).getByLabel(/unread/).count()).toBe(0);
   });
