@@ -226,19 +226,15 @@ export async function largeInbox(stack: RemoteStack, opts: { conversations: numb
     await fresh.goto(`chrome-extension://${browser.extensionId}/sidepanel.html`);
     await fresh.waitForFunction(listed, opts.conversations, { timeout: 20_000 });
     const listRenderMs = await fresh.evaluate(() => performance.getEntriesByName('switchboard:inbox-rendered')[0]?.startTime ?? null);
+    // A string, not a function: tsx would wrap inner functions in a helper the page does not have.
     const watch = () =>
-      fresh.evaluate(() => {
-        const w = window as unknown as { __jank: { tasks: number[]; frames: number[]; stop: boolean } };
-        w.__jank = { tasks: [], frames: [], stop: false };
-        new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__jank.tasks.push(e.duration))).observe({ type: 'longtask' });
+      fresh.evaluate(`{
+        const w = (window.__jank = { tasks: [], frames: [], stop: false });
+        new PerformanceObserver((list) => list.getEntries().forEach((e) => w.tasks.push(e.duration))).observe({ type: 'longtask' });
         let last = performance.now();
-        const frame = (t: number) => {
-          w.__jank.frames.push(t - last);
-          last = t;
-          if (!w.__jank.stop) requestAnimationFrame(frame);
-        };
+        const frame = (t) => { w.frames.push(t - last); last = t; if (!w.stop) requestAnimationFrame(frame); };
         requestAnimationFrame(frame);
-      });
+      }`);
     const collect = () =>
       fresh.evaluate(() => {
         const w = window as unknown as { __jank: { tasks: number[]; frames: number[]; stop: boolean } };
@@ -258,6 +254,7 @@ export async function largeInbox(stack: RemoteStack, opts: { conversations: numb
       await sleep(16);
     }
     const list = await collect();
+    await scroller.evaluate((el) => (el.scrollTop = 0));
 
     await fresh.getByRole('button', { name: /Customer 1\b/ }).click();
     await fresh.getByText(`Message number ${opts.messages} `, { exact: false }).waitFor({ timeout: 20_000 });
