@@ -4,6 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
+import { createClient, type RedisClientType } from 'redis';
 import { z } from 'zod';
 import { describeIssues, guard, HttpError } from './validation';
 import type { MarkReadResponse, MessagesPage, StartConversationResponse, SyncResponse } from '../lib/contract/api';
@@ -53,7 +54,8 @@ const messagesQuery = z.object({
 /** Builds the HTTP API and Socket.IO server from its dependencies; `main.ts` boots it. */
 export async function createApp(deps: AppDeps): Promise<App> {
   const http = Fastify({ loggerInstance: deps.log.child({ name: 'http' }) as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: true });
-  const io = attachSocketIo(http.server, deps);
+  const cluster = deps.config.redisUrl ? await connectRedis(deps.config.redisUrl, deps.log) : null;
+  const io = attachSocketIo(http.server, { ...deps, cluster: cluster ? { ...cluster, sweepMs: deps.config.presenceSweepMs } : undefined });
   const requests = countRequests(http);
 
   await http.register(cors, { origin: true, exposedHeaders: [] });
@@ -180,6 +182,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     io.local.disconnectSockets(true);
     io.engine.close();
   });
+  http.addHook('onClose', async () => {
+    await Promise.all([cluster?.pub.quit(), cluster?.sub.quit()]);
+  });
   return { http, io, requests, sender };
 }
 
@@ -187,4 +192,17 @@ function conversationIdOf(req: FastifyRequest): string {
   const id = uuid.safeParse((req.params as { id?: string }).id);
   if (!id.success) throw new HttpError(400, 'bad_request', 'conversation id must be a UUID');
   return id.data;
+}
+
+/** The Redis clients of the Socket.IO adapter (one publishes, one subscribes), connected. */
+async function connectRedis(url: string, log: Logger): Promise<{ pub: RedisClientType; sub: RedisClientType }> {
+  const pub: RedisClientType = createClient({ url });
+  const sub: RedisClientType = pub.duplicate();
+  for (const [name, client] of [['pub', pub], ['sub', sub]] as const) client.on('error', (err: Error) => log.error({ err, client: name }, 'redis error'));
+  try {
+    await Promise.all([pub.connect(), sub.connect()]);
+  } catch (err) {
+    throw new Error(`cannot connect to Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: ${(err as Error).message}`, { cause: err });
+  }
+  return { pub, sub };
 }

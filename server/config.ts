@@ -33,6 +33,11 @@ const envSchema = z.object({
   /** Local stack only: where the `twilio` library sends API calls (default: the built-in stand-in). */
   TWILIO_API_BASE_URL: z.url().optional(),
   WEBHOOK_BODY_LIMIT: z.coerce.number().int().positive().default(64 * 1024),
+
+  /** Several server instances: their Socket.IO servers meet through this Redis (unset: one process, no Redis). */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+  /** With Redis: how often each instance re-checks presence (an instance may die without a word). */
+  PRESENCE_SWEEP_MS: z.coerce.number().int().min(100).default(5000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -73,4 +78,7 @@ export interface ServerConfig {
   /** Set only on the local stack: the Twilio stand-in's URL. */
   twilioApiBaseUrl: string | null;
   webhookBodyLimit: number;
+  /** Redis for the Socket.IO adapter (several instances), or null for one process. */
+  redisUrl: string | null;
+  presenceSweepMs: number;
 }

@@ -122,6 +122,8 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
       twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken },
       twilioApiBaseUrl: local ? (env.TWILIO_API_BASE_URL ?? twilioStandIn!.url) : null,
       webhookBodyLimit: env.WEBHOOK_BODY_LIMIT,
+      redisUrl: env.REDIS_URL ?? null,
+      presenceSweepMs: env.PRESENCE_SWEEP_MS,
     };
     // The public URL may depend on the port we got (port 0 in tests): resolve it after listen.
     const app = await createApp({ config, db, verify, log });

@@ -71,6 +71,8 @@ export interface SocketData {
   agentId: string;
   organisationId: string;
   displayName: string;
+  /** The browser of this socket is idle (presence "away"). */
+  away?: boolean;
 }
 
 /** How long a typing indicator lives after the last `typing:start`. */

@@ -1,61 +1,97 @@
 import type pg from 'pg';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { z } from 'zod';
-import { TYPING_TTL_MS, type AgentPresence, type ViewingPayload } from '../../lib/contract/events';
+import { TYPING_TTL_MS, type AgentPresence, type PresenceState, type ViewingPayload } from '../../lib/contract/events';
 import type { Logger } from '../logger';
 import type { SwitchboardIo } from './socket-io';
 
 /**
- * Typing, presence and viewing over Socket.IO. Volatile by design: kept in this process's memory,
- * keyed by agent, and expiring on their own (typing 3 s after the last start; presence when the
- * last socket of an agent goes, which Socket.IO's ping timeout ensures for vanished clients).
+ * Typing, presence and viewing over Socket.IO. Volatile by design, and derived from the sockets
+ * themselves, so it is the same with one server or several joined by the Redis adapter:
+ * - presence: an agent is online while any of its sockets (on any instance) is connected and not
+ *   idle, away when all are idle (`socket.data.away`), offline when none is left;
+ * - viewing: the agents whose sockets are in a conversation's room;
+ * - typing: relayed to the organisation, expiring 3 s after the last start.
+ * `fetchSockets()` answers across instances; an instance that dies takes its sockets with it,
+ * and the periodic sweep tells the remaining instances' agents what changed.
  * Every event is validated, tenant-checked and rate limited.
  */
 export const conversationRoom = (id: string) => `conversation:${id}`;
+const CONVERSATION_PREFIX = 'conversation:';
 
 const conversationPayload = z.object({ conversationId: z.uuid() });
 const presencePayload = z.object({ state: z.enum(['online', 'away']) });
 
-interface AgentSockets {
-  displayName: string;
-  sockets: Set<string>;
-  away: Set<string>;
+type SocketLike = { id: string; data: { agentId: string; organisationId: string; displayName: string; away?: boolean }; rooms: Set<string> };
+
+function presenceFrom(sockets: SocketLike[]): Map<string, AgentPresence> {
+  const byAgent = new Map<string, { displayName: string; total: number; away: number }>();
+  for (const s of sockets) {
+    const a = byAgent.get(s.data.agentId) ?? { displayName: s.data.displayName, total: 0, away: 0 };
+    a.total++;
+    if (s.data.away) a.away++;
+    byAgent.set(s.data.agentId, a);
+  }
+  return new Map([...byAgent].map(([agentId, a]) => [agentId, { agentId, displayName: a.displayName, state: a.away === a.total ? 'away' : 'online' }]));
 }
 
-export function attachCollaboration(io: SwitchboardIo, deps: { db: pg.Pool; log: Logger; orgRoom: (id: string) => string; agentRoom: (id: string) => string }) {
+function viewingFrom(conversationId: string, sockets: SocketLike[]): ViewingPayload {
+  const agents = new Map<string, string>();
+  for (const s of sockets) if (s.rooms.has(conversationRoom(conversationId))) agents.set(s.data.agentId, s.data.displayName);
+  return { conversationId, agents: [...agents].map(([agentId, displayName]) => ({ agentId, displayName })) };
+}
+
+export function attachCollaboration(
+  io: SwitchboardIo,
+  deps: { db: pg.Pool; log: Logger; orgRoom: (id: string) => string; agentRoom: (id: string) => string; sweepMs?: number },
+) {
   const log = deps.log.child({ name: 'collaboration' });
-  const presence = new Map<string, Map<string, AgentSockets>>(); // org -> agent -> sockets
   const typingTimers = new Map<string, ReturnType<typeof setTimeout>>(); // `${conversation}:${agent}`
-  const viewers = new Map<string, Map<string, { displayName: string; sockets: Set<string> }>>(); // conversation -> agent
+  // What this instance last told the organisation about each agent (org -> agent -> state).
+  const announced = new Map<string, Map<string, PresenceState>>();
   // Chatty events: 10 per second per socket is far above a human's typing cadence (one per 1.5 s).
   const limiter = new RateLimiterMemory({ points: 10, duration: 1 });
-
-  const presenceOf = (orgId: string, agentId: string): AgentPresence => {
-    const a = presence.get(orgId)?.get(agentId);
-    const state = !a || a.sockets.size === 0 ? 'offline' : a.away.size === a.sockets.size ? 'away' : 'online';
-    return { agentId, displayName: a?.displayName ?? '', state };
+  // Presence changes of one agent are worked out one at a time, in the order they happened.
+  const queues = new Map<string, Promise<unknown>>();
+  const serially = (key: string, fn: () => Promise<void>) => {
+    const next = (queues.get(key) ?? Promise.resolve()).then(fn).catch((err) => log.error({ err }, 'presence update failed'));
+    queues.set(key, next);
+    void next.finally(() => queues.get(key) === next && queues.delete(key));
+    return next;
   };
 
-  const viewingOf = (conversationId: string): ViewingPayload => ({
-    conversationId,
-    agents: [...(viewers.get(conversationId) ?? new Map()).entries()].map(([agentId, v]) => ({ agentId, displayName: v.displayName })),
-  });
+  const remember = (org: string, p: AgentPresence) => {
+    const m = announced.get(org) ?? new Map<string, PresenceState>();
+    announced.set(org, m);
+    if (p.state === 'offline') m.delete(p.agentId);
+    else m.set(p.agentId, p.state);
+    if (m.size === 0) announced.delete(org);
+  };
 
-  io.on('connection', (socket) => {
+  /** Works out an agent's presence from its sockets everywhere; tells the organisation if it changed. */
+  const updatePresence = (organisationId: string, agentId: string, displayName: string) =>
+    serially(agentId, async () => {
+      const sockets = (await io.in(deps.agentRoom(agentId)).fetchSockets()) as unknown as SocketLike[];
+      const now = presenceFrom(sockets).get(agentId) ?? { agentId, displayName, state: 'offline' as const };
+      const was = announced.get(organisationId)?.get(agentId) ?? 'offline';
+      if (now.state === was) return;
+      remember(organisationId, now);
+      io.to(deps.orgRoom(organisationId)).emit('presence:update', now);
+    });
+
+  const updateViewing = async (organisationId: string, conversationId: string) => {
+    const sockets = (await io.in(conversationRoom(conversationId)).fetchSockets()) as unknown as SocketLike[];
+    const viewing = viewingFrom(conversationId, sockets);
+    io.to(deps.orgRoom(organisationId)).emit('viewing:update', viewing);
+    return viewing;
+  };
+
+  io.on('connection', async (socket) => {
     const { agentId, organisationId, displayName } = socket.data;
     const org = deps.orgRoom(organisationId);
     const allowed = new Set<string>(); // conversations this socket joined (owned by its organisation)
-
-    // Presence: first the organisation's current state, then changes.
-    const agents = presence.get(organisationId) ?? new Map<string, AgentSockets>();
-    presence.set(organisationId, agents);
-    const mine = agents.get(agentId) ?? { displayName, sockets: new Set(), away: new Set() };
-    agents.set(agentId, mine);
-    const before = presenceOf(organisationId, agentId).state;
-    mine.sockets.add(socket.id);
-    socket.emit('presence:state', [...agents.keys()].map((id) => presenceOf(organisationId, id)));
-    if (before !== 'online') socket.to(org).emit('presence:update', presenceOf(organisationId, agentId));
-
+    socket.data.away = false;
+    // Handlers first (events may arrive while the presence is worked out), then the rooms.
     const guard = async (event: string): Promise<boolean> => {
       try {
         await limiter.consume(`${socket.id}:${event}`);
@@ -88,30 +124,19 @@ export function attachCollaboration(io: SwitchboardIo, deps: { db: pg.Pool; log:
       if (!rowCount) return reply({ error: 'conversation not found' });
       allowed.add(p.data.conversationId);
       await socket.join(conversationRoom(p.data.conversationId));
-      const v = viewers.get(p.data.conversationId) ?? new Map();
-      viewers.set(p.data.conversationId, v);
-      const entry = v.get(agentId) ?? { displayName, sockets: new Set<string>() };
-      entry.sockets.add(socket.id);
-      v.set(agentId, entry);
-      io.to(org).emit('viewing:update', viewingOf(p.data.conversationId));
-      reply({ data: { viewing: viewingOf(p.data.conversationId) } });
+      reply({ data: { viewing: await updateViewing(organisationId, p.data.conversationId) } });
     });
 
-    const leave = (conversationId: string) => {
+    const leave = async (conversationId: string) => {
       if (!allowed.delete(conversationId)) return;
-      void socket.leave(conversationRoom(conversationId));
+      await socket.leave(conversationRoom(conversationId));
       stopTyping(conversationId);
-      const v = viewers.get(conversationId);
-      const entry = v?.get(agentId);
-      entry?.sockets.delete(socket.id);
-      if (entry && entry.sockets.size === 0) v!.delete(agentId);
-      if (v && v.size === 0) viewers.delete(conversationId);
-      io.to(org).emit('viewing:update', viewingOf(conversationId));
+      await updateViewing(organisationId, conversationId);
     };
 
     socket.on('conversation:leave', (payload) => {
       const p = conversationPayload.safeParse(payload);
-      if (p.success) leave(p.data.conversationId);
+      if (p.success) void leave(p.data.conversationId);
     });
 
     socket.on('typing:start', async (payload) => {
@@ -134,21 +159,62 @@ export function attachCollaboration(io: SwitchboardIo, deps: { db: pg.Pool; log:
     socket.on('presence:set', async (payload) => {
       const p = presencePayload.safeParse(payload);
       if (!p.success || !(await guard('presence'))) return;
-      const was = presenceOf(organisationId, agentId).state;
-      if (p.data.state === 'away') mine.away.add(socket.id);
-      else mine.away.delete(socket.id);
-      const now = presenceOf(organisationId, agentId);
-      if (now.state !== was) io.to(org).emit('presence:update', now);
+      socket.data.away = p.data.state === 'away';
+      await updatePresence(organisationId, agentId, displayName);
     });
 
-    socket.on('disconnect', () => {
-      for (const id of [...allowed]) leave(id);
-      const was = presenceOf(organisationId, agentId).state;
-      mine.sockets.delete(socket.id);
-      mine.away.delete(socket.id);
-      const now = presenceOf(organisationId, agentId);
-      if (now.state !== was) io.to(org).emit('presence:update', now);
-      if (mine.sockets.size === 0) agents.delete(agentId);
+    socket.on('disconnecting', () => {
+      for (const id of allowed) stopTyping(id);
     });
+    socket.on('disconnect', () => {
+      // The socket has left its rooms: what is left is everyone else.
+      for (const id of allowed) void updateViewing(organisationId, id);
+      allowed.clear();
+      void updatePresence(organisationId, agentId, displayName);
+    });
+
+    await socket.join([org, deps.agentRoom(agentId)]);
+    if (socket.disconnected) return;
+    // Presence: first the organisation's current state (every instance's sockets), then changes.
+    const everyone = (await io.in(org).fetchSockets()) as unknown as SocketLike[];
+    socket.emit('presence:state', [...presenceFrom(everyone).values()]);
+    await updatePresence(organisationId, agentId, displayName);
   });
+
+  /**
+   * With several instances, one can die without a word: its sockets simply vanish. Every instance
+   * regularly recomputes the presence and viewing of the organisations it serves and tells its own
+   * agents what changed.
+   */
+  const lastViewing = new Map<string, string>(); // conversation -> agent ids seen by the last sweep
+  const sweep = async () => {
+    const orgs = [...io.of('/').adapter.rooms.keys()].filter((r) => r.startsWith('org:'));
+    for (const org of orgs) {
+      const organisationId = org.slice('org:'.length);
+      const sockets = (await io.in(org).fetchSockets()) as unknown as SocketLike[];
+      const now = presenceFrom(sockets);
+      const before = announced.get(organisationId) ?? new Map<string, PresenceState>();
+      for (const [agentId, state] of [...before]) {
+        const p = now.get(agentId) ?? { agentId, displayName: '', state: 'offline' as const };
+        if (p.state !== state) {
+          remember(organisationId, p);
+          io.local.to(org).emit('presence:update', p);
+        }
+      }
+      for (const p of now.values()) if (!before.has(p.agentId)) remember(organisationId, p);
+      const conversations = new Set(sockets.flatMap((s) => [...s.rooms].filter((r) => r.startsWith(CONVERSATION_PREFIX)).map((r) => r.slice(CONVERSATION_PREFIX.length))));
+      for (const key of [...lastViewing.keys()]) if (key.startsWith(`${organisationId}/`)) conversations.add(key.slice(organisationId.length + 1));
+      for (const conversationId of conversations) {
+        const v = viewingFrom(conversationId, sockets);
+        const key = `${organisationId}/${conversationId}`;
+        const ids = v.agents.map((a) => a.agentId).sort().join();
+        if (lastViewing.has(key) && lastViewing.get(key) !== ids) io.local.to(org).emit('viewing:update', v);
+        if (ids) lastViewing.set(key, ids);
+        else lastViewing.delete(key);
+      }
+    }
+  };
+  const timer = deps.sweepMs ? setInterval(() => void sweep().catch((err) => log.warn({ err }, 'presence sweep failed')), deps.sweepMs) : null;
+  timer?.unref();
+  return { stop: () => timer && clearInterval(timer) };
 }

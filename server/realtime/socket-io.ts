@@ -1,5 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import type pg from 'pg';
+import { createAdapter } from '@socket.io/redis-adapter';
+import type { RedisClientType } from 'redis';
 import { Server } from 'socket.io';
 import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '../../lib/contract/events';
 import type { TokenVerifier } from '../auth/jwt';
@@ -16,7 +18,16 @@ export const agentRoom = (agentId: string) => `agent:${agentId}`;
  * Socket.IO on the app's HTTP server. A connection must present a valid agent JWT
  * (`auth: { token }`); it joins its organisation's room and its own agent room.
  */
-export function attachSocketIo(http: HttpServer, deps: { db: pg.Pool; verify: TokenVerifier; log: Logger }): SwitchboardIo {
+export function attachSocketIo(
+  http: HttpServer,
+  deps: {
+    db: pg.Pool;
+    verify: TokenVerifier;
+    log: Logger;
+    /** Several instances: Socket.IO's Redis adapter over these clients, and a presence sweep every `sweepMs`. */
+    cluster?: { pub: RedisClientType; sub: RedisClientType; sweepMs: number };
+  },
+): SwitchboardIo {
   const log = deps.log.child({ name: 'socket.io' });
   const io: SwitchboardIo = new Server(http, {
     path: '/socket.io',
@@ -24,6 +35,7 @@ export function attachSocketIo(http: HttpServer, deps: { db: pg.Pool; verify: To
     cors: { origin: true, credentials: false },
     serveClient: false,
   });
+  if (deps.cluster) io.adapter(createAdapter(deps.cluster.pub, deps.cluster.sub));
 
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
@@ -41,10 +53,11 @@ export function attachSocketIo(http: HttpServer, deps: { db: pg.Pool; verify: To
     }
   });
 
-  attachCollaboration(io, { db: deps.db, log, orgRoom, agentRoom });
+  // Joins each socket to its organisation's and agent's rooms, and keeps presence and viewing.
+  const collaboration = attachCollaboration(io, { db: deps.db, log, orgRoom, agentRoom, sweepMs: deps.cluster?.sweepMs });
+  http.once('close', collaboration.stop);
 
   io.on('connection', (socket) => {
-    void socket.join([orgRoom(socket.data.organisationId), agentRoom(socket.data.agentId)]);
     log.debug({ agentId: socket.data.agentId }, 'agent connected');
 
     socket.on('auth:refresh', async (payload, ack) => {
