@@ -30,7 +30,7 @@ const envSchema = z.object({
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/, 'must look like AC + 32 hex digits').optional(),
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
 
-  /** Local stack only: where the `twilio` library sends API calls (default: the built-in stand-in). */
+  /** Where the `twilio` library sends API calls instead of Twilio (the local stack defaults to its built-in stand-in). */
   TWILIO_API_BASE_URL: z.url().optional(),
   WEBHOOK_BODY_LIMIT: z.coerce.number().int().positive().default(64 * 1024),
 

@@ -120,7 +120,7 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
       supabaseAnonKey: anonKey,
       jwtSecret,
       twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken },
-      twilioApiBaseUrl: local ? (env.TWILIO_API_BASE_URL ?? twilioStandIn!.url) : null,
+      twilioApiBaseUrl: env.TWILIO_API_BASE_URL ?? twilioStandIn?.url ?? null,
       webhookBodyLimit: env.WEBHOOK_BODY_LIMIT,
       redisUrl: env.REDIS_URL ?? null,
       presenceSweepMs: env.PRESENCE_SWEEP_MS,

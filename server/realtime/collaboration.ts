@@ -77,14 +77,30 @@ export function attachCollaboration(
       if (now.state === was) return;
       remember(organisationId, now);
       io.to(deps.orgRoom(organisationId)).emit('presence:update', now);
+      // The other instances learn it too, so any of them can tell when it stops being true.
+      io.serverSideEmit('presence:announced', organisationId, now);
     });
+  io.on('presence:announced', (organisationId, p) => remember(organisationId, p));
 
+  // Who was last said to be viewing each conversation (`${org}/${conversation}` -> agent ids).
+  const viewed = new Map<string, string>();
+  const rememberViewing = (organisationId: string, v: ViewingPayload): boolean => {
+    const key = `${organisationId}/${v.conversationId}`;
+    const ids = v.agents.map((a) => a.agentId).sort().join();
+    const changed = (viewed.get(key) ?? '') !== ids;
+    if (ids) viewed.set(key, ids);
+    else viewed.delete(key);
+    return changed;
+  };
   const updateViewing = async (organisationId: string, conversationId: string) => {
     const sockets = (await io.in(conversationRoom(conversationId)).fetchSockets()) as unknown as SocketLike[];
     const viewing = viewingFrom(conversationId, sockets);
+    rememberViewing(organisationId, viewing);
     io.to(deps.orgRoom(organisationId)).emit('viewing:update', viewing);
+    io.serverSideEmit('viewing:announced', organisationId, viewing);
     return viewing;
   };
+  io.on('viewing:announced', (organisationId, v) => rememberViewing(organisationId, v));
 
   io.on('connection', async (socket) => {
     const { agentId, organisationId, displayName } = socket.data;
@@ -186,35 +202,41 @@ export function attachCollaboration(
    * regularly recomputes the presence and viewing of the organisations it serves and tells its own
    * agents what changed.
    */
-  const lastViewing = new Map<string, string>(); // conversation -> agent ids seen by the last sweep
   const sweep = async () => {
     const orgs = [...io.of('/').adapter.rooms.keys()].filter((r) => r.startsWith('org:'));
     for (const org of orgs) {
       const organisationId = org.slice('org:'.length);
+      // What was said before looking: anything announced while we look is newer than what we see.
+      const said = new Map(announced.get(organisationId) ?? []);
+      const seen = new Map([...viewed].filter(([key]) => key.startsWith(`${organisationId}/`)));
       const sockets = (await io.in(org).fetchSockets()) as unknown as SocketLike[];
       const now = presenceFrom(sockets);
-      const before = announced.get(organisationId) ?? new Map<string, PresenceState>();
-      for (const [agentId, state] of [...before]) {
+      for (const [agentId, state] of said) {
+        if (announced.get(organisationId)?.get(agentId) !== state) continue;
         const p = now.get(agentId) ?? { agentId, displayName: '', state: 'offline' as const };
-        if (p.state !== state) {
-          remember(organisationId, p);
-          io.local.to(org).emit('presence:update', p);
-        }
+        if (p.state === state) continue;
+        remember(organisationId, p);
+        io.local.to(org).emit('presence:update', p);
       }
-      for (const p of now.values()) if (!before.has(p.agentId)) remember(organisationId, p);
       const conversations = new Set(sockets.flatMap((s) => [...s.rooms].filter((r) => r.startsWith(CONVERSATION_PREFIX)).map((r) => r.slice(CONVERSATION_PREFIX.length))));
-      for (const key of [...lastViewing.keys()]) if (key.startsWith(`${organisationId}/`)) conversations.add(key.slice(organisationId.length + 1));
+      for (const key of seen.keys()) conversations.add(key.slice(organisationId.length + 1));
       for (const conversationId of conversations) {
-        const v = viewingFrom(conversationId, sockets);
         const key = `${organisationId}/${conversationId}`;
-        const ids = v.agents.map((a) => a.agentId).sort().join();
-        if (lastViewing.has(key) && lastViewing.get(key) !== ids) io.local.to(org).emit('viewing:update', v);
-        if (ids) lastViewing.set(key, ids);
-        else lastViewing.delete(key);
+        if ((viewed.get(key) ?? '') !== (seen.get(key) ?? '')) continue;
+        const v = viewingFrom(conversationId, sockets);
+        if (rememberViewing(organisationId, v)) io.local.to(org).emit('viewing:update', v);
       }
     }
   };
-  const timer = deps.sweepMs ? setInterval(() => void sweep().catch((err) => log.warn({ err }, 'presence sweep failed')), deps.sweepMs) : null;
+  let sweeping = false;
+  const tick = () => {
+    if (sweeping) return;
+    sweeping = true;
+    sweep()
+      .catch((err) => log.warn({ err }, 'presence sweep failed'))
+      .finally(() => (sweeping = false));
+  };
+  const timer = deps.sweepMs ? setInterval(tick, deps.sweepMs) : null;
   timer?.unref();
   return { stop: () => timer && clearInterval(timer) };
 }

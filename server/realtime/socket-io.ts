@@ -3,13 +3,19 @@ import type pg from 'pg';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { RedisClientType } from 'redis';
 import { Server } from 'socket.io';
-import type { ClientToServerEvents, ServerToClientEvents, SocketData } from '../../lib/contract/events';
+import type { AgentPresence, ClientToServerEvents, ServerToClientEvents, SocketData, ViewingPayload } from '../../lib/contract/events';
 import type { TokenVerifier } from '../auth/jwt';
 import { findAgent } from '../inbox/repository';
 import { attachCollaboration } from './collaboration';
 import type { Logger } from '../logger';
 
-export type SwitchboardIo = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+/** Between server instances (through the Redis adapter): what each told its agents about presence. */
+export interface InterServerEvents {
+  'presence:announced': (organisationId: string, presence: AgentPresence) => void;
+  'viewing:announced': (organisationId: string, viewing: ViewingPayload) => void;
+}
+
+export type SwitchboardIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export const orgRoom = (organisationId: string) => `org:${organisationId}`;
 export const agentRoom = (agentId: string) => `agent:${agentId}`;

@@ -113,7 +113,7 @@ export async function api<T = unknown>(stack: Stack, token: string | null, path:
 export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 /** A real Socket.IO client, connected (or rejected) with the given token. */
-export async function connectSocket(stack: Stack, token: string | null): Promise<TestSocket> {
+export async function connectSocket(stack: { serverUrl: string }, token: string | null): Promise<TestSocket> {
   const socket: TestSocket = ioClient(stack.serverUrl, { transports: ['websocket'], auth: token ? { token } : {}, reconnection: false, forceNew: true });
   await new Promise<void>((resolve, reject) => {
     socket.once('connect', () => resolve());

@@ -1,0 +1,115 @@
+import { io as ioClient } from 'socket.io-client';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentPresence, ViewingPayload } from '../../lib/contract/events';
+import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { startInstance, type ServerInstance } from '../support/instance';
+import { startRedis } from '../support/redis';
+import { connectSocket, createTestOrg, customer, nextEvent, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
+
+/**
+ * Two server instances (this process and a child process, as production runs them) against one
+ * PostgreSQL and one Redis (Debian's redis-server): Socket.IO joined by the Redis adapter.
+ */
+describe('Several server instances on Redis', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let stack: TestStack; // instance 1, with the local Auth and Realtime
+  let second: ServerInstance;
+  let org: TestOrg;
+  let other: TestOrg;
+  const sockets: TestSocket[] = [];
+  const connect = async (where: { serverUrl: string }, token: string) => {
+    const s = await connectSocket(where, token);
+    sockets.push(s);
+    return s;
+  };
+  const conversationOf = async (sid: string) =>
+    (await stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [sid])).rows[0]!.conversation_id;
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    stack = await startTestStack({ REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300' });
+    second = await startInstance(stack, { REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300' });
+    org = await createTestOrg(stack, 2);
+    other = await createTestOrg(stack, 1);
+  });
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.close();
+    await new Promise((r) => setTimeout(r, 200)); // let the instances see them go
+  });
+  afterAll(async () => {
+    await second?.stop();
+    await stack?.stop();
+    await redis?.stop();
+  });
+
+  it('a webhook on one instance reaches agents on the other; typing crosses instances; other organisations hear nothing', async () => {
+    const alice = await connect(stack, org.agents[0]!.token); // instance 1
+    const bob = await connect({ serverUrl: second.url }, org.agents[1]!.token); // instance 2
+    const stranger = await connect({ serverUrl: second.url }, other.agents[0]!.token);
+    const leaked: unknown[] = [];
+    stranger.onAny((event, payload) => event !== 'presence:state' && event !== 'presence:update' && leaked.push([event, payload]));
+
+    const atAlice = nextEvent(alice, 'message:new');
+    const atBob = nextEvent(bob, 'message:new');
+    const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: 'Through instance 2' });
+    const res = await postSignedWebhook(`${second.url}/api/webhooks/twilio`, stack.config.twilio.authToken, params, `${stack.config.publicUrl}/api/webhooks/twilio`);
+    expect(res.status).toBe(200);
+    expect((await atAlice).message.body).toBe('Through instance 2');
+    expect((await atBob).message.body).toBe('Through instance 2');
+
+    const conversationId = await conversationOf(params.MessageSid!);
+    expect(await bob.emitWithAck('conversation:join', { conversationId })).toHaveProperty('data');
+    const typing = nextEvent(alice, 'typing:update');
+    bob.emit('typing:start', { conversationId });
+    expect(await typing).toMatchObject({ conversationId, agentId: org.agents[1]!.id, typing: true });
+    bob.emit('conversation:leave', { conversationId });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(leaked).toEqual([]);
+  });
+
+  it('stores a webhook that Twilio delivers to both instances once', async () => {
+    const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: 'Delivered twice' });
+    const signed = `${stack.config.publicUrl}/api/webhooks/twilio`;
+    const answers = await Promise.all([
+      postSignedWebhook(`${stack.serverUrl}/api/webhooks/twilio`, stack.config.twilio.authToken, params, signed),
+      postSignedWebhook(`${second.url}/api/webhooks/twilio`, stack.config.twilio.authToken, params, signed),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    const rows = await stack.db.query('select count(*)::int as n from messages where twilio_sid = $1', [params.MessageSid]);
+    expect(rows.rows[0].n).toBe(1);
+    const conv = await stack.db.query('select inbound_count from conversations where id = $1', [await conversationOf(params.MessageSid!)]);
+    expect(conv.rows[0].inbound_count).toBe('1');
+  });
+
+  it('keeps presence and viewing right across instances, and when an instance dies without a word', async () => {
+    const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: 'Watch me' });
+    await postSignedWebhook(`${stack.serverUrl}/api/webhooks/twilio`, stack.config.twilio.authToken, params, `${stack.config.publicUrl}/api/webhooks/twilio`);
+    const conversationId = await conversationOf(params.MessageSid!);
+    const bobId = org.agents[1]!.id;
+
+    const alice = await connect(stack, org.agents[0]!.token);
+    const presence: AgentPresence[] = [];
+    const viewing: ViewingPayload[] = [];
+    alice.on('presence:update', (p) => p.agentId === bobId && presence.push(p));
+    alice.on('viewing:update', (v) => v.conversationId === conversationId && viewing.push(v));
+
+    // A doomed instance: Bob's only socket is there.
+    const doomed = await startInstance(stack, { REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300' });
+    const bob = await connect({ serverUrl: doomed.url }, org.agents[1]!.token);
+    bob.io.opts.reconnection = false;
+    await expect.poll(() => presence.at(-1)?.state).toBe('online');
+    // A new socket on instance 1 is told Bob is online, though his socket is elsewhere.
+    const late: TestSocket = ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: org.agents[0]!.token }, reconnection: false, forceNew: true, autoConnect: false });
+    sockets.push(late);
+    const state = nextEvent(late, 'presence:state');
+    late.connect();
+    expect((await state).find((p) => p.agentId === bobId)?.state).toBe('online');
+    expect(await bob.emitWithAck('conversation:join', { conversationId })).toHaveProperty('data');
+    await expect.poll(() => viewing.at(-1)?.agents.map((a) => a.agentId)).toEqual([bobId]);
+
+    await doomed.kill();
+    // No disconnect handler ran anywhere: instance 1's sweep notices Bob's sockets are gone.
+    await expect.poll(() => presence.at(-1)?.state, { timeout: 10_000 }).toBe('offline');
+    await expect.poll(() => viewing.at(-1)?.agents, { timeout: 10_000 }).toEqual([]);
+  });
+});

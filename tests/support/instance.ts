@@ -1,0 +1,55 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { resolve } from 'node:path';
+import { freePort, type TestStack } from './stack';
+
+export interface ServerInstance {
+  url: string;
+  /** Ends the process as a crash would: no shutdown, sockets cut by the kernel. */
+  kill(): Promise<void>;
+  /** A graceful stop (SIGTERM). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Another Switchboard server process against the same PostgreSQL, Auth and Redis as `stack`,
+ * configured the way a production instance is (hosted mode: DATABASE_URL + SUPABASE_URL).
+ */
+export async function startInstance(stack: TestStack, env: Record<string, string>): Promise<ServerInstance> {
+  const port = await freePort();
+  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '..', '..', 'server', 'main.ts')], {
+    cwd: resolve(import.meta.dirname, '..', '..'),
+    env: {
+      PATH: process.env.PATH,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_URL: stack.config.publicUrl,
+      DATABASE_URL: stack.config.databaseUrl,
+      SUPABASE_URL: stack.config.supabaseUrl,
+      SUPABASE_ANON_KEY: stack.config.supabaseAnonKey,
+      SUPABASE_JWT_SECRET: stack.config.jwtSecret!,
+      TWILIO_ACCOUNT_SID: stack.config.twilio.accountSid,
+      TWILIO_AUTH_TOKEN: stack.config.twilio.authToken,
+      ...(stack.config.twilioApiBaseUrl ? { TWILIO_API_BASE_URL: stack.config.twilioApiBaseUrl } : {}),
+      SWITCHBOARD_HOME: stack.home,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const until = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error(`the server instance exited with ${proc.exitCode}`);
+    const ok = await fetch(`${url}/api/health`).then((r) => r.ok).catch(() => false);
+    if (ok) break;
+    if (Date.now() > until) throw new Error('the server instance did not become healthy in 30 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const ended = (signal: NodeJS.Signals) =>
+    new Promise<void>((done) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return done();
+      proc.once('exit', () => done());
+      proc.kill(signal);
+    });
+  return { url, kill: () => ended('SIGKILL'), stop: () => ended('SIGTERM') };
+}
