@@ -63,6 +63,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   http.setErrorHandler((err, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+    if (isDatabaseUnavailable(err)) {
+      // Twilio and the extension retry a 503; nothing was half-written (every write is one transaction).
+      req.log.warn({ err: (err as Error).message }, 'database unavailable');
+      return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'The database is unavailable; try again shortly' });
+    }
     const status = (err as { statusCode?: number }).statusCode;
     if (status && status >= 400 && status < 500) {
       return reply.code(status).send({ error: (err as { code?: string }).code ?? 'bad_request', message: (err as Error).message });
@@ -205,4 +210,12 @@ async function connectRedis(url: string, log: Logger): Promise<{ pub: RedisClien
     throw new Error(`cannot connect to Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: ${(err as Error).message}`, { cause: err });
   }
   return { pub, sub };
+}
+
+/** PostgreSQL is down, restarting, refusing connections or cut off: a retry will do. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  const e = err as { code?: string; message?: string } | null;
+  if (!e) return false;
+  if (e.code && (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(e.code) || e.code.startsWith('08'))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(e.message ?? '');
 }

@@ -31,7 +31,7 @@ export async function startInstance(stack: TestStack, env: Record<string, string
       TWILIO_AUTH_TOKEN: stack.config.twilio.authToken,
       ...(stack.config.twilioApiBaseUrl ? { TWILIO_API_BASE_URL: stack.config.twilioApiBaseUrl } : {}),
       SWITCHBOARD_HOME: stack.home,
-      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

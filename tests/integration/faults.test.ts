@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isDatabaseUnavailable } from '../../server/app';
+import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { startInstance, type ServerInstance } from '../support/instance';
+import { cuttableProxy } from '../support/proxy';
+import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+
+/** PostgreSQL out of reach for a moment: clear 503s that Twilio retries, and nothing lost or doubled. */
+describe('When PostgreSQL is briefly unreachable', () => {
+  let stack: TestStack;
+  let org: TestOrg;
+  let proxy: Awaited<ReturnType<typeof cuttableProxy>>;
+  let instance: ServerInstance;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    org = await createTestOrg(stack, 1);
+    const pg = new URL(stack.config.databaseUrl);
+    proxy = await cuttableProxy(Number(pg.port));
+    const viaProxy = new URL(stack.config.databaseUrl);
+    viaProxy.port = new URL(proxy.url).port;
+    // A production-like instance whose database connections go through the cuttable proxy.
+    instance = await startInstance(stack, { DATABASE_URL: viaProxy.toString() });
+  });
+  afterAll(async () => {
+    await instance?.stop();
+    await proxy?.close();
+    await stack?.stop();
+  });
+
+  it('answers webhooks and health checks with 503 (Retry-After) while it is away, and the retry stores the message once', async () => {
+    const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: 'Sent during the outage' });
+    const post = () => postSignedWebhook(`${instance.url}/api/webhooks/twilio`, stack.config.twilio.authToken, params, `${stack.config.publicUrl}/api/webhooks/twilio`);
+    proxy.setUp(false);
+    const during = await post();
+    expect(during.status).toBe(503);
+    expect(during.headers.get('retry-after')).toBe('1');
+    expect(await during.json()).toEqual({ error: 'unavailable', message: 'The database is unavailable; try again shortly' });
+    expect((await fetch(`${instance.url}/api/health`)).status).toBe(503);
+
+    proxy.setUp(true);
+    // Twilio retries; the pool reconnects on its own.
+    const after = await post();
+    expect(after.status).toBe(200);
+    expect((await post()).status).toBe(200); // a second retry changes nothing
+    const rows = await stack.db.query('select count(*)::int as n from messages where twilio_sid = $1', [params.MessageSid]);
+    expect(rows.rows[0].n).toBe(1);
+    expect((await fetch(`${instance.url}/api/health`)).status).toBe(200);
+  });
+
+  it('tells connection failures from other errors', () => {
+    expect(isDatabaseUnavailable(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }))).toBe(true);
+    expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('duplicate key'), { code: '23505' }))).toBe(false);
+    expect(isDatabaseUnavailable(new Error('boom'))).toBe(false);
+  });
+});
