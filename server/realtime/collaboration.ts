@@ -46,6 +46,8 @@ export function attachCollaboration(
   deps: { db: pg.Pool; log: Logger; orgRoom: (id: string) => string; agentRoom: (id: string) => string; sweepMs?: number },
 ) {
   const log = deps.log.child({ name: 'collaboration' });
+  // Several instances (Redis adapter): they share what they announce, and sweep for dead ones.
+  const clustered = deps.sweepMs !== undefined;
   const typingTimers = new Map<string, ReturnType<typeof setTimeout>>(); // `${conversation}:${agent}`
   // What this instance last told the organisation about each agent (org -> agent -> state).
   const announced = new Map<string, Map<string, PresenceState>>();
@@ -78,7 +80,7 @@ export function attachCollaboration(
       remember(organisationId, now);
       io.to(deps.orgRoom(organisationId)).emit('presence:update', now);
       // The other instances learn it too, so any of them can tell when it stops being true.
-      io.serverSideEmit('presence:announced', organisationId, now);
+      if (clustered) io.serverSideEmit('presence:announced', organisationId, now);
     });
   io.on('presence:announced', (organisationId, p) => remember(organisationId, p));
 
@@ -97,7 +99,7 @@ export function attachCollaboration(
     const viewing = viewingFrom(conversationId, sockets);
     rememberViewing(organisationId, viewing);
     io.to(deps.orgRoom(organisationId)).emit('viewing:update', viewing);
-    io.serverSideEmit('viewing:announced', organisationId, viewing);
+    if (clustered) io.serverSideEmit('viewing:announced', organisationId, viewing);
     return viewing;
   };
   io.on('viewing:announced', (organisationId, v) => rememberViewing(organisationId, v));
