@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
@@ -43,6 +44,7 @@ declare module 'fastify' {
 }
 
 const uuid = z.uuid();
+const REQUESTS_PER_AGENT = 120;
 const startBody = z.object({
   phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone must be an E.164 number such as +14155550134'),
 });
@@ -103,7 +105,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     return { status: 'ok' };
   });
 
-  const authenticate = async (req: FastifyRequest) => {
+  // Per agent, per instance: far above what the extension sends (nothing while healthy), low enough
+  // that a runaway or hostile client cannot hog the database.
+  const limiter = new RateLimiterMemory({ points: REQUESTS_PER_AGENT, duration: 10 });
+  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
     const header = req.headers.authorization ?? '';
     if (!header.startsWith('Bearer ')) throw new HttpError(401, 'unauthorized', 'missing Bearer token');
     let claims;
@@ -117,6 +122,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const agent = await findAgent(deps.db, claims.sub);
     if (!agent) throw new HttpError(403, 'forbidden', 'this user is not an agent of any organisation');
     req.agent = agent;
+    try {
+      await limiter.consume(agent.id);
+    } catch (res) {
+      reply.header('retry-after', String(Math.max(1, Math.ceil((res as RateLimiterRes).msBeforeNext / 1000))));
+      throw new HttpError(429, 'rate_limited', `too many requests: at most ${REQUESTS_PER_AGENT} every 10 seconds`);
+    }
   };
 
   await http.register(async (api) => {
