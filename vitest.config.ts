@@ -3,6 +3,15 @@ import { defineConfig } from 'vitest/config';
 import { WxtVitest } from 'wxt/testing/vitest-plugin';
 
 const alias = { '@': resolve(import.meta.dirname) };
+/**
+ * WXT's build-time target for the code under test (WxtVitest's own `define` does not reach it here).
+ * Vitest turns `import.meta.env` values into strings, so the extension decides by feature detection,
+ * never by these flags.
+ */
+const targetGlobals = (browser: 'chrome' | 'firefox') => ({
+  'import.meta.env.BROWSER': JSON.stringify(browser),
+  'import.meta.env.MANIFEST_VERSION': browser === 'firefox' ? '2' : '3',
+});
 
 export default defineConfig({
   resolve: { alias },
@@ -12,7 +21,15 @@ export default defineConfig({
         // WXT's plugin gives unit tests an in-memory fake of the extension APIs (storage, runtime…).
         plugins: [WxtVitest()],
         resolve: { alias },
+        define: targetGlobals('chrome'),
         test: { name: 'unit', include: ['tests/unit/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
+      },
+      {
+        // The same unit tests built for Firefox (import.meta.env.FIREFOX, MV2).
+        plugins: [WxtVitest({ browser: 'firefox' })],
+        resolve: { alias },
+        define: targetGlobals('firefox'),
+        test: { name: 'unit-firefox', include: ['tests/unit/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
       },
       {
         resolve: { alias },

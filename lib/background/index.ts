@@ -101,7 +101,9 @@ export function startBackground(): void {
       return boot();
     });
   });
-  browser.sidePanel?.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
+  // The toolbar icon opens the inbox: Chrome's side panel, or Firefox's sidebar.
+  if (!browser.sidePanel && firefoxSidebar()) (browser.action ?? browser.browserAction).onClicked.addListener(() => void firefoxSidebar()!.toggle());
+  else browser.sidePanel?.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
 
   // Keep-alive: Realtime heartbeats and Socket.IO pings (every 25 s) keep the worker running
   // (Chrome 116+). If Chrome stops it anyway, this alarm wakes it; waking re-runs this function,
@@ -138,11 +140,16 @@ export function startBackground(): void {
   void refreshBadge();
 }
 
+/** Firefox's sidebar, where the side panel lives there (not in Chrome's API types). */
+const firefoxSidebar = () => (browser as unknown as { sidebarAction?: { open(): Promise<void>; toggle(): Promise<void> } }).sidebarAction;
+
 /**
  * Opens the side panel (only possible during a user gesture: a notification or badge click); if
  * the browser refuses, the inbox opens in a tab instead.
  */
 function openSidePanel(windowId?: number): Promise<unknown> {
+  const sidebar = !browser.sidePanel ? firefoxSidebar() : undefined;
+  if (sidebar) return sidebar.open().catch(() => browser.tabs.create({ url: browser.runtime.getURL('/sidepanel.html') }));
   const opened = windowId !== undefined ? browser.sidePanel.open({ windowId }) : browser.windows.getLastFocused().then((w) => browser.sidePanel.open({ windowId: w.id! }));
   return opened.catch(() => browser.tabs.create({ url: browser.runtime.getURL('/sidepanel.html') }));
 }
