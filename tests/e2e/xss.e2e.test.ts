@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
+import { createTestOrg, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+
+const BODY = `<img src=x onerror="document.title='pwned'"><script>alert(1)</script><b>bold?</b> "quotes" & ampersands`;
+const NAME = `<svg onload="alert('name')"><i>Mallory</i>`;
+const PHONE = '+14155550177';
+
+/** Customer-controlled text in every place the extension shows it: text, never markup, never run. */
+describe('Script and markup from customers stay inert text', () => {
+  let stack: TestStack;
+  let org: TestOrg;
+  let browser: ExtensionBrowser;
+
+  beforeAll(async () => {
+    stack = await startTestStack();
+    org = await createTestOrg(stack, 1);
+    ({ browser } = await signedInBrowser(stack, org.agents[0]!.email));
+    // Observe what the worker hands to the notifications API (it renders text only, but what we pass must be the raw text).
+    await browser.worker.evaluate(() => {
+      const w = globalThis as unknown as { __notified: unknown[] };
+      w.__notified = [];
+      const create = chrome.notifications.create.bind(chrome.notifications) as (...args: unknown[]) => Promise<string>;
+      (chrome.notifications as unknown as { create: unknown }).create = (...args: unknown[]) => {
+        w.__notified.push(args[1]);
+        return create(...args);
+      };
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('in the side panel’s list and thread, in the notification, and on the CRM badge', async () => {
+    const panel = await browser.page('sidepanel.html');
+    const dialogs: string[] = [];
+    panel.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await panel.locator('[data-status="live"]').waitFor({ timeout: 10_000 });
+    await stack.inbound({ from: PHONE, to: org.number, body: BODY, profileName: NAME });
+
+    const row = panel.locator('.conversation').first();
+    await row.waitFor({ timeout: 10_000 });
+    expect(await row.locator('.name').textContent()).toBe(NAME);
+    expect(await row.locator('.preview').textContent()).toBe(BODY);
+
+    await expect.poll(() => browser.worker.evaluate(() => (globalThis as unknown as { __notified: Array<{ title: string; message: string }> }).__notified), { timeout: 10_000 }).toEqual([
+      expect.objectContaining({ title: NAME, message: BODY }),
+    ]);
+
+    await row.click();
+    const bubble = panel.getByRole('list', { name: 'Messages' }).locator('li.inbound .body');
+    await bubble.waitFor();
+    expect(await bubble.textContent()).toBe(BODY);
+    expect(await panel.getByRole('heading').first().textContent()).toBe(NAME);
+    expect(await panel.locator('main img, main script, main b, main i, main svg').count()).toBe(0);
+    expect(await panel.title()).not.toBe('pwned');
+
+    // A CRM page showing the customer's number (the demo path the overlay runs on).
+    const crm = await browser.context.newPage();
+    crm.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await crm.route(`${stack.serverUrl}/demo/xss`, (route) =>
+      route.fulfill({ contentType: 'text/html', body: `<!doctype html><title>CRM</title><table><tr><td>Mallory</td><td>${PHONE}</td></tr></table>` }),
+    );
+    await crm.goto(`${stack.serverUrl}/demo/xss`);
+    const badge = crm.locator(`switchboard-badge[data-phone="${PHONE}"]`);
+    await badge.waitFor({ timeout: 10_000 });
+    const tip = await badge.evaluate((el) => ({
+      text: el.shadowRoot!.querySelector('.tip')!.textContent,
+      // The badge's own parts are elements; the customer's text adds none.
+      markup: el.shadowRoot!.querySelector('.tip')!.children.length + el.shadowRoot!.querySelectorAll('img, script').length,
+    }));
+    expect(tip).toEqual({ text: `${NAME}: ${BODY}`, markup: 0 });
+    expect(await crm.title()).toBe('CRM');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(dialogs).toEqual([]);
+  });
+});
