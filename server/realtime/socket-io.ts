@@ -40,6 +40,8 @@ export function attachSocketIo(
     // Extension pages and service workers connect from chrome-extension:// or moz-extension://.
     cors: { origin: true, credentials: false },
     serveClient: false,
+    // Every client event is a few hundred bytes: a bigger frame is a broken or hostile client.
+    maxHttpBufferSize: 16 * 1024,
   });
   if (deps.cluster) io.adapter(createAdapter(deps.cluster.pub, deps.cluster.sub));
 

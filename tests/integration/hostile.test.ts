@@ -187,6 +187,16 @@ describe('Hostile and broken input', () => {
     });
   });
 
+  it('cuts a socket that sends an oversized frame, and keeps serving the others', async () => {
+    const bystander = await connectSocket(stack, a.agents[0]!.token);
+    const rogue = await connectSocket(stack, a.agents[0]!.token);
+    const cut = new Promise<string>((resolve) => rogue.once('disconnect', (reason) => resolve(reason)));
+    rogue.emit('typing:start', { conversationId: convA, padding: 'x'.repeat(100_000) } as never);
+    expect(await cut).toBe('transport close');
+    expect(await bystander.emitWithAck('conversation:join', { conversationId: convA })).toHaveProperty('data');
+    bystander.close();
+  });
+
   it('is still up and healthy after all of it', async () => {
     expect((await fetch(`${stack.serverUrl}/api/health`)).status).toBe(200);
   });
