@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { startRemoteStack } from './remote-stack';
 import { realtimeLatency, realtimeThroughput } from './scenarios/realtime';
 import { bundleSizes, crmOverlay, largeInbox, workerAndPanel } from './scenarios/extension';
-import { connections, reconnectAfterRestart } from './scenarios/connections';
+import { connections } from './scenarios/connections';
 import { ingestCeiling } from './scenarios/ingest';
 import { sidePanelLatency } from './scenarios/sidepanel';
 import { pollingVersusSockets, webhookLatency } from './scenarios/webhook';
@@ -103,9 +103,6 @@ if (want('connections')) {
     const c = await connections(stack, quick ? { agents: 50, idleSeconds: 2 } : { agents: 10_000, idleSeconds: 30 });
     printTable('Connections: agents with a Socket.IO and a Realtime socket each, on one server process', [c]);
     results.connections = c;
-    const r = await reconnectAfterRestart(stack, { agents: quick ? 50 : 10_000 });
-    printTable('Reconnecting after a server restart (Socket.IO, backoff 1-30 s with 50 % jitter)', [r]);
-    results.reconnect = r;
   } finally {
     await stack.stop();
   }

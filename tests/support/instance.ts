@@ -40,9 +40,12 @@ export async function startInstance(stack: TestStack, env: Record<string, string
   const until = Date.now() + 30_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`the server instance exited with ${proc.exitCode}`);
-    const ok = await fetch(`${url}/api/health`).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok).catch(() => false);
     if (ok) break;
-    if (Date.now() > until) throw new Error('the server instance did not become healthy in 30 s');
+    if (Date.now() > until) {
+      proc.kill('SIGKILL'); // never leave a half-started server behind
+      throw new Error('the server instance did not become healthy in 30 s');
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   const ended = (signal: NodeJS.Signals) =>
