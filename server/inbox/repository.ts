@@ -69,7 +69,7 @@ async function inTransaction<T>(db: pg.Pool, begin: string, fn: (c: pg.PoolClien
  * conversation as needed, in one transaction. A message for a sender no channel owns goes to
  * `unrouted_messages`.
  */
-export async function storeInbound(db: pg.Pool, msg: InboundMessage): Promise<StoreInboundResult> {
+export async function storeInbound(db: pg.Pool | pg.PoolClient, msg: InboundMessage): Promise<StoreInboundResult> {
   const { rows } = await db.query<{ r: { kind: string; organisation_id?: string; message?: Record<string, unknown>; conversation?: Record<string, unknown> } }>(
     'select public.store_inbound_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) as r',
     [msg.messageSid, msg.from, msg.to, msg.messagingServiceSid, msg.body, msg.profileName, JSON.stringify(msg.media), previewOf(msg.body, msg.media, msg.location), msg.raw, msg.location && JSON.stringify(msg.location)],

@@ -5,7 +5,8 @@ import { z } from 'zod';
 import { describeIssues } from '../validation';
 import type { MediaItem } from '../../lib/contract/models';
 import type { MessageView } from '../../lib/contract/models';
-import { advanceStatus, storeInbound, type StoreInboundResult } from '../inbox/repository';
+import { createInboundBatcher } from '../inbox/inbound-batcher';
+import { advanceStatus, type StoreInboundResult } from '../inbox/repository';
 
 export interface TwilioWebhookDeps {
   db: pg.Pool;
@@ -28,8 +29,8 @@ export const inboundWebhookSchema = z.looseObject({
   AccountSid: sid('AC'),
   From: whatsappAddress,
   To: whatsappAddress,
-  Body: z.string().max(4096).default(''),
-  ProfileName: z.string().max(256).optional(),
+  Body: z.string().max(4096).refine((s) => !s.includes('\0'), 'must not contain NUL characters').default(''),
+  ProfileName: z.string().max(256).refine((s) => !s.includes('\0'), 'must not contain NUL characters').optional(),
   MessagingServiceSid: sid('MG').optional(),
   NumMedia: z.coerce.number().int().min(0).max(10).default(0),
   // A shared location (WhatsApp): both coordinates, or neither.
@@ -55,6 +56,8 @@ const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
  * checks out.
  */
 export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioWebhookDeps): Promise<void> {
+  // Commits are shared between concurrent webhooks when PostgreSQL is busy (see the batcher).
+  const inbound = createInboundBatcher(deps.db);
   app.get('/api/webhooks/twilio', async () => ({ status: 'ok', service: 'twilio-webhook', time: new Date().toISOString() }));
 
   const signed = (req: { headers: Record<string, unknown>; url: string; body: unknown }) => {
@@ -107,7 +110,7 @@ export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioW
       }
       media.push({ url: mediaUrl.data, contentType });
     }
-    const result = await storeInbound(deps.db, {
+    const result = await inbound.store({
       messageSid: body.MessageSid,
       from: body.From,
       to: body.To,

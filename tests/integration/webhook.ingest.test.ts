@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listUnrouted } from '../../server/admin/commands';
+import { createInboundBatcher } from '../../server/inbox/inbound-batcher';
 import { inboundParams, newSid, postSignedWebhook } from '../../server/twilio-sim/inbound';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
@@ -102,5 +103,40 @@ describe('Inbound webhook storage', () => {
     expect(res.status).toBe(200);
     const [row] = await rows('select body from messages where twilio_sid = $1', [res.params.MessageSid]);
     expect(row?.body).toBe(body);
+  });
+
+  it('stores a burst of concurrent webhooks once each, with the right counts', async () => {
+    const burst = Array.from({ length: 200 }, (_, i) => inboundParams({ accountSid: stack.config.twilio.accountSid, from: `+1757555${String(2000 + (i % 40))}`, to: org.number, body: `burst ${i}` }));
+    const answers = await Promise.all(burst.map((p) => postSignedWebhook(stack.webhookUrl, stack.config.twilio.authToken, p, `${stack.config.publicUrl}/api/webhooks/twilio`)));
+    expect(answers.map((a) => a.status)).toEqual(burst.map(() => 200));
+    const stored = await rows('select count(*)::int as n from messages where twilio_sid = any($1)', [burst.map((p) => p.MessageSid)]);
+    expect(stored[0].n).toBe(200);
+    const counts = await rows("select sum(inbound_count)::int as n from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 like '+17575552%' and c.organisation_id = $1", [org.id]);
+    expect(counts[0].n).toBe(200);
+  });
+
+  it('shares commits while the database is busy: webhooks waiting behind a commit go together in the next', async () => {
+    const batcher = createInboundBatcher(stack.db, { concurrency: 1 });
+    const msgs = Array.from({ length: 100 }, (_, i) => {
+      const p = inboundParams({ accountSid: stack.config.twilio.accountSid, from: `+1757556${String(1000 + (i % 10))}`, to: org.number, body: `shared ${i}` });
+      return { messageSid: p.MessageSid!, from: p.From!, to: p.To!, messagingServiceSid: null, body: p.Body!, profileName: null, media: [], location: null, raw: p };
+    });
+    const results = await Promise.all(msgs.map((m) => batcher.store(m)));
+    expect(results.map((r) => r.kind)).toEqual(msgs.map(() => 'stored'));
+    // Each row records the transaction that wrote it: one commit per webhook would be 100.
+    const stored = await rows('select count(*)::int as n, count(distinct change_xid)::int as transactions from messages where twilio_sid = any($1)', [msgs.map((m) => m.messageSid)]);
+    expect(stored[0].n).toBe(100);
+    expect(stored[0].transactions).toBeLessThan(10);
+    // A message refused inside a shared transaction fails alone; its batch-mates are stored.
+    const good = msgs.slice(0, 2).map((m, i) => ({ ...m, messageSid: `SM${'e'.repeat(31)}${i}`, body: `good ${i}` }));
+    const bad = { ...good[0]!, messageSid: `SM${'f'.repeat(32)}`, body: 'bad\u0000' };
+    const outcome = await Promise.allSettled([batcher.store(good[0]!), batcher.store(bad), batcher.store(good[1]!)]);
+    expect(outcome.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('refuses NUL characters, which PostgreSQL text cannot hold, with 400', async () => {
+    const res = await stack.inbound({ from: customer(), to: org.number, body: 'bad\u0000byte' });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('NUL');
   });
 });
