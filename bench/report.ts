@@ -95,6 +95,8 @@ export function writeReport(r: Results): void {
       '',
       table(head, r.ingest.steps.map((s) => head.map((k) => s[k]!))),
       '',
+      '**Target missed.** Where the time went: with the server at about half a core, webhooks were waiting on PostgreSQL commits. A diagnostic run with `synchronous_commit = off` (not a setting we ship: a webhook must be durable before Twilio hears 200) took the 300/s answer p99 from about 1 s to 37 ms, so the queue was the WAL flush each commit waits for on this machine\'s disk, one per webhook. What was changed: webhooks that arrive while commits are in flight now share the next transaction (`server/inbox/inbound-batcher.ts`; still answered only after their commit; alone, a webhook is stored at once). That moved the rate stored without loss from about 250/s to the figures above. What remains: every message is still one `store_inbound_message` call after another inside the shared transaction, and PostgreSQL (with its logical decoding for Realtime), the server and the load generator share two cores; a set-based insert of a whole batch, or a faster WAL disk, are the next steps.',
+      '',
       'The load generator (signing requests ahead, sending with keep-alive) shares the two cores with the server and PostgreSQL, so its own cost is part of what limits the rate here.',
       '',
     );
@@ -178,7 +180,7 @@ export function writeReport(r: Results): void {
           ],
         ),
         '',
-        'Where the time goes: the webhook is answered only after the message is committed, and the Socket.IO emit follows the commit, so webhook → Socket.IO is about the webhook answer time (signature check, validation, one database round trip for `store_inbound_message`, commit). At 10 agents the first loaded run shows more queueing than the later ones on this 2-core machine, where PostgreSQL, the server and the load generator (with all clients) share both cores. The 100 agents × 100 messages/s row varies a lot between runs of this scenario on this machine, and the ingest ceiling below shows webhooks waiting on the database at 250/s while the server has CPU to spare: the next thing to profile (pool size, commit cost).',
+        'Where the time goes: the webhook is answered only after the message is committed, and the Socket.IO emit follows the commit, so webhook → Socket.IO is about the webhook answer time (signature check, validation, one database round trip for `store_inbound_message`, commit). At 10 agents the first loaded run shows more queueing than the later ones on this 2-core machine, where PostgreSQL, the server and the load generator (with all clients) share both cores. The 100 agents × 100 messages/s row varies a lot between runs of this scenario on this machine, and the ingest ceiling below shows where webhooks wait under load: on the commit (analysis there).',
         '',
       );
     }
