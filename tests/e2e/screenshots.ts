@@ -47,8 +47,6 @@ async function main() {
     await box.fill('Yes, it does! Green and blue are both in stock.');
     await box.press('Enter');
     await thread.locator('li.outbound[data-status="read"], li.outbound[data-status="delivered"]').waitFor({ timeout: 15_000 });
-    const dana = await panel.evaluate(() => document.querySelector('.thread')?.getAttribute('aria-label'));
-    void dana;
     const conversationId = (await stack.db.query<{ id: string }>("select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = '+14155550111'")).rows[0]!.id;
     await api(stack, bob.token, `/api/conversations/${conversationId}/notes`, 'POST', { id: randomUUID(), body: 'Dana ordered twice last month: offer free delivery.' });
     await thread.getByText('Private note · Bob').waitFor();
