@@ -78,9 +78,22 @@ if (want('webhook')) {
     printTable('Signed webhook → Socket.IO client (ms)', flat((r) => lat(r.socketIo)));
     printTable('Signed webhook → supabase-js postgres_changes callback (ms)', flat((r) => lat(r.realtime)));
     printTable('Webhook answered (ms), server CPU and memory', flat((r) => ({ ...lat(r.webhookMs), 'cpu %': r.serverCpuPct, 'rss MB': r.serverRssMb })));
-    const compare = await pollingVersusSockets(stack, quick ? 7 : 60);
+    const compare = await pollingVersusSockets(stack, quick ? 7 : 60, quick ? 3 : 15);
     printTable('The replaced 3 s polling beside Switchboard, same traffic (one message per second)', compare);
     results.webhook = { latency: rows, compare };
+  } finally {
+    await stack.stop();
+  }
+}
+
+// Only the polling comparison, keeping the latest latency results (`--only compare`).
+if (values.only?.split(',').includes('compare') && !want('webhook')) {
+  const stack = await startRemoteStack();
+  try {
+    const compare = await pollingVersusSockets(stack, quick ? 7 : 60, quick ? 3 : 15);
+    printTable('The replaced 3 s polling beside Switchboard, same traffic (one message per second)', compare);
+    const previous = existsSync(values.out) ? (JSON.parse(readFileSync(values.out, 'utf8')) as { webhook?: Record<string, unknown> }) : {};
+    results.webhook = { ...(previous.webhook ?? {}), compare };
   } finally {
     await stack.stop();
   }

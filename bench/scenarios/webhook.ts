@@ -99,7 +99,7 @@ export async function webhookLatency(stack: RemoteStack, opts: { agents: number;
  * 3 s (what the original setup did) against a Switchboard agent connected by sockets, which sends
  * no request while healthy. Reports HTTP requests per agent per minute and worst delivery delay.
  */
-export async function pollingVersusSockets(stack: RemoteStack, seconds: number) {
+export async function pollingVersusSockets(stack: RemoteStack, seconds: number, quietSeconds = 15) {
   const [org] = await createBenchOrgs(stack, 1, 2);
   const [poller, live] = org!.agents;
   const get = (path: string, token: string) => fetch(stack.serverUrl + path, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json() as Promise<{ cursor: string; messages: Array<{ body: string }> }>);
@@ -139,6 +139,7 @@ export async function pollingVersusSockets(stack: RemoteStack, seconds: number) 
     await sleep(1000);
   }
   await pollLoop;
+
   socket.close();
   // Every request the server answered in the window, except Twilio's webhooks and the poller's syncs:
   // what the socket-connected agent cost in HTTP.
@@ -147,8 +148,48 @@ export async function pollingVersusSockets(stack: RemoteStack, seconds: number) 
   const delta = (route: string) => (after[route] ?? 0) - (before[route] ?? 0);
   const others = Object.keys(after).reduce((n, r) => n + delta(r), 0) - delta('POST /api/webhooks/twilio') - pollRequests - 1; // -1: this metrics call
   const perMinute = (n: number) => Math.round((n / seconds) * 60 * 10) / 10;
+  // Database work per agent, with no traffic: a window with the socket-connected agent (reconnected),
+  // one with nobody (the server's own background), one with the poller polling. Transactions come
+  // from pg_stat_database (each poll is the agent lookup plus one read-only transaction of three
+  // statements).
+  const transactions = async () => {
+    await sleep(1500); // backends report their counts about once a second when idle
+    return Number((await stack.db.query<{ n: string }>('select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()')).rows[0]!.n);
+  };
+  const QUIET_S = quietSeconds;
+  const window = async (during: () => Promise<unknown>) => {
+    const before = await transactions();
+    await during();
+    return Math.max(0, (await transactions()) - before - 1); // -1: our own read of the counter
+  };
+  const idle = () => sleep(QUIET_S * 1000);
+  const quietSocket = ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: live!.token }, forceNew: true });
+  await new Promise<void>((r) => quietSocket.once('connect', () => r()));
+  const withSocket = await window(idle);
+  quietSocket.close();
+  const background = await window(idle);
+  const withPoller = await window(async () => {
+    const quietEnd = performance.now() + QUIET_S * 1000;
+    while (performance.now() < quietEnd) {
+      await sleep(3000);
+      cursor = (await get(`/api/sync?cursor=${encodeURIComponent(cursor)}`, poller!.token)).cursor;
+    }
+  });
+  const perMinuteQuiet = (n: number) => Math.round((Math.max(0, n - background) / QUIET_S) * 60 * 10) / 10;
   return [
-    { client: '3 s polling (replaced design)', requestsPerAgentPerMinute: perMinute(pollRequests), avgDelayMs: summarize(pollDelays).mean, worstDelayMs: summarize(pollDelays).max },
-    { client: 'Switchboard (sockets)', requestsPerAgentPerMinute: perMinute(Math.max(0, others)), avgDelayMs: summarize(liveDelays).mean, worstDelayMs: summarize(liveDelays).max },
+    {
+      client: '3 s polling (replaced design)',
+      requestsPerAgentPerMinute: perMinute(pollRequests),
+      dbTransactionsPerAgentPerMinute: perMinuteQuiet(withPoller),
+      avgDelayMs: summarize(pollDelays).mean,
+      worstDelayMs: summarize(pollDelays).max,
+    },
+    {
+      client: 'Switchboard (sockets)',
+      requestsPerAgentPerMinute: perMinute(Math.max(0, others)),
+      dbTransactionsPerAgentPerMinute: perMinuteQuiet(withSocket),
+      avgDelayMs: summarize(liveDelays).mean,
+      worstDelayMs: summarize(liveDelays).max,
+    },
   ];
 }

@@ -23,6 +23,7 @@ describe('Benchmarks (smoke run)', () => {
       const [polling, sockets] = r.webhook.compare;
       expect(polling.requestsPerAgentPerMinute).toBeGreaterThan(0);
       expect(sockets.requestsPerAgentPerMinute).toBe(0);
+      expect(typeof polling.dbTransactionsPerAgentPerMinute).toBe('number');
       for (const row of r.sidepanel) expect(row).toMatchObject({ lost: 0, crmBadge: { lost: 0 } });
       expect(r.connections).toMatchObject({ agents: 50, 'Socket.IO connected': 50, 'Realtime joined': 50 });
       for (const step of r.ingest.steps) expect(step).toMatchObject({ rejected: 0, lost: 0, stored: step['msg/s offered'] });
