@@ -4,6 +4,7 @@ import { gzipSync } from 'node:zlib';
 import type { CDPSession, Page } from 'playwright-core';
 import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
+import { seedLargeInbox } from '../../tests/support/seed';
 import { benchAgent, createBenchOrgs } from '../agents';
 import type { RemoteStack } from '../remote-stack';
 import { sleep } from '../stats';
@@ -199,23 +200,7 @@ export async function largeInbox(stack: RemoteStack, opts: { conversations: numb
   const [org] = await createBenchOrgs(stack, 1, 0);
   const email = await benchAgent(stack, org!.id);
   const channelId = (await stack.db.query<{ id: string }>('select id from channels where organisation_id = $1', [org!.id])).rows[0]!.id;
-  await stack.db.query(
-    `with ct as (
-       insert into contacts (organisation_id, phone_e164, profile_name)
-       select $1, '+1555' || lpad(g::text, 7, '0'), 'Customer ' || g from generate_series(1, $2) g returning id, profile_name
-     )
-     insert into conversations (organisation_id, channel_id, contact_id, last_message_at, last_message_preview, last_inbound_at, inbound_count)
-     select $1, $3, ct.id, now() - (substring(ct.profile_name from 10)::int * interval '1 minute'), 'Preview of ' || ct.profile_name, now(), 1 from ct`,
-    [org!.id, opts.conversations, channelId],
-  );
-  await stack.db.query(
-    `insert into messages (organisation_id, conversation_id, direction, body, status, created_at)
-     select $1, c.id, case when g % 3 = 0 then 'outbound' else 'inbound' end, 'Message number ' || g || ' with an ordinary sentence or two of text in it', 'received',
-            now() - interval '1 minute' - (($2 - g) * interval '5 minutes')
-       from conversations c join contacts ct on ct.id = c.contact_id, generate_series(1, $2) g
-      where c.organisation_id = $1 and ct.profile_name = 'Customer 1'`,
-    [org!.id, opts.messages],
-  );
+  await seedLargeInbox(stack.db, { organisationId: org!.id, channelId, conversations: opts.conversations, messages: opts.messages, bodySuffix: ' with an ordinary sentence or two of text in it' });
   const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl, config: { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey } }, email, 'bench password');
   try {
     await panel.setViewportSize({ width: 400, height: 800 });

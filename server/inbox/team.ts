@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AgentConversationView, AgentProfile, AgentSummary, ConversationView, MessageView } from '../../lib/contract/models';
+import type { AgentProfile, AgentSummary, ConversationView, MessageView } from '../../lib/contract/models';
 import type { CannedReply, SearchResult } from '../../lib/contract/api';
 import { NotFoundError, UnprocessableError } from './repository';
 import { agentConversationView, CONVERSATION_COLUMNS, conversationView, MESSAGE_COLUMNS, messageView, type AgentConversationRow, type ConversationRow, type MessageRow } from './views';
@@ -17,19 +17,6 @@ export async function listAgents(db: pg.Pool, agent: AgentProfile): Promise<Agen
     [agent.organisationId],
   );
   return rows.map((r) => ({ id: r.id, displayName: r.display_name }));
-}
-
-/** One conversation of the caller's organisation, with the caller's read state. */
-export async function agentConversation(db: pg.Pool | pg.PoolClient, agent: AgentProfile, conversationId: string): Promise<AgentConversationView> {
-  const { rows } = await db.query<AgentConversationRow>(
-    `select ${CONVERSATION_COLUMNS}, rs.last_read_at, rs.read_inbound_count
-       from conversations c join contacts ct on ct.id = c.contact_id
-       left join read_states rs on rs.conversation_id = c.id and rs.agent_id = $3
-      where c.id = $1 and c.organisation_id = $2`,
-    [conversationId, agent.organisationId, agent.id],
-  );
-  if (!rows[0]) throw new NotFoundError('conversation not found');
-  return agentConversationView(rows[0]);
 }
 
 /**

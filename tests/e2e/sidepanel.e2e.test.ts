@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationView } from '../../lib/contract/models';
 import { saveCannedReply } from '../../server/inbox/team';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
+import { seedLargeInbox } from '../support/seed';
 import { api, connectSocket, createTestOrg, customer, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
 
 /** The side panel's main flows, in Chromium with the built extension, against the real stack. */
@@ -187,23 +188,7 @@ describe('The side panel with a large inbox', () => {
     stack = await startTestStack();
     org = await createTestOrg(stack, 1);
     // 2,000 conversations, the newest with 5,000 messages, before the agent signs in.
-    await stack.db.query(
-      `with ct as (
-         insert into contacts (organisation_id, phone_e164, profile_name)
-         select $1, '+1555' || lpad(g::text, 7, '0'), 'Customer ' || g from generate_series(1, $2) g returning id, profile_name
-       )
-       insert into conversations (organisation_id, channel_id, contact_id, last_message_at, last_message_preview, last_inbound_at, inbound_count)
-       select $1, $3, ct.id, now() - (substring(ct.profile_name from 10)::int * interval '1 minute'), 'Preview of ' || ct.profile_name, now(), 1 from ct`,
-      [org.id, CONVERSATIONS, org.channelId],
-    );
-    await stack.db.query(
-      `insert into messages (organisation_id, conversation_id, direction, body, status, created_at)
-       select $1, c.id, case when g % 3 = 0 then 'outbound' else 'inbound' end, 'Message number ' || g, case when g % 3 = 0 then 'read' else 'received' end,
-              now() - interval '1 minute' - ((${MESSAGES} - g) * interval '5 minutes')
-         from conversations c join contacts ct on ct.id = c.contact_id, generate_series(1, ${MESSAGES}) g
-        where c.organisation_id = $1 and ct.profile_name = 'Customer 1'`,
-      [org.id],
-    );
+    await seedLargeInbox(stack.db, { organisationId: org.id, channelId: org.channelId, conversations: CONVERSATIONS, messages: MESSAGES });
     ({ browser } = await signedInBrowser(stack, org.agents[0]!.email));
   });
   afterAll(async () => {

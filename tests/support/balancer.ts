@@ -1,4 +1,5 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { joinSockets } from './proxy';
 
 /**
  * A TCP load balancer on loopback, as production puts in front of the instances: each new
@@ -15,16 +16,7 @@ export async function tcpBalancer(backends: () => number[]): Promise<{ url: stri
       const port = ports[next++ % ports.length]!;
       const upstream = connect(port, '127.0.0.1');
       upstream.once('connect', () => {
-        open.add(client).add(upstream);
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-          open.delete(client);
-          open.delete(upstream);
-        };
-        client.on('error', drop).on('close', drop);
-        upstream.on('error', drop).on('close', drop);
-        client.pipe(upstream).pipe(client);
+        joinSockets(client, upstream, open);
         client.resume();
       });
       upstream.once('error', () => (upstream.connecting || !open.has(upstream) ? attempt(tries + 1) : undefined));

@@ -9,17 +9,7 @@ export async function cuttableProxy(targetPort: number): Promise<{ url: string; 
   const open = new Set<Socket>();
   const server = createServer((client) => {
     if (!up) return client.destroy();
-    const upstream = connect(targetPort, '127.0.0.1');
-    open.add(client).add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      open.delete(client);
-      open.delete(upstream);
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
-    client.pipe(upstream).pipe(client);
+    joinSockets(client, connect(targetPort, '127.0.0.1'), open);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
@@ -35,4 +25,18 @@ export async function cuttableProxy(targetPort: number): Promise<{ url: string; 
         server.close(() => resolve());
       }),
   };
+}
+
+/** Pipes two sockets both ways, tracked in `open` until either side ends (then both close). */
+export function joinSockets(client: Socket, upstream: Socket, open: Set<Socket>): void {
+  open.add(client).add(upstream);
+  const drop = () => {
+    client.destroy();
+    upstream.destroy();
+    open.delete(client);
+    open.delete(upstream);
+  };
+  client.on('error', drop).on('close', drop);
+  upstream.on('error', drop).on('close', drop);
+  client.pipe(upstream).pipe(client);
 }
