@@ -20,7 +20,9 @@ export interface RemoteStack {
 }
 
 export async function startRemoteStack(): Promise<RemoteStack> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, 'stack-process.ts')], {
+  // BENCH_PROFILE=<dir>: the server process writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', resolve(import.meta.dirname, 'stack-process.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const info = await new Promise<Omit<RemoteStack, 'db' | 'usage' | 'stop'>>((ok, fail) => {

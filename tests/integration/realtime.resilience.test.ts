@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { RealtimeClients, subscribed, until } from '../support/realtime';
+import { RealtimeClients, sleep, subscribed, until } from '../support/realtime';
 import { createTestOrg, customer, freePort, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 const slots = async (stack: TestStack) =>
@@ -32,6 +32,21 @@ describe('Local Realtime resilience', () => {
     const live = await slots(stack);
     expect(live).toHaveLength(1);
     expect(live[0]).toMatchObject({ temporary: true, active: true });
+  });
+
+  it('reports its progress, so PostgreSQL can recycle the WAL behind the slot', async () => {
+    const { bodies } = await watchMessages();
+    const lsn = async (sql: string) => BigInt((await stack.db.query<{ n: string }>(`select (${sql} - '0/0')::text as n`)).rows[0]!.n);
+    const confirmed = () => lsn('(select confirmed_flush_lsn from pg_replication_slots where active)');
+    const walBefore = await lsn('pg_current_wal_lsn()');
+    await stack.inbound({ from: customer(), to: org.number, body: 'progress' });
+    await until(() => bodies.includes('progress'), 'the change');
+    // Reported about once a second (not after every message): the slot moves past the change's commit.
+    const end = Date.now() + 10_000;
+    while ((await confirmed()) <= walBefore) {
+      if (Date.now() > end) throw new Error('the slot never confirmed the change');
+      await sleep(100);
+    }
   });
 
   it('survives a PostgreSQL restart: replication resumes and changes flow again', async () => {

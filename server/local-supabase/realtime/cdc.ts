@@ -81,7 +81,10 @@ export class ChangeStream extends EventEmitter<{ change: [RowChange]; status: ['
   private connect(): void {
     if (this.stopped) return;
     const slot = `switchboard_rt_${randomBytes(6).toString('hex')}`;
-    const service = new LogicalReplicationService({ connectionString: this.opts.connectionString }, { acknowledge: { auto: true, timeoutSeconds: 10 } });
+    // Progress is reported once a second, not after every message: each report is a write to
+    // PostgreSQL, and per message they were a good part of the server's CPU under load. The slot is
+    // temporary (never resumed), so the reported position only lets PostgreSQL recycle WAL.
+    const service = new LogicalReplicationService({ connectionString: this.opts.connectionString }, { acknowledge: { auto: false, timeoutSeconds: 1 } });
     this.service = service;
     service.on('start', () => {
       this.attempts = 0;
