@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 
@@ -16,6 +16,8 @@ export interface RemoteStack {
   db: pg.Pool;
   /** CPU time (ms) and RSS (MB) of the server process, from /proc. */
   usage(): { cpuMs: number; rssMb: number };
+  /** CPU time (ms) of the embedded PostgreSQL: every process under the server process but itself. */
+  postgresCpuMs(): number;
   stop(): Promise<void>;
 }
 
@@ -44,6 +46,25 @@ export async function startRemoteStack(): Promise<RemoteStack> {
       const status = readFileSync(`/proc/${info.pid}/status`, 'utf8');
       const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return { cpuMs: ((Number(stat[11]) + Number(stat[12])) * 1000) / ticks, rssMb: Math.round(rss / 1024) };
+    },
+    postgresCpuMs: () => {
+      const procs = readdirSync('/proc')
+        .filter((p) => /^\d+$/.test(p))
+        .flatMap((pid) => {
+          try {
+            const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+            return [{ pid: Number(pid), ppid: Number(f[1]), cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / ticks }];
+          } catch {
+            return []; // gone meanwhile
+          }
+        });
+      const under = new Set([info.pid]);
+      let total = 0;
+      for (let grew = true; grew; ) {
+        grew = false;
+        for (const p of procs) if (!under.has(p.pid) && under.has(p.ppid)) (under.add(p.pid), (total += p.cpuMs), (grew = true));
+      }
+      return total;
     },
     stop: async () => {
       await db.end();

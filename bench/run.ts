@@ -5,10 +5,10 @@ import { parseArgs } from 'node:util';
 import { startRemoteStack } from './remote-stack';
 import { realtimeLatency, realtimeThroughput } from './scenarios/realtime';
 import { bundleSizes, crmOverlay, largeInbox, workerAndPanel } from './scenarios/extension';
-import { connections } from './scenarios/connections';
+import { connections, reconnectAfterRestart } from './scenarios/connections';
 import { ingestCeiling } from './scenarios/ingest';
 import { sidePanelLatency } from './scenarios/sidepanel';
-import { pollingVersusSockets, webhookLatency } from './scenarios/webhook';
+import { latencyFloor, pollingVersusSockets, webhookLatency } from './scenarios/webhook';
 import { writeReport } from './report';
 import { printTable } from './stats';
 
@@ -78,9 +78,15 @@ if (want('webhook')) {
     printTable('Signed webhook → Socket.IO client (ms)', flat((r) => lat(r.socketIo)));
     printTable('Signed webhook → supabase-js postgres_changes callback (ms)', flat((r) => lat(r.realtime)));
     printTable('Webhook answered (ms), server CPU and memory', flat((r) => ({ ...lat(r.webhookMs), 'cpu %': r.serverCpuPct, 'rss MB': r.serverRssMb })));
+    const floor = await latencyFloor(stack, quick ? 5 : 200);
+    printTable('One webhook at a time on an idle server (ms): where the time goes', [
+      { part: 'HTTP round trip (health check)', ...lat(floor.roundTrip) },
+      { part: 'store + commit (database round trip)', ...lat(floor.store) },
+      { part: 'webhook sent → Socket.IO received', ...lat(floor.whole) },
+    ]);
     const compare = await pollingVersusSockets(stack, quick ? 7 : 60, quick ? 3 : 15);
     printTable('The replaced 3 s polling beside Switchboard, same traffic (one message per second)', compare);
-    results.webhook = { latency: rows, compare };
+    results.webhook = { latency: rows, floor, compare };
   } finally {
     await stack.stop();
   }
@@ -116,6 +122,9 @@ if (want('connections')) {
     const c = await connections(stack, quick ? { agents: 50, idleSeconds: 2 } : { agents: 10_000, idleSeconds: 30 });
     printTable('Connections: agents with a Socket.IO and a Realtime socket each, on one server process', [c]);
     results.connections = c;
+    const r = await reconnectAfterRestart(stack, { agents: quick ? 50 : 10_000 });
+    printTable('Reconnecting after a server restart (Socket.IO, backoff 1-30 s with 50 % jitter)', [r]);
+    results.reconnect = r;
   } finally {
     await stack.stop();
   }

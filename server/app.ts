@@ -192,10 +192,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
   http.get('/demo/crm', async (_req, reply) => reply.type('text/html; charset=utf-8').send(demoPage));
   http.get('/', async (_req, reply) => reply.redirect('/demo/crm'));
 
-  // Open WebSockets would hold the HTTP server open: close them before it stops.
+  // Open WebSockets would hold the HTTP server open: close them before it stops. Closing the
+  // connections (not disconnecting each socket, which tells a client "you were sent away": it
+  // would not reconnect) lets every client reconnect with its backoff and jitter to the instance
+  // that replaces this one.
   http.addHook('preClose', async () => {
     await sender.stop(); // calls to Twilio in flight finish, so none is left with an unknown outcome
-    io.local.disconnectSockets(true);
     io.engine.close();
   });
   http.addHook('onClose', async () => {

@@ -4,14 +4,19 @@ import WebSocket from 'ws';
 import { createBenchOrgs } from '../agents';
 import type { RemoteStack } from '../remote-stack';
 import { sleep } from '../stats';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startInstance } from '../../tests/support/instance';
+import { freePort, type TestStack } from '../../tests/support/stack';
 
 /**
  * Many agents connected at once to one server process: each with a Socket.IO socket (as the
  * extension connects it: WebSocket only, reconnection with backoff and jitter) and a Realtime
  * socket joined to its organisation's postgres_changes (a raw Phoenix client, what supabase-js
  * sends, without its per-client overhead in the load generator). Reports the server's memory per
- * agent and its CPU while idle (heartbeats and pings only). Not measured yet: reconnecting them
- * all after a server restart.
+ * agent and its CPU while idle (heartbeats and pings only). Reconnection after a restart is
+ * `reconnectAfterRestart` below.
  */
 export async function connections(stack: RemoteStack, opts: { agents: number; idleSeconds: number }) {
   const orgs = await createBenchOrgs(stack, Math.ceil(opts.agents / 10), 10);
@@ -76,4 +81,71 @@ export async function connections(stack: RemoteStack, opts: { agents: number; id
   for (const s of sockets) s.close();
   for (const ws of realtime) ws.close();
   return result;
+}
+
+/**
+ * Agents connected to one server instance (a process of its own, in hosted mode, as in production)
+ * when it is restarted: SIGTERM (a graceful stop), then a new process on the same port. How long
+ * until every agent is back, and how the reconnections spread over time (the extension's backoff:
+ * 1 s doubling to 30 s, with 50 % jitter: no storm).
+ */
+export async function reconnectAfterRestart(stack: RemoteStack, opts: { agents: number }) {
+  const orgs = await createBenchOrgs(stack, Math.ceil(opts.agents / 10), 10);
+  const agents = orgs.flatMap((o) => o.agents).slice(0, opts.agents);
+  const home = mkdtempSync(join(tmpdir(), 'switchboard-bench-instance-'));
+  const target = {
+    home,
+    config: { publicUrl: stack.publicUrl, databaseUrl: stack.databaseUrl, supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey, jwtSecret: stack.jwtSecret, twilio: stack.twilio, twilioApiBaseUrl: null },
+  } as unknown as TestStack;
+  const env = { PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+  let instance = await startInstance(target, env);
+  let up = 0;
+  let restartAt = 0;
+  let attempts = 0;
+  const reconnectedAt: number[] = [];
+  const sockets: Socket[] = [];
+  try {
+    for (let i = 0; i < agents.length; i++) {
+      const s = ioClient(instance.url, { transports: ['websocket'], auth: { token: agents[i]!.token }, forceNew: true, reconnectionDelay: 1000, reconnectionDelayMax: 30_000, randomizationFactor: 0.5 });
+      s.on('connect', () => {
+        up++;
+        if (restartAt) reconnectedAt.push(performance.now() - restartAt);
+      });
+      s.on('disconnect', () => up--);
+      s.io.on('reconnect_attempt', () => void (restartAt && attempts++));
+      sockets.push(s);
+      if (i % 200 === 199) await sleep(100);
+    }
+    const deadline = Date.now() + 180_000;
+    while (up < agents.length && Date.now() < deadline) await sleep(200);
+    const before = up;
+
+    restartAt = performance.now();
+    await instance.stop();
+    const downMs = performance.now() - restartAt;
+    // Healthy = answering /api/health while the agents pour back in.
+    instance = await startInstance(target, env, { readyWithinMs: 120_000 });
+    const backMs = performance.now() - restartAt;
+    const until = Date.now() + 180_000;
+    while (reconnectedAt.length < before && Date.now() < until) await sleep(200);
+    const perSecond = new Map<number, number>();
+    for (const t of reconnectedAt) perSecond.set(Math.floor(t / 1000), (perSecond.get(Math.floor(t / 1000)) ?? 0) + 1);
+    const sorted = [...reconnectedAt].sort((a, b) => a - b);
+    const s1 = (ms: number | undefined) => (ms === undefined ? '-' : Math.round(ms / 100) / 10);
+    return {
+      agents: agents.length,
+      'connected before': before,
+      reconnected: reconnectedAt.length,
+      'old process gone s': s1(downMs),
+      'new process healthy s': s1(backMs),
+      'half back s': s1(sorted[Math.floor(sorted.length / 2)]),
+      'all back s': s1(sorted.at(-1)),
+      'busiest second (reconnects)': Math.max(0, ...perSecond.values()),
+      'attempts per agent': Math.round((attempts / agents.length) * 10) / 10,
+    };
+  } finally {
+    for (const s of sockets) s.close();
+    await instance.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
 }

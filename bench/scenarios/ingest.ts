@@ -1,8 +1,8 @@
 import { performance } from 'node:perf_hooks';
-import twilio from 'twilio';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { inboundParams } from '../../server/twilio-sim/inbound';
 import { createBenchOrgs } from '../agents';
+import { webhookSender } from '../http';
 import type { RemoteStack } from '../remote-stack';
 import { sleep, summarize } from '../stats';
 
@@ -17,6 +17,9 @@ export interface IngestStep {
   lost: number;
   'server CPU %': number;
   'server RSS MB': number;
+  'server CPU ms/msg': number;
+  'PostgreSQL CPU ms/msg': number;
+  'load generator CPU %': number;
 }
 
 /**
@@ -40,7 +43,7 @@ export async function ingestCeiling(stack: RemoteStack, opts: { rates: number[];
     return s;
   });
   await Promise.all(sockets.map((s) => new Promise<void>((r) => (s.connected ? r() : s.once('connect', () => r())))));
-  const url = `${stack.serverUrl}/api/webhooks/twilio`;
+  const sender = webhookSender(`${stack.serverUrl}/api/webhooks/twilio`);
   const signedUrl = `${stack.publicUrl}/api/webhooks/twilio`;
   const steps: IngestStep[] = [];
   let ceiling = 0;
@@ -52,12 +55,14 @@ export async function ingestCeiling(stack: RemoteStack, opts: { rates: number[];
         const org = orgs[i % orgs.length]!;
         const body = `${step}-${i}`;
         const params = inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646556${String(1000 + (i % 500))}`, to: org.number, body });
-        return { body, form: new URLSearchParams(params).toString(), signature: twilio.getExpectedTwilioSignature(stack.twilio.authToken, signedUrl, params) };
+        return { body, ...sender.prepare(stack.twilio.authToken, signedUrl, params) };
       });
       fanout.length = 0;
       const answers: number[] = [];
       let rejected = 0;
       const cpu0 = stack.usage();
+      const pg0 = stack.postgresCpuMs();
+      const gen0 = process.cpuUsage();
       const t0 = performance.now();
       const pending: Promise<void>[] = [];
       for (let i = 0; i < total; i++) {
@@ -67,10 +72,10 @@ export async function ingestCeiling(stack: RemoteStack, opts: { rates: number[];
         const start = performance.now();
         sentAt.set(r.body, start);
         pending.push(
-          fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': r.signature }, body: r.form })
-            .then(async (res) => {
-              await res.arrayBuffer();
-              if (res.status === 200) answers.push(performance.now() - start);
+          sender
+            .post(r)
+            .then((status) => {
+              if (status === 200) answers.push(performance.now() - start);
               else rejected++;
             })
             .catch(() => {
@@ -83,6 +88,8 @@ export async function ingestCeiling(stack: RemoteStack, opts: { rates: number[];
       const until = Date.now() + 10_000;
       while (fanout.length < answers.length && Date.now() < until) await sleep(50);
       const cpu1 = stack.usage();
+      const pg1 = stack.postgresCpuMs();
+      const gen = process.cpuUsage(gen0);
       const stored = Number((await stack.db.query<{ n: string }>('select count(*) as n from messages where body like $1', [`${step}-%`])).rows[0]!.n);
       const f = summarize(fanout);
       const row: IngestStep = {
@@ -96,6 +103,10 @@ export async function ingestCeiling(stack: RemoteStack, opts: { rates: number[];
         lost: stored - fanout.length,
         'server CPU %': Math.round(((cpu1.cpuMs - cpu0.cpuMs) / (elapsed * 1000)) * 100),
         'server RSS MB': cpu1.rssMb,
+        // Per stored message, over the step and the wait for its fan-out to finish.
+        'server CPU ms/msg': Math.round(((cpu1.cpuMs - cpu0.cpuMs) / Math.max(1, stored)) * 100) / 100,
+        'PostgreSQL CPU ms/msg': Math.round(((pg1 - pg0) / Math.max(1, stored)) * 100) / 100,
+        'load generator CPU %': Math.round(((gen.user + gen.system) / 1000 / (elapsed * 1000)) * 100),
       };
       console.error(`  ingest ${rate}/s: stored ${row['msg/s stored']}/s, fan-out p99 ${row['fan-out p99 ms']} ms, rejected ${rejected}`);
       steps.push(row);
@@ -105,6 +116,7 @@ export async function ingestCeiling(stack: RemoteStack, opts: { rates: number[];
     }
   } finally {
     for (const s of sockets) s.close();
+    sender.close();
   }
   return { steps, ceiling };
 }

@@ -2,8 +2,11 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { performance } from 'node:perf_hooks';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
-import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import http from 'node:http';
+import { storeInbound } from '../../server/inbox/repository';
+import { inboundParams, newSid, postSignedWebhook } from '../../server/twilio-sim/inbound';
 import { createBenchOrgs } from '../agents';
+import { webhookSender } from '../http';
 import type { RemoteStack } from '../remote-stack';
 import { sleep, summarize, type LatencySummary } from '../stats';
 
@@ -59,7 +62,7 @@ export async function webhookLatency(stack: RemoteStack, opts: { agents: number;
   while (ready < opts.agents * 2 && Date.now() < deadline) await sleep(50);
 
   const webhookMs: number[] = [];
-  const url = `${stack.serverUrl}/api/webhooks/twilio`;
+  const sender = webhookSender(`${stack.serverUrl}/api/webhooks/twilio`);
   /** Sends `count` webhooks at the rate; only measured ones are timed. */
   const send = async (count: number, measured: boolean) => {
     const t0 = performance.now();
@@ -70,9 +73,10 @@ export async function webhookLatency(stack: RemoteStack, opts: { agents: number;
       const body = `wh-${i}-${Math.random().toString(36).slice(2)}`;
       // Many customers writing at once: one conversation each of 50.
       const params = inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646555${String(1000 + (i % 50))}`, to: target.number, body });
+      const prepared = sender.prepare(stack.twilio.authToken, `${stack.publicUrl}/api/webhooks/twilio`, params);
       const start = performance.now();
       if (measured) sentAt.set(body, start);
-      pending.push(postSignedWebhook(url, stack.twilio.authToken, params, `${stack.publicUrl}/api/webhooks/twilio`).then(() => measured && webhookMs.push(performance.now() - start)));
+      pending.push(sender.post(prepared).then(() => measured && webhookMs.push(performance.now() - start)));
     }
     await Promise.all(pending);
   };
@@ -91,6 +95,7 @@ export async function webhookLatency(stack: RemoteStack, opts: { agents: number;
   const cpu1 = stack.usage();
   for (const s of sockets) s.close();
   for (const c of clients) c.realtime.disconnect();
+  sender.close();
   return {
     agents: opts.agents,
     rate: opts.rate,
@@ -201,4 +206,49 @@ export async function pollingVersusSockets(stack: RemoteStack, seconds: number, 
       worstDelayMs: summarize(liveDelays).max,
     },
   ];
+}
+
+/**
+ * Where one webhook's time goes on an idle server, one at a time (25 ms apart), one agent
+ * connected: the HTTP round trip of the health check (which does one `select 1`), the database's
+ * part (one `store_inbound_message` call and its commit, sent from here over the same loopback),
+ * and the whole path, webhook sent → Socket.IO `message:new` received.
+ */
+export async function latencyFloor(stack: RemoteStack, samples: number) {
+  const [org] = await createBenchOrgs(stack, 1, 1);
+  const socket = ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: org!.agents[0]!.token }, forceNew: true });
+  await new Promise<void>((r) => socket.once('connect', () => r()));
+  const received = new Map<string, () => void>();
+  socket.on('message:new', ({ message }: { message: { body: string } }) => received.get(message.body)?.());
+  const sender = webhookSender(`${stack.serverUrl}/api/webhooks/twilio`);
+  const health = new http.Agent({ keepAlive: true });
+  const get = (path: string) =>
+    new Promise<void>((ok, fail) => http.get(`${stack.serverUrl}${path}`, { agent: health }, (res) => res.resume().on('end', () => ok())).on('error', fail));
+  const roundTrip: number[] = [];
+  const store: number[] = [];
+  const whole: number[] = [];
+  for (let i = 0; i < samples + 20; i++) {
+    let t = performance.now();
+    await get('/api/health');
+    const rt = performance.now() - t;
+    await sleep(8);
+    const direct = { messageSid: newSid('SM'), from: `whatsapp:+1646558${String(1000 + (i % 50))}`, to: org!.number, messagingServiceSid: null, body: `floor-db-${i}`, profileName: null, media: [], location: null, raw: {} };
+    t = performance.now();
+    await storeInbound(stack.db, direct);
+    const db = performance.now() - t;
+    await sleep(8);
+    const body = `floor-${i}`;
+    const prepared = sender.prepare(stack.twilio.authToken, `${stack.publicUrl}/api/webhooks/twilio`, inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646559${String(1000 + (i % 50))}`, to: org!.number, body }));
+    const arrived = new Promise<void>((r) => received.set(body, r));
+    t = performance.now();
+    void sender.post(prepared);
+    await arrived;
+    const all = performance.now() - t;
+    if (i >= 20) (roundTrip.push(rt), store.push(db), whole.push(all)); // the first 20 warm up
+    await sleep(8);
+  }
+  socket.close();
+  sender.close();
+  health.destroy();
+  return { roundTrip: summarize(roundTrip), store: summarize(store), whole: summarize(whole) };
 }

@@ -1,11 +1,12 @@
 import type pg from 'pg';
-import { storeInbound, type InboundMessage, type StoreInboundResult } from './repository';
+import { storeInbound, storeInboundBatch, type InboundMessage, type StoreInboundResult } from './repository';
 
 /**
  * Stores inbound webhooks durably, sharing commits when PostgreSQL is the bottleneck. Each commit
  * waits for the WAL to reach the disk (a few milliseconds on ordinary disks): one commit per webhook
  * caps ingest at a few hundred a second. Here, while `concurrency` transactions are already
- * committing, new webhooks wait and go together in the next transaction, so one flush covers many.
+ * committing, new webhooks wait and go together in the next transaction, so one flush covers many,
+ * stored by one set-based statement (`store_inbound_batch`) rather than one function call each.
  * When idle, a webhook is stored at once on its own: no added latency. Every webhook is still
  * answered only after its transaction has committed.
  *
@@ -19,29 +20,14 @@ export function createInboundBatcher(db: pg.Pool, opts: { concurrency?: number; 
   let queue: Item[] = [];
   let inFlight = 0;
 
-  const storeTogether = async (batch: Item[]) => {
-    const client = await db.connect();
-    try {
-      await client.query('begin');
-      // Rows are locked in one order (by sender and channel) in every batch: batches never deadlock.
-      const ordered = [...batch].sort((a, b) => (a.msg.to + a.msg.from).localeCompare(b.msg.to + b.msg.from));
-      const results: StoreInboundResult[] = [];
-      for (const item of ordered) results.push(await storeInbound(client, item.msg));
-      await client.query('commit');
-      ordered.forEach((item, i) => item.resolve(results[i]!));
-    } catch (err) {
-      await client.query('rollback').catch(() => {});
-      throw err;
-    } finally {
-      client.release();
-    }
-  };
-
   const run = async (batch: Item[]) => {
     inFlight++;
     try {
       if (batch.length === 1) batch[0]!.resolve(await storeInbound(db, batch[0]!.msg));
-      else await storeTogether(batch);
+      else {
+        const results = await storeInboundBatch(db, batch.map((item) => item.msg));
+        batch.forEach((item, i) => item.resolve(results[i]!));
+      }
     } catch (err) {
       if (batch.length === 1) batch[0]!.reject(err);
       else for (const item of batch) await storeInbound(db, item.msg).then(item.resolve, item.reject);

@@ -70,11 +70,38 @@ async function inTransaction<T>(db: pg.Pool, begin: string, fn: (c: pg.PoolClien
  * `unrouted_messages`.
  */
 export async function storeInbound(db: pg.Pool | pg.PoolClient, msg: InboundMessage): Promise<StoreInboundResult> {
-  const { rows } = await db.query<{ r: { kind: string; organisation_id?: string; message?: Record<string, unknown>; conversation?: Record<string, unknown> } }>(
+  const { rows } = await db.query<{ r: StoreRow }>(
     'select public.store_inbound_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) as r',
     [msg.messageSid, msg.from, msg.to, msg.messagingServiceSid, msg.body, msg.profileName, JSON.stringify(msg.media), previewOf(msg.body, msg.media, msg.location), msg.raw, msg.location && JSON.stringify(msg.location)],
   );
-  const r = rows[0]!.r;
+  return storeResult(rows[0]!.r);
+}
+
+/**
+ * Stores several inbound messages in one statement (one transaction), set-based: the same outcome
+ * for each as `storeInbound` one after another, in the order given. Results come in that order.
+ */
+export async function storeInboundBatch(db: pg.Pool | pg.PoolClient, msgs: InboundMessage[]): Promise<StoreInboundResult[]> {
+  const items = msgs.map((m, ord) => ({
+    ord,
+    sid: m.messageSid,
+    from_address: m.from,
+    to_address: m.to,
+    messaging_service_sid: m.messagingServiceSid,
+    body: m.body,
+    profile_name: m.profileName,
+    media: m.media,
+    preview: previewOf(m.body, m.media, m.location),
+    raw: m.raw,
+    location: m.location,
+  }));
+  const { rows } = await db.query<{ r: StoreRow }>('select r from public.store_inbound_batch($1::jsonb) r', [JSON.stringify(items)]);
+  return rows.map((row) => storeResult(row.r));
+}
+
+type StoreRow = { kind: string; organisation_id?: string; message?: Record<string, unknown>; conversation?: Record<string, unknown> };
+
+function storeResult(r: StoreRow): StoreInboundResult {
   if (r.kind !== 'stored') return { kind: r.kind as 'duplicate' | 'unrouted' };
   const dates = (o: Record<string, unknown>, keys: string[]) => {
     for (const k of keys) if (typeof o[k] === 'string') o[k] = new Date(o[k] as string);

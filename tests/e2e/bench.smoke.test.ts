@@ -26,6 +26,8 @@ describe('Benchmarks (smoke run)', () => {
       expect(typeof polling.dbTransactionsPerAgentPerMinute).toBe('number');
       for (const row of r.sidepanel) expect(row).toMatchObject({ lost: 0, crmBadge: { lost: 0 } });
       expect(r.connections).toMatchObject({ agents: 50, 'Socket.IO connected': 50, 'Realtime joined': 50 });
+      // Every agent came back by itself after the server process was replaced.
+      expect(r.reconnect).toMatchObject({ agents: 50, 'connected before': 50, reconnected: 50 });
       for (const step of r.ingest.steps) expect(step).toMatchObject({ rejected: 0, lost: 0, stored: step['msg/s offered'] });
       // The extension: sizes of what was built, the CRM overlay found every number, the worker was measured.
       expect(r.extension.bundles.map((b: { entrypoint: string }) => b.entrypoint)).toContain('content script (CRM pages)');

@@ -4,7 +4,7 @@ import type { AgentPresence, ViewingPayload } from '../../lib/contract/events';
 import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
 import { startInstance, type ServerInstance } from '../support/instance';
 import { startRedis } from '../support/redis';
-import { connectSocket, createTestOrg, customer, nextEvent, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
+import { connectSocket, createTestOrg, customer, freePort, nextEvent, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
 
 /**
  * Two server instances (this process and a child process, as production runs them) against one
@@ -111,5 +111,29 @@ describe('Several server instances on Redis', () => {
     // No disconnect handler ran anywhere: instance 1's sweep notices Bob's sockets are gone.
     await expect.poll(() => presence.at(-1)?.state, { timeout: 10_000 }).toBe('offline');
     await expect.poll(() => viewing.at(-1)?.agents, { timeout: 10_000 }).toEqual([]);
+  });
+
+  it('an instance restarted gracefully (SIGTERM, then a new process on the same port) gets its agents back by themselves', async () => {
+    const port = String(await freePort());
+    let instance = await startInstance(stack, { PORT: port, REDIS_URL: redis.url });
+    // As the extension connects: the client's own reconnection, with backoff and jitter.
+    const agent: TestSocket = ioClient(instance.url, { transports: ['websocket'], auth: { token: org.agents[0]!.token }, forceNew: true, reconnectionDelay: 200, randomizationFactor: 0.5 });
+    sockets.push(agent);
+    await new Promise<void>((resolve) => agent.once('connect', () => resolve()));
+    const reasons: string[] = [];
+    agent.on('disconnect', (reason) => reasons.push(reason));
+    await instance.stop();
+    // A stopping server closes the connection; it does not send the client away ("io server disconnect").
+    expect(reasons).toEqual(['transport close']);
+    instance = await startInstance(stack, { PORT: port, REDIS_URL: redis.url });
+    try {
+      await expect.poll(() => agent.connected, { timeout: 15_000 }).toBe(true);
+      const atAgent = nextEvent(agent, 'message:new');
+      const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: 'After the restart' });
+      await postSignedWebhook(`${instance.url}/api/webhooks/twilio`, stack.config.twilio.authToken, params, `${stack.config.publicUrl}/api/webhooks/twilio`);
+      expect((await atAgent).message.body).toBe('After the restart');
+    } finally {
+      await instance.stop();
+    }
   });
 });

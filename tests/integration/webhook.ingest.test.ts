@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listUnrouted } from '../../server/admin/commands';
 import { createInboundBatcher } from '../../server/inbox/inbound-batcher';
+import { storeInbound, storeInboundBatch, type InboundMessage } from '../../server/inbox/repository';
 import { inboundParams, newSid, postSignedWebhook } from '../../server/twilio-sim/inbound';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
@@ -132,6 +133,49 @@ describe('Inbound webhook storage', () => {
     const bad = { ...good[0]!, messageSid: `SM${'f'.repeat(32)}`, body: 'bad\u0000' };
     const outcome = await Promise.allSettled([batcher.store(good[0]!), batcher.store(bad), batcher.store(good[1]!)]);
     expect(outcome.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+  });
+
+  it('a batch stored set-based gives each message what storing them one by one would', async () => {
+    const make = (from: string, body: string, extra: Partial<InboundMessage> = {}): InboundMessage => {
+      const p = inboundParams({ accountSid: stack.config.twilio.accountSid, from, to: org.number, body });
+      return { messageSid: p.MessageSid!, from: p.From!, to: p.To!, messagingServiceSid: null, body, profileName: null, media: [], location: null, raw: p, ...extra };
+    };
+    const ana = customer();
+    const ben = customer();
+    const earlier = make(ben, 'stored before');
+    expect((await storeInbound(stack.db, earlier)).kind).toBe('stored');
+    const batch = [
+      make(ana, 'one', { profileName: 'Ana' }),
+      make(ben, 'again', { messageSid: earlier.messageSid }), // already stored
+      make(ana, 'two', { profileName: 'Ana Lima' }),
+      { ...make(ana, 'nobody'), to: 'whatsapp:+15550000000' }, // no channel owns this number
+      make(ben, 'three', { location: { latitude: 1.5, longitude: 2.5, address: null, label: 'Here' } }),
+      make(ana, 'four'), // no profile name: Ana keeps hers
+    ];
+    batch.push({ ...batch[2]!, body: 'two (retried)' }); // the same MessageSid twice in one batch
+    const results = await storeInboundBatch(stack.db, batch);
+    expect(results.map((r) => r.kind)).toEqual(['stored', 'duplicate', 'stored', 'unrouted', 'stored', 'stored', 'duplicate']);
+    const stored = results.filter((r) => r.kind === 'stored');
+    expect(stored.map((r) => r.message.body)).toEqual(['one', 'two', 'three', 'four']);
+    // Within a batch, messages keep the order the customers wrote them in.
+    const thread = await rows(
+      `select m.body from messages m join conversations c on c.id = m.conversation_id join contacts ct on ct.id = c.contact_id
+        where ct.phone_e164 = $1 order by m.created_at`,
+      [ana],
+    );
+    expect(thread.map((r) => r.body)).toEqual(['one', 'two', 'four']);
+    const [conv] = await rows(
+      `select c.inbound_count::int as n, c.last_message_preview as preview, ct.profile_name from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1`,
+      [ana],
+    );
+    expect(conv).toEqual({ n: 3, preview: 'four', profile_name: 'Ana Lima' });
+    const [benConv] = await rows(`select c.inbound_count::int as n, c.last_message_preview as preview from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1`, [ben]);
+    expect(benConv).toEqual({ n: 2, preview: 'three' });
+    // What agents are sent carries the conversation as the batch left it.
+    const last = stored.at(-1)!;
+    expect(last.conversation).toMatchObject({ inboundCount: 3, lastMessagePreview: 'four', contact: { profileName: 'Ana Lima' } });
+    expect(stored[2]!.message.location).toEqual({ latitude: 1.5, longitude: 2.5, address: null, label: 'Here' });
+    expect((await listUnrouted(stack.db)).filter((u) => u.from_address === `whatsapp:${ana}`).map((u) => u.body)).toEqual(['nobody']);
   });
 
   it('refuses NUL characters, which PostgreSQL text cannot hold, with 400', async () => {

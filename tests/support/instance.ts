@@ -14,8 +14,8 @@ export interface ServerInstance {
  * Another Switchboard server process against the same PostgreSQL, Auth and Redis as `stack`,
  * configured the way a production instance is (hosted mode: DATABASE_URL + SUPABASE_URL).
  */
-export async function startInstance(stack: TestStack, env: Record<string, string>): Promise<ServerInstance> {
-  const port = await freePort();
+export async function startInstance(stack: TestStack, env: Record<string, string>, opts: { readyWithinMs?: number } = {}): Promise<ServerInstance> {
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '..', '..', 'server', 'main.ts')], {
     cwd: resolve(import.meta.dirname, '..', '..'),
     env: {
@@ -37,14 +37,15 @@ export async function startInstance(stack: TestStack, env: Record<string, string
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  const until = Date.now() + 30_000;
+  const readyWithinMs = opts.readyWithinMs ?? 30_000;
+  const until = Date.now() + readyWithinMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`the server instance exited with ${proc.exitCode}`);
     const ok = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok).catch(() => false);
     if (ok) break;
     if (Date.now() > until) {
       proc.kill('SIGKILL'); // never leave a half-started server behind
-      throw new Error('the server instance did not become healthy in 30 s');
+      throw new Error(`the server instance did not become healthy in ${readyWithinMs / 1000} s`);
     }
     await new Promise((r) => setTimeout(r, 200));
   }
