@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { z } from 'zod';
 import { describeIssues, guard, HttpError } from './validation';
+import { isDatabaseUnavailable } from './db/unavailable';
 import type { MarkReadResponse, MessagesPage, StartConversationResponse, SyncResponse } from '../lib/contract/api';
 import type { AgentProfile } from '../lib/contract/models';
 import { InvalidTokenError, type TokenVerifier } from './auth/jwt';
@@ -223,12 +224,4 @@ async function connectRedis(url: string, log: Logger): Promise<{ pub: RedisClien
     throw new Error(`cannot connect to Redis at ${url.replace(/\/\/[^@]*@/, '//***@')}: ${(err as Error).message}`, { cause: err });
   }
   return { pub, sub };
-}
-
-/** PostgreSQL is down, restarting, refusing connections or cut off: a retry will do. */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  const e = err as { code?: string; message?: string } | null;
-  if (!e) return false;
-  if (e.code && (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(e.code) || e.code.startsWith('08'))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/.test(e.message ?? '');
 }

@@ -57,7 +57,11 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
     }
     // A connection attempt gives up after 5 s: with PostgreSQL away, requests answer 503 instead of hanging.
     const db = new pg.Pool({ connectionString: databaseUrl, max: 20, connectionTimeoutMillis: 5000 });
-    db.on('error', (err) => log.error({ err }, 'idle database client failed'));
+    // pool.end() does not wait for its idle connections to close: when PostgreSQL stops right after,
+    // they report its shutdown, which is no failure.
+    db.on('error', (err) => {
+      if (!db.ending) log.error({ err }, 'idle database client failed');
+    });
     closers.push(() => db.end());
 
     if (local) await bootstrapLocalSupabase(db);

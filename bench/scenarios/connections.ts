@@ -103,6 +103,7 @@ export async function reconnectAfterRestart(stack: RemoteStack, opts: { agents: 
   let restartAt = 0;
   let attempts = 0;
   const reconnectedAt: number[] = [];
+  const refused = new Map<string, number>();
   const sockets: Socket[] = [];
   try {
     for (let i = 0; i < agents.length; i++) {
@@ -113,6 +114,17 @@ export async function reconnectAfterRestart(stack: RemoteStack, opts: { agents: 
       });
       s.on('disconnect', () => up--);
       s.io.on('reconnect_attempt', () => void (restartAt && attempts++));
+      // As the extension does (lib/background/controller.ts): a handshake the server refused (it was
+      // too busy to look the agent up, say) is retried with the same backoff; socket.io-client
+      // itself gives up on those.
+      let retries = 0;
+      s.on('connect', () => (retries = 0));
+      s.on('connect_error', (err) => {
+        if (s.active || !restartAt) return;
+        refused.set(err.message, (refused.get(err.message) ?? 0) + 1);
+        const base = Math.min(30_000, 1000 * 2 ** retries++);
+        setTimeout(() => (attempts++, s.connect()), base / 2 + Math.random() * (base / 2));
+      });
       sockets.push(s);
       if (i % 200 === 199) await sleep(100);
     }
@@ -142,6 +154,7 @@ export async function reconnectAfterRestart(stack: RemoteStack, opts: { agents: 
       'all back s': s1(sorted.at(-1)),
       'busiest second (reconnects)': Math.max(0, ...perSecond.values()),
       'attempts per agent': Math.round((attempts / agents.length) * 10) / 10,
+      'handshakes refused (retried)': [...refused].map(([m, n]) => `${n} × ${m}`).join('; ') || 0,
     };
   } finally {
     for (const s of sockets) s.close();

@@ -13,10 +13,15 @@ import { sleep, summarize, type LatencySummary } from '../stats';
 /**
  * Delivery latency from the moment a signed Twilio webhook is sent to the moment each connected
  * agent's client has the message: over Socket.IO (`message:new`) and over Supabase Realtime
- * (`postgres_changes`), at a given rate, with `agents` connected in organisations of 10.
+ * (`postgres_changes`), at a given rate, with `agents` connected in organisations of 10, or all in
+ * one organisation. Messages go to the first organisation; "lost" counts deliveries not received
+ * within 20 s of the last webhook.
  */
+export type OrgLayout = 'orgs of 10' | 'one org';
+
 export interface WebhookLatencyResult {
   agents: number;
+  layout: OrgLayout;
   rate: number;
   messages: number;
   socketIo: LatencySummary & { lost: number };
@@ -26,8 +31,9 @@ export interface WebhookLatencyResult {
   serverRssMb: number;
 }
 
-export async function webhookLatency(stack: RemoteStack, opts: { agents: number; rate: number; seconds: number }): Promise<WebhookLatencyResult> {
-  const perOrg = Math.min(10, opts.agents);
+export async function webhookLatency(stack: RemoteStack, opts: { agents: number; rate: number; seconds: number; layout?: OrgLayout }): Promise<WebhookLatencyResult> {
+  const layout = opts.layout ?? 'orgs of 10';
+  const perOrg = layout === 'one org' ? opts.agents : Math.min(10, opts.agents);
   const orgs = await createBenchOrgs(stack, Math.ceil(opts.agents / perOrg), perOrg);
   const target = orgs[0]!;
   const sentAt = new Map<string, number>();
@@ -98,6 +104,7 @@ export async function webhookLatency(stack: RemoteStack, opts: { agents: number;
   sender.close();
   return {
     agents: opts.agents,
+    layout,
     rate: opts.rate,
     messages: total,
     socketIo: { ...summarize(ioSamples), lost: expected - ioSamples.length },

@@ -5,6 +5,7 @@ import type { RedisClientType } from 'redis';
 import { Server } from 'socket.io';
 import type { AgentPresence, ClientToServerEvents, ServerToClientEvents, SocketData, ViewingPayload } from '../../lib/contract/events';
 import type { TokenVerifier } from '../auth/jwt';
+import { isDatabaseUnavailable } from '../db/unavailable';
 import { findAgent } from '../inbox/repository';
 import { attachCollaboration } from './collaboration';
 import type { Logger } from '../logger';
@@ -48,17 +49,26 @@ export function attachSocketIo(
   io.use(async (socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
     if (typeof token !== 'string' || !token) return next(new Error('unauthorized: no token'));
+    let claims: Awaited<ReturnType<typeof deps.verify>>;
     try {
-      const claims = await deps.verify(token);
-      if (claims.role !== 'authenticated' || !claims.sub) return next(new Error('unauthorized: not a user token'));
-      const agent = await findAgent(deps.db, claims.sub);
-      if (!agent) return next(new Error('forbidden: not an agent'));
-      socket.data = { agentId: agent.id, organisationId: agent.organisationId, displayName: agent.displayName };
-      expireWithToken(socket, claims.exp);
-      next();
+      claims = await deps.verify(token);
     } catch (err) {
-      next(new Error(`unauthorized: ${(err as Error).message}`));
+      return next(new Error(`unauthorized: ${(err as Error).message}`));
     }
+    if (claims.role !== 'authenticated' || !claims.sub) return next(new Error('unauthorized: not a user token'));
+    let agent: Awaited<ReturnType<typeof findAgent>>;
+    try {
+      agent = await findAgent(deps.db, claims.sub);
+    } catch (err) {
+      // Not the agent's fault: the client retries (the extension does after any refusal, with backoff).
+      if (isDatabaseUnavailable(err)) return next(new Error('unavailable: the database is unavailable; try again shortly'));
+      log.error({ err }, 'socket authentication failed');
+      return next(new Error('internal: try again shortly'));
+    }
+    if (!agent) return next(new Error('forbidden: not an agent'));
+    socket.data = { agentId: agent.id, organisationId: agent.organisationId, displayName: agent.displayName };
+    expireWithToken(socket, claims.exp);
+    next();
   });
 
   // Joins each socket to its organisation's and agent's rooms, and keeps presence and viewing.

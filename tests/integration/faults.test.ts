@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isDatabaseUnavailable } from '../../server/app';
+import { io as ioClient } from 'socket.io-client';
+import { isDatabaseUnavailable } from '../../server/db/unavailable';
 import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
 import { startInstance, type ServerInstance } from '../support/instance';
 import { cuttableProxy } from '../support/proxy';
@@ -46,6 +47,19 @@ describe('When PostgreSQL is briefly unreachable', () => {
     const rows = await stack.db.query('select count(*)::int as n from messages where twilio_sid = $1', [params.MessageSid]);
     expect(rows.rows[0].n).toBe(1);
     expect((await fetch(`${instance.url}/api/health`)).status).toBe(200);
+  });
+
+  it('tells an agent whose socket connects while it is away to try again (not that it is unauthorised), and lets it in after', async () => {
+    const attempt = () =>
+      new Promise<string>((resolve) => {
+        const s = ioClient(instance.url, { transports: ['websocket'], auth: { token: org.agents[0]!.token }, reconnection: false, forceNew: true });
+        s.once('connect', () => (s.close(), resolve('connected')));
+        s.once('connect_error', (err) => (s.close(), resolve(err.message)));
+      });
+    proxy.setUp(false);
+    expect(await attempt()).toBe('unavailable: the database is unavailable; try again shortly');
+    proxy.setUp(true);
+    expect(await attempt()).toBe('connected');
   });
 
   it('tells connection failures from other errors', () => {
