@@ -9,6 +9,7 @@ export default defineConfig({
     build: {
       // The background bundles supabase-js and socket.io-client; big, but loaded once from disk.
       chunkSizeWarningLimit: 1024,
+      sourcemap: process.env.SOURCEMAP === '1',
       rollupOptions: {
         onwarn(warning, warn) {
           // zod ships comments Rollup cannot place; harmless noise in every build.

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startRemoteStack } from './remote-stack';
+import { buildExtension } from '../tests/e2e/build-extension';
 import { realtimeLatency, realtimeThroughput } from './scenarios/realtime';
 import { bundleSizes, crmOverlay, largeInbox, workerAndPanel } from './scenarios/extension';
 import { connections, reconnectAfterRestart } from './scenarios/connections';
@@ -139,6 +140,9 @@ if (want('connections')) {
     await stack.stop();
   }
 }
+
+// The extension scenarios measure the bundle users get: built here, in production mode.
+if (want('sidepanel') || want('extension')) buildExtension();
 
 if (want('sidepanel')) {
   const stack = await startRemoteStack();

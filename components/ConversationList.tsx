@@ -1,4 +1,4 @@
-import { forwardRef, memo, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent } from 'react';
+import { forwardRef, memo, useCallback, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent } from 'react';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import type { AgentConversationView } from '@/lib/contract/models';
 import { contactLabel, shortTime } from './format';
@@ -63,6 +63,10 @@ export const ConversationList = forwardRef<
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [conversations]);
 
+  // Stable across renders: a new scroller callback makes react-virtuoso re-read the scroll
+  // geometry (a forced layout) on every render.
+  const setScroller = useCallback((el: HTMLElement | Window | null) => void (scroller.current = el as HTMLElement | null), []);
+
   if (conversations.length === 0) return <p className="empty">{props.emptyText}</p>;
 
   const onKeyDown = (e: KeyboardEvent) => {
@@ -77,12 +81,12 @@ export const ConversationList = forwardRef<
   return (
     <Virtuoso
       ref={virtuoso}
-      scrollerRef={(el) => (scroller.current = el as HTMLElement | null)}
+      scrollerRef={setScroller}
       className="conversations-scroller"
       data={conversations}
       computeItemKey={(_, c) => c.id}
       increaseViewportBy={200}
-      components={{ List: ListElement }}
+      components={COMPONENTS}
       itemContent={(index, c) => (
         <Row
           conversation={c}
@@ -106,6 +110,8 @@ export const ConversationList = forwardRef<
 const ListElement = forwardRef<HTMLDivElement, React.HTMLAttributes<HTMLDivElement>>(function ListElement(props, ref) {
   return <div {...props} ref={ref} role="list" aria-label="Conversations" className="conversations" />;
 });
+// One object for every render (a new one would make react-virtuoso remount its list).
+const COMPONENTS = { List: ListElement };
 
 /** One conversation; re-renders only when its own data changes (a busy inbox changes a few rows at a time). */
 const Row = memo(

@@ -95,8 +95,9 @@ export function Thread(props: ThreadProps) {
           {props.collision}
         </p>
       )}
-      <Virtuoso<ThreadItem>
+      <Virtuoso<ThreadItem, HistoryContext>
         ref={virtuoso}
+        context={{ history, loadOlder }}
         className="messages-scroller"
         data={items}
         firstItemIndex={firstItemIndex}
@@ -109,7 +110,7 @@ export function Thread(props: ThreadProps) {
         }}
         startReached={loadOlder}
         increaseViewportBy={{ top: 400, bottom: 200 }}
-        components={{ List: MessagesList, Item: MessageItem, Header: () => <HistoryState state={history} onRetry={loadOlder} /> }}
+        components={THREAD_COMPONENTS}
         itemContent={(_, item) =>
           item.kind === 'day' ? (
             <span>{item.label}</span>
@@ -170,7 +171,9 @@ function AssigneePicker(props: { assigneeId: string | null; me: string; agents: 
   );
 }
 
-function HistoryState({ state, onRetry }: { state: 'idle' | 'loading' | 'done' | 'error'; onRetry: () => void }) {
+type HistoryContext = { history: 'idle' | 'loading' | 'done' | 'error'; loadOlder: () => void };
+
+function HistoryState({ state, onRetry }: { state: HistoryContext['history']; onRetry: () => void }) {
   if (state === 'loading') return <p className="history">Loading older messages…</p>;
   if (state === 'done') return <p className="history">Start of the conversation</p>;
   if (state === 'error')
@@ -185,11 +188,11 @@ function HistoryState({ state, onRetry }: { state: 'idle' | 'loading' | 'done' |
   return <p className="history" />;
 }
 
-const MessagesList = forwardRef<HTMLOListElement, HTMLAttributes<HTMLOListElement>>(function MessagesList(props, ref) {
+const MessagesList = forwardRef<HTMLOListElement, HTMLAttributes<HTMLOListElement> & { context?: HistoryContext }>(function MessagesList({ context: _, ...props }, ref) {
   return <ol {...props} ref={ref} className="messages" aria-label="Messages" />;
 });
 
-function MessageItem({ item, ...props }: ItemProps<ThreadItem>) {
+function MessageItem({ item, context: _, ...props }: ItemProps<ThreadItem> & { context?: HistoryContext }) {
   if (item.kind === 'message') {
     const m = item.message;
     return <li {...props} className={`message ${m.direction}`} data-message-id={m.id} data-status={m.status} />;
@@ -234,3 +237,11 @@ function useArrivals(messages: MessageView[], onArrival: (m: MessageView) => voi
   }, [messages]);
   return text;
 }
+
+/** The header above the oldest message: the state of loading older history. */
+function ThreadHeader({ context }: { context?: HistoryContext }) {
+  return context ? <HistoryState state={context.history} onRetry={context.loadOlder} /> : null;
+}
+
+// One object for every render: a new one (or a new Header component) makes react-virtuoso remount them.
+const THREAD_COMPONENTS = { List: MessagesList, Item: MessageItem, Header: ThreadHeader };

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
 import { performance } from 'node:perf_hooks';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { inboundParams } from '../../server/twilio-sim/inbound';
@@ -16,7 +18,7 @@ import { sleep, summarize, type LatencySummary } from '../stats';
 export async function sidePanelLatency(
   stack: RemoteStack,
   opts: { agents: number; rate: number; seconds: number },
-): Promise<LatencySummary & { agents: number; rate: number; lost: number; crmBadge: LatencySummary & { lost: number } }> {
+): Promise<LatencySummary & { agents: number; rate: number; lost: number; crmBadge: LatencySummary & { lost: number }; socketIo: LatencySummary }> {
   if (!existsSync(EXTENSION_DIR)) throw new Error('build the extension first (npm run build)');
   const orgs = await createBenchOrgs(stack, Math.max(1, Math.ceil((opts.agents - 1) / 10)), 10);
   const target = orgs[0]!;
@@ -57,6 +59,13 @@ export async function sidePanelLatency(
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
     const sentAt = new Map<string, number>();
+    // The same messages at a plain Socket.IO client of the same organisation, in the load generator:
+    // what the server and the machine add, apart from the extension and Chromium.
+    const atSocket: number[] = [];
+    sockets[0]?.on('message:new', ({ message }: { message: { body: string } }) => {
+      const t = sentAt.get(message.body);
+      if (t !== undefined) atSocket.push(performance.timeOrigin + performance.now() - t);
+    });
     const sender = webhookSender(`${stack.serverUrl}/api/webhooks/twilio`);
     const send = async (count: number, from: (i: number) => string, body: (i: number) => string, measured: boolean) => {
       const t0 = performance.now();
@@ -75,8 +84,11 @@ export async function sidePanelLatency(
     await send(opts.rate * 2, (i) => `+1646557${String(2000 + (i % 100))}`, (i) => `warm-up ${i}`, false);
     await sleep(500);
     const total = opts.rate * opts.seconds;
+    // BENCH_PROFILE=<dir>: CPU profiles of the service worker and the side panel over the window.
+    const profiling = process.env.BENCH_PROFILE ? await startExtensionProfiles(browser.context, panel, browser.worker.url()) : null;
     // Bracketed bodies: text nodes run together in textContent.
     await send(total, (i) => `+1646555${String(2000 + (i % 100))}`, (i) => `[sp:${i}]`, true);
+    await profiling?.stop(process.env.BENCH_PROFILE!, `sidepanel-${opts.agents}x${opts.rate}`);
     sender.close();
     const deadline = Date.now() + 15_000;
     let seen: Record<string, number> = {};
@@ -101,9 +113,47 @@ export async function sidePanelLatency(
       lost: total - samples.length,
       ...summarize(samples),
       crmBadge: { ...summarize(badgeSamples), lost: total - badgeSamples.length },
+      socketIo: summarize(atSocket),
     };
   } finally {
     for (const s of sockets) s.close();
     await browser.close();
   }
+}
+
+/** V8 CPU profiles of the extension's service worker and side panel, over CDP. */
+async function startExtensionProfiles(context: BrowserContext, panel: Page, workerUrl: string) {
+  const panelCdp = await context.newCDPSession(panel);
+  const browserCdp = await context.newCDPSession(panel);
+  const { targetInfos } = await browserCdp.send('Target.getTargets');
+  const target = targetInfos.find((t) => t.type === 'service_worker' && t.url === workerUrl);
+  if (!target) throw new Error('service worker target not found');
+  const { sessionId } = await browserCdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
+  let nextId = 1;
+  const worker = (method: string, params: object = {}) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const id = nextId++;
+      const onMessage = (e: { sessionId?: string; message: string }) => {
+        const msg = JSON.parse(e.message) as { id?: number; result?: Record<string, unknown> };
+        if (e.sessionId === sessionId && msg.id === id) {
+          browserCdp.off('Target.receivedMessageFromTarget', onMessage);
+          resolve(msg.result ?? {});
+        }
+      };
+      browserCdp.on('Target.receivedMessageFromTarget', onMessage);
+      void browserCdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
+    });
+  await worker('Profiler.enable');
+  await worker('Profiler.start');
+  await panelCdp.send('Profiler.enable');
+  await panelCdp.send('Profiler.start');
+  return {
+    async stop(dir: string, name: string) {
+      const { profile: workerProfile } = await worker('Profiler.stop');
+      const { profile: panelProfile } = await panelCdp.send('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${name}-worker.cpuprofile`), JSON.stringify(workerProfile));
+      writeFileSync(join(dir, `${name}-panel.cpuprofile`), JSON.stringify(panelProfile));
+    },
+  };
 }

@@ -3,6 +3,7 @@ import { collabItem } from '../collab/state';
 import { badgesFor, conversationsByPhone } from '../crm/badges';
 import { agentItem, onInboxPatch, readInbox } from '../inbox/store';
 import { CRM_PORT, type CrmPortNotice } from '../messaging/protocol';
+import { mirror } from '../storage/mirror';
 import { crmPortRequest } from '../messaging/schemas';
 
 interface Page {
@@ -19,14 +20,16 @@ interface Page {
 export function serveCrmPages() {
   const pages = new Map<Browser.runtime.Port, Page>();
   let scheduled = false;
+  const collab = mirror(collabItem);
+  const agentNow = mirror(agentItem);
 
   const push = async (only?: Browser.runtime.Port) => {
-    const [inbox, collab, agent] = await Promise.all([readInbox(), collabItem.getValue(), agentItem.getValue()]);
+    const [inbox, collabState, agent] = await Promise.all([readInbox(), collab(), agentNow()]);
     const index = conversationsByPhone(inbox);
     const now = Date.now();
     for (const [port, page] of pages) {
       if (only && port !== only) continue;
-      const notice: CrmPortNotice = { type: 'badges', signedIn: !!agent, badges: agent ? badgesFor(page.phones, index, collab, agent.id, now) : {} };
+      const notice: CrmPortNotice = { type: 'badges', signedIn: !!agent, badges: agent ? badgesFor(page.phones, index, collabState, agent.id, now) : {} };
       const json = JSON.stringify(notice);
       if (json === page.sent) continue;
       page.sent = json;

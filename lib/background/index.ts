@@ -13,6 +13,8 @@ import { servePanels } from './panels';
 import { NOTIFICATION_PREFIX } from './notifications';
 import { disableSite, enableSite, reconcileSites } from './sites';
 
+const BADGE_EVERY_MS = 250;
+
 const WATCHDOG = 'switchboard-watchdog';
 
 /**
@@ -83,13 +85,21 @@ export function startBackground(): void {
     return { conversationId };
   });
 
-  // The toolbar badge follows every inbox change and the connection status, without storage reads.
+  // The toolbar badge follows the inbox and the connection status, without storage reads.
   let overall: ConnectionStatus['overall'] | null = null;
   const refreshBadge = async (inbox?: InboxState) => {
     overall ??= (await connectionItem.getValue()).overall;
     await showBadge(totalUnread(inbox ?? (await readInbox())), overall);
   };
-  onInboxPatch((_patch, state) => void refreshBadge(state));
+  // At most four updates a second: at 100 messages/s, one per change kept the worker busy drawing
+  // the icon, and a count a quarter of a second old is as good.
+  let badgeTimer: ReturnType<typeof setTimeout> | null = null;
+  onInboxPatch(() => {
+    badgeTimer ??= setTimeout(() => {
+      badgeTimer = null;
+      void refreshBadge();
+    }, BADGE_EVERY_MS);
+  });
   connectionItem.watch((status) => {
     overall = status.overall;
     void refreshBadge();

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
+import { mirror } from '../storage/mirror';
 import type { AgentConversationView, MessageView } from '../contract/models';
 
 /** Desktop notifications for new inbound messages, unless muted or already on screen. */
@@ -17,15 +18,8 @@ export const viewingItem = storage.defineItem<Viewing>('session:viewing', { fall
 
 export const NOTIFICATION_PREFIX = 'conversation:';
 
-let viewing: Promise<Viewing> | null = null;
 /** What the side panel shows, kept in memory (read on every inbound message, so not from storage each time). */
-export function currentViewing(): Promise<Viewing> {
-  if (!viewing) {
-    viewing = viewingItem.getValue();
-    viewingItem.watch((v) => (viewing = Promise.resolve(v)));
-  }
-  return viewing;
-}
+export const currentViewing = mirror(viewingItem);
 
 /** Whether a message deserves a desktop notification. */
 export function shouldNotify(m: MessageView, settings: NotificationSettings, viewing: Viewing): boolean {

@@ -188,13 +188,20 @@ export function applyRead(state: InboxState, read: ReadStateView): InboxState {
 
 /** Keeps the stored cache bounded: threads of the most recent conversations, a cap on conversations. */
 function trim(state: InboxState): InboxState {
-  const order = sortedConversations(state);
-  if (order.length <= CACHED_CONVERSATIONS && Object.keys(state.messages).length <= CACHED_THREADS) return state;
-  const keep = new Set(order.slice(0, CACHED_CONVERSATIONS).map((c) => c.id));
-  const keepThreads = new Set(order.filter((c) => state.messages[c.id]).slice(0, CACHED_THREADS).map((c) => c.id));
+  // Called on every change, so it sorts only what it must: all conversations when there are too
+  // many, otherwise just the threads (a few dozen at most).
+  const overConversations = Object.keys(state.conversations).length > CACHED_CONVERSATIONS;
+  const threadIds = Object.keys(state.messages);
+  if (!overConversations && threadIds.length <= CACHED_THREADS) return state;
+  const keep = new Set(overConversations ? sortedConversations(state).slice(0, CACHED_CONVERSATIONS).map((c) => c.id) : Object.keys(state.conversations));
+  const recency = (id: string) => state.conversations[id]!.lastMessageAt ?? '';
+  const keepThreads = threadIds
+    .filter((id) => keep.has(id))
+    .sort((a, b) => recency(b).localeCompare(recency(a)) || a.localeCompare(b))
+    .slice(0, CACHED_THREADS);
   return {
     ...state,
-    conversations: Object.fromEntries(Object.entries(state.conversations).filter(([id]) => keep.has(id))),
-    messages: Object.fromEntries(Object.entries(state.messages).filter(([id]) => keepThreads.has(id))),
+    conversations: overConversations ? Object.fromEntries(Object.entries(state.conversations).filter(([id]) => keep.has(id))) : state.conversations,
+    messages: Object.fromEntries(keepThreads.map((id) => [id, state.messages[id]!])),
   };
 }

@@ -1,8 +1,8 @@
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_DIR } from '../support/browser';
+import { buildExtension } from './build-extension';
 
 const FIREFOX_DIR = resolve(EXTENSION_DIR, '..', 'firefox-mv2');
 const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
@@ -29,6 +29,11 @@ describe('Built extension bundle', () => {
 
   it('holds no service-role key, JWT secret or Twilio credentials', () => expectNoSecrets(text));
 
+  it('is a production build: React without its development checks', () => {
+    // jsxDEV and the development warnings are only in React's development bundle.
+    expect(text).not.toMatch(/jsxDEV|react_stack_bottom_frame/);
+  });
+
   it('declares a strict CSP for extension pages and loads no remote script', () => {
     const manifest = JSON.parse(readFileSync(join(EXTENSION_DIR, 'manifest.json'), 'utf8'));
     expect(manifest.content_security_policy.extension_pages).toMatch(/^script-src 'self'; object-src 'self'/);
@@ -39,8 +44,7 @@ describe('Built extension bundle', () => {
 
 describe('Firefox build', () => {
   beforeAll(() => {
-    const build = spawnSync('npx', ['wxt', 'build', '-b', 'firefox'], { encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`wxt build -b firefox failed:\n${build.stdout}\n${build.stderr}`);
+    buildExtension('-b', 'firefox');
   });
 
   it('builds an MV2 extension whose side panel is the sidebar, with the same strict CSP and no secret', () => {

@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { shortTime } from '../../components/format';
+
+describe('shortTime', () => {
+  const now = new Date(2026, 10, 26, 15, 30);
+  it('shows the time for today, the weekday this week, the date before', () => {
+    const today = new Date(2026, 10, 26, 9, 5);
+    expect(shortTime(today.toISOString(), now)).toBe(today.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
+    const monday = new Date(2026, 10, 23, 9, 5);
+    expect(shortTime(monday.toISOString(), now)).toBe(monday.toLocaleDateString([], { weekday: 'short' }));
+    const march = new Date(2026, 2, 12, 9, 5);
+    expect(shortTime(march.toISOString(), now)).toBe(march.toLocaleDateString([], { day: 'numeric', month: 'short' }));
+    expect(shortTime(null, now)).toBe('');
+  });
+  it('yesterday evening is not "today", even less than a day ago', () => {
+    const yesterday = new Date(2026, 10, 25, 23, 50);
+    expect(shortTime(yesterday.toISOString(), now)).toBe(yesterday.toLocaleDateString([], { weekday: 'short' }));
+  });
+});
