@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CDPSession, Page } from 'playwright-core';
+import { attachToWorker } from '../cdp';
 import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
 import { seedLargeInbox } from '../../tests/support/seed';
@@ -272,27 +273,10 @@ export async function largeInbox(stack: RemoteStack, opts: { conversations: numb
 
 /** The service worker's JS heap (MB) after a GC, through CDP's target attachment. */
 async function swHeapMb(cdp: CDPSession, workerUrl: string): Promise<number> {
-  const { targetInfos } = await cdp.send('Target.getTargets');
-  const target = targetInfos.find((t) => t.type === 'service_worker' && t.url === workerUrl);
-  if (!target) throw new Error('service worker target not found');
-  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
-  let nextId = 1;
-  const call = (method: string) =>
-    new Promise<Record<string, unknown>>((resolve) => {
-      const id = nextId++;
-      const onMessage = (e: { sessionId?: string; message: string }) => {
-        const msg = JSON.parse(e.message) as { id?: number; result?: Record<string, unknown> };
-        if (e.sessionId === sessionId && msg.id === id) {
-          cdp.off('Target.receivedMessageFromTarget', onMessage);
-          resolve(msg.result ?? {});
-        }
-      };
-      cdp.on('Target.receivedMessageFromTarget', onMessage);
-      void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method }) });
-    });
-  await call('HeapProfiler.collectGarbage');
-  const { usedSize } = (await call('Runtime.getHeapUsage')) as { usedSize: number };
-  await cdp.send('Target.detachFromTarget', { sessionId });
+  const worker = await attachToWorker(cdp, workerUrl);
+  await worker.call('HeapProfiler.collectGarbage');
+  const { usedSize } = (await worker.call('Runtime.getHeapUsage')) as { usedSize: number };
+  await worker.detach();
   return usedSize / 2 ** 20;
 }
 

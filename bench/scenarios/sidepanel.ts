@@ -4,23 +4,30 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { performance } from 'node:perf_hooks';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { inboundParams } from '../../server/twilio-sim/inbound';
+import { attachToWorker } from '../cdp';
 import { webhookSender } from '../http';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
 import { benchAgent, createBenchOrgs } from '../agents';
 import type { RemoteStack } from '../remote-stack';
+import type { OrgLayout } from './webhook';
 import { sleep, summarize, type LatencySummary } from '../stats';
 
 /**
  * Signed webhook → the message's text on screen in the real extension's side panel (Chromium),
  * timed by a MutationObserver in the panel against the same clock. Other agents of the load are
- * Socket.IO clients in organisations of 10.
+ * Socket.IO clients, in organisations of 10 (the browser's agent in one of them) or all in one.
  */
 export async function sidePanelLatency(
   stack: RemoteStack,
-  opts: { agents: number; rate: number; seconds: number },
-): Promise<LatencySummary & { agents: number; rate: number; lost: number; crmBadge: LatencySummary & { lost: number }; socketIo: LatencySummary }> {
+  opts: { agents: number; rate: number; seconds: number; layout?: OrgLayout },
+): Promise<LatencySummary & { agents: number; layout: OrgLayout; rate: number; lost: number; crmBadge: LatencySummary & { lost: number }; socketIo: LatencySummary }> {
   if (!existsSync(EXTENSION_DIR)) throw new Error('build the extension first (npm run build)');
-  const orgs = await createBenchOrgs(stack, Math.max(1, Math.ceil((opts.agents - 1) / 10)), 10);
+  const layout = opts.layout ?? 'orgs of 10';
+  // The browser's agent joins the first organisation: of 10 (with 9 others), or of everyone.
+  const orgs =
+    layout === 'one org'
+      ? await createBenchOrgs(stack, 1, Math.max(1, opts.agents - 1))
+      : [...(await createBenchOrgs(stack, 1, 9)), ...(opts.agents > 10 ? await createBenchOrgs(stack, Math.ceil((opts.agents - 10) / 10), 10) : [])];
   const target = orgs[0]!;
   // The browser's agent signs in with a password, as an agent does.
   const email = await benchAgent(stack, target.id);
@@ -109,6 +116,7 @@ export async function sidePanelLatency(
     });
     return {
       agents: opts.agents,
+      layout,
       rate: opts.rate,
       lost: total - samples.length,
       ...summarize(samples),
@@ -124,25 +132,7 @@ export async function sidePanelLatency(
 /** V8 CPU profiles of the extension's service worker and side panel, over CDP. */
 async function startExtensionProfiles(context: BrowserContext, panel: Page, workerUrl: string) {
   const panelCdp = await context.newCDPSession(panel);
-  const browserCdp = await context.newCDPSession(panel);
-  const { targetInfos } = await browserCdp.send('Target.getTargets');
-  const target = targetInfos.find((t) => t.type === 'service_worker' && t.url === workerUrl);
-  if (!target) throw new Error('service worker target not found');
-  const { sessionId } = await browserCdp.send('Target.attachToTarget', { targetId: target.targetId, flatten: false });
-  let nextId = 1;
-  const worker = (method: string, params: object = {}) =>
-    new Promise<Record<string, unknown>>((resolve) => {
-      const id = nextId++;
-      const onMessage = (e: { sessionId?: string; message: string }) => {
-        const msg = JSON.parse(e.message) as { id?: number; result?: Record<string, unknown> };
-        if (e.sessionId === sessionId && msg.id === id) {
-          browserCdp.off('Target.receivedMessageFromTarget', onMessage);
-          resolve(msg.result ?? {});
-        }
-      };
-      browserCdp.on('Target.receivedMessageFromTarget', onMessage);
-      void browserCdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
-    });
+  const worker = (await attachToWorker(await context.newCDPSession(panel), workerUrl)).call;
   await worker('Profiler.enable');
   await worker('Profiler.start');
   await panelCdp.send('Profiler.enable');
