@@ -151,7 +151,7 @@ if (want('sidepanel')) {
       ? [[10, 5, 'orgs of 10']]
       : [
           [10, 10, 'orgs of 10'], [10, 100, 'orgs of 10'], [100, 10, 'orgs of 10'], [100, 100, 'orgs of 10'], [1000, 10, 'orgs of 10'], [1000, 100, 'orgs of 10'],
-          [100, 10, 'one org'], [100, 100, 'one org'], [1000, 10, 'one org'],
+          [100, 10, 'one org'], [100, 100, 'one org'], [1000, 10, 'one org'], [1000, 100, 'one org'],
         ];
     const rows = [];
     for (const [agents, rate, layout] of cases) rows.push(await sidePanelLatency(stack, { agents, rate, layout, seconds: quick ? 1 : 5 }));
