@@ -8,6 +8,7 @@ type Lat = { p50: number; p95: number; p99: number; max: number; lost?: number }
 interface Results {
   connections?: Record<string, number>;
   reconnect?: Record<string, number | string>;
+  presence?: Array<Record<string, number | string>>;
   ingest?: { steps: Array<Record<string, number>>; ceiling: number };
   extension?: {
     bundles: Array<{ entrypoint: string; files: number; kB: number; gzipKB: number }>;
@@ -154,6 +155,18 @@ export function writeReport(r: Results): void {
       'Agents connected over Socket.IO to a server instance running as its own process in hosted mode (as in production). The instance is stopped gracefully (SIGTERM), and a new process is started on the same port. A stopping server closes the connections rather than sending each client away, so every client reconnects by itself with the extension\'s backoff (1 s doubling to 30 s, 50 % jitter). Times are from the SIGTERM.',
       '',
       table(Object.keys(c), [Object.values(c)]),
+      '',
+    );
+  }
+  if (r.presence?.length) {
+    parts.push(
+      '### One organisation connecting at once',
+      '',
+      'Why one organisation of 1,000 agents is over capacity above: every connect announces the agent\'s presence to the whole organisation (and reads all of its sockets to tell the newcomer who is there), so n agents connecting cost about n²/2 presence events. Agents connect as fast as the load generator opens sockets; a limit of 60 s.',
+      '',
+      table(Object.keys(r.presence[0]!), r.presence.map((x) => Object.values(x))),
+      '',
+      'Not fixed yet: coalescing presence changes per organisation into one event per interval, and answering the newcomer from the presence the server already announced, would make this linear.',
       '',
     );
   }

@@ -6,7 +6,7 @@ import { startRemoteStack } from './remote-stack';
 import { buildExtension } from '../tests/e2e/build-extension';
 import { realtimeLatency, realtimeThroughput } from './scenarios/realtime';
 import { bundleSizes, crmOverlay, largeInbox, workerAndPanel } from './scenarios/extension';
-import { connections, reconnectAfterRestart } from './scenarios/connections';
+import { connections, organisationConnect, reconnectAfterRestart } from './scenarios/connections';
 import { ingestCeiling } from './scenarios/ingest';
 import { sidePanelLatency } from './scenarios/sidepanel';
 import { latencyFloor, pollingVersusSockets, webhookLatency, type OrgLayout } from './scenarios/webhook';
@@ -143,6 +143,17 @@ if (want('connections')) {
 
 // The extension scenarios measure the bundle users get: built here, in production mode.
 if (want('sidepanel') || want('extension')) buildExtension();
+
+if (want('presence')) {
+  const stack = await startRemoteStack();
+  try {
+    const rows = await organisationConnect(stack, quick ? { sizes: [20], withinSeconds: 30 } : { sizes: [100, 300, 1000], withinSeconds: 60 });
+    printTable('One organisation connecting at once: presence fan-out', rows);
+    results.presence = rows;
+  } finally {
+    await stack.stop();
+  }
+}
 
 if (want('sidepanel')) {
   const stack = await startRemoteStack();

@@ -162,3 +162,40 @@ export async function reconnectAfterRestart(stack: RemoteStack, opts: { agents: 
     rmSync(home, { recursive: true, force: true });
   }
 }
+
+/**
+ * One organisation's agents connecting at once: each connect tells the whole organisation (and
+ * reads all its sockets), so an organisation of n agents costs about n²/2 presence events. Reports,
+ * per size, how many were connected within `withinSeconds`, how long all took, and the presence
+ * events the agents received.
+ */
+export async function organisationConnect(stack: RemoteStack, opts: { sizes: number[]; withinSeconds: number }) {
+  const rows = [];
+  for (const n of opts.sizes) {
+    const [org] = await createBenchOrgs(stack, 1, n);
+    let up = 0;
+    let events = 0;
+    const t0 = performance.now();
+    const cpu0 = stack.usage();
+    const sockets = org!.agents.map((a) => {
+      const s = ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: a.token }, forceNew: true });
+      s.on('connect', () => up++);
+      s.on('presence:update', () => events++);
+      return s;
+    });
+    const deadline = performance.now() + opts.withinSeconds * 1000;
+    while (up < n && performance.now() < deadline) await sleep(200);
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu1 = stack.usage();
+    rows.push({
+      'agents (one organisation)': n,
+      connected: up,
+      'all connected s': up === n ? Math.round(seconds * 10) / 10 : `not within ${opts.withinSeconds}`,
+      'presence events received': events,
+      'server CPU s': Math.round((cpu1.cpuMs - cpu0.cpuMs) / 100) / 10,
+    });
+    for (const s of sockets) s.close();
+    await sleep(2000); // let the organisation's disconnects settle before the next size
+  }
+  return rows;
+}

@@ -28,6 +28,7 @@ describe('Benchmarks (smoke run)', () => {
       expect(r.connections).toMatchObject({ agents: 50, 'Socket.IO connected': 50, 'Realtime joined': 50 });
       // Every agent came back by itself after the server process was replaced.
       expect(r.reconnect).toMatchObject({ agents: 50, 'connected before': 50, reconnected: 50 });
+      expect(r.presence).toMatchObject([{ 'agents (one organisation)': 20, connected: 20 }]);
       for (const step of r.ingest.steps) expect(step).toMatchObject({ rejected: 0, lost: 0, stored: step['msg/s offered'] });
       // The extension: sizes of what was built, the CRM overlay found every number, the worker was measured.
       expect(r.extension.bundles.map((b: { entrypoint: string }) => b.entrypoint)).toContain('content script (CRM pages)');
