@@ -31,6 +31,8 @@ interface Results {
 const cell = (v: string | number | null | undefined) => (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? '-' : v);
 const table = (head: string[], rows: Array<Array<string | number | null>>) =>
   [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+/** Rows of name → value records (all with the same keys) as a table. */
+const records = (rows: Array<Record<string, string | number | null>>) => table(Object.keys(rows[0] ?? {}), rows.map((x) => Object.values(x)));
 const lat = (l: Lat) => [l.p50, l.p95, l.p99, l.max, l.lost ?? 0];
 
 export function writeReport(r: Results): void {
@@ -143,7 +145,7 @@ export function writeReport(r: Results): void {
       '',
       'Each agent holds a Socket.IO socket (WebSocket only, reconnection with backoff and jitter, as the extension connects) and a Realtime socket joined to its organisation\'s `postgres_changes` (the local Realtime runs in the same process here; on hosted Supabase it is Supabase\'s). Memory is the server process\'s RSS growth; idle CPU covers pings and heartbeats only.',
       '',
-      table(Object.keys(c), [Object.values(c)]),
+      records([c]),
       '',
     );
   }
@@ -154,7 +156,7 @@ export function writeReport(r: Results): void {
       '',
       'Agents connected over Socket.IO to a server instance running as its own process in hosted mode (as in production). The instance is stopped gracefully (SIGTERM), and a new process is started on the same port. A stopping server closes the connections rather than sending each client away, so every client reconnects by itself with the extension\'s backoff (1 s doubling to 30 s, 50 % jitter). Times are from the SIGTERM.',
       '',
-      table(Object.keys(c), [Object.values(c)]),
+      records([c]),
       '',
     );
   }
@@ -164,7 +166,7 @@ export function writeReport(r: Results): void {
       '',
       'Why one organisation of 1,000 agents is over capacity above: every connect announces the agent\'s presence to the whole organisation (and reads all of its sockets to tell the newcomer who is there), so n agents connecting cost about n²/2 presence events. Agents connect as fast as the load generator opens sockets; a limit of 60 s.',
       '',
-      table(Object.keys(r.presence[0]!), r.presence.map((x) => Object.values(x))),
+      records(r.presence),
       '',
       'Not fixed yet: coalescing presence changes per organisation into one event per interval, and answering the newcomer from the presence the server already announced, would make this linear.',
       '',

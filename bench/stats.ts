@@ -36,3 +36,18 @@ export function printTable(title: string, rows: Array<Record<string, string | nu
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Calls `send(i)` for i = 0…count-1 at `rate` a second (on schedule, not waiting for answers) and
+ * resolves when every call has settled: the load generator's pacing, shared by the scenarios.
+ */
+export async function atRate(count: number, rate: number, send: (i: number) => Promise<unknown>): Promise<void> {
+  const t0 = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    const wait = t0 + (i * 1000) / rate - performance.now();
+    if (wait > 0) await sleep(wait);
+    pending.push(send(i));
+  }
+  await Promise.all(pending);
+}

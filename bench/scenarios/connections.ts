@@ -7,8 +7,8 @@ import { sleep } from '../stats';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startInstance } from '../../tests/support/instance';
-import { freePort, type TestStack } from '../../tests/support/stack';
+import { startInstance, type InstanceTarget } from '../../tests/support/instance';
+import { freePort } from '../../tests/support/stack';
 
 /**
  * Many agents connected at once to one server process: each with a Socket.IO socket (as the
@@ -93,10 +93,10 @@ export async function reconnectAfterRestart(stack: RemoteStack, opts: { agents: 
   const orgs = await createBenchOrgs(stack, Math.ceil(opts.agents / 10), 10);
   const agents = orgs.flatMap((o) => o.agents).slice(0, opts.agents);
   const home = mkdtempSync(join(tmpdir(), 'switchboard-bench-instance-'));
-  const target = {
+  const target: InstanceTarget = {
     home,
     config: { publicUrl: stack.publicUrl, databaseUrl: stack.databaseUrl, supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey, jwtSecret: stack.jwtSecret, twilio: stack.twilio, twilioApiBaseUrl: null },
-  } as unknown as TestStack;
+  };
   const env = { PORT: String(await freePort()), LOG_LEVEL: 'warn' };
   let instance = await startInstance(target, env);
   let up = 0;
@@ -108,8 +108,10 @@ export async function reconnectAfterRestart(stack: RemoteStack, opts: { agents: 
   try {
     for (let i = 0; i < agents.length; i++) {
       const s = ioClient(instance.url, { transports: ['websocket'], auth: { token: agents[i]!.token }, forceNew: true, reconnectionDelay: 1000, reconnectionDelayMax: 30_000, randomizationFactor: 0.5 });
+      let retries = 0;
       s.on('connect', () => {
         up++;
+        retries = 0;
         if (restartAt) reconnectedAt.push(performance.now() - restartAt);
       });
       s.on('disconnect', () => up--);
@@ -117,8 +119,6 @@ export async function reconnectAfterRestart(stack: RemoteStack, opts: { agents: 
       // As the extension does (lib/background/controller.ts): a handshake the server refused (it was
       // too busy to look the agent up, say) is retried with the same backoff; socket.io-client
       // itself gives up on those.
-      let retries = 0;
-      s.on('connect', () => (retries = 0));
       s.on('connect_error', (err) => {
         if (s.active || !restartAt) return;
         refused.set(err.message, (refused.get(err.message) ?? 0) + 1);

@@ -4,7 +4,7 @@ import { inboundParams } from '../../server/twilio-sim/inbound';
 import { createBenchOrgs } from '../agents';
 import { webhookSender } from '../http';
 import type { RemoteStack } from '../remote-stack';
-import { sleep, summarize } from '../stats';
+import { atRate, sleep, summarize } from '../stats';
 
 export interface IngestStep {
   'msg/s offered': number;
@@ -66,26 +66,15 @@ export async function ingestCeiling(stack: RemoteStack, opts: { rates: number[];
       const pg0 = stack.postgresCpuMs();
       const gen0 = process.cpuUsage();
       const t0 = performance.now();
-      const pending: Promise<void>[] = [];
-      for (let i = 0; i < total; i++) {
-        const wait = t0 + (i * 1000) / rate - performance.now();
-        if (wait > 1) await sleep(wait);
+      await atRate(total, rate, (i) => {
         const r = requests[i]!;
         const start = performance.now();
         sentAt.set(r.body, start);
-        pending.push(
-          sender
-            .post(r)
-            .then((status) => {
-              if (status === 200) answers.push(performance.now() - start);
-              else rejected++;
-            })
-            .catch(() => {
-              rejected++;
-            }),
+        return sender.post(r).then(
+          (status) => (status === 200 ? answers.push(performance.now() - start) : rejected++),
+          () => rejected++,
         );
-      }
-      await Promise.all(pending);
+      });
       const elapsed = (performance.now() - t0) / 1000;
       const until = Date.now() + 10_000;
       while (fanout.length < answers.length && Date.now() < until) await sleep(50);

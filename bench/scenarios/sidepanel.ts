@@ -10,7 +10,7 @@ import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
 import { benchAgent, createBenchOrgs } from '../agents';
 import type { RemoteStack } from '../remote-stack';
 import type { OrgLayout } from './webhook';
-import { sleep, summarize, type LatencySummary } from '../stats';
+import { atRate, sleep, summarize, type LatencySummary } from '../stats';
 
 /**
  * Signed webhook → the message's text on screen in the real extension's side panel (Chromium),
@@ -74,19 +74,13 @@ export async function sidePanelLatency(
       if (t !== undefined) atSocket.push(performance.timeOrigin + performance.now() - t);
     });
     const sender = webhookSender(`${stack.serverUrl}/api/webhooks/twilio`);
-    const send = async (count: number, from: (i: number) => string, body: (i: number) => string, measured: boolean) => {
-      const t0 = performance.now();
-      const pending: Promise<unknown>[] = [];
-      for (let i = 0; i < count; i++) {
-        const wait = t0 + (i * 1000) / opts.rate - performance.now();
-        if (wait > 0) await sleep(wait);
+    const send = (count: number, from: (i: number) => string, body: (i: number) => string, measured: boolean) =>
+      atRate(count, opts.rate, (i) => {
         const params = inboundParams({ accountSid: stack.twilio.accountSid, from: from(i), to: target.number, body: body(i) });
         const prepared = sender.prepare(stack.twilio.authToken, `${stack.publicUrl}/api/webhooks/twilio`, params);
         if (measured) sentAt.set(body(i), performance.timeOrigin + performance.now());
-        pending.push(sender.post(prepared));
-      }
-      await Promise.all(pending);
-    };
+        return sender.post(prepared);
+      });
     // Warm-up: two seconds of the same traffic from other customers (not on the CRM page), unmeasured.
     await send(opts.rate * 2, (i) => `+1646557${String(2000 + (i % 100))}`, (i) => `warm-up ${i}`, false);
     await sleep(500);

@@ -8,7 +8,7 @@ import { inboundParams, newSid, postSignedWebhook } from '../../server/twilio-si
 import { createBenchOrgs } from '../agents';
 import { webhookSender } from '../http';
 import type { RemoteStack } from '../remote-stack';
-import { sleep, summarize, type LatencySummary } from '../stats';
+import { atRate, sleep, summarize, type LatencySummary } from '../stats';
 
 /**
  * Delivery latency from the moment a signed Twilio webhook is sent to the moment each connected
@@ -70,22 +70,16 @@ export async function webhookLatency(stack: RemoteStack, opts: { agents: number;
   const webhookMs: number[] = [];
   const sender = webhookSender(`${stack.serverUrl}/api/webhooks/twilio`);
   /** Sends `count` webhooks at the rate; only measured ones are timed. */
-  const send = async (count: number, measured: boolean) => {
-    const t0 = performance.now();
-    const pending: Promise<unknown>[] = [];
-    for (let i = 0; i < count; i++) {
-      const wait = t0 + (i * 1000) / opts.rate - performance.now();
-      if (wait > 0) await sleep(wait);
+  const send = (count: number, measured: boolean) =>
+    atRate(count, opts.rate, (i) => {
       const body = `wh-${i}-${Math.random().toString(36).slice(2)}`;
       // Many customers writing at once: one conversation each of 50.
       const params = inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646555${String(1000 + (i % 50))}`, to: target.number, body });
       const prepared = sender.prepare(stack.twilio.authToken, `${stack.publicUrl}/api/webhooks/twilio`, params);
       const start = performance.now();
       if (measured) sentAt.set(body, start);
-      pending.push(sender.post(prepared).then(() => measured && webhookMs.push(performance.now() - start)));
-    }
-    await Promise.all(pending);
-  };
+      return sender.post(prepared).then(() => measured && webhookMs.push(performance.now() - start));
+    });
   // Warm-up: two seconds of the same traffic first (the server's pool grows to the load and
   // PostgreSQL's new sessions plan their statements), then the measured window.
   await send(opts.rate * 2, false);

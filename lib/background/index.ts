@@ -1,6 +1,6 @@
 import { browser, type Browser } from 'wxt/browser';
 import { connectionItem, type ConnectionStatus } from '../connection/status';
-import { totalUnread, type InboxState } from '../inbox/state';
+import { totalUnread } from '../inbox/state';
 import { onInboxPatch, readInbox } from '../inbox/store';
 import { onMessage, type ProtocolMap, type Result } from '../messaging/protocol';
 import { CONTENT_SCRIPT_REQUESTS, requestSchemas } from '../messaging/schemas';
@@ -87,9 +87,9 @@ export function startBackground(): void {
 
   // The toolbar badge follows the inbox and the connection status, without storage reads.
   let overall: ConnectionStatus['overall'] | null = null;
-  const refreshBadge = async (inbox?: InboxState) => {
+  const refreshBadge = async () => {
     overall ??= (await connectionItem.getValue()).overall;
-    await showBadge(totalUnread(inbox ?? (await readInbox())), overall);
+    await showBadge(totalUnread(await readInbox()), overall);
   };
   // At most four updates a second: at 100 messages/s, one per change kept the worker busy drawing
   // the icon, and a count a quarter of a second old is as good.

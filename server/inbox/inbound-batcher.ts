@@ -17,7 +17,7 @@ export function createInboundBatcher(db: pg.Pool, opts: { concurrency?: number; 
   const concurrency = opts.concurrency ?? 4;
   const maxBatch = opts.maxBatch ?? 100;
   type Item = { msg: InboundMessage; resolve: (r: StoreInboundResult) => void; reject: (e: unknown) => void };
-  let queue: Item[] = [];
+  const queue: Item[] = [];
   let inFlight = 0;
 
   const run = async (batch: Item[]) => {

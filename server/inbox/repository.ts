@@ -69,7 +69,7 @@ async function inTransaction<T>(db: pg.Pool, begin: string, fn: (c: pg.PoolClien
  * conversation as needed, in one transaction. A message for a sender no channel owns goes to
  * `unrouted_messages`.
  */
-export async function storeInbound(db: pg.Pool | pg.PoolClient, msg: InboundMessage): Promise<StoreInboundResult> {
+export async function storeInbound(db: pg.Pool, msg: InboundMessage): Promise<StoreInboundResult> {
   const { rows } = await db.query<{ r: StoreRow }>(
     'select public.store_inbound_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) as r',
     [msg.messageSid, msg.from, msg.to, msg.messagingServiceSid, msg.body, msg.profileName, JSON.stringify(msg.media), previewOf(msg.body, msg.media, msg.location), msg.raw, msg.location && JSON.stringify(msg.location)],
@@ -81,7 +81,7 @@ export async function storeInbound(db: pg.Pool | pg.PoolClient, msg: InboundMess
  * Stores several inbound messages in one statement (one transaction), set-based: the same outcome
  * for each as `storeInbound` one after another, in the order given. Results come in that order.
  */
-export async function storeInboundBatch(db: pg.Pool | pg.PoolClient, msgs: InboundMessage[]): Promise<StoreInboundResult[]> {
+export async function storeInboundBatch(db: pg.Pool, msgs: InboundMessage[]): Promise<StoreInboundResult[]> {
   const items = msgs.map((m, ord) => ({
     ord,
     sid: m.messageSid,

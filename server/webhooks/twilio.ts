@@ -29,8 +29,8 @@ export const inboundWebhookSchema = z.looseObject({
   AccountSid: sid('AC'),
   From: whatsappAddress,
   To: whatsappAddress,
-  Body: z.string().max(4096).refine((s) => !s.includes('\0'), 'must not contain NUL characters').default(''),
-  ProfileName: z.string().max(256).refine((s) => !s.includes('\0'), 'must not contain NUL characters').optional(),
+  Body: z.string().max(4096).default(''),
+  ProfileName: z.string().max(256).optional(),
   MessagingServiceSid: sid('MG').optional(),
   NumMedia: z.coerce.number().int().min(0).max(10).default(0),
   // A shared location (WhatsApp): both coordinates, or neither.
@@ -92,6 +92,9 @@ export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioW
       req.log.warn('rejected a webhook with a missing or invalid X-Twilio-Signature');
       return reply.code(403).send(forbidden);
     }
+    // PostgreSQL's text and jsonb cannot hold NUL, and every field is kept (the raw payload too).
+    const withNul = Object.entries(params).find(([, v]) => String(v).includes('\0'));
+    if (withNul) return reply.code(400).send({ error: 'bad_request', message: `${withNul[0]}: must not contain NUL characters` });
     const parsed = inboundWebhookSchema.safeParse(params);
     if (!parsed.success) {
       const message = describeIssues(parsed.error);

@@ -181,6 +181,12 @@ describe('Inbound webhook storage', () => {
   it('refuses NUL characters, which PostgreSQL text cannot hold, with 400', async () => {
     const res = await stack.inbound({ from: customer(), to: org.number, body: 'bad\u0000byte' });
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('NUL');
+    expect(await res.text()).toContain('Body: must not contain NUL');
+    // Any field: the whole payload is stored (a place's label goes into jsonb, which cannot hold NUL either).
+    const from = customer();
+    const label = await stack.inbound({ from, to: org.number, body: '', location: { latitude: 1, longitude: 2, label: 'bad\u0000label' } });
+    expect(label.status).toBe(400);
+    expect(await label.text()).toContain('Label: must not contain NUL');
+    expect(await rows('select 1 from contacts where phone_e164 = $1', [from])).toHaveLength(0);
   });
 });

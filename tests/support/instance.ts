@@ -14,7 +14,12 @@ export interface ServerInstance {
  * Another Switchboard server process against the same PostgreSQL, Auth and Redis as `stack`,
  * configured the way a production instance is (hosted mode: DATABASE_URL + SUPABASE_URL).
  */
-export async function startInstance(stack: TestStack, env: Record<string, string>, opts: { readyWithinMs?: number } = {}): Promise<ServerInstance> {
+/** What an instance needs of a stack: where it lives and what it connects to. */
+export type InstanceTarget = Pick<TestStack, 'home'> & {
+  config: Pick<TestStack['config'], 'publicUrl' | 'databaseUrl' | 'supabaseUrl' | 'supabaseAnonKey' | 'jwtSecret' | 'twilio' | 'twilioApiBaseUrl'>;
+};
+
+export async function startInstance(stack: InstanceTarget, env: Record<string, string>, opts: { readyWithinMs?: number } = {}): Promise<ServerInstance> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '..', '..', 'server', 'main.ts')], {
     cwd: resolve(import.meta.dirname, '..', '..'),
