@@ -35,7 +35,10 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'integration',
-          include: ['tests/integration/**/*.test.ts'],
+          // The adversarial suite (tests/security/) runs with the integration tests; its browser
+          // tests (*.e2e.test.ts) with the end-to-end ones.
+          include: ['tests/integration/**/*.test.ts', 'tests/security/**/*.test.ts'],
+          exclude: ['tests/security/**/*.e2e.test.ts'],
           environment: 'node',
           testTimeout: 30_000,
           hookTimeout: 60_000,
@@ -45,7 +48,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'e2e',
-          include: ['tests/e2e/**/*.test.ts'],
+          include: ['tests/e2e/**/*.test.ts', 'tests/security/**/*.e2e.test.ts'],
           environment: 'node',
           globalSetup: ['tests/e2e/build-extension.ts'],
           fileParallelism: false,

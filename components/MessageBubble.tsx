@@ -1,5 +1,6 @@
 import { memo, useEffect, useState } from 'react';
-import type { MediaItem, MessageView } from '@/lib/contract/models';
+import { INLINE_IMAGE_TYPES, type MediaItem, type MessageView } from '@/lib/contract/models';
+import { downloadName } from './format';
 import { mapLink } from '@/lib/inbox/view';
 import { shortTime } from './format';
 
@@ -74,12 +75,13 @@ function Ticks({ status, error, onRetry }: { status: MessageView['status']; erro
 
 /**
  * An inbound photo or file. Twilio's media need the account's credentials, so the server fetches
- * them for the agent; images show inline, other files open from a link.
+ * them for the agent. Raster images show inline; every other file (a PDF, but also an SVG or an
+ * HTML page posing as one) is saved as a download, never opened in the extension's origin.
  */
 function Media({ media, load }: { media: MediaItem; load: () => Promise<string> }) {
   const [url, setUrl] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const image = media.contentType.startsWith('image/');
+  const image = INLINE_IMAGE_TYPES.has(media.contentType);
   useEffect(() => {
     if (!image) return;
     let live = true;
@@ -92,7 +94,7 @@ function Media({ media, load }: { media: MediaItem; load: () => Promise<string> 
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [image]);
-  if (error) return <span className="media error">Photo unavailable: {error}</span>;
+  if (error) return <span className="media error">{image ? 'Photo' : 'File'} unavailable: {error}</span>;
   if (image) return url ? <img className="media" src={url} alt="Photo from the customer" /> : <span className="media loading">Loading photo…</span>;
   return (
     <button
@@ -101,15 +103,19 @@ function Media({ media, load }: { media: MediaItem; load: () => Promise<string> 
       onClick={() =>
         void load().then(
           async (dataUrl) => {
-            // Open the file from a blob: URL (browsers refuse to navigate to data: URLs).
             const blob = await (await fetch(dataUrl)).blob();
-            window.open(URL.createObjectURL(blob), '_blank', 'noopener');
+            const href = URL.createObjectURL(new Blob([blob], { type: 'application/octet-stream' }));
+            const a = document.createElement('a');
+            a.href = href;
+            a.download = downloadName(media.contentType);
+            a.click();
+            setTimeout(() => URL.revokeObjectURL(href), 60_000);
           },
           (e: Error) => setError(e.message),
         )
       }
     >
-      Attachment ({media.contentType})
+      Download attachment ({media.contentType})
     </button>
   );
 }

@@ -18,3 +18,24 @@ export function shortTime(iso: string | null, now = new Date()): string {
   if (now.getTime() - d.getTime() < 6 * 24 * 3600 * 1000) return weekday.format(d);
   return dayMonth.format(d);
 }
+
+const EXTENSIONS: Record<string, string> = {
+  'application/pdf': 'pdf',
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'video/mp4': 'mp4',
+  'audio/mpeg': 'mp3',
+  'audio/ogg': 'ogg',
+  'text/plain': 'txt',
+  'text/csv': 'csv',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+};
+
+/** The file name a customer's file is saved under; types that a browser would render as a page get none. */
+export function downloadName(contentType: string): string {
+  const ext = EXTENSIONS[contentType.split(';')[0]!.trim().toLowerCase()];
+  return ext ? `attachment.${ext}` : 'attachment';
+}

@@ -15,6 +15,8 @@ import { InvalidTokenError, type TokenVerifier } from './auth/jwt';
 import type { ServerConfig } from './config';
 import { BadCursorError, findAgent, markRead, messagesPage, startConversation, sync } from './inbox/repository';
 import { registerInboxRoutes } from './inbox/routes';
+import { registerMediaRoutes } from './media/routes';
+import { resolveWithDns, type ResolveHost } from './media/public-url';
 import { registerReplyRoutes } from './outbound/routes';
 import { createSender, type Sender } from './outbound/sender';
 import { createTwilioClient } from './outbound/twilio-client';
@@ -28,6 +30,8 @@ export interface AppDeps {
   db: pg.Pool;
   verify: TokenVerifier;
   log: Logger;
+  /** How agents' file hosts are resolved (DNS by default; tests have no public DNS). */
+  resolveHost?: ResolveHost;
 }
 
 export interface App {
@@ -84,6 +88,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     db: deps.db,
     publicUrl: () => deps.config.publicUrl,
     twilio: deps.config.twilio,
+    twilioApiBaseUrl: twilioApiBase(deps.config),
     bodyLimit: deps.config.webhookBodyLimit,
     onStored: ({ organisationId, message, conversation }) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
     onStatus: (organisationId, message) => io.to(orgRoom(organisationId)).emit('message:status', { message }),
@@ -158,11 +163,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
     registerReplyRoutes(api, {
       db: deps.db,
       twilio: twilioClient,
-      twilioCredentials: deps.config.twilio,
-      twilioMediaHosts: ['api.twilio.com', ...(deps.config.twilioApiBaseUrl ? [new URL(deps.config.twilioApiBaseUrl).host] : [])],
+      resolveHost: deps.resolveHost ?? resolveWithDns,
       sender,
       conversationIdOf,
       announce: (organisationId, message, conversation) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
+    });
+
+    registerMediaRoutes(api, {
+      db: deps.db,
+      source: { apiBaseUrl: twilioApiBase(deps.config), ...deps.config.twilio },
+      maxBytes: deps.config.mediaMaxBytes,
+      conversationIdOf,
     });
 
     registerInboxRoutes(api, {
@@ -205,6 +216,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await Promise.all([cluster?.pub.quit(), cluster?.sub.quit()]);
   });
   return { http, io, requests, sender };
+}
+
+/** Where Twilio's REST API (and its media) lives: Twilio's, or the local stand-in's. */
+export function twilioApiBase(config: Pick<ServerConfig, 'twilioApiBaseUrl'>): string {
+  return config.twilioApiBaseUrl ?? 'https://api.twilio.com';
 }
 
 function conversationIdOf(req: FastifyRequest): string {

@@ -33,6 +33,8 @@ const envSchema = z.object({
   /** Where the `twilio` library sends API calls instead of Twilio (the local stack defaults to its built-in stand-in). */
   TWILIO_API_BASE_URL: z.url().optional(),
   WEBHOOK_BODY_LIMIT: z.coerce.number().int().positive().default(64 * 1024),
+  /** The largest customer file the media route streams to an agent (WhatsApp's own limit is 16 MB for media). */
+  MEDIA_MAX_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
 
   /** Several server instances: their Socket.IO servers meet through this Redis (unset: one process, no Redis). */
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
@@ -78,6 +80,7 @@ export interface ServerConfig {
   /** Set only on the local stack: the Twilio stand-in's URL. */
   twilioApiBaseUrl: string | null;
   webhookBodyLimit: number;
+  mediaMaxBytes: number;
   /** Redis for the Socket.IO adapter (several instances), or null for one process. */
   redisUrl: string | null;
   presenceSweepMs: number;

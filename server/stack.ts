@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { createApp, type App } from './app';
+import type { ResolveHost } from './media/public-url';
 import { createTokenVerifier, type TokenVerifier } from './auth/jwt';
 import type { Env, ServerConfig } from './config';
 import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded';
@@ -39,7 +40,7 @@ export interface Stack {
  * Boots everything `npm run server` needs. Without DATABASE_URL: embedded PostgreSQL, local Auth
  * on its own port, secrets from `<home>/local.json`. With DATABASE_URL + SUPABASE_URL: hosted Supabase.
  */
-export async function startStack(env: Env, log: Logger): Promise<Stack> {
+export async function startStack(env: Env, log: Logger, overrides: { resolveHost?: ResolveHost } = {}): Promise<Stack> {
   const closers: Array<() => Promise<void>> = [];
   const close = async () => {
     for (const fn of closers.reverse()) await fn().catch((err) => log.error({ err }, 'error during shutdown'));
@@ -127,11 +128,12 @@ export async function startStack(env: Env, log: Logger): Promise<Stack> {
       twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken },
       twilioApiBaseUrl: env.TWILIO_API_BASE_URL ?? twilioStandIn?.url ?? null,
       webhookBodyLimit: env.WEBHOOK_BODY_LIMIT,
+      mediaMaxBytes: env.MEDIA_MAX_BYTES,
       redisUrl: env.REDIS_URL ?? null,
       presenceSweepMs: env.PRESENCE_SWEEP_MS,
     };
     // The public URL may depend on the port we got (port 0 in tests): resolve it after listen.
-    const app = await createApp({ config, db, verify, log });
+    const app = await createApp({ config, db, verify, log, resolveHost: overrides.resolveHost });
     await app.http.listen({ host: env.HOST, port: env.PORT });
     closers.push(() => app.http.close());
     const serverUrl = `http://${env.HOST}:${(app.http.server.address() as { port: number }).port}`;

@@ -20,9 +20,37 @@ export const MESSAGE_STATUSES = [
 ] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
+/**
+ * A file in a message, as clients see it. `url` is set only on a file an agent sent (the public
+ * https URL the customer received). A customer's files carry no URL: they are fetched through the
+ * server's media route by message id and index, and Twilio's URLs never reach a client.
+ */
 export interface MediaItem {
-  url: string;
   contentType: string;
+  url?: string;
+}
+
+/**
+ * Raster images the side panel shows inline. Every other file (SVG and HTML included) is only
+ * ever downloaded, never rendered in the extension's origin.
+ */
+export const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+
+/** A media item as stored: inbound items keep Twilio's media sid (`ME…`), never a URL. */
+export interface StoredMediaItem {
+  contentType: string;
+  url?: string;
+  sid?: string | null;
+}
+
+/** The client's view of stored media items (drops what only the server uses). */
+export function mediaView(direction: string, items: unknown): MediaItem[] {
+  if (!Array.isArray(items)) return [];
+  return items.map((raw) => {
+    const m = raw as StoredMediaItem;
+    const contentType = typeof m.contentType === 'string' ? m.contentType : 'application/octet-stream';
+    return direction === 'outbound' && typeof m.url === 'string' ? { contentType, url: m.url } : { contentType };
+  });
 }
 
 /** A place the customer shared on WhatsApp. */

@@ -29,7 +29,7 @@ export const requestSchemas = {
     .object({
       conversationId: z.uuid(),
       body: z.string().trim().max(4096).optional(),
-      mediaUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+      mediaUrl: z.url({ protocol: /^https$/, error: 'a file must be an https URL' }).max(2048).optional(),
       template: z.object({ sid: z.string().regex(/^HX[0-9a-f]{32}$/), variables: z.record(z.string(), z.string().max(1024)) }).optional(),
     })
     .refine((r) => !!(r.body || r.mediaUrl || r.template), 'a reply cannot be empty'),

@@ -1,4 +1,4 @@
-import type { ConversationView, LocationView, MediaItem, MessageDirection, MessageStatus, MessageView, ReadStateView } from '../contract/models';
+import { mediaView, type ConversationView, type LocationView, type MessageDirection, type MessageStatus, type MessageView, type ReadStateView } from '../contract/models';
 
 /**
  * Rows as Supabase Realtime delivers them (snake_case columns, timestamps in PostgreSQL's JSON
@@ -15,7 +15,7 @@ export function messageFromRow(r: Row): MessageView {
     conversationId: String(r.conversation_id),
     direction: (['outbound', 'note'].includes(String(r.direction)) ? r.direction : 'inbound') as MessageDirection,
     body: String(r.body ?? ''),
-    media: Array.isArray(r.media) ? (r.media as MediaItem[]) : [],
+    media: mediaView(String(r.direction), r.media),
     status: String(r.status) as MessageStatus,
     twilioSid: str(r.twilio_sid),
     errorCode: r.error_code === null || r.error_code === undefined ? null : Number(r.error_code),

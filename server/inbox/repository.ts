@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SyncResponse } from '../../lib/contract/api';
-import type { AgentProfile, ConversationView, LocationView, MediaItem, MessageView, ReadStateView } from '../../lib/contract/models';
+import type { AgentProfile, ConversationView, LocationView, MessageView, ReadStateView, StoredMediaItem } from '../../lib/contract/models';
 import { replyWindow, type ReplyWindow } from '../../lib/contract/reply-window';
 import {
   agentConversationView,
@@ -22,7 +22,8 @@ export interface InboundMessage {
   messagingServiceSid: string | null;
   body: string;
   profileName: string | null;
-  media: MediaItem[];
+  /** Twilio's media sid per file (null when the URL was not this account's media of this message). */
+  media: Array<{ contentType: string; sid: string | null }>;
   location: LocationView | null;
   raw: Record<string, string>;
 }
@@ -228,7 +229,7 @@ export class ConflictError extends Error {}
 /** Where a reply in this conversation goes: the customer, from the conversation's channel. */
 /** What an agent sends: free-form text (with an optional file by URL), or an approved template. */
 export type OutboundContent =
-  | { kind: 'text'; body: string; media: MediaItem[] }
+  | { kind: 'text'; body: string; media: Array<{ url: string; contentType: string }> }
   | { kind: 'template'; contentSid: string; variables: Record<string, string>; renderedBody: string };
 
 /** Free-form text outside WhatsApp's 24-hour window. */
@@ -298,13 +299,25 @@ export async function createOutbound(
   });
 }
 
-/** The media item `index` of a message of the agent's organisation, or null. */
-export async function mediaOf(db: pg.Pool, agent: AgentProfile, conversationId: string, messageId: string, index: number): Promise<MediaItem | null> {
-  const { rows } = await db.query<{ media: MediaItem[] }>(
-    'select media from messages where id = $1 and conversation_id = $2 and organisation_id = $3',
+/**
+ * The customer's file `index` of an inbound message of the agent's organisation: what the media
+ * route needs to rebuild its Twilio URL. Null for anything else (agents' files are never proxied).
+ */
+export async function inboundMediaOf(
+  db: pg.Pool,
+  agent: AgentProfile,
+  conversationId: string,
+  messageId: string,
+  index: number,
+): Promise<{ messageSid: string; mediaSid: string | null; contentType: string } | null> {
+  const { rows } = await db.query<{ media: StoredMediaItem[]; twilio_sid: string | null }>(
+    `select media, twilio_sid from messages
+      where id = $1 and conversation_id = $2 and organisation_id = $3 and direction = 'inbound'`,
     [messageId, conversationId, agent.organisationId],
   );
-  return rows[0]?.media[index] ?? null;
+  const item = rows[0]?.media[index];
+  if (!item || !rows[0]!.twilio_sid) return null;
+  return { messageSid: rows[0]!.twilio_sid, mediaSid: item.sid ?? null, contentType: item.contentType };
 }
 
 /** The reply window of a conversation of the agent's organisation. */

@@ -1,4 +1,4 @@
-import type { AgentConversationView, ConversationView, LocationView, MediaItem, MessageDirection, MessageStatus, MessageView } from '../../lib/contract/models';
+import { mediaView, type AgentConversationView, type ConversationView, type LocationView, type MediaItem, type MessageDirection, type MessageStatus, type MessageView, type StoredMediaItem } from '../../lib/contract/models';
 
 /** Row shapes as selected by the inbox queries, and their mapping to the shared views. */
 export interface MessageRow {
@@ -6,7 +6,7 @@ export interface MessageRow {
   conversation_id: string;
   direction: MessageDirection;
   body: string;
-  media: MediaItem[];
+  media: StoredMediaItem[];
   status: MessageStatus;
   twilio_sid: string | null;
   error_code: number | null;
@@ -50,7 +50,7 @@ export function messageView(r: MessageRow): MessageView {
     conversationId: r.conversation_id,
     direction: r.direction,
     body: r.body,
-    media: r.media,
+    media: mediaView(r.direction, r.media),
     status: r.status,
     twilioSid: r.twilio_sid,
     errorCode: r.error_code,
@@ -83,7 +83,7 @@ export function agentConversationView(r: AgentConversationRow): AgentConversatio
 }
 
 /** The one-line preview shown in conversation lists. */
-export function previewOf(body: string, media: MediaItem[], location: LocationView | null = null): string {
+export function previewOf(body: string, media: Array<Pick<MediaItem, 'contentType'>>, location: LocationView | null = null): string {
   const text = body.replace(/\s+/g, ' ').trim();
   if (text) return text.length > 140 ? `${text.slice(0, 139)}…` : text;
   if (location) return `📍 ${location.label ?? location.address ?? 'Location'}`.slice(0, 140);

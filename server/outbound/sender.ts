@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { MediaItem, MessageView } from '../../lib/contract/models';
+import type { MessageView, StoredMediaItem } from '../../lib/contract/models';
 import type { Logger } from '../logger';
 import { advanceStatus } from '../inbox/repository';
 import type { TwilioClient } from './twilio-client';
@@ -16,7 +16,7 @@ interface Claimed {
   id: string;
   organisation_id: string;
   body: string;
-  media: MediaItem[];
+  media: StoredMediaItem[];
   content_sid: string | null;
   content_variables: Record<string, string> | null;
   send_attempts: number;
@@ -50,10 +50,15 @@ export function createSender(deps: {
   const claim = async (): Promise<Claimed | null> => {
     const { rows } = await deps.db.query<Claimed>(
       `with next as (
-         select id from messages
-          where direction = 'outbound' and status = 'accepted' and send_claimed_at is null
-            and (next_attempt_at is null or next_attempt_at <= now())
-          order by created_at limit 1 for update skip locked)
+         -- A reply goes only to its own organisation's customer, from its own organisation's
+         -- channel (the schema's composite keys guarantee it too; a row that did not would be skipped).
+         select m.id from messages m
+           join conversations cv on cv.id = m.conversation_id and cv.organisation_id = m.organisation_id
+           join contacts ct on ct.id = cv.contact_id and ct.organisation_id = m.organisation_id
+           join channels ch on ch.id = cv.channel_id and ch.organisation_id = m.organisation_id
+          where m.direction = 'outbound' and m.status = 'accepted' and m.send_claimed_at is null
+            and (m.next_attempt_at is null or m.next_attempt_at <= now())
+          order by m.created_at limit 1 for update of m skip locked)
        update messages m set send_claimed_at = now(), send_attempts = m.send_attempts + 1
          from next, conversations cv, contacts ct, channels ch
         where m.id = next.id and cv.id = m.conversation_id and ct.id = cv.contact_id and ch.id = cv.channel_id
@@ -86,7 +91,7 @@ export function createSender(deps: {
         ...(m.from ? { from: m.from } : { messagingServiceSid: m.messaging_service_sid! }),
         ...(m.content_sid
           ? { contentSid: m.content_sid, contentVariables: JSON.stringify(m.content_variables ?? {}) }
-          : { body: m.body, ...(m.media.length ? { mediaUrl: m.media.map((x) => x.url) } : {}) }),
+          : { body: m.body, ...(m.media.length ? { mediaUrl: m.media.flatMap((x) => (x.url ? [x.url] : [])) } : {}) }),
         statusCallback: deps.statusCallbackUrl(m.id),
       });
       emit(await advanceStatus(deps.db, { id: m.id, twilioSid: created.sid }, created.status === 'accepted' ? 'queued' : created.status));

@@ -1,6 +1,8 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import twilio from 'twilio';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { newSid } from './inbound';
 
 /**
@@ -22,8 +24,14 @@ export interface TwilioStandIn {
   createDelayMs: number;
   /** Requests refused with 429 so far. */
   rateLimited: number;
-  /** URL of a media file Twilio hosts (behind the account's Basic auth), for inbound messages. */
-  mediaUrl(kind: 'image' | 'pdf'): string;
+  /**
+   * URL of a media file Twilio hosts for an inbound message (behind the account's Basic auth; the
+   * answer redirects to a signed CDN URL on another origin, as Twilio's does). `large` is bigger
+   * than any sane media cap; `html` is a web page posing as a file.
+   */
+  mediaUrl(kind: MediaKind, messageSid: string): string;
+  /** Requests that reached the media CDN, with whether they carried an Authorization header. */
+  cdnRequests: Array<{ path: string; authorization: boolean }>;
   close(): Promise<void>;
 }
 
@@ -34,9 +42,12 @@ export const STAND_IN_TEMPLATES = [
   { sid: 'HX' + '3'.repeat(32), friendly_name: 'promo_blast', language: 'en', variables: {}, body: 'Big sale this weekend!', status: 'rejected' },
 ] as const;
 
+export type MediaKind = 'image' | 'pdf' | 'html' | 'large';
+
 // A 1×1 PNG and a tiny PDF: what inbound media look like when fetched.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const PDF = Buffer.from('%PDF-1.1\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n');
+const HTML = Buffer.from('<!doctype html><title>invoice</title><script>window.__switchboardPwned = true</script><p>Looks like a file</p>');
 
 export async function startTwilioStandIn(opts: { accountSid: string; authToken: string; callbackDelayMs?: number }): Promise<TwilioStandIn> {
   const app: FastifyInstance = Fastify();
@@ -44,6 +55,7 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
   const created: Array<Record<string, string>> = [];
   const failing = new Set<string>();
   const recent = new Map<string, number[]>(); // sender -> create times in the last second
+  const mediaKinds = new Map<string, MediaKind>();
   const messages = new Map<string, { status: string; date_updated: string; error_code: number | null; error_message: string | null } & Record<string, unknown>>();
   const state: TwilioStandIn = {
     url: '',
@@ -52,8 +64,16 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
     rateLimitPerSecond: null,
     createDelayMs: 0,
     rateLimited: 0,
-    mediaUrl: (kind) => `${state.url}/2010-04-01/Accounts/${opts.accountSid}/Messages/${newSid('MM')}/Media/${newSid('ME')}${kind === 'pdf' ? '.pdf' : ''}`,
-    close: () => app.close(),
+    mediaUrl: (kind, messageSid) => {
+      const sid = newSid('ME');
+      mediaKinds.set(sid, kind);
+      return `${state.url}/2010-04-01/Accounts/${opts.accountSid}/Messages/${messageSid}/Media/${sid}`;
+    },
+    cdnRequests: [],
+    close: async () => {
+      cdn.closeAllConnections();
+      await Promise.all([app.close(), new Promise((resolve) => cdn.close(resolve))]);
+    },
   };
   const delay = opts.callbackDelayMs ?? 50;
   const expectedAuth = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
@@ -130,10 +150,14 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
     return m;
   });
 
+  // Media: Twilio answers with a redirect to a short-lived signed URL on its CDN (another origin).
   app.get('/2010-04-01/Accounts/:account/Messages/:sid/Media/:media', async (req, reply) => {
     if (req.headers.authorization !== expectedAuth) return reply.code(401).send({ code: 20003, message: 'Authenticate', status: 401 });
-    const pdf = (req.params as { media: string }).media.endsWith('pdf');
-    return reply.type(pdf ? 'application/pdf' : 'image/png').send(pdf ? PDF : PNG);
+    const kind = mediaKinds.get((req.params as { media: string }).media);
+    if (!kind) return reply.code(404).send({ code: 20404, message: 'The requested resource was not found', status: 404 });
+    const token = randomBytes(12).toString('hex');
+    cdnTokens.set(token, kind);
+    return reply.redirect(`${cdnUrl}/media/${token}?Expires=${Date.now() + 300_000}&Signature=stand-in`, 307);
   });
 
   // Content API (content.twilio.com): templates and their WhatsApp approval.
@@ -154,6 +178,36 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
       meta: { page: 0, page_size: 50, first_page_url: '', previous_page_url: null, url: '', next_page_url: null, key: 'contents' },
     };
   });
+
+  // The CDN: a signed URL is its own authorisation. Like S3's presigned URLs, it refuses a request
+  // that also carries an Authorization header, so credentials forwarded to it would show.
+  const cdnTokens = new Map<string, MediaKind>();
+  const cdn = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://cdn').pathname;
+    state.cdnRequests.push({ path, authorization: req.headers.authorization !== undefined });
+    const kind = cdnTokens.get(path.replace(/^\/media\//, ''));
+    if (req.headers.authorization) return void res.writeHead(400, { 'content-type': 'text/plain' }).end('Only one auth mechanism allowed');
+    if (!kind) return void res.writeHead(403, { 'content-type': 'text/plain' }).end('Request has expired');
+    if (kind === 'large') {
+      // 64 MB announced and streamed: far over any media cap.
+      res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': String(64 * 2 ** 20) });
+      const chunk = Buffer.alloc(2 ** 20);
+      let sent = 0;
+      const more = () => {
+        while (sent < 64 && !res.destroyed) {
+          sent++;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      res.on('close', () => (sent = 64));
+      return more();
+    }
+    const [type, body] = kind === 'pdf' ? ['application/pdf', PDF] : kind === 'html' ? ['text/html', HTML] : ['image/png', PNG];
+    res.writeHead(200, { 'content-type': type, 'content-length': String(body.length) }).end(body);
+  });
+  await new Promise<void>((resolve) => cdn.listen(0, '127.0.0.1', resolve));
+  const cdnUrl = `http://127.0.0.1:${(cdn.address() as { port: number }).port}`;
 
   await app.listen({ host: '127.0.0.1', port: 0 });
   state.url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;

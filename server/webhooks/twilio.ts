@@ -3,16 +3,18 @@ import type pg from 'pg';
 import twilio from 'twilio';
 import { z } from 'zod';
 import { describeIssues } from '../validation';
-import type { MediaItem } from '../../lib/contract/models';
+import { mediaSidOf } from '../media/twilio-media';
 import type { MessageView } from '../../lib/contract/models';
 import { createInboundBatcher } from '../inbox/inbound-batcher';
-import { advanceStatus, type StoreInboundResult } from '../inbox/repository';
+import { advanceStatus, type InboundMessage, type StoreInboundResult } from '../inbox/repository';
 
 export interface TwilioWebhookDeps {
   db: pg.Pool;
   /** Resolved at request time: with port 0 it is known only after listen. */
   publicUrl: () => string;
   twilio: { accountSid: string; authToken: string };
+  /** Twilio's API origin: inbound media are kept only as sids of this account's media there. */
+  twilioApiBaseUrl: string;
   bodyLimit: number;
   onStored(result: Extract<StoreInboundResult, { kind: 'stored' }>): void;
   onStatus(organisationId: string, message: MessageView): void;
@@ -104,14 +106,19 @@ export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioW
     if (body.AccountSid !== deps.twilio.accountSid) {
       return reply.code(403).send({ error: 'forbidden', message: 'AccountSid is not this deployment’s Twilio account' });
     }
-    const media: MediaItem[] = [];
+    const media: InboundMessage['media'] = [];
+    const source = { apiBaseUrl: deps.twilioApiBaseUrl, accountSid: deps.twilio.accountSid };
     for (let i = 0; i < body.NumMedia; i++) {
       const mediaUrl = z.url().safeParse(params[`MediaUrl${i}`]);
       const contentType = params[`MediaContentType${i}`];
       if (!mediaUrl.success || typeof contentType !== 'string' || contentType.length > 255) {
         return reply.code(400).send({ error: 'bad_request', message: `MediaUrl${i}/MediaContentType${i}: missing or invalid` });
       }
-      media.push({ url: mediaUrl.data, contentType });
+      // Only this account's media of this message is ever fetched; anything else is kept as a
+      // file that cannot be opened (the message itself is not lost).
+      const sid = mediaSidOf(source, body.MessageSid, mediaUrl.data);
+      if (!sid) req.log.warn({ messageSid: body.MessageSid, index: i }, 'MediaUrl is not this account’s Twilio media of this message: kept, not fetchable');
+      media.push({ contentType, sid });
     }
     const result = await inbound.store({
       messageSid: body.MessageSid,

@@ -2,6 +2,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { cuttableProxy } from '../support/proxy';
+import { newSid } from '../../server/twilio-sim/inbound';
+import type { MediaKind } from '../../server/twilio-sim/server';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 describe('Replying from the side panel, in Chromium', () => {
@@ -38,9 +40,11 @@ describe('Replying from the side panel, in Chromium', () => {
   });
 
   /** A customer who wrote `hoursAgo` hours ago, and the side panel open on their conversation. */
-  const openConversationWith = async (name: string, hoursAgo = 0, media?: Array<{ url: string; contentType: string }>): Promise<{ panel: Page; phone: string }> => {
+  const openConversationWith = async (name: string, hoursAgo = 0, media: Array<{ kind: MediaKind; contentType: string }> = []): Promise<{ panel: Page; phone: string }> => {
     const phone = customer();
-    const res = await stack.inbound({ from: phone, to: org.number, body: `Hi, I am ${name}`, profileName: name, media });
+    const messageSid = newSid(media.length ? 'MM' : 'SM');
+    const files = media.map((m) => ({ url: stack.twilioStandIn!.mediaUrl(m.kind, messageSid), contentType: m.contentType }));
+    const res = await stack.inbound({ messageSid, from: phone, to: org.number, body: `Hi, I am ${name}`, profileName: name, media: files });
     if (hoursAgo) {
       await stack.db.query(
         `update conversations set last_inbound_at = now() - make_interval(hours => $2), version = version + 1
@@ -125,7 +129,7 @@ describe('Replying from the side panel, in Chromium', () => {
   });
 
   it('shows a customer’s photo inline, fetched through the server with Twilio’s credentials', async () => {
-    const { panel } = await openConversationWith('Wim', 0, [{ url: stack.twilioStandIn!.mediaUrl('image'), contentType: 'image/png' }]);
+    const { panel } = await openConversationWith('Wim', 0, [{ kind: 'image', contentType: 'image/png' }]);
     const img = panel.getByRole('img', { name: 'Photo from the customer' });
     await img.waitFor({ timeout: 10_000 });
     expect(await img.getAttribute('src')).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);

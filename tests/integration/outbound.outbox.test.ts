@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TemplateView, ReplyWindow } from '../../lib/contract/reply-window';
 import { createApp, type App } from '../../server/app';
 import { createLogger } from '../../server/logger';
+import { newSid } from '../../server/twilio-sim/inbound';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 /**
@@ -103,10 +104,11 @@ describe('Replies: window, templates, rate limits, media, and server stops', () 
   });
 
   it('serves inbound media to the organisation’s agents only, with Twilio’s credentials kept on the server', async () => {
-    const image = stack.twilioStandIn!.mediaUrl('image');
+    const messageSid = newSid('MM');
+    const image = stack.twilioStandIn!.mediaUrl('image', messageSid);
     // Twilio's media need the account's Basic auth: without it, nothing.
     expect((await fetch(image)).status).toBe(401);
-    const res = await stack.inbound({ from: customer(), to: org.number, body: 'Here is a photo', media: [{ url: image, contentType: 'image/png' }] });
+    const res = await stack.inbound({ messageSid, from: customer(), to: org.number, body: 'Here is a photo', media: [{ url: image, contentType: 'image/png' }] });
     const m = (await stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!;
     const path = `/api/conversations/${m.conversation_id}/messages/${m.id}/media/0`;
     const mine = await get(org.agents[0]!.token, path);

@@ -63,15 +63,18 @@ describe('Inbound webhook storage', () => {
     expect(unrouted.find((u) => u.twilio_sid === res.params.MessageSid)).toMatchObject({ to_address: 'whatsapp:+18005550199', body: 'who owns me?' });
   });
 
-  it('keeps NumMedia, MediaUrlN and MediaContentTypeN', async () => {
+  it('keeps NumMedia and MediaContentTypeN, and each MediaUrlN as the media sid of this account’s message', async () => {
+    const messageSid = newSid('MM');
+    const [me1, me2] = [newSid('ME'), newSid('ME')];
+    const base = `${stack.config.twilioApiBaseUrl}/2010-04-01/Accounts/${stack.config.twilio.accountSid}/Messages/${messageSid}/Media`;
     const media = [
-      { url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1', contentType: 'image/jpeg' },
-      { url: 'https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME2', contentType: 'application/pdf' },
+      { url: `${base}/${me1}`, contentType: 'image/jpeg' },
+      { url: `${base}/${me2}`, contentType: 'application/pdf' },
     ];
-    const res = await stack.inbound({ from: customer(), to: org.number, media });
+    const res = await stack.inbound({ messageSid, from: customer(), to: org.number, media });
     expect(res.status).toBe(200);
     const [row] = await rows('select media, body from messages where twilio_sid = $1', [res.params.MessageSid]);
-    expect(row).toEqual({ media, body: '' });
+    expect(row).toEqual({ media: [{ contentType: 'image/jpeg', sid: me1 }, { contentType: 'application/pdf', sid: me2 }], body: '' });
   });
 
   it('rejects a malformed body with 400 and a clear message, storing nothing', async () => {

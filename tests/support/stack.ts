@@ -30,6 +30,23 @@ export interface TestStack extends Stack {
   stop(): Promise<void>;
 }
 
+/**
+ * DNS for agents' file URLs: this machine has no public DNS, so tests resolve a few names of the
+ * reserved example.com domain to fixed addresses (one public, others internal) and nothing else.
+ */
+export const TEST_DNS: Record<string, string[]> = {
+  'files.example.com': ['93.184.215.14'],
+  'intranet.example.com': ['10.20.30.40'],
+  'metadata.example.com': ['169.254.169.254'],
+  'rebind.example.com': ['93.184.215.14', '127.0.0.1'],
+  localhost: ['127.0.0.1', '::1'],
+};
+const testDns = async (host: string) => {
+  const found = TEST_DNS[host.toLowerCase()];
+  if (!found) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${host}`), { code: 'ENOTFOUND' });
+  return found;
+};
+
 /** The real stack (embedded PostgreSQL, local Auth, server) on free ports in a temp folder. */
 export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
   const home = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
@@ -43,7 +60,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const stack = await startStack(cfg, createLogger(cfg.LOG_LEVEL));
+  const stack = await startStack(cfg, createLogger(cfg.LOG_LEVEL), { resolveHost: testDns });
   const webhookUrl = `${stack.serverUrl}/api/webhooks/twilio`;
   return {
     ...stack,
