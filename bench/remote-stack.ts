@@ -12,6 +12,8 @@ export interface RemoteStack {
   databaseUrl: string;
   publicUrl: string;
   twilio: { accountSid: string; authToken: string };
+  /** Bearer token of /api/metrics. */
+  operatorToken: string;
   pid: number;
   db: pg.Pool;
   /** CPU time (ms) and RSS (MB) of the server process, from /proc. */

@@ -7,10 +7,20 @@ import { parseEnv } from '../server/config';
 import { pino } from 'pino';
 import { startStack } from '../server/stack';
 import { freePort } from '../tests/support/stack';
+import { BENCH_LIMITS } from './limits';
 
 const home = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
 chmodSync(home, 0o755);
-const env = parseEnv({ HOST: '127.0.0.1', PORT: '0', LOCAL_SUPABASE_PORT: '0', EMBEDDED_PG_PORT: String(await freePort()), SWITCHBOARD_HOME: home, LOG_LEVEL: 'error' });
+const env = parseEnv({
+  HOST: '127.0.0.1',
+  PORT: '0',
+  LOCAL_SUPABASE_PORT: '0',
+  EMBEDDED_PG_PORT: String(await freePort()),
+  SWITCHBOARD_HOME: home,
+  LOG_LEVEL: 'error',
+  // Every simulated agent connects from this one machine: per-address limits would measure themselves.
+  ...BENCH_LIMITS,
+});
 // Logs go to stderr: stdout carries the one line the load generator reads.
 const stack = await startStack(env, pino({ level: 'warn' }, pino.destination(2)));
 console.log(
@@ -23,6 +33,7 @@ console.log(
     databaseUrl: stack.config.databaseUrl,
     publicUrl: stack.config.publicUrl,
     twilio: stack.config.twilio,
+    operatorToken: stack.config.operatorToken,
   }),
 );
 const stop = async () => {

@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { collabItem, collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { connectionItem, initialStatus } from '@/lib/connection/status';
-import type { SearchResult } from '@/lib/contract/api';
+import { SEARCH_MIN_CHARS, type SearchResult } from '@/lib/contract/api';
 import type { AgentConversationView } from '@/lib/contract/models';
 import { useNow } from '@/lib/hooks/useNow';
 import { useInbox } from '@/lib/hooks/useInbox';
@@ -51,7 +51,7 @@ export function SidePanelApp() {
   const all = useMemo(() => (inbox ? sortedConversations(inbox) : []), [inbox?.conversations]); // eslint-disable-line react-hooks/exhaustive-deps
   const visible = useMemo(() => {
     let found: AgentConversationView[] = all;
-    if (search.query.trim().length >= 2) {
+    if (search.query.trim().length >= SEARCH_MIN_CHARS) {
       // The server's answer covers the whole history; until it comes, what the cache holds.
       found = search.results ? search.results.map((r) => inbox?.conversations[r.conversation.id] ?? r.conversation) : all.filter((c) => matchesLocally(c, search.query));
     } else if (search.query.trim()) found = all.filter((c) => matchesLocally(c, search.query));
@@ -176,7 +176,7 @@ function useServerSearch() {
     const q = query.trim();
     setResults(null);
     setError(null);
-    if (q.length < 2) {
+    if (q.length < SEARCH_MIN_CHARS) {
       setPending(false);
       return;
     }

@@ -11,9 +11,12 @@ import { describeIssues, guard, HttpError } from './validation';
 import { isDatabaseUnavailable } from './db/unavailable';
 import type { MarkReadResponse, MessagesPage, StartConversationResponse, SyncResponse } from '../lib/contract/api';
 import type { AgentProfile } from '../lib/contract/models';
+import { secretEquals } from './auth/compare';
 import { InvalidTokenError, type TokenVerifier } from './auth/jwt';
+import { originAllowed } from './http/origins';
 import type { ServerConfig } from './config';
 import { BadCursorError, findAgent, markRead, messagesPage, startConversation, sync } from './inbox/repository';
+import { createCursorSigner } from './inbox/cursor';
 import { registerInboxRoutes } from './inbox/routes';
 import { registerMediaRoutes } from './media/routes';
 import { resolveWithDns, type ResolveHost } from './media/public-url';
@@ -60,12 +63,20 @@ const messagesQuery = z.object({
 
 /** Builds the HTTP API and Socket.IO server from its dependencies; `main.ts` boots it. */
 export async function createApp(deps: AppDeps): Promise<App> {
-  const http = Fastify({ loggerInstance: deps.log.child({ name: 'http' }) as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: true });
+  const http = Fastify({ loggerInstance: deps.log.child({ name: 'http' }) as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: deps.config.trustProxy });
   const cluster = deps.config.redisUrl ? await connectRedis(deps.config.redisUrl, deps.log) : null;
-  const io = attachSocketIo(http.server, { ...deps, cluster: cluster ? { ...cluster, sweepMs: deps.config.presenceSweepMs } : undefined });
+  const io = attachSocketIo(http.server, { ...deps, origins: deps.config.origins, limits: deps.config.limits, trustProxy: deps.config.trustProxy, agentRecheckMs: deps.config.agentRecheckMs, cluster: cluster ? { ...cluster, sweepMs: deps.config.presenceSweepMs } : undefined });
   const requests = countRequests(http);
+  // Derived from the Twilio auth token, which every instance shares: rotating it makes each agent resync once.
+  const cursors = createCursorSigner(deps.config.twilio.authToken);
 
-  await http.register(cors, { origin: true, exposedHeaders: [] });
+  // Browsers: only the extension (and configured origins) may call the API; a CRM page may not.
+  await http.register(cors, { origin: (origin, cb) => cb(null, originAllowed(origin, deps.config.origins)), exposedHeaders: [] });
+  http.addHook('onRequest', async (req, reply) => {
+    if (!originAllowed(req.headers.origin, deps.config.origins)) {
+      return reply.code(403).send({ error: 'forbidden_origin', message: `requests from ${req.headers.origin} are not accepted` });
+    }
+  });
   await http.register(formbody);
 
   http.setErrorHandler((err, req, reply) => {
@@ -103,9 +114,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onStatus: (organisationId, message) => io.to(orgRoom(organisationId)).emit('message:status', { message }),
   });
 
-  http.get('/api/socket', async () => ({ status: 'up', connections: io.engine.clientsCount, path: '/socket.io' }));
-  // Request counts by route (no data, no identities): for operators and the benchmarks.
-  http.get('/api/metrics', async () => ({ requests: requests.byRoute(), sockets: io.engine.clientsCount }));
+  // Operators only (a bearer token): how busy this instance is. No data, no identities.
+  const operator = async (req: FastifyRequest) => {
+    const token = deps.config.operatorToken;
+    if (!token) throw new HttpError(404, 'not_found', 'operator routes are off: set OPERATOR_TOKEN');
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Bearer ') || !secretEquals(header.slice(7), token)) throw new HttpError(401, 'unauthorized', 'operator token required');
+  };
+  http.get('/api/socket', { preHandler: operator }, async () => ({ status: 'up', connections: io.engine.clientsCount, path: '/socket.io' }));
+  http.get('/api/metrics', { preHandler: operator }, async () => ({ requests: requests.byRoute(), sockets: io.engine.clientsCount }));
   http.get('/api/health', async () => {
     await deps.db.query('select 1');
     return { status: 'ok' };
@@ -142,9 +159,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     api.get('/api/me', async (req) => req.agent);
 
     api.get('/api/sync', async (req): Promise<SyncResponse> => {
-      const cursor = (req.query as { cursor?: string }).cursor;
+      const given = (req.query as { cursor?: string }).cursor;
+      const snapshot = given ? cursors.open(req.agent, given) : null;
+      if (given && snapshot === null) throw new HttpError(400, 'bad_cursor', 'cursor is not one this server issued to this agent');
       try {
-        return await sync(deps.db, req.agent, cursor || null);
+        const answer = await sync(deps.db, req.agent, snapshot);
+        return { ...answer, cursor: cursors.sign(req.agent, answer.cursor) };
       } catch (err) {
         if (err instanceof BadCursorError || (err as { code?: string }).code === '22P02') {
           throw new HttpError(400, 'bad_cursor', 'cursor is not one this server issued');

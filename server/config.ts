@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { parseOrigins, type OriginPolicy } from './http/origins';
 
 /**
  * Server configuration, read from the environment and validated once at boot.
@@ -35,6 +36,32 @@ const envSchema = z.object({
   WEBHOOK_BODY_LIMIT: z.coerce.number().int().positive().default(64 * 1024),
   /** The largest customer file the media route streams to an agent (WhatsApp's own limit is 16 MB for media). */
   MEDIA_MAX_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+
+  /**
+   * Browser origins allowed to call the server, Auth and Realtime. Unset: any extension origin
+   * (chrome-extension://, moz-extension://). Set it to your published extension's origin(s).
+   */
+  EXTENSION_ORIGINS: z.string().optional(),
+  /** Web origins allowed besides the extension (none by default: CRM pages are not clients). */
+  WEB_ORIGINS: z.string().optional(),
+  /**
+   * Which proxies' X-Forwarded-For to believe: unset/false = none (the socket's address is the
+   * client), a hop count, or comma-separated addresses/CIDRs of your load balancers.
+   */
+  TRUST_PROXY: z.string().optional(),
+  /** Bearer token for /api/metrics and /api/socket (operators only); unset: those routes are off. The local stack makes one. */
+  OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** Socket.IO connections one agent may hold at once (each browser holds one). */
+  SOCKETS_PER_AGENT: z.coerce.number().int().min(1).default(10),
+  /** WebSocket handshakes (Socket.IO and local Realtime) one IP may start per 10 s. */
+  HANDSHAKES_PER_IP: z.coerce.number().int().min(1).default(300),
+  /** WebSocket connections one IP may hold at once (an office behind one NAT holds one per agent). */
+  CONNECTIONS_PER_IP: z.coerce.number().int().min(1).default(2000),
+  /** Local Auth: password sign-ins per IP and per email in 5 minutes (GoTrue's default per IP is 30). */
+  /** How often each instance re-reads its connected agents: one removed or moved is cut then (and on every token refresh). */
+  AGENT_RECHECK_MS: z.coerce.number().int().min(100).default(30_000),
+  SIGN_INS_PER_IP: z.coerce.number().int().min(1).default(30),
+  SIGN_INS_PER_EMAIL: z.coerce.number().int().min(1).default(10),
 
   /** Several server instances: their Socket.IO servers meet through this Redis (unset: one process, no Redis). */
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
@@ -81,7 +108,25 @@ export interface ServerConfig {
   twilioApiBaseUrl: string | null;
   webhookBodyLimit: number;
   mediaMaxBytes: number;
+  origins: OriginPolicy;
+  /** Fastify's trustProxy: false, a hop count (as a function of the hop), or addresses/CIDRs. */
+  trustProxy: boolean | string[] | ((address: string, hop: number) => boolean);
+  /** Bearer token of the operator routes, or null (they are off). */
+  operatorToken: string | null;
+  limits: { socketsPerAgent: number; handshakesPerIp: number; connectionsPerIp: number };
+  agentRecheckMs: number;
   /** Redis for the Socket.IO adapter (several instances), or null for one process. */
   redisUrl: string | null;
   presenceSweepMs: number;
+}
+
+/** The origin policy and trusted proxies the environment describes. */
+export function requestPolicy(env: Env): Pick<ServerConfig, 'origins' | 'trustProxy' | 'limits' | 'agentRecheckMs'> {
+  const trust = env.TRUST_PROXY?.trim();
+  return {
+    origins: { extensionOrigins: parseOrigins(env.EXTENSION_ORIGINS), webOrigins: parseOrigins(env.WEB_ORIGINS) },
+    trustProxy: !trust || trust === 'false' ? false : trust === 'true' ? true : /^\d+$/.test(trust) ? (_address: string, hop: number) => hop < Number(trust) : trust.split(',').map((s) => s.trim()),
+    limits: { socketsPerAgent: env.SOCKETS_PER_AGENT, handshakesPerIp: env.HANDSHAKES_PER_IP, connectionsPerIp: env.CONNECTIONS_PER_IP },
+    agentRecheckMs: env.AGENT_RECHECK_MS,
+  };
 }

@@ -5,7 +5,8 @@ import pg from 'pg';
 import { createApp, type App } from './app';
 import type { ResolveHost } from './media/public-url';
 import { createTokenVerifier, type TokenVerifier } from './auth/jwt';
-import type { Env, ServerConfig } from './config';
+import { requestPolicy, type Env, type ServerConfig } from './config';
+import { originAllowed } from './http/origins';
 import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded';
 import { bootstrapLocalSupabase, migrate } from './db/migrate';
 import { registerLocalAuth } from './local-supabase/auth';
@@ -80,11 +81,16 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       const changes = new ChangeStream({ connectionString: databaseUrl, publication: 'supabase_realtime', log: log.child({ name: 'cdc' }) });
       await changes.start();
       closers.push(() => changes.stop());
-      const localSupabase = Fastify({ loggerInstance: log.child({ name: 'local-supabase' }) as FastifyBaseLogger });
+      const policy = requestPolicy(env);
+      const localSupabase = Fastify({ loggerInstance: log.child({ name: 'local-supabase' }) as FastifyBaseLogger, trustProxy: policy.trustProxy });
+      // Browsers: the extension signs in here; a web page may not (CORS and an Origin check).
       await localSupabase.register(cors, {
-        origin: true,
+        origin: (origin, cb) => cb(null, originAllowed(origin, policy.origins)),
         allowedHeaders: ['apikey', 'authorization', 'content-type', 'x-client-info', 'x-supabase-api-version'],
         exposedHeaders: ['x-supabase-api-version', 'x-total-count', 'link'],
+      });
+      localSupabase.addHook('onRequest', async (req, reply) => {
+        if (!originAllowed(req.headers.origin, policy.origins)) return reply.code(403).send({ code: 'forbidden_origin', message: 'Origin not allowed' });
       });
       supabaseRequests = countRequests(localSupabase);
       await registerLocalAuth(localSupabase, {
@@ -93,8 +99,20 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
         verify,
         supabaseUrl: () => supabaseUrl!,
         accessTokenTtlSeconds: env.LOCAL_AUTH_TOKEN_TTL,
+        signInsPerIp: env.SIGN_INS_PER_IP,
+        signInsPerEmail: env.SIGN_INS_PER_EMAIL,
+        clientIp: (req) => req.ip,
       });
-      const rt = attachRealtime(localSupabase.server, { db, verify, changes, log });
+      const rt = attachRealtime(localSupabase.server, {
+        db,
+        verify,
+        changes,
+        log,
+        apiKeys: { publishable: local.publishableKey, secret: local.secretKey },
+        origins: policy.origins,
+        limits: { handshakesPerIp: env.HANDSHAKES_PER_IP, connectionsPerIp: env.CONNECTIONS_PER_IP },
+        trustProxy: policy.trustProxy,
+      });
       realtime = rt;
       // Upgraded sockets would keep the HTTP server from closing.
       localSupabase.addHook('preClose', () => rt.close());
@@ -129,6 +147,8 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       twilioApiBaseUrl: env.TWILIO_API_BASE_URL ?? twilioStandIn?.url ?? null,
       webhookBodyLimit: env.WEBHOOK_BODY_LIMIT,
       mediaMaxBytes: env.MEDIA_MAX_BYTES,
+      ...requestPolicy(env),
+      operatorToken: env.OPERATOR_TOKEN ?? local?.operatorToken ?? null,
       redisUrl: env.REDIS_URL ?? null,
       presenceSweepMs: env.PRESENCE_SWEEP_MS,
     };

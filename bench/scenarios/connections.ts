@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startInstance, type InstanceTarget } from '../../tests/support/instance';
+import { BENCH_LIMITS } from '../limits';
 import { freePort } from '../../tests/support/stack';
 
 /**
@@ -97,7 +98,7 @@ export async function reconnectAfterRestart(stack: RemoteStack, opts: { agents: 
     home,
     config: { publicUrl: stack.publicUrl, databaseUrl: stack.databaseUrl, supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey, jwtSecret: stack.jwtSecret, twilio: stack.twilio, twilioApiBaseUrl: null },
   };
-  const env = { PORT: String(await freePort()), LOG_LEVEL: 'warn' };
+  const env = { PORT: String(await freePort()), LOG_LEVEL: 'warn', ...BENCH_LIMITS };
   let instance = await startInstance(target, env);
   let up = 0;
   let restartAt = 0;

@@ -129,7 +129,7 @@ export async function pollingVersusSockets(stack: RemoteStack, seconds: number, 
     if (t !== undefined) liveDelays.push(performance.now() - t);
   });
   await new Promise<void>((r) => socket.once('connect', () => r()));
-  const metrics = async () => (await (await fetch(`${stack.serverUrl}/api/metrics`)).json()) as { requests: Record<string, number> };
+  const metrics = async () => (await (await fetch(`${stack.serverUrl}/api/metrics`, { headers: { authorization: `Bearer ${stack.operatorToken}` } })).json()) as { requests: Record<string, number> };
   const beforeAll = await metrics();
   const before = beforeAll.requests;
   const end = performance.now() + seconds * 1000;

@@ -128,6 +128,16 @@ export class BackgroundController {
     await this.publishStatus(false);
   }
 
+  /**
+   * The server cut this agent from its organisation. Removed: sign out. Moved: drop the old
+   * organisation's inbox, outbox and team, and start over in the new one.
+   */
+  private async leaveOrganisation(reason: 'removed' | 'moved'): Promise<void> {
+    if (reason === 'removed') return this.signOut();
+    await this.teardown();
+    await this.connect();
+  }
+
   /** The side panel opened a conversation: load its latest messages and mark it read. */
   async openConversation(conversationId: string): Promise<void> {
     await openConversationItem.setValue(conversationId);
@@ -188,6 +198,8 @@ export class BackgroundController {
       // Rejected by the server's auth middleware: socket.io-client stops retrying; we do not.
       if (!socket.active) this.scheduleReconnect();
     });
+    // Removed from the organisation, or moved to another: nothing of the old one stays here.
+    socket.on('session:revoked', ({ reason }) => void this.leaveOrganisation(reason));
     socket.on('message:new', ({ message, conversation }) => void this.receive(message, conversation));
     socket.on('conversation:read', (read) => void updateInbox((s) => applyRead(s, read)));
     socket.on('conversation:updated', ({ conversation }) => void updateInbox((s) => applyConversation(s, conversation)));

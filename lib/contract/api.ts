@@ -81,3 +81,6 @@ export interface ApiError {
   error: string;
   message: string;
 }
+
+/** The server searches the history from this many characters (its trigram indexes need 3); shorter queries filter the cache only. */
+export const SEARCH_MIN_CHARS = 3;

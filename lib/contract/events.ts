@@ -48,6 +48,11 @@ export interface ServerToClientEvents {
   'conversation:updated': (payload: { conversation: ConversationView }) => void;
   /** The agent read a conversation on one of its devices. Sent to `agent:<id>` only. */
   'conversation:read': (payload: ReadStateView) => void;
+  /**
+   * The agent was removed from its organisation or moved to another: the socket is cut right
+   * after this. The client drops what it holds of that organisation before it connects again.
+   */
+  'session:revoked': (payload: { reason: 'removed' | 'moved' }) => void;
 }
 
 export interface ClientToServerEvents {

@@ -1,3 +1,4 @@
+import { SEARCH_MIN_CHARS } from '../contract/api';
 import { z } from 'zod';
 
 /**
@@ -35,7 +36,7 @@ export const requestSchemas = {
     .refine((r) => !!(r.body || r.mediaUrl || r.template), 'a reply cannot be empty'),
   'composer:note': z.object({ conversationId: z.uuid(), body: z.string().trim().min(1).max(4096) }),
   'inbox:assign': z.object({ conversationId: z.uuid(), assigneeId: z.uuid().nullable() }),
-  'inbox:search': z.object({ query: z.string().trim().min(2).max(200) }),
+  'inbox:search': z.object({ query: z.string().trim().min(SEARCH_MIN_CHARS).max(200) }),
   'inbox:older': z.object({ conversationId: z.uuid(), before: z.iso.datetime({ offset: true }) }),
   'composer:retry': z.object({ conversationId: z.uuid(), messageId: z.uuid() }),
   'composer:templates': z.object({ conversationId: z.uuid() }),

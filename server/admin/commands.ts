@@ -45,6 +45,24 @@ export async function createAgent(
   return { id: data.user.id };
 }
 
+/**
+ * Gives an organisation a WhatsApp template (a Twilio Content sid, `HX…`): its agents list and send
+ * only the templates given to it, even when organisations share one Twilio account.
+ */
+export async function addTemplate(db: pg.Pool, organisationId: string, contentSid: string): Promise<void> {
+  if (!/^HX[0-9a-f]{32}$/.test(contentSid)) throw new Error('the template sid must be HX followed by 32 hex digits (Twilio Console → Content Template Builder)');
+  await db.query('insert into organisation_templates (organisation_id, content_sid) values ($1, $2) on conflict do nothing', [organisationId, contentSid]);
+}
+
+/**
+ * Takes an agent out of its organisation (the auth user stays): REST refuses it at once, and its
+ * open sockets are told and cut at the next re-check of each server instance.
+ */
+export async function removeAgent(db: pg.Pool, email: string): Promise<boolean> {
+  const { rowCount } = await db.query('delete from agents where id = (select id from auth.users where lower(email) = lower($1))', [email]);
+  return !!rowCount;
+}
+
 export interface UnroutedRow {
   id: string;
   twilio_sid: string;

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { createAgent, createChannel, createOrganisation, listUnrouted } from '../admin/commands';
+import { addTemplate, createAgent, createChannel, createOrganisation, listUnrouted, removeAgent } from '../admin/commands';
 import { saveCannedReply } from '../inbox/team';
 import { cliContext, runCli, type CliContext } from './context';
 
@@ -9,6 +9,8 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   create-channel --org <org id> --name <name> [--whatsapp +E164] [--messaging-service MG…]
   create-agent --org <org id> --email <email> --password <password> --name <display name>
   add-canned-reply --org <org id> --shortcut <shortcut> --text <reply>   (agents insert it with /shortcut)
+  add-template --org <org id> --sid <HX…>   (an approved WhatsApp template this organisation may send)
+  remove-agent --email <email>               (takes the agent out of its organisation)
   list-unrouted
 `;
 
@@ -25,6 +27,7 @@ runCli(async () => {
       password: { type: 'string' },
       shortcut: { type: 'string' },
       text: { type: 'string' },
+      sid: { type: 'string' },
     },
   });
   const need = (key: keyof typeof values) => {
@@ -62,6 +65,18 @@ runCli(async () => {
         const shortcut = need('shortcut');
         if (!/^[a-z0-9][a-z0-9_-]{0,31}$/.test(shortcut)) throw new Error('--shortcut: lowercase letters, digits, - and _, at most 32');
         console.log(JSON.stringify(await saveCannedReply(db(), need('org'), shortcut, need('text'))));
+        break;
+      }
+      case 'add-template': {
+        const org = need('org');
+        await addTemplate(db(), org, need('sid'));
+        console.log(JSON.stringify({ organisationId: org, template: values.sid }));
+        break;
+      }
+      case 'remove-agent': {
+        const email = need('email');
+        if (!(await removeAgent(db(), email))) throw new Error(`${email} is not an agent of any organisation`);
+        console.log(JSON.stringify({ removed: email }));
         break;
       }
       case 'list-unrouted': {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { createAgent, createChannel, createOrganisation } from '../admin/commands';
+import { addTemplate, createAgent, createChannel, createOrganisation } from '../admin/commands';
+import { STAND_IN_TEMPLATES } from '../twilio-sim/server';
 import { saveCannedReply } from '../inbox/team';
 import { inboundParams, newSid, postSignedWebhook } from '../twilio-sim/inbound';
 import { DEMO_AGENTS, DEMO_CONTACTS, DEMO_ORGANISATION, DEMO_WHATSAPP_NUMBER } from './contacts';
@@ -46,6 +47,8 @@ export async function seedDemo(
   const org = await createOrganisation(db, DEMO_ORGANISATION);
   const messagingServiceSid = newSid('MG');
   await createChannel(db, { organisationId: org.id, name: 'Demo WhatsApp', whatsappNumber: DEMO_WHATSAPP_NUMBER, messagingServiceSid });
+  // The local Twilio stand-in's templates belong to the demo organisation.
+  for (const t of STAND_IN_TEMPLATES) await addTemplate(db, org.id, t.sid);
   for (const a of DEMO_AGENTS) {
     await createAgent(db, opts.supabase, { organisationId: org.id, email: a.email, password, displayName: a.displayName });
   }

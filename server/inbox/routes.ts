@@ -1,3 +1,4 @@
+import { SEARCH_MIN_CHARS } from '../../lib/contract/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -9,7 +10,8 @@ import { assignConversation, conversationOf, createNote, listAgents, listCannedR
 const assignBody = z.object({ assigneeId: z.uuid().nullable() });
 const noteBody = z.object({ id: z.uuid(), body: z.string().trim().min(1, 'a note cannot be empty').max(4096) });
 const searchQuery = z.object({
-  q: z.string().trim().min(2, 'search for at least 2 characters').max(200),
+  // The trigram indexes serve only 3 characters or more: shorter would scan the whole history.
+  q: z.string().trim().min(SEARCH_MIN_CHARS, `search for at least ${SEARCH_MIN_CHARS} characters`).max(200),
   limit: z.coerce.number().int().min(1).max(100).default(30),
 });
 

@@ -2,13 +2,14 @@ import bcrypt from 'bcryptjs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
 import { InvalidTokenError, signSupabaseJwt, type SupabaseClaims, type TokenVerifier } from '../auth/jwt';
 
 /**
  * The `/auth/v1` endpoints of GoTrue that `@supabase/supabase-js` uses (password sign-in,
  * refresh, user, logout) plus `admin/users` for `npm run admin`. Wire format per
- * shared/reference/supabase-wire-protocol.md part B.
+ * docs/supabase-wire-protocol.md (Auth).
  */
 export interface LocalAuthDeps {
   db: pg.Pool;
@@ -17,6 +18,11 @@ export interface LocalAuthDeps {
   /** Base URL of the local Supabase, used as the token issuer (known after listen). */
   supabaseUrl: () => string;
   accessTokenTtlSeconds?: number;
+  /** Password sign-ins allowed per client address and per email, in 5 minutes. */
+  signInsPerIp: number;
+  signInsPerEmail: number;
+  /** The client's address (the server's trusted-proxy rules applied). */
+  clientIp(req: FastifyRequest): string;
 }
 
 const API_VERSION = '2024-01-01';
@@ -59,6 +65,19 @@ const adminCreateUser = z.object({
 
 export async function registerLocalAuth(app: FastifyInstance, deps: LocalAuthDeps): Promise<void> {
   const ttl = deps.accessTokenTtlSeconds ?? 3600;
+  // Password guessing: limited per address and per account (GoTrue answers 429 over_request_rate_limit).
+  const perIp = new RateLimiterMemory({ keyPrefix: 'ip', points: deps.signInsPerIp, duration: 300 });
+  const perEmail = new RateLimiterMemory({ keyPrefix: 'email', points: deps.signInsPerEmail, duration: 300 });
+  const limit = async (reply: FastifyReply, limiter: RateLimiterMemory, key: string) => {
+    try {
+      await limiter.consume(key);
+    } catch (res) {
+      reply.header('retry-after', String(Math.max(1, Math.ceil((res as RateLimiterRes).msBeforeNext / 1000))));
+      throw new AuthError(429, 'over_request_rate_limit', 'Request rate limit reached');
+    }
+  };
+  // An unknown email costs one bcrypt comparison too, so timing tells nothing about who has an account.
+  const decoyHash = await bcrypt.hash(randomBytes(16).toString('hex'), 10);
 
   // auth-js posts `logout` with a JSON content type and no body.
   app.removeContentTypeParser('application/json');
@@ -119,9 +138,12 @@ export async function registerLocalAuth(app: FastifyInstance, deps: LocalAuthDep
     if (grant === 'password') {
       const body = passwordGrant.safeParse(req.body);
       if (!body.success || (!body.data.email && !body.data.phone)) throw new AuthError(400, 'validation_failed', 'missing email or phone');
+      await limit(reply, perIp, deps.clientIp(req));
+      await limit(reply, perEmail, (body.data.email ?? body.data.phone ?? '').trim().toLowerCase());
       const { rows } = await deps.db.query<UserRow>('select * from auth.users where lower(email) = lower($1)', [body.data.email ?? '']);
       const user = rows[0];
-      const ok = user?.encrypted_password ? await bcrypt.compare(body.data.password, user.encrypted_password) : false;
+      const matches = await bcrypt.compare(body.data.password, user?.encrypted_password ?? decoyHash);
+      const ok = !!user?.encrypted_password && matches;
       if (!user || !ok) throw new AuthError(400, 'invalid_credentials', 'Invalid login credentials');
       if (!user.email_confirmed_at) throw new AuthError(400, 'email_not_confirmed', 'Email not confirmed');
       if (user.banned_until && user.banned_until > new Date()) throw new AuthError(400, 'user_banned', 'User is banned');
@@ -151,6 +173,11 @@ export async function registerLocalAuth(app: FastifyInstance, deps: LocalAuthDep
         await client.query('commit');
         const user = (await deps.db.query<UserRow>('select * from auth.users where id = $1', [token.user_id])).rows[0];
         if (!user) throw new AuthError(400, 'refresh_token_not_found', 'Invalid Refresh Token: Refresh Token Not Found');
+        if (user.banned_until && user.banned_until > new Date()) {
+          // A banned user's sessions end: no refresh, now or later.
+          await deps.db.query('update auth.refresh_tokens set revoked = true, updated_at = now() where user_id = $1', [user.id]);
+          throw new AuthError(400, 'user_banned', 'User is banned');
+        }
         return reply.send(await issueSession(user, token.session_id, body.data.refresh_token));
       } catch (err) {
         await client.query('rollback').catch(() => {});

@@ -13,6 +13,11 @@ export interface LocalSecrets {
   serviceRoleKey: string;
   pgPassword: string;
   twilio: { accountSid: string; authToken: string };
+  /** New-style API keys (`sb_publishable_…`, `sb_secret_…`), accepted only when they match exactly. */
+  publishableKey: string;
+  secretKey: string;
+  /** Bearer token of the server's operator routes (/api/metrics, /api/socket). */
+  operatorToken: string;
 }
 
 /** What `npm start` writes to `.switchboard/local.json` for scripts, tests and the extension build. */
@@ -42,7 +47,13 @@ export function writeLocalConfig(home: string, cfg: LocalConfigFile): void {
 
 export async function loadOrCreateLocalSecrets(home: string): Promise<LocalConfigFile> {
   const existing = readLocalConfig(home);
-  if (existing?.jwtSecret) return existing;
+  if (existing?.jwtSecret) {
+    // Checkouts made before these keys existed get them now.
+    if (existing.publishableKey && existing.secretKey && existing.operatorToken) return existing;
+    const upgraded = { ...newKeys(), ...existing };
+    writeLocalConfig(home, upgraded);
+    return upgraded;
+  }
   const jwtSecret = randomBytes(32).toString('base64url');
   const iat = Math.floor(Date.now() / 1000);
   const cfg: LocalConfigFile = {
@@ -51,7 +62,16 @@ export async function loadOrCreateLocalSecrets(home: string): Promise<LocalConfi
     serviceRoleKey: await signSupabaseJwt(jwtSecret, { iss: 'supabase-local', role: 'service_role', iat, exp: iat + TEN_YEARS }),
     pgPassword: randomBytes(16).toString('hex'),
     twilio: { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex') },
+    ...newKeys(),
   };
   writeLocalConfig(home, cfg);
   return cfg;
+}
+
+function newKeys(): Pick<LocalSecrets, 'publishableKey' | 'secretKey' | 'operatorToken'> {
+  return {
+    publishableKey: `sb_publishable_${randomBytes(16).toString('base64url')}`,
+    secretKey: `sb_secret_${randomBytes(24).toString('base64url')}`,
+    operatorToken: randomBytes(24).toString('base64url'),
+  };
 }

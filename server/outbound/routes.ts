@@ -41,9 +41,10 @@ export function registerReplyRoutes(
     announce(organisationId: string, message: MessageView, conversation: ConversationView): void;
   },
 ): void {
-  let templates: { at: number; list: TemplateView[] } | null = null;
-  const approvedTemplates = async (): Promise<TemplateView[]> => {
-    if (templates && Date.now() - templates.at < TEMPLATE_CACHE_MS) return templates.list;
+  // The account's approved templates, fetched from Twilio at most every few minutes…
+  let accountTemplates: { at: number; list: TemplateView[] } | null = null;
+  const approvedOnAccount = async (): Promise<TemplateView[]> => {
+    if (accountTemplates && Date.now() - accountTemplates.at < TEMPLATE_CACHE_MS) return accountTemplates.list;
     const contents = await deps.twilio.content.v1.contentAndApprovals.list({ pageSize: 100 });
     const list = contents
       .filter((c) => (c.approvalRequests as { status?: string } | undefined)?.status === 'approved')
@@ -54,13 +55,19 @@ export function registerReplyRoutes(
         body: ((c.types as Record<string, { body?: string }>)['twilio/text']?.body ?? '') as string,
         variables: (c.variables ?? {}) as unknown as Record<string, string>,
       }));
-    templates = { at: Date.now(), list };
+    accountTemplates = { at: Date.now(), list };
     return list;
+  };
+  // …of which an organisation sees and sends only those given to it (organisations may share an account).
+  const approvedTemplates = async (organisationId: string): Promise<TemplateView[]> => {
+    const { rows } = await deps.db.query<{ content_sid: string }>('select content_sid from organisation_templates where organisation_id = $1', [organisationId]);
+    const mine = new Set(rows.map((r) => r.content_sid));
+    return (await approvedOnAccount()).filter((t) => mine.has(t.sid));
   };
 
   api.get('/api/conversations/:id/templates', async (req) => {
     const window = await guard(() => conversationWindow(deps.db, req.agent, deps.conversationIdOf(req)));
-    return { window, templates: await approvedTemplates() };
+    return { window, templates: await approvedTemplates(req.agent.organisationId) };
   });
 
   api.post('/api/conversations/:id/messages', async (req, reply) => {
@@ -70,8 +77,8 @@ export function registerReplyRoutes(
     const { id, body, mediaUrl, template } = input.data;
     let content: OutboundContent;
     if (template) {
-      const known = (await approvedTemplates()).find((t) => t.sid === template.sid);
-      if (!known) throw new HttpError(422, 'template_not_approved', 'this template does not exist or is not approved for WhatsApp');
+      const known = (await approvedTemplates(req.agent.organisationId)).find((t) => t.sid === template.sid);
+      if (!known) throw new HttpError(422, 'template_not_approved', 'this template does not exist, is not approved for WhatsApp, or is not one of this organisation’s');
       content = { kind: 'template', contentSid: template.sid, variables: template.variables, renderedBody: renderTemplate(known.body, template.variables) };
     } else {
       if (mediaUrl) {

@@ -2,7 +2,11 @@ import type { Server as HttpServer } from 'node:http';
 import type pg from 'pg';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { RedisClientType } from 'redis';
+import proxyAddr from '@fastify/proxy-addr';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
+import type { ServerConfig } from '../config';
+import { originAllowed, type OriginPolicy } from '../http/origins';
 import type { AgentPresence, ClientToServerEvents, ServerToClientEvents, SocketData, ViewingPayload } from '../../lib/contract/events';
 import type { TokenVerifier } from '../auth/jwt';
 import { isDatabaseUnavailable } from '../db/unavailable';
@@ -31,6 +35,11 @@ export function attachSocketIo(
     db: pg.Pool;
     verify: TokenVerifier;
     log: Logger;
+    origins: OriginPolicy;
+    limits: ServerConfig['limits'];
+    trustProxy?: ServerConfig['trustProxy'];
+    /** How often this instance re-reads its agents (removed or moved agents are cut). */
+    agentRecheckMs?: number;
     /** Several instances: Socket.IO's Redis adapter over these clients, and a presence sweep every `sweepMs`. */
     cluster?: { pub: RedisClientType; sub: RedisClientType; sweepMs: number };
   },
@@ -43,10 +52,30 @@ export function attachSocketIo(
     serveClient: false,
     // Every client event is a few hundred bytes: a bigger frame is a broken or hostile client.
     maxHttpBufferSize: 16 * 1024,
+    // A web page (a CRM, or a script on it) is not a client: only the extension and non-browser clients.
+    allowRequest: (req, cb) => cb(originAllowed(req.headers.origin, deps.origins) ? null : 'origin not allowed', originAllowed(req.headers.origin, deps.origins)),
   });
   if (deps.cluster) io.adapter(createAdapter(deps.cluster.pub, deps.cluster.sub));
 
+  // Per client address: handshakes per 10 s, and connections held at once.
+  const handshakes = new RateLimiterMemory({ points: deps.limits.handshakesPerIp, duration: 10 });
+  const perIp = new Map<string, number>();
+  const perAgent = new Map<string, number>();
+  const trust = deps.trustProxy === undefined || deps.trustProxy === false ? () => false : deps.trustProxy === true ? () => true : Array.isArray(deps.trustProxy) ? proxyAddr.compile(deps.trustProxy) : deps.trustProxy;
+  const bump = (map: Map<string, number>, key: string, by: number) => {
+    const n = (map.get(key) ?? 0) + by;
+    if (n > 0) map.set(key, n);
+    else map.delete(key);
+  };
+
   io.use(async (socket, next) => {
+    const ip = proxyAddr(socket.request, trust);
+    try {
+      await handshakes.consume(ip);
+    } catch {
+      return next(new Error('rate_limited: too many connection attempts from this address; try again shortly'));
+    }
+    if ((perIp.get(ip) ?? 0) >= deps.limits.connectionsPerIp) return next(new Error('rate_limited: too many connections from this address'));
     const token = (socket.handshake.auth as { token?: unknown }).token;
     if (typeof token !== 'string' || !token) return next(new Error('unauthorized: no token'));
     let claims: Awaited<ReturnType<typeof deps.verify>>;
@@ -66,10 +95,47 @@ export function attachSocketIo(
       return next(new Error('internal: try again shortly'));
     }
     if (!agent) return next(new Error('forbidden: not an agent'));
+    if ((perAgent.get(agent.id) ?? 0) >= deps.limits.socketsPerAgent) {
+      return next(new Error(`rate_limited: this agent already holds ${deps.limits.socketsPerAgent} connections`));
+    }
     socket.data = { agentId: agent.id, organisationId: agent.organisationId, displayName: agent.displayName };
     expireWithToken(socket, claims.exp);
+    // Counted from here: a refused handshake never connects, so it never disconnects either.
+    bump(perIp, ip, 1);
+    bump(perAgent, agent.id, 1);
+    socket.once('disconnect', () => {
+      bump(perIp, ip, -1);
+      bump(perAgent, agent.id, -1);
+    });
     next();
   });
+
+  /**
+   * An agent removed from its organisation, or moved to another, keeps nothing of the old one:
+   * its sockets are told (`session:revoked`) and cut. Checked on every `auth:refresh` and by a
+   * periodic sweep of this instance's sockets (one query for all of them).
+   */
+  const revokeIfChanged = (socket: { data: SocketData; emit: SwitchboardIo['emit']; disconnect(close: boolean): unknown }, agent: { organisationId: string } | null): boolean => {
+    if (agent && agent.organisationId === socket.data.organisationId) return false;
+    log.info({ agentId: socket.data.agentId, reason: agent ? 'moved' : 'removed' }, 'agent no longer of this organisation: socket cut');
+    socket.emit('session:revoked', { reason: agent ? 'moved' : 'removed' });
+    socket.disconnect(true);
+    return true;
+  };
+  const recheck = setInterval(async () => {
+    const sockets = [...io.of('/').sockets.values()];
+    if (sockets.length === 0) return;
+    try {
+      const ids = [...new Set(sockets.map((s) => s.data.agentId))];
+      const { rows } = await deps.db.query<{ id: string; organisation_id: string }>('select id, organisation_id from agents where id = any($1::uuid[])', [ids]);
+      const now = new Map(rows.map((r) => [r.id, { organisationId: r.organisation_id }]));
+      for (const socket of sockets) revokeIfChanged(socket, now.get(socket.data.agentId) ?? null);
+    } catch (err) {
+      if (!isDatabaseUnavailable(err)) log.error({ err }, 'agent re-check failed');
+    }
+  }, deps.agentRecheckMs ?? 30_000);
+  recheck.unref();
+  http.once('close', () => clearInterval(recheck));
 
   // Joins each socket to its organisation's and agent's rooms, and keeps presence and viewing.
   const collaboration = attachCollaboration(io, { db: deps.db, log, orgRoom, agentRoom, sweepMs: deps.cluster?.sweepMs });
@@ -85,6 +151,7 @@ export function attachSocketIo(
       try {
         const claims = await deps.verify(token);
         if (claims.sub !== socket.data.agentId || claims.role !== 'authenticated') return ack({ error: 'token is for another user' });
+        if (revokeIfChanged(socket, await findAgent(deps.db, socket.data.agentId))) return ack({ error: 'this agent is no longer of this organisation' });
         expireWithToken(socket, claims.exp);
         ack({ data: { expiresAt: claims.exp } });
       } catch (err) {

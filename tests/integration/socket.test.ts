@@ -37,7 +37,7 @@ describe('Socket.IO', () => {
     await stack.inbound({ from: customer(), to: org.number, body: 'marker' });
     await marker;
     expect(counts[0]).toBe(2);
-    const status = await api<{ status: string; connections: number }>(stack, null, '/api/socket');
+    const status = await api<{ status: string; connections: number }>(stack, stack.config.operatorToken, '/api/socket');
     expect(status.body).toMatchObject({ status: 'up', connections: 2 });
     sockets.forEach((s) => s.close());
   });

@@ -32,7 +32,7 @@ describe('Sync cursor', () => {
     expect(res.full).toBe(true);
     expect(res.conversations).toHaveLength(1);
     expect(res.conversations[0]).toMatchObject({ id: conversationId, unreadCount: 1, lastMessagePreview: 'first' });
-    expect(res.cursor).toMatch(/^\d+:\d+:/);
+    expect(res.cursor).toMatch(/^\d+:\d+:[\d,]*\.[\w-]{43}$/);
   });
 
   it('with a fresh cursor and no changes returns nothing', async () => {

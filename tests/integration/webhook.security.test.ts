@@ -23,8 +23,8 @@ describe('Twilio webhook signature', () => {
       body: new URLSearchParams(params).toString(),
     });
 
-  it('answers the health checks the original guide had (webhook, Socket.IO) and the database one', async () => {
-    const get = async (path: string) => (await fetch(stack.serverUrl + path)).json();
+  it('answers the health checks the original guide had (webhook, Socket.IO for operators) and the database one', async () => {
+    const get = async (path: string) => (await fetch(stack.serverUrl + path, { headers: { authorization: `Bearer ${stack.config.operatorToken}` } })).json();
     expect(await get('/api/webhooks/twilio')).toMatchObject({ status: 'ok', service: 'twilio-webhook' });
     expect(await get('/api/socket')).toMatchObject({ status: 'up', connections: 0 });
     expect(await get('/api/health')).toEqual({ status: 'ok' });

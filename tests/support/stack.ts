@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { createAgent, createChannel, createOrganisation } from '../../server/admin/commands';
+import { addTemplate, createAgent, createChannel, createOrganisation } from '../../server/admin/commands';
+import { STAND_IN_TEMPLATES } from '../../server/twilio-sim/server';
 import { parseEnv } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { startStack, type Stack } from '../../server/stack';
@@ -58,6 +59,9 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     EMBEDDED_PG_PORT: String(await freePort()),
     SWITCHBOARD_HOME: home,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Every test agent signs in from 127.0.0.1; tests/security/ sets the real limits.
+    SIGN_INS_PER_IP: '100000',
+    SIGN_INS_PER_EMAIL: '100000',
     ...env,
   });
   const stack = await startStack(cfg, createLogger(cfg.LOG_LEVEL), { resolveHost: testDns });
@@ -95,6 +99,8 @@ export async function createTestOrg(stack: Stack, agentCount = 1): Promise<TestO
   const number = `whatsapp:+1415550${String(1000 + n)}`;
   const messagingServiceSid = newSid('MG');
   const channel = await createChannel(stack.db, { organisationId: org.id, name: `Channel ${n}`, whatsappNumber: number, messagingServiceSid });
+  // The stand-in's templates, as an admin gives them (approved or not: the server lists the approved).
+  for (const t of STAND_IN_TEMPLATES) await addTemplate(stack.db, org.id, t.sid);
   const agents = [];
   for (let i = 0; i < agentCount; i++) {
     const email = `agent${i}-${org.id.slice(0, 8)}@test.dev`;

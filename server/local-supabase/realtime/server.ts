@@ -3,7 +3,12 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decodeJwt } from 'jose';
 import type pg from 'pg';
+import proxyAddr from '@fastify/proxy-addr';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { WebSocket, WebSocketServer } from 'ws';
+import { secretEquals } from '../../auth/compare';
+import type { ServerConfig } from '../../config';
+import { originAllowed, type OriginPolicy } from '../../http/origins';
 import { InvalidTokenError, type SupabaseClaims, type TokenVerifier } from '../../auth/jwt';
 import type { Logger } from '../../logger';
 import { jsonValue, PublicationCatalog, type TableInfo } from './catalog';
@@ -13,7 +18,7 @@ import { decodeFrame, encodeFrame, FrameError, type Frame, type Vsn } from './wi
 
 /**
  * The local stack's Supabase Realtime: `/realtime/v1/websocket` as the unmodified supabase-js
- * client expects it (shared/reference/supabase-wire-protocol.md, part A). postgres_changes come
+ * client expects it (docs/supabase-wire-protocol.md, Realtime). postgres_changes come
  * from logical replication and are filtered per subscriber with its role, JWT claims and RLS;
  * broadcast and presence are kept in memory.
  */
@@ -25,7 +30,21 @@ export interface RealtimeDeps {
   publication?: string;
   /** Close sockets silent this long (Phoenix: 60 s; the client heartbeats every 25 s). */
   idleTimeoutMs?: number;
+  /** The project's new-style keys: an `sb_…` key is accepted only if it is exactly one of these. */
+  apiKeys: { publishable: string; secret: string };
+  origins: OriginPolicy;
+  limits: { handshakesPerIp: number; connectionsPerIp: number };
+  trustProxy?: ServerConfig['trustProxy'];
 }
+
+/** What one connection may hold and send; over these it is refused or cut, and others stay served. */
+export const REALTIME_LIMITS = {
+  channelsPerConnection: 100,
+  bindingsPerConnection: 100,
+  frameBytes: 256 * 1024,
+  presencePayloadBytes: 4 * 1024,
+  framesPerSecond: 200,
+} as const;
 
 export interface LocalRealtime {
   /** Connected sockets and joined channels. */
@@ -71,12 +90,17 @@ interface Connection {
   apiToken: string;
   channels: Map<string, Channel>;
   lastFrameAt: number;
+  /** Frames received in the current one-second window (flood control). */
+  window: { at: number; frames: number };
 }
 
 export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealtime {
   const log = deps.log.child({ name: 'realtime' });
   const catalog = new PublicationCatalog(deps.db, deps.publication ?? 'supabase_realtime');
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: REALTIME_LIMITS.frameBytes });
+  const handshakes = new RateLimiterMemory({ points: deps.limits.handshakesPerIp, duration: 10 });
+  const perIp = new Map<string, number>();
+  const trust = deps.trustProxy === undefined || deps.trustProxy === false ? () => false : deps.trustProxy === true ? () => true : Array.isArray(deps.trustProxy) ? proxyAddr.compile(deps.trustProxy) : deps.trustProxy;
   const connections = new Set<Connection>();
   const scopes = new Map<string, Set<Channel>>();
   const bindings = new Set<Binding>();
@@ -108,11 +132,18 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
     }
   }
 
-  /** API keys: new-style publishable/secret keys map to roles; legacy keys are JWTs. */
+  /**
+   * API keys: the project's publishable and secret keys map to anon and service_role when they
+   * match exactly (compared in constant time); any other `sb_` key is refused; legacy keys are
+   * JWTs, verified.
+   */
   async function apiKeyClaims(key: string): Promise<SupabaseClaims> {
     const far = Math.floor(Date.now() / 1000) + 3600 * 24 * 365;
-    if (key.startsWith('sb_publishable_')) return { role: 'anon', exp: far };
-    if (key.startsWith('sb_secret_')) return { role: 'service_role', exp: far };
+    if (key.startsWith('sb_')) {
+      if (secretEquals(key, deps.apiKeys.secret)) return { role: 'service_role', exp: far };
+      if (secretEquals(key, deps.apiKeys.publishable)) return { role: 'anon', exp: far };
+      throw new InvalidTokenError('Invalid API key');
+    }
     return verifyToken(key);
   }
 
@@ -122,25 +153,34 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
     const vsn = (url.searchParams.get('vsn') ?? '1.0.0') as Vsn;
     const apikey = (req.headers['x-api-key'] as string | undefined) ?? url.searchParams.get('apikey');
     const refuse = (status: number, error: string) => {
-      const reason = { 400: 'Bad Request', 401: 'Unauthorized', 503: 'Service Unavailable' }[status] ?? 'Error';
+      const reason = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 429: 'Too Many Requests', 503: 'Service Unavailable' }[status] ?? 'Error';
       socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n${JSON.stringify({ error })}`);
     };
     if (!available) return refuse(503, 'Realtime is unavailable');
+    // A web page is not a client: browsers send their Origin on a WebSocket upgrade.
+    if (!originAllowed(req.headers.origin, deps.origins)) return refuse(403, 'Origin not allowed');
+    const ip = proxyAddr(req, trust);
+    if ((perIp.get(ip) ?? 0) >= deps.limits.connectionsPerIp) return refuse(429, 'Too many connections from this address');
     if (vsn !== '1.0.0' && vsn !== '2.0.0') return refuse(400, `unsupported vsn ${vsn}`);
     if (!apikey) return refuse(401, 'API key is missing');
-    void apiKeyClaims(apikey).then(
-      (apiClaims) =>
-        wss.handleUpgrade(req, socket, head, (ws) => {
-          const conn: Connection = { ws, vsn, apiClaims, apiToken: apikey, channels: new Map(), lastFrameAt: Date.now() };
-          connections.add(conn);
-          ws.on('message', (data, isBinary) => void onFrame(conn, data as Buffer, isBinary));
-          ws.on('close', () => {
-            connections.delete(conn);
-            for (const ch of conn.channels.values()) removeChannel(ch);
-          });
-          ws.on('error', () => ws.terminate());
-        }),
-      (err: Error) => refuse(401, err.message),
+    const accept = (apiClaims: SupabaseClaims) =>
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const conn: Connection = { ws, vsn, apiClaims, apiToken: apikey, channels: new Map(), lastFrameAt: Date.now(), window: { at: 0, frames: 0 } };
+        connections.add(conn);
+        perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+        ws.on('message', (data, isBinary) => void onFrame(conn, data as Buffer, isBinary));
+        ws.on('close', () => {
+          connections.delete(conn);
+          const left = (perIp.get(ip) ?? 1) - 1;
+          if (left > 0) perIp.set(ip, left);
+          else perIp.delete(ip);
+          for (const ch of conn.channels.values()) removeChannel(ch);
+        });
+        ws.on('error', () => ws.terminate());
+      });
+    void handshakes.consume(ip).then(
+      () => apiKeyClaims(apikey).then(accept, (err: Error) => refuse(401, err.message)),
+      () => refuse(429, 'Too many connection attempts from this address'),
     );
   });
 
@@ -152,6 +192,12 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
 
   async function onFrame(conn: Connection, data: Buffer, isBinary: boolean): Promise<void> {
     conn.lastFrameAt = Date.now();
+    if (conn.lastFrameAt - conn.window.at >= 1000) conn.window = { at: conn.lastFrameAt, frames: 0 };
+    if (++conn.window.frames > REALTIME_LIMITS.framesPerSecond) {
+      // A flood: this connection goes, the others are not held up by it.
+      log.warn({ frames: conn.window.frames }, 'realtime connection flooding: closed');
+      return void conn.ws.close(1008, 'too many messages');
+    }
     let f: Frame;
     try {
       f = decodeFrame(data, isBinary, conn.vsn);
@@ -203,6 +249,14 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
       return reply(conn, f, 'error', { reason: `Unauthorized: You do not have permissions to read from this Channel topic: ${subTopic}` });
     }
     const previous = conn.channels.get(f.topic);
+    if (!previous && conn.channels.size >= REALTIME_LIMITS.channelsPerConnection) {
+      return reply(conn, f, 'error', { reason: `ChannelRateLimitReached: Too many channels (at most ${REALTIME_LIMITS.channelsPerConnection} per connection)` });
+    }
+    const requestedCount = Array.isArray(config.postgres_changes) ? config.postgres_changes.length : 0;
+    const held = [...conn.channels.values()].reduce((n, c) => (c === previous ? n : n + c.bindings.length), 0);
+    if (held + requestedCount > REALTIME_LIMITS.bindingsPerConnection) {
+      return reply(conn, f, 'error', { reason: `Too many postgres_changes bindings (at most ${REALTIME_LIMITS.bindingsPerConnection} per connection)` });
+    }
     if (previous) {
       // A rejoin replaces the old channel (Phoenix closes it with the old join_ref).
       send(conn, { joinRef: previous.joinRef, ref: previous.joinRef, topic: f.topic, event: 'phx_close', payload: {} });
@@ -347,6 +401,9 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
         return reply(ch.conn, f, 'error', { reason: 'Presence track payload must be a map' });
       }
       const serialized = JSON.stringify(payload);
+      if (Buffer.byteLength(serialized) > REALTIME_LIMITS.presencePayloadBytes) {
+        return reply(ch.conn, f, 'error', { reason: `Presence payload too large (at most ${REALTIME_LIMITS.presencePayloadBytes} bytes)` });
+      }
       if (ch.tracked?.payload === serialized) return reply(ch.conn, f, 'ok');
       const previous = ch.tracked?.meta;
       const meta: Record<string, unknown> = { ...(payload as object), phx_ref: `F${nextPresenceRef++}` };
