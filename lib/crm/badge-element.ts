@@ -1,7 +1,15 @@
 import type { BadgeInfo } from './badges';
 
-/** The element every badge is: tests and scripts find badges by this name and its data attributes. */
+/**
+ * The element every badge is. What the page can see of it is the documented contract and nothing
+ * more: `data-phone`, `data-unread` and `data-typing`. A CRM page is not trusted (nor any script on
+ * it): names, previews and who types live only inside a closed shadow root, and only a real click
+ * (or key press) of the agent opens anything.
+ */
 export const BADGE_TAG = 'switchboard-badge';
+
+/** The closed shadow roots of the badges: reachable from the content script only, never from the page. */
+const roots = new WeakMap<HTMLElement, ShadowRoot>();
 
 /**
  * Badge styles live in the badge's shadow root. `!important` on `:host` wins over the page's own
@@ -20,19 +28,19 @@ const STYLES = `
   max-height: 18px !important;
   line-height: 1 !important;
   font: 600 11px/1 system-ui, -apple-system, "Segoe UI", sans-serif !important;
-  cursor: pointer !important;
   visibility: visible !important;
   opacity: 1 !important;
   float: none !important;
 }
 .pill {
+  all: unset; cursor: pointer;
   display: inline-flex; align-items: center; gap: 3px; box-sizing: border-box;
-  height: 100%; padding: 0 6px; border-radius: 9px;
+  height: 100%; padding: 0 6px; border-radius: 9px; font: inherit;
   background: #e7f8ee; color: #0b6b39; border: 1px solid #9fdcb9; white-space: nowrap;
 }
 :host([data-unread]:not([data-unread="0"])) .pill { background: #1f9d55; color: #fff; border-color: #1f9d55; }
-:host(:focus-visible) .pill { outline: 2px solid #2563eb; outline-offset: 1px; }
-:host([data-viewing]) .pill { box-shadow: 0 0 0 2px #f59e0b66; }
+.pill:focus-visible { outline: 2px solid #2563eb; outline-offset: 1px; }
+.pill.viewing { box-shadow: 0 0 0 2px #f59e0b66; }
 .icon { width: 10px; height: 10px; fill: currentColor; }
 .count:empty, .label:empty { display: none; }
 .dots { display: none; gap: 2px; }
@@ -47,7 +55,7 @@ const STYLES = `
   background: #1d2330; color: #fff; font: 400 12px/1.4 system-ui, sans-serif; white-space: pre-wrap; overflow-wrap: anywhere;
   box-shadow: 0 2px 8px #0004; pointer-events: none;
 }
-:host(:hover) .tip, :host(:focus-visible) .tip { display: block; }
+:host(:hover) .tip, .pill:focus-visible + .tip { display: block; }
 `;
 
 const ICON_PATH =
@@ -70,16 +78,20 @@ function sharedSheet(doc: Document): CSSStyleSheet | null {
   return sheets.get(doc) ?? null;
 }
 
-/** A new badge for a number; `activate` runs on click, Enter or Space. */
+/**
+ * A new badge for a number; `activate` runs on the agent's real click, Enter or Space on it. A
+ * scripted `click()` or synthetic event from the page is ignored (`isTrusted` is false).
+ */
 export function createBadge(doc: Document, phone: string, activate: (phone: string) => void): HTMLElement {
   const host = doc.createElement(BADGE_TAG);
   host.dataset.phone = phone;
-  host.setAttribute('role', 'button');
-  host.tabIndex = 0;
-  const root = host.attachShadow({ mode: 'open' });
+  const root = host.attachShadow({ mode: 'closed', delegatesFocus: true });
+  roots.set(host, root);
   const sheet = sharedSheet(doc);
   if (sheet) root.adoptedStyleSheets = [sheet];
-  const pill = doc.createElement('span');
+  // A real button inside the closed root: focusable, announced, activated by Enter and Space.
+  const pill = doc.createElement('button');
+  pill.type = 'button';
   pill.className = 'pill';
   const svg = doc.createElementNS('http://www.w3.org/2000/svg', 'svg');
   svg.setAttribute('viewBox', '0 0 16 16');
@@ -106,31 +118,27 @@ export function createBadge(doc: Document, phone: string, activate: (phone: stri
   }
   root.append(pill, tip);
 
-  const fire = (e: Event) => {
+  pill.addEventListener('click', (e) => {
     // The badge often sits in a clickable row or card: the CRM must not see this click.
     e.preventDefault();
     e.stopPropagation();
-    activate(phone);
-  };
-  host.addEventListener('click', fire);
-  host.addEventListener('keydown', (e) => {
-    if (e.key === 'Enter' || e.key === ' ') fire(e);
+    if (e.isTrusted) activate(phone);
   });
   // Keep the page's own handlers (row selection, drag) from reacting to presses on the badge.
-  for (const type of ['mousedown', 'mouseup', 'pointerdown', 'pointerup', 'dblclick'] as const) host.addEventListener(type, (e) => e.stopPropagation());
+  for (const type of ['click', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'dblclick', 'keydown'] as const) host.addEventListener(type, (e) => e.stopPropagation());
   return host;
 }
 
 /** Shows a number's state on its badge. Every customer-controlled string goes in as text. */
 export function renderBadge(host: HTMLElement, info: BadgeInfo): void {
-  const root = host.shadowRoot!;
+  const root = roots.get(host)!;
+  const pill = root.querySelector('.pill')!;
   const count = root.querySelector('.count')!;
   const label = root.querySelector('.label')!;
   const tip = root.querySelector('.tip')!;
   host.dataset.unread = String(info.unread);
   host.toggleAttribute('data-typing', info.typing.length > 0);
-  host.toggleAttribute('data-viewing', info.viewing.length > 0);
-  host.toggleAttribute('data-conversation', info.conversationId !== null);
+  pill.classList.toggle('viewing', info.viewing.length > 0);
   count.textContent = info.unread > 0 ? String(info.unread) : '';
   label.textContent = info.conversationId ? '' : 'WhatsApp';
 
@@ -147,5 +155,5 @@ export function renderBadge(host: HTMLElement, info: BadgeInfo): void {
     aria = `WhatsApp with ${who}: ${info.unread} unread${typing || viewing ? `, ${typing || viewing}` : ''}. Open in Switchboard`;
   }
   tip.textContent = text;
-  host.setAttribute('aria-label', aria);
+  pill.setAttribute('aria-label', aria);
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResponse } from '../../lib/contract/api';
+import { badgesInside } from '../support/badges';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { api, connectSocket, createTestOrg, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
 
@@ -21,10 +22,12 @@ interface FoundBadge {
   display: string;
 }
 
-/** Every badge on the page, in open shadow roots and same-origin iframes too. */
-function badgesOn(page: Page): Promise<FoundBadge[]> {
-  return page.evaluate(() => {
-    const found: FoundBadge[] = [];
+/** Every badge on the page, in open shadow roots and same-origin iframes too, with what the agent sees inside. */
+async function badgesOn(page: Page): Promise<FoundBadge[]> {
+  const inside = await badgesInside(page);
+  const tipOf = (phone: string) => inside.find((b) => b.phone === phone)?.tip ?? '';
+  const outside = await page.evaluate(() => {
+    const found: Array<Omit<FoundBadge, 'tip' | 'conversation'>> = [];
     const walk = (root: Document | ShadowRoot) => {
       for (const el of root.querySelectorAll('*')) {
         if (el.tagName === 'SWITCHBOARD-BADGE') {
@@ -33,9 +36,7 @@ function badgesOn(page: Page): Promise<FoundBadge[]> {
             phone: (el as HTMLElement).dataset.phone!,
             unread: (el as HTMLElement).dataset.unread!,
             typing: el.hasAttribute('data-typing'),
-            conversation: el.hasAttribute('data-conversation'),
             after: prev?.nodeName === 'INPUT' ? prev.value! : prev?.nodeName === 'LIGHTNING-FORMATTED-PHONE' ? (prev as Element).getAttribute('value')! : (prev?.textContent ?? ''),
-            tip: el.shadowRoot?.querySelector('.tip')?.textContent ?? '',
             display: getComputedStyle(el).display,
           });
         }
@@ -49,6 +50,7 @@ function badgesOn(page: Page): Promise<FoundBadge[]> {
     walk(document);
     return found;
   });
+  return outside.map((b) => ({ ...b, tip: tipOf(b.phone), conversation: !tipOf(b.phone).startsWith('Start WhatsApp conversation') }));
 }
 
 const phonesOf = (badges: FoundBadge[]) => badges.map((b) => b.phone).sort();
