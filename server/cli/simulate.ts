@@ -12,7 +12,9 @@ Posts an inbound WhatsApp message to the running server, signed as Twilio signs 
   --to <+E164>               the channel number (default: the demo channel)
   --messaging-service <MG…>  send as through a Messaging Service
   --profile-name <name>      the customer's WhatsApp profile name
-  --media <url>[,type]       attach media (repeatable); type defaults to image/jpeg
+  --media <url>[,type]       attach media (repeatable); type defaults to image/jpeg. The server
+                             fetches only this account's Twilio media of this message; any
+                             other URL is kept as a file that cannot be opened
 `;
 
 runCli(async () => {

@@ -48,7 +48,7 @@ export function attachSocketIo(
   const io: SwitchboardIo = new Server(http, {
     path: '/socket.io',
     // Extension pages and service workers connect from chrome-extension:// or moz-extension://.
-    cors: { origin: true, credentials: false },
+    cors: { origin: (origin, cb) => cb(null, originAllowed(origin, deps.origins)), credentials: false },
     serveClient: false,
     // Every client event is a few hundred bytes: a bigger frame is a broken or hostile client.
     maxHttpBufferSize: 16 * 1024,

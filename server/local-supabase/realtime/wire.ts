@@ -1,5 +1,5 @@
 /**
- * Phoenix channel framing as realtime-js speaks it (shared/reference/supabase-wire-protocol.md A.2):
+ * Phoenix channel framing as realtime-js speaks it (docs/supabase-wire-protocol.md):
  * vsn 2.0.0 text frames are `[join_ref, ref, topic, event, payload]`, client broadcasts arrive as
  * binary kind 3; vsn 1.0.0 frames are JSON objects.
  */
