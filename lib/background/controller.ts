@@ -1,102 +1,130 @@
-import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
+import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { ApiError, createApiClient, type ApiClient, type ReplyContent } from '../api/client';
 import { AUTH_STORAGE_KEY, chromeStorageAdapter } from '../auth/chrome-storage';
-import { createPoller, type Poller } from '../connection/polling';
-import { bothDown, connectionItem, overallFrom, type ChannelState } from '../connection/status';
+import { applyPresence, applyPresenceState, applyTyping, applyViewing, collabItem, emptyCollab, type CollabState } from '../collab/state';
+import { ConnectionMachine } from '../connection/machine';
+import { createPoller } from '../connection/polling';
+import { connectionItem } from '../connection/status';
 import type { SearchResult } from '../contract/api';
-import type { AgentProfile } from '../contract/models';
-import type { ConversationView, MessageView } from '../contract/models';
+import { TYPING_TTL_MS } from '../contract/events';
+import type { AgentProfile, ConversationView, MessageView } from '../contract/models';
+import { conversationFromRow, messageFromRow, readStateFromRow } from '../contract/rows';
+import { conversationsByPhone } from '../crm/badges';
+import { createOutbox } from '../inbox/outbox';
 import { addConversation, applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, isNewMessage } from '../inbox/state';
 import { agentItem, openConversationItem, outboxItem, pendingMessage, persistAll, readInbox, teamItem, updateInbox, type PendingReply } from '../inbox/store';
-import { conversationFromRow, messageFromRow, readStateFromRow } from '../realtime/records';
-import { createSocket, type SwitchboardSocket } from '../realtime/socket';
+import { createSync } from '../inbox/sync';
 import type { Settings } from '../settings';
-import { applyPresence, applyPresenceState, applyTyping, applyViewing, collabItem, emptyCollab, type CollabState } from '../collab/state';
-import { TYPING_TTL_MS } from '../contract/events';
-import { conversationsByPhone } from '../crm/badges';
+import { RealtimeLink } from './links/realtime';
+import { createSocket } from './links/socket-client';
+import { SocketLink } from './links/socket';
 import { currentViewing, notifyMessage } from './notifications';
 
-type Row = Record<string, unknown>;
-
 /**
- * The one owner of the extension's connections: the Supabase client (auth and Realtime, the
- * primary path for new and changed rows), the Socket.IO socket (room broadcasts), and the sync
- * that catches up after every (re)connect. Every path's copy of a message is merged by id.
- * Everything it learns goes to extension storage; UIs watch storage and send requests.
+ * The one owner of the extension's connections and the agent's session. It composes the parts:
+ * the Realtime link (the primary path for new and changed rows), the Socket.IO link (rooms,
+ * typing, presence), the catch-up sync after every (re)connect, the outbox, and the connection
+ * state machine. Every path's copy of a message is merged by id; what the inbox learns goes to
+ * the store, which pushes it to open UIs.
  */
 export class BackgroundController {
-  private supabase: SupabaseClient;
-  private api: ApiClient;
-  private socket: SwitchboardSocket | null = null;
-  private syncing: Promise<void> | null = null;
-  private resyncRequested = false;
-  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
-  private reconnectAttempts = 0;
-  private realtimeChannel: RealtimeChannel | null = null;
-  private realtimeTimer: ReturnType<typeof setTimeout> | null = null;
-  private realtimeAttempts = 0;
-  private realtimeGeneration = 0;
-  private states: { realtime: ChannelState; socket: ChannelState } = { realtime: 'idle', socket: 'idle' };
-  private lastError: string | null = null;
-  /** Runs only while both sockets are down. */
-  private readonly poller: Poller;
-  private pollingWorks = false;
+  private readonly supabase: SupabaseClient;
+  private readonly api: ApiClient;
+  private readonly status: ConnectionMachine;
+  private readonly realtime: RealtimeLink;
+  private socket: SocketLink | null = null;
+  private readonly sync: () => Promise<void>;
+  private readonly outbox: ReturnType<typeof createOutbox>;
+  private away = false;
+  private collabQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly settings: Settings) {
     this.supabase = createClient(settings.supabaseUrl, settings.supabaseAnonKey || 'no-anon-key-configured', {
-      auth: {
-        storage: chromeStorageAdapter,
-        storageKey: AUTH_STORAGE_KEY,
-        persistSession: true,
-        autoRefreshToken: true,
-        detectSessionInUrl: false,
-      },
+      auth: { storage: chromeStorageAdapter, storageKey: AUTH_STORAGE_KEY, persistSession: true, autoRefreshToken: true, detectSessionInUrl: false },
     });
-    this.api = createApiClient({ serverUrl: settings.serverUrl, getToken: () => this.token() });
-    this.poller = createPoller(async () => {
+    const api = createApiClient({ serverUrl: settings.serverUrl, getToken: () => this.token() });
+    this.api = api;
+    // Polling runs only while both sockets are down (the state machine starts and stops it).
+    const poller = createPoller(async () => {
       try {
         await this.catchUp(true);
-        this.pollingWorks = true;
+        await this.status.polled(true);
       } catch {
-        this.pollingWorks = false;
+        await this.status.polled(false);
       }
-      await this.publishStatus(true);
+    });
+    this.status = new ConnectionMachine({ poller, publish: (s) => connectionItem.setValue(s) });
+    this.sync = createSync({
+      fetch: (cursor) => api.sync(cursor),
+      cursor: async () => (await readInbox()).cursor,
+      apply: async (res) => {
+        let fresh: MessageView[] = [];
+        const state = await updateInbox((s) => {
+          fresh = res.messages.filter((m) => isNewMessage(s, m.id));
+          return applySync(s, res);
+        });
+        return { fresh, conversations: state.conversations };
+      },
+      notify: notifyMessage,
+      isBadCursor: (err) => err instanceof ApiError && err.code === 'bad_cursor',
+    });
+    this.outbox = createOutbox({
+      reply: (p) => api.reply(p.conversationId, p.id, p.content),
+      note: (p) => api.note(p.conversationId, p.id, p.content.body ?? ''),
+      load: () => outboxItem.getValue(),
+      save: (queue) => outboxItem.setValue(queue),
+      apply: async (m) => void (await updateInbox((s) => applyMessage(s, m))),
+      pendingMessage,
+      // Offline, server away or restarting, token expired: it goes out on the next connection.
+      isTransient: (err) => err instanceof ApiError && (err.status === 0 || err.status >= 500 || err.status === 401),
+    });
+    this.realtime = new RealtimeLink({
+      supabase: this.supabase,
+      onMessageRow: (row) => void this.receive(messageFromRow(row)),
+      onConversationRow: (row) => {
+        let unknown = false;
+        void updateInbox((s) => {
+          const local = s.conversations[String(row.id)];
+          unknown = !local;
+          return local ? applyConversation(s, conversationFromRow(row, local.contact)) : s;
+        }).then(() => {
+          if (unknown) void this.catchUp(); // a new conversation: the sync brings its contact
+        });
+      },
+      onReadStateRow: (row) => void updateInbox((s) => applyRead(s, readStateFromRow(row))),
+      onState: (state, error) => void this.status.set('realtime', state, error),
+      // Subscribed first, then caught up: nothing committed around the subscription is missed.
+      onSubscribed: () => void this.catchUp(),
     });
     this.supabase.auth.onAuthStateChange((event, session) => {
       // Never call back into supabase-js from inside its own callback (it holds a lock).
       if (event === 'SIGNED_OUT') setTimeout(() => void this.teardown(), 0);
       // supabase-js hands the new token to Realtime itself; Socket.IO gets it here.
       if (event === 'TOKEN_REFRESHED' && session) {
-        setTimeout(() => this.socket?.connected && this.socket.emit('auth:refresh', { token: session.access_token }, () => {}), 0);
+        setTimeout(() => this.socket?.connected && this.socket.socket.emit('auth:refresh', { token: session.access_token }, () => {}), 0);
       }
     });
+  }
+
+  private async token(): Promise<string | null> {
+    const { data } = await this.supabase.auth.getSession();
+    return data.session?.access_token ?? null;
   }
 
   /** Restores the session from storage and connects if there is one. */
   async start(): Promise<void> {
     const { data } = await this.supabase.auth.getSession();
     if (data.session) await this.connect();
-    else await this.publishStatus(false);
+    else await this.status.session(false);
   }
 
   /** Closes connections without touching stored state (settings changed, worker shutting down). */
   stop(): void {
-    this.poller.stop();
-    if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    if (this.realtimeTimer) clearTimeout(this.realtimeTimer);
-    this.socket?.removeAllListeners();
-    this.socket?.disconnect();
+    this.socket?.stop();
     this.socket = null;
-    this.realtimeChannel = null; // before removal, so its CLOSED is not taken for a server close
-    void this.supabase.removeAllChannels();
-    this.supabase.realtime.disconnect();
-    this.states = { realtime: 'idle', socket: 'idle' };
+    this.realtime.stop();
+    this.status.reset();
     this.supabase.auth.stopAutoRefresh().catch(() => {});
-  }
-
-  private async token(): Promise<string | null> {
-    const { data } = await this.supabase.auth.getSession();
-    return data.session?.access_token ?? null;
   }
 
   async signIn(email: string, password: string): Promise<AgentProfile> {
@@ -124,8 +152,15 @@ export class BackgroundController {
 
   private async teardown(): Promise<void> {
     this.stop();
-    await Promise.all([updateInbox(() => emptyInbox()).then(persistAll), outboxItem.setValue([]), agentItem.setValue(null), teamItem.removeValue(), openConversationItem.setValue(null), collabItem.setValue(emptyCollab())]);
-    await this.publishStatus(false);
+    await Promise.all([
+      updateInbox(() => emptyInbox()).then(persistAll),
+      outboxItem.setValue([]),
+      agentItem.setValue(null),
+      teamItem.removeValue(),
+      openConversationItem.setValue(null),
+      collabItem.setValue(emptyCollab()),
+    ]);
+    await this.status.session(false);
   }
 
   /**
@@ -136,6 +171,76 @@ export class BackgroundController {
     if (reason === 'removed') return this.signOut();
     await this.teardown();
     await this.connect();
+  }
+
+  private async connect(): Promise<void> {
+    if (this.socket) return;
+    await this.status.session(true);
+    let agent = await agentItem.getValue();
+    if (!agent) {
+      agent = await this.api.me();
+      await agentItem.setValue(agent);
+    }
+    // Subscribe first, then catch up (on "Subscribed to PostgreSQL"), so nothing committed
+    // around the moment of subscription is missed.
+    this.realtime.subscribe(agent);
+    const socket: SocketLink = new SocketLink({
+      create: () => createSocket(this.settings.serverUrl, () => this.token()),
+      refreshSession: () => this.supabase.auth.getSession(),
+      onState: (state, error) => void this.status.set('socket', state, error),
+      onConnect: () => {
+        // Rooms do not survive a reconnect: rejoin the open conversation, restate presence.
+        void openConversationItem.getValue().then((id) => (id ? this.viewConversation(id, null) : undefined));
+        if (this.away) socket.emit('presence:set', { state: 'away' });
+        // Every (re)connect catches up from the stored cursor: Socket.IO buffers nothing for us.
+        void this.catchUp();
+        void this.refreshTeam();
+      },
+      listen: (s) => {
+        // Removed from the organisation, or moved to another: nothing of the old one stays here.
+        s.on('session:revoked', ({ reason }) => void this.leaveOrganisation(reason));
+        s.on('message:new', ({ message, conversation }) => void this.receive(message, conversation));
+        s.on('conversation:read', (read) => void updateInbox((st) => applyRead(st, read)));
+        s.on('conversation:updated', ({ conversation }) => void updateInbox((st) => applyConversation(st, conversation)));
+        s.on('message:status', ({ message }) => void updateInbox((st) => applyMessage(st, message)));
+        s.on('presence:state', (agents) => void this.updateCollab((st) => applyPresenceState(st, agents)));
+        s.on('presence:update', (a) => void this.updateCollab((st) => applyPresence(st, a)));
+        s.on('viewing:update', (v) => void this.updateCollab((st) => applyViewing(st, v)));
+        s.on('typing:update', (t) => {
+          void this.updateCollab((st) => applyTyping(st, t, Date.now()));
+          // The indicator clears by itself 3 s after the last event, even if no stop ever comes.
+          if (t.typing) setTimeout(() => void this.updateCollab((st) => ({ ...st })), TYPING_TTL_MS + 50);
+        });
+      },
+    });
+    this.socket = socket;
+    socket.connect();
+  }
+
+  /** Drops and re-opens the connections now (the side panel's Reconnect, back online, after sleep). */
+  async reconnect(): Promise<void> {
+    if (!this.socket) return this.connect();
+    this.socket.reconnectNow();
+    await this.realtime.reconnectNow();
+  }
+
+  /** The watchdog alarm: restore connections if nothing is up or trying (after sleep, a lost worker…). */
+  async watchdog(): Promise<void> {
+    const { data } = await this.supabase.auth.getSession();
+    if (!data.session) return;
+    if (!this.socket) return this.connect();
+    if (this.status.state('socket') === 'disconnected' && this.socket.idle) this.socket.connect();
+    if (this.status.state('realtime') === 'disconnected' && !this.realtime.waiting) await this.realtime.resubscribe();
+  }
+
+  /**
+   * Fetches what changed since the stored cursor (see `lib/inbox/sync.ts`), then hands over the
+   * replies written meanwhile. Errors are shown in the status (or thrown, for the poller).
+   */
+  catchUp(throwErrors = false): Promise<void> {
+    const run = this.sync().then(() => void this.outbox.flush());
+    const shown = run.catch((err: unknown) => void this.status.fail(`Sync: ${(err as Error).message}`));
+    return throwErrors ? run : shown;
   }
 
   /** The side panel opened a conversation: load its latest messages and mark it read. */
@@ -155,74 +260,6 @@ export class BackgroundController {
     return conversation.id;
   }
 
-  /** Drops and re-opens the connection now (the side panel's Reconnect). */
-  async reconnect(): Promise<void> {
-    this.reconnectAttempts = 0;
-    this.realtimeAttempts = 0;
-    if (!this.socket) return this.connect();
-    this.socket.disconnect();
-    this.socket.connect();
-    await this.resubscribeRealtime();
-  }
-
-  private async connect(): Promise<void> {
-    if (this.socket) return;
-    let agent = await agentItem.getValue();
-    if (!agent) {
-      agent = await this.api.me();
-      await agentItem.setValue(agent);
-    }
-    // Subscribe first, then catch up (on "Subscribed to PostgreSQL"), so nothing committed
-    // around the moment of subscription is missed.
-    this.subscribeRealtime(agent);
-    const socket = createSocket(this.settings.serverUrl, () => this.token());
-    this.socket = socket;
-    void this.setState('socket', 'connecting');
-    socket.on('connect', () => {
-      this.reconnectAttempts = 0;
-      void this.setState('socket', 'connected');
-      // Rooms do not survive a reconnect: rejoin the open conversation, restate presence.
-      void openConversationItem.getValue().then((id) => (id ? this.viewConversation(id, null) : undefined));
-      if (this.away) socket.emit('presence:set', { state: 'away' });
-      // Every (re)connect catches up from the stored cursor: Socket.IO buffers nothing for us.
-      void this.catchUp();
-      void this.refreshTeam();
-    });
-    socket.on('disconnect', (reason) => {
-      void this.setState('socket', 'disconnected', reason);
-      // The server ends a socket when its token expires; the client does not retry that itself.
-      if (reason === 'io server disconnect') this.scheduleReconnect();
-    });
-    socket.on('connect_error', (err) => {
-      void this.setState('socket', 'disconnected', err.message);
-      // Rejected by the server's auth middleware: socket.io-client stops retrying; we do not.
-      if (!socket.active) this.scheduleReconnect();
-    });
-    // Removed from the organisation, or moved to another: nothing of the old one stays here.
-    socket.on('session:revoked', ({ reason }) => void this.leaveOrganisation(reason));
-    socket.on('message:new', ({ message, conversation }) => void this.receive(message, conversation));
-    socket.on('conversation:read', (read) => void updateInbox((s) => applyRead(s, read)));
-    socket.on('conversation:updated', ({ conversation }) => void updateInbox((s) => applyConversation(s, conversation)));
-    socket.on('message:status', ({ message }) => void updateInbox((s) => applyMessage(s, message)));
-    socket.on('presence:state', (agents) => void this.updateCollab((s) => applyPresenceState(s, agents)));
-    socket.on('presence:update', (agent) => void this.updateCollab((s) => applyPresence(s, agent)));
-    socket.on('viewing:update', (v) => void this.updateCollab((s) => applyViewing(s, v)));
-    socket.on('typing:update', (t) => {
-      void this.updateCollab((s) => applyTyping(s, t, Date.now()));
-      // The indicator clears by itself 3 s after the last event, even if no stop ever comes.
-      if (t.typing) setTimeout(() => void this.updateCollab((s) => ({ ...s })), TYPING_TTL_MS + 50);
-    });
-    socket.connect();
-  }
-
-  private away = false;
-  private collabQueue: Promise<unknown> = Promise.resolve();
-
-  private updateCollab(fn: (s: CollabState) => CollabState): Promise<unknown> {
-    this.collabQueue = this.collabQueue.then(async () => collabItem.setValue(fn(await collabItem.getValue()))).catch(() => {});
-    return this.collabQueue;
-  }
-
   /**
    * Sends a reply: it shows at once as pending (its id is ours, so every later copy of it, from
    * any path, merges with it) and waits in the stored outbox until the server has it. Offline or
@@ -230,19 +267,24 @@ export class BackgroundController {
    * server sends it through Twilio once, whatever the retries (the id is the idempotency key).
    */
   async send(conversationId: string, content: ReplyContent): Promise<void> {
-    const pending: PendingReply = { id: crypto.randomUUID(), conversationId, content, createdAt: new Date().toISOString() };
-    await updateInbox((s) => applyMessage(s, pendingMessage(pending)));
-    await outboxItem.setValue([...(await outboxItem.getValue()), pending]);
     this.typing(conversationId, false);
-    await this.flushOutbox();
+    await this.outbox.add(this.pending(conversationId, content));
   }
 
   /** A private note: shown at once, kept in the outbox until the server has it, like a reply. */
   async note(conversationId: string, body: string): Promise<void> {
-    const pending: PendingReply = { id: crypto.randomUUID(), conversationId, content: { body }, createdAt: new Date().toISOString(), note: true };
-    await updateInbox((s) => applyMessage(s, pendingMessage(pending)));
-    await outboxItem.setValue([...(await outboxItem.getValue()), pending]);
-    await this.flushOutbox();
+    await this.outbox.add({ ...this.pending(conversationId, { body }), note: true });
+  }
+
+  private pending(conversationId: string, content: ReplyContent): PendingReply {
+    return { id: crypto.randomUUID(), conversationId, content, createdAt: new Date().toISOString() };
+  }
+
+  /** Sends a failed reply's text (and file) again, as a new message. */
+  async retry(conversationId: string, messageId: string): Promise<void> {
+    const failed = (await readInbox()).messages[conversationId]?.find((m) => m.id === messageId);
+    if (!failed || failed.direction !== 'outbound' || !['failed', 'undelivered'].includes(failed.status)) throw new Error('only a failed reply can be retried');
+    await this.send(conversationId, { body: failed.body || undefined, mediaUrl: failed.media[0]?.url });
   }
 
   /** Assigns or unassigns; colleagues hear it from the server (Socket.IO and Realtime). */
@@ -261,48 +303,6 @@ export class BackgroundController {
   /** Older messages of a thread, for the side panel to show (the bounded cache keeps only the latest). */
   olderMessages(conversationId: string, before: string) {
     return this.api.messages(conversationId, before);
-  }
-
-  /** The organisation's agents and canned replies (names for assignment, `/` in the composer). */
-  private async refreshTeam(): Promise<void> {
-    try {
-      const [{ agents }, { cannedReplies }] = await Promise.all([this.api.agents(), this.api.cannedReplies()]);
-      await teamItem.setValue({ agents, cannedReplies });
-    } catch {
-      /* kept from the last connection; tried again on the next */
-    }
-  }
-
-  /** Sends a failed reply's text (and file) again, as a new message. */
-  async retry(conversationId: string, messageId: string): Promise<void> {
-    const failed = (await readInbox()).messages[conversationId]?.find((m) => m.id === messageId);
-    if (!failed || failed.direction !== 'outbound' || !['failed', 'undelivered'].includes(failed.status)) throw new Error('only a failed reply can be retried');
-    await this.send(conversationId, { body: failed.body || undefined, mediaUrl: failed.media[0]?.url });
-  }
-
-  private flushing: Promise<void> | null = null;
-
-  /** Hands the stored outbox to the server, oldest first; stops at the first network failure. */
-  flushOutbox(): Promise<void> {
-    this.flushing ??= (async () => {
-      for (let p = (await outboxItem.getValue())[0]; p; p = (await outboxItem.getValue())[0]) {
-        try {
-          const { message } = p.note ? await this.api.note(p.conversationId, p.id, p.content.body ?? '') : await this.api.reply(p.conversationId, p.id, p.content);
-          await updateInbox((s) => applyMessage(s, message));
-        } catch (err) {
-          // Offline, server away or restarting: keep it for the next connection.
-          if (err instanceof ApiError && (err.status === 0 || err.status >= 500 || err.status === 401)) return;
-          // Refused (window closed, bad template…): the agent sees why, and can retry.
-          const now = new Date().toISOString();
-          await updateInbox((s) => applyMessage(s, { ...pendingMessage(p), status: 'failed', errorMessage: (err as Error).message, updatedAt: now }));
-        }
-        const sent = p.id;
-        await outboxItem.setValue((await outboxItem.getValue()).filter((q) => q.id !== sent));
-      }
-    })().finally(() => {
-      this.flushing = null;
-    });
-    return this.flushing;
   }
 
   /** The reply window and approved templates of a conversation. */
@@ -334,9 +334,24 @@ export class BackgroundController {
   async viewConversation(id: string | null, previous: string | null): Promise<void> {
     if (previous && previous !== id) this.socket?.emit('conversation:leave', { conversationId: previous });
     if (id && this.socket?.connected) {
-      const res = await this.socket.emitWithAck('conversation:join', { conversationId: id });
+      const res = await this.socket.socket.emitWithAck('conversation:join', { conversationId: id });
       if ('data' in res) await this.updateCollab((s) => applyViewing(s, res.data.viewing));
     }
+  }
+
+  /** The organisation's agents and canned replies (names for assignment, `/` in the composer). */
+  private async refreshTeam(): Promise<void> {
+    try {
+      const [{ agents }, { cannedReplies }] = await Promise.all([this.api.agents(), this.api.cannedReplies()]);
+      await teamItem.setValue({ agents, cannedReplies });
+    } catch {
+      /* kept from the last connection; tried again on the next */
+    }
+  }
+
+  private updateCollab(fn: (s: CollabState) => CollabState): Promise<unknown> {
+    this.collabQueue = this.collabQueue.then(async () => collabItem.setValue(fn(await collabItem.getValue()))).catch(() => {});
+    return this.collabQueue;
   }
 
   /** A message from any live path: applied once by id, announced once. */
@@ -356,159 +371,5 @@ export class BackgroundController {
   private async markRead(conversationId: string): Promise<void> {
     const { readState } = await this.api.markRead(conversationId);
     await updateInbox((s) => applyRead(s, readState));
-  }
-
-  /** The watchdog alarm: restore connections if nothing is up or trying (after sleep, a lost worker…). */
-  async watchdog(): Promise<void> {
-    const { data } = await this.supabase.auth.getSession();
-    if (!data.session) return;
-    if (!this.socket) return this.connect();
-    if (this.states.socket === 'disconnected' && !this.socket.active) this.socket.connect();
-    if (this.states.realtime === 'disconnected' && !this.realtimeTimer) await this.resubscribeRealtime();
-  }
-
-  private subscribeRealtime(agent: AgentProfile): void {
-    const org = `organisation_id=eq.${agent.organisationId}`;
-    // A fresh topic each time: realtime-js hands back an existing channel with the same topic, and
-    // one whose leave timed out (socket down) is never torn down, so it would be reused, already
-    // subscribed once, and never join again.
-    const channel = this.supabase.channel(`inbox:${agent.organisationId}:${++this.realtimeGeneration}`);
-    this.realtimeChannel = channel;
-    void this.setState('realtime', 'connecting');
-    channel
-      .on('postgres_changes', { event: '*', schema: 'public', table: 'messages', filter: org }, (p) => {
-        if (p.eventType !== 'DELETE') void this.receive(messageFromRow(p.new as Row));
-      })
-      .on('postgres_changes', { event: '*', schema: 'public', table: 'conversations', filter: org }, (p) => {
-        if (p.eventType === 'DELETE') return;
-        let unknown = false;
-        void updateInbox((s) => {
-          const local = s.conversations[String((p.new as Row).id)];
-          unknown = !local;
-          return local ? applyConversation(s, conversationFromRow(p.new as Row, local.contact)) : s;
-        }).then(() => {
-          if (unknown) void this.catchUp(); // a new conversation: the sync brings its contact
-        });
-      })
-      .on('postgres_changes', { event: '*', schema: 'public', table: 'read_states', filter: `agent_id=eq.${agent.id}` }, (p) => {
-        if (p.eventType !== 'DELETE') void updateInbox((s) => applyRead(s, readStateFromRow(p.new as Row)));
-      })
-      .on('system', {}, (p: { extension?: string; status?: string; message?: string }) => {
-        if (p.extension !== 'postgres_changes') return;
-        if (p.status === 'ok') {
-          this.realtimeAttempts = 0;
-          void this.setState('realtime', 'connected');
-          void this.catchUp();
-        } else void this.setState('realtime', 'disconnected', p.message ?? 'Realtime subscription failed');
-      })
-      .subscribe((status, err) => {
-        if (this.realtimeChannel !== channel) return;
-        if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
-          // realtime-js rejoins by itself; we catch up when it is subscribed again.
-          void this.setState('realtime', 'disconnected', err?.message ?? status);
-        } else if (status === 'CLOSED') {
-          // Closed by the server (an expired token): realtime-js never rejoins such a channel.
-          void this.setState('realtime', 'disconnected', 'Realtime channel closed');
-          this.scheduleRealtimeResubscribe();
-        }
-      });
-  }
-
-  private scheduleRealtimeResubscribe(): void {
-    if (this.realtimeTimer) return;
-    const base = Math.min(30_000, 1000 * 2 ** this.realtimeAttempts++);
-    this.realtimeTimer = setTimeout(() => {
-      this.realtimeTimer = null;
-      void this.resubscribeRealtime();
-    }, base / 2 + Math.random() * (base / 2));
-  }
-
-  /** Drops the Realtime channel and subscribes anew with a fresh token. */
-  private async resubscribeRealtime(): Promise<void> {
-    const old = this.realtimeChannel;
-    this.realtimeChannel = null;
-    if (old) await this.supabase.removeChannel(old);
-    const { data } = await this.supabase.auth.getSession();
-    const agent = await agentItem.getValue();
-    if (!data.session || !agent || !this.socket) return;
-    await this.supabase.realtime.setAuth(data.session.access_token);
-    this.subscribeRealtime(agent);
-  }
-
-  private scheduleReconnect(): void {
-    if (this.reconnectTimer || !this.socket) return;
-    const base = Math.min(30_000, 1000 * 2 ** this.reconnectAttempts++);
-    const delay = base / 2 + Math.random() * (base / 2); // jitter: no reconnect storm after a restart
-    this.reconnectTimer = setTimeout(async () => {
-      this.reconnectTimer = null;
-      await this.supabase.auth.getSession(); // refreshes a token that is about to expire
-      this.socket?.connect();
-    }, delay);
-  }
-
-  /**
-   * Fetches what changed since the stored cursor; one at a time, re-run if asked meanwhile.
-   * Errors are recorded in the status (or thrown, for the poller).
-   */
-  catchUp(throwErrors = false): Promise<void> {
-    if (this.syncing) {
-      this.resyncRequested = true;
-      return this.syncing;
-    }
-    let failure: unknown = null;
-    this.syncing = (async () => {
-      do {
-        this.resyncRequested = false;
-        const { cursor } = await readInbox();
-        let res;
-        try {
-          res = await this.api.sync(cursor);
-        } catch (err) {
-          if (err instanceof ApiError && err.code === 'bad_cursor') res = await this.api.sync(null);
-          else throw err;
-        }
-        let fresh: MessageView[] = [];
-        const state = await updateInbox((s) => {
-          fresh = res.messages.filter((m) => isNewMessage(s, m.id));
-          return applySync(s, res);
-        });
-        // Caught up after a gap: announce what is new, but never a flood.
-        for (const m of fresh.filter((m) => m.direction === 'inbound').slice(-3)) await notifyMessage(m, state.conversations[m.conversationId]);
-      } while (this.resyncRequested);
-      // Connected again: replies written meanwhile go out now.
-      void this.flushOutbox();
-    })()
-      .catch((err: unknown) => {
-        failure = err;
-        this.lastError = `Sync: ${(err as Error).message}`;
-        void this.publishStatus(true);
-      })
-      .finally(() => {
-        this.syncing = null;
-      });
-    return throwErrors ? this.syncing.then(() => (failure ? Promise.reject(failure) : undefined)) : this.syncing;
-  }
-
-  private async setState(channel: 'realtime' | 'socket', state: ChannelState, error?: string): Promise<void> {
-    this.states[channel] = state;
-    if (error) this.lastError = `${channel === 'socket' ? 'Socket.IO' : 'Realtime'}: ${error}`;
-    await this.publishStatus(true);
-  }
-
-  private async publishStatus(signedIn: boolean): Promise<void> {
-    const { realtime, socket } = this.states;
-    // Polling runs only while both sockets have failed, and stops as soon as either is back.
-    if (signedIn && bothDown(realtime, socket)) this.poller.start();
-    else {
-      this.poller.stop();
-      this.pollingWorks = false;
-    }
-    await connectionItem.setValue({
-      overall: overallFrom(signedIn, realtime, socket, this.poller.active && this.pollingWorks),
-      realtime,
-      socket,
-      lastError: signedIn ? this.lastError : null,
-      since: new Date().toISOString(),
-    });
   }
 }

@@ -1,4 +1,5 @@
 import { browser, type Browser } from 'wxt/browser';
+import { backoff } from '../connection/backoff';
 import { CRM_PORT, type CrmPortNotice, type CrmPortRequest } from '../messaging/protocol';
 
 /**
@@ -39,7 +40,7 @@ export function connectToBackground(handlers: { onNotice(notice: CrmPortNotice):
       port = null;
       if (closed) return;
       if (!extensionAlive()) return gone();
-      timer = setTimeout(open, Math.min(30_000, 250 * 2 ** attempt++) * (0.5 + Math.random() / 2));
+      timer = setTimeout(open, backoff(attempt++, { baseMs: 250 }));
     });
     send();
   };

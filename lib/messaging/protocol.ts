@@ -11,41 +11,47 @@ import type { crmPortRequest, requestSchemas } from './schemas';
  * The one protocol between extension contexts. Requests go from a UI (options page, side panel)
  * to the background and get a `Result`; the background validates every payload against
  * `requestSchemas` (`./schemas.ts`, kept apart so pages and content scripts do not bundle zod)
- * and checks the sender before a handler runs. Background → UI state flows
- * through storage items (`lib/inbox/store.ts`, `lib/connection/status.ts`), which UIs watch.
+ * and checks the sender before a handler runs. Background → UI: the inbox flows over a port
+ * (`PANEL_PORT`, snapshot then patches), badges over `CRM_PORT`, and small state (connection
+ * status, team, collaboration) through storage items that UIs watch.
  */
 export type Result<T> = { data: T } | { error: string };
 
-type Req<K extends keyof typeof requestSchemas> = z.infer<(typeof requestSchemas)[K]>;
+/** What each request carries, inferred from the schema the background validates it with. */
+export type Requests = { [K in keyof typeof requestSchemas]: z.infer<(typeof requestSchemas)[K]> };
 
-export interface ProtocolMap {
-  'auth:signIn'(data: Req<'auth:signIn'>): Result<AgentProfile>;
-  'auth:signOut'(): Result<null>;
-  'inbox:openConversation'(data: Req<'inbox:openConversation'>): Result<null>;
-  'connection:reconnect'(): Result<null>;
-  'composer:typing'(data: Req<'composer:typing'>): Result<null>;
+/** What each request answers with (inside its `Result`). */
+export interface Responses {
+  'auth:signIn': AgentProfile;
+  'auth:signOut': null;
+  'inbox:openConversation': null;
+  'connection:reconnect': null;
+  'composer:typing': null;
   /** Sends text (and/or a file by URL) or a template; offline, it waits and goes out once when back. */
-  'composer:send'(data: Req<'composer:send'>): Result<null>;
+  'composer:send': null;
   /** A private note for colleagues; offline, it waits in the outbox like a reply. */
-  'composer:note'(data: Req<'composer:note'>): Result<null>;
+  'composer:note': null;
   /** Assigns the conversation (to an agent of the organisation), or unassigns it (null). */
-  'inbox:assign'(data: Req<'inbox:assign'>): Result<null>;
+  'inbox:assign': null;
   /** Server-side search over names, numbers and the whole message history. */
-  'inbox:search'(data: Req<'inbox:search'>): Result<SearchResult[]>;
+  'inbox:search': SearchResult[];
   /** A page of older messages of a thread (newest first), kept by the side panel, not the cache. */
-  'inbox:older'(data: Req<'inbox:older'>): Result<MessagesPage>;
+  'inbox:older': MessagesPage;
   /** Sends a failed reply's text again, as a new message. */
-  'composer:retry'(data: Req<'composer:retry'>): Result<null>;
+  'composer:retry': null;
   /** The reply window and the approved templates for a conversation. */
-  'composer:templates'(data: Req<'composer:templates'>): Result<{ window: ReplyWindow; templates: TemplateView[] }>;
+  'composer:templates': { window: ReplyWindow; templates: TemplateView[] };
   /** An inbound media file, fetched with the agent's token (the side panel holds none). */
-  'media:get'(data: Req<'media:get'>): Result<{ dataUrl: string; contentType: string }>;
+  'media:get': { dataUrl: string; contentType: string };
   /** Enables the overlay on a site whose permission the calling page has just obtained. */
-  'sites:enable'(data: Req<'sites:enable'>): Result<null>;
-  'sites:disable'(data: Req<'sites:disable'>): Result<null>;
-  /** A badge was clicked: open the side panel on that number's conversation (started if needed). */
-  'crm:open'(data: Req<'crm:open'>): Result<{ conversationId: string }>;
+  'sites:enable': null;
+  'sites:disable': null;
+  /** A badge was clicked (a real click): open the side panel on that number's conversation (started if needed). */
+  'crm:open': { conversationId: string };
 }
+
+/** Every request with its data and its answer; a request without a schema or an answer type does not compile. */
+export type ProtocolMap = { [K in keyof Requests & keyof Responses]: (data: Requests[K]) => Result<Responses[K]> };
 
 /**
  * Badges on CRM pages stay live through one long-lived port per page: the content script says

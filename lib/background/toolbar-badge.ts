@@ -21,3 +21,35 @@ export async function showBadge(unread: number, status: OverallStatus): Promise<
   await action.setBadgeText({ text });
   await action.setBadgeBackgroundColor({ color });
 }
+
+/** At most four redraws a second: at 100 messages/s, one per change kept the worker busy drawing the icon. */
+const BADGE_EVERY_MS = 250;
+
+/**
+ * Keeps the toolbar icon on the inbox's unread total and the connection's state, without storage
+ * reads: the count follows every inbox patch (throttled), the colour every status change.
+ */
+export function followToolbarBadge(deps: {
+  onInboxChange(listener: () => void): unknown;
+  onStatus(listener: (overall: OverallStatus) => void): unknown;
+  currentStatus(): Promise<OverallStatus>;
+  unread(): Promise<number>;
+}): void {
+  let overall: OverallStatus | null = null;
+  const refresh = async () => {
+    overall ??= await deps.currentStatus();
+    await showBadge(await deps.unread(), overall);
+  };
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  deps.onInboxChange(() => {
+    timer ??= setTimeout(() => {
+      timer = null;
+      void refresh();
+    }, BADGE_EVERY_MS);
+  });
+  deps.onStatus((status) => {
+    overall = status;
+    void refresh();
+  });
+  void refresh();
+}

@@ -1,4 +1,4 @@
-import { mediaView, type ConversationView, type LocationView, type MessageDirection, type MessageStatus, type MessageView, type ReadStateView } from '../contract/models';
+import { mediaView, type ConversationView, type LocationView, type MessageDirection, type MessageStatus, type MessageView, type ReadStateView } from './models';
 
 /**
  * Rows as Supabase Realtime delivers them (snake_case columns, timestamps in PostgreSQL's JSON

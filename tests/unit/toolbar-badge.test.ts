@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { badgeFor } from '@/lib/background/badge';
+import { badgeFor } from '@/lib/background/toolbar-badge';
 
 describe('toolbar badge', () => {
   it('shows the unread total in green while live', () => {

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../contract/events';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../contract/events';
 
 export type SwitchboardSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

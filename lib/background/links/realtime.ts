@@ -1,0 +1,113 @@
+import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
+import type { ChannelState } from '../../connection/status';
+import { backoff } from '../../connection/backoff';
+import type { AgentProfile } from '../../contract/models';
+
+type Row = Record<string, unknown>;
+
+/** What the Realtime link reports: rows as they change, and its channel's state. */
+export interface RealtimeLinkDeps {
+  supabase: SupabaseClient;
+  onMessageRow(row: Row): void;
+  onConversationRow(row: Row): void;
+  onReadStateRow(row: Row): void;
+  onState(state: ChannelState, error?: string): void;
+  /** "Subscribed to PostgreSQL": from here on nothing is missed, so catch up now. */
+  onSubscribed(): void;
+}
+
+/**
+ * The primary live path: one Supabase Realtime channel with `postgres_changes` on the agent's
+ * organisation's messages and conversations and the agent's own read state (each checked against
+ * RLS by Realtime). realtime-js rejoins by itself after a network error; a channel the server
+ * closed (an expired token) it never rejoins, so that one is resubscribed here, with backoff.
+ */
+export class RealtimeLink {
+  private channel: RealtimeChannel | null = null;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private attempts = 0;
+  private generation = 0;
+  private agent: AgentProfile | null = null;
+
+  constructor(private readonly deps: RealtimeLinkDeps) {}
+
+  /** Subscribes for this agent (the caller has set the session's token on the client). */
+  subscribe(agent: AgentProfile): void {
+    this.agent = agent;
+    const { supabase } = this.deps;
+    const org = `organisation_id=eq.${agent.organisationId}`;
+    // A fresh topic each time: realtime-js hands back an existing channel with the same topic, and
+    // one whose leave timed out (socket down) is never torn down, so it would be reused, already
+    // subscribed once, and never join again.
+    const channel = supabase.channel(`inbox:${agent.organisationId}:${++this.generation}`);
+    this.channel = channel;
+    this.deps.onState('connecting');
+    channel
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'messages', filter: org }, (p) => {
+        if (p.eventType !== 'DELETE') this.deps.onMessageRow(p.new as Row);
+      })
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'conversations', filter: org }, (p) => {
+        if (p.eventType !== 'DELETE') this.deps.onConversationRow(p.new as Row);
+      })
+      .on('postgres_changes', { event: '*', schema: 'public', table: 'read_states', filter: `agent_id=eq.${agent.id}` }, (p) => {
+        if (p.eventType !== 'DELETE') this.deps.onReadStateRow(p.new as Row);
+      })
+      .on('system', {}, (p: { extension?: string; status?: string; message?: string }) => {
+        if (p.extension !== 'postgres_changes') return;
+        if (p.status === 'ok') {
+          this.attempts = 0;
+          this.deps.onState('connected');
+          this.deps.onSubscribed();
+        } else this.deps.onState('disconnected', p.message ?? 'Realtime subscription failed');
+      })
+      .subscribe((status, err) => {
+        if (this.channel !== channel) return;
+        if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
+          // realtime-js rejoins by itself; we catch up when it is subscribed again.
+          this.deps.onState('disconnected', err?.message ?? status);
+        } else if (status === 'CLOSED') {
+          this.deps.onState('disconnected', 'Realtime channel closed');
+          this.scheduleResubscribe();
+        }
+      });
+  }
+
+  /** Drops the channel and subscribes anew with the session's current token (if there is one). */
+  async resubscribe(): Promise<void> {
+    const old = this.channel;
+    this.channel = null;
+    if (old) await this.deps.supabase.removeChannel(old);
+    const { data } = await this.deps.supabase.auth.getSession();
+    if (!data.session || !this.agent) return;
+    await this.deps.supabase.realtime.setAuth(data.session.access_token);
+    this.subscribe(this.agent);
+  }
+
+  /** Resubscribes now, forgetting earlier failures (the agent asked to reconnect). */
+  async reconnectNow(): Promise<void> {
+    this.attempts = 0;
+    await this.resubscribe();
+  }
+
+  /** Whether a resubscription is already waiting for its turn. */
+  get waiting(): boolean {
+    return this.timer !== null;
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.channel = null; // before removal, so its CLOSED is not taken for a server close
+    this.agent = null;
+    void this.deps.supabase.removeAllChannels();
+    this.deps.supabase.realtime.disconnect();
+  }
+
+  private scheduleResubscribe(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.resubscribe();
+    }, backoff(this.attempts++));
+  }
+}

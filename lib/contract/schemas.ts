@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { SEARCH_MIN_CHARS } from './api';
+
+/**
+ * The schemas of everything that crosses a boundary between the extension and the server: REST
+ * bodies and queries, Socket.IO payloads, and the parts of extension messages that end up in
+ * them. Both sides import these, so what the extension accepts is what the server accepts.
+ */
+
+/** A phone number in E.164 form, `+` then 7 to 15 digits. */
+export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +14155550134');
+
+export const BODY_MAX = 4096;
+
+/** An approved WhatsApp template (Twilio Content sid `HX…`) and its variables. */
+export const templateRef = z.object({
+  sid: z.string().regex(/^HX[0-9a-f]{32}$/, 'template sid must look like HX followed by 32 hex digits'),
+  variables: z.record(z.string().regex(/^\w{1,20}$/, 'template variable names are letters, digits and _'), z.string().max(1024)).default({}),
+});
+
+/** What a reply carries: text and/or one file by public https URL, or a template alone. */
+export const replyContentShape = {
+  body: z.string().trim().max(BODY_MAX).optional(),
+  /** A file the customer receives, by public https URL (Twilio fetches it; the server checks the host). */
+  mediaUrl: z.url({ protocol: /^https$/, error: 'mediaUrl must be an https URL' }).max(2048).optional(),
+  template: templateRef.optional(),
+};
+
+/** The rules every reply follows, wherever it is checked (the composer, the background, the server). */
+export function replyRules(r: { body?: string; mediaUrl?: string; template?: unknown }, ctx: z.RefinementCtx): void {
+  if (!(r.template || r.body || r.mediaUrl)) ctx.addIssue({ code: 'custom', message: 'a reply cannot be empty: send text, a file (mediaUrl) or a template' });
+  if (r.template && (r.body || r.mediaUrl)) ctx.addIssue({ code: 'custom', message: 'a template is sent alone, without body or mediaUrl' });
+}
+
+/** `POST /api/conversations/:id/messages`: `id` is the client's, and the idempotency key. */
+export const replyRequest = z.object({ id: z.uuid(), ...replyContentShape }).superRefine(replyRules);
+
+/** `POST /api/conversations/:id/notes` */
+export const noteShape = { body: z.string().trim().min(1, 'a note cannot be empty').max(BODY_MAX) };
+export const noteRequest = z.object({ id: z.uuid(), ...noteShape });
+
+/** `POST /api/conversations` */
+export const startConversationRequest = z.object({ phone: e164 });
+
+/** `POST /api/conversations/:id/assign` */
+export const assignRequest = z.object({ assigneeId: z.uuid().nullable() });
+
+/** `GET /api/search?q=…` (the trigram indexes serve only 3 characters or more). */
+export const searchQuery = z.object({
+  q: z.string().trim().min(SEARCH_MIN_CHARS, `search for at least ${SEARCH_MIN_CHARS} characters`).max(200),
+  limit: z.coerce.number().int().min(1).max(100).default(30),
+});
+
+/** `GET /api/conversations/:id/messages?before=…&limit=…` */
+export const messagesQuery = z.object({
+  before: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+/** Socket.IO: `conversation:join`, `conversation:leave`, `typing:start`, `typing:stop`. */
+export const conversationRef = z.object({ conversationId: z.uuid() });
+/** Socket.IO: `presence:set`. */
+export const presenceRequest = z.object({ state: z.enum(['online', 'away']) });
+/** Socket.IO: `auth:refresh`. */
+export const authRefreshRequest = z.object({ token: z.string().min(1).max(8192) });
