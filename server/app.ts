@@ -1,31 +1,29 @@
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { z } from 'zod';
-import { describeIssues, guard, HttpError } from './validation';
-import { isDatabaseUnavailable } from './db/unavailable';
-import type { MarkReadResponse, MessagesPage, StartConversationResponse, SyncResponse } from '../lib/contract/api';
-import type { AgentProfile } from '../lib/contract/models';
-import { secretEquals } from './auth/compare';
-import { InvalidTokenError, type TokenVerifier } from './auth/jwt';
-import { originAllowed } from './http/origins';
+import { authenticateAgent } from './auth/agent';
+import type { TokenVerifier } from './auth/jwt';
 import type { ServerConfig } from './config';
-import { BadCursorError, findAgent, markRead, messagesPage, startConversation, sync } from './inbox/repository';
+import { isDatabaseUnavailable } from './db/unavailable';
+import { HttpError } from './errors';
+import { registerOperatorRoutes } from './http/operator';
+import { originAllowed } from './http/origins';
 import { createCursorSigner } from './inbox/cursor';
 import { registerInboxRoutes } from './inbox/routes';
-import { registerMediaRoutes } from './media/routes';
+import type { Logger } from './logger';
 import { resolveWithDns, type ResolveHost } from './media/public-url';
+import { registerMediaRoutes } from './media/routes';
+import { countRequests, type RequestCounter } from './metrics';
 import { registerReplyRoutes } from './outbound/routes';
 import { createSender, type Sender } from './outbound/sender';
 import { createTwilioClient } from './outbound/twilio-client';
-import type { Logger } from './logger';
-import { countRequests, type RequestCounter } from './metrics';
-import { agentRoom, attachSocketIo, orgRoom, type SwitchboardIo } from './realtime/socket-io';
+import { createBroadcast } from './sockets/broadcast';
+import { attachSocketIo, type SwitchboardIo } from './sockets/socket-io';
 import { registerTwilioWebhooks } from './webhooks/twilio';
 
 export interface AppDeps {
@@ -45,40 +43,36 @@ export interface App {
   sender: Sender;
 }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    agent: AgentProfile;
-  }
-}
-
 const uuid = z.uuid();
-const REQUESTS_PER_AGENT = 120;
-const startBody = z.object({
-  phone: z.string().regex(/^\+[1-9]\d{6,14}$/, 'phone must be an E.164 number such as +14155550134'),
-});
-const messagesQuery = z.object({
-  before: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
 
-/** Builds the HTTP API and Socket.IO server from its dependencies; `main.ts` boots it. */
+/**
+ * Builds the HTTP API and Socket.IO server from its dependencies; `main.ts` boots it. It only
+ * composes: each feature registers its own routes (webhooks, inbox, replies, media, operators)
+ * and tells agents through the one broadcast module.
+ */
 export async function createApp(deps: AppDeps): Promise<App> {
-  const http = Fastify({ loggerInstance: deps.log.child({ name: 'http' }) as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: deps.config.trustProxy });
-  const cluster = deps.config.redisUrl ? await connectRedis(deps.config.redisUrl, deps.log) : null;
-  const io = attachSocketIo(http.server, { ...deps, origins: deps.config.origins, limits: deps.config.limits, trustProxy: deps.config.trustProxy, agentRecheckMs: deps.config.agentRecheckMs, cluster: cluster ? { ...cluster, sweepMs: deps.config.presenceSweepMs } : undefined });
+  const { config, db, log } = deps;
+  const http = Fastify({ loggerInstance: log.child({ name: 'http' }) as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: config.trustProxy });
+  const cluster = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
+  const io = attachSocketIo(http.server, {
+    ...deps,
+    origins: config.origins,
+    limits: config.limits,
+    trustProxy: config.trustProxy,
+    agentRecheckMs: config.agentRecheckMs,
+    cluster: cluster ? { ...cluster, sweepMs: config.presenceSweepMs } : undefined,
+  });
+  const broadcast = createBroadcast(io);
   const requests = countRequests(http);
-  // Derived from the Twilio auth token, which every instance shares: rotating it makes each agent resync once.
-  const cursors = createCursorSigner(deps.config.twilio.authToken);
 
   // Browsers: only the extension (and configured origins) may call the API; a CRM page may not.
-  await http.register(cors, { origin: (origin, cb) => cb(null, originAllowed(origin, deps.config.origins)), exposedHeaders: [] });
+  await http.register(cors, { origin: (origin, cb) => cb(null, originAllowed(origin, config.origins)), exposedHeaders: [] });
   http.addHook('onRequest', async (req, reply) => {
-    if (!originAllowed(req.headers.origin, deps.config.origins)) {
+    if (!originAllowed(req.headers.origin, config.origins)) {
       return reply.code(403).send({ error: 'forbidden_origin', message: `requests from ${req.headers.origin} are not accepted` });
     }
   });
   await http.register(formbody);
-
   http.setErrorHandler((err, req, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
     if (isDatabaseUnavailable(err)) {
@@ -96,128 +90,35 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   await registerTwilioWebhooks(http, {
-    db: deps.db,
-    publicUrl: () => deps.config.publicUrl,
-    twilio: deps.config.twilio,
-    twilioApiBaseUrl: twilioApiBase(deps.config),
-    bodyLimit: deps.config.webhookBodyLimit,
-    onStored: ({ organisationId, message, conversation }) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
-    onStatus: (organisationId, message) => io.to(orgRoom(organisationId)).emit('message:status', { message }),
+    db,
+    publicUrl: () => config.publicUrl,
+    twilio: config.twilio,
+    twilioApiBaseUrl: twilioApiBase(config),
+    bodyLimit: config.webhookBodyLimit,
+    onStored: ({ organisationId, message, conversation }) => broadcast.messageNew(organisationId, message, conversation),
+    onStatus: broadcast.messageStatus,
   });
-  const twilioClient = createTwilioClient(deps.config.twilio, deps.config.twilioApiBaseUrl);
+  const twilioClient = createTwilioClient(config.twilio, config.twilioApiBaseUrl);
   // Replies go out through the outbox; a stopped server's unsent replies go out when it starts.
   const sender = createSender({
-    db: deps.db,
+    db,
     twilio: twilioClient,
-    statusCallbackUrl: (id) => `${deps.config.publicUrl}/api/webhooks/twilio/status?message=${id}`,
-    log: deps.log.child({ name: 'outbox' }),
-    onStatus: (organisationId, message) => io.to(orgRoom(organisationId)).emit('message:status', { message }),
+    statusCallbackUrl: (id) => `${config.publicUrl}/api/webhooks/twilio/status?message=${id}`,
+    log: log.child({ name: 'outbox' }),
+    onStatus: broadcast.messageStatus,
   });
 
-  // Operators only (a bearer token): how busy this instance is. No data, no identities.
-  const operator = async (req: FastifyRequest) => {
-    const token = deps.config.operatorToken;
-    if (!token) throw new HttpError(404, 'not_found', 'operator routes are off: set OPERATOR_TOKEN');
-    const header = req.headers.authorization ?? '';
-    if (!header.startsWith('Bearer ') || !secretEquals(header.slice(7), token)) throw new HttpError(401, 'unauthorized', 'operator token required');
-  };
-  http.get('/api/socket', { preHandler: operator }, async () => ({ status: 'up', connections: io.engine.clientsCount, path: '/socket.io' }));
-  http.get('/api/metrics', { preHandler: operator }, async () => ({ requests: requests.byRoute(), sockets: io.engine.clientsCount }));
+  registerOperatorRoutes(http, { token: config.operatorToken, io, requests });
   http.get('/api/health', async () => {
-    await deps.db.query('select 1');
+    await db.query('select 1');
     return { status: 'ok' };
   });
 
-  // Per agent, per instance: far above what the extension sends (nothing while healthy), low enough
-  // that a runaway or hostile client cannot hog the database.
-  const limiter = new RateLimiterMemory({ points: REQUESTS_PER_AGENT, duration: 10 });
-  const authenticate = async (req: FastifyRequest, reply: FastifyReply) => {
-    const header = req.headers.authorization ?? '';
-    if (!header.startsWith('Bearer ')) throw new HttpError(401, 'unauthorized', 'missing Bearer token');
-    let claims;
-    try {
-      claims = await deps.verify(header.slice(7));
-    } catch (err) {
-      if (err instanceof InvalidTokenError) throw new HttpError(401, 'unauthorized', err.message);
-      throw err;
-    }
-    if (claims.role !== 'authenticated' || !claims.sub) throw new HttpError(403, 'forbidden', 'not a signed-in user token');
-    const agent = await findAgent(deps.db, claims.sub);
-    if (!agent) throw new HttpError(403, 'forbidden', 'this user is not an agent of any organisation');
-    req.agent = agent;
-    try {
-      await limiter.consume(agent.id);
-    } catch (res) {
-      reply.header('retry-after', String(Math.max(1, Math.ceil((res as RateLimiterRes).msBeforeNext / 1000))));
-      throw new HttpError(429, 'rate_limited', `too many requests: at most ${REQUESTS_PER_AGENT} every 10 seconds`);
-    }
-  };
-
   await http.register(async (api) => {
-    api.addHook('preHandler', authenticate);
-
-    api.get('/api/me', async (req) => req.agent);
-
-    api.get('/api/sync', async (req): Promise<SyncResponse> => {
-      const given = (req.query as { cursor?: string }).cursor;
-      const snapshot = given ? cursors.open(req.agent, given) : null;
-      if (given && snapshot === null) throw new HttpError(400, 'bad_cursor', 'cursor is not one this server issued to this agent');
-      try {
-        const answer = await sync(deps.db, req.agent, snapshot);
-        return { ...answer, cursor: cursors.sign(req.agent, answer.cursor) };
-      } catch (err) {
-        if (err instanceof BadCursorError || (err as { code?: string }).code === '22P02') {
-          throw new HttpError(400, 'bad_cursor', 'cursor is not one this server issued');
-        }
-        throw err;
-      }
-    });
-
-    api.get('/api/conversations/:id/messages', async (req): Promise<MessagesPage> => {
-      const id = conversationIdOf(req);
-      const q = messagesQuery.safeParse(req.query);
-      if (!q.success) throw new HttpError(400, 'bad_request', describeIssues(q.error));
-      return guard(() => messagesPage(deps.db, req.agent, id, q.data.before ?? null, q.data.limit));
-    });
-
-    registerReplyRoutes(api, {
-      db: deps.db,
-      twilio: twilioClient,
-      resolveHost: deps.resolveHost ?? resolveWithDns,
-      sender,
-      conversationIdOf,
-      announce: (organisationId, message, conversation) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
-    });
-
-    registerMediaRoutes(api, {
-      db: deps.db,
-      source: { apiBaseUrl: twilioApiBase(deps.config), ...deps.config.twilio },
-      maxBytes: deps.config.mediaMaxBytes,
-      conversationIdOf,
-    });
-
-    registerInboxRoutes(api, {
-      db: deps.db,
-      conversationIdOf,
-      conversationChanged: (organisationId, conversation) => io.to(orgRoom(organisationId)).emit('conversation:updated', { conversation }),
-      announce: (organisationId, message, conversation) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
-    });
-
-    // Start (or find) the conversation with a phone number, e.g. from a number on a CRM page.
-    api.post('/api/conversations', async (req, reply): Promise<StartConversationResponse> => {
-      const input = startBody.safeParse(req.body);
-      if (!input.success) throw new HttpError(400, 'bad_request', describeIssues(input.error));
-      const { created, conversation } = await guard(() => startConversation(deps.db, req.agent, input.data.phone));
-      reply.code(created ? 201 : 200);
-      return { conversation: { ...conversation, lastReadAt: null, readInboundCount: 0, unreadCount: 0 } };
-    });
-
-    api.post('/api/conversations/:id/read', async (req): Promise<MarkReadResponse> => {
-      const readState = await guard(() => markRead(deps.db, req.agent, conversationIdOf(req)));
-      // The agent's other devices clear their unread count too.
-      io.to(agentRoom(req.agent.id)).emit('conversation:read', readState);
-      return { readState };
-    });
+    api.addHook('preHandler', authenticateAgent(deps));
+    registerInboxRoutes(api, { db, broadcast, conversationIdOf, cursors: createCursorSigner(config.twilio.authToken) });
+    registerReplyRoutes(api, { db, twilio: twilioClient, resolveHost: deps.resolveHost ?? resolveWithDns, sender, conversationIdOf, broadcast });
+    registerMediaRoutes(api, { db, source: { apiBaseUrl: twilioApiBase(config), ...config.twilio }, maxBytes: config.mediaMaxBytes, conversationIdOf });
   });
 
   const demoPage = readFileSync(join(import.meta.dirname, 'demo', 'crm.html'), 'utf8');

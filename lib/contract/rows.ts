@@ -1,12 +1,13 @@
 import { mediaView, type ConversationView, type LocationView, type MessageDirection, type MessageStatus, type MessageView, type ReadStateView } from './models';
 
 /**
- * Rows as Supabase Realtime delivers them (snake_case columns, timestamps in PostgreSQL's JSON
- * form) mapped to the views the server's REST and Socket.IO paths send, so every path merges.
+ * Database rows to the views clients hold, in one place for every path: the server's queries
+ * (node-postgres rows, timestamps as Date), its stored-procedure results and Supabase Realtime's
+ * `postgres_changes` (JSON, timestamps as strings). One mapping, so every copy of a row merges.
  */
 type Row = Record<string, unknown>;
 
-const iso = (v: unknown): string | null => (v === null || v === undefined ? null : new Date(String(v)).toISOString());
+const iso = (v: unknown): string | null => (v === null || v === undefined ? null : (v instanceof Date ? v : new Date(String(v))).toISOString());
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
 export function messageFromRow(r: Row): MessageView {

@@ -1,11 +1,13 @@
-import { SEARCH_MIN_CHARS } from '../contract/api';
 import { z } from 'zod';
+import { SEARCH_MIN_CHARS } from '../contract/api';
+import { e164, noteShape, replyContentShape, replyRules } from '../contract/schemas';
 
 /**
  * Validation of every request and port message the background receives (the types in
- * `./protocol.ts` are inferred from these). Only the background imports this file.
+ * `./protocol.ts` are inferred from these). What goes on to the server is checked with the
+ * server's own schemas (`lib/contract/schemas.ts`), so the extension accepts exactly what the
+ * server will. Only the background imports this file.
  */
-const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'not an E.164 phone number');
 /** An origin the agent may enable the overlay on: http(s), no path. */
 const siteOrigin = z
   .string()
@@ -26,15 +28,8 @@ export const requestSchemas = {
   'inbox:openConversation': z.object({ conversationId: z.uuid() }),
   'connection:reconnect': z.undefined(),
   'composer:typing': z.object({ conversationId: z.uuid(), typing: z.boolean() }),
-  'composer:send': z
-    .object({
-      conversationId: z.uuid(),
-      body: z.string().trim().max(4096).optional(),
-      mediaUrl: z.url({ protocol: /^https$/, error: 'a file must be an https URL' }).max(2048).optional(),
-      template: z.object({ sid: z.string().regex(/^HX[0-9a-f]{32}$/), variables: z.record(z.string(), z.string().max(1024)) }).optional(),
-    })
-    .refine((r) => !!(r.body || r.mediaUrl || r.template), 'a reply cannot be empty'),
-  'composer:note': z.object({ conversationId: z.uuid(), body: z.string().trim().min(1).max(4096) }),
+  'composer:send': z.object({ conversationId: z.uuid(), ...replyContentShape }).superRefine(replyRules),
+  'composer:note': z.object({ conversationId: z.uuid(), ...noteShape }),
   'inbox:assign': z.object({ conversationId: z.uuid(), assigneeId: z.uuid().nullable() }),
   'inbox:search': z.object({ query: z.string().trim().min(SEARCH_MIN_CHARS).max(200) }),
   'inbox:older': z.object({ conversationId: z.uuid(), before: z.iso.datetime({ offset: true }) }),

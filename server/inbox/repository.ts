@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { SyncResponse } from '../../lib/contract/api';
 import type { AgentProfile, ConversationView, LocationView, MessageView, ReadStateView, StoredMediaItem } from '../../lib/contract/models';
 import { replyWindow, type ReplyWindow } from '../../lib/contract/reply-window';
+import { conversationFromRow, messageFromRow } from '../../lib/contract/rows';
+import { BadCursorError, NotFoundError } from '../errors';
 import {
   agentConversationView,
   CONVERSATION_COLUMNS,
@@ -33,24 +35,14 @@ export type StoreInboundResult =
   | { kind: 'duplicate' }
   | { kind: 'unrouted' };
 
-export class NotFoundError extends Error {}
-/** A well-formed request the data refuses (an assignee from another organisation…). */
-export class UnprocessableError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-export class BadCursorError extends Error {}
 
 const FULL_SYNC_CONVERSATIONS = 2000; // = the extension's CACHED_CONVERSATIONS
 const DELTA_SYNC_CONVERSATIONS = 2000;
 const SYNC_MESSAGES = 1000;
 const CURSOR_PATTERN = /^\d{1,20}:\d{1,20}:(\d{1,20}(,\d{1,20}){0,10000})?$/;
 
-async function inTransaction<T>(db: pg.Pool, begin: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+/** Runs `fn` in one transaction opened with `begin`; rolled back if it throws. */
+export async function inTransaction<T>(db: pg.Pool, begin: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await db.connect();
   try {
     await client.query(begin);
@@ -104,13 +96,10 @@ type StoreRow = { kind: string; organisation_id?: string; message?: Record<strin
 
 function storeResult(r: StoreRow): StoreInboundResult {
   if (r.kind !== 'stored') return { kind: r.kind as 'duplicate' | 'unrouted' };
-  const dates = (o: Record<string, unknown>, keys: string[]) => {
-    for (const k of keys) if (typeof o[k] === 'string') o[k] = new Date(o[k] as string);
-    return o;
-  };
-  const message = dates(r.message!, ['created_at', 'updated_at']) as unknown as MessageRow;
-  const conversation = dates(r.conversation!, ['last_message_at', 'last_inbound_at']) as unknown as ConversationRow;
-  return { kind: 'stored', organisationId: r.organisation_id!, message: messageView(message), conversation: conversationView({ ...conversation, contact_id: String(r.conversation!.contact_id) }) };
+  // The stored procedure returns JSON rows (timestamps as strings): the same mapping as Realtime's.
+  const conversation = r.conversation!;
+  const contact = { id: String(conversation.contact_id), phone: String(conversation.phone_e164), profileName: (conversation.profile_name as string | null) ?? null };
+  return { kind: 'stored', organisationId: r.organisation_id!, message: messageFromRow(r.message!), conversation: conversationFromRow(conversation, contact) };
 }
 
 /**
@@ -120,52 +109,58 @@ function storeResult(r: StoreRow): StoreInboundResult {
  */
 export async function sync(db: pg.Pool, agent: AgentProfile, cursor: string | null): Promise<SyncResponse> {
   if (cursor !== null && !CURSOR_PATTERN.test(cursor)) throw new BadCursorError('cursor is not one this server issued');
-  return inTransaction(db, 'begin isolation level repeatable read read only', async (c) => {
-    const snapshot = (await c.query<{ s: string }>('select pg_current_snapshot()::text as s')).rows[0]!.s;
-    const conversations = async (since: string | null, limit: number) =>
-      (
-        await c.query<AgentConversationRow>(
-          `select ${CONVERSATION_COLUMNS}, rs.last_read_at, rs.read_inbound_count
-             from conversations c
-             join contacts ct on ct.id = c.contact_id
-             left join read_states rs on rs.conversation_id = c.id and rs.agent_id = $2
-            where c.organisation_id = $1
-              and ($3::pg_snapshot is null
-                   or changed_since(c.change_xid, $3::pg_snapshot)
-                   or changed_since(ct.change_xid, $3::pg_snapshot)
-                   or (rs.change_xid is not null and changed_since(rs.change_xid, $3::pg_snapshot)))
-            order by c.last_message_at desc nulls last, c.id
-            limit $4`,
-          [agent.organisationId, agent.id, since, limit],
-        )
-      ).rows;
+  return inTransaction(db, 'begin isolation level repeatable read read only', (c) => syncIn(c, agent, cursor)).catch((err: unknown) => {
+    // PostgreSQL refuses a snapshot that cannot be (xmin above xmax…): not one we issued either.
+    if ((err as { code?: string }).code === '22P02') throw new BadCursorError('cursor is not one this server issued');
+    throw err;
+  });
+}
 
-    if (cursor === null) {
-      const rows = await conversations(null, FULL_SYNC_CONVERSATIONS);
-      return { cursor: snapshot, full: true, conversations: rows.map(agentConversationView), messages: [], messagesTruncated: false };
-    }
-    const changed = await conversations(cursor, DELTA_SYNC_CONVERSATIONS + 1);
-    if (changed.length > DELTA_SYNC_CONVERSATIONS) {
-      // Too far behind for a delta: start over from the newest page.
-      const rows = await conversations(null, FULL_SYNC_CONVERSATIONS);
-      return { cursor: snapshot, full: true, conversations: rows.map(agentConversationView), messages: [], messagesTruncated: true };
-    }
-    const messages = (
-      await c.query<MessageRow>(
-        `select ${MESSAGE_COLUMNS} from messages
-          where organisation_id = $1 and changed_since(change_xid, $2::pg_snapshot)
-          order by created_at, id limit $3`,
-        [agent.organisationId, cursor, SYNC_MESSAGES + 1],
+async function syncIn(c: pg.PoolClient, agent: AgentProfile, cursor: string | null): Promise<SyncResponse> {
+  const snapshot = (await c.query<{ s: string }>('select pg_current_snapshot()::text as s')).rows[0]!.s;
+  const conversations = async (since: string | null, limit: number) =>
+    (
+      await c.query<AgentConversationRow>(
+        `select ${CONVERSATION_COLUMNS}, rs.last_read_at, rs.read_inbound_count
+           from conversations c
+           join contacts ct on ct.id = c.contact_id
+           left join read_states rs on rs.conversation_id = c.id and rs.agent_id = $2
+          where c.organisation_id = $1
+            and ($3::pg_snapshot is null
+                 or changed_since(c.change_xid, $3::pg_snapshot)
+                 or changed_since(ct.change_xid, $3::pg_snapshot)
+                 or (rs.change_xid is not null and changed_since(rs.change_xid, $3::pg_snapshot)))
+          order by c.last_message_at desc nulls last, c.id
+          limit $4`,
+        [agent.organisationId, agent.id, since, limit],
       )
     ).rows;
-    return {
-      cursor: snapshot,
-      full: false,
-      conversations: changed.map(agentConversationView),
-      messages: messages.slice(0, SYNC_MESSAGES).map(messageView),
-      messagesTruncated: messages.length > SYNC_MESSAGES,
-    };
-  });
+
+  if (cursor === null) {
+    const rows = await conversations(null, FULL_SYNC_CONVERSATIONS);
+    return { cursor: snapshot, full: true, conversations: rows.map(agentConversationView), messages: [], messagesTruncated: false };
+  }
+  const changed = await conversations(cursor, DELTA_SYNC_CONVERSATIONS + 1);
+  if (changed.length > DELTA_SYNC_CONVERSATIONS) {
+    // Too far behind for a delta: start over from the newest page.
+    const rows = await conversations(null, FULL_SYNC_CONVERSATIONS);
+    return { cursor: snapshot, full: true, conversations: rows.map(agentConversationView), messages: [], messagesTruncated: true };
+  }
+  const messages = (
+    await c.query<MessageRow>(
+      `select ${MESSAGE_COLUMNS} from messages
+        where organisation_id = $1 and changed_since(change_xid, $2::pg_snapshot)
+        order by created_at, id limit $3`,
+      [agent.organisationId, cursor, SYNC_MESSAGES + 1],
+    )
+  ).rows;
+  return {
+    cursor: snapshot,
+    full: false,
+    conversations: changed.map(agentConversationView),
+    messages: messages.slice(0, SYNC_MESSAGES).map(messageView),
+    messagesTruncated: messages.length > SYNC_MESSAGES,
+  };
 }
 
 /** A page of a conversation's messages, newest first, before `before` (an ISO time). */
@@ -204,7 +199,8 @@ export async function markRead(db: pg.Pool, agent: AgentProfile, conversationId:
   return { conversationId, lastReadAt: rows[0]!.last_read_at.toISOString(), readInboundCount: Number(rows[0]!.read_inbound_count) };
 }
 
-async function assertConversationOf(db: pg.Pool, agent: AgentProfile, conversationId: string): Promise<void> {
+/** Throws NotFoundError unless the conversation is of the agent's organisation. */
+export async function assertConversationOf(db: pg.Pool, agent: AgentProfile, conversationId: string): Promise<void> {
   const { rowCount } = await db.query('select 1 from conversations where id = $1 and organisation_id = $2', [
     conversationId,
     agent.organisationId,
@@ -222,136 +218,6 @@ export async function findAgent(db: pg.Pool, userId: string): Promise<AgentProfi
   );
   const r = rows[0];
   return r ? { id: r.id, organisationId: r.organisation_id, displayName: r.display_name, email: r.email } : null;
-}
-
-export class ConflictError extends Error {}
-
-/** Where a reply in this conversation goes: the customer, from the conversation's channel. */
-/** What an agent sends: free-form text (with an optional file by URL), or an approved template. */
-export type OutboundContent =
-  | { kind: 'text'; body: string; media: Array<{ url: string; contentType: string }> }
-  | { kind: 'template'; contentSid: string; variables: Record<string, string>; renderedBody: string };
-
-/** Free-form text outside WhatsApp's 24-hour window. */
-export class WindowClosedError extends Error {
-  constructor(readonly closesAt: string | null) {
-    super(
-      closesAt
-        ? `The 24-hour window to reply freely closed at ${closesAt}: send an approved template instead.`
-        : 'This customer has not written yet: start the conversation with an approved template.',
-    );
-  }
-}
-
-/**
- * Stores an agent's reply in the outbox (status `accepted`), keyed by the client's id so a retried
- * request stores and sends nothing new (`created: false`). Free-form text is refused outside the
- * 24-hour window; templates are allowed at any time.
- */
-export async function createOutbound(
-  db: pg.Pool,
-  agent: AgentProfile,
-  conversationId: string,
-  id: string,
-  content: OutboundContent,
-  now: number = Date.now(),
-): Promise<{ created: boolean; message: MessageView; conversation: ConversationView }> {
-  return inTransaction(db, 'begin', async (c) => {
-    const conv = (
-      await c.query<{ last_inbound_at: Date | null }>(
-        'select last_inbound_at from conversations where id = $1 and organisation_id = $2 for update',
-        [conversationId, agent.organisationId],
-      )
-    ).rows[0];
-    if (!conv) throw new NotFoundError('conversation not found');
-    const existing = (
-      await c.query<MessageRow & { organisation_id: string }>(`select ${MESSAGE_COLUMNS}, organisation_id from messages where id = $1`, [id])
-    ).rows[0];
-    if (existing) {
-      if (existing.organisation_id !== agent.organisationId || existing.conversation_id !== conversationId) throw new ConflictError('this message id is already used');
-      const conversation = (await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])).rows[0]!;
-      return { created: false, message: messageView(existing), conversation: conversationView(conversation) };
-    }
-    if (content.kind === 'text') {
-      const window = replyWindow(conv.last_inbound_at?.toISOString() ?? null, now);
-      if (!window.open) throw new WindowClosedError(window.closesAt);
-    }
-    const body = content.kind === 'text' ? content.body : content.renderedBody;
-    const media = content.kind === 'text' ? content.media : [];
-    const inserted = (
-      await c.query<MessageRow>(
-        `insert into messages (id, organisation_id, conversation_id, direction, body, media, status, sent_by, content_sid, content_variables)
-         values ($1, $2, $3, 'outbound', $4, $5, 'accepted', $6, $7, $8)
-         returning ${MESSAGE_COLUMNS}`,
-        [id, agent.organisationId, conversationId, body, JSON.stringify(media), agent.id, content.kind === 'template' ? content.contentSid : null, content.kind === 'template' ? JSON.stringify(content.variables) : null],
-      )
-    ).rows[0]!;
-    await c.query(
-      `update conversations set last_message_at = greatest(last_message_at, $2),
-              last_message_preview = case when $2 >= coalesce(last_message_at, '-infinity') then $3 else last_message_preview end
-        where id = $1`,
-      [conversationId, inserted.created_at, previewOf(body, media)],
-    );
-    const conversation = (
-      await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])
-    ).rows[0]!;
-    return { created: true, message: messageView(inserted), conversation: conversationView(conversation) };
-  });
-}
-
-/**
- * The customer's file `index` of an inbound message of the agent's organisation: what the media
- * route needs to rebuild its Twilio URL. Null for anything else (agents' files are never proxied).
- */
-export async function inboundMediaOf(
-  db: pg.Pool,
-  agent: AgentProfile,
-  conversationId: string,
-  messageId: string,
-  index: number,
-): Promise<{ messageSid: string; mediaSid: string | null; contentType: string } | null> {
-  const { rows } = await db.query<{ media: StoredMediaItem[]; twilio_sid: string | null }>(
-    `select media, twilio_sid from messages
-      where id = $1 and conversation_id = $2 and organisation_id = $3 and direction = 'inbound'`,
-    [messageId, conversationId, agent.organisationId],
-  );
-  const item = rows[0]?.media[index];
-  if (!item || !rows[0]!.twilio_sid) return null;
-  return { messageSid: rows[0]!.twilio_sid, mediaSid: item.sid ?? null, contentType: item.contentType };
-}
-
-/** The reply window of a conversation of the agent's organisation. */
-export async function conversationWindow(db: pg.Pool, agent: AgentProfile, conversationId: string): Promise<ReplyWindow> {
-  const { rows } = await db.query<{ last_inbound_at: Date | null }>('select last_inbound_at from conversations where id = $1 and organisation_id = $2', [
-    conversationId,
-    agent.organisationId,
-  ]);
-  if (!rows[0]) throw new NotFoundError('conversation not found');
-  return replyWindow(rows[0].last_inbound_at?.toISOString() ?? null);
-}
-
-/**
- * Moves a message's status forward only (Twilio's callbacks arrive in any order), keeping
- * Twilio's error on failure. By Twilio SID, or by our id right after the create call.
- */
-export async function advanceStatus(
-  db: pg.Pool,
-  key: { twilioSid: string } | { id: string; twilioSid?: string },
-  status: string,
-  error: { code: number | null; message: string | null } = { code: null, message: null },
-): Promise<{ organisationId: string; message: MessageView } | null> {
-  const byId = 'id' in key;
-  const { rows } = await db.query<MessageRow & { organisation_id: string }>(
-    `update messages set status = $2,
-            twilio_sid = coalesce(twilio_sid, $3),
-            error_code = coalesce($4, error_code), error_message = coalesce($5, error_message)
-      where ${byId ? 'id = $1::uuid' : 'twilio_sid = $1'}
-        and public.message_status_rank(status) < public.message_status_rank($2)
-      returning ${MESSAGE_COLUMNS}, organisation_id`,
-    [byId ? key.id : key.twilioSid, status, byId ? (key.twilioSid ?? null) : null, error.code, error.message],
-  );
-  const r = rows[0];
-  return r ? { organisationId: r.organisation_id, message: messageView(r) } : null;
 }
 
 /**

@@ -1,54 +1,88 @@
-import { SEARCH_MIN_CHARS } from '../../lib/contract/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { z } from 'zod';
-import type { AgentsResponse, AssignResponse, CannedRepliesResponse, NoteResponse, SearchResponse } from '../../lib/contract/api';
-import type { ConversationView, MessageView } from '../../lib/contract/models';
-import { guard, parseOr400 } from '../validation';
+import type {
+  AgentsResponse,
+  AssignResponse,
+  CannedRepliesResponse,
+  MarkReadResponse,
+  MessagesPage,
+  NoteResponse,
+  SearchResponse,
+  StartConversationResponse,
+  SyncResponse,
+} from '../../lib/contract/api';
+import { assignRequest, messagesQuery, noteRequest, searchQuery, startConversationRequest } from '../../lib/contract/schemas';
+import { guard, HttpError, parseOr400 } from '../errors';
+import type { Broadcast } from '../sockets/broadcast';
+import type { CursorSigner } from './cursor';
+import { markRead, messagesPage, startConversation, sync } from './repository';
 import { assignConversation, conversationOf, createNote, listAgents, listCannedReplies, searchConversations } from './team';
 
-const assignBody = z.object({ assigneeId: z.uuid().nullable() });
-const noteBody = z.object({ id: z.uuid(), body: z.string().trim().min(1, 'a note cannot be empty').max(4096) });
-const searchQuery = z.object({
-  // The trigram indexes serve only 3 characters or more: shorter would scan the whole history.
-  q: z.string().trim().min(SEARCH_MIN_CHARS, `search for at least ${SEARCH_MIN_CHARS} characters`).max(200),
-  limit: z.coerce.number().int().min(1).max(100).default(30),
-});
-
-/** Assignment, private notes, canned replies, the team and search: the inbox's shared tools. */
+/**
+ * The inbox's REST routes (all behind the agent's authentication): who I am, the catch-up sync,
+ * pages of a thread, starting a conversation from a number, read state, assignment, private
+ * notes, canned replies, the team and search. Every one is scoped to the agent's organisation.
+ */
 export function registerInboxRoutes(
   api: FastifyInstance,
-  deps: {
-    db: pg.Pool;
-    conversationIdOf(req: FastifyRequest): string;
-    /** Tells the organisation's agents (Socket.IO); Realtime tells them from the row itself. */
-    conversationChanged(organisationId: string, conversation: ConversationView): void;
-    announce(organisationId: string, message: MessageView, conversation: ConversationView): void;
-  },
+  deps: { db: pg.Pool; cursors: CursorSigner; broadcast: Broadcast; conversationIdOf(req: FastifyRequest): string },
 ): void {
-  api.get('/api/agents', async (req): Promise<AgentsResponse> => ({ agents: await listAgents(deps.db, req.agent) }));
+  const { db, broadcast, conversationIdOf } = deps;
+
+  api.get('/api/me', async (req) => req.agent);
+
+  api.get('/api/sync', async (req): Promise<SyncResponse> => {
+    const given = (req.query as { cursor?: string }).cursor;
+    const snapshot = given ? deps.cursors.open(req.agent, given) : null;
+    if (given && snapshot === null) throw new HttpError(400, 'bad_cursor', 'cursor is not one this server issued to this agent');
+    const answer = await guard(() => sync(db, req.agent, snapshot));
+    return { ...answer, cursor: deps.cursors.sign(req.agent, answer.cursor) };
+  });
+
+  api.get('/api/conversations/:id/messages', async (req): Promise<MessagesPage> => {
+    const id = conversationIdOf(req);
+    const q = parseOr400(messagesQuery, req.query);
+    return guard(() => messagesPage(db, req.agent, id, q.before ?? null, q.limit));
+  });
+
+  // Start (or find) the conversation with a phone number, e.g. from a number on a CRM page.
+  api.post('/api/conversations', async (req, reply): Promise<StartConversationResponse> => {
+    const { phone } = parseOr400(startConversationRequest, req.body);
+    const { created, conversation } = await guard(() => startConversation(db, req.agent, phone));
+    reply.code(created ? 201 : 200);
+    return { conversation: { ...conversation, lastReadAt: null, readInboundCount: 0, unreadCount: 0 } };
+  });
+
+  api.post('/api/conversations/:id/read', async (req): Promise<MarkReadResponse> => {
+    const readState = await guard(() => markRead(db, req.agent, conversationIdOf(req)));
+    broadcast.conversationRead(req.agent.id, readState);
+    return { readState };
+  });
+
+  api.get('/api/agents', async (req): Promise<AgentsResponse> => ({ agents: await listAgents(db, req.agent) }));
 
   api.post('/api/conversations/:id/assign', async (req): Promise<AssignResponse> => {
-    const id = deps.conversationIdOf(req);
-    const { assigneeId } = parseOr400(assignBody, req.body);
-    const { changed, conversation } = await guard(() => assignConversation(deps.db, req.agent, id, assigneeId));
-    if (changed) deps.conversationChanged(req.agent.organisationId, conversation);
+    const id = conversationIdOf(req);
+    const { assigneeId } = parseOr400(assignRequest, req.body);
+    const { changed, conversation } = await guard(() => assignConversation(db, req.agent, id, assigneeId));
+    // Realtime tells agents from the row itself; Socket.IO is told here.
+    if (changed) broadcast.conversationUpdated(req.agent.organisationId, conversation);
     return { conversation };
   });
 
   api.post('/api/conversations/:id/notes', async (req, reply): Promise<NoteResponse> => {
-    const id = deps.conversationIdOf(req);
-    const input = parseOr400(noteBody, req.body);
-    const { created, message } = await guard(() => createNote(deps.db, req.agent, id, input.id, input.body));
-    if (created) deps.announce(req.agent.organisationId, message, await conversationOf(deps.db, id));
+    const id = conversationIdOf(req);
+    const input = parseOr400(noteRequest, req.body);
+    const { created, message } = await guard(() => createNote(db, req.agent, id, input.id, input.body));
+    if (created) broadcast.messageNew(req.agent.organisationId, message, await conversationOf(db, id));
     reply.code(created ? 201 : 200);
     return { message };
   });
 
-  api.get('/api/canned-replies', async (req): Promise<CannedRepliesResponse> => ({ cannedReplies: await listCannedReplies(deps.db, req.agent.organisationId) }));
+  api.get('/api/canned-replies', async (req): Promise<CannedRepliesResponse> => ({ cannedReplies: await listCannedReplies(db, req.agent.organisationId) }));
 
   api.get('/api/search', async (req): Promise<SearchResponse> => {
     const { q, limit } = parseOr400(searchQuery, req.query);
-    return { results: await searchConversations(deps.db, req.agent, q, limit) };
+    return { results: await searchConversations(db, req.agent, q, limit) };
   });
 }

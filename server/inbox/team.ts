@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { AgentProfile, AgentSummary, ConversationView, MessageView } from '../../lib/contract/models';
 import type { CannedReply, SearchResult } from '../../lib/contract/api';
-import { NotFoundError, UnprocessableError } from './repository';
+import { NotFoundError, UnprocessableError } from '../errors';
 import { agentConversationView, CONVERSATION_COLUMNS, conversationView, MESSAGE_COLUMNS, messageView, type AgentConversationRow, type ConversationRow, type MessageRow } from './views';
 
 /**

@@ -1,6 +1,7 @@
-import { mediaView, type AgentConversationView, type ConversationView, type LocationView, type MediaItem, type MessageDirection, type MessageStatus, type MessageView, type StoredMediaItem } from '../../lib/contract/models';
+import { conversationFromRow, messageFromRow } from '../../lib/contract/rows';
+import { type AgentConversationView, type ConversationView, type LocationView, type MediaItem, type MessageDirection, type MessageStatus, type MessageView, type StoredMediaItem } from '../../lib/contract/models';
 
-/** Row shapes as selected by the inbox queries, and their mapping to the shared views. */
+/** Row shapes as selected by the inbox queries; their mapping to views is lib/contract/rows.ts. */
 export interface MessageRow {
   id: string;
   conversation_id: string;
@@ -42,44 +43,18 @@ export const CONVERSATION_COLUMNS = `c.id, c.channel_id, c.contact_id, ct.phone_
 
 export const MESSAGE_COLUMNS = `id, conversation_id, direction, body, media, status, twilio_sid, error_code, error_message, sent_by, location, created_at, updated_at`;
 
-const iso = (d: Date | null) => (d ? d.toISOString() : null);
+/** A message row as clients see it (the one mapping, shared with Realtime's rows). */
+export const messageView = (r: MessageRow): MessageView => messageFromRow(r as unknown as Record<string, unknown>);
 
-export function messageView(r: MessageRow): MessageView {
-  return {
-    id: r.id,
-    conversationId: r.conversation_id,
-    direction: r.direction,
-    body: r.body,
-    media: mediaView(r.direction, r.media),
-    status: r.status,
-    twilioSid: r.twilio_sid,
-    errorCode: r.error_code,
-    errorMessage: r.error_message,
-    sentBy: r.sent_by ?? null,
-    location: r.location ?? null,
-    createdAt: r.created_at.toISOString(),
-    updatedAt: r.updated_at.toISOString(),
-  };
-}
-
+/** A conversation row joined with its contact, as clients see it. */
 export function conversationView(r: ConversationRow): ConversationView {
-  return {
-    id: r.id,
-    channelId: r.channel_id,
-    contact: { id: r.contact_id, phone: r.phone_e164, profileName: r.profile_name },
-    assigneeId: r.assignee_id,
-    lastMessageAt: iso(r.last_message_at),
-    lastMessagePreview: r.last_message_preview,
-    lastInboundAt: iso(r.last_inbound_at),
-    inboundCount: Number(r.inbound_count),
-    version: Number(r.version),
-  };
+  return conversationFromRow(r as unknown as Record<string, unknown>, { id: String(r.contact_id), phone: r.phone_e164, profileName: r.profile_name });
 }
 
 export function agentConversationView(r: AgentConversationRow): AgentConversationView {
   const view = conversationView(r);
   const readInboundCount = Number(r.read_inbound_count ?? 0);
-  return { ...view, lastReadAt: iso(r.last_read_at), readInboundCount, unreadCount: Math.max(0, view.inboundCount - readInboundCount) };
+  return { ...view, lastReadAt: r.last_read_at ? r.last_read_at.toISOString() : null, readInboundCount, unreadCount: Math.max(0, view.inboundCount - readInboundCount) };
 }
 
 /** The one-line preview shown in conversation lists. */

@@ -2,8 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import { INLINE_IMAGE_TYPES } from '../../lib/contract/models';
-import { inboundMediaOf } from '../inbox/repository';
-import { describeIssues, HttpError } from '../validation';
+import { inboundMediaOf } from './repository';
+import { describeIssues, HttpError } from '../errors';
 import { fetchTwilioMedia, MediaFetchError, twilioMediaUrl, type TwilioMediaSource } from './twilio-media';
 
 

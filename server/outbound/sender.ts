@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { MessageView, StoredMediaItem } from '../../lib/contract/models';
 import type { Logger } from '../logger';
-import { advanceStatus } from '../inbox/repository';
+import { advanceStatus } from './repository';
 import type { TwilioClient } from './twilio-client';
 
 /** How a sender is limited: Twilio's WhatsApp default is about 10 messages/s per sender. */

@@ -2,11 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import twilio from 'twilio';
 import { z } from 'zod';
-import { describeIssues } from '../validation';
+import { describeIssues } from '../errors';
 import { mediaSidOf } from '../media/twilio-media';
 import type { MessageView } from '../../lib/contract/models';
 import { createInboundBatcher } from '../inbox/inbound-batcher';
-import { advanceStatus, type InboundMessage, type StoreInboundResult } from '../inbox/repository';
+import type { InboundMessage, StoreInboundResult } from '../inbox/repository';
+import { advanceStatus } from '../outbound/repository';
 
 export interface TwilioWebhookDeps {
   db: pg.Pool;

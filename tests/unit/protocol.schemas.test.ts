@@ -27,3 +27,26 @@ describe('messages from content scripts', () => {
     expect(requestSchemas['sites:enable'].safeParse({ origin: 'chrome://extensions' }).success).toBe(false);
   });
 });
+
+/** The background checks a reply with the server's own rules: what one refuses, the other does too. */
+describe('replies: one schema for the extension and the server', async () => {
+  const { replyRequest } = await import('@/lib/contract/schemas');
+  const id = '00000000-0000-4000-8000-000000000001';
+  const conversationId = '00000000-0000-4000-8000-000000000002';
+  const template = { sid: `HX${'1'.repeat(32)}`, variables: { '1': 'Ana' } };
+  const cases: Array<[string, Record<string, unknown>, boolean]> = [
+    ['text', { body: 'Hello' }, true],
+    ['a file by https URL', { mediaUrl: 'https://files.example.com/a.pdf' }, true],
+    ['a template alone', { template }, true],
+    ['a template with a body', { template, body: 'and text' }, false],
+    ['a template with a file', { template, mediaUrl: 'https://files.example.com/a.pdf' }, false],
+    ['nothing', {}, false],
+    ['a file over http', { mediaUrl: 'http://files.example.com/a.pdf' }, false],
+    ['a body over 4096 characters', { body: 'x'.repeat(4097) }, false],
+    ['a malformed template sid', { template: { sid: 'HX1', variables: {} } }, false],
+  ];
+  it.each(cases)('%s', (_name, content, ok) => {
+    expect(requestSchemas['composer:send'].safeParse({ conversationId, ...content }).success).toBe(ok);
+    expect(replyRequest.safeParse({ id, ...content }).success).toBe(ok);
+  });
+});

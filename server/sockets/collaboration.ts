@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { z } from 'zod';
+import { conversationRef, presenceRequest } from '../../lib/contract/schemas';
 import { TYPING_TTL_MS, type AgentPresence, type PresenceState, type ViewingPayload } from '../../lib/contract/events';
 import type { Logger } from '../logger';
 import type { SwitchboardIo } from './socket-io';
@@ -19,8 +19,6 @@ import type { SwitchboardIo } from './socket-io';
 export const conversationRoom = (id: string) => `conversation:${id}`;
 const CONVERSATION_PREFIX = 'conversation:';
 
-const conversationPayload = z.object({ conversationId: z.uuid() });
-const presencePayload = z.object({ state: z.enum(['online', 'away']) });
 
 type SocketLike = { id: string; data: { agentId: string; organisationId: string; displayName: string; away?: boolean }; rooms: Set<string> };
 
@@ -131,7 +129,7 @@ export function attachCollaboration(
 
     socket.on('conversation:join', async (payload, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
-      const p = conversationPayload.safeParse(payload);
+      const p = conversationRef.safeParse(payload);
       if (!p.success) return reply({ error: 'conversationId must be a UUID' });
       if (!(await guard('join'))) return reply({ error: 'rate limited' });
       const { rowCount } = await deps.db.query('select 1 from conversations where id = $1 and organisation_id = $2', [
@@ -153,12 +151,12 @@ export function attachCollaboration(
     };
 
     socket.on('conversation:leave', (payload) => {
-      const p = conversationPayload.safeParse(payload);
+      const p = conversationRef.safeParse(payload);
       if (p.success) void leave(p.data.conversationId);
     });
 
     socket.on('typing:start', async (payload) => {
-      const p = conversationPayload.safeParse(payload);
+      const p = conversationRef.safeParse(payload);
       if (!p.success || !allowed.has(p.data.conversationId) || !(await guard('typing'))) return;
       const { conversationId } = p.data;
       const key = `${conversationId}:${agentId}`;
@@ -170,12 +168,12 @@ export function attachCollaboration(
     });
 
     socket.on('typing:stop', (payload) => {
-      const p = conversationPayload.safeParse(payload);
+      const p = conversationRef.safeParse(payload);
       if (p.success && allowed.has(p.data.conversationId)) stopTyping(p.data.conversationId);
     });
 
     socket.on('presence:set', async (payload) => {
-      const p = presencePayload.safeParse(payload);
+      const p = presenceRequest.safeParse(payload);
       if (!p.success || !(await guard('presence'))) return;
       socket.data.away = p.data.state === 'away';
       await updatePresence(organisationId, agentId, displayName);

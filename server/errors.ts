@@ -1,5 +1,36 @@
 import type { z } from 'zod';
-import { ConflictError, NotFoundError, UnprocessableError, WindowClosedError } from './inbox/repository';
+
+/**
+ * Every error the server answers with, in one place: domain errors thrown by the data access of
+ * each feature, and `HttpError`, what the API answers (`{ error: code, message }`). `guard` turns
+ * the first into the second; the app's error handler answers anything else with a bare 500.
+ */
+
+/** The row does not exist, or belongs to another organisation (indistinguishable on purpose). */
+export class NotFoundError extends Error {}
+/** A request that clashes with what is stored (an id already used for something else). */
+export class ConflictError extends Error {}
+/** A well-formed request the data refuses (an assignee from another organisation…). */
+export class UnprocessableError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+/** A sync cursor this server did not issue to this agent. */
+export class BadCursorError extends Error {}
+/** Free-form text outside WhatsApp's 24-hour window. */
+export class WindowClosedError extends Error {
+  constructor(readonly closesAt: string | null) {
+    super(
+      closesAt
+        ? `The 24-hour window to reply freely closed at ${closesAt}: send an approved template instead.`
+        : 'This customer has not written yet: start the conversation with an approved template.',
+    );
+  }
+}
 
 /** A zod error as one readable line for a 400 answer: "From: must be …; NumMedia: …". */
 export function describeIssues(error: z.ZodError): string {
@@ -33,6 +64,7 @@ export async function guard<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof ConflictError) throw new HttpError(409, 'conflict', err.message);
     if (err instanceof WindowClosedError) throw new HttpError(422, 'window_closed', err.message);
     if (err instanceof UnprocessableError) throw new HttpError(422, err.code, err.message);
+    if (err instanceof BadCursorError) throw new HttpError(400, 'bad_cursor', err.message);
     throw err;
   }
 }

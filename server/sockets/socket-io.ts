@@ -7,6 +7,7 @@ import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import type { ServerConfig } from '../config';
 import { originAllowed, type OriginPolicy } from '../http/origins';
+import { authRefreshRequest } from '../../lib/contract/schemas';
 import type { AgentPresence, ClientToServerEvents, ServerToClientEvents, SocketData, ViewingPayload } from '../../lib/contract/events';
 import type { TokenVerifier } from '../auth/jwt';
 import { isDatabaseUnavailable } from '../db/unavailable';
@@ -146,8 +147,9 @@ export function attachSocketIo(
 
     socket.on('auth:refresh', async (payload, ack) => {
       if (typeof ack !== 'function') return;
-      const token = (payload as { token?: unknown } | undefined)?.token;
-      if (typeof token !== 'string') return ack({ error: 'token must be a string' });
+      const request = authRefreshRequest.safeParse(payload);
+      if (!request.success) return ack({ error: 'token must be a string' });
+      const { token } = request.data;
       try {
         const claims = await deps.verify(token);
         if (claims.sub !== socket.data.agentId || claims.role !== 'authenticated') return ack({ error: 'token is for another user' });

@@ -1,0 +1,19 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { secretEquals } from '../auth/compare';
+import { HttpError } from '../errors';
+import type { RequestCounter } from '../metrics';
+import type { SwitchboardIo } from '../sockets/socket-io';
+
+/**
+ * Operators only (`Authorization: Bearer <OPERATOR_TOKEN>`): how busy this instance is, with no
+ * data and no identities. Without a configured token the routes are off (404).
+ */
+export function registerOperatorRoutes(app: FastifyInstance, deps: { token: string | null; io: SwitchboardIo; requests: RequestCounter }): void {
+  const operator = async (req: FastifyRequest) => {
+    if (!deps.token) throw new HttpError(404, 'not_found', 'operator routes are off: set OPERATOR_TOKEN');
+    const header = req.headers.authorization ?? '';
+    if (!header.startsWith('Bearer ') || !secretEquals(header.slice(7), deps.token)) throw new HttpError(401, 'unauthorized', 'operator token required');
+  };
+  app.get('/api/socket', { preHandler: operator }, async () => ({ status: 'up', connections: deps.io.engine.clientsCount, path: '/socket.io' }));
+  app.get('/api/metrics', { preHandler: operator }, async () => ({ requests: deps.requests.byRoute(), sockets: deps.io.engine.clientsCount }));
+}

@@ -1,0 +1,104 @@
+import type pg from 'pg';
+import type { AgentProfile, ConversationView, MessageView } from '../../lib/contract/models';
+import { replyWindow, type ReplyWindow } from '../../lib/contract/reply-window';
+import { ConflictError, NotFoundError, WindowClosedError } from '../errors';
+import { inTransaction } from '../inbox/repository';
+import { CONVERSATION_COLUMNS, conversationView, MESSAGE_COLUMNS, messageView, previewOf, type ConversationRow, type MessageRow } from '../inbox/views';
+
+/** Outbound's data: replies stored in the outbox, the reply window, and delivery statuses. */
+
+/** What an agent sends: free-form text (with an optional file by URL), or an approved template. */
+export type OutboundContent =
+  | { kind: 'text'; body: string; media: Array<{ url: string; contentType: string }> }
+  | { kind: 'template'; contentSid: string; variables: Record<string, string>; renderedBody: string };
+
+
+/**
+ * Stores an agent's reply in the outbox (status `accepted`), keyed by the client's id so a retried
+ * request stores and sends nothing new (`created: false`). Free-form text is refused outside the
+ * 24-hour window; templates are allowed at any time.
+ */
+export async function createOutbound(
+  db: pg.Pool,
+  agent: AgentProfile,
+  conversationId: string,
+  id: string,
+  content: OutboundContent,
+  now: number = Date.now(),
+): Promise<{ created: boolean; message: MessageView; conversation: ConversationView }> {
+  return inTransaction(db, 'begin', async (c) => {
+    const conv = (
+      await c.query<{ last_inbound_at: Date | null }>(
+        'select last_inbound_at from conversations where id = $1 and organisation_id = $2 for update',
+        [conversationId, agent.organisationId],
+      )
+    ).rows[0];
+    if (!conv) throw new NotFoundError('conversation not found');
+    const existing = (
+      await c.query<MessageRow & { organisation_id: string }>(`select ${MESSAGE_COLUMNS}, organisation_id from messages where id = $1`, [id])
+    ).rows[0];
+    if (existing) {
+      if (existing.organisation_id !== agent.organisationId || existing.conversation_id !== conversationId) throw new ConflictError('this message id is already used');
+      const conversation = (await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])).rows[0]!;
+      return { created: false, message: messageView(existing), conversation: conversationView(conversation) };
+    }
+    if (content.kind === 'text') {
+      const window = replyWindow(conv.last_inbound_at?.toISOString() ?? null, now);
+      if (!window.open) throw new WindowClosedError(window.closesAt);
+    }
+    const body = content.kind === 'text' ? content.body : content.renderedBody;
+    const media = content.kind === 'text' ? content.media : [];
+    const inserted = (
+      await c.query<MessageRow>(
+        `insert into messages (id, organisation_id, conversation_id, direction, body, media, status, sent_by, content_sid, content_variables)
+         values ($1, $2, $3, 'outbound', $4, $5, 'accepted', $6, $7, $8)
+         returning ${MESSAGE_COLUMNS}`,
+        [id, agent.organisationId, conversationId, body, JSON.stringify(media), agent.id, content.kind === 'template' ? content.contentSid : null, content.kind === 'template' ? JSON.stringify(content.variables) : null],
+      )
+    ).rows[0]!;
+    await c.query(
+      `update conversations set last_message_at = greatest(last_message_at, $2),
+              last_message_preview = case when $2 >= coalesce(last_message_at, '-infinity') then $3 else last_message_preview end
+        where id = $1`,
+      [conversationId, inserted.created_at, previewOf(body, media)],
+    );
+    const conversation = (
+      await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])
+    ).rows[0]!;
+    return { created: true, message: messageView(inserted), conversation: conversationView(conversation) };
+  });
+}
+
+/** The reply window of a conversation of the agent's organisation. */
+export async function conversationWindow(db: pg.Pool, agent: AgentProfile, conversationId: string): Promise<ReplyWindow> {
+  const { rows } = await db.query<{ last_inbound_at: Date | null }>('select last_inbound_at from conversations where id = $1 and organisation_id = $2', [
+    conversationId,
+    agent.organisationId,
+  ]);
+  if (!rows[0]) throw new NotFoundError('conversation not found');
+  return replyWindow(rows[0].last_inbound_at?.toISOString() ?? null);
+}
+
+/**
+ * Moves a message's status forward only (Twilio's callbacks arrive in any order), keeping
+ * Twilio's error on failure. By Twilio SID, or by our id right after the create call.
+ */
+export async function advanceStatus(
+  db: pg.Pool,
+  key: { twilioSid: string } | { id: string; twilioSid?: string },
+  status: string,
+  error: { code: number | null; message: string | null } = { code: null, message: null },
+): Promise<{ organisationId: string; message: MessageView } | null> {
+  const byId = 'id' in key;
+  const { rows } = await db.query<MessageRow & { organisation_id: string }>(
+    `update messages set status = $2,
+            twilio_sid = coalesce(twilio_sid, $3),
+            error_code = coalesce($4, error_code), error_message = coalesce($5, error_message)
+      where ${byId ? 'id = $1::uuid' : 'twilio_sid = $1'}
+        and public.message_status_rank(status) < public.message_status_rank($2)
+      returning ${MESSAGE_COLUMNS}, organisation_id`,
+    [byId ? key.id : key.twilioSid, status, byId ? (key.twilioSid ?? null) : null, error.code, error.message],
+  );
+  const r = rows[0];
+  return r ? { organisationId: r.organisation_id, message: messageView(r) } : null;
+}

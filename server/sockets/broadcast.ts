@@ -1,0 +1,27 @@
+import type { ConversationView, MessageView, ReadStateView } from '../../lib/contract/models';
+import { agentRoom, orgRoom, type SwitchboardIo } from './socket-io';
+
+/**
+ * Everything the server tells agents over Socket.IO outside a socket's own events, typed once:
+ * routes, webhooks and the outbox call these instead of emitting to rooms themselves. Rooms are
+ * per organisation (`org:<id>`) and per agent (`agent:<id>`), so nothing reaches another tenant.
+ */
+export interface Broadcast {
+  /** A message was stored (inbound from Twilio, an agent's reply or note). */
+  messageNew(organisationId: string, message: MessageView, conversation: ConversationView): void;
+  /** A message's delivery status moved forward. */
+  messageStatus(organisationId: string, message: MessageView): void;
+  /** A conversation changed outside a message (assigned, unassigned). */
+  conversationUpdated(organisationId: string, conversation: ConversationView): void;
+  /** The agent read a conversation: its other devices clear their count. */
+  conversationRead(agentId: string, readState: ReadStateView): void;
+}
+
+export function createBroadcast(io: SwitchboardIo): Broadcast {
+  return {
+    messageNew: (organisationId, message, conversation) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
+    messageStatus: (organisationId, message) => io.to(orgRoom(organisationId)).emit('message:status', { message }),
+    conversationUpdated: (organisationId, conversation) => io.to(orgRoom(organisationId)).emit('conversation:updated', { conversation }),
+    conversationRead: (agentId, readState) => io.to(agentRoom(agentId)).emit('conversation:read', readState),
+  };
+}
