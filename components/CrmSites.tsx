@@ -1,11 +1,10 @@
 import { getCountries } from 'libphonenumber-js';
 import { useState, type FormEvent } from 'react';
 import { browser } from 'wxt/browser';
-import { enabledSitesItem } from '@/lib/background/sites';
 import { BUILT_IN_SITES } from '@/lib/crm/sites';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
-import { crmSettingsItem } from '@/lib/settings';
+import { crmSettingsItem, enabledSitesItem } from '@/lib/storage/items';
 
 const COUNTRIES = getCountries().sort();
 

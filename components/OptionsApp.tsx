@@ -1,10 +1,9 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { CrmSites } from './CrmSites';
-import { notificationSettingsItem } from '@/lib/background/notifications';
-import { agentItem } from '@/lib/inbox/store';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
-import { settingsItem, type Settings } from '@/lib/settings';
+import { type Settings } from '@/lib/settings';
+import { agentItem, notificationSettingsItem, settingsItem } from '@/lib/storage/items';
 
 /** Options page: where to connect, and signing in and out. */
 export function OptionsApp() {

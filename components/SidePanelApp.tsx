@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { browser } from 'wxt/browser';
-import { collabItem, collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
-import { connectionItem, initialStatus } from '@/lib/connection/status';
+import { collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
+import { initialStatus } from '@/lib/connection/status';
 import { SEARCH_MIN_CHARS, type SearchResult } from '@/lib/contract/api';
 import type { AgentConversationView } from '@/lib/contract/models';
 import { useNow } from '@/lib/hooks/useNow';
@@ -9,7 +9,6 @@ import { useInbox } from '@/lib/hooks/useInbox';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sortedConversations } from '@/lib/inbox/state';
-import { agentItem, openConversationItem, teamItem } from '@/lib/inbox/store';
 import { filterConversations, filterCounts, matchesLocally, type ConversationFilter } from '@/lib/inbox/view';
 import { sendMessage, unwrap } from '@/lib/messaging/protocol';
 import { ConversationList, type ConversationListHandle } from './ConversationList';
@@ -17,6 +16,7 @@ import { InboxToolbar } from './InboxToolbar';
 import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
 import { Thread } from './Thread';
+import { agentItem, collabItem, connectionItem, openConversationItem, teamItem } from '@/lib/storage/items';
 
 /** Stable across renders, so unchanged rows of the list do not re-render. */
 const openConversation = (conversationId: string) => void sendMessage('inbox:openConversation', { conversationId });

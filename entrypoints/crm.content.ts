@@ -2,7 +2,7 @@ import { connectToBackground } from '@/lib/crm/connection';
 import { Overlay } from '@/lib/crm/overlay';
 import { BUILT_IN_SITES, siteFor } from '@/lib/crm/sites';
 import { sendMessage } from '@/lib/messaging/protocol';
-import { crmSettingsItem } from '@/lib/settings';
+import { crmSettingsItem } from '@/lib/storage/items';
 
 /**
  * Badges next to phone numbers on CRM pages. Declared for the built-in CRMs; on any other site

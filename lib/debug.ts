@@ -1,5 +1,6 @@
-import { connectionItem, type ConnectionStatus } from './connection/status';
+import { type ConnectionStatus } from './connection/status';
 import { sendMessage } from './messaging/protocol';
+import { connectionItem } from './storage/items';
 
 declare global {
   interface Window {

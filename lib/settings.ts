@@ -1,5 +1,4 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { storage } from 'wxt/utils/storage';
 
 /** Where the extension connects. Development builds default to the local stack of `npm start`. */
 export interface Settings {
@@ -14,11 +13,8 @@ export const DEFAULT_SETTINGS: Settings = {
   supabaseAnonKey: import.meta.env.WXT_SUPABASE_ANON_KEY ?? '',
 };
 
-export const settingsItem = storage.defineItem<Settings>('local:settings', { fallback: DEFAULT_SETTINGS, version: 1 });
-
 /** How the CRM overlay reads numbers written without a country code. */
 export interface CrmSettings {
   /** ISO 3166 country used for national formats such as `(415) 555-0134` or `030 123456`. */
   defaultCountry: CountryCode;
 }
-export const crmSettingsItem = storage.defineItem<CrmSettings>('local:crmSettings', { fallback: { defaultCountry: 'US' }, version: 1 });

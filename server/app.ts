@@ -1,8 +1,6 @@
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { z } from 'zod';
@@ -10,6 +8,7 @@ import { authenticateAgent } from './auth/agent';
 import type { TokenVerifier } from './auth/jwt';
 import type { ServerConfig } from './config';
 import { isDatabaseUnavailable } from './db/unavailable';
+import { registerDemoRoutes } from './dev/demo/routes';
 import { HttpError } from './errors';
 import { registerOperatorRoutes } from './http/operator';
 import { originAllowed } from './http/origins';
@@ -121,9 +120,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     registerMediaRoutes(api, { db, source: { apiBaseUrl: twilioApiBase(config), ...config.twilio }, maxBytes: config.mediaMaxBytes, conversationIdOf });
   });
 
-  const demoPage = readFileSync(join(import.meta.dirname, 'demo', 'crm.html'), 'utf8');
-  http.get('/demo/crm', async (_req, reply) => reply.type('text/html; charset=utf-8').send(demoPage));
-  http.get('/', async (_req, reply) => reply.redirect('/demo/crm'));
+  registerDemoRoutes(http);
 
   // Open WebSockets would hold the HTTP server open: close them before it stops. Closing the
   // connections (not disconnecting each socket, which tells a client "you were sent away": it

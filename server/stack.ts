@@ -7,15 +7,15 @@ import type { ResolveHost } from './media/public-url';
 import { createTokenVerifier, type TokenVerifier } from './auth/jwt';
 import { requestPolicy, type Env, type ServerConfig } from './config';
 import { originAllowed } from './http/origins';
-import { startEmbeddedPostgres, type EmbeddedDb } from './db/embedded';
+import { startEmbeddedPostgres, type EmbeddedDb } from './dev/embedded-postgres';
 import { bootstrapLocalSupabase, migrate } from './db/migrate';
-import { registerLocalAuth } from './local-supabase/auth';
-import { loadOrCreateLocalSecrets, writeLocalConfig, type LocalConfigFile } from './local-supabase/local-config';
+import { registerLocalAuth } from './dev/local-supabase/auth';
+import { loadOrCreateLocalSecrets, writeLocalConfig, type LocalConfigFile } from './dev/local-supabase/local-config';
 import type { Logger } from './logger';
 import { countRequests, type RequestCounter } from './metrics';
-import { startTwilioStandIn, type TwilioStandIn } from './twilio-sim/server';
-import { ChangeStream } from './local-supabase/realtime/cdc';
-import { attachRealtime, type LocalRealtime } from './local-supabase/realtime/server';
+import { startTwilioStandIn, type TwilioStandIn } from './dev/twilio-stand-in/server';
+import { ChangeStream } from './dev/local-supabase/realtime/cdc';
+import { attachRealtime, type LocalRealtime } from './dev/local-supabase/realtime/server';
 
 /** A running Switchboard: the app server and, in local mode, the embedded Supabase-compatible stack. */
 export interface Stack {

@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CDPSession, Page } from 'playwright-core';
 import { attachToWorker } from '../cdp';
-import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
 import { seedLargeInbox } from '../../tests/support/seed';
 import { benchAgent, createBenchOrgs } from '../agents';

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { inboundParams } from '../../server/twilio-sim/inbound';
+import { inboundParams } from '../../server/dev/twilio-stand-in/inbound';
 import { createBenchOrgs } from '../agents';
 import { webhookSender } from '../http';
 import type { RemoteStack } from '../remote-stack';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { performance } from 'node:perf_hooks';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { inboundParams } from '../../server/twilio-sim/inbound';
+import { inboundParams } from '../../server/dev/twilio-stand-in/inbound';
 import { attachToWorker } from '../cdp';
 import { webhookSender } from '../http';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';

@@ -4,7 +4,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 import http from 'node:http';
 import { storeInbound } from '../../server/inbox/repository';
-import { inboundParams, newSid, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { inboundParams, newSid, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { createBenchOrgs } from '../agents';
 import { webhookSender } from '../http';
 import type { RemoteStack } from '../remote-stack';

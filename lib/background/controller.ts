@@ -1,24 +1,24 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { ApiError, createApiClient, type ApiClient, type ReplyContent } from '../api/client';
 import { AUTH_STORAGE_KEY, chromeStorageAdapter } from '../auth/chrome-storage';
-import { applyPresence, applyPresenceState, applyTyping, applyViewing, collabItem, emptyCollab, type CollabState } from '../collab/state';
+import { applyPresence, applyPresenceState, applyTyping, applyViewing, emptyCollab, type CollabState } from '../collab/state';
 import { ConnectionMachine } from '../connection/machine';
 import { createPoller } from '../connection/polling';
-import { connectionItem } from '../connection/status';
 import type { SearchResult } from '../contract/api';
 import { TYPING_TTL_MS } from '../contract/events';
 import type { AgentProfile, ConversationView, MessageView } from '../contract/models';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../contract/rows';
-import { conversationsByPhone } from '../crm/badges';
+import { conversationsByPhone } from '../crm/badge-info';
 import { createOutbox } from '../inbox/outbox';
 import { addConversation, applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, isNewMessage } from '../inbox/state';
-import { agentItem, openConversationItem, outboxItem, pendingMessage, persistAll, readInbox, teamItem, updateInbox, type PendingReply } from '../inbox/store';
+import { pendingMessage, persistAll, readInbox, updateInbox, type PendingReply } from '../inbox/store';
 import { createSync } from '../inbox/sync';
 import type { Settings } from '../settings';
 import { RealtimeLink } from './links/realtime';
 import { createSocket } from './links/socket-client';
 import { SocketLink } from './links/socket';
 import { currentViewing, notifyMessage } from './notifications';
+import { agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem } from '../storage/items';
 
 /**
  * The one owner of the extension's connections and the agent's session. It composes the parts:

@@ -1,10 +1,10 @@
 import { browser, type Browser } from 'wxt/browser';
-import { collabItem } from '../collab/state';
-import { badgesFor, conversationsByPhone } from '../crm/badges';
-import { agentItem, onInboxPatch, readInbox } from '../inbox/store';
+import { badgesFor, conversationsByPhone } from '../crm/badge-info';
+import { onInboxPatch, readInbox } from '../inbox/store';
 import { CRM_PORT, type CrmPortNotice } from '../messaging/protocol';
 import { mirror } from '../storage/mirror';
 import { crmPortRequest } from '../messaging/schemas';
+import { agentItem, collabItem } from '../storage/items';
 
 interface Page {
   phones: string[];

@@ -1,18 +1,16 @@
 import { browser, type Browser } from 'wxt/browser';
-import { connectionItem } from '../connection/status';
 import { totalUnread } from '../inbox/state';
 import { onInboxPatch, readInbox } from '../inbox/store';
 import { onMessage, type ProtocolMap, type Requests, type Responses, type Result } from '../messaging/protocol';
 import { CONTENT_SCRIPT_REQUESTS, requestSchemas } from '../messaging/schemas';
-import { settingsItem } from '../settings';
-import { openConversationItem } from '../inbox/store';
 import { followToolbarBadge } from './toolbar-badge';
 import { keepAlive } from './keep-alive';
 import { BackgroundController } from './controller';
 import { serveCrmPages } from './crm-pages';
 import { servePanels } from './panels';
 import { NOTIFICATION_PREFIX } from './notifications';
-import { disableSite, enableSite, reconcileSites } from './sites';
+import { disableSite, enableSite, reconcileSites } from './site-access';
+import { connectionItem, openConversationItem, settingsItem } from '../storage/items';
 
 /**
  * Starts the background service worker. Listeners are registered synchronously, before any

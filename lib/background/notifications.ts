@@ -1,20 +1,18 @@
 import { browser } from 'wxt/browser';
-import { storage } from 'wxt/utils/storage';
 import { mirror } from '../storage/mirror';
 import type { AgentConversationView, MessageView } from '../contract/models';
+import { notificationSettingsItem, viewingItem } from '../storage/items';
 
 /** Desktop notifications for new inbound messages, unless muted or already on screen. */
 export interface NotificationSettings {
   muted: boolean;
 }
-export const notificationSettingsItem = storage.defineItem<NotificationSettings>('local:notifications', { fallback: { muted: false }, version: 1 });
 
 /** What the side panel shows right now (written by the side panel, read by the background). */
 export interface Viewing {
   conversationId: string | null;
   visible: boolean;
 }
-export const viewingItem = storage.defineItem<Viewing>('session:viewing', { fallback: { conversationId: null, visible: false } });
 
 export const NOTIFICATION_PREFIX = 'conversation:';
 

@@ -1,4 +1,3 @@
-import { storage } from 'wxt/utils/storage';
 import { TYPING_THROTTLE_MS, TYPING_TTL_MS, type AgentPresence, type TypingPayload, type ViewingPayload } from '../contract/events';
 
 /**
@@ -13,7 +12,6 @@ export interface CollabState {
 }
 
 export const emptyCollab = (): CollabState => ({ presence: {}, typing: {}, viewing: {} });
-export const collabItem = storage.defineItem<CollabState>('session:collab', { fallback: emptyCollab() });
 
 export function applyPresenceState(s: CollabState, agents: AgentPresence[]): CollabState {
   return { ...s, presence: Object.fromEntries(agents.map((a) => [a.agentId, a])) };

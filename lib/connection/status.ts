@@ -1,4 +1,3 @@
-import { storage } from 'wxt/utils/storage';
 
 /**
  * Connection state, published to the UI as named states (never a handful of booleans).
@@ -24,8 +23,6 @@ export const initialStatus = (): ConnectionStatus => ({
   lastError: null,
   since: new Date().toISOString(),
 });
-
-export const connectionItem = storage.defineItem<ConnectionStatus>('session:connection', { fallback: initialStatus() });
 
 /** Both sockets have failed: the only case in which the fallback polling runs. */
 export const bothDown = (realtime: ChannelState, socket: ChannelState) => realtime === 'disconnected' && socket === 'disconnected';

@@ -1,4 +1,4 @@
-import type { BadgeInfo } from './badges';
+import type { BadgeInfo } from './badge-info';
 
 /**
  * The element every badge is. What the page can see of it is the documented contract and nothing

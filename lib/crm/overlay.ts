@@ -1,6 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { BADGE_TAG, createBadge, renderBadge } from './badge-element';
-import type { BadgeInfo } from './badges';
+import type { BadgeInfo } from './badge-info';
 import { findPhones, mayHoldPhone, parsePhone, phoneFromHref } from './phones';
 import type { CrmSite } from './sites';
 

@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import { viewingItem } from '../background/notifications';
+import { viewingItem } from '../storage/items';
 
 /** Tells the background which conversation is on screen, so it does not notify about it. */
 export function useReportViewing(conversationId: string | null): void {

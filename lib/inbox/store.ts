@@ -1,8 +1,8 @@
-import { storage } from 'wxt/utils/storage';
 import type { ReplyContent } from '../api/client';
 import type { CannedReply } from '../contract/api';
 import type { AgentProfile, AgentSummary, MessageView } from '../contract/models';
 import { diffInbox, emptyInbox, type InboxPatch, type InboxState } from './state';
+import { inboxItem, threadsItem } from '../storage/items';
 
 type PatchListener = (patch: InboxPatch, state: InboxState) => void;
 const patchListeners = new Set<PatchListener>();
@@ -12,35 +12,16 @@ export function onInboxPatch(listener: PatchListener): () => void {
   return () => patchListeners.delete(listener);
 }
 
-/**
- * What must survive a service-worker restart lives in extension storage, never in module
- * variables: the inbox (conversations, cursor, cached messages) and who is signed in.
- * UIs read these items and watch them.
- */
-export const inboxItem = storage.defineItem<InboxState>('local:inbox', {
-  fallback: emptyInbox(),
-  version: 3,
-  migrations: {
-    2: (old: Omit<InboxState, 'seen'>) => ({ ...old, seen: [] }),
-    // Threads moved to their own item (written less often); the old copy is only a cache.
-    3: (old: InboxState) => ({ ...old, messages: {} }),
-  },
-});
-/** The cached threads, apart from the inbox: the larger part, written less often. */
-export const threadsItem = storage.defineItem<{ messages: InboxState['messages'] }>('local:threads', { fallback: { messages: {} }, version: 1 });
-
 /** The stored inbox with its cached threads (what a UI paints first). */
 export async function storedInbox(): Promise<InboxState> {
   const [inbox, threads] = await Promise.all([inboxItem.getValue(), threadsItem.getValue()]);
   return { ...inbox, messages: threads.messages };
 }
-export const agentItem = storage.defineItem<AgentProfile | null>('local:agent', { fallback: null, version: 1 });
 /** The organisation's agents (assignment names, reassign) and canned replies, refreshed on each connect. */
 export interface TeamState {
   agents: AgentSummary[];
   cannedReplies: CannedReply[];
 }
-export const teamItem = storage.defineItem<TeamState>('local:team', { fallback: { agents: [], cannedReplies: [] }, version: 1 });
 /** A reply the server has not confirmed yet (offline, or the request in flight). */
 export interface PendingReply {
   id: string;
@@ -50,8 +31,6 @@ export interface PendingReply {
   /** A private note for colleagues (its body only), not a reply to the customer. */
   note?: boolean;
 }
-/** Replies waiting for the server, oldest first: they survive a worker restart and go out once. */
-export const outboxItem = storage.defineItem<PendingReply[]>('local:outbox', { fallback: [], version: 1 });
 
 /** How a pending reply shows in the thread until the server's copy replaces it (same id). */
 export function pendingMessage(p: PendingReply): MessageView {
@@ -71,9 +50,6 @@ export function pendingMessage(p: PendingReply): MessageView {
     updatedAt: p.createdAt,
   };
 }
-
-/** The conversation the side panel shows. */
-export const openConversationItem = storage.defineItem<string | null>('session:openConversation', { fallback: null });
 
 type Pending = { fn: (state: InboxState) => InboxState; resolve: (s: InboxState) => void; reject: (e: unknown) => void };
 let pending: Pending[] = [];

@@ -3,7 +3,7 @@ import type { z } from 'zod';
 import type { MessagesPage, SearchResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
-import type { BadgeInfo } from '../crm/badges';
+import type { BadgeInfo } from '../crm/badge-info';
 import type { InboxPatch, InboxState } from '../inbox/state';
 import type { crmPortRequest, requestSchemas } from './schemas';
 

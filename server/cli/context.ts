@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { resolve } from 'node:path';
-import { readLocalConfig, type LocalConfigFile } from '../local-supabase/local-config';
+import { readLocalConfig, type LocalConfigFile } from '../dev/local-supabase/local-config';
 
 /**
  * What the command-line tools connect to: the running local stack (from `.switchboard/local.json`)

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readLocalConfig } from '../local-supabase/local-config';
-import { inboundParams, postSignedWebhook } from '../twilio-sim/inbound';
+import { readLocalConfig } from '../dev/local-supabase/local-config';
+import { inboundParams, postSignedWebhook } from '../dev/twilio-stand-in/inbound';
 import { runCli } from './context';
 
 const USAGE = `Usage: npm run simulate -- --from +15551234567 --body "Hello" [options]

@@ -2,8 +2,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDotEnv, parseEnv } from '../config';
-import { seedDemo } from '../demo/seed';
-import { writeLocalConfig } from '../local-supabase/local-config';
+import { seedDemo } from '../dev/demo/seed';
+import { writeLocalConfig } from '../dev/local-supabase/local-config';
 import { createLogger } from '../logger';
 import { startStack } from '../stack';
 

@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 export const MIGRATIONS_DIR = join(ROOT, 'supabase', 'migrations');
-const LOCAL_BOOTSTRAP = join(ROOT, 'server', 'local-supabase', 'bootstrap.sql');
+const LOCAL_BOOTSTRAP = join(ROOT, 'server', 'dev', 'local-supabase', 'bootstrap.sql');
 
 /**
  * Creates on the local stack what hosted Supabase provides (roles, `auth`, the realtime

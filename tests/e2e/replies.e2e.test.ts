@@ -2,8 +2,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { cuttableProxy } from '../support/proxy';
-import { newSid } from '../../server/twilio-sim/inbound';
-import type { MediaKind } from '../../server/twilio-sim/server';
+import { newSid } from '../../server/dev/twilio-stand-in/inbound';
+import type { MediaKind } from '../../server/dev/twilio-stand-in/server';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 describe('Replying from the side panel, in Chromium', () => {

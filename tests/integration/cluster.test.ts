@@ -1,7 +1,7 @@
 import { io as ioClient } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentPresence, ViewingPayload } from '../../lib/contract/events';
-import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { startInstance, type ServerInstance } from '../support/instance';
 import { startRedis } from '../support/redis';
 import { connectSocket, createTestOrg, customer, freePort, nextEvent, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { chooseDataDir, startEmbeddedPostgres } from '../../server/db/embedded';
+import { chooseDataDir, startEmbeddedPostgres } from '../../server/dev/embedded-postgres';
 import { createLogger } from '../../server/logger';
 import { freePort } from '../support/stack';
 

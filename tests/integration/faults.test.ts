@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io as ioClient } from 'socket.io-client';
 import { isDatabaseUnavailable } from '../../server/db/unavailable';
-import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { startInstance, type ServerInstance } from '../support/instance';
 import { cuttableProxy } from '../support/proxy';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';

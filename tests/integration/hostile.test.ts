@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResponse } from '../../lib/contract/api';
 import { signSupabaseJwt } from '../../server/auth/jwt';
 import { saveCannedReply } from '../../server/inbox/team';
-import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { api, connectSocket, createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 /** Attackers and broken clients: every bad input gets a clear 4xx, nothing is stored that should not be, the server stays up. */

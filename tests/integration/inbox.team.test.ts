@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentsResponse, AssignResponse, CannedRepliesResponse, NoteResponse, SearchResponse, SyncResponse } from '../../lib/contract/api';
 import { saveCannedReply } from '../../server/inbox/team';
-import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { api, connectSocket, createTestOrg, customer, nextEvent, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
 
 /** Assignment, private notes, canned replies, server-side search and location messages. */

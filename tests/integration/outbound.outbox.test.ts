@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TemplateView, ReplyWindow } from '../../lib/contract/reply-window';
 import { createApp, type App } from '../../server/app';
 import { createLogger } from '../../server/logger';
-import { newSid } from '../../server/twilio-sim/inbound';
+import { newSid } from '../../server/dev/twilio-stand-in/inbound';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 /**

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 describe('Replies through Twilio (the local stand-in)', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSupabaseJwt } from '../../server/auth/jwt';
-import { newSid } from '../../server/twilio-sim/inbound';
+import { newSid } from '../../server/dev/twilio-stand-in/inbound';
 import { api, connectSocket, createTestOrg, customer, nextEvent, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 describe('Socket.IO', () => {

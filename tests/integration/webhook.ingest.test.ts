@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listUnrouted } from '../../server/admin/commands';
 import { createInboundBatcher } from '../../server/inbox/inbound-batcher';
 import { storeInbound, storeInboundBatch, type InboundMessage } from '../../server/inbox/repository';
-import { inboundParams, newSid, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { inboundParams, newSid, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 describe('Inbound webhook storage', () => {

@@ -1,6 +1,6 @@
 import twilio from 'twilio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inboundParams, newSid } from '../../server/twilio-sim/inbound';
+import { inboundParams, newSid } from '../../server/dev/twilio-stand-in/inbound';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 async function count(stack: TestStack, sql: string): Promise<number> {

@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newSid } from '../../server/twilio-sim/inbound';
+import { newSid } from '../../server/dev/twilio-stand-in/inbound';
 import { badgesInside } from '../support/badges';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { createTestOrg, startTestStack, type TestOrg, type TestStack } from '../support/stack';

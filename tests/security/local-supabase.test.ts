@@ -1,7 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import WebSocket from 'ws';
-import { REALTIME_LIMITS } from '../../server/local-supabase/realtime/server';
+import { REALTIME_LIMITS } from '../../server/dev/local-supabase/realtime/server';
 import { createTestOrg, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 /**

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResponse } from '../../lib/contract/api';
-import { newSid } from '../../server/twilio-sim/inbound';
-import type { MediaKind } from '../../server/twilio-sim/server';
+import { newSid } from '../../server/dev/twilio-stand-in/inbound';
+import type { MediaKind } from '../../server/dev/twilio-stand-in/server';
 import { api, connectSocket, createTestOrg, customer, nextEvent, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 /**

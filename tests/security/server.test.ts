@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SyncResponse } from '../../lib/contract/api';
-import { STAND_IN_TEMPLATES } from '../../server/twilio-sim/server';
+import { STAND_IN_TEMPLATES } from '../../server/dev/twilio-stand-in/server';
 import { api, connectSocket, createTestOrg, customer, nextEvent, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
 
 /**

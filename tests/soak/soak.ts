@@ -3,7 +3,7 @@ import type { SyncResponse } from '../../lib/contract/api';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/contract/events';
 import type { ConversationView, MessageView } from '../../lib/contract/models';
 import { applyMessage, applySync, emptyInbox, type InboxState } from '../../lib/inbox/state';
-import { inboundParams, postSignedWebhook } from '../../server/twilio-sim/inbound';
+import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { tcpBalancer } from '../support/balancer';
 import { startInstance, type ServerInstance } from '../support/instance';
 import { cuttableProxy } from '../support/proxy';

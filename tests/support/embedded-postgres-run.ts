@@ -1,5 +1,5 @@
 // Fixture: starts the embedded PostgreSQL and waits to be killed (used to leave an orphan behind).
-import { startEmbeddedPostgres } from '../../server/db/embedded';
+import { startEmbeddedPostgres } from '../../server/dev/embedded-postgres';
 import { createLogger } from '../../server/logger';
 
 const [home, port] = process.argv.slice(2);

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { addTemplate, createAgent, createChannel, createOrganisation } from '../../server/admin/commands';
-import { STAND_IN_TEMPLATES } from '../../server/twilio-sim/server';
+import { STAND_IN_TEMPLATES } from '../../server/dev/twilio-stand-in/server';
 import { parseEnv } from '../../server/config';
 import { createLogger } from '../../server/logger';
 import { startStack, type Stack } from '../../server/stack';
-import { inboundParams, newSid, postSignedWebhook, type InboundOptions } from '../../server/twilio-sim/inbound';
+import { inboundParams, newSid, postSignedWebhook, type InboundOptions } from '../../server/dev/twilio-stand-in/inbound';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/contract/events';
 
 /** A free TCP port on loopback (the embedded PostgreSQL needs a concrete one). */

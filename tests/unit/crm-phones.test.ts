@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { badgesFor, conversationsByPhone } from '@/lib/crm/badges';
+import { badgesFor, conversationsByPhone } from '@/lib/crm/badge-info';
 import { findPhones, phoneFromHref } from '@/lib/crm/phones';
 import { matchesPattern, siteFor } from '@/lib/crm/sites';
 import { emptyCollab } from '@/lib/collab/state';

@@ -7,7 +7,7 @@ import zoho from './zoho';
 
 export type { CrmSite } from './types';
 
-/** The CRMs supported out of the box. Other sites are enabled by the agent (`lib/crm/site-access.ts`). */
+/** The CRMs supported out of the box. Other sites are enabled by the agent (`lib/background/site-access.ts`). */
 export const BUILT_IN_SITES: CrmSite[] = [hubspot, salesforce, pipedrive, zoho, demo];
 
 /** A site the agent enabled: no CRM-specific knowledge, the scanner's general rules only. */

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { addTemplate, createAgent, createChannel, createOrganisation } from '../admin/commands';
-import { STAND_IN_TEMPLATES } from '../twilio-sim/server';
-import { saveCannedReply } from '../inbox/team';
-import { inboundParams, newSid, postSignedWebhook } from '../twilio-sim/inbound';
+import { addTemplate, createAgent, createChannel, createOrganisation } from '../../admin/commands';
+import { STAND_IN_TEMPLATES } from '../twilio-stand-in/server';
+import { saveCannedReply } from '../../inbox/team';
+import { inboundParams, newSid, postSignedWebhook } from '../twilio-stand-in/inbound';
 import { DEMO_AGENTS, DEMO_CONTACTS, DEMO_ORGANISATION, DEMO_WHATSAPP_NUMBER } from './contacts';
 
 export interface DemoSeed {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { signSupabaseJwt } from '../auth/jwt';
+import { signSupabaseJwt } from '../../auth/jwt';
 
 /**
  * Secrets of the local stack, generated once per checkout and kept in `<home>/local.json`

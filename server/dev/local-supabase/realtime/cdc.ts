@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { Client } from 'pg';
 import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
-import type { Logger } from '../../logger';
+import type { Logger } from '../../../logger';
 
 /** One committed row change, in commit order, with values as PostgreSQL's text output. */
 export interface RowChange {

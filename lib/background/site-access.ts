@@ -1,8 +1,5 @@
 import { browser } from 'wxt/browser';
-import { storage } from 'wxt/utils/storage';
-
-/** Sites beyond the built-in CRMs where the agent turned the overlay on (origins). */
-export const enabledSitesItem = storage.defineItem<string[]>('local:crmSites', { fallback: [], version: 1 });
+import { enabledSitesItem } from '../storage/items';
 
 /** The content script the built-in CRMs get from the manifest; other sites get it registered here. */
 const CONTENT_SCRIPT = '/content-scripts/crm.js' as '/background.js'; // WXT types list only the paths it knows

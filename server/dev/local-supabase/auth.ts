@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
 import { z } from 'zod';
-import { InvalidTokenError, signSupabaseJwt, type SupabaseClaims, type TokenVerifier } from '../auth/jwt';
+import { InvalidTokenError, signSupabaseJwt, type SupabaseClaims, type TokenVerifier } from '../../auth/jwt';
 
 /**
  * The `/auth/v1` endpoints of GoTrue that `@supabase/supabase-js` uses (password sign-in,

@@ -1,0 +1,55 @@
+import { storage } from 'wxt/utils/storage';
+import { emptyCollab, type CollabState } from '../collab/state';
+import { initialStatus, type ConnectionStatus } from '../connection/status';
+import type { AgentProfile } from '../contract/models';
+import type { NotificationSettings, Viewing } from '../background/notifications';
+import { emptyInbox, type InboxState } from '../inbox/state';
+import type { PendingReply, TeamState } from '../inbox/store';
+import { DEFAULT_SETTINGS, type CrmSettings, type Settings } from '../settings';
+
+/**
+ * Every extension storage item, in one place: what survives a service-worker restart
+ * (`local:`, kept across browser restarts; `session:`, kept while the browser runs), with its key,
+ * version and migrations. State lives here, never in module variables; UIs read an item, then
+ * watch it. (Each definition is marked pure so a bundle keeps only the items it uses.)
+ */
+
+// --- Settings (written by the options page) ---------------------------------------------------
+/** Where the extension connects. */
+export const settingsItem = /* @__PURE__ */ storage.defineItem<Settings>('local:settings', { fallback: DEFAULT_SETTINGS, version: 1 });
+/** How the CRM overlay reads numbers written without a country code. */
+export const crmSettingsItem = /* @__PURE__ */ storage.defineItem<CrmSettings>('local:crmSettings', { fallback: { defaultCountry: 'US' }, version: 1 });
+/** Sites beyond the built-in CRMs where the agent turned the overlay on (origins). */
+export const enabledSitesItem = /* @__PURE__ */ storage.defineItem<string[]>('local:crmSites', { fallback: [], version: 1 });
+/** Desktop notifications muted or not. */
+export const notificationSettingsItem = /* @__PURE__ */ storage.defineItem<NotificationSettings>('local:notifications', { fallback: { muted: false }, version: 1 });
+
+// --- The inbox (written by the background) ----------------------------------------------------
+/** Conversations, unread counters and the sync cursor. */
+export const inboxItem = /* @__PURE__ */ storage.defineItem<InboxState>('local:inbox', {
+  fallback: emptyInbox(),
+  version: 3,
+  migrations: {
+    2: (old: Omit<InboxState, 'seen'>) => ({ ...old, seen: [] }),
+    // Threads moved to their own item (written less often); the old copy is only a cache.
+    3: (old: InboxState) => ({ ...old, messages: {} }),
+  },
+});
+/** The cached threads, apart from the inbox: the larger part, written less often. */
+export const threadsItem = /* @__PURE__ */ storage.defineItem<{ messages: InboxState['messages'] }>('local:threads', { fallback: { messages: {} }, version: 1 });
+/** Who is signed in. */
+export const agentItem = /* @__PURE__ */ storage.defineItem<AgentProfile | null>('local:agent', { fallback: null, version: 1 });
+/** The organisation's agents and canned replies, refreshed on each connect. */
+export const teamItem = /* @__PURE__ */ storage.defineItem<TeamState>('local:team', { fallback: { agents: [], cannedReplies: [] }, version: 1 });
+/** Replies waiting for the server, oldest first: they survive a worker restart and go out once. */
+export const outboxItem = /* @__PURE__ */ storage.defineItem<PendingReply[]>('local:outbox', { fallback: [], version: 1 });
+
+// --- Live, for this browser session -----------------------------------------------------------
+/** The connection's state, as the status bar and the toolbar badge show it. */
+export const connectionItem = /* @__PURE__ */ storage.defineItem<ConnectionStatus>('session:connection', { fallback: initialStatus() });
+/** Presence, typing and viewing of colleagues (volatile; expires on its own). */
+export const collabItem = /* @__PURE__ */ storage.defineItem<CollabState>('session:collab', { fallback: emptyCollab() });
+/** The conversation the side panel shows (written by the side panel). */
+export const openConversationItem = /* @__PURE__ */ storage.defineItem<string | null>('session:openConversation', { fallback: null });
+/** What the side panel shows right now (written by the side panel, read by the background). */
+export const viewingItem = /* @__PURE__ */ storage.defineItem<Viewing>('session:viewing', { fallback: { conversationId: null, visible: false } });
