@@ -3,6 +3,7 @@ import { BADGE_TAG, createBadge, renderBadge } from './badge-element';
 import type { BadgeInfo } from './badge-info';
 import { findPhones, mayHoldPhone, parsePhone, phoneFromHref } from './phones';
 import type { CrmSite } from './sites';
+import { TimeSlicer } from './slices';
 
 export interface OverlayOptions {
   site: CrmSite;
@@ -26,8 +27,6 @@ const SKIPPED = ['script', 'style', 'noscript', 'textarea', 'template', 'select'
 /** Elements that carry a number by themselves (besides a site's own attribute fields). */
 const CARRIERS = 'a[href], input';
 const PHONE_INPUT = /phone|mobile|\btel\b|whatsapp/i;
-/** Work done at once before the rest waits for idle time (one frame is 16 ms). */
-const SLICE_MS = 6;
 const MAX_EVICTIONS = 3;
 
 const isElement = (n: Node): n is Element => n.nodeType === 1;
@@ -45,9 +44,10 @@ export class Overlay {
   private readonly observers: MutationObserver[] = [];
   private readonly attached = new WeakSet<Node>();
   /** Work waiting for a slice: subtrees to scan, or a pass that renders badges. */
-  private readonly queue: Array<Node | 'render'> = [];
-  private job: Generator<void, void, undefined> | null = null;
-  private idleHandle: number | null = null;
+  private readonly slices = new TimeSlicer<Node | 'render'>(
+    (task) => (task === 'render' ? this.renderJob() : this.scanJob(task)),
+    () => this.drained(),
+  );
   private info = new Map<string, BadgeInfo>();
   private dirty = new Set<string>();
   private signedIn = false;
@@ -71,7 +71,7 @@ export class Overlay {
   start(doc: Document = document): void {
     performance.mark('switchboard:scan-start');
     this.attachRoot(doc);
-    this.pump(performance.now() + SLICE_MS);
+    this.slices.run();
     performance.measure('switchboard:first-slice', 'switchboard:scan-start');
   }
 
@@ -80,7 +80,7 @@ export class Overlay {
     this.stopped = true;
     this.abort.abort();
     for (const o of this.observers) o.disconnect();
-    if (this.idleHandle !== null) cancelIdleCallback(this.idleHandle);
+    this.slices.stop();
     if (this.phonesTimer) clearTimeout(this.phonesTimer);
     for (const spot of this.spots.values()) spot.badge?.remove();
     this.spots.clear();
@@ -102,8 +102,8 @@ export class Overlay {
     }
     this.signedIn = signedIn;
     this.info = next;
-    if (this.dirty.size && !this.queue.includes('render')) this.queue.push('render');
-    this.pump(performance.now() + SLICE_MS);
+    if (this.dirty.size && !this.slices.has('render')) this.slices.push('render');
+    this.slices.run();
   }
 
   /** Brings changed badges up to date, a few at a time (creating hundreds at once is a long task). */
@@ -145,7 +145,7 @@ export class Overlay {
         const target = e.composedPath()[0];
         if (!target || !isElement(target as Node) || (target as Element).tagName !== 'INPUT') return;
         this.enqueue(target as Node);
-        this.pump(performance.now() + SLICE_MS);
+        this.slices.run();
       };
       doc.addEventListener('input', onInput, { capture: true, signal: this.abort.signal });
       doc.addEventListener('change', onInput, { capture: true, signal: this.abort.signal });
@@ -167,42 +167,18 @@ export class Overlay {
       this.attached.add(frame);
       frame.addEventListener('load', () => {
         attach();
-        this.schedule();
+        this.slices.later();
       }, { signal: this.abort.signal });
     }
     attach();
   }
 
   private enqueue(node: Node): void {
-    this.queue.push(node);
+    this.slices.push(node);
   }
 
-  /** Runs queued scans until `deadline`, then leaves the rest for idle time. */
-  private pump(deadline: number): void {
-    if (this.stopped) return;
-    const sliceStart = performance.now();
-    try {
-      this.runQueue(deadline);
-    } finally {
-      // Every slice of work is a user-timing entry: the benchmark reads the longest and the sum.
-      performance.measure('switchboard:slice', { start: sliceStart, end: performance.now() });
-    }
-  }
-
-  private runQueue(deadline: number): void {
-    while (this.job || this.queue.length) {
-      if (!this.job) {
-        const next = this.queue.shift()!;
-        this.job = next === 'render' ? this.renderJob() : this.scanJob(next);
-      }
-      for (;;) {
-        if (this.job.next().done) {
-          this.job = null;
-          break;
-        }
-        if (performance.now() > deadline) return this.schedule();
-      }
-    }
+  /** The queue ran dry: report the page's numbers; the first time, the initial scan is done. */
+  private drained(): void {
     this.flushPhones();
     if (!this.initialDone) {
       this.initialDone = true;
@@ -251,17 +227,6 @@ export class Overlay {
         yield;
       }
     }
-  }
-
-  private schedule(): void {
-    if (this.idleHandle !== null || this.stopped) return;
-    this.idleHandle = requestIdleCallback(
-      (idle) => {
-        this.idleHandle = null;
-        this.pump(performance.now() + Math.max(4, Math.min(idle.timeRemaining(), SLICE_MS)));
-      },
-      { timeout: 200 },
-    );
   }
 
   /** Inside code, an editor, a site's ignored area or one of our badges. */
@@ -365,7 +330,7 @@ export class Overlay {
     }
     if (removed) this.sweep();
     if (!changed && !removed) return;
-    this.pump(performance.now() + SLICE_MS);
+    this.slices.run();
     performance.measure('switchboard:mutations', { start, detail: { records: records.length, nodes: changed } });
   }
 
