@@ -1,9 +1,8 @@
-import { useEffect, useId, useMemo, useRef, useState } from 'react';
-import { createTypingNotifier } from '@/lib/collab/state';
+import { useEffect, useId, useState, type Ref } from 'react';
 import type { CannedReply } from '@/lib/contract/api';
 import { renderTemplate, replyWindow, type TemplateView } from '@/lib/contract/reply-window';
 import type { ReplyContent } from '@/lib/api/client';
-import { cannedSuggestions } from '@/lib/inbox/view';
+import { useReplyDraft } from '@/lib/hooks/useReplyDraft';
 import { shortTime } from './format';
 
 type Mode = 'reply' | 'note';
@@ -21,6 +20,8 @@ export function Composer(props: {
   onSend: (content: ReplyContent) => void;
   onNote: (body: string) => void;
   loadTemplates: () => Promise<TemplateView[]>;
+  /** The reply box (either mode), for the panel's R key and the focus on open. */
+  replyBox?: Ref<HTMLTextAreaElement>;
   now?: number;
 }) {
   const [mode, setMode] = useState<Mode>('reply');
@@ -36,9 +37,9 @@ export function Composer(props: {
         </button>
       </div>
       {mode === 'note' ? (
-        <TextComposer key="note" mode="note" closesAt={null} cannedReplies={props.cannedReplies} onTyping={() => {}} onSubmit={({ body }) => body && props.onNote(body)} />
+        <TextComposer key="note" mode="note" closesAt={null} cannedReplies={props.cannedReplies} onTyping={() => {}} onSubmit={({ body }) => body && props.onNote(body)} box={props.replyBox} />
       ) : window.open ? (
-        <TextComposer key="reply" mode="reply" closesAt={window.closesAt} now={props.now} cannedReplies={props.cannedReplies} onTyping={props.onTyping} onSubmit={props.onSend} />
+        <TextComposer key="reply" mode="reply" closesAt={window.closesAt} now={props.now} cannedReplies={props.cannedReplies} onTyping={props.onTyping} onSubmit={props.onSend} box={props.replyBox} />
       ) : (
         <TemplatePicker closesAt={window.closesAt} load={props.loadTemplates} onSend={props.onSend} />
       )}
@@ -53,38 +54,14 @@ function TextComposer(props: {
   cannedReplies: CannedReply[];
   onTyping: (typing: boolean) => void;
   onSubmit: (content: ReplyContent) => void;
+  box?: Ref<HTMLTextAreaElement>;
 }) {
-  const [text, setText] = useState('');
-  const [attaching, setAttaching] = useState(false);
-  const [fileUrl, setFileUrl] = useState('');
-  const [pick, setPick] = useState(0);
-  const [dismissed, setDismissed] = useState<string | null>(null);
-  const typing = useRef(props.onTyping);
-  typing.current = props.onTyping;
-  const notifier = useMemo(() => createTypingNotifier((t) => typing.current(t)), []);
-  useEffect(() => () => notifier.blur(), [notifier]);
+  const boxId = useId();
   const listId = useId();
-  const suggestions = text === dismissed ? null : cannedSuggestions(props.cannedReplies, text);
-  const open = !!suggestions && suggestions.length > 0;
-  const chosen = open ? Math.min(pick, suggestions.length - 1) : -1;
+  const draft = useReplyDraft({ cannedReplies: props.cannedReplies, onTyping: props.onTyping, onSubmit: props.onSubmit });
+  const { canned, file } = draft;
   const closingSoon = props.closesAt && new Date(props.closesAt).getTime() - (props.now ?? Date.now()) < 2 * 3600_000;
   const note = props.mode === 'note';
-
-  const insert = (c: CannedReply) => {
-    setText(c.body);
-    setPick(0);
-    notifier.input(c.body);
-  };
-  const submit = () => {
-    const url = attaching ? validUrl(fileUrl) : null;
-    if (attaching && fileUrl && !url) return;
-    if (!text.trim() && !url) return;
-    props.onSubmit({ ...(text.trim() ? { body: text } : {}), ...(url ? { mediaUrl: url } : {}) });
-    notifier.sent();
-    setText('');
-    setFileUrl('');
-    setAttaching(false);
-  };
 
   return (
     <div className={`composer${note ? ' note' : ''}`}>
@@ -93,20 +70,20 @@ function TextComposer(props: {
           The 24-hour window closes at {shortTime(props.closesAt!)}; after that, only templates.
         </p>
       )}
-      <label htmlFor="reply" className="visually-hidden">
+      <label htmlFor={boxId} className="visually-hidden">
         {note ? 'Private note' : 'Reply'}
       </label>
-      {open && (
+      {canned.open && (
         <ul className="canned" id={listId} role="listbox" aria-label="Canned replies">
-          {suggestions.map((c, i) => (
+          {canned.suggestions.map((c, i) => (
             <li
               key={c.id}
               id={`${listId}-${i}`}
               role="option"
-              aria-selected={i === chosen}
+              aria-selected={i === canned.chosen}
               onMouseDown={(e) => {
                 e.preventDefault(); // keep focus in the box
-                insert(c);
+                canned.insert(c);
               }}
             >
               <b>/{c.shortcut}</b> <span>{c.body}</span>
@@ -115,59 +92,34 @@ function TextComposer(props: {
         </ul>
       )}
       <textarea
-        id="reply"
+        id={boxId}
+        ref={props.box}
         rows={2}
         placeholder={note ? 'Private note: only your team sees it' : 'Write a reply… ("/" for saved replies)'}
-        value={text}
+        value={draft.text}
         role="combobox"
         aria-autocomplete="list"
-        aria-expanded={open}
-        aria-controls={open ? listId : undefined}
-        aria-activedescendant={open ? `${listId}-${chosen}` : undefined}
+        aria-expanded={canned.open}
+        aria-controls={canned.open ? listId : undefined}
+        aria-activedescendant={canned.open ? `${listId}-${canned.chosen}` : undefined}
         aria-keyshortcuts="R"
-        onChange={(e) => {
-          setText(e.target.value);
-          setPick(0);
-          notifier.input(e.target.value);
-        }}
-        onBlur={() => notifier.blur()}
-        onKeyDown={(e) => {
-          if (open) {
-            if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-              e.preventDefault();
-              setPick((chosen + (e.key === 'ArrowDown' ? 1 : suggestions.length - 1)) % suggestions.length);
-              return;
-            }
-            if (e.key === 'Enter' || e.key === 'Tab') {
-              e.preventDefault();
-              insert(suggestions[chosen]!);
-              return;
-            }
-            if (e.key === 'Escape') {
-              e.stopPropagation(); // closes the list, not the thread
-              setDismissed(text);
-              return;
-            }
-          }
-          // Enter sends; Shift+Enter starts a new line.
-          if (e.key !== 'Enter' || e.shiftKey || e.nativeEvent.isComposing) return;
-          e.preventDefault();
-          submit();
-        }}
+        onChange={(e) => draft.change(e.target.value)}
+        onBlur={draft.blur}
+        onKeyDown={draft.onKeyDown}
       />
-      {note ? null : attaching ? (
+      {note ? null : file.attaching ? (
         <label className="attach">
           File or image URL
           <input
             type="url"
             placeholder="https://…/invoice.pdf"
-            value={fileUrl}
-            aria-invalid={!!fileUrl && !validUrl(fileUrl)}
-            onChange={(e) => setFileUrl(e.target.value.trim())}
+            value={file.url}
+            aria-invalid={!file.valid}
+            onChange={(e) => file.setUrl(e.target.value)}
           />
         </label>
       ) : (
-        <button type="button" className="attach-toggle" onClick={() => setAttaching(true)}>
+        <button type="button" className="attach-toggle" onClick={file.attach}>
           Attach a file by URL
         </button>
       )}
@@ -241,11 +193,3 @@ function TemplatePicker(props: { closesAt: string | null; load: () => Promise<Te
 }
 
 /** An http(s) URL Twilio can fetch, or null. */
-function validUrl(value: string): string | null {
-  try {
-    const url = new URL(value);
-    return /^https?:$/.test(url.protocol) ? url.href : null;
-  } catch {
-    return null;
-  }
-}

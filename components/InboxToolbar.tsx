@@ -1,4 +1,4 @@
-import { forwardRef } from 'react';
+import { forwardRef, useId } from 'react';
 import type { ConversationFilter } from '@/lib/inbox/view';
 
 const FILTERS: Array<[ConversationFilter, string]> = [
@@ -22,14 +22,15 @@ export const InboxToolbar = forwardRef<
     onEnterList: () => void;
   }
 >(function InboxToolbar(props, ref) {
+  const searchId = useId();
   return (
     <div className="toolbar">
       <div className="search" role="search">
-        <label htmlFor="search" className="visually-hidden">
+        <label htmlFor={searchId} className="visually-hidden">
           Search conversations
         </label>
         <input
-          id="search"
+          id={searchId}
           ref={ref}
           type="search"
           placeholder="Search name, number or message…"

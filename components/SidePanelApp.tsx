@@ -2,26 +2,28 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { initialStatus } from '@/lib/connection/status';
-import { SEARCH_MIN_CHARS, type SearchResult } from '@/lib/contract/api';
+import { SEARCH_MIN_CHARS } from '@/lib/contract/api';
 import type { AgentConversationView } from '@/lib/contract/models';
+import { useConversationIntents } from '@/lib/hooks/useConversationIntents';
+import { useInboxKeyboard } from '@/lib/hooks/useInboxKeyboard';
 import { useNow } from '@/lib/hooks/useNow';
 import { useInbox } from '@/lib/hooks/useInbox';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
+import { useServerSearch } from '@/lib/hooks/useServerSearch';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sortedConversations } from '@/lib/inbox/state';
 import { filterConversations, filterCounts, matchesLocally, type ConversationFilter } from '@/lib/inbox/view';
-import { sendMessage, unwrap } from '@/lib/messaging/protocol';
+import { sendMessage } from '@/lib/messaging/protocol';
 import { ConversationList, type ConversationListHandle } from './ConversationList';
 import { InboxToolbar } from './InboxToolbar';
 import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
-import { Thread } from './Thread';
+import { Thread, type ThreadProps } from './Thread';
 import { agentItem, collabItem, connectionItem, openConversationItem, teamItem } from '@/lib/storage/items';
 
 /** Stable across renders, so unchanged rows of the list do not re-render. */
 const openConversation = (conversationId: string) => void sendMessage('inbox:openConversation', { conversationId });
 const FILTER_KEY = 'switchboard:filter';
-const SEARCH_DELAY_MS = 250;
 
 /**
  * The inbox in the side panel. First paint comes from the stored state, before any network answer.
@@ -40,6 +42,7 @@ export function SidePanelApp() {
   const search = useServerSearch();
   const list = useRef<ConversationListHandle>(null);
   const searchBox = useRef<HTMLInputElement>(null);
+  const replyBox = useRef<HTMLTextAreaElement>(null);
   useReportViewing(openId);
   const ready = inbox !== undefined && agent !== undefined;
   useEffect(() => {
@@ -67,33 +70,21 @@ export function SidePanelApp() {
     lastOpen.current = openId;
   }, [openId]);
 
-  const keys = useRef<(e: KeyboardEvent) => void>(() => {});
-  keys.current = (e: KeyboardEvent) => {
-    const t = e.target as HTMLElement | null;
-    const inField = !!t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
-    if ((e.key === 'k' && (e.ctrlKey || e.metaKey)) || (e.key === '/' && !inField)) {
-      e.preventDefault();
+  useInboxKeyboard({
+    openId,
+    search: () => {
       // At once when the box is on screen, so the keys typed next land in it.
       if (!openId) searchBox.current?.focus();
       else void openConversationItem.setValue(null).then(() => setTimeout(() => searchBox.current?.focus(), 50));
-    } else if (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
-      e.preventDefault();
+    },
+    step: (by) => {
       const at = visible.findIndex((c) => c.id === openId);
-      const next = visible[e.key === 'ArrowDown' ? at + 1 : at < 0 ? 0 : at - 1];
+      const next = visible[by === 1 ? at + 1 : at < 0 ? 0 : at - 1];
       if (next) openConversation(next.id);
-    } else if (e.key === 'Escape' && openId) {
-      e.preventDefault();
-      void openConversationItem.setValue(null);
-    } else if ((e.key === 'r' || e.key === 'R') && !inField && !e.ctrlKey && !e.metaKey && !e.altKey && openId) {
-      e.preventDefault();
-      document.getElementById('reply')?.focus();
-    }
-  };
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => keys.current(e);
-    document.addEventListener('keydown', onKey);
-    return () => document.removeEventListener('keydown', onKey);
-  }, []);
+    },
+    back: () => void openConversationItem.setValue(null),
+    reply: () => replyBox.current?.focus(),
+  });
 
   if (inbox === undefined || agent === undefined) return null;
   if (agent === null) {
@@ -114,7 +105,7 @@ export function SidePanelApp() {
       <StatusBar status={status} agentName={agent.displayName} onReconnect={() => void sendMessage('connection:reconnect')} />
       <TeamBar agents={Object.values(collab.presence)} me={agent.id} />
       {open ? (
-        <Thread
+        <OpenThread
           key={open.id}
           conversation={open}
           messages={inbox.messages[open.id] ?? []}
@@ -124,14 +115,7 @@ export function SidePanelApp() {
           onBack={() => void openConversationItem.setValue(null)}
           collision={collisionNotice(collab, open.id, agent.id, now)}
           typing={typingNames(open.id)}
-          onTyping={(typing) => void sendMessage('composer:typing', { conversationId: open.id, typing })}
-          onSend={(content) => void sendMessage('composer:send', { conversationId: open.id, ...content })}
-          onNote={(body) => void sendMessage('composer:note', { conversationId: open.id, body })}
-          onRetry={(messageId) => void sendMessage('composer:retry', { conversationId: open.id, messageId })}
-          onAssign={(assigneeId) => void sendMessage('inbox:assign', { conversationId: open.id, assigneeId })}
-          loadTemplates={() => unwrap(sendMessage('composer:templates', { conversationId: open.id })).then((r) => r.templates)}
-          loadMedia={(messageId, index) => unwrap(sendMessage('media:get', { conversationId: open.id, messageId, index })).then((r) => r.dataUrl)}
-          loadOlder={(before) => unwrap(sendMessage('inbox:older', { conversationId: open.id, before }))}
+          replyBox={replyBox}
         />
       ) : (
         <>
@@ -166,32 +150,7 @@ export function SidePanelApp() {
   );
 }
 
-/** The query, and the server's answer for it (debounced; a stale answer never replaces a newer one). */
-function useServerSearch() {
-  const [query, setQuery] = useState('');
-  const [results, setResults] = useState<SearchResult[] | null>(null);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    const q = query.trim();
-    setResults(null);
-    setError(null);
-    if (q.length < SEARCH_MIN_CHARS) {
-      setPending(false);
-      return;
-    }
-    let live = true;
-    setPending(true);
-    const timer = setTimeout(() => {
-      unwrap(sendMessage('inbox:search', { query: q })).then(
-        (r) => live && (setResults(r), setPending(false)),
-        (e: Error) => live && (setError(e.message), setPending(false)),
-      );
-    }, SEARCH_DELAY_MS);
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [query]);
-  return { query, setQuery, results, pending, error };
+/** The thread on screen with its intents (stable while it stays open). */
+function OpenThread(props: Omit<ThreadProps, 'intents'>) {
+  return <Thread {...props} intents={useConversationIntents(props.conversation.id)} />;
 }

@@ -1,9 +1,8 @@
-import { forwardRef, useEffect, useMemo, useRef, useState, type HTMLAttributes } from 'react';
+import { forwardRef, useEffect, useId, useMemo, useRef, useState, type HTMLAttributes, type RefObject } from 'react';
 import { Virtuoso, type ItemProps, type VirtuosoHandle } from 'react-virtuoso';
-import type { ReplyContent } from '@/lib/api/client';
 import type { CannedReply } from '@/lib/contract/api';
 import type { AgentConversationView, AgentSummary, MessageView } from '@/lib/contract/models';
-import type { TemplateView } from '@/lib/contract/reply-window';
+import type { ConversationIntents } from '@/lib/hooks/useConversationIntents';
 import { mergeThread, threadItems, type ThreadItem } from '@/lib/inbox/view';
 import { Composer } from './Composer';
 import { contactLabel } from './format';
@@ -24,16 +23,10 @@ export interface ThreadProps {
   /** "Bob is typing a reply" / "Bob is viewing", or null. */
   collision: string | null;
   typing: string[];
-  onTyping: (typing: boolean) => void;
-  onSend: (content: ReplyContent) => void;
-  onNote: (body: string) => void;
-  onRetry: (messageId: string) => void;
-  onAssign: (assigneeId: string | null) => void;
-  loadTemplates: () => Promise<TemplateView[]>;
-  /** Fetches a message's media file as a data: URL. */
-  loadMedia: (messageId: string, index: number) => Promise<string>;
-  /** A page of messages older than `before`, newest first. */
-  loadOlder: (before: string) => Promise<{ messages: MessageView[]; hasMore: boolean }>;
+  /** What the agent can do here (send, note, assign, retry, load history and files). */
+  intents: ConversationIntents;
+  /** The reply box, for the panel's R key. */
+  replyBox: RefObject<HTMLTextAreaElement | null>;
 }
 
 /**
@@ -65,7 +58,7 @@ export function Thread(props: ThreadProps) {
   const loadOlder = () => {
     if (history === 'loading' || history === 'done' || all.length === 0) return;
     setHistory('loading');
-    props.loadOlder(all[0]!.createdAt).then(
+    props.intents.older(all[0]!.createdAt).then(
       (page) => {
         setOlder((o) => mergeThread(page.messages, o));
         setHistory(page.hasMore ? 'idle' : 'done');
@@ -75,7 +68,7 @@ export function Thread(props: ThreadProps) {
   };
 
   // Opening a conversation is usually to answer it: the reply box takes the focus.
-  useEffect(() => document.getElementById('reply')?.focus(), []);
+  useEffect(() => props.replyBox.current?.focus(), []); // eslint-disable-line react-hooks/exhaustive-deps
 
   const markerIndex = items.findIndex((i) => i.kind === 'new');
   return (
@@ -88,7 +81,7 @@ export function Thread(props: ThreadProps) {
           <h2>{contactLabel(c)}</h2>
           <span className="phone">{c.contact.phone}</span>
         </div>
-        <AssigneePicker assigneeId={c.assigneeId} me={props.me} agents={props.agents} onAssign={props.onAssign} />
+        <AssigneePicker assigneeId={c.assigneeId} me={props.me} agents={props.agents} onAssign={props.intents.assign} />
       </header>
       {props.collision && (
         <p className="collision" role="status">
@@ -117,7 +110,7 @@ export function Thread(props: ThreadProps) {
           ) : item.kind === 'new' ? (
             <span>{item.count === 1 ? '1 new message' : `${item.count} new messages`}</span>
           ) : (
-            <MessageBubble message={item.message} author={authorName(item.message.sentBy)} onRetry={props.onRetry} loadMedia={props.loadMedia} />
+            <MessageBubble message={item.message} author={authorName(item.message.sentBy)} onRetry={props.intents.retry} loadMedia={props.intents.media} />
           )
         }
       />
@@ -136,10 +129,11 @@ export function Thread(props: ThreadProps) {
         key={c.id}
         lastInboundAt={c.lastInboundAt}
         cannedReplies={props.cannedReplies}
-        onTyping={props.onTyping}
-        onSend={props.onSend}
-        onNote={props.onNote}
-        loadTemplates={props.loadTemplates}
+        onTyping={props.intents.typing}
+        onSend={props.intents.send}
+        onNote={props.intents.note}
+        loadTemplates={props.intents.templates}
+        replyBox={props.replyBox}
       />
     </section>
   );
@@ -147,13 +141,14 @@ export function Thread(props: ThreadProps) {
 
 /** Assign to me / a colleague / nobody; shown to everyone live. */
 function AssigneePicker(props: { assigneeId: string | null; me: string; agents: AgentSummary[]; onAssign: (id: string | null) => void }) {
+  const selectId = useId();
   const known = props.agents.some((a) => a.id === props.assigneeId);
   return (
     <div className="assign">
-      <label className="visually-hidden" htmlFor="assignee">
+      <label className="visually-hidden" htmlFor={selectId}>
         Assignee
       </label>
-      <select id="assignee" value={props.assigneeId ?? ''} onChange={(e) => props.onAssign(e.target.value || null)}>
+      <select id={selectId} value={props.assigneeId ?? ''} onChange={(e) => props.onAssign(e.target.value || null)}>
         <option value="">Unassigned</option>
         {props.assigneeId && !known && <option value={props.assigneeId}>A colleague</option>}
         {props.agents.map((a) => (

@@ -100,7 +100,7 @@ describe('The side panel inbox', () => {
     await expect.poll(() => panel.evaluate(() => document.activeElement?.textContent)).toContain('Pia Lund');
     await panel.keyboard.press('Enter');
     await panel.getByRole('list', { name: 'Messages' }).getByText('Can Bob call me?').waitFor();
-    await expect.poll(() => panel.evaluate(() => document.activeElement?.id)).toBe('reply');
+    await expect.poll(() => panel.getByLabel('Reply').evaluate((el) => el === document.activeElement)).toBe(true);
     await panel.keyboard.type('/hou');
     await panel.getByRole('option', { name: /We are open/ }).waitFor();
     await panel.keyboard.press('Enter');

@@ -5,7 +5,7 @@ import type { SyncResponse } from '../../lib/contract/api';
 import { signSupabaseJwt } from '../../server/auth/jwt';
 import { saveCannedReply } from '../../server/inbox/team';
 import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
-import { api, connectSocket, createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { api, connectSocket, createTestOrg, customer, nextEvent, startTestStack, type TestOrg, type TestStack } from '../support/stack';
 
 /** Attackers and broken clients: every bad input gets a clear 4xx, nothing is stored that should not be, the server stays up. */
 describe('Hostile and broken input', () => {
@@ -179,11 +179,14 @@ describe('Hostile and broken input', () => {
       await stack.inbound({ from: customer(), to: a.number, body: 'Org A again' });
       await api(stack, a.agents[0]!.token, `/api/conversations/${convA}/assign`, 'POST', { assigneeId: a.agents[0]!.id });
       await api(stack, a.agents[0]!.token, `/api/conversations/${convA}/notes`, 'POST', { id: randomUUID(), body: 'private' });
-      await new Promise((r) => setTimeout(r, 500));
+      // A marker from its own organisation: events arrive in order, so a leak would be first.
+      const marker = nextEvent(spy, 'message:new');
+      await stack.inbound({ from: customer(), to: b.number, body: 'Org B marker' });
+      expect((await marker).message.body).toBe('Org B marker');
       owner.close();
       spy.close();
-      // Only its own organisation's presence (itself) reached it.
-      expect(heard.filter((e) => !e.startsWith('presence:'))).toEqual([]);
+      // Only its own organisation's presence (itself) and the marker reached it.
+      expect(heard.filter((e) => !e.startsWith('presence:'))).toEqual(['message:new']);
     });
   });
 

@@ -4,6 +4,7 @@ import type { AgentsResponse, AssignResponse, CannedRepliesResponse, NoteRespons
 import { saveCannedReply } from '../../server/inbox/team';
 import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { api, connectSocket, createTestOrg, customer, nextEvent, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
+import { until } from '../support/wait';
 
 /** Assignment, private notes, canned replies, server-side search and location messages. */
 describe('The inbox’s shared tools', () => {
@@ -59,8 +60,12 @@ describe('The inbox’s shared tools', () => {
       // The sync (what a reconnecting or polling agent reads) agrees.
       const sync = await api<SyncResponse>(stack, bob.token, '/api/sync');
       expect(sync.body.conversations.find((c) => c.id === id)?.assigneeId).toBeNull();
-      await new Promise((r) => setTimeout(r, 200));
-      expect(strangerHeard).toEqual([]);
+      // A marker in the stranger's own organisation: events arrive in order, so a leak would be first.
+      const marker = await conversationWith(b);
+      const markerHeard = nextEvent(stranger, 'conversation:updated');
+      await api(stack, b.agents[0]!.token, `/api/conversations/${marker}/assign`, 'POST', { assigneeId: b.agents[0]!.id });
+      await markerHeard;
+      expect(strangerHeard.map((p) => (p as { conversation: { id: string } }).conversation.id)).toEqual([marker]);
     });
 
     it('setting the same assignee again changes nothing and tells no one', async () => {
@@ -72,8 +77,12 @@ describe('The inbox’s shared tools', () => {
       bobSocket.on('conversation:updated', (p) => heard.push(p));
       const again = await api<AssignResponse>(stack, alice.token, `/api/conversations/${id}/assign`, 'POST', { assigneeId: alice.id });
       expect(again.body.conversation.version).toBe(first.body.conversation.version);
-      await new Promise((r) => setTimeout(r, 200));
-      expect(heard).toEqual([]);
+      // A real change afterwards is heard; had the no-op told anyone, it would have come first.
+      const marker = await conversationWith(a);
+      const markerHeard = nextEvent(bobSocket, 'conversation:updated');
+      await api(stack, alice.token, `/api/conversations/${marker}/assign`, 'POST', { assigneeId: alice.id });
+      await markerHeard;
+      expect(heard.map((p) => (p as { conversation: { id: string } }).conversation.id)).toEqual([marker]);
     });
 
     it('refuses another organisation’s agent as assignee, another organisation’s conversation, and bad input', async () => {
@@ -113,8 +122,12 @@ describe('The inbox’s shared tools', () => {
       expect(rows.rows[0].n).toBe(1);
       const conv = await stack.db.query('select last_message_preview, inbound_count from conversations where id = $1', [id]);
       expect(conv.rows[0]).toMatchObject({ last_message_preview: 'Where is my order?', inbound_count: '1' });
-      // The outbox sender only sends outbound replies: nothing reached the Twilio stand-in.
-      await new Promise((r) => setTimeout(r, 300));
+      // The outbox sender only sends outbound replies: a reply written after the note reaches
+      // Twilio (oldest first), and the note still has not.
+      const marker = `Marker ${randomUUID()}`;
+      await api(stack, a.agents[0]!.token, `/api/conversations/${id}/messages`, 'POST', { id: randomUUID(), body: marker });
+      await until(() => stack.twilioStandIn!.created.some((c) => c.Body === marker), { what: 'the marker reply to reach Twilio' });
+      expect(stack.twilioStandIn!.created.filter((c) => c.Body === 'VIP customer, refund approved')).toEqual([]);
       const sent = await stack.db.query('select twilio_sid, send_attempts from messages where id = $1', [noteId]);
       expect(sent.rows[0]).toEqual({ twilio_sid: null, send_attempts: 0 });
     });

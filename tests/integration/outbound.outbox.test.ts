@@ -5,6 +5,7 @@ import { createApp, type App } from '../../server/app';
 import { createLogger } from '../../server/logger';
 import { newSid } from '../../server/dev/twilio-stand-in/inbound';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { until } from '../support/wait';
 
 /**
  * Replies beyond the happy path: WhatsApp's 24-hour window and templates, Twilio's rate limit,
@@ -26,8 +27,8 @@ describe('Replies: window, templates, rate limits, media, and server stops', () 
     await stack?.stop();
   });
 
-  const post = (token: string, path: string, body: unknown) =>
-    fetch(`${stack.serverUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const post = (token: string, path: string, body: unknown, base = stack.serverUrl) =>
+    fetch(`${base}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
   const get = (token: string, path: string, base = stack.serverUrl) => fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
   const row = async (id: string) =>
     (
@@ -36,12 +37,16 @@ describe('Replies: window, templates, rate limits, media, and server stops', () 
         [id],
       )
     ).rows[0]!;
-  const until = async (fn: () => Promise<boolean>, ms = 20_000) => {
-    const end = Date.now() + ms;
-    while (!(await fn())) {
-      if (Date.now() > end) throw new Error('condition not met in time');
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  /**
+   * A marker reply through `app`, waited for until Twilio has it: the outbox sends oldest first,
+   * so anything the servers were going to (re)send went before it.
+   */
+  const sendersCaughtUp = async (app: App, conv: string) => {
+    const base = `http://127.0.0.1:${(app.http.server.address() as { port: number }).port}`;
+    const body = `Marker ${randomUUID()}`;
+    const res = await post(org.agents[0]!.token, `/api/conversations/${conv}/messages`, { id: randomUUID(), body }, base);
+    expect(res.status).toBe(201);
+    await until(() => sentWith(body).length === 1, { what: 'the marker reply to reach Twilio' });
   };
   /** A conversation whose customer last wrote `hoursAgo` hours ago. */
   const conversation = async (hoursAgo = 0) => {
@@ -167,9 +172,9 @@ describe('Replies: window, templates, rate limits, media, and server stops', () 
     await app1.http.close(); // graceful stop: nothing in flight is abandoned
     expect((await row(id)).status).toBe('accepted');
     stack.twilioStandIn!.rateLimitPerSecond = null;
-    await secondInstance(); // a server starting sends what is due
+    const app2 = await secondInstance(); // a server starting sends what is due
     await until(async () => (await row(id)).twilio_sid !== null);
-    await new Promise((r) => setTimeout(r, 300));
+    await sendersCaughtUp(app2, conv);
     expect(sentWith('Survives a restart')).toHaveLength(1);
   });
 
@@ -191,8 +196,7 @@ describe('Replies: window, templates, rate limits, media, and server stops', () 
       await until(async () => (await row(id)).send_attempts >= 1);
       await app1.http.close();
       expect((await row(id)).twilio_sid).toMatch(/^SM/); // the call finished before the server stopped
-      await secondInstance();
-      await new Promise((r) => setTimeout(r, 500));
+      await sendersCaughtUp(await secondInstance(), conv);
       expect(sentWith('In flight')).toHaveLength(1);
     } finally {
       stack.twilioStandIn!.createDelayMs = 0;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { until } from '../support/wait';
 
 describe('Replies through Twilio (the local stand-in)', () => {
   let stack: TestStack;
@@ -28,9 +29,6 @@ describe('Replies through Twilio (the local stand-in)', () => {
     });
   const statusOf = async (id: string) =>
     (await stack.db.query<{ status: string; error_code: number | null; twilio_sid: string | null }>('select status, error_code, twilio_sid from messages where id = $1', [id])).rows[0]!;
-  const until = async (fn: () => Promise<boolean>) => {
-    for (let i = 0; i < 100 && !(await fn()); i++) await new Promise((r) => setTimeout(r, 50));
-  };
 
   it('sends from the conversation’s channel to the customer, then follows status callbacks to "read"', async () => {
     const id = randomUUID();

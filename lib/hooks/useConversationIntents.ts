@@ -1,0 +1,36 @@
+import { useMemo } from 'react';
+import type { ReplyContent } from '../api/client';
+import type { MessageView } from '../contract/models';
+import type { TemplateView } from '../contract/reply-window';
+import { sendMessage, unwrap } from '../messaging/protocol';
+
+/** Everything an agent can do in one conversation, as requests to the background. */
+export interface ConversationIntents {
+  typing(typing: boolean): void;
+  send(content: ReplyContent): void;
+  note(body: string): void;
+  retry(messageId: string): void;
+  assign(assigneeId: string | null): void;
+  templates(): Promise<TemplateView[]>;
+  /** A message's media file as a data: URL (the background holds the token). */
+  media(messageId: string, index: number): Promise<string>;
+  /** A page of messages older than `before`, newest first. */
+  older(before: string): Promise<{ messages: MessageView[]; hasMore: boolean }>;
+}
+
+/** The intents of the conversation on screen, stable while it stays open (rows and the composer do not re-render for them). */
+export function useConversationIntents(conversationId: string): ConversationIntents {
+  return useMemo(
+    () => ({
+      typing: (typing) => void sendMessage('composer:typing', { conversationId, typing }),
+      send: (content) => void sendMessage('composer:send', { conversationId, ...content }),
+      note: (body) => void sendMessage('composer:note', { conversationId, body }),
+      retry: (messageId) => void sendMessage('composer:retry', { conversationId, messageId }),
+      assign: (assigneeId) => void sendMessage('inbox:assign', { conversationId, assigneeId }),
+      templates: () => unwrap(sendMessage('composer:templates', { conversationId })).then((r) => r.templates),
+      media: (messageId, index) => unwrap(sendMessage('media:get', { conversationId, messageId, index })).then((r) => r.dataUrl),
+      older: (before) => unwrap(sendMessage('inbox:older', { conversationId, before })),
+    }),
+    [conversationId],
+  );
+}
