@@ -1,34 +1,31 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
-import { createTestOrg, customer, socketIoSwitch, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { customer, socketIoSwitch } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 /**
  * The background service worker owns both sockets: it stays quiet while healthy, degrades and
  * polls when sockets fail, and never loses or doubles a message across outages and worker stops.
  */
 describe('Background connections in Chromium', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ orgs: { org: 1 } });
   let browser: ExtensionBrowser;
   let panel: Page;
   let socketIo: (up: boolean) => void;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 1);
-    socketIo = socketIoSwitch(stack);
-    ({ browser, panel } = await signedInBrowser(stack, org.agents[0]!.email));
+    socketIo = socketIoSwitch(ctx.stack);
+    ({ browser, panel } = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email));
   });
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   function status() {
     return panel.locator('[data-status]').getAttribute('data-status');
   }
-  const syncRequests = () => stack.app.requests.byRoute()['GET /api/sync'] ?? 0;
+  const syncRequests = () => ctx.stack.app.requests.byRoute()['GET /api/sync'] ?? 0;
   const badge = () => panel.evaluate(() => chrome.action.getBadgeText({}));
   /** The thread's message texts, read from the side panel. */
   async function threadBodies(name: RegExp): Promise<string[]> {
@@ -42,41 +39,41 @@ describe('Background connections in Chromium', () => {
 
   it('makes no HTTP requests at all while healthy', async () => {
     await expect.poll(status, { timeout: 10_000 }).toBe('live');
-    const server = stack.app.requests.total();
-    const auth = stack.supabaseRequests!.total();
+    const server = ctx.stack.app.requests.total();
+    const auth = ctx.stack.supabaseRequests!.total();
     await new Promise((r) => setTimeout(r, 30_000)); // ten periods of the 3-second polling it replaces
-    expect(stack.app.requests.total() - server).toBe(0);
-    expect(stack.supabaseRequests!.total() - auth).toBe(0);
+    expect(ctx.stack.app.requests.total() - server).toBe(0);
+    expect(ctx.stack.supabaseRequests!.total() - auth).toBe(0);
     expect(await status()).toBe('live');
   }, 45_000);
 
   it('is degraded with Realtime down and Socket.IO up, and messages still arrive', async () => {
-    stack.realtime!.setAvailable(false);
+    ctx.stack.realtime!.setAvailable(false);
     await expect.poll(status, { timeout: 10_000 }).toBe('degraded');
-    await stack.inbound({ from: customer(), to: org.number, body: 'via Socket.IO only', profileName: 'Sam' });
+    await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'via Socket.IO only', profileName: 'Sam' });
     await panel.getByRole('button', { name: /Sam/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
     // The Reconnect button rebuilds the sockets at once (it stays while Realtime is down).
     let connections = 0;
     const count = () => connections++;
-    stack.app.io.on('connection', count);
+    ctx.stack.app.io.on('connection', count);
     await panel.getByRole('button', { name: 'Reconnect' }).click();
     await expect.poll(() => connections, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
-    stack.app.io.off('connection', count);
-    stack.realtime!.setAvailable(true);
+    ctx.stack.app.io.off('connection', count);
+    ctx.stack.realtime!.setAvailable(true);
     await expect.poll(status, { timeout: 20_000 }).toBe('live');
   });
 
   it('polls only while both sockets are down, stops when one is back, and loses or doubles nothing', async () => {
     const from = customer();
-    await stack.inbound({ from, to: org.number, body: 'before the outage', profileName: 'Pat' });
+    await ctx.stack.inbound({ from, to: ctx.org.number, body: 'before the outage', profileName: 'Pat' });
     await panel.getByRole('button', { name: /Pat/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
 
     const before = syncRequests();
-    stack.realtime!.setAvailable(false);
+    ctx.stack.realtime!.setAvailable(false);
     socketIo(false);
     await expect.poll(status, { timeout: 15_000 }).toBe('polling');
     // Messages keep arriving and being stored while both sockets are down.
-    for (let i = 1; i <= 3; i++) await stack.inbound({ from, to: org.number, body: `during the outage ${i}`, profileName: 'Pat' });
+    for (let i = 1; i <= 3; i++) await ctx.stack.inbound({ from, to: ctx.org.number, body: `during the outage ${i}`, profileName: 'Pat' });
     await panel.getByRole('button', { name: /Pat/ }).getByLabel('4 unread').waitFor({ timeout: 20_000 });
     expect(syncRequests()).toBeGreaterThan(before);
 
@@ -88,9 +85,9 @@ describe('Background connections in Chromium', () => {
     await new Promise((r) => setTimeout(r, 12_000)); // longer than the polling interval
     expect(syncRequests()).toBeLessThanOrEqual(afterRestore + 1); // at most the reconnect's own catch-up
 
-    stack.realtime!.setAvailable(true);
+    ctx.stack.realtime!.setAvailable(true);
     await expect.poll(status, { timeout: 20_000 }).toBe('live');
-    await stack.inbound({ from, to: org.number, body: 'after the outage', profileName: 'Pat' });
+    await ctx.stack.inbound({ from, to: ctx.org.number, body: 'after the outage', profileName: 'Pat' });
     await panel.getByRole('button', { name: /Pat/ }).getByLabel('5 unread').waitFor({ timeout: 10_000 });
     await expect.poll(badge).toBe('6'); // Sam's 1 + Pat's 5
     expect(await threadBodies(/Pat/)).toEqual(['before the outage', 'during the outage 1', 'during the outage 2', 'during the outage 3', 'after the outage']);
@@ -98,19 +95,19 @@ describe('Background connections in Chromium', () => {
 
   it('restores everything after Chrome stops the worker, and nothing is lost or doubled', async () => {
     const from = customer();
-    await stack.inbound({ from, to: org.number, body: 'before the stop', profileName: 'Wes' });
+    await ctx.stack.inbound({ from, to: ctx.org.number, body: 'before the stop', profileName: 'Wes' });
     await panel.getByRole('button', { name: /Wes/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
 
     const cdp = await browser.context.newCDPSession(panel);
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
-    await expect.poll(() => stack.app.io.engine.clientsCount, { timeout: 10_000 }).toBe(0);
-    for (let i = 1; i <= 3; i++) await stack.inbound({ from, to: org.number, body: `while stopped ${i}`, profileName: 'Wes' });
+    await expect.poll(() => ctx.stack.app.io.engine.clientsCount, { timeout: 10_000 }).toBe(0);
+    for (let i = 1; i <= 3; i++) await ctx.stack.inbound({ from, to: ctx.org.number, body: `while stopped ${i}`, profileName: 'Wes' });
 
     // Nothing wakes the worker but its watchdog alarm.
     await panel.getByRole('button', { name: /Wes/ }).getByLabel('4 unread').waitFor({ timeout: 45_000 });
     await expect.poll(status, { timeout: 15_000 }).toBe('live');
-    await stack.inbound({ from, to: org.number, body: 'after the restart', profileName: 'Wes' });
+    await ctx.stack.inbound({ from, to: ctx.org.number, body: 'after the restart', profileName: 'Wes' });
     await panel.getByRole('button', { name: /Wes/ }).getByLabel('5 unread').waitFor({ timeout: 10_000 });
     expect(await threadBodies(/Wes/)).toEqual(['before the stop', 'while stopped 1', 'while stopped 2', 'while stopped 3', 'after the restart']);
   }, 90_000);
@@ -118,9 +115,9 @@ describe('Background connections in Chromium', () => {
   it('offers the console commands of the original guide in the side panel', async () => {
     const s = await panel.evaluate(() => window.switchboard!.status());
     expect(s).toMatchObject({ overall: 'live', realtime: 'connected', socket: 'connected' });
-    const connectsBefore = stack.app.requests.total();
+    const connectsBefore = ctx.stack.app.requests.total();
     await panel.evaluate(() => window.dispatchEvent(new CustomEvent('reconnect_websockets')));
-    await expect.poll(() => stack.app.requests.total(), { timeout: 10_000 }).toBeGreaterThan(connectsBefore); // its catch-up
+    await expect.poll(() => ctx.stack.app.requests.total(), { timeout: 10_000 }).toBeGreaterThan(connectsBefore); // its catch-up
     await expect.poll(status, { timeout: 15_000 }).toBe('live');
   });
 });

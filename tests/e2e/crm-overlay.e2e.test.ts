@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResponse } from '../../lib/contract/api';
 import { badgesInside } from '../support/badges';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
-import { api, connectSocket, createTestOrg, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
+import { api, connectSocket, type TestSocket } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'crm');
 /** A site that is not a built-in CRM: the agent enables it. */
@@ -56,8 +57,7 @@ async function badgesOn(page: Page): Promise<FoundBadge[]> {
 const phonesOf = (badges: FoundBadge[]) => badges.map((b) => b.phone).sort();
 
 describe('CRM overlay: live badges next to phone numbers, in Chromium', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ orgs: { org: 2 } });
   let browser: ExtensionBrowser;
   let options: Page;
   let panel: Page;
@@ -79,10 +79,8 @@ describe('CRM overlay: live badges next to phone numbers, in Chromium', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 2);
     const write = async (from: string, body: string, profileName: string) => {
-      const res = await stack.inbound({ from: `whatsapp:${from}`, to: org.number, body, profileName });
+      const res = await ctx.stack.inbound({ from: `whatsapp:${from}`, to: ctx.org.number, body, profileName });
       expect(res.status).toBe(200);
     };
     await write('+14155550134', 'Is my order shipped?', 'Maria Garcia');
@@ -90,26 +88,25 @@ describe('CRM overlay: live badges next to phone numbers, in Chromium', () => {
     await write('+14155552671', 'Do you ship to Osaka?', 'Aiko Tanaka');
     await write('+442079460958', 'Thursday works', 'Oliver Smith');
     await write('+4930123456', '<img src=x onerror="window.pwned=1">Danke!', 'Jonas <b>Weber</b>');
-    const sync = await api<SyncResponse>(stack, org.agents[0]!.token, '/api/sync');
+    const sync = await api<SyncResponse>(ctx.stack, ctx.org.agents[0]!.token, '/api/sync');
     for (const c of sync.body.conversations) conversationOf.set(c.contact.phone, c.id);
 
-    ({ browser, options, panel } = await signedInBrowser(stack, org.agents[0]!.email, undefined, { grantedOrigins: [OTHER_SITE] }));
+    ({ browser, options, panel } = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email, undefined, { grantedOrigins: [OTHER_SITE] }));
     await panel.locator('[data-status="live"]').waitFor({ timeout: 10_000 });
     await serve('https://app.hubspot.com/contacts/', 'hubspot.html');
     await serve('https://acme.lightning.force.com/lightning/r/Contact/', 'salesforce.html');
     await serve('https://acme.pipedrive.com/', 'pipedrive.html');
     await serve('https://crm.zoho.eu/crm/', 'zoho.html');
     await serve(`${OTHER_SITE}/`, 'other.html');
-    bob = await connectSocket(stack, org.agents[1]!.token);
+    bob = await connectSocket(ctx.stack, ctx.org.agents[1]!.token);
   });
   afterAll(async () => {
     bob?.disconnect();
     await browser?.close();
-    await stack?.stop();
   });
 
   it('badges the demo CRM page that the server serves, out of the box', async () => {
-    const page = await open(`${stack.serverUrl}/demo/crm`);
+    const page = await open(`${ctx.stack.serverUrl}/demo/crm`);
     const badges = await waitForBadges(page, 5);
     expect(phonesOf(badges)).toEqual(['+14155550134', '+14155552671', '+33142685300', '+442079460958', '+4930123456']);
     const maria = badges.find((b) => b.phone === '+14155550134')!;
@@ -147,7 +144,7 @@ describe('CRM overlay: live badges next to phone numbers, in Chromium', () => {
     await waitForBadges(page, 5);
     const aiko = async () => (await badgesOn(page)).find((b) => b.phone === '+14155552671')!;
     expect((await aiko()).unread).toBe('1');
-    await stack.inbound({ from: 'whatsapp:+14155552671', to: org.number, body: 'Hello again', profileName: 'Aiko Tanaka' });
+    await ctx.stack.inbound({ from: 'whatsapp:+14155552671', to: ctx.org.number, body: 'Hello again', profileName: 'Aiko Tanaka' });
     await expect.poll(async () => (await aiko()).unread, { timeout: 5000 }).toBe('2');
     expect((await aiko()).tip).toContain('Hello again');
 
@@ -179,7 +176,7 @@ describe('CRM overlay: live badges next to phone numbers, in Chromium', () => {
     // A number with no conversation: the click starts one, and the badge becomes a conversation badge.
     await page.locator('switchboard-badge[data-phone="+14155550142"]').press('Enter');
     await expect.poll(async () => (await badgesOn(page)).find((b) => b.phone === '+14155550142')?.conversation, { timeout: 5000 }).toBe(true);
-    const sync = await api<SyncResponse>(stack, org.agents[0]!.token, '/api/sync');
+    const sync = await api<SyncResponse>(ctx.stack, ctx.org.agents[0]!.token, '/api/sync');
     const rosa = sync.body.conversations.find((c) => c.contact.phone === '+14155550142');
     expect(rosa).toBeDefined();
     expect(await openId()).toBe(rosa!.id);

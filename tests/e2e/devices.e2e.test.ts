@@ -1,28 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
-import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { customer } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 /** One agent, two browsers: reading a conversation on one clears its unread count on the other. */
 describe('An agent on two devices', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ orgs: { org: 1 } });
   const browsers: ExtensionBrowser[] = [];
 
-  beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 1);
-  });
   afterAll(async () => {
     for (const b of browsers) await b.close();
-    await stack?.stop();
   });
 
   it('clears the unread count and badge on the other device', async () => {
-    const laptop = await signedInBrowser(stack, org.agents[0]!.email);
-    const desktop = await signedInBrowser(stack, org.agents[0]!.email);
+    const laptop = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email);
+    const desktop = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email);
     browsers.push(laptop.browser, desktop.browser);
     for (const p of [laptop.panel, desktop.panel]) await p.locator('[data-status="live"]').waitFor({ timeout: 10_000 });
-    await stack.inbound({ from: customer(), to: org.number, body: 'Hello twice', profileName: 'Dana' });
+    await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Hello twice', profileName: 'Dana' });
     for (const p of [laptop.panel, desktop.panel]) await p.getByRole('button', { name: /Dana/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
 
     await laptop.panel.getByRole('button', { name: /Dana/ }).click();

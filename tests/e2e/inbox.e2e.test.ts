@@ -1,34 +1,20 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
-import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
-
-/** Polls until `fn` returns what `check` accepts; the last value is asserted by the caller. */
-async function eventually<T>(fn: () => Promise<T>, check: (v: T) => boolean, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  let value = await fn();
-  while (!check(value) && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 100));
-    value = await fn();
-  }
-  return value;
-}
+import { customer } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 describe('Inbox in Chromium with the built extension', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ orgs: { org: 1 } });
   let browser: ExtensionBrowser;
   let panel: Page;
   let options: Page;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 1);
-    ({ browser, options, panel } = await signedInBrowser(stack, org.agents[0]!.email));
+    ({ browser, options, panel } = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email));
   });
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   it('signs in through the options page and goes live', async () => {
@@ -37,20 +23,20 @@ describe('Inbox in Chromium with the built extension', () => {
   });
 
   it('shows a simulated inbound WhatsApp message live, with the unread count on the toolbar badge', async () => {
-    const res = await stack.inbound({ from: customer(), to: org.number, body: 'Hola from WhatsApp', profileName: 'Lucía' });
+    const res = await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Hola from WhatsApp', profileName: 'Lucía' });
     expect(res.status).toBe(200);
     const row = panel.getByRole('button', { name: /Lucía/ });
     await row.waitFor({ timeout: 10_000 });
     expect(await row.textContent()).toContain('Hola from WhatsApp');
     expect(await row.getByLabel('1 unread').textContent()).toBe('1');
-    expect(await eventually(() => browser.badgeText(), (t) => t === '1')).toBe('1');
+    await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('1');
     // A desktop notification for the conversation (the agent is not looking at it).
     const id = await row.getAttribute('data-conversation-id');
     await expect.poll(async () => Object.keys(await panel.evaluate(() => chrome.notifications.getAll())), { timeout: 5000 }).toContain(`conversation:${id}`);
 
-    await stack.inbound({ from: res.params.From!, to: org.number, body: 'Are you there?', profileName: 'Lucía' });
+    await ctx.stack.inbound({ from: res.params.From!, to: ctx.org.number, body: 'Are you there?', profileName: 'Lucía' });
     await row.getByLabel('2 unread').waitFor({ timeout: 10_000 });
-    expect(await eventually(() => browser.badgeText(), (t) => t === '2')).toBe('2');
+    await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('2');
   });
 
   it('opens the conversation, shows its messages and clears the unread count', async () => {
@@ -58,7 +44,7 @@ describe('Inbox in Chromium with the built extension', () => {
     const thread = panel.getByRole('list', { name: 'Messages' });
     await thread.getByText('Are you there?').waitFor();
     expect(await thread.locator('li.message').allTextContents()).toEqual([expect.stringContaining('Hola from WhatsApp'), expect.stringContaining('Are you there?')]);
-    expect(await eventually(() => browser.badgeText(), (t) => t === '')).toBe('');
+    await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('');
   });
 
   it('does not notify about the conversation on screen', async () => {
@@ -67,17 +53,17 @@ describe('Inbox in Chromium with the built extension', () => {
       for (const id of Object.keys(await chrome.notifications.getAll())) await chrome.notifications.clear(id);
     });
     const from = await panel.getByText(/^\+1646/).first().textContent();
-    await stack.inbound({ from: from!, to: org.number, body: 'Seen as it arrives', profileName: 'Lucía' });
+    await ctx.stack.inbound({ from: from!, to: ctx.org.number, body: 'Seen as it arrives', profileName: 'Lucía' });
     await panel.getByRole('list', { name: 'Messages' }).getByText('Seen as it arrives').waitFor({ timeout: 10_000 });
     await new Promise((r) => setTimeout(r, 300));
     expect(await panel.evaluate(() => chrome.notifications.getAll())).toEqual({});
     // Read as it arrives: nothing unread is left behind on the toolbar.
-    expect(await eventually(() => browser.badgeText(), (t) => t === '')).toBe('');
+    await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('');
   });
 
   it('clicking a notification opens its conversation and reads it', async () => {
     await panel.getByRole('button', { name: 'Back to conversations' }).click();
-    await stack.inbound({ from: customer(), to: org.number, body: 'Ping from a notification', profileName: 'Nadia' });
+    await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Ping from a notification', profileName: 'Nadia' });
     const row = panel.getByRole('button', { name: /Nadia/ });
     await row.waitFor({ timeout: 10_000 });
     const id = await row.getAttribute('data-conversation-id');
@@ -87,12 +73,12 @@ describe('Inbox in Chromium with the built extension', () => {
     await browser.worker.evaluate((nid) => (self as unknown as { switchboard: { notificationClicked(id: string): Promise<void> } }).switchboard.notificationClicked(nid), `conversation:${id}`);
     await panel.getByRole('list', { name: 'Messages' }).getByText('Ping from a notification').waitFor({ timeout: 5000 });
     expect(await panel.evaluate(() => chrome.notifications.getAll())).not.toHaveProperty(`conversation:${id}`);
-    expect(await eventually(() => browser.badgeText(), (t) => t === '')).toBe('');
+    await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('');
   });
 
   it('renders customer markup as text, never as HTML', async () => {
     const body = '<img src=x onerror="document.title=\'pwned\'"><b>bold?</b>';
-    await stack.inbound({ from: customer(), to: org.number, body, profileName: '<i>Mallory</i>' });
+    await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body, profileName: '<i>Mallory</i>' });
     await panel.getByRole('button', { name: 'Back to conversations' }).click();
     const row = panel.getByRole('button', { name: /<i>Mallory<\/i>/ });
     await row.waitFor({ timeout: 10_000 });
@@ -108,6 +94,6 @@ describe('Inbox in Chromium with the built extension', () => {
     const stored = await browser.worker.evaluate(() => chrome.storage.local.get(null));
     expect(Object.keys(stored).filter((k) => k.includes('auth-token'))).toEqual([]);
     expect(JSON.stringify(stored)).not.toContain('Hola from WhatsApp');
-    expect(await eventually(() => browser.badgeText(), (t) => t === '')).toBe('');
+    await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('');
   });
 });

@@ -1,25 +1,22 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
-import { createTestOrg, customer, socketIoSwitch, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { customer, socketIoSwitch } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 /** With Socket.IO refused by the server, messages still arrive: Supabase Realtime is the primary path. */
 describe('Realtime as the primary channel, in Chromium', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ orgs: { org: 1 } });
   let browser: ExtensionBrowser;
   let panel: Page;
   let socketIo: (up: boolean) => void;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 1);
-    socketIo = socketIoSwitch(stack);
-    ({ browser, panel } = await signedInBrowser(stack, org.agents[0]!.email));
+    socketIo = socketIoSwitch(ctx.stack);
+    ({ browser, panel } = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email));
   });
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   const status = () => panel.locator('[data-status]').getAttribute('data-status');
@@ -31,17 +28,17 @@ describe('Realtime as the primary channel, in Chromium', () => {
   it('shows degraded when Socket.IO is down', async () => {
     socketIo(false);
     await expect.poll(status, { timeout: 10_000 }).toBe('degraded');
-    expect(stack.app.io.engine.clientsCount).toBe(0);
+    expect(ctx.stack.app.io.engine.clientsCount).toBe(0);
   });
 
   it('delivers a new conversation and its next message through Realtime alone, once each', async () => {
     const from = customer();
-    await stack.inbound({ from, to: org.number, body: 'Only Realtime saw this', profileName: 'Rita' });
+    await ctx.stack.inbound({ from, to: ctx.org.number, body: 'Only Realtime saw this', profileName: 'Rita' });
     const row = panel.getByRole('button', { name: /Rita/ });
     await row.getByLabel('1 unread').waitFor({ timeout: 10_000 });
     await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('1');
 
-    await stack.inbound({ from, to: org.number, body: 'And this too', profileName: 'Rita' });
+    await ctx.stack.inbound({ from, to: ctx.org.number, body: 'And this too', profileName: 'Rita' });
     await row.getByLabel('2 unread').waitFor({ timeout: 10_000 });
     expect(await row.textContent()).toContain('And this too');
     await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('2');
@@ -50,7 +47,7 @@ describe('Realtime as the primary channel, in Chromium', () => {
     const thread = panel.getByRole('list', { name: 'Messages' });
     await thread.getByText('And this too').waitFor();
     expect(await thread.locator('li.message').allTextContents()).toEqual([expect.stringContaining('Only Realtime saw this'), expect.stringContaining('And this too')]);
-    expect(stack.app.io.engine.clientsCount).toBe(0); // still no Socket.IO connection
+    expect(ctx.stack.app.io.engine.clientsCount).toBe(0); // still no Socket.IO connection
   });
 
   it('is live again once Socket.IO comes back', async () => {

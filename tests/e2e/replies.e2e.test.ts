@@ -4,22 +4,19 @@ import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { cuttableProxy } from '../support/proxy';
 import { newSid } from '../../server/dev/twilio-stand-in/inbound';
 import type { MediaKind } from '../../server/dev/twilio-stand-in/server';
-import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { customer } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 describe('Replying from the side panel, in Chromium', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ orgs: { org: 1 } });
   let browser: ExtensionBrowser;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 1);
-    await stack.inbound({ from: customer(), to: org.number, body: 'Is the store open today?', profileName: 'Remy' });
-    ({ browser } = await signedInBrowser(stack, org.agents[0]!.email));
+    await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Is the store open today?', profileName: 'Remy' });
+    ({ browser } = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email));
   });
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   it('sends with Enter, shows the reply at once, and its ticks follow Twilio to "read"', async () => {
@@ -36,17 +33,17 @@ describe('Replying from the side panel, in Chromium', () => {
     expect(await sent.locator('.body').textContent()).toBe('Yes, until 6 pm.\nSee you!');
     await expect.poll(() => sent.getAttribute('data-status'), { timeout: 10_000 }).toBe('read');
     expect(await sent.count()).toBe(1); // one bubble: the optimistic copy and the server's merged by id
-    expect(stack.twilioStandIn!.created.map((c) => c.Body)).toEqual(['Yes, until 6 pm.\nSee you!']);
+    expect(ctx.stack.twilioStandIn!.created.map((c) => c.Body)).toEqual(['Yes, until 6 pm.\nSee you!']);
   });
 
   /** A customer who wrote `hoursAgo` hours ago, and the side panel open on their conversation. */
   const openConversationWith = async (name: string, hoursAgo = 0, media: Array<{ kind: MediaKind; contentType: string }> = []): Promise<{ panel: Page; phone: string }> => {
     const phone = customer();
     const messageSid = newSid(media.length ? 'MM' : 'SM');
-    const files = media.map((m) => ({ url: stack.twilioStandIn!.mediaUrl(m.kind, messageSid), contentType: m.contentType }));
-    const res = await stack.inbound({ messageSid, from: phone, to: org.number, body: `Hi, I am ${name}`, profileName: name, media: files });
+    const files = media.map((m) => ({ url: ctx.stack.twilioStandIn!.mediaUrl(m.kind, messageSid), contentType: m.contentType }));
+    const res = await ctx.stack.inbound({ messageSid, from: phone, to: ctx.org.number, body: `Hi, I am ${name}`, profileName: name, media: files });
     if (hoursAgo) {
-      await stack.db.query(
+      await ctx.stack.db.query(
         `update conversations set last_inbound_at = now() - make_interval(hours => $2), version = version + 1
           where id = (select conversation_id from messages where twilio_sid = $1)`,
         [res.params.MessageSid, hoursAgo],
@@ -57,13 +54,13 @@ describe('Replying from the side panel, in Chromium', () => {
     await panel.getByRole('button', { name: new RegExp(name) }).click();
     return { panel, phone };
   };
-  const sentWith = (body: string) => stack.twilioStandIn!.created.filter((c) => c.Body === body);
+  const sentWith = (body: string) => ctx.stack.twilioStandIn!.created.filter((c) => c.Body === body);
 
   it('a conversation with no message from the customer yet opens with an approved template', async () => {
     // Started from a CRM page: WhatsApp allows only a template until the customer writes.
-    const started = await fetch(`${stack.serverUrl}/api/conversations`, {
+    const started = await fetch(`${ctx.stack.serverUrl}/api/conversations`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${org.agents[0]!.token}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${ctx.org.agents[0]!.token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ phone: customer() }),
     });
     const { conversation } = (await started.json()) as { conversation: { id: string } };
@@ -81,18 +78,18 @@ describe('Replying from the side panel, in Chromium', () => {
     const sent = panel.getByRole('list', { name: 'Messages' }).locator('li.outbound');
     await expect.poll(() => sent.getAttribute('data-status'), { timeout: 10_000 }).toBe('read');
     expect(await sent.locator('.body').textContent()).toBe('Hello Tove, your order B-12 has shipped.');
-    expect(stack.twilioStandIn!.created.at(-1)).toMatchObject({ ContentSid: expect.stringMatching(/^HX/) });
+    expect(ctx.stack.twilioStandIn!.created.at(-1)).toMatchObject({ ContentSid: expect.stringMatching(/^HX/) });
     await panel.close();
   });
 
   it('a failed send shows Twilio’s reason and a Retry that sends it again', async () => {
     const { panel, phone } = await openConversationWith('Ulla');
-    stack.twilioStandIn!.failing.add(`whatsapp:${phone}`);
+    ctx.stack.twilioStandIn!.failing.add(`whatsapp:${phone}`);
     await panel.getByLabel('Reply').fill('This one fails');
     await panel.getByLabel('Reply').press('Enter');
     const failed = panel.getByRole('list', { name: 'Messages' }).locator('li.outbound[data-status="failed"]');
     await failed.getByText(/outside the allowed window/).waitFor({ timeout: 10_000 });
-    stack.twilioStandIn!.failing.delete(`whatsapp:${phone}`);
+    ctx.stack.twilioStandIn!.failing.delete(`whatsapp:${phone}`);
     await failed.getByRole('button', { name: 'Retry' }).click();
     await panel.locator('li.outbound[data-status="read"]').waitFor({ timeout: 10_000 });
     expect(sentWith('This one fails')).toHaveLength(2); // the failed attempt and the retry
@@ -101,11 +98,11 @@ describe('Replying from the side panel, in Chromium', () => {
 
   it('a reply written offline waits, then goes out exactly once when the connection is back', async () => {
     // A second agent browser whose way to the server can be cut, as a train's Wi-Fi would.
-    const proxy = await cuttableProxy(Number(new URL(stack.serverUrl).port));
-    const other = await signedInBrowser({ ...stack, serverUrl: proxy.url }, org.agents[0]!.email);
+    const proxy = await cuttableProxy(Number(new URL(ctx.stack.serverUrl).port));
+    const other = await signedInBrowser({ ...ctx.stack, serverUrl: proxy.url }, ctx.org.agents[0]!.email);
     try {
       const phone = customer();
-      await stack.inbound({ from: phone, to: org.number, body: 'Are you there?', profileName: 'Vera' });
+      await ctx.stack.inbound({ from: phone, to: ctx.org.number, body: 'Are you there?', profileName: 'Vera' });
       const panel = other.panel;
       await panel.getByRole('button', { name: /Vera/ }).click({ timeout: 10_000 });
       proxy.setUp(false);

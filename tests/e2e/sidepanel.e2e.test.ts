@@ -5,37 +5,34 @@ import type { ConversationView } from '../../lib/contract/models';
 import { saveCannedReply } from '../../server/inbox/team';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { seedLargeInbox } from '../support/seed';
-import { api, connectSocket, createTestOrg, customer, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
+import { api, connectSocket, customer, type TestSocket } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 /** The side panel's main flows, in Chromium with the built extension, against the real stack. */
 describe('The side panel inbox', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ orgs: { org: 2 } });
   let browser: ExtensionBrowser;
   let panel: Page;
   let colleague: TestSocket;
   const heard: ConversationView[] = [];
-  const me = () => org.agents[0]!;
-  const bob = () => org.agents[1]!;
-  const say = (from: string, name: string, body: string, extra: object = {}) => stack.inbound({ from, to: org.number, body, profileName: name, ...extra });
+  const me = () => ctx.org.agents[0]!;
+  const bob = () => ctx.org.agents[1]!;
+  const say = (from: string, name: string, body: string, extra: object = {}) => ctx.stack.inbound({ from, to: ctx.org.number, body, profileName: name, ...extra });
   const row = (name: string | RegExp) => panel.getByRole('button', { name });
   const conversationIdOf = async (phone: string) =>
-    (await stack.db.query<{ id: string }>('select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1 and c.organisation_id = $2', [phone, org.id])).rows[0]!.id;
+    (await ctx.stack.db.query<{ id: string }>('select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1 and c.organisation_id = $2', [phone, ctx.org.id])).rows[0]!.id;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 2);
-    await stack.db.query("update agents set display_name = 'Bob' where id = $1", [org.agents[1]!.id]);
-    await saveCannedReply(stack.db, org.id, 'hours', 'We are open 9:00 to 18:00.');
-    colleague = await connectSocket(stack, org.agents[1]!.token);
+    await ctx.stack.db.query("update agents set display_name = 'Bob' where id = $1", [ctx.org.agents[1]!.id]);
+    await saveCannedReply(ctx.stack.db, ctx.org.id, 'hours', 'We are open 9:00 to 18:00.');
+    colleague = await connectSocket(ctx.stack, ctx.org.agents[1]!.token);
     colleague.on('conversation:updated', ({ conversation }) => heard.push(conversation));
-    ({ browser, panel } = await signedInBrowser(stack, org.agents[0]!.email));
+    ({ browser, panel } = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email));
     await panel.locator('[data-status="live"]').waitFor({ timeout: 10_000 });
   });
   afterAll(async () => {
     colleague?.close();
     await browser?.close();
-    await stack?.stop();
   });
 
   it('finds a conversation by a message deep in its history (server-side search), assigns it, replies and sees the ticks', async () => {
@@ -44,10 +41,10 @@ describe('The side panel inbox', () => {
     await say(customer(), 'Other Person', 'unrelated');
     const id = await conversationIdOf(zed);
     // Older than anything the extension caches, and in no name or preview: only the server finds it.
-    await stack.db.query(
+    await ctx.stack.db.query(
       `insert into messages (organisation_id, conversation_id, direction, body, status, created_at)
        values ($1, $2, 'inbound', 'my serial number is QX-4412', 'received', now() - interval '40 days')`,
-      [org.id, id],
+      [ctx.org.id, id],
     );
     await row(/Other Person/).waitFor({ timeout: 10_000 });
 
@@ -58,7 +55,7 @@ describe('The side panel inbox', () => {
 
     await row(/Zed Quill/).click();
     await panel.getByRole('button', { name: 'Assign to me' }).click();
-    await expect.poll(async () => (await stack.db.query('select assignee_id from conversations where id = $1', [id])).rows[0].assignee_id).toBe(me().id);
+    await expect.poll(async () => (await ctx.stack.db.query('select assignee_id from conversations where id = $1', [id])).rows[0].assignee_id).toBe(me().id);
     await expect.poll(() => heard.find((c) => c.id === id)?.assigneeId).toBe(me().id);
     expect(await panel.getByLabel('Assignee').inputValue()).toBe(me().id);
 
@@ -79,7 +76,7 @@ describe('The side panel inbox', () => {
     await say(pia, 'Pia Lund', 'Can Bob call me?');
     await row(/Pia Lund/).waitFor({ timeout: 10_000 });
     const id = await conversationIdOf(pia);
-    expect((await api(stack, bob().token, `/api/conversations/${id}/assign`, 'POST', { assigneeId: bob().id })).status).toBe(200);
+    expect((await api(ctx.stack, bob().token, `/api/conversations/${id}/assign`, 'POST', { assigneeId: bob().id })).status).toBe(200);
     await expect.poll(() => row(/Pia Lund/).textContent(), { timeout: 10_000 }).toContain('Assigned to Bob');
 
     const names = async () => (await panel.locator('.conversation .name').allTextContents()).sort();
@@ -112,7 +109,7 @@ describe('The side panel inbox', () => {
     await panel.keyboard.press('Escape');
     await panel.getByLabel('Search conversations').waitFor();
     // (Focus lands once the list has rendered the row again: a frame or a few under load.)
-    const pia = await conversationIdOf((await stack.db.query("select phone_e164 from contacts where profile_name = 'Pia Lund'")).rows[0].phone_e164);
+    const pia = await conversationIdOf((await ctx.stack.db.query("select phone_e164 from contacts where profile_name = 'Pia Lund'")).rows[0].phone_e164);
     await expect.poll(() => panel.evaluate(() => document.activeElement?.getAttribute('data-conversation-id'))).toBe(pia);
     await panel.getByLabel('Search conversations').fill('');
     // Alt+↓ opens the next conversation in the list's order.
@@ -136,17 +133,17 @@ describe('The side panel inbox', () => {
     expect(await place.textContent()).toContain('Pariser Platz, Berlin');
 
     const id = await conversationIdOf(jo);
-    await api(stack, bob().token, `/api/conversations/${id}/notes`, 'POST', { id: randomUUID(), body: 'Jo is a wholesale customer' });
+    await api(ctx.stack, bob().token, `/api/conversations/${id}/notes`, 'POST', { id: randomUUID(), body: 'Jo is a wholesale customer' });
     await thread.locator('li.note', { hasText: 'Jo is a wholesale customer' }).getByText('Private note · Bob').waitFor({ timeout: 10_000 });
 
     await panel.getByRole('button', { name: 'Private note' }).click();
     await panel.getByLabel('Private note').fill('Offered 10% off');
     await panel.getByLabel('Private note').press('Enter');
     await expect
-      .poll(async () => (await stack.db.query("select direction, twilio_sid, sent_by from messages where body = 'Offered 10% off'")).rows, { timeout: 10_000 })
+      .poll(async () => (await ctx.stack.db.query("select direction, twilio_sid, sent_by from messages where body = 'Offered 10% off'")).rows, { timeout: 10_000 })
       .toEqual([{ direction: 'note', twilio_sid: null, sent_by: me().id }]);
     await thread.locator('li.note', { hasText: 'Offered 10% off' }).getByText('Private note · You').waitFor();
-    expect(stack.twilioStandIn!.created.map((c) => c.Body)).not.toContain('Offered 10% off');
+    expect(ctx.stack.twilioStandIn!.created.map((c) => c.Body)).not.toContain('Offered 10% off');
     await panel.keyboard.press('Escape');
   });
 
@@ -189,22 +186,18 @@ describe('The side panel inbox', () => {
 });
 
 describe('The side panel with a large inbox', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx2 = useTestStack({ orgs: { org: 1 } });
   let browser: ExtensionBrowser;
   const CONVERSATIONS = 2000;
   const MESSAGES = 5000;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 1);
     // 2,000 conversations, the newest with 5,000 messages, before the agent signs in.
-    await seedLargeInbox(stack.db, { organisationId: org.id, channelId: org.channelId, conversations: CONVERSATIONS, messages: MESSAGES });
-    ({ browser } = await signedInBrowser(stack, org.agents[0]!.email));
+    await seedLargeInbox(ctx2.stack.db, { organisationId: ctx2.org.id, channelId: ctx2.org.channelId, conversations: CONVERSATIONS, messages: MESSAGES });
+    ({ browser } = await signedInBrowser(ctx2.stack, ctx2.org.agents[0]!.email));
   });
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   it('lists 2,000 conversations with only the rows on screen in the page', async () => {

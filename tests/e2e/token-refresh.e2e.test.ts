@@ -1,21 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
-import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { customer } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 /** Access tokens of 35 s: each expires while connected and must be refreshed without a gap. */
 describe('Token refresh under live sockets, in Chromium', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ env: { LOCAL_AUTH_TOKEN_TTL: '35' }, orgs: { org: 1 } });
   let browser: ExtensionBrowser;
 
   beforeAll(async () => {
-    stack = await startTestStack({ LOCAL_AUTH_TOKEN_TTL: '35' });
-    org = await createTestOrg(stack, 1);
-    ({ browser } = await signedInBrowser(stack, org.agents[0]!.email));
+    ({ browser } = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email));
   });
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   it('keeps both sockets and the stream across an expiring access token', async () => {
@@ -30,8 +27,8 @@ describe('Token refresh under live sockets, in Chromium', () => {
     clearInterval(watch);
     expect(await token()).not.toBe(first);
     expect([...statuses]).toEqual(['live']);
-    await stack.inbound({ from: customer(), to: org.number, body: 'after the refresh', profileName: 'Tia' });
+    await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'after the refresh', profileName: 'Tia' });
     await panel.getByRole('button', { name: /Tia/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
-    expect(stack.app.io.engine.clientsCount).toBe(1);
+    expect(ctx.stack.app.io.engine.clientsCount).toBe(1);
   }, 80_000);
 });

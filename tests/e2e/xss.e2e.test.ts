@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { badgeMarkup, badgeTip } from '../support/badges';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
-import { createTestOrg, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 const BODY = `<img src=x onerror="document.title='pwned'"><script>alert(1)</script><b>bold?</b> "quotes" & ampersands`;
 const NAME = `<svg onload="alert('name')"><i>Mallory</i>`;
@@ -9,14 +9,11 @@ const PHONE = '+14155550177';
 
 /** Customer-controlled text in every place the extension shows it: text, never markup, never run. */
 describe('Script and markup from customers stay inert text', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ orgs: { org: 1 } });
   let browser: ExtensionBrowser;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 1);
-    ({ browser } = await signedInBrowser(stack, org.agents[0]!.email));
+    ({ browser } = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email));
     // Observe what the worker hands to the notifications API (it renders text only, but what we pass must be the raw text).
     await browser.worker.evaluate(() => {
       const w = globalThis as unknown as { __notified: unknown[] };
@@ -30,7 +27,6 @@ describe('Script and markup from customers stay inert text', () => {
   });
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   it('in the side panel’s list and thread, in the notification, and on the CRM badge', async () => {
@@ -41,7 +37,7 @@ describe('Script and markup from customers stay inert text', () => {
       void d.dismiss();
     });
     await panel.locator('[data-status="live"]').waitFor({ timeout: 10_000 });
-    await stack.inbound({ from: PHONE, to: org.number, body: BODY, profileName: NAME });
+    await ctx.stack.inbound({ from: PHONE, to: ctx.org.number, body: BODY, profileName: NAME });
 
     const row = panel.locator('.conversation').first();
     await row.waitFor({ timeout: 10_000 });
@@ -66,10 +62,10 @@ describe('Script and markup from customers stay inert text', () => {
       dialogs.push(d.message());
       void d.dismiss();
     });
-    await crm.route(`${stack.serverUrl}/demo/xss`, (route) =>
+    await crm.route(`${ctx.stack.serverUrl}/demo/xss`, (route) =>
       route.fulfill({ contentType: 'text/html', body: `<!doctype html><title>CRM</title><table><tr><td>Mallory</td><td>${PHONE}</td></tr></table>` }),
     );
-    await crm.goto(`${stack.serverUrl}/demo/xss`);
+    await crm.goto(`${ctx.stack.serverUrl}/demo/xss`);
     const badge = crm.locator(`switchboard-badge[data-phone="${PHONE}"]`);
     await badge.waitFor({ timeout: 10_000 });
     await expect.poll(() => badgeTip(crm, PHONE), { timeout: 10_000 }).toBe(`${NAME}: ${BODY}`);

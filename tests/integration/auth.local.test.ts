@@ -1,16 +1,15 @@
 import { createClient, type SupabaseClient } from '@supabase/supabase-js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createTestOrg, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 /** The unmodified supabase-js client against the local Supabase-compatible Auth. */
 describe('Local Auth with supabase-js', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ orgs: { org: 1 } });
   const clients: SupabaseClient[] = [];
   const client = () => {
     const store = new Map<string, string>();
-    const c = createClient(stack.config.supabaseUrl, stack.config.supabaseAnonKey, {
+    const c = createClient(ctx.stack.config.supabaseUrl, ctx.stack.config.supabaseAnonKey, {
       auth: {
         persistSession: true,
         autoRefreshToken: false,
@@ -21,30 +20,25 @@ describe('Local Auth with supabase-js', () => {
     clients.push(c);
     return c;
   };
-  beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 1);
-  });
   afterAll(async () => {
     for (const c of clients) c.realtime.disconnect();
-    await stack?.stop();
   });
 
   it('signs in with email and password and reads the user', async () => {
     const supabase = client();
-    const { data, error } = await supabase.auth.signInWithPassword({ email: org.agents[0]!.email, password: 'correct horse battery' });
+    const { data, error } = await supabase.auth.signInWithPassword({ email: ctx.org.agents[0]!.email, password: 'correct horse battery' });
     expect(error).toBeNull();
     expect(data.session?.expires_in).toBe(3600);
-    expect(data.user?.email).toBe(org.agents[0]!.email);
+    expect(data.user?.email).toBe(ctx.org.agents[0]!.email);
     const user = await supabase.auth.getUser();
-    expect(user.data.user?.id).toBe(org.agents[0]!.id);
+    expect(user.data.user?.id).toBe(ctx.org.agents[0]!.id);
     // The server accepts the token exactly as it would accept hosted Supabase's.
-    const me = await fetch(`${stack.serverUrl}/api/me`, { headers: { authorization: `Bearer ${data.session!.access_token}` } });
-    expect(((await me.json()) as { organisationId: string }).organisationId).toBe(org.id);
+    const me = await fetch(`${ctx.stack.serverUrl}/api/me`, { headers: { authorization: `Bearer ${data.session!.access_token}` } });
+    expect(((await me.json()) as { organisationId: string }).organisationId).toBe(ctx.org.id);
   });
 
   it('reports wrong credentials the way GoTrue does', async () => {
-    const { error } = await client().auth.signInWithPassword({ email: org.agents[0]!.email, password: 'wrong password' });
+    const { error } = await client().auth.signInWithPassword({ email: ctx.org.agents[0]!.email, password: 'wrong password' });
     expect(error?.status).toBe(400);
     expect((error as { code?: string }).code).toBe('invalid_credentials');
     expect(error?.message).toBe('Invalid login credentials');
@@ -52,29 +46,29 @@ describe('Local Auth with supabase-js', () => {
 
   it('refreshes a session with a rotated refresh token', async () => {
     const supabase = client();
-    const signed = await supabase.auth.signInWithPassword({ email: org.agents[0]!.email, password: 'correct horse battery' });
+    const signed = await supabase.auth.signInWithPassword({ email: ctx.org.agents[0]!.email, password: 'correct horse battery' });
     const refreshed = await supabase.auth.refreshSession();
     expect(refreshed.error).toBeNull();
     expect(refreshed.data.session!.refresh_token).not.toBe(signed.data.session!.refresh_token);
-    expect(refreshed.data.session!.user.id).toBe(org.agents[0]!.id);
+    expect(refreshed.data.session!.user.id).toBe(ctx.org.agents[0]!.id);
   });
 
   it('signs out, after which the session is gone and its refresh token is dead', async () => {
     const supabase = client();
-    const signed = await supabase.auth.signInWithPassword({ email: org.agents[0]!.email, password: 'correct horse battery' });
+    const signed = await supabase.auth.signInWithPassword({ email: ctx.org.agents[0]!.email, password: 'correct horse battery' });
     const { error } = await supabase.auth.signOut();
     expect(error).toBeNull();
     expect((await supabase.auth.getSession()).data.session).toBeNull();
-    const res = await fetch(`${stack.config.supabaseUrl}/auth/v1/token?grant_type=refresh_token`, {
+    const res = await fetch(`${ctx.stack.config.supabaseUrl}/auth/v1/token?grant_type=refresh_token`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', apikey: stack.config.supabaseAnonKey },
+      headers: { 'content-type': 'application/json', apikey: ctx.stack.config.supabaseAnonKey },
       body: JSON.stringify({ refresh_token: signed.data.session!.refresh_token }),
     });
     expect(res.status).toBe(400);
   });
 
   it('answers CORS preflights from an extension page', async () => {
-    const res = await fetch(`${stack.config.supabaseUrl}/auth/v1/token?grant_type=password`, {
+    const res = await fetch(`${ctx.stack.config.supabaseUrl}/auth/v1/token?grant_type=password`, {
       method: 'OPTIONS',
       headers: { origin: 'chrome-extension://abc', 'access-control-request-method': 'POST', 'access-control-request-headers': 'apikey,authorization,content-type,x-client-info,x-supabase-api-version' },
     });

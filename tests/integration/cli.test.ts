@@ -1,31 +1,28 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SyncResponse } from '../../lib/contract/api';
-import { api, signIn, startTestStack, type TestStack } from '../support/stack';
+import { api, signIn } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 const run = promisify(execFile);
 
 /** `npm run admin` and `npm run simulate`, run as a user would, against a running local stack. */
 describe('Command-line tools', () => {
-  let stack: TestStack;
+  const ctx = useTestStack();
   const cli = (script: string, args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', `server/cli/${script}.ts`, ...args], { env: { ...process.env, SWITCHBOARD_HOME: stack.home } });
+    run(process.execPath, ['--import', 'tsx', `server/cli/${script}.ts`, ...args], { env: { ...process.env, SWITCHBOARD_HOME: ctx.stack.home } });
 
-  beforeAll(async () => {
-    stack = await startTestStack();
-  });
-  afterAll(() => stack?.stop());
 
   it('creates an organisation, a channel and an agent who can sign in and receives a simulated message', async () => {
     const org = JSON.parse((await cli('admin', ['create-org', '--name', 'Acme'])).stdout) as { id: string };
     await cli('admin', ['create-channel', '--org', org.id, '--name', 'Sales', '--whatsapp', '+14155550000']);
     await cli('admin', ['create-agent', '--org', org.id, '--email', 'carol@acme.test', '--password', 'pa55word!', '--name', 'Carol']);
-    const token = await signIn(stack, 'carol@acme.test', 'pa55word!');
+    const token = await signIn(ctx.stack, 'carol@acme.test', 'pa55word!');
 
     const sim = await cli('simulate', ['--from', '+447700900123', '--to', '+14155550000', '--body', 'Hello from the CLI', '--profile-name', 'Dev']);
     expect(sim.stdout).toMatch(/^200 OK/);
-    const sync = await api<SyncResponse>(stack, token, '/api/sync');
+    const sync = await api<SyncResponse>(ctx.stack, token, '/api/sync');
     expect(sync.body.conversations).toHaveLength(1);
     expect(sync.body.conversations[0]).toMatchObject({ lastMessagePreview: 'Hello from the CLI', contact: { phone: '+447700900123', profileName: 'Dev' } });
   });

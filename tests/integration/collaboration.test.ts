@@ -1,43 +1,38 @@
 import { io as ioClient } from 'socket.io-client';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentPresence, TypingPayload } from '../../lib/contract/events';
-import { connectSocket, createTestOrg, customer, nextEvent, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
+import { connectSocket, customer, nextEvent, type TestOrg, type TestSocket } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 describe('Typing, presence and viewing over Socket.IO', () => {
-  let stack: TestStack;
-  let a: TestOrg;
-  let b: TestOrg;
+  const ctx = useTestStack({ orgs: { a: 3, b: 1 } });
   let convA: string;
   let convB: string;
   const open: TestSocket[] = [];
   const connect = async (token: string) => {
-    const s = await connectSocket(stack, token);
+    const s = await connectSocket(ctx.stack, token);
     open.push(s);
     return s;
   };
   const conversationOf = async (org: TestOrg) => {
-    const res = await stack.inbound({ from: customer(), to: org.number, body: 'hi' });
-    return (await stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!
+    const res = await ctx.stack.inbound({ from: customer(), to: org.number, body: 'hi' });
+    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!
       .conversation_id;
   };
   const settle = () => new Promise((r) => setTimeout(r, 300));
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    a = await createTestOrg(stack, 3);
-    b = await createTestOrg(stack, 1);
-    convA = await conversationOf(a);
-    convB = await conversationOf(b);
+    convA = await conversationOf(ctx.a);
+    convB = await conversationOf(ctx.b);
   });
   afterEach(() => {
     for (const s of open.splice(0)) s.close();
   });
-  afterAll(() => stack?.stop());
 
   it('relays typing to colleagues, never back to the sender and never to another organisation', async () => {
-    const bob = await connect(a.agents[1]!.token);
-    const alice = await connect(a.agents[0]!.token);
-    const stranger = await connect(b.agents[0]!.token);
+    const bob = await connect(ctx.a.agents[1]!.token);
+    const alice = await connect(ctx.a.agents[0]!.token);
+    const stranger = await connect(ctx.b.agents[0]!.token);
     const seen: Record<string, TypingPayload[]> = { alice: [], bob: [], stranger: [] };
     alice.on('typing:update', (p) => seen.alice!.push(p));
     bob.on('typing:update', (p) => seen.bob!.push(p));
@@ -48,8 +43,8 @@ describe('Typing, presence and viewing over Socket.IO', () => {
     bob.emit('typing:stop', { conversationId: convA });
     await settle();
     expect(seen.alice!.map((p) => [p.agentId, p.typing])).toEqual([
-      [a.agents[1]!.id, true],
-      [a.agents[1]!.id, false],
+      [ctx.a.agents[1]!.id, true],
+      [ctx.a.agents[1]!.id, false],
     ]);
     expect(seen.alice![0]!.displayName).toBe('Agent 1');
     expect(seen.bob).toEqual([]);
@@ -57,8 +52,8 @@ describe('Typing, presence and viewing over Socket.IO', () => {
   });
 
   it('refuses to join another organisation’s conversation, and ignores typing there', async () => {
-    const bob = await connect(a.agents[1]!.token);
-    const stranger = await connect(b.agents[0]!.token);
+    const bob = await connect(ctx.a.agents[1]!.token);
+    const stranger = await connect(ctx.b.agents[0]!.token);
     const leaked: TypingPayload[] = [];
     stranger.on('typing:update', (p) => leaked.push(p));
     expect(await bob.emitWithAck('conversation:join', { conversationId: convB })).toEqual({ error: 'conversation not found' });
@@ -69,25 +64,25 @@ describe('Typing, presence and viewing over Socket.IO', () => {
   });
 
   it('expires a typing indicator 3 s after the last start of a silent client', async () => {
-    const alice = await connect(a.agents[0]!.token);
-    const bob = await connect(a.agents[1]!.token);
+    const alice = await connect(ctx.a.agents[0]!.token);
+    const bob = await connect(ctx.a.agents[1]!.token);
     await bob.emitWithAck('conversation:join', { conversationId: convA });
     const started = nextEvent(alice, 'typing:update');
     bob.emit('typing:start', { conversationId: convA });
     expect((await started).typing).toBe(true);
     const t0 = Date.now();
     const stopped = await nextEvent(alice, 'typing:update', 6000);
-    expect(stopped).toMatchObject({ agentId: a.agents[1]!.id, typing: false });
+    expect(stopped).toMatchObject({ agentId: ctx.a.agents[1]!.id, typing: false });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(2900);
   });
 
   it('keeps an agent online while any of its sockets is connected, away when all are idle', async () => {
-    const watcher = await connect(a.agents[0]!.token);
+    const watcher = await connect(ctx.a.agents[0]!.token);
     const updates: AgentPresence[] = [];
     watcher.on('presence:update', (p) => updates.push(p));
-    const carolId = a.agents[2]!.id;
-    const laptop = await connect(a.agents[2]!.token);
-    const phone = await connect(a.agents[2]!.token);
+    const carolId = ctx.a.agents[2]!.id;
+    const laptop = await connect(ctx.a.agents[2]!.token);
+    const phone = await connect(ctx.a.agents[2]!.token);
     await settle();
     laptop.emit('presence:set', { state: 'away' });
     await settle();
@@ -103,33 +98,33 @@ describe('Typing, presence and viewing over Socket.IO', () => {
   });
 
   it('gives a new socket the organisation’s current presence, then changes', async () => {
-    const colleague = await connect(a.agents[1]!.token);
-    const newcomer: TestSocket = ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: a.agents[0]!.token }, autoConnect: false, forceNew: true });
+    const colleague = await connect(ctx.a.agents[1]!.token);
+    const newcomer: TestSocket = ioClient(ctx.stack.serverUrl, { transports: ['websocket'], auth: { token: ctx.a.agents[0]!.token }, autoConnect: false, forceNew: true });
     open.push(newcomer);
     const state = new Promise<AgentPresence[]>((resolve) => newcomer.once('presence:state', resolve));
     newcomer.connect();
     const online = (await state).filter((p) => p.state === 'online').map((p) => p.agentId);
-    expect(online).toContain(a.agents[1]!.id);
-    expect(online).toContain(a.agents[0]!.id);
+    expect(online).toContain(ctx.a.agents[1]!.id);
+    expect(online).toContain(ctx.a.agents[0]!.id);
     const change = nextEvent(newcomer, 'presence:update');
     colleague.close();
-    expect(await change).toMatchObject({ agentId: a.agents[1]!.id, state: 'offline' });
+    expect(await change).toMatchObject({ agentId: ctx.a.agents[1]!.id, state: 'offline' });
   });
 
   it('tells the organisation who is viewing a conversation', async () => {
-    const alice = await connect(a.agents[0]!.token);
-    const bob = await connect(a.agents[1]!.token);
+    const alice = await connect(ctx.a.agents[0]!.token);
+    const bob = await connect(ctx.a.agents[1]!.token);
     const viewing = nextEvent(alice, 'viewing:update');
     await bob.emitWithAck('conversation:join', { conversationId: convA });
-    expect(await viewing).toEqual({ conversationId: convA, agents: [{ agentId: a.agents[1]!.id, displayName: 'Agent 1' }] });
+    expect(await viewing).toEqual({ conversationId: convA, agents: [{ agentId: ctx.a.agents[1]!.id, displayName: 'Agent 1' }] });
     const left = nextEvent(alice, 'viewing:update');
     bob.emit('conversation:leave', { conversationId: convA });
     expect((await left).agents).toEqual([]);
   });
 
   it('rate limits a flood of typing events', async () => {
-    const alice = await connect(a.agents[0]!.token);
-    const bob = await connect(a.agents[1]!.token);
+    const alice = await connect(ctx.a.agents[0]!.token);
+    const bob = await connect(ctx.a.agents[1]!.token);
     await bob.emitWithAck('conversation:join', { conversationId: convA });
     let relayed = 0;
     alice.on('typing:update', (p) => p.typing && relayed++);

@@ -4,34 +4,31 @@ import { isDatabaseUnavailable } from '../../server/db/unavailable';
 import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { startInstance, type ServerInstance } from '../support/instance';
 import { cuttableProxy } from '../support/proxy';
-import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { customer } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 /** PostgreSQL out of reach for a moment: clear 503s that Twilio retries, and nothing lost or doubled. */
 describe('When PostgreSQL is briefly unreachable', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ orgs: { org: 1 } });
   let proxy: Awaited<ReturnType<typeof cuttableProxy>>;
   let instance: ServerInstance;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 1);
-    const pg = new URL(stack.config.databaseUrl);
+    const pg = new URL(ctx.stack.config.databaseUrl);
     proxy = await cuttableProxy(Number(pg.port));
-    const viaProxy = new URL(stack.config.databaseUrl);
+    const viaProxy = new URL(ctx.stack.config.databaseUrl);
     viaProxy.port = new URL(proxy.url).port;
     // A production-like instance whose database connections go through the cuttable proxy.
-    instance = await startInstance(stack, { DATABASE_URL: viaProxy.toString() });
+    instance = await startInstance(ctx.stack, { DATABASE_URL: viaProxy.toString() });
   });
   afterAll(async () => {
     await instance?.stop();
     await proxy?.close();
-    await stack?.stop();
   });
 
   it('answers webhooks and health checks with 503 (Retry-After) while it is away, and the retry stores the message once', async () => {
-    const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: 'Sent during the outage' });
-    const post = () => postSignedWebhook(`${instance.url}/api/webhooks/twilio`, stack.config.twilio.authToken, params, `${stack.config.publicUrl}/api/webhooks/twilio`);
+    const params = inboundParams({ accountSid: ctx.stack.config.twilio.accountSid, from: customer(), to: ctx.org.number, body: 'Sent during the outage' });
+    const post = () => postSignedWebhook(`${instance.url}/api/webhooks/twilio`, ctx.stack.config.twilio.authToken, params, `${ctx.stack.config.publicUrl}/api/webhooks/twilio`);
     proxy.setUp(false);
     const during = await post();
     expect(during.status).toBe(503);
@@ -44,7 +41,7 @@ describe('When PostgreSQL is briefly unreachable', () => {
     const after = await post();
     expect(after.status).toBe(200);
     expect((await post()).status).toBe(200); // a second retry changes nothing
-    const rows = await stack.db.query('select count(*)::int as n from messages where twilio_sid = $1', [params.MessageSid]);
+    const rows = await ctx.stack.db.query('select count(*)::int as n from messages where twilio_sid = $1', [params.MessageSid]);
     expect(rows.rows[0].n).toBe(1);
     expect((await fetch(`${instance.url}/api/health`)).status).toBe(200);
   });
@@ -52,7 +49,7 @@ describe('When PostgreSQL is briefly unreachable', () => {
   it('tells an agent whose socket connects while it is away to try again (not that it is unauthorised), and lets it in after', async () => {
     const attempt = () =>
       new Promise<string>((resolve) => {
-        const s = ioClient(instance.url, { transports: ['websocket'], auth: { token: org.agents[0]!.token }, reconnection: false, forceNew: true });
+        const s = ioClient(instance.url, { transports: ['websocket'], auth: { token: ctx.org.agents[0]!.token }, reconnection: false, forceNew: true });
         s.once('connect', () => (s.close(), resolve('connected')));
         s.once('connect_error', (err) => (s.close(), resolve(err.message)));
       });

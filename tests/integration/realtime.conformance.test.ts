@@ -1,43 +1,38 @@
 import type { RealtimePostgresChangesPayload } from '@supabase/supabase-js';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { signSupabaseJwt } from '../../server/auth/jwt';
 import { RealtimeClients, sleep, subscribed, until } from '../support/realtime';
-import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { customer } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 type Row = { id: number; n: number; label: string | null; organisation_id: string };
 
 /** The unmodified supabase-js Realtime client against the local stack, as against hosted Supabase. */
 describe('Local Realtime conformance', () => {
-  let stack: TestStack;
-  let a: TestOrg;
-  let b: TestOrg;
-  const clients = new RealtimeClients(() => stack);
+  const ctx = useTestStack({ orgs: { a: 2, b: 1 } });
+  const clients = new RealtimeClients(() => ctx.stack);
   let nextId = 1;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    a = await createTestOrg(stack, 2);
-    b = await createTestOrg(stack, 1);
     // A table of numbers to exercise every filter operator, with the same tenant policy as ours.
-    await stack.db.query(`
+    await ctx.stack.db.query(`
       create table public.rt_items (id bigint primary key, n int not null, label text, organisation_id uuid not null);
       alter table public.rt_items enable row level security;
       create policy "org" on public.rt_items for select to authenticated using (organisation_id = public.my_organisation_id());
       alter publication supabase_realtime add table public.rt_items;`);
   });
   afterEach(() => clients.closeAll());
-  afterAll(() => stack?.stop());
 
-  const insertItem = async (n: number, org = a.id, label: string | null = null) => {
+  const insertItem = async (n: number, org = ctx.a.id, label: string | null = null) => {
     const id = nextId++;
-    await stack.db.query('insert into rt_items (id, n, label, organisation_id) values ($1, $2, $3, $4)', [id, n, label, org]);
+    await ctx.stack.db.query('insert into rt_items (id, n, label, organisation_id) values ($1, $2, $3, $4)', [id, n, label, org]);
     return id;
   };
   const token = (agentId: string, expiresInSeconds: number) =>
-    signSupabaseJwt(stack.local!.jwtSecret, { role: 'authenticated', sub: agentId, aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + expiresInSeconds });
+    signSupabaseJwt(ctx.stack.local!.jwtSecret, { role: 'authenticated', sub: agentId, aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + expiresInSeconds });
 
   it('applies each filter operator: eq, neq, lt, lte, gt, gte, in', async () => {
-    const sb = await clients.client(a.agents[0]!.token);
+    const sb = await clients.client(ctx.a.agents[0]!.token);
     const got: Record<string, number[]> = {};
     const filters = { eq: 'n=eq.5', neq: 'n=neq.5', lt: 'n=lt.5', lte: 'n=lte.5', gt: 'n=gt.5', gte: 'n=gte.5', in: 'n=in.(1,5,9)' };
     let channel = sb.channel('filters');
@@ -56,7 +51,7 @@ describe('Local Realtime conformance', () => {
   });
 
   it('delivers INSERT, UPDATE and DELETE with the record shapes supabase-js expects, and `*`', async () => {
-    const sb = await clients.client(a.agents[0]!.token);
+    const sb = await clients.client(ctx.a.agents[0]!.token);
     const all: Array<RealtimePostgresChangesPayload<Row>> = [];
     const updates: Array<RealtimePostgresChangesPayload<Row>> = [];
     const channel = sb
@@ -66,14 +61,14 @@ describe('Local Realtime conformance', () => {
     await subscribed(channel, true);
     // One at a time: as on hosted Supabase, RLS is checked against the row as it is when the
     // change is dispatched, so a row already deleted would hide its own INSERT.
-    const id = await insertItem(7, a.id, 'seven');
+    const id = await insertItem(7, ctx.a.id, 'seven');
     await until(() => all.length === 1, 'the insert');
-    await stack.db.query('update rt_items set label = $2 where id = $1', [id, 'SEVEN']);
+    await ctx.stack.db.query('update rt_items set label = $2 where id = $1', [id, 'SEVEN']);
     await until(() => all.length === 2, 'the update');
-    await stack.db.query('delete from rt_items where id = $1', [id]);
+    await ctx.stack.db.query('delete from rt_items where id = $1', [id]);
     await until(() => all.length === 3, 'the delete');
     expect(all.map((p) => p.eventType)).toEqual(['INSERT', 'UPDATE', 'DELETE']);
-    expect(all[0]!.new).toMatchObject({ id, n: 7, label: 'seven', organisation_id: a.id });
+    expect(all[0]!.new).toMatchObject({ id, n: 7, label: 'seven', organisation_id: ctx.a.id });
     expect(all[1]!.new).toMatchObject({ id, label: 'SEVEN' });
     expect(all[1]!.old).toEqual({ id });
     expect(all[2]!.old).toEqual({ id }); // RLS table: a DELETE reveals only the primary key
@@ -90,20 +85,20 @@ describe('Local Realtime conformance', () => {
       );
       await subscribed(ch, true);
     };
-    await watch('a', a.agents[0]!.token);
-    await watch('b', b.agents[0]!.token);
+    await watch('a', ctx.a.agents[0]!.token);
+    await watch('b', ctx.b.agents[0]!.token);
     await watch('anon', null);
-    await stack.inbound({ from: customer(), to: a.number, body: 'for A only' });
+    await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'for A only' });
     await until(() => received.a!.length === 1, 'A’s message');
-    await stack.inbound({ from: customer(), to: b.number, body: 'for B only' });
+    await ctx.stack.inbound({ from: customer(), to: ctx.b.number, body: 'for B only' });
     await until(() => received.b!.length === 1, 'B’s message');
     await sleep(200);
     expect(received).toEqual({ a: ['for A only'], b: ['for B only'], anon: [] });
   });
 
   it('broadcasts with self and ack', async () => {
-    const sender = await clients.client(a.agents[0]!.token);
-    const listener = await clients.client(a.agents[1]!.token);
+    const sender = await clients.client(ctx.a.agents[0]!.token);
+    const listener = await clients.client(ctx.a.agents[1]!.token);
     const seen: Record<string, unknown[]> = { sender: [], listener: [] };
     const sch = sender.channel('room1', { config: { broadcast: { self: true, ack: true } } }).on('broadcast', { event: 'cursor' }, (m) => seen.sender!.push(m.payload));
     const lch = listener.channel('room1').on('broadcast', { event: 'cursor' }, (m) => seen.listener!.push(m.payload));
@@ -113,9 +108,9 @@ describe('Local Realtime conformance', () => {
     await until(() => seen.sender!.length === 1 && seen.listener!.length === 1, 'broadcast to both');
 
     // Without self, the sender does not hear itself.
-    const quiet = await clients.client(a.agents[0]!.token);
+    const quiet = await clients.client(ctx.a.agents[0]!.token);
     const qch = quiet.channel('room2').on('broadcast', { event: 'ping' }, (m) => seen.sender!.push(m.payload));
-    const other = await clients.client(a.agents[1]!.token);
+    const other = await clients.client(ctx.a.agents[1]!.token);
     const och = other.channel('room2').on('broadcast', { event: 'ping' }, (m) => seen.listener!.push(m.payload));
     await subscribed(qch, false);
     await subscribed(och, false);
@@ -126,8 +121,8 @@ describe('Local Realtime conformance', () => {
   });
 
   it('tracks presence: join and leave between two clients', async () => {
-    const alice = await clients.client(a.agents[0]!.token);
-    const bob = await clients.client(a.agents[1]!.token);
+    const alice = await clients.client(ctx.a.agents[0]!.token);
+    const bob = await clients.client(ctx.a.agents[1]!.token);
     const events: string[] = [];
     const ach = alice.channel('presence-room', { config: { presence: { key: 'alice' } } });
     ach.on('presence', { event: 'join' }, ({ key }) => events.push(`join:${key}`)).on('presence', { event: 'leave' }, ({ key }) => events.push(`leave:${key}`));
@@ -144,19 +139,19 @@ describe('Local Realtime conformance', () => {
   });
 
   it('keeps streaming when the access token is refreshed mid-stream', async () => {
-    const sb = await clients.client(await token(a.agents[0]!.id, 3));
+    const sb = await clients.client(await token(ctx.a.agents[0]!.id, 3));
     const bodies: string[] = [];
     const ch = sb.channel('refresh').on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (p) => bodies.push((p.new as { body: string }).body));
     const w = await subscribed(ch, true);
-    await sb.realtime.setAuth(await token(a.agents[0]!.id, 3600));
+    await sb.realtime.setAuth(await token(ctx.a.agents[0]!.id, 3600));
     await sleep(3500); // past the first token's expiry
-    await stack.inbound({ from: customer(), to: a.number, body: 'after refresh' });
+    await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'after refresh' });
     await until(() => bodies.includes('after refresh'), 'a change after the refresh');
     expect(w.statuses).not.toContain('CLOSED');
   });
 
   it('closes a channel whose token expires, as Supabase does', async () => {
-    const sb = await clients.client(await token(a.agents[0]!.id, 2));
+    const sb = await clients.client(await token(ctx.a.agents[0]!.id, 2));
     const ch = sb.channel('expiring').on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, () => {});
     const w = await subscribed(ch, true);
     await until(() => w.statuses.includes('CLOSED'), 'the channel to close', 6000);
@@ -164,7 +159,7 @@ describe('Local Realtime conformance', () => {
   });
 
   it('refuses a join with an expired token (CHANNEL_ERROR)', async () => {
-    const sb = await clients.client(await token(a.agents[0]!.id, -10));
+    const sb = await clients.client(await token(ctx.a.agents[0]!.id, -10));
     const w = { statuses: [] as string[], errors: [] as string[] };
     sb.channel('late').subscribe((s, err) => {
       w.statuses.push(s);
@@ -182,7 +177,7 @@ describe('Local Realtime conformance', () => {
   });
 
   it('speaks protocol 1.0.0 too', async () => {
-    const sb = await clients.client(a.agents[0]!.token, { vsn: '1.0.0' });
+    const sb = await clients.client(ctx.a.agents[0]!.token, { vsn: '1.0.0' });
     const got: string[] = [];
     const ch = sb
       .channel('v1', { config: { broadcast: { self: true } } })
@@ -190,13 +185,13 @@ describe('Local Realtime conformance', () => {
       .on('broadcast', { event: 'hi' }, (m) => got.push(String((m.payload as { text: string }).text)));
     await subscribed(ch, true);
     await ch.send({ type: 'broadcast', event: 'hi', payload: { text: 'broadcast v1' } });
-    await stack.inbound({ from: customer(), to: a.number, body: 'change v1' });
+    await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'change v1' });
     await until(() => got.length === 2, 'both events');
     expect(got.sort()).toEqual(['broadcast v1', 'change v1']);
   });
 
   it('reports a table outside the publication as a postgres_changes error', async () => {
-    const sb = await clients.client(a.agents[0]!.token);
+    const sb = await clients.client(ctx.a.agents[0]!.token);
     const ch = sb.channel('unrouted').on('postgres_changes', { event: '*', schema: 'public', table: 'unrouted_messages' }, () => {});
     const system: Array<{ status?: string; message?: string }> = [];
     ch.on('system', {}, (p: { status?: string; message?: string }) => system.push(p));

@@ -1,30 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResponse } from '../../lib/contract/api';
-import { api, createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { api, customer } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 describe('Sync cursor', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ orgs: { org: 1 } });
   let token: string;
   let conversationId: string;
   beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 1);
-    token = org.agents[0]!.token;
-    await stack.inbound({ from: customer(), to: org.number, body: 'first' });
-    conversationId = (await stack.db.query<{ id: string }>('select id from conversations where organisation_id = $1', [org.id])).rows[0]!.id;
+    token = ctx.org.agents[0]!.token;
+    await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'first' });
+    conversationId = (await ctx.stack.db.query<{ id: string }>('select id from conversations where organisation_id = $1', [ctx.org.id])).rows[0]!.id;
   });
-  afterAll(() => stack?.stop());
 
   const sync = async (cursor: string | null) => {
-    const res = await api<SyncResponse>(stack, token, `/api/sync${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
+    const res = await api<SyncResponse>(ctx.stack, token, `/api/sync${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`);
     expect(res.status).toBe(200);
     return res.body;
   };
   const insertMessage = (client: { query: (s: string, a: unknown[]) => Promise<unknown> }, body: string) =>
     client.query(
       `insert into messages (organisation_id, conversation_id, direction, body, status) values ($1, $2, 'inbound', $3, 'received')`,
-      [org.id, conversationId, body],
+      [ctx.org.id, conversationId, body],
     );
 
   it('without a cursor returns the conversations with unread counts and a cursor', async () => {
@@ -43,8 +40,8 @@ describe('Sync cursor', () => {
 
   it('never skips a row whose transaction commits after a later one (out-of-order commit)', async () => {
     const { cursor: start } = await sync(null);
-    const early = await stack.db.connect();
-    const late = await stack.db.connect();
+    const early = await ctx.stack.db.connect();
+    const late = await ctx.stack.db.connect();
     try {
       // T1 starts and writes first, but commits last.
       await early.query('begin');
@@ -62,7 +59,7 @@ describe('Sync cursor', () => {
 
       // The hazard this guards against: T1's row is older than T2's by time, so a
       // "created after the last row I saw" cursor would have skipped it for good.
-      const times = (await stack.db.query<{ body: string; created_at: Date }>(
+      const times = (await ctx.stack.db.query<{ body: string; created_at: Date }>(
         `select body, created_at from messages where body like 'T_ (%' order by created_at`,
       )).rows.map((r) => r.body);
       expect(times).toEqual(['T1 (commits last)', 'T2 (commits first)']);
@@ -77,27 +74,27 @@ describe('Sync cursor', () => {
 
   it('returns updated rows: a status change, a read, an assignment', async () => {
     const { cursor } = await sync(null);
-    await stack.db.query(`update messages set status = 'read' where body = 'first'`);
+    await ctx.stack.db.query(`update messages set status = 'read' where body = 'first'`);
     const statusChange = await sync(cursor);
     expect(statusChange.messages.map((m) => [m.body, m.status])).toEqual([['first', 'read']]);
 
-    const read = await api(stack, token, `/api/conversations/${conversationId}/read`, 'POST');
+    const read = await api(ctx.stack, token, `/api/conversations/${conversationId}/read`, 'POST');
     expect(read.status).toBe(200);
     const afterRead = await sync(statusChange.cursor);
     expect(afterRead.conversations).toHaveLength(1);
     expect(afterRead.conversations[0]).toMatchObject({ id: conversationId, unreadCount: 0 });
     expect(afterRead.conversations[0]!.lastReadAt).not.toBeNull();
 
-    await stack.db.query('update conversations set assignee_id = $1 where id = $2', [org.agents[0]!.id, conversationId]);
+    await ctx.stack.db.query('update conversations set assignee_id = $1 where id = $2', [ctx.org.agents[0]!.id, conversationId]);
     const afterAssign = await sync(afterRead.cursor);
-    expect(afterAssign.conversations[0]).toMatchObject({ assigneeId: org.agents[0]!.id });
+    expect(afterAssign.conversations[0]).toMatchObject({ assigneeId: ctx.org.agents[0]!.id });
   });
 
   it('rejects a cursor it did not issue with 400', async () => {
-    const res = await api<{ error: string }>(stack, token, `/api/sync?cursor=${encodeURIComponent("1'; drop table messages; --")}`);
+    const res = await api<{ error: string }>(ctx.stack, token, `/api/sync?cursor=${encodeURIComponent("1'; drop table messages; --")}`);
     expect(res.status).toBe(400);
     expect(res.body.error).toBe('bad_cursor');
-    const inverted = await api<{ error: string }>(stack, token, '/api/sync?cursor=10:5:');
+    const inverted = await api<{ error: string }>(ctx.stack, token, '/api/sync?cursor=10:5:');
     expect(inverted.status).toBe(400);
   });
 });

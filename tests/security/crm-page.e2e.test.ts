@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSid } from '../../server/dev/twilio-stand-in/inbound';
 import { badgesInside } from '../support/badges';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
-import { createTestOrg, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 const KNOWN = '+14155550188';
 const STRANGER = '+14155550199';
@@ -17,33 +17,29 @@ const SECRET = 'my card ends in 4242';
  * a customer's file can do in the side panel.
  */
 describe('A CRM page is not trusted; a customer’s file is not a page', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ orgs: { org: 1 } });
   let browser: ExtensionBrowser;
   let crm: Page;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    org = await createTestOrg(stack, 1);
-    await stack.inbound({ from: KNOWN, to: org.number, body: SECRET, profileName: NAME });
-    ({ browser } = await signedInBrowser(stack, org.agents[0]!.email));
+    await ctx.stack.inbound({ from: KNOWN, to: ctx.org.number, body: SECRET, profileName: NAME });
+    ({ browser } = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email));
     crm = await browser.context.newPage();
-    await crm.route(`${stack.serverUrl}/demo/hostile`, (route) =>
+    await crm.route(`${ctx.stack.serverUrl}/demo/hostile`, (route) =>
       route.fulfill({
         contentType: 'text/html',
         body: `<!doctype html><title>CRM</title><table><tr><td>Known</td><td>${KNOWN}</td></tr><tr><td>New</td><td>${STRANGER}</td></tr><tr><td>Other</td><td>${OTHER_STRANGER}</td></tr></table>`,
       }),
     );
-    await crm.goto(`${stack.serverUrl}/demo/hostile`);
+    await crm.goto(`${ctx.stack.serverUrl}/demo/hostile`);
     await crm.locator(`switchboard-badge[data-phone="${KNOWN}"][data-unread="1"]`).waitFor({ timeout: 15_000 });
   });
   afterAll(async () => {
     await browser?.close();
-    await stack?.stop();
   });
 
   const conversationsWith = async (phone: string) =>
-    (await stack.db.query('select 1 from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1 and c.organisation_id = $2', [phone, org.id])).rowCount;
+    (await ctx.stack.db.query('select 1 from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1 and c.organisation_id = $2', [phone, ctx.org.id])).rowCount;
 
   it('a page script reads only data-phone, data-unread and data-typing: no name, no preview', async () => {
     const seen = await crm.evaluate(() => {
@@ -82,8 +78,8 @@ describe('A CRM page is not trusted; a customer’s file is not a page', () => {
 
   it('a customer’s HTML file is saved as a download, never opened in the extension’s origin', async () => {
     const messageSid = newSid('MM');
-    const url = stack.twilioStandIn!.mediaUrl('html', messageSid);
-    await stack.inbound({ messageSid, from: KNOWN, to: org.number, body: 'my invoice', media: [{ url, contentType: 'text/html' }] });
+    const url = ctx.stack.twilioStandIn!.mediaUrl('html', messageSid);
+    await ctx.stack.inbound({ messageSid, from: KNOWN, to: ctx.org.number, body: 'my invoice', media: [{ url, contentType: 'text/html' }] });
     await browser.worker.evaluate(() => chrome.storage.session.remove('openConversation'));
     const panel = await browser.page('sidepanel.html');
     await panel.getByRole('button', { name: new RegExp(NAME) }).click();

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { customer } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 /**
  * Hosted Supabase serves every table through PostgREST with the public anon key: an agent's own
@@ -9,26 +10,20 @@ import { createTestOrg, customer, startTestStack, type TestOrg, type TestStack }
  * the agent's JWT claims) and try what an agent could do around the server.
  */
 describe('Database: agents read through RLS and write nothing around the server', () => {
-  let stack: TestStack;
-  let a: TestOrg;
-  let b: TestOrg;
+  const ctx = useTestStack({ orgs: { a: 2, b: 1 } });
   let convA: string;
   let messageA: string;
 
   beforeAll(async () => {
-    stack = await startTestStack();
-    a = await createTestOrg(stack, 2);
-    b = await createTestOrg(stack, 1);
-    const res = await stack.inbound({ from: customer(), to: a.number, body: 'A’s customer' });
-    const row = (await stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!;
+    const res = await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'A’s customer' });
+    const row = (await ctx.stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!;
     ({ id: messageA, conversation_id: convA } = row);
-    await stack.inbound({ from: customer(), to: b.number, body: 'B’s customer' });
+    await ctx.stack.inbound({ from: customer(), to: ctx.b.number, body: 'B’s customer' });
   });
-  afterAll(() => stack?.stop());
 
   /** Runs `fn` in a transaction as PostgREST runs a request with this agent's token, then rolls back. */
   async function asAgent<T>(agentId: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await stack.db.connect();
+    const c = await ctx.stack.db.connect();
     try {
       await c.query('begin');
       await c.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [
@@ -47,39 +42,39 @@ describe('Database: agents read through RLS and write nothing around the server'
     );
 
   it('an agent cannot insert an outbound reply for the outbox to send, nor forge an inbound message', async () => {
-    const agent = a.agents[0]!.id;
+    const agent = ctx.a.agents[0]!.id;
     for (const direction of ['outbound', 'inbound', 'note']) {
       const r = await refused(
         agent,
         `insert into messages (id, organisation_id, conversation_id, direction, body, status) values ($1, $2, $3, $4, 'forged', 'accepted')`,
-        [randomUUID(), a.id, convA, direction],
+        [randomUUID(), ctx.a.id, convA, direction],
       );
       expect(r).toEqual({ refused: true, code: '42501' }); // permission denied
     }
   });
 
   it('an agent cannot rewrite or delete history, reassign, or touch contacts and read state', async () => {
-    const agent = a.agents[0]!.id;
+    const agent = ctx.a.agents[0]!.id;
     const attempts: Array<[string, unknown[]]> = [
       ['update messages set body = $2 where id = $1', [messageA, 'rewritten']],
       ['delete from messages where id = $1', [messageA]],
-      ['update conversations set assignee_id = $2 where id = $1', [convA, a.agents[1]!.id]],
+      ['update conversations set assignee_id = $2 where id = $1', [convA, ctx.a.agents[1]!.id]],
       ['delete from conversations where id = $1', [convA]],
-      ['update contacts set profile_name = $2 where organisation_id = $1', [a.id, 'renamed']],
-      ['insert into contacts (organisation_id, phone_e164) values ($1, $2)', [a.id, customer()]],
-      ['insert into conversations (organisation_id, channel_id, contact_id) select organisation_id, $2, id from contacts where organisation_id = $1 limit 1', [a.id, a.channelId]],
-      ['insert into read_states (agent_id, conversation_id, organisation_id, last_read_at, read_inbound_count) values ($1, $2, $3, now(), 1000)', [agent, convA, a.id]],
+      ['update contacts set profile_name = $2 where organisation_id = $1', [ctx.a.id, 'renamed']],
+      ['insert into contacts (organisation_id, phone_e164) values ($1, $2)', [ctx.a.id, customer()]],
+      ['insert into conversations (organisation_id, channel_id, contact_id) select organisation_id, $2, id from contacts where organisation_id = $1 limit 1', [ctx.a.id, ctx.a.channelId]],
+      ['insert into read_states (agent_id, conversation_id, organisation_id, last_read_at, read_inbound_count) values ($1, $2, $3, now(), 1000)', [agent, convA, ctx.a.id]],
       ['delete from read_states where agent_id = $1', [agent]],
-      ['insert into canned_replies (organisation_id, shortcut, body) values ($1, $2, $3)', [a.id, 'x', 'y']],
-      ['update channels set whatsapp_number = null where organisation_id = $1', [a.id]],
-      ['insert into organisation_templates (organisation_id, content_sid) values ($1, $2)', [a.id, 'HX' + '9'.repeat(32)]],
-      ['update agents set organisation_id = $2 where id = $1', [agent, b.id]],
+      ['insert into canned_replies (organisation_id, shortcut, body) values ($1, $2, $3)', [ctx.a.id, 'x', 'y']],
+      ['update channels set whatsapp_number = null where organisation_id = $1', [ctx.a.id]],
+      ['insert into organisation_templates (organisation_id, content_sid) values ($1, $2)', [ctx.a.id, 'HX' + '9'.repeat(32)]],
+      ['update agents set organisation_id = $2 where id = $1', [agent, ctx.b.id]],
       ['select * from unrouted_messages', []],
       ['select public.store_inbound_batch($1::jsonb)', ['[]']],
     ];
     for (const [sql, params] of attempts) expect([sql, await refused(agent, sql, params)]).toEqual([sql, { refused: true, code: '42501' }]);
     // Nothing changed.
-    const { rows } = await stack.db.query('select body from messages where id = $1', [messageA]);
+    const { rows } = await ctx.stack.db.query('select body from messages where id = $1', [messageA]);
     expect(rows).toEqual([{ body: 'A’s customer' }]);
   });
 
@@ -93,24 +88,24 @@ describe('Database: agents read through RLS and write nothing around the server'
           contacts: await q('select count(*)::int as n from contacts'),
         };
       });
-    expect(await counts(a.agents[0]!.id)).toEqual({ messages: 1, orgs: 1, contacts: 1 });
-    expect(await counts(b.agents[0]!.id)).toEqual({ messages: 1, orgs: 1, contacts: 1 });
-    await stack.db.query(`insert into read_states (agent_id, conversation_id, organisation_id, last_read_at) values ($1, $2, $3, now())`, [a.agents[1]!.id, convA, a.id]);
-    const ownReadStates = await asAgent(a.agents[0]!.id, async (c) => (await c.query('select agent_id from read_states')).rows);
+    expect(await counts(ctx.a.agents[0]!.id)).toEqual({ messages: 1, orgs: 1, contacts: 1 });
+    expect(await counts(ctx.b.agents[0]!.id)).toEqual({ messages: 1, orgs: 1, contacts: 1 });
+    await ctx.stack.db.query(`insert into read_states (agent_id, conversation_id, organisation_id, last_read_at) values ($1, $2, $3, now())`, [ctx.a.agents[1]!.id, convA, ctx.a.id]);
+    const ownReadStates = await asAgent(ctx.a.agents[0]!.id, async (c) => (await c.query('select agent_id from read_states')).rows);
     expect(ownReadStates).toEqual([]);
   });
 
   it('rows cannot point across organisations, whoever writes them', async () => {
-    const convB = (await stack.db.query<{ id: string }>('select id from conversations where organisation_id = $1', [b.id])).rows[0]!.id;
+    const convB = (await ctx.stack.db.query<{ id: string }>('select id from conversations where organisation_id = $1', [ctx.b.id])).rows[0]!.id;
     // Even the server's own connection (the table owner) cannot mix tenants.
     const cross: Array<[string, unknown[]]> = [
-      [`insert into messages (organisation_id, conversation_id, direction, body, status) values ($1, $2, 'outbound', 'x', 'accepted')`, [a.id, convB]],
-      [`insert into read_states (agent_id, conversation_id, organisation_id, last_read_at) values ($1, $2, $3, now())`, [a.agents[0]!.id, convB, a.id]],
-      ['update conversations set assignee_id = $2 where id = $1', [convA, b.agents[0]!.id]],
-      ['update conversations set channel_id = $2 where id = $1', [convA, b.channelId]],
+      [`insert into messages (organisation_id, conversation_id, direction, body, status) values ($1, $2, 'outbound', 'x', 'accepted')`, [ctx.a.id, convB]],
+      [`insert into read_states (agent_id, conversation_id, organisation_id, last_read_at) values ($1, $2, $3, now())`, [ctx.a.agents[0]!.id, convB, ctx.a.id]],
+      ['update conversations set assignee_id = $2 where id = $1', [convA, ctx.b.agents[0]!.id]],
+      ['update conversations set channel_id = $2 where id = $1', [convA, ctx.b.channelId]],
     ];
     for (const [sql, params] of cross) {
-      const err = await stack.db.query(sql, params).then(() => null, (e: { code?: string }) => e.code);
+      const err = await ctx.stack.db.query(sql, params).then(() => null, (e: { code?: string }) => e.code);
       expect([sql, err]).toEqual([sql, '23503']); // foreign key violation
     }
   });

@@ -1,6 +1,7 @@
 import { createClient, type RealtimeChannel, type SupabaseClient } from '@supabase/supabase-js';
 import WebSocket from 'ws';
 import type { Stack } from '../../server/stack';
+import { until as waitUntil } from './wait';
 
 /** Unmodified supabase-js clients against a stack's local Supabase; closed by `closeAll`. */
 export class RealtimeClients {
@@ -58,13 +59,7 @@ export async function subscribed(channel: RealtimeChannel, expectPostgres: boole
   return w;
 }
 
-/** Resolves when `fn()` is true; rejects with `what` after `ms`. */
-export async function until(fn: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!fn()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+/** Resolves when `fn()` is true; rejects with `what` after `ms` (the one waiting helper, `./wait.ts`). */
+export const until = (fn: () => boolean, what: string, ms = 10_000): Promise<void> => waitUntil(fn, { what, timeout: ms });
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,24 @@
+import { afterAll, beforeAll } from 'vitest';
+import { createTestOrg, startTestStack, type TestOrg, type TestStack } from './stack';
+
+/** What a test file gets from `useTestStack`: the stack and its named organisations, filled in before the first test. */
+export type StackFixture<Names extends string> = { stack: TestStack } & Record<Names, TestOrg>;
+
+/**
+ * The one set-up of a test file that needs the real stack: started before its tests (embedded
+ * PostgreSQL, local Supabase, the server, the Twilio stand-in), with named organisations of the
+ * given numbers of signed-in agents, and stopped after them.
+ * @example const ctx = useTestStack({ orgs: { a: 2, b: 1 } }); it('…', () => ctx.stack.inbound({ from, to: ctx.a.number }));
+ */
+export function useTestStack<Names extends string = never>(opts: { env?: Record<string, string>; orgs?: Record<Names, number> } = {}): StackFixture<Names> {
+  const fixture = {} as StackFixture<Names>;
+  beforeAll(async () => {
+    const stack = await startTestStack(opts.env);
+    (fixture as { stack: TestStack }).stack = stack;
+    for (const [name, agents] of Object.entries(opts.orgs ?? {}) as Array<[Names, number]>) {
+      (fixture as Record<Names, TestOrg>)[name] = await createTestOrg(stack, agents);
+    }
+  });
+  afterAll(() => fixture.stack?.stop());
+  return fixture;
+}
