@@ -7,9 +7,8 @@ import { z } from 'zod';
 import { authenticateAgent } from './auth/agent';
 import type { TokenVerifier } from './auth/jwt';
 import type { ServerConfig } from './config';
-import { isDatabaseUnavailable } from './db/unavailable';
 import { registerDemoRoutes } from './dev/demo/routes';
-import { HttpError } from './errors';
+import { answerErrors, HttpError } from './errors';
 import { registerOperatorRoutes } from './http/operator';
 import { originAllowed } from './http/origins';
 import { createCursorSigner } from './inbox/cursor';
@@ -72,21 +71,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     }
   });
   await http.register(formbody);
-  http.setErrorHandler((err, req, reply) => {
-    if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
-    if (isDatabaseUnavailable(err)) {
-      // Twilio and the extension retry a 503; nothing was half-written (every write is one transaction).
-      req.log.warn({ err: (err as Error).message }, 'database unavailable');
-      return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'The database is unavailable; try again shortly' });
-    }
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      return reply.code(status).send({ error: (err as { code?: string }).code ?? 'bad_request', message: (err as Error).message });
-    }
-    req.log.error({ err }, 'request failed');
-    // Never leak internals in a 5xx.
-    return reply.code(500).send({ error: 'internal', message: 'Internal server error' });
-  });
+  http.setErrorHandler(answerErrors);
 
   await registerTwilioWebhooks(http, {
     db,
@@ -107,11 +92,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onStatus: broadcast.messageStatus,
   });
 
-  registerOperatorRoutes(http, { token: config.operatorToken, io, requests });
-  http.get('/api/health', async () => {
-    await db.query('select 1');
-    return { status: 'ok' };
-  });
+  registerOperatorRoutes(http, { token: config.operatorToken, io, requests, db });
 
   await http.register(async (api) => {
     api.addHook('preHandler', authenticateAgent(deps));

@@ -1,4 +1,6 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { isDatabaseUnavailable } from './db/unavailable';
 
 /**
  * Every error the server answers with, in one place: domain errors thrown by the data access of
@@ -67,4 +69,24 @@ export async function guard<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof BadCursorError) throw new HttpError(400, 'bad_cursor', err.message);
     throw err;
   }
+}
+
+/**
+ * The API's error handler: `HttpError` as `{ error, message }` with its status; the database away
+ * as 503 with Retry-After (Twilio and the extension retry; nothing was half-written, every write
+ * is one transaction); Fastify's own 4xx as they are; anything else a bare 500, logged, never
+ * leaking internals.
+ */
+export function answerErrors(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
+  if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.code, message: err.message });
+  if (isDatabaseUnavailable(err)) {
+    req.log.warn({ err: err.message }, 'database unavailable');
+    return reply.code(503).header('retry-after', '1').send({ error: 'unavailable', message: 'The database is unavailable; try again shortly' });
+  }
+  const status = (err as { statusCode?: number }).statusCode;
+  if (status && status >= 400 && status < 500) {
+    return reply.code(status).send({ error: (err as { code?: string }).code ?? 'bad_request', message: err.message });
+  }
+  req.log.error({ err }, 'request failed');
+  return reply.code(500).send({ error: 'internal', message: 'Internal server error' });
 }

@@ -1,14 +1,20 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type pg from 'pg';
 import { secretEquals } from '../auth/compare';
 import { HttpError } from '../errors';
 import type { RequestCounter } from '../metrics';
 import type { SwitchboardIo } from '../sockets/socket-io';
 
 /**
- * Operators only (`Authorization: Bearer <OPERATOR_TOKEN>`): how busy this instance is, with no
- * data and no identities. Without a configured token the routes are off (404).
+ * What operators and load balancers ask an instance. `GET /api/health` is public (200 when
+ * PostgreSQL answers). With `Authorization: Bearer <OPERATOR_TOKEN>` only: how busy this instance
+ * is, with no data and no identities; without a configured token those routes are off (404).
  */
-export function registerOperatorRoutes(app: FastifyInstance, deps: { token: string | null; io: SwitchboardIo; requests: RequestCounter }): void {
+export function registerOperatorRoutes(app: FastifyInstance, deps: { token: string | null; io: SwitchboardIo; requests: RequestCounter; db: pg.Pool }): void {
+  app.get('/api/health', async () => {
+    await deps.db.query('select 1');
+    return { status: 'ok' };
+  });
   const operator = async (req: FastifyRequest) => {
     if (!deps.token) throw new HttpError(404, 'not_found', 'operator routes are off: set OPERATOR_TOKEN');
     const header = req.headers.authorization ?? '';
