@@ -1,8 +1,6 @@
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { customer, socketIoSwitch } from '../support/stack';
-import { useTestStack } from '../support/fixture';
+import { useSignedInBrowser, useTestStack } from '../support/fixture';
 
 /**
  * The background service worker owns both sockets: it stays quiet while healthy, degrades and
@@ -10,30 +8,22 @@ import { useTestStack } from '../support/fixture';
  */
 describe('Background connections in Chromium', () => {
   const ctx = useTestStack({ orgs: { org: 1 } });
-  let browser: ExtensionBrowser;
-  let panel: Page;
+  const ui = useSignedInBrowser(ctx, () => ctx.org.agents[0]!.email);
   let socketIo: (up: boolean) => void;
-
-  beforeAll(async () => {
-    socketIo = socketIoSwitch(ctx.stack);
-    ({ browser, panel } = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  beforeAll(() => void (socketIo = socketIoSwitch(ctx.stack)));
 
   function status() {
-    return panel.locator('[data-status]').getAttribute('data-status');
+    return ui.panel.locator('[data-status]').getAttribute('data-status');
   }
   const syncRequests = () => ctx.stack.app.requests.byRoute()['GET /api/sync'] ?? 0;
-  const badge = () => panel.evaluate(() => chrome.action.getBadgeText({}));
+  const badge = () => ui.panel.evaluate(() => chrome.action.getBadgeText({}));
   /** The thread's message texts, read from the side panel. */
   async function threadBodies(name: RegExp): Promise<string[]> {
-    await panel.getByRole('button', { name }).click();
-    const items = panel.getByRole('list', { name: 'Messages' }).locator('li .body');
+    await ui.panel.getByRole('button', { name }).click();
+    const items = ui.panel.getByRole('list', { name: 'Messages' }).locator('li .body');
     await items.first().waitFor();
     const bodies = await items.allTextContents();
-    await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    await ui.panel.getByRole('button', { name: 'Back to conversations' }).click();
     return bodies;
   }
 
@@ -51,12 +41,12 @@ describe('Background connections in Chromium', () => {
     ctx.stack.realtime!.setAvailable(false);
     await expect.poll(status, { timeout: 10_000 }).toBe('degraded');
     await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'via Socket.IO only', profileName: 'Sam' });
-    await panel.getByRole('button', { name: /Sam/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
+    await ui.panel.getByRole('button', { name: /Sam/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
     // The Reconnect button rebuilds the sockets at once (it stays while Realtime is down).
     let connections = 0;
     const count = () => connections++;
     ctx.stack.app.io.on('connection', count);
-    await panel.getByRole('button', { name: 'Reconnect' }).click();
+    await ui.panel.getByRole('button', { name: 'Reconnect' }).click();
     await expect.poll(() => connections, { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
     ctx.stack.app.io.off('connection', count);
     ctx.stack.realtime!.setAvailable(true);
@@ -66,7 +56,7 @@ describe('Background connections in Chromium', () => {
   it('polls only while both sockets are down, stops when one is back, and loses or doubles nothing', async () => {
     const from = customer();
     await ctx.stack.inbound({ from, to: ctx.org.number, body: 'before the outage', profileName: 'Pat' });
-    await panel.getByRole('button', { name: /Pat/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
+    await ui.panel.getByRole('button', { name: /Pat/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
 
     const before = syncRequests();
     ctx.stack.realtime!.setAvailable(false);
@@ -74,12 +64,12 @@ describe('Background connections in Chromium', () => {
     await expect.poll(status, { timeout: 15_000 }).toBe('polling');
     // Messages keep arriving and being stored while both sockets are down.
     for (let i = 1; i <= 3; i++) await ctx.stack.inbound({ from, to: ctx.org.number, body: `during the outage ${i}`, profileName: 'Pat' });
-    await panel.getByRole('button', { name: /Pat/ }).getByLabel('4 unread').waitFor({ timeout: 20_000 });
+    await ui.panel.getByRole('button', { name: /Pat/ }).getByLabel('4 unread').waitFor({ timeout: 20_000 });
     expect(syncRequests()).toBeGreaterThan(before);
 
     socketIo(true);
     // Not the Reconnect button: it goes away if the socket's own retry wins the race.
-    await panel.evaluate(() => window.switchboard!.reconnect());
+    await ui.panel.evaluate(() => window.switchboard!.reconnect());
     await expect.poll(status, { timeout: 15_000 }).toBe('degraded');
     const afterRestore = syncRequests();
     await new Promise((r) => setTimeout(r, 12_000)); // longer than the polling interval
@@ -88,7 +78,7 @@ describe('Background connections in Chromium', () => {
     ctx.stack.realtime!.setAvailable(true);
     await expect.poll(status, { timeout: 20_000 }).toBe('live');
     await ctx.stack.inbound({ from, to: ctx.org.number, body: 'after the outage', profileName: 'Pat' });
-    await panel.getByRole('button', { name: /Pat/ }).getByLabel('5 unread').waitFor({ timeout: 10_000 });
+    await ui.panel.getByRole('button', { name: /Pat/ }).getByLabel('5 unread').waitFor({ timeout: 10_000 });
     await expect.poll(badge).toBe('6'); // Sam's 1 + Pat's 5
     expect(await threadBodies(/Pat/)).toEqual(['before the outage', 'during the outage 1', 'during the outage 2', 'during the outage 3', 'after the outage']);
   }, 90_000);
@@ -96,27 +86,27 @@ describe('Background connections in Chromium', () => {
   it('restores everything after Chrome stops the worker, and nothing is lost or doubled', async () => {
     const from = customer();
     await ctx.stack.inbound({ from, to: ctx.org.number, body: 'before the stop', profileName: 'Wes' });
-    await panel.getByRole('button', { name: /Wes/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
+    await ui.panel.getByRole('button', { name: /Wes/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
 
-    const cdp = await browser.context.newCDPSession(panel);
+    const cdp = await ui.browser.context.newCDPSession(ui.panel);
     await cdp.send('ServiceWorker.enable');
     await cdp.send('ServiceWorker.stopAllWorkers');
     await expect.poll(() => ctx.stack.app.io.engine.clientsCount, { timeout: 10_000 }).toBe(0);
     for (let i = 1; i <= 3; i++) await ctx.stack.inbound({ from, to: ctx.org.number, body: `while stopped ${i}`, profileName: 'Wes' });
 
     // Nothing wakes the worker but its watchdog alarm.
-    await panel.getByRole('button', { name: /Wes/ }).getByLabel('4 unread').waitFor({ timeout: 45_000 });
+    await ui.panel.getByRole('button', { name: /Wes/ }).getByLabel('4 unread').waitFor({ timeout: 45_000 });
     await expect.poll(status, { timeout: 15_000 }).toBe('live');
     await ctx.stack.inbound({ from, to: ctx.org.number, body: 'after the restart', profileName: 'Wes' });
-    await panel.getByRole('button', { name: /Wes/ }).getByLabel('5 unread').waitFor({ timeout: 10_000 });
+    await ui.panel.getByRole('button', { name: /Wes/ }).getByLabel('5 unread').waitFor({ timeout: 10_000 });
     expect(await threadBodies(/Wes/)).toEqual(['before the stop', 'while stopped 1', 'while stopped 2', 'while stopped 3', 'after the restart']);
   }, 90_000);
 
   it('offers the console commands of the original guide in the side panel', async () => {
-    const s = await panel.evaluate(() => window.switchboard!.status());
+    const s = await ui.panel.evaluate(() => window.switchboard!.status());
     expect(s).toMatchObject({ overall: 'live', realtime: 'connected', socket: 'connected' });
     const connectsBefore = ctx.stack.app.requests.total();
-    await panel.evaluate(() => window.dispatchEvent(new CustomEvent('reconnect_websockets')));
+    await ui.panel.evaluate(() => window.dispatchEvent(new CustomEvent('reconnect_websockets')));
     await expect.poll(() => ctx.stack.app.requests.total(), { timeout: 10_000 }).toBeGreaterThan(connectsBefore); // its catch-up
     await expect.poll(status, { timeout: 15_000 }).toBe('live');
   });

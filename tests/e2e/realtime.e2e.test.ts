@@ -1,25 +1,15 @@
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { customer, socketIoSwitch } from '../support/stack';
-import { useTestStack } from '../support/fixture';
+import { useSignedInBrowser, useTestStack } from '../support/fixture';
 
 /** With Socket.IO refused by the server, messages still arrive: Supabase Realtime is the primary path. */
 describe('Realtime as the primary channel, in Chromium', () => {
   const ctx = useTestStack({ orgs: { org: 1 } });
-  let browser: ExtensionBrowser;
-  let panel: Page;
+  const ui = useSignedInBrowser(ctx, () => ctx.org.agents[0]!.email);
   let socketIo: (up: boolean) => void;
+  beforeAll(() => void (socketIo = socketIoSwitch(ctx.stack)));
 
-  beforeAll(async () => {
-    socketIo = socketIoSwitch(ctx.stack);
-    ({ browser, panel } = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email));
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
-
-  const status = () => panel.locator('[data-status]').getAttribute('data-status');
+  const status = () => ui.panel.locator('[data-status]').getAttribute('data-status');
 
   it('is live with both Realtime and Socket.IO up', async () => {
     await expect.poll(status, { timeout: 10_000 }).toBe('live');
@@ -34,17 +24,17 @@ describe('Realtime as the primary channel, in Chromium', () => {
   it('delivers a new conversation and its next message through Realtime alone, once each', async () => {
     const from = customer();
     await ctx.stack.inbound({ from, to: ctx.org.number, body: 'Only Realtime saw this', profileName: 'Rita' });
-    const row = panel.getByRole('button', { name: /Rita/ });
+    const row = ui.panel.getByRole('button', { name: /Rita/ });
     await row.getByLabel('1 unread').waitFor({ timeout: 10_000 });
-    await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('1');
+    await expect.poll(() => ui.browser.badgeText(), { timeout: 10_000 }).toBe('1');
 
     await ctx.stack.inbound({ from, to: ctx.org.number, body: 'And this too', profileName: 'Rita' });
     await row.getByLabel('2 unread').waitFor({ timeout: 10_000 });
     expect(await row.textContent()).toContain('And this too');
-    await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('2');
+    await expect.poll(() => ui.browser.badgeText(), { timeout: 10_000 }).toBe('2');
 
     await row.click();
-    const thread = panel.getByRole('list', { name: 'Messages' });
+    const thread = ui.panel.getByRole('list', { name: 'Messages' });
     await thread.getByText('And this too').waitFor();
     expect(await thread.locator('li.message').allTextContents()).toEqual([expect.stringContaining('Only Realtime saw this'), expect.stringContaining('And this too')]);
     expect(ctx.stack.app.io.engine.clientsCount).toBe(0); // still no Socket.IO connection
@@ -52,9 +42,9 @@ describe('Realtime as the primary channel, in Chromium', () => {
 
   it('is live again once Socket.IO comes back', async () => {
     socketIo(true);
-    await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    await ui.panel.getByRole('button', { name: 'Back to conversations' }).click();
     // Not the Reconnect button: it goes away if the socket's own retry wins the race.
-    await panel.evaluate(() => window.switchboard!.reconnect());
+    await ui.panel.evaluate(() => window.switchboard!.reconnect());
     await expect.poll(status, { timeout: 10_000 }).toBe('live');
   });
 });

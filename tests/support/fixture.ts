@@ -1,4 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
+import type { Page } from 'playwright-core';
+import { signedInBrowser, type ExtensionBrowser } from './browser';
 import { createTestOrg, startTestStack, type TestOrg, type TestStack } from './stack';
 
 /** What a test file gets from `useTestStack`: the stack and its named organisations, filled in before the first test. */
@@ -21,4 +23,16 @@ export function useTestStack<Names extends string = never>(opts: { env?: Record<
   });
   afterAll(() => fixture.stack?.stop());
   return fixture;
+}
+
+/**
+ * Chromium with the built extension, signed in as the agent `email()` names once the stack is up
+ * (its options page and side panel open), and closed after the file's tests.
+ * @example const ui = useSignedInBrowser(ctx, () => ctx.org.agents[0]!.email); it('…', () => ui.panel.getByRole('list'));
+ */
+export function useSignedInBrowser(ctx: { stack: TestStack }, email: () => string): { browser: ExtensionBrowser; panel: Page; options: Page } {
+  const signedIn = {} as { browser: ExtensionBrowser; panel: Page; options: Page };
+  beforeAll(async () => void Object.assign(signedIn, await signedInBrowser(ctx.stack, email())));
+  afterAll(() => signedIn.browser?.close());
+  return signedIn;
 }

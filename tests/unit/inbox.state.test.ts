@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SyncResponse } from '@/lib/contract/api';
 import type { AgentConversationView, ConversationView, MessageView } from '@/lib/contract/models';
+import { message } from '../support/views';
 import { applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, MESSAGES_PER_CONVERSATION, sortedConversations, totalUnread } from '@/lib/inbox/state';
 
 const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
@@ -16,22 +17,7 @@ const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
   ...over,
 });
 const agentConv = (over: Partial<AgentConversationView> = {}): AgentConversationView => ({ ...conv(), lastReadAt: null, readInboundCount: 0, unreadCount: 1, ...over });
-const msg = (id: string, createdAt: string, over: Partial<MessageView> = {}): MessageView => ({
-  id,
-  conversationId: 'c1',
-  direction: 'inbound',
-  body: id,
-  media: [],
-  status: 'received',
-  twilioSid: null,
-  errorCode: null,
-  errorMessage: null,
-  sentBy: null,
-  location: null,
-  createdAt,
-  updatedAt: createdAt,
-  ...over,
-});
+const msg = (id: string, createdAt: string, over: Partial<MessageView> = {}): MessageView => message(id, { createdAt, ...over });
 const syncRes = (over: Partial<SyncResponse>): SyncResponse => ({ cursor: 'x', full: false, conversations: [], messages: [], messagesTruncated: false, ...over });
 
 describe('inbox state', () => {

@@ -2,22 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { SyncResponse } from '@/lib/contract/api';
 import type { MessageView } from '@/lib/contract/models';
 import { createSync, type SyncDeps } from '@/lib/inbox/sync';
+import { message as view } from '../support/views';
 
-const message = (id: string, direction: MessageView['direction'] = 'inbound'): MessageView => ({
-  id,
-  conversationId: 'c1',
-  direction,
-  body: id,
-  media: [],
-  status: direction === 'inbound' ? 'received' : 'sent',
-  twilioSid: null,
-  errorCode: null,
-  errorMessage: null,
-  sentBy: null,
-  location: null,
-  createdAt: '2026-11-28T10:00:00.000Z',
-  updatedAt: '2026-11-28T10:00:00.000Z',
-});
+const message = (id: string, direction: MessageView['direction'] = 'inbound'): MessageView => view(id, { direction, createdAt: '2026-11-28T10:00:00.000Z' });
 const answer = (cursor: string, messages: MessageView[] = []): SyncResponse => ({ cursor, full: false, conversations: [], messages, messagesTruncated: false });
 
 /** A server and an inbox in memory: what the sync asked for, and what it was told to announce. */

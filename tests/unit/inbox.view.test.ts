@@ -1,37 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentConversationView, MessageView } from '../../lib/contract/models';
+import type { MessageView } from '../../lib/contract/models';
+import { conversation, message } from '../support/views';
 import { cannedSuggestions, dayLabel, filterConversations, filterCounts, matchesLocally, mergeThread, threadItems } from '../../lib/inbox/view';
 
-const conv = (id: string, over: Partial<AgentConversationView> = {}): AgentConversationView => ({
-  id,
-  channelId: 'ch',
-  contact: { id: `ct-${id}`, phone: '+14155550134', profileName: 'Zoë Brontë' },
-  assigneeId: null,
-  lastMessageAt: '2026-11-25T10:00:00.000Z',
-  lastMessagePreview: 'Where is my parcel?',
-  lastInboundAt: null,
-  inboundCount: 0,
-  version: 1,
-  lastReadAt: null,
-  readInboundCount: 0,
-  unreadCount: 0,
-  ...over,
-});
-const msg = (id: string, createdAt: string, direction: MessageView['direction'] = 'inbound'): MessageView => ({
-  id,
-  conversationId: 'c',
-  direction,
-  body: id,
-  media: [],
-  status: direction === 'inbound' ? 'received' : 'sent',
-  twilioSid: null,
-  errorCode: null,
-  errorMessage: null,
-  sentBy: null,
-  location: null,
-  createdAt,
-  updatedAt: createdAt,
-});
+const conv = conversation;
+const msg = (id: string, createdAt: string, direction: MessageView['direction'] = 'inbound'): MessageView => message(id, { conversationId: 'c', createdAt, direction });
 
 describe('conversation filters', () => {
   const list = [conv('a', { assigneeId: 'me' }), conv('b', { assigneeId: 'bob' }), conv('c')];
