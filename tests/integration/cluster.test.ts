@@ -5,6 +5,7 @@ import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-
 import { startInstance, type ServerInstance } from '../support/instance';
 import { startRedis } from '../support/redis';
 import { connectSocket, createTestOrg, customer, freePort, nextEvent, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
+import { until } from '../support/wait';
 
 /**
  * Two server instances (this process and a child process, as production runs them) against one
@@ -28,13 +29,18 @@ describe('Several server instances on Redis', () => {
   beforeAll(async () => {
     redis = await startRedis();
     stack = await startTestStack({ REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300' });
-    second = await startInstance(stack, { REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300' });
+    second = await startInstance(stack, { REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300', OPERATOR_TOKEN: stack.config.operatorToken! });
     org = await createTestOrg(stack, 2);
     other = await createTestOrg(stack, 1);
   });
   afterEach(async () => {
     for (const s of sockets.splice(0)) s.close();
-    await new Promise((r) => setTimeout(r, 200)); // let the instances see them go
+    // Both instances have seen them go before the next test counts presence.
+    for (const url of [stack.serverUrl, second.url]) {
+      await until(async () => (await (await fetch(`${url}/api/socket`, { headers: { authorization: `Bearer ${stack.config.operatorToken}` } })).json()).connections === 0, {
+        what: `no sockets left on ${url}`,
+      });
+    }
   });
   afterAll(async () => {
     await second?.stop();
@@ -94,7 +100,7 @@ describe('Several server instances on Redis', () => {
     alice.on('viewing:update', (v) => v.conversationId === conversationId && viewing.push(v));
 
     // A doomed instance: Bob's only socket is there.
-    const doomed = await startInstance(stack, { REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300' });
+    const doomed = await startInstance(stack, { REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300', OPERATOR_TOKEN: stack.config.operatorToken! });
     const bob = await connect({ serverUrl: doomed.url }, org.agents[1]!.token);
     bob.io.opts.reconnection = false;
     await expect.poll(() => presence.at(-1)?.state).toBe('online');

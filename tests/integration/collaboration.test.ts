@@ -19,7 +19,16 @@ describe('Typing, presence and viewing over Socket.IO', () => {
     return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!
       .conversation_id;
   };
+  // Presence has no acknowledgement to wait for: the presence test lets the server act between steps.
   const settle = () => new Promise((r) => setTimeout(r, 300));
+  /** Sends a customer message to each organisation and waits until its socket has it. */
+  const markers = async (...pairs: Array<[TestSocket, TestOrg]>) => {
+    for (const [socket, org] of pairs) {
+      const heard = nextEvent(socket, 'message:new');
+      await ctx.stack.inbound({ from: customer(), to: org.number, body: 'marker' });
+      await heard;
+    }
+  };
 
   beforeAll(async () => {
     convA = await conversationOf(ctx.a);
@@ -38,10 +47,15 @@ describe('Typing, presence and viewing over Socket.IO', () => {
     bob.on('typing:update', (p) => seen.bob!.push(p));
     stranger.on('typing:update', (p) => seen.stranger!.push(p));
     expect(await bob.emitWithAck('conversation:join', { conversationId: convA })).toHaveProperty('data');
+    const started = nextEvent(alice, 'typing:update');
     bob.emit('typing:start', { conversationId: convA });
-    await settle();
+    await started;
+    const stopped = nextEvent(alice, 'typing:update');
     bob.emit('typing:stop', { conversationId: convA });
-    await settle();
+    await stopped;
+    // Markers: a message to each organisation. Events reach a socket in order, so an echo to Bob
+    // or a leak to the stranger would have arrived before them.
+    await markers([bob, ctx.a], [stranger, ctx.b]);
     expect(seen.alice!.map((p) => [p.agentId, p.typing])).toEqual([
       [ctx.a.agents[1]!.id, true],
       [ctx.a.agents[1]!.id, false],
@@ -59,7 +73,7 @@ describe('Typing, presence and viewing over Socket.IO', () => {
     expect(await bob.emitWithAck('conversation:join', { conversationId: convB })).toEqual({ error: 'conversation not found' });
     expect(await bob.emitWithAck('conversation:join', { conversationId: 'not-a-uuid' } as never)).toEqual({ error: 'conversationId must be a UUID' });
     bob.emit('typing:start', { conversationId: convB });
-    await settle();
+    await markers([stranger, ctx.b]);
     expect(leaked).toEqual([]);
   });
 
@@ -129,7 +143,10 @@ describe('Typing, presence and viewing over Socket.IO', () => {
     let relayed = 0;
     alice.on('typing:update', (p) => p.typing && relayed++);
     for (let i = 0; i < 100; i++) bob.emit('typing:start', { conversationId: convA });
-    await settle();
+    // Bob's events are handled in order: once his stop reaches Alice, every start was handled.
+    const stopped = new Promise<void>((resolve) => alice.on('typing:update', (p) => !p.typing && resolve()));
+    bob.emit('typing:stop', { conversationId: convA });
+    await stopped;
     expect(relayed).toBeGreaterThan(0);
     expect(relayed).toBeLessThanOrEqual(10);
   });
