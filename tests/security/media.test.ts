@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResponse } from '../../lib/contract/api';
 import { newSid } from '../../server/dev/twilio-stand-in/inbound';
 import type { MediaKind } from '../../server/dev/twilio-stand-in/server';
-import { api, connectSocket, createTestOrg, customer, nextEvent, startTestStack, type TestOrg, type TestStack } from '../support/stack';
+import { api, connectSocket, customer, nextEvent } from '../support/stack';
+import { useTestStack } from '../support/fixture';
 
 /**
  * What an attacker tries with media: make the server fetch a URL of their choosing (Twilio's REST
@@ -12,15 +13,12 @@ import { api, connectSocket, createTestOrg, customer, nextEvent, startTestStack,
  * AccountSid, or have a customer's file rendered as a page.
  */
 describe('Media: the server fetches only this account’s Twilio media', () => {
-  let stack: TestStack;
-  let org: TestOrg;
+  const ctx = useTestStack({ env: { MEDIA_MAX_BYTES: String(1024 * 1024) }, orgs: { org: 1 } });
   let trap: Server;
   let trapUrl: string;
   const trapHits: string[] = [];
 
   beforeAll(async () => {
-    stack = await startTestStack({ MEDIA_MAX_BYTES: String(1024 * 1024) });
-    org = await createTestOrg(stack, 1);
     // An "internal service" that must never be reached through the server.
     trap = createServer((req, res) => {
       trapHits.push(`${req.url} auth=${req.headers.authorization ?? ''}`);
@@ -29,41 +27,38 @@ describe('Media: the server fetches only this account’s Twilio media', () => {
     await new Promise<void>((r) => trap.listen(0, '127.0.0.1', r));
     trapUrl = `http://127.0.0.1:${(trap.address() as { port: number }).port}`;
   });
-  afterAll(async () => {
-    trap?.close();
-    await stack?.stop();
-  });
+  afterAll(() => void trap?.close());
 
-  const token = () => org.agents[0]!.token;
-  const get = (path: string) => fetch(stack.serverUrl + path, { headers: { authorization: `Bearer ${token()}` } });
+  const token = () => ctx.org.agents[0]!.token;
+  const get = (path: string) => fetch(ctx.stack.serverUrl + path, { headers: { authorization: `Bearer ${token()}` } });
   const inboundWith = async (files: Array<{ url: string; contentType: string }>, messageSid = newSid('MM')) => {
-    const res = await stack.inbound({ messageSid, from: customer(), to: org.number, body: 'a file', media: files });
+    const res = await ctx.stack.inbound({ messageSid, from: customer(), to: ctx.org.number, body: 'a file', media: files });
     expect(res.status).toBe(200);
-    return (await stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [messageSid])).rows[0]!;
+    return (await ctx.stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [messageSid])).rows[0]!;
   };
   const withMedia = async (kind: MediaKind, contentType: string) => {
     const messageSid = newSid('MM');
-    const m = await inboundWith([{ url: stack.twilioStandIn!.mediaUrl(kind, messageSid), contentType }], messageSid);
+    const m = await inboundWith([{ url: ctx.stack.twilioStandIn!.mediaUrl(kind, messageSid), contentType }], messageSid);
     return `/api/conversations/${m.conversation_id}/messages/${m.id}/media/0`;
   };
   const conversation = async () => (await inboundWith([])).conversation_id;
 
   it('an agent’s reply cannot point the media route at Twilio’s REST API or an internal address', async () => {
     const conv = await conversation();
-    const accountApi = `${stack.twilioStandIn!.url}/2010-04-01/Accounts/${stack.config.twilio.accountSid}/Messages.json`;
+    const accountApi = `${ctx.stack.twilioStandIn!.url}/2010-04-01/Accounts/${ctx.stack.config.twilio.accountSid}/Messages.json`;
     for (const mediaUrl of [accountApi, `${trapUrl}/admin`]) {
       const id = randomUUID();
-      const res = await api(stack, token(), `/api/conversations/${conv}/messages`, 'POST', { id, body: 'look', mediaUrl });
+      const res = await api(ctx.stack, token(), `/api/conversations/${conv}/messages`, 'POST', { id, body: 'look', mediaUrl });
       expect(res.status).toBe(400); // http: refused before anything is stored
       expect((await get(`/api/conversations/${conv}/messages/${id}/media/0`)).status).toBe(404);
     }
     // Even a row that holds such a URL (written before this check existed) is never fetched:
     // the route serves inbound media only, rebuilt from the message's sids.
     const id = randomUUID();
-    await stack.db.query(
+    await ctx.stack.db.query(
       `insert into messages (id, organisation_id, conversation_id, direction, body, media, status, twilio_sid)
        values ($1, $2, $3, 'inbound', '', $4, 'received', $5)`,
-      [id, org.id, conv, JSON.stringify([{ url: accountApi, contentType: 'application/json' }, { url: `${trapUrl}/metadata`, contentType: 'text/plain' }]), newSid('MM')],
+      [id, ctx.org.id, conv, JSON.stringify([{ url: accountApi, contentType: 'application/json' }, { url: `${trapUrl}/metadata`, contentType: 'text/plain' }]), newSid('MM')],
     );
     for (const n of [0, 1]) expect((await get(`/api/conversations/${conv}/messages/${id}/media/${n}`)).status).toBe(404);
     expect(trapHits).toEqual([]);
@@ -71,11 +66,11 @@ describe('Media: the server fetches only this account’s Twilio media', () => {
 
   it('a webhook MediaUrl of another host, account or message is kept but never fetched', async () => {
     const messageSid = newSid('MM');
-    const otherAccount = stack.twilioStandIn!.mediaUrl('image', messageSid).replace(stack.config.twilio.accountSid, 'AC' + 'f'.repeat(32));
-    const otherMessage = stack.twilioStandIn!.mediaUrl('image', newSid('MM'));
+    const otherAccount = ctx.stack.twilioStandIn!.mediaUrl('image', messageSid).replace(ctx.stack.config.twilio.accountSid, 'AC' + 'f'.repeat(32));
+    const otherMessage = ctx.stack.twilioStandIn!.mediaUrl('image', newSid('MM'));
     const m = await inboundWith(
       [
-        { url: `${trapUrl}/2010-04-01/Accounts/${stack.config.twilio.accountSid}/Messages/${messageSid}/Media/ME${'a'.repeat(32)}`, contentType: 'image/png' },
+        { url: `${trapUrl}/2010-04-01/Accounts/${ctx.stack.config.twilio.accountSid}/Messages/${messageSid}/Media/ME${'a'.repeat(32)}`, contentType: 'image/png' },
         { url: otherAccount, contentType: 'image/png' },
         { url: otherMessage, contentType: 'image/png' },
       ],
@@ -87,16 +82,16 @@ describe('Media: the server fetches only this account’s Twilio media', () => {
       expect(((await res.json()) as { error: string }).error).toBe('media_unavailable');
     }
     expect(trapHits).toEqual([]);
-    const stored = (await stack.db.query<{ media: unknown }>('select media from messages where id = $1', [m.id])).rows[0]!.media;
+    const stored = (await ctx.stack.db.query<{ media: unknown }>('select media from messages where id = $1', [m.id])).rows[0]!.media;
     expect(stored).toEqual([0, 1, 2].map(() => ({ contentType: 'image/png', sid: null })));
   });
 
   it('the account’s credentials go to Twilio’s origin only, never to the CDN it redirects to', async () => {
-    const before = stack.twilioStandIn!.cdnRequests.length;
+    const before = ctx.stack.twilioStandIn!.cdnRequests.length;
     const res = await get(await withMedia('image', 'image/png'));
     expect(res.status).toBe(200);
     expect([...new Uint8Array(await res.arrayBuffer()).slice(1, 4)]).toEqual([0x50, 0x4e, 0x47]);
-    expect(stack.twilioStandIn!.cdnRequests.slice(before)).toEqual([{ path: expect.stringMatching(/^\/media\//), authorization: false }]);
+    expect(ctx.stack.twilioStandIn!.cdnRequests.slice(before)).toEqual([{ path: expect.stringMatching(/^\/media\//), authorization: false }]);
   });
 
   it('a file over the size cap is refused, not buffered', async () => {
@@ -115,18 +110,18 @@ describe('Media: the server fetches only this account’s Twilio media', () => {
   });
 
   it('clients never see a Twilio URL or the AccountSid: not in sync, pages, Socket.IO or replies', async () => {
-    const socket = await connectSocket(stack, token());
+    const socket = await connectSocket(ctx.stack, token());
     const live = nextEvent(socket, 'message:new');
     const path = await withMedia('pdf', 'application/pdf');
     const seen: unknown[] = [await live];
     socket.close();
     const conv = path.split('/')[3]!;
-    seen.push((await api<SyncResponse>(stack, token(), '/api/sync')).body);
-    seen.push((await api(stack, token(), `/api/conversations/${conv}/messages`)).body);
+    seen.push((await api<SyncResponse>(ctx.stack, token(), '/api/sync')).body);
+    seen.push((await api(ctx.stack, token(), `/api/conversations/${conv}/messages`)).body);
     const text = JSON.stringify(seen);
     expect(text).toContain('application/pdf');
-    expect(text).not.toContain(stack.config.twilio.accountSid);
-    expect(text).not.toContain(stack.twilioStandIn!.url);
+    expect(text).not.toContain(ctx.stack.config.twilio.accountSid);
+    expect(text).not.toContain(ctx.stack.twilioStandIn!.url);
     expect(text).not.toMatch(/\/Media\/ME/);
   });
 
@@ -149,13 +144,13 @@ describe('Media: the server fetches only this account’s Twilio media', () => {
       'https://user:pass@files.example.com/a.pdf',
     ];
     for (const mediaUrl of refused) {
-      const res = await api<{ error: string; message: string }>(stack, token(), `/api/conversations/${conv}/messages`, 'POST', { id: randomUUID(), mediaUrl });
+      const res = await api<{ error: string; message: string }>(ctx.stack, token(), `/api/conversations/${conv}/messages`, 'POST', { id: randomUUID(), mediaUrl });
       expect([mediaUrl, res.status]).toEqual([mediaUrl, mediaUrl.startsWith('http:') ? 400 : 422]);
       expect(res.body.message).toMatch(/mediaUrl/);
     }
-    const ok = await api(stack, token(), `/api/conversations/${conv}/messages`, 'POST', { id: randomUUID(), mediaUrl: 'https://files.example.com/a.pdf' });
+    const ok = await api(ctx.stack, token(), `/api/conversations/${conv}/messages`, 'POST', { id: randomUUID(), mediaUrl: 'https://files.example.com/a.pdf' });
     expect(ok.status).toBe(201);
-    const stored = await stack.db.query('select count(*)::int as n from messages where conversation_id = $1 and direction = $2', [conv, 'outbound']);
+    const stored = await ctx.stack.db.query('select count(*)::int as n from messages where conversation_id = $1 and direction = $2', [conv, 'outbound']);
     expect(stored.rows[0]).toEqual({ n: 1 });
   });
 });
