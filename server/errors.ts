@@ -21,8 +21,6 @@ export class UnprocessableError extends Error {
     super(message);
   }
 }
-/** A sync cursor this server did not issue to this agent. */
-export class BadCursorError extends Error {}
 /** Free-form text outside WhatsApp's 24-hour window. */
 export class WindowClosedError extends Error {
   constructor(readonly closesAt: string | null) {
@@ -66,7 +64,6 @@ export async function guard<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof ConflictError) throw new HttpError(409, 'conflict', err.message);
     if (err instanceof WindowClosedError) throw new HttpError(422, 'window_closed', err.message);
     if (err instanceof UnprocessableError) throw new HttpError(422, err.code, err.message);
-    if (err instanceof BadCursorError) throw new HttpError(400, 'bad_cursor', err.message);
     throw err;
   }
 }

@@ -48,6 +48,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
   };
   try {
     const home = resolve(env.SWITCHBOARD_HOME);
+    const policy = requestPolicy(env);
     let local: LocalConfigFile | null = null;
     let databaseUrl = env.DATABASE_URL;
     let embedded: EmbeddedDb | null = null;
@@ -81,7 +82,6 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       const changes = new ChangeStream({ connectionString: databaseUrl, publication: 'supabase_realtime', log: log.child({ name: 'cdc' }) });
       await changes.start();
       closers.push(() => changes.stop());
-      const policy = requestPolicy(env);
       const localSupabase = Fastify({ loggerInstance: log.child({ name: 'local-supabase' }) as FastifyBaseLogger, trustProxy: policy.trustProxy });
       // Browsers: the extension signs in here; a web page may not (CORS and an Origin check).
       await localSupabase.register(cors, {
@@ -147,7 +147,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       twilioApiBaseUrl: env.TWILIO_API_BASE_URL ?? twilioStandIn?.url ?? null,
       webhookBodyLimit: env.WEBHOOK_BODY_LIMIT,
       mediaMaxBytes: env.MEDIA_MAX_BYTES,
-      ...requestPolicy(env),
+      ...policy,
       operatorToken: env.OPERATOR_TOKEN ?? local?.operatorToken ?? null,
       redisUrl: env.REDIS_URL ?? null,
       presenceSweepMs: env.PRESENCE_SWEEP_MS,

@@ -51,8 +51,9 @@ export function createSender(deps: {
     const { rows } = await deps.db.query<Claimed>(
       `with next as (
          -- A reply goes only to its own organisation's customer, from its own organisation's
-         -- channel (the schema's composite keys guarantee it too; a row that did not would be skipped).
-         select m.id from messages m
+         -- channel (the schema's composite keys guarantee it; the query says so too).
+         select m.id, 'whatsapp:' || ct.phone_e164 as "to", ch.whatsapp_number as "from", ch.messaging_service_sid
+           from messages m
            join conversations cv on cv.id = m.conversation_id and cv.organisation_id = m.organisation_id
            join contacts ct on ct.id = cv.contact_id and ct.organisation_id = m.organisation_id
            join channels ch on ch.id = cv.channel_id and ch.organisation_id = m.organisation_id
@@ -60,10 +61,9 @@ export function createSender(deps: {
             and (m.next_attempt_at is null or m.next_attempt_at <= now())
           order by m.created_at limit 1 for update of m skip locked)
        update messages m set send_claimed_at = now(), send_attempts = m.send_attempts + 1
-         from next, conversations cv, contacts ct, channels ch
-        where m.id = next.id and cv.id = m.conversation_id and ct.id = cv.contact_id and ch.id = cv.channel_id
+         from next where m.id = next.id
        returning m.id, m.organisation_id, m.body, m.media, m.content_sid, m.content_variables, m.send_attempts,
-                 'whatsapp:' || ct.phone_e164 as "to", ch.whatsapp_number as "from", ch.messaging_service_sid`,
+                 next."to", next."from", next.messaging_service_sid`,
     );
     return rows[0] ?? null;
   };

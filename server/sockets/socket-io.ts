@@ -2,10 +2,10 @@ import type { Server as HttpServer } from 'node:http';
 import type pg from 'pg';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { RedisClientType } from 'redis';
-import proxyAddr from '@fastify/proxy-addr';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import type { ServerConfig } from '../config';
+import { clientAddress } from '../http/client-address';
 import { originAllowed, type OriginPolicy } from '../http/origins';
 import { authRefreshRequest } from '../../lib/contract/schemas';
 import type { AgentPresence, ClientToServerEvents, ServerToClientEvents, SocketData, ViewingPayload } from '../../lib/contract/events';
@@ -62,7 +62,7 @@ export function attachSocketIo(
   const handshakes = new RateLimiterMemory({ points: deps.limits.handshakesPerIp, duration: 10 });
   const perIp = new Map<string, number>();
   const perAgent = new Map<string, number>();
-  const trust = deps.trustProxy === undefined || deps.trustProxy === false ? () => false : deps.trustProxy === true ? () => true : Array.isArray(deps.trustProxy) ? proxyAddr.compile(deps.trustProxy) : deps.trustProxy;
+  const addressOf = clientAddress(deps.trustProxy);
   const bump = (map: Map<string, number>, key: string, by: number) => {
     const n = (map.get(key) ?? 0) + by;
     if (n > 0) map.set(key, n);
@@ -70,7 +70,7 @@ export function attachSocketIo(
   };
 
   io.use(async (socket, next) => {
-    const ip = proxyAddr(socket.request, trust);
+    const ip = addressOf(socket.request);
     try {
       await handshakes.consume(ip);
     } catch {

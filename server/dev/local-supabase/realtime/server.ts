@@ -3,11 +3,11 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decodeJwt } from 'jose';
 import type pg from 'pg';
-import proxyAddr from '@fastify/proxy-addr';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { WebSocket, WebSocketServer } from 'ws';
 import { secretEquals } from '../../../auth/compare';
 import type { ServerConfig } from '../../../config';
+import { clientAddress } from '../../../http/client-address';
 import { originAllowed, type OriginPolicy } from '../../../http/origins';
 import { InvalidTokenError, type SupabaseClaims, type TokenVerifier } from '../../../auth/jwt';
 import type { Logger } from '../../../logger';
@@ -100,7 +100,7 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
   const wss = new WebSocketServer({ noServer: true, maxPayload: REALTIME_LIMITS.frameBytes });
   const handshakes = new RateLimiterMemory({ points: deps.limits.handshakesPerIp, duration: 10 });
   const perIp = new Map<string, number>();
-  const trust = deps.trustProxy === undefined || deps.trustProxy === false ? () => false : deps.trustProxy === true ? () => true : Array.isArray(deps.trustProxy) ? proxyAddr.compile(deps.trustProxy) : deps.trustProxy;
+  const addressOf = clientAddress(deps.trustProxy);
   const connections = new Set<Connection>();
   const scopes = new Map<string, Set<Channel>>();
   const bindings = new Set<Binding>();
@@ -159,7 +159,7 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
     if (!available) return refuse(503, 'Realtime is unavailable');
     // A web page is not a client: browsers send their Origin on a WebSocket upgrade.
     if (!originAllowed(req.headers.origin, deps.origins)) return refuse(403, 'Origin not allowed');
-    const ip = proxyAddr(req, trust);
+    const ip = addressOf(req);
     if ((perIp.get(ip) ?? 0) >= deps.limits.connectionsPerIp) return refuse(429, 'Too many connections from this address');
     if (vsn !== '1.0.0' && vsn !== '2.0.0') return refuse(400, `unsupported vsn ${vsn}`);
     if (!apikey) return refuse(401, 'API key is missing');
