@@ -50,8 +50,11 @@ export interface Responses {
   'crm:open': { conversationId: string };
 }
 
-/** Every request with its data and its answer; a request without a schema or an answer type does not compile. */
-export type ProtocolMap = { [K in keyof Requests & keyof Responses]: (data: Requests[K]) => Result<Responses[K]> };
+/** The same keys on both sides: a request without a schema, or without an answer type, leaves the protocol `never`. */
+type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
+
+/** Every request with its data and its answer; nothing compiles until each has a schema and an answer type. */
+export type ProtocolMap = SameKeys<Requests, Responses> extends true ? { [K in keyof Responses]: (data: Requests[K & keyof Requests]) => Result<Responses[K]> } : never;
 
 /**
  * Badges on CRM pages stay live through one long-lived port per page: the content script says
