@@ -2,10 +2,9 @@ import type { Server as HttpServer } from 'node:http';
 import type pg from 'pg';
 import { createAdapter } from '@socket.io/redis-adapter';
 import type { RedisClientType } from 'redis';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { Server } from 'socket.io';
 import type { ServerConfig } from '../config';
-import { clientAddress } from '../http/client-address';
+import { createAddressLimits, Holdings } from '../http/client-address';
 import { originAllowed, type OriginPolicy } from '../http/origins';
 import { authRefreshRequest } from '../../lib/contract/schemas';
 import type { AgentPresence, ClientToServerEvents, ServerToClientEvents, SocketData, ViewingPayload } from '../../lib/contract/events';
@@ -54,29 +53,19 @@ export function attachSocketIo(
     // Every client event is a few hundred bytes: a bigger frame is a broken or hostile client.
     maxHttpBufferSize: 16 * 1024,
     // A web page (a CRM, or a script on it) is not a client: only the extension and non-browser clients.
-    allowRequest: (req, cb) => cb(originAllowed(req.headers.origin, deps.origins) ? null : 'origin not allowed', originAllowed(req.headers.origin, deps.origins)),
+    allowRequest: (req, cb) => {
+      const allowed = originAllowed(req.headers.origin, deps.origins);
+      cb(allowed ? null : 'origin not allowed', allowed);
+    },
   });
   if (deps.cluster) io.adapter(createAdapter(deps.cluster.pub, deps.cluster.sub));
 
-  // Per client address: handshakes per 10 s, and connections held at once.
-  const handshakes = new RateLimiterMemory({ points: deps.limits.handshakesPerIp, duration: 10 });
-  const perIp = new Map<string, number>();
-  const perAgent = new Map<string, number>();
-  const addressOf = clientAddress(deps.trustProxy);
-  const bump = (map: Map<string, number>, key: string, by: number) => {
-    const n = (map.get(key) ?? 0) + by;
-    if (n > 0) map.set(key, n);
-    else map.delete(key);
-  };
+  const addresses = createAddressLimits(deps.limits, deps.trustProxy);
+  const perAgent = new Holdings();
 
   io.use(async (socket, next) => {
-    const ip = addressOf(socket.request);
-    try {
-      await handshakes.consume(ip);
-    } catch {
-      return next(new Error('rate_limited: too many connection attempts from this address; try again shortly'));
-    }
-    if ((perIp.get(ip) ?? 0) >= deps.limits.connectionsPerIp) return next(new Error('rate_limited: too many connections from this address'));
+    const admitted = await addresses.admit(socket.request);
+    if ('refused' in admitted) return next(new Error(`rate_limited: ${admitted.refused}`));
     const token = (socket.handshake.auth as { token?: unknown }).token;
     if (typeof token !== 'string' || !token) return next(new Error('unauthorized: no token'));
     let claims: Awaited<ReturnType<typeof deps.verify>>;
@@ -96,18 +85,14 @@ export function attachSocketIo(
       return next(new Error('internal: try again shortly'));
     }
     if (!agent) return next(new Error('forbidden: not an agent'));
-    if ((perAgent.get(agent.id) ?? 0) >= deps.limits.socketsPerAgent) {
+    if (perAgent.of(agent.id) >= deps.limits.socketsPerAgent) {
       return next(new Error(`rate_limited: this agent already holds ${deps.limits.socketsPerAgent} connections`));
     }
     socket.data = { agentId: agent.id, organisationId: agent.organisationId, displayName: agent.displayName };
     expireWithToken(socket, claims.exp);
     // Counted from here: a refused handshake never connects, so it never disconnects either.
-    bump(perIp, ip, 1);
-    bump(perAgent, agent.id, 1);
-    socket.once('disconnect', () => {
-      bump(perIp, ip, -1);
-      bump(perAgent, agent.id, -1);
-    });
+    const releases = [addresses.opened(admitted.ip), perAgent.hold(agent.id)];
+    socket.once('disconnect', () => releases.forEach((release) => release()));
     next();
   });
 

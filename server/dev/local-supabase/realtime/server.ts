@@ -3,11 +3,10 @@ import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { decodeJwt } from 'jose';
 import type pg from 'pg';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { WebSocket, WebSocketServer } from 'ws';
 import { secretEquals } from '../../../auth/compare';
 import type { ServerConfig } from '../../../config';
-import { clientAddress } from '../../../http/client-address';
+import { createAddressLimits } from '../../../http/client-address';
 import { originAllowed, type OriginPolicy } from '../../../http/origins';
 import { InvalidTokenError, type SupabaseClaims, type TokenVerifier } from '../../../auth/jwt';
 import type { Logger } from '../../../logger';
@@ -98,9 +97,7 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
   const log = deps.log.child({ name: 'realtime' });
   const catalog = new PublicationCatalog(deps.db, deps.publication ?? 'supabase_realtime');
   const wss = new WebSocketServer({ noServer: true, maxPayload: REALTIME_LIMITS.frameBytes });
-  const handshakes = new RateLimiterMemory({ points: deps.limits.handshakesPerIp, duration: 10 });
-  const perIp = new Map<string, number>();
-  const addressOf = clientAddress(deps.trustProxy);
+  const addresses = createAddressLimits(deps.limits, deps.trustProxy);
   const connections = new Set<Connection>();
   const scopes = new Map<string, Set<Channel>>();
   const bindings = new Set<Binding>();
@@ -159,29 +156,28 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
     if (!available) return refuse(503, 'Realtime is unavailable');
     // A web page is not a client: browsers send their Origin on a WebSocket upgrade.
     if (!originAllowed(req.headers.origin, deps.origins)) return refuse(403, 'Origin not allowed');
-    const ip = addressOf(req);
-    if ((perIp.get(ip) ?? 0) >= deps.limits.connectionsPerIp) return refuse(429, 'Too many connections from this address');
     if (vsn !== '1.0.0' && vsn !== '2.0.0') return refuse(400, `unsupported vsn ${vsn}`);
     if (!apikey) return refuse(401, 'API key is missing');
-    const accept = (apiClaims: SupabaseClaims) =>
+    const accept = (apiClaims: SupabaseClaims, ip: string) =>
       wss.handleUpgrade(req, socket, head, (ws) => {
         const conn: Connection = { ws, vsn, apiClaims, apiToken: apikey, channels: new Map(), lastFrameAt: Date.now(), window: { at: 0, frames: 0 } };
         connections.add(conn);
-        perIp.set(ip, (perIp.get(ip) ?? 0) + 1);
+        const release = addresses.opened(ip);
         ws.on('message', (data, isBinary) => void onFrame(conn, data as Buffer, isBinary));
         ws.on('close', () => {
           connections.delete(conn);
-          const left = (perIp.get(ip) ?? 1) - 1;
-          if (left > 0) perIp.set(ip, left);
-          else perIp.delete(ip);
+          release();
           for (const ch of conn.channels.values()) removeChannel(ch);
         });
         ws.on('error', () => ws.terminate());
       });
-    void handshakes.consume(ip).then(
-      () => apiKeyClaims(apikey).then(accept, (err: Error) => refuse(401, err.message)),
-      () => refuse(429, 'Too many connection attempts from this address'),
-    );
+    void addresses.admit(req).then((admitted) => {
+      if ('refused' in admitted) return refuse(429, admitted.refused);
+      return apiKeyClaims(apikey).then(
+        (claims) => accept(claims, admitted.ip),
+        (err: Error) => refuse(401, err.message),
+      );
+    });
   });
 
   const idleTimeout = deps.idleTimeoutMs ?? 60_000;
