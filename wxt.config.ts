@@ -24,7 +24,8 @@ export default defineConfig({
     description: 'Your WhatsApp conversations, live, inside your CRM.',
     // 116: WebSocket traffic keeps the service worker alive.
     minimum_chrome_version: '116',
-    permissions: ['storage', 'alarms', 'notifications', 'idle', 'scripting', ...(browser === 'firefox' ? [] : ['sidePanel'])],
+    // offscreen: the notification sound (Chrome's service worker cannot play audio).
+    permissions: ['storage', 'alarms', 'notifications', 'idle', 'scripting', ...(browser === 'firefox' ? [] : ['sidePanel', 'offscreen'])],
     // Sites beyond the built-in CRMs: asked for one origin at a time, when the agent enables it
     // (Firefox's MV2 manifest lists them under optional_permissions).
     ...(browser === 'firefox' ? { optional_permissions: ['https://*/*', 'http://*/*'] } : { optional_host_permissions: ['https://*/*', 'http://*/*'] }),

@@ -2,6 +2,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { CrmSites } from './CrmSites';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
+import type { NotificationSettings } from '@/lib/notifications/rules';
 import { type Settings } from '@/lib/settings';
 import { agentItem, notificationSettingsItem, settingsItem } from '@/lib/storage/items';
 
@@ -13,7 +14,7 @@ export function OptionsApp() {
     <main>
       <h1>Switchboard</h1>
       {settings && <SettingsForm settings={settings} />}
-      <NotificationsToggle />
+      <NotificationSettingsForm />
       <CrmSites />
       {agent === undefined ? null : agent ? (
         <section aria-label="Account">
@@ -58,14 +59,62 @@ function SettingsForm({ settings }: { settings: Settings }) {
   );
 }
 
-function NotificationsToggle() {
+/** What notifies (by whose conversation), with a sound or not, quiet hours, and what the toolbar icon counts. Saved as it changes. */
+function NotificationSettingsForm() {
   const settings = useStorageItem(notificationSettingsItem);
   if (!settings) return null;
-  return (
+  const save = (change: Partial<NotificationSettings>) => void notificationSettingsItem.setValue({ ...settings, ...change });
+  const scope = (key: keyof NotificationSettings['scope'], label: string) => (
     <label className="checkbox">
-      <input type="checkbox" checked={settings.muted} onChange={(e) => void notificationSettingsItem.setValue({ muted: e.target.checked })} />
-      Mute desktop notifications
+      <input type="checkbox" checked={settings.scope[key]} disabled={!settings.enabled} onChange={(e) => save({ scope: { ...settings.scope, [key]: e.target.checked } })} />
+      {label}
     </label>
+  );
+  const quiet = settings.quietHours;
+  return (
+    <section aria-labelledby="notifications-heading">
+      <h2 id="notifications-heading">Notifications</h2>
+      <label className="checkbox">
+        <input type="checkbox" checked={settings.enabled} onChange={(e) => save({ enabled: e.target.checked })} />
+        Show desktop notifications
+      </label>
+      <fieldset disabled={!settings.enabled}>
+        <legend>Notify me about conversations</legend>
+        {scope('mine', 'Assigned to me (and when one is assigned to me)')}
+        {scope('unassigned', 'Unassigned')}
+        {scope('others', 'Assigned to colleagues')}
+      </fieldset>
+      <label className="checkbox">
+        <input type="checkbox" checked={settings.sound} disabled={!settings.enabled} onChange={(e) => save({ sound: e.target.checked })} />
+        Play a sound
+      </label>
+      <fieldset disabled={!settings.enabled} className="quiet-hours">
+        <legend>Do not disturb</legend>
+        <label className="checkbox">
+          <input type="checkbox" checked={quiet.enabled} onChange={(e) => save({ quietHours: { ...quiet, enabled: e.target.checked } })} />
+          No notifications or sounds between
+        </label>
+        <label>
+          From
+          <input type="time" value={quiet.from} required onChange={(e) => e.target.value && save({ quietHours: { ...quiet, from: e.target.value } })} />
+        </label>
+        <label>
+          Until
+          <input type="time" value={quiet.to} required onChange={(e) => e.target.value && save({ quietHours: { ...quiet, to: e.target.value } })} />
+        </label>
+      </fieldset>
+      <fieldset>
+        <legend>The toolbar icon counts unread messages in</legend>
+        <label className="checkbox">
+          <input type="radio" name="badge" checked={settings.badge === 'mine+unassigned'} onChange={() => save({ badge: 'mine+unassigned' })} />
+          My and unassigned open conversations
+        </label>
+        <label className="checkbox">
+          <input type="radio" name="badge" checked={settings.badge === 'all'} onChange={() => save({ badge: 'all' })} />
+          All open conversations
+        </label>
+      </fieldset>
+    </section>
   );
 }
 

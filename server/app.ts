@@ -13,6 +13,7 @@ import { registerOperatorRoutes } from './http/operator';
 import { originAllowed } from './http/origins';
 import { createCursorSigner } from './inbox/cursor';
 import { registerInboxRoutes } from './inbox/routes';
+import { startSnoozeSweeper } from './inbox/status';
 import type { Logger } from './logger';
 import { resolveWithDns, type ResolveHost } from './media/public-url';
 import { registerMediaRoutes } from './media/routes';
@@ -92,6 +93,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onStatus: broadcast.messageStatus,
   });
 
+  // Snoozes end on the server, whichever instance finds them first.
+  const snoozes = startSnoozeSweeper({
+    db,
+    everyMs: config.snoozeSweepMs,
+    onWoken: broadcast.conversationChanged,
+    onError: (err) => log.warn({ err }, 'snooze sweep failed; retried on the next tick'),
+  });
+
   registerOperatorRoutes(http, { token: config.operatorToken, io, requests, db });
 
   await http.register(async (api) => {
@@ -109,6 +118,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // that replaces this one.
   http.addHook('preClose', async () => {
     await sender.stop(); // calls to Twilio in flight finish, so none is left with an unknown outcome
+    await snoozes.stop();
     io.engine.close();
   });
   http.addHook('onClose', async () => {

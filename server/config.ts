@@ -67,6 +67,8 @@ const envSchema = z.object({
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   /** With Redis: how often each instance re-checks presence (an instance may die without a word). */
   PRESENCE_SWEEP_MS: z.coerce.number().int().min(100).default(5000),
+  /** How often each instance reopens conversations whose snooze has ended (each wakes once, whichever instance finds it). */
+  SNOOZE_SWEEP_MS: z.coerce.number().int().min(100).default(5000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -118,6 +120,7 @@ export interface ServerConfig {
   /** Redis for the Socket.IO adapter (several instances), or null for one process. */
   redisUrl: string | null;
   presenceSweepMs: number;
+  snoozeSweepMs: number;
 }
 
 /** The origin policy and trusted proxies the environment describes. */

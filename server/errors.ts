@@ -10,8 +10,15 @@ import { isDatabaseUnavailable } from './db/unavailable';
 
 /** The row does not exist, or belongs to another organisation (indistinguishable on purpose). */
 export class NotFoundError extends Error {}
-/** A request that clashes with what is stored (an id already used for something else). */
-export class ConflictError extends Error {}
+/** A request that clashes with what is stored (an id already used for something else, messages the agent has not seen). */
+export class ConflictError extends Error {
+  constructor(
+    message: string,
+    readonly code = 'conflict',
+  ) {
+    super(message);
+  }
+}
 /** A well-formed request the data refuses (an assignee from another organisation…). */
 export class UnprocessableError extends Error {
   constructor(
@@ -61,7 +68,7 @@ export async function guard<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof NotFoundError) throw new HttpError(404, 'not_found', err.message);
-    if (err instanceof ConflictError) throw new HttpError(409, 'conflict', err.message);
+    if (err instanceof ConflictError) throw new HttpError(409, err.code, err.message);
     if (err instanceof WindowClosedError) throw new HttpError(422, 'window_closed', err.message);
     if (err instanceof UnprocessableError) throw new HttpError(422, err.code, err.message);
     throw err;

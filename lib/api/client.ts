@@ -1,4 +1,18 @@
-import type { AgentsResponse, AssignResponse, CannedRepliesResponse, MarkReadResponse, MeResponse, MessagesPage, NoteResponse, SearchResponse, StartConversationResponse, SyncResponse } from '../contract/api';
+import type {
+  AgentsResponse,
+  AssignResponse,
+  BulkStatusResponse,
+  CannedRepliesResponse,
+  MarkReadResponse,
+  MarkUnreadResponse,
+  MeResponse,
+  MessagesPage,
+  NoteResponse,
+  SearchResponse,
+  StartConversationResponse,
+  SyncResponse,
+} from '../contract/api';
+import type { ConversationStatus } from '../contract/models';
 import type { MessageView } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 
@@ -65,6 +79,10 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     startConversation: (phone: string) => call<StartConversationResponse>('POST', '/api/conversations', { phone }),
     markRead: (conversationId: string) => call<MarkReadResponse>('POST', `/api/conversations/${conversationId}/read`),
     assign: (conversationId: string, assigneeId: string | null) => call<AssignResponse>('POST', `/api/conversations/${conversationId}/assign`, { assigneeId }),
+    /** Resolves, reopens or snoozes conversations; each with the inbound count the agent saw (refused if the customer wrote since). */
+    setStatus: (conversations: Array<{ id: string; seenInboundCount: number }>, status: ConversationStatus, snoozedUntil: string | null) =>
+      call<BulkStatusResponse>('POST', '/api/conversations/status', { conversations, status, snoozedUntil }),
+    markUnread: (conversationId: string, fromMessageId: string | null) => call<MarkUnreadResponse>('POST', `/api/conversations/${conversationId}/unread`, { fromMessageId }),
     note: (conversationId: string, id: string, body: string) => call<NoteResponse>('POST', `/api/conversations/${conversationId}/notes`, { id, body }),
     agents: () => call<AgentsResponse>('GET', '/api/agents'),
     cannedReplies: () => call<CannedRepliesResponse>('GET', '/api/canned-replies'),

@@ -6,7 +6,7 @@ import { ConnectionMachine } from '../connection/machine';
 import { createPoller } from '../connection/polling';
 import type { SearchResult } from '../contract/api';
 import { TYPING_TTL_MS } from '../contract/events';
-import type { AgentProfile, ConversationView, MessageView } from '../contract/models';
+import type { AgentProfile, ConversationStatus, ConversationView, MessageView } from '../contract/models';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../contract/rows';
 import { conversationsByPhone } from '../crm/badge-info';
 import { createOutbox } from '../inbox/outbox';
@@ -19,6 +19,15 @@ import { createSocket } from './links/socket-client';
 import { SocketLink } from './links/socket';
 import { currentViewing, notifyMessage } from './notifications';
 import { agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem } from '../storage/items';
+
+/** What a status change did, for the side panel to say (e.g. "2 resolved; 1 has new messages"). */
+export interface StatusSummary {
+  changed: number;
+  unchanged: number;
+  /** Left open: the customer wrote since the agent looked. */
+  newMessages: number;
+  notFound: number;
+}
 
 /**
  * The one owner of the extension's connections and the agent's session. It composes the parts:
@@ -201,7 +210,7 @@ export class BackgroundController {
         s.on('session:revoked', ({ reason }) => void this.leaveOrganisation(reason));
         s.on('message:new', ({ message, conversation }) => void this.receive(message, conversation));
         s.on('conversation:read', (read) => void updateInbox((st) => applyRead(st, read)));
-        s.on('conversation:updated', ({ conversation }) => void updateInbox((st) => applyConversation(st, conversation)));
+        s.on('conversation:updated', ({ conversation, activity }) => void this.receiveChange(conversation, activity));
         s.on('message:status', ({ message }) => void updateInbox((st) => applyMessage(st, message)));
         s.on('presence:state', (agents) => void this.updateCollab((st) => applyPresenceState(st, agents)));
         s.on('presence:update', (a) => void this.updateCollab((st) => applyPresence(st, a)));
@@ -293,6 +302,27 @@ export class BackgroundController {
     await updateInbox((s) => applyConversation(s, conversation));
   }
 
+  /**
+   * Resolves, reopens or snoozes conversations (one, or several selected in the list). Each goes
+   * with the number of customer messages the agent has seen of it: one the customer wrote to since
+   * is left open and counted in `newMessages`.
+   */
+  async setStatus(conversationIds: string[], status: ConversationStatus, snoozedUntil: string | null): Promise<StatusSummary> {
+    const inbox = await readInbox();
+    const seen = conversationIds.map((id) => ({ id, seenInboundCount: inbox.conversations[id]?.inboundCount ?? 0 }));
+    const { results } = await this.api.setStatus(seen, status, snoozedUntil);
+    await updateInbox((s) => results.reduce((acc, r) => (r.conversation ? applyConversation(acc, r.conversation) : acc), s));
+    const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length;
+    return { changed: count('changed'), unchanged: count('unchanged'), newMessages: count('new_messages'), notFound: count('not_found') };
+  }
+
+  /** Marks a conversation unread again (from a message down, or its latest customer message); the agent's other devices follow. */
+  async markUnread(conversationId: string, fromMessageId: string | null): Promise<void> {
+    if ((await openConversationItem.getValue()) === conversationId) await openConversationItem.setValue(null); // open, it would be read again at once
+    const { readState } = await this.api.markUnread(conversationId, fromMessageId);
+    await updateInbox((s) => applyRead(s, readState));
+  }
+
   /** Searches the organisation's whole history; the conversations found join the inbox so they can be opened. */
   async search(query: string): Promise<SearchResult[]> {
     const { results } = await this.api.search(query);
@@ -354,6 +384,16 @@ export class BackgroundController {
     return this.collabQueue;
   }
 
+  /** A conversation changed (status, assignee) with the activity lines it wrote: applied, and each line announced once. */
+  private async receiveChange(conversation: ConversationView, activity: MessageView[]): Promise<void> {
+    let fresh: MessageView[] = [];
+    const state = await updateInbox((s) => {
+      fresh = activity.filter((m) => isNewMessage(s, m.id));
+      return activity.reduce((acc, m) => applyMessage(acc, m, conversation), applyConversation(s, conversation));
+    });
+    for (const m of fresh) await notifyMessage(m, state.conversations[m.conversationId]);
+  }
+
   /** A message from any live path: applied once by id, announced once. */
   private async receive(message: MessageView, conversation?: ConversationView): Promise<void> {
     let fresh = false;
@@ -361,7 +401,10 @@ export class BackgroundController {
       fresh = isNewMessage(s, message.id);
       return applyMessage(s, message, conversation);
     });
-    if (!fresh || message.direction !== 'inbound') return;
+    if (!fresh) return;
+    // An activity line (assigned to me, a snooze ended) may deserve a notification of its own.
+    if (message.direction === 'activity') return notifyMessage(message, state.conversations[message.conversationId]);
+    if (message.direction !== 'inbound') return;
     // On screen: the agent is reading it as it arrives. Elsewhere: a notification.
     const viewing = await currentViewing();
     if (viewing.visible && viewing.conversationId === message.conversationId) await this.markRead(message.conversationId).catch(() => {});

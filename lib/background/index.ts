@@ -4,13 +4,14 @@ import { onInboxPatch, readInbox } from '../inbox/store';
 import { onMessage, type ProtocolMap, type Requests, type Responses, type Result } from '../messaging/protocol';
 import { CONTENT_SCRIPT_REQUESTS, requestSchemas } from '../messaging/schemas';
 import { followToolbarBadge } from './toolbar-badge';
+import { mirror } from '../storage/mirror';
 import { keepAlive } from './keep-alive';
 import { BackgroundController } from './controller';
 import { serveCrmPages } from './crm-pages';
 import { servePanels } from './panels';
 import { NOTIFICATION_PREFIX } from './notifications';
 import { disableSite, enableSite, reconcileSites } from './site-access';
-import { connectionItem, openConversationItem, settingsItem } from '../storage/items';
+import { agentItem, connectionItem, notificationSettingsItem, openConversationItem, settingsItem } from '../storage/items';
 
 /**
  * Starts the background service worker. Listeners are registered synchronously, before any
@@ -37,6 +38,8 @@ export function startBackground(): void {
     'composer:note': async ({ conversationId, body }) => done(await (await c()).note(conversationId, body)),
     'composer:templates': async ({ conversationId }) => (await c()).templates(conversationId),
     'inbox:assign': async ({ conversationId, assigneeId }) => done(await (await c()).assign(conversationId, assigneeId)),
+    'inbox:setStatus': async ({ conversationIds, status, snoozedUntil }) => (await c()).setStatus(conversationIds, status, snoozedUntil),
+    'inbox:markUnread': async ({ conversationId, fromMessageId }) => done(await (await c()).markUnread(conversationId, fromMessageId)),
     'inbox:search': async ({ query }) => (await c()).search(query),
     'inbox:older': async ({ conversationId, before }) => (await c()).olderMessages(conversationId, before),
     'media:get': async ({ conversationId, messageId, index }) => (await c()).media(conversationId, messageId, index),
@@ -56,11 +59,17 @@ export function startBackground(): void {
     },
   });
 
+  const badgeSettings = mirror(notificationSettingsItem);
+  const badgeAgent = mirror(agentItem);
   followToolbarBadge({
     onInboxChange: onInboxPatch,
     onStatus: (listener) => connectionItem.watch((status) => listener(status.overall)),
     currentStatus: async () => (await connectionItem.getValue()).overall,
-    unread: async () => totalUnread(await readInbox()),
+    unread: async () => {
+      const [inbox, settings, agent] = await Promise.all([readInbox(), badgeSettings(), badgeAgent()]);
+      return { count: totalUnread(inbox, settings.badge, agent?.id ?? null), scope: settings.badge };
+    },
+    onSettings: (listener) => notificationSettingsItem.watch(listener),
   });
   settingsItem.watch(() => {
     // New server or Supabase URL: rebuild every connection.

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import type { OverallStatus } from '../connection/status';
+import type { BadgeScope } from '../inbox/state';
 
 /** Badge text and colour for the toolbar icon: total unread, and whether the inbox is live. */
 export function badgeFor(unread: number, status: OverallStatus): { text: string; color: string } {
@@ -10,16 +11,26 @@ export function badgeFor(unread: number, status: OverallStatus): { text: string;
   return { text: text || '!', color: '#6b7280' };
 }
 
+/** The icon's tooltip: what the number counts (the agent chose it), so nobody wonders. */
+export function badgeTitle(unread: number, scope: BadgeScope, status: OverallStatus): string {
+  if (status === 'signed-out') return 'Switchboard: signed out';
+  const where = scope === 'all' ? 'all open conversations' : 'your and unassigned open conversations';
+  const count = unread === 0 ? `Nothing unread in ${where}` : `${unread} unread in ${where}`;
+  return status === 'live' ? `Switchboard: ${count}` : `Switchboard: ${count} (not live: updates may lag)`;
+}
+
 let shown = '';
 
 /** Updates the toolbar icon only when what it shows changes (it is called on every inbox change). */
-export async function showBadge(unread: number, status: OverallStatus): Promise<void> {
+export async function showBadge(unread: number, scope: BadgeScope, status: OverallStatus): Promise<void> {
   const { text, color } = badgeFor(unread, status);
-  if (`${text}|${color}` === shown) return;
-  shown = `${text}|${color}`;
+  const title = badgeTitle(unread, scope, status);
+  if (`${text}|${color}|${title}` === shown) return;
+  shown = `${text}|${color}|${title}`;
   const action = browser.action ?? (browser as unknown as { browserAction: typeof browser.action }).browserAction;
   await action.setBadgeText({ text });
   await action.setBadgeBackgroundColor({ color });
+  await action.setTitle({ title });
 }
 
 /** At most four redraws a second: at 100 messages/s, one per change kept the worker busy drawing the icon. */
@@ -33,12 +44,16 @@ export function followToolbarBadge(deps: {
   onInboxChange(listener: () => void): unknown;
   onStatus(listener: (overall: OverallStatus) => void): unknown;
   currentStatus(): Promise<OverallStatus>;
-  unread(): Promise<number>;
+  /** The count, over what the agent's setting says to count. */
+  unread(): Promise<{ count: number; scope: BadgeScope }>;
+  /** The agent changed what the icon counts. */
+  onSettings(listener: () => void): unknown;
 }): void {
   let overall: OverallStatus | null = null;
   const refresh = async () => {
     overall ??= await deps.currentStatus();
-    await showBadge(await deps.unread(), overall);
+    const { count, scope } = await deps.unread();
+    await showBadge(count, scope, overall);
   };
   let timer: ReturnType<typeof setTimeout> | null = null;
   deps.onInboxChange(() => {
@@ -51,5 +66,6 @@ export function followToolbarBadge(deps: {
     overall = status;
     void refresh();
   });
+  deps.onSettings(() => void refresh());
   void refresh();
 }

@@ -41,6 +41,29 @@ export interface AssignResponse {
   conversation: ConversationView;
 }
 
+/** `POST /api/conversations/:id/status`: the conversation after the change (409 `new_messages` when the customer wrote since). */
+export interface StatusResponse {
+  conversation: ConversationView;
+}
+
+/** One conversation's outcome in a bulk change. */
+export interface BulkStatusResult {
+  id: string;
+  /** `new_messages`: the customer wrote since the agent looked, left as it was. */
+  outcome: 'changed' | 'unchanged' | 'new_messages' | 'not_found';
+  conversation?: ConversationView;
+}
+
+/** `POST /api/conversations/status` */
+export interface BulkStatusResponse {
+  results: BulkStatusResult[];
+}
+
+/** `POST /api/conversations/:id/unread` */
+export interface MarkUnreadResponse {
+  readState: ReadStateView;
+}
+
 /** `GET /api/agents`: the organisation's agents. */
 export interface AgentsResponse {
   agents: AgentSummary[];

@@ -10,6 +10,11 @@ export interface MessageNewPayload {
   conversation: ConversationView;
 }
 
+export interface ConversationUpdatedPayload {
+  conversation: ConversationView;
+  activity: MessageView[];
+}
+
 export type PresenceState = 'online' | 'away' | 'offline';
 
 export interface AgentPresence {
@@ -44,8 +49,11 @@ export interface ServerToClientEvents {
   'message:new': (payload: MessageNewPayload) => void;
   /** A message's delivery status moved forward (sent, delivered, read, failed…). */
   'message:status': (payload: { message: MessageView }) => void;
-  /** A conversation's row changed outside a message (assigned, unassigned). */
-  'conversation:updated': (payload: { conversation: ConversationView }) => void;
+  /**
+   * A conversation changed outside a message: assigned, resolved, snoozed, reopened (by an agent,
+   * a reply, or the end of a snooze). `activity`: the lines the change wrote in its thread.
+   */
+  'conversation:updated': (payload: ConversationUpdatedPayload) => void;
   /** The agent read a conversation on one of its devices. Sent to `agent:<id>` only. */
   'conversation:read': (payload: ReadStateView) => void;
   /**

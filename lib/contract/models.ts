@@ -3,8 +3,27 @@
  * Both sides import these: the server builds them from rows, the extension stores and renders them.
  */
 
-/** `note`: an agent's private note in the thread, never sent to the customer. */
-export type MessageDirection = 'inbound' | 'outbound' | 'note';
+/**
+ * `note`: an agent's private note in the thread, never sent to the customer. `activity`: a line of
+ * the thread's history (resolved, snoozed, reopened, assigned), written by the database itself.
+ */
+export type MessageDirection = 'inbound' | 'outbound' | 'note' | 'activity';
+export const MESSAGE_DIRECTIONS: readonly MessageDirection[] = ['inbound', 'outbound', 'note', 'activity'];
+
+/** Where a conversation stands: needs work, set aside until a time, or done. */
+export const CONVERSATION_STATUSES = ['open', 'snoozed', 'resolved'] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+
+/**
+ * Why a conversation has its status: an agent set it, an agent's reply reopened it, the customer
+ * wrote again, or its snooze ended.
+ */
+export type StatusReason = 'agent' | 'replied' | 'customer_wrote' | 'snooze_ended';
+
+/** What an activity line records. `by` is the message's `sentBy` (null: nobody, e.g. the customer or time). */
+export type ActivityView =
+  | { kind: 'status'; status: ConversationStatus; reason: StatusReason | null; until: string | null }
+  | { kind: 'assigned'; to: string | null; from: string | null };
 
 /** Twilio's message states, in the order a message moves through them. */
 export const MESSAGE_STATUSES = [
@@ -74,6 +93,8 @@ export interface MessageView {
   /** The agent who wrote an outbound reply or a note. */
   sentBy: string | null;
   location: LocationView | null;
+  /** Set on an `activity` line only. */
+  activity: ActivityView | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -95,6 +116,11 @@ export interface ConversationView {
   lastInboundAt: string | null;
   /** Inbound messages so far; only grows. */
   inboundCount: number;
+  status: ConversationStatus;
+  /** When a snoozed conversation reopens by itself. */
+  snoozedUntil: string | null;
+  statusReason: StatusReason | null;
+  statusChangedAt: string | null;
   /** Bumped on every change of the row; lets a client keep the newest copy. */
   version: number;
 }
@@ -102,8 +128,10 @@ export interface ConversationView {
 /** A conversation as one agent sees it: with that agent's read state and unread count. */
 export interface AgentConversationView extends ConversationView {
   lastReadAt: string | null;
-  /** Inbound messages this agent has read; only grows. */
+  /** Inbound messages this agent has read (lowered by "mark unread"). */
   readInboundCount: number;
+  /** Orders copies of the read state: the higher one is the newer (0: never read). */
+  readVersion: number;
   /** `inboundCount - readInboundCount`. */
   unreadCount: number;
 }
@@ -112,6 +140,8 @@ export interface ReadStateView {
   conversationId: string;
   lastReadAt: string;
   readInboundCount: number;
+  /** Bumped on every change; a copy with a higher version replaces one with a lower. */
+  version: number;
 }
 
 /** A colleague, as assignment and notes name them. */

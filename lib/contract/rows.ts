@@ -1,4 +1,4 @@
-import { mediaView, type ConversationView, type LocationView, type MessageDirection, type MessageStatus, type MessageView, type ReadStateView } from './models';
+import { mediaView, MESSAGE_DIRECTIONS, type ActivityView, type ConversationStatus, type ConversationView, type LocationView, type MessageDirection, type MessageStatus, type MessageView, type ReadStateView, type StatusReason } from './models';
 
 /**
  * Database rows to the views clients hold, in one place for every path: the server's queries
@@ -14,7 +14,7 @@ export function messageFromRow(r: Row): MessageView {
   return {
     id: String(r.id),
     conversationId: String(r.conversation_id),
-    direction: (['outbound', 'note'].includes(String(r.direction)) ? r.direction : 'inbound') as MessageDirection,
+    direction: (MESSAGE_DIRECTIONS.includes(r.direction as MessageDirection) ? r.direction : 'inbound') as MessageDirection,
     body: String(r.body ?? ''),
     media: mediaView(String(r.direction), r.media),
     status: String(r.status) as MessageStatus,
@@ -23,6 +23,7 @@ export function messageFromRow(r: Row): MessageView {
     errorMessage: str(r.error_message),
     sentBy: str(r.sent_by),
     location: r.location && typeof r.location === 'object' ? (r.location as LocationView) : null,
+    activity: r.activity && typeof r.activity === 'object' ? activityView(r.activity as Row) : null,
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
   };
@@ -39,10 +40,25 @@ export function conversationFromRow(r: Row, contact: ConversationView['contact']
     lastMessagePreview: str(r.last_message_preview),
     lastInboundAt: iso(r.last_inbound_at),
     inboundCount: Number(r.inbound_count ?? 0),
+    status: (r.status ?? 'open') as ConversationStatus,
+    snoozedUntil: iso(r.snoozed_until),
+    statusReason: (r.status_reason ?? null) as StatusReason | null,
+    statusChangedAt: iso(r.status_changed_at),
     version: Number(r.version ?? 0),
   };
 }
 
 export function readStateFromRow(r: Row): ReadStateView {
-  return { conversationId: String(r.conversation_id), lastReadAt: iso(r.last_read_at)!, readInboundCount: Number(r.read_inbound_count ?? 0) };
+  return {
+    conversationId: String(r.conversation_id),
+    lastReadAt: iso(r.last_read_at)!,
+    readInboundCount: Number(r.read_inbound_count ?? 0),
+    version: Number(r.version ?? 1),
+  };
+}
+
+/** An activity line's record (the database writes it: docs/conversation-status.md). */
+function activityView(a: Row): ActivityView {
+  if (a.kind === 'assigned') return { kind: 'assigned', to: str(a.to), from: str(a.from) };
+  return { kind: 'status', status: (a.status ?? 'open') as ConversationStatus, reason: (a.reason ?? null) as StatusReason | null, until: iso(a.until) };
 }

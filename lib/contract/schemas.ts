@@ -45,6 +45,38 @@ export const startConversationRequest = z.object({ phone: e164 });
 /** `POST /api/conversations/:id/assign` */
 export const assignRequest = z.object({ assigneeId: z.uuid().nullable() });
 
+/** How far ahead a conversation can be snoozed. */
+export const SNOOZE_MAX_DAYS = 366;
+
+const snoozeFields = {
+  status: z.enum(['open', 'snoozed', 'resolved']),
+  /** Required when snoozing: when it reopens by itself (in the future, within a year). */
+  snoozedUntil: z.iso.datetime({ offset: true }).nullish(),
+};
+function snoozeRules(r: { status: string; snoozedUntil?: string | null }, ctx: z.RefinementCtx): void {
+  if (r.status !== 'snoozed') {
+    if (r.snoozedUntil) ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: 'only a snooze has an end time' });
+    return;
+  }
+  if (!r.snoozedUntil) return void ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: 'a snooze needs the time it ends' });
+  const at = Date.parse(r.snoozedUntil);
+  if (at <= Date.now()) ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: 'a snooze must end in the future' });
+  if (at > Date.now() + SNOOZE_MAX_DAYS * 86_400_000) ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: `a snooze ends within ${SNOOZE_MAX_DAYS} days` });
+}
+/** The inbound count the agent saw: a resolve or snooze is refused if the customer wrote since. */
+const seenInboundCount = z.number().int().min(0).nullish();
+
+/** `POST /api/conversations/:id/status` */
+export const statusRequest = z.object({ ...snoozeFields, seenInboundCount }).superRefine(snoozeRules);
+
+/** `POST /api/conversations/status`: the same change for several conversations (bulk resolve). */
+export const bulkStatusRequest = z
+  .object({ ...snoozeFields, conversations: z.array(z.object({ id: z.uuid(), seenInboundCount })).min(1).max(100) })
+  .superRefine(snoozeRules);
+
+/** `POST /api/conversations/:id/unread`: from a message down, or (no id) from the latest customer message. */
+export const unreadRequest = z.object({ fromMessageId: z.uuid().nullish() });
+
 /** `GET /api/search?q=…` (the trigram indexes serve only 3 characters or more). */
 export const searchQuery = z.object({
   q: z.string().trim().min(SEARCH_MIN_CHARS, `search for at least ${SEARCH_MIN_CHARS} characters`).max(200),

@@ -87,9 +87,21 @@ const markSeen = (seen: string[], ids: string[]) => {
 
 const after = (a: string | null, b: string | null) => a !== null && (b === null || a > b);
 
-/** Total unread across conversations: what the toolbar badge shows. */
-export function totalUnread(state: InboxState): number {
-  return Object.values(state.conversations).reduce((n, c) => n + c.unreadCount, 0);
+/** What the toolbar badge counts: unread in the agent's and unassigned conversations, or in all. */
+export type BadgeScope = 'mine+unassigned' | 'all';
+
+/**
+ * Unread messages in open conversations (snoozed and resolved ones wait out of sight): what the
+ * toolbar badge shows, over every conversation or only the agent's and unassigned ones.
+ */
+export function totalUnread(state: InboxState, scope: BadgeScope = 'all', me: string | null = null): number {
+  let n = 0;
+  for (const c of Object.values(state.conversations)) {
+    if (c.status !== 'open' || !c.unreadCount) continue;
+    if (scope === 'mine+unassigned' && c.assigneeId !== null && c.assigneeId !== me) continue;
+    n += c.unreadCount;
+  }
+  return n;
 }
 
 /** Conversations, most recent message first. */
@@ -111,26 +123,34 @@ function mergeMessages(list: MessageView[], incoming: MessageView[]): { list: Me
 
 const maxIso = (a: string | null | undefined, b: string | null | undefined) => (after(a ?? null, b ?? null) ? a! : (b ?? a ?? null));
 
+type ReadFields = Pick<AgentConversationView, 'lastReadAt' | 'readInboundCount' | 'readVersion'>;
+
 /**
- * Merges two copies of a conversation. Row fields (preview, assignee…) come from the newer
- * version; the counters only grow, so the larger wins, and unread is their difference. Every copy
- * can arrive in any order, any number of times, by any path: the result is the same.
+ * Merges two copies of a conversation. Row fields (status, preview, assignee…) come from the newer
+ * version; the inbound count only grows, so the larger wins. The agent's read state comes from the
+ * copy with the higher read version (marking unread lowers the count, so the larger count is not
+ * always the newer). Unread is their difference. Every copy can arrive in any order, any number of
+ * times, by any path: the result is the same.
  */
-function mergeConversation(
-  local: AgentConversationView | undefined,
-  c: ConversationView & Partial<Pick<AgentConversationView, 'lastReadAt' | 'readInboundCount'>>,
-): AgentConversationView {
+function mergeConversation(local: AgentConversationView | undefined, c: ConversationView & Partial<ReadFields>): AgentConversationView {
   const row: ConversationView = !local || c.version >= local.version ? c : local;
   const inboundCount = Math.max(local?.inboundCount ?? 0, c.inboundCount);
-  const readInboundCount = Math.max(local?.readInboundCount ?? 0, c.readInboundCount ?? 0);
+  const incoming: ReadFields | null =
+    c.readVersion === undefined ? null : { lastReadAt: c.lastReadAt ?? null, readInboundCount: c.readInboundCount ?? 0, readVersion: c.readVersion };
+  const known: ReadFields = local ? { lastReadAt: local.lastReadAt, readInboundCount: local.readInboundCount, readVersion: local.readVersion ?? 0 } : { lastReadAt: null, readInboundCount: 0, readVersion: 0 };
+  let read = known;
+  if (incoming && incoming.readVersion > known.readVersion) read = incoming;
+  else if (incoming && incoming.readVersion === known.readVersion) {
+    // The same write seen twice (or two copies without any read state): nothing to choose.
+    read = { lastReadAt: maxIso(known.lastReadAt, incoming.lastReadAt), readInboundCount: Math.max(known.readInboundCount, incoming.readInboundCount), readVersion: known.readVersion };
+  }
   return {
     ...row,
     contact: row.contact.phone ? row.contact : (local?.contact ?? row.contact),
     lastInboundAt: maxIso(local?.lastInboundAt, c.lastInboundAt),
     inboundCount,
-    lastReadAt: maxIso(local?.lastReadAt, c.lastReadAt),
-    readInboundCount,
-    unreadCount: Math.max(0, inboundCount - readInboundCount),
+    ...read,
+    unreadCount: Math.max(0, inboundCount - read.readInboundCount),
   };
 }
 
@@ -183,7 +203,8 @@ export function applyThreadPage(state: InboxState, conversationId: string, page:
 export function applyRead(state: InboxState, read: ReadStateView): InboxState {
   const local = state.conversations[read.conversationId];
   if (!local) return state;
-  return { ...state, conversations: { ...state.conversations, [read.conversationId]: mergeConversation(local, { ...local, ...read, version: -1 }) } };
+  const copy = { ...local, version: -1, lastReadAt: read.lastReadAt, readInboundCount: read.readInboundCount, readVersion: read.version };
+  return { ...state, conversations: { ...state.conversations, [read.conversationId]: mergeConversation(local, copy) } };
 }
 
 /** Keeps the stored cache bounded: threads of the most recent conversations, a cap on conversations. */

@@ -46,6 +46,7 @@ export function pendingMessage(p: PendingReply): MessageView {
     errorMessage: null,
     sentBy: null,
     location: null,
+    activity: null,
     createdAt: p.createdAt,
     updatedAt: p.createdAt,
   };

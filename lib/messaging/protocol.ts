@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import type { MessagesPage, SearchResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
+import type { StatusSummary } from '../background/controller';
 import type { BadgeInfo } from '../crm/badge-info';
 import type { InboxPatch, InboxState } from '../inbox/state';
 import type { crmPortRequest, requestSchemas } from './schemas';
@@ -33,6 +34,10 @@ export interface Responses {
   'composer:note': null;
   /** Assigns the conversation (to an agent of the organisation), or unassigns it (null). */
   'inbox:assign': null;
+  /** Resolves, reopens or snoozes conversations; says how many changed and how many the customer wrote to since (left open). */
+  'inbox:setStatus': StatusSummary;
+  /** Marks a conversation unread (from a message down, or its latest customer message). */
+  'inbox:markUnread': null;
   /** Server-side search over names, numbers and the whole message history. */
   'inbox:search': SearchResult[];
   /** A page of older messages of a thread (newest first), kept by the side panel, not the cache. */
@@ -73,6 +78,15 @@ export type CrmPortNotice =
   | { type: 'disable' };
 
 export const { sendMessage, onMessage } = defineExtensionMessaging<ProtocolMap>({ logger: undefined });
+
+/**
+ * Background → its offscreen document (Chrome: a service worker cannot play audio). Apart from
+ * `ProtocolMap`, whose requests only the background answers; answers with the number of sounds played.
+ */
+export interface SoundProtocolMap {
+  'sound:play': () => number;
+}
+export const { sendMessage: sendSoundMessage, onMessage: onSoundMessage } = defineExtensionMessaging<SoundProtocolMap>({ logger: undefined });
 
 /** The data of a request's `Result`, or its error thrown. */
 export async function unwrap<T>(result: Promise<Result<T>>): Promise<T> {

@@ -31,6 +31,10 @@ export const requestSchemas = {
   'composer:send': z.object({ conversationId: z.uuid(), ...replyContentShape }).superRefine(replyRules),
   'composer:note': z.object({ conversationId: z.uuid(), ...noteShape }),
   'inbox:assign': z.object({ conversationId: z.uuid(), assigneeId: z.uuid().nullable() }),
+  'inbox:setStatus': z
+    .object({ conversationIds: z.array(z.uuid()).min(1).max(100), status: z.enum(['open', 'snoozed', 'resolved']), snoozedUntil: z.iso.datetime({ offset: true }).nullable() })
+    .refine((r) => (r.status === 'snoozed') === (r.snoozedUntil !== null), 'a snooze, and only a snooze, has an end time'),
+  'inbox:markUnread': z.object({ conversationId: z.uuid(), fromMessageId: z.uuid().nullable() }),
   'inbox:search': z.object({ query: z.string().trim().min(SEARCH_MIN_CHARS).max(200) }),
   'inbox:older': z.object({ conversationId: z.uuid(), before: z.iso.datetime({ offset: true }) }),
   'composer:retry': z.object({ conversationId: z.uuid(), messageId: z.uuid() }),

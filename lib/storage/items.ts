@@ -2,7 +2,7 @@ import { storage } from 'wxt/utils/storage';
 import { emptyCollab, type CollabState } from '../collab/state';
 import { initialStatus, type ConnectionStatus } from '../connection/status';
 import type { AgentProfile } from '../contract/models';
-import type { NotificationSettings, Viewing } from '../background/notifications';
+import { DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings, type Viewing } from '../notifications/rules';
 import { emptyInbox, type InboxState } from '../inbox/state';
 import type { PendingReply, TeamState } from '../inbox/store';
 import { DEFAULT_SETTINGS, type CrmSettings, type Settings } from '../settings';
@@ -21,18 +21,30 @@ export const settingsItem = /* @__PURE__ */ storage.defineItem<Settings>('local:
 export const crmSettingsItem = /* @__PURE__ */ storage.defineItem<CrmSettings>('local:crmSettings', { fallback: { defaultCountry: 'US' }, version: 1 });
 /** Sites beyond the built-in CRMs where the agent turned the overlay on (origins). */
 export const enabledSitesItem = /* @__PURE__ */ storage.defineItem<string[]>('local:crmSites', { fallback: [], version: 1 });
-/** Desktop notifications muted or not. */
-export const notificationSettingsItem = /* @__PURE__ */ storage.defineItem<NotificationSettings>('local:notifications', { fallback: { muted: false }, version: 1 });
+/** Which events notify, with a sound or not, quiet hours, and what the toolbar icon counts. */
+export const notificationSettingsItem = /* @__PURE__ */ storage.defineItem<NotificationSettings>('local:notifications', {
+  fallback: DEFAULT_NOTIFICATION_SETTINGS,
+  version: 2,
+  // Version 1 was one "mute" switch.
+  migrations: { 2: (old: { muted?: boolean }) => ({ ...DEFAULT_NOTIFICATION_SETTINGS, enabled: !old.muted }) },
+});
 
 // --- The inbox (written by the background) ----------------------------------------------------
 /** Conversations, unread counters and the sync cursor. */
 export const inboxItem = /* @__PURE__ */ storage.defineItem<InboxState>('local:inbox', {
   fallback: emptyInbox(),
-  version: 3,
+  version: 4,
   migrations: {
     2: (old: Omit<InboxState, 'seen'>) => ({ ...old, seen: [] }),
     // Threads moved to their own item (written less often); the old copy is only a cache.
     3: (old: InboxState) => ({ ...old, messages: {} }),
+    // Conversation status and read versions: cached conversations are open until the next sync says otherwise.
+    4: (old: { conversations: Record<string, object> }) => ({
+      ...old,
+      conversations: Object.fromEntries(
+        Object.entries(old.conversations).map(([id, c]) => [id, { status: 'open', snoozedUntil: null, statusReason: null, statusChangedAt: null, readVersion: 0, ...c }]),
+      ),
+    }),
   },
 });
 /** The cached threads, apart from the inbox: the larger part, written less often. */

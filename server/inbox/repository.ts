@@ -2,7 +2,7 @@ import type pg from 'pg';
 import type { SyncResponse } from '../../lib/contract/api';
 import type { AgentProfile, ConversationView, LocationView, MessageView, ReadStateView, StoredMediaItem } from '../../lib/contract/models';
 import { replyWindow, type ReplyWindow } from '../../lib/contract/reply-window';
-import { conversationFromRow, messageFromRow } from '../../lib/contract/rows';
+import { conversationFromRow, messageFromRow, readStateFromRow } from '../../lib/contract/rows';
 import { NotFoundError } from '../errors';
 import {
   agentConversationView,
@@ -11,6 +11,7 @@ import {
   MESSAGE_COLUMNS,
   messageView,
   previewOf,
+  READ_STATE_COLUMNS,
   type AgentConversationRow,
   type ConversationRow,
   type MessageRow,
@@ -39,6 +40,17 @@ export type StoreInboundResult =
 const FULL_SYNC_CONVERSATIONS = 2000; // = the extension's CACHED_CONVERSATIONS
 const DELTA_SYNC_CONVERSATIONS = 2000;
 const SYNC_MESSAGES = 1000;
+
+/**
+ * Runs `fn` in one transaction on behalf of an agent: changes it makes are recorded as that
+ * agent's (activity lines, who resolved or assigned), see `switchboard.actor` in the schema.
+ */
+export function asAgent<T>(db: pg.Pool, agent: AgentProfile, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  return inTransaction(db, 'begin', async (c) => {
+    await c.query("select set_config('switchboard.actor', $1, true)", [agent.id]);
+    return fn(c);
+  });
+}
 
 /** Runs `fn` in one transaction opened with `begin`; rolled back if it throws. */
 export async function inTransaction<T>(db: pg.Pool, begin: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -116,7 +128,7 @@ async function syncIn(c: pg.PoolClient, agent: AgentProfile, cursor: string | nu
   const conversations = async (since: string | null, limit: number) =>
     (
       await c.query<AgentConversationRow>(
-        `select ${CONVERSATION_COLUMNS}, rs.last_read_at, rs.read_inbound_count
+        `select ${CONVERSATION_COLUMNS}, ${READ_STATE_COLUMNS}
            from conversations c
            join contacts ct on ct.id = c.contact_id
            left join read_states rs on rs.conversation_id = c.id and rs.agent_id = $2
@@ -188,10 +200,10 @@ export async function markRead(db: pg.Pool, agent: AgentProfile, conversationId:
      on conflict (agent_id, conversation_id) do update
        set last_read_at = greatest(read_states.last_read_at, excluded.last_read_at),
            read_inbound_count = greatest(read_states.read_inbound_count, excluded.read_inbound_count)
-     returning last_read_at, read_inbound_count`,
+     returning conversation_id, last_read_at, read_inbound_count, version`,
     [agent.id, conversationId],
   );
-  return { conversationId, lastReadAt: rows[0]!.last_read_at.toISOString(), readInboundCount: Number(rows[0]!.read_inbound_count) };
+  return readStateFromRow(rows[0]!);
 }
 
 /** Throws NotFoundError unless the conversation is of the agent's organisation. */

@@ -3,19 +3,23 @@ import type pg from 'pg';
 import type {
   AgentsResponse,
   AssignResponse,
+  BulkStatusResponse,
   CannedRepliesResponse,
   MarkReadResponse,
+  MarkUnreadResponse,
+  StatusResponse,
   MessagesPage,
   NoteResponse,
   SearchResponse,
   StartConversationResponse,
   SyncResponse,
 } from '../../lib/contract/api';
-import { assignRequest, messagesQuery, noteRequest, searchQuery, startConversationRequest } from '../../lib/contract/schemas';
+import { assignRequest, bulkStatusRequest, messagesQuery, noteRequest, searchQuery, startConversationRequest, statusRequest, unreadRequest } from '../../lib/contract/schemas';
 import { guard, HttpError, parseOr400 } from '../errors';
 import type { Broadcast } from '../sockets/broadcast';
 import type { CursorSigner } from './cursor';
 import { markRead, messagesPage, startConversation, sync } from './repository';
+import { markUnread, setStatus, setStatusMany } from './status';
 import { assignConversation, conversationOf, createNote, listAgents, listCannedReplies, searchConversations } from './team';
 
 /**
@@ -50,7 +54,7 @@ export function registerInboxRoutes(
     const { phone } = parseOr400(startConversationRequest, req.body);
     const { created, conversation } = await guard(() => startConversation(db, req.agent, phone));
     reply.code(created ? 201 : 200);
-    return { conversation: { ...conversation, lastReadAt: null, readInboundCount: 0, unreadCount: 0 } };
+    return { conversation: { ...conversation, lastReadAt: null, readInboundCount: 0, readVersion: 0, unreadCount: 0 } };
   });
 
   api.post('/api/conversations/:id/read', async (req): Promise<MarkReadResponse> => {
@@ -64,10 +68,34 @@ export function registerInboxRoutes(
   api.post('/api/conversations/:id/assign', async (req): Promise<AssignResponse> => {
     const id = conversationIdOf(req);
     const { assigneeId } = parseOr400(assignRequest, req.body);
-    const { changed, conversation } = await guard(() => assignConversation(db, req.agent, id, assigneeId));
-    // Realtime tells agents from the row itself; Socket.IO is told here.
-    if (changed) broadcast.conversationUpdated(req.agent.organisationId, conversation);
-    return { conversation };
+    const { changed, change } = await guard(() => assignConversation(db, req.agent, id, assigneeId));
+    // Realtime tells agents from the rows themselves; Socket.IO is told here.
+    if (changed) broadcast.conversationChanged(change);
+    return { conversation: change.conversation };
+  });
+
+  // Resolve, reopen or snooze (docs/conversation-status.md).
+  api.post('/api/conversations/:id/status', async (req): Promise<StatusResponse> => {
+    const id = conversationIdOf(req);
+    const input = parseOr400(statusRequest, req.body);
+    const { changed, change } = await guard(() => setStatus(db, req.agent, id, input));
+    if (changed) broadcast.conversationChanged(change);
+    return { conversation: change.conversation };
+  });
+
+  api.post('/api/conversations/status', async (req): Promise<BulkStatusResponse> => {
+    const { conversations, ...change } = parseOr400(bulkStatusRequest, req.body);
+    const results = await setStatusMany(db, req.agent, conversations, change);
+    for (const r of results) if (r.outcome === 'changed') broadcast.conversationChanged(r.change!);
+    return { results: results.map((r) => ({ id: r.id, outcome: r.outcome, conversation: r.change?.conversation })) };
+  });
+
+  api.post('/api/conversations/:id/unread', async (req): Promise<MarkUnreadResponse> => {
+    const id = conversationIdOf(req);
+    const { fromMessageId } = parseOr400(unreadRequest, req.body ?? {});
+    const readState = await guard(() => markUnread(db, req.agent, id, fromMessageId ?? null));
+    broadcast.conversationRead(req.agent.id, readState);
+    return { readState };
   });
 
   api.post('/api/conversations/:id/notes', async (req, reply): Promise<NoteResponse> => {

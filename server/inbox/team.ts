@@ -2,7 +2,9 @@ import type pg from 'pg';
 import type { AgentProfile, AgentSummary, ConversationView, MessageView } from '../../lib/contract/models';
 import type { CannedReply, SearchResult } from '../../lib/contract/api';
 import { NotFoundError, UnprocessableError } from '../errors';
-import { agentConversationView, CONVERSATION_COLUMNS, conversationView, MESSAGE_COLUMNS, messageView, type AgentConversationRow, type ConversationRow, type MessageRow } from './views';
+import { asAgent } from './repository';
+import { activityOfThisTransaction, type ConversationChange } from './status';
+import { agentConversationView, CONVERSATION_COLUMNS, conversationView, MESSAGE_COLUMNS, messageView, type AgentConversationRow, type ConversationRow, type MessageRow, READ_STATE_COLUMNS } from './views';
 
 /**
  * What agents of one organisation do together in the inbox: assign conversations, leave private
@@ -21,28 +23,33 @@ export async function listAgents(db: pg.Pool, agent: AgentProfile): Promise<Agen
 
 /**
  * Assigns a conversation to an agent of the same organisation, or unassigns it (null). Setting
- * the assignee it already has changes nothing (no new version for colleagues to apply).
+ * the assignee it already has changes nothing (no new version for colleagues to apply, no
+ * activity line).
  */
-export async function assignConversation(db: pg.Pool, agent: AgentProfile, conversationId: string, assigneeId: string | null): Promise<{ changed: boolean; conversation: ConversationView }> {
-  const { rows } = await db.query<{ assignee_ok: boolean; changed: boolean }>(
-    `with target as (
-       select c.id, c.assignee_id from conversations c where c.id = $1 and c.organisation_id = $2
-     ), assignee as (
-       select $3::uuid is null or exists (select 1 from agents where id = $3::uuid and organisation_id = $2) as ok
-     ), updated as (
-       update conversations c set assignee_id = $3::uuid
-         from target t, assignee a
-        where c.id = t.id and a.ok and t.assignee_id is distinct from $3::uuid
-        returning c.id
-     )
-     select (select ok from assignee) as assignee_ok, (select count(*) from updated) > 0 as changed, t.id
-       from target t`,
-    [conversationId, agent.organisationId, assigneeId],
-  );
-  const r = rows[0];
-  if (!r) throw new NotFoundError('conversation not found');
-  if (!r.assignee_ok) throw new UnprocessableError('unknown_assignee', 'the assignee is not an agent of this organisation');
-  return { changed: r.changed, conversation: await conversationOf(db, conversationId) };
+export async function assignConversation(db: pg.Pool, agent: AgentProfile, conversationId: string, assigneeId: string | null): Promise<{ changed: boolean; change: ConversationChange }> {
+  return asAgent(db, agent, async (c) => {
+    const { rows } = await c.query<{ assignee_ok: boolean; changed: boolean }>(
+      `with target as (
+         select c.id, c.assignee_id from conversations c where c.id = $1 and c.organisation_id = $2 for update
+       ), assignee as (
+         select $3::uuid is null or exists (select 1 from agents where id = $3::uuid and organisation_id = $2) as ok
+       ), updated as (
+         update conversations c set assignee_id = $3::uuid
+           from target t, assignee a
+          where c.id = t.id and a.ok and t.assignee_id is distinct from $3::uuid
+          returning c.id
+       )
+       select (select ok from assignee) as assignee_ok, (select count(*) from updated) > 0 as changed, t.id
+         from target t`,
+      [conversationId, agent.organisationId, assigneeId],
+    );
+    const r = rows[0];
+    if (!r) throw new NotFoundError('conversation not found');
+    if (!r.assignee_ok) throw new UnprocessableError('unknown_assignee', 'the assignee is not an agent of this organisation');
+    const activity = r.changed ? await activityOfThisTransaction(c, [conversationId]) : [];
+    const row = (await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])).rows[0]!;
+    return { changed: r.changed, change: { organisationId: agent.organisationId, conversation: conversationView(row), activity } };
+  });
 }
 
 /** A conversation as the whole organisation sees it (no agent's read state): what broadcasts carry. */
@@ -116,7 +123,7 @@ export async function searchConversations(db: pg.Pool, agent: AgentProfile, quer
        union
        select conversation_id from matched
      )
-     select ${CONVERSATION_COLUMNS}, rs.last_read_at, rs.read_inbound_count,
+     select ${CONVERSATION_COLUMNS}, ${READ_STATE_COLUMNS},
             h.id as match_id, h.body as match_body, h.created_at as match_at
        from found f
        join conversations c on c.id = f.id

@@ -14,6 +14,7 @@ export interface MessageRow {
   error_message: string | null;
   sent_by: string | null;
   location: LocationView | null;
+  activity: Record<string, unknown> | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -29,19 +30,28 @@ export interface ConversationRow {
   last_message_preview: string | null;
   last_inbound_at: Date | null;
   inbound_count: string | number;
+  status: string;
+  snoozed_until: Date | null;
+  status_reason: string | null;
+  status_changed_at: Date | null;
   version: string | number;
 }
 
 export interface AgentConversationRow extends ConversationRow {
   last_read_at: Date | null;
   read_inbound_count: string | number | null;
+  read_version: string | number | null;
 }
 
 /** Columns to select for a ConversationRow from `conversations c join contacts ct`. */
 export const CONVERSATION_COLUMNS = `c.id, c.channel_id, c.contact_id, ct.phone_e164, ct.profile_name, c.assignee_id,
-  c.last_message_at, c.last_message_preview, c.last_inbound_at, c.inbound_count, c.version`;
+  c.last_message_at, c.last_message_preview, c.last_inbound_at, c.inbound_count, c.status, c.snoozed_until, c.status_reason,
+  c.status_changed_at, c.version`;
 
-export const MESSAGE_COLUMNS = `id, conversation_id, direction, body, media, status, twilio_sid, error_code, error_message, sent_by, location, created_at, updated_at`;
+/** Columns to select for an AgentConversationRow's read state from `read_states rs`. */
+export const READ_STATE_COLUMNS = 'rs.last_read_at, rs.read_inbound_count, rs.version as read_version';
+
+export const MESSAGE_COLUMNS = `id, conversation_id, direction, body, media, status, twilio_sid, error_code, error_message, sent_by, location, activity, created_at, updated_at`;
 
 /** A message row as clients see it (the one mapping, shared with Realtime's rows). */
 export const messageView = (r: MessageRow): MessageView => messageFromRow(r as unknown as Record<string, unknown>);
@@ -54,7 +64,13 @@ export function conversationView(r: ConversationRow): ConversationView {
 export function agentConversationView(r: AgentConversationRow): AgentConversationView {
   const view = conversationView(r);
   const readInboundCount = Number(r.read_inbound_count ?? 0);
-  return { ...view, lastReadAt: r.last_read_at ? r.last_read_at.toISOString() : null, readInboundCount, unreadCount: Math.max(0, view.inboundCount - readInboundCount) };
+  return {
+    ...view,
+    lastReadAt: r.last_read_at ? r.last_read_at.toISOString() : null,
+    readInboundCount,
+    readVersion: Number(r.read_version ?? 0),
+    unreadCount: Math.max(0, view.inboundCount - readInboundCount),
+  };
 }
 
 /** The one-line preview shown in conversation lists. */

@@ -2,7 +2,8 @@ import type pg from 'pg';
 import type { AgentProfile, ConversationView, MessageView } from '../../lib/contract/models';
 import { replyWindow, type ReplyWindow } from '../../lib/contract/reply-window';
 import { ConflictError, NotFoundError, WindowClosedError } from '../errors';
-import { inTransaction } from '../inbox/repository';
+import { asAgent } from '../inbox/repository';
+import { activityOfThisTransaction } from '../inbox/status';
 import { CONVERSATION_COLUMNS, conversationView, MESSAGE_COLUMNS, messageView, previewOf, type ConversationRow, type MessageRow } from '../inbox/views';
 
 /** Outbound's data: replies stored in the outbox, the reply window, and delivery statuses. */
@@ -25,8 +26,8 @@ export async function createOutbound(
   id: string,
   content: OutboundContent,
   now: number = Date.now(),
-): Promise<{ created: boolean; message: MessageView; conversation: ConversationView }> {
-  return inTransaction(db, 'begin', async (c) => {
+): Promise<{ created: boolean; message: MessageView; conversation: ConversationView; activity: MessageView[] }> {
+  return asAgent(db, agent, async (c) => {
     const conv = (
       await c.query<{ last_inbound_at: Date | null }>(
         'select last_inbound_at from conversations where id = $1 and organisation_id = $2 for update',
@@ -40,7 +41,7 @@ export async function createOutbound(
     if (existing) {
       if (existing.organisation_id !== agent.organisationId || existing.conversation_id !== conversationId) throw new ConflictError('this message id is already used');
       const conversation = (await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])).rows[0]!;
-      return { created: false, message: messageView(existing), conversation: conversationView(conversation) };
+      return { created: false, message: messageView(existing), conversation: conversationView(conversation), activity: [] };
     }
     if (content.kind === 'text') {
       const window = replyWindow(conv.last_inbound_at?.toISOString() ?? null, now);
@@ -56,16 +57,19 @@ export async function createOutbound(
         [id, agent.organisationId, conversationId, body, JSON.stringify(media), agent.id, content.kind === 'template' ? content.contentSid : null, content.kind === 'template' ? JSON.stringify(content.variables) : null],
       )
     ).rows[0]!;
+    // A reply reopens a resolved conversation (a snoozed one stays snoozed: the agent waits for an answer).
     await c.query(
       `update conversations set last_message_at = greatest(last_message_at, $2),
-              last_message_preview = case when $2 >= coalesce(last_message_at, '-infinity') then $3 else last_message_preview end
+              last_message_preview = case when $2 >= coalesce(last_message_at, '-infinity') then $3 else last_message_preview end,
+              status_reason = case when status = 'resolved' then 'replied' else status_reason end,
+              status = case when status = 'resolved' then 'open' else status end
         where id = $1`,
       [conversationId, inserted.created_at, previewOf(body, media)],
     );
     const conversation = (
       await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])
     ).rows[0]!;
-    return { created: true, message: messageView(inserted), conversation: conversationView(conversation) };
+    return { created: true, message: messageView(inserted), conversation: conversationView(conversation), activity: await activityOfThisTransaction(c, [conversationId]) };
   });
 }
 

@@ -78,6 +78,8 @@ export function registerReplyRoutes(
     // A retried request (same id) stores and sends nothing again.
     if (!out.created) return reply.code(200).send({ message: out.message });
     deps.broadcast.messageNew(req.agent.organisationId, out.message, out.conversation);
+    // Reopened by the reply: its activity line.
+    if (out.activity.length) deps.broadcast.conversationChanged({ organisationId: req.agent.organisationId, conversation: out.conversation, activity: out.activity });
     deps.sender.kick();
     return reply.code(201).send({ message: out.message });
   });

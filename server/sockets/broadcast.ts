@@ -1,4 +1,5 @@
 import type { ConversationView, MessageView, ReadStateView } from '../../lib/contract/models';
+import type { ConversationChange } from '../inbox/status';
 import { agentRoom, orgRoom, type SwitchboardIo } from './socket-io';
 
 /**
@@ -11,9 +12,9 @@ export interface Broadcast {
   messageNew(organisationId: string, message: MessageView, conversation: ConversationView): void;
   /** A message's delivery status moved forward. */
   messageStatus(organisationId: string, message: MessageView): void;
-  /** A conversation changed outside a message (assigned, unassigned). */
-  conversationUpdated(organisationId: string, conversation: ConversationView): void;
-  /** The agent read a conversation: its other devices clear their count. */
+  /** A conversation's status or assignee changed: the row as it is now, with the activity lines the change wrote. */
+  conversationChanged(change: ConversationChange): void;
+  /** The agent read (or marked unread) a conversation: its other devices follow. */
   conversationRead(agentId: string, readState: ReadStateView): void;
 }
 
@@ -21,7 +22,7 @@ export function createBroadcast(io: SwitchboardIo): Broadcast {
   return {
     messageNew: (organisationId, message, conversation) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
     messageStatus: (organisationId, message) => io.to(orgRoom(organisationId)).emit('message:status', { message }),
-    conversationUpdated: (organisationId, conversation) => io.to(orgRoom(organisationId)).emit('conversation:updated', { conversation }),
+    conversationChanged: ({ organisationId, conversation, activity }) => io.to(orgRoom(organisationId)).emit('conversation:updated', { conversation, activity }),
     conversationRead: (agentId, readState) => io.to(agentRoom(agentId)).emit('conversation:read', readState),
   };
 }

@@ -28,8 +28,8 @@ describe('Several server instances on Redis', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    stack = await startTestStack({ REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300' });
-    second = await startInstance(stack, { REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300', OPERATOR_TOKEN: stack.config.operatorToken! });
+    stack = await startTestStack({ REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300', SNOOZE_SWEEP_MS: '100' });
+    second = await startInstance(stack, { REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300', SNOOZE_SWEEP_MS: '100', OPERATOR_TOKEN: stack.config.operatorToken! });
     org = await createTestOrg(stack, 2);
     other = await createTestOrg(stack, 1);
   });
@@ -85,6 +85,39 @@ describe('Several server instances on Redis', () => {
     expect(rows.rows[0].n).toBe(1);
     const conv = await stack.db.query('select inbound_count from conversations where id = $1', [await conversationOf(params.MessageSid!)]);
     expect(conv.rows[0].inbound_count).toBe('1');
+  });
+
+  it('two instances sweeping snoozes every 100 ms wake each exactly once; agents on both hear it once', async () => {
+    const alice = await connect(stack, org.agents[0]!.token);
+    const bob = await connect({ serverUrl: second.url }, org.agents[1]!.token);
+    const woke = { alice: [] as string[], bob: [] as string[] };
+    alice.on('conversation:updated', (p) => p.conversation.statusReason === 'snooze_ended' && p.conversation.status === 'open' && woke.alice.push(p.conversation.id));
+    bob.on('conversation:updated', (p) => p.conversation.statusReason === 'snooze_ended' && p.conversation.status === 'open' && woke.bob.push(p.conversation.id));
+    const snooze = async (inMs: number) => {
+      const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: 'Snooze me' });
+      await postSignedWebhook(`${stack.serverUrl}/api/webhooks/twilio`, stack.config.twilio.authToken, params, `${stack.config.publicUrl}/api/webhooks/twilio`);
+      const id = await conversationOf(params.MessageSid!);
+      const res = await fetch(`${second.url}/api/conversations/${id}/status`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${org.agents[0]!.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ status: 'snoozed', snoozedUntil: new Date(Date.now() + inMs).toISOString() }),
+      });
+      expect(res.status).toBe(200);
+      return id;
+    };
+    const ids = [await snooze(600), await snooze(700), await snooze(800)];
+    // A later one: once it has woken, both sweepers have passed the first three many times.
+    const marker = await snooze(1500);
+    await until(() => woke.alice.includes(marker) && woke.bob.includes(marker), { what: 'the marker snooze woken', timeout: 10_000 });
+    for (const id of ids) {
+      expect(woke.alice.filter((x) => x === id)).toHaveLength(1);
+      expect(woke.bob.filter((x) => x === id)).toHaveLength(1);
+    }
+    const lines = await stack.db.query<{ n: number }>(
+      "select count(*)::int as n from messages where conversation_id = any($1::uuid[]) and activity ->> 'reason' = 'snooze_ended'",
+      [[...ids, marker]],
+    );
+    expect(lines.rows[0]!.n).toBe(4);
   });
 
   it('keeps presence and viewing right across instances, and when an instance dies without a word', async () => {

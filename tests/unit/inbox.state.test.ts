@@ -13,10 +13,14 @@ const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
   lastMessagePreview: 'hi',
   lastInboundAt: '2026-01-01T10:00:00.000Z',
   inboundCount: 1,
+  status: 'open',
+  snoozedUntil: null,
+  statusReason: null,
+  statusChangedAt: null,
   version: 2,
   ...over,
 });
-const agentConv = (over: Partial<AgentConversationView> = {}): AgentConversationView => ({ ...conv(), lastReadAt: null, readInboundCount: 0, unreadCount: 1, ...over });
+const agentConv = (over: Partial<AgentConversationView> = {}): AgentConversationView => ({ ...conv(), lastReadAt: null, readInboundCount: 0, readVersion: 0, unreadCount: 1, ...over });
 const msg = (id: string, createdAt: string, over: Partial<MessageView> = {}): MessageView => message(id, { createdAt, ...over });
 const syncRes = (over: Partial<SyncResponse>): SyncResponse => ({ cursor: 'x', full: false, conversations: [], messages: [], messagesTruncated: false, ...over });
 
@@ -49,17 +53,46 @@ describe('inbox state', () => {
 
   it('a read (here or on another device) clears the count; an older read does not bring it back', () => {
     let s = applyMessage(emptyInbox(), msg('m1', '2026-01-01T10:00:00.000Z'), conv({ inboundCount: 1 }));
-    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T10:00:00.000Z', readInboundCount: 1 });
+    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T10:00:00.000Z', readInboundCount: 1, version: 2 });
     expect(totalUnread(s)).toBe(0);
     s = applyMessage(s, msg('m2', '2026-01-01T10:01:00.000Z'), conv({ version: 3, inboundCount: 2 }));
     expect(totalUnread(s)).toBe(1);
-    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T09:00:00.000Z', readInboundCount: 0 });
+    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T09:00:00.000Z', readInboundCount: 0, version: 1 });
     expect(totalUnread(s)).toBe(1);
+  });
+
+  it('a mark unread (a newer read version) raises the count; copies older than it, by any path, do not undo it', () => {
+    let s = applySync(emptyInbox(), syncRes({ conversations: [agentConv({ version: 2, inboundCount: 3, readInboundCount: 3, readVersion: 4, unreadCount: 0 })] }));
+    expect(totalUnread(s)).toBe(0);
+    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T09:00:00.000Z', readInboundCount: 1, version: 5 });
+    expect(totalUnread(s)).toBe(2);
+    // The Realtime copy of the earlier read, and a sync taken before the mark: both older.
+    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T10:00:00.000Z', readInboundCount: 3, version: 4 });
+    s = applySync(s, syncRes({ conversations: [agentConv({ version: 2, inboundCount: 3, readInboundCount: 3, readVersion: 4 })] }));
+    expect(totalUnread(s)).toBe(2);
+    // Read again later: cleared.
+    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T10:00:00.000Z', readInboundCount: 3, version: 6 });
+    expect(totalUnread(s)).toBe(0);
+  });
+
+  it('the toolbar count leaves out snoozed and resolved conversations, and can count only mine and unassigned', () => {
+    let s = applySync(emptyInbox(), syncRes({ conversations: [
+      agentConv({ id: 'a', inboundCount: 2, assigneeId: 'me' }),
+      agentConv({ id: 'b', inboundCount: 3, assigneeId: null }),
+      agentConv({ id: 'c', inboundCount: 4, assigneeId: 'bob' }),
+      agentConv({ id: 'd', inboundCount: 5, status: 'resolved' }),
+      agentConv({ id: 'e', inboundCount: 6, status: 'snoozed', snoozedUntil: '2026-01-02T09:00:00.000Z' }),
+    ] }));
+    expect(totalUnread(s, 'all', 'me')).toBe(9);
+    expect(totalUnread(s, 'mine+unassigned', 'me')).toBe(5);
+    // Reopened (a newer version of the row): counted again.
+    s = applyConversation(s, conv({ id: 'd', inboundCount: 6, status: 'open', version: 3 }));
+    expect(totalUnread(s, 'all', 'me')).toBe(15);
   });
 
   it('keeps a local read over a sync snapshot taken before it', () => {
     let s = applySync(emptyInbox(), syncRes({ conversations: [agentConv({ version: 2, inboundCount: 1 })] }));
-    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T10:00:00.000Z', readInboundCount: 1 });
+    s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T10:00:00.000Z', readInboundCount: 1, version: 1 });
     s = applySync(s, syncRes({ conversations: [agentConv({ version: 2, inboundCount: 1, readInboundCount: 0, lastReadAt: null })] }));
     expect(totalUnread(s)).toBe(0);
   });

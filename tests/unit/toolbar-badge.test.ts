@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { badgeFor } from '@/lib/background/toolbar-badge';
+import { badgeFor, badgeTitle } from '@/lib/background/toolbar-badge';
 
 describe('toolbar badge', () => {
   it('shows the unread total in green while live', () => {
@@ -14,16 +14,9 @@ describe('toolbar badge', () => {
   it('shows nothing when signed out', () => {
     expect(badgeFor(5, 'signed-out').text).toBe('');
   });
-});
-
-describe('desktop notifications', async () => {
-  const { shouldNotify } = await import('@/lib/background/notifications');
-  const m = { conversationId: 'c1', direction: 'inbound' } as Parameters<typeof shouldNotify>[0];
-  it('notify for an inbound message unless muted or on screen', () => {
-    expect(shouldNotify(m, { muted: false }, { conversationId: null, visible: false })).toBe(true);
-    expect(shouldNotify(m, { muted: true }, { conversationId: null, visible: false })).toBe(false);
-    expect(shouldNotify(m, { muted: false }, { conversationId: 'c1', visible: true })).toBe(false);
-    expect(shouldNotify(m, { muted: false }, { conversationId: 'c1', visible: false })).toBe(true);
-    expect(shouldNotify({ ...m, direction: 'outbound' }, { muted: false }, { conversationId: null, visible: false })).toBe(false);
+  it('says in its title what it counts', () => {
+    expect(badgeTitle(3, 'mine+unassigned', 'live')).toBe('Switchboard: 3 unread in your and unassigned open conversations');
+    expect(badgeTitle(0, 'all', 'live')).toBe('Switchboard: Nothing unread in all open conversations');
+    expect(badgeTitle(2, 'all', 'offline')).toMatch(/not live/);
   });
 });

@@ -1,0 +1,108 @@
+import type { AgentConversationView, AgentSummary, MessageView } from '../contract/models';
+import type { BadgeScope } from '../inbox/state';
+
+/**
+ * Which events deserve the agent's attention, by the agent's own settings: a customer's message,
+ * being assigned a conversation, a snooze ending. Pure, so every rule is tested without a browser;
+ * the background shows what it decides (lib/background/notifications.ts).
+ */
+
+/** Whose conversations notify. */
+export interface NotificationScope {
+  /** Assigned to me. */
+  mine: boolean;
+  unassigned: boolean;
+  /** Assigned to a colleague. */
+  others: boolean;
+}
+
+export interface NotificationSettings {
+  /** Desktop notifications at all. */
+  enabled: boolean;
+  scope: NotificationScope;
+  /** A short sound with each notification. */
+  sound: boolean;
+  /** "Do not disturb": no notification or sound between `from` and `to` (local time, HH:MM; may span midnight). */
+  quietHours: { enabled: boolean; from: string; to: string };
+  /** What the toolbar icon counts. */
+  badge: BadgeScope;
+}
+
+export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
+  enabled: true,
+  scope: { mine: true, unassigned: true, others: false },
+  sound: false,
+  quietHours: { enabled: false, from: '19:00', to: '08:00' },
+  badge: 'all',
+};
+
+/** What the side panel shows right now (written by the side panel, read by the background). */
+export interface Viewing {
+  conversationId: string | null;
+  visible: boolean;
+}
+
+/** A notification to show: text only (notifications render no HTML). */
+export interface Notice {
+  conversationId: string;
+  title: string;
+  message: string;
+  sound: boolean;
+}
+
+const minutes = (hhmm: string) => {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
+};
+
+/** True inside the quiet hours (in the agent's local time), which may run past midnight. */
+export function inQuietHours(quiet: NotificationSettings['quietHours'], now: Date): boolean {
+  if (!quiet.enabled) return false;
+  const at = now.getHours() * 60 + now.getMinutes();
+  const from = minutes(quiet.from);
+  const to = minutes(quiet.to);
+  if (from === to) return false;
+  return from < to ? at >= from && at < to : at >= from || at < to;
+}
+
+/** Whether the agent's scope covers a conversation, by who it is assigned to. */
+export function inScope(scope: NotificationScope, assigneeId: string | null, me: string): boolean {
+  if (assigneeId === me) return scope.mine;
+  if (assigneeId === null) return scope.unassigned;
+  return scope.others;
+}
+
+const contactOf = (c: AgentConversationView | undefined) => c?.contact.profileName || c?.contact.phone || 'a customer';
+
+/**
+ * The notification an event deserves, or null. A customer's message notifies when its
+ * conversation is in the agent's scope and not on screen; being assigned a conversation by
+ * someone else notifies (even with no new message); a snooze ending notifies the conversation's
+ * assignee (or everyone watching unassigned ones). Nothing notifies during quiet hours.
+ */
+export function noticeFor(
+  m: MessageView,
+  conversation: AgentConversationView | undefined,
+  ctx: { me: string; settings: NotificationSettings; viewing: Viewing; now: Date; agents: AgentSummary[] },
+): Notice | null {
+  const { settings, me } = ctx;
+  if (!settings.enabled || inQuietHours(settings.quietHours, ctx.now)) return null;
+  const notice = (title: string, message: string): Notice => ({ conversationId: m.conversationId, title, message, sound: settings.sound });
+  if (m.direction === 'inbound') {
+    if (ctx.viewing.visible && ctx.viewing.conversationId === m.conversationId) return null;
+    if (!inScope(settings.scope, conversation?.assigneeId ?? null, me)) return null;
+    return notice(contactOf(conversation), m.body || (m.location ? 'Shared a location' : m.media.length ? 'Sent an attachment' : 'New message'));
+  }
+  const a = m.activity;
+  if (m.direction !== 'activity' || !a) return null;
+  if (a.kind === 'assigned') {
+    if (a.to !== me || m.sentBy === me || !settings.scope.mine) return null;
+    const by = ctx.agents.find((x) => x.id === m.sentBy)?.displayName;
+    return notice('Assigned to you', `${by ? `${by} assigned you` : 'You were assigned'} the conversation with ${contactOf(conversation)}`);
+  }
+  if (a.status === 'open' && a.reason === 'snooze_ended') {
+    if (!inScope(settings.scope, conversation?.assigneeId ?? null, me)) return null;
+    return notice('Snooze ended', `The conversation with ${contactOf(conversation)} is open again`);
+  }
+  return null;
+}
