@@ -1,7 +1,8 @@
 import { forwardRef, memo, useCallback, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent } from 'react';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import type { AgentConversationView } from '@/lib/contract/models';
-import { contactLabel, shortTime } from './format';
+import { backNotice } from '@/lib/inbox/view';
+import { contactLabel, shortTime, whenLabel } from './format';
 import { TypingDots } from './TypingDots';
 
 export interface ConversationListHandle {
@@ -28,6 +29,9 @@ export const ConversationList = forwardRef<
     /** conversation -> the message text that matched a search */
     matches?: Record<string, string>;
     emptyText: string;
+    /** Conversations picked for a bulk action (checkboxes). */
+    checked: ReadonlySet<string>;
+    onCheck: (id: string, checked: boolean) => void;
   }
 >(function ConversationList(props, ref) {
   const { conversations } = props;
@@ -95,6 +99,8 @@ export const ConversationList = forwardRef<
           typing={props.typing[c.id]}
           assignee={c.assigneeId ? (c.assigneeId === props.me ? 'You' : (props.agentNames[c.assigneeId] ?? 'Colleague')) : null}
           match={props.matches?.[c.id]}
+          checked={props.checked.has(c.id)}
+          onCheck={props.onCheck}
           onOpen={props.onOpen}
           onFocus={() => {
             activeIdRef.current = c.id;
@@ -122,13 +128,24 @@ const Row = memo(
     typing: string[] | undefined;
     assignee: string | null;
     match: string | undefined;
+    checked: boolean;
+    onCheck: (id: string, checked: boolean) => void;
     onOpen: (id: string) => void;
     onFocus: () => void;
     onKeyDown: (e: KeyboardEvent) => void;
   }) {
     const c = p.conversation;
+    const back = backNotice(c);
     return (
-      <div role="listitem">
+      <div role="listitem" className="conversation-item">
+        <input
+          type="checkbox"
+          className="pick"
+          checked={p.checked}
+          tabIndex={p.tabbable ? 0 : -1}
+          aria-label={`Select the conversation with ${contactLabel(c)}`}
+          onChange={(e) => p.onCheck(c.id, e.target.checked)}
+        />
         <button
           type="button"
           className={`conversation${p.selected ? ' selected' : ''}${c.unreadCount ? ' unread' : ''}`}
@@ -156,6 +173,8 @@ const Row = memo(
               Assigned to {p.assignee}
             </span>
           )}
+          {c.status === 'snoozed' && c.snoozedUntil && <span className="status-note">Snoozed until {whenLabel(c.snoozedUntil)}</span>}
+          {back && <span className="status-note back">{back}</span>}
         </button>
       </div>
     );
@@ -166,6 +185,8 @@ const Row = memo(
     a.tabbable === b.tabbable &&
     a.assignee === b.assignee &&
     a.match === b.match &&
+    a.checked === b.checked &&
+    a.onCheck === b.onCheck &&
     a.onOpen === b.onOpen &&
     (a.typing ?? []).join() === (b.typing ?? []).join(),
 );

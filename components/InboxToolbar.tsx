@@ -1,21 +1,27 @@
 import { forwardRef, useId } from 'react';
-import type { ConversationFilter } from '@/lib/inbox/view';
+import type { ConversationStatus } from '@/lib/contract/models';
+import type { ConversationFilter, filterCounts, ListFilter } from '@/lib/inbox/view';
 
-const FILTERS: Array<[ConversationFilter, string]> = [
+const STATUSES: Array<[ConversationStatus, string]> = [
+  ['open', 'Open'],
+  ['snoozed', 'Snoozed'],
+  ['resolved', 'Resolved'],
+];
+const ASSIGNEES: Array<[ConversationFilter, string]> = [
   ['mine', 'Mine'],
   ['unassigned', 'Unassigned'],
   ['all', 'All'],
 ];
 
-/** Search box and the Mine / Unassigned / All filters above the conversation list. */
+/** Search box and the list's filters: Open / Snoozed / Resolved, Mine / Unassigned / All, and Unread. */
 export const InboxToolbar = forwardRef<
   HTMLInputElement,
   {
     query: string;
     onQuery: (q: string) => void;
-    filter: ConversationFilter;
-    onFilter: (f: ConversationFilter) => void;
-    counts: Record<ConversationFilter, number>;
+    filter: ListFilter;
+    onFilter: (f: ListFilter) => void;
+    counts: ReturnType<typeof filterCounts>;
     searching: boolean;
     searchError: string | null;
     /** ↓ from the search box moves into the list. */
@@ -52,12 +58,22 @@ export const InboxToolbar = forwardRef<
           {props.searchError ? `Search failed: ${props.searchError}` : props.searching ? 'Searching all messages…' : ''}
         </span>
       </div>
-      <div className="filters" role="group" aria-label="Show">
-        {FILTERS.map(([f, label]) => (
-          <button key={f} type="button" aria-pressed={props.filter === f} onClick={() => props.onFilter(f)}>
-            {label} <span className="count">{props.counts[f]}</span>
+      <div className="filters statuses" role="group" aria-label="Status">
+        {STATUSES.map(([status, label]) => (
+          <button key={status} type="button" aria-pressed={props.filter.status === status} onClick={() => props.onFilter({ ...props.filter, status })}>
+            {label} <span className="count">{props.counts.status[status]}</span>
           </button>
         ))}
+      </div>
+      <div className="filters" role="group" aria-label="Assigned to">
+        {ASSIGNEES.map(([assignee, label]) => (
+          <button key={assignee} type="button" aria-pressed={props.filter.assignee === assignee} onClick={() => props.onFilter({ ...props.filter, assignee })}>
+            {label} <span className="count">{props.counts.assignee[assignee]}</span>
+          </button>
+        ))}
+        <button type="button" className="unread-filter" aria-pressed={props.filter.unread} onClick={() => props.onFilter({ ...props.filter, unread: !props.filter.unread })}>
+          Unread <span className="count">{props.counts.unread}</span>
+        </button>
       </div>
     </div>
   );

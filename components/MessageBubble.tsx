@@ -14,6 +14,8 @@ export const MessageBubble = memo(function MessageBubble(props: {
   author: string | null;
   onRetry: (messageId: string) => void;
   loadMedia: (messageId: string, index: number) => Promise<string>;
+  /** Marks the thread unread from this (customer's) message down. */
+  onMarkUnread: (messageId: string) => void;
 }) {
   const m = props.message;
   return (
@@ -39,6 +41,11 @@ export const MessageBubble = memo(function MessageBubble(props: {
         <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
         {m.direction === 'outbound' && <Ticks status={m.status} error={m.errorMessage} onRetry={() => props.onRetry(m.id)} />}
         {m.direction === 'note' && m.status === 'accepted' && <span className="ticks" aria-label="Saving">🕓</span>}
+        {m.direction === 'inbound' && (
+          <button type="button" className="mark-unread" onClick={() => props.onMarkUnread(m.id)}>
+            Mark unread from here
+          </button>
+        )}
       </span>
     </div>
   );

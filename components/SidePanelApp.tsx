@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { browser } from 'wxt/browser';
 import { collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { initialStatus } from '@/lib/connection/status';
@@ -12,23 +12,37 @@ import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useServerSearch } from '@/lib/hooks/useServerSearch';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sortedConversations } from '@/lib/inbox/state';
-import { filterConversations, filterCounts, matchesLocally, type ConversationFilter } from '@/lib/inbox/view';
+import { DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, type ListFilter } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
+import { BulkBar } from './BulkBar';
 import { ConversationList, type ConversationListHandle } from './ConversationList';
+import type { StatusActionsHandle } from './StatusActions';
 import { InboxToolbar } from './InboxToolbar';
 import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
 import { Thread, type ThreadProps } from './Thread';
 import { agentItem, collabItem, connectionItem, openConversationItem, teamItem } from '@/lib/storage/items';
 
+const EMPTY = { open: 'Nothing open here: all done.', snoozed: 'No snoozed conversations here.', resolved: 'No resolved conversations here.' };
+
 /** Stable across renders, so unchanged rows of the list do not re-render. */
 const openConversation = (conversationId: string) => void sendMessage('inbox:openConversation', { conversationId });
-const FILTER_KEY = 'switchboard:filter';
+const FILTER_KEY = 'switchboard:list-filter';
+
+/** The list's filter as the agent last left it (on this device). */
+function savedFilter(): ListFilter {
+  try {
+    const saved = JSON.parse(localStorage.getItem(FILTER_KEY) ?? 'null') as Partial<ListFilter> | null;
+    return { ...DEFAULT_LIST_FILTER, ...saved };
+  } catch {
+    return DEFAULT_LIST_FILTER;
+  }
+}
 
 /**
  * The inbox in the side panel. First paint comes from the stored state, before any network answer.
  * Keyboard: "/" or Ctrl+K search, ↑/↓ and Enter in the list, Alt+↑/↓ previous/next conversation,
- * R reply, Escape back to the list.
+ * R reply, E resolve or reopen, Z snooze, U mark unread, Escape back to the list.
  */
 export function SidePanelApp() {
   const inbox = useInbox();
@@ -38,7 +52,10 @@ export function SidePanelApp() {
   const openId = useStorageItem(openConversationItem) ?? null;
   const collab = useStorageItem(collabItem) ?? emptyCollab();
   const now = useNow(Object.values(collab.typing).some((list) => list.length > 0));
-  const [filter, setFilter] = useState<ConversationFilter>(() => (localStorage.getItem(FILTER_KEY) as ConversationFilter | null) ?? 'all');
+  const [filter, setFilter] = useState<ListFilter>(savedFilter);
+  const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
+  const [bulkNote, setBulkNote] = useState<string | null>(null);
+  const statusActions = useRef<StatusActionsHandle>(null);
   const search = useServerSearch();
   const list = useRef<ConversationListHandle>(null);
   const searchBox = useRef<HTMLInputElement>(null);
@@ -84,7 +101,19 @@ export function SidePanelApp() {
     },
     back: () => void openConversationItem.setValue(null),
     reply: () => replyBox.current?.focus(),
+    resolve: () => statusActions.current?.toggleResolved(),
+    snooze: () => statusActions.current?.openSnooze(),
+    unread: () => statusActions.current?.markUnread(),
   });
+  // Picked conversations that left the view (resolved by a colleague, filtered out) are not acted on.
+  const shownIds = useMemo(() => new Set(visible.map((c) => c.id)), [visible]);
+  const picked = useMemo(() => [...checked].filter((id) => shownIds.has(id)), [checked, shownIds]);
+  const onCheck = useCallback((id: string, on: boolean) => setChecked((prev) => {
+    const next = new Set(prev);
+    if (on) next.add(id);
+    else next.delete(id);
+    return next;
+  }), []);
 
   if (inbox === undefined || agent === undefined) return null;
   if (agent === null) {
@@ -116,6 +145,8 @@ export function SidePanelApp() {
           collision={collisionNotice(collab, open.id, agent.id, now)}
           typing={typingNames(open.id)}
           replyBox={replyBox}
+          statusActions={statusActions}
+          onSetAside={() => void openConversationItem.setValue(null)}
         />
       ) : (
         <>
@@ -126,15 +157,31 @@ export function SidePanelApp() {
             filter={filter}
             onFilter={(f) => {
               setFilter(f);
-              localStorage.setItem(FILTER_KEY, f);
+              setChecked(new Set());
+              localStorage.setItem(FILTER_KEY, JSON.stringify(f));
             }}
-            counts={filterCounts(all, agent.id)}
+            counts={filterCounts(all, filter, agent.id)}
             searching={search.pending}
             searchError={search.error}
             onEnterList={() => list.current?.focus()}
           />
+          {picked.length > 0 && (
+            <BulkBar
+              ids={picked}
+              status={filter.status}
+              onDone={(said) => {
+                setChecked(new Set());
+                setBulkNote(said);
+              }}
+            />
+          )}
+          <p className="bulk-note" role="status">
+            {bulkNote}
+          </p>
           <ConversationList
             ref={list}
+            checked={checked}
+            onCheck={onCheck}
             conversations={visible}
             selectedId={openId}
             typing={Object.fromEntries(Object.keys(collab.typing).map((id) => [id, typingNames(id)]))}
@@ -142,7 +189,7 @@ export function SidePanelApp() {
             me={agent.id}
             matches={matches}
             onOpen={openConversation}
-            emptyText={search.query.trim() ? 'No conversation matches.' : all.length === 0 ? 'No conversations yet.' : 'No conversations here.'}
+            emptyText={search.query.trim() ? 'No conversation matches.' : all.length === 0 ? 'No conversations yet.' : EMPTY[filter.status]}
           />
         </>
       )}

@@ -1,12 +1,13 @@
-import { forwardRef, useEffect, useId, useMemo, useRef, useState, type HTMLAttributes, type RefObject } from 'react';
+import { forwardRef, useCallback, useEffect, useId, useMemo, useRef, useState, type HTMLAttributes, type RefObject } from 'react';
 import { Virtuoso, type ItemProps, type VirtuosoHandle } from 'react-virtuoso';
 import type { CannedReply } from '@/lib/contract/api';
 import type { AgentConversationView, AgentSummary, MessageView } from '@/lib/contract/models';
 import type { ConversationIntents } from '@/lib/hooks/useConversationIntents';
-import { mergeThread, threadItems, type ThreadItem } from '@/lib/inbox/view';
+import { activityText, mergeThread, threadItems, type ThreadItem } from '@/lib/inbox/view';
 import { Composer } from './Composer';
-import { contactLabel } from './format';
+import { contactLabel, shortTime, whenLabel } from './format';
 import { MessageBubble } from './MessageBubble';
+import { StatusActions, type StatusActionsHandle } from './StatusActions';
 import { TypingDots } from './TypingDots';
 
 /** Virtuoso's index of the first item: lowered as older pages are prepended, so the view stays put. */
@@ -27,6 +28,10 @@ export interface ThreadProps {
   intents: ConversationIntents;
   /** The reply box, for the panel's R key. */
   replyBox: RefObject<HTMLTextAreaElement | null>;
+  /** Resolve, snooze and mark unread, for the panel's E, Z and U keys. */
+  statusActions: RefObject<StatusActionsHandle | null>;
+  /** The conversation left the agent's hands (resolved, snoozed): back to the list. */
+  onSetAside: () => void;
 }
 
 /**
@@ -67,6 +72,8 @@ export function Thread(props: ThreadProps) {
     );
   };
 
+  const markUnreadFrom = useCallback((messageId: string) => void props.intents.markUnread(messageId), [props.intents]);
+
   // Opening a conversation is usually to answer it: the reply box takes the focus.
   useEffect(() => props.replyBox.current?.focus(), []); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -82,6 +89,16 @@ export function Thread(props: ThreadProps) {
           <span className="phone">{c.contact.phone}</span>
         </div>
         <AssigneePicker assigneeId={c.assigneeId} me={props.me} agents={props.agents} onAssign={props.intents.assign} />
+        <StatusActions
+          ref={props.statusActions}
+          conversation={c}
+          onStatus={async (status, until) => {
+            const failed = await props.intents.setStatus(status, until);
+            if (!failed && status !== 'open') props.onSetAside();
+            return failed;
+          }}
+          onMarkUnread={() => props.intents.markUnread(null)}
+        />
       </header>
       {props.collision && (
         <p className="collision" role="status">
@@ -110,7 +127,19 @@ export function Thread(props: ThreadProps) {
           ) : item.kind === 'new' ? (
             <span>{item.count === 1 ? '1 new message' : `${item.count} new messages`}</span>
           ) : (
-            <MessageBubble message={item.message} author={authorName(item.message.sentBy)} onRetry={props.intents.retry} loadMedia={props.intents.media} />
+            item.message.direction === 'activity' ? (
+              <span className="activity-line">
+                {activityText(item.message, props.agents, props.me, whenLabel)} · <time dateTime={item.message.createdAt}>{shortTime(item.message.createdAt)}</time>
+              </span>
+            ) : (
+              <MessageBubble
+                message={item.message}
+                author={authorName(item.message.sentBy)}
+                onRetry={props.intents.retry}
+                loadMedia={props.intents.media}
+                onMarkUnread={markUnreadFrom}
+              />
+            )
           )
         }
       />

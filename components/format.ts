@@ -39,3 +39,14 @@ export function downloadName(contentType: string): string {
   const ext = EXTENSIONS[contentType.split(';')[0]!.trim().toLowerCase()];
   return ext ? `attachment.${ext}` : 'attachment';
 }
+
+/** A moment ahead or behind, for snoozes: "today 19:00", "tomorrow 09:00", "Mon 09:00", "12 Mar 09:00". */
+export function whenLabel(iso: string, now = new Date()): string {
+  const d = new Date(iso);
+  const time = timeOfDay.format(d);
+  if (sameDay(d, now)) return `today ${time}`;
+  const tomorrow = new Date(now.getFullYear(), now.getMonth(), now.getDate() + 1);
+  if (sameDay(d, tomorrow)) return `tomorrow ${time}`;
+  if (Math.abs(d.getTime() - now.getTime()) < 6 * 24 * 3600 * 1000) return `${weekday.format(d)} ${time}`;
+  return `${dayMonth.format(d)} ${time}`;
+}

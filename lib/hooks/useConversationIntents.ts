@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { ReplyContent } from '../api/client';
-import type { MessageView } from '../contract/models';
+import type { ConversationStatus, MessageView } from '../contract/models';
 import type { TemplateView } from '../contract/reply-window';
 import { sendMessage, unwrap } from '../messaging/protocol';
 
@@ -11,6 +11,10 @@ export interface ConversationIntents {
   note(body: string): void;
   retry(messageId: string): void;
   assign(assigneeId: string | null): void;
+  /** Resolve, reopen or snooze; resolves to a sentence saying what went wrong, or null. */
+  setStatus(status: ConversationStatus, snoozedUntil: string | null): Promise<string | null>;
+  /** Mark unread from a message down (or from the latest customer message); a sentence on failure, or null. */
+  markUnread(fromMessageId: string | null): Promise<string | null>;
   templates(): Promise<TemplateView[]>;
   /** A message's media file as a data: URL (the background holds the token). */
   media(messageId: string, index: number): Promise<string>;
@@ -27,6 +31,17 @@ export function useConversationIntents(conversationId: string): ConversationInte
       note: (body) => void sendMessage('composer:note', { conversationId, body }),
       retry: (messageId) => void sendMessage('composer:retry', { conversationId, messageId }),
       assign: (assigneeId) => void sendMessage('inbox:assign', { conversationId, assigneeId }),
+      setStatus: async (status, snoozedUntil) => {
+        const r = await sendMessage('inbox:setStatus', { conversationIds: [conversationId], status, snoozedUntil });
+        if ('error' in r) return r.error;
+        if (r.data.newMessages) return 'The customer wrote again since you looked: read the new messages first.';
+        if (r.data.notFound) return 'This conversation is no longer in your organisation.';
+        return null;
+      },
+      markUnread: async (fromMessageId) => {
+        const r = await sendMessage('inbox:markUnread', { conversationId, fromMessageId });
+        return 'error' in r ? r.error : null;
+      },
       templates: () => unwrap(sendMessage('composer:templates', { conversationId })).then((r) => r.templates),
       media: (messageId, index) => unwrap(sendMessage('media:get', { conversationId, messageId, index })).then((r) => r.dataUrl),
       older: (before) => unwrap(sendMessage('inbox:older', { conversationId, before })),

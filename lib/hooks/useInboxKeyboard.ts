@@ -12,11 +12,20 @@ export interface InboxKeys {
   back(): void;
   /** R in a thread: to the reply box. */
   reply(): void;
+  /** E in a thread: resolve (or reopen a resolved one). */
+  resolve(): void;
+  /** Z in a thread: the snooze choices. */
+  snooze(): void;
+  /** U in a thread: mark unread. */
+  unread(): void;
 }
+
+/** Single keys acting on the open thread (outside text fields). */
+const THREAD_KEYS: Record<string, 'reply' | 'resolve' | 'snooze' | 'unread' | undefined> = { r: 'reply', e: 'resolve', z: 'snooze', u: 'unread' };
 
 /**
  * The side panel's keyboard map: "/" or Ctrl+K search, Alt+↑/↓ previous/next conversation,
- * Escape back to the list, R reply. One document listener, removed on unmount; it always acts
+ * Escape back to the list, R reply, E resolve or reopen, Z snooze, U mark unread. One document listener, removed on unmount; it always acts
  * on the latest state.
  */
 export function useInboxKeyboard(keys: InboxKeys): void {
@@ -36,9 +45,9 @@ export function useInboxKeyboard(keys: InboxKeys): void {
       } else if (e.key === 'Escape' && k.openId) {
         e.preventDefault();
         k.back();
-      } else if ((e.key === 'r' || e.key === 'R') && !inField && !e.ctrlKey && !e.metaKey && !e.altKey && k.openId) {
+      } else if (!inField && !e.ctrlKey && !e.metaKey && !e.altKey && k.openId && THREAD_KEYS[e.key.toLowerCase()]) {
         e.preventDefault();
-        k.reply();
+        k[THREAD_KEYS[e.key.toLowerCase()]!]();
       }
     };
     document.addEventListener('keydown', onKey);

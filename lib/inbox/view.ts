@@ -1,5 +1,5 @@
 import type { CannedReply } from '../contract/api';
-import type { AgentConversationView, MessageView } from '../contract/models';
+import type { AgentConversationView, AgentSummary, ConversationStatus, MessageView } from '../contract/models';
 
 /**
  * What the side panel shows, decided from the inbox: filters, local search, the thread's items
@@ -9,20 +9,86 @@ import type { AgentConversationView, MessageView } from '../contract/models';
 
 export type ConversationFilter = 'mine' | 'unassigned' | 'all';
 
-export function filterConversations(list: AgentConversationView[], filter: ConversationFilter, me: string): AgentConversationView[] {
-  if (filter === 'mine') return list.filter((c) => c.assigneeId === me);
-  if (filter === 'unassigned') return list.filter((c) => c.assigneeId === null);
-  return list;
+/** What the list shows: one status (Open by default), whose conversations, and optionally only unread ones. */
+export interface ListFilter {
+  status: ConversationStatus;
+  assignee: ConversationFilter;
+  unread: boolean;
 }
 
-export function filterCounts(list: AgentConversationView[], me: string): Record<ConversationFilter, number> {
-  let mine = 0;
-  let unassigned = 0;
+export const DEFAULT_LIST_FILTER: ListFilter = { status: 'open', assignee: 'all', unread: false };
+
+const byAssignee = (c: AgentConversationView, assignee: ConversationFilter, me: string) =>
+  assignee === 'all' || (assignee === 'mine' ? c.assigneeId === me : c.assigneeId === null);
+
+export function filterConversations(list: AgentConversationView[], filter: ListFilter, me: string): AgentConversationView[] {
+  return list.filter((c) => c.status === filter.status && byAssignee(c, filter.assignee, me) && (!filter.unread || c.unreadCount > 0));
+}
+
+/**
+ * The count beside each choice, if the agent picked it with the others unchanged: statuses under
+ * the assignee and unread choices, assignees under the status and unread choice, unread under both.
+ * Counted from the same list the view filters, so they agree with what it shows.
+ */
+export function filterCounts(list: AgentConversationView[], filter: ListFilter, me: string) {
+  const status: Record<ConversationStatus, number> = { open: 0, snoozed: 0, resolved: 0 };
+  const assignee: Record<ConversationFilter, number> = { mine: 0, unassigned: 0, all: 0 };
+  let unread = 0;
   for (const c of list) {
-    if (c.assigneeId === me) mine++;
-    else if (c.assigneeId === null) unassigned++;
+    const isUnread = c.unreadCount > 0;
+    const assigneeOk = byAssignee(c, filter.assignee, me);
+    if (assigneeOk && (!filter.unread || isUnread)) status[c.status]++;
+    if (c.status !== filter.status) continue;
+    if (!filter.unread || isUnread) {
+      assignee.all++;
+      if (c.assigneeId === me) assignee.mine++;
+      else if (c.assigneeId === null) assignee.unassigned++;
+    }
+    if (assigneeOk && isUnread) unread++;
   }
-  return { mine, unassigned, all: list.length };
+  return { status, assignee, unread };
+}
+
+/** Why a conversation is back in Open, shown on its row until the agent has read it. */
+export function backNotice(c: AgentConversationView): string | null {
+  if (c.status !== 'open' || !c.statusChangedAt || (c.lastReadAt && c.lastReadAt >= c.statusChangedAt && c.unreadCount === 0)) return null;
+  if (c.statusReason === 'customer_wrote') return 'Back: the customer wrote again';
+  if (c.statusReason === 'snooze_ended') return 'Back: snooze ended';
+  return null;
+}
+
+/** An activity line of the thread as a sentence ("Alice resolved this"). */
+export function activityText(m: MessageView, agents: AgentSummary[], me: string, formatTime: (iso: string) => string): string {
+  const name = (id: string | null, fallback: string) => (id === null ? fallback : id === me ? 'You' : (agents.find((a) => a.id === id)?.displayName ?? 'A colleague'));
+  const a = m.activity;
+  if (!a) return '';
+  if (a.kind === 'assigned') {
+    const by = name(m.sentBy, 'Switchboard');
+    if (a.to === null) return `${by} unassigned this`;
+    if (a.to === m.sentBy) return `${by} took this`;
+    return `${by} assigned this to ${a.to === me ? 'you' : name(a.to, 'a colleague')}`;
+  }
+  const by = name(m.sentBy, 'Someone');
+  if (a.status === 'resolved') return `${by} resolved this`;
+  if (a.status === 'snoozed') return `${by} snoozed this until ${a.until ? formatTime(a.until) : 'later'}`;
+  if (a.reason === 'customer_wrote') return 'Reopened: the customer wrote again';
+  if (a.reason === 'snooze_ended') return 'Reopened: the snooze ended';
+  if (a.reason === 'replied') return `Reopened by ${by === 'You' ? 'your' : `${by}’s`} reply`;
+  return `${by} reopened this`;
+}
+
+/**
+ * Snooze choices in the agent's own time zone: an hour from now, tonight (until 18:00), tomorrow
+ * morning, next Monday morning.
+ */
+export function snoozePresets(now: Date): Array<{ id: string; label: string; until: Date }> {
+  const at = (days: number, hour: number) => new Date(now.getFullYear(), now.getMonth(), now.getDate() + days, hour, 0, 0, 0);
+  const presets = [{ id: 'hour', label: '1 hour', until: new Date(now.getTime() + 3_600_000) }];
+  if (now.getHours() < 18) presets.push({ id: 'tonight', label: 'Tonight', until: at(0, 19) });
+  presets.push({ id: 'tomorrow', label: 'Tomorrow morning', until: at(1, 9) });
+  const toMonday = ((8 - now.getDay()) % 7) || 7;
+  presets.push({ id: 'next-week', label: 'Next week', until: at(toMonday, 9) });
+  return presets;
 }
 
 const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();

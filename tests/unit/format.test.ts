@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shortTime } from '../../components/format';
+import { shortTime, whenLabel } from '../../components/format';
 
 describe('shortTime', () => {
   const now = new Date(2026, 10, 26, 15, 30);
@@ -15,5 +15,20 @@ describe('shortTime', () => {
   it('yesterday evening is not "today", even less than a day ago', () => {
     const yesterday = new Date(2026, 10, 25, 23, 50);
     expect(shortTime(yesterday.toISOString(), now)).toBe(yesterday.toLocaleDateString([], { weekday: 'short' }));
+  });
+});
+
+describe('whenLabel', () => {
+  const now = new Date(2026, 10, 26, 15, 30);
+  const time = (d: Date) => d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  it('says when a snooze ends: today, tomorrow, a weekday, or a date, with the time', () => {
+    const tonight = new Date(2026, 10, 26, 19, 0);
+    expect(whenLabel(tonight.toISOString(), now)).toBe(`today ${time(tonight)}`);
+    const tomorrow = new Date(2026, 10, 27, 9, 0);
+    expect(whenLabel(tomorrow.toISOString(), now)).toBe(`tomorrow ${time(tomorrow)}`);
+    const monday = new Date(2026, 10, 30, 9, 0);
+    expect(whenLabel(monday.toISOString(), now)).toBe(`${monday.toLocaleDateString([], { weekday: 'short' })} ${time(monday)}`);
+    const later = new Date(2026, 11, 24, 9, 0);
+    expect(whenLabel(later.toISOString(), now)).toBe(`${later.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time(later)}`);
   });
 });

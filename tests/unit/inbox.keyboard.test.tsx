@@ -5,7 +5,24 @@ import { useInboxKeyboard, type InboxKeys } from '@/lib/hooks/useInboxKeyboard';
 const press = (key: string, init: KeyboardEventInit = {}) => document.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...init }));
 
 describe('the side panel’s keyboard map', () => {
-  const keys = (openId: string | null): InboxKeys => ({ openId, search: vi.fn(), step: vi.fn(), back: vi.fn(), reply: vi.fn() });
+  const keys = (openId: string | null): InboxKeys => ({ openId, search: vi.fn(), step: vi.fn(), back: vi.fn(), reply: vi.fn(), resolve: vi.fn(), snooze: vi.fn(), unread: vi.fn() });
+
+  it('maps E, Z and U to resolve, snooze and mark unread in a thread, never while typing or in the list', () => {
+    const inList = keys(null);
+    const { rerender, unmount } = renderHook((k: InboxKeys) => useInboxKeyboard(k), { initialProps: inList });
+    for (const k of ['e', 'z', 'u']) press(k);
+    expect([inList.resolve, inList.snooze, inList.unread].map((f) => (f as ReturnType<typeof vi.fn>).mock.calls.length)).toEqual([0, 0, 0]);
+    const inThread = keys('c1');
+    rerender(inThread);
+    for (const k of ['e', 'Z', 'u']) press(k);
+    press('e', { ctrlKey: true });
+    const box = document.createElement('textarea');
+    document.body.append(box);
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'e', bubbles: true, cancelable: true }));
+    box.remove();
+    expect([inThread.resolve, inThread.snooze, inThread.unread].map((f) => (f as ReturnType<typeof vi.fn>).mock.calls.length)).toEqual([1, 1, 1]);
+    unmount();
+  });
 
   it('maps / and Ctrl+K to search, Alt+↑/↓ to the neighbours, and R and Escape only in a thread', () => {
     const inList = keys(null);

@@ -1,18 +1,72 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../../lib/contract/models';
 import { conversation, message } from '../support/views';
-import { cannedSuggestions, dayLabel, filterConversations, filterCounts, matchesLocally, mergeThread, threadItems } from '../../lib/inbox/view';
+import { activityText, backNotice, cannedSuggestions, dayLabel, DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, mergeThread, snoozePresets, threadItems } from '../../lib/inbox/view';
 
 const conv = conversation;
 const msg = (id: string, createdAt: string, direction: MessageView['direction'] = 'inbound'): MessageView => message(id, { conversationId: 'c', createdAt, direction });
 
 describe('conversation filters', () => {
-  const list = [conv('a', { assigneeId: 'me' }), conv('b', { assigneeId: 'bob' }), conv('c')];
-  it('Mine, Unassigned and All, with counts', () => {
-    expect(filterConversations(list, 'mine', 'me').map((c) => c.id)).toEqual(['a']);
-    expect(filterConversations(list, 'unassigned', 'me').map((c) => c.id)).toEqual(['c']);
-    expect(filterConversations(list, 'all', 'me')).toHaveLength(3);
-    expect(filterCounts(list, 'me')).toEqual({ mine: 1, unassigned: 1, all: 3 });
+  const list = [
+    conv('a', { assigneeId: 'me' }),
+    conv('b', { assigneeId: 'bob', unreadCount: 2 }),
+    conv('c', { unreadCount: 1 }),
+    conv('d', { assigneeId: 'me', status: 'resolved' }),
+    conv('e', { status: 'snoozed', snoozedUntil: '2026-12-01T09:00:00.000Z', unreadCount: 1 }),
+  ];
+  const ids = (f: Partial<typeof DEFAULT_LIST_FILTER>) => filterConversations(list, { ...DEFAULT_LIST_FILTER, ...f }, 'me').map((c) => c.id);
+  it('Open by default; Snoozed and Resolved apart; Mine, Unassigned and All and Unread combine with them', () => {
+    expect(ids({})).toEqual(['a', 'b', 'c']);
+    expect(ids({ assignee: 'mine' })).toEqual(['a']);
+    expect(ids({ assignee: 'unassigned' })).toEqual(['c']);
+    expect(ids({ status: 'resolved', assignee: 'mine' })).toEqual(['d']);
+    expect(ids({ status: 'snoozed' })).toEqual(['e']);
+    expect(ids({ unread: true })).toEqual(['b', 'c']);
+    expect(ids({ unread: true, assignee: 'unassigned' })).toEqual(['c']);
+  });
+  it('counts what each choice would show, with the other choices kept', () => {
+    expect(filterCounts(list, DEFAULT_LIST_FILTER, 'me')).toEqual({ status: { open: 3, snoozed: 1, resolved: 1 }, assignee: { mine: 1, unassigned: 1, all: 3 }, unread: 2 });
+    expect(filterCounts(list, { status: 'open', assignee: 'mine', unread: false }, 'me')).toEqual({ status: { open: 1, snoozed: 0, resolved: 1 }, assignee: { mine: 1, unassigned: 1, all: 3 }, unread: 0 });
+    expect(filterCounts(list, { status: 'open', assignee: 'all', unread: true }, 'me')).toEqual({ status: { open: 2, snoozed: 1, resolved: 0 }, assignee: { mine: 0, unassigned: 1, all: 2 }, unread: 2 });
+  });
+});
+
+describe('status in the thread and the list', () => {
+  const agents = [{ id: 'alice', displayName: 'Alice' }];
+  const line = (activity: NonNullable<MessageView['activity']>, sentBy: string | null) => message('x', { direction: 'activity', body: '', sentBy, activity });
+  const time = (iso: string) => `[${iso.slice(11, 16)}]`;
+  it('says each activity line as a sentence, naming the agent (or you)', () => {
+    const say = (a: NonNullable<MessageView['activity']>, by: string | null) => activityText(line(a, by), agents, 'me', time);
+    expect(say({ kind: 'status', status: 'resolved', reason: 'agent', until: null }, 'alice')).toBe('Alice resolved this');
+    expect(say({ kind: 'status', status: 'resolved', reason: 'agent', until: null }, 'me')).toBe('You resolved this');
+    expect(say({ kind: 'status', status: 'snoozed', reason: 'agent', until: '2026-12-01T09:00:00.000Z' }, 'alice')).toBe('Alice snoozed this until [09:00]');
+    expect(say({ kind: 'status', status: 'open', reason: 'customer_wrote', until: null }, null)).toBe('Reopened: the customer wrote again');
+    expect(say({ kind: 'status', status: 'open', reason: 'snooze_ended', until: null }, null)).toBe('Reopened: the snooze ended');
+    expect(say({ kind: 'status', status: 'open', reason: 'replied', until: null }, 'alice')).toBe('Reopened by Alice’s reply');
+    expect(say({ kind: 'status', status: 'open', reason: 'agent', until: null }, 'ghost')).toBe('A colleague reopened this');
+    expect(say({ kind: 'assigned', to: 'me', from: null }, 'alice')).toBe('Alice assigned this to you');
+    expect(say({ kind: 'assigned', to: 'alice', from: null }, 'alice')).toBe('Alice took this');
+    expect(say({ kind: 'assigned', to: null, from: 'alice' }, 'me')).toBe('You unassigned this');
+  });
+  it('a conversation back in Open says why until the agent has read it', () => {
+    const back = conv('a', { statusReason: 'customer_wrote', statusChangedAt: '2026-11-28T10:00:00.000Z', unreadCount: 1, lastReadAt: '2026-11-28T09:00:00.000Z' });
+    expect(backNotice(back)).toBe('Back: the customer wrote again');
+    expect(backNotice({ ...back, statusReason: 'snooze_ended', unreadCount: 0 })).toBe('Back: snooze ended');
+    expect(backNotice({ ...back, unreadCount: 0, lastReadAt: '2026-11-28T10:00:01.000Z' })).toBeNull();
+    expect(backNotice({ ...back, statusReason: 'agent' })).toBeNull();
+    expect(backNotice({ ...back, status: 'resolved' })).toBeNull();
+  });
+  it('offers snoozes in the agent’s time: an hour, tonight (before 18:00), tomorrow morning, next Monday', () => {
+    const friday = new Date(2026, 10, 27, 14, 30);
+    expect(snoozePresets(friday).map((p) => [p.id, p.until.toString()])).toEqual([
+      ['hour', new Date(2026, 10, 27, 15, 30).toString()],
+      ['tonight', new Date(2026, 10, 27, 19, 0).toString()],
+      ['tomorrow', new Date(2026, 10, 28, 9, 0).toString()],
+      ['next-week', new Date(2026, 10, 30, 9, 0).toString()],
+    ]);
+    const mondayEvening = new Date(2026, 10, 30, 20, 0);
+    expect(snoozePresets(mondayEvening).map((p) => p.id)).toEqual(['hour', 'tomorrow', 'next-week']);
+    expect(snoozePresets(mondayEvening).at(-1)!.until).toEqual(new Date(2026, 11, 7, 9, 0));
   });
 });
 
