@@ -61,9 +61,16 @@ function SettingsForm({ settings }: { settings: Settings }) {
 
 /** What notifies (by whose conversation), with a sound or not, quiet hours, and what the toolbar icon counts. Saved as it changes. */
 function NotificationSettingsForm() {
-  const settings = useStorageItem(notificationSettingsItem);
+  const stored = useStorageItem(notificationSettingsItem);
+  // Shown as changed at once (storage answers a moment later, and another device may change it too).
+  const [settings, setSettings] = useState(stored);
+  useEffect(() => setSettings(stored), [stored]);
   if (!settings) return null;
-  const save = (change: Partial<NotificationSettings>) => void notificationSettingsItem.setValue({ ...settings, ...change });
+  const save = (change: Partial<NotificationSettings>) => {
+    const next = { ...settings, ...change };
+    setSettings(next);
+    void notificationSettingsItem.setValue(next);
+  };
   const scope = (key: keyof NotificationSettings['scope'], label: string) => (
     <label className="checkbox">
       <input type="checkbox" checked={settings.scope[key]} disabled={!settings.enabled} onChange={(e) => save({ scope: { ...settings.scope, [key]: e.target.checked } })} />

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CDPSession, Page } from 'playwright-core';
-import { attachToWorker } from '../cdp';
+import { attachToWorker } from '../../tests/support/cdp';
 import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
 import { seedLargeInbox } from '../../tests/support/seed';

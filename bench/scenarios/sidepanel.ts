@@ -4,7 +4,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { performance } from 'node:perf_hooks';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { inboundParams } from '../../server/dev/twilio-stand-in/inbound';
-import { attachToWorker } from '../cdp';
+import { attachToWorker } from '../../tests/support/cdp';
 import { webhookSender } from '../http';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
 import { benchAgent, createBenchOrgs } from '../agents';

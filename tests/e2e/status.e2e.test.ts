@@ -1,0 +1,146 @@
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { attachToTarget } from '../support/cdp';
+import { useSignedInBrowser, useTestStack } from '../support/fixture';
+import { customer } from '../support/stack';
+
+/**
+ * Conversations that end, in Chromium with the built extension, for two agents of one
+ * organisation: resolve and the colleague's Open loses it live; the customer writes again and it
+ * returns with its unread count; a snooze wakes by itself; mark unread raises the toolbar badge;
+ * notifications follow the agent's scope (and sound through the offscreen document).
+ */
+describe('Open, snoozed, resolved in the side panel', () => {
+  const ctx = useTestStack({ env: { SNOOZE_SWEEP_MS: '200' }, orgs: { org: 2 } });
+  const alice = useSignedInBrowser(ctx, () => ctx.org.agents[0]!.email);
+  const bob = useSignedInBrowser(ctx, () => ctx.org.agents[1]!.email);
+  const nadia = customer();
+  const omar = customer();
+
+  const row = (panel: Page, name: string) => panel.getByRole('list', { name: 'Conversations' }).getByRole('button', { name: new RegExp(name) });
+  const tab = (panel: Page, name: 'Open' | 'Snoozed' | 'Resolved') => panel.getByRole('group', { name: 'Status' }).getByRole('button', { name: new RegExp(`^${name}`) });
+  const notifications = (panel: Page) => panel.evaluate(async () => Object.keys(await chrome.notifications.getAll()));
+  const clearNotifications = (panel: Page) =>
+    panel.evaluate(async () => {
+      for (const id of Object.keys(await chrome.notifications.getAll())) await chrome.notifications.clear(id);
+    });
+  const idOf = async (panel: Page, name: string) => (await row(panel, name).getAttribute('data-conversation-id'))!;
+  const back = (panel: Page) => panel.getByRole('button', { name: 'Back to conversations' }).click();
+
+  beforeAll(async () => {
+    await ctx.stack.inbound({ from: nadia, to: ctx.org.number, body: 'Can I change my order?', profileName: 'Nadia' });
+    await ctx.stack.inbound({ from: omar, to: ctx.org.number, body: 'Invoice please', profileName: 'Omar' });
+    for (const ui of [alice, bob]) for (const name of ['Nadia', 'Omar']) await row(ui.panel, name).waitFor({ timeout: 15_000 });
+  });
+
+  it('resolving leaves Open for a colleague live; the customer writes again and it returns with its unread count and why', async () => {
+    expect(await tab(bob.panel, 'Open').textContent()).toBe('Open 2');
+    await row(alice.panel, 'Nadia').click();
+    await alice.panel.getByRole('list', { name: 'Messages' }).getByText('Can I change my order?').waitFor();
+    await alice.panel.getByRole('button', { name: 'Resolve', exact: true }).click();
+    // Back at the list, without it; and the colleague's Open loses it, live.
+    await row(alice.panel, 'Nadia').waitFor({ state: 'detached' });
+    await row(bob.panel, 'Nadia').waitFor({ state: 'detached', timeout: 10_000 });
+    await expect.poll(() => tab(bob.panel, 'Open').textContent()).toBe('Open 1');
+    expect(await tab(bob.panel, 'Resolved').textContent()).toBe('Resolved 1');
+    await tab(bob.panel, 'Resolved').click();
+    await row(bob.panel, 'Nadia').click();
+    await bob.panel.getByText('Agent 0 resolved this').waitFor();
+    expect(await bob.panel.getByRole('button', { name: 'Reopen' }).isVisible()).toBe(true);
+    await back(bob.panel);
+    await tab(bob.panel, 'Open').click();
+
+    await ctx.stack.inbound({ from: nadia, to: ctx.org.number, body: 'Hello? One more thing', profileName: 'Nadia' });
+    for (const ui of [alice, bob]) {
+      const r = row(ui.panel, 'Nadia');
+      await r.waitFor({ timeout: 10_000 });
+      await r.getByLabel('1 unread').waitFor();
+      expect(await r.textContent()).toContain('Back: the customer wrote again');
+    }
+    await expect.poll(() => tab(bob.panel, 'Open').textContent()).toBe('Open 2');
+    expect(await tab(bob.panel, 'Resolved').textContent()).toBe('Resolved 0');
+  });
+
+  it('mark unread (U in the thread) goes back to the list and raises the toolbar badge', async () => {
+    await row(alice.panel, 'Nadia').click();
+    await alice.panel.getByRole('list', { name: 'Messages' }).getByText('Hello? One more thing').waitFor();
+    await alice.panel.getByRole('button', { name: 'Back to conversations' }).focus();
+    // Omar is still unread for Alice; Nadia was just read.
+    await expect.poll(() => alice.browser.badgeText(), { timeout: 10_000 }).toBe('1');
+    await alice.panel.keyboard.press('u');
+    await row(alice.panel, 'Nadia').getByLabel('1 unread').waitFor({ timeout: 10_000 });
+    await expect.poll(() => alice.browser.badgeText(), { timeout: 10_000 }).toBe('2');
+    // The Unread filter holds both.
+    await alice.panel.getByRole('button', { name: /^Unread/ }).click();
+    await expect.poll(() => alice.panel.getByRole('list', { name: 'Conversations' }).getByRole('listitem').count()).toBe(2);
+    await alice.panel.getByRole('button', { name: /^Unread/ }).click();
+  });
+
+  it('a snooze (here a few seconds, picked as a date and time) wakes by itself and notifies its assignee, not a colleague', async () => {
+    const id = await idOf(alice.panel, 'Nadia');
+    await row(alice.panel, 'Nadia').click();
+    await alice.panel.getByRole('button', { name: 'Assign to me' }).click();
+    await alice.panel.getByRole('button', { name: 'Back to conversations' }).focus();
+    await alice.panel.keyboard.press('z');
+    const menu = alice.panel.getByRole('group', { name: 'Snooze until' });
+    await menu.getByRole('button', { name: /^1 hour/ }).waitFor();
+    const soon = await alice.panel.evaluate(() => {
+      const d = new Date(Date.now() + 4000);
+      const p = (n: number) => String(n).padStart(2, '0');
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+    });
+    await menu.getByLabel('Date and time').fill(soon);
+    await menu.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await row(alice.panel, 'Nadia').waitFor({ state: 'detached' });
+    await tab(alice.panel, 'Snoozed').click();
+    expect(await row(alice.panel, 'Nadia').textContent()).toContain('Snoozed until today');
+    await tab(alice.panel, 'Open').click();
+    await Promise.all([clearNotifications(alice.panel), clearNotifications(bob.panel)]);
+
+    const woken = row(alice.panel, 'Nadia');
+    await woken.waitFor({ timeout: 15_000 });
+    expect(await woken.textContent()).toContain('Back: snooze ended');
+    await expect.poll(() => notifications(alice.panel), { timeout: 5000 }).toContain(`conversation:${id}`);
+    await row(bob.panel, 'Nadia').waitFor({ timeout: 10_000 });
+    expect(await notifications(bob.panel)).not.toContain(`conversation:${id}`);
+  });
+
+  it('notifies for my conversations and unassigned ones, not a colleague’s; being assigned one notifies, with the extension’s sound', async () => {
+    const nadiaId = await idOf(alice.panel, 'Nadia'); // assigned to Alice
+    const omarId = await idOf(alice.panel, 'Omar');
+    // Bob takes Omar: a colleague's conversation, outside Alice's default scope.
+    await row(bob.panel, 'Omar').click();
+    await bob.panel.getByRole('button', { name: 'Assign to me' }).click();
+    await row(alice.panel, 'Omar').getByText('Assigned to Agent 1').waitFor({ timeout: 10_000 });
+    await back(bob.panel);
+    await clearNotifications(alice.panel);
+
+    await ctx.stack.inbound({ from: omar, to: ctx.org.number, body: 'Bob’s customer writes', profileName: 'Omar' });
+    await ctx.stack.inbound({ from: nadia, to: ctx.org.number, body: 'Alice’s customer writes', profileName: 'Nadia' });
+    await expect.poll(() => notifications(alice.panel), { timeout: 10_000 }).toContain(`conversation:${nadiaId}`);
+    expect(await notifications(alice.panel)).not.toContain(`conversation:${omarId}`);
+
+    // With a sound: Bob hands Omar to Alice, no new message, and Alice is told (and hears it).
+    await alice.options.bringToFront();
+    await alice.options.getByLabel('Play a sound').check();
+    await alice.panel.bringToFront();
+    await clearNotifications(alice.panel);
+    await row(bob.panel, 'Omar').click();
+    await bob.panel.getByLabel('Assignee').selectOption({ label: 'Agent 0' });
+    await expect.poll(() => notifications(alice.panel), { timeout: 10_000 }).toContain(`conversation:${omarId}`);
+    const cdp = await alice.browser.context.newCDPSession(alice.panel);
+    await expect
+      .poll(
+        async () => {
+          const offscreen = await attachToTarget(cdp, (t) => t.url.endsWith('/offscreen.html'), 'offscreen document').catch(() => null);
+          if (!offscreen) return null;
+          const r = await offscreen.call('Runtime.evaluate', { expression: 'document.documentElement.dataset.played ?? null', returnByValue: true });
+          await offscreen.detach();
+          return (r.result as { value: string | null }).value;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe('1');
+    await back(bob.panel);
+  });
+});
