@@ -131,6 +131,7 @@ export function SidePanelApp() {
   const typingNames = (conversationId: string) => typingIn(collab, conversationId, now, agent.id).map((t) => t.displayName);
   return (
     <main>
+      <h1 className="visually-hidden">Switchboard inbox</h1>
       <StatusBar status={status} agentName={agent.displayName} onReconnect={() => void sendMessage('connection:reconnect')} />
       <TeamBar agents={Object.values(collab.presence)} me={agent.id} />
       {open ? (

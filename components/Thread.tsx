@@ -221,8 +221,9 @@ function MessageItem({ item, context: _, ...props }: ItemProps<ThreadItem> & { c
     const m = item.message;
     return <li {...props} className={`message ${m.direction}`} data-message-id={m.id} data-status={m.status} />;
   }
-  if (item.kind === 'new') return <li {...props} className="new-marker" role="separator" aria-label="New messages" />;
-  return <li {...props} className="day" role="separator" aria-label={item.label} />;
+  // Plain list items (a list may hold nothing else): their text says what they mark.
+  if (item.kind === 'new') return <li {...props} className="new-marker" />;
+  return <li {...props} className="day" />;
 }
 
 /**
