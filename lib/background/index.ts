@@ -59,17 +59,17 @@ export function startBackground(): void {
     },
   });
 
-  const badgeSettings = mirror(notificationSettingsItem);
   const badgeAgent = mirror(agentItem);
   followToolbarBadge({
     onInboxChange: onInboxPatch,
     onStatus: (listener) => connectionItem.watch((status) => listener(status.overall)),
     currentStatus: async () => (await connectionItem.getValue()).overall,
-    unread: async () => {
-      const [inbox, settings, agent] = await Promise.all([readInbox(), badgeSettings(), badgeAgent()]);
-      return { count: totalUnread(inbox, settings.badge, agent?.id ?? null), scope: settings.badge };
+    currentScope: async () => (await notificationSettingsItem.getValue()).badge,
+    onScope: (listener) => notificationSettingsItem.watch((settings, old) => settings.badge !== old?.badge && listener(settings.badge)),
+    unread: async (scope) => {
+      const [inbox, agent] = await Promise.all([readInbox(), badgeAgent()]);
+      return totalUnread(inbox, scope, agent?.id ?? null);
     },
-    onSettings: (listener) => notificationSettingsItem.watch(listener),
   });
   settingsItem.watch(() => {
     // New server or Supabase URL: rebuild every connection.

@@ -44,16 +44,17 @@ export function followToolbarBadge(deps: {
   onInboxChange(listener: () => void): unknown;
   onStatus(listener: (overall: OverallStatus) => void): unknown;
   currentStatus(): Promise<OverallStatus>;
-  /** The count, over what the agent's setting says to count. */
-  unread(): Promise<{ count: number; scope: BadgeScope }>;
-  /** The agent changed what the icon counts. */
-  onSettings(listener: () => void): unknown;
+  /** What the agent's setting says to count, now and as it changes. */
+  currentScope(): Promise<BadgeScope>;
+  onScope(listener: (scope: BadgeScope) => void): unknown;
+  unread(scope: BadgeScope): Promise<number>;
 }): void {
   let overall: OverallStatus | null = null;
+  let scope: BadgeScope | null = null;
   const refresh = async () => {
     overall ??= await deps.currentStatus();
-    const { count, scope } = await deps.unread();
-    await showBadge(count, scope, overall);
+    scope ??= await deps.currentScope();
+    await showBadge(await deps.unread(scope), scope, overall);
   };
   let timer: ReturnType<typeof setTimeout> | null = null;
   deps.onInboxChange(() => {
@@ -66,6 +67,9 @@ export function followToolbarBadge(deps: {
     overall = status;
     void refresh();
   });
-  deps.onSettings(() => void refresh());
+  deps.onScope((changed) => {
+    scope = changed;
+    void refresh();
+  });
   void refresh();
 }

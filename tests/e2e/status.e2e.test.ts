@@ -14,7 +14,8 @@ describe('Open, snoozed, resolved in the side panel', () => {
   const ctx = useTestStack({ env: { SNOOZE_SWEEP_MS: '200' }, orgs: { org: 2 } });
   const alice = useSignedInBrowser(ctx, () => ctx.org.agents[0]!.email);
   const bob = useSignedInBrowser(ctx, () => ctx.org.agents[1]!.email);
-  const nadia = customer();
+  const nadia = '+14155550134'; // a number on the demo CRM page
+
   const omar = customer();
 
   const row = (panel: Page, name: string) => panel.getByRole('list', { name: 'Conversations' }).getByRole('button', { name: new RegExp(name) });
@@ -61,15 +62,23 @@ describe('Open, snoozed, resolved in the side panel', () => {
     expect(await tab(bob.panel, 'Resolved').textContent()).toBe('Resolved 0');
   });
 
-  it('mark unread (U in the thread) goes back to the list and raises the toolbar badge', async () => {
+  it('mark unread (U in the thread) goes back to the list and raises the toolbar badge and the CRM page’s badge', async () => {
+    const crm = await alice.browser.context.newPage();
+    await crm.goto(`${ctx.stack.serverUrl}/demo/crm`);
+    const crmBadge = crm.locator(`switchboard-badge[data-phone="${nadia}"]`);
+    await crmBadge.waitFor({ timeout: 10_000 });
+    await alice.panel.bringToFront();
     await row(alice.panel, 'Nadia').click();
     await alice.panel.getByRole('list', { name: 'Messages' }).getByText('Hello? One more thing').waitFor();
     await alice.panel.getByRole('button', { name: 'Back to conversations' }).focus();
     // Omar is still unread for Alice; Nadia was just read.
     await expect.poll(() => alice.browser.badgeText(), { timeout: 10_000 }).toBe('1');
+    await expect.poll(() => crmBadge.getAttribute('data-unread'), { timeout: 10_000 }).toBe('0');
     await alice.panel.keyboard.press('u');
     await row(alice.panel, 'Nadia').getByLabel('1 unread').waitFor({ timeout: 10_000 });
     await expect.poll(() => alice.browser.badgeText(), { timeout: 10_000 }).toBe('2');
+    await expect.poll(() => crmBadge.getAttribute('data-unread'), { timeout: 10_000 }).toBe('1');
+    await crm.close();
     // The Unread filter holds both.
     await alice.panel.getByRole('button', { name: /^Unread/ }).click();
     await expect.poll(() => alice.panel.getByRole('list', { name: 'Conversations' }).getByRole('listitem').count()).toBe(2);
@@ -142,5 +151,37 @@ describe('Open, snoozed, resolved in the side panel', () => {
       )
       .toBe('1');
     await back(bob.panel);
+
+    // The toolbar icon counts only Alice's and unassigned conversations when she says so, and its title says which.
+    const title = () => alice.browser.worker.evaluate(() => chrome.action.getTitle({}));
+    await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'New here', profileName: 'Pat' });
+    await row(bob.panel, 'Pat').click();
+    await bob.panel.getByRole('button', { name: 'Assign to me' }).click();
+    await row(alice.panel, 'Pat').getByText('Assigned to Agent 1').waitFor({ timeout: 10_000 });
+    await back(bob.panel);
+    await row(alice.panel, 'Pat').getByLabel('1 unread').waitFor();
+    // Every unread count in Alice's Open list, summed: what the icon shows for "all".
+    const counts = await alice.panel.getByRole('list', { name: 'Conversations' }).locator('.unread-count').allTextContents();
+    const all = counts.reduce((n, c) => n + Number(c), 0);
+    await expect.poll(() => alice.browser.badgeText(), { timeout: 5000 }).toBe(String(all));
+    await alice.options.getByLabel('My and unassigned open conversations').check();
+    await expect.poll(() => alice.browser.badgeText(), { timeout: 5000 }).toBe(String(all - 1));
+    expect(await title()).toMatch(/unread in your and unassigned open conversations$/);
+    await alice.options.getByLabel('All open conversations').check();
+    await expect.poll(() => alice.browser.badgeText(), { timeout: 5000 }).toBe(String(all));
+    expect(await title()).toMatch(/unread in all open conversations$/);
+  });
+
+  it('bulk resolve: pick conversations in the list and resolve them together', async () => {
+    await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'First of two', profileName: 'Quinn' });
+    await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Second of two', profileName: 'Rosa' });
+    for (const name of ['Quinn', 'Rosa']) {
+      await row(alice.panel, name).waitFor({ timeout: 10_000 });
+      await alice.panel.getByRole('checkbox', { name: new RegExp(name) }).check();
+    }
+    const bar = alice.panel.getByRole('region', { name: 'Selected conversations' });
+    await bar.getByRole('button', { name: 'Resolve 2' }).click();
+    await alice.panel.getByText('2 resolved').waitFor();
+    for (const ui of [alice, bob]) for (const name of ['Quinn', 'Rosa']) await row(ui.panel, name).waitFor({ state: 'detached', timeout: 10_000 });
   });
 });
