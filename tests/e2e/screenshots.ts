@@ -60,6 +60,44 @@ async function main() {
     await panel.setViewportSize({ width: 320, height: HEIGHT });
     await panel.emulateMedia({ colorScheme: 'light' });
     await panel.screenshot({ path: join(OUT, 'thread-320px.png') });
+    await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
+    await box.fill('');
+
+    // Conversations that end: Lucía resolved by Bob, then back when she writes again; Jonas snoozed.
+    const idOf = async (phone: string) => (await stack.db.query<{ id: string }>('select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1', [phone])).rows[0]!.id;
+    await api(stack, bob.token, `/api/conversations/${await idOf('+34612345678')}/status`, 'POST', { status: 'resolved' });
+    await say('+34612345678', 'Lucía Fernández', 'Una pregunta más: ¿y a Madrid?');
+    await api(stack, bob.token, `/api/conversations/${await idOf('+4915112345678')}/status`, 'POST', {
+      status: 'snoozed',
+      snoozedUntil: new Date(Date.now() + 3 * 86_400_000).toISOString(),
+    });
+    await panel.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await panel.getByRole('group', { name: 'Snooze until' }).waitFor();
+    await panel.getByRole('button', { name: 'Back to conversations' }).focus(); // (the menu stays open)
+    for (const scheme of ['light', 'dark'] as const) {
+      await panel.emulateMedia({ colorScheme: scheme });
+      await panel.screenshot({ path: join(OUT, `snooze-${scheme}.png`) });
+    }
+    await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    await panel.getByRole('button', { name: /Lucía Fernández/ }).getByText('Back: the customer wrote again').waitFor({ timeout: 10_000 });
+    await panel.getByRole('checkbox', { name: /Olu Adebayo/ }).check();
+    await panel.emulateMedia({ colorScheme: 'light' });
+    await panel.screenshot({ path: join(OUT, 'open-back-and-bulk-light.png') });
+    await panel.getByRole('button', { name: 'Clear' }).click();
+    await panel.getByRole('group', { name: 'Status' }).getByRole('button', { name: /^Snoozed/ }).click();
+    await panel.getByRole('button', { name: /Jonas Becker/ }).waitFor();
+    await panel.emulateMedia({ colorScheme: 'dark' });
+    await panel.screenshot({ path: join(OUT, 'snoozed-dark.png') });
+    await panel.getByRole('group', { name: 'Status' }).getByRole('button', { name: /^Open/ }).click();
+    await panel.getByRole('button', { name: /Lucía Fernández/ }).click();
+    await panel.getByText('Reopened: the customer wrote again').waitFor();
+    await panel.emulateMedia({ colorScheme: 'light' });
+    await panel.screenshot({ path: join(OUT, 'activity-light.png') });
+
+    const options = await browser.page('options.html');
+    await options.setViewportSize({ width: 520, height: 900 });
+    await options.getByRole('heading', { name: 'Notifications' }).scrollIntoViewIfNeeded();
+    await options.locator('section[aria-labelledby="notifications-heading"]').screenshot({ path: join(OUT, 'notification-settings-light.png') });
     console.log(`Screenshots written to ${OUT}`);
   } finally {
     await browser.close();
