@@ -190,7 +190,7 @@ export async function workerAndPanel(stack: RemoteStack, opts: { messages: numbe
 }
 
 /** True once the side panel lists at least `n` conversations (its All count: the list is virtualised). */
-const listed = (n: number) => Number(document.querySelector('.filters button:last-child .count')?.textContent ?? 0) >= n;
+const listed = (n: number) => Number(document.querySelector('[data-filter="assignee:all"] .count')?.textContent ?? 0) >= n;
 
 /**
  * A large inbox: `conversations` conversations, one with `messages` messages, seeded before the

@@ -52,7 +52,7 @@ describe('Script and markup from customers stay inert text', () => {
     const bubble = panel.getByRole('list', { name: 'Messages' }).locator('li.inbound .body');
     await bubble.waitFor();
     expect(await bubble.textContent()).toBe(BODY);
-    expect(await panel.getByRole('heading').first().textContent()).toBe(NAME);
+    expect(await panel.getByRole('heading', { level: 2 }).first().textContent()).toBe(NAME);
     expect(await panel.locator('main img, main script, main b, main i, main svg').count()).toBe(0);
     expect(await panel.title()).not.toBe('pwned');
 
