@@ -21,6 +21,18 @@ export async function createChannel(
   return rows[0]!;
 }
 
+const authAdmin = (supabase: { url: string; serviceRoleKey: string }) =>
+  createClient(supabase.url, supabase.serviceRoleKey, {
+    auth: { persistSession: false, autoRefreshToken: false },
+    realtime: { transport: WebSocket as never },
+  }).auth.admin;
+
+/** Sets an auth user's password through the Auth admin API (hosted or local, the same call). */
+export async function setPassword(supabase: { url: string; serviceRoleKey: string }, userId: string, password: string): Promise<void> {
+  const { error } = await authAdmin(supabase).updateUserById(userId, { password });
+  if (error) throw new Error(`could not set the password of user ${userId}: ${error.message}`, { cause: error });
+}
+
 /**
  * Creates a Supabase Auth user through the Auth admin API (hosted or local, the same call) and
  * makes it an agent of the organisation.
@@ -30,11 +42,7 @@ export async function createAgent(
   supabase: { url: string; serviceRoleKey: string },
   a: { organisationId: string; email: string; password: string; displayName: string },
 ): Promise<{ id: string }> {
-  const admin = createClient(supabase.url, supabase.serviceRoleKey, {
-    auth: { persistSession: false, autoRefreshToken: false },
-    realtime: { transport: WebSocket as never },
-  });
-  const { data, error } = await admin.auth.admin.createUser({
+  const { data, error } = await authAdmin(supabase).createUser({
     email: a.email,
     password: a.password,
     email_confirm: true,

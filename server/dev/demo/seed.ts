@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { addTemplate, createAgent, createChannel, createOrganisation } from '../../admin/commands';
+import { addTemplate, createAgent, createChannel, createOrganisation, setPassword } from '../../admin/commands';
 import { STAND_IN_TEMPLATES } from '../twilio-stand-in/server';
 import { saveCannedReply } from '../../inbox/team';
 import { inboundParams, newSid, postSignedWebhook } from '../twilio-stand-in/inbound';
@@ -21,8 +21,11 @@ const DEMO_CANNED_REPLIES: Array<[string, string]> = [
 ];
 
 /**
- * Seeds the demo organisation once: a channel, agents alice and bob, and one inbound message
- * from each demo contact, posted as signed Twilio webhooks through the real endpoint.
+ * Seeds the demo organisation: a channel, agents alice and bob, canned replies, and one inbound
+ * message from each demo contact, posted as signed Twilio webhooks through the real endpoint.
+ * Resumable: every step looks before it writes, so a start interrupted at any moment (Ctrl+C
+ * during the first `npm start`) is finished by the next one. The agents' password is the one in
+ * local.json; when local.json never got it, a new one is set on both agents.
  */
 export async function seedDemo(
   db: pg.Pool,
@@ -35,28 +38,35 @@ export async function seedDemo(
     existing?: DemoSeed;
   },
 ): Promise<DemoSeed> {
-  const found = await db.query<{ id: string; messaging_service_sid: string }>(
-    `select o.id, ch.messaging_service_sid from organisations o join channels ch on ch.organisation_id = o.id
-      where o.name = $1 and ch.whatsapp_number = $2`,
-    [DEMO_ORGANISATION, DEMO_WHATSAPP_NUMBER],
-  );
-  if (found.rows[0] && opts.existing?.organisationId === found.rows[0].id) return opts.existing;
-  if (found.rows[0]) throw new Error('The demo organisation exists but local.json lost its password: delete .switchboard/ to start over');
-
-  const password = randomBytes(6).toString('base64url');
-  const org = await createOrganisation(db, DEMO_ORGANISATION);
-  const messagingServiceSid = newSid('MG');
-  await createChannel(db, { organisationId: org.id, name: 'Demo WhatsApp', whatsappNumber: DEMO_WHATSAPP_NUMBER, messagingServiceSid });
-  // The local Twilio stand-in's templates belong to the demo organisation.
-  for (const t of STAND_IN_TEMPLATES) await addTemplate(db, org.id, t.sid);
-  for (const a of DEMO_AGENTS) {
-    await createAgent(db, opts.supabase, { organisationId: org.id, email: a.email, password, displayName: a.displayName });
+  const orgId =
+    (await db.query<{ id: string }>('select id from organisations where name = $1 order by created_at, id limit 1', [DEMO_ORGANISATION])).rows[0]?.id ??
+    (await createOrganisation(db, DEMO_ORGANISATION)).id;
+  let channel = (await db.query<{ messaging_service_sid: string }>('select messaging_service_sid from channels where whatsapp_number = $1', [DEMO_WHATSAPP_NUMBER])).rows[0];
+  if (!channel) {
+    const messagingServiceSid = newSid('MG');
+    await createChannel(db, { organisationId: orgId, name: 'Demo WhatsApp', whatsappNumber: DEMO_WHATSAPP_NUMBER, messagingServiceSid });
+    channel = { messaging_service_sid: messagingServiceSid };
   }
-  for (const [shortcut, text] of DEMO_CANNED_REPLIES) await saveCannedReply(db, org.id, shortcut, text);
+  // The local Twilio stand-in's templates belong to the demo organisation.
+  for (const t of STAND_IN_TEMPLATES) await addTemplate(db, orgId, t.sid);
+
+  const known = opts.existing?.organisationId === orgId ? opts.existing.password : undefined;
+  const password = known ?? randomBytes(6).toString('base64url');
+  for (const a of DEMO_AGENTS) {
+    const user = (await db.query<{ id: string; agent: boolean }>('select u.id, a.id is not null as agent from auth.users u left join agents a on a.id = u.id where lower(u.email) = lower($1)', [a.email])).rows[0];
+    if (!user) await createAgent(db, opts.supabase, { organisationId: orgId, email: a.email, password, displayName: a.displayName });
+    else {
+      if (!user.agent) await db.query('insert into agents (id, organisation_id, display_name) values ($1, $2, $3)', [user.id, orgId, a.displayName]);
+      if (!known) await setPassword(opts.supabase, user.id, password);
+    }
+  }
+  for (const [shortcut, text] of DEMO_CANNED_REPLIES) await saveCannedReply(db, orgId, shortcut, text);
   for (const c of DEMO_CONTACTS) {
+    const seeded = await db.query('select 1 from conversations cv join contacts ct on ct.id = cv.contact_id where cv.organisation_id = $1 and ct.phone_e164 = $2', [orgId, c.phone]);
+    if (seeded.rowCount) continue;
     const params = inboundParams({ accountSid: opts.twilio.accountSid, from: c.phone, to: DEMO_WHATSAPP_NUMBER, body: c.message, profileName: c.name });
     const res = await postSignedWebhook(opts.webhookUrl, opts.twilio.authToken, params, opts.signatureUrl);
     if (!res.ok) throw new Error(`seeding a demo message failed: ${res.status} ${await res.text()}`);
   }
-  return { organisationId: org.id, whatsappNumber: DEMO_WHATSAPP_NUMBER, messagingServiceSid, agents: DEMO_AGENTS.map((a) => a.email), password };
+  return { organisationId: orgId, whatsappNumber: DEMO_WHATSAPP_NUMBER, messagingServiceSid: channel.messaging_service_sid, agents: DEMO_AGENTS.map((a) => a.email), password };
 }

@@ -63,6 +63,11 @@ const adminCreateUser = z.object({
   user_metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
+const adminUpdateUser = z.object({
+  password: z.string().min(6).optional(),
+  user_metadata: z.record(z.string(), z.unknown()).optional(),
+});
+
 export async function registerLocalAuth(app: FastifyInstance, deps: LocalAuthDeps): Promise<void> {
   const ttl = deps.accessTokenTtlSeconds ?? 3600;
   // Password guessing: limited per address and per account (GoTrue answers 429 over_request_rate_limit).
@@ -245,6 +250,25 @@ export async function registerLocalAuth(app: FastifyInstance, deps: LocalAuthDep
       [body.data.email.toLowerCase(), hash, !!body.data.email_confirm, meta],
     );
     if (!rows[0]) throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
+    return reply.send(userJson(rows[0]));
+  });
+
+  // GoTrue's `PUT /admin/users/{id}` (supabase-js `auth.admin.updateUserById`): a new password or metadata.
+  app.put('/auth/v1/admin/users/:id', async (req, reply) => {
+    const claims = await bearer(req);
+    if (claims.role !== 'service_role') throw new AuthError(403, 'not_admin', 'User not allowed');
+    const body = adminUpdateUser.safeParse(req.body);
+    if (!body.success) throw new AuthError(400, 'validation_failed', body.error.issues.map((i) => i.message).join('; '));
+    const id = z.uuid().safeParse((req.params as { id: string }).id);
+    if (!id.success) throw new AuthError(404, 'user_not_found', 'User not found');
+    const hash = body.data.password ? await bcrypt.hash(body.data.password, 10) : null;
+    const { rows } = await deps.db.query<UserRow>(
+      `update auth.users set encrypted_password = coalesce($2, encrypted_password),
+              raw_user_meta_data = raw_user_meta_data || coalesce($3::jsonb, '{}'::jsonb), updated_at = now()
+        where id = $1 returning *`,
+      [id.data, hash, body.data.user_metadata ? JSON.stringify(body.data.user_metadata) : null],
+    );
+    if (!rows[0]) throw new AuthError(404, 'user_not_found', 'User not found');
     return reply.send(userJson(rows[0]));
   });
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { signSupabaseJwt } from '../../auth/jwt';
 
@@ -37,12 +37,20 @@ export function localConfigPath(home: string): string {
 
 export function readLocalConfig(home: string): LocalConfigFile | null {
   const path = localConfigPath(home);
-  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as LocalConfigFile) : null;
+  if (!existsSync(path)) return null;
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as LocalConfigFile;
+  } catch (err) {
+    throw new Error(`${path} is damaged (${(err as Error).message}): delete ${home} to start over with a fresh local stack`, { cause: err });
+  }
 }
 
+/** Written whole or not at all (a temp file renamed over it): a start stopped mid-write leaves the previous file. */
 export function writeLocalConfig(home: string, cfg: LocalConfigFile): void {
   mkdirSync(home, { recursive: true });
-  writeFileSync(localConfigPath(home), JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
+  const path = localConfigPath(home);
+  writeFileSync(`${path}.tmp`, JSON.stringify(cfg, null, 2) + '\n', { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
 }
 
 export async function loadOrCreateLocalSecrets(home: string): Promise<LocalConfigFile> {
