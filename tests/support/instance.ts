@@ -19,10 +19,17 @@ export type InstanceTarget = Pick<TestStack, 'home'> & {
   config: Pick<TestStack['config'], 'publicUrl' | 'databaseUrl' | 'supabaseUrl' | 'supabaseAnonKey' | 'jwtSecret' | 'twilio' | 'twilioApiBaseUrl'>;
 };
 
-export async function startInstance(stack: InstanceTarget, env: Record<string, string>, opts: { readyWithinMs?: number } = {}): Promise<ServerInstance> {
+export async function startInstance(
+  stack: InstanceTarget,
+  env: Record<string, string>,
+  /** `built`: the production build (`npm run build:server`, plain Node, no tsx). */
+  opts: { readyWithinMs?: number; from?: 'source' | 'built' } = {},
+): Promise<ServerInstance> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
-  const proc: ChildProcess = spawn(process.execPath, ['--import', 'tsx', resolve(import.meta.dirname, '..', '..', 'server', 'main.ts')], {
-    cwd: resolve(import.meta.dirname, '..', '..'),
+  const root = resolve(import.meta.dirname, '..', '..');
+  const args = opts.from === 'built' ? ['--enable-source-maps', resolve(root, 'dist', 'server', 'main.js')] : ['--import', 'tsx', resolve(root, 'server', 'main.ts')];
+  const proc: ChildProcess = spawn(process.execPath, args, {
+    cwd: root,
     env: {
       PATH: process.env.PATH,
       HOST: '127.0.0.1',
