@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { CrmSites } from './CrmSites';
+import { SignInForm, UpdateNotice, WorkspaceForm } from './Onboarding';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
 import type { NotificationSettings } from '@/lib/notifications/rules';
@@ -13,7 +14,14 @@ export function OptionsApp() {
   return (
     <main>
       <h1>Switchboard</h1>
-      {settings && <SettingsForm settings={settings} />}
+      <UpdateNotice />
+      <WorkspaceForm />
+      {settings && (
+        <details className="advanced">
+          <summary>Advanced: enter the server and Supabase yourself</summary>
+          <SettingsForm settings={settings} />
+        </details>
+      )}
       <NotificationSettingsForm />
       <CrmSites />
       {agent === undefined ? null : agent ? (
@@ -122,37 +130,5 @@ function NotificationSettingsForm() {
         </label>
       </fieldset>
     </section>
-  );
-}
-
-function SignInForm() {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    const result = await sendMessage('auth:signIn', { email, password });
-    setBusy(false);
-    if ('error' in result) setError(result.error);
-  };
-  return (
-    <form aria-label="Sign in" onSubmit={(e) => void submit(e)}>
-      <h2>Sign in</h2>
-      <label>
-        Email
-        <input type="email" autoComplete="username" value={email} required onChange={(e) => setEmail(e.target.value)} />
-      </label>
-      <label>
-        Password
-        <input type="password" autoComplete="current-password" value={password} required onChange={(e) => setPassword(e.target.value)} />
-      </label>
-      <button type="submit" disabled={busy}>
-        Sign in
-      </button>
-      {error && <p role="alert">{error}</p>}
-    </form>
   );
 }

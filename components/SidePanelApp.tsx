@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { browser } from 'wxt/browser';
 import { collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { initialStatus } from '@/lib/connection/status';
 import { SEARCH_MIN_CHARS } from '@/lib/contract/api';
@@ -15,13 +14,14 @@ import { sortedConversations } from '@/lib/inbox/state';
 import { DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, type ListFilter } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { BulkBar } from './BulkBar';
+import { FirstRun } from './Onboarding';
 import { ConversationList, type ConversationListHandle } from './ConversationList';
 import type { StatusActionsHandle } from './StatusActions';
 import { InboxToolbar } from './InboxToolbar';
 import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
 import { Thread, type ThreadProps } from './Thread';
-import { agentItem, collabItem, connectionItem, openConversationItem, teamItem } from '@/lib/storage/items';
+import { agentItem, collabItem, connectionItem, openConversationItem, teamItem, updateRequiredItem } from '@/lib/storage/items';
 
 const EMPTY = { open: 'Nothing open here: all done.', snoozed: 'No snoozed conversations here.', resolved: 'No resolved conversations here.' };
 
@@ -47,6 +47,7 @@ function savedFilter(): ListFilter {
 export function SidePanelApp() {
   const inbox = useInbox();
   const agent = useStorageItem(agentItem);
+  const update = useStorageItem(updateRequiredItem);
   const team = useStorageItem(teamItem);
   const status = useStorageItem(connectionItem) ?? initialStatus();
   const openId = useStorageItem(openConversationItem) ?? null;
@@ -116,17 +117,7 @@ export function SidePanelApp() {
   }), []);
 
   if (inbox === undefined || agent === undefined) return null;
-  if (agent === null) {
-    return (
-      <main className="signed-out">
-        <h1>Switchboard</h1>
-        <p>Sign in to see your WhatsApp conversations.</p>
-        <button type="button" onClick={() => void browser.runtime.openOptionsPage()}>
-          Open settings and sign in
-        </button>
-      </main>
-    );
-  }
+  if (agent === null || update) return <FirstRun />;
   const open = openId ? inbox.conversations[openId] : undefined;
   const typingNames = (conversationId: string) => typingIn(collab, conversationId, now, agent.id).map((t) => t.displayName);
   return (

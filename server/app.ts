@@ -101,7 +101,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onError: (err) => log.warn({ err }, 'snooze sweep failed; retried on the next tick'),
   });
 
-  registerOperatorRoutes(http, { token: config.operatorToken, io, requests, db });
+  registerOperatorRoutes(http, {
+    token: config.operatorToken,
+    io,
+    requests,
+    db,
+    client: { supabaseUrl: config.supabaseUrl, supabaseAnonKey: config.supabaseAnonKey, workspaceName: config.workspace.name, minExtensionVersion: config.workspace.minExtensionVersion },
+  });
 
   await http.register(async (api) => {
     api.addHook('preHandler', authenticateAgent(deps));

@@ -51,6 +51,10 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   /** Bearer token for /api/metrics and /api/socket (operators only); unset: those routes are off. The local stack makes one. */
   OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /** The workspace's name, shown to agents when they connect (GET /api/config). */
+  WORKSPACE_NAME: z.string().trim().min(1).max(200).optional(),
+  /** Extensions older than this are told to update instead of connecting (GET /api/config). */
+  MIN_EXTENSION_VERSION: z.string().regex(/^\d+(\.\d+){0,3}$/, 'must be a version such as 0.2.0').default('0.1.0'),
   /** Socket.IO connections one agent may hold at once (each browser holds one). */
   SOCKETS_PER_AGENT: z.coerce.number().int().min(1).default(10),
   /** WebSocket handshakes (Socket.IO and local Realtime) one IP may start per 10 s. */
@@ -121,6 +125,8 @@ export interface ServerConfig {
   redisUrl: string | null;
   presenceSweepMs: number;
   snoozeSweepMs: number;
+  /** What `GET /api/config` tells extensions besides where Supabase is. */
+  workspace: { name: string | null; minExtensionVersion: string };
 }
 
 /** The origin policy and trusted proxies the environment describes. */

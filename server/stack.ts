@@ -152,6 +152,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       redisUrl: env.REDIS_URL ?? null,
       presenceSweepMs: env.PRESENCE_SWEEP_MS,
       snoozeSweepMs: env.SNOOZE_SWEEP_MS,
+      workspace: { name: env.WORKSPACE_NAME ?? null, minExtensionVersion: env.MIN_EXTENSION_VERSION },
     };
     // The public URL may depend on the port we got (port 0 in tests): resolve it after listen.
     const app = await createApp({ config, db, verify, log, resolveHost: overrides.resolveHost });

@@ -73,7 +73,7 @@ async function heapMb(cdp: CDPSession): Promise<number> {
 export async function crmOverlay(stack: RemoteStack, opts: { elements: number; phones: number; burst: number }) {
   const [org] = await createBenchOrgs(stack, 1, 1);
   const email = await benchAgent(stack, org!.id);
-  const { browser } = await signedInBrowser({ serverUrl: stack.serverUrl, config: { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey } }, email, 'bench password');
+  const { browser } = await signedInBrowser({ serverUrl: stack.serverUrl }, email, 'bench password');
   try {
     const html = crmPage(opts.phones, opts.elements);
     // The same page where the content script runs (a HubSpot URL) and where it does not.
@@ -148,7 +148,7 @@ export async function crmOverlay(stack: RemoteStack, opts: { elements: number; p
 export async function workerAndPanel(stack: RemoteStack, opts: { messages: number }) {
   const [org] = await createBenchOrgs(stack, 1, 1);
   const email = await benchAgent(stack, org!.id);
-  const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl, config: { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey } }, email, 'bench password');
+  const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl }, email, 'bench password');
   try {
     await panel.locator('[data-status="live"]').waitFor({ timeout: 20_000 });
     const cdp = await browser.context.newCDPSession(panel);
@@ -202,7 +202,7 @@ export async function largeInbox(stack: RemoteStack, opts: { conversations: numb
   const email = await benchAgent(stack, org!.id);
   const channelId = (await stack.db.query<{ id: string }>('select id from channels where organisation_id = $1', [org!.id])).rows[0]!.id;
   await seedLargeInbox(stack.db, { organisationId: org!.id, channelId, conversations: opts.conversations, messages: opts.messages, bodySuffix: ' with an ordinary sentence or two of text in it' });
-  const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl, config: { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey } }, email, 'bench password');
+  const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl }, email, 'bench password');
   try {
     await panel.setViewportSize({ width: 400, height: 800 });
     await panel.waitForFunction(listed, opts.conversations, { timeout: 60_000 });

@@ -32,7 +32,7 @@ export async function sidePanelLatency(
   // The browser's agent signs in with a password, as an agent does.
   const email = await benchAgent(stack, target.id);
   const sockets: Socket[] = orgs.flatMap((o) => o.agents).slice(0, opts.agents - 1).map((a) => ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: a.token }, forceNew: true }));
-  const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl, config: { supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey } }, email, 'bench password');
+  const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl }, email, 'bench password');
   try {
     await panel.locator('[data-status="live"]').waitFor({ timeout: 20_000 });
     // A CRM page (HubSpot's URL, served here) listing the 100 customers: their badges count up too.

@@ -13,12 +13,13 @@ import { createOutbox } from '../inbox/outbox';
 import { addConversation, applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, isNewMessage } from '../inbox/state';
 import { pendingMessage, persistAll, readInbox, updateInbox, type PendingReply } from '../inbox/store';
 import { createSync } from '../inbox/sync';
-import type { Settings } from '../settings';
+import { isConfigured, type Settings } from '../settings';
+import { checkVersion } from './workspace';
 import { RealtimeLink } from './links/realtime';
 import { createSocket } from './links/socket-client';
 import { SocketLink } from './links/socket';
 import { currentViewing, notifyMessage } from './notifications';
-import { agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem } from '../storage/items';
+import { agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem, updateRequiredItem } from '../storage/items';
 
 /** What a status change did, for the side panel to say (e.g. "2 resolved; 1 has new messages"). */
 export interface StatusSummary {
@@ -45,6 +46,8 @@ export class BackgroundController {
   private readonly sync: () => Promise<void>;
   private readonly outbox: ReturnType<typeof createOutbox>;
   private away = false;
+  /** The workspace needs a newer extension: no connection is opened. */
+  private updateRequired = false;
   private collabQueue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly settings: Settings) {
@@ -120,11 +123,20 @@ export class BackgroundController {
     return data.session?.access_token ?? null;
   }
 
-  /** Restores the session from storage and connects if there is one. */
+  /** Restores the session from storage and connects if there is one (unless the workspace needs a newer extension). */
   async start(): Promise<void> {
+    // Asked alongside, not before: an unreachable server must not hold the start up.
+    if (isConfigured(this.settings)) void checkVersion(this.settings.serverUrl).then((outdated) => (outdated ? this.stopForUpdate() : undefined));
     const { data } = await this.supabase.auth.getSession();
     if (data.session) await this.connect();
     else await this.status.session(false);
+  }
+
+  /** The workspace needs a newer extension: nothing connects (the side panel says to update). */
+  private async stopForUpdate(): Promise<void> {
+    this.updateRequired = true;
+    this.stop();
+    await this.status.session(false);
   }
 
   /** Closes connections without touching stored state (settings changed, worker shutting down). */
@@ -137,6 +149,7 @@ export class BackgroundController {
   }
 
   async signIn(email: string, password: string): Promise<AgentProfile> {
+    if (this.updateRequired) throw new Error((await updateRequiredItem.getValue())?.message ?? 'Update Switchboard before signing in.');
     const { error } = await this.supabase.auth.signInWithPassword({ email, password });
     if (error) throw new Error(error.message, { cause: error });
     let me: AgentProfile;
@@ -183,7 +196,7 @@ export class BackgroundController {
   }
 
   private async connect(): Promise<void> {
-    if (this.socket) return;
+    if (this.socket || this.updateRequired) return;
     await this.status.session(true);
     let agent = await agentItem.getValue();
     if (!agent) {

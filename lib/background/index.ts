@@ -4,6 +4,7 @@ import { onInboxPatch, readInbox } from '../inbox/store';
 import { onMessage, type ProtocolMap, type Requests, type Responses, type Result } from '../messaging/protocol';
 import { CONTENT_SCRIPT_REQUESTS, requestSchemas } from '../messaging/schemas';
 import { followToolbarBadge } from './toolbar-badge';
+import { connectWorkspace } from './workspace';
 import { mirror } from '../storage/mirror';
 import { keepAlive } from './keep-alive';
 import { BackgroundController } from './controller';
@@ -30,6 +31,7 @@ export function startBackground(): void {
   serve({
     'auth:signIn': async ({ email, password }) => (await c()).signIn(email, password),
     'auth:signOut': async () => done(await (await c()).signOut()),
+    'settings:connect': async ({ workspaceUrl }) => connectWorkspace(workspaceUrl),
     'inbox:openConversation': async ({ conversationId }) => done(await (await c()).openConversation(conversationId)),
     'connection:reconnect': async () => done(await (await c()).reconnect()),
     'composer:typing': async ({ conversationId, typing }) => done((await c()).typing(conversationId, typing)),

@@ -99,6 +99,19 @@ export interface NoteResponse {
 /** `GET /api/me` */
 export type MeResponse = AgentProfile;
 
+/**
+ * `GET /api/config` (public): what an extension needs besides the workspace URL the agent typed.
+ * Only public values: the anon key is meant for browsers (Row Level Security guards the data).
+ */
+export interface WorkspaceConfig {
+  supabaseUrl: string;
+  supabaseAnonKey: string;
+  /** The workspace's display name, when the server is given one. */
+  workspaceName: string | null;
+  /** Extensions older than this must update before they connect. */
+  minExtensionVersion: string;
+}
+
 /** Error body of every 4xx/5xx answer. */
 export interface ApiError {
   error: string;

@@ -95,3 +95,11 @@ export const conversationRef = z.object({ conversationId: z.uuid() });
 export const presenceRequest = z.object({ state: z.enum(['online', 'away']) });
 /** Socket.IO: `auth:refresh`. */
 export const authRefreshRequest = z.object({ token: z.string().min(1).max(8192) });
+
+/** `GET /api/config`, as the extension checks the server's answer before trusting it. */
+export const workspaceConfig = z.object({
+  supabaseUrl: z.url({ protocol: /^https?$/ }),
+  supabaseAnonKey: z.string().min(1).max(4096),
+  workspaceName: z.string().max(200).nullable(),
+  minExtensionVersion: z.string().regex(/^\d+(\.\d+){0,3}$/),
+});

@@ -25,6 +25,8 @@ export type Requests = { [K in keyof typeof requestSchemas]: z.infer<(typeof req
 export interface Responses {
   'auth:signIn': AgentProfile;
   'auth:signOut': null;
+  /** Connects to a workspace by its URL: the server publishes the rest (`GET /api/config`). */
+  'settings:connect': { workspaceName: string | null; url: string };
   'inbox:openConversation': null;
   'connection:reconnect': null;
   'composer:typing': null;

@@ -25,6 +25,7 @@ const siteOrigin = z
 export const requestSchemas = {
   'auth:signIn': z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1000) }),
   'auth:signOut': z.undefined(),
+  'settings:connect': z.object({ workspaceUrl: z.string().trim().min(1, 'enter your workspace URL').max(2048) }),
   'inbox:openConversation': z.object({ conversationId: z.uuid() }),
   'connection:reconnect': z.undefined(),
   'composer:typing': z.object({ conversationId: z.uuid(), typing: z.boolean() }),

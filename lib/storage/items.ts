@@ -17,6 +17,13 @@ import { DEFAULT_SETTINGS, type CrmSettings, type Settings } from '../settings';
 // --- Settings (written by the options page) ---------------------------------------------------
 /** Where the extension connects. */
 export const settingsItem = /* @__PURE__ */ storage.defineItem<Settings>('local:settings', { fallback: DEFAULT_SETTINGS, version: 1 });
+/** The workspace the agent connected to by its URL (its name, when the server gives one). */
+export const workspaceItem = /* @__PURE__ */ storage.defineItem<{ url: string; name: string | null } | null>('local:workspace', { fallback: null, version: 1 });
+/** Set when the workspace needs a newer extension than this one: nothing connects until it is updated. */
+export const updateRequiredItem = /* @__PURE__ */ storage.defineItem<{ current: string; minimum: string; message: string } | null>('local:updateRequired', {
+  fallback: null,
+  version: 1,
+});
 /** How the CRM overlay reads numbers written without a country code. */
 export const crmSettingsItem = /* @__PURE__ */ storage.defineItem<CrmSettings>('local:crmSettings', { fallback: { defaultCountry: 'US' }, version: 1 });
 /** Sites beyond the built-in CRMs where the agent turned the overlay on (origins). */

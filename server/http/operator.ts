@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WorkspaceConfig } from '../../lib/contract/api';
 import type pg from 'pg';
 import { secretEquals } from '../auth/compare';
 import { HttpError } from '../errors';
@@ -6,11 +7,17 @@ import type { RequestCounter } from '../metrics';
 import type { SwitchboardIo } from '../sockets/socket-io';
 
 /**
- * What operators and load balancers ask an instance. `GET /api/health` is public (200 when
+ * What extensions, operators and load balancers ask an instance. `GET /api/config` is public (the
+ * extension's settings from one workspace URL). `GET /api/health` is public (200 when
  * PostgreSQL answers). With `Authorization: Bearer <OPERATOR_TOKEN>` only: how busy this instance
  * is, with no data and no identities; without a configured token those routes are off (404).
  */
-export function registerOperatorRoutes(app: FastifyInstance, deps: { token: string | null; io: SwitchboardIo; requests: RequestCounter; db: pg.Pool }): void {
+export function registerOperatorRoutes(
+  app: FastifyInstance,
+  deps: { token: string | null; io: SwitchboardIo; requests: RequestCounter; db: pg.Pool; client: WorkspaceConfig },
+): void {
+  // What an extension needs besides the workspace URL the agent typed (public values only).
+  app.get('/api/config', async (): Promise<WorkspaceConfig> => deps.client);
   app.get('/api/health', async () => {
     await deps.db.query('select 1');
     return { status: 'ok' };

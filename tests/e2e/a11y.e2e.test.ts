@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import AxeBuilder from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from '../support/axe';
 import { useSignedInBrowser, useTestStack } from '../support/fixture';
 import { api, connectSocket, customer, type TestSocket } from '../support/stack';
 
@@ -16,13 +15,7 @@ describe('Accessibility (axe-core)', () => {
   const ui = useSignedInBrowser(ctx, () => ctx.org.agents[0]!.email);
   const agent = () => ctx.org.agents[0]!;
 
-  /** Serious and critical violations, as lines a reader can act on. */
-  const violations = async (page: Page, what: string) => {
-    const { violations } = await new AxeBuilder({ page }).analyze();
-    return violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .flatMap((v) => v.nodes.map((n) => `${what}: ${v.id} (${v.impact}) at ${n.target.join(' ')}: ${n.failureSummary?.replace(/\s+/g, ' ')}`));
-  };
+  const violations = seriousViolations;
   const conversationOf = async (sid: string) =>
     (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [sid])).rows[0]!.conversation_id;
 

@@ -74,19 +74,12 @@ export async function launchWithExtension(opts: { grantedOrigins?: string[] } = 
   };
 }
 
-/** Fills the options page with the stack's URLs and signs in. */
-export async function configureAndSignIn(
-  browser: ExtensionBrowser,
-  urls: { serverUrl: string; supabaseUrl: string; anonKey: string },
-  email: string,
-  password: string,
-): Promise<Page> {
+/** Connects the options page to the stack by its workspace URL alone (the server publishes the rest) and signs in. */
+export async function configureAndSignIn(browser: ExtensionBrowser, urls: { serverUrl: string }, email: string, password: string): Promise<Page> {
   const options = await browser.page('options.html');
-  await options.getByLabel('Server URL').fill(urls.serverUrl);
-  await options.getByLabel('Supabase URL').fill(urls.supabaseUrl);
-  await options.getByLabel('Supabase anon key').fill(urls.anonKey);
-  await options.getByRole('button', { name: 'Save' }).click();
-  await options.getByText('Saved.').waitFor();
+  await options.getByLabel('Workspace URL').fill(urls.serverUrl);
+  await options.getByRole('button', { name: 'Connect' }).click();
+  await options.getByRole('status').filter({ hasText: /^Connected to / }).waitFor();
   await options.getByLabel('Email').fill(email);
   await options.getByLabel('Password').fill(password);
   await options.getByRole('button', { name: 'Sign in' }).click();
@@ -96,17 +89,12 @@ export async function configureAndSignIn(
 
 /** Chromium with the extension, signed in as `email` against `stack`, with the side panel open in a tab. */
 export async function signedInBrowser(
-  stack: { serverUrl: string; config: { supabaseUrl: string; supabaseAnonKey: string } },
+  stack: { serverUrl: string },
   email: string,
   password = 'correct horse battery',
   launch: { grantedOrigins?: string[] } = {},
 ): Promise<{ browser: ExtensionBrowser; options: Page; panel: Page }> {
   const browser = await launchWithExtension(launch);
-  const options = await configureAndSignIn(
-    browser,
-    { serverUrl: stack.serverUrl, supabaseUrl: stack.config.supabaseUrl, anonKey: stack.config.supabaseAnonKey },
-    email,
-    password,
-  );
+  const options = await configureAndSignIn(browser, { serverUrl: stack.serverUrl }, email, password);
   return { browser, options, panel: await browser.page('sidepanel.html') };
 }

@@ -1,0 +1,114 @@
+import { useState, type FormEvent } from 'react';
+import { useStorageItem } from '@/lib/hooks/useStorageItem';
+import { sendMessage } from '@/lib/messaging/protocol';
+import { isConfigured } from '@/lib/settings';
+import { settingsItem, updateRequiredItem, workspaceItem } from '@/lib/storage/items';
+
+/** The one thing an agent types to connect: the workspace URL (the server publishes the rest). */
+export function WorkspaceForm(props: { onConnected?: () => void }) {
+  const workspace = useStorageItem(workspaceItem);
+  const [url, setUrl] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [connected, setConnected] = useState<string | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const result = await sendMessage('settings:connect', { workspaceUrl: url || ' ' });
+    setBusy(false);
+    if ('error' in result) return setError(result.error);
+    setConnected(result.data.workspaceName ?? new URL(result.data.url).host);
+    props.onConnected?.();
+  };
+  return (
+    <form aria-label="Workspace" onSubmit={(e) => void submit(e)}>
+      <h2>Workspace</h2>
+      {workspace && <p className="hint">Connected to {workspace.name ?? workspace.url}.</p>}
+      <label>
+        Workspace URL
+        <input type="text" inputMode="url" autoComplete="url" placeholder="https://switchboard.example.com" value={url} onChange={(e) => setUrl(e.target.value)} />
+      </label>
+      <button type="submit" disabled={busy}>
+        Connect
+      </button>
+      {connected && <p role="status">Connected to {connected}.</p>}
+      {error && <p role="alert">{error}</p>}
+    </form>
+  );
+}
+
+export function SignInForm() {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    const result = await sendMessage('auth:signIn', { email, password });
+    setBusy(false);
+    if ('error' in result) setError(result.error);
+  };
+  return (
+    <form aria-label="Sign in" onSubmit={(e) => void submit(e)}>
+      <h2>Sign in</h2>
+      <label>
+        Email
+        <input type="email" autoComplete="username" value={email} required onChange={(e) => setEmail(e.target.value)} />
+      </label>
+      <label>
+        Password
+        <input type="password" autoComplete="current-password" value={password} required onChange={(e) => setPassword(e.target.value)} />
+      </label>
+      <button type="submit" disabled={busy}>
+        Sign in
+      </button>
+      {error && <p role="alert">{error}</p>}
+    </form>
+  );
+}
+
+/** The workspace needs a newer extension: say so plainly instead of failing in odd ways. */
+export function UpdateNotice() {
+  const update = useStorageItem(updateRequiredItem);
+  if (!update) return null;
+  return (
+    <section className="update-required" role="alert">
+      <h2>Update Switchboard</h2>
+      <p>{update.message}</p>
+    </section>
+  );
+}
+
+/**
+ * What an agent who is not signed in sees in the side panel: the workspace step when the
+ * extension is not set up yet, then signing in, right here (no hunting for the options page).
+ */
+export function FirstRun() {
+  const settings = useStorageItem(settingsItem);
+  const [changing, setChanging] = useState(false);
+  if (!settings) return null;
+  const ready = isConfigured(settings) && !changing;
+  return (
+    <main className="signed-out">
+      <h1>Switchboard</h1>
+      <UpdateNotice />
+      {ready ? (
+        <>
+          <p>Sign in to see your WhatsApp conversations.</p>
+          <SignInForm />
+          <button type="button" className="link" onClick={() => setChanging(true)}>
+            Use another workspace
+          </button>
+        </>
+      ) : (
+        <>
+          <p>Connect to your team’s workspace: enter the URL your admin gave you.</p>
+          <WorkspaceForm onConnected={() => setChanging(false)} />
+        </>
+      )}
+    </main>
+  );
+}
