@@ -10,7 +10,8 @@ import type { ServerConfig } from './config';
 import { registerDemoRoutes } from './dev/demo/routes';
 import { answerErrors, HttpError } from './errors';
 import { registerOperatorRoutes } from './http/operator';
-import { originAllowed } from './http/origins';
+import { originAllowed, sameHost } from './http/origins';
+import { registerAdminRoutes, registerInviteRoutes } from './admin/routes';
 import { createCursorSigner } from './inbox/cursor';
 import { registerInboxRoutes } from './inbox/routes';
 import { startSnoozeSweeper } from './inbox/status';
@@ -67,7 +68,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Browsers: only the extension (and configured origins) may call the API; a CRM page may not.
   await http.register(cors, { origin: (origin, cb) => cb(null, originAllowed(origin, config.origins)), exposedHeaders: [] });
   http.addHook('onRequest', async (req, reply) => {
-    if (!originAllowed(req.headers.origin, config.origins)) {
+    // The invitation page calls its one route from this server's own origin.
+    const ownPage = req.url === '/api/invites/accept' && sameHost(req.headers.origin, req.headers.host);
+    if (!ownPage && !originAllowed(req.headers.origin, config.origins)) {
       return reply.code(403).send({ error: 'forbidden_origin', message: `requests from ${req.headers.origin} are not accepted` });
     }
   });
@@ -101,6 +104,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onError: (err) => log.warn({ err }, 'snooze sweep failed; retried on the next tick'),
   });
 
+  const adminDeps = {
+    db,
+    broadcast,
+    publicUrl: () => config.publicUrl,
+    supabaseAdmin: config.supabaseServiceRoleKey ? { url: config.supabaseUrl, serviceRoleKey: config.supabaseServiceRoleKey } : null,
+  };
   registerOperatorRoutes(http, {
     token: config.operatorToken,
     io,
@@ -113,9 +122,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     api.addHook('preHandler', authenticateAgent(deps));
     registerInboxRoutes(api, { db, broadcast, conversationIdOf, cursors: createCursorSigner(config.twilio.authToken) });
     registerReplyRoutes(api, { db, twilio: twilioClient, resolveHost: deps.resolveHost ?? resolveWithDns, sender, conversationIdOf, broadcast });
+    registerAdminRoutes(api, adminDeps);
     registerMediaRoutes(api, { db, source: { apiBaseUrl: twilioApiBase(config), ...config.twilio }, maxBytes: config.mediaMaxBytes, conversationIdOf });
   });
 
+  registerInviteRoutes(http, adminDeps);
   registerDemoRoutes(http);
 
   // Open WebSockets would hold the HTTP server open: close them before it stops. Closing the

@@ -51,6 +51,11 @@ const envSchema = z.object({
   TRUST_PROXY: z.string().optional(),
   /** Bearer token for /api/metrics and /api/socket (operators only); unset: those routes are off. The local stack makes one. */
   OPERATOR_TOKEN: z.string().min(24, 'must be at least 24 characters').optional(),
+  /**
+   * Lets admins invite agents from the product (the server creates their Supabase Auth user). Only
+   * on the servers' private side; without it, invitations answer 503 and `npm run admin` remains.
+   */
+  SUPABASE_SERVICE_ROLE_KEY: z.string().min(20).optional(),
   /** The workspace's name, shown to agents when they connect (GET /api/config). */
   WORKSPACE_NAME: z.string().trim().min(1).max(200).optional(),
   /** Extensions older than this are told to update instead of connecting (GET /api/config). */
@@ -125,6 +130,8 @@ export interface ServerConfig {
   redisUrl: string | null;
   presenceSweepMs: number;
   snoozeSweepMs: number;
+  /** Supabase's service-role key, for creating invited agents' users (null: invitations are off). */
+  supabaseServiceRoleKey: string | null;
   /** What `GET /api/config` tells extensions besides where Supabase is. */
   workspace: { name: string | null; minExtensionVersion: string };
 }

@@ -153,6 +153,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       presenceSweepMs: env.PRESENCE_SWEEP_MS,
       snoozeSweepMs: env.SNOOZE_SWEEP_MS,
       workspace: { name: env.WORKSPACE_NAME ?? null, minExtensionVersion: env.MIN_EXTENSION_VERSION },
+      supabaseServiceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY ?? local?.serviceRoleKey ?? null,
     };
     // The public URL may depend on the port we got (port 0 in tests): resolve it after listen.
     const app = await createApp({ config, db, verify, log, resolveHost: overrides.resolveHost });

@@ -1,4 +1,4 @@
-import type { AgentConversationView, AgentProfile, AgentSummary, ConversationView, MessageView, ReadStateView } from './models';
+import type { AgentConversationView, AgentProfile, AgentRole, AgentSummary, ConversationView, MessageView, ReadStateView } from './models';
 
 /**
  * REST payloads of the Switchboard server (`/api/...`), shared by server and extension.
@@ -120,3 +120,59 @@ export interface ApiError {
 
 /** The server searches the history from this many characters (its trigram indexes need 3); shorter queries filter the cache only. */
 export const SEARCH_MIN_CHARS = 3;
+
+/** How long an invitation link works. */
+export const INVITE_TTL_HOURS = 72;
+
+/** An agent as an admin manages them. */
+export interface TeamMember {
+  id: string;
+  displayName: string;
+  email: string | null;
+  role: AgentRole;
+}
+
+export interface InviteView {
+  id: string;
+  email: string;
+  role: AgentRole;
+  createdAt: string;
+  expiresAt: string;
+  acceptedAt: string | null;
+}
+
+/** A WhatsApp sender of the organisation, with what to paste into Twilio and whether Twilio has reached it. */
+export interface ChannelView {
+  id: string;
+  name: string;
+  whatsappNumber: string | null;
+  messagingServiceSid: string | null;
+  /** The exact incoming-message webhook URL for Twilio's console. */
+  webhookUrl: string;
+  /** The latest customer message Twilio delivered to this channel, or null: never reached. */
+  lastInboundAt: string | null;
+}
+
+/** Who did what, when. */
+export interface AuditEntry {
+  id: number;
+  actorName: string;
+  action: string;
+  detail: Record<string, unknown>;
+  at: string;
+}
+
+/** `GET /api/admin/overview` (admins only): everything the admin view shows. */
+export interface AdminOverview {
+  members: TeamMember[];
+  invites: InviteView[];
+  cannedReplies: CannedReply[];
+  channels: ChannelView[];
+  audit: AuditEntry[];
+}
+
+/** `POST /api/admin/invites`: the link to send the invitee (its token is shown once, never stored). */
+export interface CreateInviteResponse {
+  invite: InviteView;
+  link: string;
+}

@@ -57,6 +57,11 @@ export interface ServerToClientEvents {
   /** The agent read a conversation on one of its devices. Sent to `agent:<id>` only. */
   'conversation:read': (payload: ReadStateView) => void;
   /**
+   * The team changed (an agent invited, joined, given another role or removed; canned replies
+   * edited): clients read again what they show of it. No data: each reads what it may.
+   */
+  'team:changed': (payload: { area: 'agents' | 'invites' | 'canned-replies' }) => void;
+  /**
    * The agent was removed from its organisation or moved to another: the socket is cut right
    * after this. The client drops what it holds of that organisation before it connects again.
    */

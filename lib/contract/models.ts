@@ -150,9 +150,13 @@ export interface AgentSummary {
   displayName: string;
 }
 
+/** What an agent may do in its organisation: admins also manage the team (invites, roles, canned replies). */
+export type AgentRole = 'admin' | 'agent';
+
 export interface AgentProfile {
   id: string;
   organisationId: string;
   displayName: string;
   email: string | null;
+  role: AgentRole;
 }

@@ -103,3 +103,20 @@ export const workspaceConfig = z.object({
   workspaceName: z.string().max(200).nullable(),
   minExtensionVersion: z.string().regex(/^\d+(\.\d+){0,3}$/),
 });
+
+const role = z.enum(['admin', 'agent']);
+/** `POST /api/admin/invites` */
+export const inviteRequest = z.object({ email: z.email('enter the invitee’s email address').max(320), role: role.default('agent') });
+/** `POST /api/admin/agents/:id/role` */
+export const roleRequest = z.object({ role });
+/** `POST /api/admin/canned-replies` (adds, or replaces the text of a shortcut) */
+export const cannedReplyRequest = z.object({
+  shortcut: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'a shortcut is up to 32 letters, digits, - or _'),
+  body: z.string().trim().min(1, 'a canned reply needs text').max(BODY_MAX),
+});
+/** `POST /api/invites/accept` (public: the invitee has no account yet) */
+export const acceptInviteRequest = z.object({
+  token: z.string().min(20).max(200),
+  password: z.string().min(8, 'choose a password of at least 8 characters').max(200),
+  displayName: z.string().trim().min(1, 'enter your name').max(200),
+});

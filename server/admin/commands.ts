@@ -34,6 +34,21 @@ export async function setPassword(supabase: { url: string; serviceRoleKey: strin
 }
 
 /**
+ * The Auth user with this email, created with the password (or, when it exists, given it): an
+ * invitee may already have a user (a former agent, another product on the same project).
+ */
+export async function findOrCreateUser(supabase: { url: string; serviceRoleKey: string }, db: pg.Pool, email: string, password: string, displayName: string): Promise<string> {
+  const existing = (await db.query<{ id: string }>('select id from auth.users where lower(email) = lower($1)', [email])).rows[0];
+  if (existing) {
+    await setPassword(supabase, existing.id, password);
+    return existing.id;
+  }
+  const { data, error } = await authAdmin(supabase).createUser({ email, password, email_confirm: true, user_metadata: { display_name: displayName } });
+  if (error || !data.user) throw new Error(`could not create the auth user ${email}: ${error?.message ?? 'no user returned'}`, { cause: error });
+  return data.user.id;
+}
+
+/**
  * Creates a Supabase Auth user through the Auth admin API (hosted or local, the same call) and
  * makes it an agent of the organisation.
  */

@@ -20,6 +20,16 @@ export function originAllowed(origin: string | undefined, policy: OriginPolicy):
   return policy.webOrigins.includes(origin);
 }
 
+/** Whether an Origin header names this server itself (its Host), e.g. a page it served. */
+export function sameHost(origin: string | undefined, host: string | undefined): boolean {
+  if (!origin || !host) return false;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
 /** Parses a comma-separated list of origins from the environment. */
 export function parseOrigins(value: string | undefined): string[] {
   return (value ?? '')

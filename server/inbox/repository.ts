@@ -218,13 +218,13 @@ export async function assertConversationOf(db: pg.Pool, agent: AgentProfile, con
 
 /** The agent behind an auth user id, or null if that user is not an agent. */
 export async function findAgent(db: pg.Pool, userId: string): Promise<AgentProfile | null> {
-  const { rows } = await db.query<{ id: string; organisation_id: string; display_name: string; email: string | null }>(
-    `select a.id, a.organisation_id, a.display_name, u.email
+  const { rows } = await db.query<{ id: string; organisation_id: string; display_name: string; email: string | null; role: AgentProfile['role'] }>(
+    `select a.id, a.organisation_id, a.display_name, a.role, u.email
        from agents a left join auth.users u on u.id = a.id where a.id = $1`,
     [userId],
   );
   const r = rows[0];
-  return r ? { id: r.id, organisationId: r.organisation_id, displayName: r.display_name, email: r.email } : null;
+  return r ? { id: r.id, organisationId: r.organisation_id, displayName: r.display_name, email: r.email, role: r.role } : null;
 }
 
 /**

@@ -14,6 +14,10 @@ export interface Broadcast {
   messageStatus(organisationId: string, message: MessageView): void;
   /** A conversation's status or assignee changed: the row as it is now, with the activity lines the change wrote. */
   conversationChanged(change: ConversationChange): void;
+  /** The team changed: clients read again what they show of it. */
+  teamChanged(organisationId: string, area: 'agents' | 'invites' | 'canned-replies'): void;
+  /** An admin removed the agent: its sockets, on every instance, are told and cut now. */
+  agentRemoved(agentId: string): void;
   /** The agent read (or marked unread) a conversation: its other devices follow. */
   conversationRead(agentId: string, readState: ReadStateView): void;
 }
@@ -23,6 +27,11 @@ export function createBroadcast(io: SwitchboardIo): Broadcast {
     messageNew: (organisationId, message, conversation) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
     messageStatus: (organisationId, message) => io.to(orgRoom(organisationId)).emit('message:status', { message }),
     conversationChanged: ({ organisationId, conversation, activity }) => io.to(orgRoom(organisationId)).emit('conversation:updated', { conversation, activity }),
+    teamChanged: (organisationId, area) => io.to(orgRoom(organisationId)).emit('team:changed', { area }),
+    agentRemoved: (agentId) => {
+      io.to(agentRoom(agentId)).emit('session:revoked', { reason: 'removed' });
+      io.in(agentRoom(agentId)).disconnectSockets(true);
+    },
     conversationRead: (agentId, readState) => io.to(agentRoom(agentId)).emit('conversation:read', readState),
   };
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { BulkStatusResponse, MarkReadResponse, MarkUnreadResponse, StatusResponse, SyncResponse } from '../../lib/contract/api';
 import type { ConversationUpdatedPayload } from '../../lib/contract/events';
 import type { ConversationView, MessageView } from '../../lib/contract/models';
 import { wakeSnoozed } from '../../server/inbox/status';
-import { useTestStack } from '../support/fixture';
-import { RealtimeClients, subscribed } from '../support/realtime';
-import { api, connectSocket, customer, nextEvent, type TestOrg, type TestSocket } from '../support/stack';
+import { useClients, useTestStack } from '../support/fixture';
+import { subscribed } from '../support/realtime';
+import { api, customer, nextEvent, type TestOrg } from '../support/stack';
 import { until } from '../support/wait';
 
 /**
@@ -16,18 +16,7 @@ import { until } from '../support/wait';
  */
 describe('Conversation status', () => {
   const ctx = useTestStack({ env: { SNOOZE_SWEEP_MS: '200' }, orgs: { a: 2, b: 1 } });
-  const realtime = new RealtimeClients(() => ctx.stack);
-  const sockets: TestSocket[] = [];
-  const connect = async (token: string) => {
-    const s = await connectSocket(ctx.stack, token);
-    sockets.push(s);
-    return s;
-  };
-  afterEach(async () => {
-    for (const s of sockets.splice(0)) s.close();
-    await realtime.closeAll();
-  });
-  afterAll(() => realtime.closeAll());
+  const { connect, realtime } = useClients(ctx);
 
   const alice = () => ctx.a.agents[0]!;
   const bob = () => ctx.a.agents[1]!;

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Page } from 'playwright-core';
 import { signedInBrowser, type ExtensionBrowser } from './browser';
-import { createTestOrg, startTestStack, type TestOrg, type TestStack } from './stack';
+import { RealtimeClients } from './realtime';
+import { connectSocket, createTestOrg, startTestStack, type TestOrg, type TestSocket, type TestStack } from './stack';
 
 /** What a test file gets from `useTestStack`: the stack and its named organisations, filled in before the first test. */
 export type StackFixture<Names extends string> = { stack: TestStack } & Record<Names, TestOrg>;
@@ -35,4 +36,25 @@ export function useSignedInBrowser(ctx: { stack: TestStack }, email: () => strin
   beforeAll(async () => void Object.assign(signedIn, await signedInBrowser(ctx.stack, email())));
   afterAll(() => signedIn.browser?.close());
   return signedIn;
+}
+
+/**
+ * The Socket.IO and Realtime (supabase-js) clients a test opens, all closed after each test.
+ * @example const clients = useClients(ctx); const s = await clients.connect(token);
+ */
+export function useClients(ctx: { stack: TestStack }): { connect(token: string): Promise<TestSocket>; realtime: RealtimeClients } {
+  const realtime = new RealtimeClients(() => ctx.stack);
+  const sockets: TestSocket[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.close();
+    await realtime.closeAll();
+  });
+  return {
+    realtime,
+    connect: async (token) => {
+      const s = await connectSocket(ctx.stack, token);
+      sockets.push(s);
+      return s;
+    },
+  };
 }

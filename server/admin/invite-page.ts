@@ -1,0 +1,61 @@
+/**
+ * The page an invitation link opens (`/invite#<token>`): the invitee sets a name and password,
+ * then connects the extension with the workspace URL. The token stays in the fragment (never in a
+ * server log or a Referer); the script posts it to `/api/invites/accept`. Served with a strict CSP.
+ */
+export const INVITE_PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+export const INVITE_HTML = `<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Join your team on Switchboard</title>
+  <style>
+    body { font: 15px/1.5 system-ui, sans-serif; margin: 0; background: #f5f6f8; color: #1d2330; }
+    main { max-width: 420px; margin: 48px auto; background: #fff; border-radius: 8px; padding: 24px; box-shadow: 0 1px 3px #0002; }
+    label { display: flex; flex-direction: column; gap: 2px; margin-bottom: 12px; }
+    input { font: inherit; padding: 6px 8px; border: 1px solid #c5c9d3; border-radius: 6px; }
+    button { font: inherit; padding: 6px 14px; }
+    [role=alert] { color: #b91c1c; }
+    code { background: #eef0f4; padding: 1px 4px; border-radius: 4px; }
+  </style>
+</head>
+<body>
+  <main>
+    <h1>Join your team on Switchboard</h1>
+    <form id="join" aria-label="Join">
+      <label>Your name <input id="name" autocomplete="name" required maxlength="200"></label>
+      <label>Choose a password <input id="password" type="password" autocomplete="new-password" required minlength="8"></label>
+      <button type="submit">Join</button>
+      <p id="error" role="alert"></p>
+    </form>
+    <section id="done" hidden>
+      <p role="status">You are in. Sign in as <strong id="email"></strong>.</p>
+      <p>In the Switchboard extension, connect with this workspace URL: <code id="workspace"></code></p>
+    </section>
+  </main>
+  <script src="/invite.js"></script>
+</body>
+</html>
+`;
+
+export const INVITE_JS = `(() => {
+  const token = decodeURIComponent(location.hash.slice(1));
+  const form = document.getElementById('join');
+  const error = document.getElementById('error');
+  if (!token) { error.textContent = 'This link has no invitation in it: open the whole link you were sent.'; form.querySelector('button').disabled = true; }
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    error.textContent = '';
+    const body = { token, displayName: document.getElementById('name').value, password: document.getElementById('password').value };
+    const res = await fetch('/api/invites/accept', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => null);
+    const answer = res ? await res.json().catch(() => ({})) : { message: 'Switchboard could not be reached: try again.' };
+    if (!res || !res.ok) { error.textContent = answer.message || 'Something went wrong: try again.'; return; }
+    form.hidden = true;
+    document.getElementById('email').textContent = answer.email;
+    document.getElementById('workspace').textContent = answer.workspaceUrl;
+    document.getElementById('done').hidden = false;
+  });
+})();
+`;

@@ -1,0 +1,194 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { INVITE_TTL_HOURS, type AdminOverview, type AuditEntry, type ChannelView, type InviteView, type TeamMember } from '../../lib/contract/api';
+import type { AgentProfile, AgentRole } from '../../lib/contract/models';
+import { ConflictError, NotFoundError } from '../errors';
+import { inTransaction } from '../inbox/repository';
+import { listCannedReplies } from '../inbox/team';
+
+/**
+ * What an organisation's admins do in the product: invite agents, change roles, remove agents,
+ * manage canned replies, see channels and the audit log. Every change is audited in the same
+ * transaction. Callers (the routes) have checked that the caller is an admin of the organisation.
+ */
+
+/** The organisation as the admin view shows it. */
+export async function adminOverview(db: pg.Pool, admin: AgentProfile, webhookUrl: string): Promise<AdminOverview> {
+  const org = admin.organisationId;
+  const [members, invites, channels, audit, cannedReplies] = await Promise.all([
+    db.query<{ id: string; display_name: string; email: string | null; role: AgentRole }>(
+      'select a.id, a.display_name, u.email, a.role from agents a left join auth.users u on u.id = a.id where a.organisation_id = $1 order by a.display_name, a.id',
+      [org],
+    ),
+    db.query<{ id: string; email: string; role: AgentRole; created_at: Date; expires_at: Date; accepted_at: Date | null }>(
+      'select id, email, role, created_at, expires_at, accepted_at from invites where organisation_id = $1 order by created_at desc limit 50',
+      [org],
+    ),
+    db.query<{ id: string; name: string; whatsapp_number: string | null; messaging_service_sid: string | null; last_inbound_at: Date | null }>(
+      `select ch.id, ch.name, ch.whatsapp_number, ch.messaging_service_sid,
+              (select max(c.last_inbound_at) from conversations c where c.channel_id = ch.id) as last_inbound_at
+         from channels ch where ch.organisation_id = $1 order by ch.created_at, ch.id`,
+      [org],
+    ),
+    db.query<{ id: string; actor_name: string; action: string; detail: Record<string, unknown>; at: Date }>(
+      'select id, actor_name, action, detail, at from audit_log where organisation_id = $1 order by at desc, id desc limit 50',
+      [org],
+    ),
+    listCannedReplies(db, org),
+  ]);
+  return {
+    members: members.rows.map((r): TeamMember => ({ id: r.id, displayName: r.display_name, email: r.email, role: r.role })),
+    invites: invites.rows.map(inviteView),
+    cannedReplies,
+    channels: channels.rows.map(
+      (r): ChannelView => ({
+        id: r.id,
+        name: r.name,
+        whatsappNumber: r.whatsapp_number,
+        messagingServiceSid: r.messaging_service_sid,
+        webhookUrl,
+        lastInboundAt: r.last_inbound_at?.toISOString() ?? null,
+      }),
+    ),
+    audit: audit.rows.map((r): AuditEntry => ({ id: Number(r.id), actorName: r.actor_name, action: r.action, detail: r.detail, at: r.at.toISOString() })),
+  };
+}
+
+const inviteView = (r: { id: string; email: string; role: AgentRole; created_at: Date; expires_at: Date; accepted_at: Date | null }): InviteView => ({
+  id: r.id,
+  email: r.email,
+  role: r.role,
+  createdAt: r.created_at.toISOString(),
+  expiresAt: r.expires_at.toISOString(),
+  acceptedAt: r.accepted_at?.toISOString() ?? null,
+});
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+
+async function audit(c: pg.PoolClient | pg.Pool, actor: AgentProfile | null, organisationId: string, action: string, detail: Record<string, unknown>, actorName?: string): Promise<void> {
+  await c.query('insert into audit_log (organisation_id, actor_id, actor_name, action, detail) values ($1, $2, $3, $4, $5)', [
+    organisationId,
+    actor?.id ?? null,
+    actorName ?? actor?.displayName ?? 'Switchboard',
+    action,
+    detail,
+  ]);
+}
+
+/** An invitation: its link's token is returned once; only its hash is stored. */
+export async function createInvite(db: pg.Pool, admin: AgentProfile, email: string, role: AgentRole): Promise<{ invite: InviteView; token: string }> {
+  const token = randomBytes(32).toString('base64url');
+  return inTransaction(db, 'begin', async (c) => {
+    const member = await c.query('select 1 from agents a join auth.users u on u.id = a.id where lower(u.email) = lower($1)', [email]);
+    if (member.rowCount) throw new ConflictError(`${email} is already an agent`, 'already_agent');
+    const { rows } = await c.query(
+      `insert into invites (organisation_id, email, role, token_sha256, created_by, expires_at)
+       values ($1, lower($2), $3, $4, $5, now() + make_interval(hours => $6)) returning id, email, role, created_at, expires_at, accepted_at`,
+      [admin.organisationId, email, role, sha256(token), admin.id, INVITE_TTL_HOURS],
+    );
+    await audit(c, admin, admin.organisationId, 'invite.created', { email: email.toLowerCase(), role });
+    return { invite: inviteView(rows[0]), token };
+  });
+}
+
+/** Ends an invitation before it is used (its link stops working). */
+export async function revokeInvite(db: pg.Pool, admin: AgentProfile, inviteId: string): Promise<void> {
+  await inTransaction(db, 'begin', async (c) => {
+    const { rows } = await c.query<{ email: string }>(
+      'update invites set expires_at = least(expires_at, now()) where id = $1 and organisation_id = $2 and accepted_at is null returning email',
+      [inviteId, admin.organisationId],
+    );
+    if (!rows[0]) throw new NotFoundError('no open invitation with this id');
+    await audit(c, admin, admin.organisationId, 'invite.revoked', { email: rows[0].email });
+  });
+}
+
+export type InviteProblem = 'unknown' | 'used' | 'expired';
+
+/**
+ * Uses an invitation once: in one transaction (the invite row locked) checks it, lets `createUser`
+ * make the invitee's Auth user (or find one), makes it an agent with the invited role, and marks
+ * the invitation used. A second use, or one after it expired, changes nothing.
+ */
+export async function acceptInvite(
+  db: pg.Pool,
+  token: string,
+  displayName: string,
+  createUser: (email: string) => Promise<string>,
+): Promise<{ ok: true; agentId: string; organisationId: string; email: string } | { ok: false; problem: InviteProblem }> {
+  return inTransaction(db, 'begin', async (c) => {
+    const invite = (
+      await c.query<{ id: string; organisation_id: string; email: string; role: AgentRole; expires_at: Date; accepted_at: Date | null }>(
+        'select id, organisation_id, email, role, expires_at, accepted_at from invites where token_sha256 = $1 for update',
+        [sha256(token)],
+      )
+    ).rows[0];
+    if (!invite) return { ok: false, problem: 'unknown' } as const;
+    if (invite.accepted_at) return { ok: false, problem: 'used' } as const;
+    if (invite.expires_at.getTime() <= Date.now()) return { ok: false, problem: 'expired' } as const;
+    const userId = await createUser(invite.email);
+    const agent = await c.query('select organisation_id from agents where id = $1', [userId]);
+    if (agent.rowCount) throw new ConflictError(`${invite.email} is already an agent`, 'already_agent');
+    await c.query('insert into agents (id, organisation_id, display_name, role) values ($1, $2, $3, $4)', [userId, invite.organisation_id, displayName, invite.role]);
+    await c.query('update invites set accepted_at = now(), accepted_by = $2 where id = $1', [invite.id, userId]);
+    await audit(c, null, invite.organisation_id, 'invite.accepted', { email: invite.email, role: invite.role }, displayName);
+    return { ok: true, agentId: userId, organisationId: invite.organisation_id, email: invite.email } as const;
+  });
+}
+
+/** The admins left if `agentId` stopped being one (an organisation always keeps one). */
+async function adminsWithout(c: pg.PoolClient, organisationId: string, agentId: string): Promise<number> {
+  const { rows } = await c.query<{ n: number }>(
+    "select count(*)::int as n from (select id from agents where organisation_id = $1 and role = 'admin' for update) a where a.id <> $2",
+    [organisationId, agentId],
+  );
+  return rows[0]!.n;
+}
+
+/** Gives an agent of the organisation another role; the last admin stays one. */
+export async function setRole(db: pg.Pool, admin: AgentProfile, agentId: string, role: AgentRole): Promise<{ changed: boolean }> {
+  return inTransaction(db, 'begin', async (c) => {
+    const target = (await c.query<{ role: AgentRole; display_name: string }>('select role, display_name from agents where id = $1 and organisation_id = $2 for update', [agentId, admin.organisationId])).rows[0];
+    if (!target) throw new NotFoundError('no such agent in this organisation');
+    if (target.role === role) return { changed: false };
+    if (role === 'agent' && (await adminsWithout(c, admin.organisationId, agentId)) === 0) {
+      throw new ConflictError('An organisation needs at least one admin: make someone else admin first.', 'last_admin');
+    }
+    await c.query('update agents set role = $2 where id = $1', [agentId, role]);
+    await audit(c, admin, admin.organisationId, 'agent.role_changed', { agent: target.display_name, role });
+    return { changed: true };
+  });
+}
+
+/** Takes an agent out of the organisation (the Auth user stays); the last admin cannot be removed. */
+export async function removeMember(db: pg.Pool, admin: AgentProfile, agentId: string): Promise<void> {
+  await inTransaction(db, 'begin', async (c) => {
+    const target = (await c.query<{ role: AgentRole; display_name: string }>('select role, display_name from agents where id = $1 and organisation_id = $2 for update', [agentId, admin.organisationId])).rows[0];
+    if (!target) throw new NotFoundError('no such agent in this organisation');
+    if (target.role === 'admin' && (await adminsWithout(c, admin.organisationId, agentId)) === 0) {
+      throw new ConflictError('An organisation needs at least one admin: make someone else admin first.', 'last_admin');
+    }
+    await c.query('delete from agents where id = $1', [agentId]);
+    await audit(c, admin, admin.organisationId, 'agent.removed', { agent: target.display_name });
+  });
+}
+
+/** Adds a canned reply, or replaces the text of its shortcut. */
+export async function putCannedReply(db: pg.Pool, admin: AgentProfile, shortcut: string, body: string): Promise<void> {
+  await inTransaction(db, 'begin', async (c) => {
+    await c.query(
+      `insert into canned_replies (organisation_id, shortcut, body) values ($1, $2, $3)
+       on conflict (organisation_id, shortcut) do update set body = excluded.body`,
+      [admin.organisationId, shortcut, body],
+    );
+    await audit(c, admin, admin.organisationId, 'canned_reply.saved', { shortcut });
+  });
+}
+
+export async function deleteCannedReply(db: pg.Pool, admin: AgentProfile, id: string): Promise<void> {
+  await inTransaction(db, 'begin', async (c) => {
+    const { rows } = await c.query<{ shortcut: string }>('delete from canned_replies where id = $1 and organisation_id = $2 returning shortcut', [id, admin.organisationId]);
+    if (!rows[0]) throw new NotFoundError('no such canned reply in this organisation');
+    await audit(c, admin, admin.organisationId, 'canned_reply.deleted', { shortcut: rows[0].shortcut });
+  });
+}

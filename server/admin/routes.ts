@@ -1,0 +1,107 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { z } from 'zod';
+import type { AdminOverview, CreateInviteResponse } from '../../lib/contract/api';
+import { acceptInviteRequest, cannedReplyRequest, inviteRequest, roleRequest } from '../../lib/contract/schemas';
+import { findOrCreateUser } from './commands';
+import { guard, HttpError, parseOr400 } from '../errors';
+import type { Broadcast } from '../sockets/broadcast';
+import { INVITE_HTML, INVITE_JS, INVITE_PAGE_CSP } from './invite-page';
+import { acceptInvite, adminOverview, createInvite, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
+
+const uuid = z.uuid();
+const idParam = (req: FastifyRequest, name = 'id') => {
+  const id = uuid.safeParse((req.params as Record<string, string>)[name]);
+  if (!id.success) throw new HttpError(400, 'bad_request', `${name} must be a UUID`);
+  return id.data;
+};
+
+export interface AdminRouteDeps {
+  db: pg.Pool;
+  broadcast: Broadcast;
+  /** The workspace's public URL (PUBLIC_URL): the webhook URL and invitation links start with it. */
+  publicUrl: () => string;
+  /** Supabase Auth with the service-role key, to create invited agents' users; null: invitations are off. */
+  supabaseAdmin: { url: string; serviceRoleKey: string } | null;
+}
+
+/**
+ * The admin view's routes (behind the agent's authentication): only an admin of the organisation
+ * may call them (403 `admin_only` for an agent); every change is audited and tells the team.
+ */
+export function registerAdminRoutes(api: FastifyInstance, deps: AdminRouteDeps): void {
+  const { db, broadcast } = deps;
+  const adminOnly = async (req: FastifyRequest) => {
+    if (req.agent.role !== 'admin') throw new HttpError(403, 'admin_only', 'Only an admin of this organisation can do this.');
+  };
+
+  api.get('/api/admin/overview', { preHandler: adminOnly }, async (req): Promise<AdminOverview> => adminOverview(db, req.agent, `${deps.publicUrl()}/api/webhooks/twilio`));
+
+  api.post('/api/admin/invites', { preHandler: adminOnly }, async (req, reply): Promise<CreateInviteResponse> => {
+    if (!deps.supabaseAdmin) throw new HttpError(503, 'invites_unavailable', 'Invitations need SUPABASE_SERVICE_ROLE_KEY on the server; until then use npm run admin -- create-agent.');
+    const { email, role } = parseOr400(inviteRequest, req.body);
+    const { invite, token } = await guard(() => createInvite(db, req.agent, email, role));
+    broadcast.teamChanged(req.agent.organisationId, 'invites');
+    reply.code(201);
+    return { invite, link: `${deps.publicUrl()}/invite#${token}` };
+  });
+
+  api.delete('/api/admin/invites/:id', { preHandler: adminOnly }, async (req) => {
+    await guard(() => revokeInvite(db, req.agent, idParam(req)));
+    broadcast.teamChanged(req.agent.organisationId, 'invites');
+    return { ok: true };
+  });
+
+  api.post('/api/admin/agents/:id/role', { preHandler: adminOnly }, async (req) => {
+    const { role } = parseOr400(roleRequest, req.body);
+    const { changed } = await guard(() => setRole(db, req.agent, idParam(req), role));
+    if (changed) broadcast.teamChanged(req.agent.organisationId, 'agents');
+    return { ok: true };
+  });
+
+  // Removed: refused by the API at once (agents are re-read on every request), sockets told and cut now.
+  api.delete('/api/admin/agents/:id', { preHandler: adminOnly }, async (req) => {
+    const id = idParam(req);
+    await guard(() => removeMember(db, req.agent, id));
+    broadcast.agentRemoved(id);
+    broadcast.teamChanged(req.agent.organisationId, 'agents');
+    return { ok: true };
+  });
+
+  api.post('/api/admin/canned-replies', { preHandler: adminOnly }, async (req) => {
+    const { shortcut, body } = parseOr400(cannedReplyRequest, req.body);
+    await putCannedReply(db, req.agent, shortcut, body);
+    broadcast.teamChanged(req.agent.organisationId, 'canned-replies');
+    return { ok: true };
+  });
+
+  api.delete('/api/admin/canned-replies/:id', { preHandler: adminOnly }, async (req) => {
+    await guard(() => deleteCannedReply(db, req.agent, idParam(req)));
+    broadcast.teamChanged(req.agent.organisationId, 'canned-replies');
+    return { ok: true };
+  });
+}
+
+/** The invitation page and its one public API call (the invitee has no account yet). */
+export function registerInviteRoutes(http: FastifyInstance, deps: AdminRouteDeps): void {
+  http.get('/invite', async (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', INVITE_PAGE_CSP).header('referrer-policy', 'no-referrer').send(INVITE_HTML));
+  http.get('/invite.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(INVITE_JS));
+
+  http.post('/api/invites/accept', async (req) => {
+    if (!deps.supabaseAdmin) throw new HttpError(503, 'invites_unavailable', 'Invitations are off on this server.');
+    const supabase = deps.supabaseAdmin;
+    const input = parseOr400(acceptInviteRequest, req.body);
+    const result = await guard(() => acceptInvite(deps.db, input.token, input.displayName, (email) => findOrCreateUser(supabase, deps.db, email, input.password, input.displayName)));
+    if (!result.ok) {
+      const answers = {
+        unknown: [404, 'This invitation does not exist: open the whole link you were sent.'],
+        used: [410, 'This invitation was already used: sign in, or ask your admin for a new one.'],
+        expired: [410, 'This invitation has expired: ask your admin for a new one.'],
+      } as const;
+      const [status, message] = answers[result.problem];
+      throw new HttpError(status, `invite_${result.problem}`, message);
+    }
+    deps.broadcast.teamChanged(result.organisationId, 'agents');
+    return { email: result.email, workspaceUrl: deps.publicUrl() };
+  });
+}

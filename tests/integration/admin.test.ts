@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import type { AdminOverview, CannedRepliesResponse, CreateInviteResponse, MeResponse, SyncResponse } from '../../lib/contract/api';
+import { useClients, useTestStack } from '../support/fixture';
+import { subscribed } from '../support/realtime';
+import { api, createTestOrg, customer, nextEvent, signIn } from '../support/stack';
+import { until } from '../support/wait';
+
+/**
+ * Admins do their work in the product: roles enforced on every admin route, invitations used once
+ * and until they expire, removed agents cut off everywhere at once, canned replies, channels,
+ * the audit log, and every change told to the team live.
+ */
+describe('The admin view’s API', () => {
+  const ctx = useTestStack({ orgs: { a: 3, b: 1 } });
+  const { connect, realtime } = useClients(ctx);
+  const admin = () => ctx.a.agents[0]!;
+  const accept = (token: string, password = 'a good long password', displayName = 'New Agent', origin?: string) =>
+    fetch(`${ctx.stack.serverUrl}/api/invites/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+      body: JSON.stringify({ token, password, displayName }),
+    });
+  const invite = async (email: string, role: 'admin' | 'agent' = 'agent') => {
+    const res = await api<CreateInviteResponse>(ctx.stack, admin().token, '/api/admin/invites', 'POST', { email, role });
+    expect(res.status).toBe(201);
+    return { ...res.body, token: res.body.link.split('#')[1]! };
+  };
+
+  it('makes the first agent of an organisation its admin, and the others agents', async () => {
+    const roles = await Promise.all(ctx.a.agents.map(async (a) => (await api<MeResponse>(ctx.stack, a.token, '/api/me')).body.role));
+    expect(roles).toEqual(['admin', 'agent', 'agent']);
+    const fresh = await createTestOrg(ctx.stack, 2);
+    expect((await api<MeResponse>(ctx.stack, fresh.agents[0]!.token, '/api/me')).body.role).toBe('admin');
+  });
+
+  it('refuses every admin route to an agent (403), and another organisation’s rows to an admin (404)', async () => {
+    const agent = ctx.a.agents[1]!;
+    const someone = ctx.a.agents[2]!.id;
+    const routes: Array<[string, string, unknown?]> = [
+      ['GET', '/api/admin/overview'],
+      ['POST', '/api/admin/invites', { email: 'x@test.dev' }],
+      ['DELETE', `/api/admin/invites/${someone}`],
+      ['POST', `/api/admin/agents/${someone}/role`, { role: 'admin' }],
+      ['DELETE', `/api/admin/agents/${someone}`],
+      ['POST', '/api/admin/canned-replies', { shortcut: 'x', body: 'y' }],
+      ['DELETE', `/api/admin/canned-replies/${someone}`],
+    ];
+    for (const [method, path, body] of routes) {
+      const res = await api<{ error: string }>(ctx.stack, agent.token, path, method, body);
+      expect([path, res.status, res.body.error]).toEqual([path, 403, 'admin_only']);
+    }
+    const otherAdmin = ctx.b.agents[0]!.token;
+    expect((await api(ctx.stack, otherAdmin, `/api/admin/agents/${someone}/role`, 'POST', { role: 'admin' })).status).toBe(404);
+    expect((await api(ctx.stack, otherAdmin, `/api/admin/agents/${someone}`, 'DELETE')).status).toBe(404);
+    expect((await api<MeResponse>(ctx.stack, agent.token, '/api/me')).body.role).toBe('agent');
+  });
+
+  it('invites with a one-time link: the invitee sets a password, signs in and sees the team’s conversations; the link works once', async () => {
+    const from = customer();
+    await ctx.stack.inbound({ from, to: ctx.a.number, body: 'Hello team' });
+    const otherAdmin = await connect(admin().token);
+    const told = nextEvent(otherAdmin, 'team:changed');
+    const { link, token, invite: created } = await invite('New.Person@Test.dev');
+    expect(link).toBe(`${ctx.stack.config.publicUrl}/invite#${token}`);
+    expect(created).toMatchObject({ email: 'new.person@test.dev', role: 'agent', acceptedAt: null });
+    expect(await told).toEqual({ area: 'invites' });
+    // Only the token's hash is stored.
+    expect((await ctx.stack.db.query('select 1 from invites where token_sha256 = $1', [token])).rowCount).toBe(0);
+
+    const page = await fetch(`${ctx.stack.serverUrl}/invite`);
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const joined = await accept(token, 'a good long password', 'Nia New', new URL(ctx.stack.serverUrl).origin);
+    expect(joined.status).toBe(200);
+    expect(await joined.json()).toEqual({ email: 'new.person@test.dev', workspaceUrl: ctx.stack.config.publicUrl });
+    const newToken = await signIn(ctx.stack, 'new.person@test.dev', 'a good long password');
+    expect((await api<MeResponse>(ctx.stack, newToken, '/api/me')).body).toMatchObject({ organisationId: ctx.a.id, displayName: 'Nia New', role: 'agent' });
+    const sync = await api<SyncResponse>(ctx.stack, newToken, '/api/sync');
+    expect(sync.body.conversations.map((c) => c.contact.phone)).toContain(from);
+
+    const again = await accept(token, 'another password here');
+    expect(again.status).toBe(410);
+    expect(((await again.json()) as { error: string }).error).toBe('invite_used');
+    expect(await signIn(ctx.stack, 'new.person@test.dev', 'another password here').catch(() => 'refused')).toBe('refused');
+  });
+
+  it('an invitation expires, can be revoked, and an unknown or cross-site one is refused', async () => {
+    const expired = await invite('late@test.dev');
+    await ctx.stack.db.query("update invites set expires_at = now() - interval '1 second' where id = $1", [expired.invite.id]);
+    const late = await accept(expired.token);
+    expect([late.status, ((await late.json()) as { error: string }).error]).toEqual([410, 'invite_expired']);
+
+    const revoked = await invite('revoked@test.dev');
+    expect((await api(ctx.stack, admin().token, `/api/admin/invites/${revoked.invite.id}`, 'DELETE')).status).toBe(200);
+    expect((await accept(revoked.token)).status).toBe(410);
+
+    expect((await accept('x'.repeat(43))).status).toBe(404);
+    const crossSite = await invite('cross@test.dev');
+    expect((await accept(crossSite.token, undefined, undefined, 'https://crm.example.com')).status).toBe(403);
+    expect((await accept(crossSite.token)).status).toBe(200); // still unused: the refused request changed nothing
+    expect((await api(ctx.stack, admin().token, '/api/admin/invites', 'POST', { email: 'cross@test.dev' })).status).toBe(409);
+  });
+
+  it('changes roles, and keeps at least one admin', async () => {
+    const org = await createTestOrg(ctx.stack, 2);
+    const [first, second] = org.agents as [(typeof org.agents)[0], (typeof org.agents)[0]];
+    const demoteLast = await api<{ error: string }>(ctx.stack, first.token, `/api/admin/agents/${first.id}/role`, 'POST', { role: 'agent' });
+    expect([demoteLast.status, demoteLast.body.error]).toEqual([409, 'last_admin']);
+    expect((await api(ctx.stack, first.token, `/api/admin/agents/${second.id}/role`, 'POST', { role: 'admin' })).status).toBe(200);
+    expect((await api<AdminOverview>(ctx.stack, second.token, '/api/admin/overview')).status).toBe(200);
+    expect((await api(ctx.stack, second.token, `/api/admin/agents/${first.id}/role`, 'POST', { role: 'agent' })).status).toBe(200);
+    expect((await api(ctx.stack, first.token, '/api/admin/overview')).status).toBe(403);
+    expect((await api<{ error: string }>(ctx.stack, second.token, `/api/admin/agents/${second.id}`, 'DELETE')).body.error).toBe('last_admin');
+  });
+
+  it('a removed agent is cut off at once: REST refuses it, its socket is told and closed, Realtime sends it nothing more', async () => {
+    const org = await createTestOrg(ctx.stack, 2);
+    const [boss, leaving] = org.agents as [(typeof org.agents)[0], (typeof org.agents)[0]];
+    const socket = await connect(leaving.token);
+    const rows: { leaving: unknown[]; boss: unknown[] } = { leaving: [], boss: [] };
+    for (const [who, token] of [['leaving', leaving.token], ['boss', boss.token]] as const) {
+      const client = await realtime.client(token);
+      await subscribed(
+        client.channel(`removal-${who}`).on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages', filter: `organisation_id=eq.${org.id}` }, (p) => rows[who].push(p.new)),
+        true,
+      );
+    }
+    const revoked = nextEvent(socket, 'session:revoked');
+    const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
+    expect((await api(ctx.stack, boss.token, `/api/admin/agents/${leaving.id}`, 'DELETE')).status).toBe(200);
+    expect(await revoked).toEqual({ reason: 'removed' });
+    expect(await closed).toBe('io server disconnect');
+    expect((await api(ctx.stack, leaving.token, '/api/sync')).status).toBe(403);
+    await ctx.stack.inbound({ from: customer(), to: org.number, body: 'After the removal' });
+    await until(() => rows.boss.length === 1, { what: 'the colleague’s Realtime copy' });
+    expect(rows.leaving).toEqual([]);
+  });
+
+  it('manages canned replies (agents see them at once), shows channels with their webhook URL and last delivery, and audits it all', async () => {
+    const agentSocket = await connect(ctx.a.agents[1]!.token);
+    const told = nextEvent(agentSocket, 'team:changed');
+    expect((await api(ctx.stack, admin().token, '/api/admin/canned-replies', 'POST', { shortcut: 'Refund', body: 'Your refund is on its way.' })).status).toBe(200);
+    expect(await told).toEqual({ area: 'canned-replies' });
+    const listed = await api<CannedRepliesResponse>(ctx.stack, ctx.a.agents[1]!.token, '/api/canned-replies');
+    const refund = listed.body.cannedReplies.find((c) => c.shortcut === 'refund')!;
+    expect(refund.body).toBe('Your refund is on its way.');
+    expect((await api<{ message: string }>(ctx.stack, admin().token, '/api/admin/canned-replies', 'POST', { shortcut: 'no spaces', body: 'x' })).status).toBe(400);
+    expect((await api(ctx.stack, admin().token, `/api/admin/canned-replies/${refund.id}`, 'DELETE')).status).toBe(200);
+    expect((await api<CannedRepliesResponse>(ctx.stack, ctx.a.agents[1]!.token, '/api/canned-replies')).body.cannedReplies.map((c) => c.shortcut)).not.toContain('refund');
+
+    await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'Reaching the channel' });
+    const overview = (await api<AdminOverview>(ctx.stack, admin().token, '/api/admin/overview')).body;
+    expect(overview.channels).toEqual([
+      expect.objectContaining({ id: ctx.a.channelId, whatsappNumber: ctx.a.number, webhookUrl: `${ctx.stack.config.publicUrl}/api/webhooks/twilio`, lastInboundAt: expect.any(String) }),
+    ]);
+    expect(overview.members.map((m) => m.role)).toContain('admin');
+    const actions = overview.audit.map((e) => [e.actorName, e.action, e.detail]);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        ['Agent 0', 'canned_reply.saved', { shortcut: 'refund' }],
+        ['Agent 0', 'canned_reply.deleted', { shortcut: 'refund' }],
+        ['Nia New', 'invite.accepted', { email: 'new.person@test.dev', role: 'agent' }],
+      ]),
+    );
+    // Another organisation's admin sees none of it.
+    const theirs = (await api<AdminOverview>(ctx.stack, ctx.b.agents[0]!.token, '/api/admin/overview')).body;
+    expect(theirs.audit.filter((e) => e.action.startsWith('canned_reply'))).toEqual([]);
+    expect(theirs.channels.map((c) => c.id)).toEqual([ctx.b.channelId]);
+  });
+});
