@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { AdminView } from './AdminView';
 import { CrmSites } from './CrmSites';
 import { SignInForm, UpdateNotice, WorkspaceForm } from './Onboarding';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
@@ -36,6 +37,7 @@ export function OptionsApp() {
       ) : (
         <SignInForm />
       )}
+      <AdminView />
     </main>
   );
 }

@@ -1,8 +1,10 @@
 import type {
+  AdminOverview,
   AgentsResponse,
   AssignResponse,
   BulkStatusResponse,
   CannedRepliesResponse,
+  CreateInviteResponse,
   MarkReadResponse,
   MarkUnreadResponse,
   MeResponse,
@@ -12,7 +14,7 @@ import type {
   StartConversationResponse,
   SyncResponse,
 } from '../contract/api';
-import type { ConversationStatus } from '../contract/models';
+import type { AgentRole, ConversationStatus } from '../contract/models';
 import type { MessageView } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 
@@ -38,7 +40,7 @@ export class ApiError extends Error {
 /** The Switchboard REST API, authenticated with the agent's current access token. */
 export function createApiClient(opts: { serverUrl: string; getToken: () => Promise<string | null>; fetch?: typeof fetch }) {
   const doFetch = opts.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
-  async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const token = await opts.getToken();
     if (!token) throw new ApiError(401, 'signed_out', 'not signed in');
     let res: Response;
@@ -87,6 +89,16 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     agents: () => call<AgentsResponse>('GET', '/api/agents'),
     cannedReplies: () => call<CannedRepliesResponse>('GET', '/api/canned-replies'),
     search: (query: string) => call<SearchResponse>('GET', `/api/search?q=${encodeURIComponent(query)}`),
+    /** Admins only (403 `admin_only` for an agent). */
+    admin: {
+      overview: () => call<AdminOverview>('GET', '/api/admin/overview'),
+      invite: (email: string, role: AgentRole) => call<CreateInviteResponse>('POST', '/api/admin/invites', { email, role }),
+      revokeInvite: (id: string) => call<unknown>('DELETE', `/api/admin/invites/${id}`),
+      setRole: (agentId: string, role: AgentRole) => call<unknown>('POST', `/api/admin/agents/${agentId}/role`, { role }),
+      removeAgent: (agentId: string) => call<unknown>('DELETE', `/api/admin/agents/${agentId}`),
+      saveCannedReply: (shortcut: string, body: string) => call<unknown>('POST', '/api/admin/canned-replies', { shortcut, body }),
+      deleteCannedReply: (id: string) => call<unknown>('DELETE', `/api/admin/canned-replies/${id}`),
+    },
   };
 }
 export type ApiClient = ReturnType<typeof createApiClient>;

@@ -19,7 +19,7 @@ import { RealtimeLink } from './links/realtime';
 import { createSocket } from './links/socket-client';
 import { SocketLink } from './links/socket';
 import { currentViewing, notifyMessage } from './notifications';
-import { agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem, updateRequiredItem } from '../storage/items';
+import { adminItem, agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem, updateRequiredItem } from '../storage/items';
 
 /** What a status change did, for the side panel to say (e.g. "2 resolved; 1 has new messages"). */
 export interface StatusSummary {
@@ -179,6 +179,7 @@ export class BackgroundController {
       outboxItem.setValue([]),
       agentItem.setValue(null),
       teamItem.removeValue(),
+      adminItem.setValue(null),
       openConversationItem.setValue(null),
       collabItem.setValue(emptyCollab()),
     ]);
@@ -216,11 +217,12 @@ export class BackgroundController {
         if (this.away) socket.emit('presence:set', { state: 'away' });
         // Every (re)connect catches up from the stored cursor: Socket.IO buffers nothing for us.
         void this.catchUp();
-        void this.refreshTeam();
+        void this.teamChanged();
       },
       listen: (s) => {
         // Removed from the organisation, or moved to another: nothing of the old one stays here.
         s.on('session:revoked', ({ reason }) => void this.leaveOrganisation(reason));
+        s.on('team:changed', () => void this.teamChanged());
         s.on('message:new', ({ message, conversation }) => void this.receive(message, conversation));
         s.on('conversation:read', (read) => void updateInbox((st) => applyRead(st, read)));
         s.on('conversation:updated', ({ conversation, activity }) => void this.receiveChange(conversation, activity));
@@ -379,6 +381,31 @@ export class BackgroundController {
     if (id && this.socket?.connected) {
       const res = await this.socket.socket.emitWithAck('conversation:join', { conversationId: id });
       if ('data' in res) await this.updateCollab((s) => applyViewing(s, res.data.viewing));
+    }
+  }
+
+  /** Admins: the admin view's data, read again (after a change, or when told the team changed). */
+  async refreshAdmin(): Promise<void> {
+    const me = await agentItem.getValue();
+    if (me?.role !== 'admin') return adminItem.setValue(null);
+    await adminItem.setValue(await this.api.admin.overview());
+  }
+
+  /** Runs an admin action, then reads the admin view again (the server tells other admins). */
+  async admin<T>(action: (admin: ApiClient['admin']) => Promise<T>): Promise<T> {
+    const result = await action(this.api.admin);
+    await this.refreshAdmin();
+    return result;
+  }
+
+  /** The team changed (told by the server): names, canned replies, my own role, and the admin view. */
+  private async teamChanged(): Promise<void> {
+    await this.refreshTeam();
+    try {
+      await agentItem.setValue(await this.api.me());
+      await this.refreshAdmin();
+    } catch {
+      /* read again on the next change or connection */
     }
   }
 

@@ -45,6 +45,13 @@ export function startBackground(): void {
     'inbox:search': async ({ query }) => (await c()).search(query),
     'inbox:older': async ({ conversationId, before }) => (await c()).olderMessages(conversationId, before),
     'media:get': async ({ conversationId, messageId, index }) => (await c()).media(conversationId, messageId, index),
+    'admin:refresh': async () => done(await (await c()).refreshAdmin()),
+    'admin:invite': async ({ email, role }) => (await c()).admin((a) => a.invite(email, role)),
+    'admin:revokeInvite': async ({ inviteId }) => done(await (await c()).admin((a) => a.revokeInvite(inviteId))),
+    'admin:setRole': async ({ agentId, role }) => done(await (await c()).admin((a) => a.setRole(agentId, role))),
+    'admin:removeAgent': async ({ agentId }) => done(await (await c()).admin((a) => a.removeAgent(agentId))),
+    'admin:saveCannedReply': async ({ shortcut, body }) => done(await (await c()).admin((a) => a.saveCannedReply(shortcut, body))),
+    'admin:deleteCannedReply': async ({ id }) => done(await (await c()).admin((a) => a.deleteCannedReply(id))),
     'sites:enable': async ({ origin }) => done(await enableSite(origin)),
     'sites:disable': async ({ origin }) => {
       await disableSite(origin);

@@ -1,6 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
-import type { MessagesPage, SearchResult } from '../contract/api';
+import type { CreateInviteResponse, MessagesPage, SearchResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { StatusSummary } from '../background/controller';
@@ -50,6 +50,16 @@ export interface Responses {
   'composer:templates': { window: ReplyWindow; templates: TemplateView[] };
   /** An inbound media file, fetched with the agent's token (the side panel holds none). */
   'media:get': { dataUrl: string; contentType: string };
+  /** Admins: reads the admin view's data again (into `adminItem`). */
+  'admin:refresh': null;
+  /** Admins: an invitation; its link is shown once. */
+  'admin:invite': CreateInviteResponse;
+  'admin:revokeInvite': null;
+  'admin:setRole': null;
+  /** Admins: takes an agent out (its sockets are cut at once). */
+  'admin:removeAgent': null;
+  'admin:saveCannedReply': null;
+  'admin:deleteCannedReply': null;
   /** Enables the overlay on a site whose permission the calling page has just obtained. */
   'sites:enable': null;
   'sites:disable': null;

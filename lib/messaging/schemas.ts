@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEARCH_MIN_CHARS } from '../contract/api';
-import { e164, noteShape, replyContentShape, replyRules } from '../contract/schemas';
+import { cannedReplyRequest, e164, inviteRequest, noteShape, replyContentShape, replyRules, roleRequest } from '../contract/schemas';
 
 /**
  * Validation of every request and port message the background receives (the types in
@@ -41,6 +41,13 @@ export const requestSchemas = {
   'composer:retry': z.object({ conversationId: z.uuid(), messageId: z.uuid() }),
   'composer:templates': z.object({ conversationId: z.uuid() }),
   'media:get': z.object({ conversationId: z.uuid(), messageId: z.uuid(), index: z.number().int().min(0).max(9) }),
+  'admin:refresh': z.undefined(),
+  'admin:invite': inviteRequest,
+  'admin:revokeInvite': z.object({ inviteId: z.uuid() }),
+  'admin:setRole': z.object({ agentId: z.uuid(), role: roleRequest.shape.role }),
+  'admin:removeAgent': z.object({ agentId: z.uuid() }),
+  'admin:saveCannedReply': cannedReplyRequest,
+  'admin:deleteCannedReply': z.object({ id: z.uuid() }),
   'sites:enable': z.object({ origin: siteOrigin }),
   'sites:disable': z.object({ origin: siteOrigin }),
   'crm:open': z.object({ phone: e164 }),

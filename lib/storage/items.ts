@@ -1,6 +1,7 @@
 import { storage } from 'wxt/utils/storage';
 import { emptyCollab, type CollabState } from '../collab/state';
 import { initialStatus, type ConnectionStatus } from '../connection/status';
+import type { AdminOverview } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import { DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings, type Viewing } from '../notifications/rules';
 import { emptyInbox, type InboxState } from '../inbox/state';
@@ -60,6 +61,8 @@ export const threadsItem = /* @__PURE__ */ storage.defineItem<{ messages: InboxS
 export const agentItem = /* @__PURE__ */ storage.defineItem<AgentProfile | null>('local:agent', { fallback: null, version: 1 });
 /** The organisation's agents and canned replies, refreshed on each connect. */
 export const teamItem = /* @__PURE__ */ storage.defineItem<TeamState>('local:team', { fallback: { agents: [], cannedReplies: [] }, version: 1 });
+/** What the admin view shows (admins only): the team, invitations, canned replies, channels, audit log. */
+export const adminItem = /* @__PURE__ */ storage.defineItem<AdminOverview | null>('local:admin', { fallback: null, version: 1 });
 /** Replies waiting for the server, oldest first: they survive a worker restart and go out once. */
 export const outboxItem = /* @__PURE__ */ storage.defineItem<PendingReply[]>('local:outbox', { fallback: [], version: 1 });
 

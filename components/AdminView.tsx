@@ -1,0 +1,191 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import type { AgentRole } from '@/lib/contract/models';
+import { useStorageItem } from '@/lib/hooks/useStorageItem';
+import { sendMessage, type Result } from '@/lib/messaging/protocol';
+import { adminItem, agentItem } from '@/lib/storage/items';
+import { shortTime } from './format';
+
+/** Runs an admin request and keeps its error to show (the data itself comes back through `adminItem`). */
+function useAdminAction() {
+  const [error, setError] = useState<string | null>(null);
+  const run = async <T,>(request: Promise<Result<T>>): Promise<T | null> => {
+    setError(null);
+    const r = await request;
+    if ('error' in r) {
+      setError(r.error);
+      return null;
+    }
+    return r.data;
+  };
+  return { error, run };
+}
+
+/**
+ * The admin view (admins only; the server refuses agents anyway): the team with roles, invitations,
+ * canned replies, channels with the webhook URL for Twilio, and the audit log. Live: another
+ * admin's change shows here without reloading.
+ */
+export function AdminView() {
+  const me = useStorageItem(agentItem);
+  const data = useStorageItem(adminItem);
+  const { error, run } = useAdminAction();
+  useEffect(() => {
+    if (me?.role === 'admin') void sendMessage('admin:refresh');
+  }, [me?.role]);
+  if (me?.role !== 'admin') return null;
+  if (!data) return <p>Loading the admin view…</p>;
+  return (
+    <section className="admin" aria-labelledby="admin-heading">
+      <h2 id="admin-heading">Team administration</h2>
+      {error && <p role="alert">{error}</p>}
+      <h3>Agents</h3>
+      <table aria-label="Agents">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Email</th>
+            <th scope="col">Role</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {data.members.map((m) => (
+            <tr key={m.id}>
+              <td>{m.displayName}</td>
+              <td>{m.email}</td>
+              <td>
+                <select aria-label={`Role of ${m.displayName}`} value={m.role} onChange={(e) => void run(sendMessage('admin:setRole', { agentId: m.id, role: e.target.value as AgentRole }))}>
+                  <option value="agent">Agent</option>
+                  <option value="admin">Admin</option>
+                </select>
+              </td>
+              <td>
+                {m.id !== me.id && (
+                  <button type="button" onClick={() => confirm(`Remove ${m.displayName} from the team?`) && void run(sendMessage('admin:removeAgent', { agentId: m.id }))}>
+                    Remove {m.displayName}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <InviteForm />
+      {data.invites.some((i) => !i.acceptedAt && Date.parse(i.expiresAt) > Date.now()) && (
+        <>
+          <h3>Open invitations</h3>
+          <ul aria-label="Open invitations">
+            {data.invites
+              .filter((i) => !i.acceptedAt && Date.parse(i.expiresAt) > Date.now())
+              .map((i) => (
+                <li key={i.id}>
+                  {i.email} ({i.role}), until {new Date(i.expiresAt).toLocaleString()}{' '}
+                  <button type="button" onClick={() => void run(sendMessage('admin:revokeInvite', { inviteId: i.id }))}>
+                    Revoke
+                  </button>
+                </li>
+              ))}
+          </ul>
+        </>
+      )}
+      <h3>Canned replies</h3>
+      <ul aria-label="Canned replies">
+        {data.cannedReplies.map((c) => (
+          <li key={c.id}>
+            <code>/{c.shortcut}</code> {c.body}{' '}
+            <button type="button" onClick={() => void run(sendMessage('admin:deleteCannedReply', { id: c.id }))}>
+              Delete /{c.shortcut}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <CannedReplyForm onSave={(shortcut, body) => run(sendMessage('admin:saveCannedReply', { shortcut, body }))} />
+      <h3>WhatsApp channels</h3>
+      <ul aria-label="Channels">
+        {data.channels.map((ch) => (
+          <li key={ch.id}>
+            <strong>{ch.name}</strong> {ch.whatsappNumber?.replace(/^whatsapp:/, '') ?? ch.messagingServiceSid}
+            <label>
+              Webhook URL for Twilio (incoming messages, HTTP POST)
+              <input readOnly value={ch.webhookUrl} onFocus={(e) => e.target.select()} />
+            </label>
+            <span className="hint">{ch.lastInboundAt ? `Twilio last delivered a message ${shortTime(ch.lastInboundAt)}` : 'Twilio has not delivered a message yet'}</span>
+          </li>
+        ))}
+      </ul>
+      <h3>Audit log</h3>
+      <ol aria-label="Audit log" className="audit">
+        {data.audit.slice(0, 20).map((e) => (
+          <li key={e.id}>
+            <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time> {e.actorName}: {e.action.replace(/[._]/g, ' ')} {Object.values(e.detail).join(', ')}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}
+
+function InviteForm() {
+  const [email, setEmail] = useState('');
+  const [role, setRole] = useState<AgentRole>('agent');
+  const [link, setLink] = useState<string | null>(null);
+  const { error, run } = useAdminAction();
+  const roleId = useId();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    const created = await run(sendMessage('admin:invite', { email, role }));
+    if (created) {
+      setLink(created.link);
+      setEmail('');
+    }
+  };
+  return (
+    <form aria-label="Invite an agent" onSubmit={(e) => void submit(e)}>
+      <h3>Invite an agent</h3>
+      <label>
+        Email
+        <input type="email" value={email} required onChange={(e) => setEmail(e.target.value)} />
+      </label>
+      <label htmlFor={roleId}>Role</label>
+      <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as AgentRole)}>
+        <option value="agent">Agent</option>
+        <option value="admin">Admin</option>
+      </select>
+      <button type="submit">Create invitation link</button>
+      {link && (
+        <label>
+          Send this link to the invitee (it works once, for 3 days)
+          <input readOnly value={link} onFocus={(e) => e.target.select()} />
+        </label>
+      )}
+      {error && <p role="alert">{error}</p>}
+    </form>
+  );
+}
+
+function CannedReplyForm({ onSave }: { onSave: (shortcut: string, body: string) => Promise<unknown> }) {
+  const [shortcut, setShortcut] = useState('');
+  const [body, setBody] = useState('');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if ((await onSave(shortcut, body)) !== null) {
+      setShortcut('');
+      setBody('');
+    }
+  };
+  return (
+    <form aria-label="Add a canned reply" onSubmit={(e) => void submit(e)}>
+      <label>
+        Shortcut
+        <input value={shortcut} required maxLength={32} onChange={(e) => setShortcut(e.target.value)} />
+      </label>
+      <label>
+        Text
+        <textarea value={body} required maxLength={4096} onChange={(e) => setBody(e.target.value)} />
+      </label>
+      <button type="submit">Save canned reply</button>
+    </form>
+  );
+}

@@ -1,0 +1,89 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from '../support/axe';
+import { launchWithExtension, signedInBrowser, type ExtensionBrowser } from '../support/browser';
+import { useTestStack } from '../support/fixture';
+
+/**
+ * A team lead sets the team up without a terminal: an admin invites a colleague from the options
+ * page, the colleague opens the link, sets a password, connects with the workspace URL and sees
+ * the team's conversations; another admin's view follows live; an agent sees no admin view.
+ */
+describe('The admin view', () => {
+  const ctx = useTestStack({ orgs: { org: 2 } });
+  let admin: Awaited<ReturnType<typeof signedInBrowser>>;
+  let agent: Awaited<ReturnType<typeof signedInBrowser>>;
+  let colleague: ExtensionBrowser;
+
+  beforeAll(async () => {
+    await ctx.stack.inbound({ from: '+14155550134', to: ctx.org.number, body: 'Is anyone there?', profileName: 'Maria Garcia' });
+    admin = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email);
+    agent = await signedInBrowser(ctx.stack, ctx.org.agents[1]!.email);
+    colleague = await launchWithExtension();
+  });
+  afterAll(async () => {
+    await Promise.all([admin?.browser.close(), agent?.browser.close(), colleague?.close()]);
+  });
+
+  it('an agent sees no admin view; an admin sees the team, channels with their webhook URL, and passes axe', async () => {
+    await agent.options.getByText('Signed in as').waitFor();
+    expect(await agent.options.getByRole('heading', { name: 'Team administration' }).count()).toBe(0);
+    const view = admin.options.getByRole('region', { name: 'Team administration' });
+    await view.getByRole('table', { name: 'Agents' }).getByRole('cell', { name: 'Agent 1', exact: true }).waitFor({ timeout: 10_000 });
+    expect(await view.getByLabel('Webhook URL for Twilio (incoming messages, HTTP POST)').inputValue()).toBe(`${ctx.stack.config.publicUrl}/api/webhooks/twilio`);
+    expect(await view.getByText(/Twilio last delivered a message/).count()).toBe(1);
+    expect((await seriousViolations(admin.options, 'admin view')).join('\n')).toBe('');
+  });
+
+  it('invites a colleague who sets a password on the link, connects with the workspace URL and sees the team’s conversations', async () => {
+    const view = admin.options.getByRole('region', { name: 'Team administration' });
+    const form = view.getByRole('form', { name: 'Invite an agent' });
+    await form.getByLabel('Email').fill('colleague@test.dev');
+    await form.getByRole('button', { name: 'Create invitation link' }).click();
+    const link = await form.getByLabel(/Send this link to the invitee/).inputValue();
+    expect(link).toMatch(new RegExp(`^${ctx.stack.config.publicUrl}/invite#[\\w-]{43}$`));
+    await view.getByRole('list', { name: 'Open invitations' }).getByText(/colleague@test\.dev/).waitFor();
+
+    // The colleague opens the link (the server's page), chooses a name and password.
+    const page = await colleague.context.newPage();
+    await page.goto(link.replace(ctx.stack.config.publicUrl, ctx.stack.serverUrl));
+    await page.getByLabel('Your name').fill('Carla Colleague');
+    await page.getByLabel('Choose a password').fill('carla’s long password');
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.getByRole('status').getByText('colleague@test.dev').waitFor();
+    expect(await page.locator('#workspace').textContent()).toBe(ctx.stack.config.publicUrl);
+
+    // The admin's view follows live: a member more, no open invitation.
+    await view.getByRole('table', { name: 'Agents' }).getByRole('cell', { name: 'Carla Colleague', exact: true }).waitFor({ timeout: 10_000 });
+    await view.getByRole('list', { name: 'Open invitations' }).waitFor({ state: 'detached' });
+
+    // In the colleague's own extension: the workspace URL, then sign in; the team's conversations.
+    const panel = await colleague.page('sidepanel.html');
+    await panel.getByLabel('Workspace URL').fill(ctx.stack.serverUrl);
+    await panel.getByRole('button', { name: 'Connect' }).click();
+    await panel.getByLabel('Email').fill('colleague@test.dev');
+    await panel.getByLabel('Password').fill('carla’s long password');
+    await panel.getByRole('button', { name: 'Sign in' }).click();
+    await panel.getByRole('button', { name: /Maria Garcia/ }).waitFor({ timeout: 15_000 });
+    // The invitation link works once.
+    const again = await page.evaluate(async (token) => (await fetch('/api/invites/accept', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password: 'something else entirely', displayName: 'X' }) })).status, link.split('#')[1]);
+    expect(again).toBe(410);
+  });
+
+  it('a canned reply an admin adds reaches the agents’ composers; role changes show at once', async () => {
+    const view = admin.options.getByRole('region', { name: 'Team administration' });
+    const form = view.getByRole('form', { name: 'Add a canned reply' });
+    await form.getByLabel('Shortcut').fill('welcome');
+    await form.getByLabel('Text').fill('Welcome to Acme! How can we help?');
+    await form.getByRole('button', { name: 'Save canned reply' }).click();
+    await view.getByRole('list', { name: 'Canned replies' }).getByText('Welcome to Acme! How can we help?').waitFor();
+    // The agent's side panel has it in its composer, without reconnecting.
+    await agent.panel.getByRole('button', { name: /Maria Garcia/ }).click();
+    await agent.panel.getByLabel('Reply').fill('/welc');
+    await agent.panel.getByRole('listbox', { name: 'Canned replies' }).getByText(/Welcome to Acme/).waitFor({ timeout: 10_000 });
+    await agent.panel.getByLabel('Reply').fill('');
+
+    await view.getByLabel('Role of Agent 1').selectOption('admin');
+    await agent.options.getByRole('heading', { name: 'Team administration' }).waitFor({ timeout: 10_000 });
+    expect(await view.getByText(/agent role changed/).count()).toBeGreaterThan(0);
+  });
+});
