@@ -54,6 +54,8 @@ export default defineConfig({
     // (Firefox's MV2 manifest lists them under optional_permissions).
     ...(browser === 'firefox' ? { optional_permissions: ['https://*/*', 'http://*/*'] } : { optional_host_permissions: ['https://*/*', 'http://*/*'] }),
     action: { default_title: 'Switchboard' },
+    // IT can set (and lock) the workspace URL by policy: docs/managed-policy.md.
+    ...(browser === 'firefox' ? {} : { storage: { managed_schema: 'managed_schema.json' } }),
     content_security_policy: {
       extension_pages: "script-src 'self'; object-src 'self'; base-uri 'none'; frame-ancestors 'none'",
     },

@@ -2,12 +2,15 @@ import { useState, type FormEvent } from 'react';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { isConfigured } from '@/lib/settings';
-import { settingsItem, updateRequiredItem, workspaceItem } from '@/lib/storage/items';
+import { managedWorkspaceItem, settingsItem, updateRequiredItem, workspaceItem } from '@/lib/storage/items';
 
 /** The one thing an agent types to connect: the workspace URL (the server publishes the rest). */
 export function WorkspaceForm(props: { onConnected?: () => void }) {
   const workspace = useStorageItem(workspaceItem);
-  const [url, setUrl] = useState('');
+  const managed = useStorageItem(managedWorkspaceItem);
+  const [typed, setUrl] = useState('');
+  // Set by the organisation's policy: shown, and when locked, not editable.
+  const url = managed?.locked ? managed.url : typed || managed?.url || '';
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [connected, setConnected] = useState<string | null>(null);
@@ -27,8 +30,22 @@ export function WorkspaceForm(props: { onConnected?: () => void }) {
       {workspace && <p className="hint">Connected to {workspace.name ?? workspace.url}.</p>}
       <label>
         Workspace URL
-        <input type="text" inputMode="url" autoComplete="url" placeholder="https://switchboard.example.com" value={url} onChange={(e) => setUrl(e.target.value)} />
+        <input
+          type="text"
+          inputMode="url"
+          autoComplete="url"
+          placeholder="https://switchboard.example.com"
+          value={url}
+          readOnly={managed?.locked}
+          aria-describedby={managed ? 'managed-note' : undefined}
+          onChange={(e) => setUrl(e.target.value)}
+        />
       </label>
+      {managed && (
+        <p id="managed-note" className="hint">
+          {managed.locked ? 'Set by your organisation.' : 'Suggested by your organisation.'}
+        </p>
+      )}
       <button type="submit" disabled={busy}>
         Connect
       </button>
@@ -88,6 +105,7 @@ export function UpdateNotice() {
  */
 export function FirstRun() {
   const settings = useStorageItem(settingsItem);
+  const managed = useStorageItem(managedWorkspaceItem);
   const [changing, setChanging] = useState(false);
   if (!settings) return null;
   const ready = isConfigured(settings) && !changing;
@@ -99,9 +117,11 @@ export function FirstRun() {
         <>
           <p>Sign in to see your WhatsApp conversations.</p>
           <SignInForm />
-          <button type="button" className="link" onClick={() => setChanging(true)}>
-            Use another workspace
-          </button>
+          {!managed?.locked && (
+            <button type="button" className="link" onClick={() => setChanging(true)}>
+              Use another workspace
+            </button>
+          )}
         </>
       ) : (
         <>

@@ -6,18 +6,19 @@ import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
 import type { NotificationSettings } from '@/lib/notifications/rules';
 import { type Settings } from '@/lib/settings';
-import { agentItem, notificationSettingsItem, settingsItem } from '@/lib/storage/items';
+import { agentItem, managedWorkspaceItem, notificationSettingsItem, settingsItem } from '@/lib/storage/items';
 
 /** Options page: where to connect, and signing in and out. */
 export function OptionsApp() {
   const settings = useStorageItem(settingsItem);
   const agent = useStorageItem(agentItem);
+  const managed = useStorageItem(managedWorkspaceItem);
   return (
     <main>
       <h1>Switchboard</h1>
       <UpdateNotice />
       <WorkspaceForm />
-      {settings && (
+      {settings && !managed?.locked && (
         <details className="advanced">
           <summary>Advanced: enter the server and Supabase yourself</summary>
           <SettingsForm settings={settings} />

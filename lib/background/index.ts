@@ -4,7 +4,7 @@ import { onInboxPatch, readInbox } from '../inbox/store';
 import { onMessage, type ProtocolMap, type Requests, type Responses, type Result } from '../messaging/protocol';
 import { CONTENT_SCRIPT_REQUESTS, requestSchemas } from '../messaging/schemas';
 import { followToolbarBadge } from './toolbar-badge';
-import { connectWorkspace } from './workspace';
+import { applyManagedWorkspace, connectWorkspace } from './workspace';
 import { mirror } from '../storage/mirror';
 import { keepAlive } from './keep-alive';
 import { BackgroundController } from './controller';
@@ -22,6 +22,9 @@ export function startBackground(): void {
   let controller: Promise<BackgroundController> = boot();
   const c = () => controller;
 
+  // A workspace IT set by policy: connected before anyone has to type it.
+  void applyManagedWorkspace();
+  browser.storage.onChanged.addListener((_changes, area) => area === 'managed' && void applyManagedWorkspace());
   // Side panels: live inbox changes over a port.
   servePanels();
   // CRM pages: live badges over a port; sites beyond the built-in CRMs are the agent's choice.

@@ -1,8 +1,8 @@
 import { browser } from 'wxt/browser';
 import type { WorkspaceConfig } from '../contract/api';
 import { workspaceConfig } from '../contract/schemas';
-import { isOlder, parseWorkspaceUrl } from '../settings';
-import { settingsItem, updateRequiredItem, workspaceItem } from '../storage/items';
+import { DEFAULT_SETTINGS, isConfigured, isOlder, parseWorkspaceUrl } from '../settings';
+import { managedWorkspaceItem, settingsItem, updateRequiredItem, workspaceItem } from '../storage/items';
 
 /**
  * One workspace URL is all an agent types: the server publishes the rest (`GET /api/config`:
@@ -31,6 +31,8 @@ const updateMessage = (minimum: string) => `This workspace needs Switchboard ${m
 export async function connectWorkspace(input: string): Promise<{ workspaceName: string | null; url: string }> {
   const parsed = parseWorkspaceUrl(input);
   if ('error' in parsed) throw new Error(parsed.error);
+  const managed = await managedWorkspaceItem.getValue();
+  if (managed?.locked && parsed.url !== managed.url) throw new Error(`Your organisation connects Switchboard to ${managed.url}; it cannot be changed here.`);
   const config = await fetchWorkspaceConfig(parsed.url);
   if (isOlder(extensionVersion(), config.minExtensionVersion)) throw new Error(updateMessage(config.minExtensionVersion));
   await workspaceItem.setValue({ url: parsed.url, name: config.workspaceName });
@@ -48,4 +50,22 @@ export async function checkVersion(serverUrl: string): Promise<boolean> {
   const outdated = !!config && isOlder(extensionVersion(), config.minExtensionVersion);
   await updateRequiredItem.setValue(outdated ? { current: extensionVersion(), minimum: config!.minExtensionVersion, message: updateMessage(config!.minExtensionVersion) } : null);
   return outdated;
+}
+
+/**
+ * The workspace IT set by policy (Chrome's `storage.managed`, see docs/managed-policy.md): kept for
+ * the UI, and connected to when the extension is not set up yet or the policy locks it. Called at
+ * start and whenever the policy changes; without a policy (or where the browser has none) nothing.
+ */
+export async function applyManagedWorkspace(): Promise<void> {
+  const policy = (await browser.storage.managed?.get().catch(() => ({}))) as { workspaceUrl?: unknown; lockWorkspace?: unknown } | undefined;
+  const parsed = typeof policy?.workspaceUrl === 'string' ? parseWorkspaceUrl(policy.workspaceUrl) : null;
+  if (!parsed || 'error' in parsed) return managedWorkspaceItem.setValue(null);
+  const locked = policy?.lockWorkspace === true;
+  await managedWorkspaceItem.setValue({ url: parsed.url, locked });
+  const settings = await settingsItem.getValue();
+  const connectedHere = (await workspaceItem.getValue())?.url === parsed.url && settings.serverUrl === parsed.url;
+  if (connectedHere || (!locked && isConfigured(settings) && settings.serverUrl !== DEFAULT_SETTINGS.serverUrl)) return;
+  // Unreachable now: the side panel shows the workspace step with the policy's URL to try again.
+  await connectWorkspace(parsed.url).catch(() => {});
 }

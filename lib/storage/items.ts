@@ -20,6 +20,8 @@ import { DEFAULT_SETTINGS, type CrmSettings, type Settings } from '../settings';
 export const settingsItem = /* @__PURE__ */ storage.defineItem<Settings>('local:settings', { fallback: DEFAULT_SETTINGS, version: 1 });
 /** The workspace the agent connected to by its URL (its name, when the server gives one). */
 export const workspaceItem = /* @__PURE__ */ storage.defineItem<{ url: string; name: string | null } | null>('local:workspace', { fallback: null, version: 1 });
+/** The workspace IT set by policy (`storage.managed`), if any, and whether agents may change it. */
+export const managedWorkspaceItem = /* @__PURE__ */ storage.defineItem<{ url: string; locked: boolean } | null>('local:managedWorkspace', { fallback: null, version: 1 });
 /** Set when the workspace needs a newer extension than this one: nothing connects until it is updated. */
 export const updateRequiredItem = /* @__PURE__ */ storage.defineItem<{ current: string; minimum: string; message: string } | null>('local:updateRequired', {
   fallback: null,

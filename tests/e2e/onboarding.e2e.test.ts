@@ -69,7 +69,7 @@ describe('Connecting with one workspace URL', () => {
       // The workspace's server moves on (here: the settings now point at one that needs 99.0.0).
       await ui.options.getByText('Advanced: enter the server and Supabase yourself').click();
       await ui.options.getByLabel('Server URL').fill(newer.url);
-      await ui.options.getByRole('button', { name: 'Save' }).click();
+      await ui.options.getByRole('button', { name: 'Save', exact: true }).click();
       await ui.panel.getByRole('heading', { name: 'Update Switchboard' }).waitFor({ timeout: 15_000 });
       expect(await ui.panel.getByRole('alert').first().textContent()).toMatch(/needs Switchboard 99\.0\.0 or newer/);
       expect(await ui.panel.getByRole('list', { name: 'Conversations' }).count()).toBe(0);

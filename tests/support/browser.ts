@@ -1,4 +1,5 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page, type Worker } from 'playwright-core';
@@ -35,10 +36,28 @@ function buildWithGrantedOrigins(origins: string[]): string {
   return dir;
 }
 
-/** Real Chromium with the built extension loaded, in a fresh profile. */
-export async function launchWithExtension(opts: { grantedOrigins?: string[] } = {}): Promise<ExtensionBrowser> {
+/** Where Chromium on Linux reads the machine's mandatory policies (root only). */
+const POLICY_DIR = '/etc/chromium/policies/managed';
+
+/** The ID Chromium gives an unpacked extension: from the SHA-256 of its path, hex digits as a to p. */
+export function unpackedExtensionId(dir: string): string {
+  return [...createHash('sha256').update(realpathSync(dir)).digest('hex').slice(0, 32)].map((c) => String.fromCharCode(97 + parseInt(c, 16))).join('');
+}
+
+/**
+ * Real Chromium with the built extension loaded, in a fresh profile. `managedPolicy`: what IT would
+ * push to the extension (`storage.managed`), written as the machine's Chromium policy for this copy
+ * of the extension only (its own path, so its own ID), and removed on close.
+ */
+export async function launchWithExtension(opts: { grantedOrigins?: string[]; managedPolicy?: Record<string, unknown> } = {}): Promise<ExtensionBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'switchboard-chromium-'));
-  const extensionDir = opts.grantedOrigins?.length ? buildWithGrantedOrigins(opts.grantedOrigins) : EXTENSION_DIR;
+  const extensionDir = opts.grantedOrigins?.length || opts.managedPolicy ? buildWithGrantedOrigins(opts.grantedOrigins ?? []) : EXTENSION_DIR;
+  let policyFile: string | null = null;
+  if (opts.managedPolicy) {
+    mkdirSync(POLICY_DIR, { recursive: true });
+    policyFile = join(POLICY_DIR, `switchboard-test-${unpackedExtensionId(extensionDir)}.json`);
+    writeFileSync(policyFile, JSON.stringify({ '3rdparty': { extensions: { [unpackedExtensionId(extensionDir)]: opts.managedPolicy } } }));
+  }
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     headless: true,
@@ -68,6 +87,7 @@ export async function launchWithExtension(opts: { grantedOrigins?: string[] } = 
     badgeText: () => worker.evaluate(() => chrome.action.getBadgeText({})),
     close: async () => {
       await context.close();
+      if (policyFile) rmSync(policyFile, { force: true });
       rmSync(profile, { recursive: true, force: true });
       if (extensionDir !== EXTENSION_DIR) rmSync(extensionDir, { recursive: true, force: true });
     },
