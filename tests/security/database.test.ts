@@ -71,6 +71,13 @@ describe('Database: agents read through RLS and write nothing around the server'
       ['update agents set organisation_id = $2 where id = $1', [agent, ctx.b.id]],
       ['select * from unrouted_messages', []],
       ['select public.store_inbound_batch($1::jsonb)', ['[]']],
+      // Conversation status, roles, invitations and the audit log are the server's to write.
+      ["update conversations set status = 'resolved' where id = $1", [convA]],
+      ["update agents set role = 'admin' where id = $1", [agent]],
+      ['select * from invites', []],
+      ['select * from audit_log', []],
+      ["insert into audit_log (organisation_id, actor_name, action) values ($1, 'x', 'y')", [ctx.a.id]],
+      ["select set_config('switchboard.actor', $1, true), public.switchboard_actor()", [agent]],
     ];
     for (const [sql, params] of attempts) expect([sql, await refused(agent, sql, params)]).toEqual([sql, { refused: true, code: '42501' }]);
     // Nothing changed.
