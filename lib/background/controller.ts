@@ -50,7 +50,7 @@ export class BackgroundController {
   private updateRequired = false;
   private collabQueue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly settings: Settings) {
+  constructor(readonly settings: Settings) {
     this.supabase = createClient(settings.supabaseUrl, settings.supabaseAnonKey || 'no-anon-key-configured', {
       auth: { storage: chromeStorageAdapter, storageKey: AUTH_STORAGE_KEY, persistSession: true, autoRefreshToken: true, detectSessionInUrl: false },
     });

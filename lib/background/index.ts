@@ -12,6 +12,7 @@ import { serveCrmPages } from './crm-pages';
 import { servePanels } from './panels';
 import { NOTIFICATION_PREFIX } from './notifications';
 import { disableSite, enableSite, reconcileSites } from './site-access';
+import type { Settings } from '../settings';
 import { agentItem, connectionItem, notificationSettingsItem, openConversationItem, settingsItem } from '../storage/items';
 
 /**
@@ -34,7 +35,12 @@ export function startBackground(): void {
   serve({
     'auth:signIn': async ({ email, password }) => (await c()).signIn(email, password),
     'auth:signOut': async () => done(await (await c()).signOut()),
-    'settings:connect': async ({ workspaceUrl }) => connectWorkspace(workspaceUrl),
+    // Answered once the connections use the new workspace: a sign-in right after goes to it.
+    'settings:connect': async ({ workspaceUrl }) => {
+      const connected = await connectWorkspace(workspaceUrl);
+      await rebuild();
+      return connected;
+    },
     'inbox:openConversation': async ({ conversationId }) => done(await (await c()).openConversation(conversationId)),
     'connection:reconnect': async () => done(await (await c()).reconnect()),
     'composer:typing': async ({ conversationId, typing }) => done((await c()).typing(conversationId, typing)),
@@ -83,13 +89,16 @@ export function startBackground(): void {
       return totalUnread(inbox, scope, agent?.id ?? null);
     },
   });
-  settingsItem.watch(() => {
-    // New server or Supabase URL: rebuild every connection.
-    controller = controller.then((old) => {
+  // New server or Supabase URL: rebuild every connection (once per change, whoever noticed it first).
+  const rebuild = () => {
+    controller = controller.then(async (old) => {
+      if (sameSettings(old.settings, await settingsItem.getValue())) return old;
       old.stop();
       return boot();
     });
-  });
+    return controller;
+  };
+  settingsItem.watch(() => void rebuild());
   // The toolbar icon opens the inbox: Chrome's side panel, or Firefox's sidebar.
   if (!browser.sidePanel && firefoxSidebar()) (browser.action ?? browser.browserAction).onClicked.addListener(() => void firefoxSidebar()!.toggle());
   else browser.sidePanel?.setPanelBehavior({ openPanelOnActionClick: true }).catch(() => {});
@@ -130,6 +139,8 @@ function openSidePanel(windowId?: number): Promise<unknown> {
   const opened = windowId !== undefined ? browser.sidePanel.open({ windowId }) : browser.windows.getLastFocused().then((w) => browser.sidePanel.open({ windowId: w.id! }));
   return opened.catch(() => browser.tabs.create({ url: browser.runtime.getURL('/sidepanel.html') }));
 }
+
+const sameSettings = (a: Settings, b: Settings) => a.serverUrl === b.serverUrl && a.supabaseUrl === b.supabaseUrl && a.supabaseAnonKey === b.supabaseAnonKey;
 
 async function boot(): Promise<BackgroundController> {
   const c = new BackgroundController(await settingsItem.getValue());
