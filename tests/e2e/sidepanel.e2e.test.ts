@@ -67,7 +67,12 @@ describe('The side panel inbox', () => {
     expect(await sent.getByLabel('Read').textContent()).toBe('✓✓');
 
     await panel.keyboard.press('Escape');
-    await panel.getByLabel('Search conversations').fill('');
+    // Back in the list, focus returns to the conversation's row (a few frames later): clear the
+    // search only then, or the returning focus takes the keystrokes away from the box.
+    await expect.poll(() => panel.evaluate(() => document.activeElement?.getAttribute('data-conversation-id'))).toBe(id);
+    const search = panel.getByLabel('Search conversations');
+    await search.fill('');
+    expect(await search.inputValue()).toBe('');
     await expect.poll(() => row(/Zed Quill/).textContent()).toContain('Assigned to You');
   });
 
