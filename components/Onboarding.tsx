@@ -18,7 +18,7 @@ export function WorkspaceForm(props: { onConnected?: () => void }) {
     e.preventDefault();
     setBusy(true);
     setError(null);
-    const result = await sendMessage('settings:connect', { workspaceUrl: url || ' ' });
+    const result = await sendMessage('settings:connect', { workspaceUrl: url });
     setBusy(false);
     if ('error' in result) return setError(result.error);
     setConnected(result.data.workspaceName ?? new URL(result.data.url).host);
@@ -35,6 +35,7 @@ export function WorkspaceForm(props: { onConnected?: () => void }) {
           inputMode="url"
           autoComplete="url"
           placeholder="https://switchboard.example.com"
+          required
           value={url}
           readOnly={managed?.locked}
           aria-describedby={managed ? 'managed-note' : undefined}

@@ -398,12 +398,15 @@ export class BackgroundController {
     return result;
   }
 
-  /** The team changed (told by the server): names, canned replies, my own role, and the admin view. */
+  /**
+   * The team changed (told by the server), or the socket (re)connected: names, canned replies, my
+   * own role, and the admin view when one has been opened (its page asks for it on opening).
+   */
   private async teamChanged(): Promise<void> {
     await this.refreshTeam();
     try {
       await agentItem.setValue(await this.api.me());
-      await this.refreshAdmin();
+      if (await adminItem.getValue()) await this.refreshAdmin();
     } catch {
       /* read again on the next change or connection */
     }

@@ -206,6 +206,13 @@ export async function markRead(db: pg.Pool, agent: AgentProfile, conversationId:
   return readStateFromRow(rows[0]!);
 }
 
+/** A conversation as the whole organisation sees it (no agent's read state): what broadcasts carry. In the caller's transaction when given a client. */
+export async function conversationOf(db: pg.Pool | pg.PoolClient, conversationId: string): Promise<ConversationView> {
+  const row = (await db.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])).rows[0];
+  if (!row) throw new NotFoundError('conversation not found');
+  return conversationView(row);
+}
+
 /** Throws NotFoundError unless the conversation is of the agent's organisation. */
 export async function assertConversationOf(db: pg.Pool, agent: AgentProfile, conversationId: string): Promise<void> {
   const { rowCount } = await db.query('select 1 from conversations where id = $1 and organisation_id = $2', [

@@ -18,9 +18,9 @@ import { assignRequest, bulkStatusRequest, messagesQuery, noteRequest, searchQue
 import { guard, HttpError, parseOr400 } from '../errors';
 import type { Broadcast } from '../sockets/broadcast';
 import type { CursorSigner } from './cursor';
-import { markRead, messagesPage, startConversation, sync } from './repository';
+import { conversationOf, markRead, messagesPage, startConversation, sync } from './repository';
 import { markUnread, setStatus, setStatusMany } from './status';
-import { assignConversation, conversationOf, createNote, listAgents, listCannedReplies, searchConversations } from './team';
+import { assignConversation, createNote, listAgents, listCannedReplies, searchConversations } from './team';
 
 /**
  * The inbox's REST routes (all behind the agent's authentication): who I am, the catch-up sync,

@@ -2,8 +2,8 @@ import type pg from 'pg';
 import type { AgentProfile, ConversationStatus, ConversationView, MessageView, ReadStateView } from '../../lib/contract/models';
 import { readStateFromRow } from '../../lib/contract/rows';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
-import { asAgent, inTransaction } from './repository';
-import { CONVERSATION_COLUMNS, conversationView, MESSAGE_COLUMNS, messageView, type ConversationRow, type MessageRow } from './views';
+import { asAgent, conversationOf, inTransaction } from './repository';
+import { MESSAGE_COLUMNS, messageView, type MessageRow } from './views';
 
 /**
  * Where conversations stand (open, snoozed until a time, resolved) and what an agent has read.
@@ -44,12 +44,6 @@ export async function activityOfThisTransaction(c: pg.PoolClient, conversationId
   return rows.map(messageView);
 }
 
-async function conversationIn(c: pg.PoolClient, id: string): Promise<ConversationView> {
-  const row = (await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [id])).rows[0];
-  if (!row) throw new NotFoundError('conversation not found');
-  return conversationView(row);
-}
-
 /** Applies one status change inside the caller's transaction (the agent is the actor). */
 async function changeStatusIn(c: pg.PoolClient, agent: AgentProfile, id: string, change: StatusChange): Promise<{ outcome: StatusOutcome; conversation?: ConversationView; activity: MessageView[] }> {
   const current = (
@@ -61,13 +55,13 @@ async function changeStatusIn(c: pg.PoolClient, agent: AgentProfile, id: string,
   if (!current) return { outcome: 'not_found', activity: [] };
   const until = change.status === 'snoozed' ? new Date(change.snoozedUntil!) : null;
   const same = current.status === change.status && (change.status !== 'snoozed' || current.snoozed_until?.getTime() === until!.getTime());
-  if (same) return { outcome: 'unchanged', conversation: await conversationIn(c, id), activity: [] };
+  if (same) return { outcome: 'unchanged', conversation: await conversationOf(c, id), activity: [] };
   const setsAside = change.status !== 'open';
   if (setsAside && change.seenInboundCount != null && Number(current.inbound_count) > change.seenInboundCount) {
-    return { outcome: 'new_messages', conversation: await conversationIn(c, id), activity: [] };
+    return { outcome: 'new_messages', conversation: await conversationOf(c, id), activity: [] };
   }
   await c.query("update conversations set status = $2, snoozed_until = $3, status_reason = 'agent' where id = $1", [id, change.status, until]);
-  return { outcome: 'changed', conversation: await conversationIn(c, id), activity: await activityOfThisTransaction(c, [id]) };
+  return { outcome: 'changed', conversation: await conversationOf(c, id), activity: await activityOfThisTransaction(c, [id]) };
 }
 
 /** Resolves, reopens or snoozes one conversation. */
@@ -163,7 +157,7 @@ export async function wakeSnoozed(db: pg.Pool, limit = 500): Promise<Conversatio
     const activity = await activityOfThisTransaction(c, woken.map((w) => w.id));
     const changes: ConversationChange[] = [];
     for (const w of woken) {
-      changes.push({ organisationId: w.organisation_id, conversation: await conversationIn(c, w.id), activity: activity.filter((a) => a.conversationId === w.id) });
+      changes.push({ organisationId: w.organisation_id, conversation: await conversationOf(c, w.id), activity: activity.filter((a) => a.conversationId === w.id) });
     }
     return changes;
   });

@@ -2,9 +2,9 @@ import type pg from 'pg';
 import type { AgentProfile, AgentSummary, ConversationView, MessageView } from '../../lib/contract/models';
 import type { CannedReply, SearchResult } from '../../lib/contract/api';
 import { NotFoundError, UnprocessableError } from '../errors';
-import { asAgent } from './repository';
+import { asAgent, conversationOf } from './repository';
 import { activityOfThisTransaction, type ConversationChange } from './status';
-import { agentConversationView, CONVERSATION_COLUMNS, conversationView, MESSAGE_COLUMNS, messageView, type AgentConversationRow, type ConversationRow, type MessageRow, READ_STATE_COLUMNS } from './views';
+import { agentConversationView, CONVERSATION_COLUMNS, MESSAGE_COLUMNS, messageView, type AgentConversationRow, type MessageRow, READ_STATE_COLUMNS } from './views';
 
 /**
  * What agents of one organisation do together in the inbox: assign conversations, leave private
@@ -47,16 +47,8 @@ export async function assignConversation(db: pg.Pool, agent: AgentProfile, conve
     if (!r) throw new NotFoundError('conversation not found');
     if (!r.assignee_ok) throw new UnprocessableError('unknown_assignee', 'the assignee is not an agent of this organisation');
     const activity = r.changed ? await activityOfThisTransaction(c, [conversationId]) : [];
-    const row = (await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])).rows[0]!;
-    return { changed: r.changed, change: { organisationId: agent.organisationId, conversation: conversationView(row), activity } };
+    return { changed: r.changed, change: { organisationId: agent.organisationId, conversation: await conversationOf(c, conversationId), activity } };
   });
-}
-
-/** A conversation as the whole organisation sees it (no agent's read state): what broadcasts carry. */
-export async function conversationOf(db: pg.Pool, conversationId: string): Promise<ConversationView> {
-  const row = (await db.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])).rows[0];
-  if (!row) throw new NotFoundError('conversation not found');
-  return conversationView(row);
 }
 
 /**

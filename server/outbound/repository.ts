@@ -2,9 +2,9 @@ import type pg from 'pg';
 import type { AgentProfile, ConversationView, MessageView } from '../../lib/contract/models';
 import { replyWindow, type ReplyWindow } from '../../lib/contract/reply-window';
 import { ConflictError, NotFoundError, WindowClosedError } from '../errors';
-import { asAgent } from '../inbox/repository';
+import { asAgent, conversationOf } from '../inbox/repository';
 import { activityOfThisTransaction } from '../inbox/status';
-import { CONVERSATION_COLUMNS, conversationView, MESSAGE_COLUMNS, messageView, previewOf, type ConversationRow, type MessageRow } from '../inbox/views';
+import { MESSAGE_COLUMNS, messageView, previewOf, type MessageRow } from '../inbox/views';
 
 /** Outbound's data: replies stored in the outbox, the reply window, and delivery statuses. */
 
@@ -40,8 +40,7 @@ export async function createOutbound(
     ).rows[0];
     if (existing) {
       if (existing.organisation_id !== agent.organisationId || existing.conversation_id !== conversationId) throw new ConflictError('this message id is already used');
-      const conversation = (await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])).rows[0]!;
-      return { created: false, message: messageView(existing), conversation: conversationView(conversation), activity: [] };
+      return { created: false, message: messageView(existing), conversation: await conversationOf(c, conversationId), activity: [] };
     }
     if (content.kind === 'text') {
       const window = replyWindow(conv.last_inbound_at?.toISOString() ?? null, now);
@@ -66,10 +65,7 @@ export async function createOutbound(
         where id = $1`,
       [conversationId, inserted.created_at, previewOf(body, media)],
     );
-    const conversation = (
-      await c.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])
-    ).rows[0]!;
-    return { created: true, message: messageView(inserted), conversation: conversationView(conversation), activity: await activityOfThisTransaction(c, [conversationId]) };
+    return { created: true, message: messageView(inserted), conversation: await conversationOf(c, conversationId), activity: await activityOfThisTransaction(c, [conversationId]) };
   });
 }
 

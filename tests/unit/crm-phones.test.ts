@@ -5,6 +5,7 @@ import { matchesPattern, siteFor } from '@/lib/crm/sites';
 import { emptyCollab } from '@/lib/collab/state';
 import { emptyInbox, type InboxState } from '@/lib/inbox/state';
 import type { AgentConversationView } from '@/lib/contract/models';
+import { conversation as viewOf } from '../support/views';
 
 describe('finding phone numbers in text', () => {
   it.each([
@@ -60,26 +61,8 @@ describe('sites', () => {
 });
 
 describe('badge data', () => {
-  const conversation = (id: string, phone: string, over: Partial<AgentConversationView> = {}): AgentConversationView => ({
-    id,
-    channelId: 'ch',
-    contact: { id: `ct-${id}`, phone, profileName: 'Maria' },
-    assigneeId: null,
-    lastMessageAt: '2026-11-25T10:00:00.000Z',
-    lastMessagePreview: 'Hi',
-    lastInboundAt: '2026-11-25T10:00:00.000Z',
-    inboundCount: 3,
-    status: 'open',
-    snoozedUntil: null,
-    statusReason: null,
-    statusChangedAt: null,
-    version: 1,
-    lastReadAt: null,
-    readInboundCount: 1,
-    readVersion: 1,
-    unreadCount: 2,
-    ...over,
-  });
+  const conversation = (id: string, phone: string, over: Partial<AgentConversationView> = {}): AgentConversationView =>
+    viewOf(id, { contact: { id: `ct-${id}`, phone, profileName: 'Maria' }, lastMessagePreview: 'Hi', lastInboundAt: '2026-11-25T10:00:00.000Z', inboundCount: 3, readInboundCount: 1, readVersion: 1, unreadCount: 2, ...over });
 
   it('sums unread over a number’s conversations, shows the latest, and lists colleagues typing but not me', () => {
     const inbox: InboxState = {
