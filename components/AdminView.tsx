@@ -1,4 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
+import { auditSentence } from '@/lib/admin/audit';
+import type { WaitingNumber } from '@/lib/contract/api';
 import type { AgentRole } from '@/lib/contract/models';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage, type Result } from '@/lib/messaging/protocol';
@@ -22,8 +24,9 @@ function useAdminAction() {
 
 /**
  * The admin view (admins only; the server refuses agents anyway): the team with roles, invitations,
- * canned replies, channels with the webhook URL for Twilio, and the audit log. Live: another
- * admin's change shows here without reloading.
+ * canned replies, channels with the webhook URL for Twilio, numbers with messages waiting to be set
+ * up, and the audit log. Live: another admin's change, or a message for a number not set up,
+ * shows here without reloading.
  */
 export function AdminView() {
   const me = useStorageItem(agentItem);
@@ -103,6 +106,10 @@ export function AdminView() {
       </ul>
       <CannedReplyForm onSave={(shortcut, body) => run(sendMessage('admin:saveCannedReply', { shortcut, body }))} />
       <h3>WhatsApp channels</h3>
+      <label>
+        This workspace’s webhook URL for Twilio (a number’s incoming messages, HTTP POST)
+        <input readOnly value={data.webhookUrl} onFocus={(e) => e.target.select()} />
+      </label>
       <ul aria-label="Channels">
         {data.channels.map((ch) => (
           <li key={ch.id}>
@@ -115,11 +122,22 @@ export function AdminView() {
           </li>
         ))}
       </ul>
+      {data.waiting.length > 0 && (
+        <>
+          <h3>Messages for numbers not set up yet</h3>
+          <p className="hint">Customers wrote to these numbers, which Twilio sends to this workspace’s webhook URL. Set a number up to bring its messages into the inbox.</p>
+          <ul aria-label="Numbers not set up yet">
+            {data.waiting.map((w) => (
+              <WaitingNumberItem key={w.whatsappNumber} waiting={w} />
+            ))}
+          </ul>
+        </>
+      )}
       <h3>Audit log</h3>
       <ol aria-label="Audit log" className="audit">
         {data.audit.slice(0, 20).map((e) => (
           <li key={e.id}>
-            <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time> {e.actorName}: {e.action.replace(/[._]/g, ' ')} {Object.values(e.detail).join(', ')}
+            <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time> {e.actorName} {auditSentence(e)}
           </li>
         ))}
       </ol>
@@ -187,5 +205,29 @@ function CannedReplyForm({ onSave }: { onSave: (shortcut: string, body: string) 
       </label>
       <button type="submit">Save canned reply</button>
     </form>
+  );
+}
+
+function WaitingNumberItem({ waiting }: { waiting: WaitingNumber }) {
+  const number = waiting.whatsappNumber.replace(/^whatsapp:/, '');
+  const [name, setName] = useState('');
+  const { error, run } = useAdminAction();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void run(sendMessage('admin:createChannel', { whatsappNumber: waiting.whatsappNumber, name }));
+  };
+  return (
+    <li>
+      <strong>{number}</strong>: {waiting.count === 1 ? '1 message' : `${waiting.count} messages`}, the latest {shortTime(waiting.lastAt)} from{' '}
+      {waiting.latest.from.replace(/^whatsapp:/, '')}: <q>{waiting.latest.body}</q>
+      <form aria-label={`Set up ${number}`} onSubmit={submit}>
+        <label>
+          Channel name
+          <input value={name} required maxLength={200} onChange={(e) => setName(e.target.value)} />
+        </label>
+        <button type="submit">Set up {number}</button>
+        {error && <p role="alert">{error}</p>}
+      </form>
+    </li>
   );
 }

@@ -85,6 +85,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     bodyLimit: config.webhookBodyLimit,
     onStored: ({ organisationId, message, conversation }) => broadcast.messageNew(organisationId, message, conversation),
     onStatus: broadcast.messageStatus,
+    onUnrouted: (organisationId) => broadcast.teamChanged(organisationId, 'unrouted'),
   });
   const twilioClient = createTwilioClient(config.twilio, config.twilioApiBaseUrl);
   // Replies go out through the outbox; a stopped server's unsent replies go out when it starts.
@@ -109,6 +110,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     broadcast,
     publicUrl: () => config.publicUrl,
     supabaseAdmin: config.supabaseServiceRoleKey ? { url: config.supabaseUrl, serviceRoleKey: config.supabaseServiceRoleKey } : null,
+    twilioSource: { apiBaseUrl: twilioApiBase(config), accountSid: config.twilio.accountSid },
   };
   registerOperatorRoutes(http, {
     token: config.operatorToken,

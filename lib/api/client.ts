@@ -1,5 +1,6 @@
 import type {
   AdminOverview,
+  CreateChannelResponse,
   AgentsResponse,
   AssignResponse,
   BulkStatusResponse,
@@ -98,6 +99,7 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
       removeAgent: (agentId: string) => call<unknown>('DELETE', `/api/admin/agents/${agentId}`),
       saveCannedReply: (shortcut: string, body: string) => call<unknown>('POST', '/api/admin/canned-replies', { shortcut, body }),
       deleteCannedReply: (id: string) => call<unknown>('DELETE', `/api/admin/canned-replies/${id}`),
+      createChannel: (whatsappNumber: string, name: string) => call<CreateChannelResponse>('POST', '/api/admin/channels', { whatsappNumber, name }),
     },
   };
 }

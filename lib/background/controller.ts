@@ -5,7 +5,7 @@ import { applyPresence, applyPresenceState, applyTyping, applyViewing, emptyColl
 import { ConnectionMachine } from '../connection/machine';
 import { createPoller } from '../connection/polling';
 import type { SearchResult } from '../contract/api';
-import { TYPING_TTL_MS } from '../contract/events';
+import { TYPING_TTL_MS, type TeamArea } from '../contract/events';
 import type { AgentProfile, ConversationStatus, ConversationView, MessageView } from '../contract/models';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../contract/rows';
 import { conversationsByPhone } from '../crm/badge-info';
@@ -222,7 +222,7 @@ export class BackgroundController {
       listen: (s) => {
         // Removed from the organisation, or moved to another: nothing of the old one stays here.
         s.on('session:revoked', ({ reason }) => void this.leaveOrganisation(reason));
-        s.on('team:changed', () => void this.teamChanged());
+        s.on('team:changed', ({ area }) => void this.teamChanged(area));
         s.on('message:new', ({ message, conversation }) => void this.receive(message, conversation));
         s.on('conversation:read', (read) => void updateInbox((st) => applyRead(st, read)));
         s.on('conversation:updated', ({ conversation, activity }) => void this.receiveChange(conversation, activity));
@@ -402,10 +402,11 @@ export class BackgroundController {
    * The team changed (told by the server), or the socket (re)connected: names, canned replies, my
    * own role, and the admin view when one has been opened (its page asks for it on opening).
    */
-  private async teamChanged(): Promise<void> {
-    await this.refreshTeam();
+  private async teamChanged(area?: TeamArea): Promise<void> {
+    // A message waiting for a number not set up concerns the admin view only.
+    if (area !== 'unrouted') await this.refreshTeam();
     try {
-      await agentItem.setValue(await this.api.me());
+      if (area !== 'unrouted') await agentItem.setValue(await this.api.me());
       if (await adminItem.getValue()) await this.refreshAdmin();
     } catch {
       /* read again on the next change or connection */

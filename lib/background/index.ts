@@ -61,6 +61,7 @@ export function startBackground(): void {
     'admin:removeAgent': async ({ agentId }) => done(await (await c()).admin((a) => a.removeAgent(agentId))),
     'admin:saveCannedReply': async ({ shortcut, body }) => done(await (await c()).admin((a) => a.saveCannedReply(shortcut, body))),
     'admin:deleteCannedReply': async ({ id }) => done(await (await c()).admin((a) => a.deleteCannedReply(id))),
+    'admin:createChannel': async ({ whatsappNumber, name }) => (await c()).admin((a) => a.createChannel(whatsappNumber, name)),
     'sites:enable': async ({ origin }) => done(await enableSite(origin)),
     'sites:disable': async ({ origin }) => {
       await disableSite(origin);

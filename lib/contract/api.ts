@@ -153,6 +153,24 @@ export interface ChannelView {
   lastInboundAt: string | null;
 }
 
+/**
+ * A number no channel owns yet, with messages that came to the organisation's own webhook URL
+ * (so whoever holds the Twilio account pointed it at this organisation): the admin may set it up.
+ */
+export interface WaitingNumber {
+  whatsappNumber: string; // whatsapp:+E164
+  count: number;
+  firstAt: string;
+  lastAt: string;
+  latest: { from: string; body: string };
+}
+
+/** `POST /api/admin/channels`: the channel set up, and how many waiting messages it took in. */
+export interface CreateChannelResponse {
+  channel: ChannelView;
+  routed: number;
+}
+
 /** Who did what, when. */
 export interface AuditEntry {
   id: number;
@@ -168,6 +186,10 @@ export interface AdminOverview {
   invites: InviteView[];
   cannedReplies: CannedReply[];
   channels: ChannelView[];
+  /** This organisation's own incoming-message webhook URL, for any number it points at Twilio. */
+  webhookUrl: string;
+  /** Numbers not set up yet with messages waiting for this organisation. */
+  waiting: WaitingNumber[];
   audit: AuditEntry[];
 }
 

@@ -1,5 +1,8 @@
 import type { ConversationView, MessageView, ReadStateView } from './models';
 
+/** What of the organisation changed, in `team:changed` (`channels` and `unrouted` concern admins only). */
+export type TeamArea = 'agents' | 'invites' | 'canned-replies' | 'channels' | 'unrouted';
+
 /**
  * The Socket.IO event contract, typed once for the server and the extension.
  * Rooms: `org:<organisationId>` (every agent of an organisation), `agent:<agentId>` (one agent's sockets).
@@ -58,9 +61,10 @@ export interface ServerToClientEvents {
   'conversation:read': (payload: ReadStateView) => void;
   /**
    * The team changed (an agent invited, joined, given another role or removed; canned replies
-   * edited): clients read again what they show of it. No data: each reads what it may.
+   * edited; a channel set up; a message waiting for a number not set up yet): clients read again
+   * what they show of it. No data: each reads what it may.
    */
-  'team:changed': (payload: { area: 'agents' | 'invites' | 'canned-replies' }) => void;
+  'team:changed': (payload: { area: TeamArea }) => void;
   /**
    * The agent was removed from its organisation or moved to another: the socket is cut right
    * after this. The client drops what it holds of that organisation before it connects again.

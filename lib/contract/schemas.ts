@@ -114,6 +114,11 @@ export const cannedReplyRequest = z.object({
   shortcut: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'a shortcut is up to 32 letters, digits, - or _'),
   body: z.string().trim().min(1, 'a canned reply needs text').max(BODY_MAX),
 });
+/** `POST /api/admin/channels`: sets up a number whose messages are waiting for the organisation. */
+export const createChannelRequest = z.object({
+  whatsappNumber: z.string().regex(/^whatsapp:\+[1-9]\d{6,14}$/, 'must be whatsapp:+ followed by an E.164 number'),
+  name: z.string().trim().min(1, 'name the channel (the team sees it)').max(200),
+});
 /** `POST /api/invites/accept` (public: the invitee has no account yet) */
 export const acceptInviteRequest = z.object({
   token: z.string().min(20).max(200),

@@ -1,6 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
-import type { CreateInviteResponse, MessagesPage, SearchResult } from '../contract/api';
+import type { CreateChannelResponse, CreateInviteResponse, MessagesPage, SearchResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { StatusSummary } from '../background/controller';
@@ -60,6 +60,8 @@ export interface Responses {
   'admin:removeAgent': null;
   'admin:saveCannedReply': null;
   'admin:deleteCannedReply': null;
+  /** Admins: sets up a number whose messages wait for the organisation; they reach the team. */
+  'admin:createChannel': CreateChannelResponse;
   /** Enables the overlay on a site whose permission the calling page has just obtained. */
   'sites:enable': null;
   'sites:disable': null;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEARCH_MIN_CHARS } from '../contract/api';
-import { cannedReplyRequest, e164, inviteRequest, noteShape, replyContentShape, replyRules, roleRequest } from '../contract/schemas';
+import { cannedReplyRequest, createChannelRequest, e164, inviteRequest, noteShape, replyContentShape, replyRules, roleRequest } from '../contract/schemas';
 
 /**
  * Validation of every request and port message the background receives (the types in
@@ -48,6 +48,7 @@ export const requestSchemas = {
   'admin:removeAgent': z.object({ agentId: z.uuid() }),
   'admin:saveCannedReply': cannedReplyRequest,
   'admin:deleteCannedReply': z.object({ id: z.uuid() }),
+  'admin:createChannel': createChannelRequest,
   'sites:enable': z.object({ origin: siteOrigin }),
   'sites:disable': z.object({ origin: siteOrigin }),
   'crm:open': z.object({ phone: e164 }),

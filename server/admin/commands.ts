@@ -1,6 +1,8 @@
 import { createClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import WebSocket from 'ws';
+import { inTransaction } from '../inbox/repository';
+import { routeWaiting } from '../inbox/unrouted';
 
 /** Administrative actions behind `npm run admin`, also used by the demo seed and tests. */
 
@@ -9,16 +11,25 @@ export async function createOrganisation(db: pg.Pool, name: string): Promise<{ i
   return rows[0]!;
 }
 
+/**
+ * A channel of the organisation (the operator's command: any number). With a Twilio `source`,
+ * messages already waiting for the number, wherever they came, are routed into conversations in
+ * the same transaction (they reach agents through Realtime and sync).
+ */
 export async function createChannel(
   db: pg.Pool,
   c: { organisationId: string; name: string; whatsappNumber?: string | null; messagingServiceSid?: string | null },
-): Promise<{ id: string }> {
+  source?: { apiBaseUrl: string; accountSid: string },
+): Promise<{ id: string; routed: number }> {
   const number = c.whatsappNumber ? (c.whatsappNumber.startsWith('whatsapp:') ? c.whatsappNumber : `whatsapp:${c.whatsappNumber}`) : null;
-  const { rows } = await db.query<{ id: string }>(
-    'insert into channels (organisation_id, name, whatsapp_number, messaging_service_sid) values ($1, $2, $3, $4) returning id',
-    [c.organisationId, c.name, number, c.messagingServiceSid ?? null],
-  );
-  return rows[0]!;
+  return inTransaction(db, 'begin', async (tx) => {
+    const { rows } = await tx.query<{ id: string }>(
+      'insert into channels (organisation_id, name, whatsapp_number, messaging_service_sid) values ($1, $2, $3, $4) returning id',
+      [c.organisationId, c.name, number, c.messagingServiceSid ?? null],
+    );
+    const routed = number && source ? (await routeWaiting(tx, number, null, source)).length : 0;
+    return { id: rows[0]!.id, routed };
+  });
 }
 
 const authAdmin = (supabase: { url: string; serviceRoleKey: string }) =>
@@ -94,11 +105,13 @@ export interface UnroutedRow {
   messaging_service_sid: string | null;
   received_at: Date;
   body: string;
+  /** The organisation whose own webhook URL the message came to, if any. */
+  organisation_id: string | null;
 }
 
 export async function listUnrouted(db: pg.Pool): Promise<UnroutedRow[]> {
   const { rows } = await db.query<UnroutedRow>(
-    `select id, twilio_sid, to_address, from_address, messaging_service_sid, received_at, coalesce(payload->>'Body', '') as body
+    `select id, twilio_sid, to_address, from_address, messaging_service_sid, received_at, coalesce(payload->>'Body', '') as body, organisation_id
        from unrouted_messages where routed_at is null order by received_at`,
   );
   return rows;

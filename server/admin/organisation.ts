@@ -5,6 +5,8 @@ import type { AgentProfile, AgentRole } from '../../lib/contract/models';
 import { ConflictError, NotFoundError } from '../errors';
 import { inTransaction } from '../inbox/repository';
 import { listCannedReplies } from '../inbox/team';
+import { routeWaiting, waitingNumbers } from '../inbox/unrouted';
+import type { StoreInboundResult } from '../inbox/repository';
 
 /**
  * What an organisation's admins do in the product: invite agents, change roles, remove agents,
@@ -15,7 +17,7 @@ import { listCannedReplies } from '../inbox/team';
 /** The organisation as the admin view shows it. */
 export async function adminOverview(db: pg.Pool, admin: AgentProfile, webhookUrl: string): Promise<AdminOverview> {
   const org = admin.organisationId;
-  const [members, invites, channels, audit, cannedReplies] = await Promise.all([
+  const [members, invites, channels, audit, cannedReplies, waiting] = await Promise.all([
     db.query<{ id: string; display_name: string; email: string | null; role: AgentRole }>(
       'select a.id, a.display_name, u.email, a.role from agents a left join auth.users u on u.id = a.id where a.organisation_id = $1 order by a.display_name, a.id',
       [org],
@@ -35,24 +37,30 @@ export async function adminOverview(db: pg.Pool, admin: AgentProfile, webhookUrl
       [org],
     ),
     listCannedReplies(db, org),
+    waitingNumbers(db, org),
   ]);
   return {
     members: members.rows.map((r): TeamMember => ({ id: r.id, displayName: r.display_name, email: r.email, role: r.role })),
     invites: invites.rows.map(inviteView),
     cannedReplies,
-    channels: channels.rows.map(
-      (r): ChannelView => ({
-        id: r.id,
-        name: r.name,
-        whatsappNumber: r.whatsapp_number,
-        messagingServiceSid: r.messaging_service_sid,
-        webhookUrl,
-        lastInboundAt: r.last_inbound_at?.toISOString() ?? null,
-      }),
-    ),
+    channels: channels.rows.map((r) => channelView(r, webhookUrl)),
+    webhookUrl,
+    waiting,
     audit: audit.rows.map((r): AuditEntry => ({ id: Number(r.id), actorName: r.actor_name, action: r.action, detail: r.detail, at: r.at.toISOString() })),
   };
 }
+
+const channelView = (
+  r: { id: string; name: string; whatsapp_number: string | null; messaging_service_sid: string | null; last_inbound_at: Date | null },
+  webhookUrl: string,
+): ChannelView => ({
+  id: r.id,
+  name: r.name,
+  whatsappNumber: r.whatsapp_number,
+  messagingServiceSid: r.messaging_service_sid,
+  webhookUrl,
+  lastInboundAt: r.last_inbound_at?.toISOString() ?? null,
+});
 
 const inviteView = (r: { id: string; email: string; role: AgentRole; created_at: Date; expires_at: Date; accepted_at: Date | null }): InviteView => ({
   id: r.id,
@@ -190,5 +198,39 @@ export async function deleteCannedReply(db: pg.Pool, admin: AgentProfile, id: st
     const { rows } = await c.query<{ shortcut: string }>('delete from canned_replies where id = $1 and organisation_id = $2 returning shortcut', [id, admin.organisationId]);
     if (!rows[0]) throw new NotFoundError('no such canned reply in this organisation');
     await audit(c, admin, admin.organisationId, 'canned_reply.deleted', { shortcut: rows[0].shortcut });
+  });
+}
+
+/**
+ * Sets up a number as a channel of the organisation, from messages that came to its own webhook
+ * URL (the proof that the Twilio account's holder pointed the number here), and routes those
+ * messages into conversations, in one transaction. A number with no such message is 404; one
+ * another channel owns is 409 `channel_exists`.
+ */
+export async function createChannelFromWaiting(
+  db: pg.Pool,
+  admin: AgentProfile,
+  whatsappNumber: string,
+  name: string,
+  source: { apiBaseUrl: string; accountSid: string },
+  webhookUrl: string,
+): Promise<{ channel: ChannelView; stored: Array<Extract<StoreInboundResult, { kind: 'stored' }>> }> {
+  return inTransaction(db, 'begin', async (c) => {
+    // Two admins setting up one number at once: one after the other.
+    await c.query('select pg_advisory_xact_lock(hashtext($1))', [`channel:${whatsappNumber}`]);
+    const owner = (await c.query<{ organisation_id: string }>('select organisation_id from channels where whatsapp_number = $1', [whatsappNumber])).rows[0];
+    if (owner) {
+      throw new ConflictError(owner.organisation_id === admin.organisationId ? 'This number is already one of your channels.' : 'This number is already a channel of another workspace: ask the operator.', 'channel_exists');
+    }
+    const waiting = await c.query('select 1 from unrouted_messages where organisation_id = $1 and to_address = $2 and routed_at is null limit 1', [admin.organisationId, whatsappNumber]);
+    if (!waiting.rowCount) throw new NotFoundError('No message to this number has come to this workspace’s webhook URL: point the number at it in Twilio first.');
+    const { rows } = await c.query<{ id: string; name: string; whatsapp_number: string; messaging_service_sid: null; created_at: Date }>(
+      'insert into channels (organisation_id, name, whatsapp_number) values ($1, $2, $3) returning id, name, whatsapp_number, messaging_service_sid',
+      [admin.organisationId, name, whatsappNumber],
+    );
+    const stored = await routeWaiting(c, whatsappNumber, admin.organisationId, source);
+    await audit(c, admin, admin.organisationId, 'channel.created', { name, number: whatsappNumber.replace(/^whatsapp:/, ''), messages: stored.length });
+    const last = stored.reduce<string | null>((at, s) => (!at || s.message.createdAt > at ? s.message.createdAt : at), null);
+    return { channel: channelView({ ...rows[0]!, last_inbound_at: last ? new Date(last) : null }, webhookUrl), stored };
   });
 }

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
-import type { AdminOverview, CreateInviteResponse } from '../../lib/contract/api';
-import { acceptInviteRequest, cannedReplyRequest, inviteRequest, roleRequest } from '../../lib/contract/schemas';
+import type { AdminOverview, CreateChannelResponse, CreateInviteResponse } from '../../lib/contract/api';
+import { acceptInviteRequest, cannedReplyRequest, createChannelRequest, inviteRequest, roleRequest } from '../../lib/contract/schemas';
 import { findOrCreateUser } from './commands';
 import { guard, HttpError, parseOr400 } from '../errors';
 import type { Broadcast } from '../sockets/broadcast';
 import { INVITE_HTML, INVITE_JS, INVITE_PAGE_CSP } from './invite-page';
-import { acceptInvite, adminOverview, createInvite, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
+import { acceptInvite, adminOverview, createChannelFromWaiting, createInvite, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
 
 const uuid = z.uuid();
 const idParam = (req: FastifyRequest, name = 'id') => {
@@ -23,6 +23,8 @@ export interface AdminRouteDeps {
   publicUrl: () => string;
   /** Supabase Auth with the service-role key, to create invited agents' users; null: invitations are off. */
   supabaseAdmin: { url: string; serviceRoleKey: string } | null;
+  /** The deployment's Twilio account: waiting messages are checked again as webhooks are before they are routed. */
+  twilioSource: { apiBaseUrl: string; accountSid: string };
 }
 
 /**
@@ -35,7 +37,21 @@ export function registerAdminRoutes(api: FastifyInstance, deps: AdminRouteDeps):
     if (req.agent.role !== 'admin') throw new HttpError(403, 'admin_only', 'Only an admin of this organisation can do this.');
   };
 
-  api.get('/api/admin/overview', { preHandler: adminOnly }, async (req): Promise<AdminOverview> => adminOverview(db, req.agent, `${deps.publicUrl()}/api/webhooks/twilio`));
+  /** The organisation's own incoming-message webhook URL (see docs/admin.md: why not the shared one). */
+  const webhookUrl = (organisationId: string) => `${deps.publicUrl()}/api/webhooks/twilio/organisations/${organisationId}`;
+
+  api.get('/api/admin/overview', { preHandler: adminOnly }, async (req): Promise<AdminOverview> => adminOverview(db, req.agent, webhookUrl(req.agent.organisationId)));
+
+  // A number whose messages wait for the organisation becomes a channel; the waiting messages reach the team live.
+  api.post('/api/admin/channels', { preHandler: adminOnly }, async (req, reply): Promise<CreateChannelResponse> => {
+    const { whatsappNumber, name } = parseOr400(createChannelRequest, req.body);
+    const org = req.agent.organisationId;
+    const { channel, stored } = await guard(() => createChannelFromWaiting(db, req.agent, whatsappNumber, name, deps.twilioSource, webhookUrl(org)));
+    for (const s of stored) broadcast.messageNew(s.organisationId, s.message, s.conversation);
+    broadcast.teamChanged(org, 'channels');
+    reply.code(201);
+    return { channel, routed: stored.length };
+  });
 
   api.post('/api/admin/invites', { preHandler: adminOnly }, async (req, reply): Promise<CreateInviteResponse> => {
     if (!deps.supabaseAdmin) throw new HttpError(503, 'invites_unavailable', 'Invitations need SUPABASE_SERVICE_ROLE_KEY on the server; until then use npm run admin -- create-agent.');

@@ -7,6 +7,7 @@ const USAGE = `Usage: npm run admin -- <command> [options]
 
   create-org --name <name>
   create-channel --org <org id> --name <name> [--whatsapp +E164] [--messaging-service MG…]
+                 (messages already waiting for the number are routed into conversations)
   create-agent --org <org id> --email <email> --password <password> --name <display name>
   add-canned-reply --org <org id> --shortcut <shortcut> --text <reply>   (agents insert it with /shortcut)
   add-template --org <org id> --sid <HX…>   (an approved WhatsApp template this organisation may send)
@@ -52,7 +53,12 @@ runCli(async () => {
       case 'create-channel': {
         if (!values.whatsapp && !values['messaging-service']) throw new Error('give --whatsapp, --messaging-service or both');
         const input = { organisationId: need('org'), name: need('name'), whatsappNumber: values.whatsapp, messagingServiceSid: values['messaging-service'] };
-        console.log(JSON.stringify(await createChannel(db(), input)));
+        const pool = db();
+        const local = conn.ctx!.local;
+        const accountSid = process.env.TWILIO_ACCOUNT_SID ?? local?.twilio.accountSid;
+        if (!accountSid) throw new Error('set TWILIO_ACCOUNT_SID: messages waiting for this number are checked against it before they are routed');
+        const source = { accountSid, apiBaseUrl: process.env.TWILIO_API_BASE_URL ?? 'https://api.twilio.com' };
+        console.log(JSON.stringify(await createChannel(pool, input, source)));
         break;
       }
       case 'create-agent': {
@@ -84,7 +90,8 @@ runCli(async () => {
         if (rows.length === 0) console.log('No unrouted messages.');
         for (const r of rows) {
           const via = r.messaging_service_sid ? ` (${r.messaging_service_sid})` : '';
-          console.log(`${r.received_at.toISOString()}  ${r.twilio_sid}  from ${r.from_address} to ${r.to_address}${via}  ${JSON.stringify(r.body)}`);
+          const forOrg = r.organisation_id ? `  [came to the webhook URL of organisation ${r.organisation_id}]` : '';
+          console.log(`${r.received_at.toISOString()}  ${r.twilio_sid}  from ${r.from_address} to ${r.to_address}${via}  ${JSON.stringify(r.body)}${forOrg}`);
         }
         break;
       }

@@ -12,6 +12,8 @@ Posts an inbound WhatsApp message to the running server, signed as Twilio signs 
   --to <+E164>               the channel number (default: the demo channel)
   --messaging-service <MG…>  send as through a Messaging Service
   --profile-name <name>      the customer's WhatsApp profile name
+  --organisation <id>        post to that organisation's own webhook URL (a number not set up
+                             yet then waits in its admins' view)
   --media <url>[,type]       attach media (repeatable); type defaults to image/jpeg. The server
                              fetches only this account's Twilio media of this message; any
                              other URL is kept as a file that cannot be opened
@@ -25,6 +27,7 @@ runCli(async () => {
       to: { type: 'string' },
       'messaging-service': { type: 'string' },
       'profile-name': { type: 'string' },
+      organisation: { type: 'string' },
       media: { type: 'string', multiple: true },
       help: { type: 'boolean' },
     },
@@ -54,7 +57,7 @@ runCli(async () => {
       return { url: url!, contentType: contentType ?? 'image/jpeg' };
     }),
   });
-  const path = '/api/webhooks/twilio';
+  const path = values.organisation ? `/api/webhooks/twilio/organisations/${encodeURIComponent(values.organisation)}` : '/api/webhooks/twilio';
   const publicUrl = process.env.PUBLIC_URL ?? local?.publicUrl ?? serverUrl;
   const res = await postSignedWebhook(serverUrl + path, authToken, params, publicUrl + path);
   console.log(`${res.status} ${res.statusText}  MessageSid=${params.MessageSid}`);

@@ -29,6 +29,8 @@ export interface InboundMessage {
   media: Array<{ contentType: string; sid: string | null }>;
   location: LocationView | null;
   raw: Record<string, string>;
+  /** When it arrived, for a message stored later than that (routed once its number was set up); else now. */
+  receivedAt?: Date;
 }
 
 export type StoreInboundResult =
@@ -85,7 +87,7 @@ export async function storeInbound(db: pg.Pool, msg: InboundMessage): Promise<St
  * Stores several inbound messages in one statement (one transaction), set-based: the same outcome
  * for each as `storeInbound` one after another, in the order given. Results come in that order.
  */
-export async function storeInboundBatch(db: pg.Pool, msgs: InboundMessage[]): Promise<StoreInboundResult[]> {
+export async function storeInboundBatch(db: pg.Pool | pg.PoolClient, msgs: InboundMessage[]): Promise<StoreInboundResult[]> {
   const items = msgs.map((m, ord) => ({
     ord,
     sid: m.messageSid,
@@ -98,6 +100,7 @@ export async function storeInboundBatch(db: pg.Pool, msgs: InboundMessage[]): Pr
     preview: previewOf(m.body, m.media, m.location),
     raw: m.raw,
     location: m.location,
+    received_at: m.receivedAt?.toISOString() ?? null,
   }));
   const { rows } = await db.query<{ r: StoreRow }>('select r from public.store_inbound_batch($1::jsonb) r', [JSON.stringify(items)]);
   return rows.map((row) => storeResult(row.r));

@@ -1,3 +1,4 @@
+import type { TeamArea } from '../../lib/contract/events';
 import type { ConversationView, MessageView, ReadStateView } from '../../lib/contract/models';
 import type { ConversationChange } from '../inbox/status';
 import { agentRoom, orgRoom, type SwitchboardIo } from './socket-io';
@@ -15,7 +16,7 @@ export interface Broadcast {
   /** A conversation's status or assignee changed: the row as it is now, with the activity lines the change wrote. */
   conversationChanged(change: ConversationChange): void;
   /** The team changed: clients read again what they show of it. */
-  teamChanged(organisationId: string, area: 'agents' | 'invites' | 'canned-replies'): void;
+  teamChanged(organisationId: string, area: TeamArea): void;
   /** An admin removed the agent: its sockets, on every instance, are told and cut now. */
   agentRemoved(agentId: string): void;
   /** The agent read (or marked unread) a conversation: its other devices follow. */

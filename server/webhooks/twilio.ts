@@ -1,13 +1,14 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import twilio from 'twilio';
 import { z } from 'zod';
 import { describeIssues } from '../errors';
-import { mediaSidOf } from '../media/twilio-media';
 import type { MessageView } from '../../lib/contract/models';
 import { createInboundBatcher } from '../inbox/inbound-batcher';
-import type { InboundMessage, StoreInboundResult } from '../inbox/repository';
+import type { StoreInboundResult } from '../inbox/repository';
 import { advanceStatus } from '../outbound/repository';
+import { attributeUnrouted } from '../inbox/unrouted';
+import { inboundMessageOf } from './inbound-message';
 
 export interface TwilioWebhookDeps {
   db: pg.Pool;
@@ -19,29 +20,11 @@ export interface TwilioWebhookDeps {
   bodyLimit: number;
   onStored(result: Extract<StoreInboundResult, { kind: 'stored' }>): void;
   onStatus(organisationId: string, message: MessageView): void;
+  /** A message no channel owns came to this organisation's own webhook URL: its admins are told. */
+  onUnrouted(organisationId: string): void;
 }
 
-
-
 const sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-f]{32}$`), `must be ${prefix} followed by 32 hex digits`);
-const whatsappAddress = z.string().regex(/^whatsapp:\+[1-9]\d{6,14}$/, 'must be whatsapp:+ followed by an E.164 number');
-
-/** Twilio's inbound-message webhook body (form fields), as far as Switchboard relies on it. */
-export const inboundWebhookSchema = z.looseObject({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/, 'must be SM or MM followed by 32 hex digits'),
-  AccountSid: sid('AC'),
-  From: whatsappAddress,
-  To: whatsappAddress,
-  Body: z.string().max(4096).default(''),
-  ProfileName: z.string().max(256).optional(),
-  MessagingServiceSid: sid('MG').optional(),
-  NumMedia: z.coerce.number().int().min(0).max(10).default(0),
-  // A shared location (WhatsApp): both coordinates, or neither.
-  Latitude: z.coerce.number().min(-90).max(90).optional(),
-  Longitude: z.coerce.number().min(-180).max(180).optional(),
-  Address: z.string().max(1024).optional(),
-  Label: z.string().max(1024).optional(),
-}).refine((b) => (b.Latitude === undefined) === (b.Longitude === undefined), { message: 'Latitude and Longitude come together', path: ['Latitude'] });
 
 const statusCallbackSchema = z.looseObject({
   MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/, 'must be SM or MM followed by 32 hex digits'),
@@ -89,7 +72,13 @@ export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioW
     return reply.code(204).send();
   });
 
-  app.post('/api/webhooks/twilio', { bodyLimit: deps.bodyLimit }, async (req, reply) => {
+  /**
+   * An inbound message, at the shared URL or at an organisation's own one. Both route by `To` or
+   * `MessagingServiceSid`; only a message no channel owns differs: one that came to an
+   * organisation's URL (signed by Twilio over that URL) is attributed to that organisation, whose
+   * admins may then set its number up, while one at the shared URL stays the operator's.
+   */
+  const receive = async (req: FastifyRequest, reply: FastifyReply, organisationId: string | null) => {
     const params = signed(req);
     if (!params) {
       req.log.warn('rejected a webhook with a missing or invalid X-Twilio-Signature');
@@ -98,45 +87,23 @@ export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioW
     // PostgreSQL's text and jsonb cannot hold NUL, and every field is kept (the raw payload too).
     const withNul = Object.entries(params).find(([, v]) => String(v).includes('\0'));
     if (withNul) return reply.code(400).send({ error: 'bad_request', message: `${withNul[0]}: must not contain NUL characters` });
-    const parsed = inboundWebhookSchema.safeParse(params);
-    if (!parsed.success) {
-      const message = describeIssues(parsed.error);
-      return reply.code(400).send({ error: 'bad_request', message });
-    }
-    const body = parsed.data;
-    if (body.AccountSid !== deps.twilio.accountSid) {
-      return reply.code(403).send({ error: 'forbidden', message: 'AccountSid is not this deployment’s Twilio account' });
-    }
-    const media: InboundMessage['media'] = [];
-    const source = { apiBaseUrl: deps.twilioApiBaseUrl, accountSid: deps.twilio.accountSid };
-    for (let i = 0; i < body.NumMedia; i++) {
-      const mediaUrl = z.url().safeParse(params[`MediaUrl${i}`]);
-      const contentType = params[`MediaContentType${i}`];
-      if (!mediaUrl.success || typeof contentType !== 'string' || contentType.length > 255) {
-        return reply.code(400).send({ error: 'bad_request', message: `MediaUrl${i}/MediaContentType${i}: missing or invalid` });
-      }
-      // Only this account's media of this message is ever fetched; anything else is kept as a
-      // file that cannot be opened (the message itself is not lost).
-      const sid = mediaSidOf(source, body.MessageSid, mediaUrl.data);
-      if (!sid) req.log.warn({ messageSid: body.MessageSid, index: i }, 'MediaUrl is not this account’s Twilio media of this message: kept, not fetchable');
-      media.push({ contentType, sid });
-    }
-    const result = await inbound.store({
-      messageSid: body.MessageSid,
-      from: body.From,
-      to: body.To,
-      messagingServiceSid: body.MessagingServiceSid ?? null,
-      body: body.Body,
-      profileName: body.ProfileName ?? null,
-      media,
-      location:
-        body.Latitude !== undefined && body.Longitude !== undefined
-          ? { latitude: body.Latitude, longitude: body.Longitude, address: body.Address ?? null, label: body.Label ?? null }
-          : null,
-      raw: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
-    });
+    const parsed = inboundMessageOf(params, { apiBaseUrl: deps.twilioApiBaseUrl, accountSid: deps.twilio.accountSid });
+    if (!parsed.ok) return reply.code(parsed.status).send({ error: parsed.status === 403 ? 'forbidden' : 'bad_request', message: parsed.message });
+    const { msg } = parsed;
+    for (const i of parsed.unfetchableMedia) req.log.warn({ messageSid: msg.messageSid, index: i }, 'MediaUrl is not this account’s Twilio media of this message: kept, not fetchable');
+    const result = await inbound.store(msg);
     if (result.kind === 'stored') deps.onStored(result);
-    else req.log.info({ messageSid: body.MessageSid, kind: result.kind }, 'inbound webhook not stored as a new message');
+    else if (result.kind === 'unrouted' && organisationId) {
+      if (await attributeUnrouted(deps.db, msg.messageSid, organisationId)) deps.onUnrouted(organisationId);
+      else req.log.warn({ messageSid: msg.messageSid, organisationId }, 'unrouted message at the URL of an organisation that does not exist: kept for the operator');
+    } else req.log.info({ messageSid: msg.messageSid, kind: result.kind }, 'inbound webhook not stored as a new message');
     return reply.type('text/xml').send(EMPTY_TWIML);
+  };
+
+  app.post('/api/webhooks/twilio', { bodyLimit: deps.bodyLimit }, (req, reply) => receive(req, reply, null));
+  app.post('/api/webhooks/twilio/organisations/:organisationId', { bodyLimit: deps.bodyLimit }, async (req, reply) => {
+    const id = z.uuid().safeParse((req.params as { organisationId: string }).organisationId);
+    if (!id.success) return reply.code(404).send({ error: 'not_found', message: 'no organisation with this id' });
+    return receive(req, reply, id.data);
   });
 }

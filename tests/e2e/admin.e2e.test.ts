@@ -29,7 +29,7 @@ describe('The admin view', () => {
     expect(await agent.options.getByRole('heading', { name: 'Team administration' }).count()).toBe(0);
     const view = admin.options.getByRole('region', { name: 'Team administration' });
     await view.getByRole('table', { name: 'Agents' }).getByRole('cell', { name: 'Agent 1', exact: true }).waitFor({ timeout: 10_000 });
-    expect(await view.getByLabel('Webhook URL for Twilio (incoming messages, HTTP POST)').inputValue()).toBe(`${ctx.stack.config.publicUrl}/api/webhooks/twilio`);
+    expect(await view.getByLabel('Webhook URL for Twilio (incoming messages, HTTP POST)').inputValue()).toBe(`${ctx.stack.config.publicUrl}/api/webhooks/twilio/organisations/${ctx.org.id}`);
     expect(await view.getByText(/Twilio last delivered a message/).count()).toBe(1);
     expect((await seriousViolations(admin.options, 'admin view')).join('\n')).toBe('');
   });
@@ -81,9 +81,26 @@ describe('The admin view', () => {
     await agent.panel.getByLabel('Reply').fill('/welc');
     await agent.panel.getByRole('listbox', { name: 'Canned replies' }).getByText(/Welcome to Acme/).waitFor({ timeout: 10_000 });
     await agent.panel.getByLabel('Reply').fill('');
+    await agent.panel.getByRole('button', { name: 'Back to conversations' }).click();
 
     await view.getByLabel('Role of Agent 1').selectOption('admin');
     await agent.options.getByRole('heading', { name: 'Team administration' }).waitFor({ timeout: 10_000 });
-    expect(await view.getByText(/agent role changed/).count()).toBeGreaterThan(0);
+    expect(await view.getByRole('list', { name: 'Audit log' }).getByText('Agent 0 made Agent 1 an admin').count()).toBe(1);
+  });
+
+  it('a message to a number not set up waits in the admin view, live; setting the number up brings the conversation to the agents', async () => {
+    const view = admin.options.getByRole('region', { name: 'Team administration' });
+    await ctx.stack.inbound({ from: '+14155550177', to: 'whatsapp:+17375550999', body: 'Hello, <b>new</b> number?', profileName: 'Nora New', organisationId: ctx.org.id });
+    const waiting = view.getByRole('list', { name: 'Numbers not set up yet' });
+    // Customer text, shown as text.
+    await waiting.getByText('Hello, <b>new</b> number?').waitFor({ timeout: 10_000 });
+    expect((await seriousViolations(admin.options, 'admin view with a number waiting')).join('\n')).toBe('');
+    const form = waiting.getByRole('form', { name: 'Set up +17375550999' });
+    await form.getByLabel('Channel name').fill('New line');
+    await form.getByRole('button', { name: 'Set up +17375550999' }).click();
+    await view.getByRole('list', { name: 'Channels' }).getByText('New line').waitFor({ timeout: 10_000 });
+    await waiting.waitFor({ state: 'detached' });
+    await agent.panel.getByRole('button', { name: /Nora New/ }).waitFor({ timeout: 10_000 });
+    expect(await view.getByRole('list', { name: 'Audit log' }).getByText('Agent 0 set up +17375550999 as the channel “New line” (1 waiting message moved to the inbox)').count()).toBe(1);
   });
 });

@@ -1,5 +1,6 @@
+import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
-import type { AdminOverview, CannedRepliesResponse, CreateInviteResponse, MeResponse, SyncResponse } from '../../lib/contract/api';
+import type { AdminOverview, CannedRepliesResponse, CreateChannelResponse, CreateInviteResponse, MeResponse, MessagesPage, SyncResponse } from '../../lib/contract/api';
 import { useClients, useTestStack } from '../support/fixture';
 import { subscribed } from '../support/realtime';
 import { api, createTestOrg, customer, nextEvent, signIn } from '../support/stack';
@@ -150,7 +151,7 @@ describe('The admin view’s API', () => {
     await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'Reaching the channel' });
     const overview = (await api<AdminOverview>(ctx.stack, admin().token, '/api/admin/overview')).body;
     expect(overview.channels).toEqual([
-      expect.objectContaining({ id: ctx.a.channelId, whatsappNumber: ctx.a.number, webhookUrl: `${ctx.stack.config.publicUrl}/api/webhooks/twilio`, lastInboundAt: expect.any(String) }),
+      expect.objectContaining({ id: ctx.a.channelId, whatsappNumber: ctx.a.number, webhookUrl: `${ctx.stack.config.publicUrl}/api/webhooks/twilio/organisations/${ctx.a.id}`, lastInboundAt: expect.any(String) }),
     ]);
     expect(overview.members.map((m) => m.role)).toContain('admin');
     const actions = overview.audit.map((e) => [e.actorName, e.action, e.detail]);
@@ -165,5 +166,106 @@ describe('The admin view’s API', () => {
     const theirs = (await api<AdminOverview>(ctx.stack, ctx.b.agents[0]!.token, '/api/admin/overview')).body;
     expect(theirs.audit.filter((e) => e.action.startsWith('canned_reply'))).toEqual([]);
     expect(theirs.channels.map((c) => c.id)).toEqual([ctx.b.channelId]);
+  });
+
+  describe('numbers not set up yet', () => {
+    let n = 0;
+    const newNumber = () => `whatsapp:+1737555${String(1000 + ++n + Math.floor(Math.random() * 8000))}`;
+    const overview = async (token: string) => (await api<AdminOverview>(ctx.stack, token, '/api/admin/overview')).body;
+    const createChannel = (token: string, whatsappNumber: string, name = 'Support line') => api<CreateChannelResponse & { error?: string }>(ctx.stack, token, '/api/admin/channels', 'POST', { whatsappNumber, name });
+
+    it('shows an admin only the messages that came to its own webhook URL, and sets their number up: the waiting messages reach the team live, with the time they arrived', async () => {
+      const number = newNumber();
+      const elsewhere = newNumber();
+      const theirs = newNumber();
+      const adminSocket = await connect(admin().token);
+      const told = nextEvent(adminSocket, 'team:changed');
+      const first = customer();
+      expect((await ctx.stack.inbound({ from: first, to: number, body: 'Is anyone there?', organisationId: ctx.a.id })).status).toBe(200);
+      expect(await told).toEqual({ area: 'unrouted' });
+      await ctx.stack.inbound({ from: first, to: number, body: 'Hello?', organisationId: ctx.a.id });
+      await ctx.stack.inbound({ from: customer(), to: elsewhere, body: 'At the shared URL' });
+      await ctx.stack.inbound({ from: customer(), to: theirs, body: 'For the other workspace', organisationId: ctx.b.id });
+
+      const mine = await overview(admin().token);
+      expect(mine.webhookUrl).toBe(`${ctx.stack.config.publicUrl}/api/webhooks/twilio/organisations/${ctx.a.id}`);
+      expect(mine.waiting).toEqual([expect.objectContaining({ whatsappNumber: number, count: 2, latest: { from: `whatsapp:${first}`, body: 'Hello?' } })]);
+      expect((await overview(ctx.b.agents[0]!.token)).waiting.map((w) => w.whatsappNumber)).toEqual([theirs]);
+
+      // Only an admin, and only with the proof: a message to the number at its own URL.
+      expect((await createChannel(ctx.a.agents[1]!.token, number)).status).toBe(403);
+      expect((await createChannel(ctx.b.agents[0]!.token, number)).status).toBe(404);
+      expect((await createChannel(admin().token, elsewhere)).status).toBe(404);
+      expect((await createChannel(admin().token, theirs)).status).toBe(404);
+      expect((await createChannel(admin().token, 'whatsapp:12', 'x')).status).toBe(400);
+
+      const arrived = (await ctx.stack.db.query<{ received_at: Date }>('select received_at from unrouted_messages where to_address = $1 order by received_at', [number])).rows;
+      const agentSocket = await connect(ctx.a.agents[1]!.token);
+      const live = nextEvent(agentSocket, 'message:new');
+      const channelTold = nextEvent(agentSocket, 'team:changed');
+      const created = await createChannel(admin().token, number, 'Support line');
+      expect(created.status).toBe(201);
+      expect(created.body).toMatchObject({ routed: 2, channel: { name: 'Support line', whatsappNumber: number, webhookUrl: mine.webhookUrl } });
+      expect((await live).conversation.contact.phone).toBe(first);
+      expect(await channelTold).toEqual({ area: 'channels' });
+
+      const sync = await api<SyncResponse>(ctx.stack, ctx.a.agents[1]!.token, '/api/sync');
+      const conversation = sync.body.conversations.find((c) => c.contact.phone === first)!;
+      expect(conversation).toMatchObject({ channelId: created.body.channel.id, unreadCount: 2, lastMessagePreview: 'Hello?' });
+      const page = await api<MessagesPage>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${conversation.id}/messages`);
+      const bodies = page.body.messages.map((m) => [m.body, Math.floor(Date.parse(m.createdAt) / 1000)]);
+      expect(bodies.sort()).toEqual([
+        ['Hello?', Math.floor(arrived[1]!.received_at.getTime() / 1000)],
+        ['Is anyone there?', Math.floor(arrived[0]!.received_at.getTime() / 1000)],
+      ].sort());
+      // The other workspace has none of it.
+      const theirSync = await api<SyncResponse>(ctx.stack, ctx.b.agents[0]!.token, '/api/sync');
+      expect(theirSync.body.conversations.map((c) => c.contact.phone)).not.toContain(first);
+
+      const after = await overview(admin().token);
+      expect(after.waiting).toEqual([]);
+      expect(after.channels.map((c) => c.whatsappNumber)).toContain(number);
+      expect(after.audit[0]).toMatchObject({ actorName: 'Agent 0', action: 'channel.created', detail: { name: 'Support line', number: number.slice('whatsapp:'.length), messages: 2 } });
+
+      // Set up once; the next message goes straight to the conversation, whichever URL it comes to.
+      expect((await createChannel(admin().token, number)).body.error).toBe('channel_exists');
+      const next = nextEvent(agentSocket, 'message:new');
+      await ctx.stack.inbound({ from: first, to: number, body: 'Thanks!' });
+      expect((await next).conversation.id).toBe(conversation.id);
+      // The operator still has the one that came to the shared URL.
+      expect((await ctx.stack.db.query('select 1 from unrouted_messages where to_address = $1 and routed_at is null and organisation_id is null', [elsewhere])).rowCount).toBe(1);
+    });
+
+    it('sets a number up once when two admins try at the same moment', async () => {
+      const number = newNumber();
+      await ctx.stack.inbound({ from: customer(), to: number, body: 'Race', organisationId: ctx.a.id });
+      const secondAdmin = ctx.a.agents[2]!;
+      expect((await api(ctx.stack, admin().token, `/api/admin/agents/${secondAdmin.id}/role`, 'POST', { role: 'admin' })).status).toBe(200);
+      const results = await Promise.all([createChannel(admin().token, number, 'One'), createChannel(secondAdmin.token, number, 'Two')]);
+      expect(results.map((r) => r.status).sort()).toEqual([201, 409]);
+      const winner = results.find((r) => r.status === 201)!;
+      expect(winner.body.routed).toBe(1);
+      expect((await ctx.stack.db.query('select count(*)::int as n from messages where body = $1', ['Race'])).rows[0].n).toBe(1);
+      expect((await api(ctx.stack, admin().token, `/api/admin/agents/${secondAdmin.id}/role`, 'POST', { role: 'agent' })).status).toBe(200);
+    });
+
+    it('keeps a message to an unknown organisation’s URL for the operator, and refuses a malformed one', async () => {
+      const number = newNumber();
+      const stranger = '00000000-0000-4000-8000-000000000000';
+      const res = await ctx.stack.inbound({ from: customer(), to: number, body: 'Lost?', organisationId: stranger });
+      expect(res.status).toBe(200);
+      expect((await ctx.stack.db.query('select organisation_id from unrouted_messages where to_address = $1', [number])).rows).toEqual([{ organisation_id: null }]);
+      const bad = await fetch(`${ctx.stack.serverUrl}/api/webhooks/twilio/organisations/not-a-uuid`, { method: 'POST' });
+      expect(bad.status).toBe(404);
+      // Signed over the shared URL, posted to an organisation's: the signature does not hold.
+      const params = new URLSearchParams(res.params);
+      const signature = twilio.getExpectedTwilioSignature(ctx.stack.config.twilio.authToken, `${ctx.stack.config.publicUrl}/api/webhooks/twilio`, res.params);
+      const moved = await fetch(`${ctx.stack.serverUrl}/api/webhooks/twilio/organisations/${ctx.a.id}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+        body: params,
+      });
+      expect(moved.status).toBe(403);
+    });
   });
 });

@@ -13,7 +13,6 @@ describe('Command-line tools', () => {
   const cli = (script: string, args: string[]) =>
     run(process.execPath, ['--import', 'tsx', `server/cli/${script}.ts`, ...args], { env: { ...process.env, SWITCHBOARD_HOME: ctx.stack.home } });
 
-
   it('creates an organisation, a channel and an agent who can sign in and receives a simulated message', async () => {
     const org = JSON.parse((await cli('admin', ['create-org', '--name', 'Acme'])).stdout) as { id: string };
     await cli('admin', ['create-channel', '--org', org.id, '--name', 'Sales', '--whatsapp', '+14155550000']);
@@ -27,11 +26,21 @@ describe('Command-line tools', () => {
     expect(sync.body.conversations[0]).toMatchObject({ lastMessagePreview: 'Hello from the CLI', contact: { phone: '+447700900123', profileName: 'Dev' } });
   });
 
-  it('lists unrouted messages for an admin', async () => {
+  it('lists unrouted messages for the operator, and routes them when their number becomes a channel', async () => {
     await cli('simulate', ['--from', '+447700900124', '--to', '+18005550123', '--body', 'nobody owns this number']);
+    const org = JSON.parse((await cli('admin', ['create-org', '--name', 'Latecomer'])).stdout) as { id: string };
+    await cli('simulate', ['--from', '+447700900125', '--to', '+18005550124', '--body', 'for the latecomer', '--organisation', org.id]);
     const { stdout } = await cli('admin', ['list-unrouted']);
     expect(stdout).toContain('whatsapp:+18005550123');
     expect(stdout).toContain('nobody owns this number');
+    expect(stdout).toMatch(new RegExp(`for the latecomer.*came to the webhook URL of organisation ${org.id}`));
+
+    const created = JSON.parse((await cli('admin', ['create-channel', '--org', org.id, '--name', 'Late', '--whatsapp', '+18005550123'])).stdout) as { routed: number };
+    expect(created.routed).toBe(1);
+    await cli('admin', ['create-agent', '--org', org.id, '--email', 'late@acme.test', '--password', 'pa55word!', '--name', 'Late']);
+    const sync = await api<SyncResponse>(ctx.stack, await signIn(ctx.stack, 'late@acme.test', 'pa55word!'), '/api/sync');
+    expect(sync.body.conversations.map((c) => [c.contact.phone, c.lastMessagePreview])).toEqual([['+447700900124', 'nobody owns this number']]);
+    expect((await cli('admin', ['list-unrouted'])).stdout).not.toContain('nobody owns this number');
   });
 
   it('fails with a clear message on bad input', async () => {

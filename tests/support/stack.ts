@@ -25,8 +25,8 @@ export async function freePort(): Promise<number> {
 
 export interface TestStack extends Stack {
   home: string;
-  /** Posts a correctly signed inbound webhook, as Twilio would. */
-  inbound(o: Omit<InboundOptions, 'accountSid'>): Promise<Response & { params: Record<string, string> }>;
+  /** Posts a correctly signed inbound webhook, as Twilio would; to an organisation's own webhook URL with `organisationId`. */
+  inbound(o: Omit<InboundOptions, 'accountSid'> & { organisationId?: string }): Promise<Response & { params: Record<string, string> }>;
   webhookUrl: string;
   stop(): Promise<void>;
 }
@@ -70,9 +70,10 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     ...stack,
     home,
     webhookUrl,
-    inbound: async (o) => {
+    inbound: async ({ organisationId, ...o }) => {
       const params = inboundParams({ accountSid: stack.config.twilio.accountSid, ...o });
-      const res = await postSignedWebhook(webhookUrl, stack.config.twilio.authToken, params, stack.config.publicUrl + '/api/webhooks/twilio');
+      const path = organisationId ? `/api/webhooks/twilio/organisations/${organisationId}` : '/api/webhooks/twilio';
+      const res = await postSignedWebhook(stack.serverUrl + path, stack.config.twilio.authToken, params, stack.config.publicUrl + path);
       return Object.assign(res, { params });
     },
     stop: async () => {

@@ -1,0 +1,35 @@
+import type { AuditEntry } from '../contract/api';
+
+/**
+ * An audit entry as a sentence after its actor's name ("Ana invited bo@acme.test as agent").
+ * Detail values are the server's strings, shown as text. An action this build does not know yet
+ * (a newer server) still shows, with its detail as given.
+ */
+export function auditSentence(entry: Pick<AuditEntry, 'action' | 'detail'>): string {
+  const d = entry.detail as Record<string, string | number | undefined>;
+  const role = (r: unknown) => (r === 'admin' ? 'an admin' : 'an agent');
+  switch (entry.action) {
+    case 'invite.created':
+      return `invited ${d.email} as ${role(d.role)}`;
+    case 'invite.revoked':
+      return `revoked the invitation of ${d.email}`;
+    case 'invite.accepted':
+      return `joined as ${role(d.role)} (${d.email})`;
+    case 'agent.role_changed':
+      return `made ${d.agent} ${role(d.role)}`;
+    case 'agent.removed':
+      return `removed ${d.agent} from the team`;
+    case 'canned_reply.saved':
+      return `saved the canned reply /${d.shortcut}`;
+    case 'canned_reply.deleted':
+      return `deleted the canned reply /${d.shortcut}`;
+    case 'channel.created': {
+      const n = Number(d.messages ?? 0);
+      return `set up ${d.number} as the channel “${d.name}”${n ? ` (${n === 1 ? '1 waiting message' : `${n} waiting messages`} moved to the inbox)` : ''}`;
+    }
+    default:
+      return `${entry.action.replace(/[._]/g, ' ')} ${Object.entries(d)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join(', ')}`.trim();
+  }
+}

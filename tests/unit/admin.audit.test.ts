@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { auditSentence } from '@/lib/admin/audit';
+
+describe('audit sentences', () => {
+  it('says what each admin action did', () => {
+    expect(auditSentence({ action: 'invite.created', detail: { email: 'bo@acme.test', role: 'agent' } })).toBe('invited bo@acme.test as an agent');
+    expect(auditSentence({ action: 'invite.revoked', detail: { email: 'bo@acme.test' } })).toBe('revoked the invitation of bo@acme.test');
+    expect(auditSentence({ action: 'invite.accepted', detail: { email: 'bo@acme.test', role: 'admin' } })).toBe('joined as an admin (bo@acme.test)');
+    expect(auditSentence({ action: 'agent.role_changed', detail: { agent: 'Bo', role: 'admin' } })).toBe('made Bo an admin');
+    expect(auditSentence({ action: 'agent.removed', detail: { agent: 'Bo' } })).toBe('removed Bo from the team');
+    expect(auditSentence({ action: 'canned_reply.saved', detail: { shortcut: 'hi' } })).toBe('saved the canned reply /hi');
+    expect(auditSentence({ action: 'canned_reply.deleted', detail: { shortcut: 'hi' } })).toBe('deleted the canned reply /hi');
+    expect(auditSentence({ action: 'channel.created', detail: { name: 'Sales', number: '+14155550100', messages: 3 } })).toBe(
+      'set up +14155550100 as the channel “Sales” (3 waiting messages moved to the inbox)',
+    );
+    expect(auditSentence({ action: 'channel.created', detail: { name: 'Sales', number: '+14155550100', messages: 1 } })).toBe(
+      'set up +14155550100 as the channel “Sales” (1 waiting message moved to the inbox)',
+    );
+  });
+
+  it('shows an action it does not know with its detail', () => {
+    expect(auditSentence({ action: 'crm.connected', detail: { crm: 'hubspot' } })).toBe('crm connected crm: hubspot');
+  });
+});
