@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { auditSentence } from '@/lib/admin/audit';
-import type { WaitingNumber } from '@/lib/contract/api';
+import type { CreateInviteResponse, WaitingNumber } from '@/lib/contract/api';
 import type { AgentRole } from '@/lib/contract/models';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage, type Result } from '@/lib/messaging/protocol';
@@ -84,7 +84,7 @@ export function AdminView() {
               .filter((i) => !i.acceptedAt && Date.parse(i.expiresAt) > Date.now())
               .map((i) => (
                 <li key={i.id}>
-                  {i.email} ({i.role}), until {new Date(i.expiresAt).toLocaleString()}{' '}
+                  {i.email} ({i.role}{i.delivery === 'email' ? ', e-mailed' : ''}), until {new Date(i.expiresAt).toLocaleString()}{' '}
                   <button type="button" onClick={() => void run(sendMessage('admin:revokeInvite', { inviteId: i.id }))}>
                     Revoke
                   </button>
@@ -148,14 +148,15 @@ export function AdminView() {
 function InviteForm() {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<AgentRole>('agent');
-  const [link, setLink] = useState<string | null>(null);
+  const [byEmail, setByEmail] = useState(false);
+  const [created, setCreated] = useState<CreateInviteResponse | null>(null);
   const { error, run } = useAdminAction();
   const roleId = useId();
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    const created = await run(sendMessage('admin:invite', { email, role }));
-    if (created) {
-      setLink(created.link);
+    const answer = await run(sendMessage('admin:invite', { email, role, delivery: byEmail ? 'email' : 'link' }));
+    if (answer) {
+      setCreated(answer);
       setEmail('');
     }
   };
@@ -171,11 +172,16 @@ function InviteForm() {
         <option value="agent">Agent</option>
         <option value="admin">Admin</option>
       </select>
-      <button type="submit">Create invitation link</button>
-      {link && (
+      <label className="checkbox">
+        <input type="checkbox" checked={byEmail} onChange={(e) => setByEmail(e.target.checked)} /> Send the invitation by e-mail
+      </label>
+      <button type="submit">{byEmail ? 'Send invitation' : 'Create invitation link'}</button>
+      {created?.emailed && <p role="status">Invitation e-mailed to {created.invite.email}.</p>}
+      {created?.emailProblem && <p role="alert">{created.emailProblem}</p>}
+      {created && (
         <label>
-          Send this link to the invitee (it works once, for 3 days)
-          <input readOnly value={link} onFocus={(e) => e.target.select()} />
+          {created.emailed ? 'Or send this link yourself' : 'Send this link to the invitee'} (it works once, for 3 days)
+          <input readOnly value={created.link} onFocus={(e) => e.target.select()} />
         </label>
       )}
       {error && <p role="alert">{error}</p>}

@@ -110,6 +110,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     broadcast,
     publicUrl: () => config.publicUrl,
     supabaseAdmin: config.supabaseServiceRoleKey ? { url: config.supabaseUrl, serviceRoleKey: config.supabaseServiceRoleKey } : null,
+    verify: deps.verify,
     twilioSource: { apiBaseUrl: twilioApiBase(config), accountSid: config.twilio.accountSid },
   };
   registerOperatorRoutes(http, {

@@ -10,6 +10,7 @@ import { originAllowed } from './http/origins';
 import { startEmbeddedPostgres, type EmbeddedDb } from './dev/embedded-postgres';
 import { bootstrapLocalSupabase, migrate } from './db/migrate';
 import { registerLocalAuth } from './dev/local-supabase/auth';
+import { createMailbox, type LocalMailbox } from './dev/local-supabase/mailbox';
 import { loadOrCreateLocalSecrets, writeLocalConfig, type LocalConfigFile } from './dev/local-supabase/local-config';
 import type { Logger } from './logger';
 import { countRequests, type RequestCounter } from './metrics';
@@ -33,6 +34,8 @@ export interface Stack {
   supabaseRequests: RequestCounter | null;
   /** Local mode only (unless TWILIO_API_BASE_URL is set): the Twilio stand-in replies go to. */
   twilioStandIn: TwilioStandIn | null;
+  /** Local mode only: the e-mails the local Auth would have sent (invitations). */
+  mailbox: LocalMailbox | null;
   serverUrl: string;
   close(): Promise<void>;
 }
@@ -77,6 +80,9 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       : createTokenVerifier({ jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json` });
 
     let realtime: LocalRealtime | null = null;
+    const mailbox = local ? createMailbox() : null;
+    // Known once the app server listens (its port may be 0): Auth's site URL for e-mailed links.
+    let publicUrl = env.PUBLIC_URL ?? '';
     let supabaseRequests: RequestCounter | null = null;
     if (local) {
       const changes = new ChangeStream({ connectionString: databaseUrl, publication: 'supabase_realtime', log: log.child({ name: 'cdc' }) });
@@ -102,6 +108,11 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
         signInsPerIp: env.SIGN_INS_PER_IP,
         signInsPerEmail: env.SIGN_INS_PER_EMAIL,
         clientIp: (req) => req.ip,
+        siteUrl: () => publicUrl,
+        mail: (m) => {
+          log.info({ to: m.to, subject: m.subject }, 'local mail kept in the mailbox (the local stack sends no e-mail)');
+          mailbox!.deliver(m);
+        },
       });
       const rt = attachRealtime(localSupabase.server, {
         db,
@@ -162,13 +173,14 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
     const serverUrl = `http://${env.HOST}:${(app.http.server.address() as { port: number }).port}`;
     config.port = Number(new URL(serverUrl).port);
     config.publicUrl = (env.PUBLIC_URL ?? serverUrl).replace(/\/$/, '');
+    publicUrl = config.publicUrl;
 
     if (local) {
       local = { ...local, serverUrl, publicUrl: config.publicUrl, supabaseUrl: config.supabaseUrl, databaseUrl };
       writeLocalConfig(home, local);
     }
     log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');
-    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, serverUrl, close };
+    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, mailbox, serverUrl, close };
   } catch (err) {
     await close();
     throw err;

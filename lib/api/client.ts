@@ -93,7 +93,7 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     /** Admins only (403 `admin_only` for an agent). */
     admin: {
       overview: () => call<AdminOverview>('GET', '/api/admin/overview'),
-      invite: (email: string, role: AgentRole) => call<CreateInviteResponse>('POST', '/api/admin/invites', { email, role }),
+      invite: (email: string, role: AgentRole, delivery: 'link' | 'email') => call<CreateInviteResponse>('POST', '/api/admin/invites', { email, role, delivery }),
       revokeInvite: (id: string) => call<unknown>('DELETE', `/api/admin/invites/${id}`),
       setRole: (agentId: string, role: AgentRole) => call<unknown>('POST', `/api/admin/agents/${agentId}/role`, { role }),
       removeAgent: (agentId: string) => call<unknown>('DELETE', `/api/admin/agents/${agentId}`),

@@ -55,7 +55,7 @@ export function startBackground(): void {
     'inbox:older': async ({ conversationId, before }) => (await c()).olderMessages(conversationId, before),
     'media:get': async ({ conversationId, messageId, index }) => (await c()).media(conversationId, messageId, index),
     'admin:refresh': async () => done(await (await c()).refreshAdmin()),
-    'admin:invite': async ({ email, role }) => (await c()).admin((a) => a.invite(email, role)),
+    'admin:invite': async ({ email, role, delivery }) => (await c()).admin((a) => a.invite(email, role, delivery)),
     'admin:revokeInvite': async ({ inviteId }) => done(await (await c()).admin((a) => a.revokeInvite(inviteId))),
     'admin:setRole': async ({ agentId, role }) => done(await (await c()).admin((a) => a.setRole(agentId, role))),
     'admin:removeAgent': async ({ agentId }) => done(await (await c()).admin((a) => a.removeAgent(agentId))),

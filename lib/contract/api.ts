@@ -136,6 +136,8 @@ export interface InviteView {
   id: string;
   email: string;
   role: AgentRole;
+  /** `email`: Supabase Auth e-mailed it; `link`: the admin sends the link. */
+  delivery: 'link' | 'email';
   createdAt: string;
   expiresAt: string;
   acceptedAt: string | null;
@@ -197,4 +199,7 @@ export interface AdminOverview {
 export interface CreateInviteResponse {
   invite: InviteView;
   link: string;
+  /** Asked to e-mail it: whether Supabase Auth sent the e-mail; if not, why (the link still works). */
+  emailed: boolean;
+  emailProblem: string | null;
 }

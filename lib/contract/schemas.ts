@@ -106,7 +106,12 @@ export const workspaceConfig = z.object({
 
 const role = z.enum(['admin', 'agent']);
 /** `POST /api/admin/invites` */
-export const inviteRequest = z.object({ email: z.email('enter the invitee’s email address').max(320), role: role.default('agent') });
+export const inviteRequest = z.object({
+  email: z.email('enter the invitee’s email address').max(320),
+  role: role.default('agent'),
+  /** `email`: Supabase Auth e-mails the invitation too (the link is answered either way). */
+  delivery: z.enum(['link', 'email']).default('link'),
+});
 /** `POST /api/admin/agents/:id/role` */
 export const roleRequest = z.object({ role });
 /** `POST /api/admin/canned-replies` (adds, or replaces the text of a shortcut) */
@@ -120,8 +125,13 @@ export const createChannelRequest = z.object({
   name: z.string().trim().min(1, 'name the channel (the team sees it)').max(200),
 });
 /** `POST /api/invites/accept` (public: the invitee has no account yet) */
-export const acceptInviteRequest = z.object({
-  token: z.string().min(20).max(200),
-  password: z.string().min(8, 'choose a password of at least 8 characters').max(200),
-  displayName: z.string().trim().min(1, 'enter your name').max(200),
-});
+export const acceptInviteRequest = z
+  .object({
+    /** From an invitation link. */
+    token: z.string().min(20).max(200).optional(),
+    /** From Supabase Auth's e-mailed invitation: the session it signed the invitee in with. */
+    accessToken: z.string().min(20).max(8192).optional(),
+    password: z.string().min(8, 'choose a password of at least 8 characters').max(200),
+    displayName: z.string().trim().min(1, 'enter your name').max(200),
+  })
+  .refine((b) => !!b.token !== !!b.accessToken, { message: 'give the invitation’s token or the e-mailed link’s session', path: ['token'] });

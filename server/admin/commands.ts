@@ -51,12 +51,26 @@ export async function setPassword(supabase: { url: string; serviceRoleKey: strin
 export async function findOrCreateUser(supabase: { url: string; serviceRoleKey: string }, db: pg.Pool, email: string, password: string, displayName: string): Promise<string> {
   const existing = (await db.query<{ id: string }>('select id from auth.users where lower(email) = lower($1)', [email])).rows[0];
   if (existing) {
-    await setPassword(supabase, existing.id, password);
+    // Confirmed too: a user Supabase invited by e-mail is unconfirmed until that e-mail's link is opened.
+    const { error } = await authAdmin(supabase).updateUserById(existing.id, { password, email_confirm: true });
+    if (error) throw new Error(`could not set the password of user ${existing.id}: ${error.message}`, { cause: error });
     return existing.id;
   }
   const { data, error } = await authAdmin(supabase).createUser({ email, password, email_confirm: true, user_metadata: { display_name: displayName } });
   if (error || !data.user) throw new Error(`could not create the auth user ${email}: ${error?.message ?? 'no user returned'}`, { cause: error });
   return data.user.id;
+}
+
+/**
+ * Asks Supabase Auth to e-mail an invitation (`auth.admin.inviteUserByEmail`): its link signs the
+ * invitee in and sends them to `redirectTo` (which must be in the project's redirect URLs). An
+ * address that already has a confirmed user gets no e-mail from Supabase: the caller gives the link.
+ */
+export async function sendInviteEmail(supabase: { url: string; serviceRoleKey: string }, email: string, redirectTo: string): Promise<{ ok: true } | { ok: false; problem: string }> {
+  const { error } = await authAdmin(supabase).inviteUserByEmail(email, { redirectTo });
+  if (!error) return { ok: true };
+  if (error.code === 'email_exists') return { ok: false, problem: `${email} already has an account here, so Supabase sends no invitation e-mail: send them the link.` };
+  return { ok: false, problem: `Supabase could not send the e-mail (${error.message}): send the link instead.` };
 }
 
 /**

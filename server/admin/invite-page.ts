@@ -1,7 +1,9 @@
 /**
- * The page an invitation link opens (`/invite#<token>`): the invitee sets a name and password,
- * then connects the extension with the workspace URL. The token stays in the fragment (never in a
- * server log or a Referer); the script posts it to `/api/invites/accept`. Served with a strict CSP.
+ * The page an invitation opens: a link (`/invite#<token>`), or Supabase Auth's e-mailed link, which
+ * Supabase redirects here signed in (`/invite#access_token=…&type=invite`, or `#error=…` when the
+ * link was used or expired). The invitee sets a name and password, then connects the extension
+ * with the workspace URL. Token and session stay in the fragment (never in a server log or a
+ * Referer); the script posts them to `/api/invites/accept`. Served with a strict CSP.
  */
 export const INVITE_PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
@@ -41,14 +43,27 @@ export const INVITE_HTML = `<!doctype html>
 `;
 
 export const INVITE_JS = `(() => {
-  const token = decodeURIComponent(location.hash.slice(1));
+  const fragment = location.hash.slice(1);
+  const params = new URLSearchParams(fragment);
   const form = document.getElementById('join');
   const error = document.getElementById('error');
-  if (!token) { error.textContent = 'This link has no invitation in it: open the whole link you were sent.'; form.querySelector('button').disabled = true; }
+  const refuse = (message) => { error.textContent = message; form.querySelector('button').disabled = true; };
+  let invitation = null;
+  if (params.get('access_token')) {
+    // Signed in by Supabase Auth from the e-mailed link: the session, not kept in the address bar.
+    invitation = { accessToken: params.get('access_token') };
+    history.replaceState(null, '', location.pathname);
+  } else if (params.get('error') || params.get('error_code')) {
+    refuse('This invitation e-mail’s link was already used or has expired: ask your admin for a new invitation.');
+  } else if (fragment && !fragment.includes('=')) {
+    invitation = { token: decodeURIComponent(fragment) };
+  } else {
+    refuse('This link has no invitation in it: open the whole link you were sent.');
+  }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     error.textContent = '';
-    const body = { token, displayName: document.getElementById('name').value, password: document.getElementById('password').value };
+    const body = { ...invitation, displayName: document.getElementById('name').value, password: document.getElementById('password').value };
     const res = await fetch('/api/invites/accept', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => null);
     const answer = res ? await res.json().catch(() => ({})) : { message: 'Switchboard could not be reached: try again.' };
     if (!res || !res.ok) { error.textContent = answer.message || 'Something went wrong: try again.'; return; }

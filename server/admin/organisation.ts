@@ -22,8 +22,8 @@ export async function adminOverview(db: pg.Pool, admin: AgentProfile, webhookUrl
       'select a.id, a.display_name, u.email, a.role from agents a left join auth.users u on u.id = a.id where a.organisation_id = $1 order by a.display_name, a.id',
       [org],
     ),
-    db.query<{ id: string; email: string; role: AgentRole; created_at: Date; expires_at: Date; accepted_at: Date | null }>(
-      'select id, email, role, created_at, expires_at, accepted_at from invites where organisation_id = $1 order by created_at desc limit 50',
+    db.query<InviteRow>(
+      'select id, email, role, delivery, created_at, expires_at, accepted_at from invites where organisation_id = $1 order by created_at desc limit 50',
       [org],
     ),
     db.query<{ id: string; name: string; whatsapp_number: string | null; messaging_service_sid: string | null; last_inbound_at: Date | null }>(
@@ -62,10 +62,13 @@ const channelView = (
   lastInboundAt: r.last_inbound_at?.toISOString() ?? null,
 });
 
-const inviteView = (r: { id: string; email: string; role: AgentRole; created_at: Date; expires_at: Date; accepted_at: Date | null }): InviteView => ({
+type InviteRow = { id: string; email: string; role: AgentRole; delivery: 'link' | 'email'; created_at: Date; expires_at: Date; accepted_at: Date | null };
+
+const inviteView = (r: InviteRow): InviteView => ({
   id: r.id,
   email: r.email,
   role: r.role,
+  delivery: r.delivery,
   createdAt: r.created_at.toISOString(),
   expiresAt: r.expires_at.toISOString(),
   acceptedAt: r.accepted_at?.toISOString() ?? null,
@@ -91,12 +94,21 @@ export async function createInvite(db: pg.Pool, admin: AgentProfile, email: stri
     if (member.rowCount) throw new ConflictError(`${email} is already an agent`, 'already_agent');
     const { rows } = await c.query(
       `insert into invites (organisation_id, email, role, token_sha256, created_by, expires_at)
-       values ($1, lower($2), $3, $4, $5, now() + make_interval(hours => $6)) returning id, email, role, created_at, expires_at, accepted_at`,
+       values ($1, lower($2), $3, $4, $5, now() + make_interval(hours => $6)) returning id, email, role, delivery, created_at, expires_at, accepted_at`,
       [admin.organisationId, email, role, sha256(token), admin.id, INVITE_TTL_HOURS],
     );
     await audit(c, admin, admin.organisationId, 'invite.created', { email: email.toLowerCase(), role });
     return { invite: inviteView(rows[0]), token };
   });
+}
+
+/** Records that Supabase Auth e-mailed the invitation (the admin view says so). */
+export async function markInviteEmailed(db: pg.Pool, inviteId: string): Promise<InviteView> {
+  const { rows } = await db.query<InviteRow>(
+    "update invites set delivery = 'email' where id = $1 returning id, email, role, delivery, created_at, expires_at, accepted_at",
+    [inviteId],
+  );
+  return inviteView(rows[0]!);
 }
 
 /** Ends an invitation before it is used (its link stops working). */
@@ -117,19 +129,27 @@ export type InviteProblem = 'unknown' | 'used' | 'expired';
  * Uses an invitation once: in one transaction (the invite row locked) checks it, lets `createUser`
  * make the invitee's Auth user (or find one), makes it an agent with the invited role, and marks
  * the invitation used. A second use, or one after it expired, changes nothing.
+ *
+ * Found by its link's token, or, for an invitee Supabase Auth signed in from the e-mailed link, by
+ * the session's (verified) email: the newest invitation for it, open ones first.
  */
 export async function acceptInvite(
   db: pg.Pool,
-  token: string,
+  which: { token: string } | { email: string },
   displayName: string,
   createUser: (email: string) => Promise<string>,
 ): Promise<{ ok: true; agentId: string; organisationId: string; email: string } | { ok: false; problem: InviteProblem }> {
   return inTransaction(db, 'begin', async (c) => {
+    type Row = { id: string; organisation_id: string; email: string; role: AgentRole; expires_at: Date; accepted_at: Date | null };
+    const columns = 'select id, organisation_id, email, role, expires_at, accepted_at from invites';
     const invite = (
-      await c.query<{ id: string; organisation_id: string; email: string; role: AgentRole; expires_at: Date; accepted_at: Date | null }>(
-        'select id, organisation_id, email, role, expires_at, accepted_at from invites where token_sha256 = $1 for update',
-        [sha256(token)],
-      )
+      'token' in which
+        ? await c.query<Row>(`${columns} where token_sha256 = $1 for update`, [sha256(which.token)])
+        : await c.query<Row>(
+            `${columns} where lower(email) = lower($1)
+              order by (accepted_at is null and expires_at > now()) desc, created_at desc limit 1 for update`,
+            [which.email],
+          )
     ).rows[0];
     if (!invite) return { ok: false, problem: 'unknown' } as const;
     if (invite.accepted_at) return { ok: false, problem: 'used' } as const;

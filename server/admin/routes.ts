@@ -3,11 +3,12 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { AdminOverview, CreateChannelResponse, CreateInviteResponse } from '../../lib/contract/api';
 import { acceptInviteRequest, cannedReplyRequest, createChannelRequest, inviteRequest, roleRequest } from '../../lib/contract/schemas';
-import { findOrCreateUser } from './commands';
+import { findOrCreateUser, sendInviteEmail, setPassword } from './commands';
 import { guard, HttpError, parseOr400 } from '../errors';
+import type { TokenVerifier } from '../auth/jwt';
 import type { Broadcast } from '../sockets/broadcast';
 import { INVITE_HTML, INVITE_JS, INVITE_PAGE_CSP } from './invite-page';
-import { acceptInvite, adminOverview, createChannelFromWaiting, createInvite, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
+import { acceptInvite, adminOverview, createChannelFromWaiting, createInvite, markInviteEmailed, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
 
 const uuid = z.uuid();
 const idParam = (req: FastifyRequest, name = 'id') => {
@@ -23,6 +24,8 @@ export interface AdminRouteDeps {
   publicUrl: () => string;
   /** Supabase Auth with the service-role key, to create invited agents' users; null: invitations are off. */
   supabaseAdmin: { url: string; serviceRoleKey: string } | null;
+  /** Verifies Supabase access tokens (an invitee signed in by the e-mailed link). */
+  verify: TokenVerifier;
   /** The deployment's Twilio account: waiting messages are checked again as webhooks are before they are routed. */
   twilioSource: { apiBaseUrl: string; accountSid: string };
 }
@@ -55,11 +58,22 @@ export function registerAdminRoutes(api: FastifyInstance, deps: AdminRouteDeps):
 
   api.post('/api/admin/invites', { preHandler: adminOnly }, async (req, reply): Promise<CreateInviteResponse> => {
     if (!deps.supabaseAdmin) throw new HttpError(503, 'invites_unavailable', 'Invitations need SUPABASE_SERVICE_ROLE_KEY on the server; until then use npm run admin -- create-agent.');
-    const { email, role } = parseOr400(inviteRequest, req.body);
-    const { invite, token } = await guard(() => createInvite(db, req.agent, email, role));
+    const { email, role, delivery } = parseOr400(inviteRequest, req.body);
+    const created = await guard(() => createInvite(db, req.agent, email, role));
+    let invite = created.invite;
+    let emailProblem: string | null = null;
+    // The invitation exists first: if Supabase cannot send the e-mail, the link still works.
+    if (delivery === 'email') {
+      const sent = await sendInviteEmail(deps.supabaseAdmin, email, `${deps.publicUrl()}/invite`);
+      if (sent.ok) invite = await markInviteEmailed(db, invite.id);
+      else {
+        emailProblem = sent.problem;
+        req.log.warn({ problem: sent.problem }, 'Supabase Auth did not send an invitation e-mail; the link was given instead');
+      }
+    }
     broadcast.teamChanged(req.agent.organisationId, 'invites');
     reply.code(201);
-    return { invite, link: `${deps.publicUrl()}/invite#${token}` };
+    return { invite, link: `${deps.publicUrl()}/invite#${created.token}`, emailed: invite.delivery === 'email', emailProblem };
   });
 
   api.delete('/api/admin/invites/:id', { preHandler: adminOnly }, async (req) => {
@@ -107,7 +121,22 @@ export function registerInviteRoutes(http: FastifyInstance, deps: AdminRouteDeps
     if (!deps.supabaseAdmin) throw new HttpError(503, 'invites_unavailable', 'Invitations are off on this server.');
     const supabase = deps.supabaseAdmin;
     const input = parseOr400(acceptInviteRequest, req.body);
-    const result = await guard(() => acceptInvite(deps.db, input.token, input.displayName, (email) => findOrCreateUser(supabase, deps.db, email, input.password, input.displayName)));
+    let result: Awaited<ReturnType<typeof acceptInvite>>;
+    if (input.token) {
+      const token = input.token;
+      result = await guard(() => acceptInvite(deps.db, { token }, input.displayName, (email) => findOrCreateUser(supabase, deps.db, email, input.password, input.displayName)));
+    } else {
+      // Signed in by Supabase Auth from its e-mailed link: the session's user, with its verified email.
+      const claims = await deps.verify(input.accessToken!).catch(() => null);
+      if (!claims?.sub || !claims.email) throw new HttpError(401, 'invalid_session', 'This invitation e-mail’s sign-in has expired: open the link in the e-mail again, or ask your admin for a new invitation.');
+      const userId = claims.sub;
+      result = await guard(() =>
+        acceptInvite(deps.db, { email: claims.email! }, input.displayName, async () => {
+          await setPassword(supabase, userId, input.password);
+          return userId;
+        }),
+      );
+    }
     if (!result.ok) {
       const answers = {
         unknown: [404, 'This invitation does not exist: open the whole link you were sent.'],

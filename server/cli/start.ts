@@ -81,6 +81,8 @@ Send a WhatsApp message as a customer:
     console.log(`No display found: load the extension yourself. In Chrome or Chromium open chrome://extensions,
 turn on Developer mode, choose "Load unpacked" and pick ${extensionDir}. Then open ${crmUrl}.`);
   }
+  // The local Auth sends no e-mail: an invitation e-mailed from the admin view shows here.
+  stack.mailbox?.subscribe((m) => console.log(`\n✉  E-mail to ${m.to} (kept locally, not sent): ${m.subject}\n   ${m.link}\n`));
   console.log('Press Ctrl+C to stop.');
 }
 

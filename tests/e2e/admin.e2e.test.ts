@@ -69,6 +69,33 @@ describe('The admin view', () => {
     expect(again).toBe(410);
   });
 
+  it('invites by e-mail: the e-mailed link signs the colleague in to the invitation page, who sets a password and joins', async () => {
+    const view = admin.options.getByRole('region', { name: 'Team administration' });
+    const form = view.getByRole('form', { name: 'Invite an agent' });
+    await form.getByLabel('Email').fill('mailed@test.dev');
+    await form.getByLabel('Send the invitation by e-mail').check();
+    await form.getByRole('button', { name: 'Send invitation' }).click();
+    await form.getByRole('status').getByText('Invitation e-mailed to mailed@test.dev.').waitFor();
+    await view.getByRole('list', { name: 'Open invitations' }).getByText(/mailed@test\.dev \(agent, e-mailed\)/).waitFor();
+
+    // The local stack keeps the e-mail Supabase Auth would send; the colleague opens its link.
+    const mail = ctx.stack.mailbox!.messages.find((m) => m.to === 'mailed@test.dev')!;
+    const page = await colleague.context.newPage();
+    await page.goto(mail.link);
+    await page.getByLabel('Your name').fill('Mia Mailed');
+    // The session from the link is not left in the address bar.
+    expect(page.url()).toBe(`${ctx.stack.config.publicUrl}/invite`);
+    await page.getByLabel('Choose a password').fill('mia’s long password');
+    await page.getByRole('button', { name: 'Join' }).click();
+    await page.getByRole('status').getByText('mailed@test.dev').waitFor();
+    await view.getByRole('table', { name: 'Agents' }).getByRole('cell', { name: 'Mia Mailed', exact: true }).waitFor({ timeout: 10_000 });
+
+    // Opened again, the e-mail's link says it was used.
+    await page.goto(mail.link);
+    await page.getByRole('alert').getByText(/already used or has expired/).waitFor();
+    expect(await page.getByRole('button', { name: 'Join' }).isDisabled()).toBe(true);
+  });
+
   it('a canned reply an admin adds reaches the agents’ composers; role changes show at once', async () => {
     const view = admin.options.getByRole('region', { name: 'Team administration' });
     const form = view.getByRole('form', { name: 'Add a canned reply' });

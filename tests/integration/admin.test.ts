@@ -1,4 +1,6 @@
+import { createClient } from '@supabase/supabase-js';
 import twilio from 'twilio';
+import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
 import type { AdminOverview, CannedRepliesResponse, CreateChannelResponse, CreateInviteResponse, MeResponse, MessagesPage, SyncResponse } from '../../lib/contract/api';
 import { useClients, useTestStack } from '../support/fixture';
@@ -99,6 +101,43 @@ describe('The admin view’s API', () => {
     expect((await accept(crossSite.token, undefined, undefined, 'https://crm.example.com')).status).toBe(403);
     expect((await accept(crossSite.token)).status).toBe(200); // still unused: the refused request changed nothing
     expect((await api(ctx.stack, admin().token, '/api/admin/invites', 'POST', { email: 'cross@test.dev' })).status).toBe(409);
+  });
+
+  it('invites by Supabase Auth’s e-mail: its link signs the invitee in to the invitation page, who sets a password and joins; it works once', async () => {
+    const res = await api<CreateInviteResponse>(ctx.stack, admin().token, '/api/admin/invites', 'POST', { email: 'Mailed@Test.dev', role: 'agent', delivery: 'email' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ emailed: true, emailProblem: null, invite: { email: 'mailed@test.dev', delivery: 'email' } });
+    const mail = ctx.stack.mailbox!.messages.find((m) => m.to === 'mailed@test.dev')!;
+    expect(new URL(mail.link).searchParams.get('redirect_to')).toBe(`${ctx.stack.config.publicUrl}/invite`);
+    const opened = await fetch(mail.link, { redirect: 'manual' });
+    const landing = new URL(opened.headers.get('location')!);
+    expect(`${landing.origin}${landing.pathname}`).toBe(`${ctx.stack.config.publicUrl}/invite`);
+    const accessToken = new URLSearchParams(landing.hash.slice(1)).get('access_token')!;
+
+    const acceptWith = (body: Record<string, string>) =>
+      fetch(`${ctx.stack.serverUrl}/api/invites/accept`, { method: 'POST', headers: { 'content-type': 'application/json', origin: new URL(ctx.stack.serverUrl).origin }, body: JSON.stringify(body) });
+    expect((await acceptWith({ accessToken: 'not.a.token-at-all-really', password: 'a good long password', displayName: 'M' })).status).toBe(401);
+    expect((await acceptWith({ accessToken, token: 'x'.repeat(43), password: 'a good long password', displayName: 'M' })).status).toBe(400);
+    const joined = await acceptWith({ accessToken, password: 'mailed long password', displayName: 'Mo Mailed' });
+    expect([joined.status, await joined.json()]).toEqual([200, { email: 'mailed@test.dev', workspaceUrl: ctx.stack.config.publicUrl }]);
+    const token = await signIn(ctx.stack, 'mailed@test.dev', 'mailed long password');
+    expect((await api<MeResponse>(ctx.stack, token, '/api/me')).body).toMatchObject({ organisationId: ctx.a.id, displayName: 'Mo Mailed', role: 'agent' });
+    const again = await acceptWith({ accessToken, password: 'another long password', displayName: 'X' });
+    expect([again.status, ((await again.json()) as { error: string }).error]).toEqual([410, 'invite_used']);
+    // The invitation link given with it is used up too.
+    expect((await accept(res.body.link.split('#')[1]!)).status).toBe(410);
+  });
+
+  it('gives the link when Supabase sends no e-mail (the address already has an account), and the link still works', async () => {
+    const authAdmin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } }).auth.admin;
+    await authAdmin.createUser({ email: 'has.account@test.dev', password: 'their own password', email_confirm: true });
+    const res = await api<CreateInviteResponse>(ctx.stack, admin().token, '/api/admin/invites', 'POST', { email: 'has.account@test.dev', delivery: 'email' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ emailed: false, invite: { delivery: 'link' } });
+    expect(res.body.emailProblem).toContain('already has an account');
+    expect(ctx.stack.mailbox!.messages.some((m) => m.to === 'has.account@test.dev')).toBe(false);
+    expect((await accept(res.body.link.split('#')[1]!, 'a brand new password', 'Has Account', new URL(ctx.stack.serverUrl).origin)).status).toBe(200);
+    await signIn(ctx.stack, 'has.account@test.dev', 'a brand new password');
   });
 
   it('changes roles, and keeps at least one admin', async () => {

@@ -75,4 +75,49 @@ describe('Local Auth with supabase-js', () => {
     expect(res.status).toBeLessThan(300);
     expect(res.headers.get('access-control-allow-origin')).toBe('chrome-extension://abc');
   });
+
+  it('invites by e-mail as GoTrue does: an unconfirmed user, a link that signs in once and redirects with the session', async () => {
+    const admin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } });
+    const redirectTo = `${ctx.stack.config.publicUrl}/invite`;
+    const { data, error } = await admin.auth.admin.inviteUserByEmail('Invitee@Test.dev', { redirectTo });
+    expect(error).toBeNull();
+    expect(data.user).toMatchObject({ email: 'invitee@test.dev', invited_at: expect.any(String) });
+    expect(data.user?.email_confirmed_at).toBeUndefined();
+    const mail = ctx.stack.mailbox!.messages.find((m) => m.to === 'invitee@test.dev')!;
+    expect(mail.subject).toBe('You have been invited');
+    expect(mail.text).toContain(mail.link);
+    const link = new URL(mail.link);
+    expect(`${link.origin}${link.pathname}`).toBe(`${ctx.stack.config.supabaseUrl}/auth/v1/verify`);
+    expect(Object.fromEntries(link.searchParams)).toMatchObject({ type: 'invite', redirect_to: redirectTo });
+
+    // Opening it: 303 to redirect_to with the session in the fragment; the token works with the server.
+    const opened = await fetch(mail.link, { redirect: 'manual' });
+    expect(opened.status).toBe(303);
+    const to = new URL(opened.headers.get('location')!);
+    expect(`${to.origin}${to.pathname}`).toBe(redirectTo);
+    const fragment = new URLSearchParams(to.hash.slice(1));
+    expect(Object.fromEntries(fragment)).toMatchObject({ token_type: 'bearer', type: 'invite', expires_in: '3600', access_token: expect.any(String), refresh_token: expect.any(String) });
+    const user = await client().auth.getUser(fragment.get('access_token')!);
+    expect(user.data.user).toMatchObject({ email: 'invitee@test.dev', email_confirmed_at: expect.any(String) });
+
+    // Once only: the second time redirects with GoTrue's error instead.
+    const again = await fetch(mail.link, { redirect: 'manual' });
+    const error2 = new URLSearchParams(new URL(again.headers.get('location')!).hash.slice(1));
+    expect(Object.fromEntries(error2)).toEqual({ error: 'access_denied', error_code: 'otp_expired', error_description: 'Email link is invalid or has expired' });
+    // A confirmed user gets no second invitation.
+    const dup = await admin.auth.admin.inviteUserByEmail('invitee@test.dev', { redirectTo });
+    expect(dup.error?.code).toBe('email_exists');
+    // Only the service role may invite.
+    const anon = await client().auth.admin.inviteUserByEmail('someone@test.dev');
+    expect(anon.error?.status).toBe(403);
+  });
+
+  it('sends an e-mail link only back to the site: another redirect_to falls back to the site URL', async () => {
+    const admin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } });
+    await admin.auth.admin.inviteUserByEmail('elsewhere@test.dev', { redirectTo: 'https://evil.example/steal' });
+    const mail = ctx.stack.mailbox!.messages.find((m) => m.to === 'elsewhere@test.dev')!;
+    expect(new URL(mail.link).searchParams.get('redirect_to')).toBe(ctx.stack.config.publicUrl);
+    const opened = await fetch(mail.link, { redirect: 'manual' });
+    expect(opened.headers.get('location')!.startsWith(`${ctx.stack.config.publicUrl}#access_token=`)).toBe(true);
+  });
 });

@@ -1,5 +1,5 @@
 import bcrypt from 'bcryptjs';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { RateLimiterMemory, type RateLimiterRes } from 'rate-limiter-flexible';
@@ -8,9 +8,19 @@ import { InvalidTokenError, signSupabaseJwt, type SupabaseClaims, type TokenVeri
 
 /**
  * The `/auth/v1` endpoints of GoTrue that `@supabase/supabase-js` uses (password sign-in,
- * refresh, user, logout) plus `admin/users` for `npm run admin`. Wire format per
- * docs/supabase-wire-protocol.md (Auth).
+ * refresh, user, logout), `admin/users` for `npm run admin`, and invitations (`invite`, and
+ * `verify` for the e-mailed link). Wire format per docs/supabase-wire-protocol.md (Auth).
  */
+/** An e-mail the local Auth would have sent (it sends none: they go to the local mailbox). */
+export interface LocalMail {
+  to: string;
+  subject: string;
+  text: string;
+  /** The link the e-mail asks the reader to open. */
+  link: string;
+  at: string;
+}
+
 export interface LocalAuthDeps {
   db: pg.Pool;
   jwtSecret: string;
@@ -23,6 +33,12 @@ export interface LocalAuthDeps {
   signInsPerEmail: number;
   /** The client's address (the server's trusted-proxy rules applied). */
   clientIp(req: FastifyRequest): string;
+  /** GoTrue's SITE_URL, also its redirect allow list: an e-mail link's `redirect_to` must be under it. */
+  siteUrl: () => string;
+  /** Where the e-mails go (the local mailbox). */
+  mail(message: LocalMail): void;
+  /** How long an e-mailed link works (GoTrue's MAILER_OTP_EXP; default 86,400 s). */
+  otpExpirySeconds?: number;
 }
 
 const API_VERSION = '2024-01-01';
@@ -40,6 +56,8 @@ interface UserRow {
   raw_app_meta_data: Record<string, unknown>;
   raw_user_meta_data: Record<string, unknown>;
   banned_until: Date | null;
+  invited_at: Date | null;
+  confirmation_sent_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -63,8 +81,11 @@ const adminCreateUser = z.object({
   user_metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
+const inviteBody = z.object({ email: z.email(), data: z.record(z.string(), z.unknown()).optional() });
+
 const adminUpdateUser = z.object({
   password: z.string().min(6).optional(),
+  email_confirm: z.boolean().optional(),
   user_metadata: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -102,7 +123,7 @@ export async function registerLocalAuth(app: FastifyInstance, deps: LocalAuthDep
     return sendAuthError(reply, 500, 'unexpected_failure', 'Unexpected failure');
   });
 
-  async function issueSession(user: UserRow, sessionId: string, parent: string | null) {
+  async function issueSession(user: UserRow, sessionId: string, parent: string | null, method = parent ? 'token_refresh' : 'password') {
     const now = Math.floor(Date.now() / 1000);
     const claims: SupabaseClaims = {
       iss: `${deps.supabaseUrl()}/auth/v1`,
@@ -116,7 +137,7 @@ export async function registerLocalAuth(app: FastifyInstance, deps: LocalAuthDep
       user_metadata: user.raw_user_meta_data,
       role: user.role,
       aal: 'aal1',
-      amr: [{ method: parent ? 'token_refresh' : 'password', timestamp: now }],
+      amr: [{ method, timestamp: now }],
       session_id: sessionId,
       is_anonymous: false,
     };
@@ -264,16 +285,89 @@ export async function registerLocalAuth(app: FastifyInstance, deps: LocalAuthDep
     const hash = body.data.password ? await bcrypt.hash(body.data.password, 10) : null;
     const { rows } = await deps.db.query<UserRow>(
       `update auth.users set encrypted_password = coalesce($2, encrypted_password),
-              raw_user_meta_data = raw_user_meta_data || coalesce($3::jsonb, '{}'::jsonb), updated_at = now()
+              raw_user_meta_data = raw_user_meta_data || coalesce($3::jsonb, '{}'::jsonb),
+              email_confirmed_at = case when $4 then coalesce(email_confirmed_at, now()) else email_confirmed_at end, updated_at = now()
         where id = $1 returning *`,
-      [id.data, hash, body.data.user_metadata ? JSON.stringify(body.data.user_metadata) : null],
+      [id.data, hash, body.data.user_metadata ? JSON.stringify(body.data.user_metadata) : null, !!body.data.email_confirm],
     );
     if (!rows[0]) throw new AuthError(404, 'user_not_found', 'User not found');
     return reply.send(userJson(rows[0]));
   });
 
+  const otpExpiry = deps.otpExpirySeconds ?? 86_400;
+  /** GoTrue's rule: a redirect_to outside the allow list falls back to the site URL. */
+  const redirectTarget = (requested: string | undefined) => {
+    const site = deps.siteUrl();
+    return requested && (requested === site || requested.startsWith(`${site}/`)) ? requested : site;
+  };
+
+  // GoTrue's `POST /invite` (supabase-js `auth.admin.inviteUserByEmail`): an unconfirmed user and an
+  // e-mailed link to `/verify`. A confirmed user with this email is 422 `email_exists`.
+  app.post('/auth/v1/invite', async (req, reply) => {
+    const claims = await bearer(req);
+    if (claims.role !== 'service_role') throw new AuthError(403, 'not_admin', 'User not allowed');
+    const body = inviteBody.safeParse(req.body);
+    if (!body.success) throw new AuthError(400, 'validation_failed', body.error.issues.map((i) => i.message).join('; '));
+    const email = body.data.email.toLowerCase();
+    const token = randomBytes(32).toString('hex');
+    const meta = { ...body.data.data, email, email_verified: false, phone_verified: false };
+    const { rows } = await deps.db.query<UserRow>(
+      `insert into auth.users (email, raw_user_meta_data, invited_at, confirmation_token, confirmation_sent_at)
+       values ($1, $2, now(), $3, now())
+       on conflict (email) do update set invited_at = now(), confirmation_token = excluded.confirmation_token, confirmation_sent_at = now(),
+              raw_user_meta_data = auth.users.raw_user_meta_data || excluded.raw_user_meta_data, updated_at = now()
+         where auth.users.email_confirmed_at is null
+       returning *`,
+      [email, meta, sha256(token)],
+    );
+    if (!rows[0]) throw new AuthError(422, 'email_exists', 'A user with this email address has already been registered');
+    const redirect = redirectTarget((req.query as { redirect_to?: string }).redirect_to);
+    const link = `${deps.supabaseUrl()}/auth/v1/verify?${new URLSearchParams({ token, type: 'invite', redirect_to: redirect })}`;
+    deps.mail({
+      to: email,
+      subject: 'You have been invited',
+      text: `You have been invited to create a user on ${deps.siteUrl()}. Follow this link to accept the invite:\n${link}`,
+      link,
+      at: new Date().toISOString(),
+    });
+    return reply.send(userJson(rows[0]));
+  });
+
+  // GoTrue's `GET /verify` for an e-mailed link: confirms the user, signs them in, and redirects
+  // (303) to redirect_to with the session in the fragment; a used or expired link redirects with
+  // the error there instead.
+  app.get('/auth/v1/verify', async (req, reply) => {
+    const q = req.query as { token?: string; type?: string; redirect_to?: string };
+    const redirect = redirectTarget(q.redirect_to);
+    if (!q.token) throw new AuthError(400, 'validation_failed', 'Verify requires a token');
+    if (q.type !== 'invite' && q.type !== 'signup') throw new AuthError(400, 'validation_failed', 'Invalid email verification type');
+    const { rows } = await deps.db.query<UserRow>(
+      `update auth.users set email_confirmed_at = coalesce(email_confirmed_at, now()), confirmation_token = null, last_sign_in_at = now(), updated_at = now()
+        where confirmation_token = $1 and confirmation_sent_at > now() - make_interval(secs => $2)
+          and (banned_until is null or banned_until <= now())
+       returning *`,
+      [sha256(q.token), otpExpiry],
+    );
+    if (!rows[0]) {
+      const error = new URLSearchParams({ error: 'access_denied', error_code: 'otp_expired', error_description: 'Email link is invalid or has expired' });
+      return reply.redirect(`${redirect}#${error}`, 303);
+    }
+    const session = await issueSession(rows[0], randomUUID(), null, 'otp');
+    const fragment = new URLSearchParams({
+      access_token: session.access_token,
+      expires_at: String(session.expires_at),
+      expires_in: String(session.expires_in),
+      refresh_token: session.refresh_token,
+      token_type: 'bearer',
+      type: q.type,
+    });
+    return reply.redirect(`${redirect}#${fragment}`, 303);
+  });
+
   app.get('/auth/v1/health', async () => ({ name: 'GoTrue (Switchboard local)', version: 'local', description: 'local Supabase-compatible Auth' }));
 }
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
 function sendAuthError(reply: FastifyReply, status: number, code: string, message: string) {
   return reply
@@ -295,6 +389,8 @@ function userJson(u: UserRow) {
     phone: '',
     confirmed_at: iso(u.email_confirmed_at),
     last_sign_in_at: iso(u.last_sign_in_at),
+    invited_at: iso(u.invited_at),
+    confirmation_sent_at: iso(u.confirmation_sent_at),
     app_metadata: u.raw_app_meta_data,
     user_metadata: { ...identityData, ...u.raw_user_meta_data },
     identities: [

@@ -40,6 +40,10 @@ create table if not exists auth.users (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
+-- Invitations (GoTrue's `/invite` and `/verify`): a link's token is kept as its SHA-256 only.
+alter table auth.users add column if not exists invited_at timestamptz;
+alter table auth.users add column if not exists confirmation_token text;
+alter table auth.users add column if not exists confirmation_sent_at timestamptz;
 
 create table if not exists auth.refresh_tokens (
   id bigserial primary key,
