@@ -47,6 +47,7 @@ describe('The admin view’s API', () => {
       ['DELETE', `/api/admin/agents/${someone}`],
       ['POST', '/api/admin/canned-replies', { shortcut: 'x', body: 'y' }],
       ['DELETE', `/api/admin/canned-replies/${someone}`],
+      ['POST', '/api/admin/channels', { whatsappNumber: 'whatsapp:+17375550100', name: 'x' }],
     ];
     for (const [method, path, body] of routes) {
       const res = await api<{ error: string }>(ctx.stack, agent.token, path, method, body);
