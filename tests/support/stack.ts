@@ -157,7 +157,12 @@ export function nextEvent<E extends keyof ServerToClientEvents>(socket: TestSock
   });
 }
 
-export const customer = () => `+1646555${String(1000 + Math.floor(Math.random() * 8999))}`;
+/**
+ * A new customer number, never one handed out before in this test file (random draws collided:
+ * a "new" customer who had written before broke counts now and then).
+ */
+let customerSeq = Math.floor(Math.random() * 9000);
+export const customer = () => `+1646555${String(1000 + (customerSeq++ % 9000))}`;
 
 /** Fault injection: a switch that takes the stack's Socket.IO down (drops and refuses sockets) and up again. */
 export function socketIoSwitch(stack: Stack): (up: boolean) => void {
