@@ -18,6 +18,8 @@ import { startSnoozeSweeper } from './inbox/status';
 import type { Logger } from './logger';
 import { resolveWithDns, type ResolveHost } from './media/public-url';
 import { registerMediaRoutes } from './media/routes';
+import { createDiskStorage, createSupabaseStorage } from './media/storage';
+import { createUploadSigner, registerUploadRoutes, registerUploadTicketRoute, signedMediaUrl, type UploadRouteDeps } from './media/uploads';
 import { countRequests, type RequestCounter } from './metrics';
 import { registerReplyRoutes } from './outbound/routes';
 import { createSender, type Sender } from './outbound/sender';
@@ -87,12 +89,25 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onStatus: broadcast.messageStatus,
     onUnrouted: (organisationId) => broadcast.teamChanged(organisationId, 'unrouted'),
   });
+  // Agents' uploaded files: where they are kept, and the signed URLs Twilio fetches them from.
+  const uploads: UploadRouteDeps = {
+    db,
+    storage:
+      config.uploads.storage === 'disk'
+        ? createDiskStorage(config.uploads.dir)
+        : createSupabaseStorage({ supabaseUrl: config.supabaseUrl, serviceRoleKey: config.supabaseServiceRoleKey!, bucket: config.uploads.bucket }),
+    signer: createUploadSigner(config.twilio.authToken),
+    publicUrl: () => config.publicUrl,
+    signedMediaTtlSeconds: config.signedMediaTtlSeconds,
+  };
+  registerUploadRoutes(http, uploads);
   const twilioClient = createTwilioClient(config.twilio, config.twilioApiBaseUrl);
   // Replies go out through the outbox; a stopped server's unsent replies go out when it starts.
   const sender = createSender({
     db,
     twilio: twilioClient,
     statusCallbackUrl: (id) => `${config.publicUrl}/api/webhooks/twilio/status?message=${id}`,
+    uploadUrl: (id) => signedMediaUrl(uploads, id),
     log: log.child({ name: 'outbox' }),
     onStatus: broadcast.messageStatus,
   });
@@ -126,7 +141,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     registerInboxRoutes(api, { db, broadcast, conversationIdOf, cursors: createCursorSigner(config.twilio.authToken) });
     registerReplyRoutes(api, { db, twilio: twilioClient, resolveHost: deps.resolveHost ?? resolveWithDns, sender, conversationIdOf, broadcast });
     registerAdminRoutes(api, adminDeps);
-    registerMediaRoutes(api, { db, source: { apiBaseUrl: twilioApiBase(config), ...config.twilio }, maxBytes: config.mediaMaxBytes, conversationIdOf });
+    registerMediaRoutes(api, { db, source: { apiBaseUrl: twilioApiBase(config), ...config.twilio }, maxBytes: config.mediaMaxBytes, conversationIdOf, uploads });
+    registerUploadTicketRoute(api, uploads);
   });
 
   registerInviteRoutes(http, adminDeps);

@@ -78,6 +78,18 @@ const envSchema = z.object({
   PRESENCE_SWEEP_MS: z.coerce.number().int().min(100).default(5000),
   /** How often each instance reopens conversations whose snooze has ended (each wakes once, whichever instance finds it). */
   SNOOZE_SWEEP_MS: z.coerce.number().int().min(100).default(5000),
+
+  /**
+   * Where agents' uploaded files are kept: `disk` (UPLOADS_DIR; one machine) or `supabase` (a
+   * private Storage bucket, UPLOADS_BUCKET; needs SUPABASE_SERVICE_ROLE_KEY). Default: disk on the
+   * local stack, supabase with hosted Supabase.
+   */
+  UPLOADS_STORAGE: z.enum(['disk', 'supabase']).optional(),
+  /** Default: <SWITCHBOARD_HOME>/uploads. */
+  UPLOADS_DIR: z.string().optional(),
+  UPLOADS_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9._-]{2,62}$/, 'a bucket name: lowercase letters, digits, dots, - and _').default('switchboard-uploads'),
+  /** How long the signed URL Twilio fetches an agent's file from works. */
+  SIGNED_MEDIA_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -97,6 +109,9 @@ export function parseEnv(env: NodeJS.ProcessEnv): Env {
   const cfg = parsed.data;
   if (cfg.DATABASE_URL && !cfg.SUPABASE_URL) {
     throw new Error('Invalid configuration:\n  SUPABASE_URL: required when DATABASE_URL is set (hosted Supabase)');
+  }
+  if ((cfg.UPLOADS_STORAGE ?? (cfg.SUPABASE_URL ? 'supabase' : 'disk')) === 'supabase' && cfg.SUPABASE_URL && !cfg.SUPABASE_SERVICE_ROLE_KEY) {
+    throw new Error('Invalid configuration:\n  SUPABASE_SERVICE_ROLE_KEY: required to keep uploaded files in Supabase Storage (or set UPLOADS_STORAGE=disk on a single machine)');
   }
   if (cfg.SUPABASE_URL && !cfg.DATABASE_URL) {
     throw new Error('Invalid configuration:\n  DATABASE_URL: required when SUPABASE_URL is set (hosted Supabase)');
@@ -134,6 +149,9 @@ export interface ServerConfig {
   supabaseServiceRoleKey: string | null;
   /** What `GET /api/config` tells extensions besides where Supabase is. */
   workspace: { name: string | null; minExtensionVersion: string };
+  /** Agents' uploaded files: where they are kept, and how long Twilio's signed URL to one works. */
+  uploads: { storage: 'disk'; dir: string } | { storage: 'supabase'; bucket: string };
+  signedMediaTtlSeconds: number;
 }
 
 /** The origin policy and trusted proxies the environment describes. */

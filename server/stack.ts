@@ -1,6 +1,6 @@
 import cors from '@fastify/cors';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { createApp, type App } from './app';
 import type { ResolveHost } from './media/public-url';
@@ -165,6 +165,11 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       snoozeSweepMs: env.SNOOZE_SWEEP_MS,
       workspace: { name: env.WORKSPACE_NAME ?? null, minExtensionVersion: env.MIN_EXTENSION_VERSION },
       supabaseServiceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY ?? local?.serviceRoleKey ?? null,
+      uploads:
+        (env.UPLOADS_STORAGE ?? (local ? 'disk' : 'supabase')) === 'supabase'
+          ? { storage: 'supabase', bucket: env.UPLOADS_BUCKET }
+          : { storage: 'disk', dir: resolve(env.UPLOADS_DIR ?? join(home, 'uploads')) },
+      signedMediaTtlSeconds: env.SIGNED_MEDIA_TTL_SECONDS,
     };
     // The public URL may depend on the port we got (port 0 in tests): resolve it after listen.
     const app = await createApp({ config, db, verify, log, resolveHost: overrides.resolveHost });
@@ -176,7 +181,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
     publicUrl = config.publicUrl;
 
     if (local) {
-      local = { ...local, serverUrl, publicUrl: config.publicUrl, supabaseUrl: config.supabaseUrl, databaseUrl };
+      local = { ...local, serverUrl, publicUrl: config.publicUrl, supabaseUrl: config.supabaseUrl, databaseUrl, twilioStandInUrl: twilioStandIn?.url };
       writeLocalConfig(home, local);
     }
     log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');

@@ -1,6 +1,8 @@
 import type {
   AdminOverview,
   CreateChannelResponse,
+  UploadTicket,
+  UploadView,
   AgentsResponse,
   AssignResponse,
   BulkStatusResponse,
@@ -24,6 +26,8 @@ export interface ReplyContent {
   body?: string;
   mediaUrl?: string;
   template?: { sid: string; variables: Record<string, string> };
+  /** A file the agent uploaded (sent as its `uploadId`; kept whole to show while pending). */
+  upload?: UploadView;
 }
 
 export class ApiError extends Error {
@@ -63,7 +67,10 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     sync: (cursor: string | null) => call<SyncResponse>('GET', `/api/sync${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
     messages: (conversationId: string, before?: string) =>
       call<MessagesPage>('GET', `/api/conversations/${conversationId}/messages${before ? `?before=${encodeURIComponent(before)}` : ''}`),
-    reply: (conversationId: string, id: string, content: ReplyContent) => call<{ message: MessageView }>('POST', `/api/conversations/${conversationId}/messages`, { id, ...content }),
+    reply: (conversationId: string, id: string, { upload, ...content }: ReplyContent) =>
+      call<{ message: MessageView }>('POST', `/api/conversations/${conversationId}/messages`, { id, ...content, ...(upload ? { uploadId: upload.id } : {}) }),
+    /** Where the side panel may upload one file (the side panel holds no token). */
+    uploadTicket: () => call<UploadTicket>('POST', '/api/uploads/tickets'),
     templates: (conversationId: string) => call<{ window: ReplyWindow; templates: TemplateView[] }>('GET', `/api/conversations/${conversationId}/templates`),
     /** A media file of a message, as a Blob (at most `maxBytes`). */
     media: async (conversationId: string, messageId: string, index: number, maxBytes = 8 * 2 ** 20): Promise<Blob> => {

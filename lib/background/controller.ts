@@ -308,7 +308,9 @@ export class BackgroundController {
   async retry(conversationId: string, messageId: string): Promise<void> {
     const failed = (await readInbox()).messages[conversationId]?.find((m) => m.id === messageId);
     if (!failed || failed.direction !== 'outbound' || !['failed', 'undelivered'].includes(failed.status)) throw new Error('only a failed reply can be retried');
-    await this.send(conversationId, { body: failed.body || undefined, mediaUrl: failed.media[0]?.url });
+    const file = failed.media[0];
+    const upload = file?.uploadId ? { id: file.uploadId, contentType: file.contentType, name: file.name ?? 'file', size: file.size ?? 1 } : undefined;
+    await this.send(conversationId, { body: failed.body || undefined, mediaUrl: file?.url, upload });
   }
 
   /** Assigns or unassigns; colleagues hear it from the server (Socket.IO and Realtime). */
@@ -353,6 +355,11 @@ export class BackgroundController {
   /** The reply window and approved templates of a conversation. */
   templates(conversationId: string) {
     return this.api.templates(conversationId);
+  }
+
+  /** Where the side panel uploads one file itself (with progress and cancel, which a worker's fetch cannot give). */
+  uploadTicket() {
+    return this.api.uploadTicket();
   }
 
   /** A media file as a data: URL the side panel can show (the token stays here). */

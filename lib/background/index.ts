@@ -48,6 +48,7 @@ export function startBackground(): void {
     'composer:retry': async ({ conversationId, messageId }) => done(await (await c()).retry(conversationId, messageId)),
     'composer:note': async ({ conversationId, body }) => done(await (await c()).note(conversationId, body)),
     'composer:templates': async ({ conversationId }) => (await c()).templates(conversationId),
+    'composer:uploadTicket': async () => (await c()).uploadTicket(),
     'inbox:assign': async ({ conversationId, assigneeId }) => done(await (await c()).assign(conversationId, assigneeId)),
     'inbox:setStatus': async ({ conversationIds, status, snoozedUntil }) => (await c()).setStatus(conversationIds, status, snoozedUntil),
     'inbox:markUnread': async ({ conversationId, fromMessageId }) => done(await (await c()).markUnread(conversationId, fromMessageId)),

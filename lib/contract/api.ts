@@ -203,3 +203,17 @@ export interface CreateInviteResponse {
   emailed: boolean;
   emailProblem: string | null;
 }
+
+/** `POST /api/uploads/tickets`: where the side panel uploads one file (the ticket is in the URL; it expires). */
+export interface UploadTicket {
+  url: string;
+  expiresAt: string;
+}
+
+/** `POST /api/uploads?ticket=…`: the stored file, checked by its bytes. */
+export interface UploadView {
+  id: string;
+  contentType: string;
+  size: number;
+  name: string;
+}

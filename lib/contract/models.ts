@@ -40,13 +40,18 @@ export const MESSAGE_STATUSES = [
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /**
- * A file in a message, as clients see it. `url` is set only on a file an agent sent (the public
- * https URL the customer received). A customer's files carry no URL: they are fetched through the
- * server's media route by message id and index, and Twilio's URLs never reach a client.
+ * A file in a message, as clients see it. `url` is set only on a file an agent sent by public URL
+ * (what the customer received). Every other file (a customer's, or one an agent uploaded) carries
+ * no URL: it is fetched through the server's media route by message id and index, and neither
+ * Twilio's URLs nor storage keys reach a client. `name` and `size` are known for uploads.
  */
 export interface MediaItem {
   contentType: string;
   url?: string;
+  name?: string;
+  size?: number;
+  /** An agent's uploaded file (its id; a retry sends it again). */
+  uploadId?: string;
 }
 
 /**
@@ -55,11 +60,14 @@ export interface MediaItem {
  */
 export const INLINE_IMAGE_TYPES: ReadonlySet<string> = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
 
-/** A media item as stored: inbound items keep Twilio's media sid (`ME…`), never a URL. */
+/** A media item as stored: inbound items keep Twilio's media sid (`ME…`), uploads their upload id; never a storage URL. */
 export interface StoredMediaItem {
   contentType: string;
   url?: string;
   sid?: string | null;
+  uploadId?: string;
+  name?: string;
+  size?: number;
 }
 
 /** The client's view of stored media items (drops what only the server uses). */
@@ -68,7 +76,11 @@ export function mediaView(direction: string, items: unknown): MediaItem[] {
   return items.map((raw) => {
     const m = raw as StoredMediaItem;
     const contentType = typeof m.contentType === 'string' ? m.contentType : 'application/octet-stream';
-    return direction === 'outbound' && typeof m.url === 'string' ? { contentType, url: m.url } : { contentType };
+    if (direction === 'outbound' && typeof m.url === 'string') return { contentType, url: m.url };
+    if (direction === 'outbound' && typeof m.uploadId === 'string') {
+      return { contentType, uploadId: m.uploadId, ...(m.name ? { name: m.name } : {}), ...(typeof m.size === 'number' ? { size: m.size } : {}) };
+    }
+    return { contentType };
   });
 }
 
@@ -78,6 +90,28 @@ export interface LocationView {
   longitude: number;
   address: string | null;
   label: string | null;
+}
+
+/**
+ * The message a customer's reply quotes. `messageId` is null when Switchboard does not have it (it
+ * was sent before, or elsewhere); `body` is its text then.
+ */
+export interface QuoteView {
+  sid: string;
+  messageId: string | null;
+  direction: MessageDirection | null;
+  body: string | null;
+  /** The quoted message's first file's type, when it had one. */
+  contentType: string | null;
+}
+
+/** A customer's tap on a template's quick-reply button, or their choice in a list picker. */
+export interface InteractiveView {
+  kind: 'button' | 'list';
+  /** What the customer saw and tapped. */
+  text: string;
+  /** What the template gave that button (or the list item's id). */
+  payload: string | null;
 }
 
 export interface MessageView {
@@ -95,6 +129,9 @@ export interface MessageView {
   location: LocationView | null;
   /** Set on an `activity` line only. */
   activity: ActivityView | null;
+  /** The message this one quotes (a customer's swipe-to-reply, or the template a button belongs to). */
+  quote: QuoteView | null;
+  interactive: InteractiveView | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -123,6 +160,8 @@ export interface ConversationView {
   statusChangedAt: string | null;
   /** Bumped on every change of the row; lets a client keep the newest copy. */
   version: number;
+  /** The customer opted out of this channel (sent STOP): nothing may be sent until they opt back in. */
+  optedOutAt: string | null;
 }
 
 /** A conversation as one agent sees it: with that agent's read state and unread count. */

@@ -1,4 +1,4 @@
-import { mediaView, MESSAGE_DIRECTIONS, type ActivityView, type ConversationStatus, type ConversationView, type LocationView, type MessageDirection, type MessageStatus, type MessageView, type ReadStateView, type StatusReason } from './models';
+import { mediaView, MESSAGE_DIRECTIONS, type ActivityView, type InteractiveView, type QuoteView, type ConversationStatus, type ConversationView, type LocationView, type MessageDirection, type MessageStatus, type MessageView, type ReadStateView, type StatusReason } from './models';
 
 /**
  * Database rows to the views clients hold, in one place for every path: the server's queries
@@ -24,6 +24,8 @@ export function messageFromRow(r: Row): MessageView {
     sentBy: str(r.sent_by),
     location: r.location && typeof r.location === 'object' ? (r.location as LocationView) : null,
     activity: r.activity && typeof r.activity === 'object' ? activityView(r.activity as Row) : null,
+    quote: r.quote && typeof r.quote === 'object' ? quoteView(r.quote as Row) : null,
+    interactive: r.interactive && typeof r.interactive === 'object' ? interactiveView(r.interactive as Row) : null,
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
   };
@@ -45,6 +47,7 @@ export function conversationFromRow(r: Row, contact: ConversationView['contact']
     statusReason: (r.status_reason ?? null) as StatusReason | null,
     statusChangedAt: iso(r.status_changed_at),
     version: Number(r.version ?? 0),
+    optedOutAt: iso(r.opted_out_at),
   };
 }
 
@@ -55,6 +58,20 @@ export function readStateFromRow(r: Row): ReadStateView {
     readInboundCount: Number(r.read_inbound_count ?? 0),
     version: Number(r.version ?? 1),
   };
+}
+
+function quoteView(q: Row): QuoteView {
+  return {
+    sid: String(q.sid),
+    messageId: str(q.messageId),
+    direction: MESSAGE_DIRECTIONS.includes(q.direction as MessageDirection) ? (q.direction as MessageDirection) : null,
+    body: str(q.body),
+    contentType: str(q.contentType),
+  };
+}
+
+function interactiveView(i: Row): InteractiveView {
+  return { kind: i.kind === 'list' ? 'list' : 'button', text: String(i.text ?? ''), payload: str(i.payload) };
 }
 
 /** An activity line's record (the database writes it: docs/conversation-status.md). */

@@ -24,12 +24,18 @@ export const replyContentShape = {
   /** A file the customer receives, by public https URL (Twilio fetches it; the server checks the host). */
   mediaUrl: z.url({ protocol: /^https$/, error: 'mediaUrl must be an https URL' }).max(2048).optional(),
   template: templateRef.optional(),
+  /** A file the agent uploaded (`POST /api/uploads`); `body` is its caption. */
+  uploadId: z.uuid().optional(),
 };
 
+/** A stored upload as the server described it (`POST /api/uploads`). */
+export const uploadView = z.object({ id: z.uuid(), contentType: z.string().min(1).max(255), size: z.number().int().positive(), name: z.string().min(1).max(255) });
+
 /** The rules every reply follows, wherever it is checked (the composer, the background, the server). */
-export function replyRules(r: { body?: string; mediaUrl?: string; template?: unknown }, ctx: z.RefinementCtx): void {
-  if (!(r.template || r.body || r.mediaUrl)) ctx.addIssue({ code: 'custom', message: 'a reply cannot be empty: send text, a file (mediaUrl) or a template' });
-  if (r.template && (r.body || r.mediaUrl)) ctx.addIssue({ code: 'custom', message: 'a template is sent alone, without body or mediaUrl' });
+export function replyRules(r: { body?: string; mediaUrl?: string; template?: unknown; uploadId?: string }, ctx: z.RefinementCtx): void {
+  if (!(r.template || r.body || r.mediaUrl || r.uploadId)) ctx.addIssue({ code: 'custom', message: 'a reply cannot be empty: send text, a file (uploadId or mediaUrl) or a template' });
+  if (r.template && (r.body || r.mediaUrl || r.uploadId)) ctx.addIssue({ code: 'custom', message: 'a template is sent alone, without body or file' });
+  if (r.mediaUrl && r.uploadId) ctx.addIssue({ code: 'custom', message: 'one file per WhatsApp message: an uploadId or a mediaUrl, not both' });
 }
 
 /** `POST /api/conversations/:id/messages`: `id` is the client's, and the idempotency key. */

@@ -39,7 +39,11 @@ export function pendingMessage(p: PendingReply): MessageView {
     conversationId: p.conversationId,
     direction: p.note ? 'note' : 'outbound',
     body: p.content.body ?? (p.content.template ? 'Template message' : ''),
-    media: p.content.mediaUrl ? [{ url: p.content.mediaUrl, contentType: 'application/octet-stream' }] : [],
+    media: p.content.mediaUrl
+      ? [{ url: p.content.mediaUrl, contentType: 'application/octet-stream' }]
+      : p.content.upload
+        ? [{ contentType: p.content.upload.contentType, name: p.content.upload.name, size: p.content.upload.size, uploadId: p.content.upload.id }]
+        : [],
     status: 'accepted',
     twilioSid: null,
     errorCode: null,
@@ -47,6 +51,8 @@ export function pendingMessage(p: PendingReply): MessageView {
     sentBy: null,
     location: null,
     activity: null,
+    quote: null,
+    interactive: null,
     createdAt: p.createdAt,
     updatedAt: p.createdAt,
   };

@@ -1,6 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
-import type { CreateChannelResponse, CreateInviteResponse, MessagesPage, SearchResult } from '../contract/api';
+import type { CreateChannelResponse, CreateInviteResponse, UploadTicket, MessagesPage, SearchResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { StatusSummary } from '../background/controller';
@@ -46,6 +46,8 @@ export interface Responses {
   'inbox:older': MessagesPage;
   /** Sends a failed reply's text again, as a new message. */
   'composer:retry': null;
+  /** Where the side panel may upload one file (a URL with a ticket, for a few minutes). */
+  'composer:uploadTicket': UploadTicket;
   /** The reply window and the approved templates for a conversation. */
   'composer:templates': { window: ReplyWindow; templates: TemplateView[] };
   /** An inbound media file, fetched with the agent's token (the side panel holds none). */

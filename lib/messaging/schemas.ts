@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEARCH_MIN_CHARS } from '../contract/api';
-import { cannedReplyRequest, createChannelRequest, e164, inviteRequest, noteShape, replyContentShape, replyRules, roleRequest } from '../contract/schemas';
+import { cannedReplyRequest, createChannelRequest, e164, inviteRequest, noteShape, replyContentShape, replyRules, roleRequest, uploadView } from '../contract/schemas';
 
 /**
  * Validation of every request and port message the background receives (the types in
@@ -29,7 +29,11 @@ export const requestSchemas = {
   'inbox:openConversation': z.object({ conversationId: z.uuid() }),
   'connection:reconnect': z.undefined(),
   'composer:typing': z.object({ conversationId: z.uuid(), typing: z.boolean() }),
-  'composer:send': z.object({ conversationId: z.uuid(), ...replyContentShape }).superRefine(replyRules),
+  'composer:send': z
+    .object({ conversationId: z.uuid(), body: replyContentShape.body, mediaUrl: replyContentShape.mediaUrl, template: replyContentShape.template, upload: uploadView.optional() })
+    .superRefine((r, ctx) => replyRules({ ...r, uploadId: r.upload?.id }, ctx)),
+  /** Where the side panel may upload one file. */
+  'composer:uploadTicket': z.undefined(),
   'composer:note': z.object({ conversationId: z.uuid(), ...noteShape }),
   'inbox:assign': z.object({ conversationId: z.uuid(), assigneeId: z.uuid().nullable() }),
   'inbox:setStatus': z

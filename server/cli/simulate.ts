@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readLocalConfig } from '../dev/local-supabase/local-config';
-import { inboundParams, postSignedWebhook } from '../dev/twilio-stand-in/inbound';
+import { inboundParams, newSid, postSignedWebhook } from '../dev/twilio-stand-in/inbound';
 import { runCli } from './context';
 
 const USAGE = `Usage: npm run simulate -- --from +15551234567 --body "Hello" [options]
@@ -14,9 +14,15 @@ Posts an inbound WhatsApp message to the running server, signed as Twilio signs 
   --profile-name <name>      the customer's WhatsApp profile name
   --organisation <id>        post to that organisation's own webhook URL (a number not set up
                              yet then waits in its admins' view)
-  --media <url>[,type]       attach media (repeatable); type defaults to image/jpeg. The server
-                             fetches only this account's Twilio media of this message; any
-                             other URL is kept as a file that cannot be opened
+  --media <kind|url[,type]>  attach media (repeatable). A kind (image, pdf, audio, video, vcard)
+                             is a real file of that kind hosted by the local Twilio stand-in
+                             (audio: a WhatsApp voice note). A URL's type defaults to image/jpeg;
+                             the server fetches only this account's Twilio media of this message,
+                             any other URL is kept as a file that cannot be opened
+  --reply-to <MessageSid>    quote an earlier message (swipe to reply)
+  --button <text>[=payload]  tap a template's quick-reply button (give --reply-to the template)
+  --list <id>=<title>        choose a list-picker item
+  --body STOP                opt out (START opts back in)
 `;
 
 runCli(async () => {
@@ -29,6 +35,9 @@ runCli(async () => {
       'profile-name': { type: 'string' },
       organisation: { type: 'string' },
       media: { type: 'string', multiple: true },
+      'reply-to': { type: 'string' },
+      button: { type: 'string' },
+      list: { type: 'string' },
       help: { type: 'boolean' },
     },
   });
@@ -45,6 +54,27 @@ runCli(async () => {
   if (!serverUrl || !accountSid || !authToken || !to) {
     throw new Error('No running local stack found (.switchboard/local.json); start it with `npm start`, or set SERVER_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and pass --to');
   }
+  const messageSid = newSid((values.media ?? []).length ? 'MM' : 'SM');
+  const kinds = ['image', 'pdf', 'audio', 'video', 'vcard'];
+  const typeOfKind: Record<string, string> = { image: 'image/png', pdf: 'application/pdf', audio: 'audio/ogg', video: 'video/mp4', vcard: 'text/vcard' };
+  const media = [];
+  for (const m of values.media ?? []) {
+    if (kinds.includes(m)) {
+      if (!local?.twilioStandInUrl) throw new Error(`--media ${m} needs the local stack's Twilio stand-in (npm start)`);
+      const res = await fetch(`${local.twilioStandInUrl}/_stand-in/media`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}` },
+        body: JSON.stringify({ kind: m, messageSid }),
+      });
+      if (!res.ok) throw new Error(`the Twilio stand-in refused --media ${m}: ${res.status} ${await res.text()}`);
+      media.push({ url: ((await res.json()) as { url: string }).url, contentType: typeOfKind[m]! });
+    } else {
+      const [url, contentType] = m.split(',');
+      media.push({ url: url!, contentType: contentType ?? 'image/jpeg' });
+    }
+  }
+  const [buttonText, buttonPayload] = (values.button ?? '').split('=');
+  const [listId, listTitle] = (values.list ?? '').split('=');
   const params = inboundParams({
     accountSid,
     from: values.from,
@@ -52,10 +82,11 @@ runCli(async () => {
     body: values.body,
     profileName: values['profile-name'],
     messagingServiceSid: values['messaging-service'],
-    media: (values.media ?? []).map((m) => {
-      const [url, contentType] = m.split(',');
-      return { url: url!, contentType: contentType ?? 'image/jpeg' };
-    }),
+    messageSid,
+    media,
+    ...(values['reply-to'] ? { replyTo: { sid: values['reply-to'], sender: to } } : {}),
+    ...(values.button ? { button: { text: buttonText!, payload: buttonPayload ?? buttonText! } } : {}),
+    ...(values.list ? { listItem: { id: listId!, title: listTitle ?? listId! } } : {}),
   });
   const path = values.organisation ? `/api/webhooks/twilio/organisations/${encodeURIComponent(values.organisation)}` : '/api/webhooks/twilio';
   const publicUrl = process.env.PUBLIC_URL ?? local?.publicUrl ?? serverUrl;

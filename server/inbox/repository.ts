@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { SyncResponse } from '../../lib/contract/api';
-import type { AgentProfile, ConversationView, LocationView, MessageView, ReadStateView, StoredMediaItem } from '../../lib/contract/models';
+import type { AgentProfile, ConversationView, InteractiveView, LocationView, MessageView, ReadStateView, StoredMediaItem } from '../../lib/contract/models';
 import { replyWindow, type ReplyWindow } from '../../lib/contract/reply-window';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../../lib/contract/rows';
 import { NotFoundError } from '../errors';
@@ -31,6 +31,12 @@ export interface InboundMessage {
   raw: Record<string, string>;
   /** When it arrived, for a message stored later than that (routed once its number was set up); else now. */
   receivedAt?: Date;
+  /** The MessageSid of the message this one quotes. */
+  replyToSid?: string | null;
+  /** A tapped template button or list item. */
+  interactive?: InteractiveView | null;
+  /** The whole message is an opt-out (STOP…) or opt-in (START…) keyword. */
+  opt?: 'out' | 'in' | null;
 }
 
 export type StoreInboundResult =
@@ -72,15 +78,11 @@ export async function inTransaction<T>(db: pg.Pool, begin: string, fn: (c: pg.Po
 
 /**
  * Stores an inbound message idempotently on its MessageSid, creating the contact and the
- * conversation as needed, in one transaction. A message for a sender no channel owns goes to
- * `unrouted_messages`.
+ * conversation as needed, in one transaction (a batch of one). A message for a sender no channel
+ * owns goes to `unrouted_messages`.
  */
 export async function storeInbound(db: pg.Pool, msg: InboundMessage): Promise<StoreInboundResult> {
-  const { rows } = await db.query<{ r: StoreRow }>(
-    'select public.store_inbound_message($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) as r',
-    [msg.messageSid, msg.from, msg.to, msg.messagingServiceSid, msg.body, msg.profileName, JSON.stringify(msg.media), previewOf(msg.body, msg.media, msg.location), msg.raw, msg.location && JSON.stringify(msg.location)],
-  );
-  return storeResult(rows[0]!.r);
+  return (await storeInboundBatch(db, [msg]))[0]!;
 }
 
 /**
@@ -101,6 +103,9 @@ export async function storeInboundBatch(db: pg.Pool | pg.PoolClient, msgs: Inbou
     raw: m.raw,
     location: m.location,
     received_at: m.receivedAt?.toISOString() ?? null,
+    reply_to_sid: m.replyToSid ?? null,
+    interactive: m.interactive ?? null,
+    opt: m.opt ?? null,
   }));
   const { rows } = await db.query<{ r: StoreRow }>('select r from public.store_inbound_batch($1::jsonb) r', [JSON.stringify(items)]);
   return rows.map((row) => storeResult(row.r));

@@ -15,6 +15,8 @@ export interface MessageRow {
   sent_by: string | null;
   location: LocationView | null;
   activity: Record<string, unknown> | null;
+  quote: Record<string, unknown> | null;
+  interactive: Record<string, unknown> | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -35,6 +37,7 @@ export interface ConversationRow {
   status_reason: string | null;
   status_changed_at: Date | null;
   version: string | number;
+  opted_out_at: Date | null;
 }
 
 export interface AgentConversationRow extends ConversationRow {
@@ -46,12 +49,12 @@ export interface AgentConversationRow extends ConversationRow {
 /** Columns to select for a ConversationRow from `conversations c join contacts ct`. */
 export const CONVERSATION_COLUMNS = `c.id, c.channel_id, c.contact_id, ct.phone_e164, ct.profile_name, c.assignee_id,
   c.last_message_at, c.last_message_preview, c.last_inbound_at, c.inbound_count, c.status, c.snoozed_until, c.status_reason,
-  c.status_changed_at, c.version`;
+  c.status_changed_at, c.version, c.opted_out_at`;
 
 /** Columns to select for an AgentConversationRow's read state from `read_states rs`. */
 export const READ_STATE_COLUMNS = 'rs.last_read_at, rs.read_inbound_count, rs.version as read_version';
 
-export const MESSAGE_COLUMNS = `id, conversation_id, direction, body, media, status, twilio_sid, error_code, error_message, sent_by, location, activity, created_at, updated_at`;
+export const MESSAGE_COLUMNS = `id, conversation_id, direction, body, media, status, twilio_sid, error_code, error_message, sent_by, location, activity, quote, interactive, created_at, updated_at`;
 
 /** A message row as clients see it (the one mapping, shared with Realtime's rows). */
 export const messageView = (r: MessageRow): MessageView => messageFromRow(r as unknown as Record<string, unknown>);

@@ -2,7 +2,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import { INLINE_IMAGE_TYPES } from '../../lib/contract/models';
-import { inboundMediaOf } from './repository';
+import { messageMediaOf } from './repository';
+import { fileOf, sendFile, type UploadRouteDeps } from './uploads';
 import { describeIssues, HttpError } from '../errors';
 import { fetchTwilioMedia, MediaFetchError, twilioMediaUrl, type TwilioMediaSource } from './twilio-media';
 
@@ -12,18 +13,23 @@ const params = z.object({ message: z.uuid(), index: z.coerce.number().int().min(
 /**
  * `GET /api/conversations/:id/messages/:message/media/:index`: a customer's file, fetched from
  * this account's Twilio media with the account's credentials (which never leave the server),
- * streamed to the agent and capped at `maxBytes`. Only inbound media: an agent's own file is a
- * public URL the client already has, and proxying it would make the server fetch any URL.
+ * streamed to the agent and capped at `maxBytes`; or an agent's uploaded file, from storage. An
+ * agent's file sent by public URL is not proxied: that would make the server fetch any URL.
  */
 export function registerMediaRoutes(
   api: FastifyInstance,
-  deps: { db: pg.Pool; source: TwilioMediaSource; maxBytes: number; conversationIdOf(req: FastifyRequest): string },
+  deps: { db: pg.Pool; source: TwilioMediaSource; maxBytes: number; conversationIdOf(req: FastifyRequest): string; uploads: Pick<UploadRouteDeps, 'db' | 'storage'> },
 ): void {
   api.get('/api/conversations/:id/messages/:message/media/:index', async (req, reply) => {
     const p = params.safeParse(req.params);
     if (!p.success) throw new HttpError(400, 'bad_request', describeIssues(p.error));
-    const item = await inboundMediaOf(deps.db, req.agent, deps.conversationIdOf(req), p.data.message, p.data.index);
+    const item = await messageMediaOf(deps.db, req.agent, deps.conversationIdOf(req), p.data.message, p.data.index);
     if (!item) throw new HttpError(404, 'not_found', 'no such media');
+    if (item.kind === 'upload') {
+      const file = await fileOf(deps.uploads, { id: item.uploadId, organisationId: req.agent.organisationId });
+      if (!file) throw new HttpError(404, 'media_unavailable', 'this file is no longer stored');
+      return sendFile(reply, file, 'attachment');
+    }
     if (!item.mediaSid) throw new HttpError(404, 'media_unavailable', 'this file did not come from this Twilio account and cannot be fetched');
     let media;
     try {

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import type { AgentProfile, ConversationView, MessageView } from '../../lib/contract/models';
+import type { AgentProfile, ConversationView, MessageView, StoredMediaItem } from '../../lib/contract/models';
 import { replyWindow, type ReplyWindow } from '../../lib/contract/reply-window';
-import { ConflictError, NotFoundError, WindowClosedError } from '../errors';
+import { ConflictError, NotFoundError, UnprocessableError, WindowClosedError } from '../errors';
 import { asAgent, conversationOf } from '../inbox/repository';
 import { activityOfThisTransaction } from '../inbox/status';
 import { MESSAGE_COLUMNS, messageView, previewOf, type MessageRow } from '../inbox/views';
@@ -10,7 +10,7 @@ import { MESSAGE_COLUMNS, messageView, previewOf, type MessageRow } from '../inb
 
 /** What an agent sends: free-form text (with an optional file by URL), or an approved template. */
 export type OutboundContent =
-  | { kind: 'text'; body: string; media: Array<{ url: string; contentType: string }> }
+  | { kind: 'text'; body: string; media: StoredMediaItem[] }
   | { kind: 'template'; contentSid: string; variables: Record<string, string>; renderedBody: string };
 
 
@@ -29,8 +29,8 @@ export async function createOutbound(
 ): Promise<{ created: boolean; message: MessageView; conversation: ConversationView; activity: MessageView[] }> {
   return asAgent(db, agent, async (c) => {
     const conv = (
-      await c.query<{ last_inbound_at: Date | null }>(
-        'select last_inbound_at from conversations where id = $1 and organisation_id = $2 for update',
+      await c.query<{ last_inbound_at: Date | null; opted_out_at: Date | null }>(
+        'select last_inbound_at, opted_out_at from conversations where id = $1 and organisation_id = $2 for update',
         [conversationId, agent.organisationId],
       )
     ).rows[0];
@@ -41,6 +41,9 @@ export async function createOutbound(
     if (existing) {
       if (existing.organisation_id !== agent.organisationId || existing.conversation_id !== conversationId) throw new ConflictError('this message id is already used');
       return { created: false, message: messageView(existing), conversation: await conversationOf(c, conversationId), activity: [] };
+    }
+    if (conv.opted_out_at) {
+      throw new UnprocessableError('opted_out', 'The customer opted out of messages from this number (they sent STOP): nothing can be sent until they send START.');
     }
     if (content.kind === 'text') {
       const window = replyWindow(conv.last_inbound_at?.toISOString() ?? null, now);

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import type { StoredMediaItem } from '../../lib/contract/models';
 import { replyRequest } from '../../lib/contract/schemas';
 import { renderTemplate, type TemplateView } from '../../lib/contract/reply-window';
 import { conversationWindow, createOutbound, type OutboundContent } from './repository';
@@ -57,7 +58,7 @@ export function registerReplyRoutes(
     const conversationId = deps.conversationIdOf(req);
     const input = replyRequest.safeParse(req.body);
     if (!input.success) throw new HttpError(400, 'bad_request', describeIssues(input.error));
-    const { id, body, mediaUrl, template } = input.data;
+    const { id, body, mediaUrl, template, uploadId } = input.data;
     let content: OutboundContent;
     if (template) {
       const known = (await approvedTemplates(req.agent.organisationId)).find((t) => t.sid === template.sid);
@@ -72,7 +73,17 @@ export function registerReplyRoutes(
           throw err;
         }
       }
-      content = { kind: 'text', body: body ?? '', media: mediaUrl ? [{ url: mediaUrl, contentType: guessType(mediaUrl) }] : [] };
+      let media: StoredMediaItem[] = mediaUrl ? [{ url: mediaUrl, contentType: guessType(mediaUrl) }] : [];
+      if (uploadId) {
+        // Only the organisation's own uploads; the customer receives it from a signed URL of ours.
+        const { rows } = await deps.db.query<{ content_type: string; file_name: string; size_bytes: string }>(
+          'select content_type, file_name, size_bytes from uploads where id = $1 and organisation_id = $2',
+          [uploadId, req.agent.organisationId],
+        );
+        if (!rows[0]) throw new HttpError(422, 'unknown_upload', 'this file was not uploaded here (or by another organisation): upload it again');
+        media = [{ uploadId, contentType: rows[0].content_type, name: rows[0].file_name, size: Number(rows[0].size_bytes) }];
+      }
+      content = { kind: 'text', body: body ?? '', media };
     }
     const out = await guard(() => createOutbound(deps.db, req.agent, conversationId, id, content));
     // A retried request (same id) stores and sends nothing again.

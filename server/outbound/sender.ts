@@ -36,6 +36,8 @@ export function createSender(deps: {
   db: pg.Pool;
   twilio: TwilioClient;
   statusCallbackUrl: (messageId: string) => string;
+  /** The URL Twilio fetches an agent's uploaded file from (signed, expiring). */
+  uploadUrl: (uploadId: string) => string;
   log: Logger;
   onStatus(organisationId: string, message: MessageView): void;
 }) {
@@ -91,7 +93,7 @@ export function createSender(deps: {
         ...(m.from ? { from: m.from } : { messagingServiceSid: m.messaging_service_sid! }),
         ...(m.content_sid
           ? { contentSid: m.content_sid, contentVariables: JSON.stringify(m.content_variables ?? {}) }
-          : { body: m.body, ...(m.media.length ? { mediaUrl: m.media.flatMap((x) => (x.url ? [x.url] : [])) } : {}) }),
+          : { body: m.body, ...(m.media.length ? { mediaUrl: m.media.flatMap((x) => (x.uploadId ? [deps.uploadUrl(x.uploadId)] : x.url ? [x.url] : [])) } : {}) }),
         statusCallback: deps.statusCallbackUrl(m.id),
       });
       emit(await advanceStatus(deps.db, { id: m.id, twilioSid: created.sid }, created.status === 'accepted' ? 'queued' : created.status));

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { describeIssues } from '../errors';
 import type { InboundMessage } from '../inbox/repository';
 import { mediaSidOf } from '../media/twilio-media';
+import { optKeyword } from '../../lib/contract/whatsapp';
 
 const sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-f]{32}$`), `must be ${prefix} followed by 32 hex digits`);
 const whatsappAddress = z.string().regex(/^whatsapp:\+[1-9]\d{6,14}$/, 'must be whatsapp:+ followed by an E.164 number');
@@ -21,6 +22,14 @@ export const inboundWebhookSchema = z.looseObject({
   Longitude: z.coerce.number().min(-180).max(180).optional(),
   Address: z.string().max(1024).optional(),
   Label: z.string().max(1024).optional(),
+  // A reply that quotes an earlier message (ours or the customer's).
+  OriginalRepliedMessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/, 'must be SM or MM followed by 32 hex digits').optional(),
+  // A tapped quick-reply button of a template (its text and the payload the template gave it)…
+  ButtonText: z.string().max(1024).optional(),
+  ButtonPayload: z.string().max(1024).optional(),
+  // …or a chosen item of a list picker (its id and title).
+  ListId: z.string().max(1024).optional(),
+  ListTitle: z.string().max(1024).optional(),
 }).refine((b) => (b.Latitude === undefined) === (b.Longitude === undefined), { message: 'Latitude and Longitude come together', path: ['Latitude'] });
 
 /**
@@ -66,6 +75,14 @@ export function inboundMessageOf(
           ? { latitude: body.Latitude, longitude: body.Longitude, address: body.Address ?? null, label: body.Label ?? null }
           : null,
       raw: Object.fromEntries(Object.entries(params).map(([k, v]) => [k, String(v)])),
+      replyToSid: body.OriginalRepliedMessageSid ?? null,
+      interactive:
+        body.ButtonText !== undefined || body.ButtonPayload !== undefined
+          ? { kind: 'button', text: body.ButtonText ?? body.Body, payload: body.ButtonPayload ?? null }
+          : body.ListId !== undefined || body.ListTitle !== undefined
+            ? { kind: 'list', text: body.ListTitle ?? body.Body, payload: body.ListId ?? null }
+            : null,
+      opt: body.NumMedia === 0 ? optKeyword(body.Body) : null,
     },
   };
 }

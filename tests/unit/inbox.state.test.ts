@@ -18,6 +18,7 @@ const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
   statusReason: null,
   statusChangedAt: null,
   version: 2,
+  optedOutAt: null,
   ...over,
 });
 const agentConv = (over: Partial<AgentConversationView> = {}): AgentConversationView => ({ ...conv(), lastReadAt: null, readInboundCount: 0, readVersion: 0, unreadCount: 1, ...over });

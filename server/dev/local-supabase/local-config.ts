@@ -26,6 +26,8 @@ export interface LocalConfigFile extends LocalSecrets {
   publicUrl?: string;
   supabaseUrl?: string;
   databaseUrl?: string;
+  /** The running Twilio stand-in (`npm run simulate` asks it for customers' media). */
+  twilioStandInUrl?: string;
   demo?: { organisationId: string; whatsappNumber: string; messagingServiceSid: string; agents: string[]; password: string };
 }
 

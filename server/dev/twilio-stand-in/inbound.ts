@@ -16,6 +16,12 @@ export interface InboundOptions {
   messageSid?: string;
   /** A shared place (WhatsApp's location message): sent as Latitude/Longitude/Address/Label. */
   location?: { latitude: number; longitude: number; address?: string; label?: string };
+  /** A swipe-to-reply: the MessageSid quoted (OriginalRepliedMessageSid) and who sent it. */
+  replyTo?: { sid: string; sender: string };
+  /** A tapped quick-reply button of a template (ButtonText, ButtonPayload), replying to that template. */
+  button?: { text: string; payload: string };
+  /** A chosen list-picker item (ListId, ListTitle). */
+  listItem?: { id: string; title: string };
 }
 
 export const newSid = (prefix: string) => `${prefix}${randomBytes(16).toString('hex')}`;
@@ -49,8 +55,27 @@ export function inboundParams(o: InboundOptions): Record<string, string> {
     params[`MediaUrl${i}`] = m.url;
     params[`MediaContentType${i}`] = m.contentType;
   });
+  // Twilio's MessageType: what kind of WhatsApp message this is.
+  params.MessageType = o.button ? 'button' : o.listItem ? 'interactive' : o.location ? 'location' : media.length ? messageTypeOf(media[0]!.contentType) : 'text';
+  if (o.replyTo) {
+    params.OriginalRepliedMessageSid = o.replyTo.sid;
+    params.OriginalRepliedMessageSender = whatsapp(o.replyTo.sender);
+  }
+  if (o.button) {
+    params.ButtonText = o.button.text;
+    params.ButtonPayload = o.button.payload;
+    if (!o.body) params.Body = o.button.text;
+  }
+  if (o.listItem) {
+    params.ListId = o.listItem.id;
+    params.ListTitle = o.listItem.title;
+    if (!o.body) params.Body = o.listItem.title;
+  }
   return params;
 }
+
+const messageTypeOf = (contentType: string) =>
+  contentType.startsWith('image/') ? 'image' : contentType.startsWith('audio/') ? 'audio' : contentType.startsWith('video/') ? 'video' : contentType === 'text/vcard' ? 'contacts' : 'document';
 
 /** Posts form fields to `url` signed with `authToken`; `signatureUrl` is what Twilio would sign (the public URL). */
 export async function postSignedWebhook(

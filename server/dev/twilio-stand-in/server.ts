@@ -1,7 +1,8 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyInstance } from 'fastify';
 import twilio from 'twilio';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { CONTACT_VCF, VIDEO_MP4, VOICE_NOTE_OGG } from './fixtures';
 import { createServer } from 'node:http';
 import { newSid } from './inbound';
 
@@ -9,8 +10,10 @@ import { newSid } from './inbound';
  * A faithful stand-in for the parts of Twilio's REST API Switchboard uses, for development and
  * tests: Messages create (Basic auth, real-looking SIDs, Twilio's error bodies, a per-sender rate
  * limit answered with HTTP 429 / 20429), status callbacks (queued → sent → delivered → read, or
- * failed) posted back with a valid X-Twilio-Signature after configurable delays, media behind
- * Basic auth, and the Content API's templates with their WhatsApp approval.
+ * failed with Twilio's error codes) posted back with a valid X-Twilio-Signature after configurable
+ * delays, outgoing files fetched from their MediaUrl as Twilio does (HEAD, then GET; 63019 when
+ * that fails), opted-out recipients refused (21610), customers' media behind Basic auth (images,
+ * PDFs, voice notes, video, contact cards), and the Content API's templates with their approval.
  */
 export interface TwilioStandIn {
   url: string;
@@ -18,6 +21,15 @@ export interface TwilioStandIn {
   created: Array<Record<string, string>>;
   /** Numbers ("whatsapp:+…") whose messages fail with Twilio error 63016. */
   failing: Set<string>;
+  /** Numbers whose messages fail with this Twilio error code (delivered as a failed status callback). */
+  failWith: Map<string, number>;
+  /** Numbers that opted out: a create call for them answers 400 with error 21610, as Twilio's does. */
+  optedOut: Set<string>;
+  /**
+   * Files Twilio fetched for outgoing messages (a HEAD to check the type, then a GET), with what it
+   * got. A fetch that fails makes the message fail with 63019.
+   */
+  fetchedMedia: Array<{ url: string; status: number; contentType: string | null; size: number; sha256: string | null; fileName: string | null }>;
   /** Creates per second per sender before 429 (Twilio's WhatsApp default is about 10); null: no limit. */
   rateLimitPerSecond: number | null;
   /** How long a create call takes to answer (a slow Twilio). */
@@ -42,7 +54,17 @@ export const STAND_IN_TEMPLATES = [
   { sid: 'HX' + '3'.repeat(32), friendly_name: 'promo_blast', language: 'en', variables: {}, body: 'Big sale this weekend!', status: 'rejected' },
 ] as const;
 
-export type MediaKind = 'image' | 'pdf' | 'html' | 'large';
+export type MediaKind = 'image' | 'pdf' | 'html' | 'large' | 'audio' | 'video' | 'vcard';
+
+/** Twilio's error messages for the codes the stand-in can play (its error dictionary's wording). */
+export const STAND_IN_ERRORS: Record<number, string> = {
+  63016: 'Failed to send freeform message because you are outside the allowed window. If you are using WhatsApp, please use a Message Template.',
+  63024: 'Invalid message recipient',
+  63019: 'Media failed to download',
+  63049: 'Meta chose not to deliver this WhatsApp marketing message',
+  63003: 'Channel could not find To address',
+  21610: 'Attempt to send to unsubscribed recipient',
+};
 
 // A 1×1 PNG and a tiny PDF: what inbound media look like when fetched.
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -54,6 +76,8 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
   await app.register(formbody);
   const created: Array<Record<string, string>> = [];
   const failing = new Set<string>();
+  const failWith = new Map<string, number>();
+  const optedOut = new Set<string>();
   const recent = new Map<string, number[]>(); // sender -> create times in the last second
   const mediaKinds = new Map<string, MediaKind>();
   const messages = new Map<string, { status: string; date_updated: string; error_code: number | null; error_message: string | null } & Record<string, unknown>>();
@@ -61,6 +85,9 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
     url: '',
     created,
     failing,
+    failWith,
+    optedOut,
+    fetchedMedia: [],
     rateLimitPerSecond: null,
     createDelayMs: 0,
     rateLimited: 0,
@@ -78,6 +105,27 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
   const delay = opts.callbackDelayMs ?? 50;
   const expectedAuth = `Basic ${Buffer.from(`${opts.accountSid}:${opts.authToken}`).toString('base64')}`;
 
+  const fetchMedia = async (url: string): Promise<boolean> => {
+    try {
+      const head = await fetch(url, { method: 'HEAD' });
+      const res = head.ok ? await fetch(url) : head;
+      const bytes = res.ok ? Buffer.from(await res.arrayBuffer()) : null;
+      const disposition = res.headers.get('content-disposition');
+      state.fetchedMedia.push({
+        url,
+        status: res.status,
+        contentType: res.headers.get('content-type'),
+        size: bytes?.length ?? 0,
+        sha256: bytes ? createHash('sha256').update(bytes).digest('hex') : null,
+        fileName: disposition?.match(/filename="([^"]*)"/)?.[1] ?? null,
+      });
+      return res.ok && head.headers.get('content-type') === res.headers.get('content-type');
+    } catch {
+      state.fetchedMedia.push({ url, status: 0, contentType: null, size: 0, sha256: null, fileName: null });
+      return false;
+    }
+  };
+
   const callback = async (url: string, params: Record<string, string>) => {
     const signature = twilio.getExpectedTwilioSignature(opts.authToken, url, params);
     await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params) }).catch(() => {});
@@ -93,6 +141,7 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
     if (b.ContentSid && !STAND_IN_TEMPLATES.some((t) => t.sid === b.ContentSid && t.status === 'approved')) {
       return err(400, 63027, 'Template does not exist or is not approved for WhatsApp.');
     }
+    if (optedOut.has(b.To)) return err(400, 21610, STAND_IN_ERRORS[21610]!);
     if (state.createDelayMs) await new Promise((r) => setTimeout(r, state.createDelayMs));
     if (state.rateLimitPerSecond !== null) {
       const sender = b.From ?? b.MessagingServiceSid!;
@@ -109,10 +158,13 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
     const now = new Date().toUTCString();
     if (b.StatusCallback) {
       const base = { MessageSid: sid, SmsSid: sid, AccountSid: opts.accountSid, From: b.From ?? '', To: b.To, ApiVersion: '2010-04-01' };
-      const steps: Array<Record<string, string>> = failing.has(b.To)
-        ? [{ MessageStatus: 'failed', ErrorCode: '63016', ErrorMessage: 'Failed to send freeform message because you are outside the allowed window.' }]
-        : [{ MessageStatus: 'sent' }, { MessageStatus: 'delivered' }, { MessageStatus: 'read' }];
+      const code = failing.has(b.To) ? 63016 : failWith.get(b.To);
+      const fail = (c: number) => [{ MessageStatus: 'failed', ErrorCode: String(c), ErrorMessage: STAND_IN_ERRORS[c] ?? 'Unknown error' }];
       void (async () => {
+        // Twilio fetches the file before it sends: one it cannot fetch (or whose type is not what
+        // its Content-Type says) fails the message with 63019.
+        const fetched = b.MediaUrl ? await fetchMedia(b.MediaUrl) : true;
+        const steps: Array<Record<string, string>> = code ? fail(code) : !fetched ? fail(63019) : [{ MessageStatus: 'sent' }, { MessageStatus: 'delivered' }, { MessageStatus: 'read' }];
         for (const step of steps) {
           await new Promise((r) => setTimeout(r, delay));
           const m = messages.get(sid);
@@ -160,6 +212,16 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
     return reply.redirect(`${cdnUrl}/media/${token}?Expires=${Date.now() + 300_000}&Signature=stand-in`, 307);
   });
 
+  // Not Twilio's: how `npm run simulate` (another process) gets a customer's file of a kind, as
+  // `mediaUrl()` does in-process. Behind the account's Basic auth like the rest.
+  app.post('/_stand-in/media', async (req, reply) => {
+    if (req.headers.authorization !== expectedAuth) return reply.code(401).send({ code: 20003, message: 'Authenticate', status: 401 });
+    const b = req.body as { kind?: string; messageSid?: string };
+    const kinds: MediaKind[] = ['image', 'pdf', 'audio', 'video', 'vcard'];
+    if (!kinds.includes(b.kind as MediaKind) || !/^(SM|MM)[0-9a-f]{32}$/.test(b.messageSid ?? '')) return reply.code(400).send({ message: `kind: one of ${kinds.join(', ')}; messageSid: MM…` });
+    return { url: state.mediaUrl(b.kind as MediaKind, b.messageSid!) };
+  });
+
   // Content API (content.twilio.com): templates and their WhatsApp approval.
   app.get('/v1/ContentAndApprovals', async (req, reply) => {
     if (req.headers.authorization !== expectedAuth) return reply.code(401).send({ code: 20003, message: 'Authenticate', status: 401 });
@@ -203,7 +265,16 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
       res.on('close', () => (sent = 64));
       return more();
     }
-    const [type, body] = kind === 'pdf' ? ['application/pdf', PDF] : kind === 'html' ? ['text/html', HTML] : ['image/png', PNG];
+    const [type, body] = (
+      {
+        pdf: ['application/pdf', PDF],
+        html: ['text/html', HTML],
+        audio: ['audio/ogg', VOICE_NOTE_OGG],
+        video: ['video/mp4', VIDEO_MP4],
+        vcard: ['text/vcard', CONTACT_VCF],
+        image: ['image/png', PNG],
+      } as const
+    )[kind];
     res.writeHead(200, { 'content-type': type, 'content-length': String(body.length) }).end(body);
   });
   await new Promise<void>((resolve) => cdn.listen(0, '127.0.0.1', resolve));
