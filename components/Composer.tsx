@@ -1,5 +1,7 @@
-import { useEffect, useId, useState, type Ref } from 'react';
-import type { CannedReply } from '@/lib/contract/api';
+import { useEffect, useId, useRef, useState, type DragEvent, type Ref } from 'react';
+import type { CannedReply, UploadTicket } from '@/lib/contract/api';
+import { formatBytes } from '@/lib/contract/whatsapp';
+import { useUploads, type Uploads } from '@/lib/hooks/useUploads';
 import { renderTemplate, replyWindow, type TemplateView } from '@/lib/contract/reply-window';
 import type { ReplyContent } from '@/lib/api/client';
 import { useReplyDraft } from '@/lib/hooks/useReplyDraft';
@@ -9,23 +11,33 @@ type Mode = 'reply' | 'note';
 
 /**
  * The reply box: Enter sends, Shift+Enter adds a line, "/" offers the organisation's canned
- * replies. It tells colleagues that the agent is typing (at most every 1.5 s; stop on send, on
- * clearing the box and on blur). Outside WhatsApp's 24-hour window it offers the channel's
- * approved templates instead. The Note tab writes a private note that only agents see.
+ * replies. Files come by the Attach button, by dropping them on the composer or by pasting them,
+ * checked against WhatsApp's limits and uploaded with a progress bar at once; the text goes with
+ * them as a caption. It tells colleagues that the agent is typing (at most every 1.5 s; stop on
+ * send, on clearing the box and on blur). Outside WhatsApp's 24-hour window (or when a failed
+ * message asks for one) it offers the channel's approved templates instead; to a customer who
+ * opted out it sends nothing. The Note tab writes a private note that only agents see.
  */
 export function Composer(props: {
   lastInboundAt: string | null;
+  /** The customer opted out (sent STOP): nothing can be sent until they opt back in. */
+  optedOutAt?: string | null;
+  /** A failed message asked for a template: show the templates even inside the window. */
+  templatesWanted?: boolean;
+  onTemplatesDone?: () => void;
   cannedReplies: CannedReply[];
   onTyping: (typing: boolean) => void;
   onSend: (content: ReplyContent) => void;
   onNote: (body: string) => void;
   loadTemplates: () => Promise<TemplateView[]>;
+  uploadTicket?: () => Promise<UploadTicket>;
   /** The reply box (either mode), for the panel's R key and the focus on open. */
   replyBox?: Ref<HTMLTextAreaElement>;
   now?: number;
 }) {
   const [mode, setMode] = useState<Mode>('reply');
   const window = replyWindow(props.lastInboundAt, props.now);
+  const templates = !window.open || props.templatesWanted;
   return (
     <div className={`composer-area mode-${mode}`}>
       <div className="modes" role="group" aria-label="Write">
@@ -38,10 +50,33 @@ export function Composer(props: {
       </div>
       {mode === 'note' ? (
         <TextComposer key="note" mode="note" closesAt={null} cannedReplies={props.cannedReplies} onTyping={() => {}} onSubmit={({ body }) => body && props.onNote(body)} box={props.replyBox} />
-      ) : window.open ? (
-        <TextComposer key="reply" mode="reply" closesAt={window.closesAt} now={props.now} cannedReplies={props.cannedReplies} onTyping={props.onTyping} onSubmit={props.onSend} box={props.replyBox} />
+      ) : props.optedOutAt ? (
+        <p className="window-note closed opted-out" role="note">
+          This customer opted out of messages from this number on {shortTime(props.optedOutAt)} (they sent STOP). Nothing can be sent to them until they write START. You can still leave a private note.
+        </p>
+      ) : !templates ? (
+        <TextComposer
+          key="reply"
+          mode="reply"
+          closesAt={window.closesAt}
+          now={props.now}
+          cannedReplies={props.cannedReplies}
+          onTyping={props.onTyping}
+          onSubmit={props.onSend}
+          box={props.replyBox}
+          uploadTicket={props.uploadTicket}
+        />
       ) : (
-        <TemplatePicker closesAt={window.closesAt} load={props.loadTemplates} onSend={props.onSend} />
+        <TemplatePicker
+          closesAt={window.open ? null : window.closesAt}
+          windowOpen={window.open}
+          load={props.loadTemplates}
+          onSend={(content) => {
+            props.onSend(content);
+            props.onTemplatesDone?.();
+          }}
+          onCancel={window.open ? props.onTemplatesDone : undefined}
+        />
       )}
     </div>
   );
@@ -55,16 +90,37 @@ function TextComposer(props: {
   onTyping: (typing: boolean) => void;
   onSubmit: (content: ReplyContent) => void;
   box?: Ref<HTMLTextAreaElement>;
+  uploadTicket?: () => Promise<UploadTicket>;
 }) {
   const boxId = useId();
   const listId = useId();
-  const draft = useReplyDraft({ cannedReplies: props.cannedReplies, onTyping: props.onTyping, onSubmit: props.onSubmit });
+  const uploads = useUploads(props.uploadTicket ?? noTicket);
+  const canUpload = !!props.uploadTicket && props.mode === 'reply';
+  const draft = useReplyDraft({ cannedReplies: props.cannedReplies, onTyping: props.onTyping, onSubmit: props.onSubmit, files: canUpload ? uploads : undefined });
+  const picker = useRef<HTMLInputElement>(null);
+  const [dragging, setDragging] = useState(false);
+  const dropProps = canUpload
+    ? {
+        onDragOver: (e: DragEvent) => {
+          if (![...e.dataTransfer.types].includes('Files')) return;
+          e.preventDefault();
+          setDragging(true);
+        },
+        onDragLeave: () => setDragging(false),
+        onDrop: (e: DragEvent) => {
+          if (!e.dataTransfer.files.length) return;
+          e.preventDefault();
+          setDragging(false);
+          uploads.add(e.dataTransfer.files);
+        },
+      }
+    : {};
   const { canned, file } = draft;
   const closingSoon = props.closesAt && new Date(props.closesAt).getTime() - (props.now ?? Date.now()) < 2 * 3600_000;
   const note = props.mode === 'note';
 
   return (
-    <div className={`composer${note ? ' note' : ''}`}>
+    <div className={`composer${note ? ' note' : ''}${dragging ? ' dragging' : ''}`} {...dropProps}>
       {closingSoon && (
         <p className="window-note" role="note">
           The 24-hour window closes at {shortTime(props.closesAt!)}; after that, only templates.
@@ -106,7 +162,37 @@ function TextComposer(props: {
         onChange={(e) => draft.change(e.target.value)}
         onBlur={draft.blur}
         onKeyDown={draft.onKeyDown}
+        onPaste={(e) => {
+          if (canUpload && e.clipboardData.files.length) {
+            e.preventDefault();
+            uploads.add(e.clipboardData.files);
+          }
+        }}
       />
+      {canUpload && uploads.items.length > 0 && <AttachmentList uploads={uploads} />}
+      {draft.hint && (
+        <p className="hint" role="status">
+          {draft.hint}
+        </p>
+      )}
+      {canUpload && (
+        <>
+          <input
+            ref={picker}
+            type="file"
+            multiple
+            hidden
+            aria-label="Files to send"
+            onChange={(e) => {
+              if (e.target.files) uploads.add(e.target.files);
+              e.target.value = '';
+            }}
+          />
+          <button type="button" className="attach-file" onClick={() => picker.current?.click()}>
+            📎 Attach files
+          </button>
+        </>
+      )}
       {note ? null : file.attaching ? (
         <label className="attach">
           File or image URL
@@ -127,8 +213,45 @@ function TextComposer(props: {
   );
 }
 
-/** Outside the window: pick an approved template, fill its variables, send. */
-function TemplatePicker(props: { closesAt: string | null; load: () => Promise<TemplateView[]>; onSend: (content: ReplyContent) => void }) {
+const noTicket = () => Promise.reject(new Error('uploads are not available here'));
+
+/** The files attached to a draft: preview, progress with Cancel, or why one cannot go (with Try again). */
+function AttachmentList({ uploads }: { uploads: Uploads }) {
+  return (
+    <ul className="attachments" aria-label="Attached files">
+      {uploads.items.map((a) => (
+        <li key={a.key} className={`attachment ${a.state}`}>
+          {a.preview ? <img src={a.preview} alt="" className="thumb" /> : <span className="thumb" aria-hidden="true">📄</span>}
+          <span className="name">{a.name}</span> <span className="size">{formatBytes(a.size)}</span>
+          {a.state === 'uploading' && <progress max={1} value={a.progress} aria-label={`Uploading ${a.name}`} />}
+          {a.state === 'ready' && <span className="ready">Ready</span>}
+          {a.error && (
+            <span className="error" role="alert">
+              {a.error}
+            </span>
+          )}
+          {a.state === 'failed' && a.retryable && (
+            <button type="button" onClick={() => uploads.retry(a.key)}>
+              Try again
+            </button>
+          )}
+          <button type="button" onClick={() => uploads.remove(a.key)}>
+            {a.state === 'uploading' ? `Cancel ${a.name}` : `Remove ${a.name}`}
+          </button>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** Outside the window (or asked for after a failure): pick an approved template, fill its variables, send. */
+function TemplatePicker(props: {
+  closesAt: string | null;
+  windowOpen?: boolean;
+  load: () => Promise<TemplateView[]>;
+  onSend: (content: ReplyContent) => void;
+  onCancel?: () => void;
+}) {
   const [templates, setTemplates] = useState<TemplateView[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [sid, setSid] = useState('');
@@ -158,10 +281,17 @@ function TemplatePicker(props: { closesAt: string | null; load: () => Promise<Te
       }}
     >
       <p className="window-note closed" role="note">
-        {props.closesAt
-          ? `The 24-hour window closed at ${shortTime(props.closesAt)}. WhatsApp only allows an approved template until the customer writes again.`
-          : 'The customer has not written yet: start with an approved template.'}
+        {props.windowOpen
+          ? 'WhatsApp refused a free-form message to this customer: an approved template can still go.'
+          : props.closesAt
+            ? `The 24-hour window closed at ${shortTime(props.closesAt)}. WhatsApp only allows an approved template until the customer writes again.`
+            : 'The customer has not written yet: start with an approved template.'}
       </p>
+      {props.onCancel && (
+        <button type="button" className="link" onClick={props.onCancel}>
+          Write a reply instead
+        </button>
+      )}
       {error && <p role="alert">Templates unavailable: {error}</p>}
       {templates && templates.length === 0 && <p>No approved templates for this channel.</p>}
       {templates && templates.length > 0 && (

@@ -1,12 +1,14 @@
 import { memo, useEffect, useState } from 'react';
-import { INLINE_IMAGE_TYPES, type MediaItem, type MessageView } from '@/lib/contract/models';
-import { downloadName } from './format';
+import { INLINE_IMAGE_TYPES, type MediaItem, type MessageView, type QuoteView } from '@/lib/contract/models';
+import { failureGuide, formatBytes, SENDABLE_TYPES } from '@/lib/contract/whatsapp';
+import { parseContactCard, type ContactCard } from '@/lib/inbox/vcard';
 import { mapLink } from '@/lib/inbox/view';
-import { shortTime } from './format';
+import { downloadName, shortTime } from './format';
 
 /**
  * The content of one message of a thread: inbound, outbound (with ticks) or a private note. Its
- * list item (direction, status) is the thread's. Text only, never HTML.
+ * list item (direction, status) is the thread's. Text only, never HTML: a customer's words, a
+ * quoted message, a button's text and a contact card are all rendered as text.
  */
 export const MessageBubble = memo(function MessageBubble(props: {
   message: MessageView;
@@ -16,12 +18,28 @@ export const MessageBubble = memo(function MessageBubble(props: {
   loadMedia: (messageId: string, index: number) => Promise<string>;
   /** Marks the thread unread from this (customer's) message down. */
   onMarkUnread: (messageId: string) => void;
+  /** Shows the quoted message in the thread (loading older history if needed). */
+  onJumpTo: (messageId: string) => void;
+  /** Opens (or starts) the conversation with a number from a shared contact card. */
+  onOpenPhone: (phone: string) => void;
+  /** A failed message that only a template can replace: offer one. */
+  onUseTemplate: () => void;
 }) {
   const m = props.message;
   return (
     <div className="bubble">
       {m.direction === 'note' && <span className="note-label">Private note{props.author ? ` · ${props.author}` : ''}</span>}
-      {m.body && <p className="body">{m.body}</p>}
+      {m.quote && <Quote quote={m.quote} onJumpTo={props.onJumpTo} />}
+      {m.interactive ? (
+        <p className="interactive">
+          <span className="interactive-label">{m.interactive.kind === 'button' ? 'Tapped' : 'Chose'}</span>{' '}
+          <span className="chip" title={m.interactive.payload ? `Payload: ${m.interactive.payload}` : undefined}>
+            {m.interactive.text}
+          </span>
+        </p>
+      ) : (
+        m.body && <p className="body">{m.body}</p>
+      )}
       {m.location && (
         <a className="location" href={mapLink(m.location.latitude, m.location.longitude)} target="_blank" rel="noreferrer noopener">
           📍 {m.location.label ?? 'Shared location'}
@@ -29,17 +47,17 @@ export const MessageBubble = memo(function MessageBubble(props: {
         </a>
       )}
       {m.media.map((media, i) =>
-        m.direction === 'inbound' ? (
-          <Media key={i} media={media} load={() => props.loadMedia(m.id, i)} />
-        ) : (
+        media.url ? (
           <a key={i} className="media" href={media.url} target="_blank" rel="noreferrer noopener">
             Attachment
           </a>
+        ) : (
+          <Media key={i} media={media} load={() => props.loadMedia(m.id, i)} onOpenPhone={props.onOpenPhone} fromCustomer={m.direction === 'inbound'} />
         ),
       )}
       <span className="meta">
         <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
-        {m.direction === 'outbound' && <Ticks status={m.status} error={m.errorMessage} onRetry={() => props.onRetry(m.id)} />}
+        {m.direction === 'outbound' && <Ticks message={m} onRetry={() => props.onRetry(m.id)} onUseTemplate={props.onUseTemplate} />}
         {m.direction === 'note' && m.status === 'accepted' && <span className="ticks" aria-label="Saving">🕓</span>}
         {m.direction === 'inbound' && (
           <button type="button" className="mark-unread" onClick={() => props.onMarkUnread(m.id)}>
@@ -51,6 +69,22 @@ export const MessageBubble = memo(function MessageBubble(props: {
   );
 });
 
+/** The message a reply quotes: its text (or what it was), a button to show it in the thread. */
+function Quote({ quote, onJumpTo }: { quote: QuoteView; onJumpTo: (messageId: string) => void }) {
+  const who = quote.direction === 'inbound' ? 'Customer' : quote.direction === 'outbound' ? 'You' : null;
+  const what = quote.body || (quote.contentType ? mediaLabel(quote.contentType) : null);
+  if (!quote.messageId) return <blockquote className="quote unknown">Replying to an earlier message Switchboard does not have</blockquote>;
+  return (
+    <button type="button" className="quote" onClick={() => onJumpTo(quote.messageId!)} aria-label={`Replying to: ${what ?? 'a message'}. Show it`}>
+      {who && <span className="quote-who">{who}</span>}
+      <span className="quote-text">{what ?? 'A message'}</span>
+    </button>
+  );
+}
+
+const mediaLabel = (type: string) =>
+  type.startsWith('image/') ? '📷 Photo' : type.startsWith('audio/') ? '🎤 Voice message' : type.startsWith('video/') ? '🎬 Video' : type === 'text/vcard' ? '👤 Contact' : '📎 Document';
+
 const TICKS: Partial<Record<MessageView['status'], [string, string]>> = {
   accepted: ['🕓', 'Sending'],
   queued: ['🕓', 'Sending'],
@@ -60,49 +94,108 @@ const TICKS: Partial<Record<MessageView['status'], [string, string]>> = {
   read: ['✓✓', 'Read'],
 };
 
-/** Delivery ticks of an outbound message, or why it failed, with a retry. */
-function Ticks({ status, error, onRetry }: { status: MessageView['status']; error: string | null; onRetry: () => void }) {
-  if (status === 'failed' || status === 'undelivered') {
+/**
+ * Delivery ticks of an outbound message, or why it failed in a plain sentence with the next step
+ * that can work: a template when only a template can go, a retry only when retrying can help.
+ */
+function Ticks({ message: m, onRetry, onUseTemplate }: { message: MessageView; onRetry: () => void; onUseTemplate: () => void }) {
+  if (m.status === 'failed' || m.status === 'undelivered') {
+    const guide = failureGuide(m.errorCode, m.errorMessage);
     return (
       <span className="ticks failed" role="alert">
-        Not delivered{error ? `: ${error}` : ''}{' '}
-        <button type="button" className="retry" onClick={onRetry}>
-          Retry
-        </button>
+        Not delivered: {guide.sentence}
+        {m.errorCode !== null && <span className="error-code"> (Twilio {m.errorCode})</span>}{' '}
+        {guide.next === 'template' && (
+          <button type="button" className="use-template" onClick={onUseTemplate}>
+            Send a template
+          </button>
+        )}
+        {guide.next === 'retry' && (
+          <button type="button" className="retry" onClick={onRetry}>
+            Retry
+          </button>
+        )}
       </span>
     );
   }
-  const [mark, label] = TICKS[status] ?? ['', status];
+  const [mark, label] = TICKS[m.status] ?? ['', m.status];
   return (
-    <span className={`ticks ticks-${status}`} aria-label={label} title={label}>
+    <span className={`ticks ticks-${m.status}`} aria-label={label} title={label}>
       {mark}
     </span>
   );
 }
 
+/** A media file as a blob: URL of its stated type (only for players and images; never a document). */
+async function blobUrl(dataUrl: string, type: string): Promise<string> {
+  const blob = await (await fetch(dataUrl)).blob();
+  return URL.createObjectURL(new Blob([blob], { type }));
+}
+
 /**
- * An inbound photo or file. Twilio's media need the account's credentials, so the server fetches
- * them for the agent. Raster images show inline; every other file (a PDF, but also an SVG or an
- * HTML page posing as one) is saved as a download, never opened in the extension's origin.
+ * A file in a message. Customers' files need Twilio's credentials and agents' uploads the
+ * server's, so the server fetches them for the agent. Raster images show inline, voice notes and
+ * audio get a player, video plays inline, a contact card shows who it is (with a button to open
+ * that number); every other file (a PDF, but also an SVG or an HTML page posing as one) is saved
+ * as a download, never opened in the extension's origin.
  */
-function Media({ media, load }: { media: MediaItem; load: () => Promise<string> }) {
+function Media({ media, load, onOpenPhone, fromCustomer }: { media: MediaItem; load: () => Promise<string>; onOpenPhone: (phone: string) => void; fromCustomer: boolean }) {
+  const type = media.contentType.split(';')[0]!.trim().toLowerCase();
+  const kind = INLINE_IMAGE_TYPES.has(type) ? 'image' : type.startsWith('audio/') ? 'audio' : type.startsWith('video/') ? 'video' : type === 'text/vcard' || type === 'text/x-vcard' ? 'contact' : 'file';
   const [url, setUrl] = useState<string | null>(null);
+  const [card, setCard] = useState<ContactCard | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const image = INLINE_IMAGE_TYPES.has(media.contentType);
   useEffect(() => {
-    if (!image) return;
+    if (kind === 'file') return;
     let live = true;
-    load().then(
-      (u) => live && setUrl(u),
-      (e: Error) => live && setError(e.message),
-    );
+    let made: string | null = null;
+    load()
+      .then(async (dataUrl) => {
+        if (kind === 'contact') {
+          const parsed = parseContactCard(await (await fetch(dataUrl)).text());
+          if (!parsed) throw new Error('not a readable contact card');
+          if (live) setCard(parsed);
+        } else if (kind === 'image') {
+          if (live) setUrl(dataUrl);
+        } else {
+          made = await blobUrl(dataUrl, type);
+          if (live) setUrl(made);
+        }
+      })
+      .catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
+      if (made) URL.revokeObjectURL(made);
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [image]);
-  if (error) return <span className="media error">{image ? 'Photo' : 'File'} unavailable: {error}</span>;
-  if (image) return url ? <img className="media" src={url} alt="Photo from the customer" /> : <span className="media loading">Loading photo…</span>;
+  }, [kind]);
+  const what = { image: 'Photo', audio: 'Voice message', video: 'Video', contact: 'Contact card', file: 'File' }[kind];
+  if (error) return <span className="media error">{what} unavailable: {error}</span>;
+  if (kind === 'image') return url ? <img className="media" src={url} alt={fromCustomer ? 'Photo from the customer' : 'Photo you sent'} /> : <span className="media loading">Loading photo…</span>;
+  if (kind === 'audio') return url ? <audio className="media audio" controls preload="metadata" src={url} aria-label={what} /> : <span className="media loading">Loading voice message…</span>;
+  if (kind === 'video') return url ? <video className="media video" controls preload="metadata" src={url} aria-label={what} /> : <span className="media loading">Loading video…</span>;
+  if (kind === 'contact') {
+    if (!card) return <span className="media loading">Loading contact…</span>;
+    return (
+      <div className="media contact-card" role="group" aria-label={`Contact: ${card.name}`}>
+        <strong>👤 {card.name}</strong>
+        {card.organisation && <span className="contact-org">{card.organisation}</span>}
+        <ul>
+          {card.phones.map((p, i) => (
+            <li key={i}>
+              {p.label}{' '}
+              {p.e164 && (
+                <button type="button" onClick={() => onOpenPhone(p.e164!)}>
+                  Message {p.e164}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
+  const label = media.name ?? SENDABLE_TYPES[type]?.label ?? `File (${type})`;
   return (
     <button
       type="button"
@@ -114,7 +207,7 @@ function Media({ media, load }: { media: MediaItem; load: () => Promise<string> 
             const href = URL.createObjectURL(new Blob([blob], { type: 'application/octet-stream' }));
             const a = document.createElement('a');
             a.href = href;
-            a.download = downloadName(media.contentType);
+            a.download = media.name ?? downloadName(type);
             a.click();
             setTimeout(() => URL.revokeObjectURL(href), 60_000);
           },
@@ -122,7 +215,8 @@ function Media({ media, load }: { media: MediaItem; load: () => Promise<string> 
         )
       }
     >
-      Download attachment ({media.contentType})
+      📎 Download {label}
+      {media.size ? ` (${formatBytes(media.size)})` : ''}
     </button>
   );
 }

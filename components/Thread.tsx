@@ -4,6 +4,7 @@ import type { CannedReply } from '@/lib/contract/api';
 import type { AgentConversationView, AgentSummary, MessageView } from '@/lib/contract/models';
 import type { ConversationIntents } from '@/lib/hooks/useConversationIntents';
 import { activityText, mergeThread, threadItems, type ThreadItem } from '@/lib/inbox/view';
+import { sendMessage } from '@/lib/messaging/protocol';
 import { Composer } from './Composer';
 import { contactLabel, shortTime, whenLabel } from './format';
 import { MessageBubble } from './MessageBubble';
@@ -74,6 +75,43 @@ export function Thread(props: ThreadProps) {
 
   const markUnreadFrom = useCallback((messageId: string) => void props.intents.markUnread(messageId), [props.intents]);
 
+  // A quoted message: scrolled to and highlighted, older history loaded first when it is further back.
+  const [highlight, setHighlight] = useState<string | null>(null);
+  const [jumpTarget, setJumpTarget] = useState<string | null>(null);
+  const allRef = useRef(all);
+  allRef.current = all;
+  const jumpTo = useCallback(
+    async (messageId: string) => {
+      for (let page = 0; page < JUMP_MAX_PAGES && !allRef.current.some((m) => m.id === messageId); page++) {
+        const oldest = allRef.current[0];
+        if (!oldest) break;
+        const older = await props.intents.older(oldest.createdAt).catch(() => null);
+        if (!older) break;
+        setOlder((o) => mergeThread(older.messages, o));
+        allRef.current = mergeThread(older.messages, allRef.current);
+        if (!older.hasMore) {
+          setHistory('done');
+          break;
+        }
+      }
+      setJumpTarget(messageId);
+    },
+    [props.intents],
+  );
+  useEffect(() => {
+    if (!jumpTarget) return;
+    const index = items.findIndex((i) => i.kind === 'message' && i.message.id === jumpTarget);
+    setJumpTarget(null);
+    if (index < 0) return;
+    virtuoso.current?.scrollToIndex({ index, align: 'center', behavior: 'auto' });
+    setHighlight(jumpTarget);
+    const done = setTimeout(() => setHighlight(null), 2500);
+    return () => clearTimeout(done);
+  }, [jumpTarget, items]);
+  const openPhone = useCallback((phone: string) => void sendMessage('inbox:openPhone', { phone }), []);
+  const [templatesWanted, setTemplatesWanted] = useState(false);
+  const useTemplate = useCallback(() => setTemplatesWanted(true), []);
+
   // Opening a conversation is usually to answer it: the reply box takes the focus.
   useEffect(() => props.replyBox.current?.focus(), []); // eslint-disable-line react-hooks/exhaustive-deps
 
@@ -107,7 +145,7 @@ export function Thread(props: ThreadProps) {
       )}
       <Virtuoso<ThreadItem, HistoryContext>
         ref={virtuoso}
-        context={{ history, loadOlder }}
+        context={{ history, loadOlder, highlight }}
         className="messages-scroller"
         data={items}
         firstItemIndex={firstItemIndex}
@@ -138,6 +176,9 @@ export function Thread(props: ThreadProps) {
                 onRetry={props.intents.retry}
                 loadMedia={props.intents.media}
                 onMarkUnread={markUnreadFrom}
+                onJumpTo={jumpTo}
+                onOpenPhone={openPhone}
+                onUseTemplate={useTemplate}
               />
             )
           )
@@ -158,8 +199,12 @@ export function Thread(props: ThreadProps) {
         key={c.id}
         lastInboundAt={c.lastInboundAt}
         cannedReplies={props.cannedReplies}
+        optedOutAt={c.optedOutAt}
+        templatesWanted={templatesWanted}
+        onTemplatesDone={() => setTemplatesWanted(false)}
         onTyping={props.intents.typing}
         onSend={props.intents.send}
+        uploadTicket={props.intents.uploadTicket}
         onNote={props.intents.note}
         loadTemplates={props.intents.templates}
         replyBox={props.replyBox}
@@ -195,7 +240,10 @@ function AssigneePicker(props: { assigneeId: string | null; me: string; agents: 
   );
 }
 
-type HistoryContext = { history: 'idle' | 'loading' | 'done' | 'error'; loadOlder: () => void };
+type HistoryContext = { history: 'idle' | 'loading' | 'done' | 'error'; loadOlder: () => void; highlight: string | null };
+
+/** How far back a quoted message is looked for (pages of older history). */
+const JUMP_MAX_PAGES = 20;
 
 function HistoryState({ state, onRetry }: { state: HistoryContext['history']; onRetry: () => void }) {
   if (state === 'loading') return <p className="history">Loading older messages…</p>;
@@ -216,10 +264,11 @@ const MessagesList = forwardRef<HTMLOListElement, HTMLAttributes<HTMLOListElemen
   return <ol {...props} ref={ref} className="messages" aria-label="Messages" />;
 });
 
-function MessageItem({ item, context: _, ...props }: ItemProps<ThreadItem> & { context?: HistoryContext }) {
+function MessageItem({ item, context, ...props }: ItemProps<ThreadItem> & { context?: HistoryContext }) {
   if (item.kind === 'message') {
     const m = item.message;
-    return <li {...props} className={`message ${m.direction}`} data-message-id={m.id} data-status={m.status} />;
+    const highlighted = context?.highlight === m.id;
+    return <li {...props} className={`message ${m.direction}${highlighted ? ' highlighted' : ''}`} data-message-id={m.id} data-status={m.status} aria-current={highlighted ? 'true' : undefined} />;
   }
   // Plain list items (a list may hold nothing else): their text says what they mark.
   if (item.kind === 'new') return <li {...props} className="new-marker" />;

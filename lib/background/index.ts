@@ -42,6 +42,12 @@ export function startBackground(): void {
       return connected;
     },
     'inbox:openConversation': async ({ conversationId }) => done(await (await c()).openConversation(conversationId)),
+    'inbox:openPhone': async ({ phone }) => {
+      const controller = await c();
+      const conversationId = await controller.conversationForPhone(phone);
+      await controller.openConversation(conversationId);
+      return { conversationId };
+    },
     'connection:reconnect': async () => done(await (await c()).reconnect()),
     'composer:typing': async ({ conversationId, typing }) => done((await c()).typing(conversationId, typing)),
     'composer:send': async ({ conversationId, ...content }) => done(await (await c()).send(conversationId, content)),

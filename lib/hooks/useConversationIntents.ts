@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import type { ReplyContent } from '../api/client';
+import type { UploadTicket } from '../contract/api';
 import type { ConversationStatus, MessageView } from '../contract/models';
 import type { TemplateView } from '../contract/reply-window';
 import { sendMessage, unwrap } from '../messaging/protocol';
@@ -20,6 +21,8 @@ export interface ConversationIntents {
   media(messageId: string, index: number): Promise<string>;
   /** A page of messages older than `before`, newest first. */
   older(before: string): Promise<{ messages: MessageView[]; hasMore: boolean }>;
+  /** Where to upload one file (a URL with a short-lived ticket). */
+  uploadTicket(): Promise<UploadTicket>;
 }
 
 /** The intents of the conversation on screen, stable while it stays open (rows and the composer do not re-render for them). */
@@ -45,6 +48,7 @@ export function useConversationIntents(conversationId: string): ConversationInte
       templates: () => unwrap(sendMessage('composer:templates', { conversationId })).then((r) => r.templates),
       media: (messageId, index) => unwrap(sendMessage('media:get', { conversationId, messageId, index })).then((r) => r.dataUrl),
       older: (before) => unwrap(sendMessage('inbox:older', { conversationId, before })),
+      uploadTicket: () => unwrap(sendMessage('composer:uploadTicket')),
     }),
     [conversationId],
   );

@@ -1,8 +1,24 @@
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { ReplyContent } from '../api/client';
 import { createTypingNotifier } from '../collab/state';
-import type { CannedReply } from '../contract/api';
+import type { CannedReply, UploadView } from '../contract/api';
+import { SENDABLE_TYPES } from '../contract/whatsapp';
 import { cannedSuggestions } from '../inbox/view';
+
+/**
+ * The messages a draft becomes: one per file (WhatsApp carries one file per message), the text
+ * as the first file's caption; but before a document or a contact card, which WhatsApp shows
+ * without a caption, the text goes as its own message first.
+ */
+export function replyContents(text: string, mediaUrl: string | null, uploads: UploadView[]): ReplyContent[] {
+  const body = text.trim() ? text : undefined;
+  if (uploads.length === 0) return body || mediaUrl ? [{ ...(body ? { body } : {}), ...(mediaUrl ? { mediaUrl } : {}) }] : [];
+  const captionable = (u: UploadView) => ['image', 'video', 'audio'].includes(SENDABLE_TYPES[u.contentType]?.kind ?? '');
+  const out: ReplyContent[] = [];
+  if (body && !captionable(uploads[0]!)) out.push({ body });
+  uploads.forEach((upload, i) => out.push({ upload, ...(i === 0 && body && captionable(upload) ? { body } : {}) }));
+  return out;
+}
 
 /** A file URL the server will accept (https only), normalised, or null. */
 export function fileUrlOf(value: string): string | null {
@@ -20,7 +36,13 @@ export function fileUrlOf(value: string): string | null {
  * typing signal to colleagues (throttled; stopped on send, on clearing and on blur), and Enter to
  * send (Shift+Enter adds a line).
  */
-export function useReplyDraft(opts: { cannedReplies: CannedReply[]; onTyping(typing: boolean): void; onSubmit(content: ReplyContent): void }) {
+export function useReplyDraft(opts: {
+  cannedReplies: CannedReply[];
+  onTyping(typing: boolean): void;
+  onSubmit(content: ReplyContent): void;
+  /** Attached files: sent with the text once uploaded. */
+  files?: { ready: UploadView[]; busy: boolean; blocked: boolean; clear(): void };
+}) {
   const [text, setText] = useState('');
   const [attaching, setAttaching] = useState(false);
   const [fileUrl, setFileUrl] = useState('');
@@ -39,15 +61,21 @@ export function useReplyDraft(opts: { cannedReplies: CannedReply[]; onTyping(typ
     setPick(0);
     notifier.input(c.body);
   };
+  const [hint, setHint] = useState<string | null>(null);
   const submit = () => {
     const url = attaching ? fileUrlOf(fileUrl) : null;
     if (attaching && fileUrl && !url) return;
-    if (!text.trim() && !url) return;
-    opts.onSubmit({ ...(text.trim() ? { body: text } : {}), ...(url ? { mediaUrl: url } : {}) });
+    if (opts.files?.busy) return setHint('Wait until the files have uploaded, then send.');
+    if (opts.files?.blocked) return setHint('Take off or try again the files that could not be uploaded, then send.');
+    const contents = replyContents(text, url, opts.files?.ready ?? []);
+    if (contents.length === 0) return;
+    for (const content of contents) opts.onSubmit(content);
     notifier.sent();
+    setHint(null);
     setText('');
     setFileUrl('');
     setAttaching(false);
+    opts.files?.clear();
   };
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
     if (open) {
@@ -81,6 +109,9 @@ export function useReplyDraft(opts: { cannedReplies: CannedReply[]; onTyping(typ
     blur: () => notifier.blur(),
     onKeyDown,
     canned: { open, suggestions: open ? suggestions : [], chosen, insert },
+    /** Why Enter did not send (files still uploading, or failed), or null. */
+    hint,
+    submit,
     file: { attaching, url: fileUrl, valid: !fileUrl || !!fileUrlOf(fileUrl), attach: () => setAttaching(true), setUrl: (v: string) => setFileUrl(v.trim()) },
   };
 }

@@ -28,6 +28,8 @@ export interface Responses {
   /** Connects to a workspace by its URL: the server publishes the rest (`GET /api/config`). */
   'settings:connect': { workspaceName: string | null; url: string };
   'inbox:openConversation': null;
+  /** Opens (or starts) the conversation with a number, e.g. from a contact card a customer shared. */
+  'inbox:openPhone': { conversationId: string };
   'connection:reconnect': null;
   'composer:typing': null;
   /** Sends text (and/or a file by URL) or a template; offline, it waits and goes out once when back. */

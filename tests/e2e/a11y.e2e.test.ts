@@ -42,7 +42,7 @@ describe('Accessibility (axe-core)', () => {
     });
     const resolved = await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'All sorted, thank you', profileName: 'Aiko' });
     await api(ctx.stack, agent().token, `/api/conversations/${await conversationOf(resolved.params.MessageSid!)}/status`, 'POST', { status: 'resolved' });
-    // Jonas's reply fails (Twilio's 63016): the thread shows why, with Retry.
+    // Jonas's reply fails (Twilio's 63016): the thread says why, and offers a template.
     const jonas = customer();
     const asked = await ctx.stack.inbound({ from: jonas, to: ctx.org.number, body: 'Do you ship to Canada?', profileName: 'Jonas' });
     ctx.stack.twilioStandIn!.failing.add(`whatsapp:${jonas}`);
@@ -80,7 +80,7 @@ describe('Accessibility (axe-core)', () => {
       found.push(...(await violations(panel, 'snooze choices')));
       await panel.getByRole('button', { name: 'Back to conversations' }).click();
       await list.getByRole('button', { name: /Jonas/ }).click();
-      await panel.getByRole('button', { name: 'Retry' }).waitFor({ timeout: 10_000 });
+      await panel.getByRole('button', { name: 'Send a template' }).waitFor({ timeout: 10_000 });
       found.push(...(await violations(panel, 'thread with a failed reply')));
       await panel.getByRole('button', { name: 'Back to conversations' }).click();
       expect(found.join('\n')).toBe('');

@@ -82,17 +82,39 @@ describe('Replying from the side panel, in Chromium', () => {
     await panel.close();
   });
 
-  it('a failed send shows Twilio’s reason and a Retry that sends it again', async () => {
+  it('a failed send outside the window says so in plain words and offers a template, not a Retry that would fail again', async () => {
     const { panel, phone } = await openConversationWith('Ulla');
     ctx.stack.twilioStandIn!.failing.add(`whatsapp:${phone}`);
     await panel.getByLabel('Reply').fill('This one fails');
     await panel.getByLabel('Reply').press('Enter');
     const failed = panel.getByRole('list', { name: 'Messages' }).locator('li.outbound[data-status="failed"]');
-    await failed.getByText(/outside the allowed window/).waitFor({ timeout: 10_000 });
+    await failed.getByText(/More than 24 hours have passed since the customer last wrote/).waitFor({ timeout: 10_000 });
+    expect(await failed.getByText('(Twilio 63016)').count()).toBe(1);
+    expect(await failed.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     ctx.stack.twilioStandIn!.failing.delete(`whatsapp:${phone}`);
+    await failed.getByRole('button', { name: 'Send a template' }).click();
+    const form = panel.getByRole('form', { name: 'Send a template' });
+    await form.getByLabel('Template').selectOption({ label: 'follow_up (en)' });
+    await form.getByLabel('{{1}}').fill('Ulla');
+    await form.getByRole('button', { name: 'Send template' }).click();
+    await panel.locator('li.outbound[data-status="read"]').waitFor({ timeout: 10_000 });
+    expect(ctx.stack.twilioStandIn!.created.at(-1)).toMatchObject({ To: `whatsapp:${phone}`, ContentSid: expect.stringMatching(/^HX/) });
+    // Back to the reply box once the template went.
+    await panel.getByLabel('Reply').waitFor();
+    await panel.close();
+  });
+
+  it('a failed send that can go through later shows its reason and a Retry that sends it again', async () => {
+    const { panel, phone } = await openConversationWith('Ulrike');
+    ctx.stack.twilioStandIn!.failWith.set(`whatsapp:${phone}`, 30003);
+    await panel.getByLabel('Reply').fill('This one fails once');
+    await panel.getByLabel('Reply').press('Enter');
+    const failed = panel.getByRole('list', { name: 'Messages' }).locator('li.outbound[data-status="failed"]');
+    await failed.getByText(/phone could not be reached/).waitFor({ timeout: 10_000 });
+    ctx.stack.twilioStandIn!.failWith.delete(`whatsapp:${phone}`);
     await failed.getByRole('button', { name: 'Retry' }).click();
     await panel.locator('li.outbound[data-status="read"]').waitFor({ timeout: 10_000 });
-    expect(sentWith('This one fails')).toHaveLength(2); // the failed attempt and the retry
+    expect(sentWith('This one fails once')).toHaveLength(2); // the failed attempt and the retry
     await panel.close();
   });
 

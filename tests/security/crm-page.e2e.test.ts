@@ -83,7 +83,7 @@ describe('A CRM page is not trusted; a customer’s file is not a page', () => {
     await browser.worker.evaluate(() => chrome.storage.session.remove('openConversation'));
     const panel = await browser.page('sidepanel.html');
     await panel.getByRole('button', { name: new RegExp(NAME) }).click();
-    const file = panel.getByRole('button', { name: /Download attachment \(text\/html\)/ });
+    const file = panel.getByRole('button', { name: /Download File \(text\/html\)/ });
     await file.waitFor({ timeout: 10_000 });
     const pagesBefore = browser.context.pages().length;
     const [download] = await Promise.all([panel.waitForEvent('download', { timeout: 10_000 }), file.click()]);

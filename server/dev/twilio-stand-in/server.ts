@@ -64,6 +64,7 @@ export const STAND_IN_ERRORS: Record<number, string> = {
   63049: 'Meta chose not to deliver this WhatsApp marketing message',
   63003: 'Channel could not find To address',
   21610: 'Attempt to send to unsubscribed recipient',
+  30003: 'Unreachable destination handset',
 };
 
 // A 1×1 PNG and a tiny PDF: what inbound media look like when fetched.
