@@ -11,6 +11,7 @@ import { startEmbeddedPostgres, type EmbeddedDb } from './dev/embedded-postgres'
 import { bootstrapLocalSupabase, migrate } from './db/migrate';
 import { registerLocalAuth } from './dev/local-supabase/auth';
 import { createMailbox, type LocalMailbox } from './dev/local-supabase/mailbox';
+import { registerLocalStorage } from './dev/local-supabase/storage';
 import { loadOrCreateLocalSecrets, writeLocalConfig, type LocalConfigFile } from './dev/local-supabase/local-config';
 import type { Logger } from './logger';
 import { countRequests, type RequestCounter } from './metrics';
@@ -114,6 +115,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
           mailbox!.deliver(m);
         },
       });
+      await registerLocalStorage(localSupabase, { dir: join(home, 'storage'), verify });
       const rt = attachRealtime(localSupabase.server, {
         db,
         verify,
