@@ -81,8 +81,8 @@ const envSchema = z.object({
 
   /**
    * Where agents' uploaded files are kept: `disk` (UPLOADS_DIR; one machine) or `supabase` (a
-   * private Storage bucket, UPLOADS_BUCKET; needs SUPABASE_SERVICE_ROLE_KEY). Default: disk on the
-   * local stack, supabase with hosted Supabase.
+   * private Storage bucket, UPLOADS_BUCKET; needs SUPABASE_SERVICE_ROLE_KEY). Default: supabase
+   * with hosted Supabase and the service-role key, else disk.
    */
   UPLOADS_STORAGE: z.enum(['disk', 'supabase']).optional(),
   /** Default: <SWITCHBOARD_HOME>/uploads. */
@@ -110,8 +110,8 @@ export function parseEnv(env: NodeJS.ProcessEnv): Env {
   if (cfg.DATABASE_URL && !cfg.SUPABASE_URL) {
     throw new Error('Invalid configuration:\n  SUPABASE_URL: required when DATABASE_URL is set (hosted Supabase)');
   }
-  if ((cfg.UPLOADS_STORAGE ?? (cfg.SUPABASE_URL ? 'supabase' : 'disk')) === 'supabase' && cfg.SUPABASE_URL && !cfg.SUPABASE_SERVICE_ROLE_KEY) {
-    throw new Error('Invalid configuration:\n  SUPABASE_SERVICE_ROLE_KEY: required to keep uploaded files in Supabase Storage (or set UPLOADS_STORAGE=disk on a single machine)');
+  if (cfg.UPLOADS_STORAGE === 'supabase' && cfg.SUPABASE_URL && !cfg.SUPABASE_SERVICE_ROLE_KEY) {
+    throw new Error('Invalid configuration:\n  SUPABASE_SERVICE_ROLE_KEY: required to keep uploaded files in Supabase Storage (UPLOADS_STORAGE=supabase)');
   }
   if (cfg.SUPABASE_URL && !cfg.DATABASE_URL) {
     throw new Error('Invalid configuration:\n  DATABASE_URL: required when SUPABASE_URL is set (hosted Supabase)');

@@ -168,11 +168,14 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       workspace: { name: env.WORKSPACE_NAME ?? null, minExtensionVersion: env.MIN_EXTENSION_VERSION },
       supabaseServiceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY ?? local?.serviceRoleKey ?? null,
       uploads:
-        (env.UPLOADS_STORAGE ?? (local ? 'disk' : 'supabase')) === 'supabase'
+        (env.UPLOADS_STORAGE ?? (!local && env.SUPABASE_SERVICE_ROLE_KEY ? 'supabase' : 'disk')) === 'supabase'
           ? { storage: 'supabase', bucket: env.UPLOADS_BUCKET }
           : { storage: 'disk', dir: resolve(env.UPLOADS_DIR ?? join(home, 'uploads')) },
       signedMediaTtlSeconds: env.SIGNED_MEDIA_TTL_SECONDS,
     };
+    if (config.uploads.storage === 'disk' && config.redisUrl) {
+      log.warn('agents’ uploads are kept on this instance’s disk, which other instances cannot read: set UPLOADS_STORAGE=supabase (with SUPABASE_SERVICE_ROLE_KEY) when running several instances');
+    }
     // The public URL may depend on the port we got (port 0 in tests): resolve it after listen.
     const app = await createApp({ config, db, verify, log, resolveHost: overrides.resolveHost });
     await app.http.listen({ host: env.HOST, port: env.PORT });
