@@ -1,4 +1,5 @@
 import { memo, useEffect, useState } from 'react';
+import type { LoadedMedia } from '@/lib/contract/api';
 import { INLINE_IMAGE_TYPES, type MediaItem, type MessageView, type QuoteView } from '@/lib/contract/models';
 import { failureGuide, formatBytes, SENDABLE_TYPES } from '@/lib/contract/whatsapp';
 import { parseContactCard, type ContactCard } from '@/lib/inbox/vcard';
@@ -15,7 +16,7 @@ export const MessageBubble = memo(function MessageBubble(props: {
   /** Name of the agent who wrote a note or reply. */
   author: string | null;
   onRetry: (messageId: string) => void;
-  loadMedia: (messageId: string, index: number) => Promise<string>;
+  loadMedia: (messageId: string, index: number) => Promise<LoadedMedia>;
   /** Marks the thread unread from this (customer's) message down. */
   onMarkUnread: (messageId: string) => void;
   /** Shows the quoted message in the thread (loading older history if needed). */
@@ -139,18 +140,29 @@ async function blobUrl(dataUrl: string, type: string): Promise<string> {
  * that number); every other file (a PDF, but also an SVG or an HTML page posing as one) is saved
  * as a download, never opened in the extension's origin.
  */
-function Media({ media, load, onOpenPhone, fromCustomer }: { media: MediaItem; load: () => Promise<string>; onOpenPhone: (phone: string) => void; fromCustomer: boolean }) {
+function Media({ media, load, onOpenPhone, fromCustomer }: { media: MediaItem; load: () => Promise<LoadedMedia>; onOpenPhone: (phone: string) => void; fromCustomer: boolean }) {
   const type = media.contentType.split(';')[0]!.trim().toLowerCase();
   const kind = INLINE_IMAGE_TYPES.has(type) ? 'image' : type.startsWith('audio/') ? 'audio' : type.startsWith('video/') ? 'video' : type === 'text/vcard' || type === 'text/x-vcard' ? 'contact' : 'file';
   const [url, setUrl] = useState<string | null>(null);
   const [card, setCard] = useState<ContactCard | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // A document's name and size (an upload's are known; a customer's come with the file).
+  const [info, setInfo] = useState<{ name: string | null; size: number | null }>({ name: media.name ?? null, size: media.size ?? null });
   useEffect(() => {
-    if (kind === 'file') return;
     let live = true;
     let made: string | null = null;
+    if (kind === 'file') {
+      if (media.name && media.size) return;
+      load().then(
+        (m) => live && setInfo({ name: m.fileName, size: m.size }),
+        () => {}, // the download button says it if the file cannot be had
+      );
+      return () => {
+        live = false;
+      };
+    }
     load()
-      .then(async (dataUrl) => {
+      .then(async ({ dataUrl }) => {
         if (kind === 'contact') {
           const parsed = parseContactCard(await (await fetch(dataUrl)).text());
           if (!parsed) throw new Error('not a readable contact card');
@@ -195,19 +207,19 @@ function Media({ media, load, onOpenPhone, fromCustomer }: { media: MediaItem; l
       </div>
     );
   }
-  const label = media.name ?? SENDABLE_TYPES[type]?.label ?? `File (${type})`;
+  const label = info.name ?? SENDABLE_TYPES[type]?.label ?? `File (${type})`;
   return (
     <button
       type="button"
       className="media file"
       onClick={() =>
         void load().then(
-          async (dataUrl) => {
+          async ({ dataUrl, fileName }) => {
             const blob = await (await fetch(dataUrl)).blob();
             const href = URL.createObjectURL(new Blob([blob], { type: 'application/octet-stream' }));
             const a = document.createElement('a');
             a.href = href;
-            a.download = media.name ?? downloadName(type);
+            a.download = info.name ?? fileName ?? downloadName(type);
             a.click();
             setTimeout(() => URL.revokeObjectURL(href), 60_000);
           },
@@ -216,7 +228,7 @@ function Media({ media, load, onOpenPhone, fromCustomer }: { media: MediaItem; l
       }
     >
       📎 Download {label}
-      {media.size ? ` (${formatBytes(media.size)})` : ''}
+      {info.size ? ` (${formatBytes(info.size)})` : ''}
     </button>
   );
 }

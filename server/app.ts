@@ -68,7 +68,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const requests = countRequests(http);
 
   // Browsers: only the extension (and configured origins) may call the API; a CRM page may not.
-  await http.register(cors, { origin: (origin, cb) => cb(null, originAllowed(origin, config.origins)), exposedHeaders: [] });
+  await http.register(cors, { origin: (origin, cb) => cb(null, originAllowed(origin, config.origins)), exposedHeaders: ['content-disposition'] });
   http.addHook('onRequest', async (req, reply) => {
     // The invitation page calls its one route from this server's own origin.
     const ownPage = req.url === '/api/invites/accept' && sameHost(req.headers.origin, req.headers.host);

@@ -1,3 +1,4 @@
+import { fileNameOf } from '../contract/whatsapp';
 import type {
   AdminOverview,
   CreateChannelResponse,
@@ -73,7 +74,8 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     uploadTicket: () => call<UploadTicket>('POST', '/api/uploads/tickets'),
     templates: (conversationId: string) => call<{ window: ReplyWindow; templates: TemplateView[] }>('GET', `/api/conversations/${conversationId}/templates`),
     /** A media file of a message, as a Blob (at most `maxBytes`). */
-    media: async (conversationId: string, messageId: string, index: number, maxBytes = 8 * 2 ** 20): Promise<Blob> => {
+    /** A message's file (up to WhatsApp's 16 MB), with the name the server knows for it. */
+    media: async (conversationId: string, messageId: string, index: number, maxBytes = 16 * 2 ** 20): Promise<{ blob: Blob; fileName: string | null }> => {
       const token = await opts.getToken();
       if (!token) throw new ApiError(401, 'signed_out', 'not signed in');
       const res = await doFetch(`${opts.serverUrl.replace(/\/$/, '')}/api/conversations/${conversationId}/messages/${messageId}/media/${index}`, {
@@ -84,7 +86,7 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
       if (!res.ok) throw new ApiError(res.status, 'media', `media unavailable (${res.status})`);
       const blob = await res.blob();
       if (blob.size > maxBytes) throw new ApiError(413, 'too_large', 'this file is too large to preview; open it from WhatsApp');
-      return blob;
+      return { blob, fileName: fileNameOf(res.headers.get('content-disposition')) };
     },
     startConversation: (phone: string) => call<StartConversationResponse>('POST', '/api/conversations', { phone }),
     markRead: (conversationId: string) => call<MarkReadResponse>('POST', `/api/conversations/${conversationId}/read`),

@@ -4,7 +4,7 @@ import { AUTH_STORAGE_KEY, chromeStorageAdapter } from '../auth/chrome-storage';
 import { applyPresence, applyPresenceState, applyTyping, applyViewing, emptyCollab, type CollabState } from '../collab/state';
 import { ConnectionMachine } from '../connection/machine';
 import { createPoller } from '../connection/polling';
-import type { SearchResult } from '../contract/api';
+import type { LoadedMedia, SearchResult } from '../contract/api';
 import { TYPING_TTL_MS, type TeamArea } from '../contract/events';
 import type { AgentProfile, ConversationStatus, ConversationView, MessageView } from '../contract/models';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../contract/rows';
@@ -362,14 +362,14 @@ export class BackgroundController {
     return this.api.uploadTicket();
   }
 
-  /** A media file as a data: URL the side panel can show (the token stays here). */
-  async media(conversationId: string, messageId: string, index: number): Promise<{ dataUrl: string; contentType: string }> {
-    const blob = await this.api.media(conversationId, messageId, index);
+  /** A media file as a data: URL the side panel can show (the token stays here), with its name and size. */
+  async media(conversationId: string, messageId: string, index: number): Promise<LoadedMedia> {
+    const { blob, fileName } = await this.api.media(conversationId, messageId, index);
     const bytes = new Uint8Array(await blob.arrayBuffer());
     let binary = '';
     for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     const contentType = blob.type || 'application/octet-stream';
-    return { dataUrl: `data:${contentType};base64,${btoa(binary)}`, contentType };
+    return { dataUrl: `data:${contentType};base64,${btoa(binary)}`, contentType, fileName, size: bytes.length };
   }
 
   /** The composer's typing signal (already throttled by the side panel). */

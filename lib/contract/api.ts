@@ -217,3 +217,11 @@ export interface UploadView {
   size: number;
   name: string;
 }
+
+/** A message's file as the side panel gets it from the background: a data: URL, with what the server knows of it. */
+export interface LoadedMedia {
+  dataUrl: string;
+  contentType: string;
+  fileName: string | null;
+  size: number;
+}

@@ -90,3 +90,18 @@ export function failureGuide(code: number | null, message: string | null): { sen
   if (code !== null && TWILIO_ERRORS[code]) return TWILIO_ERRORS[code]!;
   return { sentence: message ?? 'The message could not be delivered.', next: 'retry' };
 }
+
+/** The file name a Content-Disposition header gives (RFC 6266: `filename*` first), or null. */
+export function fileNameOf(header: string | null): string | null {
+  if (!header) return null;
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (extended) {
+    try {
+      return decodeURIComponent(extended[1]!.trim());
+    } catch {
+      /* the plain one below */
+    }
+  }
+  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;\s]+)/i.exec(header);
+  return (plain?.[1] ?? plain?.[2])?.trim() || null;
+}

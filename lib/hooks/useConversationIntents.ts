@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { ReplyContent } from '../api/client';
-import type { UploadTicket } from '../contract/api';
+import type { LoadedMedia, UploadTicket } from '../contract/api';
 import type { ConversationStatus, MessageView } from '../contract/models';
 import type { TemplateView } from '../contract/reply-window';
 import { sendMessage, unwrap } from '../messaging/protocol';
@@ -17,8 +17,8 @@ export interface ConversationIntents {
   /** Mark unread from a message down (or from the latest customer message); a sentence on failure, or null. */
   markUnread(fromMessageId: string | null): Promise<string | null>;
   templates(): Promise<TemplateView[]>;
-  /** A message's media file as a data: URL (the background holds the token). */
-  media(messageId: string, index: number): Promise<string>;
+  /** A message's media file as a data: URL, with its name and size (the background holds the token). */
+  media(messageId: string, index: number): Promise<LoadedMedia>;
   /** A page of messages older than `before`, newest first. */
   older(before: string): Promise<{ messages: MessageView[]; hasMore: boolean }>;
   /** Where to upload one file (a URL with a short-lived ticket). */
@@ -46,7 +46,7 @@ export function useConversationIntents(conversationId: string): ConversationInte
         return 'error' in r ? r.error : null;
       },
       templates: () => unwrap(sendMessage('composer:templates', { conversationId })).then((r) => r.templates),
-      media: (messageId, index) => unwrap(sendMessage('media:get', { conversationId, messageId, index })).then((r) => r.dataUrl),
+      media: (messageId, index) => unwrap(sendMessage('media:get', { conversationId, messageId, index })),
       older: (before) => unwrap(sendMessage('inbox:older', { conversationId, before })),
       uploadTicket: () => unwrap(sendMessage('composer:uploadTicket')),
     }),

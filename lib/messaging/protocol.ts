@@ -1,6 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
-import type { CreateChannelResponse, CreateInviteResponse, UploadTicket, MessagesPage, SearchResult } from '../contract/api';
+import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, UploadTicket, MessagesPage, SearchResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { StatusSummary } from '../background/controller';
@@ -53,7 +53,7 @@ export interface Responses {
   /** The reply window and the approved templates for a conversation. */
   'composer:templates': { window: ReplyWindow; templates: TemplateView[] };
   /** An inbound media file, fetched with the agent's token (the side panel holds none). */
-  'media:get': { dataUrl: string; contentType: string };
+  'media:get': LoadedMedia;
   /** Admins: reads the admin view's data again (into `adminItem`). */
   'admin:refresh': null;
   /** Admins: an invitation; its link is shown once. */

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import { INLINE_IMAGE_TYPES } from '../../lib/contract/models';
 import { messageMediaOf } from './repository';
-import { fileOf, sendFile, type UploadRouteDeps } from './uploads';
+import { contentDisposition, fileOf, sendFile, type UploadRouteDeps } from './uploads';
 import { describeIssues, HttpError } from '../errors';
 import { fetchTwilioMedia, MediaFetchError, twilioMediaUrl, type TwilioMediaSource } from './twilio-media';
 
@@ -42,7 +42,7 @@ export function registerMediaRoutes(
     const inline = INLINE_IMAGE_TYPES.has(type);
     reply
       .header('content-type', inline ? type : 'application/octet-stream')
-      .header('content-disposition', inline ? 'inline' : 'attachment')
+      .header('content-disposition', media.fileName ? contentDisposition(inline ? 'inline' : 'attachment', media.fileName) : inline ? 'inline' : 'attachment')
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "sandbox; default-src 'none'")
       .header('cache-control', 'private, max-age=3600');

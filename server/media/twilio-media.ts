@@ -1,3 +1,4 @@
+import { fileNameOf } from '../../lib/contract/whatsapp';
 import { pipeline, Readable, Transform } from 'node:stream';
 
 /**
@@ -54,7 +55,7 @@ export async function fetchTwilioMedia(
   url: URL,
   maxBytes: number,
   fetchImpl: typeof fetch = fetch,
-): Promise<{ body: Readable; contentType: string | null; length: number | null }> {
+): Promise<{ body: Readable; contentType: string | null; length: number | null; fileName: string | null }> {
   const api = new URL(source.apiBaseUrl);
   const basic = `Basic ${Buffer.from(`${source.accountSid}:${source.authToken}`).toString('base64')}`;
   let current = url;
@@ -95,6 +96,7 @@ export async function fetchTwilioMedia(
       body,
       contentType: res.headers.get('content-type'),
       length: res.headers.get('content-length') ? declared : null,
+      fileName: fileNameOf(res.headers.get('content-disposition')),
     };
   }
 }

@@ -176,12 +176,18 @@ export async function fileOf(deps: Pick<UploadRouteDeps, 'db' | 'storage'>, whic
   return bytes && { contentType: rows[0].content_type, name: rows[0].file_name, bytes };
 }
 
+/** A Content-Disposition header naming the file (an ASCII fallback, and the exact name as `filename*`). */
+export function contentDisposition(disposition: 'inline' | 'attachment', name: string): string {
+  const clean = name.replace(/[\u0000-\u001f\u007f"\\/]/g, '_');
+  return `${disposition}; filename="${clean.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(clean)}`;
+}
+
 /** A stored file as an answer: its own type (checked at upload), its name, never sniffed by a browser. */
 export function sendFile(reply: import('fastify').FastifyReply, file: StoredUpload, disposition: 'inline' | 'attachment') {
   return reply
     .header('content-type', file.contentType)
     .header('content-length', file.bytes.length)
-    .header('content-disposition', `${disposition}; filename="${file.name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.name)}`)
+    .header('content-disposition', contentDisposition(disposition, file.name))
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', "sandbox; default-src 'none'")
     .header('cache-control', 'private, max-age=300')

@@ -9,8 +9,8 @@ import { until } from '../support/wait';
 
 /**
  * WhatsApp as customers use it, in Chromium with the built extension: a quoted reply shows its
- * quote and jumps to it (further back than the loaded history), a voice note plays, a shared
- * contact opens that number, an agent drops a PDF on the composer and the customer's side (the
+ * quote and jumps to it (further back than the loaded history), a voice note plays, a document
+ * shows its size, a shared contact opens that number, an agent drops a PDF on the composer and the customer's side (the
  * Twilio stand-in) fetches it, and a customer who sent STOP cannot be written to.
  */
 describe('WhatsApp content in the side panel', () => {
@@ -62,6 +62,7 @@ describe('WhatsApp content in the side panel', () => {
       media: [
         { url: standIn.mediaUrl('audio', sid), contentType: 'audio/ogg' },
         { url: standIn.mediaUrl('vcard', sid), contentType: 'text/vcard' },
+        { url: standIn.mediaUrl('pdf', sid), contentType: 'application/pdf' },
       ],
     });
     const panel = await open('Vik');
@@ -74,6 +75,9 @@ describe('WhatsApp content in the side panel', () => {
       return a.play();
     });
     await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 10_000 }).toBeGreaterThan(0.2);
+
+    // A document shows what it is and its size (and its name when Twilio's answer names it).
+    await panel.getByRole('button', { name: /^📎 Download PDF \(\d+ bytes\)$/ }).waitFor({ timeout: 10_000 });
 
     const card = panel.getByRole('group', { name: 'Contact: Ada Okafor' });
     await card.getByText('Okafor Logistics').waitFor({ timeout: 10_000 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureGuide, fileProblem, formatBytes, optKeyword } from '@/lib/contract/whatsapp';
+import { failureGuide, fileNameOf, fileProblem, formatBytes, optKeyword } from '@/lib/contract/whatsapp';
 import { replyContents } from '@/lib/hooks/useReplyDraft';
 
 const upload = (contentType: string, name = 'f') => ({ id: crypto.randomUUID(), contentType, size: 10, name });
@@ -38,5 +38,13 @@ describe('WhatsApp’s rules, as the composer and the server apply them', () => 
     expect(replyContents('Look', null, [photo, pdf])).toEqual([{ upload: photo, body: 'Look' }, { upload: pdf }]);
     expect(replyContents('Invoice', null, [pdf, photo])).toEqual([{ body: 'Invoice' }, { upload: pdf }, { upload: photo }]);
     expect(replyContents('', null, [pdf])).toEqual([{ upload: pdf }]);
+  });
+
+  it('reads a file’s name from Content-Disposition, the UTF-8 one first', () => {
+    expect(fileNameOf('attachment; filename="Invoice 1042.pdf"')).toBe('Invoice 1042.pdf');
+    expect(fileNameOf(`inline; filename="Fa_ura.pdf"; filename*=UTF-8''Fa%C8%9Bura.pdf`)).toBe('Fațura.pdf');
+    expect(fileNameOf('attachment; filename=report.docx')).toBe('report.docx');
+    expect(fileNameOf('attachment')).toBeNull();
+    expect(fileNameOf(null)).toBeNull();
   });
 });
