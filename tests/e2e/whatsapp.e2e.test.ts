@@ -86,7 +86,7 @@ describe('WhatsApp content in the side panel', () => {
     await panel.close();
   });
 
-  it('an agent drops a PDF on the composer: a progress bar, then the customer’s side fetches it from the signed URL with its name', async () => {
+  it('an agent drops a PDF on the composer and the customer’s side fetches it from the signed URL with its name', async () => {
     const phone = customer();
     await ctx.stack.inbound({ from: phone, to: ctx.org.number, body: 'Can you send me the invoice?', profileName: 'Ines' });
     const panel = await open('Ines');
@@ -129,6 +129,41 @@ describe('WhatsApp content in the side panel', () => {
     await panel.getByLabel('Reply').press('Enter');
     expect(await panel.getByLabel('Reply').inputValue()).toBe('And the photos');
     await panel.getByRole('button', { name: 'Remove photos.zip' }).click();
+    await panel.close();
+  });
+
+  it('shows a progress bar while an upload is on its way and cancels it on request; a pasted image gets a preview', async () => {
+    const phone = customer();
+    await ctx.stack.inbound({ from: phone, to: ctx.org.number, body: 'Photo?', profileName: 'Pia' });
+    const panel = await open('Pia');
+    // The upload is held on its way (as on a slow uplink), so it can be watched and stopped.
+    const cdp = await panel.context().newCDPSession(panel);
+    const held: string[] = [];
+    cdp.on('Fetch.requestPaused', (e: { requestId: string }) => void held.push(e.requestId));
+    await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*/api/uploads?ticket=*', requestStage: 'Request' }] });
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+    await panel.getByLabel('Files to send').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: Buffer.concat([png, Buffer.alloc(400 * 1024)]) });
+    const progress = panel.getByRole('progressbar', { name: 'Uploading holiday.png' });
+    await progress.waitFor({ timeout: 10_000 });
+    await until(() => held.length === 1, { what: 'the upload on its way' });
+    await panel.getByRole('button', { name: 'Cancel holiday.png' }).click();
+    await panel.getByRole('list', { name: 'Attached files' }).waitFor({ state: 'detached' });
+    await cdp.send('Fetch.failRequest', { requestId: held[0]!, errorReason: 'Aborted' }).catch(() => {});
+    await cdp.send('Fetch.disable');
+    // Nothing of it is left to send: Enter with an empty box sends nothing.
+    await panel.getByLabel('Reply').press('Enter');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(ctx.stack.twilioStandIn!.created.filter((c) => c.To === `whatsapp:${phone}`)).toEqual([]);
+
+    // Pasted into the reply box: previewed and uploaded.
+    await panel.getByLabel('Reply').evaluate((box, bytes) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(bytes)], 'pasted.png', { type: 'image/png' }));
+      box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, [...png]);
+    const attached = panel.getByRole('list', { name: 'Attached files' });
+    await attached.getByText('Ready').waitFor({ timeout: 10_000 });
+    expect(await attached.locator('img.thumb').count()).toBe(1);
     await panel.close();
   });
 
