@@ -266,7 +266,8 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
       joinRef: f.joinRef ?? f.ref ?? '',
       self: !!config.broadcast?.self,
       ack: !!config.broadcast?.ack,
-      presenceEnabled: !!config.presence?.enabled,
+      // realtime-js before 2.10 sends no `enabled` (its presence is always on); newer ones say so.
+      presenceEnabled: config.presence?.enabled ?? config.presence !== undefined,
       presenceKey: config.presence?.key || randomUUID(),
       tracked: null,
       claims,
