@@ -228,7 +228,7 @@ export class BackgroundController {
         s.on('conversation:updated', ({ conversation, activity }) => void this.receiveChange(conversation, activity));
         s.on('message:status', ({ message }) => void updateInbox((st) => applyMessage(st, message)));
         s.on('presence:state', (agents) => void this.updateCollab((st) => applyPresenceState(st, agents)));
-        s.on('presence:update', (a) => void this.updateCollab((st) => applyPresence(st, a)));
+        s.on('presence:changes', (changes) => void this.updateCollab((st) => changes.reduce(applyPresence, st)));
         s.on('viewing:update', (v) => void this.updateCollab((st) => applyViewing(st, v)));
         s.on('typing:update', (t) => {
           void this.updateCollab((st) => applyTyping(st, t, Date.now()));

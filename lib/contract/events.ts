@@ -40,10 +40,14 @@ export interface ViewingPayload {
 }
 
 export interface ServerToClientEvents {
-  /** Every agent's presence in the organisation, sent once to each new socket. */
+  /** Every agent's presence in the organisation (online or away; the others are offline), sent once to each new socket. */
   'presence:state': (agents: AgentPresence[]) => void;
-  /** One agent's presence changed. */
-  'presence:update': (agent: AgentPresence) => void;
+  /**
+   * Agents whose presence changed, gathered over a short interval (one event per interval per
+   * organisation, whatever the number of changes). Volatile: a missed one is healed by the next
+   * `presence:state` on reconnect.
+   */
+  'presence:changes': (agents: AgentPresence[]) => void;
   /** A colleague started or stopped typing in a conversation (the server expires it 3 s after the last start). */
   'typing:update': (payload: TypingPayload) => void;
   /** Who has a conversation open (for collision warnings); sent to the organisation on every change. */

@@ -9,7 +9,10 @@ import type { SwitchboardIo } from './socket-io';
  * Typing, presence and viewing over Socket.IO. Volatile by design, and derived from the sockets
  * themselves, so it is the same with one server or several joined by the Redis adapter:
  * - presence: an agent is online while any of its sockets (on any instance) is connected and not
- *   idle, away when all are idle (`socket.data.away`), offline when none is left;
+ *   idle, away when all are idle (`socket.data.away`), offline when none is left. Changes of an
+ *   organisation are coalesced: one `presence:changes` per `flushMs` carrying what changed, and a
+ *   newcomer is answered from the presence already announced (no read of the organisation's
+ *   sockets), so n agents connecting cost O(n) events, not n²/2;
  * - viewing: the agents whose sockets are in a conversation's room;
  * - typing: relayed to the organisation, expiring 3 s after the last start.
  * `fetchSockets()` answers across instances; an instance that dies takes its sockets with it,
@@ -17,6 +20,8 @@ import type { SwitchboardIo } from './socket-io';
  * Every event is validated, tenant-checked and rate limited.
  */
 export const conversationRoom = (id: string) => `conversation:${id}`;
+/** How long presence changes of an organisation gather before one `presence:changes` carries them. */
+export const PRESENCE_FLUSH_MS = 200;
 const CONVERSATION_PREFIX = 'conversation:';
 
 
@@ -41,14 +46,31 @@ function viewingFrom(conversationId: string, sockets: SocketLike[]): ViewingPayl
 
 export function attachCollaboration(
   io: SwitchboardIo,
-  deps: { db: pg.Pool; log: Logger; orgRoom: (id: string) => string; agentRoom: (id: string) => string; sweepMs?: number },
+  deps: { db: pg.Pool; log: Logger; orgRoom: (id: string) => string; agentRoom: (id: string) => string; sweepMs?: number; flushMs?: number },
 ) {
   const log = deps.log.child({ name: 'collaboration' });
   // Several instances (Redis adapter): they share what they announce, and sweep for dead ones.
   const clustered = deps.sweepMs !== undefined;
   const typingTimers = new Map<string, ReturnType<typeof setTimeout>>(); // `${conversation}:${agent}`
-  // What this instance last told the organisation about each agent (org -> agent -> state).
-  const announced = new Map<string, Map<string, PresenceState>>();
+  // What was last announced about each agent, by any instance (org -> agent -> presence).
+  const announced = new Map<string, Map<string, AgentPresence>>();
+  // Organisations this instance has learnt the presence of (the others' announcements before it started).
+  const learnt = new Set<string>();
+  // Changes not yet sent, per organisation: one `presence:changes` per flush carries them all.
+  const pending = new Map<string, Map<string, AgentPresence>>();
+  const flushMs = deps.flushMs ?? PRESENCE_FLUSH_MS;
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+  const flush = () => {
+    flushTimer = null;
+    for (const [org, changes] of pending) io.to(deps.orgRoom(org)).emit('presence:changes', [...changes.values()]);
+    pending.clear();
+  };
+  const queueChange = (org: string, p: AgentPresence) => {
+    const changes = pending.get(org) ?? new Map<string, AgentPresence>();
+    changes.set(p.agentId, p);
+    pending.set(org, changes);
+    flushTimer ??= setTimeout(flush, flushMs);
+  };
   // Chatty events: 10 per second per socket is far above a human's typing cadence (one per 1.5 s).
   const limiter = new RateLimiterMemory({ points: 10, duration: 1 });
   // Presence changes of one agent are worked out one at a time, in the order they happened.
@@ -61,22 +83,21 @@ export function attachCollaboration(
   };
 
   const remember = (org: string, p: AgentPresence) => {
-    const m = announced.get(org) ?? new Map<string, PresenceState>();
+    const m = announced.get(org) ?? new Map<string, AgentPresence>();
     announced.set(org, m);
     if (p.state === 'offline') m.delete(p.agentId);
-    else m.set(p.agentId, p.state);
-    if (m.size === 0) announced.delete(org);
+    else m.set(p.agentId, p);
   };
+  const stateOf = (org: string, agentId: string): PresenceState => announced.get(org)?.get(agentId)?.state ?? 'offline';
 
   /** Works out an agent's presence from its sockets everywhere; tells the organisation if it changed. */
   const updatePresence = (organisationId: string, agentId: string, displayName: string) =>
     serially(agentId, async () => {
       const sockets = (await io.in(deps.agentRoom(agentId)).fetchSockets()) as unknown as SocketLike[];
       const now = presenceFrom(sockets).get(agentId) ?? { agentId, displayName, state: 'offline' as const };
-      const was = announced.get(organisationId)?.get(agentId) ?? 'offline';
-      if (now.state === was) return;
+      if (now.state === stateOf(organisationId, agentId)) return;
       remember(organisationId, now);
-      io.to(deps.orgRoom(organisationId)).emit('presence:update', now);
+      queueChange(organisationId, now);
       // The other instances learn it too, so any of them can tell when it stops being true.
       if (clustered) io.serverSideEmit('presence:announced', organisationId, now);
     });
@@ -191,10 +212,17 @@ export function attachCollaboration(
 
     await socket.join([org, deps.agentRoom(agentId)]);
     if (socket.disconnected) return;
-    // Presence: first the organisation's current state (every instance's sockets), then changes.
-    const everyone = (await io.in(org).fetchSockets()) as unknown as SocketLike[];
-    socket.emit('presence:state', [...presenceFrom(everyone).values()]);
+    // With several instances, presence announced before this one started is read once per organisation.
+    if (clustered && !learnt.has(organisationId)) {
+      learnt.add(organisationId);
+      const everyone = (await io.in(org).fetchSockets()) as unknown as SocketLike[];
+      // The newcomer itself is left to updatePresence below, which announces it.
+      for (const p of presenceFrom(everyone).values()) if (p.agentId !== agentId && !announced.get(organisationId)?.has(p.agentId)) remember(organisationId, p);
+    }
+    // Presence: first what is known now (the newcomer included), then changes.
     await updatePresence(organisationId, agentId, displayName);
+    if (socket.disconnected) return;
+    socket.emit('presence:state', [...(announced.get(organisationId)?.values() ?? [])]);
   });
 
   /**
@@ -207,17 +235,19 @@ export function attachCollaboration(
     for (const org of orgs) {
       const organisationId = org.slice('org:'.length);
       // What was said before looking: anything announced while we look is newer than what we see.
-      const said = new Map(announced.get(organisationId) ?? []);
+      const said = new Map([...(announced.get(organisationId) ?? [])].map(([agentId, p]) => [agentId, p.state]));
       const seen = new Map([...viewed].filter(([key]) => key.startsWith(`${organisationId}/`)));
       const sockets = (await io.in(org).fetchSockets()) as unknown as SocketLike[];
       const now = presenceFrom(sockets);
+      const changes: AgentPresence[] = [];
       for (const [agentId, state] of said) {
-        if (announced.get(organisationId)?.get(agentId) !== state) continue;
-        const p = now.get(agentId) ?? { agentId, displayName: '', state: 'offline' as const };
+        if (stateOf(organisationId, agentId) !== state) continue;
+        const p = now.get(agentId) ?? { agentId, displayName: announced.get(organisationId)?.get(agentId)?.displayName ?? '', state: 'offline' as const };
         if (p.state === state) continue;
         remember(organisationId, p);
-        io.local.to(org).emit('presence:update', p);
+        changes.push(p);
       }
+      if (changes.length) io.local.to(org).emit('presence:changes', changes);
       const conversations = new Set(sockets.flatMap((s) => [...s.rooms].filter((r) => r.startsWith(CONVERSATION_PREFIX)).map((r) => r.slice(CONVERSATION_PREFIX.length))));
       for (const key of seen.keys()) conversations.add(key.slice(organisationId.length + 1));
       for (const conversationId of conversations) {
@@ -238,5 +268,10 @@ export function attachCollaboration(
   };
   const timer = deps.sweepMs ? setInterval(tick, deps.sweepMs) : null;
   timer?.unref();
-  return { stop: () => timer && clearInterval(timer) };
+  return {
+    stop: () => {
+      if (timer) clearInterval(timer);
+      if (flushTimer) clearTimeout(flushTimer);
+    },
+  };
 }

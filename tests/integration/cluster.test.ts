@@ -53,7 +53,7 @@ describe('Several server instances on Redis', () => {
     const bob = await connect({ serverUrl: second.url }, org.agents[1]!.token); // instance 2
     const stranger = await connect({ serverUrl: second.url }, other.agents[0]!.token);
     const leaked: unknown[] = [];
-    stranger.onAny((event, payload) => event !== 'presence:state' && event !== 'presence:update' && leaked.push([event, payload]));
+    stranger.onAny((event, payload) => event !== 'presence:state' && event !== 'presence:changes' && leaked.push([event, payload]));
 
     const atAlice = nextEvent(alice, 'message:new');
     const atBob = nextEvent(bob, 'message:new');
@@ -129,14 +129,14 @@ describe('Several server instances on Redis', () => {
     const alice = await connect(stack, org.agents[0]!.token);
     const presence: AgentPresence[] = [];
     const viewing: ViewingPayload[] = [];
-    alice.on('presence:update', (p) => p.agentId === bobId && presence.push(p));
+    alice.on('presence:changes', (changes) => presence.push(...changes.filter((p) => p.agentId === bobId)));
     alice.on('viewing:update', (v) => v.conversationId === conversationId && viewing.push(v));
 
     // A doomed instance: Bob's only socket is there.
     const doomed = await startInstance(stack, { REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300', OPERATOR_TOKEN: stack.config.operatorToken! });
     const bob = await connect({ serverUrl: doomed.url }, org.agents[1]!.token);
     bob.io.opts.reconnection = false;
-    await expect.poll(() => presence.at(-1)?.state).toBe('online');
+    await expect.poll(() => presence.at(-1)?.state, { timeout: 10_000 }).toBe('online');
     // A new socket on instance 1 is told Bob is online, though his socket is elsewhere.
     const late: TestSocket = ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: org.agents[0]!.token }, reconnection: false, forceNew: true, autoConnect: false });
     sockets.push(late);

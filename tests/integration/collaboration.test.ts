@@ -1,7 +1,8 @@
 import { io as ioClient } from 'socket.io-client';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentPresence, TypingPayload } from '../../lib/contract/events';
-import { connectSocket, customer, nextEvent, type TestOrg, type TestSocket } from '../support/stack';
+import { connectSocket, createTestOrg, customer, nextEvent, type TestOrg, type TestSocket } from '../support/stack';
+import { until } from '../support/wait';
 import { useTestStack } from '../support/fixture';
 
 describe('Typing, presence and viewing over Socket.IO', () => {
@@ -93,7 +94,7 @@ describe('Typing, presence and viewing over Socket.IO', () => {
   it('keeps an agent online while any of its sockets is connected, away when all are idle', async () => {
     const watcher = await connect(ctx.a.agents[0]!.token);
     const updates: AgentPresence[] = [];
-    watcher.on('presence:update', (p) => updates.push(p));
+    watcher.on('presence:changes', (changes) => updates.push(...changes));
     const carolId = ctx.a.agents[2]!.id;
     const laptop = await connect(ctx.a.agents[2]!.token);
     const phone = await connect(ctx.a.agents[2]!.token);
@@ -120,9 +121,40 @@ describe('Typing, presence and viewing over Socket.IO', () => {
     const online = (await state).filter((p) => p.state === 'online').map((p) => p.agentId);
     expect(online).toContain(ctx.a.agents[1]!.id);
     expect(online).toContain(ctx.a.agents[0]!.id);
-    const change = nextEvent(newcomer, 'presence:update');
+    const offline = new Promise<AgentPresence>((resolve) => newcomer.on('presence:changes', (changes) => changes.forEach((c) => c.agentId === ctx.a.agents[1]!.id && resolve(c))));
     colleague.close();
-    expect(await change).toMatchObject({ agentId: ctx.a.agents[1]!.id, state: 'offline' });
+    expect(await offline).toMatchObject({ agentId: ctx.a.agents[1]!.id, state: 'offline' });
+  });
+
+  it('twenty agents connecting at once: each gets one state from memory, then batched changes, and all agree', async () => {
+    const big = await createTestOrg(ctx.stack, 20);
+    const sockets: TestSocket[] = [];
+    const seen = new Map<TestSocket, { states: number; presence: Map<string, string> }>();
+    await Promise.all(
+      big.agents.map(async (a) => {
+        const s: TestSocket = ioClient(ctx.stack.serverUrl, { transports: ['websocket'], auth: { token: a.token }, forceNew: true, autoConnect: false });
+        const view = { states: 0, presence: new Map<string, string>() };
+        seen.set(s, view);
+        s.on('presence:state', (list) => {
+          view.states++;
+          view.presence = new Map(list.map((p) => [p.agentId, p.state]));
+        });
+        s.on('presence:changes', (list) => {
+          for (const p of list) view.presence.set(p.agentId, p.state);
+        });
+        open.push(s);
+        sockets.push(s);
+        s.connect();
+        await new Promise<void>((resolve) => s.once('connect', () => resolve()));
+      }),
+    );
+    const everyone = big.agents.map((a) => a.id).sort();
+    const allOnline = () => [...seen.values()].every((v) => [...v.presence].filter(([, st]) => st === 'online').map(([id]) => id).sort().join() === everyone.join());
+    await until(allOnline, { what: 'every agent seeing all twenty online' });
+    for (const v of seen.values()) expect(v.states).toBe(1);
+    // Leaving: everyone else hears it, and agrees.
+    sockets[0]!.close();
+    await until(() => [...seen].filter(([s]) => s !== sockets[0]).every(([, v]) => v.presence.get(big.agents[0]!.id) === 'offline'), { what: 'the first agent offline everywhere' });
   });
 
   it('tells the organisation who is viewing a conversation', async () => {

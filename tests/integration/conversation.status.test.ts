@@ -48,7 +48,7 @@ describe('Conversation status', () => {
     const bobSocket = await connect(bob().token);
     const stranger = await connect(ctx.b.agents[0]!.token);
     const leaked: unknown[] = [];
-    stranger.onAny((event) => event !== 'presence:state' && event !== 'presence:update' && leaked.push(event));
+    stranger.onAny((event) => event !== 'presence:state' && event !== 'presence:changes' && leaked.push(event));
     const heard: ConversationUpdatedPayload[] = [];
     bobSocket.on('conversation:updated', (p) => heard.push(p));
 
