@@ -32,12 +32,19 @@ export const ConversationList = forwardRef<
     /** Conversations picked for a bulk action (checkboxes). */
     checked: ReadonlySet<string>;
     onCheck: (id: string, checked: boolean) => void;
+    /** The rows on screen changed (their typing and viewing are then asked for). */
+    onRowsShown?: (ids: string[]) => void;
   }
 >(function ConversationList(props, ref) {
   const { conversations } = props;
   const virtuoso = useRef<VirtuosoHandle>(null);
   const scroller = useRef<HTMLElement | null>(null);
   const [active, setActive] = useState(0);
+  // The rows on screen (what Virtuoso renders), reported when the conversations in them change.
+  const [range, setRange] = useState<[number, number]>([0, 0]);
+  const shownIds = conversations.slice(range[0], range[1] + 1).map((c) => c.id).join();
+  const onRowsShown = props.onRowsShown;
+  useEffect(() => onRowsShown?.(shownIds ? shownIds.split(',') : []), [shownIds, onRowsShown]);
   const activeIndex = Math.min(active, Math.max(0, conversations.length - 1));
 
   const focusRow = (index: number) => {
@@ -90,6 +97,7 @@ export const ConversationList = forwardRef<
       data={conversations}
       computeItemKey={(_, c) => c.id}
       increaseViewportBy={200}
+      rangeChanged={({ startIndex, endIndex }) => setRange([startIndex, endIndex])}
       components={COMPONENTS}
       itemContent={(index, c) => (
         <Row

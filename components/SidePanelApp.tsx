@@ -28,6 +28,8 @@ const EMPTY = { open: 'Nothing open here: all done.', snoozed: 'No snoozed conve
 /** Stable across renders, so unchanged rows of the list do not re-render. */
 const openConversation = (conversationId: string) => void sendMessage('inbox:openConversation', { conversationId });
 const FILTER_KEY = 'switchboard:list-filter';
+/** The list rows on screen, for their typing and viewing (stable, so rows do not re-render for it). */
+const reportRowsShown = (conversationIds: string[]) => void sendMessage('inbox:visible', { conversationIds: conversationIds.slice(0, 500) });
 
 /** The list's filter as the agent last left it (on this device). */
 function savedFilter(): ListFilter {
@@ -172,6 +174,7 @@ export function SidePanelApp() {
           </p>
           <ConversationList
             ref={list}
+            onRowsShown={reportRowsShown}
             checked={checked}
             onCheck={onCheck}
             conversations={visible}

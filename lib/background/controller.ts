@@ -5,7 +5,7 @@ import { applyPresence, applyPresenceState, applyTyping, applyViewing, emptyColl
 import { ConnectionMachine } from '../connection/machine';
 import { createPoller } from '../connection/polling';
 import type { LoadedMedia, SearchResult } from '../contract/api';
-import { TYPING_TTL_MS, type TeamArea } from '../contract/events';
+import { TYPING_TTL_MS, WATCH_MAX, type TeamArea } from '../contract/events';
 import type { AgentProfile, ConversationStatus, ConversationView, MessageView } from '../contract/models';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../contract/rows';
 import { conversationsByPhone } from '../crm/badge-info';
@@ -46,6 +46,9 @@ export class BackgroundController {
   private readonly sync: () => Promise<void>;
   private readonly outbox: ReturnType<typeof createOutbox>;
   private away = false;
+  /** Conversations shown besides the open one, by where: rows in side panels, badges on CRM pages. */
+  private watched: Record<'panel' | 'crm', string[]> = { panel: [], crm: [] };
+  private watchTimer: ReturnType<typeof setTimeout> | null = null;
   /** The workspace needs a newer extension: no connection is opened. */
   private updateRequired = false;
   private collabQueue: Promise<unknown> = Promise.resolve();
@@ -215,6 +218,8 @@ export class BackgroundController {
         // Rooms do not survive a reconnect: rejoin the open conversation, restate presence.
         void openConversationItem.getValue().then((id) => (id ? this.viewConversation(id, null) : undefined));
         if (this.away) socket.emit('presence:set', { state: 'away' });
+        // Rooms do not survive a reconnect: say again which conversations are shown.
+        this.sendWatched();
         // Every (re)connect catches up from the stored cursor: Socket.IO buffers nothing for us.
         void this.catchUp();
         void this.teamChanged();
@@ -355,6 +360,24 @@ export class BackgroundController {
   /** The reply window and approved templates of a conversation. */
   templates(conversationId: string) {
     return this.api.templates(conversationId);
+  }
+
+  /**
+   * The conversations shown besides the open one (list rows on screen, CRM badges): the server
+   * sends their typing and viewing to this socket, and no others'. Sent once the set settles.
+   */
+  watch(source: 'panel' | 'crm', conversationIds: string[]): void {
+    this.watched[source] = conversationIds;
+    if (this.watchTimer) return;
+    this.watchTimer = setTimeout(() => {
+      this.watchTimer = null;
+      this.sendWatched();
+    }, 150);
+  }
+
+  private sendWatched(): void {
+    const ids = [...new Set([...this.watched.panel, ...this.watched.crm])].slice(0, WATCH_MAX);
+    this.socket?.emit('conversations:watch', { conversationIds: ids });
   }
 
   /** Where the side panel uploads one file itself (with progress and cancel, which a worker's fetch cannot give). */

@@ -17,7 +17,7 @@ interface Page {
  * validated, their badges go out whenever the inbox, the typing state or the sign-in changes.
  * Ports are in-memory on purpose: when Chrome stops this worker they close, and pages reconnect.
  */
-export function serveCrmPages() {
+export function serveCrmPages(opts: { onConversations?: (conversationIds: string[]) => void } = {}) {
   const pages = new Map<Browser.runtime.Port, Page>();
   let scheduled = false;
   const collab = mirror(collabItem);
@@ -27,6 +27,8 @@ export function serveCrmPages() {
     const [inbox, collabState, agent] = await Promise.all([readInbox(), collab(), agentNow()]);
     const index = conversationsByPhone(inbox);
     const now = Date.now();
+    // The conversations behind every page's badges: their typing and viewing are what badges show.
+    if (!only) opts.onConversations?.([...new Set([...pages.values()].flatMap((p) => p.phones.flatMap((phone) => (index.get(phone) ?? []).map((c) => c.id))))]);
     for (const [port, page] of pages) {
       if (only && port !== only) continue;
       const notice: CrmPortNotice = { type: 'badges', signedIn: !!agent, badges: agent ? badgesFor(page.phones, index, collabState, agent.id, now) : {} };
@@ -60,8 +62,12 @@ export function serveCrmPages() {
       if (!request.success) return; // a page can say nothing we would act on wrongly; ignore it
       page.phones = request.data.phones;
       void push(port);
+      pushAll(); // the set of watched conversations may have changed
     });
-    port.onDisconnect.addListener(() => pages.delete(port));
+    port.onDisconnect.addListener(() => {
+      pages.delete(port);
+      pushAll();
+    });
   });
 
   onInboxPatch(pushAll); // readInbox() is the worker's working copy, already holding the change

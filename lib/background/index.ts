@@ -29,7 +29,7 @@ export function startBackground(): void {
   // Side panels: live inbox changes over a port.
   servePanels();
   // CRM pages: live badges over a port; sites beyond the built-in CRMs are the agent's choice.
-  const crmPages = serveCrmPages();
+  const crmPages = serveCrmPages({ onConversations: (ids) => void c().then((x) => x.watch('crm', ids)) });
   void reconcileSites();
 
   serve({
@@ -42,6 +42,7 @@ export function startBackground(): void {
       return connected;
     },
     'inbox:openConversation': async ({ conversationId }) => done(await (await c()).openConversation(conversationId)),
+    'inbox:visible': async ({ conversationIds }) => done((await c()).watch('panel', conversationIds)),
     'inbox:openPhone': async ({ phone }) => {
       const controller = await c();
       const conversationId = await controller.conversationForPhone(phone);

@@ -1,6 +1,9 @@
 import type { ConversationView, MessageView, ReadStateView } from './models';
 
 /** What of the organisation changed, in `team:changed` (`channels` and `unrouted` concern admins only). */
+/** The most conversations one socket may watch for typing and viewing. */
+export const WATCH_MAX = 500;
+
 export type TeamArea = 'agents' | 'invites' | 'canned-replies' | 'channels' | 'unrouted';
 
 /**
@@ -80,6 +83,12 @@ export interface ClientToServerEvents {
   /** The agent opened a conversation: join its room (checked on the server) and count as viewing. */
   'conversation:join': (payload: { conversationId: string }, ack: (res: Ack<{ viewing: ViewingPayload }>) => void) => void;
   'conversation:leave': (payload: { conversationId: string }) => void;
+  /**
+   * The conversations this socket shows besides the open one (rows of the list on screen, badges
+   * on CRM pages): it then hears who types in or views those, and no others. Replaces the previous
+   * set; another organisation's ids are ignored. At most WATCH_MAX.
+   */
+  'conversations:watch': (payload: { conversationIds: string[] }, ack?: (res: Ack<{ watching: number }>) => void) => void;
   /** Sent at most every 1.5 s while the agent types a reply. */
   'typing:start': (payload: { conversationId: string }) => void;
   'typing:stop': (payload: { conversationId: string }) => void;

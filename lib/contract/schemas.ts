@@ -99,6 +99,8 @@ export const messagesQuery = z.object({
 export const conversationRef = z.object({ conversationId: z.uuid() });
 /** Socket.IO: `presence:set`. */
 export const presenceRequest = z.object({ state: z.enum(['online', 'away']) });
+/** `conversations:watch` */
+export const watchRequest = z.object({ conversationIds: z.array(z.uuid()).max(500, 'watch at most 500 conversations') });
 /** Socket.IO: `auth:refresh`. */
 export const authRefreshRequest = z.object({ token: z.string().min(1).max(8192) });
 

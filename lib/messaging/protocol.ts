@@ -28,6 +28,8 @@ export interface Responses {
   /** Connects to a workspace by its URL: the server publishes the rest (`GET /api/config`). */
   'settings:connect': { workspaceName: string | null; url: string };
   'inbox:openConversation': null;
+  /** The list rows on screen in the side panel: their typing and viewing are wanted. */
+  'inbox:visible': null;
   /** Opens (or starts) the conversation with a number, e.g. from a contact card a customer shared. */
   'inbox:openPhone': { conversationId: string };
   'connection:reconnect': null;

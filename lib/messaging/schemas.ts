@@ -28,6 +28,7 @@ export const requestSchemas = {
   'settings:connect': z.object({ workspaceUrl: z.string().trim().min(1, 'enter your workspace URL').max(2048) }),
   'inbox:openConversation': z.object({ conversationId: z.uuid() }),
   'inbox:openPhone': z.object({ phone: e164 }),
+  'inbox:visible': z.object({ conversationIds: z.array(z.uuid()).max(500) }),
   'connection:reconnect': z.undefined(),
   'composer:typing': z.object({ conversationId: z.uuid(), typing: z.boolean() }),
   'composer:send': z

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { conversationRef, presenceRequest } from '../../lib/contract/schemas';
+import { conversationRef, presenceRequest, watchRequest } from '../../lib/contract/schemas';
+import { describeIssues } from '../errors';
 import { TYPING_TTL_MS, type AgentPresence, type PresenceState, type ViewingPayload } from '../../lib/contract/events';
 import type { Logger } from '../logger';
 import type { SwitchboardIo } from './socket-io';
@@ -14,12 +15,19 @@ import type { SwitchboardIo } from './socket-io';
  *   newcomer is answered from the presence already announced (no read of the organisation's
  *   sockets), so n agents connecting cost O(n) events, not n²/2;
  * - viewing: the agents whose sockets are in a conversation's room;
- * - typing: relayed to the organisation, expiring 3 s after the last start.
+ * - typing: expiring 3 s after the last start.
+ * Typing and viewing go only to the sockets that show that conversation: its open thread
+ * (`conversation:<id>`) or its row or CRM badge (`watch:<id>`, `conversations:watch`). Typing is
+ * volatile (dropped for a socket that is busy: each start is repeated and expires in 3 s anyway);
+ * viewing is not, because it is state: a lost "nobody is viewing" would leave a stale indicator.
  * `fetchSockets()` answers across instances; an instance that dies takes its sockets with it,
  * and the periodic sweep tells the remaining instances' agents what changed.
  * Every event is validated, tenant-checked and rate limited.
  */
 export const conversationRoom = (id: string) => `conversation:${id}`;
+export const watchRoom = (id: string) => `watch:${id}`;
+/** Everyone who shows a conversation: its open threads and its rows and badges. */
+const showing = (id: string) => [conversationRoom(id), watchRoom(id)];
 /** How long presence changes of an organisation gather before one `presence:changes` carries them. */
 export const PRESENCE_FLUSH_MS = 200;
 const CONVERSATION_PREFIX = 'conversation:';
@@ -117,7 +125,7 @@ export function attachCollaboration(
     const sockets = (await io.in(conversationRoom(conversationId)).fetchSockets()) as unknown as SocketLike[];
     const viewing = viewingFrom(conversationId, sockets);
     rememberViewing(organisationId, viewing);
-    io.to(deps.orgRoom(organisationId)).emit('viewing:update', viewing);
+    io.to(showing(conversationId)).emit('viewing:update', viewing);
     if (clustered) io.serverSideEmit('viewing:announced', organisationId, viewing);
     return viewing;
   };
@@ -145,7 +153,7 @@ export function attachCollaboration(
       if (!timer) return;
       clearTimeout(timer);
       typingTimers.delete(key);
-      socket.to(org).except(deps.agentRoom(agentId)).emit('typing:update', { conversationId, agentId, displayName, typing: false });
+      socket.volatile.to(showing(conversationId)).except(deps.agentRoom(agentId)).emit('typing:update', { conversationId, agentId, displayName, typing: false });
     };
 
     socket.on('conversation:join', async (payload, ack) => {
@@ -176,6 +184,30 @@ export function attachCollaboration(
       if (p.success) void leave(p.data.conversationId);
     });
 
+    // Rows and badges on screen: their conversations' typing and viewing, checked to be the organisation's.
+    let watching = new Set<string>();
+    socket.on('conversations:watch', async (payload, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => {};
+      const p = watchRequest.safeParse(payload);
+      if (!p.success) return reply({ error: describeIssues(p.error) });
+      if (!(await guard('watch'))) return reply({ error: 'rate limited' });
+      const wanted = [...new Set(p.data.conversationIds)];
+      const { rows } = wanted.length
+        ? await deps.db.query<{ id: string }>('select id from conversations where organisation_id = $1 and id = any($2::uuid[])', [organisationId, wanted])
+        : { rows: [] };
+      const next = new Set(rows.map((r) => r.id));
+      for (const id of watching) if (!next.has(id)) await socket.leave(watchRoom(id));
+      const added = [...next].filter((id) => !watching.has(id));
+      if (added.length) await socket.join(added.map(watchRoom));
+      watching = next;
+      reply({ data: { watching: next.size } });
+      // What is going on in the newly shown ones now: who views them.
+      for (const id of added) {
+        const v = viewed.get(`${organisationId}/${id}`);
+        if (v) socket.emit('viewing:update', viewingFrom(id, (await io.in(conversationRoom(id)).fetchSockets()) as unknown as SocketLike[]));
+      }
+    });
+
     socket.on('typing:start', async (payload) => {
       const p = conversationRef.safeParse(payload);
       if (!p.success || !allowed.has(p.data.conversationId) || !(await guard('typing'))) return;
@@ -185,7 +217,7 @@ export function attachCollaboration(
       // A client that crashes mid-sentence never leaves a stuck indicator.
       typingTimers.set(key, setTimeout(() => stopTyping(conversationId), TYPING_TTL_MS));
       // Each start is relayed, so receivers extend their own 3 s timers too.
-      socket.to(org).except(deps.agentRoom(agentId)).emit('typing:update', { conversationId, agentId, displayName, typing: true });
+      socket.volatile.to(showing(conversationId)).except(deps.agentRoom(agentId)).emit('typing:update', { conversationId, agentId, displayName, typing: true });
     });
 
     socket.on('typing:stop', (payload) => {
@@ -254,7 +286,7 @@ export function attachCollaboration(
         const key = `${organisationId}/${conversationId}`;
         if ((viewed.get(key) ?? '') !== (seen.get(key) ?? '')) continue;
         const v = viewingFrom(conversationId, sockets);
-        if (rememberViewing(organisationId, v)) io.local.to(org).emit('viewing:update', v);
+        if (rememberViewing(organisationId, v)) io.local.to(showing(conversationId)).emit('viewing:update', v);
       }
     }
   };

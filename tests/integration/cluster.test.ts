@@ -65,6 +65,7 @@ describe('Several server instances on Redis', () => {
 
     const conversationId = await conversationOf(params.MessageSid!);
     expect(await bob.emitWithAck('conversation:join', { conversationId })).toHaveProperty('data');
+    expect(await alice.emitWithAck('conversations:watch', { conversationIds: [conversationId] })).toEqual({ data: { watching: 1 } });
     const typing = nextEvent(alice, 'typing:update');
     bob.emit('typing:start', { conversationId });
     expect(await typing).toMatchObject({ conversationId, agentId: org.agents[1]!.id, typing: true });
@@ -131,6 +132,7 @@ describe('Several server instances on Redis', () => {
     const viewing: ViewingPayload[] = [];
     alice.on('presence:changes', (changes) => presence.push(...changes.filter((p) => p.agentId === bobId)));
     alice.on('viewing:update', (v) => v.conversationId === conversationId && viewing.push(v));
+    await alice.emitWithAck('conversations:watch', { conversationIds: [conversationId] });
 
     // A doomed instance: Bob's only socket is there.
     const doomed = await startInstance(stack, { REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300', OPERATOR_TOKEN: stack.config.operatorToken! });

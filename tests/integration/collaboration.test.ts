@@ -38,6 +38,8 @@ describe('Typing, presence and viewing over Socket.IO', () => {
   afterEach(() => {
     for (const s of open.splice(0)) s.close();
   });
+  /** The socket shows these conversations (rows on screen, CRM badges): it hears their typing and viewing. */
+  const watch = (socket: TestSocket, ...conversationIds: string[]) => socket.emitWithAck('conversations:watch', { conversationIds });
 
   it('relays typing to colleagues, never back to the sender and never to another organisation', async () => {
     const bob = await connect(ctx.a.agents[1]!.token);
@@ -47,6 +49,9 @@ describe('Typing, presence and viewing over Socket.IO', () => {
     alice.on('typing:update', (p) => seen.alice!.push(p));
     bob.on('typing:update', (p) => seen.bob!.push(p));
     stranger.on('typing:update', (p) => seen.stranger!.push(p));
+    expect(await watch(alice, convA)).toEqual({ data: { watching: 1 } });
+    // Another organisation's conversation cannot be watched.
+    expect(await watch(stranger, convA)).toEqual({ data: { watching: 0 } });
     expect(await bob.emitWithAck('conversation:join', { conversationId: convA })).toHaveProperty('data');
     const started = nextEvent(alice, 'typing:update');
     bob.emit('typing:start', { conversationId: convA });
@@ -78,9 +83,35 @@ describe('Typing, presence and viewing over Socket.IO', () => {
     expect(leaked).toEqual([]);
   });
 
+  it('sends typing and viewing only to the sockets that show the conversation', async () => {
+    const alice = await connect(ctx.a.agents[0]!.token);
+    const carol = await connect(ctx.a.agents[2]!.token);
+    const bob = await connect(ctx.a.agents[1]!.token);
+    const heard: string[] = [];
+    alice.on('typing:update', () => heard.push('alice typing'));
+    alice.on('viewing:update', () => heard.push('alice viewing'));
+    carol.on('typing:update', () => heard.push('carol typing'));
+    carol.on('viewing:update', () => heard.push('carol viewing'));
+    await watch(carol, convA);
+    await bob.emitWithAck('conversation:join', { conversationId: convA });
+    bob.emit('typing:start', { conversationId: convA });
+    bob.emit('typing:stop', { conversationId: convA });
+    await markers([alice, ctx.a], [carol, ctx.a]);
+    expect(heard.filter((h) => h.startsWith('alice'))).toEqual([]);
+    expect(heard).toContain('carol typing');
+    expect(heard).toContain('carol viewing');
+    // No longer shown (scrolled away): nothing more.
+    await watch(carol);
+    heard.length = 0;
+    bob.emit('typing:start', { conversationId: convA });
+    await markers([carol, ctx.a]);
+    expect(heard).toEqual([]);
+  });
+
   it('expires a typing indicator 3 s after the last start of a silent client', async () => {
     const alice = await connect(ctx.a.agents[0]!.token);
     const bob = await connect(ctx.a.agents[1]!.token);
+    await watch(alice, convA);
     await bob.emitWithAck('conversation:join', { conversationId: convA });
     const started = nextEvent(alice, 'typing:update');
     bob.emit('typing:start', { conversationId: convA });
@@ -160,6 +191,7 @@ describe('Typing, presence and viewing over Socket.IO', () => {
   it('tells the organisation who is viewing a conversation', async () => {
     const alice = await connect(ctx.a.agents[0]!.token);
     const bob = await connect(ctx.a.agents[1]!.token);
+    await watch(alice, convA);
     const viewing = nextEvent(alice, 'viewing:update');
     await bob.emitWithAck('conversation:join', { conversationId: convA });
     expect(await viewing).toEqual({ conversationId: convA, agents: [{ agentId: ctx.a.agents[1]!.id, displayName: 'Agent 1' }] });
@@ -171,14 +203,15 @@ describe('Typing, presence and viewing over Socket.IO', () => {
   it('rate limits a flood of typing events', async () => {
     const alice = await connect(ctx.a.agents[0]!.token);
     const bob = await connect(ctx.a.agents[1]!.token);
+    await watch(alice, convA);
     await bob.emitWithAck('conversation:join', { conversationId: convA });
     let relayed = 0;
     alice.on('typing:update', (p) => p.typing && relayed++);
     for (let i = 0; i < 100; i++) bob.emit('typing:start', { conversationId: convA });
-    // Bob's events are handled in order: once his stop reaches Alice, every start was handled.
-    const stopped = new Promise<void>((resolve) => alice.on('typing:update', (p) => !p.typing && resolve()));
-    bob.emit('typing:stop', { conversationId: convA });
-    await stopped;
+    // Bob's events are handled in order, and a message to the organisation reaches Alice after
+    // every typing event relayed before it (typing is volatile: the marker is not).
+    await bob.emitWithAck('conversation:join', { conversationId: convA });
+    await markers([alice, ctx.a]);
     expect(relayed).toBeGreaterThan(0);
     expect(relayed).toBeLessThanOrEqual(10);
   });
