@@ -105,12 +105,14 @@ create table if not exists supabase_migrations.schema_migrations (
 -- filter is evaluated once, and the row lookup is planned once (a prepared statement).
 create schema if not exists realtime;
 
+drop function if exists realtime.local_visible_subscriptions(regclass, jsonb, jsonb, boolean, jsonb);
 create or replace function realtime.local_visible_subscriptions(
   entity regclass,
   record jsonb,        -- column -> text value of the change record (old record for DELETE)
   pk jsonb,            -- primary key column -> text value
   check_rls boolean,
-  subscribers jsonb    -- [{id, role, claims, filter}], filter: SQL over $1 (the record) or null
+  subscribers jsonb,   -- [{id, role, claims, filter}], filter: SQL over $1 (the record) or null
+  key_sql text default null -- SQL over x.claims: subscribers with the same role and key see the same rows
 ) returns setof text
 language plpgsql volatile as $$
 declare
@@ -121,7 +123,17 @@ declare
   passed jsonb := '{}';
   readable jsonb := '{}';
   pk_where text;
+  keys jsonb := '{}';   -- subscriber id -> its visibility group ("role/key"), when it has one
+  decided jsonb := '{}'; -- visibility group -> whether the row is visible to it
+  grp text;
 begin
+  -- Groups, computed now (never cached: a removed or moved agent is grouped by what is true now).
+  if check_rls and key_sql is not null then
+    execute format('select coalesce(jsonb_object_agg(g.id, g.grp) filter (where g.grp is not null), ''{}'')
+                      from (select x.id, x.role || ''/'' || (%s) as grp
+                              from jsonb_to_recordset($1) as x(id text, role text, claims jsonb)) g', key_sql)
+      using subscribers into keys;
+  end if;
   for f in select distinct x.filter from jsonb_to_recordset(subscribers) as x(filter text) where x.filter is not null loop
     begin
       execute 'select ' || f using record into ok;
@@ -159,12 +171,21 @@ begin
       continue;
     end if;
     if check_rls then
-      perform set_config('role', sub.role, true),
-              set_config('request.jwt.claims', sub.claims::text, true),
-              set_config('request.jwt.claim.sub', coalesce(sub.claims ->> 'sub', ''), true),
-              set_config('request.jwt.claim.role', coalesce(sub.claims ->> 'role', ''), true);
-      execute 'execute local_rls_check' into ok;
-      if ok is not true then
+      grp := keys ->> sub.id;
+      if grp is not null and decided ? grp then
+        ok := (decided ->> grp)::boolean; -- the same visibility as another of its group: checked once
+      else
+        perform set_config('role', sub.role, true),
+                set_config('request.jwt.claims', sub.claims::text, true),
+                set_config('request.jwt.claim.sub', coalesce(sub.claims ->> 'sub', ''), true),
+                set_config('request.jwt.claim.role', coalesce(sub.claims ->> 'role', ''), true);
+        execute 'execute local_rls_check' into ok;
+        ok := coalesce(ok, false);
+        if grp is not null then
+          decided := decided || jsonb_build_object(grp, ok);
+        end if;
+      end if;
+      if not ok then
         continue;
       end if;
     end if;

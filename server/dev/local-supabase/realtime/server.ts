@@ -11,6 +11,7 @@ import { originAllowed, type OriginPolicy } from '../../../http/origins';
 import { InvalidTokenError, type SupabaseClaims, type TokenVerifier } from '../../../auth/jwt';
 import type { Logger } from '../../../logger';
 import { jsonValue, PublicationCatalog, type TableInfo } from './catalog';
+import { visibilityKeySql } from './visibility';
 import type { ChangeStream, RowChange } from './cdc';
 import { filterSql, FilterError, parseFilter } from './filters';
 import { decodeFrame, encodeFrame, FrameError, type Frame, type Vsn } from './wire';
@@ -467,13 +468,15 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
     if (!subject) return null;
     const pk = Object.fromEntries(info.primaryKey.map((k) => [k, subject[k] ?? null]));
     const { rows } = await deps.db.query<{ id: string }>(
-      'select realtime.local_visible_subscriptions($1::regclass, $2::jsonb, $3::jsonb, $4, $5::jsonb) as id',
+      'select realtime.local_visible_subscriptions($1::regclass, $2::jsonb, $3::jsonb, $4, $5::jsonb, $6) as id',
       [
         info.entity,
         JSON.stringify(subject),
         JSON.stringify(pk),
         info.rls && change.type !== 'DELETE',
         JSON.stringify(candidates.map((b) => ({ id: String(b.id), role: b.channel.claims.role, claims: b.channel.claims, filter: b.filterSql }))),
+        // Subscribers who see the same rows share one check (visibility.ts).
+        visibilityKeySql(change.schema, change.table),
       ],
     );
     return { candidates, visible: new Set(rows.map((r) => Number(r.id))), data: changePayload(change, info) };
