@@ -55,7 +55,7 @@ export function writeReport(r: Results): void {
     parts.push(
       '## Signed Twilio webhook → agent',
       '',
-      'From the moment the signed webhook is sent until each connected agent of the organisation has the message; agents in organisations of 10 or all in one organisation, one message per customer conversation of 50. "lost" counts deliveries not received within 20 s of the last webhook: rows with losses are over this machine\'s capacity, not steady states.',
+      'From the moment the signed webhook is sent until each connected agent of the organisation has the message; agents in organisations of 10 or all in one organisation, one message per customer conversation of 50. "lost" counts deliveries not received within 20 s of the last webhook: rows with losses are over this machine\'s capacity, not steady states. The load generator (up to 1,000 Socket.IO and 1,000 supabase-js clients) shares the two cores with the server and PostgreSQL. Since issue 20 (coalesced presence, typing and viewing only to the sockets that show a conversation, one RLS check per visibility group) one organisation of 1,000 agents at 10 messages/s loses nothing on either path (before: 43,500 and 77,100 deliveries lost); at 100 messages/s that organisation is 100,000 deliveries a second per path and still over capacity here.',
       '',
       '### Over Socket.IO (`message:new`), ms',
       '',
