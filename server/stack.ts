@@ -45,10 +45,21 @@ export interface Stack {
  * Boots everything `npm run server` needs. Without DATABASE_URL: embedded PostgreSQL, local Auth
  * on its own port, secrets from `<home>/local.json`. With DATABASE_URL + SUPABASE_URL: hosted Supabase.
  */
+/** How long one part of the stack may take to stop. */
+const SHUTDOWN_STEP_MS = 15_000;
+
 export async function startStack(env: Env, log: Logger, overrides: { resolveHost?: ResolveHost } = {}): Promise<Stack> {
-  const closers: Array<() => Promise<void>> = [];
+  // Each part stops in turn, newest first; one that does not stop within SHUTDOWN_STEP_MS is left
+  // (and named in the log) so a stop never hangs, in Ctrl+C or in a test's teardown.
+  const closers: Array<[string, () => Promise<void>]> = [];
   const close = async () => {
-    for (const fn of closers.reverse()) await fn().catch((err) => log.error({ err }, 'error during shutdown'));
+    for (const [name, fn] of closers.reverse()) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), SHUTDOWN_STEP_MS)));
+      const outcome = await Promise.race([fn().then(() => 'done' as const, (err: unknown) => (log.error({ err, part: name }, 'error during shutdown'), 'done' as const)), late]);
+      clearTimeout(timer);
+      if (outcome === 'late') log.error({ part: name, ms: SHUTDOWN_STEP_MS }, 'a part did not stop in time; going on without it');
+    }
   };
   try {
     const home = resolve(env.SWITCHBOARD_HOME);
@@ -59,7 +70,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
     if (!databaseUrl) {
       local = await loadOrCreateLocalSecrets(home);
       embedded = await startEmbeddedPostgres({ home, port: env.EMBEDDED_PG_PORT, password: local.pgPassword, log });
-      closers.push(() => embedded!.stop());
+      closers.push(['embedded PostgreSQL', () => embedded!.stop()]);
       databaseUrl = embedded.url;
     }
     // A connection attempt gives up after 5 s: with PostgreSQL away, requests answer 503 instead of hanging.
@@ -69,7 +80,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
     db.on('error', (err) => {
       if (!db.ending) log.error({ err }, 'idle database client failed');
     });
-    closers.push(() => db.end());
+    closers.push(['database pool', () => db.end()]);
 
     if (local) await bootstrapLocalSupabase(db);
     await migrate(db, log.child({ name: 'migrate' }));
@@ -88,7 +99,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
     if (local) {
       const changes = new ChangeStream({ connectionString: databaseUrl, publication: 'supabase_realtime', log: log.child({ name: 'cdc' }) });
       await changes.start();
-      closers.push(() => changes.stop());
+      closers.push(['change stream', () => changes.stop()]);
       const localSupabase = Fastify({ loggerInstance: log.child({ name: 'local-supabase' }) as FastifyBaseLogger, trustProxy: policy.trustProxy });
       // Browsers: the extension signs in here; a web page may not (CORS and an Origin check).
       await localSupabase.register(cors, {
@@ -131,7 +142,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       localSupabase.addHook('preClose', () => rt.close());
       await localSupabase.listen({ host: env.HOST, port: env.LOCAL_SUPABASE_PORT });
       supabaseUrl = `http://${env.HOST}:${(localSupabase.server.address() as { port: number }).port}`;
-      closers.push(() => localSupabase.close());
+      closers.push(['local Supabase', () => localSupabase.close()]);
     }
 
     const twilio = {
@@ -146,7 +157,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
     let twilioStandIn: TwilioStandIn | null = null;
     if (local && !env.TWILIO_API_BASE_URL) {
       twilioStandIn = await startTwilioStandIn({ accountSid: twilio.accountSid, authToken: twilio.authToken });
-      closers.push(() => twilioStandIn!.close());
+      closers.push(['Twilio stand-in', () => twilioStandIn!.close()]);
     }
     const config: ServerConfig = {
       host: env.HOST,
@@ -179,7 +190,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
     // The public URL may depend on the port we got (port 0 in tests): resolve it after listen.
     const app = await createApp({ config, db, verify, log, resolveHost: overrides.resolveHost });
     await app.http.listen({ host: env.HOST, port: env.PORT });
-    closers.push(() => app.http.close());
+    closers.push(['HTTP server', () => app.http.close()]);
     const serverUrl = `http://${env.HOST}:${(app.http.server.address() as { port: number }).port}`;
     config.port = Number(new URL(serverUrl).port);
     config.publicUrl = (env.PUBLIC_URL ?? serverUrl).replace(/\/$/, '');
