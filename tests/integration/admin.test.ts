@@ -209,8 +209,9 @@ describe('The admin view’s API', () => {
   });
 
   describe('numbers not set up yet', () => {
-    let n = 0;
-    const newNumber = () => `whatsapp:+1737555${String(1000 + ++n + Math.floor(Math.random() * 8000))}`;
+    // Numbers handed out in sequence (random draws could collide within a test).
+    let n = Math.floor(Math.random() * 8000);
+    const newNumber = () => `whatsapp:+1737555${String(1000 + (n++ % 9000))}`;
     const overview = async (token: string) => (await api<AdminOverview>(ctx.stack, token, '/api/admin/overview')).body;
     const createChannel = (token: string, whatsappNumber: string, name = 'Support line') => api<CreateChannelResponse & { error?: string }>(ctx.stack, token, '/api/admin/channels', 'POST', { whatsappNumber, name });
 
