@@ -20,7 +20,19 @@ export interface RemoteStack {
   usage(): { cpuMs: number; rssMb: number };
   /** CPU time (ms) of the embedded PostgreSQL: every process under the server process but itself. */
   postgresCpuMs(): number;
+  /** The same, by PostgreSQL process kind (sessions, logical decoding, WAL writer, other). */
+  postgresCpuByKind(): Record<PostgresProcessKind, number>;
   stop(): Promise<void>;
+}
+
+export type PostgresProcessKind = 'sessions' | 'logical decoding' | 'WAL writer' | 'other';
+
+/** A PostgreSQL process's kind from its title (`postgres: walsender …`, `postgres: user db host(port) idle`). */
+function kindOf(title: string): PostgresProcessKind {
+  if (/^postgres: walsender/.test(title)) return 'logical decoding';
+  if (/^postgres: walwriter/.test(title)) return 'WAL writer';
+  if (/^postgres: (checkpointer|background writer|autovacuum|logical replication launcher|io worker|stats|archiver|walsummarizer)/.test(title) || !title.startsWith('postgres: ')) return 'other';
+  return 'sessions';
 }
 
 export async function startRemoteStack(): Promise<RemoteStack> {
@@ -40,6 +52,33 @@ export async function startRemoteStack(): Promise<RemoteStack> {
   });
   const db = new pg.Pool({ connectionString: info.databaseUrl, max: 16 });
   const ticks = 100; // USER_HZ on Linux
+  // CPU of every process under the server process (the embedded PostgreSQL) by kind. Processes
+  // that exited are not counted: sessions of the server's pool live as long as the pool does.
+  const postgresCpu = (): Record<PostgresProcessKind, number> => {
+    const procs = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .flatMap((pid) => {
+        try {
+          const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+          const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+          return [{ pid: Number(pid), ppid: Number(f[1]), title, cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / ticks }];
+        } catch {
+          return []; // gone meanwhile
+        }
+      });
+    const under = new Set([info.pid]);
+    const total: Record<PostgresProcessKind, number> = { sessions: 0, 'logical decoding': 0, 'WAL writer': 0, other: 0 };
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const p of procs)
+        if (!under.has(p.pid) && under.has(p.ppid)) {
+          under.add(p.pid);
+          total[kindOf(p.title)] += p.cpuMs;
+          grew = true;
+        }
+    }
+    return total;
+  };
   return {
     ...info,
     db,
@@ -49,25 +88,8 @@ export async function startRemoteStack(): Promise<RemoteStack> {
       const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return { cpuMs: ((Number(stat[11]) + Number(stat[12])) * 1000) / ticks, rssMb: Math.round(rss / 1024) };
     },
-    postgresCpuMs: () => {
-      const procs = readdirSync('/proc')
-        .filter((p) => /^\d+$/.test(p))
-        .flatMap((pid) => {
-          try {
-            const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-            return [{ pid: Number(pid), ppid: Number(f[1]), cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / ticks }];
-          } catch {
-            return []; // gone meanwhile
-          }
-        });
-      const under = new Set([info.pid]);
-      let total = 0;
-      for (let grew = true; grew; ) {
-        grew = false;
-        for (const p of procs) if (!under.has(p.pid) && under.has(p.ppid)) (under.add(p.pid), (total += p.cpuMs), (grew = true));
-      }
-      return total;
-    },
+    postgresCpuMs: () => Object.values(postgresCpu()).reduce((a, b) => a + b, 0),
+    postgresCpuByKind: postgresCpu,
     stop: async () => {
       await db.end();
       child.stdin!.end();

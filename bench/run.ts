@@ -121,6 +121,8 @@ if (want('ingest')) {
   try {
     const ingest = await ingestCeiling(stack, quick ? { rates: [50], seconds: 1 } : { rates: [250, 500, 1000, 1500, 2000, 2500, 3000], seconds: 5 });
     printTable(`Ingest: signed webhooks stored and fanned out, rising rates (ceiling with fan-out p99 < 100 ms: ${ingest.ceiling}/s)`, ingest.steps as never);
+    printTable('Ingest: CPU ms per stored message, by process', ingest.cpu as never);
+    if (ingest.statements) printTable(`Ingest: PostgreSQL statements at ${ingest.statements.rate}/s (pg_stat_statements)`, ingest.statements.top as never);
     results.ingest = ingest;
   } finally {
     await stack.stop();
@@ -166,9 +168,10 @@ if (want('sidepanel')) {
         ];
     const rows = [];
     for (const [agents, rate, layout] of cases) rows.push(await sidePanelLatency(stack, { agents, rate, layout, seconds: quick ? 1 : 5 }));
-    printTable('Signed webhook → text on screen in the extension side panel, Chromium (ms)', rows.map(({ crmBadge: _, socketIo: __, ...r }) => r) as never);
+    printTable('Signed webhook → text on screen in the extension side panel, Chromium (ms)', rows.map(({ crmBadge: _, socketIo: __, cpu: ___, ...r }) => r) as never);
     printTable('Signed webhook → unread count on the customer’s CRM badge, same run (ms)', rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.crmBadge })) as never);
     printTable('The same messages at a plain Socket.IO client of the organisation, same run (ms)', rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.socketIo })) as never);
+    printTable('The extension’s main-thread CPU per message, same run (ms)', rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.cpu })) as never);
     results.sidepanel = rows;
   } finally {
     await stack.stop();

@@ -22,7 +22,9 @@ const env = parseEnv({
   ...BENCH_LIMITS,
 });
 // Logs go to stderr: stdout carries the one line the load generator reads.
-const stack = await startStack(env, pino({ level: 'warn' }, pino.destination(2)));
+// BENCH_PROFILE: PostgreSQL keeps statement statistics too (pg_stat_statements), read by the ingest scenario.
+const postgresSettings = process.env.BENCH_PROFILE ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : undefined;
+const stack = await startStack(env, pino({ level: 'warn' }, pino.destination(2)), { postgresSettings });
 console.log(
   JSON.stringify({
     pid: process.pid,

@@ -48,7 +48,7 @@ export interface Stack {
 /** How long one part of the stack may take to stop. */
 const SHUTDOWN_STEP_MS = 15_000;
 
-export async function startStack(env: Env, log: Logger, overrides: { resolveHost?: ResolveHost } = {}): Promise<Stack> {
+export async function startStack(env: Env, log: Logger, overrides: { resolveHost?: ResolveHost; postgresSettings?: Record<string, string> } = {}): Promise<Stack> {
   // Each part stops in turn, newest first; one that does not stop within SHUTDOWN_STEP_MS is left
   // (and named in the log) so a stop never hangs, in Ctrl+C or in a test's teardown.
   const closers: Array<[string, () => Promise<void>]> = [];
@@ -69,7 +69,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
     let embedded: EmbeddedDb | null = null;
     if (!databaseUrl) {
       local = await loadOrCreateLocalSecrets(home);
-      embedded = await startEmbeddedPostgres({ home, port: env.EMBEDDED_PG_PORT, password: local.pgPassword, log });
+      embedded = await startEmbeddedPostgres({ home, port: env.EMBEDDED_PG_PORT, password: local.pgPassword, log, settings: overrides.postgresSettings });
       closers.push(['embedded PostgreSQL', () => embedded!.stop()]);
       databaseUrl = embedded.url;
     }

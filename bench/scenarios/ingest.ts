@@ -3,7 +3,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { inboundParams } from '../../server/dev/twilio-stand-in/inbound';
 import { createBenchOrgs } from '../agents';
 import { webhookSender } from '../http';
-import type { RemoteStack } from '../remote-stack';
+import type { PostgresProcessKind, RemoteStack } from '../remote-stack';
 import { atRate, sleep, summarize } from '../stats';
 
 export interface IngestStep {
@@ -22,6 +22,28 @@ export interface IngestStep {
   'load generator CPU %': number;
 }
 
+/** Where the CPU went per stored message at one rate (ms): the server process and PostgreSQL's processes by kind. */
+export interface IngestCpu {
+  'msg/s offered': number;
+  'msg/s stored': number;
+  server: number;
+  'PostgreSQL sessions': number;
+  'logical decoding (Realtime)': number;
+  'WAL writer': number;
+  'PostgreSQL other': number;
+  'load generator': number;
+}
+
+/** The statements PostgreSQL spent most time on at one rate (with BENCH_PROFILE: pg_stat_statements). */
+export interface IngestStatement {
+  statement: string;
+  calls: number;
+  'rows per call': number;
+  'ms per call': number;
+  'ms per stored message': number;
+  'share of statement time %': number;
+}
+
 /**
  * Ingest ceiling: signed inbound webhooks at rising rates, each step for `seconds`, spread over 10
  * organisations with one Socket.IO agent each. A message counts as stored when the webhook was
@@ -30,7 +52,13 @@ export interface IngestStep {
  * p99 stays under 100 ms with nothing lost. Signatures are computed before each step, so the load
  * generator spends its time sending.
  */
-export async function ingestCeiling(stack: RemoteStack, opts: { rates: number[]; seconds: number }): Promise<{ steps: IngestStep[]; ceiling: number }> {
+export async function ingestCeiling(
+  stack: RemoteStack,
+  opts: { rates: number[]; seconds: number },
+): Promise<{ steps: IngestStep[]; ceiling: number; cpu: IngestCpu[]; statements: { rate: number; top: IngestStatement[] } | null }> {
+  const statementStats = process.env.BENCH_PROFILE ? await stack.db.query('create extension if not exists pg_stat_statements').then(() => true, () => false) : false;
+  const cpu: IngestCpu[] = [];
+  let statements: { rate: number; top: IngestStatement[] } | null = null;
   const orgs = await createBenchOrgs(stack, 10, 1);
   const sentAt = new Map<string, number>();
   const fanout: number[] = [];
@@ -63,7 +91,8 @@ export async function ingestCeiling(stack: RemoteStack, opts: { rates: number[];
       const answers: number[] = [];
       let rejected = 0;
       const cpu0 = stack.usage();
-      const pg0 = stack.postgresCpuMs();
+      const pg0 = stack.postgresCpuByKind();
+      if (statementStats) await stack.db.query('select pg_stat_statements_reset()');
       const gen0 = process.cpuUsage();
       const t0 = performance.now();
       await atRate(total, rate, (i) => {
@@ -79,7 +108,8 @@ export async function ingestCeiling(stack: RemoteStack, opts: { rates: number[];
       const until = Date.now() + 10_000;
       while (fanout.length < answers.length && Date.now() < until) await sleep(50);
       const cpu1 = stack.usage();
-      const pg1 = stack.postgresCpuMs();
+      const pg1 = stack.postgresCpuByKind();
+      const pgMs = (kinds: PostgresProcessKind[]) => kinds.reduce((sum, k) => sum + pg1[k] - pg0[k], 0);
       const gen = process.cpuUsage(gen0);
       const stored = Number((await stack.db.query<{ n: string }>('select count(*) as n from messages where body like $1', [`${step}-%`])).rows[0]!.n);
       const f = summarize(fanout);
@@ -96,13 +126,26 @@ export async function ingestCeiling(stack: RemoteStack, opts: { rates: number[];
         'server RSS MB': cpu1.rssMb,
         // Per stored message, over the step and the wait for its fan-out to finish.
         'server CPU ms/msg': Math.round(((cpu1.cpuMs - cpu0.cpuMs) / Math.max(1, stored)) * 100) / 100,
-        'PostgreSQL CPU ms/msg': Math.round(((pg1 - pg0) / Math.max(1, stored)) * 100) / 100,
+        'PostgreSQL CPU ms/msg': Math.round((pgMs(['sessions', 'logical decoding', 'WAL writer', 'other']) / Math.max(1, stored)) * 100) / 100,
         'load generator CPU %': Math.round(((gen.user + gen.system) / 1000 / (elapsed * 1000)) * 100),
       };
       sentAt.clear();
       if (warmUp) continue;
       console.error(`  ingest ${rate}/s: stored ${row['msg/s stored']}/s, fan-out p99 ${row['fan-out p99 ms']} ms, rejected ${rejected}`);
       steps.push(row);
+      const perMsg = (ms: number) => Math.round((ms / Math.max(1, stored)) * 1000) / 1000;
+      cpu.push({
+        'msg/s offered': rate,
+        'msg/s stored': row['msg/s stored'],
+        server: perMsg(cpu1.cpuMs - cpu0.cpuMs),
+        'PostgreSQL sessions': perMsg(pgMs(['sessions'])),
+        'logical decoding (Realtime)': perMsg(pgMs(['logical decoding'])),
+        'WAL writer': perMsg(pgMs(['WAL writer'])),
+        'PostgreSQL other': perMsg(pgMs(['other'])),
+        'load generator': perMsg((gen.user + gen.system) / 1000),
+      });
+      // The statements of the highest rate that was still stored in time (read before the next step resets them).
+      if (statementStats && f.p99 < 100) statements = { rate, top: await topStatements(stack, stored) };
       if (rejected === 0 && stored === total && row.lost === 0 && f.p99 < 100) ceiling = Math.max(ceiling, row['msg/s stored']);
       else if (f.p99 > 1000) break; // far past the ceiling: stop loading
     }
@@ -110,5 +153,25 @@ export async function ingestCeiling(stack: RemoteStack, opts: { rates: number[];
     for (const s of sockets) s.close();
     sender.close();
   }
-  return { steps, ceiling };
+  return { steps, ceiling, cpu, statements };
+}
+
+async function topStatements(stack: RemoteStack, stored: number): Promise<IngestStatement[]> {
+  // Statements run inside a function (track = all) are listed too, marked "inside"; shares are of
+  // the time of the statements the clients sent.
+  const { rows } = await stack.db.query<{ query: string; calls: string; rows: string; total: number; toplevel: boolean; all: number }>(
+    `select query, calls, rows, total_exec_time as total, toplevel,
+            sum(total_exec_time) filter (where toplevel) over () as all
+       from pg_stat_statements
+      where query not ilike '%pg_stat_statements%' order by total_exec_time desc limit 14`,
+  );
+  const all = rows[0]?.all ?? 0;
+  return rows.map((r) => ({
+    statement: (r.toplevel ? '' : 'inside: ') + r.query.replace(/\s+/g, ' ').slice(0, 100),
+    calls: Number(r.calls),
+    'rows per call': Math.round((Number(r.rows) / Math.max(1, Number(r.calls))) * 10) / 10,
+    'ms per call': Math.round((r.total / Math.max(1, Number(r.calls))) * 1000) / 1000,
+    'ms per stored message': Math.round((r.total / Math.max(1, stored)) * 1000) / 1000,
+    'share of statement time %': Math.round((r.total / Math.max(1e-9, all)) * 100),
+  }));
 }

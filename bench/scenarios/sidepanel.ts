@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { performance } from 'node:perf_hooks';
@@ -20,7 +20,9 @@ import { atRate, sleep, summarize, type LatencySummary } from '../stats';
 export async function sidePanelLatency(
   stack: RemoteStack,
   opts: { agents: number; rate: number; seconds: number; layout?: OrgLayout },
-): Promise<LatencySummary & { agents: number; layout: OrgLayout; rate: number; lost: number; crmBadge: LatencySummary & { lost: number }; socketIo: LatencySummary }> {
+): Promise<
+  LatencySummary & { agents: number; layout: OrgLayout; rate: number; lost: number; crmBadge: LatencySummary & { lost: number }; socketIo: LatencySummary; cpu: ExtensionCpu }
+> {
   if (!existsSync(EXTENSION_DIR)) throw new Error('build the extension first (npm run build)');
   const layout = opts.layout ?? 'orgs of 10';
   // The browser's agent joins the first organisation: of 10 (with 9 others), or of everyone.
@@ -87,6 +89,7 @@ export async function sidePanelLatency(
     const total = opts.rate * opts.seconds;
     // BENCH_PROFILE=<dir>: CPU profiles of the service worker and the side panel over the window.
     const profiling = process.env.BENCH_PROFILE ? await startExtensionProfiles(browser.context, panel, browser.worker.url()) : null;
+    const cpu = await extensionCpu(browser.context, { panel, crm });
     // Bracketed bodies: text nodes run together in textContent.
     await send(total, (i) => `+1646555${String(2000 + (i % 100))}`, (i) => `[sp:${i}]`, true);
     await profiling?.stop(process.env.BENCH_PROFILE!, `sidepanel-${opts.agents}x${opts.rate}`);
@@ -101,6 +104,7 @@ export async function sidePanelLatency(
     // The list shows each conversation's latest message; 100 customers writing in turn keep every
     // message on screen for a while, so each one is seen.
     const samples = [...sentAt].filter(([b]) => seen[b]).map(([b, t]) => seen[b]! - t);
+    const cpuUsed = await cpu.stop(total);
     // Message i is customer i % 100's (i / 100 + 1)-th: their badge reaching that count shows it.
     const reached = await crm.evaluate(() => (window as unknown as { __reached: Record<string, number> }).__reached);
     const badgeSamples = [...sentAt].flatMap(([b, t]) => {
@@ -116,11 +120,68 @@ export async function sidePanelLatency(
       ...summarize(samples),
       crmBadge: { ...summarize(badgeSamples), lost: total - badgeSamples.length },
       socketIo: summarize(atSocket),
+      cpu: cpuUsed,
     };
   } finally {
     for (const s of sockets) s.close();
     await browser.close();
   }
+}
+
+/** Main-thread CPU per message (ms) of the service worker, the side panel and the CRM page with its badges. */
+export interface ExtensionCpu {
+  worker: number;
+  panel: number;
+  crm: number;
+}
+
+/**
+ * CPU time the extension's three parts spend on their threads over the measured window, read
+ * before the first measured webhook and after the last message was seen. The side panel and the
+ * CRM page: CDP's `Performance.getMetrics` (`TaskDuration` in thread time: every task of the
+ * page's main thread, script, style, layout and paint). The service worker has no Performance
+ * domain: its thread's CPU time from /proc (the `ServiceWorker thread` of Chromium's extension
+ * process; the bench runs one browser at a time).
+ */
+async function extensionCpu(context: BrowserContext, pages: { panel: Page; crm: Page }) {
+  const panel = await context.newCDPSession(pages.panel);
+  const crm = await context.newCDPSession(pages.crm);
+  type Metrics = { metrics: Array<{ name: string; value: number }> };
+  const taskMs = (m: Metrics) => (m.metrics.find((x) => x.name === 'TaskDuration')?.value ?? Number.NaN) * 1000;
+  const read = async () => ({
+    worker: serviceWorkerThreadMs(),
+    panel: taskMs((await panel.send('Performance.getMetrics')) as Metrics),
+    crm: taskMs((await crm.send('Performance.getMetrics')) as Metrics),
+  });
+  await panel.send('Performance.enable', { timeDomain: 'threadTicks' });
+  await crm.send('Performance.enable', { timeDomain: 'threadTicks' });
+  const before = await read();
+  return {
+    async stop(messages: number): Promise<ExtensionCpu> {
+      const after = await read();
+      const perMessage = (k: keyof ExtensionCpu) => Math.round(((after[k] - before[k]) / Math.max(1, messages)) * 1000) / 1000;
+      return { worker: perMessage('worker'), panel: perMessage('panel'), crm: perMessage('crm') };
+    },
+  };
+}
+
+/** CPU time (ms) of the service worker threads of Chromium's extension processes, from /proc. */
+function serviceWorkerThreadMs(): number {
+  let ticks = 0;
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--extension-process')) continue;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        if (!stat.includes('(ServiceWorker t')) continue;
+        const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+        ticks += Number(f[11]) + Number(f[12]);
+      }
+    } catch {
+      // a process or thread gone meanwhile
+    }
+  }
+  return ticks * 10; // USER_HZ = 100
 }
 
 /** V8 CPU profiles of the extension's service worker and side panel, over CDP. */

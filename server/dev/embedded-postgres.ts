@@ -13,6 +13,8 @@ export interface EmbeddedDbOptions {
   port: number;
   password: string;
   log: Logger;
+  /** More server settings (`-c name=value`), e.g. `shared_preload_libraries` for profiling. */
+  settings?: Record<string, string>;
 }
 
 export interface EmbeddedDb {
@@ -64,6 +66,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedDbOptions): Promise<Em
         '-c', 'max_replication_slots=20',
         '-c', 'max_wal_senders=20',
         '-c', 'max_connections=200',
+        ...Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
     });
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
