@@ -42,7 +42,8 @@ export const ConversationList = forwardRef<
   const [active, setActive] = useState(0);
   // The rows on screen (what Virtuoso renders), reported when the conversations in them change.
   const [range, setRange] = useState<[number, number]>([0, 0]);
-  const shownIds = conversations.slice(range[0], range[1] + 1).map((c) => c.id).join();
+  // As a sorted set: a conversation moving within the rows on screen changes nothing to ask for.
+  const shownIds = conversations.slice(range[0], range[1] + 1).map((c) => c.id).sort().join();
   const onRowsShown = props.onRowsShown;
   useEffect(() => onRowsShown?.(shownIds ? shownIds.split(',') : []), [shownIds, onRowsShown]);
   const activeIndex = Math.min(active, Math.max(0, conversations.length - 1));
@@ -74,6 +75,15 @@ export const ConversationList = forwardRef<
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [conversations]);
 
+  // Stable (rows do not re-render for it), and by id: a row kept from an earlier render may have moved.
+  const conversationsRef = useRef(conversations);
+  conversationsRef.current = conversations;
+  const onRowFocus = useCallback((id: string) => {
+    activeIdRef.current = id;
+    const i = conversationsRef.current.findIndex((c) => c.id === id);
+    if (i >= 0) setActive(i);
+  }, []);
+
   // Stable across renders: a new scroller callback makes react-virtuoso re-read the scroll
   // geometry (a forced layout) on every render.
   const setScroller = useCallback((el: HTMLElement | Window | null) => void (scroller.current = el as HTMLElement | null), []);
@@ -97,7 +107,8 @@ export const ConversationList = forwardRef<
       data={conversations}
       computeItemKey={(_, c) => c.id}
       increaseViewportBy={200}
-      rangeChanged={({ startIndex, endIndex }) => setRange([startIndex, endIndex])}
+      // The same range again (Virtuoso reports one after each change of the list) keeps the state: no second render.
+      rangeChanged={({ startIndex, endIndex }) => setRange((r) => (r[0] === startIndex && r[1] === endIndex ? r : [startIndex, endIndex]))}
       components={COMPONENTS}
       itemContent={(index, c) => (
         <Row
@@ -110,10 +121,7 @@ export const ConversationList = forwardRef<
           checked={props.checked.has(c.id)}
           onCheck={props.onCheck}
           onOpen={props.onOpen}
-          onFocus={() => {
-            activeIdRef.current = c.id;
-            setActive(index);
-          }}
+          onFocus={onRowFocus}
           onKeyDown={onKeyDown}
         />
       )}
@@ -139,7 +147,7 @@ const Row = memo(
     checked: boolean;
     onCheck: (id: string, checked: boolean) => void;
     onOpen: (id: string) => void;
-    onFocus: () => void;
+    onFocus: (id: string) => void;
     onKeyDown: (e: KeyboardEvent) => void;
   }) {
     const c = p.conversation;
@@ -161,7 +169,7 @@ const Row = memo(
           tabIndex={p.tabbable ? 0 : -1}
           data-conversation-id={c.id}
           onClick={() => p.onOpen(c.id)}
-          onFocus={p.onFocus}
+          onFocus={() => p.onFocus(c.id)}
           onKeyDown={p.onKeyDown}
         >
           <span className="row">

@@ -28,8 +28,23 @@ const EMPTY = { open: 'Nothing open here: all done.', snoozed: 'No snoozed conve
 /** Stable across renders, so unchanged rows of the list do not re-render. */
 const openConversation = (conversationId: string) => void sendMessage('inbox:openConversation', { conversationId });
 const FILTER_KEY = 'switchboard:list-filter';
-/** The list rows on screen, for their typing and viewing (stable, so rows do not re-render for it). */
-const reportRowsShown = (conversationIds: string[]) => void sendMessage('inbox:visible', { conversationIds: conversationIds.slice(0, 500) });
+/**
+ * The list rows on screen, for their typing and viewing (stable, so rows do not re-render for it).
+ * A busy inbox changes them with every message: at most one report per ROWS_SHOWN_MS, the latest
+ * rows always last (the worker sends the server one watch list per 150 ms anyway).
+ */
+const ROWS_SHOWN_MS = 150;
+const rowsShown: { latest: string[]; timer: ReturnType<typeof setTimeout> | null } = { latest: [], timer: null };
+const reportRowsShown = (conversationIds: string[]) => {
+  rowsShown.latest = conversationIds.slice(0, 500);
+  if (rowsShown.timer) return;
+  void sendMessage('inbox:visible', { conversationIds: rowsShown.latest });
+  const sent = rowsShown.latest;
+  rowsShown.timer = setTimeout(() => {
+    rowsShown.timer = null;
+    if (rowsShown.latest !== sent) reportRowsShown(rowsShown.latest);
+  }, ROWS_SHOWN_MS);
+};
 
 /** The list's filter as the agent last left it (on this device). */
 function savedFilter(): ListFilter {

@@ -50,6 +50,25 @@ describe('Local Realtime conformance', () => {
     expect(got).toEqual(expected);
   });
 
+  it('matches an eq filter on a uuid however the uuid is spelled, and no other value', async () => {
+    const sb = await clients.client(ctx.a.agents[0]!.token);
+    const org = ctx.a.id;
+    const spellings = { canonical: org, upper: `{${org.toUpperCase()}}`, bare: org.replaceAll('-', ''), other: '00000000-0000-4000-8000-000000000001' };
+    const got: Record<string, number[]> = {};
+    let channel = sb.channel('uuid-filters');
+    for (const [name, value] of Object.entries(spellings)) {
+      got[name] = [];
+      channel = channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_items', filter: `organisation_id=eq.${value}` }, (p: RealtimePostgresChangesPayload<Row>) =>
+        got[name]!.push((p.new as Row).n),
+      );
+    }
+    await subscribed(channel, true);
+    await insertItem(41);
+    await until(() => got.canonical!.length && got.upper!.length && got.bare!.length, 'the insert under each spelling');
+    await sleep(200); // nothing further may arrive
+    expect(got).toEqual({ canonical: [41], upper: [41], bare: [41], other: [] });
+  });
+
   it('delivers INSERT, UPDATE and DELETE with the record shapes supabase-js expects, and `*`', async () => {
     const sb = await clients.client(ctx.a.agents[0]!.token);
     const all: Array<RealtimePostgresChangesPayload<Row>> = [];

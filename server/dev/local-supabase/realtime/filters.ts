@@ -79,3 +79,34 @@ export function filterSql(conditions: FilterCondition[], types: Map<string, stri
     })
     .join(' and ');
 }
+
+/** An `eq` condition the server can decide without PostgreSQL: the column's text must be `value`. */
+export interface Prefilter {
+  column: string;
+  value: string;
+}
+
+/**
+ * The `eq` conditions on uuid columns, as the text PostgreSQL's logical decoding gives for a
+ * matching row (a uuid's canonical form: any other spelling of the value is the same uuid). Text
+ * is left to PostgreSQL: a column's collation may make different strings equal. A change whose record differs on one of them
+ * cannot pass the filter, so it is never sent to PostgreSQL for the check: with thousands of
+ * subscribers filtered by organisation, a change is checked for its own organisation's only.
+ * Anything else (other operators and types) is left to the SQL check, which still runs for every
+ * change that passes here.
+ */
+export function prefilterOf(conditions: FilterCondition[], types: Map<string, string>): Prefilter[] {
+  return conditions.flatMap((c) => {
+    if (c.op !== 'eq') return [];
+    const type = types.get(c.column);
+    if (type === 'uuid') {
+      const hex = c.values[0]!.toLowerCase().replace(/[{}-]/g, '');
+      if (!/^[0-9a-f]{32}$/.test(hex)) return [];
+      return [{ column: c.column, value: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` }];
+    }
+    return [];
+  });
+}
+
+export const passesPrefilter = (prefilter: Prefilter[], record: Record<string, string | null>): boolean =>
+  prefilter.every((p) => record[p.column] === p.value);

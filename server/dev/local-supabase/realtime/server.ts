@@ -13,8 +13,8 @@ import type { Logger } from '../../../logger';
 import { jsonValue, PublicationCatalog, type TableInfo } from './catalog';
 import { visibilityKeySql } from './visibility';
 import type { ChangeStream, RowChange } from './cdc';
-import { filterSql, FilterError, parseFilter } from './filters';
-import { decodeFrame, encodeFrame, FrameError, type Frame, type Vsn } from './wire';
+import { filterSql, FilterError, parseFilter, passesPrefilter, prefilterOf, type Prefilter } from './filters';
+import { decodeFrame, encodeFrame, encodeFrameWithPayload, FrameError, type Frame, type Vsn } from './wire';
 
 /**
  * The local stack's Supabase Realtime: `/realtime/v1/websocket` as the unmodified supabase-js
@@ -62,6 +62,8 @@ interface Binding {
   schema: string;
   table: string | undefined;
   filterSql: string | null;
+  /** The filter's conditions decided here, before the check in PostgreSQL (filters.ts). */
+  prefilter: Prefilter[];
   channel: Channel;
 }
 
@@ -330,7 +332,8 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
         throw new FilterError(`Error parsing \`filter\` params: ${(err as Error).message}`);
       }
     }
-    return { id, event: ['INSERT', 'UPDATE', 'DELETE'].includes(event) ? event : '*', schema, table, filterSql: sql, channel: ch };
+    const prefilter = conditions.length ? prefilterOf(conditions, tables[0]!.types) : [];
+    return { id, event: ['INSERT', 'UPDATE', 'DELETE'].includes(event) ? event : '*', schema, table, filterSql: sql, prefilter, channel: ch };
   }
 
   function scheduleExpiry(ch: Channel): void {
@@ -451,11 +454,14 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
   deps.changes.on('change', onChange);
 
   async function check(change: RowChange): Promise<{ candidates: Binding[]; visible: Set<number>; data: Record<string, unknown> } | null> {
+    const subject = change.type === 'DELETE' ? change.oldRecord : change.record;
+    if (!subject) return null;
     const candidates = [...bindings].filter(
       (b) =>
         (b.schema === '*' || b.schema === change.schema) &&
         (!b.table || b.table === '*' || b.table === change.table) &&
-        (b.event === '*' || b.event === change.type),
+        (b.event === '*' || b.event === change.type) &&
+        passesPrefilter(b.prefilter, subject),
     );
     if (candidates.length === 0) return null;
     let info = catalog.get(change.schema, change.table);
@@ -464,8 +470,6 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
       info = catalog.get(change.schema, change.table);
       if (!info) return null;
     }
-    const subject = change.type === 'DELETE' ? change.oldRecord : change.record;
-    if (!subject) return null;
     const pk = Object.fromEntries(info.primaryKey.map((k) => [k, subject[k] ?? null]));
     const { rows } = await deps.db.query<{ id: string }>(
       'select realtime.local_visible_subscriptions($1::regclass, $2::jsonb, $3::jsonb, $4, $5::jsonb, $6) as id',
@@ -484,11 +488,19 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
 
   function deliver({ candidates, visible, data }: { candidates: Binding[]; visible: Set<number>; data: Record<string, unknown> }): void {
     const byChannel = new Map<Channel, number[]>();
-    for (const b of candidates) if (visible.has(b.id)) byChannel.set(b.channel, [...(byChannel.get(b.channel) ?? []), b.id]);
+    for (const b of candidates) {
+      if (!visible.has(b.id)) continue;
+      const ids = byChannel.get(b.channel);
+      if (ids) ids.push(b.id);
+      else byChannel.set(b.channel, [b.id]);
+    }
+    // The row is encoded once for every subscriber (a change may go to a thousand).
+    const dataJson = JSON.stringify(data);
     for (const [ch, ids] of byChannel) {
       // The channel may have left while the check ran.
-      if (ch.conn.channels.get(ch.topic) !== ch) continue;
-      send(ch.conn, { joinRef: null, ref: null, topic: ch.topic, event: 'postgres_changes', payload: { ids, data } });
+      if (ch.conn.channels.get(ch.topic) !== ch || ch.conn.ws.readyState !== WebSocket.OPEN) continue;
+      const frame = { joinRef: null, ref: null, topic: ch.topic, event: 'postgres_changes' };
+      ch.conn.ws.send(encodeFrameWithPayload(frame, `{"ids":${JSON.stringify(ids)},"data":${dataJson}}`, ch.conn.vsn));
     }
   }
 

@@ -80,6 +80,16 @@ function decodeBinaryPush(buf: Buffer): Frame {
   };
 }
 
+/**
+ * A frame whose payload is already JSON: a change going to many subscribers has its row encoded
+ * once, not once per subscriber. Gives the same text as `encodeFrame` would for the parsed payload.
+ */
+export function encodeFrameWithPayload(f: Omit<Frame, 'payload'>, payloadJson: string, vsn: Vsn): string {
+  if (vsn === '2.0.0') return `[${JSON.stringify(f.joinRef)},${JSON.stringify(f.ref)},${JSON.stringify(f.topic)},${JSON.stringify(f.event)},${payloadJson}]`;
+  const head = `{"topic":${JSON.stringify(f.topic)},"event":${JSON.stringify(f.event)},"payload":${payloadJson},"ref":${JSON.stringify(f.ref)}`;
+  return f.joinRef !== null ? `${head},"join_ref":${JSON.stringify(f.joinRef)}}` : `${head}}`;
+}
+
 export function encodeFrame(f: Frame, vsn: Vsn): string {
   if (vsn === '2.0.0') return JSON.stringify([f.joinRef, f.ref, f.topic, f.event, f.payload]);
   const o: Record<string, unknown> = { topic: f.topic, event: f.event, payload: f.payload, ref: f.ref };
