@@ -159,7 +159,6 @@ async function extensionCpu(context: BrowserContext, pages: { panel: Page; crm: 
   return {
     async stop(messages: number): Promise<ExtensionCpu> {
       const after = await read();
-      if (process.env.DEBUG_METRICS) console.error(JSON.stringify(((await panel.send('Performance.getMetrics')) as Metrics).metrics.filter((m) => /Duration|Count/.test(m.name))));
       const perMessage = (k: keyof ExtensionCpu) => Math.round(((after[k] - before[k]) / Math.max(1, messages)) * 1000) / 1000;
       return { worker: perMessage('worker'), panel: perMessage('panel'), crm: perMessage('crm') };
     },
