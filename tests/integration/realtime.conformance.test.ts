@@ -64,7 +64,7 @@ describe('Local Realtime conformance', () => {
     }
     await subscribed(channel, true);
     await insertItem(41);
-    await until(() => got.canonical!.length && got.upper!.length && got.bare!.length, 'the insert under each spelling');
+    await until(() => got.canonical!.length > 0 && got.upper!.length > 0 && got.bare!.length > 0, 'the insert under each spelling');
     await sleep(200); // nothing further may arrive
     expect(got).toEqual({ canonical: [41], upper: [41], bare: [41], other: [] });
   });
