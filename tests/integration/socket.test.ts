@@ -37,6 +37,27 @@ describe('Socket.IO', () => {
     sockets.forEach((s) => s.close());
   });
 
+  it('encodes a new message once for the organisation’s room, however many sockets are in it', async () => {
+    // Three devices per agent: six sockets, one encoding (engine.io writes the same frame to each).
+    const sockets = await Promise.all([...ctx.org.agents, ...ctx.org.agents, ...ctx.org.agents].map((a) => connectSocket(ctx.stack, a.token)));
+    const encoder = ctx.stack.app.io.encoder;
+    const encode = encoder.encode.bind(encoder);
+    const encoded: string[] = [];
+    encoder.encode = (packet) => {
+      if (Array.isArray(packet.data)) encoded.push(String(packet.data[0]));
+      return encode(packet);
+    };
+    try {
+      const events = sockets.map((s) => nextEvent(s, 'message:new'));
+      await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'one encoding' });
+      for (const e of events) expect((await e).message.body).toBe('one encoding');
+      expect(encoded.filter((event) => event === 'message:new')).toHaveLength(1);
+    } finally {
+      encoder.encode = encode;
+      sockets.forEach((s) => s.close());
+    }
+  });
+
   it('tells the agent’s other devices when a conversation is read', async () => {
     const agent = ctx.org.agents[0]!;
     const otherDevice = await connectSocket(ctx.stack, agent.token);
