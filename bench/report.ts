@@ -52,7 +52,7 @@ export function writeReport(r: Results): void {
     '',
     'Reproduce: `npm run bench` (about half an hour; `--only realtime` or `--only webhook` for one scenario, `--quick` for the smoke run that `npm test` does). It prints these tables, writes `bench-results/latest.json`, and rewrites this page and its chart.',
     '',
-    'Profiling: `BENCH_PROFILE=<dir> npm run bench -- --only <scenario>` writes V8 CPU profiles of the server process (on exit) and, in the side-panel scenario, of the service worker and the side panel over the measured window; with `SOURCEMAP=1` as well, the extension the bench builds carries source maps to read them with. Where-the-time-goes notes below come from such profiles.',
+    'Profiling: `BENCH_PROFILE=<dir> npm run bench -- --only <scenario>` writes V8 CPU profiles of the server process (on exit) and, in the side-panel scenario, of the service worker and the side panel over the measured window; with `SOURCEMAP=1` as well, the extension the bench builds carries source maps to read them with. In the ingest scenario it also turns on PostgreSQL\'s statement statistics (`pg_stat_statements`) and writes the plan of every statement of one batch, with `EXPLAIN (ANALYZE, BUFFERS)`, to `<dir>/store_inbound_batch.explain.txt`. Where-the-time-goes notes below come from such profiles.',
     '',
     '![Latency percentiles against load](bench-latency.svg)',
     '',

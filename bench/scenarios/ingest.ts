@@ -1,4 +1,9 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { storeInboundBatch } from '../../server/inbox/repository';
+import { inboundMessageOf } from '../../server/webhooks/inbound-message';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { inboundParams } from '../../server/dev/twilio-stand-in/inbound';
 import { createBenchOrgs } from '../agents';
@@ -153,7 +158,39 @@ export async function ingestCeiling(
     for (const s of sockets) s.close();
     sender.close();
   }
+  if (statementStats) await explainBatch(stack, orgs.map((o) => o.number), process.env.BENCH_PROFILE!);
   return { steps, ceiling, cpu, statements };
+}
+
+/**
+ * With BENCH_PROFILE: the plan of every statement of one batch of 20 messages (the server's own
+ * call, `storeInboundBatch`), with `EXPLAIN (ANALYZE, BUFFERS)` through auto_explain, written to
+ * `<dir>/store_inbound_batch.explain.txt`.
+ */
+async function explainBatch(stack: RemoteStack, numbers: string[], dir: string): Promise<void> {
+  const client = new pg.Client({ connectionString: stack.databaseUrl });
+  await client.connect();
+  const plans: string[] = [];
+  client.on('notice', (n) => plans.push(n.message ?? ''));
+  try {
+    await client.query("load 'auto_explain'");
+    await client.query(
+      'set auto_explain.log_min_duration = 0; set auto_explain.log_analyze = on; set auto_explain.log_buffers = on; set auto_explain.log_nested_statements = on; set auto_explain.log_level = notice',
+    );
+    const msgs = numbers.flatMap((to, k) =>
+      [0, 1].map((j) => {
+        const params = inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646558${String(1000 + k * 2 + j)}`, to, body: `explain ${k}-${j}` });
+        const parsed = inboundMessageOf(params, { apiBaseUrl: 'https://api.twilio.com', accountSid: stack.twilio.accountSid });
+        if (!parsed.ok) throw new Error(parsed.message);
+        return parsed.msg;
+      }),
+    );
+    await storeInboundBatch(client as unknown as pg.PoolClient, msgs);
+  } finally {
+    await client.end();
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'store_inbound_batch.explain.txt'), plans.join('\n\n'));
 }
 
 async function topStatements(stack: RemoteStack, stored: number): Promise<IngestStatement[]> {
