@@ -23,6 +23,8 @@ import { createUploadSigner, registerUploadRoutes, registerUploadTicketRoute, si
 import { countRequests, type RequestCounter } from './metrics';
 import { registerReplyRoutes } from './outbound/routes';
 import { createSender, type Sender } from './outbound/sender';
+import { createCrmWriter } from './crm/writer';
+import { createSealer } from './crm/seal';
 import { createTwilioClient } from './outbound/twilio-client';
 import { createBroadcast } from './sockets/broadcast';
 import { attachSocketIo, type SwitchboardIo } from './sockets/socket-io';
@@ -112,6 +114,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onStatus: broadcast.messageStatus,
   });
 
+  // Conversations go to the organisations' CRMs through their outbox (docs/crm.md).
+  const crmWriter = createCrmWriter({
+    db,
+    sealer: config.crm.tokenKey ? createSealer(config.crm.tokenKey) : null,
+    apiBaseUrls: { hubspot: config.crm.hubspotApiBaseUrl },
+    log: log.child({ name: 'crm' }),
+  });
+  crmWriter.start();
+
   // Snoozes end on the server, whichever instance finds them first.
   const snoozes = startSnoozeSweeper({
     db,
@@ -154,6 +165,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // that replaces this one.
   http.addHook('preClose', async () => {
     await sender.stop(); // calls to Twilio in flight finish, so none is left with an unknown outcome
+    await crmWriter.stop();
     await snoozes.stop();
     io.engine.close();
   });

@@ -90,6 +90,13 @@ const envSchema = z.object({
   UPLOADS_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9._-]{2,62}$/, 'a bucket name: lowercase letters, digits, dots, - and _').default('switchboard-uploads'),
   /** How long the signed URL Twilio fetches an agent's file from works. */
   SIGNED_MEDIA_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  /** 32 bytes, base64: seals CRM tokens at rest (docs/crm.md). Without it, CRM write-back is off (hosted). */
+  CRM_TOKEN_KEY: z
+    .string()
+    .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 (for example: openssl rand -base64 32)')
+    .optional(),
+  /** HubSpot's API (the local stack uses its stand-in). */
+  HUBSPOT_API_BASE_URL: z.url().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -152,6 +159,8 @@ export interface ServerConfig {
   /** Agents' uploaded files: where they are kept, and how long Twilio's signed URL to one works. */
   uploads: { storage: 'disk'; dir: string } | { storage: 'supabase'; bucket: string };
   signedMediaTtlSeconds: number;
+  /** CRM write-back: the key tokens are sealed with (null: off) and where each vendor's API is. */
+  crm: { tokenKey: Buffer | null; hubspotApiBaseUrl: string };
 }
 
 /** The origin policy and trusted proxies the environment describes. */

@@ -16,6 +16,8 @@ import { loadOrCreateLocalSecrets, writeLocalConfig, type LocalConfigFile } from
 import type { Logger } from './logger';
 import { countRequests, type RequestCounter } from './metrics';
 import { startTwilioStandIn, type TwilioStandIn } from './dev/twilio-stand-in/server';
+import { startHubSpotStandIn, type HubSpotStandIn } from './dev/crm-stand-in/hubspot';
+import { localSealKey } from './crm/seal';
 import { ChangeStream } from './dev/local-supabase/realtime/cdc';
 import { attachRealtime, type LocalRealtime } from './dev/local-supabase/realtime/server';
 
@@ -35,6 +37,8 @@ export interface Stack {
   supabaseRequests: RequestCounter | null;
   /** Local mode only (unless TWILIO_API_BASE_URL is set): the Twilio stand-in replies go to. */
   twilioStandIn: TwilioStandIn | null;
+  /** Local mode only (unless HUBSPOT_API_BASE_URL is set): the HubSpot stand-in CRM writes go to. */
+  hubspotStandIn: HubSpotStandIn | null;
   /** Local mode only: the e-mails the local Auth would have sent (invitations). */
   mailbox: LocalMailbox | null;
   serverUrl: string;
@@ -159,6 +163,12 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       twilioStandIn = await startTwilioStandIn({ accountSid: twilio.accountSid, authToken: twilio.authToken });
       closers.push(['Twilio stand-in', () => twilioStandIn!.close()]);
     }
+    // HubSpot is out of reach too: CRM write-back goes to its stand-in.
+    let hubspotStandIn: HubSpotStandIn | null = null;
+    if (local && !env.HUBSPOT_API_BASE_URL) {
+      hubspotStandIn = await startHubSpotStandIn();
+      closers.push(['HubSpot stand-in', () => hubspotStandIn!.close()]);
+    }
     const config: ServerConfig = {
       host: env.HOST,
       port: env.PORT,
@@ -183,6 +193,10 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
           ? { storage: 'supabase', bucket: env.UPLOADS_BUCKET }
           : { storage: 'disk', dir: resolve(env.UPLOADS_DIR ?? join(home, 'uploads')) },
       signedMediaTtlSeconds: env.SIGNED_MEDIA_TTL_SECONDS,
+      crm: {
+        tokenKey: env.CRM_TOKEN_KEY ? Buffer.from(env.CRM_TOKEN_KEY, 'base64') : local ? localSealKey(local.jwtSecret) : null,
+        hubspotApiBaseUrl: env.HUBSPOT_API_BASE_URL ?? hubspotStandIn?.url ?? 'https://api.hubapi.com',
+      },
     };
     if (config.uploads.storage === 'disk' && config.redisUrl) {
       log.warn('agents’ uploads are kept on this instance’s disk, which other instances cannot read: set UPLOADS_STORAGE=supabase (with SUPABASE_SERVICE_ROLE_KEY) when running several instances');
@@ -201,7 +215,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       writeLocalConfig(home, local);
     }
     log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');
-    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, mailbox, serverUrl, close };
+    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, hubspotStandIn, mailbox, serverUrl, close };
   } catch (err) {
     await close();
     throw err;

@@ -1,0 +1,193 @@
+import escapeHtml from 'escape-html';
+import type pg from 'pg';
+import type { Logger } from '../logger';
+import { hubspotAdapter } from './hubspot';
+import type { Sealer } from './seal';
+import { CrmCallError, type CrmAdapter } from './types';
+
+/** A writer holds a row this long; one that stopped mid-call lets it go by itself. */
+const CLAIM_SECONDS = 60;
+const BATCH = 10;
+/** A customer no CRM record matched is looked up again after this long. */
+const UNMATCHED_RETRY_MS = 60 * 60_000;
+/** A refused write (not worth retrying at once) waits this long; last_error says why. */
+const REFUSED_RETRY_MS = 60 * 60_000;
+
+interface Due {
+  key: string;
+  organisation_id: string;
+  conversation_id: string;
+  window_start: Date;
+  window_end: Date;
+  message_id: string | null;
+  version: string;
+  attempts: number;
+}
+
+interface Connection {
+  vendor: 'hubspot';
+  access_token: Buffer;
+}
+
+/**
+ * Writes conversations to the organisations' CRMs from the `crm_outbox` (docs/crm.md): rows are
+ * claimed with `for update skip locked`, so several server instances share the work; each row is
+ * upserted on the CRM by its idempotency key, so a retry after a crash mid-call (or a lost answer)
+ * updates the same record; a row is done when the CRM has its latest version (`written_version`),
+ * and a message arriving during a write makes it due again. Rate limits and outages wait
+ * (Retry-After when the CRM gives one, else backoff with jitter): nothing is dropped.
+ */
+export function createCrmWriter(deps: {
+  db: pg.Pool;
+  sealer: Sealer | null;
+  /** Where each vendor's API is: from the server's configuration, never from a client. */
+  apiBaseUrls: { hubspot: string };
+  log: Logger;
+  pollMs?: number;
+}) {
+  const pollMs = deps.pollMs ?? 1000;
+  const prepared = new Set<string>(); // organisation:token, prepared since start
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let running = false;
+  let pumping: Promise<void> | null = null;
+
+  const adapterFor = (conn: Connection): CrmAdapter => {
+    if (!deps.sealer) throw new CrmCallError('CRM tokens cannot be opened: CRM_TOKEN_KEY is not set', { retryable: false });
+    return hubspotAdapter({ basePath: deps.apiBaseUrls.hubspot, accessToken: deps.sealer.open(conn.access_token) });
+  };
+
+  const claim = async (): Promise<Due[]> =>
+    (
+      await deps.db.query<Due>(
+        `update public.crm_outbox o
+            set claimed_until = now() + make_interval(secs => $1), attempts = o.attempts + 1
+          where o.key in (select key from public.crm_outbox
+                           where written_version is distinct from version and next_attempt_at <= now()
+                             and (claimed_until is null or claimed_until < now())
+                           order by next_attempt_at limit $2 for update skip locked)
+          returning o.key, o.organisation_id, o.conversation_id, o.window_start, o.window_end, o.message_id, o.version, o.attempts`,
+        [CLAIM_SECONDS, BATCH],
+      )
+    ).rows;
+
+  const release = (row: Due, waitMs: number, error: string) =>
+    Promise.all([
+      deps.db.query(
+        `update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), last_error = $3 where key = $1`,
+        [row.key, waitMs / 1000, error],
+      ),
+      deps.db.query('update public.crm_connections set last_error = $2, last_error_at = now() where organisation_id = $1', [row.organisation_id, error]),
+    ]);
+
+  const contactOf = async (row: Due, adapter: CrmAdapter): Promise<string | null> => {
+    const { rows } = await deps.db.query<{ id: string; phone_e164: string; remote_id: string | null; checked: boolean }>(
+      `select ct.id, ct.phone_e164, cc.remote_id, cc.contact_id is not null as checked
+         from public.conversations cv
+         join public.contacts ct on ct.id = cv.contact_id and ct.organisation_id = cv.organisation_id
+         left join public.crm_contacts cc on cc.contact_id = ct.id and cc.checked_at > now() - make_interval(secs => $2)
+        where cv.id = $1`,
+      [row.conversation_id, UNMATCHED_RETRY_MS / 1000],
+    );
+    const contact = rows[0];
+    if (!contact) return null;
+    if (contact.checked) return contact.remote_id;
+    const found = await adapter.findContact(contact.phone_e164);
+    await deps.db.query(
+      `insert into public.crm_contacts (contact_id, organisation_id, remote_id) values ($1, $2, $3)
+       on conflict (contact_id) do update set remote_id = excluded.remote_id, checked_at = now()`,
+      [contact.id, row.organisation_id, found?.id ?? null],
+    );
+    return found?.id ?? null;
+  };
+
+  const write = async (row: Due): Promise<void> => {
+    const { rows } = await deps.db.query<Connection>('select vendor, access_token from public.crm_connections where organisation_id = $1', [row.organisation_id]);
+    const conn = rows[0];
+    if (!conn) {
+      // Disconnected meanwhile: nothing is owed to a CRM that is gone.
+      await deps.db.query('delete from public.crm_outbox where key = $1', [row.key]);
+      return;
+    }
+    try {
+      const adapter = adapterFor(conn);
+      const prepKey = `${row.organisation_id}:${conn.access_token.toString('base64')}`;
+      if (!prepared.has(prepKey)) {
+        await adapter.prepare();
+        prepared.add(prepKey);
+      }
+      const contactId = await contactOf(row, adapter);
+      if (!contactId) return void (await release(row, UNMATCHED_RETRY_MS, 'No CRM record has this customer’s number'));
+      const html = await recordHtml(deps.db, row);
+      const { remoteId } = await adapter.write({ key: row.key, contactId, at: row.window_start, html });
+      await deps.db.query(
+        `update public.crm_outbox set remote_id = $2, written_version = $3, claimed_until = null, attempts = 0, last_error = null where key = $1`,
+        [row.key, remoteId, row.version],
+      );
+      await deps.db.query('update public.crm_connections set last_write_at = now(), last_error = null where organisation_id = $1', [row.organisation_id]);
+    } catch (err) {
+      const e = err instanceof CrmCallError ? err : new CrmCallError((err as Error).message, { retryable: true });
+      const wait = e.retryable ? (e.retryAfterMs ?? backoffMs(row.attempts)) : REFUSED_RETRY_MS;
+      deps.log.warn({ key: row.key, organisationId: row.organisation_id, status: e.status, waitMs: Math.round(wait), err: e.message }, 'CRM write failed; will retry');
+      await release(row, wait, e.message);
+    }
+  };
+
+  const pump = async () => {
+    for (let rows = await claim(); rows.length && running; rows = await claim()) await Promise.all(rows.map(write));
+  };
+
+  const tick = () => {
+    timer = null;
+    if (!running) return;
+    pumping = pump()
+      .catch((err: unknown) => deps.log.error({ err }, 'CRM outbox pass failed'))
+      .finally(() => {
+        pumping = null;
+        if (running) timer = setTimeout(tick, pollMs);
+      });
+  };
+
+  return {
+    start() {
+      running = true;
+      tick();
+    },
+    /** Runs a pass now (tests, and after a message when idle). */
+    kick() {
+      if (running && timer) {
+        clearTimeout(timer);
+        tick();
+      }
+    },
+    async stop() {
+      running = false;
+      if (timer) clearTimeout(timer);
+      await pumping;
+    },
+  };
+}
+
+/** 1 s doubling to 5 minutes, with full jitter. */
+const backoffMs = (attempts: number) => Math.random() * Math.min(5 * 60_000, 1000 * 2 ** Math.max(0, attempts - 1));
+
+const LABEL: Record<string, string> = { inbound: 'Customer', outbound: 'Agent', note: 'Private note' };
+
+/** The record's text: every message of the window (or the one message), customer text escaped. */
+async function recordHtml(db: pg.Pool, row: Due): Promise<string> {
+  const { rows } = await db.query<{ direction: string; body: string; media: Array<{ contentType?: string; fileName?: string }>; created_at: Date; agent: string | null }>(
+    `select m.direction, m.body, m.media, m.created_at, a.display_name as agent
+       from public.messages m left join public.agents a on a.id = m.sent_by
+      where m.conversation_id = $1 and m.direction in ('inbound', 'outbound', 'note')
+        and (($3::uuid is not null and m.id = $3) or ($3::uuid is null and m.created_at >= $2 and m.created_at < $4))
+      order by m.created_at limit 1000`,
+    [row.conversation_id, row.window_start, row.message_id, row.window_end],
+  );
+  return rows
+    .map((m) => {
+      const who = m.direction === 'inbound' ? LABEL.inbound : `${LABEL[m.direction]}${m.agent ? ` (${m.agent})` : ''}`;
+      const files = (m.media ?? []).map((f) => `[${f.fileName ?? f.contentType ?? 'file'}]`).join(' ');
+      const text = [m.body, files].filter(Boolean).join(' ');
+      return `<p><b>${escapeHtml(who)}</b> ${escapeHtml(m.created_at.toISOString().slice(0, 16).replace('T', ' '))} UTC<br>${escapeHtml(text)}</p>`;
+    })
+    .join('');
+}

@@ -1,0 +1,157 @@
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+
+/**
+ * A local stand-in for the HubSpot CRM API, for development and tests (HubSpot is out of reach
+ * here): the paths and shapes the official client (`@hubspot/api-client`) sends and reads, for
+ * the calls Switchboard makes (docs/crm.md): unique-value properties, contact search on HubSpot's
+ * digits-only phone properties, communications upserted by a unique property, default
+ * associations (v4). Bearer tokens are checked. On demand it answers 429 with Retry-After, or
+ * performs a write and then drops the connection (a crash mid-call, seen from the caller).
+ */
+export interface HubSpotStandIn {
+  url: string;
+  /** Access tokens it accepts. */
+  tokens: Set<string>;
+  contacts: Map<string, HubSpotObject>;
+  communications: Map<string, HubSpotObject>;
+  /** communication id -> contact ids */
+  associations: Map<string, Set<string>>;
+  /** The next n API calls are answered 429 (Retry-After: retryAfterSeconds). */
+  rateLimitNext: number;
+  retryAfterSeconds: number;
+  /** The next n upserts are written, then the connection is dropped before the answer. */
+  dropAfterWrite: number;
+  requests: Array<{ method: string; path: string; status: number }>;
+  addContact(properties: Record<string, string>): string;
+  close(): Promise<void>;
+}
+
+export interface HubSpotObject {
+  id: string;
+  properties: Record<string, string | null>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** What HubSpot's digits-only search properties hold: the number without its country code. */
+function searchableDigits(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const parsed = parsePhoneNumberFromString(value, 'US');
+  return parsed ? String(parsed.nationalNumber) : value.replace(/\D/g, '') || null;
+}
+
+export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
+  const app = Fastify();
+  const uniqueProperties = new Map<string, Set<string>>([['communications', new Set()]]);
+  let nextId = 1000;
+  const now = () => new Date().toISOString();
+  const state: HubSpotStandIn = {
+    url: '',
+    tokens: new Set(),
+    contacts: new Map(),
+    communications: new Map(),
+    associations: new Map(),
+    rateLimitNext: 0,
+    retryAfterSeconds: 1,
+    dropAfterWrite: 0,
+    requests: [],
+    addContact(properties) {
+      const id = String(nextId++);
+      state.contacts.set(id, { id, properties: { ...properties, hs_object_id: id }, createdAt: now(), updatedAt: now() });
+      return id;
+    },
+    close: () => app.close(),
+  };
+  const error = (reply: FastifyReply, status: number, category: string, message: string) =>
+    reply.code(status).send({ status: 'error', message, correlationId: randomUUID(), category });
+
+  app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: req.url, status: reply.statusCode }));
+  app.addHook('preHandler', async (req: FastifyRequest, reply) => {
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token || !state.tokens.has(token)) return error(reply, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
+    if (state.rateLimitNext > 0) {
+      state.rateLimitNext--;
+      reply.header('Retry-After', String(state.retryAfterSeconds));
+      return reply.code(429).send({ status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'SECONDLY' });
+    }
+  });
+
+  app.post<{ Params: { objectType: string }; Body: { name?: string; hasUniqueValue?: boolean } }>('/crm/v3/properties/:objectType', async (req, reply) => {
+    const names = uniqueProperties.get(req.params.objectType) ?? new Set<string>();
+    uniqueProperties.set(req.params.objectType, names);
+    const name = req.body?.name;
+    if (!name) return error(reply, 400, 'VALIDATION_ERROR', 'name is required');
+    if (names.has(name)) return error(reply, 409, 'OBJECT_ALREADY_EXISTS', `A property named '${name}' already exists.`);
+    if (req.body.hasUniqueValue) names.add(name);
+    return reply.code(201).send({ ...req.body, createdAt: now(), updatedAt: now(), hidden: false, formField: false });
+  });
+
+  app.post<{ Body: { filterGroups?: Array<{ filters: Array<{ propertyName: string; operator: string; value?: string }> }>; properties?: string[]; limit?: number } }>(
+    '/crm/v3/objects/contacts/search',
+    async (req) => {
+      const value = (c: HubSpotObject, name: string) =>
+        name === 'hs_searchable_calculated_phone_number' ? searchableDigits(c.properties.phone) : name === 'hs_searchable_calculated_mobile_number' ? searchableDigits(c.properties.mobilephone) : c.properties[name];
+      const groups = req.body?.filterGroups ?? [];
+      const hits = [...state.contacts.values()].filter((c) => groups.length === 0 || groups.some((g) => g.filters.every((f) => f.operator === 'EQ' && value(c, f.propertyName) === f.value)));
+      const wanted = req.body?.properties ?? [];
+      const results = hits.slice(0, req.body?.limit ?? 10).map((c) => ({
+        id: c.id,
+        properties: Object.fromEntries([...wanted, 'hs_object_id'].map((k) => [k, c.properties[k] ?? null])),
+        createdAt: c.createdAt,
+        updatedAt: c.updatedAt,
+        archived: false,
+      }));
+      return { total: hits.length, results };
+    },
+  );
+
+  app.post<{ Body: { inputs?: Array<{ idProperty?: string; id?: string; properties?: Record<string, string> }> } }>('/crm/v3/objects/communications/batch/upsert', async (req, reply) => {
+    const inputs = req.body?.inputs ?? [];
+    const unique = uniqueProperties.get('communications')!;
+    for (const input of inputs) {
+      if (!input.idProperty || !unique.has(input.idProperty)) return error(reply, 400, 'VALIDATION_ERROR', `${input.idProperty} is not a unique value property`);
+      if (!input.id) return error(reply, 400, 'VALIDATION_ERROR', 'id is required');
+    }
+    const startedAt = now();
+    const results = inputs.map((input) => {
+      const existing = [...state.communications.values()].find((c) => c.properties[input.idProperty!] === input.id);
+      const record = existing ?? { id: String(nextId++), properties: {}, createdAt: now(), updatedAt: now() };
+      record.properties = { ...record.properties, ...input.properties, [input.idProperty!]: input.id!, hs_object_id: record.id };
+      record.updatedAt = now();
+      state.communications.set(record.id, record);
+      return { ...record, archived: false, new: !existing };
+    });
+    if (state.dropAfterWrite > 0) {
+      state.dropAfterWrite--;
+      reply.hijack();
+      req.raw.socket.destroy();
+      return;
+    }
+    return { status: 'COMPLETE', results, startedAt, completedAt: now() };
+  });
+
+  app.put<{ Params: { fromType: string; fromId: string; toType: string; toId: string } }>(
+    '/crm/v4/objects/:fromType/:fromId/associations/default/:toType/:toId',
+    async (req, reply) => {
+      const { fromType, fromId, toType, toId } = req.params;
+      if (fromType !== 'communications' || toType !== 'contacts') return error(reply, 400, 'VALIDATION_ERROR', 'only communications to contacts here');
+      if (!state.communications.has(fromId) || !state.contacts.has(toId)) return error(reply, 404, 'OBJECT_NOT_FOUND', 'resource not found');
+      const set = state.associations.get(fromId) ?? new Set<string>();
+      set.add(toId);
+      state.associations.set(fromId, set);
+      const startedAt = now();
+      return {
+        status: 'COMPLETE',
+        results: [{ from: { id: fromId }, to: { id: toId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 81 } }],
+        startedAt,
+        completedAt: now(),
+      };
+    },
+  );
+
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  state.url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  return state;
+}

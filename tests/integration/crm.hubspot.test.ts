@@ -1,0 +1,90 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { connectCrm } from '../../server/crm/connections';
+import { HUBSPOT_KEY_PROPERTY } from '../../server/crm/hubspot';
+import { createSealer } from '../../server/crm/seal';
+import type { HubSpotObject, HubSpotStandIn } from '../../server/dev/crm-stand-in/hubspot';
+import { customer } from '../support/stack';
+import { useTestStack } from '../support/fixture';
+import { until } from '../support/wait';
+
+/** CRM write-back through the official HubSpot client, against the local HubSpot stand-in. */
+describe('CRM write-back: HubSpot', () => {
+  const ctx = useTestStack({ orgs: { a: 1, b: 1 } });
+  let hub: HubSpotStandIn;
+
+  beforeAll(async () => {
+    hub = ctx.stack.hubspotStandIn!;
+    hub.tokens.add('hubspot-token-a');
+    await connectCrm(ctx.stack.db, createSealer(ctx.stack.config.crm.tokenKey!), { organisationId: ctx.a.id, vendor: 'hubspot', accessToken: 'hubspot-token-a' });
+  });
+
+  const recordsOf = (contactId: string): HubSpotObject[] => [...hub.communications.values()].filter((c) => hub.associations.get(c.id)?.has(contactId));
+  const outboxOf = async (phone: string) =>
+    (
+      await ctx.stack.db.query<{ key: string; written: boolean; last_error: string | null; remote_id: string | null }>(
+        `select o.key, o.written_version is not distinct from o.version as written, o.last_error, o.remote_id
+           from crm_outbox o join conversations cv on cv.id = o.conversation_id join contacts ct on ct.id = cv.contact_id
+          where ct.phone_e164 = $1`,
+        [phone],
+      )
+    ).rows;
+
+  it('logs the conversation on the contact HubSpot holds in another format, and updates that one record as messages arrive', async () => {
+    const phone = customer();
+    const contactId = hub.addContact({ firstname: 'Zoe', phone: parsePhoneNumberFromString(phone)!.formatNational() }); // "(646) 555-1234"
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Hello <b>there</b> & welcome' });
+    await until(() => recordsOf(contactId).length > 0, { what: 'a communication on the contact' });
+    const [record] = recordsOf(contactId);
+    expect(record!.properties).toMatchObject({ hs_communication_channel_type: 'WHATS_APP', hs_communication_logged_from: 'CRM' });
+    // Customer text is text on the CRM too: escaped, never markup.
+    expect(record!.properties.hs_communication_body).toContain('Hello &lt;b&gt;there&lt;/b&gt; &amp; welcome');
+
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'A second message' });
+    await until(() => !!recordsOf(contactId)[0]?.properties.hs_communication_body?.includes('A second message'), { what: 'the record updated' });
+    expect(recordsOf(contactId)).toHaveLength(1);
+    const body = recordsOf(contactId)[0]!.properties.hs_communication_body!;
+    expect(body.indexOf('Hello')).toBeLessThan(body.indexOf('A second message'));
+    await until(async () => (await outboxOf(phone))[0]?.written === true, { what: 'the outbox to record the write' });
+    const [row] = await outboxOf(phone);
+    expect(row).toMatchObject({ written: true, last_error: null, remote_id: record!.id });
+    expect(record!.properties[HUBSPOT_KEY_PROPERTY]).toBe(row!.key);
+  });
+
+  it('writes exactly once when the connection drops after HubSpot wrote, and waits out a 429 with Retry-After', async () => {
+    const phone = customer();
+    const contactId = hub.addContact({ firstname: 'Yan', mobilephone: `+1 ${phone.slice(2, 5)} ${phone.slice(5, 8)} ${phone.slice(8)}` });
+    hub.dropAfterWrite = 1; // the first upsert is written, its answer never arrives
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Lost answer' });
+    await until(async () => (await outboxOf(phone))[0]?.written === true, { what: 'the write retried and recorded' });
+    expect(hub.dropAfterWrite).toBe(0);
+    // Every record holding the message, associated or not (a second create would be an orphan).
+    const holding = (text: string) => [...hub.communications.values()].filter((c) => c.properties.hs_communication_body?.includes(text));
+    expect(holding('Lost answer')).toHaveLength(1);
+    expect(recordsOf(contactId).map((c) => c.id)).toEqual(holding('Lost answer').map((c) => c.id));
+    const upserts = () => hub.requests.filter((r) => r.path.endsWith('/batch/upsert'));
+    const before = upserts().length;
+
+    hub.rateLimitNext = 2;
+    hub.retryAfterSeconds = 1;
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'After the limit' });
+    await until(() => !!recordsOf(contactId)[0]?.properties.hs_communication_body?.includes('After the limit'), { what: 'the write after the 429s' });
+    expect(hub.rateLimitNext).toBe(0);
+    expect(hub.requests.filter((r) => r.status === 429)).toHaveLength(2);
+    expect(upserts().length).toBeGreaterThan(before);
+    expect(holding('Lost answer')).toHaveLength(1);
+    expect(recordsOf(contactId)).toHaveLength(1);
+  });
+
+  it('writes nothing for a customer no HubSpot contact has, and says why; nor for an organisation without a CRM', async () => {
+    const unknown = customer();
+    const count = hub.communications.size;
+    await ctx.stack.inbound({ from: unknown, to: ctx.a.number, body: 'Who am I?' });
+    await until(async () => (await outboxOf(unknown))[0]?.last_error != null, { what: 'the unmatched write to give its reason' });
+    expect((await outboxOf(unknown))[0]!.last_error).toMatch(/No CRM record has this customer/);
+    await ctx.stack.inbound({ from: customer(), to: ctx.b.number, body: 'No CRM here' });
+    const { rows } = await ctx.stack.db.query('select 1 from crm_outbox where organisation_id = $1', [ctx.b.id]);
+    expect(rows).toHaveLength(0);
+    expect(hub.communications.size).toBe(count);
+  });
+});
