@@ -25,6 +25,7 @@ import { registerReplyRoutes } from './outbound/routes';
 import { createSender, type Sender } from './outbound/sender';
 import { createCrmWriter } from './crm/writer';
 import { createSealer } from './crm/seal';
+import { registerCrmAdminRoutes, registerCrmOAuthCallback } from './crm/routes';
 import { createTwilioClient } from './outbound/twilio-client';
 import { createBroadcast } from './sockets/broadcast';
 import { attachSocketIo, type SwitchboardIo } from './sockets/socket-io';
@@ -118,7 +119,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const crmWriter = createCrmWriter({
     db,
     sealer: config.crm.tokenKey ? createSealer(config.crm.tokenKey) : null,
-    apiBaseUrls: { hubspot: config.crm.hubspotApiBaseUrl },
+    hubspot: config.crm.hubspot,
     log: log.child({ name: 'crm' }),
   });
   crmWriter.start();
@@ -139,6 +140,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     verify: deps.verify,
     twilioSource: { apiBaseUrl: twilioApiBase(config), accountSid: config.twilio.accountSid },
   };
+  const crmDeps = { db, broadcast, publicUrl: () => config.publicUrl, tokenKey: config.crm.tokenKey, hubspot: config.crm.hubspot };
   registerOperatorRoutes(http, {
     token: config.operatorToken,
     io,
@@ -152,11 +154,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     registerInboxRoutes(api, { db, broadcast, conversationIdOf, cursors: createCursorSigner(config.twilio.authToken) });
     registerReplyRoutes(api, { db, twilio: twilioClient, resolveHost: deps.resolveHost ?? resolveWithDns, sender, conversationIdOf, broadcast });
     registerAdminRoutes(api, adminDeps);
+    registerCrmAdminRoutes(api, crmDeps);
     registerMediaRoutes(api, { db, source: { apiBaseUrl: twilioApiBase(config), ...config.twilio }, maxBytes: config.mediaMaxBytes, conversationIdOf, uploads });
     registerUploadTicketRoute(api, uploads);
   });
 
   registerInviteRoutes(http, adminDeps);
+  registerCrmOAuthCallback(http, crmDeps);
   registerDemoRoutes(http);
 
   // Open WebSockets would hold the HTTP server open: close them before it stops. Closing the

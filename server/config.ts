@@ -1,3 +1,4 @@
+import type { HubSpotApp } from './crm/oauth';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseOrigins, type OriginPolicy } from './http/origins';
@@ -95,8 +96,11 @@ const envSchema = z.object({
     .string()
     .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64 (for example: openssl rand -base64 32)')
     .optional(),
-  /** HubSpot's API (the local stack uses its stand-in). */
+  /** HubSpot's API and OAuth consent page (the local stack uses its stand-in), and this deployment's HubSpot app. */
   HUBSPOT_API_BASE_URL: z.url().optional(),
+  HUBSPOT_AUTHORIZE_URL: z.url().optional(),
+  HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
+  HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -160,7 +164,7 @@ export interface ServerConfig {
   uploads: { storage: 'disk'; dir: string } | { storage: 'supabase'; bucket: string };
   signedMediaTtlSeconds: number;
   /** CRM write-back: the key tokens are sealed with (null: off) and where each vendor's API is. */
-  crm: { tokenKey: Buffer | null; hubspotApiBaseUrl: string };
+  crm: { tokenKey: Buffer | null; hubspot: HubSpotApp };
 }
 
 /** The origin policy and trusted proxies the environment describes. */

@@ -195,7 +195,12 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       signedMediaTtlSeconds: env.SIGNED_MEDIA_TTL_SECONDS,
       crm: {
         tokenKey: env.CRM_TOKEN_KEY ? Buffer.from(env.CRM_TOKEN_KEY, 'base64') : local ? localSealKey(local.jwtSecret) : null,
-        hubspotApiBaseUrl: env.HUBSPOT_API_BASE_URL ?? hubspotStandIn?.url ?? 'https://api.hubapi.com',
+        hubspot: {
+          apiBaseUrl: env.HUBSPOT_API_BASE_URL ?? hubspotStandIn?.url ?? 'https://api.hubapi.com',
+          authorizeUrl: env.HUBSPOT_AUTHORIZE_URL ?? (hubspotStandIn ? `${hubspotStandIn.url}/oauth/authorize` : 'https://app.hubspot.com/oauth/authorize'),
+          clientId: env.HUBSPOT_CLIENT_ID ?? hubspotStandIn?.oauth.clientId ?? null,
+          clientSecret: env.HUBSPOT_CLIENT_SECRET ?? hubspotStandIn?.oauth.clientSecret ?? null,
+        },
       },
     };
     if (config.uploads.storage === 'disk' && config.redisUrl) {

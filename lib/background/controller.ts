@@ -433,10 +433,11 @@ export class BackgroundController {
    * own role, and the admin view when one has been opened (its page asks for it on opening).
    */
   private async teamChanged(area?: TeamArea): Promise<void> {
-    // A message waiting for a number not set up concerns the admin view only.
-    if (area !== 'unrouted') await this.refreshTeam();
+    // A message waiting for a number not set up, or the CRM connection, concern the admin view only.
+    const adminOnly = area === 'unrouted' || area === 'crm';
+    if (!adminOnly) await this.refreshTeam();
     try {
-      if (area !== 'unrouted') await agentItem.setValue(await this.api.me());
+      if (!adminOnly) await agentItem.setValue(await this.api.me());
       if (await adminItem.getValue()) await this.refreshAdmin();
     } catch {
       /* read again on the next change or connection */

@@ -195,6 +195,31 @@ export interface AdminOverview {
   audit: AuditEntry[];
 }
 
+/** `GET /api/admin/crm`: the organisation's CRM write-back (docs/crm.md). */
+export interface CrmStatus {
+  /** Whether this server can connect a CRM at all (its HubSpot app and token key are configured). */
+  available: boolean;
+  connection: {
+    vendor: 'hubspot';
+    /** The CRM account (HubSpot portal id). */
+    account: string | null;
+    connectedAt: string;
+    lastWriteAt: string | null;
+    lastError: string | null;
+    lastErrorAt: string | null;
+    /** Records waiting to be written, and how long the oldest has waited (seconds): how far behind. */
+    pending: number;
+    oldestPendingSeconds: number | null;
+    /** Customers no CRM record matched by phone. */
+    unmatched: number;
+  } | null;
+}
+
+/** `POST /api/admin/crm/connect`: where the admin's browser goes to let Switchboard in. */
+export interface CrmConnectResponse {
+  authorizeUrl: string;
+}
+
 /** `POST /api/admin/invites`: the link to send the invitee (its token is shown once, never stored). */
 export interface CreateInviteResponse {
   invite: InviteView;

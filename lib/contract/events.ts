@@ -4,7 +4,7 @@ import type { ConversationView, MessageView, ReadStateView } from './models';
 /** The most conversations one socket may watch for typing and viewing. */
 export const WATCH_MAX = 500;
 
-export type TeamArea = 'agents' | 'invites' | 'canned-replies' | 'channels' | 'unrouted';
+export type TeamArea = 'agents' | 'invites' | 'canned-replies' | 'channels' | 'unrouted' | 'crm';
 
 /**
  * The Socket.IO event contract, typed once for the server and the extension.

@@ -76,7 +76,7 @@ const inviteView = (r: InviteRow): InviteView => ({
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 
-async function audit(c: pg.PoolClient | pg.Pool, actor: AgentProfile | null, organisationId: string, action: string, detail: Record<string, unknown>, actorName?: string): Promise<void> {
+export async function audit(c: pg.PoolClient | pg.Pool, actor: AgentProfile | null, organisationId: string, action: string, detail: Record<string, unknown>, actorName?: string): Promise<void> {
   await c.query('insert into audit_log (organisation_id, actor_id, actor_name, action, detail) values ($1, $2, $3, $4, $5)', [
     organisationId,
     actor?.id ?? null,

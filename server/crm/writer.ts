@@ -2,6 +2,7 @@ import escapeHtml from 'escape-html';
 import type pg from 'pg';
 import type { Logger } from '../logger';
 import { hubspotAdapter } from './hubspot';
+import { refreshHubSpotToken, type HubSpotApp } from './oauth';
 import type { Sealer } from './seal';
 import { CrmCallError, type CrmAdapter } from './types';
 
@@ -27,7 +28,13 @@ interface Due {
 interface Connection {
   vendor: 'hubspot';
   access_token: Buffer;
+  refresh_token: Buffer | null;
+  expires_at: Date | null;
+  connected_at: Date;
 }
+
+/** An access token this close to its expiry is refreshed before it is used. */
+const REFRESH_AHEAD_MS = 60_000;
 
 /**
  * Writes conversations to the organisations' CRMs from the `crm_outbox` (docs/crm.md): rows are
@@ -40,20 +47,37 @@ interface Connection {
 export function createCrmWriter(deps: {
   db: pg.Pool;
   sealer: Sealer | null;
-  /** Where each vendor's API is: from the server's configuration, never from a client. */
-  apiBaseUrls: { hubspot: string };
+  /** Where each vendor's API is, and our app there: from the server's configuration, never from a client. */
+  hubspot: HubSpotApp;
   log: Logger;
   pollMs?: number;
 }) {
   const pollMs = deps.pollMs ?? 1000;
-  const prepared = new Set<string>(); // organisation:token, prepared since start
+  const prepared = new Set<string>(); // connections (organisation@connected_at) prepared since start
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running = false;
   let pumping: Promise<void> | null = null;
 
-  const adapterFor = (conn: Connection): CrmAdapter => {
+  const sealer = () => {
     if (!deps.sealer) throw new CrmCallError('CRM tokens cannot be opened: CRM_TOKEN_KEY is not set', { retryable: false });
-    return hubspotAdapter({ basePath: deps.apiBaseUrls.hubspot, accessToken: deps.sealer.open(conn.access_token) });
+    return deps.sealer;
+  };
+  const adapterFor = (accessToken: string): CrmAdapter => hubspotAdapter({ basePath: deps.hubspot.apiBaseUrl, accessToken });
+
+  /** The connection's access token, refreshed first when it is about to expire (or `force`d after a 401). */
+  const accessToken = async (organisationId: string, conn: Connection, force = false): Promise<string> => {
+    const s = sealer();
+    const due = force || (conn.expires_at !== null && conn.expires_at.getTime() - Date.now() < REFRESH_AHEAD_MS);
+    if (!due) return s.open(conn.access_token);
+    if (!conn.refresh_token) throw new CrmCallError('The CRM token expired and there is no refresh token: connect the CRM again', { retryable: false });
+    const t = await refreshHubSpotToken(deps.hubspot, s.open(conn.refresh_token));
+    await deps.db.query('update public.crm_connections set access_token = $2, refresh_token = $3, expires_at = $4 where organisation_id = $1', [
+      organisationId,
+      s.seal(t.accessToken),
+      t.refreshToken ? s.seal(t.refreshToken) : conn.refresh_token,
+      t.expiresAt,
+    ]);
+    return t.accessToken;
   };
 
   const claim = async (): Promise<Due[]> =>
@@ -101,7 +125,9 @@ export function createCrmWriter(deps: {
   };
 
   const write = async (row: Due): Promise<void> => {
-    const { rows } = await deps.db.query<Connection>('select vendor, access_token from public.crm_connections where organisation_id = $1', [row.organisation_id]);
+    const { rows } = await deps.db.query<Connection>('select vendor, access_token, refresh_token, expires_at, connected_at from public.crm_connections where organisation_id = $1', [
+      row.organisation_id,
+    ]);
     const conn = rows[0];
     if (!conn) {
       // Disconnected meanwhile: nothing is owed to a CRM that is gone.
@@ -109,16 +135,26 @@ export function createCrmWriter(deps: {
       return;
     }
     try {
-      const adapter = adapterFor(conn);
-      const prepKey = `${row.organisation_id}:${conn.access_token.toString('base64')}`;
-      if (!prepared.has(prepKey)) {
-        await adapter.prepare();
-        prepared.add(prepKey);
+      let adapter = adapterFor(await accessToken(row.organisation_id, conn));
+      // A token the CRM refuses (expired early, revoked) is refreshed once, then the call is made again.
+      const withToken = async <T>(fn: (a: CrmAdapter) => Promise<T>): Promise<T> => {
+        try {
+          return await fn(adapter);
+        } catch (err) {
+          if (!(err instanceof CrmCallError && err.unauthorised && conn.refresh_token)) throw err;
+          adapter = adapterFor(await accessToken(row.organisation_id, conn, true));
+          return fn(adapter);
+        }
+      };
+      const connection = `${row.organisation_id}@${conn.connected_at.toISOString()}`;
+      if (!prepared.has(connection)) {
+        await withToken((a) => a.prepare());
+        prepared.add(connection);
       }
-      const contactId = await contactOf(row, adapter);
+      const contactId = await withToken((a) => contactOf(row, a));
       if (!contactId) return void (await release(row, UNMATCHED_RETRY_MS, 'No CRM record has this customer’s number'));
       const html = await recordHtml(deps.db, row);
-      const { remoteId } = await adapter.write({ key: row.key, contactId, at: row.window_start, html });
+      const { remoteId } = await withToken((a) => a.write({ key: row.key, contactId, at: row.window_start, html }));
       await deps.db.query(
         `update public.crm_outbox set remote_id = $2, written_version = $3, claimed_until = null, attempts = 0, last_error = null where key = $1`,
         [row.key, remoteId, row.version],

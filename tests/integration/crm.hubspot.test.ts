@@ -4,13 +4,14 @@ import { connectCrm } from '../../server/crm/connections';
 import { HUBSPOT_KEY_PROPERTY } from '../../server/crm/hubspot';
 import { createSealer } from '../../server/crm/seal';
 import type { HubSpotObject, HubSpotStandIn } from '../../server/dev/crm-stand-in/hubspot';
-import { customer } from '../support/stack';
+import type { CrmConnectResponse, CrmStatus } from '../../lib/contract/api';
+import { api, customer } from '../support/stack';
 import { useTestStack } from '../support/fixture';
 import { until } from '../support/wait';
 
 /** CRM write-back through the official HubSpot client, against the local HubSpot stand-in. */
 describe('CRM write-back: HubSpot', () => {
-  const ctx = useTestStack({ orgs: { a: 1, b: 1 } });
+  const ctx = useTestStack({ orgs: { a: 1, b: 1, c: 2 } });
   let hub: HubSpotStandIn;
 
   beforeAll(async () => {
@@ -86,5 +87,57 @@ describe('CRM write-back: HubSpot', () => {
     const { rows } = await ctx.stack.db.query('select 1 from crm_outbox where organisation_id = $1', [ctx.b.id]);
     expect(rows).toHaveLength(0);
     expect(hub.communications.size).toBe(count);
+  });
+
+  describe('connecting, token refresh and disconnecting', () => {
+    /** The admin's browser: connect in the admin view, approve at HubSpot, come back to the callback. */
+    const connectAsAdmin = async () => {
+      const start = await api<CrmConnectResponse>(ctx.stack, ctx.c.agents[0]!.token, '/api/admin/crm/connect', 'POST', { vendor: 'hubspot' });
+      expect(start.status).toBe(200);
+      expect(start.body.authorizeUrl.startsWith(`${hub.url}/oauth/authorize?`)).toBe(true);
+      const consent = await fetch(start.body.authorizeUrl, { redirect: 'manual' });
+      const callback = consent.headers.get('location')!;
+      expect(callback.startsWith(`${ctx.stack.config.publicUrl}/api/crm/oauth/callback?`)).toBe(true);
+      return { callback, page: await fetch(callback) };
+    };
+
+    it('an admin connects the organisation by OAuth; the tokens stay on the server, sealed; the status says how it goes', async () => {
+      const agent = await api(ctx.stack, ctx.c.agents[1]!.token, '/api/admin/crm/connect', 'POST', { vendor: 'hubspot' });
+      expect(agent.status).toBe(403);
+      const { callback, page } = await connectAsAdmin();
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('HubSpot connected');
+      // The code is single-use and the state is signed: neither can be replayed or forged.
+      expect((await fetch(callback)).status).toBe(502);
+      const forged = new URL(callback);
+      forged.searchParams.set('state', `${forged.searchParams.get('state')!.split('.')[0]}.forged`);
+      expect((await fetch(forged)).status).toBe(400);
+
+      const status = await api<CrmStatus>(ctx.stack, ctx.c.agents[0]!.token, '/api/admin/crm');
+      expect(status.body).toMatchObject({ available: true, connection: { vendor: 'hubspot', account: String(hub.oauth.portalId), lastError: null } });
+      const { rows } = await ctx.stack.db.query<{ access_token: Buffer }>('select access_token from crm_connections where organisation_id = $1', [ctx.c.id]);
+      expect([...hub.tokens].some((t) => rows[0]!.access_token.includes(Buffer.from(t)))).toBe(false);
+      const audit = await ctx.stack.db.query<{ action: string }>('select action from audit_log where organisation_id = $1', [ctx.c.id]);
+      expect(audit.rows.map((r) => r.action)).toContain('crm.connected');
+    });
+
+    it('refreshes an access token HubSpot refuses, then writes; disconnecting stops the writes and forgets the tokens', async () => {
+      const phone = customer();
+      const contactId = hub.addContact({ firstname: 'Xu', phone });
+      hub.expireAccessTokens();
+      const before = (await ctx.stack.db.query<{ access_token: Buffer }>('select access_token from crm_connections where organisation_id = $1', [ctx.c.id])).rows[0]!;
+      await ctx.stack.inbound({ from: phone, to: ctx.c.number, body: 'After the refresh' });
+      await until(() => recordsOf(contactId).length === 1, { what: 'the write with a refreshed token' });
+      expect(hub.requests.some((r) => r.status === 401)).toBe(true);
+      const after = (await ctx.stack.db.query<{ access_token: Buffer }>('select access_token from crm_connections where organisation_id = $1', [ctx.c.id])).rows[0]!;
+      expect(after.access_token.equals(before.access_token)).toBe(false);
+
+      const off = await api(ctx.stack, ctx.c.agents[0]!.token, '/api/admin/crm', 'DELETE');
+      expect(off.status).toBe(200);
+      expect((await api<CrmStatus>(ctx.stack, ctx.c.agents[0]!.token, '/api/admin/crm')).body.connection).toBeNull();
+      await ctx.stack.inbound({ from: phone, to: ctx.c.number, body: 'Not written' });
+      const left = await ctx.stack.db.query('select 1 from crm_outbox where organisation_id = $1 union all select 1 from crm_connections where organisation_id = $1', [ctx.c.id]);
+      expect(left.rows).toHaveLength(0);
+    });
   });
 });

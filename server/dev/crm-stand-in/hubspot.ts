@@ -1,5 +1,6 @@
+import formbody from '@fastify/formbody';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 /**
@@ -24,7 +25,11 @@ export interface HubSpotStandIn {
   /** The next n upserts are written, then the connection is dropped before the answer. */
   dropAfterWrite: number;
   requests: Array<{ method: string; path: string; status: number }>;
+  /** The OAuth app Switchboard is registered as (HubSpot's authorization-code flow). */
+  oauth: { clientId: string; clientSecret: string; portalId: number; expiresInSeconds: number };
   addContact(properties: Record<string, string>): string;
+  /** Every access token issued so far stops working (as when they expire): the next call gets 401. */
+  expireAccessTokens(): void;
   close(): Promise<void>;
 }
 
@@ -44,6 +49,16 @@ function searchableDigits(value: string | null | undefined): string | null {
 
 export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
   const app = Fastify();
+  await app.register(formbody);
+  const codes = new Map<string, string>(); // code -> redirect_uri it was issued for (single use)
+  const refreshTokens = new Set<string>();
+  const issue = () => {
+    const access = `stand-in-access-${randomBytes(12).toString('hex')}`;
+    const refresh = `stand-in-refresh-${randomBytes(12).toString('hex')}`;
+    state.tokens.add(access);
+    refreshTokens.add(refresh);
+    return { token_type: 'bearer', access_token: access, refresh_token: refresh, expires_in: state.oauth.expiresInSeconds };
+  };
   const uniqueProperties = new Map<string, Set<string>>([['communications', new Set()]]);
   let nextId = 1000;
   const now = () => new Date().toISOString();
@@ -57,6 +72,8 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     retryAfterSeconds: 1,
     dropAfterWrite: 0,
     requests: [],
+    oauth: { clientId: 'stand-in-client', clientSecret: randomBytes(16).toString('hex'), portalId: 4_000_001, expiresInSeconds: 1800 },
+    expireAccessTokens: () => state.tokens.clear(),
     addContact(properties) {
       const id = String(nextId++);
       state.contacts.set(id, { id, properties: { ...properties, hs_object_id: id }, createdAt: now(), updatedAt: now() });
@@ -69,6 +86,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
 
   app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: req.url, status: reply.statusCode }));
   app.addHook('preHandler', async (req: FastifyRequest, reply) => {
+    if (req.url.startsWith('/oauth/')) return; // the OAuth endpoints take no bearer token
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !state.tokens.has(token)) return error(reply, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
     if (state.rateLimitNext > 0) {
@@ -76,6 +94,44 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
       reply.header('Retry-After', String(state.retryAfterSeconds));
       return reply.code(429).send({ status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'SECONDLY' });
     }
+  });
+
+  // The consent screen approves at once (an admin of the portal clicking "Connect app").
+  app.get<{ Querystring: Record<string, string> }>('/oauth/authorize', async (req, reply) => {
+    const q = req.query;
+    if (q.client_id !== state.oauth.clientId || !q.redirect_uri) return reply.code(400).type('text/plain').send('invalid client_id or redirect_uri');
+    const to = new URL(q.redirect_uri);
+    if (q.deny) to.searchParams.set('error', 'access_denied');
+    else {
+      const code = randomUUID();
+      codes.set(code, q.redirect_uri);
+      to.searchParams.set('code', code);
+    }
+    if (q.state) to.searchParams.set('state', q.state);
+    return reply.redirect(to.toString());
+  });
+
+  app.post<{ Body: Record<string, string> }>('/oauth/v1/token', async (req, reply) => {
+    const b = req.body ?? {};
+    const bad = (message: string) => reply.code(400).send({ status: 'BAD_AUTH_CODE', message, correlationId: randomUUID() });
+    if (b.client_id !== state.oauth.clientId || b.client_secret !== state.oauth.clientSecret) return bad('missing or unknown client_id / client_secret');
+    if (b.grant_type === 'authorization_code') {
+      const redirect = b.code ? codes.get(b.code) : undefined;
+      if (!redirect || redirect !== b.redirect_uri) return bad('missing or unknown auth code');
+      codes.delete(b.code!);
+      return issue();
+    }
+    if (b.grant_type === 'refresh_token') {
+      if (!b.refresh_token || !refreshTokens.has(b.refresh_token)) return reply.code(400).send({ status: 'BAD_REFRESH_TOKEN', message: 'missing or unknown refresh token', correlationId: randomUUID() });
+      const { access_token, token_type, expires_in } = issue();
+      return { token_type, access_token, refresh_token: b.refresh_token, expires_in };
+    }
+    return bad(`unsupported grant_type ${b.grant_type}`);
+  });
+
+  app.get<{ Params: { token: string } }>('/oauth/v1/access-tokens/:token', async (req, reply) => {
+    if (!state.tokens.has(req.params.token)) return reply.code(404).send({ status: 'error', message: 'token not found' });
+    return { token: req.params.token, hub_id: state.oauth.portalId, app_id: 1, user_id: 1, token_type: 'access', scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write'] };
   });
 
   app.post<{ Params: { objectType: string }; Body: { name?: string; hasUniqueValue?: boolean } }>('/crm/v3/properties/:objectType', async (req, reply) => {

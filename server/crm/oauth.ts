@@ -1,0 +1,85 @@
+import { Client } from '@hubspot/api-client';
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CrmCallError } from './types';
+
+/** This deployment's HubSpot app (its OAuth client), from the server's configuration. */
+export interface HubSpotApp {
+  apiBaseUrl: string;
+  authorizeUrl: string;
+  clientId: string | null;
+  clientSecret: string | null;
+}
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string | null;
+  expiresAt: Date | null;
+}
+
+/** What HubSpot's app needs (contacts to match, communications logged on them). */
+const HUBSPOT_SCOPES = ['crm.objects.contacts.read', 'crm.objects.contacts.write'];
+const STATE_TTL_MS = 10 * 60_000;
+
+/** Where an admin's browser goes to connect the organisation; `state` comes back to the callback. */
+export function hubspotAuthorizeUrl(app: HubSpotApp, redirectUri: string, state: string): string {
+  const url = new URL(app.authorizeUrl);
+  url.searchParams.set('client_id', app.clientId ?? '');
+  url.searchParams.set('redirect_uri', redirectUri);
+  url.searchParams.set('scope', HUBSPOT_SCOPES.join(' '));
+  url.searchParams.set('state', state);
+  return url.toString();
+}
+
+/** The authorization code for tokens, and the HubSpot account (portal) they are for. */
+export async function exchangeHubSpotCode(app: HubSpotApp, code: string, redirectUri: string): Promise<Tokens & { account: string | null }> {
+  const client = new Client({ basePath: app.apiBaseUrl });
+  const t = await asCrmError(() => client.oauth.tokensApi.create('authorization_code', code, redirectUri, app.clientId ?? '', app.clientSecret ?? ''));
+  const info = await asCrmError(() => client.oauth.accessTokensApi.get(t.accessToken)).catch(() => null);
+  return { accessToken: t.accessToken, refreshToken: t.refreshToken ?? null, expiresAt: expiry(t.expiresIn), account: info?.hubId ? String(info.hubId) : null };
+}
+
+/** A new access token from the refresh token (HubSpot's refresh tokens do not change). */
+export async function refreshHubSpotToken(app: HubSpotApp, refreshToken: string): Promise<Tokens> {
+  const client = new Client({ basePath: app.apiBaseUrl });
+  const t = await asCrmError(() => client.oauth.tokensApi.create('refresh_token', undefined, undefined, app.clientId ?? '', app.clientSecret ?? '', refreshToken));
+  return { accessToken: t.accessToken, refreshToken: t.refreshToken ?? refreshToken, expiresAt: expiry(t.expiresIn) };
+}
+
+const expiry = (seconds: number | undefined) => (seconds ? new Date(Date.now() + seconds * 1000) : null);
+
+async function asCrmError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const e = err as { code?: number; body?: { message?: string }; message?: string };
+    throw new CrmCallError(`HubSpot OAuth: ${e.body?.message ?? e.message ?? String(err)}`, { status: e.code, retryable: typeof e.code !== 'number' || e.code >= 500 });
+  }
+}
+
+/**
+ * The OAuth `state`: who asked to connect which organisation, signed by the server and valid for
+ * ten minutes, so the callback (which has no agent session) connects only what an admin asked for.
+ */
+export function createStateSigner(key: Buffer) {
+  const secret = Buffer.from(hkdfSync('sha256', key, 'switchboard', 'crm oauth state', 32));
+  const mac = (body: string) => createHmac('sha256', secret).update(body).digest('base64url');
+  return {
+    sign(s: { organisationId: string; agentId: string; vendor: 'hubspot' }): string {
+      const body = Buffer.from(JSON.stringify({ ...s, exp: Date.now() + STATE_TTL_MS, n: randomBytes(8).toString('hex') })).toString('base64url');
+      return `${body}.${mac(body)}`;
+    },
+    verify(state: string): { organisationId: string; agentId: string; vendor: 'hubspot' } | null {
+      const [body, sig] = state.split('.');
+      if (!body || !sig) return null;
+      const expected = Buffer.from(mac(body));
+      const given = Buffer.from(sig);
+      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+      try {
+        const s = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { organisationId: string; agentId: string; vendor: 'hubspot'; exp: number };
+        return s.exp > Date.now() ? { organisationId: s.organisationId, agentId: s.agentId, vendor: s.vendor } : null;
+      } catch {
+        return null;
+      }
+    },
+  };
+}

@@ -1,0 +1,130 @@
+import escapeHtml from 'escape-html';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type pg from 'pg';
+import { z } from 'zod';
+import type { CrmConnectResponse, CrmStatus } from '../../lib/contract/api';
+import { audit } from '../admin/organisation';
+import { HttpError, parseOr400 } from '../errors';
+import type { Broadcast } from '../sockets/broadcast';
+import { connectCrm, disconnectCrm } from './connections';
+import { createStateSigner, exchangeHubSpotCode, hubspotAuthorizeUrl, type HubSpotApp } from './oauth';
+import { createSealer } from './seal';
+
+export interface CrmRouteDeps {
+  db: pg.Pool;
+  broadcast: Broadcast;
+  publicUrl: () => string;
+  tokenKey: Buffer | null;
+  hubspot: HubSpotApp;
+}
+
+const connectRequest = z.object({ vendor: z.literal('hubspot') });
+
+/**
+ * An admin connects the organisation's CRM (OAuth authorization-code flow), sees how its write-back
+ * is doing, and disconnects it. Tokens never leave the server: the browser only carries the code.
+ */
+export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps): void {
+  const available = !!(deps.tokenKey && deps.hubspot.clientId && deps.hubspot.clientSecret);
+  const adminOnly = async (req: FastifyRequest) => {
+    if (req.agent.role !== 'admin') throw new HttpError(403, 'admin_only', 'Only an admin of this organisation can do this.');
+  };
+
+  api.get('/api/admin/crm', { preHandler: adminOnly }, async (req): Promise<CrmStatus> => {
+    const org = req.agent.organisationId;
+    const { rows } = await deps.db.query<{
+      vendor: 'hubspot';
+      account: string | null;
+      connected_at: Date;
+      last_write_at: Date | null;
+      last_error: string | null;
+      last_error_at: Date | null;
+      pending: string;
+      oldest: number | null;
+      unmatched: string;
+    }>(
+      `select c.vendor, c.account, c.connected_at, c.last_write_at, c.last_error, c.last_error_at,
+              (select count(*) from crm_outbox o where o.organisation_id = c.organisation_id and o.written_version is distinct from o.version) as pending,
+              (select extract(epoch from now() - min(o.changed_at))::float from crm_outbox o
+                where o.organisation_id = c.organisation_id and o.written_version is distinct from o.version) as oldest,
+              (select count(*) from crm_contacts k where k.organisation_id = c.organisation_id and k.remote_id is null) as unmatched
+         from crm_connections c where c.organisation_id = $1`,
+      [org],
+    );
+    const c = rows[0];
+    return {
+      available,
+      connection: c
+        ? {
+            vendor: c.vendor,
+            account: c.account,
+            connectedAt: c.connected_at.toISOString(),
+            lastWriteAt: c.last_write_at?.toISOString() ?? null,
+            lastError: c.last_error,
+            lastErrorAt: c.last_error_at?.toISOString() ?? null,
+            pending: Number(c.pending),
+            oldestPendingSeconds: c.oldest === null ? null : Math.round(c.oldest),
+            unmatched: Number(c.unmatched),
+          }
+        : null,
+    };
+  });
+
+  api.post('/api/admin/crm/connect', { preHandler: adminOnly }, async (req): Promise<CrmConnectResponse> => {
+    const { vendor } = parseOr400(connectRequest, req.body);
+    if (!available) throw new HttpError(503, 'crm_unavailable', 'This server has no HubSpot app: set HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and CRM_TOKEN_KEY (docs/crm.md).');
+    const state = createStateSigner(deps.tokenKey!).sign({ organisationId: req.agent.organisationId, agentId: req.agent.id, vendor });
+    return { authorizeUrl: hubspotAuthorizeUrl(deps.hubspot, callbackUrl(deps), state) };
+  });
+
+  api.delete('/api/admin/crm', { preHandler: adminOnly }, async (req) => {
+    const org = req.agent.organisationId;
+    const { rows } = await deps.db.query<{ vendor: string }>('select vendor from crm_connections where organisation_id = $1', [org]);
+    if (!rows[0]) throw new HttpError(404, 'not_found', 'No CRM is connected.');
+    await disconnectCrm(deps.db, org);
+    await audit(deps.db, req.agent, org, 'crm.disconnected', { vendor: rows[0].vendor });
+    deps.broadcast.teamChanged(org, 'crm');
+    return { ok: true };
+  });
+}
+
+const callbackUrl = (deps: Pick<CrmRouteDeps, 'publicUrl'>) => `${deps.publicUrl()}/api/crm/oauth/callback`;
+
+/**
+ * Where the CRM sends the admin's browser back: the signed `state` says which organisation and
+ * which admin asked (no session is needed, and no other organisation can be connected); the code
+ * is exchanged at the CRM's token endpoint from the server's configuration.
+ */
+export function registerCrmOAuthCallback(http: FastifyInstance, deps: CrmRouteDeps): void {
+  http.get('/api/crm/oauth/callback', async (req, reply) => {
+    const q = req.query as Record<string, string | undefined>;
+    const page = (status: number, title: string, text: string) =>
+      reply
+        .code(status)
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+        .send(`<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><body style="font:16px system-ui;margin:3em"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>`);
+    if (!deps.tokenKey) return page(503, 'Not connected', 'This server cannot keep CRM tokens (CRM_TOKEN_KEY is not set).');
+    const state = q.state ? createStateSigner(deps.tokenKey).verify(q.state) : null;
+    if (!state) return page(400, 'Not connected', 'This link is not valid any more. Start again from the admin view.');
+    if (q.error) return page(400, 'Not connected', `HubSpot said: ${q.error}. Nothing was changed.`);
+    if (!q.code) return page(400, 'Not connected', 'HubSpot sent no authorization code. Start again from the admin view.');
+    const { rows } = await deps.db.query<{ id: string; display_name: string }>(
+      `select a.id, a.display_name from agents a where a.id = $1 and a.organisation_id = $2 and a.role = 'admin'`,
+      [state.agentId, state.organisationId],
+    );
+    if (!rows[0]) return page(403, 'Not connected', 'Only an admin of the organisation can connect its CRM.');
+    let tokens: Awaited<ReturnType<typeof exchangeHubSpotCode>>;
+    try {
+      tokens = await exchangeHubSpotCode(deps.hubspot, q.code, callbackUrl(deps));
+    } catch (err) {
+      req.log.warn({ err }, 'HubSpot code exchange failed');
+      return page(502, 'Not connected', `HubSpot refused the connection (${(err as Error).message}). Start again from the admin view.`);
+    }
+    await connectCrm(deps.db, createSealer(deps.tokenKey), { organisationId: state.organisationId, vendor: 'hubspot', ...tokens, agentId: state.agentId });
+    const actor = { id: rows[0].id, displayName: rows[0].display_name } as never;
+    await audit(deps.db, actor, state.organisationId, 'crm.connected', { vendor: 'HubSpot', account: tokens.account ?? '' });
+    deps.broadcast.teamChanged(state.organisationId, 'crm');
+    return page(200, 'HubSpot connected', 'Switchboard now logs every WhatsApp conversation on the matching HubSpot contact. You can close this tab.');
+  });
+}
