@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { auditSentence } from '@/lib/admin/audit';
-import type { CreateInviteResponse, WaitingNumber } from '@/lib/contract/api';
+import type { CreateInviteResponse, CrmStatus, WaitingNumber } from '@/lib/contract/api';
 import type { AgentRole } from '@/lib/contract/models';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage, type Result } from '@/lib/messaging/protocol';
@@ -133,6 +133,7 @@ export function AdminView() {
           </ul>
         </>
       )}
+      <CrmSection crm={data.crm} run={run} />
       <h3>Audit log</h3>
       <ol aria-label="Audit log" className="audit">
         {data.audit.slice(0, 20).map((e) => (
@@ -235,5 +236,63 @@ function WaitingNumberItem({ waiting }: { waiting: WaitingNumber }) {
         {error && <p role="alert">{error}</p>}
       </form>
     </li>
+  );
+}
+
+/**
+ * The CRM conversations are logged in: connect (the CRM's own consent page, in a tab; the CRM
+ * sends the browser back to the server), how it goes (last write, last error, how far behind,
+ * customers no record matched), disconnect.
+ */
+function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAdminAction>['run'] }) {
+  const c = crm.connection;
+  const connect = async () => {
+    const r = await run(sendMessage('admin:connectCrm', { vendor: 'hubspot' }));
+    if (r) window.open(r.authorizeUrl, '_blank', 'noopener');
+  };
+  return (
+    <>
+      <h3>CRM</h3>
+      {!c && !crm.available && <p className="hint">This server has no CRM app set up yet (docs/crm.md: HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET, CRM_TOKEN_KEY).</p>}
+      {!c && crm.available && (
+        <p>
+          Log every WhatsApp conversation on the customer’s CRM record, live.{' '}
+          <button type="button" onClick={() => void connect()}>
+            Connect HubSpot
+          </button>
+        </p>
+      )}
+      {c && (
+        <dl className="crm-status" aria-label="CRM">
+          <dt>Connected</dt>
+          <dd>
+            HubSpot{c.account ? ` (account ${c.account})` : ''} since {shortTime(c.connectedAt)}
+          </dd>
+          <dt>Last write</dt>
+          <dd>{c.lastWriteAt ? shortTime(c.lastWriteAt) : 'nothing written yet'}</dd>
+          <dt>Waiting</dt>
+          <dd>{c.pending === 0 ? 'Up to date' : `${c.pending} record${c.pending === 1 ? '' : 's'}, the oldest for ${c.oldestPendingSeconds ?? 0} s`}</dd>
+          {c.unmatched > 0 && (
+            <>
+              <dt>Not in the CRM</dt>
+              <dd>{c.unmatched === 1 ? '1 customer has' : `${c.unmatched} customers have`} no HubSpot contact with their number</dd>
+            </>
+          )}
+          {c.lastError && (
+            <>
+              <dt>Last error</dt>
+              <dd role="status">
+                {c.lastError} ({c.lastErrorAt ? shortTime(c.lastErrorAt) : ''})
+              </dd>
+            </>
+          )}
+          <dd>
+            <button type="button" onClick={() => void run(sendMessage('admin:disconnectCrm'))}>
+              Disconnect HubSpot
+            </button>
+          </dd>
+        </dl>
+      )}
+    </>
   );
 }

@@ -25,7 +25,7 @@ import { registerReplyRoutes } from './outbound/routes';
 import { createSender, type Sender } from './outbound/sender';
 import { createCrmWriter } from './crm/writer';
 import { createSealer } from './crm/seal';
-import { registerCrmAdminRoutes, registerCrmOAuthCallback } from './crm/routes';
+import { crmAvailable, registerCrmAdminRoutes, registerCrmOAuthCallback } from './crm/routes';
 import { createTwilioClient } from './outbound/twilio-client';
 import { createBroadcast } from './sockets/broadcast';
 import { attachSocketIo, type SwitchboardIo } from './sockets/socket-io';
@@ -139,6 +139,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     supabaseAdmin: config.supabaseServiceRoleKey ? { url: config.supabaseUrl, serviceRoleKey: config.supabaseServiceRoleKey } : null,
     verify: deps.verify,
     twilioSource: { apiBaseUrl: twilioApiBase(config), accountSid: config.twilio.accountSid },
+    crmAvailable: crmAvailable(config.crm),
   };
   const crmDeps = { db, broadcast, publicUrl: () => config.publicUrl, tokenKey: config.crm.tokenKey, hubspot: config.crm.hubspot };
   registerOperatorRoutes(http, {

@@ -27,6 +27,10 @@ export function auditSentence(entry: Pick<AuditEntry, 'action' | 'detail'>): str
       const n = Number(d.messages ?? 0);
       return `set up ${d.number} as the channel “${d.name}”${n ? ` (${n === 1 ? '1 waiting message' : `${n} waiting messages`} moved to the inbox)` : ''}`;
     }
+    case 'crm.connected':
+      return `connected ${d.vendor}${d.account ? ` (account ${d.account})` : ''}: conversations are logged there`;
+    case 'crm.disconnected':
+      return `disconnected the CRM (${d.vendor === 'hubspot' ? 'HubSpot' : d.vendor})`;
     default:
       return `${entry.action.replace(/[._]/g, ' ')} ${Object.entries(d)
         .map(([k, v]) => `${k}: ${v}`)

@@ -17,6 +17,7 @@ import type {
   SearchResponse,
   StartConversationResponse,
   SyncResponse,
+  CrmConnectResponse,
 } from '../contract/api';
 import type { AgentRole, ConversationStatus } from '../contract/models';
 import type { MessageView } from '../contract/models';
@@ -109,6 +110,8 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
       saveCannedReply: (shortcut: string, body: string) => call<unknown>('POST', '/api/admin/canned-replies', { shortcut, body }),
       deleteCannedReply: (id: string) => call<unknown>('DELETE', `/api/admin/canned-replies/${id}`),
       createChannel: (whatsappNumber: string, name: string) => call<CreateChannelResponse>('POST', '/api/admin/channels', { whatsappNumber, name }),
+      connectCrm: (vendor: 'hubspot') => call<CrmConnectResponse>('POST', '/api/admin/crm/connect', { vendor }),
+      disconnectCrm: () => call<unknown>('DELETE', '/api/admin/crm'),
     },
   };
 }

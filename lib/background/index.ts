@@ -70,6 +70,8 @@ export function startBackground(): void {
     'admin:saveCannedReply': async ({ shortcut, body }) => done(await (await c()).admin((a) => a.saveCannedReply(shortcut, body))),
     'admin:deleteCannedReply': async ({ id }) => done(await (await c()).admin((a) => a.deleteCannedReply(id))),
     'admin:createChannel': async ({ whatsappNumber, name }) => (await c()).admin((a) => a.createChannel(whatsappNumber, name)),
+    'admin:connectCrm': async ({ vendor }) => (await c()).admin((a) => a.connectCrm(vendor)),
+    'admin:disconnectCrm': async () => done(await (await c()).admin((a) => a.disconnectCrm())),
     'sites:enable': async ({ origin }) => done(await enableSite(origin)),
     'sites:disable': async ({ origin }) => {
       await disableSite(origin);

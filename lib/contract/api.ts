@@ -193,6 +193,8 @@ export interface AdminOverview {
   /** Numbers not set up yet with messages waiting for this organisation. */
   waiting: WaitingNumber[];
   audit: AuditEntry[];
+  /** The CRM conversations are logged in (docs/crm.md). */
+  crm: CrmStatus;
 }
 
 /** `GET /api/admin/crm`: the organisation's CRM write-back (docs/crm.md). */

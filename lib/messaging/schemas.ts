@@ -55,6 +55,8 @@ export const requestSchemas = {
   'admin:saveCannedReply': cannedReplyRequest,
   'admin:deleteCannedReply': z.object({ id: z.uuid() }),
   'admin:createChannel': createChannelRequest,
+  'admin:connectCrm': z.object({ vendor: z.literal('hubspot') }),
+  'admin:disconnectCrm': z.undefined(),
   'sites:enable': z.object({ origin: siteOrigin }),
   'sites:disable': z.object({ origin: siteOrigin }),
   'crm:open': z.object({ phone: e164 }),

@@ -14,8 +14,8 @@ import type { StoreInboundResult } from '../inbox/repository';
  * transaction. Callers (the routes) have checked that the caller is an admin of the organisation.
  */
 
-/** The organisation as the admin view shows it. */
-export async function adminOverview(db: pg.Pool, admin: AgentProfile, webhookUrl: string): Promise<AdminOverview> {
+/** The organisation as the admin view shows it (its CRM is added by the route: `crmStatus`). */
+export async function adminOverview(db: pg.Pool, admin: AgentProfile, webhookUrl: string): Promise<Omit<AdminOverview, 'crm'>> {
   const org = admin.organisationId;
   const [members, invites, channels, audit, cannedReplies, waiting] = await Promise.all([
     db.query<{ id: string; display_name: string; email: string | null; role: AgentRole }>(

@@ -8,6 +8,7 @@ import { guard, HttpError, parseOr400 } from '../errors';
 import type { TokenVerifier } from '../auth/jwt';
 import type { Broadcast } from '../sockets/broadcast';
 import { INVITE_HTML, INVITE_JS, INVITE_PAGE_CSP } from './invite-page';
+import { crmStatus } from '../crm/routes';
 import { acceptInvite, adminOverview, createChannelFromWaiting, createInvite, markInviteEmailed, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
 
 const uuid = z.uuid();
@@ -28,6 +29,8 @@ export interface AdminRouteDeps {
   verify: TokenVerifier;
   /** The deployment's Twilio account: waiting messages are checked again as webhooks are before they are routed. */
   twilioSource: { apiBaseUrl: string; accountSid: string };
+  /** Whether this server can connect a CRM (the admin view offers it then). */
+  crmAvailable: boolean;
 }
 
 /**
@@ -43,7 +46,10 @@ export function registerAdminRoutes(api: FastifyInstance, deps: AdminRouteDeps):
   /** The organisation's own incoming-message webhook URL (see docs/admin.md: why not the shared one). */
   const webhookUrl = (organisationId: string) => `${deps.publicUrl()}/api/webhooks/twilio/organisations/${organisationId}`;
 
-  api.get('/api/admin/overview', { preHandler: adminOnly }, async (req): Promise<AdminOverview> => adminOverview(db, req.agent, webhookUrl(req.agent.organisationId)));
+  api.get('/api/admin/overview', { preHandler: adminOnly }, async (req): Promise<AdminOverview> => {
+    const [overview, crm] = await Promise.all([adminOverview(db, req.agent, webhookUrl(req.agent.organisationId)), crmStatus(db, req.agent.organisationId, deps.crmAvailable)]);
+    return { ...overview, crm };
+  });
 
   // A number whose messages wait for the organisation becomes a channel; the waiting messages reach the team live.
   api.post('/api/admin/channels', { preHandler: adminOnly }, async (req, reply): Promise<CreateChannelResponse> => {

@@ -20,55 +20,60 @@ export interface CrmRouteDeps {
 
 const connectRequest = z.object({ vendor: z.literal('hubspot') });
 
+/** Whether this server can connect a CRM: its HubSpot app and the key that seals tokens are configured. */
+export const crmAvailable = (deps: Pick<CrmRouteDeps, 'tokenKey' | 'hubspot'>) => !!(deps.tokenKey && deps.hubspot.clientId && deps.hubspot.clientSecret);
+
+/** The organisation's CRM write-back as the admin view shows it. */
+export async function crmStatus(db: pg.Pool, organisationId: string, available: boolean): Promise<CrmStatus> {
+  const { rows } = await db.query<{
+    vendor: 'hubspot';
+    account: string | null;
+    connected_at: Date;
+    last_write_at: Date | null;
+    last_error: string | null;
+    last_error_at: Date | null;
+    pending: string;
+    oldest: number | null;
+    unmatched: string;
+  }>(
+    `select c.vendor, c.account, c.connected_at, c.last_write_at, c.last_error, c.last_error_at,
+            (select count(*) from crm_outbox o where o.organisation_id = c.organisation_id and o.written_version is distinct from o.version) as pending,
+            (select extract(epoch from now() - min(o.changed_at))::float from crm_outbox o
+              where o.organisation_id = c.organisation_id and o.written_version is distinct from o.version) as oldest,
+            (select count(*) from crm_contacts k where k.organisation_id = c.organisation_id and k.remote_id is null) as unmatched
+       from crm_connections c where c.organisation_id = $1`,
+    [organisationId],
+  );
+  const c = rows[0];
+  return {
+    available,
+    connection: c
+      ? {
+          vendor: c.vendor,
+          account: c.account,
+          connectedAt: c.connected_at.toISOString(),
+          lastWriteAt: c.last_write_at?.toISOString() ?? null,
+          lastError: c.last_error,
+          lastErrorAt: c.last_error_at?.toISOString() ?? null,
+          pending: Number(c.pending),
+          oldestPendingSeconds: c.oldest === null ? null : Math.round(c.oldest),
+          unmatched: Number(c.unmatched),
+        }
+      : null,
+  };
+}
+
 /**
  * An admin connects the organisation's CRM (OAuth authorization-code flow), sees how its write-back
  * is doing, and disconnects it. Tokens never leave the server: the browser only carries the code.
  */
 export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps): void {
-  const available = !!(deps.tokenKey && deps.hubspot.clientId && deps.hubspot.clientSecret);
+  const available = crmAvailable(deps);
   const adminOnly = async (req: FastifyRequest) => {
     if (req.agent.role !== 'admin') throw new HttpError(403, 'admin_only', 'Only an admin of this organisation can do this.');
   };
 
-  api.get('/api/admin/crm', { preHandler: adminOnly }, async (req): Promise<CrmStatus> => {
-    const org = req.agent.organisationId;
-    const { rows } = await deps.db.query<{
-      vendor: 'hubspot';
-      account: string | null;
-      connected_at: Date;
-      last_write_at: Date | null;
-      last_error: string | null;
-      last_error_at: Date | null;
-      pending: string;
-      oldest: number | null;
-      unmatched: string;
-    }>(
-      `select c.vendor, c.account, c.connected_at, c.last_write_at, c.last_error, c.last_error_at,
-              (select count(*) from crm_outbox o where o.organisation_id = c.organisation_id and o.written_version is distinct from o.version) as pending,
-              (select extract(epoch from now() - min(o.changed_at))::float from crm_outbox o
-                where o.organisation_id = c.organisation_id and o.written_version is distinct from o.version) as oldest,
-              (select count(*) from crm_contacts k where k.organisation_id = c.organisation_id and k.remote_id is null) as unmatched
-         from crm_connections c where c.organisation_id = $1`,
-      [org],
-    );
-    const c = rows[0];
-    return {
-      available,
-      connection: c
-        ? {
-            vendor: c.vendor,
-            account: c.account,
-            connectedAt: c.connected_at.toISOString(),
-            lastWriteAt: c.last_write_at?.toISOString() ?? null,
-            lastError: c.last_error,
-            lastErrorAt: c.last_error_at?.toISOString() ?? null,
-            pending: Number(c.pending),
-            oldestPendingSeconds: c.oldest === null ? null : Math.round(c.oldest),
-            unmatched: Number(c.unmatched),
-          }
-        : null,
-    };
-  });
+  api.get('/api/admin/crm', { preHandler: adminOnly }, async (req): Promise<CrmStatus> => crmStatus(deps.db, req.agent.organisationId, available));
 
   api.post('/api/admin/crm/connect', { preHandler: adminOnly }, async (req): Promise<CrmConnectResponse> => {
     const { vendor } = parseOr400(connectRequest, req.body);

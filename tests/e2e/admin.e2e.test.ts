@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from '../support/axe';
 import { launchWithExtension, signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { useTestStack } from '../support/fixture';
+import { until } from '../support/wait';
 
 /**
  * A team lead sets the team up without a terminal: an admin invites a colleague from the options
@@ -129,5 +130,29 @@ describe('The admin view', () => {
     await waiting.waitFor({ state: 'detached' });
     await agent.panel.getByRole('button', { name: /Nora New/ }).waitFor({ timeout: 10_000 });
     expect(await view.getByRole('list', { name: 'Audit log' }).getByText('Agent 0 set up +17375550999 as the channel “New line” (1 waiting message moved to the inbox)').count()).toBe(1);
+  });
+
+  it('connects HubSpot from the admin view; a customer’s messages land on their HubSpot contact; disconnects', async () => {
+    const hub = ctx.stack.hubspotStandIn!;
+    // Maria (+1 415 555 0134, who wrote first) is in HubSpot with her number as people type it.
+    const contactId = hub.addContact({ firstname: 'Maria', lastname: 'Garcia', phone: '(415) 555-0134' });
+    const view = admin.options.getByRole('region', { name: 'Team administration' });
+    const consentTab = admin.browser.context.waitForEvent('page');
+    await view.getByRole('button', { name: 'Connect HubSpot' }).click();
+    // HubSpot's consent page (the stand-in approves at once) sends the browser back to the server.
+    const tab = await consentTab;
+    await tab.getByRole('heading', { name: 'HubSpot connected' }).waitFor({ timeout: 10_000 });
+    const crm = view.getByRole('definition').filter({ hasText: `HubSpot (account ${hub.oauth.portalId})` });
+    await crm.waitFor({ timeout: 10_000 }); // live: the server tells the admin view
+    expect(await view.getByRole('list', { name: 'Audit log' }).getByText(`Agent 0 connected HubSpot (account ${hub.oauth.portalId}): conversations are logged there`).count()).toBe(1);
+
+    await ctx.stack.inbound({ from: '+14155550134', to: ctx.org.number, body: 'Will this be on my record?' });
+    await until(() => [...hub.communications.values()].some((c) => hub.associations.get(c.id)?.has(contactId) && !!c.properties.hs_communication_body?.includes('Will this be on my record?')), {
+      what: 'the message on Maria’s HubSpot contact',
+    });
+    expect((await seriousViolations(admin.options, 'admin view with a CRM')).join('\n')).toBe('');
+
+    await view.getByRole('button', { name: 'Disconnect HubSpot' }).click();
+    await view.getByRole('button', { name: 'Connect HubSpot' }).waitFor({ timeout: 10_000 });
   });
 });

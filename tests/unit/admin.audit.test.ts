@@ -16,9 +16,13 @@ describe('audit sentences', () => {
     expect(auditSentence({ action: 'channel.created', detail: { name: 'Sales', number: '+14155550100', messages: 1 } })).toBe(
       'set up +14155550100 as the channel “Sales” (1 waiting message moved to the inbox)',
     );
+    expect(auditSentence({ action: 'crm.connected', detail: { vendor: 'HubSpot', account: '4000001' } })).toBe(
+      'connected HubSpot (account 4000001): conversations are logged there',
+    );
+    expect(auditSentence({ action: 'crm.disconnected', detail: { vendor: 'hubspot' } })).toBe('disconnected the CRM (HubSpot)');
   });
 
   it('shows an action it does not know with its detail', () => {
-    expect(auditSentence({ action: 'crm.connected', detail: { crm: 'hubspot' } })).toBe('crm connected crm: hubspot');
+    expect(auditSentence({ action: 'billing.plan_changed', detail: { plan: 'team' } })).toBe('billing plan changed plan: team');
   });
 });
