@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDotEnv, parseEnv } from '../config';
 import { seedDemo } from '../dev/demo/seed';
+import { DEMO_CONTACTS, DEMO_QUIET_CONTACT } from '../dev/demo/contacts';
+import { connectCrm } from '../crm/connections';
+import { createSealer } from '../crm/seal';
 import { writeLocalConfig } from '../dev/local-supabase/local-config';
 import { createLogger } from '../logger';
 import { startStack } from '../stack';
@@ -34,6 +37,25 @@ async function main() {
     existing: stack.local.demo,
   });
   writeLocalConfig(home, { ...stack.local, demo });
+  // The demo organisation logs its conversations in the HubSpot stand-in, whose contacts are the
+  // demo CRM page's customers (their numbers as people type them). The stand-in keeps nothing
+  // between runs: connected again with a fresh token on every start.
+  if (stack.hubspotStandIn && stack.config.crm.tokenKey) {
+    const hub = stack.hubspotStandIn;
+    for (const c of [...DEMO_CONTACTS, DEMO_QUIET_CONTACT]) {
+      const [firstname, ...last] = c.name.split(' ');
+      hub.addContact({ firstname: firstname!, lastname: last.join(' '), phone: c.shown });
+    }
+    const t = hub.issueToken();
+    await connectCrm(stack.db, createSealer(stack.config.crm.tokenKey), {
+      organisationId: demo.organisationId,
+      vendor: 'hubspot',
+      accessToken: t.accessToken,
+      refreshToken: t.refreshToken,
+      expiresAt: new Date(Date.now() + t.expiresInSeconds * 1000),
+      account: String(hub.oauth.portalId),
+    });
+  }
 
   console.log('Building the extension…');
   const build = spawnSync('npx', ['wxt', 'build'], {
@@ -58,6 +80,7 @@ Switchboard is running.
   Agents          ${demo.agents.join(', ')}   password: ${demo.password}
   Extension       ${extensionDir}
   Local config    ${join(home, 'local.json')}
+  HubSpot (stand-in) ${stack.hubspotStandIn?.url ?? '-'}   the demo organisation's conversations are logged on its contacts (docs/crm.md)
 
 Send a WhatsApp message as a customer:
   npm run simulate -- --from +14155550134 --body "Hello" --profile-name "Maria Garcia"

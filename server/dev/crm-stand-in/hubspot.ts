@@ -28,6 +28,8 @@ export interface HubSpotStandIn {
   /** The OAuth app Switchboard is registered as (HubSpot's authorization-code flow). */
   oauth: { clientId: string; clientSecret: string; portalId: number; expiresInSeconds: number };
   addContact(properties: Record<string, string>): string;
+  /** A new access token for a portal connected without the consent page (the local demo). */
+  issueToken(): { accessToken: string; refreshToken: string; expiresInSeconds: number };
   /** Every access token issued so far stops working (as when they expire): the next call gets 401. */
   expireAccessTokens(): void;
   close(): Promise<void>;
@@ -43,7 +45,8 @@ export interface HubSpotObject {
 /** What HubSpot's digits-only search properties hold: the number without its country code. */
 function searchableDigits(value: string | null | undefined): string | null {
   if (!value) return null;
-  const parsed = parsePhoneNumberFromString(value, 'US');
+  // "00" is the international call prefix in most of the world (as "+"); other national numbers are read as the portal's (US).
+  const parsed = parsePhoneNumberFromString(value.trim().replace(/^00/, '+'), 'US');
   return parsed ? String(parsed.nationalNumber) : value.replace(/\D/g, '') || null;
 }
 
@@ -74,6 +77,10 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     requests: [],
     oauth: { clientId: 'stand-in-client', clientSecret: randomBytes(16).toString('hex'), portalId: 4_000_001, expiresInSeconds: 1800 },
     expireAccessTokens: () => state.tokens.clear(),
+    issueToken: () => {
+      const t = issue();
+      return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresInSeconds: t.expires_in };
+    },
     addContact(properties) {
       const id = String(nextId++);
       state.contacts.set(id, { id, properties: { ...properties, hs_object_id: id }, createdAt: now(), updatedAt: now() });
