@@ -268,6 +268,19 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
           <dd>
             HubSpot{c.account ? ` (account ${c.account})` : ''} since {shortTime(c.connectedAt)}
           </dd>
+          <dt>
+            <label htmlFor="crm-log-mode">Log</label>
+          </dt>
+          <dd>
+            <select
+              id="crm-log-mode"
+              value={c.logMode}
+              onChange={(e) => void run(sendMessage('admin:setCrmLogMode', { logMode: e.target.value as 'window' | 'message' }))}
+            >
+              <option value="window">one record per conversation per 24 hours</option>
+              <option value="message">each message as its own record</option>
+            </select>
+          </dd>
           <dt>Last write</dt>
           <dd>{c.lastWriteAt ? shortTime(c.lastWriteAt) : 'nothing written yet'}</dd>
           <dt>Waiting</dt>

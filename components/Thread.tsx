@@ -7,6 +7,7 @@ import { activityText, mergeThread, threadItems, type ThreadItem } from '@/lib/i
 import { sendMessage } from '@/lib/messaging/protocol';
 import { Composer } from './Composer';
 import { contactLabel, shortTime, whenLabel } from './format';
+import { CrmRecordLink } from './CrmRecordLink';
 import { MessageBubble } from './MessageBubble';
 import { StatusActions, type StatusActionsHandle } from './StatusActions';
 import { TypingDots } from './TypingDots';
@@ -124,7 +125,7 @@ export function Thread(props: ThreadProps) {
         </button>
         <div className="who">
           <h2>{contactLabel(c)}</h2>
-          <span className="phone">{c.contact.phone}</span>
+          <span className="phone">{c.contact.phone}</span> <CrmRecordLink conversationId={c.id} />
         </div>
         <AssigneePicker assigneeId={c.assigneeId} me={props.me} agents={props.agents} onAssign={props.intents.assign} />
         <StatusActions

@@ -25,7 +25,7 @@ import { registerReplyRoutes } from './outbound/routes';
 import { createSender, type Sender } from './outbound/sender';
 import { createCrmWriter } from './crm/writer';
 import { createSealer } from './crm/seal';
-import { crmAvailable, registerCrmAdminRoutes, registerCrmOAuthCallback } from './crm/routes';
+import { crmAvailable, registerCrmAdminRoutes, registerCrmAgentRoutes, registerCrmOAuthCallback } from './crm/routes';
 import { createTwilioClient } from './outbound/twilio-client';
 import { createBroadcast } from './sockets/broadcast';
 import { attachSocketIo, type SwitchboardIo } from './sockets/socket-io';
@@ -156,6 +156,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     registerReplyRoutes(api, { db, twilio: twilioClient, resolveHost: deps.resolveHost ?? resolveWithDns, sender, conversationIdOf, broadcast });
     registerAdminRoutes(api, adminDeps);
     registerCrmAdminRoutes(api, crmDeps);
+    registerCrmAgentRoutes(api, { db, recordOf: crmWriter.recordOf, hubspotAppUrl: config.crm.hubspot.appUrl, conversationIdOf });
     registerMediaRoutes(api, { db, source: { apiBaseUrl: twilioApiBase(config), ...config.twilio }, maxBytes: config.mediaMaxBytes, conversationIdOf, uploads });
     registerUploadTicketRoute(api, uploads);
   });

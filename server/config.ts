@@ -99,6 +99,7 @@ const envSchema = z.object({
   /** HubSpot's API and OAuth consent page (the local stack uses its stand-in), and this deployment's HubSpot app. */
   HUBSPOT_API_BASE_URL: z.url().optional(),
   HUBSPOT_AUTHORIZE_URL: z.url().optional(),
+  HUBSPOT_APP_URL: z.url().optional(),
   HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
   HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
 });

@@ -18,6 +18,7 @@ import type {
   StartConversationResponse,
   SyncResponse,
   CrmConnectResponse,
+  CrmRecordView,
 } from '../contract/api';
 import type { AgentRole, ConversationStatus } from '../contract/models';
 import type { MessageView } from '../contract/models';
@@ -47,7 +48,7 @@ export class ApiError extends Error {
 /** The Switchboard REST API, authenticated with the agent's current access token. */
 export function createApiClient(opts: { serverUrl: string; getToken: () => Promise<string | null>; fetch?: typeof fetch }) {
   const doFetch = opts.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
-  async function call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const token = await opts.getToken();
     if (!token) throw new ApiError(401, 'signed_out', 'not signed in');
     let res: Response;
@@ -60,6 +61,7 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     } catch (err) {
       throw new ApiError(0, 'network', `cannot reach the Switchboard server at ${opts.serverUrl}`, { cause: err });
     }
+    if (res.status === 204) return null as T; // no content: nothing to say (e.g. no CRM)
     const answer = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
     if (!res.ok) throw new ApiError(res.status, answer.error ?? 'http_error', answer.message ?? res.statusText);
     return answer as T;
@@ -73,6 +75,8 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
       call<{ message: MessageView }>('POST', `/api/conversations/${conversationId}/messages`, { id, ...content, ...(upload ? { uploadId: upload.id } : {}) }),
     /** Where the side panel may upload one file (the side panel holds no token). */
     uploadTicket: () => call<UploadTicket>('POST', '/api/uploads/tickets'),
+    /** The customer's CRM record; null when the organisation has no CRM (204). */
+    crmRecord: (conversationId: string) => call<CrmRecordView | null>('GET', `/api/conversations/${conversationId}/crm`),
     templates: (conversationId: string) => call<{ window: ReplyWindow; templates: TemplateView[] }>('GET', `/api/conversations/${conversationId}/templates`),
     /** A media file of a message, as a Blob (at most `maxBytes`). */
     /** A message's file (up to WhatsApp's 16 MB), with the name the server knows for it. */
@@ -112,6 +116,7 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
       createChannel: (whatsappNumber: string, name: string) => call<CreateChannelResponse>('POST', '/api/admin/channels', { whatsappNumber, name }),
       connectCrm: (vendor: 'hubspot') => call<CrmConnectResponse>('POST', '/api/admin/crm/connect', { vendor }),
       disconnectCrm: () => call<unknown>('DELETE', '/api/admin/crm'),
+      setCrmLogMode: (logMode: 'window' | 'message') => call<unknown>('PATCH', '/api/admin/crm', { logMode }),
     },
   };
 }

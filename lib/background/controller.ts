@@ -358,6 +358,11 @@ export class BackgroundController {
   }
 
   /** The reply window and approved templates of a conversation. */
+  /** The customer's CRM record for the thread header. */
+  crmRecord(conversationId: string) {
+    return this.api.crmRecord(conversationId);
+  }
+
   templates(conversationId: string) {
     return this.api.templates(conversationId);
   }

@@ -71,6 +71,8 @@ export function startBackground(): void {
     'admin:deleteCannedReply': async ({ id }) => done(await (await c()).admin((a) => a.deleteCannedReply(id))),
     'admin:createChannel': async ({ whatsappNumber, name }) => (await c()).admin((a) => a.createChannel(whatsappNumber, name)),
     'admin:connectCrm': async ({ vendor }) => (await c()).admin((a) => a.connectCrm(vendor)),
+    'crm:record': async ({ conversationId }) => (await c()).crmRecord(conversationId),
+    'admin:setCrmLogMode': async ({ logMode }) => done(await (await c()).admin((a) => a.setCrmLogMode(logMode))),
     'admin:disconnectCrm': async () => done(await (await c()).admin((a) => a.disconnectCrm())),
     'sites:enable': async ({ origin }) => done(await enableSite(origin)),
     'sites:disable': async ({ origin }) => {

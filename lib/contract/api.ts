@@ -205,6 +205,8 @@ export interface CrmStatus {
     vendor: 'hubspot';
     /** The CRM account (HubSpot portal id). */
     account: string | null;
+    /** One record per conversation per 24 hours ('window'), or one per message. */
+    logMode: 'window' | 'message';
     connectedAt: string;
     lastWriteAt: string | null;
     lastError: string | null;
@@ -215,6 +217,15 @@ export interface CrmStatus {
     /** Customers no CRM record matched by phone. */
     unmatched: number;
   } | null;
+}
+
+/** `GET /api/conversations/:id/crm`: the customer's record in the organisation's CRM, for the thread header. */
+export interface CrmRecordView {
+  vendorName: 'HubSpot';
+  /** Whether a record has the customer's number. */
+  matched: boolean;
+  /** The record in the CRM's own app (null when unmatched, or the account is not known). */
+  recordUrl: string | null;
 }
 
 /** `POST /api/admin/crm/connect`: where the admin's browser goes to let Switchboard in. */

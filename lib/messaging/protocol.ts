@@ -1,6 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
-import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, UploadTicket, MessagesPage, SearchResult, CrmConnectResponse } from '../contract/api';
+import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, UploadTicket, MessagesPage, SearchResult, CrmConnectResponse, CrmRecordView } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { StatusSummary } from '../background/controller';
@@ -70,7 +70,10 @@ export interface Responses {
   'admin:createChannel': CreateChannelResponse;
   /** Admins: where to approve Switchboard in the CRM (opened in a tab; the CRM sends the browser back to the server). */
   'admin:connectCrm': CrmConnectResponse;
+  /** The customer's CRM record for the thread header (null: the organisation has no CRM). */
+  'crm:record': CrmRecordView | null;
   'admin:disconnectCrm': null;
+  'admin:setCrmLogMode': null;
   /** Enables the overlay on a site whose permission the calling page has just obtained. */
   'sites:enable': null;
   'sites:disable': null;

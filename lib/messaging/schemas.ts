@@ -57,6 +57,8 @@ export const requestSchemas = {
   'admin:createChannel': createChannelRequest,
   'admin:connectCrm': z.object({ vendor: z.literal('hubspot') }),
   'admin:disconnectCrm': z.undefined(),
+  'admin:setCrmLogMode': z.object({ logMode: z.enum(['window', 'message']) }),
+  'crm:record': z.object({ conversationId: z.uuid() }),
   'sites:enable': z.object({ origin: siteOrigin }),
   'sites:disable': z.object({ origin: siteOrigin }),
   'crm:open': z.object({ phone: e164 }),

@@ -5,6 +5,8 @@ import { CrmCallError } from './types';
 /** This deployment's HubSpot app (its OAuth client), from the server's configuration. */
 export interface HubSpotApp {
   apiBaseUrl: string;
+  /** HubSpot's web app, where agents open a contact's record. */
+  appUrl: string;
   authorizeUrl: string;
   clientId: string | null;
   clientSecret: string | null;

@@ -2,7 +2,7 @@ import escapeHtml from 'escape-html';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
-import type { CrmConnectResponse, CrmStatus } from '../../lib/contract/api';
+import type { CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
 import { audit } from '../admin/organisation';
 import { HttpError, parseOr400 } from '../errors';
 import type { Broadcast } from '../sockets/broadcast';
@@ -19,6 +19,7 @@ export interface CrmRouteDeps {
 }
 
 const connectRequest = z.object({ vendor: z.literal('hubspot') });
+const settingsRequest = z.object({ logMode: z.enum(['window', 'message']) });
 
 /** Whether this server can connect a CRM: its HubSpot app and the key that seals tokens are configured. */
 export const crmAvailable = (deps: Pick<CrmRouteDeps, 'tokenKey' | 'hubspot'>) => !!(deps.tokenKey && deps.hubspot.clientId && deps.hubspot.clientSecret);
@@ -28,6 +29,7 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
   const { rows } = await db.query<{
     vendor: 'hubspot';
     account: string | null;
+    log_mode: 'window' | 'message';
     connected_at: Date;
     last_write_at: Date | null;
     last_error: string | null;
@@ -36,7 +38,7 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
     oldest: number | null;
     unmatched: string;
   }>(
-    `select c.vendor, c.account, c.connected_at, c.last_write_at, c.last_error, c.last_error_at,
+    `select c.vendor, c.account, c.log_mode, c.connected_at, c.last_write_at, c.last_error, c.last_error_at,
             (select count(*) from crm_outbox o where o.organisation_id = c.organisation_id and o.written_version is distinct from o.version) as pending,
             (select extract(epoch from now() - min(o.changed_at))::float from crm_outbox o
               where o.organisation_id = c.organisation_id and o.written_version is distinct from o.version) as oldest,
@@ -51,6 +53,7 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
       ? {
           vendor: c.vendor,
           account: c.account,
+          logMode: c.log_mode,
           connectedAt: c.connected_at.toISOString(),
           lastWriteAt: c.last_write_at?.toISOString() ?? null,
           lastError: c.last_error,
@@ -82,6 +85,19 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
     return { authorizeUrl: hubspotAuthorizeUrl(deps.hubspot, callbackUrl(deps), state) };
   });
 
+  /** How conversations are logged: one record per conversation per 24 hours, or one per message (from now on). */
+  api.patch('/api/admin/crm', { preHandler: adminOnly }, async (req) => {
+    const { logMode } = parseOr400(settingsRequest, req.body);
+    const org = req.agent.organisationId;
+    const { rowCount } = await deps.db.query('update crm_connections set log_mode = $2 where organisation_id = $1 and log_mode <> $2', [org, logMode]);
+    if (rowCount === 0 && !(await deps.db.query('select 1 from crm_connections where organisation_id = $1', [org])).rows[0]) throw new HttpError(404, 'not_found', 'No CRM is connected.');
+    if (rowCount) {
+      await audit(deps.db, req.agent, org, 'crm.log_mode', { logMode });
+      deps.broadcast.teamChanged(org, 'crm');
+    }
+    return { ok: true };
+  });
+
   api.delete('/api/admin/crm', { preHandler: adminOnly }, async (req) => {
     const org = req.agent.organisationId;
     const { rows } = await deps.db.query<{ vendor: string }>('select vendor from crm_connections where organisation_id = $1', [org]);
@@ -90,6 +106,29 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
     await audit(deps.db, req.agent, org, 'crm.disconnected', { vendor: rows[0].vendor });
     deps.broadcast.teamChanged(org, 'crm');
     return { ok: true };
+  });
+}
+
+/**
+ * An agent's thread header: where the customer's CRM record is (HubSpot: the contact's page in
+ * HubSpot's app), or that no record has the number. 204 when the organisation has no CRM.
+ */
+export function registerCrmAgentRoutes(
+  api: FastifyInstance,
+  deps: { db: pg.Pool; recordOf: (organisationId: string, conversationId: string) => Promise<{ account: string | null; remoteId: string | null } | null>; hubspotAppUrl: string; conversationIdOf(req: FastifyRequest): string },
+): void {
+  api.get('/api/conversations/:id/crm', async (req, reply): Promise<CrmRecordView | undefined> => {
+    const id = deps.conversationIdOf(req);
+    const org = req.agent.organisationId;
+    const { rows } = await deps.db.query('select 1 from conversations where id = $1 and organisation_id = $2', [id, org]);
+    if (!rows[0]) throw new HttpError(404, 'not_found', 'No such conversation.');
+    const record = await deps.recordOf(org, id).catch((err: unknown) => {
+      req.log.warn({ err }, 'CRM record lookup failed');
+      throw new HttpError(502, 'crm_unavailable', 'The CRM did not answer; try again in a moment.');
+    });
+    if (!record) return void reply.code(204).send();
+    const recordUrl = record.remoteId && record.account ? `${deps.hubspotAppUrl}/contacts/${encodeURIComponent(record.account)}/record/0-1/${encodeURIComponent(record.remoteId)}` : null;
+    return { vendorName: 'HubSpot', matched: record.remoteId !== null, recordUrl };
   });
 }
 

@@ -184,6 +184,29 @@ export function createCrmWriter(deps: {
   };
 
   return {
+    /**
+     * The CRM record of a conversation's customer (looked up now if it never was), for the side
+     * panel's link; null when the organisation has no CRM.
+     */
+    async recordOf(organisationId: string, conversationId: string): Promise<{ vendor: 'hubspot'; account: string | null; remoteId: string | null } | null> {
+      const { rows } = await deps.db.query<Connection & { account: string | null }>(
+        'select vendor, access_token, refresh_token, expires_at, connected_at, account from public.crm_connections where organisation_id = $1',
+        [organisationId],
+      );
+      const conn = rows[0];
+      if (!conn) return null;
+      const row = { organisation_id: organisationId, conversation_id: conversationId } as Due;
+      let adapter = adapterFor(await accessToken(organisationId, conn));
+      let remoteId: string | null;
+      try {
+        remoteId = await contactOf(row, adapter);
+      } catch (err) {
+        if (!(err instanceof CrmCallError && err.unauthorised && conn.refresh_token)) throw err;
+        adapter = adapterFor(await accessToken(organisationId, conn, true));
+        remoteId = await contactOf(row, adapter);
+      }
+      return { vendor: conn.vendor, account: conn.account, remoteId };
+    },
     start() {
       running = true;
       tick();

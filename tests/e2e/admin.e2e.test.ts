@@ -60,7 +60,7 @@ describe('The admin view', () => {
     // In the colleague's own extension: the workspace URL, then sign in; the team's conversations.
     const panel = await colleague.page('sidepanel.html');
     await panel.getByLabel('Workspace URL').fill(ctx.stack.serverUrl);
-    await panel.getByRole('button', { name: 'Connect' }).click();
+    await panel.getByRole('button', { name: 'Connect', exact: true }).click();
     await panel.getByLabel('Email').fill('colleague@test.dev');
     await panel.getByLabel('Password').fill('carla’s long password');
     await panel.getByRole('button', { name: 'Sign in' }).click();
@@ -151,6 +151,18 @@ describe('The admin view', () => {
       what: 'the message on Maria’s HubSpot contact',
     });
     expect((await seriousViolations(admin.options, 'admin view with a CRM')).join('\n')).toBe('');
+
+    // An agent opens Maria's conversation: "Open in HubSpot" opens her record, with the conversation on it.
+    await agent.panel.bringToFront();
+    await agent.panel.getByRole('button', { name: /Maria Garcia/ }).click();
+    const open = agent.panel.getByRole('link', { name: 'Open in HubSpot' });
+    await open.waitFor({ timeout: 10_000 });
+    const recordTab = agent.browser.context.waitForEvent('page');
+    await open.click();
+    const record = await recordTab;
+    await record.getByRole('heading', { name: 'Maria Garcia' }).waitFor({ timeout: 10_000 });
+    expect(await record.getByRole('list', { name: 'Activity' }).textContent()).toContain('Will this be on my record?');
+    await record.close();
 
     await view.getByRole('button', { name: 'Disconnect HubSpot' }).click();
     await view.getByRole('button', { name: 'Connect HubSpot' }).waitFor({ timeout: 10_000 });

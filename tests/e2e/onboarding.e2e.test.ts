@@ -29,7 +29,7 @@ describe('Connecting with one workspace URL', () => {
     await panel.getByText('Connect to your team’s workspace').waitFor();
     const found = await seriousViolations(panel, 'workspace step');
     await panel.getByLabel('Workspace URL').fill(ctx.stack.serverUrl);
-    await panel.getByRole('button', { name: 'Connect' }).click();
+    await panel.getByRole('button', { name: 'Connect', exact: true }).click();
     await panel.getByRole('heading', { name: 'Sign in' }).waitFor({ timeout: 10_000 });
     found.push(...(await seriousViolations(panel, 'sign-in step')));
     expect(found.join('\n')).toBe('');
@@ -48,7 +48,7 @@ describe('Connecting with one workspace URL', () => {
     const options = await fresh.page('options.html');
     const tryUrl = async (url: string) => {
       await options.getByLabel('Workspace URL').fill(url);
-      await options.getByRole('button', { name: 'Connect' }).click();
+      await options.getByRole('button', { name: 'Connect', exact: true }).click();
       const alert = options.getByRole('form', { name: 'Workspace' }).getByRole('alert');
       await alert.waitFor();
       return alert.textContent();

@@ -4,7 +4,7 @@ import { connectCrm } from '../../server/crm/connections';
 import { HUBSPOT_KEY_PROPERTY } from '../../server/crm/hubspot';
 import { createSealer } from '../../server/crm/seal';
 import type { HubSpotObject, HubSpotStandIn } from '../../server/dev/crm-stand-in/hubspot';
-import type { CrmConnectResponse, CrmStatus } from '../../lib/contract/api';
+import type { CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
 import { api, customer } from '../support/stack';
 import { useTestStack } from '../support/fixture';
 import { until } from '../support/wait';
@@ -17,7 +17,7 @@ describe('CRM write-back: HubSpot', () => {
   beforeAll(async () => {
     hub = ctx.stack.hubspotStandIn!;
     hub.tokens.add('hubspot-token-a');
-    await connectCrm(ctx.stack.db, createSealer(ctx.stack.config.crm.tokenKey!), { organisationId: ctx.a.id, vendor: 'hubspot', accessToken: 'hubspot-token-a' });
+    await connectCrm(ctx.stack.db, createSealer(ctx.stack.config.crm.tokenKey!), { organisationId: ctx.a.id, vendor: 'hubspot', accessToken: 'hubspot-token-a', account: String(hub.oauth.portalId) });
   });
 
   const recordsOf = (contactId: string): HubSpotObject[] => [...hub.communications.values()].filter((c) => hub.associations.get(c.id)?.has(contactId));
@@ -87,6 +87,41 @@ describe('CRM write-back: HubSpot', () => {
     const { rows } = await ctx.stack.db.query('select 1 from crm_outbox where organisation_id = $1', [ctx.b.id]);
     expect(rows).toHaveLength(0);
     expect(hub.communications.size).toBe(count);
+  });
+
+  it('tells an agent where the customer’s HubSpot record is, or that none has the number; only for its own organisation', async () => {
+    const known = customer();
+    const contactId = hub.addContact({ firstname: 'Vera', phone: known });
+    const unknown = customer();
+    const conversationOf = async (phone: string, org: { number: string }) => {
+      const res = await ctx.stack.inbound({ from: phone, to: org.number, body: 'Hello' });
+      return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    };
+    const token = ctx.a.agents[0]!.token;
+    const matched = await api<CrmRecordView>(ctx.stack, token, `/api/conversations/${await conversationOf(known, ctx.a)}/crm`);
+    expect(matched).toEqual({ status: 200, body: { vendorName: 'HubSpot', matched: true, recordUrl: `${hub.url}/contacts/${hub.oauth.portalId}/record/0-1/${contactId}` } });
+    const page = await fetch(matched.body.recordUrl!);
+    expect(await page.text()).toContain('Vera');
+    expect(await api(ctx.stack, token, `/api/conversations/${await conversationOf(unknown, ctx.a)}/crm`)).toEqual({ status: 200, body: { vendorName: 'HubSpot', matched: false, recordUrl: null } });
+    const elsewhere = await conversationOf(customer(), ctx.b);
+    expect((await api(ctx.stack, token, `/api/conversations/${elsewhere}/crm`)).status).toBe(404);
+    expect((await api(ctx.stack, ctx.b.agents[0]!.token, `/api/conversations/${elsewhere}/crm`)).status).toBe(204);
+  });
+
+  it('logs each message as its own record when the organisation chooses it', async () => {
+    const admin = ctx.a.agents[0]!.token;
+    expect((await api(ctx.stack, admin, '/api/admin/crm', 'PATCH', { logMode: 'sometimes' })).status).toBe(400);
+    expect((await api(ctx.stack, admin, '/api/admin/crm', 'PATCH', { logMode: 'message' })).status).toBe(200);
+    expect((await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.logMode).toBe('message');
+    const phone = customer();
+    const contactId = hub.addContact({ firstname: 'Ugo', phone });
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'First on its own' });
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Second on its own' });
+    await until(() => recordsOf(contactId).length === 2, { what: 'two records' });
+    const bodies = recordsOf(contactId).map((c) => c.properties.hs_communication_body ?? '');
+    expect(bodies.filter((b) => b.includes('First on its own') && !b.includes('Second'))).toHaveLength(1);
+    expect(bodies.filter((b) => b.includes('Second on its own') && !b.includes('First'))).toHaveLength(1);
+    expect((await api(ctx.stack, admin, '/api/admin/crm', 'PATCH', { logMode: 'window' })).status).toBe(200);
   });
 
   describe('connecting, token refresh and disconnecting', () => {

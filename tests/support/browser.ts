@@ -98,7 +98,7 @@ export async function launchWithExtension(opts: { grantedOrigins?: string[]; man
 export async function configureAndSignIn(browser: ExtensionBrowser, urls: { serverUrl: string }, email: string, password: string): Promise<Page> {
   const options = await browser.page('options.html');
   await options.getByLabel('Workspace URL').fill(urls.serverUrl);
-  await options.getByRole('button', { name: 'Connect' }).click();
+  await options.getByRole('button', { name: 'Connect', exact: true }).click();
   await options.getByRole('status').filter({ hasText: /^Connected to / }).waitFor();
   await options.getByLabel('Email').fill(email);
   await options.getByLabel('Password').fill(password);

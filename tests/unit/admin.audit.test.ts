@@ -20,6 +20,7 @@ describe('audit sentences', () => {
       'connected HubSpot (account 4000001): conversations are logged there',
     );
     expect(auditSentence({ action: 'crm.disconnected', detail: { vendor: 'hubspot' } })).toBe('disconnected the CRM (HubSpot)');
+    expect(auditSentence({ action: 'crm.log_mode', detail: { logMode: 'message' } })).toBe('set the CRM to log each message as its own record');
   });
 
   it('shows an action it does not know with its detail', () => {

@@ -1,6 +1,7 @@
 import formbody from '@fastify/formbody';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
+import escapeHtml from 'escape-html';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 /**
@@ -93,7 +94,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
 
   app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: req.url, status: reply.statusCode }));
   app.addHook('preHandler', async (req: FastifyRequest, reply) => {
-    if (req.url.startsWith('/oauth/')) return; // the OAuth endpoints take no bearer token
+    if (req.url.startsWith('/oauth/') || req.url.startsWith('/contacts/')) return; // the consent page and the web app take no bearer token
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !state.tokens.has(token)) return error(reply, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
     if (state.rateLimitNext > 0) {
@@ -101,6 +102,29 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
       reply.header('Retry-After', String(state.retryAfterSeconds));
       return reply.code(429).send({ status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'SECONDLY' });
     }
+  });
+
+  // HubSpot's web app, reduced to a contact's record: its name, numbers and timeline of logged
+  // communications (newest first), as an agent sees it after "Open in HubSpot". The bodies are the
+  // HTML we sent (customer text in it escaped by us); shown as HubSpot does, as markup.
+  app.get<{ Params: { portal: string; id: string } }>('/contacts/:portal/record/0-1/:id', async (req, reply) => {
+    const contact = state.contacts.get(req.params.id);
+    if (!contact || req.params.portal !== String(state.oauth.portalId)) return reply.code(404).type('text/plain').send('Record not found');
+    const p = contact.properties;
+    const name = [p.firstname, p.lastname].filter(Boolean).join(' ') || 'Contact';
+    const timeline = [...state.communications.values()]
+      .filter((c) => state.associations.get(c.id)?.has(contact.id))
+      .sort((a, b) => (b.properties.hs_timestamp ?? '').localeCompare(a.properties.hs_timestamp ?? ''))
+      .map((c) => `<li><h3>WhatsApp · ${escapeHtml(c.properties.hs_timestamp ?? '')}</h3><div class="body">${c.properties.hs_communication_body ?? ''}</div></li>`)
+      .join('');
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .send(
+        `<!doctype html><meta charset="utf-8"><title>${escapeHtml(name)} | HubSpot (stand-in)</title><body style="font:15px system-ui;margin:2em">` +
+          `<h1>${escapeHtml(name)}</h1><p>Phone ${escapeHtml(p.phone ?? '-')} · Mobile ${escapeHtml(p.mobilephone ?? '-')}</p>` +
+          `<h2>Activity</h2><ol aria-label="Activity">${timeline}</ol>`,
+      );
   });
 
   // The consent screen approves at once (an admin of the portal clicking "Connect app").
