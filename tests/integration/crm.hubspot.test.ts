@@ -77,6 +77,37 @@ describe('CRM write-back: HubSpot', () => {
     expect(recordsOf(contactId)).toHaveLength(1);
   });
 
+  it('writes a record whose writer died mid-write (its claim left behind) once the claim lapses, once', async () => {
+    const phone = customer();
+    const contactId = hub.addContact({ firstname: 'Tove', phone });
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Before the crash' });
+    await until(async () => (await outboxOf(phone))[0]?.written === true, { what: 'the first write' });
+    const [row] = await outboxOf(phone);
+    const { rows } = await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from crm_outbox where key = $1', [row!.key]);
+    // Another instance stored a message and claimed its record, then died before writing it: its
+    // claim stays for a few seconds, and once it lapses a live writer must write the record.
+    const db = await ctx.stack.db.connect();
+    try {
+      await db.query('begin');
+      await db.query(
+        `insert into messages (organisation_id, conversation_id, direction, body, status, twilio_sid) values ($1, $2, 'inbound', 'During the crash', 'received', $3)`,
+        [ctx.a.id, rows[0]!.conversation_id, `SM${'c'.repeat(32)}`],
+      );
+      await db.query(`update crm_outbox set claimed_until = now() + interval '3 seconds', attempts = attempts + 1 where key = $1`, [row!.key]);
+      await db.query('commit');
+    } finally {
+      db.release();
+    }
+    await until(() => !!recordsOf(contactId)[0]?.properties.hs_communication_body?.includes('During the crash'), { what: 'the write after the lapsed claim' });
+    await until(async () => (await outboxOf(phone))[0]?.written === true, { what: 'the outbox to record it' });
+    expect(recordsOf(contactId)).toHaveLength(1);
+    const attempts = await ctx.stack.db.query<{ last_error: string | null; written: boolean }>(
+      'select last_error, written_version = version as written from crm_outbox where key = $1',
+      [row!.key],
+    );
+    expect(attempts.rows[0]).toEqual({ last_error: null, written: true });
+  });
+
   it('writes nothing for a customer no HubSpot contact has, and says why; nor for an organisation without a CRM', async () => {
     const unknown = customer();
     const count = hub.communications.size;
