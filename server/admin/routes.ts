@@ -6,6 +6,7 @@ import { acceptInviteRequest, cannedReplyRequest, createChannelRequest, inviteRe
 import { findOrCreateUser, sendInviteEmail, setPassword } from './commands';
 import { guard, HttpError, parseOr400 } from '../errors';
 import type { TokenVerifier } from '../auth/jwt';
+import { adminOnly } from '../auth/agent';
 import type { Broadcast } from '../sockets/broadcast';
 import { INVITE_HTML, INVITE_JS, INVITE_PAGE_CSP } from './invite-page';
 import { crmStatus } from '../crm/routes';
@@ -39,9 +40,6 @@ export interface AdminRouteDeps {
  */
 export function registerAdminRoutes(api: FastifyInstance, deps: AdminRouteDeps): void {
   const { db, broadcast } = deps;
-  const adminOnly = async (req: FastifyRequest) => {
-    if (req.agent.role !== 'admin') throw new HttpError(403, 'admin_only', 'Only an admin of this organisation can do this.');
-  };
 
   /** The organisation's own incoming-message webhook URL (see docs/admin.md: why not the shared one). */
   const webhookUrl = (organisationId: string) => `${deps.publicUrl()}/api/webhooks/twilio/organisations/${organisationId}`;

@@ -44,3 +44,8 @@ export function authenticateAgent(deps: { db: pg.Pool; verify: TokenVerifier }) 
     }
   };
 }
+
+/** A route's preHandler after `authenticateAgent`: only an admin of the organisation may go on (403 `admin_only`). */
+export const adminOnly = async (req: FastifyRequest) => {
+  if (req.agent.role !== 'admin') throw new HttpError(403, 'admin_only', 'Only an admin of this organisation can do this.');
+};

@@ -4,6 +4,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
 import { audit } from '../admin/organisation';
+import { adminOnly } from '../auth/agent';
 import { HttpError, parseOr400 } from '../errors';
 import type { Broadcast } from '../sockets/broadcast';
 import { connectCrm, disconnectCrm } from './connections';
@@ -72,9 +73,6 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
  */
 export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps): void {
   const available = crmAvailable(deps);
-  const adminOnly = async (req: FastifyRequest) => {
-    if (req.agent.role !== 'admin') throw new HttpError(403, 'admin_only', 'Only an admin of this organisation can do this.');
-  };
 
   api.get('/api/admin/crm', { preHandler: adminOnly }, async (req): Promise<CrmStatus> => crmStatus(deps.db, req.agent.organisationId, available));
 

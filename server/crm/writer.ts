@@ -27,6 +27,7 @@ interface Due {
 
 interface Connection {
   vendor: 'hubspot';
+  account: string | null;
   access_token: Buffer;
   refresh_token: Buffer | null;
   expires_at: Date | null;
@@ -94,23 +95,46 @@ export function createCrmWriter(deps: {
       )
     ).rows;
 
-  const release = (row: Due, waitMs: number, error: string) =>
+  /** The row waits; a CRM failure is the connection's last error too (a customer not in the CRM is not: the status counts those). */
+  const release = (row: Due, waitMs: number, error: string, crmFailed = true) =>
     Promise.all([
       deps.db.query(
         `update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), last_error = $3 where key = $1`,
         [row.key, waitMs / 1000, error],
       ),
-      deps.db.query('update public.crm_connections set last_error = $2, last_error_at = now() where organisation_id = $1', [row.organisation_id, error]),
+      crmFailed && deps.db.query('update public.crm_connections set last_error = $2, last_error_at = now() where organisation_id = $1', [row.organisation_id, error]),
     ]);
 
-  const contactOf = async (row: Due, adapter: CrmAdapter): Promise<string | null> => {
+  const connectionOf = async (organisationId: string): Promise<Connection | undefined> =>
+    (
+      await deps.db.query<Connection>(
+        'select vendor, account, access_token, refresh_token, expires_at, connected_at from public.crm_connections where organisation_id = $1',
+        [organisationId],
+      )
+    ).rows[0];
+
+  /**
+   * Runs CRM calls with the connection's token; a token the CRM refuses (expired early, revoked)
+   * is refreshed once, then the call is made again.
+   */
+  const withCrm = async <T>(organisationId: string, conn: Connection, fn: (a: CrmAdapter) => Promise<T>): Promise<T> => {
+    try {
+      return await fn(adapterFor(await accessToken(organisationId, conn)));
+    } catch (err) {
+      if (!(err instanceof CrmCallError && err.unauthorised && conn.refresh_token)) throw err;
+      return fn(adapterFor(await accessToken(organisationId, conn, true)));
+    }
+  };
+
+  /** The CRM record of a conversation's customer (looked up and kept for an hour); null: none has the number. */
+  const contactOf = async (organisationId: string, conversationId: string, adapter: CrmAdapter): Promise<string | null> => {
     const { rows } = await deps.db.query<{ id: string; phone_e164: string; remote_id: string | null; checked: boolean }>(
       `select ct.id, ct.phone_e164, cc.remote_id, cc.contact_id is not null as checked
          from public.conversations cv
          join public.contacts ct on ct.id = cv.contact_id and ct.organisation_id = cv.organisation_id
          left join public.crm_contacts cc on cc.contact_id = ct.id and cc.checked_at > now() - make_interval(secs => $2)
         where cv.id = $1`,
-      [row.conversation_id, UNMATCHED_RETRY_MS / 1000],
+      [conversationId, UNMATCHED_RETRY_MS / 1000],
     );
     const contact = rows[0];
     if (!contact) return null;
@@ -119,40 +143,27 @@ export function createCrmWriter(deps: {
     await deps.db.query(
       `insert into public.crm_contacts (contact_id, organisation_id, remote_id) values ($1, $2, $3)
        on conflict (contact_id) do update set remote_id = excluded.remote_id, checked_at = now()`,
-      [contact.id, row.organisation_id, found?.id ?? null],
+      [contact.id, organisationId, found?.id ?? null],
     );
     return found?.id ?? null;
   };
 
   const write = async (row: Due): Promise<void> => {
-    const { rows } = await deps.db.query<Connection>('select vendor, access_token, refresh_token, expires_at, connected_at from public.crm_connections where organisation_id = $1', [
-      row.organisation_id,
-    ]);
-    const conn = rows[0];
+    const conn = await connectionOf(row.organisation_id);
     if (!conn) {
       // Disconnected meanwhile: nothing is owed to a CRM that is gone.
       await deps.db.query('delete from public.crm_outbox where key = $1', [row.key]);
       return;
     }
+    const withToken = <T>(fn: (a: CrmAdapter) => Promise<T>) => withCrm(row.organisation_id, conn, fn);
     try {
-      let adapter = adapterFor(await accessToken(row.organisation_id, conn));
-      // A token the CRM refuses (expired early, revoked) is refreshed once, then the call is made again.
-      const withToken = async <T>(fn: (a: CrmAdapter) => Promise<T>): Promise<T> => {
-        try {
-          return await fn(adapter);
-        } catch (err) {
-          if (!(err instanceof CrmCallError && err.unauthorised && conn.refresh_token)) throw err;
-          adapter = adapterFor(await accessToken(row.organisation_id, conn, true));
-          return fn(adapter);
-        }
-      };
       const connection = `${row.organisation_id}@${conn.connected_at.toISOString()}`;
       if (!prepared.has(connection)) {
         await withToken((a) => a.prepare());
         prepared.add(connection);
       }
-      const contactId = await withToken((a) => contactOf(row, a));
-      if (!contactId) return void (await release(row, UNMATCHED_RETRY_MS, 'No CRM record has this customer’s number'));
+      const contactId = await withToken((a) => contactOf(row.organisation_id, row.conversation_id, a));
+      if (!contactId) return void (await release(row, UNMATCHED_RETRY_MS, 'No CRM record has this customer’s number', false));
       const html = await recordHtml(deps.db, row);
       const { remoteId } = await withToken((a) => a.write({ key: row.key, contactId, at: row.window_start, html }));
       await deps.db.query(
@@ -189,34 +200,14 @@ export function createCrmWriter(deps: {
      * panel's link; null when the organisation has no CRM.
      */
     async recordOf(organisationId: string, conversationId: string): Promise<{ vendor: 'hubspot'; account: string | null; remoteId: string | null } | null> {
-      const { rows } = await deps.db.query<Connection & { account: string | null }>(
-        'select vendor, access_token, refresh_token, expires_at, connected_at, account from public.crm_connections where organisation_id = $1',
-        [organisationId],
-      );
-      const conn = rows[0];
+      const conn = await connectionOf(organisationId);
       if (!conn) return null;
-      const row = { organisation_id: organisationId, conversation_id: conversationId } as Due;
-      let adapter = adapterFor(await accessToken(organisationId, conn));
-      let remoteId: string | null;
-      try {
-        remoteId = await contactOf(row, adapter);
-      } catch (err) {
-        if (!(err instanceof CrmCallError && err.unauthorised && conn.refresh_token)) throw err;
-        adapter = adapterFor(await accessToken(organisationId, conn, true));
-        remoteId = await contactOf(row, adapter);
-      }
+      const remoteId = await withCrm(organisationId, conn, (a) => contactOf(organisationId, conversationId, a));
       return { vendor: conn.vendor, account: conn.account, remoteId };
     },
     start() {
       running = true;
       tick();
-    },
-    /** Runs a pass now (tests, and after a message when idle). */
-    kick() {
-      if (running && timer) {
-        clearTimeout(timer);
-        tick();
-      }
     },
     async stop() {
       running = false;

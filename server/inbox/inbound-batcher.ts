@@ -16,8 +16,8 @@ import { storeInbound, storeInboundBatch, type InboundMessage, type StoreInbound
 export function createInboundBatcher(db: pg.Pool, opts: { concurrency?: number; maxBatch?: number } = {}) {
   // Two transactions in flight: one commits (waits for its WAL flush) while the next one runs. More
   // only makes smaller batches, and each batch has a fixed cost in PostgreSQL (about half of a
-  // message's own at two messages a batch): with 4 in flight the ingest bench measured 0.77 ms of
-  // PostgreSQL CPU per message at 1,500/s and 0.85 at 2,000/s, with 2 it measured 0.67 and 0.53.
+  // message's own at two messages a batch). Runs of the ingest bench on two cores with each
+  // setting: about 0.8 ms of PostgreSQL CPU per message at 1,500-2,000/s with 4, 0.5-0.7 with 2.
   const concurrency = opts.concurrency ?? 2;
   const maxBatch = opts.maxBatch ?? 100;
   type Item = { msg: InboundMessage; resolve: (r: StoreInboundResult) => void; reject: (e: unknown) => void };

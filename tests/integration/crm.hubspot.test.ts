@@ -114,6 +114,10 @@ describe('CRM write-back: HubSpot', () => {
     await ctx.stack.inbound({ from: unknown, to: ctx.a.number, body: 'Who am I?' });
     await until(async () => (await outboxOf(unknown))[0]?.last_error != null, { what: 'the unmatched write to give its reason' });
     expect((await outboxOf(unknown))[0]!.last_error).toMatch(/No CRM record has this customer/);
+    // A customer not in the CRM is counted, not the connection's error.
+    const status = (await api<CrmStatus>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/crm')).body.connection!;
+    expect(status.lastError).toBeNull();
+    expect(status.unmatched).toBeGreaterThanOrEqual(1);
     await ctx.stack.inbound({ from: customer(), to: ctx.b.number, body: 'No CRM here' });
     const { rows } = await ctx.stack.db.query('select 1 from crm_outbox where organisation_id = $1', [ctx.b.id]);
     expect(rows).toHaveLength(0);
