@@ -291,6 +291,14 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
               <dd>{c.unmatched === 1 ? '1 customer has' : `${c.unmatched} customers have`} no HubSpot contact with their number</dd>
             </>
           )}
+          {c.pausedUntil && (
+            <>
+              <dt>Paused</dt>
+              <dd>
+                {c.pausedReason ?? 'HubSpot asked to wait'}: writing resumes at {shortTime(c.pausedUntil)}; nothing is lost meanwhile
+              </dd>
+            </>
+          )}
           {c.lastError && (
             <>
               <dt>Last error</dt>

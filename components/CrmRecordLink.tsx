@@ -1,14 +1,74 @@
+import { useState, type FormEvent } from 'react';
+import type { CrmCandidate } from '@/lib/contract/api';
 import { useCrmRecord } from '@/lib/hooks/useCrmRecord';
 
-/** "Open in HubSpot" on a conversation whose customer has a CRM record; says so when none has the number. */
+/**
+ * "Open in HubSpot" on a conversation whose customer has a CRM record. When none has the number it
+ * says so, with the two ways out: create a contact for the customer, or link them to a record the
+ * agent finds.
+ */
 export function CrmRecordLink({ conversationId }: { conversationId: string }) {
-  const record = useCrmRecord(conversationId);
+  const { record, busy, error, createContact, link, search } = useCrmRecord(conversationId);
+  const [linking, setLinking] = useState(false);
   if (!record) return null;
-  if (!record.matched) return <span className="crm-record missing">Not in {record.vendorName}</span>;
-  if (!record.recordUrl) return <span className="crm-record">In {record.vendorName}</span>;
+  const vendor = record.vendorName;
+  if (record.matched) {
+    if (!record.recordUrl) return <span className="crm-record">In {vendor}</span>;
+    return (
+      <a className="crm-record" href={record.recordUrl} target="_blank" rel="noopener noreferrer">
+        Open in {vendor}
+      </a>
+    );
+  }
   return (
-    <a className="crm-record" href={record.recordUrl} target="_blank" rel="noopener noreferrer">
-      Open in {record.vendorName}
-    </a>
+    <span className="crm-record missing">
+      Not in {vendor}{' '}
+      <button type="button" className="link" disabled={busy} onClick={() => void createContact()}>
+        Create contact
+      </button>{' '}
+      <button type="button" className="link" disabled={busy} aria-expanded={linking} onClick={() => setLinking((v) => !v)}>
+        Link to a record
+      </button>
+      {error && (
+        <span role="alert" className="error">
+          {' '}
+          {error}
+        </span>
+      )}
+      {linking && <LinkRecord vendor={vendor} busy={busy} search={search} link={async (id) => (await link(id)) && setLinking(false)} />}
+    </span>
+  );
+}
+
+/** Finds the CRM's records by name, e-mail or phone, and links the one the agent picks. */
+function LinkRecord({ vendor, busy, search, link }: { vendor: string; busy: boolean; search: (q: string) => Promise<CrmCandidate[]>; link: (id: string) => Promise<unknown> }) {
+  const [query, setQuery] = useState('');
+  const [found, setFound] = useState<CrmCandidate[] | null>(null);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setFound(await search(query));
+  };
+  return (
+    <div className="crm-link" role="group" aria-label={`Link to a ${vendor} record`}>
+      <form onSubmit={(e) => void submit(e)}>
+        <input aria-label={`Find a ${vendor} record`} placeholder="Name, e-mail or phone" value={query} minLength={2} maxLength={100} required onChange={(e) => setQuery(e.target.value)} />
+        <button type="submit" disabled={busy}>
+          Find
+        </button>
+      </form>
+      {found && found.length === 0 && <p className="hint">No {vendor} record matches “{query}”.</p>}
+      {found && found.length > 0 && (
+        <ul aria-label={`${vendor} records`}>
+          {found.map((c) => (
+            <li key={c.id}>
+              <span>{[c.name, c.email, c.phone].filter(Boolean).join(' · ')}</span>{' '}
+              <button type="button" disabled={busy} onClick={() => void link(c.id)} aria-label={`Link ${c.name}`}>
+                Link
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

@@ -17,7 +17,7 @@ import { registerInboxRoutes } from './inbox/routes';
 import { startSnoozeSweeper } from './inbox/status';
 import type { Logger } from './logger';
 import { resolveWithDns, type ResolveHost } from './media/public-url';
-import { registerMediaRoutes } from './media/routes';
+import { createMessageMediaSigner, registerMediaRoutes, registerSignedMessageMediaRoute } from './media/routes';
 import { createDiskStorage, createSupabaseStorage } from './media/storage';
 import { createUploadSigner, registerUploadRoutes, registerUploadTicketRoute, signedMediaUrl, type UploadRouteDeps } from './media/uploads';
 import { countRequests, type RequestCounter } from './metrics';
@@ -115,12 +115,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onStatus: broadcast.messageStatus,
   });
 
-  // Conversations go to the organisations' CRMs through their outbox (docs/crm.md).
+  // Conversations go to the organisations' CRMs through their outbox (docs/crm.md); their files as signed links.
+  const mediaDeps = { db, source: { apiBaseUrl: twilioApiBase(config), ...config.twilio }, maxBytes: config.mediaMaxBytes, uploads };
+  const mediaLinks = createMessageMediaSigner(config.twilio.authToken);
+  registerSignedMessageMediaRoute(http, { ...mediaDeps, signer: mediaLinks });
   const crmWriter = createCrmWriter({
     db,
     sealer: config.crm.tokenKey ? createSealer(config.crm.tokenKey) : null,
     hubspot: config.crm.hubspot,
     log: log.child({ name: 'crm' }),
+    mediaLink: (messageId, index) => `${config.publicUrl}${mediaLinks.path(messageId, index)}`,
   });
   crmWriter.start();
 
@@ -156,8 +160,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     registerReplyRoutes(api, { db, twilio: twilioClient, resolveHost: deps.resolveHost ?? resolveWithDns, sender, conversationIdOf, broadcast });
     registerAdminRoutes(api, adminDeps);
     registerCrmAdminRoutes(api, crmDeps);
-    registerCrmAgentRoutes(api, { db, recordOf: crmWriter.recordOf, hubspotAppUrl: config.crm.hubspot.appUrl, conversationIdOf });
-    registerMediaRoutes(api, { db, source: { apiBaseUrl: twilioApiBase(config), ...config.twilio }, maxBytes: config.mediaMaxBytes, conversationIdOf, uploads });
+    registerCrmAgentRoutes(api, { db, writer: crmWriter, hubspotAppUrl: config.crm.hubspot.appUrl, conversationIdOf });
+    registerMediaRoutes(api, { ...mediaDeps, conversationIdOf });
     registerUploadTicketRoute(api, uploads);
   });
 

@@ -31,6 +31,10 @@ export function auditSentence(entry: Pick<AuditEntry, 'action' | 'detail'>): str
       return `connected ${d.vendor}${d.account ? ` (account ${d.account})` : ''}: conversations are logged there`;
     case 'crm.log_mode':
       return d.logMode === 'message' ? 'set the CRM to log each message as its own record' : 'set the CRM to log one record per conversation per 24 hours';
+    case 'crm.record_linked':
+      return `linked ${d.customer} to the ${d.vendor} record “${d.record}”: their conversations are logged there`;
+    case 'crm.contact_created':
+      return `created a ${d.vendor} contact for ${d.customer}`;
     case 'crm.disconnected':
       return `disconnected the CRM (${d.vendor === 'hubspot' ? 'HubSpot' : d.vendor})`;
     default:

@@ -18,6 +18,7 @@ import type {
   StartConversationResponse,
   SyncResponse,
   CrmConnectResponse,
+  CrmCandidate,
   CrmRecordView,
 } from '../contract/api';
 import type { AgentRole, ConversationStatus } from '../contract/models';
@@ -48,7 +49,7 @@ export class ApiError extends Error {
 /** The Switchboard REST API, authenticated with the agent's current access token. */
 export function createApiClient(opts: { serverUrl: string; getToken: () => Promise<string | null>; fetch?: typeof fetch }) {
   const doFetch = opts.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
-  async function call<T>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
     const token = await opts.getToken();
     if (!token) throw new ApiError(401, 'signed_out', 'not signed in');
     let res: Response;
@@ -77,6 +78,9 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     uploadTicket: () => call<UploadTicket>('POST', '/api/uploads/tickets'),
     /** The customer's CRM record; null when the organisation has no CRM (204). */
     crmRecord: (conversationId: string) => call<CrmRecordView | null>('GET', `/api/conversations/${conversationId}/crm`),
+    crmSearch: (conversationId: string, query: string) => call<CrmCandidate[]>('GET', `/api/conversations/${conversationId}/crm/search?q=${encodeURIComponent(query)}`),
+    crmLink: (conversationId: string, recordId: string) => call<CrmRecordView | null>('PUT', `/api/conversations/${conversationId}/crm`, { recordId }),
+    crmCreateContact: (conversationId: string) => call<CrmRecordView | null>('POST', `/api/conversations/${conversationId}/crm/contact`),
     templates: (conversationId: string) => call<{ window: ReplyWindow; templates: TemplateView[] }>('GET', `/api/conversations/${conversationId}/templates`),
     /** A media file of a message, as a Blob (at most `maxBytes`). */
     /** A message's file (up to WhatsApp's 16 MB), with the name the server knows for it. */

@@ -357,12 +357,25 @@ export class BackgroundController {
     return this.api.messages(conversationId, before);
   }
 
-  /** The reply window and approved templates of a conversation. */
   /** The customer's CRM record for the thread header. */
   crmRecord(conversationId: string) {
     return this.api.crmRecord(conversationId);
   }
 
+  /** CRM records to link a customer to, and the two ways to give them one. */
+  crmSearch(conversationId: string, query: string) {
+    return this.api.crmSearch(conversationId, query);
+  }
+
+  crmLink(conversationId: string, recordId: string) {
+    return this.api.crmLink(conversationId, recordId);
+  }
+
+  crmCreateContact(conversationId: string) {
+    return this.api.crmCreateContact(conversationId);
+  }
+
+  /** The reply window and approved templates of a conversation. */
   templates(conversationId: string) {
     return this.api.templates(conversationId);
   }

@@ -216,6 +216,9 @@ export interface CrmStatus {
     oldestPendingSeconds: number | null;
     /** Customers no CRM record matched by phone. */
     unmatched: number;
+    /** Writes wait until then (the CRM's daily budget is spent, or it asked to slow down), and why. */
+    pausedUntil: string | null;
+    pausedReason: string | null;
   } | null;
 }
 
@@ -226,6 +229,14 @@ export interface CrmRecordView {
   matched: boolean;
   /** The record in the CRM's own app (null when unmatched, or the account is not known). */
   recordUrl: string | null;
+}
+
+/** `GET /api/conversations/:id/crm/search?q=`: CRM records an agent may link the customer to. */
+export interface CrmCandidate {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
 }
 
 /** `POST /api/admin/crm/connect`: where the admin's browser goes to let Switchboard in. */

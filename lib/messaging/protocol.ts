@@ -1,6 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
-import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, UploadTicket, MessagesPage, SearchResult, CrmConnectResponse, CrmRecordView } from '../contract/api';
+import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, UploadTicket, MessagesPage, SearchResult, CrmConnectResponse, CrmCandidate, CrmRecordView } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { StatusSummary } from '../background/controller';
@@ -72,6 +72,12 @@ export interface Responses {
   'admin:connectCrm': CrmConnectResponse;
   /** The customer's CRM record for the thread header (null: the organisation has no CRM). */
   'crm:record': CrmRecordView | null;
+  /** Records of the CRM an agent may link a customer no record matched to. */
+  'crm:search': CrmCandidate[];
+  /** Links the conversation's customer to a CRM record; its conversations are logged there from now on. */
+  'crm:link': CrmRecordView | null;
+  /** Creates a CRM contact for the conversation's customer (their WhatsApp name and number). */
+  'crm:createContact': CrmRecordView | null;
   'admin:disconnectCrm': null;
   'admin:setCrmLogMode': null;
   /** Enables the overlay on a site whose permission the calling page has just obtained. */

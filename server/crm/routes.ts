@@ -1,8 +1,8 @@
 import escapeHtml from 'escape-html';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
-import type { CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
+import type { CrmCandidate, CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
 import { audit } from '../admin/organisation';
 import { adminOnly } from '../auth/agent';
 import { HttpError, parseOr400 } from '../errors';
@@ -10,6 +10,7 @@ import type { Broadcast } from '../sockets/broadcast';
 import { connectCrm, disconnectCrm } from './connections';
 import { createStateSigner, exchangeHubSpotCode, hubspotAuthorizeUrl, type HubSpotApp } from './oauth';
 import { createSealer } from './seal';
+import type { CrmWriter } from './writer';
 
 export interface CrmRouteDeps {
   db: pg.Pool;
@@ -38,8 +39,11 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
     pending: string;
     oldest: number | null;
     unmatched: string;
+    paused_until: Date | null;
+    paused_reason: string | null;
   }>(
     `select c.vendor, c.account, c.log_mode, c.connected_at, c.last_write_at, c.last_error, c.last_error_at,
+            case when c.paused_until > now() then c.paused_until end as paused_until, case when c.paused_until > now() then c.paused_reason end as paused_reason,
             (select count(*) from crm_outbox o where o.organisation_id = c.organisation_id and o.written_version is distinct from o.version) as pending,
             (select extract(epoch from now() - min(o.changed_at))::float from crm_outbox o
               where o.organisation_id = c.organisation_id and o.written_version is distinct from o.version) as oldest,
@@ -62,6 +66,8 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
           pending: Number(c.pending),
           oldestPendingSeconds: c.oldest === null ? null : Math.round(c.oldest),
           unmatched: Number(c.unmatched),
+          pausedUntil: c.paused_until?.toISOString() ?? null,
+          pausedReason: c.paused_reason,
         }
       : null,
   };
@@ -107,26 +113,71 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
   });
 }
 
+type CrmWriterCalls = Pick<CrmWriter, 'recordOf' | 'searchRecords' | 'linkRecord' | 'createRecord'>;
+
+const searchQuery = z.object({ q: z.string().trim().min(2, 'type at least 2 characters').max(100) });
+const linkRequest = z.object({ recordId: z.string().trim().regex(/^[0-9A-Za-z_-]{1,64}$/, 'a CRM record id') });
+
 /**
  * An agent's thread header: where the customer's CRM record is (HubSpot: the contact's page in
- * HubSpot's app), or that no record has the number. 204 when the organisation has no CRM.
+ * HubSpot's app), or that no record has the number, and then the two ways out: link the customer
+ * to a record the agent finds, or create a contact for them. Only conversations of the agent's
+ * organisation (404 otherwise); 204 when the organisation has no CRM.
  */
 export function registerCrmAgentRoutes(
   api: FastifyInstance,
-  deps: { db: pg.Pool; recordOf: (organisationId: string, conversationId: string) => Promise<{ account: string | null; remoteId: string | null } | null>; hubspotAppUrl: string; conversationIdOf(req: FastifyRequest): string },
+  deps: { db: pg.Pool; writer: CrmWriterCalls; hubspotAppUrl: string; conversationIdOf(req: FastifyRequest): string },
 ): void {
-  api.get('/api/conversations/:id/crm', async (req, reply): Promise<CrmRecordView | undefined> => {
+  /** The conversation, if it is the agent's organisation's; its customer's number, for the audit log. */
+  const conversationOf = async (req: FastifyRequest) => {
     const id = deps.conversationIdOf(req);
-    const org = req.agent.organisationId;
-    const { rows } = await deps.db.query('select 1 from conversations where id = $1 and organisation_id = $2', [id, org]);
+    const { rows } = await deps.db.query<{ phone_e164: string }>(
+      'select ct.phone_e164 from conversations cv join contacts ct on ct.id = cv.contact_id where cv.id = $1 and cv.organisation_id = $2',
+      [id, req.agent.organisationId],
+    );
     if (!rows[0]) throw new HttpError(404, 'not_found', 'No such conversation.');
-    const record = await deps.recordOf(org, id).catch((err: unknown) => {
-      req.log.warn({ err }, 'CRM record lookup failed');
+    return { id, phone: rows[0].phone_e164 };
+  };
+  const crmCall = <T>(req: FastifyRequest, p: Promise<T>) =>
+    p.catch((err: unknown) => {
+      if (err instanceof HttpError) throw err;
+      req.log.warn({ err }, 'CRM call failed');
       throw new HttpError(502, 'crm_unavailable', 'The CRM did not answer; try again in a moment.');
     });
+  const view = async (req: FastifyRequest, reply: FastifyReply, conversationId: string): Promise<CrmRecordView | undefined> => {
+    const record = await crmCall(req, deps.writer.recordOf(req.agent.organisationId, conversationId));
     if (!record) return void reply.code(204).send();
     const recordUrl = record.remoteId && record.account ? `${deps.hubspotAppUrl}/contacts/${encodeURIComponent(record.account)}/record/0-1/${encodeURIComponent(record.remoteId)}` : null;
     return { vendorName: 'HubSpot', matched: record.remoteId !== null, recordUrl };
+  };
+  const noCrm = () => new HttpError(409, 'no_crm', 'Your organisation has no CRM connected.');
+
+  api.get('/api/conversations/:id/crm', async (req, reply) => view(req, reply, (await conversationOf(req)).id));
+
+  api.get('/api/conversations/:id/crm/search', async (req): Promise<CrmCandidate[]> => {
+    await conversationOf(req);
+    const { q } = parseOr400(searchQuery, req.query);
+    const found = await crmCall(req, deps.writer.searchRecords(req.agent.organisationId, q));
+    if (!found) throw noCrm();
+    return found;
+  });
+
+  api.put('/api/conversations/:id/crm', async (req, reply) => {
+    const conversation = await conversationOf(req);
+    const { recordId } = parseOr400(linkRequest, req.body);
+    const outcome = await crmCall(req, deps.writer.linkRecord(req.agent.organisationId, conversation.id, recordId, req.agent.id));
+    if (outcome === 'no_crm') throw noCrm();
+    if (outcome === 'no_record') throw new HttpError(404, 'no_record', 'The CRM has no record with that id.');
+    await audit(deps.db, req.agent, req.agent.organisationId, 'crm.record_linked', { vendor: 'HubSpot', customer: conversation.phone, record: recordId });
+    return view(req, reply, conversation.id);
+  });
+
+  api.post('/api/conversations/:id/crm/contact', async (req, reply) => {
+    const conversation = await conversationOf(req);
+    const outcome = await crmCall(req, deps.writer.createRecord(req.agent.organisationId, conversation.id, req.agent.id));
+    if (outcome === 'no_crm') throw noCrm();
+    await audit(deps.db, req.agent, req.agent.organisationId, 'crm.contact_created', { vendor: 'HubSpot', customer: conversation.phone });
+    return view(req, reply, conversation.id);
   });
 }
 

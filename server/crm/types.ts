@@ -1,15 +1,31 @@
-/** One CRM's calls, as the outbox needs them (docs/crm.md). */
+/** One CRM's calls, as the outbox and the thread header need them (docs/crm.md). */
 export interface CrmAdapter {
   vendor: 'hubspot';
-  /** Once per connection: what writes rely on (HubSpot: the unique key property). */
+  /** Once per connection: what writes rely on (HubSpot: the unique key properties). */
   prepare(): Promise<void>;
   /** The CRM record of a customer, matched by phone whatever format the CRM holds; null if none. */
   findContact(phoneE164: string): Promise<{ id: string } | null>;
+  /** A record by its id, as an agent picks it; null when the CRM has no such record. */
+  getContact(id: string): Promise<CrmContact | null>;
+  /** Records whose name, e-mail or phone matches what an agent typed (a few, best first). */
+  searchContacts(query: string): Promise<CrmContact[]>;
+  /** A new record for a customer no record matched. */
+  createContact(contact: { name: string | null; phoneE164: string }): Promise<{ id: string }>;
   /** Creates or updates the record of `key` (never a second one for the same key) and links it to the contact. */
   write(record: CrmRecordWrite): Promise<{ remoteId: string }>;
 }
 
+/** A CRM record of a person, as an agent chooses one to link. */
+export interface CrmContact {
+  id: string;
+  name: string;
+  email: string | null;
+  phone: string | null;
+}
+
 export interface CrmRecordWrite {
+  /** A conversation (window or message) is logged as the CRM's call/communication record; a private note as its note. */
+  kind: 'conversation' | 'note';
   /** The idempotency key: one CRM record per key, however often it is written. */
   key: string;
   contactId: string;
@@ -25,11 +41,17 @@ export class CrmCallError extends Error {
   readonly retryable: boolean;
   readonly retryAfterMs: number | undefined;
   readonly unauthorised: boolean;
-  constructor(message: string, o: { status?: number; retryable: boolean; retryAfterMs?: number; unauthorised?: boolean }) {
+  /**
+   * The CRM's limit for the whole account was hit: 'burst' (per second or ten seconds) or 'daily'.
+   * Every write to that CRM waits (the connection is paused), not just this one.
+   */
+  readonly limit: 'burst' | 'daily' | undefined;
+  constructor(message: string, o: { status?: number; retryable: boolean; retryAfterMs?: number; unauthorised?: boolean; limit?: 'burst' | 'daily' }) {
     super(message);
     this.status = o.status;
     this.retryable = o.retryable;
     this.retryAfterMs = o.retryAfterMs;
     this.unauthorised = o.unauthorised ?? false;
+    this.limit = o.limit;
   }
 }

@@ -1,10 +1,11 @@
 import escapeHtml from 'escape-html';
 import type pg from 'pg';
+import type { StoredMediaItem } from '../../lib/contract/models';
 import type { Logger } from '../logger';
 import { hubspotAdapter } from './hubspot';
 import { refreshHubSpotToken, type HubSpotApp } from './oauth';
 import type { Sealer } from './seal';
-import { CrmCallError, type CrmAdapter } from './types';
+import { CrmCallError, type CrmAdapter, type CrmContact } from './types';
 
 /** A writer holds a row this long; one that stopped mid-call lets it go by itself. */
 const CLAIM_SECONDS = 60;
@@ -16,6 +17,7 @@ const REFUSED_RETRY_MS = 60 * 60_000;
 
 interface Due {
   key: string;
+  kind: 'conversation' | 'note';
   organisation_id: string;
   conversation_id: string;
   window_start: Date;
@@ -51,6 +53,8 @@ export function createCrmWriter(deps: {
   /** Where each vendor's API is, and our app there: from the server's configuration, never from a client. */
   hubspot: HubSpotApp;
   log: Logger;
+  /** A link to a message's file that works from the CRM, where nobody is signed in to Switchboard. */
+  mediaLink: (messageId: string, index: number) => string;
   pollMs?: number;
 }) {
   const pollMs = deps.pollMs ?? 1000;
@@ -89,20 +93,32 @@ export function createCrmWriter(deps: {
           where o.key in (select key from public.crm_outbox
                            where written_version is distinct from version and next_attempt_at <= now()
                              and (claimed_until is null or claimed_until < now())
-                           order by next_attempt_at limit $2 for update skip locked)
-          returning o.key, o.organisation_id, o.conversation_id, o.window_start, o.window_end, o.message_id, o.version, o.attempts`,
+                             and not exists (select 1 from public.crm_connections c
+                                              where c.organisation_id = crm_outbox.organisation_id and c.paused_until > now())
+                           order by next_attempt_at limit $2 for update of crm_outbox skip locked)
+          returning o.key, o.kind, o.organisation_id, o.conversation_id, o.window_start, o.window_end, o.message_id, o.version, o.attempts`,
         [CLAIM_SECONDS, BATCH],
       )
     ).rows;
 
-  /** The row waits; a CRM failure is the connection's last error too (a customer not in the CRM is not: the status counts those). */
-  const release = (row: Due, waitMs: number, error: string, crmFailed = true) =>
+  /**
+   * The row waits; a CRM failure is the connection's last error too (a customer not in the CRM is
+   * not: the status counts those). A limit of the whole account pauses every write to it.
+   */
+  const release = (row: Due, waitMs: number, error: string, o: { crmFailed?: boolean; pause?: boolean } = {}) =>
     Promise.all([
       deps.db.query(
         `update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), last_error = $3 where key = $1`,
         [row.key, waitMs / 1000, error],
       ),
-      crmFailed && deps.db.query('update public.crm_connections set last_error = $2, last_error_at = now() where organisation_id = $1', [row.organisation_id, error]),
+      (o.crmFailed ?? true) &&
+        deps.db.query(
+          `update public.crm_connections set last_error = $2, last_error_at = now(),
+                  paused_until = case when $3 then greatest(paused_until, now() + make_interval(secs => $4)) else paused_until end,
+                  paused_reason = case when $3 then $2 else paused_reason end
+            where organisation_id = $1`,
+          [row.organisation_id, error, o.pause ?? false, waitMs / 1000],
+        ),
     ]);
 
   const connectionOf = async (organisationId: string): Promise<Connection | undefined> =>
@@ -126,17 +142,23 @@ export function createCrmWriter(deps: {
     }
   };
 
-  /** The CRM record of a conversation's customer (looked up and kept for an hour); null: none has the number. */
+  /** The customer of a conversation, with the CRM record an agent chose or a phone search found (kept an hour). */
+  const customerOf = async (organisationId: string, conversationId: string) =>
+    (
+      await deps.db.query<{ id: string; phone_e164: string; profile_name: string | null; remote_id: string | null; checked: boolean }>(
+        `select ct.id, ct.phone_e164, ct.profile_name, cc.remote_id, cc.contact_id is not null as checked
+           from public.conversations cv
+           join public.contacts ct on ct.id = cv.contact_id and ct.organisation_id = cv.organisation_id
+           left join public.crm_contacts cc on cc.contact_id = ct.id
+                 and (cc.source <> 'phone' or cc.checked_at > now() - make_interval(secs => $3))
+          where cv.id = $1 and cv.organisation_id = $2`,
+        [conversationId, organisationId, UNMATCHED_RETRY_MS / 1000],
+      )
+    ).rows[0];
+
+  /** The CRM record of a conversation's customer; null: none has the number. */
   const contactOf = async (organisationId: string, conversationId: string, adapter: CrmAdapter): Promise<string | null> => {
-    const { rows } = await deps.db.query<{ id: string; phone_e164: string; remote_id: string | null; checked: boolean }>(
-      `select ct.id, ct.phone_e164, cc.remote_id, cc.contact_id is not null as checked
-         from public.conversations cv
-         join public.contacts ct on ct.id = cv.contact_id and ct.organisation_id = cv.organisation_id
-         left join public.crm_contacts cc on cc.contact_id = ct.id and cc.checked_at > now() - make_interval(secs => $2)
-        where cv.id = $1`,
-      [conversationId, UNMATCHED_RETRY_MS / 1000],
-    );
-    const contact = rows[0];
+    const contact = await customerOf(organisationId, conversationId);
     if (!contact) return null;
     if (contact.checked) return contact.remote_id;
     const found = await adapter.findContact(contact.phone_e164);
@@ -163,19 +185,22 @@ export function createCrmWriter(deps: {
         prepared.add(connection);
       }
       const contactId = await withToken((a) => contactOf(row.organisation_id, row.conversation_id, a));
-      if (!contactId) return void (await release(row, UNMATCHED_RETRY_MS, 'No CRM record has this customer’s number', false));
-      const html = await recordHtml(deps.db, row);
-      const { remoteId } = await withToken((a) => a.write({ key: row.key, contactId, at: row.window_start, html }));
+      if (!contactId) return void (await release(row, UNMATCHED_RETRY_MS, 'No CRM record has this customer’s number', { crmFailed: false }));
+      const html = await recordHtml(deps.db, row, deps.mediaLink);
+      const { remoteId } = await withToken((a) => a.write({ kind: row.kind, key: row.key, contactId, at: row.window_start, html }));
       await deps.db.query(
         `update public.crm_outbox set remote_id = $2, written_version = $3, claimed_until = null, attempts = 0, last_error = null where key = $1`,
         [row.key, remoteId, row.version],
       );
-      await deps.db.query('update public.crm_connections set last_write_at = now(), last_error = null where organisation_id = $1', [row.organisation_id]);
+      await deps.db.query(
+        'update public.crm_connections set last_write_at = now(), last_error = null, paused_until = null, paused_reason = null where organisation_id = $1',
+        [row.organisation_id],
+      );
     } catch (err) {
       const e = err instanceof CrmCallError ? err : new CrmCallError((err as Error).message, { retryable: true });
       const wait = e.retryable ? (e.retryAfterMs ?? backoffMs(row.attempts)) : REFUSED_RETRY_MS;
-      deps.log.warn({ key: row.key, organisationId: row.organisation_id, status: e.status, waitMs: Math.round(wait), err: e.message }, 'CRM write failed; will retry');
-      await release(row, wait, e.message);
+      deps.log.warn({ key: row.key, organisationId: row.organisation_id, status: e.status, limit: e.limit, waitMs: Math.round(wait), err: e.message }, 'CRM write failed; will retry');
+      await release(row, wait, e.message, { pause: e.limit !== undefined });
     }
   };
 
@@ -194,7 +219,57 @@ export function createCrmWriter(deps: {
       });
   };
 
+  /**
+   * An agent's choice of record for a customer no phone search matched (or a record created for
+   * them): kept, and the customer's records still owed to the CRM are written now.
+   */
+  const decide = async (organisationId: string, contactId: string, remoteId: string, source: 'linked' | 'created', agentId: string) => {
+    await deps.db.query(
+      `insert into public.crm_contacts (contact_id, organisation_id, remote_id, source, decided_by) values ($1, $2, $3, $4, $5)
+       on conflict (contact_id) do update set remote_id = excluded.remote_id, source = excluded.source, decided_by = excluded.decided_by, checked_at = now()`,
+      [contactId, organisationId, remoteId, source, agentId],
+    );
+    await deps.db.query(
+      `update public.crm_outbox o set next_attempt_at = now(), last_error = null
+         from public.conversations cv
+        where cv.id = o.conversation_id and cv.contact_id = $1 and o.organisation_id = $2 and o.written_version is distinct from o.version`,
+      [contactId, organisationId],
+    );
+  };
+
+  /** Runs `fn` with the organisation's CRM; null when it has none. */
+  const withConnection = async <T>(organisationId: string, fn: (a: CrmAdapter, conn: Connection) => Promise<T>): Promise<T | null> => {
+    const conn = await connectionOf(organisationId);
+    return conn ? withCrm(organisationId, conn, (a) => fn(a, conn)) : null;
+  };
+
   return {
+    /** Records an agent may link a conversation's customer to: the CRM's search for what they typed. */
+    searchRecords: (organisationId: string, query: string): Promise<CrmContact[] | null> => withConnection(organisationId, (a) => a.searchContacts(query)),
+
+    /** Links the customer to a record the CRM has (checked there first); false when it has no such record. */
+    async linkRecord(organisationId: string, conversationId: string, recordId: string, agentId: string): Promise<'linked' | 'no_record' | 'no_crm' | 'no_conversation'> {
+      const customer = await customerOf(organisationId, conversationId);
+      if (!customer) return 'no_conversation';
+      const found = await withConnection(organisationId, (a) => a.getContact(recordId));
+      if (found === null) return (await connectionOf(organisationId)) ? 'no_record' : 'no_crm';
+      await decide(organisationId, customer.id, found.id, 'linked', agentId);
+      return 'linked';
+    },
+
+    /** A record in the CRM for the customer (their WhatsApp name and number); the one a phone search finds now if there is one. */
+    async createRecord(organisationId: string, conversationId: string, agentId: string): Promise<'created' | 'no_crm' | 'no_conversation'> {
+      const customer = await customerOf(organisationId, conversationId);
+      if (!customer) return 'no_conversation';
+      const made = await withConnection(organisationId, async (a) => {
+        const existing = await a.findContact(customer.phone_e164);
+        return existing ? { id: existing.id, source: 'linked' as const } : { id: (await a.createContact({ name: customer.profile_name, phoneE164: customer.phone_e164 })).id, source: 'created' as const };
+      });
+      if (!made) return 'no_crm';
+      await decide(organisationId, customer.id, made.id, made.source, agentId);
+      return 'created';
+    },
+
     /**
      * The CRM record of a conversation's customer (looked up now if it never was), for the side
      * panel's link; null when the organisation has no CRM.
@@ -217,27 +292,37 @@ export function createCrmWriter(deps: {
   };
 }
 
+export type CrmWriter = ReturnType<typeof createCrmWriter>;
+
 /** 1 s doubling to 5 minutes, with full jitter. */
 const backoffMs = (attempts: number) => Math.random() * Math.min(5 * 60_000, 1000 * 2 ** Math.max(0, attempts - 1));
 
 const LABEL: Record<string, string> = { inbound: 'Customer', outbound: 'Agent', note: 'Private note' };
 
-/** The record's text: every message of the window (or the one message), customer text escaped. */
-async function recordHtml(db: pg.Pool, row: Due): Promise<string> {
-  const { rows } = await db.query<{ direction: string; body: string; media: Array<{ contentType?: string; fileName?: string }>; created_at: Date; agent: string | null }>(
-    `select m.direction, m.body, m.media, m.created_at, a.display_name as agent
+/**
+ * The record's text: every message of the window (or the one message, or the one note), customer
+ * text escaped, files as links that work from the CRM.
+ */
+async function recordHtml(db: pg.Pool, row: Due, mediaLink: (messageId: string, index: number) => string): Promise<string> {
+  const { rows } = await db.query<{ id: string; direction: string; body: string; media: StoredMediaItem[] | null; created_at: Date; agent: string | null }>(
+    `select m.id, m.direction, m.body, m.media, m.created_at, a.display_name as agent
        from public.messages m left join public.agents a on a.id = m.sent_by
       where m.conversation_id = $1 and m.direction in ('inbound', 'outbound', 'note')
-        and (($3::uuid is not null and m.id = $3) or ($3::uuid is null and m.created_at >= $2 and m.created_at < $4))
+        and (($3::uuid is not null and m.id = $3) or ($3::uuid is null and m.direction <> 'note' and m.created_at >= $2 and m.created_at < $4))
       order by m.created_at limit 1000`,
     [row.conversation_id, row.window_start, row.message_id, row.window_end],
   );
   return rows
     .map((m) => {
       const who = m.direction === 'inbound' ? LABEL.inbound : `${LABEL[m.direction]}${m.agent ? ` (${m.agent})` : ''}`;
-      const files = (m.media ?? []).map((f) => `[${f.fileName ?? f.contentType ?? 'file'}]`).join(' ');
-      const text = [m.body, files].filter(Boolean).join(' ');
-      return `<p><b>${escapeHtml(who)}</b> ${escapeHtml(m.created_at.toISOString().slice(0, 16).replace('T', ' '))} UTC<br>${escapeHtml(text)}</p>`;
+      const files = (m.media ?? []).map((f, i) => {
+        const name = escapeHtml(f.name ?? f.contentType ?? 'file');
+        // An agent's file sent by public URL is linked as it was sent; an upload, or a customer's file at Twilio, through our signed link.
+        const href = f.uploadId || f.sid ? mediaLink(m.id, i) : m.direction === 'outbound' ? f.url : undefined;
+        return href && /^https?:\/\//.test(href) ? `<a href="${escapeHtml(href)}">${name}</a>` : `[${name}]`;
+      });
+      const text = [escapeHtml(m.body ?? ''), files.join(' ')].filter(Boolean).join(' ');
+      return `<p><b>${escapeHtml(who)}</b> ${escapeHtml(m.created_at.toISOString().slice(0, 16).replace('T', ' '))} UTC<br>${text}</p>`;
     })
     .join('');
 }

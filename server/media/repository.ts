@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AgentProfile, StoredMediaItem } from '../../lib/contract/models';
+import type { StoredMediaItem } from '../../lib/contract/models';
 
 /**
  * The file `index` of a message of the agent's organisation: a customer's (what the media route
@@ -8,15 +8,17 @@ import type { AgentProfile, StoredMediaItem } from '../../lib/contract/models';
  */
 export async function messageMediaOf(
   db: pg.Pool,
-  agent: AgentProfile,
-  conversationId: string,
+  /** The organisation asking (an agent's); null for a signed link, whose signature names the message. */
+  organisationId: string | null,
+  /** The conversation the agent opened; null for a signed link. */
+  conversationId: string | null,
   messageId: string,
   index: number,
 ): Promise<{ kind: 'twilio'; messageSid: string; mediaSid: string | null; contentType: string } | { kind: 'upload'; uploadId: string } | null> {
   const { rows } = await db.query<{ media: StoredMediaItem[]; twilio_sid: string | null; direction: string }>(
     `select media, twilio_sid, direction from messages
-      where id = $1 and conversation_id = $2 and organisation_id = $3 and direction in ('inbound', 'outbound')`,
-    [messageId, conversationId, agent.organisationId],
+      where id = $1 and ($2::uuid is null or conversation_id = $2) and ($3::uuid is null or organisation_id = $3) and direction in ('inbound', 'outbound')`,
+    [messageId, conversationId, organisationId],
   );
   const item = rows[0]?.media[index];
   if (!item) return null;

@@ -1,17 +1,19 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectCrm } from '../../server/crm/connections';
 import { HUBSPOT_KEY_PROPERTY } from '../../server/crm/hubspot';
 import { createSealer } from '../../server/crm/seal';
 import type { HubSpotObject, HubSpotStandIn } from '../../server/dev/crm-stand-in/hubspot';
-import type { CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
+import type { CrmCandidate, CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
+import { newSid } from '../../server/dev/twilio-stand-in/inbound';
 import { api, customer } from '../support/stack';
 import { useTestStack } from '../support/fixture';
 import { until } from '../support/wait';
 
 /** CRM write-back through the official HubSpot client, against the local HubSpot stand-in. */
 describe('CRM write-back: HubSpot', () => {
-  const ctx = useTestStack({ orgs: { a: 1, b: 1, c: 2 } });
+  const ctx = useTestStack({ orgs: { a: 2, b: 1, c: 2 } });
   let hub: HubSpotStandIn;
 
   beforeAll(async () => {
@@ -128,10 +130,6 @@ describe('CRM write-back: HubSpot', () => {
     const known = customer();
     const contactId = hub.addContact({ firstname: 'Vera', phone: known });
     const unknown = customer();
-    const conversationOf = async (phone: string, org: { number: string }) => {
-      const res = await ctx.stack.inbound({ from: phone, to: org.number, body: 'Hello' });
-      return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
-    };
     const token = ctx.a.agents[0]!.token;
     const matched = await api<CrmRecordView>(ctx.stack, token, `/api/conversations/${await conversationOf(known, ctx.a)}/crm`);
     expect(matched).toEqual({ status: 200, body: { vendorName: 'HubSpot', matched: true, recordUrl: `${hub.url}/contacts/${hub.oauth.portalId}/record/0-1/${contactId}` } });
@@ -157,6 +155,136 @@ describe('CRM write-back: HubSpot', () => {
     expect(bodies.filter((b) => b.includes('First on its own') && !b.includes('Second'))).toHaveLength(1);
     expect(bodies.filter((b) => b.includes('Second on its own') && !b.includes('First'))).toHaveLength(1);
     expect((await api(ctx.stack, admin, '/api/admin/crm', 'PATCH', { logMode: 'window' })).status).toBe(200);
+  });
+
+  const conversationOf = async (phone: string, org: { number: string }, body = 'Hello') => {
+    const res = await ctx.stack.inbound({ from: phone, to: org.number, body });
+    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+  };
+
+  it('makes a private note a HubSpot note on the contact, and a customer’s file a link that opens from HubSpot', async () => {
+    const phone = customer();
+    const contactId = hub.addContact({ firstname: 'Nia', phone });
+    const messageSid = newSid('MM');
+    const image = ctx.stack.twilioStandIn!.mediaUrl('image', messageSid);
+    const conv = await conversationOf(phone, ctx.a, 'Before the photo');
+    await ctx.stack.inbound({ messageSid, from: phone, to: ctx.a.number, body: 'Here is the receipt', media: [{ url: image, contentType: 'image/png' }] });
+    const note = await api(ctx.stack, ctx.a.agents[0]!.token, `/api/conversations/${conv}/notes`, 'POST', { id: randomUUID(), body: 'Refund <approved> by finance' });
+    expect(note.status).toBe(201);
+    const notesOf = () => [...hub.notes.values()].filter((n) => hub.associations.get(n.id)?.has(contactId));
+    await until(() => notesOf().length === 1 && recordsOf(contactId)[0]?.properties.hs_communication_body?.includes('receipt') === true, { what: 'the note and the communication' });
+    expect(notesOf()[0]!.properties.hs_note_body).toContain('Refund &lt;approved&gt; by finance');
+    expect(notesOf()[0]!.properties[HUBSPOT_KEY_PROPERTY]).toMatch(/^note\//);
+    // The note is the CRM's note, not a line of the conversation's record.
+    const body = recordsOf(contactId)[0]!.properties.hs_communication_body!;
+    expect(body).not.toContain('Refund');
+    const href = /<a href="([^"]+)">/.exec(body)?.[1]?.replaceAll('&amp;', '&');
+    expect(href?.startsWith(`${ctx.stack.config.publicUrl}/media/messages/`)).toBe(true);
+    const file = await fetch(href!.replace(ctx.stack.config.publicUrl, ctx.stack.serverUrl));
+    expect(file.status).toBe(200);
+    expect([...new Uint8Array(await file.arrayBuffer()).slice(1, 4)]).toEqual([0x50, 0x4e, 0x47]); // "PNG"
+    // The link opens that file only: another index, or a changed signature, is refused.
+    expect((await fetch(href!.replace(ctx.stack.config.publicUrl, ctx.stack.serverUrl).replace('/0?', '/1?'))).status).toBe(403);
+    expect((await fetch(href!.replace(ctx.stack.config.publicUrl, ctx.stack.serverUrl).replace(/signature=.{4}/, 'signature=AAAA'))).status).toBe(403);
+  });
+
+  it('links a customer no contact matched to the record an agent picks, or creates a contact; their waiting records are written there', async () => {
+    const token = ctx.a.agents[1]!.token; // an agent, not an admin
+    const someone = customer();
+    const conv = await conversationOf(someone, ctx.a, 'I wrote from my other phone');
+    expect((await api<CrmRecordView>(ctx.stack, token, `/api/conversations/${conv}/crm`)).body.matched).toBe(false);
+    await until(async () => (await outboxOf(someone))[0]?.last_error != null, { what: 'the record to wait for a contact' });
+    const wanda = hub.addContact({ firstname: 'Wanda', lastname: 'Okafor', email: 'wanda@example.com', phone: '+44 20 7946 0000' });
+    hub.addContact({ firstname: 'Walter', email: 'walter@example.com' });
+
+    expect((await api(ctx.stack, token, `/api/conversations/${conv}/crm/search?q=w`)).status).toBe(400);
+    const found = await api<CrmCandidate[]>(ctx.stack, token, `/api/conversations/${conv}/crm/search?q=${encodeURIComponent('wanda oka')}`);
+    expect(found).toEqual({ status: 200, body: [{ id: wanda, name: 'Wanda Okafor', email: 'wanda@example.com', phone: '+44 20 7946 0000' }] });
+    // A record HubSpot does not have is refused; so is another organisation's conversation.
+    expect((await api(ctx.stack, token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: '999999' })).status).toBe(404);
+    expect((await api(ctx.stack, ctx.b.agents[0]!.token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: wanda })).status).toBe(404);
+    const linked = await api<CrmRecordView>(ctx.stack, token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: wanda });
+    expect(linked).toEqual({ status: 200, body: { vendorName: 'HubSpot', matched: true, recordUrl: `${hub.url}/contacts/${hub.oauth.portalId}/record/0-1/${wanda}` } });
+    // The message that waited is written at once (not after the hour an unmatched customer waits).
+    await until(() => recordsOf(wanda)[0]?.properties.hs_communication_body?.includes('I wrote from my other phone') === true, { what: 'the waiting record on the linked contact' });
+    // The link holds: the next messages go there too, though the contact's number is not the customer's.
+    await ctx.stack.inbound({ from: someone, to: ctx.a.number, body: 'Still me' });
+    await until(() => recordsOf(wanda)[0]?.properties.hs_communication_body?.includes('Still me') === true, { what: 'the next message on the linked contact' });
+    expect(recordsOf(wanda)).toHaveLength(1);
+
+    const stranger = customer();
+    const other = await conversationOf(stranger, ctx.a, 'New here');
+    const contacts = hub.contacts.size;
+    const created = await api<CrmRecordView>(ctx.stack, token, `/api/conversations/${other}/crm/contact`, 'POST');
+    expect(created.status).toBe(200);
+    expect(created.body.matched).toBe(true);
+    expect(hub.contacts.size).toBe(contacts + 1);
+    const newId = created.body.recordUrl!.split('/').pop()!;
+    expect(hub.contacts.get(newId)!.properties.phone).toBe(stranger);
+    await until(() => recordsOf(newId)[0]?.properties.hs_communication_body?.includes('New here') === true, { what: 'the conversation on the new contact' });
+    // Creating again finds the contact just made instead of making a second one.
+    expect((await api(ctx.stack, token, `/api/conversations/${other}/crm/contact`, 'POST')).status).toBe(200);
+    expect(hub.contacts.size).toBe(contacts + 1);
+    const audit = await ctx.stack.db.query<{ action: string }>(`select action from audit_log where organisation_id = $1 and action like 'crm.%'`, [ctx.a.id]);
+    expect(audit.rows.map((r) => r.action)).toEqual(expect.arrayContaining(['crm.record_linked', 'crm.contact_created']));
+  });
+
+  it('pauses every write when HubSpot’s daily limit is spent, says so, and writes everything once the day’s budget is back', async () => {
+    const phones = [customer(), customer(), customer()];
+    const contacts = phones.map((phone, i) => hub.addContact({ firstname: `Daily${i}`, phone }));
+    hub.dailyCallsLeft = 0;
+    try {
+      for (const phone of phones) await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Over the budget' });
+      const admin = ctx.a.agents[0]!.token;
+      await until(async () => (await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.pausedUntil != null, { what: 'the connection to pause' });
+      const status = (await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection!;
+      expect(status.pausedReason).toMatch(/daily API limit/);
+      expect(new Date(status.pausedUntil!).getTime()).toBeGreaterThan(Date.now());
+      expect(status.pending).toBeGreaterThanOrEqual(3);
+      // While paused, no instance calls HubSpot: the 429s stop at the first.
+      await new Promise((r) => setTimeout(r, 300)); // calls of the pass that hit the limit come back
+      const refused = hub.requests.filter((r) => r.status === 429).length;
+      await new Promise((r) => setTimeout(r, 2500)); // more than two writer passes
+      expect(hub.requests.filter((r) => r.status === 429).length).toBe(refused);
+      for (const c of contacts) expect(recordsOf(c)).toHaveLength(0);
+
+      // Midnight in the account's time zone: the budget is back and the pause ends.
+      hub.dailyCallsLeft = null;
+      await ctx.stack.db.query('update crm_connections set paused_until = now() where organisation_id = $1', [ctx.a.id]);
+      await ctx.stack.db.query(`update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version`, [ctx.a.id]);
+      for (const c of contacts) await until(() => recordsOf(c).length === 1, { what: 'each record after the pause' });
+      await until(async () => (await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.pausedUntil === null, { what: 'the pause to clear' });
+      for (const c of contacts) expect(recordsOf(c)).toHaveLength(1);
+    } finally {
+      hub.dailyCallsLeft = null;
+    }
+  });
+
+  it('two server instances share the outbox: every record written once, each version by one writer', async () => {
+    const { createCrmWriter } = await import('../../server/crm/writer');
+    const { createLogger } = await import('../../server/logger');
+    const second = createCrmWriter({
+      db: ctx.stack.db,
+      sealer: createSealer(ctx.stack.config.crm.tokenKey!),
+      hubspot: ctx.stack.config.crm.hubspot,
+      log: createLogger('silent'),
+      mediaLink: () => 'https://unused.example/',
+      pollMs: 50,
+    });
+    second.start();
+    try {
+      const phones = Array.from({ length: 12 }, () => customer());
+      const contacts = phones.map((phone, i) => hub.addContact({ firstname: `Twin${i}`, phone }));
+      const upsertsBefore = hub.requests.filter((r) => r.path.endsWith('/batch/upsert')).length;
+      await Promise.all(phones.map((phone, i) => ctx.stack.inbound({ from: phone, to: ctx.a.number, body: `Shared ${i}` })));
+      for (const [i, c] of contacts.entries()) await until(() => recordsOf(c)[0]?.properties.hs_communication_body?.includes(`Shared ${i}`) === true, { what: `record ${i}` });
+      for (const phone of phones) await until(async () => (await outboxOf(phone))[0]?.written === true, { what: 'each outbox row written' });
+      for (const c of contacts) expect(recordsOf(c)).toHaveLength(1);
+      // Each of the twelve records was upserted once: no row was taken by both writers.
+      expect(hub.requests.filter((r) => r.path.endsWith('/batch/upsert')).length - upsertsBefore).toBe(12);
+    } finally {
+      await second.stop();
+    }
   });
 
   describe('connecting, token refresh and disconnecting', () => {

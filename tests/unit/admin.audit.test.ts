@@ -21,6 +21,10 @@ describe('audit sentences', () => {
     );
     expect(auditSentence({ action: 'crm.disconnected', detail: { vendor: 'hubspot' } })).toBe('disconnected the CRM (HubSpot)');
     expect(auditSentence({ action: 'crm.log_mode', detail: { logMode: 'message' } })).toBe('set the CRM to log each message as its own record');
+    expect(auditSentence({ action: 'crm.record_linked', detail: { vendor: 'HubSpot', customer: '+14155550100', record: '1042' } })).toBe(
+      'linked +14155550100 to the HubSpot record “1042”: their conversations are logged there',
+    );
+    expect(auditSentence({ action: 'crm.contact_created', detail: { vendor: 'HubSpot', customer: '+14155550100' } })).toBe('created a HubSpot contact for +14155550100');
   });
 
   it('shows an action it does not know with its detail', () => {

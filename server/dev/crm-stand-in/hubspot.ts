@@ -18,17 +18,22 @@ export interface HubSpotStandIn {
   tokens: Set<string>;
   contacts: Map<string, HubSpotObject>;
   communications: Map<string, HubSpotObject>;
-  /** communication id -> contact ids */
+  notes: Map<string, HubSpotObject>;
+  /** communication or note id -> contact ids */
   associations: Map<string, Set<string>>;
   /** The next n API calls are answered 429 (Retry-After: retryAfterSeconds). */
   rateLimitNext: number;
   retryAfterSeconds: number;
+  /** API calls left today (null: no daily limit played); at 0 every call is answered 429 with policy DAILY. */
+  dailyCallsLeft: number | null;
   /** The next n upserts are written, then the connection is dropped before the answer. */
   dropAfterWrite: number;
   requests: Array<{ method: string; path: string; status: number }>;
   /** The OAuth app Switchboard is registered as (HubSpot's authorization-code flow). */
   oauth: { clientId: string; clientSecret: string; portalId: number; expiresInSeconds: number };
   addContact(properties: Record<string, string>): string;
+  /** A contact's timeline: logged communications and notes, newest first, their bodies as the HTML we sent. */
+  timelineOf(contactId: string): Array<{ id: string; type: 'communication' | 'note'; at: string; html: string }>;
   /** A new access token for a portal connected without the consent page (the local demo). */
   issueToken(): { accessToken: string; refreshToken: string; expiresInSeconds: number };
   /** Every access token issued so far stops working (as when they expire): the next call gets 401. */
@@ -63,7 +68,10 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     refreshTokens.add(refresh);
     return { token_type: 'bearer', access_token: access, refresh_token: refresh, expires_in: state.oauth.expiresInSeconds };
   };
-  const uniqueProperties = new Map<string, Set<string>>([['communications', new Set()]]);
+  const uniqueProperties = new Map<string, Set<string>>([
+    ['communications', new Set()],
+    ['notes', new Set()],
+  ]);
   let nextId = 1000;
   const now = () => new Date().toISOString();
   const state: HubSpotStandIn = {
@@ -71,9 +79,11 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     tokens: new Set(),
     contacts: new Map(),
     communications: new Map(),
+    notes: new Map(),
     associations: new Map(),
     rateLimitNext: 0,
     retryAfterSeconds: 1,
+    dailyCallsLeft: null,
     dropAfterWrite: 0,
     requests: [],
     oauth: { clientId: 'stand-in-client', clientSecret: randomBytes(16).toString('hex'), portalId: 4_000_001, expiresInSeconds: 1800 },
@@ -82,6 +92,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
       const t = issue();
       return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresInSeconds: t.expires_in };
     },
+    timelineOf: () => [],
     addContact(properties) {
       const id = String(nextId++);
       state.contacts.set(id, { id, properties: { ...properties, hs_object_id: id }, createdAt: now(), updatedAt: now() });
@@ -89,6 +100,16 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     },
     close: () => app.close(),
   };
+  /** A contact's logged communications and notes, newest first (what HubSpot's record timeline shows). */
+  const timelineOf = (contactId: string) =>
+    [
+      ...[...state.communications.values()].map((c) => ({ type: 'communication' as const, o: c, html: c.properties.hs_communication_body ?? '' })),
+      ...[...state.notes.values()].map((n) => ({ type: 'note' as const, o: n, html: n.properties.hs_note_body ?? '' })),
+    ]
+      .filter((e) => state.associations.get(e.o.id)?.has(contactId))
+      .map((e) => ({ id: e.o.id, type: e.type, at: e.o.properties.hs_timestamp ?? '', html: e.html }))
+      .sort((a, b) => b.at.localeCompare(a.at));
+  state.timelineOf = timelineOf;
   const error = (reply: FastifyReply, status: number, category: string, message: string) =>
     reply.code(status).send({ status: 'error', message, correlationId: randomUUID(), category });
 
@@ -97,6 +118,13 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     if (req.url.startsWith('/oauth/') || req.url.startsWith('/contacts/')) return; // the consent page and the web app take no bearer token
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !state.tokens.has(token)) return error(reply, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
+    if (state.dailyCallsLeft !== null) {
+      if (state.dailyCallsLeft <= 0) {
+        // HubSpot's daily limit: no Retry-After; it resets at midnight in the account's time zone.
+        return reply.code(429).send({ status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'DAILY' });
+      }
+      state.dailyCallsLeft--;
+    }
     if (state.rateLimitNext > 0) {
       state.rateLimitNext--;
       reply.header('Retry-After', String(state.retryAfterSeconds));
@@ -112,10 +140,8 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     if (!contact || req.params.portal !== String(state.oauth.portalId)) return reply.code(404).type('text/plain').send('Record not found');
     const p = contact.properties;
     const name = [p.firstname, p.lastname].filter(Boolean).join(' ') || 'Contact';
-    const timeline = [...state.communications.values()]
-      .filter((c) => state.associations.get(c.id)?.has(contact.id))
-      .sort((a, b) => (b.properties.hs_timestamp ?? '').localeCompare(a.properties.hs_timestamp ?? ''))
-      .map((c) => `<li><h3>WhatsApp · ${escapeHtml(c.properties.hs_timestamp ?? '')}</h3><div class="body">${c.properties.hs_communication_body ?? ''}</div></li>`)
+    const timeline = timelineOf(contact.id)
+      .map((e) => `<li><h3>${escapeHtml(e.type === 'note' ? 'Note' : 'WhatsApp')} · ${escapeHtml(e.at)}</h3><div class="body">${e.html}</div></li>`)
       .join('');
     return reply
       .type('text/html; charset=utf-8')
@@ -175,13 +201,19 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     return reply.code(201).send({ ...req.body, createdAt: now(), updatedAt: now(), hidden: false, formField: false });
   });
 
-  app.post<{ Body: { filterGroups?: Array<{ filters: Array<{ propertyName: string; operator: string; value?: string }> }>; properties?: string[]; limit?: number } }>(
+  app.post<{ Body: { query?: string; filterGroups?: Array<{ filters: Array<{ propertyName: string; operator: string; value?: string }> }>; properties?: string[]; limit?: number } }>(
     '/crm/v3/objects/contacts/search',
     async (req) => {
       const value = (c: HubSpotObject, name: string) =>
         name === 'hs_searchable_calculated_phone_number' ? searchableDigits(c.properties.phone) : name === 'hs_searchable_calculated_mobile_number' ? searchableDigits(c.properties.mobilephone) : c.properties[name];
       const groups = req.body?.filterGroups ?? [];
-      const hits = [...state.contacts.values()].filter((c) => groups.length === 0 || groups.some((g) => g.filters.every((f) => f.operator === 'EQ' && value(c, f.propertyName) === f.value)));
+      // `query` searches a contact's default searchable properties (names, e-mail, phone numbers, company) by word prefix.
+      const words = (req.body?.query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+      const text = (c: HubSpotObject) =>
+        ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'company'].flatMap((k) => (c.properties[k] ?? '').toLowerCase().split(/[\s@.]+/)).concat(searchableDigits(c.properties.phone) ?? [], searchableDigits(c.properties.mobilephone) ?? []);
+      const hits = [...state.contacts.values()]
+        .filter((c) => groups.length === 0 || groups.some((g) => g.filters.every((f) => f.operator === 'EQ' && value(c, f.propertyName) === f.value)))
+        .filter((c) => words.every((w) => text(c).some((t) => t.startsWith(w))));
       const wanted = req.body?.properties ?? [];
       const results = hits.slice(0, req.body?.limit ?? 10).map((c) => ({
         id: c.id,
@@ -194,20 +226,43 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     },
   );
 
-  app.post<{ Body: { inputs?: Array<{ idProperty?: string; id?: string; properties?: Record<string, string> }> } }>('/crm/v3/objects/communications/batch/upsert', async (req, reply) => {
+  const contactView = (c: HubSpotObject, wanted: string[]) => ({
+    id: c.id,
+    properties: Object.fromEntries([...wanted, 'hs_object_id', 'createdate', 'lastmodifieddate'].map((k) => [k, c.properties[k] ?? null])),
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    archived: false,
+  });
+  app.post<{ Body: { properties?: Record<string, string> } }>('/crm/v3/objects/contacts', async (req, reply) => {
+    const properties = req.body?.properties;
+    if (!properties || typeof properties !== 'object') return error(reply, 400, 'VALIDATION_ERROR', 'properties are required');
+    const id = state.addContact(properties);
+    return reply.code(201).send(contactView(state.contacts.get(id)!, Object.keys(properties)));
+  });
+  app.get<{ Params: { id: string }; Querystring: { properties?: string | string[] } }>('/crm/v3/objects/contacts/:id', async (req, reply) => {
+    const c = state.contacts.get(req.params.id);
+    if (!c) return error(reply, 404, 'OBJECT_NOT_FOUND', 'resource not found');
+    const wanted = [req.query.properties ?? []].flat().flatMap((p) => p.split(','));
+    return contactView(c, wanted);
+  });
+
+  const stores: Record<string, Map<string, HubSpotObject>> = { communications: state.communications, notes: state.notes };
+  app.post<{ Params: { objectType: string }; Body: { inputs?: Array<{ idProperty?: string; id?: string; properties?: Record<string, string> }> } }>('/crm/v3/objects/:objectType/batch/upsert', async (req, reply) => {
+    const store = stores[req.params.objectType];
+    if (!store) return error(reply, 404, 'OBJECT_NOT_FOUND', `Unknown object type ${req.params.objectType} here`);
     const inputs = req.body?.inputs ?? [];
-    const unique = uniqueProperties.get('communications')!;
+    const unique = uniqueProperties.get(req.params.objectType)!;
     for (const input of inputs) {
       if (!input.idProperty || !unique.has(input.idProperty)) return error(reply, 400, 'VALIDATION_ERROR', `${input.idProperty} is not a unique value property`);
       if (!input.id) return error(reply, 400, 'VALIDATION_ERROR', 'id is required');
     }
     const startedAt = now();
     const results = inputs.map((input) => {
-      const existing = [...state.communications.values()].find((c) => c.properties[input.idProperty!] === input.id);
+      const existing = [...store.values()].find((c) => c.properties[input.idProperty!] === input.id);
       const record = existing ?? { id: String(nextId++), properties: {}, createdAt: now(), updatedAt: now() };
       record.properties = { ...record.properties, ...input.properties, [input.idProperty!]: input.id!, hs_object_id: record.id };
       record.updatedAt = now();
-      state.communications.set(record.id, record);
+      store.set(record.id, record);
       return { ...record, archived: false, new: !existing };
     });
     if (state.dropAfterWrite > 0) {
@@ -223,15 +278,16 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     '/crm/v4/objects/:fromType/:fromId/associations/default/:toType/:toId',
     async (req, reply) => {
       const { fromType, fromId, toType, toId } = req.params;
-      if (fromType !== 'communications' || toType !== 'contacts') return error(reply, 400, 'VALIDATION_ERROR', 'only communications to contacts here');
-      if (!state.communications.has(fromId) || !state.contacts.has(toId)) return error(reply, 404, 'OBJECT_NOT_FOUND', 'resource not found');
+      if (!stores[fromType] || toType !== 'contacts') return error(reply, 400, 'VALIDATION_ERROR', 'only communications and notes to contacts here');
+      if (!stores[fromType]!.has(fromId) || !state.contacts.has(toId)) return error(reply, 404, 'OBJECT_NOT_FOUND', 'resource not found');
       const set = state.associations.get(fromId) ?? new Set<string>();
       set.add(toId);
       state.associations.set(fromId, set);
       const startedAt = now();
       return {
         status: 'COMPLETE',
-        results: [{ from: { id: fromId }, to: { id: toId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 81 } }],
+        // HubSpot's default association types: communication to contact 81, note to contact 202.
+        results: [{ from: { id: fromId }, to: { id: toId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: fromType === 'notes' ? 202 : 81 } }],
         startedAt,
         completedAt: now(),
       };
