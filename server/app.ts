@@ -38,6 +38,8 @@ export interface AppDeps {
   log: Logger;
   /** How agents' file hosts are resolved (DNS by default; tests have no public DNS). */
   resolveHost?: ResolveHost;
+  /** The local stack's CRM stand-in, whose contacts' timelines the demo CRM page shows. */
+  demoCrmUrl?: string | null;
 }
 
 export interface App {
@@ -167,7 +169,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   registerInviteRoutes(http, adminDeps);
   registerCrmOAuthCallback(http, crmDeps);
-  registerDemoRoutes(http);
+  registerDemoRoutes(http, { crmUrl: deps.demoCrmUrl ?? null });
 
   // Open WebSockets would hold the HTTP server open: close them before it stops. Closing the
   // connections (not disconnecting each socket, which tells a client "you were sent away": it

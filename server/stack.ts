@@ -208,7 +208,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       log.warn('agents’ uploads are kept on this instance’s disk, which other instances cannot read: set UPLOADS_STORAGE=supabase (with SUPABASE_SERVICE_ROLE_KEY) when running several instances');
     }
     // The public URL may depend on the port we got (port 0 in tests): resolve it after listen.
-    const app = await createApp({ config, db, verify, log, resolveHost: overrides.resolveHost });
+    const app = await createApp({ config, db, verify, log, resolveHost: overrides.resolveHost, demoCrmUrl: hubspotStandIn?.url ?? null });
     await app.http.listen({ host: env.HOST, port: env.PORT });
     closers.push(['HTTP server', () => app.http.close()]);
     const serverUrl = `http://${env.HOST}:${(app.http.server.address() as { port: number }).port}`;

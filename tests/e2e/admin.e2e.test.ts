@@ -164,6 +164,31 @@ describe('The admin view', () => {
     expect(await record.getByRole('list', { name: 'Activity' }).textContent()).toContain('Will this be on my record?');
     await record.close();
 
+    // The demo CRM page shows Maria's timeline from the CRM: the message on her record.
+    const demo = await agent.browser.context.newPage();
+    await demo.goto(`${ctx.stack.serverUrl}/demo/crm`);
+    await demo.getByRole('article', { name: 'Timeline of Maria Garcia' }).getByText('Will this be on my record?').waitFor({ timeout: 10_000 });
+    expect((await seriousViolations(demo, 'demo CRM page with a timeline')).join('\n')).toBe('');
+    await demo.close();
+
+    // A customer HubSpot does not know: "Create contact" makes one, and the thread links to it.
+    const stranger = '+14155550199';
+    await ctx.stack.inbound({ from: stranger, to: ctx.org.number, body: 'First time writing', profileName: 'Sam Stranger' });
+    await agent.panel.bringToFront();
+    await agent.panel.getByRole('button', { name: 'Back to conversations' }).click();
+    await agent.panel.getByRole('button', { name: /Sam Stranger/ }).click();
+    await agent.panel.getByText('Not in HubSpot').waitFor({ timeout: 10_000 });
+    const contacts = hub.contacts.size;
+    await agent.panel.getByRole('button', { name: 'Create contact' }).click();
+    await agent.panel.getByRole('link', { name: 'Open in HubSpot' }).waitFor({ timeout: 10_000 });
+    expect(hub.contacts.size).toBe(contacts + 1);
+    const made = [...hub.contacts.values()].find((c) => c.properties.phone === stranger)!;
+    expect(made.properties).toMatchObject({ firstname: 'Sam', lastname: 'Stranger' });
+    await until(() => [...hub.communications.values()].some((c) => hub.associations.get(c.id)?.has(made.id) && !!c.properties.hs_communication_body?.includes('First time writing')), {
+      what: 'the waiting conversation on the new contact',
+    });
+    await admin.options.bringToFront();
+
     await view.getByRole('button', { name: 'Disconnect HubSpot' }).click();
     await view.getByRole('button', { name: 'Connect HubSpot' }).waitFor({ timeout: 10_000 });
   });

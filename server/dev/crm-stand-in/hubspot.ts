@@ -115,7 +115,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
 
   app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: req.url, status: reply.statusCode }));
   app.addHook('preHandler', async (req: FastifyRequest, reply) => {
-    if (req.url.startsWith('/oauth/') || req.url.startsWith('/contacts/')) return; // the consent page and the web app take no bearer token
+    if (req.url.startsWith('/oauth/') || req.url.startsWith('/contacts/') || req.url.startsWith('/demo/')) return; // the consent page and the web app take no bearer token
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !state.tokens.has(token)) return error(reply, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
     if (state.dailyCallsLeft !== null) {
@@ -151,6 +151,21 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
           `<h1>${escapeHtml(name)}</h1><p>Phone ${escapeHtml(p.phone ?? '-')} · Mobile ${escapeHtml(p.mobilephone ?? '-')}</p>` +
           `<h2>Activity</h2><ol aria-label="Activity">${timeline}</ol>`,
       );
+  });
+
+  // What a CRM page built on this portal shows (the demo CRM page): a contact's timeline, found by
+  // number (any format the contact holds), for any page to read (CORS), like the record page.
+  app.get<{ Querystring: { phone?: string } }>('/demo/timeline', async (req, reply) => {
+    reply.header('access-control-allow-origin', '*');
+    const wanted = parsePhoneNumberFromString(req.query.phone ?? '')?.number;
+    const same = (v: string | null | undefined) => !!v && !!wanted && parsePhoneNumberFromString(v.trim().replace(/^00/, '+'), 'US')?.number === wanted;
+    const contact = [...state.contacts.values()].find((c) => same(c.properties.phone) || same(c.properties.mobilephone));
+    if (!contact) return { contact: null, entries: [] };
+    const p = contact.properties;
+    return {
+      contact: { id: contact.id, name: [p.firstname, p.lastname].filter(Boolean).join(' '), recordUrl: `${state.url}/contacts/${state.oauth.portalId}/record/0-1/${contact.id}` },
+      entries: timelineOf(contact.id),
+    };
   });
 
   // The consent screen approves at once (an admin of the portal clicking "Connect app").
