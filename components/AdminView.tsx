@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { auditSentence } from '@/lib/admin/audit';
-import type { CreateInviteResponse, CrmStatus, WaitingNumber } from '@/lib/contract/api';
+import type { CreateInviteResponse, CrmStatus, CrmVendor, WaitingNumber } from '@/lib/contract/api';
 import type { AgentRole } from '@/lib/contract/models';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage, type Result } from '@/lib/messaging/protocol';
@@ -246,27 +246,30 @@ function WaitingNumberItem({ waiting }: { waiting: WaitingNumber }) {
  */
 function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAdminAction>['run'] }) {
   const c = crm.connection;
-  const connect = async () => {
-    const r = await run(sendMessage('admin:connectCrm', { vendor: 'hubspot' }));
+  const connect = async (vendor: CrmVendor) => {
+    const r = await run(sendMessage('admin:connectCrm', { vendor }));
     if (r) window.open(r.authorizeUrl, '_blank', 'noopener');
   };
   return (
     <>
       <h3>CRM</h3>
-      {!c && !crm.available && <p className="hint">This server has no CRM app set up yet (docs/crm.md: HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET, CRM_TOKEN_KEY).</p>}
-      {!c && crm.available && (
+      {!c && crm.vendors.length === 0 && <p className="hint">This server has no CRM app set up yet (docs/crm.md: the CRM's client id and secret, and CRM_TOKEN_KEY).</p>}
+      {!c && crm.vendors.length > 0 && (
         <p>
           Log every WhatsApp conversation on the customer’s CRM record, live.{' '}
-          <button type="button" onClick={() => void connect()}>
-            Connect HubSpot
-          </button>
+          {crm.vendors.map((v) => (
+            <button key={v.vendor} type="button" onClick={() => void connect(v.vendor)}>
+              Connect {v.name}
+            </button>
+          ))}
         </p>
       )}
       {c && (
         <dl className="crm-status" aria-label="CRM">
           <dt>Connected</dt>
           <dd>
-            HubSpot{c.account ? ` (account ${c.account})` : ''} since {shortTime(c.connectedAt)}
+            {c.vendorName}
+            {c.account ? ` (account ${c.account})` : ''} since {shortTime(c.connectedAt)}
           </dd>
           <dt>
             <label htmlFor="crm-log-mode">Log</label>
@@ -288,14 +291,16 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
           {c.unmatched > 0 && (
             <>
               <dt>Not in the CRM</dt>
-              <dd>{c.unmatched === 1 ? '1 customer has' : `${c.unmatched} customers have`} no HubSpot contact with their number</dd>
+              <dd>
+                {c.unmatched === 1 ? '1 customer has' : `${c.unmatched} customers have`} no {c.vendorName} contact with their number
+              </dd>
             </>
           )}
           {c.pausedUntil && (
             <>
               <dt>Paused</dt>
               <dd>
-                {c.pausedReason ?? 'HubSpot asked to wait'}: writing resumes at {shortTime(c.pausedUntil)}; nothing is lost meanwhile
+                {c.pausedReason ?? `${c.vendorName} asked to wait`}: writing resumes at {shortTime(c.pausedUntil)}; nothing is lost meanwhile
               </dd>
             </>
           )}
@@ -309,7 +314,7 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
           )}
           <dd>
             <button type="button" onClick={() => void run(sendMessage('admin:disconnectCrm'))}>
-              Disconnect HubSpot
+              Disconnect {c.vendorName}
             </button>
           </dd>
         </dl>

@@ -25,7 +25,7 @@ import { registerReplyRoutes } from './outbound/routes';
 import { createSender, type Sender } from './outbound/sender';
 import { createCrmWriter } from './crm/writer';
 import { createSealer } from './crm/seal';
-import { crmAvailable, registerCrmAdminRoutes, registerCrmAgentRoutes, registerCrmOAuthCallback } from './crm/routes';
+import { crmVendorsAvailable, registerCrmAdminRoutes, registerCrmAgentRoutes, registerCrmOAuthCallback } from './crm/routes';
 import { createTwilioClient } from './outbound/twilio-client';
 import { createBroadcast } from './sockets/broadcast';
 import { attachSocketIo, type SwitchboardIo } from './sockets/socket-io';
@@ -124,7 +124,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const crmWriter = createCrmWriter({
     db,
     sealer: config.crm.tokenKey ? createSealer(config.crm.tokenKey) : null,
-    hubspot: config.crm.hubspot,
+    apps: config.crm.apps,
     log: log.child({ name: 'crm' }),
     mediaLink: (messageId, index) => `${config.publicUrl}${mediaLinks.path(messageId, index)}`,
   });
@@ -145,9 +145,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     supabaseAdmin: config.supabaseServiceRoleKey ? { url: config.supabaseUrl, serviceRoleKey: config.supabaseServiceRoleKey } : null,
     verify: deps.verify,
     twilioSource: { apiBaseUrl: twilioApiBase(config), accountSid: config.twilio.accountSid },
-    crmAvailable: crmAvailable(config.crm),
+    crmVendors: crmVendorsAvailable(config.crm),
   };
-  const crmDeps = { db, broadcast, publicUrl: () => config.publicUrl, tokenKey: config.crm.tokenKey, hubspot: config.crm.hubspot };
+  const crmDeps = { db, broadcast, publicUrl: () => config.publicUrl, tokenKey: config.crm.tokenKey, apps: config.crm.apps };
   registerOperatorRoutes(http, {
     token: config.operatorToken,
     io,
@@ -162,7 +162,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     registerReplyRoutes(api, { db, twilio: twilioClient, resolveHost: deps.resolveHost ?? resolveWithDns, sender, conversationIdOf, broadcast });
     registerAdminRoutes(api, adminDeps);
     registerCrmAdminRoutes(api, crmDeps);
-    registerCrmAgentRoutes(api, { db, writer: crmWriter, hubspotAppUrl: config.crm.hubspot.appUrl, conversationIdOf });
+    registerCrmAgentRoutes(api, { db, writer: crmWriter, apps: config.crm.apps, conversationIdOf });
     registerMediaRoutes(api, { ...mediaDeps, conversationIdOf });
     registerUploadTicketRoute(api, uploads);
   });

@@ -1,4 +1,4 @@
-import type { HubSpotApp } from './crm/oauth';
+import type { CrmApp, HubSpotApp } from './crm/oauth';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseOrigins, type OriginPolicy } from './http/origins';
@@ -102,6 +102,12 @@ const envSchema = z.object({
   HUBSPOT_APP_URL: z.url().optional(),
   HUBSPOT_CLIENT_ID: z.string().min(1).optional(),
   HUBSPOT_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Pipedrive's OAuth server, and this deployment's Pipedrive app (the local stack uses its stand-in). */
+  PIPEDRIVE_OAUTH_URL: z.url().optional(),
+  /** The one company API origin to accept (the stand-in); unset: any https://<company>.pipedrive.com. */
+  PIPEDRIVE_API_DOMAIN: z.url().optional(),
+  PIPEDRIVE_CLIENT_ID: z.string().min(1).optional(),
+  PIPEDRIVE_CLIENT_SECRET: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -165,7 +171,7 @@ export interface ServerConfig {
   uploads: { storage: 'disk'; dir: string } | { storage: 'supabase'; bucket: string };
   signedMediaTtlSeconds: number;
   /** CRM write-back: the key tokens are sealed with (null: off) and where each vendor's API is. */
-  crm: { tokenKey: Buffer | null; hubspot: HubSpotApp };
+  crm: { tokenKey: Buffer | null; apps: { hubspot: HubSpotApp; pipedrive: CrmApp } };
 }
 
 /** The origin policy and trusted proxies the environment describes. */

@@ -17,6 +17,7 @@ import type { Logger } from './logger';
 import { countRequests, type RequestCounter } from './metrics';
 import { startTwilioStandIn, type TwilioStandIn } from './dev/twilio-stand-in/server';
 import { startHubSpotStandIn, type HubSpotStandIn } from './dev/crm-stand-in/hubspot';
+import { startPipedriveStandIn, type PipedriveStandIn } from './dev/crm-stand-in/pipedrive';
 import { localSealKey } from './crm/seal';
 import { ChangeStream } from './dev/local-supabase/realtime/cdc';
 import { attachRealtime, type LocalRealtime } from './dev/local-supabase/realtime/server';
@@ -39,6 +40,8 @@ export interface Stack {
   twilioStandIn: TwilioStandIn | null;
   /** Local mode only (unless HUBSPOT_API_BASE_URL is set): the HubSpot stand-in CRM writes go to. */
   hubspotStandIn: HubSpotStandIn | null;
+  /** Local mode only (unless PIPEDRIVE_OAUTH_URL is set): the Pipedrive stand-in. */
+  pipedriveStandIn: PipedriveStandIn | null;
   /** Local mode only: the e-mails the local Auth would have sent (invitations). */
   mailbox: LocalMailbox | null;
   serverUrl: string;
@@ -163,11 +166,16 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       twilioStandIn = await startTwilioStandIn({ accountSid: twilio.accountSid, authToken: twilio.authToken });
       closers.push(['Twilio stand-in', () => twilioStandIn!.close()]);
     }
-    // HubSpot is out of reach too: CRM write-back goes to its stand-in.
+    // The CRMs are out of reach too: CRM write-back goes to their stand-ins.
     let hubspotStandIn: HubSpotStandIn | null = null;
     if (local && !env.HUBSPOT_API_BASE_URL) {
       hubspotStandIn = await startHubSpotStandIn();
       closers.push(['HubSpot stand-in', () => hubspotStandIn!.close()]);
+    }
+    let pipedriveStandIn: PipedriveStandIn | null = null;
+    if (local && !env.PIPEDRIVE_OAUTH_URL) {
+      pipedriveStandIn = await startPipedriveStandIn();
+      closers.push(['Pipedrive stand-in', () => pipedriveStandIn!.close()]);
     }
     const config: ServerConfig = {
       host: env.HOST,
@@ -195,12 +203,21 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       signedMediaTtlSeconds: env.SIGNED_MEDIA_TTL_SECONDS,
       crm: {
         tokenKey: env.CRM_TOKEN_KEY ? Buffer.from(env.CRM_TOKEN_KEY, 'base64') : local ? localSealKey(local.jwtSecret) : null,
-        hubspot: {
-          apiBaseUrl: env.HUBSPOT_API_BASE_URL ?? hubspotStandIn?.url ?? 'https://api.hubapi.com',
-          appUrl: (env.HUBSPOT_APP_URL ?? hubspotStandIn?.url ?? 'https://app.hubspot.com').replace(/\/$/, ''),
-          authorizeUrl: env.HUBSPOT_AUTHORIZE_URL ?? (hubspotStandIn ? `${hubspotStandIn.url}/oauth/authorize` : 'https://app.hubspot.com/oauth/authorize'),
-          clientId: env.HUBSPOT_CLIENT_ID ?? hubspotStandIn?.oauth.clientId ?? null,
-          clientSecret: env.HUBSPOT_CLIENT_SECRET ?? hubspotStandIn?.oauth.clientSecret ?? null,
+        apps: {
+          hubspot: {
+            apiBaseUrl: env.HUBSPOT_API_BASE_URL ?? hubspotStandIn?.url ?? 'https://api.hubapi.com',
+            appUrl: (env.HUBSPOT_APP_URL ?? hubspotStandIn?.url ?? 'https://app.hubspot.com').replace(/\/$/, ''),
+            authorizeUrl: env.HUBSPOT_AUTHORIZE_URL ?? (hubspotStandIn ? `${hubspotStandIn.url}/oauth/authorize` : 'https://app.hubspot.com/oauth/authorize'),
+            clientId: env.HUBSPOT_CLIENT_ID ?? hubspotStandIn?.oauth.clientId ?? null,
+            clientSecret: env.HUBSPOT_CLIENT_SECRET ?? hubspotStandIn?.oauth.clientSecret ?? null,
+          },
+          pipedrive: {
+            apiBaseUrl: env.PIPEDRIVE_API_DOMAIN ?? pipedriveStandIn?.url ?? null,
+            appUrl: null,
+            oauthUrl: env.PIPEDRIVE_OAUTH_URL ?? pipedriveStandIn?.url ?? 'https://oauth.pipedrive.com',
+            clientId: env.PIPEDRIVE_CLIENT_ID ?? pipedriveStandIn?.oauth.clientId ?? null,
+            clientSecret: env.PIPEDRIVE_CLIENT_SECRET ?? pipedriveStandIn?.oauth.clientSecret ?? null,
+          },
         },
       },
     };
@@ -221,7 +238,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       writeLocalConfig(home, local);
     }
     log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');
-    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, hubspotStandIn, mailbox, serverUrl, close };
+    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, hubspotStandIn, pipedriveStandIn, mailbox, serverUrl, close };
   } catch (err) {
     await close();
     throw err;

@@ -36,7 +36,7 @@ export function auditSentence(entry: Pick<AuditEntry, 'action' | 'detail'>): str
     case 'crm.contact_created':
       return `created a ${d.vendor} contact for ${d.customer}`;
     case 'crm.disconnected':
-      return `disconnected the CRM (${d.vendor === 'hubspot' ? 'HubSpot' : d.vendor})`;
+      return `disconnected the CRM (${d.vendor === 'hubspot' ? 'HubSpot' : d.vendor})`; // older entries name the vendor by its id
     default:
       return `${entry.action.replace(/[._]/g, ' ')} ${Object.entries(d)
         .map(([k, v]) => `${k}: ${v}`)

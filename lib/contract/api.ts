@@ -197,13 +197,17 @@ export interface AdminOverview {
   crm: CrmStatus;
 }
 
+/** The CRMs Switchboard writes conversations to. */
+export type CrmVendor = 'hubspot' | 'pipedrive';
+
 /** `GET /api/admin/crm`: the organisation's CRM write-back (docs/crm.md). */
 export interface CrmStatus {
-  /** Whether this server can connect a CRM at all (its HubSpot app and token key are configured). */
-  available: boolean;
+  /** The CRMs this server can connect (their apps and the token key are configured). */
+  vendors: Array<{ vendor: CrmVendor; name: string }>;
   connection: {
-    vendor: 'hubspot';
-    /** The CRM account (HubSpot portal id). */
+    vendor: CrmVendor;
+    vendorName: string;
+    /** The CRM account (HubSpot portal id, Pipedrive company). */
     account: string | null;
     /** One record per conversation per 24 hours ('window'), or one per message. */
     logMode: 'window' | 'message';
@@ -224,7 +228,7 @@ export interface CrmStatus {
 
 /** `GET /api/conversations/:id/crm`: the customer's record in the organisation's CRM, for the thread header. */
 export interface CrmRecordView {
-  vendorName: 'HubSpot';
+  vendorName: string;
   /** Whether a record has the customer's number. */
   matched: boolean;
   /** The record in the CRM's own app (null when unmatched, or the account is not known). */

@@ -10,6 +10,7 @@ import { adminOnly } from '../auth/agent';
 import type { Broadcast } from '../sockets/broadcast';
 import { INVITE_HTML, INVITE_JS, INVITE_PAGE_CSP } from './invite-page';
 import { crmStatus } from '../crm/routes';
+import type { CrmVendor } from '../crm/types';
 import { acceptInvite, adminOverview, createChannelFromWaiting, createInvite, markInviteEmailed, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
 
 const uuid = z.uuid();
@@ -31,7 +32,7 @@ export interface AdminRouteDeps {
   /** The deployment's Twilio account: waiting messages are checked again as webhooks are before they are routed. */
   twilioSource: { apiBaseUrl: string; accountSid: string };
   /** Whether this server can connect a CRM (the admin view offers it then). */
-  crmAvailable: boolean;
+  crmVendors: CrmVendor[];
 }
 
 /**
@@ -45,7 +46,7 @@ export function registerAdminRoutes(api: FastifyInstance, deps: AdminRouteDeps):
   const webhookUrl = (organisationId: string) => `${deps.publicUrl()}/api/webhooks/twilio/organisations/${organisationId}`;
 
   api.get('/api/admin/overview', { preHandler: adminOnly }, async (req): Promise<AdminOverview> => {
-    const [overview, crm] = await Promise.all([adminOverview(db, req.agent, webhookUrl(req.agent.organisationId)), crmStatus(db, req.agent.organisationId, deps.crmAvailable)]);
+    const [overview, crm] = await Promise.all([adminOverview(db, req.agent, webhookUrl(req.agent.organisationId)), crmStatus(db, req.agent.organisationId, deps.crmVendors)]);
     return { ...overview, crm };
   });
 

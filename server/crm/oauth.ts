@@ -1,16 +1,24 @@
 import { Client } from '@hubspot/api-client';
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { CrmCallError } from './types';
+import { CrmCallError, type CrmVendor } from './types';
 
-/** This deployment's HubSpot app (its OAuth client), from the server's configuration. */
-export interface HubSpotApp {
-  apiBaseUrl: string;
-  /** HubSpot's web app, where agents open a contact's record. */
-  appUrl: string;
-  authorizeUrl: string;
+/** This deployment's app at a CRM vendor (its OAuth client, where its API is), from the server's configuration. */
+export interface CrmApp {
+  /**
+   * The vendor's API. Pipedrive: each company has its own domain, given with its token; this is
+   * null (any `https://<company>.pipedrive.com`) or the one domain expected (the local stand-in).
+   */
+  apiBaseUrl: string | null;
+  /** The vendor's web app, where agents open a record (Pipedrive: null, the company's domain). */
+  appUrl: string | null;
+  /** HubSpot's consent page. */
+  authorizeUrl?: string;
+  /** Pipedrive's OAuth server (consent page and token endpoint). */
+  oauthUrl?: string;
   clientId: string | null;
   clientSecret: string | null;
 }
+export type HubSpotApp = CrmApp & { apiBaseUrl: string; appUrl: string; authorizeUrl: string };
 
 export interface Tokens {
   accessToken: string;
@@ -66,18 +74,18 @@ export function createStateSigner(key: Buffer) {
   const secret = Buffer.from(hkdfSync('sha256', key, 'switchboard', 'crm oauth state', 32));
   const mac = (body: string) => createHmac('sha256', secret).update(body).digest('base64url');
   return {
-    sign(s: { organisationId: string; agentId: string; vendor: 'hubspot' }): string {
+    sign(s: { organisationId: string; agentId: string; vendor: CrmVendor }): string {
       const body = Buffer.from(JSON.stringify({ ...s, exp: Date.now() + STATE_TTL_MS, n: randomBytes(8).toString('hex') })).toString('base64url');
       return `${body}.${mac(body)}`;
     },
-    verify(state: string): { organisationId: string; agentId: string; vendor: 'hubspot' } | null {
+    verify(state: string): { organisationId: string; agentId: string; vendor: CrmVendor } | null {
       const [body, sig] = state.split('.');
       if (!body || !sig) return null;
       const expected = Buffer.from(mac(body));
       const given = Buffer.from(sig);
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
       try {
-        const s = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { organisationId: string; agentId: string; vendor: 'hubspot'; exp: number };
+        const s = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { organisationId: string; agentId: string; vendor: CrmVendor; exp: number };
         return s.exp > Date.now() ? { organisationId: s.organisationId, agentId: s.agentId, vendor: s.vendor } : null;
       } catch {
         return null;

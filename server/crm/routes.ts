@@ -8,8 +8,10 @@ import { adminOnly } from '../auth/agent';
 import { HttpError, parseOr400 } from '../errors';
 import type { Broadcast } from '../sockets/broadcast';
 import { connectCrm, disconnectCrm } from './connections';
-import { createStateSigner, exchangeHubSpotCode, hubspotAuthorizeUrl, type HubSpotApp } from './oauth';
+import { createStateSigner, type CrmApp } from './oauth';
 import { createSealer } from './seal';
+import type { CrmVendor } from './types';
+import { CRM_VENDOR_IDS, CRM_VENDORS } from './vendors';
 import type { CrmWriter } from './writer';
 
 export interface CrmRouteDeps {
@@ -17,19 +19,20 @@ export interface CrmRouteDeps {
   broadcast: Broadcast;
   publicUrl: () => string;
   tokenKey: Buffer | null;
-  hubspot: HubSpotApp;
+  apps: Record<CrmVendor, CrmApp>;
 }
 
-const connectRequest = z.object({ vendor: z.literal('hubspot') });
+const connectRequest = z.object({ vendor: z.enum(CRM_VENDOR_IDS as [CrmVendor, ...CrmVendor[]]) });
 const settingsRequest = z.object({ logMode: z.enum(['window', 'message']) });
 
-/** Whether this server can connect a CRM: its HubSpot app and the key that seals tokens are configured. */
-export const crmAvailable = (deps: Pick<CrmRouteDeps, 'tokenKey' | 'hubspot'>) => !!(deps.tokenKey && deps.hubspot.clientId && deps.hubspot.clientSecret);
+/** The CRMs this server can connect: those whose app is configured, when it has the key that seals tokens. */
+export const crmVendorsAvailable = (deps: Pick<CrmRouteDeps, 'tokenKey' | 'apps'>): CrmVendor[] =>
+  deps.tokenKey ? CRM_VENDOR_IDS.filter((v) => deps.apps[v].clientId && deps.apps[v].clientSecret) : [];
 
 /** The organisation's CRM write-back as the admin view shows it. */
-export async function crmStatus(db: pg.Pool, organisationId: string, available: boolean): Promise<CrmStatus> {
+export async function crmStatus(db: pg.Pool, organisationId: string, available: CrmVendor[]): Promise<CrmStatus> {
   const { rows } = await db.query<{
-    vendor: 'hubspot';
+    vendor: CrmVendor;
     account: string | null;
     log_mode: 'window' | 'message';
     connected_at: Date;
@@ -53,10 +56,11 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
   );
   const c = rows[0];
   return {
-    available,
+    vendors: available.map((vendor) => ({ vendor, name: CRM_VENDORS[vendor].name })),
     connection: c
       ? {
           vendor: c.vendor,
+          vendorName: CRM_VENDORS[c.vendor].name,
           account: c.account,
           logMode: c.log_mode,
           connectedAt: c.connected_at.toISOString(),
@@ -78,15 +82,16 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
  * is doing, and disconnects it. Tokens never leave the server: the browser only carries the code.
  */
 export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps): void {
-  const available = crmAvailable(deps);
+  const available = crmVendorsAvailable(deps);
 
   api.get('/api/admin/crm', { preHandler: adminOnly }, async (req): Promise<CrmStatus> => crmStatus(deps.db, req.agent.organisationId, available));
 
   api.post('/api/admin/crm/connect', { preHandler: adminOnly }, async (req): Promise<CrmConnectResponse> => {
     const { vendor } = parseOr400(connectRequest, req.body);
-    if (!available) throw new HttpError(503, 'crm_unavailable', 'This server has no HubSpot app: set HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and CRM_TOKEN_KEY (docs/crm.md).');
+    const name = CRM_VENDORS[vendor].name;
+    if (!available.includes(vendor)) throw new HttpError(503, 'crm_unavailable', `This server has no ${name} app: set its client id and secret, and CRM_TOKEN_KEY (docs/crm.md).`);
     const state = createStateSigner(deps.tokenKey!).sign({ organisationId: req.agent.organisationId, agentId: req.agent.id, vendor });
-    return { authorizeUrl: hubspotAuthorizeUrl(deps.hubspot, callbackUrl(deps), state) };
+    return { authorizeUrl: CRM_VENDORS[vendor].authorizeUrl(deps.apps[vendor], callbackUrl(deps), state) };
   });
 
   /** How conversations are logged: one record per conversation per 24 hours, or one per message (from now on). */
@@ -104,10 +109,10 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
 
   api.delete('/api/admin/crm', { preHandler: adminOnly }, async (req) => {
     const org = req.agent.organisationId;
-    const { rows } = await deps.db.query<{ vendor: string }>('select vendor from crm_connections where organisation_id = $1', [org]);
+    const { rows } = await deps.db.query<{ vendor: CrmVendor }>('select vendor from crm_connections where organisation_id = $1', [org]);
     if (!rows[0]) throw new HttpError(404, 'not_found', 'No CRM is connected.');
     await disconnectCrm(deps.db, org);
-    await audit(deps.db, req.agent, org, 'crm.disconnected', { vendor: rows[0].vendor });
+    await audit(deps.db, req.agent, org, 'crm.disconnected', { vendor: CRM_VENDORS[rows[0].vendor].name });
     deps.broadcast.teamChanged(org, 'crm');
     return { ok: true };
   });
@@ -126,7 +131,7 @@ const linkRequest = z.object({ recordId: z.string().trim().regex(/^[0-9A-Za-z_-]
  */
 export function registerCrmAgentRoutes(
   api: FastifyInstance,
-  deps: { db: pg.Pool; writer: CrmWriterCalls; hubspotAppUrl: string; conversationIdOf(req: FastifyRequest): string },
+  deps: { db: pg.Pool; writer: CrmWriterCalls; apps: Record<CrmVendor, CrmApp>; conversationIdOf(req: FastifyRequest): string },
 ): void {
   /** The conversation, if it is the agent's organisation's; its customer's number, for the audit log. */
   const conversationOf = async (req: FastifyRequest) => {
@@ -147,8 +152,9 @@ export function registerCrmAgentRoutes(
   const view = async (req: FastifyRequest, reply: FastifyReply, conversationId: string): Promise<CrmRecordView | undefined> => {
     const record = await crmCall(req, deps.writer.recordOf(req.agent.organisationId, conversationId));
     if (!record) return void reply.code(204).send();
-    const recordUrl = record.remoteId && record.account ? `${deps.hubspotAppUrl}/contacts/${encodeURIComponent(record.account)}/record/0-1/${encodeURIComponent(record.remoteId)}` : null;
-    return { vendorName: 'HubSpot', matched: record.remoteId !== null, recordUrl };
+    const driver = CRM_VENDORS[record.vendor];
+    const recordUrl = record.remoteId ? driver.recordUrl(deps.apps[record.vendor], record, record.remoteId) : null;
+    return { vendorName: driver.name, matched: record.remoteId !== null, recordUrl };
   };
   const noCrm = () => new HttpError(409, 'no_crm', 'Your organisation has no CRM connected.');
 
@@ -168,16 +174,18 @@ export function registerCrmAgentRoutes(
     const outcome = await crmCall(req, deps.writer.linkRecord(req.agent.organisationId, conversation.id, recordId, req.agent.id));
     if (outcome === 'no_crm') throw noCrm();
     if (outcome === 'no_record') throw new HttpError(404, 'no_record', 'The CRM has no record with that id.');
-    await audit(deps.db, req.agent, req.agent.organisationId, 'crm.record_linked', { vendor: 'HubSpot', customer: conversation.phone, record: recordId });
-    return view(req, reply, conversation.id);
+    const shown = await view(req, reply, conversation.id);
+    await audit(deps.db, req.agent, req.agent.organisationId, 'crm.record_linked', { vendor: shown?.vendorName ?? 'CRM', customer: conversation.phone, record: recordId });
+    return shown;
   });
 
   api.post('/api/conversations/:id/crm/contact', async (req, reply) => {
     const conversation = await conversationOf(req);
     const outcome = await crmCall(req, deps.writer.createRecord(req.agent.organisationId, conversation.id, req.agent.id));
     if (outcome === 'no_crm') throw noCrm();
-    await audit(deps.db, req.agent, req.agent.organisationId, 'crm.contact_created', { vendor: 'HubSpot', customer: conversation.phone });
-    return view(req, reply, conversation.id);
+    const shown = await view(req, reply, conversation.id);
+    await audit(deps.db, req.agent, req.agent.organisationId, 'crm.contact_created', { vendor: shown?.vendorName ?? 'CRM', customer: conversation.phone });
+    return shown;
   });
 }
 
@@ -200,24 +208,27 @@ export function registerCrmOAuthCallback(http: FastifyInstance, deps: CrmRouteDe
     if (!deps.tokenKey) return page(503, 'Not connected', 'This server cannot keep CRM tokens (CRM_TOKEN_KEY is not set).');
     const state = q.state ? createStateSigner(deps.tokenKey).verify(q.state) : null;
     if (!state) return page(400, 'Not connected', 'This link is not valid any more. Start again from the admin view.');
-    if (q.error) return page(400, 'Not connected', `HubSpot said: ${q.error}. Nothing was changed.`);
-    if (!q.code) return page(400, 'Not connected', 'HubSpot sent no authorization code. Start again from the admin view.');
+    const driver = CRM_VENDORS[state.vendor];
+    if (!driver) return page(400, 'Not connected', 'This link is not valid any more. Start again from the admin view.');
+    const name = driver.name;
+    if (q.error) return page(400, 'Not connected', `${name} said: ${q.error}. Nothing was changed.`);
+    if (!q.code) return page(400, 'Not connected', `${name} sent no authorization code. Start again from the admin view.`);
     const { rows } = await deps.db.query<{ id: string; display_name: string }>(
       `select a.id, a.display_name from agents a where a.id = $1 and a.organisation_id = $2 and a.role = 'admin'`,
       [state.agentId, state.organisationId],
     );
     if (!rows[0]) return page(403, 'Not connected', 'Only an admin of the organisation can connect its CRM.');
-    let tokens: Awaited<ReturnType<typeof exchangeHubSpotCode>>;
+    let tokens: Awaited<ReturnType<typeof driver.exchangeCode>>;
     try {
-      tokens = await exchangeHubSpotCode(deps.hubspot, q.code, callbackUrl(deps));
+      tokens = await driver.exchangeCode(deps.apps[state.vendor], q.code, callbackUrl(deps));
     } catch (err) {
-      req.log.warn({ err }, 'HubSpot code exchange failed');
-      return page(502, 'Not connected', `HubSpot refused the connection (${(err as Error).message}). Start again from the admin view.`);
+      req.log.warn({ err, vendor: state.vendor }, 'CRM code exchange failed');
+      return page(502, 'Not connected', `${name} refused the connection (${(err as Error).message}). Start again from the admin view.`);
     }
-    await connectCrm(deps.db, createSealer(deps.tokenKey), { organisationId: state.organisationId, vendor: 'hubspot', ...tokens, agentId: state.agentId });
+    await connectCrm(deps.db, createSealer(deps.tokenKey), { organisationId: state.organisationId, vendor: state.vendor, ...tokens, agentId: state.agentId });
     const actor = { id: rows[0].id, displayName: rows[0].display_name } as never;
-    await audit(deps.db, actor, state.organisationId, 'crm.connected', { vendor: 'HubSpot', account: tokens.account ?? '' });
+    await audit(deps.db, actor, state.organisationId, 'crm.connected', { vendor: name, account: tokens.account ?? '' });
     deps.broadcast.teamChanged(state.organisationId, 'crm');
-    return page(200, 'HubSpot connected', 'Switchboard now logs every WhatsApp conversation on the matching HubSpot contact. You can close this tab.');
+    return page(200, `${name} connected`, `Switchboard now logs every WhatsApp conversation on the matching ${name} contact. You can close this tab.`);
   });
 }

@@ -1,6 +1,10 @@
+import type { CrmVendor } from '../../lib/contract/api';
+
+export type { CrmVendor };
+
 /** One CRM's calls, as the outbox and the thread header need them (docs/crm.md). */
 export interface CrmAdapter {
-  vendor: 'hubspot';
+  vendor: CrmVendor;
   /** Once per connection: what writes rely on (HubSpot: the unique key properties). */
   prepare(): Promise<void>;
   /** The CRM record of a customer, matched by phone whatever format the CRM holds; null if none. */
@@ -28,6 +32,10 @@ export interface CrmRecordWrite {
   kind: 'conversation' | 'note';
   /** The idempotency key: one CRM record per key, however often it is written. */
   key: string;
+  /** The CRM's id of the record, once a write of it was answered. */
+  remoteId: string | null;
+  /** An earlier call for this key may have reached the CRM without its answer reaching us. */
+  retry: boolean;
   contactId: string;
   /** When the conversation window starts (or the message was sent). */
   at: Date;

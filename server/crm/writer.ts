@@ -2,10 +2,10 @@ import escapeHtml from 'escape-html';
 import type pg from 'pg';
 import type { StoredMediaItem } from '../../lib/contract/models';
 import type { Logger } from '../logger';
-import { hubspotAdapter } from './hubspot';
-import { refreshHubSpotToken, type HubSpotApp } from './oauth';
+import type { CrmApp } from './oauth';
 import type { Sealer } from './seal';
-import { CrmCallError, type CrmAdapter, type CrmContact } from './types';
+import { CrmCallError, type CrmAdapter, type CrmContact, type CrmVendor } from './types';
+import { CRM_VENDORS } from './vendors';
 
 /** A writer holds a row this long; one that stopped mid-call lets it go by itself. */
 const CLAIM_SECONDS = 60;
@@ -25,11 +25,13 @@ interface Due {
   message_id: string | null;
   version: string;
   attempts: number;
+  remote_id: string | null;
 }
 
 interface Connection {
-  vendor: 'hubspot';
+  vendor: CrmVendor;
   account: string | null;
+  api_url: string | null;
   access_token: Buffer;
   refresh_token: Buffer | null;
   expires_at: Date | null;
@@ -51,7 +53,7 @@ export function createCrmWriter(deps: {
   db: pg.Pool;
   sealer: Sealer | null;
   /** Where each vendor's API is, and our app there: from the server's configuration, never from a client. */
-  hubspot: HubSpotApp;
+  apps: Record<CrmVendor, CrmApp>;
   log: Logger;
   /** A link to a message's file that works from the CRM, where nobody is signed in to Switchboard. */
   mediaLink: (messageId: string, index: number) => string;
@@ -67,7 +69,8 @@ export function createCrmWriter(deps: {
     if (!deps.sealer) throw new CrmCallError('CRM tokens cannot be opened: CRM_TOKEN_KEY is not set', { retryable: false });
     return deps.sealer;
   };
-  const adapterFor = (accessToken: string): CrmAdapter => hubspotAdapter({ basePath: deps.hubspot.apiBaseUrl, accessToken });
+  const adapterFor = (conn: Connection, accessToken: string): CrmAdapter =>
+    CRM_VENDORS[conn.vendor].adapter(deps.apps[conn.vendor], { account: conn.account, apiUrl: conn.api_url }, accessToken);
 
   /** The connection's access token, refreshed first when it is about to expire (or `force`d after a 401). */
   const accessToken = async (organisationId: string, conn: Connection, force = false): Promise<string> => {
@@ -75,7 +78,7 @@ export function createCrmWriter(deps: {
     const due = force || (conn.expires_at !== null && conn.expires_at.getTime() - Date.now() < REFRESH_AHEAD_MS);
     if (!due) return s.open(conn.access_token);
     if (!conn.refresh_token) throw new CrmCallError('The CRM token expired and there is no refresh token: connect the CRM again', { retryable: false });
-    const t = await refreshHubSpotToken(deps.hubspot, s.open(conn.refresh_token));
+    const t = await CRM_VENDORS[conn.vendor].refresh(deps.apps[conn.vendor], s.open(conn.refresh_token));
     await deps.db.query('update public.crm_connections set access_token = $2, refresh_token = $3, expires_at = $4 where organisation_id = $1', [
       organisationId,
       s.seal(t.accessToken),
@@ -96,7 +99,7 @@ export function createCrmWriter(deps: {
                              and not exists (select 1 from public.crm_connections c
                                               where c.organisation_id = crm_outbox.organisation_id and c.paused_until > now())
                            order by next_attempt_at limit $2 for update of crm_outbox skip locked)
-          returning o.key, o.kind, o.organisation_id, o.conversation_id, o.window_start, o.window_end, o.message_id, o.version, o.attempts`,
+          returning o.key, o.kind, o.organisation_id, o.conversation_id, o.window_start, o.window_end, o.message_id, o.version, o.attempts, o.remote_id`,
         [CLAIM_SECONDS, BATCH],
       )
     ).rows;
@@ -124,7 +127,7 @@ export function createCrmWriter(deps: {
   const connectionOf = async (organisationId: string): Promise<Connection | undefined> =>
     (
       await deps.db.query<Connection>(
-        'select vendor, account, access_token, refresh_token, expires_at, connected_at from public.crm_connections where organisation_id = $1',
+        'select vendor, account, api_url, access_token, refresh_token, expires_at, connected_at from public.crm_connections where organisation_id = $1',
         [organisationId],
       )
     ).rows[0];
@@ -135,10 +138,10 @@ export function createCrmWriter(deps: {
    */
   const withCrm = async <T>(organisationId: string, conn: Connection, fn: (a: CrmAdapter) => Promise<T>): Promise<T> => {
     try {
-      return await fn(adapterFor(await accessToken(organisationId, conn)));
+      return await fn(adapterFor(conn, await accessToken(organisationId, conn)));
     } catch (err) {
       if (!(err instanceof CrmCallError && err.unauthorised && conn.refresh_token)) throw err;
-      return fn(adapterFor(await accessToken(organisationId, conn, true)));
+      return fn(adapterFor(conn, await accessToken(organisationId, conn, true)));
     }
   };
 
@@ -187,7 +190,7 @@ export function createCrmWriter(deps: {
       const contactId = await withToken((a) => contactOf(row.organisation_id, row.conversation_id, a));
       if (!contactId) return void (await release(row, UNMATCHED_RETRY_MS, 'No CRM record has this customer’s number', { crmFailed: false }));
       const html = await recordHtml(deps.db, row, deps.mediaLink);
-      const { remoteId } = await withToken((a) => a.write({ kind: row.kind, key: row.key, contactId, at: row.window_start, html }));
+      const { remoteId } = await withToken((a) => a.write({ kind: row.kind, key: row.key, remoteId: row.remote_id, retry: row.attempts > 1, contactId, at: row.window_start, html }));
       await deps.db.query(
         `update public.crm_outbox set remote_id = $2, written_version = $3, claimed_until = null, attempts = 0, last_error = null where key = $1`,
         [row.key, remoteId, row.version],
@@ -274,11 +277,11 @@ export function createCrmWriter(deps: {
      * The CRM record of a conversation's customer (looked up now if it never was), for the side
      * panel's link; null when the organisation has no CRM.
      */
-    async recordOf(organisationId: string, conversationId: string): Promise<{ vendor: 'hubspot'; account: string | null; remoteId: string | null } | null> {
+    async recordOf(organisationId: string, conversationId: string): Promise<{ vendor: CrmVendor; account: string | null; apiUrl: string | null; remoteId: string | null } | null> {
       const conn = await connectionOf(organisationId);
       if (!conn) return null;
       const remoteId = await withCrm(organisationId, conn, (a) => contactOf(organisationId, conversationId, a));
-      return { vendor: conn.vendor, account: conn.account, remoteId };
+      return { vendor: conn.vendor, account: conn.account, apiUrl: conn.api_url, remoteId };
     },
     start() {
       running = true;

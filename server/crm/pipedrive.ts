@@ -1,0 +1,170 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { Configuration as V1Configuration, NotesApi } from 'pipedrive/v1';
+import { Configuration as V2Configuration, OAuth2Configuration, PersonsApi } from 'pipedrive/v2';
+import type { AxiosError, AxiosInstance } from 'axios';
+import type { CrmApp, Tokens } from './oauth';
+import { CrmCallError, type CrmAdapter, type CrmContact, type CrmRecordWrite } from './types';
+
+/**
+ * Pipedrive through its official client (`pipedrive`), at the company's API domain (from the token
+ * answer, checked against the app's configuration: `pipedriveApiDomain`). Conversations and private
+ * notes are Notes on the person. A note has no key of ours that Pipedrive can upsert by, so each
+ * ends with a reference line holding the idempotency key: a write whose answer was lost (the
+ * outbox has no record id yet, and this is a retry) first looks among the person's latest notes
+ * for that reference and updates the note the lost call created.
+ */
+export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string }): CrmAdapter {
+  const persons = ourErrors(new PersonsApi(new V2Configuration({ accessToken: opts.accessToken, basePath: `${opts.apiDomain}/api/v2` })));
+  const notes = ourErrors(new NotesApi(new V1Configuration({ accessToken: opts.accessToken, basePath: `${opts.apiDomain}/api/v1` })));
+  const asContact = (p: { id?: number; name?: string; phones?: Array<string | { value?: string }>; emails?: Array<string | { value?: string }> }): CrmContact => {
+    const first = (list: Array<string | { value?: string }> | undefined) => {
+      const v = list?.[0];
+      return (typeof v === 'string' ? v : v?.value) || null;
+    };
+    return { id: String(p.id), name: p.name || `Person ${p.id}`, email: first(p.emails), phone: first(p.phones) };
+  };
+  const reference = (key: string) => `Switchboard ref ${key}`;
+  return {
+    vendor: 'pipedrive',
+
+    async prepare() {
+      // Nothing to create: notes are written by reference.
+    },
+
+    async findContact(phoneE164) {
+      const parsed = parsePhoneNumberFromString(phoneE164);
+      if (!parsed) return null;
+      // Pipedrive's search matches the digits of a stored number whatever its format; the national
+      // number finds both "+1 415 555 0134" and "(415) 555-0134". Confirmed with libphonenumber-js.
+      const found = await persons.searchPersons({ term: String(parsed.nationalNumber), fields: 'phone', limit: 20 });
+      const same = (value: string) => parsePhoneNumberFromString(value.trim().replace(/^00/, '+'), parsed.country)?.number === parsed.number;
+      const hit = (found.data?.items ?? []).find((i) => (i.item?.phones ?? []).some(same));
+      return hit?.item?.id ? { id: String(hit.item.id) } : null;
+    },
+
+    async getContact(id) {
+      if (!/^\d+$/.test(id)) return null;
+      try {
+        const p = await persons.getPerson({ id: Number(id) });
+        return p.data ? asContact(p.data) : null;
+      } catch (err) {
+        if (err instanceof CrmCallError && err.status === 404) return null;
+        throw err;
+      }
+    },
+
+    async searchContacts(query) {
+      const found = await persons.searchPersons({ term: query, limit: 10 });
+      return (found.data?.items ?? []).flatMap((i) => (i.item ? [asContact(i.item)] : []));
+    },
+
+    async createContact({ name, phoneE164 }) {
+      const created = await persons.addPerson({ AddPersonRequest: { name: name?.trim() || phoneE164, phones: [{ value: phoneE164, primary: true, label: 'mobile' }] } });
+      if (!created.data?.id) throw new CrmCallError('Pipedrive answered without the new person', { retryable: true });
+      return { id: String(created.data.id) };
+    },
+
+    async write(record: CrmRecordWrite) {
+      const content = `${record.kind === 'note' ? '' : '<p><b>WhatsApp conversation</b></p>'}${record.html}<p><small>${reference(record.key)}</small></p>`;
+      let id = record.remoteId;
+      if (!id && record.retry) {
+        // A call before this one may have created the note and its answer been lost.
+        const latest = await notes.getNotes({ person_id: Number(record.contactId), sort: 'add_time DESC', limit: 100 });
+        const mine = (latest.data ?? []).find((n) => n.content?.includes(reference(record.key)));
+        if (mine?.id) id = String(mine.id);
+      }
+      if (id) {
+        await notes.updateNote({ id: Number(id), NoteRequest: { content } });
+        return { remoteId: id };
+      }
+      const created = await notes.addNote({ AddNoteRequest: { content, person_id: Number(record.contactId), add_time: record.at.toISOString().slice(0, 19).replace('T', ' ') } });
+      if (!created.data?.id) throw new CrmCallError('Pipedrive answered the note without its id', { retryable: true });
+      return { remoteId: String(created.data.id) };
+    },
+  };
+}
+
+/**
+ * The client's HTTP answers as ours: its own error handler keeps only the body, and a 429's
+ * Retry-After (Pipedrive's burst window) is in the headers. A 429 without one is the company's
+ * daily budget, which resets at the start of the next day (UTC).
+ */
+function ourErrors<T extends object>(api: T): T {
+  const http = (api as unknown as { axios: AxiosInstance }).axios;
+  http.interceptors.response.clear();
+  http.interceptors.response.use(
+    (res) => res.data,
+    (err: AxiosError<{ error?: string }>) => {
+      const res = err.response;
+      if (!res) return Promise.reject(new CrmCallError(`Pipedrive did not answer: ${err.message}`, { retryable: true }));
+      const retryAfter = Number(res.headers['retry-after']);
+      const daily = res.status === 429 && !(retryAfter > 0);
+      const message = daily ? 'Pipedrive’s daily API budget for this company is spent' : (res.data?.error ?? `HTTP ${res.status}`);
+      return Promise.reject(
+        new CrmCallError(`Pipedrive: ${message}`, {
+          status: res.status,
+          retryable: res.status === 429 || res.status >= 500,
+          retryAfterMs: retryAfter > 0 ? retryAfter * 1000 : daily ? msToNextUtcDay() : undefined,
+          unauthorised: res.status === 401,
+          limit: res.status === 429 ? (daily ? 'daily' : 'burst') : undefined,
+        }),
+      );
+    },
+  );
+  return api;
+}
+
+const msToNextUtcDay = (now = Date.now()) => 86_400_000 - (now % 86_400_000) + Math.random() * 60_000;
+
+/**
+ * The company's API domain from a token answer, if it is one this app may call: the configured
+ * one (the local stand-in), or a Pipedrive company domain (`https://<company>.pipedrive.com`).
+ * Never a URL we did not expect, whatever the answer says.
+ */
+export function pipedriveApiDomain(app: CrmApp, apiDomain: unknown): string {
+  if (typeof apiDomain !== 'string') throw new CrmCallError('Pipedrive sent no API domain', { retryable: false });
+  let url: URL;
+  try {
+    url = new URL(apiDomain);
+  } catch {
+    throw new CrmCallError('Pipedrive sent an API domain that is not a URL', { retryable: false });
+  }
+  const expected = app.apiBaseUrl ? new URL(app.apiBaseUrl).origin : null;
+  const ok = expected ? url.origin === expected : url.protocol === 'https:' && /^[a-z0-9-]+\.pipedrive\.com$/.test(url.hostname) && !url.port;
+  if (!ok || url.pathname !== '/' || url.search || url.username) throw new CrmCallError(`Pipedrive sent an API domain this server does not call: ${url.origin}`, { retryable: false });
+  return url.origin;
+}
+
+const oauthOf = (app: CrmApp, redirectUri: string) =>
+  ourErrors(new OAuth2Configuration({ clientId: app.clientId ?? '', clientSecret: app.clientSecret ?? '', redirectUri, host: app.oauthUrl ?? 'https://oauth.pipedrive.com' }));
+
+/** Where an admin's browser goes to connect the company (Pipedrive's consent page). */
+export function pipedriveAuthorizeUrl(app: CrmApp, redirectUri: string, state: string): string {
+  const url = new URL(oauthOf(app, redirectUri).authorizationUrl);
+  url.searchParams.set('state', state);
+  return url.toString();
+}
+
+interface PipedriveToken {
+  access_token: string;
+  refresh_token?: string;
+  expires_in?: number;
+  api_domain?: string;
+}
+
+/** The authorization code for tokens, and the company's API domain (checked). */
+export async function exchangePipedriveCode(app: CrmApp, code: string, redirectUri: string): Promise<Tokens & { account: string | null; apiUrl: string }> {
+  const t = (await oauthOf(app, redirectUri).authorize(code)) as unknown as PipedriveToken;
+  const apiUrl = pipedriveApiDomain(app, t.api_domain);
+  return { accessToken: t.access_token, refreshToken: t.refresh_token ?? null, expiresAt: expiry(t.expires_in), account: new URL(apiUrl).hostname.split('.')[0] ?? null, apiUrl };
+}
+
+/** A new access token (Pipedrive may give a new refresh token too). */
+export async function refreshPipedriveToken(app: CrmApp, refreshToken: string): Promise<Tokens> {
+  const oauth = oauthOf(app, 'unused:');
+  oauth.updateToken({ refresh_token: refreshToken } as never);
+  const t = (await oauth.tokenRefresh()) as unknown as PipedriveToken;
+  return { accessToken: t.access_token, refreshToken: t.refresh_token ?? refreshToken, expiresAt: expiry(t.expires_in) };
+}
+
+const expiry = (seconds: number | undefined) => (seconds ? new Date(Date.now() + seconds * 1000) : null);

@@ -1,0 +1,50 @@
+import { hubspotAdapter } from './hubspot';
+import { exchangeHubSpotCode, hubspotAuthorizeUrl, refreshHubSpotToken, type CrmApp, type HubSpotApp, type Tokens } from './oauth';
+import { exchangePipedriveCode, pipedriveAdapter, pipedriveAuthorizeUrl, refreshPipedriveToken } from './pipedrive';
+import type { CrmAdapter, CrmVendor } from './types';
+
+/** What the server knows of a connection beyond its tokens. */
+export interface ConnectionPlace {
+  /** The account as the CRM names it (HubSpot: portal id; Pipedrive: company subdomain). */
+  account: string | null;
+  /** The account's own API origin (Pipedrive's company domain), checked when it was connected. */
+  apiUrl: string | null;
+}
+
+/** One CRM vendor: how an organisation connects it, and how its records are written and linked. */
+export interface CrmVendorDriver {
+  vendor: CrmVendor;
+  name: string;
+  authorizeUrl(app: CrmApp, redirectUri: string, state: string): string;
+  exchangeCode(app: CrmApp, code: string, redirectUri: string): Promise<Tokens & ConnectionPlace>;
+  refresh(app: CrmApp, refreshToken: string): Promise<Tokens>;
+  adapter(app: CrmApp, place: ConnectionPlace, accessToken: string): CrmAdapter;
+  /** The customer's record in the CRM's own app, for "Open in …". */
+  recordUrl(app: CrmApp, place: ConnectionPlace, remoteId: string): string | null;
+}
+
+export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
+  hubspot: {
+    vendor: 'hubspot',
+    name: 'HubSpot',
+    authorizeUrl: (app, redirectUri, state) => hubspotAuthorizeUrl(app as HubSpotApp, redirectUri, state),
+    exchangeCode: async (app, code, redirectUri) => ({ ...(await exchangeHubSpotCode(app as HubSpotApp, code, redirectUri)), apiUrl: null }),
+    refresh: (app, refreshToken) => refreshHubSpotToken(app as HubSpotApp, refreshToken),
+    adapter: (app, _place, accessToken) => hubspotAdapter({ basePath: (app as HubSpotApp).apiBaseUrl, accessToken }),
+    recordUrl: (app, place, remoteId) => (place.account && app.appUrl ? `${app.appUrl}/contacts/${encodeURIComponent(place.account)}/record/0-1/${encodeURIComponent(remoteId)}` : null),
+  },
+  pipedrive: {
+    vendor: 'pipedrive',
+    name: 'Pipedrive',
+    authorizeUrl: pipedriveAuthorizeUrl,
+    exchangeCode: exchangePipedriveCode,
+    refresh: refreshPipedriveToken,
+    adapter: (_app, place, accessToken) => {
+      if (!place.apiUrl) throw new Error('a Pipedrive connection without its API domain');
+      return pipedriveAdapter({ apiDomain: place.apiUrl, accessToken });
+    },
+    recordUrl: (_app, place, remoteId) => (place.apiUrl ? `${place.apiUrl}/person/${encodeURIComponent(remoteId)}` : null),
+  },
+};
+
+export const CRM_VENDOR_IDS = Object.keys(CRM_VENDORS) as CrmVendor[];

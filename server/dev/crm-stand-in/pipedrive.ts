@@ -1,0 +1,234 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyReply } from 'fastify';
+import { randomBytes, randomUUID } from 'node:crypto';
+import escapeHtml from 'escape-html';
+import type { GetNotesResponse, UpsertNoteResponse } from 'pipedrive/v1';
+import type { GetPersonSearchResponse, Person, UpsertPersonResponse } from 'pipedrive/v2';
+
+/**
+ * A local stand-in for Pipedrive (out of reach here), for development and tests: its OAuth server
+ * (consent page; token endpoint with the app's Basic credentials, answering the company's
+ * `api_domain`: this stand-in) and the company API the official client (`pipedrive`) calls for
+ * Switchboard (docs/crm.md): persons (search, get, add: v2) and notes (list, add, update: v1).
+ * Answers are typed with the client's own models, generated from Pipedrive's OpenAPI description.
+ * Bearer tokens are checked. On demand: 429 with Retry-After (the 2-second burst window), the
+ * daily budget spent (429 without Retry-After), a write performed and its answer lost, token expiry.
+ */
+export interface PipedriveStandIn {
+  url: string;
+  tokens: Set<string>;
+  persons: Map<number, PipedrivePerson>;
+  notes: Map<number, PipedriveNote>;
+  rateLimitNext: number;
+  retryAfterSeconds: number;
+  /** Calls left today (null: no daily budget played); at 0 every call is refused until it is reset. */
+  dailyCallsLeft: number | null;
+  /** The next n note writes are performed, then the connection is dropped before the answer. */
+  dropAfterWrite: number;
+  requests: Array<{ method: string; path: string; status: number }>;
+  oauth: { clientId: string; clientSecret: string; company: string; expiresInSeconds: number };
+  addPerson(p: { name: string; phones?: string[]; emails?: string[] }): number;
+  issueToken(): { accessToken: string; refreshToken: string; expiresInSeconds: number };
+  expireAccessTokens(): void;
+  close(): Promise<void>;
+}
+
+export interface PipedrivePerson {
+  id: number;
+  name: string;
+  phones: Array<{ value: string; primary: boolean; label: string }>;
+  emails: Array<{ value: string; primary: boolean; label: string }>;
+  add_time: string;
+  update_time: string;
+}
+
+export interface PipedriveNote {
+  id: number;
+  content: string;
+  person_id: number;
+  add_time: string;
+  update_time: string;
+}
+
+const digits = (v: string) => v.replace(/\D/g, '');
+const pdTime = (d = new Date()) => d.toISOString().slice(0, 19).replace('T', ' ');
+
+export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
+  const app = Fastify();
+  await app.register(formbody);
+  const codes = new Map<string, string>();
+  const refreshTokens = new Set<string>();
+  let nextId = 500;
+  const issue = () => {
+    const access = `pd-access-${randomBytes(12).toString('hex')}`;
+    const refresh = `pd-refresh-${randomBytes(12).toString('hex')}`;
+    state.tokens.add(access);
+    refreshTokens.add(refresh);
+    return { access_token: access, token_type: 'Bearer', refresh_token: refresh, scope: 'contacts:full,base', expires_in: state.oauth.expiresInSeconds, api_domain: state.url };
+  };
+  const state: PipedriveStandIn = {
+    url: '',
+    tokens: new Set(),
+    persons: new Map(),
+    notes: new Map(),
+    rateLimitNext: 0,
+    retryAfterSeconds: 1,
+    dailyCallsLeft: null,
+    dropAfterWrite: 0,
+    requests: [],
+    oauth: { clientId: 'pd-stand-in-client', clientSecret: randomBytes(16).toString('hex'), company: 'standin', expiresInSeconds: 3600 },
+    addPerson(p) {
+      const id = nextId++;
+      const item = (value: string, i: number) => ({ value, primary: i === 0, label: 'work' });
+      state.persons.set(id, { id, name: p.name, phones: (p.phones ?? []).map(item), emails: (p.emails ?? []).map(item), add_time: pdTime(), update_time: pdTime() });
+      return id;
+    },
+    issueToken: () => {
+      const t = issue();
+      return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresInSeconds: t.expires_in };
+    },
+    expireAccessTokens: () => state.tokens.clear(),
+    close: () => app.close(),
+  };
+  const fail = (reply: FastifyReply, status: number, error: string) => reply.code(status).send({ success: false, error, errorCode: status, error_info: 'Please check developers.pipedrive.com for more information about Pipedrive API.' });
+  const personView = (p: PipedrivePerson): Person => ({ ...p, owner_id: 1, visible_to: 3 });
+
+  app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: req.url, status: reply.statusCode }));
+  app.addHook('preHandler', async (req, reply) => {
+    if (!req.url.startsWith('/api/')) return; // OAuth server and web app
+    const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token || !state.tokens.has(token)) return fail(reply, 401, 'unauthorized access');
+    if (state.dailyCallsLeft !== null) {
+      if (state.dailyCallsLeft <= 0) return fail(reply, 429, 'Daily API token budget exceeded');
+      state.dailyCallsLeft--;
+    }
+    if (state.rateLimitNext > 0) {
+      state.rateLimitNext--;
+      reply.header('retry-after', String(state.retryAfterSeconds));
+      return fail(reply, 429, 'Request over limit');
+    }
+    reply.header('x-ratelimit-limit', '80').header('x-ratelimit-remaining', '79').header('x-ratelimit-reset', '2');
+  });
+
+  // OAuth: the consent page approves at once; the token endpoint takes the app's Basic credentials.
+  app.get<{ Querystring: Record<string, string> }>('/oauth/authorize', async (req, reply) => {
+    const q = req.query;
+    if (q.client_id !== state.oauth.clientId || !q.redirect_uri) return reply.code(400).type('text/plain').send('invalid client_id or redirect_uri');
+    const to = new URL(q.redirect_uri);
+    const code = randomUUID();
+    codes.set(code, q.redirect_uri);
+    to.searchParams.set('code', code);
+    if (q.state) to.searchParams.set('state', q.state);
+    return reply.redirect(to.toString());
+  });
+  app.post<{ Body: Record<string, string> }>('/oauth/token', async (req, reply) => {
+    const basic = Buffer.from(/^Basic (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? '', 'base64').toString();
+    if (basic !== `${state.oauth.clientId}:${state.oauth.clientSecret}`) return reply.code(401).send({ success: false, error: 'Invalid client credentials' });
+    const b = req.body ?? {};
+    if (b.grant_type === 'authorization_code') {
+      const redirect = b.code ? codes.get(b.code) : undefined;
+      if (!redirect || redirect !== b.redirect_uri) return reply.code(400).send({ success: false, error: 'Invalid grant' });
+      codes.delete(b.code!);
+      return issue();
+    }
+    if (b.grant_type === 'refresh_token') {
+      if (!b.refresh_token || !refreshTokens.has(b.refresh_token)) return reply.code(400).send({ success: false, error: 'Invalid grant' });
+      const t = issue();
+      return { ...t, refresh_token: b.refresh_token };
+    }
+    return reply.code(400).send({ success: false, error: `unsupported grant_type ${b.grant_type}` });
+  });
+
+  // The company's web app, reduced to a person's page with its notes (newest first).
+  app.get<{ Params: { id: string } }>('/person/:id', async (req, reply) => {
+    const p = state.persons.get(Number(req.params.id));
+    if (!p) return reply.code(404).type('text/plain').send('Person not found');
+    const notes = [...state.notes.values()].filter((n) => n.person_id === p.id).sort((a, b) => b.add_time.localeCompare(a.add_time));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .send(
+        `<!doctype html><meta charset="utf-8"><title>${escapeHtml(p.name)} | Pipedrive (stand-in)</title><body style="font:15px system-ui;margin:2em">` +
+          `<h1>${escapeHtml(p.name)}</h1><p>${p.phones.map((x) => escapeHtml(x.value)).join(' · ')}</p>` +
+          `<h2>Notes</h2><ol aria-label="Notes">${notes.map((n) => `<li><h3>${escapeHtml(n.add_time)}</h3><div class="body">${n.content}</div></li>`).join('')}</ol>`,
+      );
+  });
+
+  app.get<{ Querystring: { term?: string; fields?: string; exact_match?: string; limit?: string } }>('/api/v2/persons/search', async (req, reply) => {
+    const term = (req.query.term ?? '').trim().toLowerCase();
+    if (term.length < 2) return fail(reply, 400, 'Search term must be at least 2 characters long');
+    const fields = (req.query.fields ?? 'name,email,phone,notes,custom_fields').split(',');
+    // Phone numbers are matched by their digits, whatever their format.
+    const hit = (p: PipedrivePerson) =>
+      (fields.includes('name') && p.name.toLowerCase().includes(term)) ||
+      (fields.includes('email') && p.emails.some((e) => e.value.toLowerCase().includes(term))) ||
+      (fields.includes('phone') && digits(term).length >= 2 && p.phones.some((x) => digits(x.value).includes(digits(term))));
+    const items = [...state.persons.values()].filter(hit).slice(0, Number(req.query.limit ?? 10));
+    const answer: GetPersonSearchResponse = {
+      success: true,
+      data: { items: items.map((p) => ({ result_score: 1, item: { id: p.id, type: 'person', name: p.name, phones: p.phones.map((x) => x.value), emails: p.emails.map((x) => x.value), visible_to: 3, owner: { id: 1 }, custom_fields: [], notes: [] } })) },
+      additional_data: { next_cursor: undefined },
+    };
+    return answer;
+  });
+
+  app.get<{ Params: { id: string } }>('/api/v2/persons/:id', async (req, reply) => {
+    const p = state.persons.get(Number(req.params.id));
+    if (!p) return fail(reply, 404, 'Person not found');
+    const answer: UpsertPersonResponse = { success: true, data: personView(p) };
+    return answer;
+  });
+
+  app.post<{ Body: { name?: string; phones?: Array<{ value?: string }>; emails?: Array<{ value?: string }> } }>('/api/v2/persons', async (req, reply) => {
+    if (!req.body?.name) return fail(reply, 400, 'Name must be given.');
+    const id = state.addPerson({ name: req.body.name, phones: (req.body.phones ?? []).flatMap((x) => (x.value ? [x.value] : [])), emails: (req.body.emails ?? []).flatMap((x) => (x.value ? [x.value] : [])) });
+    const answer: UpsertPersonResponse = { success: true, data: personView(state.persons.get(id)!) };
+    return answer;
+  });
+
+  app.get<{ Querystring: { person_id?: string; sort?: string; limit?: string; start?: string } }>('/api/v1/notes', async (req) => {
+    const personId = req.query.person_id ? Number(req.query.person_id) : null;
+    const list = [...state.notes.values()]
+      .filter((n) => personId === null || n.person_id === personId)
+      .sort((a, b) => (req.query.sort?.toLowerCase().includes('desc') ? b.add_time.localeCompare(a.add_time) || b.id - a.id : a.add_time.localeCompare(b.add_time) || a.id - b.id));
+    const start = Number(req.query.start ?? 0);
+    const limit = Number(req.query.limit ?? 100);
+    const page = list.slice(start, start + limit);
+    const answer: GetNotesResponse = { success: true, data: page, additional_data: { pagination: { start, limit, more_items_in_collection: list.length > start + limit } } };
+    return answer;
+  });
+
+  const dropMaybe = (req: { raw: { socket: { destroy(): void } } }, reply: FastifyReply) => {
+    if (state.dropAfterWrite <= 0) return false;
+    state.dropAfterWrite--;
+    reply.hijack();
+    req.raw.socket.destroy();
+    return true;
+  };
+
+  app.post<{ Body: { content?: string; person_id?: number; add_time?: string } }>('/api/v1/notes', async (req, reply) => {
+    const b = req.body ?? {};
+    if (!b.content) return fail(reply, 400, 'Content must be given.');
+    if (!b.person_id || !state.persons.has(Number(b.person_id))) return fail(reply, 400, 'Person not found.');
+    const id = nextId++;
+    const note: PipedriveNote = { id, content: b.content, person_id: Number(b.person_id), add_time: b.add_time ?? pdTime(), update_time: pdTime() };
+    state.notes.set(id, note);
+    if (dropMaybe(req, reply)) return;
+    const answer: UpsertNoteResponse = { success: true, data: note };
+    return answer;
+  });
+
+  app.put<{ Params: { id: string }; Body: { content?: string } }>('/api/v1/notes/:id', async (req, reply) => {
+    const note = state.notes.get(Number(req.params.id));
+    if (!note) return fail(reply, 404, 'Note not found');
+    if (req.body?.content) note.content = req.body.content;
+    note.update_time = pdTime();
+    if (dropMaybe(req, reply)) return;
+    const answer: UpsertNoteResponse = { success: true, data: note };
+    return answer;
+  });
+
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  state.url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  return state;
+}

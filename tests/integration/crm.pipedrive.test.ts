@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CrmCandidate, CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
+import type { PipedriveNote, PipedriveStandIn } from '../../server/dev/crm-stand-in/pipedrive';
+import { api, customer } from '../support/stack';
+import { useTestStack } from '../support/fixture';
+import { until } from '../support/wait';
+
+/** CRM write-back to Pipedrive through its official client, against the local Pipedrive stand-in. */
+describe('CRM write-back: Pipedrive', () => {
+  const ctx = useTestStack({ orgs: { a: 2, b: 1 } });
+  let pd: PipedriveStandIn;
+  const admin = () => ctx.a.agents[0]!.token;
+
+  beforeAll(async () => {
+    pd = ctx.stack.pipedriveStandIn!;
+    // The admin connects the company: Connect Pipedrive, approve, back to the server's callback.
+    const start = await api<CrmConnectResponse>(ctx.stack, admin(), '/api/admin/crm/connect', 'POST', { vendor: 'pipedrive' });
+    expect(start.status).toBe(200);
+    expect(start.body.authorizeUrl.startsWith(`${pd.url}/oauth/authorize?`)).toBe(true);
+    const consent = await fetch(start.body.authorizeUrl, { redirect: 'manual' });
+    const page = await fetch(consent.headers.get('location')!);
+    expect(await page.text()).toContain('Pipedrive connected');
+  });
+
+  const notesOf = (personId: number): PipedriveNote[] => [...pd.notes.values()].filter((n) => n.person_id === personId);
+  const conversationOf = async (phone: string, body: string) => {
+    const res = await ctx.stack.inbound({ from: phone, to: ctx.a.number, body });
+    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+  };
+  const written = async (phone: string) =>
+    (
+      await ctx.stack.db.query<{ written: boolean }>(
+        `select bool_and(o.written_version is not distinct from o.version) as written
+           from crm_outbox o join conversations cv on cv.id = o.conversation_id join contacts ct on ct.id = cv.contact_id where ct.phone_e164 = $1`,
+        [phone],
+      )
+    ).rows[0]?.written === true;
+
+  it('is connected with the company’s API domain, its tokens sealed; the admin view says Pipedrive', async () => {
+    const status = (await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body;
+    expect(status.connection).toMatchObject({ vendor: 'pipedrive', vendorName: 'Pipedrive', lastError: null });
+    expect(status.vendors.map((v) => v.vendor)).toEqual(['hubspot', 'pipedrive']);
+    const { rows } = await ctx.stack.db.query<{ api_url: string; access_token: Buffer }>('select api_url, access_token from crm_connections where organisation_id = $1', [ctx.a.id]);
+    expect(rows[0]!.api_url).toBe(pd.url);
+    expect([...pd.tokens].some((t) => rows[0]!.access_token.includes(Buffer.from(t)))).toBe(false);
+  });
+
+  it('logs the conversation as one note on the person, whatever format their number has, updated as messages arrive; a private note is a note of its own', async () => {
+    const phone = customer(); // +1 646 555 xxxx
+    const person = pd.addPerson({ name: 'Pia Persson', phones: [`(${phone.slice(2, 5)}) ${phone.slice(5, 8)}-${phone.slice(8)}`] });
+    const conv = await conversationOf(phone, 'Hello <i>Pipedrive</i>');
+    await until(() => notesOf(person).length === 1, { what: 'a note on the person' });
+    expect(notesOf(person)[0]!.content).toContain('Hello &lt;i&gt;Pipedrive&lt;/i&gt;');
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'And again' });
+    await until(() => notesOf(person)[0]?.content.includes('And again') === true, { what: 'the note updated' });
+    expect(notesOf(person)).toHaveLength(1);
+    const note = await api(ctx.stack, admin(), `/api/conversations/${conv}/notes`, 'POST', { id: randomUUID(), body: 'Wants a discount' });
+    expect(note.status).toBe(201);
+    await until(() => notesOf(person).length === 2, { what: 'the private note as a note of its own' });
+    expect(notesOf(person).filter((n) => n.content.includes('Wants a discount'))).toHaveLength(1);
+    expect(notesOf(person).find((n) => n.content.includes('And again'))!.content).not.toContain('Wants a discount');
+    // "Open in Pipedrive" leads to the person in the company's own Pipedrive.
+    const view = await api<CrmRecordView>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${conv}/crm`);
+    expect(view.body).toEqual({ vendorName: 'Pipedrive', matched: true, recordUrl: `${pd.url}/person/${person}` });
+    expect(await (await fetch(view.body.recordUrl!)).text()).toContain('And again');
+  });
+
+  it('writes a note once when Pipedrive wrote it and the answer was lost, and waits out a 429 with Retry-After', async () => {
+    const phone = customer();
+    const person = pd.addPerson({ name: 'Lost Answer', phones: [phone] });
+    pd.dropAfterWrite = 1;
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Did it arrive?' });
+    await until(() => written(phone), { what: 'the write retried and recorded' });
+    expect(pd.dropAfterWrite).toBe(0);
+    expect([...pd.notes.values()].filter((n) => n.content.includes('Did it arrive?'))).toHaveLength(1);
+
+    pd.rateLimitNext = 2;
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'After the burst' });
+    await until(() => notesOf(person)[0]?.content.includes('After the burst') === true, { what: 'the write after the 429s' });
+    expect(pd.rateLimitNext).toBe(0);
+    expect(notesOf(person)).toHaveLength(1);
+  });
+
+  it('pauses while the company’s daily budget is spent, and writes once it is back', async () => {
+    const phone = customer();
+    const person = pd.addPerson({ name: 'Budget Person', phones: [phone] });
+    pd.dailyCallsLeft = 0;
+    try {
+      await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Over budget' });
+      await until(async () => (await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body.connection?.pausedUntil != null, { what: 'the pause' });
+      expect((await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body.connection!.pausedReason).toMatch(/daily API budget/);
+      pd.dailyCallsLeft = null;
+      await ctx.stack.db.query('update crm_connections set paused_until = now() where organisation_id = $1', [ctx.a.id]);
+      await ctx.stack.db.query('update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [ctx.a.id]);
+      await until(() => notesOf(person).length === 1, { what: 'the note after the pause' });
+    } finally {
+      pd.dailyCallsLeft = null;
+    }
+  });
+
+  it('links a customer no person matched to the person an agent finds, or creates one; refreshes a refused token', async () => {
+    const token = ctx.a.agents[1]!.token;
+    const someone = customer();
+    const conv = await conversationOf(someone, 'From a new phone');
+    const ines = pd.addPerson({ name: 'Ines Ibarra', emails: ['ines@example.com'] });
+    const found = await api<CrmCandidate[]>(ctx.stack, token, `/api/conversations/${conv}/crm/search?q=ines`);
+    expect(found.body).toEqual([{ id: String(ines), name: 'Ines Ibarra', email: 'ines@example.com', phone: null }]);
+    expect((await api(ctx.stack, token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: '424242' })).status).toBe(404);
+    pd.expireAccessTokens(); // the next call is refused: the writer refreshes once and goes on
+    expect((await api<CrmRecordView>(ctx.stack, token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: String(ines) })).body.matched).toBe(true);
+    await until(() => notesOf(ines)[0]?.content.includes('From a new phone') === true, { what: 'the waiting note on the linked person' });
+
+    const stranger = customer();
+    const other = await conversationOf(stranger, 'Hi there');
+    const created = await api<CrmRecordView>(ctx.stack, token, `/api/conversations/${other}/crm/contact`, 'POST');
+    expect(created.body.matched).toBe(true);
+    const id = Number(created.body.recordUrl!.split('/').pop());
+    expect(pd.persons.get(id)!.phones.map((p) => p.value)).toEqual([stranger]);
+    await until(() => notesOf(id).length === 1, { what: 'the conversation on the new person' });
+  });
+
+  it('refuses a token answer whose API domain is not the one configured, and disconnects', async () => {
+    const { pipedriveApiDomain } = await import('../../server/crm/pipedrive');
+    const app = ctx.stack.config.crm.apps.pipedrive;
+    expect(pipedriveApiDomain(app, pd.url)).toBe(pd.url);
+    expect(() => pipedriveApiDomain(app, 'https://evil.example')).toThrow(/does not call/);
+    const hosted = { ...app, apiBaseUrl: null };
+    expect(pipedriveApiDomain(hosted, 'https://acme.pipedrive.com')).toBe('https://acme.pipedrive.com');
+    for (const bad of ['http://acme.pipedrive.com', 'https://acme.pipedrive.com.evil.example', 'https://acme.pipedrive.com:8443', 'https://x.y.pipedrive.com', 'https://acme.pipedrive.com/api?x=1'])
+      expect(() => pipedriveApiDomain(hosted, bad), bad).toThrow();
+
+    expect((await api(ctx.stack, admin(), '/api/admin/crm', 'DELETE')).status).toBe(200);
+    expect((await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body.connection).toBeNull();
+    const audit = await ctx.stack.db.query<{ action: string; detail: { vendor: string } }>(`select action, detail from audit_log where organisation_id = $1 and action like 'crm.%connected'`, [ctx.a.id]);
+    expect(audit.rows.map((r) => [r.action, r.detail.vendor])).toEqual(expect.arrayContaining([['crm.connected', 'Pipedrive'], ['crm.disconnected', 'Pipedrive']]));
+  });
+});
