@@ -108,6 +108,12 @@ const envSchema = z.object({
   PIPEDRIVE_API_DOMAIN: z.url().optional(),
   PIPEDRIVE_CLIENT_ID: z.string().min(1).optional(),
   PIPEDRIVE_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Salesforce's login server (default https://login.salesforce.com; test.salesforce.com for sandboxes), and this deployment's connected app. */
+  SALESFORCE_LOGIN_URL: z.url().optional(),
+  /** The one instance URL to accept (the stand-in); unset: any https://<domain>.my.salesforce.com. */
+  SALESFORCE_INSTANCE_URL: z.url().optional(),
+  SALESFORCE_CLIENT_ID: z.string().min(1).optional(),
+  SALESFORCE_CLIENT_SECRET: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -171,7 +177,7 @@ export interface ServerConfig {
   uploads: { storage: 'disk'; dir: string } | { storage: 'supabase'; bucket: string };
   signedMediaTtlSeconds: number;
   /** CRM write-back: the key tokens are sealed with (null: off) and where each vendor's API is. */
-  crm: { tokenKey: Buffer | null; apps: { hubspot: HubSpotApp; pipedrive: CrmApp } };
+  crm: { tokenKey: Buffer | null; apps: { hubspot: HubSpotApp; pipedrive: CrmApp; salesforce: CrmApp } };
 }
 
 /** The origin policy and trusted proxies the environment describes. */

@@ -18,6 +18,7 @@ import { countRequests, type RequestCounter } from './metrics';
 import { startTwilioStandIn, type TwilioStandIn } from './dev/twilio-stand-in/server';
 import { startHubSpotStandIn, type HubSpotStandIn } from './dev/crm-stand-in/hubspot';
 import { startPipedriveStandIn, type PipedriveStandIn } from './dev/crm-stand-in/pipedrive';
+import { startSalesforceStandIn, type SalesforceStandIn } from './dev/crm-stand-in/salesforce';
 import { localSealKey } from './crm/seal';
 import { ChangeStream } from './dev/local-supabase/realtime/cdc';
 import { attachRealtime, type LocalRealtime } from './dev/local-supabase/realtime/server';
@@ -42,6 +43,8 @@ export interface Stack {
   hubspotStandIn: HubSpotStandIn | null;
   /** Local mode only (unless PIPEDRIVE_OAUTH_URL is set): the Pipedrive stand-in. */
   pipedriveStandIn: PipedriveStandIn | null;
+  /** Local mode only (unless SALESFORCE_LOGIN_URL is set): the Salesforce stand-in. */
+  salesforceStandIn: SalesforceStandIn | null;
   /** Local mode only: the e-mails the local Auth would have sent (invitations). */
   mailbox: LocalMailbox | null;
   serverUrl: string;
@@ -172,6 +175,11 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       hubspotStandIn = await startHubSpotStandIn();
       closers.push(['HubSpot stand-in', () => hubspotStandIn!.close()]);
     }
+    let salesforceStandIn: SalesforceStandIn | null = null;
+    if (local && !env.SALESFORCE_LOGIN_URL) {
+      salesforceStandIn = await startSalesforceStandIn();
+      closers.push(['Salesforce stand-in', () => salesforceStandIn!.close()]);
+    }
     let pipedriveStandIn: PipedriveStandIn | null = null;
     if (local && !env.PIPEDRIVE_OAUTH_URL) {
       pipedriveStandIn = await startPipedriveStandIn();
@@ -218,6 +226,13 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
             clientId: env.PIPEDRIVE_CLIENT_ID ?? pipedriveStandIn?.oauth.clientId ?? null,
             clientSecret: env.PIPEDRIVE_CLIENT_SECRET ?? pipedriveStandIn?.oauth.clientSecret ?? null,
           },
+          salesforce: {
+            apiBaseUrl: env.SALESFORCE_INSTANCE_URL ?? salesforceStandIn?.url ?? null,
+            appUrl: null,
+            oauthUrl: env.SALESFORCE_LOGIN_URL ?? salesforceStandIn?.url ?? 'https://login.salesforce.com',
+            clientId: env.SALESFORCE_CLIENT_ID ?? salesforceStandIn?.oauth.clientId ?? null,
+            clientSecret: env.SALESFORCE_CLIENT_SECRET ?? salesforceStandIn?.oauth.clientSecret ?? null,
+          },
         },
       },
     };
@@ -238,7 +253,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       writeLocalConfig(home, local);
     }
     log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');
-    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, hubspotStandIn, pipedriveStandIn, mailbox, serverUrl, close };
+    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, hubspotStandIn, pipedriveStandIn, salesforceStandIn, mailbox, serverUrl, close };
   } catch (err) {
     await close();
     throw err;

@@ -198,7 +198,7 @@ export interface AdminOverview {
 }
 
 /** The CRMs Switchboard writes conversations to. */
-export type CrmVendor = 'hubspot' | 'pipedrive';
+export type CrmVendor = 'hubspot' | 'pipedrive' | 'salesforce';
 
 /** `GET /api/admin/crm`: the organisation's CRM write-back (docs/crm.md). */
 export interface CrmStatus {

@@ -55,7 +55,28 @@ export async function refreshHubSpotToken(app: HubSpotApp, refreshToken: string)
   return { accessToken: t.accessToken, refreshToken: t.refreshToken ?? refreshToken, expiresAt: expiry(t.expiresIn) };
 }
 
-const expiry = (seconds: number | undefined) => (seconds ? new Date(Date.now() + seconds * 1000) : null);
+/**
+ * The account's own API origin from a token answer (Pipedrive's company domain, Salesforce's
+ * instance URL), if it is one this app may call: the configured one (the local stand-in), or one
+ * of the vendor's hosts (`hosted`, https on the default port). Never a URL we did not expect,
+ * whatever the answer says.
+ */
+export function acceptedApiOrigin(app: CrmApp, raw: unknown, o: { what: string; hosted: RegExp }): string {
+  if (typeof raw !== 'string') throw new CrmCallError(`${o.what}: missing from the token answer`, { retryable: false });
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new CrmCallError(`${o.what}: not a URL`, { retryable: false });
+  }
+  const expected = app.apiBaseUrl ? new URL(app.apiBaseUrl).origin : null;
+  const ok = expected ? url.origin === expected : url.protocol === 'https:' && o.hosted.test(url.hostname) && !url.port;
+  if (!ok || url.pathname !== '/' || url.search || url.username) throw new CrmCallError(`${o.what} this server does not call: ${url.origin}`, { retryable: false });
+  return url.origin;
+}
+
+/** When a token that lasts `seconds` expires (null: the answer did not say). */
+export const expiry = (seconds: number | undefined) => (seconds ? new Date(Date.now() + seconds * 1000) : null);
 
 async function asCrmError<T>(fn: () => Promise<T>): Promise<T> {
   try {

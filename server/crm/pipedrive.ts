@@ -2,7 +2,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { Configuration as V1Configuration, NotesApi } from 'pipedrive/v1';
 import { Configuration as V2Configuration, OAuth2Configuration, PersonsApi } from 'pipedrive/v2';
 import type { AxiosError, AxiosInstance } from 'axios';
-import type { CrmApp, Tokens } from './oauth';
+import { acceptedApiOrigin, expiry, type CrmApp, type Tokens } from './oauth';
 import { CrmCallError, type CrmAdapter, type CrmContact, type CrmRecordWrite } from './types';
 
 /**
@@ -116,24 +116,9 @@ function ourErrors<T extends object>(api: T): T {
 
 const msToNextUtcDay = (now = Date.now()) => 86_400_000 - (now % 86_400_000) + Math.random() * 60_000;
 
-/**
- * The company's API domain from a token answer, if it is one this app may call: the configured
- * one (the local stand-in), or a Pipedrive company domain (`https://<company>.pipedrive.com`).
- * Never a URL we did not expect, whatever the answer says.
- */
-export function pipedriveApiDomain(app: CrmApp, apiDomain: unknown): string {
-  if (typeof apiDomain !== 'string') throw new CrmCallError('Pipedrive sent no API domain', { retryable: false });
-  let url: URL;
-  try {
-    url = new URL(apiDomain);
-  } catch {
-    throw new CrmCallError('Pipedrive sent an API domain that is not a URL', { retryable: false });
-  }
-  const expected = app.apiBaseUrl ? new URL(app.apiBaseUrl).origin : null;
-  const ok = expected ? url.origin === expected : url.protocol === 'https:' && /^[a-z0-9-]+\.pipedrive\.com$/.test(url.hostname) && !url.port;
-  if (!ok || url.pathname !== '/' || url.search || url.username) throw new CrmCallError(`Pipedrive sent an API domain this server does not call: ${url.origin}`, { retryable: false });
-  return url.origin;
-}
+/** The company's API domain from a token answer: the configured one, or `https://<company>.pipedrive.com`. */
+export const pipedriveApiDomain = (app: CrmApp, apiDomain: unknown): string =>
+  acceptedApiOrigin(app, apiDomain, { what: 'Pipedrive’s API domain', hosted: /^[a-z0-9-]+\.pipedrive\.com$/ });
 
 const oauthOf = (app: CrmApp, redirectUri: string) =>
   ourErrors(new OAuth2Configuration({ clientId: app.clientId ?? '', clientSecret: app.clientSecret ?? '', redirectUri, host: app.oauthUrl ?? 'https://oauth.pipedrive.com' }));
@@ -167,4 +152,3 @@ export async function refreshPipedriveToken(app: CrmApp, refreshToken: string): 
   return { accessToken: t.access_token, refreshToken: t.refresh_token ?? refreshToken, expiresAt: expiry(t.expires_in) };
 }
 
-const expiry = (seconds: number | undefined) => (seconds ? new Date(Date.now() + seconds * 1000) : null);

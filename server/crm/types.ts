@@ -41,6 +41,8 @@ export interface CrmRecordWrite {
   at: Date;
   /** The record's text as HTML: customer text escaped, never markup. */
   html: string;
+  /** The same as plain text, for CRMs whose records are not rich text (Salesforce). */
+  text: string;
 }
 
 /** A CRM call that failed, with what the outbox should do about it. */

@@ -1,6 +1,7 @@
 import { hubspotAdapter } from './hubspot';
 import { exchangeHubSpotCode, hubspotAuthorizeUrl, refreshHubSpotToken, type CrmApp, type HubSpotApp, type Tokens } from './oauth';
 import { exchangePipedriveCode, pipedriveAdapter, pipedriveAuthorizeUrl, refreshPipedriveToken } from './pipedrive';
+import { exchangeSalesforceCode, refreshSalesforceToken, salesforceAdapter, salesforceAuthorizeUrl } from './salesforce';
 import type { CrmAdapter, CrmVendor } from './types';
 
 /** What the server knows of a connection beyond its tokens. */
@@ -44,6 +45,19 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
       return pipedriveAdapter({ apiDomain: place.apiUrl, accessToken });
     },
     recordUrl: (_app, place, remoteId) => (place.apiUrl ? `${place.apiUrl}/person/${encodeURIComponent(remoteId)}` : null),
+  },
+  salesforce: {
+    vendor: 'salesforce',
+    name: 'Salesforce',
+    authorizeUrl: salesforceAuthorizeUrl,
+    exchangeCode: exchangeSalesforceCode,
+    refresh: refreshSalesforceToken,
+    adapter: (_app, place, accessToken) => {
+      if (!place.apiUrl) throw new Error('a Salesforce connection without its instance URL');
+      return salesforceAdapter({ instanceUrl: place.apiUrl, accessToken });
+    },
+    // Lightning's record page; Salesforce redirects an id of either kind to its object.
+    recordUrl: (_app, place, remoteId) => (place.apiUrl ? `${place.apiUrl}/lightning/r/${remoteId.startsWith('00Q') ? 'Lead' : 'Contact'}/${encodeURIComponent(remoteId)}/view` : null),
   },
 };
 

@@ -189,8 +189,8 @@ export function createCrmWriter(deps: {
       }
       const contactId = await withToken((a) => contactOf(row.organisation_id, row.conversation_id, a));
       if (!contactId) return void (await release(row, UNMATCHED_RETRY_MS, 'No CRM record has this customer’s number', { crmFailed: false }));
-      const html = await recordHtml(deps.db, row, deps.mediaLink);
-      const { remoteId } = await withToken((a) => a.write({ kind: row.kind, key: row.key, remoteId: row.remote_id, retry: row.attempts > 1, contactId, at: row.window_start, html }));
+      const body = await recordBody(deps.db, row, deps.mediaLink);
+      const { remoteId } = await withToken((a) => a.write({ kind: row.kind, key: row.key, remoteId: row.remote_id, retry: row.attempts > 1, contactId, at: row.window_start, ...body }));
       await deps.db.query(
         `update public.crm_outbox set remote_id = $2, written_version = $3, claimed_until = null, attempts = 0, last_error = null where key = $1`,
         [row.key, remoteId, row.version],
@@ -303,10 +303,10 @@ const backoffMs = (attempts: number) => Math.random() * Math.min(5 * 60_000, 100
 const LABEL: Record<string, string> = { inbound: 'Customer', outbound: 'Agent', note: 'Private note' };
 
 /**
- * The record's text: every message of the window (or the one message, or the one note), customer
- * text escaped, files as links that work from the CRM.
+ * The record's text: every message of the window (or the one message, or the one note), files as
+ * links that work from the CRM; as HTML (customer text escaped) and as plain text.
  */
-async function recordHtml(db: pg.Pool, row: Due, mediaLink: (messageId: string, index: number) => string): Promise<string> {
+async function recordBody(db: pg.Pool, row: Due, mediaLink: (messageId: string, index: number) => string): Promise<{ html: string; text: string }> {
   const { rows } = await db.query<{ id: string; direction: string; body: string; media: StoredMediaItem[] | null; created_at: Date; agent: string | null }>(
     `select m.id, m.direction, m.body, m.media, m.created_at, a.display_name as agent
        from public.messages m left join public.agents a on a.id = m.sent_by
@@ -315,17 +315,22 @@ async function recordHtml(db: pg.Pool, row: Due, mediaLink: (messageId: string, 
       order by m.created_at limit 1000`,
     [row.conversation_id, row.window_start, row.message_id, row.window_end],
   );
-  return rows
-    .map((m) => {
-      const who = m.direction === 'inbound' ? LABEL.inbound : `${LABEL[m.direction]}${m.agent ? ` (${m.agent})` : ''}`;
-      const files = (m.media ?? []).map((f, i) => {
-        const name = escapeHtml(f.name ?? f.contentType ?? 'file');
-        // An agent's file sent by public URL is linked as it was sent; an upload, or a customer's file at Twilio, through our signed link.
-        const href = f.uploadId || f.sid ? mediaLink(m.id, i) : m.direction === 'outbound' ? f.url : undefined;
-        return href && /^https?:\/\//.test(href) ? `<a href="${escapeHtml(href)}">${name}</a>` : `[${name}]`;
-      });
-      const text = [escapeHtml(m.body ?? ''), files.join(' ')].filter(Boolean).join(' ');
-      return `<p><b>${escapeHtml(who)}</b> ${escapeHtml(m.created_at.toISOString().slice(0, 16).replace('T', ' '))} UTC<br>${text}</p>`;
-    })
-    .join('');
+  const lines = rows.map((m) => {
+    const who = m.direction === 'inbound' ? LABEL.inbound : `${LABEL[m.direction]}${m.agent ? ` (${m.agent})` : ''}`;
+    const files = (m.media ?? []).map((f, i) => {
+      // An agent's file sent by public URL is linked as it was sent; an upload, or a customer's file at Twilio, through our signed link.
+      const href = f.uploadId || f.sid ? mediaLink(m.id, i) : m.direction === 'outbound' ? f.url : undefined;
+      return { name: f.name ?? f.contentType ?? 'file', href: href && /^https?:\/\//.test(href) ? href : null };
+    });
+    return { who, when: `${m.created_at.toISOString().slice(0, 16).replace('T', ' ')} UTC`, body: m.body ?? '', files };
+  });
+  return {
+    html: lines
+      .map((l) => {
+        const files = l.files.map((f) => (f.href ? `<a href="${escapeHtml(f.href)}">${escapeHtml(f.name)}</a>` : `[${escapeHtml(f.name)}]`));
+        return `<p><b>${escapeHtml(l.who)}</b> ${escapeHtml(l.when)}<br>${[escapeHtml(l.body), ...files].filter(Boolean).join(' ')}</p>`;
+      })
+      .join(''),
+    text: lines.map((l) => [`${l.who}, ${l.when}:`, l.body, ...l.files.map((f) => (f.href ? `${f.name}: ${f.href}` : `[${f.name}]`))].filter(Boolean).join('\n')).join('\n\n'),
+  };
 }

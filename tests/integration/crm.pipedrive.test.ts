@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CrmCandidate, CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
+import type { CrmCandidate, CrmRecordView, CrmStatus } from '../../lib/contract/api';
 import type { PipedriveNote, PipedriveStandIn } from '../../server/dev/crm-stand-in/pipedrive';
 import { api, customer } from '../support/stack';
+import { connectByOAuth, pausedThenWritten } from '../support/crm';
 import { useTestStack } from '../support/fixture';
 import { until } from '../support/wait';
 
@@ -14,13 +15,7 @@ describe('CRM write-back: Pipedrive', () => {
 
   beforeAll(async () => {
     pd = ctx.stack.pipedriveStandIn!;
-    // The admin connects the company: Connect Pipedrive, approve, back to the server's callback.
-    const start = await api<CrmConnectResponse>(ctx.stack, admin(), '/api/admin/crm/connect', 'POST', { vendor: 'pipedrive' });
-    expect(start.status).toBe(200);
-    expect(start.body.authorizeUrl.startsWith(`${pd.url}/oauth/authorize?`)).toBe(true);
-    const consent = await fetch(start.body.authorizeUrl, { redirect: 'manual' });
-    const page = await fetch(consent.headers.get('location')!);
-    expect(await page.text()).toContain('Pipedrive connected');
+    expect(await connectByOAuth(ctx.stack, admin(), 'pipedrive', `${pd.url}/oauth/authorize`)).toContain('Pipedrive connected');
   });
 
   const notesOf = (personId: number): PipedriveNote[] => [...pd.notes.values()].filter((n) => n.person_id === personId);
@@ -40,7 +35,7 @@ describe('CRM write-back: Pipedrive', () => {
   it('is connected with the company’s API domain, its tokens sealed; the admin view says Pipedrive', async () => {
     const status = (await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body;
     expect(status.connection).toMatchObject({ vendor: 'pipedrive', vendorName: 'Pipedrive', lastError: null });
-    expect(status.vendors.map((v) => v.vendor)).toEqual(['hubspot', 'pipedrive']);
+    expect(status.vendors.map((v) => v.vendor)).toEqual(['hubspot', 'pipedrive', 'salesforce']);
     const { rows } = await ctx.stack.db.query<{ api_url: string; access_token: Buffer }>('select api_url, access_token from crm_connections where organisation_id = $1', [ctx.a.id]);
     expect(rows[0]!.api_url).toBe(pd.url);
     expect([...pd.tokens].some((t) => rows[0]!.access_token.includes(Buffer.from(t)))).toBe(false);
@@ -85,18 +80,14 @@ describe('CRM write-back: Pipedrive', () => {
   it('pauses while the company’s daily budget is spent, and writes once it is back', async () => {
     const phone = customer();
     const person = pd.addPerson({ name: 'Budget Person', phones: [phone] });
-    pd.dailyCallsLeft = 0;
-    try {
-      await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Over budget' });
-      await until(async () => (await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body.connection?.pausedUntil != null, { what: 'the pause' });
-      expect((await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body.connection!.pausedReason).toMatch(/daily API budget/);
-      pd.dailyCallsLeft = null;
-      await ctx.stack.db.query('update crm_connections set paused_until = now() where organisation_id = $1', [ctx.a.id]);
-      await ctx.stack.db.query('update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [ctx.a.id]);
-      await until(() => notesOf(person).length === 1, { what: 'the note after the pause' });
-    } finally {
-      pd.dailyCallsLeft = null;
-    }
+    await pausedThenWritten(ctx.stack, {
+      organisationId: ctx.a.id,
+      adminToken: admin(),
+      reason: /daily API budget/,
+      limit: (on) => void (pd.dailyCallsLeft = on ? 0 : null),
+      send: () => ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Over budget' }),
+      written: () => notesOf(person).length === 1,
+    });
   });
 
   it('links a customer no person matched to the person an agent finds, or creates one; refreshes a refused token', async () => {

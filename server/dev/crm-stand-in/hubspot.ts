@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import escapeHtml from 'escape-html';
+import { dropAfterWrite } from './drop';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 /**
@@ -280,12 +281,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
       store.set(record.id, record);
       return { ...record, archived: false, new: !existing };
     });
-    if (state.dropAfterWrite > 0) {
-      state.dropAfterWrite--;
-      reply.hijack();
-      req.raw.socket.destroy();
-      return;
-    }
+    if (dropAfterWrite(state, req, reply)) return;
     return { status: 'COMPLETE', results, startedAt, completedAt: now() };
   });
 

@@ -2,6 +2,7 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyReply } from 'fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import escapeHtml from 'escape-html';
+import { dropAfterWrite } from './drop';
 import type { GetNotesResponse, UpsertNoteResponse } from 'pipedrive/v1';
 import type { GetPersonSearchResponse, Person, UpsertPersonResponse } from 'pipedrive/v2';
 
@@ -198,13 +199,6 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     return answer;
   });
 
-  const dropMaybe = (req: { raw: { socket: { destroy(): void } } }, reply: FastifyReply) => {
-    if (state.dropAfterWrite <= 0) return false;
-    state.dropAfterWrite--;
-    reply.hijack();
-    req.raw.socket.destroy();
-    return true;
-  };
 
   app.post<{ Body: { content?: string; person_id?: number; add_time?: string } }>('/api/v1/notes', async (req, reply) => {
     const b = req.body ?? {};
@@ -213,7 +207,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     const id = nextId++;
     const note: PipedriveNote = { id, content: b.content, person_id: Number(b.person_id), add_time: b.add_time ?? pdTime(), update_time: pdTime() };
     state.notes.set(id, note);
-    if (dropMaybe(req, reply)) return;
+    if (dropAfterWrite(state, req, reply)) return;
     const answer: UpsertNoteResponse = { success: true, data: note };
     return answer;
   });
@@ -223,7 +217,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     if (!note) return fail(reply, 404, 'Note not found');
     if (req.body?.content) note.content = req.body.content;
     note.update_time = pdTime();
-    if (dropMaybe(req, reply)) return;
+    if (dropAfterWrite(state, req, reply)) return;
     const answer: UpsertNoteResponse = { success: true, data: note };
     return answer;
   });
