@@ -246,8 +246,9 @@ function WaitingNumberItem({ waiting }: { waiting: WaitingNumber }) {
  */
 function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAdminAction>['run'] }) {
   const c = crm.connection;
-  const connect = async (vendor: CrmVendor) => {
-    const r = await run(sendMessage('admin:connectCrm', { vendor }));
+  const [region, setRegion] = useState('us');
+  const connect = async (vendor: CrmVendor, where?: string) => {
+    const r = await run(sendMessage('admin:connectCrm', { vendor, ...(where && { region: where }) }));
     if (r) window.open(r.authorizeUrl, '_blank', 'noopener');
   };
   return (
@@ -255,14 +256,34 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
       <h3>CRM</h3>
       {!c && crm.vendors.length === 0 && <p className="hint">This server has no CRM app set up yet (docs/crm.md: the CRM's client id and secret, and CRM_TOKEN_KEY).</p>}
       {!c && crm.vendors.length > 0 && (
-        <p>
-          Log every WhatsApp conversation on the customer’s CRM record, live.{' '}
-          {crm.vendors.map((v) => (
-            <button key={v.vendor} type="button" onClick={() => void connect(v.vendor)}>
-              Connect {v.name}
-            </button>
-          ))}
-        </p>
+        <>
+          <p>Log every WhatsApp conversation on the customer’s CRM record, live.</p>
+          <p className="crm-connect">
+            {crm.vendors.map((v) =>
+              v.regions ? (
+                <span key={v.vendor}>
+                  <label>
+                    {v.name} data centre{' '}
+                    <select value={region} onChange={(e) => setRegion(e.target.value)}>
+                      {v.regions.map((r) => (
+                        <option key={r.id} value={r.id}>
+                          {r.name}
+                        </option>
+                      ))}
+                    </select>
+                  </label>{' '}
+                  <button type="button" onClick={() => void connect(v.vendor, region)}>
+                    Connect {v.name}
+                  </button>
+                </span>
+              ) : (
+                <button key={v.vendor} type="button" onClick={() => void connect(v.vendor)}>
+                  Connect {v.name}
+                </button>
+              ),
+            )}
+          </p>
+        </>
       )}
       {c && (
         <dl className="crm-status" aria-label="CRM">

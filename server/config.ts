@@ -114,6 +114,11 @@ const envSchema = z.object({
   SALESFORCE_INSTANCE_URL: z.url().optional(),
   SALESFORCE_CLIENT_ID: z.string().min(1).optional(),
   SALESFORCE_CLIENT_SECRET: z.string().min(1).optional(),
+  /** This deployment's Zoho CRM client (a server-based client, enabled in each data centre it serves). */
+  ZOHO_CLIENT_ID: z.string().min(1).optional(),
+  ZOHO_CLIENT_SECRET: z.string().min(1).optional(),
+  /** A stand-in for every Zoho data centre at once (the local stack's); unset: Zoho's own servers. */
+  ZOHO_STAND_IN_URL: z.url().optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -177,7 +182,7 @@ export interface ServerConfig {
   uploads: { storage: 'disk'; dir: string } | { storage: 'supabase'; bucket: string };
   signedMediaTtlSeconds: number;
   /** CRM write-back: the key tokens are sealed with (null: off) and where each vendor's API is. */
-  crm: { tokenKey: Buffer | null; apps: { hubspot: HubSpotApp; pipedrive: CrmApp; salesforce: CrmApp } };
+  crm: { tokenKey: Buffer | null; apps: { hubspot: HubSpotApp; pipedrive: CrmApp; salesforce: CrmApp; zoho: CrmApp } };
 }
 
 /** The origin policy and trusted proxies the environment describes. */

@@ -19,6 +19,7 @@ import { startTwilioStandIn, type TwilioStandIn } from './dev/twilio-stand-in/se
 import { startHubSpotStandIn, type HubSpotStandIn } from './dev/crm-stand-in/hubspot';
 import { startPipedriveStandIn, type PipedriveStandIn } from './dev/crm-stand-in/pipedrive';
 import { startSalesforceStandIn, type SalesforceStandIn } from './dev/crm-stand-in/salesforce';
+import { startZohoStandIn, type ZohoStandIn } from './dev/crm-stand-in/zoho';
 import { localSealKey } from './crm/seal';
 import { ChangeStream } from './dev/local-supabase/realtime/cdc';
 import { attachRealtime, type LocalRealtime } from './dev/local-supabase/realtime/server';
@@ -45,6 +46,8 @@ export interface Stack {
   pipedriveStandIn: PipedriveStandIn | null;
   /** Local mode only (unless SALESFORCE_LOGIN_URL is set): the Salesforce stand-in. */
   salesforceStandIn: SalesforceStandIn | null;
+  /** Local mode only (unless ZOHO_CLIENT_ID is set): the Zoho CRM stand-in, for every data centre. */
+  zohoStandIn: ZohoStandIn | null;
   /** Local mode only: the e-mails the local Auth would have sent (invitations). */
   mailbox: LocalMailbox | null;
   serverUrl: string;
@@ -180,6 +183,11 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       salesforceStandIn = await startSalesforceStandIn();
       closers.push(['Salesforce stand-in', () => salesforceStandIn!.close()]);
     }
+    let zohoStandIn: ZohoStandIn | null = null;
+    if (local && !env.ZOHO_CLIENT_ID) {
+      zohoStandIn = await startZohoStandIn();
+      closers.push(['Zoho stand-in', () => zohoStandIn!.close()]);
+    }
     let pipedriveStandIn: PipedriveStandIn | null = null;
     if (local && !env.PIPEDRIVE_OAUTH_URL) {
       pipedriveStandIn = await startPipedriveStandIn();
@@ -233,6 +241,14 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
             clientId: env.SALESFORCE_CLIENT_ID ?? salesforceStandIn?.oauth.clientId ?? null,
             clientSecret: env.SALESFORCE_CLIENT_SECRET ?? salesforceStandIn?.oauth.clientSecret ?? null,
           },
+          // Zoho's servers come from the data centre the admin chooses; a stand-in plays them all.
+          zoho: {
+            apiBaseUrl: env.ZOHO_STAND_IN_URL ?? zohoStandIn?.url ?? null,
+            appUrl: env.ZOHO_STAND_IN_URL ?? zohoStandIn?.url ?? null,
+            oauthUrl: env.ZOHO_STAND_IN_URL ?? zohoStandIn?.url,
+            clientId: env.ZOHO_CLIENT_ID ?? zohoStandIn?.oauth.clientId ?? null,
+            clientSecret: env.ZOHO_CLIENT_SECRET ?? zohoStandIn?.oauth.clientSecret ?? null,
+          },
         },
       },
     };
@@ -253,7 +269,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       writeLocalConfig(home, local);
     }
     log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');
-    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, hubspotStandIn, pipedriveStandIn, salesforceStandIn, mailbox, serverUrl, close };
+    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, hubspotStandIn, pipedriveStandIn, salesforceStandIn, zohoStandIn, mailbox, serverUrl, close };
   } catch (err) {
     await close();
     throw err;

@@ -119,7 +119,7 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
       saveCannedReply: (shortcut: string, body: string) => call<unknown>('POST', '/api/admin/canned-replies', { shortcut, body }),
       deleteCannedReply: (id: string) => call<unknown>('DELETE', `/api/admin/canned-replies/${id}`),
       createChannel: (whatsappNumber: string, name: string) => call<CreateChannelResponse>('POST', '/api/admin/channels', { whatsappNumber, name }),
-      connectCrm: (vendor: CrmVendor) => call<CrmConnectResponse>('POST', '/api/admin/crm/connect', { vendor }),
+      connectCrm: (vendor: CrmVendor, region?: string) => call<CrmConnectResponse>('POST', '/api/admin/crm/connect', { vendor, region }),
       disconnectCrm: () => call<unknown>('DELETE', '/api/admin/crm'),
       setCrmLogMode: (logMode: 'window' | 'message') => call<unknown>('PATCH', '/api/admin/crm', { logMode }),
     },

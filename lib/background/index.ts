@@ -70,7 +70,7 @@ export function startBackground(): void {
     'admin:saveCannedReply': async ({ shortcut, body }) => done(await (await c()).admin((a) => a.saveCannedReply(shortcut, body))),
     'admin:deleteCannedReply': async ({ id }) => done(await (await c()).admin((a) => a.deleteCannedReply(id))),
     'admin:createChannel': async ({ whatsappNumber, name }) => (await c()).admin((a) => a.createChannel(whatsappNumber, name)),
-    'admin:connectCrm': async ({ vendor }) => (await c()).admin((a) => a.connectCrm(vendor)),
+    'admin:connectCrm': async ({ vendor, region }) => (await c()).admin((a) => a.connectCrm(vendor, region)),
     'crm:record': async ({ conversationId }) => (await c()).crmRecord(conversationId),
     'crm:search': async ({ conversationId, query }) => (await c()).crmSearch(conversationId, query),
     'crm:link': async ({ conversationId, recordId }) => (await c()).crmLink(conversationId, recordId),

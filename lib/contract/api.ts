@@ -198,12 +198,17 @@ export interface AdminOverview {
 }
 
 /** The CRMs Switchboard writes conversations to. */
-export type CrmVendor = 'hubspot' | 'pipedrive' | 'salesforce';
+export type CrmVendor = 'hubspot' | 'pipedrive' | 'salesforce' | 'zoho';
 
 /** `GET /api/admin/crm`: the organisation's CRM write-back (docs/crm.md). */
 export interface CrmStatus {
   /** The CRMs this server can connect (their apps and the token key are configured). */
-  vendors: Array<{ vendor: CrmVendor; name: string }>;
+  vendors: Array<{
+    vendor: CrmVendor;
+    name: string;
+    /** Where an account may be, when the admin must say (Zoho's data centres). */
+    regions?: Array<{ id: string; name: string }>;
+  }>;
   connection: {
     vendor: CrmVendor;
     vendorName: string;

@@ -55,7 +55,7 @@ export const requestSchemas = {
   'admin:saveCannedReply': cannedReplyRequest,
   'admin:deleteCannedReply': z.object({ id: z.uuid() }),
   'admin:createChannel': createChannelRequest,
-  'admin:connectCrm': z.object({ vendor: z.enum(['hubspot', 'pipedrive', 'salesforce']) }),
+  'admin:connectCrm': z.object({ vendor: z.enum(['hubspot', 'pipedrive', 'salesforce', 'zoho']), region: z.string().regex(/^[a-z]{2}$/).optional() }),
   'admin:disconnectCrm': z.undefined(),
   'admin:setCrmLogMode': z.object({ logMode: z.enum(['window', 'message']) }),
   'crm:record': z.object({ conversationId: z.uuid() }),

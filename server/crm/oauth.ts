@@ -95,19 +95,19 @@ export function createStateSigner(key: Buffer) {
   const secret = Buffer.from(hkdfSync('sha256', key, 'switchboard', 'crm oauth state', 32));
   const mac = (body: string) => createHmac('sha256', secret).update(body).digest('base64url');
   return {
-    sign(s: { organisationId: string; agentId: string; vendor: CrmVendor }): string {
+    sign(s: { organisationId: string; agentId: string; vendor: CrmVendor; region: string | null }): string {
       const body = Buffer.from(JSON.stringify({ ...s, exp: Date.now() + STATE_TTL_MS, n: randomBytes(8).toString('hex') })).toString('base64url');
       return `${body}.${mac(body)}`;
     },
-    verify(state: string): { organisationId: string; agentId: string; vendor: CrmVendor } | null {
+    verify(state: string): { organisationId: string; agentId: string; vendor: CrmVendor; region: string | null } | null {
       const [body, sig] = state.split('.');
       if (!body || !sig) return null;
       const expected = Buffer.from(mac(body));
       const given = Buffer.from(sig);
       if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
       try {
-        const s = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { organisationId: string; agentId: string; vendor: CrmVendor; exp: number };
-        return s.exp > Date.now() ? { organisationId: s.organisationId, agentId: s.agentId, vendor: s.vendor } : null;
+        const s = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { organisationId: string; agentId: string; vendor: CrmVendor; region?: string | null; exp: number };
+        return s.exp > Date.now() ? { organisationId: s.organisationId, agentId: s.agentId, vendor: s.vendor, region: s.region ?? null } : null;
       } catch {
         return null;
       }

@@ -12,6 +12,7 @@ import { createStateSigner, type CrmApp } from './oauth';
 import { createSealer } from './seal';
 import type { CrmVendor } from './types';
 import { CRM_VENDOR_IDS, CRM_VENDORS } from './vendors';
+import { ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES } from './zoho';
 import type { CrmWriter } from './writer';
 
 export interface CrmRouteDeps {
@@ -22,7 +23,7 @@ export interface CrmRouteDeps {
   apps: Record<CrmVendor, CrmApp>;
 }
 
-const connectRequest = z.object({ vendor: z.enum(CRM_VENDOR_IDS as [CrmVendor, ...CrmVendor[]]) });
+const connectRequest = z.object({ vendor: z.enum(CRM_VENDOR_IDS as [CrmVendor, ...CrmVendor[]]), region: z.string().optional() });
 const settingsRequest = z.object({ logMode: z.enum(['window', 'message']) });
 
 /** The CRMs this server can connect: those whose app is configured, when it has the key that seals tokens. */
@@ -56,7 +57,10 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
   );
   const c = rows[0];
   return {
-    vendors: available.map((vendor) => ({ vendor, name: CRM_VENDORS[vendor].name })),
+    vendors: available.map((vendor) => {
+      const regions = vendor === 'zoho' ? ZOHO_DATA_CENTRE_IDS.map((id) => ({ id, name: ZOHO_DATA_CENTRES[id].name })) : undefined;
+      return { vendor, name: CRM_VENDORS[vendor].name, ...(regions && { regions }) };
+    }),
     connection: c
       ? {
           vendor: c.vendor,
@@ -87,11 +91,13 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
   api.get('/api/admin/crm', { preHandler: adminOnly }, async (req): Promise<CrmStatus> => crmStatus(deps.db, req.agent.organisationId, available));
 
   api.post('/api/admin/crm/connect', { preHandler: adminOnly }, async (req): Promise<CrmConnectResponse> => {
-    const { vendor } = parseOr400(connectRequest, req.body);
-    const name = CRM_VENDORS[vendor].name;
-    if (!available.includes(vendor)) throw new HttpError(503, 'crm_unavailable', `This server has no ${name} app: set its client id and secret, and CRM_TOKEN_KEY (docs/crm.md).`);
-    const state = createStateSigner(deps.tokenKey!).sign({ organisationId: req.agent.organisationId, agentId: req.agent.id, vendor });
-    return { authorizeUrl: CRM_VENDORS[vendor].authorizeUrl(deps.apps[vendor], callbackUrl(deps), state) };
+    const { vendor, region } = parseOr400(connectRequest, req.body);
+    const driver = CRM_VENDORS[vendor];
+    if (!available.includes(vendor)) throw new HttpError(503, 'crm_unavailable', `This server has no ${driver.name} app: set its client id and secret, and CRM_TOKEN_KEY (docs/crm.md).`);
+    if (driver.regions && !(region && driver.regions.includes(region))) throw new HttpError(400, 'bad_request', `Say where the ${driver.name} account is: region one of ${driver.regions.join(', ')}.`);
+    const where = driver.regions ? region! : null;
+    const state = createStateSigner(deps.tokenKey!).sign({ organisationId: req.agent.organisationId, agentId: req.agent.id, vendor, region: where });
+    return { authorizeUrl: driver.authorizeUrl(deps.apps[vendor], callbackUrl(deps), state, where) };
   });
 
   /** How conversations are logged: one record per conversation per 24 hours, or one per message (from now on). */
@@ -121,7 +127,7 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
 type CrmWriterCalls = Pick<CrmWriter, 'recordOf' | 'searchRecords' | 'linkRecord' | 'createRecord'>;
 
 const searchQuery = z.object({ q: z.string().trim().min(2, 'type at least 2 characters').max(100) });
-const linkRequest = z.object({ recordId: z.string().trim().regex(/^[0-9A-Za-z_-]{1,64}$/, 'a CRM record id') });
+const linkRequest = z.object({ recordId: z.string().trim().regex(/^[0-9A-Za-z_-]{1,64}(?:\/[0-9A-Za-z_-]{1,64})?$/, 'a CRM record id') });
 
 /**
  * An agent's thread header: where the customer's CRM record is (HubSpot: the contact's page in
@@ -220,7 +226,7 @@ export function registerCrmOAuthCallback(http: FastifyInstance, deps: CrmRouteDe
     if (!rows[0]) return page(403, 'Not connected', 'Only an admin of the organisation can connect its CRM.');
     let tokens: Awaited<ReturnType<typeof driver.exchangeCode>>;
     try {
-      tokens = await driver.exchangeCode(deps.apps[state.vendor], q.code, callbackUrl(deps));
+      tokens = await driver.exchangeCode(deps.apps[state.vendor], q.code, callbackUrl(deps), state.region);
     } catch (err) {
       req.log.warn({ err, vendor: state.vendor }, 'CRM code exchange failed');
       return page(502, 'Not connected', `${name} refused the connection (${(err as Error).message}). Start again from the admin view.`);

@@ -2,6 +2,7 @@ import { hubspotAdapter } from './hubspot';
 import { exchangeHubSpotCode, hubspotAuthorizeUrl, refreshHubSpotToken, type CrmApp, type HubSpotApp, type Tokens } from './oauth';
 import { exchangePipedriveCode, pipedriveAdapter, pipedriveAuthorizeUrl, refreshPipedriveToken } from './pipedrive';
 import { exchangeSalesforceCode, refreshSalesforceToken, salesforceAdapter, salesforceAuthorizeUrl } from './salesforce';
+import { exchangeZohoCode, refreshZohoToken, zohoAdapter, zohoAuthorizeUrl, zohoPlaces, ZOHO_DATA_CENTRE_IDS, type ZohoDataCentre } from './zoho';
 import type { CrmAdapter, CrmVendor } from './types';
 
 /** What the server knows of a connection beyond its tokens. */
@@ -16,9 +17,11 @@ export interface ConnectionPlace {
 export interface CrmVendorDriver {
   vendor: CrmVendor;
   name: string;
-  authorizeUrl(app: CrmApp, redirectUri: string, state: string): string;
-  exchangeCode(app: CrmApp, code: string, redirectUri: string): Promise<Tokens & ConnectionPlace>;
-  refresh(app: CrmApp, refreshToken: string): Promise<Tokens>;
+  /** Where the CRM keeps an account, when the admin must say (Zoho's data centres); validated before use. */
+  regions?: readonly string[];
+  authorizeUrl(app: CrmApp, redirectUri: string, state: string, region: string | null): string;
+  exchangeCode(app: CrmApp, code: string, redirectUri: string, region: string | null): Promise<Tokens & ConnectionPlace>;
+  refresh(app: CrmApp, refreshToken: string, place: ConnectionPlace): Promise<Tokens>;
   adapter(app: CrmApp, place: ConnectionPlace, accessToken: string): CrmAdapter;
   /** The customer's record in the CRM's own app, for "Open in …". */
   recordUrl(app: CrmApp, place: ConnectionPlace, remoteId: string): string | null;
@@ -59,6 +62,26 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     // Lightning's record page; Salesforce redirects an id of either kind to its object.
     recordUrl: (_app, place, remoteId) => (place.apiUrl ? `${place.apiUrl}/lightning/r/${remoteId.startsWith('00Q') ? 'Lead' : 'Contact'}/${encodeURIComponent(remoteId)}/view` : null),
   },
+  zoho: {
+    vendor: 'zoho',
+    name: 'Zoho CRM',
+    regions: ZOHO_DATA_CENTRE_IDS,
+    // The account is the data centre (checked against ZOHO_DATA_CENTRE_IDS by the route, and here again).
+    authorizeUrl: (app, redirectUri, state, region) => zohoAuthorizeUrl(app, redirectUri, state, dataCentre(region)),
+    exchangeCode: (app, code, redirectUri, region) => exchangeZohoCode(app, code, redirectUri, dataCentre(region)),
+    refresh: (app, refreshToken, place) => refreshZohoToken(app, refreshToken, dataCentre(place.account)),
+    adapter: (_app, place, accessToken) => {
+      if (!place.apiUrl) throw new Error('a Zoho connection without its API domain');
+      return zohoAdapter({ apiDomain: place.apiUrl, accessToken });
+    },
+    // Our id of a Zoho record is "<module>/<id>": the web app's tab and record.
+    recordUrl: (app, place, remoteId) => `${zohoPlaces(app, dataCentre(place.account)).web}/crm/tab/${remoteId.split('/').map(encodeURIComponent).join('/')}`,
+  },
 };
+
+function dataCentre(region: string | null): ZohoDataCentre {
+  if (!region || !(ZOHO_DATA_CENTRE_IDS as string[]).includes(region)) throw new Error(`not a Zoho data centre: ${region}`);
+  return region as ZohoDataCentre;
+}
 
 export const CRM_VENDOR_IDS = Object.keys(CRM_VENDORS) as CrmVendor[];

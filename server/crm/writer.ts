@@ -78,7 +78,7 @@ export function createCrmWriter(deps: {
     const due = force || (conn.expires_at !== null && conn.expires_at.getTime() - Date.now() < REFRESH_AHEAD_MS);
     if (!due) return s.open(conn.access_token);
     if (!conn.refresh_token) throw new CrmCallError('The CRM token expired and there is no refresh token: connect the CRM again', { retryable: false });
-    const t = await CRM_VENDORS[conn.vendor].refresh(deps.apps[conn.vendor], s.open(conn.refresh_token));
+    const t = await CRM_VENDORS[conn.vendor].refresh(deps.apps[conn.vendor], s.open(conn.refresh_token), { account: conn.account, apiUrl: conn.api_url });
     await deps.db.query('update public.crm_connections set access_token = $2, refresh_token = $3, expires_at = $4 where organisation_id = $1', [
       organisationId,
       s.seal(t.accessToken),

@@ -312,7 +312,8 @@ describe('CRM write-back: HubSpot', () => {
       expect((await fetch(forged)).status).toBe(400);
 
       const status = await api<CrmStatus>(ctx.stack, ctx.c.agents[0]!.token, '/api/admin/crm');
-      expect(status.body).toMatchObject({ vendors: [{ vendor: 'hubspot', name: 'HubSpot' }, { vendor: 'pipedrive', name: 'Pipedrive' }, { vendor: 'salesforce', name: 'Salesforce' }], connection: { vendor: 'hubspot', vendorName: 'HubSpot', account: String(hub.oauth.portalId), lastError: null } });
+      expect(status.body.vendors.map((v) => v.name)).toEqual(['HubSpot', 'Pipedrive', 'Salesforce', 'Zoho CRM']);
+      expect(status.body).toMatchObject({ connection: { vendor: 'hubspot', vendorName: 'HubSpot', account: String(hub.oauth.portalId), lastError: null } });
       const { rows } = await ctx.stack.db.query<{ access_token: Buffer }>('select access_token from crm_connections where organisation_id = $1', [ctx.c.id]);
       expect([...hub.tokens].some((t) => rows[0]!.access_token.includes(Buffer.from(t)))).toBe(false);
       const audit = await ctx.stack.db.query<{ action: string }>('select action from audit_log where organisation_id = $1', [ctx.c.id]);

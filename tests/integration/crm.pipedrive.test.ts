@@ -35,7 +35,7 @@ describe('CRM write-back: Pipedrive', () => {
   it('is connected with the company’s API domain, its tokens sealed; the admin view says Pipedrive', async () => {
     const status = (await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body;
     expect(status.connection).toMatchObject({ vendor: 'pipedrive', vendorName: 'Pipedrive', lastError: null });
-    expect(status.vendors.map((v) => v.vendor)).toEqual(['hubspot', 'pipedrive', 'salesforce']);
+    expect(status.vendors.map((v) => v.vendor)).toEqual(['hubspot', 'pipedrive', 'salesforce', 'zoho']);
     const { rows } = await ctx.stack.db.query<{ api_url: string; access_token: Buffer }>('select api_url, access_token from crm_connections where organisation_id = $1', [ctx.a.id]);
     expect(rows[0]!.api_url).toBe(pd.url);
     expect([...pd.tokens].some((t) => rows[0]!.access_token.includes(Buffer.from(t)))).toBe(false);

@@ -5,8 +5,8 @@ import { api } from './stack';
 import { until } from './wait';
 
 /** An admin's browser connecting a CRM: Connect in the admin view, the vendor's consent page, back to the server's callback. */
-export async function connectByOAuth(stack: Stack, adminToken: string, vendor: CrmVendor, consentPage: string): Promise<string> {
-  const start = await api<CrmConnectResponse>(stack, adminToken, '/api/admin/crm/connect', 'POST', { vendor });
+export async function connectByOAuth(stack: Stack, adminToken: string, vendor: CrmVendor, consentPage: string, o: { region?: string } = {}): Promise<string> {
+  const start = await api<CrmConnectResponse>(stack, adminToken, '/api/admin/crm/connect', 'POST', { vendor, ...o });
   expect(start.status).toBe(200);
   expect(start.body.authorizeUrl.startsWith(`${consentPage}?`)).toBe(true);
   const consent = await fetch(start.body.authorizeUrl, { redirect: 'manual' });

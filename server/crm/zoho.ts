@@ -1,0 +1,205 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { z } from 'zod';
+import { acceptedApiOrigin, expiry, type CrmApp, type Tokens } from './oauth';
+import { CrmCallError, type CrmAdapter, type CrmContact, type CrmRecordWrite } from './types';
+
+/**
+ * Zoho CRM's data centres: each account lives in one, with its own accounts server (OAuth), API
+ * domain and web app. The admin says which when connecting (Zoho's consent page cannot).
+ */
+export const ZOHO_DATA_CENTRES = {
+  us: { name: 'United States (zoho.com)', accounts: 'https://accounts.zoho.com', api: 'https://www.zohoapis.com', web: 'https://crm.zoho.com' },
+  eu: { name: 'Europe (zoho.eu)', accounts: 'https://accounts.zoho.eu', api: 'https://www.zohoapis.eu', web: 'https://crm.zoho.eu' },
+  uk: { name: 'United Kingdom (zoho.uk)', accounts: 'https://accounts.zoho.uk', api: 'https://www.zohoapis.uk', web: 'https://crm.zoho.uk' },
+  in: { name: 'India (zoho.in)', accounts: 'https://accounts.zoho.in', api: 'https://www.zohoapis.in', web: 'https://crm.zoho.in' },
+  au: { name: 'Australia (zoho.com.au)', accounts: 'https://accounts.zoho.com.au', api: 'https://www.zohoapis.com.au', web: 'https://crm.zoho.com.au' },
+  jp: { name: 'Japan (zoho.jp)', accounts: 'https://accounts.zoho.jp', api: 'https://www.zohoapis.jp', web: 'https://crm.zoho.jp' },
+  ca: { name: 'Canada (zohocloud.ca)', accounts: 'https://accounts.zohocloud.ca', api: 'https://www.zohoapis.ca', web: 'https://crm.zohocloud.ca' },
+  sa: { name: 'Saudi Arabia (zoho.sa)', accounts: 'https://accounts.zoho.sa', api: 'https://www.zohoapis.sa', web: 'https://crm.zoho.sa' },
+} as const;
+export type ZohoDataCentre = keyof typeof ZOHO_DATA_CENTRES;
+export const ZOHO_DATA_CENTRE_IDS = Object.keys(ZOHO_DATA_CENTRES) as ZohoDataCentre[];
+
+const API = '/crm/v8';
+const SCOPES = 'ZohoCRM.modules.contacts.ALL,ZohoCRM.modules.leads.ALL,ZohoCRM.modules.notes.ALL';
+
+/** Where a data centre's servers are: Zoho's, or, on the local stack, all at the stand-in. */
+export function zohoPlaces(app: CrmApp, dc: ZohoDataCentre) {
+  const known = ZOHO_DATA_CENTRES[dc];
+  return app.oauthUrl ? { accounts: app.oauthUrl, api: app.apiBaseUrl ?? app.oauthUrl, web: app.appUrl ?? app.oauthUrl } : known;
+}
+
+// What Zoho's answers must look like for what we read of them (its API v8).
+const record = z.object({ id: z.string(), Full_Name: z.string().nullish(), First_Name: z.string().nullish(), Last_Name: z.string().nullish(), Email: z.string().nullish(), Phone: z.string().nullish(), Mobile: z.string().nullish() });
+const records = z.object({ data: z.array(record) });
+const actionResult = z.object({ data: z.array(z.object({ code: z.string(), status: z.string(), message: z.string().optional(), details: z.object({ id: z.string() }).partial().passthrough() })) });
+const notesList = z.object({ data: z.array(z.object({ id: z.string(), Note_Content: z.string().nullish() })) });
+const tokenAnswer = z.object({ access_token: z.string(), refresh_token: z.string().optional(), api_domain: z.string().optional(), expires_in: z.number().optional() });
+
+/**
+ * Zoho CRM over its REST API (v8) with fetch (Zoho's SDKs keep tokens in their own stores; ours are
+ * sealed in the database), at the account's API domain (from the token answer, checked against
+ * the data centre the admin chose). Conversations and private notes are Notes on the Contact or
+ * Lead; a note ends with a reference line holding its key, looked up among the record's notes on
+ * a retry, so a write whose answer was lost is not made twice.
+ */
+export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): CrmAdapter {
+  const request = async <T>(method: string, path: string, schema: z.ZodType<T> | null, body?: unknown): Promise<T | null> => {
+    let res: Response;
+    try {
+      res = await fetch(`${opts.apiDomain}${API}${path}`, {
+        method,
+        headers: { authorization: `Zoho-oauthtoken ${opts.accessToken}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        redirect: 'error',
+      });
+    } catch (err) {
+      throw new CrmCallError(`Zoho did not answer: ${(err as Error).message}`, { retryable: true });
+    }
+    if (res.status === 204) return null; // a search that found nothing
+    const answer = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
+    if (!res.ok) throw zohoError(res, answer);
+    if (!schema) return answer as T;
+    const parsed = schema.safeParse(answer);
+    if (!parsed.success) throw new CrmCallError(`Zoho answered ${method} ${path} in a shape we do not know`, { retryable: false });
+    return parsed.data;
+  };
+  const asContact = (r: z.infer<typeof record>, module: string): CrmContact => ({
+    id: `${module}/${r.id}`,
+    name: `${r.Full_Name || [r.First_Name, r.Last_Name].filter(Boolean).join(' ') || r.id}${module === 'Leads' ? ' (lead)' : ''}`,
+    email: r.Email ?? null,
+    phone: r.Phone || r.Mobile || null,
+  });
+  // Our id of a Zoho record says its module: "Contacts/<id>" or "Leads/<id>".
+  const split = (id: string) => {
+    const m = /^(Contacts|Leads)\/(\d{1,30})$/.exec(id);
+    return m ? { module: m[1]!, id: m[2]! } : null;
+  };
+  const reference = (key: string) => `Switchboard ref ${key}`;
+  const fields = 'Full_Name,First_Name,Last_Name,Email,Phone,Mobile';
+  return {
+    vendor: 'zoho',
+    async prepare() {},
+
+    async findContact(phoneE164) {
+      const parsed = parsePhoneNumberFromString(phoneE164);
+      if (!parsed) return null;
+      const same = (value: string | null | undefined) => !!value && parsePhoneNumberFromString(value.trim().replace(/^00/, '+'), parsed.country)?.number === parsed.number;
+      // Zoho's phone search looks in every phone field of the module, by digits.
+      for (const module of ['Contacts', 'Leads']) {
+        const found = await request('GET', `/${module}/search?phone=${encodeURIComponent(String(parsed.nationalNumber))}&fields=${fields}`, records);
+        const hit = found?.data.find((r) => same(r.Phone) || same(r.Mobile));
+        if (hit) return { id: `${module}/${hit.id}` };
+      }
+      return null;
+    },
+
+    async getContact(id) {
+      const ref = split(id);
+      if (!ref) return null;
+      try {
+        const found = await request('GET', `/${ref.module}/${ref.id}?fields=${fields}`, records);
+        return found?.data[0] ? asContact(found.data[0], ref.module) : null;
+      } catch (err) {
+        if (err instanceof CrmCallError && (err.status === 404 || err.status === 400)) return null;
+        throw err;
+      }
+    },
+
+    async searchContacts(query) {
+      const out: CrmContact[] = [];
+      for (const module of ['Contacts', 'Leads']) {
+        const found = await request('GET', `/${module}/search?word=${encodeURIComponent(query)}&fields=${fields}&per_page=10`, records);
+        out.push(...(found?.data ?? []).map((r) => asContact(r, module)));
+      }
+      return out.slice(0, 10);
+    },
+
+    async createContact({ name, phoneE164 }) {
+      const parts = (name ?? '').trim().split(/\s+/).filter(Boolean);
+      const last = parts.pop() ?? phoneE164;
+      const made = await request('POST', '/Contacts', actionResult, { data: [{ Last_Name: last, ...(parts.length && { First_Name: parts.join(' ') }), Mobile: phoneE164 }] });
+      const id = made?.data[0]?.code === 'SUCCESS' ? made.data[0].details.id : undefined;
+      if (!id) throw new CrmCallError(`Zoho did not create the contact: ${made?.data[0]?.message ?? 'no answer'}`, { retryable: false });
+      return { id: `Contacts/${id}` };
+    },
+
+    async write(w: CrmRecordWrite) {
+      const parent = split(w.contactId);
+      if (!parent) throw new CrmCallError(`not a Zoho record: ${w.contactId}`, { retryable: false });
+      const content = `${w.text}\n\n${reference(w.key)}`;
+      const title = w.kind === 'note' ? 'WhatsApp: private note' : `WhatsApp conversation ${w.at.toISOString().slice(0, 10)}`;
+      let id = w.remoteId;
+      if (!id && w.retry) {
+        const latest = await request('GET', `/${parent.module}/${parent.id}/Notes?fields=Note_Content&per_page=100&sort_by=Created_Time&sort_order=desc`, notesList);
+        id = latest?.data.find((n) => n.Note_Content?.includes(reference(w.key)))?.id ?? null;
+      }
+      if (id) {
+        const updated = await request('PUT', `/Notes/${encodeURIComponent(id)}`, actionResult, { data: [{ Note_Title: title, Note_Content: content }] });
+        if (updated?.data[0]?.code !== 'SUCCESS') throw new CrmCallError(`Zoho did not update the note: ${updated?.data[0]?.message ?? ''}`, { retryable: false });
+        return { remoteId: id };
+      }
+      const made = await request('POST', '/Notes', actionResult, { data: [{ Note_Title: title, Note_Content: content, Parent_Id: { module: { api_name: parent.module }, id: parent.id } }] });
+      const newId = made?.data[0]?.code === 'SUCCESS' ? made.data[0].details.id : undefined;
+      if (!newId) throw new CrmCallError(`Zoho did not create the note: ${made?.data[0]?.message ?? ''}`, { retryable: false });
+      return { remoteId: newId };
+    },
+  };
+}
+
+/**
+ * Zoho's errors as ours. Its API credits are counted over a rolling 24 hours: when they are
+ * spent (LIMIT_EXCEEDED) we look again in an hour; TOO_MANY_REQUESTS is a burst (concurrency),
+ * with Retry-After when Zoho gives one.
+ */
+function zohoError(res: Response, answer: { code?: string; message?: string } | null): CrmCallError {
+  const code = answer?.code ?? `HTTP_${res.status}`;
+  const retryAfter = Number(res.headers.get('retry-after'));
+  const daily = code === 'LIMIT_EXCEEDED' || code === 'API_LIMIT_EXCEEDED';
+  if (res.status === 429 || daily) {
+    return new CrmCallError(daily ? 'Zoho: the account’s API credits for the day are spent' : `Zoho: ${answer?.message ?? 'too many requests'}`, {
+      status: res.status,
+      retryable: true,
+      retryAfterMs: retryAfter > 0 ? retryAfter * 1000 : daily ? 3_600_000 + Math.random() * 60_000 : 5_000 + Math.random() * 5_000,
+      limit: daily ? 'daily' : 'burst',
+    });
+  }
+  return new CrmCallError(`Zoho: ${answer?.message ?? code}`, { status: res.status, retryable: res.status >= 500, unauthorised: res.status === 401 || code === 'INVALID_TOKEN' });
+}
+
+/** Where an admin's browser goes to connect the account, at the data centre they chose. */
+export function zohoAuthorizeUrl(app: CrmApp, redirectUri: string, state: string, dc: ZohoDataCentre): string {
+  const url = new URL('/oauth/v2/auth', zohoPlaces(app, dc).accounts);
+  for (const [k, v] of Object.entries({ scope: SCOPES, client_id: app.clientId ?? '', response_type: 'code', access_type: 'offline', prompt: 'consent', redirect_uri: redirectUri, state })) url.searchParams.set(k, v);
+  return url.toString();
+}
+
+const tokenCall = async (app: CrmApp, dc: ZohoDataCentre, params: Record<string, string>) => {
+  let res: Response;
+  try {
+    res = await fetch(new URL('/oauth/v2/token', zohoPlaces(app, dc).accounts), { method: 'POST', body: new URLSearchParams({ client_id: app.clientId ?? '', client_secret: app.clientSecret ?? '', ...params }), redirect: 'error' });
+  } catch (err) {
+    throw new CrmCallError(`Zoho accounts did not answer: ${(err as Error).message}`, { retryable: true });
+  }
+  const answer = (await res.json().catch(() => null)) as { error?: string } | null;
+  // Zoho answers a refused code with 200 and an `error`.
+  if (!res.ok || !answer || answer.error) throw new CrmCallError(`Zoho accounts: ${answer?.error ?? `HTTP ${res.status}`}`, { status: res.status, retryable: res.status >= 500 });
+  const t = tokenAnswer.safeParse(answer);
+  if (!t.success) throw new CrmCallError('Zoho accounts answered in a shape we do not know', { retryable: false });
+  return t.data;
+};
+
+/** The API domain from a token answer: the chosen data centre's (or the configured stand-in). */
+export const zohoApiDomain = (app: CrmApp, dc: ZohoDataCentre, apiDomain: unknown): string =>
+  acceptedApiOrigin(app, apiDomain, { what: 'Zoho’s API domain', hosted: new RegExp(`^${new URL(ZOHO_DATA_CENTRES[dc].api).hostname.replaceAll('.', '\\.')}$`) });
+
+/** The authorization code for tokens at the chosen data centre; the account is the data centre. */
+export async function exchangeZohoCode(app: CrmApp, code: string, redirectUri: string, dc: ZohoDataCentre): Promise<Tokens & { account: string; apiUrl: string }> {
+  const t = await tokenCall(app, dc, { grant_type: 'authorization_code', code, redirect_uri: redirectUri });
+  return { accessToken: t.access_token, refreshToken: t.refresh_token ?? null, expiresAt: expiry(t.expires_in), account: dc, apiUrl: zohoApiDomain(app, dc, t.api_domain) };
+}
+
+export async function refreshZohoToken(app: CrmApp, refreshToken: string, dc: ZohoDataCentre): Promise<Tokens> {
+  const t = await tokenCall(app, dc, { grant_type: 'refresh_token', refresh_token: refreshToken });
+  return { accessToken: t.access_token, refreshToken, expiresAt: expiry(t.expires_in) };
+}

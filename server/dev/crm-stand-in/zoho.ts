@@ -1,0 +1,200 @@
+import formbody from '@fastify/formbody';
+import Fastify, { type FastifyReply } from 'fastify';
+import { randomBytes, randomUUID } from 'node:crypto';
+import escapeHtml from 'escape-html';
+import { dropAfterWrite } from './drop';
+
+/**
+ * A local stand-in for Zoho CRM (out of reach here), playing every data centre at once, for
+ * development and tests: the accounts server's OAuth (`/oauth/v2/auth`, `/oauth/v2/token`, which
+ * answers its `api_domain`: this stand-in) and the REST API v8 calls Switchboard makes
+ * (docs/crm.md): module search by `phone` (every phone field, by digits) and `word`, get and
+ * create records, a record's Notes, create and update Notes. Tokens go in `Zoho-oauthtoken`.
+ * Errors are Zoho's `{ code, details, message, status }`. On demand: API credits spent
+ * (LIMIT_EXCEEDED), too many requests (429), a write performed and its answer lost, expiry.
+ */
+export interface ZohoStandIn {
+  url: string;
+  tokens: Set<string>;
+  /** "Contacts/<id>" or "Leads/<id>" -> fields */
+  records: Map<string, ZohoRecord>;
+  notes: Map<string, ZohoNote>;
+  /** API credits left (null: unlimited); at 0 every call is refused with LIMIT_EXCEEDED. */
+  creditsLeft: number | null;
+  dropAfterWrite: number;
+  requests: Array<{ method: string; path: string; status: number }>;
+  oauth: { clientId: string; clientSecret: string };
+  addRecord(module: 'Contacts' | 'Leads', fields: Record<string, string>): string;
+  expireAccessTokens(): void;
+  close(): Promise<void>;
+}
+
+export type ZohoRecord = { id: string; module: string } & Record<string, string | null>;
+export interface ZohoNote {
+  id: string;
+  Note_Title: string;
+  Note_Content: string;
+  Parent_Id: { module: { api_name: string }; id: string };
+  Created_Time: string;
+  Modified_Time: string;
+}
+
+const digits = (v: unknown) => (typeof v === 'string' ? v.replace(/\D/g, '') : '');
+const MODULES = new Set(['Contacts', 'Leads']);
+
+export async function startZohoStandIn(): Promise<ZohoStandIn> {
+  const app = Fastify();
+  await app.register(formbody);
+  const codes = new Map<string, string>();
+  const refreshTokens = new Set<string>();
+  let seq = 1;
+  const newId = () => `5725767000000${String(seq++).padStart(6, '0')}`;
+  const issue = () => {
+    const access = `1000.${randomBytes(16).toString('hex')}`;
+    state.tokens.add(access);
+    return { access_token: access, api_domain: state.url, token_type: 'Bearer', expires_in: 3600 };
+  };
+  const state: ZohoStandIn = {
+    url: '',
+    tokens: new Set(),
+    records: new Map(),
+    notes: new Map(),
+    creditsLeft: null,
+    dropAfterWrite: 0,
+    requests: [],
+    oauth: { clientId: `1000.${randomBytes(10).toString('hex').toUpperCase()}`, clientSecret: randomBytes(20).toString('hex') },
+    addRecord(module, fields) {
+      const id = newId();
+      const full = [fields.First_Name, fields.Last_Name].filter(Boolean).join(' ');
+      state.records.set(`${module}/${id}`, { id, module, Full_Name: full, ...fields });
+      return `${module}/${id}`;
+    },
+    expireAccessTokens: () => state.tokens.clear(),
+    close: () => app.close(),
+  };
+  const fail = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).send({ code, details: {}, message, status: 'error' });
+  const now = () => new Date().toISOString().slice(0, 19) + '+00:00';
+  const view = (r: ZohoRecord, fields?: string) => {
+    const wanted = fields ? fields.split(',') : Object.keys(r).filter((k) => k !== 'module');
+    return { id: r.id, ...Object.fromEntries(wanted.map((f) => [f, r[f] ?? null])) };
+  };
+  const success = (id: string, message: string) => ({ code: 'SUCCESS', details: { id, Modified_Time: now(), Created_Time: now() }, message, status: 'success' });
+
+  app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: decodeURIComponent(req.url), status: reply.statusCode }));
+  app.addHook('preHandler', async (req, reply) => {
+    if (!req.url.startsWith('/crm/v8/')) return;
+    const token = /^Zoho-oauthtoken (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (!token || !state.tokens.has(token)) return fail(reply, 401, 'INVALID_TOKEN', 'invalid oauth token');
+    if (state.creditsLeft !== null) {
+      if (state.creditsLeft <= 0) return fail(reply, 429, 'LIMIT_EXCEEDED', 'API credits exceeded for the day');
+      state.creditsLeft--;
+    }
+  });
+
+  app.get<{ Querystring: Record<string, string> }>('/oauth/v2/auth', async (req, reply) => {
+    const q = req.query;
+    if (q.client_id !== state.oauth.clientId || q.response_type !== 'code' || !q.redirect_uri) return reply.code(400).type('text/plain').send('Invalid Client');
+    const to = new URL(q.redirect_uri);
+    const code = `1000.${randomUUID().replaceAll('-', '')}`;
+    codes.set(code, q.redirect_uri);
+    to.searchParams.set('code', code);
+    // Zoho says where the account is too; Switchboard uses the data centre the admin chose instead.
+    to.searchParams.set('location', 'eu');
+    to.searchParams.set('accounts-server', state.url);
+    if (q.state) to.searchParams.set('state', q.state);
+    return reply.redirect(to.toString());
+  });
+  app.post<{ Body: Record<string, string> }>('/oauth/v2/token', async (req) => {
+    const b = req.body ?? {};
+    // Zoho answers 200 with an error for a refused grant.
+    if (b.client_id !== state.oauth.clientId || b.client_secret !== state.oauth.clientSecret) return { error: 'invalid_client' };
+    if (b.grant_type === 'authorization_code') {
+      if (!b.code || codes.get(b.code) !== b.redirect_uri) return { error: 'invalid_code' };
+      codes.delete(b.code);
+      const refresh = `1000.${randomBytes(16).toString('hex')}`;
+      refreshTokens.add(refresh);
+      return { ...issue(), refresh_token: refresh };
+    }
+    if (b.grant_type === 'refresh_token') return b.refresh_token && refreshTokens.has(b.refresh_token) ? issue() : { error: 'invalid_code' };
+    return { error: 'unsupported_grant_type' };
+  });
+
+  // The web app's record page, reduced to its name, numbers and notes.
+  app.get<{ Params: { module: string; id: string } }>('/crm/tab/:module/:id', async (req, reply) => {
+    const r = state.records.get(`${req.params.module}/${req.params.id}`);
+    if (!r) return reply.code(404).type('text/plain').send('Record not found');
+    const notes = [...state.notes.values()].filter((n) => n.Parent_Id.id === r.id);
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .send(
+        `<!doctype html><meta charset="utf-8"><title>${escapeHtml(r.Full_Name ?? '')} | Zoho CRM (stand-in)</title><body style="font:15px system-ui;margin:2em">` +
+          `<h1>${escapeHtml(r.Full_Name ?? '')}</h1><p>${escapeHtml(r.Phone ?? '')} ${escapeHtml(r.Mobile ?? '')}</p><h2>Notes</h2><ol aria-label="Notes">` +
+          notes.map((n) => `<li><h3>${escapeHtml(n.Note_Title)}</h3><pre>${escapeHtml(n.Note_Content)}</pre></li>`).join('') +
+          '</ol>',
+      );
+  });
+
+  app.get<{ Params: { module: string }; Querystring: { phone?: string; word?: string; fields?: string; per_page?: string } }>('/crm/v8/:module/search', async (req, reply) => {
+    const { module } = req.params;
+    if (!MODULES.has(module)) return fail(reply, 400, 'INVALID_MODULE', 'the module name given seems to be invalid');
+    const { phone, word } = req.query;
+    if (!phone && !word) return fail(reply, 400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing');
+    const phoneFields = ['Phone', 'Mobile', 'Home_Phone', 'Other_Phone'];
+    const hits = [...state.records.values()].filter(
+      (r) =>
+        r.module === module &&
+        (phone
+          ? phoneFields.some((f) => digits(phone).length > 0 && digits(r[f]).endsWith(digits(phone)))
+          : word!.toLowerCase().split(/\s+/).every((w) => ['Full_Name', 'Email', ...phoneFields].some((f) => (r[f] ?? '').toLowerCase().includes(w)))),
+    );
+    if (hits.length === 0) return reply.code(204).send();
+    const page = hits.slice(0, Number(req.query.per_page ?? 200));
+    return { data: page.map((r) => view(r, req.query.fields)), info: { per_page: page.length, count: page.length, page: 1, more_records: hits.length > page.length } };
+  });
+
+  app.get<{ Params: { module: string; id: string }; Querystring: { fields?: string } }>('/crm/v8/:module/:id', async (req, reply) => {
+    const r = state.records.get(`${req.params.module}/${req.params.id}`);
+    if (!r) return reply.code(204).send();
+    return { data: [view(r, req.query.fields)] };
+  });
+
+  app.get<{ Params: { module: string; id: string } }>('/crm/v8/:module/:id/Notes', async (req, reply) => {
+    const notes = [...state.notes.values()].filter((n) => n.Parent_Id.module.api_name === req.params.module && n.Parent_Id.id === req.params.id).reverse();
+    if (notes.length === 0) return reply.code(204).send();
+    return { data: notes.map((n) => ({ id: n.id, Note_Title: n.Note_Title, Note_Content: n.Note_Content })), info: { per_page: notes.length, count: notes.length, page: 1, more_records: false } };
+  });
+
+  app.post<{ Params: { module: string }; Body: { data?: Array<Record<string, unknown>> } }>('/crm/v8/:module', async (req, reply) => {
+    const { module } = req.params;
+    const input = req.body?.data?.[0];
+    if (!input) return fail(reply, 400, 'INVALID_DATA', 'invalid data');
+    if (module === 'Notes') {
+      const parent = input.Parent_Id as { module?: { api_name?: string }; id?: string } | undefined;
+      if (!parent?.id || !parent.module?.api_name || !state.records.has(`${parent.module.api_name}/${parent.id}`)) return fail(reply, 400, 'INVALID_DATA', 'the related id given seems to be invalid');
+      const id = newId();
+      state.notes.set(id, { id, Note_Title: String(input.Note_Title ?? ''), Note_Content: String(input.Note_Content ?? ''), Parent_Id: { module: { api_name: parent.module.api_name }, id: parent.id }, Created_Time: now(), Modified_Time: now() });
+      if (dropAfterWrite(state, req, reply)) return;
+      return reply.code(201).send({ data: [success(id, 'record added')] });
+    }
+    if (!MODULES.has(module)) return fail(reply, 400, 'INVALID_MODULE', 'the module name given seems to be invalid');
+    if (!input.Last_Name) return reply.code(400).send({ data: [{ code: 'MANDATORY_NOT_FOUND', details: { api_name: 'Last_Name' }, message: 'required field not found', status: 'error' }] });
+    const key = state.addRecord(module as 'Contacts', Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])));
+    return reply.code(201).send({ data: [success(key.split('/')[1]!, 'record added')] });
+  });
+
+  app.put<{ Params: { id: string }; Body: { data?: Array<{ Note_Title?: string; Note_Content?: string }> } }>('/crm/v8/Notes/:id', async (req, reply) => {
+    const note = state.notes.get(req.params.id);
+    if (!note) return fail(reply, 400, 'INVALID_DATA', 'the id given seems to be invalid');
+    const input = req.body?.data?.[0] ?? {};
+    if (input.Note_Title !== undefined) note.Note_Title = input.Note_Title;
+    if (input.Note_Content !== undefined) note.Note_Content = input.Note_Content;
+    note.Modified_Time = now();
+    if (dropAfterWrite(state, req, reply)) return;
+    return { data: [success(note.id, 'record updated')] };
+  });
+
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  state.url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  return state;
+}

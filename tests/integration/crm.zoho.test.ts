@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CrmCandidate, CrmRecordView, CrmStatus } from '../../lib/contract/api';
+import type { ZohoNote, ZohoStandIn } from '../../server/dev/crm-stand-in/zoho';
+import { api, customer } from '../support/stack';
+import { connectByOAuth, pausedThenWritten } from '../support/crm';
+import { useTestStack } from '../support/fixture';
+import { until } from '../support/wait';
+
+/** CRM write-back to Zoho CRM over its REST API, against the local Zoho stand-in. */
+describe('CRM write-back: Zoho CRM', () => {
+  const ctx = useTestStack({ orgs: { a: 2 } });
+  let zoho: ZohoStandIn;
+  const admin = () => ctx.a.agents[0]!.token;
+
+  beforeAll(async () => {
+    zoho = ctx.stack.zohoStandIn!;
+    // Zoho needs the data centre the account is in: the admin's choice, not the callback's.
+    expect((await api(ctx.stack, admin(), '/api/admin/crm/connect', 'POST', { vendor: 'zoho' })).status).toBe(400);
+    expect((await api(ctx.stack, admin(), '/api/admin/crm/connect', 'POST', { vendor: 'zoho', region: 'xx' })).status).toBe(400);
+    expect(await connectByOAuth(ctx.stack, admin(), 'zoho', `${zoho.url}/oauth/v2/auth`, { region: 'eu' })).toContain('Zoho CRM connected');
+  });
+
+  const notesOf = (recordKey: string): ZohoNote[] => [...zoho.notes.values()].filter((n) => `${n.Parent_Id.module.api_name}/${n.Parent_Id.id}` === recordKey);
+  const conversationOf = async (phone: string, body: string) => {
+    const res = await ctx.stack.inbound({ from: phone, to: ctx.a.number, body });
+    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+  };
+
+  it('is connected in the chosen data centre, at the API domain the token answer gave (checked)', async () => {
+    const status = (await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body;
+    expect(status.connection).toMatchObject({ vendor: 'zoho', vendorName: 'Zoho CRM', account: 'eu' });
+    expect(status.vendors.find((v) => v.vendor === 'zoho')!.regions!.map((r) => r.id)).toContain('eu');
+    const { zohoApiDomain } = await import('../../server/crm/zoho');
+    const hosted = { ...ctx.stack.config.crm.apps.zoho, apiBaseUrl: null };
+    expect(zohoApiDomain(hosted, 'eu', 'https://www.zohoapis.eu')).toBe('https://www.zohoapis.eu');
+    // Another data centre's domain (or anyone's) is not called for an EU account.
+    for (const bad of ['https://www.zohoapis.com', 'https://www.zohoapis.eu.evil.example', 'http://www.zohoapis.eu']) expect(() => zohoApiDomain(hosted, 'eu', bad), bad).toThrow();
+  });
+
+  it('logs the conversation as a note on the Contact (or Lead), whatever the number’s format, updated as messages arrive; a private note is a note of its own', async () => {
+    const phone = customer();
+    const contact = zoho.addRecord('Contacts', { First_Name: 'Zia', Last_Name: 'Zorn', Mobile: `+1 ${phone.slice(2, 5)}-${phone.slice(5, 8)}-${phone.slice(8)}` });
+    const conv = await conversationOf(phone, 'Hallo <b>Zoho</b>');
+    await until(() => notesOf(contact).length === 1, { what: 'a note on the contact' });
+    expect(notesOf(contact)[0]!.Note_Content).toContain('Hallo <b>Zoho</b>'); // plain text: Zoho shows it as text
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Noch was' });
+    await until(() => notesOf(contact)[0]?.Note_Content.includes('Noch was') === true, { what: 'the note updated' });
+    expect(notesOf(contact)).toHaveLength(1);
+    await api(ctx.stack, admin(), `/api/conversations/${conv}/notes`, 'POST', { id: randomUUID(), body: 'Prefers German' });
+    await until(() => notesOf(contact).length === 2, { what: 'the private note' });
+    expect(notesOf(contact).find((n) => n.Note_Content.includes('Prefers German'))!.Note_Title).toBe('WhatsApp: private note');
+
+    const lead = zoho.addRecord('Leads', { Last_Name: 'Lead', Company: 'Lead GmbH', Phone: customer() });
+    await conversationOf(String(zoho.records.get(lead)!.Phone), 'A lead writes');
+    await until(() => notesOf(lead).length === 1, { what: 'a note on the lead' });
+
+    const view = await api<CrmRecordView>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${conv}/crm`);
+    expect(view.body).toEqual({ vendorName: 'Zoho CRM', matched: true, recordUrl: `${zoho.url}/crm/tab/${contact}` });
+    expect(await (await fetch(view.body.recordUrl!)).text()).toContain('Noch was');
+  });
+
+  it('writes a note once when Zoho wrote it and the answer was lost', async () => {
+    const phone = customer();
+    const contact = zoho.addRecord('Contacts', { Last_Name: 'Lost', Phone: phone });
+    zoho.dropAfterWrite = 1;
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Lost in transit' });
+    await until(async () => (await ctx.stack.db.query(`select 1 from crm_outbox o join conversations cv on cv.id = o.conversation_id join contacts ct on ct.id = cv.contact_id where ct.phone_e164 = $1 and o.written_version = o.version`, [phone])).rows.length === 1, {
+      what: 'the write recorded',
+    });
+    expect(zoho.dropAfterWrite).toBe(0);
+    expect(notesOf(contact)).toHaveLength(1);
+  });
+
+  it('pauses when the account’s API credits are spent, then writes', async () => {
+    const phone = customer();
+    const contact = zoho.addRecord('Contacts', { Last_Name: 'Credits', Phone: phone });
+    await pausedThenWritten(ctx.stack, {
+      organisationId: ctx.a.id,
+      adminToken: admin(),
+      reason: /API credits/,
+      limit: (on) => void (zoho.creditsLeft = on ? 0 : null),
+      send: () => ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'No credits' }),
+      written: () => notesOf(contact).length === 1,
+    });
+  });
+
+  it('links a customer to a record found by name, creates a Contact, refreshes a refused token', async () => {
+    const token = ctx.a.agents[1]!.token;
+    const conv = await conversationOf(customer(), 'Please link');
+    const kai = zoho.addRecord('Leads', { First_Name: 'Kai', Last_Name: 'Koenig', Email: 'kai@example.com' });
+    const found = await api<CrmCandidate[]>(ctx.stack, token, `/api/conversations/${conv}/crm/search?q=koenig`);
+    expect(found.body).toEqual([{ id: kai, name: 'Kai Koenig (lead)', email: 'kai@example.com', phone: null }]);
+    expect((await api(ctx.stack, token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: 'Leads/123' })).status).toBe(404);
+    expect((await api(ctx.stack, token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: '../Leads' })).status).toBe(400);
+    zoho.expireAccessTokens();
+    expect((await api<CrmRecordView>(ctx.stack, token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: kai })).body.matched).toBe(true);
+    await until(() => notesOf(kai)[0]?.Note_Content.includes('Please link') === true, { what: 'the waiting note on the linked lead' });
+
+    const stranger = customer();
+    const other = await conversationOf(stranger, 'Make me a contact');
+    const created = await api<CrmRecordView>(ctx.stack, token, `/api/conversations/${other}/crm/contact`, 'POST');
+    const key = created.body.recordUrl!.split('/crm/tab/')[1]!;
+    expect(zoho.records.get(key)).toMatchObject({ Mobile: stranger });
+    await until(() => notesOf(key).length === 1, { what: 'the conversation on the new contact' });
+  });
+});
