@@ -23,6 +23,12 @@ export interface CrmVendorDriver {
   exchangeCode(app: CrmApp, code: string, redirectUri: string, region: string | null): Promise<Tokens & ConnectionPlace>;
   refresh(app: CrmApp, refreshToken: string, place: ConnectionPlace): Promise<Tokens>;
   adapter(app: CrmApp, place: ConnectionPlace, accessToken: string): CrmAdapter;
+  /**
+   * The account's burst limit as we keep under it: at most `requests` API calls per `seconds`
+   * (below the vendor's published limit for the smallest plan, leaving room for the account's
+   * other apps), and how many calls a write costs at most.
+   */
+  budget: { requests: number; seconds: number; perWrite: number };
   /** The customer's record in the CRM's own app, for "Open in …". */
   recordUrl(app: CrmApp, place: ConnectionPlace, remoteId: string): string | null;
 }
@@ -34,6 +40,8 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     authorizeUrl: (app, redirectUri, state) => hubspotAuthorizeUrl(app as HubSpotApp, redirectUri, state),
     exchangeCode: async (app, code, redirectUri) => ({ ...(await exchangeHubSpotCode(app as HubSpotApp, code, redirectUri)), apiUrl: null }),
     refresh: (app, refreshToken) => refreshHubSpotToken(app as HubSpotApp, refreshToken),
+    // Public apps: 110 requests per 10 seconds per account. A write: search (first time), upsert, associate.
+    budget: { requests: 100, seconds: 10, perWrite: 3 },
     adapter: (app, _place, accessToken) => hubspotAdapter({ basePath: (app as HubSpotApp).apiBaseUrl, accessToken }),
     recordUrl: (app, place, remoteId) => (place.account && app.appUrl ? `${app.appUrl}/contacts/${encodeURIComponent(place.account)}/record/0-1/${encodeURIComponent(remoteId)}` : null),
   },
@@ -43,6 +51,8 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     authorizeUrl: pipedriveAuthorizeUrl,
     exchangeCode: exchangePipedriveCode,
     refresh: refreshPipedriveToken,
+    // OAuth apps on the smallest plan: 80 requests per 2 seconds per token. A write: search, list (on a retry), add or update.
+    budget: { requests: 60, seconds: 2, perWrite: 3 },
     adapter: (_app, place, accessToken) => {
       if (!place.apiUrl) throw new Error('a Pipedrive connection without its API domain');
       return pipedriveAdapter({ apiDomain: place.apiUrl, accessToken });
@@ -55,6 +65,8 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     authorizeUrl: salesforceAuthorizeUrl,
     exchangeCode: exchangeSalesforceCode,
     refresh: refreshSalesforceToken,
+    // No per-second limit, but 25 long-running requests at once per org and a daily total: stay modest.
+    budget: { requests: 20, seconds: 1, perWrite: 2 },
     adapter: (_app, place, accessToken) => {
       if (!place.apiUrl) throw new Error('a Salesforce connection without its instance URL');
       return salesforceAdapter({ instanceUrl: place.apiUrl, accessToken });
@@ -70,6 +82,8 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     authorizeUrl: (app, redirectUri, state, region) => zohoAuthorizeUrl(app, redirectUri, state, dataCentre(region)),
     exchangeCode: (app, code, redirectUri, region) => exchangeZohoCode(app, code, redirectUri, dataCentre(region)),
     refresh: (app, refreshToken, place) => refreshZohoToken(app, refreshToken, dataCentre(place.account)),
+    // Concurrency limits start at 10 calls at once (Free and Standard editions).
+    budget: { requests: 10, seconds: 1, perWrite: 3 },
     adapter: (_app, place, accessToken) => {
       if (!place.apiUrl) throw new Error('a Zoho connection without its API domain');
       return zohoAdapter({ apiDomain: place.apiUrl, accessToken });

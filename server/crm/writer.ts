@@ -6,6 +6,7 @@ import type { CrmApp } from './oauth';
 import type { Sealer } from './seal';
 import { CrmCallError, type CrmAdapter, type CrmContact, type CrmVendor } from './types';
 import { CRM_VENDORS } from './vendors';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 
 /** A writer holds a row this long; one that stopped mid-call lets it go by itself. */
 const CLAIM_SECONDS = 60;
@@ -69,6 +70,27 @@ export function createCrmWriter(deps: {
     if (!deps.sealer) throw new CrmCallError('CRM tokens cannot be opened: CRM_TOKEN_KEY is not set', { retryable: false });
     return deps.sealer;
   };
+  /**
+   * Each account's burst budget (`CRM_VENDORS[v].budget`), shared by every instance through
+   * PostgreSQL: a write takes its calls from it first, and waits when they are not there.
+   */
+  const limiters = new Map(
+    Object.values(CRM_VENDORS).map((d) => [
+      d.vendor,
+      new RateLimiterPostgres({ storeClient: deps.db, tableName: 'crm_rate_limits', tableCreated: true, keyPrefix: `crm-${d.vendor}`, points: d.budget.requests, duration: d.budget.seconds }),
+    ]),
+  );
+  /** Null when the account can take a write now; else how long to wait. */
+  const budgetWait = async (organisationId: string, vendor: CrmVendor): Promise<number | null> => {
+    try {
+      await limiters.get(vendor)!.consume(organisationId, CRM_VENDORS[vendor].budget.perWrite);
+      return null;
+    } catch (res) {
+      if (res instanceof RateLimiterRes) return res.msBeforeNext + Math.random() * 250;
+      throw res;
+    }
+  };
+
   const adapterFor = (conn: Connection, accessToken: string): CrmAdapter =>
     CRM_VENDORS[conn.vendor].adapter(deps.apps[conn.vendor], { account: conn.account, apiUrl: conn.api_url }, accessToken);
 
@@ -181,6 +203,12 @@ export function createCrmWriter(deps: {
       return;
     }
     const withToken = <T>(fn: (a: CrmAdapter) => Promise<T>) => withCrm(row.organisation_id, conn, fn);
+    const wait = await budgetWait(row.organisation_id, conn.vendor);
+    if (wait !== null) {
+      // Not an error: the row waits its turn, and the CRM never saw a call.
+      await deps.db.query('update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0) where key = $1', [row.key, wait / 1000]);
+      return;
+    }
     try {
       const connection = `${row.organisation_id}@${conn.connected_at.toISOString()}`;
       if (!prepared.has(connection)) {

@@ -5,3 +5,14 @@
 alter table public.crm_connections drop constraint crm_connections_vendor_check;
 alter table public.crm_connections add constraint crm_connections_vendor_check check (vendor in ('hubspot', 'pipedrive', 'salesforce', 'zoho'));
 alter table public.crm_connections add column api_url text;
+
+-- Each CRM account's request budget over a short window, shared by every server instance
+-- (rate-limiter-flexible's RateLimiterPostgres keeps it here): writes stay under the vendor's
+-- burst limit instead of finding it with 429s. Server-only.
+create table public.crm_rate_limits (
+  key varchar(255) primary key,
+  points integer not null default 0,
+  expire bigint
+);
+alter table public.crm_rate_limits enable row level security;
+revoke all on public.crm_rate_limits from anon, authenticated;

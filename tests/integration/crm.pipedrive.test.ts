@@ -90,6 +90,21 @@ describe('CRM write-back: Pipedrive', () => {
     });
   });
 
+  it('keeps under the company’s burst limit, shared by every writer: fifty customers at once, no 429, every note written', async () => {
+    pd.burstLimit = { requests: 80, seconds: 2 }; // the smallest plan's, for OAuth apps
+    try {
+      const refused = () => pd.requests.filter((r) => r.status === 429).length;
+      const before = refused();
+      const people = Array.from({ length: 50 }, (_, i) => ({ phone: customer(), i }));
+      const ids = people.map(({ phone, i }) => pd.addPerson({ name: `Burst ${i}`, phones: [phone] }));
+      await Promise.all(people.map(({ phone, i }) => ctx.stack.inbound({ from: phone, to: ctx.a.number, body: `Burst message ${i}` })));
+      for (const id of ids) await until(() => notesOf(id).length === 1, { what: `the note of person ${id}`, timeout: 30_000 });
+      expect(refused() - before).toBe(0);
+    } finally {
+      pd.burstLimit = null;
+    }
+  });
+
   it('links a customer no person matched to the person an agent finds, or creates one; refreshes a refused token', async () => {
     const token = ctx.a.agents[1]!.token;
     const someone = customer();

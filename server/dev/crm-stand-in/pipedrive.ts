@@ -24,6 +24,8 @@ export interface PipedriveStandIn {
   retryAfterSeconds: number;
   /** Calls left today (null: no daily budget played); at 0 every call is refused until it is reset. */
   dailyCallsLeft: number | null;
+  /** Pipedrive's burst limit per token, as a sliding window (null: none played): beyond it, 429 with Retry-After. */
+  burstLimit: { requests: number; seconds: number } | null;
   /** The next n note writes are performed, then the connection is dropped before the answer. */
   dropAfterWrite: number;
   requests: Array<{ method: string; path: string; status: number }>;
@@ -58,6 +60,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
   const app = Fastify();
   await app.register(formbody);
   const codes = new Map<string, string>();
+  const recent = new Map<string, number[]>(); // token -> times of its calls in the burst window
   const refreshTokens = new Set<string>();
   let nextId = 500;
   const issue = () => {
@@ -75,6 +78,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     rateLimitNext: 0,
     retryAfterSeconds: 1,
     dailyCallsLeft: null,
+    burstLimit: null,
     dropAfterWrite: 0,
     requests: [],
     oauth: { clientId: 'pd-stand-in-client', clientSecret: randomBytes(16).toString('hex'), company: 'standin', expiresInSeconds: 3600 },
@@ -102,6 +106,16 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     if (state.dailyCallsLeft !== null) {
       if (state.dailyCallsLeft <= 0) return fail(reply, 429, 'Daily API token budget exceeded');
       state.dailyCallsLeft--;
+    }
+    if (state.burstLimit) {
+      const now = Date.now();
+      const window = (recent.get(token) ?? []).filter((t) => t > now - state.burstLimit!.seconds * 1000);
+      recent.set(token, window);
+      if (window.length >= state.burstLimit.requests) {
+        reply.header('retry-after', String(Math.ceil((window[0]! + state.burstLimit.seconds * 1000 - now) / 1000)));
+        return fail(reply, 429, 'Request over limit');
+      }
+      window.push(now);
     }
     if (state.rateLimitNext > 0) {
       state.rateLimitNext--;
