@@ -125,6 +125,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     db,
     sealer: config.crm.tokenKey ? createSealer(config.crm.tokenKey) : null,
     apps: config.crm.apps,
+    pollMs: config.crm.pollMs,
     log: log.child({ name: 'crm' }),
     mediaLink: (messageId, index) => `${config.publicUrl}${mediaLinks.path(messageId, index)}`,
   });

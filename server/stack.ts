@@ -219,6 +219,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       signedMediaTtlSeconds: env.SIGNED_MEDIA_TTL_SECONDS,
       crm: {
         tokenKey: env.CRM_TOKEN_KEY ? Buffer.from(env.CRM_TOKEN_KEY, 'base64') : local ? localSealKey(local.jwtSecret) : null,
+        pollMs: env.CRM_POLL_MS,
         apps: {
           hubspot: {
             apiBaseUrl: env.HUBSPOT_API_BASE_URL ?? hubspotStandIn?.url ?? 'https://api.hubapi.com',

@@ -60,7 +60,7 @@ export function createCrmWriter(deps: {
   mediaLink: (messageId: string, index: number) => string;
   pollMs?: number;
 }) {
-  const pollMs = deps.pollMs ?? 1000;
+  const pollMs = deps.pollMs ?? 10_000;
   const prepared = new Set<string>(); // connections (organisation@connected_at) prepared since start
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running = false;
@@ -239,15 +239,66 @@ export function createCrmWriter(deps: {
     for (let rows = await claim(); rows.length && running; rows = await claim()) await Promise.all(rows.map(write));
   };
 
+  /**
+   * When the next record falls due (a retry, a claim lapsing, a pause ending), capped at `pollMs`:
+   * the writer sleeps until then unless a new record wakes it.
+   */
+  const nextDueMs = async (): Promise<number> => {
+    const { rows } = await deps.db.query<{ ms: number | null }>(
+      `select extract(epoch from min(greatest(o.next_attempt_at, coalesce(o.claimed_until, '-infinity'), coalesce(c.paused_until, '-infinity'))) - now()) * 1000 as ms
+         from public.crm_outbox o left join public.crm_connections c on c.organisation_id = o.organisation_id
+        where o.written_version is distinct from o.version`,
+    );
+    const ms = rows[0]?.ms;
+    return ms === null || ms === undefined ? pollMs : Math.min(pollMs, Math.max(20, Number(ms) + 5));
+  };
+
+  let again = false; // woken while a pass was running: another pass right after it
   const tick = () => {
     timer = null;
     if (!running) return;
+    again = false;
+    let sleep = pollMs;
     pumping = pump()
+      .then(async () => void (sleep = await nextDueMs()))
       .catch((err: unknown) => deps.log.error({ err }, 'CRM outbox pass failed'))
       .finally(() => {
         pumping = null;
-        if (running) timer = setTimeout(tick, pollMs);
+        if (running) timer = setTimeout(tick, again ? 0 : sleep);
       });
+  };
+  /** A record is newly owed (NOTIFY crm_outbox): look now, or right after the pass under way. */
+  const wake = () => {
+    if (!running) return;
+    if (pumping) again = true;
+    else if (timer) {
+      clearTimeout(timer);
+      tick();
+    }
+  };
+
+  /**
+   * Listens for new records on a connection of its own; if it drops, the writer still looks every
+   * `pollMs` and listens again after a while.
+   */
+  let listener: pg.PoolClient | null = null;
+  const listen = async () => {
+    try {
+      const client = await deps.db.connect();
+      client.on('notification', wake);
+      client.on('error', (err) => {
+        deps.log.warn({ err }, 'CRM outbox listener lost; polling until it is back');
+        client.release(err);
+        if (listener === client) listener = null;
+        if (running) setTimeout(() => void listen(), 5000);
+      });
+      await client.query('listen crm_outbox');
+      if (!running) return client.release();
+      listener = client;
+    } catch (err) {
+      deps.log.warn({ err }, 'CRM outbox listener could not start; polling');
+      if (running) setTimeout(() => void listen(), 5000);
+    }
   };
 
   /**
@@ -266,6 +317,7 @@ export function createCrmWriter(deps: {
         where cv.id = o.conversation_id and cv.contact_id = $1 and o.organisation_id = $2 and o.written_version is distinct from o.version`,
       [contactId, organisationId],
     );
+    wake();
   };
 
   /** Runs `fn` with the organisation's CRM; null when it has none. */
@@ -313,11 +365,15 @@ export function createCrmWriter(deps: {
     },
     start() {
       running = true;
+      void listen();
       tick();
     },
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
+      const l = listener;
+      listener = null;
+      if (l) await l.query('unlisten *').then(() => l.release(), (err: Error) => l.release(err));
       await pumping;
     },
   };

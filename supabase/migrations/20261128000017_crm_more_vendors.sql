@@ -16,3 +16,16 @@ create table public.crm_rate_limits (
 );
 alter table public.crm_rate_limits enable row level security;
 revoke all on public.crm_rate_limits from anon, authenticated;
+
+-- A record newly owed to a CRM wakes the writers at once (they LISTEN on crm_outbox), instead of
+-- waiting for their next look; once per statement, whatever it stored.
+create function public.crm_outbox_notify() returns trigger
+language plpgsql as $$
+begin
+  perform pg_notify('crm_outbox', '');
+  return null;
+end
+$$;
+revoke all on function public.crm_outbox_notify() from public, anon, authenticated;
+create trigger crm_outbox_notify after insert or update of version on public.crm_outbox
+  for each statement execute function public.crm_outbox_notify();

@@ -8,9 +8,13 @@ import { connectByOAuth, pausedThenWritten } from '../support/crm';
 import { useTestStack } from '../support/fixture';
 import { until } from '../support/wait';
 
-/** CRM write-back to Salesforce through jsforce, against the local Salesforce stand-in. */
+/**
+ * CRM write-back to Salesforce through jsforce, against the local Salesforce stand-in. The writer
+ * here never looks at the outbox by itself (a 10-minute poll): every write below happens because
+ * a new record woke it (NOTIFY) or it slept exactly until a retry fell due.
+ */
 describe('CRM write-back: Salesforce', () => {
-  const ctx = useTestStack({ orgs: { a: 2 } });
+  const ctx = useTestStack({ orgs: { a: 2 }, env: { CRM_POLL_MS: '600000' } });
   let sf: SalesforceStandIn;
   const admin = () => ctx.a.agents[0]!.token;
 

@@ -30,6 +30,8 @@ export async function pausedThenWritten(
     o.limit(false);
     await stack.db.query('update crm_connections set paused_until = now() where organisation_id = $1', [o.organisationId]);
     await stack.db.query('update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [o.organisationId]);
+    // The writers slept until the pause's end; the clock moved by hand, so tell them.
+    await stack.db.query(`select pg_notify('crm_outbox', '')`);
     await until(o.written, { what: 'the write after the pause' });
   } finally {
     o.limit(false);
