@@ -24,6 +24,7 @@ interface Results {
     large?: Record<string, number | string>;
   };
   sidepanel?: Array<Lat & { agents: number; layout?: string; rate: number; crmBadge?: Lat; socketIo?: Lat; cpu?: { worker: number; panel: number; crm: number } }>;
+  crm?: Array<Record<string, string | number>>;
   machine: { cpus: number; cpu?: string; memoryGb: number; node: string };
   date: string;
   realtime?: { latency: Array<Lat & { clients: number; layout: string; changes: number; expected: number }>; throughput: { inserted: number; delivered: number; perSecond: number } };
@@ -176,6 +177,16 @@ export function writeReport(r: Results): void {
           ]
         : []),
       ...ingestAnalysis(r.ingest),
+    );
+  }
+  if (r.crm) {
+    parts.push(
+      '## CRM write-back: webhook → record on the CRM',
+      '',
+      'Per CRM, against its local stand-in (`npm run bench -- --only crm`; the stand-ins run in the load generator\'s process, so a record is seen the moment the stand-in stores it): customers the CRM knows write one after another (2 a second), each timed from the signed webhook until their record exists on the CRM: the webhook stored, the outbox row woken by NOTIFY, claimed, the contact looked up by phone, the record written. Then a burst of customers at once: how fast the outbox drains under each vendor\'s burst limit as we keep it (`server/crm/vendors.ts`: the first window\'s calls go at once, then the budget\'s pace; "budget writes/s" is that pace), and whether the CRM ever said 429. The Pipedrive stand-in enforces Pipedrive\'s smallest OAuth limit (80 calls per 2 s) here.',
+      '',
+      records(r.crm),
+      '',
     );
   }
   if (r.connections) {

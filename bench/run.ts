@@ -8,6 +8,7 @@ import { realtimeLatency, realtimeThroughput } from './scenarios/realtime';
 import { bundleSizes, crmOverlay, largeInbox, workerAndPanel } from './scenarios/extension';
 import { connections, organisationConnect, reconnectAfterRestart } from './scenarios/connections';
 import { ingestCeiling } from './scenarios/ingest';
+import { crmWriteBack } from './scenarios/crm';
 import { sidePanelLatency } from './scenarios/sidepanel';
 import { latencyFloor, pollingVersusSockets, webhookLatency, type OrgLayout } from './scenarios/webhook';
 import { writeReport } from './report';
@@ -135,6 +136,12 @@ if (want('ingest')) {
   } finally {
     await stack.stop();
   }
+}
+
+if (want('crm')) {
+  const rows = await crmWriteBack(quick ? { messages: 3, rate: 5, burst: 6 } : { messages: 60, rate: 2, burst: 100 });
+  printTable('CRM write-back: signed webhook → record on the CRM (ms), then a burst of customers at once, kept under each vendor’s burst limit', rows as never);
+  results.crm = rows;
 }
 
 if (want('connections')) {

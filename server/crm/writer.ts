@@ -281,25 +281,36 @@ export function createCrmWriter(deps: {
    * Listens for new records on a connection of its own; if it drops, the writer still looks every
    * `pollMs` and listens again after a while.
    */
-  let listener: pg.PoolClient | null = null;
   const listen = async () => {
+    let client: pg.PoolClient | null = null;
+    let released = false;
+    const drop = (err?: Error) => {
+      if (!client || released) return;
+      released = true;
+      client.release(err);
+      if (err && running) setTimeout(() => void listen(), 5000);
+    };
     try {
-      const client = await deps.db.connect();
+      client = await deps.db.connect();
       client.on('notification', wake);
       client.on('error', (err) => {
         deps.log.warn({ err }, 'CRM outbox listener lost; polling until it is back');
-        client.release(err);
-        if (listener === client) listener = null;
-        if (running) setTimeout(() => void listen(), 5000);
+        drop(err);
       });
       await client.query('listen crm_outbox');
-      if (!running) return client.release();
-      listener = client;
+      if (!running || released) return drop();
+      stopListening = async () => {
+        if (released) return;
+        await client!.query('unlisten *').catch(() => undefined);
+        drop();
+      };
     } catch (err) {
       deps.log.warn({ err }, 'CRM outbox listener could not start; polling');
-      if (running) setTimeout(() => void listen(), 5000);
+      if (client) drop(err as Error);
+      else if (running) setTimeout(() => void listen(), 5000);
     }
   };
+  let stopListening: () => Promise<void> = async () => {};
 
   /**
    * An agent's choice of record for a customer no phone search matched (or a record created for
@@ -371,9 +382,7 @@ export function createCrmWriter(deps: {
     async stop() {
       running = false;
       if (timer) clearTimeout(timer);
-      const l = listener;
-      listener = null;
-      if (l) await l.query('unlisten *').then(() => l.release(), (err: Error) => l.release(err));
+      await stopListening();
       await pumping;
     },
   };

@@ -30,6 +30,9 @@ describe('Benchmarks (smoke run)', () => {
       expect(r.reconnect).toMatchObject({ agents: 50, 'connected before': 50, reconnected: 50 });
       expect(r.presence).toMatchObject([{ 'agents (one organisation)': 20, connected: 20 }]);
       for (const step of r.ingest.steps) expect(step).toMatchObject({ rejected: 0, lost: 0, stored: step['msg/s offered'] });
+      // CRM write-back: every vendor's records written, the burst too, no 429 from any CRM.
+      expect(r.crm.map((row: { CRM: string }) => row.CRM)).toEqual(['HubSpot', 'Pipedrive', 'Salesforce', 'Zoho CRM']);
+      for (const row of r.crm) expect(row).toMatchObject({ lost: 0, records: 3, 'burst written': row.burst, '429s': 0 });
       // The extension: sizes of what was built, the CRM overlay found every number, the worker was measured.
       expect(r.extension.bundles.map((b: { entrypoint: string }) => b.entrypoint)).toContain('content script (CRM pages)');
       expect(r.extension.crm.badges).toBe(r.extension.crm.phones + r.extension.crm.burstRows);
