@@ -1,12 +1,12 @@
 import escapeHtml from 'escape-html';
 import type pg from 'pg';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { StoredMediaItem } from '../../lib/contract/models';
 import type { Logger } from '../logger';
 import type { CrmApp } from './oauth';
 import type { Sealer } from './seal';
 import { CrmCallError, type CrmAdapter, type CrmContact, type CrmVendor } from './types';
 import { CRM_VENDORS } from './vendors';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 
 /** A writer holds a row this long; one that stopped mid-call lets it go by itself. */
 const CLAIM_SECONDS = 60;

@@ -187,6 +187,20 @@ describe('The admin view', () => {
     await until(() => [...hub.communications.values()].some((c) => hub.associations.get(c.id)?.has(made.id) && !!c.properties.hs_communication_body?.includes('First time writing')), {
       what: 'the waiting conversation on the new contact',
     });
+
+    // Another customer HubSpot does not know by this number: the agent finds the right record by name and links it.
+    const lena = hub.addContact({ firstname: 'Lena', lastname: 'Lindqvist', email: 'lena@example.com' });
+    await ctx.stack.inbound({ from: '+14155550188', to: ctx.org.number, body: 'From my work phone', profileName: 'L. L.' });
+    await agent.panel.getByRole('button', { name: 'Back to conversations' }).click();
+    await agent.panel.getByRole('button', { name: /L\. L\./ }).click();
+    await agent.panel.getByRole('button', { name: 'Link to a record' }).click();
+    await agent.panel.getByRole('textbox', { name: 'Find a HubSpot record' }).fill('lindq');
+    await agent.panel.getByRole('button', { name: 'Find', exact: true }).click();
+    await agent.panel.getByRole('button', { name: 'Link Lena Lindqvist' }).click();
+    await agent.panel.getByRole('link', { name: 'Open in HubSpot' }).waitFor({ timeout: 10_000 });
+    await until(() => [...hub.communications.values()].some((c) => hub.associations.get(c.id)?.has(lena) && !!c.properties.hs_communication_body?.includes('From my work phone')), {
+      what: 'the conversation on the linked contact',
+    });
     await admin.options.bringToFront();
 
     await view.getByRole('button', { name: 'Disconnect HubSpot' }).click();

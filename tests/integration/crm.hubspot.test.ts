@@ -7,6 +7,7 @@ import { createSealer } from '../../server/crm/seal';
 import type { HubSpotObject, HubSpotStandIn } from '../../server/dev/crm-stand-in/hubspot';
 import type { CrmCandidate, CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
 import { newSid } from '../../server/dev/twilio-stand-in/inbound';
+import { hubspotModule } from '../support/hubspot-spec';
 import { api, customer } from '../support/stack';
 import { useTestStack } from '../support/fixture';
 import { until } from '../support/wait';
@@ -339,5 +340,36 @@ describe('CRM write-back: HubSpot', () => {
       const left = await ctx.stack.db.query('select 1 from crm_outbox where organisation_id = $1 union all select 1 from crm_connections where organisation_id = $1', [ctx.c.id]);
       expect(left.rows).toHaveLength(0);
     });
+  });
+  it('is held to HubSpot’s descriptions: every request Switchboard sent and every answer the stand-in gave has the shape of the official client’s models', () => {
+    // The calls these tests made, each with the models HubSpot's description gives its bodies.
+    const spec: Record<string, { module: string; request?: string; answer: string }> = {
+      'POST /crm/v3/objects/contacts/search': { module: 'crm/contacts', request: 'PublicObjectSearchRequest', answer: 'CollectionResponseWithTotalSimplePublicObjectForwardPaging' },
+      'GET /crm/v3/objects/contacts/:id': { module: 'crm/contacts', answer: 'SimplePublicObjectWithAssociations' },
+      'POST /crm/v3/objects/contacts': { module: 'crm/contacts', request: 'SimplePublicObjectInputForCreate', answer: 'SimplePublicObject' },
+      'POST /crm/v3/objects/:objectType/batch/upsert': { module: 'crm/objects/communications', request: 'BatchInputSimplePublicObjectBatchInputUpsert', answer: 'BatchResponseSimplePublicUpsertObject' },
+      'PUT /crm/v4/objects/:fromType/:fromId/associations/default/:toType/:toId': { module: 'crm/associations/v4', answer: 'BatchResponsePublicDefaultAssociation' },
+      'POST /crm/v3/properties/:objectType': { module: 'crm/properties', request: 'PropertyCreate', answer: 'Property' },
+      'POST /oauth/v1/token': { module: 'oauth', answer: 'TokenResponseIF' },
+      'GET /oauth/v1/access-tokens/:token': { module: 'oauth', answer: 'AccessTokenInfoResponse' },
+    };
+    const errors: string[] = [];
+    const seen = new Set<string>();
+    for (const x of hub.exchanges) {
+      const call = `${x.method} ${x.route}`;
+      if (x.route.startsWith('/demo/')) continue; // the demo CRM page's feed, not HubSpot's API
+      const shapes = spec[call];
+      if (!shapes) {
+        errors.push(`${call}: a call with no description here`);
+        continue;
+      }
+      seen.add(call);
+      if (x.status >= 300) continue; // errors: HubSpot's own error bodies carry more than its description says
+      const models = hubspotModule(shapes.module);
+      if (shapes.request && x.request !== undefined) errors.push(...models.shapeErrors(x.request, shapes.request).map((e) => `${call} request ${e}`));
+      errors.push(...models.shapeErrors(x.answer, shapes.answer).map((e) => `${call} answer ${e}`));
+    }
+    expect([...new Set(errors)]).toEqual([]);
+    expect([...seen].sort()).toEqual(Object.keys(spec).sort());
   });
 });

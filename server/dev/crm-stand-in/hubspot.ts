@@ -9,9 +9,11 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
  * A local stand-in for the HubSpot CRM API, for development and tests (HubSpot is out of reach
  * here): the paths and shapes the official client (`@hubspot/api-client`) sends and reads, for
  * the calls Switchboard makes (docs/crm.md): unique-value properties, contact search on HubSpot's
- * digits-only phone properties, communications upserted by a unique property, default
- * associations (v4). Bearer tokens are checked. On demand it answers 429 with Retry-After, or
- * performs a write and then drops the connection (a crash mid-call, seen from the caller).
+ * digits-only phone properties, contacts, communications and notes upserted by a unique property,
+ * default associations (v4). Bearer tokens are checked. Its exchanges are kept (`exchanges`) for
+ * the test that holds both sides to the official client's models (tests/support/hubspot-spec.ts).
+ * On demand it answers 429 with Retry-After, plays the daily limit, or performs a write and then
+ * drops the connection (a crash mid-call, seen from the caller).
  */
 export interface HubSpotStandIn {
   url: string;
@@ -30,6 +32,8 @@ export interface HubSpotStandIn {
   /** The next n upserts are written, then the connection is dropped before the answer. */
   dropAfterWrite: number;
   requests: Array<{ method: string; path: string; status: number }>;
+  /** Every API exchange with its JSON bodies, for holding both sides to HubSpot's descriptions. */
+  exchanges: Array<{ method: string; route: string; status: number; request: unknown; answer: unknown }>;
   /** The OAuth app Switchboard is registered as (HubSpot's authorization-code flow). */
   oauth: { clientId: string; clientSecret: string; portalId: number; expiresInSeconds: number };
   addContact(properties: Record<string, string>): string;
@@ -87,6 +91,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     dailyCallsLeft: null,
     dropAfterWrite: 0,
     requests: [],
+    exchanges: [],
     oauth: { clientId: 'stand-in-client', clientSecret: randomBytes(16).toString('hex'), portalId: 4_000_001, expiresInSeconds: 1800 },
     expireAccessTokens: () => state.tokens.clear(),
     issueToken: () => {
@@ -115,6 +120,12 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     reply.code(status).send({ status: 'error', message, correlationId: randomUUID(), category });
 
   app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: req.url, status: reply.statusCode }));
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').includes('json')) return payload;
+    const body = (req.headers['content-type'] ?? '').includes('json') ? req.body : undefined;
+    state.exchanges.push({ method: req.method, route: req.routeOptions.url ?? req.url, status: reply.statusCode, request: body, answer: JSON.parse(payload) });
+    return payload;
+  });
   app.addHook('preHandler', async (req: FastifyRequest, reply) => {
     if (req.url.startsWith('/oauth/') || req.url.startsWith('/contacts/') || req.url.startsWith('/demo/')) return; // the consent page and the web app take no bearer token
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -204,7 +215,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
 
   app.get<{ Params: { token: string } }>('/oauth/v1/access-tokens/:token', async (req, reply) => {
     if (!state.tokens.has(req.params.token)) return reply.code(404).send({ status: 'error', message: 'token not found' });
-    return { token: req.params.token, hub_id: state.oauth.portalId, app_id: 1, user_id: 1, token_type: 'access', scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write'] };
+    return { token: req.params.token, hub_id: state.oauth.portalId, app_id: 1, user_id: 1, token_type: 'access', expires_in: state.oauth.expiresInSeconds, scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write'] };
   });
 
   app.post<{ Params: { objectType: string }; Body: { name?: string; hasUniqueValue?: boolean } }>('/crm/v3/properties/:objectType', async (req, reply) => {
@@ -214,7 +225,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     if (!name) return error(reply, 400, 'VALIDATION_ERROR', 'name is required');
     if (names.has(name)) return error(reply, 409, 'OBJECT_ALREADY_EXISTS', `A property named '${name}' already exists.`);
     if (req.body.hasUniqueValue) names.add(name);
-    return reply.code(201).send({ ...req.body, createdAt: now(), updatedAt: now(), hidden: false, formField: false });
+    return reply.code(201).send({ description: '', options: [], ...req.body, createdAt: now(), updatedAt: now(), hidden: false, formField: false });
   });
 
   app.post<{ Body: { query?: string; filterGroups?: Array<{ filters: Array<{ propertyName: string; operator: string; value?: string }> }>; properties?: string[]; limit?: number } }>(
