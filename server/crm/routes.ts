@@ -10,7 +10,7 @@ import type { Broadcast } from '../sockets/broadcast';
 import { connectCrm, disconnectCrm } from './connections';
 import { createStateSigner, type CrmApp } from './oauth';
 import { createSealer } from './seal';
-import type { CrmVendor } from './types';
+import { CrmCallError, type CrmVendor } from './types';
 import { CRM_VENDOR_IDS, CRM_VENDORS } from './vendors';
 import { ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES } from './zoho';
 import type { CrmWriter } from './writer';
@@ -152,6 +152,10 @@ export function registerCrmAgentRoutes(
   const crmCall = <T>(req: FastifyRequest, p: Promise<T>) =>
     p.catch((err: unknown) => {
       if (err instanceof HttpError) throw err;
+      if (err instanceof CrmCallError && err.limit) {
+        const seconds = Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000));
+        throw new HttpError(503, 'crm_busy', `${err.message}: try again in ${seconds} s.`);
+      }
       req.log.warn({ err }, 'CRM call failed');
       throw new HttpError(502, 'crm_unavailable', 'The CRM did not answer; try again in a moment.');
     });

@@ -37,6 +37,8 @@ interface Connection {
   refresh_token: Buffer | null;
   expires_at: Date | null;
   connected_at: Date;
+  paused_until: Date | null;
+  paused_reason: string | null;
 }
 
 /** An access token this close to its expiry is refreshed before it is used. */
@@ -80,10 +82,10 @@ export function createCrmWriter(deps: {
       new RateLimiterPostgres({ storeClient: deps.db, tableName: 'crm_rate_limits', tableCreated: true, keyPrefix: `crm-${d.vendor}`, points: d.budget.requests, duration: d.budget.seconds }),
     ]),
   );
-  /** Null when the account can take a write now; else how long to wait. */
-  const budgetWait = async (organisationId: string, vendor: CrmVendor): Promise<number | null> => {
+  /** Null when the account can take `calls` now (a write's, by default); else how long to wait. */
+  const budgetWait = async (organisationId: string, vendor: CrmVendor, calls = CRM_VENDORS[vendor].budget.perWrite): Promise<number | null> => {
     try {
-      await limiters.get(vendor)!.consume(organisationId, CRM_VENDORS[vendor].budget.perWrite);
+      await limiters.get(vendor)!.consume(organisationId, calls);
       return null;
     } catch (res) {
       if (res instanceof RateLimiterRes) return res.msBeforeNext + Math.random() * 250;
@@ -149,7 +151,9 @@ export function createCrmWriter(deps: {
   const connectionOf = async (organisationId: string): Promise<Connection | undefined> =>
     (
       await deps.db.query<Connection>(
-        'select vendor, account, api_url, access_token, refresh_token, expires_at, connected_at from public.crm_connections where organisation_id = $1',
+        `select vendor, account, api_url, access_token, refresh_token, expires_at, connected_at,
+                case when paused_until > now() then paused_until end as paused_until, paused_reason
+           from public.crm_connections where organisation_id = $1`,
         [organisationId],
       )
     ).rows[0];
@@ -181,11 +185,26 @@ export function createCrmWriter(deps: {
       )
     ).rows[0];
 
-  /** The CRM record of a conversation's customer; null: none has the number. */
-  const contactOf = async (organisationId: string, conversationId: string, adapter: CrmAdapter): Promise<string | null> => {
+  /**
+   * An agent's call to the CRM (a lookup, a search, a link, a new contact) takes from the same
+   * budget as the writes: when there is none, the agent is told to try again shortly.
+   */
+  const agentBudget = async (organisationId: string, conn: Connection, calls: number) => {
+    if (conn.paused_until) {
+      throw new CrmCallError(conn.paused_reason ?? `${CRM_VENDORS[conn.vendor].name} asked to wait`, { retryable: true, retryAfterMs: conn.paused_until.getTime() - Date.now(), limit: 'daily' });
+    }
+    const wait = await budgetWait(organisationId, conn.vendor, calls);
+    if (wait !== null) {
+      throw new CrmCallError(`${CRM_VENDORS[conn.vendor].name} is busy with this account’s writes`, { retryable: true, retryAfterMs: wait, limit: 'burst' });
+    }
+  };
+
+  /** The CRM record of a conversation's customer; null: none has the number. `beforeLookup` runs before the CRM is asked. */
+  const contactOf = async (organisationId: string, conversationId: string, adapter: CrmAdapter, beforeLookup?: () => Promise<void>): Promise<string | null> => {
     const contact = await customerOf(organisationId, conversationId);
     if (!contact) return null;
     if (contact.checked) return contact.remote_id;
+    await beforeLookup?.();
     const found = await adapter.findContact(contact.phone_e164);
     await deps.db.query(
       `insert into public.crm_contacts (contact_id, organisation_id, remote_id) values ($1, $2, $3)
@@ -331,21 +350,23 @@ export function createCrmWriter(deps: {
     wake();
   };
 
-  /** Runs `fn` with the organisation's CRM; null when it has none. */
-  const withConnection = async <T>(organisationId: string, fn: (a: CrmAdapter, conn: Connection) => Promise<T>): Promise<T | null> => {
+  /** Runs an agent's `calls` CRM calls in `fn` with the organisation's CRM, within its budget; null when it has none. */
+  const withConnection = async <T>(organisationId: string, calls: number, fn: (a: CrmAdapter, conn: Connection) => Promise<T>): Promise<T | null> => {
     const conn = await connectionOf(organisationId);
-    return conn ? withCrm(organisationId, conn, (a) => fn(a, conn)) : null;
+    if (!conn) return null;
+    await agentBudget(organisationId, conn, calls);
+    return withCrm(organisationId, conn, (a) => fn(a, conn));
   };
 
   return {
     /** Records an agent may link a conversation's customer to: the CRM's search for what they typed. */
-    searchRecords: (organisationId: string, query: string): Promise<CrmContact[] | null> => withConnection(organisationId, (a) => a.searchContacts(query)),
+    searchRecords: (organisationId: string, query: string): Promise<CrmContact[] | null> => withConnection(organisationId, 2, (a) => a.searchContacts(query)),
 
     /** Links the customer to a record the CRM has (checked there first); false when it has no such record. */
     async linkRecord(organisationId: string, conversationId: string, recordId: string, agentId: string): Promise<'linked' | 'no_record' | 'no_crm' | 'no_conversation'> {
       const customer = await customerOf(organisationId, conversationId);
       if (!customer) return 'no_conversation';
-      const found = await withConnection(organisationId, (a) => a.getContact(recordId));
+      const found = await withConnection(organisationId, 1, (a) => a.getContact(recordId));
       if (found === null) return (await connectionOf(organisationId)) ? 'no_record' : 'no_crm';
       await decide(organisationId, customer.id, found.id, 'linked', agentId);
       return 'linked';
@@ -355,7 +376,7 @@ export function createCrmWriter(deps: {
     async createRecord(organisationId: string, conversationId: string, agentId: string): Promise<'created' | 'no_crm' | 'no_conversation'> {
       const customer = await customerOf(organisationId, conversationId);
       if (!customer) return 'no_conversation';
-      const made = await withConnection(organisationId, async (a) => {
+      const made = await withConnection(organisationId, 2, async (a) => {
         const existing = await a.findContact(customer.phone_e164);
         return existing ? { id: existing.id, source: 'linked' as const } : { id: (await a.createContact({ name: customer.profile_name, phoneE164: customer.phone_e164 })).id, source: 'created' as const };
       });
@@ -371,7 +392,7 @@ export function createCrmWriter(deps: {
     async recordOf(organisationId: string, conversationId: string): Promise<{ vendor: CrmVendor; account: string | null; apiUrl: string | null; remoteId: string | null } | null> {
       const conn = await connectionOf(organisationId);
       if (!conn) return null;
-      const remoteId = await withCrm(organisationId, conn, (a) => contactOf(organisationId, conversationId, a));
+      const remoteId = await withCrm(organisationId, conn, (a) => contactOf(organisationId, conversationId, a, () => agentBudget(organisationId, conn, 2)));
       return { vendor: conn.vendor, account: conn.account, apiUrl: conn.api_url, remoteId };
     },
     start() {

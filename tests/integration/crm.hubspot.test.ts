@@ -248,6 +248,14 @@ describe('CRM write-back: HubSpot', () => {
       await new Promise((r) => setTimeout(r, 2500)); // more than two writer passes
       expect(hub.requests.filter((r) => r.status === 429).length).toBe(refused);
       for (const c of contacts) expect(recordsOf(c)).toHaveLength(0);
+      // Agents' lookups wait too: the thread header and the record search say why, without calling HubSpot.
+      const calls = hub.requests.length;
+      const newcomer = await conversationOf(customer(), ctx.a, 'While paused');
+      const lookup = await api<{ error: string; message: string }>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${newcomer}/crm`);
+      expect(lookup.status).toBe(503);
+      expect(lookup.body).toMatchObject({ error: 'crm_busy', message: expect.stringMatching(/daily API limit.*try again in \d+ s/) });
+      expect((await api(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${newcomer}/crm/search?q=anyone`)).status).toBe(503);
+      expect(hub.requests.length).toBe(calls);
 
       // Midnight in the account's time zone: the budget is back and the pause ends.
       hub.dailyCallsLeft = null;
