@@ -80,7 +80,8 @@ Switchboard is running.
   Agents          ${demo.agents.join(', ')}   password: ${demo.password}
   Extension       ${extensionDir}
   Local config    ${join(home, 'local.json')}
-  HubSpot (stand-in) ${stack.hubspotStandIn?.url ?? '-'}   the demo organisation's conversations are logged on its contacts (docs/crm.md)
+  HubSpot (stand-in) ${stack.hubspotStandIn?.url ?? '-'}   the demo organisation's conversations are logged on its contacts, shown on the demo CRM page (docs/crm.md)
+  Other CRMs      Pipedrive, Salesforce and Zoho CRM stand-ins run too: an admin can connect one instead (options page, Team administration, CRM)
 
 Send a WhatsApp message as a customer:
   npm run simulate -- --from +14155550134 --body "Hello" --profile-name "Maria Garcia"
