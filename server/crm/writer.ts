@@ -13,6 +13,8 @@ const CLAIM_SECONDS = 60;
 const BATCH = 10;
 /** A customer no CRM record matched is looked up again after this long. */
 const UNMATCHED_RETRY_MS = 60 * 60_000;
+/** The longest an agent's CRM call waits for the account's budget before it is told to try again. */
+const AGENT_BUDGET_WAIT_MS = 3000;
 /** A refused write (not worth retrying at once) waits this long; last_error says why. */
 const REFUSED_RETRY_MS = 60 * 60_000;
 
@@ -193,9 +195,15 @@ export function createCrmWriter(deps: {
     if (conn.paused_until) {
       throw new CrmCallError(conn.paused_reason ?? `${CRM_VENDORS[conn.vendor].name} asked to wait`, { retryable: true, retryAfterMs: conn.paused_until.getTime() - Date.now(), limit: 'daily' });
     }
-    const wait = await budgetWait(organisationId, conn.vendor, calls);
-    if (wait !== null) {
-      throw new CrmCallError(`${CRM_VENDORS[conn.vendor].name} is busy with this account’s writes`, { retryable: true, retryAfterMs: wait, limit: 'burst' });
+    // An agent waits a moment for the budget's next window rather than being refused at once.
+    for (let waited = 0; ; ) {
+      const wait = await budgetWait(organisationId, conn.vendor, calls);
+      if (wait === null) return;
+      if (waited + wait > AGENT_BUDGET_WAIT_MS) {
+        throw new CrmCallError(`${CRM_VENDORS[conn.vendor].name} is busy with this account’s writes`, { retryable: true, retryAfterMs: wait, limit: 'burst' });
+      }
+      await new Promise((r) => setTimeout(r, wait));
+      waited += wait;
     }
   };
 
@@ -206,11 +214,15 @@ export function createCrmWriter(deps: {
     if (contact.checked) return contact.remote_id;
     await beforeLookup?.();
     const found = await adapter.findContact(contact.phone_e164);
-    await deps.db.query(
-      `insert into public.crm_contacts (contact_id, organisation_id, remote_id) values ($1, $2, $3)
-       on conflict (contact_id) do update set remote_id = excluded.remote_id, checked_at = now()`,
+    const kept = await deps.db.query<{ remote_id: string | null }>(
+      `insert into public.crm_contacts as cc (contact_id, organisation_id, remote_id) values ($1, $2, $3)
+       on conflict (contact_id) do update set remote_id = excluded.remote_id, checked_at = now()
+         where cc.source = 'phone'
+       returning remote_id`,
       [contact.id, organisationId, found?.id ?? null],
     );
+    // An agent linked the customer (or made a contact) while we searched: theirs stands.
+    if (!kept.rows[0]) return (await customerOf(organisationId, conversationId))?.remote_id ?? null;
     return found?.id ?? null;
   };
 

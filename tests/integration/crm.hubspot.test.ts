@@ -80,6 +80,23 @@ describe('CRM write-back: HubSpot', () => {
     expect(recordsOf(contactId)).toHaveLength(1);
   });
 
+  it('loses nothing while HubSpot is down: the records wait, retried with backoff, and are written once it is back', async () => {
+    const phones = [customer(), customer(), customer()];
+    const contacts = phones.map((phone, i) => hub.addContact({ firstname: `Outage${i}`, phone }));
+    hub.down = true;
+    try {
+      for (const phone of phones) await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'During the outage' });
+      for (const phone of phones) await until(async () => /HubSpot: The service is temporarily unavailable/.test((await outboxOf(phone))[0]?.last_error ?? ''), { what: 'each write to have failed' });
+      for (const c of contacts) expect(recordsOf(c)).toHaveLength(0);
+      expect((await api<CrmStatus>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/crm')).body.connection!.lastError).toMatch(/temporarily unavailable/);
+    } finally {
+      hub.down = false;
+    }
+    for (const c of contacts) await until(() => recordsOf(c).length === 1, { what: 'each record after the outage' });
+    for (const phone of phones) await until(async () => (await outboxOf(phone))[0]?.written === true, { what: 'each row written' });
+    for (const c of contacts) expect(recordsOf(c)).toHaveLength(1);
+  });
+
   it('writes a record whose writer died mid-write (its claim left behind) once the claim lapses, once', async () => {
     const phone = customer();
     const contactId = hub.addContact({ firstname: 'Tove', phone });
@@ -230,6 +247,26 @@ describe('CRM write-back: HubSpot', () => {
     expect(audit.rows.map((r) => r.action)).toEqual(expect.arrayContaining(['crm.record_linked', 'crm.contact_created']));
   });
 
+  it('keeps the record an agent linked while the writer’s phone search was still out', async () => {
+    const phone = customer();
+    const nadia = hub.addContact({ firstname: 'Nadia', email: 'nadia@example.com' }); // no phone: the search will not find her
+    hub.searchDelayMs = 1500;
+    try {
+      const conv = await conversationOf(phone, ctx.a, 'Slow search');
+      // The writer has claimed the record and its phone search is out (for 1.5 s); the agent links
+      // meanwhile (checking a record by id is not a search).
+      await until(async () => (await ctx.stack.db.query(`select 1 from crm_outbox where conversation_id = $1 and claimed_until > now()`, [conv])).rows.length === 1, {
+        what: 'the writer to claim the record',
+      });
+      const linked = await api<CrmRecordView>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: nadia });
+      expect(linked.body.matched).toBe(true);
+      await until(() => recordsOf(nadia)[0]?.properties.hs_communication_body?.includes('Slow search') === true, { what: 'the record on the linked contact' });
+      expect((await api<CrmRecordView>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${conv}/crm`)).body.matched).toBe(true);
+    } finally {
+      hub.searchDelayMs = 0;
+    }
+  });
+
   it('pauses every write when HubSpot’s daily limit is spent, says so, and writes everything once the day’s budget is back', async () => {
     const phones = [customer(), customer(), customer()];
     const contacts = phones.map((phone, i) => hub.addContact({ firstname: `Daily${i}`, phone }));
@@ -243,7 +280,10 @@ describe('CRM write-back: HubSpot', () => {
       expect(new Date(status.pausedUntil!).getTime()).toBeGreaterThan(Date.now());
       expect(status.pending).toBeGreaterThanOrEqual(3);
       // While paused, no instance calls HubSpot: the 429s stop at the first.
-      await new Promise((r) => setTimeout(r, 300)); // calls of the pass that hit the limit come back
+      // The calls already under way when the limit was hit come back first (their rows are released).
+      await until(async () => (await ctx.stack.db.query(`select 1 from crm_outbox where organisation_id = $1 and claimed_until > now()`, [ctx.a.id])).rows.length === 0, {
+        what: 'the writes under way to come back',
+      });
       const refused = hub.requests.filter((r) => r.status === 429).length;
       await new Promise((r) => setTimeout(r, 2500)); // more than two writer passes
       expect(hub.requests.filter((r) => r.status === 429).length).toBe(refused);

@@ -24,6 +24,10 @@ export interface HubSpotStandIn {
   notes: Map<string, HubSpotObject>;
   /** communication or note id -> contact ids */
   associations: Map<string, Set<string>>;
+  /** An outage: while true every API call is answered 503. */
+  down: boolean;
+  /** Contact searches take this long to answer (a slow HubSpot). */
+  searchDelayMs: number;
   /** The next n API calls are answered 429 (Retry-After: retryAfterSeconds). */
   rateLimitNext: number;
   retryAfterSeconds: number;
@@ -86,6 +90,8 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     communications: new Map(),
     notes: new Map(),
     associations: new Map(),
+    down: false,
+    searchDelayMs: 0,
     rateLimitNext: 0,
     retryAfterSeconds: 1,
     dailyCallsLeft: null,
@@ -130,6 +136,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     if (req.url.startsWith('/oauth/') || req.url.startsWith('/contacts/') || req.url.startsWith('/demo/')) return; // the consent page and the web app take no bearer token
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !state.tokens.has(token)) return error(reply, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
+    if (state.down) return error(reply, 503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable.');
     if (state.dailyCallsLeft !== null) {
       if (state.dailyCallsLeft <= 0) {
         // HubSpot's daily limit: no Retry-After; it resets at midnight in the account's time zone.
@@ -231,6 +238,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
   app.post<{ Body: { query?: string; filterGroups?: Array<{ filters: Array<{ propertyName: string; operator: string; value?: string }> }>; properties?: string[]; limit?: number } }>(
     '/crm/v3/objects/contacts/search',
     async (req) => {
+      if (state.searchDelayMs) await new Promise((r) => setTimeout(r, state.searchDelayMs));
       const value = (c: HubSpotObject, name: string) =>
         name === 'hs_searchable_calculated_phone_number' ? searchableDigits(c.properties.phone) : name === 'hs_searchable_calculated_mobile_number' ? searchableDigits(c.properties.mobilephone) : c.properties[name];
       const groups = req.body?.filterGroups ?? [];

@@ -2,6 +2,8 @@ import formbody from '@fastify/formbody';
 import Fastify, { type FastifyReply } from 'fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import escapeHtml from 'escape-html';
+import type { QueryResult, Record as SfApiRecord, SaveError, SaveResult, SearchResult, UpsertResult } from 'jsforce';
+import type { TokenResponse } from 'jsforce/lib/oauth2';
 import { dropAfterWrite } from './drop';
 
 /**
@@ -11,7 +13,9 @@ import { dropAfterWrite } from './drop';
  * answering the org's `instance_url`: this stand-in), SOSL search (`FIND {…} IN PHONE|ALL FIELDS
  * RETURNING Contact(…), Lead(…)`), SOQL queries of the form `SELECT … FROM … WHERE a = '…' AND …
  * LIMIT n`, sObject create/retrieve/update, upsert by an External ID field, and the Tooling API's
- * CustomField create. Errors are Salesforce's arrays of `{ message, errorCode }`. On demand: the
+ * CustomField create. Errors are Salesforce's arrays of `{ message, errorCode }`. Answers are typed
+ * with jsforce's types of Salesforce's documented REST shapes (type-checked by
+ * tests/integration/crm.stand-ins.test.ts). On demand: the
  * org's API request limit (REQUEST_LIMIT_EXCEEDED), a write performed and its answer lost, expiry.
  */
 export interface SalesforceStandIn {
@@ -70,7 +74,7 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     expireAccessTokens: () => state.tokens.clear(),
     close: () => app.close(),
   };
-  const fail = (reply: FastifyReply, status: number, errorCode: string, message: string) => reply.code(status).send([{ message, errorCode, fields: [] }]);
+  const fail = (reply: FastifyReply, status: number, errorCode: string, message: string) => reply.code(status).send([{ message, errorCode, fields: [] }] satisfies SaveError[]);
 
   app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: decodeURIComponent(req.url), status: reply.statusCode }));
   app.addHook('preHandler', async (req, reply) => {
@@ -97,7 +101,7 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     const b = req.body ?? {};
     const bad = (error: string, description: string) => reply.code(400).send({ error, error_description: description });
     if (b.client_id !== state.oauth.clientId || b.client_secret !== state.oauth.clientSecret) return bad('invalid_client', 'invalid client credentials');
-    const answer = (refresh?: string) => {
+    const answer = (refresh?: string): TokenResponse => {
       const t = issue();
       return {
         access_token: t.access,
@@ -165,7 +169,7 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
         .filter((r) => matches(r) && (!where || !/IsConverted = false/i.test(where) || r.IsConverted !== true))
         .map((r) => project(r, fields)),
     );
-    return { searchRecords: searchRecords.slice(0, Number(m[4] ?? 2000)) };
+    return { searchRecords: searchRecords.slice(0, Number(m[4] ?? 2000)) } satisfies SearchResult;
   });
 
   app.get<{ Querystring: { q?: string } }>(`${base}/query`, async (req, reply) => {
@@ -181,7 +185,7 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
       .filter((r) => conditions.every((c) => r[c!.field] === c!.value))
       .slice(0, Number(m[4] ?? 2000))
       .map((r) => project(r, m[1]!.split(',').map((f) => f.trim())));
-    return { totalSize: records.length, done: true, records };
+    return { totalSize: records.length, done: true, records } satisfies QueryResult<SfApiRecord>;
   });
 
 
@@ -190,7 +194,7 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     if (!name || !/^\w+\.\w+__c$/.test(name)) return fail(reply, 400, 'INVALID_FIELD', 'FullName must be Object.Field__c');
     if (state.customFields.has(name)) return fail(reply, 400, 'DUPLICATE_DEVELOPER_NAME', 'There is already a field named ' + name.split('.')[1]);
     state.customFields.add(name);
-    return reply.code(201).send({ id: `00N${randomBytes(6).toString('hex')}`, success: true, errors: [] });
+    return reply.code(201).send({ id: `00N${randomBytes(6).toString('hex')}`, success: true, errors: [] } satisfies SaveResult);
   });
 
   app.post<{ Params: { type: string }; Body: Record<string, unknown> }>(`${base}/sobjects/:type`, async (req, reply) => {
@@ -201,7 +205,7 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     const Id = newId(type);
     state.records.set(Id, { ...(b as object), Id, attributes: { type, url: `${base}/sobjects/${type}/${Id}` }, ...(type === 'Contact' && { Name: [b.FirstName, b.LastName].filter(Boolean).join(' ') }) });
     if (dropAfterWrite(state, req, reply)) return;
-    return reply.code(201).send({ id: Id, success: true, errors: [] });
+    return reply.code(201).send({ id: Id, success: true, errors: [] } satisfies SaveResult);
   });
 
   app.get<{ Params: { type: string; id: string }; Querystring: { fields?: string } }>(`${base}/sobjects/:type/:id`, async (req, reply) => {
@@ -218,7 +222,7 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     const Id = existing?.Id ?? newId(type);
     state.records.set(Id, { ...(existing ?? {}), ...(req.body ?? {}), [field]: value, Id, attributes: { type, url: `${base}/sobjects/${type}/${Id}` } });
     if (dropAfterWrite(state, req, reply)) return;
-    return reply.code(existing ? 200 : 201).send({ id: Id, success: true, errors: [], created: !existing });
+    return reply.code(existing ? 200 : 201).send({ id: Id, success: true, errors: [], created: !existing } satisfies UpsertResult);
   });
   app.patch<{ Params: { type: string; a: string }; Body: Record<string, unknown> }>(`${base}/sobjects/:type/:a`, async (req, reply) => {
     const r = state.records.get(req.params.a);
