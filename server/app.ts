@@ -126,10 +126,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     sealer: config.crm.tokenKey ? createSealer(config.crm.tokenKey) : null,
     apps: config.crm.apps,
     pollMs: config.crm.pollMs,
+    claimSeconds: config.crm.claimSeconds,
     log: log.child({ name: 'crm' }),
     mediaLink: (messageId, index) => `${config.publicUrl}${mediaLinks.path(messageId, index)}`,
   });
-  crmWriter.start();
+  if (config.crm.writer) crmWriter.start();
 
   // Snoozes end on the server, whichever instance finds them first.
   const snoozes = startSnoozeSweeper({

@@ -117,6 +117,10 @@ const envSchema = z.object({
   /** This deployment's Zoho CRM client (a server-based client, enabled in each data centre it serves). */
   /** The longest a CRM writer sleeps between looks at the outbox (it is woken by new records and when retries fall due). */
   CRM_POLL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /** Whether this instance writes to the CRMs (default yes): off for instances that only serve agents, when others write. */
+  CRM_WRITER: z.enum(['on', 'off']).default('on'),
+  /** How long a writer holds a record it is writing; a crashed writer's records are written by another after this. */
+  CRM_CLAIM_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   ZOHO_CLIENT_ID: z.string().min(1).optional(),
   ZOHO_CLIENT_SECRET: z.string().min(1).optional(),
   /** A stand-in for every Zoho data centre at once (the local stack's); unset: Zoho's own servers. */
@@ -184,7 +188,7 @@ export interface ServerConfig {
   uploads: { storage: 'disk'; dir: string } | { storage: 'supabase'; bucket: string };
   signedMediaTtlSeconds: number;
   /** CRM write-back: the key tokens are sealed with (null: off) and where each vendor's API is. */
-  crm: { tokenKey: Buffer | null; pollMs: number; apps: { hubspot: HubSpotApp; pipedrive: CrmApp; salesforce: CrmApp; zoho: CrmApp } };
+  crm: { tokenKey: Buffer | null; pollMs: number; writer: boolean; claimSeconds: number; apps: { hubspot: HubSpotApp; pipedrive: CrmApp; salesforce: CrmApp; zoho: CrmApp } };
 }
 
 /** The origin policy and trusted proxies the environment describes. */

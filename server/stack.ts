@@ -220,6 +220,8 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       crm: {
         tokenKey: env.CRM_TOKEN_KEY ? Buffer.from(env.CRM_TOKEN_KEY, 'base64') : local ? localSealKey(local.jwtSecret) : null,
         pollMs: env.CRM_POLL_MS,
+        writer: env.CRM_WRITER === 'on',
+        claimSeconds: env.CRM_CLAIM_SECONDS,
         apps: {
           hubspot: {
             apiBaseUrl: env.HUBSPOT_API_BASE_URL ?? hubspotStandIn?.url ?? 'https://api.hubapi.com',

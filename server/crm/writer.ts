@@ -8,7 +8,7 @@ import type { Sealer } from './seal';
 import { CrmCallError, type CrmAdapter, type CrmContact, type CrmVendor } from './types';
 import { CRM_VENDORS } from './vendors';
 
-/** A writer holds a row this long; one that stopped mid-call lets it go by itself. */
+/** A writer holds a row this long (by default); one that stopped mid-call lets it go by itself. */
 const CLAIM_SECONDS = 60;
 const BATCH = 10;
 /** A customer no CRM record matched is looked up again after this long. */
@@ -63,8 +63,11 @@ export function createCrmWriter(deps: {
   /** A link to a message's file that works from the CRM, where nobody is signed in to Switchboard. */
   mediaLink: (messageId: string, index: number) => string;
   pollMs?: number;
+  /** How long a claim holds a row: longer than any CRM call, short enough to recover soon after a crash. */
+  claimSeconds?: number;
 }) {
   const pollMs = deps.pollMs ?? 10_000;
+  const claimSeconds = deps.claimSeconds ?? CLAIM_SECONDS;
   const prepared = new Set<string>(); // connections (organisation@connected_at) prepared since start
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running = false;
@@ -126,7 +129,7 @@ export function createCrmWriter(deps: {
                                               where c.organisation_id = crm_outbox.organisation_id and c.paused_until > now())
                            order by next_attempt_at limit $2 for update of crm_outbox skip locked)
           returning o.key, o.kind, o.organisation_id, o.conversation_id, o.window_start, o.window_end, o.message_id, o.version, o.attempts, o.remote_id`,
-        [CLAIM_SECONDS, BATCH],
+        [claimSeconds, BATCH],
       )
     ).rows;
 

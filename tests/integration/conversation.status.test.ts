@@ -299,12 +299,19 @@ describe('Conversation status', () => {
       for (let i = 0; i < 20; i++) ids.push((await conversationWith()).id);
       await ctx.stack.db.query("update conversations set status = 'snoozed', snoozed_until = now() - interval '1 second', status_reason = 'agent' where id = any($1::uuid[])", [ids]);
       const changes = (await Promise.all(Array.from({ length: 8 }, () => wakeSnoozed(ctx.stack.db)))).flat();
+      // The stack's own sweeper races with these eight too, so some may be woken by it: what counts
+      // is that none is woken twice, and every one once.
       const ours = changes.filter((c) => ids.includes(c.conversation.id));
-      expect(ours).toHaveLength(20);
-      expect(new Set(ours.map((c) => c.conversation.id)).size).toBe(20);
+      expect(new Set(ours.map((c) => c.conversation.id)).size).toBe(ours.length);
       for (const c of ours) expect(c.activity).toHaveLength(1);
-      const woken = await ctx.stack.db.query("select count(*)::int as n from messages where conversation_id = any($1::uuid[]) and activity ->> 'reason' = 'snooze_ended'", [ids]);
-      expect(woken.rows[0].n).toBe(20);
+      const woken = await ctx.stack.db.query<{ conversation_id: string; n: number }>(
+        "select conversation_id, count(*)::int as n from messages where conversation_id = any($1::uuid[]) and activity ->> 'reason' = 'snooze_ended' group by conversation_id",
+        [ids],
+      );
+      expect(woken.rows).toHaveLength(20);
+      for (const row of woken.rows) expect(row.n).toBe(1);
+      const open = await ctx.stack.db.query("select count(*)::int as n from conversations where id = any($1::uuid[]) and status = 'open'", [ids]);
+      expect(open.rows[0].n).toBe(20);
     });
   });
 

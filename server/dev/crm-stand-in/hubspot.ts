@@ -28,6 +28,9 @@ export interface HubSpotStandIn {
   down: boolean;
   /** Contact searches take this long to answer (a slow HubSpot). */
   searchDelayMs: number;
+  /** Upserts are written, and their answers held until `releaseHeld()` (the caller may die meanwhile). */
+  holdUpserts: boolean;
+  releaseHeld(): void;
   /** The next n API calls are answered 429 (Retry-After: retryAfterSeconds). */
   rateLimitNext: number;
   retryAfterSeconds: number;
@@ -77,6 +80,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     refreshTokens.add(refresh);
     return { token_type: 'bearer', access_token: access, refresh_token: refresh, expires_in: state.oauth.expiresInSeconds };
   };
+  const held: Array<() => void> = [];
   const uniqueProperties = new Map<string, Set<string>>([
     ['communications', new Set()],
     ['notes', new Set()],
@@ -92,6 +96,8 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     associations: new Map(),
     down: false,
     searchDelayMs: 0,
+    holdUpserts: false,
+    releaseHeld: () => held.splice(0).forEach((release) => release()),
     rateLimitNext: 0,
     retryAfterSeconds: 1,
     dailyCallsLeft: null,
@@ -301,6 +307,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
       return { ...record, archived: false, new: !existing };
     });
     if (dropAfterWrite(state, req, reply)) return;
+    if (state.holdUpserts) await new Promise<void>((release) => held.push(release));
     return { status: 'COMPLETE', results, startedAt, completedAt: now() };
   });
 
