@@ -4,6 +4,7 @@ import type { CrmCandidate, CrmRecordView, CrmStatus } from '../../lib/contract/
 import type { ZohoNote, ZohoStandIn } from '../../server/dev/crm-stand-in/zoho';
 import { api, customer } from '../support/stack';
 import { connectByOAuth, pausedThenWritten } from '../support/crm';
+import { ZOHO_OPERATIONS, zohoOperation, zohoShapeErrors } from '../support/zoho-spec';
 import { useTestStack } from '../support/fixture';
 import { until } from '../support/wait';
 
@@ -103,5 +104,24 @@ describe('CRM write-back: Zoho CRM', () => {
     const key = created.body.recordUrl!.split('/crm/tab/')[1]!;
     expect(zoho.records.get(key)).toMatchObject({ Mobile: stranger });
     await until(() => notesOf(key).length === 1, { what: 'the conversation on the new contact' });
+  });
+
+  it('is held to Zoho’s descriptions: every request Switchboard sent and every answer the stand-in gave fits the operations transcribed from crm-oas v8', () => {
+    const errors: string[] = [];
+    const seen = new Set<string>();
+    for (const x of zoho.exchanges) {
+      const operation = zohoOperation(x.method, x.route, x.path);
+      const shapes = ZOHO_OPERATIONS[operation];
+      if (!shapes) {
+        errors.push(`${operation}: a call with no description here`);
+        continue;
+      }
+      seen.add(operation);
+      if (x.status >= 300) continue;
+      if (shapes.request && x.request !== undefined) errors.push(...zohoShapeErrors(shapes.request, x.request).map((e) => `${operation} request ${e}`));
+      errors.push(...zohoShapeErrors(shapes.answer, x.answer).map((e) => `${operation} answer ${e}`));
+    }
+    expect([...new Set(errors)]).toEqual([]);
+    expect([...seen].sort()).toEqual(Object.keys(ZOHO_OPERATIONS).sort());
   });
 });

@@ -23,6 +23,8 @@ export interface ZohoStandIn {
   creditsLeft: number | null;
   dropAfterWrite: number;
   requests: Array<{ method: string; path: string; status: number }>;
+  /** Every API exchange with its JSON bodies, for holding both sides to Zoho's descriptions. */
+  exchanges: Array<{ method: string; route: string; path: string; status: number; request: unknown; answer: unknown }>;
   oauth: { clientId: string; clientSecret: string };
   addRecord(module: 'Contacts' | 'Leads', fields: Record<string, string>): string;
   expireAccessTokens(): void;
@@ -62,6 +64,7 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
     creditsLeft: null,
     dropAfterWrite: 0,
     requests: [],
+    exchanges: [],
     oauth: { clientId: `1000.${randomBytes(10).toString('hex').toUpperCase()}`, clientSecret: randomBytes(20).toString('hex') },
     addRecord(module, fields) {
       const id = newId();
@@ -78,9 +81,16 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
     const wanted = fields ? fields.split(',') : Object.keys(r).filter((k) => k !== 'module');
     return { id: r.id, ...Object.fromEntries(wanted.map((f) => [f, r[f] ?? null])) };
   };
-  const success = (id: string, message: string) => ({ code: 'SUCCESS', details: { id, Modified_Time: now(), Created_Time: now() }, message, status: 'success' });
+  const user = { name: 'Stand-in Admin', id: '5725767000000000001' };
+  const success = (id: string, message: string) => ({ code: 'SUCCESS', details: { id, Modified_Time: now(), Modified_By: user, Created_Time: now(), Created_By: user }, message, status: 'success' });
 
   app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: decodeURIComponent(req.url), status: reply.statusCode }));
+  app.addHook('onSend', async (req, reply, payload) => {
+    if (!req.url.startsWith('/crm/v8/') || typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').includes('json')) return payload;
+    const request = (req.headers['content-type'] ?? '').includes('json') ? req.body : undefined;
+    state.exchanges.push({ method: req.method, route: req.routeOptions.url ?? req.url, path: req.url, status: reply.statusCode, request, answer: JSON.parse(payload) });
+    return payload;
+  });
   app.addHook('preHandler', async (req, reply) => {
     if (!req.url.startsWith('/crm/v8/')) return;
     const token = /^Zoho-oauthtoken (.+)$/.exec(req.headers.authorization ?? '')?.[1];
