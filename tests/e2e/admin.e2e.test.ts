@@ -205,5 +205,16 @@ describe('The admin view', () => {
 
     await view.getByRole('button', { name: 'Disconnect HubSpot' }).click();
     await view.getByRole('button', { name: 'Connect HubSpot' }).waitFor({ timeout: 10_000 });
+
+    // Zoho CRM: the admin says which data centre the account is in, then connects.
+    await view.getByLabel('Zoho CRM data centre').selectOption('eu');
+    const zohoTab = admin.browser.context.waitForEvent('page');
+    await view.getByRole('button', { name: 'Connect Zoho CRM' }).click();
+    const zohoConsent = await zohoTab;
+    await zohoConsent.getByRole('heading', { name: 'Zoho CRM connected' }).waitFor({ timeout: 10_000 });
+    await view.getByRole('definition').filter({ hasText: 'Zoho CRM (account eu)' }).waitFor({ timeout: 10_000 });
+    await zohoConsent.close();
+    await view.getByRole('button', { name: 'Disconnect Zoho CRM' }).click();
+    await view.getByRole('button', { name: 'Connect Zoho CRM' }).waitFor({ timeout: 10_000 });
   });
 });
