@@ -4,7 +4,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequ
 import type pg from 'pg';
 import { createClient, type RedisClientType } from 'redis';
 import { z } from 'zod';
-import { authenticateAgent } from './auth/agent';
+import { agentRequestLimit, authenticateAgent } from './auth/agent';
 import type { TokenVerifier } from './auth/jwt';
 import type { ServerConfig } from './config';
 import { registerDemoRoutes } from './dev/demo/routes';
@@ -17,9 +17,9 @@ import { registerInboxRoutes } from './inbox/routes';
 import { startSnoozeSweeper } from './inbox/status';
 import type { Logger } from './logger';
 import { resolveWithDns, type ResolveHost } from './media/public-url';
-import { createMessageMediaSigner, registerMediaRoutes, registerSignedMessageMediaRoute } from './media/routes';
+import { createMessageMediaSigner, registerMediaRoutes, registerMessageMediaLinkRoute, registerSignedMessageMediaRoute } from './media/routes';
 import { createDiskStorage, createSupabaseStorage } from './media/storage';
-import { createUploadSigner, registerUploadRoutes, registerUploadTicketRoute, signedMediaUrl, type UploadRouteDeps } from './media/uploads';
+import { createUploadSigner, registerUploadRoutes, registerUploadTicketRoute, signedMediaUrl, startUploadSweeper, type UploadRouteDeps } from './media/uploads';
 import { countRequests, type RequestCounter } from './metrics';
 import { registerReplyRoutes } from './outbound/routes';
 import { createSender, type Sender } from './outbound/sender';
@@ -94,6 +94,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onStatus: broadcast.messageStatus,
     onUnrouted: (organisationId) => broadcast.teamChanged(organisationId, 'unrouted'),
   });
+  // One request budget per agent: the API's calls and the agent's uploads take from it.
+  const agentLimit = agentRequestLimit(config.limits.requestsPerAgent);
   // Agents' uploaded files: where they are kept, and the signed URLs Twilio fetches them from.
   const uploads: UploadRouteDeps = {
     db,
@@ -104,8 +106,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     signer: createUploadSigner(config.twilio.authToken),
     publicUrl: () => config.publicUrl,
     signedMediaTtlSeconds: config.signedMediaTtlSeconds,
+    agentLimit,
   };
   registerUploadRoutes(http, uploads);
+  // Files uploaded and never sent do not stay (disk or Storage would fill).
+  const uploadSweeper = startUploadSweeper({
+    ...uploads,
+    everyMs: config.unsentUploads.sweepMs,
+    unsentTtlMs: config.unsentUploads.ttlSeconds * 1000,
+    onError: (err) => log.warn({ err }, 'upload sweep failed; retried on the next tick'),
+  });
   const twilioClient = createTwilioClient(config.twilio, config.twilioApiBaseUrl);
   // Replies go out through the outbox; a stopped server's unsent replies go out when it starts.
   const sender = createSender({
@@ -120,6 +130,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   // Conversations go to the organisations' CRMs through their outbox (docs/crm.md); their files as signed links.
   const mediaDeps = { db, source: { apiBaseUrl: twilioApiBase(config), ...config.twilio }, maxBytes: config.mediaMaxBytes, uploads };
   const mediaLinks = createMessageMediaSigner(config.twilio.authToken);
+  /** A link to a message's file for a CRM record, working for CRM_MEDIA_LINK_DAYS from now. */
+  const mediaLink = (messageId: string, index: number) => {
+    const expires = Date.now() + config.crmMediaLinkDays * 86_400_000;
+    return { url: `${config.publicUrl}${mediaLinks.path(messageId, index, expires)}`, expiresAt: new Date(expires).toISOString() };
+  };
   registerSignedMessageMediaRoute(http, { ...mediaDeps, signer: mediaLinks });
   const crmWriter = createCrmWriter({
     db,
@@ -128,7 +143,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     pollMs: config.crm.pollMs,
     claimSeconds: config.crm.claimSeconds,
     log: log.child({ name: 'crm' }),
-    mediaLink: (messageId, index) => `${config.publicUrl}${mediaLinks.path(messageId, index)}`,
+    mediaLink: (messageId, index) => mediaLink(messageId, index).url,
   });
   if (config.crm.writer) crmWriter.start();
 
@@ -159,13 +174,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   await http.register(async (api) => {
-    api.addHook('preHandler', authenticateAgent(deps));
+    api.addHook('preHandler', authenticateAgent({ ...deps, limit: agentLimit }));
     registerInboxRoutes(api, { db, broadcast, conversationIdOf, cursors: createCursorSigner(config.twilio.authToken) });
     registerReplyRoutes(api, { db, twilio: twilioClient, resolveHost: deps.resolveHost ?? resolveWithDns, sender, conversationIdOf, broadcast });
     registerAdminRoutes(api, adminDeps);
     registerCrmAdminRoutes(api, crmDeps);
     registerCrmAgentRoutes(api, { db, writer: crmWriter, apps: config.crm.apps, conversationIdOf });
     registerMediaRoutes(api, { ...mediaDeps, conversationIdOf });
+    registerMessageMediaLinkRoute(api, { db, link: mediaLink, conversationIdOf });
     registerUploadTicketRoute(api, uploads);
   });
 
@@ -181,6 +197,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await sender.stop(); // calls to Twilio in flight finish, so none is left with an unknown outcome
     await crmWriter.stop();
     await snoozes.stop();
+    await uploadSweeper.stop();
     io.engine.close();
   });
   http.addHook('onClose', async () => {

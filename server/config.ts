@@ -63,6 +63,8 @@ const envSchema = z.object({
   MIN_EXTENSION_VERSION: z.string().regex(/^\d+(\.\d+){0,3}$/, 'must be a version such as 0.2.0').default('0.1.0'),
   /** Socket.IO connections one agent may hold at once (each browser holds one). */
   SOCKETS_PER_AGENT: z.coerce.number().int().min(1).default(10),
+  /** REST requests (uploads included) an agent may make every 10 seconds, per instance. */
+  REQUESTS_PER_AGENT: z.coerce.number().int().min(1).default(120),
   /** WebSocket handshakes (Socket.IO and local Realtime) one IP may start per 10 s. */
   HANDSHAKES_PER_IP: z.coerce.number().int().min(1).default(300),
   /** WebSocket connections one IP may hold at once (an office behind one NAT holds one per agent). */
@@ -91,6 +93,12 @@ const envSchema = z.object({
   UPLOADS_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9._-]{2,62}$/, 'a bucket name: lowercase letters, digits, dots, - and _').default('switchboard-uploads'),
   /** How long the signed URL Twilio fetches an agent's file from works. */
   SIGNED_MEDIA_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  /** An uploaded file no message sent is deleted (file and row) after this long. */
+  UNSENT_UPLOAD_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
+  /** How often each instance looks for unsent uploads to delete. */
+  UPLOAD_SWEEP_MS: z.coerce.number().int().min(100).default(10 * 60_000),
+  /** How long a link to a file that CRM write-back puts on a CRM record works (an agent can make a new one). */
+  CRM_MEDIA_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** 32 bytes, base64: seals CRM tokens at rest (docs/crm.md). Without it, CRM write-back is off (hosted). */
   CRM_TOKEN_KEY: z
     .string()
@@ -174,7 +182,7 @@ export interface ServerConfig {
   trustProxy: boolean | string[] | ((address: string, hop: number) => boolean);
   /** Bearer token of the operator routes, or null (they are off). */
   operatorToken: string | null;
-  limits: { socketsPerAgent: number; handshakesPerIp: number; connectionsPerIp: number };
+  limits: { socketsPerAgent: number; requestsPerAgent: number; handshakesPerIp: number; connectionsPerIp: number };
   agentRecheckMs: number;
   /** Redis for the Socket.IO adapter (several instances), or null for one process. */
   redisUrl: string | null;
@@ -187,6 +195,10 @@ export interface ServerConfig {
   /** Agents' uploaded files: where they are kept, and how long Twilio's signed URL to one works. */
   uploads: { storage: 'disk'; dir: string } | { storage: 'supabase'; bucket: string };
   signedMediaTtlSeconds: number;
+  /** Unsent uploads: deleted this long after upload, looked for this often. */
+  unsentUploads: { ttlSeconds: number; sweepMs: number };
+  /** How long a file link on a CRM record works. */
+  crmMediaLinkDays: number;
   /** CRM write-back: the key tokens are sealed with (null: off) and where each vendor's API is. */
   crm: { tokenKey: Buffer | null; pollMs: number; writer: boolean; claimSeconds: number; apps: { hubspot: HubSpotApp; pipedrive: CrmApp; salesforce: CrmApp; zoho: CrmApp } };
 }
@@ -197,7 +209,7 @@ export function requestPolicy(env: Env): Pick<ServerConfig, 'origins' | 'trustPr
   return {
     origins: { extensionOrigins: parseOrigins(env.EXTENSION_ORIGINS), webOrigins: parseOrigins(env.WEB_ORIGINS) },
     trustProxy: !trust || trust === 'false' ? false : trust === 'true' ? true : /^\d+$/.test(trust) ? (_address: string, hop: number) => hop < Number(trust) : trust.split(',').map((s) => s.trim()),
-    limits: { socketsPerAgent: env.SOCKETS_PER_AGENT, handshakesPerIp: env.HANDSHAKES_PER_IP, connectionsPerIp: env.CONNECTIONS_PER_IP },
+    limits: { socketsPerAgent: env.SOCKETS_PER_AGENT, requestsPerAgent: env.REQUESTS_PER_AGENT, handshakesPerIp: env.HANDSHAKES_PER_IP, connectionsPerIp: env.CONNECTIONS_PER_IP },
     agentRecheckMs: env.AGENT_RECHECK_MS,
   };
 }

@@ -217,6 +217,8 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
           ? { storage: 'supabase', bucket: env.UPLOADS_BUCKET }
           : { storage: 'disk', dir: resolve(env.UPLOADS_DIR ?? join(home, 'uploads')) },
       signedMediaTtlSeconds: env.SIGNED_MEDIA_TTL_SECONDS,
+      unsentUploads: { ttlSeconds: env.UNSENT_UPLOAD_TTL_SECONDS, sweepMs: env.UPLOAD_SWEEP_MS },
+      crmMediaLinkDays: env.CRM_MEDIA_LINK_DAYS,
       crm: {
         tokenKey: env.CRM_TOKEN_KEY ? Buffer.from(env.CRM_TOKEN_KEY, 'base64') : local ? localSealKey(local.jwtSecret) : null,
         pollMs: env.CRM_POLL_MS,

@@ -12,16 +12,34 @@ declare module 'fastify' {
   }
 }
 
-/** Far above what the extension sends (nothing while healthy), low enough that a runaway client cannot hog the database. */
-export const REQUESTS_PER_AGENT = 120;
+/** Takes one request from an agent's budget, or answers 429 with Retry-After. */
+export type AgentRequestLimit = (agentId: string, reply: FastifyReply) => Promise<void>;
+
+/**
+ * The agents' request budget (per instance): every API call of an agent takes from it, and so does
+ * an upload made with the agent's ticket. `REQUESTS_PER_AGENT` (120 by default) is far above what
+ * the extension sends (nothing while healthy), low enough that a runaway client cannot hog the
+ * database.
+ */
+export function agentRequestLimit(points: number): AgentRequestLimit {
+  const limiter = new RateLimiterMemory({ points, duration: 10 });
+  return async (agentId, reply) => {
+    try {
+      await limiter.consume(agentId);
+    } catch (res) {
+      reply.header('retry-after', String(Math.max(1, Math.ceil((res as RateLimiterRes).msBeforeNext / 1000))));
+      throw new HttpError(429, 'rate_limited', `too many requests: at most ${points} every 10 seconds`);
+    }
+  };
+}
 
 /**
  * The API's one authentication step (a `preHandler`): a valid Supabase JWT of a signed-in user who
  * is an agent, re-read from the database on every request (a removed agent is refused at once),
  * then the agent's request budget (per instance). Sets `req.agent`.
  */
-export function authenticateAgent(deps: { db: pg.Pool; verify: TokenVerifier }) {
-  const limiter = new RateLimiterMemory({ points: REQUESTS_PER_AGENT, duration: 10 });
+export function authenticateAgent(deps: { db: pg.Pool; verify: TokenVerifier; limit?: AgentRequestLimit }) {
+  const limit = deps.limit ?? agentRequestLimit(120);
   return async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
     const header = req.headers.authorization ?? '';
     if (!header.startsWith('Bearer ')) throw new HttpError(401, 'unauthorized', 'missing Bearer token');
@@ -36,12 +54,7 @@ export function authenticateAgent(deps: { db: pg.Pool; verify: TokenVerifier }) 
     const agent = await findAgent(deps.db, claims.sub);
     if (!agent) throw new HttpError(403, 'forbidden', 'this user is not an agent of any organisation');
     req.agent = agent;
-    try {
-      await limiter.consume(agent.id);
-    } catch (res) {
-      reply.header('retry-after', String(Math.max(1, Math.ceil((res as RateLimiterRes).msBeforeNext / 1000))));
-      throw new HttpError(429, 'rate_limited', `too many requests: at most ${REQUESTS_PER_AGENT} every 10 seconds`);
-    }
+    await limit(agent.id, reply);
   };
 }
 

@@ -1,5 +1,4 @@
-import { createHmac, hkdfSync } from 'node:crypto';
-import { secretEquals } from '../auth/compare';
+import { signerFor } from '../auth/signing';
 
 /**
  * Sync cursors are PostgreSQL snapshots (see supabase/migrations/…_sync.sql), handed to one agent
@@ -17,15 +16,15 @@ export interface CursorSigner {
 
 /** The signing key is derived from a deployment secret every instance shares (HKDF, own label). */
 export function createCursorSigner(secret: string): CursorSigner {
-  const key = Buffer.from(hkdfSync('sha256', secret, 'switchboard', 'sync cursor v1', 32));
-  const mac = (agent: Holder, snapshot: string) => createHmac('sha256', key).update(`${agent.id}\n${agent.organisationId}\n${snapshot}`).digest('base64url');
+  const signer = signerFor(secret, 'sync cursor v1');
+  const text = (agent: Holder, snapshot: string) => `${agent.id}\n${agent.organisationId}\n${snapshot}`;
   return {
-    sign: (agent, snapshot) => `${snapshot}.${mac(agent, snapshot)}`,
+    sign: (agent, snapshot) => `${snapshot}.${signer.sign(text(agent, snapshot))}`,
     open: (agent, cursor) => {
       const dot = cursor.lastIndexOf('.');
       if (dot < 0) return null;
       const snapshot = cursor.slice(0, dot);
-      return secretEquals(cursor.slice(dot + 1), mac(agent, snapshot)) ? snapshot : null;
+      return signer.verify(text(agent, snapshot), cursor.slice(dot + 1)) ? snapshot : null;
     },
   };
 }

@@ -1,11 +1,10 @@
-import { createHmac, hkdfSync } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import { INLINE_IMAGE_TYPES } from '../../lib/contract/models';
 import { messageMediaOf } from './repository';
 import { contentDisposition, fileOf, sendFile, type UploadRouteDeps } from './uploads';
-import { secretEquals } from '../auth/compare';
+import { expiringLinks, signerFor } from '../auth/signing';
 import { describeIssues, HttpError } from '../errors';
 import { fetchTwilioMedia, MediaFetchError, twilioMediaUrl, type TwilioMediaSource } from './twilio-media';
 
@@ -28,26 +27,55 @@ export function registerMediaRoutes(api: FastifyInstance, deps: MediaDeps & { co
 }
 
 /**
- * `GET /media/messages/:message/:index?signature=…`: a message's file for whoever holds the link
- * the CRM write-back puts on the CRM record (docs/crm.md): nobody there is signed in to
- * Switchboard. The signature names the message and the file; it works while the message is kept.
+ * `GET /media/messages/:message/:index?expires=…&signature=…`: a message's file for whoever holds
+ * the link the CRM write-back puts on the CRM record (docs/crm.md): nobody there is signed in to
+ * Switchboard. The signature names the message, the file and when the link stops working
+ * (`CRM_MEDIA_LINK_DAYS`); an expired link answers 410 with a page saying how to get a new one.
  */
 export function registerSignedMessageMediaRoute(http: FastifyInstance, deps: MediaDeps & { signer: MessageMediaSigner }): void {
   http.get('/media/messages/:message/:index', async (req, reply) => {
     const p = params.safeParse(req.params);
-    const signature = (req.query as { signature?: unknown }).signature;
-    if (!p.success || typeof signature !== 'string' || !deps.signer.valid(p.data.message, p.data.index, signature)) throw new HttpError(403, 'forbidden', 'This link is not valid.');
-    return sendMessageMedia(deps, reply, await messageMediaOf(deps.db, null, null, p.data.message, p.data.index), null);
+    const q = req.query as { expires?: unknown; signature?: unknown };
+    const valid = p.success ? deps.signer.check(p.data.message, p.data.index, q.expires, q.signature) : 'invalid';
+    if (valid === 'expired') {
+      return reply
+        .code(410)
+        .type('text/html; charset=utf-8')
+        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
+        .header('referrer-policy', 'no-referrer')
+        .send(EXPIRED_PAGE);
+    }
+    if (valid !== 'ok') throw new HttpError(403, 'forbidden', 'This link is not valid.');
+    return sendMessageMedia(deps, reply, await messageMediaOf(deps.db, null, null, p.data!.message, p.data!.index), null);
   });
 }
 
-/** Signs links to messages' files (an HKDF key of its own). */
+const EXPIRED_PAGE = `<!doctype html><meta charset="utf-8"><title>This link has expired</title>
+<body style="font:16px/1.5 system-ui,sans-serif;margin:3em;max-width:36em"><h1>This link has expired</h1>
+<p>Links to WhatsApp files on CRM records work for a limited time. Open the conversation in Switchboard to see the file, or ask a colleague with Switchboard for a new link.</p>`;
+
+/**
+ * `POST /api/conversations/:id/messages/:message/media/:index/link` (agents): a new link to a file
+ * of a message of the agent's organisation, for a CRM record or a colleague, working for the
+ * configured time from now. The way to renew a CRM link that expired.
+ */
+export function registerMessageMediaLinkRoute(api: FastifyInstance, deps: { db: pg.Pool; link(messageId: string, index: number): { url: string; expiresAt: string }; conversationIdOf(req: FastifyRequest): string }): void {
+  api.post('/api/conversations/:id/messages/:message/media/:index/link', async (req) => {
+    const p = params.safeParse(req.params);
+    if (!p.success) throw new HttpError(400, 'bad_request', describeIssues(p.error));
+    const item = await messageMediaOf(deps.db, req.agent.organisationId, deps.conversationIdOf(req), p.data.message, p.data.index);
+    if (!item) throw new HttpError(404, 'not_found', 'no such media');
+    return deps.link(p.data.message, p.data.index);
+  });
+}
+
+/** Signs links to messages' files, each working until its expiry (a key and purpose of its own). */
 export function createMessageMediaSigner(secret: string) {
-  const key = Buffer.from(hkdfSync('sha256', secret, 'switchboard', 'message media link v1', 32));
-  const mac = (messageId: string, index: number) => createHmac('sha256', key).update(`${messageId}.${index}`).digest('base64url');
+  const links = expiringLinks(signerFor(secret, 'message media link v2'));
+  const subject = (messageId: string, index: number) => `message ${messageId} file ${index}`;
   return {
-    path: (messageId: string, index: number) => `/media/messages/${messageId}/${index}?signature=${mac(messageId, index)}`,
-    valid: (messageId: string, index: number, signature: string) => secretEquals(signature, mac(messageId, index)),
+    path: (messageId: string, index: number, expires: number) => `/media/messages/${messageId}/${index}?${links.query(subject(messageId, index), expires)}`,
+    check: (messageId: string, index: number, expires: unknown, signature: unknown, now = Date.now()) => links.check(subject(messageId, index), expires, signature, now),
   };
 }
 export type MessageMediaSigner = ReturnType<typeof createMessageMediaSigner>;

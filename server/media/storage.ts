@@ -1,5 +1,5 @@
 import { StorageClient } from '@supabase/storage-js';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 
 /**
@@ -12,6 +12,8 @@ export interface FileStorage {
   put(key: string, bytes: Buffer, contentType: string): Promise<void>;
   /** The file's bytes, or null if there is none under this key. */
   get(key: string): Promise<Buffer | null>;
+  /** Deletes these files (a key with no file is no error). */
+  remove(keys: string[]): Promise<void>;
 }
 
 export function createDiskStorage(dir: string): FileStorage {
@@ -35,6 +37,9 @@ export function createDiskStorage(dir: string): FileStorage {
         if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
         throw err;
       }
+    },
+    async remove(keys) {
+      await Promise.all(keys.map((key) => rm(pathOf(key), { force: true })));
     },
   };
 }
@@ -71,6 +76,12 @@ export function createSupabaseStorage(opts: { supabaseUrl: string; serviceRoleKe
         throw new Error(`could not read ${key} from Supabase Storage: ${error.message}`);
       }
       return Buffer.from(await data.arrayBuffer());
+    },
+    async remove(keys) {
+      if (!keys.length) return;
+      await ensureBucket();
+      const { error } = await client.from(opts.bucket).remove(keys);
+      if (error) throw new Error(`could not delete ${keys.length} file(s) from Supabase Storage: ${error.message}`);
     },
   };
 }

@@ -1,13 +1,15 @@
-import { createHash, createHmac, hkdfSync, randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import { createHash, randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { fileTypeFromBuffer } from 'file-type';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { UploadTicket, UploadView } from '../../lib/contract/api';
 import type { AgentProfile } from '../../lib/contract/models';
 import { formatBytes, SENDABLE_TYPES, WHATSAPP_MESSAGE_MAX_BYTES } from '../../lib/contract/whatsapp';
-import { secretEquals } from '../auth/compare';
+import { expiringLinks, expiringTokens, signerFor, type LinkCheck } from '../auth/signing';
+import type { AgentRequestLimit } from '../auth/agent';
 import { HttpError } from '../errors';
+import { inTransaction } from '../inbox/repository';
 import type { FileStorage } from './storage';
 
 /**
@@ -16,37 +18,33 @@ import type { FileStorage } from './storage';
  * server's that expires. See docs/whatsapp.md (Files from agents).
  */
 
-const UPLOAD_TICKET_TTL_MS = 10 * 60_000;
+/** A ticket is for one upload that starts within this time (the side panel asks for it just before). */
+const UPLOAD_TICKET_TTL_MS = 5 * 60_000;
 
-/** Signs what only this deployment may issue: upload tickets and Twilio's media URLs (HKDF keys, own labels). */
+/**
+ * Signs what only this deployment may issue for uploads: tickets (one upload each, by one agent
+ * of one organisation, for a few minutes) and the links Twilio fetches an upload from (until
+ * they expire). Both with the server's one signing module, each with its own purpose.
+ */
 export function createUploadSigner(secret: string) {
-  const key = (label: string) => Buffer.from(hkdfSync('sha256', secret, 'switchboard', label, 32));
-  const ticketKey = key('upload ticket v1');
-  const mediaKey = key('signed media url v1');
-  const mac = (k: Buffer, text: string) => createHmac('sha256', k).update(text).digest('base64url');
+  const tickets = expiringTokens(signerFor(secret, 'upload ticket v2'));
+  const media = expiringLinks(signerFor(secret, 'signed media url v2'));
   return {
-    /** A ticket to upload one file as this agent, for a few minutes (the side panel holds no token). */
+    /** A ticket to upload one file as this agent (the side panel holds no token). */
     ticket(agent: Pick<AgentProfile, 'id' | 'organisationId'>, now = Date.now()): { ticket: string; expiresAt: string } {
       const exp = now + UPLOAD_TICKET_TTL_MS;
-      const body = `${agent.id}.${agent.organisationId}.${exp}`;
-      return { ticket: `${body}.${mac(ticketKey, body)}`, expiresAt: new Date(exp).toISOString() };
+      return { ticket: tickets.issue([randomUUID(), agent.id, agent.organisationId], exp), expiresAt: new Date(exp).toISOString() };
     },
-    openTicket(ticket: string, now = Date.now()): { agentId: string; organisationId: string } | null {
-      const parts = ticket.split('.');
-      if (parts.length !== 4) return null;
-      const [agentId, organisationId, exp, sig] = parts as [string, string, string, string];
-      if (!secretEquals(sig, mac(ticketKey, `${agentId}.${organisationId}.${exp}`)) || Number(exp) < now) return null;
-      return { agentId, organisationId };
+    /** What a ticket this server signed says, if it has not expired (whether it was spent is the database's to say). */
+    openTicket(ticket: string, now = Date.now()): { ticketId: string; agentId: string; organisationId: string; expiresAt: Date } | null {
+      const fields = tickets.open(ticket, 3, now);
+      if (!fields) return null;
+      const [ticketId, agentId, organisationId] = fields as [string, string, string];
+      return { ticketId, agentId, organisationId, expiresAt: new Date(Number(ticket.split('.')[3])) };
     },
     /** The query string of a media URL that works until `expires` (ms). */
-    mediaQuery(uploadId: string, expires: number): string {
-      return `expires=${expires}&signature=${mac(mediaKey, `${uploadId}.${expires}`)}`;
-    },
-    mediaValid(uploadId: string, expires: string | undefined, signature: string | undefined, now = Date.now()): 'ok' | 'expired' | 'invalid' {
-      if (!expires || !signature || !/^\d{1,15}$/.test(expires)) return 'invalid';
-      if (!secretEquals(signature, mac(mediaKey, `${uploadId}.${expires}`))) return 'invalid';
-      return Number(expires) < now ? 'expired' : 'ok';
-    },
+    mediaQuery: (uploadId: string, expires: number): string => media.query(`upload ${uploadId}`, expires),
+    mediaValid: (uploadId: string, expires: unknown, signature: unknown, now = Date.now()): LinkCheck => media.check(`upload ${uploadId}`, expires, signature, now),
   };
 }
 export type UploadSigner = ReturnType<typeof createUploadSigner>;
@@ -103,6 +101,8 @@ export interface UploadRouteDeps {
   signer: UploadSigner;
   publicUrl: () => string;
   signedMediaTtlSeconds: number;
+  /** The agents' request budget (the API's own): an upload is one request of the agent's. */
+  agentLimit: AgentRequestLimit;
 }
 
 /** `POST /api/uploads/tickets` (signed-in agents): where the side panel may upload one file, for a few minutes. */
@@ -113,6 +113,25 @@ export function registerUploadTicketRoute(api: FastifyInstance, deps: UploadRout
   });
 }
 
+type Ticket = NonNullable<ReturnType<UploadSigner['openTicket']>>;
+
+/**
+ * Who may send an upload's body, decided before any of it is read: a ticket this server signed,
+ * not expired, never used before (spent now, whatever the upload's outcome), of an agent who still
+ * is one, within that agent's request budget. A forged or replayed ticket costs one HMAC (and one
+ * insert), not 16 MB of memory.
+ */
+async function admitUpload(deps: UploadRouteDeps, raw: unknown, reply: FastifyReply): Promise<Ticket> {
+  const ticket = typeof raw === 'string' ? deps.signer.openTicket(raw) : null;
+  if (!ticket) throw new HttpError(401, 'invalid_ticket', 'This upload link has expired: try again.');
+  const agent = (await deps.db.query('select 1 from agents where id = $1 and organisation_id = $2', [ticket.agentId, ticket.organisationId])).rowCount;
+  if (!agent) throw new HttpError(403, 'not_an_agent', 'You are no longer an agent of this organisation.');
+  await deps.agentLimit(ticket.agentId, reply);
+  const spent = await deps.db.query('insert into upload_tickets_spent (id, expires_at) values ($1, $2) on conflict (id) do nothing', [ticket.ticketId, ticket.expiresAt]);
+  if (!spent.rowCount) throw new HttpError(401, 'ticket_used', 'This upload link was already used: try again.');
+  return ticket;
+}
+
 /**
  * The upload itself (`POST /api/uploads?ticket=…`, the file's bytes as the body, its name and the
  * browser's type in headers) and the signed URL Twilio fetches (`GET`/`HEAD /media/uploads/:id`).
@@ -120,27 +139,32 @@ export function registerUploadTicketRoute(api: FastifyInstance, deps: UploadRout
 export function registerUploadRoutes(http: FastifyInstance, deps: UploadRouteDeps): void {
   http.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: WHATSAPP_MESSAGE_MAX_BYTES + 1 }, (_req, body, done) => done(null, body));
 
-  http.post('/api/uploads', { bodyLimit: WHATSAPP_MESSAGE_MAX_BYTES + 1 }, async (req, reply): Promise<UploadView> => {
-    const ticket = typeof (req.query as { ticket?: unknown }).ticket === 'string' ? deps.signer.openTicket((req.query as { ticket: string }).ticket) : null;
-    if (!ticket) throw new HttpError(401, 'invalid_ticket', 'This upload link has expired: try again.');
-    const agent = (await deps.db.query('select 1 from agents where id = $1 and organisation_id = $2', [ticket.agentId, ticket.organisationId])).rowCount;
-    if (!agent) throw new HttpError(403, 'not_an_agent', 'You are no longer an agent of this organisation.');
-    const headers = uploadHeaders.safeParse(req.headers);
-    if (!headers.success) throw new HttpError(400, 'bad_request', 'X-File-Name is required');
-    const bytes = req.body;
-    if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new HttpError(400, 'bad_request', 'send the file’s bytes as an application/octet-stream body');
-    const name = cleanName(headers.data['x-file-name']);
-    const sniffed = await sniffSendable(bytes, headers.data['x-file-type'], name);
-    if (!sniffed.ok) throw new HttpError(415, 'unsupported_file', sniffed.message);
-    const id = randomUUID();
-    const key = `${ticket.organisationId}/${id}`;
-    await deps.storage.put(key, bytes, sniffed.contentType);
-    await deps.db.query(
-      'insert into uploads (id, organisation_id, agent_id, storage_key, content_type, size_bytes, file_name, sha256) values ($1, $2, $3, $4, $5, $6, $7, $8)',
-      [id, ticket.organisationId, ticket.agentId, key, sniffed.contentType, bytes.length, name, createHash('sha256').update(bytes).digest('hex')],
-    );
-    reply.code(201);
-    return { id, contentType: sniffed.contentType, size: bytes.length, name };
+  const admitted = new WeakMap<FastifyRequest, Ticket>();
+  http.post('/api/uploads', {
+    bodyLimit: WHATSAPP_MESSAGE_MAX_BYTES + 1,
+    // onRequest runs before Fastify reads the body.
+    onRequest: async (req, reply) => {
+      admitted.set(req, await admitUpload(deps, (req.query as { ticket?: unknown }).ticket, reply));
+    },
+    handler: async (req, reply): Promise<UploadView> => {
+      const ticket = admitted.get(req)!;
+      const headers = uploadHeaders.safeParse(req.headers);
+      if (!headers.success) throw new HttpError(400, 'bad_request', 'X-File-Name is required');
+      const bytes = req.body;
+      if (!Buffer.isBuffer(bytes) || bytes.length === 0) throw new HttpError(400, 'bad_request', 'send the file’s bytes as an application/octet-stream body');
+      const name = cleanName(headers.data['x-file-name']);
+      const sniffed = await sniffSendable(bytes, headers.data['x-file-type'], name);
+      if (!sniffed.ok) throw new HttpError(415, 'unsupported_file', sniffed.message);
+      const id = randomUUID();
+      const key = `${ticket.organisationId}/${id}`;
+      await deps.storage.put(key, bytes, sniffed.contentType);
+      await deps.db.query(
+        'insert into uploads (id, organisation_id, agent_id, storage_key, content_type, size_bytes, file_name, sha256) values ($1, $2, $3, $4, $5, $6, $7, $8)',
+        [id, ticket.organisationId, ticket.agentId, key, sniffed.contentType, bytes.length, name, createHash('sha256').update(bytes).digest('hex')],
+      );
+      reply.code(201);
+      return { id, contentType: sniffed.contentType, size: bytes.length, name };
+    },
   });
 
   // What Twilio fetches (GET, and HEAD to check the type): a valid signature until it expires.
@@ -149,7 +173,7 @@ export function registerUploadRoutes(http: FastifyInstance, deps: UploadRouteDep
     url: '/media/uploads/:id',
     handler: async (req, reply) => {
       const id = z.uuid().safeParse((req.params as { id: string }).id);
-      const q = req.query as { expires?: string; signature?: string };
+      const q = req.query as { expires?: unknown; signature?: unknown };
       const valid = id.success ? deps.signer.mediaValid(id.data, q.expires, q.signature) : 'invalid';
       if (valid !== 'ok') return reply.code(403).type('text/plain').send(valid === 'expired' ? 'This link has expired.' : 'Forbidden');
       const file = await fileOf(deps, { id: id.data! });
@@ -197,4 +221,41 @@ export function sendFile(reply: import('fastify').FastifyReply, file: StoredUplo
 /** The URL Twilio fetches an upload from, valid for the configured time from now. */
 export function signedMediaUrl(deps: Pick<UploadRouteDeps, 'signer' | 'publicUrl' | 'signedMediaTtlSeconds'>, uploadId: string, now = Date.now()): string {
   return `${deps.publicUrl()}/media/uploads/${uploadId}?${deps.signer.mediaQuery(uploadId, now + deps.signedMediaTtlSeconds * 1000)}`;
+}
+
+/**
+ * Deletes uploads no message sent within `olderThanMs` of their upload (the file, then its row),
+ * and forgets spent tickets that have expired anyway. Rows are taken with `skip locked`: a reply
+ * claiming an upload (it sets `sent_at` first) and several instances sweeping never collide. A
+ * file storage error leaves the rows for the next sweep. Answers how many uploads went.
+ */
+export async function sweepUnsentUploads(deps: Pick<UploadRouteDeps, 'db' | 'storage'>, olderThanMs: number, batch = 200): Promise<number> {
+  await deps.db.query('delete from upload_tickets_spent where expires_at < now()');
+  return inTransaction(deps.db, 'begin', async (c) => {
+    const { rows } = await c.query<{ id: string; storage_key: string }>(
+      `select id, storage_key from uploads
+        where sent_at is null and created_at < now() - make_interval(secs => $1::float8 / 1000)
+        order by created_at limit $2 for update skip locked`,
+      [olderThanMs, batch],
+    );
+    if (!rows.length) return 0;
+    await deps.storage.remove(rows.map((r) => r.storage_key));
+    await c.query('delete from uploads where id = any($1::uuid[])', [rows.map((r) => r.id)]);
+    return rows.length;
+  });
+}
+
+/** Sweeps unsent uploads every `everyMs` (each instance; they share the work through row locks). */
+export function startUploadSweeper(deps: Pick<UploadRouteDeps, 'db' | 'storage'> & { everyMs: number; unsentTtlMs: number; onError(err: unknown): void }): { stop(): Promise<void> } {
+  let running: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    running = sweepUnsentUploads(deps, deps.unsentTtlMs).catch(deps.onError);
+  }, deps.everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

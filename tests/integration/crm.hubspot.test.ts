@@ -198,6 +198,10 @@ describe('CRM write-back: HubSpot', () => {
     expect(body).not.toContain('Refund');
     const href = /<a href="([^"]+)">/.exec(body)?.[1]?.replaceAll('&amp;', '&');
     expect(href?.startsWith(`${ctx.stack.config.publicUrl}/media/messages/`)).toBe(true);
+    // Not eternal: it works for CRM_MEDIA_LINK_DAYS (30 by default), then an agent makes a new one.
+    const expires = Number(new URL(href!).searchParams.get('expires'));
+    expect(expires).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect(expires).toBeLessThan(Date.now() + 31 * 86_400_000);
     const file = await fetch(href!.replace(ctx.stack.config.publicUrl, ctx.stack.serverUrl));
     expect(file.status).toBe(200);
     expect([...new Uint8Array(await file.arrayBuffer()).slice(1, 4)]).toEqual([0x50, 0x4e, 0x47]); // "PNG"

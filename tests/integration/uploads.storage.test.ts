@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { MessagesPage, UploadTicket, UploadView } from '../../lib/contract/api';
 import { createSupabaseStorage } from '../../server/media/storage';
+import { sweepUnsentUploads } from '../../server/media/uploads';
 import { useTestStack } from '../support/fixture';
 import { api, customer } from '../support/stack';
 import { until } from '../support/wait';
@@ -46,5 +47,19 @@ describe('Uploads kept in Supabase Storage', () => {
     expect(standIn.fetchedMedia.find((f) => f.url.includes(file.id))).toMatchObject({ contentType: 'application/pdf', size: PDF.length, fileName: 'form.pdf' });
     const page = await api<MessagesPage>(ctx.stack, agent.token, `/api/conversations/${conversationId}/messages`);
     expect(page.body.messages.find((m) => m.id === sent.body.message.id)!.media).toEqual([{ contentType: 'application/pdf', name: 'form.pdf', size: PDF.length, uploadId: file.id }]);
+  });
+
+  it('deletes an upload no message sent from the bucket (through storage-js), and keeps the sent ones', async () => {
+    const agent = ctx.org.agents[0]!;
+    const ticket = await api<UploadTicket>(ctx.stack, agent.token, '/api/uploads/tickets', 'POST');
+    const res = await fetch(ticket.body.url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'draft.pdf', 'x-file-type': 'application/pdf' }, body: new Uint8Array(PDF) });
+    const unsent = (await res.json()) as UploadView;
+    const storage = createSupabaseStorage({ supabaseUrl: ctx.stack.config.supabaseUrl, serviceRoleKey: ctx.stack.local!.serviceRoleKey, bucket: 'agent-files' });
+    const keys = (await ctx.stack.db.query<{ id: string; storage_key: string }>('select id, storage_key from uploads')).rows;
+    expect(keys.length).toBe(2);
+    await ctx.stack.db.query("update uploads set created_at = now() - interval '2 days'");
+    expect(await sweepUnsentUploads({ db: ctx.stack.db, storage }, 24 * 3600_000)).toBe(1);
+    for (const k of keys) expect(await storage.get(k.storage_key)).toEqual(k.id === unsent.id ? null : PDF);
+    expect((await ctx.stack.db.query('select id from uploads')).rows.map((r) => r.id)).not.toContain(unsent.id);
   });
 });

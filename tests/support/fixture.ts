@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { DestinationStream } from 'pino';
 import type { Page } from 'playwright-core';
 import { signedInBrowser, type ExtensionBrowser } from './browser';
 import { RealtimeClients } from './realtime';
@@ -13,10 +14,10 @@ export type StackFixture<Names extends string> = { stack: TestStack } & Record<N
  * given numbers of signed-in agents, and stopped after them.
  * @example const ctx = useTestStack({ orgs: { a: 2, b: 1 } }); it('…', () => ctx.stack.inbound({ from, to: ctx.a.number }));
  */
-export function useTestStack<Names extends string = never>(opts: { env?: Record<string, string>; orgs?: Record<Names, number> } = {}): StackFixture<Names> {
+export function useTestStack<Names extends string = never>(opts: { env?: Record<string, string>; orgs?: Record<Names, number>; log?: DestinationStream } = {}): StackFixture<Names> {
   const fixture = {} as StackFixture<Names>;
   beforeAll(async () => {
-    const stack = await startTestStack(opts.env);
+    const stack = await startTestStack(opts.env, { log: opts.log });
     (fixture as { stack: TestStack }).stack = stack;
     for (const [name, agents] of Object.entries(opts.orgs ?? {}) as Array<[Names, number]>) {
       (fixture as Record<Names, TestOrg>)[name] = await createTestOrg(stack, agents);

@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { DestinationStream } from 'pino';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { addTemplate, createAgent, createChannel, createOrganisation } from '../../server/admin/commands';
 import { STAND_IN_TEMPLATES } from '../../server/dev/twilio-stand-in/server';
@@ -49,7 +50,7 @@ const testDns = async (host: string) => {
 };
 
 /** The real stack (embedded PostgreSQL, local Auth, server) on free ports in a temp folder. */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(env: Record<string, string> = {}, o: { log?: DestinationStream } = {}): Promise<TestStack> {
   const home = mkdtempSync(join(tmpdir(), 'switchboard-test-'));
   chmodSync(home, 0o755); // reachable by PostgreSQL's user, so its data stays in here
   const cfg = parseEnv({
@@ -64,7 +65,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     SIGN_INS_PER_EMAIL: '100000',
     ...env,
   });
-  const stack = await startStack(cfg, createLogger(cfg.LOG_LEVEL), { resolveHost: testDns });
+  const stack = await startStack(cfg, createLogger(cfg.LOG_LEVEL, o.log), { resolveHost: testDns });
   const webhookUrl = `${stack.serverUrl}/api/webhooks/twilio`;
   return {
     ...stack,

@@ -1,11 +1,11 @@
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidTokenError, type TokenVerifier } from '../../auth/jwt';
 
 /**
  * The part of Supabase Storage's REST API that `@supabase/storage-js` uses for private buckets
- * (`/storage/v1`: get and create a bucket, upload an object, download it), kept on local disk. It
+ * (`/storage/v1`: get and create a bucket, upload, download and delete objects), kept on local disk. It
  * lets the local stack run with `UPLOADS_STORAGE=supabase`, so the server's Storage adapter is
  * exercised through the unmodified client. Only the service role may use it (as the server does).
  */
@@ -67,6 +67,23 @@ export async function registerLocalStorage(app: FastifyInstance, deps: { dir: st
       await writeFile(path, bytes, { mode: 0o600 });
       await writeFile(`${path}.meta.json`, JSON.stringify({ contentType: req.headers['content-type'] ?? 'application/octet-stream' }));
       return { Key: `${bucket}/${key}`, Id: key };
+    });
+
+    // storage-js `remove(paths)`: the objects named in `prefixes`, answered with those that existed.
+    storage.delete('/storage/v1/object/:bucket', async (req, reply) => {
+      const { bucket } = req.params as { bucket: string };
+      if (!(await stat(bucketFile(bucket)).then(() => true, () => false))) return fail(reply, 404, 'Bucket not found', 'Bucket not found');
+      const body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : JSON.stringify(req.body ?? {})) as { prefixes?: unknown };
+      if (!Array.isArray(body.prefixes) || !body.prefixes.every((p) => typeof p === 'string')) return fail(reply, 400, 'Invalid', 'prefixes must be a list of object names');
+      const removed = [];
+      for (const key of body.prefixes as string[]) {
+        const path = pathOf(bucket, key);
+        if (!path || !(await stat(path).then(() => true, () => false))) continue;
+        await rm(path, { force: true });
+        await rm(`${path}.meta.json`, { force: true });
+        removed.push({ name: key, bucket_id: bucket });
+      }
+      return removed;
     });
 
     storage.get('/storage/v1/object/:bucket/*', async (req, reply) => {

@@ -1,0 +1,183 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import type { UploadTicket, UploadView } from '../../lib/contract/api';
+import { WHATSAPP_MESSAGE_MAX_BYTES } from '../../lib/contract/whatsapp';
+import { SECRET_PARAMETERS } from '../../server/logger';
+import { createMessageMediaSigner } from '../../server/media/routes';
+import { createDiskStorage } from '../../server/media/storage';
+import { createUploadSigner, sweepUnsentUploads } from '../../server/media/uploads';
+import { useTestStack } from '../support/fixture';
+import { api, customer, type TestStack } from '../support/stack';
+import { until } from '../support/wait';
+
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+
+/**
+ * An upload of `declared` bytes of which only the first 64 KB are sent: the answer must come
+ * without the rest (a server that reads the body first would wait for it, and the test time out).
+ */
+function partialUpload(url: string, declared = WHATSAPP_MESSAGE_MAX_BYTES): Promise<{ status: number; body: { error?: string } }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': String(declared), 'x-file-name': 'big.png' } }, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => {
+        req.destroy();
+        resolve({ status: res.statusCode!, body: JSON.parse(text || '{}') as { error?: string } });
+      });
+    });
+    req.on('error', reject);
+    req.write(Buffer.alloc(64 * 1024));
+  });
+}
+
+const uploadWith = async (url: string, bytes = PNG) => {
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'pixel.png', 'x-file-type': 'image/png' }, body: new Uint8Array(bytes) });
+  return { status: res.status, body: (await res.json()) as UploadView & { error?: string } };
+};
+
+const ticketOf = async (stack: TestStack, token: string) => (await api<UploadTicket>(stack, token, '/api/uploads/tickets', 'POST')).body;
+
+/** Issue 29: uploads checked before they cost anything, used once, counted, and not kept unsent; links that expire. */
+describe('Uploads and signed links, as an attacker tries them', () => {
+  // A small request budget, so that a test can spend it; each test uses agents of its own.
+  const ctx = useTestStack({ orgs: { org: 6, other: 2 }, env: { REQUESTS_PER_AGENT: '6', UPLOAD_SWEEP_MS: '200' } });
+  const agent = (i: number) => ctx.org.agents[i]!;
+  const conversation = async () => {
+    const res = await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Please send the form' });
+    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+  };
+  const uploadsOf = async (agentId: string) => Number((await ctx.stack.db.query<{ n: string }>('select count(*) as n from uploads where agent_id = $1', [agentId])).rows[0]!.n);
+
+  it('answers a forged, spent or removed agent’s upload ticket before reading the body (16 MB declared, 64 KB sent)', async () => {
+    const forged = await partialUpload(`${ctx.stack.serverUrl}/api/uploads?ticket=${randomUUID()}.${randomUUID()}.${randomUUID()}.${Date.now() + 60_000}.AAAA`);
+    expect([forged.status, forged.body.error]).toEqual([401, 'invalid_ticket']);
+
+    const ticket = await ticketOf(ctx.stack, agent(0).token);
+    expect((await uploadWith(ticket.url)).status).toBe(201);
+    const spent = await partialUpload(ticket.url);
+    expect([spent.status, spent.body.error]).toEqual([401, 'ticket_used']);
+
+    // A ticket of an agent removed since.
+    const removed = ctx.other.agents[1]!;
+    const theirs = await ticketOf(ctx.stack, removed.token);
+    await ctx.stack.db.query('delete from agents where id = $1', [removed.id]);
+    const refused = await partialUpload(theirs.url);
+    expect([refused.status, refused.body.error]).toEqual([403, 'not_an_agent']);
+  });
+
+  it('takes one file per ticket: the same ticket again stores nothing more, even after a refused file', async () => {
+    const ticket = await ticketOf(ctx.stack, agent(1).token);
+    expect((await uploadWith(ticket.url)).status).toBe(201);
+    const again = await uploadWith(ticket.url);
+    expect([again.status, again.body.error]).toEqual([401, 'ticket_used']);
+    // A ticket spent on a file that was refused is spent too.
+    const other = await ticketOf(ctx.stack, agent(1).token);
+    expect((await uploadWith(other.url, Buffer.from('not a file WhatsApp carries'))).status).toBe(415);
+    expect((await uploadWith(other.url)).body.error).toBe('ticket_used');
+    expect(await uploadsOf(agent(1).id)).toBe(1);
+  });
+
+  it('counts uploads in the agent’s request budget (6 every 10 s here): tickets and uploads together', async () => {
+    const a = agent(2);
+    const tickets = [await ticketOf(ctx.stack, a.token), await ticketOf(ctx.stack, a.token), await ticketOf(ctx.stack, a.token)];
+    for (const t of tickets) expect((await uploadWith(t.url)).status).toBe(201);
+    // Three tickets and three uploads spent the budget: the next call of this agent waits.
+    const next = await api<{ error: string }>(ctx.stack, a.token, '/api/uploads/tickets', 'POST');
+    expect([next.status, next.body.error]).toEqual([429, 'rate_limited']);
+  });
+
+  it('deletes an upload no message sent (its file and its row) and keeps one that was sent', async () => {
+    const a = agent(3);
+    const conversationId = await conversation();
+    const unsent = await uploadWith((await ticketOf(ctx.stack, a.token)).url);
+    const sent = await uploadWith((await ticketOf(ctx.stack, a.token)).url);
+    expect((await api(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', { id: randomUUID(), uploadId: sent.body.id })).status).toBe(201);
+    const storage = createDiskStorage(join(ctx.stack.home, 'uploads'));
+    const fileOf = (id: string) => join(ctx.stack.home, 'uploads', ctx.org.id, id);
+    expect(existsSync(fileOf(unsent.body.id))).toBe(true);
+
+    // A fresh unsent upload is kept; one older than UNSENT_UPLOAD_TTL_SECONDS goes, with the server's own sweeper.
+    expect(await sweepUnsentUploads({ db: ctx.stack.db, storage }, 60_000)).toBe(0);
+    await ctx.stack.db.query("update uploads set created_at = now() - interval '2 days' where id = any($1::uuid[])", [[unsent.body.id, sent.body.id]]);
+    await until(async () => !existsSync(fileOf(unsent.body.id)), { what: 'the server’s sweeper to delete the unsent file' });
+    expect((await ctx.stack.db.query('select 1 from uploads where id = $1', [unsent.body.id])).rowCount).toBe(0);
+    expect(existsSync(fileOf(sent.body.id))).toBe(true);
+    expect((await ctx.stack.db.query('select 1 from uploads where id = $1', [sent.body.id])).rowCount).toBe(1);
+    // The swept upload can no longer be sent: a clear error, nothing stored.
+    const late = await api<{ error: string }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', { id: randomUUID(), uploadId: unsent.body.id });
+    expect([late.status, late.body.error]).toEqual([422, 'unknown_upload']);
+  });
+
+  it('gives CRM file links an expiry: an expired link says so (410), a forged expiry or the old eternal form is refused, and an agent renews it', async () => {
+    const a = agent(4);
+    const conversationId = await conversation();
+    const file = await uploadWith((await ticketOf(ctx.stack, a.token)).url);
+    const sent = await api<{ message: { id: string } }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', { id: randomUUID(), uploadId: file.body.id });
+    const messageId = sent.body.message.id;
+    const links = createMessageMediaSigner(ctx.stack.config.twilio.authToken);
+    const at = (path: string) => fetch(ctx.stack.serverUrl + path);
+
+    expect((await at(links.path(messageId, 0, Date.now() + 60_000))).status).toBe(200);
+    const expired = await at(links.path(messageId, 0, Date.now() - 1000));
+    expect(expired.status).toBe(410);
+    expect(await expired.text()).toContain('This link has expired');
+    // Moving a link's expiry breaks its signature; the old form without an expiry opens nothing.
+    const moved = links.path(messageId, 0, Date.now() - 1000).replace(/expires=\d+/, `expires=${Date.now() + 365 * 86_400_000}`);
+    expect((await at(moved)).status).toBe(403);
+    expect((await at(`/media/messages/${messageId}/0?signature=${new URL(ctx.stack.serverUrl + links.path(messageId, 0, Date.now() + 60_000)).searchParams.get('signature')}`)).status).toBe(403);
+
+    // Renewed through the server by an agent of the organisation, for CRM_MEDIA_LINK_DAYS (30) from now.
+    const renewed = await api<{ url: string; expiresAt: string }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages/${messageId}/media/0/link`, 'POST');
+    expect(renewed.status).toBe(200);
+    expect(new Date(renewed.body.expiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
+    expect(new Date(renewed.body.expiresAt).getTime()).toBeLessThan(Date.now() + 31 * 86_400_000);
+    expect((await fetch(renewed.body.url.replace(ctx.stack.config.publicUrl, ctx.stack.serverUrl))).status).toBe(200);
+    const stranger = await api(ctx.stack, ctx.other.agents[0]!.token, `/api/conversations/${conversationId}/messages/${messageId}/media/0/link`, 'POST');
+    expect(stranger.status).toBe(404);
+  });
+});
+
+describe('What reaches the logs', () => {
+  const lines: string[] = [];
+  const log = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const ctx = useTestStack({ orgs: { org: 1 }, env: { LOG_LEVEL: 'info' }, log });
+
+  it('logs requests without any signed or secret parameter’s value (every one the server issues or receives)', async () => {
+    const a = ctx.org.agents[0]!;
+    const secrets: string[] = [];
+    const path = (p: string) => fetch(ctx.stack.serverUrl + p).catch(() => null);
+    // Every parameter on the redaction list, with a value that would stand out in a log.
+    for (const name of SECRET_PARAMETERS) {
+      const value = `secret-${name}-${randomUUID()}`;
+      secrets.push(value);
+      await path(`/api/crm/oauth/callback?${name}=${value}&vendor=hubspot`);
+    }
+    // The real ones: an upload ticket, Twilio's signed media URL, a CRM file link.
+    const ticket = await ticketOf(ctx.stack, a.token);
+    secrets.push(new URL(ticket.url).searchParams.get('ticket')!);
+    const up = await uploadWith(ticket.url);
+    const signer = createUploadSigner(ctx.stack.config.twilio.authToken);
+    const query = signer.mediaQuery(up.body.id, Date.now() + 60_000);
+    secrets.push(new URLSearchParams(query).get('signature')!);
+    expect((await path(`/media/uploads/${up.body.id}?${query}`))!.status).toBe(200);
+    const link = createMessageMediaSigner(ctx.stack.config.twilio.authToken).path(randomUUID(), 0, Date.now() + 60_000);
+    secrets.push(new URL(ctx.stack.serverUrl + link).searchParams.get('signature')!);
+    await path(link);
+
+    await until(() => lines.some((l) => l.includes('/media/messages/')), { what: 'the last request logged' });
+    // The requests were logged (with their paths), their secrets not.
+    expect(lines.some((l) => l.includes('/api/uploads?ticket=[redacted]'))).toBe(true);
+    expect(lines.some((l) => l.includes('/api/crm/oauth/callback?code=[redacted]'))).toBe(true);
+    for (const s of secrets) expect(lines.filter((l) => l.includes(s))).toEqual([]);
+  });
+});
