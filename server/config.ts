@@ -63,6 +63,10 @@ const envSchema = z.object({
   MIN_EXTENSION_VERSION: z.string().regex(/^\d+(\.\d+){0,3}$/, 'must be a version such as 0.2.0').default('0.1.0'),
   /** Socket.IO connections one agent may hold at once (each browser holds one). */
   SOCKETS_PER_AGENT: z.coerce.number().int().min(1).default(10),
+  /** Invitations an admin may make an hour, an organisation a day, and one organisation to one address a day. */
+  INVITES_PER_ADMIN_PER_HOUR: z.coerce.number().int().min(1).default(20),
+  INVITES_PER_ORGANISATION_PER_DAY: z.coerce.number().int().min(1).default(100),
+  INVITES_PER_ADDRESS_PER_DAY: z.coerce.number().int().min(1).default(3),
   /** REST requests (uploads included) an agent may make every 10 seconds, per instance. */
   REQUESTS_PER_AGENT: z.coerce.number().int().min(1).default(120),
   /** WebSocket handshakes (Socket.IO and local Realtime) one IP may start per 10 s. */
@@ -199,6 +203,8 @@ export interface ServerConfig {
   unsentUploads: { ttlSeconds: number; sweepMs: number };
   /** How long a file link on a CRM record works. */
   crmMediaLinkDays: number;
+  /** How many invitations an admin, an organisation and one address may be sent. */
+  inviteLimits: { perAdminPerHour: number; perOrganisationPerDay: number; perAddressPerDay: number };
   /** CRM write-back: the key tokens are sealed with (null: off) and where each vendor's API is. */
   crm: { tokenKey: Buffer | null; pollMs: number; writer: boolean; claimSeconds: number; apps: { hubspot: HubSpotApp; pipedrive: CrmApp; salesforce: CrmApp; zoho: CrmApp } };
 }

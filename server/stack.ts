@@ -219,6 +219,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       signedMediaTtlSeconds: env.SIGNED_MEDIA_TTL_SECONDS,
       unsentUploads: { ttlSeconds: env.UNSENT_UPLOAD_TTL_SECONDS, sweepMs: env.UPLOAD_SWEEP_MS },
       crmMediaLinkDays: env.CRM_MEDIA_LINK_DAYS,
+      inviteLimits: { perAdminPerHour: env.INVITES_PER_ADMIN_PER_HOUR, perOrganisationPerDay: env.INVITES_PER_ORGANISATION_PER_DAY, perAddressPerDay: env.INVITES_PER_ADDRESS_PER_DAY },
       crm: {
         tokenKey: env.CRM_TOKEN_KEY ? Buffer.from(env.CRM_TOKEN_KEY, 'base64') : local ? localSealKey(local.jwtSecret) : null,
         pollMs: env.CRM_POLL_MS,

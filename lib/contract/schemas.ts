@@ -137,9 +137,13 @@ export const acceptInviteRequest = z
   .object({
     /** From an invitation link. */
     token: z.string().min(20).max(200).optional(),
-    /** From Supabase Auth's e-mailed invitation: the session it signed the invitee in with. */
+    /** From Supabase Auth's e-mailed invitation: the session it signed the invitee in with… */
     accessToken: z.string().min(20).max(8192).optional(),
+    /** …and the invitation its link names (`/invite?invitation=<id>`). */
+    invitation: z.uuid().optional(),
+    /** A new account's password, or (an address that has an account) that account's own. */
     password: z.string().min(8, 'choose a password of at least 8 characters').max(200),
     displayName: z.string().trim().min(1, 'enter your name').max(200),
   })
-  .refine((b) => !!b.token !== !!b.accessToken, { message: 'give the invitation’s token or the e-mailed link’s session', path: ['token'] });
+  .refine((b) => !!b.token !== !!b.accessToken, { message: 'give the invitation’s token or the e-mailed link’s session', path: ['token'] })
+  .refine((b) => !b.accessToken || !!b.invitation, { message: 'open the whole link from the e-mail (it names the invitation)', path: ['invitation'] });

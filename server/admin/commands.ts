@@ -3,6 +3,7 @@ import type pg from 'pg';
 import WebSocket from 'ws';
 import { inTransaction } from '../inbox/repository';
 import { routeWaiting } from '../inbox/unrouted';
+import { revokeInvitesOf } from './organisation';
 
 /** Administrative actions behind `npm run admin`, also used by the demo seed and tests. */
 
@@ -44,21 +45,46 @@ export async function setPassword(supabase: { url: string; serviceRoleKey: strin
   if (error) throw new Error(`could not set the password of user ${userId}: ${error.message}`, { cause: error });
 }
 
+/** What accepting an invitation may ask of Supabase Auth (hosted or local, the same calls). */
+export interface InviteAccounts {
+  /** The Auth user with this email, if there is one. */
+  userIdByEmail(email: string): Promise<string | null>;
+  /** The user id, when `password` is this email's account's own (a sign-in, ended at once); else null. */
+  signsIn(email: string, password: string): Promise<string | null>;
+  /** A new, confirmed user: the invitation link stood in for the e-mail confirmation. */
+  createUser(email: string, password: string, displayName: string): Promise<string>;
+  /** Sets the password of a user who proved control of the account (its Supabase session). */
+  setPassword(userId: string, password: string): Promise<void>;
+}
+
 /**
- * The Auth user with this email, created with the password (or, when it exists, given it): an
- * invitee may already have a user (a former agent, another product on the same project).
+ * Supabase Auth as invitations use it: an existing account is never changed unless its owner
+ * proved control of it. Its password is checked by a real sign-in with the anon key (as the
+ * invitee would sign in), whose session is then ended (`scope: local`: no other session is).
  */
-export async function findOrCreateUser(supabase: { url: string; serviceRoleKey: string }, db: pg.Pool, email: string, password: string, displayName: string): Promise<string> {
-  const existing = (await db.query<{ id: string }>('select id from auth.users where lower(email) = lower($1)', [email])).rows[0];
-  if (existing) {
-    // Confirmed too: a user Supabase invited by e-mail is unconfirmed until that e-mail's link is opened.
-    const { error } = await authAdmin(supabase).updateUserById(existing.id, { password, email_confirm: true });
-    if (error) throw new Error(`could not set the password of user ${existing.id}: ${error.message}`, { cause: error });
-    return existing.id;
-  }
-  const { data, error } = await authAdmin(supabase).createUser({ email, password, email_confirm: true, user_metadata: { display_name: displayName } });
-  if (error || !data.user) throw new Error(`could not create the auth user ${email}: ${error?.message ?? 'no user returned'}`, { cause: error });
-  return data.user.id;
+export function inviteAccounts(supabase: { url: string; serviceRoleKey: string; anonKey: string }, db: pg.Pool): InviteAccounts {
+  return {
+    async userIdByEmail(email) {
+      return (await db.query<{ id: string }>('select id from auth.users where lower(email) = lower($1)', [email])).rows[0]?.id ?? null;
+    },
+    async signsIn(email, password) {
+      const auth = createClient(supabase.url, supabase.anonKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } }).auth;
+      const { data, error } = await auth.signInWithPassword({ email, password });
+      if (error) {
+        // A wrong password, or an account that cannot sign in (unconfirmed, banned): not proven.
+        if (error.status === 400 || error.status === 422 || error.status === 403) return null;
+        throw new Error(`Supabase Auth could not check the password: ${error.message}`, { cause: error });
+      }
+      await auth.signOut({ scope: 'local' }).catch(() => {});
+      return data.user?.id ?? null;
+    },
+    async createUser(email, password, displayName) {
+      const { data, error } = await authAdmin(supabase).createUser({ email, password, email_confirm: true, user_metadata: { display_name: displayName } });
+      if (error || !data.user) throw new Error(`could not create the auth user ${email}: ${error?.message ?? 'no user returned'}`, { cause: error });
+      return data.user.id;
+    },
+    setPassword: (userId, password) => setPassword(supabase, userId, password),
+  };
 }
 
 /**
@@ -66,11 +92,12 @@ export async function findOrCreateUser(supabase: { url: string; serviceRoleKey: 
  * invitee in and sends them to `redirectTo` (which must be in the project's redirect URLs). An
  * address that already has a confirmed user gets no e-mail from Supabase: the caller gives the link.
  */
-export async function sendInviteEmail(supabase: { url: string; serviceRoleKey: string }, email: string, redirectTo: string): Promise<{ ok: true } | { ok: false; problem: string }> {
+export async function sendInviteEmail(supabase: { url: string; serviceRoleKey: string }, email: string, redirectTo: string): Promise<{ ok: true } | { ok: false; problem: string; detail: string }> {
   const { error } = await authAdmin(supabase).inviteUserByEmail(email, { redirectTo });
   if (!error) return { ok: true };
-  if (error.code === 'email_exists') return { ok: false, problem: `${email} already has an account here, so Supabase sends no invitation e-mail: send them the link.` };
-  return { ok: false, problem: `Supabase could not send the e-mail (${error.message}): send the link instead.` };
+  // One sentence whatever the reason: "this address already has an account" would tell an admin
+  // about someone outside their organisation. The reason goes to the server's log.
+  return { ok: false, problem: 'Supabase did not send the invitation e-mail: send the link instead.', detail: `${error.code ?? ''} ${error.message}`.trim() };
 }
 
 /**
@@ -107,8 +134,16 @@ export async function addTemplate(db: pg.Pool, organisationId: string, contentSi
  * open sockets are told and cut at the next re-check of each server instance.
  */
 export async function removeAgent(db: pg.Pool, email: string): Promise<boolean> {
-  const { rowCount } = await db.query('delete from agents where id = (select id from auth.users where lower(email) = lower($1))', [email]);
-  return !!rowCount;
+  return inTransaction(db, 'begin', async (c) => {
+    const { rows } = await c.query<{ id: string; organisation_id: string }>(
+      'select a.id, a.organisation_id from agents a join auth.users u on u.id = a.id where lower(u.email) = lower($1) for update of a',
+      [email],
+    );
+    if (!rows[0]) return false;
+    await revokeInvitesOf(c, rows[0].id, rows[0].organisation_id, 'its creator was removed');
+    await c.query('delete from agents where id = $1', [rows[0].id]);
+    return true;
+  });
 }
 
 export interface UnroutedRow {

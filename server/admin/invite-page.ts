@@ -1,7 +1,7 @@
 /**
  * The page an invitation opens: a link (`/invite#<token>`), or Supabase Auth's e-mailed link, which
- * Supabase redirects here signed in (`/invite#access_token=…&type=invite`, or `#error=…` when the
- * link was used or expired). The invitee sets a name and password, then connects the extension
+ * Supabase redirects here signed in (`/invite?invitation=<id>#access_token=…&type=invite`, or
+ * `#error=…` when the link was used or expired). The invitee sets a name and password, then connects the extension
  * with the workspace URL. Token and session stay in the fragment (never in a server log or a
  * Referer); the script posts them to `/api/invites/accept`. Served with a strict CSP.
  */
@@ -20,6 +20,7 @@ export const INVITE_HTML = `<!doctype html>
     input { font: inherit; padding: 6px 8px; border: 1px solid #c5c9d3; border-radius: 6px; }
     button { font: inherit; padding: 6px 14px; }
     [role=alert] { color: #b91c1c; }
+    .hint { margin: -8px 0 12px; color: #4b5263; font-size: 13px; }
     code { background: #eef0f4; padding: 1px 4px; border-radius: 4px; }
   </style>
 </head>
@@ -28,7 +29,8 @@ export const INVITE_HTML = `<!doctype html>
     <h1>Join your team on Switchboard</h1>
     <form id="join" aria-label="Join">
       <label>Your name <input id="name" autocomplete="name" required maxlength="200"></label>
-      <label>Choose a password <input id="password" type="password" autocomplete="new-password" required minlength="8"></label>
+      <label>Password <input id="password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="password-hint"></label>
+      <p id="password-hint" class="hint">New to Switchboard: choose one (8 characters or more). Already have a Switchboard account with this e-mail: enter its password.</p>
       <button type="submit">Join</button>
       <p id="error" role="alert"></p>
     </form>
@@ -51,7 +53,7 @@ export const INVITE_JS = `(() => {
   let invitation = null;
   if (params.get('access_token')) {
     // Signed in by Supabase Auth from the e-mailed link: the session, not kept in the address bar.
-    invitation = { accessToken: params.get('access_token') };
+    invitation = { accessToken: params.get('access_token'), invitation: new URLSearchParams(location.search).get('invitation') || undefined };
     history.replaceState(null, '', location.pathname);
   } else if (params.get('error') || params.get('error_code')) {
     refuse('This invitation e-mail’s link was already used or has expired: ask your admin for a new invitation.');

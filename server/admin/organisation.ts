@@ -7,6 +7,7 @@ import { inTransaction } from '../inbox/repository';
 import { listCannedReplies } from '../inbox/team';
 import { routeWaiting, waitingNumbers } from '../inbox/unrouted';
 import type { StoreInboundResult } from '../inbox/repository';
+import type { InviteAccounts } from './commands';
 
 /**
  * What an organisation's admins do in the product: invite agents, change roles, remove agents,
@@ -86,12 +87,16 @@ export async function audit(c: pg.PoolClient | pg.Pool, actor: AgentProfile | nu
   ]);
 }
 
-/** An invitation: its link's token is returned once; only its hash is stored. */
+/**
+ * An invitation: its link's token is returned once; only its hash is stored. An address that is
+ * already a member of this organisation is 409 `already_member`; whether it is an agent anywhere
+ * else is not this organisation's to learn (that invitation is refused when used, and audited).
+ */
 export async function createInvite(db: pg.Pool, admin: AgentProfile, email: string, role: AgentRole): Promise<{ invite: InviteView; token: string }> {
   const token = randomBytes(32).toString('base64url');
   return inTransaction(db, 'begin', async (c) => {
-    const member = await c.query('select 1 from agents a join auth.users u on u.id = a.id where lower(u.email) = lower($1)', [email]);
-    if (member.rowCount) throw new ConflictError(`${email} is already an agent`, 'already_agent');
+    const member = await c.query('select 1 from agents a join auth.users u on u.id = a.id where lower(u.email) = lower($1) and a.organisation_id = $2', [email, admin.organisationId]);
+    if (member.rowCount) throw new ConflictError(`${email} is already a member of this organisation`, 'already_member');
     const { rows } = await c.query(
       `insert into invites (organisation_id, email, role, token_sha256, created_by, expires_at)
        values ($1, lower($2), $3, $4, $5, now() + make_interval(hours => $6)) returning id, email, role, delivery, created_at, expires_at, accepted_at`,
@@ -100,6 +105,18 @@ export async function createInvite(db: pg.Pool, admin: AgentProfile, email: stri
     await audit(c, admin, admin.organisationId, 'invite.created', { email: email.toLowerCase(), role });
     return { invite: inviteView(rows[0]), token };
   });
+}
+
+/**
+ * Ends the open invitations an admin made (called in the transaction that removes or demotes them):
+ * an invitation is only as good as its creator's standing. Audited, one line per invitation.
+ */
+export async function revokeInvitesOf(c: pg.PoolClient, creatorId: string, organisationId: string, reason: string): Promise<void> {
+  const { rows } = await c.query<{ email: string }>(
+    'update invites set expires_at = least(expires_at, now()) where created_by = $1 and organisation_id = $2 and used_at is null and expires_at > now() returning email',
+    [creatorId, organisationId],
+  );
+  for (const r of rows) await audit(c, null, organisationId, 'invite.revoked', { email: r.email, reason });
 }
 
 /** Records that Supabase Auth e-mailed the invitation (the admin view says so). */
@@ -115,7 +132,7 @@ export async function markInviteEmailed(db: pg.Pool, inviteId: string): Promise<
 export async function revokeInvite(db: pg.Pool, admin: AgentProfile, inviteId: string): Promise<void> {
   await inTransaction(db, 'begin', async (c) => {
     const { rows } = await c.query<{ email: string }>(
-      'update invites set expires_at = least(expires_at, now()) where id = $1 and organisation_id = $2 and accepted_at is null returning email',
+      'update invites set expires_at = least(expires_at, now()) where id = $1 and organisation_id = $2 and used_at is null returning email',
       [inviteId, admin.organisationId],
     );
     if (!rows[0]) throw new NotFoundError('no open invitation with this id');
@@ -123,44 +140,76 @@ export async function revokeInvite(db: pg.Pool, admin: AgentProfile, inviteId: s
   });
 }
 
-export type InviteProblem = 'unknown' | 'used' | 'expired';
+export type InviteProblem = 'unknown' | 'used' | 'expired' | 'withdrawn' | 'sign_in_failed' | 'already_agent';
+
+/** How the invitee shows which invitation is theirs, and who they are. */
+export type InviteProof =
+  /** The link's token: a new account, or an existing account whose own password is given. */
+  | { token: string }
+  /** Supabase Auth's e-mailed link for this invitation: the session it signed the invitee in with. */
+  | { invitationId: string; session: { userId: string; email: string } };
+
+const REFUSALS: Partial<Record<InviteProblem, string>> = {
+  withdrawn: 'the admin who sent it is no longer an admin',
+  sign_in_failed: 'the address has an account and its password was not given',
+  already_agent: 'the account is already in a Switchboard workspace',
+};
 
 /**
- * Uses an invitation once: in one transaction (the invite row locked) checks it, lets `createUser`
- * make the invitee's Auth user (or find one), makes it an agent with the invited role, and marks
- * the invitation used. A second use, or one after it expired, changes nothing.
+ * Uses an invitation, once: in one transaction (the invitation row locked) checks it, finds who
+ * the invitee is, makes them an agent with the invited role and marks the invitation used. The
+ * first use uses it up, whether it ends in a new agent or in a refusal (audited either way).
  *
- * Found by its link's token, or, for an invitee Supabase Auth signed in from the e-mailed link, by
- * the session's (verified) email: the newest invitation for it, open ones first.
+ * An existing Auth account is changed only when its owner proved control of it: by its own
+ * password (the link; the password is checked by signing in, never set) or by its Supabase
+ * session (the e-mailed link, which may then set the password). Every check comes first and the
+ * change to Auth last, so nothing is left changed in Auth by a refusal (Auth is not rolled back
+ * with our tables). An e-mailed invitation is found by its id (in the e-mail's link) and the
+ * session's verified e-mail together: another organisation's invitation for the same address is
+ * never the one accepted.
  */
 export async function acceptInvite(
   db: pg.Pool,
-  which: { token: string } | { email: string },
-  displayName: string,
-  createUser: (email: string) => Promise<string>,
+  proof: InviteProof,
+  input: { displayName: string; password: string },
+  accounts: InviteAccounts,
 ): Promise<{ ok: true; agentId: string; organisationId: string; email: string } | { ok: false; problem: InviteProblem }> {
   return inTransaction(db, 'begin', async (c) => {
-    type Row = { id: string; organisation_id: string; email: string; role: AgentRole; expires_at: Date; accepted_at: Date | null };
-    const columns = 'select id, organisation_id, email, role, expires_at, accepted_at from invites';
+    type Row = { id: string; organisation_id: string; email: string; role: AgentRole; expires_at: Date; used_at: Date | null; created_by: string | null };
+    const columns = 'select id, organisation_id, email, role, expires_at, used_at, created_by from invites';
     const invite = (
-      'token' in which
-        ? await c.query<Row>(`${columns} where token_sha256 = $1 for update`, [sha256(which.token)])
-        : await c.query<Row>(
-            `${columns} where lower(email) = lower($1)
-              order by (accepted_at is null and expires_at > now()) desc, created_at desc limit 1 for update`,
-            [which.email],
-          )
+      'token' in proof
+        ? await c.query<Row>(`${columns} where token_sha256 = $1 for update`, [sha256(proof.token)])
+        : await c.query<Row>(`${columns} where id = $1 and lower(email) = lower($2) for update`, [proof.invitationId, proof.session.email])
     ).rows[0];
     if (!invite) return { ok: false, problem: 'unknown' } as const;
-    if (invite.accepted_at) return { ok: false, problem: 'used' } as const;
-    if (invite.expires_at.getTime() <= Date.now()) return { ok: false, problem: 'expired' } as const;
-    const userId = await createUser(invite.email);
-    const agent = await c.query('select organisation_id from agents where id = $1', [userId]);
-    if (agent.rowCount) throw new ConflictError(`${invite.email} is already an agent`, 'already_agent');
-    await c.query('insert into agents (id, organisation_id, display_name, role) values ($1, $2, $3, $4)', [userId, invite.organisation_id, displayName, invite.role]);
-    await c.query('update invites set accepted_at = now(), accepted_by = $2 where id = $1', [invite.id, userId]);
-    await audit(c, null, invite.organisation_id, 'invite.accepted', { email: invite.email, role: invite.role }, displayName);
-    return { ok: true, agentId: userId, organisationId: invite.organisation_id, email: invite.email } as const;
+    const org = invite.organisation_id;
+    const refused = async (problem: InviteProblem, useUp: boolean) => {
+      if (useUp) await c.query('update invites set used_at = now(), refusal = $2, expires_at = least(expires_at, now()) where id = $1', [invite.id, problem]);
+      await audit(c, null, org, 'invite.refused', { email: invite.email, reason: REFUSALS[problem] ?? problem });
+      return { ok: false, problem } as const;
+    };
+    if (invite.used_at) return refused('used', false);
+    if (invite.expires_at.getTime() <= Date.now()) return refused('expired', false);
+    const creator = invite.created_by && (await c.query("select 1 from agents where id = $1 and organisation_id = $2 and role = 'admin'", [invite.created_by, org])).rowCount;
+    if (!creator) return refused('withdrawn', true);
+
+    // Who the invitee is: a session's user, an existing account proven by its password, or nobody yet.
+    let userId: string | null;
+    if ('session' in proof) userId = proof.session.userId;
+    else {
+      userId = await accounts.userIdByEmail(invite.email);
+      if (userId && (await accounts.signsIn(invite.email, input.password)) !== userId) return refused('sign_in_failed', true);
+    }
+    if (userId && (await c.query('select 1 from agents where id = $1', [userId])).rowCount) return refused('already_agent', true);
+
+    // Every check passed: now Auth (a failure here rolls our rows back and leaves the invitation unused).
+    if (!userId) userId = await accounts.createUser(invite.email, input.password, input.displayName);
+    else if ('session' in proof) await accounts.setPassword(userId, input.password);
+    await c.query('insert into agents (id, organisation_id, display_name, role) values ($1, $2, $3, $4)', [userId, org, input.displayName, invite.role]);
+    await c.query('update invites set used_at = now(), accepted_at = now(), accepted_by = $2 where id = $1', [invite.id, userId]);
+    await audit(c, null, org, 'invite.accepted', { email: invite.email, role: invite.role }, input.displayName);
+    return { ok: true, agentId: userId, organisationId: org, email: invite.email } as const;
   });
 }
 
@@ -184,6 +233,7 @@ export async function setRole(db: pg.Pool, admin: AgentProfile, agentId: string,
     }
     await c.query('update agents set role = $2 where id = $1', [agentId, role]);
     await audit(c, admin, admin.organisationId, 'agent.role_changed', { agent: target.display_name, role });
+    if (role !== 'admin') await revokeInvitesOf(c, agentId, admin.organisationId, `${target.display_name} is no longer an admin`);
     return { changed: true };
   });
 }
@@ -196,6 +246,7 @@ export async function removeMember(db: pg.Pool, admin: AgentProfile, agentId: st
     if (target.role === 'admin' && (await adminsWithout(c, admin.organisationId, agentId)) === 0) {
       throw new ConflictError('An organisation needs at least one admin: make someone else admin first.', 'last_admin');
     }
+    await revokeInvitesOf(c, agentId, admin.organisationId, `${target.display_name} was removed`);
     await c.query('delete from agents where id = $1', [agentId]);
     await audit(c, admin, admin.organisationId, 'agent.removed', { agent: target.display_name });
   });

@@ -3,7 +3,8 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { AdminOverview, CreateChannelResponse, CreateInviteResponse } from '../../lib/contract/api';
 import { acceptInviteRequest, cannedReplyRequest, createChannelRequest, inviteRequest, roleRequest } from '../../lib/contract/schemas';
-import { findOrCreateUser, sendInviteEmail, setPassword } from './commands';
+import { inviteAccounts, sendInviteEmail } from './commands';
+import { inviteLimits, type InviteLimits } from './invite-limits';
 import { guard, HttpError, parseOr400 } from '../errors';
 import type { TokenVerifier } from '../auth/jwt';
 import { adminOnly } from '../auth/agent';
@@ -11,7 +12,7 @@ import type { Broadcast } from '../sockets/broadcast';
 import { INVITE_HTML, INVITE_JS, INVITE_PAGE_CSP } from './invite-page';
 import { crmStatus } from '../crm/routes';
 import type { CrmVendor } from '../crm/types';
-import { acceptInvite, adminOverview, createChannelFromWaiting, createInvite, markInviteEmailed, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
+import { acceptInvite, type InviteProblem, type InviteProof, adminOverview, createChannelFromWaiting, createInvite, markInviteEmailed, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
 
 const uuid = z.uuid();
 const idParam = (req: FastifyRequest, name = 'id') => {
@@ -25,8 +26,10 @@ export interface AdminRouteDeps {
   broadcast: Broadcast;
   /** The workspace's public URL (PUBLIC_URL): the webhook URL and invitation links start with it. */
   publicUrl: () => string;
-  /** Supabase Auth with the service-role key, to create invited agents' users; null: invitations are off. */
-  supabaseAdmin: { url: string; serviceRoleKey: string } | null;
+  /** Supabase Auth with the service-role key (and the anon key, to check an invitee's own password); null: invitations are off. */
+  supabaseAdmin: { url: string; serviceRoleKey: string; anonKey: string } | null;
+  /** How many invitations an admin, an organisation and one address may be sent. */
+  inviteLimits: InviteLimits;
   /** Verifies Supabase access tokens (an invitee signed in by the e-mailed link). */
   verify: TokenVerifier;
   /** The deployment's Twilio account: waiting messages are checked again as webhooks are before they are routed. */
@@ -41,6 +44,7 @@ export interface AdminRouteDeps {
  */
 export function registerAdminRoutes(api: FastifyInstance, deps: AdminRouteDeps): void {
   const { db, broadcast } = deps;
+  const throttle = inviteLimits(db, deps.inviteLimits);
 
   /** The organisation's own incoming-message webhook URL (see docs/admin.md: why not the shared one). */
   const webhookUrl = (organisationId: string) => `${deps.publicUrl()}/api/webhooks/twilio/organisations/${organisationId}`;
@@ -64,16 +68,18 @@ export function registerAdminRoutes(api: FastifyInstance, deps: AdminRouteDeps):
   api.post('/api/admin/invites', { preHandler: adminOnly }, async (req, reply): Promise<CreateInviteResponse> => {
     if (!deps.supabaseAdmin) throw new HttpError(503, 'invites_unavailable', 'Invitations need SUPABASE_SERVICE_ROLE_KEY on the server; until then use npm run admin -- create-agent.');
     const { email, role, delivery } = parseOr400(inviteRequest, req.body);
+    await throttle(req.agent, email, reply);
     const created = await guard(() => createInvite(db, req.agent, email, role));
     let invite = created.invite;
     let emailProblem: string | null = null;
-    // The invitation exists first: if Supabase cannot send the e-mail, the link still works.
+    // The invitation exists first: if Supabase cannot send the e-mail, the link still works. The
+    // e-mail's link names this invitation, so only it can be accepted with the session it opens.
     if (delivery === 'email') {
-      const sent = await sendInviteEmail(deps.supabaseAdmin, email, `${deps.publicUrl()}/invite`);
+      const sent = await sendInviteEmail(deps.supabaseAdmin, email, `${deps.publicUrl()}/invite?invitation=${invite.id}`);
       if (sent.ok) invite = await markInviteEmailed(db, invite.id);
       else {
         emailProblem = sent.problem;
-        req.log.warn({ problem: sent.problem }, 'Supabase Auth did not send an invitation e-mail; the link was given instead');
+        req.log.warn({ detail: sent.detail }, 'Supabase Auth did not send an invitation e-mail; the link was given instead');
       }
     }
     broadcast.teamChanged(req.agent.organisationId, 'invites');
@@ -124,34 +130,35 @@ export function registerInviteRoutes(http: FastifyInstance, deps: AdminRouteDeps
 
   http.post('/api/invites/accept', async (req) => {
     if (!deps.supabaseAdmin) throw new HttpError(503, 'invites_unavailable', 'Invitations are off on this server.');
-    const supabase = deps.supabaseAdmin;
+    const accounts = inviteAccounts(deps.supabaseAdmin, deps.db);
     const input = parseOr400(acceptInviteRequest, req.body);
-    let result: Awaited<ReturnType<typeof acceptInvite>>;
-    if (input.token) {
-      const token = input.token;
-      result = await guard(() => acceptInvite(deps.db, { token }, input.displayName, (email) => findOrCreateUser(supabase, deps.db, email, input.password, input.displayName)));
-    } else {
-      // Signed in by Supabase Auth from its e-mailed link: the session's user, with its verified email.
+    let proof: InviteProof;
+    if (input.token) proof = { token: input.token };
+    else {
+      // Signed in by Supabase Auth from the e-mailed link: the session's user, with its verified email.
       const claims = await deps.verify(input.accessToken!).catch(() => null);
       if (!claims?.sub || !claims.email) throw new HttpError(401, 'invalid_session', 'This invitation e-mail’s sign-in has expired: open the link in the e-mail again, or ask your admin for a new invitation.');
-      const userId = claims.sub;
-      result = await guard(() =>
-        acceptInvite(deps.db, { email: claims.email! }, input.displayName, async () => {
-          await setPassword(supabase, userId, input.password);
-          return userId;
-        }),
-      );
+      proof = { invitationId: input.invitation!, session: { userId: claims.sub, email: claims.email } };
     }
+    const result = await guard(() => acceptInvite(deps.db, proof, input, accounts));
     if (!result.ok) {
-      const answers = {
-        unknown: [404, 'This invitation does not exist: open the whole link you were sent.'],
-        used: [410, 'This invitation was already used: sign in, or ask your admin for a new one.'],
-        expired: [410, 'This invitation has expired: ask your admin for a new one.'],
-      } as const;
-      const [status, message] = answers[result.problem];
+      const [status, message] = INVITE_ANSWERS[result.problem];
       throw new HttpError(status, `invite_${result.problem}`, message);
     }
     deps.broadcast.teamChanged(result.organisationId, 'agents');
     return { email: result.email, workspaceUrl: deps.publicUrl() };
   });
 }
+
+/** What the invitation page says for each refusal (only ever about the invitee's own invitation and account). */
+const INVITE_ANSWERS: Record<InviteProblem, readonly [number, string]> = {
+  unknown: [404, 'This invitation does not exist: open the whole link you were sent.'],
+  used: [410, 'This invitation was already used: sign in, or ask your admin for a new one.'],
+  expired: [410, 'This invitation has expired: ask your admin for a new one.'],
+  withdrawn: [410, 'This invitation was withdrawn: ask an admin of your team for a new one.'],
+  sign_in_failed: [
+    403,
+    'This e-mail address already has a Switchboard account, and that is not its password. For your safety this invitation is now used up: ask your admin for a new one, then enter your account’s own password (reset it first if you forgot it).',
+  ],
+  already_agent: [409, 'Your account is already a member of a Switchboard workspace, and an account belongs to one workspace. This invitation is now used up.'],
+};

@@ -1,0 +1,170 @@
+import { createClient } from '@supabase/supabase-js';
+import { describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { AdminOverview, CreateInviteResponse, MeResponse } from '../../lib/contract/api';
+import { useTestStack } from '../support/fixture';
+import { api, createTestOrg, signIn, type TestOrg } from '../support/stack';
+
+/**
+ * Issue 29: invitations as an attacker uses them. An admin of one organisation holds its own
+ * invitation links (and may accept them itself); everything else — someone else's account,
+ * another organisation's invitation, whether an address is an agent elsewhere — must stay out of
+ * its reach.
+ */
+describe('Invitations, as another organisation’s admin tries them', () => {
+  const ctx = useTestStack({
+    orgs: { a: 2, b: 1 },
+    env: { INVITES_PER_ADMIN_PER_HOUR: '10', INVITES_PER_ORGANISATION_PER_DAY: '12', INVITES_PER_ADDRESS_PER_DAY: '2' },
+  });
+  const origin = () => new URL(ctx.stack.serverUrl).origin;
+  const invite = async (org: TestOrg, email: string, o: { delivery?: 'link' | 'email'; role?: 'admin' | 'agent'; by?: number } = {}) => {
+    const res = await api<CreateInviteResponse & { error?: string; message?: string }>(ctx.stack, org.agents[o.by ?? 0]!.token, '/api/admin/invites', 'POST', {
+      email,
+      role: o.role ?? 'agent',
+      delivery: o.delivery ?? 'link',
+    });
+    return { ...res, token: res.body.link?.split('#')[1] ?? '' };
+  };
+  const accept = async (body: Record<string, string>) => {
+    const res = await fetch(`${ctx.stack.serverUrl}/api/invites/accept`, { method: 'POST', headers: { 'content-type': 'application/json', origin: origin() }, body: JSON.stringify({ displayName: 'Someone', ...body }) });
+    return { status: res.status, body: (await res.json()) as { error?: string; email?: string; message?: string } };
+  };
+  const authUser = async (email: string) =>
+    (await ctx.stack.db.query<{ id: string; email_confirmed_at: Date | null; encrypted_password: string | null }>('select id, email_confirmed_at, encrypted_password from auth.users where lower(email) = lower($1)', [email])).rows[0];
+  const agentOf = async (email: string) =>
+    (await ctx.stack.db.query<{ organisation_id: string }>('select a.organisation_id from agents a join auth.users u on u.id = a.id where lower(u.email) = lower($1)', [email])).rows[0]?.organisation_id ?? null;
+  const audit = async (org: TestOrg) => (await api<AdminOverview>(ctx.stack, org.agents[0]!.token, '/api/admin/overview')).body.audit.map((e) => [e.action, e.detail]);
+  const mailLink = (email: string) => [...ctx.stack.mailbox!.messages].reverse().find((m) => m.to === email)!.link;
+  /** Opens an e-mailed invitation link as the invitee's browser does: the session and the invitation it names. */
+  const openMail = async (link: string) => {
+    const landing = new URL((await fetch(link, { redirect: 'manual' })).headers.get('location')!);
+    return { accessToken: new URLSearchParams(landing.hash.slice(1)).get('access_token')!, invitation: landing.searchParams.get('invitation')! };
+  };
+
+  it('never sets the password of an account that joined another organisation: an old link of A asks for its own password, and is used up', async () => {
+    const victim = 'victim.person@test.dev';
+    const old = await invite(ctx.a, victim); // A invited them once…
+    const b = await invite(ctx.b, victim); // …but they joined B.
+    expect((await accept({ token: b.token, password: 'victim’s own password' })).status).toBe(200);
+    const before = await authUser(victim);
+
+    // A's admin accepts A's old link with a password of its choosing.
+    const takeover = await accept({ token: old.token, password: 'attacker chose this', displayName: 'Not the victim' });
+    expect([takeover.status, takeover.body.error]).toEqual([403, 'invite_sign_in_failed']);
+    expect(await signIn(ctx.stack, victim, 'attacker chose this').catch(() => 'refused')).toBe('refused');
+    await signIn(ctx.stack, victim, 'victim’s own password');
+    expect(await authUser(victim)).toEqual(before); // neither password nor confirmation touched
+    expect(await agentOf(victim)).toBe(ctx.b.id);
+    // Used up by that first use: not even the right password makes it work now.
+    expect((await accept({ token: old.token, password: 'victim’s own password' })).body.error).toBe('invite_used');
+    expect(await audit(ctx.a)).toEqual(
+      expect.arrayContaining([
+        ['invite.refused', { email: victim, reason: 'the address has an account and its password was not given' }],
+        ['invite.refused', { email: victim, reason: 'used' }],
+      ]),
+    );
+  });
+
+  it('changes no account that is not an agent either (a removed agent, another app’s user, an unconfirmed invitee): only its own password joins it', async () => {
+    const authAdmin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } }).auth.admin;
+    await authAdmin.createUser({ email: 'other.app@test.dev', password: 'other app password', email_confirm: true });
+    const wrong = await invite(ctx.a, 'other.app@test.dev');
+    expect((await accept({ token: wrong.token, password: 'a password I choose' })).body.error).toBe('invite_sign_in_failed');
+    await signIn(ctx.stack, 'other.app@test.dev', 'other app password');
+    const right = await invite(ctx.a, 'other.app@test.dev');
+    expect((await accept({ token: right.token, password: 'other app password' })).status).toBe(200);
+    expect(await agentOf('other.app@test.dev')).toBe(ctx.a.id);
+
+    // Invited by B's e-mail (an unconfirmed user with no password), then A's link: refused, still unconfirmed.
+    expect((await invite(ctx.b, 'pending.person@test.dev', { delivery: 'email' })).body.emailed).toBe(true);
+    const viaLink = await invite(ctx.a, 'pending.person@test.dev');
+    expect((await accept({ token: viaLink.token, password: 'squatting password' })).body.error).toBe('invite_sign_in_failed');
+    expect(await authUser('pending.person@test.dev')).toMatchObject({ email_confirmed_at: null });
+    expect(await signIn(ctx.stack, 'pending.person@test.dev', 'squatting password').catch(() => 'refused')).toBe('refused');
+  });
+
+  it('accepts an e-mailed invitation into the organisation whose e-mail was opened, not the newest invitation for the address', async () => {
+    const email = 'wanted.person@test.dev';
+    expect((await invite(ctx.a, email, { delivery: 'email' })).body.emailed).toBe(true);
+    // B invites the same address afterwards, by link (the newest open invitation for it is now B's).
+    expect((await invite(ctx.b, email)).status).toBe(201);
+    const fromA = await openMail(mailLink(email));
+    const joined = await accept({ ...fromA, password: 'wanted person password' });
+    expect(joined.status).toBe(200);
+    expect(await agentOf(email)).toBe(ctx.a.id);
+    // A session is no key to invitations of other addresses.
+    const elsewhere = await invite(ctx.b, 'someone.else@test.dev');
+    expect((await accept({ accessToken: fromA.accessToken, invitation: elsewhere.body.invite.id, password: 'whatever password' })).body.error).toBe('invite_unknown');
+  });
+
+  it('refuses a session’s own account when it is already an agent, before setting any password', async () => {
+    // An agent of A opens B's e-mailed invitation (its session proves the address) — B learns nothing, the account is unchanged.
+    const agent = ctx.a.agents[1]!;
+    const res = await invite(ctx.b, agent.email, { delivery: 'email' });
+    expect(res.status).toBe(201);
+    expect(res.body.emailed).toBe(false); // Supabase sends none to a confirmed account…
+    const session = await signIn(ctx.stack, agent.email, 'correct horse battery');
+    const refused = await accept({ accessToken: session, invitation: res.body.invite.id, password: 'a replaced password' });
+    expect([refused.status, refused.body.error]).toEqual([409, 'invite_already_agent']);
+    await signIn(ctx.stack, agent.email, 'correct horse battery');
+    expect(await agentOf(agent.email)).toBe(ctx.a.id);
+  });
+
+  it('tells an admin nothing about addresses of other organisations (no 409 already_agent, one sentence for every e-mail problem)', async () => {
+    const theirs = ctx.b.agents[0]!.email;
+    const res = await invite(ctx.a, theirs, { delivery: 'email' });
+    expect(res.status).toBe(201);
+    expect(res.body.emailProblem).toBe('Supabase did not send the invitation e-mail: send the link instead.');
+    // A member of one's own organisation is one's own business.
+    const mine = await invite(ctx.a, ctx.a.agents[1]!.email);
+    expect([mine.status, mine.body.error]).toEqual([409, 'already_member']);
+  });
+
+  it('ends the open invitations of an admin who is demoted or removed (audited), and refuses one whose creator is gone', async () => {
+    const org = await createTestOrg(ctx.stack, 3);
+    const [boss, rogue, other] = org.agents as [TestOrg['agents'][0], TestOrg['agents'][0], TestOrg['agents'][0]];
+    expect((await api(ctx.stack, boss.token, `/api/admin/agents/${rogue.id}/role`, 'POST', { role: 'admin' })).status).toBe(200);
+    expect((await api(ctx.stack, boss.token, `/api/admin/agents/${other.id}/role`, 'POST', { role: 'admin' })).status).toBe(200);
+    const backdoor = await invite(org, 'backdoor@test.dev', { role: 'admin', by: 1 });
+    const second = await invite(org, 'second.backdoor@test.dev', { by: 2 });
+    expect((await api(ctx.stack, boss.token, `/api/admin/agents/${rogue.id}/role`, 'POST', { role: 'agent' })).status).toBe(200);
+    expect((await accept({ token: backdoor.token, password: 'backdoor password' })).body.error).toBe('invite_expired');
+    expect((await api(ctx.stack, boss.token, `/api/admin/agents/${other.id}`, 'DELETE')).status).toBe(200);
+    expect((await accept({ token: second.token, password: 'backdoor password' })).body.error).toBe('invite_expired');
+    expect(await audit(org)).toEqual(
+      expect.arrayContaining([
+        ['invite.revoked', { email: 'backdoor@test.dev', reason: 'Agent 1 is no longer an admin' }],
+        ['invite.revoked', { email: 'second.backdoor@test.dev', reason: 'Agent 2 was removed' }],
+      ]),
+    );
+    // A creator taken out some other way (the database, the operator's command): the invitation is withdrawn when used.
+    const third = await invite(org, 'third@test.dev');
+    await ctx.stack.db.query("update agents set role = 'agent' where id = $1", [boss.id]);
+    expect((await accept({ token: third.token, password: 'third password' })).body.error).toBe('invite_withdrawn');
+    expect(await agentOf('third@test.dev')).toBeNull();
+  });
+
+  it('throttles invitations per address, per admin and per organisation (429 with Retry-After; no e-mail past the budget)', async () => {
+    const org = await createTestOrg(ctx.stack, 2);
+    await ctx.stack.db.query("update agents set role = 'admin' where organisation_id = $1", [org.id]);
+    const mails = () => ctx.stack.mailbox!.messages.filter((m) => m.to === 'bombed@test.dev').length;
+    const sent = mails();
+    expect((await invite(org, 'bombed@test.dev', { delivery: 'email' })).status).toBe(201);
+    expect((await invite(org, 'bombed@test.dev', { delivery: 'email' })).status).toBe(201);
+    const third = await invite(org, 'bombed@test.dev', { delivery: 'email' });
+    expect([third.status, third.body.error]).toEqual([429, 'too_many_invites']);
+    expect(third.body.message).toContain('one address can be invited 2 times a day');
+    expect(mails()).toBe(sent + 2);
+    // Another organisation's budget for the address is its own (one shared would tell it about this one).
+    expect((await invite(ctx.b, 'bombed@test.dev')).status).toBe(201);
+
+    // Per admin: 10 an hour (the refused third counted); per organisation: 12 a day.
+    for (let i = 4; i <= 10; i++) expect((await invite(org, `admin0.${i}@test.dev`)).status).toBe(201);
+    const admin = await invite(org, 'one.more@test.dev');
+    expect([admin.status, admin.body.message]).toEqual([429, expect.stringContaining('you can invite 10 people an hour')]);
+    expect((await invite(org, 'admin1.1@test.dev', { by: 1 })).status).toBe(201);
+    expect((await invite(org, 'admin1.2@test.dev', { by: 1 })).status).toBe(201);
+    const whole = await invite(org, 'admin1.3@test.dev', { by: 1 });
+    expect([whole.status, whole.body.message]).toEqual([429, expect.stringContaining('your organisation can invite 12 people a day')]);
+  });
+});
