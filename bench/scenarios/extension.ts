@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CDPSession, Page } from 'playwright-core';
+import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
 import { attachToWorker } from '../../tests/support/cdp';
 import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
@@ -89,7 +90,7 @@ export async function crmOverlay(stack: RemoteStack, opts: { elements: number; p
     await page.goto('https://app.hubspot.com/bench');
     const elements = await page.evaluate(() => document.getElementsByTagName('*').length);
     await page.waitForFunction(() => performance.getEntriesByName('switchboard:initial-scan').length > 0, null, { timeout: 30_000 });
-    await page.waitForFunction((n) => document.querySelectorAll('switchboard-badge').length >= n, opts.phones, { timeout: 30_000 });
+    await page.waitForFunction(({ selector, n }) => document.querySelectorAll(selector).length >= n, { selector: BADGE_SELECTOR, n: opts.phones }, { timeout: 30_000 });
     const scan = (await timings(page, 'switchboard:initial-scan'))[0]!;
     const allSlices = await timings(page, 'switchboard:slice');
     const slices = allSlices.filter((s) => s.startTime <= scan.startTime + scan.duration + 1);
@@ -110,7 +111,7 @@ export async function crmOverlay(stack: RemoteStack, opts: { elements: number; p
       }
       tbody.append(frag);
     }, opts.burst);
-    await page.waitForFunction((n) => document.querySelectorAll('switchboard-badge').length >= n, opts.phones + opts.burst, { timeout: 30_000 });
+    await page.waitForFunction(({ selector, n }) => document.querySelectorAll(selector).length >= n, { selector: BADGE_SELECTOR, n: opts.phones + opts.burst }, { timeout: 30_000 });
     await page.evaluate((count) => {
       const cells = [...document.querySelectorAll('#rows tr td:nth-child(2)')].slice(0, count);
       cells.forEach((td, i) => (td.textContent = `Renamed ${i}`));
@@ -121,7 +122,7 @@ export async function crmOverlay(stack: RemoteStack, opts: { elements: number; p
     return {
       elements,
       phones: opts.phones,
-      badges: await page.evaluate(() => document.querySelectorAll('switchboard-badge').length),
+      badges: await page.evaluate((selector) => document.querySelectorAll(selector).length, BADGE_SELECTOR),
       firstSliceMs: round((await timings(page, 'switchboard:first-slice'))[0]!.duration),
       longestSliceMs: round(Math.max(...slices.map((s) => s.duration))),
       scanBusyMs: round(slices.reduce((n, s) => n + s.duration, 0)),

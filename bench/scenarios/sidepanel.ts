@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
 import { performance } from 'node:perf_hooks';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { inboundParams } from '../../server/dev/twilio-stand-in/inbound';
@@ -42,8 +43,8 @@ export async function sidePanelLatency(
     await browser.context.route('https://app.hubspot.com/bench-crm', (r) => r.fulfill({ contentType: 'text/html', body: crmHtml }));
     const crm = await browser.context.newPage();
     await crm.goto('https://app.hubspot.com/bench-crm');
-    await crm.waitForFunction(() => document.querySelectorAll('switchboard-badge').length === 100, null, { timeout: 20_000 });
-    await crm.evaluate(() => {
+    await crm.waitForFunction((selector) => document.querySelectorAll(selector).length === 100, BADGE_SELECTOR, { timeout: 20_000 });
+    await crm.evaluate((selector) => {
       // The first time each customer's badge reaches each unread count.
       const reached: Record<string, number> = {};
       (window as unknown as { __reached: typeof reached }).__reached = reached;
@@ -51,10 +52,10 @@ export async function sidePanelLatency(
         const t = performance.timeOrigin + performance.now();
         for (const m of mutations) {
           const el = m.target as HTMLElement;
-          if (el.tagName === 'SWITCHBOARD-BADGE') reached[`${el.dataset.phone}#${el.dataset.unread}`] ??= t;
+          if (el.matches(selector)) reached[`${el.dataset.phone}#${el.dataset.unread}`] ??= t;
         }
       }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-unread'] });
-    });
+    }, BADGE_SELECTOR);
     await panel.bringToFront(); // a side panel is on screen while the agent works in it
     await panel.evaluate(() => {
       const seen: Record<string, number> = {};

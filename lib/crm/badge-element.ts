@@ -1,15 +1,26 @@
 import type { BadgeInfo } from './badge-info';
 
 /**
- * The element every badge is. What the page can see of it is the documented contract and nothing
- * more: `data-phone`, `data-unread` and `data-typing`. A CRM page is not trusted (nor any script on
- * it): names, previews and who types live only inside a closed shadow root, and only a real click
- * (or key press) of the agent opens anything.
+ * The marker on every badge's host. What the page can see of a badge is the documented contract
+ * and nothing more: this marker, `data-phone`, `data-unread` and `data-typing`. A CRM page is not
+ * trusted (nor any script on it): names, previews and who types live only inside a closed shadow
+ * root, and only a real click (or key press) of the agent opens anything.
  */
-export const BADGE_TAG = 'switchboard-badge';
+const MARKER = 'data-switchboard-badge';
+
+/**
+ * Selects the badges on a page: plain `span` hosts with the marker.
+ * @example document.querySelectorAll(`${BADGE_SELECTOR}[data-phone="+14155550134"]`)
+ */
+export const BADGE_SELECTOR = `span[${MARKER}]`;
 
 /** The closed shadow roots of the badges: reachable from the content script only, never from the page. */
 const roots = new WeakMap<HTMLElement, ShadowRoot>();
+
+/** Whether a node is one of our badges (not merely something the page marked to look like one). */
+export function isBadge(node: Node): boolean {
+  return roots.has(node as HTMLElement);
+}
 
 /**
  * Badge styles live in the badge's shadow root. `!important` on `:host` wins over the page's own
@@ -56,6 +67,7 @@ const STYLES = `
   box-shadow: 0 2px 8px #0004; pointer-events: none;
 }
 :host(:hover) .tip, .pill:focus-visible + .tip { display: block; }
+.tip::before { content: attr(data-text); }
 `;
 
 const ICON_PATH =
@@ -83,7 +95,12 @@ function sharedSheet(doc: Document): CSSStyleSheet | null {
  * scripted `click()` or synthetic event from the page is ignored (`isTrusted` is false).
  */
 export function createBadge(doc: Document, phone: string, activate: (phone: string) => void): HTMLElement {
-  const host = doc.createElement(BADGE_TAG);
+  // The host is a plain `span`, never a custom element: the page owns the custom element registry,
+  // and a page that defines our tag first gets the element upgraded to its own class, whose
+  // `attachInternals().shadowRoot` is the closed root (issue 29). A built-in created without `is`
+  // cannot be defined or upgraded by the page; `span` accepts a shadow root.
+  const host = doc.createElement('span');
+  host.setAttribute(MARKER, '');
   host.dataset.phone = phone;
   const root = host.attachShadow({ mode: 'closed', delegatesFocus: true });
   roots.set(host, root);
@@ -154,6 +171,9 @@ export function renderBadge(host: HTMLElement, info: BadgeInfo): void {
     text = [info.lastMessage ? `${who}: ${info.lastMessage}` : who, typing || viewing].filter(Boolean).join('\n');
     aria = `WhatsApp with ${who}: ${info.unread} unread${typing || viewing ? `, ${typing || viewing}` : ''}. Open in Switchboard`;
   }
-  tip.textContent = text;
+  // Drawn by `.tip::before` from an attribute, not held as text: `window.find()` (and the browser's
+  // find in page) searches the text of closed shadow roots too, so a page could test guesses of the
+  // shown tooltip letter by letter; generated content is not searched.
+  tip.setAttribute('data-text', text);
   pill.setAttribute('aria-label', aria);
 }

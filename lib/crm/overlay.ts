@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { BADGE_TAG, createBadge, renderBadge } from './badge-element';
+import { BADGE_SELECTOR, createBadge, isBadge, renderBadge } from './badge-element';
 import type { BadgeInfo } from './badge-info';
 import { findPhones, mayHoldPhone, parsePhone, phoneFromHref } from './phones';
 import type { CrmSite } from './sites';
@@ -23,7 +23,7 @@ interface Spot {
 }
 
 /** Never scanned, with everything inside: code, form internals, editors, and our own badges. */
-const SKIPPED = ['script', 'style', 'noscript', 'textarea', 'template', 'select', 'option', 'code', 'pre', 'head', BADGE_TAG, '[contenteditable=""]', '[contenteditable="true"]'];
+const SKIPPED = ['script', 'style', 'noscript', 'textarea', 'template', 'select', 'option', 'code', 'pre', 'head', BADGE_SELECTOR, '[contenteditable=""]', '[contenteditable="true"]'];
 /** Elements that carry a number by themselves (besides a site's own attribute fields). */
 const CARRIERS = 'a[href], input';
 const PHONE_INPUT = /phone|mobile|\btel\b|whatsapp/i;
@@ -34,7 +34,7 @@ const isText = (n: Node): n is Text => n.nodeType === 3;
 
 /**
  * Finds phone numbers on a page, in open shadow roots and same-origin iframes, puts a
- * `switchboard-badge` right after each, and keeps up with the page: added, changed and removed
+ * badge (`BADGE_SELECTOR`) right after each, and keeps up with the page: added, changed and removed
  * nodes are handled as they happen (work proportional to the change), large scans run in slices
  * so the page stays responsive. Owns no connection: badge data comes in through `setBadges`.
  */
@@ -321,7 +321,7 @@ export class Overlay {
         changed++;
       } else {
         for (const n of r.addedNodes) {
-          if (isElement(n) && n.tagName === BADGE_TAG.toUpperCase()) continue;
+          if (isBadge(n)) continue;
           this.enqueue(n);
           changed++;
         }

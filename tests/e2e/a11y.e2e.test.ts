@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
 import { seriousViolations } from '../support/axe';
 import { useSignedInBrowser, useTestStack } from '../support/fixture';
 import { api, connectSocket, customer, type TestSocket } from '../support/stack';
@@ -100,7 +101,7 @@ describe('Accessibility (axe-core)', () => {
   it('a CRM page with the extension’s badges', async () => {
     const page = await ui.browser.context.newPage();
     await page.goto(`${ctx.stack.serverUrl}/demo/crm`);
-    await page.locator('switchboard-badge[data-phone="+14155550134"]').waitFor({ timeout: 15_000 });
+    await page.locator(`${BADGE_SELECTOR}[data-phone="+14155550134"]`).waitFor({ timeout: 15_000 });
     expect((await violations(page, 'CRM page')).join('\n')).toBe('');
     await page.close();
   });

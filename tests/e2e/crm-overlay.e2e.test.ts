@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResponse } from '../../lib/contract/api';
+import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
 import { badgesInside } from '../support/badges';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { api, connectSocket, type TestSocket } from '../support/stack';
@@ -27,11 +28,11 @@ interface FoundBadge {
 async function badgesOn(page: Page): Promise<FoundBadge[]> {
   const inside = await badgesInside(page);
   const tipOf = (phone: string) => inside.find((b) => b.phone === phone)?.tip ?? '';
-  const outside = await page.evaluate(() => {
+  const outside = await page.evaluate((selector) => {
     const found: Array<Omit<FoundBadge, 'tip' | 'conversation'>> = [];
     const walk = (root: Document | ShadowRoot) => {
       for (const el of root.querySelectorAll('*')) {
-        if (el.tagName === 'SWITCHBOARD-BADGE') {
+        if (el.matches(selector)) {
           const prev = el.previousSibling as (Node & Partial<HTMLInputElement>) | null;
           found.push({
             phone: (el as HTMLElement).dataset.phone!,
@@ -50,7 +51,7 @@ async function badgesOn(page: Page): Promise<FoundBadge[]> {
     };
     walk(document);
     return found;
-  });
+  }, BADGE_SELECTOR);
   return outside.map((b) => ({ ...b, tip: tipOf(b.phone), conversation: !tipOf(b.phone).startsWith('Start WhatsApp conversation') }));
 }
 
@@ -165,7 +166,7 @@ describe('CRM overlay: live badges next to phone numbers, in Chromium', () => {
   it('clicking a badge opens that conversation (marking it read) without the CRM seeing the click', async () => {
     const page = await open('https://app.hubspot.com/contacts/123/objects/0-1/views/all/list');
     await waitForBadges(page, 5);
-    await page.locator('tr switchboard-badge[data-phone="+14155550134"]').click();
+    await page.locator(`tr ${BADGE_SELECTOR}[data-phone="+14155550134"]`).click();
     const openId = () => browser.worker.evaluate(async () => (await chrome.storage.session.get('openConversation')).openConversation);
     await expect.poll(openId, { timeout: 5000 }).toBe(conversationOf.get('+14155550134'));
     expect(await page.evaluate(() => (window as { rowClicks?: number }).rowClicks)).toBeUndefined();
@@ -174,7 +175,7 @@ describe('CRM overlay: live badges next to phone numbers, in Chromium', () => {
     await panel.getByText('Order #4411').first().waitFor({ timeout: 5000 });
 
     // A number with no conversation: the click starts one, and the badge becomes a conversation badge.
-    await page.locator('switchboard-badge[data-phone="+14155550142"]').press('Enter');
+    await page.locator(`${BADGE_SELECTOR}[data-phone="+14155550142"]`).press('Enter');
     await expect.poll(async () => (await badgesOn(page)).find((b) => b.phone === '+14155550142')?.conversation, { timeout: 5000 }).toBe(true);
     const sync = await api<SyncResponse>(ctx.stack, ctx.org.agents[0]!.token, '/api/sync');
     const rosa = sync.body.conversations.find((c) => c.contact.phone === '+14155550142');

@@ -1,5 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
 import { attachToTarget } from '../support/cdp';
 import { useSignedInBrowser, useTestStack } from '../support/fixture';
 import { customer } from '../support/stack';
@@ -65,7 +66,7 @@ describe('Open, snoozed, resolved in the side panel', () => {
   it('mark unread (U in the thread) goes back to the list and raises the toolbar badge and the CRM page’s badge', async () => {
     const crm = await alice.browser.context.newPage();
     await crm.goto(`${ctx.stack.serverUrl}/demo/crm`);
-    const crmBadge = crm.locator(`switchboard-badge[data-phone="${nadia}"]`);
+    const crmBadge = crm.locator(`${BADGE_SELECTOR}[data-phone="${nadia}"]`);
     await crmBadge.waitFor({ timeout: 10_000 });
     await alice.panel.bringToFront();
     await row(alice.panel, 'Nadia').click();

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
 import { badgeMarkup, badgeTip } from '../support/badges';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { useTestStack } from '../support/fixture';
@@ -66,7 +67,7 @@ describe('Script and markup from customers stay inert text', () => {
       route.fulfill({ contentType: 'text/html', body: `<!doctype html><title>CRM</title><table><tr><td>Mallory</td><td>${PHONE}</td></tr></table>` }),
     );
     await crm.goto(`${ctx.stack.serverUrl}/demo/xss`);
-    const badge = crm.locator(`switchboard-badge[data-phone="${PHONE}"]`);
+    const badge = crm.locator(`${BADGE_SELECTOR}[data-phone="${PHONE}"]`);
     await badge.waitFor({ timeout: 10_000 });
     await expect.poll(() => badgeTip(crm, PHONE), { timeout: 10_000 }).toBe(`${NAME}: ${BODY}`);
     // The customer's text added no element anywhere on the page (nor inside the badge: DevTools' view).
