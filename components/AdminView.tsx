@@ -240,8 +240,9 @@ function WaitingNumberItem({ waiting }: { waiting: WaitingNumber }) {
 }
 
 /**
- * The CRM conversations are logged in: connect (the CRM's own consent page, in a tab; the CRM
- * sends the browser back to the server), how it goes (last write, last error, how far behind,
+ * The CRM conversations are logged in: connect (the server's single-use start link, opened at once
+ * in a tab: it leads to the CRM's consent page, and the CRM sends that browser back to the
+ * server), how it goes (last write, last error, how far behind,
  * customers no record matched), disconnect.
  */
 function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAdminAction>['run'] }) {

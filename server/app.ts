@@ -25,7 +25,8 @@ import { registerReplyRoutes } from './outbound/routes';
 import { createSender, type Sender } from './outbound/sender';
 import { createCrmWriter } from './crm/writer';
 import { createSealer } from './crm/seal';
-import { crmVendorsAvailable, registerCrmAdminRoutes, registerCrmAgentRoutes, registerCrmOAuthCallback } from './crm/routes';
+import { registerCrmOAuthRoutes } from './crm/oauth-routes';
+import { crmVendorsAvailable, registerCrmAdminRoutes, registerCrmAgentRoutes } from './crm/routes';
 import { createTwilioClient } from './outbound/twilio-client';
 import { createBroadcast } from './sockets/broadcast';
 import { attachSocketIo, type SwitchboardIo } from './sockets/socket-io';
@@ -187,7 +188,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   registerInviteRoutes(http, adminDeps);
-  registerCrmOAuthCallback(http, crmDeps);
+  registerCrmOAuthRoutes(http, crmDeps);
   registerDemoRoutes(http, { crmUrl: deps.demoCrmUrl ?? null });
 
   // Open WebSockets would hold the HTTP server open: close them before it stops. Closing the

@@ -1,5 +1,6 @@
 import type { CrmConnectResponse, CrmVendor } from '../../lib/contract/api';
 import { CRM_VENDORS } from '../../server/crm/vendors';
+import { oauthBrowser } from '../../tests/support/oauth-browser';
 import { api, createTestOrg, startTestStack, type TestStack } from '../../tests/support/stack';
 import { round, sleep, summarize } from '../stats';
 
@@ -81,12 +82,11 @@ export async function crmWriteBack(o: { messages: number; rate: number; burst: n
   }
 }
 
-/** The admin's browser: Connect, the stand-in's consent page approves, back to the callback. */
+/** The admin's browser: Connect, our start link, the stand-in's consent page approves, back to the callback. */
 async function connect(stack: TestStack, adminToken: string, vendor: CrmVendor) {
   const start = await api<CrmConnectResponse>(stack, adminToken, '/api/admin/crm/connect', 'POST', { vendor, ...(vendor === 'zoho' && { region: 'eu' }) });
-  const consent = await fetch(start.body.authorizeUrl, { redirect: 'manual' });
-  const page = await fetch(consent.headers.get('location')!);
-  if (page.status !== 200) throw new Error(`connecting ${vendor}: ${page.status} ${await page.text()}`);
+  const page = await oauthBrowser().open(start.body.authorizeUrl);
+  if (page.status !== 200) throw new Error(`connecting ${vendor}: ${page.status} ${page.text}`);
 }
 
 /** A stand-in seen from the bench: add a customer, which customers have a record, how many 429s. */

@@ -29,6 +29,8 @@ export function auditSentence(entry: Pick<AuditEntry, 'action' | 'detail'>): str
     }
     case 'crm.connected':
       return `connected ${d.vendor}${d.account ? ` (account ${d.account})` : ''}: conversations are logged there`;
+    case 'crm.connect_refused':
+      return `started connecting ${d.vendor}, but it was refused (${d.reason}): nothing was changed`;
     case 'crm.log_mode':
       return d.logMode === 'message' ? 'set the CRM to log each message as its own record' : 'set the CRM to log one record per conversation per 24 hours';
     case 'crm.record_linked':

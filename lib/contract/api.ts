@@ -250,6 +250,12 @@ export interface CrmCandidate {
 
 /** `POST /api/admin/crm/connect`: where the admin's browser goes to let Switchboard in. */
 export interface CrmConnectResponse {
+  /**
+   * The server's own start link (`<PUBLIC_URL>/api/crm/oauth/start?attempt=…`), single use, for
+   * the admin's browser to open at once: it binds the attempt to that browser, then goes on to the
+   * CRM's consent page (docs/security.md, "CRM OAuth"). The name is kept from when this was the
+   * CRM's URL, so extensions already installed open it unchanged.
+   */
   authorizeUrl: string;
 }
 

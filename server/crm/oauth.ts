@@ -1,6 +1,5 @@
 import { Client } from '@hubspot/api-client';
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { CrmCallError, type CrmVendor } from './types';
+import { CrmCallError } from './types';
 
 /** This deployment's app at a CRM vendor (its OAuth client, where its API is), from the server's configuration. */
 export interface CrmApp {
@@ -28,7 +27,6 @@ export interface Tokens {
 
 /** What HubSpot's app needs (contacts to match, communications logged on them). */
 const HUBSPOT_SCOPES = ['crm.objects.contacts.read', 'crm.objects.contacts.write'];
-const STATE_TTL_MS = 10 * 60_000;
 
 /** Where an admin's browser goes to connect the organisation; `state` comes back to the callback. */
 export function hubspotAuthorizeUrl(app: HubSpotApp, redirectUri: string, state: string): string {
@@ -85,32 +83,4 @@ async function asCrmError<T>(fn: () => Promise<T>): Promise<T> {
     const e = err as { code?: number; body?: { message?: string }; message?: string };
     throw new CrmCallError(`HubSpot OAuth: ${e.body?.message ?? e.message ?? String(err)}`, { status: e.code, retryable: typeof e.code !== 'number' || e.code >= 500 });
   }
-}
-
-/**
- * The OAuth `state`: who asked to connect which organisation, signed by the server and valid for
- * ten minutes, so the callback (which has no agent session) connects only what an admin asked for.
- */
-export function createStateSigner(key: Buffer) {
-  const secret = Buffer.from(hkdfSync('sha256', key, 'switchboard', 'crm oauth state', 32));
-  const mac = (body: string) => createHmac('sha256', secret).update(body).digest('base64url');
-  return {
-    sign(s: { organisationId: string; agentId: string; vendor: CrmVendor; region: string | null }): string {
-      const body = Buffer.from(JSON.stringify({ ...s, exp: Date.now() + STATE_TTL_MS, n: randomBytes(8).toString('hex') })).toString('base64url');
-      return `${body}.${mac(body)}`;
-    },
-    verify(state: string): { organisationId: string; agentId: string; vendor: CrmVendor; region: string | null } | null {
-      const [body, sig] = state.split('.');
-      if (!body || !sig) return null;
-      const expected = Buffer.from(mac(body));
-      const given = Buffer.from(sig);
-      if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
-      try {
-        const s = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as { organisationId: string; agentId: string; vendor: CrmVendor; region?: string | null; exp: number };
-        return s.exp > Date.now() ? { organisationId: s.organisationId, agentId: s.agentId, vendor: s.vendor, region: s.region ?? null } : null;
-      } catch {
-        return null;
-      }
-    },
-  };
 }

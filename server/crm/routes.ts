@@ -1,4 +1,3 @@
-import escapeHtml from 'escape-html';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
@@ -7,9 +6,9 @@ import { audit } from '../admin/organisation';
 import { adminOnly } from '../auth/agent';
 import { HttpError, parseOr400 } from '../errors';
 import type { Broadcast } from '../sockets/broadcast';
-import { connectCrm, disconnectCrm } from './connections';
-import { createStateSigner, type CrmApp } from './oauth';
-import { createSealer } from './seal';
+import { disconnectCrm } from './connections';
+import type { CrmApp } from './oauth';
+import { createAttempt, oauthStartUrl } from './oauth-attempts';
 import { CrmCallError, type CrmVendor } from './types';
 import { CRM_VENDOR_IDS, CRM_VENDORS } from './vendors';
 import { ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES } from './zoho';
@@ -82,8 +81,9 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
 }
 
 /**
- * An admin connects the organisation's CRM (OAuth authorization-code flow), sees how its write-back
- * is doing, and disconnects it. Tokens never leave the server: the browser only carries the code.
+ * An admin connects the organisation's CRM (OAuth authorization-code flow, its browser steps in
+ * oauth-routes.ts), sees how its write-back is doing, and disconnects it. Tokens never leave the
+ * server: the browser only carries the code.
  */
 export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps): void {
   const available = crmVendorsAvailable(deps);
@@ -96,8 +96,9 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
     if (!available.includes(vendor)) throw new HttpError(503, 'crm_unavailable', `This server has no ${driver.name} app: set its client id and secret, and CRM_TOKEN_KEY (docs/crm.md).`);
     if (driver.regions && !(region && driver.regions.includes(region))) throw new HttpError(400, 'bad_request', `Say where the ${driver.name} account is: region one of ${driver.regions.join(', ')}.`);
     const where = driver.regions ? region! : null;
-    const state = createStateSigner(deps.tokenKey!).sign({ organisationId: req.agent.organisationId, agentId: req.agent.id, vendor, region: where });
-    return { authorizeUrl: driver.authorizeUrl(deps.apps[vendor], callbackUrl(deps), state, where) };
+    // Our start link, not the vendor's: opened once, it binds the attempt to the admin's browser (oauth-attempts.ts).
+    const start = await createAttempt(deps.db, { organisationId: req.agent.organisationId, agentId: req.agent.id, vendor, region: where });
+    return { authorizeUrl: oauthStartUrl(deps.publicUrl(), start) };
   });
 
   /** How conversations are logged: one record per conversation per 24 hours, or one per message (from now on). */
@@ -196,49 +197,5 @@ export function registerCrmAgentRoutes(
     const shown = await view(req, reply, conversation.id);
     await audit(deps.db, req.agent, req.agent.organisationId, 'crm.contact_created', { vendor: shown?.vendorName ?? 'CRM', customer: conversation.phone });
     return shown;
-  });
-}
-
-const callbackUrl = (deps: Pick<CrmRouteDeps, 'publicUrl'>) => `${deps.publicUrl()}/api/crm/oauth/callback`;
-
-/**
- * Where the CRM sends the admin's browser back: the signed `state` says which organisation and
- * which admin asked (no session is needed, and no other organisation can be connected); the code
- * is exchanged at the CRM's token endpoint from the server's configuration.
- */
-export function registerCrmOAuthCallback(http: FastifyInstance, deps: CrmRouteDeps): void {
-  http.get('/api/crm/oauth/callback', async (req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    const page = (status: number, title: string, text: string) =>
-      reply
-        .code(status)
-        .type('text/html; charset=utf-8')
-        .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-        .send(`<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><body style="font:16px system-ui;margin:3em"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>`);
-    if (!deps.tokenKey) return page(503, 'Not connected', 'This server cannot keep CRM tokens (CRM_TOKEN_KEY is not set).');
-    const state = q.state ? createStateSigner(deps.tokenKey).verify(q.state) : null;
-    if (!state) return page(400, 'Not connected', 'This link is not valid any more. Start again from the admin view.');
-    const driver = CRM_VENDORS[state.vendor];
-    if (!driver) return page(400, 'Not connected', 'This link is not valid any more. Start again from the admin view.');
-    const name = driver.name;
-    if (q.error) return page(400, 'Not connected', `${name} said: ${q.error}. Nothing was changed.`);
-    if (!q.code) return page(400, 'Not connected', `${name} sent no authorization code. Start again from the admin view.`);
-    const { rows } = await deps.db.query<{ id: string; display_name: string }>(
-      `select a.id, a.display_name from agents a where a.id = $1 and a.organisation_id = $2 and a.role = 'admin'`,
-      [state.agentId, state.organisationId],
-    );
-    if (!rows[0]) return page(403, 'Not connected', 'Only an admin of the organisation can connect its CRM.');
-    let tokens: Awaited<ReturnType<typeof driver.exchangeCode>>;
-    try {
-      tokens = await driver.exchangeCode(deps.apps[state.vendor], q.code, callbackUrl(deps), state.region);
-    } catch (err) {
-      req.log.warn({ err, vendor: state.vendor }, 'CRM code exchange failed');
-      return page(502, 'Not connected', `${name} refused the connection (${(err as Error).message}). Start again from the admin view.`);
-    }
-    await connectCrm(deps.db, createSealer(deps.tokenKey), { organisationId: state.organisationId, vendor: state.vendor, ...tokens, agentId: state.agentId });
-    const actor = { id: rows[0].id, displayName: rows[0].display_name } as never;
-    await audit(deps.db, actor, state.organisationId, 'crm.connected', { vendor: name, account: tokens.account ?? '' });
-    deps.broadcast.teamChanged(state.organisationId, 'crm');
-    return page(200, `${name} connected`, `Switchboard now logs every WhatsApp conversation on the matching ${name} contact. You can close this tab.`);
   });
 }

@@ -139,9 +139,12 @@ describe('The admin view', () => {
     const view = admin.options.getByRole('region', { name: 'Team administration' });
     const consentTab = admin.browser.context.waitForEvent('page');
     await view.getByRole('button', { name: 'Connect HubSpot' }).click();
-    // HubSpot's consent page (the stand-in approves at once) sends the browser back to the server.
+    // The server's start link gives this browser its cookie; HubSpot's consent page (the stand-in
+    // approves at once) sends the browser back to the server, cookie and all (SameSite=Lax).
     const tab = await consentTab;
     await tab.getByRole('heading', { name: 'HubSpot connected' }).waitFor({ timeout: 10_000 });
+    expect(tab.url().startsWith(`${ctx.stack.config.publicUrl}/api/crm/oauth/callback?`)).toBe(true);
+    expect(await admin.browser.context.cookies(tab.url())).toEqual([]); // the callback cleared it
     const crm = view.getByRole('definition').filter({ hasText: `HubSpot (account ${hub.oauth.portalId})` });
     await crm.waitFor({ timeout: 10_000 }); // live: the server tells the admin view
     expect(await view.getByRole('list', { name: 'Audit log' }).getByText(`Agent 0 connected HubSpot (account ${hub.oauth.portalId}): conversations are logged there`).count()).toBe(1);

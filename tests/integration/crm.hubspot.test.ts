@@ -5,9 +5,11 @@ import { connectCrm } from '../../server/crm/connections';
 import { HUBSPOT_KEY_PROPERTY } from '../../server/crm/hubspot';
 import { createSealer } from '../../server/crm/seal';
 import type { HubSpotObject, HubSpotStandIn } from '../../server/dev/crm-stand-in/hubspot';
-import type { CrmCandidate, CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
+import type { CrmCandidate, CrmRecordView, CrmStatus } from '../../lib/contract/api';
 import { newSid } from '../../server/dev/twilio-stand-in/inbound';
+import { connectLink } from '../support/crm';
 import { hubspotModule } from '../support/hubspot-spec';
+import { oauthBrowser } from '../support/oauth-browser';
 import { api, customer } from '../support/stack';
 import { useTestStack } from '../support/fixture';
 import { until } from '../support/wait';
@@ -345,28 +347,23 @@ describe('CRM write-back: HubSpot', () => {
   });
 
   describe('connecting, token refresh and disconnecting', () => {
-    /** The admin's browser: connect in the admin view, approve at HubSpot, come back to the callback. */
-    const connectAsAdmin = async () => {
-      const start = await api<CrmConnectResponse>(ctx.stack, ctx.c.agents[0]!.token, '/api/admin/crm/connect', 'POST', { vendor: 'hubspot' });
-      expect(start.status).toBe(200);
-      expect(start.body.authorizeUrl.startsWith(`${hub.url}/oauth/authorize?`)).toBe(true);
-      const consent = await fetch(start.body.authorizeUrl, { redirect: 'manual' });
-      const callback = consent.headers.get('location')!;
-      expect(callback.startsWith(`${ctx.stack.config.publicUrl}/api/crm/oauth/callback?`)).toBe(true);
-      return { callback, page: await fetch(callback) };
-    };
-
     it('an admin connects the organisation by OAuth; the tokens stay on the server, sealed; the status says how it goes', async () => {
       const agent = await api(ctx.stack, ctx.c.agents[1]!.token, '/api/admin/crm/connect', 'POST', { vendor: 'hubspot' });
       expect(agent.status).toBe(403);
-      const { callback, page } = await connectAsAdmin();
+      // The admin's browser: Connect, our start link, HubSpot's consent page, back to the callback.
+      const browser = oauthBrowser();
+      const link = await connectLink(ctx.stack, ctx.c.agents[0]!.token, 'hubspot');
+      const { stoppedAt: callback } = await browser.open(link, { stopBefore: (u) => u.pathname === '/api/crm/oauth/callback' });
+      expect(callback!.startsWith(`${ctx.stack.config.publicUrl}/api/crm/oauth/callback?`)).toBe(true);
+      const cookie = new Map(browser.cookies);
+      const page = await browser.open(callback!);
       expect(page.status).toBe(200);
-      expect(await page.text()).toContain('HubSpot connected');
-      // The code is single-use and the state is signed: neither can be replayed or forged.
-      expect((await fetch(callback)).status).toBe(502);
-      const forged = new URL(callback);
-      forged.searchParams.set('state', `${forged.searchParams.get('state')!.split('.')[0]}.forged`);
-      expect((await fetch(forged)).status).toBe(400);
+      expect(page.text).toContain('HubSpot connected');
+      expect(browser.cookies.size).toBe(0); // the callback clears the browser's cookie
+      // The state is single use (tests/security/crm-oauth.test.ts for the rest): a replay, even with the cookie, is refused.
+      const replay = oauthBrowser();
+      for (const [name, c] of cookie) replay.cookies.set(name, c);
+      expect((await replay.open(callback!)).status).toBe(400);
 
       const status = await api<CrmStatus>(ctx.stack, ctx.c.agents[0]!.token, '/api/admin/crm');
       expect(status.body.vendors.map((v) => v.name)).toEqual(['HubSpot', 'Pipedrive', 'Salesforce', 'Zoho CRM']);

@@ -1,16 +1,27 @@
 import { expect } from 'vitest';
 import type { CrmConnectResponse, CrmStatus, CrmVendor } from '../../lib/contract/api';
 import type { Stack } from '../../server/stack';
+import { oauthBrowser } from './oauth-browser';
 import { api } from './stack';
 import { until } from './wait';
 
-/** An admin's browser connecting a CRM: Connect in the admin view, the vendor's consent page, back to the server's callback. */
-export async function connectByOAuth(stack: Stack, adminToken: string, vendor: CrmVendor, consentPage: string, o: { region?: string } = {}): Promise<string> {
+/** Connect in the admin view: the link it opens in a tab. */
+export async function connectLink(stack: Stack, adminToken: string, vendor: CrmVendor, o: { region?: string } = {}): Promise<string> {
   const start = await api<CrmConnectResponse>(stack, adminToken, '/api/admin/crm/connect', 'POST', { vendor, ...o });
   expect(start.status).toBe(200);
-  expect(start.body.authorizeUrl.startsWith(`${consentPage}?`)).toBe(true);
-  const consent = await fetch(start.body.authorizeUrl, { redirect: 'manual' });
-  return (await fetch(consent.headers.get('location')!)).text();
+  return start.body.authorizeUrl;
+}
+
+/**
+ * An admin's browser connecting a CRM: Connect in the admin view, our start link (a cookie for
+ * this browser), the vendor's consent page (`consentPage`), back to the server's callback.
+ */
+export async function connectByOAuth(stack: Stack, adminToken: string, vendor: CrmVendor, consentPage: string, o: { region?: string } = {}): Promise<string> {
+  const link = await connectLink(stack, adminToken, vendor, o);
+  expect(link.startsWith(`${stack.config.publicUrl}/api/crm/oauth/start?`)).toBe(true);
+  const page = await oauthBrowser().open(link);
+  expect(page.visited.map((u) => u.split('?')[0])).toEqual([`${stack.config.publicUrl}/api/crm/oauth/start`, consentPage, `${stack.config.publicUrl}/api/crm/oauth/callback`]);
+  return page.text;
 }
 
 /**

@@ -19,6 +19,9 @@ describe('audit sentences', () => {
     expect(auditSentence({ action: 'crm.connected', detail: { vendor: 'HubSpot', account: '4000001' } })).toBe(
       'connected HubSpot (account 4000001): conversations are logged there',
     );
+    expect(auditSentence({ action: 'crm.connect_refused', detail: { vendor: 'HubSpot', reason: 'no longer an admin' } })).toBe(
+      'started connecting HubSpot, but it was refused (no longer an admin): nothing was changed',
+    );
     expect(auditSentence({ action: 'crm.disconnected', detail: { vendor: 'hubspot' } })).toBe('disconnected the CRM (HubSpot)');
     expect(auditSentence({ action: 'crm.log_mode', detail: { logMode: 'message' } })).toBe('set the CRM to log each message as its own record');
     expect(auditSentence({ action: 'crm.record_linked', detail: { vendor: 'HubSpot', customer: '+14155550100', record: '1042' } })).toBe(
