@@ -48,7 +48,7 @@ describe('The admin view', () => {
     const page = await colleague.context.newPage();
     await page.goto(link.replace(ctx.stack.config.publicUrl, ctx.stack.serverUrl));
     await page.getByLabel('Your name').fill('Carla Colleague');
-    await page.getByLabel('Choose a password').fill('carla’s long password');
+    await page.getByLabel('Password', { exact: true }).fill('carla’s long password');
     await page.getByRole('button', { name: 'Join' }).click();
     await page.getByRole('status').getByText('colleague@test.dev').waitFor();
     expect(await page.locator('#workspace').textContent()).toBe(ctx.stack.config.publicUrl);
@@ -86,7 +86,7 @@ describe('The admin view', () => {
     await page.getByLabel('Your name').fill('Mia Mailed');
     // The session from the link is not left in the address bar.
     expect(page.url()).toBe(`${ctx.stack.config.publicUrl}/invite`);
-    await page.getByLabel('Choose a password').fill('mia’s long password');
+    await page.getByLabel('Password', { exact: true }).fill('mia’s long password');
     await page.getByRole('button', { name: 'Join' }).click();
     await page.getByRole('status').getByText('mailed@test.dev').waitFor();
     await view.getByRole('table', { name: 'Agents' }).getByRole('cell', { name: 'Mia Mailed', exact: true }).waitFor({ timeout: 10_000 });

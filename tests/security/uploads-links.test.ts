@@ -160,8 +160,13 @@ describe('What reaches the logs', () => {
     for (const name of SECRET_PARAMETERS) {
       const value = `secret-${name}-${randomUUID()}`;
       secrets.push(value);
-      await path(`/api/crm/oauth/callback?${name}=${value}&vendor=hubspot`);
+      await path(`/invite?${name}=${value}&lang=en`);
     }
+    // The CRM's way back (its own routes log their path only).
+    const code = `secret-code-${randomUUID()}`;
+    const state = `secret-state-${randomUUID()}`;
+    secrets.push(code, state);
+    await path(`/api/crm/oauth/callback?code=${code}&state=${state}`);
     // The real ones: an upload ticket, Twilio's signed media URL, a CRM file link.
     const ticket = await ticketOf(ctx.stack, a.token);
     secrets.push(new URL(ticket.url).searchParams.get('ticket')!);
@@ -177,7 +182,8 @@ describe('What reaches the logs', () => {
     await until(() => lines.some((l) => l.includes('/media/messages/')), { what: 'the last request logged' });
     // The requests were logged (with their paths), their secrets not.
     expect(lines.some((l) => l.includes('/api/uploads?ticket=[redacted]'))).toBe(true);
-    expect(lines.some((l) => l.includes('/api/crm/oauth/callback?code=[redacted]'))).toBe(true);
+    expect(lines.some((l) => l.includes('/invite?code=[redacted]&lang=en'))).toBe(true);
+    expect(lines.some((l) => l.includes('/api/crm/oauth/callback'))).toBe(true);
     for (const s of secrets) expect(lines.filter((l) => l.includes(s))).toEqual([]);
   });
 });
