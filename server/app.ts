@@ -176,7 +176,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
 
   await http.register(async (api) => {
-    api.addHook('preHandler', authenticateAgent({ ...deps, limit: agentLimit }));
+    // onRequest: an unauthenticated request is answered before its body is read.
+    api.addHook('onRequest', authenticateAgent({ ...deps, limit: agentLimit }));
     registerInboxRoutes(api, { db, broadcast, conversationIdOf, cursors: createCursorSigner(config.twilio.authToken) });
     registerReplyRoutes(api, { db, twilio: twilioClient, resolveHost: deps.resolveHost ?? resolveWithDns, sender, conversationIdOf, broadcast });
     registerAdminRoutes(api, adminDeps);

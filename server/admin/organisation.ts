@@ -290,11 +290,12 @@ export async function createChannelFromWaiting(
     // Two admins setting up one number at once: one after the other.
     await c.query('select pg_advisory_xact_lock(hashtext($1))', [`channel:${whatsappNumber}`]);
     const owner = (await c.query<{ organisation_id: string }>('select organisation_id from channels where whatsapp_number = $1', [whatsappNumber])).rows[0];
-    if (owner) {
-      throw new ConflictError(owner.organisation_id === admin.organisationId ? 'This number is already one of your channels.' : 'This number is already a channel of another workspace: ask the operator.', 'channel_exists');
-    }
+    if (owner?.organisation_id === admin.organisationId) throw new ConflictError('This number is already one of your channels.', 'channel_exists');
+    // Whether another workspace owns a number is said only to an organisation whose webhook URL
+    // that number's messages reach (the proof it is theirs to set up): no probing of numbers.
     const waiting = await c.query('select 1 from unrouted_messages where organisation_id = $1 and to_address = $2 and routed_at is null limit 1', [admin.organisationId, whatsappNumber]);
     if (!waiting.rowCount) throw new NotFoundError('No message to this number has come to this workspace’s webhook URL: point the number at it in Twilio first.');
+    if (owner) throw new ConflictError('This number is already a channel of another workspace: ask the operator.', 'channel_exists');
     const { rows } = await c.query<{ id: string; name: string; whatsapp_number: string; messaging_service_sid: null; created_at: Date }>(
       'insert into channels (organisation_id, name, whatsapp_number) values ($1, $2, $3) returning id, name, whatsapp_number, messaging_service_sid',
       [admin.organisationId, name, whatsappNumber],

@@ -34,7 +34,7 @@ export function agentRequestLimit(points: number): AgentRequestLimit {
 }
 
 /**
- * The API's one authentication step (a `preHandler`): a valid Supabase JWT of a signed-in user who
+ * The API's one authentication step (an `onRequest` hook, so nothing of a body is read first): a valid Supabase JWT of a signed-in user who
  * is an agent, re-read from the database on every request (a removed agent is refused at once),
  * then the agent's request budget (per instance). Sets `req.agent`.
  */

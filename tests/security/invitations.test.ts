@@ -11,7 +11,7 @@ import { api, createTestOrg, signIn, type TestOrg } from '../support/stack';
  * another organisation's invitation, whether an address is an agent elsewhere — must stay out of
  * its reach.
  */
-describe('Invitations, as another organisation’s admin tries them', () => {
+describe('Invitations and the admin view, as another organisation’s admin tries them', () => {
   const ctx = useTestStack({
     orgs: { a: 2, b: 1 },
     env: { INVITES_PER_ADMIN_PER_HOUR: '10', INVITES_PER_ORGANISATION_PER_DAY: '12', INVITES_PER_ADDRESS_PER_DAY: '2' },
@@ -118,6 +118,14 @@ describe('Invitations, as another organisation’s admin tries them', () => {
     // A member of one's own organisation is one's own business.
     const mine = await invite(ctx.a, ctx.a.agents[1]!.email);
     expect([mine.status, mine.body.error]).toEqual([409, 'already_member']);
+  });
+
+  it('tells an admin nothing about numbers of other organisations: setting up one that reached only another’s URL is 404 like any', async () => {
+    const theirs = ctx.b.number;
+    const probe = await api<{ error: string; message: string }>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/channels', 'POST', { whatsappNumber: theirs, name: 'Probe' });
+    const unknown = await api<{ error: string; message: string }>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/channels', 'POST', { whatsappNumber: 'whatsapp:+14155550999', name: 'Probe' });
+    expect([probe.status, probe.body]).toEqual([unknown.status, unknown.body]);
+    expect(probe.status).toBe(404);
   });
 
   it('ends the open invitations of an admin who is demoted or removed (audited), and refuses one whose creator is gone', async () => {

@@ -20,9 +20,10 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
  * An upload of `declared` bytes of which only the first 64 KB are sent: the answer must come
  * without the rest (a server that reads the body first would wait for it, and the test time out).
  */
-function partialUpload(url: string, declared = WHATSAPP_MESSAGE_MAX_BYTES): Promise<{ status: number; body: { error?: string } }> {
+function partialUpload(url: string, declared = WHATSAPP_MESSAGE_MAX_BYTES, o: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: { error?: string } }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'content-length': String(declared), 'x-file-name': 'big.png' } }, (res) => {
+    const headers = { 'content-type': 'application/octet-stream', 'content-length': String(declared), 'x-file-name': 'big.png', ...o.headers };
+    const req = request(url, { method: o.method ?? 'POST', headers }, (res) => {
       let text = '';
       res.on('data', (c: Buffer) => (text += c.toString()));
       res.on('end', () => {
@@ -68,6 +69,17 @@ describe('Uploads and signed links, as an attacker tries them', () => {
     await ctx.stack.db.query('delete from agents where id = $1', [removed.id]);
     const refused = await partialUpload(theirs.url);
     expect([refused.status, refused.body.error]).toEqual([403, 'not_an_agent']);
+  });
+
+  it('answers every API request without a valid token, and the local Storage API without the service role, before reading its body', async () => {
+    const conversationId = await conversation();
+    const json = { 'content-type': 'application/json' };
+    const anonymous = await partialUpload(`${ctx.stack.serverUrl}/api/conversations/${conversationId}/messages`, 250 * 1024, { headers: json });
+    expect(anonymous.status).toBe(401);
+    const forged = await partialUpload(`${ctx.stack.serverUrl}/api/admin/invites`, 250 * 1024, { headers: { ...json, authorization: 'Bearer not-a-token' } });
+    expect(forged.status).toBe(401);
+    const storage = await partialUpload(`${ctx.stack.config.supabaseUrl}/storage/v1/object/agent-files/x/y`, 60 * 1024 * 1024, { headers: { authorization: `Bearer ${ctx.stack.config.supabaseAnonKey}`, apikey: ctx.stack.config.supabaseAnonKey } });
+    expect(storage.status).toBe(403);
   });
 
   it('takes one file per ticket: the same ticket again stores nothing more, even after a refused file', async () => {

@@ -30,7 +30,8 @@ export async function registerLocalStorage(app: FastifyInstance, deps: { dir: st
 
   await app.register(async (storage) => {
     storage.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 64 * 1024 * 1024 }, (_req, body, done) => done(null, body));
-    storage.addHook('preHandler', async (req, reply) => {
+    // onRequest: decided before any of a (64 MB) body is read.
+    storage.addHook('onRequest', async (req, reply) => {
       if (!(await serviceRole(req))) return fail(reply, 403, 'Unauthorized', 'Only the service role may use this storage');
     });
 
