@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AdminOverview, CreateInviteResponse, MeResponse } from '../../lib/contract/api';
 import { useTestStack } from '../support/fixture';
+import { removeAgent } from '../../server/admin/commands';
 import { api, createTestOrg, signIn, type TestOrg } from '../support/stack';
 
 /**
@@ -145,11 +146,24 @@ describe('Invitations and the admin view, as another organisation’s admin trie
         ['invite.revoked', { email: 'second.backdoor@test.dev', reason: 'Agent 2 was removed' }],
       ]),
     );
+    // The operator's command ends a removed admin's invitations too.
+    const byOther = await invite(org, 'operator.removed@test.dev', { by: 0 });
+    expect(await removeAgent(ctx.stack.db, boss.email)).toBe(true);
+    expect((await accept({ token: byOther.token, password: 'some password' })).body.error).toBe('invite_expired');
+    await ctx.stack.db.query('insert into agents (id, organisation_id, display_name, role) values ($1, $2, $3, $4)', [boss.id, org.id, 'Agent 0', 'admin']);
     // A creator taken out some other way (the database, the operator's command): the invitation is withdrawn when used.
     const third = await invite(org, 'third@test.dev');
     await ctx.stack.db.query("update agents set role = 'agent' where id = $1", [boss.id]);
     expect((await accept({ token: third.token, password: 'third password' })).body.error).toBe('invite_withdrawn');
     expect(await agentOf('third@test.dev')).toBeNull();
+  });
+
+  it('keeps an admin’s CRM settings to the admin’s own organisation (the routes take no organisation)', async () => {
+    await ctx.stack.db.query("insert into crm_connections (organisation_id, vendor, access_token, log_mode) values ($1, 'hubspot', 'sealed', 'window') on conflict do nothing", [ctx.b.id]);
+    expect((await api(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/crm', 'PATCH', { logMode: 'message', organisationId: ctx.b.id })).status).toBe(404);
+    expect((await api(ctx.stack, ctx.a.agents[0]!.token, `/api/admin/crm?organisationId=${ctx.b.id}`, 'DELETE')).status).toBe(404);
+    expect((await ctx.stack.db.query<{ log_mode: string }>('select log_mode from crm_connections where organisation_id = $1', [ctx.b.id])).rows).toEqual([{ log_mode: 'window' }]);
+    await ctx.stack.db.query('delete from crm_connections where organisation_id = $1', [ctx.b.id]);
   });
 
   it('throttles invitations per address, per admin and per organisation (429 with Retry-After; no e-mail past the budget)', async () => {
