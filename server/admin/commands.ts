@@ -1,6 +1,7 @@
 import { createClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import WebSocket from 'ws';
+import { HttpError } from '../errors';
 import { inTransaction } from '../inbox/repository';
 import { routeWaiting } from '../inbox/unrouted';
 import { revokeInvitesOf } from './organisation';
@@ -73,6 +74,8 @@ export function inviteAccounts(supabase: { url: string; serviceRoleKey: string; 
       if (error) {
         // A wrong password, or an account that cannot sign in (unconfirmed, banned): not proven.
         if (error.status === 400 || error.status === 422 || error.status === 403) return null;
+        // Auth's own sign-in limit (per address: this server's): nothing is decided, the invitation stays unused.
+        if (error.status === 429) throw new HttpError(503, 'auth_busy', 'Too many sign-ins right now: try again in a few minutes (your invitation still works).');
         throw new Error(`Supabase Auth could not check the password: ${error.message}`, { cause: error });
       }
       await auth.signOut({ scope: 'local' }).catch(() => {});

@@ -190,3 +190,24 @@ describe('Invitations and the admin view, as another organisation’s admin trie
     expect([whole.status, whole.body.message]).toEqual([429, expect.stringContaining('your organisation can invite 12 people a day')]);
   });
 });
+
+describe('Invitations when Supabase Auth limits sign-ins', () => {
+  const ctx = useTestStack({ orgs: { a: 1 }, env: { SIGN_INS_PER_EMAIL: '3' } });
+
+  it('answers 503 and keeps the invitation unused when the account’s password cannot be checked now', async () => {
+    const email = 'busy.account@test.dev';
+    const authAdmin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } }).auth.admin;
+    await authAdmin.createUser({ email, password: 'the right password', email_confirm: true });
+    // Someone spends the address's sign-ins (three in five minutes here).
+    for (let i = 0; i < 3; i++) await signIn(ctx.stack, email, `guess ${i} wrong`).catch(() => null);
+    const res = await api<CreateInviteResponse>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/invites', 'POST', { email, role: 'agent', delivery: 'link' });
+    const token = res.body.link.split('#')[1]!;
+    const busy = await fetch(`${ctx.stack.serverUrl}/api/invites/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: new URL(ctx.stack.serverUrl).origin },
+      body: JSON.stringify({ token, password: 'the right password', displayName: 'Busy' }),
+    });
+    expect([busy.status, ((await busy.json()) as { error: string }).error]).toEqual([503, 'auth_busy']);
+    expect((await ctx.stack.db.query('select used_at from invites where id = $1', [res.body.invite.id])).rows[0]).toEqual({ used_at: null });
+  });
+});
