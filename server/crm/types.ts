@@ -1,6 +1,6 @@
-import type { CrmVendor } from '../../lib/contract/api';
+import type { CrmCheckStep, CrmVendor } from '../../lib/contract/api';
 
-export type { CrmVendor };
+export type { CrmCheckStep, CrmVendor };
 
 /** One CRM's calls, as the outbox and the thread header need them (docs/crm.md). */
 export interface CrmAdapter {
@@ -27,17 +27,6 @@ export interface CrmAdapter {
   testWrite?(contactId: string): Promise<void>;
 }
 
-/** One step of *Check connection*, as the admin reads it. */
-export interface CrmCheckStep {
-  id: string;
-  /** What was checked, in plain words ("Scopes granted"). */
-  label: string;
-  state: 'ok' | 'failed' | 'skipped';
-  /** What was found ("crm.schemas.contacts.write is missing"). */
-  detail: string;
-  /** What to do about it, in the CRM's own terms; with every failed step. */
-  fix?: string;
-}
 
 /** A CRM record of a person, as an agent chooses one to link. */
 export interface CrmContact {
