@@ -1,6 +1,6 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { auditSentence } from '@/lib/admin/audit';
-import type { CreateInviteResponse, CrmStatus, CrmVendor, WaitingNumber } from '@/lib/contract/api';
+import type { CreateInviteResponse, CrmCheckResult, CrmStatus, CrmVendor, WaitingNumber } from '@/lib/contract/api';
 import type { AgentRole } from '@/lib/contract/models';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage, type Result } from '@/lib/messaging/protocol';
@@ -240,6 +240,50 @@ function WaitingNumberItem({ waiting }: { waiting: WaitingNumber }) {
 }
 
 /**
+ * *Check connection*: each step of the last check in plain words, what to do for a failed one (in
+ * the CRM's own terms), and the button that runs it again (optionally writing and deleting one test
+ * record). It also runs by itself right after connecting.
+ */
+function CrmCheck({ vendorName, last, run }: { vendorName: string; last: CrmCheckResult | null; run: ReturnType<typeof useAdminAction>['run'] }) {
+  const [writeTest, setWriteTest] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const check = async () => {
+    setBusy(true);
+    await run(sendMessage('admin:checkCrm', { writeTest }));
+    setBusy(false);
+  };
+  return (
+    <section aria-label="Check connection" className="crm-check">
+      {last ? (
+        <>
+          <p role="status">
+            {last.ok ? `Every check passed (${shortTime(last.at)}).` : `Something in ${vendorName} needs your attention (checked ${shortTime(last.at)}):`}
+          </p>
+          <ul aria-label="Connection checks">
+            {last.steps.map((step) => (
+              <li key={step.id} data-state={step.state}>
+                <strong>{step.state === 'ok' ? 'OK' : step.state === 'failed' ? 'Failed' : 'Skipped'}</strong>: {step.label}. {step.detail}
+                {step.fix && <div className="hint">What to do: {step.fix}</div>}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p className="hint">Not checked yet.</p>
+      )}
+      <p>
+        <label>
+          <input type="checkbox" checked={writeTest} onChange={(e) => setWriteTest(e.target.checked)} /> Also write one test record in {vendorName} and delete it
+        </label>{' '}
+        <button type="button" disabled={busy} onClick={() => void check()}>
+          {busy ? 'Checking…' : 'Check connection'}
+        </button>
+      </p>
+    </section>
+  );
+}
+
+/**
  * The CRM conversations are logged in: connect (the server's single-use start link, opened at once
  * in a tab: it leads to the CRM's consent page, and the CRM sends that browser back to the
  * server), how it goes (last write, last error, how far behind,
@@ -334,6 +378,14 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
               </dd>
             </>
           )}
+          {c.needsSetup && (
+            <>
+              <dt>Waiting for you</dt>
+              <dd role="alert">
+                {c.needsSetup} Then press <em>Check connection</em>: writing resumes when it passes; nothing is lost meanwhile.
+              </dd>
+            </>
+          )}
           <dd>
             <button type="button" onClick={() => void run(sendMessage('admin:disconnectCrm'))}>
               Disconnect {c.vendorName}
@@ -341,6 +393,7 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
           </dd>
         </dl>
       )}
+      {c && <CrmCheck vendorName={c.vendorName} last={c.lastCheck} run={run} />}
     </>
   );
 }

@@ -166,12 +166,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
     twilioSource: { apiBaseUrl: twilioApiBase(config), accountSid: config.twilio.accountSid },
     crmVendors: crmVendorsAvailable(config.crm),
   };
-  const crmDeps = { db, broadcast, publicUrl: () => config.publicUrl, tokenKey: config.crm.tokenKey, apps: config.crm.apps };
+  const crmDeps = { db, broadcast, publicUrl: () => config.publicUrl, tokenKey: config.crm.tokenKey, apps: config.crm.apps, check: crmWriter.check };
   registerOperatorRoutes(http, {
     token: config.operatorToken,
     io,
     requests,
     db,
+    crmCheck: crmWriter.check,
     client: { supabaseUrl: config.supabaseUrl, supabaseAnonKey: config.supabaseAnonKey, workspaceName: config.workspace.name, minExtensionVersion: config.workspace.minExtensionVersion },
   });
 

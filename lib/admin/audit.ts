@@ -12,7 +12,9 @@ export function auditSentence(entry: Pick<AuditEntry, 'action' | 'detail'>): str
     case 'invite.created':
       return `invited ${d.email} as ${role(d.role)}`;
     case 'invite.revoked':
-      return `revoked the invitation of ${d.email}`;
+      return d.reason ? `ended the invitation of ${d.email} (${d.reason})` : `revoked the invitation of ${d.email}`;
+    case 'invite.refused':
+      return `refused the invitation of ${d.email}: ${d.reason === 'used' ? 'it was already used' : d.reason === 'expired' ? 'it had expired' : d.reason}`;
     case 'invite.accepted':
       return `joined as ${role(d.role)} (${d.email})`;
     case 'agent.role_changed':
@@ -37,6 +39,8 @@ export function auditSentence(entry: Pick<AuditEntry, 'action' | 'detail'>): str
       return `linked ${d.customer} to the ${d.vendor} record “${d.record}”: their conversations are logged there`;
     case 'crm.contact_created':
       return `created a ${d.vendor} contact for ${d.customer}`;
+    case 'crm.checked':
+      return d.ok ? 'checked the CRM connection: every step passed' : `checked the CRM connection: ${d.failed} failed`;
     case 'crm.disconnected':
       return `disconnected the CRM (${d.vendor === 'hubspot' ? 'HubSpot' : d.vendor})`; // older entries name the vendor by its id
     default:

@@ -17,6 +17,7 @@ import type {
   SearchResponse,
   StartConversationResponse,
   SyncResponse,
+  CrmCheckResult,
   CrmConnectResponse,
   CrmCandidate,
   CrmVendor,
@@ -121,6 +122,7 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
       createChannel: (whatsappNumber: string, name: string) => call<CreateChannelResponse>('POST', '/api/admin/channels', { whatsappNumber, name }),
       connectCrm: (vendor: CrmVendor, region?: string) => call<CrmConnectResponse>('POST', '/api/admin/crm/connect', { vendor, region }),
       disconnectCrm: () => call<unknown>('DELETE', '/api/admin/crm'),
+      checkCrm: (writeTest: boolean) => call<CrmCheckResult>('POST', '/api/admin/crm/check', { writeTest }),
       setCrmLogMode: (logMode: 'window' | 'message') => call<unknown>('PATCH', '/api/admin/crm', { logMode }),
     },
   };

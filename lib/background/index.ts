@@ -77,6 +77,7 @@ export function startBackground(): void {
     'crm:createContact': async ({ conversationId }) => (await c()).crmCreateContact(conversationId),
     'admin:setCrmLogMode': async ({ logMode }) => done(await (await c()).admin((a) => a.setCrmLogMode(logMode))),
     'admin:disconnectCrm': async () => done(await (await c()).admin((a) => a.disconnectCrm())),
+    'admin:checkCrm': async ({ writeTest }) => (await c()).admin((a) => a.checkCrm(writeTest)),
     'sites:enable': async ({ origin }) => done(await enableSite(origin)),
     'sites:disable': async ({ origin }) => {
       await disableSite(origin);

@@ -228,7 +228,30 @@ export interface CrmStatus {
     /** Writes wait until then (the CRM's daily budget is spent, or it asked to slow down), and why. */
     pausedUntil: string | null;
     pausedReason: string | null;
+    /** Writes wait for the admin: what to do in the CRM (a scope, a field's access); Check connection clears it. */
+    needsSetup: string | null;
+    /** The last *Check connection*, if any (it also runs right after connecting). */
+    lastCheck: CrmCheckResult | null;
   } | null;
+}
+
+/** One step of *Check connection*, as the admin reads it. */
+export interface CrmCheckStep {
+  id: string;
+  /** What was checked, in plain words ("Scopes granted"). */
+  label: string;
+  state: 'ok' | 'failed' | 'skipped';
+  /** What was found ("crm.schemas.contacts.write is missing"). */
+  detail: string;
+  /** What to do about it, in the CRM's own terms; with every failed step. */
+  fix?: string;
+}
+
+/** `POST /api/admin/crm/check`: every step, and whether all passed. */
+export interface CrmCheckResult {
+  at: string;
+  ok: boolean;
+  steps: CrmCheckStep[];
 }
 
 /** `GET /api/conversations/:id/crm`: the customer's record in the organisation's CRM, for the thread header. */

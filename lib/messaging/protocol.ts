@@ -1,6 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
-import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, UploadTicket, MessagesPage, SearchResult, CrmConnectResponse, CrmCandidate, CrmRecordView } from '../contract/api';
+import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, UploadTicket, MessagesPage, SearchResult, CrmConnectResponse, CrmCandidate, CrmRecordView, CrmCheckResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { StatusSummary } from '../background/controller';
@@ -79,6 +79,8 @@ export interface Responses {
   /** Creates a CRM contact for the conversation's customer (their WhatsApp name and number). */
   'crm:createContact': CrmRecordView | null;
   'admin:disconnectCrm': null;
+  /** Admins: *Check connection* against the connected CRM, each step and what to do (the admin view shows it too). */
+  'admin:checkCrm': CrmCheckResult;
   'admin:setCrmLogMode': null;
   /** Enables the overlay on a site whose permission the calling page has just obtained. */
   'sites:enable': null;

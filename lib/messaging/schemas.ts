@@ -57,6 +57,7 @@ export const requestSchemas = {
   'admin:createChannel': createChannelRequest,
   'admin:connectCrm': z.object({ vendor: z.enum(['hubspot', 'pipedrive', 'salesforce', 'zoho']), region: z.string().regex(/^[a-z]{2}$/).optional() }),
   'admin:disconnectCrm': z.undefined(),
+  'admin:checkCrm': z.object({ writeTest: z.boolean() }),
   'admin:setCrmLogMode': z.object({ logMode: z.enum(['window', 'message']) }),
   'crm:record': z.object({ conversationId: z.uuid() }),
   'crm:search': z.object({ conversationId: z.uuid(), query: z.string().trim().min(2).max(100) }),

@@ -1,7 +1,34 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { addTemplate, createAgent, createChannel, createOrganisation, listUnrouted, removeAgent } from '../admin/commands';
 import { saveCannedReply } from '../inbox/team';
+import type { CrmCheckResult } from '../../lib/contract/api';
+import { readLocalConfig } from '../dev/local-supabase/local-config';
 import { cliContext, runCli, type CliContext } from './context';
+
+/**
+ * Runs Check connection on the running server (it holds the CRM apps and the token key) with the
+ * operator token, and prints each step; false when one failed.
+ */
+async function crmCheck(organisationId: string, writeTest: boolean): Promise<boolean> {
+  const local = readLocalConfig(resolve(process.env.SWITCHBOARD_HOME ?? '.switchboard'));
+  const server = process.env.SWITCHBOARD_URL ?? local?.serverUrl;
+  const token = process.env.OPERATOR_TOKEN ?? local?.operatorToken;
+  if (!server || !token) throw new Error('set SWITCHBOARD_URL and OPERATOR_TOKEN (the server runs the check), or start the local stack (npm start)');
+  const res = await fetch(`${server.replace(/\/$/, '')}/api/operator/crm/check`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ organisationId, writeTest }),
+  });
+  const answer = (await res.json().catch(() => ({}))) as CrmCheckResult & { message?: string };
+  if (!res.ok) throw new Error(answer.message ?? `the server answered ${res.status}`);
+  for (const step of answer.steps) {
+    console.log(`${step.state === 'ok' ? '✓' : step.state === 'failed' ? '✗' : '–'} ${step.label}: ${step.detail}`);
+    if (step.fix) console.log(`    What to do: ${step.fix}`);
+  }
+  console.log(answer.ok ? 'Every check passed.' : 'Some checks failed.');
+  return answer.ok;
+}
 
 const USAGE = `Usage: npm run admin -- <command> [options]
 
@@ -12,6 +39,8 @@ const USAGE = `Usage: npm run admin -- <command> [options]
   add-canned-reply --org <org id> --shortcut <shortcut> --text <reply>   (agents insert it with /shortcut)
   add-template --org <org id> --sid <HX…>   (an approved WhatsApp template this organisation may send)
   remove-agent --email <email>               (takes the agent out of its organisation)
+  crm-check --org <org id> [--write-test]    (Check connection of the organisation's CRM, through the running
+                                              server: SWITCHBOARD_URL and OPERATOR_TOKEN, or the local stack's)
   list-unrouted
 `;
 
@@ -29,9 +58,10 @@ runCli(async () => {
       shortcut: { type: 'string' },
       text: { type: 'string' },
       sid: { type: 'string' },
+      'write-test': { type: 'boolean' },
     },
   });
-  const need = (key: keyof typeof values) => {
+  const need = (key: Exclude<keyof typeof values, 'write-test'>): string => {
     const v = values[key];
     if (!v) throw new Error(`--${key} is required\n\n${USAGE}`);
     return v;
@@ -83,6 +113,12 @@ runCli(async () => {
         const email = need('email');
         if (!(await removeAgent(db(), email))) throw new Error(`${email} is not an agent of any organisation`);
         console.log(JSON.stringify({ removed: email }));
+        break;
+      }
+      case 'crm-check': {
+        const org = need('org');
+        const ok = await crmCheck(org, values['write-test'] === true);
+        if (!ok) process.exitCode = 1;
         break;
       }
       case 'list-unrouted': {

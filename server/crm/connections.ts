@@ -31,7 +31,7 @@ export async function connectCrm(
        set vendor = excluded.vendor, access_token = excluded.access_token, refresh_token = excluded.refresh_token,
            expires_at = excluded.expires_at, account = excluded.account, log_mode = excluded.log_mode,
            connected_by = excluded.connected_by, api_url = excluded.api_url, connected_at = now(), last_error = null, last_error_at = null,
-           paused_until = null, paused_reason = null`,
+           paused_until = null, paused_reason = null, needs_setup = null, last_check = null`,
     [
       c.organisationId,
       c.vendor,

@@ -84,6 +84,11 @@ export function registerCrmOAuthRoutes(http: FastifyInstance, deps: CrmRouteDeps
     await connectCrm(deps.db, createSealer(deps.tokenKey), { organisationId: attempt.organisationId, vendor: attempt.vendor, ...tokens, agentId: admin.id });
     await audit(deps.db, { id: admin.id, displayName: admin.display_name } as never, attempt.organisationId, 'crm.connected', { vendor: name, account: tokens.account ?? '' });
     deps.broadcast.teamChanged(attempt.organisationId, 'crm');
+    // Check connection runs at once (the admin view shows its steps when it is done).
+    void deps
+      .check(attempt.organisationId, { writeTest: false })
+      .then(() => deps.broadcast.teamChanged(attempt.organisationId, 'crm'))
+      .catch((err: unknown) => req.log.warn({ vendor: attempt.vendor, message: (err as Error).message }, 'the check after connecting failed'));
     return page(reply, 200, `${name} connected`, `Switchboard now logs every WhatsApp conversation on the matching ${name} contact. You can close this tab.`);
   });
 }

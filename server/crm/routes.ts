@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
-import type { CrmCandidate, CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
+import type { CrmCandidate, CrmCheckResult, CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
 import { audit } from '../admin/organisation';
 import { adminOnly } from '../auth/agent';
 import { HttpError, parseOr400 } from '../errors';
@@ -20,10 +20,13 @@ export interface CrmRouteDeps {
   publicUrl: () => string;
   tokenKey: Buffer | null;
   apps: Record<CrmVendor, CrmApp>;
+  /** Runs *Check connection* (the writer's, with the connection's token). */
+  check: CrmWriter['check'];
 }
 
 const connectRequest = z.object({ vendor: z.enum(CRM_VENDOR_IDS as [CrmVendor, ...CrmVendor[]]), region: z.string().optional() });
 const settingsRequest = z.object({ logMode: z.enum(['window', 'message']) });
+const checkRequest = z.object({ writeTest: z.boolean().default(false) }).default({ writeTest: false });
 
 /** The CRMs this server can connect: those whose app is configured, when it has the key that seals tokens. */
 export const crmVendorsAvailable = (deps: Pick<CrmRouteDeps, 'tokenKey' | 'apps'>): CrmVendor[] =>
@@ -44,8 +47,10 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
     unmatched: string;
     paused_until: Date | null;
     paused_reason: string | null;
+    needs_setup: string | null;
+    last_check: CrmCheckResult | null;
   }>(
-    `select c.vendor, c.account, c.log_mode, c.connected_at, c.last_write_at, c.last_error, c.last_error_at,
+    `select c.vendor, c.account, c.log_mode, c.connected_at, c.last_write_at, c.last_error, c.last_error_at, c.needs_setup, c.last_check,
             case when c.paused_until > now() then c.paused_until end as paused_until, case when c.paused_until > now() then c.paused_reason end as paused_reason,
             (select count(*) from crm_outbox o where o.organisation_id = c.organisation_id and o.written_version is distinct from o.version) as pending,
             (select extract(epoch from now() - min(o.changed_at))::float from crm_outbox o
@@ -75,6 +80,8 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
           unmatched: Number(c.unmatched),
           pausedUntil: c.paused_until?.toISOString() ?? null,
           pausedReason: c.paused_reason,
+          needsSetup: c.needs_setup,
+          lastCheck: c.last_check,
         }
       : null,
   };
@@ -112,6 +119,16 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
       deps.broadcast.teamChanged(org, 'crm');
     }
     return { ok: true };
+  });
+
+  /** *Check connection*: each step in plain words, and what to do in the CRM when one failed. */
+  api.post('/api/admin/crm/check', { preHandler: adminOnly }, async (req): Promise<CrmCheckResult> => {
+    const { writeTest } = parseOr400(checkRequest, req.body ?? {});
+    const result = await deps.check(req.agent.organisationId, { writeTest });
+    if (!result) throw new HttpError(404, 'not_found', 'No CRM is connected.');
+    await audit(deps.db, req.agent, req.agent.organisationId, 'crm.checked', { ok: result.ok, failed: result.steps.filter((s) => s.state === 'failed').map((s) => s.label).join('; ') });
+    deps.broadcast.teamChanged(req.agent.organisationId, 'crm');
+    return result;
   });
 
   api.delete('/api/admin/crm', { preHandler: adminOnly }, async (req) => {
@@ -153,6 +170,7 @@ export function registerCrmAgentRoutes(
   const crmCall = <T>(req: FastifyRequest, p: Promise<T>) =>
     p.catch((err: unknown) => {
       if (err instanceof HttpError) throw err;
+      if (err instanceof CrmCallError && err.setup) throw new HttpError(409, 'crm_needs_setup', `The CRM is not set up for Switchboard yet: ${err.setup}`);
       if (err instanceof CrmCallError && err.limit) {
         const seconds = Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000));
         throw new HttpError(503, 'crm_busy', `${err.message}: try again in ${seconds} s.`);

@@ -1,6 +1,6 @@
-import type { CrmVendor } from '../../lib/contract/api';
+import type { CrmCheckStep, CrmVendor } from '../../lib/contract/api';
 
-export type { CrmVendor };
+export type { CrmCheckStep, CrmVendor };
 
 /** One CRM's calls, as the outbox and the thread header need them (docs/crm.md). */
 export interface CrmAdapter {
@@ -17,7 +17,16 @@ export interface CrmAdapter {
   createContact(contact: { name: string | null; phoneE164: string }): Promise<{ id: string }>;
   /** Creates or updates the record of `key` (never a second one for the same key) and links it to the contact. */
   write(record: CrmRecordWrite): Promise<{ remoteId: string }>;
+  /**
+   * *Check connection*'s vendor steps (docs/crm.md): what this account granted and lacks (scopes,
+   * field access), each in the CRM's own terms. The token and the test search are checked by the
+   * caller through the calls above; `prepare()` is checked as "fields".
+   */
+  checkAccess?(): Promise<CrmCheckStep[]>;
+  /** *Check connection*'s opt-in test: one record written on a contact and deleted again. */
+  testWrite?(contactId: string): Promise<void>;
 }
+
 
 /** A CRM record of a person, as an agent chooses one to link. */
 export interface CrmContact {
@@ -56,12 +65,20 @@ export class CrmCallError extends Error {
    * Every write to that CRM waits (the connection is paused), not just this one.
    */
   readonly limit: 'burst' | 'daily' | undefined;
-  constructor(message: string, o: { status?: number; retryable: boolean; retryAfterMs?: number; unauthorised?: boolean; limit?: 'burst' | 'daily' }) {
+  /**
+   * Something in the customer's CRM account is not set up for Switchboard (a scope not granted,
+   * a field without access, an app uninstalled): what the admin must do, in the CRM's own terms.
+   * Retrying cannot help, so the connection pauses with this as its reason until *Check connection*
+   * passes (or the pause ends and a write is tried again).
+   */
+  readonly setup: string | undefined;
+  constructor(message: string, o: { status?: number; retryable: boolean; retryAfterMs?: number; unauthorised?: boolean; limit?: 'burst' | 'daily'; setup?: string }) {
     super(message);
     this.status = o.status;
     this.retryable = o.retryable;
     this.retryAfterMs = o.retryAfterMs;
     this.unauthorised = o.unauthorised ?? false;
     this.limit = o.limit;
+    this.setup = o.setup;
   }
 }

@@ -5,7 +5,8 @@ import type { StoredMediaItem } from '../../lib/contract/models';
 import type { Logger } from '../logger';
 import type { CrmApp } from './oauth';
 import type { Sealer } from './seal';
-import { CrmCallError, type CrmAdapter, type CrmContact, type CrmVendor } from './types';
+import type { CrmCheckResult } from '../../lib/contract/api';
+import { CrmCallError, type CrmAdapter, type CrmCheckStep, type CrmContact, type CrmVendor } from './types';
 import { CRM_VENDORS } from './vendors';
 
 /** A writer holds a row this long (by default); one that stopped mid-call lets it go by itself. */
@@ -15,6 +16,8 @@ const BATCH = 10;
 const UNMATCHED_RETRY_MS = 60 * 60_000;
 /** The longest an agent's CRM call waits for the account's budget before it is told to try again. */
 const AGENT_BUDGET_WAIT_MS = 3000;
+/** The number *Check connection* searches for: reserved for fiction (NANP 555-01xx), nobody's. */
+const CHECK_PHONE = '+12025550199';
 /** A refused write (not worth retrying at once) waits this long; last_error says why. */
 const REFUSED_RETRY_MS = 60 * 60_000;
 
@@ -41,6 +44,7 @@ interface Connection {
   connected_at: Date;
   paused_until: Date | null;
   paused_reason: string | null;
+  needs_setup: string | null;
 }
 
 /** An access token this close to its expiry is refreshed before it is used. */
@@ -126,7 +130,7 @@ export function createCrmWriter(deps: {
                            where written_version is distinct from version and next_attempt_at <= now()
                              and (claimed_until is null or claimed_until < now())
                              and not exists (select 1 from public.crm_connections c
-                                              where c.organisation_id = crm_outbox.organisation_id and c.paused_until > now())
+                                              where c.organisation_id = crm_outbox.organisation_id and (c.paused_until > now() or c.needs_setup is not null))
                            order by next_attempt_at limit $2 for update of crm_outbox skip locked)
           returning o.key, o.kind, o.organisation_id, o.conversation_id, o.window_start, o.window_end, o.message_id, o.version, o.attempts, o.remote_id`,
         [claimSeconds, BATCH],
@@ -157,7 +161,7 @@ export function createCrmWriter(deps: {
     (
       await deps.db.query<Connection>(
         `select vendor, account, api_url, access_token, refresh_token, expires_at, connected_at,
-                case when paused_until > now() then paused_until end as paused_until, paused_reason
+                case when paused_until > now() then paused_until end as paused_until, paused_reason, needs_setup
            from public.crm_connections where organisation_id = $1`,
         [organisationId],
       )
@@ -195,6 +199,7 @@ export function createCrmWriter(deps: {
    * budget as the writes: when there is none, the agent is told to try again shortly.
    */
   const agentBudget = async (organisationId: string, conn: Connection, calls: number) => {
+    if (conn.needs_setup) throw new CrmCallError(conn.needs_setup, { retryable: false, setup: conn.needs_setup });
     if (conn.paused_until) {
       throw new CrmCallError(conn.paused_reason ?? `${CRM_VENDORS[conn.vendor].name} asked to wait`, { retryable: true, retryAfterMs: conn.paused_until.getTime() - Date.now(), limit: 'daily' });
     }
@@ -263,6 +268,13 @@ export function createCrmWriter(deps: {
       );
     } catch (err) {
       const e = err instanceof CrmCallError ? err : new CrmCallError((err as Error).message, { retryable: true });
+      if (e.setup) {
+        // Retrying cannot help: the whole connection waits for the admin (Check connection clears it).
+        deps.log.warn({ key: row.key, organisationId: row.organisation_id, status: e.status, err: e.message }, 'CRM account needs setting up; writes wait for the admin');
+        await deps.db.query('update public.crm_connections set needs_setup = $2, last_error = $2, last_error_at = now() where organisation_id = $1', [row.organisation_id, e.setup]);
+        await deps.db.query('update public.crm_outbox set claimed_until = null, attempts = greatest(attempts - 1, 0), last_error = $2 where key = $1', [row.key, e.setup]);
+        return;
+      }
       const wait = e.retryable ? (e.retryAfterMs ?? backoffMs(row.attempts)) : REFUSED_RETRY_MS;
       deps.log.warn({ key: row.key, organisationId: row.organisation_id, status: e.status, limit: e.limit, waitMs: Math.round(wait), err: e.message }, 'CRM write failed; will retry');
       await release(row, wait, e.message, { pause: e.limit !== undefined });
@@ -281,7 +293,7 @@ export function createCrmWriter(deps: {
     const { rows } = await deps.db.query<{ ms: number | null }>(
       `select extract(epoch from min(greatest(o.next_attempt_at, coalesce(o.claimed_until, '-infinity'), coalesce(c.paused_until, '-infinity'))) - now()) * 1000 as ms
          from public.crm_outbox o left join public.crm_connections c on c.organisation_id = o.organisation_id
-        where o.written_version is distinct from o.version`,
+        where o.written_version is distinct from o.version and c.needs_setup is null`,
     );
     const ms = rows[0]?.ms;
     return ms === null || ms === undefined ? pollMs : Math.min(pollMs, Math.max(20, Number(ms) + 5));
@@ -365,6 +377,23 @@ export function createCrmWriter(deps: {
     wake();
   };
 
+  /** Keeps a check's result on the connection; every step passed: writes wait no more for the admin. */
+  const record = async (organisationId: string, steps: CrmCheckStep[]): Promise<CrmCheckResult> => {
+    const result: CrmCheckResult = { at: new Date().toISOString(), ok: steps.every((s) => s.state !== 'failed'), steps };
+    await deps.db.query(
+      `update public.crm_connections set last_check = $2,
+              needs_setup = case when $3 then null else needs_setup end,
+              last_error = case when $3 and needs_setup is not null then null else last_error end
+        where organisation_id = $1`,
+      [organisationId, JSON.stringify(result), result.ok],
+    );
+    if (result.ok) {
+      await deps.db.query('update public.crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [organisationId]);
+      wake();
+    }
+    return result;
+  };
+
   /** Runs an agent's `calls` CRM calls in `fn` with the organisation's CRM, within its budget; null when it has none. */
   const withConnection = async <T>(organisationId: string, calls: number, fn: (a: CrmAdapter, conn: Connection) => Promise<T>): Promise<T | null> => {
     const conn = await connectionOf(organisationId);
@@ -409,6 +438,63 @@ export function createCrmWriter(deps: {
       if (!conn) return null;
       const remoteId = await withCrm(organisationId, conn, (a) => contactOf(organisationId, conversationId, a, () => agentBudget(organisationId, conn, 2)));
       return { vendor: conn.vendor, account: conn.account, apiUrl: conn.api_url, remoteId };
+    },
+    /**
+     * *Check connection* (docs/crm.md): the token (refreshed if it must be), the vendor's access
+     * checks (scopes, field access), what writes rely on (`prepare`), a test search and, opt-in, one
+     * record written and deleted; each step in plain words with what to do when it failed. Kept as
+     * the connection's last check; when every step passes, a connection that waited for its admin
+     * (`needs_setup`) writes again. Takes from the account's budget like an agent's call. Null: no CRM.
+     */
+    async check(organisationId: string, o: { writeTest: boolean }): Promise<CrmCheckResult | null> {
+      const conn = await connectionOf(organisationId);
+      if (!conn) return null;
+      const name = CRM_VENDORS[conn.vendor].name;
+      const steps: CrmCheckStep[] = [];
+      const failed = (id: string, label: string, err: unknown, fix: string): CrmCheckStep => {
+        const e = err instanceof CrmCallError ? err : null;
+        return { id, label, state: 'failed', detail: (err as Error).message, fix: e?.setup ?? fix };
+      };
+      await budgetWait(organisationId, conn.vendor, 4);
+      let adapter: CrmAdapter;
+      try {
+        adapter = adapterFor(conn, await accessToken(organisationId, conn));
+        // The cheapest authenticated call: a search for a number nobody has.
+        await withCrm(organisationId, conn, (a) => a.findContact(CHECK_PHONE));
+        adapter = adapterFor(conn, await accessToken(organisationId, (await connectionOf(organisationId))!));
+        steps.push({ id: 'token', label: `${name} accepts Switchboard’s token`, state: 'ok', detail: 'The connection is signed in.' });
+        steps.push({ id: 'search', label: 'A test search by phone', state: 'ok', detail: `${name} answered a phone search.` });
+      } catch (err) {
+        steps.push(failed('token', `${name} accepts Switchboard’s token`, err, `Connect ${name} again from this page.`));
+        return record(organisationId, steps);
+      }
+      if (adapter.checkAccess) {
+        try {
+          steps.push(...(await adapter.checkAccess()));
+        } catch (err) {
+          steps.push(failed('access', 'Permissions granted', err, `Connect ${name} again and approve every permission it asks for.`));
+        }
+      }
+      try {
+        await adapter.prepare();
+        prepared.add(`${organisationId}@${conn.connected_at.toISOString()}`);
+        steps.push({ id: 'fields', label: 'Switchboard’s fields are there and writable', state: 'ok', detail: `What writes rely on is set up in ${name}.` });
+      } catch (err) {
+        steps.push(failed('fields', 'Switchboard’s fields are there and writable', err, `Ask ${name}’s administrator to let the connected user create and edit fields, then check again.`));
+      }
+      if (!o.writeTest) steps.push({ id: 'write', label: 'A test record written and deleted', state: 'skipped', detail: 'Not asked for.' });
+      else if (!adapter.testWrite) steps.push({ id: 'write', label: 'A test record written and deleted', state: 'skipped', detail: `Not available for ${name} yet.` });
+      else {
+        const contact = await adapter.findContact(CHECK_PHONE).catch(() => null);
+        try {
+          const target = contact ?? (await adapter.createContact({ name: 'Switchboard connection check', phoneE164: CHECK_PHONE }));
+          await adapter.testWrite(target.id);
+          steps.push({ id: 'write', label: 'A test record written and deleted', state: 'ok', detail: `A record was written on the contact “Switchboard connection check” and deleted.` });
+        } catch (err) {
+          steps.push(failed('write', 'A test record written and deleted', err, `Check that the connected ${name} user may create and delete records.`));
+        }
+      }
+      return record(organisationId, steps);
     },
     start() {
       running = true;

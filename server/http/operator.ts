@@ -1,8 +1,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { WorkspaceConfig } from '../../lib/contract/api';
+import { z } from 'zod';
+import type { CrmCheckResult, WorkspaceConfig } from '../../lib/contract/api';
 import type pg from 'pg';
 import { secretEquals } from '../auth/compare';
-import { HttpError } from '../errors';
+import { HttpError, parseOr400 } from '../errors';
+
+const crmCheckRequest = z.object({ organisationId: z.uuid(), writeTest: z.boolean().default(false) });
 import type { RequestCounter } from '../metrics';
 import type { SwitchboardIo } from '../sockets/socket-io';
 
@@ -14,7 +17,15 @@ import type { SwitchboardIo } from '../sockets/socket-io';
  */
 export function registerOperatorRoutes(
   app: FastifyInstance,
-  deps: { token: string | null; io: SwitchboardIo; requests: RequestCounter; db: pg.Pool; client: WorkspaceConfig },
+  deps: {
+    token: string | null;
+    io: SwitchboardIo;
+    requests: RequestCounter;
+    db: pg.Pool;
+    client: WorkspaceConfig;
+    /** *Check connection* of an organisation's CRM (the writer's), for `npm run admin -- crm-check`. */
+    crmCheck(organisationId: string, o: { writeTest: boolean }): Promise<CrmCheckResult | null>;
+  },
 ): void {
   // What an extension needs besides the workspace URL the agent typed (public values only).
   app.get('/api/config', async (): Promise<WorkspaceConfig> => deps.client);
@@ -29,4 +40,10 @@ export function registerOperatorRoutes(
   };
   app.get('/api/socket', { preHandler: operator }, async () => ({ status: 'up', connections: deps.io.engine.clientsCount, path: '/socket.io' }));
   app.get('/api/metrics', { preHandler: operator }, async () => ({ requests: deps.requests.byRoute(), sockets: deps.io.engine.clientsCount }));
+  app.post('/api/operator/crm/check', { preHandler: operator }, async (req): Promise<CrmCheckResult> => {
+    const { organisationId, writeTest } = parseOr400(crmCheckRequest, req.body);
+    const result = await deps.crmCheck(organisationId, { writeTest });
+    if (!result) throw new HttpError(404, 'not_found', 'this organisation has no CRM connected');
+    return result;
+  });
 }

@@ -148,6 +148,16 @@ describe('The admin view', () => {
     const crm = view.getByRole('definition').filter({ hasText: `HubSpot (account ${hub.oauth.portalId})` });
     await crm.waitFor({ timeout: 10_000 }); // live: the server tells the admin view
     expect(await view.getByRole('list', { name: 'Audit log' }).getByText(`Agent 0 connected HubSpot (account ${hub.oauth.portalId}): conversations are logged there`).count()).toBe(1);
+    // Check connection ran by itself; the admin runs it again from the view, step by step.
+    const checks = view.getByRole('region', { name: 'Check connection' });
+    await checks.getByText(/Every check passed/).waitFor({ timeout: 10_000 });
+    hub.down = true;
+    await checks.getByRole('button', { name: 'Check connection' }).click();
+    await checks.getByText(/Something in HubSpot needs your attention/).waitFor({ timeout: 10_000 });
+    expect(await checks.getByRole('list', { name: 'Connection checks' }).textContent()).toContain('What to do: Connect HubSpot again from this page.');
+    hub.down = false;
+    await checks.getByRole('button', { name: 'Check connection' }).click();
+    await checks.getByText(/Every check passed/).waitFor({ timeout: 10_000 });
 
     await ctx.stack.inbound({ from: '+14155550134', to: ctx.org.number, body: 'Will this be on my record?' });
     await until(() => [...hub.communications.values()].some((c) => hub.associations.get(c.id)?.has(contactId) && !!c.properties.hs_communication_body?.includes('Will this be on my record?')), {

@@ -5,6 +5,9 @@ describe('audit sentences', () => {
   it('says what each admin action did', () => {
     expect(auditSentence({ action: 'invite.created', detail: { email: 'bo@acme.test', role: 'agent' } })).toBe('invited bo@acme.test as an agent');
     expect(auditSentence({ action: 'invite.revoked', detail: { email: 'bo@acme.test' } })).toBe('revoked the invitation of bo@acme.test');
+    expect(auditSentence({ action: 'invite.revoked', detail: { email: 'bo@acme.test', reason: 'Ana was removed' } })).toBe('ended the invitation of bo@acme.test (Ana was removed)');
+    expect(auditSentence({ action: 'invite.refused', detail: { email: 'bo@acme.test', reason: 'used' } })).toBe('refused the invitation of bo@acme.test: it was already used');
+    expect(auditSentence({ action: 'crm.checked', detail: { ok: false, failed: 'Scopes granted' } })).toBe('checked the CRM connection: Scopes granted failed');
     expect(auditSentence({ action: 'invite.accepted', detail: { email: 'bo@acme.test', role: 'admin' } })).toBe('joined as an admin (bo@acme.test)');
     expect(auditSentence({ action: 'agent.role_changed', detail: { agent: 'Bo', role: 'admin' } })).toBe('made Bo an admin');
     expect(auditSentence({ action: 'agent.removed', detail: { agent: 'Bo' } })).toBe('removed Bo from the team');

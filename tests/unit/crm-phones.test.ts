@@ -1,3 +1,4 @@
+import { HUBSPOT_APP_ORIGINS, ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES } from '../../lib/contract/crm-places';
 import { describe, expect, it } from 'vitest';
 import { badgesFor, conversationsByPhone } from '@/lib/crm/badge-info';
 import { findPhones, phoneFromHref } from '@/lib/crm/phones';
@@ -57,6 +58,18 @@ describe('sites', () => {
     expect(siteFor(new URL('https://app.hubspot.com/contacts/1')).id).toBe('hubspot');
     expect(siteFor(new URL('https://crm.zoho.eu/crm/org1')).id).toBe('zoho');
     expect(siteFor(new URL('https://crm.internal.test/x'))).toMatchObject({ id: 'custom', name: 'https://crm.internal.test' });
+  });
+
+  it('puts badges on every data centre write-back connects: all eight Zoho web apps, every HubSpot app host', () => {
+    for (const dc of ZOHO_DATA_CENTRE_IDS) expect(siteFor(new URL(`${ZOHO_DATA_CENTRES[dc].web}/crm/org1/tab/Contacts/1`)).id).toBe('zoho');
+    expect(siteFor(new URL('https://crm.zohocloud.ca/crm/org1')).id).toBe('zoho');
+    expect(siteFor(new URL('https://crm.zoho.sa/crm/org1')).id).toBe('zoho');
+    for (const origin of HUBSPOT_APP_ORIGINS) expect(siteFor(new URL(`${origin}/contacts/1/record/0-1/2`)).id).toBe('hubspot');
+    expect(siteFor(new URL('https://app-ap1.hubspot.com/contacts/1')).id).toBe('hubspot');
+    expect(siteFor(new URL('https://acme.develop.lightning.force.com/lightning/r/Contact/1/view')).id).toBe('salesforce');
+    // Look-alikes are not the CRM.
+    expect(siteFor(new URL('https://crm.zoho.sa.evil.test/')).id).toBe('custom');
+    expect(siteFor(new URL('https://www.hubspot.com/pricing')).id).toBe('custom');
   });
 });
 

@@ -1,3 +1,4 @@
+import { everyPageOf, HUBSPOT_APP_ORIGINS } from '../../contract/crm-places';
 import { defineSite } from './types';
 
 /**
@@ -7,7 +8,8 @@ import { defineSite } from './types';
 export default defineSite({
   id: 'hubspot',
   name: 'HubSpot',
-  matches: ['https://app.hubspot.com/*', 'https://app-eu1.hubspot.com/*', 'https://app-na2.hubspot.com/*'],
+  // Every data centre's app (the list write-back uses too).
+  matches: HUBSPOT_APP_ORIGINS.map(everyPageOf),
   phoneAttributes: [{ selector: '[data-selenium-test="property-input-phone"][data-value]', attribute: 'data-value' }],
   // The email composer and notes editor: text the agent is writing, not a contact's number.
   ignore: ['[data-selenium-test="rich-text-editor"]', '.public-DraftEditor-content'],

@@ -1,3 +1,4 @@
+import { PIPEDRIVE_APP_PATTERNS } from '../../contract/crm-places';
 import { defineSite } from './types';
 
 /**
@@ -7,6 +8,6 @@ import { defineSite } from './types';
 export default defineSite({
   id: 'pipedrive',
   name: 'Pipedrive',
-  matches: ['https://*.pipedrive.com/*'],
+  matches: [...PIPEDRIVE_APP_PATTERNS],
   ignore: ['[data-testid="editor"]', '.ProseMirror'],
 });

@@ -1,3 +1,4 @@
+import { SALESFORCE_APP_PATTERNS } from '../../contract/crm-places';
 import { defineSite } from './types';
 
 /**
@@ -7,7 +8,7 @@ import { defineSite } from './types';
 export default defineSite({
   id: 'salesforce',
   name: 'Salesforce Lightning',
-  matches: ['https://*.lightning.force.com/*', 'https://*.my.salesforce.com/*'],
+  matches: [...SALESFORCE_APP_PATTERNS],
   phoneAttributes: [{ selector: 'lightning-formatted-phone[value]', attribute: 'value' }],
   ignore: ['lightning-input-rich-text', '.slds-rich-text-editor'],
 });

@@ -1,3 +1,4 @@
+import { everyPageOf, ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES } from '../../contract/crm-places';
 import { defineSite } from './types';
 
 /**
@@ -7,6 +8,7 @@ import { defineSite } from './types';
 export default defineSite({
   id: 'zoho',
   name: 'Zoho CRM',
-  matches: ['https://crm.zoho.com/*', 'https://crm.zoho.eu/*', 'https://crm.zoho.in/*', 'https://crm.zoho.com.au/*'],
+  // Every data centre's web app (the list write-back connects accounts in).
+  matches: ZOHO_DATA_CENTRE_IDS.map((dc) => everyPageOf(ZOHO_DATA_CENTRES[dc].web)),
   ignore: ['.ze_area', '[contenteditable="true"]'],
 });
