@@ -1,20 +1,34 @@
 import { Connection, OAuth2 } from 'jsforce';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { acceptedApiOrigin, type CrmApp, type Tokens } from './oauth';
-import { CrmCallError, type CrmAdapter, type CrmContact, type CrmRecordWrite } from './types';
+import { SALESFORCE_SCOPES } from './salesforce-operations';
+import { CrmCallError, type CrmAdapter, type CrmCheckStep, type CrmContact, type CrmRecordWrite } from './types';
 
 /** The REST API version Switchboard speaks (Salesforce keeps old versions for years). */
 export const SALESFORCE_API_VERSION = '62.0';
 /** The External ID field on activities (Task) that conversations are upserted by, created on connect. */
 export const SALESFORCE_KEY_FIELD = 'Switchboard_Key__c';
+/** The permission set that gives the connected user field-level access to the key field. */
+export const SALESFORCE_PERMISSION_SET = 'Switchboard';
+
+/** What the admin does in Salesforce Setup when Switchboard may not grant itself the key field. */
+const FLS_FIX =
+  `In Salesforce Setup, give the ${SALESFORCE_PERMISSION_SET} permission set Edit access to Task.${SALESFORCE_KEY_FIELD} ` +
+  `(Permission Sets → ${SALESFORCE_PERMISSION_SET}, create it if it is not there → Object Settings → Tasks → Field Permissions: Read and Edit), ` +
+  'and assign it to the user who connected Salesforce; then Check connection.';
+const FIELD_FIX =
+  `In Salesforce Setup, Object Manager → Activity → Fields & Relationships → New: a Text(255) field named ${SALESFORCE_KEY_FIELD}, ` +
+  'External ID and Unique; or connect Salesforce as a user with the Customize Application permission.';
 
 /**
  * Salesforce through jsforce, at the org's instance URL (from the token answer, accepted only if it
  * is the configured one or a My Domain: `salesforceInstanceUrl`). A conversation window is a
- * completed Task on the Contact or Lead, upserted by the External ID field `Switchboard_Key__c`
- * (created through the Tooling API on connect): a retry after a lost answer updates the same Task.
+ * closed Task (the org's own closed Status) on the Contact or Lead, upserted by the External ID
+ * field `Switchboard_Key__c` (created through the Tooling API on connect, and made accessible
+ * through the `Switchboard` permission set): a retry after a lost answer updates the same Task.
  * A private note is a Note on the record, titled with its key, looked up by that title on a retry.
- * Records hold plain text (Salesforce's Description and Body are not rich text).
+ * Records hold plain text (Salesforce's Description and Body are not rich text). Every call is an
+ * operation of `SALESFORCE_OPERATIONS` (server/crm/salesforce-operations.ts, with its sources).
  */
 export function salesforceAdapter(opts: { instanceUrl: string; accessToken: string }): CrmAdapter {
   const conn = new Connection({ instanceUrl: opts.instanceUrl, accessToken: opts.accessToken, version: SALESFORCE_API_VERSION });
@@ -26,7 +40,112 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
   });
   const returning = 'RETURNING Contact(Id, Name, Email, Phone, MobilePhone), Lead(Id, Name, Email, Phone, MobilePhone WHERE IsConverted = false)';
   const noteTitle = (key: string) => `WhatsApp note ${key}`;
-  return {
+  const typeOf = (id: string) => (id.startsWith('00Q') ? 'Lead' : id.startsWith('003') ? 'Contact' : null);
+
+  /** Whether the connected user may set the key field on a Task (describe lists only fields the user can see). */
+  const keyFieldAccess = async () => {
+    const d = await call(() => conn.sobject('Task').describe());
+    const f = d.fields.find((x) => x.name === SALESFORCE_KEY_FIELD);
+    return { visible: !!f, writable: !!f && f.createable && f.updateable };
+  };
+
+  /**
+   * A custom field made through the Tooling API has no field-level security for anyone (not even
+   * the admin who connected): the `Switchboard` permission set gets Read and Edit on it and is
+   * assigned to the connected user (Object Reference: FieldPermissions, PermissionSetAssignment).
+   * When the user may not do that, the admin is told what to do in Setup.
+   */
+  const grantKeyField = async () => {
+    const esc = (v: string) => v.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+    const one = async (soql: string) => (await call(async () => await conn.query<{ Id: string }>(soql))).records[0]?.Id ?? null;
+    const make = async (type: string, fields: Record<string, unknown>) => {
+      const r = await call(() => conn.sobject(type).create(fields));
+      if (!r.success) throw new CrmCallError(`Salesforce did not create the ${type}: ${JSON.stringify(r.errors)}`, { retryable: false });
+      return r.id;
+    };
+    try {
+      // Resources by Version names the identity URL, which ends with /<org id>/<user id>.
+      const identity = (await call(() => conn.request<{ identity: string }>(`/services/data/v${SALESFORCE_API_VERSION}`))).identity;
+      const userId = identity.split('/').at(-1)!;
+      const field = `Task.${SALESFORCE_KEY_FIELD}`;
+      const ps =
+        (await one(`SELECT Id FROM PermissionSet WHERE Name = '${SALESFORCE_PERMISSION_SET}'`)) ??
+        (await make('PermissionSet', { Name: SALESFORCE_PERMISSION_SET, Label: SALESFORCE_PERMISSION_SET, Description: 'Lets Switchboard log WhatsApp conversations on Tasks.' }));
+      if (!(await one(`SELECT Id FROM FieldPermissions WHERE ParentId = '${esc(ps)}' AND Field = '${field}' AND PermissionsEdit = true`)))
+        await make('FieldPermissions', { ParentId: ps, SobjectType: 'Task', Field: field, PermissionsRead: true, PermissionsEdit: true });
+      if (!(await one(`SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = '${esc(ps)}' AND AssigneeId = '${esc(userId)}'`)))
+        await make('PermissionSetAssignment', { PermissionSetId: ps, AssigneeId: userId });
+    } catch (err) {
+      if (err instanceof CrmCallError && (err.setup || err.retryable || err.limit)) throw err;
+      throw new CrmCallError(`Salesforce: Switchboard cannot give itself access to Task.${SALESFORCE_KEY_FIELD} (${(err as Error).message})`, { status: 403, retryable: false, setup: FLS_FIX });
+    }
+    if (!(await keyFieldAccess()).writable) throw new CrmCallError(`Salesforce: Task.${SALESFORCE_KEY_FIELD} is still not writable`, { status: 403, retryable: false, setup: FLS_FIX });
+  };
+
+  /** The org's closed Task status (TaskStatus.IsClosed): Status is a per-org picklist, "Completed" may not exist. */
+  const closedStatus = async () => {
+    const r = await call(async () => await conn.query<{ ApiName: string }>('SELECT ApiName FROM TaskStatus WHERE IsClosed = true LIMIT 1'));
+    const value = r.records[0]?.ApiName;
+    if (!value) throw new CrmCallError('Salesforce: the org has no closed Task status', { retryable: false, setup: 'In Salesforce Setup, Object Manager → Task → Fields & Relationships → Status: mark one value as Closed.' });
+    return value;
+  };
+
+  /**
+   * A record we write on was deleted: if it lost a merge, the record kept (queryAll still shows
+   * the deleted one with its MasterRecordId); else another record with one of its numbers.
+   */
+  const successorOf = async (id: string): Promise<string | null> => {
+    const type = typeOf(id);
+    if (!type) return null;
+    const r = (await call(async () => await conn.query<{ MasterRecordId: string | null; Phone: string | null; MobilePhone: string | null }>(`SELECT Id, MasterRecordId, Phone, MobilePhone FROM ${type} WHERE Id = '${id}'`, { scanAll: true }))).records[0];
+    if (!r) return null;
+    if (r.MasterRecordId) return r.MasterRecordId;
+    for (const phone of [r.MobilePhone, r.Phone]) {
+      const e164 = phone ? parsePhoneNumberFromString(phone.trim().replace(/^00/, '+'))?.number : undefined;
+      const found = e164 ? await adapter.findContact(e164) : null;
+      if (found && found.id !== id) return found.id;
+    }
+    return null;
+  };
+  const deleted = (err: unknown) => err instanceof CrmCallError && /ENTITY_IS_DELETED/.test(err.message);
+  /** Runs a write on the contact; when Salesforce says it was deleted, once more on its successor, else a clear refusal. */
+  const onLiveRecord = async <T>(contactId: string, fn: (id: string) => Promise<T>): Promise<T> => {
+    try {
+      return await fn(contactId);
+    } catch (err) {
+      if (!deleted(err)) throw err;
+      const next = await successorOf(contactId);
+      if (!next) throw new CrmCallError(`Salesforce: the record ${contactId} was deleted and no other record has its number: link the customer to another record`, { status: 404, retryable: false });
+      return fn(next);
+    }
+  };
+
+  const writeTask = async (record: CrmRecordWrite, whoId: string) => {
+    const task = {
+      Subject: 'WhatsApp conversation',
+      Description: record.text.slice(0, 32_000),
+      Status: await closedStatus(),
+      ActivityDate: record.at.toISOString().slice(0, 10),
+      WhoId: whoId,
+    };
+    const upsert = (fields: Record<string, unknown>) => call(() => conn.sobject('Task').upsert({ ...fields, [SALESFORCE_KEY_FIELD]: externalId(record.key) }, SALESFORCE_KEY_FIELD));
+    let result;
+    if (record.remoteId) result = await upsert(task); // an update: TaskSubtype is create-only
+    else {
+      try {
+        result = await upsert({ ...task, TaskSubtype: 'Task' });
+      } catch (err) {
+        // A retry whose lost call did create the Task: this is an update after all.
+        if (!(err instanceof CrmCallError && /INVALID_FIELD_FOR_INSERT_UPDATE.*TaskSubtype|TaskSubtype.*INVALID_FIELD_FOR_INSERT_UPDATE/s.test(err.message))) throw err;
+        result = await upsert(task);
+      }
+    }
+    if (!result.success) throw new CrmCallError(`Salesforce did not write the task: ${JSON.stringify(result.errors)}`, { retryable: false });
+    // An update by external id answers without the id on older APIs: keep the one we know.
+    return { remoteId: result.id ?? record.remoteId ?? record.key };
+  };
+
+  const adapter: CrmAdapter = {
     vendor: 'salesforce',
 
     async prepare() {
@@ -37,9 +156,13 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
             Metadata: { label: 'Switchboard key', type: 'Text', length: 255, externalId: true, unique: true },
           } as never);
         } catch (err) {
-          if ((err as { errorCode?: string }).errorCode !== 'DUPLICATE_DEVELOPER_NAME') throw err; // already there
+          const code = (err as { errorCode?: string }).errorCode;
+          if (code === 'INSUFFICIENT_ACCESS' || code === 'INSUFFICIENT_ACCESS_OR_READONLY')
+            throw new CrmCallError(`Salesforce: the connected user may not create the field Activity.${SALESFORCE_KEY_FIELD}`, { status: 403, retryable: false, setup: FIELD_FIX });
+          if (code !== 'DUPLICATE_DEVELOPER_NAME') throw err; // already there
         }
       });
+      if (!(await keyFieldAccess()).writable) await grantKeyField();
     },
 
     async findContact(phoneE164) {
@@ -49,12 +172,16 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
       const found = await call(() => conn.search(`FIND {${parsed.nationalNumber}} IN PHONE FIELDS ${returning}`));
       const same = (value: unknown) => typeof value === 'string' && parsePhoneNumberFromString(value.trim().replace(/^00/, '+'), parsed.country)?.number === parsed.number;
       const hit = found.searchRecords.find((r) => same(r.Phone) || same(r.MobilePhone));
-      return hit ? { id: String(hit.Id) } : null;
+      if (hit) return { id: String(hit.Id) };
+      // SOSL indexes new records after a delay: a contact we created (MobilePhone is the E.164
+      // number, exactly) is found by SOQL at once, so a second "Create contact" makes no duplicate.
+      const ours = await call(async () => await conn.query<{ Id: string }>(`SELECT Id FROM Contact WHERE MobilePhone = '${parsed.number}' LIMIT 1`));
+      return ours.records[0] ? { id: ours.records[0].Id } : null;
     },
 
     async getContact(id) {
       if (!/^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/.test(id)) return null;
-      const type = id.startsWith('00Q') ? 'Lead' : id.startsWith('003') ? 'Contact' : null;
+      const type = typeOf(id);
       if (!type) return null;
       try {
         const r = (await call(() => conn.sobject(type).retrieve(id, { fields: ['Id', 'Name', 'Email', 'Phone', 'MobilePhone'] }))) as unknown as Parameters<typeof asContact>[0];
@@ -91,25 +218,48 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
           await call(() => conn.sobject('Note').update({ Id: id!, Body: record.text }));
           return { remoteId: id };
         }
-        const created = await call(() => conn.sobject('Note').create({ ParentId: record.contactId, Title: noteTitle(record.key), Body: record.text }));
+        const created = await onLiveRecord(record.contactId, (parent) => call(() => conn.sobject('Note').create({ ParentId: parent, Title: noteTitle(record.key), Body: record.text })));
         if (!created.success) throw new CrmCallError(`Salesforce did not create the note: ${JSON.stringify(created.errors)}`, { retryable: false });
         return { remoteId: created.id };
       }
-      const task = {
-        [SALESFORCE_KEY_FIELD]: externalId(record.key),
-        Subject: 'WhatsApp conversation',
-        Description: record.text.slice(0, 32_000),
-        Status: 'Completed',
-        ActivityDate: record.at.toISOString().slice(0, 10),
-        WhoId: record.contactId,
-        TaskSubtype: 'Task',
-      };
-      const result = await call(() => conn.sobject('Task').upsert(task, SALESFORCE_KEY_FIELD));
-      if (!result.success) throw new CrmCallError(`Salesforce did not write the task: ${JSON.stringify(result.errors)}`, { retryable: false });
-      // An update by external id answers without the id on older APIs: keep the one we know.
-      return { remoteId: result.id ?? record.remoteId ?? record.key };
+      try {
+        return await onLiveRecord(record.contactId, (whoId) => writeTask(record, whoId));
+      } catch (err) {
+        // The key field lost its field-level security after connecting (or was never granted).
+        if (err instanceof CrmCallError && err.status === 404 && /external ID field does not exist or is not accessible|No such column/.test(err.message))
+          throw new CrmCallError(err.message, { status: 403, retryable: false, setup: FLS_FIX });
+        throw err;
+      }
+    },
+
+    async checkAccess(): Promise<CrmCheckStep[]> {
+      const field = await keyFieldAccess();
+      const steps: CrmCheckStep[] = [
+        field.writable
+          ? { id: 'key-field', label: `Field Task.${SALESFORCE_KEY_FIELD} writable`, state: 'ok', detail: 'Switchboard can create and update it' }
+          : {
+              id: 'key-field',
+              label: `Field Task.${SALESFORCE_KEY_FIELD} writable`,
+              state: 'failed',
+              detail: field.visible ? 'the field is visible but not editable for the connected user' : 'the field is missing, or the connected user has no access to it',
+              fix: FLS_FIX,
+            },
+      ];
+      try {
+        steps.push({ id: 'closed-status', label: 'A closed Task status', state: 'ok', detail: `tasks are logged as “${await closedStatus()}”` });
+      } catch (err) {
+        if (!(err instanceof CrmCallError && err.setup)) throw err;
+        steps.push({ id: 'closed-status', label: 'A closed Task status', state: 'failed', detail: err.message, fix: err.setup });
+      }
+      return steps;
+    },
+
+    async testWrite(contactId) {
+      const id = (await this.write({ kind: 'conversation', key: `check/${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`, remoteId: null, retry: false, contactId, at: new Date(), html: '', text: 'Switchboard connection check (deleted right away)' })).remoteId;
+      await call(() => conn.sobject('Task').destroy(id));
     },
   };
+  return adapter;
 }
 
 /** The key as an External ID value: it goes in the upsert's URL path, where "/" would be a separator. */
@@ -126,6 +276,10 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof CrmCallError) throw err;
     const e = err as { errorCode?: string; message?: string; name?: string };
+    // The token endpoint's refusal of a refresh token: the app was uninstalled or its access
+    // revoked, or the token expired by the connected app's policy. Only the admin can fix that.
+    if (e.name === 'invalid_grant')
+      throw new CrmCallError(`Salesforce refused the refresh token (${e.message ?? 'invalid_grant'}): connect Salesforce again`, { status: 400, retryable: false, setup: 'Connect Salesforce again (the Salesforce app’s access was revoked or expired); nothing waiting is lost.' });
     const code = e.errorCode ?? '';
     if (!code || /^E[A-Z]+$/.test(code) || /^ERROR_HTTP_5\d\d$/.test(code) || code === 'SERVER_UNAVAILABLE') {
       throw new CrmCallError(`Salesforce did not answer: ${e.message ?? String(err)}`, { retryable: true });
@@ -139,21 +293,31 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
         limit: burst ? 'burst' : 'daily',
       });
     }
-    const status = code === 'INVALID_SESSION_ID' ? 401 : code === 'NOT_FOUND' ? 404 : 400;
-    throw new CrmCallError(`Salesforce: ${e.message ?? code}`, { status, retryable: false, unauthorised: status === 401 });
+    const status = code === 'INVALID_SESSION_ID' ? 401 : code === 'NOT_FOUND' || code === 'ENTITY_IS_DELETED' ? 404 : 400;
+    throw new CrmCallError(`Salesforce: ${code}: ${e.message ?? code}`, { status, retryable: false, unauthorised: status === 401 });
   }
 }
 
-/** The org's instance URL from a token answer: the configured one, or a My Domain (`https://<domain>.my.salesforce.com`, sandboxes too). */
+/**
+ * The My Domain hosts an org's instance URL may have (Salesforce Help, "My Domain URL Formats",
+ * partitioned domains; the Postman collection forcedotcom/postman-salesforce-apis names the first
+ * two): production `<name>.my.salesforce.com`, sandbox `<name>--<sandbox>.sandbox.my.salesforce.com`,
+ * and one partition each for Developer Edition (`<name>-dev-ed.develop.…`), scratch, demo, patch,
+ * Trailhead Playground (`trailblaze`) and free orgs. A My Domain name is letters, digits and
+ * hyphens, not at either end. Government Cloud and Alibaba Cloud hosts are not accepted (not served).
+ */
+const SALESFORCE_MY_DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.(?:sandbox|develop|scratch|demo|patch|trailblaze|free))?\.my\.salesforce\.com$/;
+
+/** The org's instance URL from a token answer: the configured one, or a My Domain host (`SALESFORCE_MY_DOMAIN`). */
 export const salesforceInstanceUrl = (app: CrmApp, instanceUrl: unknown): string =>
-  acceptedApiOrigin(app, instanceUrl, { what: 'Salesforce’s instance URL', hosted: /^[a-z0-9-]+(?:\.sandbox)?\.my\.salesforce\.com$/ });
+  acceptedApiOrigin(app, instanceUrl, { what: 'Salesforce’s instance URL', hosted: SALESFORCE_MY_DOMAIN });
 
 const oauthOf = (app: CrmApp, redirectUri?: string) =>
   new OAuth2({ loginUrl: app.oauthUrl ?? 'https://login.salesforce.com', clientId: app.clientId ?? '', clientSecret: app.clientSecret ?? '', ...(redirectUri && { redirectUri }) });
 
 /** Where an admin's browser goes to connect the org. */
 export function salesforceAuthorizeUrl(app: CrmApp, redirectUri: string, state: string): string {
-  return oauthOf(app, redirectUri).getAuthorizationUrl({ scope: 'api refresh_token', state });
+  return oauthOf(app, redirectUri).getAuthorizationUrl({ scope: SALESFORCE_SCOPES.join(' '), state });
 }
 
 /** The authorization code for tokens, the org (its id) and its instance URL (checked). */

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CrmCandidate, CrmRecordView, CrmStatus } from '../../lib/contract/api';
-import { SALESFORCE_KEY_FIELD } from '../../server/crm/salesforce';
-import type { SalesforceStandIn, SfRecord } from '../../server/dev/crm-stand-in/salesforce';
+import { SALESFORCE_KEY_FIELD, salesforceAdapter } from '../../server/crm/salesforce';
+import { CrmCallError } from '../../server/crm/types';
+import { startSalesforceStandIn, type SalesforceStandIn, type SfRecord } from '../../server/dev/crm-stand-in/salesforce';
 import { api, customer } from '../support/stack';
 import { connectByOAuth, pausedThenWritten } from '../support/crm';
 import { useTestStack } from '../support/fixture';
@@ -22,6 +23,23 @@ describe('CRM write-back: Salesforce', () => {
     sf = ctx.stack.salesforceStandIn!;
     expect(await connectByOAuth(ctx.stack, admin(), 'salesforce', `${sf.url}/services/oauth2/authorize`)).toContain('Salesforce connected');
   });
+
+  /** Another org, as a customer's admin meets it on day one, with the adapter connected to it directly. */
+  const orgs: SalesforceStandIn[] = [];
+  afterAll(() => Promise.all(orgs.map((o) => o.close())));
+  const freshOrg = async (scopes = ['api', 'refresh_token']) => {
+    const org = await startSalesforceStandIn();
+    orgs.push(org);
+    const token = `00D!fresh-${randomUUID()}`;
+    org.tokens.add(token);
+    org.tokenScopes.set(token, scopes);
+    return { org, adapter: salesforceAdapter({ instanceUrl: org.url, accessToken: token }) };
+  };
+  const refusal = async (p: Promise<unknown>) => {
+    const err = await p.then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(CrmCallError);
+    return err as CrmCallError;
+  };
 
   const tasksOf = (whoId: string): SfRecord[] => sf.ofType('Task').filter((t) => t.WhoId === whoId);
   const notesOf = (parentId: string): SfRecord[] => sf.ofType('Note').filter((n) => n.ParentId === parentId);
@@ -50,6 +68,9 @@ describe('CRM write-back: Salesforce', () => {
     await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Second line' });
     await until(() => String(tasksOf(contact)[0]?.Description).includes('Second line'), { what: 'the task updated' });
     expect(tasksOf(contact)).toHaveLength(1);
+    // TaskSubtype is create-only: set by the first write, not sent by the update (which Salesforce would refuse).
+    expect(tasksOf(contact)[0]!.TaskSubtype).toBe('Task');
+    expect(sf.requests.filter((r) => r.method === 'PATCH' && r.path.includes('/sobjects/Task/') && r.status >= 400)).toEqual([]);
 
     expect((await api(ctx.stack, admin(), `/api/conversations/${conv}/notes`, 'POST', { id: randomUUID(), body: 'Renewal due in March' })).status).toBe(201);
     await until(() => notesOf(contact).length === 1, { what: 'a Note on the contact' });
@@ -115,6 +136,97 @@ describe('CRM write-back: Salesforce', () => {
     await until(() => tasksOf(id).length === 1, { what: 'the conversation on the new contact' });
   });
 
+  it('gives itself field-level security on the key field through the Switchboard permission set, assigned to the connected user', async () => {
+    // On connect, the shared org above got the field, the permission set, its field permission and the assignment.
+    expect(sf.fieldAccess(`Task.${SALESFORCE_KEY_FIELD}`)).toEqual({ read: true, edit: true });
+    expect(sf.ofType('PermissionSet').map((p) => p.Name)).toEqual(['Switchboard']);
+    expect(sf.ofType('PermissionSetAssignment')).toMatchObject([{ AssigneeId: sf.oauth.userId }]);
+  });
+
+  it('tells the admin what to do in Salesforce Setup when it may not grant itself the key field; after the fix, Check connection passes and a test Task is written and deleted', async () => {
+    const { org, adapter } = await freshOrg();
+    org.userMay.managePermissionSets = false;
+    const contact = org.addRecord('Contact', { LastName: 'Check', MobilePhone: '+14155550100' });
+    const refused = await refusal(adapter.prepare());
+    expect(refused.setup).toMatch(/In Salesforce Setup, give the Switchboard permission set Edit access to Task\.Switchboard_Key__c/);
+    // The field exists but nobody has access to it: Salesforce answers it as absent.
+    expect(org.customFields.has(`Activity.${SALESFORCE_KEY_FIELD}`)).toBe(true);
+    const write = { kind: 'conversation' as const, key: `${randomUUID()}/0`, remoteId: null, retry: false, contactId: contact, at: new Date(), html: '', text: 'Hello' };
+    expect((await refusal(adapter.write(write))).setup).toMatch(/Edit access to Task\.Switchboard_Key__c/);
+    const before = await adapter.checkAccess!();
+    expect(before.find((s) => s.id === 'key-field')).toMatchObject({ state: 'failed', fix: expect.stringMatching(/Salesforce Setup/) });
+
+    org.grantFieldAccess(`Task.${SALESFORCE_KEY_FIELD}`); // the admin, in Setup
+    await adapter.prepare();
+    expect((await adapter.checkAccess!()).map((s) => s.state)).toEqual(['ok', 'ok']);
+    expect((await adapter.write(write)).remoteId).toMatch(/^00T/);
+    await adapter.testWrite!(contact);
+    expect(org.ofType('Task')).toHaveLength(1); // the test Task is gone again
+    expect(org.requests.some((r) => r.method === 'DELETE' && r.path.includes('/sobjects/Task/') && r.status === 204)).toBe(true);
+    expect(org.unknownRequests).toEqual([]);
+  });
+
+  it('logs the Task with the org’s own closed status (Task Status is a per-org picklist)', async () => {
+    const statuses = sf.taskStatuses;
+    sf.taskStatuses = [
+      { ApiName: 'Open', IsClosed: false, IsDefault: true },
+      { ApiName: 'Done', IsClosed: true, IsDefault: false },
+    ];
+    try {
+      const phone = customer();
+      const contact = sf.addRecord('Contact', { LastName: 'Picklist', MobilePhone: phone });
+      await conversationOf(phone, 'Closed as this org closes');
+      await until(() => tasksOf(contact).length === 1, { what: 'the task' });
+      expect(tasksOf(contact)[0]!.Status).toBe('Done');
+    } finally {
+      sf.taskStatuses = statuses;
+    }
+  });
+
+  it('makes no second contact when the one just created is not searchable yet (SOSL indexing lag)', async () => {
+    sf.searchLagMs = 60_000;
+    try {
+      const stranger = customer();
+      const conv = await conversationOf(stranger, 'Create me once');
+      for (const agent of ctx.a.agents) expect((await api(ctx.stack, agent.token, `/api/conversations/${conv}/crm/contact`, 'POST')).status).toBe(200);
+      expect(sf.ofType('Contact').filter((c) => c.MobilePhone === stranger)).toHaveLength(1);
+    } finally {
+      sf.searchLagMs = 0;
+    }
+  });
+
+  it('follows a merged record to the one kept, and a deleted one to another record with the number; otherwise says so once', async () => {
+    const phone = customer();
+    const loser = sf.addRecord('Contact', { LastName: 'Loser', MobilePhone: phone });
+    const conv = await conversationOf(phone, 'Before the merge');
+    await until(() => tasksOf(loser).length === 1, { what: 'the task' });
+    const kept = sf.addRecord('Contact', { LastName: 'Kept', Phone: phone });
+    sf.deleteRecord(loser, kept);
+    await api(ctx.stack, admin(), `/api/conversations/${conv}/notes`, 'POST', { id: randomUUID(), body: 'After the merge' });
+    await until(() => sf.ofType('Note').some((n) => n.ParentId === kept && String(n.Body).includes('After the merge')), { what: 'the note on the record kept' });
+
+    const phone2 = customer();
+    const gone = sf.addRecord('Contact', { LastName: 'Gone', MobilePhone: phone2 });
+    const conv2 = await conversationOf(phone2, 'Before the deletion');
+    await until(() => tasksOf(gone).length === 1, { what: 'the task' });
+    sf.deleteRecord(gone);
+    const other = sf.addRecord('Lead', { LastName: 'Other', Company: 'Other Ltd', MobilePhone: phone2 });
+    await ctx.stack.inbound({ from: phone2, to: ctx.a.number, body: 'After the deletion' });
+    await until(() => String(tasksOf(other)[0]?.Description ?? '').includes('After the deletion'), { what: 'the task on the other record' });
+
+    const phone3 = customer();
+    const alone = sf.addRecord('Contact', { LastName: 'Alone', MobilePhone: phone3 });
+    const conv3 = await conversationOf(phone3, 'Before');
+    await until(() => tasksOf(alone).length === 1, { what: 'the task' });
+    sf.deleteRecord(alone);
+    await ctx.stack.inbound({ from: phone3, to: ctx.a.number, body: 'After' });
+    await until(async () => /was deleted/.test((await ctx.stack.db.query<{ last_error: string | null }>('select last_error from crm_outbox where conversation_id = $1', [conv3])).rows[0]?.last_error ?? ''), { what: 'the refusal' });
+    const calls = sf.requests.length;
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(sf.requests.length - calls).toBeLessThan(3); // waits, does not loop
+    expect(conv2).toBeTruthy();
+  });
+
   it('refuses an instance URL that is not the configured one or a My Domain', async () => {
     const { salesforceInstanceUrl } = await import('../../server/crm/salesforce');
     const app = ctx.stack.config.crm.apps.salesforce;
@@ -123,7 +235,60 @@ describe('CRM write-back: Salesforce', () => {
     const hosted = { ...app, apiBaseUrl: null };
     expect(salesforceInstanceUrl(hosted, 'https://acme.my.salesforce.com')).toBe('https://acme.my.salesforce.com');
     expect(salesforceInstanceUrl(hosted, 'https://acme--uat.sandbox.my.salesforce.com')).toBe('https://acme--uat.sandbox.my.salesforce.com');
-    for (const bad of ['http://acme.my.salesforce.com', 'https://acme.my.salesforce.com.evil.example', 'https://evil.example/acme.my.salesforce.com', 'https://acme.my.salesforce.com:444'])
+    for (const good of [
+      'https://acme-dev-ed.develop.my.salesforce.com',
+      'https://acme--uat.sandbox.my.salesforce.com',
+      'https://site-ruby-4242-dev-ed.scratch.my.salesforce.com',
+      'https://acme.demo.my.salesforce.com',
+      'https://acme.patch.my.salesforce.com',
+      'https://acme-play.trailblaze.my.salesforce.com',
+      'https://acme.free.my.salesforce.com',
+      'https://ACME.My.Salesforce.com',
+    ])
+      expect(salesforceInstanceUrl(hosted, good), good).toBe(good.toLowerCase());
+    for (const bad of [
+      'http://acme.my.salesforce.com',
+      'https://acme.my.salesforce.com.evil.example',
+      'https://evil.example/acme.my.salesforce.com',
+      'https://acme.my.salesforce.com:444',
+      'https://acme.develop.my.salesforce.com.evil.example',
+      'https://acme.evil.my.salesforce.com',
+      'https://acme.develop.sandbox.my.salesforce.com',
+      'https://acme.my-salesforce.com',
+      'https://acme.develop.my.salesforce.co',
+      'https://-acme.my.salesforce.com',
+      'https://acme.my.salesforce.com.',
+      'https://acme.my.salesforce.com@evil.example',
+      'https://evil.example\\.acme.my.salesforce.com',
+      'https://acme.scratch.my.salesforce.com/path',
+      'https://my.salesforce.com',
+    ])
       expect(() => salesforceInstanceUrl(hosted, bad), bad).toThrow();
+  });
+
+  it('refuses a token without the api scope as Salesforce does', async () => {
+    const { adapter } = await freshOrg(['refresh_token']);
+    expect((await refusal(adapter.findContact('+14155550100'))).unauthorised).toBe(true);
+  });
+
+  it('when the app was revoked (invalid_grant on refresh), tells the admin to connect Salesforce again and keeps what waits', async () => {
+    const phone = customer();
+    const contact = sf.addRecord('Contact', { LastName: 'Revoked', MobilePhone: phone });
+    sf.revokeApp();
+    const conv = await conversationOf(phone, 'While revoked');
+    await until(async () => /connect Salesforce again/i.test((await ctx.stack.db.query<{ last_error: string | null }>('select last_error from crm_connections where organisation_id = $1', [ctx.a.id])).rows[0]?.last_error ?? ''), {
+      what: 'the admin told',
+    });
+    const token = sf.requests.filter((r) => r.path === '/services/oauth2/token').length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(sf.requests.filter((r) => r.path === '/services/oauth2/token').length).toBe(token); // no retry loop on a dead refresh token
+    expect((await ctx.stack.db.query('select 1 from crm_outbox where conversation_id = $1 and written_version is distinct from version', [conv])).rows).toHaveLength(1);
+    expect(tasksOf(contact)).toHaveLength(0);
+    expect(await connectByOAuth(ctx.stack, admin(), 'salesforce', `${sf.url}/services/oauth2/authorize`)).toContain('Salesforce connected');
+  });
+
+  it('called only operations of its table (server/crm/salesforce-operations.ts)', () => {
+    expect(sf.requests.length).toBeGreaterThan(20);
+    expect(sf.unknownRequests).toEqual([]);
   });
 });
