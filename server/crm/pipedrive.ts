@@ -3,6 +3,8 @@ import { Configuration as V1Configuration, NotesApi } from 'pipedrive/v1';
 import { Configuration as V2Configuration, OAuth2Configuration, PersonsApi } from 'pipedrive/v2';
 import type { AxiosError, AxiosInstance } from 'axios';
 import { acceptedApiOrigin, expiry, type CrmApp, type Tokens } from './oauth';
+import { matchOperation } from './operations';
+import { PIPEDRIVE_OPERATIONS } from './pipedrive-operations';
 import { CrmCallError, type CrmAdapter, type CrmContact, type CrmRecordWrite } from './types';
 
 /**
@@ -48,7 +50,8 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
         const p = await persons.getPerson({ id: Number(id) });
         return p.data ? asContact(p.data) : null;
       } catch (err) {
-        if (err instanceof CrmCallError && err.status === 404) return null;
+        // 410: the person was deleted (Pipedrive keeps deleted persons a while and answers Gone).
+        if (err instanceof CrmCallError && (err.status === 404 || err.status === 410)) return null;
         throw err;
       }
     },
@@ -81,13 +84,34 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
       if (!created.data?.id) throw new CrmCallError('Pipedrive answered the note without its id', { retryable: true });
       return { remoteId: String(created.data.id) };
     },
+
+    async checkAccess() {
+      const label = 'Search persons by phone';
+      try {
+        await persons.searchPersons({ term: '0000000', fields: 'phone', limit: 1 });
+        return [{ id: 'scopes.persons', label, state: 'ok', detail: 'Switchboard may search, read and write persons and notes' }];
+      } catch (err) {
+        if (!(err instanceof CrmCallError && err.setup)) throw err;
+        return [{ id: 'scopes.persons', label, state: 'failed', detail: err.message, fix: err.setup }];
+      }
+    },
+
+    async testWrite(contactId) {
+      const created = await notes.addNote({ AddNoteRequest: { content: '<p>Switchboard: a test note from Check connection, deleted at once.</p>', person_id: Number(contactId) } });
+      if (!created.data?.id) throw new CrmCallError('Pipedrive answered the test note without its id', { retryable: false });
+      await notes.deleteNote({ id: created.data.id });
+    },
   };
 }
 
 /**
- * The client's HTTP answers as ours: its own error handler keeps only the body, and a 429's
- * Retry-After (Pipedrive's burst window) is in the headers. A 429 without one is the company's
- * daily budget, which resets at the start of the next day (UTC).
+ * The client's HTTP answers as ours (its own error handler keeps only the body). Pipedrive's
+ * token-based rate limiting tells its two limits apart in the headers (its "Rate limiting" page and
+ * what its API sends): `x-daily-ratelimit-token-remaining: 0` is the company's daily token budget
+ * spent, which resets at the company's server midnight, a time no header gives, so the connection
+ * looks again in an hour; any other 429 is the 2-second burst window (or the search API's own
+ * limit), over in `x-ratelimit-reset` seconds (Retry-After if one is sent). A 403 "Scope and URL
+ * mismatch" is a scope the app lacks: setup, as is an uninstalled app (refresh refused).
  */
 function ourErrors<T extends object>(api: T): T {
   const http = (api as unknown as { axios: AxiosInstance }).axios;
@@ -97,14 +121,29 @@ function ourErrors<T extends object>(api: T): T {
     (err: AxiosError<{ error?: string }>) => {
       const res = err.response;
       if (!res) return Promise.reject(new CrmCallError(`Pipedrive did not answer: ${err.message}`, { retryable: true }));
-      const retryAfter = Number(res.headers['retry-after']);
-      const daily = res.status === 429 && !(retryAfter > 0);
-      const message = daily ? 'Pipedrive’s daily API budget for this company is spent' : (res.data?.error ?? `HTTP ${res.status}`);
+      if (res.status === 403 && /scope/i.test(res.data?.error ?? '')) {
+        const op = matchOperation(PIPEDRIVE_OPERATIONS, err.config?.method ?? '', new URL(err.config?.url ?? '/', 'http://x').pathname);
+        const scopes = op ? op.scopes.map((g) => g.join(' or ')).join(' and ') : 'a scope';
+        return Promise.reject(
+          new CrmCallError(`Pipedrive refused “${op?.id ?? 'a call'}”: the app lacks ${scopes}`, {
+            status: 403,
+            retryable: false,
+            setup: `Pipedrive did not give Switchboard ${scopes}. The Switchboard app needs “Contacts: full access” (contacts:full) and “Search: read” in Pipedrive’s Marketplace Manager; then, in Switchboard’s admin view, connect Pipedrive again.`,
+          }),
+        );
+      }
+      const header = (name: string) => {
+        const v = res.headers[name] as unknown;
+        return v === undefined || v === null || v === '' ? null : Number(v);
+      };
+      const daily = res.status === 429 && header('x-daily-ratelimit-token-remaining') === 0;
+      const burstSeconds = header('retry-after') ?? header('x-ratelimit-reset') ?? 2;
+      const message = daily ? 'Pipedrive’s daily API budget for this company is spent' : res.status === 429 ? 'too many requests in its 2-second window' : (res.data?.error ?? `HTTP ${res.status}`);
       return Promise.reject(
         new CrmCallError(`Pipedrive: ${message}`, {
           status: res.status,
           retryable: res.status === 429 || res.status >= 500,
-          retryAfterMs: retryAfter > 0 ? retryAfter * 1000 : daily ? msToNextUtcDay() : undefined,
+          retryAfterMs: daily ? 3_600_000 + Math.random() * 60_000 : res.status === 429 ? Math.max(1, burstSeconds) * 1000 + Math.random() * 500 : undefined,
           unauthorised: res.status === 401,
           limit: res.status === 429 ? (daily ? 'daily' : 'burst') : undefined,
         }),
@@ -113,8 +152,6 @@ function ourErrors<T extends object>(api: T): T {
   );
   return api;
 }
-
-const msToNextUtcDay = (now = Date.now()) => 86_400_000 - (now % 86_400_000) + Math.random() * 60_000;
 
 /** The company's API domain from a token answer: the configured one, or `https://<company>.pipedrive.com`. */
 export const pipedriveApiDomain = (app: CrmApp, apiDomain: unknown): string =>
@@ -148,7 +185,18 @@ export async function exchangePipedriveCode(app: CrmApp, code: string, redirectU
 export async function refreshPipedriveToken(app: CrmApp, refreshToken: string): Promise<Tokens> {
   const oauth = oauthOf(app, 'unused:');
   oauth.updateToken({ refresh_token: refreshToken } as never);
-  const t = (await oauth.tokenRefresh()) as unknown as PipedriveToken;
+  let t: PipedriveToken;
+  try {
+    t = (await oauth.tokenRefresh()) as unknown as PipedriveToken;
+  } catch (err) {
+    // "Invalid grant": the company uninstalled the app (or revoked it); only connecting again helps.
+    if (!(err instanceof CrmCallError) || err.status !== 400) throw err;
+    throw new CrmCallError('Pipedrive no longer accepts Switchboard’s access (the app was uninstalled or its refresh token revoked)', {
+      status: 400,
+      retryable: false,
+      setup: 'Pipedrive revoked Switchboard’s access. In Switchboard’s admin view, connect Pipedrive again; nothing waiting to be written is lost.',
+    });
+  }
   return { accessToken: t.access_token, refreshToken: t.refresh_token ?? refreshToken, expiresAt: expiry(t.expires_in) };
 }
 

@@ -1,7 +1,9 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
 import { acceptedApiOrigin, expiry, type CrmApp, type Tokens } from './oauth';
-import { CrmCallError, type CrmAdapter, type CrmContact, type CrmRecordWrite } from './types';
+import { matchOperation } from './operations';
+import { CrmCallError, type CrmAdapter, type CrmCheckStep, type CrmContact, type CrmRecordWrite } from './types';
+import { ZOHO_OPERATIONS, ZOHO_SCOPES } from './zoho-operations';
 
 /**
  * Zoho CRM's data centres: each account lives in one, with its own accounts server (OAuth), API
@@ -21,7 +23,14 @@ export type ZohoDataCentre = keyof typeof ZOHO_DATA_CENTRES;
 export const ZOHO_DATA_CENTRE_IDS = Object.keys(ZOHO_DATA_CENTRES) as ZohoDataCentre[];
 
 const API = '/crm/v8';
-const SCOPES = 'ZohoCRM.modules.contacts.ALL,ZohoCRM.modules.leads.ALL,ZohoCRM.modules.notes.ALL';
+
+/**
+ * Contacts this process created, by account and number, for ten minutes: Zoho indexes new records
+ * for search a few seconds later, so a phone search right after *Create contact* finds nothing and
+ * a second click would make a second contact. The id is read back instead of searched (issue 30).
+ */
+const created = new Map<string, { id: string; at: number }>();
+const CREATED_KEPT_MS = 10 * 60_000;
 
 /** Where a data centre's servers are: Zoho's, or, on the local stack, all at the stand-in. */
 export function zohoPlaces(app: CrmApp, dc: ZohoDataCentre) {
@@ -56,9 +65,9 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
     } catch (err) {
       throw new CrmCallError(`Zoho did not answer: ${(err as Error).message}`, { retryable: true });
     }
-    if (res.status === 204) return null; // a search that found nothing
+    if (res.status === 204) return null; // a search that found nothing (no body)
     const answer = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
-    if (!res.ok) throw zohoError(res, answer);
+    if (!res.ok) throw zohoError(res, answer, `${API}${path}`, method);
     if (!schema) return answer as T;
     const parsed = schema.safeParse(answer);
     if (!parsed.success) throw new CrmCallError(`Zoho answered ${method} ${path} in a shape we do not know`, { retryable: false });
@@ -77,6 +86,19 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
   };
   const reference = (key: string) => `Switchboard ref ${key}`;
   const fields = 'Full_Name,First_Name,Last_Name,Email,Phone,Mobile';
+  const getRecord = async (module: string, id: string) => (await request('GET', `/${module}/${id}?fields=${fields}`, records))?.data[0] ?? null;
+  /** Each search Zoho must allow this token, as the admin reads it; a missing scope fails its step. */
+  const searchStep = async (module: 'Contacts' | 'Leads'): Promise<CrmCheckStep> => {
+    const id = `scopes.${module.toLowerCase()}`;
+    const label = `Search ${module} by phone`;
+    try {
+      await request('GET', `/${module}/search?phone=0000000`, records);
+      return { id, label, state: 'ok', detail: `Switchboard may search ${module}` };
+    } catch (err) {
+      if (!(err instanceof CrmCallError && err.setup)) throw err;
+      return { id, label, state: 'failed', detail: err.message, fix: err.setup };
+    }
+  };
   return {
     vendor: 'zoho',
     async prepare() {},
@@ -84,10 +106,17 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
     async findContact(phoneE164) {
       const parsed = parsePhoneNumberFromString(phoneE164);
       if (!parsed) return null;
+      const mine = created.get(`${opts.apiDomain} ${parsed.number}`);
+      if (mine && Date.now() - mine.at < CREATED_KEPT_MS) {
+        const ref = split(mine.id)!;
+        if (await getRecord(ref.module, ref.id)) return { id: mine.id };
+      }
       const same = (value: string | null | undefined) => !!value && parsePhoneNumberFromString(value.trim().replace(/^00/, '+'), parsed.country)?.number === parsed.number;
-      // Zoho's phone search looks in every phone field of the module, by digits.
+      // Zoho's phone search looks in every phone field of the module and matches what *contains*
+      // the digits (its v8 Search Records page), so each hit is confirmed as this very number.
+      // `fields` is not a parameter of search in crm-oas's module_search.json: the answer has them all.
       for (const module of ['Contacts', 'Leads']) {
-        const found = await request('GET', `/${module}/search?phone=${encodeURIComponent(String(parsed.nationalNumber))}&fields=${fields}`, records);
+        const found = await request('GET', `/${module}/search?phone=${encodeURIComponent(String(parsed.nationalNumber))}`, records);
         const hit = found?.data.find((r) => same(r.Phone) || same(r.Mobile));
         if (hit) return { id: `${module}/${hit.id}` };
       }
@@ -98,8 +127,8 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
       const ref = split(id);
       if (!ref) return null;
       try {
-        const found = await request('GET', `/${ref.module}/${ref.id}?fields=${fields}`, records);
-        return found?.data[0] ? asContact(found.data[0], ref.module) : null;
+        const found = await getRecord(ref.module, ref.id);
+        return found ? asContact(found, ref.module) : null;
       } catch (err) {
         if (err instanceof CrmCallError && (err.status === 404 || err.status === 400)) return null;
         throw err;
@@ -109,7 +138,7 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
     async searchContacts(query) {
       const out: CrmContact[] = [];
       for (const module of ['Contacts', 'Leads']) {
-        const found = await request('GET', `/${module}/search?word=${encodeURIComponent(query)}&fields=${fields}&per_page=10`, records);
+        const found = await request('GET', `/${module}/search?word=${encodeURIComponent(query)}&per_page=10`, records);
         out.push(...(found?.data ?? []).map((r) => asContact(r, module)));
       }
       return out.slice(0, 10);
@@ -121,7 +150,23 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
       const made = await request('POST', '/Contacts', actionResult, { data: [{ Last_Name: last, ...(parts.length && { First_Name: parts.join(' ') }), Mobile: phoneE164 }] });
       const id = made?.data[0]?.code === 'SUCCESS' ? made.data[0].details.id : undefined;
       if (!id) throw new CrmCallError(`Zoho did not create the contact: ${made?.data[0]?.message ?? 'no answer'}`, { retryable: false });
+      const number = parsePhoneNumberFromString(phoneE164)?.number ?? phoneE164;
+      for (const [k, v] of created) if (Date.now() - v.at >= CREATED_KEPT_MS) created.delete(k);
+      created.set(`${opts.apiDomain} ${number}`, { id: `Contacts/${id}`, at: Date.now() });
       return { id: `Contacts/${id}` };
+    },
+
+    async checkAccess() {
+      return [await searchStep('Contacts'), await searchStep('Leads')];
+    },
+
+    async testWrite(contactId) {
+      const parent = split(contactId);
+      if (!parent) throw new CrmCallError(`not a Zoho record: ${contactId}`, { retryable: false });
+      const made = await request('POST', '/Notes', actionResult, { data: [{ Note_Title: 'Switchboard: test note', Note_Content: 'Written by Check connection and deleted at once.', Parent_Id: { module: { api_name: parent.module }, id: parent.id } }] });
+      const id = made?.data[0]?.code === 'SUCCESS' ? made.data[0].details.id : undefined;
+      if (!id) throw new CrmCallError(`Zoho did not create the test note: ${made?.data[0]?.message ?? ''}`, { retryable: false });
+      await request('DELETE', `/Notes/${encodeURIComponent(id)}`, actionResult);
     },
 
     async write(w: CrmRecordWrite) {
@@ -150,10 +195,21 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
 /**
  * Zoho's errors as ours. Its API credits are counted over a rolling 24 hours: when they are
  * spent (LIMIT_EXCEEDED) we look again in an hour; TOO_MANY_REQUESTS is a burst (concurrency),
- * with Retry-After when Zoho gives one.
+ * with Retry-After when Zoho gives one. OAUTH_SCOPE_MISMATCH (401) is a scope the admin did not
+ * grant: refreshing cannot help, the admin must connect again (the scopes come from our table, as
+ * Zoho's answer does not name them).
  */
-function zohoError(res: Response, answer: { code?: string; message?: string } | null): CrmCallError {
+function zohoError(res: Response, answer: { code?: string; message?: string } | null, path: string, method: string): CrmCallError {
   const code = answer?.code ?? `HTTP_${res.status}`;
+  if (code === 'OAUTH_SCOPE_MISMATCH') {
+    const op = matchOperation(ZOHO_OPERATIONS, method, path);
+    const scopes = op ? op.scopes.map((g) => g[0]).join(' and ') : 'a scope';
+    return new CrmCallError(`Zoho CRM refused “${op?.id ?? `${method} ${path}`}”: the connection lacks ${scopes}`, {
+      status: res.status,
+      retryable: false,
+      setup: `Zoho CRM did not grant Switchboard ${scopes}. In Switchboard’s admin view, connect Zoho CRM again and accept every permission Zoho’s consent page lists; a Zoho CRM administrator must make the connection if your profile cannot grant them.`,
+    });
+  }
   const retryAfter = Number(res.headers.get('retry-after'));
   const daily = code === 'LIMIT_EXCEEDED' || code === 'API_LIMIT_EXCEEDED';
   if (res.status === 429 || daily) {
@@ -170,7 +226,7 @@ function zohoError(res: Response, answer: { code?: string; message?: string } | 
 /** Where an admin's browser goes to connect the account, at the data centre they chose. */
 export function zohoAuthorizeUrl(app: CrmApp, redirectUri: string, state: string, dc: ZohoDataCentre): string {
   const url = new URL('/oauth/v2/auth', zohoPlaces(app, dc).accounts);
-  for (const [k, v] of Object.entries({ scope: SCOPES, client_id: app.clientId ?? '', response_type: 'code', access_type: 'offline', prompt: 'consent', redirect_uri: redirectUri, state })) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries({ scope: ZOHO_SCOPES.join(','), client_id: app.clientId ?? '', response_type: 'code', access_type: 'offline', prompt: 'consent', redirect_uri: redirectUri, state })) url.searchParams.set(k, v);
   return url.toString();
 }
 
@@ -199,7 +255,22 @@ export async function exchangeZohoCode(app: CrmApp, code: string, redirectUri: s
   return { accessToken: t.access_token, refreshToken: t.refresh_token ?? null, expiresAt: expiry(t.expires_in), account: dc, apiUrl: zohoApiDomain(app, dc, t.api_domain) };
 }
 
+/**
+ * A new access token. Zoho answers a refresh token it no longer honours (revoked by the user, the
+ * connection removed in Zoho's "Connected Apps", too many refresh tokens) with `invalid_code`:
+ * nothing but connecting again helps; what waits to be written stays in the outbox.
+ */
 export async function refreshZohoToken(app: CrmApp, refreshToken: string, dc: ZohoDataCentre): Promise<Tokens> {
-  const t = await tokenCall(app, dc, { grant_type: 'refresh_token', refresh_token: refreshToken });
+  let t: z.infer<typeof tokenAnswer>;
+  try {
+    t = await tokenCall(app, dc, { grant_type: 'refresh_token', refresh_token: refreshToken });
+  } catch (err) {
+    if (!(err instanceof CrmCallError) || err.retryable || !/invalid_code|invalid_grant/.test(err.message)) throw err;
+    throw new CrmCallError('Zoho CRM no longer accepts Switchboard’s access (its refresh token was revoked)', {
+      status: err.status,
+      retryable: false,
+      setup: 'Zoho CRM revoked Switchboard’s access. In Switchboard’s admin view, connect Zoho CRM again; nothing waiting to be written is lost.',
+    });
+  }
   return { accessToken: t.access_token, refreshToken, expiresAt: expiry(t.expires_in) };
 }

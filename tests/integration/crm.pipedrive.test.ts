@@ -5,6 +5,7 @@ import type { PipedriveNote, PipedriveStandIn } from '../../server/dev/crm-stand
 import { api, customer } from '../support/stack';
 import { connectByOAuth, pausedThenWritten } from '../support/crm';
 import { useTestStack } from '../support/fixture';
+import { pipedriveAdapter } from '../../server/crm/pipedrive';
 import { until } from '../support/wait';
 
 /** CRM write-back to Pipedrive through its official client, against the local Pipedrive stand-in. */
@@ -18,6 +19,14 @@ describe('CRM write-back: Pipedrive', () => {
     expect(await connectByOAuth(ctx.stack, admin(), 'pipedrive', `${pd.url}/oauth/authorize`)).toContain('Pipedrive connected');
   });
 
+  const status = async () => (await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body.connection;
+  /** A refused write waits an hour: after the admin's fix, move the clock by hand and wake the writers. */
+  const retryNow = async () => {
+    await ctx.stack.db.query('update crm_connections set paused_until = null where organisation_id = $1', [ctx.a.id]);
+    await ctx.stack.db.query('update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [ctx.a.id]);
+    await ctx.stack.db.query(`select pg_notify('crm_outbox', '')`);
+  };
+  const reconnect = async () => expect(await connectByOAuth(ctx.stack, admin(), 'pipedrive', `${pd.url}/oauth/authorize`)).toContain('Pipedrive connected');
   const notesOf = (personId: number): PipedriveNote[] => [...pd.notes.values()].filter((n) => n.person_id === personId);
   const conversationOf = async (phone: string, body: string) => {
     const res = await ctx.stack.inbound({ from: phone, to: ctx.a.number, body });
@@ -61,7 +70,7 @@ describe('CRM write-back: Pipedrive', () => {
     expect(await (await fetch(view.body.recordUrl!)).text()).toContain('And again');
   });
 
-  it('writes a note once when Pipedrive wrote it and the answer was lost, and waits out a 429 with Retry-After', async () => {
+  it('writes a note once when Pipedrive wrote it and the answer was lost, and waits out burst 429s', async () => {
     const phone = customer();
     const person = pd.addPerson({ name: 'Lost Answer', phones: [phone] });
     pd.dropAfterWrite = 1;
@@ -84,7 +93,7 @@ describe('CRM write-back: Pipedrive', () => {
       organisationId: ctx.a.id,
       adminToken: admin(),
       reason: /daily API budget/,
-      limit: (on) => void (pd.dailyCallsLeft = on ? 0 : null),
+      limit: (on) => void (pd.dailyTokensLeft = on ? 0 : null),
       send: () => ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Over budget' }),
       written: () => notesOf(person).length === 1,
     });
@@ -126,7 +135,61 @@ describe('CRM write-back: Pipedrive', () => {
     await until(() => notesOf(id).length === 1, { what: 'the conversation on the new person' });
   });
 
+  it('a burst 429 told by Pipedrive’s x-ratelimit-* headers (no Retry-After) waits seconds, not until the next day', async () => {
+    const phone = customer();
+    const person = pd.addPerson({ name: 'Burst Headers', phones: [phone] });
+    pd.rateLimitNext = 1;
+    pd.retryAfterSeconds = 1;
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Two seconds later' });
+    await until(() => pd.requests.some((r) => r.status === 429) && pd.rateLimitNext === 0, { what: 'the burst 429' });
+    const paused = (await status())?.pausedUntil;
+    if (paused) expect(new Date(paused).getTime() - Date.now()).toBeLessThan(10_000);
+    await until(() => notesOf(person).length === 1, { what: 'the note a few seconds after the burst' });
+  });
+
+  it('a token without the contacts scope: Pipedrive refuses (403 Scope and URL mismatch), the admin is told which scope, and after connecting again the note is written', async () => {
+    const phone = customer();
+    const person = pd.addPerson({ name: 'Scoped Person', phones: [phone] });
+    pd.scopes = ['base'];
+    try {
+      await reconnect();
+      await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Scope me' });
+      await until(async () => /contacts:full/.test((await status())?.lastError ?? ''), { what: 'the missing scope shown to the admin' });
+      expect(pd.requests.some((r) => r.status === 403)).toBe(true);
+      const steps = await pipedriveAdapter({ apiDomain: pd.url, accessToken: pd.issueToken(['base']).accessToken }).checkAccess!();
+      expect(steps).toMatchObject([{ state: 'failed', fix: expect.stringMatching(/Marketplace Manager[^]*connect Pipedrive again/) }]);
+    } finally {
+      pd.scopes = ['base', 'contacts:full', 'search:read'];
+    }
+    await reconnect();
+    await retryNow();
+    await until(() => notesOf(person).length === 1, { what: 'the note once the scope was given' });
+    expect((await pipedriveAdapter({ apiDomain: pd.url, accessToken: pd.issueToken().accessToken }).checkAccess!())[0]!.state).toBe('ok');
+  });
+
+  it('an uninstalled app: the admin is told to connect Pipedrive again, and nothing waiting is lost', async () => {
+    const phone = customer();
+    const person = pd.addPerson({ name: 'Uninstalled', phones: [phone] });
+    pd.revokeApp();
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Anyone home?' });
+    await until(async () => /uninstalled|connect Pipedrive again/.test((await status())?.lastError ?? ''), { what: 'the admin told to connect again' });
+    expect(notesOf(person)).toHaveLength(0);
+    await reconnect();
+    await retryNow();
+    await until(() => notesOf(person).length === 1, { what: 'the waiting note after connecting again' });
+  });
+
+  it('Check connection’s opt-in test writes a note on the person and deletes it again', async () => {
+    const person = pd.addPerson({ name: 'Test Write' });
+    const calls = pd.requests.length;
+    await pipedriveAdapter({ apiDomain: pd.url, accessToken: pd.issueToken().accessToken }).testWrite!(String(person));
+    expect(notesOf(person)).toHaveLength(0);
+    expect(pd.requests.slice(calls).map((r) => `${r.method} ${r.path.split('?')[0]!.replace(/\d+$/, '{id}')} ${r.status}`)).toEqual(['POST /api/v1/notes 200', 'DELETE /api/v1/notes/{id} 200']);
+  });
+
   it('refuses a token answer whose API domain is not the one configured, and disconnects', async () => {
+    // Every call the suite made is an operation of server/crm/pipedrive-operations.ts (docs/crm.md's table).
+    expect(pd.unlisted).toEqual([]);
     const { pipedriveApiDomain } = await import('../../server/crm/pipedrive');
     const app = ctx.stack.config.crm.apps.pipedrive;
     expect(pipedriveApiDomain(app, pd.url)).toBe(pd.url);

@@ -49,6 +49,8 @@ export const ZOHO_OPERATIONS: Record<string, { request?: z.ZodType; answer: z.Zo
   'POST /crm/v8/:module': { request: createRecords, answer: actionAnswer },
   'POST /crm/v8/Notes': { request: createNotes, answer: actionAnswer },
   'PUT /crm/v8/Notes/:id': { request: updateNote, answer: actionAnswer },
+  /** notes.json Delete Note */
+  'DELETE /crm/v8/Notes/:id': { answer: actionAnswer },
 };
 
 /** The stand-in registers one route for records and notes creation; which operation a call was. */

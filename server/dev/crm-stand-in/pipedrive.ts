@@ -3,7 +3,9 @@ import Fastify, { type FastifyReply } from 'fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import { dropAfterWrite } from './drop';
-import type { GetNotesResponse, UpsertNoteResponse } from 'pipedrive/v1';
+import type { DeleteNoteResponse, GetNotesResponse, UpsertNoteResponse } from 'pipedrive/v1';
+import { matchOperation, missingScopes } from '../../crm/operations';
+import { PIPEDRIVE_OPERATIONS } from '../../crm/pipedrive-operations';
 import type { GetPersonSearchResponse, Person, UpsertPersonResponse } from 'pipedrive/v2';
 
 /**
@@ -12,18 +14,32 @@ import type { GetPersonSearchResponse, Person, UpsertPersonResponse } from 'pipe
  * `api_domain`: this stand-in) and the company API the official client (`pipedrive`) calls for
  * Switchboard (docs/crm.md): persons (search, get, add: v2) and notes (list, add, update: v1).
  * Answers are typed with the client's own models, generated from Pipedrive's OpenAPI description.
- * Bearer tokens are checked. On demand: 429 with Retry-After (the 2-second burst window), the
- * daily budget spent (429 without Retry-After), a write performed and its answer lost, token expiry.
+ * Bearer tokens are checked, with their scopes (server/crm/pipedrive-operations.ts: a token lacking
+ * one is answered 403 "Scope and URL mismatch"; a call matching no operation is recorded in
+ * `unlisted`). Limits as Pipedrive's token-based rate limiting tells them, by its headers: the
+ * 2-second burst window per token in `x-ratelimit-limit/-remaining/-reset`, the company's daily
+ * token budget in `x-daily-ratelimit-token-limit/-remaining` (a search costs more than a read). On
+ * demand: a burst 429, the daily budget spent, a write performed and its answer lost, token
+ * expiry, the app uninstalled (every token revoked).
  */
 export interface PipedriveStandIn {
   url: string;
   tokens: Set<string>;
   persons: Map<number, PipedrivePerson>;
   notes: Map<number, PipedriveNote>;
+  /** The next n API calls are refused as over the burst window, which resets in `retryAfterSeconds`. */
   rateLimitNext: number;
   retryAfterSeconds: number;
-  /** Calls left today (null: no daily budget played); at 0 every call is refused until it is reset. */
-  dailyCallsLeft: number | null;
+  /** The company's API tokens left today (null: no daily budget played); spent, every call is refused until it is reset. */
+  dailyTokensLeft: number | null;
+  /** Scopes the app's tokens carry (its Marketplace Manager settings). */
+  scopes: string[];
+  /** API calls that are no operation of PIPEDRIVE_OPERATIONS. */
+  unlisted: string[];
+  /** The company uninstalled the app: its access and refresh tokens stop working. */
+  revokeApp(): void;
+  /** An access token with these scopes (for calling the adapter directly). */
+  issueToken(scopes?: readonly string[]): { accessToken: string; refreshToken: string; expiresInSeconds: number };
   /** Pipedrive's burst limit per token, as a sliding window (null: none played): beyond it, 429 with Retry-After. */
   burstLimit: { requests: number; seconds: number } | null;
   /** The next n note writes are performed, then the connection is dropped before the answer. */
@@ -31,7 +47,6 @@ export interface PipedriveStandIn {
   requests: Array<{ method: string; path: string; status: number }>;
   oauth: { clientId: string; clientSecret: string; company: string; expiresInSeconds: number };
   addPerson(p: { name: string; phones?: string[]; emails?: string[] }): number;
-  issueToken(): { accessToken: string; refreshToken: string; expiresInSeconds: number };
   expireAccessTokens(): void;
   close(): Promise<void>;
 }
@@ -54,6 +69,9 @@ export interface PipedriveNote {
 }
 
 const digits = (v: string) => v.replace(/\D/g, '');
+/** What a call costs of the daily token budget (Pipedrive's token costs: a search far more than a read). */
+const tokenCost = (method: string, url: string) => (url.includes('/search') ? 40 : method !== 'GET' ? 10 : /\/\d+(\?|$)/.test(url) ? 2 : 20);
+const DAILY_TOKENS = 30_000;
 const pdTime = (d = new Date()) => d.toISOString().slice(0, 19).replace('T', ' ');
 
 export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
@@ -63,12 +81,14 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
   const recent = new Map<string, number[]>(); // token -> times of its calls in the burst window
   const refreshTokens = new Set<string>();
   let nextId = 500;
-  const issue = () => {
+  const scopesOf = new Map<string, readonly string[]>();
+  const issue = (scopes: readonly string[] = state.scopes) => {
     const access = `pd-access-${randomBytes(12).toString('hex')}`;
     const refresh = `pd-refresh-${randomBytes(12).toString('hex')}`;
     state.tokens.add(access);
+    scopesOf.set(access, scopes);
     refreshTokens.add(refresh);
-    return { access_token: access, token_type: 'Bearer', refresh_token: refresh, scope: 'contacts:full,base', expires_in: state.oauth.expiresInSeconds, api_domain: state.url };
+    return { access_token: access, token_type: 'Bearer', refresh_token: refresh, scope: scopes.join(','), expires_in: state.oauth.expiresInSeconds, api_domain: state.url };
   };
   const state: PipedriveStandIn = {
     url: '',
@@ -77,7 +97,13 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     notes: new Map(),
     rateLimitNext: 0,
     retryAfterSeconds: 1,
-    dailyCallsLeft: null,
+    dailyTokensLeft: null,
+    scopes: ['base', 'contacts:full', 'search:read'],
+    unlisted: [],
+    revokeApp: () => {
+      state.tokens.clear();
+      refreshTokens.clear();
+    },
     burstLimit: null,
     dropAfterWrite: 0,
     requests: [],
@@ -88,8 +114,8 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
       state.persons.set(id, { id, name: p.name, phones: (p.phones ?? []).map(item), emails: (p.emails ?? []).map(item), add_time: pdTime(), update_time: pdTime() });
       return id;
     },
-    issueToken: () => {
-      const t = issue();
+    issueToken: (scopes) => {
+      const t = issue(scopes);
       return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresInSeconds: t.expires_in };
     },
     expireAccessTokens: () => state.tokens.clear(),
@@ -103,26 +129,33 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     if (!req.url.startsWith('/api/')) return; // OAuth server and web app
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !state.tokens.has(token)) return fail(reply, 401, 'unauthorized access');
-    if (state.dailyCallsLeft !== null) {
-      if (state.dailyCallsLeft <= 0) return fail(reply, 429, 'Daily API token budget exceeded');
-      state.dailyCallsLeft--;
+    const op = matchOperation(PIPEDRIVE_OPERATIONS, req.method, req.url);
+    if (!op) state.unlisted.push(`${req.method} ${req.url.split('?')[0]}`);
+    else if (missingScopes(op, scopesOf.get(token) ?? []).length) return fail(reply, 403, 'Scope and URL mismatch');
+    // Pipedrive's headers, on every answer: the daily token budget, then the token's burst window.
+    const daily = state.dailyTokensLeft;
+    reply.header('x-daily-ratelimit-token-limit', String(DAILY_TOKENS)).header('x-daily-ratelimit-token-remaining', String(Math.max(0, daily ?? DAILY_TOKENS)));
+    if (daily !== null) {
+      if (daily <= 0) return fail(reply, 429, 'Request over limit');
+      state.dailyTokensLeft = Math.max(0, daily - tokenCost(req.method, req.url));
     }
-    if (state.burstLimit) {
-      const now = Date.now();
-      const window = (recent.get(token) ?? []).filter((t) => t > now - state.burstLimit!.seconds * 1000);
-      recent.set(token, window);
-      if (window.length >= state.burstLimit.requests) {
-        reply.header('retry-after', String(Math.ceil((window[0]! + state.burstLimit.seconds * 1000 - now) / 1000)));
-        return fail(reply, 429, 'Request over limit');
+    const limit = state.burstLimit ?? { requests: 80, seconds: 2 };
+    const now = Date.now();
+    const window = (recent.get(token) ?? []).filter((t) => t > now - limit.seconds * 1000);
+    recent.set(token, window);
+    const resetIn = window.length ? Math.ceil((window[0]! + limit.seconds * 1000 - now) / 1000) : limit.seconds;
+    reply.header('x-ratelimit-limit', String(limit.requests)).header('x-ratelimit-reset', String(resetIn));
+    if ((state.burstLimit && window.length >= limit.requests) || state.rateLimitNext > 0) {
+      if (state.rateLimitNext > 0) {
+        state.rateLimitNext--;
+        reply.header('x-ratelimit-reset', String(state.retryAfterSeconds));
       }
-      window.push(now);
-    }
-    if (state.rateLimitNext > 0) {
-      state.rateLimitNext--;
-      reply.header('retry-after', String(state.retryAfterSeconds));
+      // No Retry-After: Pipedrive's rate-limiting page names only the x-ratelimit-* headers.
+      reply.header('x-ratelimit-remaining', '0');
       return fail(reply, 429, 'Request over limit');
     }
-    reply.header('x-ratelimit-limit', '80').header('x-ratelimit-remaining', '79').header('x-ratelimit-reset', '2');
+    window.push(now);
+    reply.header('x-ratelimit-remaining', String(Math.max(0, limit.requests - window.length)));
   });
 
   // OAuth: the consent page approves at once; the token endpoint takes the app's Basic credentials.
@@ -223,6 +256,12 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     state.notes.set(id, note);
     if (dropAfterWrite(state, req, reply)) return;
     const answer: UpsertNoteResponse = { success: true, data: note };
+    return answer;
+  });
+
+  app.delete<{ Params: { id: string } }>('/api/v1/notes/:id', async (req, reply) => {
+    if (!state.notes.delete(Number(req.params.id))) return fail(reply, 404, 'Note not found');
+    const answer: DeleteNoteResponse = { success: true, data: true };
     return answer;
   });
 

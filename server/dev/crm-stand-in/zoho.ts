@@ -3,6 +3,8 @@ import Fastify, { type FastifyReply } from 'fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import { dropAfterWrite } from './drop';
+import { matchOperation, missingScopes } from '../../crm/operations';
+import { ZOHO_OPERATIONS } from '../../crm/zoho-operations';
 
 /**
  * A local stand-in for Zoho CRM (out of reach here), playing every data centre at once, for
@@ -12,6 +14,10 @@ import { dropAfterWrite } from './drop';
  * create records, a record's Notes, create and update Notes. Tokens go in `Zoho-oauthtoken`.
  * Errors are Zoho's `{ code, details, message, status }`. On demand: API credits spent
  * (LIMIT_EXCEEDED), too many requests (429), a write performed and its answer lost, expiry.
+ * Tokens carry the scopes the consent asked for (fewer when a test says so), and an API call whose
+ * operation (server/crm/zoho-operations.ts) needs a scope the token lacks is refused as Zoho does:
+ * 401 OAUTH_SCOPE_MISMATCH. A call matching no operation there is served but recorded (`unlisted`).
+ * New records are found by search only `searchDelayMs` after they were written (Zoho indexes later).
  */
 export interface ZohoStandIn {
   url: string;
@@ -23,6 +29,16 @@ export interface ZohoStandIn {
   creditsLeft: number | null;
   dropAfterWrite: number;
   requests: Array<{ method: string; path: string; status: number }>;
+  /** API calls that are no operation of ZOHO_OPERATIONS (an adapter calling something undocumented). */
+  unlisted: string[];
+  /** Scopes the consent page grants (null: all it was asked for). */
+  grantScopes: string[] | null;
+  /** How long a written record takes to be found by search (Zoho indexes asynchronously). */
+  searchDelayMs: number;
+  /** Refresh tokens stop working (the user revoked the connection in Zoho). */
+  revokeRefreshTokens(): void;
+  /** An access token with these scopes (for calling the adapter directly). */
+  issueToken(scopes: readonly string[]): string;
   /** Every API exchange with its JSON bodies, for holding both sides to Zoho's descriptions. */
   exchanges: Array<{ method: string; route: string; path: string; status: number; request: unknown; answer: unknown }>;
   oauth: { clientId: string; clientSecret: string };
@@ -31,7 +47,7 @@ export interface ZohoStandIn {
   close(): Promise<void>;
 }
 
-export type ZohoRecord = { id: string; module: string } & Record<string, string | null>;
+export type ZohoRecord = { id: string; module: string; indexedAt?: number } & Record<string, string | number | null | undefined>;
 export interface ZohoNote {
   id: string;
   Note_Title: string;
@@ -41,20 +57,23 @@ export interface ZohoNote {
   Modified_Time: string;
 }
 
+const text = (v: unknown) => (typeof v === 'string' ? v : '');
 const digits = (v: unknown) => (typeof v === 'string' ? v.replace(/\D/g, '') : '');
 const MODULES = new Set(['Contacts', 'Leads']);
 
 export async function startZohoStandIn(): Promise<ZohoStandIn> {
   const app = Fastify();
   await app.register(formbody);
-  const codes = new Map<string, string>();
-  const refreshTokens = new Set<string>();
+  const codes = new Map<string, { redirectUri: string; scopes: string[] }>();
+  const refreshTokens = new Map<string, string[]>(); // refresh token -> its scopes
+  const scopesOf = new Map<string, readonly string[]>(); // access token -> its scopes
   let seq = 1;
   const newId = () => `5725767000000${String(seq++).padStart(6, '0')}`;
-  const issue = () => {
+  const issue = (scopes: readonly string[]) => {
     const access = `1000.${randomBytes(16).toString('hex')}`;
     state.tokens.add(access);
-    return { access_token: access, api_domain: state.url, token_type: 'Bearer', expires_in: 3600 };
+    scopesOf.set(access, scopes);
+    return { access_token: access, scope: scopes.join(' '), api_domain: state.url, token_type: 'Bearer', expires_in: 3600 };
   };
   const state: ZohoStandIn = {
     url: '',
@@ -64,12 +83,17 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
     creditsLeft: null,
     dropAfterWrite: 0,
     requests: [],
+    unlisted: [],
+    grantScopes: null,
+    searchDelayMs: 0,
+    revokeRefreshTokens: () => refreshTokens.clear(),
+    issueToken: (scopes) => issue(scopes).access_token,
     exchanges: [],
     oauth: { clientId: `1000.${randomBytes(10).toString('hex').toUpperCase()}`, clientSecret: randomBytes(20).toString('hex') },
     addRecord(module, fields) {
       const id = newId();
       const full = [fields.First_Name, fields.Last_Name].filter(Boolean).join(' ');
-      state.records.set(`${module}/${id}`, { id, module, Full_Name: full, ...fields });
+      state.records.set(`${module}/${id}`, { id, module, Full_Name: full, ...fields, indexedAt: Date.now() + state.searchDelayMs });
       return `${module}/${id}`;
     },
     expireAccessTokens: () => state.tokens.clear(),
@@ -78,7 +102,7 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
   const fail = (reply: FastifyReply, status: number, code: string, message: string) => reply.code(status).send({ code, details: {}, message, status: 'error' });
   const now = () => new Date().toISOString().slice(0, 19) + '+00:00';
   const view = (r: ZohoRecord, fields?: string) => {
-    const wanted = fields ? fields.split(',') : Object.keys(r).filter((k) => k !== 'module');
+    const wanted = fields ? fields.split(',') : Object.keys(r).filter((k) => k !== 'module' && k !== 'indexedAt');
     return { id: r.id, ...Object.fromEntries(wanted.map((f) => [f, r[f] ?? null])) };
   };
   const user = { name: 'Stand-in Admin', id: '5725767000000000001' };
@@ -95,6 +119,9 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
     if (!req.url.startsWith('/crm/v8/')) return;
     const token = /^Zoho-oauthtoken (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !state.tokens.has(token)) return fail(reply, 401, 'INVALID_TOKEN', 'invalid oauth token');
+    const op = matchOperation(ZOHO_OPERATIONS, req.method, req.url);
+    if (!op) state.unlisted.push(`${req.method} ${req.url.split('?')[0]}`);
+    else if (missingScopes(op, scopesOf.get(token) ?? []).length) return fail(reply, 401, 'OAUTH_SCOPE_MISMATCH', 'invalid oauth scope to access this URL');
     if (state.creditsLeft !== null) {
       if (state.creditsLeft <= 0) return fail(reply, 429, 'LIMIT_EXCEEDED', 'API credits exceeded for the day');
       state.creditsLeft--;
@@ -106,7 +133,9 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
     if (q.client_id !== state.oauth.clientId || q.response_type !== 'code' || !q.redirect_uri) return reply.code(400).type('text/plain').send('Invalid Client');
     const to = new URL(q.redirect_uri);
     const code = `1000.${randomUUID().replaceAll('-', '')}`;
-    codes.set(code, q.redirect_uri);
+    // Zoho grants what the consent asked for (a test may grant less, as a profile without the right would).
+    const asked = (q.scope ?? '').split(/[ ,]+/).filter(Boolean);
+    codes.set(code, { redirectUri: q.redirect_uri, scopes: state.grantScopes ? asked.filter((s) => state.grantScopes!.includes(s)) : asked });
     to.searchParams.set('code', code);
     // Zoho says where the account is too; Switchboard uses the data centre the admin chose instead.
     to.searchParams.set('location', 'eu');
@@ -119,13 +148,17 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
     // Zoho answers 200 with an error for a refused grant.
     if (b.client_id !== state.oauth.clientId || b.client_secret !== state.oauth.clientSecret) return { error: 'invalid_client' };
     if (b.grant_type === 'authorization_code') {
-      if (!b.code || codes.get(b.code) !== b.redirect_uri) return { error: 'invalid_code' };
-      codes.delete(b.code);
+      const granted = b.code ? codes.get(b.code) : undefined;
+      if (!granted || granted.redirectUri !== b.redirect_uri) return { error: 'invalid_code' };
+      codes.delete(b.code!);
       const refresh = `1000.${randomBytes(16).toString('hex')}`;
-      refreshTokens.add(refresh);
-      return { ...issue(), refresh_token: refresh };
+      refreshTokens.set(refresh, granted.scopes);
+      return { ...issue(granted.scopes), refresh_token: refresh };
     }
-    if (b.grant_type === 'refresh_token') return b.refresh_token && refreshTokens.has(b.refresh_token) ? issue() : { error: 'invalid_code' };
+    if (b.grant_type === 'refresh_token') {
+      const scopes = b.refresh_token ? refreshTokens.get(b.refresh_token) : undefined;
+      return scopes ? issue(scopes) : { error: 'invalid_code' };
+    }
     return { error: 'unsupported_grant_type' };
   });
 
@@ -138,8 +171,8 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
       .type('text/html; charset=utf-8')
       .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
       .send(
-        `<!doctype html><meta charset="utf-8"><title>${escapeHtml(r.Full_Name ?? '')} | Zoho CRM (stand-in)</title><body style="font:15px system-ui;margin:2em">` +
-          `<h1>${escapeHtml(r.Full_Name ?? '')}</h1><p>${escapeHtml(r.Phone ?? '')} ${escapeHtml(r.Mobile ?? '')}</p><h2>Notes</h2><ol aria-label="Notes">` +
+        `<!doctype html><meta charset="utf-8"><title>${escapeHtml(text(r.Full_Name))} | Zoho CRM (stand-in)</title><body style="font:15px system-ui;margin:2em">` +
+          `<h1>${escapeHtml(text(r.Full_Name))}</h1><p>${escapeHtml(text(r.Phone))} ${escapeHtml(text(r.Mobile))}</p><h2>Notes</h2><ol aria-label="Notes">` +
           notes.map((n) => `<li><h3>${escapeHtml(n.Note_Title)}</h3><pre>${escapeHtml(n.Note_Content)}</pre></li>`).join('') +
           '</ol>',
       );
@@ -151,16 +184,19 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
     const { phone, word } = req.query;
     if (!phone && !word) return fail(reply, 400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing');
     const phoneFields = ['Phone', 'Mobile', 'Home_Phone', 'Other_Phone'];
+    // Zoho's search "behaves like contains" (v8 Search Records): a number holding the digits anywhere matches.
     const hits = [...state.records.values()].filter(
       (r) =>
         r.module === module &&
+        (r.indexedAt ?? 0) <= Date.now() &&
         (phone
-          ? phoneFields.some((f) => digits(phone).length > 0 && digits(r[f]).endsWith(digits(phone)))
-          : word!.toLowerCase().split(/\s+/).every((w) => ['Full_Name', 'Email', ...phoneFields].some((f) => (r[f] ?? '').toLowerCase().includes(w)))),
+          ? phoneFields.some((f) => digits(phone).length > 0 && digits(r[f]).includes(digits(phone)))
+          : word!.toLowerCase().split(/\s+/).every((w) => ['Full_Name', 'Email', ...phoneFields].some((f) => text(r[f]).toLowerCase().includes(w)))),
     );
     if (hits.length === 0) return reply.code(204).send();
     const page = hits.slice(0, Number(req.query.per_page ?? 200));
-    return { data: page.map((r) => view(r, req.query.fields)), info: { per_page: page.length, count: page.length, page: 1, more_records: hits.length > page.length } };
+    // No field selection: `fields` is no parameter of search in crm-oas's module_search.json.
+    return { data: page.map((r) => view(r)), info: { per_page: page.length, count: page.length, page: 1, more_records: hits.length > page.length } };
   });
 
   app.get<{ Params: { module: string; id: string }; Querystring: { fields?: string } }>('/crm/v8/:module/:id', async (req, reply) => {
@@ -191,6 +227,11 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
     if (!input.Last_Name) return reply.code(400).send({ data: [{ code: 'MANDATORY_NOT_FOUND', details: { api_name: 'Last_Name' }, message: 'required field not found', status: 'error' }] });
     const key = state.addRecord(module as 'Contacts', Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])));
     return reply.code(201).send({ data: [success(key.split('/')[1]!, 'record added')] });
+  });
+
+  app.delete<{ Params: { id: string } }>('/crm/v8/Notes/:id', async (req, reply) => {
+    if (!state.notes.delete(req.params.id)) return fail(reply, 400, 'INVALID_DATA', 'the id given seems to be invalid');
+    return { data: [success(req.params.id, 'record deleted')] };
   });
 
   app.put<{ Params: { id: string }; Body: { data?: Array<{ Note_Title?: string; Note_Content?: string }> } }>('/crm/v8/Notes/:id', async (req, reply) => {
