@@ -66,7 +66,8 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     exchangeCode: exchangeSalesforceCode,
     refresh: refreshSalesforceToken,
     // No per-second limit, but 25 long-running requests at once per org and a daily total: stay modest.
-    budget: { requests: 20, seconds: 1, perWrite: 2 },
+    // A write: the org's closed Task status, then the upsert (finding the customer adds SOSL and SOQL).
+    budget: { requests: 20, seconds: 1, perWrite: 3 },
     adapter: (_app, place, accessToken) => {
       if (!place.apiUrl) throw new Error('a Salesforce connection without its instance URL');
       return salesforceAdapter({ instanceUrl: place.apiUrl, accessToken });

@@ -248,6 +248,7 @@ export function createCrmWriter(deps: {
       await deps.db.query('update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0) where key = $1', [row.key, wait / 1000]);
       return;
     }
+    let recordOfCustomer: string | null = null;
     try {
       const connection = `${row.organisation_id}@${conn.connected_at.toISOString()}`;
       if (!prepared.has(connection)) {
@@ -255,6 +256,7 @@ export function createCrmWriter(deps: {
         prepared.add(connection);
       }
       const contactId = await withToken((a) => contactOf(row.organisation_id, row.conversation_id, a));
+      recordOfCustomer = contactId;
       if (!contactId) return void (await release(row, UNMATCHED_RETRY_MS, 'No CRM record has this customer’s number', { crmFailed: false }));
       const body = await recordBody(deps.db, row, deps.mediaLink);
       const { remoteId } = await withToken((a) => a.write({ kind: row.kind, key: row.key, remoteId: row.remote_id, retry: row.attempts > 1, contactId, at: row.window_start, ...body }));
@@ -271,9 +273,24 @@ export function createCrmWriter(deps: {
       if (e.setup) {
         // Retrying cannot help: the whole connection waits for the admin (Check connection clears it).
         deps.log.warn({ key: row.key, organisationId: row.organisation_id, status: e.status, err: e.message }, 'CRM account needs setting up; writes wait for the admin');
-        await deps.db.query('update public.crm_connections set needs_setup = $2, last_error = $2, last_error_at = now() where organisation_id = $1', [row.organisation_id, e.setup]);
-        await deps.db.query('update public.crm_outbox set claimed_until = null, attempts = greatest(attempts - 1, 0), last_error = $2 where key = $1', [row.key, e.setup]);
+        // What happened is the last error; what to do is needs_setup (the admin view shows both).
+        await deps.db.query('update public.crm_connections set needs_setup = $2, last_error = $3, last_error_at = now() where organisation_id = $1', [row.organisation_id, e.setup, e.message]);
+        await deps.db.query('update public.crm_outbox set claimed_until = null, attempts = greatest(attempts - 1, 0), last_error = $2 where key = $1', [row.key, e.message]);
         return;
+      }
+      // The customer's record is gone from the CRM (deleted, or merged away): forget the match (a
+      // phone match or an agent's link alike) and look the customer up again at once, instead of
+      // retrying a write to a record that will never be there.
+      if ((e.status === 404 || e.status === 410) && recordOfCustomer) {
+        const gone = await withToken((a) => a.getContact(recordOfCustomer!)).then((c) => c === null, () => false);
+        if (gone) {
+          await deps.db.query(
+            'delete from public.crm_contacts where organisation_id = $1 and contact_id = (select contact_id from public.conversations where id = $2)',
+            [row.organisation_id, row.conversation_id],
+          );
+          await release(row, Math.max(1000, backoffMs(row.attempts)), `The CRM record ${recordOfCustomer} of this customer is gone: looking them up again`, { crmFailed: false });
+          return;
+        }
       }
       const wait = e.retryable ? (e.retryAfterMs ?? backoffMs(row.attempts)) : REFUSED_RETRY_MS;
       deps.log.warn({ key: row.key, organisationId: row.organisation_id, status: e.status, limit: e.limit, waitMs: Math.round(wait), err: e.message }, 'CRM write failed; will retry');

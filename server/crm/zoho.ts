@@ -1,26 +1,14 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { z } from 'zod';
+import { ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES, type ZohoDataCentre } from '../../lib/contract/crm-places';
 import { acceptedApiOrigin, expiry, type CrmApp, type Tokens } from './oauth';
 import { matchOperation } from './operations';
 import { CrmCallError, type CrmAdapter, type CrmCheckStep, type CrmContact, type CrmRecordWrite } from './types';
 import { ZOHO_OPERATIONS, ZOHO_SCOPES } from './zoho-operations';
 
-/**
- * Zoho CRM's data centres: each account lives in one, with its own accounts server (OAuth), API
- * domain and web app. The admin says which when connecting (Zoho's consent page cannot).
- */
-export const ZOHO_DATA_CENTRES = {
-  us: { name: 'United States (zoho.com)', accounts: 'https://accounts.zoho.com', api: 'https://www.zohoapis.com', web: 'https://crm.zoho.com' },
-  eu: { name: 'Europe (zoho.eu)', accounts: 'https://accounts.zoho.eu', api: 'https://www.zohoapis.eu', web: 'https://crm.zoho.eu' },
-  uk: { name: 'United Kingdom (zoho.uk)', accounts: 'https://accounts.zoho.uk', api: 'https://www.zohoapis.uk', web: 'https://crm.zoho.uk' },
-  in: { name: 'India (zoho.in)', accounts: 'https://accounts.zoho.in', api: 'https://www.zohoapis.in', web: 'https://crm.zoho.in' },
-  au: { name: 'Australia (zoho.com.au)', accounts: 'https://accounts.zoho.com.au', api: 'https://www.zohoapis.com.au', web: 'https://crm.zoho.com.au' },
-  jp: { name: 'Japan (zoho.jp)', accounts: 'https://accounts.zoho.jp', api: 'https://www.zohoapis.jp', web: 'https://crm.zoho.jp' },
-  ca: { name: 'Canada (zohocloud.ca)', accounts: 'https://accounts.zohocloud.ca', api: 'https://www.zohoapis.ca', web: 'https://crm.zohocloud.ca' },
-  sa: { name: 'Saudi Arabia (zoho.sa)', accounts: 'https://accounts.zoho.sa', api: 'https://www.zohoapis.sa', web: 'https://crm.zoho.sa' },
-} as const;
-export type ZohoDataCentre = keyof typeof ZOHO_DATA_CENTRES;
-export const ZOHO_DATA_CENTRE_IDS = Object.keys(ZOHO_DATA_CENTRES) as ZohoDataCentre[];
+// Zoho CRM's data centres (each account lives in one, with its own accounts server, API domain and
+// web app; the admin says which when connecting): one list with the page overlay's.
+export { ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES, type ZohoDataCentre };
 
 const API = '/crm/v8';
 
