@@ -478,6 +478,10 @@ describe('CRM write-back: HubSpot', () => {
       expect(err).toMatchObject({ status: 403, retryable: false, setup: expect.stringMatching(/^Reconnect HubSpot .*crm\.schemas\.contacts\.write/) });
       const full = await hubspotAdapter({ basePath: portal.url, accessToken: portal.issueToken().accessToken }).checkAccess!();
       expect(full).toEqual([expect.objectContaining({ id: 'scopes', state: 'ok' })]);
+      // The token info it read has the shape of HubSpot's description (AccessTokenInfoResponse).
+      const infos = portal.exchanges.filter((x) => x.route === '/oauth/v1/access-tokens/:token');
+      expect(infos.map((x) => x.status)).toEqual([200, 200]);
+      for (const x of infos) expect(hubspotModule('oauth').shapeErrors(x.answer, 'AccessTokenInfoResponse')).toEqual([]);
     });
 
     it('testWrite writes one communication on the contact and deletes it again', async () => {
