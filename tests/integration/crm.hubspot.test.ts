@@ -2,12 +2,14 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { connectCrm } from '../../server/crm/connections';
-import { HUBSPOT_KEY_PROPERTY } from '../../server/crm/hubspot';
+import { HUBSPOT_KEY_PROPERTY, hubspotAdapter } from '../../server/crm/hubspot';
+import { HUBSPOT_OPERATIONS, HUBSPOT_SCOPES } from '../../server/crm/hubspot-operations';
 import { createSealer } from '../../server/crm/seal';
-import type { HubSpotObject, HubSpotStandIn } from '../../server/dev/crm-stand-in/hubspot';
+import { CrmCallError } from '../../server/crm/types';
+import { startHubSpotStandIn, type HubSpotObject, type HubSpotStandIn } from '../../server/dev/crm-stand-in/hubspot';
 import type { CrmCandidate, CrmRecordView, CrmStatus } from '../../lib/contract/api';
 import { newSid } from '../../server/dev/twilio-stand-in/inbound';
-import { connectLink } from '../support/crm';
+import { connectByOAuth, connectLink } from '../support/crm';
 import { hubspotModule } from '../support/hubspot-spec';
 import { oauthBrowser } from '../support/oauth-browser';
 import { api, customer } from '../support/stack';
@@ -16,7 +18,7 @@ import { until } from '../support/wait';
 
 /** CRM write-back through the official HubSpot client, against the local HubSpot stand-in. */
 describe('CRM write-back: HubSpot', () => {
-  const ctx = useTestStack({ orgs: { a: 2, b: 1, c: 2 } });
+  const ctx = useTestStack({ orgs: { a: 2, b: 1, c: 2, d: 1 } });
   let hub: HubSpotStandIn;
 
   beforeAll(async () => {
@@ -346,6 +348,153 @@ describe('CRM write-back: HubSpot', () => {
     }
   });
 
+
+  /** The organisation's records still owed are tried now (a refusal waits an hour; Check connection will make them due once it passes). */
+  const dueNow = async (organisationId: string) => {
+    await ctx.stack.db.query(`update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version`, [organisationId]);
+    await ctx.stack.db.query(`select pg_notify('crm_outbox', '')`);
+  };
+
+  it('asks HubSpot for exactly the scopes its operations need; a portal that withholds one is told to reconnect, and nothing is lost', async () => {
+    const admin = ctx.d.agents[0]!.token;
+    // The consent page is asked for the scopes of hubspot-operations.ts (one of each group), no more.
+    const { stoppedAt } = await oauthBrowser().open(await connectLink(ctx.stack, admin, 'hubspot'), { stopBefore: (u) => u.pathname === '/oauth/authorize' });
+    const asked = new URL(stoppedAt!).searchParams.get('scope')!.split(' ').sort();
+    expect(asked).toEqual([...HUBSPOT_SCOPES].sort());
+    for (const op of HUBSPOT_OPERATIONS) for (const group of op.scopes) expect(group.some((s) => asked.includes(s) || s === 'oauth'), `${op.id}: ${group.join(' or ')}`).toBe(true);
+
+    // This portal grants no crm.schemas.contacts.write: the token lacks it.
+    hub.oauth.withheldScopes = ['crm.schemas.contacts.write'];
+    const infoCalls = () => hub.requests.filter((r) => r.path.startsWith('/oauth/v1/access-tokens/')).length;
+    const infoBefore = infoCalls();
+    try {
+      expect(await connectByOAuth(ctx.stack, admin, 'hubspot', `${hub.url}/oauth/authorize`)).toContain('HubSpot connected');
+    } finally {
+      hub.oauth.withheldScopes = [];
+    }
+    // The portal id came with the token answer (hub_id): the deprecated access-token info endpoint was not called.
+    expect(infoCalls()).toBe(infoBefore);
+    expect((await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.account).toBe(String(hub.oauth.portalId));
+
+    const phone = customer();
+    const contactId = hub.addContact({ firstname: 'Scope', phone });
+    await ctx.stack.inbound({ from: phone, to: ctx.d.number, body: 'Before the scope' });
+    await until(async () => (await outboxOf(phone))[0]?.last_error != null, { what: 'the write to fail' });
+    // HubSpot refused creating the key property as it does: 403 MISSING_SCOPES naming the scopes it needs.
+    const refused = hub.exchanges.filter((x) => x.status === 403 && x.route === '/crm/v3/properties/:objectType');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused[0]!.answer).toMatchObject({
+      status: 'error',
+      category: 'MISSING_SCOPES',
+      errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: expect.arrayContaining(['crm.schemas.contacts.write']) } }],
+      links: { scopes: 'https://developers.hubspot.com/scopes' },
+    });
+    // The admin reads what to do, in HubSpot's terms; the record waits.
+    expect((await outboxOf(phone))[0]).toMatchObject({ written: false, last_error: expect.stringMatching(/crm\.schemas\.contacts\.write.*reconnect HubSpot/) });
+    expect((await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection!.lastError).toMatch(/reconnect HubSpot/);
+    expect(recordsOf(contactId)).toHaveLength(0);
+
+    // Reconnected, this time with every scope granted: the record that waited is written.
+    expect(await connectByOAuth(ctx.stack, admin, 'hubspot', `${hub.url}/oauth/authorize`)).toContain('HubSpot connected');
+    await dueNow(ctx.d.id);
+    await until(() => recordsOf(contactId)[0]?.properties.hs_communication_body?.includes('Before the scope') === true, { what: 'the record after reconnecting' });
+    await until(async () => (await outboxOf(phone))[0]?.written === true, { what: 'the row written' });
+  });
+
+  it('a 207 with an item HubSpot refused says why and waits; an item HubSpot could not take yet is retried and written', async () => {
+    const phone = customer();
+    const contactId = hub.addContact({ firstname: 'Partial', phone });
+    hub.upsertItemErrors = [{ status: 400, category: 'VALIDATION_ERROR', message: 'Property values were not valid: hs_communication_body is too long' }];
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Refused item' });
+    await until(async () => (await outboxOf(phone))[0]?.last_error != null, { what: 'the refusal' });
+    expect((await outboxOf(phone))[0]).toMatchObject({ written: false, last_error: expect.stringMatching(/refused the record: Property values were not valid/) });
+    // Refused, not retried in a loop: it waits (an hour) with the reason.
+    const { rows } = await ctx.stack.db.query<{ later: boolean }>(`select next_attempt_at > now() + interval '30 minutes' as later from crm_outbox where key = $1`, [(await outboxOf(phone))[0]!.key]);
+    expect(rows[0]!.later).toBe(true);
+
+    hub.upsertItemErrors = [{ status: 429, category: 'RATE_LIMITS', message: 'You have reached your secondly limit.' }];
+    await dueNow(ctx.a.id);
+    await until(() => recordsOf(contactId)[0]?.properties.hs_communication_body?.includes('Refused item') === true, { what: 'the item retried and written' });
+    expect(hub.upsertItemErrors).toHaveLength(0);
+    expect(recordsOf(contactId)).toHaveLength(1);
+  });
+
+  it('makes no duplicate contact while HubSpot’s search has not indexed a new one: a second Create contact, and two at once', async () => {
+    hub.searchIndexDelayMs = 60_000; // seconds at HubSpot; longer than this test
+    try {
+      const contactsBefore = hub.contacts.size;
+      const again = await conversationOf(customer(), ctx.a, 'Create me twice');
+      expect((await api(ctx.stack, ctx.a.agents[0]!.token, `/api/conversations/${again}/crm/contact`, 'POST')).status).toBe(200);
+      expect((await api(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${again}/crm/contact`, 'POST')).status).toBe(200);
+      expect(hub.contacts.size).toBe(contactsBefore + 1);
+
+      const racing = await conversationOf(customer(), ctx.a, 'Create me at once');
+      const both = await Promise.all(ctx.a.agents.map((agent) => api<CrmRecordView>(ctx.stack, agent.token, `/api/conversations/${racing}/crm/contact`, 'POST')));
+      expect(both.map((r) => r.status)).toEqual([200, 200]);
+      expect(hub.contacts.size).toBe(contactsBefore + 2);
+      expect(new Set(both.map((r) => r.body.recordUrl)).size).toBe(1);
+    } finally {
+      hub.searchIndexDelayMs = 1500;
+    }
+  });
+
+  it('says so when the contact was deleted in HubSpot (404 on associate), without retrying in a loop', async () => {
+    const phone = customer();
+    const contactId = hub.addContact({ firstname: 'Gone', phone });
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Before the delete' });
+    await until(async () => (await outboxOf(phone))[0]?.written === true, { what: 'the first write' });
+    hub.contacts.delete(contactId);
+    await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'After the delete' });
+    await until(async () => (await outboxOf(phone))[0]?.last_error != null, { what: 'the failed write' });
+    expect((await outboxOf(phone))[0]!.last_error).toMatch(new RegExp(`no contact ${contactId} any more.*looked up again`));
+    const associations = () => hub.requests.filter((r) => r.path.includes(`/associations/default/contacts/${contactId}`)).length;
+    const tried = associations();
+    await new Promise((r) => setTimeout(r, 2000)); // several writer passes
+    expect(associations()).toBe(tried);
+  });
+
+  describe('Check connection’s HubSpot steps, against a portal of its own', () => {
+    let portal: HubSpotStandIn;
+    beforeAll(async () => {
+      portal = await startHubSpotStandIn();
+      return () => portal.close();
+    });
+
+    it('creates the key properties in property groups the portal has, on communications, notes and contacts', async () => {
+      portal.propertyGroups = { contacts: ['contactinformation'], communications: ['sales_activity'], notes: ['note_fields', 'other'] };
+      await hubspotAdapter({ basePath: portal.url, accessToken: portal.issueToken().accessToken }).prepare();
+      expect(portal.uniqueProperties.get('communications')).toContain(HUBSPOT_KEY_PROPERTY);
+      expect(portal.uniqueProperties.get('notes')).toContain(HUBSPOT_KEY_PROPERTY);
+      expect(portal.requests.filter((r) => r.status >= 400 && r.status !== 409)).toEqual([]);
+    });
+
+    it('checkAccess names the missing scope and what to do in HubSpot; with every scope it passes', async () => {
+      const lacking = portal.issueToken(['oauth', 'crm.objects.contacts.read', 'crm.objects.contacts.write']).accessToken;
+      const [step] = await hubspotAdapter({ basePath: portal.url, accessToken: lacking }).checkAccess!();
+      expect(step).toMatchObject({ id: 'scopes', state: 'failed', detail: expect.stringContaining('crm.schemas.contacts.write is missing'), fix: expect.stringMatching(/^Reconnect HubSpot .*approve/) });
+      // The same token's write: the error carries the same fix, as a setup to do (not a retry).
+      const err = await hubspotAdapter({ basePath: portal.url, accessToken: lacking }).prepare().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CrmCallError);
+      expect(err).toMatchObject({ status: 403, retryable: false, setup: expect.stringMatching(/^Reconnect HubSpot .*crm\.schemas\.contacts\.write/) });
+      const full = await hubspotAdapter({ basePath: portal.url, accessToken: portal.issueToken().accessToken }).checkAccess!();
+      expect(full).toEqual([expect.objectContaining({ id: 'scopes', state: 'ok' })]);
+      // The token info it read has the shape of HubSpot's description (AccessTokenInfoResponse).
+      const infos = portal.exchanges.filter((x) => x.route === '/oauth/v1/access-tokens/:token');
+      expect(infos.map((x) => x.status)).toEqual([200, 200]);
+      for (const x of infos) expect(hubspotModule('oauth').shapeErrors(x.answer, 'AccessTokenInfoResponse')).toEqual([]);
+    });
+
+    it('testWrite writes one communication on the contact and deletes it again', async () => {
+      const adapter = hubspotAdapter({ basePath: portal.url, accessToken: portal.issueToken().accessToken });
+      await adapter.prepare();
+      const contactId = portal.addContact({ firstname: 'Check', phone: customer() });
+      await adapter.testWrite!(contactId);
+      expect(portal.communications.size).toBe(0);
+      expect(portal.requests.filter((r) => r.method === 'DELETE' && r.path.startsWith('/crm/v3/objects/communications/')).map((r) => r.status)).toEqual([204]);
+      expect(portal.unlisted).toEqual([]);
+    });
+  });
+
   describe('connecting, token refresh and disconnecting', () => {
     it('an admin connects the organisation by OAuth; the tokens stay on the server, sealed; the status says how it goes', async () => {
       const agent = await api(ctx.stack, ctx.c.agents[1]!.token, '/api/admin/crm/connect', 'POST', { vendor: 'hubspot' });
@@ -392,18 +541,41 @@ describe('CRM write-back: HubSpot', () => {
       const left = await ctx.stack.db.query('select 1 from crm_outbox where organisation_id = $1 union all select 1 from crm_connections where organisation_id = $1', [ctx.c.id]);
       expect(left.rows).toHaveLength(0);
     });
+
+    it('a revoked app (HubSpot refuses the refresh token) tells the admin to connect HubSpot again; nothing owed is lost', async () => {
+      const admin = ctx.c.agents[0]!.token;
+      expect(await connectByOAuth(ctx.stack, admin, 'hubspot', `${hub.url}/oauth/authorize`)).toContain('HubSpot connected');
+      const phone = customer();
+      const contactId = hub.addContact({ firstname: 'Revoked', phone });
+      hub.uninstall(); // an admin of the portal uninstalled the app
+      await ctx.stack.inbound({ from: phone, to: ctx.c.number, body: 'While uninstalled' });
+      await until(async () => (await outboxOf(phone))[0]?.last_error != null, { what: 'the failed write' });
+      expect((await outboxOf(phone))[0]).toMatchObject({ written: false, last_error: expect.stringMatching(/connect HubSpot again/) });
+      expect(hub.exchanges.some((x) => x.route === '/oauth/v1/token' && (x.answer as { status?: string }).status === 'BAD_REFRESH_TOKEN')).toBe(true);
+      expect((await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection).toMatchObject({ pending: 1, lastError: expect.stringMatching(/connect HubSpot again/) });
+
+      expect(await connectByOAuth(ctx.stack, admin, 'hubspot', `${hub.url}/oauth/authorize`)).toContain('HubSpot connected');
+      await dueNow(ctx.c.id);
+      await until(() => recordsOf(contactId).length === 1, { what: 'the record after connecting again' });
+    });
   });
   it('is held to HubSpot’s descriptions: every request Switchboard sent and every answer the stand-in gave has the shape of the official client’s models', () => {
     // The calls these tests made, each with the models HubSpot's description gives its bodies.
-    const spec: Record<string, { module: string; request?: string; answer: string }> = {
+    const spec: Record<string, { module: string; request?: string; answer: string; answer207?: string }> = {
       'POST /crm/v3/objects/contacts/search': { module: 'crm/contacts', request: 'PublicObjectSearchRequest', answer: 'CollectionResponseWithTotalSimplePublicObjectForwardPaging' },
       'GET /crm/v3/objects/contacts/:id': { module: 'crm/contacts', answer: 'SimplePublicObjectWithAssociations' },
       'POST /crm/v3/objects/contacts': { module: 'crm/contacts', request: 'SimplePublicObjectInputForCreate', answer: 'SimplePublicObject' },
-      'POST /crm/v3/objects/:objectType/batch/upsert': { module: 'crm/objects/communications', request: 'BatchInputSimplePublicObjectBatchInputUpsert', answer: 'BatchResponseSimplePublicUpsertObject' },
+      'POST /crm/v3/objects/:objectType/batch/upsert': {
+        module: 'crm/objects/communications',
+        request: 'BatchInputSimplePublicObjectBatchInputUpsert',
+        answer: 'BatchResponseSimplePublicUpsertObject',
+        answer207: 'BatchResponseSimplePublicUpsertObjectWithErrors',
+      },
       'PUT /crm/v4/objects/:fromType/:fromId/associations/default/:toType/:toId': { module: 'crm/associations/v4', answer: 'BatchResponsePublicDefaultAssociation' },
       'POST /crm/v3/properties/:objectType': { module: 'crm/properties', request: 'PropertyCreate', answer: 'Property' },
-      'POST /oauth/v1/token': { module: 'oauth', answer: 'TokenResponseIF' },
-      'GET /oauth/v1/access-tokens/:token': { module: 'oauth', answer: 'AccessTokenInfoResponse' },
+      'GET /crm/v3/properties/:objectType/groups': { module: 'crm/properties', answer: 'CollectionResponsePropertyGroupNoPaging' },
+      // The token answer as HubSpot's description has it (AccessTokenResponse: hub_id, scopes), not the client's TokenResponseIF.
+      'POST /oauth/v1/token': { module: 'oauth', answer: 'AccessTokenResponse' },
     };
     const errors: string[] = [];
     const seen = new Set<string>();
@@ -419,9 +591,17 @@ describe('CRM write-back: HubSpot', () => {
       if (x.status >= 300) continue; // errors: HubSpot's own error bodies carry more than its description says
       const models = hubspotModule(shapes.module);
       if (shapes.request && x.request !== undefined) errors.push(...models.shapeErrors(x.request, shapes.request).map((e) => `${call} request ${e}`));
-      errors.push(...models.shapeErrors(x.answer, shapes.answer).map((e) => `${call} answer ${e}`));
+      errors.push(...models.shapeErrors(x.answer, x.status === 207 && shapes.answer207 ? shapes.answer207 : shapes.answer).map((e) => `${call} answer ${e}`));
     }
     expect([...new Set(errors)]).toEqual([]);
     expect([...seen].sort()).toEqual(Object.keys(spec).sort());
+  });
+
+  it('calls only operations of HubSpot’s table (hubspot-operations.ts): the stand-in saw no other call in this file’s run', async () => {
+    expect(hub.unlisted).toEqual([]);
+    // And it would have seen one: a call that is no operation of the table is recorded.
+    const token = hub.issueToken().accessToken;
+    await fetch(`${hub.url}/crm/v3/objects/contacts?limit=1`, { headers: { authorization: `Bearer ${token}` } });
+    expect(hub.unlisted).toEqual([{ method: 'GET', path: '/crm/v3/objects/contacts' }]);
   });
 });

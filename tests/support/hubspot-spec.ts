@@ -35,6 +35,16 @@ export function hubspotModule(path: string) {
     return r;
   };
 
+  // A generated model the module does not export (oauth's AccessTokenResponse: HubSpot's token answer with hub_id and scopes) is still in its own file.
+  const modelOf = (name: string): ModelClass | undefined => {
+    if (all[name]) return all[name];
+    try {
+      return (require(join(dir, `${name}.js`)) as Record<string, ModelClass | undefined>)[name];
+    } catch {
+      return undefined;
+    }
+  };
+
   const check = (value: unknown, type: string, at: string, errors: string[]): void => {
     const t = type.trim();
     if (value === null) {
@@ -59,7 +69,7 @@ export function hubspotModule(path: string) {
     } else if (bare === 'any') {
       // anything
     } else {
-      const model = all[bare];
+      const model = modelOf(bare);
       if (!model) return void errors.push(`${at}: unknown type ${bare}`);
       if (typeof value !== 'object' || Array.isArray(value)) return void errors.push(`${at}: not an object (${bare})`);
       const attributes = model.getAttributeTypeMap();

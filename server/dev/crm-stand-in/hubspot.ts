@@ -4,21 +4,42 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import { dropAfterWrite } from './drop';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
+import { HUBSPOT_OPERATIONS } from '../../crm/hubspot-operations';
+import { matchOperation, missingScopes } from '../../crm/operations';
 
 /**
  * A local stand-in for the HubSpot CRM API, for development and tests (HubSpot is out of reach
  * here): the paths and shapes the official client (`@hubspot/api-client`) sends and reads, for
  * the calls Switchboard makes (docs/crm.md): unique-value properties, contact search on HubSpot's
  * digits-only phone properties, contacts, communications and notes upserted by a unique property,
- * default associations (v4). Bearer tokens are checked. Its exchanges are kept (`exchanges`) for
- * the test that holds both sides to the official client's models (tests/support/hubspot-spec.ts).
+ * default associations (v4). Bearer tokens are checked, and so are their scopes: each token
+ * carries the scopes granted at consent, and a call whose operation (server/crm/hubspot-operations.ts,
+ * from HubSpot's `security` sections) needs one it lacks is refused 403 `MISSING_SCOPES` with
+ * HubSpot's body; a call that is no operation of that table is kept in `unlisted`. Contacts made
+ * through the API are searchable only after `searchIndexDelayMs`, as HubSpot's search index lags.
+ * Its exchanges are kept (`exchanges`) for the test that holds both sides to the official
+ * client's models (tests/support/hubspot-spec.ts).
  * On demand it answers 429 with Retry-After, plays the daily limit, or performs a write and then
  * drops the connection (a crash mid-call, seen from the caller).
  */
 export interface HubSpotStandIn {
   url: string;
-  /** Access tokens it accepts. */
+  /** Access tokens it accepts. A token added here by hand carries `oauth.appScopes`. */
   tokens: Set<string>;
+  /** The scopes each issued token carries (what the portal granted at consent). */
+  tokenScopes: Map<string, string[]>;
+  /** API calls (method and path) that are no operation of HubSpot's table (hubspot-operations.ts). */
+  unlisted: Array<{ method: string; path: string }>;
+  /** A contact created through the API is found by search only this long after (HubSpot: seconds). Contacts added with `addContact` are indexed already. */
+  searchIndexDelayMs: number;
+  /** The next upserts answer 207 with these per-item errors (one per upsert, in order), writing nothing. */
+  upsertItemErrors: Array<{ status: number; category: string; message: string }>;
+  /** Property groups of each object type in this portal; a property is created only in one of its object's groups. */
+  propertyGroups: Record<string, string[]>;
+  /** Properties of each object type with unique values (created by us). */
+  uniqueProperties: Map<string, Set<string>>;
+  /** The app is uninstalled from the portal: its access and refresh tokens stop working. */
+  uninstall(): void;
   contacts: Map<string, HubSpotObject>;
   communications: Map<string, HubSpotObject>;
   notes: Map<string, HubSpotObject>;
@@ -42,12 +63,24 @@ export interface HubSpotStandIn {
   /** Every API exchange with its JSON bodies, for holding both sides to HubSpot's descriptions. */
   exchanges: Array<{ method: string; route: string; status: number; request: unknown; answer: unknown }>;
   /** The OAuth app Switchboard is registered as (HubSpot's authorization-code flow). */
-  oauth: { clientId: string; clientSecret: string; portalId: number; expiresInSeconds: number };
+  oauth: {
+    clientId: string;
+    clientSecret: string;
+    portalId: number;
+    expiresInSeconds: number;
+    /** What a token added by hand to `tokens` carries: everything the app asks for. */
+    appScopes: string[];
+    /**
+     * Scopes the portal does not grant at consent though the app asks for them (an install made
+     * before the app asked for them, or a portal whose admin cannot grant them): the token lacks them.
+     */
+    withheldScopes: string[];
+  };
   addContact(properties: Record<string, string>): string;
   /** A contact's timeline: logged communications and notes, newest first, their bodies as the HTML we sent. */
   timelineOf(contactId: string): Array<{ id: string; type: 'communication' | 'note'; at: string; html: string }>;
   /** A new access token for a portal connected without the consent page (the local demo). */
-  issueToken(): { accessToken: string; refreshToken: string; expiresInSeconds: number };
+  issueToken(scopes?: string[]): { accessToken: string; refreshToken: string; expiresInSeconds: number };
   /** Every access token issued so far stops working (as when they expire): the next call gets 401. */
   expireAccessTokens(): void;
   close(): Promise<void>;
@@ -71,25 +104,50 @@ function searchableDigits(value: string | null | undefined): string | null {
 export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
   const app = Fastify();
   await app.register(formbody);
-  const codes = new Map<string, string>(); // code -> redirect_uri it was issued for (single use)
-  const refreshTokens = new Set<string>();
-  const issue = () => {
+  const codes = new Map<string, { redirect: string; scopes: string[] }>(); // code -> what it was issued for (single use)
+  const refreshTokens = new Map<string, string[]>(); // refresh token -> its scopes
+  /** HubSpot's token answer (`AccessTokenResponse`, oauth.json v1): with the portal (`hub_id`) and the granted scopes. */
+  const answer = (access: string, refresh: string, scopes: string[]) => ({
+    token_type: 'bearer',
+    access_token: access,
+    refresh_token: refresh,
+    expires_in: state.oauth.expiresInSeconds,
+    hub_id: state.oauth.portalId,
+    user_id: 1,
+    scopes,
+    token_use: 'access_token',
+  });
+  const issue = (scopes: string[], refresh = `stand-in-refresh-${randomBytes(12).toString('hex')}`) => {
     const access = `stand-in-access-${randomBytes(12).toString('hex')}`;
-    const refresh = `stand-in-refresh-${randomBytes(12).toString('hex')}`;
     state.tokens.add(access);
-    refreshTokens.add(refresh);
-    return { token_type: 'bearer', access_token: access, refresh_token: refresh, expires_in: state.oauth.expiresInSeconds };
+    state.tokenScopes.set(access, scopes);
+    refreshTokens.set(refresh, scopes);
+    return answer(access, refresh, scopes);
   };
+  const scopesOf = (token: string) => state.tokenScopes.get(token) ?? ['oauth', ...state.oauth.appScopes];
+  const indexedAt = new Map<string, number>(); // contact id -> when search finds it
   const held: Array<() => void> = [];
   const uniqueProperties = new Map<string, Set<string>>([
     ['communications', new Set()],
     ['notes', new Set()],
+    ['contacts', new Set()],
   ]);
   let nextId = 1000;
   const now = () => new Date().toISOString();
   const state: HubSpotStandIn = {
     url: '',
     tokens: new Set(),
+    tokenScopes: new Map(),
+    unlisted: [],
+    searchIndexDelayMs: 1500,
+    upsertItemErrors: [],
+    // HubSpot documents no property groups of communications and notes: a portal's own names, played here.
+    propertyGroups: { contacts: ['contactinformation'], communications: ['communication_details'], notes: ['note_details'] },
+    uniqueProperties,
+    uninstall: () => {
+      state.tokens.clear();
+      refreshTokens.clear();
+    },
     contacts: new Map(),
     communications: new Map(),
     notes: new Map(),
@@ -104,10 +162,17 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     dropAfterWrite: 0,
     requests: [],
     exchanges: [],
-    oauth: { clientId: 'stand-in-client', clientSecret: randomBytes(16).toString('hex'), portalId: 4_000_001, expiresInSeconds: 1800 },
+    oauth: {
+      clientId: 'stand-in-client',
+      clientSecret: randomBytes(16).toString('hex'),
+      portalId: 4_000_001,
+      expiresInSeconds: 1800,
+      appScopes: [...new Set(HUBSPOT_OPERATIONS.flatMap((op) => op.scopes.map((group) => group[0]!)))],
+      withheldScopes: [],
+    },
     expireAccessTokens: () => state.tokens.clear(),
-    issueToken: () => {
-      const t = issue();
+    issueToken: (scopes) => {
+      const t = issue(scopes ?? ['oauth', ...state.oauth.appScopes]);
       return { accessToken: t.access_token, refreshToken: t.refresh_token, expiresInSeconds: t.expires_in };
     },
     timelineOf: () => [],
@@ -132,6 +197,11 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     reply.code(status).send({ status: 'error', message, correlationId: randomUUID(), category });
 
   app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: req.url, status: reply.statusCode }));
+  // Every API call must be an operation of HubSpot's table (the consent page and the web app's pages are not API calls).
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/oauth/authorize') || req.url.startsWith('/contacts/') || req.url.startsWith('/demo/')) return;
+    if (!matchOperation(HUBSPOT_OPERATIONS, req.method, req.url)) state.unlisted.push({ method: req.method, path: req.url.split('?')[0]! });
+  });
   app.addHook('onSend', async (req, reply, payload) => {
     if (typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').includes('json')) return payload;
     const body = (req.headers['content-type'] ?? '').includes('json') ? req.body : undefined;
@@ -142,6 +212,19 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     if (req.url.startsWith('/oauth/') || req.url.startsWith('/contacts/') || req.url.startsWith('/demo/')) return; // the consent page and the web app take no bearer token
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !state.tokens.has(token)) return error(reply, 401, 'INVALID_AUTHENTICATION', 'Authentication credentials not found.');
+    const op = matchOperation(HUBSPOT_OPERATIONS, req.method, req.url);
+    const missing = op ? op.scopes.filter((group) => missingScopes({ ...op, scopes: [group] }, scopesOf(token)).length) : [];
+    if (missing.length) {
+      // HubSpot's answer to a token without the operation's scopes (its body as HubSpot sends it).
+      return reply.code(403).send({
+        status: 'error',
+        message: "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+        correlationId: randomUUID(),
+        errors: missing.map((group) => ({ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: group } })),
+        links: { scopes: 'https://developers.hubspot.com/scopes' },
+        category: 'MISSING_SCOPES',
+      });
+    }
     if (state.down) return error(reply, 503, 'SERVICE_UNAVAILABLE', 'The service is temporarily unavailable.');
     if (state.dailyCallsLeft !== null) {
       if (state.dailyCallsLeft <= 0) {
@@ -201,7 +284,9 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     if (q.deny) to.searchParams.set('error', 'access_denied');
     else {
       const code = randomUUID();
-      codes.set(code, q.redirect_uri);
+      // The token carries what the app asked for (`scope`, and `optional_scope`), less what this portal does not grant.
+      const asked = [q.scope, q.optional_scope].flatMap((v) => (v ?? '').split(/[\s+]+/)).filter(Boolean);
+      codes.set(code, { redirect: q.redirect_uri, scopes: ['oauth', ...new Set(asked.filter((s) => !state.oauth.withheldScopes.includes(s)))] });
       to.searchParams.set('code', code);
     }
     if (q.state) to.searchParams.set('state', q.state);
@@ -213,30 +298,37 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     const bad = (message: string) => reply.code(400).send({ status: 'BAD_AUTH_CODE', message, correlationId: randomUUID() });
     if (b.client_id !== state.oauth.clientId || b.client_secret !== state.oauth.clientSecret) return bad('missing or unknown client_id / client_secret');
     if (b.grant_type === 'authorization_code') {
-      const redirect = b.code ? codes.get(b.code) : undefined;
-      if (!redirect || redirect !== b.redirect_uri) return bad('missing or unknown auth code');
+      const issued = b.code ? codes.get(b.code) : undefined;
+      if (!issued || issued.redirect !== b.redirect_uri) return bad('missing or unknown auth code');
       codes.delete(b.code!);
-      return issue();
+      return issue(issued.scopes);
     }
     if (b.grant_type === 'refresh_token') {
-      if (!b.refresh_token || !refreshTokens.has(b.refresh_token)) return reply.code(400).send({ status: 'BAD_REFRESH_TOKEN', message: 'missing or unknown refresh token', correlationId: randomUUID() });
-      const { access_token, token_type, expires_in } = issue();
-      return { token_type, access_token, refresh_token: b.refresh_token, expires_in };
+      const scopes = b.refresh_token ? refreshTokens.get(b.refresh_token) : undefined;
+      if (!scopes) return reply.code(400).send({ status: 'BAD_REFRESH_TOKEN', message: 'missing or unknown refresh token', correlationId: randomUUID() });
+      return issue(scopes, b.refresh_token);
     }
     return bad(`unsupported grant_type ${b.grant_type}`);
   });
 
   app.get<{ Params: { token: string } }>('/oauth/v1/access-tokens/:token', async (req, reply) => {
     if (!state.tokens.has(req.params.token)) return reply.code(404).send({ status: 'error', message: 'token not found' });
-    return { token: req.params.token, hub_id: state.oauth.portalId, app_id: 1, user_id: 1, token_type: 'access', expires_in: state.oauth.expiresInSeconds, scopes: ['crm.objects.contacts.read', 'crm.objects.contacts.write'] };
+    return { token: req.params.token, hub_id: state.oauth.portalId, app_id: 1, user_id: 1, token_type: 'access', expires_in: state.oauth.expiresInSeconds, scopes: scopesOf(req.params.token) };
   });
 
-  app.post<{ Params: { objectType: string }; Body: { name?: string; hasUniqueValue?: boolean } }>('/crm/v3/properties/:objectType', async (req, reply) => {
+  app.get<{ Params: { objectType: string } }>('/crm/v3/properties/:objectType/groups', async (req) => ({
+    results: (state.propertyGroups[req.params.objectType] ?? []).map((name, i) => ({ name, label: name, displayOrder: i, archived: false })),
+  }));
+
+  app.post<{ Params: { objectType: string }; Body: { name?: string; hasUniqueValue?: boolean; groupName?: string } }>('/crm/v3/properties/:objectType', async (req, reply) => {
     const names = uniqueProperties.get(req.params.objectType) ?? new Set<string>();
     uniqueProperties.set(req.params.objectType, names);
     const name = req.body?.name;
     if (!name) return error(reply, 400, 'VALIDATION_ERROR', 'name is required');
     if (names.has(name)) return error(reply, 409, 'OBJECT_ALREADY_EXISTS', `A property named '${name}' already exists.`);
+    if (!req.body.groupName || !(state.propertyGroups[req.params.objectType] ?? []).includes(req.body.groupName)) {
+      return error(reply, 400, 'VALIDATION_ERROR', `Property group ${req.body.groupName} does not exist.`);
+    }
     if (req.body.hasUniqueValue) names.add(name);
     return reply.code(201).send({ description: '', options: [], ...req.body, createdAt: now(), updatedAt: now(), hidden: false, formField: false });
   });
@@ -253,6 +345,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
       const text = (c: HubSpotObject) =>
         ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'company'].flatMap((k) => (c.properties[k] ?? '').toLowerCase().split(/[\s@.]+/)).concat(searchableDigits(c.properties.phone) ?? [], searchableDigits(c.properties.mobilephone) ?? []);
       const hits = [...state.contacts.values()]
+        .filter((c) => (indexedAt.get(c.id) ?? 0) <= Date.now())
         .filter((c) => groups.length === 0 || groups.some((g) => g.filters.every((f) => f.operator === 'EQ' && value(c, f.propertyName) === f.value)))
         .filter((c) => words.every((w) => text(c).some((t) => t.startsWith(w))));
       const wanted = req.body?.properties ?? [];
@@ -277,11 +370,22 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
   app.post<{ Body: { properties?: Record<string, string> } }>('/crm/v3/objects/contacts', async (req, reply) => {
     const properties = req.body?.properties;
     if (!properties || typeof properties !== 'object') return error(reply, 400, 'VALIDATION_ERROR', 'properties are required');
+    // A custom property must exist before a contact holds it (ours are the only custom ones here).
+    const unknown = Object.keys(properties).find((k) => k.startsWith('switchboard_') && !uniqueProperties.get('contacts')!.has(k));
+    if (unknown) return error(reply, 400, 'VALIDATION_ERROR', `Property values were not valid: [{"isValid":false,"message":"Property \\"${unknown}\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"${unknown}"}]`);
+    for (const name of uniqueProperties.get('contacts')!) {
+      const holder = properties[name] ? [...state.contacts.values()].find((c) => c.properties[name] === properties[name]) : undefined;
+      if (holder) return error(reply, 409, 'CONFLICT', `A contact with the value ${properties[name]} for the unique property ${name} already exists. Existing ID: ${holder.id}`);
+    }
     const id = state.addContact(properties);
+    indexedAt.set(id, Date.now() + state.searchIndexDelayMs);
     return reply.code(201).send(contactView(state.contacts.get(id)!, Object.keys(properties)));
   });
-  app.get<{ Params: { id: string }; Querystring: { properties?: string | string[] } }>('/crm/v3/objects/contacts/:id', async (req, reply) => {
-    const c = state.contacts.get(req.params.id);
+  app.get<{ Params: { id: string }; Querystring: { properties?: string | string[]; idProperty?: string } }>('/crm/v3/objects/contacts/:id', async (req, reply) => {
+    const by = req.query.idProperty;
+    if (by && !uniqueProperties.get('contacts')!.has(by)) return error(reply, 400, 'VALIDATION_ERROR', `${by} is not a unique value property`);
+    // By id, or by a unique property's value: read at once, not through the search index.
+    const c = by ? [...state.contacts.values()].find((x) => x.properties[by] === req.params.id) : state.contacts.get(req.params.id);
     if (!c) return error(reply, 404, 'OBJECT_NOT_FOUND', 'resource not found');
     const wanted = [req.query.properties ?? []].flat().flatMap((p) => p.split(','));
     return contactView(c, wanted);
@@ -298,6 +402,18 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
       if (!input.id) return error(reply, 400, 'VALIDATION_ERROR', 'id is required');
     }
     const startedAt = now();
+    const itemError = state.upsertItemErrors.shift();
+    if (itemError) {
+      // 207: the batch was taken, this item was not (BatchResponseSimplePublicUpsertObjectWithErrors).
+      return reply.code(207).send({
+        status: 'COMPLETE',
+        results: [],
+        numErrors: inputs.length,
+        errors: inputs.map((input) => ({ status: String(itemError.status), category: itemError.category, message: itemError.message, context: { ids: [input.id!] }, errors: [], links: {} })),
+        startedAt,
+        completedAt: now(),
+      });
+    }
     const results = inputs.map((input) => {
       const existing = [...store.values()].find((c) => c.properties[input.idProperty!] === input.id);
       const record = existing ?? { id: String(nextId++), properties: {}, createdAt: now(), updatedAt: now() };
@@ -309,6 +425,12 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     if (dropAfterWrite(state, req, reply)) return;
     if (state.holdUpserts) await new Promise<void>((release) => held.push(release));
     return { status: 'COMPLETE', results, startedAt, completedAt: now() };
+  });
+
+  app.delete<{ Params: { id: string } }>('/crm/v3/objects/communications/:id', async (req, reply) => {
+    if (!state.communications.delete(req.params.id)) return error(reply, 404, 'OBJECT_NOT_FOUND', 'resource not found');
+    state.associations.delete(req.params.id);
+    return reply.code(204).send();
   });
 
   app.put<{ Params: { fromType: string; fromId: string; toType: string; toId: string } }>(
