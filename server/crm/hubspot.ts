@@ -165,6 +165,7 @@ export function hubspotAdapter(opts: { basePath: string; accessToken: string }):
         throw new CrmCallError(`HubSpot has no contact ${record.contactId} any more (deleted or merged): the customer is looked up again`, {
           status: 404,
           retryable: false,
+          contactGone: true,
         });
       }
       return { remoteId: id };

@@ -72,7 +72,12 @@ export class CrmCallError extends Error {
    * passes (or the pause ends and a write is tried again).
    */
   readonly setup: string | undefined;
-  constructor(message: string, o: { status?: number; retryable: boolean; retryAfterMs?: number; unauthorised?: boolean; limit?: 'burst' | 'daily'; setup?: string }) {
+  /**
+   * The customer's record is gone from the CRM (deleted, or merged away where the CRM does not
+   * say into which): the writer forgets the match and looks the customer up again.
+   */
+  readonly contactGone: boolean;
+  constructor(message: string, o: { status?: number; retryable: boolean; retryAfterMs?: number; unauthorised?: boolean; limit?: 'burst' | 'daily'; setup?: string; contactGone?: boolean }) {
     super(message);
     this.status = o.status;
     this.retryable = o.retryable;
@@ -80,5 +85,6 @@ export class CrmCallError extends Error {
     this.unauthorised = o.unauthorised ?? false;
     this.limit = o.limit;
     this.setup = o.setup;
+    this.contactGone = o.contactGone ?? false;
   }
 }

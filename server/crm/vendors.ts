@@ -40,8 +40,9 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     authorizeUrl: (app, redirectUri, state) => hubspotAuthorizeUrl(app as HubSpotApp, redirectUri, state),
     exchangeCode: async (app, code, redirectUri) => ({ ...(await exchangeHubSpotCode(app as HubSpotApp, code, redirectUri)), apiUrl: null }),
     refresh: (app, refreshToken) => refreshHubSpotToken(app as HubSpotApp, refreshToken),
-    // Public apps: 110 requests per 10 seconds per account. A write: search (first time), upsert, associate.
-    budget: { requests: 100, seconds: 10, perWrite: 3 },
+    // Public apps: 110 requests per 10 seconds per account. A write: the key property's read and a
+    // search (first time), upsert, associate.
+    budget: { requests: 100, seconds: 10, perWrite: 4 },
     adapter: (app, _place, accessToken) => hubspotAdapter({ basePath: (app as HubSpotApp).apiBaseUrl, accessToken }),
     recordUrl: (app, place, remoteId) => (place.account && app.appUrl ? `${app.appUrl}/contacts/${encodeURIComponent(place.account)}/record/0-1/${encodeURIComponent(remoteId)}` : null),
   },

@@ -248,7 +248,6 @@ export function createCrmWriter(deps: {
       await deps.db.query('update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0) where key = $1', [row.key, wait / 1000]);
       return;
     }
-    let recordOfCustomer: string | null = null;
     try {
       const connection = `${row.organisation_id}@${conn.connected_at.toISOString()}`;
       if (!prepared.has(connection)) {
@@ -256,7 +255,6 @@ export function createCrmWriter(deps: {
         prepared.add(connection);
       }
       const contactId = await withToken((a) => contactOf(row.organisation_id, row.conversation_id, a));
-      recordOfCustomer = contactId;
       if (!contactId) return void (await release(row, UNMATCHED_RETRY_MS, 'No CRM record has this customer’s number', { crmFailed: false }));
       const body = await recordBody(deps.db, row, deps.mediaLink);
       const { remoteId } = await withToken((a) => a.write({ kind: row.kind, key: row.key, remoteId: row.remote_id, retry: row.attempts > 1, contactId, at: row.window_start, ...body }));
@@ -281,16 +279,14 @@ export function createCrmWriter(deps: {
       // The customer's record is gone from the CRM (deleted, or merged away): forget the match (a
       // phone match or an agent's link alike) and look the customer up again at once, instead of
       // retrying a write to a record that will never be there.
-      if ((e.status === 404 || e.status === 410) && recordOfCustomer) {
-        const gone = await withToken((a) => a.getContact(recordOfCustomer!)).then((c) => c === null, () => false);
-        if (gone) {
-          await deps.db.query(
-            'delete from public.crm_contacts where organisation_id = $1 and contact_id = (select contact_id from public.conversations where id = $2)',
-            [row.organisation_id, row.conversation_id],
-          );
-          await release(row, Math.max(1000, backoffMs(row.attempts)), `The CRM record ${recordOfCustomer} of this customer is gone: looking them up again`, { crmFailed: false });
-          return;
-        }
+      if (e.contactGone) {
+        await deps.db.query(
+          'delete from public.crm_contacts where organisation_id = $1 and contact_id = (select contact_id from public.conversations where id = $2)',
+          [row.organisation_id, row.conversation_id],
+        );
+        // Soon, not at once: a search index may still hold the record that is gone (backoff grows).
+        await release(row, Math.max(1000, backoffMs(row.attempts)), e.message, { crmFailed: false });
+        return;
       }
       const wait = e.retryable ? (e.retryAfterMs ?? backoffMs(row.attempts)) : REFUSED_RETRY_MS;
       deps.log.warn({ key: row.key, organisationId: row.organisation_id, status: e.status, limit: e.limit, waitMs: Math.round(wait), err: e.message }, 'CRM write failed; will retry');
@@ -437,7 +433,8 @@ export function createCrmWriter(deps: {
     async createRecord(organisationId: string, conversationId: string, agentId: string): Promise<'created' | 'no_crm' | 'no_conversation'> {
       const customer = await customerOf(organisationId, conversationId);
       if (!customer) return 'no_conversation';
-      const made = await withConnection(organisationId, 2, async (a) => {
+      // A search, then (HubSpot) a read by the number's own property and the create.
+      const made = await withConnection(organisationId, 4, async (a) => {
         const existing = await a.findContact(customer.phone_e164);
         return existing ? { id: existing.id, source: 'linked' as const } : { id: (await a.createContact({ name: customer.profile_name, phoneE164: customer.phone_e164 })).id, source: 'created' as const };
       });

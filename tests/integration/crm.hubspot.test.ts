@@ -372,8 +372,11 @@ describe('CRM write-back: HubSpot', () => {
     } finally {
       hub.oauth.withheldScopes = [];
     }
-    // The portal id came with the token answer (hub_id): the deprecated access-token info endpoint was not called.
-    expect(infoCalls()).toBe(infoBefore);
+    // The portal id came with the token answer (hub_id): connecting does not call the deprecated
+    // access-token info endpoint; Check connection, which runs right after, reads the granted scopes there once.
+    await until(async () => (await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.lastCheck != null, { what: 'the check after connecting' });
+    expect(infoCalls()).toBe(infoBefore + 1);
+    expect((await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.lastCheck?.steps.find((s) => s.id === 'scopes')).toMatchObject({ state: 'failed', detail: expect.stringContaining('crm.schemas.contacts.write') });
     expect((await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.account).toBe(String(hub.oauth.portalId));
 
     const phone = customer();
@@ -438,7 +441,7 @@ describe('CRM write-back: HubSpot', () => {
     }
   });
 
-  it('says so when the contact was deleted in HubSpot (404 on associate), without retrying in a loop', async () => {
+  it('says so when the contact was deleted in HubSpot (404 on associate), looks the customer up again and writes to the contact that has the number now, without a loop', async () => {
     const phone = customer();
     const contactId = hub.addContact({ firstname: 'Gone', phone });
     await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Before the delete' });
@@ -449,8 +452,11 @@ describe('CRM write-back: HubSpot', () => {
     expect((await outboxOf(phone))[0]!.last_error).toMatch(new RegExp(`no contact ${contactId} any more.*looked up again`));
     const associations = () => hub.requests.filter((r) => r.path.includes(`/associations/default/contacts/${contactId}`)).length;
     const tried = associations();
-    await new Promise((r) => setTimeout(r, 2000)); // several writer passes
+    // The match is forgotten: the customer's number now belongs to another contact, which gets the record.
+    const replacement = hub.addContact({ firstname: 'Gone', lastname: 'Again', phone });
+    await until(() => recordsOf(replacement).some((r) => r.properties.hs_communication_body?.includes('After the delete') === true), { what: 'the record on the contact found again' });
     expect(associations()).toBe(tried);
+    expect((await outboxOf(phone))[0]).toMatchObject({ written: true, last_error: null });
   });
 
   describe('Check connection’s HubSpot steps, against a portal of its own', () => {
@@ -576,6 +582,8 @@ describe('CRM write-back: HubSpot', () => {
       'GET /crm/v3/properties/:objectType/groups': { module: 'crm/properties', answer: 'CollectionResponsePropertyGroupNoPaging' },
       // The token answer as HubSpot's description has it (AccessTokenResponse: hub_id, scopes), not the client's TokenResponseIF.
       'POST /oauth/v1/token': { module: 'oauth', answer: 'AccessTokenResponse' },
+      // Check connection (after connecting): the token's granted scopes.
+      'GET /oauth/v1/access-tokens/:token': { module: 'oauth', answer: 'AccessTokenInfoResponse' },
     };
     const errors: string[] = [];
     const seen = new Set<string>();
