@@ -387,6 +387,10 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
             </>
           )}
           <dd>
+            {/* The fix for a scope not granted or an app uninstalled: the same account again keeps what waits. */}
+            <button type="button" onClick={() => void connect(c.vendor, c.vendor === 'zoho' ? (c.account ?? undefined) : undefined)}>
+              Connect {c.vendorName} again
+            </button>{' '}
             <button type="button" onClick={() => void run(sendMessage('admin:disconnectCrm'))}>
               Disconnect {c.vendorName}
             </button>

@@ -14,6 +14,10 @@ const CLAIM_SECONDS = 60;
 const BATCH = 10;
 /** A customer no CRM record matched is looked up again after this long. */
 const UNMATCHED_RETRY_MS = 60 * 60_000;
+/** The share of each account's burst budget background writes may use; agents' calls have the rest. */
+const WRITES_SHARE = 0.8;
+/** The most calls one agent's request reserves (Create contact). */
+const AGENT_CALLS_MAX = 4;
 /** The longest an agent's CRM call waits for the account's budget before it is told to try again. */
 const AGENT_BUDGET_WAIT_MS = 3000;
 /** The number *Check connection* searches for: reserved for fiction (NANP 555-01xx), nobody's. */
@@ -83,18 +87,24 @@ export function createCrmWriter(deps: {
   };
   /**
    * Each account's burst budget (`CRM_VENDORS[v].budget`), shared by every instance through
-   * PostgreSQL: a write takes its calls from it first, and waits when they are not there.
+   * PostgreSQL, in two parts that together stay within it: background writes take their calls from
+   * `writes` (80 %) and wait when they are not there; agents' calls (the thread header's lookup,
+   * search, link, new contact, Check connection) from `agents` (the rest), so a backlog of writes
+   * never leaves an agent's click waiting for the window.
    */
+  const limiter = (d: (typeof CRM_VENDORS)[CrmVendor], part: 'writes' | 'agents', points: number) =>
+    new RateLimiterPostgres({ storeClient: deps.db, tableName: 'crm_rate_limits', tableCreated: true, keyPrefix: `crm-${d.vendor}-${part}`, points, duration: d.budget.seconds });
   const limiters = new Map(
-    Object.values(CRM_VENDORS).map((d) => [
-      d.vendor,
-      new RateLimiterPostgres({ storeClient: deps.db, tableName: 'crm_rate_limits', tableCreated: true, keyPrefix: `crm-${d.vendor}`, points: d.budget.requests, duration: d.budget.seconds }),
-    ]),
+    Object.values(CRM_VENDORS).map((d) => {
+      // Agents get at least what their largest call takes (Create contact: 4).
+      const agents = Math.max(AGENT_CALLS_MAX, Math.ceil(d.budget.requests * (1 - WRITES_SHARE)));
+      return [d.vendor, { writes: limiter(d, 'writes', Math.max(d.budget.perWrite, d.budget.requests - agents)), agents: limiter(d, 'agents', agents) }];
+    }),
   );
-  /** Null when the account can take `calls` now (a write's, by default); else how long to wait. */
-  const budgetWait = async (organisationId: string, vendor: CrmVendor, calls = CRM_VENDORS[vendor].budget.perWrite): Promise<number | null> => {
+  /** Null when the account can take `calls` now (a write's, by default) from `part`; else how long to wait. */
+  const budgetWait = async (organisationId: string, vendor: CrmVendor, calls = CRM_VENDORS[vendor].budget.perWrite, part: 'writes' | 'agents' = 'writes'): Promise<number | null> => {
     try {
-      await limiters.get(vendor)!.consume(organisationId, calls);
+      await limiters.get(vendor)![part].consume(organisationId, calls);
       return null;
     } catch (res) {
       if (res instanceof RateLimiterRes) return res.msBeforeNext + Math.random() * 250;
@@ -205,7 +215,7 @@ export function createCrmWriter(deps: {
     }
     // An agent waits a moment for the budget's next window rather than being refused at once.
     for (let waited = 0; ; ) {
-      const wait = await budgetWait(organisationId, conn.vendor, calls);
+      const wait = await budgetWait(organisationId, conn.vendor, calls, 'agents');
       if (wait === null) return;
       if (waited + wait > AGENT_BUDGET_WAIT_MS) {
         throw new CrmCallError(`${CRM_VENDORS[conn.vendor].name} is busy with this account’s writes`, { retryable: true, retryAfterMs: wait, limit: 'burst' });
@@ -434,7 +444,7 @@ export function createCrmWriter(deps: {
       const customer = await customerOf(organisationId, conversationId);
       if (!customer) return 'no_conversation';
       // A search, then (HubSpot) a read by the number's own property and the create.
-      const made = await withConnection(organisationId, 4, async (a) => {
+      const made = await withConnection(organisationId, AGENT_CALLS_MAX, async (a) => {
         const existing = await a.findContact(customer.phone_e164);
         return existing ? { id: existing.id, source: 'linked' as const } : { id: (await a.createContact({ name: customer.profile_name, phoneE164: customer.phone_e164 })).id, source: 'created' as const };
       });
@@ -469,7 +479,7 @@ export function createCrmWriter(deps: {
         const e = err instanceof CrmCallError ? err : null;
         return { id, label, state: 'failed', detail: (err as Error).message, fix: e?.setup ?? fix };
       };
-      await budgetWait(organisationId, conn.vendor, 4);
+      await budgetWait(organisationId, conn.vendor, AGENT_CALLS_MAX, 'agents');
       let adapter: CrmAdapter;
       try {
         adapter = adapterFor(conn, await accessToken(organisationId, conn));
