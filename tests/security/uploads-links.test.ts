@@ -264,4 +264,22 @@ describe('What reaches the logs', () => {
     expect(lines.some((l) => l.includes('/api/crm/oauth/callback'))).toBe(true);
     for (const s of secrets) expect(lines.filter((l) => l.includes(s))).toEqual([]);
   });
+
+  it('logs a request that matches no route without its secrets either (a wrong method or a trailing slash), here and in the local Supabase', async () => {
+    const secrets: string[] = [];
+    const secret = (name: string) => {
+      const value = `secret-${name}-${randomUUID()}`;
+      secrets.push(value);
+      return value;
+    };
+    // Fastify's own "Route … not found" line names the raw URL, outside the request serializer.
+    await fetch(`${ctx.stack.serverUrl}/api/crm/oauth/callback/?code=${secret('code')}&state=${secret('state')}`);
+    await fetch(`${ctx.stack.serverUrl}/api/uploads?ticket=${secret('ticket')}`, { method: 'PUT', body: 'x' });
+    await fetch(`${ctx.stack.serverUrl}/media/uploads/${randomUUID()}?expires=1&signature=${secret('signature')}`, { method: 'DELETE' });
+    await fetch(`${ctx.stack.config.supabaseUrl}/auth/v1/verify/?token=${secret('token')}&type=invite`);
+    const marker = `/marker-${randomUUID()}`;
+    await fetch(`${ctx.stack.serverUrl}${marker}`);
+    await until(() => lines.some((l) => l.includes(marker)), { what: 'the last request logged' });
+    for (const s of secrets) expect(lines.filter((l) => l.includes(s))).toEqual([]);
+  });
 });
