@@ -1,9 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createClient } from '@supabase/supabase-js';
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AdminOverview, CreateInviteResponse, MeResponse } from '../../lib/contract/api';
 import { useTestStack } from '../support/fixture';
-import { removeAgent } from '../../server/admin/commands';
+import { inviteAccounts, PasswordNotCheckedError, removeAgent } from '../../server/admin/commands';
 import { api, createTestOrg, signIn, type TestOrg } from '../support/stack';
 
 /**
@@ -188,5 +191,51 @@ describe('Invitations and the admin view, as another organisation’s admin trie
     expect((await invite(org, 'admin1.2@test.dev', { by: 1 })).status).toBe(201);
     const whole = await invite(org, 'admin1.3@test.dev', { by: 1 });
     expect([whole.status, whole.body.message]).toEqual([429, expect.stringContaining('your organisation can invite 12 people a day')]);
+  });
+});
+
+describe('Invitations while Supabase Auth throttles an address’s sign-ins', () => {
+  // Supabase limits password sign-ins (per IP on hosted projects; per address and IP locally): the
+  // server's check of an invitee's own password is one of them, from the server's one address.
+  const ctx = useTestStack({ orgs: { a: 1 }, env: { SIGN_INS_PER_EMAIL: '3' } });
+
+  it('answers a genuine invitee a clear 503 while Supabase throttles the sign-in, and keeps the invitation for a later try', async () => {
+    const email = 'throttled.person@test.dev';
+    const authAdmin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } }).auth.admin;
+    await authAdmin.createUser({ email, password: 'throttled own password', email_confirm: true });
+    const invited = await api<CreateInviteResponse>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/invites', 'POST', { email, role: 'agent', delivery: 'link' });
+    expect(invited.status).toBe(201);
+    // Someone guesses the address's password at Supabase until it throttles the address.
+    for (let i = 0; i < 3; i++) await signIn(ctx.stack, email, `a guess ${i}`).catch(() => null);
+    const res = await fetch(`${ctx.stack.serverUrl}/api/invites/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: invited.body.link.split('#')[1], password: 'throttled own password', displayName: 'Throttled' }),
+    });
+    const body = (await res.json()) as { error?: string; message?: string };
+    expect([res.status, body.error]).toEqual([503, 'auth_unavailable']);
+    expect(res.headers.get('retry-after')).toBeTruthy();
+    expect(body.message).toContain('still valid');
+    // Not used up, not refused: the invitee tries again once Supabase lets the address sign in.
+    expect((await ctx.stack.db.query('select used_at, refusal from invites where id = $1', [invited.body.invite.id])).rows).toEqual([{ used_at: null, refusal: null }]);
+  });
+});
+
+describe('An invitee’s password check that Supabase Auth refuses for its own reasons', () => {
+  it('is no wrong password: a project with CAPTCHA protection (400 captcha_failed to the server’s sign-in) uses nothing up', async () => {
+    // Hosted GoTrue's answer to a password sign-in without a CAPTCHA token when the project asks for one.
+    const gotrue = createServer((req, res) => {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01' });
+      res.end(JSON.stringify({ code: 'captcha_failed', error_code: 'captcha_failed', message: 'captcha protection: request disallowed (no captcha response)', msg: 'captcha protection: request disallowed (no captcha response)' }));
+    });
+    await new Promise<void>((resolve) => gotrue.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(gotrue.address() as AddressInfo).port}`;
+      const accounts = inviteAccounts({ url, serviceRoleKey: 'service-role-key-not-used-here', anonKey: 'anon-key-of-the-project-0000' }, {} as pg.Pool);
+      await expect(accounts.signsIn('someone@test.dev', 'their own password')).rejects.toBeInstanceOf(PasswordNotCheckedError);
+    } finally {
+      await new Promise((resolve) => gotrue.close(resolve));
+    }
   });
 });
