@@ -192,6 +192,14 @@ describe('Invitations and the admin view, as another organisation’s admin trie
     const whole = await invite(org, 'admin1.3@test.dev', { by: 1 });
     expect([whole.status, whole.body.message]).toEqual([429, expect.stringContaining('your organisation can invite 12 people a day')]);
   });
+
+  it('throttles the longest address an e-mail can have (254 characters) like any: its budget’s key fits', async () => {
+    const longest = `${'l'.repeat(64)}@${'o'.repeat(63)}.${'n'.repeat(63)}.${'g'.repeat(57)}.dev`;
+    expect(longest).toHaveLength(254);
+    expect((await invite(ctx.b, longest)).status).toBe(201);
+    expect((await invite(ctx.b, longest)).status).toBe(201);
+    expect((await invite(ctx.b, longest)).status).toBe(429);
+  });
 });
 
 describe('Invitations while Supabase Auth throttles an address’s sign-ins', () => {
