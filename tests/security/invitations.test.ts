@@ -193,6 +193,14 @@ describe('Invitations and the admin view, as another organisation’s admin trie
     expect([whole.status, whole.body.message]).toEqual([429, expect.stringContaining('your organisation can invite 12 people a day')]);
   });
 
+  it('audits a used link tried again once, not once per try (whoever holds an old link cannot flood the audit log)', async () => {
+    const flood = await invite(ctx.b, 'flood.person@test.dev');
+    expect((await accept({ token: flood.token, password: 'flood person password' })).status).toBe(200);
+    for (let i = 0; i < 25; i++) expect((await accept({ token: flood.token, password: 'flood person password' })).body.error).toBe('invite_used');
+    const refusals = (await audit(ctx.b)).filter(([action, detail]) => action === 'invite.refused' && (detail as { email: string }).email === 'flood.person@test.dev');
+    expect(refusals).toEqual([['invite.refused', { email: 'flood.person@test.dev', reason: 'used' }]]);
+  });
+
   it('throttles the longest address an e-mail can have (254 characters) like any: its budget’s key fits', async () => {
     const longest = `${'l'.repeat(64)}@${'o'.repeat(63)}.${'n'.repeat(63)}.${'g'.repeat(57)}.dev`;
     expect(longest).toHaveLength(254);
