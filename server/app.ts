@@ -8,7 +8,7 @@ import { agentRequestLimit, authenticateAgent } from './auth/agent';
 import type { TokenVerifier } from './auth/jwt';
 import type { ServerConfig } from './config';
 import { registerDemoRoutes } from './dev/demo/routes';
-import { answerErrors, HttpError } from './errors';
+import { answerErrors, answerNotFound, HttpError } from './errors';
 import { registerOperatorRoutes } from './http/operator';
 import { originAllowed, sameHost } from './http/origins';
 import { registerAdminRoutes, registerInviteRoutes } from './admin/routes';
@@ -84,6 +84,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   await http.register(formbody);
   http.setErrorHandler(answerErrors);
+  http.setNotFoundHandler(answerNotFound);
 
   await registerTwilioWebhooks(http, {
     db,

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { isDatabaseUnavailable } from './db/unavailable';
+import { redactUrl } from './logger';
 
 /**
  * Every error the server answers with, in one place: domain errors thrown by the data access of
@@ -73,6 +74,16 @@ export async function guard<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof UnprocessableError) throw new HttpError(422, err.code, err.message);
     throw err;
   }
+}
+
+/**
+ * The answer to a request no route matches: Fastify's own, less its "Route … not found" log line,
+ * which names the raw URL outside the request serializer (a link's signature, a ticket or an OAuth
+ * state sent with a wrong method or path would reach the log). The request itself is logged,
+ * redacted, like any.
+ */
+export function answerNotFound(req: FastifyRequest, reply: FastifyReply) {
+  return reply.code(404).send({ message: `Route ${req.method}:${redactUrl(req.url)} not found`, error: 'Not Found', statusCode: 404 });
 }
 
 /**

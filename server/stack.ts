@@ -7,6 +7,7 @@ import type { ResolveHost } from './media/public-url';
 import { createTokenVerifier, type TokenVerifier } from './auth/jwt';
 import { requestPolicy, type Env, type ServerConfig } from './config';
 import { originAllowed } from './http/origins';
+import { answerNotFound } from './errors';
 import { startEmbeddedPostgres, type EmbeddedDb } from './dev/embedded-postgres';
 import { bootstrapLocalSupabase, migrate } from './db/migrate';
 import { registerLocalAuth } from './dev/local-supabase/auth';
@@ -123,6 +124,8 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       localSupabase.addHook('onRequest', async (req, reply) => {
         if (!originAllowed(req.headers.origin, policy.origins)) return reply.code(403).send({ code: 'forbidden_origin', message: 'Origin not allowed' });
       });
+      // Its links carry tokens (`/auth/v1/verify?token=`): an unmatched one is not logged with them.
+      localSupabase.setNotFoundHandler(answerNotFound);
       supabaseRequests = countRequests(localSupabase);
       await registerLocalAuth(localSupabase, {
         db,

@@ -1,7 +1,6 @@
 import { createClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import WebSocket from 'ws';
-import { HttpError } from '../errors';
 import { inTransaction } from '../inbox/repository';
 import { routeWaiting } from '../inbox/unrouted';
 import { revokeInvitesOf } from './organisation';
@@ -59,6 +58,16 @@ export interface InviteAccounts {
 }
 
 /**
+ * Supabase Auth did not check an invitee's password (it throttles sign-ins: 429, per address or
+ * from this server's IP; or the project refuses password sign-ins from a server: a CAPTCHA, a
+ * disabled provider): nothing is refused or used up, the invitee tries again.
+ */
+export class PasswordNotCheckedError extends Error {}
+
+/** GoTrue's answers that say the password does not prove the account (wrong, or an account that cannot sign in). */
+const NOT_PROVEN = new Set(['invalid_credentials', 'email_not_confirmed', 'user_banned']);
+
+/**
  * Supabase Auth as invitations use it: an existing account is never changed unless its owner
  * proved control of it. Its password is checked by a real sign-in with the anon key (as the
  * invitee would sign in), whose session is then ended (`scope: local`: no other session is).
@@ -73,10 +82,10 @@ export function inviteAccounts(supabase: { url: string; serviceRoleKey: string; 
       const { data, error } = await auth.signInWithPassword({ email, password });
       if (error) {
         // A wrong password, or an account that cannot sign in (unconfirmed, banned): not proven.
-        if (error.status === 400 || error.status === 422 || error.status === 403) return null;
-        // Auth's own sign-in limit (per address: this server's): nothing is decided, the invitation stays unused.
-        if (error.status === 429) throw new HttpError(503, 'auth_busy', 'Too many sign-ins right now: try again in a few minutes (your invitation still works).');
-        throw new Error(`Supabase Auth could not check the password: ${error.message}`, { cause: error });
+        // Judged by GoTrue's error code: a 400 is also its answer to a missing CAPTCHA token or a
+        // disabled provider, which say nothing of the password and must not use the invitation up.
+        if (error.code ? NOT_PROVEN.has(error.code) : [400, 403, 422].includes(error.status ?? 0)) return null;
+        throw new PasswordNotCheckedError(`Supabase Auth did not check the password: ${error.status ?? ''} ${error.code ?? ''} ${error.message}`, { cause: error });
       }
       await auth.signOut({ scope: 'local' }).catch(() => {});
       return data.user?.id ?? null;

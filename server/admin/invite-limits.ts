@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
@@ -27,7 +28,8 @@ export function inviteLimits(db: pg.Pool, limits: InviteLimits) {
     { limiter: limiter('invites-org', limits.perOrganisationPerDay, 86_400), key: (a: AgentProfile) => a.organisationId, what: `your organisation can invite ${limits.perOrganisationPerDay} people a day` },
     {
       limiter: limiter('invites-address', limits.perAddressPerDay, 86_400),
-      key: (a: AgentProfile, email: string) => `${a.organisationId}:${email.toLowerCase()}`,
+      // The address hashed: the table's keys are varchar(255), and an address may be 254 characters.
+      key: (a: AgentProfile, email: string) => `${a.organisationId}:${createHash('sha256').update(email.toLowerCase()).digest('hex')}`,
       what: `one address can be invited ${limits.perAddressPerDay} times a day`,
     },
   ];

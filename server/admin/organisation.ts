@@ -186,7 +186,17 @@ export async function acceptInvite(
     const org = invite.organisation_id;
     const refused = async (problem: InviteProblem, useUp: boolean) => {
       if (useUp) await c.query('update invites set used_at = now(), refusal = $2, expires_at = least(expires_at, now()) where id = $1', [invite.id, problem]);
-      await audit(c, null, org, 'invite.refused', { email: invite.email, reason: REFUSALS[problem] ?? problem });
+      const reason = REFUSALS[problem] ?? problem;
+      // A link already used or expired, tried again: audited once an hour (per address and reason),
+      // not once per try, or whoever holds an old link (any admin can make one) writes rows without
+      // end and pushes the organisation's real entries out of the admin view.
+      const again =
+        !useUp &&
+        (await c.query(
+          "select 1 from audit_log where organisation_id = $1 and action = 'invite.refused' and at > now() - interval '1 hour' and detail->>'email' = $2 and detail->>'reason' = $3 limit 1",
+          [org, invite.email, reason],
+        )).rowCount;
+      if (!again) await audit(c, null, org, 'invite.refused', { email: invite.email, reason });
       return { ok: false, problem } as const;
     };
     if (invite.used_at) return refused('used', false);

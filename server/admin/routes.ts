@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { z } from 'zod';
 import type { AdminOverview, CreateChannelResponse, CreateInviteResponse } from '../../lib/contract/api';
 import { acceptInviteRequest, cannedReplyRequest, createChannelRequest, inviteRequest, roleRequest } from '../../lib/contract/schemas';
-import { inviteAccounts, sendInviteEmail } from './commands';
+import { inviteAccounts, PasswordNotCheckedError, sendInviteEmail } from './commands';
 import { inviteLimits, type InviteLimits } from './invite-limits';
 import { guard, HttpError, parseOr400 } from '../errors';
 import type { TokenVerifier } from '../auth/jwt';
@@ -128,7 +128,7 @@ export function registerInviteRoutes(http: FastifyInstance, deps: AdminRouteDeps
   http.get('/invite', async (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', INVITE_PAGE_CSP).header('referrer-policy', 'no-referrer').send(INVITE_HTML));
   http.get('/invite.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(INVITE_JS));
 
-  http.post('/api/invites/accept', async (req) => {
+  http.post('/api/invites/accept', async (req, reply) => {
     if (!deps.supabaseAdmin) throw new HttpError(503, 'invites_unavailable', 'Invitations are off on this server.');
     const accounts = inviteAccounts(deps.supabaseAdmin, deps.db);
     const input = parseOr400(acceptInviteRequest, req.body);
@@ -140,7 +140,17 @@ export function registerInviteRoutes(http: FastifyInstance, deps: AdminRouteDeps
       if (!claims?.sub || !claims.email) throw new HttpError(401, 'invalid_session', 'This invitation e-mail’s sign-in has expired: open the link in the e-mail again, or ask your admin for a new invitation.');
       proof = { invitationId: input.invitation!, session: { userId: claims.sub, email: claims.email } };
     }
-    const result = await guard(() => acceptInvite(deps.db, proof, input, accounts));
+    const result = await guard(() => acceptInvite(deps.db, proof, input, accounts)).catch((err: unknown) => {
+      // The invitation was neither used nor refused (its transaction rolled back): the invitee tries again.
+      if (!(err instanceof PasswordNotCheckedError)) throw err;
+      req.log.warn({ err: err.message }, 'Supabase Auth did not check an invitee’s password');
+      reply.header('retry-after', '60');
+      throw new HttpError(
+        503,
+        'auth_unavailable',
+        'Your password could not be checked just now (Supabase Auth did not check it: too many sign-ins, or its settings). Your invitation is still valid: try again in a few minutes, and tell your admin if this keeps happening.',
+      );
+    });
     if (!result.ok) {
       const [status, message] = INVITE_ANSWERS[result.problem];
       throw new HttpError(status, `invite_${result.problem}`, message);

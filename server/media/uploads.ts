@@ -126,9 +126,11 @@ async function admitUpload(deps: UploadRouteDeps, raw: unknown, reply: FastifyRe
   if (!ticket) throw new HttpError(401, 'invalid_ticket', 'This upload link has expired: try again.');
   const agent = (await deps.db.query('select 1 from agents where id = $1 and organisation_id = $2', [ticket.agentId, ticket.organisationId])).rowCount;
   if (!agent) throw new HttpError(403, 'not_an_agent', 'You are no longer an agent of this organisation.');
-  await deps.agentLimit(ticket.agentId, reply);
+  // Spent before the budget is asked: a replayed ticket costs its agent nothing (whoever saw the
+  // link could otherwise keep the agent's API at 429), and one refused by the budget is spent too.
   const spent = await deps.db.query('insert into upload_tickets_spent (id, expires_at) values ($1, $2) on conflict (id) do nothing', [ticket.ticketId, ticket.expiresAt]);
   if (!spent.rowCount) throw new HttpError(401, 'ticket_used', 'This upload link was already used: try again.');
+  await deps.agentLimit(ticket.agentId, reply);
   return ticket;
 }
 
@@ -137,7 +139,10 @@ async function admitUpload(deps: UploadRouteDeps, raw: unknown, reply: FastifyRe
  * browser's type in headers) and the signed URL Twilio fetches (`GET`/`HEAD /media/uploads/:id`).
  */
 export function registerUploadRoutes(http: FastifyInstance, deps: UploadRouteDeps): void {
-  http.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: WHATSAPP_MESSAGE_MAX_BYTES + 1 }, (_req, body, done) => done(null, body));
+  // The parser serves every route of this instance: its limit stays the server's own (256 KB), and
+  // only the upload route, whose ticket is checked first, takes 16 MB (its route `bodyLimit`). With
+  // the upload's limit here, any public route would read 16 MB of octet-stream before its checks.
+  http.addContentTypeParser('application/octet-stream', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   const admitted = new WeakMap<FastifyRequest, Ticket>();
   http.post('/api/uploads', {
@@ -158,10 +163,16 @@ export function registerUploadRoutes(http: FastifyInstance, deps: UploadRouteDep
       const id = randomUUID();
       const key = `${ticket.organisationId}/${id}`;
       await deps.storage.put(key, bytes, sniffed.contentType);
-      await deps.db.query(
-        'insert into uploads (id, organisation_id, agent_id, storage_key, content_type, size_bytes, file_name, sha256) values ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [id, ticket.organisationId, ticket.agentId, key, sniffed.contentType, bytes.length, name, createHash('sha256').update(bytes).digest('hex')],
-      );
+      try {
+        await deps.db.query(
+          'insert into uploads (id, organisation_id, agent_id, storage_key, content_type, size_bytes, file_name, sha256) values ($1, $2, $3, $4, $5, $6, $7, $8)',
+          [id, ticket.organisationId, ticket.agentId, key, sniffed.contentType, bytes.length, name, createHash('sha256').update(bytes).digest('hex')],
+        );
+      } catch (err) {
+        // A file without its row is one the sweeper never finds (the agent removed meanwhile, the database away).
+        await deps.storage.remove([key]).catch(() => {});
+        throw err;
+      }
       reply.code(201);
       return { id, contentType: sniffed.contentType, size: bytes.length, name };
     },

@@ -51,6 +51,14 @@ export async function createOutbound(
     }
     const body = content.kind === 'text' ? content.body : content.renderedBody;
     const media = content.kind === 'text' ? content.media : [];
+    // The agent's uploads it sends are claimed here, with the message: a reply refused above claims
+    // none (the sweeper of unsent uploads still deletes them), and the sweeper, which skips locked
+    // rows, never deletes one this reply is about to send. One the sweeper took first is gone.
+    for (const m of media) {
+      if (!m.uploadId) continue;
+      const claimed = await c.query('update uploads set sent_at = coalesce(sent_at, now()) where id = $1 and organisation_id = $2', [m.uploadId, agent.organisationId]);
+      if (!claimed.rowCount) throw new UnprocessableError('unknown_upload', 'this file was not uploaded here (or by another organisation): upload it again');
+    }
     const inserted = (
       await c.query<MessageRow>(
         `insert into messages (id, organisation_id, conversation_id, direction, body, media, status, sent_by, content_sid, content_variables)

@@ -76,9 +76,9 @@ export function registerReplyRoutes(
       let media: StoredMediaItem[] = mediaUrl ? [{ url: mediaUrl, contentType: guessType(mediaUrl) }] : [];
       if (uploadId) {
         // Only the organisation's own uploads; the customer receives it from a signed URL of ours.
-        // Marked sent first, so the sweeper of unsent uploads (which skips locked rows) keeps it.
+        // The reply's own transaction marks it sent (createOutbound): a refused reply leaves it unsent.
         const { rows } = await deps.db.query<{ content_type: string; file_name: string; size_bytes: string }>(
-          'update uploads set sent_at = coalesce(sent_at, now()) where id = $1 and organisation_id = $2 returning content_type, file_name, size_bytes',
+          'select content_type, file_name, size_bytes from uploads where id = $1 and organisation_id = $2',
           [uploadId, req.agent.organisationId],
         );
         if (!rows[0]) throw new HttpError(422, 'unknown_upload', 'this file was not uploaded here (or by another organisation): upload it again');

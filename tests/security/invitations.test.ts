@@ -1,9 +1,12 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createClient } from '@supabase/supabase-js';
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { AdminOverview, CreateInviteResponse, MeResponse } from '../../lib/contract/api';
 import { useTestStack } from '../support/fixture';
-import { removeAgent } from '../../server/admin/commands';
+import { inviteAccounts, PasswordNotCheckedError, removeAgent } from '../../server/admin/commands';
 import { api, createTestOrg, signIn, type TestOrg } from '../support/stack';
 
 /**
@@ -189,25 +192,66 @@ describe('Invitations and the admin view, as another organisation’s admin trie
     const whole = await invite(org, 'admin1.3@test.dev', { by: 1 });
     expect([whole.status, whole.body.message]).toEqual([429, expect.stringContaining('your organisation can invite 12 people a day')]);
   });
+
+  it('audits a used link tried again once, not once per try (whoever holds an old link cannot flood the audit log)', async () => {
+    const flood = await invite(ctx.b, 'flood.person@test.dev');
+    expect((await accept({ token: flood.token, password: 'flood person password' })).status).toBe(200);
+    for (let i = 0; i < 25; i++) expect((await accept({ token: flood.token, password: 'flood person password' })).body.error).toBe('invite_used');
+    const refusals = (await audit(ctx.b)).filter(([action, detail]) => action === 'invite.refused' && (detail as { email: string }).email === 'flood.person@test.dev');
+    expect(refusals).toEqual([['invite.refused', { email: 'flood.person@test.dev', reason: 'used' }]]);
+  });
+
+  it('throttles the longest address an e-mail can have (254 characters) like any: its budget’s key fits', async () => {
+    const longest = `${'l'.repeat(64)}@${'o'.repeat(63)}.${'n'.repeat(63)}.${'g'.repeat(57)}.dev`;
+    expect(longest).toHaveLength(254);
+    expect((await invite(ctx.b, longest)).status).toBe(201);
+    expect((await invite(ctx.b, longest)).status).toBe(201);
+    expect((await invite(ctx.b, longest)).status).toBe(429);
+  });
 });
 
-describe('Invitations when Supabase Auth limits sign-ins', () => {
+describe('Invitations while Supabase Auth throttles an address’s sign-ins', () => {
+  // Supabase limits password sign-ins (per IP on hosted projects; per address and IP locally): the
+  // server's check of an invitee's own password is one of them, from the server's one address.
   const ctx = useTestStack({ orgs: { a: 1 }, env: { SIGN_INS_PER_EMAIL: '3' } });
 
-  it('answers 503 and keeps the invitation unused when the account’s password cannot be checked now', async () => {
-    const email = 'busy.account@test.dev';
+  it('answers a genuine invitee a clear 503 while Supabase throttles the sign-in, and keeps the invitation for a later try', async () => {
+    const email = 'throttled.person@test.dev';
     const authAdmin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } }).auth.admin;
-    await authAdmin.createUser({ email, password: 'the right password', email_confirm: true });
-    // Someone spends the address's sign-ins (three in five minutes here).
-    for (let i = 0; i < 3; i++) await signIn(ctx.stack, email, `guess ${i} wrong`).catch(() => null);
-    const res = await api<CreateInviteResponse>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/invites', 'POST', { email, role: 'agent', delivery: 'link' });
-    const token = res.body.link.split('#')[1]!;
-    const busy = await fetch(`${ctx.stack.serverUrl}/api/invites/accept`, {
+    await authAdmin.createUser({ email, password: 'throttled own password', email_confirm: true });
+    const invited = await api<CreateInviteResponse>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/invites', 'POST', { email, role: 'agent', delivery: 'link' });
+    expect(invited.status).toBe(201);
+    // Someone guesses the address's password at Supabase until it throttles the address.
+    for (let i = 0; i < 3; i++) await signIn(ctx.stack, email, `a guess ${i}`).catch(() => null);
+    const res = await fetch(`${ctx.stack.serverUrl}/api/invites/accept`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', origin: new URL(ctx.stack.serverUrl).origin },
-      body: JSON.stringify({ token, password: 'the right password', displayName: 'Busy' }),
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token: invited.body.link.split('#')[1], password: 'throttled own password', displayName: 'Throttled' }),
     });
-    expect([busy.status, ((await busy.json()) as { error: string }).error]).toEqual([503, 'auth_busy']);
-    expect((await ctx.stack.db.query('select used_at from invites where id = $1', [res.body.invite.id])).rows[0]).toEqual({ used_at: null });
+    const body = (await res.json()) as { error?: string; message?: string };
+    expect([res.status, body.error]).toEqual([503, 'auth_unavailable']);
+    expect(res.headers.get('retry-after')).toBeTruthy();
+    expect(body.message).toContain('still valid');
+    // Not used up, not refused: the invitee tries again once Supabase lets the address sign in.
+    expect((await ctx.stack.db.query('select used_at, refusal from invites where id = $1', [invited.body.invite.id])).rows).toEqual([{ used_at: null, refusal: null }]);
+  });
+});
+
+describe('An invitee’s password check that Supabase Auth refuses for its own reasons', () => {
+  it('is no wrong password: a project with CAPTCHA protection (400 captcha_failed to the server’s sign-in) uses nothing up', async () => {
+    // Hosted GoTrue's answer to a password sign-in without a CAPTCHA token when the project asks for one.
+    const gotrue = createServer((req, res) => {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01' });
+      res.end(JSON.stringify({ code: 'captcha_failed', error_code: 'captcha_failed', message: 'captcha protection: request disallowed (no captcha response)', msg: 'captcha protection: request disallowed (no captcha response)' }));
+    });
+    await new Promise<void>((resolve) => gotrue.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(gotrue.address() as AddressInfo).port}`;
+      const accounts = inviteAccounts({ url, serviceRoleKey: 'service-role-key-not-used-here', anonKey: 'anon-key-of-the-project-0000' }, {} as pg.Pool);
+      await expect(accounts.signsIn('someone@test.dev', 'their own password')).rejects.toBeInstanceOf(PasswordNotCheckedError);
+    } finally {
+      await new Promise((resolve) => gotrue.close(resolve));
+    }
   });
 });

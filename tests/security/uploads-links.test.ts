@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -11,7 +11,7 @@ import { createMessageMediaSigner } from '../../server/media/routes';
 import { createDiskStorage } from '../../server/media/storage';
 import { createUploadSigner, sweepUnsentUploads } from '../../server/media/uploads';
 import { useTestStack } from '../support/fixture';
-import { api, customer, type TestStack } from '../support/stack';
+import { api, createTestOrg, customer, type TestStack } from '../support/stack';
 import { until } from '../support/wait';
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
@@ -82,6 +82,21 @@ describe('Uploads and signed links, as an attacker tries them', () => {
     expect(storage.status).toBe(403);
   });
 
+  it('takes an upload’s 16 MB as a body on the upload route only: a public route answers 413 to a large octet-stream at once', async () => {
+    // The invitation page's route is public: with the upload route's body parser (and its limit)
+    // in force there, an anonymous octet-stream of 16 MB would be read into memory before any check.
+    const octets = { 'content-type': 'application/octet-stream' };
+    const accept = await partialUpload(`${ctx.stack.serverUrl}/api/invites/accept`, WHATSAPP_MESSAGE_MAX_BYTES, { headers: octets });
+    expect(accept.status).toBe(413);
+    const webhook = await partialUpload(`${ctx.stack.serverUrl}/api/webhooks/twilio`, WHATSAPP_MESSAGE_MAX_BYTES, { headers: octets });
+    expect(webhook.status).toBe(413);
+    // An agent's API calls take JSON of a few hundred KB, not the upload route's 16 MB.
+    const reply = await partialUpload(`${ctx.stack.serverUrl}/api/conversations/${randomUUID()}/messages`, WHATSAPP_MESSAGE_MAX_BYTES, {
+      headers: { ...octets, authorization: `Bearer ${ctx.other.agents[0]!.token}` },
+    });
+    expect(reply.status).toBe(413);
+  });
+
   it('takes one file per ticket: the same ticket again stores nothing more, even after a refused file', async () => {
     const ticket = await ticketOf(ctx.stack, agent(1).token);
     expect((await uploadWith(ticket.url)).status).toBe(201);
@@ -123,6 +138,57 @@ describe('Uploads and signed links, as an attacker tries them', () => {
     // The swept upload can no longer be sent: a clear error, nothing stored.
     const late = await api<{ error: string }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', { id: randomUUID(), uploadId: unsent.body.id });
     expect([late.status, late.body.error]).toEqual([422, 'unknown_upload']);
+  });
+
+  it('keeps no upload by a reply that was refused: a reply to no conversation, or outside the window, leaves it to the sweeper', async () => {
+    const a = agent(5);
+    const conversationId = await conversation();
+    // The window closed two days ago: a free-form reply is refused (422 window_closed).
+    await ctx.stack.db.query("update conversations set last_inbound_at = now() - interval '2 days' where id = $1", [conversationId]);
+    const file = await uploadWith((await ticketOf(ctx.stack, a.token)).url);
+    expect(file.status).toBe(201);
+    const nowhere = await api(ctx.stack, a.token, `/api/conversations/${randomUUID()}/messages`, 'POST', { id: randomUUID(), uploadId: file.body.id });
+    expect(nowhere.status).toBe(404);
+    const closed = await api<{ error: string }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', { id: randomUUID(), uploadId: file.body.id });
+    expect([closed.status, closed.body.error]).toEqual([422, 'window_closed']);
+    // Nothing sent it: it is still unsent, and goes when it is old enough.
+    expect((await ctx.stack.db.query('select sent_at from uploads where id = $1', [file.body.id])).rows).toEqual([{ sent_at: null }]);
+    await ctx.stack.db.query("update uploads set created_at = now() - interval '2 days' where id = $1", [file.body.id]);
+    const path = join(ctx.stack.home, 'uploads', ctx.org.id, file.body.id);
+    await until(async () => !existsSync(path), { what: 'the server’s sweeper to delete the file no reply sent' });
+  });
+
+  it('spends nothing of the agent’s request budget on a replayed ticket: whoever saw a used upload link cannot lock its agent out', async () => {
+    const org = await createTestOrg(ctx.stack, 1);
+    const a = org.agents[0]!;
+    const ticket = await ticketOf(ctx.stack, a.token);
+    expect((await uploadWith(ticket.url)).status).toBe(201);
+    // The same link again, more times than the agent's budget (6 every 10 s here).
+    for (let i = 0; i < 8; i++) expect((await partialUpload(ticket.url)).body.error).toBe('ticket_used');
+    expect((await api(ctx.stack, a.token, '/api/uploads/tickets', 'POST')).status).toBe(200);
+  });
+
+  it('leaves no file behind when its agent is removed while the upload is on its way (no row, no file)', async () => {
+    const org = await createTestOrg(ctx.stack, 1);
+    const a = org.agents[0]!;
+    const ticket = await ticketOf(ctx.stack, a.token);
+    const ticketId = new URL(ticket.url).searchParams.get('ticket')!.split('.')[0]!;
+    const status = await new Promise<number>((resolve, reject) => {
+      const headers = { 'content-type': 'application/octet-stream', 'content-length': String(PNG.length), 'x-file-name': 'pixel.png', 'x-file-type': 'image/png' };
+      const req = request(ticket.url, { method: 'POST', headers }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      });
+      req.on('error', reject);
+      req.write(PNG.subarray(0, 10));
+      // Admitted (its ticket spent) before the rest of the file comes: the agent is removed meanwhile.
+      void until(async () => (await ctx.stack.db.query('select 1 from upload_tickets_spent where id = $1', [ticketId])).rowCount === 1, { what: 'the upload admitted' })
+        .then(() => ctx.stack.db.query('delete from agents where id = $1', [a.id]))
+        .then(() => req.end(PNG.subarray(10)), reject);
+    });
+    expect(status).toBeGreaterThanOrEqual(400);
+    const dir = join(ctx.stack.home, 'uploads', org.id);
+    expect(existsSync(dir) ? readdirSync(dir) : []).toEqual([]);
   });
 
   it('gives CRM file links an expiry: an expired link says so (410), a forged expiry or the old eternal form is refused, and an agent renews it', async () => {
@@ -196,6 +262,24 @@ describe('What reaches the logs', () => {
     expect(lines.some((l) => l.includes('/api/uploads?ticket=[redacted]'))).toBe(true);
     expect(lines.some((l) => l.includes('/invite?code=[redacted]&lang=en'))).toBe(true);
     expect(lines.some((l) => l.includes('/api/crm/oauth/callback'))).toBe(true);
+    for (const s of secrets) expect(lines.filter((l) => l.includes(s))).toEqual([]);
+  });
+
+  it('logs a request that matches no route without its secrets either (a wrong method or a trailing slash), here and in the local Supabase', async () => {
+    const secrets: string[] = [];
+    const secret = (name: string) => {
+      const value = `secret-${name}-${randomUUID()}`;
+      secrets.push(value);
+      return value;
+    };
+    // Fastify's own "Route … not found" line names the raw URL, outside the request serializer.
+    await fetch(`${ctx.stack.serverUrl}/api/crm/oauth/callback/?code=${secret('code')}&state=${secret('state')}`);
+    await fetch(`${ctx.stack.serverUrl}/api/uploads?ticket=${secret('ticket')}`, { method: 'PUT', body: 'x' });
+    await fetch(`${ctx.stack.serverUrl}/media/uploads/${randomUUID()}?expires=1&signature=${secret('signature')}`, { method: 'DELETE' });
+    await fetch(`${ctx.stack.config.supabaseUrl}/auth/v1/verify/?token=${secret('token')}&type=invite`);
+    const marker = `/marker-${randomUUID()}`;
+    await fetch(`${ctx.stack.serverUrl}${marker}`);
+    await until(() => lines.some((l) => l.includes(marker)), { what: 'the last request logged' });
     for (const s of secrets) expect(lines.filter((l) => l.includes(s))).toEqual([]);
   });
 });
