@@ -177,11 +177,16 @@ function InviteForm() {
         <input type="checkbox" checked={byEmail} onChange={(e) => setByEmail(e.target.checked)} /> Send the invitation by e-mail
       </label>
       <button type="submit">{byEmail ? 'Send invitation' : 'Create invitation link'}</button>
-      {created?.emailed && <p role="status">Invitation e-mailed to {created.invite.email}.</p>}
+      {created?.emailed && (
+        <p role="status">
+          Invitation e-mailed to {created.invite.email}. They join from that e-mail’s link (it proves the address is theirs; it works for 3 days).
+        </p>
+      )}
       {created?.emailProblem && <p role="alert">{created.emailProblem}</p>}
-      {created && (
+      {/* Not after an e-mail: Supabase made the invitee an account without a password, which a link cannot prove. */}
+      {created && !created.emailed && (
         <label>
-          {created.emailed ? 'Or send this link yourself' : 'Send this link to the invitee'} (it works once, for 3 days)
+          Send this link to the invitee (it works once, for 3 days)
           <input readOnly value={created.link} onFocus={(e) => e.target.select()} />
         </label>
       )}

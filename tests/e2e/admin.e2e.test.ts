@@ -138,7 +138,7 @@ describe('The admin view', () => {
     const contactId = hub.addContact({ firstname: 'Maria', lastname: 'Garcia', phone: '(415) 555-0134' });
     const view = admin.options.getByRole('region', { name: 'Team administration' });
     const consentTab = admin.browser.context.waitForEvent('page');
-    await view.getByRole('button', { name: 'Connect HubSpot' }).click();
+    await view.getByRole('button', { name: 'Connect HubSpot', exact: true }).click();
     // The server's start link gives this browser its cookie; HubSpot's consent page (the stand-in
     // approves at once) sends the browser back to the server, cookie and all (SameSite=Lax).
     const tab = await consentTab;
@@ -234,17 +234,17 @@ describe('The admin view', () => {
     await admin.options.bringToFront();
 
     await view.getByRole('button', { name: 'Disconnect HubSpot' }).click();
-    await view.getByRole('button', { name: 'Connect HubSpot' }).waitFor({ timeout: 10_000 });
+    await view.getByRole('button', { name: 'Connect HubSpot', exact: true }).waitFor({ timeout: 10_000 });
 
     // Zoho CRM: the admin says which data centre the account is in, then connects.
     await view.getByLabel('Zoho CRM data centre').selectOption('eu');
     const zohoTab = admin.browser.context.waitForEvent('page');
-    await view.getByRole('button', { name: 'Connect Zoho CRM' }).click();
+    await view.getByRole('button', { name: 'Connect Zoho CRM', exact: true }).click();
     const zohoConsent = await zohoTab;
     await zohoConsent.getByRole('heading', { name: 'Zoho CRM connected' }).waitFor({ timeout: 10_000 });
     await view.getByRole('definition').filter({ hasText: 'Zoho CRM (account eu)' }).waitFor({ timeout: 10_000 });
     await zohoConsent.close();
     await view.getByRole('button', { name: 'Disconnect Zoho CRM' }).click();
-    await view.getByRole('button', { name: 'Connect Zoho CRM' }).waitFor({ timeout: 10_000 });
+    await view.getByRole('button', { name: 'Connect Zoho CRM', exact: true }).waitFor({ timeout: 10_000 });
   });
 });
