@@ -89,27 +89,34 @@ export function createCrmWriter(deps: {
    * Each account's burst budget (`CRM_VENDORS[v].budget`), shared by every instance through
    * PostgreSQL, in two parts that together stay within it: background writes take their calls from
    * `writes` (80 %) and wait when they are not there; agents' calls (the thread header's lookup,
-   * search, link, new contact, Check connection) from `agents` (the rest), so a backlog of writes
-   * never leaves an agent's click waiting for the window.
+   * search, link, new contact, Check connection) from `agents` (the rest), and from `writes` when
+   * that is spent or too small, so a backlog of writes never leaves an agent's click waiting for
+   * the window, and agents never starve the writes.
    */
   const limiter = (d: (typeof CRM_VENDORS)[CrmVendor], part: 'writes' | 'agents', points: number) =>
     new RateLimiterPostgres({ storeClient: deps.db, tableName: 'crm_rate_limits', tableCreated: true, keyPrefix: `crm-${d.vendor}-${part}`, points, duration: d.budget.seconds });
   const limiters = new Map(
     Object.values(CRM_VENDORS).map((d) => {
-      // Agents get at least what their largest call takes (Create contact: 4).
-      const agents = Math.max(AGENT_CALLS_MAX, Math.ceil(d.budget.requests * (1 - WRITES_SHARE)));
-      return [d.vendor, { writes: limiter(d, 'writes', Math.max(d.budget.perWrite, d.budget.requests - agents)), agents: limiter(d, 'agents', agents) }];
+      const agents = Math.max(1, Math.ceil(d.budget.requests * (1 - WRITES_SHARE)));
+      return [d.vendor, { writes: limiter(d, 'writes', d.budget.requests - agents), agents: limiter(d, 'agents', agents) }];
     }),
   );
-  /** Null when the account can take `calls` now (a write's, by default) from `part`; else how long to wait. */
+  /** Null when `part` of the account's budget can take `calls` now (a write's, by default); else how long to wait. */
   const budgetWait = async (organisationId: string, vendor: CrmVendor, calls = CRM_VENDORS[vendor].budget.perWrite, part: 'writes' | 'agents' = 'writes'): Promise<number | null> => {
-    try {
-      await limiters.get(vendor)![part].consume(organisationId, calls);
-      return null;
-    } catch (res) {
-      if (res instanceof RateLimiterRes) return res.msBeforeNext + Math.random() * 250;
-      throw res;
-    }
+    const take = async (from: 'writes' | 'agents'): Promise<number | null> => {
+      try {
+        await limiters.get(vendor)![from].consume(organisationId, calls);
+        return null;
+      } catch (res) {
+        if (res instanceof RateLimiterRes) return res.msBeforeNext + Math.random() * 250;
+        throw res;
+      }
+    };
+    if (part === 'writes') return take('writes');
+    const own = await take('agents');
+    if (own === null) return null;
+    const borrowed = await take('writes');
+    return borrowed === null ? null : Math.min(own, borrowed);
   };
 
   const adapterFor = (conn: Connection, accessToken: string): CrmAdapter =>
@@ -480,18 +487,32 @@ export function createCrmWriter(deps: {
         return { id, label, state: 'failed', detail: (err as Error).message, fix: e?.setup ?? fix };
       };
       await budgetWait(organisationId, conn.vendor, AGENT_CALLS_MAX, 'agents');
-      let adapter: CrmAdapter;
+      const tokenLabel = `${name} accepts Switchboard’s token`;
+      const searchLabel = 'A test search by phone';
+      // The token: refreshed if it must be; then the cheapest authenticated call, a search for a number nobody has.
       try {
-        adapter = adapterFor(conn, await accessToken(organisationId, conn));
-        // The cheapest authenticated call: a search for a number nobody has.
-        await withCrm(organisationId, conn, (a) => a.findContact(CHECK_PHONE));
-        adapter = adapterFor(conn, await accessToken(organisationId, (await connectionOf(organisationId))!));
-        steps.push({ id: 'token', label: `${name} accepts Switchboard’s token`, state: 'ok', detail: 'The connection is signed in.' });
-        steps.push({ id: 'search', label: 'A test search by phone', state: 'ok', detail: `${name} answered a phone search.` });
+        await accessToken(organisationId, conn);
       } catch (err) {
-        steps.push(failed('token', `${name} accepts Switchboard’s token`, err, `Connect ${name} again from this page.`));
+        steps.push(failed('token', tokenLabel, err, `Connect ${name} again from this page.`));
         return record(organisationId, steps);
       }
+      try {
+        await withCrm(organisationId, conn, (a) => a.findContact(CHECK_PHONE));
+        steps.push({ id: 'token', label: tokenLabel, state: 'ok', detail: 'The connection is signed in.' });
+        steps.push({ id: 'search', label: searchLabel, state: 'ok', detail: `${name} answered a phone search.` });
+      } catch (err) {
+        const e = err instanceof CrmCallError ? err : null;
+        if (!e || e.unauthorised || (e.status === undefined && !e.setup) || (e.status ?? 0) >= 500) {
+          const down = !e?.unauthorised && !e?.setup;
+          steps.push(failed('token', tokenLabel, err, down ? `${name} did not answer: check again in a few minutes; if it keeps failing, connect ${name} again from this page.` : `Connect ${name} again from this page.`));
+          return record(organisationId, steps);
+        }
+        // Signed in, but the search itself was refused (a scope, a permission).
+        steps.push({ id: 'token', label: tokenLabel, state: 'ok', detail: 'The connection is signed in.' });
+        steps.push(failed('search', searchLabel, err, `Let the connected ${name} user search contacts (and leads), then check again.`));
+      }
+      // The token may have been refreshed by the calls above.
+      const adapter = adapterFor(conn, await accessToken(organisationId, (await connectionOf(organisationId)) ?? conn));
       if (adapter.checkAccess) {
         try {
           steps.push(...(await adapter.checkAccess()));
@@ -513,7 +534,12 @@ export function createCrmWriter(deps: {
         try {
           const target = contact ?? (await adapter.createContact({ name: 'Switchboard connection check', phoneE164: CHECK_PHONE }));
           await adapter.testWrite(target.id);
-          steps.push({ id: 'write', label: 'A test record written and deleted', state: 'ok', detail: `A record was written on the contact “Switchboard connection check” and deleted.` });
+          steps.push({
+            id: 'write',
+            label: 'A test record written and deleted',
+            state: 'ok',
+            detail: `A record was written on the contact “Switchboard connection check” (${CHECK_PHONE}, a number nobody has; kept for the next check, delete it when you like) and deleted.`,
+          });
         } catch (err) {
           steps.push(failed('write', 'A test record written and deleted', err, `Check that the connected ${name} user may create and delete records.`));
         }

@@ -43,12 +43,27 @@ describe('CRM: Check connection', () => {
       expect(res.body.ok).toBe(false);
       const token = res.body.steps.find((s) => s.id === 'token')!;
       expect(token.state).toBe('failed');
-      expect(token.fix).toMatch(/Connect HubSpot again/);
+      expect(token.fix).toMatch(/HubSpot did not answer: check again in a few minutes/);
       expect((await status()).lastCheck!.ok).toBe(false);
     } finally {
       hub().down = false;
     }
     expect((await check()).body.ok).toBe(true);
+  });
+
+  it('tells a refused search from a refused token: signed in, but the portal did not grant reading contacts', async () => {
+    hub().oauth.withheldScopes = ['crm.objects.contacts.read'];
+    try {
+      await connectByOAuth(ctx.stack, admin(), 'hubspot', `${hub().url}/oauth/authorize`);
+      await until(async () => (await status()).lastCheck !== null, { what: 'the check after connecting' });
+    } finally {
+      hub().oauth.withheldScopes = [];
+    }
+    const steps = Object.fromEntries((await status()).lastCheck!.steps.map((s) => [s.id, s]));
+    expect(steps.token!.state).toBe('ok');
+    expect(steps.search).toMatchObject({ state: 'failed', fix: expect.stringContaining('crm.objects.contacts.read') });
+    await connectByOAuth(ctx.stack, admin(), 'hubspot', `${hub().url}/oauth/authorize`);
+    await until(async () => (await status()).lastCheck?.ok === true, { what: 'the check passing once the scope is granted' });
   });
 
   it('an account waiting for its admin writes nothing and tells agents why; the check passing writes what waited', async () => {
@@ -90,7 +105,7 @@ describe('CRM: Check connection', () => {
         (err: { code: number; stdout: string }) => err,
       );
       expect(failed?.code).toBe(1);
-      expect(failed?.stdout).toMatch(/What to do: Connect HubSpot again/);
+      expect(failed?.stdout).toMatch(/What to do: HubSpot did not answer/);
     } finally {
       hub().down = false;
     }
