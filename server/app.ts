@@ -77,7 +77,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await http.register(cors, { origin: (origin, cb) => cb(null, originAllowed(origin, config.origins)), exposedHeaders: ['content-disposition'] });
   http.addHook('onRequest', async (req, reply) => {
     // The invitation page calls its one route from this server's own origin.
-    const ownPage = req.url === '/api/invites/accept' && sameHost(req.headers.origin, req.headers.host);
+    const ownPage = (req.url === '/api/invites/accept' || req.url === '/api/invites/preview') && sameHost(req.headers.origin, req.headers.host);
     if (!ownPage && !originAllowed(req.headers.origin, config.origins)) {
       return reply.code(403).send({ error: 'forbidden_origin', message: `requests from ${req.headers.origin} are not accepted` });
     }

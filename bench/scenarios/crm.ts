@@ -1,4 +1,5 @@
 import type { CrmConnectResponse, CrmVendor } from '../../lib/contract/api';
+import { budgetShares } from '../../server/crm/writer';
 import { CRM_VENDORS } from '../../server/crm/vendors';
 import { oauthBrowser } from '../../tests/support/oauth-browser';
 import { api, createTestOrg, startTestStack, type TestStack } from '../../tests/support/stack';
@@ -72,7 +73,7 @@ export async function crmWriteBack(o: { messages: number; rate: number; burst: n
         burst: burst.length,
         'burst written': [...ids].filter((id) => crm.withRecords().has(id)).length,
         'writes/s': round(burst.length / seconds, 1),
-        'budget writes/s': round(budget.requests / budget.seconds / budget.perWrite, 1),
+        'budget writes/s': round(budgetShares(budget).writes / budget.seconds / budget.perWrite, 1),
         '429s': crm.refused() - refusedBefore,
       });
     }

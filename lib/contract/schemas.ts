@@ -133,6 +133,11 @@ export const createChannelRequest = z.object({
   name: z.string().trim().min(1, 'name the channel (the team sees it)').max(200),
 });
 /** `POST /api/invites/accept` (public: the invitee has no account yet) */
+/** `POST /api/invites/preview` (public): the invitation's organisation and role, by the same proof as accepting. */
+export const previewInviteRequest = z
+  .object({ token: z.string().min(20).max(200).optional(), accessToken: z.string().min(20).max(8192).optional(), invitation: z.uuid().optional() })
+  .refine((b) => !!b.token !== !!b.accessToken, { message: 'give the invitation’s token or the e-mailed link’s session', path: ['token'] })
+  .refine((b) => !b.accessToken || !!b.invitation, { message: 'open the whole link from the e-mail (it names the invitation)', path: ['invitation'] });
 export const acceptInviteRequest = z
   .object({
     /** From an invitation link. */

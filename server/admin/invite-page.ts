@@ -27,6 +27,7 @@ export const INVITE_HTML = `<!doctype html>
 <body>
   <main>
     <h1>Join your team on Switchboard</h1>
+    <p id="about" role="status" aria-live="polite"></p>
     <form id="join" aria-label="Join">
       <label>Your name <input id="name" autocomplete="name" required maxlength="200"></label>
       <label>Password <input id="password" type="password" autocomplete="new-password" required minlength="8" aria-describedby="password-hint"></label>
@@ -61,6 +62,19 @@ export const INVITE_JS = `(() => {
     invitation = { token: decodeURIComponent(fragment) };
   } else {
     refuse('This link has no invitation in it: open the whole link you were sent.');
+  }
+  // Which organisation, which role, who invited: read before anything is used (another organisation may invite the same address).
+  if (invitation) {
+    fetch('/api/invites/preview', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(invitation) })
+      .then(async (res) => {
+        const answer = await res.json().catch(() => ({}));
+        if (!res.ok) return refuse(answer.message || 'This invitation cannot be used: ask your admin for a new one.');
+        const about = document.getElementById('about');
+        const strong = document.createElement('strong');
+        strong.textContent = answer.organisationName;
+        about.append('Join ', strong, ' on Switchboard as ' + (answer.role === 'admin' ? 'an admin' : 'an agent') + ', invited by ' + answer.invitedBy + ', with ' + answer.email + '.');
+      })
+      .catch(() => undefined);
   }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();

@@ -156,6 +156,30 @@ const REFUSALS: Partial<Record<InviteProblem, string>> = {
 };
 
 /**
+ * What an invitation is, for the invitee to read before using it: the organisation, the role and
+ * who invited them. Changes nothing (the invitation stays unused). Found by the same proof as
+ * accepting; one that is used, expired or withdrawn answers that problem.
+ */
+export async function previewInvite(
+  db: pg.Pool,
+  proof: InviteProof,
+): Promise<{ ok: true; organisationName: string; role: AgentRole; invitedBy: string; email: string; expiresAt: string } | { ok: false; problem: InviteProblem }> {
+  const columns = `select i.email, i.role, i.expires_at, i.used_at, o.name as organisation_name, a.display_name as invited_by, a.role as creator_role
+                     from invites i join organisations o on o.id = i.organisation_id
+                     left join agents a on a.id = i.created_by and a.organisation_id = i.organisation_id`;
+  const { rows } = await db.query<{ email: string; role: AgentRole; expires_at: Date; used_at: Date | null; organisation_name: string; invited_by: string | null; creator_role: AgentRole | null }>(
+    'token' in proof ? `${columns} where i.token_sha256 = $1` : `${columns} where i.id = $1 and lower(i.email) = lower($2)`,
+    'token' in proof ? [sha256(proof.token)] : [proof.invitationId, proof.session.email],
+  );
+  const i = rows[0];
+  if (!i) return { ok: false, problem: 'unknown' };
+  if (i.used_at) return { ok: false, problem: 'used' };
+  if (i.expires_at.getTime() <= Date.now()) return { ok: false, problem: 'expired' };
+  if (i.creator_role !== 'admin') return { ok: false, problem: 'withdrawn' };
+  return { ok: true, organisationName: i.organisation_name, role: i.role, invitedBy: i.invited_by!, email: i.email, expiresAt: i.expires_at.toISOString() };
+}
+
+/**
  * Uses an invitation, once: in one transaction (the invitation row locked) checks it, finds who
  * the invitee is, makes them an agent with the invited role and marks the invitation used. The
  * first use uses it up, whether it ends in a new agent or in a refusal (audited either way).

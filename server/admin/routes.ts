@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { AdminOverview, CreateChannelResponse, CreateInviteResponse } from '../../lib/contract/api';
-import { acceptInviteRequest, cannedReplyRequest, createChannelRequest, inviteRequest, roleRequest } from '../../lib/contract/schemas';
+import { acceptInviteRequest, previewInviteRequest, cannedReplyRequest, createChannelRequest, inviteRequest, roleRequest } from '../../lib/contract/schemas';
 import { inviteAccounts, PasswordNotCheckedError, sendInviteEmail } from './commands';
 import { inviteLimits, type InviteLimits } from './invite-limits';
 import { guard, HttpError, parseOr400 } from '../errors';
@@ -12,7 +12,7 @@ import type { Broadcast } from '../sockets/broadcast';
 import { INVITE_HTML, INVITE_JS, INVITE_PAGE_CSP } from './invite-page';
 import { crmStatus } from '../crm/routes';
 import type { CrmVendor } from '../crm/types';
-import { acceptInvite, type InviteProblem, type InviteProof, adminOverview, createChannelFromWaiting, createInvite, markInviteEmailed, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
+import { acceptInvite, previewInvite, type InviteProblem, type InviteProof, adminOverview, createChannelFromWaiting, createInvite, markInviteEmailed, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
 
 const uuid = z.uuid();
 const idParam = (req: FastifyRequest, name = 'id') => {
@@ -128,18 +128,31 @@ export function registerInviteRoutes(http: FastifyInstance, deps: AdminRouteDeps
   http.get('/invite', async (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', INVITE_PAGE_CSP).header('referrer-policy', 'no-referrer').send(INVITE_HTML));
   http.get('/invite.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(INVITE_JS));
 
+  /** The invitee's proof: the link's token, or Supabase Auth's session from the e-mailed link (its verified e-mail) and the invitation it names. */
+  const proofOf = async (input: { token?: string; accessToken?: string; invitation?: string }): Promise<InviteProof> => {
+    if (input.token) return { token: input.token };
+    const claims = await deps.verify(input.accessToken!).catch(() => null);
+    if (!claims?.sub || !claims.email) throw new HttpError(401, 'invalid_session', 'This invitation e-mail’s sign-in has expired: open the link in the e-mail again, or ask your admin for a new invitation.');
+    return { invitationId: input.invitation!, session: { userId: claims.sub, email: claims.email } };
+  };
+
+  // What the invitee reads before joining: which organisation, which role, who invited them (nothing is used).
+  http.post('/api/invites/preview', async (req) => {
+    if (!deps.supabaseAdmin) throw new HttpError(503, 'invites_unavailable', 'Invitations are off on this server.');
+    const result = await previewInvite(deps.db, await proofOf(parseOr400(previewInviteRequest, req.body)));
+    if (!result.ok) {
+      const [status, message] = INVITE_ANSWERS[result.problem];
+      throw new HttpError(status, `invite_${result.problem}`, message);
+    }
+    const { ok: _ok, ...preview } = result;
+    return preview;
+  });
+
   http.post('/api/invites/accept', async (req, reply) => {
     if (!deps.supabaseAdmin) throw new HttpError(503, 'invites_unavailable', 'Invitations are off on this server.');
     const accounts = inviteAccounts(deps.supabaseAdmin, deps.db);
     const input = parseOr400(acceptInviteRequest, req.body);
-    let proof: InviteProof;
-    if (input.token) proof = { token: input.token };
-    else {
-      // Signed in by Supabase Auth from the e-mailed link: the session's user, with its verified email.
-      const claims = await deps.verify(input.accessToken!).catch(() => null);
-      if (!claims?.sub || !claims.email) throw new HttpError(401, 'invalid_session', 'This invitation e-mail’s sign-in has expired: open the link in the e-mail again, or ask your admin for a new invitation.');
-      proof = { invitationId: input.invitation!, session: { userId: claims.sub, email: claims.email } };
-    }
+    const proof = await proofOf(input);
     const result = await guard(() => acceptInvite(deps.db, proof, input, accounts)).catch((err: unknown) => {
       // The invitation was neither used nor refused (its transaction rolled back): the invitee tries again.
       if (!(err instanceof PasswordNotCheckedError)) throw err;

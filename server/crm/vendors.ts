@@ -84,8 +84,9 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     authorizeUrl: (app, redirectUri, state, region) => zohoAuthorizeUrl(app, redirectUri, state, dataCentre(region)),
     exchangeCode: (app, code, redirectUri, region) => exchangeZohoCode(app, code, redirectUri, dataCentre(region)),
     refresh: (app, refreshToken, place) => refreshZohoToken(app, refreshToken, dataCentre(place.account)),
-    // Concurrency limits start at 10 calls at once (Free and Standard editions).
-    budget: { requests: 10, seconds: 1, perWrite: 3 },
+    // Concurrency limits start at 10 calls at once (Free and Standard editions). A write: the note,
+    // and for a customer's first one the search (a match is kept an hour); a retry's notes list.
+    budget: { requests: 10, seconds: 1, perWrite: 2 },
     adapter: (_app, place, accessToken) => {
       if (!place.apiUrl) throw new Error('a Zoho connection without its API domain');
       return zohoAdapter({ apiDomain: place.apiUrl, accessToken });

@@ -16,6 +16,11 @@ const BATCH = 10;
 const UNMATCHED_RETRY_MS = 60 * 60_000;
 /** The share of each account's burst budget background writes may use; agents' calls have the rest. */
 const WRITES_SHARE = 0.8;
+/** How an account's burst budget is split: the writes' calls and the agents' (at least 1), per window. */
+export function budgetShares(budget: { requests: number }): { writes: number; agents: number } {
+  const agents = Math.max(1, Math.ceil(budget.requests * (1 - WRITES_SHARE)));
+  return { writes: budget.requests - agents, agents };
+}
 /** The most calls one agent's request reserves (Create contact). */
 const AGENT_CALLS_MAX = 4;
 /** The longest an agent's CRM call waits for the account's budget before it is told to try again. */
@@ -97,8 +102,8 @@ export function createCrmWriter(deps: {
     new RateLimiterPostgres({ storeClient: deps.db, tableName: 'crm_rate_limits', tableCreated: true, keyPrefix: `crm-${d.vendor}-${part}`, points, duration: d.budget.seconds });
   const limiters = new Map(
     Object.values(CRM_VENDORS).map((d) => {
-      const agents = Math.max(1, Math.ceil(d.budget.requests * (1 - WRITES_SHARE)));
-      return [d.vendor, { writes: limiter(d, 'writes', d.budget.requests - agents), agents: limiter(d, 'agents', agents) }];
+      const share = budgetShares(d.budget);
+      return [d.vendor, { writes: limiter(d, 'writes', share.writes), agents: limiter(d, 'agents', share.agents) }];
     }),
   );
   /** Null when `part` of the account's budget can take `calls` now (a write's, by default); else how long to wait. */

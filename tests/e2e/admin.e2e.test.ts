@@ -47,10 +47,12 @@ describe('The admin view', () => {
     // The colleague opens the link (the server's page), chooses a name and password.
     const page = await colleague.context.newPage();
     await page.goto(link.replace(ctx.stack.config.publicUrl, ctx.stack.serverUrl));
+    // Which team, before anything is used.
+    await page.getByRole('status').getByText(/^Join .+ on Switchboard as an agent, invited by Agent 0, with colleague@test\.dev\.$/).waitFor({ timeout: 10_000 });
     await page.getByLabel('Your name').fill('Carla Colleague');
     await page.getByLabel('Password', { exact: true }).fill('carla’s long password');
     await page.getByRole('button', { name: 'Join' }).click();
-    await page.getByRole('status').getByText('colleague@test.dev').waitFor();
+    await page.getByRole('status').filter({ hasText: 'You are in' }).getByText('colleague@test.dev').waitFor();
     expect(await page.locator('#workspace').textContent()).toBe(ctx.stack.config.publicUrl);
 
     // The admin's view follows live: a member more, no open invitation.
@@ -88,7 +90,7 @@ describe('The admin view', () => {
     expect(page.url()).toBe(`${ctx.stack.config.publicUrl}/invite`);
     await page.getByLabel('Password', { exact: true }).fill('mia’s long password');
     await page.getByRole('button', { name: 'Join' }).click();
-    await page.getByRole('status').getByText('mailed@test.dev').waitFor();
+    await page.getByRole('status').filter({ hasText: 'You are in' }).getByText('mailed@test.dev').waitFor();
     await view.getByRole('table', { name: 'Agents' }).getByRole('cell', { name: 'Mia Mailed', exact: true }).waitFor({ timeout: 10_000 });
 
     // Opened again, the e-mail's link says it was used.

@@ -87,6 +87,28 @@ describe('Invitations and the admin view, as another organisation’s admin trie
     expect(await signIn(ctx.stack, 'pending.person@test.dev', 'squatting password').catch(() => 'refused')).toBe('refused');
   });
 
+  it('shows the invitee the organisation, role and inviter before anything is used, to the holder of that invitation only', async () => {
+    const preview = (body: Record<string, string>) =>
+      fetch(`${ctx.stack.serverUrl}/api/invites/preview`, { method: 'POST', headers: { 'content-type': 'application/json', origin: origin() }, body: JSON.stringify(body) }).then(async (r) => ({
+        status: r.status,
+        body: (await r.json()) as Record<string, string>,
+      }));
+    const inv = await invite(ctx.a, 'previewed.person@test.dev', { role: 'admin' });
+    const org = (await ctx.stack.db.query<{ name: string }>('select name from organisations where id = $1', [ctx.a.id])).rows[0]!.name;
+    const seen = await preview({ token: inv.token });
+    expect(seen).toEqual({ status: 200, body: { organisationName: org, role: 'admin', invitedBy: 'Agent 0', email: 'previewed.person@test.dev', expiresAt: inv.body.invite.expiresAt } });
+    // Reading it used nothing; using it ends the preview too.
+    expect((await accept({ token: inv.token, password: 'previewed password' })).status).toBe(200);
+    expect((await preview({ token: inv.token })).body.error).toBe('invite_used');
+    expect((await preview({ token: 'y'.repeat(43) })).status).toBe(404);
+    // A session of another address sees nothing of this invitation; a page elsewhere cannot ask.
+    const other = await invite(ctx.a, 'not.mine@test.dev');
+    const session = await signIn(ctx.stack, ctx.b.agents[0]!.email, 'correct horse battery');
+    expect((await preview({ accessToken: session, invitation: other.body.invite.id })).status).toBe(404);
+    const fromCrm = await fetch(`${ctx.stack.serverUrl}/api/invites/preview`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://crm.example.com' }, body: JSON.stringify({ token: other.token }) });
+    expect(fromCrm.status).toBe(403);
+  });
+
   it('accepts an e-mailed invitation into the organisation whose e-mail was opened, not the newest invitation for the address', async () => {
     const email = 'wanted.person@test.dev';
     expect((await invite(ctx.a, email, { delivery: 'email' })).body.emailed).toBe(true);
