@@ -265,10 +265,11 @@ function CrmCheck({ vendorName, last, run }: { vendorName: string; last: CrmChec
             {last.ok ? `Every check passed (${shortTime(last.at)}).` : `Something in ${vendorName} needs your attention (checked ${shortTime(last.at)}):`}
           </p>
           <ul aria-label="Connection checks">
-            {last.steps.map((step) => (
+            {last.steps.map((step, i) => (
               <li key={step.id} data-state={step.state}>
                 <strong>{step.state === 'ok' ? 'OK' : step.state === 'failed' ? 'Failed' : 'Skipped'}</strong>: {step.label}. {step.detail}
-                {step.fix && <div className="hint">What to do: {step.fix}</div>}
+                {/* One fix often mends several steps: said once. */}
+                {step.fix && <div className="hint">What to do: {last.steps.slice(0, i).some((s) => s.fix === step.fix) ? 'the same as above.' : step.fix}</div>}
               </li>
             ))}
           </ul>
