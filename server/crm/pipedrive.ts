@@ -15,6 +15,15 @@ import { CrmCallError, type CrmAdapter, type CrmContact, type CrmRecordWrite } f
  * outbox has no record id yet, and this is a retry) first looks among the person's latest notes
  * for that reference and updates the note the lost call created.
  */
+/**
+ * Persons this process created, by company and number, for a while: Pipedrive's search finds a new
+ * person only seconds later, so a second *Create contact* (or the customer's next message) reads
+ * the one just made by id instead of making another.
+ */
+const created = new Map<string, { id: string; at: number }>();
+const CREATED_KEPT_MS = 10 * 60_000;
+const creating = new Map<string, Promise<{ id: string }>>();
+
 export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string }): CrmAdapter {
   const persons = ourErrors(new PersonsApi(new V2Configuration({ accessToken: opts.accessToken, basePath: `${opts.apiDomain}/api/v2` })));
   const notes = ourErrors(new NotesApi(new V1Configuration({ accessToken: opts.accessToken, basePath: `${opts.apiDomain}/api/v1` })));
@@ -26,6 +35,39 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
     return { id: String(p.id), name: p.name || `Person ${p.id}`, email: first(p.emails), phone: first(p.phones) };
   };
   const reference = (key: string) => `Switchboard ref ${key}`;
+  const getContact = async (id: string): Promise<CrmContact | null> => {
+    if (!/^\d+$/.test(id)) return null;
+    try {
+      const p = await persons.getPerson({ id: Number(id) });
+      return p.data ? asContact(p.data) : null;
+    } catch (err) {
+      // 410: the person was deleted (Pipedrive keeps deleted persons a while and answers Gone).
+      if (err instanceof CrmCallError && (err.status === 404 || err.status === 410)) return null;
+      throw err;
+    }
+  };
+  const writeNote = async (record: CrmRecordWrite): Promise<{ remoteId: string }> => {
+    const content = `${record.kind === 'note' ? '' : '<p><b>WhatsApp conversation</b></p>'}${record.html}<p><small>${reference(record.key)}</small></p>`;
+    let id = record.remoteId;
+    if (!id && record.retry) {
+      // A call before this one may have created the note and its answer been lost.
+      const latest = await notes.getNotes({ person_id: Number(record.contactId), sort: 'add_time DESC', limit: 100 });
+      const mine = (latest.data ?? []).find((n) => n.content?.includes(reference(record.key)));
+      if (mine?.id) id = String(mine.id);
+    }
+    if (id) {
+      await notes.updateNote({ id: Number(id), NoteRequest: { content } });
+      return { remoteId: id };
+    }
+    const note = await notes.addNote({ AddNoteRequest: { content, person_id: Number(record.contactId), add_time: record.at.toISOString().slice(0, 19).replace('T', ' ') } });
+    if (!note.data?.id) throw new CrmCallError('Pipedrive answered the note without its id', { retryable: true });
+    return { remoteId: String(note.data.id) };
+  };
+  /** A person this process made for the number a moment ago, if Pipedrive still has it. */
+  const justCreated = async (number: string): Promise<{ id: string } | null> => {
+    const mine = created.get(`${opts.apiDomain} ${number}`);
+    return mine && Date.now() - mine.at < CREATED_KEPT_MS && (await getContact(mine.id)) ? { id: mine.id } : null;
+  };
   return {
     vendor: 'pipedrive',
 
@@ -36,6 +78,8 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
     async findContact(phoneE164) {
       const parsed = parsePhoneNumberFromString(phoneE164);
       if (!parsed) return null;
+      const mine = await justCreated(parsed.number);
+      if (mine) return mine;
       // Pipedrive's search matches the digits of a stored number whatever its format; the national
       // number finds both "+1 415 555 0134" and "(415) 555-0134". Confirmed with libphonenumber-js.
       const found = await persons.searchPersons({ term: String(parsed.nationalNumber), fields: 'phone', limit: 20 });
@@ -44,17 +88,7 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
       return hit?.item?.id ? { id: String(hit.item.id) } : null;
     },
 
-    async getContact(id) {
-      if (!/^\d+$/.test(id)) return null;
-      try {
-        const p = await persons.getPerson({ id: Number(id) });
-        return p.data ? asContact(p.data) : null;
-      } catch (err) {
-        // 410: the person was deleted (Pipedrive keeps deleted persons a while and answers Gone).
-        if (err instanceof CrmCallError && (err.status === 404 || err.status === 410)) return null;
-        throw err;
-      }
-    },
+    getContact,
 
     async searchContacts(query) {
       const found = await persons.searchPersons({ term: query, limit: 10 });
@@ -62,27 +96,43 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
     },
 
     async createContact({ name, phoneE164 }) {
-      const created = await persons.addPerson({ AddPersonRequest: { name: name?.trim() || phoneE164, phones: [{ value: phoneE164, primary: true, label: 'mobile' }] } });
-      if (!created.data?.id) throw new CrmCallError('Pipedrive answered without the new person', { retryable: true });
-      return { id: String(created.data.id) };
+      const number = parsePhoneNumberFromString(phoneE164)?.number ?? phoneE164;
+      // Two creates for one number at once (two agents' clicks): the second waits for the first's person.
+      const key = `${opts.apiDomain} ${number}`;
+      const inFlight = creating.get(key);
+      if (inFlight) return inFlight;
+      const making = (async () => {
+        const mine = await justCreated(number);
+        if (mine) return mine;
+        const made = await persons.addPerson({ AddPersonRequest: { name: name?.trim() || phoneE164, phones: [{ value: phoneE164, primary: true, label: 'mobile' }] } });
+        if (!made.data?.id) throw new CrmCallError('Pipedrive answered without the new person', { retryable: true });
+        for (const [k, v] of created) if (Date.now() - v.at >= CREATED_KEPT_MS) created.delete(k);
+        created.set(key, { id: String(made.data.id), at: Date.now() });
+        return { id: String(made.data.id) };
+      })();
+      creating.set(key, making);
+      try {
+        return await making;
+      } finally {
+        creating.delete(key);
+      }
     },
 
     async write(record: CrmRecordWrite) {
-      const content = `${record.kind === 'note' ? '' : '<p><b>WhatsApp conversation</b></p>'}${record.html}<p><small>${reference(record.key)}</small></p>`;
-      let id = record.remoteId;
-      if (!id && record.retry) {
-        // A call before this one may have created the note and its answer been lost.
-        const latest = await notes.getNotes({ person_id: Number(record.contactId), sort: 'add_time DESC', limit: 100 });
-        const mine = (latest.data ?? []).find((n) => n.content?.includes(reference(record.key)));
-        if (mine?.id) id = String(mine.id);
+      try {
+        return await writeNote(record);
+      } catch (err) {
+        // A note on a person Pipedrive no longer has is refused: that person is gone (deleted, or
+        // merged into another), so the customer is looked up again instead of retried for ever.
+        if (err instanceof CrmCallError && [400, 404, 410].includes(err.status ?? 0) && !(await getContact(record.contactId))) {
+          throw new CrmCallError(`Pipedrive has no person ${record.contactId} any more (deleted or merged): the customer is looked up again`, {
+            status: 410,
+            retryable: false,
+            contactGone: true,
+          });
+        }
+        throw err;
       }
-      if (id) {
-        await notes.updateNote({ id: Number(id), NoteRequest: { content } });
-        return { remoteId: id };
-      }
-      const created = await notes.addNote({ AddNoteRequest: { content, person_id: Number(record.contactId), add_time: record.at.toISOString().slice(0, 19).replace('T', ' ') } });
-      if (!created.data?.id) throw new CrmCallError('Pipedrive answered the note without its id', { retryable: true });
-      return { remoteId: String(created.data.id) };
     },
 
     async checkAccess() {

@@ -306,6 +306,8 @@ export function createCrmWriter(deps: {
           'delete from public.crm_contacts where organisation_id = $1 and contact_id = (select contact_id from public.conversations where id = $2)',
           [row.organisation_id, row.conversation_id],
         );
+        // The record written on the gone contact went with it (or stays there): this one is written anew.
+        await deps.db.query('update public.crm_outbox set remote_id = null where key = $1', [row.key]);
         // Soon, not at once: a search index may still hold the record that is gone (backoff grows).
         await release(row, Math.max(1000, backoffMs(row.attempts)), e.message, { crmFailed: false });
         return;

@@ -179,6 +179,40 @@ describe('CRM write-back: Pipedrive', () => {
     await until(() => notesOf(person).length === 1, { what: 'the waiting note after connecting again' });
   });
 
+  it('Create contact twice, or by two agents at once, before Pipedrive has indexed the first makes one person', async () => {
+    const stranger = customer();
+    const conv = await conversationOf(stranger, 'New to Pipedrive');
+    const before = pd.persons.size;
+    pd.searchDelayMs = 60_000;
+    try {
+      const create = (i: number) => api<CrmRecordView>(ctx.stack, ctx.a.agents[i]!.token, `/api/conversations/${conv}/crm/contact`, 'POST');
+      const first = await create(0);
+      const second = await create(1);
+      expect(second.body.recordUrl).toBe(first.body.recordUrl);
+      const racing = await conversationOf(customer(), 'Both of you at once');
+      const both = await Promise.all(ctx.a.agents.map((agent) => api<CrmRecordView>(ctx.stack, agent.token, `/api/conversations/${racing}/crm/contact`, 'POST')));
+      expect(new Set(both.map((r) => r.body.recordUrl)).size).toBe(1);
+      expect(pd.persons.size).toBe(before + 2);
+    } finally {
+      pd.searchDelayMs = 0;
+    }
+  });
+
+  it('a person deleted in Pipedrive: the customer is looked up again and the note lands on the person who has the number now, without a loop', async () => {
+    const phone = customer();
+    const gone = pd.addPerson({ name: 'Gone Person', phones: [phone] });
+    await conversationOf(phone, 'Before the delete');
+    await until(() => notesOf(gone).length === 1, { what: 'the first note' });
+    pd.deletePerson(gone);
+    const replacement = pd.addPerson({ name: 'Found Again', phones: [phone] });
+    await conversationOf(phone, 'After the delete');
+    await until(() => notesOf(replacement).some((n) => n.content.includes('After the delete')), { what: 'the note on the person found again' });
+    const onGone = () => pd.requests.filter((r) => r.status === 404 || r.status === 400 || r.status === 410).length;
+    const tried = onGone();
+    await new Promise((r) => setTimeout(r, 1500)); // several writer passes
+    expect(onGone()).toBe(tried);
+  });
+
   it('Check connection’s opt-in test writes a note on the person and deletes it again', async () => {
     const person = pd.addPerson({ name: 'Test Write' });
     const calls = pd.requests.length;

@@ -47,6 +47,13 @@ export interface PipedriveStandIn {
   requests: Array<{ method: string; path: string; status: number }>;
   oauth: { clientId: string; clientSecret: string; company: string; expiresInSeconds: number };
   addPerson(p: { name: string; phones?: string[]; emails?: string[] }): number;
+  /**
+   * A person made through the API is found by search only this long after (Pipedrive indexes its
+   * search asynchronously; people added by `addPerson` are searchable at once).
+   */
+  searchDelayMs: number;
+  /** A person deleted in Pipedrive (its notes with it): read by id it answers 410 Gone, search no longer finds it, notes on it are refused. */
+  deletePerson(id: number): void;
   expireAccessTokens(): void;
   close(): Promise<void>;
 }
@@ -58,6 +65,8 @@ export interface PipedrivePerson {
   emails: Array<{ value: string; primary: boolean; label: string }>;
   add_time: string;
   update_time: string;
+  /** When search finds it (ms since the epoch). */
+  searchableAt?: number;
 }
 
 export interface PipedriveNote {
@@ -90,6 +99,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     refreshTokens.add(refresh);
     return { access_token: access, token_type: 'Bearer', refresh_token: refresh, scope: scopes.join(','), expires_in: state.oauth.expiresInSeconds, api_domain: state.url };
   };
+  const deleted = new Set<number>();
   const state: PipedriveStandIn = {
     url: '',
     tokens: new Set(),
@@ -113,6 +123,12 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
       const item = (value: string, i: number) => ({ value, primary: i === 0, label: 'work' });
       state.persons.set(id, { id, name: p.name, phones: (p.phones ?? []).map(item), emails: (p.emails ?? []).map(item), add_time: pdTime(), update_time: pdTime() });
       return id;
+    },
+    searchDelayMs: 1500,
+    // Pipedrive deletes a person's notes with the person.
+    deletePerson: (id) => {
+      deleted.add(id);
+      for (const [noteId, n] of state.notes) if (n.person_id === id) state.notes.delete(noteId);
     },
     issueToken: (scopes) => {
       const t = issue(scopes);
@@ -211,7 +227,8 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
       (fields.includes('name') && p.name.toLowerCase().includes(term)) ||
       (fields.includes('email') && p.emails.some((e) => e.value.toLowerCase().includes(term))) ||
       (fields.includes('phone') && digits(term).length >= 2 && p.phones.some((x) => digits(x.value).includes(digits(term))));
-    const items = [...state.persons.values()].filter(hit).slice(0, Number(req.query.limit ?? 10));
+    const now = Date.now();
+    const items = [...state.persons.values()].filter((p) => !deleted.has(p.id) && (p.searchableAt ?? 0) <= now && hit(p)).slice(0, Number(req.query.limit ?? 10));
     const answer: GetPersonSearchResponse = {
       success: true,
       data: { items: items.map((p) => ({ result_score: 1, item: { id: p.id, type: 'person', name: p.name, phones: p.phones.map((x) => x.value), emails: p.emails.map((x) => x.value), visible_to: 3, owner: { id: 1 }, custom_fields: [], notes: [] } })) },
@@ -222,6 +239,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
 
   app.get<{ Params: { id: string } }>('/api/v2/persons/:id', async (req, reply) => {
     const p = state.persons.get(Number(req.params.id));
+    if (p && deleted.has(p.id)) return fail(reply, 410, 'Person is deleted');
     if (!p) return fail(reply, 404, 'Person not found');
     const answer: UpsertPersonResponse = { success: true, data: personView(p) };
     return answer;
@@ -230,6 +248,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
   app.post<{ Body: { name?: string; phones?: Array<{ value?: string }>; emails?: Array<{ value?: string }> } }>('/api/v2/persons', async (req, reply) => {
     if (!req.body?.name) return fail(reply, 400, 'Name must be given.');
     const id = state.addPerson({ name: req.body.name, phones: (req.body.phones ?? []).flatMap((x) => (x.value ? [x.value] : [])), emails: (req.body.emails ?? []).flatMap((x) => (x.value ? [x.value] : [])) });
+    state.persons.get(id)!.searchableAt = Date.now() + state.searchDelayMs;
     const answer: UpsertPersonResponse = { success: true, data: personView(state.persons.get(id)!) };
     return answer;
   });
@@ -250,7 +269,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
   app.post<{ Body: { content?: string; person_id?: number; add_time?: string } }>('/api/v1/notes', async (req, reply) => {
     const b = req.body ?? {};
     if (!b.content) return fail(reply, 400, 'Content must be given.');
-    if (!b.person_id || !state.persons.has(Number(b.person_id))) return fail(reply, 400, 'Person not found.');
+    if (!b.person_id || !state.persons.has(Number(b.person_id)) || deleted.has(Number(b.person_id))) return fail(reply, 400, 'Person not found.');
     const id = nextId++;
     const note: PipedriveNote = { id, content: b.content, person_id: Number(b.person_id), add_time: b.add_time ?? pdTime(), update_time: pdTime() };
     state.notes.set(id, note);
