@@ -158,26 +158,46 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
     },
 
     async write(w: CrmRecordWrite) {
-      const parent = split(w.contactId);
-      if (!parent) throw new CrmCallError(`not a Zoho record: ${w.contactId}`, { retryable: false });
-      const content = `${w.text}\n\n${reference(w.key)}`;
-      const title = w.kind === 'note' ? 'WhatsApp: private note' : `WhatsApp conversation ${w.at.toISOString().slice(0, 10)}`;
-      let id = w.remoteId;
-      if (!id && w.retry) {
-        const latest = await request('GET', `/${parent.module}/${parent.id}/Notes?fields=Note_Content&per_page=100&sort_by=Created_Time&sort_order=desc`, notesList);
-        id = latest?.data.find((n) => n.Note_Content?.includes(reference(w.key)))?.id ?? null;
+      try {
+        return await writeNote(w);
+      } catch (err) {
+        // A note refused on a record Zoho no longer has: the record is gone (deleted, or merged into
+        // another), so the customer is looked up again instead of retried for ever.
+        const parent = split(w.contactId);
+        const gone = async () =>
+          getRecord(parent!.module, parent!.id).then(
+            (r) => r === null,
+            (e: unknown) => e instanceof CrmCallError && (e.status === 404 || e.status === 400),
+          );
+        if (err instanceof CrmCallError && [400, 404].includes(err.status ?? 0) && parent && (await gone())) {
+          throw new CrmCallError(`Zoho CRM has no record ${w.contactId} any more (deleted or merged): the customer is looked up again`, { status: 404, retryable: false, contactGone: true });
+        }
+        throw err;
       }
-      if (id) {
-        const updated = await request('PUT', `/Notes/${encodeURIComponent(id)}`, actionResult, { data: [{ Note_Title: title, Note_Content: content }] });
-        if (updated?.data[0]?.code !== 'SUCCESS') throw new CrmCallError(`Zoho did not update the note: ${updated?.data[0]?.message ?? ''}`, { retryable: false });
-        return { remoteId: id };
-      }
-      const made = await request('POST', '/Notes', actionResult, { data: [{ Note_Title: title, Note_Content: content, Parent_Id: { module: { api_name: parent.module }, id: parent.id } }] });
-      const newId = made?.data[0]?.code === 'SUCCESS' ? made.data[0].details.id : undefined;
-      if (!newId) throw new CrmCallError(`Zoho did not create the note: ${made?.data[0]?.message ?? ''}`, { retryable: false });
-      return { remoteId: newId };
     },
   };
+
+  /** A conversation's or a note's Note on the record: updated by its id, or found by its reference line on a retry, or made. */
+  async function writeNote(w: CrmRecordWrite): Promise<{ remoteId: string }> {
+    const parent = split(w.contactId);
+    if (!parent) throw new CrmCallError(`not a Zoho record: ${w.contactId}`, { retryable: false });
+    const content = `${w.text}\n\n${reference(w.key)}`;
+    const title = w.kind === 'note' ? 'WhatsApp: private note' : `WhatsApp conversation ${w.at.toISOString().slice(0, 10)}`;
+    let id = w.remoteId;
+    if (!id && w.retry) {
+      const latest = await request('GET', `/${parent.module}/${parent.id}/Notes?fields=Note_Content&per_page=100&sort_by=Created_Time&sort_order=desc`, notesList);
+      id = latest?.data.find((n) => n.Note_Content?.includes(reference(w.key)))?.id ?? null;
+    }
+    if (id) {
+      const updated = await request('PUT', `/Notes/${encodeURIComponent(id)}`, actionResult, { data: [{ Note_Title: title, Note_Content: content }] });
+      if (updated?.data[0]?.code !== 'SUCCESS') throw new CrmCallError(`Zoho did not update the note: ${updated?.data[0]?.message ?? ''}`, { retryable: false });
+      return { remoteId: id };
+    }
+    const made = await request('POST', '/Notes', actionResult, { data: [{ Note_Title: title, Note_Content: content, Parent_Id: { module: { api_name: parent.module }, id: parent.id } }] });
+    const newId = made?.data[0]?.code === 'SUCCESS' ? made.data[0].details.id : undefined;
+    if (!newId) throw new CrmCallError(`Zoho did not create the note: ${made?.data[0]?.message ?? ''}`, { retryable: false });
+    return { remoteId: newId };
+  }
 }
 
 /**

@@ -115,6 +115,21 @@ describe('CRM write-back: Zoho CRM', () => {
     expect(steps.map((s) => s.state)).toEqual(['ok', 'ok']);
   });
 
+  it('a record deleted in Zoho: the customer is looked up again and the note lands on the record that has the number now, without a loop', async () => {
+    const phone = customer();
+    const gone = zoho.addRecord('Contacts', { Last_Name: 'Gone', Phone: phone });
+    await conversationOf(phone, 'Before the delete');
+    await until(() => notesOf(gone).length === 1, { what: 'the first note' });
+    zoho.deleteRecord(gone);
+    const replacement = zoho.addRecord('Contacts', { Last_Name: 'Found Again', Phone: phone });
+    await conversationOf(phone, 'After the delete');
+    await until(() => notesOf(replacement).some((n) => n.Note_Content.includes('After the delete')), { what: 'the note on the record found again' });
+    const refused = () => zoho.requests.filter((r) => r.status === 400 || r.status === 404).length;
+    const tried = refused();
+    await new Promise((r) => setTimeout(r, 1500)); // several writer passes
+    expect(refused()).toBe(tried);
+  });
+
   it('Create contact twice before Zoho has indexed the first makes one contact (read back by id, not searched)', async () => {
     const token = ctx.a.agents[1]!.token;
     const stranger = customer();

@@ -43,6 +43,8 @@ export interface ZohoStandIn {
   exchanges: Array<{ method: string; route: string; path: string; status: number; request: unknown; answer: unknown }>;
   oauth: { clientId: string; clientSecret: string };
   addRecord(module: 'Contacts' | 'Leads', fields: Record<string, string>): string;
+  /** A record deleted in Zoho (`Contacts/<id>`), its notes with it (to Zoho's recycle bin): reads answer nothing, notes on it are refused. */
+  deleteRecord(key: string): void;
   expireAccessTokens(): void;
   close(): Promise<void>;
 }
@@ -90,6 +92,10 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
     issueToken: (scopes) => issue(scopes).access_token,
     exchanges: [],
     oauth: { clientId: `1000.${randomBytes(10).toString('hex').toUpperCase()}`, clientSecret: randomBytes(20).toString('hex') },
+    deleteRecord(key) {
+      state.records.delete(key);
+      for (const [id, n] of state.notes) if (`${n.Parent_Id.module.api_name}/${n.Parent_Id.id}` === key) state.notes.delete(id);
+    },
     addRecord(module, fields) {
       const id = newId();
       const full = [fields.First_Name, fields.Last_Name].filter(Boolean).join(' ');
