@@ -151,8 +151,9 @@ export type InviteProof =
 
 const REFUSALS: Partial<Record<InviteProblem, string>> = {
   withdrawn: 'the admin who sent it is no longer an admin',
-  sign_in_failed: 'the address has an account and its password was not given',
-  already_agent: 'the account is already in a Switchboard workspace',
+  // Neutral: the inviting organisation learns nothing of the account (whether it exists, where it is).
+  sign_in_failed: 'the password given was not accepted',
+  already_agent: 'the account could not join this organisation',
 };
 
 /**

@@ -63,7 +63,8 @@ export function registerCrmOAuthRoutes(http: FastifyInstance, deps: CrmRouteDeps
       attempt.agentId,
       attempt.organisationId,
     ]);
-    if (!attempt.sameBrowser) return refused(rows[0], 'another browser came back with its state');
+    // Not the admin's doing: whoever came back is unknown (the admin is named in the detail).
+    if (!attempt.sameBrowser) return refused(undefined, `another browser came back with the state of ${rows[0]?.display_name ?? 'an admin'}’s attempt`);
     // This browser's attempt is over, whatever follows (a cookie of another attempt is left alone).
     reply.header('set-cookie', cookie('', 0));
     if (rows[0]?.role !== 'admin') return refused(rows[0], 'no longer an admin');

@@ -9,7 +9,7 @@ import type { Broadcast } from '../sockets/broadcast';
 import { disconnectCrm } from './connections';
 import type { CrmApp } from './oauth';
 import { createAttempt, oauthStartUrl } from './oauth-attempts';
-import { CrmCallError, type CrmVendor } from './types';
+import { busyAsHttp, CrmCallError, type CrmVendor } from './types';
 import { CRM_VENDOR_IDS, CRM_VENDORS } from './vendors';
 import { ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES } from './zoho';
 import type { CrmWriter } from './writer';
@@ -124,7 +124,7 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
   /** *Check connection*: each step in plain words, and what to do in the CRM when one failed. */
   api.post('/api/admin/crm/check', { preHandler: adminOnly }, async (req): Promise<CrmCheckResult> => {
     const { writeTest } = parseOr400(checkRequest, req.body ?? {});
-    const result = await deps.check(req.agent.organisationId, { writeTest });
+    const result = await deps.check(req.agent.organisationId, { writeTest }).catch((err: unknown) => busyAsHttp(err, (s, m) => new HttpError(503, 'crm_busy', `${m}: try again in ${s} s.`)));
     if (!result) throw new HttpError(404, 'not_found', 'No CRM is connected.');
     await audit(deps.db, req.agent, req.agent.organisationId, 'crm.checked', { ok: result.ok, failed: result.steps.filter((s) => s.state === 'failed').map((s) => s.label).join('; ') });
     deps.broadcast.teamChanged(req.agent.organisationId, 'crm');

@@ -115,7 +115,10 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
     } catch (err) {
       if (!deleted(err)) throw err;
       const next = await successorOf(contactId);
-      if (!next) throw new CrmCallError(`Salesforce: the record ${contactId} was deleted and no other record has its number: link the customer to another record`, { status: 404, retryable: false });
+      if (!next) {
+        // The customer is looked up again (the writer forgets the match): none found, agents see "Not in Salesforce".
+        throw new CrmCallError(`Salesforce: the record ${contactId} was deleted and no other record has its number: link the customer to another record`, { status: 404, retryable: false, contactGone: true });
+      }
       return fn(next);
     }
   };

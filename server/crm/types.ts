@@ -27,7 +27,6 @@ export interface CrmAdapter {
   testWrite?(contactId: string): Promise<void>;
 }
 
-
 /** A CRM record of a person, as an agent chooses one to link. */
 export interface CrmContact {
   id: string;
@@ -54,6 +53,12 @@ export interface CrmRecordWrite {
   text: string;
 }
 
+/** A check or call refused for the account's budget, as an HTTP answer (503 crm_busy with when to try again); other errors as they are. */
+export function busyAsHttp(err: unknown, toHttp: (seconds: number, message: string) => Error): never {
+  if (err instanceof CrmCallError && err.limit) throw toHttp(Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000)), err.message);
+  throw err;
+}
+
 /** A CRM call that failed, with what the outbox should do about it. */
 export class CrmCallError extends Error {
   readonly status: number | undefined;
@@ -68,8 +73,8 @@ export class CrmCallError extends Error {
   /**
    * Something in the customer's CRM account is not set up for Switchboard (a scope not granted,
    * a field without access, an app uninstalled): what the admin must do, in the CRM's own terms.
-   * Retrying cannot help, so the connection pauses with this as its reason until *Check connection*
-   * passes (or the pause ends and a write is tried again).
+   * Retrying cannot help, so the connection writes nothing (`needs_setup`) until *Check connection*
+   * passes or the CRM is connected again.
    */
   readonly setup: string | undefined;
   /**

@@ -25,6 +25,8 @@ export function budgetShares(budget: { requests: number }): { writes: number; ag
 const AGENT_CALLS_MAX = 4;
 /** The longest an agent's CRM call waits for the account's budget before it is told to try again. */
 const AGENT_BUDGET_WAIT_MS = 3000;
+/** The calls *Check connection* takes from the account's budget (token, search, access, fields, the test record). */
+const CHECK_CALLS = 8;
 /** The number *Check connection* searches for: reserved for fiction (NANP 555-01xx), nobody's. */
 const CHECK_PHONE = '+12025550199';
 /** A refused write (not worth retrying at once) waits this long; last_error says why. */
@@ -482,7 +484,8 @@ export function createCrmWriter(deps: {
      * checks (scopes, field access), what writes rely on (`prepare`), a test search and, opt-in, one
      * record written and deleted; each step in plain words with what to do when it failed. Kept as
      * the connection's last check; when every step passes, a connection that waited for its admin
-     * (`needs_setup`) writes again. Takes from the account's budget like an agent's call. Null: no CRM.
+     * (`needs_setup`) writes again. Takes its calls from the agents' share of the account's budget
+     * (waiting a moment for it, else 503 crm_busy). Null: no CRM.
      */
     async check(organisationId: string, o: { writeTest: boolean }): Promise<CrmCheckResult | null> {
       const conn = await connectionOf(organisationId);
@@ -493,7 +496,12 @@ export function createCrmWriter(deps: {
         const e = err instanceof CrmCallError ? err : null;
         return { id, label, state: 'failed', detail: (err as Error).message, fix: e?.setup ?? fix };
       };
-      await budgetWait(organisationId, conn.vendor, AGENT_CALLS_MAX, 'agents');
+      // Within the agents' share of the account's budget, like an agent's click (a check makes several calls).
+      for (let waited = 0, wait = await budgetWait(organisationId, conn.vendor, CHECK_CALLS, 'agents'); wait !== null; wait = await budgetWait(organisationId, conn.vendor, CHECK_CALLS, 'agents')) {
+        if (waited + wait > AGENT_BUDGET_WAIT_MS) throw new CrmCallError(`${name} is busy with this account’s writes`, { retryable: true, retryAfterMs: wait, limit: 'burst' });
+        await new Promise((r) => setTimeout(r, wait));
+        waited += wait;
+      }
       const tokenLabel = `${name} accepts Switchboard’s token`;
       const searchLabel = 'A test search by phone';
       // The token: refreshed if it must be; then the cheapest authenticated call, a search for a number nobody has.

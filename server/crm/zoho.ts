@@ -97,7 +97,8 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
       const mine = created.get(`${opts.apiDomain} ${parsed.number}`);
       if (mine && Date.now() - mine.at < CREATED_KEPT_MS) {
         const ref = split(mine.id)!;
-        if (await getRecord(ref.module, ref.id)) return { id: mine.id };
+        // Deleted meanwhile: a search decides instead.
+        if (await getRecord(ref.module, ref.id).catch(() => null)) return { id: mine.id };
       }
       const same = (value: string | null | undefined) => !!value && parsePhoneNumberFromString(value.trim().replace(/^00/, '+'), parsed.country)?.number === parsed.number;
       // Zoho's phone search looks in every phone field of the module and matches what *contains*

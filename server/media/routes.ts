@@ -36,7 +36,8 @@ export function registerSignedMessageMediaRoute(http: FastifyInstance, deps: Med
   http.get('/media/messages/:message/:index', async (req, reply) => {
     const p = params.safeParse(req.params);
     const q = req.query as { expires?: unknown; signature?: unknown };
-    const valid = p.success ? deps.signer.check(p.data.message, p.data.index, q.expires, q.signature) : 'invalid';
+    // A link of the old, eternal form (a signature, no expiry) has expired too: its page says so.
+    const valid = !p.success ? 'invalid' : q.expires === undefined && typeof q.signature === 'string' ? 'expired' : deps.signer.check(p.data.message, p.data.index, q.expires, q.signature);
     if (valid === 'expired') {
       return reply
         .code(410)
@@ -52,7 +53,7 @@ export function registerSignedMessageMediaRoute(http: FastifyInstance, deps: Med
 
 const EXPIRED_PAGE = `<!doctype html><meta charset="utf-8"><title>This link has expired</title>
 <body style="font:16px/1.5 system-ui,sans-serif;margin:3em;max-width:36em"><h1>This link has expired</h1>
-<p>Links to WhatsApp files on CRM records work for a limited time. Open the conversation in Switchboard to see the file, or ask a colleague with Switchboard for a new link.</p>`;
+<p>Links to WhatsApp files on CRM records work for a limited time. Open the conversation in Switchboard (the side panel) to see the file.</p>`;
 
 /**
  * `POST /api/conversations/:id/messages/:message/media/:index/link` (agents): a new link to a file

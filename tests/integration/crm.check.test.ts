@@ -3,6 +3,8 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import type { CrmCheckResult, CrmRecordView, CrmStatus } from '../../lib/contract/api';
 import type { HubSpotStandIn } from '../../server/dev/crm-stand-in/hubspot';
+import { connectCrm, disconnectCrm } from '../../server/crm/connections';
+import { createSealer } from '../../server/crm/seal';
 import { connectByOAuth } from '../support/crm';
 import { useTestStack } from '../support/fixture';
 import { api, customer } from '../support/stack';
@@ -78,12 +80,19 @@ describe('CRM: Check connection', () => {
     const agentCall = await api<{ error: string; message: string }>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${conversationId}/crm/search?q=Waiting`);
     expect([agentCall.status, agentCall.body.error]).toEqual([409, 'crm_needs_setup']);
     expect(agentCall.body.message).toContain(fix);
-    // The record is owed and waits (no write, no retry loop).
+    // The record is owed and waits (no write, no retry loop), while the writer goes on writing for
+    // others: organisation B's message, stored after A's, is written (the writer has passed A's row).
     await until(async () => (await status()).pending > 0, { what: 'the record to be owed' });
-    const calls = hub().requests.length;
-    await new Promise((r) => setTimeout(r, 300));
-    expect(hub().requests.slice(calls).filter((r) => !r.path.startsWith('/oauth'))).toEqual([]);
+    const calls = hub().requests.filter((r) => r.path.endsWith(`/contacts/${contactId}`)).length;
+    hub().tokens.add('hubspot-token-b');
+    await connectCrm(ctx.stack.db, createSealer(ctx.stack.config.crm.tokenKey!), { organisationId: ctx.b.id, vendor: 'hubspot', accessToken: 'hubspot-token-b', account: String(hub().oauth.portalId) });
+    const bPhone = customer();
+    const bContact = hub().addContact({ firstname: 'Other', phone: bPhone });
+    await ctx.stack.inbound({ from: bPhone, to: ctx.b.number, body: 'For B' });
+    await until(() => [...hub().communications.values()].some((c) => hub().associations.get(c.id)?.has(bContact)), { what: 'B’s record written meanwhile' });
+    expect(hub().requests.filter((r) => r.path.endsWith(`/contacts/${contactId}`)).length).toBe(calls);
     expect([...hub().communications.values()].filter((c) => hub().associations.get(c.id)?.has(contactId))).toEqual([]);
+    await disconnectCrm(ctx.stack.db, ctx.b.id);
 
     const passed = await check();
     expect(passed.body.ok).toBe(true);
@@ -98,6 +107,9 @@ describe('CRM: Check connection', () => {
     const ok = await cli(['crm-check', '--org', ctx.a.id]);
     expect(ok.stdout).toMatch(/✓ HubSpot accepts Switchboard’s token/);
     expect(ok.stdout).toMatch(/Every check passed\./);
+    // The organisation's admins see that the operator checked their CRM.
+    const audit = (await ctx.stack.db.query<{ actor_name: string; detail: { by?: string } }>("select actor_name, detail from audit_log where organisation_id = $1 and action = 'crm.checked' order by id desc limit 1", [ctx.a.id])).rows[0];
+    expect(audit).toMatchObject({ actor_name: 'Operator', detail: { by: 'the operator' } });
     hub().down = true;
     try {
       const failed = await cli(['crm-check', '--org', ctx.a.id]).then(

@@ -63,7 +63,7 @@ describe('Invitations and the admin view, as another organisation’s admin trie
     expect((await accept({ token: old.token, password: 'victim’s own password' })).body.error).toBe('invite_used');
     expect(await audit(ctx.a)).toEqual(
       expect.arrayContaining([
-        ['invite.refused', { email: victim, reason: 'the address has an account and its password was not given' }],
+        ['invite.refused', { email: victim, reason: 'the password given was not accepted' }],
         ['invite.refused', { email: victim, reason: 'used' }],
       ]),
     );

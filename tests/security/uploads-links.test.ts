@@ -204,10 +204,12 @@ describe('Uploads and signed links, as an attacker tries them', () => {
     const expired = await at(links.path(messageId, 0, Date.now() - 1000));
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain('This link has expired');
-    // Moving a link's expiry breaks its signature; the old form without an expiry opens nothing.
+    // Moving a link's expiry breaks its signature; the old eternal form opens nothing (its page says it expired).
     const moved = links.path(messageId, 0, Date.now() - 1000).replace(/expires=\d+/, `expires=${Date.now() + 365 * 86_400_000}`);
     expect((await at(moved)).status).toBe(403);
-    expect((await at(`/media/messages/${messageId}/0?signature=${new URL(ctx.stack.serverUrl + links.path(messageId, 0, Date.now() + 60_000)).searchParams.get('signature')}`)).status).toBe(403);
+    const eternal = await at(`/media/messages/${messageId}/0?signature=${new URL(ctx.stack.serverUrl + links.path(messageId, 0, Date.now() + 60_000)).searchParams.get('signature')}`);
+    expect(eternal.status).toBe(410);
+    expect(await eternal.text()).not.toContain('%PDF');
 
     // Renewed through the server by an agent of the organisation, for CRM_MEDIA_LINK_DAYS (30) from now.
     const renewed = await api<{ url: string; expiresAt: string }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages/${messageId}/media/0/link`, 'POST');
