@@ -24,21 +24,37 @@ export interface OutboxDeps {
  * to see and retry, and takes it out of the queue.
  */
 export function createOutbox(deps: OutboxDeps) {
+  // The stored queue is read, changed and written back: one change at a time, or two replies sent
+  // at once (a document's text and its file are two) would each write back a queue without the other.
+  let changes: Promise<unknown> = Promise.resolve();
+  const change = (edit: (queue: PendingReply[]) => PendingReply[]): Promise<void> => {
+    const run = changes.then(async () => deps.save(edit(await deps.load())));
+    changes = run.catch(() => undefined);
+    return run;
+  };
   let flushing: Promise<void> | null = null;
+  let again = false; // a reply queued while a flush was finishing: that flush goes round once more
   const flush = (): Promise<void> => {
-    flushing ??= (async () => {
-      for (let p = (await deps.load())[0]; p; p = (await deps.load())[0]) {
-        try {
-          const { message } = p.note ? await deps.note(p) : await deps.reply(p);
-          await deps.apply(message);
-        } catch (err) {
-          if (deps.isTransient(err)) return;
-          const updatedAt = (deps.now?.() ?? new Date()).toISOString();
-          await deps.apply({ ...deps.pendingMessage(p), status: 'failed', errorMessage: (err as Error).message, updatedAt });
+    if (flushing) {
+      again = true;
+      return flushing;
+    }
+    flushing = (async () => {
+      do {
+        again = false;
+        for (let p = (await deps.load())[0]; p; p = (await deps.load())[0]) {
+          try {
+            const { message } = p.note ? await deps.note(p) : await deps.reply(p);
+            await deps.apply(message);
+          } catch (err) {
+            if (deps.isTransient(err)) return;
+            const updatedAt = (deps.now?.() ?? new Date()).toISOString();
+            await deps.apply({ ...deps.pendingMessage(p), status: 'failed', errorMessage: (err as Error).message, updatedAt });
+          }
+          const done = p.id;
+          await change((queue) => queue.filter((q) => q.id !== done));
         }
-        const done = p.id;
-        await deps.save((await deps.load()).filter((q) => q.id !== done));
-      }
+      } while (again);
     })().finally(() => {
       flushing = null;
     });
@@ -48,7 +64,7 @@ export function createOutbox(deps: OutboxDeps) {
     /** Shows a reply at once as pending, queues it, and tries to hand it over. */
     async add(p: PendingReply): Promise<void> {
       await deps.apply(deps.pendingMessage(p));
-      await deps.save([...(await deps.load()), p]);
+      await change((queue) => [...queue, p]);
       await flush();
     },
     flush,

@@ -7,7 +7,9 @@ class Refused extends Error {}
 class Offline extends Error {}
 
 /** A server that answers per reply body, a stored queue and an inbox, all in memory. */
-function harness(server: (p: PendingReply) => Promise<void>) {
+function harness(server: (p: PendingReply) => Promise<void>, o: { storageDelayMs?: number } = {}) {
+  // chrome.storage answers later than a microtask: the stored queue is read and written back with a delay.
+  const later = () => (o.storageDelayMs ? new Promise((r) => setTimeout(r, o.storageDelayMs)) : Promise.resolve());
   let queue: PendingReply[] = [];
   const inbox = new Map<string, MessageView>();
   const sent: string[] = [];
@@ -19,8 +21,14 @@ function harness(server: (p: PendingReply) => Promise<void>) {
   const outbox = createOutbox({
     reply: serve,
     note: serve,
-    load: async () => queue,
-    save: async (q) => void (queue = q),
+    load: async () => {
+      await later();
+      return queue;
+    },
+    save: async (q) => {
+      await later();
+      queue = q;
+    },
     apply: async (m) => void inbox.set(m.id, m),
     pendingMessage,
     isTransient: (err) => err instanceof Offline,
@@ -32,6 +40,16 @@ function harness(server: (p: PendingReply) => Promise<void>) {
 }
 
 describe('outbox', () => {
+  it('sends two replies given at once (a document’s text and its file) each exactly once, whatever storage’s delays', async () => {
+    const h = harness(async () => new Promise((r) => setTimeout(r, 3)), { storageDelayMs: 2 });
+    const text = h.reply('Here it is');
+    const file = h.reply('[the invoice]');
+    await Promise.all([h.outbox.add(text), h.outbox.add(file)]);
+    await h.outbox.flush();
+    expect([...h.sent].sort()).toEqual(['Here it is', '[the invoice]']);
+    expect(h.queue()).toEqual([]);
+  });
+
   it('shows a reply at once as pending, hands it over, and keeps the server’s copy', async () => {
     const h = harness(async () => {});
     const r = h.reply('Hello');
