@@ -1,4 +1,5 @@
 import type { MessageView } from '../contract/models';
+import { coalesced } from './coalesce';
 import type { PendingReply } from './store';
 
 /** What the outbox needs: the server's two write calls, the stored queue, and the inbox. */
@@ -32,34 +33,21 @@ export function createOutbox(deps: OutboxDeps) {
     changes = run.catch(() => undefined);
     return run;
   };
-  let flushing: Promise<void> | null = null;
-  let again = false; // a reply queued while a flush was finishing: that flush goes round once more
-  const flush = (): Promise<void> => {
-    if (flushing) {
-      again = true;
-      return flushing;
+  // Oldest first, one at a time; a reply queued while a flush was finishing makes it go round once more.
+  const flush = coalesced(async () => {
+    for (let p = (await deps.load())[0]; p; p = (await deps.load())[0]) {
+      try {
+        const { message } = p.note ? await deps.note(p) : await deps.reply(p);
+        await deps.apply(message);
+      } catch (err) {
+        if (deps.isTransient(err)) return false;
+        const updatedAt = (deps.now?.() ?? new Date()).toISOString();
+        await deps.apply({ ...deps.pendingMessage(p), status: 'failed', errorMessage: (err as Error).message, updatedAt });
+      }
+      const done = p.id;
+      await change((queue) => queue.filter((q) => q.id !== done));
     }
-    flushing = (async () => {
-      do {
-        again = false;
-        for (let p = (await deps.load())[0]; p; p = (await deps.load())[0]) {
-          try {
-            const { message } = p.note ? await deps.note(p) : await deps.reply(p);
-            await deps.apply(message);
-          } catch (err) {
-            if (deps.isTransient(err)) return;
-            const updatedAt = (deps.now?.() ?? new Date()).toISOString();
-            await deps.apply({ ...deps.pendingMessage(p), status: 'failed', errorMessage: (err as Error).message, updatedAt });
-          }
-          const done = p.id;
-          await change((queue) => queue.filter((q) => q.id !== done));
-        }
-      } while (again);
-    })().finally(() => {
-      flushing = null;
-    });
-    return flushing;
-  };
+  });
   return {
     /** Shows a reply at once as pending, queues it, and tries to hand it over. */
     async add(p: PendingReply): Promise<void> {

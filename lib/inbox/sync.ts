@@ -1,5 +1,6 @@
 import type { SyncResponse } from '../contract/api';
 import type { MessageView } from '../contract/models';
+import { coalesced } from './coalesce';
 
 /** Where a sync reads its cursor, and what it does with an answer. */
 export interface SyncDeps<C> {
@@ -25,8 +26,6 @@ export const CATCH_UP_NOTIFICATIONS = 3;
  * @example const catchUp = createSync(deps); await catchUp();
  */
 export function createSync<C>(deps: SyncDeps<C>): () => Promise<void> {
-  let running: Promise<void> | null = null;
-  let again = false;
   const once = async () => {
     const cursor = await deps.cursor();
     let res: SyncResponse;
@@ -39,19 +38,5 @@ export function createSync<C>(deps: SyncDeps<C>): () => Promise<void> {
     const { fresh, conversations } = await deps.apply(res);
     for (const m of fresh.filter((m) => m.direction === 'inbound').slice(-CATCH_UP_NOTIFICATIONS)) await deps.notify(m, conversations[m.conversationId]);
   };
-  return () => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        await once();
-      } while (again);
-    })().finally(() => {
-      running = null;
-    });
-    return running;
-  };
+  return coalesced(once);
 }

@@ -58,13 +58,14 @@ export function expiringTokens(signer: Signer) {
       const body = [...fields, String(Math.floor(expires))].join('.');
       return `${body}.${signer.sign(body)}`;
     },
-    open(token: string, count: number, now = Date.now()): string[] | null {
+    /** The fields and expiry of a token this purpose signed that has not expired; else null. */
+    open(token: string, count: number, now = Date.now()): { fields: string[]; expires: number } | null {
       const parts = token.split('.');
       if (parts.length !== count + 2) return null;
       const signature = parts.pop()!;
       const expires = parts[count]!;
       if (!/^\d{1,15}$/.test(expires) || !signer.verify(parts.join('.'), signature)) return null;
-      return Number(expires) > now ? parts.slice(0, count) : null;
+      return Number(expires) > now ? { fields: parts.slice(0, count), expires: Number(expires) } : null;
     },
   };
 }

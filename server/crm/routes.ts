@@ -9,7 +9,7 @@ import type { Broadcast } from '../sockets/broadcast';
 import { disconnectCrm } from './connections';
 import type { CrmApp } from './oauth';
 import { createAttempt, oauthStartUrl } from './oauth-attempts';
-import { busyAsHttp, CrmCallError, type CrmVendor } from './types';
+import { CrmCallError, type CrmVendor } from './types';
 import { CRM_VENDOR_IDS, CRM_VENDORS } from './vendors';
 import { ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES } from './zoho';
 import type { CrmWriter } from './writer';
@@ -27,6 +27,18 @@ export interface CrmRouteDeps {
 const connectRequest = z.object({ vendor: z.enum(CRM_VENDOR_IDS as [CrmVendor, ...CrmVendor[]]), region: z.string().optional() });
 const settingsRequest = z.object({ logMode: z.enum(['window', 'message']) });
 const checkRequest = z.object({ writeTest: z.boolean().default(false) }).default({ writeTest: false });
+
+/**
+ * What an agent or admin is told when their CRM call could not be made: the account waits for its
+ * admin (409 `crm_needs_setup`, what to do) or for its budget (503 `crm_busy`, when to try again);
+ * null for any other error.
+ */
+export function crmErrorAsHttp(err: unknown): HttpError | null {
+  if (!(err instanceof CrmCallError)) return null;
+  if (err.setup) return new HttpError(409, 'crm_needs_setup', `The CRM is not set up for Switchboard yet: ${err.setup}`);
+  if (err.limit) return new HttpError(503, 'crm_busy', `${err.message}: try again in ${Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000))} s.`);
+  return null;
+}
 
 /** The CRMs this server can connect: those whose app is configured, when it has the key that seals tokens. */
 export const crmVendorsAvailable = (deps: Pick<CrmRouteDeps, 'tokenKey' | 'apps'>): CrmVendor[] =>
@@ -124,7 +136,9 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
   /** *Check connection*: each step in plain words, and what to do in the CRM when one failed. */
   api.post('/api/admin/crm/check', { preHandler: adminOnly }, async (req): Promise<CrmCheckResult> => {
     const { writeTest } = parseOr400(checkRequest, req.body ?? {});
-    const result = await deps.check(req.agent.organisationId, { writeTest }).catch((err: unknown) => busyAsHttp(err, (s, m) => new HttpError(503, 'crm_busy', `${m}: try again in ${s} s.`)));
+    const result = await deps.check(req.agent.organisationId, { writeTest }).catch((err: unknown) => {
+      throw crmErrorAsHttp(err) ?? err;
+    });
     if (!result) throw new HttpError(404, 'not_found', 'No CRM is connected.');
     await audit(deps.db, req.agent, req.agent.organisationId, 'crm.checked', { ok: result.ok, failed: result.steps.filter((s) => s.state === 'failed').map((s) => s.label).join('; ') });
     deps.broadcast.teamChanged(req.agent.organisationId, 'crm');
@@ -170,11 +184,8 @@ export function registerCrmAgentRoutes(
   const crmCall = <T>(req: FastifyRequest, p: Promise<T>) =>
     p.catch((err: unknown) => {
       if (err instanceof HttpError) throw err;
-      if (err instanceof CrmCallError && err.setup) throw new HttpError(409, 'crm_needs_setup', `The CRM is not set up for Switchboard yet: ${err.setup}`);
-      if (err instanceof CrmCallError && err.limit) {
-        const seconds = Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000));
-        throw new HttpError(503, 'crm_busy', `${err.message}: try again in ${seconds} s.`);
-      }
+      const answer = crmErrorAsHttp(err);
+      if (answer) throw answer;
       req.log.warn({ err }, 'CRM call failed');
       throw new HttpError(502, 'crm_unavailable', 'The CRM did not answer; try again in a moment.');
     });

@@ -53,12 +53,6 @@ export interface CrmRecordWrite {
   text: string;
 }
 
-/** A check or call refused for the account's budget, as an HTTP answer (503 crm_busy with when to try again); other errors as they are. */
-export function busyAsHttp(err: unknown, toHttp: (seconds: number, message: string) => Error): never {
-  if (err instanceof CrmCallError && err.limit) throw toHttp(Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000)), err.message);
-  throw err;
-}
-
 /** A CRM call that failed, with what the outbox should do about it. */
 export class CrmCallError extends Error {
   readonly status: number | undefined;

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CrmCheckResult, WorkspaceConfig } from '../../lib/contract/api';
 import type pg from 'pg';
 import { audit } from '../admin/organisation';
-import { busyAsHttp } from '../crm/types';
+import { crmErrorAsHttp } from '../crm/routes';
 import { secretEquals } from '../auth/compare';
 import { HttpError, parseOr400 } from '../errors';
 
@@ -44,7 +44,9 @@ export function registerOperatorRoutes(
   app.get('/api/metrics', { preHandler: operator }, async () => ({ requests: deps.requests.byRoute(), sockets: deps.io.engine.clientsCount }));
   app.post('/api/operator/crm/check', { preHandler: operator }, async (req): Promise<CrmCheckResult> => {
     const { organisationId, writeTest } = parseOr400(crmCheckRequest, req.body);
-    const result = await deps.crmCheck(organisationId, { writeTest }).catch((err: unknown) => busyAsHttp(err, (s, m) => new HttpError(503, 'crm_busy', `${m}: try again in ${s} s.`)));
+    const result = await deps.crmCheck(organisationId, { writeTest }).catch((err: unknown) => {
+      throw crmErrorAsHttp(err) ?? err;
+    });
     if (!result) throw new HttpError(404, 'not_found', 'this organisation has no CRM connected');
     // The organisation's admins see that the operator checked (and, with writeTest, wrote to) their CRM.
     await audit(deps.db, null, organisationId, 'crm.checked', { ok: result.ok, failed: result.steps.filter((s) => s.state === 'failed').map((s) => s.label).join('; '), by: 'the operator', writeTest }, 'Operator');

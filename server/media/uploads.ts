@@ -37,10 +37,10 @@ export function createUploadSigner(secret: string) {
     },
     /** What a ticket this server signed says, if it has not expired (whether it was spent is the database's to say). */
     openTicket(ticket: string, now = Date.now()): { ticketId: string; agentId: string; organisationId: string; expiresAt: Date } | null {
-      const fields = tickets.open(ticket, 3, now);
-      if (!fields) return null;
-      const [ticketId, agentId, organisationId] = fields as [string, string, string];
-      return { ticketId, agentId, organisationId, expiresAt: new Date(Number(ticket.split('.')[3])) };
+      const opened = tickets.open(ticket, 3, now);
+      if (!opened) return null;
+      const [ticketId, agentId, organisationId] = opened.fields as [string, string, string];
+      return { ticketId, agentId, organisationId, expiresAt: new Date(opened.expires) };
     },
     /** The query string of a media URL that works until `expires` (ms). */
     mediaQuery: (uploadId: string, expires: number): string => media.query(`upload ${uploadId}`, expires),

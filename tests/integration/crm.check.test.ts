@@ -102,6 +102,26 @@ describe('CRM: Check connection', () => {
     expect(record.body.matched).toBe(true);
   });
 
+  it('gives agents’ calls their own share of the account’s budget: writes that spent theirs do not block an agent; both spent, 503 crm_busy', async () => {
+    const res = await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'Budget' });
+    const conversationId = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    const search = () => api<{ error?: string; message?: string }>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${conversationId}/crm/search?q=Waiting`);
+    // A share spent for the next ten seconds, as rate-limiter-flexible keeps it.
+    const spend = (part: 'writes' | 'agents') =>
+      ctx.stack.db.query('insert into crm_rate_limits (key, points, expire) values ($1, 10000, $2) on conflict (key) do update set points = 10000, expire = $2', [`crm-hubspot-${part}:${ctx.a.id}`, Date.now() + 10_000]);
+    // From fresh windows: the checks of the tests before took from the agents' share.
+    await ctx.stack.db.query("delete from crm_rate_limits where key like 'crm-hubspot-%' and key like $1", [`%:${ctx.a.id}`]);
+    try {
+      await spend('writes');
+      expect((await search()).status).toBe(200);
+      await spend('agents');
+      const busy = await search();
+      expect([busy.status, busy.body.error]).toEqual([503, 'crm_busy']);
+    } finally {
+      await ctx.stack.db.query("delete from crm_rate_limits where key like 'crm-hubspot-%' and key like $1", [`%:${ctx.a.id}`]);
+    }
+  });
+
   it('runs from a terminal through the running server (npm run admin -- crm-check)', async () => {
     const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'server/cli/admin.ts', ...args], { env: { ...process.env, SWITCHBOARD_HOME: ctx.stack.home } });
     const ok = await cli(['crm-check', '--org', ctx.a.id]);
