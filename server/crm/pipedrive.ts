@@ -15,15 +15,6 @@ import { CrmCallError, type CrmAdapter, type CrmContact, type CrmRecordWrite } f
  * outbox has no record id yet, and this is a retry) first looks among the person's latest notes
  * for that reference and updates the note the lost call created.
  */
-/**
- * Persons this process created, by company and number, for a while: Pipedrive's search finds a new
- * person only seconds later, so a second *Create contact* (or the customer's next message) reads
- * the one just made by id instead of making another.
- */
-const created = new Map<string, { id: string; at: number }>();
-const CREATED_KEPT_MS = 10 * 60_000;
-const creating = new Map<string, Promise<{ id: string }>>();
-
 export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string }): CrmAdapter {
   const persons = ourErrors(new PersonsApi(new V2Configuration({ accessToken: opts.accessToken, basePath: `${opts.apiDomain}/api/v2` })));
   const notes = ourErrors(new NotesApi(new V1Configuration({ accessToken: opts.accessToken, basePath: `${opts.apiDomain}/api/v1` })));
@@ -63,11 +54,6 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
     if (!note.data?.id) throw new CrmCallError('Pipedrive answered the note without its id', { retryable: true });
     return { remoteId: String(note.data.id) };
   };
-  /** A person this process made for the number a moment ago, if Pipedrive still has it. */
-  const justCreated = async (number: string): Promise<{ id: string } | null> => {
-    const mine = created.get(`${opts.apiDomain} ${number}`);
-    return mine && Date.now() - mine.at < CREATED_KEPT_MS && (await getContact(mine.id)) ? { id: mine.id } : null;
-  };
   return {
     vendor: 'pipedrive',
 
@@ -78,8 +64,6 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
     async findContact(phoneE164) {
       const parsed = parsePhoneNumberFromString(phoneE164);
       if (!parsed) return null;
-      const mine = await justCreated(parsed.number);
-      if (mine) return mine;
       // Pipedrive's search matches the digits of a stored number whatever its format; the national
       // number finds both "+1 415 555 0134" and "(415) 555-0134". Confirmed with libphonenumber-js.
       const found = await persons.searchPersons({ term: String(parsed.nationalNumber), fields: 'phone', limit: 20 });
@@ -96,26 +80,11 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
     },
 
     async createContact({ name, phoneE164 }) {
-      const number = parsePhoneNumberFromString(phoneE164)?.number ?? phoneE164;
-      // Two creates for one number at once (two agents' clicks): the second waits for the first's person.
-      const key = `${opts.apiDomain} ${number}`;
-      const inFlight = creating.get(key);
-      if (inFlight) return inFlight;
-      const making = (async () => {
-        const mine = await justCreated(number);
-        if (mine) return mine;
-        const made = await persons.addPerson({ AddPersonRequest: { name: name?.trim() || phoneE164, phones: [{ value: phoneE164, primary: true, label: 'mobile' }] } });
-        if (!made.data?.id) throw new CrmCallError('Pipedrive answered without the new person', { retryable: true });
-        for (const [k, v] of created) if (Date.now() - v.at >= CREATED_KEPT_MS) created.delete(k);
-        created.set(key, { id: String(made.data.id), at: Date.now() });
-        return { id: String(made.data.id) };
-      })();
-      creating.set(key, making);
-      try {
-        return await making;
-      } finally {
-        creating.delete(key);
-      }
+      // Pipedrive's search finds the new person only seconds later: the writer lets one create per
+      // customer run at a time and keeps the person made (crm_contacts), so none is made twice.
+      const made = await persons.addPerson({ AddPersonRequest: { name: name?.trim() || phoneE164, phones: [{ value: phoneE164, primary: true, label: 'mobile' }] } });
+      if (!made.data?.id) throw new CrmCallError('Pipedrive answered without the new person', { retryable: true });
+      return { id: String(made.data.id) };
     },
 
     async write(record: CrmRecordWrite) {

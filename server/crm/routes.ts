@@ -36,7 +36,7 @@ const checkRequest = z.object({ writeTest: z.boolean().default(false) }).default
 export function crmErrorAsHttp(err: unknown): HttpError | null {
   if (!(err instanceof CrmCallError)) return null;
   if (err.setup) return new HttpError(409, 'crm_needs_setup', `The CRM is not set up for Switchboard yet: ${err.setup}`);
-  if (err.limit) return new HttpError(503, 'crm_busy', `${err.message}: try again in ${Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000))} s.`);
+  if (err.limit || err.heldBack) return new HttpError(503, 'crm_busy', `${err.message}: try again in ${Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000))} s.`);
   return null;
 }
 

@@ -76,7 +76,9 @@ export class CrmCallError extends Error {
    * say into which): the writer forgets the match and looks the customer up again.
    */
   readonly contactGone: boolean;
-  constructor(message: string, o: { status?: number; retryable: boolean; retryAfterMs?: number; unauthorised?: boolean; limit?: 'burst' | 'daily'; setup?: string; contactGone?: boolean }) {
+  /** Held back on our side (the account's search budget, a colleague's create): the CRM saw no call, and nothing failed. */
+  readonly heldBack: boolean;
+  constructor(message: string, o: { status?: number; retryable: boolean; retryAfterMs?: number; unauthorised?: boolean; limit?: 'burst' | 'daily'; setup?: string; contactGone?: boolean; heldBack?: boolean }) {
     super(message);
     this.status = o.status;
     this.retryable = o.retryable;
@@ -85,5 +87,6 @@ export class CrmCallError extends Error {
     this.limit = o.limit;
     this.setup = o.setup;
     this.contactGone = o.contactGone ?? false;
+    this.heldBack = o.heldBack ?? false;
   }
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import type pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
@@ -29,6 +30,13 @@ const AGENT_BUDGET_WAIT_MS = 3000;
 const CHECK_CALLS = 8;
 /** The number *Check connection* searches for: reserved for fiction (NANP 555-01xx), nobody's. */
 const CHECK_PHONE = '+12025550199';
+/** The longest a search waits for the account's search budget before its caller is told to come back. */
+const SEARCH_WAIT_MS = 5000;
+/** A *Create contact* still unfinished after this long stopped (its instance went away): another may take over. */
+const CREATING_STALE_MS = 120_000;
+/** How long a second click waits for the first's record before being told to try again. */
+const CREATING_WAIT_MS = 10_000;
+const CREATING_POLL_MS = 200;
 /** A refused write (not worth retrying at once) waits this long; last_error says why. */
 const REFUSED_RETRY_MS = 60 * 60_000;
 
@@ -126,8 +134,40 @@ export function createCrmWriter(deps: {
     return borrowed === null ? null : Math.min(own, borrowed);
   };
 
-  const adapterFor = (conn: Connection, accessToken: string): CrmAdapter =>
-    CRM_VENDORS[conn.vendor].adapter(deps.apps[conn.vendor], { account: conn.account, apiUrl: conn.api_url }, accessToken);
+  /** Each account's search budget (vendors whose search endpoints have a limit of their own), shared by every instance. */
+  const searchLimiters = new Map(
+    Object.values(CRM_VENDORS).flatMap((d) =>
+      d.searchBudget
+        ? [[d.vendor, new RateLimiterPostgres({ storeClient: deps.db, tableName: 'crm_rate_limits', tableCreated: true, keyPrefix: `crm-${d.vendor}-search`, points: d.searchBudget.requests, duration: d.searchBudget.seconds })] as const]
+        : [],
+    ),
+  );
+  /** Waits for a search in the account's search budget; told to come back when that would take longer than SEARCH_WAIT_MS. */
+  const searchTurn = async (organisationId: string, vendor: CrmVendor) => {
+    const limiter = searchLimiters.get(vendor);
+    if (!limiter) return;
+    for (let waited = 0; ; ) {
+      try {
+        return void (await limiter.consume(organisationId, 1));
+      } catch (res) {
+        if (!(res instanceof RateLimiterRes)) throw res;
+        const wait = res.msBeforeNext + Math.random() * 100;
+        if (waited + wait > SEARCH_WAIT_MS) throw new CrmCallError(`${CRM_VENDORS[vendor].name}’s search is busy for this account`, { retryable: true, retryAfterMs: wait, heldBack: true });
+        await new Promise((r) => setTimeout(r, wait));
+        waited += wait;
+      }
+    }
+  };
+
+  /** The adapter for a connection; its searches wait their turn in the account's search budget. */
+  const adapterFor = (organisationId: string, conn: Connection, accessToken: string): CrmAdapter => {
+    const adapter = CRM_VENDORS[conn.vendor].adapter(deps.apps[conn.vendor], { account: conn.account, apiUrl: conn.api_url }, accessToken);
+    return {
+      ...adapter,
+      findContact: async (phoneE164) => (await searchTurn(organisationId, conn.vendor), adapter.findContact(phoneE164)),
+      searchContacts: async (query) => (await searchTurn(organisationId, conn.vendor), adapter.searchContacts(query)),
+    };
+  };
 
   /** The connection's access token, refreshed first when it is about to expire (or `force`d after a 401). */
   const accessToken = async (organisationId: string, conn: Connection, force = false): Promise<string> => {
@@ -197,10 +237,10 @@ export function createCrmWriter(deps: {
    */
   const withCrm = async <T>(organisationId: string, conn: Connection, fn: (a: CrmAdapter) => Promise<T>): Promise<T> => {
     try {
-      return await fn(adapterFor(conn, await accessToken(organisationId, conn)));
+      return await fn(adapterFor(organisationId, conn, await accessToken(organisationId, conn)));
     } catch (err) {
       if (!(err instanceof CrmCallError && err.unauthorised && conn.refresh_token)) throw err;
-      return fn(adapterFor(conn, await accessToken(organisationId, conn, true)));
+      return fn(adapterFor(organisationId, conn, await accessToken(organisationId, conn, true)));
     }
   };
 
@@ -292,6 +332,11 @@ export function createCrmWriter(deps: {
       );
     } catch (err) {
       const e = err instanceof CrmCallError ? err : new CrmCallError((err as Error).message, { retryable: true });
+      if (e.heldBack) {
+        // As a write waiting for the burst budget: its turn comes, and the CRM never refused anything.
+        await deps.db.query('update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0) where key = $1', [row.key, (e.retryAfterMs ?? 1000) / 1000]);
+        return;
+      }
       if (e.setup) {
         // Retrying cannot help: the whole connection waits for the admin (Check connection clears it).
         deps.log.warn({ key: row.key, organisationId: row.organisation_id, status: e.status, err: e.message }, 'CRM account needs setting up; writes wait for the admin');
@@ -455,18 +500,48 @@ export function createCrmWriter(deps: {
       return 'linked';
     },
 
-    /** A record in the CRM for the customer (their WhatsApp name and number); the one a phone search finds now if there is one. */
+    /**
+     * A record in the CRM for the customer (their WhatsApp name and number); the one a phone search
+     * finds now if there is one. Every CRM indexes new records for search seconds later, so two
+     * clicks (two agents', on two server instances) must not both search and create: one create
+     * per customer at a time across instances (a row in `crm_creating`; the others wait for its
+     * record), and a record already decided for the customer (created or linked) is the answer.
+     */
     async createRecord(organisationId: string, conversationId: string, agentId: string): Promise<'created' | 'no_crm' | 'no_conversation'> {
       const customer = await customerOf(organisationId, conversationId);
       if (!customer) return 'no_conversation';
-      // A search, then (HubSpot) a read by the number's own property and the create.
-      const made = await withConnection(organisationId, AGENT_CALLS_MAX, async (a) => {
-        const existing = await a.findContact(customer.phone_e164);
-        return existing ? { id: existing.id, source: 'linked' as const } : { id: (await a.createContact({ name: customer.profile_name, phoneE164: customer.phone_e164 })).id, source: 'created' as const };
-      });
-      if (!made) return 'no_crm';
-      await decide(organisationId, customer.id, made.id, made.source, agentId);
-      return 'created';
+      const decided = async () =>
+        (await deps.db.query(`select 1 from public.crm_contacts where contact_id = $1 and organisation_id = $2 and source <> 'phone' and remote_id is not null`, [customer.id, organisationId])).rowCount! > 0;
+      const token = randomUUID();
+      const take = async () =>
+        (
+          await deps.db.query(
+            `insert into public.crm_creating as c (contact_id, organisation_id, by_token) values ($1, $2, $3)
+             on conflict (contact_id) do update set started_at = now(), by_token = excluded.by_token
+               where c.started_at < now() - make_interval(secs => $4)
+             returning 1`,
+            [customer.id, organisationId, token, CREATING_STALE_MS / 1000],
+          )
+        ).rowCount! > 0;
+      for (let waited = 0; !(await take()); waited += CREATING_POLL_MS) {
+        // A colleague's click is creating this customer's record: theirs is the answer.
+        if (await decided()) return 'created';
+        if (waited >= CREATING_WAIT_MS) throw new CrmCallError('A colleague is still creating this customer’s record', { retryable: true, retryAfterMs: CREATING_POLL_MS, heldBack: true });
+        await new Promise((r) => setTimeout(r, CREATING_POLL_MS));
+      }
+      try {
+        if (await decided()) return 'created';
+        // A search, then (HubSpot) a read by the number's own property and the create.
+        const made = await withConnection(organisationId, AGENT_CALLS_MAX, async (a) => {
+          const existing = await a.findContact(customer.phone_e164);
+          return existing ? { id: existing.id, source: 'linked' as const } : { id: (await a.createContact({ name: customer.profile_name, phoneE164: customer.phone_e164 })).id, source: 'created' as const };
+        });
+        if (!made) return 'no_crm';
+        await decide(organisationId, customer.id, made.id, made.source, agentId);
+        return 'created';
+      } finally {
+        await deps.db.query('delete from public.crm_creating where contact_id = $1 and by_token = $2', [customer.id, token]);
+      }
     },
 
     /**
@@ -527,7 +602,7 @@ export function createCrmWriter(deps: {
         steps.push(failed('search', searchLabel, err, `Let the connected ${name} user search contacts (and leads), then check again.`));
       }
       // The token may have been refreshed by the calls above.
-      const adapter = adapterFor(conn, await accessToken(organisationId, (await connectionOf(organisationId)) ?? conn));
+      const adapter = adapterFor(organisationId, conn, await accessToken(organisationId, (await connectionOf(organisationId)) ?? conn));
       if (adapter.checkAccess) {
         try {
           steps.push(...(await adapter.checkAccess()));

@@ -12,14 +12,6 @@ export { ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES, type ZohoDataCentre };
 
 const API = '/crm/v8';
 
-/**
- * Contacts this process created, by account and number, for ten minutes: Zoho indexes new records
- * for search a few seconds later, so a phone search right after *Create contact* finds nothing and
- * a second click would make a second contact. The id is read back instead of searched (issue 30).
- */
-const created = new Map<string, { id: string; at: number }>();
-const CREATED_KEPT_MS = 10 * 60_000;
-
 /** Where a data centre's servers are: Zoho's, or, on the local stack, all at the stand-in. */
 export function zohoPlaces(app: CrmApp, dc: ZohoDataCentre) {
   const known = ZOHO_DATA_CENTRES[dc];
@@ -94,12 +86,6 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
     async findContact(phoneE164) {
       const parsed = parsePhoneNumberFromString(phoneE164);
       if (!parsed) return null;
-      const mine = created.get(`${opts.apiDomain} ${parsed.number}`);
-      if (mine && Date.now() - mine.at < CREATED_KEPT_MS) {
-        const ref = split(mine.id)!;
-        // Deleted meanwhile: a search decides instead.
-        if (await getRecord(ref.module, ref.id).catch(() => null)) return { id: mine.id };
-      }
       const same = (value: string | null | undefined) => !!value && parsePhoneNumberFromString(value.trim().replace(/^00/, '+'), parsed.country)?.number === parsed.number;
       // Zoho's phone search looks in every phone field of the module and matches what *contains*
       // the digits (its v8 Search Records page), so each hit is confirmed as this very number.
@@ -139,9 +125,6 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
       const made = await request('POST', '/Contacts', actionResult, { data: [{ Last_Name: last, ...(parts.length && { First_Name: parts.join(' ') }), Mobile: phoneE164 }] });
       const id = made?.data[0]?.code === 'SUCCESS' ? made.data[0].details.id : undefined;
       if (!id) throw new CrmCallError(`Zoho did not create the contact: ${made?.data[0]?.message ?? 'no answer'}`, { retryable: false });
-      const number = parsePhoneNumberFromString(phoneE164)?.number ?? phoneE164;
-      for (const [k, v] of created) if (Date.now() - v.at >= CREATED_KEPT_MS) created.delete(k);
-      created.set(`${opts.apiDomain} ${number}`, { id: `Contacts/${id}`, at: Date.now() });
       return { id: `Contacts/${id}` };
     },
 

@@ -130,7 +130,7 @@ describe('CRM write-back: Zoho CRM', () => {
     expect(refused()).toBe(tried);
   });
 
-  it('Create contact twice before Zoho has indexed the first makes one contact (read back by id, not searched)', async () => {
+  it('Create contact twice before Zoho has indexed the first makes one contact (the first one kept, not searched for again)', async () => {
     const token = ctx.a.agents[1]!.token;
     const stranger = customer();
     const conv = await conversationOf(stranger, 'New here');

@@ -17,7 +17,8 @@ import type { GetPersonSearchResponse, Person, UpsertPersonResponse } from 'pipe
  * Bearer tokens are checked, with their scopes (server/crm/pipedrive-operations.ts: a token lacking
  * one is answered 403 "Scope and URL mismatch"; a call matching no operation is recorded in
  * `unlisted`). Limits as Pipedrive's token-based rate limiting tells them, by its headers: the
- * 2-second burst window per token in `x-ratelimit-limit/-remaining/-reset`, the company's daily
+ * 2-second burst window per token in `x-ratelimit-limit/-remaining/-reset` (and the Search API's
+ * own window, told the same way), the company's daily
  * token budget in `x-daily-ratelimit-token-limit/-remaining` (a search costs more than a read). On
  * demand: a burst 429, the daily budget spent, a write performed and its answer lost, token
  * expiry, the app uninstalled (every token revoked).
@@ -42,6 +43,12 @@ export interface PipedriveStandIn {
   issueToken(scopes?: readonly string[]): { accessToken: string; refreshToken: string; expiresInSeconds: number };
   /** Pipedrive's burst limit per token, as a sliding window (null: none played): beyond it, 429 with Retry-After. */
   burstLimit: { requests: number; seconds: number } | null;
+  /**
+   * The Search API's own limit per token, a sliding window (Pipedrive: 10 requests per 2 seconds,
+   * since August 2022, beside the burst limit; null: none played): beyond it, 429 told by the same
+   * x-ratelimit-* headers, with this limit.
+   */
+  searchLimit: { requests: number; seconds: number } | null;
   /** The next n note writes are performed, then the connection is dropped before the answer. */
   dropAfterWrite: number;
   requests: Array<{ method: string; path: string; status: number }>;
@@ -88,6 +95,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
   await app.register(formbody);
   const codes = new Map<string, string>();
   const recent = new Map<string, number[]>(); // token -> times of its calls in the burst window
+  const recentSearches = new Map<string, number[]>(); // token -> times of its searches in the search window
   const refreshTokens = new Set<string>();
   let nextId = 500;
   const scopesOf = new Map<string, readonly string[]>();
@@ -115,6 +123,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
       refreshTokens.clear();
     },
     burstLimit: null,
+    searchLimit: { requests: 10, seconds: 2 },
     dropAfterWrite: 0,
     requests: [],
     oauth: { clientId: 'pd-stand-in-client', clientSecret: randomBytes(16).toString('hex'), company: 'standin', expiresInSeconds: 3600 },
@@ -172,6 +181,20 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     }
     window.push(now);
     reply.header('x-ratelimit-remaining', String(Math.max(0, limit.requests - window.length)));
+    // The Search API's endpoints have their own window beside it, told by the same headers.
+    const search = state.searchLimit;
+    if (search && req.url.split('?')[0]!.endsWith('/search')) {
+      const searches = (recentSearches.get(token) ?? []).filter((t) => t > now - search.seconds * 1000);
+      recentSearches.set(token, searches);
+      const searchReset = searches.length ? Math.ceil((searches[0]! + search.seconds * 1000 - now) / 1000) : search.seconds;
+      reply.header('x-ratelimit-limit', String(search.requests)).header('x-ratelimit-reset', String(searchReset));
+      if (searches.length >= search.requests) {
+        reply.header('x-ratelimit-remaining', '0');
+        return fail(reply, 429, 'Request over limit');
+      }
+      searches.push(now);
+      reply.header('x-ratelimit-remaining', String(search.requests - searches.length));
+    }
   });
 
   // OAuth: the consent page approves at once; the token endpoint takes the app's Basic credentials.
