@@ -23,7 +23,7 @@ import { createUploadSigner, registerUploadRoutes, registerUploadTicketRoute, si
 import { countRequests, type RequestCounter } from './metrics';
 import { registerReplyRoutes } from './outbound/routes';
 import { createSender, type Sender } from './outbound/sender';
-import { createCrmWriter } from './crm/writer';
+import { createCrmWriter } from './crm/write-back';
 import { createSealer } from './crm/seal';
 import { registerCrmOAuthRoutes } from './crm/oauth-routes';
 import { crmVendorsAvailable, registerCrmAdminRoutes, registerCrmAgentRoutes } from './crm/routes';

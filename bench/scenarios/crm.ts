@@ -1,5 +1,5 @@
 import type { CrmConnectResponse, CrmVendor } from '../../lib/contract/api';
-import { budgetShares } from '../../server/crm/writer';
+import { budgetShares } from '../../server/crm/write-back';
 import { CRM_VENDORS } from '../../server/crm/vendors';
 import { oauthBrowser } from '../../tests/support/oauth-browser';
 import { api, createTestOrg, startTestStack, type TestStack } from '../../tests/support/stack';

@@ -12,7 +12,7 @@ import { createAttempt, oauthStartUrl } from './oauth-attempts';
 import { CrmCallError, type CrmVendor } from './types';
 import { CRM_VENDOR_IDS, CRM_VENDORS } from './vendors';
 import { ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES } from './zoho';
-import type { CrmWriter } from './writer';
+import type { CrmWriter } from './write-back';
 
 export interface CrmRouteDeps {
   db: pg.Pool;

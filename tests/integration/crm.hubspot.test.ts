@@ -321,7 +321,7 @@ describe('CRM write-back: HubSpot', () => {
   });
 
   it('two server instances share the outbox: every record written once, each version by one writer', async () => {
-    const { createCrmWriter } = await import('../../server/crm/writer');
+    const { createCrmWriter } = await import('../../server/crm/write-back');
     const { createLogger } = await import('../../server/logger');
     const second = createCrmWriter({
       db: ctx.stack.db,

@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { CrmCallError, type CrmAdapter, type CrmContact, type CrmVendor } from '../types';
+import type { Connection, CrmAccounts } from './accounts';
+import type { CrmCustomers } from './customers';
+
+/** The most calls one agent's request reserves (Create contact). */
+const AGENT_CALLS_MAX = 4;
+/** A *Create contact* still unfinished after this long stopped (its instance went away): another may take over. */
+const CREATING_STALE_MS = 120_000;
+/** How long a second click waits for the first's record before being told to try again. */
+const CREATING_WAIT_MS = 10_000;
+const CREATING_POLL_MS = 200;
+
+/**
+ * What agents ask of their organisation's CRM from the thread header: the customer's record (for
+ * "Open in …"), a search for records to link, *Link*, *Create contact*. Each takes its calls from
+ * the agents' share of the account's budget (waiting a moment for it, else 503 crm_busy).
+ */
+export function createAgentCrmCalls(deps: { db: pg.Pool; accounts: CrmAccounts; customers: CrmCustomers }) {
+  const { connectionOf, agentBudget, withCrm } = deps.accounts;
+  const { customerOf, contactOf, decide } = deps.customers;
+
+  /** Runs an agent's `calls` CRM calls in `fn` with the organisation's CRM, within its budget; null when it has none. */
+  const withConnection = async <T>(organisationId: string, calls: number, fn: (a: CrmAdapter, conn: Connection) => Promise<T>): Promise<T | null> => {
+    const conn = await connectionOf(organisationId);
+    if (!conn) return null;
+    await agentBudget(organisationId, conn, calls);
+    return withCrm(organisationId, conn, (a) => fn(a, conn));
+  };
+
+  return {
+    /** Records an agent may link a conversation's customer to: the CRM's search for what they typed. */
+    searchRecords: (organisationId: string, query: string): Promise<CrmContact[] | null> => withConnection(organisationId, 2, (a) => a.searchContacts(query)),
+
+    /** Links the customer to a record the CRM has (checked there first); false when it has no such record. */
+    async linkRecord(organisationId: string, conversationId: string, recordId: string, agentId: string): Promise<'linked' | 'no_record' | 'no_crm' | 'no_conversation'> {
+      const customer = await customerOf(organisationId, conversationId);
+      if (!customer) return 'no_conversation';
+      const found = await withConnection(organisationId, 1, (a) => a.getContact(recordId));
+      if (found === null) return (await connectionOf(organisationId)) ? 'no_record' : 'no_crm';
+      await decide(organisationId, customer.id, found.id, 'linked', agentId);
+      return 'linked';
+    },
+
+    /**
+     * A record in the CRM for the customer (their WhatsApp name and number); the one a phone search
+     * finds now if there is one. Every CRM indexes new records for search seconds later, so two
+     * clicks (two agents', on two server instances) must not both search and create: one create
+     * per customer at a time across instances (a row in `crm_creating`; the others wait for its
+     * record), and a record already decided for the customer (created or linked) is the answer.
+     */
+    async createRecord(organisationId: string, conversationId: string, agentId: string): Promise<'created' | 'no_crm' | 'no_conversation'> {
+      const customer = await customerOf(organisationId, conversationId);
+      if (!customer) return 'no_conversation';
+      const decided = async () =>
+        (await deps.db.query(`select 1 from public.crm_contacts where contact_id = $1 and organisation_id = $2 and source <> 'phone' and remote_id is not null`, [customer.id, organisationId])).rowCount! > 0;
+      const token = randomUUID();
+      const take = async () =>
+        (
+          await deps.db.query(
+            `insert into public.crm_creating as c (contact_id, organisation_id, by_token) values ($1, $2, $3)
+             on conflict (contact_id) do update set started_at = now(), by_token = excluded.by_token
+               where c.started_at < now() - make_interval(secs => $4)
+             returning 1`,
+            [customer.id, organisationId, token, CREATING_STALE_MS / 1000],
+          )
+        ).rowCount! > 0;
+      for (let waited = 0; !(await take()); waited += CREATING_POLL_MS) {
+        // A colleague's click is creating this customer's record: theirs is the answer.
+        if (await decided()) return 'created';
+        if (waited >= CREATING_WAIT_MS) throw new CrmCallError('A colleague is still creating this customer’s record', { retryable: true, retryAfterMs: CREATING_POLL_MS, heldBack: true });
+        await new Promise((r) => setTimeout(r, CREATING_POLL_MS));
+      }
+      try {
+        if (await decided()) return 'created';
+        // A search, then (HubSpot) a read by the number's own property and the create.
+        const made = await withConnection(organisationId, AGENT_CALLS_MAX, async (a) => {
+          const existing = await a.findContact(customer.phone_e164);
+          return existing ? { id: existing.id, source: 'linked' as const } : { id: (await a.createContact({ name: customer.profile_name, phoneE164: customer.phone_e164 })).id, source: 'created' as const };
+        });
+        if (!made) return 'no_crm';
+        await decide(organisationId, customer.id, made.id, made.source, agentId);
+        return 'created';
+      } finally {
+        await deps.db.query('delete from public.crm_creating where contact_id = $1 and by_token = $2', [customer.id, token]);
+      }
+    },
+
+    /**
+     * The CRM record of a conversation's customer (looked up now if it never was), for the side
+     * panel's link; null when the organisation has no CRM.
+     */
+    async recordOf(organisationId: string, conversationId: string): Promise<{ vendor: CrmVendor; account: string | null; apiUrl: string | null; remoteId: string | null } | null> {
+      const conn = await connectionOf(organisationId);
+      if (!conn) return null;
+      const remoteId = await withCrm(organisationId, conn, (a) => contactOf(organisationId, conversationId, a, () => agentBudget(organisationId, conn, 2)));
+      return { vendor: conn.vendor, account: conn.account, apiUrl: conn.api_url, remoteId };
+    },
+  };
+}
