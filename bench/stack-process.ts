@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseEnv } from '../server/config';
 import { pino } from 'pino';
-import { startStack } from '../server/stack';
+import { startLocalStack } from '../server/dev/local-stack';
 import { freePort } from '../tests/support/stack';
 import { BENCH_LIMITS } from './limits';
 
@@ -24,7 +24,7 @@ const env = parseEnv({
 // Logs go to stderr: stdout carries the one line the load generator reads.
 // BENCH_PROFILE: PostgreSQL keeps statement statistics too (pg_stat_statements), read by the ingest scenario.
 const postgresSettings = process.env.BENCH_PROFILE ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track': 'all' } : undefined;
-const stack = await startStack(env, pino({ level: 'warn' }, pino.destination(2)), { postgresSettings });
+const stack = await startLocalStack(env, pino({ level: 'warn' }, pino.destination(2)), { postgresSettings });
 console.log(
   JSON.stringify({
     pid: process.pid,

@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { agentRequestLimit, authenticateAgent } from './auth/agent';
 import type { TokenVerifier } from './auth/jwt';
 import type { ServerConfig } from './config';
-import { registerDemoRoutes } from './dev/demo/routes';
 import { answerErrors, answerNotFound, HttpError } from './errors';
 import { registerOperatorRoutes } from './http/operator';
 import { originAllowed, sameHost } from './http/origins';
@@ -39,8 +38,8 @@ export interface AppDeps {
   log: Logger;
   /** How agents' file hosts are resolved (DNS by default; tests have no public DNS). */
   resolveHost?: ResolveHost;
-  /** The local stack's CRM stand-in, whose contacts' timelines the demo CRM page shows. */
-  demoCrmUrl?: string | null;
+  /** Routes the local stack adds (the demo CRM page); production has none. */
+  extraRoutes?: (http: FastifyInstance) => void;
 }
 
 export interface App {
@@ -192,7 +191,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
 
   registerInviteRoutes(http, adminDeps);
   registerCrmOAuthRoutes(http, crmDeps);
-  registerDemoRoutes(http, { crmUrl: deps.demoCrmUrl ?? null });
+  deps.extraRoutes?.(http);
 
   // Open WebSockets would hold the HTTP server open: close them before it stops. Closing the
   // connections (not disconnecting each socket, which tells a client "you were sent away": it

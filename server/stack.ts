@@ -1,29 +1,25 @@
-import cors from '@fastify/cors';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { createApp, type App } from './app';
 import type { ResolveHost } from './media/public-url';
 import { createTokenVerifier, type TokenVerifier } from './auth/jwt';
 import { requestPolicy, type Env, type ServerConfig } from './config';
-import { originAllowed } from './http/origins';
-import { answerNotFound } from './errors';
-import { startEmbeddedPostgres, type EmbeddedDb } from './dev/embedded-postgres';
 import { bootstrapLocalSupabase, migrate } from './db/migrate';
-import { registerLocalAuth } from './dev/local-supabase/auth';
-import { createMailbox, type LocalMailbox } from './dev/local-supabase/mailbox';
-import { registerLocalStorage } from './dev/local-supabase/storage';
-import { loadOrCreateLocalSecrets, writeLocalConfig, type LocalConfigFile } from './dev/local-supabase/local-config';
 import type { Logger } from './logger';
-import { countRequests, type RequestCounter } from './metrics';
-import { startTwilioStandIn, type TwilioStandIn } from './dev/twilio-stand-in/server';
-import { startHubSpotStandIn, type HubSpotStandIn } from './dev/crm-stand-in/hubspot';
-import { startPipedriveStandIn, type PipedriveStandIn } from './dev/crm-stand-in/pipedrive';
-import { startSalesforceStandIn, type SalesforceStandIn } from './dev/crm-stand-in/salesforce';
-import { startZohoStandIn, type ZohoStandIn } from './dev/crm-stand-in/zoho';
+import type { RequestCounter } from './metrics';
 import { localSealKey } from './crm/seal';
-import { ChangeStream } from './dev/local-supabase/realtime/cdc';
-import { attachRealtime, type LocalRealtime } from './dev/local-supabase/realtime/server';
+// Types only (erased): the local stack's parts are handed in by server/dev/local-stack.ts, so the
+// production server (server/main.ts and its bundle) contains none of server/dev/.
+import type { EmbeddedDb } from './dev/embedded-postgres';
+import type { LocalMailbox } from './dev/local-supabase/mailbox';
+import type { LocalConfigFile } from './dev/local-supabase/local-config';
+import type { LocalRealtime } from './dev/local-supabase/realtime/server';
+import type { TwilioStandIn } from './dev/twilio-stand-in/server';
+import type { HubSpotStandIn } from './dev/crm-stand-in/hubspot';
+import type { PipedriveStandIn } from './dev/crm-stand-in/pipedrive';
+import type { SalesforceStandIn } from './dev/crm-stand-in/salesforce';
+import type { ZohoStandIn } from './dev/crm-stand-in/zoho';
+import type { LocalStackParts } from './dev/local-stack';
 
 /** A running Switchboard: the app server and, in local mode, the embedded Supabase-compatible stack. */
 export interface Stack {
@@ -55,14 +51,17 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-/**
- * Boots everything `npm run server` needs. Without DATABASE_URL: embedded PostgreSQL, local Auth
- * on its own port, secrets from `<home>/local.json`. With DATABASE_URL + SUPABASE_URL: hosted Supabase.
- */
 /** How long one part of the stack may take to stop. */
 const SHUTDOWN_STEP_MS = 15_000;
 
-export async function startStack(env: Env, log: Logger, overrides: { resolveHost?: ResolveHost; postgresSettings?: Record<string, string> } = {}): Promise<Stack> {
+/**
+ * Boots the server. With DATABASE_URL + SUPABASE_URL: hosted Supabase (production). Without
+ * DATABASE_URL, only when the local stack's parts are handed in (`local`, by
+ * `startLocalStack` in server/dev/local-stack.ts: `npm start`, tests, benchmarks): embedded
+ * PostgreSQL, local Auth, Storage and Realtime on their own port, stand-ins for Twilio and the
+ * CRMs, secrets from `<home>/local.json`, the demo CRM page.
+ */
+export async function startStack(env: Env, log: Logger, overrides: { resolveHost?: ResolveHost; postgresSettings?: Record<string, string>; local?: LocalStackParts } = {}): Promise<Stack> {
   // Each part stops in turn, newest first; one that does not stop within SHUTDOWN_STEP_MS is left
   // (and named in the log) so a stop never hangs, in Ctrl+C or in a test's teardown.
   const closers: Array<[string, () => Promise<void>]> = [];
@@ -81,9 +80,11 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
     let local: LocalConfigFile | null = null;
     let databaseUrl = env.DATABASE_URL;
     let embedded: EmbeddedDb | null = null;
+    const parts = overrides.local;
     if (!databaseUrl) {
-      local = await loadOrCreateLocalSecrets(home);
-      embedded = await startEmbeddedPostgres({ home, port: env.EMBEDDED_PG_PORT, password: local.pgPassword, log, settings: overrides.postgresSettings });
+      if (!parts) throw new Error('Invalid configuration:\n  DATABASE_URL: required (this is the production server; `npm start` runs the local stack)');
+      local = await parts.loadOrCreateLocalSecrets(home);
+      embedded = await parts.startEmbeddedPostgres({ home, port: env.EMBEDDED_PG_PORT, password: local.pgPassword, log, settings: overrides.postgresSettings });
       closers.push(['embedded PostgreSQL', () => embedded!.stop()]);
       databaseUrl = embedded.url;
     }
@@ -106,59 +107,13 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       : createTokenVerifier({ jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json` });
 
     let realtime: LocalRealtime | null = null;
-    const mailbox = local ? createMailbox() : null;
+    let mailbox: LocalMailbox | null = null;
     // Known once the app server listens (its port may be 0): Auth's site URL for e-mailed links.
     let publicUrl = env.PUBLIC_URL ?? '';
     let supabaseRequests: RequestCounter | null = null;
-    if (local) {
-      const changes = new ChangeStream({ connectionString: databaseUrl, publication: 'supabase_realtime', log: log.child({ name: 'cdc' }) });
-      await changes.start();
-      closers.push(['change stream', () => changes.stop()]);
-      const localSupabase = Fastify({ loggerInstance: log.child({ name: 'local-supabase' }) as FastifyBaseLogger, trustProxy: policy.trustProxy });
-      // Browsers: the extension signs in here; a web page may not (CORS and an Origin check).
-      await localSupabase.register(cors, {
-        origin: (origin, cb) => cb(null, originAllowed(origin, policy.origins)),
-        allowedHeaders: ['apikey', 'authorization', 'content-type', 'x-client-info', 'x-supabase-api-version'],
-        exposedHeaders: ['x-supabase-api-version', 'x-total-count', 'link'],
-      });
-      localSupabase.addHook('onRequest', async (req, reply) => {
-        if (!originAllowed(req.headers.origin, policy.origins)) return reply.code(403).send({ code: 'forbidden_origin', message: 'Origin not allowed' });
-      });
-      // Its links carry tokens (`/auth/v1/verify?token=`): an unmatched one is not logged with them.
-      localSupabase.setNotFoundHandler(answerNotFound);
-      supabaseRequests = countRequests(localSupabase);
-      await registerLocalAuth(localSupabase, {
-        db,
-        jwtSecret: local.jwtSecret,
-        verify,
-        supabaseUrl: () => supabaseUrl!,
-        accessTokenTtlSeconds: env.LOCAL_AUTH_TOKEN_TTL,
-        signInsPerIp: env.SIGN_INS_PER_IP,
-        signInsPerEmail: env.SIGN_INS_PER_EMAIL,
-        clientIp: (req) => req.ip,
-        siteUrl: () => publicUrl,
-        mail: (m) => {
-          log.info({ to: m.to, subject: m.subject }, 'local mail kept in the mailbox (the local stack sends no e-mail)');
-          mailbox!.deliver(m);
-        },
-      });
-      await registerLocalStorage(localSupabase, { dir: join(home, 'storage'), verify });
-      const rt = attachRealtime(localSupabase.server, {
-        db,
-        verify,
-        changes,
-        log,
-        apiKeys: { publishable: local.publishableKey, secret: local.secretKey },
-        origins: policy.origins,
-        limits: { handshakesPerIp: env.HANDSHAKES_PER_IP, connectionsPerIp: env.CONNECTIONS_PER_IP },
-        trustProxy: policy.trustProxy,
-      });
-      realtime = rt;
-      // Upgraded sockets would keep the HTTP server from closing.
-      localSupabase.addHook('preClose', () => rt.close());
-      await localSupabase.listen({ host: env.HOST, port: env.LOCAL_SUPABASE_PORT });
-      supabaseUrl = `http://${env.HOST}:${(localSupabase.server.address() as { port: number }).port}`;
-      closers.push(['local Supabase', () => localSupabase.close()]);
+    if (local && parts) {
+      const supabase = await parts.startLocalSupabase({ env, log, policy, home, db, databaseUrl, local, verify, siteUrl: () => publicUrl, closers });
+      ({ realtime, mailbox, requests: supabaseRequests, url: supabaseUrl } = supabase);
     }
 
     const twilio = {
@@ -169,33 +124,13 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       throw new Error('Invalid configuration:\n  TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN: required with hosted Supabase');
     }
     const anonKey = env.SUPABASE_ANON_KEY ?? local?.anonKey ?? '';
-    // Twilio's servers are out of reach in development and tests: replies go to a faithful stand-in.
-    let twilioStandIn: TwilioStandIn | null = null;
-    if (local && !env.TWILIO_API_BASE_URL) {
-      twilioStandIn = await startTwilioStandIn({ accountSid: twilio.accountSid, authToken: twilio.authToken });
-      closers.push(['Twilio stand-in', () => twilioStandIn!.close()]);
-    }
-    // The CRMs are out of reach too: CRM write-back goes to their stand-ins.
-    let hubspotStandIn: HubSpotStandIn | null = null;
-    if (local && !env.HUBSPOT_API_BASE_URL) {
-      hubspotStandIn = await startHubSpotStandIn();
-      closers.push(['HubSpot stand-in', () => hubspotStandIn!.close()]);
-    }
-    let salesforceStandIn: SalesforceStandIn | null = null;
-    if (local && !env.SALESFORCE_LOGIN_URL) {
-      salesforceStandIn = await startSalesforceStandIn();
-      closers.push(['Salesforce stand-in', () => salesforceStandIn!.close()]);
-    }
-    let zohoStandIn: ZohoStandIn | null = null;
-    if (local && !env.ZOHO_CLIENT_ID) {
-      zohoStandIn = await startZohoStandIn();
-      closers.push(['Zoho stand-in', () => zohoStandIn!.close()]);
-    }
-    let pipedriveStandIn: PipedriveStandIn | null = null;
-    if (local && !env.PIPEDRIVE_OAUTH_URL) {
-      pipedriveStandIn = await startPipedriveStandIn();
-      closers.push(['Pipedrive stand-in', () => pipedriveStandIn!.close()]);
-    }
+    // Twilio's servers and the CRMs are out of reach in development and tests: stand-ins play them.
+    const standIns = local && parts ? await parts.startStandIns(env, { accountSid: twilio.accountSid, authToken: twilio.authToken }, closers) : null;
+    const twilioStandIn = standIns?.twilio ?? null;
+    const hubspotStandIn = standIns?.hubspot ?? null;
+    const pipedriveStandIn = standIns?.pipedrive ?? null;
+    const salesforceStandIn = standIns?.salesforce ?? null;
+    const zohoStandIn = standIns?.zoho ?? null;
     const config: ServerConfig = {
       host: env.HOST,
       port: env.PORT,
@@ -265,7 +200,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       log.warn('agents’ uploads are kept on this instance’s disk, which other instances cannot read: set UPLOADS_STORAGE=supabase (with SUPABASE_SERVICE_ROLE_KEY) when running several instances');
     }
     // The public URL may depend on the port we got (port 0 in tests): resolve it after listen.
-    const app = await createApp({ config, db, verify, log, resolveHost: overrides.resolveHost, demoCrmUrl: hubspotStandIn?.url ?? null });
+    const app = await createApp({ config, db, verify, log, resolveHost: overrides.resolveHost, extraRoutes: parts && local ? (http) => parts.registerDemoRoutes(http, { crmUrl: hubspotStandIn?.url ?? null }) : undefined });
     await app.http.listen({ host: env.HOST, port: env.PORT });
     closers.push(['HTTP server', () => app.http.close()]);
     const serverUrl = `http://${env.HOST}:${(app.http.server.address() as { port: number }).port}`;
@@ -273,9 +208,9 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
     config.publicUrl = (env.PUBLIC_URL ?? serverUrl).replace(/\/$/, '');
     publicUrl = config.publicUrl;
 
-    if (local) {
+    if (local && parts) {
       local = { ...local, serverUrl, publicUrl: config.publicUrl, supabaseUrl: config.supabaseUrl, databaseUrl, twilioStandInUrl: twilioStandIn?.url };
-      writeLocalConfig(home, local);
+      parts.writeLocalConfig(home, local);
     }
     log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');
     return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, hubspotStandIn, pipedriveStandIn, salesforceStandIn, zohoStandIn, mailbox, serverUrl, close };

@@ -8,7 +8,7 @@ import { connectCrm } from '../crm/connections';
 import { createSealer } from '../crm/seal';
 import { writeLocalConfig } from '../dev/local-supabase/local-config';
 import { createLogger } from '../logger';
-import { startStack } from '../stack';
+import { startLocalStack } from '../dev/local-stack';
 
 /**
  * `npm start`: the local stack, the demo organisation, the built extension and, when a display
@@ -18,7 +18,7 @@ async function main() {
   loadDotEnv();
   const env = parseEnv({ LOG_LEVEL: 'warn', ...process.env });
   const log = createLogger(env.LOG_LEVEL);
-  const stack = await startStack(env, log);
+  const stack = await startLocalStack(env, log);
   const stop = async () => {
     await stack.close();
     process.exit(0);

@@ -8,7 +8,8 @@ import { addTemplate, createAgent, createChannel, createOrganisation } from '../
 import { STAND_IN_TEMPLATES } from '../../server/dev/twilio-stand-in/server';
 import { parseEnv } from '../../server/config';
 import { createLogger } from '../../server/logger';
-import { startStack, type Stack } from '../../server/stack';
+import type { Stack } from '../../server/stack';
+import { startLocalStack } from '../../server/dev/local-stack';
 import { inboundParams, newSid, postSignedWebhook, type InboundOptions } from '../../server/dev/twilio-stand-in/inbound';
 import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/contract/events';
 
@@ -65,7 +66,7 @@ export async function startTestStack(env: Record<string, string> = {}, o: { log?
     SIGN_INS_PER_EMAIL: '100000',
     ...env,
   });
-  const stack = await startStack(cfg, createLogger(cfg.LOG_LEVEL, o.log), { resolveHost: testDns });
+  const stack = await startLocalStack(cfg, createLogger(cfg.LOG_LEVEL, o.log), { resolveHost: testDns });
   const webhookUrl = `${stack.serverUrl}/api/webhooks/twilio`;
   return {
     ...stack,
