@@ -25,5 +25,12 @@ if [ "$(id -u)" = 0 ]; then
   while [ "$dir" != "/" ]; do chmod o+x "$dir"; dir="$(dirname "$dir")"; done
 fi
 
-npm install --no-audit --no-fund
+# npm checks each dependency's `engines` against the Node that runs npm itself, so npm on an older
+# system Node (Debian's 20) warns EBADENGINE about packages the project never runs there: install
+# with npm itself on the pinned Node (the `node` development dependency, fetched by `npm exec` from
+# the npm registry when node_modules does not have it yet). Every `npm run` script, `npm test`
+# included, then runs on that Node, first on PATH.
+pinned="$(node -p 'require("./package.json").devDependencies.node')"
+npm exec --yes --package="node@$pinned" -- npm install --no-audit --no-fund
+npm exec -- node -p '`Tests run on Node ${process.version} (${process.execPath})`'
 npm test
