@@ -84,7 +84,8 @@ function Quote({ quote, onJumpTo }: { quote: QuoteView; onJumpTo: (messageId: st
     <button type="button" className="quote" onClick={() => onJumpTo(quote.messageId!)} aria-label={`Replying to: ${what ?? 'a message'}. Show it`}>
       {who && <span className="quote-who">{who}</span>}
       <span className="quote-text">
-        {Icon && <Icon aria-hidden="true" />} {what ?? 'A message'}
+        {Icon && <Icon aria-hidden="true" />}
+        {Icon ? ` ${what}` : (what ?? 'A message')}
       </span>
     </button>
   );
