@@ -5,6 +5,7 @@ import type { AgentRole } from '@/lib/contract/models';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage, type Result } from '@/lib/messaging/protocol';
 import { adminItem, agentItem } from '@/lib/storage/items';
+import { CopyField } from './CopyField';
 import { shortTime } from './format';
 
 /** Runs an admin request and keeps its error to show (the data itself comes back through `adminItem`). */
@@ -37,111 +38,128 @@ export function AdminView() {
   }, [me?.role]);
   if (me?.role !== 'admin') return null;
   if (!data) return <p>Loading the admin view…</p>;
+  const openInvites = data.invites.filter((i) => !i.acceptedAt && Date.parse(i.expiresAt) > Date.now());
   return (
     <section className="admin" aria-labelledby="admin-heading">
-      <h2 id="admin-heading">Team administration</h2>
+      <h2 id="admin-heading" className="admin-heading">
+        Team administration
+      </h2>
       {error && <p role="alert">{error}</p>}
-      <h3>Agents</h3>
-      <table aria-label="Agents">
-        <thead>
-          <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Email</th>
-            <th scope="col">Role</th>
-            <th scope="col">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.members.map((m) => (
-            <tr key={m.id}>
-              <td>{m.displayName}</td>
-              <td>{m.email}</td>
-              <td>
-                <select aria-label={`Role of ${m.displayName}`} value={m.role} onChange={(e) => void run(sendMessage('admin:setRole', { agentId: m.id, role: e.target.value as AgentRole }))}>
-                  <option value="agent">Agent</option>
-                  <option value="admin">Admin</option>
-                </select>
-              </td>
-              <td>
-                {m.id !== me.id && (
-                  <button type="button" onClick={() => confirm(`Remove ${m.displayName} from the team?`) && void run(sendMessage('admin:removeAgent', { agentId: m.id }))}>
-                    Remove {m.displayName}
-                  </button>
-                )}
-              </td>
+      <section id="team" className="card" aria-labelledby="team-heading">
+        <h3 id="team-heading">Team</h3>
+        <table aria-label="Agents">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Role</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
             </tr>
-          ))}
-        </tbody>
-      </table>
-      <InviteForm />
-      {data.invites.some((i) => !i.acceptedAt && Date.parse(i.expiresAt) > Date.now()) && (
-        <>
-          <h3>Open invitations</h3>
-          <ul aria-label="Open invitations">
-            {data.invites
-              .filter((i) => !i.acceptedAt && Date.parse(i.expiresAt) > Date.now())
-              .map((i) => (
+          </thead>
+          <tbody>
+            {data.members.map((m) => (
+              <tr key={m.id}>
+                <td>{m.displayName}</td>
+                <td>{m.email}</td>
+                <td>
+                  <select aria-label={`Role of ${m.displayName}`} value={m.role} onChange={(e) => void run(sendMessage('admin:setRole', { agentId: m.id, role: e.target.value as AgentRole }))}>
+                    <option value="agent">Agent</option>
+                    <option value="admin">Admin</option>
+                  </select>
+                </td>
+                <td>
+                  {m.id !== me.id && (
+                    <button type="button" onClick={() => confirm(`Remove ${m.displayName} from the team?`) && void run(sendMessage('admin:removeAgent', { agentId: m.id }))}>
+                      Remove {m.displayName}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+      <section id="invitations" className="card" aria-labelledby="invitations-heading">
+        <h3 id="invitations-heading">Invitations</h3>
+        <InviteForm />
+        {openInvites.length > 0 && (
+          <>
+            <h4>Open invitations</h4>
+            <ul aria-label="Open invitations">
+              {openInvites.map((i) => (
                 <li key={i.id}>
-                  {i.email} ({i.role}{i.delivery === 'email' ? ', e-mailed' : ''}), until {new Date(i.expiresAt).toLocaleString()}{' '}
+                  {i.email} ({i.role}
+                  {i.delivery === 'email' ? ', e-mailed' : ''}), until {new Date(i.expiresAt).toLocaleString()}{' '}
                   <button type="button" onClick={() => void run(sendMessage('admin:revokeInvite', { inviteId: i.id }))}>
                     Revoke
                   </button>
                 </li>
               ))}
-          </ul>
-        </>
-      )}
-      <h3>Canned replies</h3>
-      <ul aria-label="Canned replies">
-        {data.cannedReplies.map((c) => (
-          <li key={c.id}>
-            <code>/{c.shortcut}</code> {c.body}{' '}
-            <button type="button" onClick={() => void run(sendMessage('admin:deleteCannedReply', { id: c.id }))}>
-              Delete /{c.shortcut}
-            </button>
-          </li>
-        ))}
-      </ul>
-      <CannedReplyForm onSave={(shortcut, body) => run(sendMessage('admin:saveCannedReply', { shortcut, body }))} />
-      <h3>WhatsApp channels</h3>
-      <label>
-        This workspace’s webhook URL for Twilio (a number’s incoming messages, HTTP POST)
-        <input readOnly value={data.webhookUrl} onFocus={(e) => e.target.select()} />
-      </label>
-      <ul aria-label="Channels">
-        {data.channels.map((ch) => (
-          <li key={ch.id}>
-            <strong>{ch.name}</strong> {ch.whatsappNumber?.replace(/^whatsapp:/, '') ?? ch.messagingServiceSid}
-            <label>
-              Webhook URL for Twilio (incoming messages, HTTP POST)
-              <input readOnly value={ch.webhookUrl} onFocus={(e) => e.target.select()} />
-            </label>
-            <span className="hint">{ch.lastInboundAt ? `Twilio last delivered a message ${shortTime(ch.lastInboundAt)}` : 'Twilio has not delivered a message yet'}</span>
-          </li>
-        ))}
-      </ul>
-      {data.waiting.length > 0 && (
-        <>
-          <h3>Messages for numbers not set up yet</h3>
-          <p className="hint">Customers wrote to these numbers, which Twilio sends to this workspace’s webhook URL. Set a number up to bring its messages into the inbox.</p>
-          <ul aria-label="Numbers not set up yet">
-            {data.waiting.map((w) => (
-              <WaitingNumberItem key={w.whatsappNumber} waiting={w} />
-            ))}
-          </ul>
-        </>
-      )}
-      <CrmSection crm={data.crm} run={run} />
-      <h3>Audit log</h3>
-      <ol aria-label="Audit log" className="audit">
-        {data.audit.slice(0, 20).map((e) => (
-          <li key={e.id}>
-            <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time> {e.actorName} {auditSentence(e)}
-          </li>
-        ))}
-      </ol>
+            </ul>
+          </>
+        )}
+      </section>
+      <section id="canned-replies" className="card" aria-labelledby="canned-heading">
+        <h3 id="canned-heading">Canned replies</h3>
+        {data.cannedReplies.length === 0 && <p className="hint">None yet. Agents type / and the shortcut in a reply to insert one.</p>}
+        <ul aria-label="Canned replies" className="canned-list">
+          {data.cannedReplies.map((c) => (
+            <li key={c.id}>
+              <code>/{c.shortcut}</code> {c.body}{' '}
+              <button type="button" onClick={() => void run(sendMessage('admin:deleteCannedReply', { id: c.id }))}>
+                Delete /{c.shortcut}
+              </button>
+            </li>
+          ))}
+        </ul>
+        <CannedReplyForm onSave={(shortcut, body) => run(sendMessage('admin:saveCannedReply', { shortcut, body }))} />
+      </section>
+      <section id="channels" className="card" aria-labelledby="channels-heading">
+        <h3 id="channels-heading">WhatsApp channels</h3>
+        {/* One URL for the workspace: every channel's is the same, so it is shown once. */}
+        <CopyField
+          label="Webhook URL for Twilio (incoming messages, HTTP POST)"
+          value={data.webhookUrl}
+          hint="The same for every WhatsApp number of this workspace: Twilio sends each number’s incoming messages here."
+        />
+        <ul aria-label="Channels" className="channels">
+          {data.channels.map((ch) => (
+            <li key={ch.id}>
+              <span>
+                <strong>{ch.name}</strong> {ch.whatsappNumber?.replace(/^whatsapp:/, '') ?? ch.messagingServiceSid}
+              </span>
+              {ch.webhookUrl !== data.webhookUrl && <CopyField label={`Webhook URL for Twilio for ${ch.name}`} value={ch.webhookUrl} />}
+              <span className="hint">{ch.lastInboundAt ? `Twilio last delivered a message ${shortTime(ch.lastInboundAt)}` : 'Twilio has not delivered a message yet'}</span>
+            </li>
+          ))}
+        </ul>
+        {data.waiting.length > 0 && (
+          <>
+            <h4>Messages for numbers not set up yet</h4>
+            <p className="hint">Customers wrote to these numbers, which Twilio sends to this workspace’s webhook URL. Set a number up to bring its messages into the inbox.</p>
+            <ul aria-label="Numbers not set up yet">
+              {data.waiting.map((w) => (
+                <WaitingNumberItem key={w.whatsappNumber} waiting={w} />
+              ))}
+            </ul>
+          </>
+        )}
+      </section>
+      <section id="crm" className="card" aria-labelledby="crm-heading">
+        <CrmSection crm={data.crm} run={run} />
+      </section>
+      <section id="audit-log" className="card" aria-labelledby="audit-heading">
+        <h3 id="audit-heading">Audit log</h3>
+        <ol aria-label="Audit log" className="audit">
+          {data.audit.slice(0, 20).map((e) => (
+            <li key={e.id}>
+              <time dateTime={e.at}>{new Date(e.at).toLocaleString()}</time> {e.actorName} {auditSentence(e)}
+            </li>
+          ))}
+        </ol>
+      </section>
     </section>
   );
 }
@@ -163,7 +181,7 @@ function InviteForm() {
   };
   return (
     <form aria-label="Invite an agent" onSubmit={(e) => void submit(e)}>
-      <h3>Invite an agent</h3>
+      <h4>Invite an agent</h4>
       <label>
         Email
         <input type="email" value={email} required onChange={(e) => setEmail(e.target.value)} />
@@ -185,10 +203,7 @@ function InviteForm() {
       {created?.emailProblem && <p role="alert">{created.emailProblem}</p>}
       {/* Not after an e-mail: Supabase made the invitee an account without a password, which a link cannot prove. */}
       {created && !created.emailed && (
-        <label>
-          Send this link to the invitee (it works once, for 3 days)
-          <input readOnly value={created.link} onFocus={(e) => e.target.select()} />
-        </label>
+        <CopyField label="Send this link to the invitee (it works once, for 3 days)" value={created.link} />
       )}
       {error && <p role="alert">{error}</p>}
     </form>
@@ -304,7 +319,7 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
   };
   return (
     <>
-      <h3>CRM</h3>
+      <h3 id="crm-heading">CRM</h3>
       {!c && crm.vendors.length === 0 && <p className="hint">This server has no CRM app set up yet (docs/crm.md: the CRM's client id and secret, and CRM_TOKEN_KEY).</p>}
       {!c && crm.vendors.length > 0 && (
         <>
@@ -392,7 +407,7 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
               </dd>
             </>
           )}
-          <dd>
+          <dd className="crm-actions">
             {/* The fix for a scope not granted or an app uninstalled: the same account again keeps what waits. */}
             <button type="button" onClick={() => void connect(c.vendor, c.vendor === 'zoho' ? (c.account ?? undefined) : undefined)}>
               Connect {c.vendorName} again

@@ -1,3 +1,4 @@
+import { FileText, Paperclip } from 'lucide-react';
 import { useEffect, useId, useRef, useState, type DragEvent, type Ref } from 'react';
 import type { CannedReply, UploadTicket } from '@/lib/contract/api';
 import { formatBytes } from '@/lib/contract/whatsapp';
@@ -189,7 +190,7 @@ function TextComposer(props: {
             }}
           />
           <button type="button" className="attach-file" onClick={() => picker.current?.click()}>
-            📎 Attach files
+            <Paperclip aria-hidden="true" /> Attach files
           </button>
         </>
       )}
@@ -221,7 +222,7 @@ function AttachmentList({ uploads }: { uploads: Uploads }) {
     <ul className="attachments" aria-label="Attached files">
       {uploads.items.map((a) => (
         <li key={a.key} className={`attachment ${a.state}`}>
-          {a.preview ? <img src={a.preview} alt="" className="thumb" /> : <span className="thumb" aria-hidden="true">📄</span>}
+          {a.preview ? <img src={a.preview} alt="" className="thumb" /> : <span className="thumb" aria-hidden="true"><FileText /></span>}
           <span className="name">{a.name}</span> <span className="size">{formatBytes(a.size)}</span>
           {a.state === 'uploading' && <progress max={1} value={a.progress} aria-label={`Uploading ${a.name}`} />}
           {a.state === 'ready' && <span className="ready">Ready</span>}

@@ -1,7 +1,8 @@
+import { Camera, MapPin, Paperclip } from 'lucide-react';
 import { forwardRef, memo, useCallback, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent } from 'react';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import type { AgentConversationView } from '@/lib/contract/models';
-import { backNotice } from '@/lib/inbox/view';
+import { backNotice, previewParts } from '@/lib/inbox/view';
 import { contactLabel, shortTime, whenLabel } from './format';
 import { TypingDots } from './TypingDots';
 
@@ -177,7 +178,7 @@ const Row = memo(
             <time dateTime={c.lastMessageAt ?? undefined}>{shortTime(c.lastMessageAt)}</time>
           </span>
           <span className="row">
-            {p.typing?.length ? <TypingDots names={p.typing} /> : <span className="preview">{p.match ?? c.lastMessagePreview ?? ''}</span>}
+            {p.typing?.length ? <TypingDots names={p.typing} /> : <Preview text={p.match ?? c.lastMessagePreview ?? ''} />}
             {c.unreadCount > 0 && (
               <span className="unread-count" aria-label={`${c.unreadCount} unread`}>
                 {c.unreadCount}
@@ -206,3 +207,17 @@ const Row = memo(
     a.onOpen === b.onOpen &&
     (a.typing ?? []).join() === (b.typing ?? []).join(),
 );
+
+const PREVIEW_ICONS = { location: MapPin, photo: Camera, attachment: Paperclip };
+
+/** The last message's preview; a location or file with its icon. */
+function Preview({ text }: { text: string }) {
+  const { kind, text: rest } = previewParts(text);
+  const Icon = kind && PREVIEW_ICONS[kind];
+  return (
+    <span className="preview">
+      {Icon && <Icon aria-hidden="true" />}
+      {Icon ? ` ${rest}` : rest}
+    </span>
+  );
+}

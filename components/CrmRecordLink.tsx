@@ -1,3 +1,4 @@
+import { ExternalLink } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
 import type { CrmCandidate } from '@/lib/contract/api';
 import { useCrmRecord } from '@/lib/hooks/useCrmRecord';
@@ -16,13 +17,13 @@ export function CrmRecordLink({ conversationId }: { conversationId: string }) {
     if (!record.recordUrl) return <span className="crm-record">In {vendor}</span>;
     return (
       <a className="crm-record" href={record.recordUrl} target="_blank" rel="noopener noreferrer">
-        Open in {vendor}
+        Open in {vendor} <ExternalLink aria-hidden="true" />
       </a>
     );
   }
   return (
     <span className="crm-record missing">
-      Not in {vendor}{' '}
+      <span>Not in {vendor}</span>{' '}
       <button type="button" className="link" disabled={busy} onClick={() => void createContact()}>
         Create contact
       </button>{' '}

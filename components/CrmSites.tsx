@@ -5,8 +5,9 @@ import { BUILT_IN_SITES } from '@/lib/crm/sites';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { crmSettingsItem, enabledSitesItem } from '@/lib/storage/items';
+import { countryChoices } from './format';
 
-const COUNTRIES = getCountries().sort();
+const COUNTRIES = countryChoices(getCountries());
 
 /** Where the CRM overlay runs: the built-in CRMs, sites the agent enabled, and the default country. */
 export function CrmSites() {
@@ -33,8 +34,8 @@ export function CrmSites() {
   };
 
   return (
-    <section aria-label="CRM badges">
-      <h2>CRM badges</h2>
+    <section id="crm-badges" className="card" aria-labelledby="crm-badges-heading">
+      <h2 id="crm-badges-heading">CRM badges</h2>
       <p>
         Badges next to phone numbers on {BUILT_IN_SITES.filter((s) => s.id !== 'demo').map((s) => s.name).join(', ')} and the demo CRM. Other
         sites only when you enable them.
@@ -44,8 +45,8 @@ export function CrmSites() {
           Default country for numbers without a country code
           <select value={crm.defaultCountry} onChange={(e) => void crmSettingsItem.setValue({ defaultCountry: e.target.value as typeof crm.defaultCountry })}>
             {COUNTRIES.map((c) => (
-              <option key={c} value={c}>
-                {c}
+              <option key={c.code} value={c.code}>
+                {c.name}
               </option>
             ))}
           </select>
@@ -63,10 +64,12 @@ export function CrmSites() {
         <ul aria-label="Enabled sites">
           {sites.map((origin) => (
             <li key={origin}>
-              {origin}{' '}
-              <button type="button" aria-label={`Turn off on ${origin}`} onClick={() => void sendMessage('sites:disable', { origin })}>
-                Turn off
-              </button>
+              <span className="button-row">
+                {origin}
+                <button type="button" aria-label={`Turn off on ${origin}`} onClick={() => void sendMessage('sites:disable', { origin })}>
+                  Turn off
+                </button>
+              </span>
             </li>
           ))}
         </ul>

@@ -1,3 +1,4 @@
+import { Camera, Check, CheckCheck, Clock, MapPin, Mic, Paperclip, UserRound, Video, type LucideIcon } from 'lucide-react';
 import { memo, useEffect, useState } from 'react';
 import type { LoadedMedia } from '@/lib/contract/api';
 import { INLINE_IMAGE_TYPES, type MediaItem, type MessageView, type QuoteView } from '@/lib/contract/models';
@@ -43,7 +44,9 @@ export const MessageBubble = memo(function MessageBubble(props: {
       )}
       {m.location && (
         <a className="location" href={mapLink(m.location.latitude, m.location.longitude)} target="_blank" rel="noreferrer noopener">
-          📍 {m.location.label ?? 'Shared location'}
+          <span className="place">
+            <MapPin aria-hidden="true" /> {m.location.label ?? 'Shared location'}
+          </span>
           {m.location.address && <span className="address">{m.location.address}</span>}
         </a>
       )}
@@ -59,7 +62,7 @@ export const MessageBubble = memo(function MessageBubble(props: {
       <span className="meta">
         <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
         {m.direction === 'outbound' && <Ticks message={m} onRetry={() => props.onRetry(m.id)} onUseTemplate={props.onUseTemplate} />}
-        {m.direction === 'note' && m.status === 'accepted' && <span className="ticks" aria-label="Saving">🕓</span>}
+        {m.direction === 'note' && m.status === 'accepted' && <span className="ticks" role="img" aria-label="Saving"><Clock aria-hidden="true" /></span>}
         {m.direction === 'inbound' && (
           <button type="button" className="mark-unread" onClick={() => props.onMarkUnread(m.id)}>
             Mark unread from here
@@ -73,26 +76,40 @@ export const MessageBubble = memo(function MessageBubble(props: {
 /** The message a reply quotes: its text (or what it was), a button to show it in the thread. */
 function Quote({ quote, onJumpTo }: { quote: QuoteView; onJumpTo: (messageId: string) => void }) {
   const who = quote.direction === 'inbound' ? 'Customer' : quote.direction === 'outbound' ? 'You' : null;
-  const what = quote.body || (quote.contentType ? mediaLabel(quote.contentType) : null);
+  const media = !quote.body && quote.contentType ? mediaKind(quote.contentType) : null;
+  const what = quote.body || media?.[0] || null;
+  const Icon = media?.[1];
   if (!quote.messageId) return <blockquote className="quote unknown">Replying to an earlier message Switchboard does not have</blockquote>;
   return (
     <button type="button" className="quote" onClick={() => onJumpTo(quote.messageId!)} aria-label={`Replying to: ${what ?? 'a message'}. Show it`}>
       {who && <span className="quote-who">{who}</span>}
-      <span className="quote-text">{what ?? 'A message'}</span>
+      <span className="quote-text">
+        {Icon && <Icon aria-hidden="true" />}
+        {Icon ? ` ${what}` : (what ?? 'A message')}
+      </span>
     </button>
   );
 }
 
-const mediaLabel = (type: string) =>
-  type.startsWith('image/') ? '📷 Photo' : type.startsWith('audio/') ? '🎤 Voice message' : type.startsWith('video/') ? '🎬 Video' : type === 'text/vcard' ? '👤 Contact' : '📎 Document';
+/** What a quoted message without text was, with its icon (emoji render as empty boxes without an emoji font). */
+const MEDIA_KINDS: Array<[(type: string) => boolean, string, LucideIcon]> = [
+  [(t) => t.startsWith('image/'), 'Photo', Camera],
+  [(t) => t.startsWith('audio/'), 'Voice message', Mic],
+  [(t) => t.startsWith('video/'), 'Video', Video],
+  [(t) => t === 'text/vcard', 'Contact', UserRound],
+];
+const mediaKind = (type: string): [string, LucideIcon] => {
+  const found = MEDIA_KINDS.find(([is]) => is(type));
+  return found ? [found[1], found[2]] : ['Document', Paperclip];
+};
 
-const TICKS: Partial<Record<MessageView['status'], [string, string]>> = {
-  accepted: ['🕓', 'Sending'],
-  queued: ['🕓', 'Sending'],
-  sending: ['🕓', 'Sending'],
-  sent: ['✓', 'Sent'],
-  delivered: ['✓✓', 'Delivered'],
-  read: ['✓✓', 'Read'],
+const TICKS: Partial<Record<MessageView['status'], [LucideIcon, string]>> = {
+  accepted: [Clock, 'Sending'],
+  queued: [Clock, 'Sending'],
+  sending: [Clock, 'Sending'],
+  sent: [Check, 'Sent'],
+  delivered: [CheckCheck, 'Delivered'],
+  read: [CheckCheck, 'Read'],
 };
 
 /**
@@ -119,10 +136,10 @@ function Ticks({ message: m, onRetry, onUseTemplate }: { message: MessageView; o
       </span>
     );
   }
-  const [mark, label] = TICKS[m.status] ?? ['', m.status];
+  const [Mark, label] = TICKS[m.status] ?? [null, m.status];
   return (
-    <span className={`ticks ticks-${m.status}`} aria-label={label} title={label}>
-      {mark}
+    <span className={`ticks ticks-${m.status}`} role="img" aria-label={label} title={label}>
+      {Mark && <Mark aria-hidden="true" />}
     </span>
   );
 }
@@ -190,7 +207,9 @@ function Media({ media, load, onOpenPhone, fromCustomer }: { media: MediaItem; l
     if (!card) return <span className="media loading">Loading contact…</span>;
     return (
       <div className="media contact-card" role="group" aria-label={`Contact: ${card.name}`}>
-        <strong>👤 {card.name}</strong>
+        <strong>
+          <UserRound aria-hidden="true" /> {card.name}
+        </strong>
         {card.organisation && <span className="contact-org">{card.organisation}</span>}
         <ul>
           {card.phones.map((p, i) => (
@@ -227,7 +246,7 @@ function Media({ media, load, onOpenPhone, fromCustomer }: { media: MediaItem; l
         )
       }
     >
-      📎 Download {label}
+      <Paperclip aria-hidden="true" /> Download {label}
       {info.size ? ` (${formatBytes(info.size)})` : ''}
     </button>
   );

@@ -8,15 +8,30 @@ import type { NotificationSettings } from '@/lib/notifications/rules';
 import { type Settings } from '@/lib/settings';
 import { agentItem, managedWorkspaceItem, notificationSettingsItem, settingsItem } from '@/lib/storage/items';
 
-/** Options page: where to connect, and signing in and out. */
+/** The options page's sections, for its menu; the admin's only for admins. */
+const SECTIONS: Array<{ id: string; label: string; admin?: true }> = [
+  { id: 'account', label: 'Account' },
+  { id: 'workspace', label: 'Workspace' },
+  { id: 'notifications', label: 'Notifications' },
+  { id: 'crm-badges', label: 'CRM badges' },
+  { id: 'team', label: 'Team', admin: true },
+  { id: 'invitations', label: 'Invitations', admin: true },
+  { id: 'canned-replies', label: 'Canned replies', admin: true },
+  { id: 'channels', label: 'Channels', admin: true },
+  { id: 'crm', label: 'CRM', admin: true },
+  { id: 'audit-log', label: 'Audit log', admin: true },
+];
+
+/**
+ * Options page: one column of sections with a menu. Who is signed in comes first (or signing in);
+ * then where to connect, notifications, CRM badges and, for admins, the admin view.
+ */
 export function OptionsApp() {
   const settings = useStorageItem(settingsItem);
   const agent = useStorageItem(agentItem);
   const managed = useStorageItem(managedWorkspaceItem);
-  return (
-    <main>
-      <h1>Switchboard</h1>
-      <UpdateNotice />
+  const workspace = (
+    <section id="workspace" className="card" aria-label="Workspace settings">
       <WorkspaceForm />
       {settings && !managed?.locked && (
         <details className="advanced">
@@ -24,20 +39,50 @@ export function OptionsApp() {
           <SettingsForm settings={settings} />
         </details>
       )}
+    </section>
+  );
+  const sections = SECTIONS.filter((s) => !s.admin || agent?.role === 'admin');
+  return (
+    <main className="options">
+      <header className="options-header">
+        <h1>Switchboard settings</h1>
+        <nav className="options-nav" aria-label="Sections">
+          <ul>
+            {sections.map((s) => (
+              <li key={s.id}>
+                <a href={`#${s.id}`}>{s.label}</a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+      </header>
+      <UpdateNotice />
+      {agent === undefined ? null : agent ? (
+        <>
+          <section id="account" className="card" aria-labelledby="account-heading">
+            <h2 id="account-heading">Account</h2>
+            <div className="account">
+              <p>
+                Signed in as <strong>{agent.displayName}</strong> ({agent.email})
+              </p>
+              <button type="button" onClick={() => void sendMessage('auth:signOut')}>
+                Sign out
+              </button>
+            </div>
+          </section>
+          {workspace}
+        </>
+      ) : (
+        <>
+          {/* Not signed in: where to connect comes before signing in there. */}
+          {workspace}
+          <section id="account" className="card" aria-label="Account">
+            <SignInForm />
+          </section>
+        </>
+      )}
       <NotificationSettingsForm />
       <CrmSites />
-      {agent === undefined ? null : agent ? (
-        <section aria-label="Account">
-          <p>
-            Signed in as <strong>{agent.displayName}</strong> ({agent.email})
-          </p>
-          <button type="button" onClick={() => void sendMessage('auth:signOut')}>
-            Sign out
-          </button>
-        </section>
-      ) : (
-        <SignInForm />
-      )}
       <AdminView />
     </main>
   );
@@ -90,7 +135,7 @@ function NotificationSettingsForm() {
   );
   const quiet = settings.quietHours;
   return (
-    <section aria-labelledby="notifications-heading">
+    <section id="notifications" className="card" aria-labelledby="notifications-heading">
       <h2 id="notifications-heading">Notifications</h2>
       <label className="checkbox">
         <input type="checkbox" checked={settings.enabled} onChange={(e) => save({ enabled: e.target.checked })} />

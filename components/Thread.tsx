@@ -1,4 +1,5 @@
 import { forwardRef, useCallback, useEffect, useId, useMemo, useRef, useState, type HTMLAttributes, type RefObject } from 'react';
+import { ArrowDown, ArrowLeft } from 'lucide-react';
 import { Virtuoso, type ItemProps, type VirtuosoHandle } from 'react-virtuoso';
 import type { CannedReply } from '@/lib/contract/api';
 import type { AgentConversationView, AgentSummary, MessageView } from '@/lib/contract/models';
@@ -120,24 +121,31 @@ export function Thread(props: ThreadProps) {
   return (
     <section className="thread" aria-label={`Conversation with ${contactLabel(c)}`}>
       <header>
-        <button type="button" onClick={props.onBack} aria-label="Back to conversations" aria-keyshortcuts="Escape">
-          ←
-        </button>
-        <div className="who">
-          <h2>{contactLabel(c)}</h2>
-          <span className="phone">{c.contact.phone}</span> <CrmRecordLink conversationId={c.id} />
+        <div className="title">
+          <button type="button" onClick={props.onBack} aria-label="Back to conversations" aria-keyshortcuts="Escape">
+            <ArrowLeft aria-hidden="true" />
+          </button>
+          <div className="who">
+            <h2>{contactLabel(c)}</h2>
+            <span className="phone">{c.contact.phone}</span>
+          </div>
         </div>
-        <AssigneePicker assigneeId={c.assigneeId} me={props.me} agents={props.agents} onAssign={props.intents.assign} />
-        <StatusActions
-          ref={props.statusActions}
-          conversation={c}
-          onStatus={async (status, until) => {
-            const failed = await props.intents.setStatus(status, until);
-            if (!failed && status !== 'open') props.onSetAside();
-            return failed;
-          }}
-          onMarkUnread={() => props.intents.markUnread(null)}
-        />
+        <div className="crm">
+          <CrmRecordLink conversationId={c.id} />
+        </div>
+        <div className="actions">
+          <AssigneePicker assigneeId={c.assigneeId} me={props.me} agents={props.agents} onAssign={props.intents.assign} />
+          <StatusActions
+            ref={props.statusActions}
+            conversation={c}
+            onStatus={async (status, until) => {
+              const failed = await props.intents.setStatus(status, until);
+              if (!failed && status !== 'open') props.onSetAside();
+              return failed;
+            }}
+            onMarkUnread={() => props.intents.markUnread(null)}
+          />
+        </div>
       </header>
       {props.collision && (
         <p className="collision" role="status">
@@ -187,7 +195,7 @@ export function Thread(props: ThreadProps) {
       />
       {unseen > 0 && (
         <button type="button" className="jump" onClick={() => virtuoso.current?.scrollToIndex({ index: 'LAST', behavior: 'smooth' })}>
-          ↓ {unseen === 1 ? '1 new message' : `${unseen} new messages`}
+          <ArrowDown aria-hidden="true" /> {unseen === 1 ? '1 new message' : `${unseen} new messages`}
         </button>
       )}
       <div className="visually-hidden" aria-live="polite" aria-atomic="true">

@@ -50,3 +50,14 @@ export function whenLabel(iso: string, now = new Date()): string {
   if (Math.abs(d.getTime() - now.getTime()) < 6 * 24 * 3600 * 1000) return `${weekday.format(d)} ${time}`;
   return `${dayMonth.format(d)} ${time}`;
 }
+
+/**
+ * ISO 3166 country codes as choices named in the agent's language ("BR" → "Brazil"), sorted by
+ * name; a code the browser cannot name keeps its code.
+ * @example countryChoices(['DE', 'BR'], 'en') // [{ code: 'BR', name: 'Brazil' }, { code: 'DE', name: 'Germany' }]
+ */
+export function countryChoices<C extends string>(codes: readonly C[], locale?: string): Array<{ code: C; name: string }> {
+  const names = new Intl.DisplayNames(locale ? [locale] : [], { type: 'region', fallback: 'code' });
+  const collator = new Intl.Collator(locale ? [locale] : []);
+  return codes.map((code) => ({ code, name: names.of(code) ?? code })).sort((a, b) => collator.compare(a.name, b.name));
+}

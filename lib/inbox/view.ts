@@ -183,3 +183,22 @@ export function cannedSuggestions(list: CannedReply[], text: string): CannedRepl
 
 /** A link to the place on OpenStreetMap (no API key, opens in a new tab). */
 export const mapLink = (lat: number, lng: number) => `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lng}#map=17/${lat}/${lng}`;
+
+/** What a list preview stands for when it is not text: shown as an icon, not the server's emoji. */
+export type PreviewKind = 'location' | 'photo' | 'attachment';
+
+const PREVIEW_MARKERS: Array<[string, PreviewKind]> = [
+  ['📍', 'location'],
+  ['📷', 'photo'],
+  ['📎', 'attachment'],
+];
+
+/**
+ * Splits the server's preview of a location or file ("📍 London Eye", "📷 Photo") into its kind and
+ * text: emoji render as empty boxes where no emoji font is installed (issue 31).
+ * @example previewParts('📍 London Eye') // { kind: 'location', text: 'London Eye' }
+ */
+export function previewParts(preview: string): { kind: PreviewKind | null; text: string } {
+  for (const [marker, kind] of PREVIEW_MARKERS) if (preview.startsWith(`${marker} `)) return { kind, text: preview.slice(marker.length + 1) };
+  return { kind: null, text: preview };
+}

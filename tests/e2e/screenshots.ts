@@ -1,16 +1,21 @@
 /**
- * `npm run screenshots`: the side panel in light and dark themes, as committed in docs/screenshots/
- * and shown in the README. Runs the real stack and the built extension in Chromium (build first).
+ * `npm run screenshots`: the side panel at 400 and 320 px in light and dark themes, the options
+ * page and the admin view, as committed in docs/screenshots/ and shown in the README. Runs the real
+ * stack (with the HubSpot stand-in connected) and the built extension in Chromium (build first).
  */
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { CrmConnectResponse } from '../../lib/contract/api';
 import { saveCannedReply } from '../../server/inbox/team';
 import { signedInBrowser } from '../support/browser';
+import { oauthBrowser } from '../support/oauth-browser';
 import { api, createTestOrg, startTestStack } from '../support/stack';
 
 const OUT = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
-const WIDTH = 380;
+const WIDTH = 400;
+const NARROW = 320;
+const SCHEMES = ['light', 'dark'] as const;
 const HEIGHT = 680;
 
 async function main() {
@@ -21,6 +26,10 @@ async function main() {
   await stack.db.query("update agents set display_name = 'Alice' where id = $1", [me.id]);
   await stack.db.query("update agents set display_name = 'Bob' where id = $1", [bob.id]);
   await saveCannedReply(stack.db, org.id, 'hours', 'We are open Monday to Friday, 9:00 to 18:00.');
+  // HubSpot (the stand-in) knows Dana, not the others: the thread header's two CRM states.
+  stack.hubspotStandIn!.addContact({ firstname: 'Dana', lastname: 'Whitfield', phone: '+14155550111' });
+  const connect = await api<CrmConnectResponse>(stack, me.token, '/api/admin/crm/connect', 'POST', { vendor: 'hubspot' });
+  await oauthBrowser().open(connect.body.authorizeUrl);
   const { browser, panel } = await signedInBrowser(stack, me.email);
   try {
     const say = (from: string, name: string, body: string, extra: object = {}) => stack.inbound({ from, to: org.number, body, profileName: name, ...extra });
@@ -35,9 +44,12 @@ async function main() {
     await api(stack, bob.token, `/api/conversations/${olu}/assign`, 'POST', { assigneeId: bob.id });
     await panel.getByText('Assigned to Bob').waitFor();
 
-    for (const scheme of ['light', 'dark'] as const) {
+    for (const scheme of SCHEMES) {
       await panel.emulateMedia({ colorScheme: scheme });
       await panel.screenshot({ path: join(OUT, `inbox-${scheme}.png`) });
+      await panel.setViewportSize({ width: NARROW, height: HEIGHT });
+      await panel.screenshot({ path: join(OUT, `inbox-320px-${scheme}.png`) });
+      await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
     }
 
     await panel.getByRole('button', { name: /Dana Whitfield/ }).click();
@@ -53,15 +65,30 @@ async function main() {
     await panel.getByRole('button', { name: 'Assign to me' }).click();
     await box.fill('/ho');
     await panel.getByRole('listbox', { name: 'Canned replies' }).waitFor();
-    for (const scheme of ['light', 'dark'] as const) {
+    await panel.getByRole('link', { name: 'Open in HubSpot' }).waitFor({ timeout: 10_000 });
+    for (const scheme of SCHEMES) {
       await panel.emulateMedia({ colorScheme: scheme });
       await panel.screenshot({ path: join(OUT, `thread-${scheme}.png`) });
+      await panel.setViewportSize({ width: NARROW, height: HEIGHT });
+      await panel.screenshot({ path: join(OUT, `thread-320px-${scheme}.png`) });
+      await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
     }
-    await panel.setViewportSize({ width: 320, height: HEIGHT });
-    await panel.emulateMedia({ colorScheme: 'light' });
-    await panel.screenshot({ path: join(OUT, 'thread-320px.png') });
-    await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
     await box.fill('');
+
+    // A customer HubSpot does not know, at the narrowest: Not in HubSpot, Create contact, Link.
+    await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    await panel.getByRole('button', { name: /Olu Adebayo/ }).click();
+    await panel.getByText('Not in HubSpot').waitFor({ timeout: 10_000 });
+    await thread.getByText('Can I change the delivery address for order B-12?').waitFor({ timeout: 10_000 });
+    await panel.setViewportSize({ width: NARROW, height: HEIGHT });
+    for (const scheme of SCHEMES) {
+      await panel.emulateMedia({ colorScheme: scheme });
+      await panel.screenshot({ path: join(OUT, `thread-not-in-crm-320px-${scheme}.png`) });
+    }
+    await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
+    await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    await panel.getByRole('button', { name: /Dana Whitfield/ }).click();
+    await thread.getByText('And does it come in green?').waitFor({ timeout: 10_000 });
 
     // Conversations that end: Lucía resolved by Bob, then back when she writes again; Jonas snoozed.
     const idOf = async (phone: string) => (await stack.db.query<{ id: string }>('select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1', [phone])).rows[0]!.id;
@@ -74,7 +101,7 @@ async function main() {
     await panel.getByRole('button', { name: 'Snooze', exact: true }).click();
     await panel.getByRole('group', { name: 'Snooze until' }).waitFor();
     await panel.getByRole('button', { name: 'Back to conversations' }).focus(); // (the menu stays open)
-    for (const scheme of ['light', 'dark'] as const) {
+    for (const scheme of SCHEMES) {
       await panel.emulateMedia({ colorScheme: scheme });
       await panel.screenshot({ path: join(OUT, `snooze-${scheme}.png`) });
     }
@@ -95,6 +122,16 @@ async function main() {
     await panel.screenshot({ path: join(OUT, 'activity-light.png') });
 
     const options = await browser.page('options.html');
+    await options.setViewportSize({ width: 900, height: 1000 });
+    await options.getByRole('region', { name: 'Team administration' }).getByRole('table', { name: 'Agents' }).waitFor({ timeout: 10_000 });
+    for (const scheme of SCHEMES) {
+      await options.emulateMedia({ colorScheme: scheme });
+      await options.evaluate(() => window.scrollTo(0, 0));
+      await options.screenshot({ path: join(OUT, `options-${scheme}.png`) });
+      await options.locator('#admin-heading').evaluate((el) => el.scrollIntoView());
+      await options.screenshot({ path: join(OUT, `admin-${scheme}.png`) });
+    }
+    await options.emulateMedia({ colorScheme: 'light' });
     await options.setViewportSize({ width: 520, height: 900 });
     await options.getByRole('heading', { name: 'Notifications' }).scrollIntoViewIfNeeded();
     await options.locator('section[aria-labelledby="notifications-heading"]').screenshot({ path: join(OUT, 'notification-settings-light.png') });

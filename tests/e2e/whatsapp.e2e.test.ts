@@ -77,7 +77,7 @@ describe('WhatsApp content in the side panel', () => {
     await expect.poll(() => audio.evaluate((a: HTMLAudioElement) => a.currentTime), { timeout: 10_000 }).toBeGreaterThan(0.2);
 
     // A document shows what it is and its size (and its name when Twilio's answer names it).
-    await panel.getByRole('button', { name: /^📎 Download PDF \(\d+ bytes\)$/ }).waitFor({ timeout: 10_000 });
+    await panel.getByRole('button', { name: /^Download PDF \(\d+ bytes\)$/ }).waitFor({ timeout: 10_000 });
 
     const card = panel.getByRole('group', { name: 'Contact: Ada Okafor' });
     await card.getByText('Okafor Logistics').waitFor({ timeout: 10_000 });

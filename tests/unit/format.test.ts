@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { shortTime, whenLabel } from '../../components/format';
+import { countryChoices, shortTime, whenLabel } from '../../components/format';
 
 describe('shortTime', () => {
   const now = new Date(2026, 10, 26, 15, 30);
@@ -30,5 +30,19 @@ describe('whenLabel', () => {
     expect(whenLabel(monday.toISOString(), now)).toBe(`${monday.toLocaleDateString([], { weekday: 'short' })} ${time(monday)}`);
     const later = new Date(2026, 11, 24, 9, 0);
     expect(whenLabel(later.toISOString(), now)).toBe(`${later.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time(later)}`);
+  });
+});
+
+describe('countryChoices', () => {
+  it('names countries in the agent’s language, sorted by name, not by code', () => {
+    expect(countryChoices(['DE', 'BR', 'ES'], 'en')).toEqual([
+      { code: 'BR', name: 'Brazil' },
+      { code: 'DE', name: 'Germany' },
+      { code: 'ES', name: 'Spain' },
+    ]);
+    expect(countryChoices(['DE', 'BR', 'ES'], 'pt-BR').map((c) => c.name)).toEqual(['Alemanha', 'Brasil', 'Espanha']);
+  });
+  it('keeps the code of a region the browser cannot name', () => {
+    expect(countryChoices(['XK', 'ZZ'], 'en').find((c) => c.code === 'ZZ')?.name).toMatch(/ZZ|Unknown Region/);
   });
 });

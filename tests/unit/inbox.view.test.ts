@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../../lib/contract/models';
 import { conversation, message } from '../support/views';
-import { activityText, backNotice, cannedSuggestions, dayLabel, DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, mergeThread, snoozePresets, threadItems } from '../../lib/inbox/view';
+import { activityText, backNotice, cannedSuggestions, dayLabel, DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, mergeThread, previewParts, snoozePresets, threadItems } from '../../lib/inbox/view';
 
 const conv = conversation;
 const msg = (id: string, createdAt: string, direction: MessageView['direction'] = 'inbound'): MessageView => message(id, { conversationId: 'c', createdAt, direction });
@@ -126,5 +126,17 @@ describe('canned reply suggestions', () => {
     expect(cannedSuggestions(list, '/ref')?.map((c) => c.id)).toEqual(['2']);
     expect(cannedSuggestions(list, '/way')?.map((c) => c.id)).toEqual(['2']);
     expect(cannedSuggestions(list, '/zzz')).toEqual([]);
+  });
+});
+
+describe('previewParts', () => {
+  it('turns the server’s emoji marker of a location, photo or file into a kind shown as an icon', () => {
+    expect(previewParts('📍 London Eye')).toEqual({ kind: 'location', text: 'London Eye' });
+    expect(previewParts('📷 Photo')).toEqual({ kind: 'photo', text: 'Photo' });
+    expect(previewParts('📎 Attachment')).toEqual({ kind: 'attachment', text: 'Attachment' });
+  });
+  it('leaves a customer’s own text alone, emoji and all', () => {
+    expect(previewParts('Thanks 📍 see you there')).toEqual({ kind: null, text: 'Thanks 📍 see you there' });
+    expect(previewParts('📍London')).toEqual({ kind: null, text: '📍London' });
   });
 });
