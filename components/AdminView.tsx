@@ -1,6 +1,7 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { auditSentence } from '@/lib/admin/audit';
 import type { CreateInviteResponse, CrmCheckResult, CrmStatus, CrmVendor, WaitingNumber } from '@/lib/contract/api';
+import type { ZohoDataCentre } from '@/lib/contract/crm-places';
 import type { AgentRole } from '@/lib/contract/models';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage, type Result } from '@/lib/messaging/protocol';
@@ -312,8 +313,8 @@ function CrmCheck({ vendorName, last, run }: { vendorName: string; last: CrmChec
  */
 function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAdminAction>['run'] }) {
   const c = crm.connection;
-  const [region, setRegion] = useState('us');
-  const connect = async (vendor: CrmVendor, where?: string) => {
+  const [region, setRegion] = useState<ZohoDataCentre>('us');
+  const connect = async (vendor: CrmVendor, where?: ZohoDataCentre) => {
     const r = await run(sendMessage('admin:connectCrm', { vendor, ...(where && { region: where }) }));
     if (r) window.open(r.authorizeUrl, '_blank', 'noopener');
   };
@@ -330,7 +331,7 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
                 <span key={v.vendor}>
                   <label>
                     {v.name} data centre{' '}
-                    <select value={region} onChange={(e) => setRegion(e.target.value)}>
+                    <select value={region} onChange={(e) => setRegion(e.target.value as ZohoDataCentre)}>
                       {v.regions.map((r) => (
                         <option key={r.id} value={r.id}>
                           {r.name}
@@ -409,7 +410,7 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
           )}
           <dd className="crm-actions">
             {/* The fix for a scope not granted or an app uninstalled: the same account again keeps what waits. */}
-            <button type="button" onClick={() => void connect(c.vendor, c.vendor === 'zoho' ? (c.account ?? undefined) : undefined)}>
+            <button type="button" onClick={() => void connect(c.vendor, c.vendor === 'zoho' ? ((c.account as ZohoDataCentre | null) ?? undefined) : undefined)}>
               Connect {c.vendorName} again
             </button>{' '}
             <button type="button" onClick={() => void run(sendMessage('admin:disconnectCrm'))}>

@@ -1,3 +1,4 @@
+import type { ZohoDataCentre } from './crm-places';
 import type { AgentConversationView, AgentProfile, AgentRole, AgentSummary, ConversationView, MessageView, ReadStateView } from './models';
 
 /**
@@ -207,7 +208,7 @@ export interface CrmStatus {
     vendor: CrmVendor;
     name: string;
     /** Where an account may be, when the admin must say (Zoho's data centres). */
-    regions?: Array<{ id: string; name: string }>;
+    regions?: Array<{ id: ZohoDataCentre; name: string }>;
   }>;
   connection: {
     vendor: CrmVendor;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { SEARCH_MIN_CHARS } from './api';
+import { SEARCH_MIN_CHARS, type CrmVendor } from './api';
+import { ZOHO_DATA_CENTRE_IDS, type ZohoDataCentre } from './crm-places';
 
 /**
  * The schemas of everything that crosses a boundary between the extension and the server: REST
@@ -152,3 +153,39 @@ export const acceptInviteRequest = z
   })
   .refine((b) => !!b.token !== !!b.accessToken, { message: 'give the invitation’s token or the e-mailed link’s session', path: ['token'] })
   .refine((b) => !b.accessToken || !!b.invitation, { message: 'open the whole link from the e-mail (it names the invitation)', path: ['invitation'] });
+
+/** The CRMs Switchboard writes conversations to. */
+export const crmVendor = z.enum(['hubspot', 'pipedrive', 'salesforce', 'zoho']) satisfies z.ZodType<CrmVendor>;
+
+/** `POST /api/admin/crm/connect`: which CRM, and for Zoho CRM the data centre its account lives in. */
+export const crmConnectRequest = z.object({ vendor: crmVendor, region: z.enum(ZOHO_DATA_CENTRE_IDS as [ZohoDataCentre, ...ZohoDataCentre[]]).optional() });
+
+/** `PUT /api/admin/crm/settings`: a record per 24-hour window of a conversation, or per message. */
+export const crmLogModeRequest = z.object({ logMode: z.enum(['window', 'message']) });
+
+/** `POST /api/admin/crm/check`: *Check connection*, with the opt-in test record. */
+export const crmCheckRequest = z.object({ writeTest: z.boolean().default(false) });
+
+/** `POST /api/operator/crm/check`: the same, for an organisation named by the operator. */
+export const operatorCrmCheckRequest = crmCheckRequest.extend({ organisationId: z.uuid() });
+
+/** What an agent types to find a CRM record to link. */
+export const crmSearchText = z.string().trim().min(2, 'type at least 2 characters').max(100);
+
+/** `GET /api/conversations/:id/crm/search?q=`. */
+export const crmSearchQuery = z.object({ q: crmSearchText });
+
+/** A CRM record id as the server hands them out: the CRM's id, or (Zoho) `<module>/<id>`. */
+export const crmRecordId = z.string().trim().regex(/^[0-9A-Za-z_-]{1,64}(?:\/[0-9A-Za-z_-]{1,64})?$/, 'a CRM record id');
+
+/** `POST /api/conversations/:id/crm/link`. */
+export const crmLinkRequest = z.object({ recordId: crmRecordId });
+
+/** `/api/conversations/:id/messages/:message/media/:index(/link)`: one file of a message. */
+export const messageMediaParams = z.object({ message: z.uuid(), index: z.coerce.number().int().min(0).max(9) });
+
+/** `POST /api/uploads`: the file's name and type travel in headers, its bytes as the body. */
+export const uploadHeaders = z.object({
+  'x-file-name': z.string().min(1).max(1024),
+  'x-file-type': z.string().max(255).default(''),
+});

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SEARCH_MIN_CHARS } from '../contract/api';
-import { cannedReplyRequest, createChannelRequest, e164, inviteRequest, noteShape, replyContentShape, replyRules, roleRequest, uploadView } from '../contract/schemas';
+import { cannedReplyRequest, createChannelRequest, crmCheckRequest, crmConnectRequest, crmLogModeRequest, crmRecordId, crmSearchText, e164, inviteRequest, noteShape, replyContentShape, replyRules, roleRequest, uploadView } from '../contract/schemas';
 
 /**
  * Validation of every request and port message the background receives (the types in
@@ -55,13 +55,13 @@ export const requestSchemas = {
   'admin:saveCannedReply': cannedReplyRequest,
   'admin:deleteCannedReply': z.object({ id: z.uuid() }),
   'admin:createChannel': createChannelRequest,
-  'admin:connectCrm': z.object({ vendor: z.enum(['hubspot', 'pipedrive', 'salesforce', 'zoho']), region: z.string().regex(/^[a-z]{2}$/).optional() }),
+  'admin:connectCrm': crmConnectRequest,
   'admin:disconnectCrm': z.undefined(),
-  'admin:checkCrm': z.object({ writeTest: z.boolean() }),
-  'admin:setCrmLogMode': z.object({ logMode: z.enum(['window', 'message']) }),
+  'admin:checkCrm': crmCheckRequest,
+  'admin:setCrmLogMode': crmLogModeRequest,
   'crm:record': z.object({ conversationId: z.uuid() }),
-  'crm:search': z.object({ conversationId: z.uuid(), query: z.string().trim().min(2).max(100) }),
-  'crm:link': z.object({ conversationId: z.uuid(), recordId: z.string().trim().min(1).max(64) }),
+  'crm:search': z.object({ conversationId: z.uuid(), query: crmSearchText }),
+  'crm:link': z.object({ conversationId: z.uuid(), recordId: crmRecordId }),
   'crm:createContact': z.object({ conversationId: z.uuid() }),
   'sites:enable': z.object({ origin: siteOrigin }),
   'sites:disable': z.object({ origin: siteOrigin }),

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { z } from 'zod';
 import type { CrmCandidate, CrmCheckResult, CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
+import { crmCheckRequest, crmConnectRequest, crmLinkRequest, crmLogModeRequest, crmSearchQuery } from '../../lib/contract/schemas';
 import { audit } from '../admin/organisation';
 import { adminOnly } from '../auth/agent';
 import { HttpError, parseOr400 } from '../errors';
@@ -24,9 +25,6 @@ export interface CrmRouteDeps {
   check: CrmWriter['check'];
 }
 
-const connectRequest = z.object({ vendor: z.enum(CRM_VENDOR_IDS as [CrmVendor, ...CrmVendor[]]), region: z.string().optional() });
-const settingsRequest = z.object({ logMode: z.enum(['window', 'message']) });
-const checkRequest = z.object({ writeTest: z.boolean().default(false) }).default({ writeTest: false });
 
 /**
  * What an agent or admin is told when their CRM call could not be made: the account waits for its
@@ -110,7 +108,7 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
   api.get('/api/admin/crm', { preHandler: adminOnly }, async (req): Promise<CrmStatus> => crmStatus(deps.db, req.agent.organisationId, available));
 
   api.post('/api/admin/crm/connect', { preHandler: adminOnly }, async (req): Promise<CrmConnectResponse> => {
-    const { vendor, region } = parseOr400(connectRequest, req.body);
+    const { vendor, region } = parseOr400(crmConnectRequest, req.body);
     const driver = CRM_VENDORS[vendor];
     if (!available.includes(vendor)) throw new HttpError(503, 'crm_unavailable', `This server has no ${driver.name} app: set its client id and secret, and CRM_TOKEN_KEY (docs/crm.md).`);
     if (driver.regions && !(region && driver.regions.includes(region))) throw new HttpError(400, 'bad_request', `Say where the ${driver.name} account is: region one of ${driver.regions.join(', ')}.`);
@@ -122,7 +120,7 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
 
   /** How conversations are logged: one record per conversation per 24 hours, or one per message (from now on). */
   api.patch('/api/admin/crm', { preHandler: adminOnly }, async (req) => {
-    const { logMode } = parseOr400(settingsRequest, req.body);
+    const { logMode } = parseOr400(crmLogModeRequest, req.body);
     const org = req.agent.organisationId;
     const { rowCount } = await deps.db.query('update crm_connections set log_mode = $2 where organisation_id = $1 and log_mode <> $2', [org, logMode]);
     if (rowCount === 0 && !(await deps.db.query('select 1 from crm_connections where organisation_id = $1', [org])).rows[0]) throw new HttpError(404, 'not_found', 'No CRM is connected.');
@@ -135,7 +133,7 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
 
   /** *Check connection*: each step in plain words, and what to do in the CRM when one failed. */
   api.post('/api/admin/crm/check', { preHandler: adminOnly }, async (req): Promise<CrmCheckResult> => {
-    const { writeTest } = parseOr400(checkRequest, req.body ?? {});
+    const { writeTest } = parseOr400(crmCheckRequest, req.body ?? {});
     const result = await deps.check(req.agent.organisationId, { writeTest }).catch((err: unknown) => {
       throw crmErrorAsHttp(err) ?? err;
     });
@@ -158,8 +156,6 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
 
 type CrmWriterCalls = Pick<CrmWriter, 'recordOf' | 'searchRecords' | 'linkRecord' | 'createRecord'>;
 
-const searchQuery = z.object({ q: z.string().trim().min(2, 'type at least 2 characters').max(100) });
-const linkRequest = z.object({ recordId: z.string().trim().regex(/^[0-9A-Za-z_-]{1,64}(?:\/[0-9A-Za-z_-]{1,64})?$/, 'a CRM record id') });
 
 /**
  * An agent's thread header: where the customer's CRM record is (HubSpot: the contact's page in
@@ -202,7 +198,7 @@ export function registerCrmAgentRoutes(
 
   api.get('/api/conversations/:id/crm/search', async (req): Promise<CrmCandidate[]> => {
     await conversationOf(req);
-    const { q } = parseOr400(searchQuery, req.query);
+    const { q } = parseOr400(crmSearchQuery, req.query);
     const found = await crmCall(req, deps.writer.searchRecords(req.agent.organisationId, q));
     if (!found) throw noCrm();
     return found;
@@ -210,7 +206,7 @@ export function registerCrmAgentRoutes(
 
   api.put('/api/conversations/:id/crm', async (req, reply) => {
     const conversation = await conversationOf(req);
-    const { recordId } = parseOr400(linkRequest, req.body);
+    const { recordId } = parseOr400(crmLinkRequest, req.body);
     const outcome = await crmCall(req, deps.writer.linkRecord(req.agent.organisationId, conversation.id, recordId, req.agent.id));
     if (outcome === 'no_crm') throw noCrm();
     if (outcome === 'no_record') throw new HttpError(404, 'no_record', 'The CRM has no record with that id.');

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { CrmCheckResult, WorkspaceConfig } from '../../lib/contract/api';
+import { operatorCrmCheckRequest } from '../../lib/contract/schemas';
 import type pg from 'pg';
 import { audit } from '../admin/organisation';
 import { crmErrorAsHttp } from '../crm/routes';
 import { secretEquals } from '../auth/compare';
 import { HttpError, parseOr400 } from '../errors';
 
-const crmCheckRequest = z.object({ organisationId: z.uuid(), writeTest: z.boolean().default(false) });
 import type { RequestCounter } from '../metrics';
 import type { SwitchboardIo } from '../sockets/socket-io';
 
@@ -43,7 +43,7 @@ export function registerOperatorRoutes(
   app.get('/api/socket', { preHandler: operator }, async () => ({ status: 'up', connections: deps.io.engine.clientsCount, path: '/socket.io' }));
   app.get('/api/metrics', { preHandler: operator }, async () => ({ requests: deps.requests.byRoute(), sockets: deps.io.engine.clientsCount }));
   app.post('/api/operator/crm/check', { preHandler: operator }, async (req): Promise<CrmCheckResult> => {
-    const { organisationId, writeTest } = parseOr400(crmCheckRequest, req.body);
+    const { organisationId, writeTest } = parseOr400(operatorCrmCheckRequest, req.body);
     const result = await deps.crmCheck(organisationId, { writeTest }).catch((err: unknown) => {
       throw crmErrorAsHttp(err) ?? err;
     });

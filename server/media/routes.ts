@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { z } from 'zod';
+import { messageMediaParams } from '../../lib/contract/schemas';
 import { INLINE_IMAGE_TYPES } from '../../lib/contract/models';
 import { messageMediaOf } from './repository';
 import { contentDisposition, fileOf, sendFile, type UploadRouteDeps } from './uploads';
@@ -8,7 +8,6 @@ import { expiringLinks, signerFor } from '../auth/signing';
 import { describeIssues, HttpError } from '../errors';
 import { fetchTwilioMedia, MediaFetchError, twilioMediaUrl, type TwilioMediaSource } from './twilio-media';
 
-const params = z.object({ message: z.uuid(), index: z.coerce.number().int().min(0).max(9) });
 
 type MediaDeps = { db: pg.Pool; source: TwilioMediaSource; maxBytes: number; uploads: Pick<UploadRouteDeps, 'db' | 'storage'> };
 
@@ -19,7 +18,7 @@ type MediaDeps = { db: pg.Pool; source: TwilioMediaSource; maxBytes: number; upl
  */
 export function registerMediaRoutes(api: FastifyInstance, deps: MediaDeps & { conversationIdOf(req: FastifyRequest): string }): void {
   api.get('/api/conversations/:id/messages/:message/media/:index', async (req, reply) => {
-    const p = params.safeParse(req.params);
+    const p = messageMediaParams.safeParse(req.params);
     if (!p.success) throw new HttpError(400, 'bad_request', describeIssues(p.error));
     const organisationId = req.agent.organisationId;
     return sendMessageMedia(deps, reply, await messageMediaOf(deps.db, organisationId, deps.conversationIdOf(req), p.data.message, p.data.index), organisationId);
@@ -34,7 +33,7 @@ export function registerMediaRoutes(api: FastifyInstance, deps: MediaDeps & { co
  */
 export function registerSignedMessageMediaRoute(http: FastifyInstance, deps: MediaDeps & { signer: MessageMediaSigner }): void {
   http.get('/media/messages/:message/:index', async (req, reply) => {
-    const p = params.safeParse(req.params);
+    const p = messageMediaParams.safeParse(req.params);
     const q = req.query as { expires?: unknown; signature?: unknown };
     // A link of the old, eternal form (a signature, no expiry) has expired too: its page says so.
     const valid = !p.success ? 'invalid' : q.expires === undefined && typeof q.signature === 'string' ? 'expired' : deps.signer.check(p.data.message, p.data.index, q.expires, q.signature);
@@ -62,7 +61,7 @@ const EXPIRED_PAGE = `<!doctype html><meta charset="utf-8"><title>This link has 
  */
 export function registerMessageMediaLinkRoute(api: FastifyInstance, deps: { db: pg.Pool; link(messageId: string, index: number): { url: string; expiresAt: string }; conversationIdOf(req: FastifyRequest): string }): void {
   api.post('/api/conversations/:id/messages/:message/media/:index/link', async (req) => {
-    const p = params.safeParse(req.params);
+    const p = messageMediaParams.safeParse(req.params);
     if (!p.success) throw new HttpError(400, 'bad_request', describeIssues(p.error));
     const item = await messageMediaOf(deps.db, req.agent.organisationId, deps.conversationIdOf(req), p.data.message, p.data.index);
     if (!item) throw new HttpError(404, 'not_found', 'no such media');

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { UploadTicket, UploadView } from '../../lib/contract/api';
 import type { AgentProfile } from '../../lib/contract/models';
 import { formatBytes, SENDABLE_TYPES, WHATSAPP_MESSAGE_MAX_BYTES } from '../../lib/contract/whatsapp';
+import { uploadHeaders } from '../../lib/contract/schemas';
 import { expiringLinks, expiringTokens, signerFor, type LinkCheck } from '../auth/signing';
 import type { AgentRequestLimit } from '../auth/agent';
 import { HttpError } from '../errors';
@@ -78,10 +79,6 @@ export async function sniffSendable(bytes: Buffer, declared: string, name: strin
   return { ok: true, contentType: type };
 }
 
-const uploadHeaders = z.object({
-  'x-file-name': z.string().min(1).max(1024),
-  'x-file-type': z.string().max(255).default(''),
-});
 
 /** A file name safe to store and to put in a Content-Disposition header. */
 function cleanName(raw: string): string {
