@@ -8,6 +8,7 @@ import { listCannedReplies } from '../inbox/team';
 import { routeWaiting, waitingNumbers } from '../inbox/unrouted';
 import type { StoreInboundResult } from '../inbox/repository';
 import type { InviteAccounts } from './commands';
+import { audit } from '../audit';
 
 /**
  * What an organisation's admins do in the product: invite agents, change roles, remove agents,
@@ -76,16 +77,6 @@ const inviteView = (r: InviteRow): InviteView => ({
 });
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
-
-export async function audit(c: pg.PoolClient | pg.Pool, actor: AgentProfile | null, organisationId: string, action: string, detail: Record<string, unknown>, actorName?: string): Promise<void> {
-  await c.query('insert into audit_log (organisation_id, actor_id, actor_name, action, detail) values ($1, $2, $3, $4, $5)', [
-    organisationId,
-    actor?.id ?? null,
-    actorName ?? actor?.displayName ?? 'Switchboard',
-    action,
-    detail,
-  ]);
-}
 
 /**
  * An invitation: its link's token is returned once; only its hash is stored. An address that is

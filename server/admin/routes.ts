@@ -10,7 +10,7 @@ import type { TokenVerifier } from '../auth/jwt';
 import { adminOnly } from '../auth/agent';
 import type { Broadcast } from '../sockets/broadcast';
 import { INVITE_HTML, INVITE_JS, INVITE_PAGE_CSP } from './invite-page';
-import { crmStatus } from '../crm/routes';
+import { crmStatus } from '../crm/status';
 import type { CrmVendor } from '../crm/types';
 import { acceptInvite, previewInvite, type InviteProblem, type InviteProof, adminOverview, createChannelFromWaiting, createInvite, markInviteEmailed, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
 

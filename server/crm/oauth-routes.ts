@@ -1,6 +1,6 @@
 import escapeHtml from 'escape-html';
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteShorthandOptions } from 'fastify';
-import { audit } from '../admin/organisation';
+import { audit } from '../audit';
 import { connectCrm } from './connections';
 import { ATTEMPT_SECONDS, finishAttempt, OAUTH_PATH, oauthCallbackUrl, startAttempt } from './oauth-attempts';
 import type { CrmRouteDeps } from './routes';

@@ -1,5 +1,5 @@
-import { hubspotAdapter } from './hubspot';
-import { exchangeHubSpotCode, hubspotAuthorizeUrl, refreshHubSpotToken, type CrmApp, type HubSpotApp, type Tokens } from './oauth';
+import { exchangeHubSpotCode, hubspotAdapter, hubspotAuthorizeUrl, refreshHubSpotToken } from './hubspot';
+import type { CrmApp, HubSpotApp, Tokens } from './oauth';
 import { exchangePipedriveCode, pipedriveAdapter, pipedriveAuthorizeUrl, refreshPipedriveToken } from './pipedrive';
 import { exchangeSalesforceCode, refreshSalesforceToken, salesforceAdapter, salesforceAuthorizeUrl } from './salesforce';
 import { exchangeZohoCode, refreshZohoToken, zohoAdapter, zohoAuthorizeUrl, zohoPlaces, ZOHO_DATA_CENTRE_IDS, type ZohoDataCentre } from './zoho';

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CrmCheckResult, WorkspaceConfig } from '../../lib/contract/api';
 import { operatorCrmCheckRequest } from '../../lib/contract/schemas';
 import type pg from 'pg';
-import { audit } from '../admin/organisation';
+import { audit } from '../audit';
 import { crmErrorAsHttp } from '../crm/routes';
 import { secretEquals } from '../auth/compare';
 import { HttpError, parseOr400 } from '../errors';

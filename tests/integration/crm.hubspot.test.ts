@@ -455,6 +455,8 @@ describe('CRM write-back: HubSpot', () => {
     const replacement = hub.addContact({ firstname: 'Gone', lastname: 'Again', phone });
     await until(() => recordsOf(replacement).some((r) => r.properties.hs_communication_body?.includes('After the delete') === true), { what: 'the record on the contact found again' });
     expect(associations()).toBe(tried);
+    // The CRM has the record a moment before the writer records that it was written.
+    await until(async () => (await outboxOf(phone))[0]?.written === true, { what: 'the write recorded' });
     expect((await outboxOf(phone))[0]).toMatchObject({ written: true, last_error: null });
   });
 
