@@ -21,6 +21,8 @@ const lintClean: VitePlugin = {
 
 // See https://wxt.dev/api/config.html
 export default defineConfig({
+  // Where builds and store packages go (a test packs into a directory of its own).
+  outDir: process.env.WXT_OUT_DIR || '.output',
   modules: ['@wxt-dev/module-react', '@wxt-dev/webextension-polyfill'],
   // Launching a browser from `wxt` as root crashes; npm start and the tests launch Chromium themselves.
   webExt: { disabled: true },

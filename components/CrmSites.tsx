@@ -37,7 +37,7 @@ export function CrmSites() {
     <section id="crm-badges" className="card" aria-labelledby="crm-badges-heading">
       <h2 id="crm-badges-heading">CRM badges</h2>
       <p>
-        Badges next to phone numbers on {BUILT_IN_SITES.filter((s) => s.id !== 'demo').map((s) => s.name).join(', ')} and the demo CRM. Other
+        Badges next to phone numbers on {BUILT_IN_SITES.filter((s) => s.id !== 'demo').map((s) => s.name).join(', ')}{BUILT_IN_SITES.some((s) => s.id === 'demo') ? ' and the demo CRM' : ''}. Other
         sites only when you enable them.
       </p>
       {crm && (

@@ -65,6 +65,8 @@ async function main() {
       WXT_SERVER_URL: stack.serverUrl,
       WXT_SUPABASE_URL: stack.config.supabaseUrl,
       WXT_SUPABASE_ANON_KEY: stack.config.supabaseAnonKey,
+      // A development build: the overlay also runs on the demo CRM page this stack serves.
+      WXT_DEMO_SITE: 'on',
     },
   });
   if (build.status !== 0) throw new Error('the extension build failed (see above)');

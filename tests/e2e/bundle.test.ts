@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import JSZip from 'jszip';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_DIR } from '../support/browser';
 import { buildExtension } from './build-extension';
 
@@ -79,13 +80,16 @@ describe('Firefox build', () => {
 });
 
 describe('Store packages (npm run zip)', () => {
+  const STORE_DIR = mkdtempSync(join(tmpdir(), 'switchboard-store-'));
+  afterAll(() => rmSync(STORE_DIR, { recursive: true, force: true }));
   beforeAll(() => {
     // As a user runs it (NODE_ENV as in a shell: Vitest's `test` would build React's development bundle).
-    const zip = spawnSync('npm', ['run', 'zip'], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' } });
+    // Into a directory of its own: the other end-to-end tests load the development build in .output/.
+    const zip = spawnSync('npm', ['run', 'zip'], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, NODE_ENV: 'production', WXT_DEMO_SITE: '', WXT_OUT_DIR: STORE_DIR } });
     if (zip.status !== 0) throw new Error(`npm run zip failed: ${zip.stderr}`);
   }, 120_000);
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-  const open = (zip: string) => JSZip.loadAsync(readFileSync(join(ROOT, '.output', zip)));
+  const open = (zip: string) => JSZip.loadAsync(readFileSync(join(STORE_DIR, zip)));
 
   it('packs Chrome and Firefox builds named and versioned from package.json', async () => {
     for (const target of ['chrome', 'firefox']) {
@@ -93,6 +97,15 @@ describe('Store packages (npm run zip)', () => {
       const manifest = JSON.parse(await zip.file('manifest.json')!.async('string')) as { version: string };
       expect(manifest.version).toBe(version);
       expect(Object.keys(zip.files)).toEqual(expect.arrayContaining(['background.js', 'sidepanel.html', 'options.html']));
+    }
+  });
+
+  it('inject into the built-in CRMs only: no development page (the local stack’s demo on 127.0.0.1 or localhost)', async () => {
+    for (const target of ['chrome', 'firefox']) {
+      const manifest = JSON.parse(await (await open(`switchboard-${version}-${target}.zip`)).file('manifest.json')!.async('string')) as { content_scripts: Array<{ matches: string[] }> };
+      const matches = manifest.content_scripts.flatMap((c) => c.matches);
+      expect(matches).toEqual(expect.arrayContaining(['https://app.hubspot.com/*']));
+      expect(matches.filter((m) => /127\.0\.0\.1|localhost|\/demo\//.test(m))).toEqual([]);
     }
   });
 

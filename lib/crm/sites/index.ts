@@ -7,8 +7,12 @@ import zoho from './zoho';
 
 export type { CrmSite } from './types';
 
-/** The CRMs supported out of the box. Other sites are enabled by the agent (`lib/background/site-access.ts`). */
-export const BUILT_IN_SITES: CrmSite[] = [hubspot, salesforce, pipedrive, zoho, demo];
+/**
+ * The CRMs supported out of the box. Other sites are enabled by the agent (`lib/background/site-access.ts`).
+ * The local stack's demo CRM page only in a development build (`WXT_DEMO_SITE=on`: `npm start`,
+ * the tests): a store package injects into no `127.0.0.1` or `localhost` page.
+ */
+export const BUILT_IN_SITES: CrmSite[] = [hubspot, salesforce, pipedrive, zoho, ...(import.meta.env.WXT_DEMO_SITE === 'on' ? [demo] : [])];
 
 /** A site the agent enabled: no CRM-specific knowledge, the scanner's general rules only. */
 export const customSite = (origin: string): CrmSite => ({ id: 'custom', name: origin, matches: [`${origin}/*`] });
