@@ -98,7 +98,7 @@ export function writeReport(r: Results): void {
         : []),
       '## The replaced 3-second polling beside Switchboard',
       '',
-      'Same minute, same traffic (one inbound message per second). Requests are those the server answered for each client; database transactions are counted by PostgreSQL (\`pg_stat_database\`) over 15 s windows without traffic (the socket-connected agent alone, nobody, the poller alone), less the server\'s own background (each poll is the agent lookup plus one read-only transaction of three statements). The Switchboard agent here is a Socket.IO client (the extension itself is shown to send no request while healthy by `tests/e2e/background.e2e.test.ts`).',
+      'Same minute, same traffic (one inbound message per second). Requests are those the server answered for each client; database transactions are counted by PostgreSQL (`pg_stat_database`) over 15 s windows without traffic (the socket-connected agent alone, nobody, the poller alone), less the server\'s own background (each poll is the agent lookup plus one read-only transaction of three statements). The Switchboard agent here is a Socket.IO client (the extension itself is shown to send no request while healthy by `tests/e2e/background.e2e.test.ts`).',
       '',
       table(['client', 'HTTP requests per agent per minute', 'database transactions per agent per minute (no traffic, above background)', 'average delay ms', 'worst delay ms'], r.webhook.compare.map((c) => [c.client, c.requestsPerAgentPerMinute, c.dbTransactionsPerAgentPerMinute ?? '-', c.avgDelayMs, c.worstDelayMs])),
       '',

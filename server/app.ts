@@ -29,7 +29,8 @@ import { registerCrmAdminRoutes, registerCrmAgentRoutes } from './crm/routes';
 import { crmVendorsAvailable } from './crm/status';
 import { createTwilioClient } from './outbound/twilio-client';
 import { createBroadcast } from './sockets/broadcast';
-import { attachSocketIo, type SwitchboardIo } from './sockets/socket-io';
+import { attachSocketIo } from './sockets/socket-io';
+import type { SwitchboardIo } from './sockets/rooms';
 import { registerTwilioWebhooks } from './webhooks/twilio';
 
 export interface AppDeps {

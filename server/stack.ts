@@ -19,7 +19,21 @@ import type { HubSpotStandIn } from './dev/crm-stand-in/hubspot';
 import type { PipedriveStandIn } from './dev/crm-stand-in/pipedrive';
 import type { SalesforceStandIn } from './dev/crm-stand-in/salesforce';
 import type { ZohoStandIn } from './dev/crm-stand-in/zoho';
-import type { LocalStackParts } from './dev/local-stack';
+import type { registerDemoRoutes } from './dev/demo/routes';
+import type { startEmbeddedPostgres } from './dev/embedded-postgres';
+import type { loadOrCreateLocalSecrets, writeLocalConfig } from './dev/local-supabase/local-config';
+import type { startLocalSupabase } from './dev/local-supabase/start';
+import type { startStandIns } from './dev/stand-ins';
+
+/** What the local stack adds to the server, handed in by server/dev/local-stack.ts (never imported here). */
+export interface LocalStackParts {
+  loadOrCreateLocalSecrets: typeof loadOrCreateLocalSecrets;
+  startEmbeddedPostgres: typeof startEmbeddedPostgres;
+  startLocalSupabase: typeof startLocalSupabase;
+  startStandIns: typeof startStandIns;
+  registerDemoRoutes: typeof registerDemoRoutes;
+  writeLocalConfig: typeof writeLocalConfig;
+}
 
 /** A running Switchboard: the app server and, in local mode, the embedded Supabase-compatible stack. */
 export interface Stack {

@@ -107,7 +107,7 @@ export async function realtimeLatency(
     console.error(`  missing ${missing.length} bodies, e.g. ${missing.slice(0, 3).join(', ')}`);
   }
   // Closing the sockets ends the channels; no need to leave each one politely.
-  for (const c of clients) c.realtime.disconnect();
+  for (const c of clients) void c.realtime.disconnect();
   return { clients: opts.clients, layout: opts.layout, changes: opts.changes, expected, lost: expected - samples.length, ...summarize(samples) };
 }
 
@@ -133,6 +133,6 @@ export async function realtimeThroughput(stack: RemoteStack, seconds: number): P
   const deadline = Date.now() + 30_000;
   while (delivered < inserted && Date.now() < deadline) await sleep(20);
   const elapsed = (performance.now() - t0) / 1000;
-  for (const c of clients) c.realtime.disconnect();
+  for (const c of clients) void c.realtime.disconnect();
   return { inserted, delivered, perSecond: Math.round(delivered / elapsed) };
 }

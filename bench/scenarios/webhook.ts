@@ -94,7 +94,7 @@ export async function webhookLatency(stack: RemoteStack, opts: { agents: number;
   while ((ioSamples.length < expected || rtSamples.length < expected) && Date.now() < until) await sleep(50);
   const cpu1 = stack.usage();
   for (const s of sockets) s.close();
-  for (const c of clients) c.realtime.disconnect();
+  for (const c of clients) void c.realtime.disconnect();
   sender.close();
   return {
     agents: opts.agents,
@@ -245,7 +245,12 @@ export async function latencyFloor(stack: RemoteStack, samples: number) {
     void sender.post(prepared);
     await arrived;
     const all = performance.now() - t;
-    if (i >= 20) (roundTrip.push(rt), store.push(db), whole.push(all)); // the first 20 warm up
+    // The first 20 warm up.
+    if (i >= 20) {
+      roundTrip.push(rt);
+      store.push(db);
+      whole.push(all);
+    }
     await sleep(8);
   }
   socket.close();

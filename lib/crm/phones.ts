@@ -12,7 +12,7 @@ export interface PhoneMatch {
  * them (spaces, dots, dashes, slashes, brackets), at least 7 digits in all. libphonenumber-js
  * decides which candidates are numbers; this only keeps it from looking at every word.
  */
-const CANDIDATE = /(?<![\w+.\-/])(?:\+|00)?\(?\d(?:[\s.\-/()]{0,3}\d){6,16}(?![\w/:]|[.\-]\d)/g;
+const CANDIDATE = /(?<![\w+./-])(?:\+|00)?\(?\d(?:[\s./()-]{0,3}\d){6,16}(?![\w/:]|[.-]\d)/g;
 const HAS_DIGITS = /\d(?:\D{0,4}\d){6}/;
 const IP_ADDRESS = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 const DATE = /^\d{1,4}[.\-/]\d{1,2}[.\-/]\d{1,4}(?:\s|$)/;

@@ -9,7 +9,9 @@ export function mirror<T>(item: WxtStorageItem<T, Record<string, unknown>>): () 
   return () => {
     if (!value) {
       value = item.getValue();
-      item.watch((v) => (value = Promise.resolve(v)));
+      item.watch((v) => {
+        value = Promise.resolve(v);
+      });
     }
     return value;
   };

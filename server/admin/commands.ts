@@ -3,7 +3,7 @@ import type pg from 'pg';
 import WebSocket from 'ws';
 import { inTransaction } from '../inbox/repository';
 import { routeWaiting } from '../inbox/unrouted';
-import { revokeInvitesOf } from './organisation';
+import { revokeInvitesOf, type InviteAccounts } from './organisation';
 
 /** Administrative actions behind `npm run admin`, also used by the demo seed and tests. */
 
@@ -46,16 +46,6 @@ export async function setPassword(supabase: { url: string; serviceRoleKey: strin
 }
 
 /** What accepting an invitation may ask of Supabase Auth (hosted or local, the same calls). */
-export interface InviteAccounts {
-  /** The Auth user with this email, if there is one. */
-  userIdByEmail(email: string): Promise<string | null>;
-  /** The user id, when `password` is this email's account's own (a sign-in, ended at once); else null. */
-  signsIn(email: string, password: string): Promise<string | null>;
-  /** A new, confirmed user: the invitation link stood in for the e-mail confirmation. */
-  createUser(email: string, password: string, displayName: string): Promise<string>;
-  /** Sets the password of a user who proved control of the account (its Supabase session). */
-  setPassword(userId: string, password: string): Promise<void>;
-}
 
 /**
  * Supabase Auth did not check an invitee's password (it throttles sign-ins: 429, per address or

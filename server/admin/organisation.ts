@@ -7,7 +7,6 @@ import { inTransaction } from '../inbox/repository';
 import { listCannedReplies } from '../inbox/team';
 import { routeWaiting, waitingNumbers } from '../inbox/unrouted';
 import type { StoreInboundResult } from '../inbox/repository';
-import type { InviteAccounts } from './commands';
 import { audit } from '../audit';
 
 /**
@@ -75,6 +74,18 @@ const inviteView = (r: InviteRow): InviteView => ({
   expiresAt: r.expires_at.toISOString(),
   acceptedAt: r.accepted_at?.toISOString() ?? null,
 });
+
+/** Supabase Auth as invitations use it (server/admin/commands.ts implements it). */
+export interface InviteAccounts {
+  /** The Auth user with this email, if there is one. */
+  userIdByEmail(email: string): Promise<string | null>;
+  /** The user id, when `password` is this email's account's own (a sign-in, ended at once); else null. */
+  signsIn(email: string, password: string): Promise<string | null>;
+  /** A new, confirmed user: the invitation link stood in for the e-mail confirmation. */
+  createUser(email: string, password: string, displayName: string): Promise<string>;
+  /** Sets the password of a user who proved control of the account (its Supabase session). */
+  setPassword(userId: string, password: string): Promise<void>;
+}
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
 

@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
-import { z } from 'zod';
 import type { CrmCandidate, CrmCheckResult, CrmConnectResponse, CrmRecordView, CrmStatus } from '../../lib/contract/api';
 import { crmStatus, crmVendorsAvailable } from './status';
 import { crmCheckRequest, crmConnectRequest, crmLinkRequest, crmLogModeRequest, crmSearchQuery } from '../../lib/contract/schemas';
@@ -12,8 +11,7 @@ import { disconnectCrm } from './connections';
 import type { CrmApp } from './oauth';
 import { createAttempt, oauthStartUrl } from './oauth-attempts';
 import { CrmCallError, type CrmVendor } from './types';
-import { CRM_VENDOR_IDS, CRM_VENDORS } from './vendors';
-import { ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES } from './zoho';
+import { CRM_VENDORS } from './vendors';
 import type { CrmWriter } from './write-back';
 
 export interface CrmRouteDeps {

@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import type { CrmCheckResult, WorkspaceConfig } from '../../lib/contract/api';
 import { operatorCrmCheckRequest } from '../../lib/contract/schemas';
 import type pg from 'pg';
@@ -9,7 +8,7 @@ import { secretEquals } from '../auth/compare';
 import { HttpError, parseOr400 } from '../errors';
 
 import type { RequestCounter } from '../metrics';
-import type { SwitchboardIo } from '../sockets/socket-io';
+import type { SwitchboardIo } from '../sockets/rooms';
 
 /**
  * What extensions, operators and load balancers ask an instance. `GET /api/config` is public (the

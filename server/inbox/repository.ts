@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { SyncResponse } from '../../lib/contract/api';
-import type { AgentProfile, ConversationView, InteractiveView, LocationView, MessageView, ReadStateView, StoredMediaItem } from '../../lib/contract/models';
-import { replyWindow, type ReplyWindow } from '../../lib/contract/reply-window';
+import type { AgentProfile, ConversationView, InteractiveView, LocationView, MessageView, ReadStateView } from '../../lib/contract/models';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../../lib/contract/rows';
 import { NotFoundError } from '../errors';
 import {

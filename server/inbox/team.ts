@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AgentProfile, AgentSummary, ConversationView, MessageView } from '../../lib/contract/models';
+import type { AgentProfile, AgentSummary, MessageView } from '../../lib/contract/models';
 import type { CannedReply, SearchResult } from '../../lib/contract/api';
 import { NotFoundError, UnprocessableError } from '../errors';
 import { asAgent, conversationOf } from './repository';

@@ -88,6 +88,7 @@ function cleanName(raw: string): string {
   } catch {
     /* kept as sent */
   }
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
   name = name.replace(/[\u0000-\u001f\u007f"\\/]/g, '_').trim().slice(0, 200);
   return name || 'file';
 }
@@ -210,6 +211,7 @@ export async function fileOf(deps: Pick<UploadRouteDeps, 'db' | 'storage'>, whic
 
 /** A Content-Disposition header naming the file (an ASCII fallback, and the exact name as `filename*`). */
 export function contentDisposition(disposition: 'inline' | 'attachment', name: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this removes
   const clean = name.replace(/[\u0000-\u001f\u007f"\\/]/g, '_');
   return `${disposition}; filename="${clean.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(clean)}`;
 }

@@ -1,7 +1,7 @@
 import type { TeamArea } from '../../lib/contract/events';
 import type { ConversationView, MessageView, ReadStateView } from '../../lib/contract/models';
 import type { ConversationChange } from '../inbox/status';
-import { agentRoom, orgRoom, type SwitchboardIo } from './socket-io';
+import { agentRoom, orgRoom, type SwitchboardIo } from './rooms';
 
 /**
  * Everything the server tells agents over Socket.IO outside a socket's own events, typed once:

@@ -4,7 +4,7 @@ import { conversationRef, presenceRequest, watchRequest } from '../../lib/contra
 import { describeIssues } from '../errors';
 import { TYPING_TTL_MS, type AgentPresence, type PresenceState, type ViewingPayload } from '../../lib/contract/events';
 import type { Logger } from '../logger';
-import type { SwitchboardIo } from './socket-io';
+import type { SwitchboardIo } from './rooms';
 
 /**
  * Typing, presence and viewing over Socket.IO. Volatile by design, and derived from the sockets

@@ -7,23 +7,14 @@ import type { ServerConfig } from '../config';
 import { createAddressLimits, Holdings } from '../http/client-address';
 import { originAllowed, type OriginPolicy } from '../http/origins';
 import { authRefreshRequest } from '../../lib/contract/schemas';
-import type { AgentPresence, ClientToServerEvents, ServerToClientEvents, SocketData, ViewingPayload } from '../../lib/contract/events';
+import type { SocketData } from '../../lib/contract/events';
 import type { TokenVerifier } from '../auth/jwt';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { findAgent } from '../inbox/repository';
 import { attachCollaboration } from './collaboration';
+import { agentRoom, orgRoom, type SwitchboardIo } from './rooms';
+
 import type { Logger } from '../logger';
-
-/** Between server instances (through the Redis adapter): what each told its agents about presence. */
-export interface InterServerEvents {
-  'presence:announced': (organisationId: string, presence: AgentPresence) => void;
-  'viewing:announced': (organisationId: string, viewing: ViewingPayload) => void;
-}
-
-export type SwitchboardIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-
-export const orgRoom = (organisationId: string) => `org:${organisationId}`;
-export const agentRoom = (agentId: string) => `agent:${agentId}`;
 
 /**
  * Socket.IO on the app's HTTP server. A connection must present a valid agent JWT
@@ -63,7 +54,8 @@ export function attachSocketIo(
   const addresses = createAddressLimits(deps.limits, deps.trustProxy);
   const perAgent = new Holdings();
 
-  io.use(async (socket, next) => {
+  // Who may connect: within the address's limits, with a user's valid token, an agent still.
+  const admit = async (socket: Parameters<Parameters<typeof io.use>[0]>[0], next: (err?: Error) => void) => {
     const admitted = await addresses.admit(socket.request);
     if ('refused' in admitted) return next(new Error(`rate_limited: ${admitted.refused}`));
     const token = (socket.handshake.auth as { token?: unknown }).token;
@@ -94,7 +86,8 @@ export function attachSocketIo(
     const releases = [addresses.opened(admitted.ip), perAgent.hold(agent.id)];
     socket.once('disconnect', () => releases.forEach((release) => release()));
     next();
-  });
+  };
+  io.use((socket, next) => void admit(socket, next).catch((err: Error) => next(err)));
 
   /**
    * An agent removed from its organisation, or moved to another, keeps nothing of the old one:
@@ -108,7 +101,7 @@ export function attachSocketIo(
     socket.disconnect(true);
     return true;
   };
-  const recheck = setInterval(async () => {
+  const recheckAgents = async () => {
     const sockets = [...io.of('/').sockets.values()];
     if (sockets.length === 0) return;
     try {
@@ -119,7 +112,8 @@ export function attachSocketIo(
     } catch (err) {
       if (!isDatabaseUnavailable(err)) log.error({ err }, 'agent re-check failed');
     }
-  }, deps.agentRecheckMs ?? 30_000);
+  };
+  const recheck = setInterval(() => void recheckAgents(), deps.agentRecheckMs ?? 30_000);
   recheck.unref();
   http.once('close', () => clearInterval(recheck));
 

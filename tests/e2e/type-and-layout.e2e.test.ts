@@ -93,7 +93,7 @@ describe('Type and layout', () => {
       await panel.getByRole('button', { name: /Maximiliana/ }).click();
       await panel.getByText('Not in HubSpot').waitFor({ timeout: 10_000 });
       problems.push(...(await typeProblems(panel, `thread (${scheme})`)));
-      const message = await panel.getByRole('list', { name: 'Messages' }).getByText('Hello, is my order on its way?');
+      const message = panel.getByRole('list', { name: 'Messages' }).getByText('Hello, is my order on its way?');
       expect(await message.evaluate((el) => parseFloat(getComputedStyle(el).fontSize))).toBeGreaterThanOrEqual(BODY_PX);
       await panel.getByRole('button', { name: 'Back to conversations' }).click();
     }

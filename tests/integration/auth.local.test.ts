@@ -21,7 +21,7 @@ describe('Local Auth with supabase-js', () => {
     return c;
   };
   afterAll(async () => {
-    for (const c of clients) c.realtime.disconnect();
+    for (const c of clients) void c.realtime.disconnect();
   });
 
   it('signs in with email and password and reads the user', async () => {

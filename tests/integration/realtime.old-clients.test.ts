@@ -54,7 +54,7 @@ describe('Older Realtime clients', () => {
 
     const newest = createClient(ctx.stack.config.supabaseUrl, ctx.stack.config.supabaseAnonKey, { auth: { persistSession: false }, realtime: { transport: WebSocket as never } });
     await newest.realtime.setAuth(bob!.token);
-    closers.push(() => newest.realtime.disconnect());
+    closers.push(() => void newest.realtime.disconnect());
     const nch = newest.channel('presence:old-and-new', { config: { presence: { key: 'bob' } } });
     const seenByNew: string[] = [];
     nch.on('presence', { event: 'join' }, ({ key }) => seenByNew.push(key));

@@ -4,7 +4,7 @@ import { createClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { AdminOverview, CreateInviteResponse, MeResponse } from '../../lib/contract/api';
+import type { AdminOverview, CreateInviteResponse } from '../../lib/contract/api';
 import { useTestStack } from '../support/fixture';
 import { inviteAccounts, PasswordNotCheckedError, removeAgent } from '../../server/admin/commands';
 import { api, createTestOrg, signIn, type TestOrg } from '../support/stack';

@@ -24,7 +24,7 @@ export class RealtimeClients {
   async closeAll(): Promise<void> {
     for (const c of this.clients) {
       await c.removeAllChannels().catch(() => {});
-      c.realtime.disconnect();
+      await c.realtime.disconnect();
     }
     this.clients = [];
   }

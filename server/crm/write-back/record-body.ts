@@ -1,7 +1,14 @@
 import escapeHtml from 'escape-html';
 import type pg from 'pg';
 import type { StoredMediaItem } from '../../../lib/contract/models';
-import type { Due } from './outbox';
+
+/** What a record covers: a conversation's window, or one message (or note). */
+export interface RecordSpan {
+  conversation_id: string;
+  window_start: Date;
+  window_end: Date;
+  message_id: string | null;
+}
 
 const LABEL: Record<string, string> = { inbound: 'Customer', outbound: 'Agent', note: 'Private note' };
 
@@ -9,7 +16,7 @@ const LABEL: Record<string, string> = { inbound: 'Customer', outbound: 'Agent', 
  * The record's text: every message of the window (or the one message, or the one note), files as
  * links that work from the CRM; as HTML (customer text escaped) and as plain text.
  */
-export async function recordBody(db: pg.Pool, row: Due, mediaLink: (messageId: string, index: number) => string): Promise<{ html: string; text: string }> {
+export async function recordBody(db: pg.Pool, row: RecordSpan, mediaLink: (messageId: string, index: number) => string): Promise<{ html: string; text: string }> {
   const { rows } = await db.query<{ id: string; direction: string; body: string; media: StoredMediaItem[] | null; created_at: Date; agent: string | null }>(
     `select m.id, m.direction, m.body, m.media, m.created_at, a.display_name as agent
        from public.messages m left join public.agents a on a.id = m.sent_by
