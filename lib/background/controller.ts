@@ -11,7 +11,8 @@ import { conversationFromRow, messageFromRow, readStateFromRow } from '../contra
 import { conversationsByPhone } from '../crm/badge-info';
 import { createOutbox } from '../inbox/outbox';
 import { addConversation, applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, isNewMessage } from '../inbox/state';
-import { pendingMessage, persistAll, readInbox, updateInbox, type PendingReply } from '../inbox/store';
+import { pendingMessage, persistAll, readInbox, updateInbox } from '../inbox/store';
+import type { PendingReply, StatusSummary } from '../inbox/types';
 import { createSync } from '../inbox/sync';
 import { isConfigured, type Settings } from '../settings';
 import { checkVersion } from './workspace';
@@ -20,15 +21,6 @@ import { createSocket } from './links/socket-client';
 import { SocketLink } from './links/socket';
 import { currentViewing, notifyMessage } from './notifications';
 import { adminItem, agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem, updateRequiredItem } from '../storage/items';
-
-/** What a status change did, for the side panel to say (e.g. "2 resolved; 1 has new messages"). */
-export interface StatusSummary {
-  changed: number;
-  unchanged: number;
-  /** Left open: the customer wrote since the agent looked. */
-  newMessages: number;
-  notFound: number;
-}
 
 /**
  * The one owner of the extension's connections and the agent's session. It composes the parts:
