@@ -117,7 +117,7 @@ export async function reconnectAfterRestart(stack: RemoteStack, opts: { agents: 
       });
       s.on('disconnect', () => up--);
       s.io.on('reconnect_attempt', () => void (restartAt && attempts++));
-      // As the extension does (lib/background/controller.ts): a handshake the server refused (it was
+      // As the extension does (lib/background/links/socket.ts): a handshake the server refused (it was
       // too busy to look the agent up, say) is retried with the same backoff; socket.io-client
       // itself gives up on those.
       s.on('connect_error', (err) => {

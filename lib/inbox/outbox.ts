@@ -1,6 +1,6 @@
 import type { MessageView } from '../contract/models';
 import { coalesced } from './coalesce';
-import type { PendingReply } from './store';
+import type { PendingReply } from './types';
 
 /** What the outbox needs: the server's two write calls, the stored queue, and the inbox. */
 export interface OutboxDeps {

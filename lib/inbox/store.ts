@@ -1,7 +1,6 @@
-import type { ReplyContent } from '../api/client';
-import type { CannedReply } from '../contract/api';
-import type { AgentProfile, AgentSummary, MessageView } from '../contract/models';
+import type { MessageView } from '../contract/models';
 import { diffInbox, emptyInbox, type InboxPatch, type InboxState } from './state';
+import type { PendingReply } from './types';
 import { inboxItem, threadsItem } from '../storage/items';
 
 type PatchListener = (patch: InboxPatch, state: InboxState) => void;
@@ -16,20 +15,6 @@ export function onInboxPatch(listener: PatchListener): () => void {
 export async function storedInbox(): Promise<InboxState> {
   const [inbox, threads] = await Promise.all([inboxItem.getValue(), threadsItem.getValue()]);
   return { ...inbox, messages: threads.messages };
-}
-/** The organisation's agents (assignment names, reassign) and canned replies, refreshed on each connect. */
-export interface TeamState {
-  agents: AgentSummary[];
-  cannedReplies: CannedReply[];
-}
-/** A reply the server has not confirmed yet (offline, or the request in flight). */
-export interface PendingReply {
-  id: string;
-  conversationId: string;
-  content: ReplyContent;
-  createdAt: string;
-  /** A private note for colleagues (its body only), not a reply to the customer. */
-  note?: boolean;
 }
 
 /** How a pending reply shows in the thread until the server's copy replaces it (same id). */

@@ -3,9 +3,9 @@ import type { z } from 'zod';
 import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, UploadTicket, MessagesPage, SearchResult, CrmConnectResponse, CrmCandidate, CrmRecordView, CrmCheckResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
-import type { StatusSummary } from '../background/controller';
 import type { BadgeInfo } from '../crm/badge-info';
 import type { InboxPatch, InboxState } from '../inbox/state';
+import type { StatusSummary } from '../inbox/types';
 import type { crmPortRequest, requestSchemas } from './schemas';
 
 /**

@@ -5,7 +5,7 @@ import type { AdminOverview } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import { DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings, type Viewing } from '../notifications/rules';
 import { emptyInbox, type InboxState } from '../inbox/state';
-import type { PendingReply, TeamState } from '../inbox/store';
+import type { PendingReply, TeamState } from '../inbox/types';
 import { DEFAULT_SETTINGS, type CrmSettings, type Settings } from '../settings';
 
 /**

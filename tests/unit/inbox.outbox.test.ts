@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '@/lib/contract/models';
 import { createOutbox } from '@/lib/inbox/outbox';
-import { pendingMessage, type PendingReply } from '@/lib/inbox/store';
+import { pendingMessage } from '@/lib/inbox/store';
+import type { PendingReply } from '@/lib/inbox/types';
 
 class Refused extends Error {}
 class Offline extends Error {}

@@ -1,0 +1,68 @@
+import { applyPresence, applyPresenceState, applyTyping, applyViewing } from '../collab/state';
+import { updateCollab } from '../collab/store';
+import { TYPING_TTL_MS } from '../contract/events';
+import type { ConversationView, MessageView } from '../contract/models';
+import { conversationFromRow } from '../contract/rows';
+import { applyConversation, applyMessage, applyRead, isNewMessage } from '../inbox/state';
+import { updateInbox } from '../inbox/store';
+import type { SwitchboardSocket } from './links/socket-client';
+import { currentViewing, notifyMessage } from './notifications';
+
+/**
+ * What the live paths (Realtime rows, Socket.IO events) bring in: applied to the inbox by id, so
+ * two copies of one message are one message, and announced once.
+ */
+
+/** A message from any live path; one the agent has on screen is marked read as it arrives. */
+export async function receiveMessage(message: MessageView, conversation: ConversationView | undefined, markRead: (conversationId: string) => Promise<void>): Promise<void> {
+  let fresh = false;
+  const state = await updateInbox((s) => {
+    fresh = isNewMessage(s, message.id);
+    return applyMessage(s, message, conversation);
+  });
+  if (!fresh) return;
+  // An activity line (assigned to me, a snooze ended) may deserve a notification of its own.
+  if (message.direction === 'activity') return notifyMessage(message, state.conversations[message.conversationId]);
+  if (message.direction !== 'inbound') return;
+  // On screen: the agent is reading it as it arrives. Elsewhere: a notification.
+  const viewing = await currentViewing();
+  if (viewing.visible && viewing.conversationId === message.conversationId) await markRead(message.conversationId).catch(() => {});
+  else await notifyMessage(message, state.conversations[message.conversationId]);
+}
+
+/** A conversation changed (status, assignee) with the activity lines it wrote: applied, and each line announced once. */
+export async function receiveChange(conversation: ConversationView, activity: MessageView[]): Promise<void> {
+  let fresh: MessageView[] = [];
+  const state = await updateInbox((s) => {
+    fresh = activity.filter((m) => isNewMessage(s, m.id));
+    return activity.reduce((acc, m) => applyMessage(acc, m, conversation), applyConversation(s, conversation));
+  });
+  for (const m of fresh) await notifyMessage(m, state.conversations[m.conversationId]);
+}
+
+/** A conversation row from Realtime: applied to the one we know; one we do not know yet is left to the catch-up (it brings the contact). */
+export async function receiveConversationRow(row: Record<string, unknown>, onUnknown: () => void): Promise<void> {
+  let unknown = false;
+  await updateInbox((s) => {
+    const local = s.conversations[String(row.id)];
+    unknown = !local;
+    return local ? applyConversation(s, conversationFromRow(row, local.contact)) : s;
+  });
+  if (unknown) onUnknown();
+}
+
+/** The Socket.IO events that change the inbox or what colleagues are doing, applied as they come. */
+export function followSocket(s: SwitchboardSocket, markRead: (conversationId: string) => Promise<void>): void {
+  s.on('message:new', ({ message, conversation }) => void receiveMessage(message, conversation, markRead));
+  s.on('conversation:read', (read) => void updateInbox((st) => applyRead(st, read)));
+  s.on('conversation:updated', ({ conversation, activity }) => void receiveChange(conversation, activity));
+  s.on('message:status', ({ message }) => void updateInbox((st) => applyMessage(st, message)));
+  s.on('presence:state', (agents) => void updateCollab((st) => applyPresenceState(st, agents)));
+  s.on('presence:changes', (changes) => void updateCollab((st) => changes.reduce(applyPresence, st)));
+  s.on('viewing:update', (v) => void updateCollab((st) => applyViewing(st, v)));
+  s.on('typing:update', (t) => {
+    void updateCollab((st) => applyTyping(st, t, Date.now()));
+    // The indicator clears by itself 3 s after the last event, even if no stop ever comes.
+    if (t.typing) setTimeout(() => void updateCollab((st) => ({ ...st })), TYPING_TTL_MS + 50);
+  });
+}

@@ -1,0 +1,65 @@
+import { applyViewing } from '../../collab/state';
+import { updateCollab } from '../../collab/store';
+import { WATCH_MAX } from '../../contract/events';
+import { openConversationItem } from '../../storage/items';
+import type { SocketLink } from './socket';
+
+/**
+ * What this worker tells the server about the agent over Socket.IO: the conversation on screen
+ * (its room), the conversations shown besides it, away or online, typing. Rooms do not survive a
+ * reconnect: `restate` says it all again on every connect.
+ */
+export function createRooms(socket: () => SocketLink | null) {
+  let away = false;
+  /** Conversations shown besides the open one, by where: rows in side panels, badges on CRM pages. */
+  const watched: Record<'panel' | 'crm', string[]> = { panel: [], crm: [] };
+  let watchTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const sendWatched = () => {
+    const ids = [...new Set([...watched.panel, ...watched.crm])].slice(0, WATCH_MAX);
+    socket()?.emit('conversations:watch', { conversationIds: ids });
+  };
+
+  /** Joins the room of the conversation on screen (the server checks it is ours) and leaves the last one. */
+  const view = async (id: string | null, previous: string | null): Promise<void> => {
+    const link = socket();
+    if (previous && previous !== id) link?.emit('conversation:leave', { conversationId: previous });
+    if (id && link?.connected) {
+      const res = await link.socket.emitWithAck('conversation:join', { conversationId: id });
+      if ('data' in res) await updateCollab((s) => applyViewing(s, res.data.viewing));
+    }
+  };
+
+  return {
+    view,
+    /**
+     * The conversations shown besides the open one (list rows on screen, CRM badges): the server
+     * sends their typing and viewing to this socket, and no others'. Sent once the set settles.
+     */
+    watch(source: 'panel' | 'crm', conversationIds: string[]): void {
+      watched[source] = conversationIds;
+      if (watchTimer) return;
+      watchTimer = setTimeout(() => {
+        watchTimer = null;
+        sendWatched();
+      }, 150);
+    },
+    /** The composer's typing signal (already throttled by the side panel). */
+    typing(conversationId: string, typing: boolean): void {
+      socket()?.emit(typing ? 'typing:start' : 'typing:stop', { conversationId });
+    },
+    /** Away when the browser is idle or locked, online when active again. */
+    setAway(value: boolean): void {
+      away = value;
+      socket()?.emit('presence:set', { state: value ? 'away' : 'online' });
+    },
+    /** After a (re)connect: rejoin the open conversation, restate presence and what is shown. */
+    restate(): void {
+      void openConversationItem.getValue().then((id) => (id ? view(id, null) : undefined));
+      if (away) socket()?.emit('presence:set', { state: 'away' });
+      sendWatched();
+    },
+  };
+}
+
+export type Rooms = ReturnType<typeof createRooms>;
