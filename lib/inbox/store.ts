@@ -1,5 +1,5 @@
 import type { MessageView } from '../contract/models';
-import { diffInbox, emptyInbox, type InboxPatch, type InboxState } from './state';
+import { diffInbox, type InboxPatch, type InboxState } from './state';
 import type { PendingReply } from './types';
 import { inboxItem, threadsItem } from '../storage/items';
 

@@ -100,7 +100,7 @@ export class RealtimeLink {
     this.channel = null; // before removal, so its CLOSED is not taken for a server close
     this.agent = null;
     void this.deps.supabase.removeAllChannels();
-    this.deps.supabase.realtime.disconnect();
+    void this.deps.supabase.realtime.disconnect();
   }
 
   private scheduleResubscribe(): void {

@@ -81,10 +81,13 @@ export class SocketLink {
 
   private scheduleReconnect(): void {
     if (this.timer) return;
-    this.timer = setTimeout(async () => {
+    this.timer = setTimeout(() => {
       this.timer = null;
-      await this.deps.refreshSession();
-      this.socket.connect();
+      // A refresh that fails leaves the token as it is: the connect's refusal schedules the next try.
+      void this.deps
+        .refreshSession()
+        .catch(() => undefined)
+        .then(() => this.socket.connect());
     }, backoff(this.attempts++));
   }
 }
