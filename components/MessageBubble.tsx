@@ -1,11 +1,11 @@
-import { Camera, Check, CheckCheck, Clock, MapPin, Mic, Paperclip, UserRound, Video, type LucideIcon } from 'lucide-react';
+import { Camera, Check, CheckCheck, Clock, Link2, MapPin, Mic, Paperclip, UserRound, Video, type LucideIcon } from 'lucide-react';
 import { memo, useEffect, useState } from 'react';
-import type { LoadedMedia } from '@/lib/contract/api';
+import type { LoadedMedia, MediaLink } from '@/lib/contract/api';
 import { INLINE_IMAGE_TYPES, type MediaItem, type MessageView, type QuoteView } from '@/lib/contract/models';
 import { failureGuide, formatBytes, SENDABLE_TYPES } from '@/lib/contract/whatsapp';
 import { parseContactCard, type ContactCard } from '@/lib/inbox/vcard';
 import { mapLink } from '@/lib/inbox/view';
-import { downloadName, shortTime } from './format';
+import { downloadName, shortTime, whenLabel } from './format';
 
 /**
  * The content of one message of a thread: inbound, outbound (with ticks) or a private note. Its
@@ -18,6 +18,8 @@ export const MessageBubble = memo(function MessageBubble(props: {
   author: string | null;
   onRetry: (messageId: string) => void;
   loadMedia: (messageId: string, index: number) => Promise<LoadedMedia>;
+  /** A link to a file that works without signing in (for a CRM record, a colleague), until it expires. */
+  linkMedia: (messageId: string, index: number) => Promise<MediaLink>;
   /** Marks the thread unread from this (customer's) message down. */
   onMarkUnread: (messageId: string) => void;
   /** Shows the quoted message in the thread (loading older history if needed). */
@@ -56,7 +58,10 @@ export const MessageBubble = memo(function MessageBubble(props: {
             Attachment
           </a>
         ) : (
-          <Media key={i} media={media} load={() => props.loadMedia(m.id, i)} onOpenPhone={props.onOpenPhone} fromCustomer={m.direction === 'inbound'} />
+          <div key={i} className="media-item">
+            <Media media={media} load={() => props.loadMedia(m.id, i)} onOpenPhone={props.onOpenPhone} fromCustomer={m.direction === 'inbound'} />
+            {m.direction !== 'note' && <MediaShare make={() => props.linkMedia(m.id, i)} />}
+          </div>
         ),
       )}
       <span className="meta">
@@ -249,5 +254,42 @@ function Media({ media, load, onOpenPhone, fromCustomer }: { media: MediaItem; l
       <Paperclip aria-hidden="true" /> Download {label}
       {info.size ? ` (${formatBytes(info.size)})` : ''}
     </button>
+  );
+}
+
+/**
+ * A link to a file for someone who is not signed in to Switchboard (pasted into a CRM record, sent
+ * to a colleague): made on demand, copied, shown with when it stops working. Links on CRM records
+ * expire (docs/crm.md); this is how an agent gives a fresh one.
+ */
+function MediaShare({ make }: { make: () => Promise<MediaLink> }) {
+  const [link, setLink] = useState<MediaLink | null>(null);
+  const [copied, setCopied] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const get = () =>
+    make().then(
+      async (l) => {
+        setLink(l);
+        setError(null);
+        setCopied(await navigator.clipboard.writeText(l.url).then(
+          () => true,
+          () => false,
+        ));
+      },
+      (e: Error) => setError(e.message),
+    );
+  return (
+    <div className="media-share">
+      <button type="button" className="link" onClick={() => void get()}>
+        <Link2 aria-hidden="true" /> {link ? 'New link' : 'Copy link'}
+      </button>
+      {link && (
+        <span role="status">
+          {copied ? 'Copied: ' : ''}works without signing in until {whenLabel(link.expiresAt)}
+          <input className="media-link" readOnly aria-label="Link to this file" value={link.url} onFocus={(e) => e.target.select()} />
+        </span>
+      )}
+      {error && <span role="alert">Could not make a link: {error}</span>}
+    </div>
   );
 }

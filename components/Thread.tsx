@@ -184,6 +184,7 @@ export function Thread(props: ThreadProps) {
                 author={authorName(item.message.sentBy)}
                 onRetry={props.intents.retry}
                 loadMedia={props.intents.media}
+                linkMedia={props.intents.mediaLink}
                 onMarkUnread={markUnreadFrom}
                 onJumpTo={jumpTo}
                 onOpenPhone={openPhone}

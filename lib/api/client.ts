@@ -22,6 +22,7 @@ import type {
   CrmCandidate,
   CrmVendor,
   CrmRecordView,
+  MediaLink,
 } from '../contract/api';
 import type { AgentRole, ConversationStatus } from '../contract/models';
 import type { MessageView } from '../contract/models';
@@ -99,6 +100,8 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
       if (blob.size > maxBytes) throw new ApiError(413, 'too_large', 'this file is too large to preview; open it from WhatsApp');
       return { blob, fileName: fileNameOf(res.headers.get('content-disposition')) };
     },
+    /** A link to a message's file that works without signing in (a CRM record, a colleague), until it expires. */
+    mediaLink: (conversationId: string, messageId: string, index: number) => call<MediaLink>('POST', `/api/conversations/${conversationId}/messages/${messageId}/media/${index}/link`),
     startConversation: (phone: string) => call<StartConversationResponse>('POST', '/api/conversations', { phone }),
     markRead: (conversationId: string) => call<MarkReadResponse>('POST', `/api/conversations/${conversationId}/read`),
     assign: (conversationId: string, assigneeId: string | null) => call<AssignResponse>('POST', `/api/conversations/${conversationId}/assign`, { assigneeId }),

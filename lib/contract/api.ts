@@ -307,6 +307,15 @@ export interface UploadView {
 }
 
 /** A message's file as the side panel gets it from the background: a data: URL, with what the server knows of it. */
+/**
+ * `POST /api/conversations/:id/messages/:message/media/:index/link`: a link to a message's file
+ * that works without signing in (for a CRM record or a colleague) until `expiresAt`.
+ */
+export interface MediaLink {
+  url: string;
+  expiresAt: string;
+}
+
 export interface LoadedMedia {
   dataUrl: string;
   contentType: string;

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import type { ReplyContent } from '../api/client';
-import type { LoadedMedia, UploadTicket } from '../contract/api';
+import type { LoadedMedia, MediaLink, UploadTicket } from '../contract/api';
 import type { ConversationStatus, MessageView } from '../contract/models';
 import type { TemplateView } from '../contract/reply-window';
 import { sendMessage, unwrap } from '../messaging/protocol';
@@ -19,6 +19,8 @@ export interface ConversationIntents {
   templates(): Promise<TemplateView[]>;
   /** A message's media file as a data: URL, with its name and size (the background holds the token). */
   media(messageId: string, index: number): Promise<LoadedMedia>;
+  /** A link to a message's file that works without signing in, until it expires. */
+  mediaLink(messageId: string, index: number): Promise<MediaLink>;
   /** A page of messages older than `before`, newest first. */
   older(before: string): Promise<{ messages: MessageView[]; hasMore: boolean }>;
   /** Where to upload one file (a URL with a short-lived ticket). */
@@ -47,6 +49,7 @@ export function useConversationIntents(conversationId: string): ConversationInte
       },
       templates: () => unwrap(sendMessage('composer:templates', { conversationId })).then((r) => r.templates),
       media: (messageId, index) => unwrap(sendMessage('media:get', { conversationId, messageId, index })),
+      mediaLink: (messageId, index) => unwrap(sendMessage('media:link', { conversationId, messageId, index })),
       older: (before) => unwrap(sendMessage('inbox:older', { conversationId, before })),
       uploadTicket: () => unwrap(sendMessage('composer:uploadTicket')),
     }),

@@ -1,6 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
-import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, UploadTicket, MessagesPage, SearchResult, CrmConnectResponse, CrmCandidate, CrmRecordView, CrmCheckResult } from '../contract/api';
+import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, MediaLink, UploadTicket, MessagesPage, SearchResult, CrmConnectResponse, CrmCandidate, CrmRecordView, CrmCheckResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { BadgeInfo } from '../crm/badge-info';
@@ -56,6 +56,8 @@ export interface Responses {
   'composer:templates': { window: ReplyWindow; templates: TemplateView[] };
   /** An inbound media file, fetched with the agent's token (the side panel holds none). */
   'media:get': LoadedMedia;
+  /** A link to a message's file that works without signing in, for a CRM record or a colleague (for `CRM_MEDIA_LINK_DAYS`). */
+  'media:link': MediaLink;
   /** Admins: reads the admin view's data again (into `adminItem`). */
   'admin:refresh': null;
   /** Admins: an invitation; its link is shown once. */

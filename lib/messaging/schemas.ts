@@ -47,6 +47,7 @@ export const requestSchemas = {
   'composer:retry': z.object({ conversationId: z.uuid(), messageId: z.uuid() }),
   'composer:templates': z.object({ conversationId: z.uuid() }),
   'media:get': z.object({ conversationId: z.uuid(), messageId: z.uuid(), index: z.number().int().min(0).max(9) }),
+  'media:link': z.object({ conversationId: z.uuid(), messageId: z.uuid(), index: z.number().int().min(0).max(9) }),
   'admin:refresh': z.undefined(),
   'admin:invite': inviteRequest,
   'admin:revokeInvite': z.object({ inviteId: z.uuid() }),

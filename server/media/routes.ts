@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import type { MediaLink } from '../../lib/contract/api';
 import { messageMediaParams } from '../../lib/contract/schemas';
 import { INLINE_IMAGE_TYPES } from '../../lib/contract/models';
 import { messageMediaOf } from './repository';
@@ -59,8 +60,8 @@ const EXPIRED_PAGE = `<!doctype html><meta charset="utf-8"><title>This link has 
  * of a message of the agent's organisation, for a CRM record or a colleague, working for the
  * configured time from now. The way to renew a CRM link that expired.
  */
-export function registerMessageMediaLinkRoute(api: FastifyInstance, deps: { db: pg.Pool; link(messageId: string, index: number): { url: string; expiresAt: string }; conversationIdOf(req: FastifyRequest): string }): void {
-  api.post('/api/conversations/:id/messages/:message/media/:index/link', async (req) => {
+export function registerMessageMediaLinkRoute(api: FastifyInstance, deps: { db: pg.Pool; link(messageId: string, index: number): MediaLink; conversationIdOf(req: FastifyRequest): string }): void {
+  api.post('/api/conversations/:id/messages/:message/media/:index/link', async (req): Promise<MediaLink> => {
     const p = messageMediaParams.safeParse(req.params);
     if (!p.success) throw new HttpError(400, 'bad_request', describeIssues(p.error));
     const item = await messageMediaOf(deps.db, req.agent.organisationId, deps.conversationIdOf(req), p.data.message, p.data.index);

@@ -86,6 +86,28 @@ describe('WhatsApp content in the side panel', () => {
     await panel.close();
   });
 
+  it('gives a link to a customer’s file that works without signing in (for a CRM record), with when it stops working', async () => {
+    const phone = customer();
+    const sid = newSid('MM');
+    const standIn = ctx.stack.twilioStandIn!;
+    await ctx.stack.inbound({ messageSid: sid, from: phone, to: ctx.org.number, profileName: 'Lin', media: [{ url: standIn.mediaUrl('pdf', sid), contentType: 'application/pdf' }] });
+    const panel = await open('Lin');
+    await panel.getByRole('button', { name: /^Download PDF/ }).waitFor({ timeout: 10_000 });
+    await panel.getByRole('button', { name: 'Copy link' }).click();
+    const field = panel.getByRole('textbox', { name: 'Link to this file' });
+    await field.waitFor({ timeout: 10_000 });
+    const url = await field.inputValue();
+    expect(url).toMatch(new RegExp(`^${ctx.stack.config.publicUrl}/media/messages/[0-9a-f-]{36}/0\\?expires=\\d+&signature=`));
+    await expect.poll(() => panel.getByRole('status').filter({ hasText: /works without signing in until/ }).count()).toBeGreaterThan(0);
+    // Anyone with the link gets the file: no session, no token.
+    const res = await fetch(url);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).subarray(0, 4).toString()).toBe('%PDF');
+    // A link whose signature does not match gives nothing.
+    expect((await fetch(url.replace(/signature=./, (m) => `signature=${m.endsWith('A') ? 'B' : 'A'}`))).status).toBe(403);
+    await panel.close();
+  });
+
   it('an agent drops a PDF on the composer and the customer’s side fetches it from the signed URL with its name', async () => {
     const phone = customer();
     await ctx.stack.inbound({ from: phone, to: ctx.org.number, body: 'Can you send me the invoice?', profileName: 'Ines' });

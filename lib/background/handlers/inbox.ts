@@ -32,5 +32,6 @@ export function inboxHandlers(current: Current<'api' | 'rooms'>) {
       const contentType = blob.type || 'application/octet-stream';
       return { dataUrl: `data:${contentType};base64,${btoa(binary)}`, contentType, fileName, size: bytes.length };
     },
+    'media:link': async ({ conversationId, messageId, index }) => (await current()).api.mediaLink(conversationId, messageId, index),
   } satisfies Partial<Handlers>;
 }
