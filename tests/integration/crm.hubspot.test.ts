@@ -132,6 +132,16 @@ describe('CRM write-back: HubSpot', () => {
     expect(attempts.rows[0]).toEqual({ last_error: null, written: true });
   });
 
+  it('keeps under HubSpot’s search limit (5 per second): twenty new customers at once, no 429, every record written', async () => {
+    const refused = () => hub.requests.filter((r) => r.status === 429).length;
+    const before = refused();
+    const people = Array.from({ length: 20 }, (_, i) => ({ phone: customer(), i }));
+    const ids = people.map(({ phone, i }) => hub.addContact({ firstname: 'Search', lastname: `Burst ${i}`, phone }));
+    await Promise.all(people.map(({ phone, i }) => ctx.stack.inbound({ from: phone, to: ctx.a.number, body: `Search burst ${i}` })));
+    for (const id of ids) await until(() => recordsOf(id).length === 1, { what: `the record of contact ${id}`, timeout: 30_000 });
+    expect(refused() - before).toBe(0);
+  });
+
   it('writes nothing for a customer no HubSpot contact has, and says why; nor for an organisation without a CRM', async () => {
     const unknown = customer();
     const count = hub.communications.size;

@@ -54,6 +54,11 @@ export interface HubSpotStandIn {
   releaseHeld(): void;
   /** The next n API calls are answered 429 (Retry-After: retryAfterSeconds). */
   rateLimitNext: number;
+  /**
+   * The CRM search endpoints' own limit per token, a sliding window (HubSpot: 5 requests per
+   * second, whatever the app's other limits; null: none played): beyond it, 429 SECONDLY.
+   */
+  searchLimit: { requests: number; seconds: number } | null;
   retryAfterSeconds: number;
   /** API calls left today (null: no daily limit played); at 0 every call is answered 429 with policy DAILY. */
   dailyCallsLeft: number | null;
@@ -157,6 +162,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     holdUpserts: false,
     releaseHeld: () => held.splice(0).forEach((release) => release()),
     rateLimitNext: 0,
+    searchLimit: { requests: 5, seconds: 1 },
     retryAfterSeconds: 1,
     dailyCallsLeft: null,
     dropAfterWrite: 0,
@@ -208,6 +214,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     state.exchanges.push({ method: req.method, route: req.routeOptions.url ?? req.url, status: reply.statusCode, request: body, answer: JSON.parse(payload) });
     return payload;
   });
+  const searches = new Map<string, number[]>(); // token -> times of its searches in the search window
   app.addHook('preHandler', async (req: FastifyRequest, reply) => {
     if (req.url.startsWith('/oauth/') || req.url.startsWith('/contacts/') || req.url.startsWith('/demo/')) return; // the consent page and the web app take no bearer token
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -232,6 +239,16 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
         return reply.code(429).send({ status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'DAILY' });
       }
       state.dailyCallsLeft--;
+    }
+    const search = state.searchLimit;
+    if (search && req.method === 'POST' && /^\/crm\/v3\/objects\/[^/]+\/search/.test(req.url)) {
+      const now = Date.now();
+      const recent = (searches.get(token) ?? []).filter((t) => t > now - search.seconds * 1000);
+      searches.set(token, recent);
+      if (recent.length >= search.requests) {
+        return reply.code(429).send({ status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'SECONDLY' });
+      }
+      recent.push(now);
     }
     if (state.rateLimitNext > 0) {
       state.rateLimitNext--;
