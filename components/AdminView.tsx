@@ -34,6 +34,7 @@ export function AdminView() {
   const me = useStorageItem(agentItem);
   const data = useStorageItem(adminItem);
   const { error, run } = useAdminAction();
+  const [editing, setEditing] = useState<{ shortcut: string; body: string } | null>(null);
   useEffect(() => {
     if (me?.role === 'admin') void sendMessage('admin:refresh');
   }, [me?.role]);
@@ -109,13 +110,21 @@ export function AdminView() {
           {data.cannedReplies.map((c) => (
             <li key={c.id}>
               <code>/{c.shortcut}</code> {c.body}{' '}
-              <button type="button" onClick={() => void run(sendMessage('admin:deleteCannedReply', { id: c.id }))}>
+              <button type="button" onClick={() => setEditing({ shortcut: c.shortcut, body: c.body })}>
+                Edit /{c.shortcut}
+              </button>{' '}
+              <button type="button" onClick={() => confirm(`Delete the canned reply /${c.shortcut}? Agents can no longer insert it.`) && void run(sendMessage('admin:deleteCannedReply', { id: c.id }))}>
                 Delete /{c.shortcut}
               </button>
             </li>
           ))}
         </ul>
-        <CannedReplyForm onSave={(shortcut, body) => run(sendMessage('admin:saveCannedReply', { shortcut, body }))} />
+        <CannedReplyForm
+          key={editing?.shortcut ?? 'new'}
+          editing={editing}
+          onDone={() => setEditing(null)}
+          onSave={(shortcut, body) => run(sendMessage('admin:saveCannedReply', { shortcut, body }))}
+        />
       </section>
       <section id="channels" className="card" aria-labelledby="channels-heading">
         <h3 id="channels-heading">WhatsApp channels</h3>
@@ -211,27 +220,34 @@ function InviteForm() {
   );
 }
 
-function CannedReplyForm({ onSave }: { onSave: (shortcut: string, body: string) => Promise<unknown> }) {
-  const [shortcut, setShortcut] = useState('');
-  const [body, setBody] = useState('');
+/** A new canned reply, or the text of one being edited (its shortcut stays: agents know it by that). */
+function CannedReplyForm({ onSave, editing, onDone }: { onSave: (shortcut: string, body: string) => Promise<unknown>; editing: { shortcut: string; body: string } | null; onDone: () => void }) {
+  const [shortcut, setShortcut] = useState(editing?.shortcut ?? '');
+  const [body, setBody] = useState(editing?.body ?? '');
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if ((await onSave(shortcut, body)) !== null) {
       setShortcut('');
       setBody('');
+      onDone();
     }
   };
   return (
-    <form aria-label="Add a canned reply" onSubmit={(e) => void submit(e)}>
+    <form aria-label={editing ? `Edit /${editing.shortcut}` : 'Add a canned reply'} onSubmit={(e) => void submit(e)}>
       <label>
         Shortcut
-        <input value={shortcut} required maxLength={32} onChange={(e) => setShortcut(e.target.value)} />
+        <input value={shortcut} required maxLength={32} readOnly={!!editing} onChange={(e) => setShortcut(e.target.value)} />
       </label>
       <label>
         Text
         <textarea value={body} required maxLength={4096} onChange={(e) => setBody(e.target.value)} />
       </label>
       <button type="submit">Save canned reply</button>
+      {editing && (
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      )}
     </form>
   );
 }
@@ -413,7 +429,13 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
             <button type="button" onClick={() => void connect(c.vendor, c.vendor === 'zoho' ? ((c.account as ZohoDataCentre | null) ?? undefined) : undefined)}>
               Connect {c.vendorName} again
             </button>{' '}
-            <button type="button" onClick={() => void run(sendMessage('admin:disconnectCrm'))}>
+            <button
+              type="button"
+              onClick={() =>
+                confirm(`Disconnect ${c.vendorName}? Conversations stop being logged there (what is already in ${c.vendorName} stays), and records still waiting are dropped.`) &&
+                void run(sendMessage('admin:disconnectCrm'))
+              }
+            >
               Disconnect {c.vendorName}
             </button>
           </dd>

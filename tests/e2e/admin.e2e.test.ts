@@ -113,6 +113,20 @@ describe('The admin view', () => {
     await agent.panel.getByLabel('Reply').fill('');
     await agent.panel.getByRole('button', { name: 'Back to conversations' }).click();
 
+    // Its text is edited in place (the shortcut stays); deleting asks first.
+    await view.getByRole('button', { name: 'Edit /welcome' }).click();
+    const editing = view.getByRole('form', { name: 'Edit /welcome' });
+    expect(await editing.getByLabel('Shortcut').inputValue()).toBe('welcome');
+    await editing.getByLabel('Text').fill('Welcome to Acme! What can we do for you?');
+    await editing.getByRole('button', { name: 'Save canned reply' }).click();
+    const list = view.getByRole('list', { name: 'Canned replies' });
+    await list.getByText('Welcome to Acme! What can we do for you?').waitFor({ timeout: 10_000 });
+    expect(await list.getByRole('listitem').filter({ hasText: '/welcome' }).count()).toBe(1);
+    admin.options.once('dialog', (d) => void d.dismiss());
+    await view.getByRole('button', { name: 'Delete /welcome' }).click();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await list.getByRole('button', { name: 'Delete /welcome' }).count()).toBe(1);
+
     await view.getByLabel('Role of Agent 1').selectOption('admin');
     await agent.options.getByRole('heading', { name: 'Team administration' }).waitFor({ timeout: 10_000 });
     expect(await view.getByRole('list', { name: 'Audit log' }).getByText('Agent 0 made Agent 1 an admin').count()).toBe(1);
@@ -235,6 +249,16 @@ describe('The admin view', () => {
     });
     await admin.options.bringToFront();
 
+    // Disconnecting asks first: dismissed, the CRM stays connected.
+    admin.options.once('dialog', (d) => void d.dismiss());
+    await view.getByRole('button', { name: 'Disconnect HubSpot' }).click();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await view.getByRole('button', { name: 'Disconnect HubSpot' }).isVisible()).toBe(true);
+    expect((await ctx.stack.db.query('select 1 from crm_connections where organisation_id = $1', [ctx.org.id])).rowCount).toBe(1);
+    admin.options.once('dialog', (d) => {
+      expect(d.message()).toMatch(/^Disconnect HubSpot\?/);
+      void d.accept();
+    });
     await view.getByRole('button', { name: 'Disconnect HubSpot' }).click();
     await view.getByRole('button', { name: 'Connect HubSpot', exact: true }).waitFor({ timeout: 10_000 });
 
@@ -246,6 +270,7 @@ describe('The admin view', () => {
     await zohoConsent.getByRole('heading', { name: 'Zoho CRM connected' }).waitFor({ timeout: 10_000 });
     await view.getByRole('definition').filter({ hasText: 'Zoho CRM (account eu)' }).waitFor({ timeout: 10_000 });
     await zohoConsent.close();
+    admin.options.once('dialog', (d) => void d.accept());
     await view.getByRole('button', { name: 'Disconnect Zoho CRM' }).click();
     await view.getByRole('button', { name: 'Connect Zoho CRM', exact: true }).waitFor({ timeout: 10_000 });
   });
