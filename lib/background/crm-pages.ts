@@ -4,7 +4,7 @@ import { onInboxPatch, readInbox } from '../inbox/store';
 import { CRM_PORT, type CrmPortNotice } from '../messaging/protocol';
 import { mirror } from '../storage/mirror';
 import { crmPortRequest } from '../messaging/schemas';
-import { agentItem, collabItem } from '../storage/items';
+import { agentItem, collabItem, teamItem } from '../storage/items';
 
 interface Page {
   phones: string[];
@@ -22,16 +22,18 @@ export function serveCrmPages(opts: { onConversations?: (conversationIds: string
   let scheduled = false;
   const collab = mirror(collabItem);
   const agentNow = mirror(agentItem);
+  const team = mirror(teamItem);
 
   const push = async (only?: Browser.runtime.Port) => {
-    const [inbox, collabState, agent] = await Promise.all([readInbox(), collab(), agentNow()]);
+    const [inbox, collabState, agent, teamState] = await Promise.all([readInbox(), collab(), agentNow(), team()]);
+    const names = new Map(teamState.agents.map((a) => [a.id, a.displayName]));
     const index = conversationsByPhone(inbox);
     const now = Date.now();
     // The conversations behind every page's badges: their typing and viewing are what badges show.
     if (!only) opts.onConversations?.([...new Set([...pages.values()].flatMap((p) => p.phones.flatMap((phone) => (index.get(phone) ?? []).map((c) => c.id))))]);
     for (const [port, page] of pages) {
       if (only && port !== only) continue;
-      const notice: CrmPortNotice = { type: 'badges', signedIn: !!agent, badges: agent ? badgesFor(page.phones, index, collabState, agent.id, now) : {} };
+      const notice: CrmPortNotice = { type: 'badges', signedIn: !!agent, badges: agent ? badgesFor(page.phones, index, collabState, agent.id, now, names) : {} };
       const json = JSON.stringify(notice);
       if (json === page.sent) continue;
       page.sent = json;

@@ -44,13 +44,16 @@ const STYLES = `
   float: none !important;
 }
 .pill {
-  all: unset; cursor: pointer;
+  all: unset; cursor: pointer; position: relative;
   display: inline-flex; align-items: center; gap: 3px; box-sizing: border-box;
   height: 100%; padding: 0 6px; border-radius: 9px; font: inherit;
   background: #e7f8ee; color: #0b6b39; border: 1px solid #9fdcb9; white-space: nowrap;
 }
 :host([data-unread]:not([data-unread="0"])) .pill { background: #1f9d55; color: #fff; border-color: #1f9d55; }
 .pill:focus-visible { outline: 2px solid #2563eb; outline-offset: 1px; }
+/* The target a click or tap may hit: at least 24 px wide (the pill itself) and 24 px tall (above and below it, without moving the page's text). */
+.pill { min-width: 24px; justify-content: center; }
+.pill::after { content: ''; position: absolute; left: 0; right: 0; top: 50%; height: 24px; transform: translateY(-50%); }
 .pill.viewing { box-shadow: 0 0 0 2px #f59e0b66; }
 .icon { width: 10px; height: 10px; fill: currentColor; }
 .count:empty, .label:empty { display: none; }
@@ -61,13 +64,26 @@ const STYLES = `
 @keyframes blink { 0%, 80%, 100% { opacity: .25 } 40% { opacity: 1 } }
 @media (prefers-reduced-motion: reduce) { .dots i { animation: none; } }
 .tip {
-  display: none; position: absolute; z-index: 2147483647; left: 0; top: calc(100% + 4px);
-  width: max-content; max-width: 280px; padding: 6px 8px; border-radius: 6px;
-  background: #1d2330; color: #fff; font: 400 12px/1.4 system-ui, sans-serif; white-space: pre-wrap; overflow-wrap: anywhere;
-  box-shadow: 0 2px 8px #0004; pointer-events: none;
+  display: none; position: absolute; z-index: 2147483647; left: 0; top: calc(100% + 6px);
+  box-sizing: border-box; width: max-content; min-width: 200px; max-width: 300px; padding: 10px 12px; border-radius: 8px;
+  background: #fff; color: #1d2330; border: 1px solid #d7dce3; font: 400 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif;
+  white-space: pre-wrap; overflow-wrap: anywhere; box-shadow: 0 6px 20px #1d233033; pointer-events: none; text-align: start;
 }
-:host(:hover) .tip, .pill:focus-visible + .tip { display: block; }
-.tip::before { content: attr(data-text); }
+:host(:hover) .tip, .pill:focus-visible + .tip { display: grid; gap: 2px; }
+/* Every line is drawn from an attribute, never held as text (see renderBadge). */
+.tip span[data-text]::before { content: attr(data-text); }
+.tip span[data-text=""] { display: none; }
+.tip .head { display: flex; align-items: baseline; gap: 8px; justify-content: space-between; }
+.tip .name::before { font-weight: 600; font-size: 14px; }
+.tip .unread::before { display: inline-block; min-width: 18px; padding: 0 6px; border-radius: 9px; background: #1f9d55; color: #fff; font: 600 12px/18px system-ui, sans-serif; text-align: center; }
+.tip .preview { color: #566070; display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+.tip .meta { color: #566070; font-size: 12px; }
+.tip .activity { color: #0b6b39; font-size: 12px; }
+@media (prefers-color-scheme: dark) {
+  .tip { background: #1d2330; color: #e8ebf0; border-color: #3a4252; }
+  .tip .preview, .tip .meta { color: #b4bcc8; }
+  .tip .activity { color: #6ee7a8; }
+}
 `;
 
 const ICON_PATH =
@@ -128,6 +144,17 @@ export function createBadge(doc: Document, phone: string, activate: (phone: stri
   const tip = doc.createElement('span');
   tip.className = 'tip';
   tip.setAttribute('role', 'tooltip');
+  // A card like the side panel's rows: name and unread, the last message, who has it, who is at it.
+  const line = (className: string) => {
+    const el = doc.createElement('span');
+    el.className = className;
+    el.setAttribute('data-text', '');
+    return el;
+  };
+  const head = doc.createElement('span');
+  head.className = 'head';
+  head.append(line('name'), line('unread'));
+  tip.append(head, line('preview'), line('meta'), line('activity'));
   if (!sheet) {
     const style = doc.createElement('style');
     style.textContent = STYLES;
@@ -162,18 +189,25 @@ export function renderBadge(host: HTMLElement, info: BadgeInfo): void {
   const who = info.name ?? host.dataset.phone ?? '';
   let text: string;
   let aria: string;
+  const lines = { name: '', unread: '', preview: '', meta: '', activity: '' };
   if (!info.conversationId) {
     text = 'Start WhatsApp conversation';
     aria = `Start WhatsApp conversation with ${host.dataset.phone}`;
+    lines.name = text;
+    lines.meta = host.dataset.phone ?? '';
   } else {
     const typing = info.typing.length ? `${info.typing.join(', ')} ${info.typing.length === 1 ? 'is' : 'are'} typing a reply` : '';
     const viewing = !typing && info.viewing.length ? `${info.viewing.join(', ')} ${info.viewing.length === 1 ? 'is' : 'are'} viewing` : '';
-    text = [info.lastMessage ? `${who}: ${info.lastMessage}` : who, typing || viewing].filter(Boolean).join('\n');
-    aria = `WhatsApp with ${who}: ${info.unread} unread${typing || viewing ? `, ${typing || viewing}` : ''}. Open in Switchboard`;
+    const owner = info.assignee === 'You' ? 'Yours' : info.assignee ? `Assigned to ${info.assignee}` : 'Unassigned';
+    text = [info.lastMessage ? `${who}: ${info.lastMessage}` : who, owner, typing || viewing].filter(Boolean).join('\n');
+    aria = `WhatsApp with ${who}: ${info.unread} unread, ${owner.toLowerCase()}${typing || viewing ? `, ${typing || viewing}` : ''}. Open in Switchboard`;
+    Object.assign(lines, { name: who, unread: info.unread > 0 ? String(info.unread) : '', preview: info.lastMessage ?? '', meta: owner, activity: typing || viewing });
   }
-  // Drawn by `.tip::before` from an attribute, not held as text: `window.find()` (and the browser's
+  // Drawn by `::before` from attributes, not held as text: `window.find()` (and the browser's
   // find in page) searches the text of closed shadow roots too, so a page could test guesses of the
-  // shown tooltip letter by letter; generated content is not searched.
+  // shown card letter by letter; generated content is not searched. The card's whole text is kept
+  // on it as well (`data-text`, not drawn), as one reads it.
+  for (const [name, value] of Object.entries(lines)) tip.querySelector(`.${name}`)!.setAttribute('data-text', value);
   tip.setAttribute('data-text', text);
   pill.setAttribute('aria-label', aria);
 }

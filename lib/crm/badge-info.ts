@@ -13,6 +13,8 @@ export interface BadgeInfo {
   /** Colleagues with the conversation open (presence in that conversation). */
   viewing: string[];
   lastMessage: string | null;
+  /** Who has the conversation: "You", a colleague's name, or null (unassigned). */
+  assignee: string | null;
 }
 
 /** Conversations by their contact's phone number (several channels may talk to one number). */
@@ -33,6 +35,8 @@ export function badgesFor(
   collab: CollabState,
   me: string | undefined,
   now: number,
+  /** Colleagues' names by agent id (the team), for who has a conversation. */
+  names: ReadonlyMap<string, string> = new Map(),
 ): Record<string, BadgeInfo> {
   const out: Record<string, BadgeInfo> = {};
   for (const phone of phones) {
@@ -45,6 +49,7 @@ export function badgesFor(
       typing: [...new Set(list.flatMap((c) => typingIn(collab, c.id, now, me).map((t) => t.displayName)))],
       viewing: [...new Set(list.flatMap((c) => (collab.viewing[c.id] ?? []).filter((v) => v.agentId !== me).map((v) => v.displayName)))],
       lastMessage: latest?.lastMessagePreview ?? null,
+      assignee: !latest?.assigneeId ? null : latest.assigneeId === me ? 'You' : (names.get(latest.assigneeId) ?? 'a colleague'),
     };
   }
   return out;

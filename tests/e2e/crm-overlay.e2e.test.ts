@@ -116,8 +116,21 @@ describe('CRM overlay: live badges next to phone numbers, in Chromium', () => {
     // Camille has never written: her badge offers to start a conversation.
     expect(badges.find((b) => b.phone === '+33142685300')).toMatchObject({ conversation: false, unread: '0', tip: 'Start WhatsApp conversation' });
     // Customer text is text: the markup in Jonas's message and name is shown, never run.
-    expect(badges.find((b) => b.phone === '+4930123456')!.tip).toBe('Jonas <b>Weber</b>: <img src=x onerror="window.pwned=1">Danke!');
+    expect(badges.find((b) => b.phone === '+4930123456')!.tip).toBe('Jonas <b>Weber</b>: <img src=x onerror="window.pwned=1">Danke!\nUnassigned');
     expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
+    // Its card says who has the conversation, and the badge is a target of at least 24 × 24 px
+    // (the pill is smaller than the text line; a click just outside it still lands on it).
+    expect(maria.tip).toMatch(/\n(Unassigned|Yours|Assigned to .+)$/m);
+    const misses = await page.evaluate((selector) => {
+      const host = document.querySelector(`${selector}[data-phone="+14155550134"]`)!;
+      const r = host.getBoundingClientRect();
+      const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
+      const probes: Array<[number, number]> = [[x, y - 11.5], [x, y + 11.5], [x - 11.5, y], [x + 11.5, y]];
+      return { height: r.height, width: r.width, misses: probes.filter(([px, py]) => document.elementFromPoint(px, py) !== host).map(([px, py]) => [px, py, r.left, r.width, document.elementFromPoint(px, py)?.outerHTML.slice(0, 80)]) };
+    }, BADGE_SELECTOR);
+    expect(misses.height).toBeLessThan(24);
+    expect(misses.width).toBeGreaterThanOrEqual(24);
+    expect(misses.misses).toEqual([]);
     await page.close();
   });
 

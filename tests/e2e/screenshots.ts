@@ -3,6 +3,7 @@
  * page and the admin view, as committed in docs/screenshots/ and shown in the README. Runs the real
  * stack (with the HubSpot stand-in connected) and the built extension in Chromium (build first).
  */
+import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -135,6 +136,24 @@ async function main() {
     await options.setViewportSize({ width: 520, height: 900 });
     await options.getByRole('heading', { name: 'Notifications' }).scrollIntoViewIfNeeded();
     await options.locator('section[aria-labelledby="notifications-heading"]').screenshot({ path: join(OUT, 'notification-settings-light.png') });
+
+    // A badge's hover card on the demo CRM page: who wrote, what, who has it.
+    const maria = await say('+14155550134', 'Maria Garcia', 'Order #4411 arrived damaged, can you help?');
+    const mariaConversation = (await stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [maria.params.MessageSid])).rows[0]!.conversation_id;
+    await api(stack, bob.token, `/api/conversations/${mariaConversation}/assign`, 'POST', { assigneeId: bob.id });
+    const crm = await browser.context.newPage();
+    await crm.setViewportSize({ width: 900, height: 600 });
+    await crm.goto(`${stack.serverUrl}/demo/crm`);
+    const badge = crm.locator(`${BADGE_SELECTOR}[data-phone="+14155550134"]`);
+    await badge.waitFor({ timeout: 15_000 });
+    await crm.waitForFunction((sel) => document.querySelector(`${sel}[data-phone="+14155550134"]`)?.getAttribute('data-unread') === '1', BADGE_SELECTOR);
+    for (const scheme of SCHEMES) {
+      await crm.emulateMedia({ colorScheme: scheme });
+      await badge.hover();
+      const box = (await badge.boundingBox())!;
+      await crm.screenshot({ path: join(OUT, `badge-card-${scheme}.png`), clip: { x: Math.max(0, box.x - 220), y: Math.max(0, box.y - 40), width: 560, height: 190 } });
+    }
+    await crm.close();
     console.log(`Screenshots written to ${OUT}`);
   } finally {
     await browser.close();

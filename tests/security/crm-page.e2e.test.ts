@@ -60,7 +60,7 @@ describe('A CRM page is not trusted; a customer’s file is not a page', () => {
     expect(seen.html).not.toContain(SECRET);
     // The agent still sees it all (read here the way DevTools reads a closed root).
     const inside = (await badgesInside(crm)).find((b) => b.phone === KNOWN)!;
-    expect(inside).toMatchObject({ closed: true, tip: `${NAME}: ${SECRET}`, label: expect.stringContaining(NAME) });
+    expect(inside).toMatchObject({ closed: true, tip: `${NAME}: ${SECRET}\nUnassigned`, label: expect.stringContaining(NAME) });
   });
 
   it('a page that pre-defines the badge’s element with attachInternals, patches attachShadow, shadowRoot and ElementInternals, and watches every node, event, focus, caret and text never gets a badge’s shadow root, name or preview', async () => {
@@ -98,7 +98,7 @@ describe('A CRM page is not trusted; a customer’s file is not a page', () => {
       expect.arrayContaining(['MutationObserver', 'document.activeElement', 'focusin event target', 'click event composedPath()', 'pointerover event target', 'elementsFromPoint']),
     );
     // The badge still shows the agent the name and the preview.
-    expect((await badgesInside(page)).find((b) => b.phone === KNOWN)).toMatchObject({ closed: true, tip: `${NAME}: ${SECRET}`, label: expect.stringContaining(NAME) });
+    expect((await badgesInside(page)).find((b) => b.phone === KNOWN)).toMatchObject({ closed: true, tip: `${NAME}: ${SECRET}\nUnassigned`, label: expect.stringContaining(NAME) });
     await page.close();
   });
 

@@ -97,8 +97,11 @@ describe('badge data', () => {
       },
       viewing: { b: [{ agentId: 'carol', displayName: 'Carol' }, { agentId: 'me', displayName: 'Me' }] },
     };
-    const badges = badgesFor(['+14155550134', '+33142685300'], conversationsByPhone(inbox), collab, 'me', now);
-    expect(badges['+14155550134']).toEqual({ conversationId: 'b', name: 'Maria', unread: 3, typing: ['Bob'], viewing: ['Carol'], lastMessage: 'Newer' });
-    expect(badges['+33142685300']).toEqual({ conversationId: null, name: null, unread: 0, typing: [], viewing: [], lastMessage: null });
+    const badges = badgesFor(['+14155550134', '+33142685300'], conversationsByPhone(inbox), collab, 'me', now, new Map([['bob', 'Bob']]));
+    expect(badges['+14155550134']).toEqual({ conversationId: 'b', name: 'Maria', unread: 3, typing: ['Bob'], viewing: ['Carol'], lastMessage: 'Newer', assignee: null });
+    expect(badges['+33142685300']).toEqual({ conversationId: null, name: null, unread: 0, typing: [], viewing: [], lastMessage: null, assignee: null });
+    // Who has it: you, a colleague by name, or one the team list does not know yet.
+    const assigned = (assigneeId: string) => badgesFor(['+14155550134'], conversationsByPhone({ ...inbox, conversations: { b: { ...inbox.conversations.b!, assigneeId } } }), collab, 'me', now, new Map([['bob', 'Bob']]))['+14155550134']!.assignee;
+    expect([assigned('me'), assigned('bob'), assigned('zed')]).toEqual(['You', 'Bob', 'a colleague']);
   });
 });
