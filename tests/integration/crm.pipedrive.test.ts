@@ -198,6 +198,30 @@ describe('CRM write-back: Pipedrive', () => {
     }
   });
 
+  it('Create contact while Pipedrive takes longer than a stopped instance would: no colleague takes it over and makes a second person', async () => {
+    const stranger = customer();
+    const conv = await conversationOf(stranger, 'Pipedrive is slow today');
+    const { id: contactId } = (await ctx.stack.db.query<{ id: string }>('select contact_id as id from conversations where id = $1', [conv])).rows[0]!;
+    const before = pd.persons.size;
+    const create = (i: number) => api<CrmRecordView>(ctx.stack, ctx.a.agents[i]!.token, `/api/conversations/${conv}/crm/contact`, 'POST');
+    pd.searchDelayMs = 60_000;
+    pd.createDelayMs = 12_000;
+    try {
+      const first = create(0);
+      await until(async () => (await ctx.stack.db.query('select 1 from crm_creating where contact_id = $1', [contactId])).rowCount === 1, { what: 'the first create under way' });
+      // As if the call had already run past the time after which a create counts as stopped.
+      await ctx.stack.db.query(`update crm_creating set started_at = now() - interval '1 hour' where contact_id = $1`, [contactId]);
+      await new Promise((r) => setTimeout(r, 10_500)); // the instance creating says it still is
+      const second = await create(1);
+      expect(second.status).toBe(200);
+      expect((await first).body.recordUrl).toBe(second.body.recordUrl);
+      expect(pd.persons.size).toBe(before + 1);
+    } finally {
+      pd.searchDelayMs = 0;
+      pd.createDelayMs = 0;
+    }
+  });
+
   it('Create contact whose person Pipedrive made but Switchboard could not record: the next click makes no second person', async () => {
     const stranger = customer();
     const conv = await conversationOf(stranger, 'Made, then the database failed');

@@ -6,8 +6,10 @@ import type { CrmCustomers } from './customers';
 
 /** The most calls one agent's request reserves (Create contact). */
 const AGENT_CALLS_MAX = 4;
-/** A *Create contact* still unfinished after this long stopped (its instance went away): another may take over. */
+/** A *Create contact* not heard of for this long stopped (its instance went away): another may take over. */
 const CREATING_STALE_MS = 120_000;
+/** How often an instance creating says it still is: a CRM call may take longer than CREATING_STALE_MS. */
+const CREATING_ALIVE_MS = 10_000;
 /** How long a second click waits for the first's record before being told to try again. */
 const CREATING_WAIT_MS = 10_000;
 const CREATING_POLL_MS = 200;
@@ -90,6 +92,10 @@ export function createAgentCrmCalls(deps: { db: pg.Pool; accounts: CrmAccounts; 
       // whose answer never came): the row then stays until it is stale, so that a click before the
       // CRM's search finds that record waits instead of making a second one.
       let madeUnrecorded = false;
+      // Still creating: the row is kept fresh while the CRM takes its time, so nobody takes it over.
+      const alive = setInterval(() => {
+        deps.db.query('update public.crm_creating set started_at = now() where contact_id = $1 and by_token = $2', [customer.id, token]).catch(() => undefined);
+      }, CREATING_ALIVE_MS);
       try {
         if (await decided()) return 'created';
         // A search, then (HubSpot) a read by the number's own property and the create.
@@ -109,6 +115,7 @@ export function createAgentCrmCalls(deps: { db: pg.Pool; accounts: CrmAccounts; 
         madeUnrecorded = false;
         return 'created';
       } finally {
+        clearInterval(alive);
         await (madeUnrecorded
           ? deps.db.query('update public.crm_creating set started_at = now() where contact_id = $1 and by_token = $2', [customer.id, token])
           : deps.db.query('delete from public.crm_creating where contact_id = $1 and by_token = $2', [customer.id, token])
