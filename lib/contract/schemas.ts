@@ -160,7 +160,7 @@ export const crmVendor = z.enum(['hubspot', 'pipedrive', 'salesforce', 'zoho']) 
 /** `POST /api/admin/crm/connect`: which CRM, and for Zoho CRM the data centre its account lives in. */
 export const crmConnectRequest = z.object({ vendor: crmVendor, region: z.enum(ZOHO_DATA_CENTRE_IDS as [ZohoDataCentre, ...ZohoDataCentre[]]).optional() });
 
-/** `PUT /api/admin/crm/settings`: a record per 24-hour window of a conversation, or per message. */
+/** `PATCH /api/admin/crm`: a record per 24-hour window of a conversation, or per message. */
 export const crmLogModeRequest = z.object({ logMode: z.enum(['window', 'message']) });
 
 /** `POST /api/admin/crm/check`: *Check connection*, with the opt-in test record. */
@@ -178,7 +178,7 @@ export const crmSearchQuery = z.object({ q: crmSearchText });
 /** A CRM record id as the server hands them out: the CRM's id, or (Zoho) `<module>/<id>`. */
 export const crmRecordId = z.string().trim().regex(/^[0-9A-Za-z_-]{1,64}(?:\/[0-9A-Za-z_-]{1,64})?$/, 'a CRM record id');
 
-/** `POST /api/conversations/:id/crm/link`. */
+/** `PUT /api/conversations/:id/crm`: link the customer to a record the agent found. */
 export const crmLinkRequest = z.object({ recordId: crmRecordId });
 
 /** `/api/conversations/:id/messages/:message/media/:index(/link)`: one file of a message. */

@@ -122,6 +122,20 @@ describe('CRM: Check connection', () => {
     }
   });
 
+  it('an account whose search budget is spent: 503 crm_busy, not a failed token, and the last check stays', async () => {
+    expect((await check()).body.ok).toBe(true);
+    const before = (await status()).lastCheck!;
+    const key = `crm-hubspot-search:${ctx.a.id}`;
+    await ctx.stack.db.query('insert into crm_rate_limits (key, points, expire) values ($1, 10000, $2) on conflict (key) do update set points = 10000, expire = $2', [key, Date.now() + 60_000]);
+    try {
+      const busy = await check({ writeTest: true });
+      expect([busy.status, busy.body.error]).toEqual([503, 'crm_busy']);
+      expect((await status()).lastCheck).toEqual(before);
+    } finally {
+      await ctx.stack.db.query('delete from crm_rate_limits where key = $1', [key]);
+    }
+  });
+
   it('runs from a terminal through the running server (npm run admin -- crm-check)', async () => {
     const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'server/cli/admin.ts', ...args], { env: { ...process.env, SWITCHBOARD_HOME: ctx.stack.home } });
     const ok = await cli(['crm-check', '--org', ctx.a.id]);

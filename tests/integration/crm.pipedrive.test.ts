@@ -198,6 +198,63 @@ describe('CRM write-back: Pipedrive', () => {
     }
   });
 
+  it('Create contact while Pipedrive takes longer than a stopped instance would: no colleague takes it over and makes a second person', async () => {
+    const stranger = customer();
+    const conv = await conversationOf(stranger, 'Pipedrive is slow today');
+    const { id: contactId } = (await ctx.stack.db.query<{ id: string }>('select contact_id as id from conversations where id = $1', [conv])).rows[0]!;
+    const before = pd.persons.size;
+    const create = (i: number) => api<CrmRecordView>(ctx.stack, ctx.a.agents[i]!.token, `/api/conversations/${conv}/crm/contact`, 'POST');
+    pd.searchDelayMs = 60_000;
+    pd.createDelayMs = 12_000;
+    try {
+      const first = create(0);
+      await until(async () => (await ctx.stack.db.query('select 1 from crm_creating where contact_id = $1', [contactId])).rowCount === 1, { what: 'the first create under way' });
+      // As if the call had already run past the time after which a create counts as stopped.
+      await ctx.stack.db.query(`update crm_creating set started_at = now() - interval '1 hour' where contact_id = $1`, [contactId]);
+      await new Promise((r) => setTimeout(r, 10_500)); // the instance creating says it still is
+      const second = await create(1);
+      expect(second.status).toBe(200);
+      expect((await first).body.recordUrl).toBe(second.body.recordUrl);
+      expect(pd.persons.size).toBe(before + 1);
+    } finally {
+      pd.searchDelayMs = 0;
+      pd.createDelayMs = 0;
+    }
+  });
+
+  it('Create contact whose person Pipedrive made but Switchboard could not record: the next click makes no second person', async () => {
+    const stranger = customer();
+    const conv = await conversationOf(stranger, 'Made, then the database failed');
+    const { id: contactId } = (await ctx.stack.db.query<{ id: string }>('select contact_id as id from conversations where id = $1', [conv])).rows[0]!;
+    const before = pd.persons.size;
+    pd.searchDelayMs = 60_000;
+    // The database refuses the record of the choice once Pipedrive has made the person.
+    await ctx.stack.db.query(`create function public.test_refuse_created() returns trigger language plpgsql as $$ begin raise exception 'database away'; end $$`);
+    await ctx.stack.db.query(`create trigger test_refuse_created before insert or update on public.crm_contacts for each row when (new.contact_id = '${contactId}' and new.source = 'created') execute function public.test_refuse_created()`);
+    try {
+      const create = () => api<CrmRecordView>(ctx.stack, admin(), `/api/conversations/${conv}/crm/contact`, 'POST');
+      expect((await create()).status).toBe(502);
+      expect(pd.persons.size).toBe(before + 1);
+      await ctx.stack.db.query('drop trigger test_refuse_created on public.crm_contacts');
+      // Pipedrive's search does not find the person yet: a second click must not make another.
+      const again = await create();
+      expect(again.status).toBe(503);
+      expect(pd.persons.size).toBe(before + 1);
+      // Once the search index has it, the customer is linked to that person.
+      pd.searchDelayMs = 0;
+      for (const p of pd.persons.values()) p.searchableAt = 0;
+      await ctx.stack.db.query(`update crm_creating set started_at = now() - interval '1 hour' where contact_id = $1`, [contactId]);
+      const linked = await create();
+      expect(linked.status).toBe(200);
+      expect(linked.body.matched).toBe(true);
+      expect(pd.persons.size).toBe(before + 1);
+    } finally {
+      pd.searchDelayMs = 0;
+      await ctx.stack.db.query('drop trigger if exists test_refuse_created on public.crm_contacts');
+      await ctx.stack.db.query('drop function if exists public.test_refuse_created()');
+    }
+  });
+
   it('a person deleted in Pipedrive: the customer is looked up again and the note lands on the person who has the number now, without a loop', async () => {
     const phone = customer();
     const gone = pd.addPerson({ name: 'Gone Person', phones: [phone] });

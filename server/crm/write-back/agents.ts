@@ -6,11 +6,20 @@ import type { CrmCustomers } from './customers';
 
 /** The most calls one agent's request reserves (Create contact). */
 const AGENT_CALLS_MAX = 4;
-/** A *Create contact* still unfinished after this long stopped (its instance went away): another may take over. */
+/** A *Create contact* not heard of for this long stopped (its instance went away): another may take over. */
 const CREATING_STALE_MS = 120_000;
+/** How often an instance creating says it still is: a CRM call may take longer than CREATING_STALE_MS. */
+const CREATING_ALIVE_MS = 10_000;
 /** How long a second click waits for the first's record before being told to try again. */
 const CREATING_WAIT_MS = 10_000;
 const CREATING_POLL_MS = 200;
+
+/**
+ * A create the CRM answered with a refusal (made nothing): anything else (no answer, a server
+ * error, an answer we could not read) may have made the record.
+ */
+const createRefused = (err: unknown) =>
+  err instanceof CrmCallError && (!err.retryable || (err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 408));
 
 /**
  * What agents ask of their organisation's CRM from the thread header: the customer's record (for
@@ -69,21 +78,48 @@ export function createAgentCrmCalls(deps: { db: pg.Pool; accounts: CrmAccounts; 
       for (let waited = 0; !(await take()); waited += CREATING_POLL_MS) {
         // A colleague's click is creating this customer's record: theirs is the answer.
         if (await decided()) return 'created';
-        if (waited >= CREATING_WAIT_MS) throw new CrmCallError('A colleague is still creating this customer’s record', { retryable: true, retryAfterMs: CREATING_POLL_MS, heldBack: true });
+        if (waited >= CREATING_WAIT_MS) {
+          const { rows } = await deps.db.query<{ ms: number | null }>(
+            'select extract(epoch from started_at + make_interval(secs => $2) - now()) * 1000 as ms from public.crm_creating where contact_id = $1',
+            [customer.id, CREATING_STALE_MS / 1000],
+          );
+          const retryAfterMs = Math.max(CREATING_POLL_MS, Number(rows[0]?.ms ?? 0));
+          throw new CrmCallError('This customer’s record is still being created (or was just made and the CRM cannot find it yet)', { retryable: true, retryAfterMs, heldBack: true });
+        }
         await new Promise((r) => setTimeout(r, CREATING_POLL_MS));
       }
+      // The CRM may hold a record we have not recorded (made, then `decide` failed; or a create
+      // whose answer never came): the row then stays until it is stale, so that a click before the
+      // CRM's search finds that record waits instead of making a second one.
+      let madeUnrecorded = false;
+      // Still creating: the row is kept fresh while the CRM takes its time, so nobody takes it over.
+      const alive = setInterval(() => {
+        deps.db.query('update public.crm_creating set started_at = now() where contact_id = $1 and by_token = $2', [customer.id, token]).catch(() => undefined);
+      }, CREATING_ALIVE_MS);
       try {
         if (await decided()) return 'created';
         // A search, then (HubSpot) a read by the number's own property and the create.
         const made = await withConnection(organisationId, AGENT_CALLS_MAX, async (a) => {
           const existing = await a.findContact(customer.phone_e164);
-          return existing ? { id: existing.id, source: 'linked' as const } : { id: (await a.createContact({ name: customer.profile_name, phoneE164: customer.phone_e164 })).id, source: 'created' as const };
+          if (existing) return { id: existing.id, source: 'linked' as const };
+          try {
+            return { id: (await a.createContact({ name: customer.profile_name, phoneE164: customer.phone_e164 })).id, source: 'created' as const };
+          } catch (err) {
+            madeUnrecorded = !createRefused(err);
+            throw err;
+          }
         });
         if (!made) return 'no_crm';
+        madeUnrecorded = made.source === 'created';
         await decide(organisationId, customer.id, made.id, made.source, agentId);
+        madeUnrecorded = false;
         return 'created';
       } finally {
-        await deps.db.query('delete from public.crm_creating where contact_id = $1 and by_token = $2', [customer.id, token]);
+        clearInterval(alive);
+        await (madeUnrecorded
+          ? deps.db.query('update public.crm_creating set started_at = now() where contact_id = $1 and by_token = $2', [customer.id, token])
+          : deps.db.query('delete from public.crm_creating where contact_id = $1 and by_token = $2', [customer.id, token])
+        ).catch(() => undefined);
       }
     },
 

@@ -77,6 +77,9 @@ export function createConnectionCheck(deps: {
         steps.push({ id: 'search', label: searchLabel, state: 'ok', detail: `${name} answered a phone search.` });
       } catch (err) {
         const e = err instanceof CrmCallError ? err : null;
+        // Held back on our side (the account's search budget): the CRM was not asked, so nothing
+        // failed; the admin is told to try again (503 crm_busy) and the last check stays.
+        if (e?.heldBack) throw e;
         if (!e || e.unauthorised || (e.status === undefined && !e.setup) || (e.status ?? 0) >= 500) {
           const down = !e?.unauthorised && !e?.setup;
           steps.push(failed('token', tokenLabel, err, down ? `${name} did not answer: check again in a few minutes; if it keeps failing, connect ${name} again from this page.` : `Connect ${name} again from this page.`));
@@ -105,7 +108,11 @@ export function createConnectionCheck(deps: {
       if (!o.writeTest) steps.push({ id: 'write', label: 'A test record written and deleted', state: 'skipped', detail: 'Not asked for.' });
       else if (!adapter.testWrite) steps.push({ id: 'write', label: 'A test record written and deleted', state: 'skipped', detail: `Not available for ${name} yet.` });
       else {
-        const contact = await adapter.findContact(CHECK_PHONE).catch(() => null);
+        // Not found, or the search failed: a contact of its own (but a search held back is no answer).
+        const contact = await adapter.findContact(CHECK_PHONE).catch((err: unknown) => {
+          if (err instanceof CrmCallError && err.heldBack) throw err;
+          return null;
+        });
         try {
           const target = contact ?? (await adapter.createContact({ name: 'Switchboard connection check', phoneE164: CHECK_PHONE }));
           await adapter.testWrite(target.id);

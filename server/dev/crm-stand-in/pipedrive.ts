@@ -51,6 +51,8 @@ export interface PipedriveStandIn {
   searchLimit: { requests: number; seconds: number } | null;
   /** The next n note writes are performed, then the connection is dropped before the answer. */
   dropAfterWrite: number;
+  /** How long adding a person takes before Pipedrive answers (a slow moment of Pipedrive's). */
+  createDelayMs: number;
   requests: Array<{ method: string; path: string; status: number }>;
   oauth: { clientId: string; clientSecret: string; company: string; expiresInSeconds: number };
   addPerson(p: { name: string; phones?: string[]; emails?: string[] }): number;
@@ -125,6 +127,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     burstLimit: null,
     searchLimit: { requests: 10, seconds: 2 },
     dropAfterWrite: 0,
+    createDelayMs: 0,
     requests: [],
     oauth: { clientId: 'pd-stand-in-client', clientSecret: randomBytes(16).toString('hex'), company: 'standin', expiresInSeconds: 3600 },
     addPerson(p) {
@@ -270,6 +273,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
 
   app.post<{ Body: { name?: string; phones?: Array<{ value?: string }>; emails?: Array<{ value?: string }> } }>('/api/v2/persons', async (req, reply) => {
     if (!req.body?.name) return fail(reply, 400, 'Name must be given.');
+    if (state.createDelayMs) await new Promise((r) => setTimeout(r, state.createDelayMs));
     const id = state.addPerson({ name: req.body.name, phones: (req.body.phones ?? []).flatMap((x) => (x.value ? [x.value] : [])), emails: (req.body.emails ?? []).flatMap((x) => (x.value ? [x.value] : [])) });
     state.persons.get(id)!.searchableAt = Date.now() + state.searchDelayMs;
     const answer: UpsertPersonResponse = { success: true, data: personView(state.persons.get(id)!) };
