@@ -34,7 +34,7 @@ module.exports = {
       name: 'content-script-not-background',
       severity: 'error',
       comment: 'A content script runs in an untrusted page: it talks to the background by messages only.',
-      from: { path: '^(entrypoints/[^/]+\\.content\\.ts|lib/crm/)' },
+      from: { path: '^(entrypoints/[^/]+\\.content\\.ts|lib/overlay/)' },
       to: { path: '^(lib/background/|entrypoints/background)' },
     },
     {

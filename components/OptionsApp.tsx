@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { AdminView } from './AdminView';
-import { CrmSites } from './CrmSites';
+import { OverlaySites } from './OverlaySites';
 import { SignInForm, UpdateNotice, WorkspaceForm } from './Onboarding';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
@@ -82,7 +82,7 @@ export function OptionsApp() {
         </>
       )}
       <NotificationSettingsForm />
-      <CrmSites />
+      <OverlaySites />
       <AdminView />
     </main>
   );

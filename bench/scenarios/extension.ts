@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CDPSession, Page } from 'playwright-core';
-import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
+import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 import { attachToWorker } from '../../tests/support/cdp';
 import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
@@ -29,7 +29,7 @@ export function bundleSizes(): Array<{ entrypoint: string; files: number; kB: nu
     readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? all(join(dir, f)) : [relative(EXTENSION_DIR, join(dir, f))]));
   return [
     { entrypoint: 'background (service worker)', ...size(['background.js']) },
-    { entrypoint: 'content script (CRM pages)', ...size(['content-scripts/crm.js']) },
+    { entrypoint: 'content script (CRM pages)', ...size(['content-scripts/overlay.js']) },
     { entrypoint: 'side panel', ...page('sidepanel.html') },
     { entrypoint: 'options page', ...page('options.html') },
     { entrypoint: 'whole extension', ...size(all(EXTENSION_DIR)) },

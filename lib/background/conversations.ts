@@ -1,5 +1,5 @@
 import type { ApiClient } from '../api/client';
-import { conversationsByPhone } from '../crm/badge-info';
+import { conversationsByPhone } from '../overlay/badge-info';
 import { addConversation, applyRead, applyThreadPage } from '../inbox/state';
 import { readInbox, updateInbox } from '../inbox/store';
 import { openConversationItem } from '../storage/items';

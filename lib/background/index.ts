@@ -6,7 +6,7 @@ import { applyManagedWorkspace } from './workspace';
 import { mirror } from '../storage/mirror';
 import { keepAlive } from './keep-alive';
 import { BackgroundController } from './controller';
-import { serveCrmPages } from './crm-pages';
+import { serveOverlayPages } from './overlay-pages';
 import { servePanels } from './panels';
 import { NOTIFICATION_PREFIX } from './notifications';
 import { reconcileSites } from './site-access';
@@ -30,10 +30,10 @@ export function startBackground(): void {
   // Side panels: live inbox changes over a port.
   servePanels();
   // CRM pages: live badges over a port; sites beyond the built-in CRMs are the agent's choice.
-  const crmPages = serveCrmPages({ onConversations: (ids) => void c().then((x) => x.rooms.watch('crm', ids)) });
+  const overlayPages = serveOverlayPages({ onConversations: (ids) => void c().then((x) => x.rooms.watch('overlay', ids)) });
   void reconcileSites();
 
-  serveRequests({ current: c, rebuild: () => rebuild(), pages: crmPages, openSidePanel });
+  serveRequests({ current: c, rebuild: () => rebuild(), pages: overlayPages, openSidePanel });
 
   const badgeAgent = mirror(agentItem);
   followToolbarBadge({

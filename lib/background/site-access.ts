@@ -2,7 +2,8 @@ import { browser } from 'wxt/browser';
 import { enabledSitesItem } from '../storage/items';
 
 /** The content script the built-in CRMs get from the manifest; other sites get it registered here. */
-const CONTENT_SCRIPT = '/content-scripts/crm.js' as '/background.js'; // WXT types list only the paths it knows
+const CONTENT_SCRIPT = '/content-scripts/overlay.js' as '/background.js'; // WXT types list only the paths it knows
+// The id predates the overlay's name: Chrome keeps registered scripts across updates, under this id.
 const scriptId = (origin: string) => `crm-site:${origin}`;
 const pattern = (origin: string) => `${origin}/*`;
 

@@ -1,6 +1,6 @@
 /**
  * Where each CRM's web app and API live: one list per vendor, used by the page overlay's matches
- * (`lib/crm/sites`) and by write-back (`server/crm`), so an account the server can write to is
+ * (`lib/overlay/sites`) and by write-back (`server/crm`), so an account the server can write to is
  * also one whose pages get badges. From the vendors' own descriptions of their data centres
  * (docs/crm.md, "Where each CRM lives").
  */

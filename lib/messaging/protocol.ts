@@ -3,17 +3,17 @@ import type { z } from 'zod';
 import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, MediaLink, UploadTicket, MessagesPage, SearchResult, CrmConnectResponse, CrmCandidate, CrmRecordView, CrmCheckResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
-import type { BadgeInfo } from '../crm/badge-info';
+import type { BadgeInfo } from '../overlay/badge-info';
 import type { InboxPatch, InboxState } from '../inbox/state';
 import type { StatusSummary } from '../inbox/types';
-import type { crmPortRequest, requestSchemas } from './schemas';
+import type { overlayPortRequest, requestSchemas } from './schemas';
 
 /**
  * The one protocol between extension contexts. Requests go from a UI (options page, side panel)
  * to the background and get a `Result`; the background validates every payload against
  * `requestSchemas` (`./schemas.ts`, kept apart so pages and content scripts do not bundle zod)
  * and checks the sender before a handler runs. Background → UI: the inbox flows over a port
- * (`PANEL_PORT`, snapshot then patches), badges over `CRM_PORT`, and small state (connection
+ * (`PANEL_PORT`, snapshot then patches), badges over `OVERLAY_PORT`, and small state (connection
  * status, team, collaboration) through storage items that UIs watch.
  */
 export type Result<T> = { data: T } | { error: string };
@@ -88,7 +88,7 @@ export interface Responses {
   'sites:enable': null;
   'sites:disable': null;
   /** A badge was clicked (a real click): open the side panel on that number's conversation (started if needed). */
-  'crm:open': { conversationId: string };
+  'overlay:open': { conversationId: string };
 }
 
 /** The same keys on both sides: a request without a schema, or without an answer type, leaves the protocol `never`. */
@@ -102,13 +102,13 @@ export type ProtocolMap = SameKeys<Requests, Responses> extends true ? { [K in k
  * which numbers the page shows, the background answers with their badges and pushes changes.
  * The content script opens no connection of its own.
  */
-export const CRM_PORT = 'switchboard-crm';
+export const OVERLAY_PORT = 'switchboard-crm';
 
 /** Side panels hold a copy of the inbox: the background pushes each change (`InboxPatch`) over this port. */
 export const PANEL_PORT = 'switchboard-panel';
 export type PanelNotice = { type: 'snapshot'; state: InboxState } | { type: 'patch'; patch: InboxPatch };
-export type CrmPortRequest = z.infer<typeof crmPortRequest>;
-export type CrmPortNotice =
+export type CrmPortRequest = z.infer<typeof overlayPortRequest>;
+export type OverlayPortNotice =
   | { type: 'badges'; signedIn: boolean; badges: Record<string, BadgeInfo> }
   /** The agent turned the overlay off for this site: remove every badge and stop. */
   | { type: 'disable' };

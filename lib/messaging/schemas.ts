@@ -66,11 +66,11 @@ export const requestSchemas = {
   'crm:createContact': z.object({ conversationId: z.uuid() }),
   'sites:enable': z.object({ origin: siteOrigin }),
   'sites:disable': z.object({ origin: siteOrigin }),
-  'crm:open': z.object({ phone: e164 }),
+  'overlay:open': z.object({ phone: e164 }),
 } as const;
 
 /** Requests a content script on a CRM page may make; every other request is for extension pages only. */
-export const CONTENT_SCRIPT_REQUESTS: ReadonlySet<keyof typeof requestSchemas> = new Set(['crm:open']);
+export const CONTENT_SCRIPT_REQUESTS: ReadonlySet<keyof typeof requestSchemas> = new Set(['overlay:open']);
 
 /** What a CRM page may send over its port: the numbers it shows. */
-export const crmPortRequest = z.object({ type: z.literal('watch'), phones: z.array(e164).max(5000) });
+export const overlayPortRequest = z.object({ type: z.literal('watch'), phones: z.array(e164).max(5000) });

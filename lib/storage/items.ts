@@ -27,8 +27,8 @@ export const updateRequiredItem = /* @__PURE__ */ storage.defineItem<{ current: 
   fallback: null,
   version: 1,
 });
-/** How the CRM overlay reads numbers written without a country code. */
-export const crmSettingsItem = /* @__PURE__ */ storage.defineItem<CrmSettings>('local:crmSettings', { fallback: { defaultCountry: 'US' }, version: 1 });
+/** How the overlay reads numbers written without a country code (its storage key predates the name). */
+export const overlaySettingsItem = /* @__PURE__ */ storage.defineItem<CrmSettings>('local:crmSettings', { fallback: { defaultCountry: 'US' }, version: 1 });
 /** Sites beyond the built-in CRMs where the agent turned the overlay on (origins). */
 export const enabledSitesItem = /* @__PURE__ */ storage.defineItem<string[]>('local:crmSites', { fallback: [], version: 1 });
 /** Which events notify, with a sound or not, quiet hours, and what the toolbar icon counts. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
+import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 import { seriousViolations } from '../support/axe';
 import { useSignedInBrowser, useTestStack } from '../support/fixture';
 import { api, connectSocket, customer, type TestSocket } from '../support/stack';

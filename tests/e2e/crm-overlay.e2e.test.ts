@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncResponse } from '../../lib/contract/api';
-import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
+import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 import { badgesInside } from '../support/badges';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { api, connectSocket, type TestSocket } from '../support/stack';

@@ -3,7 +3,7 @@
  * page and the admin view, as committed in docs/screenshots/ and shown in the README. Runs the real
  * stack (with the HubSpot stand-in connected) and the built extension in Chromium (build first).
  */
-import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
+import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';

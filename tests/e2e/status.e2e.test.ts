@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
+import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 import { attachToTarget } from '../support/cdp';
 import { useSignedInBrowser, useTestStack } from '../support/fixture';
 import { customer } from '../support/stack';

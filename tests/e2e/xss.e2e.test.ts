@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
+import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 import { badgeMarkup, badgeTip } from '../support/badges';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { useTestStack } from '../support/fixture';

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newSid } from '../../server/dev/twilio-stand-in/inbound';
-import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
+import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 import { badgesInside } from '../support/badges';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { useTestStack } from '../support/fixture';

@@ -1,5 +1,5 @@
 import type { CDPSession, Page } from 'playwright-core';
-import { BADGE_SELECTOR } from '../../lib/crm/badge-element';
+import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 
 /** A node of Chrome DevTools Protocol's DOM tree (`DOM.getDocument` with `pierce`). */
 interface CdpNode {

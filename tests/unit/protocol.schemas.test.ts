@@ -1,24 +1,24 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SCRIPT_REQUESTS, crmPortRequest, requestSchemas } from '@/lib/messaging/schemas';
+import { CONTENT_SCRIPT_REQUESTS, overlayPortRequest, requestSchemas } from '@/lib/messaging/schemas';
 
 /** What the background accepts from CRM pages' content scripts (anything else is refused before a handler runs). */
 describe('messages from content scripts', () => {
   it('only crm:open may come from a content script', () => {
-    expect([...CONTENT_SCRIPT_REQUESTS]).toEqual(['crm:open']);
+    expect([...CONTENT_SCRIPT_REQUESTS]).toEqual(['overlay:open']);
   });
 
   it('crm:open takes one E.164 number and nothing else', () => {
-    expect(requestSchemas['crm:open'].safeParse({ phone: '+14155550134' }).success).toBe(true);
+    expect(requestSchemas['overlay:open'].safeParse({ phone: '+14155550134' }).success).toBe(true);
     for (const bad of [{ phone: '415 555 0134' }, { phone: '+0123' }, { phone: '<img src=x>' }, {}, null, 'x']) {
-      expect(requestSchemas['crm:open'].safeParse(bad).success).toBe(false);
+      expect(requestSchemas['overlay:open'].safeParse(bad).success).toBe(false);
     }
   });
 
   it('the CRM port accepts a bounded list of E.164 numbers only', () => {
-    expect(crmPortRequest.safeParse({ type: 'watch', phones: ['+14155550134', '+442079460958'] }).success).toBe(true);
-    expect(crmPortRequest.safeParse({ type: 'watch', phones: ['+14155550134', 'javascript:alert(1)'] }).success).toBe(false);
-    expect(crmPortRequest.safeParse({ type: 'watch', phones: Array.from({ length: 5001 }, () => '+14155550134') }).success).toBe(false);
-    expect(crmPortRequest.safeParse({ type: 'open', phones: [] }).success).toBe(false);
+    expect(overlayPortRequest.safeParse({ type: 'watch', phones: ['+14155550134', '+442079460958'] }).success).toBe(true);
+    expect(overlayPortRequest.safeParse({ type: 'watch', phones: ['+14155550134', 'javascript:alert(1)'] }).success).toBe(false);
+    expect(overlayPortRequest.safeParse({ type: 'watch', phones: Array.from({ length: 5001 }, () => '+14155550134') }).success).toBe(false);
+    expect(overlayPortRequest.safeParse({ type: 'open', phones: [] }).success).toBe(false);
   });
 
   it('sites are http(s) origins, normalised', () => {

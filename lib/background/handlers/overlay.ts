@@ -15,7 +15,7 @@ export function overlayHandlers(
       pages.disableOrigin(origin);
       return null;
     },
-    'crm:open': async ({ phone }, sender) => {
+    'overlay:open': async ({ phone }, sender) => {
       // Called while the badge click's user gesture lasts: open the panel before anything awaits.
       const opening = openSidePanel(sender.tab?.windowId);
       const { api } = await current();

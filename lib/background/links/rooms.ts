@@ -12,11 +12,11 @@ import type { SocketLink } from './socket';
 export function createRooms(socket: () => SocketLink | null) {
   let away = false;
   /** Conversations shown besides the open one, by where: rows in side panels, badges on CRM pages. */
-  const watched: Record<'panel' | 'crm', string[]> = { panel: [], crm: [] };
+  const watched: Record<'panel' | 'overlay', string[]> = { panel: [], overlay: [] };
   let watchTimer: ReturnType<typeof setTimeout> | null = null;
 
   const sendWatched = () => {
-    const ids = [...new Set([...watched.panel, ...watched.crm])].slice(0, WATCH_MAX);
+    const ids = [...new Set([...watched.panel, ...watched.overlay])].slice(0, WATCH_MAX);
     socket()?.emit('conversations:watch', { conversationIds: ids });
   };
 
@@ -36,7 +36,7 @@ export function createRooms(socket: () => SocketLink | null) {
      * The conversations shown besides the open one (list rows on screen, CRM badges): the server
      * sends their typing and viewing to this socket, and no others'. Sent once the set settles.
      */
-    watch(source: 'panel' | 'crm', conversationIds: string[]): void {
+    watch(source: 'panel' | 'overlay', conversationIds: string[]): void {
       watched[source] = conversationIds;
       if (watchTimer) return;
       watchTimer = setTimeout(() => {

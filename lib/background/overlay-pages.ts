@@ -1,9 +1,9 @@
 import { browser, type Browser } from 'wxt/browser';
-import { badgesFor, conversationsByPhone } from '../crm/badge-info';
+import { badgesFor, conversationsByPhone } from '../overlay/badge-info';
 import { onInboxPatch, readInbox } from '../inbox/store';
-import { CRM_PORT, type CrmPortNotice } from '../messaging/protocol';
+import { OVERLAY_PORT, type OverlayPortNotice } from '../messaging/protocol';
 import { mirror } from '../storage/mirror';
-import { crmPortRequest } from '../messaging/schemas';
+import { overlayPortRequest } from '../messaging/schemas';
 import { agentItem, collabItem, teamItem } from '../storage/items';
 
 interface Page {
@@ -17,7 +17,7 @@ interface Page {
  * validated, their badges go out whenever the inbox, the typing state or the sign-in changes.
  * Ports are in-memory on purpose: when Chrome stops this worker they close, and pages reconnect.
  */
-export function serveCrmPages(opts: { onConversations?: (conversationIds: string[]) => void } = {}) {
+export function serveOverlayPages(opts: { onConversations?: (conversationIds: string[]) => void } = {}) {
   const pages = new Map<Browser.runtime.Port, Page>();
   let scheduled = false;
   const collab = mirror(collabItem);
@@ -33,7 +33,7 @@ export function serveCrmPages(opts: { onConversations?: (conversationIds: string
     if (!only) opts.onConversations?.([...new Set([...pages.values()].flatMap((p) => p.phones.flatMap((phone) => (index.get(phone) ?? []).map((c) => c.id))))]);
     for (const [port, page] of pages) {
       if (only && port !== only) continue;
-      const notice: CrmPortNotice = { type: 'badges', signedIn: !!agent, badges: agent ? badgesFor(page.phones, index, collabState, agent.id, now, names) : {} };
+      const notice: OverlayPortNotice = { type: 'badges', signedIn: !!agent, badges: agent ? badgesFor(page.phones, index, collabState, agent.id, now, names) : {} };
       const json = JSON.stringify(notice);
       if (json === page.sent) continue;
       page.sent = json;
@@ -54,13 +54,13 @@ export function serveCrmPages(opts: { onConversations?: (conversationIds: string
   };
 
   browser.runtime.onConnect.addListener((port) => {
-    if (port.name !== CRM_PORT) return;
+    if (port.name !== OVERLAY_PORT) return;
     // Only this extension's content scripts, in a tab.
     if (port.sender?.id !== browser.runtime.id || !port.sender.tab) return port.disconnect();
     const page: Page = { phones: [], sent: '' };
     pages.set(port, page);
     port.onMessage.addListener((raw) => {
-      const request = crmPortRequest.safeParse(raw);
+      const request = overlayPortRequest.safeParse(raw);
       if (!request.success) return; // a page can say nothing we would act on wrongly; ignore it
       page.phones = request.data.phones;
       void push(port);
@@ -81,7 +81,7 @@ export function serveCrmPages(opts: { onConversations?: (conversationIds: string
     disableOrigin(origin: string) {
       for (const port of pages.keys()) {
         if (port.sender?.url && new URL(port.sender.url).origin === origin) {
-          port.postMessage({ type: 'disable' } satisfies CrmPortNotice);
+          port.postMessage({ type: 'disable' } satisfies OverlayPortNotice);
           pages.delete(port);
         }
       }

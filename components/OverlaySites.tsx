@@ -1,18 +1,18 @@
 import { getCountries } from 'libphonenumber-js';
 import { useState, type FormEvent } from 'react';
 import { browser } from 'wxt/browser';
-import { BUILT_IN_SITES } from '@/lib/crm/sites';
+import { BUILT_IN_SITES } from '@/lib/overlay/sites';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
-import { crmSettingsItem, enabledSitesItem } from '@/lib/storage/items';
+import { overlaySettingsItem, enabledSitesItem } from '@/lib/storage/items';
 import { countryChoices } from './format';
 
 const COUNTRIES = countryChoices(getCountries());
 
 /** Where the CRM overlay runs: the built-in CRMs, sites the agent enabled, and the default country. */
-export function CrmSites() {
+export function OverlaySites() {
   const sites = useStorageItem(enabledSitesItem);
-  const crm = useStorageItem(crmSettingsItem);
+  const crm = useStorageItem(overlaySettingsItem);
   const [address, setAddress] = useState('');
   const [error, setError] = useState<string | null>(null);
 
@@ -43,7 +43,7 @@ export function CrmSites() {
       {crm && (
         <label>
           Default country for numbers without a country code
-          <select value={crm.defaultCountry} onChange={(e) => void crmSettingsItem.setValue({ defaultCountry: e.target.value as typeof crm.defaultCountry })}>
+          <select value={crm.defaultCountry} onChange={(e) => void overlaySettingsItem.setValue({ defaultCountry: e.target.value as typeof crm.defaultCountry })}>
             {COUNTRIES.map((c) => (
               <option key={c.code} value={c.code}>
                 {c.name}

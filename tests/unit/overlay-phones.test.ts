@@ -1,8 +1,8 @@
 import { HUBSPOT_APP_ORIGINS, ZOHO_DATA_CENTRE_IDS, ZOHO_DATA_CENTRES } from '../../lib/contract/crm-places';
 import { describe, expect, it } from 'vitest';
-import { badgesFor, conversationsByPhone } from '@/lib/crm/badge-info';
-import { findPhones, phoneFromHref } from '@/lib/crm/phones';
-import { matchesPattern, siteFor } from '@/lib/crm/sites';
+import { badgesFor, conversationsByPhone } from '@/lib/overlay/badge-info';
+import { findPhones, phoneFromHref } from '@/lib/overlay/phones';
+import { matchesPattern, siteFor } from '@/lib/overlay/sites';
 import { emptyCollab } from '@/lib/collab/state';
 import { emptyInbox, type InboxState } from '@/lib/inbox/state';
 import type { AgentConversationView } from '@/lib/contract/models';

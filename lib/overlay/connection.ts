@@ -1,6 +1,6 @@
 import { browser, type Browser } from 'wxt/browser';
 import { backoff } from '../connection/backoff';
-import { CRM_PORT, type CrmPortNotice, type CrmPortRequest } from '../messaging/protocol';
+import { OVERLAY_PORT, type OverlayPortNotice, type CrmPortRequest } from '../messaging/protocol';
 
 /**
  * The CRM page's one line to the background: a port that carries the page's numbers out and
@@ -8,7 +8,7 @@ import { CRM_PORT, type CrmPortNotice, type CrmPortRequest } from '../messaging/
  * wakes the worker) with a short backoff. When the extension itself is gone (reloaded, removed,
  * disabled), `onGone` runs once and nothing reconnects.
  */
-export function connectToBackground(handlers: { onNotice(notice: CrmPortNotice): void; onGone(): void }) {
+export function connectToBackground(handlers: { onNotice(notice: OverlayPortNotice): void; onGone(): void }) {
   let port: Browser.runtime.Port | null = null;
   let phones: string[] = [];
   let closed = false;
@@ -28,11 +28,11 @@ export function connectToBackground(handlers: { onNotice(notice: CrmPortNotice):
     if (closed) return;
     if (!extensionAlive()) return gone();
     try {
-      port = browser.runtime.connect({ name: CRM_PORT });
+      port = browser.runtime.connect({ name: OVERLAY_PORT });
     } catch {
       return gone();
     }
-    port.onMessage.addListener((notice: CrmPortNotice) => {
+    port.onMessage.addListener((notice: OverlayPortNotice) => {
       attempt = 0;
       handlers.onNotice(notice);
     });

@@ -1,8 +1,8 @@
-import { connectToBackground } from '@/lib/crm/connection';
-import { Overlay } from '@/lib/crm/overlay';
-import { BUILT_IN_SITES, siteFor } from '@/lib/crm/sites';
+import { connectToBackground } from '@/lib/overlay/connection';
+import { Overlay } from '@/lib/overlay/overlay';
+import { BUILT_IN_SITES, siteFor } from '@/lib/overlay/sites';
 import { sendMessage } from '@/lib/messaging/protocol';
-import { crmSettingsItem } from '@/lib/storage/items';
+import { overlaySettingsItem } from '@/lib/storage/items';
 
 /**
  * Badges next to phone numbers on CRM pages. Declared for the built-in CRMs; on any other site
@@ -17,7 +17,7 @@ export default defineContentScript({
     if (marker.__switchboardOverlay) return;
     marker.__switchboardOverlay = true;
 
-    const { defaultCountry } = await crmSettingsItem.getValue();
+    const { defaultCountry } = await overlaySettingsItem.getValue();
     let overlay: Overlay | null = null;
     const shutDown = () => {
       overlay?.stop();
@@ -37,7 +37,7 @@ export default defineContentScript({
       site: siteFor(new URL(location.href)),
       defaultCountry,
       onPhones: (phones) => link.watch(phones),
-      onOpen: (phone) => void sendMessage('crm:open', { phone }),
+      onOpen: (phone) => void sendMessage('overlay:open', { phone }),
     });
     overlay.start();
     ctx.onInvalidated(shutDown);
