@@ -29,6 +29,12 @@ export async function cuttableProxy(targetPort: number): Promise<{ url: string; 
 
 /** Pipes two sockets both ways, tracked in `open` until either side ends (then both close). */
 export function joinSockets(client: Socket, upstream: Socket, open: Set<Socket>): void {
+  tiePair(client, upstream, open);
+  client.pipe(upstream).pipe(client);
+}
+
+/** Tracks two sockets in `open` until either side ends, then closes both. */
+function tiePair(client: Socket, upstream: Socket, open: Set<Socket>): void {
   open.add(client).add(upstream);
   const drop = () => {
     client.destroy();
@@ -38,7 +44,6 @@ export function joinSockets(client: Socket, upstream: Socket, open: Set<Socket>)
   };
   client.on('error', drop).on('close', drop);
   upstream.on('error', drop).on('close', drop);
-  client.pipe(upstream).pipe(client);
 }
 
 /**
@@ -59,15 +64,7 @@ export async function freezableProxy(targetPort: number): Promise<{ url: string;
     });
   const server = createServer((client) => {
     const upstream = connect(targetPort, '127.0.0.1');
-    open.add(client).add(upstream);
-    const drop = () => {
-      client.destroy();
-      upstream.destroy();
-      open.delete(client);
-      open.delete(upstream);
-    };
-    client.on('error', drop).on('close', drop);
-    upstream.on('error', drop).on('close', drop);
+    tiePair(client, upstream, open);
     forward(client, upstream);
     forward(upstream, client);
   });
