@@ -14,6 +14,8 @@ import { downloadName, shortTime, whenLabel } from './format';
  */
 export const MessageBubble = memo(function MessageBubble(props: {
   message: MessageView;
+  /** Still in the outbox while the server cannot be reached: it goes out when the connection is back. */
+  waiting: boolean;
   /** Name of the agent who wrote a note or reply. */
   author: string | null;
   onRetry: (messageId: string) => void;
@@ -66,8 +68,14 @@ export const MessageBubble = memo(function MessageBubble(props: {
       )}
       <span className="meta">
         <time dateTime={m.createdAt}>{shortTime(m.createdAt)}</time>
-        {m.direction === 'outbound' && <Ticks message={m} onRetry={() => props.onRetry(m.id)} onUseTemplate={props.onUseTemplate} />}
-        {m.direction === 'note' && m.status === 'accepted' && <span className="ticks" role="img" aria-label="Saving"><Clock aria-hidden="true" /></span>}
+        {props.waiting ? (
+          <Waiting />
+        ) : (
+          <>
+            {m.direction === 'outbound' && <Ticks message={m} onRetry={() => props.onRetry(m.id)} onUseTemplate={props.onUseTemplate} />}
+            {m.direction === 'note' && m.status === 'accepted' && <span className="ticks" role="img" aria-label="Saving"><Clock aria-hidden="true" /></span>}
+          </>
+        )}
         {m.direction === 'inbound' && (
           <button type="button" className="mark-unread" onClick={() => props.onMarkUnread(m.id)}>
             Mark unread from here
@@ -145,6 +153,15 @@ function Ticks({ message: m, onRetry, onUseTemplate }: { message: MessageView; o
   return (
     <span className={`ticks ticks-${m.status}`} role="img" aria-label={label} title={label}>
       {Mark && <Mark aria-hidden="true" />}
+    </span>
+  );
+}
+
+/** A reply (or note) in the outbox while the connection is down: said in words, not only a clock. */
+function Waiting() {
+  return (
+    <span className="waiting" title="Waiting for the connection: it goes out when Switchboard is back">
+      <Clock aria-hidden="true" /> Waiting
     </span>
   );
 }

@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
+import { connectionBanner, waitingReplies } from '@/lib/connection/banner';
 import { initialStatus } from '@/lib/connection/status';
 import { SEARCH_MIN_CHARS } from '@/lib/contract/api';
 import type { AgentConversationView } from '@/lib/contract/models';
 import { useConversationIntents } from '@/lib/hooks/useConversationIntents';
 import { useInboxKeyboard } from '@/lib/hooks/useInboxKeyboard';
 import { useNow } from '@/lib/hooks/useNow';
+import { useOnline } from '@/lib/hooks/useOnline';
 import { useInbox } from '@/lib/hooks/useInbox';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useServerSearch } from '@/lib/hooks/useServerSearch';
@@ -21,7 +23,7 @@ import { InboxToolbar } from './InboxToolbar';
 import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
 import { Thread, type ThreadProps } from './Thread';
-import { agentItem, collabItem, connectionItem, openConversationItem, teamItem, updateRequiredItem } from '@/lib/storage/items';
+import { agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem, updateRequiredItem } from '@/lib/storage/items';
 
 const EMPTY = { open: 'Nothing open here: all done.', snoozed: 'No snoozed conversations here.', resolved: 'No resolved conversations here.' };
 
@@ -67,6 +69,10 @@ export function SidePanelApp() {
   const update = useStorageItem(updateRequiredItem);
   const team = useStorageItem(teamItem);
   const status = useStorageItem(connectionItem) ?? initialStatus();
+  const online = useOnline();
+  const banner = useMemo(() => connectionBanner(status, online), [status, online]);
+  const outbox = useStorageItem(outboxItem);
+  const waiting = useMemo(() => waitingReplies(outbox ?? [], banner), [outbox, banner]);
   const openId = useStorageItem(openConversationItem) ?? null;
   const collab = useStorageItem(collabItem) ?? emptyCollab();
   const now = useNow(Object.values(collab.typing).some((list) => list.length > 0));
@@ -140,7 +146,7 @@ export function SidePanelApp() {
   return (
     <main>
       <h1 className="visually-hidden">Switchboard inbox</h1>
-      <StatusBar status={status} agentName={agent.displayName} onReconnect={() => void sendMessage('connection:reconnect')} />
+      <StatusBar status={status} banner={banner} agentName={agent.displayName} onReconnect={() => void sendMessage('connection:reconnect')} />
       <TeamBar agents={Object.values(collab.presence)} me={agent.id} />
       {open ? (
         <OpenThread
@@ -156,6 +162,7 @@ export function SidePanelApp() {
           replyBox={replyBox}
           statusActions={statusActions}
           onSetAside={() => void openConversationItem.setValue(null)}
+          waiting={waiting}
         />
       ) : (
         <>

@@ -35,6 +35,8 @@ export interface ThreadProps {
   statusActions: RefObject<StatusActionsHandle | null>;
   /** The conversation left the agent's hands (resolved, snoozed): back to the list. */
   onSetAside: () => void;
+  /** Replies of the outbox that wait for the connection (`waitingReplies`). */
+  waiting: ReadonlySet<string>;
 }
 
 /**
@@ -181,6 +183,7 @@ export function Thread(props: ThreadProps) {
             ) : (
               <MessageBubble
                 message={item.message}
+                waiting={props.waiting.has(item.message.id)}
                 author={authorName(item.message.sentBy)}
                 onRetry={props.intents.retry}
                 loadMedia={props.intents.media}

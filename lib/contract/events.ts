@@ -94,6 +94,12 @@ export interface ClientToServerEvents {
   'typing:stop': (payload: { conversationId: string }) => void;
   /** The browser went idle (away) or came back (online). */
   'presence:set': (payload: { state: 'online' | 'away' }) => void;
+  /**
+   * The client's heartbeat (every few seconds, with a timeout): the server answers at once. A
+   * frozen server or a black-holed network keeps the TCP connection open, and Socket.IO's own ping
+   * notices only after 45 s; an unanswered heartbeat tells the client within seconds (issue #31).
+   */
+  heartbeat: (ack: (res: Ack<{ at: number }>) => void) => void;
   /** A refreshed access token for this socket (same agent); the socket then lives until its expiry. */
   'auth:refresh': (payload: { token: string }, ack: (res: Ack<{ expiresAt: number }>) => void) => void;
 }

@@ -124,6 +124,11 @@ export function attachSocketIo(
   io.on('connection', (socket) => {
     log.debug({ agentId: socket.data.agentId }, 'agent connected');
 
+    // Answered at once: an answer that does not come means this process is not answering.
+    socket.on('heartbeat', (ack) => {
+      if (typeof ack === 'function') ack({ data: { at: Date.now() } });
+    });
+
     socket.on('auth:refresh', async (payload, ack) => {
       if (typeof ack !== 'function') return;
       const request = authRefreshRequest.safeParse(payload);

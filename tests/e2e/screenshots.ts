@@ -1,7 +1,8 @@
 /**
- * `npm run screenshots`: the side panel at 400 and 320 px in light and dark themes, the options
- * page and the admin view, as committed in docs/screenshots/ and shown in the README. Runs the real
- * stack (with the HubSpot stand-in connected) and the built extension in Chromium (build first).
+ * `npm run screenshots`: the side panel at 400 and 320 px in light and dark themes (also with the
+ * server not answering), the options page and the admin view, as committed in docs/screenshots/
+ * and shown in the README. Runs the real stack (with the HubSpot stand-in connected) and the built
+ * extension in Chromium (build first).
  */
 import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,7 @@ import type { CrmConnectResponse } from '../../lib/contract/api';
 import { saveCannedReply } from '../../server/inbox/team';
 import { signedInBrowser } from '../support/browser';
 import { oauthBrowser } from '../support/oauth-browser';
-import { api, createTestOrg, startTestStack } from '../support/stack';
+import { api, createTestOrg, socketIoSwitch, startTestStack } from '../support/stack';
 
 const OUT = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const WIDTH = 400;
@@ -121,6 +122,19 @@ async function main() {
     await panel.getByText('Reopened: the customer wrote again').waitFor();
     await panel.emulateMedia({ colorScheme: 'light' });
     await panel.screenshot({ path: join(OUT, 'activity-light.png') });
+
+    // The server not answering (its Socket.IO link refused here): the banner under the status line.
+    const socketIo = socketIoSwitch(stack);
+    socketIo(false);
+    await panel.getByRole('alert').filter({ hasText: 'not answering' }).waitFor({ timeout: 15_000 });
+    for (const scheme of SCHEMES) {
+      await panel.emulateMedia({ colorScheme: scheme });
+      await panel.screenshot({ path: join(OUT, `server-not-answering-${scheme}.png`) });
+      await panel.setViewportSize({ width: NARROW, height: HEIGHT });
+      await panel.screenshot({ path: join(OUT, `server-not-answering-320px-${scheme}.png`) });
+      await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
+    }
+    socketIo(true);
 
     const options = await browser.page('options.html');
     await options.setViewportSize({ width: 900, height: 1000 });

@@ -75,6 +75,13 @@ describe('Socket.IO', () => {
     colleague.close();
   });
 
+  it('answers the client’s heartbeat at once, as the extension’s check that the server is answering', async () => {
+    const socket = await connectSocket(ctx.stack, ctx.org.agents[0]!.token);
+    const ack = await socket.timeout(4000).emitWithAck('heartbeat');
+    expect(ack).toMatchObject({ data: { at: expect.any(Number) } });
+    socket.close();
+  });
+
   it('ends a socket when its token expires, unless the client refreshes it in time', async () => {
     const agent = ctx.org.agents[0]!;
     const token = (sub: string, seconds: number) =>

@@ -8,6 +8,11 @@ export interface ServerInstance {
   kill(): Promise<void>;
   /** A graceful stop (SIGTERM). */
   stop(): Promise<void>;
+  /**
+   * Freezes the process (SIGSTOP) or lets it go on (SIGCONT): its connections stay open and the
+   * kernel still accepts new ones, but nothing answers, as a hung server's would not.
+   */
+  freeze(frozen: boolean): void;
 }
 
 /**
@@ -67,5 +72,10 @@ export async function startInstance(
       proc.once('exit', () => done());
       proc.kill(signal);
     });
-  return { url, kill: () => ended('SIGKILL'), stop: () => ended('SIGTERM') };
+  return {
+    url,
+    kill: () => ended('SIGKILL'),
+    stop: () => ended('SIGTERM'),
+    freeze: (frozen) => void proc.kill(frozen ? 'SIGSTOP' : 'SIGCONT'),
+  };
 }

@@ -1,6 +1,7 @@
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import type { ChannelState } from '../../connection/status';
 import { backoff } from '../../connection/backoff';
+import { NOT_ANSWERING } from '../../connection/heartbeat';
 import type { AgentProfile } from '../../contract/models';
 
 type Row = Record<string, unknown>;
@@ -20,7 +21,9 @@ export interface RealtimeLinkDeps {
  * The primary live path: one Supabase Realtime channel with `postgres_changes` on the agent's
  * organisation's messages and conversations and the agent's own read state (each checked against
  * RLS by Realtime). realtime-js rejoins by itself after a network error; a channel the server
- * closed (an expired token) it never rejoins, so that one is resubscribed here, with backoff.
+ * closed (an expired token) it never rejoins, so that one is resubscribed here, with backoff. The
+ * client's heartbeat (every HEARTBEAT_INTERVAL_MS, set where the client is made) notices a server
+ * that stops answering; realtime-js then reconnects and rejoins by itself.
  */
 export class RealtimeLink {
   private channel: RealtimeChannel | null = null;
@@ -63,8 +66,9 @@ export class RealtimeLink {
       .subscribe((status, err) => {
         if (this.channel !== channel) return;
         if (status === 'CHANNEL_ERROR' || status === 'TIMED_OUT') {
-          // realtime-js rejoins by itself; we catch up when it is subscribed again.
-          this.deps.onState('disconnected', err?.message ?? status);
+          // realtime-js rejoins by itself; we catch up when it is subscribed again. (After a
+          // heartbeat timeout the heartbeat's own report says why: not repeated here.)
+          if (err?.message !== 'heartbeat timeout') this.deps.onState('disconnected', err?.message ?? status);
         } else if (status === 'CLOSED') {
           this.deps.onState('disconnected', 'Realtime channel closed');
           this.scheduleResubscribe();
@@ -81,6 +85,11 @@ export class RealtimeLink {
     if (!data.session || !this.agent) return;
     await this.deps.supabase.realtime.setAuth(data.session.access_token);
     this.subscribe(this.agent);
+  }
+
+  /** realtime-js's heartbeat: one unanswered in time means the server is not answering. */
+  heartbeat(status: string): void {
+    if (status === 'timeout' && this.channel) this.deps.onState('disconnected', NOT_ANSWERING);
   }
 
   /** Resubscribes now, forgetting earlier failures (the agent asked to reconnect). */

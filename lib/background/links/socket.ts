@@ -1,5 +1,6 @@
 import type { ChannelState } from '../../connection/status';
 import { backoff } from '../../connection/backoff';
+import { NOT_ANSWERING, startHeartbeat } from '../../connection/heartbeat';
 import type { ClientToServerEvents } from '../../contract/events';
 import type { SwitchboardSocket } from './socket-client';
 
@@ -18,22 +19,32 @@ export interface SocketLinkDeps {
 /**
  * Socket.IO: room broadcasts, typing, presence. socket.io-client reconnects by itself after a
  * network drop, but not after the server refused the handshake or ended the socket (an expired
- * token): those reconnects are scheduled here, with backoff and jitter.
+ * token): those reconnects are scheduled here, with backoff and jitter. While connected, a
+ * heartbeat (`lib/connection/heartbeat.ts`) notices a server that stops answering with the TCP
+ * connection still open; the link then counts as down and connects again.
  */
 export class SocketLink {
   readonly socket: SwitchboardSocket;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private attempts = 0;
+  private heartbeat: { stop(): void } | null = null;
 
   constructor(private readonly deps: SocketLinkDeps) {
     const socket = deps.create();
     this.socket = socket;
     socket.on('connect', () => {
       this.attempts = 0;
+      this.heartbeat?.stop();
+      this.heartbeat = startHeartbeat({
+        ping: (ms) => socket.timeout(ms).emitWithAck('heartbeat'),
+        onLost: () => this.notAnswering(),
+      });
       deps.onState('connected');
       deps.onConnect();
     });
     socket.on('disconnect', (reason) => {
+      this.heartbeat?.stop();
+      this.heartbeat = null;
       deps.onState('disconnected', reason);
       // The server ends a socket when its token expires; the client does not retry that itself.
       if (reason === 'io server disconnect') this.scheduleReconnect();
@@ -75,8 +86,20 @@ export class SocketLink {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    this.heartbeat?.stop();
+    this.heartbeat = null;
     this.socket.removeAllListeners();
     this.socket.disconnect();
+  }
+
+  /**
+   * The heartbeat went unanswered: down, said so, and a new connection (the old one may stay
+   * open for 45 s more before Socket.IO's own ping gives up on it).
+   */
+  private notAnswering(): void {
+    this.socket.disconnect(); // reports 'io client disconnect'; the reason shown is the one below
+    this.deps.onState('disconnected', NOT_ANSWERING);
+    this.socket.connect();
   }
 
   private scheduleReconnect(): void {
