@@ -2,7 +2,7 @@ import { createClient, type SupabaseClient } from '@supabase/supabase-js';
 import { ApiError, createApiClient, type ApiClient } from '../api/client';
 import { AUTH_STORAGE_KEY, chromeStorageAdapter } from '../auth/chrome-storage';
 import { emptyCollab } from '../collab/state';
-import { HEARTBEAT_INTERVAL_MS } from '../connection/heartbeat';
+import { REALTIME_HEARTBEAT_MS } from '../connection/heartbeat';
 import { ConnectionMachine } from '../connection/machine';
 import { createPoller } from '../connection/polling';
 import type { AgentProfile, MessageView } from '../contract/models';
@@ -48,7 +48,7 @@ export class BackgroundController {
       auth: { storage: chromeStorageAdapter, storageKey: AUTH_STORAGE_KEY, persistSession: true, autoRefreshToken: true, detectSessionInUrl: false },
       // realtime-js's own heartbeat, every few seconds instead of 25: an unanswered one (after one
       // interval) closes the socket, errors the channel and reconnects (lib/connection/heartbeat.ts).
-      realtime: { heartbeatIntervalMs: HEARTBEAT_INTERVAL_MS, heartbeatCallback: (status) => this.realtime.heartbeat(status) },
+      realtime: { heartbeatIntervalMs: REALTIME_HEARTBEAT_MS, heartbeatCallback: (status) => this.realtime.heartbeat(status) },
     });
     const api = createApiClient({ serverUrl: settings.serverUrl, getToken: () => this.token() });
     this.api = api;

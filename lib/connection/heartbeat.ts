@@ -3,11 +3,14 @@
  * swallows packets, keeps the TCP connection open: the transports notice only after their own
  * timeouts (Socket.IO's ping interval plus timeout, 45 s; Phoenix's 25 s interval). Both links
  * ping every HEARTBEAT_INTERVAL_MS and give up after HEARTBEAT_TIMEOUT_MS without an answer, so
- * a server that stops answering is noticed within their sum (8 s).
+ * a server that stops answering is noticed within their sum (10 s). The timeout is longer than
+ * the interval: a busy laptop or server answering a few seconds late is not a server gone.
  */
 export const HEARTBEAT_INTERVAL_MS = 4_000;
-/** How long a ping may wait for its answer (Realtime: realtime-js waits one interval). */
-export const HEARTBEAT_TIMEOUT_MS = 4_000;
+/** How long a Socket.IO ping may wait for its answer. */
+export const HEARTBEAT_TIMEOUT_MS = 6_000;
+/** Realtime's heartbeat interval: realtime-js gives up when a heartbeat is unanswered at the next one (within 10 s). */
+export const REALTIME_HEARTBEAT_MS = 5_000;
 /** What a link that lost its heartbeat reports as its error. */
 export const NOT_ANSWERING = 'the server is not answering (no heartbeat reply)';
 

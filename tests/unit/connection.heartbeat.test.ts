@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, startHeartbeat } from '@/lib/connection/heartbeat';
+import { HEARTBEAT_INTERVAL_MS, HEARTBEAT_TIMEOUT_MS, REALTIME_HEARTBEAT_MS, startHeartbeat } from '@/lib/connection/heartbeat';
 
 describe('application-level heartbeat', () => {
   beforeEach(() => vi.useFakeTimers());
@@ -27,6 +27,7 @@ describe('application-level heartbeat', () => {
     expect(lost).toHaveBeenCalledTimes(1);
     expect(lostAt - 60_000).toBeLessThanOrEqual(10_000);
     expect(HEARTBEAT_INTERVAL_MS + HEARTBEAT_TIMEOUT_MS).toBeLessThanOrEqual(10_000);
+    expect(2 * REALTIME_HEARTBEAT_MS).toBeLessThanOrEqual(10_000);
   });
 
   it('pings one at a time: a slow answer within the timeout is not a loss', async () => {

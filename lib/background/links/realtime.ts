@@ -22,7 +22,7 @@ export interface RealtimeLinkDeps {
  * organisation's messages and conversations and the agent's own read state (each checked against
  * RLS by Realtime). realtime-js rejoins by itself after a network error; a channel the server
  * closed (an expired token) it never rejoins, so that one is resubscribed here, with backoff. The
- * client's heartbeat (every HEARTBEAT_INTERVAL_MS, set where the client is made) notices a server
+ * client's heartbeat (every REALTIME_HEARTBEAT_MS, set where the client is made) notices a server
  * that stops answering; realtime-js then reconnects and rejoins by itself.
  */
 export class RealtimeLink {
