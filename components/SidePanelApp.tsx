@@ -9,6 +9,7 @@ import { useNow } from '@/lib/hooks/useNow';
 import { useInbox } from '@/lib/hooks/useInbox';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useServerSearch } from '@/lib/hooks/useServerSearch';
+import { useUndo } from '@/lib/hooks/useUndo';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sortedConversations } from '@/lib/inbox/state';
 import { DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, type ListFilter } from '@/lib/inbox/view';
@@ -20,6 +21,7 @@ import type { StatusActionsHandle } from './StatusActions';
 import { InboxToolbar } from './InboxToolbar';
 import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
+import { UndoToast } from './UndoToast';
 import { Thread, type ThreadProps } from './Thread';
 import { agentItem, collabItem, connectionItem, openConversationItem, teamItem, updateRequiredItem } from '@/lib/storage/items';
 
@@ -59,7 +61,7 @@ function savedFilter(): ListFilter {
 /**
  * The inbox in the side panel. First paint comes from the stored state, before any network answer.
  * Keyboard: "/" or Ctrl+K search, ↑/↓ and Enter in the list, Alt+↑/↓ previous/next conversation,
- * R reply, E resolve or reopen, Z snooze, U mark unread, Escape back to the list.
+ * R reply, E resolve or reopen, Z snooze, U mark unread, Ctrl+Z undo, Escape back to the list.
  */
 export function SidePanelApp() {
   const inbox = useInbox();
@@ -72,7 +74,7 @@ export function SidePanelApp() {
   const now = useNow(Object.values(collab.typing).some((list) => list.length > 0));
   const [filter, setFilter] = useState<ListFilter>(savedFilter);
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
-  const [bulkNote, setBulkNote] = useState<string | null>(null);
+  const undo = useUndo();
   const statusActions = useRef<StatusActionsHandle>(null);
   const search = useServerSearch();
   const list = useRef<ConversationListHandle>(null);
@@ -122,10 +124,10 @@ export function SidePanelApp() {
     resolve: () => statusActions.current?.toggleResolved(),
     snooze: () => statusActions.current?.openSnooze(),
     unread: () => statusActions.current?.markUnread(),
+    undo: () => void undo.undo(),
   });
   // Picked conversations that left the view (resolved by a colleague, filtered out) are not acted on.
-  const shownIds = useMemo(() => new Set(visible.map((c) => c.id)), [visible]);
-  const picked = useMemo(() => [...checked].filter((id) => shownIds.has(id)), [checked, shownIds]);
+  const picked = useMemo(() => visible.filter((c) => checked.has(c.id)), [checked, visible]);
   const onCheck = useCallback((id: string, on: boolean) => setChecked((prev) => {
     const next = new Set(prev);
     if (on) next.add(id);
@@ -156,6 +158,7 @@ export function SidePanelApp() {
           replyBox={replyBox}
           statusActions={statusActions}
           onSetAside={() => void openConversationItem.setValue(null)}
+          onUndoable={undo.offerUndo}
         />
       ) : (
         <>
@@ -176,17 +179,14 @@ export function SidePanelApp() {
           />
           {picked.length > 0 && (
             <BulkBar
-              ids={picked}
+              picked={picked}
               status={filter.status}
-              onDone={(said) => {
+              onDone={(done) => {
                 setChecked(new Set());
-                setBulkNote(said);
+                if (done) undo.offerUndo(done);
               }}
             />
           )}
-          <p className="bulk-note" role="status">
-            {bulkNote}
-          </p>
           <ConversationList
             ref={list}
             onRowsShown={reportRowsShown}
@@ -203,6 +203,7 @@ export function SidePanelApp() {
           />
         </>
       )}
+      <UndoToast text={undo.offer?.text ?? null} failed={undo.failed} onUndo={() => void undo.undo()} onHold={undo.hold} onDismissFailure={undo.dismissFailure} />
     </main>
   );
 }

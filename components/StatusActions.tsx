@@ -13,14 +13,14 @@ export interface StatusActionsHandle {
   markUnread(): void;
 }
 
-/** `datetime-local` wants local "YYYY-MM-DDTHH:MM:SS". */
+/** `datetime-local` in minutes ("YYYY-MM-DDTHH:MM"): a snooze is picked to the minute, not the second. */
 const localInput = (d: Date) => {
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 };
 
 /**
- * The thread's status: Resolve (or Reopen), Snooze (presets in the agent's time zone, or a date
+ * The thread's status: Resolve (or Reopen), Unsnooze, Snooze (presets in the agent's time zone, or a date
  * and time), Mark unread. What went wrong is said in words (e.g. the customer wrote meanwhile).
  */
 export const StatusActions = forwardRef<
@@ -71,6 +71,11 @@ export const StatusActions = forwardRef<
           {c.status === 'resolved' ? 'Resolved' : `Snoozed until ${c.snoozedUntil ? whenLabel(c.snoozedUntil) : '…'}`}
         </span>
       )}
+      {c.status === 'snoozed' && (
+        <button type="button" disabled={busy} onClick={() => void run(() => onStatus('open', null))}>
+          Unsnooze
+        </button>
+      )}
       <button type="button" disabled={busy} onClick={resolveOrReopen} aria-keyshortcuts="E">
         {c.status === 'resolved' ? 'Reopen' : 'Resolve'}
       </button>
@@ -108,7 +113,7 @@ export const StatusActions = forwardRef<
           ))}
           <form className="snooze-custom" onSubmit={submitCustom}>
             <label htmlFor={customId}>Date and time</label>
-            <input id={customId} type="datetime-local" step="1" min={localInput(new Date())} value={custom} required onChange={(e) => setCustom(e.target.value)} />
+            <input id={customId} type="datetime-local" step="60" min={localInput(new Date())} value={custom} required onChange={(e) => setCustom(e.target.value)} />
             <button type="submit" disabled={busy}>
               Snooze
             </button>

@@ -4,6 +4,7 @@ import { Virtuoso, type ItemProps, type VirtuosoHandle } from 'react-virtuoso';
 import type { CannedReply } from '@/lib/contract/api';
 import type { AgentConversationView, AgentSummary, MessageView } from '@/lib/contract/models';
 import type { ConversationIntents } from '@/lib/hooks/useConversationIntents';
+import { statusChangeText, statusUndo, unreadUndo, type Undoable } from '@/lib/inbox/undo';
 import { activityText, mergeThread, threadItems, type ThreadItem } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { Composer } from './Composer';
@@ -35,6 +36,8 @@ export interface ThreadProps {
   statusActions: RefObject<StatusActionsHandle | null>;
   /** The conversation left the agent's hands (resolved, snoozed): back to the list. */
   onSetAside: () => void;
+  /** A change the agent may take back (status, mark unread): offered as an Undo. */
+  onUndoable: (u: Undoable) => void;
 }
 
 /**
@@ -75,7 +78,16 @@ export function Thread(props: ThreadProps) {
     );
   };
 
-  const markUnreadFrom = useCallback((messageId: string) => void props.intents.markUnread(messageId), [props.intents]);
+  const { intents, onUndoable } = props;
+  const markUnread = useCallback(
+    async (fromMessageId: string | null) => {
+      const failed = await intents.markUnread(fromMessageId);
+      if (!failed) onUndoable(unreadUndo(c.id, contactLabel(c)));
+      return failed;
+    },
+    [intents, onUndoable, c],
+  );
+  const markUnreadFrom = useCallback((messageId: string) => void markUnread(messageId), [markUnread]);
 
   // A quoted message: scrolled to and highlighted, older history loaded first when it is further back.
   const [highlight, setHighlight] = useState<string | null>(null);
@@ -140,10 +152,12 @@ export function Thread(props: ThreadProps) {
             conversation={c}
             onStatus={async (status, until) => {
               const failed = await props.intents.setStatus(status, until);
-              if (!failed && status !== 'open') props.onSetAside();
-              return failed;
+              if (failed) return failed;
+              props.onUndoable(statusUndo(statusChangeText(c.status, status, until, contactLabel(c), whenLabel), [c]));
+              if (status !== 'open') props.onSetAside();
+              return null;
             }}
-            onMarkUnread={() => props.intents.markUnread(null)}
+            onMarkUnread={() => markUnread(null)}
           />
         </div>
       </header>

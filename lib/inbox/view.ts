@@ -77,9 +77,13 @@ export function activityText(m: MessageView, agents: AgentSummary[], me: string,
   return `${by} reopened this`;
 }
 
+/** Two presets closer than this mean the same to an agent ("1 hour" at 17:55 and "Tonight" at 19:00 are not; 18:30 and 19:00 are). */
+const SAME_SNOOZE_MS = 60 * 60_000;
+
 /**
  * Snooze choices in the agent's own time zone: an hour from now, tonight (until 18:00), tomorrow
- * morning, next Monday morning.
+ * morning, next Monday morning. None duplicates another: on a Sunday "tomorrow morning" is next
+ * Monday morning, so only the first of two choices that land (about) together is offered.
  */
 export function snoozePresets(now: Date): Array<{ id: string; label: string; until: Date }> {
   const at = (days: number, hour: number) => new Date(now.getFullYear(), now.getMonth(), now.getDate() + days, hour, 0, 0, 0);
@@ -88,7 +92,7 @@ export function snoozePresets(now: Date): Array<{ id: string; label: string; unt
   presets.push({ id: 'tomorrow', label: 'Tomorrow morning', until: at(1, 9) });
   const toMonday = ((8 - now.getDay()) % 7) || 7;
   presets.push({ id: 'next-week', label: 'Next week', until: at(toMonday, 9) });
-  return presets;
+  return presets.filter((p, i) => presets.slice(0, i).every((q) => Math.abs(q.until.getTime() - p.until.getTime()) >= SAME_SNOOZE_MS));
 }
 
 const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();

@@ -68,6 +68,19 @@ describe('status in the thread and the list', () => {
     expect(snoozePresets(mondayEvening).map((p) => p.id)).toEqual(['hour', 'tomorrow', 'next-week']);
     expect(snoozePresets(mondayEvening).at(-1)!.until).toEqual(new Date(2026, 11, 7, 9, 0));
   });
+  it('never offers two presets for the same moment: on a Sunday tomorrow morning is next week', () => {
+    const sunday = new Date(2026, 10, 29, 11, 0);
+    const presets = snoozePresets(sunday);
+    expect(presets.map((p) => p.id)).toEqual(['hour', 'tonight', 'tomorrow']);
+    expect(presets.at(-1)!.until).toEqual(new Date(2026, 10, 30, 9, 0));
+    // At 17:30, an hour from now (18:30) and tonight (19:00) mean the same.
+    expect(snoozePresets(new Date(2026, 10, 27, 17, 30)).map((p) => p.id)).toEqual(['hour', 'tomorrow', 'next-week']);
+    for (let day = 0; day < 7; day++)
+      for (let hour = 0; hour < 24; hour++) {
+        const times = snoozePresets(new Date(2026, 10, 22 + day, hour, 45)).map((p) => p.until.getTime());
+        expect(new Set(times).size).toBe(times.length);
+      }
+  });
 });
 
 describe('local search', () => {
