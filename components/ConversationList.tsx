@@ -30,6 +30,8 @@ export const ConversationList = forwardRef<
     /** conversation -> the message text that matched a search */
     matches?: Record<string, string>;
     emptyText: string;
+    /** Say on each row where the conversation is (Open, Snoozed, Resolved): search results of every status. */
+    showStatus?: boolean;
     /** Conversations picked for a bulk action (checkboxes). */
     checked: ReadonlySet<string>;
     onCheck: (id: string, checked: boolean) => void;
@@ -119,6 +121,7 @@ export const ConversationList = forwardRef<
           typing={props.typing[c.id]}
           assignee={c.assigneeId ? (c.assigneeId === props.me ? 'You' : (props.agentNames[c.assigneeId] ?? 'Colleague')) : null}
           match={props.matches?.[c.id]}
+          showStatus={!!props.showStatus}
           checked={props.checked.has(c.id)}
           onCheck={props.onCheck}
           onOpen={props.onOpen}
@@ -145,6 +148,7 @@ const Row = memo(
     typing: string[] | undefined;
     assignee: string | null;
     match: string | undefined;
+    showStatus: boolean;
     checked: boolean;
     onCheck: (id: string, checked: boolean) => void;
     onOpen: (id: string) => void;
@@ -175,6 +179,11 @@ const Row = memo(
         >
           <span className="row">
             <span className="name">{contactLabel(c)}</span>
+            {p.showStatus && (
+              <span className="where" data-status={c.status}>
+                {STATUS_NAMES[c.status]}
+              </span>
+            )}
             <time dateTime={c.lastMessageAt ?? undefined}>{shortTime(c.lastMessageAt)}</time>
           </span>
           <span className="row">
@@ -202,11 +211,14 @@ const Row = memo(
     a.tabbable === b.tabbable &&
     a.assignee === b.assignee &&
     a.match === b.match &&
+    a.showStatus === b.showStatus &&
     a.checked === b.checked &&
     a.onCheck === b.onCheck &&
     a.onOpen === b.onOpen &&
     (a.typing ?? []).join() === (b.typing ?? []).join(),
 );
+
+const STATUS_NAMES = { open: 'Open', snoozed: 'Snoozed', resolved: 'Resolved' } as const;
 
 const PREVIEW_ICONS = { location: MapPin, photo: Camera, attachment: Paperclip };
 

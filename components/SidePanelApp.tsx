@@ -12,7 +12,7 @@ import { useServerSearch } from '@/lib/hooks/useServerSearch';
 import { useUndo } from '@/lib/hooks/useUndo';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sortedConversations } from '@/lib/inbox/state';
-import { DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, type ListFilter } from '@/lib/inbox/view';
+import { DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, searchView, type ListFilter, type SearchScope } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { BulkBar } from './BulkBar';
 import { FirstRun } from './Onboarding';
@@ -89,14 +89,16 @@ export function SidePanelApp() {
 
   const me = agent?.id ?? '';
   const all = useMemo(() => (inbox ? sortedConversations(inbox) : []), [inbox?.conversations]); // eslint-disable-line react-hooks/exhaustive-deps
-  const visible = useMemo(() => {
-    let found: AgentConversationView[] = all;
-    if (search.query.trim().length >= SEARCH_MIN_CHARS) {
-      // The server's answer covers the whole history; until it comes, what the cache holds.
-      found = search.results ? search.results.map((r) => inbox?.conversations[r.conversation.id] ?? r.conversation) : all.filter((c) => matchesLocally(c, search.query));
-    } else if (search.query.trim()) found = all.filter((c) => matchesLocally(c, search.query));
-    return filterConversations(found, filter, me);
-  }, [all, search.query, search.results, filter, me, inbox?.conversations]); // eslint-disable-line react-hooks/exhaustive-deps
+  const [scope, setScope] = useState<SearchScope>('all');
+  const searching = search.query.trim() !== '';
+  // A search looks in every status (narrowed to one if the agent says so); otherwise the list's filter.
+  const found = useMemo(() => {
+    if (!searching) return null;
+    // The server's answer covers the whole history; until it comes, what the cache holds.
+    if (search.query.trim().length >= SEARCH_MIN_CHARS && search.results) return searchView(search.results.map((r) => inbox?.conversations[r.conversation.id] ?? r.conversation), scope, search.counts);
+    return searchView(all.filter((c) => matchesLocally(c, search.query)), scope, null);
+  }, [all, searching, search.query, search.results, search.counts, scope, inbox?.conversations]); // eslint-disable-line react-hooks/exhaustive-deps
+  const visible = useMemo(() => found?.conversations ?? filterConversations(all, filter, me), [found, all, filter, me]);
   const matches = useMemo(() => Object.fromEntries((search.results ?? []).filter((r) => r.match).map((r) => [r.conversation.id, r.match!.body])), [search.results]);
   const agentNames = useMemo(() => Object.fromEntries((team?.agents ?? []).map((a) => [a.id, a.displayName])), [team?.agents]);
 
@@ -165,7 +167,11 @@ export function SidePanelApp() {
           <InboxToolbar
             ref={searchBox}
             query={search.query}
-            onQuery={search.setQuery}
+            onQuery={(q) => {
+              if (!q.trim()) setScope('all');
+              search.setQuery(q);
+            }}
+            search={found && { scope, onScope: setScope, counts: found.counts, total: found.total }}
             filter={filter}
             onFilter={(f) => {
               setFilter(f);
@@ -180,7 +186,7 @@ export function SidePanelApp() {
           {picked.length > 0 && (
             <BulkBar
               picked={picked}
-              status={filter.status}
+              status={found ? (scope === 'resolved' ? 'resolved' : 'open') : filter.status}
               onDone={(done) => {
                 setChecked(new Set());
                 if (done) undo.offerUndo(done);
@@ -198,6 +204,7 @@ export function SidePanelApp() {
             agentNames={agentNames}
             me={agent.id}
             matches={matches}
+            showStatus={found !== null}
             onOpen={openConversation}
             emptyText={search.query.trim() ? 'No conversation matches.' : all.length === 0 ? 'No conversations yet.' : EMPTY[filter.status]}
           />

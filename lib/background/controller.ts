@@ -4,7 +4,7 @@ import { AUTH_STORAGE_KEY, chromeStorageAdapter } from '../auth/chrome-storage';
 import { applyPresence, applyPresenceState, applyTyping, applyViewing, emptyCollab, type CollabState } from '../collab/state';
 import { ConnectionMachine } from '../connection/machine';
 import { createPoller } from '../connection/polling';
-import type { LoadedMedia, SearchResult } from '../contract/api';
+import type { LoadedMedia, SearchResponse } from '../contract/api';
 import { TYPING_TTL_MS, WATCH_MAX, type TeamArea } from '../contract/events';
 import type { AgentProfile, ConversationStatus, ConversationView, MessageView } from '../contract/models';
 import { conversationFromRow, messageFromRow, readStateFromRow } from '../contract/rows';
@@ -346,10 +346,10 @@ export class BackgroundController {
   }
 
   /** Searches the organisation's whole history; the conversations found join the inbox so they can be opened. */
-  async search(query: string): Promise<SearchResult[]> {
-    const { results } = await this.api.search(query);
-    await updateInbox((s) => results.reduce((acc, r) => addConversation(acc, r.conversation), s));
-    return results;
+  async search(query: string): Promise<SearchResponse> {
+    const answer = await this.api.search(query);
+    await updateInbox((s) => answer.results.reduce((acc, r) => addConversation(acc, r.conversation), s));
+    return answer;
   }
 
   /** Older messages of a thread, for the side panel to show (the bounded cache keeps only the latest). */

@@ -49,6 +49,28 @@ export function filterCounts(list: AgentConversationView[], filter: ListFilter, 
   return { status, assignee, unread };
 }
 
+/** Which statuses a search shows: all of them (the default), or the one the agent narrowed to. */
+export type SearchScope = ConversationStatus | 'all';
+
+const countByStatus = (list: AgentConversationView[]) => {
+  const counts: Record<ConversationStatus, number> = { open: 0, snoozed: 0, resolved: 0 };
+  for (const c of list) counts[c.status]++;
+  return counts;
+};
+
+/**
+ * A search as the list shows it: matches of every status (each row says where it is), or of the
+ * one status the agent narrowed to, and how many match in each. The server's counts cover matches
+ * beyond those it sent; when it sent them all (or has not answered yet), they are counted from the
+ * conversations themselves, which stay current as colleagues resolve and reopen.
+ */
+export function searchView(found: AgentConversationView[], scope: SearchScope, serverCounts: Record<ConversationStatus, number> | null) {
+  const local = countByStatus(found);
+  const total = (c: Record<ConversationStatus, number>) => c.open + c.snoozed + c.resolved;
+  const counts = serverCounts && total(serverCounts) > found.length ? serverCounts : local;
+  return { conversations: scope === 'all' ? found : found.filter((c) => c.status === scope), counts, total: total(counts) };
+}
+
 /** Why a conversation is back in Open, shown on its row until the agent has read it. */
 export function backNotice(c: AgentConversationView): string | null {
   if (c.status !== 'open' || !c.statusChangedAt || (c.lastReadAt && c.lastReadAt >= c.statusChangedAt && c.unreadCount === 0)) return null;

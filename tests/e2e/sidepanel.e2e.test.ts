@@ -127,6 +127,34 @@ describe('The side panel inbox', () => {
     await panel.keyboard.press('Escape');
   });
 
+  it('searches every status, says where each match is, and counts the matches per status', async () => {
+    const [open, snoozed, resolved] = [customer(), customer(), customer()];
+    await say(open, 'Quokka Open', 'quokka plush');
+    await say(snoozed, 'Quokka Later', 'quokka mug');
+    await say(resolved, 'Quokka Done', 'quokka poster');
+    await row(/Quokka Done/).waitFor({ timeout: 10_000 });
+    const status = async (phone: string, body: object) => expect((await api(ctx.stack, me().token, `/api/conversations/${await conversationIdOf(phone)}/status`, 'POST', body)).status).toBe(200);
+    await status(snoozed, { status: 'snoozed', snoozedUntil: new Date(Date.now() + 86_400_000).toISOString() });
+    await status(resolved, { status: 'resolved' });
+    await row(/Quokka Done/).waitFor({ state: 'detached', timeout: 10_000 });
+    await row(/Quokka Later/).waitFor({ state: 'detached', timeout: 10_000 });
+
+    await panel.getByLabel('Search conversations').fill('quokka');
+    const list = panel.getByRole('list', { name: 'Conversations' });
+    await expect.poll(() => list.locator('.conversation .name').allTextContents(), { timeout: 10_000 }).toEqual(['Quokka Done', 'Quokka Later', 'Quokka Open']);
+    const where = async (name: string) => list.locator('.conversation', { hasText: name }).locator('.where').textContent();
+    expect([await where('Quokka Done'), await where('Quokka Later'), await where('Quokka Open')]).toEqual(['Resolved', 'Snoozed', 'Open']);
+    const scopes = panel.getByRole('group', { name: 'Matches by status' });
+    expect(await scopes.getByRole('button').allTextContents()).toEqual(['All 3', 'Open 1', 'Snoozed 1', 'Resolved 1']);
+    await scopes.getByRole('button', { name: /^Resolved/ }).click();
+    await expect.poll(() => list.locator('.conversation .name').allTextContents()).toEqual(['Quokka Done']);
+    expect(await scopes.getByRole('button', { name: /^Resolved/ }).getAttribute('aria-pressed')).toBe('true');
+    // Cleared, the list is the Open list again, with its filters.
+    await panel.getByLabel('Search conversations').fill('');
+    await panel.getByRole('group', { name: 'Status' }).waitFor();
+    expect(await panel.locator('.conversation .name').allTextContents()).not.toContain('Quokka Done');
+  });
+
   it('shows notes from colleagues and writes its own, never sent to the customer; shows shared locations', async () => {
     const jo = customer();
     await say(jo, 'Jo Park', '', { location: { latitude: 52.5163, longitude: 13.3777, label: 'Brandenburger Tor', address: 'Pariser Platz, Berlin' } });

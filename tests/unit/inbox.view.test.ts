@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../../lib/contract/models';
 import { conversation, message } from '../support/views';
-import { activityText, backNotice, cannedSuggestions, dayLabel, DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, mergeThread, previewParts, snoozePresets, threadItems } from '../../lib/inbox/view';
+import { activityText, backNotice, cannedSuggestions, dayLabel, DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, mergeThread, previewParts, searchView, snoozePresets, threadItems } from '../../lib/inbox/view';
 
 const conv = conversation;
 const msg = (id: string, createdAt: string, direction: MessageView['direction'] = 'inbound'): MessageView => message(id, { conversationId: 'c', createdAt, direction });
@@ -80,6 +80,23 @@ describe('status in the thread and the list', () => {
         const times = snoozePresets(new Date(2026, 10, 22 + day, hour, 45)).map((p) => p.until.getTime());
         expect(new Set(times).size).toBe(times.length);
       }
+  });
+});
+
+describe('search across statuses', () => {
+  const found = [conv('a'), conv('b', { status: 'resolved' }), conv('c', { status: 'snoozed', snoozedUntil: '2026-12-01T09:00:00.000Z' }), conv('d', { status: 'resolved' })];
+  it('shows matches of every status unless narrowed to one, with the count in each', () => {
+    const all = searchView(found, 'all', null);
+    expect(all.conversations.map((c) => c.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(all.counts).toEqual({ open: 1, snoozed: 1, resolved: 2 });
+    expect(all.total).toBe(4);
+    expect(searchView(found, 'resolved', null).conversations.map((c) => c.id)).toEqual(['b', 'd']);
+  });
+  it('takes the server’s counts when it found more than it sent, and its own (current) ones otherwise', () => {
+    expect(searchView(found, 'all', { open: 10, snoozed: 1, resolved: 2 }).counts).toEqual({ open: 10, snoozed: 1, resolved: 2 });
+    expect(searchView(found, 'all', { open: 10, snoozed: 1, resolved: 2 }).total).toBe(13);
+    // A colleague reopened one since the server answered: the rows on screen are counted.
+    expect(searchView(found, 'all', { open: 0, snoozed: 1, resolved: 3 }).counts).toEqual({ open: 1, snoozed: 1, resolved: 2 });
   });
 });
 
