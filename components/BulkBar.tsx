@@ -4,8 +4,9 @@ import { statusUndo, type Undoable } from '@/lib/inbox/undo';
 import { sendMessage } from '@/lib/messaging/protocol';
 
 /**
- * Acts on the conversations picked in the list: resolve them (or reopen them, in Resolved), and
- * says what happened, including those the customer wrote to meanwhile (left open), with an Undo.
+ * Selection mode's bar: acts on the conversations picked in the list (resolve them, or reopen
+ * them in Resolved) and says what happened, including those the customer wrote to meanwhile (left
+ * open), with an Undo; Done leaves selection mode.
  */
 export function BulkBar(props: { picked: AgentConversationView[]; status: ConversationStatus; onDone: (done: Undoable | null) => void }) {
   const ids = props.picked.map((c) => c.id);
@@ -26,11 +27,11 @@ export function BulkBar(props: { picked: AgentConversationView[]; status: Conver
   return (
     <div className="bulk" role="region" aria-label="Selected conversations">
       <span>{ids.length} selected</span>
-      <button type="button" disabled={busy} onClick={() => void act()}>
+      <button type="button" disabled={busy || ids.length === 0} onClick={() => void act()}>
         {target === 'open' ? 'Reopen' : 'Resolve'} {ids.length}
       </button>
       <button type="button" onClick={() => props.onDone(null)}>
-        Clear
+        Done
       </button>
       {error && <span role="alert">{error}</span>}
     </div>

@@ -1,3 +1,4 @@
+import { ListChecks } from 'lucide-react';
 import { forwardRef, useId } from 'react';
 import type { ConversationStatus } from '@/lib/contract/models';
 import type { ConversationFilter, filterCounts, ListFilter, SearchScope } from '@/lib/inbox/view';
@@ -32,37 +33,45 @@ export const InboxToolbar = forwardRef<
     search: { scope: SearchScope; onScope: (s: SearchScope) => void; counts: Record<ConversationStatus, number>; total: number } | null;
     /** ↓ from the search box moves into the list. */
     onEnterList: () => void;
+    /** Selection mode: checkboxes on the rows for a bulk action. */
+    selecting: boolean;
+    onSelecting: (on: boolean) => void;
   }
 >(function InboxToolbar(props, ref) {
   const searchId = useId();
   return (
     <div className="toolbar">
-      <div className="search" role="search">
-        <label htmlFor={searchId} className="visually-hidden">
-          Search conversations
-        </label>
-        <input
-          id={searchId}
-          ref={ref}
-          type="search"
-          placeholder="Search name, number or message…"
-          autoComplete="off"
-          aria-keyshortcuts="/ Control+K"
-          value={props.query}
-          onChange={(e) => props.onQuery(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'ArrowDown') {
-              e.preventDefault();
-              props.onEnterList();
-            } else if (e.key === 'Escape' && props.query) {
-              e.stopPropagation();
-              props.onQuery('');
-            }
-          }}
-        />
-        <span className="search-state" role="status">
-          {props.searchError ? `Search failed: ${props.searchError}` : props.searching ? 'Searching all messages…' : ''}
-        </span>
+      <div className="search-row">
+        <div className="search" role="search">
+          <label htmlFor={searchId} className="visually-hidden">
+            Search conversations
+          </label>
+          <input
+            id={searchId}
+            ref={ref}
+            type="search"
+            placeholder="Search name, number or message…"
+            autoComplete="off"
+            aria-keyshortcuts="/ Control+K"
+            value={props.query}
+            onChange={(e) => props.onQuery(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'ArrowDown') {
+                e.preventDefault();
+                props.onEnterList();
+              } else if (e.key === 'Escape' && props.query) {
+                e.stopPropagation();
+                props.onQuery('');
+              }
+            }}
+          />
+          <span className="search-state" role="status">
+            {props.searchError ? `Search failed: ${props.searchError}` : props.searching ? 'Searching all messages…' : ''}
+          </span>
+        </div>
+        <button type="button" className="select-toggle" aria-pressed={props.selecting} onClick={() => props.onSelecting(!props.selecting)}>
+          <ListChecks aria-hidden="true" /> Select
+        </button>
       </div>
       {props.search ? (
         <SearchScopes {...props.search} />

@@ -74,6 +74,9 @@ export function SidePanelApp() {
   const now = useNow(Object.values(collab.typing).some((list) => list.length > 0));
   const [filter, setFilter] = useState<ListFilter>(savedFilter);
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
+  const [selecting, setSelecting] = useState(false);
+  // How long customers have waited, to the minute (rows re-render once a minute, not every tick).
+  const minute = Math.floor(useNow(true, 30_000) / 60_000) * 60_000;
   const undo = useUndo();
   const statusActions = useRef<StatusActionsHandle>(null);
   const search = useServerSearch();
@@ -182,13 +185,19 @@ export function SidePanelApp() {
             searching={search.pending}
             searchError={search.error}
             onEnterList={() => list.current?.focus()}
+            selecting={selecting}
+            onSelecting={(on) => {
+              setSelecting(on);
+              setChecked(new Set());
+            }}
           />
-          {picked.length > 0 && (
+          {selecting && (
             <BulkBar
               picked={picked}
               status={found ? (scope === 'resolved' ? 'resolved' : 'open') : filter.status}
               onDone={(done) => {
                 setChecked(new Set());
+                setSelecting(false);
                 if (done) undo.offerUndo(done);
               }}
             />
@@ -196,8 +205,10 @@ export function SidePanelApp() {
           <ConversationList
             ref={list}
             onRowsShown={reportRowsShown}
+            selecting={selecting}
             checked={checked}
             onCheck={onCheck}
+            now={minute}
             conversations={visible}
             selectedId={openId}
             typing={Object.fromEntries(Object.keys(collab.typing).map((id) => [id, typingNames(id)]))}

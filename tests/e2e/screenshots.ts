@@ -107,10 +107,11 @@ async function main() {
     }
     await panel.getByRole('button', { name: 'Back to conversations' }).click();
     await panel.getByRole('button', { name: /Lucía Fernández/ }).getByText('Back: the customer wrote again').waitFor({ timeout: 10_000 });
+    await panel.getByRole('button', { name: 'Select' }).click();
     await panel.getByRole('checkbox', { name: /Olu Adebayo/ }).check();
     await panel.emulateMedia({ colorScheme: 'light' });
     await panel.screenshot({ path: join(OUT, 'open-back-and-bulk-light.png') });
-    await panel.getByRole('button', { name: 'Clear' }).click();
+    await panel.getByRole('button', { name: 'Done' }).click();
     await panel.getByRole('group', { name: 'Status' }).getByRole('button', { name: /^Snoozed/ }).click();
     await panel.getByRole('button', { name: /Jonas Becker/ }).waitFor();
     await panel.emulateMedia({ colorScheme: 'dark' });

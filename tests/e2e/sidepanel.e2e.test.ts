@@ -155,6 +155,32 @@ describe('The side panel inbox', () => {
     expect(await panel.locator('.conversation .name').allTextContents()).not.toContain('Quokka Done');
   });
 
+  it('tells who waits on whom: the customer’s wait, "You:" or the colleague on a reply, initials, opted out, checkboxes only when selecting', async () => {
+    const lena = customer();
+    await say(lena, 'Lena Ortiz', 'Is my order on its way?');
+    const r = row(/Lena Ortiz/);
+    await r.waitFor({ timeout: 10_000 });
+    expect(await r.locator('.avatar').textContent()).toBe('LO');
+    await expect.poll(() => r.locator('.waiting').textContent()).toBe(' Waiting 1 min');
+    const id = await conversationIdOf(lena);
+    const reply = async (token: string, body: string) => expect((await api(ctx.stack, token, `/api/conversations/${id}/messages`, 'POST', { id: randomUUID(), body })).status).toBe(201);
+    await reply(bob().token, 'Checking now');
+    await expect.poll(() => r.locator('.preview').textContent(), { timeout: 10_000 }).toBe('Bob: Checking now');
+    expect(await r.locator('.waiting').count()).toBe(0);
+    await reply(me().token, 'It ships today');
+    await expect.poll(() => r.locator('.preview').textContent(), { timeout: 10_000 }).toBe('You: It ships today');
+    await say(lena, 'Lena Ortiz', 'STOP');
+    await r.getByText('Opted out').waitFor({ timeout: 10_000 });
+    expect(await r.locator('.preview').textContent()).toBe('STOP');
+    await r.locator('.waiting').waitFor();
+    // No checkboxes until the agent chooses to select.
+    expect(await panel.getByRole('checkbox').count()).toBe(0);
+    await panel.getByRole('button', { name: 'Select' }).click();
+    await panel.getByRole('checkbox', { name: /Lena Ortiz/ }).waitFor();
+    await panel.getByRole('region', { name: 'Selected conversations' }).getByRole('button', { name: 'Done' }).click();
+    expect(await panel.getByRole('checkbox').count()).toBe(0);
+  });
+
   it('shows notes from colleagues and writes its own, never sent to the customer; shows shared locations', async () => {
     const jo = customer();
     await say(jo, 'Jo Park', '', { location: { latitude: 52.5163, longitude: 13.3777, label: 'Brandenburger Tor', address: 'Pariser Platz, Berlin' } });

@@ -183,10 +183,11 @@ describe('Open, snoozed, resolved in the side panel', () => {
   it('bulk resolve: pick conversations in the list and resolve them together', async () => {
     await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'First of two', profileName: 'Quinn' });
     await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Second of two', profileName: 'Rosa' });
-    for (const name of ['Quinn', 'Rosa']) {
-      await row(alice.panel, name).waitFor({ timeout: 10_000 });
-      await alice.panel.getByRole('checkbox', { name: new RegExp(name) }).check();
-    }
+    for (const name of ['Quinn', 'Rosa']) await row(alice.panel, name).waitFor({ timeout: 10_000 });
+    // Checkboxes only in selection mode.
+    expect(await alice.panel.getByRole('checkbox').count()).toBe(0);
+    await alice.panel.getByRole('button', { name: 'Select' }).click();
+    for (const name of ['Quinn', 'Rosa']) await alice.panel.getByRole('checkbox', { name: new RegExp(name) }).check();
     const bar = alice.panel.getByRole('region', { name: 'Selected conversations' });
     await bar.getByRole('button', { name: 'Resolve 2' }).click();
     await toast(alice.panel).getByText('2 resolved').waitFor();
