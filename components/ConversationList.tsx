@@ -22,7 +22,8 @@ export const ConversationList = forwardRef<
   {
     conversations: AgentConversationView[];
     selectedId: string | null;
-    onOpen: (id: string) => void;
+    /** Opens a conversation; `byKeyboard` when from the list's keyboard flow (Enter or Space on a row). */
+    onOpen: (id: string, byKeyboard: boolean) => void;
     /** conversation -> names of colleagues typing in it now */
     typing: Record<string, string[]>;
     /** agent id -> name, for the assignee shown on each row */
@@ -164,7 +165,7 @@ const Row = memo(
     selecting: boolean;
     checked: boolean;
     onCheck: (id: string, checked: boolean) => void;
-    onOpen: (id: string) => void;
+    onOpen: (id: string, byKeyboard: boolean) => void;
     onFocus: (id: string) => void;
     onKeyDown: (e: KeyboardEvent) => void;
   }) {
@@ -188,7 +189,8 @@ const Row = memo(
           aria-current={p.selected ? 'true' : undefined}
           tabIndex={p.tabbable ? 0 : -1}
           data-conversation-id={c.id}
-          onClick={() => p.onOpen(c.id)}
+          // A click from Enter or Space has no pointer clicks (detail 0).
+          onClick={(e) => p.onOpen(c.id, e.detail === 0)}
           onFocus={() => p.onFocus(c.id)}
           onKeyDown={p.onKeyDown}
         >

@@ -27,8 +27,16 @@ import { agentItem, collabItem, connectionItem, openConversationItem, teamItem, 
 
 const EMPTY = { open: 'Nothing open here: all done.', snoozed: 'No snoozed conversations here.', resolved: 'No resolved conversations here.' };
 
-/** Stable across renders, so unchanged rows of the list do not re-render. */
-const openConversation = (conversationId: string) => void sendMessage('inbox:openConversation', { conversationId });
+/**
+ * How the last conversation was opened: from the list's keyboard flow the thread does not take the
+ * focus into the reply box. Module state, so `openConversation` is stable across renders (unchanged
+ * rows of the list do not re-render).
+ */
+const opening = { byKeyboard: false };
+const openConversation = (conversationId: string, byKeyboard = false) => {
+  opening.byKeyboard = byKeyboard;
+  void sendMessage('inbox:openConversation', { conversationId });
+};
 const FILTER_KEY = 'switchboard:list-filter';
 /**
  * The list rows on screen, for their typing and viewing (stable, so rows do not re-render for it).
@@ -108,6 +116,7 @@ export function SidePanelApp() {
   // Back from a thread: focus returns to its row.
   const lastOpen = useRef<string | null>(null);
   useEffect(() => {
+    if (!openId) opening.byKeyboard = false;
     if (!openId && lastOpen.current) list.current?.focus(lastOpen.current);
     lastOpen.current = openId;
   }, [openId]);
@@ -122,7 +131,7 @@ export function SidePanelApp() {
     step: (by) => {
       const at = visible.findIndex((c) => c.id === openId);
       const next = visible[by === 1 ? at + 1 : at < 0 ? 0 : at - 1];
-      if (next) openConversation(next.id);
+      if (next) openConversation(next.id, true);
     },
     back: () => void openConversationItem.setValue(null),
     reply: () => replyBox.current?.focus(),
@@ -164,6 +173,7 @@ export function SidePanelApp() {
           statusActions={statusActions}
           onSetAside={() => void openConversationItem.setValue(null)}
           onUndoable={undo.offerUndo}
+          focusReply={!opening.byKeyboard}
         />
       ) : (
         <>

@@ -184,6 +184,34 @@ export function threadItems(messages: MessageView[], unreadAtOpen: number, now =
   return items;
 }
 
+/**
+ * The customer's messages below the last one the agent saw at the bottom of the thread: what the
+ * "N new messages" control counts (every one of them, however many arrived at once).
+ */
+export function unseenInbound(messages: MessageView[], seenId: string | null): number {
+  const at = seenId ? messages.findIndex((m) => m.id === seenId) : -1;
+  if (at < 0) return 0;
+  let n = 0;
+  for (let i = at + 1; i < messages.length; i++) if (messages[i]!.direction === 'inbound') n++;
+  return n;
+}
+
+/**
+ * Whether a thread stays held at its newest message after a scroll: at the very bottom it is; the
+ * agent scrolling up lets go; content growing below a held view (a message arriving, a bubble
+ * measured taller) keeps it held, so the view follows.
+ */
+export function stillAtBottom(wasHeld: boolean, previousTop: number, top: number, scrollHeight: number, clientHeight: number): boolean {
+  if (scrollHeight - top - clientHeight <= 1) return true;
+  if (top < previousTop - 1) return false;
+  return wasHeld;
+}
+
+/** The agent replied since the thread opened (a reply not among `atOpen`): the "new messages" line has done its job. */
+export function repliedSince(messages: MessageView[], atOpen: ReadonlySet<string>): boolean {
+  return messages.some((m) => m.direction === 'outbound' && !atOpen.has(m.id));
+}
+
 /** Merges older pages (kept by the panel) with the cached latest messages: by id, oldest first. */
 export function mergeThread(older: MessageView[], latest: MessageView[]): MessageView[] {
   if (older.length === 0) return latest;

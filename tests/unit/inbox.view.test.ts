@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../../lib/contract/models';
 import { conversation, message } from '../support/views';
-import { activityText, backNotice, cannedSuggestions, dayLabel, DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, mergeThread, previewParts, searchView, snoozePresets, threadItems } from '../../lib/inbox/view';
+import { activityText, backNotice, cannedSuggestions, dayLabel, DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, mergeThread, previewParts, repliedSince, searchView, snoozePresets, stillAtBottom, threadItems, unseenInbound } from '../../lib/inbox/view';
 
 const conv = conversation;
 const msg = (id: string, createdAt: string, direction: MessageView['direction'] = 'inbound'): MessageView => message(id, { conversationId: 'c', createdAt, direction });
@@ -80,6 +80,32 @@ describe('status in the thread and the list', () => {
         const times = snoozePresets(new Date(2026, 10, 22 + day, hour, 45)).map((p) => p.until.getTime());
         expect(new Set(times).size).toBe(times.length);
       }
+  });
+});
+
+describe('following a thread', () => {
+  const thread = [msg('1', '2026-11-28T10:00:00.000Z'), msg('2', '2026-11-28T10:01:00.000Z', 'outbound'), msg('3', '2026-11-28T10:02:00.000Z'), msg('4', '2026-11-28T10:02:00.500Z', 'note'), msg('5', '2026-11-28T10:03:00.000Z')];
+  it('counts every customer message below the last one seen at the bottom, however many came at once', () => {
+    expect(unseenInbound(thread, '2')).toBe(2);
+    expect(unseenInbound(thread, '1')).toBe(2);
+    expect(unseenInbound(thread, '5')).toBe(0);
+    expect(unseenInbound(thread, null)).toBe(0);
+  });
+  it('holds the view at the newest message until the agent scrolls up, however the content grows', () => {
+    // At the very bottom: held, whatever before.
+    expect(stillAtBottom(false, 0, 578, 1000, 422)).toBe(true);
+    // The content grew below a held view (a message, a bubble measured taller): still held, so it follows.
+    expect(stillAtBottom(true, 578, 578, 1056, 422)).toBe(true);
+    expect(stillAtBottom(true, 578, 623, 1056, 422)).toBe(true);
+    // The agent scrolled up: let go, and not taken back by growth.
+    expect(stillAtBottom(true, 578, 300, 1000, 422)).toBe(false);
+    expect(stillAtBottom(false, 300, 300, 1056, 422)).toBe(false);
+  });
+  it('knows when the agent has replied since the thread opened (the "new messages" line goes)', () => {
+    const atOpen = new Set(['1', '2', '3']);
+    expect(repliedSince(thread.slice(0, 3), atOpen)).toBe(false);
+    expect(repliedSince([...thread, msg('6', '2026-11-28T10:04:00.000Z', 'inbound')], atOpen)).toBe(false);
+    expect(repliedSince([...thread, msg('7', '2026-11-28T10:05:00.000Z', 'outbound')], atOpen)).toBe(true);
   });
 });
 
