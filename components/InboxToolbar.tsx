@@ -70,7 +70,7 @@ export const InboxToolbar = forwardRef<
           </span>
         </div>
         <button type="button" className="select-toggle" aria-pressed={props.selecting} onClick={() => props.onSelecting(!props.selecting)}>
-          <ListChecks aria-hidden="true" /> Select
+          <ListChecks aria-hidden="true" /> <span className="label">Select</span>
         </button>
       </div>
       {props.search ? (
