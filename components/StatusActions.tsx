@@ -1,4 +1,4 @@
-import { forwardRef, useId, useImperativeHandle, useRef, useState, type FormEvent } from 'react';
+import { forwardRef, useId, useImperativeHandle, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import type { AgentConversationView, ConversationStatus } from '@/lib/contract/models';
 import { snoozePresets } from '@/lib/inbox/view';
 import { whenLabel } from './format';
@@ -51,10 +51,12 @@ export const StatusActions = forwardRef<
   };
   const resolveOrReopen = () => void run(() => onStatus(c.status === 'resolved' ? 'open' : 'resolved', null));
   const snoozeUntil = (until: Date) => void run(() => onStatus('snoozed', until.toISOString()));
-  const openSnooze = () => {
-    setSnoozing(true);
-    setTimeout(() => firstChoice.current?.focus(), 0);
-  };
+  const openSnooze = () => setSnoozing(true);
+  // Focus into the choices as they appear, before the next key: an Escape typed at once closes
+  // them rather than reaching the panel (where it would leave the thread).
+  useLayoutEffect(() => {
+    if (snoozing) firstChoice.current?.focus();
+  }, [snoozing]);
   useImperativeHandle(ref, () => ({ toggleResolved: resolveOrReopen, openSnooze, markUnread: () => void run(onMarkUnread) }));
 
   const submitCustom = (e: FormEvent) => {
