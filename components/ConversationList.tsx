@@ -1,7 +1,8 @@
-import { Camera, MapPin, Paperclip } from 'lucide-react';
+import { Ban, Camera, Clock, MapPin, Paperclip, User } from 'lucide-react';
 import { forwardRef, memo, useCallback, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent } from 'react';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import type { AgentConversationView } from '@/lib/contract/models';
+import { initials, previewAuthor, waitingSince, waitLabel } from '@/lib/inbox/row';
 import { backNotice, previewParts } from '@/lib/inbox/view';
 import { contactLabel, shortTime, whenLabel } from './format';
 import { TypingDots } from './TypingDots';
@@ -21,7 +22,8 @@ export const ConversationList = forwardRef<
   {
     conversations: AgentConversationView[];
     selectedId: string | null;
-    onOpen: (id: string) => void;
+    /** Opens a conversation; `byKeyboard` when from the list's keyboard flow (Enter or Space on a row). */
+    onOpen: (id: string, byKeyboard: boolean) => void;
     /** conversation -> names of colleagues typing in it now */
     typing: Record<string, string[]>;
     /** agent id -> name, for the assignee shown on each row */
@@ -30,8 +32,14 @@ export const ConversationList = forwardRef<
     /** conversation -> the message text that matched a search */
     matches?: Record<string, string>;
     emptyText: string;
+    /** Say on each row where the conversation is (Open, Snoozed, Resolved): search results of every status. */
+    showStatus?: boolean;
+    /** Selection mode: each row has a checkbox, for a bulk action. */
+    selecting: boolean;
     /** Conversations picked for a bulk action (checkboxes). */
     checked: ReadonlySet<string>;
+    /** Now, to the minute: how long customers have waited. */
+    now: number;
     onCheck: (id: string, checked: boolean) => void;
     /** The rows on screen changed (their typing and viewing are then asked for). */
     onRowsShown?: (ids: string[]) => void;
@@ -119,6 +127,10 @@ export const ConversationList = forwardRef<
           typing={props.typing[c.id]}
           assignee={c.assigneeId ? (c.assigneeId === props.me ? 'You' : (props.agentNames[c.assigneeId] ?? 'Colleague')) : null}
           match={props.matches?.[c.id]}
+          showStatus={!!props.showStatus}
+          author={previewAuthor(c, props.me, props.agentNames)}
+          waited={waitedLabel(c, props.now)}
+          selecting={props.selecting}
           checked={props.checked.has(c.id)}
           onCheck={props.onCheck}
           onOpen={props.onOpen}
@@ -145,9 +157,15 @@ const Row = memo(
     typing: string[] | undefined;
     assignee: string | null;
     match: string | undefined;
+    showStatus: boolean;
+    /** "You" or a colleague's name when the last message is a reply. */
+    author: string | null;
+    /** How long the customer has waited for an answer, or null. */
+    waited: string | null;
+    selecting: boolean;
     checked: boolean;
     onCheck: (id: string, checked: boolean) => void;
-    onOpen: (id: string) => void;
+    onOpen: (id: string, byKeyboard: boolean) => void;
     onFocus: (id: string) => void;
     onKeyDown: (e: KeyboardEvent) => void;
   }) {
@@ -155,43 +173,68 @@ const Row = memo(
     const back = backNotice(c);
     return (
       <div role="listitem" className="conversation-item">
-        <input
-          type="checkbox"
-          className="pick"
-          checked={p.checked}
-          tabIndex={p.tabbable ? 0 : -1}
-          aria-label={`Select the conversation with ${contactLabel(c)}`}
-          onChange={(e) => p.onCheck(c.id, e.target.checked)}
-        />
+        {p.selecting && (
+          <input
+            type="checkbox"
+            className="pick"
+            checked={p.checked}
+            tabIndex={p.tabbable ? 0 : -1}
+            aria-label={`Select the conversation with ${contactLabel(c)}`}
+            onChange={(e) => p.onCheck(c.id, e.target.checked)}
+          />
+        )}
         <button
           type="button"
           className={`conversation${p.selected ? ' selected' : ''}${c.unreadCount ? ' unread' : ''}`}
           aria-current={p.selected ? 'true' : undefined}
           tabIndex={p.tabbable ? 0 : -1}
           data-conversation-id={c.id}
-          onClick={() => p.onOpen(c.id)}
+          // A click from Enter or Space has no pointer clicks (detail 0).
+          onClick={(e) => p.onOpen(c.id, e.detail === 0)}
           onFocus={() => p.onFocus(c.id)}
           onKeyDown={p.onKeyDown}
         >
-          <span className="row">
-            <span className="name">{contactLabel(c)}</span>
-            <time dateTime={c.lastMessageAt ?? undefined}>{shortTime(c.lastMessageAt)}</time>
-          </span>
-          <span className="row">
-            {p.typing?.length ? <TypingDots names={p.typing} /> : <Preview text={p.match ?? c.lastMessagePreview ?? ''} />}
-            {c.unreadCount > 0 && (
-              <span className="unread-count" aria-label={`${c.unreadCount} unread`}>
-                {c.unreadCount}
+          <Avatar name={c.contact.profileName} />
+          <span className="summary">
+            <span className="row">
+              <span className="name">{contactLabel(c)}</span>
+              {p.showStatus && (
+                <span className="where" data-status={c.status}>
+                  {STATUS_NAMES[c.status]}
+                </span>
+              )}
+              <time dateTime={c.lastMessageAt ?? undefined}>{shortTime(c.lastMessageAt)}</time>
+            </span>
+            <span className="row">
+              {p.typing?.length ? <TypingDots names={p.typing} /> : <Preview text={p.match ?? c.lastMessagePreview ?? ''} author={p.match ? null : p.author} />}
+              {c.unreadCount > 0 && (
+                <span className="unread-count" aria-label={`${c.unreadCount} unread`}>
+                  {c.unreadCount}
+                </span>
+              )}
+            </span>
+            {(p.waited || c.optedOutAt || p.assignee) && (
+              <span className="row meta">
+                {p.waited && (
+                  <span className="waiting">
+                    <Clock aria-hidden="true" /> Waiting {p.waited}
+                  </span>
+                )}
+                {c.optedOutAt && (
+                  <span className="opted-out-tag">
+                    <Ban aria-hidden="true" /> Opted out
+                  </span>
+                )}
+                {p.assignee && (
+                  <span className="assignee" data-assignee={c.assigneeId}>
+                    Assigned to {p.assignee}
+                  </span>
+                )}
               </span>
             )}
+            {c.status === 'snoozed' && c.snoozedUntil && <span className="status-note">Snoozed until {whenLabel(c.snoozedUntil)}</span>}
+            {back && <span className="status-note back">{back}</span>}
           </span>
-          {p.assignee && (
-            <span className="assignee" data-assignee={c.assigneeId}>
-              Assigned to {p.assignee}
-            </span>
-          )}
-          {c.status === 'snoozed' && c.snoozedUntil && <span className="status-note">Snoozed until {whenLabel(c.snoozedUntil)}</span>}
-          {back && <span className="status-note back">{back}</span>}
         </button>
       </div>
     );
@@ -202,22 +245,44 @@ const Row = memo(
     a.tabbable === b.tabbable &&
     a.assignee === b.assignee &&
     a.match === b.match &&
+    a.showStatus === b.showStatus &&
+    a.author === b.author &&
+    a.waited === b.waited &&
+    a.selecting === b.selecting &&
     a.checked === b.checked &&
     a.onCheck === b.onCheck &&
     a.onOpen === b.onOpen &&
     (a.typing ?? []).join() === (b.typing ?? []).join(),
 );
 
+const STATUS_NAMES = { open: 'Open', snoozed: 'Snoozed', resolved: 'Resolved' } as const;
+
 const PREVIEW_ICONS = { location: MapPin, photo: Camera, attachment: Paperclip };
 
-/** The last message's preview; a location or file with its icon. */
-function Preview({ text }: { text: string }) {
+/** The last message's preview, with who wrote it when it is a reply; a location or file with its icon. */
+function Preview({ text, author }: { text: string; author?: string | null }) {
   const { kind, text: rest } = previewParts(text);
   const Icon = kind && PREVIEW_ICONS[kind];
   return (
     <span className="preview">
+      {author && <span className="author">{author}: </span>}
       {Icon && <Icon aria-hidden="true" />}
       {Icon ? ` ${rest}` : rest}
+    </span>
+  );
+}
+
+const waitedLabel = (c: AgentConversationView, now: number) => {
+  const since = waitingSince(c);
+  return since ? waitLabel(since, now) : null;
+};
+
+/** The contact's initials (a person icon for a bare number); decorative, the name is beside it. */
+function Avatar({ name }: { name: string | null }) {
+  const letters = initials(name);
+  return (
+    <span className="avatar" aria-hidden="true">
+      {letters ?? <User />}
     </span>
   );
 }

@@ -1,6 +1,7 @@
+import { ListChecks } from 'lucide-react';
 import { forwardRef, useId } from 'react';
 import type { ConversationStatus } from '@/lib/contract/models';
-import type { ConversationFilter, filterCounts, ListFilter } from '@/lib/inbox/view';
+import type { ConversationFilter, filterCounts, ListFilter, SearchScope } from '@/lib/inbox/view';
 
 const STATUSES: Array<[ConversationStatus, string]> = [
   ['open', 'Open'],
@@ -13,7 +14,11 @@ const ASSIGNEES: Array<[ConversationFilter, string]> = [
   ['all', 'All'],
 ];
 
-/** Search box and the list's filters: Open / Snoozed / Resolved, Mine / Unassigned / All, and Unread. */
+/**
+ * Search box and the list's filters: Open / Snoozed / Resolved, Mine / Unassigned / All, and Unread.
+ * While searching, the filters give way to where the matches are: All, Open, Snoozed, Resolved, each
+ * with its count for the query.
+ */
 export const InboxToolbar = forwardRef<
   HTMLInputElement,
   {
@@ -24,57 +29,88 @@ export const InboxToolbar = forwardRef<
     counts: ReturnType<typeof filterCounts>;
     searching: boolean;
     searchError: string | null;
+    /** While a query is typed: the matches per status, and which the list shows. */
+    search: { scope: SearchScope; onScope: (s: SearchScope) => void; counts: Record<ConversationStatus, number>; total: number } | null;
     /** ↓ from the search box moves into the list. */
     onEnterList: () => void;
+    /** Selection mode: checkboxes on the rows for a bulk action. */
+    selecting: boolean;
+    onSelecting: (on: boolean) => void;
   }
 >(function InboxToolbar(props, ref) {
   const searchId = useId();
   return (
     <div className="toolbar">
-      <div className="search" role="search">
-        <label htmlFor={searchId} className="visually-hidden">
-          Search conversations
-        </label>
-        <input
-          id={searchId}
-          ref={ref}
-          type="search"
-          placeholder="Search name, number or message…"
-          autoComplete="off"
-          aria-keyshortcuts="/ Control+K"
-          value={props.query}
-          onChange={(e) => props.onQuery(e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'ArrowDown') {
-              e.preventDefault();
-              props.onEnterList();
-            } else if (e.key === 'Escape' && props.query) {
-              e.stopPropagation();
-              props.onQuery('');
-            }
-          }}
-        />
-        <span className="search-state" role="status">
-          {props.searchError ? `Search failed: ${props.searchError}` : props.searching ? 'Searching all messages…' : ''}
-        </span>
-      </div>
-      <div className="filters statuses" role="group" aria-label="Status">
-        {STATUSES.map(([status, label]) => (
-          <button key={status} type="button" data-filter={`status:${status}`} aria-pressed={props.filter.status === status} onClick={() => props.onFilter({ ...props.filter, status })}>
-            {label} <span className="count">{props.counts.status[status]}</span>
-          </button>
-        ))}
-      </div>
-      <div className="filters" role="group" aria-label="Assigned to">
-        {ASSIGNEES.map(([assignee, label]) => (
-          <button key={assignee} type="button" data-filter={`assignee:${assignee}`} aria-pressed={props.filter.assignee === assignee} onClick={() => props.onFilter({ ...props.filter, assignee })}>
-            {label} <span className="count">{props.counts.assignee[assignee]}</span>
-          </button>
-        ))}
-        <button type="button" data-filter="unread" aria-pressed={props.filter.unread} onClick={() => props.onFilter({ ...props.filter, unread: !props.filter.unread })}>
-          Unread <span className="count">{props.counts.unread}</span>
+      <div className="search-row">
+        <div className="search" role="search">
+          <label htmlFor={searchId} className="visually-hidden">
+            Search conversations
+          </label>
+          <input
+            id={searchId}
+            ref={ref}
+            type="search"
+            placeholder="Search name, number or message…"
+            autoComplete="off"
+            aria-keyshortcuts="/ Control+K"
+            value={props.query}
+            onChange={(e) => props.onQuery(e.target.value)}
+            onKeyDown={(e) => {
+              if (e.key === 'ArrowDown') {
+                e.preventDefault();
+                props.onEnterList();
+              } else if (e.key === 'Escape' && props.query) {
+                e.stopPropagation();
+                props.onQuery('');
+              }
+            }}
+          />
+          <span className="search-state" role="status">
+            {props.searchError ? `Search failed: ${props.searchError}` : props.searching ? 'Searching all messages…' : ''}
+          </span>
+        </div>
+        <button type="button" className="select-toggle" aria-pressed={props.selecting} onClick={() => props.onSelecting(!props.selecting)}>
+          <ListChecks aria-hidden="true" /> <span className="label">Select</span>
         </button>
       </div>
+      {props.search ? (
+        <SearchScopes {...props.search} />
+      ) : (
+        <>
+          <div className="filters statuses" role="group" aria-label="Status">
+            {STATUSES.map(([status, label]) => (
+              <button key={status} type="button" data-filter={`status:${status}`} aria-pressed={props.filter.status === status} onClick={() => props.onFilter({ ...props.filter, status })}>
+                {label} <span className="count">{props.counts.status[status]}</span>
+              </button>
+            ))}
+          </div>
+          <div className="filters" role="group" aria-label="Assigned to">
+            {ASSIGNEES.map(([assignee, label]) => (
+              <button key={assignee} type="button" data-filter={`assignee:${assignee}`} aria-pressed={props.filter.assignee === assignee} onClick={() => props.onFilter({ ...props.filter, assignee })}>
+                {label} <span className="count">{props.counts.assignee[assignee]}</span>
+              </button>
+            ))}
+            <button type="button" data-filter="unread" aria-pressed={props.filter.unread} onClick={() => props.onFilter({ ...props.filter, unread: !props.filter.unread })}>
+              Unread <span className="count">{props.counts.unread}</span>
+            </button>
+          </div>
+        </>
+      )}
     </div>
   );
 });
+
+const SCOPES: Array<[SearchScope, string]> = [['all', 'All'], ...STATUSES];
+
+/** Where a search's matches are: every status, or one, each with its count for the query. */
+function SearchScopes(props: { scope: SearchScope; onScope: (s: SearchScope) => void; counts: Record<ConversationStatus, number>; total: number }) {
+  return (
+    <div className="filters statuses" role="group" aria-label="Matches by status">
+      {SCOPES.map(([scope, label]) => (
+        <button key={scope} type="button" data-filter={`search:${scope}`} aria-pressed={props.scope === scope} onClick={() => props.onScope(scope)}>
+          {label} <span className="count">{scope === 'all' ? props.total : props.counts[scope]}</span>
+        </button>
+      ))}
+    </div>
+  );
+}

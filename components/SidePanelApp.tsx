@@ -3,7 +3,6 @@ import { collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { connectionBanner, waitingReplies } from '@/lib/connection/banner';
 import { initialStatus } from '@/lib/connection/status';
 import { SEARCH_MIN_CHARS } from '@/lib/contract/api';
-import type { AgentConversationView } from '@/lib/contract/models';
 import { useConversationIntents } from '@/lib/hooks/useConversationIntents';
 import { useInboxKeyboard } from '@/lib/hooks/useInboxKeyboard';
 import { useNow } from '@/lib/hooks/useNow';
@@ -11,9 +10,10 @@ import { useOnline } from '@/lib/hooks/useOnline';
 import { useInbox } from '@/lib/hooks/useInbox';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useServerSearch } from '@/lib/hooks/useServerSearch';
+import { useUndo } from '@/lib/hooks/useUndo';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sortedConversations } from '@/lib/inbox/state';
-import { DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, type ListFilter } from '@/lib/inbox/view';
+import { DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, searchView, type ListFilter, type SearchScope } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { BulkBar } from './BulkBar';
 import { FirstRun } from './Onboarding';
@@ -22,13 +22,22 @@ import type { StatusActionsHandle } from './StatusActions';
 import { InboxToolbar } from './InboxToolbar';
 import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
+import { UndoToast } from './UndoToast';
 import { Thread, type ThreadProps } from './Thread';
 import { agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem, updateRequiredItem } from '@/lib/storage/items';
 
 const EMPTY = { open: 'Nothing open here: all done.', snoozed: 'No snoozed conversations here.', resolved: 'No resolved conversations here.' };
 
-/** Stable across renders, so unchanged rows of the list do not re-render. */
-const openConversation = (conversationId: string) => void sendMessage('inbox:openConversation', { conversationId });
+/**
+ * How the last conversation was opened: from the list's keyboard flow the thread does not take the
+ * focus into the reply box. Module state, so `openConversation` is stable across renders (unchanged
+ * rows of the list do not re-render).
+ */
+const opening = { byKeyboard: false };
+const openConversation = (conversationId: string, byKeyboard = false) => {
+  opening.byKeyboard = byKeyboard;
+  void sendMessage('inbox:openConversation', { conversationId });
+};
 const FILTER_KEY = 'switchboard:list-filter';
 /**
  * The list rows on screen, for their typing and viewing (stable, so rows do not re-render for it).
@@ -61,7 +70,7 @@ function savedFilter(): ListFilter {
 /**
  * The inbox in the side panel. First paint comes from the stored state, before any network answer.
  * Keyboard: "/" or Ctrl+K search, ↑/↓ and Enter in the list, Alt+↑/↓ previous/next conversation,
- * R reply, E resolve or reopen, Z snooze, U mark unread, Escape back to the list.
+ * R reply, E resolve or reopen, Z snooze, U mark unread, Ctrl+Z undo, Escape back to the list.
  */
 export function SidePanelApp() {
   const inbox = useInbox();
@@ -78,7 +87,10 @@ export function SidePanelApp() {
   const now = useNow(Object.values(collab.typing).some((list) => list.length > 0));
   const [filter, setFilter] = useState<ListFilter>(savedFilter);
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
-  const [bulkNote, setBulkNote] = useState<string | null>(null);
+  const [selecting, setSelecting] = useState(false);
+  // How long customers have waited, to the minute (rows re-render once a minute, not every tick).
+  const minute = Math.floor(useNow(true, 30_000) / 60_000) * 60_000;
+  const undo = useUndo();
   const statusActions = useRef<StatusActionsHandle>(null);
   const search = useServerSearch();
   const list = useRef<ConversationListHandle>(null);
@@ -93,20 +105,23 @@ export function SidePanelApp() {
 
   const me = agent?.id ?? '';
   const all = useMemo(() => (inbox ? sortedConversations(inbox) : []), [inbox?.conversations]); // eslint-disable-line react-hooks/exhaustive-deps
-  const visible = useMemo(() => {
-    let found: AgentConversationView[] = all;
-    if (search.query.trim().length >= SEARCH_MIN_CHARS) {
-      // The server's answer covers the whole history; until it comes, what the cache holds.
-      found = search.results ? search.results.map((r) => inbox?.conversations[r.conversation.id] ?? r.conversation) : all.filter((c) => matchesLocally(c, search.query));
-    } else if (search.query.trim()) found = all.filter((c) => matchesLocally(c, search.query));
-    return filterConversations(found, filter, me);
-  }, [all, search.query, search.results, filter, me, inbox?.conversations]); // eslint-disable-line react-hooks/exhaustive-deps
+  const [scope, setScope] = useState<SearchScope>('all');
+  const searching = search.query.trim() !== '';
+  // A search looks in every status (narrowed to one if the agent says so); otherwise the list's filter.
+  const found = useMemo(() => {
+    if (!searching) return null;
+    // The server's answer covers the whole history; until it comes, what the cache holds.
+    if (search.query.trim().length >= SEARCH_MIN_CHARS && search.results) return searchView(search.results.map((r) => inbox?.conversations[r.conversation.id] ?? r.conversation), scope, search.counts);
+    return searchView(all.filter((c) => matchesLocally(c, search.query)), scope, null);
+  }, [all, searching, search.query, search.results, search.counts, scope, inbox?.conversations]);
+  const visible = useMemo(() => found?.conversations ?? filterConversations(all, filter, me), [found, all, filter, me]);
   const matches = useMemo(() => Object.fromEntries((search.results ?? []).filter((r) => r.match).map((r) => [r.conversation.id, r.match!.body])), [search.results]);
   const agentNames = useMemo(() => Object.fromEntries((team?.agents ?? []).map((a) => [a.id, a.displayName])), [team?.agents]);
 
   // Back from a thread: focus returns to its row.
   const lastOpen = useRef<string | null>(null);
   useEffect(() => {
+    if (!openId) opening.byKeyboard = false;
     if (!openId && lastOpen.current) list.current?.focus(lastOpen.current);
     lastOpen.current = openId;
   }, [openId]);
@@ -121,17 +136,17 @@ export function SidePanelApp() {
     step: (by) => {
       const at = visible.findIndex((c) => c.id === openId);
       const next = visible[by === 1 ? at + 1 : at < 0 ? 0 : at - 1];
-      if (next) openConversation(next.id);
+      if (next) openConversation(next.id, true);
     },
     back: () => void openConversationItem.setValue(null),
     reply: () => replyBox.current?.focus(),
     resolve: () => statusActions.current?.toggleResolved(),
     snooze: () => statusActions.current?.openSnooze(),
     unread: () => statusActions.current?.markUnread(),
+    undo: () => void undo.undo(),
   });
   // Picked conversations that left the view (resolved by a colleague, filtered out) are not acted on.
-  const shownIds = useMemo(() => new Set(visible.map((c) => c.id)), [visible]);
-  const picked = useMemo(() => [...checked].filter((id) => shownIds.has(id)), [checked, shownIds]);
+  const picked = useMemo(() => visible.filter((c) => checked.has(c.id)), [checked, visible]);
   const onCheck = useCallback((id: string, on: boolean) => setChecked((prev) => {
     const next = new Set(prev);
     if (on) next.add(id);
@@ -163,13 +178,19 @@ export function SidePanelApp() {
           statusActions={statusActions}
           onSetAside={() => void openConversationItem.setValue(null)}
           waiting={waiting}
+          onUndoable={undo.offerUndo}
+          focusReply={!opening.byKeyboard}
         />
       ) : (
         <>
           <InboxToolbar
             ref={searchBox}
             query={search.query}
-            onQuery={search.setQuery}
+            onQuery={(q) => {
+              if (!q.trim()) setScope('all');
+              search.setQuery(q);
+            }}
+            search={found && { scope, onScope: setScope, counts: found.counts, total: found.total }}
             filter={filter}
             onFilter={(f) => {
               setFilter(f);
@@ -180,36 +201,43 @@ export function SidePanelApp() {
             searching={search.pending}
             searchError={search.error}
             onEnterList={() => list.current?.focus()}
+            selecting={selecting}
+            onSelecting={(on) => {
+              setSelecting(on);
+              setChecked(new Set());
+            }}
           />
-          {picked.length > 0 && (
+          {selecting && (
             <BulkBar
-              ids={picked}
-              status={filter.status}
-              onDone={(said) => {
+              picked={picked}
+              status={found ? (scope === 'resolved' ? 'resolved' : 'open') : filter.status}
+              onDone={(done) => {
                 setChecked(new Set());
-                setBulkNote(said);
+                setSelecting(false);
+                if (done) undo.offerUndo(done);
               }}
             />
           )}
-          <p className="bulk-note" role="status">
-            {bulkNote}
-          </p>
           <ConversationList
             ref={list}
             onRowsShown={reportRowsShown}
+            selecting={selecting}
             checked={checked}
             onCheck={onCheck}
+            now={minute}
             conversations={visible}
             selectedId={openId}
             typing={Object.fromEntries(Object.keys(collab.typing).map((id) => [id, typingNames(id)]))}
             agentNames={agentNames}
             me={agent.id}
             matches={matches}
+            showStatus={found !== null}
             onOpen={openConversation}
             emptyText={search.query.trim() ? 'No conversation matches.' : all.length === 0 ? 'No conversations yet.' : EMPTY[filter.status]}
           />
         </>
       )}
+      <UndoToast text={undo.offer?.text ?? null} failed={undo.failed} onUndo={() => void undo.undo()} onHold={undo.hold} onDismissFailure={undo.dismissFailure} />
     </main>
   );
 }

@@ -1,4 +1,4 @@
-import { forwardRef, useId, useImperativeHandle, useRef, useState, type FormEvent } from 'react';
+import { forwardRef, useId, useImperativeHandle, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import type { AgentConversationView, ConversationStatus } from '@/lib/contract/models';
 import { snoozePresets } from '@/lib/inbox/view';
 import { whenLabel } from './format';
@@ -13,14 +13,14 @@ export interface StatusActionsHandle {
   markUnread(): void;
 }
 
-/** `datetime-local` wants local "YYYY-MM-DDTHH:MM:SS". */
+/** `datetime-local` in minutes ("YYYY-MM-DDTHH:MM"): a snooze is picked to the minute, not the second. */
 const localInput = (d: Date) => {
   const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
 };
 
 /**
- * The thread's status: Resolve (or Reopen), Snooze (presets in the agent's time zone, or a date
+ * The thread's status: Resolve (or Reopen), Unsnooze, Snooze (presets in the agent's time zone, or a date
  * and time), Mark unread. What went wrong is said in words (e.g. the customer wrote meanwhile).
  */
 export const StatusActions = forwardRef<
@@ -51,10 +51,12 @@ export const StatusActions = forwardRef<
   };
   const resolveOrReopen = () => void run(() => onStatus(c.status === 'resolved' ? 'open' : 'resolved', null));
   const snoozeUntil = (until: Date) => void run(() => onStatus('snoozed', until.toISOString()));
-  const openSnooze = () => {
-    setSnoozing(true);
-    setTimeout(() => firstChoice.current?.focus(), 0);
-  };
+  const openSnooze = () => setSnoozing(true);
+  // Focus into the choices as they appear, before the next key: an Escape typed at once closes
+  // them rather than reaching the panel (where it would leave the thread).
+  useLayoutEffect(() => {
+    if (snoozing) firstChoice.current?.focus();
+  }, [snoozing]);
   useImperativeHandle(ref, () => ({ toggleResolved: resolveOrReopen, openSnooze, markUnread: () => void run(onMarkUnread) }));
 
   const submitCustom = (e: FormEvent) => {
@@ -70,6 +72,11 @@ export const StatusActions = forwardRef<
         <span className="status-label" data-status={c.status}>
           {c.status === 'resolved' ? 'Resolved' : `Snoozed until ${c.snoozedUntil ? whenLabel(c.snoozedUntil) : '…'}`}
         </span>
+      )}
+      {c.status === 'snoozed' && (
+        <button type="button" disabled={busy} onClick={() => void run(() => onStatus('open', null))}>
+          Unsnooze
+        </button>
       )}
       <button type="button" disabled={busy} onClick={resolveOrReopen} aria-keyshortcuts="E">
         {c.status === 'resolved' ? 'Reopen' : 'Resolve'}
@@ -108,7 +115,7 @@ export const StatusActions = forwardRef<
           ))}
           <form className="snooze-custom" onSubmit={submitCustom}>
             <label htmlFor={customId}>Date and time</label>
-            <input id={customId} type="datetime-local" step="1" min={localInput(new Date())} value={custom} required onChange={(e) => setCustom(e.target.value)} />
+            <input id={customId} type="datetime-local" step="60" min={localInput(new Date())} value={custom} required onChange={(e) => setCustom(e.target.value)} />
             <button type="submit" disabled={busy}>
               Snooze
             </button>

@@ -4,7 +4,9 @@ import { Virtuoso, type ItemProps, type VirtuosoHandle } from 'react-virtuoso';
 import type { CannedReply } from '@/lib/contract/api';
 import type { AgentConversationView, AgentSummary, MessageView } from '@/lib/contract/models';
 import type { ConversationIntents } from '@/lib/hooks/useConversationIntents';
-import { activityText, mergeThread, threadItems, type ThreadItem } from '@/lib/inbox/view';
+import { useFollowBottom } from '@/lib/hooks/useFollowBottom';
+import { statusChangeText, statusUndo, unreadUndo, type Undoable } from '@/lib/inbox/undo';
+import { activityText, mergeThread, repliedSince, threadItems, unseenInbound, type ThreadItem } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { Composer } from './Composer';
 import { contactLabel, shortTime, whenLabel } from './format';
@@ -37,6 +39,13 @@ export interface ThreadProps {
   onSetAside: () => void;
   /** Replies of the outbox that wait for the connection (`waitingReplies`). */
   waiting: ReadonlySet<string>;
+  /** A change the agent may take back (status, mark unread): offered as an Undo. */
+  onUndoable: (u: Undoable) => void;
+  /**
+   * Opened to answer (a click): the reply box takes the focus. Opened from the list's keyboard
+   * flow: the conversation's name does, so R, E, Z and U act at once.
+   */
+  focusReply: boolean;
 }
 
 /**
@@ -46,22 +55,33 @@ export interface ThreadProps {
  */
 export function Thread(props: ThreadProps) {
   const { conversation: c } = props;
-  // What was unread when the agent opened it: the marker stays while the thread is open.
+  // What was unread when the agent opened it: the marker stays while the thread is open, until the agent replies.
   const [unreadAtOpen] = useState(c.unreadCount);
+  const [atOpen] = useState(() => new Set(props.messages.map((m) => m.id)));
   const [older, setOlder] = useState<MessageView[]>([]);
   const [history, setHistory] = useState<'idle' | 'loading' | 'done' | 'error'>('idle');
   // Everything shown since the thread opened stays (the cache keeps only the latest messages, so
   // its oldest would otherwise vanish from the top as new ones arrive).
   const shown = useRef<MessageView[]>([]);
   const all = useMemo(() => (shown.current = mergeThread(mergeThread(older, shown.current), props.messages)), [older, props.messages]);
-  const items = useMemo(() => threadItems(all, unreadAtOpen), [all, unreadAtOpen]);
+  const replied = useMemo(() => repliedSince(all, atOpen), [all, atOpen]);
+  const items = useMemo(() => threadItems(all, replied ? 0 : unreadAtOpen), [all, unreadAtOpen, replied]);
   const firstItemIndex = usePrependedIndex(items);
   const virtuoso = useRef<VirtuosoHandle>(null);
-  const [atBottom, setAtBottom] = useState(true);
-  const [unseen, setUnseen] = useState(0);
+  const markerIndex = items.findIndex((i) => i.kind === 'new');
+  const follow = useFollowBottom(markerIndex < 0);
+  const atBottom = follow.pinned;
+  const releaseFollow = follow.release;
+  // The last message the agent saw at the bottom: the customer's messages below it are "new".
+  const [seenId, setSeenId] = useState<string | null>(all.at(-1)?.id ?? null);
+  const lastId = all.at(-1)?.id ?? null;
+  useEffect(() => {
+    if (atBottom) setSeenId(lastId);
+  }, [atBottom, lastId]);
+  const unseen = atBottom ? 0 : unseenInbound(all, seenId);
   const announcement = useArrivals(all, (m) => {
-    if (!atBottom && m.direction === 'inbound') setUnseen((n) => n + 1);
-    if (m.direction === 'outbound' && m.status === 'accepted') virtuoso.current?.scrollToIndex({ index: 'LAST', behavior: 'auto' });
+    // The agent's own reply: to the bottom, to see it go.
+    if (m.direction === 'outbound' && m.status === 'accepted') follow.toBottom();
   });
   const authorName = (id: string | null) => (id ? id === props.me ? 'You' : (props.agents.find((a) => a.id === id)?.displayName ?? null) : null);
 
@@ -77,7 +97,16 @@ export function Thread(props: ThreadProps) {
     );
   };
 
-  const markUnreadFrom = useCallback((messageId: string) => void props.intents.markUnread(messageId), [props.intents]);
+  const { intents, onUndoable } = props;
+  const markUnread = useCallback(
+    async (fromMessageId: string | null) => {
+      const failed = await intents.markUnread(fromMessageId);
+      if (!failed) onUndoable(unreadUndo(c.id, contactLabel(c)));
+      return failed;
+    },
+    [intents, onUndoable, c],
+  );
+  const markUnreadFrom = useCallback((messageId: string) => void markUnread(messageId), [markUnread]);
 
   // A quoted message: scrolled to and highlighted, older history loaded first when it is further back.
   const [highlight, setHighlight] = useState<string | null>(null);
@@ -86,6 +115,7 @@ export function Thread(props: ThreadProps) {
   allRef.current = all;
   const jumpTo = useCallback(
     async (messageId: string) => {
+      releaseFollow();
       for (let page = 0; page < JUMP_MAX_PAGES && !allRef.current.some((m) => m.id === messageId); page++) {
         const oldest = allRef.current[0];
         if (!oldest) break;
@@ -100,7 +130,7 @@ export function Thread(props: ThreadProps) {
       }
       setJumpTarget(messageId);
     },
-    [props.intents],
+    [props.intents, releaseFollow],
   );
   useEffect(() => {
     if (!jumpTarget) return;
@@ -116,10 +146,11 @@ export function Thread(props: ThreadProps) {
   const [templatesWanted, setTemplatesWanted] = useState(false);
   const useTemplate = useCallback(() => setTemplatesWanted(true), []);
 
-  // Opening a conversation is usually to answer it: the reply box takes the focus.
-  useEffect(() => props.replyBox.current?.focus(), []); // eslint-disable-line react-hooks/exhaustive-deps
+  // Opened with a click, usually to answer: the reply box takes the focus. From the keyboard, the
+  // name does (the keys act on the thread; R goes to the reply box).
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => (props.focusReply ? props.replyBox.current : heading.current)?.focus(), []); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const markerIndex = items.findIndex((i) => i.kind === 'new');
   return (
     <section className="thread" aria-label={`Conversation with ${contactLabel(c)}`}>
       <header>
@@ -128,7 +159,9 @@ export function Thread(props: ThreadProps) {
             <ArrowLeft aria-hidden="true" />
           </button>
           <div className="who">
-            <h2>{contactLabel(c)}</h2>
+            <h2 ref={heading} tabIndex={-1}>
+              {contactLabel(c)}
+            </h2>
             <span className="phone">{c.contact.phone}</span>
           </div>
         </div>
@@ -142,10 +175,12 @@ export function Thread(props: ThreadProps) {
             conversation={c}
             onStatus={async (status, until) => {
               const failed = await props.intents.setStatus(status, until);
-              if (!failed && status !== 'open') props.onSetAside();
-              return failed;
+              if (failed) return failed;
+              props.onUndoable(statusUndo(statusChangeText(c.status, status, until, contactLabel(c), whenLabel), [c]));
+              if (status !== 'open') props.onSetAside();
+              return null;
             }}
-            onMarkUnread={() => props.intents.markUnread(null)}
+            onMarkUnread={() => markUnread(null)}
           />
         </div>
       </header>
@@ -162,11 +197,8 @@ export function Thread(props: ThreadProps) {
         firstItemIndex={firstItemIndex}
         initialTopMostItemIndex={markerIndex >= 0 ? { index: markerIndex, align: 'start' } : { index: 'LAST', align: 'end' }}
         computeItemKey={(_, item) => item.key}
-        followOutput={(bottom) => (bottom ? 'auto' : false)}
-        atBottomStateChange={(bottom) => {
-          setAtBottom(bottom);
-          if (bottom) setUnseen(0);
-        }}
+        scrollerRef={follow.setScroller}
+        totalListHeightChanged={follow.onHeightChange}
         startReached={loadOlder}
         increaseViewportBy={{ top: 400, bottom: 200 }}
         components={THREAD_COMPONENTS}
@@ -197,8 +229,9 @@ export function Thread(props: ThreadProps) {
           )
         }
       />
+      {/* In the flow below the messages, not over them: it never covers a bubble. */}
       {unseen > 0 && (
-        <button type="button" className="jump" onClick={() => virtuoso.current?.scrollToIndex({ index: 'LAST', behavior: 'smooth' })}>
+        <button type="button" className="jump" onClick={follow.toBottom}>
           <ArrowDown aria-hidden="true" /> {unseen === 1 ? '1 new message' : `${unseen} new messages`}
         </button>
       )}

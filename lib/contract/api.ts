@@ -1,5 +1,5 @@
 import type { ZohoDataCentre } from './crm-places';
-import type { AgentConversationView, AgentProfile, AgentRole, AgentSummary, ConversationView, MessageView, ReadStateView } from './models';
+import type { AgentConversationView, AgentProfile, AgentRole, AgentSummary, ConversationStatus, ConversationView, MessageView, ReadStateView } from './models';
 
 /**
  * REST payloads of the Switchboard server (`/api/...`), shared by server and extension.
@@ -88,8 +88,10 @@ export interface SearchResult {
   match: { messageId: string; body: string; createdAt: string } | null;
 }
 
+/** `GET /api/search?q=…`: the latest matches of every status (up to `limit`), and how many match in each status in all. */
 export interface SearchResponse {
   results: SearchResult[];
+  counts: Record<ConversationStatus, number>;
 }
 
 /** `POST /api/conversations/:id/notes` with `{ id, body }`: a private note (201, or 200 when the id was already stored). */

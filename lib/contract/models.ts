@@ -162,6 +162,8 @@ export interface ConversationView {
   version: number;
   /** The customer opted out of this channel (sent STOP): nothing may be sent until they opt back in. */
   optedOutAt: string | null;
+  /** The agent of the latest reply (the last message is that reply while `lastMessageAt` is after `lastInboundAt`). */
+  lastReplyBy: string | null;
 }
 
 /** A conversation as one agent sees it: with that agent's read state and unread count. */

@@ -48,6 +48,7 @@ export function conversationFromRow(r: Row, contact: ConversationView['contact']
     statusChangedAt: iso(r.status_changed_at),
     version: Number(r.version ?? 0),
     optedOutAt: iso(r.opted_out_at),
+    lastReplyBy: str(r.last_reply_by),
   };
 }
 

@@ -18,6 +18,8 @@ export interface InboxKeys {
   snooze(): void;
   /** U in a thread: mark unread. */
   unread(): void;
+  /** Ctrl+Z outside text fields: take back the last resolve, snooze or mark unread (while its Undo shows). */
+  undo?(): void;
 }
 
 /** Single keys acting on the open thread (outside text fields). */
@@ -25,7 +27,7 @@ const THREAD_KEYS: Record<string, 'reply' | 'resolve' | 'snooze' | 'unread' | un
 
 /**
  * The side panel's keyboard map: "/" or Ctrl+K search, Alt+↑/↓ previous/next conversation,
- * Escape back to the list, R reply, E resolve or reopen, Z snooze, U mark unread. One document listener, removed on unmount; it always acts
+ * Escape back to the list, R reply, E resolve or reopen, Z snooze, U mark unread, Ctrl+Z undo. One document listener, removed on unmount; it always acts
  * on the latest state.
  */
 export function useInboxKeyboard(keys: InboxKeys): void {
@@ -39,6 +41,9 @@ export function useInboxKeyboard(keys: InboxKeys): void {
       if ((e.key === 'k' && (e.ctrlKey || e.metaKey)) || (e.key === '/' && !inField)) {
         e.preventDefault();
         k.search();
+      } else if (e.key.toLowerCase() === 'z' && (e.ctrlKey || e.metaKey) && !e.shiftKey && !inField && k.undo) {
+        e.preventDefault();
+        k.undo();
       } else if (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
         e.preventDefault();
         k.step(e.key === 'ArrowDown' ? 1 : -1);

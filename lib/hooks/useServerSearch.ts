@@ -1,18 +1,18 @@
 import { useEffect, useState } from 'react';
-import { SEARCH_MIN_CHARS, type SearchResult } from '../contract/api';
+import { SEARCH_MIN_CHARS, type SearchResponse } from '../contract/api';
 import { sendMessage, unwrap } from '../messaging/protocol';
 
 const SEARCH_DELAY_MS = 250;
 
-/** The query, and the server's answer for it (debounced; a stale answer never replaces a newer one). */
+/** The query, and the server's answer for it: matches and counts per status (debounced; a stale answer never replaces a newer one). */
 export function useServerSearch() {
   const [query, setQuery] = useState('');
-  const [results, setResults] = useState<SearchResult[] | null>(null);
+  const [answer, setAnswer] = useState<SearchResponse | null>(null);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     const q = query.trim();
-    setResults(null);
+    setAnswer(null);
     setError(null);
     if (q.length < SEARCH_MIN_CHARS) {
       setPending(false);
@@ -22,7 +22,7 @@ export function useServerSearch() {
     setPending(true);
     const timer = setTimeout(() => {
       unwrap(sendMessage('inbox:search', { query: q })).then(
-        (r) => live && (setResults(r), setPending(false)),
+        (r) => live && (setAnswer(r), setPending(false)),
         (e: Error) => live && (setError(e.message), setPending(false)),
       );
     }, SEARCH_DELAY_MS);
@@ -31,5 +31,5 @@ export function useServerSearch() {
       clearTimeout(timer);
     };
   }, [query]);
-  return { query, setQuery, results, pending, error };
+  return { query, setQuery, results: answer?.results ?? null, counts: answer?.counts ?? null, pending, error };
 }

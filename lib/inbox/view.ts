@@ -49,6 +49,28 @@ export function filterCounts(list: AgentConversationView[], filter: ListFilter, 
   return { status, assignee, unread };
 }
 
+/** Which statuses a search shows: all of them (the default), or the one the agent narrowed to. */
+export type SearchScope = ConversationStatus | 'all';
+
+const countByStatus = (list: AgentConversationView[]) => {
+  const counts: Record<ConversationStatus, number> = { open: 0, snoozed: 0, resolved: 0 };
+  for (const c of list) counts[c.status]++;
+  return counts;
+};
+
+/**
+ * A search as the list shows it: matches of every status (each row says where it is), or of the
+ * one status the agent narrowed to, and how many match in each. The server's counts cover matches
+ * beyond those it sent; when it sent them all (or has not answered yet), they are counted from the
+ * conversations themselves, which stay current as colleagues resolve and reopen.
+ */
+export function searchView(found: AgentConversationView[], scope: SearchScope, serverCounts: Record<ConversationStatus, number> | null) {
+  const local = countByStatus(found);
+  const total = (c: Record<ConversationStatus, number>) => c.open + c.snoozed + c.resolved;
+  const counts = serverCounts && total(serverCounts) > found.length ? serverCounts : local;
+  return { conversations: scope === 'all' ? found : found.filter((c) => c.status === scope), counts, total: total(counts) };
+}
+
 /** Why a conversation is back in Open, shown on its row until the agent has read it. */
 export function backNotice(c: AgentConversationView): string | null {
   if (c.status !== 'open' || !c.statusChangedAt || (c.lastReadAt && c.lastReadAt >= c.statusChangedAt && c.unreadCount === 0)) return null;
@@ -77,9 +99,13 @@ export function activityText(m: MessageView, agents: AgentSummary[], me: string,
   return `${by} reopened this`;
 }
 
+/** Two presets closer than this mean the same to an agent ("1 hour" at 17:55 and "Tonight" at 19:00 are not; 18:30 and 19:00 are). */
+const SAME_SNOOZE_MS = 60 * 60_000;
+
 /**
  * Snooze choices in the agent's own time zone: an hour from now, tonight (until 18:00), tomorrow
- * morning, next Monday morning.
+ * morning, next Monday morning. None duplicates another: on a Sunday "tomorrow morning" is next
+ * Monday morning, so only the first of two choices that land (about) together is offered.
  */
 export function snoozePresets(now: Date): Array<{ id: string; label: string; until: Date }> {
   const at = (days: number, hour: number) => new Date(now.getFullYear(), now.getMonth(), now.getDate() + days, hour, 0, 0, 0);
@@ -88,7 +114,7 @@ export function snoozePresets(now: Date): Array<{ id: string; label: string; unt
   presets.push({ id: 'tomorrow', label: 'Tomorrow morning', until: at(1, 9) });
   const toMonday = ((8 - now.getDay()) % 7) || 7;
   presets.push({ id: 'next-week', label: 'Next week', until: at(toMonday, 9) });
-  return presets;
+  return presets.filter((p, i) => presets.slice(0, i).every((q) => Math.abs(q.until.getTime() - p.until.getTime()) >= SAME_SNOOZE_MS));
 }
 
 const fold = (s: string) => s.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
@@ -156,6 +182,34 @@ export function threadItems(messages: MessageView[], unreadAtOpen: number, now =
     items.push({ kind: 'message', key: m.id, message: m });
   }
   return items;
+}
+
+/**
+ * The customer's messages below the last one the agent saw at the bottom of the thread: what the
+ * "N new messages" control counts (every one of them, however many arrived at once).
+ */
+export function unseenInbound(messages: MessageView[], seenId: string | null): number {
+  const at = seenId ? messages.findIndex((m) => m.id === seenId) : -1;
+  if (at < 0) return 0;
+  let n = 0;
+  for (let i = at + 1; i < messages.length; i++) if (messages[i]!.direction === 'inbound') n++;
+  return n;
+}
+
+/**
+ * Whether a thread stays held at its newest message after a scroll: at the very bottom it is; the
+ * agent scrolling up lets go; content growing below a held view (a message arriving, a bubble
+ * measured taller) keeps it held, so the view follows.
+ */
+export function stillAtBottom(wasHeld: boolean, previousTop: number, top: number, scrollHeight: number, clientHeight: number): boolean {
+  if (scrollHeight - top - clientHeight <= 1) return true;
+  if (top < previousTop - 1) return false;
+  return wasHeld;
+}
+
+/** The agent replied since the thread opened (a reply not among `atOpen`): the "new messages" line has done its job. */
+export function repliedSince(messages: MessageView[], atOpen: ReadonlySet<string>): boolean {
+  return messages.some((m) => m.direction === 'outbound' && !atOpen.has(m.id));
 }
 
 /** Merges older pages (kept by the panel) with the cached latest messages: by id, oldest first. */

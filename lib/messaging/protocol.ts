@@ -1,6 +1,6 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
-import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, MediaLink, UploadTicket, MessagesPage, SearchResult, CrmConnectResponse, CrmCandidate, CrmRecordView, CrmCheckResult } from '../contract/api';
+import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, MediaLink, UploadTicket, MessagesPage, SearchResponse, CrmConnectResponse, CrmCandidate, CrmRecordView, CrmCheckResult } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { BadgeInfo } from '../overlay/badge-info';
@@ -44,8 +44,8 @@ export interface Responses {
   'inbox:setStatus': StatusSummary;
   /** Marks a conversation unread (from a message down, or its latest customer message). */
   'inbox:markUnread': null;
-  /** Server-side search over names, numbers and the whole message history. */
-  'inbox:search': SearchResult[];
+  /** Server-side search over names, numbers and the whole message history, in every status, with counts per status. */
+  'inbox:search': SearchResponse;
   /** A page of older messages of a thread (newest first), kept by the side panel, not the cache. */
   'inbox:older': MessagesPage;
   /** Sends a failed reply's text again, as a new message. */

@@ -111,6 +111,6 @@ export function registerInboxRoutes(
 
   api.get('/api/search', async (req): Promise<SearchResponse> => {
     const { q, limit } = parseOr400(searchQuery, req.query);
-    return { results: await searchConversations(db, req.agent, q, limit) };
+    return searchConversations(db, req.agent, q, limit);
   });
 }

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AgentProfile, AgentSummary, MessageView } from '../../lib/contract/models';
-import type { CannedReply, SearchResult } from '../../lib/contract/api';
+import type { CannedReply, SearchResponse } from '../../lib/contract/api';
 import { NotFoundError, UnprocessableError } from '../errors';
 import { asAgent, conversationOf } from './repository';
 import { activityOfThisTransaction, type ConversationChange } from './status';
@@ -99,11 +99,12 @@ const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}
 
 /**
  * Conversations whose contact's name or number, or any message's text (the whole history, notes
- * included), contains the query; newest first, each with its latest matching message.
+ * included), contains the query, in every status; newest first, each with its latest matching
+ * message; with the number of matches in each status (all of them, not only the first `limit`).
  */
-export async function searchConversations(db: pg.Pool, agent: AgentProfile, query: string, limit: number): Promise<SearchResult[]> {
+export async function searchConversations(db: pg.Pool, agent: AgentProfile, query: string, limit: number): Promise<SearchResponse> {
   const digits = query.replace(/\D/g, '');
-  const { rows } = await db.query<AgentConversationRow & { match_id: string | null; match_body: string | null; match_at: Date | null }>(
+  const { rows } = await db.query<AgentConversationRow & { match_id: string | null; match_body: string | null; match_at: Date | null; n_open: string; n_snoozed: string; n_resolved: string }>(
     `with matched as (
        select distinct on (m.conversation_id) m.conversation_id, m.id, m.body, m.created_at
          from messages m
@@ -116,7 +117,11 @@ export async function searchConversations(db: pg.Pool, agent: AgentProfile, quer
        select conversation_id from matched
      )
      select ${CONVERSATION_COLUMNS}, ${READ_STATE_COLUMNS},
-            h.id as match_id, h.body as match_body, h.created_at as match_at
+            h.id as match_id, h.body as match_body, h.created_at as match_at,
+            -- Over every match, before the limit: where the query's conversations are.
+            count(*) filter (where c.status = 'open') over () as n_open,
+            count(*) filter (where c.status = 'snoozed') over () as n_snoozed,
+            count(*) filter (where c.status = 'resolved') over () as n_resolved
        from found f
        join conversations c on c.id = f.id
        join contacts ct on ct.id = c.contact_id
@@ -126,8 +131,12 @@ export async function searchConversations(db: pg.Pool, agent: AgentProfile, quer
       limit $5`,
     [agent.organisationId, likePattern(query), digits.length >= 3 ? likePattern(digits) : null, agent.id, limit],
   );
-  return rows.map((r) => ({
-    conversation: agentConversationView(r),
-    match: r.match_id ? { messageId: r.match_id, body: r.match_body!, createdAt: r.match_at!.toISOString() } : null,
-  }));
+  const first = rows[0];
+  return {
+    results: rows.map((r) => ({
+      conversation: agentConversationView(r),
+      match: r.match_id ? { messageId: r.match_id, body: r.match_body!, createdAt: r.match_at!.toISOString() } : null,
+    })),
+    counts: { open: Number(first?.n_open ?? 0), snoozed: Number(first?.n_snoozed ?? 0), resolved: Number(first?.n_resolved ?? 0) },
+  };
 }

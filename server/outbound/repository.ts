@@ -71,10 +71,11 @@ export async function createOutbound(
     await c.query(
       `update conversations set last_message_at = greatest(last_message_at, $2),
               last_message_preview = case when $2 >= coalesce(last_message_at, '-infinity') then $3 else last_message_preview end,
+              last_reply_by = case when $2 >= coalesce(last_message_at, '-infinity') then $4 else last_reply_by end,
               status_reason = case when status = 'resolved' then 'replied' else status_reason end,
               status = case when status = 'resolved' then 'open' else status end
         where id = $1`,
-      [conversationId, inserted.created_at, previewOf(body, media)],
+      [conversationId, inserted.created_at, previewOf(body, media), agent.id],
     );
     return { created: true, message: messageView(inserted), conversation: await conversationOf(c, conversationId), activity: await activityOfThisTransaction(c, [conversationId]) };
   });

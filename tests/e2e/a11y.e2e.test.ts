@@ -66,10 +66,15 @@ describe('Accessibility (axe-core)', () => {
       await list.getByRole('button', { name: /Aiko/ }).waitFor();
       found.push(...(await violations(panel, 'list (Resolved)')));
       await status('Open').click();
+      await panel.getByRole('button', { name: 'Select' }).click();
       await panel.getByRole('checkbox', { name: /Jonas/ }).check();
       await panel.getByRole('region', { name: 'Selected conversations' }).waitFor();
       found.push(...(await violations(panel, 'list with a selection')));
-      await panel.getByRole('button', { name: 'Clear' }).click();
+      await panel.getByRole('button', { name: 'Done' }).click();
+      await panel.getByLabel('Search conversations').fill('a');
+      await panel.getByRole('group', { name: 'Matches by status' }).waitFor();
+      found.push(...(await violations(panel, 'search across statuses')));
+      await panel.getByLabel('Search conversations').fill('');
 
       await list.getByRole('button', { name: /Maria Garcia/ }).click();
       const thread = panel.getByRole('list', { name: 'Messages' });

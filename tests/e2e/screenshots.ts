@@ -34,6 +34,16 @@ async function main() {
   await oauthBrowser().open(connect.body.authorizeUrl);
   const { browser, panel } = await signedInBrowser(stack, me.email);
   try {
+    /** `<name>-light.png`, `<name>-dark.png` at 400 px and `<name>-320px-<theme>.png` at 320 px. */
+    const bothWidthsBothThemes = async (name: string) => {
+      for (const scheme of SCHEMES) {
+        await panel.emulateMedia({ colorScheme: scheme });
+        await panel.screenshot({ path: join(OUT, `${name}-${scheme}.png`) });
+        await panel.setViewportSize({ width: NARROW, height: HEIGHT });
+        await panel.screenshot({ path: join(OUT, `${name}-320px-${scheme}.png`) });
+        await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
+      }
+    };
     const say = (from: string, name: string, body: string, extra: object = {}) => stack.inbound({ from, to: org.number, body, profileName: name, ...extra });
     await say('+14155550111', 'Dana Whitfield', 'Hi! Is the blue sofa still in stock?');
     await say('+447700900222', 'Olu Adebayo', 'Can I change the delivery address for order B-12?');
@@ -46,13 +56,7 @@ async function main() {
     await api(stack, bob.token, `/api/conversations/${olu}/assign`, 'POST', { assigneeId: bob.id });
     await panel.getByText('Assigned to Bob').waitFor();
 
-    for (const scheme of SCHEMES) {
-      await panel.emulateMedia({ colorScheme: scheme });
-      await panel.screenshot({ path: join(OUT, `inbox-${scheme}.png`) });
-      await panel.setViewportSize({ width: NARROW, height: HEIGHT });
-      await panel.screenshot({ path: join(OUT, `inbox-320px-${scheme}.png`) });
-      await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
-    }
+    await bothWidthsBothThemes('inbox');
 
     await panel.getByRole('button', { name: /Dana Whitfield/ }).click();
     const thread = panel.getByRole('list', { name: 'Messages' });
@@ -68,13 +72,7 @@ async function main() {
     await box.fill('/ho');
     await panel.getByRole('listbox', { name: 'Canned replies' }).waitFor();
     await panel.getByRole('link', { name: 'Open in HubSpot' }).waitFor({ timeout: 10_000 });
-    for (const scheme of SCHEMES) {
-      await panel.emulateMedia({ colorScheme: scheme });
-      await panel.screenshot({ path: join(OUT, `thread-${scheme}.png`) });
-      await panel.setViewportSize({ width: NARROW, height: HEIGHT });
-      await panel.screenshot({ path: join(OUT, `thread-320px-${scheme}.png`) });
-      await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
-    }
+    await bothWidthsBothThemes('thread');
     await box.fill('');
 
     // A customer HubSpot does not know, at the narrowest: Not in HubSpot, Create contact, Link.
@@ -109,10 +107,11 @@ async function main() {
     }
     await panel.getByRole('button', { name: 'Back to conversations' }).click();
     await panel.getByRole('button', { name: /Lucía Fernández/ }).getByText('Back: the customer wrote again').waitFor({ timeout: 10_000 });
+    await panel.getByRole('button', { name: 'Select' }).click();
     await panel.getByRole('checkbox', { name: /Olu Adebayo/ }).check();
     await panel.emulateMedia({ colorScheme: 'light' });
     await panel.screenshot({ path: join(OUT, 'open-back-and-bulk-light.png') });
-    await panel.getByRole('button', { name: 'Clear' }).click();
+    await panel.getByRole('button', { name: 'Done' }).click();
     await panel.getByRole('group', { name: 'Status' }).getByRole('button', { name: /^Snoozed/ }).click();
     await panel.getByRole('button', { name: /Jonas Becker/ }).waitFor();
     await panel.emulateMedia({ colorScheme: 'dark' });
@@ -135,6 +134,23 @@ async function main() {
       await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
     }
     socketIo(true);
+    await panel.locator('[data-status="live"]').waitFor({ timeout: 20_000 });
+
+    // Search across statuses (each match says where it is), and the Undo after a resolve.
+    await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    await panel.getByLabel('Search conversations').fill('er');
+    await panel.getByRole('group', { name: 'Matches by status' }).waitFor();
+    await bothWidthsBothThemes('search');
+    await panel.getByLabel('Search conversations').fill('');
+    await panel.getByRole('button', { name: /Olu Adebayo/ }).click();
+    await panel.getByRole('button', { name: 'Resolve', exact: true }).click();
+    const undo = panel.getByRole('status').getByRole('button', { name: 'Undo' });
+    await undo.waitFor();
+    // (Pointed at, the bar stays while it is pictured.)
+    await panel.locator('.toast').hover();
+    await bothWidthsBothThemes('undo');
+    await undo.click();
+    await panel.getByRole('button', { name: /Olu Adebayo/ }).waitFor();
 
     const options = await browser.page('options.html');
     await options.setViewportSize({ width: 900, height: 1000 });

@@ -102,7 +102,17 @@ describe('The side panel inbox', () => {
     await expect.poll(() => panel.evaluate(() => document.activeElement?.textContent)).toContain('Pia Lund');
     await panel.keyboard.press('Enter');
     await panel.getByRole('list', { name: 'Messages' }).getByText('Can Bob call me?').waitFor();
+    // Opened from the keyboard, the thread does not take the focus into the reply box: the keys act on it.
+    await expect.poll(() => panel.getByRole('heading', { name: 'Pia Lund' }).evaluate((el) => el === document.activeElement)).toBe(true);
+    await panel.keyboard.press('z');
+    await panel.getByRole('group', { name: 'Snooze until' }).waitFor();
+    // Focus is in the choices at once: Escape closes them, not the thread.
+    await panel.keyboard.press('Escape');
+    expect(await panel.getByRole('heading', { name: 'Pia Lund' }).isVisible()).toBe(true);
+    await panel.getByRole('group', { name: 'Snooze until' }).waitFor({ state: 'detached' });
+    await panel.keyboard.press('r');
     await expect.poll(() => panel.getByLabel('Reply').evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await panel.getByLabel('Reply').inputValue()).toBe('');
     await panel.keyboard.type('/hou');
     await panel.getByRole('option', { name: /We are open/ }).waitFor();
     await panel.keyboard.press('Enter');
@@ -124,6 +134,119 @@ describe('The side panel inbox', () => {
     await panel.getByRole('heading', { name: order[0]! }).waitFor();
     await panel.keyboard.press('Alt+ArrowDown');
     await panel.getByRole('heading', { name: order[1]! }).waitFor();
+    await panel.keyboard.press('Escape');
+  });
+
+  it('searches every status, says where each match is, and counts the matches per status', async () => {
+    const [open, snoozed, resolved] = [customer(), customer(), customer()];
+    await say(open, 'Quokka Open', 'quokka plush');
+    await say(snoozed, 'Quokka Later', 'quokka mug');
+    await say(resolved, 'Quokka Done', 'quokka poster');
+    await row(/Quokka Done/).waitFor({ timeout: 10_000 });
+    const status = async (phone: string, body: object) => expect((await api(ctx.stack, me().token, `/api/conversations/${await conversationIdOf(phone)}/status`, 'POST', body)).status).toBe(200);
+    await status(snoozed, { status: 'snoozed', snoozedUntil: new Date(Date.now() + 86_400_000).toISOString() });
+    await status(resolved, { status: 'resolved' });
+    await row(/Quokka Done/).waitFor({ state: 'detached', timeout: 10_000 });
+    await row(/Quokka Later/).waitFor({ state: 'detached', timeout: 10_000 });
+
+    await panel.getByLabel('Search conversations').fill('quokka');
+    const list = panel.getByRole('list', { name: 'Conversations' });
+    await expect.poll(() => list.locator('.conversation .name').allTextContents(), { timeout: 10_000 }).toEqual(['Quokka Done', 'Quokka Later', 'Quokka Open']);
+    const where = async (name: string) => list.locator('.conversation', { hasText: name }).locator('.where').textContent();
+    expect([await where('Quokka Done'), await where('Quokka Later'), await where('Quokka Open')]).toEqual(['Resolved', 'Snoozed', 'Open']);
+    const scopes = panel.getByRole('group', { name: 'Matches by status' });
+    expect(await scopes.getByRole('button').allTextContents()).toEqual(['All 3', 'Open 1', 'Snoozed 1', 'Resolved 1']);
+    await scopes.getByRole('button', { name: /^Resolved/ }).click();
+    await expect.poll(() => list.locator('.conversation .name').allTextContents()).toEqual(['Quokka Done']);
+    expect(await scopes.getByRole('button', { name: /^Resolved/ }).getAttribute('aria-pressed')).toBe('true');
+    // Cleared, the list is the Open list again, with its filters.
+    await panel.getByLabel('Search conversations').fill('');
+    await panel.getByRole('group', { name: 'Status' }).waitFor();
+    expect(await panel.locator('.conversation .name').allTextContents()).not.toContain('Quokka Done');
+  });
+
+  it('tells who waits on whom: the customer’s wait, "You:" or the colleague on a reply, initials, opted out, checkboxes only when selecting', async () => {
+    const lena = customer();
+    await say(lena, 'Lena Ortiz', 'Is my order on its way?');
+    const r = row(/Lena Ortiz/);
+    await r.waitFor({ timeout: 10_000 });
+    expect(await r.locator('.avatar').textContent()).toBe('LO');
+    await expect.poll(() => r.locator('.waiting').textContent()).toBe(' Waiting 1 min');
+    const id = await conversationIdOf(lena);
+    const reply = async (token: string, body: string) => expect((await api(ctx.stack, token, `/api/conversations/${id}/messages`, 'POST', { id: randomUUID(), body })).status).toBe(201);
+    await reply(bob().token, 'Checking now');
+    await expect.poll(() => r.locator('.preview').textContent(), { timeout: 10_000 }).toBe('Bob: Checking now');
+    expect(await r.locator('.waiting').count()).toBe(0);
+    await reply(me().token, 'It ships today');
+    await expect.poll(() => r.locator('.preview').textContent(), { timeout: 10_000 }).toBe('You: It ships today');
+    await say(lena, 'Lena Ortiz', 'STOP');
+    await r.getByText('Opted out').waitFor({ timeout: 10_000 });
+    expect(await r.locator('.preview').textContent()).toBe('STOP');
+    await r.locator('.waiting').waitFor();
+    // No checkboxes until the agent chooses to select.
+    expect(await panel.getByRole('checkbox').count()).toBe(0);
+    await panel.getByRole('button', { name: 'Select' }).click();
+    await panel.getByRole('checkbox', { name: /Lena Ortiz/ }).waitFor();
+    await panel.getByRole('region', { name: 'Selected conversations' }).getByRole('button', { name: 'Done' }).click();
+    expect(await panel.getByRole('checkbox').count()).toBe(0);
+  });
+
+  it('follows new messages at the bottom; otherwise counts them in a control that covers no bubble; the new-messages line goes once the agent replies', async () => {
+    const theo = customer();
+    await say(theo, 'Theo Brandt', 'first');
+    await row(/Theo Brandt/).waitFor({ timeout: 10_000 });
+    const id = await conversationIdOf(theo);
+    await ctx.stack.db.query(
+      `insert into messages (organisation_id, conversation_id, direction, body, status, created_at)
+       select $1, $2, 'inbound', 'older line ' || g, 'received', now() - interval '1 hour' + g * interval '1 second' from generate_series(1, 40) g`,
+      [ctx.org.id, id],
+    );
+    await say(theo, 'Theo Brandt', 'unread one');
+    await row(/Theo Brandt/).getByLabel('2 unread').waitFor({ timeout: 10_000 });
+    await row(/Theo Brandt/).click();
+    const thread = panel.getByRole('list', { name: 'Messages' });
+    await thread.getByText('unread one').waitFor();
+    await thread.locator('li.new-marker').waitFor();
+    // Replying: the line has done its job.
+    await panel.getByLabel('Reply').fill('Hello Theo');
+    await panel.getByLabel('Reply').press('Enter');
+    await thread.locator('li.outbound', { hasText: 'Hello Theo' }).waitFor({ timeout: 10_000 });
+    await thread.locator('li.new-marker').waitFor({ state: 'detached' });
+
+    /** The last bubble, whole, inside the visible part of the thread, and its text. */
+    const lastBubble = () =>
+      panel.evaluate(() => {
+        const view = document.querySelector('.messages-scroller')!.getBoundingClientRect();
+        const bubbles = document.querySelectorAll('li.message .bubble');
+        const last = bubbles[bubbles.length - 1]!;
+        const r = last.getBoundingClientRect();
+        return { whole: r.top >= view.top - 1 && r.bottom <= view.bottom + 1, text: last.querySelector('.body')?.textContent ?? '' };
+      });
+    await say(theo, 'Theo Brandt', 'seen as it comes');
+    await thread.getByText('seen as it comes').waitFor({ timeout: 10_000 });
+    await expect.poll(lastBubble).toEqual({ whole: true, text: 'seen as it comes' });
+    expect(await panel.locator('.jump').count()).toBe(0);
+
+    // Scrolled up: what arrives is counted, all of it, and the control covers no message.
+    await panel.locator('.messages-scroller').evaluate((el) => el.scrollTo({ top: 0 }));
+    await expect.poll(async () => (await lastBubble()).whole).toBe(false);
+    await Promise.all([say(theo, 'Theo Brandt', 'new A'), say(theo, 'Theo Brandt', 'new B')]);
+    const jump = panel.locator('.jump');
+    await expect.poll(() => jump.textContent(), { timeout: 10_000 }).toBe(' 2 new messages');
+    const covers = await panel.evaluate(() => {
+      const j = document.querySelector('.jump')!.getBoundingClientRect();
+      const view = document.querySelector('.messages-scroller')!.getBoundingClientRect();
+      return [...document.querySelectorAll('li.message .bubble')].some((b) => {
+        const r = b.getBoundingClientRect();
+        const top = Math.max(r.top, view.top);
+        const bottom = Math.min(r.bottom, view.bottom);
+        return bottom > top && bottom > j.top && top < j.bottom && r.right > j.left && r.left < j.right;
+      });
+    });
+    expect(covers).toBe(false);
+    await jump.click();
+    await expect.poll(lastBubble).toEqual({ whole: true, text: expect.stringMatching(/^new [AB]$/) });
+    await jump.waitFor({ state: 'detached' });
     await panel.keyboard.press('Escape');
   });
 

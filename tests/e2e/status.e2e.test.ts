@@ -27,6 +27,7 @@ describe('Open, snoozed, resolved in the side panel', () => {
       for (const id of Object.keys(await chrome.notifications.getAll())) await chrome.notifications.clear(id);
     });
   const idOf = async (panel: Page, name: string) => (await row(panel, name).getAttribute('data-conversation-id'))!;
+  const toast = (panel: Page) => panel.locator('.toast[role="status"]');
   const back = (panel: Page) => panel.getByRole('button', { name: 'Back to conversations' }).click();
 
   beforeAll(async () => {
@@ -86,7 +87,7 @@ describe('Open, snoozed, resolved in the side panel', () => {
     await alice.panel.getByRole('button', { name: /^Unread/ }).click();
   });
 
-  it('a snooze (here a few seconds, picked as a date and time) wakes by itself and notifies its assignee, not a colleague', async () => {
+  it('a snooze (picked as a date and time, to the minute) wakes by itself and notifies its assignee, not a colleague', async () => {
     const id = await idOf(alice.panel, 'Nadia');
     await row(alice.panel, 'Nadia').click();
     await alice.panel.getByRole('button', { name: 'Assign to me' }).click();
@@ -94,18 +95,24 @@ describe('Open, snoozed, resolved in the side panel', () => {
     await alice.panel.keyboard.press('z');
     const menu = alice.panel.getByRole('group', { name: 'Snooze until' });
     await menu.getByRole('button', { name: /^1 hour/ }).waitFor();
-    const soon = await alice.panel.evaluate(() => {
-      const d = new Date(Date.now() + 4000);
+    // The picker has no seconds: it steps by the minute, and so does its earliest choice.
+    const picker = menu.getByLabel('Date and time');
+    expect(await picker.getAttribute('step')).toBe('60');
+    expect(await picker.getAttribute('min')).toMatch(/T\d\d:\d\d$/);
+    const nextMinute = await alice.panel.evaluate(() => {
+      const d = new Date(Date.now() + 60_000);
       const p = (n: number) => String(n).padStart(2, '0');
-      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+      return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
     });
-    await menu.getByLabel('Date and time').fill(soon);
+    await picker.fill(nextMinute);
     await menu.getByRole('button', { name: 'Snooze', exact: true }).click();
     await row(alice.panel, 'Nadia').waitFor({ state: 'detached' });
     await tab(alice.panel, 'Snoozed').click();
     expect(await row(alice.panel, 'Nadia').textContent()).toContain('Snoozed until today');
     await tab(alice.panel, 'Open').click();
     await Promise.all([clearNotifications(alice.panel), clearNotifications(bob.panel)]);
+    // The minute passes (here at once): the server's sweeper wakes it.
+    await ctx.stack.db.query('update conversations set snoozed_until = now() where id = $1', [id]);
 
     const woken = row(alice.panel, 'Nadia');
     await woken.waitFor({ timeout: 15_000 });
@@ -176,13 +183,71 @@ describe('Open, snoozed, resolved in the side panel', () => {
   it('bulk resolve: pick conversations in the list and resolve them together', async () => {
     await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'First of two', profileName: 'Quinn' });
     await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Second of two', profileName: 'Rosa' });
-    for (const name of ['Quinn', 'Rosa']) {
-      await row(alice.panel, name).waitFor({ timeout: 10_000 });
-      await alice.panel.getByRole('checkbox', { name: new RegExp(name) }).check();
-    }
+    for (const name of ['Quinn', 'Rosa']) await row(alice.panel, name).waitFor({ timeout: 10_000 });
+    // Checkboxes only in selection mode.
+    expect(await alice.panel.getByRole('checkbox').count()).toBe(0);
+    await alice.panel.getByRole('button', { name: 'Select' }).click();
+    for (const name of ['Quinn', 'Rosa']) await alice.panel.getByRole('checkbox', { name: new RegExp(name) }).check();
     const bar = alice.panel.getByRole('region', { name: 'Selected conversations' });
     await bar.getByRole('button', { name: 'Resolve 2' }).click();
-    await alice.panel.getByText('2 resolved').waitFor();
+    await toast(alice.panel).getByText('2 resolved').waitFor();
     for (const ui of [alice, bob]) for (const name of ['Quinn', 'Rosa']) await row(ui.panel, name).waitFor({ state: 'detached', timeout: 10_000 });
+    // Undo: both back in Open, for the colleague too.
+    await toast(alice.panel).getByRole('button', { name: 'Undo' }).click();
+    for (const ui of [alice, bob]) for (const name of ['Quinn', 'Rosa']) await row(ui.panel, name).waitFor({ timeout: 10_000 });
+    await toast(alice.panel).getByRole('button', { name: 'Undo' }).waitFor({ state: 'detached' });
+  });
+
+  it('undo after resolve and snooze puts the conversation back exactly; a snoozed one has Unsnooze', async () => {
+    await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Undo me', profileName: 'Sam' });
+    await row(alice.panel, 'Sam').click();
+    await alice.panel.getByRole('list', { name: 'Messages' }).getByText('Undo me').waitFor({ timeout: 10_000 });
+    await alice.panel.getByRole('button', { name: 'Resolve', exact: true }).click();
+    await row(alice.panel, 'Sam').waitFor({ state: 'detached' });
+    await toast(alice.panel).getByText('Resolved: Sam').waitFor();
+    // Keyboard: the Undo is in the tab order and acts with Enter.
+    await toast(alice.panel).getByRole('button', { name: 'Undo' }).focus();
+    await alice.panel.keyboard.press('Enter');
+    await row(alice.panel, 'Sam').waitFor({ timeout: 10_000 });
+    const samId = await idOf(alice.panel, 'Sam');
+    const stored = async () => (await ctx.stack.db.query<{ status: string; snoozed_until: Date | null }>('select status, snoozed_until from conversations where id = $1', [samId])).rows[0]!;
+    expect((await stored()).status).toBe('open');
+
+    // Snoozed until tomorrow morning, then snoozed again for an hour: Undo restores tomorrow morning.
+    await row(alice.panel, 'Sam').click();
+    await alice.panel.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await alice.panel.getByRole('group', { name: 'Snooze until' }).getByRole('button', { name: /^Tomorrow morning/ }).click();
+    await row(alice.panel, 'Sam').waitFor({ state: 'detached' });
+    await expect.poll(async () => (await stored()).status).toBe('snoozed');
+    const tomorrow = (await stored()).snoozed_until!.toISOString();
+    await tab(alice.panel, 'Snoozed').click();
+    await row(alice.panel, 'Sam').click();
+    await alice.panel.getByRole('button', { name: 'Snooze', exact: true }).click();
+    await alice.panel.getByRole('group', { name: 'Snooze until' }).getByRole('button', { name: /^1 hour/ }).click();
+    await toast(alice.panel).getByText(/^Snoozed until .*: Sam$/).waitFor();
+    await expect.poll(async () => (await stored()).snoozed_until!.toISOString()).not.toBe(tomorrow);
+    await alice.panel.keyboard.press('Control+z');
+    await expect.poll(async () => (await stored()).snoozed_until?.toISOString() ?? null, { timeout: 10_000 }).toBe(tomorrow);
+    expect((await stored()).status).toBe('snoozed');
+
+    // Unsnooze: back in Open at once, and that too can be undone.
+    await row(alice.panel, 'Sam').click();
+    await alice.panel.getByRole('button', { name: 'Unsnooze' }).click();
+    await toast(alice.panel).getByText('Unsnoozed: Sam').waitFor();
+    await expect.poll(async () => (await stored()).status).toBe('open');
+    await back(alice.panel);
+    await tab(alice.panel, 'Open').click();
+    await row(alice.panel, 'Sam').waitFor();
+  });
+
+  it('undo after mark unread reads it again', async () => {
+    await row(alice.panel, 'Sam').click();
+    await alice.panel.getByRole('button', { name: 'Mark unread' }).click();
+    await row(alice.panel, 'Sam').getByLabel('1 unread').waitFor({ timeout: 10_000 });
+    await toast(alice.panel).getByText('Marked unread: Sam').waitFor();
+    await toast(alice.panel).getByRole('button', { name: 'Undo' }).click();
+    await alice.panel.getByRole('list', { name: 'Messages' }).getByText('Undo me').waitFor({ timeout: 10_000 });
+    await back(alice.panel);
+    await expect.poll(() => row(alice.panel, 'Sam').getByLabel('1 unread').count(), { timeout: 10_000 }).toBe(0);
   });
 });

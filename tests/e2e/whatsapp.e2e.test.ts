@@ -40,8 +40,11 @@ describe('WhatsApp content in the side panel', () => {
     const panel = await open('Quinn');
     const thread = panel.getByRole('list', { name: 'Messages' });
     const quote = thread.getByRole('button', { name: 'Replying to: My order number is QX-7781. Show it' });
+    // The thread opens at the first of the 112 unread messages: down to the latest, which quotes the first.
+    await thread.getByText('My order number is QX-7781', { exact: true }).waitFor();
+    await panel.locator('.messages-scroller').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
     await quote.waitFor({ timeout: 10_000 });
-    expect(await thread.getByText('My order number is QX-7781', { exact: true }).count()).toBe(1); // only inside the quote
+    await expect.poll(() => thread.getByText('My order number is QX-7781', { exact: true }).count()).toBe(1); // only inside the quote
     await quote.click();
     const target = thread.locator('li.message.highlighted');
     await target.waitFor({ timeout: 15_000 });

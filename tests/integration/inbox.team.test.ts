@@ -174,6 +174,24 @@ describe('The inbox’s shared tools', () => {
       expect(byText.body.results[0]!.conversation).toMatchObject({ id, unreadCount: 1 });
     });
 
+    it('finds conversations in every status and counts the matches per status, beyond the limit, in the caller’s organisation only', async () => {
+      const open = await conversationWith(ctx.a, 'a kumquat for you');
+      const snoozed = await conversationWith(ctx.a, 'kumquat again');
+      const resolved = await conversationWith(ctx.a, 'last kumquat');
+      await conversationWith(ctx.b, 'kumquat elsewhere');
+      await ctx.stack.db.query("update conversations set status = 'snoozed', snoozed_until = now() + interval '1 day' where id = $1", [snoozed]);
+      await ctx.stack.db.query("update conversations set status = 'resolved' where id = $1", [resolved]);
+      const search = (q: string) => api<SearchResponse>(ctx.stack, ctx.a.agents[0]!.token, `/api/search?q=${encodeURIComponent(q)}`);
+
+      const all = await search('kumquat');
+      expect(Object.fromEntries(all.body.results.map((r) => [r.conversation.id, r.conversation.status]))).toEqual({ [open]: 'open', [snoozed]: 'snoozed', [resolved]: 'resolved' });
+      expect(all.body.counts).toEqual({ open: 1, snoozed: 1, resolved: 1 });
+      const first = await api<SearchResponse>(ctx.stack, ctx.a.agents[0]!.token, '/api/search?q=kumquat&limit=1');
+      expect(first.body.results).toHaveLength(1);
+      expect(first.body.counts).toEqual({ open: 1, snoozed: 1, resolved: 1 });
+      expect((await search('no such fruit')).body).toEqual({ results: [], counts: { open: 0, snoozed: 0, resolved: 0 } });
+    });
+
     it('treats % and _ as text, and refuses too-short queries', async () => {
       await conversationWith(ctx.a, 'a 100% genuine_offer');
       const pct = await api<SearchResponse>(ctx.stack, ctx.a.agents[0]!.token, `/api/search?q=${encodeURIComponent('0% g')}`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
+import type { SyncResponse } from '../../lib/contract/api';
 import { customer } from '../support/stack';
 import { until } from '../support/wait';
 import { useTestStack } from '../support/fixture';
@@ -36,6 +37,25 @@ describe('Replies through Twilio (the local stand-in)', () => {
     expect(sent.StatusCallback).toBe(`${ctx.stack.config.publicUrl}/api/webhooks/twilio/status?message=${id}`);
     await until(async () => (await statusOf(id)).status === 'read');
     expect(await statusOf(id)).toMatchObject({ status: 'read', twilio_sid: expect.stringMatching(/^SM[0-9a-f]{32}$/) });
+  });
+
+  it('records who wrote the latest reply, for the list to say "You:" or the colleague’s name', async () => {
+    const from2 = customer();
+    const res = await ctx.stack.inbound({ from: from2, to: ctx.org.number, body: 'Anyone?' });
+    const conv = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    const synced = async () => {
+      const r = await fetch(`${ctx.stack.serverUrl}/api/sync`, { headers: { authorization: `Bearer ${ctx.org.agents[0]!.token}` } });
+      return ((await r.json()) as SyncResponse).conversations.find((c) => c.id === conv)!;
+    };
+    expect((await synced()).lastReplyBy).toBeNull();
+    expect((await reply(ctx.org.agents[0]!.token, conv, { id: randomUUID(), body: 'Here' })).status).toBe(201);
+    const after = await synced();
+    expect(after.lastReplyBy).toBe(ctx.org.agents[0]!.id);
+    expect(after.lastMessageAt! > after.lastInboundAt!).toBe(true);
+    // The customer writes again: their message is the last, whoever replied before.
+    await ctx.stack.inbound({ from: from2, to: ctx.org.number, body: 'Thanks' });
+    const later = await synced();
+    expect(later.lastInboundAt).toBe(later.lastMessageAt);
   });
 
   it('sends a retried request (same id) only once', async () => {

@@ -44,6 +44,7 @@ export function conversation(id: string, over: Partial<AgentConversationView> = 
     statusChangedAt: null,
     version: 1,
     optedOutAt: null,
+    lastReplyBy: null,
     lastReadAt: null,
     readInboundCount: 0,
     readVersion: 0,

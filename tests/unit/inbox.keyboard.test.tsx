@@ -24,6 +24,20 @@ describe('the side panel’s keyboard map', () => {
     unmount();
   });
 
+  it('maps Ctrl+Z to undo outside text fields, in the list and in a thread', () => {
+    const k = { ...keys(null), undo: vi.fn() };
+    const { unmount } = renderHook((x: InboxKeys) => useInboxKeyboard(x), { initialProps: k });
+    press('z', { ctrlKey: true });
+    press('z');
+    const box = document.createElement('textarea');
+    document.body.append(box);
+    box.dispatchEvent(new KeyboardEvent('keydown', { key: 'z', ctrlKey: true, bubbles: true, cancelable: true }));
+    box.remove();
+    expect(k.undo).toHaveBeenCalledTimes(1);
+    expect(k.snooze).not.toHaveBeenCalled();
+    unmount();
+  });
+
   it('maps / and Ctrl+K to search, Alt+↑/↓ to the neighbours, and R and Escape only in a thread', () => {
     const inList = keys(null);
     const { rerender, unmount } = renderHook((k: InboxKeys) => useInboxKeyboard(k), { initialProps: inList });

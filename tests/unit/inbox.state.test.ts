@@ -19,6 +19,7 @@ const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
   statusChangedAt: null,
   version: 2,
   optedOutAt: null,
+  lastReplyBy: null,
   ...over,
 });
 const agentConv = (over: Partial<AgentConversationView> = {}): AgentConversationView => ({ ...conv(), lastReadAt: null, readInboundCount: 0, readVersion: 0, unreadCount: 1, ...over });

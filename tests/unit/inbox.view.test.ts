@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../../lib/contract/models';
 import { conversation, message } from '../support/views';
-import { activityText, backNotice, cannedSuggestions, dayLabel, DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, mergeThread, previewParts, snoozePresets, threadItems } from '../../lib/inbox/view';
+import { activityText, backNotice, cannedSuggestions, dayLabel, DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, mergeThread, previewParts, repliedSince, searchView, snoozePresets, stillAtBottom, threadItems, unseenInbound } from '../../lib/inbox/view';
 
 const conv = conversation;
 const msg = (id: string, createdAt: string, direction: MessageView['direction'] = 'inbound'): MessageView => message(id, { conversationId: 'c', createdAt, direction });
@@ -67,6 +67,62 @@ describe('status in the thread and the list', () => {
     const mondayEvening = new Date(2026, 10, 30, 20, 0);
     expect(snoozePresets(mondayEvening).map((p) => p.id)).toEqual(['hour', 'tomorrow', 'next-week']);
     expect(snoozePresets(mondayEvening).at(-1)!.until).toEqual(new Date(2026, 11, 7, 9, 0));
+  });
+  it('never offers two presets for the same moment: on a Sunday tomorrow morning is next week', () => {
+    const sunday = new Date(2026, 10, 29, 11, 0);
+    const presets = snoozePresets(sunday);
+    expect(presets.map((p) => p.id)).toEqual(['hour', 'tonight', 'tomorrow']);
+    expect(presets.at(-1)!.until).toEqual(new Date(2026, 10, 30, 9, 0));
+    // At 17:30, an hour from now (18:30) and tonight (19:00) mean the same.
+    expect(snoozePresets(new Date(2026, 10, 27, 17, 30)).map((p) => p.id)).toEqual(['hour', 'tomorrow', 'next-week']);
+    for (let day = 0; day < 7; day++)
+      for (let hour = 0; hour < 24; hour++) {
+        const times = snoozePresets(new Date(2026, 10, 22 + day, hour, 45)).map((p) => p.until.getTime());
+        expect(new Set(times).size).toBe(times.length);
+      }
+  });
+});
+
+describe('following a thread', () => {
+  const thread = [msg('1', '2026-11-28T10:00:00.000Z'), msg('2', '2026-11-28T10:01:00.000Z', 'outbound'), msg('3', '2026-11-28T10:02:00.000Z'), msg('4', '2026-11-28T10:02:00.500Z', 'note'), msg('5', '2026-11-28T10:03:00.000Z')];
+  it('counts every customer message below the last one seen at the bottom, however many came at once', () => {
+    expect(unseenInbound(thread, '2')).toBe(2);
+    expect(unseenInbound(thread, '1')).toBe(2);
+    expect(unseenInbound(thread, '5')).toBe(0);
+    expect(unseenInbound(thread, null)).toBe(0);
+  });
+  it('holds the view at the newest message until the agent scrolls up, however the content grows', () => {
+    // At the very bottom: held, whatever before.
+    expect(stillAtBottom(false, 0, 578, 1000, 422)).toBe(true);
+    // The content grew below a held view (a message, a bubble measured taller): still held, so it follows.
+    expect(stillAtBottom(true, 578, 578, 1056, 422)).toBe(true);
+    expect(stillAtBottom(true, 578, 623, 1056, 422)).toBe(true);
+    // The agent scrolled up: let go, and not taken back by growth.
+    expect(stillAtBottom(true, 578, 300, 1000, 422)).toBe(false);
+    expect(stillAtBottom(false, 300, 300, 1056, 422)).toBe(false);
+  });
+  it('knows when the agent has replied since the thread opened (the "new messages" line goes)', () => {
+    const atOpen = new Set(['1', '2', '3']);
+    expect(repliedSince(thread.slice(0, 3), atOpen)).toBe(false);
+    expect(repliedSince([...thread, msg('6', '2026-11-28T10:04:00.000Z', 'inbound')], atOpen)).toBe(false);
+    expect(repliedSince([...thread, msg('7', '2026-11-28T10:05:00.000Z', 'outbound')], atOpen)).toBe(true);
+  });
+});
+
+describe('search across statuses', () => {
+  const found = [conv('a'), conv('b', { status: 'resolved' }), conv('c', { status: 'snoozed', snoozedUntil: '2026-12-01T09:00:00.000Z' }), conv('d', { status: 'resolved' })];
+  it('shows matches of every status unless narrowed to one, with the count in each', () => {
+    const all = searchView(found, 'all', null);
+    expect(all.conversations.map((c) => c.id)).toEqual(['a', 'b', 'c', 'd']);
+    expect(all.counts).toEqual({ open: 1, snoozed: 1, resolved: 2 });
+    expect(all.total).toBe(4);
+    expect(searchView(found, 'resolved', null).conversations.map((c) => c.id)).toEqual(['b', 'd']);
+  });
+  it('takes the server’s counts when it found more than it sent, and its own (current) ones otherwise', () => {
+    expect(searchView(found, 'all', { open: 10, snoozed: 1, resolved: 2 }).counts).toEqual({ open: 10, snoozed: 1, resolved: 2 });
+    expect(searchView(found, 'all', { open: 10, snoozed: 1, resolved: 2 }).total).toBe(13);
+    // A colleague reopened one since the server answered: the rows on screen are counted.
+    expect(searchView(found, 'all', { open: 0, snoozed: 1, resolved: 3 }).counts).toEqual({ open: 1, snoozed: 1, resolved: 2 });
   });
 });
 

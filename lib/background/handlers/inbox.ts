@@ -17,9 +17,9 @@ export function inboxHandlers(current: Current<'api' | 'rooms'>) {
     },
     // The conversations found join the inbox so they can be opened.
     'inbox:search': async ({ query }) => {
-      const { results } = await (await current()).api.search(query);
-      await updateInbox((s) => results.reduce((acc, r) => addConversation(acc, r.conversation), s));
-      return results;
+      const found = await (await current()).api.search(query);
+      await updateInbox((s) => found.results.reduce((acc, r) => addConversation(acc, r.conversation), s));
+      return found;
     },
     // Kept by the side panel: the bounded cache keeps only the latest messages.
     'inbox:older': async ({ conversationId, before }) => (await current()).api.messages(conversationId, before),

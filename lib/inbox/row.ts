@@ -1,0 +1,50 @@
+import type { AgentConversationView } from '../contract/models';
+
+/**
+ * What a row of the conversation list says about who waits on whom (issue 31): who wrote the last
+ * message when it went out ("You", a colleague), how long the customer has waited for an answer,
+ * and the contact's initials for its avatar. Pure, from the conversation alone.
+ */
+
+/** The last message is a reply (the customer has not written since). */
+const lastIsReply = (c: AgentConversationView) => !!c.lastMessageAt && (!c.lastInboundAt || c.lastMessageAt > c.lastInboundAt);
+
+/**
+ * Who wrote the last message, when it is a reply: "You" or the colleague's name; null when the
+ * customer wrote last.
+ * @example previewAuthor(c, me, { [bob]: 'Bob' }) // 'Bob'
+ */
+export function previewAuthor(c: AgentConversationView, me: string, agentNames: Record<string, string>): string | null {
+  if (!lastIsReply(c)) return null;
+  if (c.lastReplyBy === me) return 'You';
+  return (c.lastReplyBy && agentNames[c.lastReplyBy]) || 'A colleague';
+}
+
+/**
+ * Since when the customer has waited for an answer: their last message, when it is the last of an
+ * open conversation (set aside, snoozed or resolved, nobody owes them one yet).
+ */
+export function waitingSince(c: AgentConversationView): string | null {
+  if (c.status !== 'open' || !c.lastInboundAt || lastIsReply(c)) return null;
+  return c.lastInboundAt;
+}
+
+/** A wait as a short duration: "1 min", "45 min", "3 h", "2 d" (rounded down, at least a minute). */
+export function waitLabel(sinceIso: string, now: number): string {
+  const minutes = Math.max(1, Math.floor((now - new Date(sinceIso).getTime()) / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h`;
+  return `${Math.floor(hours / 24)} d`;
+}
+
+/**
+ * Up to two initials from the contact's name (first and last word), or null when it has none with
+ * a letter (a bare number: the avatar shows a person icon).
+ * @example initials('María José de la Cruz') // 'MC'
+ */
+export function initials(name: string | null): string | null {
+  const words = (name ?? '').split(/\s+/).map((w) => w.match(/\p{L}/u)?.[0]).filter((l): l is string => !!l);
+  if (words.length === 0) return null;
+  return (words[0]! + (words.length > 1 ? words.at(-1)! : '')).toLocaleUpperCase();
+}
