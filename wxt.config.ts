@@ -43,7 +43,19 @@ export default defineConfig({
   }),
   // The sources addons.mozilla.org reviews: what builds the extension, nothing of the server's.
   zip: {
-    excludeSources: ['server/**', 'tests/**', 'bench/**', 'bench-results/**', 'dist/**', 'docs/**', 'supabase/**', '.switchboard/**', '.env', '.env.*', 'test-results/**'],
+    excludeSources: [
+      'server/**',
+      'tests/**',
+      'bench/**',
+      'bench-results/**',
+      'dist/**',
+      'docs/**',
+      'supabase/**',
+      '.switchboard/**',
+      '.env',
+      '.env.*',
+      'test-results/**',
+    ],
   },
   manifest: ({ browser }) => ({
     name: 'Switchboard',

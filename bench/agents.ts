@@ -21,7 +21,10 @@ export async function createBenchOrgs(stack: { db: pg.Pool; jwtSecret: string },
         [n, agentsPerOrg],
       )
     ).rows;
-    await stack.db.query(`insert into agents (id, organisation_id, display_name) select unnest($1::uuid[]), $2, 'Bench agent'`, [users.map((u) => u.id), org.id]);
+    await stack.db.query(`insert into agents (id, organisation_id, display_name) select unnest($1::uuid[]), $2, 'Bench agent'`, [
+      users.map((u) => u.id),
+      org.id,
+    ]);
     const exp = Math.floor(Date.now() / 1000) + 3600;
     const agents = await Promise.all(
       users.map(async (u) => ({ id: u.id, token: await signSupabaseJwt(stack.jwtSecret, { role: 'authenticated', aud: 'authenticated', sub: u.id, exp }) })),

@@ -31,7 +31,11 @@ export type PostgresProcessKind = 'sessions' | 'logical decoding' | 'WAL writer'
 function kindOf(title: string): PostgresProcessKind {
   if (/^postgres: walsender/.test(title)) return 'logical decoding';
   if (/^postgres: walwriter/.test(title)) return 'WAL writer';
-  if (/^postgres: (checkpointer|background writer|autovacuum|logical replication launcher|io worker|stats|archiver|walsummarizer)/.test(title) || !title.startsWith('postgres: ')) return 'other';
+  if (
+    /^postgres: (checkpointer|background writer|autovacuum|logical replication launcher|io worker|stats|archiver|walsummarizer)/.test(title) ||
+    !title.startsWith('postgres: ')
+  )
+    return 'other';
   return 'sessions';
 }
 
@@ -68,7 +72,7 @@ export async function startRemoteStack(): Promise<RemoteStack> {
       });
     const under = new Set([info.pid]);
     const total: Record<PostgresProcessKind, number> = { sessions: 0, 'logical decoding': 0, 'WAL writer': 0, other: 0 };
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const p of procs)
         if (!under.has(p.pid) && under.has(p.ppid)) {

@@ -54,8 +54,17 @@ if (want('realtime')) {
     if (!quick) await realtimeLatency(stack, { clients: 10, layout: 'orgs of 10', changes: 50, rate: 50 }); // warm-up, not reported
     const rows = [];
     const sizes: Array<[number, 'orgs of 10' | 'one org']> = quick
-      ? [[1, 'one org'], [10, 'orgs of 10']]
-      : [[1, 'one org'], [100, 'orgs of 10'], [100, 'one org'], [1000, 'orgs of 10'], [1000, 'one org']];
+      ? [
+          [1, 'one org'],
+          [10, 'orgs of 10'],
+        ]
+      : [
+          [1, 'one org'],
+          [100, 'orgs of 10'],
+          [100, 'one org'],
+          [1000, 'orgs of 10'],
+          [1000, 'one org'],
+        ];
     for (const [clients, layout] of sizes) {
       const row = await realtimeLatency(stack, { clients, layout, changes: quick ? 5 : clients >= 1000 ? 50 : 200, rate: 20 });
       console.error(`  realtime ${clients} clients (${layout}): p50 ${row.p50} ms, p99 ${row.p99} ms, lost ${row.lost}`);
@@ -77,10 +86,21 @@ if (want('webhook')) {
     // organisation (10 agents are one organisation either way). The heaviest rows run 3 s: one
     // organisation of 1,000 agents at 100 messages/s is 100,000 deliveries a second per path.
     const cases: Array<[number, number, OrgLayout]> = quick
-      ? [[10, 10, 'orgs of 10'], [20, 10, 'one org']]
+      ? [
+          [10, 10, 'orgs of 10'],
+          [20, 10, 'one org'],
+        ]
       : [
-          [10, 10, 'orgs of 10'], [10, 100, 'orgs of 10'], [100, 10, 'orgs of 10'], [100, 100, 'orgs of 10'], [1000, 10, 'orgs of 10'], [1000, 100, 'orgs of 10'],
-          [100, 10, 'one org'], [100, 100, 'one org'], [1000, 10, 'one org'], [1000, 100, 'one org'],
+          [10, 10, 'orgs of 10'],
+          [10, 100, 'orgs of 10'],
+          [100, 10, 'orgs of 10'],
+          [100, 100, 'orgs of 10'],
+          [1000, 10, 'orgs of 10'],
+          [1000, 100, 'orgs of 10'],
+          [100, 10, 'one org'],
+          [100, 100, 'one org'],
+          [1000, 10, 'one org'],
+          [1000, 100, 'one org'],
         ];
     // First, while the database is fresh: its quiet windows count transactions, and autovacuum
     // after the loaded rows below would be counted with them.
@@ -96,10 +116,25 @@ if (want('webhook')) {
     }
     const flat = (pick: (r: (typeof rows)[number]) => Record<string, number>) =>
       rows.map((r) => ({ agents: r.agents, layout: r.layout, 'msg/s': r.rate, messages: r.messages, ...pick(r) }));
-    const lat = (l: { p50: number; p95: number; p99: number; max: number; lost?: number }) => ({ p50: l.p50, p95: l.p95, p99: l.p99, max: l.max, ...(l.lost !== undefined ? { lost: l.lost } : {}) });
-    printTable('Signed webhook → Socket.IO client (ms)', flat((r) => lat(r.socketIo)));
-    printTable('Signed webhook → supabase-js postgres_changes callback (ms)', flat((r) => lat(r.realtime)));
-    printTable('Webhook answered (ms), server CPU and memory', flat((r) => ({ ...lat(r.webhookMs), 'cpu %': r.serverCpuPct, 'rss MB': r.serverRssMb })));
+    const lat = (l: { p50: number; p95: number; p99: number; max: number; lost?: number }) => ({
+      p50: l.p50,
+      p95: l.p95,
+      p99: l.p99,
+      max: l.max,
+      ...(l.lost !== undefined ? { lost: l.lost } : {}),
+    });
+    printTable(
+      'Signed webhook → Socket.IO client (ms)',
+      flat((r) => lat(r.socketIo)),
+    );
+    printTable(
+      'Signed webhook → supabase-js postgres_changes callback (ms)',
+      flat((r) => lat(r.realtime)),
+    );
+    printTable(
+      'Webhook answered (ms), server CPU and memory',
+      flat((r) => ({ ...lat(r.webhookMs), 'cpu %': r.serverCpuPct, 'rss MB': r.serverRssMb })),
+    );
     const floor = await latencyFloor(stack, quick ? 5 : 200);
     printTable('One webhook at a time on an idle server (ms): where the time goes', [
       { part: 'HTTP round trip (health check)', ...lat(floor.roundTrip) },
@@ -178,15 +213,35 @@ if (want('sidepanel')) {
     const cases: Array<[number, number, OrgLayout]> = quick
       ? [[10, 5, 'orgs of 10']]
       : [
-          [10, 10, 'orgs of 10'], [10, 100, 'orgs of 10'], [100, 10, 'orgs of 10'], [100, 100, 'orgs of 10'], [1000, 10, 'orgs of 10'], [1000, 100, 'orgs of 10'],
-          [100, 10, 'one org'], [100, 100, 'one org'], [1000, 10, 'one org'], [1000, 100, 'one org'],
+          [10, 10, 'orgs of 10'],
+          [10, 100, 'orgs of 10'],
+          [100, 10, 'orgs of 10'],
+          [100, 100, 'orgs of 10'],
+          [1000, 10, 'orgs of 10'],
+          [1000, 100, 'orgs of 10'],
+          [100, 10, 'one org'],
+          [100, 100, 'one org'],
+          [1000, 10, 'one org'],
+          [1000, 100, 'one org'],
         ];
     const rows = [];
     for (const [agents, rate, layout] of cases) rows.push(await sidePanelLatency(stack, { agents, rate, layout, seconds: quick ? 1 : 5 }));
-    printTable('Signed webhook → text on screen in the extension side panel, Chromium (ms)', rows.map(({ crmBadge: _, socketIo: __, cpu: ___, ...r }) => r) as never);
-    printTable('Signed webhook → unread count on the customer’s CRM badge, same run (ms)', rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.crmBadge })) as never);
-    printTable('The same messages at a plain Socket.IO client of the organisation, same run (ms)', rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.socketIo })) as never);
-    printTable('The extension’s main-thread CPU per message, same run (ms)', rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.cpu })) as never);
+    printTable(
+      'Signed webhook → text on screen in the extension side panel, Chromium (ms)',
+      rows.map(({ crmBadge: _, socketIo: __, cpu: ___, ...r }) => r) as never,
+    );
+    printTable(
+      'Signed webhook → unread count on the customer’s CRM badge, same run (ms)',
+      rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.crmBadge })) as never,
+    );
+    printTable(
+      'The same messages at a plain Socket.IO client of the organisation, same run (ms)',
+      rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.socketIo })) as never,
+    );
+    printTable(
+      'The extension’s main-thread CPU per message, same run (ms)',
+      rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.cpu })) as never,
+    );
     results.sidepanel = rows;
   } finally {
     await stack.stop();

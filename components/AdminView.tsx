@@ -66,14 +66,21 @@ export function AdminView() {
                 <td>{m.displayName}</td>
                 <td>{m.email}</td>
                 <td>
-                  <select aria-label={`Role of ${m.displayName}`} value={m.role} onChange={(e) => void run(sendMessage('admin:setRole', { agentId: m.id, role: e.target.value as AgentRole }))}>
+                  <select
+                    aria-label={`Role of ${m.displayName}`}
+                    value={m.role}
+                    onChange={(e) => void run(sendMessage('admin:setRole', { agentId: m.id, role: e.target.value as AgentRole }))}
+                  >
                     <option value="agent">Agent</option>
                     <option value="admin">Admin</option>
                   </select>
                 </td>
                 <td>
                   {m.id !== me.id && (
-                    <button type="button" onClick={() => confirm(`Remove ${m.displayName} from the team?`) && void run(sendMessage('admin:removeAgent', { agentId: m.id }))}>
+                    <button
+                      type="button"
+                      onClick={() => confirm(`Remove ${m.displayName} from the team?`) && void run(sendMessage('admin:removeAgent', { agentId: m.id }))}
+                    >
                       Remove {m.displayName}
                     </button>
                   )}
@@ -113,7 +120,13 @@ export function AdminView() {
               <button type="button" onClick={() => setEditing({ shortcut: c.shortcut, body: c.body })}>
                 Edit /{c.shortcut}
               </button>{' '}
-              <button type="button" onClick={() => confirm(`Delete the canned reply /${c.shortcut}? Agents can no longer insert it.`) && void run(sendMessage('admin:deleteCannedReply', { id: c.id }))}>
+              <button
+                type="button"
+                onClick={() =>
+                  confirm(`Delete the canned reply /${c.shortcut}? Agents can no longer insert it.`) &&
+                  void run(sendMessage('admin:deleteCannedReply', { id: c.id }))
+                }
+              >
                 Delete /{c.shortcut}
               </button>
             </li>
@@ -141,14 +154,18 @@ export function AdminView() {
                 <strong>{ch.name}</strong> {ch.whatsappNumber?.replace(/^whatsapp:/, '') ?? ch.messagingServiceSid}
               </span>
               {ch.webhookUrl !== data.webhookUrl && <CopyField label={`Webhook URL for Twilio for ${ch.name}`} value={ch.webhookUrl} />}
-              <span className="hint">{ch.lastInboundAt ? `Twilio last delivered a message ${shortTime(ch.lastInboundAt)}` : 'Twilio has not delivered a message yet'}</span>
+              <span className="hint">
+                {ch.lastInboundAt ? `Twilio last delivered a message ${shortTime(ch.lastInboundAt)}` : 'Twilio has not delivered a message yet'}
+              </span>
             </li>
           ))}
         </ul>
         {data.waiting.length > 0 && (
           <>
             <h4>Messages for numbers not set up yet</h4>
-            <p className="hint">Customers wrote to these numbers, which Twilio sends to this workspace’s webhook URL. Set a number up to bring its messages into the inbox.</p>
+            <p className="hint">
+              Customers wrote to these numbers, which Twilio sends to this workspace’s webhook URL. Set a number up to bring its messages into the inbox.
+            </p>
             <ul aria-label="Numbers not set up yet">
               {data.waiting.map((w) => (
                 <WaitingNumberItem key={w.whatsappNumber} waiting={w} />
@@ -212,16 +229,22 @@ function InviteForm() {
       )}
       {created?.emailProblem && <p role="alert">{created.emailProblem}</p>}
       {/* Not after an e-mail: Supabase made the invitee an account without a password, which a link cannot prove. */}
-      {created && !created.emailed && (
-        <CopyField label="Send this link to the invitee (it works once, for 3 days)" value={created.link} />
-      )}
+      {created && !created.emailed && <CopyField label="Send this link to the invitee (it works once, for 3 days)" value={created.link} />}
       {error && <p role="alert">{error}</p>}
     </form>
   );
 }
 
 /** A new canned reply, or the text of one being edited (its shortcut stays: agents know it by that). */
-function CannedReplyForm({ onSave, editing, onDone }: { onSave: (shortcut: string, body: string) => Promise<unknown>; editing: { shortcut: string; body: string } | null; onDone: () => void }) {
+function CannedReplyForm({
+  onSave,
+  editing,
+  onDone,
+}: {
+  onSave: (shortcut: string, body: string) => Promise<unknown>;
+  editing: { shortcut: string; body: string } | null;
+  onDone: () => void;
+}) {
   const [shortcut, setShortcut] = useState(editing?.shortcut ?? '');
   const [body, setBody] = useState(editing?.body ?? '');
   const submit = async (e: FormEvent) => {
@@ -311,7 +334,8 @@ function CrmCheck({ vendorName, last, run }: { vendorName: string; last: CrmChec
       )}
       <p>
         <label>
-          <input type="checkbox" checked={writeTest} onChange={(e) => setWriteTest(e.target.checked)} /> Also write one test record in {vendorName} and delete it
+          <input type="checkbox" checked={writeTest} onChange={(e) => setWriteTest(e.target.checked)} /> Also write one test record in {vendorName} and delete
+          it
         </label>{' '}
         <button type="button" disabled={busy} onClick={() => void check()}>
           {busy ? 'Checking…' : 'Check connection'}
@@ -337,7 +361,9 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
   return (
     <>
       <h3 id="crm-heading">CRM</h3>
-      {!c && crm.vendors.length === 0 && <p className="hint">This server has no CRM app set up yet (docs/crm.md: the CRM's client id and secret, and CRM_TOKEN_KEY).</p>}
+      {!c && crm.vendors.length === 0 && (
+        <p className="hint">This server has no CRM app set up yet (docs/crm.md: the CRM's client id and secret, and CRM_TOKEN_KEY).</p>
+      )}
       {!c && crm.vendors.length > 0 && (
         <>
           <p>Log every WhatsApp conversation on the customer’s CRM record, live.</p>
@@ -432,8 +458,9 @@ function CrmSection({ crm, run }: { crm: CrmStatus; run: ReturnType<typeof useAd
             <button
               type="button"
               onClick={() =>
-                confirm(`Disconnect ${c.vendorName}? Conversations stop being logged there (what is already in ${c.vendorName} stays), and records still waiting are dropped.`) &&
-                void run(sendMessage('admin:disconnectCrm'))
+                confirm(
+                  `Disconnect ${c.vendorName}? Conversations stop being logged there (what is already in ${c.vendorName} stays), and records still waiting are dropped.`,
+                ) && void run(sendMessage('admin:disconnectCrm'))
               }
             >
               Disconnect {c.vendorName}

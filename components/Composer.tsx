@@ -50,10 +50,19 @@ export function Composer(props: {
         </button>
       </div>
       {mode === 'note' ? (
-        <TextComposer key="note" mode="note" closesAt={null} cannedReplies={props.cannedReplies} onTyping={() => {}} onSubmit={({ body }) => body && props.onNote(body)} box={props.replyBox} />
+        <TextComposer
+          key="note"
+          mode="note"
+          closesAt={null}
+          cannedReplies={props.cannedReplies}
+          onTyping={() => {}}
+          onSubmit={({ body }) => body && props.onNote(body)}
+          box={props.replyBox}
+        />
       ) : props.optedOutAt ? (
         <p className="window-note closed opted-out" role="note">
-          This customer opted out of messages from this number on {shortTime(props.optedOutAt)} (they sent STOP). Nothing can be sent to them until they write START. You can still leave a private note.
+          This customer opted out of messages from this number on {shortTime(props.optedOutAt)} (they sent STOP). Nothing can be sent to them until they write
+          START. You can still leave a private note.
         </p>
       ) : !templates ? (
         <TextComposer
@@ -97,7 +106,12 @@ function TextComposer(props: {
   const listId = useId();
   const uploads = useUploads(props.uploadTicket ?? noTicket);
   const canUpload = !!props.uploadTicket && props.mode === 'reply';
-  const draft = useReplyDraft({ cannedReplies: props.cannedReplies, onTyping: props.onTyping, onSubmit: props.onSubmit, files: canUpload ? uploads : undefined });
+  const draft = useReplyDraft({
+    cannedReplies: props.cannedReplies,
+    onTyping: props.onTyping,
+    onSubmit: props.onSubmit,
+    files: canUpload ? uploads : undefined,
+  });
   const picker = useRef<HTMLInputElement>(null);
   const [dragging, setDragging] = useState(false);
   const dropProps = canUpload
@@ -197,13 +211,7 @@ function TextComposer(props: {
       {note ? null : file.attaching ? (
         <label className="attach">
           File or image URL
-          <input
-            type="url"
-            placeholder="https://…/invoice.pdf"
-            value={file.url}
-            aria-invalid={!file.valid}
-            onChange={(e) => file.setUrl(e.target.value)}
-          />
+          <input type="url" placeholder="https://…/invoice.pdf" value={file.url} aria-invalid={!file.valid} onChange={(e) => file.setUrl(e.target.value)} />
         </label>
       ) : (
         <button type="button" className="attach-toggle" onClick={file.attach}>
@@ -222,7 +230,13 @@ function AttachmentList({ uploads }: { uploads: Uploads }) {
     <ul className="attachments" aria-label="Attached files">
       {uploads.items.map((a) => (
         <li key={a.key} className={`attachment ${a.state}`}>
-          {a.preview ? <img src={a.preview} alt="" className="thumb" /> : <span className="thumb" aria-hidden="true"><FileText /></span>}
+          {a.preview ? (
+            <img src={a.preview} alt="" className="thumb" />
+          ) : (
+            <span className="thumb" aria-hidden="true">
+              <FileText />
+            </span>
+          )}
           <span className="name">{a.name}</span> <span className="size">{formatBytes(a.size)}</span>
           {a.state === 'uploading' && <progress max={1} value={a.progress} aria-label={`Uploading ${a.name}`} />}
           {a.state === 'ready' && <span className="ready">Ready</span>}

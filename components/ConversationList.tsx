@@ -52,7 +52,11 @@ export const ConversationList = forwardRef<
   // The rows on screen (what Virtuoso renders), reported when the conversations in them change.
   const [range, setRange] = useState<[number, number]>([0, 0]);
   // As a sorted set: a conversation moving within the rows on screen changes nothing to ask for.
-  const shownIds = conversations.slice(range[0], range[1] + 1).map((c) => c.id).sort().join();
+  const shownIds = conversations
+    .slice(range[0], range[1] + 1)
+    .map((c) => c.id)
+    .sort()
+    .join();
   const onRowsShown = props.onRowsShown;
   useEffect(() => onRowsShown?.(shownIds ? shownIds.split(',') : []), [shownIds, onRowsShown]);
   const activeIndex = Math.min(active, Math.max(0, conversations.length - 1));

@@ -42,7 +42,17 @@ export function CrmRecordLink({ conversationId }: { conversationId: string }) {
 }
 
 /** Finds the CRM's records by name, e-mail or phone, and links the one the agent picks. */
-function LinkRecord({ vendor, busy, search, link }: { vendor: string; busy: boolean; search: (q: string) => Promise<CrmCandidate[]>; link: (id: string) => Promise<unknown> }) {
+function LinkRecord({
+  vendor,
+  busy,
+  search,
+  link,
+}: {
+  vendor: string;
+  busy: boolean;
+  search: (q: string) => Promise<CrmCandidate[]>;
+  link: (id: string) => Promise<unknown>;
+}) {
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<CrmCandidate[] | null>(null);
   const submit = async (e: FormEvent) => {
@@ -52,12 +62,24 @@ function LinkRecord({ vendor, busy, search, link }: { vendor: string; busy: bool
   return (
     <div className="crm-link" role="group" aria-label={`Link to a ${vendor} record`}>
       <form onSubmit={(e) => void submit(e)}>
-        <input aria-label={`Find a ${vendor} record`} placeholder="Name, e-mail or phone" value={query} minLength={2} maxLength={100} required onChange={(e) => setQuery(e.target.value)} />
+        <input
+          aria-label={`Find a ${vendor} record`}
+          placeholder="Name, e-mail or phone"
+          value={query}
+          minLength={2}
+          maxLength={100}
+          required
+          onChange={(e) => setQuery(e.target.value)}
+        />
         <button type="submit" disabled={busy}>
           Find
         </button>
       </form>
-      {found && found.length === 0 && <p className="hint">No {vendor} record matches “{query}”.</p>}
+      {found && found.length === 0 && (
+        <p className="hint">
+          No {vendor} record matches “{query}”.
+        </p>
+      )}
       {found && found.length > 0 && (
         <ul aria-label={`${vendor} records`}>
           {found.map((c) => (

@@ -79,18 +79,35 @@ export const InboxToolbar = forwardRef<
         <>
           <div className="filters statuses" role="group" aria-label="Status">
             {STATUSES.map(([status, label]) => (
-              <button key={status} type="button" data-filter={`status:${status}`} aria-pressed={props.filter.status === status} onClick={() => props.onFilter({ ...props.filter, status })}>
+              <button
+                key={status}
+                type="button"
+                data-filter={`status:${status}`}
+                aria-pressed={props.filter.status === status}
+                onClick={() => props.onFilter({ ...props.filter, status })}
+              >
                 {label} <span className="count">{props.counts.status[status]}</span>
               </button>
             ))}
           </div>
           <div className="filters" role="group" aria-label="Assigned to">
             {ASSIGNEES.map(([assignee, label]) => (
-              <button key={assignee} type="button" data-filter={`assignee:${assignee}`} aria-pressed={props.filter.assignee === assignee} onClick={() => props.onFilter({ ...props.filter, assignee })}>
+              <button
+                key={assignee}
+                type="button"
+                data-filter={`assignee:${assignee}`}
+                aria-pressed={props.filter.assignee === assignee}
+                onClick={() => props.onFilter({ ...props.filter, assignee })}
+              >
                 {label} <span className="count">{props.counts.assignee[assignee]}</span>
               </button>
             ))}
-            <button type="button" data-filter="unread" aria-pressed={props.filter.unread} onClick={() => props.onFilter({ ...props.filter, unread: !props.filter.unread })}>
+            <button
+              type="button"
+              data-filter="unread"
+              aria-pressed={props.filter.unread}
+              onClick={() => props.onFilter({ ...props.filter, unread: !props.filter.unread })}
+            >
               Unread <span className="count">{props.counts.unread}</span>
             </button>
           </div>

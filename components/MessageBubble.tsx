@@ -73,7 +73,11 @@ export const MessageBubble = memo(function MessageBubble(props: {
         ) : (
           <>
             {m.direction === 'outbound' && <Ticks message={m} onRetry={() => props.onRetry(m.id)} onUseTemplate={props.onUseTemplate} />}
-            {m.direction === 'note' && m.status === 'accepted' && <span className="ticks" role="img" aria-label="Saving"><Clock aria-hidden="true" /></span>}
+            {m.direction === 'note' && m.status === 'accepted' && (
+              <span className="ticks" role="img" aria-label="Saving">
+                <Clock aria-hidden="true" />
+              </span>
+            )}
           </>
         )}
         {m.direction === 'inbound' && (
@@ -179,9 +183,27 @@ async function blobUrl(dataUrl: string, type: string): Promise<string> {
  * that number); every other file (a PDF, but also an SVG or an HTML page posing as one) is saved
  * as a download, never opened in the extension's origin.
  */
-function Media({ media, load, onOpenPhone, fromCustomer }: { media: MediaItem; load: () => Promise<LoadedMedia>; onOpenPhone: (phone: string) => void; fromCustomer: boolean }) {
+function Media({
+  media,
+  load,
+  onOpenPhone,
+  fromCustomer,
+}: {
+  media: MediaItem;
+  load: () => Promise<LoadedMedia>;
+  onOpenPhone: (phone: string) => void;
+  fromCustomer: boolean;
+}) {
   const type = media.contentType.split(';')[0]!.trim().toLowerCase();
-  const kind = INLINE_IMAGE_TYPES.has(type) ? 'image' : type.startsWith('audio/') ? 'audio' : type.startsWith('video/') ? 'video' : type === 'text/vcard' || type === 'text/x-vcard' ? 'contact' : 'file';
+  const kind = INLINE_IMAGE_TYPES.has(type)
+    ? 'image'
+    : type.startsWith('audio/')
+      ? 'audio'
+      : type.startsWith('video/')
+        ? 'video'
+        : type === 'text/vcard' || type === 'text/x-vcard'
+          ? 'contact'
+          : 'file';
   const [url, setUrl] = useState<string | null>(null);
   const [card, setCard] = useState<ContactCard | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -221,10 +243,30 @@ function Media({ media, load, onOpenPhone, fromCustomer }: { media: MediaItem; l
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [kind]);
   const what = { image: 'Photo', audio: 'Voice message', video: 'Video', contact: 'Contact card', file: 'File' }[kind];
-  if (error) return <span className="media error">{what} unavailable: {error}</span>;
-  if (kind === 'image') return url ? <img className="media" src={url} alt={fromCustomer ? 'Photo from the customer' : 'Photo you sent'} /> : <span className="media loading">Loading photo…</span>;
-  if (kind === 'audio') return url ? <audio className="media audio" controls preload="metadata" src={url} aria-label={what} /> : <span className="media loading">Loading voice message…</span>;
-  if (kind === 'video') return url ? <video className="media video" controls preload="metadata" src={url} aria-label={what} /> : <span className="media loading">Loading video…</span>;
+  if (error)
+    return (
+      <span className="media error">
+        {what} unavailable: {error}
+      </span>
+    );
+  if (kind === 'image')
+    return url ? (
+      <img className="media" src={url} alt={fromCustomer ? 'Photo from the customer' : 'Photo you sent'} />
+    ) : (
+      <span className="media loading">Loading photo…</span>
+    );
+  if (kind === 'audio')
+    return url ? (
+      <audio className="media audio" controls preload="metadata" src={url} aria-label={what} />
+    ) : (
+      <span className="media loading">Loading voice message…</span>
+    );
+  if (kind === 'video')
+    return url ? (
+      <video className="media video" controls preload="metadata" src={url} aria-label={what} />
+    ) : (
+      <span className="media loading">Loading video…</span>
+    );
   if (kind === 'contact') {
     if (!card) return <span className="media loading">Loading contact…</span>;
     return (
@@ -288,10 +330,12 @@ function MediaShare({ make }: { make: () => Promise<MediaLink> }) {
       async (l) => {
         setLink(l);
         setError(null);
-        setCopied(await navigator.clipboard.writeText(l.url).then(
-          () => true,
-          () => false,
-        ));
+        setCopied(
+          await navigator.clipboard.writeText(l.url).then(
+            () => true,
+            () => false,
+          ),
+        );
       },
       (e: Error) => setError(e.message),
     );

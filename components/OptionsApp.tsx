@@ -129,7 +129,12 @@ function NotificationSettingsForm() {
   };
   const scope = (key: keyof NotificationSettings['scope'], label: string) => (
     <label className="checkbox">
-      <input type="checkbox" checked={settings.scope[key]} disabled={!settings.enabled} onChange={(e) => save({ scope: { ...settings.scope, [key]: e.target.checked } })} />
+      <input
+        type="checkbox"
+        checked={settings.scope[key]}
+        disabled={!settings.enabled}
+        onChange={(e) => save({ scope: { ...settings.scope, [key]: e.target.checked } })}
+      />
       {label}
     </label>
   );

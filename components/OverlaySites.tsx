@@ -37,13 +37,19 @@ export function OverlaySites() {
     <section id="crm-badges" className="card" aria-labelledby="crm-badges-heading">
       <h2 id="crm-badges-heading">CRM badges</h2>
       <p>
-        Badges next to phone numbers on {BUILT_IN_SITES.filter((s) => s.id !== 'demo').map((s) => s.name).join(', ')}{BUILT_IN_SITES.some((s) => s.id === 'demo') ? ' and the demo CRM' : ''}. Other
-        sites only when you enable them.
+        Badges next to phone numbers on{' '}
+        {BUILT_IN_SITES.filter((s) => s.id !== 'demo')
+          .map((s) => s.name)
+          .join(', ')}
+        {BUILT_IN_SITES.some((s) => s.id === 'demo') ? ' and the demo CRM' : ''}. Other sites only when you enable them.
       </p>
       {crm && (
         <label>
           Default country for numbers without a country code
-          <select value={crm.defaultCountry} onChange={(e) => void overlaySettingsItem.setValue({ defaultCountry: e.target.value as typeof crm.defaultCountry })}>
+          <select
+            value={crm.defaultCountry}
+            onChange={(e) => void overlaySettingsItem.setValue({ defaultCountry: e.target.value as typeof crm.defaultCountry })}
+          >
             {COUNTRIES.map((c) => (
               <option key={c.code} value={c.code}>
                 {c.name}
@@ -55,7 +61,14 @@ export function OverlaySites() {
       <form aria-label="Enable on a site" onSubmit={(e) => void enable(e)}>
         <label>
           Site address
-          <input type="text" inputMode="url" placeholder="https://crm.example.com" value={address} required onChange={(e) => setAddress(e.target.value.trim())} />
+          <input
+            type="text"
+            inputMode="url"
+            placeholder="https://crm.example.com"
+            value={address}
+            required
+            onChange={(e) => setAddress(e.target.value.trim())}
+          />
         </label>
         <button type="submit">Enable on this site</button>
         {error && <p role="alert">{error}</p>}

@@ -111,11 +111,23 @@ export function SidePanelApp() {
   const found = useMemo(() => {
     if (!searching) return null;
     // The server's answer covers the whole history; until it comes, what the cache holds.
-    if (search.query.trim().length >= SEARCH_MIN_CHARS && search.results) return searchView(search.results.map((r) => inbox?.conversations[r.conversation.id] ?? r.conversation), scope, search.counts);
-    return searchView(all.filter((c) => matchesLocally(c, search.query)), scope, null);
+    if (search.query.trim().length >= SEARCH_MIN_CHARS && search.results)
+      return searchView(
+        search.results.map((r) => inbox?.conversations[r.conversation.id] ?? r.conversation),
+        scope,
+        search.counts,
+      );
+    return searchView(
+      all.filter((c) => matchesLocally(c, search.query)),
+      scope,
+      null,
+    );
   }, [all, searching, search.query, search.results, search.counts, scope, inbox?.conversations]);
   const visible = useMemo(() => found?.conversations ?? filterConversations(all, filter, me), [found, all, filter, me]);
-  const matches = useMemo(() => Object.fromEntries((search.results ?? []).filter((r) => r.match).map((r) => [r.conversation.id, r.match!.body])), [search.results]);
+  const matches = useMemo(
+    () => Object.fromEntries((search.results ?? []).filter((r) => r.match).map((r) => [r.conversation.id, r.match!.body])),
+    [search.results],
+  );
   const agentNames = useMemo(() => Object.fromEntries((team?.agents ?? []).map((a) => [a.id, a.displayName])), [team?.agents]);
 
   // Back from a thread: focus returns to its row.
@@ -147,12 +159,16 @@ export function SidePanelApp() {
   });
   // Picked conversations that left the view (resolved by a colleague, filtered out) are not acted on.
   const picked = useMemo(() => visible.filter((c) => checked.has(c.id)), [checked, visible]);
-  const onCheck = useCallback((id: string, on: boolean) => setChecked((prev) => {
-    const next = new Set(prev);
-    if (on) next.add(id);
-    else next.delete(id);
-    return next;
-  }), []);
+  const onCheck = useCallback(
+    (id: string, on: boolean) =>
+      setChecked((prev) => {
+        const next = new Set(prev);
+        if (on) next.add(id);
+        else next.delete(id);
+        return next;
+      }),
+    [],
+  );
 
   if (inbox === undefined || agent === undefined) return null;
   if (agent === null || update) return <FirstRun />;
@@ -237,7 +253,13 @@ export function SidePanelApp() {
           />
         </>
       )}
-      <UndoToast text={undo.offer?.text ?? null} failed={undo.failed} onUndo={() => void undo.undo()} onHold={undo.hold} onDismissFailure={undo.dismissFailure} />
+      <UndoToast
+        text={undo.offer?.text ?? null}
+        failed={undo.failed}
+        onUndo={() => void undo.undo()}
+        onHold={undo.hold}
+        onDismissFailure={undo.dismissFailure}
+      />
     </main>
   );
 }

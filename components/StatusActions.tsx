@@ -115,7 +115,15 @@ export const StatusActions = forwardRef<
           ))}
           <form className="snooze-custom" onSubmit={submitCustom}>
             <label htmlFor={customId}>Date and time</label>
-            <input id={customId} type="datetime-local" step="60" min={localInput(new Date())} value={custom} required onChange={(e) => setCustom(e.target.value)} />
+            <input
+              id={customId}
+              type="datetime-local"
+              step="60"
+              min={localInput(new Date())}
+              value={custom}
+              required
+              onChange={(e) => setCustom(e.target.value)}
+            />
             <button type="submit" disabled={busy}>
               Snooze
             </button>

@@ -83,7 +83,7 @@ export function Thread(props: ThreadProps) {
     // The agent's own reply: to the bottom, to see it go.
     if (m.direction === 'outbound' && m.status === 'accepted') follow.toBottom();
   });
-  const authorName = (id: string | null) => (id ? id === props.me ? 'You' : (props.agents.find((a) => a.id === id)?.displayName ?? null) : null);
+  const authorName = (id: string | null) => (id ? (id === props.me ? 'You' : (props.agents.find((a) => a.id === id)?.displayName ?? null)) : null);
 
   const loadOlder = () => {
     if (history === 'loading' || history === 'done' || all.length === 0) return;
@@ -207,25 +207,24 @@ export function Thread(props: ThreadProps) {
             <span>{item.label}</span>
           ) : item.kind === 'new' ? (
             <span>{item.count === 1 ? '1 new message' : `${item.count} new messages`}</span>
+          ) : item.message.direction === 'activity' ? (
+            <span className="activity-line">
+              {activityText(item.message, props.agents, props.me, whenLabel)} ·{' '}
+              <time dateTime={item.message.createdAt}>{shortTime(item.message.createdAt)}</time>
+            </span>
           ) : (
-            item.message.direction === 'activity' ? (
-              <span className="activity-line">
-                {activityText(item.message, props.agents, props.me, whenLabel)} · <time dateTime={item.message.createdAt}>{shortTime(item.message.createdAt)}</time>
-              </span>
-            ) : (
-              <MessageBubble
-                message={item.message}
-                waiting={props.waiting.has(item.message.id)}
-                author={authorName(item.message.sentBy)}
-                onRetry={props.intents.retry}
-                loadMedia={props.intents.media}
-                linkMedia={props.intents.mediaLink}
-                onMarkUnread={markUnreadFrom}
-                onJumpTo={jumpTo}
-                onOpenPhone={openPhone}
-                onUseTemplate={useTemplate}
-              />
-            )
+            <MessageBubble
+              message={item.message}
+              waiting={props.waiting.has(item.message.id)}
+              author={authorName(item.message.sentBy)}
+              onRetry={props.intents.retry}
+              loadMedia={props.intents.media}
+              linkMedia={props.intents.mediaLink}
+              onMarkUnread={markUnreadFrom}
+              onJumpTo={jumpTo}
+              onOpenPhone={openPhone}
+              onUseTemplate={useTemplate}
+            />
           )
         }
       />
@@ -306,7 +305,10 @@ function HistoryState({ state, onRetry }: { state: HistoryContext['history']; on
   return <p className="history" />;
 }
 
-const MessagesList = forwardRef<HTMLOListElement, HTMLAttributes<HTMLOListElement> & { context?: HistoryContext }>(function MessagesList({ context: _, ...props }, ref) {
+const MessagesList = forwardRef<HTMLOListElement, HTMLAttributes<HTMLOListElement> & { context?: HistoryContext }>(function MessagesList(
+  { context: _, ...props },
+  ref,
+) {
   return <ol {...props} ref={ref} className="messages" aria-label="Messages" />;
 });
 
@@ -314,7 +316,15 @@ function MessageItem({ item, context, ...props }: ItemProps<ThreadItem> & { cont
   if (item.kind === 'message') {
     const m = item.message;
     const highlighted = context?.highlight === m.id;
-    return <li {...props} className={`message ${m.direction}${highlighted ? ' highlighted' : ''}`} data-message-id={m.id} data-status={m.status} aria-current={highlighted ? 'true' : undefined} />;
+    return (
+      <li
+        {...props}
+        className={`message ${m.direction}${highlighted ? ' highlighted' : ''}`}
+        data-message-id={m.id}
+        data-status={m.status}
+        aria-current={highlighted ? 'true' : undefined}
+      />
+    );
   }
   // Plain list items (a list may hold nothing else): their text says what they mark.
   if (item.kind === 'new') return <li {...props} className="new-marker" />;

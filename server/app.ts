@@ -162,7 +162,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     db,
     broadcast,
     publicUrl: () => config.publicUrl,
-    supabaseAdmin: config.supabaseServiceRoleKey ? { url: config.supabaseUrl, serviceRoleKey: config.supabaseServiceRoleKey, anonKey: config.supabaseAnonKey } : null,
+    supabaseAdmin: config.supabaseServiceRoleKey
+      ? { url: config.supabaseUrl, serviceRoleKey: config.supabaseServiceRoleKey, anonKey: config.supabaseAnonKey }
+      : null,
     inviteLimits: config.inviteLimits,
     verify: deps.verify,
     twilioSource: { apiBaseUrl: twilioApiBase(config), accountSid: config.twilio.accountSid },
@@ -175,7 +177,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     requests,
     db,
     crmCheck: crmWriter.check,
-    client: { supabaseUrl: config.supabaseUrl, supabaseAnonKey: config.supabaseAnonKey, workspaceName: config.workspace.name, minExtensionVersion: config.workspace.minExtensionVersion },
+    client: {
+      supabaseUrl: config.supabaseUrl,
+      supabaseAnonKey: config.supabaseAnonKey,
+      workspaceName: config.workspace.name,
+      minExtensionVersion: config.workspace.minExtensionVersion,
+    },
   });
 
   await http.register(async (api) => {
@@ -227,7 +234,11 @@ function conversationIdOf(req: FastifyRequest): string {
 async function connectRedis(url: string, log: Logger): Promise<{ pub: RedisClientType; sub: RedisClientType }> {
   const pub: RedisClientType = createClient({ url });
   const sub: RedisClientType = pub.duplicate();
-  for (const [name, client] of [['pub', pub], ['sub', sub]] as const) client.on('error', (err: Error) => log.error({ err, client: name }, 'redis error'));
+  for (const [name, client] of [
+    ['pub', pub],
+    ['sub', sub],
+  ] as const)
+    client.on('error', (err: Error) => log.error({ err, client: name }, 'redis error'));
   try {
     await Promise.all([pub.connect(), sub.connect()]);
   } catch (err) {

@@ -29,14 +29,25 @@ const envSchema = z.object({
   /** Lifetime of access tokens issued by the local Auth (hosted Supabase: 3600). */
   LOCAL_AUTH_TOKEN_TTL: z.coerce.number().int().min(30).default(3600),
 
-  TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-f]{32}$/, 'must look like AC + 32 hex digits').optional(),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-f]{32}$/, 'must look like AC + 32 hex digits')
+    .optional(),
   TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
 
   /** Where the `twilio` library sends API calls instead of Twilio (the local stack defaults to its built-in stand-in). */
   TWILIO_API_BASE_URL: z.url().optional(),
-  WEBHOOK_BODY_LIMIT: z.coerce.number().int().positive().default(64 * 1024),
+  WEBHOOK_BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(64 * 1024),
   /** The largest customer file the media route streams to an agent (WhatsApp's own limit is 16 MB for media). */
-  MEDIA_MAX_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024),
+  MEDIA_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(16 * 1024 * 1024),
 
   /**
    * Browser origins allowed to call the server, Auth and Realtime. Unset: any extension origin
@@ -60,7 +71,10 @@ const envSchema = z.object({
   /** The workspace's name, shown to agents when they connect (GET /api/config). */
   WORKSPACE_NAME: z.string().trim().min(1).max(200).optional(),
   /** Extensions older than this are told to update instead of connecting (GET /api/config). */
-  MIN_EXTENSION_VERSION: z.string().regex(/^\d+(\.\d+){0,3}$/, 'must be a version such as 0.2.0').default('0.1.0'),
+  MIN_EXTENSION_VERSION: z
+    .string()
+    .regex(/^\d+(\.\d+){0,3}$/, 'must be a version such as 0.2.0')
+    .default('0.1.0'),
   /** Socket.IO connections one agent may hold at once (each browser holds one). */
   SOCKETS_PER_AGENT: z.coerce.number().int().min(1).default(10),
   /** Invitations an admin may make an hour, an organisation a day, and one organisation to one address a day. */
@@ -94,13 +108,30 @@ const envSchema = z.object({
   UPLOADS_STORAGE: z.enum(['disk', 'supabase']).optional(),
   /** Default: <SWITCHBOARD_HOME>/uploads. */
   UPLOADS_DIR: z.string().optional(),
-  UPLOADS_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9._-]{2,62}$/, 'a bucket name: lowercase letters, digits, dots, - and _').default('switchboard-uploads'),
+  UPLOADS_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{2,62}$/, 'a bucket name: lowercase letters, digits, dots, - and _')
+    .default('switchboard-uploads'),
   /** How long the signed URL Twilio fetches an agent's file from works. */
-  SIGNED_MEDIA_TTL_SECONDS: z.coerce.number().int().min(60).max(7 * 24 * 3600).default(3600),
+  SIGNED_MEDIA_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 24 * 3600)
+    .default(3600),
   /** An uploaded file no message sent is deleted (file and row) after this long. */
-  UNSENT_UPLOAD_TTL_SECONDS: z.coerce.number().int().min(60).max(30 * 24 * 3600).default(24 * 3600),
+  UNSENT_UPLOAD_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 24 * 3600)
+    .default(24 * 3600),
   /** How often each instance looks for unsent uploads to delete. */
-  UPLOAD_SWEEP_MS: z.coerce.number().int().min(100).default(10 * 60_000),
+  UPLOAD_SWEEP_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .default(10 * 60_000),
   /** How long a link to a file that CRM write-back puts on a CRM record works (an agent can make a new one). */
   CRM_MEDIA_LINK_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** 32 bytes, base64: seals CRM tokens at rest (docs/crm.md). Without it, CRM write-back is off (hosted). */
@@ -206,7 +237,13 @@ export interface ServerConfig {
   /** How many invitations an admin, an organisation and one address may be sent. */
   inviteLimits: { perAdminPerHour: number; perOrganisationPerDay: number; perAddressPerDay: number };
   /** CRM write-back: the key tokens are sealed with (null: off) and where each vendor's API is. */
-  crm: { tokenKey: Buffer | null; pollMs: number; writer: boolean; claimSeconds: number; apps: { hubspot: HubSpotApp; pipedrive: CrmApp; salesforce: CrmApp; zoho: CrmApp } };
+  crm: {
+    tokenKey: Buffer | null;
+    pollMs: number;
+    writer: boolean;
+    claimSeconds: number;
+    apps: { hubspot: HubSpotApp; pipedrive: CrmApp; salesforce: CrmApp; zoho: CrmApp };
+  };
 }
 
 /** The origin policy and trusted proxies the environment describes. */
@@ -214,8 +251,20 @@ export function requestPolicy(env: Env): Pick<ServerConfig, 'origins' | 'trustPr
   const trust = env.TRUST_PROXY?.trim();
   return {
     origins: { extensionOrigins: parseOrigins(env.EXTENSION_ORIGINS), webOrigins: parseOrigins(env.WEB_ORIGINS) },
-    trustProxy: !trust || trust === 'false' ? false : trust === 'true' ? true : /^\d+$/.test(trust) ? (_address: string, hop: number) => hop < Number(trust) : trust.split(',').map((s) => s.trim()),
-    limits: { socketsPerAgent: env.SOCKETS_PER_AGENT, requestsPerAgent: env.REQUESTS_PER_AGENT, handshakesPerIp: env.HANDSHAKES_PER_IP, connectionsPerIp: env.CONNECTIONS_PER_IP },
+    trustProxy:
+      !trust || trust === 'false'
+        ? false
+        : trust === 'true'
+          ? true
+          : /^\d+$/.test(trust)
+            ? (_address: string, hop: number) => hop < Number(trust)
+            : trust.split(',').map((s) => s.trim()),
+    limits: {
+      socketsPerAgent: env.SOCKETS_PER_AGENT,
+      requestsPerAgent: env.REQUESTS_PER_AGENT,
+      handshakesPerIp: env.HANDSHAKES_PER_IP,
+      connectionsPerIp: env.CONNECTIONS_PER_IP,
+    },
     agentRecheckMs: env.AGENT_RECHECK_MS,
   };
 }

@@ -5,7 +5,19 @@ import { pino, type DestinationStream, type Logger } from 'pino';
  * tickets, signed media links (Twilio's and CRMs'), CRM OAuth codes, states and start links,
  * tokens. Their values never reach a log line; docs/security.md lists where each comes from.
  */
-export const SECRET_PARAMETERS = ['signature', 'ticket', 'code', 'state', 'attempt', 'token', 'access_token', 'refresh_token', 'id_token', 'apikey', 'client_secret'] as const;
+export const SECRET_PARAMETERS = [
+  'signature',
+  'ticket',
+  'code',
+  'state',
+  'attempt',
+  'token',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'apikey',
+  'client_secret',
+] as const;
 
 const secret = new Set<string>(SECRET_PARAMETERS);
 

@@ -75,7 +75,11 @@ const SHUTDOWN_STEP_MS = 15_000;
  * PostgreSQL, local Auth, Storage and Realtime on their own port, stand-ins for Twilio and the
  * CRMs, secrets from `<home>/local.json`, the demo CRM page.
  */
-export async function startStack(env: Env, log: Logger, overrides: { resolveHost?: ResolveHost; postgresSettings?: Record<string, string>; local?: LocalStackParts } = {}): Promise<Stack> {
+export async function startStack(
+  env: Env,
+  log: Logger,
+  overrides: { resolveHost?: ResolveHost; postgresSettings?: Record<string, string>; local?: LocalStackParts } = {},
+): Promise<Stack> {
   // Each part stops in turn, newest first; one that does not stop within SHUTDOWN_STEP_MS is left
   // (and named in the log) so a stop never hangs, in Ctrl+C or in a test's teardown.
   const closers: Array<[string, () => Promise<void>]> = [];
@@ -83,7 +87,13 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
     for (const [name, fn] of closers.reverse()) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), SHUTDOWN_STEP_MS)));
-      const outcome = await Promise.race([fn().then(() => 'done' as const, (err: unknown) => (log.error({ err, part: name }, 'error during shutdown'), 'done' as const)), late]);
+      const outcome = await Promise.race([
+        fn().then(
+          () => 'done' as const,
+          (err: unknown) => (log.error({ err, part: name }, 'error during shutdown'), 'done' as const),
+        ),
+        late,
+      ]);
       clearTimeout(timer);
       if (outcome === 'late') log.error({ part: name, ms: SHUTDOWN_STEP_MS }, 'a part did not stop in time; going on without it');
     }
@@ -116,9 +126,7 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
 
     const jwtSecret = env.SUPABASE_JWT_SECRET ?? local?.jwtSecret ?? null;
     let supabaseUrl = env.SUPABASE_URL;
-    const verify = jwtSecret
-      ? createTokenVerifier({ secret: jwtSecret })
-      : createTokenVerifier({ jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json` });
+    const verify = jwtSecret ? createTokenVerifier({ secret: jwtSecret }) : createTokenVerifier({ jwksUrl: `${supabaseUrl}/auth/v1/.well-known/jwks.json` });
 
     let realtime: LocalRealtime | null = null;
     let mailbox: LocalMailbox | null = null;
@@ -171,7 +179,11 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       signedMediaTtlSeconds: env.SIGNED_MEDIA_TTL_SECONDS,
       unsentUploads: { ttlSeconds: env.UNSENT_UPLOAD_TTL_SECONDS, sweepMs: env.UPLOAD_SWEEP_MS },
       crmMediaLinkDays: env.CRM_MEDIA_LINK_DAYS,
-      inviteLimits: { perAdminPerHour: env.INVITES_PER_ADMIN_PER_HOUR, perOrganisationPerDay: env.INVITES_PER_ORGANISATION_PER_DAY, perAddressPerDay: env.INVITES_PER_ADDRESS_PER_DAY },
+      inviteLimits: {
+        perAdminPerHour: env.INVITES_PER_ADMIN_PER_HOUR,
+        perOrganisationPerDay: env.INVITES_PER_ORGANISATION_PER_DAY,
+        perAddressPerDay: env.INVITES_PER_ADDRESS_PER_DAY,
+      },
       crm: {
         tokenKey: env.CRM_TOKEN_KEY ? Buffer.from(env.CRM_TOKEN_KEY, 'base64') : local ? localSealKey(local.jwtSecret) : null,
         pollMs: env.CRM_POLL_MS,
@@ -211,10 +223,19 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       },
     };
     if (config.uploads.storage === 'disk' && config.redisUrl) {
-      log.warn('agents’ uploads are kept on this instance’s disk, which other instances cannot read: set UPLOADS_STORAGE=supabase (with SUPABASE_SERVICE_ROLE_KEY) when running several instances');
+      log.warn(
+        'agents’ uploads are kept on this instance’s disk, which other instances cannot read: set UPLOADS_STORAGE=supabase (with SUPABASE_SERVICE_ROLE_KEY) when running several instances',
+      );
     }
     // The public URL may depend on the port we got (port 0 in tests): resolve it after listen.
-    const app = await createApp({ config, db, verify, log, resolveHost: overrides.resolveHost, extraRoutes: parts && local ? (http) => parts.registerDemoRoutes(http, { crmUrl: hubspotStandIn?.url ?? null }) : undefined });
+    const app = await createApp({
+      config,
+      db,
+      verify,
+      log,
+      resolveHost: overrides.resolveHost,
+      extraRoutes: parts && local ? (http) => parts.registerDemoRoutes(http, { crmUrl: hubspotStandIn?.url ?? null }) : undefined,
+    });
     await app.http.listen({ host: env.HOST, port: env.PORT });
     closers.push(['HTTP server', () => app.http.close()]);
     const serverUrl = `http://${env.HOST}:${(app.http.server.address() as { port: number }).port}`;
@@ -227,7 +248,24 @@ export async function startStack(env: Env, log: Logger, overrides: { resolveHost
       parts.writeLocalConfig(home, local);
     }
     log.info({ serverUrl, supabaseUrl: config.supabaseUrl, mode: local ? 'local' : 'hosted' }, 'Switchboard is up');
-    return { config, db, app, verify, local, realtime, embedded, supabaseRequests, twilioStandIn, hubspotStandIn, pipedriveStandIn, salesforceStandIn, zohoStandIn, mailbox, serverUrl, close };
+    return {
+      config,
+      db,
+      app,
+      verify,
+      local,
+      realtime,
+      embedded,
+      supabaseRequests,
+      twilioStandIn,
+      hubspotStandIn,
+      pipedriveStandIn,
+      salesforceStandIn,
+      zohoStandIn,
+      mailbox,
+      serverUrl,
+      close,
+    };
   } catch (err) {
     await close();
     throw err;

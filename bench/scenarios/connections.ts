@@ -33,7 +33,14 @@ export async function connections(stack: RemoteStack, opts: { agents: number; id
   // Connect in waves, as agents do over a morning (and so the load generator keeps up).
   for (let i = 0; i < agents.length; i++) {
     const a = agents[i]!;
-    const s = ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: a.token }, forceNew: true, reconnectionDelay: 1000, reconnectionDelayMax: 30_000, randomizationFactor: 0.5 });
+    const s = ioClient(stack.serverUrl, {
+      transports: ['websocket'],
+      auth: { token: a.token },
+      forceNew: true,
+      reconnectionDelay: 1000,
+      reconnectionDelayMax: 30_000,
+      randomizationFactor: 0.5,
+    });
     s.on('connect', () => ioUp++);
     s.on('disconnect', () => ioUp--);
     sockets.push(s);
@@ -43,13 +50,19 @@ export async function connections(stack: RemoteStack, opts: { agents: number; id
         JSON.stringify({
           topic: `realtime:inbox-${a.org}`,
           event: 'phx_join',
-          payload: { config: { postgres_changes: [{ event: '*', schema: 'public', table: 'messages', filter: `organisation_id=eq.${a.org}` }] }, access_token: a.token },
+          payload: {
+            config: { postgres_changes: [{ event: '*', schema: 'public', table: 'messages', filter: `organisation_id=eq.${a.org}` }] },
+            access_token: a.token,
+          },
           ref: '1',
           join_ref: '1',
         }),
       );
       let ref = 2;
-      const beat = setInterval(() => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: String(ref++) })), 25_000);
+      const beat = setInterval(
+        () => ws.readyState === WebSocket.OPEN && ws.send(JSON.stringify({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: String(ref++) })),
+        25_000,
+      );
       ws.on('close', () => clearInterval(beat));
     });
     ws.on('message', (data) => {
@@ -96,7 +109,15 @@ export async function reconnectAfterRestart(stack: RemoteStack, opts: { agents: 
   const home = mkdtempSync(join(tmpdir(), 'switchboard-bench-instance-'));
   const target: InstanceTarget = {
     home,
-    config: { publicUrl: stack.publicUrl, databaseUrl: stack.databaseUrl, supabaseUrl: stack.supabaseUrl, supabaseAnonKey: stack.anonKey, jwtSecret: stack.jwtSecret, twilio: stack.twilio, twilioApiBaseUrl: null },
+    config: {
+      publicUrl: stack.publicUrl,
+      databaseUrl: stack.databaseUrl,
+      supabaseUrl: stack.supabaseUrl,
+      supabaseAnonKey: stack.anonKey,
+      jwtSecret: stack.jwtSecret,
+      twilio: stack.twilio,
+      twilioApiBaseUrl: null,
+    },
   };
   const env = { PORT: String(await freePort()), LOG_LEVEL: 'warn', ...BENCH_LIMITS };
   let instance = await startInstance(target, env);
@@ -108,7 +129,14 @@ export async function reconnectAfterRestart(stack: RemoteStack, opts: { agents: 
   const sockets: Socket[] = [];
   try {
     for (let i = 0; i < agents.length; i++) {
-      const s = ioClient(instance.url, { transports: ['websocket'], auth: { token: agents[i]!.token }, forceNew: true, reconnectionDelay: 1000, reconnectionDelayMax: 30_000, randomizationFactor: 0.5 });
+      const s = ioClient(instance.url, {
+        transports: ['websocket'],
+        auth: { token: agents[i]!.token },
+        forceNew: true,
+        reconnectionDelay: 1000,
+        reconnectionDelayMax: 30_000,
+        randomizationFactor: 0.5,
+      });
       let retries = 0;
       s.on('connect', () => {
         up++;

@@ -35,10 +35,11 @@ export async function crmWriteBack(o: { messages: number; rate: number; burst: n
       const watcher = setInterval(() => {
         if (pending.size === 0) return;
         const have = crm.withRecords();
-        for (const [id, at] of pending) if (have.has(id)) {
-          latencies.push(performance.now() - at);
-          pending.delete(id);
-        }
+        for (const [id, at] of pending)
+          if (have.has(id)) {
+            latencies.push(performance.now() - at);
+            pending.delete(id);
+          }
       }, 2);
       try {
         for (let i = 0; i < o.messages; i++) {

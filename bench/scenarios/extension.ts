@@ -18,7 +18,11 @@ export function bundleSizes(): Array<{ entrypoint: string; files: number; kB: nu
   if (!existsSync(EXTENSION_DIR)) throw new Error('build the extension first (npm run build)');
   const size = (files: string[]) => {
     const bytes = files.map((f) => readFileSync(join(EXTENSION_DIR, f)));
-    return { files: files.length, kB: round(bytes.reduce((n, b) => n + b.length, 0) / 1024, 1), gzipKB: round(bytes.reduce((n, b) => n + gzipSync(b).length, 0) / 1024, 1) };
+    return {
+      files: files.length,
+      kB: round(bytes.reduce((n, b) => n + b.length, 0) / 1024, 1),
+      gzipKB: round(bytes.reduce((n, b) => n + gzipSync(b).length, 0) / 1024, 1),
+    };
   };
   const page = (html: string) => {
     const text = readFileSync(join(EXTENSION_DIR, html), 'utf8');
@@ -90,7 +94,11 @@ export async function crmOverlay(stack: RemoteStack, opts: { elements: number; p
     await page.goto('https://app.hubspot.com/bench');
     const elements = await page.evaluate(() => document.getElementsByTagName('*').length);
     await page.waitForFunction(() => performance.getEntriesByName('switchboard:initial-scan').length > 0, null, { timeout: 30_000 });
-    await page.waitForFunction(({ selector, n }) => document.querySelectorAll(selector).length >= n, { selector: BADGE_SELECTOR, n: opts.phones }, { timeout: 30_000 });
+    await page.waitForFunction(
+      ({ selector, n }) => document.querySelectorAll(selector).length >= n,
+      { selector: BADGE_SELECTOR, n: opts.phones },
+      { timeout: 30_000 },
+    );
     const scan = (await timings(page, 'switchboard:initial-scan'))[0]!;
     const allSlices = await timings(page, 'switchboard:slice');
     const slices = allSlices.filter((s) => s.startTime <= scan.startTime + scan.duration + 1);
@@ -111,7 +119,11 @@ export async function crmOverlay(stack: RemoteStack, opts: { elements: number; p
       }
       tbody.append(frag);
     }, opts.burst);
-    await page.waitForFunction(({ selector, n }) => document.querySelectorAll(selector).length >= n, { selector: BADGE_SELECTOR, n: opts.phones + opts.burst }, { timeout: 30_000 });
+    await page.waitForFunction(
+      ({ selector, n }) => document.querySelectorAll(selector).length >= n,
+      { selector: BADGE_SELECTOR, n: opts.phones + opts.burst },
+      { timeout: 30_000 },
+    );
     await page.evaluate((count) => {
       const cells = [...document.querySelectorAll('#rows tr td:nth-child(2)')].slice(0, count);
       cells.forEach((td, i) => (td.textContent = `Renamed ${i}`));
@@ -140,7 +152,6 @@ export async function crmOverlay(stack: RemoteStack, opts: { elements: number; p
   }
 }
 
-
 /**
  * The service worker after a long day compressed: `messages` inbound messages (across 200
  * customers) as fast as the server takes them; then the worker's JS heap, and the side panel's
@@ -159,7 +170,12 @@ export async function workerAndPanel(stack: RemoteStack, opts: { messages: numbe
     for (let i = 0; i < opts.messages; i += 50) {
       await Promise.all(
         Array.from({ length: Math.min(50, opts.messages - i) }, (_, k) => {
-          const params = inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646555${String(3000 + ((i + k) % 200))}`, to: org!.number, body: `Message ${i + k} with some ordinary text in it` });
+          const params = inboundParams({
+            accountSid: stack.twilio.accountSid,
+            from: `+1646555${String(3000 + ((i + k) % 200))}`,
+            to: org!.number,
+            body: `Message ${i + k} with some ordinary text in it`,
+          });
           return postSignedWebhook(url, stack.twilio.authToken, params, `${stack.publicUrl}/api/webhooks/twilio`);
         }),
       );
@@ -202,7 +218,13 @@ export async function largeInbox(stack: RemoteStack, opts: { conversations: numb
   const [org] = await createBenchOrgs(stack, 1, 0);
   const email = await benchAgent(stack, org!.id);
   const channelId = (await stack.db.query<{ id: string }>('select id from channels where organisation_id = $1', [org!.id])).rows[0]!.id;
-  await seedLargeInbox(stack.db, { organisationId: org!.id, channelId, conversations: opts.conversations, messages: opts.messages, bodySuffix: ' with an ordinary sentence or two of text in it' });
+  await seedLargeInbox(stack.db, {
+    organisationId: org!.id,
+    channelId,
+    conversations: opts.conversations,
+    messages: opts.messages,
+    bodySuffix: ' with an ordinary sentence or two of text in it',
+  });
   const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl }, email, 'bench password');
   try {
     await panel.setViewportSize({ width: 400, height: 800 });
@@ -252,7 +274,9 @@ export async function largeInbox(stack: RemoteStack, opts: { conversations: numb
       await sleep(50);
     }
     const threadStats = await collect();
-    const oldestShown = await fresh.evaluate(() => Math.min(...[...document.querySelectorAll('li.message .body')].map((b) => Number(/Message number (\d+)/.exec(b.textContent ?? '')?.[1] ?? Infinity))));
+    const oldestShown = await fresh.evaluate(() =>
+      Math.min(...[...document.querySelectorAll('li.message .body')].map((b) => Number(/Message number (\d+)/.exec(b.textContent ?? '')?.[1] ?? Infinity))),
+    );
     return {
       conversations: opts.conversations,
       messages: opts.messages,
@@ -280,4 +304,3 @@ async function swHeapMb(cdp: CDPSession, workerUrl: string): Promise<number> {
   await worker.detach();
   return usedSize / 2 ** 20;
 }
-

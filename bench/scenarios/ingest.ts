@@ -61,7 +61,12 @@ export async function ingestCeiling(
   stack: RemoteStack,
   opts: { rates: number[]; seconds: number },
 ): Promise<{ steps: IngestStep[]; ceiling: number; cpu: IngestCpu[]; statements: { rate: number; top: IngestStatement[] } | null }> {
-  const statementStats = process.env.BENCH_PROFILE ? await stack.db.query('create extension if not exists pg_stat_statements').then(() => true, () => false) : false;
+  const statementStats = process.env.BENCH_PROFILE
+    ? await stack.db.query('create extension if not exists pg_stat_statements').then(
+        () => true,
+        () => false,
+      )
+    : false;
   const cpu: IngestCpu[] = [];
   let statements: { rate: number; top: IngestStatement[] } | null = null;
   const orgs = await createBenchOrgs(stack, 10, 1);
@@ -158,7 +163,12 @@ export async function ingestCeiling(
     for (const s of sockets) s.close();
     sender.close();
   }
-  if (statementStats) await explainBatch(stack, orgs.map((o) => o.number), process.env.BENCH_PROFILE!);
+  if (statementStats)
+    await explainBatch(
+      stack,
+      orgs.map((o) => o.number),
+      process.env.BENCH_PROFILE!,
+    );
   return { steps, ceiling, cpu, statements };
 }
 

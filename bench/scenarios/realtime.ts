@@ -46,9 +46,8 @@ async function subscribeClients(stack: RemoteStack, tokens: Array<{ token: strin
 
 async function conversationFor(stack: RemoteStack, orgId: string, number: string): Promise<string> {
   const channel = (await stack.db.query<{ id: string }>('select id from channels where whatsapp_number = $1', [number])).rows[0]!.id;
-  const contact = (
-    await stack.db.query<{ id: string }>(`insert into contacts (organisation_id, phone_e164) values ($1, '+15550000001') returning id`, [orgId])
-  ).rows[0]!.id;
+  const contact = (await stack.db.query<{ id: string }>(`insert into contacts (organisation_id, phone_e164) values ($1, '+15550000001') returning id`, [orgId]))
+    .rows[0]!.id;
   return (
     await stack.db.query<{ id: string }>('insert into conversations (organisation_id, channel_id, contact_id) values ($1, $2, $3) returning id', [
       orgId,

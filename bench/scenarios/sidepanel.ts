@@ -22,7 +22,15 @@ export async function sidePanelLatency(
   stack: RemoteStack,
   opts: { agents: number; rate: number; seconds: number; layout?: OrgLayout },
 ): Promise<
-  LatencySummary & { agents: number; layout: OrgLayout; rate: number; lost: number; crmBadge: LatencySummary & { lost: number }; socketIo: LatencySummary; cpu: ExtensionCpu }
+  LatencySummary & {
+    agents: number;
+    layout: OrgLayout;
+    rate: number;
+    lost: number;
+    crmBadge: LatencySummary & { lost: number };
+    socketIo: LatencySummary;
+    cpu: ExtensionCpu;
+  }
 > {
   if (!existsSync(EXTENSION_DIR)) throw new Error('build the extension first (npm run build)');
   const layout = opts.layout ?? 'orgs of 10';
@@ -34,7 +42,10 @@ export async function sidePanelLatency(
   const target = orgs[0]!;
   // The browser's agent signs in with a password, as an agent does.
   const email = await benchAgent(stack, target.id);
-  const sockets: Socket[] = orgs.flatMap((o) => o.agents).slice(0, opts.agents - 1).map((a) => ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: a.token }, forceNew: true }));
+  const sockets: Socket[] = orgs
+    .flatMap((o) => o.agents)
+    .slice(0, opts.agents - 1)
+    .map((a) => ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: a.token }, forceNew: true }));
   const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl }, email, 'bench password');
   try {
     await panel.locator('[data-status="live"]').waitFor({ timeout: 20_000 });
@@ -85,14 +96,24 @@ export async function sidePanelLatency(
         return sender.post(prepared);
       });
     // Warm-up: two seconds of the same traffic from other customers (not on the CRM page), unmeasured.
-    await send(opts.rate * 2, (i) => `+1646557${String(2000 + (i % 100))}`, (i) => `warm-up ${i}`, false);
+    await send(
+      opts.rate * 2,
+      (i) => `+1646557${String(2000 + (i % 100))}`,
+      (i) => `warm-up ${i}`,
+      false,
+    );
     await sleep(500);
     const total = opts.rate * opts.seconds;
     // BENCH_PROFILE=<dir>: CPU profiles of the service worker and the side panel over the window.
     const profiling = process.env.BENCH_PROFILE ? await startExtensionProfiles(browser.context, panel, browser.worker.url()) : null;
     const cpu = await extensionCpu(browser.context, { panel, crm });
     // Bracketed bodies: text nodes run together in textContent.
-    await send(total, (i) => `+1646555${String(2000 + (i % 100))}`, (i) => `[sp:${i}]`, true);
+    await send(
+      total,
+      (i) => `+1646555${String(2000 + (i % 100))}`,
+      (i) => `[sp:${i}]`,
+      true,
+    );
     await profiling?.stop(process.env.BENCH_PROFILE!, `sidepanel-${opts.agents}x${opts.rate}`);
     sender.close();
     const deadline = Date.now() + 15_000;

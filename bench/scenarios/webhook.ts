@@ -31,7 +31,10 @@ export interface WebhookLatencyResult {
   serverRssMb: number;
 }
 
-export async function webhookLatency(stack: RemoteStack, opts: { agents: number; rate: number; seconds: number; layout?: OrgLayout }): Promise<WebhookLatencyResult> {
+export async function webhookLatency(
+  stack: RemoteStack,
+  opts: { agents: number; rate: number; seconds: number; layout?: OrgLayout },
+): Promise<WebhookLatencyResult> {
   const layout = opts.layout ?? 'orgs of 10';
   const perOrg = layout === 'one org' ? opts.agents : Math.min(10, opts.agents);
   const orgs = await createBenchOrgs(stack, Math.ceil(opts.agents / perOrg), perOrg);
@@ -53,7 +56,10 @@ export async function webhookLatency(stack: RemoteStack, opts: { agents: number;
       s.on('message:new', ({ message }: { message: { body: string } }) => record(ioSamples)(message.body));
       s.once('connect', () => ready++);
       sockets.push(s);
-      const c = createClient(stack.supabaseUrl, stack.anonKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } });
+      const c = createClient(stack.supabaseUrl, stack.anonKey, {
+        auth: { persistSession: false, autoRefreshToken: false },
+        realtime: { transport: WebSocket as never },
+      });
       await c.realtime.setAuth(agent.token);
       c.channel(`inbox-${org.id}`)
         .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages', filter: `organisation_id=eq.${org.id}` }, (p) =>
@@ -117,7 +123,10 @@ export async function webhookLatency(stack: RemoteStack, opts: { agents: number;
 export async function pollingVersusSockets(stack: RemoteStack, seconds: number, quietSeconds = 15) {
   const [org] = await createBenchOrgs(stack, 1, 2);
   const [poller, live] = org!.agents;
-  const get = (path: string, token: string) => fetch(stack.serverUrl + path, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json() as Promise<{ cursor: string; messages: Array<{ body: string }> }>);
+  const get = (path: string, token: string) =>
+    fetch(stack.serverUrl + path, { headers: { authorization: `Bearer ${token}` } }).then(
+      (r) => r.json() as Promise<{ cursor: string; messages: Array<{ body: string }> }>,
+    );
   let cursor = (await get('/api/sync', poller!.token)).cursor;
   const sentAt = new Map<string, number>();
   const pollDelays: number[] = [];
@@ -129,7 +138,10 @@ export async function pollingVersusSockets(stack: RemoteStack, seconds: number, 
     if (t !== undefined) liveDelays.push(performance.now() - t);
   });
   await new Promise<void>((r) => socket.once('connect', () => r()));
-  const metrics = async () => (await (await fetch(`${stack.serverUrl}/api/metrics`, { headers: { authorization: `Bearer ${stack.operatorToken}` } })).json()) as { requests: Record<string, number> };
+  const metrics = async () =>
+    (await (await fetch(`${stack.serverUrl}/api/metrics`, { headers: { authorization: `Bearer ${stack.operatorToken}` } })).json()) as {
+      requests: Record<string, number>;
+    };
   const beforeAll = await metrics();
   const before = beforeAll.requests;
   const end = performance.now() + seconds * 1000;
@@ -169,7 +181,9 @@ export async function pollingVersusSockets(stack: RemoteStack, seconds: number, 
   // statements).
   const transactions = async () => {
     await sleep(1500); // backends report their counts about once a second when idle
-    return Number((await stack.db.query<{ n: string }>('select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()')).rows[0]!.n);
+    return Number(
+      (await stack.db.query<{ n: string }>('select xact_commit + xact_rollback as n from pg_stat_database where datname = current_database()')).rows[0]!.n,
+    );
   };
   const QUIET_S = quietSeconds;
   const window = async (during: () => Promise<unknown>) => {
@@ -233,13 +247,27 @@ export async function latencyFloor(stack: RemoteStack, samples: number) {
     await get('/api/health');
     const rt = performance.now() - t;
     await sleep(8);
-    const direct = { messageSid: newSid('SM'), from: `whatsapp:+1646558${String(1000 + (i % 50))}`, to: org!.number, messagingServiceSid: null, body: `floor-db-${i}`, profileName: null, media: [], location: null, raw: {} };
+    const direct = {
+      messageSid: newSid('SM'),
+      from: `whatsapp:+1646558${String(1000 + (i % 50))}`,
+      to: org!.number,
+      messagingServiceSid: null,
+      body: `floor-db-${i}`,
+      profileName: null,
+      media: [],
+      location: null,
+      raw: {},
+    };
     t = performance.now();
     await storeInbound(stack.db, direct);
     const db = performance.now() - t;
     await sleep(8);
     const body = `floor-${i}`;
-    const prepared = sender.prepare(stack.twilio.authToken, `${stack.publicUrl}/api/webhooks/twilio`, inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646559${String(1000 + (i % 50))}`, to: org!.number, body }));
+    const prepared = sender.prepare(
+      stack.twilio.authToken,
+      `${stack.publicUrl}/api/webhooks/twilio`,
+      inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646559${String(1000 + (i % 50))}`, to: org!.number, body }),
+    );
     const arrived = new Promise<void>((r) => received.set(body, r));
     t = performance.now();
     void sender.post(prepared);

@@ -81,7 +81,8 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     uploadTicket: () => call<UploadTicket>('POST', '/api/uploads/tickets'),
     /** The customer's CRM record; null when the organisation has no CRM (204). */
     crmRecord: (conversationId: string) => call<CrmRecordView | null>('GET', `/api/conversations/${conversationId}/crm`),
-    crmSearch: (conversationId: string, query: string) => call<CrmCandidate[]>('GET', `/api/conversations/${conversationId}/crm/search?q=${encodeURIComponent(query)}`),
+    crmSearch: (conversationId: string, query: string) =>
+      call<CrmCandidate[]>('GET', `/api/conversations/${conversationId}/crm/search?q=${encodeURIComponent(query)}`),
     crmLink: (conversationId: string, recordId: string) => call<CrmRecordView | null>('PUT', `/api/conversations/${conversationId}/crm`, { recordId }),
     crmCreateContact: (conversationId: string) => call<CrmRecordView | null>('POST', `/api/conversations/${conversationId}/crm/contact`),
     templates: (conversationId: string) => call<{ window: ReplyWindow; templates: TemplateView[] }>('GET', `/api/conversations/${conversationId}/templates`),
@@ -101,14 +102,16 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
       return { blob, fileName: fileNameOf(res.headers.get('content-disposition')) };
     },
     /** A link to a message's file that works without signing in (a CRM record, a colleague), until it expires. */
-    mediaLink: (conversationId: string, messageId: string, index: number) => call<MediaLink>('POST', `/api/conversations/${conversationId}/messages/${messageId}/media/${index}/link`),
+    mediaLink: (conversationId: string, messageId: string, index: number) =>
+      call<MediaLink>('POST', `/api/conversations/${conversationId}/messages/${messageId}/media/${index}/link`),
     startConversation: (phone: string) => call<StartConversationResponse>('POST', '/api/conversations', { phone }),
     markRead: (conversationId: string) => call<MarkReadResponse>('POST', `/api/conversations/${conversationId}/read`),
     assign: (conversationId: string, assigneeId: string | null) => call<AssignResponse>('POST', `/api/conversations/${conversationId}/assign`, { assigneeId }),
     /** Resolves, reopens or snoozes conversations; each with the inbound count the agent saw (refused if the customer wrote since). */
     setStatus: (conversations: Array<{ id: string; seenInboundCount: number }>, status: ConversationStatus, snoozedUntil: string | null) =>
       call<BulkStatusResponse>('POST', '/api/conversations/status', { conversations, status, snoozedUntil }),
-    markUnread: (conversationId: string, fromMessageId: string | null) => call<MarkUnreadResponse>('POST', `/api/conversations/${conversationId}/unread`, { fromMessageId }),
+    markUnread: (conversationId: string, fromMessageId: string | null) =>
+      call<MarkUnreadResponse>('POST', `/api/conversations/${conversationId}/unread`, { fromMessageId }),
     note: (conversationId: string, id: string, body: string) => call<NoteResponse>('POST', `/api/conversations/${conversationId}/notes`, { id, body }),
     agents: () => call<AgentsResponse>('GET', '/api/agents'),
     cannedReplies: () => call<CannedRepliesResponse>('GET', '/api/canned-replies'),
@@ -116,7 +119,8 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     /** Admins only (403 `admin_only` for an agent). */
     admin: {
       overview: () => call<AdminOverview>('GET', '/api/admin/overview'),
-      invite: (email: string, role: AgentRole, delivery: 'link' | 'email') => call<CreateInviteResponse>('POST', '/api/admin/invites', { email, role, delivery }),
+      invite: (email: string, role: AgentRole, delivery: 'link' | 'email') =>
+        call<CreateInviteResponse>('POST', '/api/admin/invites', { email, role, delivery }),
       revokeInvite: (id: string) => call<unknown>('DELETE', `/api/admin/invites/${id}`),
       setRole: (agentId: string, role: AgentRole) => call<unknown>('POST', `/api/admin/agents/${agentId}/role`, { role }),
       removeAgent: (agentId: string) => call<unknown>('DELETE', `/api/admin/agents/${agentId}`),

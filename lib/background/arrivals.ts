@@ -14,7 +14,11 @@ import { currentViewing, notifyMessage } from './notifications';
  */
 
 /** A message from any live path; one the agent has on screen is marked read as it arrives. */
-export async function receiveMessage(message: MessageView, conversation: ConversationView | undefined, markRead: (conversationId: string) => Promise<void>): Promise<void> {
+export async function receiveMessage(
+  message: MessageView,
+  conversation: ConversationView | undefined,
+  markRead: (conversationId: string) => Promise<void>,
+): Promise<void> {
   let fresh = false;
   const state = await updateInbox((s) => {
     fresh = isNewMessage(s, message.id);

@@ -5,7 +5,6 @@ import { mirror } from '../storage/mirror';
 import { agentItem, notificationSettingsItem, teamItem, viewingItem } from '../storage/items';
 import { playNotificationSound } from './sound';
 
-
 export const NOTIFICATION_PREFIX = 'conversation:';
 
 /** What the side panel shows, kept in memory (read on every inbound message, so not from storage each time). */
@@ -32,11 +31,12 @@ export async function notifyMessage(m: MessageView, conversation: AgentConversat
   const wait = lastNotified + NOTIFY_EVERY_MS - Date.now();
   if (wait > 0) {
     // Before any storage read: a burst costs nothing but this.
-    if (!waiting) setTimeout(() => {
-      const next = waiting;
-      waiting = null;
-      if (next) void notifyMessage(next.m, next.conversation);
-    }, wait);
+    if (!waiting)
+      setTimeout(() => {
+        const next = waiting;
+        waiting = null;
+        if (next) void notifyMessage(next.m, next.conversation);
+      }, wait);
     waiting = { m, conversation };
     return;
   }

@@ -33,7 +33,11 @@ export function serveOverlayPages(opts: { onConversations?: (conversationIds: st
     if (!only) opts.onConversations?.([...new Set([...pages.values()].flatMap((p) => p.phones.flatMap((phone) => (index.get(phone) ?? []).map((c) => c.id))))]);
     for (const [port, page] of pages) {
       if (only && port !== only) continue;
-      const notice: OverlayPortNotice = { type: 'badges', signedIn: !!agent, badges: agent ? badgesFor(page.phones, index, collabState, agent.id, now, names) : {} };
+      const notice: OverlayPortNotice = {
+        type: 'badges',
+        signedIn: !!agent,
+        badges: agent ? badgesFor(page.phones, index, collabState, agent.id, now, names) : {},
+      };
       const json = JSON.stringify(notice);
       if (json === page.sent) continue;
       page.sent = json;

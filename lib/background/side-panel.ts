@@ -10,6 +10,7 @@ export const firefoxSidebar = () => (browser as unknown as { sidebarAction?: { o
 export function openSidePanel(windowId?: number): Promise<unknown> {
   const sidebar = !browser.sidePanel ? firefoxSidebar() : undefined;
   if (sidebar) return sidebar.open().catch(() => browser.tabs.create({ url: browser.runtime.getURL('/sidepanel.html') }));
-  const opened = windowId !== undefined ? browser.sidePanel.open({ windowId }) : browser.windows.getLastFocused().then((w) => browser.sidePanel.open({ windowId: w.id! }));
+  const opened =
+    windowId !== undefined ? browser.sidePanel.open({ windowId }) : browser.windows.getLastFocused().then((w) => browser.sidePanel.open({ windowId: w.id! }));
   return opened.catch(() => browser.tabs.create({ url: browser.runtime.getURL('/sidepanel.html') }));
 }

@@ -20,9 +20,7 @@ export async function enableSite(origin: string): Promise<void> {
   const sites = await enabledSitesItem.getValue();
   if (!sites.includes(origin)) await enabledSitesItem.setValue([...sites, origin].sort());
   const tabs = await browser.tabs.query({ url: pattern(origin) });
-  await Promise.all(
-    tabs.map((tab) => browser.scripting.executeScript({ target: { tabId: tab.id! }, files: [CONTENT_SCRIPT] }).catch(() => undefined)),
-  );
+  await Promise.all(tabs.map((tab) => browser.scripting.executeScript({ target: { tabId: tab.id! }, files: [CONTENT_SCRIPT] }).catch(() => undefined)));
 }
 
 /** Turns the overlay off for a site: no more injection, and the permission is given back. */
@@ -52,5 +50,7 @@ async function register(origin: string): Promise<void> {
   const id = scriptId(origin);
   const existing = await browser.scripting.getRegisteredContentScripts({ ids: [id] });
   if (existing.length) return;
-  await browser.scripting.registerContentScripts([{ id, matches: [pattern(origin)], js: [CONTENT_SCRIPT], runAt: 'document_idle', persistAcrossSessions: true }]);
+  await browser.scripting.registerContentScripts([
+    { id, matches: [pattern(origin)], js: [CONTENT_SCRIPT], runAt: 'document_idle', persistAcrossSessions: true },
+  ]);
 }

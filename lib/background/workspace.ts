@@ -25,7 +25,8 @@ export async function fetchWorkspaceConfig(url: string): Promise<WorkspaceConfig
 
 export const extensionVersion = () => browser.runtime.getManifest().version;
 
-const updateMessage = (minimum: string) => `This workspace needs Switchboard ${minimum} or newer; this is ${extensionVersion()}. Update the extension, then connect again.`;
+const updateMessage = (minimum: string) =>
+  `This workspace needs Switchboard ${minimum} or newer; this is ${extensionVersion()}. Update the extension, then connect again.`;
 
 /** Connects the extension to a workspace: checks the URL and the version, then stores the settings it publishes. */
 export async function connectWorkspace(input: string): Promise<{ workspaceName: string | null; url: string }> {
@@ -48,7 +49,9 @@ export async function connectWorkspace(input: string): Promise<{ workspaceName: 
 export async function checkVersion(serverUrl: string): Promise<boolean> {
   const config = await fetchWorkspaceConfig(serverUrl).catch(() => null);
   const outdated = !!config && isOlder(extensionVersion(), config.minExtensionVersion);
-  await updateRequiredItem.setValue(outdated ? { current: extensionVersion(), minimum: config!.minExtensionVersion, message: updateMessage(config!.minExtensionVersion) } : null);
+  await updateRequiredItem.setValue(
+    outdated ? { current: extensionVersion(), minimum: config!.minExtensionVersion, message: updateMessage(config!.minExtensionVersion) } : null,
+  );
   return outdated;
 }
 

@@ -1,4 +1,3 @@
-
 /**
  * Connection state, published to the UI as named states (never a handful of booleans).
  * Each channel has its own state; `overall` is what the status indicator and badge show.

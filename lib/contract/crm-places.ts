@@ -23,7 +23,13 @@ export const ZOHO_DATA_CENTRE_IDS = Object.keys(ZOHO_DATA_CENTRES) as ZohoDataCe
  * HubSpot's app, per data centre (the portal's hosting region: NA1, NA2, NA3, EU1, AP1). The API
  * is `api.hubapi.com` for every portal (HubSpot routes by the token).
  */
-export const HUBSPOT_APP_ORIGINS = ['https://app.hubspot.com', 'https://app-na2.hubspot.com', 'https://app-na3.hubspot.com', 'https://app-eu1.hubspot.com', 'https://app-ap1.hubspot.com'] as const;
+export const HUBSPOT_APP_ORIGINS = [
+  'https://app.hubspot.com',
+  'https://app-na2.hubspot.com',
+  'https://app-na3.hubspot.com',
+  'https://app-eu1.hubspot.com',
+  'https://app-ap1.hubspot.com',
+] as const;
 
 /**
  * Salesforce's Lightning app and My Domain hosts (production, Developer Edition, sandboxes and

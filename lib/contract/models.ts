@@ -26,17 +26,7 @@ export type ActivityView =
   | { kind: 'assigned'; to: string | null; from: string | null };
 
 /** Twilio's message states, in the order a message moves through them. */
-export const MESSAGE_STATUSES = [
-  'accepted',
-  'queued',
-  'sending',
-  'sent',
-  'received',
-  'delivered',
-  'read',
-  'undelivered',
-  'failed',
-] as const;
+export const MESSAGE_STATUSES = ['accepted', 'queued', 'sending', 'sent', 'received', 'delivered', 'read', 'undelivered', 'failed'] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 /**

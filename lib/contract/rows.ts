@@ -1,4 +1,18 @@
-import { mediaView, MESSAGE_DIRECTIONS, type ActivityView, type InteractiveView, type QuoteView, type ConversationStatus, type ConversationView, type LocationView, type MessageDirection, type MessageStatus, type MessageView, type ReadStateView, type StatusReason } from './models';
+import {
+  mediaView,
+  MESSAGE_DIRECTIONS,
+  type ActivityView,
+  type InteractiveView,
+  type QuoteView,
+  type ConversationStatus,
+  type ConversationView,
+  type LocationView,
+  type MessageDirection,
+  type MessageStatus,
+  type MessageView,
+  type ReadStateView,
+  type StatusReason,
+} from './models';
 
 /**
  * Database rows to the views clients hold, in one place for every path: the server's queries

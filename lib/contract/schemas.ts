@@ -23,18 +23,27 @@ export const templateRef = z.object({
 export const replyContentShape = {
   body: z.string().trim().max(BODY_MAX).optional(),
   /** A file the customer receives, by public https URL (Twilio fetches it; the server checks the host). */
-  mediaUrl: z.url({ protocol: /^https$/, error: 'mediaUrl must be an https URL' }).max(2048).optional(),
+  mediaUrl: z
+    .url({ protocol: /^https$/, error: 'mediaUrl must be an https URL' })
+    .max(2048)
+    .optional(),
   template: templateRef.optional(),
   /** A file the agent uploaded (`POST /api/uploads`); `body` is its caption. */
   uploadId: z.uuid().optional(),
 };
 
 /** A stored upload as the server described it (`POST /api/uploads`). */
-export const uploadView = z.object({ id: z.uuid(), contentType: z.string().min(1).max(255), size: z.number().int().positive(), name: z.string().min(1).max(255) });
+export const uploadView = z.object({
+  id: z.uuid(),
+  contentType: z.string().min(1).max(255),
+  size: z.number().int().positive(),
+  name: z.string().min(1).max(255),
+});
 
 /** The rules every reply follows, wherever it is checked (the composer, the background, the server). */
 export function replyRules(r: { body?: string; mediaUrl?: string; template?: unknown; uploadId?: string }, ctx: z.RefinementCtx): void {
-  if (!(r.template || r.body || r.mediaUrl || r.uploadId)) ctx.addIssue({ code: 'custom', message: 'a reply cannot be empty: send text, a file (uploadId or mediaUrl) or a template' });
+  if (!(r.template || r.body || r.mediaUrl || r.uploadId))
+    ctx.addIssue({ code: 'custom', message: 'a reply cannot be empty: send text, a file (uploadId or mediaUrl) or a template' });
   if (r.template && (r.body || r.mediaUrl || r.uploadId)) ctx.addIssue({ code: 'custom', message: 'a template is sent alone, without body or file' });
   if (r.mediaUrl && r.uploadId) ctx.addIssue({ code: 'custom', message: 'one file per WhatsApp message: an uploadId or a mediaUrl, not both' });
 }
@@ -68,7 +77,8 @@ function snoozeRules(r: { status: string; snoozedUntil?: string | null }, ctx: z
   if (!r.snoozedUntil) return void ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: 'a snooze needs the time it ends' });
   const at = Date.parse(r.snoozedUntil);
   if (at <= Date.now()) ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: 'a snooze must end in the future' });
-  if (at > Date.now() + SNOOZE_MAX_DAYS * 86_400_000) ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: `a snooze ends within ${SNOOZE_MAX_DAYS} days` });
+  if (at > Date.now() + SNOOZE_MAX_DAYS * 86_400_000)
+    ctx.addIssue({ code: 'custom', path: ['snoozedUntil'], message: `a snooze ends within ${SNOOZE_MAX_DAYS} days` });
 }
 /** The inbound count the agent saw: a resolve or snooze is refused if the customer wrote since. */
 const seenInboundCount = z.number().int().min(0).nullish();
@@ -78,7 +88,13 @@ export const statusRequest = z.object({ ...snoozeFields, seenInboundCount }).sup
 
 /** `POST /api/conversations/status`: the same change for several conversations (bulk resolve). */
 export const bulkStatusRequest = z
-  .object({ ...snoozeFields, conversations: z.array(z.object({ id: z.uuid(), seenInboundCount })).min(1).max(100) })
+  .object({
+    ...snoozeFields,
+    conversations: z
+      .array(z.object({ id: z.uuid(), seenInboundCount }))
+      .min(1)
+      .max(100),
+  })
   .superRefine(snoozeRules);
 
 /** `POST /api/conversations/:id/unread`: from a message down, or (no id) from the latest customer message. */
@@ -125,7 +141,11 @@ export const inviteRequest = z.object({
 export const roleRequest = z.object({ role });
 /** `POST /api/admin/canned-replies` (adds, or replaces the text of a shortcut) */
 export const cannedReplyRequest = z.object({
-  shortcut: z.string().trim().toLowerCase().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'a shortcut is up to 32 letters, digits, - or _'),
+  shortcut: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, 'a shortcut is up to 32 letters, digits, - or _'),
   body: z.string().trim().min(1, 'a canned reply needs text').max(BODY_MAX),
 });
 /** `POST /api/admin/channels`: sets up a number whose messages are waiting for the organisation. */
@@ -176,7 +196,10 @@ export const crmSearchText = z.string().trim().min(2, 'type at least 2 character
 export const crmSearchQuery = z.object({ q: crmSearchText });
 
 /** A CRM record id as the server hands them out: the CRM's id, or (Zoho) `<module>/<id>`. */
-export const crmRecordId = z.string().trim().regex(/^[0-9A-Za-z_-]{1,64}(?:\/[0-9A-Za-z_-]{1,64})?$/, 'a CRM record id');
+export const crmRecordId = z
+  .string()
+  .trim()
+  .regex(/^[0-9A-Za-z_-]{1,64}(?:\/[0-9A-Za-z_-]{1,64})?$/, 'a CRM record id');
 
 /** `PUT /api/conversations/:id/crm`: link the customer to a record the agent found. */
 export const crmLinkRequest = z.object({ recordId: crmRecordId });

@@ -57,7 +57,8 @@ export function formatBytes(n: number): string {
  */
 export function fileProblem(file: { name: string; type: string; size: number }): string | null {
   const rule = SENDABLE_TYPES[file.type];
-  if (!rule) return `${file.name}: WhatsApp cannot carry this kind of file (${file.type || 'unknown type'}). Send an image (JPEG, PNG, WebP), audio, an MP4 video, a PDF or an Office document.`;
+  if (!rule)
+    return `${file.name}: WhatsApp cannot carry this kind of file (${file.type || 'unknown type'}). Send an image (JPEG, PNG, WebP), audio, an MP4 video, a PDF or an Office document.`;
   if (file.size === 0) return `${file.name} is empty.`;
   if (file.size > rule.maxBytes) return `${file.name} is ${formatBytes(file.size)}: WhatsApp takes a ${rule.label} of up to ${formatBytes(rule.maxBytes)}.`;
   return null;
@@ -74,7 +75,10 @@ export const TWILIO_ERRORS: Readonly<Record<number, { sentence: string; next: Ne
   63019: { sentence: 'WhatsApp could not fetch or deliver the file (its type or size is not supported, or it could not be downloaded).', next: 'smaller_file' },
   63021: { sentence: 'WhatsApp refused the message: it looks invalid (a channel or content problem).', next: 'none' },
   63032: { sentence: 'WhatsApp refused the message: the customer’s location or account cannot receive messages from this sender.', next: 'none' },
-  63049: { sentence: 'Meta held this marketing template back to keep the customer from receiving too many: try later, or write once they reply.', next: 'wait' },
+  63049: {
+    sentence: 'Meta held this marketing template back to keep the customer from receiving too many: try later, or write once they reply.',
+    next: 'wait',
+  },
   63018: { sentence: 'This WhatsApp sender has hit its rate limit: the message can go out in a moment.', next: 'retry' },
   63038: { sentence: 'This WhatsApp sender has reached its daily message limit: try again tomorrow.', next: 'wait' },
   63051: { sentence: 'The WhatsApp Business Account is locked or restricted: ask your admin.', next: 'none' },

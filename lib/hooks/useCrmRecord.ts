@@ -25,7 +25,7 @@ export function useCrmRecord(conversationId: string) {
   }, [conversationId]);
 
   /** Runs a change; its answer is the record now, its failure the error shown. */
-  const change = useCallback(async <T,>(p: Promise<T>): Promise<T | undefined> => {
+  const change = useCallback(async <T>(p: Promise<T>): Promise<T | undefined> => {
     setBusy(true);
     setError(null);
     try {

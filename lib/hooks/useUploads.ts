@@ -63,7 +63,8 @@ export function useUploads(ticket: () => Promise<UploadTicket>) {
           /* not JSON: said below */
         }
         if (xhr.status === 201 && answer) update(key, { state: 'ready', progress: 1, upload: answer });
-        else update(key, { state: 'failed', error: answer?.message ?? `The upload failed (${xhr.status}).`, retryable: xhr.status !== 415 && xhr.status !== 400 });
+        else
+          update(key, { state: 'failed', error: answer?.message ?? `The upload failed (${xhr.status}).`, retryable: xhr.status !== 415 && xhr.status !== 400 });
       };
       xhr.onerror = () => {
         requests.current.delete(key);
@@ -81,7 +82,21 @@ export function useUploads(ticket: () => Promise<UploadTicket>) {
         const problem = fileProblem(file);
         files.current.set(key, file);
         const preview = !problem && file.type.startsWith('image/') ? URL.createObjectURL(file) : null;
-        setItems((all) => [...all, { key, name: file.name, type: file.type, size: file.size, preview, state: problem ? 'failed' : 'uploading', progress: 0, error: problem, retryable: false, upload: null }]);
+        setItems((all) => [
+          ...all,
+          {
+            key,
+            name: file.name,
+            type: file.type,
+            size: file.size,
+            preview,
+            state: problem ? 'failed' : 'uploading',
+            progress: 0,
+            error: problem,
+            retryable: false,
+            upload: null,
+          },
+        ]);
         if (!problem) void start(key);
       }
     },

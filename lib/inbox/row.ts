@@ -44,7 +44,10 @@ export function waitLabel(sinceIso: string, now: number): string {
  * @example initials('María José de la Cruz') // 'MC'
  */
 export function initials(name: string | null): string | null {
-  const words = (name ?? '').split(/\s+/).map((w) => w.match(/\p{L}/u)?.[0]).filter((l): l is string => !!l);
+  const words = (name ?? '')
+    .split(/\s+/)
+    .map((w) => w.match(/\p{L}/u)?.[0])
+    .filter((l): l is string => !!l);
   if (words.length === 0) return null;
   return (words[0]! + (words.length > 1 ? words.at(-1)! : '')).toLocaleUpperCase();
 }

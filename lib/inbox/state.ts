@@ -106,9 +106,7 @@ export function totalUnread(state: InboxState, scope: BadgeScope = 'all', me: st
 
 /** Conversations, most recent message first. */
 export function sortedConversations(state: InboxState): AgentConversationView[] {
-  return Object.values(state.conversations).sort(
-    (a, b) => (b.lastMessageAt ?? '').localeCompare(a.lastMessageAt ?? '') || a.id.localeCompare(b.id),
-  );
+  return Object.values(state.conversations).sort((a, b) => (b.lastMessageAt ?? '').localeCompare(a.lastMessageAt ?? '') || a.id.localeCompare(b.id));
 }
 
 function mergeMessages(list: MessageView[], incoming: MessageView[]): { list: MessageView[] } {
@@ -137,12 +135,18 @@ function mergeConversation(local: AgentConversationView | undefined, c: Conversa
   const inboundCount = Math.max(local?.inboundCount ?? 0, c.inboundCount);
   const incoming: ReadFields | null =
     c.readVersion === undefined ? null : { lastReadAt: c.lastReadAt ?? null, readInboundCount: c.readInboundCount ?? 0, readVersion: c.readVersion };
-  const known: ReadFields = local ? { lastReadAt: local.lastReadAt, readInboundCount: local.readInboundCount, readVersion: local.readVersion ?? 0 } : { lastReadAt: null, readInboundCount: 0, readVersion: 0 };
+  const known: ReadFields = local
+    ? { lastReadAt: local.lastReadAt, readInboundCount: local.readInboundCount, readVersion: local.readVersion ?? 0 }
+    : { lastReadAt: null, readInboundCount: 0, readVersion: 0 };
   let read = known;
   if (incoming && incoming.readVersion > known.readVersion) read = incoming;
   else if (incoming && incoming.readVersion === known.readVersion) {
     // The same write seen twice (or two copies without any read state): nothing to choose.
-    read = { lastReadAt: maxIso(known.lastReadAt, incoming.lastReadAt), readInboundCount: Math.max(known.readInboundCount, incoming.readInboundCount), readVersion: known.readVersion };
+    read = {
+      lastReadAt: maxIso(known.lastReadAt, incoming.lastReadAt),
+      readInboundCount: Math.max(known.readInboundCount, incoming.readInboundCount),
+      readVersion: known.readVersion,
+    };
   }
   return {
     ...row,
@@ -174,7 +178,10 @@ export function applyConversation(state: InboxState, conversation: ConversationV
 
 /** A conversation the agent just started or looked up: added if unknown, merged by counters if known. */
 export function addConversation(state: InboxState, conversation: AgentConversationView): InboxState {
-  return trim({ ...state, conversations: { ...state.conversations, [conversation.id]: mergeConversation(state.conversations[conversation.id], conversation) } });
+  return trim({
+    ...state,
+    conversations: { ...state.conversations, [conversation.id]: mergeConversation(state.conversations[conversation.id], conversation) },
+  });
 }
 
 /** A sync answer: conversations as the server saw them at the cursor's snapshot, changed messages. */
@@ -191,7 +198,15 @@ export function applySync(state: InboxState, res: SyncResponse): InboxState {
     // Only threads we already cache, or conversations we know: others are fetched when opened.
     if (messages[id] || conversations[id]) messages[id] = mergeMessages(messages[id] ?? [], incoming).list;
   }
-  return trim({ cursor: res.cursor, conversations, messages, seen: markSeen(state.seen, res.messages.map((m) => m.id)) });
+  return trim({
+    cursor: res.cursor,
+    conversations,
+    messages,
+    seen: markSeen(
+      state.seen,
+      res.messages.map((m) => m.id),
+    ),
+  });
 }
 
 /** A page of a thread fetched from the server. */
@@ -214,7 +229,13 @@ function trim(state: InboxState): InboxState {
   const overConversations = Object.keys(state.conversations).length > CACHED_CONVERSATIONS;
   const threadIds = Object.keys(state.messages);
   if (!overConversations && threadIds.length <= CACHED_THREADS) return state;
-  const keep = new Set(overConversations ? sortedConversations(state).slice(0, CACHED_CONVERSATIONS).map((c) => c.id) : Object.keys(state.conversations));
+  const keep = new Set(
+    overConversations
+      ? sortedConversations(state)
+          .slice(0, CACHED_CONVERSATIONS)
+          .map((c) => c.id)
+      : Object.keys(state.conversations),
+  );
   const recency = (id: string) => state.conversations[id]!.lastMessageAt ?? '';
   const keepThreads = threadIds
     .filter((id) => keep.has(id))

@@ -39,8 +39,21 @@ export function statusUndo(text: string, before: AgentConversationView[]): Undoa
 }
 
 /** The toast's sentence for a status change ("Resolved: Nadia", "Snoozed until tomorrow 09:00: Nadia"). */
-export function statusChangeText(before: ConversationStatus, status: ConversationStatus, snoozedUntil: string | null, who: string, formatTime: (iso: string) => string): string {
-  const done = status === 'resolved' ? 'Resolved' : status === 'snoozed' ? `Snoozed until ${snoozedUntil ? formatTime(snoozedUntil) : 'later'}` : before === 'snoozed' ? 'Unsnoozed' : 'Reopened';
+export function statusChangeText(
+  before: ConversationStatus,
+  status: ConversationStatus,
+  snoozedUntil: string | null,
+  who: string,
+  formatTime: (iso: string) => string,
+): string {
+  const done =
+    status === 'resolved'
+      ? 'Resolved'
+      : status === 'snoozed'
+        ? `Snoozed until ${snoozedUntil ? formatTime(snoozedUntil) : 'later'}`
+        : before === 'snoozed'
+          ? 'Unsnoozed'
+          : 'Reopened';
   return `${done}: ${who}`;
 }
 
@@ -68,11 +81,13 @@ export async function runUndo(
 ): Promise<string | null> {
   const problems: string[] = [];
   for (const step of undoable.steps) {
-    const r = step.kind === 'status' ? await requests.setStatus(step.conversationIds, step.status, step.snoozedUntil) : await requests.open(step.conversationId);
+    const r =
+      step.kind === 'status' ? await requests.setStatus(step.conversationIds, step.status, step.snoozedUntil) : await requests.open(step.conversationId);
     if (r === null) continue;
     if ('error' in r) problems.push(r.error);
     else {
-      if (r.newMessages) problems.push(r.newMessages === 1 ? 'the customer wrote again, so it stays open' : `${r.newMessages} customers wrote again, so they stay open`);
+      if (r.newMessages)
+        problems.push(r.newMessages === 1 ? 'the customer wrote again, so it stays open' : `${r.newMessages} customers wrote again, so they stay open`);
       if (r.notFound) problems.push(`${r.notFound} no longer found`);
     }
   }

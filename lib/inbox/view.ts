@@ -81,7 +81,8 @@ export function backNotice(c: AgentConversationView): string | null {
 
 /** An activity line of the thread as a sentence ("Alice resolved this"). */
 export function activityText(m: MessageView, agents: AgentSummary[], me: string, formatTime: (iso: string) => string): string {
-  const name = (id: string | null, fallback: string) => (id === null ? fallback : id === me ? 'You' : (agents.find((a) => a.id === id)?.displayName ?? 'A colleague'));
+  const name = (id: string | null, fallback: string) =>
+    id === null ? fallback : id === me ? 'You' : (agents.find((a) => a.id === id)?.displayName ?? 'A colleague');
   const a = m.activity;
   if (!a) return '';
   if (a.kind === 'assigned') {
@@ -112,7 +113,7 @@ export function snoozePresets(now: Date): Array<{ id: string; label: string; unt
   const presets = [{ id: 'hour', label: '1 hour', until: new Date(now.getTime() + 3_600_000) }];
   if (now.getHours() < 18) presets.push({ id: 'tonight', label: 'Tonight', until: at(0, 19) });
   presets.push({ id: 'tomorrow', label: 'Tomorrow morning', until: at(1, 9) });
-  const toMonday = ((8 - now.getDay()) % 7) || 7;
+  const toMonday = (8 - now.getDay()) % 7 || 7;
   presets.push({ id: 'next-week', label: 'Next week', until: at(toMonday, 9) });
   return presets.filter((p, i) => presets.slice(0, i).every((q) => Math.abs(q.until.getTime() - p.until.getTime()) >= SAME_SNOOZE_MS));
 }
@@ -132,9 +133,7 @@ export function matchesLocally(c: AgentConversationView, query: string): boolean
 }
 
 export type ThreadItem =
-  | { kind: 'day'; key: string; label: string }
-  | { kind: 'new'; key: 'new-messages'; count: number }
-  | { kind: 'message'; key: string; message: MessageView };
+  { kind: 'day'; key: string; label: string } | { kind: 'new'; key: 'new-messages'; count: number } | { kind: 'message'; key: string; message: MessageView };
 
 /** "Today", "Yesterday", "Monday 23 November", or with the year when it is not this year. */
 export function dayLabel(iso: string, now = new Date()): string {

@@ -1,6 +1,18 @@
 import { defineExtensionMessaging } from '@webext-core/messaging';
 import type { z } from 'zod';
-import type { CreateChannelResponse, CreateInviteResponse, LoadedMedia, MediaLink, UploadTicket, MessagesPage, SearchResponse, CrmConnectResponse, CrmCandidate, CrmRecordView, CrmCheckResult } from '../contract/api';
+import type {
+  CreateChannelResponse,
+  CreateInviteResponse,
+  LoadedMedia,
+  MediaLink,
+  UploadTicket,
+  MessagesPage,
+  SearchResponse,
+  CrmConnectResponse,
+  CrmCandidate,
+  CrmRecordView,
+  CrmCheckResult,
+} from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { BadgeInfo } from '../overlay/badge-info';
@@ -95,7 +107,8 @@ export interface Responses {
 type SameKeys<A, B> = [Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>] extends [never] ? true : false;
 
 /** Every request with its data and its answer; nothing compiles until each has a schema and an answer type. */
-export type ProtocolMap = SameKeys<Requests, Responses> extends true ? { [K in keyof Responses]: (data: Requests[K & keyof Requests]) => Result<Responses[K]> } : never;
+export type ProtocolMap =
+  SameKeys<Requests, Responses> extends true ? { [K in keyof Responses]: (data: Requests[K & keyof Requests]) => Result<Responses[K]> } : never;
 
 /**
  * Badges on CRM pages stay live through one long-lived port per page: the content script says

@@ -1,6 +1,21 @@
 import { z } from 'zod';
 import { SEARCH_MIN_CHARS } from '../contract/api';
-import { cannedReplyRequest, createChannelRequest, crmCheckRequest, crmConnectRequest, crmLogModeRequest, crmRecordId, crmSearchText, e164, inviteRequest, noteShape, replyContentShape, replyRules, roleRequest, uploadView } from '../contract/schemas';
+import {
+  cannedReplyRequest,
+  createChannelRequest,
+  crmCheckRequest,
+  crmConnectRequest,
+  crmLogModeRequest,
+  crmRecordId,
+  crmSearchText,
+  e164,
+  inviteRequest,
+  noteShape,
+  replyContentShape,
+  replyRules,
+  roleRequest,
+  uploadView,
+} from '../contract/schemas';
 
 /**
  * Validation of every request and port message the background receives (the types in
@@ -9,18 +24,16 @@ import { cannedReplyRequest, createChannelRequest, crmCheckRequest, crmConnectRe
  * server will. Only the background imports this file.
  */
 /** An origin the agent may enable the overlay on: http(s), no path. */
-const siteOrigin = z
-  .string()
-  .transform((value, ctx) => {
-    try {
-      const url = new URL(value);
-      if (/^https?:$/.test(url.protocol)) return url.origin;
-    } catch {
-      /* reported below */
-    }
-    ctx.addIssue({ code: 'custom', message: 'a site is an http(s) origin such as https://crm.example.com' });
-    return z.NEVER;
-  });
+const siteOrigin = z.string().transform((value, ctx) => {
+  try {
+    const url = new URL(value);
+    if (/^https?:$/.test(url.protocol)) return url.origin;
+  } catch {
+    /* reported below */
+  }
+  ctx.addIssue({ code: 'custom', message: 'a site is an http(s) origin such as https://crm.example.com' });
+  return z.NEVER;
+});
 
 export const requestSchemas = {
   'auth:signIn': z.object({ email: z.string().trim().min(3).max(320), password: z.string().min(1).max(1000) }),
@@ -32,14 +45,24 @@ export const requestSchemas = {
   'connection:reconnect': z.undefined(),
   'composer:typing': z.object({ conversationId: z.uuid(), typing: z.boolean() }),
   'composer:send': z
-    .object({ conversationId: z.uuid(), body: replyContentShape.body, mediaUrl: replyContentShape.mediaUrl, template: replyContentShape.template, upload: uploadView.optional() })
+    .object({
+      conversationId: z.uuid(),
+      body: replyContentShape.body,
+      mediaUrl: replyContentShape.mediaUrl,
+      template: replyContentShape.template,
+      upload: uploadView.optional(),
+    })
     .superRefine((r, ctx) => replyRules({ ...r, uploadId: r.upload?.id }, ctx)),
   /** Where the side panel may upload one file. */
   'composer:uploadTicket': z.undefined(),
   'composer:note': z.object({ conversationId: z.uuid(), ...noteShape }),
   'inbox:assign': z.object({ conversationId: z.uuid(), assigneeId: z.uuid().nullable() }),
   'inbox:setStatus': z
-    .object({ conversationIds: z.array(z.uuid()).min(1).max(100), status: z.enum(['open', 'snoozed', 'resolved']), snoozedUntil: z.iso.datetime({ offset: true }).nullable() })
+    .object({
+      conversationIds: z.array(z.uuid()).min(1).max(100),
+      status: z.enum(['open', 'snoozed', 'resolved']),
+      snoozedUntil: z.iso.datetime({ offset: true }).nullable(),
+    })
     .refine((r) => (r.status === 'snoozed') === (r.snoozedUntil !== null), 'a snooze, and only a snooze, has an end time'),
   'inbox:markUnread': z.object({ conversationId: z.uuid(), fromMessageId: z.uuid().nullable() }),
   'inbox:search': z.object({ query: z.string().trim().min(SEARCH_MIN_CHARS).max(200) }),

@@ -169,7 +169,8 @@ export function createBadge(doc: Document, phone: string, activate: (phone: stri
     if (e.isTrusted) activate(phone);
   });
   // Keep the page's own handlers (row selection, drag) from reacting to presses on the badge.
-  for (const type of ['click', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'dblclick', 'keydown'] as const) host.addEventListener(type, (e) => e.stopPropagation());
+  for (const type of ['click', 'mousedown', 'mouseup', 'pointerdown', 'pointerup', 'dblclick', 'keydown'] as const)
+    host.addEventListener(type, (e) => e.stopPropagation());
   return host;
 }
 
@@ -201,7 +202,13 @@ export function renderBadge(host: HTMLElement, info: BadgeInfo): void {
     const owner = info.assignee === 'You' ? 'Yours' : info.assignee ? `Assigned to ${info.assignee}` : 'Unassigned';
     text = [info.lastMessage ? `${who}: ${info.lastMessage}` : who, owner, typing || viewing].filter(Boolean).join('\n');
     aria = `WhatsApp with ${who}: ${info.unread} unread, ${owner.toLowerCase()}${typing || viewing ? `, ${typing || viewing}` : ''}. Open in Switchboard`;
-    Object.assign(lines, { name: who, unread: info.unread > 0 ? String(info.unread) : '', preview: info.lastMessage ?? '', meta: owner, activity: typing || viewing });
+    Object.assign(lines, {
+      name: who,
+      unread: info.unread > 0 ? String(info.unread) : '',
+      preview: info.lastMessage ?? '',
+      meta: owner,
+      activity: typing || viewing,
+    });
   }
   // Drawn by `::before` from attributes, not held as text: `window.find()` (and the browser's
   // find in page) searches the text of closed shadow roots too, so a page could test guesses of the

@@ -23,7 +23,21 @@ interface Spot {
 }
 
 /** Never scanned, with everything inside: code, form internals, editors, and our own badges. */
-const SKIPPED = ['script', 'style', 'noscript', 'textarea', 'template', 'select', 'option', 'code', 'pre', 'head', BADGE_SELECTOR, '[contenteditable=""]', '[contenteditable="true"]'];
+const SKIPPED = [
+  'script',
+  'style',
+  'noscript',
+  'textarea',
+  'template',
+  'select',
+  'option',
+  'code',
+  'pre',
+  'head',
+  BADGE_SELECTOR,
+  '[contenteditable=""]',
+  '[contenteditable="true"]',
+];
 /** Elements that carry a number by themselves (besides a site's own attribute fields). */
 const CARRIERS = 'a[href], input';
 const PHONE_INPUT = /phone|mobile|\btel\b|whatsapp/i;
@@ -165,10 +179,14 @@ export class Overlay {
     };
     if (!this.attached.has(frame)) {
       this.attached.add(frame);
-      frame.addEventListener('load', () => {
-        attach();
-        this.slices.later();
-      }, { signal: this.abort.signal });
+      frame.addEventListener(
+        'load',
+        () => {
+          attach();
+          this.slices.later();
+        },
+        { signal: this.abort.signal },
+      );
     }
     attach();
   }
@@ -220,8 +238,7 @@ export class Overlay {
       } else if ((n as Element).shadowRoot) {
         // A field that stands for its number (a site's attribute field) is not looked into.
         if (!this.spots.has(n)) this.attachRoot((n as Element).shadowRoot!);
-      }
-      else if ((n as Element).tagName === 'IFRAME') this.attachFrame(n as HTMLIFrameElement);
+      } else if ((n as Element).tagName === 'IFRAME') this.attachFrame(n as HTMLIFrameElement);
       if (++i >= 128) {
         i = 0;
         yield;

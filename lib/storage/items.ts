@@ -21,7 +21,10 @@ export const settingsItem = /* @__PURE__ */ storage.defineItem<Settings>('local:
 /** The workspace the agent connected to by its URL (its name, when the server gives one). */
 export const workspaceItem = /* @__PURE__ */ storage.defineItem<{ url: string; name: string | null } | null>('local:workspace', { fallback: null, version: 1 });
 /** The workspace IT set by policy (`storage.managed`), if any, and whether agents may change it. */
-export const managedWorkspaceItem = /* @__PURE__ */ storage.defineItem<{ url: string; locked: boolean } | null>('local:managedWorkspace', { fallback: null, version: 1 });
+export const managedWorkspaceItem = /* @__PURE__ */ storage.defineItem<{ url: string; locked: boolean } | null>('local:managedWorkspace', {
+  fallback: null,
+  version: 1,
+});
 /** Set when the workspace needs a newer extension than this one: nothing connects until it is updated. */
 export const updateRequiredItem = /* @__PURE__ */ storage.defineItem<{ current: string; minimum: string; message: string } | null>('local:updateRequired', {
   fallback: null,
@@ -52,13 +55,19 @@ export const inboxItem = /* @__PURE__ */ storage.defineItem<InboxState>('local:i
     4: (old: { conversations: Record<string, object> }) => ({
       ...old,
       conversations: Object.fromEntries(
-        Object.entries(old.conversations).map(([id, c]) => [id, { status: 'open', snoozedUntil: null, statusReason: null, statusChangedAt: null, readVersion: 0, ...c }]),
+        Object.entries(old.conversations).map(([id, c]) => [
+          id,
+          { status: 'open', snoozedUntil: null, statusReason: null, statusChangedAt: null, readVersion: 0, ...c },
+        ]),
       ),
     }),
   },
 });
 /** The cached threads, apart from the inbox: the larger part, written less often. */
-export const threadsItem = /* @__PURE__ */ storage.defineItem<{ messages: InboxState['messages'] }>('local:threads', { fallback: { messages: {} }, version: 1 });
+export const threadsItem = /* @__PURE__ */ storage.defineItem<{ messages: InboxState['messages'] }>('local:threads', {
+  fallback: { messages: {} },
+  version: 1,
+});
 /** Who is signed in. */
 export const agentItem = /* @__PURE__ */ storage.defineItem<AgentProfile | null>('local:agent', { fallback: null, version: 1 });
 /** The organisation's agents and canned replies, refreshed on each connect. */

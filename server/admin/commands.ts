@@ -68,14 +68,19 @@ export function inviteAccounts(supabase: { url: string; serviceRoleKey: string; 
       return (await db.query<{ id: string }>('select id from auth.users where lower(email) = lower($1)', [email])).rows[0]?.id ?? null;
     },
     async signsIn(email, password) {
-      const auth = createClient(supabase.url, supabase.anonKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } }).auth;
+      const auth = createClient(supabase.url, supabase.anonKey, {
+        auth: { persistSession: false, autoRefreshToken: false },
+        realtime: { transport: WebSocket as never },
+      }).auth;
       const { data, error } = await auth.signInWithPassword({ email, password });
       if (error) {
         // A wrong password, or an account that cannot sign in (unconfirmed, banned): not proven.
         // Judged by GoTrue's error code: a 400 is also its answer to a missing CAPTCHA token or a
         // disabled provider, which say nothing of the password and must not use the invitation up.
         if (error.code ? NOT_PROVEN.has(error.code) : [400, 403, 422].includes(error.status ?? 0)) return null;
-        throw new PasswordNotCheckedError(`Supabase Auth did not check the password: ${error.status ?? ''} ${error.code ?? ''} ${error.message}`, { cause: error });
+        throw new PasswordNotCheckedError(`Supabase Auth did not check the password: ${error.status ?? ''} ${error.code ?? ''} ${error.message}`, {
+          cause: error,
+        });
       }
       await auth.signOut({ scope: 'local' }).catch(() => {});
       return data.user?.id ?? null;
@@ -94,7 +99,11 @@ export function inviteAccounts(supabase: { url: string; serviceRoleKey: string; 
  * invitee in and sends them to `redirectTo` (which must be in the project's redirect URLs). An
  * address that already has a confirmed user gets no e-mail from Supabase: the caller gives the link.
  */
-export async function sendInviteEmail(supabase: { url: string; serviceRoleKey: string }, email: string, redirectTo: string): Promise<{ ok: true } | { ok: false; problem: string; detail: string }> {
+export async function sendInviteEmail(
+  supabase: { url: string; serviceRoleKey: string },
+  email: string,
+  redirectTo: string,
+): Promise<{ ok: true } | { ok: false; problem: string; detail: string }> {
   const { error } = await authAdmin(supabase).inviteUserByEmail(email, { redirectTo });
   if (!error) return { ok: true };
   // One sentence whatever the reason: "this address already has an account" would tell an admin
@@ -127,7 +136,8 @@ export async function createAgent(
  * only the templates given to it, even when organisations share one Twilio account.
  */
 export async function addTemplate(db: pg.Pool, organisationId: string, contentSid: string): Promise<void> {
-  if (!/^HX[0-9a-f]{32}$/.test(contentSid)) throw new Error('the template sid must be HX followed by 32 hex digits (Twilio Console → Content Template Builder)');
+  if (!/^HX[0-9a-f]{32}$/.test(contentSid))
+    throw new Error('the template sid must be HX followed by 32 hex digits (Twilio Console → Content Template Builder)');
   await db.query('insert into organisation_templates (organisation_id, content_sid) values ($1, $2) on conflict do nothing', [organisationId, contentSid]);
 }
 

@@ -24,8 +24,16 @@ export function inviteLimits(db: pg.Pool, limits: InviteLimits) {
   const limiter = (keyPrefix: string, points: number, duration: number) =>
     new RateLimiterPostgres({ storeClient: db, tableName: 'rate_limits', tableCreated: true, keyPrefix, points, duration });
   const budgets = [
-    { limiter: limiter('invites-admin', limits.perAdminPerHour, 3600), key: (a: AgentProfile) => a.id, what: `you can invite ${limits.perAdminPerHour} people an hour` },
-    { limiter: limiter('invites-org', limits.perOrganisationPerDay, 86_400), key: (a: AgentProfile) => a.organisationId, what: `your organisation can invite ${limits.perOrganisationPerDay} people a day` },
+    {
+      limiter: limiter('invites-admin', limits.perAdminPerHour, 3600),
+      key: (a: AgentProfile) => a.id,
+      what: `you can invite ${limits.perAdminPerHour} people an hour`,
+    },
+    {
+      limiter: limiter('invites-org', limits.perOrganisationPerDay, 86_400),
+      key: (a: AgentProfile) => a.organisationId,
+      what: `your organisation can invite ${limits.perOrganisationPerDay} people a day`,
+    },
     {
       limiter: limiter('invites-address', limits.perAddressPerDay, 86_400),
       // The address hashed: the table's keys are varchar(255), and an address may be 254 characters.

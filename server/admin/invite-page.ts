@@ -5,7 +5,8 @@
  * with the workspace URL. Token and session stay in the fragment (never in a server log or a
  * Referer); the script posts them to `/api/invites/accept`. Served with a strict CSP.
  */
-export const INVITE_PAGE_CSP = "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
+export const INVITE_PAGE_CSP =
+  "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
 export const INVITE_HTML = `<!doctype html>
 <html lang="en">

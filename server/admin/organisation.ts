@@ -97,7 +97,10 @@ const sha256 = (token: string) => createHash('sha256').update(token).digest('hex
 export async function createInvite(db: pg.Pool, admin: AgentProfile, email: string, role: AgentRole): Promise<{ invite: InviteView; token: string }> {
   const token = randomBytes(32).toString('base64url');
   return inTransaction(db, 'begin', async (c) => {
-    const member = await c.query('select 1 from agents a join auth.users u on u.id = a.id where lower(u.email) = lower($1) and a.organisation_id = $2', [email, admin.organisationId]);
+    const member = await c.query('select 1 from agents a join auth.users u on u.id = a.id where lower(u.email) = lower($1) and a.organisation_id = $2', [
+      email,
+      admin.organisationId,
+    ]);
     if (member.rowCount) throw new ConflictError(`${email} is already a member of this organisation`, 'already_member');
     const { rows } = await c.query(
       `insert into invites (organisation_id, email, role, token_sha256, created_by, expires_at)
@@ -166,11 +169,21 @@ const REFUSALS: Partial<Record<InviteProblem, string>> = {
 export async function previewInvite(
   db: pg.Pool,
   proof: InviteProof,
-): Promise<{ ok: true; organisationName: string; role: AgentRole; invitedBy: string; email: string; expiresAt: string } | { ok: false; problem: InviteProblem }> {
+): Promise<
+  { ok: true; organisationName: string; role: AgentRole; invitedBy: string; email: string; expiresAt: string } | { ok: false; problem: InviteProblem }
+> {
   const columns = `select i.email, i.role, i.expires_at, i.used_at, o.name as organisation_name, a.display_name as invited_by, a.role as creator_role
                      from invites i join organisations o on o.id = i.organisation_id
                      left join agents a on a.id = i.created_by and a.organisation_id = i.organisation_id`;
-  const { rows } = await db.query<{ email: string; role: AgentRole; expires_at: Date; used_at: Date | null; organisation_name: string; invited_by: string | null; creator_role: AgentRole | null }>(
+  const { rows } = await db.query<{
+    email: string;
+    role: AgentRole;
+    expires_at: Date;
+    used_at: Date | null;
+    organisation_name: string;
+    invited_by: string | null;
+    creator_role: AgentRole | null;
+  }>(
     'token' in proof ? `${columns} where i.token_sha256 = $1` : `${columns} where i.id = $1 and lower(i.email) = lower($2)`,
     'token' in proof ? [sha256(proof.token)] : [proof.invitationId, proof.session.email],
   );
@@ -219,16 +232,19 @@ export async function acceptInvite(
       // end and pushes the organisation's real entries out of the admin view.
       const again =
         !useUp &&
-        (await c.query(
-          "select 1 from audit_log where organisation_id = $1 and action = 'invite.refused' and at > now() - interval '1 hour' and detail->>'email' = $2 and detail->>'reason' = $3 limit 1",
-          [org, invite.email, reason],
-        )).rowCount;
+        (
+          await c.query(
+            "select 1 from audit_log where organisation_id = $1 and action = 'invite.refused' and at > now() - interval '1 hour' and detail->>'email' = $2 and detail->>'reason' = $3 limit 1",
+            [org, invite.email, reason],
+          )
+        ).rowCount;
       if (!again) await audit(c, null, org, 'invite.refused', { email: invite.email, reason });
       return { ok: false, problem } as const;
     };
     if (invite.used_at) return refused('used', false);
     if (invite.expires_at.getTime() <= Date.now()) return refused('expired', false);
-    const creator = invite.created_by && (await c.query("select 1 from agents where id = $1 and organisation_id = $2 and role = 'admin'", [invite.created_by, org])).rowCount;
+    const creator =
+      invite.created_by && (await c.query("select 1 from agents where id = $1 and organisation_id = $2 and role = 'admin'", [invite.created_by, org])).rowCount;
     if (!creator) return refused('withdrawn', true);
 
     // Who the invitee is: a session's user, an existing account proven by its password, or nobody yet.
@@ -262,7 +278,12 @@ async function adminsWithout(c: pg.PoolClient, organisationId: string, agentId: 
 /** Gives an agent of the organisation another role; the last admin stays one. */
 export async function setRole(db: pg.Pool, admin: AgentProfile, agentId: string, role: AgentRole): Promise<{ changed: boolean }> {
   return inTransaction(db, 'begin', async (c) => {
-    const target = (await c.query<{ role: AgentRole; display_name: string }>('select role, display_name from agents where id = $1 and organisation_id = $2 for update', [agentId, admin.organisationId])).rows[0];
+    const target = (
+      await c.query<{ role: AgentRole; display_name: string }>('select role, display_name from agents where id = $1 and organisation_id = $2 for update', [
+        agentId,
+        admin.organisationId,
+      ])
+    ).rows[0];
     if (!target) throw new NotFoundError('no such agent in this organisation');
     if (target.role === role) return { changed: false };
     if (role === 'agent' && (await adminsWithout(c, admin.organisationId, agentId)) === 0) {
@@ -278,7 +299,12 @@ export async function setRole(db: pg.Pool, admin: AgentProfile, agentId: string,
 /** Takes an agent out of the organisation (the Auth user stays); the last admin cannot be removed. */
 export async function removeMember(db: pg.Pool, admin: AgentProfile, agentId: string): Promise<void> {
   await inTransaction(db, 'begin', async (c) => {
-    const target = (await c.query<{ role: AgentRole; display_name: string }>('select role, display_name from agents where id = $1 and organisation_id = $2 for update', [agentId, admin.organisationId])).rows[0];
+    const target = (
+      await c.query<{ role: AgentRole; display_name: string }>('select role, display_name from agents where id = $1 and organisation_id = $2 for update', [
+        agentId,
+        admin.organisationId,
+      ])
+    ).rows[0];
     if (!target) throw new NotFoundError('no such agent in this organisation');
     if (target.role === 'admin' && (await adminsWithout(c, admin.organisationId, agentId)) === 0) {
       throw new ConflictError('An organisation needs at least one admin: make someone else admin first.', 'last_admin');
@@ -303,7 +329,10 @@ export async function putCannedReply(db: pg.Pool, admin: AgentProfile, shortcut:
 
 export async function deleteCannedReply(db: pg.Pool, admin: AgentProfile, id: string): Promise<void> {
   await inTransaction(db, 'begin', async (c) => {
-    const { rows } = await c.query<{ shortcut: string }>('delete from canned_replies where id = $1 and organisation_id = $2 returning shortcut', [id, admin.organisationId]);
+    const { rows } = await c.query<{ shortcut: string }>('delete from canned_replies where id = $1 and organisation_id = $2 returning shortcut', [
+      id,
+      admin.organisationId,
+    ]);
     if (!rows[0]) throw new NotFoundError('no such canned reply in this organisation');
     await audit(c, admin, admin.organisationId, 'canned_reply.deleted', { shortcut: rows[0].shortcut });
   });
@@ -330,8 +359,12 @@ export async function createChannelFromWaiting(
     if (owner?.organisation_id === admin.organisationId) throw new ConflictError('This number is already one of your channels.', 'channel_exists');
     // Whether another workspace owns a number is said only to an organisation whose webhook URL
     // that number's messages reach (the proof it is theirs to set up): no probing of numbers.
-    const waiting = await c.query('select 1 from unrouted_messages where organisation_id = $1 and to_address = $2 and routed_at is null limit 1', [admin.organisationId, whatsappNumber]);
-    if (!waiting.rowCount) throw new NotFoundError('No message to this number has come to this workspace’s webhook URL: point the number at it in Twilio first.');
+    const waiting = await c.query('select 1 from unrouted_messages where organisation_id = $1 and to_address = $2 and routed_at is null limit 1', [
+      admin.organisationId,
+      whatsappNumber,
+    ]);
+    if (!waiting.rowCount)
+      throw new NotFoundError('No message to this number has come to this workspace’s webhook URL: point the number at it in Twilio first.');
     if (owner) throw new ConflictError('This number is already a channel of another workspace: ask the operator.', 'channel_exists');
     const { rows } = await c.query<{ id: string; name: string; whatsapp_number: string; messaging_service_sid: null; created_at: Date }>(
       'insert into channels (organisation_id, name, whatsapp_number) values ($1, $2, $3) returning id, name, whatsapp_number, messaging_service_sid',

@@ -12,7 +12,21 @@ import type { Broadcast } from '../sockets/broadcast';
 import { INVITE_HTML, INVITE_JS, INVITE_PAGE_CSP } from './invite-page';
 import { crmStatus } from '../crm/status';
 import type { CrmVendor } from '../crm/types';
-import { acceptInvite, previewInvite, type InviteProblem, type InviteProof, adminOverview, createChannelFromWaiting, createInvite, markInviteEmailed, deleteCannedReply, putCannedReply, removeMember, revokeInvite, setRole } from './organisation';
+import {
+  acceptInvite,
+  previewInvite,
+  type InviteProblem,
+  type InviteProof,
+  adminOverview,
+  createChannelFromWaiting,
+  createInvite,
+  markInviteEmailed,
+  deleteCannedReply,
+  putCannedReply,
+  removeMember,
+  revokeInvite,
+  setRole,
+} from './organisation';
 
 const uuid = z.uuid();
 const idParam = (req: FastifyRequest, name = 'id') => {
@@ -50,7 +64,10 @@ export function registerAdminRoutes(api: FastifyInstance, deps: AdminRouteDeps):
   const webhookUrl = (organisationId: string) => `${deps.publicUrl()}/api/webhooks/twilio/organisations/${organisationId}`;
 
   api.get('/api/admin/overview', { preHandler: adminOnly }, async (req): Promise<AdminOverview> => {
-    const [overview, crm] = await Promise.all([adminOverview(db, req.agent, webhookUrl(req.agent.organisationId)), crmStatus(db, req.agent.organisationId, deps.crmVendors)]);
+    const [overview, crm] = await Promise.all([
+      adminOverview(db, req.agent, webhookUrl(req.agent.organisationId)),
+      crmStatus(db, req.agent.organisationId, deps.crmVendors),
+    ]);
     return { ...overview, crm };
   });
 
@@ -66,7 +83,12 @@ export function registerAdminRoutes(api: FastifyInstance, deps: AdminRouteDeps):
   });
 
   api.post('/api/admin/invites', { preHandler: adminOnly }, async (req, reply): Promise<CreateInviteResponse> => {
-    if (!deps.supabaseAdmin) throw new HttpError(503, 'invites_unavailable', 'Invitations need SUPABASE_SERVICE_ROLE_KEY on the server; until then use npm run admin -- create-agent.');
+    if (!deps.supabaseAdmin)
+      throw new HttpError(
+        503,
+        'invites_unavailable',
+        'Invitations need SUPABASE_SERVICE_ROLE_KEY on the server; until then use npm run admin -- create-agent.',
+      );
     const { email, role, delivery } = parseOr400(inviteRequest, req.body);
     await throttle(req.agent, email, reply);
     const created = await guard(() => createInvite(db, req.agent, email, role));
@@ -125,14 +147,21 @@ export function registerAdminRoutes(api: FastifyInstance, deps: AdminRouteDeps):
 
 /** The invitation page and its one public API call (the invitee has no account yet). */
 export function registerInviteRoutes(http: FastifyInstance, deps: AdminRouteDeps): void {
-  http.get('/invite', async (_req, reply) => reply.type('text/html; charset=utf-8').header('content-security-policy', INVITE_PAGE_CSP).header('referrer-policy', 'no-referrer').send(INVITE_HTML));
+  http.get('/invite', async (_req, reply) =>
+    reply.type('text/html; charset=utf-8').header('content-security-policy', INVITE_PAGE_CSP).header('referrer-policy', 'no-referrer').send(INVITE_HTML),
+  );
   http.get('/invite.js', async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(INVITE_JS));
 
   /** The invitee's proof: the link's token, or Supabase Auth's session from the e-mailed link (its verified e-mail) and the invitation it names. */
   const proofOf = async (input: { token?: string; accessToken?: string; invitation?: string }): Promise<InviteProof> => {
     if (input.token) return { token: input.token };
     const claims = await deps.verify(input.accessToken!).catch(() => null);
-    if (!claims?.sub || !claims.email) throw new HttpError(401, 'invalid_session', 'This invitation e-mail’s sign-in has expired: open the link in the e-mail again, or ask your admin for a new invitation.');
+    if (!claims?.sub || !claims.email)
+      throw new HttpError(
+        401,
+        'invalid_session',
+        'This invitation e-mail’s sign-in has expired: open the link in the e-mail again, or ask your admin for a new invitation.',
+      );
     return { invitationId: input.invitation!, session: { userId: claims.sub, email: claims.email } };
   };
 

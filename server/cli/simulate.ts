@@ -52,7 +52,9 @@ runCli(async () => {
   const authToken = process.env.TWILIO_AUTH_TOKEN ?? local?.twilio.authToken;
   const to = values.to ?? local?.demo?.whatsappNumber;
   if (!serverUrl || !accountSid || !authToken || !to) {
-    throw new Error('No running local stack found (.switchboard/local.json); start it with `npm start`, or set SERVER_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and pass --to');
+    throw new Error(
+      'No running local stack found (.switchboard/local.json); start it with `npm start`, or set SERVER_URL, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and pass --to',
+    );
   }
   const messageSid = newSid((values.media ?? []).length ? 'MM' : 'SM');
   const kinds = ['image', 'pdf', 'audio', 'video', 'vcard'];

@@ -22,7 +22,9 @@ export async function connectCrm(
   },
 ): Promise<void> {
   // Another CRM (or another account of it): what was matched and owed belongs to the old one.
-  const { rows } = await db.query<{ vendor: string; account: string | null }>('select vendor, account from public.crm_connections where organisation_id = $1', [c.organisationId]);
+  const { rows } = await db.query<{ vendor: string; account: string | null }>('select vendor, account from public.crm_connections where organisation_id = $1', [
+    c.organisationId,
+  ]);
   if (rows[0] && (rows[0].vendor !== c.vendor || rows[0].account !== (c.account ?? null))) await disconnectCrm(db, c.organisationId);
   await db.query(
     `insert into public.crm_connections (organisation_id, vendor, access_token, refresh_token, expires_at, account, log_mode, connected_by, api_url)

@@ -72,7 +72,14 @@ export function hubspotAdapter(opts: { basePath: string; accessToken: string }):
     if (!groupName) throw new CrmCallError(`HubSpot has no property group for ${p.objectType} in this account`, { retryable: false });
     await call(async () => {
       try {
-        await client.crm.properties.coreApi.create(p.objectType, { name: p.name, label: p.label, type: 'string' as never, fieldType: 'text' as never, groupName, hasUniqueValue: true });
+        await client.crm.properties.coreApi.create(p.objectType, {
+          name: p.name,
+          label: p.label,
+          type: 'string' as never,
+          fieldType: 'text' as never,
+          groupName,
+          hasUniqueValue: true,
+        });
       } catch (err) {
         if ((err as { code?: number }).code !== 409) throw err; // already there
       }
@@ -81,7 +88,9 @@ export function hubspotAdapter(opts: { basePath: string; accessToken: string }):
   /** Upserts one record by its key; HubSpot's per-item errors (207) as ours. */
   const upsert = async (objectType: 'communications' | 'notes', key: string, properties: Record<string, string>) => {
     const input = { inputs: [{ idProperty: HUBSPOT_KEY_PROPERTY, id: key, properties }] };
-    const upserted = await call(() => (objectType === 'notes' ? client.crm.objects.notes.batchApi.upsert(input) : client.crm.objects.communications.batchApi.upsert(input)));
+    const upserted = await call(() =>
+      objectType === 'notes' ? client.crm.objects.notes.batchApi.upsert(input) : client.crm.objects.communications.batchApi.upsert(input),
+    );
     const id = upserted.results[0]?.id;
     if (id) return id;
     const itemError = 'errors' in upserted ? upserted.errors?.[0] : undefined;
@@ -131,7 +140,12 @@ export function hubspotAdapter(opts: { basePath: string; accessToken: string }):
 
     async createContact({ name, phoneE164 }) {
       const [firstname, ...rest] = (name ?? '').trim().split(/\s+/).filter(Boolean);
-      const properties = { phone: phoneE164, [HUBSPOT_CONTACT_KEY_PROPERTY]: phoneE164, ...(firstname && { firstname }), ...(rest.length && { lastname: rest.join(' ') }) };
+      const properties = {
+        phone: phoneE164,
+        [HUBSPOT_CONTACT_KEY_PROPERTY]: phoneE164,
+        ...(firstname && { firstname }),
+        ...(rest.length && { lastname: rest.join(' ') }),
+      };
       const create = () => call(() => client.crm.contacts.basicApi.create({ properties, associations: [] }));
       try {
         try {
@@ -156,7 +170,12 @@ export function hubspotAdapter(opts: { basePath: string; accessToken: string }):
       const properties: Record<string, string> =
         record.kind === 'note'
           ? { hs_note_body: record.html, hs_timestamp: record.at.toISOString() }
-          : { hs_communication_channel_type: 'WHATS_APP', hs_communication_logged_from: 'CRM', hs_communication_body: record.html, hs_timestamp: record.at.toISOString() };
+          : {
+              hs_communication_channel_type: 'WHATS_APP',
+              hs_communication_logged_from: 'CRM',
+              hs_communication_body: record.html,
+              hs_timestamp: record.at.toISOString(),
+            };
       const id = await upsert(objectType, record.key, properties);
       try {
         // Associating twice is the same association.
@@ -217,7 +236,8 @@ function itemErrorOf(e: { category: string; message: string; status: string; con
     const scopes = e.context?.requiredGranularScopes ?? [];
     return new CrmCallError(`HubSpot: ${e.message}`, { status, retryable: false, setup: reconnectFix(scopes.length ? scopes : HUBSPOT_SCOPES) });
   }
-  const retryable = e.category === 'RATE_LIMITS' || e.category === 'CONFLICT' || e.category === 'LOCKED' || (status !== undefined && (status === 429 || status >= 500));
+  const retryable =
+    e.category === 'RATE_LIMITS' || e.category === 'CONFLICT' || e.category === 'LOCKED' || (status !== undefined && (status === 429 || status >= 500));
   return new CrmCallError(`HubSpot ${retryable ? 'could not take' : 'refused'} the record: ${e.message}`, { status, retryable });
 }
 
@@ -241,7 +261,11 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
       );
       const ours = HUBSPOT_SCOPES.filter((s) => needed.includes(s));
       const scopes = ours.length ? ours : needed;
-      throw new CrmCallError(`HubSpot: this connection lacks ${scopes.join(' or ') || 'a scope'}: reconnect HubSpot and approve it`, { status: 403, retryable: false, setup: reconnectFix(scopes) });
+      throw new CrmCallError(`HubSpot: this connection lacks ${scopes.join(' or ') || 'a scope'}: reconnect HubSpot and approve it`, {
+        status: 403,
+        retryable: false,
+        setup: reconnectFix(scopes),
+      });
     }
     const retryAfter = Number(e.headers?.['retry-after']);
     let retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined;
@@ -304,7 +328,8 @@ async function hubspotToken(app: HubSpotApp, form: Record<string, string>): Prom
       throw new CrmCallError(`HubSpot no longer accepts this connection (${message}): connect HubSpot again`, {
         status: res.status,
         retryable: false,
-        setup: 'Connect HubSpot again (admin view → CRM → Connect HubSpot): the app was uninstalled from the HubSpot account or its access was removed. Nothing waiting is lost; it is written once connected.',
+        setup:
+          'Connect HubSpot again (admin view → CRM → Connect HubSpot): the app was uninstalled from the HubSpot account or its access was removed. Nothing waiting is lost; it is written once connected.',
       });
     }
     throw new CrmCallError(`HubSpot OAuth: ${message}`, { status: res.status, retryable: res.status >= 500 });
@@ -323,7 +348,12 @@ export async function exchangeHubSpotCode(app: HubSpotApp, code: string, redirec
     const client = new Client({ basePath: app.apiBaseUrl });
     hubId = (await asOAuthError(() => client.oauth.accessTokensApi.get(t.access_token)).catch(() => null))?.hubId;
   }
-  return { accessToken: t.access_token, refreshToken: t.refresh_token ?? null, expiresAt: expiry(t.expires_in), account: hubId === undefined ? null : String(hubId) };
+  return {
+    accessToken: t.access_token,
+    refreshToken: t.refresh_token ?? null,
+    expiresAt: expiry(t.expires_in),
+    account: hubId === undefined ? null : String(hubId),
+  };
 }
 
 /** A new access token from the refresh token (HubSpot's refresh tokens do not change). */
@@ -337,6 +367,9 @@ async function asOAuthError<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     const e = err as { code?: number; body?: { message?: string }; message?: string };
-    throw new CrmCallError(`HubSpot OAuth: ${e.body?.message ?? e.message ?? String(err)}`, { status: e.code, retryable: typeof e.code !== 'number' || e.code >= 500 });
+    throw new CrmCallError(`HubSpot OAuth: ${e.body?.message ?? e.message ?? String(err)}`, {
+      status: e.code,
+      retryable: typeof e.code !== 'number' || e.code >= 500,
+    });
   }
 }

@@ -54,7 +54,10 @@ export async function createAttempt(db: pg.Pool, a: Attempt): Promise<string> {
  * The start link opened: used up whatever follows. While fresh and its admin still one, the
  * browser's cookie secret and the vendor's state, each returned once; null otherwise.
  */
-export async function startAttempt(db: pg.Pool, startToken: string): Promise<(Pick<Attempt, 'vendor' | 'region'> & { state: string; browserSecret: string }) | null> {
+export async function startAttempt(
+  db: pg.Pool,
+  startToken: string,
+): Promise<(Pick<Attempt, 'vendor' | 'region'> & { state: string; browserSecret: string }) | null> {
   const state = random();
   const browserSecret = random();
   const { rows } = await db.query<{ vendor: CrmVendor; region: string | null; ok: boolean }>(

@@ -34,7 +34,9 @@ export function registerCrmOAuthRoutes(http: FastifyInstance, deps: CrmRouteDeps
       .header('cache-control', 'no-store')
       .header('referrer-policy', 'no-referrer')
       .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'")
-      .send(`<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><body style="font:16px system-ui;margin:3em"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>`);
+      .send(
+        `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title><body style="font:16px system-ui;margin:3em"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p>`,
+      );
   const startAgain = 'This link is not valid any more. Start again from the admin view.';
 
   http.get(`${OAUTH_PATH}/start`, unlogged, async (req, reply) => {
@@ -44,7 +46,13 @@ export function registerCrmOAuthRoutes(http: FastifyInstance, deps: CrmRouteDeps
     if (!started) return page(reply, 400, 'Not connected', startAgain);
     const to = CRM_VENDORS[started.vendor].authorizeUrl(deps.apps[started.vendor], oauthCallbackUrl(deps.publicUrl()), started.state, started.region);
     // No Referer to the vendor (it would carry the start link); the cookie comes back with the vendor's top-level redirect (Lax).
-    return reply.code(302).header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').header('set-cookie', cookie(started.browserSecret, ATTEMPT_SECONDS)).header('location', to).send();
+    return reply
+      .code(302)
+      .header('cache-control', 'no-store')
+      .header('referrer-policy', 'no-referrer')
+      .header('set-cookie', cookie(started.browserSecret, ATTEMPT_SECONDS))
+      .header('location', to)
+      .send();
   });
 
   http.get(`${OAUTH_PATH}/callback`, unlogged, async (req, reply) => {
@@ -56,13 +64,21 @@ export function registerCrmOAuthRoutes(http: FastifyInstance, deps: CrmRouteDeps
     if (!attempt) return page(reply, 400, 'Not connected', startAgain);
     const name = CRM_VENDORS[attempt.vendor].name;
     const refused = async (actor: { id: string; display_name: string } | undefined, reason: string) => {
-      await audit(deps.db, actor ? ({ id: actor.id, displayName: actor.display_name } as never) : null, attempt.organisationId, 'crm.connect_refused', { vendor: name, reason });
-      return page(reply, 403, 'Not connected', 'Only the admin who started this connection, in the browser it was started in, can finish it. Nothing was changed; start again from the admin view.');
+      await audit(deps.db, actor ? ({ id: actor.id, displayName: actor.display_name } as never) : null, attempt.organisationId, 'crm.connect_refused', {
+        vendor: name,
+        reason,
+      });
+      return page(
+        reply,
+        403,
+        'Not connected',
+        'Only the admin who started this connection, in the browser it was started in, can finish it. Nothing was changed; start again from the admin view.',
+      );
     };
-    const { rows } = await deps.db.query<{ id: string; display_name: string; role: string }>('select id, display_name, role from agents where id = $1 and organisation_id = $2', [
-      attempt.agentId,
-      attempt.organisationId,
-    ]);
+    const { rows } = await deps.db.query<{ id: string; display_name: string; role: string }>(
+      'select id, display_name, role from agents where id = $1 and organisation_id = $2',
+      [attempt.agentId, attempt.organisationId],
+    );
     // Not the admin's doing: whoever came back is unknown (the admin is named in the detail).
     if (!attempt.sameBrowser) return refused(undefined, `another browser came back with the state of ${rows[0]?.display_name ?? 'an admin'}’s attempt`);
     // This browser's attempt is over, whatever follows (a cookie of another attempt is left alone).
@@ -83,7 +99,10 @@ export function registerCrmOAuthRoutes(http: FastifyInstance, deps: CrmRouteDeps
       return page(reply, 502, 'Not connected', `${name} refused the connection (${(err as Error).message}). Start again from the admin view.`);
     }
     await connectCrm(deps.db, createSealer(deps.tokenKey), { organisationId: attempt.organisationId, vendor: attempt.vendor, ...tokens, agentId: admin.id });
-    await audit(deps.db, { id: admin.id, displayName: admin.display_name } as never, attempt.organisationId, 'crm.connected', { vendor: name, account: tokens.account ?? '' });
+    await audit(deps.db, { id: admin.id, displayName: admin.display_name } as never, attempt.organisationId, 'crm.connected', {
+      vendor: name,
+      account: tokens.account ?? '',
+    });
     deps.broadcast.teamChanged(attempt.organisationId, 'crm');
     // Check connection runs at once (the admin view shows its steps when it is done).
     void deps

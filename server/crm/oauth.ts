@@ -40,7 +40,8 @@ export function acceptedApiOrigin(app: CrmApp, raw: unknown, o: { what: string; 
   }
   const expected = app.apiBaseUrl ? new URL(app.apiBaseUrl).origin : null;
   const ok = expected ? url.origin === expected : url.protocol === 'https:' && o.hosted.test(url.hostname) && !url.port;
-  if (!ok || url.pathname !== '/' || url.search || url.username) throw new CrmCallError(`${o.what} this server does not call: ${url.origin}`, { retryable: false });
+  if (!ok || url.pathname !== '/' || url.search || url.username)
+    throw new CrmCallError(`${o.what} this server does not call: ${url.origin}`, { retryable: false });
   return url.origin;
 }
 

@@ -27,7 +27,12 @@ export function matchOperation(table: readonly CrmOperation[], method: string, p
   return (
     table.find((op) => {
       if (op.method !== method.toUpperCase()) return false;
-      const pattern = new RegExp(`^${op.path.replace(/\/+$/, '').replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}$`);
+      const pattern = new RegExp(
+        `^${op.path
+          .replace(/\/+$/, '')
+          .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+          .replace(/\{[^}]+\}/g, '[^/]+')}$`,
+      );
       return pattern.test(clean);
     }) ?? null
   );

@@ -13,10 +13,22 @@ import type { CrmOperation } from './operations';
  */
 export const PIPEDRIVE_OPERATIONS: readonly CrmOperation[] = [
   // Search before "get a person": /persons/search would match /persons/{id} too.
-  { id: 'search persons', method: 'GET', path: '/api/v2/persons/search', scopes: [['contacts:read', 'contacts:full', 'search:read']], answers: [200, 400, 401, 403, 429] },
+  {
+    id: 'search persons',
+    method: 'GET',
+    path: '/api/v2/persons/search',
+    scopes: [['contacts:read', 'contacts:full', 'search:read']],
+    answers: [200, 400, 401, 403, 429],
+  },
   { id: 'get a person', method: 'GET', path: '/api/v2/persons/{id}', scopes: [['contacts:read', 'contacts:full']], answers: [200, 401, 403, 404, 410, 429] },
   { id: 'add a person', method: 'POST', path: '/api/v2/persons', scopes: [['contacts:full']], answers: [200, 400, 401, 403, 429] },
-  { id: "a person's notes", method: 'GET', path: '/api/v1/notes', scopes: [['deals:read', 'deals:full', 'contacts:read', 'contacts:full']], answers: [200, 401, 403, 429] },
+  {
+    id: "a person's notes",
+    method: 'GET',
+    path: '/api/v1/notes',
+    scopes: [['deals:read', 'deals:full', 'contacts:read', 'contacts:full']],
+    answers: [200, 401, 403, 429],
+  },
   { id: 'add a note', method: 'POST', path: '/api/v1/notes', scopes: [['deals:full', 'contacts:full']], answers: [200, 201, 400, 401, 403, 429] },
   { id: 'update a note', method: 'PUT', path: '/api/v1/notes/{id}', scopes: [['deals:full', 'contacts:full']], answers: [200, 401, 403, 404, 429] },
   { id: 'delete a note', method: 'DELETE', path: '/api/v1/notes/{id}', scopes: [['deals:full', 'contacts:full']], answers: [200, 401, 403, 404, 429] },

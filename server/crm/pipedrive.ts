@@ -18,7 +18,12 @@ import { CrmCallError, type CrmAdapter, type CrmContact, type CrmRecordWrite } f
 export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string }): CrmAdapter {
   const persons = ourErrors(new PersonsApi(new V2Configuration({ accessToken: opts.accessToken, basePath: `${opts.apiDomain}/api/v2` })));
   const notes = ourErrors(new NotesApi(new V1Configuration({ accessToken: opts.accessToken, basePath: `${opts.apiDomain}/api/v1` })));
-  const asContact = (p: { id?: number; name?: string; phones?: Array<string | { value?: string }>; emails?: Array<string | { value?: string }> }): CrmContact => {
+  const asContact = (p: {
+    id?: number;
+    name?: string;
+    phones?: Array<string | { value?: string }>;
+    emails?: Array<string | { value?: string }>;
+  }): CrmContact => {
     const first = (list: Array<string | { value?: string }> | undefined) => {
       const v = list?.[0];
       return (typeof v === 'string' ? v : v?.value) || null;
@@ -50,7 +55,9 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
       await notes.updateNote({ id: Number(id), NoteRequest: { content } });
       return { remoteId: id };
     }
-    const note = await notes.addNote({ AddNoteRequest: { content, person_id: Number(record.contactId), add_time: record.at.toISOString().slice(0, 19).replace('T', ' ') } });
+    const note = await notes.addNote({
+      AddNoteRequest: { content, person_id: Number(record.contactId), add_time: record.at.toISOString().slice(0, 19).replace('T', ' ') },
+    });
     if (!note.data?.id) throw new CrmCallError('Pipedrive answered the note without its id', { retryable: true });
     return { remoteId: String(note.data.id) };
   };
@@ -82,7 +89,9 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
     async createContact({ name, phoneE164 }) {
       // Pipedrive's search finds the new person only seconds later: the writer lets one create per
       // customer run at a time and keeps the person made (crm_contacts), so none is made twice.
-      const made = await persons.addPerson({ AddPersonRequest: { name: name?.trim() || phoneE164, phones: [{ value: phoneE164, primary: true, label: 'mobile' }] } });
+      const made = await persons.addPerson({
+        AddPersonRequest: { name: name?.trim() || phoneE164, phones: [{ value: phoneE164, primary: true, label: 'mobile' }] },
+      });
       if (!made.data?.id) throw new CrmCallError('Pipedrive answered without the new person', { retryable: true });
       return { id: String(made.data.id) };
     },
@@ -116,7 +125,9 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
     },
 
     async testWrite(contactId) {
-      const created = await notes.addNote({ AddNoteRequest: { content: '<p>Switchboard: a test note from Check connection, deleted at once.</p>', person_id: Number(contactId) } });
+      const created = await notes.addNote({
+        AddNoteRequest: { content: '<p>Switchboard: a test note from Check connection, deleted at once.</p>', person_id: Number(contactId) },
+      });
       if (!created.data?.id) throw new CrmCallError('Pipedrive answered the test note without its id', { retryable: false });
       await notes.deleteNote({ id: created.data.id });
     },
@@ -157,7 +168,11 @@ function ourErrors<T extends object>(api: T): T {
       };
       const daily = res.status === 429 && header('x-daily-ratelimit-token-remaining') === 0;
       const burstSeconds = header('retry-after') ?? header('x-ratelimit-reset') ?? 2;
-      const message = daily ? 'Pipedrive’s daily API budget for this company is spent' : res.status === 429 ? 'too many requests in its 2-second window' : (res.data?.error ?? `HTTP ${res.status}`);
+      const message = daily
+        ? 'Pipedrive’s daily API budget for this company is spent'
+        : res.status === 429
+          ? 'too many requests in its 2-second window'
+          : (res.data?.error ?? `HTTP ${res.status}`);
       return Promise.reject(
         new CrmCallError(`Pipedrive: ${message}`, {
           status: res.status,
@@ -177,7 +192,14 @@ export const pipedriveApiDomain = (app: CrmApp, apiDomain: unknown): string =>
   acceptedApiOrigin(app, apiDomain, { what: 'Pipedrive’s API domain', hosted: /^[a-z0-9-]+\.pipedrive\.com$/ });
 
 const oauthOf = (app: CrmApp, redirectUri: string) =>
-  ourErrors(new OAuth2Configuration({ clientId: app.clientId ?? '', clientSecret: app.clientSecret ?? '', redirectUri, host: app.oauthUrl ?? 'https://oauth.pipedrive.com' }));
+  ourErrors(
+    new OAuth2Configuration({
+      clientId: app.clientId ?? '',
+      clientSecret: app.clientSecret ?? '',
+      redirectUri,
+      host: app.oauthUrl ?? 'https://oauth.pipedrive.com',
+    }),
+  );
 
 /** Where an admin's browser goes to connect the company (Pipedrive's consent page). */
 export function pipedriveAuthorizeUrl(app: CrmApp, redirectUri: string, state: string): string {
@@ -197,7 +219,13 @@ interface PipedriveToken {
 export async function exchangePipedriveCode(app: CrmApp, code: string, redirectUri: string): Promise<Tokens & { account: string | null; apiUrl: string }> {
   const t = (await oauthOf(app, redirectUri).authorize(code)) as unknown as PipedriveToken;
   const apiUrl = pipedriveApiDomain(app, t.api_domain);
-  return { accessToken: t.access_token, refreshToken: t.refresh_token ?? null, expiresAt: expiry(t.expires_in), account: new URL(apiUrl).hostname.split('.')[0] ?? null, apiUrl };
+  return {
+    accessToken: t.access_token,
+    refreshToken: t.refresh_token ?? null,
+    expiresAt: expiry(t.expires_in),
+    account: new URL(apiUrl).hostname.split('.')[0] ?? null,
+    apiUrl,
+  };
 }
 
 /** A new access token (Pipedrive may give a new refresh token too). */
@@ -218,4 +246,3 @@ export async function refreshPipedriveToken(app: CrmApp, refreshToken: string): 
   }
   return { accessToken: t.access_token, refreshToken: t.refresh_token ?? refreshToken, expiresAt: expiry(t.expires_in) };
 }
-

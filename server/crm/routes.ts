@@ -24,7 +24,6 @@ export interface CrmRouteDeps {
   check: CrmWriter['check'];
 }
 
-
 /**
  * What an agent or admin is told when their CRM call could not be made: the account waits for its
  * admin (409 `crm_needs_setup`, what to do) or for its budget (503 `crm_busy`, when to try again);
@@ -33,7 +32,8 @@ export interface CrmRouteDeps {
 export function crmErrorAsHttp(err: unknown): HttpError | null {
   if (!(err instanceof CrmCallError)) return null;
   if (err.setup) return new HttpError(409, 'crm_needs_setup', `The CRM is not set up for Switchboard yet: ${err.setup}`);
-  if (err.limit || err.heldBack) return new HttpError(503, 'crm_busy', `${err.message}: try again in ${Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000))} s.`);
+  if (err.limit || err.heldBack)
+    return new HttpError(503, 'crm_busy', `${err.message}: try again in ${Math.max(1, Math.ceil((err.retryAfterMs ?? 1000) / 1000))} s.`);
   return null;
 }
 
@@ -50,8 +50,10 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
   api.post('/api/admin/crm/connect', { preHandler: adminOnly }, async (req): Promise<CrmConnectResponse> => {
     const { vendor, region } = parseOr400(crmConnectRequest, req.body);
     const driver = CRM_VENDORS[vendor];
-    if (!available.includes(vendor)) throw new HttpError(503, 'crm_unavailable', `This server has no ${driver.name} app: set its client id and secret, and CRM_TOKEN_KEY (docs/crm.md).`);
-    if (driver.regions && !(region && driver.regions.includes(region))) throw new HttpError(400, 'bad_request', `Say where the ${driver.name} account is: region one of ${driver.regions.join(', ')}.`);
+    if (!available.includes(vendor))
+      throw new HttpError(503, 'crm_unavailable', `This server has no ${driver.name} app: set its client id and secret, and CRM_TOKEN_KEY (docs/crm.md).`);
+    if (driver.regions && !(region && driver.regions.includes(region)))
+      throw new HttpError(400, 'bad_request', `Say where the ${driver.name} account is: region one of ${driver.regions.join(', ')}.`);
     const where = driver.regions ? region! : null;
     // Our start link, not the vendor's: opened once, it binds the attempt to the admin's browser (oauth-attempts.ts).
     const start = await createAttempt(deps.db, { organisationId: req.agent.organisationId, agentId: req.agent.id, vendor, region: where });
@@ -63,7 +65,8 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
     const { logMode } = parseOr400(crmLogModeRequest, req.body);
     const org = req.agent.organisationId;
     const { rowCount } = await deps.db.query('update crm_connections set log_mode = $2 where organisation_id = $1 and log_mode <> $2', [org, logMode]);
-    if (rowCount === 0 && !(await deps.db.query('select 1 from crm_connections where organisation_id = $1', [org])).rows[0]) throw new HttpError(404, 'not_found', 'No CRM is connected.');
+    if (rowCount === 0 && !(await deps.db.query('select 1 from crm_connections where organisation_id = $1', [org])).rows[0])
+      throw new HttpError(404, 'not_found', 'No CRM is connected.');
     if (rowCount) {
       await audit(deps.db, req.agent, org, 'crm.log_mode', { logMode });
       deps.broadcast.teamChanged(org, 'crm');
@@ -78,7 +81,13 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
       throw crmErrorAsHttp(err) ?? err;
     });
     if (!result) throw new HttpError(404, 'not_found', 'No CRM is connected.');
-    await audit(deps.db, req.agent, req.agent.organisationId, 'crm.checked', { ok: result.ok, failed: result.steps.filter((s) => s.state === 'failed').map((s) => s.label).join('; ') });
+    await audit(deps.db, req.agent, req.agent.organisationId, 'crm.checked', {
+      ok: result.ok,
+      failed: result.steps
+        .filter((s) => s.state === 'failed')
+        .map((s) => s.label)
+        .join('; '),
+    });
     deps.broadcast.teamChanged(req.agent.organisationId, 'crm');
     return result;
   });
@@ -95,7 +104,6 @@ export function registerCrmAdminRoutes(api: FastifyInstance, deps: CrmRouteDeps)
 }
 
 type CrmWriterCalls = Pick<CrmWriter, 'recordOf' | 'searchRecords' | 'linkRecord' | 'createRecord'>;
-
 
 /**
  * An agent's thread header: where the customer's CRM record is (HubSpot: the contact's page in
@@ -151,7 +159,11 @@ export function registerCrmAgentRoutes(
     if (outcome === 'no_crm') throw noCrm();
     if (outcome === 'no_record') throw new HttpError(404, 'no_record', 'The CRM has no record with that id.');
     const shown = await view(req, reply, conversation.id);
-    await audit(deps.db, req.agent, req.agent.organisationId, 'crm.record_linked', { vendor: shown?.vendorName ?? 'CRM', customer: conversation.phone, record: recordId });
+    await audit(deps.db, req.agent, req.agent.organisationId, 'crm.record_linked', {
+      vendor: shown?.vendorName ?? 'CRM',
+      customer: conversation.phone,
+      record: recordId,
+    });
     return shown;
   });
 

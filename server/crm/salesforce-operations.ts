@@ -28,17 +28,41 @@ import type { CrmOperation } from './operations';
  */
 export const SALESFORCE_OPERATIONS: readonly CrmOperation[] = [
   { id: 'token', method: 'POST', path: '/services/oauth2/token', scopes: [], answers: [200, 400] },
-  { id: 'resources by version (the identity URL: the connected user)', method: 'GET', path: '/services/data/v{version}', scopes: [['api']], answers: [200, 401] },
+  {
+    id: 'resources by version (the identity URL: the connected user)',
+    method: 'GET',
+    path: '/services/data/v{version}',
+    scopes: [['api']],
+    answers: [200, 401],
+  },
   { id: 'SOSL search', method: 'GET', path: '/services/data/v{version}/search', scopes: [['api']], answers: [200, 400, 401, 403] },
   { id: 'SOQL query', method: 'GET', path: '/services/data/v{version}/query', scopes: [['api']], answers: [200, 400, 401, 403] },
-  { id: 'SOQL query with deleted and merged records', method: 'GET', path: '/services/data/v{version}/queryAll', scopes: [['api']], answers: [200, 400, 401, 403] },
+  {
+    id: 'SOQL query with deleted and merged records',
+    method: 'GET',
+    path: '/services/data/v{version}/queryAll',
+    scopes: [['api']],
+    answers: [200, 400, 401, 403],
+  },
   { id: 'describe an sObject', method: 'GET', path: '/services/data/v{version}/sobjects/{sObject}/describe', scopes: [['api']], answers: [200, 401, 404] },
   { id: 'create a record', method: 'POST', path: '/services/data/v{version}/sobjects/{sObject}', scopes: [['api']], answers: [201, 400, 401, 403] },
   { id: 'retrieve a record', method: 'GET', path: '/services/data/v{version}/sobjects/{sObject}/{id}', scopes: [['api']], answers: [200, 401, 404] },
   { id: 'update a record', method: 'PATCH', path: '/services/data/v{version}/sobjects/{sObject}/{id}', scopes: [['api']], answers: [204, 400, 401, 404] },
   { id: 'delete a record', method: 'DELETE', path: '/services/data/v{version}/sobjects/{sObject}/{id}', scopes: [['api']], answers: [204, 401, 404] },
-  { id: 'upsert by an External ID field', method: 'PATCH', path: '/services/data/v{version}/sobjects/{sObject}/{field}/{value}', scopes: [['api']], answers: [200, 201, 300, 400, 401, 404] },
-  { id: 'Tooling API: create a CustomField', method: 'POST', path: '/services/data/v{version}/tooling/sobjects/{sObject}', scopes: [['api']], answers: [201, 400, 401] },
+  {
+    id: 'upsert by an External ID field',
+    method: 'PATCH',
+    path: '/services/data/v{version}/sobjects/{sObject}/{field}/{value}',
+    scopes: [['api']],
+    answers: [200, 201, 300, 400, 401, 404],
+  },
+  {
+    id: 'Tooling API: create a CustomField',
+    method: 'POST',
+    path: '/services/data/v{version}/tooling/sobjects/{sObject}',
+    scopes: [['api']],
+    answers: [201, 400, 401],
+  },
 ];
 
 /** The scopes Switchboard asks for when an admin connects Salesforce: every scope of the table, plus the refresh token. */

@@ -32,7 +32,14 @@ const FIELD_FIX =
  */
 export function salesforceAdapter(opts: { instanceUrl: string; accessToken: string }): CrmAdapter {
   const conn = new Connection({ instanceUrl: opts.instanceUrl, accessToken: opts.accessToken, version: SALESFORCE_API_VERSION });
-  const asContact = (r: { Id: string; Name?: string; Email?: string | null; Phone?: string | null; MobilePhone?: string | null; attributes?: { type?: string } }): CrmContact => ({
+  const asContact = (r: {
+    Id: string;
+    Name?: string;
+    Email?: string | null;
+    Phone?: string | null;
+    MobilePhone?: string | null;
+    attributes?: { type?: string };
+  }): CrmContact => ({
     id: r.Id,
     name: `${r.Name ?? r.Id}${r.attributes?.type === 'Lead' ? ' (lead)' : ''}`,
     email: r.Email ?? null,
@@ -70,23 +77,36 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
       const field = `Task.${SALESFORCE_KEY_FIELD}`;
       const ps =
         (await one(`SELECT Id FROM PermissionSet WHERE Name = '${SALESFORCE_PERMISSION_SET}'`)) ??
-        (await make('PermissionSet', { Name: SALESFORCE_PERMISSION_SET, Label: SALESFORCE_PERMISSION_SET, Description: 'Lets Switchboard log WhatsApp conversations on Tasks.' }));
+        (await make('PermissionSet', {
+          Name: SALESFORCE_PERMISSION_SET,
+          Label: SALESFORCE_PERMISSION_SET,
+          Description: 'Lets Switchboard log WhatsApp conversations on Tasks.',
+        }));
       if (!(await one(`SELECT Id FROM FieldPermissions WHERE ParentId = '${esc(ps)}' AND Field = '${field}' AND PermissionsEdit = true`)))
         await make('FieldPermissions', { ParentId: ps, SobjectType: 'Task', Field: field, PermissionsRead: true, PermissionsEdit: true });
       if (!(await one(`SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = '${esc(ps)}' AND AssigneeId = '${esc(userId)}'`)))
         await make('PermissionSetAssignment', { PermissionSetId: ps, AssigneeId: userId });
     } catch (err) {
       if (err instanceof CrmCallError && (err.setup || err.retryable || err.limit)) throw err;
-      throw new CrmCallError(`Salesforce: Switchboard cannot give itself access to Task.${SALESFORCE_KEY_FIELD} (${(err as Error).message})`, { status: 403, retryable: false, setup: FLS_FIX });
+      throw new CrmCallError(`Salesforce: Switchboard cannot give itself access to Task.${SALESFORCE_KEY_FIELD} (${(err as Error).message})`, {
+        status: 403,
+        retryable: false,
+        setup: FLS_FIX,
+      });
     }
-    if (!(await keyFieldAccess()).writable) throw new CrmCallError(`Salesforce: Task.${SALESFORCE_KEY_FIELD} is still not writable`, { status: 403, retryable: false, setup: FLS_FIX });
+    if (!(await keyFieldAccess()).writable)
+      throw new CrmCallError(`Salesforce: Task.${SALESFORCE_KEY_FIELD} is still not writable`, { status: 403, retryable: false, setup: FLS_FIX });
   };
 
   /** The org's closed Task status (TaskStatus.IsClosed): Status is a per-org picklist, "Completed" may not exist. */
   const closedStatus = async () => {
     const r = await call(async () => await conn.query<{ ApiName: string }>('SELECT ApiName FROM TaskStatus WHERE IsClosed = true LIMIT 1'));
     const value = r.records[0]?.ApiName;
-    if (!value) throw new CrmCallError('Salesforce: the org has no closed Task status', { retryable: false, setup: 'In Salesforce Setup, Object Manager → Task → Fields & Relationships → Status: mark one value as Closed.' });
+    if (!value)
+      throw new CrmCallError('Salesforce: the org has no closed Task status', {
+        retryable: false,
+        setup: 'In Salesforce Setup, Object Manager → Task → Fields & Relationships → Status: mark one value as Closed.',
+      });
     return value;
   };
 
@@ -97,7 +117,15 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
   const successorOf = async (id: string): Promise<string | null> => {
     const type = typeOf(id);
     if (!type) return null;
-    const r = (await call(async () => await conn.query<{ MasterRecordId: string | null; Phone: string | null; MobilePhone: string | null }>(`SELECT Id, MasterRecordId, Phone, MobilePhone FROM ${type} WHERE Id = '${id}'`, { scanAll: true }))).records[0];
+    const r = (
+      await call(
+        async () =>
+          await conn.query<{ MasterRecordId: string | null; Phone: string | null; MobilePhone: string | null }>(
+            `SELECT Id, MasterRecordId, Phone, MobilePhone FROM ${type} WHERE Id = '${id}'`,
+            { scanAll: true },
+          ),
+      )
+    ).records[0];
     if (!r) return null;
     if (r.MasterRecordId) return r.MasterRecordId;
     for (const phone of [r.MobilePhone, r.Phone]) {
@@ -117,7 +145,11 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
       const next = await successorOf(contactId);
       if (!next) {
         // The customer is looked up again (the writer forgets the match): none found, agents see "Not in Salesforce".
-        throw new CrmCallError(`Salesforce: the record ${contactId} was deleted and no other record has its number: link the customer to another record`, { status: 404, retryable: false, contactGone: true });
+        throw new CrmCallError(`Salesforce: the record ${contactId} was deleted and no other record has its number: link the customer to another record`, {
+          status: 404,
+          retryable: false,
+          contactGone: true,
+        });
       }
       return fn(next);
     }
@@ -131,15 +163,18 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
       ActivityDate: record.at.toISOString().slice(0, 10),
       WhoId: whoId,
     };
-    const upsert = (fields: Record<string, unknown>) => call(() => conn.sobject('Task').upsert({ ...fields, [SALESFORCE_KEY_FIELD]: externalId(record.key) }, SALESFORCE_KEY_FIELD));
+    const upsert = (fields: Record<string, unknown>) =>
+      call(() => conn.sobject('Task').upsert({ ...fields, [SALESFORCE_KEY_FIELD]: externalId(record.key) }, SALESFORCE_KEY_FIELD));
     let result;
-    if (record.remoteId) result = await upsert(task); // an update: TaskSubtype is create-only
+    if (record.remoteId)
+      result = await upsert(task); // an update: TaskSubtype is create-only
     else {
       try {
         result = await upsert({ ...task, TaskSubtype: 'Task' });
       } catch (err) {
         // A retry whose lost call did create the Task: this is an update after all.
-        if (!(err instanceof CrmCallError && /INVALID_FIELD_FOR_INSERT_UPDATE.*TaskSubtype|TaskSubtype.*INVALID_FIELD_FOR_INSERT_UPDATE/s.test(err.message))) throw err;
+        if (!(err instanceof CrmCallError && /INVALID_FIELD_FOR_INSERT_UPDATE.*TaskSubtype|TaskSubtype.*INVALID_FIELD_FOR_INSERT_UPDATE/s.test(err.message)))
+          throw err;
         result = await upsert(task);
       }
     }
@@ -161,7 +196,11 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
         } catch (err) {
           const code = (err as { errorCode?: string }).errorCode;
           if (code === 'INSUFFICIENT_ACCESS' || code === 'INSUFFICIENT_ACCESS_OR_READONLY')
-            throw new CrmCallError(`Salesforce: the connected user may not create the field Activity.${SALESFORCE_KEY_FIELD}`, { status: 403, retryable: false, setup: FIELD_FIX });
+            throw new CrmCallError(`Salesforce: the connected user may not create the field Activity.${SALESFORCE_KEY_FIELD}`, {
+              status: 403,
+              retryable: false,
+              setup: FIELD_FIX,
+            });
           if (code !== 'DUPLICATE_DEVELOPER_NAME') throw err; // already there
         }
       });
@@ -173,7 +212,8 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
       if (!parsed) return null;
       // SOSL's phone search matches a number's digits whatever its format; confirmed with libphonenumber-js.
       const found = await call(() => conn.search(`FIND {${parsed.nationalNumber}} IN PHONE FIELDS ${returning}`));
-      const same = (value: unknown) => typeof value === 'string' && parsePhoneNumberFromString(value.trim().replace(/^00/, '+'), parsed.country)?.number === parsed.number;
+      const same = (value: unknown) =>
+        typeof value === 'string' && parsePhoneNumberFromString(value.trim().replace(/^00/, '+'), parsed.country)?.number === parsed.number;
       const hit = found.searchRecords.find((r) => same(r.Phone) || same(r.MobilePhone));
       if (hit) return { id: String(hit.Id) };
       // SOSL indexes new records after a delay: a contact we created (MobilePhone is the E.164
@@ -187,7 +227,9 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
       const type = typeOf(id);
       if (!type) return null;
       try {
-        const r = (await call(() => conn.sobject(type).retrieve(id, { fields: ['Id', 'Name', 'Email', 'Phone', 'MobilePhone'] }))) as unknown as Parameters<typeof asContact>[0];
+        const r = (await call(() => conn.sobject(type).retrieve(id, { fields: ['Id', 'Name', 'Email', 'Phone', 'MobilePhone'] }))) as unknown as Parameters<
+          typeof asContact
+        >[0];
         return asContact({ ...r, attributes: { type } });
       } catch (err) {
         if (err instanceof CrmCallError && err.status === 404) return null;
@@ -205,7 +247,9 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
     async createContact({ name, phoneE164 }) {
       const parts = (name ?? '').trim().split(/\s+/).filter(Boolean);
       const lastName = parts.pop() ?? phoneE164;
-      const created = await call(() => conn.sobject('Contact').create({ LastName: lastName, ...(parts.length && { FirstName: parts.join(' ') }), MobilePhone: phoneE164 }));
+      const created = await call(() =>
+        conn.sobject('Contact').create({ LastName: lastName, ...(parts.length && { FirstName: parts.join(' ') }), MobilePhone: phoneE164 }),
+      );
       if (!created.success) throw new CrmCallError(`Salesforce did not create the contact: ${JSON.stringify(created.errors)}`, { retryable: false });
       return { id: created.id };
     },
@@ -214,14 +258,22 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
       if (record.kind === 'note') {
         let id = record.remoteId;
         if (!id && record.retry) {
-          const existing = await call(async () => conn.sobject('Note').find({ ParentId: record.contactId, Title: noteTitle(record.key) }, ['Id']).limit(1).execute());
+          const existing = await call(async () =>
+            conn
+              .sobject('Note')
+              .find({ ParentId: record.contactId, Title: noteTitle(record.key) }, ['Id'])
+              .limit(1)
+              .execute(),
+          );
           id = (existing[0]?.Id as string | undefined) ?? null;
         }
         if (id) {
           await call(() => conn.sobject('Note').update({ Id: id!, Body: record.text }));
           return { remoteId: id };
         }
-        const created = await onLiveRecord(record.contactId, (parent) => call(() => conn.sobject('Note').create({ ParentId: parent, Title: noteTitle(record.key), Body: record.text })));
+        const created = await onLiveRecord(record.contactId, (parent) =>
+          call(() => conn.sobject('Note').create({ ParentId: parent, Title: noteTitle(record.key), Body: record.text })),
+        );
         if (!created.success) throw new CrmCallError(`Salesforce did not create the note: ${JSON.stringify(created.errors)}`, { retryable: false });
         return { remoteId: created.id };
       }
@@ -244,7 +296,9 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
               id: 'key-field',
               label: `Field Task.${SALESFORCE_KEY_FIELD} writable`,
               state: 'failed',
-              detail: field.visible ? 'the field is visible but not editable for the connected user' : 'the field is missing, or the connected user has no access to it',
+              detail: field.visible
+                ? 'the field is visible but not editable for the connected user'
+                : 'the field is missing, or the connected user has no access to it',
               fix: FLS_FIX,
             },
       ];
@@ -258,7 +312,18 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
     },
 
     async testWrite(contactId) {
-      const id = (await this.write({ kind: 'conversation', key: `check/${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`, remoteId: null, retry: false, contactId, at: new Date(), html: '', text: 'Switchboard connection check (deleted right away)' })).remoteId;
+      const id = (
+        await this.write({
+          kind: 'conversation',
+          key: `check/${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
+          remoteId: null,
+          retry: false,
+          contactId,
+          at: new Date(),
+          html: '',
+          text: 'Switchboard connection check (deleted right away)',
+        })
+      ).remoteId;
       await call(() => conn.sobject('Task').destroy(id));
     },
   };
@@ -282,7 +347,11 @@ async function call<T>(fn: () => Promise<T>): Promise<T> {
     // The token endpoint's refusal of a refresh token: the app was uninstalled or its access
     // revoked, or the token expired by the connected app's policy. Only the admin can fix that.
     if (e.name === 'invalid_grant')
-      throw new CrmCallError(`Salesforce refused the refresh token (${e.message ?? 'invalid_grant'}): connect Salesforce again`, { status: 400, retryable: false, setup: 'Connect Salesforce again (the Salesforce app’s access was revoked or expired); nothing waiting is lost.' });
+      throw new CrmCallError(`Salesforce refused the refresh token (${e.message ?? 'invalid_grant'}): connect Salesforce again`, {
+        status: 400,
+        retryable: false,
+        setup: 'Connect Salesforce again (the Salesforce app’s access was revoked or expired); nothing waiting is lost.',
+      });
     const code = e.errorCode ?? '';
     if (!code || /^E[A-Z]+$/.test(code) || /^ERROR_HTTP_5\d\d$/.test(code) || code === 'SERVER_UNAVAILABLE') {
       throw new CrmCallError(`Salesforce did not answer: ${e.message ?? String(err)}`, { retryable: true });
@@ -316,7 +385,12 @@ export const salesforceInstanceUrl = (app: CrmApp, instanceUrl: unknown): string
   acceptedApiOrigin(app, instanceUrl, { what: 'Salesforce’s instance URL', hosted: SALESFORCE_MY_DOMAIN });
 
 const oauthOf = (app: CrmApp, redirectUri?: string) =>
-  new OAuth2({ loginUrl: app.oauthUrl ?? 'https://login.salesforce.com', clientId: app.clientId ?? '', clientSecret: app.clientSecret ?? '', ...(redirectUri && { redirectUri }) });
+  new OAuth2({
+    loginUrl: app.oauthUrl ?? 'https://login.salesforce.com',
+    clientId: app.clientId ?? '',
+    clientSecret: app.clientSecret ?? '',
+    ...(redirectUri && { redirectUri }),
+  });
 
 /** Where an admin's browser goes to connect the org. */
 export function salesforceAuthorizeUrl(app: CrmApp, redirectUri: string, state: string): string {

@@ -63,4 +63,3 @@ export async function crmStatus(db: pg.Pool, organisationId: string, available: 
       : null,
   };
 }
-

@@ -78,7 +78,19 @@ export class CrmCallError extends Error {
   readonly contactGone: boolean;
   /** Held back on our side (the account's search budget, a colleague's create): the CRM saw no call, and nothing failed. */
   readonly heldBack: boolean;
-  constructor(message: string, o: { status?: number; retryable: boolean; retryAfterMs?: number; unauthorised?: boolean; limit?: 'burst' | 'daily'; setup?: string; contactGone?: boolean; heldBack?: boolean }) {
+  constructor(
+    message: string,
+    o: {
+      status?: number;
+      retryable: boolean;
+      retryAfterMs?: number;
+      unauthorised?: boolean;
+      limit?: 'burst' | 'daily';
+      setup?: string;
+      contactGone?: boolean;
+      heldBack?: boolean;
+    },
+  ) {
     super(message);
     this.status = o.status;
     this.retryable = o.retryable;

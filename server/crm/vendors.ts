@@ -53,7 +53,8 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     // The CRM search endpoints: 5 requests per second per account, whatever the app's other limits.
     searchBudget: { requests: 2, seconds: 1 },
     adapter: (app, _place, accessToken) => hubspotAdapter({ basePath: (app as HubSpotApp).apiBaseUrl, accessToken }),
-    recordUrl: (app, place, remoteId) => (place.account && app.appUrl ? `${app.appUrl}/contacts/${encodeURIComponent(place.account)}/record/0-1/${encodeURIComponent(remoteId)}` : null),
+    recordUrl: (app, place, remoteId) =>
+      place.account && app.appUrl ? `${app.appUrl}/contacts/${encodeURIComponent(place.account)}/record/0-1/${encodeURIComponent(remoteId)}` : null,
   },
   pipedrive: {
     vendor: 'pipedrive',
@@ -85,7 +86,8 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
       return salesforceAdapter({ instanceUrl: place.apiUrl, accessToken });
     },
     // Lightning's record page; Salesforce redirects an id of either kind to its object.
-    recordUrl: (_app, place, remoteId) => (place.apiUrl ? `${place.apiUrl}/lightning/r/${remoteId.startsWith('00Q') ? 'Lead' : 'Contact'}/${encodeURIComponent(remoteId)}/view` : null),
+    recordUrl: (_app, place, remoteId) =>
+      place.apiUrl ? `${place.apiUrl}/lightning/r/${remoteId.startsWith('00Q') ? 'Lead' : 'Contact'}/${encodeURIComponent(remoteId)}/view` : null,
   },
   zoho: {
     vendor: 'zoho',

@@ -19,11 +19,28 @@ export function zohoPlaces(app: CrmApp, dc: ZohoDataCentre) {
 }
 
 // What Zoho's answers must look like for what we read of them (its API v8).
-const record = z.object({ id: z.string(), Full_Name: z.string().nullish(), First_Name: z.string().nullish(), Last_Name: z.string().nullish(), Email: z.string().nullish(), Phone: z.string().nullish(), Mobile: z.string().nullish() });
+const record = z.object({
+  id: z.string(),
+  Full_Name: z.string().nullish(),
+  First_Name: z.string().nullish(),
+  Last_Name: z.string().nullish(),
+  Email: z.string().nullish(),
+  Phone: z.string().nullish(),
+  Mobile: z.string().nullish(),
+});
 const records = z.object({ data: z.array(record) });
-const actionResult = z.object({ data: z.array(z.object({ code: z.string(), status: z.string(), message: z.string().optional(), details: z.object({ id: z.string() }).partial().passthrough() })) });
+const actionResult = z.object({
+  data: z.array(
+    z.object({ code: z.string(), status: z.string(), message: z.string().optional(), details: z.object({ id: z.string() }).partial().passthrough() }),
+  ),
+});
 const notesList = z.object({ data: z.array(z.object({ id: z.string(), Note_Content: z.string().nullish() })) });
-const tokenAnswer = z.object({ access_token: z.string(), refresh_token: z.string().optional(), api_domain: z.string().optional(), expires_in: z.number().optional() });
+const tokenAnswer = z.object({
+  access_token: z.string(),
+  refresh_token: z.string().optional(),
+  api_domain: z.string().optional(),
+  expires_in: z.number().optional(),
+});
 
 /**
  * Zoho CRM over its REST API (v8) with fetch (Zoho's SDKs keep tokens in their own stores; ours are
@@ -86,7 +103,8 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
     async findContact(phoneE164) {
       const parsed = parsePhoneNumberFromString(phoneE164);
       if (!parsed) return null;
-      const same = (value: string | null | undefined) => !!value && parsePhoneNumberFromString(value.trim().replace(/^00/, '+'), parsed.country)?.number === parsed.number;
+      const same = (value: string | null | undefined) =>
+        !!value && parsePhoneNumberFromString(value.trim().replace(/^00/, '+'), parsed.country)?.number === parsed.number;
       // Zoho's phone search looks in every phone field of the module and matches what *contains*
       // the digits (its v8 Search Records page), so each hit is confirmed as this very number.
       // `fields` is not a parameter of search in crm-oas's module_search.json: the answer has them all.
@@ -122,7 +140,9 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
     async createContact({ name, phoneE164 }) {
       const parts = (name ?? '').trim().split(/\s+/).filter(Boolean);
       const last = parts.pop() ?? phoneE164;
-      const made = await request('POST', '/Contacts', actionResult, { data: [{ Last_Name: last, ...(parts.length && { First_Name: parts.join(' ') }), Mobile: phoneE164 }] });
+      const made = await request('POST', '/Contacts', actionResult, {
+        data: [{ Last_Name: last, ...(parts.length && { First_Name: parts.join(' ') }), Mobile: phoneE164 }],
+      });
       const id = made?.data[0]?.code === 'SUCCESS' ? made.data[0].details.id : undefined;
       if (!id) throw new CrmCallError(`Zoho did not create the contact: ${made?.data[0]?.message ?? 'no answer'}`, { retryable: false });
       return { id: `Contacts/${id}` };
@@ -135,7 +155,15 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
     async testWrite(contactId) {
       const parent = split(contactId);
       if (!parent) throw new CrmCallError(`not a Zoho record: ${contactId}`, { retryable: false });
-      const made = await request('POST', '/Notes', actionResult, { data: [{ Note_Title: 'Switchboard: test note', Note_Content: 'Written by Check connection and deleted at once.', Parent_Id: { module: { api_name: parent.module }, id: parent.id } }] });
+      const made = await request('POST', '/Notes', actionResult, {
+        data: [
+          {
+            Note_Title: 'Switchboard: test note',
+            Note_Content: 'Written by Check connection and deleted at once.',
+            Parent_Id: { module: { api_name: parent.module }, id: parent.id },
+          },
+        ],
+      });
       const id = made?.data[0]?.code === 'SUCCESS' ? made.data[0].details.id : undefined;
       if (!id) throw new CrmCallError(`Zoho did not create the test note: ${made?.data[0]?.message ?? ''}`, { retryable: false });
       await request('DELETE', `/Notes/${encodeURIComponent(id)}`, actionResult);
@@ -154,7 +182,11 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
             (e: unknown) => e instanceof CrmCallError && (e.status === 404 || e.status === 400),
           );
         if (err instanceof CrmCallError && [400, 404].includes(err.status ?? 0) && parent && (await gone())) {
-          throw new CrmCallError(`Zoho CRM has no record ${w.contactId} any more (deleted or merged): the customer is looked up again`, { status: 404, retryable: false, contactGone: true });
+          throw new CrmCallError(`Zoho CRM has no record ${w.contactId} any more (deleted or merged): the customer is looked up again`, {
+            status: 404,
+            retryable: false,
+            contactGone: true,
+          });
         }
         throw err;
       }
@@ -169,15 +201,22 @@ export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): C
     const title = w.kind === 'note' ? 'WhatsApp: private note' : `WhatsApp conversation ${w.at.toISOString().slice(0, 10)}`;
     let id = w.remoteId;
     if (!id && w.retry) {
-      const latest = await request('GET', `/${parent.module}/${parent.id}/Notes?fields=Note_Content&per_page=100&sort_by=Created_Time&sort_order=desc`, notesList);
+      const latest = await request(
+        'GET',
+        `/${parent.module}/${parent.id}/Notes?fields=Note_Content&per_page=100&sort_by=Created_Time&sort_order=desc`,
+        notesList,
+      );
       id = latest?.data.find((n) => n.Note_Content?.includes(reference(w.key)))?.id ?? null;
     }
     if (id) {
       const updated = await request('PUT', `/Notes/${encodeURIComponent(id)}`, actionResult, { data: [{ Note_Title: title, Note_Content: content }] });
-      if (updated?.data[0]?.code !== 'SUCCESS') throw new CrmCallError(`Zoho did not update the note: ${updated?.data[0]?.message ?? ''}`, { retryable: false });
+      if (updated?.data[0]?.code !== 'SUCCESS')
+        throw new CrmCallError(`Zoho did not update the note: ${updated?.data[0]?.message ?? ''}`, { retryable: false });
       return { remoteId: id };
     }
-    const made = await request('POST', '/Notes', actionResult, { data: [{ Note_Title: title, Note_Content: content, Parent_Id: { module: { api_name: parent.module }, id: parent.id } }] });
+    const made = await request('POST', '/Notes', actionResult, {
+      data: [{ Note_Title: title, Note_Content: content, Parent_Id: { module: { api_name: parent.module }, id: parent.id } }],
+    });
     const newId = made?.data[0]?.code === 'SUCCESS' ? made.data[0].details.id : undefined;
     if (!newId) throw new CrmCallError(`Zoho did not create the note: ${made?.data[0]?.message ?? ''}`, { retryable: false });
     return { remoteId: newId };
@@ -212,26 +251,44 @@ function zohoError(res: Response, answer: { code?: string; message?: string } | 
       limit: daily ? 'daily' : 'burst',
     });
   }
-  return new CrmCallError(`Zoho: ${answer?.message ?? code}`, { status: res.status, retryable: res.status >= 500, unauthorised: res.status === 401 || code === 'INVALID_TOKEN' });
+  return new CrmCallError(`Zoho: ${answer?.message ?? code}`, {
+    status: res.status,
+    retryable: res.status >= 500,
+    unauthorised: res.status === 401 || code === 'INVALID_TOKEN',
+  });
 }
 
 /** Where an admin's browser goes to connect the account, at the data centre they chose. */
 export function zohoAuthorizeUrl(app: CrmApp, redirectUri: string, state: string, dc: ZohoDataCentre): string {
   const url = new URL('/oauth/v2/auth', zohoPlaces(app, dc).accounts);
-  for (const [k, v] of Object.entries({ scope: ZOHO_SCOPES.join(','), client_id: app.clientId ?? '', response_type: 'code', access_type: 'offline', prompt: 'consent', redirect_uri: redirectUri, state })) url.searchParams.set(k, v);
+  for (const [k, v] of Object.entries({
+    scope: ZOHO_SCOPES.join(','),
+    client_id: app.clientId ?? '',
+    response_type: 'code',
+    access_type: 'offline',
+    prompt: 'consent',
+    redirect_uri: redirectUri,
+    state,
+  }))
+    url.searchParams.set(k, v);
   return url.toString();
 }
 
 const tokenCall = async (app: CrmApp, dc: ZohoDataCentre, params: Record<string, string>) => {
   let res: Response;
   try {
-    res = await fetch(new URL('/oauth/v2/token', zohoPlaces(app, dc).accounts), { method: 'POST', body: new URLSearchParams({ client_id: app.clientId ?? '', client_secret: app.clientSecret ?? '', ...params }), redirect: 'error' });
+    res = await fetch(new URL('/oauth/v2/token', zohoPlaces(app, dc).accounts), {
+      method: 'POST',
+      body: new URLSearchParams({ client_id: app.clientId ?? '', client_secret: app.clientSecret ?? '', ...params }),
+      redirect: 'error',
+    });
   } catch (err) {
     throw new CrmCallError(`Zoho accounts did not answer: ${(err as Error).message}`, { retryable: true });
   }
   const answer = (await res.json().catch(() => null)) as { error?: string } | null;
   // Zoho answers a refused code with 200 and an `error`.
-  if (!res.ok || !answer || answer.error) throw new CrmCallError(`Zoho accounts: ${answer?.error ?? `HTTP ${res.status}`}`, { status: res.status, retryable: res.status >= 500 });
+  if (!res.ok || !answer || answer.error)
+    throw new CrmCallError(`Zoho accounts: ${answer?.error ?? `HTTP ${res.status}`}`, { status: res.status, retryable: res.status >= 500 });
   const t = tokenAnswer.safeParse(answer);
   if (!t.success) throw new CrmCallError('Zoho accounts answered in a shape we do not know', { retryable: false });
   return t.data;
@@ -239,12 +296,26 @@ const tokenCall = async (app: CrmApp, dc: ZohoDataCentre, params: Record<string,
 
 /** The API domain from a token answer: the chosen data centre's (or the configured stand-in). */
 export const zohoApiDomain = (app: CrmApp, dc: ZohoDataCentre, apiDomain: unknown): string =>
-  acceptedApiOrigin(app, apiDomain, { what: 'Zoho’s API domain', hosted: new RegExp(`^${new URL(ZOHO_DATA_CENTRES[dc].api).hostname.replaceAll('.', '\\.')}$`) });
+  acceptedApiOrigin(app, apiDomain, {
+    what: 'Zoho’s API domain',
+    hosted: new RegExp(`^${new URL(ZOHO_DATA_CENTRES[dc].api).hostname.replaceAll('.', '\\.')}$`),
+  });
 
 /** The authorization code for tokens at the chosen data centre; the account is the data centre. */
-export async function exchangeZohoCode(app: CrmApp, code: string, redirectUri: string, dc: ZohoDataCentre): Promise<Tokens & { account: string; apiUrl: string }> {
+export async function exchangeZohoCode(
+  app: CrmApp,
+  code: string,
+  redirectUri: string,
+  dc: ZohoDataCentre,
+): Promise<Tokens & { account: string; apiUrl: string }> {
   const t = await tokenCall(app, dc, { grant_type: 'authorization_code', code, redirect_uri: redirectUri });
-  return { accessToken: t.access_token, refreshToken: t.refresh_token ?? null, expiresAt: expiry(t.expires_in), account: dc, apiUrl: zohoApiDomain(app, dc, t.api_domain) };
+  return {
+    accessToken: t.access_token,
+    refreshToken: t.refresh_token ?? null,
+    expiresAt: expiry(t.expires_in),
+    account: dc,
+    apiUrl: zohoApiDomain(app, dc, t.api_domain),
+  };
 }
 
 /**

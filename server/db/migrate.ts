@@ -24,15 +24,13 @@ export async function migrate(db: pg.Pool, log: Logger): Promise<string[]> {
   const applied: string[] = [];
   try {
     await client.query('create schema if not exists supabase_migrations');
-    await client.query(
-      'create table if not exists supabase_migrations.schema_migrations (version text primary key, statements text[], name text)',
-    );
+    await client.query('create table if not exists supabase_migrations.schema_migrations (version text primary key, statements text[], name text)');
     // One migrator at a time (several server instances may boot together).
     await client.query('select pg_advisory_lock(7150001)');
-    const done = new Set(
-      (await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map((r) => r.version),
-    );
-    for (const file of readdirSync(MIGRATIONS_DIR).filter((f) => /^\d+_.+\.sql$/.test(f)).sort()) {
+    const done = new Set((await client.query<{ version: string }>('select version from supabase_migrations.schema_migrations')).rows.map((r) => r.version));
+    for (const file of readdirSync(MIGRATIONS_DIR)
+      .filter((f) => /^\d+_.+\.sql$/.test(f))
+      .sort()) {
       const [version, ...rest] = file.replace(/\.sql$/, '').split('_');
       if (done.has(version!)) continue;
       const sql = readFileSync(join(MIGRATIONS_DIR, file), 'utf8');

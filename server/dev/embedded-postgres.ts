@@ -60,12 +60,18 @@ export async function startEmbeddedPostgres(opts: EmbeddedDbOptions): Promise<Em
       onLog: (m) => log.trace(String(m).trim()),
       onError: (e) => log.debug({ err: e }, 'postgres stderr'),
       postgresFlags: [
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', 'unix_socket_directories=',
-        '-c', 'wal_level=logical',
-        '-c', 'max_replication_slots=20',
-        '-c', 'max_wal_senders=20',
-        '-c', 'max_connections=200',
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'wal_level=logical',
+        '-c',
+        'max_replication_slots=20',
+        '-c',
+        'max_wal_senders=20',
+        '-c',
+        'max_connections=200',
         ...Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
     });
@@ -120,7 +126,7 @@ function postgresUser(): { uid: number; gid: number } | null {
 export function unreachableBy(user: { uid: number; gid: number } | null, path: string): string | null {
   if (!user) return null;
   const r = spawnSync('/bin/sh', ['-c', 'cd "$1"', 'sh', dirname(path)], { uid: user.uid, gid: user.gid, encoding: 'utf8' });
-  return r.status === 0 ? null : (r.stderr.trim() || `cannot enter ${dirname(path)}`);
+  return r.status === 0 ? null : r.stderr.trim() || `cannot enter ${dirname(path)}`;
 }
 
 /**

@@ -22,4 +22,3 @@ export async function startStandIns(env: Env, twilio: { accountSid: string; auth
     pipedrive: await start('Pipedrive', env.PIPEDRIVE_OAUTH_URL, startPipedriveStandIn),
   };
 }
-

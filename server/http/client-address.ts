@@ -10,7 +10,13 @@ import type { ServerConfig } from '../config';
  */
 export function clientAddress(trustProxy: ServerConfig['trustProxy'] | undefined): (req: IncomingMessage) => string {
   const trust =
-    trustProxy === undefined || trustProxy === false ? () => false : trustProxy === true ? () => true : Array.isArray(trustProxy) ? proxyAddr.compile(trustProxy) : trustProxy;
+    trustProxy === undefined || trustProxy === false
+      ? () => false
+      : trustProxy === true
+        ? () => true
+        : Array.isArray(trustProxy)
+          ? proxyAddr.compile(trustProxy)
+          : trustProxy;
   return (req) => proxyAddr(req, trust);
 }
 

@@ -48,7 +48,22 @@ export function registerOperatorRoutes(
     });
     if (!result) throw new HttpError(404, 'not_found', 'this organisation has no CRM connected');
     // The organisation's admins see that the operator checked (and, with writeTest, wrote to) their CRM.
-    await audit(deps.db, null, organisationId, 'crm.checked', { ok: result.ok, failed: result.steps.filter((s) => s.state === 'failed').map((s) => s.label).join('; '), by: 'the operator', writeTest }, 'Operator');
+    await audit(
+      deps.db,
+      null,
+      organisationId,
+      'crm.checked',
+      {
+        ok: result.ok,
+        failed: result.steps
+          .filter((s) => s.state === 'failed')
+          .map((s) => s.label)
+          .join('; '),
+        by: 'the operator',
+        writeTest,
+      },
+      'Operator',
+    );
     return result;
   });
 }

@@ -29,7 +29,10 @@ export function createInboundBatcher(db: pg.Pool, opts: { concurrency?: number; 
     try {
       if (batch.length === 1) batch[0]!.resolve(await storeInbound(db, batch[0]!.msg));
       else {
-        const results = await storeInboundBatch(db, batch.map((item) => item.msg));
+        const results = await storeInboundBatch(
+          db,
+          batch.map((item) => item.msg),
+        );
         batch.forEach((item, i) => item.resolve(results[i]!));
       }
     } catch (err) {

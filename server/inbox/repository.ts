@@ -39,10 +39,7 @@ export interface InboundMessage {
 }
 
 export type StoreInboundResult =
-  | { kind: 'stored'; organisationId: string; message: MessageView; conversation: ConversationView }
-  | { kind: 'duplicate' }
-  | { kind: 'unrouted' };
-
+  { kind: 'stored'; organisationId: string; message: MessageView; conversation: ConversationView } | { kind: 'duplicate' } | { kind: 'unrouted' };
 
 const FULL_SYNC_CONVERSATIONS = 2000; // = the extension's CACHED_CONVERSATIONS
 const DELTA_SYNC_CONVERSATIONS = 2000;
@@ -116,7 +113,11 @@ function storeResult(r: StoreRow): StoreInboundResult {
   if (r.kind !== 'stored') return { kind: r.kind as 'duplicate' | 'unrouted' };
   // The stored procedure returns JSON rows (timestamps as strings): the same mapping as Realtime's.
   const conversation = r.conversation!;
-  const contact = { id: String(conversation.contact_id), phone: String(conversation.phone_e164), profileName: (conversation.profile_name as string | null) ?? null };
+  const contact = {
+    id: String(conversation.contact_id),
+    phone: String(conversation.phone_e164),
+    profileName: (conversation.profile_name as string | null) ?? null,
+  };
   return { kind: 'stored', organisationId: r.organisation_id!, message: messageFromRow(r.message!), conversation: conversationFromRow(conversation, contact) };
 }
 
@@ -215,17 +216,18 @@ export async function markRead(db: pg.Pool, agent: AgentProfile, conversationId:
 
 /** A conversation as the whole organisation sees it (no agent's read state): what broadcasts carry. In the caller's transaction when given a client. */
 export async function conversationOf(db: pg.Pool | pg.PoolClient, conversationId: string): Promise<ConversationView> {
-  const row = (await db.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [conversationId])).rows[0];
+  const row = (
+    await db.query<ConversationRow>(`select ${CONVERSATION_COLUMNS} from conversations c join contacts ct on ct.id = c.contact_id where c.id = $1`, [
+      conversationId,
+    ])
+  ).rows[0];
   if (!row) throw new NotFoundError('conversation not found');
   return conversationView(row);
 }
 
 /** Throws NotFoundError unless the conversation is of the agent's organisation. */
 export async function assertConversationOf(db: pg.Pool, agent: AgentProfile, conversationId: string): Promise<void> {
-  const { rowCount } = await db.query('select 1 from conversations where id = $1 and organisation_id = $2', [
-    conversationId,
-    agent.organisationId,
-  ]);
+  const { rowCount } = await db.query('select 1 from conversations where id = $1 and organisation_id = $2', [conversationId, agent.organisationId]);
   // Another organisation's conversation is indistinguishable from a missing one.
   if (!rowCount) throw new NotFoundError('conversation not found');
 }

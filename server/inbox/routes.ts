@@ -14,7 +14,16 @@ import type {
   StartConversationResponse,
   SyncResponse,
 } from '../../lib/contract/api';
-import { assignRequest, bulkStatusRequest, messagesQuery, noteRequest, searchQuery, startConversationRequest, statusRequest, unreadRequest } from '../../lib/contract/schemas';
+import {
+  assignRequest,
+  bulkStatusRequest,
+  messagesQuery,
+  noteRequest,
+  searchQuery,
+  startConversationRequest,
+  statusRequest,
+  unreadRequest,
+} from '../../lib/contract/schemas';
 import { guard, HttpError, parseOr400 } from '../errors';
 import type { Broadcast } from '../sockets/broadcast';
 import type { CursorSigner } from './cursor';

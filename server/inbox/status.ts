@@ -45,7 +45,12 @@ export async function activityOfThisTransaction(c: pg.PoolClient, conversationId
 }
 
 /** Applies one status change inside the caller's transaction (the agent is the actor). */
-async function changeStatusIn(c: pg.PoolClient, agent: AgentProfile, id: string, change: StatusChange): Promise<{ outcome: StatusOutcome; conversation?: ConversationView; activity: MessageView[] }> {
+async function changeStatusIn(
+  c: pg.PoolClient,
+  agent: AgentProfile,
+  id: string,
+  change: StatusChange,
+): Promise<{ outcome: StatusOutcome; conversation?: ConversationView; activity: MessageView[] }> {
   const current = (
     await c.query<{ status: ConversationStatus; snoozed_until: Date | null; inbound_count: string }>(
       'select status, snoozed_until, inbound_count from conversations where id = $1 and organisation_id = $2 for update',
@@ -90,7 +95,11 @@ export async function setStatusMany(
     const out = [];
     for (const item of sorted) {
       const r = await changeStatusIn(c, agent, item.id, { ...change, seenInboundCount: item.seenInboundCount });
-      out.push({ id: item.id, outcome: r.outcome, change: r.conversation ? { organisationId: agent.organisationId, conversation: r.conversation, activity: r.activity } : undefined });
+      out.push({
+        id: item.id,
+        outcome: r.outcome,
+        change: r.conversation ? { organisationId: agent.organisationId, conversation: r.conversation, activity: r.activity } : undefined,
+      });
     }
     return out;
   });
@@ -105,17 +114,30 @@ export async function setStatusMany(
 export async function markUnread(db: pg.Pool, agent: AgentProfile, conversationId: string, fromMessageId: string | null): Promise<ReadStateView> {
   return inTransaction(db, 'begin', async (c) => {
     const conv = (
-      await c.query<{ inbound_count: string }>('select inbound_count from conversations where id = $1 and organisation_id = $2 for update', [conversationId, agent.organisationId])
+      await c.query<{ inbound_count: string }>('select inbound_count from conversations where id = $1 and organisation_id = $2 for update', [
+        conversationId,
+        agent.organisationId,
+      ])
     ).rows[0];
     if (!conv) throw new NotFoundError('conversation not found');
     // From a message: what the agent had read is every customer message before it.
     const from = fromMessageId
-      ? (await c.query<{ created_at: Date; id: string }>('select created_at, id from messages where id = $1 and conversation_id = $2', [fromMessageId, conversationId])).rows[0]
-      : (await c.query<{ created_at: Date; id: string }>(
-          "select created_at, id from messages where conversation_id = $1 and direction = 'inbound' order by created_at desc, id desc limit 1",
-          [conversationId],
-        )).rows[0];
-    if (!from) throw fromMessageId ? new NotFoundError('message not found in this conversation') : new UnprocessableError('nothing_unread', 'The customer has not written in this conversation yet.');
+      ? (
+          await c.query<{ created_at: Date; id: string }>('select created_at, id from messages where id = $1 and conversation_id = $2', [
+            fromMessageId,
+            conversationId,
+          ])
+        ).rows[0]
+      : (
+          await c.query<{ created_at: Date; id: string }>(
+            "select created_at, id from messages where conversation_id = $1 and direction = 'inbound' order by created_at desc, id desc limit 1",
+            [conversationId],
+          )
+        ).rows[0];
+    if (!from)
+      throw fromMessageId
+        ? new NotFoundError('message not found in this conversation')
+        : new UnprocessableError('nothing_unread', 'The customer has not written in this conversation yet.');
     const before = (
       await c.query<{ n: string; last_at: Date | null }>(
         `select count(*) as n, max(created_at) as last_at from messages
@@ -154,17 +176,26 @@ export async function wakeSnoozed(db: pg.Pool, limit = 500): Promise<Conversatio
       )
     ).rows;
     if (woken.length === 0) return [];
-    const activity = await activityOfThisTransaction(c, woken.map((w) => w.id));
+    const activity = await activityOfThisTransaction(
+      c,
+      woken.map((w) => w.id),
+    );
     const changes: ConversationChange[] = [];
     for (const w of woken) {
-      changes.push({ organisationId: w.organisation_id, conversation: await conversationOf(c, w.id), activity: activity.filter((a) => a.conversationId === w.id) });
+      changes.push({
+        organisationId: w.organisation_id,
+        conversation: await conversationOf(c, w.id),
+        activity: activity.filter((a) => a.conversationId === w.id),
+      });
     }
     return changes;
   });
 }
 
 /** Wakes snoozed conversations every `everyMs` until stopped; tells agents of each through `onWoken`. */
-export function startSnoozeSweeper(deps: { db: pg.Pool; everyMs: number; onWoken(change: ConversationChange): void; onError(err: unknown): void }): { stop(): Promise<void> } {
+export function startSnoozeSweeper(deps: { db: pg.Pool; everyMs: number; onWoken(change: ConversationChange): void; onError(err: unknown): void }): {
+  stop(): Promise<void>;
+} {
   let running: Promise<void> | null = null;
   const tick = () => {
     running ??= wakeSnoozed(deps.db)

@@ -4,7 +4,15 @@ import type { CannedReply, SearchResponse } from '../../lib/contract/api';
 import { NotFoundError, UnprocessableError } from '../errors';
 import { asAgent, conversationOf } from './repository';
 import { activityOfThisTransaction, type ConversationChange } from './status';
-import { agentConversationView, CONVERSATION_COLUMNS, MESSAGE_COLUMNS, messageView, type AgentConversationRow, type MessageRow, READ_STATE_COLUMNS } from './views';
+import {
+  agentConversationView,
+  CONVERSATION_COLUMNS,
+  MESSAGE_COLUMNS,
+  messageView,
+  type AgentConversationRow,
+  type MessageRow,
+  READ_STATE_COLUMNS,
+} from './views';
 
 /**
  * What agents of one organisation do together in the inbox: assign conversations, leave private
@@ -26,7 +34,12 @@ export async function listAgents(db: pg.Pool, agent: AgentProfile): Promise<Agen
  * the assignee it already has changes nothing (no new version for colleagues to apply, no
  * activity line).
  */
-export async function assignConversation(db: pg.Pool, agent: AgentProfile, conversationId: string, assigneeId: string | null): Promise<{ changed: boolean; change: ConversationChange }> {
+export async function assignConversation(
+  db: pg.Pool,
+  agent: AgentProfile,
+  conversationId: string,
+  assigneeId: string | null,
+): Promise<{ changed: boolean; change: ConversationChange }> {
   return asAgent(db, agent, async (c) => {
     const { rows } = await c.query<{ assignee_ok: boolean; changed: boolean }>(
       `with target as (
@@ -55,7 +68,13 @@ export async function assignConversation(db: pg.Pool, agent: AgentProfile, conve
  * Stores a private note in a thread: seen by the organisation's agents only (it never goes to
  * Twilio), not unread, not the list's preview. Idempotent on the client's id, like replies.
  */
-export async function createNote(db: pg.Pool, agent: AgentProfile, conversationId: string, id: string, body: string): Promise<{ created: boolean; message: MessageView }> {
+export async function createNote(
+  db: pg.Pool,
+  agent: AgentProfile,
+  conversationId: string,
+  id: string,
+  body: string,
+): Promise<{ created: boolean; message: MessageView }> {
   const { rows } = await db.query<MessageRow & { organisation_id: string; created: boolean }>(
     `with conv as (select id, organisation_id from conversations where id = $2 and organisation_id = $3),
      inserted as (
@@ -71,7 +90,8 @@ export async function createNote(db: pg.Pool, agent: AgentProfile, conversationI
   );
   const r = rows[0];
   if (!r) throw new NotFoundError('conversation not found');
-  if (r.organisation_id !== agent.organisationId || r.conversation_id !== conversationId || r.direction !== 'note') throw new UnprocessableError('conflict', 'this message id is already used');
+  if (r.organisation_id !== agent.organisationId || r.conversation_id !== conversationId || r.direction !== 'note')
+    throw new UnprocessableError('conflict', 'this message id is already used');
   return { created: r.created, message: messageView(r) };
 }
 
@@ -104,7 +124,9 @@ const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}
  */
 export async function searchConversations(db: pg.Pool, agent: AgentProfile, query: string, limit: number): Promise<SearchResponse> {
   const digits = query.replace(/\D/g, '');
-  const { rows } = await db.query<AgentConversationRow & { match_id: string | null; match_body: string | null; match_at: Date | null; n_open: string; n_snoozed: string; n_resolved: string }>(
+  const { rows } = await db.query<
+    AgentConversationRow & { match_id: string | null; match_body: string | null; match_at: Date | null; n_open: string; n_snoozed: string; n_resolved: string }
+  >(
     `with matched as (
        select distinct on (m.conversation_id) m.conversation_id, m.id, m.body, m.created_at
          from messages m

@@ -1,5 +1,14 @@
 import { conversationFromRow, messageFromRow } from '../../lib/contract/rows';
-import { type AgentConversationView, type ConversationView, type LocationView, type MediaItem, type MessageDirection, type MessageStatus, type MessageView, type StoredMediaItem } from '../../lib/contract/models';
+import {
+  type AgentConversationView,
+  type ConversationView,
+  type LocationView,
+  type MediaItem,
+  type MessageDirection,
+  type MessageStatus,
+  type MessageView,
+  type StoredMediaItem,
+} from '../../lib/contract/models';
 
 /** Row shapes as selected by the inbox queries; their mapping to views is lib/contract/rows.ts. */
 export interface MessageRow {

@@ -9,7 +9,6 @@ import { expiringLinks, signerFor } from '../auth/signing';
 import { describeIssues, HttpError } from '../errors';
 import { fetchTwilioMedia, MediaFetchError, twilioMediaUrl, type TwilioMediaSource } from './twilio-media';
 
-
 type MediaDeps = { db: pg.Pool; source: TwilioMediaSource; maxBytes: number; uploads: Pick<UploadRouteDeps, 'db' | 'storage'> };
 
 /**
@@ -22,7 +21,12 @@ export function registerMediaRoutes(api: FastifyInstance, deps: MediaDeps & { co
     const p = messageMediaParams.safeParse(req.params);
     if (!p.success) throw new HttpError(400, 'bad_request', describeIssues(p.error));
     const organisationId = req.agent.organisationId;
-    return sendMessageMedia(deps, reply, await messageMediaOf(deps.db, organisationId, deps.conversationIdOf(req), p.data.message, p.data.index), organisationId);
+    return sendMessageMedia(
+      deps,
+      reply,
+      await messageMediaOf(deps.db, organisationId, deps.conversationIdOf(req), p.data.message, p.data.index),
+      organisationId,
+    );
   });
 }
 
@@ -37,7 +41,11 @@ export function registerSignedMessageMediaRoute(http: FastifyInstance, deps: Med
     const p = messageMediaParams.safeParse(req.params);
     const q = req.query as { expires?: unknown; signature?: unknown };
     // A link of the old, eternal form (a signature, no expiry) has expired too: its page says so.
-    const valid = !p.success ? 'invalid' : q.expires === undefined && typeof q.signature === 'string' ? 'expired' : deps.signer.check(p.data.message, p.data.index, q.expires, q.signature);
+    const valid = !p.success
+      ? 'invalid'
+      : q.expires === undefined && typeof q.signature === 'string'
+        ? 'expired'
+        : deps.signer.check(p.data.message, p.data.index, q.expires, q.signature);
     if (valid === 'expired') {
       return reply
         .code(410)
@@ -60,7 +68,10 @@ const EXPIRED_PAGE = `<!doctype html><meta charset="utf-8"><title>This link has 
  * of a message of the agent's organisation, for a CRM record or a colleague, working for the
  * configured time from now. The way to renew a CRM link that expired.
  */
-export function registerMessageMediaLinkRoute(api: FastifyInstance, deps: { db: pg.Pool; link(messageId: string, index: number): MediaLink; conversationIdOf(req: FastifyRequest): string }): void {
+export function registerMessageMediaLinkRoute(
+  api: FastifyInstance,
+  deps: { db: pg.Pool; link(messageId: string, index: number): MediaLink; conversationIdOf(req: FastifyRequest): string },
+): void {
   api.post('/api/conversations/:id/messages/:message/media/:index/link', async (req): Promise<MediaLink> => {
     const p = messageMediaParams.safeParse(req.params);
     if (!p.success) throw new HttpError(400, 'bad_request', describeIssues(p.error));
@@ -76,7 +87,8 @@ export function createMessageMediaSigner(secret: string) {
   const subject = (messageId: string, index: number) => `message ${messageId} file ${index}`;
   return {
     path: (messageId: string, index: number, expires: number) => `/media/messages/${messageId}/${index}?${links.query(subject(messageId, index), expires)}`,
-    check: (messageId: string, index: number, expires: unknown, signature: unknown, now = Date.now()) => links.check(subject(messageId, index), expires, signature, now),
+    check: (messageId: string, index: number, expires: unknown, signature: unknown, now = Date.now()) =>
+      links.check(subject(messageId, index), expires, signature, now),
   };
 }
 export type MessageMediaSigner = ReturnType<typeof createMessageMediaSigner>;

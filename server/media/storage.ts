@@ -49,14 +49,19 @@ export function createDiskStorage(dir: string): FileStorage {
  * bucket is created on first use if missing; it is never public: Twilio gets the server's signed URLs).
  */
 export function createSupabaseStorage(opts: { supabaseUrl: string; serviceRoleKey: string; bucket: string; fetch?: typeof fetch }): FileStorage {
-  const client = new StorageClient(`${opts.supabaseUrl}/storage/v1`, { apikey: opts.serviceRoleKey, authorization: `Bearer ${opts.serviceRoleKey}` }, opts.fetch);
+  const client = new StorageClient(
+    `${opts.supabaseUrl}/storage/v1`,
+    { apikey: opts.serviceRoleKey, authorization: `Bearer ${opts.serviceRoleKey}` },
+    opts.fetch,
+  );
   let bucketReady: Promise<void> | null = null;
   const ensureBucket = () =>
     (bucketReady ??= (async () => {
       const { error } = await client.getBucket(opts.bucket);
       if (!error) return;
       const created = await client.createBucket(opts.bucket, { public: false });
-      if (created.error && !/already exists/i.test(created.error.message)) throw new Error(`could not create the storage bucket ${opts.bucket}: ${created.error.message}`);
+      if (created.error && !/already exists/i.test(created.error.message))
+        throw new Error(`could not create the storage bucket ${opts.bucket}: ${created.error.message}`);
     })().catch((err) => {
       bucketReady = null;
       throw err;

@@ -45,13 +45,19 @@ export function createUploadSigner(secret: string) {
     },
     /** The query string of a media URL that works until `expires` (ms). */
     mediaQuery: (uploadId: string, expires: number): string => media.query(`upload ${uploadId}`, expires),
-    mediaValid: (uploadId: string, expires: unknown, signature: unknown, now = Date.now()): LinkCheck => media.check(`upload ${uploadId}`, expires, signature, now),
+    mediaValid: (uploadId: string, expires: unknown, signature: unknown, now = Date.now()): LinkCheck =>
+      media.check(`upload ${uploadId}`, expires, signature, now),
   };
 }
 export type UploadSigner = ReturnType<typeof createUploadSigner>;
 
 // What `file-type` reports for formats WhatsApp names differently.
-const SNIFFED_ALIASES: Record<string, string> = { 'audio/x-m4a': 'audio/mp4', 'audio/opus': 'audio/ogg', 'video/3gpp': 'video/3gpp', 'audio/amr-wb': 'audio/amr' };
+const SNIFFED_ALIASES: Record<string, string> = {
+  'audio/x-m4a': 'audio/mp4',
+  'audio/opus': 'audio/ogg',
+  'video/3gpp': 'video/3gpp',
+  'audio/amr-wb': 'audio/amr',
+};
 // Office's old binary formats are all one container (CFB): its declared type says which it is.
 const CFB_TYPES = new Set(['application/msword']);
 
@@ -60,7 +66,11 @@ const CFB_TYPES = new Set(['application/msword']);
  * type (the browser's guess from the name) only decides between formats the bytes cannot tell
  * apart; a file whose bytes say something else than its name is refused.
  */
-export async function sniffSendable(bytes: Buffer, declared: string, name: string): Promise<{ ok: true; contentType: string } | { ok: false; message: string }> {
+export async function sniffSendable(
+  bytes: Buffer,
+  declared: string,
+  name: string,
+): Promise<{ ok: true; contentType: string } | { ok: false; message: string }> {
   const found = await fileTypeFromBuffer(bytes);
   const mime = found?.mime.split(';')[0]!.trim();
   let type: string | null = mime ? (SNIFFED_ALIASES[mime] ?? mime) : null;
@@ -68,17 +78,21 @@ export async function sniffSendable(bytes: Buffer, declared: string, name: strin
   // 3GP audio and video share a container: the declared kind decides.
   if (type === 'video/3gpp' && declared === 'audio/3gpp') type = 'audio/3gpp';
   if (!type && declared === 'text/vcard' && /^\s*BEGIN:VCARD/i.test(bytes.subarray(0, 64).toString('utf8'))) type = 'text/vcard';
-  if (!type) return { ok: false, message: `${name}: its contents are not a file WhatsApp can carry (images, audio, MP4 video, PDF, Office documents, contact cards).` };
+  if (!type)
+    return { ok: false, message: `${name}: its contents are not a file WhatsApp can carry (images, audio, MP4 video, PDF, Office documents, contact cards).` };
   const rule = SENDABLE_TYPES[type];
   if (!rule) return { ok: false, message: `${name}: its contents are ${found?.ext?.toUpperCase() ?? type}, which WhatsApp cannot carry.` };
   const declaredRule = SENDABLE_TYPES[declared];
   if (declared && declared !== type && declaredRule?.kind !== rule.kind) {
-    return { ok: false, message: `${name} is named as a ${declaredRule?.label ?? declared} but its contents are a ${rule.label}: rename it or send the right file.` };
+    return {
+      ok: false,
+      message: `${name} is named as a ${declaredRule?.label ?? declared} but its contents are a ${rule.label}: rename it or send the right file.`,
+    };
   }
-  if (bytes.length > rule.maxBytes) return { ok: false, message: `${name} is ${formatBytes(bytes.length)}: WhatsApp takes a ${rule.label} of up to ${formatBytes(rule.maxBytes)}.` };
+  if (bytes.length > rule.maxBytes)
+    return { ok: false, message: `${name} is ${formatBytes(bytes.length)}: WhatsApp takes a ${rule.label} of up to ${formatBytes(rule.maxBytes)}.` };
   return { ok: true, contentType: type };
 }
-
 
 /** A file name safe to store and to put in a Content-Disposition header. */
 function cleanName(raw: string): string {
@@ -88,8 +102,10 @@ function cleanName(raw: string): string {
   } catch {
     /* kept as sent */
   }
+  // Control characters, quotes and slashes become `_`.
   // eslint-disable-next-line no-control-regex -- control characters are what this removes
-  name = name.replace(/[\u0000-\u001f\u007f"\\/]/g, '_').trim().slice(0, 200);
+  const unsafe = /[\u0000-\u001f\u007f"\\/]/g;
+  name = name.replace(unsafe, '_').trim().slice(0, 200);
   return name || 'file';
 }
 
@@ -126,7 +142,10 @@ async function admitUpload(deps: UploadRouteDeps, raw: unknown, reply: FastifyRe
   if (!agent) throw new HttpError(403, 'not_an_agent', 'You are no longer an agent of this organisation.');
   // Spent before the budget is asked: a replayed ticket costs its agent nothing (whoever saw the
   // link could otherwise keep the agent's API at 429), and one refused by the budget is spent too.
-  const spent = await deps.db.query('insert into upload_tickets_spent (id, expires_at) values ($1, $2) on conflict (id) do nothing', [ticket.ticketId, ticket.expiresAt]);
+  const spent = await deps.db.query('insert into upload_tickets_spent (id, expires_at) values ($1, $2) on conflict (id) do nothing', [
+    ticket.ticketId,
+    ticket.expiresAt,
+  ]);
   if (!spent.rowCount) throw new HttpError(401, 'ticket_used', 'This upload link was already used: try again.');
   await deps.agentLimit(ticket.agentId, reply);
   return ticket;
@@ -184,7 +203,11 @@ export function registerUploadRoutes(http: FastifyInstance, deps: UploadRouteDep
       const id = z.uuid().safeParse((req.params as { id: string }).id);
       const q = req.query as { expires?: unknown; signature?: unknown };
       const valid = id.success ? deps.signer.mediaValid(id.data, q.expires, q.signature) : 'invalid';
-      if (valid !== 'ok') return reply.code(403).type('text/plain').send(valid === 'expired' ? 'This link has expired.' : 'Forbidden');
+      if (valid !== 'ok')
+        return reply
+          .code(403)
+          .type('text/plain')
+          .send(valid === 'expired' ? 'This link has expired.' : 'Forbidden');
       const file = await fileOf(deps, { id: id.data! });
       if (!file) return reply.code(404).type('text/plain').send('Not found');
       return sendFile(reply, file, 'inline');
@@ -256,7 +279,9 @@ export async function sweepUnsentUploads(deps: Pick<UploadRouteDeps, 'db' | 'sto
 }
 
 /** Sweeps unsent uploads every `everyMs` (each instance; they share the work through row locks). */
-export function startUploadSweeper(deps: Pick<UploadRouteDeps, 'db' | 'storage'> & { everyMs: number; unsentTtlMs: number; onError(err: unknown): void }): { stop(): Promise<void> } {
+export function startUploadSweeper(deps: Pick<UploadRouteDeps, 'db' | 'storage'> & { everyMs: number; unsentTtlMs: number; onError(err: unknown): void }): {
+  stop(): Promise<void>;
+} {
   let running: Promise<unknown> = Promise.resolve();
   const timer = setInterval(() => {
     running = sweepUnsentUploads(deps, deps.unsentTtlMs).catch(deps.onError);

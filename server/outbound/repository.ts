@@ -10,9 +10,7 @@ import { MESSAGE_COLUMNS, messageView, previewOf, type MessageRow } from '../inb
 
 /** What an agent sends: free-form text (with an optional file by URL), or an approved template. */
 export type OutboundContent =
-  | { kind: 'text'; body: string; media: StoredMediaItem[] }
-  | { kind: 'template'; contentSid: string; variables: Record<string, string>; renderedBody: string };
-
+  { kind: 'text'; body: string; media: StoredMediaItem[] } | { kind: 'template'; contentSid: string; variables: Record<string, string>; renderedBody: string };
 
 /**
  * Stores an agent's reply in the outbox (status `accepted`), keyed by the client's id so a retried
@@ -35,15 +33,18 @@ export async function createOutbound(
       )
     ).rows[0];
     if (!conv) throw new NotFoundError('conversation not found');
-    const existing = (
-      await c.query<MessageRow & { organisation_id: string }>(`select ${MESSAGE_COLUMNS}, organisation_id from messages where id = $1`, [id])
-    ).rows[0];
+    const existing = (await c.query<MessageRow & { organisation_id: string }>(`select ${MESSAGE_COLUMNS}, organisation_id from messages where id = $1`, [id]))
+      .rows[0];
     if (existing) {
-      if (existing.organisation_id !== agent.organisationId || existing.conversation_id !== conversationId) throw new ConflictError('this message id is already used');
+      if (existing.organisation_id !== agent.organisationId || existing.conversation_id !== conversationId)
+        throw new ConflictError('this message id is already used');
       return { created: false, message: messageView(existing), conversation: await conversationOf(c, conversationId), activity: [] };
     }
     if (conv.opted_out_at) {
-      throw new UnprocessableError('opted_out', 'The customer opted out of messages from this number (they sent STOP): nothing can be sent until they send START.');
+      throw new UnprocessableError(
+        'opted_out',
+        'The customer opted out of messages from this number (they sent STOP): nothing can be sent until they send START.',
+      );
     }
     if (content.kind === 'text') {
       const window = replyWindow(conv.last_inbound_at?.toISOString() ?? null, now);
@@ -56,7 +57,10 @@ export async function createOutbound(
     // rows, never deletes one this reply is about to send. One the sweeper took first is gone.
     for (const m of media) {
       if (!m.uploadId) continue;
-      const claimed = await c.query('update uploads set sent_at = coalesce(sent_at, now()) where id = $1 and organisation_id = $2', [m.uploadId, agent.organisationId]);
+      const claimed = await c.query('update uploads set sent_at = coalesce(sent_at, now()) where id = $1 and organisation_id = $2', [
+        m.uploadId,
+        agent.organisationId,
+      ]);
       if (!claimed.rowCount) throw new UnprocessableError('unknown_upload', 'this file was not uploaded here (or by another organisation): upload it again');
     }
     const inserted = (
@@ -64,7 +68,16 @@ export async function createOutbound(
         `insert into messages (id, organisation_id, conversation_id, direction, body, media, status, sent_by, content_sid, content_variables)
          values ($1, $2, $3, 'outbound', $4, $5, 'accepted', $6, $7, $8)
          returning ${MESSAGE_COLUMNS}`,
-        [id, agent.organisationId, conversationId, body, JSON.stringify(media), agent.id, content.kind === 'template' ? content.contentSid : null, content.kind === 'template' ? JSON.stringify(content.variables) : null],
+        [
+          id,
+          agent.organisationId,
+          conversationId,
+          body,
+          JSON.stringify(media),
+          agent.id,
+          content.kind === 'template' ? content.contentSid : null,
+          content.kind === 'template' ? JSON.stringify(content.variables) : null,
+        ],
       )
     ).rows[0]!;
     // A reply reopens a resolved conversation (a snoozed one stays snoozed: the agent waits for an answer).
@@ -77,7 +90,12 @@ export async function createOutbound(
         where id = $1`,
       [conversationId, inserted.created_at, previewOf(body, media), agent.id],
     );
-    return { created: true, message: messageView(inserted), conversation: await conversationOf(c, conversationId), activity: await activityOfThisTransaction(c, [conversationId]) };
+    return {
+      created: true,
+      message: messageView(inserted),
+      conversation: await conversationOf(c, conversationId),
+      activity: await activityOfThisTransaction(c, [conversationId]),
+    };
   });
 }
 

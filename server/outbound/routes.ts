@@ -44,7 +44,9 @@ export function registerReplyRoutes(
   };
   // …of which an organisation sees and sends only those given to it (organisations may share an account).
   const approvedTemplates = async (organisationId: string): Promise<TemplateView[]> => {
-    const { rows } = await deps.db.query<{ content_sid: string }>('select content_sid from organisation_templates where organisation_id = $1', [organisationId]);
+    const { rows } = await deps.db.query<{ content_sid: string }>('select content_sid from organisation_templates where organisation_id = $1', [
+      organisationId,
+    ]);
     const mine = new Set(rows.map((r) => r.content_sid));
     return (await approvedOnAccount()).filter((t) => mine.has(t.sid));
   };
@@ -62,7 +64,8 @@ export function registerReplyRoutes(
     let content: OutboundContent;
     if (template) {
       const known = (await approvedTemplates(req.agent.organisationId)).find((t) => t.sid === template.sid);
-      if (!known) throw new HttpError(422, 'template_not_approved', 'this template does not exist, is not approved for WhatsApp, or is not one of this organisation’s');
+      if (!known)
+        throw new HttpError(422, 'template_not_approved', 'this template does not exist, is not approved for WhatsApp, or is not one of this organisation’s');
       content = { kind: 'template', contentSid: template.sid, variables: template.variables, renderedBody: renderTemplate(known.body, template.variables) };
     } else {
       if (mediaUrl) {
@@ -91,13 +94,24 @@ export function registerReplyRoutes(
     if (!out.created) return reply.code(200).send({ message: out.message });
     deps.broadcast.messageNew(req.agent.organisationId, out.message, out.conversation);
     // Reopened by the reply: its activity line.
-    if (out.activity.length) deps.broadcast.conversationChanged({ organisationId: req.agent.organisationId, conversation: out.conversation, activity: out.activity });
+    if (out.activity.length)
+      deps.broadcast.conversationChanged({ organisationId: req.agent.organisationId, conversation: out.conversation, activity: out.activity });
     deps.sender.kick();
     return reply.code(201).send({ message: out.message });
   });
 }
 
-const TYPES: Record<string, string> = { jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', pdf: 'application/pdf', mp4: 'video/mp4', mp3: 'audio/mpeg', ogg: 'audio/ogg' };
+const TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+  pdf: 'application/pdf',
+  mp4: 'video/mp4',
+  mp3: 'audio/mpeg',
+  ogg: 'audio/ogg',
+};
 function guessType(url: string): string {
   const ext = new URL(url).pathname.split('.').pop()?.toLowerCase() ?? '';
   return TYPES[ext] ?? 'application/octet-stream';

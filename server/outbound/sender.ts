@@ -93,7 +93,10 @@ export function createSender(deps: {
         ...(m.from ? { from: m.from } : { messagingServiceSid: m.messaging_service_sid! }),
         ...(m.content_sid
           ? { contentSid: m.content_sid, contentVariables: JSON.stringify(m.content_variables ?? {}) }
-          : { body: m.body, ...(m.media.length ? { mediaUrl: m.media.flatMap((x) => (x.uploadId ? [deps.uploadUrl(x.uploadId)] : x.url ? [x.url] : [])) } : {}) }),
+          : {
+              body: m.body,
+              ...(m.media.length ? { mediaUrl: m.media.flatMap((x) => (x.uploadId ? [deps.uploadUrl(x.uploadId)] : x.url ? [x.url] : [])) } : {}),
+            }),
         statusCallback: deps.statusCallbackUrl(m.id),
       });
       emit(await advanceStatus(deps.db, { id: m.id, twilioSid: created.sid }, created.status === 'accepted' ? 'queued' : created.status));
@@ -104,7 +107,10 @@ export function createSender(deps: {
         // Safe to retry: Twilio refused or never saw the request. Backoff with jitter.
         const wait = Math.min(60_000, 500 * 2 ** (m.send_attempts - 1)) * (0.5 + Math.random() / 2);
         deps.log.info({ id: m.id, status: e.status, code: e.code, wait }, 'Twilio send deferred');
-        await deps.db.query(`update messages set send_claimed_at = null, next_attempt_at = now() + make_interval(secs => $2) where id = $1`, [m.id, wait / 1000]);
+        await deps.db.query(`update messages set send_claimed_at = null, next_attempt_at = now() + make_interval(secs => $2) where id = $1`, [
+          m.id,
+          wait / 1000,
+        ]);
         schedule(wait);
         return;
       }
@@ -186,7 +192,8 @@ export function createSender(deps: {
       emit(
         await advanceStatus(deps.db, { id }, 'failed', {
           code: null,
-          message: 'The server stopped while sending this reply, so Switchboard cannot tell whether it went out; it was not resent to avoid a duplicate. Check with the customer before retrying.',
+          message:
+            'The server stopped while sending this reply, so Switchboard cannot tell whether it went out; it was not resent to avoid a duplicate. Check with the customer before retrying.',
         }),
       );
     }

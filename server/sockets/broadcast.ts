@@ -27,7 +27,8 @@ export function createBroadcast(io: SwitchboardIo): Broadcast {
   return {
     messageNew: (organisationId, message, conversation) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
     messageStatus: (organisationId, message) => io.to(orgRoom(organisationId)).emit('message:status', { message }),
-    conversationChanged: ({ organisationId, conversation, activity }) => io.to(orgRoom(organisationId)).emit('conversation:updated', { conversation, activity }),
+    conversationChanged: ({ organisationId, conversation, activity }) =>
+      io.to(orgRoom(organisationId)).emit('conversation:updated', { conversation, activity }),
     teamChanged: (organisationId, area) => io.to(orgRoom(organisationId)).emit('team:changed', { area }),
     agentRemoved: (agentId) => {
       io.to(agentRoom(agentId)).emit('session:revoked', { reason: 'removed' });

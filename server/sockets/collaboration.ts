@@ -32,7 +32,6 @@ const showing = (id: string) => [conversationRoom(id), watchRoom(id)];
 export const PRESENCE_FLUSH_MS = 200;
 const CONVERSATION_PREFIX = 'conversation:';
 
-
 type SocketLike = { id: string; data: { agentId: string; organisationId: string; displayName: string; away?: boolean }; rooms: Set<string> };
 
 function presenceFrom(sockets: SocketLike[]): Map<string, AgentPresence> {
@@ -115,7 +114,10 @@ export function attachCollaboration(
   const viewed = new Map<string, string>();
   const rememberViewing = (organisationId: string, v: ViewingPayload): boolean => {
     const key = `${organisationId}/${v.conversationId}`;
-    const ids = v.agents.map((a) => a.agentId).sort().join();
+    const ids = v.agents
+      .map((a) => a.agentId)
+      .sort()
+      .join();
     const changed = (viewed.get(key) ?? '') !== ids;
     if (ids) viewed.set(key, ids);
     else viewed.delete(key);
@@ -153,7 +155,10 @@ export function attachCollaboration(
       if (!timer) return;
       clearTimeout(timer);
       typingTimers.delete(key);
-      socket.volatile.to(showing(conversationId)).except(deps.agentRoom(agentId)).emit('typing:update', { conversationId, agentId, displayName, typing: false });
+      socket.volatile
+        .to(showing(conversationId))
+        .except(deps.agentRoom(agentId))
+        .emit('typing:update', { conversationId, agentId, displayName, typing: false });
     };
 
     socket.on('conversation:join', async (payload, ack) => {
@@ -161,10 +166,7 @@ export function attachCollaboration(
       const p = conversationRef.safeParse(payload);
       if (!p.success) return reply({ error: 'conversationId must be a UUID' });
       if (!(await guard('join'))) return reply({ error: 'rate limited' });
-      const { rowCount } = await deps.db.query('select 1 from conversations where id = $1 and organisation_id = $2', [
-        p.data.conversationId,
-        organisationId,
-      ]);
+      const { rowCount } = await deps.db.query('select 1 from conversations where id = $1 and organisation_id = $2', [p.data.conversationId, organisationId]);
       // Checked here, never trusted from the client: another organisation's conversation is "not found".
       if (!rowCount) return reply({ error: 'conversation not found' });
       allowed.add(p.data.conversationId);
@@ -215,7 +217,10 @@ export function attachCollaboration(
       const key = `${conversationId}:${agentId}`;
       clearTimeout(typingTimers.get(key));
       // A client that crashes mid-sentence never leaves a stuck indicator.
-      typingTimers.set(key, setTimeout(() => stopTyping(conversationId), TYPING_TTL_MS));
+      typingTimers.set(
+        key,
+        setTimeout(() => stopTyping(conversationId), TYPING_TTL_MS),
+      );
       // Each start is relayed, so receivers extend their own 3 s timers too.
       socket.volatile.to(showing(conversationId)).except(deps.agentRoom(agentId)).emit('typing:update', { conversationId, agentId, displayName, typing: true });
     });
@@ -280,7 +285,9 @@ export function attachCollaboration(
         changes.push(p);
       }
       if (changes.length) io.local.to(org).emit('presence:changes', changes);
-      const conversations = new Set(sockets.flatMap((s) => [...s.rooms].filter((r) => r.startsWith(CONVERSATION_PREFIX)).map((r) => r.slice(CONVERSATION_PREFIX.length))));
+      const conversations = new Set(
+        sockets.flatMap((s) => [...s.rooms].filter((r) => r.startsWith(CONVERSATION_PREFIX)).map((r) => r.slice(CONVERSATION_PREFIX.length))),
+      );
       for (const key of seen.keys()) conversations.add(key.slice(organisationId.length + 1));
       for (const conversationId of conversations) {
         const key = `${organisationId}/${conversationId}`;

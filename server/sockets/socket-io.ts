@@ -94,7 +94,10 @@ export function attachSocketIo(
    * its sockets are told (`session:revoked`) and cut. Checked on every `auth:refresh` and by a
    * periodic sweep of this instance's sockets (one query for all of them).
    */
-  const revokeIfChanged = (socket: { data: SocketData; emit: SwitchboardIo['emit']; disconnect(close: boolean): unknown }, agent: { organisationId: string } | null): boolean => {
+  const revokeIfChanged = (
+    socket: { data: SocketData; emit: SwitchboardIo['emit']; disconnect(close: boolean): unknown },
+    agent: { organisationId: string } | null,
+  ): boolean => {
     if (agent && agent.organisationId === socket.data.organisationId) return false;
     log.info({ agentId: socket.data.agentId, reason: agent ? 'moved' : 'removed' }, 'agent no longer of this organisation: socket cut');
     socket.emit('session:revoked', { reason: agent ? 'moved' : 'removed' });
@@ -156,5 +159,8 @@ function expireWithToken(socket: { disconnect(close: boolean): unknown; once(e: 
   if (previous) clearTimeout(previous);
   else socket.once('disconnect', () => clearTimeout(expiryTimers.get(socket)));
   const ttl = exp * 1000 - Date.now();
-  expiryTimers.set(socket, setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(ttl, 2 ** 31 - 1))));
+  expiryTimers.set(
+    socket,
+    setTimeout(() => socket.disconnect(true), Math.max(0, Math.min(ttl, 2 ** 31 - 1))),
+  );
 }

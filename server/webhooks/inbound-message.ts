@@ -8,29 +8,34 @@ const sid = (prefix: string) => z.string().regex(new RegExp(`^${prefix}[0-9a-f]{
 const whatsappAddress = z.string().regex(/^whatsapp:\+[1-9]\d{6,14}$/, 'must be whatsapp:+ followed by an E.164 number');
 
 /** Twilio's inbound-message webhook body (form fields), as far as Switchboard relies on it. */
-export const inboundWebhookSchema = z.looseObject({
-  MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/, 'must be SM or MM followed by 32 hex digits'),
-  AccountSid: sid('AC'),
-  From: whatsappAddress,
-  To: whatsappAddress,
-  Body: z.string().max(4096).default(''),
-  ProfileName: z.string().max(256).optional(),
-  MessagingServiceSid: sid('MG').optional(),
-  NumMedia: z.coerce.number().int().min(0).max(10).default(0),
-  // A shared location (WhatsApp): both coordinates, or neither.
-  Latitude: z.coerce.number().min(-90).max(90).optional(),
-  Longitude: z.coerce.number().min(-180).max(180).optional(),
-  Address: z.string().max(1024).optional(),
-  Label: z.string().max(1024).optional(),
-  // A reply that quotes an earlier message (ours or the customer's).
-  OriginalRepliedMessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/, 'must be SM or MM followed by 32 hex digits').optional(),
-  // A tapped quick-reply button of a template (its text and the payload the template gave it)…
-  ButtonText: z.string().max(1024).optional(),
-  ButtonPayload: z.string().max(1024).optional(),
-  // …or a chosen item of a list picker (its id and title).
-  ListId: z.string().max(1024).optional(),
-  ListTitle: z.string().max(1024).optional(),
-}).refine((b) => (b.Latitude === undefined) === (b.Longitude === undefined), { message: 'Latitude and Longitude come together', path: ['Latitude'] });
+export const inboundWebhookSchema = z
+  .looseObject({
+    MessageSid: z.string().regex(/^(SM|MM)[0-9a-f]{32}$/, 'must be SM or MM followed by 32 hex digits'),
+    AccountSid: sid('AC'),
+    From: whatsappAddress,
+    To: whatsappAddress,
+    Body: z.string().max(4096).default(''),
+    ProfileName: z.string().max(256).optional(),
+    MessagingServiceSid: sid('MG').optional(),
+    NumMedia: z.coerce.number().int().min(0).max(10).default(0),
+    // A shared location (WhatsApp): both coordinates, or neither.
+    Latitude: z.coerce.number().min(-90).max(90).optional(),
+    Longitude: z.coerce.number().min(-180).max(180).optional(),
+    Address: z.string().max(1024).optional(),
+    Label: z.string().max(1024).optional(),
+    // A reply that quotes an earlier message (ours or the customer's).
+    OriginalRepliedMessageSid: z
+      .string()
+      .regex(/^(SM|MM)[0-9a-f]{32}$/, 'must be SM or MM followed by 32 hex digits')
+      .optional(),
+    // A tapped quick-reply button of a template (its text and the payload the template gave it)…
+    ButtonText: z.string().max(1024).optional(),
+    ButtonPayload: z.string().max(1024).optional(),
+    // …or a chosen item of a list picker (its id and title).
+    ListId: z.string().max(1024).optional(),
+    ListTitle: z.string().max(1024).optional(),
+  })
+  .refine((b) => (b.Latitude === undefined) === (b.Longitude === undefined), { message: 'Latitude and Longitude come together', path: ['Latitude'] });
 
 /**
  * Twilio's inbound-message webhook form fields as the message Switchboard stores (also used to

@@ -61,7 +61,8 @@ export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioW
     const parsed = statusCallbackSchema.safeParse(params);
     if (!parsed.success) return reply.code(400).send({ error: 'bad_request', message: describeIssues(parsed.error) });
     const b = parsed.data;
-    if (b.AccountSid !== deps.twilio.accountSid) return reply.code(403).send({ error: 'forbidden', message: 'AccountSid is not this deployment’s Twilio account' });
+    if (b.AccountSid !== deps.twilio.accountSid)
+      return reply.code(403).send({ error: 'forbidden', message: 'AccountSid is not this deployment’s Twilio account' });
     const ourId = z.uuid().safeParse((req.query as { message?: string }).message);
     const status = b.MessageStatus === 'canceled' ? 'failed' : b.MessageStatus === 'scheduled' ? 'queued' : b.MessageStatus;
     const result = await advanceStatus(deps.db, ourId.success ? { id: ourId.data, twilioSid: b.MessageSid } : { twilioSid: b.MessageSid }, status, {
@@ -90,12 +91,17 @@ export async function registerTwilioWebhooks(app: FastifyInstance, deps: TwilioW
     const parsed = inboundMessageOf(params, { apiBaseUrl: deps.twilioApiBaseUrl, accountSid: deps.twilio.accountSid });
     if (!parsed.ok) return reply.code(parsed.status).send({ error: parsed.status === 403 ? 'forbidden' : 'bad_request', message: parsed.message });
     const { msg } = parsed;
-    for (const i of parsed.unfetchableMedia) req.log.warn({ messageSid: msg.messageSid, index: i }, 'MediaUrl is not this account’s Twilio media of this message: kept, not fetchable');
+    for (const i of parsed.unfetchableMedia)
+      req.log.warn({ messageSid: msg.messageSid, index: i }, 'MediaUrl is not this account’s Twilio media of this message: kept, not fetchable');
     const result = await inbound.store(msg);
     if (result.kind === 'stored') deps.onStored(result);
     else if (result.kind === 'unrouted' && organisationId) {
       if (await attributeUnrouted(deps.db, msg.messageSid, organisationId)) deps.onUnrouted(organisationId);
-      else req.log.warn({ messageSid: msg.messageSid, organisationId }, 'unrouted message at the URL of an organisation that does not exist: kept for the operator');
+      else
+        req.log.warn(
+          { messageSid: msg.messageSid, organisationId },
+          'unrouted message at the URL of an organisation that does not exist: kept for the operator',
+        );
     } else req.log.info({ messageSid: msg.messageSid, kind: result.kind }, 'inbound webhook not stored as a new message');
     return reply.type('text/xml').send(EMPTY_TWIML);
   };

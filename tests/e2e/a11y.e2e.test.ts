@@ -31,7 +31,13 @@ describe('Accessibility (axe-core)', () => {
     const mariaId = await conversationOf(maria.params.MessageSid!);
     await api(ctx.stack, agent().token, `/api/conversations/${mariaId}/messages`, 'POST', { id: randomUUID(), body: 'It left the warehouse today.' });
     await api(ctx.stack, agent().token, `/api/conversations/${mariaId}/notes`, 'POST', { id: randomUUID(), body: 'VIP customer' });
-    await ctx.stack.inbound({ from: '+14155550134', to: ctx.org.number, body: '', location: { latitude: 40.4168, longitude: -3.7038, label: 'Puerta del Sol' }, profileName: 'Maria Garcia' });
+    await ctx.stack.inbound({
+      from: '+14155550134',
+      to: ctx.org.number,
+      body: '',
+      location: { latitude: 40.4168, longitude: -3.7038, label: 'Puerta del Sol' },
+      profileName: 'Maria Garcia',
+    });
     await api(ctx.stack, agent().token, `/api/conversations/${mariaId}/assign`, 'POST', { assigneeId: ctx.org.agents[1]!.id });
     await api(ctx.stack, agent().token, `/api/conversations/${mariaId}/status`, 'POST', { status: 'resolved' });
     await api(ctx.stack, agent().token, `/api/conversations/${mariaId}/status`, 'POST', { status: 'open' });
@@ -47,7 +53,10 @@ describe('Accessibility (axe-core)', () => {
     const jonas = customer();
     const asked = await ctx.stack.inbound({ from: jonas, to: ctx.org.number, body: 'Do you ship to Canada?', profileName: 'Jonas' });
     ctx.stack.twilioStandIn!.failing.add(`whatsapp:${jonas}`);
-    await api(ctx.stack, agent().token, `/api/conversations/${await conversationOf(asked.params.MessageSid!)}/messages`, 'POST', { id: randomUUID(), body: 'Yes we do' });
+    await api(ctx.stack, agent().token, `/api/conversations/${await conversationOf(asked.params.MessageSid!)}/messages`, 'POST', {
+      id: randomUUID(),
+      body: 'Yes we do',
+    });
   });
 
   for (const scheme of ['light', 'dark'] as const) {

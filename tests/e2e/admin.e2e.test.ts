@@ -30,7 +30,9 @@ describe('The admin view', () => {
     expect(await agent.options.getByRole('heading', { name: 'Team administration' }).count()).toBe(0);
     const view = admin.options.getByRole('region', { name: 'Team administration' });
     await view.getByRole('table', { name: 'Agents' }).getByRole('cell', { name: 'Agent 1', exact: true }).waitFor({ timeout: 10_000 });
-    expect(await view.getByLabel('Webhook URL for Twilio (incoming messages, HTTP POST)').inputValue()).toBe(`${ctx.stack.config.publicUrl}/api/webhooks/twilio/organisations/${ctx.org.id}`);
+    expect(await view.getByLabel('Webhook URL for Twilio (incoming messages, HTTP POST)').inputValue()).toBe(
+      `${ctx.stack.config.publicUrl}/api/webhooks/twilio/organisations/${ctx.org.id}`,
+    );
     expect(await view.getByText(/Twilio last delivered a message/).count()).toBe(1);
     expect((await seriousViolations(admin.options, 'admin view')).join('\n')).toBe('');
   });
@@ -42,13 +44,19 @@ describe('The admin view', () => {
     await form.getByRole('button', { name: 'Create invitation link' }).click();
     const link = await form.getByLabel(/Send this link to the invitee/).inputValue();
     expect(link).toMatch(new RegExp(`^${ctx.stack.config.publicUrl}/invite#[\\w-]{43}$`));
-    await view.getByRole('list', { name: 'Open invitations' }).getByText(/colleague@test\.dev/).waitFor();
+    await view
+      .getByRole('list', { name: 'Open invitations' })
+      .getByText(/colleague@test\.dev/)
+      .waitFor();
 
     // The colleague opens the link (the server's page), chooses a name and password.
     const page = await colleague.context.newPage();
     await page.goto(link.replace(ctx.stack.config.publicUrl, ctx.stack.serverUrl));
     // Which team, before anything is used.
-    await page.getByRole('status').getByText(/^Join .+ on Switchboard as an agent, invited by Agent 0, with colleague@test\.dev\.$/).waitFor({ timeout: 10_000 });
+    await page
+      .getByRole('status')
+      .getByText(/^Join .+ on Switchboard as an agent, invited by Agent 0, with colleague@test\.dev\.$/)
+      .waitFor({ timeout: 10_000 });
     await page.getByLabel('Your name').fill('Carla Colleague');
     await page.getByLabel('Password', { exact: true }).fill('carla’s long password');
     await page.getByRole('button', { name: 'Join' }).click();
@@ -68,7 +76,17 @@ describe('The admin view', () => {
     await panel.getByRole('button', { name: 'Sign in' }).click();
     await panel.getByRole('button', { name: /Maria Garcia/ }).waitFor({ timeout: 15_000 });
     // The invitation link works once.
-    const again = await page.evaluate(async (token) => (await fetch('/api/invites/accept', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token, password: 'something else entirely', displayName: 'X' }) })).status, link.split('#')[1]);
+    const again = await page.evaluate(
+      async (token) =>
+        (
+          await fetch('/api/invites/accept', {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ token, password: 'something else entirely', displayName: 'X' }),
+          })
+        ).status,
+      link.split('#')[1],
+    );
     expect(again).toBe(410);
   });
 
@@ -79,7 +97,10 @@ describe('The admin view', () => {
     await form.getByLabel('Send the invitation by e-mail').check();
     await form.getByRole('button', { name: 'Send invitation' }).click();
     await form.getByRole('status').getByText('Invitation e-mailed to mailed@test.dev.').waitFor();
-    await view.getByRole('list', { name: 'Open invitations' }).getByText(/mailed@test\.dev \(agent, e-mailed\)/).waitFor();
+    await view
+      .getByRole('list', { name: 'Open invitations' })
+      .getByText(/mailed@test\.dev \(agent, e-mailed\)/)
+      .waitFor();
 
     // The local stack keeps the e-mail Supabase Auth would send; the colleague opens its link.
     const mail = ctx.stack.mailbox!.messages.find((m) => m.to === 'mailed@test.dev')!;
@@ -95,7 +116,10 @@ describe('The admin view', () => {
 
     // Opened again, the e-mail's link says it was used.
     await page.goto(mail.link);
-    await page.getByRole('alert').getByText(/already used or has expired/).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(/already used or has expired/)
+      .waitFor();
     expect(await page.getByRole('button', { name: 'Join' }).isDisabled()).toBe(true);
   });
 
@@ -109,7 +133,10 @@ describe('The admin view', () => {
     // The agent's side panel has it in its composer, without reconnecting.
     await agent.panel.getByRole('button', { name: /Maria Garcia/ }).click();
     await agent.panel.getByLabel('Reply').fill('/welc');
-    await agent.panel.getByRole('listbox', { name: 'Canned replies' }).getByText(/Welcome to Acme/).waitFor({ timeout: 10_000 });
+    await agent.panel
+      .getByRole('listbox', { name: 'Canned replies' })
+      .getByText(/Welcome to Acme/)
+      .waitFor({ timeout: 10_000 });
     await agent.panel.getByLabel('Reply').fill('');
     await agent.panel.getByRole('button', { name: 'Back to conversations' }).click();
 
@@ -134,7 +161,13 @@ describe('The admin view', () => {
 
   it('a message to a number not set up waits in the admin view, live; setting the number up brings the conversation to the agents', async () => {
     const view = admin.options.getByRole('region', { name: 'Team administration' });
-    await ctx.stack.inbound({ from: '+14155550177', to: 'whatsapp:+17375550999', body: 'Hello, <b>new</b> number?', profileName: 'Nora New', organisationId: ctx.org.id });
+    await ctx.stack.inbound({
+      from: '+14155550177',
+      to: 'whatsapp:+17375550999',
+      body: 'Hello, <b>new</b> number?',
+      profileName: 'Nora New',
+      organisationId: ctx.org.id,
+    });
     const waiting = view.getByRole('list', { name: 'Numbers not set up yet' });
     // Customer text, shown as text.
     await waiting.getByText('Hello, <b>new</b> number?').waitFor({ timeout: 10_000 });
@@ -145,7 +178,12 @@ describe('The admin view', () => {
     await view.getByRole('list', { name: 'Channels' }).getByText('New line').waitFor({ timeout: 10_000 });
     await waiting.waitFor({ state: 'detached' });
     await agent.panel.getByRole('button', { name: /Nora New/ }).waitFor({ timeout: 10_000 });
-    expect(await view.getByRole('list', { name: 'Audit log' }).getByText('Agent 0 set up +17375550999 as the channel “New line” (1 waiting message moved to the inbox)').count()).toBe(1);
+    expect(
+      await view
+        .getByRole('list', { name: 'Audit log' })
+        .getByText('Agent 0 set up +17375550999 as the channel “New line” (1 waiting message moved to the inbox)')
+        .count(),
+    ).toBe(1);
   });
 
   it('connects HubSpot from the admin view; a customer’s messages land on their HubSpot contact; disconnects', async () => {
@@ -163,14 +201,21 @@ describe('The admin view', () => {
     expect(await admin.browser.context.cookies(tab.url())).toEqual([]); // the callback cleared it
     const crm = view.getByRole('definition').filter({ hasText: `HubSpot (account ${hub.oauth.portalId})` });
     await crm.waitFor({ timeout: 10_000 }); // live: the server tells the admin view
-    expect(await view.getByRole('list', { name: 'Audit log' }).getByText(`Agent 0 connected HubSpot (account ${hub.oauth.portalId}): conversations are logged there`).count()).toBe(1);
+    expect(
+      await view
+        .getByRole('list', { name: 'Audit log' })
+        .getByText(`Agent 0 connected HubSpot (account ${hub.oauth.portalId}): conversations are logged there`)
+        .count(),
+    ).toBe(1);
     // Check connection ran by itself; the admin runs it again from the view, step by step.
     const checks = view.getByRole('region', { name: 'Check connection' });
     await checks.getByText(/Every check passed/).waitFor({ timeout: 10_000 });
     hub.down = true;
     await checks.getByRole('button', { name: 'Check connection' }).click();
     await checks.getByText(/Something in HubSpot needs your attention/).waitFor({ timeout: 10_000 });
-    expect(await checks.getByRole('list', { name: 'Connection checks' }).textContent()).toContain('What to do: HubSpot did not answer: check again in a few minutes');
+    expect(await checks.getByRole('list', { name: 'Connection checks' }).textContent()).toContain(
+      'What to do: HubSpot did not answer: check again in a few minutes',
+    );
     hub.down = false;
 
     // A portal that withholds a scope (as an admin's HubSpot may): the check names it and the fix;
@@ -180,7 +225,11 @@ describe('The admin view', () => {
       const again = admin.browser.context.waitForEvent('page');
       await view.getByRole('button', { name: 'Connect HubSpot again' }).click();
       await (await again).getByRole('heading', { name: 'HubSpot connected' }).waitFor({ timeout: 10_000 });
-      await checks.getByRole('list', { name: 'Connection checks' }).getByText(/crm\.schemas\.contacts\.write/).first().waitFor({ timeout: 10_000 });
+      await checks
+        .getByRole('list', { name: 'Connection checks' })
+        .getByText(/crm\.schemas\.contacts\.write/)
+        .first()
+        .waitFor({ timeout: 10_000 });
       const listed = await checks.getByRole('list', { name: 'Connection checks' }).textContent();
       expect(listed).toContain('crm.schemas.contacts.write');
       expect(listed).toMatch(/What to do: Reconnect HubSpot/);
@@ -193,9 +242,15 @@ describe('The admin view', () => {
     await checks.getByText(/Every check passed/).waitFor({ timeout: 10_000 });
 
     await ctx.stack.inbound({ from: '+14155550134', to: ctx.org.number, body: 'Will this be on my record?' });
-    await until(() => [...hub.communications.values()].some((c) => hub.associations.get(c.id)?.has(contactId) && !!c.properties.hs_communication_body?.includes('Will this be on my record?')), {
-      what: 'the message on Maria’s HubSpot contact',
-    });
+    await until(
+      () =>
+        [...hub.communications.values()].some(
+          (c) => hub.associations.get(c.id)?.has(contactId) && !!c.properties.hs_communication_body?.includes('Will this be on my record?'),
+        ),
+      {
+        what: 'the message on Maria’s HubSpot contact',
+      },
+    );
     expect((await seriousViolations(admin.options, 'admin view with a CRM')).join('\n')).toBe('');
 
     // An agent opens Maria's conversation: "Open in HubSpot" opens her record, with the conversation on it.
@@ -230,9 +285,15 @@ describe('The admin view', () => {
     expect(hub.contacts.size).toBe(contacts + 1);
     const made = [...hub.contacts.values()].find((c) => c.properties.phone === stranger)!;
     expect(made.properties).toMatchObject({ firstname: 'Sam', lastname: 'Stranger' });
-    await until(() => [...hub.communications.values()].some((c) => hub.associations.get(c.id)?.has(made.id) && !!c.properties.hs_communication_body?.includes('First time writing')), {
-      what: 'the waiting conversation on the new contact',
-    });
+    await until(
+      () =>
+        [...hub.communications.values()].some(
+          (c) => hub.associations.get(c.id)?.has(made.id) && !!c.properties.hs_communication_body?.includes('First time writing'),
+        ),
+      {
+        what: 'the waiting conversation on the new contact',
+      },
+    );
 
     // Another customer HubSpot does not know by this number: the agent finds the right record by name and links it.
     const lena = hub.addContact({ firstname: 'Lena', lastname: 'Lindqvist', email: 'lena@example.com' });
@@ -244,9 +305,15 @@ describe('The admin view', () => {
     await agent.panel.getByRole('button', { name: 'Find', exact: true }).click();
     await agent.panel.getByRole('button', { name: 'Link Lena Lindqvist' }).click();
     await agent.panel.getByRole('link', { name: 'Open in HubSpot' }).waitFor({ timeout: 10_000 });
-    await until(() => [...hub.communications.values()].some((c) => hub.associations.get(c.id)?.has(lena) && !!c.properties.hs_communication_body?.includes('From my work phone')), {
-      what: 'the conversation on the linked contact',
-    });
+    await until(
+      () =>
+        [...hub.communications.values()].some(
+          (c) => hub.associations.get(c.id)?.has(lena) && !!c.properties.hs_communication_body?.includes('From my work phone'),
+        ),
+      {
+        what: 'the conversation on the linked contact',
+      },
+    );
     await admin.options.bringToFront();
 
     // Disconnecting asks first: dismissed, the CRM stays connected.

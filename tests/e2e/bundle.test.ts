@@ -61,7 +61,8 @@ describe('Firefox build', () => {
     expect(manifest.content_security_policy).toMatch(/^script-src 'self'; object-src 'self'/);
     expect(manifest.browser_specific_settings.gecko.id).toBe('switchboard@switchboard.dev');
     expect(manifest.content_scripts.flatMap((c: { matches: string[] }) => c.matches)).toContain('https://app.hubspot.com/*');
-    for (const page of ['sidepanel.html', 'options.html', 'background.js']) expect(files(FIREFOX_DIR).map((f) => f.slice(FIREFOX_DIR.length + 1))).toContain(page);
+    for (const page of ['sidepanel.html', 'options.html', 'background.js'])
+      expect(files(FIREFOX_DIR).map((f) => f.slice(FIREFOX_DIR.length + 1))).toContain(page);
     expectNoSecrets(bundleText(FIREFOX_DIR));
   });
 
@@ -71,7 +72,8 @@ describe('Firefox build', () => {
     expect(report.errors).toEqual([]);
     // React DOM sets innerHTML for `dangerouslySetInnerHTML` (and one constant `<script>` element):
     // code we cannot change, and never reach: no source of ours uses it.
-    const reactDom = (m: LintMessage) => m.code === 'UNSAFE_VAR_ASSIGNMENT' && m.message.includes('innerHTML') && bundleText(FIREFOX_DIR).includes('dangerouslySetInnerHTML');
+    const reactDom = (m: LintMessage) =>
+      m.code === 'UNSAFE_VAR_ASSIGNMENT' && m.message.includes('innerHTML') && bundleText(FIREFOX_DIR).includes('dangerouslySetInnerHTML');
     expect(report.warnings.filter((m) => !reactDom(m)).map((m) => `${m.code} ${m.file}: ${m.message}`)).toEqual([]);
     expect(report.notices).toEqual([]);
     const ours = ['components', 'lib', 'entrypoints'].flatMap((d) => files(join(ROOT, d))).filter((f) => /\.tsx?$/.test(f));
@@ -85,7 +87,11 @@ describe('Store packages (npm run zip)', () => {
   beforeAll(() => {
     // As a user runs it (NODE_ENV as in a shell: Vitest's `test` would build React's development bundle).
     // Into a directory of its own: the other end-to-end tests load the development build in .output/.
-    const zip = spawnSync('npm', ['run', 'zip'], { encoding: 'utf8', cwd: ROOT, env: { ...process.env, NODE_ENV: 'production', WXT_DEMO_SITE: '', WXT_OUT_DIR: STORE_DIR } });
+    const zip = spawnSync('npm', ['run', 'zip'], {
+      encoding: 'utf8',
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'production', WXT_DEMO_SITE: '', WXT_OUT_DIR: STORE_DIR },
+    });
     if (zip.status !== 0) throw new Error(`npm run zip failed: ${zip.stderr}`);
   }, 120_000);
   const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
@@ -102,7 +108,9 @@ describe('Store packages (npm run zip)', () => {
 
   it('inject into the built-in CRMs only: no development page (the local stack’s demo on 127.0.0.1 or localhost)', async () => {
     for (const target of ['chrome', 'firefox']) {
-      const manifest = JSON.parse(await (await open(`switchboard-${version}-${target}.zip`)).file('manifest.json')!.async('string')) as { content_scripts: Array<{ matches: string[] }> };
+      const manifest = JSON.parse(await (await open(`switchboard-${version}-${target}.zip`)).file('manifest.json')!.async('string')) as {
+        content_scripts: Array<{ matches: string[] }>;
+      };
       const matches = manifest.content_scripts.flatMap((c) => c.matches);
       expect(matches).toEqual(expect.arrayContaining(['https://app.hubspot.com/*']));
       expect(matches.filter((m) => /127\.0\.0\.1|localhost|\/demo\//.test(m))).toEqual([]);

@@ -38,7 +38,12 @@ async function badgesOn(page: Page): Promise<FoundBadge[]> {
             phone: (el as HTMLElement).dataset.phone!,
             unread: (el as HTMLElement).dataset.unread!,
             typing: el.hasAttribute('data-typing'),
-            after: prev?.nodeName === 'INPUT' ? prev.value! : prev?.nodeName === 'LIGHTNING-FORMATTED-PHONE' ? (prev as Element).getAttribute('value')! : (prev?.textContent ?? ''),
+            after:
+              prev?.nodeName === 'INPUT'
+                ? prev.value!
+                : prev?.nodeName === 'LIGHTNING-FORMATTED-PHONE'
+                  ? (prev as Element).getAttribute('value')!
+                  : (prev?.textContent ?? ''),
             display: getComputedStyle(el).display,
           });
         }
@@ -125,8 +130,19 @@ describe('CRM overlay: live badges next to phone numbers, in Chromium', () => {
       const host = document.querySelector(`${selector}[data-phone="+14155550134"]`)!;
       const r = host.getBoundingClientRect();
       const [x, y] = [r.left + r.width / 2, r.top + r.height / 2];
-      const probes: Array<[number, number]> = [[x, y - 11.5], [x, y + 11.5], [x - 11.5, y], [x + 11.5, y]];
-      return { height: r.height, width: r.width, misses: probes.filter(([px, py]) => document.elementFromPoint(px, py) !== host).map(([px, py]) => [px, py, r.left, r.width, document.elementFromPoint(px, py)?.outerHTML.slice(0, 80)]) };
+      const probes: Array<[number, number]> = [
+        [x, y - 11.5],
+        [x, y + 11.5],
+        [x - 11.5, y],
+        [x + 11.5, y],
+      ];
+      return {
+        height: r.height,
+        width: r.width,
+        misses: probes
+          .filter(([px, py]) => document.elementFromPoint(px, py) !== host)
+          .map(([px, py]) => [px, py, r.left, r.width, document.elementFromPoint(px, py)?.outerHTML.slice(0, 80)]),
+      };
     }, BADGE_SELECTOR);
     expect(misses.height).toBeLessThan(24);
     expect(misses.width).toBeGreaterThanOrEqual(24);
@@ -271,7 +287,12 @@ describe('CRM overlay: live badges next to phone numbers, in Chromium', () => {
     void browser.worker.evaluate(() => chrome.runtime.reload()).catch(() => {});
     await waitForBadges(page, 0);
     // The sentence the badge had split is one text node again.
-    expect(await page.locator('td').nth(1).evaluate((el) => el.childNodes.length)).toBe(1);
+    expect(
+      await page
+        .locator('td')
+        .nth(1)
+        .evaluate((el) => el.childNodes.length),
+    ).toBe(1);
     await page.close();
   });
 });

@@ -43,7 +43,10 @@ describe('Inbox in Chromium with the built extension', () => {
     await panel.getByRole('button', { name: /Lucía/ }).click();
     const thread = panel.getByRole('list', { name: 'Messages' });
     await thread.getByText('Are you there?').waitFor();
-    expect(await thread.locator('li.message').allTextContents()).toEqual([expect.stringContaining('Hola from WhatsApp'), expect.stringContaining('Are you there?')]);
+    expect(await thread.locator('li.message').allTextContents()).toEqual([
+      expect.stringContaining('Hola from WhatsApp'),
+      expect.stringContaining('Are you there?'),
+    ]);
     await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('');
   });
 
@@ -52,7 +55,10 @@ describe('Inbox in Chromium with the built extension', () => {
     await panel.evaluate(async () => {
       for (const id of Object.keys(await chrome.notifications.getAll())) await chrome.notifications.clear(id);
     });
-    const from = await panel.getByText(/^\+1646/).first().textContent();
+    const from = await panel
+      .getByText(/^\+1646/)
+      .first()
+      .textContent();
     await ctx.stack.inbound({ from: from!, to: ctx.org.number, body: 'Seen as it arrives', profileName: 'Lucía' });
     await panel.getByRole('list', { name: 'Messages' }).getByText('Seen as it arrives').waitFor({ timeout: 10_000 });
     await new Promise((r) => setTimeout(r, 300));
@@ -70,7 +76,10 @@ describe('Inbox in Chromium with the built extension', () => {
     await expect.poll(async () => Object.keys(await panel.evaluate(() => chrome.notifications.getAll())), { timeout: 5000 }).toContain(`conversation:${id}`);
     // Headless Chromium cannot click an OS notification: run what the registered click listener runs.
     expect(await browser.worker.evaluate(() => chrome.notifications.onClicked.hasListeners())).toBe(true);
-    await browser.worker.evaluate((nid) => (self as unknown as { switchboard: { notificationClicked(id: string): Promise<void> } }).switchboard.notificationClicked(nid), `conversation:${id}`);
+    await browser.worker.evaluate(
+      (nid) => (self as unknown as { switchboard: { notificationClicked(id: string): Promise<void> } }).switchboard.notificationClicked(nid),
+      `conversation:${id}`,
+    );
     await panel.getByRole('list', { name: 'Messages' }).getByText('Ping from a notification').waitFor({ timeout: 5000 });
     expect(await panel.evaluate(() => chrome.notifications.getAll())).not.toHaveProperty(`conversation:${id}`);
     await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('');

@@ -59,7 +59,9 @@ describe('Connecting with one workspace URL', () => {
     expect(await tryUrl('http://127.0.0.1:1')).toMatch(/Could not reach/);
     expect(await tryUrl(newer.url)).toMatch(/needs Switchboard 99\.0\.0 or newer; this is \d+\.\d+\.\d+/);
     // Still connected to the workspace that worked.
-    expect(await fresh.worker.evaluate(async () => ((await chrome.storage.local.get('settings')).settings as { serverUrl: string }).serverUrl)).toBe(ctx.stack.serverUrl);
+    expect(await fresh.worker.evaluate(async () => ((await chrome.storage.local.get('settings')).settings as { serverUrl: string }).serverUrl)).toBe(
+      ctx.stack.serverUrl,
+    );
     await options.close();
   });
 

@@ -36,7 +36,10 @@ describe('Realtime as the primary channel, in Chromium', () => {
     await row.click();
     const thread = ui.panel.getByRole('list', { name: 'Messages' });
     await thread.getByText('And this too').waitFor();
-    expect(await thread.locator('li.message').allTextContents()).toEqual([expect.stringContaining('Only Realtime saw this'), expect.stringContaining('And this too')]);
+    expect(await thread.locator('li.message').allTextContents()).toEqual([
+      expect.stringContaining('Only Realtime saw this'),
+      expect.stringContaining('And this too'),
+    ]);
     expect(ctx.stack.app.io.engine.clientsCount).toBe(0); // still no Socket.IO connection
   });
 

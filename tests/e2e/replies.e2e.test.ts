@@ -37,7 +37,11 @@ describe('Replying from the side panel, in Chromium', () => {
   });
 
   /** A customer who wrote `hoursAgo` hours ago, and the side panel open on their conversation. */
-  const openConversationWith = async (name: string, hoursAgo = 0, media: Array<{ kind: MediaKind; contentType: string }> = []): Promise<{ panel: Page; phone: string }> => {
+  const openConversationWith = async (
+    name: string,
+    hoursAgo = 0,
+    media: Array<{ kind: MediaKind; contentType: string }> = [],
+  ): Promise<{ panel: Page; phone: string }> => {
     const phone = customer();
     const messageSid = newSid(media.length ? 'MM' : 'SM');
     const files = media.map((m) => ({ url: ctx.stack.twilioStandIn!.mediaUrl(m.kind, messageSid), contentType: m.contentType }));

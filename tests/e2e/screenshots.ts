@@ -48,7 +48,9 @@ async function main() {
     await say('+14155550111', 'Dana Whitfield', 'Hi! Is the blue sofa still in stock?');
     await say('+447700900222', 'Olu Adebayo', 'Can I change the delivery address for order B-12?');
     await say('+34612345678', 'Lucía Fernández', '¿Tienen envío a Valencia?');
-    await say('+4915112345678', 'Jonas Becker', '', { location: { latitude: 52.5163, longitude: 13.3777, label: 'Brandenburger Tor', address: 'Pariser Platz, 10117 Berlin' } });
+    await say('+4915112345678', 'Jonas Becker', '', {
+      location: { latitude: 52.5163, longitude: 13.3777, label: 'Brandenburger Tor', address: 'Pariser Platz, 10117 Berlin' },
+    });
     await say('+14155550111', 'Dana Whitfield', 'And does it come in green?');
     await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
     await panel.getByRole('button', { name: /Dana Whitfield/ }).waitFor({ timeout: 15_000 });
@@ -65,8 +67,13 @@ async function main() {
     await box.fill('Yes, it does! Green and blue are both in stock.');
     await box.press('Enter');
     await thread.locator('li.outbound[data-status="read"], li.outbound[data-status="delivered"]').waitFor({ timeout: 15_000 });
-    const conversationId = (await stack.db.query<{ id: string }>("select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = '+14155550111'")).rows[0]!.id;
-    await api(stack, bob.token, `/api/conversations/${conversationId}/notes`, 'POST', { id: randomUUID(), body: 'Dana ordered twice last month: offer free delivery.' });
+    const conversationId = (
+      await stack.db.query<{ id: string }>("select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = '+14155550111'")
+    ).rows[0]!.id;
+    await api(stack, bob.token, `/api/conversations/${conversationId}/notes`, 'POST', {
+      id: randomUUID(),
+      body: 'Dana ordered twice last month: offer free delivery.',
+    });
     await thread.getByText('Private note · Bob').waitFor();
     await panel.getByRole('button', { name: 'Assign to me' }).click();
     await box.fill('/ho');
@@ -91,7 +98,9 @@ async function main() {
     await thread.getByText('And does it come in green?').waitFor({ timeout: 10_000 });
 
     // Conversations that end: Lucía resolved by Bob, then back when she writes again; Jonas snoozed.
-    const idOf = async (phone: string) => (await stack.db.query<{ id: string }>('select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1', [phone])).rows[0]!.id;
+    const idOf = async (phone: string) =>
+      (await stack.db.query<{ id: string }>('select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1', [phone]))
+        .rows[0]!.id;
     await api(stack, bob.token, `/api/conversations/${await idOf('+34612345678')}/status`, 'POST', { status: 'resolved' });
     await say('+34612345678', 'Lucía Fernández', 'Una pregunta más: ¿y a Madrid?');
     await api(stack, bob.token, `/api/conversations/${await idOf('+4915112345678')}/status`, 'POST', {
@@ -106,13 +115,19 @@ async function main() {
       await panel.screenshot({ path: join(OUT, `snooze-${scheme}.png`) });
     }
     await panel.getByRole('button', { name: 'Back to conversations' }).click();
-    await panel.getByRole('button', { name: /Lucía Fernández/ }).getByText('Back: the customer wrote again').waitFor({ timeout: 10_000 });
+    await panel
+      .getByRole('button', { name: /Lucía Fernández/ })
+      .getByText('Back: the customer wrote again')
+      .waitFor({ timeout: 10_000 });
     await panel.getByRole('button', { name: 'Select' }).click();
     await panel.getByRole('checkbox', { name: /Olu Adebayo/ }).check();
     await panel.emulateMedia({ colorScheme: 'light' });
     await panel.screenshot({ path: join(OUT, 'open-back-and-bulk-light.png') });
     await panel.getByRole('button', { name: 'Done' }).click();
-    await panel.getByRole('group', { name: 'Status' }).getByRole('button', { name: /^Snoozed/ }).click();
+    await panel
+      .getByRole('group', { name: 'Status' })
+      .getByRole('button', { name: /^Snoozed/ })
+      .click();
     await panel.getByRole('button', { name: /Jonas Becker/ }).waitFor();
     await panel.emulateMedia({ colorScheme: 'dark' });
     await panel.screenshot({ path: join(OUT, 'snoozed-dark.png') });
@@ -169,7 +184,9 @@ async function main() {
 
     // A badge's hover card on the demo CRM page: who wrote, what, who has it.
     const maria = await say('+14155550134', 'Maria Garcia', 'Order #4411 arrived damaged, can you help?');
-    const mariaConversation = (await stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [maria.params.MessageSid])).rows[0]!.conversation_id;
+    const mariaConversation = (
+      await stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [maria.params.MessageSid])
+    ).rows[0]!.conversation_id;
     await api(stack, bob.token, `/api/conversations/${mariaConversation}/assign`, 'POST', { assigneeId: bob.id });
     const crm = await browser.context.newPage();
     await crm.setViewportSize({ width: 900, height: 600 });
@@ -181,7 +198,10 @@ async function main() {
       await crm.emulateMedia({ colorScheme: scheme });
       await badge.hover();
       const box = (await badge.boundingBox())!;
-      await crm.screenshot({ path: join(OUT, `badge-card-${scheme}.png`), clip: { x: Math.max(0, box.x - 220), y: Math.max(0, box.y - 40), width: 560, height: 190 } });
+      await crm.screenshot({
+        path: join(OUT, `badge-card-${scheme}.png`),
+        clip: { x: Math.max(0, box.x - 220), y: Math.max(0, box.y - 40), width: 560, height: 190 },
+      });
     }
     await crm.close();
     console.log(`Screenshots written to ${OUT}`);

@@ -17,10 +17,16 @@ describe('The side panel inbox', () => {
   const heard: ConversationView[] = [];
   const me = () => ctx.org.agents[0]!;
   const bob = () => ctx.org.agents[1]!;
-  const say = (from: string, name: string, body: string, extra: object = {}) => ctx.stack.inbound({ from, to: ctx.org.number, body, profileName: name, ...extra });
+  const say = (from: string, name: string, body: string, extra: object = {}) =>
+    ctx.stack.inbound({ from, to: ctx.org.number, body, profileName: name, ...extra });
   const row = (name: string | RegExp) => panel.getByRole('button', { name });
   const conversationIdOf = async (phone: string) =>
-    (await ctx.stack.db.query<{ id: string }>('select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1 and c.organisation_id = $2', [phone, ctx.org.id])).rows[0]!.id;
+    (
+      await ctx.stack.db.query<{ id: string }>(
+        'select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1 and c.organisation_id = $2',
+        [phone, ctx.org.id],
+      )
+    ).rows[0]!.id;
 
   beforeAll(async () => {
     await ctx.stack.db.query("update agents set display_name = 'Bob' where id = $1", [ctx.org.agents[1]!.id]);
@@ -143,7 +149,8 @@ describe('The side panel inbox', () => {
     await say(snoozed, 'Quokka Later', 'quokka mug');
     await say(resolved, 'Quokka Done', 'quokka poster');
     await row(/Quokka Done/).waitFor({ timeout: 10_000 });
-    const status = async (phone: string, body: object) => expect((await api(ctx.stack, me().token, `/api/conversations/${await conversationIdOf(phone)}/status`, 'POST', body)).status).toBe(200);
+    const status = async (phone: string, body: object) =>
+      expect((await api(ctx.stack, me().token, `/api/conversations/${await conversationIdOf(phone)}/status`, 'POST', body)).status).toBe(200);
     await status(snoozed, { status: 'snoozed', snoozedUntil: new Date(Date.now() + 86_400_000).toISOString() });
     await status(resolved, { status: 'resolved' });
     await row(/Quokka Done/).waitFor({ state: 'detached', timeout: 10_000 });
@@ -173,7 +180,8 @@ describe('The side panel inbox', () => {
     expect(await r.locator('.avatar').textContent()).toBe('LO');
     await expect.poll(() => r.locator('.waiting').textContent()).toBe(' Waiting 1 min');
     const id = await conversationIdOf(lena);
-    const reply = async (token: string, body: string) => expect((await api(ctx.stack, token, `/api/conversations/${id}/messages`, 'POST', { id: randomUUID(), body })).status).toBe(201);
+    const reply = async (token: string, body: string) =>
+      expect((await api(ctx.stack, token, `/api/conversations/${id}/messages`, 'POST', { id: randomUUID(), body })).status).toBe(201);
     await reply(bob().token, 'Checking now');
     await expect.poll(() => r.locator('.preview').textContent(), { timeout: 10_000 }).toBe('Bob: Checking now');
     expect(await r.locator('.waiting').count()).toBe(0);
@@ -202,7 +210,9 @@ describe('The side panel inbox', () => {
       [ctx.org.id, id],
     );
     await say(theo, 'Theo Brandt', 'unread one');
-    await row(/Theo Brandt/).getByLabel('2 unread').waitFor({ timeout: 10_000 });
+    await row(/Theo Brandt/)
+      .getByLabel('2 unread')
+      .waitFor({ timeout: 10_000 });
     await row(/Theo Brandt/).click();
     const thread = panel.getByRole('list', { name: 'Messages' });
     await thread.getByText('unread one').waitFor();
@@ -268,7 +278,9 @@ describe('The side panel inbox', () => {
     await panel.getByLabel('Private note').fill('Offered 10% off');
     await panel.getByLabel('Private note').press('Enter');
     await expect
-      .poll(async () => (await ctx.stack.db.query("select direction, twilio_sid, sent_by from messages where body = 'Offered 10% off'")).rows, { timeout: 10_000 })
+      .poll(async () => (await ctx.stack.db.query("select direction, twilio_sid, sent_by from messages where body = 'Offered 10% off'")).rows, {
+        timeout: 10_000,
+      })
       .toEqual([{ direction: 'note', twilio_sid: null, sent_by: me().id }]);
     await thread.locator('li.note', { hasText: 'Offered 10% off' }).getByText('Private note · You').waitFor();
     expect(ctx.stack.twilioStandIn!.created.map((c) => c.Body)).not.toContain('Offered 10% off');
@@ -283,10 +295,14 @@ describe('The side panel inbox', () => {
     await panel.getByRole('heading', { name: 'Kim Ro' }).waitFor();
     await panel.keyboard.press('Escape');
     // The worker knows the conversation is no longer on screen (else it reads what arrives).
-    await expect.poll(() => panel.evaluate(async () => ((await chrome.storage.session.get('viewing')).viewing as { conversationId?: string } | undefined)?.conversationId ?? null)).toBeNull();
+    await expect
+      .poll(() =>
+        panel.evaluate(async () => ((await chrome.storage.session.get('viewing')).viewing as { conversationId?: string } | undefined)?.conversationId ?? null),
+      )
+      .toBeNull();
     // Other conversations' unread, once the badge has caught up (it is updated at most every 250 ms).
     const settled = async () => {
-      for (let last = await browser.badgeText(); ; ) {
+      for (let last = await browser.badgeText(); ;) {
         await new Promise((r) => setTimeout(r, 400));
         const now = await browser.badgeText();
         if (now === last) return now;
@@ -295,13 +311,19 @@ describe('The side panel inbox', () => {
     };
     const before = Number((await settled()) || 0);
     for (const body of ['one', 'two', 'three']) await say(kim, 'Kim Ro', body);
-    await row(/Kim Ro/).getByLabel('3 unread').waitFor({ timeout: 10_000 });
+    await row(/Kim Ro/)
+      .getByLabel('3 unread')
+      .waitFor({ timeout: 10_000 });
     await expect.poll(() => browser.badgeText()).toBe(String(before + 3));
 
     await row(/Kim Ro/).click();
     const thread = panel.getByRole('list', { name: 'Messages' });
     await thread.getByText('three').waitFor();
-    const items = await thread.locator(':scope > li').evaluateAll((lis) => lis.map((li) => (li.classList.contains('new-marker') ? 'NEW' : li.classList.contains('day') ? 'DAY' : li.querySelector('.body')?.textContent)));
+    const items = await thread
+      .locator(':scope > li')
+      .evaluateAll((lis) =>
+        lis.map((li) => (li.classList.contains('new-marker') ? 'NEW' : li.classList.contains('day') ? 'DAY' : li.querySelector('.body')?.textContent)),
+      );
     expect(items).toEqual(['DAY', 'First, read later', 'NEW', 'one', 'two', 'three']);
     expect(await thread.locator('li.new-marker').textContent()).toBe('3 new messages');
     await expect.poll(() => browser.badgeText()).toBe(before ? String(before) : '');
@@ -309,7 +331,11 @@ describe('The side panel inbox', () => {
     await say(kim, 'Kim Ro', 'four');
     await expect.poll(() => panel.locator('.thread [aria-live="polite"]').textContent(), { timeout: 10_000 }).toBe('New message: four');
     await panel.keyboard.press('Escape');
-    expect(await row(/Kim Ro/).getByLabel(/unread/).count()).toBe(0);
+    expect(
+      await row(/Kim Ro/)
+        .getByLabel(/unread/)
+        .count(),
+    ).toBe(0);
   });
 });
 

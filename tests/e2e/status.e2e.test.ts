@@ -20,7 +20,8 @@ describe('Open, snoozed, resolved in the side panel', () => {
   const omar = customer();
 
   const row = (panel: Page, name: string) => panel.getByRole('list', { name: 'Conversations' }).getByRole('button', { name: new RegExp(name) });
-  const tab = (panel: Page, name: 'Open' | 'Snoozed' | 'Resolved') => panel.getByRole('group', { name: 'Status' }).getByRole('button', { name: new RegExp(`^${name}`) });
+  const tab = (panel: Page, name: 'Open' | 'Snoozed' | 'Resolved') =>
+    panel.getByRole('group', { name: 'Status' }).getByRole('button', { name: new RegExp(`^${name}`) });
   const notifications = (panel: Page) => panel.evaluate(async () => Object.keys(await chrome.notifications.getAll()));
   const clearNotifications = (panel: Page) =>
     panel.evaluate(async () => {
@@ -210,21 +211,31 @@ describe('Open, snoozed, resolved in the side panel', () => {
     await alice.panel.keyboard.press('Enter');
     await row(alice.panel, 'Sam').waitFor({ timeout: 10_000 });
     const samId = await idOf(alice.panel, 'Sam');
-    const stored = async () => (await ctx.stack.db.query<{ status: string; snoozed_until: Date | null }>('select status, snoozed_until from conversations where id = $1', [samId])).rows[0]!;
+    const stored = async () =>
+      (await ctx.stack.db.query<{ status: string; snoozed_until: Date | null }>('select status, snoozed_until from conversations where id = $1', [samId]))
+        .rows[0]!;
     expect((await stored()).status).toBe('open');
 
     // Snoozed until tomorrow morning, then snoozed again for an hour: Undo restores tomorrow morning.
     await row(alice.panel, 'Sam').click();
     await alice.panel.getByRole('button', { name: 'Snooze', exact: true }).click();
-    await alice.panel.getByRole('group', { name: 'Snooze until' }).getByRole('button', { name: /^Tomorrow morning/ }).click();
+    await alice.panel
+      .getByRole('group', { name: 'Snooze until' })
+      .getByRole('button', { name: /^Tomorrow morning/ })
+      .click();
     await row(alice.panel, 'Sam').waitFor({ state: 'detached' });
     await expect.poll(async () => (await stored()).status).toBe('snoozed');
     const tomorrow = (await stored()).snoozed_until!.toISOString();
     await tab(alice.panel, 'Snoozed').click();
     await row(alice.panel, 'Sam').click();
     await alice.panel.getByRole('button', { name: 'Snooze', exact: true }).click();
-    await alice.panel.getByRole('group', { name: 'Snooze until' }).getByRole('button', { name: /^1 hour/ }).click();
-    await toast(alice.panel).getByText(/^Snoozed until .*: Sam$/).waitFor();
+    await alice.panel
+      .getByRole('group', { name: 'Snooze until' })
+      .getByRole('button', { name: /^1 hour/ })
+      .click();
+    await toast(alice.panel)
+      .getByText(/^Snoozed until .*: Sam$/)
+      .waitFor();
     await expect.poll(async () => (await stored()).snoozed_until!.toISOString()).not.toBe(tomorrow);
     await alice.panel.keyboard.press('Control+z');
     await expect.poll(async () => (await stored()).snoozed_until?.toISOString() ?? null, { timeout: 10_000 }).toBe(tomorrow);

@@ -19,7 +19,10 @@ describe('Token refresh under live sockets, in Chromium', () => {
     const panel = await browser.page('sidepanel.html');
     const status = () => panel.locator('[data-status]').getAttribute('data-status');
     await expect.poll(status, { timeout: 10_000 }).toBe('live');
-    const token = () => panel.evaluate(async () => JSON.parse((await chrome.storage.local.get('sb-switchboard-auth-token'))['sb-switchboard-auth-token'] as string).access_token as string);
+    const token = () =>
+      panel.evaluate(
+        async () => JSON.parse((await chrome.storage.local.get('sb-switchboard-auth-token'))['sb-switchboard-auth-token'] as string).access_token as string,
+      );
     const first = await token();
     const statuses = new Set<string>();
     const watch = setInterval(() => void status().then((s) => s && statuses.add(s)), 250);

@@ -74,7 +74,12 @@ describe('Type and layout', () => {
   beforeAll(async () => {
     // The customer no CRM record has: the header's widest state ("Not in HubSpot", Create contact, Link).
     await connectByOAuth(ctx.stack, ctx.org.agents[0]!.token, 'hubspot', `${ctx.stack.hubspotStandIn!.url}/oauth/authorize`);
-    await ctx.stack.inbound({ from: '+14155550142', to: ctx.org.number, body: 'Hello, is my order on its way?', profileName: 'Maximiliana Fernández-Oyelaran' });
+    await ctx.stack.inbound({
+      from: '+14155550142',
+      to: ctx.org.number,
+      body: 'Hello, is my order on its way?',
+      profileName: 'Maximiliana Fernández-Oyelaran',
+    });
     ui = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email);
   });
   afterAll(() => ui?.browser.close());
@@ -88,7 +93,10 @@ describe('Type and layout', () => {
       await panel.getByRole('button', { name: /Maximiliana/ }).waitFor({ timeout: 15_000 });
       problems.push(...(await typeProblems(panel, `inbox (${scheme})`)));
       // The customer's name and message are body text, never smaller than their timestamp.
-      const name = await panel.locator('.conversation .name').first().evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+      const name = await panel
+        .locator('.conversation .name')
+        .first()
+        .evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
       expect(name).toBeGreaterThanOrEqual(BODY_PX);
       await panel.getByRole('button', { name: /Maximiliana/ }).click();
       await panel.getByText('Not in HubSpot').waitFor({ timeout: 10_000 });
@@ -114,7 +122,9 @@ describe('Type and layout', () => {
     }
     expect(problems).toEqual([]);
     // A column one reads, not controls across a 1,280 px window.
-    const widest = await options.evaluate(() => Math.max(...[...document.querySelectorAll('input, select, textarea, table, section')].map((el) => el.getBoundingClientRect().width)));
+    const widest = await options.evaluate(() =>
+      Math.max(...[...document.querySelectorAll('input, select, textarea, table, section')].map((el) => el.getBoundingClientRect().width)),
+    );
     expect(widest).toBeLessThanOrEqual(760);
     // Countries by name.
     const country = options.getByLabel('Default country for numbers without a country code');
@@ -135,7 +145,8 @@ describe('Type and layout', () => {
         if (page.scrollWidth > page.clientWidth) out.push(`the page scrolls sideways (${page.scrollWidth} px)`);
         for (const el of header.querySelectorAll('*')) {
           const r = el.getBoundingClientRect();
-          if (r.width > 0 && (r.right > page.clientWidth + 0.5 || r.left < -0.5)) out.push(`<${el.tagName.toLowerCase()}> “${el.textContent?.slice(0, 30)}” reaches ${r.left}–${r.right} px`);
+          if (r.width > 0 && (r.right > page.clientWidth + 0.5 || r.left < -0.5))
+            out.push(`<${el.tagName.toLowerCase()}> “${el.textContent?.slice(0, 30)}” reaches ${r.left}–${r.right} px`);
         }
         // The customer's name has the header's width, not a column beside the controls.
         const name = header.querySelector('h2')!.getBoundingClientRect().width;

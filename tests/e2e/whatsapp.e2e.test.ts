@@ -35,7 +35,8 @@ describe('WhatsApp content in the side panel', () => {
     const phone = customer();
     const original = await ctx.stack.inbound({ from: phone, to: ctx.org.number, body: 'My order number is QX-7781', profileName: 'Quinn' });
     // 110 messages later (more than the thread holds before scrolling back)…
-    for (let i = 0; i < 110; i += 10) await Promise.all(Array.from({ length: 10 }, (_, j) => ctx.stack.inbound({ from: phone, to: ctx.org.number, body: `filler ${i + j}` })));
+    for (let i = 0; i < 110; i += 10)
+      await Promise.all(Array.from({ length: 10 }, (_, j) => ctx.stack.inbound({ from: phone, to: ctx.org.number, body: `filler ${i + j}` })));
     await ctx.stack.inbound({ from: phone, to: ctx.org.number, body: 'Any news on this?', replyTo: { sid: original.params.MessageSid!, sender: phone } });
     const panel = await open('Quinn');
     const thread = panel.getByRole('list', { name: 'Messages' });
@@ -93,7 +94,13 @@ describe('WhatsApp content in the side panel', () => {
     const phone = customer();
     const sid = newSid('MM');
     const standIn = ctx.stack.twilioStandIn!;
-    await ctx.stack.inbound({ messageSid: sid, from: phone, to: ctx.org.number, profileName: 'Lin', media: [{ url: standIn.mediaUrl('pdf', sid), contentType: 'application/pdf' }] });
+    await ctx.stack.inbound({
+      messageSid: sid,
+      from: phone,
+      to: ctx.org.number,
+      profileName: 'Lin',
+      media: [{ url: standIn.mediaUrl('pdf', sid), contentType: 'application/pdf' }],
+    });
     const panel = await open('Lin');
     await panel.getByRole('button', { name: /^Download PDF/ }).waitFor({ timeout: 10_000 });
     await panel.getByRole('button', { name: 'Copy link' }).click();
@@ -101,11 +108,22 @@ describe('WhatsApp content in the side panel', () => {
     await field.waitFor({ timeout: 10_000 });
     const url = await field.inputValue();
     expect(url).toMatch(new RegExp(`^${ctx.stack.config.publicUrl}/media/messages/[0-9a-f-]{36}/0\\?expires=\\d+&signature=`));
-    await expect.poll(() => panel.getByRole('status').filter({ hasText: /works without signing in until/ }).count()).toBeGreaterThan(0);
+    await expect
+      .poll(() =>
+        panel
+          .getByRole('status')
+          .filter({ hasText: /works without signing in until/ })
+          .count(),
+      )
+      .toBeGreaterThan(0);
     // Anyone with the link gets the file: no session, no token.
     const res = await fetch(url);
     expect(res.status).toBe(200);
-    expect(Buffer.from(await res.arrayBuffer()).subarray(0, 4).toString()).toBe('%PDF');
+    expect(
+      Buffer.from(await res.arrayBuffer())
+        .subarray(0, 4)
+        .toString(),
+    ).toBe('%PDF');
     // A link whose signature does not match gives nothing.
     expect((await fetch(url.replace(/signature=./, (m) => `signature=${m.endsWith('A') ? 'B' : 'A'}`))).status).toBe(403);
     await panel.close();
@@ -150,7 +168,10 @@ describe('WhatsApp content in the side panel', () => {
     });
     await panel.getByLabel('Reply').fill('And the photos');
     await composer.dispatchEvent('drop', { dataTransfer: zip });
-    await attached.getByRole('alert').getByText(/photos\.zip: WhatsApp cannot carry this kind of file/).waitFor();
+    await attached
+      .getByRole('alert')
+      .getByText(/photos\.zip: WhatsApp cannot carry this kind of file/)
+      .waitFor();
     await panel.getByLabel('Reply').press('Enter');
     expect(await panel.getByLabel('Reply').inputValue()).toBe('And the photos');
     await panel.getByRole('button', { name: 'Remove photos.zip' }).click();
@@ -167,7 +188,9 @@ describe('WhatsApp content in the side panel', () => {
     cdp.on('Fetch.requestPaused', (e: { requestId: string }) => void held.push(e.requestId));
     await cdp.send('Fetch.enable', { patterns: [{ urlPattern: '*/api/uploads?ticket=*', requestStage: 'Request' }] });
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
-    await panel.getByLabel('Files to send').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: Buffer.concat([png, Buffer.alloc(400 * 1024)]) });
+    await panel
+      .getByLabel('Files to send')
+      .setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: Buffer.concat([png, Buffer.alloc(400 * 1024)]) });
     const progress = panel.getByRole('progressbar', { name: 'Uploading holiday.png' });
     await progress.waitFor({ timeout: 10_000 });
     await until(() => held.length === 1, { what: 'the upload on its way' });
@@ -181,11 +204,14 @@ describe('WhatsApp content in the side panel', () => {
     expect(ctx.stack.twilioStandIn!.created.filter((c) => c.To === `whatsapp:${phone}`)).toEqual([]);
 
     // Pasted into the reply box: previewed and uploaded.
-    await panel.getByLabel('Reply').evaluate((box, bytes) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([new Uint8Array(bytes)], 'pasted.png', { type: 'image/png' }));
-      box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
-    }, [...png]);
+    await panel.getByLabel('Reply').evaluate(
+      (box, bytes) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([new Uint8Array(bytes)], 'pasted.png', { type: 'image/png' }));
+        box.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+      },
+      [...png],
+    );
     const attached = panel.getByRole('list', { name: 'Attached files' });
     await attached.getByText('Ready').waitFor({ timeout: 10_000 });
     expect(await attached.locator('img.thumb').count()).toBe(1);

@@ -45,9 +45,11 @@ describe('Script and markup from customers stay inert text', () => {
     expect(await row.locator('.name').textContent()).toBe(NAME);
     expect(await row.locator('.preview').textContent()).toBe(BODY);
 
-    await expect.poll(() => browser.worker.evaluate(() => (globalThis as unknown as { __notified: Array<{ title: string; message: string }> }).__notified), { timeout: 10_000 }).toEqual([
-      expect.objectContaining({ title: NAME, message: BODY }),
-    ]);
+    await expect
+      .poll(() => browser.worker.evaluate(() => (globalThis as unknown as { __notified: Array<{ title: string; message: string }> }).__notified), {
+        timeout: 10_000,
+      })
+      .toEqual([expect.objectContaining({ title: NAME, message: BODY })]);
 
     await row.click();
     const bubble = panel.getByRole('list', { name: 'Messages' }).locator('li.inbound .body');

@@ -2,7 +2,15 @@ import { createClient } from '@supabase/supabase-js';
 import twilio from 'twilio';
 import WebSocket from 'ws';
 import { describe, expect, it } from 'vitest';
-import type { AdminOverview, CannedRepliesResponse, CreateChannelResponse, CreateInviteResponse, MeResponse, MessagesPage, SyncResponse } from '../../lib/contract/api';
+import type {
+  AdminOverview,
+  CannedRepliesResponse,
+  CreateChannelResponse,
+  CreateInviteResponse,
+  MeResponse,
+  MessagesPage,
+  SyncResponse,
+} from '../../lib/contract/api';
 import { useClients, useTestStack } from '../support/fixture';
 import { subscribed } from '../support/realtime';
 import { api, createTestOrg, customer, nextEvent, signIn } from '../support/stack';
@@ -105,7 +113,11 @@ describe('The admin view’s API', () => {
   });
 
   it('invites by Supabase Auth’s e-mail: its link signs the invitee in to the invitation page, who sets a password and joins; it works once', async () => {
-    const res = await api<CreateInviteResponse>(ctx.stack, admin().token, '/api/admin/invites', 'POST', { email: 'Mailed@Test.dev', role: 'agent', delivery: 'email' });
+    const res = await api<CreateInviteResponse>(ctx.stack, admin().token, '/api/admin/invites', 'POST', {
+      email: 'Mailed@Test.dev',
+      role: 'agent',
+      delivery: 'email',
+    });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ emailed: true, emailProblem: null, invite: { email: 'mailed@test.dev', delivery: 'email' } });
     const mail = ctx.stack.mailbox!.messages.find((m) => m.to === 'mailed@test.dev')!;
@@ -117,7 +129,11 @@ describe('The admin view’s API', () => {
     const accessToken = new URLSearchParams(landing.hash.slice(1)).get('access_token')!;
 
     const acceptWith = (body: Record<string, string>) =>
-      fetch(`${ctx.stack.serverUrl}/api/invites/accept`, { method: 'POST', headers: { 'content-type': 'application/json', origin: new URL(ctx.stack.serverUrl).origin }, body: JSON.stringify(body) });
+      fetch(`${ctx.stack.serverUrl}/api/invites/accept`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: new URL(ctx.stack.serverUrl).origin },
+        body: JSON.stringify(body),
+      });
     const invitation = landing.searchParams.get('invitation')!;
     expect(invitation).toBe(res.body.invite.id);
     expect((await acceptWith({ accessToken: 'not.a.token-at-all-really', invitation, password: 'a good long password', displayName: 'M' })).status).toBe(401);
@@ -134,7 +150,10 @@ describe('The admin view’s API', () => {
   });
 
   it('gives the link when Supabase sends no e-mail (the address already has an account); the link joins that account with its own password', async () => {
-    const authAdmin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } }).auth.admin;
+    const authAdmin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      realtime: { transport: WebSocket as never },
+    }).auth.admin;
     await authAdmin.createUser({ email: 'has.account@test.dev', password: 'their own password', email_confirm: true });
     const res = await api<CreateInviteResponse>(ctx.stack, admin().token, '/api/admin/invites', 'POST', { email: 'has.account@test.dev', delivery: 'email' });
     expect(res.status).toBe(201);
@@ -164,10 +183,17 @@ describe('The admin view’s API', () => {
     const [boss, leaving] = org.agents as [(typeof org.agents)[0], (typeof org.agents)[0]];
     const socket = await connect(leaving.token);
     const rows: { leaving: unknown[]; boss: unknown[] } = { leaving: [], boss: [] };
-    for (const [who, token] of [['leaving', leaving.token], ['boss', boss.token]] as const) {
+    for (const [who, token] of [
+      ['leaving', leaving.token],
+      ['boss', boss.token],
+    ] as const) {
       const client = await realtime.client(token);
       await subscribed(
-        client.channel(`removal-${who}`).on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages', filter: `organisation_id=eq.${org.id}` }, (p) => rows[who].push(p.new)),
+        client
+          .channel(`removal-${who}`)
+          .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages', filter: `organisation_id=eq.${org.id}` }, (p) =>
+            rows[who].push(p.new),
+          ),
         true,
       );
     }
@@ -185,19 +211,30 @@ describe('The admin view’s API', () => {
   it('manages canned replies (agents see them at once), shows channels with their webhook URL and last delivery, and audits it all', async () => {
     const agentSocket = await connect(ctx.a.agents[1]!.token);
     const told = nextEvent(agentSocket, 'team:changed');
-    expect((await api(ctx.stack, admin().token, '/api/admin/canned-replies', 'POST', { shortcut: 'Refund', body: 'Your refund is on its way.' })).status).toBe(200);
+    expect((await api(ctx.stack, admin().token, '/api/admin/canned-replies', 'POST', { shortcut: 'Refund', body: 'Your refund is on its way.' })).status).toBe(
+      200,
+    );
     expect(await told).toEqual({ area: 'canned-replies' });
     const listed = await api<CannedRepliesResponse>(ctx.stack, ctx.a.agents[1]!.token, '/api/canned-replies');
     const refund = listed.body.cannedReplies.find((c) => c.shortcut === 'refund')!;
     expect(refund.body).toBe('Your refund is on its way.');
-    expect((await api<{ message: string }>(ctx.stack, admin().token, '/api/admin/canned-replies', 'POST', { shortcut: 'no spaces', body: 'x' })).status).toBe(400);
+    expect((await api<{ message: string }>(ctx.stack, admin().token, '/api/admin/canned-replies', 'POST', { shortcut: 'no spaces', body: 'x' })).status).toBe(
+      400,
+    );
     expect((await api(ctx.stack, admin().token, `/api/admin/canned-replies/${refund.id}`, 'DELETE')).status).toBe(200);
-    expect((await api<CannedRepliesResponse>(ctx.stack, ctx.a.agents[1]!.token, '/api/canned-replies')).body.cannedReplies.map((c) => c.shortcut)).not.toContain('refund');
+    expect(
+      (await api<CannedRepliesResponse>(ctx.stack, ctx.a.agents[1]!.token, '/api/canned-replies')).body.cannedReplies.map((c) => c.shortcut),
+    ).not.toContain('refund');
 
     await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'Reaching the channel' });
     const overview = (await api<AdminOverview>(ctx.stack, admin().token, '/api/admin/overview')).body;
     expect(overview.channels).toEqual([
-      expect.objectContaining({ id: ctx.a.channelId, whatsappNumber: ctx.a.number, webhookUrl: `${ctx.stack.config.publicUrl}/api/webhooks/twilio/organisations/${ctx.a.id}`, lastInboundAt: expect.any(String) }),
+      expect.objectContaining({
+        id: ctx.a.channelId,
+        whatsappNumber: ctx.a.number,
+        webhookUrl: `${ctx.stack.config.publicUrl}/api/webhooks/twilio/organisations/${ctx.a.id}`,
+        lastInboundAt: expect.any(String),
+      }),
     ]);
     expect(overview.members.map((m) => m.role)).toContain('admin');
     const actions = overview.audit.map((e) => [e.actorName, e.action, e.detail]);
@@ -219,7 +256,8 @@ describe('The admin view’s API', () => {
     let n = Math.floor(Math.random() * 8000);
     const newNumber = () => `whatsapp:+1737555${String(1000 + (n++ % 9000))}`;
     const overview = async (token: string) => (await api<AdminOverview>(ctx.stack, token, '/api/admin/overview')).body;
-    const createChannel = (token: string, whatsappNumber: string, name = 'Support line') => api<CreateChannelResponse & { error?: string }>(ctx.stack, token, '/api/admin/channels', 'POST', { whatsappNumber, name });
+    const createChannel = (token: string, whatsappNumber: string, name = 'Support line') =>
+      api<CreateChannelResponse & { error?: string }>(ctx.stack, token, '/api/admin/channels', 'POST', { whatsappNumber, name });
 
     it('shows an admin only the messages that came to its own webhook URL, and sets their number up: the waiting messages reach the team live, with the time they arrived', async () => {
       const number = newNumber();
@@ -246,7 +284,9 @@ describe('The admin view’s API', () => {
       expect((await createChannel(admin().token, theirs)).status).toBe(404);
       expect((await createChannel(admin().token, 'whatsapp:12', 'x')).status).toBe(400);
 
-      const arrived = (await ctx.stack.db.query<{ received_at: Date }>('select received_at from unrouted_messages where to_address = $1 order by received_at', [number])).rows;
+      const arrived = (
+        await ctx.stack.db.query<{ received_at: Date }>('select received_at from unrouted_messages where to_address = $1 order by received_at', [number])
+      ).rows;
       const agentSocket = await connect(ctx.a.agents[1]!.token);
       const live = nextEvent(agentSocket, 'message:new');
       const channelTold = nextEvent(agentSocket, 'team:changed');
@@ -261,10 +301,12 @@ describe('The admin view’s API', () => {
       expect(conversation).toMatchObject({ channelId: created.body.channel.id, unreadCount: 2, lastMessagePreview: 'Hello?' });
       const page = await api<MessagesPage>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${conversation.id}/messages`);
       const bodies = page.body.messages.map((m) => [m.body, Math.floor(Date.parse(m.createdAt) / 1000)]);
-      expect(bodies.sort()).toEqual([
-        ['Hello?', Math.floor(arrived[1]!.received_at.getTime() / 1000)],
-        ['Is anyone there?', Math.floor(arrived[0]!.received_at.getTime() / 1000)],
-      ].sort());
+      expect(bodies.sort()).toEqual(
+        [
+          ['Hello?', Math.floor(arrived[1]!.received_at.getTime() / 1000)],
+          ['Is anyone there?', Math.floor(arrived[0]!.received_at.getTime() / 1000)],
+        ].sort(),
+      );
       // The other workspace has none of it.
       const theirSync = await api<SyncResponse>(ctx.stack, ctx.b.agents[0]!.token, '/api/sync');
       expect(theirSync.body.conversations.map((c) => c.contact.phone)).not.toContain(first);
@@ -272,7 +314,11 @@ describe('The admin view’s API', () => {
       const after = await overview(admin().token);
       expect(after.waiting).toEqual([]);
       expect(after.channels.map((c) => c.whatsappNumber)).toContain(number);
-      expect(after.audit[0]).toMatchObject({ actorName: 'Agent 0', action: 'channel.created', detail: { name: 'Support line', number: number.slice('whatsapp:'.length), messages: 2 } });
+      expect(after.audit[0]).toMatchObject({
+        actorName: 'Agent 0',
+        action: 'channel.created',
+        detail: { name: 'Support line', number: number.slice('whatsapp:'.length), messages: 2 },
+      });
 
       // Set up once; the next message goes straight to the conversation, whichever URL it comes to.
       expect((await createChannel(admin().token, number)).body.error).toBe('channel_exists');
@@ -280,7 +326,10 @@ describe('The admin view’s API', () => {
       await ctx.stack.inbound({ from: first, to: number, body: 'Thanks!' });
       expect((await next).conversation.id).toBe(conversation.id);
       // The operator still has the one that came to the shared URL.
-      expect((await ctx.stack.db.query('select 1 from unrouted_messages where to_address = $1 and routed_at is null and organisation_id is null', [elsewhere])).rowCount).toBe(1);
+      expect(
+        (await ctx.stack.db.query('select 1 from unrouted_messages where to_address = $1 and routed_at is null and organisation_id is null', [elsewhere]))
+          .rowCount,
+      ).toBe(1);
     });
 
     it('sets a number up once when two admins try at the same moment', async () => {
@@ -301,7 +350,9 @@ describe('The admin view’s API', () => {
       const stranger = '00000000-0000-4000-8000-000000000000';
       const res = await ctx.stack.inbound({ from: customer(), to: number, body: 'Lost?', organisationId: stranger });
       expect(res.status).toBe(200);
-      expect((await ctx.stack.db.query('select organisation_id from unrouted_messages where to_address = $1', [number])).rows).toEqual([{ organisation_id: null }]);
+      expect((await ctx.stack.db.query('select organisation_id from unrouted_messages where to_address = $1', [number])).rows).toEqual([
+        { organisation_id: null },
+      ]);
       const bad = await fetch(`${ctx.stack.serverUrl}/api/webhooks/twilio/organisations/not-a-uuid`, { method: 'POST' });
       expect(bad.status).toBe(404);
       // Signed over the shared URL, posted to an organisation's: the signature does not hold.

@@ -70,14 +70,21 @@ describe('Local Auth with supabase-js', () => {
   it('answers CORS preflights from an extension page', async () => {
     const res = await fetch(`${ctx.stack.config.supabaseUrl}/auth/v1/token?grant_type=password`, {
       method: 'OPTIONS',
-      headers: { origin: 'chrome-extension://abc', 'access-control-request-method': 'POST', 'access-control-request-headers': 'apikey,authorization,content-type,x-client-info,x-supabase-api-version' },
+      headers: {
+        origin: 'chrome-extension://abc',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'apikey,authorization,content-type,x-client-info,x-supabase-api-version',
+      },
     });
     expect(res.status).toBeLessThan(300);
     expect(res.headers.get('access-control-allow-origin')).toBe('chrome-extension://abc');
   });
 
   it('invites by e-mail as GoTrue does: an unconfirmed user, a link that signs in once and redirects with the session', async () => {
-    const admin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } });
+    const admin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      realtime: { transport: WebSocket as never },
+    });
     const redirectTo = `${ctx.stack.config.publicUrl}/invite`;
     const { data, error } = await admin.auth.admin.inviteUserByEmail('Invitee@Test.dev', { redirectTo });
     expect(error).toBeNull();
@@ -96,14 +103,24 @@ describe('Local Auth with supabase-js', () => {
     const to = new URL(opened.headers.get('location')!);
     expect(`${to.origin}${to.pathname}`).toBe(redirectTo);
     const fragment = new URLSearchParams(to.hash.slice(1));
-    expect(Object.fromEntries(fragment)).toMatchObject({ token_type: 'bearer', type: 'invite', expires_in: '3600', access_token: expect.any(String), refresh_token: expect.any(String) });
+    expect(Object.fromEntries(fragment)).toMatchObject({
+      token_type: 'bearer',
+      type: 'invite',
+      expires_in: '3600',
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+    });
     const user = await client().auth.getUser(fragment.get('access_token')!);
     expect(user.data.user).toMatchObject({ email: 'invitee@test.dev', email_confirmed_at: expect.any(String) });
 
     // Once only: the second time redirects with GoTrue's error instead.
     const again = await fetch(mail.link, { redirect: 'manual' });
     const error2 = new URLSearchParams(new URL(again.headers.get('location')!).hash.slice(1));
-    expect(Object.fromEntries(error2)).toEqual({ error: 'access_denied', error_code: 'otp_expired', error_description: 'Email link is invalid or has expired' });
+    expect(Object.fromEntries(error2)).toEqual({
+      error: 'access_denied',
+      error_code: 'otp_expired',
+      error_description: 'Email link is invalid or has expired',
+    });
     // A confirmed user gets no second invitation.
     const dup = await admin.auth.admin.inviteUserByEmail('invitee@test.dev', { redirectTo });
     expect(dup.error?.code).toBe('email_exists');
@@ -113,7 +130,10 @@ describe('Local Auth with supabase-js', () => {
   });
 
   it('sends an e-mail link only back to the site: another redirect_to falls back to the site URL', async () => {
-    const admin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } });
+    const admin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      realtime: { transport: WebSocket as never },
+    });
     await admin.auth.admin.inviteUserByEmail('elsewhere@test.dev', { redirectTo: 'https://evil.example/steal' });
     const mail = ctx.stack.mailbox!.messages.find((m) => m.to === 'elsewhere@test.dev')!;
     expect(new URL(mail.link).searchParams.get('redirect_to')).toBe(ctx.stack.config.publicUrl);

@@ -35,7 +35,9 @@ describe('Command-line tools', () => {
     expect(stdout).toContain('nobody owns this number');
     expect(stdout).toMatch(new RegExp(`for the latecomer.*came to the webhook URL of organisation ${org.id}`));
 
-    const created = JSON.parse((await cli('admin', ['create-channel', '--org', org.id, '--name', 'Late', '--whatsapp', '+18005550123'])).stdout) as { routed: number };
+    const created = JSON.parse((await cli('admin', ['create-channel', '--org', org.id, '--name', 'Late', '--whatsapp', '+18005550123'])).stdout) as {
+      routed: number;
+    };
     expect(created.routed).toBe(1);
     await cli('admin', ['create-agent', '--org', org.id, '--email', 'late@acme.test', '--password', 'pa55word!', '--name', 'Late']);
     const sync = await api<SyncResponse>(ctx.stack, await signIn(ctx.stack, 'late@acme.test', 'pa55word!'), '/api/sync');
@@ -44,7 +46,9 @@ describe('Command-line tools', () => {
   });
 
   it('fails with a clear message on bad input', async () => {
-    await expect(cli('admin', ['create-channel', '--name', 'x', '--whatsapp', '+14155550001'])).rejects.toMatchObject({ stderr: expect.stringContaining('--org is required') });
+    await expect(cli('admin', ['create-channel', '--name', 'x', '--whatsapp', '+14155550001'])).rejects.toMatchObject({
+      stderr: expect.stringContaining('--org is required'),
+    });
     await expect(cli('admin', ['frobnicate'])).rejects.toMatchObject({ stderr: expect.stringContaining('unknown command') });
   });
 });

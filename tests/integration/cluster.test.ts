@@ -29,7 +29,12 @@ describe('Several server instances on Redis', () => {
   beforeAll(async () => {
     redis = await startRedis();
     stack = await startTestStack({ REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300', SNOOZE_SWEEP_MS: '100' });
-    second = await startInstance(stack, { REDIS_URL: redis.url, PRESENCE_SWEEP_MS: '300', SNOOZE_SWEEP_MS: '100', OPERATOR_TOKEN: stack.config.operatorToken! });
+    second = await startInstance(stack, {
+      REDIS_URL: redis.url,
+      PRESENCE_SWEEP_MS: '300',
+      SNOOZE_SWEEP_MS: '100',
+      OPERATOR_TOKEN: stack.config.operatorToken!,
+    });
     org = await createTestOrg(stack, 2);
     other = await createTestOrg(stack, 1);
   });
@@ -37,9 +42,12 @@ describe('Several server instances on Redis', () => {
     for (const s of sockets.splice(0)) s.close();
     // Both instances have seen them go before the next test counts presence.
     for (const url of [stack.serverUrl, second.url]) {
-      await until(async () => (await (await fetch(`${url}/api/socket`, { headers: { authorization: `Bearer ${stack.config.operatorToken}` } })).json()).connections === 0, {
-        what: `no sockets left on ${url}`,
-      });
+      await until(
+        async () => (await (await fetch(`${url}/api/socket`, { headers: { authorization: `Bearer ${stack.config.operatorToken}` } })).json()).connections === 0,
+        {
+          what: `no sockets left on ${url}`,
+        },
+      );
     }
   });
   afterAll(async () => {
@@ -58,7 +66,12 @@ describe('Several server instances on Redis', () => {
     const atAlice = nextEvent(alice, 'message:new');
     const atBob = nextEvent(bob, 'message:new');
     const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: 'Through instance 2' });
-    const res = await postSignedWebhook(`${second.url}/api/webhooks/twilio`, stack.config.twilio.authToken, params, `${stack.config.publicUrl}/api/webhooks/twilio`);
+    const res = await postSignedWebhook(
+      `${second.url}/api/webhooks/twilio`,
+      stack.config.twilio.authToken,
+      params,
+      `${stack.config.publicUrl}/api/webhooks/twilio`,
+    );
     expect(res.status).toBe(200);
     expect((await atAlice).message.body).toBe('Through instance 2');
     expect((await atBob).message.body).toBe('Through instance 2');
@@ -92,8 +105,14 @@ describe('Several server instances on Redis', () => {
     const alice = await connect(stack, org.agents[0]!.token);
     const bob = await connect({ serverUrl: second.url }, org.agents[1]!.token);
     const woke = { alice: [] as string[], bob: [] as string[] };
-    alice.on('conversation:updated', (p) => p.conversation.statusReason === 'snooze_ended' && p.conversation.status === 'open' && woke.alice.push(p.conversation.id));
-    bob.on('conversation:updated', (p) => p.conversation.statusReason === 'snooze_ended' && p.conversation.status === 'open' && woke.bob.push(p.conversation.id));
+    alice.on(
+      'conversation:updated',
+      (p) => p.conversation.statusReason === 'snooze_ended' && p.conversation.status === 'open' && woke.alice.push(p.conversation.id),
+    );
+    bob.on(
+      'conversation:updated',
+      (p) => p.conversation.statusReason === 'snooze_ended' && p.conversation.status === 'open' && woke.bob.push(p.conversation.id),
+    );
     const snooze = async (inMs: number) => {
       const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: 'Snooze me' });
       await postSignedWebhook(`${stack.serverUrl}/api/webhooks/twilio`, stack.config.twilio.authToken, params, `${stack.config.publicUrl}/api/webhooks/twilio`);
@@ -140,7 +159,13 @@ describe('Several server instances on Redis', () => {
     bob.io.opts.reconnection = false;
     await expect.poll(() => presence.at(-1)?.state, { timeout: 10_000 }).toBe('online');
     // A new socket on instance 1 is told Bob is online, though his socket is elsewhere.
-    const late: TestSocket = ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: org.agents[0]!.token }, reconnection: false, forceNew: true, autoConnect: false });
+    const late: TestSocket = ioClient(stack.serverUrl, {
+      transports: ['websocket'],
+      auth: { token: org.agents[0]!.token },
+      reconnection: false,
+      forceNew: true,
+      autoConnect: false,
+    });
     sockets.push(late);
     const state = nextEvent(late, 'presence:state');
     late.connect();
@@ -158,7 +183,13 @@ describe('Several server instances on Redis', () => {
     const port = String(await freePort());
     let instance = await startInstance(stack, { PORT: port, REDIS_URL: redis.url });
     // As the extension connects: the client's own reconnection, with backoff and jitter.
-    const agent: TestSocket = ioClient(instance.url, { transports: ['websocket'], auth: { token: org.agents[0]!.token }, forceNew: true, reconnectionDelay: 200, randomizationFactor: 0.5 });
+    const agent: TestSocket = ioClient(instance.url, {
+      transports: ['websocket'],
+      auth: { token: org.agents[0]!.token },
+      forceNew: true,
+      reconnectionDelay: 200,
+      randomizationFactor: 0.5,
+    });
     sockets.push(agent);
     await new Promise<void>((resolve) => agent.once('connect', () => resolve()));
     const reasons: string[] = [];

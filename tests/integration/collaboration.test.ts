@@ -17,8 +17,8 @@ describe('Typing, presence and viewing over Socket.IO', () => {
   };
   const conversationOf = async (org: TestOrg) => {
     const res = await ctx.stack.inbound({ from: customer(), to: org.number, body: 'hi' });
-    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!
-      .conversation_id;
+    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]))
+      .rows[0]!.conversation_id;
   };
   // Presence has no acknowledgement to wait for: the presence test lets the server act between steps.
   const settle = () => new Promise((r) => setTimeout(r, 300));
@@ -145,14 +145,21 @@ describe('Typing, presence and viewing over Socket.IO', () => {
 
   it('gives a new socket the organisation’s current presence, then changes', async () => {
     const colleague = await connect(ctx.a.agents[1]!.token);
-    const newcomer: TestSocket = ioClient(ctx.stack.serverUrl, { transports: ['websocket'], auth: { token: ctx.a.agents[0]!.token }, autoConnect: false, forceNew: true });
+    const newcomer: TestSocket = ioClient(ctx.stack.serverUrl, {
+      transports: ['websocket'],
+      auth: { token: ctx.a.agents[0]!.token },
+      autoConnect: false,
+      forceNew: true,
+    });
     open.push(newcomer);
     const state = new Promise<AgentPresence[]>((resolve) => newcomer.once('presence:state', resolve));
     newcomer.connect();
     const online = (await state).filter((p) => p.state === 'online').map((p) => p.agentId);
     expect(online).toContain(ctx.a.agents[1]!.id);
     expect(online).toContain(ctx.a.agents[0]!.id);
-    const offline = new Promise<AgentPresence>((resolve) => newcomer.on('presence:changes', (changes) => changes.forEach((c) => c.agentId === ctx.a.agents[1]!.id && resolve(c))));
+    const offline = new Promise<AgentPresence>((resolve) =>
+      newcomer.on('presence:changes', (changes) => changes.forEach((c) => c.agentId === ctx.a.agents[1]!.id && resolve(c))),
+    );
     colleague.close();
     expect(await offline).toMatchObject({ agentId: ctx.a.agents[1]!.id, state: 'offline' });
   });
@@ -180,12 +187,22 @@ describe('Typing, presence and viewing over Socket.IO', () => {
       }),
     );
     const everyone = big.agents.map((a) => a.id).sort();
-    const allOnline = () => [...seen.values()].every((v) => [...v.presence].filter(([, st]) => st === 'online').map(([id]) => id).sort().join() === everyone.join());
+    const allOnline = () =>
+      [...seen.values()].every(
+        (v) =>
+          [...v.presence]
+            .filter(([, st]) => st === 'online')
+            .map(([id]) => id)
+            .sort()
+            .join() === everyone.join(),
+      );
     await until(allOnline, { what: 'every agent seeing all twenty online' });
     for (const v of seen.values()) expect(v.states).toBe(1);
     // Leaving: everyone else hears it, and agrees.
     sockets[0]!.close();
-    await until(() => [...seen].filter(([s]) => s !== sockets[0]).every(([, v]) => v.presence.get(big.agents[0]!.id) === 'offline'), { what: 'the first agent offline everywhere' });
+    await until(() => [...seen].filter(([s]) => s !== sockets[0]).every(([, v]) => v.presence.get(big.agents[0]!.id) === 'offline'), {
+      what: 'the first agent offline everywhere',
+    });
   });
 
   it('tells the organisation who is viewing a conversation', async () => {

@@ -27,20 +27,29 @@ describe('Conversation status', () => {
   };
   const conversationWith = async (org: TestOrg = ctx.a, from = customer()) => {
     const sid = await write(org, from);
-    const id = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [sid])).rows[0]!.conversation_id;
+    const id = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [sid])).rows[0]!
+      .conversation_id;
     return { id, from };
   };
-  const setStatus = (token: string, id: string, body: Record<string, unknown>) => api<StatusResponse & { error?: string; message?: string }>(ctx.stack, token, `/api/conversations/${id}/status`, 'POST', body);
+  const setStatus = (token: string, id: string, body: Record<string, unknown>) =>
+    api<StatusResponse & { error?: string; message?: string }>(ctx.stack, token, `/api/conversations/${id}/status`, 'POST', body);
   const row = async (id: string) =>
-    (await ctx.stack.db.query<{ status: string; snoozed_until: Date | null; status_reason: string | null; status_changed_by: string | null; inbound_count: string }>(
-      'select status, snoozed_until, status_reason, status_changed_by, inbound_count from conversations where id = $1',
-      [id],
-    )).rows[0]!;
+    (
+      await ctx.stack.db.query<{
+        status: string;
+        snoozed_until: Date | null;
+        status_reason: string | null;
+        status_changed_by: string | null;
+        inbound_count: string;
+      }>('select status, snoozed_until, status_reason, status_changed_by, inbound_count from conversations where id = $1', [id])
+    ).rows[0]!;
   const activity = async (id: string) =>
-    (await ctx.stack.db.query<{ sent_by: string | null; activity: Record<string, unknown> }>(
-      "select sent_by, activity from messages where conversation_id = $1 and direction = 'activity' order by created_at, id",
-      [id],
-    )).rows;
+    (
+      await ctx.stack.db.query<{ sent_by: string | null; activity: Record<string, unknown> }>(
+        "select sent_by, activity from messages where conversation_id = $1 and direction = 'activity' order by created_at, id",
+        [id],
+      )
+    ).rows;
   const inFuture = (ms: number) => new Date(Date.now() + ms).toISOString();
 
   it('resolves, reopens, snoozes and resolves again: each change one activity line naming the agent, live to colleagues over Socket.IO', async () => {
@@ -57,7 +66,9 @@ describe('Conversation status', () => {
     expect(resolved.body.conversation).toMatchObject({ id, status: 'resolved', statusReason: 'agent', snoozedUntil: null });
     await until(() => heard.length === 1, { what: 'Bob hears the resolve' });
     expect(heard[0]!.conversation).toMatchObject({ id, status: 'resolved' });
-    expect(heard[0]!.activity).toMatchObject([{ direction: 'activity', sentBy: alice().id, body: '', activity: { kind: 'status', status: 'resolved', reason: 'agent', until: null } }]);
+    expect(heard[0]!.activity).toMatchObject([
+      { direction: 'activity', sentBy: alice().id, body: '', activity: { kind: 'status', status: 'resolved', reason: 'agent', until: null } },
+    ]);
 
     // The same change again: nothing new, nobody told.
     const again = await setStatus(bob().token, id, { status: 'resolved' });
@@ -95,7 +106,9 @@ describe('Conversation status', () => {
     await subscribed(
       client
         .channel(`status-${id}`)
-        .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'conversations', filter: `organisation_id=eq.${ctx.a.id}` }, (p) => rows.push(p.new))
+        .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'conversations', filter: `organisation_id=eq.${ctx.a.id}` }, (p) =>
+          rows.push(p.new),
+        )
         .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages', filter: `organisation_id=eq.${ctx.a.id}` }, (p) => lines.push(p.new)),
       true,
     );
@@ -138,8 +151,15 @@ describe('Conversation status', () => {
       ['open', 'customer_wrote', null],
     ]);
     // The activity line comes after the message that caused it, in the thread's order.
-    const thread = (await ctx.stack.db.query<{ direction: string; body: string }>('select direction, body from messages where conversation_id = $1 order by created_at, id', [id])).rows;
-    expect(thread.slice(-2)).toEqual([{ direction: 'inbound', body: 'Hello again' }, { direction: 'activity', body: '' }]);
+    const thread = (
+      await ctx.stack.db.query<{ direction: string; body: string }>('select direction, body from messages where conversation_id = $1 order by created_at, id', [
+        id,
+      ])
+    ).rows;
+    expect(thread.slice(-2)).toEqual([
+      { direction: 'inbound', body: 'Hello again' },
+      { direction: 'activity', body: '' },
+    ]);
   });
 
   it('an agent’s reply reopens a resolved conversation (a snoozed one stays snoozed); the customer is sent the replies only', async () => {
@@ -261,7 +281,12 @@ describe('Conversation status', () => {
       expect(latest.body.readState.version).toBeGreaterThan(read.body.readState.version);
       expect(await live).toEqual(latest.body.readState);
 
-      const messages = (await ctx.stack.db.query<{ id: string; body: string }>("select id, body from messages where conversation_id = $1 and direction = 'inbound' order by created_at", [id])).rows;
+      const messages = (
+        await ctx.stack.db.query<{ id: string; body: string }>(
+          "select id, body from messages where conversation_id = $1 and direction = 'inbound' order by created_at",
+          [id],
+        )
+      ).rows;
       const fromSecond = await api<MarkUnreadResponse>(ctx.stack, alice().token, `/api/conversations/${id}/unread`, 'POST', { fromMessageId: messages[1]!.id });
       expect(fromSecond.body.readState.readInboundCount).toBe(1);
       const sync = await api<SyncResponse>(ctx.stack, alice().token, '/api/sync');
@@ -274,8 +299,13 @@ describe('Conversation status', () => {
 
     it('refuses what cannot be marked unread', async () => {
       const { id } = await conversationWith();
-      const reply = await api<{ message: MessageView }>(ctx.stack, alice().token, `/api/conversations/${id}/messages`, 'POST', { id: randomUUID(), body: 'Answer' });
-      const afterReply = await api<{ error: string }>(ctx.stack, alice().token, `/api/conversations/${id}/unread`, 'POST', { fromMessageId: reply.body.message.id });
+      const reply = await api<{ message: MessageView }>(ctx.stack, alice().token, `/api/conversations/${id}/messages`, 'POST', {
+        id: randomUUID(),
+        body: 'Answer',
+      });
+      const afterReply = await api<{ error: string }>(ctx.stack, alice().token, `/api/conversations/${id}/unread`, 'POST', {
+        fromMessageId: reply.body.message.id,
+      });
       expect([afterReply.status, afterReply.body.error]).toEqual([422, 'nothing_unread']);
       expect((await api(ctx.stack, alice().token, `/api/conversations/${id}/unread`, 'POST', { fromMessageId: randomUUID() })).status).toBe(404);
       expect((await api(ctx.stack, ctx.b.agents[0]!.token, `/api/conversations/${id}/unread`, 'POST', {})).status).toBe(404);
@@ -289,7 +319,9 @@ describe('Conversation status', () => {
       await api(ctx.stack, alice().token, `/api/conversations/${id}/assign`, 'POST', { assigneeId: alice().id });
       const aliceSocket = await connect(alice().token);
       await setStatus(alice().token, id, { status: 'snoozed', snoozedUntil: inFuture(1500) });
-      const woke = await new Promise<ConversationUpdatedPayload>((resolve) => aliceSocket.on('conversation:updated', (p) => p.conversation.id === id && p.conversation.status === 'open' && resolve(p)));
+      const woke = await new Promise<ConversationUpdatedPayload>((resolve) =>
+        aliceSocket.on('conversation:updated', (p) => p.conversation.id === id && p.conversation.status === 'open' && resolve(p)),
+      );
       expect(woke.conversation).toMatchObject({ status: 'open', statusReason: 'snooze_ended', assigneeId: alice().id });
       expect(woke.activity).toMatchObject([{ sentBy: null, activity: { kind: 'status', status: 'open', reason: 'snooze_ended' } }]);
     });
@@ -297,7 +329,10 @@ describe('Conversation status', () => {
     it('sweepers racing over the same due snoozes wake each exactly once', async () => {
       const ids: string[] = [];
       for (let i = 0; i < 20; i++) ids.push((await conversationWith()).id);
-      await ctx.stack.db.query("update conversations set status = 'snoozed', snoozed_until = now() - interval '1 second', status_reason = 'agent' where id = any($1::uuid[])", [ids]);
+      await ctx.stack.db.query(
+        "update conversations set status = 'snoozed', snoozed_until = now() - interval '1 second', status_reason = 'agent' where id = any($1::uuid[])",
+        [ids],
+      );
       const changes = (await Promise.all(Array.from({ length: 8 }, () => wakeSnoozed(ctx.stack.db)))).flat();
       // The stack's own sweeper races with these eight too, so some may be woken by it: what counts
       // is that none is woken twice, and every one once.

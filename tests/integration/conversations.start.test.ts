@@ -7,7 +7,6 @@ import { useTestStack } from '../support/fixture';
 describe('Starting a conversation with a phone number', () => {
   const ctx = useTestStack({ orgs: { org: 1, other: 1 } });
 
-
   const start = (token: string, body: unknown) =>
     fetch(`${ctx.stack.serverUrl}/api/conversations`, {
       method: 'POST',

@@ -22,7 +22,8 @@ describe('CRM: Check connection', () => {
   const admin = () => ctx.a.agents[0]!.token;
   const hub = (): HubSpotStandIn => ctx.stack.hubspotStandIn!;
   const status = async () => (await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body.connection!;
-  const check = (body: Record<string, unknown> = {}, token = admin()) => api<CrmCheckResult & { error?: string }>(ctx.stack, token, '/api/admin/crm/check', 'POST', body);
+  const check = (body: Record<string, unknown> = {}, token = admin()) =>
+    api<CrmCheckResult & { error?: string }>(ctx.stack, token, '/api/admin/crm/check', 'POST', body);
 
   it('runs by itself right after connecting, and passes step by step on a healthy account', async () => {
     await connectByOAuth(ctx.stack, admin(), 'hubspot', `${hub().url}/oauth/authorize`);
@@ -76,8 +77,14 @@ describe('CRM: Check connection', () => {
     await ctx.stack.db.query('update crm_connections set needs_setup = $2 where organisation_id = $1', [ctx.a.id, fix]);
     expect((await status()).needsSetup).toBe(fix);
     await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Are you there?' });
-    const conversationId = (await ctx.stack.db.query<{ id: string }>('select cv.id from conversations cv join contacts ct on ct.id = cv.contact_id where ct.phone_e164 = $1', [phone])).rows[0]!.id;
-    const agentCall = await api<{ error: string; message: string }>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${conversationId}/crm/search?q=Waiting`);
+    const conversationId = (
+      await ctx.stack.db.query<{ id: string }>('select cv.id from conversations cv join contacts ct on ct.id = cv.contact_id where ct.phone_e164 = $1', [phone])
+    ).rows[0]!.id;
+    const agentCall = await api<{ error: string; message: string }>(
+      ctx.stack,
+      ctx.a.agents[1]!.token,
+      `/api/conversations/${conversationId}/crm/search?q=Waiting`,
+    );
     expect([agentCall.status, agentCall.body.error]).toEqual([409, 'crm_needs_setup']);
     expect(agentCall.body.message).toContain(fix);
     // The record is owed and waits (no write, no retry loop), while the writer goes on writing for
@@ -85,7 +92,12 @@ describe('CRM: Check connection', () => {
     await until(async () => (await status()).pending > 0, { what: 'the record to be owed' });
     const calls = hub().requests.filter((r) => r.path.endsWith(`/contacts/${contactId}`)).length;
     hub().tokens.add('hubspot-token-b');
-    await connectCrm(ctx.stack.db, createSealer(ctx.stack.config.crm.tokenKey!), { organisationId: ctx.b.id, vendor: 'hubspot', accessToken: 'hubspot-token-b', account: String(hub().oauth.portalId) });
+    await connectCrm(ctx.stack.db, createSealer(ctx.stack.config.crm.tokenKey!), {
+      organisationId: ctx.b.id,
+      vendor: 'hubspot',
+      accessToken: 'hubspot-token-b',
+      account: String(hub().oauth.portalId),
+    });
     const bPhone = customer();
     const bContact = hub().addContact({ firstname: 'Other', phone: bPhone });
     await ctx.stack.inbound({ from: bPhone, to: ctx.b.number, body: 'For B' });
@@ -104,11 +116,17 @@ describe('CRM: Check connection', () => {
 
   it('gives agents’ calls their own share of the account’s budget: writes that spent theirs do not block an agent; both spent, 503 crm_busy', async () => {
     const res = await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'Budget' });
-    const conversationId = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
-    const search = () => api<{ error?: string; message?: string }>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${conversationId}/crm/search?q=Waiting`);
+    const conversationId = (
+      await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])
+    ).rows[0]!.conversation_id;
+    const search = () =>
+      api<{ error?: string; message?: string }>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${conversationId}/crm/search?q=Waiting`);
     // A share spent for the next ten seconds, as rate-limiter-flexible keeps it.
     const spend = (part: 'writes' | 'agents') =>
-      ctx.stack.db.query('insert into crm_rate_limits (key, points, expire) values ($1, 10000, $2) on conflict (key) do update set points = 10000, expire = $2', [`crm-hubspot-${part}:${ctx.a.id}`, Date.now() + 10_000]);
+      ctx.stack.db.query(
+        'insert into crm_rate_limits (key, points, expire) values ($1, 10000, $2) on conflict (key) do update set points = 10000, expire = $2',
+        [`crm-hubspot-${part}:${ctx.a.id}`, Date.now() + 10_000],
+      );
     // From fresh windows: the checks of the tests before took from the agents' share.
     await ctx.stack.db.query("delete from crm_rate_limits where key like 'crm-hubspot-%' and key like $1", [`%:${ctx.a.id}`]);
     try {
@@ -126,7 +144,10 @@ describe('CRM: Check connection', () => {
     expect((await check()).body.ok).toBe(true);
     const before = (await status()).lastCheck!;
     const key = `crm-hubspot-search:${ctx.a.id}`;
-    await ctx.stack.db.query('insert into crm_rate_limits (key, points, expire) values ($1, 10000, $2) on conflict (key) do update set points = 10000, expire = $2', [key, Date.now() + 60_000]);
+    await ctx.stack.db.query(
+      'insert into crm_rate_limits (key, points, expire) values ($1, 10000, $2) on conflict (key) do update set points = 10000, expire = $2',
+      [key, Date.now() + 60_000],
+    );
     try {
       const busy = await check({ writeTest: true });
       expect([busy.status, busy.body.error]).toEqual([503, 'crm_busy']);
@@ -137,12 +158,18 @@ describe('CRM: Check connection', () => {
   });
 
   it('runs from a terminal through the running server (npm run admin -- crm-check)', async () => {
-    const cli = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'server/cli/admin.ts', ...args], { env: { ...process.env, SWITCHBOARD_HOME: ctx.stack.home } });
+    const cli = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'server/cli/admin.ts', ...args], { env: { ...process.env, SWITCHBOARD_HOME: ctx.stack.home } });
     const ok = await cli(['crm-check', '--org', ctx.a.id]);
     expect(ok.stdout).toMatch(/✓ HubSpot accepts Switchboard’s token/);
     expect(ok.stdout).toMatch(/Every check passed\./);
     // The organisation's admins see that the operator checked their CRM.
-    const audit = (await ctx.stack.db.query<{ actor_name: string; detail: { by?: string } }>("select actor_name, detail from audit_log where organisation_id = $1 and action = 'crm.checked' order by id desc limit 1", [ctx.a.id])).rows[0];
+    const audit = (
+      await ctx.stack.db.query<{ actor_name: string; detail: { by?: string } }>(
+        "select actor_name, detail from audit_log where organisation_id = $1 and action = 'crm.checked' order by id desc limit 1",
+        [ctx.a.id],
+      )
+    ).rows[0];
     expect(audit).toMatchObject({ actor_name: 'Operator', detail: { by: 'the operator' } });
     hub().down = true;
     try {

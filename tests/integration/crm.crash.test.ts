@@ -18,7 +18,12 @@ describe('CRM write-back: a server killed mid-write', () => {
   it('is written by another instance once the claim lapses, exactly once', async () => {
     const hub = ctx.stack.hubspotStandIn!;
     hub.tokens.add('crash-token');
-    await connectCrm(ctx.stack.db, createSealer(ctx.stack.config.crm.tokenKey!), { organisationId: ctx.a.id, vendor: 'hubspot', accessToken: 'crash-token', account: String(hub.oauth.portalId) });
+    await connectCrm(ctx.stack.db, createSealer(ctx.stack.config.crm.tokenKey!), {
+      organisationId: ctx.a.id,
+      vendor: 'hubspot',
+      accessToken: 'crash-token',
+      account: String(hub.oauth.portalId),
+    });
     const env = {
       CRM_TOKEN_KEY: ctx.stack.config.crm.tokenKey!.toString('base64'),
       HUBSPOT_API_BASE_URL: hub.url,

@@ -24,7 +24,12 @@ describe('CRM write-back: HubSpot', () => {
   beforeAll(async () => {
     hub = ctx.stack.hubspotStandIn!;
     hub.tokens.add('hubspot-token-a');
-    await connectCrm(ctx.stack.db, createSealer(ctx.stack.config.crm.tokenKey!), { organisationId: ctx.a.id, vendor: 'hubspot', accessToken: 'hubspot-token-a', account: String(hub.oauth.portalId) });
+    await connectCrm(ctx.stack.db, createSealer(ctx.stack.config.crm.tokenKey!), {
+      organisationId: ctx.a.id,
+      vendor: 'hubspot',
+      accessToken: 'hubspot-token-a',
+      account: String(hub.oauth.portalId),
+    });
   });
 
   const recordsOf = (contactId: string): HubSpotObject[] => [...hub.communications.values()].filter((c) => hub.associations.get(c.id)?.has(contactId));
@@ -90,7 +95,10 @@ describe('CRM write-back: HubSpot', () => {
     hub.down = true;
     try {
       for (const phone of phones) await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'During the outage' });
-      for (const phone of phones) await until(async () => /HubSpot: The service is temporarily unavailable/.test((await outboxOf(phone))[0]?.last_error ?? ''), { what: 'each write to have failed' });
+      for (const phone of phones)
+        await until(async () => /HubSpot: The service is temporarily unavailable/.test((await outboxOf(phone))[0]?.last_error ?? ''), {
+          what: 'each write to have failed',
+        });
       for (const c of contacts) expect(recordsOf(c)).toHaveLength(0);
       expect((await api<CrmStatus>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/crm')).body.connection!.lastError).toMatch(/temporarily unavailable/);
     } finally {
@@ -164,10 +172,16 @@ describe('CRM write-back: HubSpot', () => {
     const unknown = customer();
     const token = ctx.a.agents[0]!.token;
     const matched = await api<CrmRecordView>(ctx.stack, token, `/api/conversations/${await conversationOf(known, ctx.a)}/crm`);
-    expect(matched).toEqual({ status: 200, body: { vendorName: 'HubSpot', matched: true, recordUrl: `${hub.url}/contacts/${hub.oauth.portalId}/record/0-1/${contactId}` } });
+    expect(matched).toEqual({
+      status: 200,
+      body: { vendorName: 'HubSpot', matched: true, recordUrl: `${hub.url}/contacts/${hub.oauth.portalId}/record/0-1/${contactId}` },
+    });
     const page = await fetch(matched.body.recordUrl!);
     expect(await page.text()).toContain('Vera');
-    expect(await api(ctx.stack, token, `/api/conversations/${await conversationOf(unknown, ctx.a)}/crm`)).toEqual({ status: 200, body: { vendorName: 'HubSpot', matched: false, recordUrl: null } });
+    expect(await api(ctx.stack, token, `/api/conversations/${await conversationOf(unknown, ctx.a)}/crm`)).toEqual({
+      status: 200,
+      body: { vendorName: 'HubSpot', matched: false, recordUrl: null },
+    });
     const elsewhere = await conversationOf(customer(), ctx.b);
     expect((await api(ctx.stack, token, `/api/conversations/${elsewhere}/crm`)).status).toBe(404);
     expect((await api(ctx.stack, ctx.b.agents[0]!.token, `/api/conversations/${elsewhere}/crm`)).status).toBe(204);
@@ -191,7 +205,8 @@ describe('CRM write-back: HubSpot', () => {
 
   const conversationOf = async (phone: string, org: { number: string }, body = 'Hello') => {
     const res = await ctx.stack.inbound({ from: phone, to: org.number, body });
-    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]))
+      .rows[0]!.conversation_id;
   };
 
   it('makes a private note a HubSpot note on the contact, and a customer’s file a link that opens from HubSpot', async () => {
@@ -201,10 +216,15 @@ describe('CRM write-back: HubSpot', () => {
     const image = ctx.stack.twilioStandIn!.mediaUrl('image', messageSid);
     const conv = await conversationOf(phone, ctx.a, 'Before the photo');
     await ctx.stack.inbound({ messageSid, from: phone, to: ctx.a.number, body: 'Here is the receipt', media: [{ url: image, contentType: 'image/png' }] });
-    const note = await api(ctx.stack, ctx.a.agents[0]!.token, `/api/conversations/${conv}/notes`, 'POST', { id: randomUUID(), body: 'Refund <approved> by finance' });
+    const note = await api(ctx.stack, ctx.a.agents[0]!.token, `/api/conversations/${conv}/notes`, 'POST', {
+      id: randomUUID(),
+      body: 'Refund <approved> by finance',
+    });
     expect(note.status).toBe(201);
     const notesOf = () => [...hub.notes.values()].filter((n) => hub.associations.get(n.id)?.has(contactId));
-    await until(() => notesOf().length === 1 && recordsOf(contactId)[0]?.properties.hs_communication_body?.includes('receipt') === true, { what: 'the note and the communication' });
+    await until(() => notesOf().length === 1 && recordsOf(contactId)[0]?.properties.hs_communication_body?.includes('receipt') === true, {
+      what: 'the note and the communication',
+    });
     expect(notesOf()[0]!.properties.hs_note_body).toContain('Refund &lt;approved&gt; by finance');
     expect(notesOf()[0]!.properties[HUBSPOT_KEY_PROPERTY]).toMatch(/^note\//);
     // The note is the CRM's note, not a line of the conversation's record.
@@ -240,9 +260,14 @@ describe('CRM write-back: HubSpot', () => {
     expect((await api(ctx.stack, token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: '999999' })).status).toBe(404);
     expect((await api(ctx.stack, ctx.b.agents[0]!.token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: wanda })).status).toBe(404);
     const linked = await api<CrmRecordView>(ctx.stack, token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: wanda });
-    expect(linked).toEqual({ status: 200, body: { vendorName: 'HubSpot', matched: true, recordUrl: `${hub.url}/contacts/${hub.oauth.portalId}/record/0-1/${wanda}` } });
+    expect(linked).toEqual({
+      status: 200,
+      body: { vendorName: 'HubSpot', matched: true, recordUrl: `${hub.url}/contacts/${hub.oauth.portalId}/record/0-1/${wanda}` },
+    });
     // The message that waited is written at once (not after the hour an unmatched customer waits).
-    await until(() => recordsOf(wanda)[0]?.properties.hs_communication_body?.includes('I wrote from my other phone') === true, { what: 'the waiting record on the linked contact' });
+    await until(() => recordsOf(wanda)[0]?.properties.hs_communication_body?.includes('I wrote from my other phone') === true, {
+      what: 'the waiting record on the linked contact',
+    });
     // The link holds: the next messages go there too, though the contact's number is not the customer's.
     await ctx.stack.inbound({ from: someone, to: ctx.a.number, body: 'Still me' });
     await until(() => recordsOf(wanda)[0]?.properties.hs_communication_body?.includes('Still me') === true, { what: 'the next message on the linked contact' });
@@ -273,9 +298,12 @@ describe('CRM write-back: HubSpot', () => {
       const conv = await conversationOf(phone, ctx.a, 'Slow search');
       // The writer has claimed the record and its phone search is out (for 1.5 s); the agent links
       // meanwhile (checking a record by id is not a search).
-      await until(async () => (await ctx.stack.db.query(`select 1 from crm_outbox where conversation_id = $1 and claimed_until > now()`, [conv])).rows.length === 1, {
-        what: 'the writer to claim the record',
-      });
+      await until(
+        async () => (await ctx.stack.db.query(`select 1 from crm_outbox where conversation_id = $1 and claimed_until > now()`, [conv])).rows.length === 1,
+        {
+          what: 'the writer to claim the record',
+        },
+      );
       // Agents' calls have their own share of the account's budget: the writes of the tests before
       // cannot have spent it.
       const linked = await api<CrmRecordView>(ctx.stack, ctx.a.agents[1]!.token, `/api/conversations/${conv}/crm`, 'PUT', { recordId: nadia });
@@ -294,16 +322,21 @@ describe('CRM write-back: HubSpot', () => {
     try {
       for (const phone of phones) await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Over the budget' });
       const admin = ctx.a.agents[0]!.token;
-      await until(async () => (await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.pausedUntil != null, { what: 'the connection to pause' });
+      await until(async () => (await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.pausedUntil != null, {
+        what: 'the connection to pause',
+      });
       const status = (await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection!;
       expect(status.pausedReason).toMatch(/daily API limit/);
       expect(new Date(status.pausedUntil!).getTime()).toBeGreaterThan(Date.now());
       expect(status.pending).toBeGreaterThanOrEqual(3);
       // While paused, no instance calls HubSpot: the 429s stop at the first.
       // The calls already under way when the limit was hit come back first (their rows are released).
-      await until(async () => (await ctx.stack.db.query(`select 1 from crm_outbox where organisation_id = $1 and claimed_until > now()`, [ctx.a.id])).rows.length === 0, {
-        what: 'the writes under way to come back',
-      });
+      await until(
+        async () => (await ctx.stack.db.query(`select 1 from crm_outbox where organisation_id = $1 and claimed_until > now()`, [ctx.a.id])).rows.length === 0,
+        {
+          what: 'the writes under way to come back',
+        },
+      );
       const refused = hub.requests.filter((r) => r.status === 429).length;
       await new Promise((r) => setTimeout(r, 2500)); // more than two writer passes
       expect(hub.requests.filter((r) => r.status === 429).length).toBe(refused);
@@ -320,7 +353,9 @@ describe('CRM write-back: HubSpot', () => {
       // Midnight in the account's time zone: the budget is back and the pause ends.
       hub.dailyCallsLeft = null;
       await ctx.stack.db.query('update crm_connections set paused_until = now() where organisation_id = $1', [ctx.a.id]);
-      await ctx.stack.db.query(`update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version`, [ctx.a.id]);
+      await ctx.stack.db.query(`update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version`, [
+        ctx.a.id,
+      ]);
       await ctx.stack.db.query(`select pg_notify('crm_outbox', '')`); // the clock moved by hand: tell the writers
       for (const c of contacts) await until(() => recordsOf(c).length === 1, { what: 'each record after the pause' });
       await until(async () => (await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.pausedUntil === null, { what: 'the pause to clear' });
@@ -347,7 +382,8 @@ describe('CRM write-back: HubSpot', () => {
       const contacts = phones.map((phone, i) => hub.addContact({ firstname: `Twin${i}`, phone }));
       const upsertsBefore = hub.requests.filter((r) => r.path.endsWith('/batch/upsert')).length;
       await Promise.all(phones.map((phone, i) => ctx.stack.inbound({ from: phone, to: ctx.a.number, body: `Shared ${i}` })));
-      for (const [i, c] of contacts.entries()) await until(() => recordsOf(c)[0]?.properties.hs_communication_body?.includes(`Shared ${i}`) === true, { what: `record ${i}` });
+      for (const [i, c] of contacts.entries())
+        await until(() => recordsOf(c)[0]?.properties.hs_communication_body?.includes(`Shared ${i}`) === true, { what: `record ${i}` });
       for (const phone of phones) await until(async () => (await outboxOf(phone))[0]?.written === true, { what: 'each outbox row written' });
       for (const c of contacts) expect(recordsOf(c)).toHaveLength(1);
       // Each of the twelve records was upserted once: no row was taken by both writers.
@@ -357,10 +393,11 @@ describe('CRM write-back: HubSpot', () => {
     }
   });
 
-
   /** The organisation's records still owed are tried now (a refusal waits an hour; Check connection will make them due once it passes). */
   const dueNow = async (organisationId: string) => {
-    await ctx.stack.db.query(`update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version`, [organisationId]);
+    await ctx.stack.db.query(`update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version`, [
+      organisationId,
+    ]);
     await ctx.stack.db.query(`select pg_notify('crm_outbox', '')`);
   };
 
@@ -370,7 +407,12 @@ describe('CRM write-back: HubSpot', () => {
     const { stoppedAt } = await oauthBrowser().open(await connectLink(ctx.stack, admin, 'hubspot'), { stopBefore: (u) => u.pathname === '/oauth/authorize' });
     const asked = new URL(stoppedAt!).searchParams.get('scope')!.split(' ').sort();
     expect(asked).toEqual([...HUBSPOT_SCOPES].sort());
-    for (const op of HUBSPOT_OPERATIONS) for (const group of op.scopes) expect(group.some((s) => asked.includes(s) || s === 'oauth'), `${op.id}: ${group.join(' or ')}`).toBe(true);
+    for (const op of HUBSPOT_OPERATIONS)
+      for (const group of op.scopes)
+        expect(
+          group.some((s) => asked.includes(s) || s === 'oauth'),
+          `${op.id}: ${group.join(' or ')}`,
+        ).toBe(true);
 
     // This portal grants no crm.schemas.contacts.write: the token lacks it.
     hub.oauth.withheldScopes = ['crm.schemas.contacts.write'];
@@ -383,9 +425,14 @@ describe('CRM write-back: HubSpot', () => {
     }
     // The portal id came with the token answer (hub_id): connecting does not call the deprecated
     // access-token info endpoint; Check connection, which runs right after, reads the granted scopes there once.
-    await until(async () => (await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.lastCheck != null, { what: 'the check after connecting' });
+    await until(async () => (await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.lastCheck != null, {
+      what: 'the check after connecting',
+    });
     expect(infoCalls()).toBe(infoBefore + 1);
-    expect((await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.lastCheck?.steps.find((s) => s.id === 'scopes')).toMatchObject({ state: 'failed', detail: expect.stringContaining('crm.schemas.contacts.write') });
+    expect((await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.lastCheck?.steps.find((s) => s.id === 'scopes')).toMatchObject({
+      state: 'failed',
+      detail: expect.stringContaining('crm.schemas.contacts.write'),
+    });
     expect((await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection?.account).toBe(String(hub.oauth.portalId));
 
     const phone = customer();
@@ -398,7 +445,12 @@ describe('CRM write-back: HubSpot', () => {
     expect(refused[0]!.answer).toMatchObject({
       status: 'error',
       category: 'MISSING_SCOPES',
-      errors: [{ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: expect.arrayContaining(['crm.schemas.contacts.write']) } }],
+      errors: [
+        {
+          message: 'One or more of the following scopes are required.',
+          context: { requiredGranularScopes: expect.arrayContaining(['crm.schemas.contacts.write']) },
+        },
+      ],
       links: { scopes: 'https://developers.hubspot.com/scopes' },
     });
     // The admin reads what to do, in HubSpot's terms; the record waits.
@@ -409,7 +461,9 @@ describe('CRM write-back: HubSpot', () => {
     // Reconnected, this time with every scope granted: the record that waited is written.
     expect(await connectByOAuth(ctx.stack, admin, 'hubspot', `${hub.url}/oauth/authorize`)).toContain('HubSpot connected');
     await dueNow(ctx.d.id);
-    await until(() => recordsOf(contactId)[0]?.properties.hs_communication_body?.includes('Before the scope') === true, { what: 'the record after reconnecting' });
+    await until(() => recordsOf(contactId)[0]?.properties.hs_communication_body?.includes('Before the scope') === true, {
+      what: 'the record after reconnecting',
+    });
     await until(async () => (await outboxOf(phone))[0]?.written === true, { what: 'the row written' });
   });
 
@@ -419,9 +473,15 @@ describe('CRM write-back: HubSpot', () => {
     hub.upsertItemErrors = [{ status: 400, category: 'VALIDATION_ERROR', message: 'Property values were not valid: hs_communication_body is too long' }];
     await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Refused item' });
     await until(async () => (await outboxOf(phone))[0]?.last_error != null, { what: 'the refusal' });
-    expect((await outboxOf(phone))[0]).toMatchObject({ written: false, last_error: expect.stringMatching(/refused the record: Property values were not valid/) });
+    expect((await outboxOf(phone))[0]).toMatchObject({
+      written: false,
+      last_error: expect.stringMatching(/refused the record: Property values were not valid/),
+    });
     // Refused, not retried in a loop: it waits (an hour) with the reason.
-    const { rows } = await ctx.stack.db.query<{ later: boolean }>(`select next_attempt_at > now() + interval '30 minutes' as later from crm_outbox where key = $1`, [(await outboxOf(phone))[0]!.key]);
+    const { rows } = await ctx.stack.db.query<{ later: boolean }>(
+      `select next_attempt_at > now() + interval '30 minutes' as later from crm_outbox where key = $1`,
+      [(await outboxOf(phone))[0]!.key],
+    );
     expect(rows[0]!.later).toBe(true);
 
     hub.upsertItemErrors = [{ status: 429, category: 'RATE_LIMITS', message: 'You have reached your secondly limit.' }];
@@ -441,7 +501,9 @@ describe('CRM write-back: HubSpot', () => {
       expect(hub.contacts.size).toBe(contactsBefore + 1);
 
       const racing = await conversationOf(customer(), ctx.a, 'Create me at once');
-      const both = await Promise.all(ctx.a.agents.map((agent) => api<CrmRecordView>(ctx.stack, agent.token, `/api/conversations/${racing}/crm/contact`, 'POST')));
+      const both = await Promise.all(
+        ctx.a.agents.map((agent) => api<CrmRecordView>(ctx.stack, agent.token, `/api/conversations/${racing}/crm/contact`, 'POST')),
+      );
       expect(both.map((r) => r.status)).toEqual([200, 200]);
       expect(hub.contacts.size).toBe(contactsBefore + 2);
       expect(new Set(both.map((r) => r.body.recordUrl)).size).toBe(1);
@@ -463,7 +525,9 @@ describe('CRM write-back: HubSpot', () => {
     const tried = associations();
     // The match is forgotten: the customer's number now belongs to another contact, which gets the record.
     const replacement = hub.addContact({ firstname: 'Gone', lastname: 'Again', phone });
-    await until(() => recordsOf(replacement).some((r) => r.properties.hs_communication_body?.includes('After the delete') === true), { what: 'the record on the contact found again' });
+    await until(() => recordsOf(replacement).some((r) => r.properties.hs_communication_body?.includes('After the delete') === true), {
+      what: 'the record on the contact found again',
+    });
     expect(associations()).toBe(tried);
     // The CRM has the record a moment before the writer records that it was written.
     await until(async () => (await outboxOf(phone))[0]?.written === true, { what: 'the write recorded' });
@@ -488,9 +552,16 @@ describe('CRM write-back: HubSpot', () => {
     it('checkAccess names the missing scope and what to do in HubSpot; with every scope it passes', async () => {
       const lacking = portal.issueToken(['oauth', 'crm.objects.contacts.read', 'crm.objects.contacts.write']).accessToken;
       const [step] = await hubspotAdapter({ basePath: portal.url, accessToken: lacking }).checkAccess!();
-      expect(step).toMatchObject({ id: 'scopes', state: 'failed', detail: expect.stringContaining('crm.schemas.contacts.write is missing'), fix: expect.stringMatching(/^Reconnect HubSpot .*approve/) });
+      expect(step).toMatchObject({
+        id: 'scopes',
+        state: 'failed',
+        detail: expect.stringContaining('crm.schemas.contacts.write is missing'),
+        fix: expect.stringMatching(/^Reconnect HubSpot .*approve/),
+      });
       // The same token's write: the error carries the same fix, as a setup to do (not a retry).
-      const err = await hubspotAdapter({ basePath: portal.url, accessToken: lacking }).prepare().catch((e: unknown) => e);
+      const err = await hubspotAdapter({ basePath: portal.url, accessToken: lacking })
+        .prepare()
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(CrmCallError);
       expect(err).toMatchObject({ status: 403, retryable: false, setup: expect.stringMatching(/^Reconnect HubSpot .*crm\.schemas\.contacts\.write/) });
       const full = await hubspotAdapter({ basePath: portal.url, accessToken: portal.issueToken().accessToken }).checkAccess!();
@@ -544,18 +615,23 @@ describe('CRM write-back: HubSpot', () => {
       const phone = customer();
       const contactId = hub.addContact({ firstname: 'Xu', phone });
       hub.expireAccessTokens();
-      const before = (await ctx.stack.db.query<{ access_token: Buffer }>('select access_token from crm_connections where organisation_id = $1', [ctx.c.id])).rows[0]!;
+      const before = (await ctx.stack.db.query<{ access_token: Buffer }>('select access_token from crm_connections where organisation_id = $1', [ctx.c.id]))
+        .rows[0]!;
       await ctx.stack.inbound({ from: phone, to: ctx.c.number, body: 'After the refresh' });
       await until(() => recordsOf(contactId).length === 1, { what: 'the write with a refreshed token' });
       expect(hub.requests.some((r) => r.status === 401)).toBe(true);
-      const after = (await ctx.stack.db.query<{ access_token: Buffer }>('select access_token from crm_connections where organisation_id = $1', [ctx.c.id])).rows[0]!;
+      const after = (await ctx.stack.db.query<{ access_token: Buffer }>('select access_token from crm_connections where organisation_id = $1', [ctx.c.id]))
+        .rows[0]!;
       expect(after.access_token.equals(before.access_token)).toBe(false);
 
       const off = await api(ctx.stack, ctx.c.agents[0]!.token, '/api/admin/crm', 'DELETE');
       expect(off.status).toBe(200);
       expect((await api<CrmStatus>(ctx.stack, ctx.c.agents[0]!.token, '/api/admin/crm')).body.connection).toBeNull();
       await ctx.stack.inbound({ from: phone, to: ctx.c.number, body: 'Not written' });
-      const left = await ctx.stack.db.query('select 1 from crm_outbox where organisation_id = $1 union all select 1 from crm_connections where organisation_id = $1', [ctx.c.id]);
+      const left = await ctx.stack.db.query(
+        'select 1 from crm_outbox where organisation_id = $1 union all select 1 from crm_connections where organisation_id = $1',
+        [ctx.c.id],
+      );
       expect(left.rows).toHaveLength(0);
     });
 
@@ -569,7 +645,10 @@ describe('CRM write-back: HubSpot', () => {
       await until(async () => (await outboxOf(phone))[0]?.last_error != null, { what: 'the failed write' });
       expect((await outboxOf(phone))[0]).toMatchObject({ written: false, last_error: expect.stringMatching(/connect HubSpot again/) });
       expect(hub.exchanges.some((x) => x.route === '/oauth/v1/token' && (x.answer as { status?: string }).status === 'BAD_REFRESH_TOKEN')).toBe(true);
-      expect((await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection).toMatchObject({ pending: 1, lastError: expect.stringMatching(/connect HubSpot again/) });
+      expect((await api<CrmStatus>(ctx.stack, admin, '/api/admin/crm')).body.connection).toMatchObject({
+        pending: 1,
+        lastError: expect.stringMatching(/connect HubSpot again/),
+      });
 
       expect(await connectByOAuth(ctx.stack, admin, 'hubspot', `${hub.url}/oauth/authorize`)).toContain('HubSpot connected');
       await dueNow(ctx.c.id);
@@ -579,7 +658,11 @@ describe('CRM write-back: HubSpot', () => {
   it('is held to HubSpot’s descriptions: every request Switchboard sent and every answer the stand-in gave has the shape of the official client’s models', () => {
     // The calls these tests made, each with the models HubSpot's description gives its bodies.
     const spec: Record<string, { module: string; request?: string; answer: string; answer207?: string }> = {
-      'POST /crm/v3/objects/contacts/search': { module: 'crm/contacts', request: 'PublicObjectSearchRequest', answer: 'CollectionResponseWithTotalSimplePublicObjectForwardPaging' },
+      'POST /crm/v3/objects/contacts/search': {
+        module: 'crm/contacts',
+        request: 'PublicObjectSearchRequest',
+        answer: 'CollectionResponseWithTotalSimplePublicObjectForwardPaging',
+      },
       'GET /crm/v3/objects/contacts/:id': { module: 'crm/contacts', answer: 'SimplePublicObjectWithAssociations' },
       'POST /crm/v3/objects/contacts': { module: 'crm/contacts', request: 'SimplePublicObjectInputForCreate', answer: 'SimplePublicObject' },
       'POST /crm/v3/objects/:objectType/batch/upsert': {
@@ -588,7 +671,10 @@ describe('CRM write-back: HubSpot', () => {
         answer: 'BatchResponseSimplePublicUpsertObject',
         answer207: 'BatchResponseSimplePublicUpsertObjectWithErrors',
       },
-      'PUT /crm/v4/objects/:fromType/:fromId/associations/default/:toType/:toId': { module: 'crm/associations/v4', answer: 'BatchResponsePublicDefaultAssociation' },
+      'PUT /crm/v4/objects/:fromType/:fromId/associations/default/:toType/:toId': {
+        module: 'crm/associations/v4',
+        answer: 'BatchResponsePublicDefaultAssociation',
+      },
       'POST /crm/v3/properties/:objectType': { module: 'crm/properties', request: 'PropertyCreate', answer: 'Property' },
       'GET /crm/v3/properties/:objectType/groups': { module: 'crm/properties', answer: 'CollectionResponsePropertyGroupNoPaging' },
       // The token answer as HubSpot's description has it (AccessTokenResponse: hub_id, scopes), not the client's TokenResponseIF.

@@ -23,14 +23,17 @@ describe('CRM write-back: Pipedrive', () => {
   /** A refused write waits an hour: after the admin's fix, move the clock by hand and wake the writers. */
   const retryNow = async () => {
     await ctx.stack.db.query('update crm_connections set paused_until = null where organisation_id = $1', [ctx.a.id]);
-    await ctx.stack.db.query('update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [ctx.a.id]);
+    await ctx.stack.db.query('update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [
+      ctx.a.id,
+    ]);
     await ctx.stack.db.query(`select pg_notify('crm_outbox', '')`);
   };
   const reconnect = async () => expect(await connectByOAuth(ctx.stack, admin(), 'pipedrive', `${pd.url}/oauth/authorize`)).toContain('Pipedrive connected');
   const notesOf = (personId: number): PipedriveNote[] => [...pd.notes.values()].filter((n) => n.person_id === personId);
   const conversationOf = async (phone: string, body: string) => {
     const res = await ctx.stack.inbound({ from: phone, to: ctx.a.number, body });
-    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]))
+      .rows[0]!.conversation_id;
   };
   const written = async (phone: string) =>
     (
@@ -45,7 +48,10 @@ describe('CRM write-back: Pipedrive', () => {
     const status = (await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body;
     expect(status.connection).toMatchObject({ vendor: 'pipedrive', vendorName: 'Pipedrive', lastError: null });
     expect(status.vendors.map((v) => v.vendor)).toEqual(['hubspot', 'pipedrive', 'salesforce', 'zoho']);
-    const { rows } = await ctx.stack.db.query<{ api_url: string; access_token: Buffer }>('select api_url, access_token from crm_connections where organisation_id = $1', [ctx.a.id]);
+    const { rows } = await ctx.stack.db.query<{ api_url: string; access_token: Buffer }>(
+      'select api_url, access_token from crm_connections where organisation_id = $1',
+      [ctx.a.id],
+    );
     expect(rows[0]!.api_url).toBe(pd.url);
     expect([...pd.tokens].some((t) => rows[0]!.access_token.includes(Buffer.from(t)))).toBe(false);
   });
@@ -190,7 +196,9 @@ describe('CRM write-back: Pipedrive', () => {
       const second = await create(1);
       expect(second.body.recordUrl).toBe(first.body.recordUrl);
       const racing = await conversationOf(customer(), 'Both of you at once');
-      const both = await Promise.all(ctx.a.agents.map((agent) => api<CrmRecordView>(ctx.stack, agent.token, `/api/conversations/${racing}/crm/contact`, 'POST')));
+      const both = await Promise.all(
+        ctx.a.agents.map((agent) => api<CrmRecordView>(ctx.stack, agent.token, `/api/conversations/${racing}/crm/contact`, 'POST')),
+      );
       expect(new Set(both.map((r) => r.body.recordUrl)).size).toBe(1);
       expect(pd.persons.size).toBe(before + 2);
     } finally {
@@ -208,7 +216,9 @@ describe('CRM write-back: Pipedrive', () => {
     pd.createDelayMs = 12_000;
     try {
       const first = create(0);
-      await until(async () => (await ctx.stack.db.query('select 1 from crm_creating where contact_id = $1', [contactId])).rowCount === 1, { what: 'the first create under way' });
+      await until(async () => (await ctx.stack.db.query('select 1 from crm_creating where contact_id = $1', [contactId])).rowCount === 1, {
+        what: 'the first create under way',
+      });
       // As if the call had already run past the time after which a create counts as stopped.
       await ctx.stack.db.query(`update crm_creating set started_at = now() - interval '1 hour' where contact_id = $1`, [contactId]);
       await new Promise((r) => setTimeout(r, 10_500)); // the instance creating says it still is
@@ -229,8 +239,12 @@ describe('CRM write-back: Pipedrive', () => {
     const before = pd.persons.size;
     pd.searchDelayMs = 60_000;
     // The database refuses the record of the choice once Pipedrive has made the person.
-    await ctx.stack.db.query(`create function public.test_refuse_created() returns trigger language plpgsql as $$ begin raise exception 'database away'; end $$`);
-    await ctx.stack.db.query(`create trigger test_refuse_created before insert or update on public.crm_contacts for each row when (new.contact_id = '${contactId}' and new.source = 'created') execute function public.test_refuse_created()`);
+    await ctx.stack.db.query(
+      `create function public.test_refuse_created() returns trigger language plpgsql as $$ begin raise exception 'database away'; end $$`,
+    );
+    await ctx.stack.db.query(
+      `create trigger test_refuse_created before insert or update on public.crm_contacts for each row when (new.contact_id = '${contactId}' and new.source = 'created') execute function public.test_refuse_created()`,
+    );
     try {
       const create = () => api<CrmRecordView>(ctx.stack, admin(), `/api/conversations/${conv}/crm/contact`, 'POST');
       expect((await create()).status).toBe(502);
@@ -275,7 +289,10 @@ describe('CRM write-back: Pipedrive', () => {
     const calls = pd.requests.length;
     await pipedriveAdapter({ apiDomain: pd.url, accessToken: pd.issueToken().accessToken }).testWrite!(String(person));
     expect(notesOf(person)).toHaveLength(0);
-    expect(pd.requests.slice(calls).map((r) => `${r.method} ${r.path.split('?')[0]!.replace(/\d+$/, '{id}')} ${r.status}`)).toEqual(['POST /api/v1/notes 200', 'DELETE /api/v1/notes/{id} 200']);
+    expect(pd.requests.slice(calls).map((r) => `${r.method} ${r.path.split('?')[0]!.replace(/\d+$/, '{id}')} ${r.status}`)).toEqual([
+      'POST /api/v1/notes 200',
+      'DELETE /api/v1/notes/{id} 200',
+    ]);
   });
 
   it('refuses a token answer whose API domain is not the one configured, and disconnects', async () => {
@@ -287,12 +304,26 @@ describe('CRM write-back: Pipedrive', () => {
     expect(() => pipedriveApiDomain(app, 'https://evil.example')).toThrow(/does not call/);
     const hosted = { ...app, apiBaseUrl: null };
     expect(pipedriveApiDomain(hosted, 'https://acme.pipedrive.com')).toBe('https://acme.pipedrive.com');
-    for (const bad of ['http://acme.pipedrive.com', 'https://acme.pipedrive.com.evil.example', 'https://acme.pipedrive.com:8443', 'https://x.y.pipedrive.com', 'https://acme.pipedrive.com/api?x=1'])
+    for (const bad of [
+      'http://acme.pipedrive.com',
+      'https://acme.pipedrive.com.evil.example',
+      'https://acme.pipedrive.com:8443',
+      'https://x.y.pipedrive.com',
+      'https://acme.pipedrive.com/api?x=1',
+    ])
       expect(() => pipedriveApiDomain(hosted, bad), bad).toThrow();
 
     expect((await api(ctx.stack, admin(), '/api/admin/crm', 'DELETE')).status).toBe(200);
     expect((await api<CrmStatus>(ctx.stack, admin(), '/api/admin/crm')).body.connection).toBeNull();
-    const audit = await ctx.stack.db.query<{ action: string; detail: { vendor: string } }>(`select action, detail from audit_log where organisation_id = $1 and action like 'crm.%connected'`, [ctx.a.id]);
-    expect(audit.rows.map((r) => [r.action, r.detail.vendor])).toEqual(expect.arrayContaining([['crm.connected', 'Pipedrive'], ['crm.disconnected', 'Pipedrive']]));
+    const audit = await ctx.stack.db.query<{ action: string; detail: { vendor: string } }>(
+      `select action, detail from audit_log where organisation_id = $1 and action like 'crm.%connected'`,
+      [ctx.a.id],
+    );
+    expect(audit.rows.map((r) => [r.action, r.detail.vendor])).toEqual(
+      expect.arrayContaining([
+        ['crm.connected', 'Pipedrive'],
+        ['crm.disconnected', 'Pipedrive'],
+      ]),
+    );
   });
 });

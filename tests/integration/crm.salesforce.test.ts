@@ -36,7 +36,10 @@ describe('CRM write-back: Salesforce', () => {
     return { org, adapter: salesforceAdapter({ instanceUrl: org.url, accessToken: token }) };
   };
   const refusal = async (p: Promise<unknown>) => {
-    const err = await p.then(() => null, (e: unknown) => e);
+    const err = await p.then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(CrmCallError);
     return err as CrmCallError;
   };
@@ -45,7 +48,8 @@ describe('CRM write-back: Salesforce', () => {
   const notesOf = (parentId: string): SfRecord[] => sf.ofType('Note').filter((n) => n.ParentId === parentId);
   const conversationOf = async (phone: string, body: string) => {
     const res = await ctx.stack.inbound({ from: phone, to: ctx.a.number, body });
-    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]))
+      .rows[0]!.conversation_id;
   };
 
   it('is connected to the org at its instance URL; the External ID field is created on the first write', async () => {
@@ -57,7 +61,11 @@ describe('CRM write-back: Salesforce', () => {
 
   it('logs the conversation as one completed Task on the Contact (or Lead) with the number in any format, updated as messages arrive; a private note is a Note', async () => {
     const phone = customer();
-    const contact = sf.addRecord('Contact', { FirstName: 'Sol', LastName: 'Santos', Phone: `+1 (${phone.slice(2, 5)}) ${phone.slice(5, 8)}-${phone.slice(8)}` });
+    const contact = sf.addRecord('Contact', {
+      FirstName: 'Sol',
+      LastName: 'Santos',
+      Phone: `+1 (${phone.slice(2, 5)}) ${phone.slice(5, 8)}-${phone.slice(8)}`,
+    });
     const conv = await conversationOf(phone, 'Hello <script>Salesforce</script>');
     await until(() => tasksOf(contact).length === 1, { what: 'a task on the contact' });
     expect(sf.customFields.has(`Activity.${SALESFORCE_KEY_FIELD}`)).toBe(true);
@@ -92,11 +100,19 @@ describe('CRM write-back: Salesforce', () => {
     sf.dropAfterWrite = 1;
     const conv = await conversationOf(phone, 'Lost task answer');
     await until(() => tasksOf(contact).length === 1 && String(tasksOf(contact)[0]!.Description).includes('Lost task answer'), { what: 'the task' });
-    await until(async () => (await ctx.stack.db.query(`select 1 from crm_outbox where conversation_id = $1 and written_version = version`, [conv])).rows.length === 1, { what: 'the write recorded' });
+    await until(
+      async () => (await ctx.stack.db.query(`select 1 from crm_outbox where conversation_id = $1 and written_version = version`, [conv])).rows.length === 1,
+      { what: 'the write recorded' },
+    );
     expect(sf.dropAfterWrite).toBe(0);
     sf.dropAfterWrite = 1;
     await api(ctx.stack, admin(), `/api/conversations/${conv}/notes`, 'POST', { id: randomUUID(), body: 'Lost note answer' });
-    await until(async () => (await ctx.stack.db.query(`select 1 from crm_outbox where conversation_id = $1 and kind = 'note' and written_version = version`, [conv])).rows.length === 1, { what: 'the note recorded' });
+    await until(
+      async () =>
+        (await ctx.stack.db.query(`select 1 from crm_outbox where conversation_id = $1 and kind = 'note' and written_version = version`, [conv])).rows
+          .length === 1,
+      { what: 'the note recorded' },
+    );
     expect(sf.dropAfterWrite).toBe(0);
     expect(tasksOf(contact)).toHaveLength(1);
     expect(notesOf(contact)).toHaveLength(1);
@@ -151,7 +167,16 @@ describe('CRM write-back: Salesforce', () => {
     expect(refused.setup).toMatch(/In Salesforce Setup, give the Switchboard permission set Edit access to Task\.Switchboard_Key__c/);
     // The field exists but nobody has access to it: Salesforce answers it as absent.
     expect(org.customFields.has(`Activity.${SALESFORCE_KEY_FIELD}`)).toBe(true);
-    const write = { kind: 'conversation' as const, key: `${randomUUID()}/0`, remoteId: null, retry: false, contactId: contact, at: new Date(), html: '', text: 'Hello' };
+    const write = {
+      kind: 'conversation' as const,
+      key: `${randomUUID()}/0`,
+      remoteId: null,
+      retry: false,
+      contactId: contact,
+      at: new Date(),
+      html: '',
+      text: 'Hello',
+    };
     expect((await refusal(adapter.write(write))).setup).toMatch(/Edit access to Task\.Switchboard_Key__c/);
     const before = await adapter.checkAccess!();
     expect(before.find((s) => s.id === 'key-field')).toMatchObject({ state: 'failed', fix: expect.stringMatching(/Salesforce Setup/) });
@@ -203,7 +228,9 @@ describe('CRM write-back: Salesforce', () => {
     const kept = sf.addRecord('Contact', { LastName: 'Kept', Phone: phone });
     sf.deleteRecord(loser, kept);
     await api(ctx.stack, admin(), `/api/conversations/${conv}/notes`, 'POST', { id: randomUUID(), body: 'After the merge' });
-    await until(() => sf.ofType('Note').some((n) => n.ParentId === kept && String(n.Body).includes('After the merge')), { what: 'the note on the record kept' });
+    await until(() => sf.ofType('Note').some((n) => n.ParentId === kept && String(n.Body).includes('After the merge')), {
+      what: 'the note on the record kept',
+    });
 
     const phone2 = customer();
     const gone = sf.addRecord('Contact', { LastName: 'Gone', MobilePhone: phone2 });
@@ -220,7 +247,14 @@ describe('CRM write-back: Salesforce', () => {
     await until(() => tasksOf(alone).length === 1, { what: 'the task' });
     sf.deleteRecord(alone);
     await ctx.stack.inbound({ from: phone3, to: ctx.a.number, body: 'After' });
-    await until(async () => /was deleted/.test((await ctx.stack.db.query<{ last_error: string | null }>('select last_error from crm_outbox where conversation_id = $1', [conv3])).rows[0]?.last_error ?? ''), { what: 'the refusal' });
+    await until(
+      async () =>
+        /was deleted/.test(
+          (await ctx.stack.db.query<{ last_error: string | null }>('select last_error from crm_outbox where conversation_id = $1', [conv3])).rows[0]
+            ?.last_error ?? '',
+        ),
+      { what: 'the refusal' },
+    );
     const calls = sf.requests.length;
     await new Promise((r) => setTimeout(r, 1000));
     expect(sf.requests.length - calls).toBeLessThan(3); // waits, does not loop
@@ -276,13 +310,22 @@ describe('CRM write-back: Salesforce', () => {
     const contact = sf.addRecord('Contact', { LastName: 'Revoked', MobilePhone: phone });
     sf.revokeApp();
     const conv = await conversationOf(phone, 'While revoked');
-    await until(async () => /connect Salesforce again/i.test((await ctx.stack.db.query<{ last_error: string | null }>('select last_error from crm_connections where organisation_id = $1', [ctx.a.id])).rows[0]?.last_error ?? ''), {
-      what: 'the admin told',
-    });
+    await until(
+      async () =>
+        /connect Salesforce again/i.test(
+          (await ctx.stack.db.query<{ last_error: string | null }>('select last_error from crm_connections where organisation_id = $1', [ctx.a.id])).rows[0]
+            ?.last_error ?? '',
+        ),
+      {
+        what: 'the admin told',
+      },
+    );
     const token = sf.requests.filter((r) => r.path === '/services/oauth2/token').length;
     await new Promise((r) => setTimeout(r, 1500));
     expect(sf.requests.filter((r) => r.path === '/services/oauth2/token').length).toBe(token); // no retry loop on a dead refresh token
-    expect((await ctx.stack.db.query('select 1 from crm_outbox where conversation_id = $1 and written_version is distinct from version', [conv])).rows).toHaveLength(1);
+    expect(
+      (await ctx.stack.db.query('select 1 from crm_outbox where conversation_id = $1 and written_version is distinct from version', [conv])).rows,
+    ).toHaveLength(1);
     expect(tasksOf(contact)).toHaveLength(0);
     expect(await connectByOAuth(ctx.stack, admin(), 'salesforce', `${sf.url}/services/oauth2/authorize`)).toContain('Salesforce connected');
   });

@@ -12,7 +12,11 @@ import { describe, expect, it } from 'vitest';
 describe('CRM stand-ins', () => {
   it('type-check against the vendors’ generated models', async () => {
     const root = join(import.meta.dirname, '../..');
-    const run = promisify(execFile)(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'server/dev/crm-stand-in/tsconfig.json')], { cwd: root }).then(
+    const run = promisify(execFile)(
+      process.execPath,
+      [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'server/dev/crm-stand-in/tsconfig.json')],
+      { cwd: root },
+    ).then(
       () => '',
       (err: { stdout?: string }) => err.stdout ?? String(err),
     );

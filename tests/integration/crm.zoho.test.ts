@@ -28,14 +28,18 @@ describe('CRM write-back: Zoho CRM', () => {
   /** A refused write waits an hour: after the admin's fix, move the clock by hand and wake the writers. */
   const retryNow = async () => {
     await ctx.stack.db.query('update crm_connections set paused_until = null where organisation_id = $1', [ctx.a.id]);
-    await ctx.stack.db.query('update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [ctx.a.id]);
+    await ctx.stack.db.query('update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [
+      ctx.a.id,
+    ]);
     await ctx.stack.db.query(`select pg_notify('crm_outbox', '')`);
   };
-  const reconnect = async () => expect(await connectByOAuth(ctx.stack, admin(), 'zoho', `${zoho.url}/oauth/v2/auth`, { region: 'eu' })).toContain('Zoho CRM connected');
+  const reconnect = async () =>
+    expect(await connectByOAuth(ctx.stack, admin(), 'zoho', `${zoho.url}/oauth/v2/auth`, { region: 'eu' })).toContain('Zoho CRM connected');
   const notesOf = (recordKey: string): ZohoNote[] => [...zoho.notes.values()].filter((n) => `${n.Parent_Id.module.api_name}/${n.Parent_Id.id}` === recordKey);
   const conversationOf = async (phone: string, body: string) => {
     const res = await ctx.stack.inbound({ from: phone, to: ctx.a.number, body });
-    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]))
+      .rows[0]!.conversation_id;
   };
 
   it('is connected in the chosen data centre, at the API domain the token answer gave (checked)', async () => {
@@ -46,12 +50,17 @@ describe('CRM write-back: Zoho CRM', () => {
     const hosted = { ...ctx.stack.config.crm.apps.zoho, apiBaseUrl: null };
     expect(zohoApiDomain(hosted, 'eu', 'https://www.zohoapis.eu')).toBe('https://www.zohoapis.eu');
     // Another data centre's domain (or anyone's) is not called for an EU account.
-    for (const bad of ['https://www.zohoapis.com', 'https://www.zohoapis.eu.evil.example', 'http://www.zohoapis.eu']) expect(() => zohoApiDomain(hosted, 'eu', bad), bad).toThrow();
+    for (const bad of ['https://www.zohoapis.com', 'https://www.zohoapis.eu.evil.example', 'http://www.zohoapis.eu'])
+      expect(() => zohoApiDomain(hosted, 'eu', bad), bad).toThrow();
   });
 
   it('logs the conversation as a note on the Contact (or Lead), whatever the number’s format, updated as messages arrive; a private note is a note of its own', async () => {
     const phone = customer();
-    const contact = zoho.addRecord('Contacts', { First_Name: 'Zia', Last_Name: 'Zorn', Mobile: `+1 ${phone.slice(2, 5)}-${phone.slice(5, 8)}-${phone.slice(8)}` });
+    const contact = zoho.addRecord('Contacts', {
+      First_Name: 'Zia',
+      Last_Name: 'Zorn',
+      Mobile: `+1 ${phone.slice(2, 5)}-${phone.slice(5, 8)}-${phone.slice(8)}`,
+    });
     const conv = await conversationOf(phone, 'Hallo <b>Zoho</b>');
     await until(() => notesOf(contact).length === 1, { what: 'a note on the contact' });
     expect(notesOf(contact)[0]!.Note_Content).toContain('Hallo <b>Zoho</b>'); // plain text: Zoho shows it as text
@@ -76,7 +85,9 @@ describe('CRM write-back: Zoho CRM', () => {
     const page = await fetch(consent, { redirect: 'manual' });
     const scopes = new URL(page.headers.get('location')!).searchParams.get('scope')!.split(',');
     expect(scopes.sort()).toEqual([...ZOHO_SCOPES].sort());
-    expect(scopes).toEqual(expect.arrayContaining(['ZohoSearch.securesearch.READ', 'ZohoCRM.modules.contacts.READ', 'ZohoCRM.modules.leads.READ', 'ZohoCRM.modules.notes.ALL']));
+    expect(scopes).toEqual(
+      expect.arrayContaining(['ZohoSearch.securesearch.READ', 'ZohoCRM.modules.contacts.READ', 'ZohoCRM.modules.leads.READ', 'ZohoCRM.modules.notes.ALL']),
+    );
   });
 
   it('matches by phone only the customer’s own number, though Zoho’s search finds every number containing its digits', async () => {
@@ -150,7 +161,10 @@ describe('CRM write-back: Zoho CRM', () => {
     const calls = zoho.requests.length;
     await zohoAdapter({ apiDomain: zoho.url, accessToken: zoho.issueToken(ZOHO_SCOPES) }).testWrite!(contact);
     expect(notesOf(contact)).toHaveLength(0);
-    expect(zoho.requests.slice(calls).map((r) => `${r.method} ${r.path.split('/').slice(0, 4).join('/')} ${r.status}`)).toEqual(['POST /crm/v8/Notes 201', 'DELETE /crm/v8/Notes 200']);
+    expect(zoho.requests.slice(calls).map((r) => `${r.method} ${r.path.split('/').slice(0, 4).join('/')} ${r.status}`)).toEqual([
+      'POST /crm/v8/Notes 201',
+      'DELETE /crm/v8/Notes 200',
+    ]);
   });
 
   it('writes a note once when Zoho wrote it and the answer was lost', async () => {
@@ -158,9 +172,18 @@ describe('CRM write-back: Zoho CRM', () => {
     const contact = zoho.addRecord('Contacts', { Last_Name: 'Lost', Phone: phone });
     zoho.dropAfterWrite = 1;
     await ctx.stack.inbound({ from: phone, to: ctx.a.number, body: 'Lost in transit' });
-    await until(async () => (await ctx.stack.db.query(`select 1 from crm_outbox o join conversations cv on cv.id = o.conversation_id join contacts ct on ct.id = cv.contact_id where ct.phone_e164 = $1 and o.written_version = o.version`, [phone])).rows.length === 1, {
-      what: 'the write recorded',
-    });
+    await until(
+      async () =>
+        (
+          await ctx.stack.db.query(
+            `select 1 from crm_outbox o join conversations cv on cv.id = o.conversation_id join contacts ct on ct.id = cv.contact_id where ct.phone_e164 = $1 and o.written_version = o.version`,
+            [phone],
+          )
+        ).rows.length === 1,
+      {
+        what: 'the write recorded',
+      },
+    );
     expect(zoho.dropAfterWrite).toBe(0);
     expect(notesOf(contact)).toHaveLength(1);
   });
@@ -204,7 +227,9 @@ describe('CRM write-back: Zoho CRM', () => {
     zoho.revokeRefreshTokens();
     zoho.expireAccessTokens();
     await conversationOf(phone, 'Still there?');
-    await until(async () => /connect Zoho CRM again/.test((await status())?.lastError ?? '') || /revoked/.test((await status())?.lastError ?? ''), { what: 'the admin told to connect again' });
+    await until(async () => /connect Zoho CRM again/.test((await status())?.lastError ?? '') || /revoked/.test((await status())?.lastError ?? ''), {
+      what: 'the admin told to connect again',
+    });
     expect(notesOf(contact)).toHaveLength(0);
     await reconnect();
     await retryNow();

@@ -28,7 +28,8 @@ describe('When PostgreSQL is briefly unreachable', () => {
 
   it('answers webhooks and health checks with 503 (Retry-After) while it is away, and the retry stores the message once', async () => {
     const params = inboundParams({ accountSid: ctx.stack.config.twilio.accountSid, from: customer(), to: ctx.org.number, body: 'Sent during the outage' });
-    const post = () => postSignedWebhook(`${instance.url}/api/webhooks/twilio`, ctx.stack.config.twilio.authToken, params, `${ctx.stack.config.publicUrl}/api/webhooks/twilio`);
+    const post = () =>
+      postSignedWebhook(`${instance.url}/api/webhooks/twilio`, ctx.stack.config.twilio.authToken, params, `${ctx.stack.config.publicUrl}/api/webhooks/twilio`);
     proxy.setUp(false);
     const during = await post();
     expect(during.status).toBe(503);

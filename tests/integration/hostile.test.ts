@@ -15,8 +15,22 @@ describe('Hostile and broken input', () => {
   let messageA: string;
 
   beforeAll(async () => {
-    const res = await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'Org A secret', media: [{ url: `${ctx.stack.config.twilioApiBaseUrl}/2010-04-01/Accounts/${ctx.stack.config.twilio.accountSid}/Messages/MM1/Media/ME1`, contentType: 'image/png' }] });
-    const row = (await ctx.stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!;
+    const res = await ctx.stack.inbound({
+      from: customer(),
+      to: ctx.a.number,
+      body: 'Org A secret',
+      media: [
+        {
+          url: `${ctx.stack.config.twilioApiBaseUrl}/2010-04-01/Accounts/${ctx.stack.config.twilio.accountSid}/Messages/MM1/Media/ME1`,
+          contentType: 'image/png',
+        },
+      ],
+    });
+    const row = (
+      await ctx.stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [
+        res.params.MessageSid,
+      ])
+    ).rows[0]!;
     convA = row.conversation_id;
     messageA = row.id;
     await saveCannedReply(ctx.stack.db, ctx.a.id, 'secret', 'Org A canned reply');
@@ -33,15 +47,30 @@ describe('Hostile and broken input', () => {
     const tokens = async (): Promise<Array<[string, string | null, number]>> => {
       const exp = Math.floor(Date.now() / 1000) + 600;
       const agent = ctx.a.agents[0]!.id;
-      const stranger = (await ctx.stack.db.query<{ id: string }>("insert into auth.users (email) values ('nobody-' || gen_random_uuid() || '@test.dev') returning id")).rows[0]!.id;
+      const stranger = (
+        await ctx.stack.db.query<{ id: string }>("insert into auth.users (email) values ('nobody-' || gen_random_uuid() || '@test.dev') returning id")
+      ).rows[0]!.id;
       return [
         ['no token', null, 401],
         ['garbage', 'not.a.jwt', 401],
-        ['expired', await signSupabaseJwt(ctx.stack.config.jwtSecret!, { sub: agent, role: 'authenticated', aud: 'authenticated', exp: Math.floor(Date.now() / 1000) - 10 }), 401],
+        [
+          'expired',
+          await signSupabaseJwt(ctx.stack.config.jwtSecret!, {
+            sub: agent,
+            role: 'authenticated',
+            aud: 'authenticated',
+            exp: Math.floor(Date.now() / 1000) - 10,
+          }),
+          401,
+        ],
         ['signed with another secret', await signSupabaseJwt('x'.repeat(40), { sub: agent, role: 'authenticated', aud: 'authenticated', exp }), 401],
         ['alg: none', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: agent, role: 'authenticated', aud: 'authenticated', exp })}.`, 401],
         ['the anon key', ctx.stack.config.supabaseAnonKey, 403],
-        ['a user who is no agent', await signSupabaseJwt(ctx.stack.config.jwtSecret!, { sub: stranger, role: 'authenticated', aud: 'authenticated', exp }), 403],
+        [
+          'a user who is no agent',
+          await signSupabaseJwt(ctx.stack.config.jwtSecret!, { sub: stranger, role: 'authenticated', aud: 'authenticated', exp }),
+          403,
+        ],
       ];
     };
 
@@ -80,9 +109,20 @@ describe('Hostile and broken input', () => {
 
     it('keeps emoji, right-to-left text and markup in Body and ProfileName as plain text, byte for byte', async () => {
       const body = 'مرحبا 👋🏽 <img src=x onerror=alert(1)> שלום \u202Eevil';
-      const params = inboundParams({ accountSid: ctx.stack.config.twilio.accountSid, from: customer(), to: ctx.a.number, body, profileName: '<script>alert(1)</script>' });
+      const params = inboundParams({
+        accountSid: ctx.stack.config.twilio.accountSid,
+        from: customer(),
+        to: ctx.a.number,
+        body,
+        profileName: '<script>alert(1)</script>',
+      });
       expect((await post(params)).status).toBe(200);
-      const row = (await ctx.stack.db.query('select m.body, ct.profile_name from messages m join conversations c on c.id = m.conversation_id join contacts ct on ct.id = c.contact_id where m.twilio_sid = $1', [params.MessageSid])).rows[0];
+      const row = (
+        await ctx.stack.db.query(
+          'select m.body, ct.profile_name from messages m join conversations c on c.id = m.conversation_id join contacts ct on ct.id = c.contact_id where m.twilio_sid = $1',
+          [params.MessageSid],
+        )
+      ).rows[0];
       expect(row).toEqual({ body, profile_name: '<script>alert(1)</script>' });
     });
 

@@ -19,7 +19,8 @@ describe('The inbox’s shared tools', () => {
   const conversationWith = async (org: TestOrg, body = 'hello', profileName?: string, from = customer()) => {
     const res = await ctx.stack.inbound({ from, to: org.number, body, profileName });
     expect(res.status).toBe(200);
-    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]))
+      .rows[0]!.conversation_id;
   };
 
   afterEach(() => {
@@ -104,12 +105,24 @@ describe('The inbox’s shared tools', () => {
       const bobSocket = await connect(ctx.a.agents[1]!.token);
       const live = nextEvent(bobSocket, 'message:new');
       const noteId = randomUUID();
-      const res = await api<NoteResponse>(ctx.stack, ctx.a.agents[0]!.token, `/api/conversations/${id}/notes`, 'POST', { id: noteId, body: 'VIP customer, refund approved' });
+      const res = await api<NoteResponse>(ctx.stack, ctx.a.agents[0]!.token, `/api/conversations/${id}/notes`, 'POST', {
+        id: noteId,
+        body: 'VIP customer, refund approved',
+      });
       expect(res.status).toBe(201);
-      expect(res.body.message).toMatchObject({ id: noteId, direction: 'note', status: 'sent', sentBy: ctx.a.agents[0]!.id, body: 'VIP customer, refund approved' });
+      expect(res.body.message).toMatchObject({
+        id: noteId,
+        direction: 'note',
+        status: 'sent',
+        sentBy: ctx.a.agents[0]!.id,
+        body: 'VIP customer, refund approved',
+      });
       expect((await live).message.id).toBe(noteId);
 
-      const again = await api<NoteResponse>(ctx.stack, ctx.a.agents[0]!.token, `/api/conversations/${id}/notes`, 'POST', { id: noteId, body: 'VIP customer, refund approved' });
+      const again = await api<NoteResponse>(ctx.stack, ctx.a.agents[0]!.token, `/api/conversations/${id}/notes`, 'POST', {
+        id: noteId,
+        body: 'VIP customer, refund approved',
+      });
       expect(again.status).toBe(200);
       const rows = await ctx.stack.db.query('select count(*)::int as n from messages where id = $1', [noteId]);
       expect(rows.rows[0].n).toBe(1);
@@ -133,7 +146,9 @@ describe('The inbox’s shared tools', () => {
       expect((await api(ctx.stack, token, `/api/conversations/${theirs}/notes`, 'POST', { id: randomUUID(), body: 'x' })).status).toBe(404);
       const used = (await ctx.stack.db.query<{ id: string }>('select id from messages where conversation_id = $1 limit 1', [id])).rows[0]!.id;
       expect((await api(ctx.stack, token, `/api/conversations/${id}/notes`, 'POST', { id: used, body: 'x' })).status).toBe(422);
-      expect((await ctx.stack.db.query("select count(*)::int as n from messages where conversation_id = any($1) and direction = 'note'", [[id, theirs]])).rows[0].n).toBe(0);
+      expect(
+        (await ctx.stack.db.query("select count(*)::int as n from messages where conversation_id = any($1) and direction = 'note'", [[id, theirs]])).rows[0].n,
+      ).toBe(0);
     });
   });
 
@@ -160,7 +175,10 @@ describe('The inbox’s shared tools', () => {
          select $1, $2, 'inbound', 'filler ' || g, 'received', now() - interval '1 day' + g * interval '1 second' from generate_series(1, 150) g`,
         [ctx.a.id, id],
       );
-      await ctx.stack.db.query(`insert into messages (organisation_id, conversation_id, direction, body, status, created_at) values ($1, $2, 'inbound', 'my parcel number is XQ-7781', 'received', now() - interval '2 days')`, [ctx.a.id, id]);
+      await ctx.stack.db.query(
+        `insert into messages (organisation_id, conversation_id, direction, body, status, created_at) values ($1, $2, 'inbound', 'my parcel number is XQ-7781', 'received', now() - interval '2 days')`,
+        [ctx.a.id, id],
+      );
       await conversationWith(ctx.b, 'XQ-7781 is also here', 'Zebulon Quartz');
       const search = (q: string, token = ctx.a.agents[0]!.token) => api<SearchResponse>(ctx.stack, token, `/api/search?q=${encodeURIComponent(q)}`);
 
@@ -184,7 +202,11 @@ describe('The inbox’s shared tools', () => {
       const search = (q: string) => api<SearchResponse>(ctx.stack, ctx.a.agents[0]!.token, `/api/search?q=${encodeURIComponent(q)}`);
 
       const all = await search('kumquat');
-      expect(Object.fromEntries(all.body.results.map((r) => [r.conversation.id, r.conversation.status]))).toEqual({ [open]: 'open', [snoozed]: 'snoozed', [resolved]: 'resolved' });
+      expect(Object.fromEntries(all.body.results.map((r) => [r.conversation.id, r.conversation.status]))).toEqual({
+        [open]: 'open',
+        [snoozed]: 'snoozed',
+        [resolved]: 'resolved',
+      });
       expect(all.body.counts).toEqual({ open: 1, snoozed: 1, resolved: 1 });
       const first = await api<SearchResponse>(ctx.stack, ctx.a.agents[0]!.token, '/api/search?q=kumquat&limit=1');
       expect(first.body.results).toHaveLength(1);
@@ -206,9 +228,18 @@ describe('The inbox’s shared tools', () => {
   describe('location messages', () => {
     it('stores a shared place with its label, shows it as the preview, and refuses half a coordinate', async () => {
       const from = customer();
-      const res = await ctx.stack.inbound({ from, to: ctx.a.number, location: { latitude: 51.5033, longitude: -0.1196, label: 'London Eye', address: 'Riverside Building, London SE1 7PB' } });
+      const res = await ctx.stack.inbound({
+        from,
+        to: ctx.a.number,
+        location: { latitude: 51.5033, longitude: -0.1196, label: 'London Eye', address: 'Riverside Building, London SE1 7PB' },
+      });
       expect(res.status).toBe(200);
-      const row = (await ctx.stack.db.query('select m.location, c.last_message_preview from messages m join conversations c on c.id = m.conversation_id where m.twilio_sid = $1', [res.params.MessageSid])).rows[0];
+      const row = (
+        await ctx.stack.db.query(
+          'select m.location, c.last_message_preview from messages m join conversations c on c.id = m.conversation_id where m.twilio_sid = $1',
+          [res.params.MessageSid],
+        )
+      ).rows[0];
       expect(row.location).toEqual({ latitude: 51.5033, longitude: -0.1196, label: 'London Eye', address: 'Riverside Building, London SE1 7PB' });
       expect(row.last_message_preview).toBe('📍 London Eye');
       const sync = await api<SyncResponse>(ctx.stack, ctx.a.agents[0]!.token, '/api/sync');
@@ -216,7 +247,12 @@ describe('The inbox’s shared tools', () => {
 
       const params = inboundParams({ accountSid: ctx.stack.config.twilio.accountSid, from, to: ctx.a.number });
       params.Latitude = '51.5';
-      const half = await postSignedWebhook(ctx.stack.webhookUrl, ctx.stack.config.twilio.authToken, params, ctx.stack.config.publicUrl + '/api/webhooks/twilio');
+      const half = await postSignedWebhook(
+        ctx.stack.webhookUrl,
+        ctx.stack.config.twilio.authToken,
+        params,
+        ctx.stack.config.publicUrl + '/api/webhooks/twilio',
+      );
       expect(half.status).toBe(400);
       expect(await half.text()).toContain('Latitude and Longitude come together');
       expect((await ctx.stack.db.query('select count(*)::int as n from messages where twilio_sid = $1', [params.MessageSid])).rows[0].n).toBe(0);

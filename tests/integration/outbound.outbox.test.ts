@@ -44,7 +44,8 @@ describe('Replies: window, templates, rate limits, media, and server stops', () 
   /** A conversation whose customer last wrote `hoursAgo` hours ago. */
   const conversation = async (hoursAgo = 0) => {
     const res = await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Hello' });
-    const id = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    const id = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]))
+      .rows[0]!.conversation_id;
     if (hoursAgo) await ctx.stack.db.query(`update conversations set last_inbound_at = now() - make_interval(hours => $2) where id = $1`, [id, hoursAgo]);
     return id;
   };
@@ -106,8 +107,18 @@ describe('Replies: window, templates, rate limits, media, and server stops', () 
     const image = ctx.stack.twilioStandIn!.mediaUrl('image', messageSid);
     // Twilio's media need the account's Basic auth: without it, nothing.
     expect((await fetch(image)).status).toBe(401);
-    const res = await ctx.stack.inbound({ messageSid, from: customer(), to: ctx.org.number, body: 'Here is a photo', media: [{ url: image, contentType: 'image/png' }] });
-    const m = (await ctx.stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!;
+    const res = await ctx.stack.inbound({
+      messageSid,
+      from: customer(),
+      to: ctx.org.number,
+      body: 'Here is a photo',
+      media: [{ url: image, contentType: 'image/png' }],
+    });
+    const m = (
+      await ctx.stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [
+        res.params.MessageSid,
+      ])
+    ).rows[0]!;
     const path = `/api/conversations/${m.conversation_id}/messages/${m.id}/media/0`;
     const mine = await get(ctx.org.agents[0]!.token, path);
     expect(mine.status).toBe(200);
@@ -133,9 +144,15 @@ describe('Replies: window, templates, rate limits, media, and server stops', () 
   it('sends a file by URL', async () => {
     const conv = await conversation();
     const id = randomUUID();
-    const res = await post(ctx.org.agents[0]!.token, `/api/conversations/${conv}/messages`, { id, body: 'The invoice', mediaUrl: 'https://files.example.com/invoice-77.pdf' });
+    const res = await post(ctx.org.agents[0]!.token, `/api/conversations/${conv}/messages`, {
+      id,
+      body: 'The invoice',
+      mediaUrl: 'https://files.example.com/invoice-77.pdf',
+    });
     expect(res.status).toBe(201);
-    expect(((await res.json()) as { message: { media: unknown } }).message.media).toEqual([{ url: 'https://files.example.com/invoice-77.pdf', contentType: 'application/pdf' }]);
+    expect(((await res.json()) as { message: { media: unknown } }).message.media).toEqual([
+      { url: 'https://files.example.com/invoice-77.pdf', contentType: 'application/pdf' },
+    ]);
     await until(async () => sentWith('The invoice').length === 1);
     expect(sentWith('The invoice')[0]!.MediaUrl).toBe('https://files.example.com/invoice-77.pdf');
     const bad = await post(ctx.org.agents[0]!.token, `/api/conversations/${conv}/messages`, { id: randomUUID(), mediaUrl: 'javascript:alert(1)' });

@@ -14,7 +14,9 @@ describe('Replies through Twilio (the local stand-in)', () => {
   beforeAll(async () => {
     from = customer();
     const res = await ctx.stack.inbound({ from, to: ctx.org.number, body: 'Hi, can you help?' });
-    conversationId = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    conversationId = (
+      await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])
+    ).rows[0]!.conversation_id;
   });
 
   const reply = (token: string, conv: string, body: unknown) =>
@@ -24,7 +26,12 @@ describe('Replies through Twilio (the local stand-in)', () => {
       body: JSON.stringify(body),
     });
   const statusOf = async (id: string) =>
-    (await ctx.stack.db.query<{ status: string; error_code: number | null; twilio_sid: string | null }>('select status, error_code, twilio_sid from messages where id = $1', [id])).rows[0]!;
+    (
+      await ctx.stack.db.query<{ status: string; error_code: number | null; twilio_sid: string | null }>(
+        'select status, error_code, twilio_sid from messages where id = $1',
+        [id],
+      )
+    ).rows[0]!;
 
   it('sends from the conversation’s channel to the customer, then follows status callbacks to "read"', async () => {
     const id = randomUUID();
@@ -42,7 +49,8 @@ describe('Replies through Twilio (the local stand-in)', () => {
   it('records who wrote the latest reply, for the list to say "You:" or the colleague’s name', async () => {
     const from2 = customer();
     const res = await ctx.stack.inbound({ from: from2, to: ctx.org.number, body: 'Anyone?' });
-    const conv = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    const conv = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]))
+      .rows[0]!.conversation_id;
     const synced = async () => {
       const r = await fetch(`${ctx.stack.serverUrl}/api/sync`, { headers: { authorization: `Bearer ${ctx.org.agents[0]!.token}` } });
       return ((await r.json()) as SyncResponse).conversations.find((c) => c.id === conv)!;
@@ -61,7 +69,10 @@ describe('Replies through Twilio (the local stand-in)', () => {
   it('sends a retried request (same id) only once', async () => {
     const id = randomUUID();
     const before = ctx.stack.twilioStandIn!.created.filter((c) => c.Body === 'Once').length;
-    const [a, b] = await Promise.all([reply(ctx.org.agents[0]!.token, conversationId, { id, body: 'Once' }), reply(ctx.org.agents[0]!.token, conversationId, { id, body: 'Once' })]);
+    const [a, b] = await Promise.all([
+      reply(ctx.org.agents[0]!.token, conversationId, { id, body: 'Once' }),
+      reply(ctx.org.agents[0]!.token, conversationId, { id, body: 'Once' }),
+    ]);
     await until(async () => (await statusOf(id)).status === 'read');
     const again = await reply(ctx.org.agents[0]!.token, conversationId, { id, body: 'Once' });
     expect([a.status, b.status].sort()).toEqual([200, 201]);
@@ -77,7 +88,11 @@ describe('Replies through Twilio (the local stand-in)', () => {
     const { twilio_sid } = await statusOf(id);
     const url = `${ctx.stack.serverUrl}/api/webhooks/twilio/status`;
     for (const status of ['sent', 'delivered', 'queued']) {
-      const res = await postSignedWebhook(url, ctx.stack.config.twilio.authToken, { MessageSid: twilio_sid!, AccountSid: ctx.stack.config.twilio.accountSid, MessageStatus: status });
+      const res = await postSignedWebhook(url, ctx.stack.config.twilio.authToken, {
+        MessageSid: twilio_sid!,
+        AccountSid: ctx.stack.config.twilio.accountSid,
+        MessageStatus: status,
+      });
       expect(res.status).toBe(204);
     }
     expect((await statusOf(id)).status).toBe('read');
@@ -101,7 +116,8 @@ describe('Replies through Twilio (the local stand-in)', () => {
     const failing = customer();
     ctx.stack.twilioStandIn!.failing.add(`whatsapp:${failing}`);
     const res = await ctx.stack.inbound({ from: failing, to: ctx.org.number, body: 'hello' });
-    const conv = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    const conv = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]))
+      .rows[0]!.conversation_id;
     const id = randomUUID();
     await reply(ctx.org.agents[0]!.token, conv, { id, body: 'Will fail' });
     await until(async () => (await statusOf(id)).status === 'failed');

@@ -32,7 +32,12 @@ describe('Local Realtime conformance', () => {
     return id;
   };
   const token = (agentId: string, expiresInSeconds: number) =>
-    signSupabaseJwt(ctx.stack.local!.jwtSecret, { role: 'authenticated', sub: agentId, aud: 'authenticated', exp: Math.floor(Date.now() / 1000) + expiresInSeconds });
+    signSupabaseJwt(ctx.stack.local!.jwtSecret, {
+      role: 'authenticated',
+      sub: agentId,
+      aud: 'authenticated',
+      exp: Math.floor(Date.now() / 1000) + expiresInSeconds,
+    });
 
   it('applies each filter operator: eq, neq, lt, lte, gt, gte, in', async () => {
     const sb = await clients.client(ctx.a.agents[0]!.token);
@@ -61,8 +66,10 @@ describe('Local Realtime conformance', () => {
     let channel = sb.channel('uuid-filters');
     for (const [name, value] of Object.entries(spellings)) {
       got[name] = [];
-      channel = channel.on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'rt_items', filter: `organisation_id=eq.${value}` }, (p: RealtimePostgresChangesPayload<Row>) =>
-        got[name]!.push((p.new as Row).n),
+      channel = channel.on(
+        'postgres_changes',
+        { event: 'INSERT', schema: 'public', table: 'rt_items', filter: `organisation_id=eq.${value}` },
+        (p: RealtimePostgresChangesPayload<Row>) => got[name]!.push((p.new as Row).n),
       );
     }
     await subscribed(channel, true);
@@ -102,9 +109,9 @@ describe('Local Realtime conformance', () => {
     const received: Record<string, string[]> = { a: [], b: [], anon: [] };
     const watch = async (who: string, token: string | null) => {
       const sb = await clients.client(token);
-      const ch = sb.channel(`inbox-${who}`).on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (p) =>
-        received[who]!.push((p.new as { body: string }).body),
-      );
+      const ch = sb
+        .channel(`inbox-${who}`)
+        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (p) => received[who]!.push((p.new as { body: string }).body));
       await subscribed(ch, true);
     };
     await watch('a', ctx.a.agents[0]!.token);
@@ -122,7 +129,9 @@ describe('Local Realtime conformance', () => {
     const sender = await clients.client(ctx.a.agents[0]!.token);
     const listener = await clients.client(ctx.a.agents[1]!.token);
     const seen: Record<string, unknown[]> = { sender: [], listener: [] };
-    const sch = sender.channel('room1', { config: { broadcast: { self: true, ack: true } } }).on('broadcast', { event: 'cursor' }, (m) => seen.sender!.push(m.payload));
+    const sch = sender
+      .channel('room1', { config: { broadcast: { self: true, ack: true } } })
+      .on('broadcast', { event: 'cursor' }, (m) => seen.sender!.push(m.payload));
     const lch = listener.channel('room1').on('broadcast', { event: 'cursor' }, (m) => seen.listener!.push(m.payload));
     await subscribed(sch, false);
     await subscribed(lch, false);
@@ -163,7 +172,9 @@ describe('Local Realtime conformance', () => {
   it('keeps streaming when the access token is refreshed mid-stream', async () => {
     const sb = await clients.client(await token(ctx.a.agents[0]!.id, 3));
     const bodies: string[] = [];
-    const ch = sb.channel('refresh').on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (p) => bodies.push((p.new as { body: string }).body));
+    const ch = sb
+      .channel('refresh')
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (p) => bodies.push((p.new as { body: string }).body));
     const w = await subscribed(ch, true);
     await sb.realtime.setAuth(await token(ctx.a.agents[0]!.id, 3600));
     await sleep(3500); // past the first token's expiry

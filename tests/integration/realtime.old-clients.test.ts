@@ -52,7 +52,10 @@ describe('Older Realtime clients', () => {
     await och.track({ name: 'Alice (old client)' });
     await until(() => events.includes('join:alice'), { what: 'alice joining' });
 
-    const newest = createClient(ctx.stack.config.supabaseUrl, ctx.stack.config.supabaseAnonKey, { auth: { persistSession: false }, realtime: { transport: WebSocket as never } });
+    const newest = createClient(ctx.stack.config.supabaseUrl, ctx.stack.config.supabaseAnonKey, {
+      auth: { persistSession: false },
+      realtime: { transport: WebSocket as never },
+    });
     await newest.realtime.setAuth(bob!.token);
     closers.push(() => void newest.realtime.disconnect());
     const nch = newest.channel('presence:old-and-new', { config: { presence: { key: 'bob' } } });

@@ -23,7 +23,9 @@ describe('Local Realtime resilience', () => {
   const watchMessages = async () => {
     const sb = await clients.client(org.agents[0]!.token);
     const bodies: string[] = [];
-    const ch = sb.channel('inbox').on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (p) => bodies.push((p.new as { body: string }).body));
+    const ch = sb
+      .channel('inbox')
+      .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (p) => bodies.push((p.new as { body: string }).body));
     const w = await subscribed(ch, true);
     return { bodies, w };
   };

@@ -24,8 +24,12 @@ describe('Local Realtime: one RLS check per visibility, exact for everyone', () 
       const sb = await clients.client(agent.token);
       const ch = sb
         .channel(`visibility-${name}`)
-        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (p) => got[name]!.messages.push(String((p.new as { body: string }).body)))
-        .on('postgres_changes', { event: '*', schema: 'public', table: 'read_states' }, (p) => got[name]!.reads.push(String((p.new as { agent_id: string }).agent_id)));
+        .on('postgres_changes', { event: 'INSERT', schema: 'public', table: 'messages' }, (p) =>
+          got[name]!.messages.push(String((p.new as { body: string }).body)),
+        )
+        .on('postgres_changes', { event: '*', schema: 'public', table: 'read_states' }, (p) =>
+          got[name]!.reads.push(String((p.new as { agent_id: string }).agent_id)),
+        );
       await subscribed(ch, true);
     }
     // Taken out of organisation A after subscribing: its token still works, its rows must not flow.
@@ -36,11 +40,15 @@ describe('Local Realtime: one RLS check per visibility, exact for everyone', () 
       await ctx.stack.inbound({ from: customer(), to: ctx.b.number, body: `for B ${i}` });
     }
     const res = await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'read me' });
-    const conversationId = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    const conversationId = (
+      await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])
+    ).rows[0]!.conversation_id;
     expect((await api(ctx.stack, a0!.token, `/api/conversations/${conversationId}/read`, 'POST')).status).toBe(200);
     const last = await ctx.stack.inbound({ from: customer(), to: ctx.b.number, body: 'last for B' });
     expect(last.status).toBe(200);
-    await until(() => got.a1!.messages.includes('read me') && got.b1!.messages.includes('last for B') && got.a0!.reads.length > 0, { what: 'every change delivered' });
+    await until(() => got.a1!.messages.includes('read me') && got.b1!.messages.includes('last for B') && got.a0!.reads.length > 0, {
+      what: 'every change delivered',
+    });
 
     const forA = ['for A 0', 'for A 1', 'for A 2', 'read me'];
     const forB = ['for B 0', 'for B 1', 'for B 2', 'last for B'];

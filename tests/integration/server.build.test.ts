@@ -33,7 +33,12 @@ describe('The production build of the server', () => {
     expect(((await me.json()) as MeResponse).id).toBe(ctx.org.agents[0]!.id);
     expect((await fetch(`${built.url}/api/me`)).status).toBe(401);
     const params = inboundParams({ accountSid: ctx.stack.config.twilio.accountSid, from: customer(), to: ctx.org.number, body: 'Built and running' });
-    const res = await postSignedWebhook(`${built.url}/api/webhooks/twilio`, ctx.stack.config.twilio.authToken, params, `${ctx.stack.config.publicUrl}/api/webhooks/twilio`);
+    const res = await postSignedWebhook(
+      `${built.url}/api/webhooks/twilio`,
+      ctx.stack.config.twilio.authToken,
+      params,
+      `${ctx.stack.config.publicUrl}/api/webhooks/twilio`,
+    );
     expect(res.status).toBe(200);
     const stored = await ctx.stack.db.query('select body from messages where twilio_sid = $1', [params.MessageSid]);
     expect(stored.rows).toEqual([{ body: 'Built and running' }]);

@@ -66,7 +66,9 @@ describe('Socket.IO', () => {
     colleague.on('conversation:read', (e) => colleagueEvents.push(e));
     const res = await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'read me' });
     expect(res.status).toBe(200);
-    const { rows } = await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]);
+    const { rows } = await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [
+      res.params.MessageSid,
+    ]);
     const read = nextEvent(otherDevice, 'conversation:read');
     expect((await api(ctx.stack, agent.token, `/api/conversations/${rows[0]!.conversation_id}/read`, 'POST')).status).toBe(200);
     expect((await read).conversationId).toBe(rows[0]!.conversation_id);

@@ -28,7 +28,15 @@ describe('The demo seed, resumed after an interrupted start', () => {
         [DEMO_ORGANISATION],
       )
     ).rows[0]!;
-  const signsIn = (password: string) => Promise.all(DEMO_AGENTS.map((a) => signIn(ctx.stack, a.email, password).then(() => true, () => false)));
+  const signsIn = (password: string) =>
+    Promise.all(
+      DEMO_AGENTS.map((a) =>
+        signIn(ctx.stack, a.email, password).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
 
   it('finishes a start stopped right after it created the organisation', async () => {
     await createOrganisation(ctx.stack.db, DEMO_ORGANISATION);

@@ -19,10 +19,11 @@ describe('Sync cursor', () => {
     return res.body;
   };
   const insertMessage = (client: { query: (s: string, a: unknown[]) => Promise<unknown> }, body: string) =>
-    client.query(
-      `insert into messages (organisation_id, conversation_id, direction, body, status) values ($1, $2, 'inbound', $3, 'received')`,
-      [ctx.org.id, conversationId, body],
-    );
+    client.query(`insert into messages (organisation_id, conversation_id, direction, body, status) values ($1, $2, 'inbound', $3, 'received')`, [
+      ctx.org.id,
+      conversationId,
+      body,
+    ]);
 
   it('without a cursor returns the conversations with unread counts and a cursor', async () => {
     const res = await sync(null);
@@ -59,9 +60,9 @@ describe('Sync cursor', () => {
 
       // The hazard this guards against: T1's row is older than T2's by time, so a
       // "created after the last row I saw" cursor would have skipped it for good.
-      const times = (await ctx.stack.db.query<{ body: string; created_at: Date }>(
-        `select body, created_at from messages where body like 'T_ (%' order by created_at`,
-      )).rows.map((r) => r.body);
+      const times = (
+        await ctx.stack.db.query<{ body: string; created_at: Date }>(`select body, created_at from messages where body like 'T_ (%' order by created_at`)
+      ).rows.map((r) => r.body);
       expect(times).toEqual(['T1 (commits last)', 'T2 (commits first)']);
 
       // And nothing comes twice.

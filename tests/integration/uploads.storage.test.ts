@@ -24,9 +24,15 @@ describe('Uploads kept in Supabase Storage', () => {
     const agent = ctx.org.agents[0]!;
     const from = customer();
     const res = await ctx.stack.inbound({ from, to: ctx.org.number, body: 'Send me the form please' });
-    const conversationId = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    const conversationId = (
+      await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])
+    ).rows[0]!.conversation_id;
     const ticket = await api<UploadTicket>(ctx.stack, agent.token, '/api/uploads/tickets', 'POST');
-    const uploaded = await fetch(ticket.body.url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'form.pdf', 'x-file-type': 'application/pdf' }, body: new Uint8Array(PDF) });
+    const uploaded = await fetch(ticket.body.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'form.pdf', 'x-file-type': 'application/pdf' },
+      body: new Uint8Array(PDF),
+    });
     expect(uploaded.status).toBe(201);
     const file = (await uploaded.json()) as UploadView;
     expect(existsSync(join(ctx.stack.home, 'uploads'))).toBe(false);
@@ -36,25 +42,42 @@ describe('Uploads kept in Supabase Storage', () => {
     // The bucket is private: the anon key cannot read it; the service role can, through storage-js.
     const anon = createClient(ctx.stack.config.supabaseUrl, ctx.stack.config.supabaseAnonKey, { realtime: { transport: WebSocket as never } });
     expect((await anon.storage.from('agent-files').download(rows[0]!.storage_key)).error).not.toBeNull();
-    const storage = createSupabaseStorage({ supabaseUrl: ctx.stack.config.supabaseUrl, serviceRoleKey: ctx.stack.local!.serviceRoleKey, bucket: 'agent-files' });
+    const storage = createSupabaseStorage({
+      supabaseUrl: ctx.stack.config.supabaseUrl,
+      serviceRoleKey: ctx.stack.local!.serviceRoleKey,
+      bucket: 'agent-files',
+    });
     expect((await storage.get(rows[0]!.storage_key))!.equals(PDF)).toBe(true);
     expect(await storage.get(`${ctx.org.id}/${randomUUID()}`)).toBeNull();
 
-    const sent = await api<{ message: { id: string } }>(ctx.stack, agent.token, `/api/conversations/${conversationId}/messages`, 'POST', { id: randomUUID(), uploadId: file.id });
+    const sent = await api<{ message: { id: string } }>(ctx.stack, agent.token, `/api/conversations/${conversationId}/messages`, 'POST', {
+      id: randomUUID(),
+      uploadId: file.id,
+    });
     expect(sent.status).toBe(201);
     const standIn = ctx.stack.twilioStandIn!;
     await until(() => standIn.fetchedMedia.some((f) => f.url.includes(file.id) && f.status === 200), { what: 'Twilio fetching the file' });
     expect(standIn.fetchedMedia.find((f) => f.url.includes(file.id))).toMatchObject({ contentType: 'application/pdf', size: PDF.length, fileName: 'form.pdf' });
     const page = await api<MessagesPage>(ctx.stack, agent.token, `/api/conversations/${conversationId}/messages`);
-    expect(page.body.messages.find((m) => m.id === sent.body.message.id)!.media).toEqual([{ contentType: 'application/pdf', name: 'form.pdf', size: PDF.length, uploadId: file.id }]);
+    expect(page.body.messages.find((m) => m.id === sent.body.message.id)!.media).toEqual([
+      { contentType: 'application/pdf', name: 'form.pdf', size: PDF.length, uploadId: file.id },
+    ]);
   });
 
   it('deletes an upload no message sent from the bucket (through storage-js), and keeps the sent ones', async () => {
     const agent = ctx.org.agents[0]!;
     const ticket = await api<UploadTicket>(ctx.stack, agent.token, '/api/uploads/tickets', 'POST');
-    const res = await fetch(ticket.body.url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'draft.pdf', 'x-file-type': 'application/pdf' }, body: new Uint8Array(PDF) });
+    const res = await fetch(ticket.body.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'draft.pdf', 'x-file-type': 'application/pdf' },
+      body: new Uint8Array(PDF),
+    });
     const unsent = (await res.json()) as UploadView;
-    const storage = createSupabaseStorage({ supabaseUrl: ctx.stack.config.supabaseUrl, serviceRoleKey: ctx.stack.local!.serviceRoleKey, bucket: 'agent-files' });
+    const storage = createSupabaseStorage({
+      supabaseUrl: ctx.stack.config.supabaseUrl,
+      serviceRoleKey: ctx.stack.local!.serviceRoleKey,
+      bucket: 'agent-files',
+    });
     const keys = (await ctx.stack.db.query<{ id: string; storage_key: string }>('select id, storage_key from uploads')).rows;
     expect(keys.length).toBe(2);
     await ctx.stack.db.query("update uploads set created_at = now() - interval '2 days'");

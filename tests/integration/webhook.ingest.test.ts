@@ -21,7 +21,14 @@ describe('Inbound webhook storage', () => {
         where m.twilio_sid = $1`,
       [res.params.MessageSid],
     );
-    expect(msg).toMatchObject({ body: 'Hi there', direction: 'inbound', status: 'received', phone_e164: from, profile_name: 'Maria Garcia', last_message_preview: 'Hi there' });
+    expect(msg).toMatchObject({
+      body: 'Hi there',
+      direction: 'inbound',
+      status: 'received',
+      phone_e164: from,
+      profile_name: 'Maria Garcia',
+      last_message_preview: 'Hi there',
+    });
   });
 
   it('a duplicate MessageSid stores one row and still gets 200', async () => {
@@ -46,7 +53,9 @@ describe('Inbound webhook storage', () => {
   it('routes a message sent through a Messaging Service to its channel', async () => {
     const res = await ctx.stack.inbound({ from: customer(), to: 'whatsapp:+19999999999', messagingServiceSid: ctx.org.messagingServiceSid, body: 'via MG' });
     expect(res.status).toBe(200);
-    const [row] = await rows('select c.channel_id from messages m join conversations c on c.id = m.conversation_id where m.twilio_sid = $1', [res.params.MessageSid]);
+    const [row] = await rows('select c.channel_id from messages m join conversations c on c.id = m.conversation_id where m.twilio_sid = $1', [
+      res.params.MessageSid,
+    ]);
     expect(row?.channel_id).toBe(ctx.org.channelId);
   });
 
@@ -69,7 +78,13 @@ describe('Inbound webhook storage', () => {
     const res = await ctx.stack.inbound({ messageSid, from: customer(), to: ctx.org.number, media });
     expect(res.status).toBe(200);
     const [row] = await rows('select media, body from messages where twilio_sid = $1', [res.params.MessageSid]);
-    expect(row).toEqual({ media: [{ contentType: 'image/jpeg', sid: me1 }, { contentType: 'application/pdf', sid: me2 }], body: '' });
+    expect(row).toEqual({
+      media: [
+        { contentType: 'image/jpeg', sid: me1 },
+        { contentType: 'application/pdf', sid: me2 },
+      ],
+      body: '',
+    });
   });
 
   it('rejects a malformed body with 400 and a clear message, storing nothing', async () => {
@@ -105,25 +120,49 @@ describe('Inbound webhook storage', () => {
   });
 
   it('stores a burst of concurrent webhooks once each, with the right counts', async () => {
-    const burst = Array.from({ length: 200 }, (_, i) => inboundParams({ accountSid: ctx.stack.config.twilio.accountSid, from: `+1757555${String(2000 + (i % 40))}`, to: ctx.org.number, body: `burst ${i}` }));
-    const answers = await Promise.all(burst.map((p) => postSignedWebhook(ctx.stack.webhookUrl, ctx.stack.config.twilio.authToken, p, `${ctx.stack.config.publicUrl}/api/webhooks/twilio`)));
+    const burst = Array.from({ length: 200 }, (_, i) =>
+      inboundParams({ accountSid: ctx.stack.config.twilio.accountSid, from: `+1757555${String(2000 + (i % 40))}`, to: ctx.org.number, body: `burst ${i}` }),
+    );
+    const answers = await Promise.all(
+      burst.map((p) => postSignedWebhook(ctx.stack.webhookUrl, ctx.stack.config.twilio.authToken, p, `${ctx.stack.config.publicUrl}/api/webhooks/twilio`)),
+    );
     expect(answers.map((a) => a.status)).toEqual(burst.map(() => 200));
     const stored = await rows('select count(*)::int as n from messages where twilio_sid = any($1)', [burst.map((p) => p.MessageSid)]);
     expect(stored[0].n).toBe(200);
-    const counts = await rows("select sum(inbound_count)::int as n from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 like '+17575552%' and c.organisation_id = $1", [ctx.org.id]);
+    const counts = await rows(
+      "select sum(inbound_count)::int as n from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 like '+17575552%' and c.organisation_id = $1",
+      [ctx.org.id],
+    );
     expect(counts[0].n).toBe(200);
   });
 
   it('shares commits while the database is busy: webhooks waiting behind a commit go together in the next', async () => {
     const batcher = createInboundBatcher(ctx.stack.db, { concurrency: 1 });
     const msgs = Array.from({ length: 100 }, (_, i) => {
-      const p = inboundParams({ accountSid: ctx.stack.config.twilio.accountSid, from: `+1757556${String(1000 + (i % 10))}`, to: ctx.org.number, body: `shared ${i}` });
-      return { messageSid: p.MessageSid!, from: p.From!, to: p.To!, messagingServiceSid: null, body: p.Body!, profileName: null, media: [], location: null, raw: p };
+      const p = inboundParams({
+        accountSid: ctx.stack.config.twilio.accountSid,
+        from: `+1757556${String(1000 + (i % 10))}`,
+        to: ctx.org.number,
+        body: `shared ${i}`,
+      });
+      return {
+        messageSid: p.MessageSid!,
+        from: p.From!,
+        to: p.To!,
+        messagingServiceSid: null,
+        body: p.Body!,
+        profileName: null,
+        media: [],
+        location: null,
+        raw: p,
+      };
     });
     const results = await Promise.all(msgs.map((m) => batcher.store(m)));
     expect(results.map((r) => r.kind)).toEqual(msgs.map(() => 'stored'));
     // Each row records the transaction that wrote it: one commit per webhook would be 100.
-    const stored = await rows('select count(*)::int as n, count(distinct change_xid)::int as transactions from messages where twilio_sid = any($1)', [msgs.map((m) => m.messageSid)]);
+    const stored = await rows('select count(*)::int as n, count(distinct change_xid)::int as transactions from messages where twilio_sid = any($1)', [
+      msgs.map((m) => m.messageSid),
+    ]);
     expect(stored[0].n).toBe(100);
     expect(stored[0].transactions).toBeLessThan(10);
     // A message refused inside a shared transaction fails alone; its batch-mates are stored.
@@ -136,7 +175,18 @@ describe('Inbound webhook storage', () => {
   it('a batch stored set-based gives each message what storing them one by one would', async () => {
     const make = (from: string, body: string, extra: Partial<InboundMessage> = {}): InboundMessage => {
       const p = inboundParams({ accountSid: ctx.stack.config.twilio.accountSid, from, to: ctx.org.number, body });
-      return { messageSid: p.MessageSid!, from: p.From!, to: p.To!, messagingServiceSid: null, body, profileName: null, media: [], location: null, raw: p, ...extra };
+      return {
+        messageSid: p.MessageSid!,
+        from: p.From!,
+        to: p.To!,
+        messagingServiceSid: null,
+        body,
+        profileName: null,
+        media: [],
+        location: null,
+        raw: p,
+        ...extra,
+      };
     };
     const ana = customer();
     const ben = customer();
@@ -167,7 +217,10 @@ describe('Inbound webhook storage', () => {
       [ana],
     );
     expect(conv).toEqual({ n: 3, preview: 'four', profile_name: 'Ana Lima' });
-    const [benConv] = await rows(`select c.inbound_count::int as n, c.last_message_preview as preview from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1`, [ben]);
+    const [benConv] = await rows(
+      `select c.inbound_count::int as n, c.last_message_preview as preview from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1`,
+      [ben],
+    );
     expect(benConv).toEqual({ n: 2, preview: 'three' });
     // What agents are sent carries the conversation as the batch left it.
     const last = stored.at(-1)!;

@@ -19,7 +19,8 @@ describe('Twilio webhook signature', () => {
     });
 
   it('answers the health checks the original guide had (webhook, Socket.IO for operators) and the database one', async () => {
-    const get = async (path: string) => (await fetch(ctx.stack.serverUrl + path, { headers: { authorization: `Bearer ${ctx.stack.config.operatorToken}` } })).json();
+    const get = async (path: string) =>
+      (await fetch(ctx.stack.serverUrl + path, { headers: { authorization: `Bearer ${ctx.stack.config.operatorToken}` } })).json();
     expect(await get('/api/webhooks/twilio')).toMatchObject({ status: 'ok', service: 'twilio-webhook' });
     expect(await get('/api/socket')).toMatchObject({ status: 'up', connections: 0 });
     expect(await get('/api/health')).toEqual({ status: 'ok' });

@@ -24,20 +24,31 @@ describe('WhatsApp content', () => {
   let from: string;
   let conversationId: string;
 
-  const conversationOf = async (sid: string) => (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [sid])).rows[0]!.conversation_id;
+  const conversationOf = async (sid: string) =>
+    (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [sid])).rows[0]!.conversation_id;
   const messageBySid = async (sid: string) => {
     const page = await api<MessagesPage>(ctx.stack, agent().token, `/api/conversations/${await conversationOf(sid)}/messages`);
     return page.body.messages.find((m) => m.twilioSid === sid)!;
   };
-  const reply = (body: Record<string, unknown>, token = agent().token, conv = conversationId) => api<{ message: MessageView; error?: string; message_?: string }>(ctx.stack, token, `/api/conversations/${conv}/messages`, 'POST', { id: randomUUID(), ...body });
+  const reply = (body: Record<string, unknown>, token = agent().token, conv = conversationId) =>
+    api<{ message: MessageView; error?: string; message_?: string }>(ctx.stack, token, `/api/conversations/${conv}/messages`, 'POST', {
+      id: randomUUID(),
+      ...body,
+    });
   const sentSid = async (id: string) => {
-    await until(async () => !!(await ctx.stack.db.query('select 1 from messages where id = $1 and twilio_sid is not null', [id])).rowCount, { what: 'the reply sent' });
+    await until(async () => !!(await ctx.stack.db.query('select 1 from messages where id = $1 and twilio_sid is not null', [id])).rowCount, {
+      what: 'the reply sent',
+    });
     return (await ctx.stack.db.query<{ twilio_sid: string }>('select twilio_sid from messages where id = $1', [id])).rows[0]!.twilio_sid;
   };
   const upload = async (bytes: Buffer, name: string, type: string, token = agent().token) => {
     const ticket = await api<UploadTicket>(ctx.stack, token, '/api/uploads/tickets', 'POST');
     expect(ticket.status).toBe(200);
-    const res = await fetch(ticket.body.url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(name), 'x-file-type': type }, body: new Uint8Array(bytes) });
+    const res = await fetch(ticket.body.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(name), 'x-file-type': type },
+      body: new Uint8Array(bytes),
+    });
     return { status: res.status, body: (await res.json()) as UploadView & { error?: string; message?: string } };
   };
 
@@ -53,7 +64,13 @@ describe('WhatsApp content', () => {
     const quoting = await ctx.stack.inbound({ from, to: ctx.org.number, body: 'The large one', replyTo: { sid: oursSid, sender: ctx.org.number } });
     expect(quoting.status).toBe(200);
     const stored = await messageBySid(quoting.params.MessageSid!);
-    expect(stored.quote).toEqual({ sid: oursSid, messageId: ours.body.message.id, direction: 'outbound', body: 'Which size would you like?', contentType: null });
+    expect(stored.quote).toEqual({
+      sid: oursSid,
+      messageId: ours.body.message.id,
+      direction: 'outbound',
+      body: 'Which size would you like?',
+      contentType: null,
+    });
 
     const theirs = await ctx.stack.inbound({ from, to: ctx.org.number, body: 'Correction:', replyTo: { sid: quoting.params.MessageSid!, sender: from } });
     expect((await messageBySid(theirs.params.MessageSid!)).quote).toMatchObject({ messageId: stored.id, direction: 'inbound', body: 'The large one' });
@@ -67,16 +84,31 @@ describe('WhatsApp content', () => {
     const otherFrom = customer();
     const theirs = await ctx.stack.inbound({ from: otherFrom, to: ctx.other.number, body: 'A secret of the other organisation' });
     const probe = await ctx.stack.inbound({ from, to: ctx.org.number, body: 'probe', replyTo: { sid: theirs.params.MessageSid!, sender: otherFrom } });
-    expect((await messageBySid(probe.params.MessageSid!)).quote).toEqual({ sid: theirs.params.MessageSid, messageId: null, direction: null, body: null, contentType: null });
+    expect((await messageBySid(probe.params.MessageSid!)).quote).toEqual({
+      sid: theirs.params.MessageSid,
+      messageId: null,
+      direction: null,
+      body: null,
+      contentType: null,
+    });
   });
 
   it('stores a tapped template button and a chosen list item as replies to the message that offered them', async () => {
     const template = await reply({ template: { sid: STAND_IN_TEMPLATES[1].sid, variables: { '1': 'Ana', '2': '1042' } } });
     const templateSid = await sentSid(template.body.message.id);
-    const tap = await ctx.stack.inbound({ from, to: ctx.org.number, button: { text: 'Track my order', payload: 'TRACK_1042' }, replyTo: { sid: templateSid, sender: ctx.org.number } });
+    const tap = await ctx.stack.inbound({
+      from,
+      to: ctx.org.number,
+      button: { text: 'Track my order', payload: 'TRACK_1042' },
+      replyTo: { sid: templateSid, sender: ctx.org.number },
+    });
     expect(tap.params).toMatchObject({ ButtonText: 'Track my order', ButtonPayload: 'TRACK_1042', MessageType: 'button', Body: 'Track my order' });
     const tapped = await messageBySid(tap.params.MessageSid!);
-    expect(tapped).toMatchObject({ body: 'Track my order', interactive: { kind: 'button', text: 'Track my order', payload: 'TRACK_1042' }, quote: { messageId: template.body.message.id } });
+    expect(tapped).toMatchObject({
+      body: 'Track my order',
+      interactive: { kind: 'button', text: 'Track my order', payload: 'TRACK_1042' },
+      quote: { messageId: template.body.message.id },
+    });
 
     const chose = await ctx.stack.inbound({ from, to: ctx.org.number, listItem: { id: 'size_l', title: 'Large' } });
     expect((await messageBySid(chose.params.MessageSid!)).interactive).toEqual({ kind: 'list', text: 'Large', payload: 'size_l' });
@@ -110,10 +142,14 @@ describe('WhatsApp content', () => {
     expect(res.params.MessageType).toBe('audio');
     const stored = await messageBySid(sid);
     expect(stored.media.map((m) => m.contentType)).toEqual(['audio/ogg', 'text/vcard', 'video/mp4']);
-    const audio = await fetch(`${ctx.stack.serverUrl}/api/conversations/${conversationId}/messages/${stored.id}/media/0`, { headers: { authorization: `Bearer ${agent().token}` } });
+    const audio = await fetch(`${ctx.stack.serverUrl}/api/conversations/${conversationId}/messages/${stored.id}/media/0`, {
+      headers: { authorization: `Bearer ${agent().token}` },
+    });
     expect(audio.status).toBe(200);
     expect(Buffer.from(await audio.arrayBuffer()).equals(VOICE_NOTE_OGG)).toBe(true);
-    const card = await fetch(`${ctx.stack.serverUrl}/api/conversations/${conversationId}/messages/${stored.id}/media/1`, { headers: { authorization: `Bearer ${agent().token}` } });
+    const card = await fetch(`${ctx.stack.serverUrl}/api/conversations/${conversationId}/messages/${stored.id}/media/1`, {
+      headers: { authorization: `Bearer ${agent().token}` },
+    });
     expect(await card.text()).toContain('FN:Ada Okafor');
   });
 
@@ -125,10 +161,16 @@ describe('WhatsApp content', () => {
     await ctx.stack.inbound({ from: who, to: ctx.org.number, body: '  stop ' });
     const synced = async () => (await api<SyncResponse>(ctx.stack, agent().token, '/api/sync')).body.conversations.find((c) => c.id === conv)!;
     expect((await synced()).optedOutAt).not.toBeNull();
-    const refused = await api<{ error: string; message: string }>(ctx.stack, agent().token, `/api/conversations/${conv}/messages`, 'POST', { id: randomUUID(), body: 'One more thing' });
+    const refused = await api<{ error: string; message: string }>(ctx.stack, agent().token, `/api/conversations/${conv}/messages`, 'POST', {
+      id: randomUUID(),
+      body: 'One more thing',
+    });
     expect([refused.status, refused.body.error]).toEqual([422, 'opted_out']);
     expect(refused.body.message).toContain('START');
-    const template = await api<{ error: string }>(ctx.stack, agent().token, `/api/conversations/${conv}/messages`, 'POST', { id: randomUUID(), template: { sid: STAND_IN_TEMPLATES[0].sid, variables: { '1': 'x' } } });
+    const template = await api<{ error: string }>(ctx.stack, agent().token, `/api/conversations/${conv}/messages`, 'POST', {
+      id: randomUUID(),
+      template: { sid: STAND_IN_TEMPLATES[0].sid, variables: { '1': 'x' } },
+    });
     expect(template.body.error).toBe('opted_out');
     await ctx.stack.inbound({ from: who, to: ctx.org.number, body: 'START' });
     expect((await synced()).optedOutAt).toBeNull();
@@ -155,11 +197,19 @@ describe('WhatsApp content', () => {
       sha256: createHash('sha256').update(PDF).digest('hex'),
       fileName: 'Invoice 1042.pdf',
     });
-    await until(async () => (await ctx.stack.db.query<{ status: string }>('select status from messages where id = $1', [sent.body.message.id])).rows[0]!.status === 'read', { what: 'delivered' });
+    await until(
+      async () =>
+        (await ctx.stack.db.query<{ status: string }>('select status from messages where id = $1', [sent.body.message.id])).rows[0]!.status === 'read',
+      { what: 'delivered' },
+    );
     // The agents see it through the server; another organisation cannot.
-    const mine = await fetch(`${ctx.stack.serverUrl}/api/conversations/${conversationId}/messages/${sent.body.message.id}/media/0`, { headers: { authorization: `Bearer ${ctx.org.agents[1]!.token}` } });
+    const mine = await fetch(`${ctx.stack.serverUrl}/api/conversations/${conversationId}/messages/${sent.body.message.id}/media/0`, {
+      headers: { authorization: `Bearer ${ctx.org.agents[1]!.token}` },
+    });
     expect(Buffer.from(await mine.arrayBuffer()).equals(PDF)).toBe(true);
-    const theirs = await fetch(`${ctx.stack.serverUrl}/api/conversations/${conversationId}/messages/${sent.body.message.id}/media/0`, { headers: { authorization: `Bearer ${ctx.other.agents[0]!.token}` } });
+    const theirs = await fetch(`${ctx.stack.serverUrl}/api/conversations/${conversationId}/messages/${sent.body.message.id}/media/0`, {
+      headers: { authorization: `Bearer ${ctx.other.agents[0]!.token}` },
+    });
     expect(theirs.status).toBe(404);
   });
 
@@ -179,11 +229,18 @@ describe('WhatsApp content', () => {
   });
 
   it('accepts uploads only with a valid ticket, sends only the organisation’s own uploads, and serves Twilio only a valid, unexpired signature', async () => {
-    const noTicket = await fetch(`${ctx.stack.serverUrl}/api/uploads?ticket=forged.ticket.1.x`, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'a.png' }, body: new Uint8Array(PNG) });
+    const noTicket = await fetch(`${ctx.stack.serverUrl}/api/uploads?ticket=forged.ticket.1.x`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'a.png' },
+      body: new Uint8Array(PNG),
+    });
     expect(noTicket.status).toBe(401);
     const theirs = await upload(PNG, 'their.png', 'image/png', ctx.other.agents[0]!.token);
     expect(theirs.status).toBe(201);
-    const stolen = await api<{ error: string }>(ctx.stack, agent().token, `/api/conversations/${conversationId}/messages`, 'POST', { id: randomUUID(), uploadId: theirs.body.id });
+    const stolen = await api<{ error: string }>(ctx.stack, agent().token, `/api/conversations/${conversationId}/messages`, 'POST', {
+      id: randomUUID(),
+      uploadId: theirs.body.id,
+    });
     expect([stolen.status, stolen.body.error]).toEqual([422, 'unknown_upload']);
 
     const mine = await upload(PNG, 'pixel.png', 'image/png');
@@ -196,7 +253,13 @@ describe('WhatsApp content', () => {
     // A signature with one character changed (to another one: replacing 'A' by 'A' would change nothing).
     const tampered = url(Date.now() + 60_000).replace(/signature=(.)/, (_, c: string) => `signature=${c === 'A' ? 'B' : 'A'}`);
     expect((await fetch(tampered)).status).toBe(403);
-    expect((await fetch(`${ctx.stack.serverUrl}/media/uploads/${theirs.body.id}?${signer.mediaQuery(mine.body.id, Date.now() + 60_000).replace(mine.body.id, theirs.body.id)}`)).status).toBe(403);
+    expect(
+      (
+        await fetch(
+          `${ctx.stack.serverUrl}/media/uploads/${theirs.body.id}?${signer.mediaQuery(mine.body.id, Date.now() + 60_000).replace(mine.body.id, theirs.body.id)}`,
+        )
+      ).status,
+    ).toBe(403);
   });
 
   it('keeps Twilio’s error code on a failed message (63016 outside the window; 63019 a file Twilio could not fetch)', async () => {
@@ -205,8 +268,16 @@ describe('WhatsApp content', () => {
     const conv = await conversationOf(res.params.MessageSid!);
     ctx.stack.twilioStandIn!.failWith.set(`whatsapp:${who}`, 63019);
     const sent = await reply({ body: 'A file that will not arrive' }, agent().token, conv);
-    await until(async () => (await ctx.stack.db.query<{ status: string }>('select status from messages where id = $1', [sent.body.message.id])).rows[0]!.status === 'failed', { what: 'failed' });
+    await until(
+      async () =>
+        (await ctx.stack.db.query<{ status: string }>('select status from messages where id = $1', [sent.body.message.id])).rows[0]!.status === 'failed',
+      { what: 'failed' },
+    );
     const page = await api<MessagesPage>(ctx.stack, agent().token, `/api/conversations/${conv}/messages`);
-    expect(page.body.messages.find((m) => m.id === sent.body.message.id)).toMatchObject({ status: 'failed', errorCode: 63019, errorMessage: 'Media failed to download' });
+    expect(page.body.messages.find((m) => m.id === sent.body.message.id)).toMatchObject({
+      status: 'failed',
+      errorCode: 63019,
+      errorMessage: 'Media failed to download',
+    });
   });
 });

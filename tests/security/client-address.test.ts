@@ -5,7 +5,11 @@ import { clientAddress } from '../../server/http/client-address';
 
 /** A request as Node hands it over: who connected, and what it claims in X-Forwarded-For. */
 const request = (from: string, forwardedFor?: string) =>
-  ({ socket: { remoteAddress: from }, connection: { remoteAddress: from }, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} }) as unknown as IncomingMessage;
+  ({
+    socket: { remoteAddress: from },
+    connection: { remoteAddress: from },
+    headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+  }) as unknown as IncomingMessage;
 const addressWith = (trustProxy?: string) => clientAddress(requestPolicy(parseEnv(trustProxy === undefined ? {} : { TRUST_PROXY: trustProxy })).trustProxy);
 
 /** Per-address limits mean nothing if a client can name its own address. */

@@ -22,9 +22,18 @@ describe('CRM OAuth: single use, bound to the admin and the browser that started
   const atCallback = (u: URL) => u.pathname === '/api/crm/oauth/callback';
 
   const connection = async (organisationId: string) =>
-    (await ctx.stack.db.query('select vendor, account, connected_at, connected_by, access_token from crm_connections where organisation_id = $1', [organisationId])).rows[0] ?? null;
+    (
+      await ctx.stack.db.query('select vendor, account, connected_at, connected_by, access_token from crm_connections where organisation_id = $1', [
+        organisationId,
+      ])
+    ).rows[0] ?? null;
   const audited = async (organisationId: string) =>
-    (await ctx.stack.db.query<{ action: string; actor_id: string | null; detail: Record<string, string> }>('select action, actor_id, detail from audit_log where organisation_id = $1 order by id', [organisationId])).rows;
+    (
+      await ctx.stack.db.query<{ action: string; actor_id: string | null; detail: Record<string, string> }>(
+        'select action, actor_id, detail from audit_log where organisation_id = $1 order by id',
+        [organisationId],
+      )
+    ).rows;
   const setRole = (agentId: string, role: 'admin' | 'agent') => ctx.stack.db.query('update agents set role = $2 where id = $1', [agentId, role]);
   /** An admin's browser that opened Connect's link and stopped at the vendor's consent page. */
   const atConsentPage = async (token: string, browser: OAuthBrowser = oauthBrowser()) => {
@@ -102,7 +111,9 @@ describe('CRM OAuth: single use, bound to the admin and the browser that started
 
     const link = await connectLink(ctx.stack, adminA(), 'hubspot');
     // The admin view opens its link at once; one left lying about for minutes is not one it opened.
-    await ctx.stack.db.query(`update crm_oauth_attempts set created_at = now() - interval '3 minutes' where organisation_id = $1 and started_at is null`, [ctx.a.id]);
+    await ctx.stack.db.query(`update crm_oauth_attempts set created_at = now() - interval '3 minutes' where organisation_id = $1 and started_at is null`, [
+      ctx.a.id,
+    ]);
     const late = oauthBrowser();
     const page = await late.open(link);
     expect([page.status, page.visited.length, late.cookies.size]).toEqual([400, 1, 0]);
@@ -171,7 +182,12 @@ describe('CRM OAuth: single use, bound to the admin and the browser that started
     try {
       const ours = (url: string) => url.startsWith(config.publicUrl);
       const secrets: string[] = [];
-      const connect = await app.http.inject({ method: 'POST', url: '/api/admin/crm/connect', headers: { authorization: `Bearer ${adminA()}` }, payload: { vendor: 'hubspot' } });
+      const connect = await app.http.inject({
+        method: 'POST',
+        url: '/api/admin/crm/connect',
+        headers: { authorization: `Bearer ${adminA()}` },
+        payload: { vendor: 'hubspot' },
+      });
       let next = (connect.json() as CrmConnectResponse).authorizeUrl;
       let cookie = '';
       let status = 0;

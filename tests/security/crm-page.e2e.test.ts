@@ -41,7 +41,12 @@ describe('A CRM page is not trusted; a customer’s file is not a page', () => {
   });
 
   const conversationsWith = async (phone: string) =>
-    (await ctx.stack.db.query('select 1 from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1 and c.organisation_id = $2', [phone, ctx.org.id])).rowCount;
+    (
+      await ctx.stack.db.query('select 1 from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1 and c.organisation_id = $2', [
+        phone,
+        ctx.org.id,
+      ])
+    ).rowCount;
 
   it('a page script reads only data-phone, data-unread and data-typing: no name, no preview', async () => {
     const seen = await crm.evaluate((selector) => {
@@ -87,7 +92,9 @@ describe('A CRM page is not trusted; a customer’s file is not a page', () => {
     // The agent's real click still opens the conversation.
     await browser.worker.evaluate(() => chrome.storage.session.remove('openConversation'));
     await badge.click();
-    const conversation = (await ctx.stack.db.query<{ id: string }>('select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1', [KNOWN])).rows[0]!.id;
+    const conversation = (
+      await ctx.stack.db.query<{ id: string }>('select c.id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1', [KNOWN])
+    ).rows[0]!.id;
     const openId = () => browser.worker.evaluate(async () => (await chrome.storage.session.get('openConversation')).openConversation);
     await expect.poll(openId, { timeout: 10_000 }).toBe(conversation);
     const caught = await probe();
@@ -95,21 +102,35 @@ describe('A CRM page is not trusted; a customer’s file is not a page', () => {
     expect(caught.leaks).toEqual([]);
     // The traps were set and saw the badge's host: inserted, hovered, focused, clicked, hit.
     expect(caught.reached).toEqual(
-      expect.arrayContaining(['MutationObserver', 'document.activeElement', 'focusin event target', 'click event composedPath()', 'pointerover event target', 'elementsFromPoint']),
+      expect.arrayContaining([
+        'MutationObserver',
+        'document.activeElement',
+        'focusin event target',
+        'click event composedPath()',
+        'pointerover event target',
+        'elementsFromPoint',
+      ]),
     );
     // The badge still shows the agent the name and the preview.
-    expect((await badgesInside(page)).find((b) => b.phone === KNOWN)).toMatchObject({ closed: true, tip: `${NAME}: ${SECRET}\nUnassigned`, label: expect.stringContaining(NAME) });
+    expect((await badgesInside(page)).find((b) => b.phone === KNOWN)).toMatchObject({
+      closed: true,
+      tip: `${NAME}: ${SECRET}\nUnassigned`,
+      label: expect.stringContaining(NAME),
+    });
     await page.close();
   });
 
   it('a scripted click() or synthetic event opens nothing and creates no conversation; the agent’s real click does', async () => {
-    await crm.evaluate(({ selector, phone }) => {
-      const badge = document.querySelector<HTMLElement>(`${selector}[data-phone="${phone}"]`)!;
-      badge.click();
-      badge.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
-      badge.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
-      badge.focus();
-    }, { selector: BADGE_SELECTOR, phone: STRANGER });
+    await crm.evaluate(
+      ({ selector, phone }) => {
+        const badge = document.querySelector<HTMLElement>(`${selector}[data-phone="${phone}"]`)!;
+        badge.click();
+        badge.dispatchEvent(new MouseEvent('click', { bubbles: true, composed: true }));
+        badge.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+        badge.focus();
+      },
+      { selector: BADGE_SELECTOR, phone: STRANGER },
+    );
     // The marker: a real click on another number does create its conversation. Requests from one
     // page are handled in order, so had the scripted ones done anything, it would show by then.
     await crm.locator(`${BADGE_SELECTOR}[data-phone="${OTHER_STRANGER}"]`).click();

@@ -16,7 +16,11 @@ describe('Database: agents read through RLS and write nothing around the server'
 
   beforeAll(async () => {
     const res = await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'A’s customer' });
-    const row = (await ctx.stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!;
+    const row = (
+      await ctx.stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [
+        res.params.MessageSid,
+      ])
+    ).rows[0]!;
     ({ id: messageA, conversation_id: convA } = row);
     await ctx.stack.inbound({ from: customer(), to: ctx.b.number, body: 'B’s customer' });
   });
@@ -62,8 +66,14 @@ describe('Database: agents read through RLS and write nothing around the server'
       ['delete from conversations where id = $1', [convA]],
       ['update contacts set profile_name = $2 where organisation_id = $1', [ctx.a.id, 'renamed']],
       ['insert into contacts (organisation_id, phone_e164) values ($1, $2)', [ctx.a.id, customer()]],
-      ['insert into conversations (organisation_id, channel_id, contact_id) select organisation_id, $2, id from contacts where organisation_id = $1 limit 1', [ctx.a.id, ctx.a.channelId]],
-      ['insert into read_states (agent_id, conversation_id, organisation_id, last_read_at, read_inbound_count) values ($1, $2, $3, now(), 1000)', [agent, convA, ctx.a.id]],
+      [
+        'insert into conversations (organisation_id, channel_id, contact_id) select organisation_id, $2, id from contacts where organisation_id = $1 limit 1',
+        [ctx.a.id, ctx.a.channelId],
+      ],
+      [
+        'insert into read_states (agent_id, conversation_id, organisation_id, last_read_at, read_inbound_count) values ($1, $2, $3, now(), 1000)',
+        [agent, convA, ctx.a.id],
+      ],
       ['delete from read_states where agent_id = $1', [agent]],
       ['insert into canned_replies (organisation_id, shortcut, body) values ($1, $2, $3)', [ctx.a.id, 'x', 'y']],
       ['update channels set whatsapp_number = null where organisation_id = $1', [ctx.a.id]],
@@ -97,7 +107,11 @@ describe('Database: agents read through RLS and write nothing around the server'
       });
     expect(await counts(ctx.a.agents[0]!.id)).toEqual({ messages: 1, orgs: 1, contacts: 1 });
     expect(await counts(ctx.b.agents[0]!.id)).toEqual({ messages: 1, orgs: 1, contacts: 1 });
-    await ctx.stack.db.query(`insert into read_states (agent_id, conversation_id, organisation_id, last_read_at) values ($1, $2, $3, now())`, [ctx.a.agents[1]!.id, convA, ctx.a.id]);
+    await ctx.stack.db.query(`insert into read_states (agent_id, conversation_id, organisation_id, last_read_at) values ($1, $2, $3, now())`, [
+      ctx.a.agents[1]!.id,
+      convA,
+      ctx.a.id,
+    ]);
     const ownReadStates = await asAgent(ctx.a.agents[0]!.id, async (c) => (await c.query('select agent_id from read_states')).rows);
     expect(ownReadStates).toEqual([]);
   });
@@ -112,7 +126,10 @@ describe('Database: agents read through RLS and write nothing around the server'
       ['update conversations set channel_id = $2 where id = $1', [convA, ctx.b.channelId]],
     ];
     for (const [sql, params] of cross) {
-      const err = await ctx.stack.db.query(sql, params).then(() => null, (e: { code?: string }) => e.code);
+      const err = await ctx.stack.db.query(sql, params).then(
+        () => null,
+        (e: { code?: string }) => e.code,
+      );
       expect([sql, err]).toEqual([sql, '23503']); // foreign key violation
     }
   });

@@ -30,14 +30,29 @@ describe('Invitations and the admin view, as another organisation’s admin trie
     return { ...res, token: res.body.link?.split('#')[1] ?? '' };
   };
   const accept = async (body: Record<string, string>) => {
-    const res = await fetch(`${ctx.stack.serverUrl}/api/invites/accept`, { method: 'POST', headers: { 'content-type': 'application/json', origin: origin() }, body: JSON.stringify({ displayName: 'Someone', ...body }) });
+    const res = await fetch(`${ctx.stack.serverUrl}/api/invites/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: origin() },
+      body: JSON.stringify({ displayName: 'Someone', ...body }),
+    });
     return { status: res.status, body: (await res.json()) as { error?: string; email?: string; message?: string } };
   };
   const authUser = async (email: string) =>
-    (await ctx.stack.db.query<{ id: string; email_confirmed_at: Date | null; encrypted_password: string | null }>('select id, email_confirmed_at, encrypted_password from auth.users where lower(email) = lower($1)', [email])).rows[0];
+    (
+      await ctx.stack.db.query<{ id: string; email_confirmed_at: Date | null; encrypted_password: string | null }>(
+        'select id, email_confirmed_at, encrypted_password from auth.users where lower(email) = lower($1)',
+        [email],
+      )
+    ).rows[0];
   const agentOf = async (email: string) =>
-    (await ctx.stack.db.query<{ organisation_id: string }>('select a.organisation_id from agents a join auth.users u on u.id = a.id where lower(u.email) = lower($1)', [email])).rows[0]?.organisation_id ?? null;
-  const audit = async (org: TestOrg) => (await api<AdminOverview>(ctx.stack, org.agents[0]!.token, '/api/admin/overview')).body.audit.map((e) => [e.action, e.detail]);
+    (
+      await ctx.stack.db.query<{ organisation_id: string }>(
+        'select a.organisation_id from agents a join auth.users u on u.id = a.id where lower(u.email) = lower($1)',
+        [email],
+      )
+    ).rows[0]?.organisation_id ?? null;
+  const audit = async (org: TestOrg) =>
+    (await api<AdminOverview>(ctx.stack, org.agents[0]!.token, '/api/admin/overview')).body.audit.map((e) => [e.action, e.detail]);
   const mailLink = (email: string) => [...ctx.stack.mailbox!.messages].reverse().find((m) => m.to === email)!.link;
   /** Opens an e-mailed invitation link as the invitee's browser does: the session and the invitation it names. */
   const openMail = async (link: string) => {
@@ -70,7 +85,10 @@ describe('Invitations and the admin view, as another organisation’s admin trie
   });
 
   it('changes no account that is not an agent either (a removed agent, another app’s user, an unconfirmed invitee): only its own password joins it', async () => {
-    const authAdmin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } }).auth.admin;
+    const authAdmin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      realtime: { transport: WebSocket as never },
+    }).auth.admin;
     await authAdmin.createUser({ email: 'other.app@test.dev', password: 'other app password', email_confirm: true });
     const wrong = await invite(ctx.a, 'other.app@test.dev');
     expect((await accept({ token: wrong.token, password: 'a password I choose' })).body.error).toBe('invite_sign_in_failed');
@@ -89,14 +107,21 @@ describe('Invitations and the admin view, as another organisation’s admin trie
 
   it('shows the invitee the organisation, role and inviter before anything is used, to the holder of that invitation only', async () => {
     const preview = (body: Record<string, string>) =>
-      fetch(`${ctx.stack.serverUrl}/api/invites/preview`, { method: 'POST', headers: { 'content-type': 'application/json', origin: origin() }, body: JSON.stringify(body) }).then(async (r) => ({
+      fetch(`${ctx.stack.serverUrl}/api/invites/preview`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: origin() },
+        body: JSON.stringify(body),
+      }).then(async (r) => ({
         status: r.status,
         body: (await r.json()) as Record<string, string>,
       }));
     const inv = await invite(ctx.a, 'previewed.person@test.dev', { role: 'admin' });
     const org = (await ctx.stack.db.query<{ name: string }>('select name from organisations where id = $1', [ctx.a.id])).rows[0]!.name;
     const seen = await preview({ token: inv.token });
-    expect(seen).toEqual({ status: 200, body: { organisationName: org, role: 'admin', invitedBy: 'Agent 0', email: 'previewed.person@test.dev', expiresAt: inv.body.invite.expiresAt } });
+    expect(seen).toEqual({
+      status: 200,
+      body: { organisationName: org, role: 'admin', invitedBy: 'Agent 0', email: 'previewed.person@test.dev', expiresAt: inv.body.invite.expiresAt },
+    });
     // Reading it used nothing; using it ends the preview too.
     expect((await accept({ token: inv.token, password: 'previewed password' })).status).toBe(200);
     expect((await preview({ token: inv.token })).body.error).toBe('invite_used');
@@ -105,7 +130,11 @@ describe('Invitations and the admin view, as another organisation’s admin trie
     const other = await invite(ctx.a, 'not.mine@test.dev');
     const session = await signIn(ctx.stack, ctx.b.agents[0]!.email, 'correct horse battery');
     expect((await preview({ accessToken: session, invitation: other.body.invite.id })).status).toBe(404);
-    const fromCrm = await fetch(`${ctx.stack.serverUrl}/api/invites/preview`, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'https://crm.example.com' }, body: JSON.stringify({ token: other.token }) });
+    const fromCrm = await fetch(`${ctx.stack.serverUrl}/api/invites/preview`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'https://crm.example.com' },
+      body: JSON.stringify({ token: other.token }),
+    });
     expect(fromCrm.status).toBe(403);
   });
 
@@ -120,7 +149,9 @@ describe('Invitations and the admin view, as another organisation’s admin trie
     expect(await agentOf(email)).toBe(ctx.a.id);
     // A session is no key to invitations of other addresses.
     const elsewhere = await invite(ctx.b, 'someone.else@test.dev');
-    expect((await accept({ accessToken: fromA.accessToken, invitation: elsewhere.body.invite.id, password: 'whatever password' })).body.error).toBe('invite_unknown');
+    expect((await accept({ accessToken: fromA.accessToken, invitation: elsewhere.body.invite.id, password: 'whatever password' })).body.error).toBe(
+      'invite_unknown',
+    );
   });
 
   it('refuses a session’s own account when it is already an agent, before setting any password', async () => {
@@ -148,8 +179,14 @@ describe('Invitations and the admin view, as another organisation’s admin trie
 
   it('tells an admin nothing about numbers of other organisations: setting up one that reached only another’s URL is 404 like any', async () => {
     const theirs = ctx.b.number;
-    const probe = await api<{ error: string; message: string }>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/channels', 'POST', { whatsappNumber: theirs, name: 'Probe' });
-    const unknown = await api<{ error: string; message: string }>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/channels', 'POST', { whatsappNumber: 'whatsapp:+14155550999', name: 'Probe' });
+    const probe = await api<{ error: string; message: string }>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/channels', 'POST', {
+      whatsappNumber: theirs,
+      name: 'Probe',
+    });
+    const unknown = await api<{ error: string; message: string }>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/channels', 'POST', {
+      whatsappNumber: 'whatsapp:+14155550999',
+      name: 'Probe',
+    });
     expect([probe.status, probe.body]).toEqual([unknown.status, unknown.body]);
     expect(probe.status).toBe(404);
   });
@@ -184,10 +221,15 @@ describe('Invitations and the admin view, as another organisation’s admin trie
   });
 
   it('keeps an admin’s CRM settings to the admin’s own organisation (the routes take no organisation)', async () => {
-    await ctx.stack.db.query("insert into crm_connections (organisation_id, vendor, access_token, log_mode) values ($1, 'hubspot', 'sealed', 'window') on conflict do nothing", [ctx.b.id]);
+    await ctx.stack.db.query(
+      "insert into crm_connections (organisation_id, vendor, access_token, log_mode) values ($1, 'hubspot', 'sealed', 'window') on conflict do nothing",
+      [ctx.b.id],
+    );
     expect((await api(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/crm', 'PATCH', { logMode: 'message', organisationId: ctx.b.id })).status).toBe(404);
     expect((await api(ctx.stack, ctx.a.agents[0]!.token, `/api/admin/crm?organisationId=${ctx.b.id}`, 'DELETE')).status).toBe(404);
-    expect((await ctx.stack.db.query<{ log_mode: string }>('select log_mode from crm_connections where organisation_id = $1', [ctx.b.id])).rows).toEqual([{ log_mode: 'window' }]);
+    expect((await ctx.stack.db.query<{ log_mode: string }>('select log_mode from crm_connections where organisation_id = $1', [ctx.b.id])).rows).toEqual([
+      { log_mode: 'window' },
+    ]);
     await ctx.stack.db.query('delete from crm_connections where organisation_id = $1', [ctx.b.id]);
   });
 
@@ -219,7 +261,9 @@ describe('Invitations and the admin view, as another organisation’s admin trie
     const flood = await invite(ctx.b, 'flood.person@test.dev');
     expect((await accept({ token: flood.token, password: 'flood person password' })).status).toBe(200);
     for (let i = 0; i < 25; i++) expect((await accept({ token: flood.token, password: 'flood person password' })).body.error).toBe('invite_used');
-    const refusals = (await audit(ctx.b)).filter(([action, detail]) => action === 'invite.refused' && (detail as { email: string }).email === 'flood.person@test.dev');
+    const refusals = (await audit(ctx.b)).filter(
+      ([action, detail]) => action === 'invite.refused' && (detail as { email: string }).email === 'flood.person@test.dev',
+    );
     expect(refusals).toEqual([['invite.refused', { email: 'flood.person@test.dev', reason: 'used' }]]);
   });
 
@@ -239,9 +283,16 @@ describe('Invitations while Supabase Auth throttles an address’s sign-ins', ()
 
   it('answers a genuine invitee a clear 503 while Supabase throttles the sign-in, and keeps the invitation for a later try', async () => {
     const email = 'throttled.person@test.dev';
-    const authAdmin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, { auth: { persistSession: false, autoRefreshToken: false }, realtime: { transport: WebSocket as never } }).auth.admin;
+    const authAdmin = createClient(ctx.stack.config.supabaseUrl, ctx.stack.local!.serviceRoleKey, {
+      auth: { persistSession: false, autoRefreshToken: false },
+      realtime: { transport: WebSocket as never },
+    }).auth.admin;
     await authAdmin.createUser({ email, password: 'throttled own password', email_confirm: true });
-    const invited = await api<CreateInviteResponse>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/invites', 'POST', { email, role: 'agent', delivery: 'link' });
+    const invited = await api<CreateInviteResponse>(ctx.stack, ctx.a.agents[0]!.token, '/api/admin/invites', 'POST', {
+      email,
+      role: 'agent',
+      delivery: 'link',
+    });
     expect(invited.status).toBe(201);
     // Someone guesses the address's password at Supabase until it throttles the address.
     for (let i = 0; i < 3; i++) await signIn(ctx.stack, email, `a guess ${i}`).catch(() => null);
@@ -255,7 +306,9 @@ describe('Invitations while Supabase Auth throttles an address’s sign-ins', ()
     expect(res.headers.get('retry-after')).toBeTruthy();
     expect(body.message).toContain('still valid');
     // Not used up, not refused: the invitee tries again once Supabase lets the address sign in.
-    expect((await ctx.stack.db.query('select used_at, refusal from invites where id = $1', [invited.body.invite.id])).rows).toEqual([{ used_at: null, refusal: null }]);
+    expect((await ctx.stack.db.query('select used_at, refusal from invites where id = $1', [invited.body.invite.id])).rows).toEqual([
+      { used_at: null, refusal: null },
+    ]);
   });
 });
 
@@ -265,7 +318,14 @@ describe('An invitee’s password check that Supabase Auth refuses for its own r
     const gotrue = createServer((req, res) => {
       req.resume();
       res.writeHead(400, { 'content-type': 'application/json', 'x-supabase-api-version': '2024-01-01' });
-      res.end(JSON.stringify({ code: 'captcha_failed', error_code: 'captcha_failed', message: 'captcha protection: request disallowed (no captcha response)', msg: 'captcha protection: request disallowed (no captcha response)' }));
+      res.end(
+        JSON.stringify({
+          code: 'captcha_failed',
+          error_code: 'captcha_failed',
+          message: 'captcha protection: request disallowed (no captcha response)',
+          msg: 'captcha protection: request disallowed (no captcha response)',
+        }),
+      );
     });
     await new Promise<void>((resolve) => gotrue.listen(0, '127.0.0.1', resolve));
     try {

@@ -22,7 +22,8 @@ describe('Local Supabase: keys, origins, limits and sign-in', () => {
   });
   afterAll(() => stack?.stop());
 
-  const realtimeUrl = (apikey: string) => `${stack.config.supabaseUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${encodeURIComponent(apikey)}&vsn=1.0.0`;
+  const realtimeUrl = (apikey: string) =>
+    `${stack.config.supabaseUrl.replace(/^http/, 'ws')}/realtime/v1/websocket?apikey=${encodeURIComponent(apikey)}&vsn=1.0.0`;
   /** Opens a raw Realtime socket: resolves with it, or with the HTTP status that refused it. */
   const connect = (apikey: string, headers: Record<string, string> = {}) =>
     new Promise<{ ws: WebSocket } | { status: number }>((resolve) => {
@@ -87,7 +88,11 @@ describe('Local Supabase: keys, origins, limits and sign-in', () => {
     }
     const oneMore = await call(ws, 'realtime:one-more', 'phx_join', { config: {} });
     expect(oneMore).toMatchObject({ status: 'error', response: { reason: expect.stringMatching(/Too many channels/) } });
-    const big = await call(ws, 'realtime:ch0', 'presence', { type: 'presence', event: 'track', payload: { blob: 'x'.repeat(REALTIME_LIMITS.presencePayloadBytes) } });
+    const big = await call(ws, 'realtime:ch0', 'presence', {
+      type: 'presence',
+      event: 'track',
+      payload: { blob: 'x'.repeat(REALTIME_LIMITS.presencePayloadBytes) },
+    });
     expect(big).toMatchObject({ status: 'error', response: { reason: expect.stringMatching(/too large/) } });
     const gone = closed(ws);
     ws.send(JSON.stringify({ topic: 'realtime:ch0', event: 'broadcast', payload: { x: 'y'.repeat(REALTIME_LIMITS.frameBytes) }, ref: '1', join_ref: '1' }));
@@ -98,7 +103,8 @@ describe('Local Supabase: keys, origins, limits and sign-in', () => {
     const [a, b] = await Promise.all([connect(stack.config.supabaseAnonKey), connect(stack.config.supabaseAnonKey)]);
     if (!('ws' in a) || !('ws' in b)) throw new Error('not connected');
     const gone = closed(a.ws);
-    for (let i = 0; i < REALTIME_LIMITS.framesPerSecond * 2; i++) a.ws.send(JSON.stringify({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: `h${i}` }));
+    for (let i = 0; i < REALTIME_LIMITS.framesPerSecond * 2; i++)
+      a.ws.send(JSON.stringify({ topic: 'phoenix', event: 'heartbeat', payload: {}, ref: `h${i}` }));
     expect(await gone).toBe(1008);
     expect(await call(b.ws, 'phoenix', 'heartbeat', {})).toEqual({ status: 'ok', response: {} });
   });

@@ -34,7 +34,8 @@ describe('Media: the server fetches only this account’s Twilio media', () => {
   const inboundWith = async (files: Array<{ url: string; contentType: string }>, messageSid = newSid('MM')) => {
     const res = await ctx.stack.inbound({ messageSid, from: customer(), to: ctx.org.number, body: 'a file', media: files });
     expect(res.status).toBe(200);
-    return (await ctx.stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [messageSid])).rows[0]!;
+    return (await ctx.stack.db.query<{ id: string; conversation_id: string }>('select id, conversation_id from messages where twilio_sid = $1', [messageSid]))
+      .rows[0]!;
   };
   const withMedia = async (kind: MediaKind, contentType: string) => {
     const messageSid = newSid('MM');
@@ -58,7 +59,16 @@ describe('Media: the server fetches only this account’s Twilio media', () => {
     await ctx.stack.db.query(
       `insert into messages (id, organisation_id, conversation_id, direction, body, media, status, twilio_sid)
        values ($1, $2, $3, 'inbound', '', $4, 'received', $5)`,
-      [id, ctx.org.id, conv, JSON.stringify([{ url: accountApi, contentType: 'application/json' }, { url: `${trapUrl}/metadata`, contentType: 'text/plain' }]), newSid('MM')],
+      [
+        id,
+        ctx.org.id,
+        conv,
+        JSON.stringify([
+          { url: accountApi, contentType: 'application/json' },
+          { url: `${trapUrl}/metadata`, contentType: 'text/plain' },
+        ]),
+        newSid('MM'),
+      ],
     );
     for (const n of [0, 1]) expect((await get(`/api/conversations/${conv}/messages/${id}/media/${n}`)).status).toBe(404);
     expect(trapHits).toEqual([]);
@@ -70,7 +80,10 @@ describe('Media: the server fetches only this account’s Twilio media', () => {
     const otherMessage = ctx.stack.twilioStandIn!.mediaUrl('image', newSid('MM'));
     const m = await inboundWith(
       [
-        { url: `${trapUrl}/2010-04-01/Accounts/${ctx.stack.config.twilio.accountSid}/Messages/${messageSid}/Media/ME${'a'.repeat(32)}`, contentType: 'image/png' },
+        {
+          url: `${trapUrl}/2010-04-01/Accounts/${ctx.stack.config.twilio.accountSid}/Messages/${messageSid}/Media/ME${'a'.repeat(32)}`,
+          contentType: 'image/png',
+        },
         { url: otherAccount, contentType: 'image/png' },
         { url: otherMessage, contentType: 'image/png' },
       ],
@@ -144,7 +157,10 @@ describe('Media: the server fetches only this account’s Twilio media', () => {
       'https://user:pass@files.example.com/a.pdf',
     ];
     for (const mediaUrl of refused) {
-      const res = await api<{ error: string; message: string }>(ctx.stack, token(), `/api/conversations/${conv}/messages`, 'POST', { id: randomUUID(), mediaUrl });
+      const res = await api<{ error: string; message: string }>(ctx.stack, token(), `/api/conversations/${conv}/messages`, 'POST', {
+        id: randomUUID(),
+        mediaUrl,
+      });
       expect([mediaUrl, res.status]).toEqual([mediaUrl, mediaUrl.startsWith('http:') ? 400 : 422]);
       expect(res.body.message).toMatch(/mediaUrl/);
     }

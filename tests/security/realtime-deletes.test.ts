@@ -37,7 +37,9 @@ describe('Realtime deletes, as a subscriber of another organisation or with the 
     // Agent a1 reads a conversation (a read state of org A), then leaves: its read states are deleted.
     const [a0, a1] = ctx.a.agents;
     const res = await ctx.stack.inbound({ from: customer(), to: ctx.a.number, body: 'Is my order on its way?' });
-    const conversationId = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    const conversationId = (
+      await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])
+    ).rows[0]!.conversation_id;
     expect((await api(ctx.stack, a1!.token, `/api/conversations/${conversationId}/read`, 'POST')).status).toBe(200);
     await ctx.stack.db.query('delete from read_states where agent_id = $1', [a1!.id]);
     await ctx.stack.db.query('delete from agents where id = $1', [a1!.id]);

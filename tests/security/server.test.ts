@@ -24,7 +24,8 @@ describe('Server: agents, templates, cursors, operators and connection limits', 
   };
   const conversationOf = async (org: TestOrg, hoursAgo = 0) => {
     const res = await ctx.stack.inbound({ from: customer(), to: org.number, body: 'hello' });
-    const id = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    const id = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]))
+      .rows[0]!.conversation_id;
     if (hoursAgo) await ctx.stack.db.query(`update conversations set last_inbound_at = now() - make_interval(hours => $2) where id = $1`, [id, hoursAgo]);
     return id;
   };
@@ -36,7 +37,10 @@ describe('Server: agents, templates, cursors, operators and connection limits', 
     const convB = await conversationOf(ctx.b, 30);
     const listed = await api<{ templates: Array<{ sid: string }> }>(ctx.stack, ctx.b.agents[0]!.token, `/api/conversations/${convB}/templates`);
     expect(listed.body.templates.map((t) => t.sid)).toEqual([STAND_IN_TEMPLATES[1].sid]);
-    const sent = await api<{ error: string }>(ctx.stack, ctx.b.agents[0]!.token, `/api/conversations/${convB}/messages`, 'POST', { id: randomUUID(), template: { sid: approved.sid, variables: {} } });
+    const sent = await api<{ error: string }>(ctx.stack, ctx.b.agents[0]!.token, `/api/conversations/${convB}/messages`, 'POST', {
+      id: randomUUID(),
+      template: { sid: approved.sid, variables: {} },
+    });
     expect(sent.status).toBe(422);
     expect(sent.body.error).toBe('template_not_approved');
     expect((await ctx.stack.db.query('select 1 from messages where conversation_id = $1 and direction = $2', [convB, 'outbound'])).rowCount).toBe(0);
@@ -73,12 +77,22 @@ describe('Server: agents, templates, cursors, operators and connection limits', 
   });
 
   it('a web page cannot call the API or open a socket, even with a token it stole', async () => {
-    const res = await fetch(`${ctx.stack.serverUrl}/api/sync`, { headers: { authorization: `Bearer ${ctx.a.agents[0]!.token}`, origin: 'https://crm.evil.example' } });
+    const res = await fetch(`${ctx.stack.serverUrl}/api/sync`, {
+      headers: { authorization: `Bearer ${ctx.a.agents[0]!.token}`, origin: 'https://crm.evil.example' },
+    });
     expect(res.status).toBe(403);
-    const ok = await fetch(`${ctx.stack.serverUrl}/api/sync`, { headers: { authorization: `Bearer ${ctx.a.agents[0]!.token}`, origin: 'chrome-extension://abcdefghijklmnop' } });
+    const ok = await fetch(`${ctx.stack.serverUrl}/api/sync`, {
+      headers: { authorization: `Bearer ${ctx.a.agents[0]!.token}`, origin: 'chrome-extension://abcdefghijklmnop' },
+    });
     expect(ok.status).toBe(200);
     const { io } = await import('socket.io-client');
-    const page = io(ctx.stack.serverUrl, { transports: ['websocket'], auth: { token: ctx.a.agents[0]!.token }, reconnection: false, forceNew: true, extraHeaders: { origin: 'https://crm.evil.example' } });
+    const page = io(ctx.stack.serverUrl, {
+      transports: ['websocket'],
+      auth: { token: ctx.a.agents[0]!.token },
+      reconnection: false,
+      forceNew: true,
+      extraHeaders: { origin: 'https://crm.evil.example' },
+    });
     const outcome = await new Promise<string>((resolve) => {
       page.once('connect', () => resolve('connected'));
       page.once('connect_error', (err) => resolve(`refused: ${err.message}`));
@@ -102,7 +116,10 @@ describe('Server: agents, templates, cursors, operators and connection limits', 
     const cut = new Promise<string>((resolve) => socket.once('disconnect', resolve));
     await ctx.stack.db.query('update agents set organisation_id = $2 where id = $1', [agent.id, ctx.b.id]);
     try {
-      const ack = await socket.timeout(5000).emitWithAck('auth:refresh', { token: agent.token }).catch((e: Error) => ({ error: e.message }));
+      const ack = await socket
+        .timeout(5000)
+        .emitWithAck('auth:refresh', { token: agent.token })
+        .catch((e: Error) => ({ error: e.message }));
       expect(await told).toEqual({ reason: 'moved' });
       expect(await cut).toBe('io server disconnect');
       expect(ack).not.toHaveProperty('data');
@@ -126,7 +143,13 @@ describe('Server: agents, templates, cursors, operators and connection limits', 
     const { io } = await import('socket.io-client');
     let refusedAt = -1;
     for (let i = 0; i < 60 && refusedAt < 0; i++) {
-      const s = io(ctx.stack.serverUrl, { transports: ['websocket'], auth: { token: 'garbage' }, reconnection: false, forceNew: true, extraHeaders: { 'x-forwarded-for': `198.51.100.${i}` } });
+      const s = io(ctx.stack.serverUrl, {
+        transports: ['websocket'],
+        auth: { token: 'garbage' },
+        reconnection: false,
+        forceNew: true,
+        extraHeaders: { 'x-forwarded-for': `198.51.100.${i}` },
+      });
       const message = await new Promise<string>((resolve) => s.once('connect_error', (err) => resolve(err.message)));
       s.close();
       if (message.startsWith('rate_limited')) refusedAt = i;

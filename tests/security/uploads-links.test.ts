@@ -20,7 +20,11 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR
  * An upload of `declared` bytes of which only the first 64 KB are sent: the answer must come
  * without the rest (a server that reads the body first would wait for it, and the test time out).
  */
-function partialUpload(url: string, declared = WHATSAPP_MESSAGE_MAX_BYTES, o: { method?: string; headers?: Record<string, string> } = {}): Promise<{ status: number; body: { error?: string } }> {
+function partialUpload(
+  url: string,
+  declared = WHATSAPP_MESSAGE_MAX_BYTES,
+  o: { method?: string; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: { error?: string } }> {
   return new Promise((resolve, reject) => {
     const headers = { 'content-type': 'application/octet-stream', 'content-length': String(declared), 'x-file-name': 'big.png', ...o.headers };
     const req = request(url, { method: o.method ?? 'POST', headers }, (res) => {
@@ -37,7 +41,11 @@ function partialUpload(url: string, declared = WHATSAPP_MESSAGE_MAX_BYTES, o: { 
 }
 
 const uploadWith = async (url: string, bytes = PNG) => {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'pixel.png', 'x-file-type': 'image/png' }, body: new Uint8Array(bytes) });
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream', 'x-file-name': 'pixel.png', 'x-file-type': 'image/png' },
+    body: new Uint8Array(bytes),
+  });
   return { status: res.status, body: (await res.json()) as UploadView & { error?: string } };
 };
 
@@ -50,9 +58,11 @@ describe('Uploads and signed links, as an attacker tries them', () => {
   const agent = (i: number) => ctx.org.agents[i]!;
   const conversation = async () => {
     const res = await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Please send the form' });
-    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid])).rows[0]!.conversation_id;
+    return (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]))
+      .rows[0]!.conversation_id;
   };
-  const uploadsOf = async (agentId: string) => Number((await ctx.stack.db.query<{ n: string }>('select count(*) as n from uploads where agent_id = $1', [agentId])).rows[0]!.n);
+  const uploadsOf = async (agentId: string) =>
+    Number((await ctx.stack.db.query<{ n: string }>('select count(*) as n from uploads where agent_id = $1', [agentId])).rows[0]!.n);
 
   it('answers a forged, spent or removed agent’s upload ticket before reading the body (16 MB declared, 64 KB sent)', async () => {
     const forged = await partialUpload(`${ctx.stack.serverUrl}/api/uploads?ticket=${randomUUID()}.${randomUUID()}.${randomUUID()}.${Date.now() + 60_000}.AAAA`);
@@ -78,7 +88,9 @@ describe('Uploads and signed links, as an attacker tries them', () => {
     expect(anonymous.status).toBe(401);
     const forged = await partialUpload(`${ctx.stack.serverUrl}/api/admin/invites`, 250 * 1024, { headers: { ...json, authorization: 'Bearer not-a-token' } });
     expect(forged.status).toBe(401);
-    const storage = await partialUpload(`${ctx.stack.config.supabaseUrl}/storage/v1/object/agent-files/x/y`, 60 * 1024 * 1024, { headers: { authorization: `Bearer ${ctx.stack.config.supabaseAnonKey}`, apikey: ctx.stack.config.supabaseAnonKey } });
+    const storage = await partialUpload(`${ctx.stack.config.supabaseUrl}/storage/v1/object/agent-files/x/y`, 60 * 1024 * 1024, {
+      headers: { authorization: `Bearer ${ctx.stack.config.supabaseAnonKey}`, apikey: ctx.stack.config.supabaseAnonKey },
+    });
     expect(storage.status).toBe(403);
   });
 
@@ -123,7 +135,9 @@ describe('Uploads and signed links, as an attacker tries them', () => {
     const conversationId = await conversation();
     const unsent = await uploadWith((await ticketOf(ctx.stack, a.token)).url);
     const sent = await uploadWith((await ticketOf(ctx.stack, a.token)).url);
-    expect((await api(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', { id: randomUUID(), uploadId: sent.body.id })).status).toBe(201);
+    expect((await api(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', { id: randomUUID(), uploadId: sent.body.id })).status).toBe(
+      201,
+    );
     const storage = createDiskStorage(join(ctx.stack.home, 'uploads'));
     const fileOf = (id: string) => join(ctx.stack.home, 'uploads', ctx.org.id, id);
     expect(existsSync(fileOf(unsent.body.id))).toBe(true);
@@ -136,7 +150,10 @@ describe('Uploads and signed links, as an attacker tries them', () => {
     expect(existsSync(fileOf(sent.body.id))).toBe(true);
     expect((await ctx.stack.db.query('select 1 from uploads where id = $1', [sent.body.id])).rowCount).toBe(1);
     // The swept upload can no longer be sent: a clear error, nothing stored.
-    const late = await api<{ error: string }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', { id: randomUUID(), uploadId: unsent.body.id });
+    const late = await api<{ error: string }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', {
+      id: randomUUID(),
+      uploadId: unsent.body.id,
+    });
     expect([late.status, late.body.error]).toEqual([422, 'unknown_upload']);
   });
 
@@ -149,7 +166,10 @@ describe('Uploads and signed links, as an attacker tries them', () => {
     expect(file.status).toBe(201);
     const nowhere = await api(ctx.stack, a.token, `/api/conversations/${randomUUID()}/messages`, 'POST', { id: randomUUID(), uploadId: file.body.id });
     expect(nowhere.status).toBe(404);
-    const closed = await api<{ error: string }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', { id: randomUUID(), uploadId: file.body.id });
+    const closed = await api<{ error: string }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', {
+      id: randomUUID(),
+      uploadId: file.body.id,
+    });
     expect([closed.status, closed.body.error]).toEqual([422, 'window_closed']);
     // Nothing sent it: it is still unsent, and goes when it is old enough.
     expect((await ctx.stack.db.query('select sent_at from uploads where id = $1', [file.body.id])).rows).toEqual([{ sent_at: null }]);
@@ -174,7 +194,12 @@ describe('Uploads and signed links, as an attacker tries them', () => {
     const ticket = await ticketOf(ctx.stack, a.token);
     const ticketId = new URL(ticket.url).searchParams.get('ticket')!.split('.')[0]!;
     const status = await new Promise<number>((resolve, reject) => {
-      const headers = { 'content-type': 'application/octet-stream', 'content-length': String(PNG.length), 'x-file-name': 'pixel.png', 'x-file-type': 'image/png' };
+      const headers = {
+        'content-type': 'application/octet-stream',
+        'content-length': String(PNG.length),
+        'x-file-name': 'pixel.png',
+        'x-file-type': 'image/png',
+      };
       const req = request(ticket.url, { method: 'POST', headers }, (res) => {
         res.resume();
         res.on('end', () => resolve(res.statusCode!));
@@ -182,7 +207,9 @@ describe('Uploads and signed links, as an attacker tries them', () => {
       req.on('error', reject);
       req.write(PNG.subarray(0, 10));
       // Admitted (its ticket spent) before the rest of the file comes: the agent is removed meanwhile.
-      void until(async () => (await ctx.stack.db.query('select 1 from upload_tickets_spent where id = $1', [ticketId])).rowCount === 1, { what: 'the upload admitted' })
+      void until(async () => (await ctx.stack.db.query('select 1 from upload_tickets_spent where id = $1', [ticketId])).rowCount === 1, {
+        what: 'the upload admitted',
+      })
         .then(() => ctx.stack.db.query('delete from agents where id = $1', [a.id]))
         .then(() => req.end(PNG.subarray(10)), reject);
     });
@@ -195,7 +222,10 @@ describe('Uploads and signed links, as an attacker tries them', () => {
     const a = agent(4);
     const conversationId = await conversation();
     const file = await uploadWith((await ticketOf(ctx.stack, a.token)).url);
-    const sent = await api<{ message: { id: string } }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', { id: randomUUID(), uploadId: file.body.id });
+    const sent = await api<{ message: { id: string } }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages`, 'POST', {
+      id: randomUUID(),
+      uploadId: file.body.id,
+    });
     const messageId = sent.body.message.id;
     const links = createMessageMediaSigner(ctx.stack.config.twilio.authToken);
     const at = (path: string) => fetch(ctx.stack.serverUrl + path);
@@ -207,12 +237,19 @@ describe('Uploads and signed links, as an attacker tries them', () => {
     // Moving a link's expiry breaks its signature; the old eternal form opens nothing (its page says it expired).
     const moved = links.path(messageId, 0, Date.now() - 1000).replace(/expires=\d+/, `expires=${Date.now() + 365 * 86_400_000}`);
     expect((await at(moved)).status).toBe(403);
-    const eternal = await at(`/media/messages/${messageId}/0?signature=${new URL(ctx.stack.serverUrl + links.path(messageId, 0, Date.now() + 60_000)).searchParams.get('signature')}`);
+    const eternal = await at(
+      `/media/messages/${messageId}/0?signature=${new URL(ctx.stack.serverUrl + links.path(messageId, 0, Date.now() + 60_000)).searchParams.get('signature')}`,
+    );
     expect(eternal.status).toBe(410);
     expect(await eternal.text()).not.toContain('%PDF');
 
     // Renewed through the server by an agent of the organisation, for CRM_MEDIA_LINK_DAYS (30) from now.
-    const renewed = await api<{ url: string; expiresAt: string }>(ctx.stack, a.token, `/api/conversations/${conversationId}/messages/${messageId}/media/0/link`, 'POST');
+    const renewed = await api<{ url: string; expiresAt: string }>(
+      ctx.stack,
+      a.token,
+      `/api/conversations/${conversationId}/messages/${messageId}/media/0/link`,
+      'POST',
+    );
     expect(renewed.status).toBe(200);
     expect(new Date(renewed.body.expiresAt).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
     expect(new Date(renewed.body.expiresAt).getTime()).toBeLessThan(Date.now() + 31 * 86_400_000);

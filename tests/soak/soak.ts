@@ -144,11 +144,21 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const sids: string[] = [];
   /** Twilio's side: post until a 2xx, backing off on 5xx and refused connections. */
   const deliver = async (n: number) => {
-    const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: `+1646555${String(1000 + (n % opts.customers))}`, to: org.number, body: `soak ${n}` });
+    const params = inboundParams({
+      accountSid: stack.config.twilio.accountSid,
+      from: `+1646555${String(1000 + (n % opts.customers))}`,
+      to: org.number,
+      body: `soak ${n}`,
+    });
     sids.push(params.MessageSid!);
     for (let attempt = 0; ; attempt++) {
       report.webhookAttempts++;
-      const res = await postSignedWebhook(`${balancer.url}/api/webhooks/twilio`, stack.config.twilio.authToken, params, `${stack.config.publicUrl}/api/webhooks/twilio`).catch(() => null);
+      const res = await postSignedWebhook(
+        `${balancer.url}/api/webhooks/twilio`,
+        stack.config.twilio.authToken,
+        params,
+        `${stack.config.publicUrl}/api/webhooks/twilio`,
+      ).catch(() => null);
       if (res?.ok) return;
       if (!res) report.refusedConnections++;
       else if (res.status === 503) report.answered503++;
@@ -161,8 +171,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   const deliveries: Promise<void>[] = [];
   const total = opts.seconds * opts.rate;
   const faults: Promise<void>[] = [];
-  const at = (fraction: number, fn: () => Promise<void>) =>
-    faults.push(new Promise<void>((r) => setTimeout(r, opts.seconds * 1000 * fraction)).then(fn));
+  const at = (fraction: number, fn: () => Promise<void>) => faults.push(new Promise<void>((r) => setTimeout(r, opts.seconds * 1000 * fraction)).then(fn));
   // Sockets dropped at random, about one every second.
   const dropper = setInterval(() => {
     const victim = agents[Math.floor(Math.random() * agents.length)]!;
@@ -203,12 +212,18 @@ export async function runSoak(opts: SoakOptions): Promise<SoakReport> {
   await Promise.all(agents.map((a) => a.catchUp()));
   report.settleMs = Date.now() - settled;
   const db = stack.db;
-  const stored = (await db.query<{ id: string; twilio_sid: string }>("select id, twilio_sid from messages where organisation_id = $1 and direction = 'inbound'", [org.id])).rows;
+  const stored = (
+    await db.query<{ id: string; twilio_sid: string }>("select id, twilio_sid from messages where organisation_id = $1 and direction = 'inbound'", [org.id])
+  ).rows;
   report.storedMessages = stored.length;
   report.duplicateRows = stored.length - new Set(stored.map((r) => r.twilio_sid)).size;
   const missingSids = sids.filter((s) => !stored.some((r) => r.twilio_sid === s));
   if (missingSids.length) throw new Error(`${missingSids.length} acknowledged webhooks are not in the database`);
-  const counters = new Map((await db.query<{ id: string; inbound_count: string }>('select id, inbound_count from conversations where organisation_id = $1', [org.id])).rows.map((r) => [r.id, Number(r.inbound_count)]));
+  const counters = new Map(
+    (await db.query<{ id: string; inbound_count: string }>('select id, inbound_count from conversations where organisation_id = $1', [org.id])).rows.map(
+      (r) => [r.id, Number(r.inbound_count)],
+    ),
+  );
   for (const a of agents) {
     report.agentsLost.push(stored.filter((r) => !a.received.has(r.id)).length);
     const twiceInThread = Object.values(a.state.messages).reduce((n, list) => n + list.length - new Set(list.map((m) => m.id)).size, 0);

@@ -59,7 +59,12 @@ export async function badgesInside(page: Page): Promise<BadgeInside[]> {
       const inside = shadow ? [...walk(shadow)] : [];
       const tip = inside.find((c) => attr(c, 'class') === 'tip');
       const pill = inside.find((c) => (attr(c, 'class') ?? '').split(' ').includes('pill'));
-      found.push({ phone: attr(n, 'data-phone') ?? '', tip: (tip && attr(tip, 'data-text')) ?? '', label: (pill && attr(pill, 'aria-label')) ?? '', closed: shadow?.shadowRootType === 'closed' });
+      found.push({
+        phone: attr(n, 'data-phone') ?? '',
+        tip: (tip && attr(tip, 'data-text')) ?? '',
+        label: (pill && attr(pill, 'aria-label')) ?? '',
+        closed: shadow?.shadowRootType === 'closed',
+      });
     }
     return found;
   } finally {

@@ -99,7 +99,10 @@ export async function configureAndSignIn(browser: ExtensionBrowser, urls: { serv
   const options = await browser.page('options.html');
   await options.getByLabel('Workspace URL').fill(urls.serverUrl);
   await options.getByRole('button', { name: 'Connect', exact: true }).click();
-  await options.getByRole('status').filter({ hasText: /^Connected to / }).waitFor();
+  await options
+    .getByRole('status')
+    .filter({ hasText: /^Connected to / })
+    .waitFor();
   await options.getByLabel('Email').fill(email);
   await options.getByLabel('Password').fill(password);
   await options.getByRole('button', { name: 'Sign in' }).click();

@@ -30,4 +30,5 @@ export async function attachToTarget(cdp: CDPSession, match: (t: TargetInfo) => 
 }
 
 /** The extension's service worker. */
-export const attachToWorker = (cdp: CDPSession, workerUrl: string) => attachToTarget(cdp, (t) => t.type === 'service_worker' && t.url === workerUrl, 'service worker target');
+export const attachToWorker = (cdp: CDPSession, workerUrl: string) =>
+  attachToTarget(cdp, (t) => t.type === 'service_worker' && t.url === workerUrl, 'service worker target');

@@ -20,7 +20,11 @@ export async function connectByOAuth(stack: Stack, adminToken: string, vendor: C
   const link = await connectLink(stack, adminToken, vendor, o);
   expect(link.startsWith(`${stack.config.publicUrl}/api/crm/oauth/start?`)).toBe(true);
   const page = await oauthBrowser().open(link);
-  expect(page.visited.map((u) => u.split('?')[0])).toEqual([`${stack.config.publicUrl}/api/crm/oauth/start`, consentPage, `${stack.config.publicUrl}/api/crm/oauth/callback`]);
+  expect(page.visited.map((u) => u.split('?')[0])).toEqual([
+    `${stack.config.publicUrl}/api/crm/oauth/start`,
+    consentPage,
+    `${stack.config.publicUrl}/api/crm/oauth/callback`,
+  ]);
   return page.text;
 }
 
@@ -40,7 +44,9 @@ export async function pausedThenWritten(
     expect((await status())!.pausedReason).toMatch(o.reason);
     o.limit(false);
     await stack.db.query('update crm_connections set paused_until = now() where organisation_id = $1', [o.organisationId]);
-    await stack.db.query('update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [o.organisationId]);
+    await stack.db.query('update crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [
+      o.organisationId,
+    ]);
     // The writers slept until the pause's end; the clock moved by hand, so tell them.
     await stack.db.query(`select pg_notify('crm_outbox', '')`);
     await until(o.written, { what: 'the write after the pause' });

@@ -14,7 +14,9 @@ export type StackFixture<Names extends string> = { stack: TestStack } & Record<N
  * given numbers of signed-in agents, and stopped after them.
  * @example const ctx = useTestStack({ orgs: { a: 2, b: 1 } }); it('…', () => ctx.stack.inbound({ from, to: ctx.a.number }));
  */
-export function useTestStack<Names extends string = never>(opts: { env?: Record<string, string>; orgs?: Record<Names, number>; log?: DestinationStream } = {}): StackFixture<Names> {
+export function useTestStack<Names extends string = never>(
+  opts: { env?: Record<string, string>; orgs?: Record<Names, number>; log?: DestinationStream } = {},
+): StackFixture<Names> {
   const fixture = {} as StackFixture<Names>;
   beforeAll(async () => {
     const stack = await startTestStack(opts.env, { log: opts.log });

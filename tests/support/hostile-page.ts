@@ -84,7 +84,11 @@ export function hostilePage(secretsInBase64: string[], guessedTags: string[]): v
       },
     );
     // Customized built-ins have no ElementInternals, but the page would take any host it can get.
-    for (const [base, Base] of [['span', HTMLSpanElement], ['div', HTMLDivElement], ['button', HTMLButtonElement]] as const) {
+    for (const [base, Base] of [
+      ['span', HTMLSpanElement],
+      ['div', HTMLDivElement],
+      ['button', HTMLButtonElement],
+    ] as const) {
       customElements.define(
         `${tag}-${base}`,
         class extends (Base as typeof HTMLElement) {
@@ -143,10 +147,39 @@ export function hostilePage(secretsInBase64: string[], guessedTags: string[]): v
   }).observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
 
   const events = [
-    'click', 'auxclick', 'dblclick', 'contextmenu', 'mousedown', 'mouseup', 'mouseover', 'mouseout', 'mousemove', 'mouseenter',
-    'pointerdown', 'pointerup', 'pointerover', 'pointerout', 'pointermove', 'pointerenter', 'gotpointercapture',
-    'focus', 'blur', 'focusin', 'focusout', 'keydown', 'keyup', 'keypress', 'beforeinput', 'input',
-    'selectstart', 'selectionchange', 'copy', 'toggle', 'animationstart', 'transitionrun', 'transitionstart',
+    'click',
+    'auxclick',
+    'dblclick',
+    'contextmenu',
+    'mousedown',
+    'mouseup',
+    'mouseover',
+    'mouseout',
+    'mousemove',
+    'mouseenter',
+    'pointerdown',
+    'pointerup',
+    'pointerover',
+    'pointerout',
+    'pointermove',
+    'pointerenter',
+    'gotpointercapture',
+    'focus',
+    'blur',
+    'focusin',
+    'focusout',
+    'keydown',
+    'keyup',
+    'keypress',
+    'beforeinput',
+    'input',
+    'selectstart',
+    'selectionchange',
+    'copy',
+    'toggle',
+    'animationstart',
+    'transitionrun',
+    'transitionstart',
   ];
   for (const type of events) {
     for (const target of [window, document]) {

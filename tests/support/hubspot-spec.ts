@@ -79,7 +79,8 @@ export function hubspotModule(path: string) {
         if (!a) errors.push(`${at}.${k}: not in ${bare}`);
         else check(v, a.type, `${at}.${k}`, errors);
       }
-      for (const a of attributes) if (requiredOf(bare).has(a.name) && !(a.baseName in (value as object))) errors.push(`${at}.${a.baseName}: required by ${bare}, missing`);
+      for (const a of attributes)
+        if (requiredOf(bare).has(a.name) && !(a.baseName in (value as object))) errors.push(`${at}.${a.baseName}: required by ${bare}, missing`);
     }
   };
 

@@ -32,7 +32,8 @@ export async function startInstance(
 ): Promise<ServerInstance> {
   const port = env.PORT ? Number(env.PORT) : await freePort();
   const root = resolve(import.meta.dirname, '..', '..');
-  const args = opts.from === 'built' ? ['--enable-source-maps', resolve(root, 'dist', 'server', 'main.js')] : ['--import', 'tsx', resolve(root, 'server', 'main.ts')];
+  const args =
+    opts.from === 'built' ? ['--enable-source-maps', resolve(root, 'dist', 'server', 'main.js')] : ['--import', 'tsx', resolve(root, 'server', 'main.ts')];
   const proc: ChildProcess = spawn(process.execPath, args, {
     cwd: root,
     env: {
@@ -58,7 +59,9 @@ export async function startInstance(
   const until = Date.now() + readyWithinMs;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`the server instance exited with ${proc.exitCode}`);
-    const ok = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok).catch(() => false);
+    const ok = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) })
+      .then((r) => r.ok)
+      .catch(() => false);
     if (ok) break;
     if (Date.now() > until) {
       proc.kill('SIGKILL'); // never leave a half-started server behind

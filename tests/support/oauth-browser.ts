@@ -13,9 +13,12 @@ export function oauthBrowser() {
   return {
     cookies,
     /** Opens `url` and follows its redirects: the last answer, every URL visited, or the URL it stopped before. */
-    async open(url: string, o: { stopBefore?: (url: URL) => boolean } = {}): Promise<{ status: number; text: string; visited: string[]; stoppedAt: string | null }> {
+    async open(
+      url: string,
+      o: { stopBefore?: (url: URL) => boolean } = {},
+    ): Promise<{ status: number; text: string; visited: string[]; stoppedAt: string | null }> {
       const visited: string[] = [];
-      for (let next = new URL(url); ; ) {
+      for (let next = new URL(url); ;) {
         if (o.stopBefore?.(next)) return { status: 0, text: '', visited, stoppedAt: next.toString() };
         visited.push(next.toString());
         const cookie = cookieHeader(next);

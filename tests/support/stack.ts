@@ -107,12 +107,16 @@ export async function createTestOrg(stack: Stack, agentCount = 1): Promise<TestO
   const agents = [];
   for (let i = 0; i < agentCount; i++) {
     const email = `agent${i}-${org.id.slice(0, 8)}@test.dev`;
-    const { id } = await createAgent(stack.db, { url: stack.config.supabaseUrl, serviceRoleKey: stack.local!.serviceRoleKey }, {
-      organisationId: org.id,
-      email,
-      password: 'correct horse battery',
-      displayName: `Agent ${i}`,
-    });
+    const { id } = await createAgent(
+      stack.db,
+      { url: stack.config.supabaseUrl, serviceRoleKey: stack.local!.serviceRoleKey },
+      {
+        organisationId: org.id,
+        email,
+        password: 'correct horse battery',
+        displayName: `Agent ${i}`,
+      },
+    );
     agents.push({ id, email, token: await signIn(stack, email, 'correct horse battery') });
   }
   return { id: org.id, channelId: channel.id, number, messagingServiceSid, agents };

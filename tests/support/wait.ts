@@ -6,7 +6,10 @@ import { vi } from 'vitest';
  * proves the state (a socket event, a marker message) where there is one.
  * @example await until(() => sentWith('Hi').length === 1, { what: 'the reply reached Twilio' });
  */
-export async function until(check: () => boolean | Promise<boolean>, { what = 'the condition', timeout = 20_000 }: { what?: string; timeout?: number } = {}): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  { what = 'the condition', timeout = 20_000 }: { what?: string; timeout?: number } = {},
+): Promise<void> {
   await vi.waitFor(
     async () => {
       if (!(await check())) throw new Error(`timed out waiting for ${what}`);

@@ -13,7 +13,12 @@ const dateTime = z.iso.datetime({ offset: true });
 const minifiedUser = z.looseObject({ name: z.string(), id: z.string().nullable(), email: z.string().optional() });
 /** module_search.json / record.json Record (in answers: an id, and the fields asked for) */
 const record = z.looseObject({ id: z.string().nullable() });
-const info = z.looseObject({ per_page: z.number().int().optional(), count: z.number().int().optional(), page: z.number().int().optional(), more_records: z.boolean().optional() });
+const info = z.looseObject({
+  per_page: z.number().int().optional(),
+  count: z.number().int().optional(),
+  page: z.number().int().optional(),
+  more_records: z.boolean().optional(),
+});
 /** module_search.json, record.json, related_records.json Response_Wrapper */
 const responseWrapper = z.looseObject({ data: z.array(record), info: info.optional() });
 /** notes.json and record.json Success_Response */
@@ -54,7 +59,8 @@ export const ZOHO_OPERATIONS: Record<string, { request?: z.ZodType; answer: z.Zo
 };
 
 /** The stand-in registers one route for records and notes creation; which operation a call was. */
-export const zohoOperation = (method: string, route: string, path: string) => (method === 'POST' && route === '/crm/v8/:module' && path.startsWith('/crm/v8/Notes') ? 'POST /crm/v8/Notes' : `${method} ${route}`);
+export const zohoOperation = (method: string, route: string, path: string) =>
+  method === 'POST' && route === '/crm/v8/:module' && path.startsWith('/crm/v8/Notes') ? 'POST /crm/v8/Notes' : `${method} ${route}`;
 
 export function zohoShapeErrors(schema: z.ZodType, body: unknown): string[] {
   const r = schema.safeParse(body);

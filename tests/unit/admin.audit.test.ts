@@ -5,8 +5,12 @@ describe('audit sentences', () => {
   it('says what each admin action did', () => {
     expect(auditSentence({ action: 'invite.created', detail: { email: 'bo@acme.test', role: 'agent' } })).toBe('invited bo@acme.test as an agent');
     expect(auditSentence({ action: 'invite.revoked', detail: { email: 'bo@acme.test' } })).toBe('revoked the invitation of bo@acme.test');
-    expect(auditSentence({ action: 'invite.revoked', detail: { email: 'bo@acme.test', reason: 'Ana was removed' } })).toBe('ended the invitation of bo@acme.test (Ana was removed)');
-    expect(auditSentence({ action: 'invite.refused', detail: { email: 'bo@acme.test', reason: 'used' } })).toBe('refused the invitation of bo@acme.test: it was already used');
+    expect(auditSentence({ action: 'invite.revoked', detail: { email: 'bo@acme.test', reason: 'Ana was removed' } })).toBe(
+      'ended the invitation of bo@acme.test (Ana was removed)',
+    );
+    expect(auditSentence({ action: 'invite.refused', detail: { email: 'bo@acme.test', reason: 'used' } })).toBe(
+      'refused the invitation of bo@acme.test: it was already used',
+    );
     expect(auditSentence({ action: 'crm.checked', detail: { ok: false, failed: 'Scopes granted' } })).toBe('checked the CRM connection: Scopes granted failed');
     expect(auditSentence({ action: 'invite.accepted', detail: { email: 'bo@acme.test', role: 'admin' } })).toBe('joined as an admin (bo@acme.test)');
     expect(auditSentence({ action: 'agent.role_changed', detail: { agent: 'Bo', role: 'admin' } })).toBe('made Bo an admin');
@@ -30,7 +34,9 @@ describe('audit sentences', () => {
     expect(auditSentence({ action: 'crm.record_linked', detail: { vendor: 'HubSpot', customer: '+14155550100', record: '1042' } })).toBe(
       'linked +14155550100 to the HubSpot record “1042”: their conversations are logged there',
     );
-    expect(auditSentence({ action: 'crm.contact_created', detail: { vendor: 'HubSpot', customer: '+14155550100' } })).toBe('created a HubSpot contact for +14155550100');
+    expect(auditSentence({ action: 'crm.contact_created', detail: { vendor: 'HubSpot', customer: '+14155550100' } })).toBe(
+      'created a HubSpot contact for +14155550100',
+    );
   });
 
   it('shows an action it does not know with its detail', () => {

@@ -11,7 +11,10 @@ import type { PendingReply } from '@/lib/inbox/types';
 import { conversation, message } from '../support/views';
 
 /** Handlers get the connections of the moment; here, a server that answers from memory. */
-const connections = <T>(parts: T) => async () => parts;
+const connections =
+  <T>(parts: T) =>
+  async () =>
+    parts;
 
 describe('background request handlers', () => {
   it('a status change goes with what the agent has seen, and says what changed and what the customer wrote to since', async () => {
@@ -20,14 +23,28 @@ describe('background request handlers', () => {
     const api = {
       setStatus: async (seen: unknown, status: ConversationStatus, snoozedUntil: string | null): Promise<BulkStatusResponse> => {
         asked = { seen, status, snoozedUntil };
-        return { results: [{ id: 's1', outcome: 'changed', conversation: conversation('s1', { inboundCount: 3, status: 'resolved', version: 2 }) }, { id: 's2', outcome: 'new_messages' }, { id: 's3', outcome: 'not_found' }] };
+        return {
+          results: [
+            { id: 's1', outcome: 'changed', conversation: conversation('s1', { inboundCount: 3, status: 'resolved', version: 2 }) },
+            { id: 's2', outcome: 'new_messages' },
+            { id: 's3', outcome: 'not_found' },
+          ],
+        };
       },
     } as unknown as ApiClient;
     const handlers = conversationStatusHandlers(connections({ api }));
 
     const summary = await handlers['inbox:setStatus']({ conversationIds: ['s1', 's2', 's3'], status: 'resolved', snoozedUntil: null });
 
-    expect(asked).toEqual({ seen: [{ id: 's1', seenInboundCount: 3 }, { id: 's2', seenInboundCount: 5 }, { id: 's3', seenInboundCount: 0 }], status: 'resolved', snoozedUntil: null });
+    expect(asked).toEqual({
+      seen: [
+        { id: 's1', seenInboundCount: 3 },
+        { id: 's2', seenInboundCount: 5 },
+        { id: 's3', seenInboundCount: 0 },
+      ],
+      status: 'resolved',
+      snoozedUntil: null,
+    });
     expect(summary).toEqual({ changed: 1, unchanged: 0, newMessages: 1, notFound: 1 });
     expect((await readInbox()).conversations.s1?.status).toBe('resolved');
     expect((await readInbox()).conversations.s2?.status).toBe('open');

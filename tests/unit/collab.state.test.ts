@@ -5,7 +5,10 @@ describe('typing notifier (composer)', () => {
   it('sends start at most every 1.5 s, and stop on clear, blur and send', () => {
     let t = 0;
     const sent: Array<[number, boolean]> = [];
-    const n = createTypingNotifier((typing) => sent.push([t, typing]), () => t);
+    const n = createTypingNotifier(
+      (typing) => sent.push([t, typing]),
+      () => t,
+    );
     for (t = 0; t <= 4000; t += 250) n.input('hello'.slice(0, 1 + (t % 5)));
     expect(sent).toEqual([
       [0, true],
@@ -37,7 +40,13 @@ describe('collaboration state', () => {
     expect(typingIn(s, 'c1', 2001)).toEqual([]);
   });
   it('warns of a colleague typing before one viewing, and never of myself', () => {
-    let s = applyViewing(emptyCollab(), { conversationId: 'c1', agents: [{ agentId: 'bob', displayName: 'Bob' }, { agentId: 'me', displayName: 'Me' }] });
+    let s = applyViewing(emptyCollab(), {
+      conversationId: 'c1',
+      agents: [
+        { agentId: 'bob', displayName: 'Bob' },
+        { agentId: 'me', displayName: 'Me' },
+      ],
+    });
     expect(collisionNotice(s, 'c1', 'me', 0)).toBe('Bob is viewing');
     s = applyTyping(s, { ...bob, typing: true }, 0);
     expect(collisionNotice(s, 'c1', 'me', 100)).toBe('Bob is typing a reply');

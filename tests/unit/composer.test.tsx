@@ -6,7 +6,13 @@ import { replyWindow, type TemplateView } from '@/lib/contract/reply-window';
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const hoursAgo = (h: number) => new Date(NOW - h * 3600_000).toISOString();
 const TEMPLATES: TemplateView[] = [
-  { sid: 'HX' + '2'.repeat(32), name: 'order_update', language: 'en', body: 'Hello {{1}}, your order {{2}} has shipped.', variables: { '1': 'customer', '2': '0000' } },
+  {
+    sid: 'HX' + '2'.repeat(32),
+    name: 'order_update',
+    language: 'en',
+    body: 'Hello {{1}}, your order {{2}} has shipped.',
+    variables: { '1': 'customer', '2': '0000' },
+  },
 ];
 
 const CANNED = [
@@ -72,7 +78,16 @@ describe('Composer', () => {
   });
 
   it('explains when templates cannot be loaded', async () => {
-    render(<Composer {...base} lastInboundAt={null} now={NOW} onTyping={() => {}} onSend={() => {}} loadTemplates={() => Promise.reject(new Error('server away'))} />);
+    render(
+      <Composer
+        {...base}
+        lastInboundAt={null}
+        now={NOW}
+        onTyping={() => {}}
+        onSend={() => {}}
+        loadTemplates={() => Promise.reject(new Error('server away'))}
+      />,
+    );
     await act(async () => {});
     expect(screen.getByRole('alert').textContent).toBe('Templates unavailable: server away');
     expect(screen.getByRole('note').textContent).toMatch(/has not written yet/);

@@ -3,7 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const DOCS = ['README.md', ...readdirSync(join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const DOCS = [
+  'README.md',
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 const TOP = ['server', 'lib', 'components', 'entrypoints', 'tests', 'supabase', 'bench', 'docs', 'public', '.ci'];
 
 /**
@@ -26,6 +31,9 @@ describe('Docs that match the code', () => {
   });
 
   it('finds the paths it checks', () => {
-    expect(pathsIn('see `server/crm/write-back/` and `lib/contract/api.ts:12` but not `server/dev/*.ts`')).toEqual(['server/crm/write-back/', 'lib/contract/api.ts']);
+    expect(pathsIn('see `server/crm/write-back/` and `lib/contract/api.ts:12` but not `server/dev/*.ts`')).toEqual([
+      'server/crm/write-back/',
+      'lib/contract/api.ts',
+    ]);
   });
 });

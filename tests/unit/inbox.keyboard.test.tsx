@@ -2,10 +2,20 @@ import { renderHook } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 import { useInboxKeyboard, type InboxKeys } from '@/lib/hooks/useInboxKeyboard';
 
-const press = (key: string, init: KeyboardEventInit = {}) => document.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...init }));
+const press = (key: string, init: KeyboardEventInit = {}) =>
+  document.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, cancelable: true, ...init }));
 
 describe('the side panel’s keyboard map', () => {
-  const keys = (openId: string | null): InboxKeys => ({ openId, search: vi.fn(), step: vi.fn(), back: vi.fn(), reply: vi.fn(), resolve: vi.fn(), snooze: vi.fn(), unread: vi.fn() });
+  const keys = (openId: string | null): InboxKeys => ({
+    openId,
+    search: vi.fn(),
+    step: vi.fn(),
+    back: vi.fn(),
+    reply: vi.fn(),
+    resolve: vi.fn(),
+    snooze: vi.fn(),
+    unread: vi.fn(),
+  });
 
   it('maps E, Z and U to resolve, snooze and mark unread in a thread, never while typing or in the list', () => {
     const inList = keys(null);

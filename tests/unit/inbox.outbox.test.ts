@@ -36,7 +36,12 @@ function harness(server: (p: PendingReply) => Promise<void>, o: { storageDelayMs
     now: () => new Date('2026-11-28T10:00:00Z'),
   });
   let n = 0;
-  const reply = (body: string): PendingReply => ({ id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`, conversationId: 'c1', content: { body }, createdAt: '2026-11-28T09:59:00.000Z' });
+  const reply = (body: string): PendingReply => ({
+    id: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,
+    conversationId: 'c1',
+    content: { body },
+    createdAt: '2026-11-28T09:59:00.000Z',
+  });
   return { outbox, reply, sent, inbox, queue: () => queue };
 }
 

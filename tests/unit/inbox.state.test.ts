@@ -2,7 +2,17 @@ import { describe, expect, it } from 'vitest';
 import type { SyncResponse } from '@/lib/contract/api';
 import type { AgentConversationView, ConversationView, MessageView } from '@/lib/contract/models';
 import { message } from '../support/views';
-import { applyConversation, applyMessage, applyRead, applySync, applyThreadPage, emptyInbox, MESSAGES_PER_CONVERSATION, sortedConversations, totalUnread } from '@/lib/inbox/state';
+import {
+  applyConversation,
+  applyMessage,
+  applyRead,
+  applySync,
+  applyThreadPage,
+  emptyInbox,
+  MESSAGES_PER_CONVERSATION,
+  sortedConversations,
+  totalUnread,
+} from '@/lib/inbox/state';
 
 const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
   id: 'c1',
@@ -22,9 +32,23 @@ const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
   lastReplyBy: null,
   ...over,
 });
-const agentConv = (over: Partial<AgentConversationView> = {}): AgentConversationView => ({ ...conv(), lastReadAt: null, readInboundCount: 0, readVersion: 0, unreadCount: 1, ...over });
+const agentConv = (over: Partial<AgentConversationView> = {}): AgentConversationView => ({
+  ...conv(),
+  lastReadAt: null,
+  readInboundCount: 0,
+  readVersion: 0,
+  unreadCount: 1,
+  ...over,
+});
 const msg = (id: string, createdAt: string, over: Partial<MessageView> = {}): MessageView => message(id, { createdAt, ...over });
-const syncRes = (over: Partial<SyncResponse>): SyncResponse => ({ cursor: 'x', full: false, conversations: [], messages: [], messagesTruncated: false, ...over });
+const syncRes = (over: Partial<SyncResponse>): SyncResponse => ({
+  cursor: 'x',
+  full: false,
+  conversations: [],
+  messages: [],
+  messagesTruncated: false,
+  ...over,
+});
 
 describe('inbox state', () => {
   it('counts a new inbound message once, whichever path brings it first, in any order', () => {
@@ -32,7 +56,11 @@ describe('inbox state', () => {
     const viaSocket = (s: ReturnType<typeof emptyInbox>) => applyMessage(s, m, conv({ version: 2, inboundCount: 1 }));
     const viaRealtime = (s: ReturnType<typeof emptyInbox>) => applyConversation(applyMessage(s, m), conv({ version: 2, inboundCount: 1 }));
     const viaSync = (s: ReturnType<typeof emptyInbox>) => applySync(s, syncRes({ conversations: [agentConv({ version: 2, inboundCount: 1 })], messages: [m] }));
-    for (const order of [[viaSync, viaSocket, viaRealtime], [viaSocket, viaRealtime, viaSync], [viaRealtime, viaSync, viaSocket, viaSocket]]) {
+    for (const order of [
+      [viaSync, viaSocket, viaRealtime],
+      [viaSocket, viaRealtime, viaSync],
+      [viaRealtime, viaSync, viaSocket, viaSocket],
+    ]) {
       const s = order.reduce((state, apply) => apply(state), emptyInbox());
       expect(totalUnread(s)).toBe(1);
       expect(s.messages.c1).toHaveLength(1);
@@ -64,7 +92,10 @@ describe('inbox state', () => {
   });
 
   it('a mark unread (a newer read version) raises the count; copies older than it, by any path, do not undo it', () => {
-    let s = applySync(emptyInbox(), syncRes({ conversations: [agentConv({ version: 2, inboundCount: 3, readInboundCount: 3, readVersion: 4, unreadCount: 0 })] }));
+    let s = applySync(
+      emptyInbox(),
+      syncRes({ conversations: [agentConv({ version: 2, inboundCount: 3, readInboundCount: 3, readVersion: 4, unreadCount: 0 })] }),
+    );
     expect(totalUnread(s)).toBe(0);
     s = applyRead(s, { conversationId: 'c1', lastReadAt: '2026-01-01T09:00:00.000Z', readInboundCount: 1, version: 5 });
     expect(totalUnread(s)).toBe(2);
@@ -78,13 +109,18 @@ describe('inbox state', () => {
   });
 
   it('the toolbar count leaves out snoozed and resolved conversations, and can count only mine and unassigned', () => {
-    let s = applySync(emptyInbox(), syncRes({ conversations: [
-      agentConv({ id: 'a', inboundCount: 2, assigneeId: 'me' }),
-      agentConv({ id: 'b', inboundCount: 3, assigneeId: null }),
-      agentConv({ id: 'c', inboundCount: 4, assigneeId: 'bob' }),
-      agentConv({ id: 'd', inboundCount: 5, status: 'resolved' }),
-      agentConv({ id: 'e', inboundCount: 6, status: 'snoozed', snoozedUntil: '2026-01-02T09:00:00.000Z' }),
-    ] }));
+    let s = applySync(
+      emptyInbox(),
+      syncRes({
+        conversations: [
+          agentConv({ id: 'a', inboundCount: 2, assigneeId: 'me' }),
+          agentConv({ id: 'b', inboundCount: 3, assigneeId: null }),
+          agentConv({ id: 'c', inboundCount: 4, assigneeId: 'bob' }),
+          agentConv({ id: 'd', inboundCount: 5, status: 'resolved' }),
+          agentConv({ id: 'e', inboundCount: 6, status: 'snoozed', snoozedUntil: '2026-01-02T09:00:00.000Z' }),
+        ],
+      }),
+    );
     expect(totalUnread(s, 'all', 'me')).toBe(9);
     expect(totalUnread(s, 'mine+unassigned', 'me')).toBe(5);
     // Reopened (a newer version of the row): counted again.
@@ -104,7 +140,9 @@ describe('inbox state', () => {
   });
 
   it('merges status updates by id and keeps threads ordered and bounded', () => {
-    const many = Array.from({ length: MESSAGES_PER_CONVERSATION + 20 }, (_, i) => msg(`m${String(i).padStart(3, '0')}`, `2026-01-01T10:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60)).padStart(2, '0')}.000Z`));
+    const many = Array.from({ length: MESSAGES_PER_CONVERSATION + 20 }, (_, i) =>
+      msg(`m${String(i).padStart(3, '0')}`, `2026-01-01T10:${String(i % 60).padStart(2, '0')}:${String(Math.floor(i / 60)).padStart(2, '0')}.000Z`),
+    );
     let s = applyThreadPage(emptyInbox(), 'c1', [...many].reverse());
     expect(s.messages.c1).toHaveLength(MESSAGES_PER_CONVERSATION);
     const times = s.messages.c1!.map((m) => m.createdAt);
@@ -121,7 +159,10 @@ describe('inbox state', () => {
       syncRes({
         cursor: '10:12:',
         full: true,
-        conversations: [agentConv({ id: 'old', lastMessageAt: '2026-01-01T09:00:00.000Z' }), agentConv({ id: 'new', lastMessageAt: '2026-01-02T09:00:00.000Z' })],
+        conversations: [
+          agentConv({ id: 'old', lastMessageAt: '2026-01-01T09:00:00.000Z' }),
+          agentConv({ id: 'new', lastMessageAt: '2026-01-02T09:00:00.000Z' }),
+        ],
       }),
     );
     expect(sortedConversations(s).map((c) => c.id)).toEqual(['new', 'old']);

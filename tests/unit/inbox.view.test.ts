@@ -1,10 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageView } from '../../lib/contract/models';
 import { conversation, message } from '../support/views';
-import { activityText, backNotice, cannedSuggestions, dayLabel, DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, mergeThread, previewParts, repliedSince, searchView, snoozePresets, stillAtBottom, threadItems, unseenInbound } from '../../lib/inbox/view';
+import {
+  activityText,
+  backNotice,
+  cannedSuggestions,
+  dayLabel,
+  DEFAULT_LIST_FILTER,
+  filterConversations,
+  filterCounts,
+  matchesLocally,
+  mergeThread,
+  previewParts,
+  repliedSince,
+  searchView,
+  snoozePresets,
+  stillAtBottom,
+  threadItems,
+  unseenInbound,
+} from '../../lib/inbox/view';
 
 const conv = conversation;
-const msg = (id: string, createdAt: string, direction: MessageView['direction'] = 'inbound'): MessageView => message(id, { conversationId: 'c', createdAt, direction });
+const msg = (id: string, createdAt: string, direction: MessageView['direction'] = 'inbound'): MessageView =>
+  message(id, { conversationId: 'c', createdAt, direction });
 
 describe('conversation filters', () => {
   const list = [
@@ -25,9 +43,21 @@ describe('conversation filters', () => {
     expect(ids({ unread: true, assignee: 'unassigned' })).toEqual(['c']);
   });
   it('counts what each choice would show, with the other choices kept', () => {
-    expect(filterCounts(list, DEFAULT_LIST_FILTER, 'me')).toEqual({ status: { open: 3, snoozed: 1, resolved: 1 }, assignee: { mine: 1, unassigned: 1, all: 3 }, unread: 2 });
-    expect(filterCounts(list, { status: 'open', assignee: 'mine', unread: false }, 'me')).toEqual({ status: { open: 1, snoozed: 0, resolved: 1 }, assignee: { mine: 1, unassigned: 1, all: 3 }, unread: 0 });
-    expect(filterCounts(list, { status: 'open', assignee: 'all', unread: true }, 'me')).toEqual({ status: { open: 2, snoozed: 1, resolved: 0 }, assignee: { mine: 0, unassigned: 1, all: 2 }, unread: 2 });
+    expect(filterCounts(list, DEFAULT_LIST_FILTER, 'me')).toEqual({
+      status: { open: 3, snoozed: 1, resolved: 1 },
+      assignee: { mine: 1, unassigned: 1, all: 3 },
+      unread: 2,
+    });
+    expect(filterCounts(list, { status: 'open', assignee: 'mine', unread: false }, 'me')).toEqual({
+      status: { open: 1, snoozed: 0, resolved: 1 },
+      assignee: { mine: 1, unassigned: 1, all: 3 },
+      unread: 0,
+    });
+    expect(filterCounts(list, { status: 'open', assignee: 'all', unread: true }, 'me')).toEqual({
+      status: { open: 2, snoozed: 1, resolved: 0 },
+      assignee: { mine: 0, unassigned: 1, all: 2 },
+      unread: 2,
+    });
   });
 });
 
@@ -49,7 +79,12 @@ describe('status in the thread and the list', () => {
     expect(say({ kind: 'assigned', to: null, from: 'alice' }, 'me')).toBe('You unassigned this');
   });
   it('a conversation back in Open says why until the agent has read it', () => {
-    const back = conv('a', { statusReason: 'customer_wrote', statusChangedAt: '2026-11-28T10:00:00.000Z', unreadCount: 1, lastReadAt: '2026-11-28T09:00:00.000Z' });
+    const back = conv('a', {
+      statusReason: 'customer_wrote',
+      statusChangedAt: '2026-11-28T10:00:00.000Z',
+      unreadCount: 1,
+      lastReadAt: '2026-11-28T09:00:00.000Z',
+    });
     expect(backNotice(back)).toBe('Back: the customer wrote again');
     expect(backNotice({ ...back, statusReason: 'snooze_ended', unreadCount: 0 })).toBe('Back: snooze ended');
     expect(backNotice({ ...back, unreadCount: 0, lastReadAt: '2026-11-28T10:00:01.000Z' })).toBeNull();
@@ -84,7 +119,13 @@ describe('status in the thread and the list', () => {
 });
 
 describe('following a thread', () => {
-  const thread = [msg('1', '2026-11-28T10:00:00.000Z'), msg('2', '2026-11-28T10:01:00.000Z', 'outbound'), msg('3', '2026-11-28T10:02:00.000Z'), msg('4', '2026-11-28T10:02:00.500Z', 'note'), msg('5', '2026-11-28T10:03:00.000Z')];
+  const thread = [
+    msg('1', '2026-11-28T10:00:00.000Z'),
+    msg('2', '2026-11-28T10:01:00.000Z', 'outbound'),
+    msg('3', '2026-11-28T10:02:00.000Z'),
+    msg('4', '2026-11-28T10:02:00.500Z', 'note'),
+    msg('5', '2026-11-28T10:03:00.000Z'),
+  ];
   it('counts every customer message below the last one seen at the bottom, however many came at once', () => {
     expect(unseenInbound(thread, '2')).toBe(2);
     expect(unseenInbound(thread, '1')).toBe(2);
@@ -110,7 +151,12 @@ describe('following a thread', () => {
 });
 
 describe('search across statuses', () => {
-  const found = [conv('a'), conv('b', { status: 'resolved' }), conv('c', { status: 'snoozed', snoozedUntil: '2026-12-01T09:00:00.000Z' }), conv('d', { status: 'resolved' })];
+  const found = [
+    conv('a'),
+    conv('b', { status: 'resolved' }),
+    conv('c', { status: 'snoozed', snoozedUntil: '2026-12-01T09:00:00.000Z' }),
+    conv('d', { status: 'resolved' }),
+  ];
   it('shows matches of every status unless narrowed to one, with the count in each', () => {
     const all = searchView(found, 'all', null);
     expect(all.conversations.map((c) => c.id)).toEqual(['a', 'b', 'c', 'd']);
@@ -139,7 +185,16 @@ describe('local search', () => {
 describe('thread items', () => {
   const now = new Date('2026-11-25T15:00:00');
   it('puts a separator at each new local day', () => {
-    const items = threadItems([msg('1', new Date('2026-11-23T09:00:00').toISOString()), msg('2', new Date('2026-11-24T23:59:00').toISOString()), msg('3', new Date('2026-11-25T00:01:00').toISOString()), msg('4', new Date('2026-11-25T08:00:00').toISOString())], 0, now);
+    const items = threadItems(
+      [
+        msg('1', new Date('2026-11-23T09:00:00').toISOString()),
+        msg('2', new Date('2026-11-24T23:59:00').toISOString()),
+        msg('3', new Date('2026-11-25T00:01:00').toISOString()),
+        msg('4', new Date('2026-11-25T08:00:00').toISOString()),
+      ],
+      0,
+      now,
+    );
     expect(items.map((i) => (i.kind === 'day' ? `[${i.label}]` : i.kind === 'message' ? i.message.id : 'NEW'))).toEqual([
       `[${dayLabel(new Date('2026-11-23T09:00:00').toISOString(), now)}]`,
       '1',
@@ -156,7 +211,10 @@ describe('thread items', () => {
   it('marks where the unread messages start (counting inbound only), and nowhere when all was read', () => {
     const t = (h: number) => new Date(`2026-11-25T0${h}:00:00`).toISOString();
     const messages = [msg('in1', t(1)), msg('out1', t(2), 'outbound'), msg('in2', t(3)), msg('note', t(4), 'note'), msg('in3', t(5))];
-    const ids = (unread: number) => threadItems(messages, unread, now).filter((i) => i.kind !== 'day').map((i) => (i.kind === 'message' ? i.message.id : 'NEW'));
+    const ids = (unread: number) =>
+      threadItems(messages, unread, now)
+        .filter((i) => i.kind !== 'day')
+        .map((i) => (i.kind === 'message' ? i.message.id : 'NEW'));
     expect(ids(2)).toEqual(['in1', 'out1', 'NEW', 'in2', 'note', 'in3']);
     expect(ids(0)).toEqual(['in1', 'out1', 'in2', 'note', 'in3']);
     // More unread than loaded: above the first inbound message shown.

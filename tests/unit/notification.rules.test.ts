@@ -50,9 +50,13 @@ describe('notifications that follow the agent’s work', () => {
   });
 
   it('being assigned a conversation by a colleague notifies, with no new message; assigning myself does not', () => {
-    const assigned = (sentBy: string | null, to: string | null) => message('a1', { direction: 'activity', body: '', sentBy, activity: { kind: 'assigned', to, from: null } });
+    const assigned = (sentBy: string | null, to: string | null) =>
+      message('a1', { direction: 'activity', body: '', sentBy, activity: { kind: 'assigned', to, from: null } });
     const c = conversation('c1', { assigneeId: me });
-    expect(noticeFor(assigned('alice', me), c, ctx())).toMatchObject({ title: 'Assigned to you', message: 'Alice assigned you the conversation with Zoë Brontë' });
+    expect(noticeFor(assigned('alice', me), c, ctx())).toMatchObject({
+      title: 'Assigned to you',
+      message: 'Alice assigned you the conversation with Zoë Brontë',
+    });
     expect(noticeFor(assigned(me, me), c, ctx())).toBeNull();
     expect(noticeFor(assigned('alice', 'bob'), c, ctx())).toBeNull();
     expect(noticeFor(assigned('alice', me), c, ctx({ scope: { mine: false, unassigned: true, others: true } }))).toBeNull();
@@ -62,7 +66,12 @@ describe('notifications that follow the agent’s work', () => {
     const woke = message('a2', { direction: 'activity', body: '', activity: { kind: 'status', status: 'open', reason: 'snooze_ended', until: null } });
     expect(noticeFor(woke, conversation('c1', { assigneeId: me }), ctx())).toMatchObject({ title: 'Snooze ended' });
     expect(noticeFor(woke, conversation('c1', { assigneeId: 'alice' }), ctx())).toBeNull();
-    const resolved = message('a3', { direction: 'activity', body: '', sentBy: 'alice', activity: { kind: 'status', status: 'resolved', reason: 'agent', until: null } });
+    const resolved = message('a3', {
+      direction: 'activity',
+      body: '',
+      sentBy: 'alice',
+      activity: { kind: 'status', status: 'resolved', reason: 'agent', until: null },
+    });
     expect(noticeFor(resolved, conversation('c1', { assigneeId: me }), ctx())).toBeNull();
   });
 });

@@ -29,12 +29,19 @@ describe('finding phone numbers in text', () => {
     ]);
   });
 
-  it.each(['2026-11-25 12:30', 'on 25.11.2026 at 10:00', 'Order #4411', 'Invoice 1234567890', '192.168.1.100', '1,234,567.89', 'v1.13.16', 'Zip 94107-1234', '00123456789'])(
-    'takes %s for no phone number',
-    (text) => {
-      expect(findPhones(text, 'US')).toEqual([]);
-    },
-  );
+  it.each([
+    '2026-11-25 12:30',
+    'on 25.11.2026 at 10:00',
+    'Order #4411',
+    'Invoice 1234567890',
+    '192.168.1.100',
+    '1,234,567.89',
+    'v1.13.16',
+    'Zip 94107-1234',
+    '00123456789',
+  ])('takes %s for no phone number', (text) => {
+    expect(findPhones(text, 'US')).toEqual([]);
+  });
 
   it('reads tel:, wa.me and WhatsApp click-to-chat links', () => {
     expect(phoneFromHref('tel:+442079460958', 'US')).toBe('+442079460958');
@@ -75,7 +82,16 @@ describe('sites', () => {
 
 describe('badge data', () => {
   const conversation = (id: string, phone: string, over: Partial<AgentConversationView> = {}): AgentConversationView =>
-    viewOf(id, { contact: { id: `ct-${id}`, phone, profileName: 'Maria' }, lastMessagePreview: 'Hi', lastInboundAt: '2026-11-25T10:00:00.000Z', inboundCount: 3, readInboundCount: 1, readVersion: 1, unreadCount: 2, ...over });
+    viewOf(id, {
+      contact: { id: `ct-${id}`, phone, profileName: 'Maria' },
+      lastMessagePreview: 'Hi',
+      lastInboundAt: '2026-11-25T10:00:00.000Z',
+      inboundCount: 3,
+      readInboundCount: 1,
+      readVersion: 1,
+      unreadCount: 2,
+      ...over,
+    });
 
   it('sums unread over a number’s conversations, shows the latest, and lists colleagues typing but not me', () => {
     const inbox: InboxState = {
@@ -95,13 +111,34 @@ describe('badge data', () => {
         ],
         b: [{ agentId: 'carol', displayName: 'Carol', until: now - 1 }],
       },
-      viewing: { b: [{ agentId: 'carol', displayName: 'Carol' }, { agentId: 'me', displayName: 'Me' }] },
+      viewing: {
+        b: [
+          { agentId: 'carol', displayName: 'Carol' },
+          { agentId: 'me', displayName: 'Me' },
+        ],
+      },
     };
     const badges = badgesFor(['+14155550134', '+33142685300'], conversationsByPhone(inbox), collab, 'me', now, new Map([['bob', 'Bob']]));
-    expect(badges['+14155550134']).toEqual({ conversationId: 'b', name: 'Maria', unread: 3, typing: ['Bob'], viewing: ['Carol'], lastMessage: 'Newer', assignee: null });
+    expect(badges['+14155550134']).toEqual({
+      conversationId: 'b',
+      name: 'Maria',
+      unread: 3,
+      typing: ['Bob'],
+      viewing: ['Carol'],
+      lastMessage: 'Newer',
+      assignee: null,
+    });
     expect(badges['+33142685300']).toEqual({ conversationId: null, name: null, unread: 0, typing: [], viewing: [], lastMessage: null, assignee: null });
     // Who has it: you, a colleague by name, or one the team list does not know yet.
-    const assigned = (assigneeId: string) => badgesFor(['+14155550134'], conversationsByPhone({ ...inbox, conversations: { b: { ...inbox.conversations.b!, assigneeId } } }), collab, 'me', now, new Map([['bob', 'Bob']]))['+14155550134']!.assignee;
+    const assigned = (assigneeId: string) =>
+      badgesFor(
+        ['+14155550134'],
+        conversationsByPhone({ ...inbox, conversations: { b: { ...inbox.conversations.b!, assigneeId } } }),
+        collab,
+        'me',
+        now,
+        new Map([['bob', 'Bob']]),
+      )['+14155550134']!.assignee;
     expect([assigned('me'), assigned('bob'), assigned('zed')]).toEqual(['You', 'Bob', 'a colleague']);
   });
 });

@@ -12,7 +12,7 @@ function sources(dir: string): string[] {
 }
 
 /** A zod object schema defined in the file (`z.object(`, `z.strictObject(`, `z.looseObject(`). */
-const DEFINES_SCHEMA = /\bz\.(object|strictObject|looseObject)\(/;
+const DEFINES_SCHEMA = /\bz\s*\.\s*(object|strictObject|looseObject)\(/;
 /** A file that registers HTTP routes (`api.post('/…'`, `http.get<…>('/…'`). */
 const REGISTERS_ROUTES = /\.(get|post|put|patch|delete)(<[^>]*>)?\(\s*['"`]\//;
 
@@ -33,7 +33,15 @@ describe('One schema per request: the extension and the server share lib/contrac
 
   it('finds the server’s route files', () => {
     const routes = files.filter((f) => REGISTERS_ROUTES.test(readFileSync(join(ROOT, f), 'utf8')));
-    expect(routes).toEqual(expect.arrayContaining(['server/crm/routes.ts', 'server/admin/routes.ts', 'server/inbox/routes.ts', 'server/outbound/routes.ts', 'server/media/routes.ts']));
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        'server/crm/routes.ts',
+        'server/admin/routes.ts',
+        'server/inbox/routes.ts',
+        'server/outbound/routes.ts',
+        'server/media/routes.ts',
+      ]),
+    );
   });
 
   it('defines no request schema in the server: every body, query and header set our clients send is one schema in lib/contract/', () => {

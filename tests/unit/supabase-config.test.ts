@@ -8,7 +8,10 @@ describe('The Supabase CLI project', () => {
   const dir = resolve(import.meta.dirname, '..', '..', 'supabase');
 
   it('has a config.toml the CLI can read: a project id, the database major version, no seed', () => {
-    const config = parse(readFileSync(join(dir, 'config.toml'), 'utf8')) as { project_id: string; db: { major_version: number; migrations: { enabled: boolean }; seed: { enabled: boolean } } };
+    const config = parse(readFileSync(join(dir, 'config.toml'), 'utf8')) as {
+      project_id: string;
+      db: { major_version: number; migrations: { enabled: boolean }; seed: { enabled: boolean } };
+    };
     expect(config.project_id).toMatch(/^[a-z0-9-]+$/);
     expect([15, 17]).toContain(config.db.major_version); // the majors hosted Supabase runs
     expect(config.db.migrations.enabled).toBe(true);

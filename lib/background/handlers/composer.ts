@@ -19,7 +19,8 @@ export function composerHandlers(current: Current<'api' | 'outbox' | 'rooms'>) {
     'composer:retry': async ({ conversationId, messageId }) => {
       const parts = await current();
       const failed = (await readInbox()).messages[conversationId]?.find((m) => m.id === messageId);
-      if (!failed || failed.direction !== 'outbound' || !['failed', 'undelivered'].includes(failed.status)) throw new Error('only a failed reply can be retried');
+      if (!failed || failed.direction !== 'outbound' || !['failed', 'undelivered'].includes(failed.status))
+        throw new Error('only a failed reply can be retried');
       const file = failed.media[0];
       const upload = file?.uploadId ? { id: file.uploadId, contentType: file.contentType, name: file.name ?? 'file', size: file.size ?? 1 } : undefined;
       return done(await send(parts, conversationId, { body: failed.body || undefined, mediaUrl: file?.url, upload }));
@@ -37,4 +38,9 @@ async function send({ outbox, rooms }: Pick<BackgroundController, 'outbox' | 'ro
   await outbox.add(pending(conversationId, content));
 }
 
-const pending = (conversationId: string, content: ReplyContent): PendingReply => ({ id: crypto.randomUUID(), conversationId, content, createdAt: new Date().toISOString() });
+const pending = (conversationId: string, content: ReplyContent): PendingReply => ({
+  id: crypto.randomUUID(),
+  conversationId,
+  content,
+  createdAt: new Date().toISOString(),
+});

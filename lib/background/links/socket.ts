@@ -79,7 +79,10 @@ export class SocketLink {
   }
 
   /** Fire-and-forget events (typing, presence, leaving a room); dropped while disconnected. */
-  emit<E extends 'typing:start' | 'typing:stop' | 'presence:set' | 'conversation:leave' | 'conversations:watch'>(event: E, ...args: Parameters<ClientToServerEvents[E]>): void {
+  emit<E extends 'typing:start' | 'typing:stop' | 'presence:set' | 'conversation:leave' | 'conversations:watch'>(
+    event: E,
+    ...args: Parameters<ClientToServerEvents[E]>
+  ): void {
     this.socket.emit(event, ...args);
   }
 

@@ -24,7 +24,12 @@ export function matchesPattern(url: URL, pattern: string): boolean {
   const [, scheme, host, path] = m as unknown as [string, string, string, string];
   if (scheme !== '*' ? url.protocol !== `${scheme}:` : !/^https?:$/.test(url.protocol)) return false;
   const hostOk = host === '*' || (host.startsWith('*.') ? url.hostname === host.slice(2) || url.hostname.endsWith(host.slice(1)) : url.hostname === host);
-  const pathRe = new RegExp(`^${path.split('*').map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const pathRe = new RegExp(
+    `^${path
+      .split('*')
+      .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return hostOk && pathRe.test(url.pathname + url.search);
 }
 

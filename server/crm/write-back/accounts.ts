@@ -57,7 +57,14 @@ export function createCrmAccounts(deps: {
    * the window, and agents never starve the writes.
    */
   const limiter = (d: (typeof CRM_VENDORS)[CrmVendor], part: 'writes' | 'agents', points: number) =>
-    new RateLimiterPostgres({ storeClient: deps.db, tableName: 'crm_rate_limits', tableCreated: true, keyPrefix: `crm-${d.vendor}-${part}`, points, duration: d.budget.seconds });
+    new RateLimiterPostgres({
+      storeClient: deps.db,
+      tableName: 'crm_rate_limits',
+      tableCreated: true,
+      keyPrefix: `crm-${d.vendor}-${part}`,
+      points,
+      duration: d.budget.seconds,
+    });
   const limiters = new Map(
     Object.values(CRM_VENDORS).map((d) => {
       const share = budgetShares(d.budget);
@@ -65,7 +72,12 @@ export function createCrmAccounts(deps: {
     }),
   );
   /** Null when `part` of the account's budget can take `calls` now (a write's, by default); else how long to wait. */
-  const budgetWait = async (organisationId: string, vendor: CrmVendor, calls = CRM_VENDORS[vendor].budget.perWrite, part: 'writes' | 'agents' = 'writes'): Promise<number | null> => {
+  const budgetWait = async (
+    organisationId: string,
+    vendor: CrmVendor,
+    calls = CRM_VENDORS[vendor].budget.perWrite,
+    part: 'writes' | 'agents' = 'writes',
+  ): Promise<number | null> => {
     const take = async (from: 'writes' | 'agents'): Promise<number | null> => {
       try {
         await limiters.get(vendor)![from].consume(organisationId, calls);
@@ -86,7 +98,19 @@ export function createCrmAccounts(deps: {
   const searchLimiters = new Map(
     Object.values(CRM_VENDORS).flatMap((d) =>
       d.searchBudget
-        ? [[d.vendor, new RateLimiterPostgres({ storeClient: deps.db, tableName: 'crm_rate_limits', tableCreated: true, keyPrefix: `crm-${d.vendor}-search`, points: d.searchBudget.requests, duration: d.searchBudget.seconds })] as const]
+        ? [
+            [
+              d.vendor,
+              new RateLimiterPostgres({
+                storeClient: deps.db,
+                tableName: 'crm_rate_limits',
+                tableCreated: true,
+                keyPrefix: `crm-${d.vendor}-search`,
+                points: d.searchBudget.requests,
+                duration: d.searchBudget.seconds,
+              }),
+            ] as const,
+          ]
         : [],
     ),
   );
@@ -94,13 +118,14 @@ export function createCrmAccounts(deps: {
   const searchTurn = async (organisationId: string, vendor: CrmVendor) => {
     const limiter = searchLimiters.get(vendor);
     if (!limiter) return;
-    for (let waited = 0; ; ) {
+    for (let waited = 0; ;) {
       try {
         return void (await limiter.consume(organisationId, 1));
       } catch (res) {
         if (!(res instanceof RateLimiterRes)) throw res;
         const wait = res.msBeforeNext + Math.random() * 100;
-        if (waited + wait > SEARCH_WAIT_MS) throw new CrmCallError(`${CRM_VENDORS[vendor].name}’s search is busy for this account`, { retryable: true, retryAfterMs: wait, heldBack: true });
+        if (waited + wait > SEARCH_WAIT_MS)
+          throw new CrmCallError(`${CRM_VENDORS[vendor].name}’s search is busy for this account`, { retryable: true, retryAfterMs: wait, heldBack: true });
         await new Promise((r) => setTimeout(r, wait));
         waited += wait;
       }
@@ -163,10 +188,14 @@ export function createCrmAccounts(deps: {
   const agentBudget = async (organisationId: string, conn: Connection, calls: number) => {
     if (conn.needs_setup) throw new CrmCallError(conn.needs_setup, { retryable: false, setup: conn.needs_setup });
     if (conn.paused_until) {
-      throw new CrmCallError(conn.paused_reason ?? `${CRM_VENDORS[conn.vendor].name} asked to wait`, { retryable: true, retryAfterMs: conn.paused_until.getTime() - Date.now(), limit: 'daily' });
+      throw new CrmCallError(conn.paused_reason ?? `${CRM_VENDORS[conn.vendor].name} asked to wait`, {
+        retryable: true,
+        retryAfterMs: conn.paused_until.getTime() - Date.now(),
+        limit: 'daily',
+      });
     }
     // An agent waits a moment for the budget's next window rather than being refused at once.
-    for (let waited = 0; ; ) {
+    for (let waited = 0; ;) {
       const wait = await budgetWait(organisationId, conn.vendor, calls, 'agents');
       if (wait === null) return;
       if (waited + wait > AGENT_BUDGET_WAIT_MS) {

@@ -43,7 +43,12 @@ export function createAgentCrmCalls(deps: { db: pg.Pool; accounts: CrmAccounts; 
     searchRecords: (organisationId: string, query: string): Promise<CrmContact[] | null> => withConnection(organisationId, 2, (a) => a.searchContacts(query)),
 
     /** Links the customer to a record the CRM has (checked there first); false when it has no such record. */
-    async linkRecord(organisationId: string, conversationId: string, recordId: string, agentId: string): Promise<'linked' | 'no_record' | 'no_crm' | 'no_conversation'> {
+    async linkRecord(
+      organisationId: string,
+      conversationId: string,
+      recordId: string,
+      agentId: string,
+    ): Promise<'linked' | 'no_record' | 'no_crm' | 'no_conversation'> {
       const customer = await customerOf(organisationId, conversationId);
       if (!customer) return 'no_conversation';
       const found = await withConnection(organisationId, 1, (a) => a.getContact(recordId));
@@ -63,7 +68,12 @@ export function createAgentCrmCalls(deps: { db: pg.Pool; accounts: CrmAccounts; 
       const customer = await customerOf(organisationId, conversationId);
       if (!customer) return 'no_conversation';
       const decided = async () =>
-        (await deps.db.query(`select 1 from public.crm_contacts where contact_id = $1 and organisation_id = $2 and source <> 'phone' and remote_id is not null`, [customer.id, organisationId])).rowCount! > 0;
+        (
+          await deps.db.query(
+            `select 1 from public.crm_contacts where contact_id = $1 and organisation_id = $2 and source <> 'phone' and remote_id is not null`,
+            [customer.id, organisationId],
+          )
+        ).rowCount! > 0;
       const token = randomUUID();
       const take = async () =>
         (
@@ -84,7 +94,11 @@ export function createAgentCrmCalls(deps: { db: pg.Pool; accounts: CrmAccounts; 
             [customer.id, CREATING_STALE_MS / 1000],
           );
           const retryAfterMs = Math.max(CREATING_POLL_MS, Number(rows[0]?.ms ?? 0));
-          throw new CrmCallError('This customer’s record is still being created (or was just made and the CRM cannot find it yet)', { retryable: true, retryAfterMs, heldBack: true });
+          throw new CrmCallError('This customer’s record is still being created (or was just made and the CRM cannot find it yet)', {
+            retryable: true,
+            retryAfterMs,
+            heldBack: true,
+          });
         }
         await new Promise((r) => setTimeout(r, CREATING_POLL_MS));
       }
@@ -116,9 +130,10 @@ export function createAgentCrmCalls(deps: { db: pg.Pool; accounts: CrmAccounts; 
         return 'created';
       } finally {
         clearInterval(alive);
-        await (madeUnrecorded
-          ? deps.db.query('update public.crm_creating set started_at = now() where contact_id = $1 and by_token = $2', [customer.id, token])
-          : deps.db.query('delete from public.crm_creating where contact_id = $1 and by_token = $2', [customer.id, token])
+        await (
+          madeUnrecorded
+            ? deps.db.query('update public.crm_creating set started_at = now() where contact_id = $1 and by_token = $2', [customer.id, token])
+            : deps.db.query('delete from public.crm_creating where contact_id = $1 and by_token = $2', [customer.id, token])
         ).catch(() => undefined);
       }
     },
@@ -127,7 +142,10 @@ export function createAgentCrmCalls(deps: { db: pg.Pool; accounts: CrmAccounts; 
      * The CRM record of a conversation's customer (looked up now if it never was), for the side
      * panel's link; null when the organisation has no CRM.
      */
-    async recordOf(organisationId: string, conversationId: string): Promise<{ vendor: CrmVendor; account: string | null; apiUrl: string | null; remoteId: string | null } | null> {
+    async recordOf(
+      organisationId: string,
+      conversationId: string,
+    ): Promise<{ vendor: CrmVendor; account: string | null; apiUrl: string | null; remoteId: string | null } | null> {
       const conn = await connectionOf(organisationId);
       if (!conn) return null;
       const remoteId = await withCrm(organisationId, conn, (a) => contactOf(organisationId, conversationId, a, () => agentBudget(organisationId, conn, 2)));

@@ -32,7 +32,9 @@ export function createConnectionCheck(deps: {
       [organisationId, JSON.stringify(result), result.ok],
     );
     if (result.ok) {
-      await deps.db.query('update public.crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [organisationId]);
+      await deps.db.query('update public.crm_outbox set next_attempt_at = now() where organisation_id = $1 and written_version is distinct from version', [
+        organisationId,
+      ]);
       deps.wake();
     }
     return result;
@@ -57,8 +59,13 @@ export function createConnectionCheck(deps: {
         return { id, label, state: 'failed', detail: (err as Error).message, fix: e?.setup ?? fix };
       };
       // Within the agents' share of the account's budget, like an agent's click (a check makes several calls).
-      for (let waited = 0, wait = await budgetWait(organisationId, conn.vendor, CHECK_CALLS, 'agents'); wait !== null; wait = await budgetWait(organisationId, conn.vendor, CHECK_CALLS, 'agents')) {
-        if (waited + wait > CHECK_BUDGET_WAIT_MS) throw new CrmCallError(`${name} is busy with this account’s writes`, { retryable: true, retryAfterMs: wait, limit: 'burst' });
+      for (
+        let waited = 0, wait = await budgetWait(organisationId, conn.vendor, CHECK_CALLS, 'agents');
+        wait !== null;
+        wait = await budgetWait(organisationId, conn.vendor, CHECK_CALLS, 'agents')
+      ) {
+        if (waited + wait > CHECK_BUDGET_WAIT_MS)
+          throw new CrmCallError(`${name} is busy with this account’s writes`, { retryable: true, retryAfterMs: wait, limit: 'burst' });
         await new Promise((r) => setTimeout(r, wait));
         waited += wait;
       }
@@ -82,7 +89,16 @@ export function createConnectionCheck(deps: {
         if (e?.heldBack) throw e;
         if (!e || e.unauthorised || (e.status === undefined && !e.setup) || (e.status ?? 0) >= 500) {
           const down = !e?.unauthorised && !e?.setup;
-          steps.push(failed('token', tokenLabel, err, down ? `${name} did not answer: check again in a few minutes; if it keeps failing, connect ${name} again from this page.` : `Connect ${name} again from this page.`));
+          steps.push(
+            failed(
+              'token',
+              tokenLabel,
+              err,
+              down
+                ? `${name} did not answer: check again in a few minutes; if it keeps failing, connect ${name} again from this page.`
+                : `Connect ${name} again from this page.`,
+            ),
+          );
           return record(organisationId, steps);
         }
         // Signed in, but the search itself was refused (a scope, a permission).
@@ -103,10 +119,18 @@ export function createConnectionCheck(deps: {
         prepared.add(`${organisationId}@${conn.connected_at.toISOString()}`);
         steps.push({ id: 'fields', label: 'Switchboard’s fields are there and writable', state: 'ok', detail: `What writes rely on is set up in ${name}.` });
       } catch (err) {
-        steps.push(failed('fields', 'Switchboard’s fields are there and writable', err, `Ask ${name}’s administrator to let the connected user create and edit fields, then check again.`));
+        steps.push(
+          failed(
+            'fields',
+            'Switchboard’s fields are there and writable',
+            err,
+            `Ask ${name}’s administrator to let the connected user create and edit fields, then check again.`,
+          ),
+        );
       }
       if (!o.writeTest) steps.push({ id: 'write', label: 'A test record written and deleted', state: 'skipped', detail: 'Not asked for.' });
-      else if (!adapter.testWrite) steps.push({ id: 'write', label: 'A test record written and deleted', state: 'skipped', detail: `Not available for ${name} yet.` });
+      else if (!adapter.testWrite)
+        steps.push({ id: 'write', label: 'A test record written and deleted', state: 'skipped', detail: `Not available for ${name} yet.` });
       else {
         // Not found, or the search failed: a contact of its own (but a search held back is no answer).
         const contact = await adapter.findContact(CHECK_PHONE).catch((err: unknown) => {

@@ -77,10 +77,11 @@ export function createOutboxPump(deps: {
    */
   const release = (row: Due, waitMs: number, error: string, o: { crmFailed?: boolean; pause?: boolean } = {}) =>
     Promise.all([
-      deps.db.query(
-        `update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), last_error = $3 where key = $1`,
-        [row.key, waitMs / 1000, error],
-      ),
+      deps.db.query(`update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), last_error = $3 where key = $1`, [
+        row.key,
+        waitMs / 1000,
+        error,
+      ]),
       (o.crmFailed ?? true) &&
         deps.db.query(
           `update public.crm_connections set last_error = $2, last_error_at = now(),
@@ -102,7 +103,10 @@ export function createOutboxPump(deps: {
     const wait = await budgetWait(row.organisation_id, conn.vendor);
     if (wait !== null) {
       // Not an error: the row waits its turn, and the CRM never saw a call.
-      await deps.db.query('update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0) where key = $1', [row.key, wait / 1000]);
+      await deps.db.query(
+        'update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0) where key = $1',
+        [row.key, wait / 1000],
+      );
       return;
     }
     try {
@@ -114,7 +118,9 @@ export function createOutboxPump(deps: {
       const contactId = await withToken((a) => deps.customers().contactOf(row.organisation_id, row.conversation_id, a));
       if (!contactId) return void (await release(row, UNMATCHED_RETRY_MS, 'No CRM record has this customer’s number', { crmFailed: false }));
       const body = await recordBody(deps.db, row, deps.mediaLink);
-      const { remoteId } = await withToken((a) => a.write({ kind: row.kind, key: row.key, remoteId: row.remote_id, retry: row.attempts > 1, contactId, at: row.window_start, ...body }));
+      const { remoteId } = await withToken((a) =>
+        a.write({ kind: row.kind, key: row.key, remoteId: row.remote_id, retry: row.attempts > 1, contactId, at: row.window_start, ...body }),
+      );
       await deps.db.query(
         `update public.crm_outbox set remote_id = $2, written_version = $3, claimed_until = null, attempts = 0, last_error = null where key = $1`,
         [row.key, remoteId, row.version],
@@ -127,15 +133,28 @@ export function createOutboxPump(deps: {
       const e = err instanceof CrmCallError ? err : new CrmCallError((err as Error).message, { retryable: true });
       if (e.heldBack) {
         // As a write waiting for the burst budget: its turn comes, and the CRM never refused anything.
-        await deps.db.query('update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0) where key = $1', [row.key, (e.retryAfterMs ?? 1000) / 1000]);
+        await deps.db.query(
+          'update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0) where key = $1',
+          [row.key, (e.retryAfterMs ?? 1000) / 1000],
+        );
         return;
       }
       if (e.setup) {
         // Retrying cannot help: the whole connection waits for the admin (Check connection clears it).
-        deps.log.warn({ key: row.key, organisationId: row.organisation_id, status: e.status, err: e.message }, 'CRM account needs setting up; writes wait for the admin');
+        deps.log.warn(
+          { key: row.key, organisationId: row.organisation_id, status: e.status, err: e.message },
+          'CRM account needs setting up; writes wait for the admin',
+        );
         // What happened is the last error; what to do is needs_setup (the admin view shows both).
-        await deps.db.query('update public.crm_connections set needs_setup = $2, last_error = $3, last_error_at = now() where organisation_id = $1', [row.organisation_id, e.setup, e.message]);
-        await deps.db.query('update public.crm_outbox set claimed_until = null, attempts = greatest(attempts - 1, 0), last_error = $2 where key = $1', [row.key, e.message]);
+        await deps.db.query('update public.crm_connections set needs_setup = $2, last_error = $3, last_error_at = now() where organisation_id = $1', [
+          row.organisation_id,
+          e.setup,
+          e.message,
+        ]);
+        await deps.db.query('update public.crm_outbox set claimed_until = null, attempts = greatest(attempts - 1, 0), last_error = $2 where key = $1', [
+          row.key,
+          e.message,
+        ]);
         return;
       }
       // The customer's record is gone from the CRM (deleted, or merged away): forget the match (a
@@ -153,7 +172,10 @@ export function createOutboxPump(deps: {
         return;
       }
       const wait = e.retryable ? (e.retryAfterMs ?? backoffMs(row.attempts)) : REFUSED_RETRY_MS;
-      deps.log.warn({ key: row.key, organisationId: row.organisation_id, status: e.status, limit: e.limit, waitMs: Math.round(wait), err: e.message }, 'CRM write failed; will retry');
+      deps.log.warn(
+        { key: row.key, organisationId: row.organisation_id, status: e.status, limit: e.limit, waitMs: Math.round(wait), err: e.message },
+        'CRM write failed; will retry',
+      );
       await release(row, wait, e.message, { pause: e.limit !== undefined });
     }
   };

@@ -16,7 +16,11 @@ const LABEL: Record<string, string> = { inbound: 'Customer', outbound: 'Agent', 
  * The record's text: every message of the window (or the one message, or the one note), files as
  * links that work from the CRM; as HTML (customer text escaped) and as plain text.
  */
-export async function recordBody(db: pg.Pool, row: RecordSpan, mediaLink: (messageId: string, index: number) => string): Promise<{ html: string; text: string }> {
+export async function recordBody(
+  db: pg.Pool,
+  row: RecordSpan,
+  mediaLink: (messageId: string, index: number) => string,
+): Promise<{ html: string; text: string }> {
   const { rows } = await db.query<{ id: string; direction: string; body: string; media: StoredMediaItem[] | null; created_at: Date; agent: string | null }>(
     `select m.id, m.direction, m.body, m.media, m.created_at, a.display_name as agent
        from public.messages m left join public.agents a on a.id = m.sent_by
@@ -41,6 +45,8 @@ export async function recordBody(db: pg.Pool, row: RecordSpan, mediaLink: (messa
         return `<p><b>${escapeHtml(l.who)}</b> ${escapeHtml(l.when)}<br>${[escapeHtml(l.body), ...files].filter(Boolean).join(' ')}</p>`;
       })
       .join(''),
-    text: lines.map((l) => [`${l.who}, ${l.when}:`, l.body, ...l.files.map((f) => (f.href ? `${f.name}: ${f.href}` : `[${f.name}]`))].filter(Boolean).join('\n')).join('\n\n'),
+    text: lines
+      .map((l) => [`${l.who}, ${l.when}:`, l.body, ...l.files.map((f) => (f.href ? `${f.name}: ${f.href}` : `[${f.name}]`))].filter(Boolean).join('\n'))
+      .join('\n\n'),
   };
 }

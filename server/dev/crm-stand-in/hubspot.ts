@@ -225,7 +225,8 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
       // HubSpot's answer to a token without the operation's scopes (its body as HubSpot sends it).
       return reply.code(403).send({
         status: 'error',
-        message: "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+        message:
+          "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
         correlationId: randomUUID(),
         errors: missing.map((group) => ({ message: 'One or more of the following scopes are required.', context: { requiredGranularScopes: group } })),
         links: { scopes: 'https://developers.hubspot.com/scopes' },
@@ -236,7 +237,9 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     if (state.dailyCallsLeft !== null) {
       if (state.dailyCallsLeft <= 0) {
         // HubSpot's daily limit: no Retry-After; it resets at midnight in the account's time zone.
-        return reply.code(429).send({ status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'DAILY' });
+        return reply
+          .code(429)
+          .send({ status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'DAILY' });
       }
       state.dailyCallsLeft--;
     }
@@ -246,14 +249,26 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
       const recent = (searches.get(token) ?? []).filter((t) => t > now - search.seconds * 1000);
       searches.set(token, recent);
       if (recent.length >= search.requests) {
-        return reply.code(429).send({ status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'SECONDLY' });
+        return reply.code(429).send({
+          status: 'error',
+          message: 'You have reached your secondly limit.',
+          errorType: 'RATE_LIMIT',
+          correlationId: randomUUID(),
+          policyName: 'SECONDLY',
+        });
       }
       recent.push(now);
     }
     if (state.rateLimitNext > 0) {
       state.rateLimitNext--;
       reply.header('Retry-After', String(state.retryAfterSeconds));
-      return reply.code(429).send({ status: 'error', message: 'You have reached your secondly limit.', errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName: 'SECONDLY' });
+      return reply.code(429).send({
+        status: 'error',
+        message: 'You have reached your secondly limit.',
+        errorType: 'RATE_LIMIT',
+        correlationId: randomUUID(),
+        policyName: 'SECONDLY',
+      });
     }
   });
 
@@ -288,7 +303,11 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     if (!contact) return { contact: null, entries: [] };
     const p = contact.properties;
     return {
-      contact: { id: contact.id, name: [p.firstname, p.lastname].filter(Boolean).join(' '), recordUrl: `${state.url}/contacts/${state.oauth.portalId}/record/0-1/${contact.id}` },
+      contact: {
+        id: contact.id,
+        name: [p.firstname, p.lastname].filter(Boolean).join(' '),
+        recordUrl: `${state.url}/contacts/${state.oauth.portalId}/record/0-1/${contact.id}`,
+      },
       entries: timelineOf(contact.id),
     };
   });
@@ -330,52 +349,73 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
 
   app.get<{ Params: { token: string } }>('/oauth/v1/access-tokens/:token', async (req, reply) => {
     if (!state.tokens.has(req.params.token)) return reply.code(404).send({ status: 'error', message: 'token not found' });
-    return { token: req.params.token, hub_id: state.oauth.portalId, app_id: 1, user_id: 1, token_type: 'access', expires_in: state.oauth.expiresInSeconds, scopes: scopesOf(req.params.token) };
+    return {
+      token: req.params.token,
+      hub_id: state.oauth.portalId,
+      app_id: 1,
+      user_id: 1,
+      token_type: 'access',
+      expires_in: state.oauth.expiresInSeconds,
+      scopes: scopesOf(req.params.token),
+    };
   });
 
   app.get<{ Params: { objectType: string } }>('/crm/v3/properties/:objectType/groups', async (req) => ({
     results: (state.propertyGroups[req.params.objectType] ?? []).map((name, i) => ({ name, label: name, displayOrder: i, archived: false })),
   }));
 
-  app.post<{ Params: { objectType: string }; Body: { name?: string; hasUniqueValue?: boolean; groupName?: string } }>('/crm/v3/properties/:objectType', async (req, reply) => {
-    const names = uniqueProperties.get(req.params.objectType) ?? new Set<string>();
-    uniqueProperties.set(req.params.objectType, names);
-    const name = req.body?.name;
-    if (!name) return error(reply, 400, 'VALIDATION_ERROR', 'name is required');
-    if (names.has(name)) return error(reply, 409, 'OBJECT_ALREADY_EXISTS', `A property named '${name}' already exists.`);
-    if (!req.body.groupName || !(state.propertyGroups[req.params.objectType] ?? []).includes(req.body.groupName)) {
-      return error(reply, 400, 'VALIDATION_ERROR', `Property group ${req.body.groupName} does not exist.`);
-    }
-    if (req.body.hasUniqueValue) names.add(name);
-    return reply.code(201).send({ description: '', options: [], ...req.body, createdAt: now(), updatedAt: now(), hidden: false, formField: false });
-  });
-
-  app.post<{ Body: { query?: string; filterGroups?: Array<{ filters: Array<{ propertyName: string; operator: string; value?: string }> }>; properties?: string[]; limit?: number } }>(
-    '/crm/v3/objects/contacts/search',
-    async (req) => {
-      if (state.searchDelayMs) await new Promise((r) => setTimeout(r, state.searchDelayMs));
-      const value = (c: HubSpotObject, name: string) =>
-        name === 'hs_searchable_calculated_phone_number' ? searchableDigits(c.properties.phone) : name === 'hs_searchable_calculated_mobile_number' ? searchableDigits(c.properties.mobilephone) : c.properties[name];
-      const groups = req.body?.filterGroups ?? [];
-      // `query` searches a contact's default searchable properties (names, e-mail, phone numbers, company) by word prefix.
-      const words = (req.body?.query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
-      const text = (c: HubSpotObject) =>
-        ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'company'].flatMap((k) => (c.properties[k] ?? '').toLowerCase().split(/[\s@.]+/)).concat(searchableDigits(c.properties.phone) ?? [], searchableDigits(c.properties.mobilephone) ?? []);
-      const hits = [...state.contacts.values()]
-        .filter((c) => (indexedAt.get(c.id) ?? 0) <= Date.now())
-        .filter((c) => groups.length === 0 || groups.some((g) => g.filters.every((f) => f.operator === 'EQ' && value(c, f.propertyName) === f.value)))
-        .filter((c) => words.every((w) => text(c).some((t) => t.startsWith(w))));
-      const wanted = req.body?.properties ?? [];
-      const results = hits.slice(0, req.body?.limit ?? 10).map((c) => ({
-        id: c.id,
-        properties: Object.fromEntries([...wanted, 'hs_object_id'].map((k) => [k, c.properties[k] ?? null])),
-        createdAt: c.createdAt,
-        updatedAt: c.updatedAt,
-        archived: false,
-      }));
-      return { total: hits.length, results };
+  app.post<{ Params: { objectType: string }; Body: { name?: string; hasUniqueValue?: boolean; groupName?: string } }>(
+    '/crm/v3/properties/:objectType',
+    async (req, reply) => {
+      const names = uniqueProperties.get(req.params.objectType) ?? new Set<string>();
+      uniqueProperties.set(req.params.objectType, names);
+      const name = req.body?.name;
+      if (!name) return error(reply, 400, 'VALIDATION_ERROR', 'name is required');
+      if (names.has(name)) return error(reply, 409, 'OBJECT_ALREADY_EXISTS', `A property named '${name}' already exists.`);
+      if (!req.body.groupName || !(state.propertyGroups[req.params.objectType] ?? []).includes(req.body.groupName)) {
+        return error(reply, 400, 'VALIDATION_ERROR', `Property group ${req.body.groupName} does not exist.`);
+      }
+      if (req.body.hasUniqueValue) names.add(name);
+      return reply.code(201).send({ description: '', options: [], ...req.body, createdAt: now(), updatedAt: now(), hidden: false, formField: false });
     },
   );
+
+  app.post<{
+    Body: {
+      query?: string;
+      filterGroups?: Array<{ filters: Array<{ propertyName: string; operator: string; value?: string }> }>;
+      properties?: string[];
+      limit?: number;
+    };
+  }>('/crm/v3/objects/contacts/search', async (req) => {
+    if (state.searchDelayMs) await new Promise((r) => setTimeout(r, state.searchDelayMs));
+    const value = (c: HubSpotObject, name: string) =>
+      name === 'hs_searchable_calculated_phone_number'
+        ? searchableDigits(c.properties.phone)
+        : name === 'hs_searchable_calculated_mobile_number'
+          ? searchableDigits(c.properties.mobilephone)
+          : c.properties[name];
+    const groups = req.body?.filterGroups ?? [];
+    // `query` searches a contact's default searchable properties (names, e-mail, phone numbers, company) by word prefix.
+    const words = (req.body?.query ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+    const text = (c: HubSpotObject) =>
+      ['firstname', 'lastname', 'email', 'phone', 'mobilephone', 'company']
+        .flatMap((k) => (c.properties[k] ?? '').toLowerCase().split(/[\s@.]+/))
+        .concat(searchableDigits(c.properties.phone) ?? [], searchableDigits(c.properties.mobilephone) ?? []);
+    const hits = [...state.contacts.values()]
+      .filter((c) => (indexedAt.get(c.id) ?? 0) <= Date.now())
+      .filter((c) => groups.length === 0 || groups.some((g) => g.filters.every((f) => f.operator === 'EQ' && value(c, f.propertyName) === f.value)))
+      .filter((c) => words.every((w) => text(c).some((t) => t.startsWith(w))));
+    const wanted = req.body?.properties ?? [];
+    const results = hits.slice(0, req.body?.limit ?? 10).map((c) => ({
+      id: c.id,
+      properties: Object.fromEntries([...wanted, 'hs_object_id'].map((k) => [k, c.properties[k] ?? null])),
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+      archived: false,
+    }));
+    return { total: hits.length, results };
+  });
 
   const contactView = (c: HubSpotObject, wanted: string[]) => ({
     id: c.id,
@@ -389,60 +429,86 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     if (!properties || typeof properties !== 'object') return error(reply, 400, 'VALIDATION_ERROR', 'properties are required');
     // A custom property must exist before a contact holds it (ours are the only custom ones here).
     const unknown = Object.keys(properties).find((k) => k.startsWith('switchboard_') && !uniqueProperties.get('contacts')!.has(k));
-    if (unknown) return error(reply, 400, 'VALIDATION_ERROR', `Property values were not valid: [{"isValid":false,"message":"Property \\"${unknown}\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"${unknown}"}]`);
+    if (unknown)
+      return error(
+        reply,
+        400,
+        'VALIDATION_ERROR',
+        `Property values were not valid: [{"isValid":false,"message":"Property \\"${unknown}\\" does not exist","error":"PROPERTY_DOESNT_EXIST","name":"${unknown}"}]`,
+      );
     for (const name of uniqueProperties.get('contacts')!) {
       const holder = properties[name] ? [...state.contacts.values()].find((c) => c.properties[name] === properties[name]) : undefined;
-      if (holder) return error(reply, 409, 'CONFLICT', `A contact with the value ${properties[name]} for the unique property ${name} already exists. Existing ID: ${holder.id}`);
+      if (holder)
+        return error(
+          reply,
+          409,
+          'CONFLICT',
+          `A contact with the value ${properties[name]} for the unique property ${name} already exists. Existing ID: ${holder.id}`,
+        );
     }
     const id = state.addContact(properties);
     indexedAt.set(id, Date.now() + state.searchIndexDelayMs);
     return reply.code(201).send(contactView(state.contacts.get(id)!, Object.keys(properties)));
   });
-  app.get<{ Params: { id: string }; Querystring: { properties?: string | string[]; idProperty?: string } }>('/crm/v3/objects/contacts/:id', async (req, reply) => {
-    const by = req.query.idProperty;
-    if (by && !uniqueProperties.get('contacts')!.has(by)) return error(reply, 400, 'VALIDATION_ERROR', `${by} is not a unique value property`);
-    // By id, or by a unique property's value: read at once, not through the search index.
-    const c = by ? [...state.contacts.values()].find((x) => x.properties[by] === req.params.id) : state.contacts.get(req.params.id);
-    if (!c) return error(reply, 404, 'OBJECT_NOT_FOUND', 'resource not found');
-    const wanted = [req.query.properties ?? []].flat().flatMap((p) => p.split(','));
-    return contactView(c, wanted);
-  });
+  app.get<{ Params: { id: string }; Querystring: { properties?: string | string[]; idProperty?: string } }>(
+    '/crm/v3/objects/contacts/:id',
+    async (req, reply) => {
+      const by = req.query.idProperty;
+      if (by && !uniqueProperties.get('contacts')!.has(by)) return error(reply, 400, 'VALIDATION_ERROR', `${by} is not a unique value property`);
+      // By id, or by a unique property's value: read at once, not through the search index.
+      const c = by ? [...state.contacts.values()].find((x) => x.properties[by] === req.params.id) : state.contacts.get(req.params.id);
+      if (!c) return error(reply, 404, 'OBJECT_NOT_FOUND', 'resource not found');
+      const wanted = [req.query.properties ?? []].flat().flatMap((p) => p.split(','));
+      return contactView(c, wanted);
+    },
+  );
 
   const stores: Record<string, Map<string, HubSpotObject>> = { communications: state.communications, notes: state.notes };
-  app.post<{ Params: { objectType: string }; Body: { inputs?: Array<{ idProperty?: string; id?: string; properties?: Record<string, string> }> } }>('/crm/v3/objects/:objectType/batch/upsert', async (req, reply) => {
-    const store = stores[req.params.objectType];
-    if (!store) return error(reply, 404, 'OBJECT_NOT_FOUND', `Unknown object type ${req.params.objectType} here`);
-    const inputs = req.body?.inputs ?? [];
-    const unique = uniqueProperties.get(req.params.objectType)!;
-    for (const input of inputs) {
-      if (!input.idProperty || !unique.has(input.idProperty)) return error(reply, 400, 'VALIDATION_ERROR', `${input.idProperty} is not a unique value property`);
-      if (!input.id) return error(reply, 400, 'VALIDATION_ERROR', 'id is required');
-    }
-    const startedAt = now();
-    const itemError = state.upsertItemErrors.shift();
-    if (itemError) {
-      // 207: the batch was taken, this item was not (BatchResponseSimplePublicUpsertObjectWithErrors).
-      return reply.code(207).send({
-        status: 'COMPLETE',
-        results: [],
-        numErrors: inputs.length,
-        errors: inputs.map((input) => ({ status: String(itemError.status), category: itemError.category, message: itemError.message, context: { ids: [input.id!] }, errors: [], links: {} })),
-        startedAt,
-        completedAt: now(),
+  app.post<{ Params: { objectType: string }; Body: { inputs?: Array<{ idProperty?: string; id?: string; properties?: Record<string, string> }> } }>(
+    '/crm/v3/objects/:objectType/batch/upsert',
+    async (req, reply) => {
+      const store = stores[req.params.objectType];
+      if (!store) return error(reply, 404, 'OBJECT_NOT_FOUND', `Unknown object type ${req.params.objectType} here`);
+      const inputs = req.body?.inputs ?? [];
+      const unique = uniqueProperties.get(req.params.objectType)!;
+      for (const input of inputs) {
+        if (!input.idProperty || !unique.has(input.idProperty))
+          return error(reply, 400, 'VALIDATION_ERROR', `${input.idProperty} is not a unique value property`);
+        if (!input.id) return error(reply, 400, 'VALIDATION_ERROR', 'id is required');
+      }
+      const startedAt = now();
+      const itemError = state.upsertItemErrors.shift();
+      if (itemError) {
+        // 207: the batch was taken, this item was not (BatchResponseSimplePublicUpsertObjectWithErrors).
+        return reply.code(207).send({
+          status: 'COMPLETE',
+          results: [],
+          numErrors: inputs.length,
+          errors: inputs.map((input) => ({
+            status: String(itemError.status),
+            category: itemError.category,
+            message: itemError.message,
+            context: { ids: [input.id!] },
+            errors: [],
+            links: {},
+          })),
+          startedAt,
+          completedAt: now(),
+        });
+      }
+      const results = inputs.map((input) => {
+        const existing = [...store.values()].find((c) => c.properties[input.idProperty!] === input.id);
+        const record = existing ?? { id: String(nextId++), properties: {}, createdAt: now(), updatedAt: now() };
+        record.properties = { ...record.properties, ...input.properties, [input.idProperty!]: input.id!, hs_object_id: record.id };
+        record.updatedAt = now();
+        store.set(record.id, record);
+        return { ...record, archived: false, new: !existing };
       });
-    }
-    const results = inputs.map((input) => {
-      const existing = [...store.values()].find((c) => c.properties[input.idProperty!] === input.id);
-      const record = existing ?? { id: String(nextId++), properties: {}, createdAt: now(), updatedAt: now() };
-      record.properties = { ...record.properties, ...input.properties, [input.idProperty!]: input.id!, hs_object_id: record.id };
-      record.updatedAt = now();
-      store.set(record.id, record);
-      return { ...record, archived: false, new: !existing };
-    });
-    if (dropAfterWrite(state, req, reply)) return;
-    if (state.holdUpserts) await new Promise<void>((release) => held.push(release));
-    return { status: 'COMPLETE', results, startedAt, completedAt: now() };
-  });
+      if (dropAfterWrite(state, req, reply)) return;
+      if (state.holdUpserts) await new Promise<void>((release) => held.push(release));
+      return { status: 'COMPLETE', results, startedAt, completedAt: now() };
+    },
+  );
 
   app.delete<{ Params: { id: string } }>('/crm/v3/objects/communications/:id', async (req, reply) => {
     if (!state.communications.delete(req.params.id)) return error(reply, 404, 'OBJECT_NOT_FOUND', 'resource not found');
@@ -463,7 +529,13 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
       return {
         status: 'COMPLETE',
         // HubSpot's default association types: communication to contact 81, note to contact 202.
-        results: [{ from: { id: fromId }, to: { id: toId }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: fromType === 'notes' ? 202 : 81 } }],
+        results: [
+          {
+            from: { id: fromId },
+            to: { id: toId },
+            associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: fromType === 'notes' ? 202 : 81 },
+          },
+        ],
         startedAt,
         completedAt: now(),
       };

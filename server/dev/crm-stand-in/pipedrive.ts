@@ -107,7 +107,14 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     state.tokens.add(access);
     scopesOf.set(access, scopes);
     refreshTokens.add(refresh);
-    return { access_token: access, token_type: 'Bearer', refresh_token: refresh, scope: scopes.join(','), expires_in: state.oauth.expiresInSeconds, api_domain: state.url };
+    return {
+      access_token: access,
+      token_type: 'Bearer',
+      refresh_token: refresh,
+      scope: scopes.join(','),
+      expires_in: state.oauth.expiresInSeconds,
+      api_domain: state.url,
+    };
   };
   const deleted = new Set<number>();
   const state: PipedriveStandIn = {
@@ -133,7 +140,14 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     addPerson(p) {
       const id = nextId++;
       const item = (value: string, i: number) => ({ value, primary: i === 0, label: 'work' });
-      state.persons.set(id, { id, name: p.name, phones: (p.phones ?? []).map(item), emails: (p.emails ?? []).map(item), add_time: pdTime(), update_time: pdTime() });
+      state.persons.set(id, {
+        id,
+        name: p.name,
+        phones: (p.phones ?? []).map(item),
+        emails: (p.emails ?? []).map(item),
+        add_time: pdTime(),
+        update_time: pdTime(),
+      });
       return id;
     },
     searchDelayMs: 1500,
@@ -149,7 +163,10 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     expireAccessTokens: () => state.tokens.clear(),
     close: () => app.close(),
   };
-  const fail = (reply: FastifyReply, status: number, error: string) => reply.code(status).send({ success: false, error, errorCode: status, error_info: 'Please check developers.pipedrive.com for more information about Pipedrive API.' });
+  const fail = (reply: FastifyReply, status: number, error: string) =>
+    reply
+      .code(status)
+      .send({ success: false, error, errorCode: status, error_info: 'Please check developers.pipedrive.com for more information about Pipedrive API.' });
   const personView = (p: PipedrivePerson): Person => ({ ...p, owner_id: 1, visible_to: 3 });
 
   app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: req.url, status: reply.statusCode }));
@@ -254,10 +271,27 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
       (fields.includes('email') && p.emails.some((e) => e.value.toLowerCase().includes(term))) ||
       (fields.includes('phone') && digits(term).length >= 2 && p.phones.some((x) => digits(x.value).includes(digits(term))));
     const now = Date.now();
-    const items = [...state.persons.values()].filter((p) => !deleted.has(p.id) && (p.searchableAt ?? 0) <= now && hit(p)).slice(0, Number(req.query.limit ?? 10));
+    const items = [...state.persons.values()]
+      .filter((p) => !deleted.has(p.id) && (p.searchableAt ?? 0) <= now && hit(p))
+      .slice(0, Number(req.query.limit ?? 10));
     const answer: GetPersonSearchResponse = {
       success: true,
-      data: { items: items.map((p) => ({ result_score: 1, item: { id: p.id, type: 'person', name: p.name, phones: p.phones.map((x) => x.value), emails: p.emails.map((x) => x.value), visible_to: 3, owner: { id: 1 }, custom_fields: [], notes: [] } })) },
+      data: {
+        items: items.map((p) => ({
+          result_score: 1,
+          item: {
+            id: p.id,
+            type: 'person',
+            name: p.name,
+            phones: p.phones.map((x) => x.value),
+            emails: p.emails.map((x) => x.value),
+            visible_to: 3,
+            owner: { id: 1 },
+            custom_fields: [],
+            notes: [],
+          },
+        })),
+      },
       additional_data: { next_cursor: undefined },
     };
     return answer;
@@ -274,7 +308,11 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
   app.post<{ Body: { name?: string; phones?: Array<{ value?: string }>; emails?: Array<{ value?: string }> } }>('/api/v2/persons', async (req, reply) => {
     if (!req.body?.name) return fail(reply, 400, 'Name must be given.');
     if (state.createDelayMs) await new Promise((r) => setTimeout(r, state.createDelayMs));
-    const id = state.addPerson({ name: req.body.name, phones: (req.body.phones ?? []).flatMap((x) => (x.value ? [x.value] : [])), emails: (req.body.emails ?? []).flatMap((x) => (x.value ? [x.value] : [])) });
+    const id = state.addPerson({
+      name: req.body.name,
+      phones: (req.body.phones ?? []).flatMap((x) => (x.value ? [x.value] : [])),
+      emails: (req.body.emails ?? []).flatMap((x) => (x.value ? [x.value] : [])),
+    });
     state.persons.get(id)!.searchableAt = Date.now() + state.searchDelayMs;
     const answer: UpsertPersonResponse = { success: true, data: personView(state.persons.get(id)!) };
     return answer;
@@ -284,14 +322,21 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     const personId = req.query.person_id ? Number(req.query.person_id) : null;
     const list = [...state.notes.values()]
       .filter((n) => personId === null || n.person_id === personId)
-      .sort((a, b) => (req.query.sort?.toLowerCase().includes('desc') ? b.add_time.localeCompare(a.add_time) || b.id - a.id : a.add_time.localeCompare(b.add_time) || a.id - b.id));
+      .sort((a, b) =>
+        req.query.sort?.toLowerCase().includes('desc')
+          ? b.add_time.localeCompare(a.add_time) || b.id - a.id
+          : a.add_time.localeCompare(b.add_time) || a.id - b.id,
+      );
     const start = Number(req.query.start ?? 0);
     const limit = Number(req.query.limit ?? 100);
     const page = list.slice(start, start + limit);
-    const answer: GetNotesResponse = { success: true, data: page, additional_data: { pagination: { start, limit, more_items_in_collection: list.length > start + limit } } };
+    const answer: GetNotesResponse = {
+      success: true,
+      data: page,
+      additional_data: { pagination: { start, limit, more_items_in_collection: list.length > start + limit } },
+    };
     return answer;
   });
-
 
   app.post<{ Body: { content?: string; person_id?: number; add_time?: string } }>('/api/v1/notes', async (req, reply) => {
     const b = req.body ?? {};

@@ -101,7 +101,12 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     dropAfterWrite: 0,
     requests: [],
     unknownRequests: [],
-    oauth: { clientId: `3MVG9${randomBytes(8).toString('hex')}`, clientSecret: randomBytes(16).toString('hex'), orgId: '00D000000000001EAA', userId: '005000000000001AAA' },
+    oauth: {
+      clientId: `3MVG9${randomBytes(8).toString('hex')}`,
+      clientSecret: randomBytes(16).toString('hex'),
+      orgId: '00D000000000001EAA',
+      userId: '005000000000001AAA',
+    },
     appScopes: ['api', 'refresh_token', 'id', 'web'],
     tokenScopes: new Map(),
     searchLagMs: 0,
@@ -120,14 +125,20 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     },
     ofType: (type) => [...state.records.values()].filter((r) => r.attributes.type === type && r.IsDeleted !== true),
     fieldAccess(field) {
-      const sets = new Set(state.ofType('PermissionSetAssignment').filter((a) => a.AssigneeId === state.oauth.userId).map((a) => a.PermissionSetId));
+      const sets = new Set(
+        state
+          .ofType('PermissionSetAssignment')
+          .filter((a) => a.AssigneeId === state.oauth.userId)
+          .map((a) => a.PermissionSetId),
+      );
       const grants = state.ofType('FieldPermissions').filter((f) => f.Field === field && sets.has(f.ParentId));
       return { read: grants.some((g) => g.PermissionsRead === true), edit: grants.some((g) => g.PermissionsRead === true && g.PermissionsEdit === true) };
     },
     grantFieldAccess(field, name = 'Switchboard') {
       const ps = state.ofType('PermissionSet').find((p) => p.Name === name)?.Id ?? create('PermissionSet', { Name: name, Label: name });
       create('FieldPermissions', { ParentId: ps, SobjectType: field.split('.')[0], Field: field, PermissionsRead: true, PermissionsEdit: true });
-      if (!state.ofType('PermissionSetAssignment').some((a) => a.PermissionSetId === ps && a.AssigneeId === state.oauth.userId)) create('PermissionSetAssignment', { PermissionSetId: ps, AssigneeId: state.oauth.userId });
+      if (!state.ofType('PermissionSetAssignment').some((a) => a.PermissionSetId === ps && a.AssigneeId === state.oauth.userId))
+        create('PermissionSetAssignment', { PermissionSetId: ps, AssigneeId: state.oauth.userId });
     },
     deleteRecord(id, mergedInto) {
       const r = state.records.get(id);
@@ -148,7 +159,8 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     },
     close: () => app.close(),
   };
-  const fail = (reply: FastifyReply, status: number, errorCode: string, message: string, fields: string[] = []) => reply.code(status).send([{ message, errorCode, fields }] satisfies SaveError[]);
+  const fail = (reply: FastifyReply, status: number, errorCode: string, message: string, fields: string[] = []) =>
+    reply.code(status).send([{ message, errorCode, fields }] satisfies SaveError[]);
   function create(type: string, fields: Record<string, unknown>): string {
     const Id = newId(type);
     state.records.set(Id, { ...fields, Id, IsDeleted: false, attributes: { type, url: `${base}/sobjects/${type}/${Id}` } });
@@ -156,7 +168,8 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     return Id;
   }
   /** Custom fields (`…__c`) the user cannot see are, to the API, not there. Activity fields are granted on Task. */
-  const customField = (type: string, field: string) => field.endsWith('__c') && state.customFields.has(`${type === 'Task' || type === 'Event' ? 'Activity' : type}.${field}`);
+  const customField = (type: string, field: string) =>
+    field.endsWith('__c') && state.customFields.has(`${type === 'Task' || type === 'Event' ? 'Activity' : type}.${field}`);
   const visible = (type: string, field: string) => !field.endsWith('__c') || (customField(type, field) && state.fieldAccess(`${type}.${field}`).read);
   const editable = (type: string, field: string) => !field.endsWith('__c') || (customField(type, field) && state.fieldAccess(`${type}.${field}`).edit);
   // Fields Salesforce lets a client set on create only (Object Reference: Task.TaskSubtype "isn't updateable").
@@ -168,12 +181,20 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     for (const field of Object.keys(body)) {
       if (!visible(type, field)) return fail(reply, 400, 'INVALID_FIELD', `No such column '${field}' on sobject of type ${type}`, [field]);
       if (!editable(type, field) || (op === 'update' && CREATE_ONLY[type]?.includes(field)))
-        return fail(reply, 400, 'INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${field}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, [field]);
+        return fail(
+          reply,
+          400,
+          'INVALID_FIELD_FOR_INSERT_UPDATE',
+          `Unable to create/update fields: ${field}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+          [field],
+        );
     }
     if (type === 'Task' && body.Status !== undefined && !state.taskStatuses.some((s) => s.ApiName === body.Status))
       return fail(reply, 400, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `Status: bad value for restricted picklist field: ${String(body.Status)}`, ['Status']);
     if (type === 'Task' && body.TaskSubtype !== undefined && !['Task', 'Email', 'ListEmail', 'Call', 'Cadence', 'LinkedIn'].includes(String(body.TaskSubtype)))
-      return fail(reply, 400, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `Task Subtype: bad value for restricted picklist field: ${String(body.TaskSubtype)}`, ['TaskSubtype']);
+      return fail(reply, 400, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `Task Subtype: bad value for restricted picklist field: ${String(body.TaskSubtype)}`, [
+        'TaskSubtype',
+      ]);
     for (const ref of ['WhoId', 'ParentId']) {
       const target = typeof body[ref] === 'string' ? state.records.get(body[ref] as string) : undefined;
       if (target?.IsDeleted === true) return fail(reply, 400, 'ENTITY_IS_DELETED', 'entity is deleted', [ref]);
@@ -183,7 +204,10 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     return null;
   };
 
-  app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: decodeURIComponent(req.url), status: reply.statusCode }));
+  app.addHook(
+    'onResponse',
+    async (req, reply) => void state.requests.push({ method: req.method, path: decodeURIComponent(req.url), status: reply.statusCode }),
+  );
   app.addHook('preHandler', async (req, reply) => {
     const api = req.url.startsWith('/services/data/');
     const op = matchOperation(SALESFORCE_OPERATIONS, req.method, req.url);
@@ -191,7 +215,8 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     if (!api) return;
     const token = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (!token || !state.tokens.has(token)) return fail(reply, 401, 'INVALID_SESSION_ID', 'Session expired or invalid');
-    if (op && missingScopes(op, state.tokenScopes.get(token) ?? []).length) return fail(reply, 401, 'INVALID_SESSION_ID', 'This session is not valid for use with the REST API');
+    if (op && missingScopes(op, state.tokenScopes.get(token) ?? []).length)
+      return fail(reply, 401, 'INVALID_SESSION_ID', 'This session is not valid for use with the REST API');
     if (state.requestsLeft !== null) {
       if (state.requestsLeft <= 0) return fail(reply, 403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.');
       state.requestsLeft--;
@@ -200,11 +225,15 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
 
   app.get<{ Querystring: Record<string, string> }>('/services/oauth2/authorize', async (req, reply) => {
     const q = req.query;
-    if (q.client_id !== state.oauth.clientId || q.response_type !== 'code' || !q.redirect_uri) return reply.code(400).type('text/plain').send('error=invalid_client_id');
+    if (q.client_id !== state.oauth.clientId || q.response_type !== 'code' || !q.redirect_uri)
+      return reply.code(400).type('text/plain').send('error=invalid_client_id');
     const to = new URL(q.redirect_uri);
     const code = `aPrx${randomUUID()}`;
     codes.set(code, q.redirect_uri);
-    codeScopes.set(code, (q.scope ?? '').split(/\s+/).filter((s) => state.appScopes.includes(s)));
+    codeScopes.set(
+      code,
+      (q.scope ?? '').split(/\s+/).filter((s) => state.appScopes.includes(s)),
+    );
     to.searchParams.set('code', code);
     if (q.state) to.searchParams.set('state', q.state);
     return reply.redirect(to.toString());
@@ -264,13 +293,25 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
   const returningOf = (spec: string) =>
     [...spec.matchAll(/(\w+)\s*\(([^)]*)\)/g)].map(([, type, inner]) => {
       const [fieldList, where] = inner!.split(/\s+WHERE\s+/i);
-      return { type: type!, fields: fieldList!.split(',').map((f) => f.trim()).filter(Boolean), where: where?.trim() };
+      return {
+        type: type!,
+        fields: fieldList!
+          .split(',')
+          .map((f) => f.trim())
+          .filter(Boolean),
+        where: where?.trim(),
+      };
     });
   const project = (r: SfRecord, fields: string[]) => ({ attributes: r.attributes, ...Object.fromEntries(fields.map((f) => [f, r[f] ?? null])) });
   const searchable = (r: SfRecord) => (indexedAt.get(r.Id) ?? 0) <= Date.now();
 
   // Resources by Version: the identity URL names the connected user.
-  app.get(base, async () => ({ sobjects: `${base}/sobjects`, search: `${base}/search`, query: `${base}/query`, identity: `${state.url}/id/${state.oauth.orgId}/${state.oauth.userId}` }));
+  app.get(base, async () => ({
+    sobjects: `${base}/sobjects`,
+    search: `${base}/search`,
+    query: `${base}/query`,
+    identity: `${state.url}/id/${state.oauth.orgId}/${state.oauth.userId}`,
+  }));
 
   // Describe, reduced to what Switchboard reads: the fields the user can see and whether they may set them.
   app.get<{ Params: { type: string } }>(`${base}/sobjects/:type/describe`, async (req) => {
@@ -294,7 +335,15 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     const matches = (r: SfRecord) =>
       m[2] === 'PHONE'
         ? phoneFields.some((f) => digits(term).length > 0 && digits(r[f]).includes(digits(term)))
-        : term.split(/\s+/).every((w) => textFields.some((f) => String(r[f] ?? '').toLowerCase().includes(w)) || (digits(w).length > 3 && phoneFields.some((f) => digits(r[f]).includes(digits(w)))));
+        : term.split(/\s+/).every(
+            (w) =>
+              textFields.some((f) =>
+                String(r[f] ?? '')
+                  .toLowerCase()
+                  .includes(w),
+              ) ||
+              (digits(w).length > 3 && phoneFields.some((f) => digits(r[f]).includes(digits(w)))),
+          );
     const searchRecords = returningOf(m[3]!).flatMap(({ type, fields, where }) =>
       state
         .ofType(type)
@@ -307,11 +356,14 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
   const soql = (all: boolean) => async (req: { query: { q?: string } }, reply: FastifyReply) => {
     const m = /^SELECT (.+?) FROM (\w+)(?: WHERE (.+?))?(?: LIMIT (\d+))?$/s.exec(req.query.q ?? '');
     if (!m) return fail(reply, 400, 'MALFORMED_QUERY', 'unexpected SOQL');
-    const conditions = (m[3] ?? '').split(/\s+AND\s+/).filter(Boolean).map((c) => {
-      const cm = /^(\w+) = (?:'((?:\\.|[^'])*)'|(true|false))$/.exec(c.trim());
-      return cm ? { field: cm[1]!, value: cm[3] ? cm[3] === 'true' : cm[2]!.replace(/\\(.)/g, '$1') } : null;
-    });
-    if (conditions.some((c) => c === null)) return fail(reply, 400, 'MALFORMED_QUERY', 'only Field = \'value\' (or true/false) conditions here');
+    const conditions = (m[3] ?? '')
+      .split(/\s+AND\s+/)
+      .filter(Boolean)
+      .map((c) => {
+        const cm = /^(\w+) = (?:'((?:\\.|[^'])*)'|(true|false))$/.exec(c.trim());
+        return cm ? { field: cm[1]!, value: cm[3] ? cm[3] === 'true' : cm[2]!.replace(/\\(.)/g, '$1') } : null;
+      });
+    if (conditions.some((c) => c === null)) return fail(reply, 400, 'MALFORMED_QUERY', "only Field = 'value' (or true/false) conditions here");
     const type = m[2]!;
     const fields = m[1]!.split(',').map((f) => f.trim());
     const hidden = [...fields, ...conditions.map((c) => c!.field)].find((f) => !visible(type, f));
@@ -331,7 +383,6 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
   app.get<{ Querystring: { q?: string } }>(`${base}/query`, soql(false));
   // queryAll: deleted records (the Recycle Bin, merged ones with their MasterRecordId) too.
   app.get<{ Querystring: { q?: string } }>(`${base}/queryAll`, soql(true));
-
 
   app.post<{ Body: { FullName?: string; Metadata?: { externalId?: boolean } } }>(`${base}/tooling/sobjects/CustomField`, async (req, reply) => {
     const name = req.body?.FullName;
@@ -363,11 +414,19 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
   // Upsert by an External ID field (201 created, 200 updated), or update by id (204).
   app.patch<{ Params: { type: string; a: string; b?: string }; Body: Record<string, unknown> }>(`${base}/sobjects/:type/:a/:b`, async (req, reply) => {
     const { type, a: field, b: value } = req.params;
-    if (!customField(type, field) || !visible(type, field)) return fail(reply, 404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`);
+    if (!customField(type, field) || !visible(type, field))
+      return fail(reply, 404, 'NOT_FOUND', `Provided external ID field does not exist or is not accessible: ${field}`);
     const existing = state.ofType(type).find((r) => r[field] === value);
     if (refuseBody(reply, type, { [field]: value, ...(req.body ?? {}) }, existing ? 'update' : 'create')) return;
     const Id = existing?.Id ?? newId(type);
-    state.records.set(Id, { ...(existing ?? {}), ...(req.body ?? {}), [field]: value, Id, IsDeleted: false, attributes: { type, url: `${base}/sobjects/${type}/${Id}` } });
+    state.records.set(Id, {
+      ...(existing ?? {}),
+      ...(req.body ?? {}),
+      [field]: value,
+      Id,
+      IsDeleted: false,
+      attributes: { type, url: `${base}/sobjects/${type}/${Id}` },
+    });
     if (!existing) index(Id);
     if (dropAfterWrite(state, req, reply)) return;
     return reply.code(existing ? 200 : 201).send({ id: Id, success: true, errors: [], created: !existing } satisfies UpsertResult);

@@ -112,13 +112,28 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
     return { id: r.id, ...Object.fromEntries(wanted.map((f) => [f, r[f] ?? null])) };
   };
   const user = { name: 'Stand-in Admin', id: '5725767000000000001' };
-  const success = (id: string, message: string) => ({ code: 'SUCCESS', details: { id, Modified_Time: now(), Modified_By: user, Created_Time: now(), Created_By: user }, message, status: 'success' });
+  const success = (id: string, message: string) => ({
+    code: 'SUCCESS',
+    details: { id, Modified_Time: now(), Modified_By: user, Created_Time: now(), Created_By: user },
+    message,
+    status: 'success',
+  });
 
-  app.addHook('onResponse', async (req, reply) => void state.requests.push({ method: req.method, path: decodeURIComponent(req.url), status: reply.statusCode }));
+  app.addHook(
+    'onResponse',
+    async (req, reply) => void state.requests.push({ method: req.method, path: decodeURIComponent(req.url), status: reply.statusCode }),
+  );
   app.addHook('onSend', async (req, reply, payload) => {
     if (!req.url.startsWith('/crm/v8/') || typeof payload !== 'string' || !String(reply.getHeader('content-type') ?? '').includes('json')) return payload;
     const request = (req.headers['content-type'] ?? '').includes('json') ? req.body : undefined;
-    state.exchanges.push({ method: req.method, route: req.routeOptions.url ?? req.url, path: req.url, status: reply.statusCode, request, answer: JSON.parse(payload) });
+    state.exchanges.push({
+      method: req.method,
+      route: req.routeOptions.url ?? req.url,
+      path: req.url,
+      status: reply.statusCode,
+      request,
+      answer: JSON.parse(payload),
+    });
     return payload;
   });
   app.addHook('preHandler', async (req, reply) => {
@@ -184,26 +199,32 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
       );
   });
 
-  app.get<{ Params: { module: string }; Querystring: { phone?: string; word?: string; fields?: string; per_page?: string } }>('/crm/v8/:module/search', async (req, reply) => {
-    const { module } = req.params;
-    if (!MODULES.has(module)) return fail(reply, 400, 'INVALID_MODULE', 'the module name given seems to be invalid');
-    const { phone, word } = req.query;
-    if (!phone && !word) return fail(reply, 400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing');
-    const phoneFields = ['Phone', 'Mobile', 'Home_Phone', 'Other_Phone'];
-    // Zoho's search "behaves like contains" (v8 Search Records): a number holding the digits anywhere matches.
-    const hits = [...state.records.values()].filter(
-      (r) =>
-        r.module === module &&
-        (r.indexedAt ?? 0) <= Date.now() &&
-        (phone
-          ? phoneFields.some((f) => digits(phone).length > 0 && digits(r[f]).includes(digits(phone)))
-          : word!.toLowerCase().split(/\s+/).every((w) => ['Full_Name', 'Email', ...phoneFields].some((f) => text(r[f]).toLowerCase().includes(w)))),
-    );
-    if (hits.length === 0) return reply.code(204).send();
-    const page = hits.slice(0, Number(req.query.per_page ?? 200));
-    // No field selection: `fields` is no parameter of search in crm-oas's module_search.json.
-    return { data: page.map((r) => view(r)), info: { per_page: page.length, count: page.length, page: 1, more_records: hits.length > page.length } };
-  });
+  app.get<{ Params: { module: string }; Querystring: { phone?: string; word?: string; fields?: string; per_page?: string } }>(
+    '/crm/v8/:module/search',
+    async (req, reply) => {
+      const { module } = req.params;
+      if (!MODULES.has(module)) return fail(reply, 400, 'INVALID_MODULE', 'the module name given seems to be invalid');
+      const { phone, word } = req.query;
+      if (!phone && !word) return fail(reply, 400, 'REQUIRED_PARAM_MISSING', 'One of the expected parameter is missing');
+      const phoneFields = ['Phone', 'Mobile', 'Home_Phone', 'Other_Phone'];
+      // Zoho's search "behaves like contains" (v8 Search Records): a number holding the digits anywhere matches.
+      const hits = [...state.records.values()].filter(
+        (r) =>
+          r.module === module &&
+          (r.indexedAt ?? 0) <= Date.now() &&
+          (phone
+            ? phoneFields.some((f) => digits(phone).length > 0 && digits(r[f]).includes(digits(phone)))
+            : word!
+                .toLowerCase()
+                .split(/\s+/)
+                .every((w) => ['Full_Name', 'Email', ...phoneFields].some((f) => text(r[f]).toLowerCase().includes(w)))),
+      );
+      if (hits.length === 0) return reply.code(204).send();
+      const page = hits.slice(0, Number(req.query.per_page ?? 200));
+      // No field selection: `fields` is no parameter of search in crm-oas's module_search.json.
+      return { data: page.map((r) => view(r)), info: { per_page: page.length, count: page.length, page: 1, more_records: hits.length > page.length } };
+    },
+  );
 
   app.get<{ Params: { module: string; id: string }; Querystring: { fields?: string } }>('/crm/v8/:module/:id', async (req, reply) => {
     const r = state.records.get(`${req.params.module}/${req.params.id}`);
@@ -214,7 +235,10 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
   app.get<{ Params: { module: string; id: string } }>('/crm/v8/:module/:id/Notes', async (req, reply) => {
     const notes = [...state.notes.values()].filter((n) => n.Parent_Id.module.api_name === req.params.module && n.Parent_Id.id === req.params.id).reverse();
     if (notes.length === 0) return reply.code(204).send();
-    return { data: notes.map((n) => ({ id: n.id, Note_Title: n.Note_Title, Note_Content: n.Note_Content })), info: { per_page: notes.length, count: notes.length, page: 1, more_records: false } };
+    return {
+      data: notes.map((n) => ({ id: n.id, Note_Title: n.Note_Title, Note_Content: n.Note_Content })),
+      info: { per_page: notes.length, count: notes.length, page: 1, more_records: false },
+    };
   });
 
   app.post<{ Params: { module: string }; Body: { data?: Array<Record<string, unknown>> } }>('/crm/v8/:module', async (req, reply) => {
@@ -223,14 +247,25 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
     if (!input) return fail(reply, 400, 'INVALID_DATA', 'invalid data');
     if (module === 'Notes') {
       const parent = input.Parent_Id as { module?: { api_name?: string }; id?: string } | undefined;
-      if (!parent?.id || !parent.module?.api_name || !state.records.has(`${parent.module.api_name}/${parent.id}`)) return fail(reply, 400, 'INVALID_DATA', 'the related id given seems to be invalid');
+      if (!parent?.id || !parent.module?.api_name || !state.records.has(`${parent.module.api_name}/${parent.id}`))
+        return fail(reply, 400, 'INVALID_DATA', 'the related id given seems to be invalid');
       const id = newId();
-      state.notes.set(id, { id, Note_Title: String(input.Note_Title ?? ''), Note_Content: String(input.Note_Content ?? ''), Parent_Id: { module: { api_name: parent.module.api_name }, id: parent.id }, Created_Time: now(), Modified_Time: now() });
+      state.notes.set(id, {
+        id,
+        Note_Title: String(input.Note_Title ?? ''),
+        Note_Content: String(input.Note_Content ?? ''),
+        Parent_Id: { module: { api_name: parent.module.api_name }, id: parent.id },
+        Created_Time: now(),
+        Modified_Time: now(),
+      });
       if (dropAfterWrite(state, req, reply)) return;
       return reply.code(201).send({ data: [success(id, 'record added')] });
     }
     if (!MODULES.has(module)) return fail(reply, 400, 'INVALID_MODULE', 'the module name given seems to be invalid');
-    if (!input.Last_Name) return reply.code(400).send({ data: [{ code: 'MANDATORY_NOT_FOUND', details: { api_name: 'Last_Name' }, message: 'required field not found', status: 'error' }] });
+    if (!input.Last_Name)
+      return reply
+        .code(400)
+        .send({ data: [{ code: 'MANDATORY_NOT_FOUND', details: { api_name: 'Last_Name' }, message: 'required field not found', status: 'error' }] });
     const key = state.addRecord(module as 'Contacts', Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])));
     return reply.code(201).send({ data: [success(key.split('/')[1]!, 'record added')] });
   });

@@ -41,7 +41,9 @@ export async function seedDemo(
   const orgId =
     (await db.query<{ id: string }>('select id from organisations where name = $1 order by created_at, id limit 1', [DEMO_ORGANISATION])).rows[0]?.id ??
     (await createOrganisation(db, DEMO_ORGANISATION)).id;
-  let channel = (await db.query<{ messaging_service_sid: string }>('select messaging_service_sid from channels where whatsapp_number = $1', [DEMO_WHATSAPP_NUMBER])).rows[0];
+  let channel = (
+    await db.query<{ messaging_service_sid: string }>('select messaging_service_sid from channels where whatsapp_number = $1', [DEMO_WHATSAPP_NUMBER])
+  ).rows[0];
   if (!channel) {
     const messagingServiceSid = newSid('MG');
     await createChannel(db, { organisationId: orgId, name: 'Demo WhatsApp', whatsappNumber: DEMO_WHATSAPP_NUMBER, messagingServiceSid });
@@ -53,7 +55,12 @@ export async function seedDemo(
   const known = opts.existing?.organisationId === orgId ? opts.existing.password : undefined;
   const password = known ?? randomBytes(6).toString('base64url');
   for (const a of DEMO_AGENTS) {
-    const user = (await db.query<{ id: string; agent: boolean }>('select u.id, a.id is not null as agent from auth.users u left join agents a on a.id = u.id where lower(u.email) = lower($1)', [a.email])).rows[0];
+    const user = (
+      await db.query<{ id: string; agent: boolean }>(
+        'select u.id, a.id is not null as agent from auth.users u left join agents a on a.id = u.id where lower(u.email) = lower($1)',
+        [a.email],
+      )
+    ).rows[0];
     if (!user) await createAgent(db, opts.supabase, { organisationId: orgId, email: a.email, password, displayName: a.displayName });
     else {
       if (!user.agent) await db.query('insert into agents (id, organisation_id, display_name) values ($1, $2, $3)', [user.id, orgId, a.displayName]);
@@ -62,11 +69,20 @@ export async function seedDemo(
   }
   for (const [shortcut, text] of DEMO_CANNED_REPLIES) await saveCannedReply(db, orgId, shortcut, text);
   for (const c of DEMO_CONTACTS) {
-    const seeded = await db.query('select 1 from conversations cv join contacts ct on ct.id = cv.contact_id where cv.organisation_id = $1 and ct.phone_e164 = $2', [orgId, c.phone]);
+    const seeded = await db.query(
+      'select 1 from conversations cv join contacts ct on ct.id = cv.contact_id where cv.organisation_id = $1 and ct.phone_e164 = $2',
+      [orgId, c.phone],
+    );
     if (seeded.rowCount) continue;
     const params = inboundParams({ accountSid: opts.twilio.accountSid, from: c.phone, to: DEMO_WHATSAPP_NUMBER, body: c.message, profileName: c.name });
     const res = await postSignedWebhook(opts.webhookUrl, opts.twilio.authToken, params, opts.signatureUrl);
     if (!res.ok) throw new Error(`seeding a demo message failed: ${res.status} ${await res.text()}`);
   }
-  return { organisationId: orgId, whatsappNumber: DEMO_WHATSAPP_NUMBER, messagingServiceSid: channel.messaging_service_sid, agents: DEMO_AGENTS.map((a) => a.email), password };
+  return {
+    organisationId: orgId,
+    whatsappNumber: DEMO_WHATSAPP_NUMBER,
+    messagingServiceSid: channel.messaging_service_sid,
+    agents: DEMO_AGENTS.map((a) => a.email),
+    password,
+  };
 }

@@ -249,10 +249,7 @@ export async function registerLocalAuth(app: FastifyInstance, deps: LocalAuthDep
     } else if (scope === 'local') {
       await deps.db.query('delete from auth.refresh_tokens where session_id = $1', [claims.session_id]);
     } else {
-      await deps.db.query('delete from auth.refresh_tokens where user_id = $1 and session_id <> $2', [
-        claims.sub,
-        claims.session_id,
-      ]);
+      await deps.db.query('delete from auth.refresh_tokens where user_id = $1 and session_id <> $2', [claims.sub, claims.session_id]);
     }
     return reply.code(204).send();
   });

@@ -87,4 +87,3 @@ export async function startLocalSupabase(o: {
   closers.push(['local Supabase', () => localSupabase.close()]);
   return { url, realtime, mailbox, requests };
 }
-

@@ -45,10 +45,17 @@ export async function registerLocalStorage(app: FastifyInstance, deps: { dir: st
     });
 
     storage.post('/storage/v1/bucket', async (req, reply) => {
-      const body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : JSON.stringify(req.body ?? {})) as { id?: string; name?: string; public?: boolean };
+      const body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : JSON.stringify(req.body ?? {})) as {
+        id?: string;
+        name?: string;
+        public?: boolean;
+      };
       const id = body.id ?? body.name ?? '';
       if (!pathOf(id, 'x')) return fail(reply, 400, 'Invalid', 'Invalid bucket name');
-      const exists = await stat(bucketFile(id)).then(() => true, () => false);
+      const exists = await stat(bucketFile(id)).then(
+        () => true,
+        () => false,
+      );
       if (exists) return fail(reply, 409, 'Duplicate', 'The resource already exists');
       await mkdir(join(root, '.buckets'), { recursive: true });
       const now = new Date().toISOString();
@@ -60,9 +67,22 @@ export async function registerLocalStorage(app: FastifyInstance, deps: { dir: st
       const { bucket, '*': key } = req.params as { bucket: string; '*': string };
       const path = pathOf(bucket, key);
       if (!path) return fail(reply, 400, 'Invalid', 'Invalid key');
-      if (!(await stat(bucketFile(bucket)).then(() => true, () => false))) return fail(reply, 404, 'Bucket not found', 'Bucket not found');
+      if (
+        !(await stat(bucketFile(bucket)).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return fail(reply, 404, 'Bucket not found', 'Bucket not found');
       const upsert = req.headers['x-upsert'] === 'true';
-      if (!upsert && (await stat(path).then(() => true, () => false))) return fail(reply, 409, 'Duplicate', 'The resource already exists');
+      if (
+        !upsert &&
+        (await stat(path).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return fail(reply, 409, 'Duplicate', 'The resource already exists');
       const bytes = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       await mkdir(dirname(path), { recursive: true });
       await writeFile(path, bytes, { mode: 0o600 });
@@ -73,13 +93,27 @@ export async function registerLocalStorage(app: FastifyInstance, deps: { dir: st
     // storage-js `remove(paths)`: the objects named in `prefixes`, answered with those that existed.
     storage.delete('/storage/v1/object/:bucket', async (req, reply) => {
       const { bucket } = req.params as { bucket: string };
-      if (!(await stat(bucketFile(bucket)).then(() => true, () => false))) return fail(reply, 404, 'Bucket not found', 'Bucket not found');
+      if (
+        !(await stat(bucketFile(bucket)).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return fail(reply, 404, 'Bucket not found', 'Bucket not found');
       const body = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : JSON.stringify(req.body ?? {})) as { prefixes?: unknown };
-      if (!Array.isArray(body.prefixes) || !body.prefixes.every((p) => typeof p === 'string')) return fail(reply, 400, 'Invalid', 'prefixes must be a list of object names');
+      if (!Array.isArray(body.prefixes) || !body.prefixes.every((p) => typeof p === 'string'))
+        return fail(reply, 400, 'Invalid', 'prefixes must be a list of object names');
       const removed = [];
       for (const key of body.prefixes as string[]) {
         const path = pathOf(bucket, key);
-        if (!path || !(await stat(path).then(() => true, () => false))) continue;
+        if (
+          !path ||
+          !(await stat(path).then(
+            () => true,
+            () => false,
+          ))
+        )
+          continue;
         await rm(path, { force: true });
         await rm(`${path}.meta.json`, { force: true });
         removed.push({ name: key, bucket_id: bucket });

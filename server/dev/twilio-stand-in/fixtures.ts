@@ -66,7 +66,16 @@ export const VOICE_NOTE_OGG = Buffer.from(
 
 /** A contact card as WhatsApp sends a shared contact (vCard 3.0). */
 export const CONTACT_VCF = Buffer.from(
-  ['BEGIN:VCARD', 'VERSION:3.0', 'N:Okafor;Ada;;;', 'FN:Ada Okafor', 'ORG:Okafor Logistics', 'TEL;type=CELL;type=VOICE;waid=447700900321:+44 7700 900321', 'END:VCARD', ''].join('\r\n'),
+  [
+    'BEGIN:VCARD',
+    'VERSION:3.0',
+    'N:Okafor;Ada;;;',
+    'FN:Ada Okafor',
+    'ORG:Okafor Logistics',
+    'TEL;type=CELL;type=VOICE;waid=447700900321:+44 7700 900321',
+    'END:VCARD',
+    '',
+  ].join('\r\n'),
 );
 
 /** The start of an MP4 (an `ftyp` box, then an empty `mdat`): a video file by its bytes. */

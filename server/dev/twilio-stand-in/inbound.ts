@@ -56,7 +56,15 @@ export function inboundParams(o: InboundOptions): Record<string, string> {
     params[`MediaContentType${i}`] = m.contentType;
   });
   // Twilio's MessageType: what kind of WhatsApp message this is.
-  params.MessageType = o.button ? 'button' : o.listItem ? 'interactive' : o.location ? 'location' : media.length ? messageTypeOf(media[0]!.contentType) : 'text';
+  params.MessageType = o.button
+    ? 'button'
+    : o.listItem
+      ? 'interactive'
+      : o.location
+        ? 'location'
+        : media.length
+          ? messageTypeOf(media[0]!.contentType)
+          : 'text';
   if (o.replyTo) {
     params.OriginalRepliedMessageSid = o.replyTo.sid;
     params.OriginalRepliedMessageSender = whatsapp(o.replyTo.sender);
@@ -75,15 +83,18 @@ export function inboundParams(o: InboundOptions): Record<string, string> {
 }
 
 const messageTypeOf = (contentType: string) =>
-  contentType.startsWith('image/') ? 'image' : contentType.startsWith('audio/') ? 'audio' : contentType.startsWith('video/') ? 'video' : contentType === 'text/vcard' ? 'contacts' : 'document';
+  contentType.startsWith('image/')
+    ? 'image'
+    : contentType.startsWith('audio/')
+      ? 'audio'
+      : contentType.startsWith('video/')
+        ? 'video'
+        : contentType === 'text/vcard'
+          ? 'contacts'
+          : 'document';
 
 /** Posts form fields to `url` signed with `authToken`; `signatureUrl` is what Twilio would sign (the public URL). */
-export async function postSignedWebhook(
-  url: string,
-  authToken: string,
-  params: Record<string, string>,
-  signatureUrl: string = url,
-): Promise<Response> {
+export async function postSignedWebhook(url: string, authToken: string, params: Record<string, string>, signatureUrl: string = url): Promise<Response> {
   const signature = twilio.getExpectedTwilioSignature(authToken, signatureUrl, params);
   return fetch(url, {
     method: 'POST',

@@ -49,8 +49,22 @@ export interface TwilioStandIn {
 
 /** Templates of the stand-in's Content API: two approved for WhatsApp, one rejected. */
 export const STAND_IN_TEMPLATES = [
-  { sid: 'HX' + '1'.repeat(32), friendly_name: 'follow_up', language: 'en', variables: { '1': 'there' }, body: 'Hi {{1}}, following up on your request. Reply here to continue.', status: 'approved' },
-  { sid: 'HX' + '2'.repeat(32), friendly_name: 'order_update', language: 'en', variables: { '1': 'customer', '2': '0000' }, body: 'Hello {{1}}, your order {{2}} has shipped.', status: 'approved' },
+  {
+    sid: 'HX' + '1'.repeat(32),
+    friendly_name: 'follow_up',
+    language: 'en',
+    variables: { '1': 'there' },
+    body: 'Hi {{1}}, following up on your request. Reply here to continue.',
+    status: 'approved',
+  },
+  {
+    sid: 'HX' + '2'.repeat(32),
+    friendly_name: 'order_update',
+    language: 'en',
+    variables: { '1': 'customer', '2': '0000' },
+    body: 'Hello {{1}}, your order {{2}} has shipped.',
+    status: 'approved',
+  },
   { sid: 'HX' + '3'.repeat(32), friendly_name: 'promo_blast', language: 'en', variables: {}, body: 'Big sale this weekend!', status: 'rejected' },
 ] as const;
 
@@ -81,7 +95,10 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
   const optedOut = new Set<string>();
   const recent = new Map<string, number[]>(); // sender -> create times in the last second
   const mediaKinds = new Map<string, MediaKind>();
-  const messages = new Map<string, { status: string; date_updated: string; error_code: number | null; error_message: string | null } & Record<string, unknown>>();
+  const messages = new Map<
+    string,
+    { status: string; date_updated: string; error_code: number | null; error_message: string | null } & Record<string, unknown>
+  >();
   const state: TwilioStandIn = {
     url: '',
     created,
@@ -129,11 +146,16 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
 
   const callback = async (url: string, params: Record<string, string>) => {
     const signature = twilio.getExpectedTwilioSignature(opts.authToken, url, params);
-    await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature }, body: new URLSearchParams(params) }).catch(() => {});
+    await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': signature },
+      body: new URLSearchParams(params),
+    }).catch(() => {});
   };
 
   app.post('/2010-04-01/Accounts/:account/Messages.json', async (req, reply) => {
-    const err = (status: number, code: number, message: string) => reply.code(status).send({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+    const err = (status: number, code: number, message: string) =>
+      reply.code(status).send({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
     if (req.headers.authorization !== expectedAuth || (req.params as { account: string }).account !== opts.accountSid) return err(401, 20003, 'Authenticate');
     const b = req.body as Record<string, string>;
     if (!b.To) return err(400, 21604, "A 'To' phone number is required.");
@@ -165,11 +187,21 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
         // Twilio fetches the file before it sends: one it cannot fetch (or whose type is not what
         // its Content-Type says) fails the message with 63019.
         const fetched = b.MediaUrl ? await fetchMedia(b.MediaUrl) : true;
-        const steps: Array<Record<string, string>> = code ? fail(code) : !fetched ? fail(63019) : [{ MessageStatus: 'sent' }, { MessageStatus: 'delivered' }, { MessageStatus: 'read' }];
+        const steps: Array<Record<string, string>> = code
+          ? fail(code)
+          : !fetched
+            ? fail(63019)
+            : [{ MessageStatus: 'sent' }, { MessageStatus: 'delivered' }, { MessageStatus: 'read' }];
         for (const step of steps) {
           await new Promise((r) => setTimeout(r, delay));
           const m = messages.get(sid);
-          if (m) Object.assign(m, { status: step.MessageStatus, date_updated: new Date().toUTCString(), error_code: step.ErrorCode ? Number(step.ErrorCode) : null, error_message: step.ErrorMessage ?? null });
+          if (m)
+            Object.assign(m, {
+              status: step.MessageStatus,
+              date_updated: new Date().toUTCString(),
+              error_code: step.ErrorCode ? Number(step.ErrorCode) : null,
+              error_message: step.ErrorMessage ?? null,
+            });
           await callback(b.StatusCallback!, { ...base, SmsStatus: step.MessageStatus!, ...step });
         }
       })();
@@ -219,7 +251,8 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
     if (req.headers.authorization !== expectedAuth) return reply.code(401).send({ code: 20003, message: 'Authenticate', status: 401 });
     const b = req.body as { kind?: string; messageSid?: string };
     const kinds: MediaKind[] = ['image', 'pdf', 'audio', 'video', 'vcard'];
-    if (!kinds.includes(b.kind as MediaKind) || !/^(SM|MM)[0-9a-f]{32}$/.test(b.messageSid ?? '')) return reply.code(400).send({ message: `kind: one of ${kinds.join(', ')}; messageSid: MM…` });
+    if (!kinds.includes(b.kind as MediaKind) || !/^(SM|MM)[0-9a-f]{32}$/.test(b.messageSid ?? ''))
+      return reply.code(400).send({ message: `kind: one of ${kinds.join(', ')}; messageSid: MM…` });
     return { url: state.mediaUrl(b.kind as MediaKind, b.messageSid!) };
   });
 
@@ -234,7 +267,12 @@ export async function startTwilioStandIn(opts: { accountSid: string; authToken: 
         language: t.language,
         variables: t.variables,
         types: { 'twilio/text': { body: t.body } },
-        approval_requests: { name: t.friendly_name, category: 'UTILITY', status: t.status, rejection_reason: t.status === 'rejected' ? 'Promotional content' : '' },
+        approval_requests: {
+          name: t.friendly_name,
+          category: 'UTILITY',
+          status: t.status,
+          rejection_reason: t.status === 'rejected' ? 'Promotional content' : '',
+        },
         date_created: '2026-11-01T00:00:00Z',
         date_updated: '2026-11-01T00:00:00Z',
       })),

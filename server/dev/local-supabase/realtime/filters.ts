@@ -108,5 +108,4 @@ export function prefilterOf(conditions: FilterCondition[], types: Map<string, st
   });
 }
 
-export const passesPrefilter = (prefilter: Prefilter[], record: Record<string, string | null>): boolean =>
-  prefilter.every((p) => record[p.column] === p.value);
+export const passesPrefilter = (prefilter: Prefilter[], record: Record<string, string | null>): boolean => prefilter.every((p) => record[p.column] === p.value);

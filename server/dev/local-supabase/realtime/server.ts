@@ -184,9 +184,12 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
   });
 
   const idleTimeout = deps.idleTimeoutMs ?? 60_000;
-  const idleTimer = setInterval(() => {
-    for (const conn of connections) if (Date.now() - conn.lastFrameAt > idleTimeout) conn.ws.terminate();
-  }, Math.min(idleTimeout, 15_000));
+  const idleTimer = setInterval(
+    () => {
+      for (const conn of connections) if (Date.now() - conn.lastFrameAt > idleTimeout) conn.ws.terminate();
+    },
+    Math.min(idleTimeout, 15_000),
+  );
   idleTimer.unref();
 
   async function onFrame(conn: Connection, data: Buffer, isBinary: boolean): Promise<void> {
@@ -249,7 +252,9 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
     }
     const previous = conn.channels.get(f.topic);
     if (!previous && conn.channels.size >= REALTIME_LIMITS.channelsPerConnection) {
-      return reply(conn, f, 'error', { reason: `ChannelRateLimitReached: Too many channels (at most ${REALTIME_LIMITS.channelsPerConnection} per connection)` });
+      return reply(conn, f, 'error', {
+        reason: `ChannelRateLimitReached: Too many channels (at most ${REALTIME_LIMITS.channelsPerConnection} per connection)`,
+      });
     }
     const requestedCount = Array.isArray(config.postgres_changes) ? config.postgres_changes.length : 0;
     const held = [...conn.channels.values()].reduce((n, c) => (c === previous ? n : n + c.bindings.length), 0);
@@ -319,7 +324,9 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
     }
     const describe = `[event: ${event}, schema: ${schema}, table: ${table ?? '*'}, filters: ${JSON.stringify(spec.filter ?? [])}]`;
     if (tables.length === 0) {
-      throw new FilterError(`Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: ${describe}`);
+      throw new FilterError(
+        `Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given connect parameters: ${describe}`,
+      );
     }
     const conditions = parseFilter(typeof spec.filter === 'string' ? spec.filter : undefined);
     if (conditions.length && tables.length !== 1) throw new FilterError('filters need a single table');
@@ -344,7 +351,13 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
 
   /** Ends a channel from the server: a system error, then phx_close. The client does not rejoin. */
   function shutdown(ch: Channel, message: string): void {
-    send(ch.conn, { joinRef: ch.joinRef, ref: null, topic: ch.topic, event: 'system', payload: { extension: 'system', status: 'error', message, channel: ch.subTopic } });
+    send(ch.conn, {
+      joinRef: ch.joinRef,
+      ref: null,
+      topic: ch.topic,
+      event: 'system',
+      payload: { extension: 'system', status: 'error', message, channel: ch.subTopic },
+    });
     send(ch.conn, { joinRef: ch.joinRef, ref: ch.joinRef, topic: ch.topic, event: 'phx_close', payload: {} });
     removeChannel(ch);
   }
@@ -534,9 +547,7 @@ function joinErrorReason(err: unknown): string {
 function changePayload(change: RowChange, info: TableInfo): Record<string, unknown> {
   const toJson = (rec: Record<string, string | null> | null, only?: string[]) =>
     rec &&
-    Object.fromEntries(
-      info.columns.filter((c) => c.name in rec && (!only || only.includes(c.name))).map((c) => [c.name, jsonValue(rec[c.name], c.type)]),
-    );
+    Object.fromEntries(info.columns.filter((c) => c.name in rec && (!only || only.includes(c.name))).map((c) => [c.name, jsonValue(rec[c.name], c.type)]));
   const data: Record<string, unknown> = {
     schema: change.schema,
     table: change.table,
