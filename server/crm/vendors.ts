@@ -32,8 +32,8 @@ export interface CrmVendorDriver {
   /**
    * A separate limit on the vendor's search endpoints (phone lookups and agents' searches), as we
    * keep under it: at most `requests` per `seconds`. Ours are fixed windows, so a vendor's sliding
-   * window sees up to one more of ours than it spans (HubSpot's second: two; Pipedrive's two
-   * seconds: three), and the numbers allow for that.
+   * window sees up to one more of ours than it spans; short windows of one search each keep that
+   * small (a quarter second: at most 5 in HubSpot's second, 9 in Pipedrive's two seconds).
    */
   searchBudget?: { requests: number; seconds: number };
   /** The customer's record in the CRM's own app, for "Open in …". */
@@ -51,7 +51,7 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     // search (first time), upsert, associate.
     budget: { requests: 100, seconds: 10, perWrite: 4 },
     // The CRM search endpoints: 5 requests per second per account, whatever the app's other limits.
-    searchBudget: { requests: 2, seconds: 1 },
+    searchBudget: { requests: 1, seconds: 0.25 },
     adapter: (app, _place, accessToken) => hubspotAdapter({ basePath: (app as HubSpotApp).apiBaseUrl, accessToken }),
     recordUrl: (app, place, remoteId) =>
       place.account && app.appUrl ? `${app.appUrl}/contacts/${encodeURIComponent(place.account)}/record/0-1/${encodeURIComponent(remoteId)}` : null,
@@ -65,7 +65,7 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     // OAuth apps on the smallest plan: 80 requests per 2 seconds per token. A write: search, list (on a retry), add or update.
     budget: { requests: 60, seconds: 2, perWrite: 3 },
     // The Search API's own limit: 10 requests per 2 seconds per token.
-    searchBudget: { requests: 3, seconds: 1 },
+    searchBudget: { requests: 1, seconds: 0.25 },
     adapter: (_app, place, accessToken) => {
       if (!place.apiUrl) throw new Error('a Pipedrive connection without its API domain');
       return pipedriveAdapter({ apiDomain: place.apiUrl, accessToken });
