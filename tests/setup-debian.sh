@@ -31,6 +31,12 @@ fi
 # the npm registry when node_modules does not have it yet). Every `npm run` script, `npm test`
 # included, then runs on that Node, first on PATH.
 pinned="$(node -p 'require("./package.json").devDependencies.node')"
-npm exec --yes --package="node@$pinned" -- npm install --no-audit --no-fund
+npm exec --yes --package="node@$pinned" -- npm install --no-audit --no-fund 2>&1 | tee .npm-install.log
+# The install must not warn that a package needs another Node (issue 36): fail here if it does.
+if grep -q EBADENGINE .npm-install.log; then
+  echo "npm install warned EBADENGINE: a dependency needs a Node the pinned one is not" >&2
+  exit 1
+fi
+rm -f .npm-install.log
 npm exec -- node -p '`Tests run on Node ${process.version} (${process.execPath})`'
 npm test
