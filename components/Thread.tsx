@@ -1,6 +1,6 @@
-import { forwardRef, useCallback, useEffect, useId, useMemo, useRef, useState, type HTMLAttributes, type RefObject } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
 import { ArrowDown, ArrowLeft } from 'lucide-react';
-import { Virtuoso, type ItemProps, type VirtuosoHandle } from 'react-virtuoso';
+import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import type { CannedReply } from '@/lib/contract/api';
 import type { AgentConversationView, AgentSummary, MessageView } from '@/lib/contract/models';
 import type { ConversationIntents } from '@/lib/hooks/useConversationIntents';
@@ -13,10 +13,8 @@ import { contactLabel, shortTime, whenLabel } from './format';
 import { CrmRecordLink } from './CrmRecordLink';
 import { MessageBubble } from './MessageBubble';
 import { StatusActions, type StatusActionsHandle } from './StatusActions';
+import { THREAD_COMPONENTS, usePrependedIndex, type HistoryContext } from './ThreadMessages';
 import { TypingDots } from './TypingDots';
-
-/** Virtuoso's index of the first item: lowered as older pages are prepended, so the view stays put. */
-const FIRST_INDEX = 1_000_000;
 
 export interface ThreadProps {
   conversation: AgentConversationView;
@@ -285,72 +283,8 @@ function AssigneePicker(props: { assigneeId: string | null; me: string; agents: 
   );
 }
 
-type HistoryContext = { history: 'idle' | 'loading' | 'done' | 'error'; loadOlder: () => void; highlight: string | null };
-
 /** How far back a quoted message is looked for (pages of older history). */
 const JUMP_MAX_PAGES = 20;
-
-function HistoryState({ state, onRetry }: { state: HistoryContext['history']; onRetry: () => void }) {
-  if (state === 'loading') return <p className="history">Loading older messages…</p>;
-  if (state === 'done') return <p className="history">Start of the conversation</p>;
-  if (state === 'error')
-    return (
-      <p className="history">
-        Older messages could not be loaded.{' '}
-        <button type="button" onClick={onRetry}>
-          Try again
-        </button>
-      </p>
-    );
-  return <p className="history" />;
-}
-
-const MessagesList = forwardRef<HTMLOListElement, HTMLAttributes<HTMLOListElement> & { context?: HistoryContext }>(function MessagesList(
-  { context: _, ...props },
-  ref,
-) {
-  return <ol {...props} ref={ref} className="messages" aria-label="Messages" />;
-});
-
-function MessageItem({ item, context, ...props }: ItemProps<ThreadItem> & { context?: HistoryContext }) {
-  if (item.kind === 'message') {
-    const m = item.message;
-    const highlighted = context?.highlight === m.id;
-    return (
-      <li
-        {...props}
-        className={`message ${m.direction}${highlighted ? ' highlighted' : ''}`}
-        data-message-id={m.id}
-        data-status={m.status}
-        aria-current={highlighted ? 'true' : undefined}
-      />
-    );
-  }
-  // Plain list items (a list may hold nothing else): their text says what they mark.
-  if (item.kind === 'new') return <li {...props} className="new-marker" />;
-  return <li {...props} className="day" />;
-}
-
-/**
- * Virtuoso's `firstItemIndex` for a list that grows at both ends: lowered by the number of items
- * that appeared above the first message shown (older history), unchanged by new messages below.
- */
-function usePrependedIndex(items: ThreadItem[]): number {
-  const anchor = useRef<{ key: string | null; at: number; offset: number }>({ key: null, at: 0, offset: 0 });
-  return useMemo(() => {
-    const a = anchor.current;
-    const at = a.key ? items.findIndex((i) => i.key === a.key) : -1;
-    if (at < 0) {
-      const first = items.findIndex((i) => i.kind === 'message');
-      a.key = first >= 0 ? items[first]!.key : null;
-      a.at = first;
-    } else if (at !== a.at) {
-      a.offset += at - a.at;
-      a.at = at;
-    }
-    return FIRST_INDEX - a.offset;
-  }, [items]);
-}
 
 /** A screen-reader line for each message that arrives while the thread is open. */
 function useArrivals(messages: MessageView[], onArrival: (m: MessageView) => void): string {
@@ -367,11 +301,3 @@ function useArrivals(messages: MessageView[], onArrival: (m: MessageView) => voi
   }, [messages]);
   return text;
 }
-
-/** The header above the oldest message: the state of loading older history. */
-function ThreadHeader({ context }: { context?: HistoryContext }) {
-  return context ? <HistoryState state={context.history} onRetry={context.loadOlder} /> : null;
-}
-
-// One object for every render: a new one (or a new Header component) makes react-virtuoso remount them.
-const THREAD_COMPONENTS = { List: MessagesList, Item: MessageItem, Header: ThreadHeader };

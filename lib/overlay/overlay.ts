@@ -1,7 +1,9 @@
 import type { CountryCode } from 'libphonenumber-js';
-import { BADGE_SELECTOR, createBadge, isBadge, renderBadge } from './badge-element';
+import { createBadge, isBadge, renderBadge } from './badge-element';
 import type { BadgeInfo } from './badge-info';
-import { findPhones, mayHoldPhone, parsePhone, phoneFromHref } from './phones';
+import { PageWatcher } from './page-watch';
+import { findPhones, mayHoldPhone, parsePhone } from './phones';
+import { CARRIERS, inputPhone, isElement, isText, linkPhone, SKIPPED } from './scan-rules';
 import type { CrmSite } from './sites';
 import { TimeSlicer } from './slices';
 
@@ -21,30 +23,7 @@ interface Spot {
   /** Times the page removed the badge while its number stayed; we stop re-adding after a few. */
   evictions: number;
 }
-
-/** Never scanned, with everything inside: code, form internals, editors, and our own badges. */
-const SKIPPED = [
-  'script',
-  'style',
-  'noscript',
-  'textarea',
-  'template',
-  'select',
-  'option',
-  'code',
-  'pre',
-  'head',
-  BADGE_SELECTOR,
-  '[contenteditable=""]',
-  '[contenteditable="true"]',
-];
-/** Elements that carry a number by themselves (besides a site's own attribute fields). */
-const CARRIERS = 'a[href], input';
-const PHONE_INPUT = /phone|mobile|\btel\b|whatsapp/i;
 const MAX_EVICTIONS = 3;
-
-const isElement = (n: Node): n is Element => n.nodeType === 1;
-const isText = (n: Node): n is Text => n.nodeType === 3;
 
 /**
  * Finds phone numbers on a page, in open shadow roots and same-origin iframes, puts a
@@ -55,8 +34,6 @@ const isText = (n: Node): n is Text => n.nodeType === 3;
 export class Overlay {
   private readonly spots = new Map<Node, Spot>();
   private readonly splits: Array<[Text, Text]> = [];
-  private readonly observers: MutationObserver[] = [];
-  private readonly attached = new WeakSet<Node>();
   /** Work waiting for a slice: subtrees to scan, or a pass that renders badges. */
   private readonly slices = new TimeSlicer<Node | 'render'>(
     (task) => (task === 'render' ? this.renderJob() : this.scanJob(task)),
@@ -67,24 +44,35 @@ export class Overlay {
   private signedIn = false;
   private lastPhones = '';
   private phonesTimer: ReturnType<typeof setTimeout> | null = null;
-  private readonly abort = new AbortController();
   /** Selector of everything never scanned (SKIPPED and the site's ignore list). */
   private readonly ignore: string;
   private readonly carriers: string;
   private readonly attributeFields: Array<{ selector: string; attribute: string }>;
   private stopped = false;
   private initialDone = false;
+  /** Observers on the document, its open shadow roots and same-origin frames. */
+  private readonly watcher: PageWatcher;
 
   constructor(private readonly options: OverlayOptions) {
     this.ignore = [...SKIPPED, ...(options.site.ignore ?? [])].join(',');
     this.attributeFields = options.site.phoneAttributes ?? [];
     this.carriers = [CARRIERS, ...this.attributeFields.map((f) => f.selector)].join(',');
+    this.watcher = new PageWatcher({
+      attributes: this.attributeFields.map((f) => f.attribute),
+      onMutations: (records) => this.onMutations(records),
+      onRoot: (node) => this.enqueue(node),
+      onInput: (input) => {
+        this.enqueue(input);
+        this.slices.run();
+      },
+      onFrameLoad: () => this.slices.later(),
+    });
   }
 
   /** Scans the document: the first slice at once, the rest in idle time. */
   start(doc: Document = document): void {
     performance.mark('switchboard:scan-start');
-    this.attachRoot(doc);
+    this.watcher.attachRoot(doc);
     this.slices.run();
     performance.measure('switchboard:first-slice', 'switchboard:scan-start');
   }
@@ -92,8 +80,7 @@ export class Overlay {
   /** Removes every badge, undoes text splits, and stops watching the page. */
   stop(): void {
     this.stopped = true;
-    this.abort.abort();
-    for (const o of this.observers) o.disconnect();
+    this.watcher.stop();
     this.slices.stop();
     if (this.phonesTimer) clearTimeout(this.phonesTimer);
     for (const spot of this.spots.values()) spot.badge?.remove();
@@ -139,58 +126,6 @@ export class Overlay {
 
   // ---- discovery ------------------------------------------------------------------------------
 
-  /** Watches and scans a document or shadow root (once). */
-  private attachRoot(root: Document | ShadowRoot): void {
-    if (this.attached.has(root)) return;
-    this.attached.add(root);
-    const observer = new MutationObserver((records) => this.onMutations(records));
-    observer.observe(root, {
-      subtree: true,
-      childList: true,
-      characterData: true,
-      attributes: true,
-      attributeFilter: ['href', 'value', 'type', 'contenteditable', ...this.attributeFields.map((f) => f.attribute)],
-    });
-    this.observers.push(observer);
-    // Typing into a phone field: `input` is composed, so one listener per document sees shadow inputs too.
-    const doc = root.nodeType === 9 ? (root as Document) : null;
-    if (doc) {
-      const onInput = (e: Event) => {
-        const target = e.composedPath()[0];
-        if (!target || !isElement(target as Node) || (target as Element).tagName !== 'INPUT') return;
-        this.enqueue(target as Node);
-        this.slices.run();
-      };
-      doc.addEventListener('input', onInput, { capture: true, signal: this.abort.signal });
-      doc.addEventListener('change', onInput, { capture: true, signal: this.abort.signal });
-    }
-    this.enqueue(doc ? (doc.body ?? doc.documentElement) : root);
-  }
-
-  private attachFrame(frame: HTMLIFrameElement): void {
-    const attach = () => {
-      let doc: Document | null = null;
-      try {
-        doc = frame.contentDocument; // null or throws for a cross-origin frame: not ours to read
-      } catch {
-        doc = null;
-      }
-      if (doc && (doc.body || doc.documentElement)) this.attachRoot(doc);
-    };
-    if (!this.attached.has(frame)) {
-      this.attached.add(frame);
-      frame.addEventListener(
-        'load',
-        () => {
-          attach();
-          this.slices.later();
-        },
-        { signal: this.abort.signal },
-      );
-    }
-    attach();
-  }
-
   private enqueue(node: Node): void {
     this.slices.push(node);
   }
@@ -217,8 +152,8 @@ export class Overlay {
     const doc = node.ownerDocument ?? (node as Document);
     if (isElement(node)) {
       if (node.matches(this.carriers)) this.elementSpot(node);
-      if (node.shadowRoot && !this.spots.has(node)) this.attachRoot(node.shadowRoot);
-      else if (node.tagName === 'IFRAME') this.attachFrame(node as HTMLIFrameElement);
+      if (node.shadowRoot && !this.spots.has(node)) this.watcher.attachRoot(node.shadowRoot);
+      else if (node.tagName === 'IFRAME') this.watcher.attachFrame(node as HTMLIFrameElement);
     }
     const carriers = root.querySelectorAll(this.carriers);
     for (let i = 0; i < carriers.length; i++) {
@@ -237,8 +172,8 @@ export class Overlay {
         }
       } else if ((n as Element).shadowRoot) {
         // A field that stands for its number (a site's attribute field) is not looked into.
-        if (!this.spots.has(n)) this.attachRoot((n as Element).shadowRoot!);
-      } else if ((n as Element).tagName === 'IFRAME') this.attachFrame(n as HTMLIFrameElement);
+        if (!this.spots.has(n)) this.watcher.attachRoot((n as Element).shadowRoot!);
+      } else if ((n as Element).tagName === 'IFRAME') this.watcher.attachFrame(n as HTMLIFrameElement);
       if (++i >= 128) {
         i = 0;
         yield;
@@ -255,8 +190,7 @@ export class Overlay {
   private elementSpot(el: Element): boolean {
     const { defaultCountry } = this.options;
     if (el.tagName === 'A') {
-      const href = el.getAttribute('href');
-      const phone = href && /^(tel:|https?:\/\/(wa\.me|api\.whatsapp\.com|web\.whatsapp\.com)\/)/i.test(href) ? phoneFromHref(href, defaultCountry) : null;
+      const phone = linkPhone(el, defaultCountry);
       if (phone) {
         this.addSpot(el, phone);
         return true;
@@ -265,9 +199,7 @@ export class Overlay {
       return false;
     }
     if (el.tagName === 'INPUT') {
-      const input = el as HTMLInputElement;
-      const phoneField = input.type === 'tel' || /\btel\b/.test(input.autocomplete) || PHONE_INPUT.test(`${input.name} ${input.id}`);
-      const phone = phoneField && input.value ? parsePhone(input.value, defaultCountry) : null;
+      const phone = inputPhone(el as HTMLInputElement, defaultCountry);
       if (phone) this.addSpot(el, phone);
       else if (this.spots.has(el)) this.removeSpot(el);
       return true;

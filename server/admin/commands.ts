@@ -3,7 +3,7 @@ import type pg from 'pg';
 import WebSocket from 'ws';
 import { inTransaction } from '../inbox/repository';
 import { routeWaiting } from '../inbox/unrouted';
-import { revokeInvitesOf, type InviteAccounts } from './organisation';
+import { revokeInvitesOf, type InviteAccounts } from './invitations';
 
 /** Administrative actions behind `npm run admin`, also used by the demo seed and tests. */
 

@@ -12,21 +12,8 @@ import type { Broadcast } from '../sockets/broadcast';
 import { INVITE_HTML, INVITE_JS, INVITE_PAGE_CSP } from './invite-page';
 import { crmStatus } from '../crm/status';
 import type { CrmVendor } from '../crm/types';
-import {
-  acceptInvite,
-  previewInvite,
-  type InviteProblem,
-  type InviteProof,
-  adminOverview,
-  createChannelFromWaiting,
-  createInvite,
-  markInviteEmailed,
-  deleteCannedReply,
-  putCannedReply,
-  removeMember,
-  revokeInvite,
-  setRole,
-} from './organisation';
+import { acceptInvite, previewInvite, type InviteProblem, type InviteProof, createInvite, markInviteEmailed, revokeInvite } from './invitations';
+import { adminOverview, createChannelFromWaiting, deleteCannedReply, putCannedReply, removeMember, setRole } from './organisation';
 
 const uuid = z.uuid();
 const idParam = (req: FastifyRequest, name = 'id') => {

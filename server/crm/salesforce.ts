@@ -1,7 +1,6 @@
-import { Connection, OAuth2 } from 'jsforce';
+import { Connection } from 'jsforce';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { acceptedApiOrigin, type CrmApp, type Tokens } from './oauth';
-import { SALESFORCE_SCOPES } from './salesforce-operations';
+import { salesforceCall as call } from './salesforce-errors';
 import { CrmCallError, type CrmAdapter, type CrmCheckStep, type CrmContact, type CrmRecordWrite } from './types';
 
 /** The REST API version Switchboard speaks (Salesforce keeps old versions for years). */
@@ -22,7 +21,7 @@ const FIELD_FIX =
 
 /**
  * Salesforce through jsforce, at the org's instance URL (from the token answer, accepted only if it
- * is the configured one or a My Domain: `salesforceInstanceUrl`). A conversation window is a
+ * is the configured one or a My Domain: `salesforceInstanceUrl` in salesforce-oauth.ts). A conversation window is a
  * closed Task (the org's own closed Status) on the Contact or Lead, upserted by the External ID
  * field `Switchboard_Key__c` (created through the Tooling API on connect, and made accessible
  * through the `Switchboard` permission set): a retry after a lost answer updates the same Task.
@@ -332,82 +331,3 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
 
 /** The key as an External ID value: it goes in the upsert's URL path, where "/" would be a separator. */
 const externalId = (key: string) => key.replaceAll('/', '_');
-
-/**
- * jsforce's errors as ours. Salesforce's limits: REQUEST_LIMIT_EXCEEDED is the org's API requests
- * over 24 hours (a rolling window: we look again in an hour), or, for "concurrent" requests, a
- * burst; INVALID_SESSION_ID means a new token.
- */
-async function call<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof CrmCallError) throw err;
-    const e = err as { errorCode?: string; message?: string; name?: string };
-    // The token endpoint's refusal of a refresh token: the app was uninstalled or its access
-    // revoked, or the token expired by the connected app's policy. Only the admin can fix that.
-    if (e.name === 'invalid_grant')
-      throw new CrmCallError(`Salesforce refused the refresh token (${e.message ?? 'invalid_grant'}): connect Salesforce again`, {
-        status: 400,
-        retryable: false,
-        setup: 'Connect Salesforce again (the Salesforce app’s access was revoked or expired); nothing waiting is lost.',
-      });
-    const code = e.errorCode ?? '';
-    if (!code || /^E[A-Z]+$/.test(code) || /^ERROR_HTTP_5\d\d$/.test(code) || code === 'SERVER_UNAVAILABLE') {
-      throw new CrmCallError(`Salesforce did not answer: ${e.message ?? String(err)}`, { retryable: true });
-    }
-    if (code === 'REQUEST_LIMIT_EXCEEDED') {
-      const burst = /concurren/i.test(e.message ?? '');
-      throw new CrmCallError(burst ? `Salesforce: ${e.message}` : 'Salesforce: the org’s daily API request limit is reached', {
-        status: 403,
-        retryable: true,
-        retryAfterMs: burst ? 5_000 + Math.random() * 5_000 : 3_600_000 + Math.random() * 60_000,
-        limit: burst ? 'burst' : 'daily',
-      });
-    }
-    const status = code === 'INVALID_SESSION_ID' ? 401 : code === 'NOT_FOUND' || code === 'ENTITY_IS_DELETED' ? 404 : 400;
-    throw new CrmCallError(`Salesforce: ${code}: ${e.message ?? code}`, { status, retryable: false, unauthorised: status === 401 });
-  }
-}
-
-/**
- * The My Domain hosts an org's instance URL may have (Salesforce Help, "My Domain URL Formats",
- * partitioned domains; the Postman collection forcedotcom/postman-salesforce-apis names the first
- * two): production `<name>.my.salesforce.com`, sandbox `<name>--<sandbox>.sandbox.my.salesforce.com`,
- * and one partition each for Developer Edition (`<name>-dev-ed.develop.…`), scratch, demo, patch,
- * Trailhead Playground (`trailblaze`) and free orgs. A My Domain name is letters, digits and
- * hyphens, not at either end. Government Cloud and Alibaba Cloud hosts are not accepted (not served).
- */
-const SALESFORCE_MY_DOMAIN = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.(?:sandbox|develop|scratch|demo|patch|trailblaze|free))?\.my\.salesforce\.com$/;
-
-/** The org's instance URL from a token answer: the configured one, or a My Domain host (`SALESFORCE_MY_DOMAIN`). */
-export const salesforceInstanceUrl = (app: CrmApp, instanceUrl: unknown): string =>
-  acceptedApiOrigin(app, instanceUrl, { what: 'Salesforce’s instance URL', hosted: SALESFORCE_MY_DOMAIN });
-
-const oauthOf = (app: CrmApp, redirectUri?: string) =>
-  new OAuth2({
-    loginUrl: app.oauthUrl ?? 'https://login.salesforce.com',
-    clientId: app.clientId ?? '',
-    clientSecret: app.clientSecret ?? '',
-    ...(redirectUri && { redirectUri }),
-  });
-
-/** Where an admin's browser goes to connect the org. */
-export function salesforceAuthorizeUrl(app: CrmApp, redirectUri: string, state: string): string {
-  return oauthOf(app, redirectUri).getAuthorizationUrl({ scope: SALESFORCE_SCOPES.join(' '), state });
-}
-
-/** The authorization code for tokens, the org (its id) and its instance URL (checked). */
-export async function exchangeSalesforceCode(app: CrmApp, code: string, redirectUri: string): Promise<Tokens & { account: string | null; apiUrl: string }> {
-  const t = await call(() => oauthOf(app, redirectUri).requestToken(code));
-  const apiUrl = salesforceInstanceUrl(app, t.instance_url);
-  // The identity URL ends with /id/<org id>/<user id>.
-  const account = /\/id\/([^/]+)\//.exec(t.id ?? '')?.[1] ?? null;
-  return { accessToken: t.access_token, refreshToken: t.refresh_token ?? null, expiresAt: null, account, apiUrl };
-}
-
-/** A new access token (Salesforce's refresh tokens stay). Access tokens carry no expiry: a 401 tells. */
-export async function refreshSalesforceToken(app: CrmApp, refreshToken: string): Promise<Tokens> {
-  const t = await call(() => oauthOf(app).refreshToken(refreshToken));
-  return { accessToken: t.access_token, refreshToken: t.refresh_token ?? refreshToken, expiresAt: null };
-}

@@ -1,7 +1,9 @@
-import { exchangeHubSpotCode, hubspotAdapter, hubspotAuthorizeUrl, refreshHubSpotToken } from './hubspot';
+import { hubspotAdapter } from './hubspot';
+import { exchangeHubSpotCode, hubspotAuthorizeUrl, refreshHubSpotToken } from './hubspot-oauth';
 import type { CrmApp, HubSpotApp, Tokens } from './oauth';
 import { exchangePipedriveCode, pipedriveAdapter, pipedriveAuthorizeUrl, refreshPipedriveToken } from './pipedrive';
-import { exchangeSalesforceCode, refreshSalesforceToken, salesforceAdapter, salesforceAuthorizeUrl } from './salesforce';
+import { salesforceAdapter } from './salesforce';
+import { exchangeSalesforceCode, refreshSalesforceToken, salesforceAuthorizeUrl } from './salesforce-oauth';
 import { exchangeZohoCode, refreshZohoToken, zohoAdapter, zohoAuthorizeUrl, zohoPlaces, ZOHO_DATA_CENTRE_IDS, type ZohoDataCentre } from './zoho';
 import type { CrmAdapter, CrmVendor } from './types';
 

@@ -262,7 +262,7 @@ describe('CRM write-back: Salesforce', () => {
   });
 
   it('refuses an instance URL that is not the configured one or a My Domain', async () => {
-    const { salesforceInstanceUrl } = await import('../../server/crm/salesforce');
+    const { salesforceInstanceUrl } = await import('../../server/crm/salesforce-oauth');
     const app = ctx.stack.config.crm.apps.salesforce;
     expect(salesforceInstanceUrl(app, sf.url)).toBe(sf.url);
     expect(() => salesforceInstanceUrl(app, 'https://evil.example')).toThrow(/does not call/);

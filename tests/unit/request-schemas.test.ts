@@ -24,7 +24,7 @@ const NOT_OURS: Record<string, string> = {
   'server/webhooks/twilio.ts': 'Twilio’s status callback parameters',
   'server/webhooks/inbound-message.ts': 'Twilio’s inbound message parameters',
   'server/crm/zoho.ts': 'Zoho CRM’s answers',
-  'server/crm/hubspot.ts': 'HubSpot’s token answers',
+  'server/crm/hubspot-oauth.ts': 'HubSpot’s token answers',
   'server/config.ts': 'the environment',
 };
 

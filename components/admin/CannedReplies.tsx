@@ -1,0 +1,80 @@
+import { useState, type FormEvent } from 'react';
+import type { AdminOverview } from '@/lib/contract/api';
+import { sendMessage } from '@/lib/messaging/protocol';
+import type { RunAdminAction } from './useAdminAction';
+
+/** Canned replies: the list (edit, delete) and the form that adds one or edits the one chosen. */
+export function CannedReplies({ data, run }: { data: AdminOverview; run: RunAdminAction }) {
+  const [editing, setEditing] = useState<{ shortcut: string; body: string } | null>(null);
+  return (
+    <section id="canned-replies" className="card" aria-labelledby="canned-heading">
+      <h3 id="canned-heading">Canned replies</h3>
+      {data.cannedReplies.length === 0 && <p className="hint">None yet. Agents type / and the shortcut in a reply to insert one.</p>}
+      <ul aria-label="Canned replies" className="canned-list">
+        {data.cannedReplies.map((c) => (
+          <li key={c.id}>
+            <code>/{c.shortcut}</code> {c.body}{' '}
+            <button type="button" onClick={() => setEditing({ shortcut: c.shortcut, body: c.body })}>
+              Edit /{c.shortcut}
+            </button>{' '}
+            <button
+              type="button"
+              onClick={() =>
+                confirm(`Delete the canned reply /${c.shortcut}? Agents can no longer insert it.`) &&
+                void run(sendMessage('admin:deleteCannedReply', { id: c.id }))
+              }
+            >
+              Delete /{c.shortcut}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <CannedReplyForm
+        key={editing?.shortcut ?? 'new'}
+        editing={editing}
+        onDone={() => setEditing(null)}
+        onSave={(shortcut, body) => run(sendMessage('admin:saveCannedReply', { shortcut, body }))}
+      />
+    </section>
+  );
+}
+
+/** A new canned reply, or the text of one being edited (its shortcut stays: agents know it by that). */
+function CannedReplyForm({
+  onSave,
+  editing,
+  onDone,
+}: {
+  onSave: (shortcut: string, body: string) => Promise<unknown>;
+  editing: { shortcut: string; body: string } | null;
+  onDone: () => void;
+}) {
+  const [shortcut, setShortcut] = useState(editing?.shortcut ?? '');
+  const [body, setBody] = useState(editing?.body ?? '');
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if ((await onSave(shortcut, body)) !== null) {
+      setShortcut('');
+      setBody('');
+      onDone();
+    }
+  };
+  return (
+    <form aria-label={editing ? `Edit /${editing.shortcut}` : 'Add a canned reply'} onSubmit={(e) => void submit(e)}>
+      <label>
+        Shortcut
+        <input value={shortcut} required maxLength={32} readOnly={!!editing} onChange={(e) => setShortcut(e.target.value)} />
+      </label>
+      <label>
+        Text
+        <textarea value={body} required maxLength={4096} onChange={(e) => setBody(e.target.value)} />
+      </label>
+      <button type="submit">Save canned reply</button>
+      {editing && (
+        <button type="button" onClick={onDone}>
+          Cancel
+        </button>
+      )}
+    </form>
+  );
+}
