@@ -6,6 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
  */
 type Lat = { p50: number; p95: number; p99: number; max: number; lost?: number };
 interface Results {
+  /** Which run each scenario's results come from. */
+  ranOn?: Record<string, { date: string; node: string }>;
   connections?: Record<string, number>;
   reconnect?: Record<string, number | string>;
   presence?: Array<Record<string, number | string>>;
@@ -62,12 +64,24 @@ const records = (rows: Array<Record<string, string | number | null>>) =>
   );
 const lat = (l: Lat) => [l.p50, l.p95, l.p99, l.max, l.lost ?? 0];
 
+/** One line per run whose results the page shows, when they are not all from the latest one. */
+function runsOf(r: Results): string[] {
+  const runs = new Map<string, string[]>();
+  for (const [scenario, ran] of Object.entries(r.ranOn ?? {})) {
+    const key = `${ran.date.slice(0, 16).replace('T', ' ')} UTC on Node ${ran.node}`;
+    runs.set(key, [...(runs.get(key) ?? []), scenario]);
+  }
+  if (runs.size < 2) return [];
+  return ['', `Scenarios by run: ${[...runs].map(([run, names]) => `${names.join(', ')} (${run})`).join('; ')}.`, ''];
+}
+
 export function writeReport(r: Results): void {
   mkdirSync('docs', { recursive: true });
   const parts = [
     '# Benchmarks',
     '',
     `Latest run: ${r.date.slice(0, 16).replace('T', ' ')} UTC (a scenario re-run alone with \`--only\` keeps the others' results from the run before) on ${r.machine.cpus} cores (${r.machine.cpu ?? 'unknown CPU'}), ${r.machine.memoryGb} GiB, Node ${r.machine.node}, loopback only.`,
+    ...runsOf(r),
     'The server (with its embedded PostgreSQL and local Supabase) runs in its own process; the load generator and every client run in another, on the same two cores.',
     '',
     'Reproduce: `npm run bench` (about half an hour; `--only realtime` or `--only webhook` for one scenario, `--quick` for the smoke run that `npm test` does). It prints these tables, writes `bench-results/latest.json`, and rewrites this page and its chart.',

@@ -268,7 +268,14 @@ if (want('extension')) {
 // --only runs update their scenarios and keep the others' latest results.
 const previous = values.only && existsSync(values.out) ? (JSON.parse(readFileSync(values.out, 'utf8')) as Record<string, unknown>) : {};
 mkdirSync(dirname(values.out), { recursive: true });
-const merged = { ...previous, ...results };
+// Which run each scenario's results come from (its Node and date): a run with --only keeps the others'.
+const META = new Set(['machine', 'date', 'quick', 'ranOn']);
+type RanOn = Record<string, { date: string; node: string }>;
+const ranOn: RanOn = { ...((previous.ranOn as RanOn | undefined) ?? {}) };
+const before = previous as { date?: string; machine?: { node?: string } };
+for (const k of Object.keys(previous)) if (!META.has(k) && !ranOn[k] && before.date) ranOn[k] = { date: before.date, node: before.machine?.node ?? 'unknown' };
+for (const k of Object.keys(results)) if (!META.has(k)) ranOn[k] = { date: String(results.date), node: process.version };
+const merged = { ...previous, ...results, ranOn };
 writeFileSync(values.out, JSON.stringify(merged, null, 2) + '\n');
 console.log(`\nWrote ${values.out}`);
 if (!quick && values.out === 'bench-results/latest.json') {
