@@ -4,6 +4,7 @@
  * and shown in the README. Runs the real stack (with the HubSpot stand-in connected) and the built
  * extension in Chromium (build first).
  */
+import { newSid } from '../../server/dev/twilio-stand-in/inbound';
 import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -181,6 +182,21 @@ async function main() {
     await options.setViewportSize({ width: 520, height: 900 });
     await options.getByRole('heading', { name: 'Notifications' }).scrollIntoViewIfNeeded();
     await options.locator('section[aria-labelledby="notifications-heading"]').screenshot({ path: join(OUT, 'notification-settings-light.png') });
+
+    // A customer's file with the link an agent copies for a CRM record or a colleague.
+    const fileSid = newSid('MM');
+    await say('+34612345678', 'Lucía Fernández', 'Aquí está la factura', {
+      messageSid: fileSid,
+      media: [{ url: stack.twilioStandIn!.mediaUrl('pdf', fileSid), contentType: 'application/pdf' }],
+    });
+    await panel.emulateMedia({ colorScheme: 'light' });
+    await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
+    if (await panel.getByRole('button', { name: 'Back to conversations' }).isVisible())
+      await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    await panel.getByRole('button', { name: /Lucía Fernández/ }).click();
+    await panel.getByRole('button', { name: 'Copy link' }).click();
+    await panel.getByRole('textbox', { name: 'Link to this file' }).waitFor({ timeout: 10_000 });
+    await panel.screenshot({ path: join(OUT, 'file-link-light.png') });
 
     // A badge's hover card on the demo CRM page: who wrote, what, who has it.
     const maria = await say('+14155550134', 'Maria Garcia', 'Order #4411 arrived damaged, can you help?');

@@ -194,19 +194,26 @@ export function createCrmAccounts(deps: {
         limit: 'daily',
       });
     }
-    // An agent waits a moment for the budget's next window rather than being refused at once.
+    await agentsTurn(organisationId, conn.vendor, calls);
+  };
+
+  /**
+   * Waits a moment for `calls` in the agents' share of the account's budget (its next window) rather
+   * than refusing at once; past AGENT_BUDGET_WAIT_MS the caller is told to try again (503 crm_busy).
+   */
+  const agentsTurn = async (organisationId: string, vendor: CrmVendor, calls: number) => {
     for (let waited = 0; ;) {
-      const wait = await budgetWait(organisationId, conn.vendor, calls, 'agents');
+      const wait = await budgetWait(organisationId, vendor, calls, 'agents');
       if (wait === null) return;
       if (waited + wait > AGENT_BUDGET_WAIT_MS) {
-        throw new CrmCallError(`${CRM_VENDORS[conn.vendor].name} is busy with this account’s writes`, { retryable: true, retryAfterMs: wait, limit: 'burst' });
+        throw new CrmCallError(`${CRM_VENDORS[vendor].name} is busy with this account’s writes`, { retryable: true, retryAfterMs: wait, limit: 'burst' });
       }
       await new Promise((r) => setTimeout(r, wait));
       waited += wait;
     }
   };
 
-  return { connectionOf, accessToken, withCrm, adapterFor, budgetWait, agentBudget };
+  return { connectionOf, accessToken, withCrm, adapterFor, budgetWait, agentBudget, agentsTurn };
 }
 
 export type CrmAccounts = ReturnType<typeof createCrmAccounts>;

@@ -6,8 +6,6 @@ import type { CrmAccounts } from './accounts';
 
 /** The calls *Check connection* takes from the account's budget (token, search, access, fields, the test record). */
 const CHECK_CALLS = 8;
-/** The longest a check waits for the account's budget before the admin is told to try again. */
-const CHECK_BUDGET_WAIT_MS = 3000;
 /** The number *Check connection* searches for: reserved for fiction (NANP 555-01xx), nobody's. */
 const CHECK_PHONE = '+12025550199';
 
@@ -19,7 +17,7 @@ export function createConnectionCheck(deps: {
   /** Records owed: the outbox pump looks now. */
   wake: () => void;
 }) {
-  const { connectionOf, accessToken, withCrm, adapterFor, budgetWait } = deps.accounts;
+  const { connectionOf, accessToken, withCrm, adapterFor, agentsTurn } = deps.accounts;
   const prepared = deps.prepared;
   /** Keeps a check's result on the connection; every step passed: writes wait no more for the admin. */
   const record = async (organisationId: string, steps: CrmCheckStep[]): Promise<CrmCheckResult> => {
@@ -58,17 +56,9 @@ export function createConnectionCheck(deps: {
         const e = err instanceof CrmCallError ? err : null;
         return { id, label, state: 'failed', detail: (err as Error).message, fix: e?.setup ?? fix };
       };
-      // Within the agents' share of the account's budget, like an agent's click (a check makes several calls).
-      for (
-        let waited = 0, wait = await budgetWait(organisationId, conn.vendor, CHECK_CALLS, 'agents');
-        wait !== null;
-        wait = await budgetWait(organisationId, conn.vendor, CHECK_CALLS, 'agents')
-      ) {
-        if (waited + wait > CHECK_BUDGET_WAIT_MS)
-          throw new CrmCallError(`${name} is busy with this account’s writes`, { retryable: true, retryAfterMs: wait, limit: 'burst' });
-        await new Promise((r) => setTimeout(r, wait));
-        waited += wait;
-      }
+      // Within the agents' share of the account's budget, like an agent's click (a check makes several calls;
+      // unlike an agent's, it runs while the account waits for its admin: it is how that wait ends).
+      await agentsTurn(organisationId, conn.vendor, CHECK_CALLS);
       const tokenLabel = `${name} accepts Switchboard’s token`;
       const searchLabel = 'A test search by phone';
       // The token: refreshed if it must be; then the cheapest authenticated call, a search for a number nobody has.

@@ -92,6 +92,14 @@ export function createOutboxPump(deps: {
         ),
     ]);
 
+  /** The row waits for our own budget, not for a failure: its attempt is not counted, and no error is kept. */
+  const waitTurn = async (row: Due, waitMs: number): Promise<void> => {
+    await deps.db.query(
+      'update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0) where key = $1',
+      [row.key, waitMs / 1000],
+    );
+  };
+
   const write = async (row: Due): Promise<void> => {
     const conn = await connectionOf(row.organisation_id);
     if (!conn) {
@@ -103,11 +111,7 @@ export function createOutboxPump(deps: {
     const wait = await budgetWait(row.organisation_id, conn.vendor);
     if (wait !== null) {
       // Not an error: the row waits its turn, and the CRM never saw a call.
-      await deps.db.query(
-        'update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0) where key = $1',
-        [row.key, wait / 1000],
-      );
-      return;
+      return waitTurn(row, wait);
     }
     try {
       const connection = `${row.organisation_id}@${conn.connected_at.toISOString()}`;
@@ -133,11 +137,7 @@ export function createOutboxPump(deps: {
       const e = err instanceof CrmCallError ? err : new CrmCallError((err as Error).message, { retryable: true });
       if (e.heldBack) {
         // As a write waiting for the burst budget: its turn comes, and the CRM never refused anything.
-        await deps.db.query(
-          'update public.crm_outbox set claimed_until = null, next_attempt_at = now() + make_interval(secs => $2), attempts = greatest(attempts - 1, 0) where key = $1',
-          [row.key, (e.retryAfterMs ?? 1000) / 1000],
-        );
-        return;
+        return waitTurn(row, e.retryAfterMs ?? 1000);
       }
       if (e.setup) {
         // Retrying cannot help: the whole connection waits for the admin (Check connection clears it).

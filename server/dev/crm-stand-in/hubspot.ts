@@ -214,6 +214,17 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     state.exchanges.push({ method: req.method, route: req.routeOptions.url ?? req.url, status: reply.statusCode, request: body, answer: JSON.parse(payload) });
     return payload;
   });
+  /** HubSpot's answer over a per-second limit (the app's burst, or the search endpoints'). */
+  const secondly = (reply: FastifyReply) =>
+    reply
+      .code(429)
+      .send({
+        status: 'error',
+        message: 'You have reached your secondly limit.',
+        errorType: 'RATE_LIMIT',
+        correlationId: randomUUID(),
+        policyName: 'SECONDLY',
+      });
   const searches = new Map<string, number[]>(); // token -> times of its searches in the search window
   app.addHook('preHandler', async (req: FastifyRequest, reply) => {
     if (req.url.startsWith('/oauth/') || req.url.startsWith('/contacts/') || req.url.startsWith('/demo/')) return; // the consent page and the web app take no bearer token
@@ -249,26 +260,14 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
       const recent = (searches.get(token) ?? []).filter((t) => t > now - search.seconds * 1000);
       searches.set(token, recent);
       if (recent.length >= search.requests) {
-        return reply.code(429).send({
-          status: 'error',
-          message: 'You have reached your secondly limit.',
-          errorType: 'RATE_LIMIT',
-          correlationId: randomUUID(),
-          policyName: 'SECONDLY',
-        });
+        return secondly(reply);
       }
       recent.push(now);
     }
     if (state.rateLimitNext > 0) {
       state.rateLimitNext--;
       reply.header('Retry-After', String(state.retryAfterSeconds));
-      return reply.code(429).send({
-        status: 'error',
-        message: 'You have reached your secondly limit.',
-        errorType: 'RATE_LIMIT',
-        correlationId: randomUUID(),
-        policyName: 'SECONDLY',
-      });
+      return secondly(reply);
     }
   });
 
