@@ -216,15 +216,13 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
   });
   /** HubSpot's answer over a per-second limit (the app's burst, or the search endpoints'). */
   const secondly = (reply: FastifyReply) =>
-    reply
-      .code(429)
-      .send({
-        status: 'error',
-        message: 'You have reached your secondly limit.',
-        errorType: 'RATE_LIMIT',
-        correlationId: randomUUID(),
-        policyName: 'SECONDLY',
-      });
+    reply.code(429).send({
+      status: 'error',
+      message: 'You have reached your secondly limit.',
+      errorType: 'RATE_LIMIT',
+      correlationId: randomUUID(),
+      policyName: 'SECONDLY',
+    });
   const searches = new Map<string, number[]>(); // token -> times of its searches in the search window
   app.addHook('preHandler', async (req: FastifyRequest, reply) => {
     if (req.url.startsWith('/oauth/') || req.url.startsWith('/contacts/') || req.url.startsWith('/demo/')) return; // the consent page and the web app take no bearer token
