@@ -6,6 +6,7 @@ import type { AgentProfile } from '../contract/models';
 import { DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings, type Viewing } from '../notifications/rules';
 import { emptyInbox, type InboxState } from '../inbox/state';
 import type { PendingReply, TeamState } from '../inbox/types';
+import type { LanguagePreference } from '../i18n/languages';
 import { DEFAULT_SETTINGS, type CrmSettings, type Settings } from '../settings';
 
 /**
@@ -19,6 +20,9 @@ import { DEFAULT_SETTINGS, type CrmSettings, type Settings } from '../settings';
 /** Where the extension connects. */
 export const settingsItem = /* @__PURE__ */ storage.defineItem<Settings>('local:settings', { fallback: DEFAULT_SETTINGS, version: 1 });
 /** The workspace the agent connected to by its URL (its name, when the server gives one). */
+/** The agent's language: `auto` follows the browser (lib/i18n/languages.ts). */
+export const languageItem = /* @__PURE__ */ storage.defineItem<LanguagePreference>('local:language', { fallback: 'auto', version: 1 });
+
 export const workspaceItem = /* @__PURE__ */ storage.defineItem<{ url: string; name: string | null } | null>('local:workspace', { fallback: null, version: 1 });
 /** The workspace IT set by policy (`storage.managed`), if any, and whether agents may change it. */
 export const managedWorkspaceItem = /* @__PURE__ */ storage.defineItem<{ url: string; locked: boolean } | null>('local:managedWorkspace', {
