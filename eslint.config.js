@@ -2,6 +2,7 @@
 // compiler already checks (types, unused names under `strict`) is left to `tsc`; these catch what
 // it does not: promises left floating, hooks called conditionally or with stale dependencies.
 import js from '@eslint/js';
+import i18next from 'eslint-plugin-i18next';
 import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
@@ -40,6 +41,26 @@ export default tseslint.config(
     files: ['components/**/*.tsx', 'entrypoints/**/*.tsx', 'lib/hooks/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+  },
+  {
+    // Every word the agent reads goes through lib/i18n (t() or <Trans>): a literal in JSX text or a
+    // user-facing attribute is a string some shipped language would miss.
+    files: ['components/**/*.tsx', 'entrypoints/**/*.tsx'],
+    // Being moved into lib/i18n now (issue 31); each leaves this list when its strings are in.
+    ignores: [
+      'components/AdminView.tsx',
+      'components/Composer.tsx',
+      'components/Media.tsx',
+      'components/MessageBubble.tsx',
+      'components/Onboarding.tsx',
+      'components/OptionsApp.tsx',
+      'components/OverlaySites.tsx',
+      'components/admin/*.tsx',
+    ],
+    plugins: { i18next },
+    rules: {
+      'i18next/no-literal-string': ['error', { mode: 'jsx-only', 'jsx-attributes': { include: ['aria-label', 'title', 'placeholder', 'alt', 'label'] } }],
+    },
   },
   { files: ['**/*.js', '**/*.mjs', '**/*.cjs'], ...tseslint.configs.disableTypeChecked },
   { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } } },

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { AgentConversationView, ConversationStatus } from '@/lib/contract/models';
 import { statusUndo, type Undoable } from '@/lib/inbox/undo';
 import { sendMessage } from '@/lib/messaging/protocol';
@@ -9,6 +10,7 @@ import { sendMessage } from '@/lib/messaging/protocol';
  * open), with an Undo; Done leaves selection mode.
  */
 export function BulkBar(props: { picked: AgentConversationView[]; status: ConversationStatus; onDone: (done: Undoable | null) => void }) {
+  const { t } = useTranslation('inbox');
   const ids = props.picked.map((c) => c.id);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -18,20 +20,20 @@ export function BulkBar(props: { picked: AgentConversationView[]; status: Conver
     const r = await sendMessage('inbox:setStatus', { conversationIds: ids, status: target, snoozedUntil: null });
     setBusy(false);
     if ('error' in r) return setError(r.error);
-    const verb = target === 'open' ? 'reopened' : 'resolved';
-    const parts = [`${r.data.changed + r.data.unchanged} ${verb}`];
-    if (r.data.newMessages) parts.push(`${r.data.newMessages} left open: the customer wrote again`);
-    if (r.data.notFound) parts.push(`${r.data.notFound} no longer found`);
+    const done = r.data.changed + r.data.unchanged;
+    const parts = [target === 'open' ? t('bulk.reopened', { count: done }) : t('bulk.resolved', { count: done })];
+    if (r.data.newMessages) parts.push(t('bulk.leftOpen', { count: r.data.newMessages }));
+    if (r.data.notFound) parts.push(t('undo.notFound', { count: r.data.notFound }));
     props.onDone(statusUndo(parts.join('; '), props.picked));
   };
   return (
-    <div className="bulk" role="region" aria-label="Selected conversations">
-      <span>{ids.length} selected</span>
+    <div className="bulk" role="region" aria-label={t('bulk.label')}>
+      <span>{t('bulk.selected', { count: ids.length })}</span>
       <button type="button" disabled={busy || ids.length === 0} onClick={() => void act()}>
-        {target === 'open' ? 'Reopen' : 'Resolve'} {ids.length}
+        {target === 'open' ? t('bulk.reopen', { count: ids.length }) : t('bulk.resolve', { count: ids.length })}
       </button>
       <button type="button" onClick={() => props.onDone(null)}>
-        Done
+        {t('bulk.done')}
       </button>
       {error && <span role="alert">{error}</span>}
     </div>

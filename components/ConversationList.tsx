@@ -1,10 +1,12 @@
 import { Ban, Camera, Clock, MapPin, Paperclip, User } from 'lucide-react';
 import { forwardRef, memo, useCallback, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import type { AgentConversationView } from '@/lib/contract/models';
 import { initials, previewAuthor, waitingSince, waitLabel } from '@/lib/inbox/row';
 import { backNotice, previewParts } from '@/lib/inbox/view';
-import { contactLabel, shortTime, whenLabel } from './format';
+import { useFormat } from '@/lib/hooks/useFormat';
+import { contactLabel } from './format';
 import { TypingDots } from './TypingDots';
 
 export interface ConversationListHandle {
@@ -46,6 +48,8 @@ export const ConversationList = forwardRef<
   }
 >(function ConversationList(props, ref) {
   const { conversations } = props;
+  const { t, i18n } = useTranslation('inbox');
+  const words = { you: t('list.you'), aColleague: t('list.aColleague') };
   const virtuoso = useRef<VirtuosoHandle>(null);
   const scroller = useRef<HTMLElement | null>(null);
   const [active, setActive] = useState(0);
@@ -129,11 +133,11 @@ export const ConversationList = forwardRef<
           selected={c.id === props.selectedId}
           tabbable={index === activeIndex}
           typing={props.typing[c.id]}
-          assignee={c.assigneeId ? (c.assigneeId === props.me ? 'You' : (props.agentNames[c.assigneeId] ?? 'Colleague')) : null}
+          assignee={c.assigneeId ? (c.assigneeId === props.me ? words.you : (props.agentNames[c.assigneeId] ?? words.aColleague)) : null}
           match={props.matches?.[c.id]}
           showStatus={!!props.showStatus}
-          author={previewAuthor(c, props.me, props.agentNames)}
-          waited={waitedLabel(c, props.now)}
+          author={previewAuthor(c, props.me, props.agentNames, words)}
+          waited={waitedLabel(c, props.now, i18n.language)}
           selecting={props.selecting}
           checked={props.checked.has(c.id)}
           onCheck={props.onCheck}
@@ -147,7 +151,8 @@ export const ConversationList = forwardRef<
 });
 
 const ListElement = forwardRef<HTMLDivElement, React.HTMLAttributes<HTMLDivElement>>(function ListElement(props, ref) {
-  return <div {...props} ref={ref} role="list" aria-label="Conversations" className="conversations" />;
+  const { t } = useTranslation('inbox');
+  return <div {...props} ref={ref} role="list" aria-label={t('list.label')} className="conversations" />;
 });
 // One object for every render (a new one would make react-virtuoso remount its list).
 const COMPONENTS = { List: ListElement };
@@ -174,6 +179,8 @@ const Row = memo(
     onKeyDown: (e: KeyboardEvent) => void;
   }) {
     const c = p.conversation;
+    const { t } = useTranslation('inbox');
+    const { shortTime, whenLabel } = useFormat();
     const back = backNotice(c);
     return (
       <div role="listitem" className="conversation-item">
@@ -183,7 +190,7 @@ const Row = memo(
             className="pick"
             checked={p.checked}
             tabIndex={p.tabbable ? 0 : -1}
-            aria-label={`Select the conversation with ${contactLabel(c)}`}
+            aria-label={t('list.pick', { name: contactLabel(c) })}
             onChange={(e) => p.onCheck(c.id, e.target.checked)}
           />
         )}
@@ -204,7 +211,7 @@ const Row = memo(
               <span className="name">{contactLabel(c)}</span>
               {p.showStatus && (
                 <span className="where" data-status={c.status}>
-                  {STATUS_NAMES[c.status]}
+                  {t(`status.${c.status}`)}
                 </span>
               )}
               <time dateTime={c.lastMessageAt ?? undefined}>{shortTime(c.lastMessageAt)}</time>
@@ -212,7 +219,7 @@ const Row = memo(
             <span className="row">
               {p.typing?.length ? <TypingDots names={p.typing} /> : <Preview text={p.match ?? c.lastMessagePreview ?? ''} author={p.match ? null : p.author} />}
               {c.unreadCount > 0 && (
-                <span className="unread-count" aria-label={`${c.unreadCount} unread`}>
+                <span className="unread-count" aria-label={t('list.unread', { count: c.unreadCount })}>
                   {c.unreadCount}
                 </span>
               )}
@@ -221,23 +228,23 @@ const Row = memo(
               <span className="row meta">
                 {p.waited && (
                   <span className="waiting">
-                    <Clock aria-hidden="true" /> Waiting {p.waited}
+                    <Clock aria-hidden="true" /> {t('list.waiting', { time: p.waited })}
                   </span>
                 )}
                 {c.optedOutAt && (
                   <span className="opted-out-tag">
-                    <Ban aria-hidden="true" /> Opted out
+                    <Ban aria-hidden="true" /> {t('list.optedOut')}
                   </span>
                 )}
                 {p.assignee && (
                   <span className="assignee" data-assignee={c.assigneeId}>
-                    Assigned to {p.assignee}
+                    {t('list.assignedTo', { name: p.assignee })}
                   </span>
                 )}
               </span>
             )}
-            {c.status === 'snoozed' && c.snoozedUntil && <span className="status-note">Snoozed until {whenLabel(c.snoozedUntil)}</span>}
-            {back && <span className="status-note back">{back}</span>}
+            {c.status === 'snoozed' && c.snoozedUntil && <span className="status-note">{t('list.snoozedUntil', { when: whenLabel(c.snoozedUntil) })}</span>}
+            {back && <span className="status-note back">{t(`list.back.${back}`)}</span>}
           </span>
         </button>
       </div>
@@ -259,8 +266,6 @@ const Row = memo(
     (a.typing ?? []).join() === (b.typing ?? []).join(),
 );
 
-const STATUS_NAMES = { open: 'Open', snoozed: 'Snoozed', resolved: 'Resolved' } as const;
-
 const PREVIEW_ICONS = { location: MapPin, photo: Camera, attachment: Paperclip };
 
 /** The last message's preview, with who wrote it when it is a reply; a location or file with its icon. */
@@ -276,9 +281,9 @@ function Preview({ text, author }: { text: string; author?: string | null }) {
   );
 }
 
-const waitedLabel = (c: AgentConversationView, now: number) => {
+const waitedLabel = (c: AgentConversationView, now: number, locale: string) => {
   const since = waitingSince(c);
-  return since ? waitLabel(since, now) : null;
+  return since ? waitLabel(since, now, locale) : null;
 };
 
 /** The contact's initials (a person icon for a bare number); decorative, the name is beside it. */

@@ -1,8 +1,10 @@
 import { Check, Copy } from 'lucide-react';
 import { useEffect, useId, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /** A value to paste elsewhere (a webhook URL, an invitation link): read-only, with a Copy button. */
 export function CopyField({ label, value, hint }: { label: string; value: string; hint?: string }) {
+  const { t } = useTranslation();
   const id = useId();
   const [copied, setCopied] = useState(false);
   useEffect(() => {
@@ -16,7 +18,7 @@ export function CopyField({ label, value, hint }: { label: string; value: string
       <div className="copy-row">
         <input id={id} readOnly value={value} onFocus={(e) => e.target.select()} aria-describedby={hint ? `${id}-hint` : undefined} />
         <button type="button" onClick={() => void navigator.clipboard.writeText(value).then(() => setCopied(true))}>
-          {copied ? <Check aria-hidden="true" /> : <Copy aria-hidden="true" />} {copied ? 'Copied' : 'Copy'}
+          {copied ? <Check aria-hidden="true" /> : <Copy aria-hidden="true" />} {copied ? t('copied') : t('copy')}
         </button>
       </div>
       {hint && (

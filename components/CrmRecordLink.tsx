@@ -1,5 +1,6 @@
 import { ExternalLink } from 'lucide-react';
 import { useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { CrmCandidate } from '@/lib/contract/api';
 import { useCrmRecord } from '@/lib/hooks/useCrmRecord';
 
@@ -10,25 +11,26 @@ import { useCrmRecord } from '@/lib/hooks/useCrmRecord';
  */
 export function CrmRecordLink({ conversationId }: { conversationId: string }) {
   const { record, busy, error, createContact, link, search } = useCrmRecord(conversationId);
+  const { t } = useTranslation('inbox');
   const [linking, setLinking] = useState(false);
   if (!record) return null;
   const vendor = record.vendorName;
   if (record.matched) {
-    if (!record.recordUrl) return <span className="crm-record">In {vendor}</span>;
+    if (!record.recordUrl) return <span className="crm-record">{t('crm.in', { vendor })}</span>;
     return (
       <a className="crm-record" href={record.recordUrl} target="_blank" rel="noopener noreferrer">
-        Open in {vendor} <ExternalLink aria-hidden="true" />
+        {t('crm.open', { vendor })} <ExternalLink aria-hidden="true" />
       </a>
     );
   }
   return (
     <span className="crm-record missing">
-      <span>Not in {vendor}</span>{' '}
+      <span>{t('crm.notIn', { vendor })}</span>{' '}
       <button type="button" className="link" disabled={busy} onClick={() => void createContact()}>
-        Create contact
+        {t('crm.create')}
       </button>{' '}
       <button type="button" className="link" disabled={busy} aria-expanded={linking} onClick={() => setLinking((v) => !v)}>
-        Link to a record
+        {t('crm.linkToRecord')}
       </button>
       {error && (
         <span role="alert" className="error">
@@ -53,6 +55,7 @@ function LinkRecord({
   search: (q: string) => Promise<CrmCandidate[]>;
   link: (id: string) => Promise<unknown>;
 }) {
+  const { t } = useTranslation('inbox');
   const [query, setQuery] = useState('');
   const [found, setFound] = useState<CrmCandidate[] | null>(null);
   const submit = async (e: FormEvent) => {
@@ -60,11 +63,11 @@ function LinkRecord({
     setFound(await search(query));
   };
   return (
-    <div className="crm-link" role="group" aria-label={`Link to a ${vendor} record`}>
+    <div className="crm-link" role="group" aria-label={t('crm.linkLabel', { vendor })}>
       <form onSubmit={(e) => void submit(e)}>
         <input
-          aria-label={`Find a ${vendor} record`}
-          placeholder="Name, e-mail or phone"
+          aria-label={t('crm.findLabel', { vendor })}
+          placeholder={t('crm.findPlaceholder')}
           value={query}
           minLength={2}
           maxLength={100}
@@ -72,21 +75,17 @@ function LinkRecord({
           onChange={(e) => setQuery(e.target.value)}
         />
         <button type="submit" disabled={busy}>
-          Find
+          {t('crm.find')}
         </button>
       </form>
-      {found && found.length === 0 && (
-        <p className="hint">
-          No {vendor} record matches “{query}”.
-        </p>
-      )}
+      {found && found.length === 0 && <p className="hint">{t('crm.noMatch', { vendor, query })}</p>}
       {found && found.length > 0 && (
-        <ul aria-label={`${vendor} records`}>
+        <ul aria-label={t('crm.records', { vendor })}>
           {found.map((c) => (
             <li key={c.id}>
               <span>{[c.name, c.email, c.phone].filter(Boolean).join(' · ')}</span>{' '}
-              <button type="button" disabled={busy} onClick={() => void link(c.id)} aria-label={`Link ${c.name}`}>
-                Link
+              <button type="button" disabled={busy} onClick={() => void link(c.id)} aria-label={t('crm.linkRecord', { name: c.name })}>
+                {t('crm.link')}
               </button>
             </li>
           ))}

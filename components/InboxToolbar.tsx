@@ -1,18 +1,11 @@
 import { ListChecks } from 'lucide-react';
 import { forwardRef, useId } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ConversationStatus } from '@/lib/contract/models';
 import type { ConversationFilter, filterCounts, ListFilter, SearchScope } from '@/lib/inbox/view';
 
-const STATUSES: Array<[ConversationStatus, string]> = [
-  ['open', 'Open'],
-  ['snoozed', 'Snoozed'],
-  ['resolved', 'Resolved'],
-];
-const ASSIGNEES: Array<[ConversationFilter, string]> = [
-  ['mine', 'Mine'],
-  ['unassigned', 'Unassigned'],
-  ['all', 'All'],
-];
+const STATUSES: ConversationStatus[] = ['open', 'snoozed', 'resolved'];
+const ASSIGNEES: ConversationFilter[] = ['mine', 'unassigned', 'all'];
 
 /**
  * Search box and the list's filters: Open / Snoozed / Resolved, Mine / Unassigned / All, and Unread.
@@ -38,19 +31,20 @@ export const InboxToolbar = forwardRef<
     onSelecting: (on: boolean) => void;
   }
 >(function InboxToolbar(props, ref) {
+  const { t } = useTranslation('inbox');
   const searchId = useId();
   return (
     <div className="toolbar">
       <div className="search-row">
         <div className="search" role="search">
           <label htmlFor={searchId} className="visually-hidden">
-            Search conversations
+            {t('search.label')}
           </label>
           <input
             id={searchId}
             ref={ref}
             type="search"
-            placeholder="Search name, number or message…"
+            placeholder={t('search.placeholder')}
             autoComplete="off"
             aria-keyshortcuts="/ Control+K"
             value={props.query}
@@ -66,19 +60,19 @@ export const InboxToolbar = forwardRef<
             }}
           />
           <span className="search-state" role="status">
-            {props.searchError ? `Search failed: ${props.searchError}` : props.searching ? 'Searching all messages…' : ''}
+            {props.searchError ? t('search.failed', { error: props.searchError }) : props.searching ? t('search.searching') : ''}
           </span>
         </div>
         <button type="button" className="select-toggle" aria-pressed={props.selecting} onClick={() => props.onSelecting(!props.selecting)}>
-          <ListChecks aria-hidden="true" /> <span className="label">Select</span>
+          <ListChecks aria-hidden="true" /> <span className="label">{t('list.select')}</span>
         </button>
       </div>
       {props.search ? (
         <SearchScopes {...props.search} />
       ) : (
         <>
-          <div className="filters statuses" role="group" aria-label="Status">
-            {STATUSES.map(([status, label]) => (
+          <div className="filters statuses" role="group" aria-label={t('filter.status')}>
+            {STATUSES.map((status) => (
               <button
                 key={status}
                 type="button"
@@ -86,12 +80,12 @@ export const InboxToolbar = forwardRef<
                 aria-pressed={props.filter.status === status}
                 onClick={() => props.onFilter({ ...props.filter, status })}
               >
-                {label} <span className="count">{props.counts.status[status]}</span>
+                {t(`status.${status}`)} <span className="count">{props.counts.status[status]}</span>
               </button>
             ))}
           </div>
-          <div className="filters" role="group" aria-label="Assigned to">
-            {ASSIGNEES.map(([assignee, label]) => (
+          <div className="filters" role="group" aria-label={t('filter.assignedTo')}>
+            {ASSIGNEES.map((assignee) => (
               <button
                 key={assignee}
                 type="button"
@@ -99,7 +93,7 @@ export const InboxToolbar = forwardRef<
                 aria-pressed={props.filter.assignee === assignee}
                 onClick={() => props.onFilter({ ...props.filter, assignee })}
               >
-                {label} <span className="count">{props.counts.assignee[assignee]}</span>
+                {t(`filter.assignee.${assignee}`)} <span className="count">{props.counts.assignee[assignee]}</span>
               </button>
             ))}
             <button
@@ -108,7 +102,7 @@ export const InboxToolbar = forwardRef<
               aria-pressed={props.filter.unread}
               onClick={() => props.onFilter({ ...props.filter, unread: !props.filter.unread })}
             >
-              Unread <span className="count">{props.counts.unread}</span>
+              {t('filter.unread')} <span className="count">{props.counts.unread}</span>
             </button>
           </div>
         </>
@@ -117,15 +111,17 @@ export const InboxToolbar = forwardRef<
   );
 });
 
-const SCOPES: Array<[SearchScope, string]> = [['all', 'All'], ...STATUSES];
+const SCOPES: SearchScope[] = ['all', ...STATUSES];
 
 /** Where a search's matches are: every status, or one, each with its count for the query. */
 function SearchScopes(props: { scope: SearchScope; onScope: (s: SearchScope) => void; counts: Record<ConversationStatus, number>; total: number }) {
+  const { t } = useTranslation('inbox');
   return (
-    <div className="filters statuses" role="group" aria-label="Matches by status">
-      {SCOPES.map(([scope, label]) => (
+    <div className="filters statuses" role="group" aria-label={t('search.byStatus')}>
+      {SCOPES.map((scope) => (
         <button key={scope} type="button" data-filter={`search:${scope}`} aria-pressed={props.scope === scope} onClick={() => props.onScope(scope)}>
-          {label} <span className="count">{scope === 'all' ? props.total : props.counts[scope]}</span>
+          {scope === 'all' ? t('filter.assignee.all') : t(`status.${scope}`)}{' '}
+          <span className="count">{scope === 'all' ? props.total : props.counts[scope]}</span>
         </button>
       ))}
     </div>

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { connectionBanner, waitingReplies } from '@/lib/connection/banner';
 import { initialStatus } from '@/lib/connection/status';
@@ -25,8 +26,6 @@ import { TeamBar } from './TeamBar';
 import { UndoToast } from './UndoToast';
 import { Thread, type ThreadProps } from './Thread';
 import { agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem, updateRequiredItem } from '@/lib/storage/items';
-
-const EMPTY = { open: 'Nothing open here: all done.', snoozed: 'No snoozed conversations here.', resolved: 'No resolved conversations here.' };
 
 /**
  * How the last conversation was opened: from the list's keyboard flow the thread does not take the
@@ -73,6 +72,7 @@ function savedFilter(): ListFilter {
  * R reply, E resolve or reopen, Z snooze, U mark unread, Ctrl+Z undo, Escape back to the list.
  */
 export function SidePanelApp() {
+  const { t } = useTranslation('inbox');
   const inbox = useInbox();
   const agent = useStorageItem(agentItem);
   const update = useStorageItem(updateRequiredItem);
@@ -176,7 +176,7 @@ export function SidePanelApp() {
   const typingNames = (conversationId: string) => typingIn(collab, conversationId, now, agent.id).map((t) => t.displayName);
   return (
     <main>
-      <h1 className="visually-hidden">Switchboard inbox</h1>
+      <h1 className="visually-hidden">{t('title')}</h1>
       <StatusBar status={status} banner={banner} agentName={agent.displayName} onReconnect={() => void sendMessage('connection:reconnect')} />
       <TeamBar agents={Object.values(collab.presence)} me={agent.id} />
       {open ? (
@@ -249,7 +249,7 @@ export function SidePanelApp() {
             matches={matches}
             showStatus={found !== null}
             onOpen={openConversation}
-            emptyText={search.query.trim() ? 'No conversation matches.' : all.length === 0 ? 'No conversations yet.' : EMPTY[filter.status]}
+            emptyText={search.query.trim() ? t('list.empty.search') : all.length === 0 ? t('list.empty.none') : t(`list.empty.${filter.status}`)}
           />
         </>
       )}

@@ -1,7 +1,8 @@
 import { forwardRef, useId, useImperativeHandle, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { AgentConversationView, ConversationStatus } from '@/lib/contract/models';
 import { snoozePresets } from '@/lib/inbox/view';
-import { whenLabel } from './format';
+import { useFormat } from '@/lib/hooks/useFormat';
 
 /** What the side panel's keys can ask of the thread's status actions. */
 export interface StatusActionsHandle {
@@ -32,6 +33,8 @@ export const StatusActions = forwardRef<
     onMarkUnread: () => Promise<string | null>;
   }
 >(function StatusActions({ conversation: c, onStatus, onMarkUnread }, ref) {
+  const { t } = useTranslation('inbox');
+  const { whenLabel } = useFormat();
   const [snoozing, setSnoozing] = useState(false);
   const [custom, setCustom] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -62,7 +65,7 @@ export const StatusActions = forwardRef<
   const submitCustom = (e: FormEvent) => {
     e.preventDefault();
     const until = new Date(custom);
-    if (Number.isNaN(until.getTime()) || until.getTime() <= Date.now()) return setError('Pick a date and time in the future.');
+    if (Number.isNaN(until.getTime()) || until.getTime() <= Date.now()) return setError(t('snooze.pickFuture'));
     snoozeUntil(until);
   };
 
@@ -70,16 +73,16 @@ export const StatusActions = forwardRef<
     <div className="status-actions">
       {c.status !== 'open' && (
         <span className="status-label" data-status={c.status}>
-          {c.status === 'resolved' ? 'Resolved' : `Snoozed until ${c.snoozedUntil ? whenLabel(c.snoozedUntil) : '…'}`}
+          {c.status === 'resolved' ? t('status.resolved') : c.snoozedUntil ? t('list.snoozedUntil', { when: whenLabel(c.snoozedUntil) }) : t('status.snoozed')}
         </span>
       )}
       {c.status === 'snoozed' && (
         <button type="button" disabled={busy} onClick={() => void run(() => onStatus('open', null))}>
-          Unsnooze
+          {t('actions.unsnooze')}
         </button>
       )}
       <button type="button" disabled={busy} onClick={resolveOrReopen} aria-keyshortcuts="E">
-        {c.status === 'resolved' ? 'Reopen' : 'Resolve'}
+        {c.status === 'resolved' ? t('actions.reopen') : t('actions.resolve')}
       </button>
       <button
         ref={toggle}
@@ -90,17 +93,17 @@ export const StatusActions = forwardRef<
         aria-keyshortcuts="Z"
         onClick={() => (snoozing ? setSnoozing(false) : openSnooze())}
       >
-        Snooze
+        {t('actions.snooze')}
       </button>
       <button type="button" disabled={busy} onClick={() => void run(onMarkUnread)} aria-keyshortcuts="U">
-        Mark unread
+        {t('actions.markUnread')}
       </button>
       {snoozing && (
         <div
           id={menuId}
           className="snooze-menu"
           role="group"
-          aria-label="Snooze until"
+          aria-label={t('snooze.until')}
           onKeyDown={(e) => {
             if (e.key !== 'Escape') return;
             e.stopPropagation(); // closes the menu, not the thread
@@ -110,11 +113,11 @@ export const StatusActions = forwardRef<
         >
           {snoozePresets(new Date()).map((p, i) => (
             <button key={p.id} ref={i === 0 ? firstChoice : undefined} type="button" disabled={busy} onClick={() => snoozeUntil(p.until)}>
-              {p.label} <span className="when">{whenLabel(p.until.toISOString())}</span>
+              {t(`snooze.preset.${p.id}`)} <span className="when">{whenLabel(p.until.toISOString())}</span>
             </button>
           ))}
           <form className="snooze-custom" onSubmit={submitCustom}>
-            <label htmlFor={customId}>Date and time</label>
+            <label htmlFor={customId}>{t('snooze.dateTime')}</label>
             <input
               id={customId}
               type="datetime-local"
@@ -125,7 +128,7 @@ export const StatusActions = forwardRef<
               onChange={(e) => setCustom(e.target.value)}
             />
             <button type="submit" disabled={busy}>
-              Snooze
+              {t('actions.snooze')}
             </button>
           </form>
         </div>

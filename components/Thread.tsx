@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
 import { ArrowDown, ArrowLeft } from 'lucide-react';
+import { useTranslation } from 'react-i18next';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
+import type { CollisionNotice } from '@/lib/collab/state';
 import type { CannedReply } from '@/lib/contract/api';
 import type { AgentConversationView, AgentSummary, MessageView } from '@/lib/contract/models';
 import type { ConversationIntents } from '@/lib/hooks/useConversationIntents';
@@ -9,7 +11,8 @@ import { statusChangeText, statusUndo, unreadUndo, type Undoable } from '@/lib/i
 import { activityText, mergeThread, repliedSince, threadItems, unseenInbound, type ThreadItem } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { Composer } from './Composer';
-import { contactLabel, shortTime, whenLabel } from './format';
+import { useFormat } from '@/lib/hooks/useFormat';
+import { contactLabel } from './format';
 import { CrmRecordLink } from './CrmRecordLink';
 import { MessageBubble } from './MessageBubble';
 import { StatusActions, type StatusActionsHandle } from './StatusActions';
@@ -24,8 +27,8 @@ export interface ThreadProps {
   agents: AgentSummary[];
   cannedReplies: CannedReply[];
   onBack: () => void;
-  /** "Bob is typing a reply" / "Bob is viewing", or null. */
-  collision: string | null;
+  /** Colleagues typing a reply ("Bob is typing a reply"), else those viewing, or null. */
+  collision: CollisionNotice | null;
   typing: string[];
   /** What the agent can do here (send, note, assign, retry, load history and files). */
   intents: ConversationIntents;
@@ -53,6 +56,8 @@ export interface ThreadProps {
  */
 export function Thread(props: ThreadProps) {
   const { conversation: c } = props;
+  const { t, i18n } = useTranslation('inbox');
+  const { shortTime, whenLabel, formats } = useFormat();
   // What was unread when the agent opened it: the marker stays while the thread is open, until the agent replies.
   const [unreadAtOpen] = useState(c.unreadCount);
   const [atOpen] = useState(() => new Set(props.messages.map((m) => m.id)));
@@ -63,7 +68,7 @@ export function Thread(props: ThreadProps) {
   const shown = useRef<MessageView[]>([]);
   const all = useMemo(() => (shown.current = mergeThread(mergeThread(older, shown.current), props.messages)), [older, props.messages]);
   const replied = useMemo(() => repliedSince(all, atOpen), [all, atOpen]);
-  const items = useMemo(() => threadItems(all, replied ? 0 : unreadAtOpen), [all, unreadAtOpen, replied]);
+  const items = useMemo(() => threadItems(all, replied ? 0 : unreadAtOpen, new Date(), i18n.language), [all, unreadAtOpen, replied, i18n.language]);
   const firstItemIndex = usePrependedIndex(items);
   const virtuoso = useRef<VirtuosoHandle>(null);
   const markerIndex = items.findIndex((i) => i.kind === 'new');
@@ -81,7 +86,7 @@ export function Thread(props: ThreadProps) {
     // The agent's own reply: to the bottom, to see it go.
     if (m.direction === 'outbound' && m.status === 'accepted') follow.toBottom();
   });
-  const authorName = (id: string | null) => (id ? (id === props.me ? 'You' : (props.agents.find((a) => a.id === id)?.displayName ?? null)) : null);
+  const authorName = (id: string | null) => (id ? (id === props.me ? t('list.you') : (props.agents.find((a) => a.id === id)?.displayName ?? null)) : null);
 
   const loadOlder = () => {
     if (history === 'loading' || history === 'done' || all.length === 0) return;
@@ -99,10 +104,10 @@ export function Thread(props: ThreadProps) {
   const markUnread = useCallback(
     async (fromMessageId: string | null) => {
       const failed = await intents.markUnread(fromMessageId);
-      if (!failed) onUndoable(unreadUndo(c.id, contactLabel(c)));
+      if (!failed) onUndoable(unreadUndo(t, c.id, contactLabel(c)));
       return failed;
     },
-    [intents, onUndoable, c],
+    [intents, onUndoable, c, t],
   );
   const markUnreadFrom = useCallback((messageId: string) => void markUnread(messageId), [markUnread]);
 
@@ -150,11 +155,11 @@ export function Thread(props: ThreadProps) {
   useEffect(() => (props.focusReply ? props.replyBox.current : heading.current)?.focus(), []); // eslint-disable-line react-hooks/exhaustive-deps
 
   return (
-    <section className="thread" aria-label={`Conversation with ${contactLabel(c)}`}>
+    <section className="thread" aria-label={t('thread.label', { name: contactLabel(c) })}>
       <header>
         <div className="title">
-          <button type="button" onClick={props.onBack} aria-label="Back to conversations" aria-keyshortcuts="Escape">
-            <ArrowLeft aria-hidden="true" />
+          <button type="button" onClick={props.onBack} aria-label={t('thread.back')} aria-keyshortcuts="Escape">
+            <ArrowLeft aria-hidden="true" className="flip-rtl" />
           </button>
           <div className="who">
             <h2 ref={heading} tabIndex={-1}>
@@ -174,7 +179,7 @@ export function Thread(props: ThreadProps) {
             onStatus={async (status, until) => {
               const failed = await props.intents.setStatus(status, until);
               if (failed) return failed;
-              props.onUndoable(statusUndo(statusChangeText(c.status, status, until, contactLabel(c), whenLabel), [c]));
+              props.onUndoable(statusUndo(statusChangeText(t, c.status, status, until, contactLabel(c), whenLabel), [c]));
               if (status !== 'open') props.onSetAside();
               return null;
             }}
@@ -184,7 +189,7 @@ export function Thread(props: ThreadProps) {
       </header>
       {props.collision && (
         <p className="collision" role="status">
-          {props.collision}
+          {t(`thread.collision.${props.collision.kind}`, { count: props.collision.names.length, names: formats.list.format(props.collision.names) })}
         </p>
       )}
       <Virtuoso<ThreadItem, HistoryContext>
@@ -204,10 +209,10 @@ export function Thread(props: ThreadProps) {
           item.kind === 'day' ? (
             <span>{item.label}</span>
           ) : item.kind === 'new' ? (
-            <span>{item.count === 1 ? '1 new message' : `${item.count} new messages`}</span>
+            <span>{t('thread.newMessages', { count: item.count })}</span>
           ) : item.message.direction === 'activity' ? (
             <span className="activity-line">
-              {activityText(item.message, props.agents, props.me, whenLabel)} ·{' '}
+              {activityText(t, item.message, props.agents, props.me, whenLabel)} ·{' '}
               <time dateTime={item.message.createdAt}>{shortTime(item.message.createdAt)}</time>
             </span>
           ) : (
@@ -229,7 +234,7 @@ export function Thread(props: ThreadProps) {
       {/* In the flow below the messages, not over them: it never covers a bubble. */}
       {unseen > 0 && (
         <button type="button" className="jump" onClick={follow.toBottom}>
-          <ArrowDown aria-hidden="true" /> {unseen === 1 ? '1 new message' : `${unseen} new messages`}
+          <ArrowDown aria-hidden="true" /> {t('thread.newMessages', { count: unseen })}
         </button>
       )}
       <div className="visually-hidden" aria-live="polite" aria-atomic="true">
@@ -258,25 +263,26 @@ export function Thread(props: ThreadProps) {
 
 /** Assign to me / a colleague / nobody; shown to everyone live. */
 function AssigneePicker(props: { assigneeId: string | null; me: string; agents: AgentSummary[]; onAssign: (id: string | null) => void }) {
+  const { t } = useTranslation('inbox');
   const selectId = useId();
   const known = props.agents.some((a) => a.id === props.assigneeId);
   return (
     <div className="assign">
       <label className="visually-hidden" htmlFor={selectId}>
-        Assignee
+        {t('assign.label')}
       </label>
       <select id={selectId} value={props.assigneeId ?? ''} onChange={(e) => props.onAssign(e.target.value || null)}>
-        <option value="">Unassigned</option>
-        {props.assigneeId && !known && <option value={props.assigneeId}>A colleague</option>}
+        <option value="">{t('assign.nobody')}</option>
+        {props.assigneeId && !known && <option value={props.assigneeId}>{t('list.aColleague')}</option>}
         {props.agents.map((a) => (
           <option key={a.id} value={a.id}>
-            {a.id === props.me ? `${a.displayName} (me)` : a.displayName}
+            {a.id === props.me ? t('assign.me', { name: a.displayName }) : a.displayName}
           </option>
         ))}
       </select>
       {props.assigneeId !== props.me && (
         <button type="button" onClick={() => props.onAssign(props.me)}>
-          Assign to me
+          {t('assign.toMe')}
         </button>
       )}
     </div>
@@ -288,6 +294,7 @@ const JUMP_MAX_PAGES = 20;
 
 /** A screen-reader line for each message that arrives while the thread is open. */
 function useArrivals(messages: MessageView[], onArrival: (m: MessageView) => void): string {
+  const { t } = useTranslation('inbox');
   const lastId = useRef(messages.at(-1)?.id);
   const [text, setText] = useState('');
   const callback = useRef(onArrival);
@@ -297,7 +304,8 @@ function useArrivals(messages: MessageView[], onArrival: (m: MessageView) => voi
     if (!last || last.id === lastId.current) return;
     lastId.current = last.id;
     callback.current(last);
-    if (last.direction === 'inbound') setText(`New message: ${last.body || (last.location ? 'a location' : 'an attachment')}`);
-  }, [messages]);
+    if (last.direction === 'inbound')
+      setText(last.body ? t('thread.arrived', { body: last.body }) : last.location ? t('thread.arrivedLocation') : t('thread.arrivedFile'));
+  }, [messages, t]);
   return text;
 }

@@ -1,5 +1,6 @@
 /** The parts react-virtuoso renders a thread's messages with, and the index that keeps the view put as older pages arrive. */
 import { forwardRef, useMemo, useRef, type HTMLAttributes } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ItemProps } from 'react-virtuoso';
 import type { ThreadItem } from '@/lib/inbox/view';
 
@@ -10,14 +11,15 @@ const FIRST_INDEX = 1_000_000;
 export type HistoryContext = { history: 'idle' | 'loading' | 'done' | 'error'; loadOlder: () => void; highlight: string | null };
 
 function HistoryState({ state, onRetry }: { state: HistoryContext['history']; onRetry: () => void }) {
-  if (state === 'loading') return <p className="history">Loading older messages…</p>;
-  if (state === 'done') return <p className="history">Start of the conversation</p>;
+  const { t } = useTranslation('inbox');
+  if (state === 'loading') return <p className="history">{t('history.loading')}</p>;
+  if (state === 'done') return <p className="history">{t('history.start')}</p>;
   if (state === 'error')
     return (
       <p className="history">
-        Older messages could not be loaded.{' '}
+        {t('history.failed')}{' '}
         <button type="button" onClick={onRetry}>
-          Try again
+          {t('tryAgain', { ns: 'common' })}
         </button>
       </p>
     );
@@ -28,7 +30,8 @@ const MessagesList = forwardRef<HTMLOListElement, HTMLAttributes<HTMLOListElemen
   { context: _, ...props },
   ref,
 ) {
-  return <ol {...props} ref={ref} className="messages" aria-label="Messages" />;
+  const { t } = useTranslation('inbox');
+  return <ol {...props} ref={ref} className="messages" aria-label={t('thread.messages')} />;
 });
 
 function MessageItem({ item, context, ...props }: ItemProps<ThreadItem> & { context?: HistoryContext }) {

@@ -1,4 +1,5 @@
 import { Undo2, X } from 'lucide-react';
+import { useTranslation } from 'react-i18next';
 
 /**
  * What was just done, with its Undo (a polite status: read out, never stealing focus; the button
@@ -11,6 +12,7 @@ export function UndoToast(props: {
   onHold: (held: boolean) => void;
   onDismissFailure: () => void;
 }) {
+  const { t } = useTranslation('inbox');
   return (
     <div
       className="toast"
@@ -24,14 +26,14 @@ export function UndoToast(props: {
         <>
           <span className="toast-text">{props.text}</span>
           <button type="button" onClick={props.onUndo} aria-keyshortcuts="Control+Z">
-            <Undo2 aria-hidden="true" /> Undo
+            <Undo2 aria-hidden="true" /> {t('undo.undo')}
           </button>
         </>
       )}
       {!props.text && props.failed && (
         <>
           <span className="toast-text failed">{props.failed}</span>
-          <button type="button" onClick={props.onDismissFailure} aria-label="Dismiss">
+          <button type="button" onClick={props.onDismissFailure} aria-label={t('dismiss', { ns: 'common' })}>
             <X aria-hidden="true" />
           </button>
         </>

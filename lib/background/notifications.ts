@@ -2,7 +2,8 @@ import { browser } from 'wxt/browser';
 import type { AgentConversationView, MessageView } from '../contract/models';
 import { noticeFor, type Notice } from '../notifications/rules';
 import { mirror } from '../storage/mirror';
-import { agentItem, notificationSettingsItem, teamItem, viewingItem } from '../storage/items';
+import { createI18n, pickLanguage } from '../i18n';
+import { agentItem, languageItem, notificationSettingsItem, teamItem, viewingItem } from '../storage/items';
 import { playNotificationSound } from './sound';
 
 export const NOTIFICATION_PREFIX = 'conversation:';
@@ -12,6 +13,9 @@ export const currentViewing = mirror(viewingItem);
 const currentSettings = mirror(notificationSettingsItem);
 const currentAgent = mirror(agentItem);
 const currentTeam = mirror(teamItem);
+const currentLanguage = mirror(languageItem);
+/** Notifications speak the agent's language (their choice, else the browser's). */
+const i18n = createI18n('en');
 
 /**
  * A burst of events gets a notification a second at most, not one each: within the second, the
@@ -40,9 +44,10 @@ export async function notifyMessage(m: MessageView, conversation: AgentConversat
     waiting = { m, conversation };
     return;
   }
-  const [settings, viewing, agent, team] = await Promise.all([currentSettings(), currentViewing(), currentAgent(), currentTeam()]);
+  const [settings, viewing, agent, team, language] = await Promise.all([currentSettings(), currentViewing(), currentAgent(), currentTeam(), currentLanguage()]);
   if (!agent) return;
-  const notice = noticeFor(m, conversation, { me: agent.id, settings, viewing, now: new Date(), agents: team.agents });
+  const t = i18n.getFixedT(pickLanguage(language, navigator.languages), 'inbox');
+  const notice = noticeFor(m, conversation, { me: agent.id, settings, viewing, now: new Date(), agents: team.agents, t });
   if (!notice) return;
   lastNotified = Date.now();
   await show(notice);

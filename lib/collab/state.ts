@@ -37,11 +37,12 @@ export function typingIn(s: CollabState, conversationId: string, now: number, ex
 }
 
 /** The collision notice for a thread: colleagues typing a reply first, then those viewing it. */
-export function collisionNotice(s: CollabState, conversationId: string, me: string, now: number): string | null {
+export type CollisionNotice = { kind: 'typing' | 'viewing'; names: string[] };
+export function collisionNotice(s: CollabState, conversationId: string, me: string, now: number): CollisionNotice | null {
   const typing = typingIn(s, conversationId, now, me).map((t) => t.displayName);
-  if (typing.length) return `${typing.join(', ')} ${typing.length === 1 ? 'is' : 'are'} typing a reply`;
+  if (typing.length) return { kind: 'typing', names: typing };
   const viewing = (s.viewing[conversationId] ?? []).filter((v) => v.agentId !== me).map((v) => v.displayName);
-  if (viewing.length) return `${viewing.join(', ')} ${viewing.length === 1 ? 'is' : 'are'} viewing`;
+  if (viewing.length) return { kind: 'viewing', names: viewing };
   return null;
 }
 

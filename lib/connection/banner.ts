@@ -3,10 +3,9 @@ import type { ConnectionStatus } from './status';
 /** Which side is wrong, when something is (issue #31): the agent's network, our server, the session. */
 export type ConnectionProblem = 'signed-out' | 'offline' | 'server' | 'interrupted';
 
+/** What the banner says is the side panel's (`inbox:banner.<problem>`); this decides which. */
 export interface ConnectionBanner {
   problem: ConnectionProblem;
-  title: string;
-  detail: string;
   /** Replies written now wait in the outbox (shown as waiting) until the connection is back. */
   repliesWait: boolean;
 }
@@ -21,19 +20,14 @@ export interface ConnectionBanner {
  */
 export function connectionBanner(status: ConnectionStatus, online: boolean): ConnectionBanner | null {
   if (status.overall === 'signed-out') {
-    return { problem: 'signed-out', title: 'You are signed out.', detail: 'Sign in again in the options to receive and send messages.', repliesWait: false };
+    return { problem: 'signed-out', repliesWait: false };
   }
-  if (!online) return { problem: 'offline', title: 'You are offline.', detail: 'Replies wait and go out when you are back online.', repliesWait: true };
+  if (!online) return { problem: 'offline', repliesWait: true };
   if (status.overall === 'polling') {
-    return {
-      problem: 'interrupted',
-      title: 'Live updates are interrupted.',
-      detail: 'Switchboard checks for new messages every few seconds; replies go out as usual.',
-      repliesWait: false,
-    };
+    return { problem: 'interrupted', repliesWait: false };
   }
   if (status.socket === 'disconnected') {
-    return { problem: 'server', title: 'Switchboard’s server is not answering.', detail: 'Replies wait and go out when it is back.', repliesWait: true };
+    return { problem: 'server', repliesWait: true };
   }
   return null;
 }

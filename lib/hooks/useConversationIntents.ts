@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { ReplyContent } from '../api/client';
 import type { LoadedMedia, MediaLink, UploadTicket } from '../contract/api';
 import type { ConversationStatus, MessageView } from '../contract/models';
@@ -29,6 +30,7 @@ export interface ConversationIntents {
 
 /** The intents of the conversation on screen, stable while it stays open (rows and the composer do not re-render for them). */
 export function useConversationIntents(conversationId: string): ConversationIntents {
+  const { t } = useTranslation('inbox');
   return useMemo(
     () => ({
       typing: (typing) => void sendMessage('composer:typing', { conversationId, typing }),
@@ -39,8 +41,8 @@ export function useConversationIntents(conversationId: string): ConversationInte
       setStatus: async (status, snoozedUntil) => {
         const r = await sendMessage('inbox:setStatus', { conversationIds: [conversationId], status, snoozedUntil });
         if ('error' in r) return r.error;
-        if (r.data.newMessages) return 'The customer wrote again since you looked: read the new messages first.';
-        if (r.data.notFound) return 'This conversation is no longer in your organisation.';
+        if (r.data.newMessages) return t('thread.wroteMeanwhile');
+        if (r.data.notFound) return t('thread.gone');
         return null;
       },
       markUnread: async (fromMessageId) => {
@@ -53,6 +55,6 @@ export function useConversationIntents(conversationId: string): ConversationInte
       older: (before) => unwrap(sendMessage('inbox:older', { conversationId, before })),
       uploadTicket: () => unwrap(sendMessage('composer:uploadTicket')),
     }),
-    [conversationId],
+    [conversationId, t],
   );
 }

@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { runUndo, UNDO_MS, type Undoable } from '../inbox/undo';
 import { sendMessage } from '../messaging/protocol';
 
@@ -11,6 +12,7 @@ export function useUndo() {
   const [failed, setFailed] = useState<string | null>(null);
   const [held, setHeld] = useState(false);
   const key = useRef(0);
+  const { t } = useTranslation('inbox');
   useEffect(() => {
     if (!offer || held) return;
     const t = setTimeout(() => setOffer(null), UNDO_MS);
@@ -25,17 +27,21 @@ export function useUndo() {
     setOffer(null);
     setHeld(false);
     setFailed(
-      await runUndo(offer, {
-        setStatus: async (conversationIds, status, snoozedUntil) => {
-          const r = await sendMessage('inbox:setStatus', { conversationIds, status, snoozedUntil });
-          return 'error' in r ? r : r.data;
+      await runUndo(
+        offer,
+        {
+          setStatus: async (conversationIds, status, snoozedUntil) => {
+            const r = await sendMessage('inbox:setStatus', { conversationIds, status, snoozedUntil });
+            return 'error' in r ? r : r.data;
+          },
+          open: async (conversationId) => {
+            const r = await sendMessage('inbox:openConversation', { conversationId });
+            return 'error' in r ? r : null;
+          },
         },
-        open: async (conversationId) => {
-          const r = await sendMessage('inbox:openConversation', { conversationId });
-          return 'error' in r ? r : null;
-        },
-      }),
+        t,
+      ),
     );
-  }, [offer]);
+  }, [offer, t]);
   return { offer, failed, offerUndo, undo, hold: setHeld, dismissFailure: () => setFailed(null) };
 }

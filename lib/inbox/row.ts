@@ -14,10 +14,15 @@ const lastIsReply = (c: AgentConversationView) => !!c.lastMessageAt && (!c.lastI
  * customer wrote last.
  * @example previewAuthor(c, me, { [bob]: 'Bob' }) // 'Bob'
  */
-export function previewAuthor(c: AgentConversationView, me: string, agentNames: Record<string, string>): string | null {
+export function previewAuthor(
+  c: AgentConversationView,
+  me: string,
+  agentNames: Record<string, string>,
+  words: { you: string; aColleague: string },
+): string | null {
   if (!lastIsReply(c)) return null;
-  if (c.lastReplyBy === me) return 'You';
-  return (c.lastReplyBy && agentNames[c.lastReplyBy]) || 'A colleague';
+  if (c.lastReplyBy === me) return words.you;
+  return (c.lastReplyBy && agentNames[c.lastReplyBy]) || words.aColleague;
 }
 
 /**
@@ -29,13 +34,25 @@ export function waitingSince(c: AgentConversationView): string | null {
   return c.lastInboundAt;
 }
 
-/** A wait as a short duration: "1 min", "45 min", "3 h", "2 d" (rounded down, at least a minute). */
-export function waitLabel(sinceIso: string, now: number): string {
+const units = new Map<string, Record<'minute' | 'hour' | 'day', Intl.NumberFormat>>();
+const unitFormats = (locale: string) => {
+  let f = units.get(locale);
+  if (!f) {
+    const unit = (u: 'minute' | 'hour' | 'day') => new Intl.NumberFormat(locale, { style: 'unit', unit: u, unitDisplay: 'short' });
+    f = { minute: unit('minute'), hour: unit('hour'), day: unit('day') };
+    units.set(locale, f);
+  }
+  return f;
+};
+
+/** A wait as a short duration in the agent's language: "1 min", "45 min", "3 hr", "2 days" (rounded down, at least a minute). */
+export function waitLabel(sinceIso: string, now: number, locale = 'en'): string {
+  const f = unitFormats(locale);
   const minutes = Math.max(1, Math.floor((now - new Date(sinceIso).getTime()) / 60_000));
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 60) return f.minute.format(minutes);
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours} h`;
-  return `${Math.floor(hours / 24)} d`;
+  if (hours < 24) return f.hour.format(hours);
+  return f.day.format(Math.floor(hours / 24));
 }
 
 /**

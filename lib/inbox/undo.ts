@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import type { AgentConversationView, ConversationStatus } from '../contract/models';
 
 /**
@@ -40,26 +41,21 @@ export function statusUndo(text: string, before: AgentConversationView[]): Undoa
 
 /** The toast's sentence for a status change ("Resolved: Nadia", "Snoozed until tomorrow 09:00: Nadia"). */
 export function statusChangeText(
+  t: TFunction<'inbox'>,
   before: ConversationStatus,
   status: ConversationStatus,
   snoozedUntil: string | null,
   who: string,
   formatTime: (iso: string) => string,
 ): string {
-  const done =
-    status === 'resolved'
-      ? 'Resolved'
-      : status === 'snoozed'
-        ? `Snoozed until ${snoozedUntil ? formatTime(snoozedUntil) : 'later'}`
-        : before === 'snoozed'
-          ? 'Unsnoozed'
-          : 'Reopened';
-  return `${done}: ${who}`;
+  if (status === 'resolved') return t('undo.resolved', { who });
+  if (status === 'snoozed') return snoozedUntil ? t('undo.snoozed', { who, until: formatTime(snoozedUntil) }) : t('undo.snoozedLater', { who });
+  return before === 'snoozed' ? t('undo.unsnoozed', { who }) : t('undo.reopened', { who });
 }
 
 /** Undo of mark unread: read again (the agent was reading it in the thread, so it was read up to its latest message). */
-export function unreadUndo(conversationId: string, who: string): Undoable {
-  return { text: `Marked unread: ${who}`, steps: [{ kind: 'read', conversationId }] };
+export function unreadUndo(t: TFunction<'inbox'>, conversationId: string, who: string): Undoable {
+  return { text: t('undo.markedUnread', { who }), steps: [{ kind: 'read', conversationId }] };
 }
 
 /** The status request's answer, as far as undo needs it. */
@@ -78,6 +74,7 @@ export async function runUndo(
     setStatus(conversationIds: string[], status: ConversationStatus, snoozedUntil: string | null): Promise<StatusOutcome | { error: string }>;
     open(conversationId: string): Promise<null | { error: string }>;
   },
+  t: TFunction<'inbox'>,
 ): Promise<string | null> {
   const problems: string[] = [];
   for (const step of undoable.steps) {
@@ -86,10 +83,9 @@ export async function runUndo(
     if (r === null) continue;
     if ('error' in r) problems.push(r.error);
     else {
-      if (r.newMessages)
-        problems.push(r.newMessages === 1 ? 'the customer wrote again, so it stays open' : `${r.newMessages} customers wrote again, so they stay open`);
-      if (r.notFound) problems.push(`${r.notFound} no longer found`);
+      if (r.newMessages) problems.push(t('undo.customersWrote', { count: r.newMessages }));
+      if (r.notFound) problems.push(t('undo.notFound', { count: r.notFound }));
     }
   }
-  return problems.length ? `Could not undo everything: ${problems.join('; ')}.` : null;
+  return problems.length ? t('undo.couldNotUndo', { problems: problems.join('; ') }) : null;
 }

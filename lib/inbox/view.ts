@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import type { CannedReply } from '../contract/api';
 import type { AgentConversationView, AgentSummary, ConversationStatus, MessageView } from '../contract/models';
 
@@ -72,32 +73,42 @@ export function searchView(found: AgentConversationView[], scope: SearchScope, s
 }
 
 /** Why a conversation is back in Open, shown on its row until the agent has read it. */
-export function backNotice(c: AgentConversationView): string | null {
+export function backNotice(c: AgentConversationView): 'customer_wrote' | 'snooze_ended' | null {
   if (c.status !== 'open' || !c.statusChangedAt || (c.lastReadAt && c.lastReadAt >= c.statusChangedAt && c.unreadCount === 0)) return null;
-  if (c.statusReason === 'customer_wrote') return 'Back: the customer wrote again';
-  if (c.statusReason === 'snooze_ended') return 'Back: snooze ended';
+  if (c.statusReason === 'customer_wrote' || c.statusReason === 'snooze_ended') return c.statusReason;
   return null;
 }
 
-/** An activity line of the thread as a sentence ("Alice resolved this"). */
-export function activityText(m: MessageView, agents: AgentSummary[], me: string, formatTime: (iso: string) => string): string {
-  const name = (id: string | null, fallback: string) =>
-    id === null ? fallback : id === me ? 'You' : (agents.find((a) => a.id === id)?.displayName ?? 'A colleague');
+/** An activity line of the thread as a sentence ("Alice resolved this"), in the agent's language. */
+export function activityText(t: TFunction<'inbox'>, m: MessageView, agents: AgentSummary[], me: string, formatTime: (iso: string) => string): string {
   const a = m.activity;
   if (!a) return '';
+  const colleague = (id: string) => agents.find((x) => x.id === id)?.displayName ?? null;
+  // Who did it: "You" reads differently in most languages, so each sentence has a form for it.
+  const byMe = m.sentBy !== null && m.sentBy === me;
+  const by = m.sentBy === null ? null : (colleague(m.sentBy) ?? t('activity.aColleague'));
+  const who = { by: by ?? '' };
   if (a.kind === 'assigned') {
-    const by = name(m.sentBy, 'Switchboard');
-    if (a.to === null) return `${by} unassigned this`;
-    if (a.to === m.sentBy) return `${by} took this`;
-    return `${by} assigned this to ${a.to === me ? 'you' : name(a.to, 'a colleague')}`;
+    if (m.sentBy === null) {
+      if (a.to === null) return t('activity.unassignedByRouting');
+      return a.to === me ? t('activity.assignedToYouByRouting') : t('activity.assignedByRouting', { to: colleague(a.to) ?? t('activity.aColleague') });
+    }
+    if (a.to === null) return byMe ? t('activity.youUnassigned') : t('activity.unassigned', who);
+    if (a.to === m.sentBy) return byMe ? t('activity.youTook') : t('activity.took', who);
+    if (a.to === me) return t('activity.assignedToYou', who);
+    const to = colleague(a.to) ?? t('activity.aColleague');
+    return byMe ? t('activity.youAssigned', { to }) : t('activity.assigned', { ...who, to });
   }
-  const by = name(m.sentBy, 'Someone');
-  if (a.status === 'resolved') return `${by} resolved this`;
-  if (a.status === 'snoozed') return `${by} snoozed this until ${a.until ? formatTime(a.until) : 'later'}`;
-  if (a.reason === 'customer_wrote') return 'Reopened: the customer wrote again';
-  if (a.reason === 'snooze_ended') return 'Reopened: the snooze ended';
-  if (a.reason === 'replied') return `Reopened by ${by === 'You' ? 'your' : `${by}’s`} reply`;
-  return `${by} reopened this`;
+  if (a.status === 'resolved') return byMe ? t('activity.youResolved') : by ? t('activity.resolved', who) : t('activity.resolvedBySomeone');
+  if (a.status === 'snoozed') {
+    const until = a.until ? formatTime(a.until) : null;
+    if (byMe) return until ? t('activity.youSnoozed', { until }) : t('activity.youSnoozedLater');
+    return until ? t('activity.snoozed', { by: by ?? t('activity.someone'), until }) : t('activity.snoozedLater', { by: by ?? t('activity.someone') });
+  }
+  if (a.reason === 'customer_wrote') return t('activity.reopenedCustomerWrote');
+  if (a.reason === 'snooze_ended') return t('activity.reopenedSnoozeEnded');
+  if (a.reason === 'replied') return byMe ? t('activity.reopenedByYourReply') : t('activity.reopenedByReply', { by: by ?? t('activity.someone') });
+  return byMe ? t('activity.youReopened') : t('activity.reopened', { by: by ?? t('activity.someone') });
 }
 
 /** Two presets closer than this mean the same to an agent ("1 hour" at 17:55 and "Tonight" at 19:00 are not; 18:30 and 19:00 are). */
@@ -108,13 +119,14 @@ const SAME_SNOOZE_MS = 60 * 60_000;
  * morning, next Monday morning. None duplicates another: on a Sunday "tomorrow morning" is next
  * Monday morning, so only the first of two choices that land (about) together is offered.
  */
-export function snoozePresets(now: Date): Array<{ id: string; label: string; until: Date }> {
+export type SnoozePreset = 'hour' | 'tonight' | 'tomorrow' | 'nextWeek';
+export function snoozePresets(now: Date): Array<{ id: SnoozePreset; until: Date }> {
   const at = (days: number, hour: number) => new Date(now.getFullYear(), now.getMonth(), now.getDate() + days, hour, 0, 0, 0);
-  const presets = [{ id: 'hour', label: '1 hour', until: new Date(now.getTime() + 3_600_000) }];
-  if (now.getHours() < 18) presets.push({ id: 'tonight', label: 'Tonight', until: at(0, 19) });
-  presets.push({ id: 'tomorrow', label: 'Tomorrow morning', until: at(1, 9) });
+  const presets: Array<{ id: SnoozePreset; until: Date }> = [{ id: 'hour', until: new Date(now.getTime() + 3_600_000) }];
+  if (now.getHours() < 18) presets.push({ id: 'tonight', until: at(0, 19) });
+  presets.push({ id: 'tomorrow', until: at(1, 9) });
   const toMonday = (8 - now.getDay()) % 7 || 7;
-  presets.push({ id: 'next-week', label: 'Next week', until: at(toMonday, 9) });
+  presets.push({ id: 'nextWeek', until: at(toMonday, 9) });
   return presets.filter((p, i) => presets.slice(0, i).every((q) => Math.abs(q.until.getTime() - p.until.getTime()) >= SAME_SNOOZE_MS));
 }
 
@@ -135,14 +147,21 @@ export function matchesLocally(c: AgentConversationView, query: string): boolean
 export type ThreadItem =
   { kind: 'day'; key: string; label: string } | { kind: 'new'; key: 'new-messages'; count: number } | { kind: 'message'; key: string; message: MessageView };
 
-/** "Today", "Yesterday", "Monday 23 November", or with the year when it is not this year. */
-export function dayLabel(iso: string, now = new Date()): string {
+/** "Today", "Yesterday", "Monday 23 November", or with the year when it is not this year, in `locale`. */
+export function dayLabel(iso: string, now = new Date(), locale = 'en'): string {
   const d = new Date(iso);
   const startOf = (x: Date) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
   const days = Math.round((startOf(now) - startOf(d)) / 86_400_000);
-  if (days === 0) return 'Today';
-  if (days === 1) return 'Yesterday';
-  return d.toLocaleDateString([], { weekday: 'long', day: 'numeric', month: 'long', ...(d.getFullYear() !== now.getFullYear() ? { year: 'numeric' } : {}) });
+  if (days === 0 || days === 1) {
+    const word = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' }).format(-days, 'day');
+    return word.charAt(0).toLocaleUpperCase(locale) + word.slice(1);
+  }
+  return d.toLocaleDateString(locale, {
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    ...(d.getFullYear() !== now.getFullYear() ? { year: 'numeric' } : {}),
+  });
 }
 
 const localDay = (iso: string) => {
@@ -155,7 +174,7 @@ const localDay = (iso: string) => {
  * the first of the `unreadAtOpen` latest inbound messages (what was unread when the agent opened
  * the conversation; it stays put while the thread is open, even though opening marks it read).
  */
-export function threadItems(messages: MessageView[], unreadAtOpen: number, now = new Date()): ThreadItem[] {
+export function threadItems(messages: MessageView[], unreadAtOpen: number, now = new Date(), locale = 'en'): ThreadItem[] {
   let markerBefore: string | null = null;
   if (unreadAtOpen > 0) {
     let seen = 0;
@@ -174,7 +193,7 @@ export function threadItems(messages: MessageView[], unreadAtOpen: number, now =
   for (const m of messages) {
     const d = localDay(m.createdAt);
     if (d !== day) {
-      items.push({ kind: 'day', key: `day:${d}`, label: dayLabel(m.createdAt, now) });
+      items.push({ kind: 'day', key: `day:${d}`, label: dayLabel(m.createdAt, now, locale) });
       day = d;
     }
     if (m.id === markerBefore) items.push({ kind: 'new', key: 'new-messages', count: unreadAtOpen });

@@ -1,3 +1,4 @@
+import type { TFunction } from 'i18next';
 import type { AgentConversationView, AgentSummary, MessageView } from '../contract/models';
 import type { BadgeScope } from '../inbox/state';
 
@@ -72,7 +73,7 @@ export function inScope(scope: NotificationScope, assigneeId: string | null, me:
   return scope.others;
 }
 
-const contactOf = (c: AgentConversationView | undefined) => c?.contact.profileName || c?.contact.phone || 'a customer';
+const contactOf = (c: AgentConversationView | undefined, t: TFunction<'inbox'>) => c?.contact.profileName || c?.contact.phone || t('notify.aCustomer');
 
 /**
  * The notification an event deserves, or null. A customer's message notifies when its
@@ -83,26 +84,27 @@ const contactOf = (c: AgentConversationView | undefined) => c?.contact.profileNa
 export function noticeFor(
   m: MessageView,
   conversation: AgentConversationView | undefined,
-  ctx: { me: string; settings: NotificationSettings; viewing: Viewing; now: Date; agents: AgentSummary[] },
+  ctx: { me: string; settings: NotificationSettings; viewing: Viewing; now: Date; agents: AgentSummary[]; t: TFunction<'inbox'> },
 ): Notice | null {
-  const { settings, me } = ctx;
+  const { settings, me, t } = ctx;
   if (!settings.enabled || inQuietHours(settings.quietHours, ctx.now)) return null;
   const notice = (title: string, message: string): Notice => ({ conversationId: m.conversationId, title, message, sound: settings.sound });
   if (m.direction === 'inbound') {
     if (ctx.viewing.visible && ctx.viewing.conversationId === m.conversationId) return null;
     if (!inScope(settings.scope, conversation?.assigneeId ?? null, me)) return null;
-    return notice(contactOf(conversation), m.body || (m.location ? 'Shared a location' : m.media.length ? 'Sent an attachment' : 'New message'));
+    return notice(contactOf(conversation, t), m.body || (m.location ? t('notify.location') : m.media.length ? t('notify.attachment') : t('notify.message')));
   }
   const a = m.activity;
   if (m.direction !== 'activity' || !a) return null;
   if (a.kind === 'assigned') {
     if (a.to !== me || m.sentBy === me || !settings.scope.mine) return null;
     const by = ctx.agents.find((x) => x.id === m.sentBy)?.displayName;
-    return notice('Assigned to you', `${by ? `${by} assigned you` : 'You were assigned'} the conversation with ${contactOf(conversation)}`);
+    const customer = contactOf(conversation, t);
+    return notice(t('notify.assigned'), by ? t('notify.assignedBy', { by, customer }) : t('notify.assignedYou', { customer }));
   }
   if (a.status === 'open' && a.reason === 'snooze_ended') {
     if (!inScope(settings.scope, conversation?.assigneeId ?? null, me)) return null;
-    return notice('Snooze ended', `The conversation with ${contactOf(conversation)} is open again`);
+    return notice(t('notify.snoozeEnded'), t('notify.snoozeEndedDetail', { customer: contactOf(conversation, t) }));
   }
   return null;
 }

@@ -47,9 +47,9 @@ describe('collaboration state', () => {
         { agentId: 'me', displayName: 'Me' },
       ],
     });
-    expect(collisionNotice(s, 'c1', 'me', 0)).toBe('Bob is viewing');
+    expect(collisionNotice(s, 'c1', 'me', 0)).toEqual({ kind: 'viewing', names: ['Bob'] });
     s = applyTyping(s, { ...bob, typing: true }, 0);
-    expect(collisionNotice(s, 'c1', 'me', 100)).toBe('Bob is typing a reply');
-    expect(collisionNotice(s, 'c1', 'bob', 100)).toBe('Me is viewing'); // Bob is not warned of his own typing
+    expect(collisionNotice(s, 'c1', 'me', 100)).toEqual({ kind: 'typing', names: ['Bob'] });
+    expect(collisionNotice(s, 'c1', 'bob', 100)).toEqual({ kind: 'viewing', names: ['Me'] }); // Bob is not warned of his own typing
   });
 });

@@ -19,6 +19,9 @@ import {
   threadItems,
   unseenInbound,
 } from '../../lib/inbox/view';
+import { createI18n } from '../../lib/i18n';
+
+const t = createI18n('en').getFixedT('en', 'inbox');
 
 const conv = conversation;
 const msg = (id: string, createdAt: string, direction: MessageView['direction'] = 'inbound'): MessageView =>
@@ -66,7 +69,7 @@ describe('status in the thread and the list', () => {
   const line = (activity: NonNullable<MessageView['activity']>, sentBy: string | null) => message('x', { direction: 'activity', body: '', sentBy, activity });
   const time = (iso: string) => `[${iso.slice(11, 16)}]`;
   it('says each activity line as a sentence, naming the agent (or you)', () => {
-    const say = (a: NonNullable<MessageView['activity']>, by: string | null) => activityText(line(a, by), agents, 'me', time);
+    const say = (a: NonNullable<MessageView['activity']>, by: string | null) => activityText(t, line(a, by), agents, 'me', time);
     expect(say({ kind: 'status', status: 'resolved', reason: 'agent', until: null }, 'alice')).toBe('Alice resolved this');
     expect(say({ kind: 'status', status: 'resolved', reason: 'agent', until: null }, 'me')).toBe('You resolved this');
     expect(say({ kind: 'status', status: 'snoozed', reason: 'agent', until: '2026-12-01T09:00:00.000Z' }, 'alice')).toBe('Alice snoozed this until [09:00]');
@@ -85,8 +88,8 @@ describe('status in the thread and the list', () => {
       unreadCount: 1,
       lastReadAt: '2026-11-28T09:00:00.000Z',
     });
-    expect(backNotice(back)).toBe('Back: the customer wrote again');
-    expect(backNotice({ ...back, statusReason: 'snooze_ended', unreadCount: 0 })).toBe('Back: snooze ended');
+    expect(backNotice(back)).toBe('customer_wrote');
+    expect(backNotice({ ...back, statusReason: 'snooze_ended', unreadCount: 0 })).toBe('snooze_ended');
     expect(backNotice({ ...back, unreadCount: 0, lastReadAt: '2026-11-28T10:00:01.000Z' })).toBeNull();
     expect(backNotice({ ...back, statusReason: 'agent' })).toBeNull();
     expect(backNotice({ ...back, status: 'resolved' })).toBeNull();
@@ -97,10 +100,10 @@ describe('status in the thread and the list', () => {
       ['hour', new Date(2026, 10, 27, 15, 30).toString()],
       ['tonight', new Date(2026, 10, 27, 19, 0).toString()],
       ['tomorrow', new Date(2026, 10, 28, 9, 0).toString()],
-      ['next-week', new Date(2026, 10, 30, 9, 0).toString()],
+      ['nextWeek', new Date(2026, 10, 30, 9, 0).toString()],
     ]);
     const mondayEvening = new Date(2026, 10, 30, 20, 0);
-    expect(snoozePresets(mondayEvening).map((p) => p.id)).toEqual(['hour', 'tomorrow', 'next-week']);
+    expect(snoozePresets(mondayEvening).map((p) => p.id)).toEqual(['hour', 'tomorrow', 'nextWeek']);
     expect(snoozePresets(mondayEvening).at(-1)!.until).toEqual(new Date(2026, 11, 7, 9, 0));
   });
   it('never offers two presets for the same moment: on a Sunday tomorrow morning is next week', () => {
@@ -109,7 +112,7 @@ describe('status in the thread and the list', () => {
     expect(presets.map((p) => p.id)).toEqual(['hour', 'tonight', 'tomorrow']);
     expect(presets.at(-1)!.until).toEqual(new Date(2026, 10, 30, 9, 0));
     // At 17:30, an hour from now (18:30) and tonight (19:00) mean the same.
-    expect(snoozePresets(new Date(2026, 10, 27, 17, 30)).map((p) => p.id)).toEqual(['hour', 'tomorrow', 'next-week']);
+    expect(snoozePresets(new Date(2026, 10, 27, 17, 30)).map((p) => p.id)).toEqual(['hour', 'tomorrow', 'nextWeek']);
     for (let day = 0; day < 7; day++)
       for (let hour = 0; hour < 24; hour++) {
         const times = snoozePresets(new Date(2026, 10, 22 + day, hour, 45)).map((p) => p.until.getTime());

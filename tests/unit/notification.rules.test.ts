@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_NOTIFICATION_SETTINGS, inQuietHours, noticeFor, type NotificationSettings } from '@/lib/notifications/rules';
+import { createI18n } from '@/lib/i18n';
 import { conversation, message } from '../support/views';
 
 describe('notifications that follow the agent’s work', () => {
@@ -11,6 +12,7 @@ describe('notifications that follow the agent’s work', () => {
     viewing,
     now: at('12:00'),
     agents: [{ id: 'alice', displayName: 'Alice' }],
+    t: createI18n('en').getFixedT('en', 'inbox'),
   });
   const inbound = message('m1', { conversationId: 'c1', body: 'Where is my parcel?' });
 
