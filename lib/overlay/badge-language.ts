@@ -31,10 +31,16 @@ export function followBadgeLanguage(onChange: (language: BadgeLanguage) => void)
     else void instance.changeLanguage(language);
     onChange(badgeLanguage(instance, language));
   };
-  void languageItem.getValue().then(apply);
+  // Fails only once the extension is gone, when no badge is wanted any more.
+  languageItem.getValue().then(apply, () => {});
   const unwatch = languageItem.watch(apply);
   return () => {
     stopped = true;
-    unwatch();
+    try {
+      unwatch();
+    } catch {
+      // The extension was reloaded or removed: its storage listener went with it, and calling
+      // into `chrome.storage` now throws ("Extension context invalidated").
+    }
   };
 }

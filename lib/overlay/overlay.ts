@@ -95,11 +95,11 @@ export class Overlay {
     this.stopped = true;
     this.watcher.stop();
     this.slices.stop();
-    this.stopLanguage?.();
     this.report.stop();
     for (const spot of this.spots.values()) spot.badge?.remove();
     this.spots.clear();
     joinSplits(this.splits);
+    this.stopLanguage?.();
   }
 
   /** Badge data from the background, for the numbers this page reported. */
