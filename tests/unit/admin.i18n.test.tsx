@@ -4,7 +4,6 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { Channels } from '@/components/admin/Channels';
 import { Localized } from '@/components/Localized';
 import type { AdminOverview, WaitingNumber } from '@/lib/contract/api';
-import { followBadgeLanguage, type BadgeLanguage } from '@/lib/overlay/badge-language';
 import { languageItem } from '@/lib/storage/items';
 
 const waiting = (number: string, count: number): WaitingNumber => ({
@@ -61,24 +60,5 @@ describe('the admin view in the agent’s language', () => {
     await screen.findByRole('list', { name: 'Numbers not set up yet' });
     expect(screen.getByRole('list', { name: 'Numbers not set up yet' }).textContent).toContain('5 messages, the latest');
     expect(document.documentElement.dir).toBe('ltr');
-  });
-});
-
-describe('the CRM badge’s language', () => {
-  it('reads the agent’s choice, then follows it: strings, plural forms and direction', async () => {
-    await languageItem.setValue('es');
-    const seen: BadgeLanguage[] = [];
-    const stop = followBadgeLanguage((l) => seen.push(l));
-    await expect.poll(() => seen.length).toBe(1);
-    expect(seen[0]!.dir).toBe('ltr');
-    expect(seen[0]!.t('badge.start')).toBe('Iniciar conversación de WhatsApp');
-    expect(seen[0]!.t('badge.typing', { count: 2, names: 'Ana y Bo' })).toBe('Ana y Bo están escribiendo una respuesta');
-    await languageItem.setValue('ar');
-    await expect.poll(() => seen.at(-1)?.language).toBe('ar');
-    expect(seen.at(-1)!.dir).toBe('rtl');
-    expect(seen.at(-1)!.t('badge.owner.none')).toBe('غير مسندة');
-    stop();
-    await languageItem.setValue('en');
-    expect(seen.at(-1)!.language).toBe('ar'); // stopped: no more changes
   });
 });
