@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import type { CrmStatus, CrmVendor } from '@/lib/contract/api';
 import type { ZohoDataCentre } from '@/lib/contract/crm-places';
@@ -15,7 +15,7 @@ type LogMode = (typeof LOG_MODES)[number];
 function useDataCentreName() {
   const { t } = useTranslation('admin');
   const { language } = useFormat();
-  const places = new Intl.DisplayNames([language], { type: 'region', fallback: 'code' });
+  const places = useMemo(() => new Intl.DisplayNames([language], { type: 'region', fallback: 'code' }), [language]);
   return (r: { id: ZohoDataCentre; name: string }) => {
     const domain = /\(([^)]+)\)$/.exec(r.name)?.[1];
     const place = places.of(r.id === 'uk' ? 'GB' : r.id.toUpperCase());
