@@ -1,4 +1,5 @@
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { adminItem, agentItem } from '@/lib/storage/items';
@@ -20,16 +21,18 @@ export function AdminView() {
   const me = useStorageItem(agentItem);
   const data = useStorageItem(adminItem);
   const { error, run } = useAdminAction();
+  const { t } = useTranslation('admin');
   useEffect(() => {
     if (me?.role === 'admin') void sendMessage('admin:refresh');
   }, [me?.role]);
   if (me?.role !== 'admin') return null;
-  if (!data) return <p>Loading the admin view…</p>;
+  if (!data) return <p>{t('view.loading')}</p>;
   return (
     <section className="admin" aria-labelledby="admin-heading">
       <h2 id="admin-heading" className="admin-heading">
-        Team administration
+        {t('view.heading')}
       </h2>
+      {/* The server's own words (its errors are English): shown as given. */}
       {error && <p role="alert">{error}</p>}
       <Team data={data} me={me} run={run} />
       <Invitations data={data} run={run} />

@@ -1,63 +1,39 @@
-import { useState } from 'react';
-import type { CrmCheckResult, CrmStatus, CrmVendor } from '@/lib/contract/api';
+import { useMemo, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
+import type { CrmStatus, CrmVendor } from '@/lib/contract/api';
 import type { ZohoDataCentre } from '@/lib/contract/crm-places';
+import { useFormat } from '@/lib/hooks/useFormat';
 import { sendMessage } from '@/lib/messaging/protocol';
-import { shortTime } from '../format';
+import { CrmCheck } from './CrmCheck';
 import type { RunAdminAction } from './useAdminAction';
 
-/**
- * *Check connection*: each step of the last check in plain words, what to do for a failed one (in
- * the CRM's own terms), and the button that runs it again (optionally writing and deleting one test
- * record). It also runs by itself right after connecting.
- */
-function CrmCheck({ vendorName, last, run }: { vendorName: string; last: CrmCheckResult | null; run: RunAdminAction }) {
-  const [writeTest, setWriteTest] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const check = async () => {
-    setBusy(true);
-    await run(sendMessage('admin:checkCrm', { writeTest }));
-    setBusy(false);
+/** How conversations are logged: one record per conversation per 24 hours, or one per message. */
+const LOG_MODES = ['window', 'message'] as const;
+type LogMode = (typeof LOG_MODES)[number];
+
+/** A data centre's place in the agent's language, its domain as the server gives it: "Europa (zoho.eu)". */
+function useDataCentreName() {
+  const { t } = useTranslation('admin');
+  const { language } = useFormat();
+  const places = useMemo(() => new Intl.DisplayNames([language], { type: 'region', fallback: 'code' }), [language]);
+  return (r: { id: ZohoDataCentre; name: string }) => {
+    const domain = /\(([^)]+)\)$/.exec(r.name)?.[1];
+    const place = places.of(r.id === 'uk' ? 'GB' : r.id.toUpperCase());
+    return domain && place ? t('crm.dataCentreName', { place, domain }) : r.name;
   };
-  return (
-    <section aria-label="Check connection" className="crm-check">
-      {last ? (
-        <>
-          <p role="status">
-            {last.ok ? `Every check passed (${shortTime(last.at)}).` : `Something in ${vendorName} needs your attention (checked ${shortTime(last.at)}):`}
-          </p>
-          <ul aria-label="Connection checks">
-            {last.steps.map((step, i) => (
-              <li key={step.id} data-state={step.state}>
-                <strong>{step.state === 'ok' ? 'OK' : step.state === 'failed' ? 'Failed' : 'Skipped'}</strong>: {step.label}. {step.detail}
-                {/* One fix often mends several steps: said once. */}
-                {step.fix && <div className="hint">What to do: {last.steps.slice(0, i).some((s) => s.fix === step.fix) ? 'the same as above.' : step.fix}</div>}
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : (
-        <p className="hint">Not checked yet.</p>
-      )}
-      <p>
-        <label>
-          <input type="checkbox" checked={writeTest} onChange={(e) => setWriteTest(e.target.checked)} /> Also write one test record in {vendorName} and delete
-          it
-        </label>{' '}
-        <button type="button" disabled={busy} onClick={() => void check()}>
-          {busy ? 'Checking…' : 'Check connection'}
-        </button>
-      </p>
-    </section>
-  );
 }
 
 /**
  * The CRM conversations are logged in: connect (the server's single-use start link, opened at once
  * in a tab: it leads to the CRM's consent page, and the CRM sends that browser back to the
  * server), how it goes (last write, last error, how far behind,
- * customers no record matched), disconnect.
+ * customers no record matched), disconnect. The server's own words (a pause's reason, the last
+ * error, what to set up) are shown as given.
  */
 export function CrmSection({ crm, run }: { crm: CrmStatus; run: RunAdminAction }) {
+  const { t } = useTranslation('admin');
+  const { shortTime, formats } = useFormat();
+  const dataCentreName = useDataCentreName();
   const c = crm.connection;
   const [region, setRegion] = useState<ZohoDataCentre>('us');
   const connect = async (vendor: CrmVendor, where?: ZohoDataCentre) => {
@@ -66,34 +42,32 @@ export function CrmSection({ crm, run }: { crm: CrmStatus; run: RunAdminAction }
   };
   return (
     <section id="crm" className="card" aria-labelledby="crm-heading">
-      <h3 id="crm-heading">CRM</h3>
-      {!c && crm.vendors.length === 0 && (
-        <p className="hint">This server has no CRM app set up yet (docs/crm.md: the CRM's client id and secret, and CRM_TOKEN_KEY).</p>
-      )}
+      <h3 id="crm-heading">{t('crm.heading')}</h3>
+      {!c && crm.vendors.length === 0 && <p className="hint">{t('crm.noApp')}</p>}
       {!c && crm.vendors.length > 0 && (
         <>
-          <p>Log every WhatsApp conversation on the customer’s CRM record, live.</p>
+          <p>{t('crm.pitch')}</p>
           <p className="crm-connect">
             {crm.vendors.map((v) =>
               v.regions ? (
                 <span key={v.vendor}>
                   <label>
-                    {v.name} data centre{' '}
+                    {t('crm.dataCentre', { vendor: v.name })}{' '}
                     <select value={region} onChange={(e) => setRegion(e.target.value as ZohoDataCentre)}>
                       {v.regions.map((r) => (
                         <option key={r.id} value={r.id}>
-                          {r.name}
+                          {dataCentreName(r)}
                         </option>
                       ))}
                     </select>
                   </label>{' '}
                   <button type="button" onClick={() => void connect(v.vendor, region)}>
-                    Connect {v.name}
+                    {t('crm.connect', { vendor: v.name })}
                   </button>
                 </span>
               ) : (
                 <button key={v.vendor} type="button" onClick={() => void connect(v.vendor)}>
-                  Connect {v.name}
+                  {t('crm.connect', { vendor: v.name })}
                 </button>
               ),
             )}
@@ -101,75 +75,67 @@ export function CrmSection({ crm, run }: { crm: CrmStatus; run: RunAdminAction }
         </>
       )}
       {c && (
-        <dl className="crm-status" aria-label="CRM">
-          <dt>Connected</dt>
+        <dl className="crm-status" aria-label={t('crm.status')}>
+          <dt>{t('crm.connected')}</dt>
           <dd>
-            {c.vendorName}
-            {c.account ? ` (account ${c.account})` : ''} since {shortTime(c.connectedAt)}
+            {c.account
+              ? t('crm.connectedToAccount', { vendor: c.vendorName, account: c.account, since: shortTime(c.connectedAt) })
+              : t('crm.connectedTo', { vendor: c.vendorName, since: shortTime(c.connectedAt) })}
           </dd>
           <dt>
-            <label htmlFor="crm-log-mode">Log</label>
+            <label htmlFor="crm-log-mode">{t('crm.log')}</label>
           </dt>
           <dd>
-            <select
-              id="crm-log-mode"
-              value={c.logMode}
-              onChange={(e) => void run(sendMessage('admin:setCrmLogMode', { logMode: e.target.value as 'window' | 'message' }))}
-            >
-              <option value="window">one record per conversation per 24 hours</option>
-              <option value="message">each message as its own record</option>
+            <select id="crm-log-mode" value={c.logMode} onChange={(e) => void run(sendMessage('admin:setCrmLogMode', { logMode: e.target.value as LogMode }))}>
+              {LOG_MODES.map((mode) => (
+                <option key={mode} value={mode}>
+                  {t(`crm.logMode.${mode}`)}
+                </option>
+              ))}
             </select>
           </dd>
-          <dt>Last write</dt>
-          <dd>{c.lastWriteAt ? shortTime(c.lastWriteAt) : 'nothing written yet'}</dd>
-          <dt>Waiting</dt>
-          <dd>{c.pending === 0 ? 'Up to date' : `${c.pending} record${c.pending === 1 ? '' : 's'}, the oldest for ${c.oldestPendingSeconds ?? 0} s`}</dd>
+          <dt>{t('crm.lastWrite')}</dt>
+          <dd>{c.lastWriteAt ? shortTime(c.lastWriteAt) : t('crm.nothingWritten')}</dd>
+          <dt>{t('crm.waiting')}</dt>
+          <dd>{c.pending === 0 ? t('crm.upToDate') : t('crm.pending', { count: c.pending, seconds: formats.number.format(c.oldestPendingSeconds ?? 0) })}</dd>
           {c.unmatched > 0 && (
             <>
-              <dt>Not in the CRM</dt>
-              <dd>
-                {c.unmatched === 1 ? '1 customer has' : `${c.unmatched} customers have`} no {c.vendorName} contact with their number
-              </dd>
+              <dt>{t('crm.notInCrm')}</dt>
+              <dd>{t('crm.unmatched', { count: c.unmatched, vendor: c.vendorName })}</dd>
             </>
           )}
           {c.pausedUntil && (
             <>
-              <dt>Paused</dt>
+              <dt>{t('crm.paused')}</dt>
               <dd>
-                {c.pausedReason ?? `${c.vendorName} asked to wait`}: writing resumes at {shortTime(c.pausedUntil)}; nothing is lost meanwhile
+                {t('crm.resumesAt', {
+                  reason: c.pausedReason ?? t('crm.vendorAskedToWait', { vendor: c.vendorName }),
+                  when: shortTime(c.pausedUntil),
+                })}
               </dd>
             </>
           )}
           {c.lastError && (
             <>
-              <dt>Last error</dt>
-              <dd role="status">
-                {c.lastError} ({c.lastErrorAt ? shortTime(c.lastErrorAt) : ''})
-              </dd>
+              <dt>{t('crm.lastError')}</dt>
+              <dd role="status">{t('crm.lastErrorAt', { error: c.lastError, when: c.lastErrorAt ? shortTime(c.lastErrorAt) : '' })}</dd>
             </>
           )}
           {c.needsSetup && (
             <>
-              <dt>Waiting for you</dt>
+              <dt>{t('crm.waitingForYou')}</dt>
               <dd role="alert">
-                {c.needsSetup} Then press <em>Check connection</em>: writing resumes when it passes; nothing is lost meanwhile.
+                {c.needsSetup} <Trans t={t} i18nKey="crm.needsSetupThen" components={{ em: <em /> }} />
               </dd>
             </>
           )}
           <dd className="crm-actions">
             {/* The fix for a scope not granted or an app uninstalled: the same account again keeps what waits. */}
             <button type="button" onClick={() => void connect(c.vendor, c.vendor === 'zoho' ? ((c.account as ZohoDataCentre | null) ?? undefined) : undefined)}>
-              Connect {c.vendorName} again
+              {t('crm.connectAgain', { vendor: c.vendorName })}
             </button>{' '}
-            <button
-              type="button"
-              onClick={() =>
-                confirm(
-                  `Disconnect ${c.vendorName}? Conversations stop being logged there (what is already in ${c.vendorName} stays), and records still waiting are dropped.`,
-                ) && void run(sendMessage('admin:disconnectCrm'))
-              }
-            >
-              Disconnect {c.vendorName}
+            <button type="button" onClick={() => confirm(t('crm.disconnectConfirm', { vendor: c.vendorName })) && void run(sendMessage('admin:disconnectCrm'))}>
+              {t('crm.disconnect', { vendor: c.vendorName })}
             </button>
           </dd>
         </dl>

@@ -1,27 +1,35 @@
 import { useId, useState, type FormEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { AdminOverview, CreateInviteResponse } from '@/lib/contract/api';
 import type { AgentRole } from '@/lib/contract/models';
+import { useFormat } from '@/lib/hooks/useFormat';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { CopyField } from '../CopyField';
+import { RoleOptions } from './RoleOptions';
 import { useAdminAction, type RunAdminAction } from './useAdminAction';
 
 /** Invitations: the form to invite an agent (by link or e-mail) and the open invitations, each revocable. */
 export function Invitations({ data, run }: { data: AdminOverview; run: RunAdminAction }) {
+  const { t } = useTranslation('admin');
+  const { formats } = useFormat();
   const openInvites = data.invites.filter((i) => !i.acceptedAt && Date.parse(i.expiresAt) > Date.now());
   return (
     <section id="invitations" className="card" aria-labelledby="invitations-heading">
-      <h3 id="invitations-heading">Invitations</h3>
+      <h3 id="invitations-heading">{t('invitations.heading')}</h3>
       <InviteForm />
       {openInvites.length > 0 && (
         <>
-          <h4>Open invitations</h4>
-          <ul aria-label="Open invitations">
+          <h4>{t('invitations.open')}</h4>
+          <ul aria-label={t('invitations.open')}>
             {openInvites.map((i) => (
               <li key={i.id}>
-                {i.email} ({i.role}
-                {i.delivery === 'email' ? ', e-mailed' : ''}), until {new Date(i.expiresAt).toLocaleString()}{' '}
+                {t(i.delivery === 'email' ? 'invitations.itemEmailed' : 'invitations.item', {
+                  email: i.email,
+                  role: t(i.role === 'admin' ? 'invitations.roleName.admin' : 'invitations.roleName.agent'),
+                  until: formats.dateTime.format(new Date(i.expiresAt)),
+                })}{' '}
                 <button type="button" onClick={() => void run(sendMessage('admin:revokeInvite', { inviteId: i.id }))}>
-                  Revoke
+                  {t('invitations.revoke')}
                 </button>
               </li>
             ))}
@@ -33,6 +41,7 @@ export function Invitations({ data, run }: { data: AdminOverview; run: RunAdminA
 }
 
 function InviteForm() {
+  const { t } = useTranslation('admin');
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<AgentRole>('agent');
   const [byEmail, setByEmail] = useState(false);
@@ -48,29 +57,25 @@ function InviteForm() {
     }
   };
   return (
-    <form aria-label="Invite an agent" onSubmit={(e) => void submit(e)}>
-      <h4>Invite an agent</h4>
+    <form aria-label={t('invitations.form.heading')} onSubmit={(e) => void submit(e)}>
+      <h4>{t('invitations.form.heading')}</h4>
       <label>
-        Email
+        {t('invitations.form.email')}
         <input type="email" value={email} required onChange={(e) => setEmail(e.target.value)} />
       </label>
-      <label htmlFor={roleId}>Role</label>
+      <label htmlFor={roleId}>{t('invitations.form.role')}</label>
       <select id={roleId} value={role} onChange={(e) => setRole(e.target.value as AgentRole)}>
-        <option value="agent">Agent</option>
-        <option value="admin">Admin</option>
+        <RoleOptions />
       </select>
       <label className="checkbox">
-        <input type="checkbox" checked={byEmail} onChange={(e) => setByEmail(e.target.checked)} /> Send the invitation by e-mail
+        <input type="checkbox" checked={byEmail} onChange={(e) => setByEmail(e.target.checked)} /> {t('invitations.form.byEmail')}
       </label>
-      <button type="submit">{byEmail ? 'Send invitation' : 'Create invitation link'}</button>
-      {created?.emailed && (
-        <p role="status">
-          Invitation e-mailed to {created.invite.email}. They join from that e-mail’s link (it proves the address is theirs; it works for 3 days).
-        </p>
-      )}
+      <button type="submit">{byEmail ? t('invitations.form.send') : t('invitations.form.createLink')}</button>
+      {created?.emailed && <p role="status">{t('invitations.form.emailed', { email: created.invite.email })}</p>}
+      {/* The server's words about the mail service: shown as given. */}
       {created?.emailProblem && <p role="alert">{created.emailProblem}</p>}
       {/* Not after an e-mail: Supabase made the invitee an account without a password, which a link cannot prove. */}
-      {created && !created.emailed && <CopyField label="Send this link to the invitee (it works once, for 3 days)" value={created.link} />}
+      {created && !created.emailed && <CopyField label={t('invitations.form.link')} value={created.link} />}
       {error && <p role="alert">{error}</p>}
     </form>
   );

@@ -1,48 +1,54 @@
+import type { TFunction } from 'i18next';
 import type { AuditEntry } from '../contract/api';
 
 /**
- * An audit entry as a sentence after its actor's name ("Ana invited bo@acme.test as agent").
- * Detail values are the server's strings, shown as text. An action this build does not know yet
- * (a newer server) still shows, with its detail as given.
+ * An audit entry as a sentence after its actor's name ("Ana invited bo@acme.test as an agent"), in
+ * the language of `t` (the `admin` namespace). Detail values are the server's strings (names,
+ * numbers, a refusal's reason, a failed step's label), shown as text. An action this build does not
+ * know yet (a newer server) still shows, with its detail as given.
  */
-export function auditSentence(entry: Pick<AuditEntry, 'action' | 'detail'>): string {
+export function auditSentence(entry: Pick<AuditEntry, 'action' | 'detail'>, t: TFunction<'admin'>): string {
   const d = entry.detail as Record<string, string | number | undefined>;
-  const role = (r: unknown) => (r === 'admin' ? 'an admin' : 'an agent');
+  const admin = d.role === 'admin';
   switch (entry.action) {
     case 'invite.created':
-      return `invited ${d.email} as ${role(d.role)}`;
+      return admin ? t('audit.invite.created.admin', { email: d.email }) : t('audit.invite.created.agent', { email: d.email });
     case 'invite.revoked':
-      return d.reason ? `ended the invitation of ${d.email} (${d.reason})` : `revoked the invitation of ${d.email}`;
+      return d.reason ? t('audit.invite.ended', { email: d.email, reason: d.reason }) : t('audit.invite.revoked', { email: d.email });
     case 'invite.refused':
-      return `refused the invitation of ${d.email}: ${d.reason === 'used' ? 'it was already used' : d.reason === 'expired' ? 'it had expired' : d.reason}`;
+      if (d.reason === 'used') return t('audit.invite.refusedUsed', { email: d.email });
+      if (d.reason === 'expired') return t('audit.invite.refusedExpired', { email: d.email });
+      return t('audit.invite.refused', { email: d.email, reason: d.reason });
     case 'invite.accepted':
-      return `joined as ${role(d.role)} (${d.email})`;
+      return admin ? t('audit.invite.accepted.admin', { email: d.email }) : t('audit.invite.accepted.agent', { email: d.email });
     case 'agent.role_changed':
-      return `made ${d.agent} ${role(d.role)}`;
+      return admin ? t('audit.agent.madeAdmin', { agent: d.agent }) : t('audit.agent.madeAgent', { agent: d.agent });
     case 'agent.removed':
-      return `removed ${d.agent} from the team`;
+      return t('audit.agent.removed', { agent: d.agent });
     case 'canned_reply.saved':
-      return `saved the canned reply /${d.shortcut}`;
+      return t('audit.canned.saved', { shortcut: d.shortcut });
     case 'canned_reply.deleted':
-      return `deleted the canned reply /${d.shortcut}`;
+      return t('audit.canned.deleted', { shortcut: d.shortcut });
     case 'channel.created': {
-      const n = Number(d.messages ?? 0);
-      return `set up ${d.number} as the channel “${d.name}”${n ? ` (${n === 1 ? '1 waiting message' : `${n} waiting messages`} moved to the inbox)` : ''}`;
+      const count = Number(d.messages ?? 0);
+      const channel = { number: d.number, name: d.name };
+      return count ? t('audit.channel.createdMoved', { ...channel, count }) : t('audit.channel.created', channel);
     }
     case 'crm.connected':
-      return `connected ${d.vendor}${d.account ? ` (account ${d.account})` : ''}: conversations are logged there`;
+      return d.account ? t('audit.crm.connectedAccount', { vendor: d.vendor, account: d.account }) : t('audit.crm.connected', { vendor: d.vendor });
     case 'crm.connect_refused':
-      return `started connecting ${d.vendor}, but it was refused (${d.reason}): nothing was changed`;
+      return t('audit.crm.connectRefused', { vendor: d.vendor, reason: d.reason });
     case 'crm.log_mode':
-      return d.logMode === 'message' ? 'set the CRM to log each message as its own record' : 'set the CRM to log one record per conversation per 24 hours';
+      return d.logMode === 'message' ? t('audit.crm.logMessage') : t('audit.crm.logWindow');
     case 'crm.record_linked':
-      return `linked ${d.customer} to the ${d.vendor} record “${d.record}”: their conversations are logged there`;
+      return t('audit.crm.recordLinked', { customer: d.customer, vendor: d.vendor, record: d.record });
     case 'crm.contact_created':
-      return `created a ${d.vendor} contact for ${d.customer}`;
+      return t('audit.crm.contactCreated', { vendor: d.vendor, customer: d.customer });
     case 'crm.checked':
-      return d.ok ? 'checked the CRM connection: every step passed' : `checked the CRM connection: ${d.failed} failed`;
+      return d.ok ? t('audit.crm.checkPassed') : t('audit.crm.checkFailed', { failed: d.failed });
     case 'crm.disconnected':
-      return `disconnected the CRM (${d.vendor === 'hubspot' ? 'HubSpot' : d.vendor})`; // older entries name the vendor by its id
+      // Older entries name the vendor by its id.
+      return t('audit.crm.disconnected', { vendor: d.vendor === 'hubspot' ? 'HubSpot' : d.vendor });
     default:
       return `${entry.action.replace(/[._]/g, ' ')} ${Object.entries(d)
         .map(([k, v]) => `${k}: ${v}`)

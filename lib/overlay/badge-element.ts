@@ -1,4 +1,5 @@
 import type { BadgeInfo } from './badge-info';
+import type { BadgeLanguage } from './badge-language';
 
 /**
  * The marker on every badge's host. What the page can see of a badge is the documented contract
@@ -33,7 +34,8 @@ const STYLES = `
   display: inline-flex !important;
   vertical-align: middle !important;
   position: relative !important;
-  margin: 0 0 0 4px !important;
+  margin: 0 !important;
+  margin-inline-start: 4px !important;
   padding: 0 !important;
   height: 1.25em !important;
   max-height: 18px !important;
@@ -64,7 +66,7 @@ const STYLES = `
 @keyframes blink { 0%, 80%, 100% { opacity: .25 } 40% { opacity: 1 } }
 @media (prefers-reduced-motion: reduce) { .dots i { animation: none; } }
 .tip {
-  display: none; position: absolute; z-index: 2147483647; left: 0; top: calc(100% + 6px);
+  display: none; position: absolute; z-index: 2147483647; inset-inline-start: 0; top: calc(100% + 6px);
   box-sizing: border-box; width: max-content; min-width: 200px; max-width: 300px; padding: 10px 12px; border-radius: 8px;
   background: #fff; color: #1d2330; border: 1px solid #d7dce3; font: 400 13px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif;
   white-space: pre-wrap; overflow-wrap: anywhere; box-shadow: 0 6px 20px #1d233033; pointer-events: none; text-align: start;
@@ -174,17 +176,26 @@ export function createBadge(doc: Document, phone: string, activate: (phone: stri
   return host;
 }
 
-/** Shows a number's state on its badge. Every customer-controlled string goes in as text. */
-export function renderBadge(host: HTMLElement, info: BadgeInfo): void {
+/**
+ * Shows a number's state on its badge, in the agent's language (mirrored for a right-to-left one:
+ * `dir` and `lang` sit inside the closed root, so the page learns nothing of them). Every
+ * customer-controlled string goes in as text.
+ */
+export function renderBadge(host: HTMLElement, info: BadgeInfo, { t, formats, dir, language }: BadgeLanguage): void {
   const root = roots.get(host)!;
   const pill = root.querySelector('.pill')!;
   const count = root.querySelector('.count')!;
   const label = root.querySelector('.label')!;
   const tip = root.querySelector('.tip')!;
+  for (const el of [pill, tip]) {
+    el.setAttribute('dir', dir);
+    el.setAttribute('lang', language);
+  }
   host.dataset.unread = String(info.unread);
   host.toggleAttribute('data-typing', info.typing.length > 0);
   pill.classList.toggle('viewing', info.viewing.length > 0);
-  count.textContent = info.unread > 0 ? String(info.unread) : '';
+  const unread = info.unread > 0 ? formats.number.format(info.unread) : '';
+  count.textContent = unread;
   label.textContent = info.conversationId ? '' : 'WhatsApp';
 
   const who = info.name ?? host.dataset.phone ?? '';
@@ -192,23 +203,19 @@ export function renderBadge(host: HTMLElement, info: BadgeInfo): void {
   let aria: string;
   const lines = { name: '', unread: '', preview: '', meta: '', activity: '' };
   if (!info.conversationId) {
-    text = 'Start WhatsApp conversation';
-    aria = `Start WhatsApp conversation with ${host.dataset.phone}`;
+    text = t('badge.start');
+    aria = t('badge.startWith', { phone: host.dataset.phone });
     lines.name = text;
     lines.meta = host.dataset.phone ?? '';
   } else {
-    const typing = info.typing.length ? `${info.typing.join(', ')} ${info.typing.length === 1 ? 'is' : 'are'} typing a reply` : '';
-    const viewing = !typing && info.viewing.length ? `${info.viewing.join(', ')} ${info.viewing.length === 1 ? 'is' : 'are'} viewing` : '';
-    const owner = info.assignee === 'You' ? 'Yours' : info.assignee ? `Assigned to ${info.assignee}` : 'Unassigned';
-    text = [info.lastMessage ? `${who}: ${info.lastMessage}` : who, owner, typing || viewing].filter(Boolean).join('\n');
-    aria = `WhatsApp with ${who}: ${info.unread} unread, ${owner.toLowerCase()}${typing || viewing ? `, ${typing || viewing}` : ''}. Open in Switchboard`;
-    Object.assign(lines, {
-      name: who,
-      unread: info.unread > 0 ? String(info.unread) : '',
-      preview: info.lastMessage ?? '',
-      meta: owner,
-      activity: typing || viewing,
-    });
+    const names = (list: string[]) => ({ count: list.length, names: formats.list.format(list) });
+    const activity = info.typing.length ? t('badge.typing', names(info.typing)) : info.viewing.length ? t('badge.viewing', names(info.viewing)) : '';
+    const a = info.assignee;
+    const owner = !a ? t('badge.owner.none') : a.me ? t('badge.owner.mine') : a.name ? t('badge.owner.assigned', { name: a.name }) : t('badge.owner.colleague');
+    text = [info.lastMessage ? t('badge.lastMessage', { name: who, message: info.lastMessage }) : who, owner, activity].filter(Boolean).join('\n');
+    const summary = { name: who, count: info.unread, owner, activity };
+    aria = activity ? t('badge.summaryActivity', summary) : t('badge.summary', summary);
+    Object.assign(lines, { name: who, unread, preview: info.lastMessage ?? '', meta: owner, activity });
   }
   // Drawn by `::before` from attributes, not held as text: `window.find()` (and the browser's
   // find in page) searches the text of closed shadow roots too, so a page could test guesses of the

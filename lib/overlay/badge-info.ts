@@ -13,8 +13,8 @@ export interface BadgeInfo {
   /** Colleagues with the conversation open (presence in that conversation). */
   viewing: string[];
   lastMessage: string | null;
-  /** Who has the conversation: "You", a colleague's name, or null (unassigned). */
-  assignee: string | null;
+  /** Who has the conversation: the agent, a colleague (by name, null when the team list does not know them yet), or nobody (null). */
+  assignee: { me: true } | { me: false; name: string | null } | null;
 }
 
 /** Conversations by their contact's phone number (several channels may talk to one number). */
@@ -49,7 +49,7 @@ export function badgesFor(
       typing: [...new Set(list.flatMap((c) => typingIn(collab, c.id, now, me).map((t) => t.displayName)))],
       viewing: [...new Set(list.flatMap((c) => (collab.viewing[c.id] ?? []).filter((v) => v.agentId !== me).map((v) => v.displayName)))],
       lastMessage: latest?.lastMessagePreview ?? null,
-      assignee: !latest?.assigneeId ? null : latest.assigneeId === me ? 'You' : (names.get(latest.assigneeId) ?? 'a colleague'),
+      assignee: !latest?.assigneeId ? null : latest.assigneeId === me ? { me: true } : { me: false, name: names.get(latest.assigneeId) ?? null },
     };
   }
   return out;

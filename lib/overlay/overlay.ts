@@ -1,9 +1,11 @@
 import type { CountryCode } from 'libphonenumber-js';
 import { createBadge, isBadge, renderBadge } from './badge-element';
 import type { BadgeInfo } from './badge-info';
+import { followBadgeLanguage, type BadgeLanguage } from './badge-language';
 import { PageWatcher } from './page-watch';
+import { PhoneReport } from './phone-report';
 import { findPhones, mayHoldPhone, parsePhone } from './phones';
-import { CARRIERS, inputPhone, isElement, isText, linkPhone, SKIPPED } from './scan-rules';
+import { CARRIERS, inputPhone, isElement, isText, joinSplits, linkPhone, SKIPPED } from './scan-rules';
 import type { CrmSite } from './sites';
 import { TimeSlicer } from './slices';
 
@@ -14,6 +16,8 @@ export interface OverlayOptions {
   onPhones(phones: string[]): void;
   /** A badge was clicked. */
   onOpen(phone: string): void;
+  /** Calls back with the agent's language, then on each change; returns the stop (default: `followBadgeLanguage`). */
+  followLanguage?: (onChange: (language: BadgeLanguage) => void) => () => void;
 }
 
 /** A number found on the page: the node the badge follows, and the badge once there is one. */
@@ -42,8 +46,13 @@ export class Overlay {
   private info = new Map<string, BadgeInfo>();
   private dirty = new Set<string>();
   private signedIn = false;
-  private lastPhones = '';
-  private phonesTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Null until the agent's language is read: no badge shows in a language it then changes from. */
+  private language: BadgeLanguage | null = null;
+  private stopLanguage: (() => void) | null = null;
+  private readonly report = new PhoneReport(
+    () => this.phones(),
+    (phones) => this.options.onPhones(phones),
+  );
   /** Selector of everything never scanned (SKIPPED and the site's ignore list). */
   private readonly ignore: string;
   private readonly carriers: string;
@@ -72,6 +81,10 @@ export class Overlay {
   /** Scans the document: the first slice at once, the rest in idle time. */
   start(doc: Document = document): void {
     performance.mark('switchboard:scan-start');
+    this.stopLanguage = (this.options.followLanguage ?? followBadgeLanguage)((language) => {
+      this.language = language;
+      this.redraw(this.info.keys());
+    });
     this.watcher.attachRoot(doc);
     this.slices.run();
     performance.measure('switchboard:first-slice', 'switchboard:scan-start');
@@ -82,27 +95,28 @@ export class Overlay {
     this.stopped = true;
     this.watcher.stop();
     this.slices.stop();
-    if (this.phonesTimer) clearTimeout(this.phonesTimer);
+    this.report.stop();
     for (const spot of this.spots.values()) spot.badge?.remove();
     this.spots.clear();
-    for (const [head, tail] of this.splits.reverse()) {
-      if (head.nextSibling === tail && head.isConnected) {
-        head.appendData(tail.data);
-        tail.remove();
-      }
-    }
-    this.splits.length = 0;
+    joinSplits(this.splits);
+    this.stopLanguage?.();
   }
 
   /** Badge data from the background, for the numbers this page reported. */
   setBadges(signedIn: boolean, badges: Record<string, BadgeInfo>): void {
     const next = new Map(Object.entries(badges));
     // Only numbers whose badge changed are touched: work follows the change, not the page.
-    for (const phone of new Set([...this.info.keys(), ...next.keys()])) {
-      if (signedIn !== this.signedIn || JSON.stringify(this.info.get(phone)) !== JSON.stringify(next.get(phone))) this.dirty.add(phone);
-    }
+    const changed = [...new Set([...this.info.keys(), ...next.keys()])].filter(
+      (phone) => signedIn !== this.signedIn || JSON.stringify(this.info.get(phone)) !== JSON.stringify(next.get(phone)),
+    );
     this.signedIn = signedIn;
     this.info = next;
+    this.redraw(changed);
+  }
+
+  /** Renders these numbers' badges again, in slices. */
+  private redraw(phones: Iterable<string>): void {
+    for (const phone of phones) this.dirty.add(phone);
     if (this.dirty.size && !this.slices.has('render')) this.slices.push('render');
     this.slices.run();
   }
@@ -132,7 +146,7 @@ export class Overlay {
 
   /** The queue ran dry: report the page's numbers; the first time, the initial scan is done. */
   private drained(): void {
-    this.flushPhones();
+    this.report.now();
     if (!this.initialDone) {
       this.initialDone = true;
       performance.measure('switchboard:initial-scan', 'switchboard:scan-start');
@@ -316,7 +330,7 @@ export class Overlay {
 
   private render(anchor: Node, spot: Spot): void {
     const info = this.info.get(spot.phone);
-    if (!this.signedIn || !info) {
+    if (!this.signedIn || !info || !this.language) {
       spot.badge?.remove();
       spot.badge = null;
       return;
@@ -325,23 +339,11 @@ export class Overlay {
       spot.badge?.remove();
       spot.badge = createBadge(anchor.ownerDocument ?? document, spot.phone, (p) => this.options.onOpen(p));
     }
-    renderBadge(spot.badge, info);
+    renderBadge(spot.badge, info, this.language);
     if (anchor.nextSibling !== spot.badge) (anchor as ChildNode).after(spot.badge);
   }
 
   private phonesChanged(): void {
-    if (this.phonesTimer || !this.initialDone) return;
-    this.phonesTimer = setTimeout(() => {
-      this.phonesTimer = null;
-      this.flushPhones();
-    }, 30);
-  }
-
-  private flushPhones(): void {
-    const phones = this.phones();
-    const key = phones.join(',');
-    if (key === this.lastPhones) return;
-    this.lastPhones = key;
-    this.options.onPhones(phones);
+    if (this.initialDone) this.report.soon();
   }
 }

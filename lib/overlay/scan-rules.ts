@@ -1,4 +1,4 @@
-/** The overlay's scan rules: what is never scanned, which elements carry a number, and reading that number. */
+/** The overlay's scan rules: what is never scanned, which elements carry a number, reading that number, and undoing the text splits. */
 import type { CountryCode } from 'libphonenumber-js';
 import { BADGE_SELECTOR } from './badge-element';
 import { parsePhone, phoneFromHref } from './phones';
@@ -36,4 +36,15 @@ export function linkPhone(el: Element, defaultCountry: CountryCode): string | nu
 export function inputPhone(input: HTMLInputElement, defaultCountry: CountryCode): string | null {
   const phoneField = input.type === 'tel' || /\btel\b/.test(input.autocomplete) || PHONE_INPUT.test(`${input.name} ${input.id}`);
   return phoneField && input.value ? parsePhone(input.value, defaultCountry) : null;
+}
+
+/** Joins back the text nodes split after a number (latest split first), where the page left them as they were; empties the list. */
+export function joinSplits(splits: Array<[Text, Text]>): void {
+  for (const [head, tail] of splits.reverse()) {
+    if (head.nextSibling === tail && head.isConnected) {
+      head.appendData(tail.data);
+      tail.remove();
+    }
+  }
+  splits.length = 0;
 }

@@ -139,6 +139,6 @@ describe('badge data', () => {
         now,
         new Map([['bob', 'Bob']]),
       )['+14155550134']!.assignee;
-    expect([assigned('me'), assigned('bob'), assigned('zed')]).toEqual(['You', 'Bob', 'a colleague']);
+    expect([assigned('me'), assigned('bob'), assigned('zed')]).toEqual([{ me: true }, { me: false, name: 'Bob' }, { me: false, name: null }]);
   });
 });
