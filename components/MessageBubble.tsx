@@ -109,8 +109,8 @@ function Quote({ quote, onJumpTo }: { quote: QuoteView; onJumpTo: (messageId: st
       <span className="quote-text">
         {Icon && <Icon aria-hidden="true" />}
         {Icon ? ` ${what}` : (what ?? 'A message')}
-        <span className="visually-hidden"> (show it)</span>
       </span>
+      <span className="visually-hidden">(show it)</span>
     </button>
   );
 }

@@ -46,10 +46,12 @@ describe('WhatsApp content in the side panel', () => {
     await panel.locator('.messages-scroller').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
     await quote.waitFor({ timeout: 10_000 });
     // The quote reads in the same type as the message around it (it was smaller: issue 31).
-    const type = (el: Element) => `${getComputedStyle(el).fontSize} ${getComputedStyle(el).fontFamily}`;
-    const reply = thread.locator('li.message', { has: quote });
-    expect(await reply.locator('.quote-text').evaluate(type)).toBe(await reply.locator('.body').evaluate(type));
-    expect(await reply.locator('.quote-who').evaluate(type)).toBe(await reply.locator('.body').evaluate(type));
+    const types = await quote.evaluate((button) => {
+      const type = (el: Element) => `${getComputedStyle(el).fontSize} ${getComputedStyle(el).fontFamily}`;
+      const bubble = button.closest('.bubble')!;
+      return [type(button.querySelector('.quote-who')!), type(button.querySelector('.quote-text')!), type(bubble.querySelector('.body')!)];
+    });
+    expect(new Set(types).size).toBe(1);
     await expect.poll(() => thread.getByText('My order number is QX-7781', { exact: true }).count()).toBe(1); // only inside the quote
     await quote.click();
     const target = thread.locator('li.message.highlighted');
