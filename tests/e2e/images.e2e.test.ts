@@ -92,6 +92,8 @@ describe('Photos in the thread', () => {
     }
     // Modal: the rest of the panel is out of reach while it is open.
     expect(await viewer.evaluate((d) => d.matches(':modal'))).toBe(true);
+    // …and dimmed behind it, with the design's backdrop (not the browser's faint default).
+    expect(await viewer.evaluate((d) => getComputedStyle(d, '::backdrop').backgroundColor)).toBe('rgba(0, 0, 0, 0.6)');
     // It fits the 320 px panel, the photo inside it, with its caption.
     const dialogBox = await box(viewer);
     expect(dialogBox.x).toBeGreaterThanOrEqual(0);
