@@ -3,7 +3,7 @@ import { useEffect, useId, useRef, useState, type DragEvent, type Ref } from 're
 import type { CannedReply, UploadTicket } from '@/lib/contract/api';
 import { formatBytes } from '@/lib/contract/whatsapp';
 import { useUploads, type Uploads } from '@/lib/hooks/useUploads';
-import { renderTemplate, replyWindow, type TemplateView } from '@/lib/contract/reply-window';
+import { replyWindow, templateParts, type TemplateView } from '@/lib/contract/reply-window';
 import type { ReplyContent } from '@/lib/api/client';
 import { useReplyDraft } from '@/lib/hooks/useReplyDraft';
 import { shortTime } from './format';
@@ -40,7 +40,7 @@ export function Composer(props: {
   const window = replyWindow(props.lastInboundAt, props.now);
   const templates = !window.open || props.templatesWanted;
   return (
-    <div className={`composer-area mode-${mode}`}>
+    <section className={`composer-area mode-${mode}`} aria-label="Compose">
       <div className="modes" role="group" aria-label="Write">
         <button type="button" aria-pressed={mode === 'reply'} onClick={() => setMode('reply')}>
           Reply
@@ -88,7 +88,7 @@ export function Composer(props: {
           onCancel={window.open ? props.onTemplatesDone : undefined}
         />
       )}
-    </div>
+    </section>
   );
 }
 
@@ -168,9 +168,8 @@ function TextComposer(props: {
         rows={2}
         placeholder={note ? 'Private note: only your team sees it' : 'Write a reply… ("/" for saved replies)'}
         value={draft.text}
-        role="combobox"
+        // A textbox that suggests canned replies (role combobox is not allowed on a textarea: axe's aria-allowed-role).
         aria-autocomplete="list"
-        aria-expanded={canned.open}
         aria-controls={canned.open ? listId : undefined}
         aria-activedescendant={canned.open ? `${listId}-${canned.chosen}` : undefined}
         aria-keyshortcuts="R"
@@ -284,6 +283,8 @@ function TemplatePicker(props: {
   const chosen = templates?.find((t) => t.sid === sid);
   const keys = chosen ? Object.keys(chosen.variables) : [];
   const ready = chosen && keys.every((k) => values[k]?.trim());
+  // What a variable means, as the organisation labelled it; else its place ("Value 1"), never {{1}}.
+  const labelOf = (k: string) => chosen?.labels[k] ?? <>Value {keys.indexOf(k) + 1}</>;
   return (
     <form
       className="composer templates"
@@ -323,11 +324,25 @@ function TemplatePicker(props: {
           </label>
           {keys.map((k) => (
             <label key={`${sid}:${k}`}>
-              {`{{${k}}}`}
+              {labelOf(k)}
               <input value={values[k] ?? ''} placeholder={chosen!.variables[k]} onChange={(e) => setValues({ ...values, [k]: e.target.value })} />
             </label>
           ))}
-          {chosen && <p className="template-preview">{renderTemplate(chosen.body, Object.fromEntries(keys.map((k) => [k, values[k] || `{{${k}}}`])))}</p>}
+          {chosen && (
+            <p className="template-preview">
+              {templateParts(chosen.body).map((part, i) =>
+                typeof part === 'string' ? (
+                  part
+                ) : values[part.variable] ? (
+                  values[part.variable]
+                ) : (
+                  <span key={i} className="template-slot">
+                    {labelOf(part.variable)}
+                  </span>
+                ),
+              )}
+            </p>
+          )}
           <button type="submit" disabled={!ready}>
             Send template
           </button>

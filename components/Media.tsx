@@ -6,6 +6,7 @@ import { INLINE_IMAGE_TYPES, type MediaItem } from '@/lib/contract/models';
 import { formatBytes, SENDABLE_TYPES } from '@/lib/contract/whatsapp';
 import { parseContactCard, type ContactCard } from '@/lib/inbox/vcard';
 import { downloadName, whenLabel } from './format';
+import { ImageViewer } from './ImageViewer';
 
 /** A media file as a blob: URL of its stated type (only for players and images; never a document). */
 async function blobUrl(dataUrl: string, type: string): Promise<string> {
@@ -42,6 +43,8 @@ export function Media({
           ? 'contact'
           : 'file';
   const [url, setUrl] = useState<string | null>(null);
+  const [fileName, setFileName] = useState<string | null>(null);
+  const [viewing, setViewing] = useState(false);
   const [card, setCard] = useState<ContactCard | null>(null);
   const [error, setError] = useState<string | null>(null);
   // A document's name and size (an upload's are known; a customer's come with the file).
@@ -60,13 +63,16 @@ export function Media({
       };
     }
     load()
-      .then(async ({ dataUrl }) => {
+      .then(async ({ dataUrl, fileName }) => {
         if (kind === 'contact') {
           const parsed = parseContactCard(await (await fetch(dataUrl)).text());
           if (!parsed) throw new Error('not a readable contact card');
           if (live) setCard(parsed);
         } else if (kind === 'image') {
-          if (live) setUrl(dataUrl);
+          if (live) {
+            setUrl(dataUrl);
+            setFileName(fileName);
+          }
         } else {
           made = await blobUrl(dataUrl, type);
           if (live) setUrl(made);
@@ -86,12 +92,19 @@ export function Media({
         {what} unavailable: {error}
       </span>
     );
-  if (kind === 'image')
-    return url ? (
-      <img className="media" src={url} alt={fromCustomer ? 'Photo from the customer' : 'Photo you sent'} />
-    ) : (
-      <span className="media loading">Loading photo…</span>
+  if (kind === 'image') {
+    if (!url) return <span className="media loading">Loading photo…</span>;
+    const alt = fromCustomer ? 'Photo from the customer' : 'Photo you sent';
+    // A preview of a usable size whatever the photo's shape (styles.css), opening the whole photo.
+    return (
+      <>
+        <button type="button" className="media-open" aria-haspopup="dialog" onClick={() => setViewing(true)}>
+          <img className="media" src={url} alt={alt} />
+        </button>
+        {viewing && <ImageViewer src={url} alt={alt} fileName={media.name ?? fileName ?? downloadName(type)} onClose={() => setViewing(false)} />}
+      </>
     );
+  }
   if (kind === 'audio')
     return url ? (
       <audio className="media audio" controls preload="metadata" src={url} aria-label={what} />

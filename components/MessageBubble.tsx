@@ -3,7 +3,7 @@ import { memo } from 'react';
 import type { LoadedMedia, MediaLink } from '@/lib/contract/api';
 import type { MessageView, QuoteView } from '@/lib/contract/models';
 import { failureGuide } from '@/lib/contract/whatsapp';
-import { mapLink } from '@/lib/inbox/view';
+import { isOutboxCopy, mapLink } from '@/lib/inbox/view';
 import { shortTime } from './format';
 import { Media, MediaShare } from './Media';
 
@@ -61,8 +61,12 @@ export const MessageBubble = memo(function MessageBubble(props: {
           </a>
         ) : (
           <div key={i} className="media-item">
-            <Media media={media} load={() => props.loadMedia(m.id, i)} onOpenPhone={props.onOpenPhone} fromCustomer={m.direction === 'inbound'} />
-            {m.direction !== 'note' && <MediaShare make={() => props.linkMedia(m.id, i)} />}
+            {isOutboxCopy(m) ? (
+              <span className="media loading">Sending file…</span>
+            ) : (
+              <Media media={media} load={() => props.loadMedia(m.id, i)} onOpenPhone={props.onOpenPhone} fromCustomer={m.direction === 'inbound'} />
+            )}
+            {m.direction !== 'note' && !isOutboxCopy(m) && <MediaShare make={() => props.linkMedia(m.id, i)} />}
           </div>
         ),
       )}
@@ -97,13 +101,16 @@ function Quote({ quote, onJumpTo }: { quote: QuoteView; onJumpTo: (messageId: st
   const what = quote.body || media?.[0] || null;
   const Icon = media?.[1];
   if (!quote.messageId) return <blockquote className="quote unknown">Replying to an earlier message Switchboard does not have</blockquote>;
+  // Named by its own visible text (axe: label-content-name-mismatch), with what it does around it.
   return (
-    <button type="button" className="quote" onClick={() => onJumpTo(quote.messageId!)} aria-label={`Replying to: ${what ?? 'a message'}. Show it`}>
+    <button type="button" className="quote" onClick={() => onJumpTo(quote.messageId!)}>
+      <span className="visually-hidden">Replying to </span>
       {who && <span className="quote-who">{who}</span>}
       <span className="quote-text">
         {Icon && <Icon aria-hidden="true" />}
         {Icon ? ` ${what}` : (what ?? 'A message')}
       </span>
+      <span className="visually-hidden">(show it)</span>
     </button>
   );
 }

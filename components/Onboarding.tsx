@@ -4,8 +4,12 @@ import { sendMessage } from '@/lib/messaging/protocol';
 import { isConfigured } from '@/lib/settings';
 import { managedWorkspaceItem, settingsItem, updateRequiredItem, workspaceItem } from '@/lib/storage/items';
 
-/** The one thing an agent types to connect: the workspace URL (the server publishes the rest). */
-export function WorkspaceForm(props: { onConnected?: () => void }) {
+/**
+ * The one thing an agent types to connect: the workspace URL (the server publishes the rest).
+ * With `collapseWhenConnected` (the options page), a connected workspace shows as connected, and
+ * the field only after *Change workspace*; the side panel's first run always shows the field.
+ */
+export function WorkspaceForm(props: { onConnected?: () => void; collapseWhenConnected?: boolean }) {
   const workspace = useStorageItem(workspaceItem);
   const managed = useStorageItem(managedWorkspaceItem);
   const [typed, setUrl] = useState('');
@@ -14,6 +18,7 @@ export function WorkspaceForm(props: { onConnected?: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [connected, setConnected] = useState<string | null>(null);
+  const [changing, setChanging] = useState(false);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
@@ -22,8 +27,35 @@ export function WorkspaceForm(props: { onConnected?: () => void }) {
     setBusy(false);
     if ('error' in result) return setError(result.error);
     setConnected(result.data.workspaceName ?? new URL(result.data.url).host);
+    setChanging(false);
+    setUrl('');
     props.onConnected?.();
   };
+  const connect = (
+    <button type="submit" disabled={busy}>
+      Connect
+    </button>
+  );
+  if (props.collapseWhenConnected && workspace === undefined) return null; // not read yet: no flash of the field
+  if (props.collapseWhenConnected && workspace && !changing)
+    return (
+      <div className="workspace-connected" role="group" aria-labelledby="workspace-heading">
+        <h2 id="workspace-heading">Workspace</h2>
+        <div className="connected-row">
+          <p role="status">
+            Connected to <strong>{new URL(workspace.url).host}</strong>
+            {workspace.name && <span className="hint"> ({workspace.name})</span>}
+          </p>
+          {managed?.locked ? (
+            <p className="hint">Set by your organisation.</p>
+          ) : (
+            <button type="button" onClick={() => setChanging(true)}>
+              Change workspace
+            </button>
+          )}
+        </div>
+      </div>
+    );
   return (
     <form aria-label="Workspace" onSubmit={(e) => void submit(e)}>
       <h2>Workspace</h2>
@@ -39,6 +71,7 @@ export function WorkspaceForm(props: { onConnected?: () => void }) {
           value={url}
           readOnly={managed?.locked}
           aria-describedby={managed ? 'managed-note' : undefined}
+          autoFocus={changing}
           onChange={(e) => setUrl(e.target.value)}
         />
       </label>
@@ -47,9 +80,16 @@ export function WorkspaceForm(props: { onConnected?: () => void }) {
           {managed.locked ? 'Set by your organisation.' : 'Suggested by your organisation.'}
         </p>
       )}
-      <button type="submit" disabled={busy}>
-        Connect
-      </button>
+      {changing ? (
+        <div className="workspace-actions">
+          {connect}
+          <button type="button" onClick={() => setChanging(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        connect
+      )}
       {connected && <p role="status">Connected to {connected}.</p>}
       {error && <p role="alert">{error}</p>}
     </form>

@@ -32,7 +32,7 @@ export function OptionsApp() {
   const managed = useStorageItem(managedWorkspaceItem);
   const workspace = (
     <section id="workspace" className="card" aria-label="Workspace settings">
-      <WorkspaceForm />
+      <WorkspaceForm collapseWhenConnected />
       {settings && !managed?.locked && (
         <details className="advanced">
           <summary>Advanced: enter the server and Supabase yourself</summary>

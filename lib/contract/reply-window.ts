@@ -26,9 +26,28 @@ export interface TemplateView {
   body: string;
   /** Placeholder names with Twilio's sample values. */
   variables: Record<string, string>;
+  /**
+   * What each placeholder means, as the organisation labelled it ('1' → 'Customer name'); a
+   * placeholder without a label has none here (the composer calls it "Value 1").
+   */
+  labels: Record<string, string>;
 }
+
+const PLACEHOLDER = /\{\{\s*(\w+)\s*\}\}/g;
 
 /** A template's text with its variables filled in (what the customer reads). */
 export function renderTemplate(body: string, values: Record<string, string>): string {
-  return body.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, key: string) => values[key] ?? m);
+  return body.replace(PLACEHOLDER, (m, key: string) => values[key] ?? m);
+}
+
+/**
+ * A template's text as its literal pieces and its variables, in order, for a preview that shows
+ * each variable by what it means until it is filled in.
+ * @example templateParts('Hi {{1}}!') // ['Hi ', { variable: '1' }, '!']
+ */
+export function templateParts(body: string): Array<string | { variable: string }> {
+  return body
+    .split(PLACEHOLDER)
+    .map((part, i) => (i % 2 === 1 ? { variable: part } : part))
+    .filter((p) => p !== '');
 }

@@ -13,11 +13,20 @@ export const e164 = z.string().regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phon
 
 export const BODY_MAX = 4096;
 
+/** A template variable's name, as in its `{{1}}` placeholder. */
+const templateVariableName = z.string().regex(/^\w{1,20}$/, 'template variable names are letters, digits and _');
+
 /** An approved WhatsApp template (Twilio Content sid `HX…`) and its variables. */
 export const templateRef = z.object({
   sid: z.string().regex(/^HX[0-9a-f]{32}$/, 'template sid must look like HX followed by 32 hex digits'),
-  variables: z.record(z.string().regex(/^\w{1,20}$/, 'template variable names are letters, digits and _'), z.string().max(1024)).default({}),
+  variables: z.record(templateVariableName, z.string().max(1024)).default({}),
 });
+
+/** The labels of a template's variables ('1' → 'Customer name'), as an admin gives them with the template. */
+export const templateVariableLabels = z.record(
+  templateVariableName,
+  z.string().trim().min(1, 'a label cannot be empty').max(60, 'a label is at most 60 characters'),
+);
 
 /** What a reply carries: text and/or one file by public https URL, or a template alone. */
 export const replyContentShape = {

@@ -37,6 +37,8 @@ export function useInboxKeyboard(keys: InboxKeys): void {
     const onKey = (e: KeyboardEvent) => {
       const k = latest.current;
       const t = e.target as HTMLElement | null;
+      // Keys in a dialog (the photo viewer) are its own: Escape closes it, not the thread.
+      if (t?.closest?.('dialog[open]')) return;
       const inField = !!t && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName));
       if ((e.key === 'k' && (e.ctrlKey || e.metaKey)) || (e.key === '/' && !inField)) {
         e.preventDefault();

@@ -274,3 +274,12 @@ export function previewParts(preview: string): { kind: PreviewKind | null; text:
   for (const [marker, kind] of PREVIEW_MARKERS) if (preview.startsWith(`${marker} `)) return { kind, text: preview.slice(marker.length + 1) };
   return { kind: null, text: preview };
 }
+
+/**
+ * Whether a message is the outbox's own copy of a reply (`pendingMessage` in store.ts: no sender,
+ * still accepted) rather than the server's: its file is not stored on the server yet, so it cannot
+ * be loaded until the server's copy replaces it (same id).
+ */
+export function isOutboxCopy(m: MessageView): boolean {
+  return m.direction === 'outbound' && m.sentBy === null && m.status === 'accepted';
+}

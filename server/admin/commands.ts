@@ -1,6 +1,8 @@
 import { createClient } from '@supabase/supabase-js';
 import type pg from 'pg';
 import WebSocket from 'ws';
+import { templateVariableLabels } from '../../lib/contract/schemas';
+import { describeIssues } from '../errors';
 import { inTransaction } from '../inbox/repository';
 import { routeWaiting } from '../inbox/unrouted';
 import { revokeInvitesOf, type InviteAccounts } from './invitations';
@@ -133,12 +135,20 @@ export async function createAgent(
 
 /**
  * Gives an organisation a WhatsApp template (a Twilio Content sid, `HX…`): its agents list and send
- * only the templates given to it, even when organisations share one Twilio account.
+ * only the templates given to it, even when organisations share one Twilio account. `labels` say
+ * what each variable means ('1' → 'Customer name'), shown to agents instead of `{{1}}`; given
+ * again for a template the organisation has, they replace its labels.
  */
-export async function addTemplate(db: pg.Pool, organisationId: string, contentSid: string): Promise<void> {
+export async function addTemplate(db: pg.Pool, organisationId: string, contentSid: string, labels?: Record<string, string>): Promise<void> {
   if (!/^HX[0-9a-f]{32}$/.test(contentSid))
     throw new Error('the template sid must be HX followed by 32 hex digits (Twilio Console → Content Template Builder)');
-  await db.query('insert into organisation_templates (organisation_id, content_sid) values ($1, $2) on conflict do nothing', [organisationId, contentSid]);
+  const checked = templateVariableLabels.safeParse(labels ?? {});
+  if (!checked.success) throw new Error(`template labels: ${describeIssues(checked.error)}`);
+  await db.query(
+    `insert into organisation_templates (organisation_id, content_sid, variable_labels) values ($1, $2, $3)
+     on conflict (organisation_id, content_sid) do update set variable_labels = case when $4 then excluded.variable_labels else organisation_templates.variable_labels end`,
+    [organisationId, contentSid, JSON.stringify(checked.data), labels !== undefined],
+  );
 }
 
 /**

@@ -30,6 +30,13 @@ async function crmCheck(organisationId: string, writeTest: boolean): Promise<boo
   return answer.ok;
 }
 
+/** `--label 1=Customer name` as ['1', 'Customer name']. */
+function variableLabel(arg: string): [string, string] {
+  const at = arg.indexOf('=');
+  if (at < 1) throw new Error(`--label ${arg}: write it as <variable>=<what it means>, e.g. --label 1="Customer name"`);
+  return [arg.slice(0, at).trim(), arg.slice(at + 1)];
+}
+
 const USAGE = `Usage: npm run admin -- <command> [options]
 
   create-org --name <name>
@@ -37,7 +44,9 @@ const USAGE = `Usage: npm run admin -- <command> [options]
                  (messages already waiting for the number are routed into conversations)
   create-agent --org <org id> --email <email> --password <password> --name <display name>
   add-canned-reply --org <org id> --shortcut <shortcut> --text <reply>   (agents insert it with /shortcut)
-  add-template --org <org id> --sid <HX…>   (an approved WhatsApp template this organisation may send)
+  add-template --org <org id> --sid <HX…> [--label 1="Customer name" --label 2="Order number" …]
+                 (an approved WhatsApp template this organisation may send; each --label says what a
+                  variable means, shown to agents instead of {{1}}; again with labels to change them)
   remove-agent --email <email>               (takes the agent out of its organisation)
   crm-check --org <org id> [--write-test]    (Check connection of the organisation's CRM, through the running
                                               server: SWITCHBOARD_URL and OPERATOR_TOKEN, or the local stack's)
@@ -58,10 +67,11 @@ runCli(async () => {
       shortcut: { type: 'string' },
       text: { type: 'string' },
       sid: { type: 'string' },
+      label: { type: 'string', multiple: true },
       'write-test': { type: 'boolean' },
     },
   });
-  const need = (key: Exclude<keyof typeof values, 'write-test'>): string => {
+  const need = (key: Exclude<keyof typeof values, 'write-test' | 'label'>): string => {
     const v = values[key];
     if (!v) throw new Error(`--${key} is required\n\n${USAGE}`);
     return v;
@@ -105,8 +115,9 @@ runCli(async () => {
       }
       case 'add-template': {
         const org = need('org');
-        await addTemplate(db(), org, need('sid'));
-        console.log(JSON.stringify({ organisationId: org, template: values.sid }));
+        const labels = values.label ? Object.fromEntries(values.label.map(variableLabel)) : undefined;
+        await addTemplate(db(), org, need('sid'), labels);
+        console.log(JSON.stringify({ organisationId: org, template: values.sid, labels }));
         break;
       }
       case 'remove-agent': {

@@ -38,17 +38,20 @@ export function registerReplyRoutes(
         language: c.language,
         body: ((c.types as Record<string, { body?: string }>)['twilio/text']?.body ?? '') as string,
         variables: (c.variables ?? {}) as unknown as Record<string, string>,
+        labels: {},
       }));
     accountTemplates = { at: Date.now(), list };
     return list;
   };
-  // …of which an organisation sees and sends only those given to it (organisations may share an account).
+  // …of which an organisation sees and sends only those given to it (organisations may share an
+  // account), with its own labels for their variables.
   const approvedTemplates = async (organisationId: string): Promise<TemplateView[]> => {
-    const { rows } = await deps.db.query<{ content_sid: string }>('select content_sid from organisation_templates where organisation_id = $1', [
-      organisationId,
-    ]);
-    const mine = new Set(rows.map((r) => r.content_sid));
-    return (await approvedOnAccount()).filter((t) => mine.has(t.sid));
+    const { rows } = await deps.db.query<{ content_sid: string; variable_labels: Record<string, string> }>(
+      'select content_sid, variable_labels from organisation_templates where organisation_id = $1',
+      [organisationId],
+    );
+    const mine = new Map(rows.map((r) => [r.content_sid, r.variable_labels]));
+    return (await approvedOnAccount()).filter((t) => mine.has(t.sid)).map((t) => ({ ...t, labels: mine.get(t.sid)! }));
   };
 
   api.get('/api/conversations/:id/templates', async (req) => {

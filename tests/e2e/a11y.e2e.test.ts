@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
-import { seriousViolations } from '../support/axe';
+import { allViolationsIn, seriousViolations } from '../support/axe';
 import { useSignedInBrowser, useTestStack } from '../support/fixture';
 import { api, connectSocket, customer, type TestSocket } from '../support/stack';
 
@@ -42,6 +42,14 @@ describe('Accessibility (axe-core)', () => {
     await api(ctx.stack, agent().token, `/api/conversations/${mariaId}/status`, 'POST', { status: 'resolved' });
     await api(ctx.stack, agent().token, `/api/conversations/${mariaId}/status`, 'POST', { status: 'open' });
     await ctx.stack.inbound({ from: '+14155550134', to: ctx.org.number, body: 'Thanks!', profileName: 'Maria Garcia' });
+    // A quoted reply: its button is named by what it shows (label-content-name-mismatch, enabled in the helper).
+    await ctx.stack.inbound({
+      from: '+14155550134',
+      to: ctx.org.number,
+      body: 'Is that the one from Monday?',
+      profileName: 'Maria Garcia',
+      replyTo: { sid: maria.params.MessageSid!, sender: '+14155550134' },
+    });
     const snoozed = await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Call me next week', profileName: 'Oliver' });
     await api(ctx.stack, agent().token, `/api/conversations/${await conversationOf(snoozed.params.MessageSid!)}/status`, 'POST', {
       status: 'snoozed',
@@ -89,7 +97,11 @@ describe('Accessibility (axe-core)', () => {
       const thread = panel.getByRole('list', { name: 'Messages' });
       await thread.getByText('Thanks!').waitFor();
       await thread.getByText(/reopened this/).waitFor();
-      found.push(...(await violations(panel, 'thread and composer')));
+      await thread.getByRole('button', { name: 'Replying to Customer: Hi, where is my parcel? (show it)' }).waitFor();
+      found.push(...(await violations(panel, 'thread with a quoted reply, and composer')));
+      // The composer: a named region whose parts have roles and names axe accepts, at any impact.
+      await panel.getByRole('region', { name: 'Compose' }).getByRole('textbox', { name: 'Reply' }).waitFor();
+      found.push(...(await allViolationsIn(panel, '.composer-area', 'composer')));
       await panel.getByRole('button', { name: 'Snooze', exact: true }).click();
       await panel.getByRole('group', { name: 'Snooze until' }).waitFor();
       found.push(...(await violations(panel, 'snooze choices')));

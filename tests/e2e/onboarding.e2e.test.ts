@@ -38,14 +38,26 @@ describe('Connecting with one workspace URL', () => {
     await panel.getByRole('button', { name: 'Sign in' }).click();
     await panel.getByRole('button', { name: /Maria Garcia/ }).waitFor({ timeout: 15_000 });
     await expect.poll(() => panel.locator('[data-status]').getAttribute('data-status'), { timeout: 10_000 }).toBe('live');
-    // The options page says where it is connected, by the workspace's name.
+    // The options page shows the workspace as connected (by its host and name), not as a field to
+    // fill again; Change workspace brings the field back, Cancel folds it away.
     const options = await fresh.page('options.html');
-    await options.getByText('Connected to Acme Support.').waitFor();
+    const host = new URL(ctx.stack.serverUrl).host;
+    const connected = options.getByRole('group', { name: 'Workspace' }).getByRole('status');
+    await connected.filter({ hasText: `Connected to ${host} (Acme Support)` }).waitFor();
+    expect(await options.getByLabel('Workspace URL').count()).toBe(0);
+    await options.getByRole('button', { name: 'Change workspace' }).click();
+    const field = options.getByLabel('Workspace URL');
+    await field.waitFor();
+    expect(await field.evaluate((el) => el === document.activeElement)).toBe(true);
+    await options.getByRole('button', { name: 'Cancel' }).click();
+    await connected.waitFor();
+    expect(await field.count()).toBe(0);
     await options.close();
   });
 
   it('answers a wrong URL clearly and keeps what worked', async () => {
     const options = await fresh.page('options.html');
+    await options.getByRole('button', { name: 'Change workspace' }).click();
     const tryUrl = async (url: string) => {
       await options.getByLabel('Workspace URL').fill(url);
       await options.getByRole('button', { name: 'Connect', exact: true }).click();

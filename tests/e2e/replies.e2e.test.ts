@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { cuttableProxy } from '../support/proxy';
 import { newSid } from '../../server/dev/twilio-stand-in/inbound';
-import type { MediaKind } from '../../server/dev/twilio-stand-in/server';
+import { STAND_IN_TEMPLATES, type MediaKind } from '../../server/dev/twilio-stand-in/server';
+import { addTemplate } from '../../server/admin/commands';
 import { customer } from '../support/stack';
 import { useTestStack } from '../support/fixture';
 
@@ -13,6 +14,9 @@ describe('Replying from the side panel, in Chromium', () => {
 
   beforeAll(async () => {
     await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Is the store open today?', profileName: 'Remy' });
+    // The admin labels what order_update's variables mean (the admin path: add-template with labels);
+    // follow_up stays unlabelled.
+    await addTemplate(ctx.stack.db, ctx.org.id, STAND_IN_TEMPLATES[1].sid, { '1': 'Customer name', '2': 'Order number' });
     ({ browser } = await signedInBrowser(ctx.stack, ctx.org.agents[0]!.email));
   });
   afterAll(async () => {
@@ -60,7 +64,7 @@ describe('Replying from the side panel, in Chromium', () => {
   };
   const sentWith = (body: string) => ctx.stack.twilioStandIn!.created.filter((c) => c.Body === body);
 
-  it('a conversation with no message from the customer yet opens with an approved template', async () => {
+  it('a conversation with no message from the customer yet opens with an approved template, its variables labelled by meaning', async () => {
     // Started from a CRM page: WhatsApp allows only a template until the customer writes.
     const started = await fetch(`${ctx.stack.serverUrl}/api/conversations`, {
       method: 'POST',
@@ -75,8 +79,11 @@ describe('Replying from the side panel, in Chromium', () => {
     await form.getByText(/has not written yet/).waitFor({ timeout: 10_000 });
     expect(await panel.getByLabel('Reply').count()).toBe(0);
     await form.getByLabel('Template').selectOption({ label: 'order_update (en)' });
-    await form.getByLabel('{{1}}').fill('Tove');
-    await form.getByLabel('{{2}}').fill('B-12');
+    // Labelled by what they mean, in the fields and in the preview; never {{1}}.
+    expect(await form.locator('.template-preview').textContent()).toBe('Hello Customer name, your order Order number has shipped.');
+    expect(await form.textContent()).not.toContain('{{');
+    await form.getByLabel('Customer name').fill('Tove');
+    await form.getByLabel('Order number').fill('B-12');
     expect(await form.locator('.template-preview').textContent()).toBe('Hello Tove, your order B-12 has shipped.');
     await form.getByRole('button', { name: 'Send template' }).click();
     const sent = panel.getByRole('list', { name: 'Messages' }).locator('li.outbound');
@@ -99,7 +106,8 @@ describe('Replying from the side panel, in Chromium', () => {
     await failed.getByRole('button', { name: 'Send a template' }).click();
     const form = panel.getByRole('form', { name: 'Send a template' });
     await form.getByLabel('Template').selectOption({ label: 'follow_up (en)' });
-    await form.getByLabel('{{1}}').fill('Ulla');
+    // An unlabelled template's variable is called by its place.
+    await form.getByLabel('Value 1').fill('Ulla');
     await form.getByRole('button', { name: 'Send template' }).click();
     await panel.locator('li.outbound[data-status="read"]').waitFor({ timeout: 10_000 });
     expect(ctx.stack.twilioStandIn!.created.at(-1)).toMatchObject({ To: `whatsapp:${phone}`, ContentSid: expect.stringMatching(/^HX/) });

@@ -11,6 +11,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CrmConnectResponse } from '../../lib/contract/api';
 import { saveCannedReply } from '../../server/inbox/team';
+import { addTemplate } from '../../server/admin/commands';
+import { STAND_IN_TEMPLATES } from '../../server/dev/twilio-stand-in/server';
 import { signedInBrowser } from '../support/browser';
 import { oauthBrowser } from '../support/oauth-browser';
 import { api, createTestOrg, socketIoSwitch, startTestStack } from '../support/stack';
@@ -29,6 +31,7 @@ async function main() {
   await stack.db.query("update agents set display_name = 'Alice' where id = $1", [me.id]);
   await stack.db.query("update agents set display_name = 'Bob' where id = $1", [bob.id]);
   await saveCannedReply(stack.db, org.id, 'hours', 'We are open Monday to Friday, 9:00 to 18:00.');
+  await addTemplate(stack.db, org.id, STAND_IN_TEMPLATES[1].sid, { '1': 'Customer name', '2': 'Order number' });
   // HubSpot (the stand-in) knows Dana, not the others: the thread header's two CRM states.
   stack.hubspotStandIn!.addContact({ firstname: 'Dana', lastname: 'Whitfield', phone: '+14155550111' });
   const connect = await api<CrmConnectResponse>(stack, me.token, '/api/admin/crm/connect', 'POST', { vendor: 'hubspot' });
@@ -197,6 +200,54 @@ async function main() {
     await panel.getByRole('button', { name: 'Copy link' }).click();
     await panel.getByRole('textbox', { name: 'Link to this file' }).waitFor({ timeout: 10_000 });
     await panel.screenshot({ path: join(OUT, 'file-link-light.png') });
+
+    // A photo (the stand-in's is 1×1 px: still a usable preview) and a quoted reply; the viewer.
+    const oluPhone = '+447700900222';
+    const oluFirst = (
+      await stack.db.query<{ twilio_sid: string }>(
+        "select m.twilio_sid from messages m join contacts ct on ct.phone_e164 = $1 join conversations c on c.contact_id = ct.id and m.conversation_id = c.id where m.direction = 'inbound' order by m.created_at limit 1",
+        [oluPhone],
+      )
+    ).rows[0]!.twilio_sid;
+    const photoSid = newSid('MM');
+    await say(oluPhone, 'Olu Adebayo', 'This is the label on the parcel', {
+      messageSid: photoSid,
+      media: [{ url: stack.twilioStandIn!.mediaUrl('image', photoSid), contentType: 'image/png' }],
+    });
+    await say(oluPhone, 'Olu Adebayo', 'The new address is 12 Mill Lane, Leeds', { replyTo: { sid: oluFirst, sender: oluPhone } });
+    if (await panel.getByRole('button', { name: 'Back to conversations' }).isVisible())
+      await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    await panel.getByRole('button', { name: /Olu Adebayo/ }).click();
+    await thread.getByRole('button', { name: /^Replying to Customer: Can I change the delivery address/ }).waitFor({ timeout: 10_000 });
+    await thread.getByRole('button', { name: 'Photo from the customer' }).waitFor({ timeout: 10_000 });
+    await panel.locator('.messages-scroller').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+    await bothWidthsBothThemes('photo-and-quote');
+    await panel.setViewportSize({ width: NARROW, height: HEIGHT });
+    await thread.getByRole('button', { name: 'Photo from the customer' }).click();
+    await panel.getByRole('dialog', { name: 'Photo from the customer' }).waitFor();
+    for (const scheme of SCHEMES) {
+      await panel.emulateMedia({ colorScheme: scheme });
+      await panel.screenshot({ path: join(OUT, `photo-viewer-320px-${scheme}.png`) });
+    }
+    await panel.keyboard.press('Escape');
+    await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
+
+    // Outside the 24-hour window: a template whose variables say what they mean.
+    // (A conversation started from a CRM page: the customer has not written yet.)
+    const started = await api<{ conversation: { id: string } }>(stack, me.token, '/api/conversations', 'POST', { phone: '+819012345678' });
+    await browser.worker.evaluate(() => chrome.storage.session.remove('openConversation'));
+    const late = await browser.page('sidepanel.html');
+    await late.setViewportSize({ width: NARROW, height: HEIGHT });
+    await late.locator(`[data-conversation-id="${started.body.conversation.id}"]`).click({ timeout: 15_000 });
+    const templates = late.getByRole('form', { name: 'Send a template' });
+    await templates.getByLabel('Template').selectOption({ label: 'order_update (en)' });
+    await templates.getByLabel('Customer name').fill('Mei');
+    await templates.getByLabel('Order number').focus();
+    for (const scheme of SCHEMES) {
+      await late.emulateMedia({ colorScheme: scheme });
+      await late.screenshot({ path: join(OUT, `template-320px-${scheme}.png`) });
+    }
+    await late.close();
 
     // A badge's hover card on the demo CRM page: who wrote, what, who has it.
     const maria = await say('+14155550134', 'Maria Garcia', 'Order #4411 arrived damaged, can you help?');

@@ -40,11 +40,18 @@ describe('WhatsApp content in the side panel', () => {
     await ctx.stack.inbound({ from: phone, to: ctx.org.number, body: 'Any news on this?', replyTo: { sid: original.params.MessageSid!, sender: phone } });
     const panel = await open('Quinn');
     const thread = panel.getByRole('list', { name: 'Messages' });
-    const quote = thread.getByRole('button', { name: 'Replying to: My order number is QX-7781. Show it' });
+    const quote = thread.getByRole('button', { name: 'Replying to Customer: My order number is QX-7781 (show it)' });
     // The thread opens at the first of the 112 unread messages: down to the latest, which quotes the first.
     await thread.getByText('My order number is QX-7781', { exact: true }).waitFor();
     await panel.locator('.messages-scroller').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
     await quote.waitFor({ timeout: 10_000 });
+    // The quote reads in the same type as the message around it (it was smaller: issue 31).
+    const types = await quote.evaluate((button) => {
+      const type = (el: Element) => `${getComputedStyle(el).fontSize} ${getComputedStyle(el).fontFamily}`;
+      const bubble = button.closest('.bubble')!;
+      return [type(button.querySelector('.quote-who')!), type(button.querySelector('.quote-text')!), type(bubble.querySelector('.body')!)];
+    });
+    expect(new Set(types).size).toBe(1);
     await expect.poll(() => thread.getByText('My order number is QX-7781', { exact: true }).count()).toBe(1); // only inside the quote
     await quote.click();
     const target = thread.locator('li.message.highlighted');

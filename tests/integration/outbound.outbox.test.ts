@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { TemplateView, ReplyWindow } from '../../lib/contract/reply-window';
+import { addTemplate } from '../../server/admin/commands';
 import { createApp, type App } from '../../server/app';
 import { createLogger } from '../../server/logger';
 import { newSid } from '../../server/dev/twilio-stand-in/inbound';
@@ -72,6 +73,18 @@ describe('Replies: window, templates, rate limits, media, and server stops', () 
     const call = ctx.stack.twilioStandIn!.created.find((c) => c.ContentSid === orderUpdate.sid)!;
     expect(JSON.parse(call.ContentVariables!)).toEqual({ '1': 'Ana', '2': 'A-77' });
     expect(call.Body).toBeUndefined();
+
+    // What the variables mean, as the organisation labelled them (admin path); the other
+    // organisation's labels for the same template are its own.
+    await expect(addTemplate(ctx.stack.db, ctx.org.id, orderUpdate.sid, { '1': ' ' })).rejects.toThrow(/template labels: 1: a label cannot be empty/);
+    await addTemplate(ctx.stack.db, ctx.org.id, orderUpdate.sid, { '1': 'Customer name', '2': 'Order number' });
+    await addTemplate(ctx.stack.db, ctx.other.id, orderUpdate.sid, { '1': 'Their label' });
+    await addTemplate(ctx.stack.db, ctx.org.id, orderUpdate.sid); // given again without labels: kept
+    const labelled = (await (await get(token, `/api/conversations/${closed}/templates`)).json()) as { templates: TemplateView[] };
+    expect(labelled.templates.map((t) => [t.name, t.labels])).toEqual([
+      ['follow_up', {}],
+      ['order_update', { '1': 'Customer name', '2': 'Order number' }],
+    ]);
 
     const rejected = await post(token, `/api/conversations/${closed}/messages`, { id: randomUUID(), template: { sid: 'HX' + '3'.repeat(32) } });
     expect(rejected.status).toBe(422);

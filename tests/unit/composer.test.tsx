@@ -12,6 +12,7 @@ const TEMPLATES: TemplateView[] = [
     language: 'en',
     body: 'Hello {{1}}, your order {{2}} has shipped.',
     variables: { '1': 'customer', '2': '0000' },
+    labels: { '1': 'Customer name', '2': 'Order number' },
   },
 ];
 
@@ -62,7 +63,7 @@ describe('Composer', () => {
     expect(screen.queryByRole('note')).toBeNull();
   });
 
-  it('outside the window offers templates only: variables filled, previewed, then sent', async () => {
+  it('outside the window offers templates only: variables filled by what they mean, previewed, then sent', async () => {
     const onSend = vi.fn();
     render(<Composer {...base} lastInboundAt={hoursAgo(30)} now={NOW} onTyping={() => {}} onSend={onSend} loadTemplates={async () => TEMPLATES} />);
     expect(screen.queryByLabelText('Reply')).toBeNull();
@@ -70,11 +71,21 @@ describe('Composer', () => {
     await act(async () => {});
     const send = screen.getByRole('button', { name: 'Send template' }) as HTMLButtonElement;
     expect(send.disabled).toBe(true); // variables missing
-    fireEvent.change(screen.getByLabelText('{{1}}'), { target: { value: 'Ana' } });
-    fireEvent.change(screen.getByLabelText('{{2}}'), { target: { value: 'A-77' } });
+    expect(document.querySelector('.template-preview')!.textContent).toBe('Hello Customer name, your order Order number has shipped.');
+    fireEvent.change(screen.getByLabelText('Customer name'), { target: { value: 'Ana' } });
+    fireEvent.change(screen.getByLabelText('Order number'), { target: { value: 'A-77' } });
     expect(screen.getByText('Hello Ana, your order A-77 has shipped.')).toBeTruthy();
     fireEvent.click(send);
     expect(onSend).toHaveBeenCalledWith({ template: { sid: TEMPLATES[0]!.sid, variables: { '1': 'Ana', '2': 'A-77' } } });
+  });
+
+  it('calls a template’s unlabelled variables by their place, never {{1}}', async () => {
+    const unlabelled = [{ ...TEMPLATES[0]!, labels: {} }];
+    render(<Composer {...base} lastInboundAt={hoursAgo(30)} now={NOW} onTyping={() => {}} onSend={() => {}} loadTemplates={async () => unlabelled} />);
+    await act(async () => {});
+    expect(screen.getByLabelText('Value 1')).toBeTruthy();
+    expect(screen.getByLabelText('Value 2')).toBeTruthy();
+    expect(document.body.textContent).not.toContain('{{');
   });
 
   it('explains when templates cannot be loaded', async () => {
@@ -115,7 +126,7 @@ describe('Composer', () => {
     fireEvent.change(box, { target: { value: '/h' } });
     const options = screen.getAllByRole('option');
     expect(options.map((o) => o.textContent)).toEqual(['/hello Hi! How can I help?', '/hours We are open 9:00 to 18:00.']);
-    expect(box.getAttribute('aria-expanded')).toBe('true');
+    expect(box.getAttribute('aria-controls')).toBe(screen.getByRole('listbox').id);
     expect(box.getAttribute('aria-activedescendant')).toBe(options[0]!.id);
     fireEvent.keyDown(box, { key: 'ArrowDown' });
     expect(screen.getAllByRole('option')[1]!.getAttribute('aria-selected')).toBe('true');

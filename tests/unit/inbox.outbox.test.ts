@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MessageView } from '@/lib/contract/models';
 import { createOutbox } from '@/lib/inbox/outbox';
 import { pendingMessage } from '@/lib/inbox/store';
+import { isOutboxCopy } from '@/lib/inbox/view';
 import type { PendingReply } from '@/lib/inbox/types';
 
 class Refused extends Error {}
@@ -91,5 +92,14 @@ describe('outbox', () => {
     expect(h.inbox.get(late.id)).toMatchObject({ status: 'failed', errorMessage: 'The 24-hour window closed', updatedAt: '2026-11-28T10:00:00.000Z' });
     expect(h.sent).toEqual(['fine']);
     expect(h.queue()).toEqual([]);
+  });
+
+  it('tells the outbox’s own copy of a reply (its file not stored yet) from the server’s', () => {
+    const upload = { id: 'u1', contentType: 'image/png', name: 'photo.png', size: 10 };
+    const own = pendingMessage({ id: 'm1', conversationId: 'c1', content: { upload }, createdAt: '2026-11-28T09:59:00.000Z' });
+    expect(isOutboxCopy(own)).toBe(true);
+    expect(isOutboxCopy({ ...own, sentBy: 'agent-1' })).toBe(false); // the server's copy, same id
+    expect(isOutboxCopy({ ...own, status: 'failed' })).toBe(false);
+    expect(isOutboxCopy({ ...own, direction: 'inbound' })).toBe(false);
   });
 });

@@ -20,6 +20,12 @@ const DEMO_CANNED_REPLIES: Array<[string, string]> = [
   ['thanks', 'Thank you! Is there anything else I can help with?'],
 ];
 
+/** What the stand-in templates' variables mean, as the demo organisation's admin labelled them. */
+const DEMO_TEMPLATE_LABELS: Record<string, Record<string, string>> = {
+  follow_up: { '1': 'Customer name' },
+  order_update: { '1': 'Customer name', '2': 'Order number' },
+};
+
 /**
  * Seeds the demo organisation: a channel, agents alice and bob, canned replies, and one inbound
  * message from each demo contact, posted as signed Twilio webhooks through the real endpoint.
@@ -50,7 +56,7 @@ export async function seedDemo(
     channel = { messaging_service_sid: messagingServiceSid };
   }
   // The local Twilio stand-in's templates belong to the demo organisation.
-  for (const t of STAND_IN_TEMPLATES) await addTemplate(db, orgId, t.sid);
+  for (const t of STAND_IN_TEMPLATES) await addTemplate(db, orgId, t.sid, DEMO_TEMPLATE_LABELS[t.friendly_name]);
 
   const known = opts.existing?.organisationId === orgId ? opts.existing.password : undefined;
   const password = known ?? randomBytes(6).toString('base64url');
