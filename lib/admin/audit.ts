@@ -7,7 +7,7 @@ import type { AuditEntry } from '../contract/api';
  */
 export function auditSentence(entry: Pick<AuditEntry, 'action' | 'detail'>): string {
   const d = entry.detail as Record<string, string | number | undefined>;
-  const role = (r: unknown) => (r === 'admin' ? 'an admin' : 'an agent');
+  const role = (r: unknown) => (r === 'admin' ? 'an admin' : r === 'lead' ? 'a lead' : 'an agent');
   switch (entry.action) {
     case 'invite.created':
       return `invited ${d.email} as ${role(d.role)}`;
