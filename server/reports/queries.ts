@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { ReportAgentRow, ReportCount, ReportDayRow, ReportDuration, ReportHeatCell } from '../../lib/contract/reports';
 
 /**
  * The report's SQL over the facts the `messages_report` trigger keeps (docs/reports.md). Each reads
@@ -18,26 +19,20 @@ export const ISO = `'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM'`;
 const PARAMS = 'with params as (select $1::uuid, $2::timestamptz, $3::timestamptz, $4::uuid, $5::uuid)';
 const CHANNEL = '($4::uuid is null or channel_id = $4::uuid)';
 const AGENT = (column: string) => `($5::uuid is null or ${column} = $5::uuid)`;
+/** Seconds to the millisecond (timestamps are microseconds; percentiles interpolate in floating point). */
+const toMs = (seconds: string) => `round((${seconds})::numeric, 3)::float8`;
 const secs = (later: string, earlier: string) => `greatest(0, extract(epoch from ${later} - ${earlier}))::float8`;
 
-export interface CountRow {
-  events: number;
-  conversations: number;
-  customers: number;
-}
-export interface DurationRow {
-  count: number;
-  median: number | null;
-  p90: number | null;
-}
+export type CountRow = Omit<ReportCount, 'explanation'>;
+export type DurationRow = Omit<ReportDuration, 'explanation'>;
 
 const count = (where: string) => `${PARAMS}
   select count(*)::int as events, count(distinct conversation_id)::int as conversations, count(distinct contact_id)::int as customers
     from report_cycles where organisation_id = $1 and ${where} and ${CHANNEL}`;
 const duration = (inner: string, filter = 'true') => `${PARAMS}
   select count(*)::int as count,
-         percentile_cont(0.5) within group (order by d) as median,
-         percentile_cont(0.9) within group (order by d) as p90
+         ${toMs('percentile_cont(0.5) within group (order by d)')} as "medianSeconds",
+         ${toMs('percentile_cont(0.9) within group (order by d)')} as "p90Seconds"
     from (${inner}) t where ${filter}`;
 const OPENED_IN = 'opened_at >= $2 and opened_at < $3';
 const RESOLVED_IN = `resolved_at >= $2 and resolved_at < $3 and ${AGENT('resolved_by')}`;
@@ -67,25 +62,14 @@ export async function summary(c: pg.PoolClient, p: ReportParams) {
   return { opened, reopened, resolved, first, next, resolution, volume };
 }
 
-export interface AgentRow {
-  agent_id: string;
-  display_name: string;
-  replies: number;
-  conversations: number;
-  responses: number;
-  first_responses: number;
-  first_median: number | null;
-  resolved: number;
-}
-
 /** One row per agent of the organisation (the agent filter: that one), in name order. */
-export async function agents(c: pg.PoolClient, p: ReportParams): Promise<AgentRow[]> {
-  const { rows } = await c.query<AgentRow>(
+export async function agents(c: pg.PoolClient, p: ReportParams): Promise<ReportAgentRow[]> {
+  const { rows } = await c.query<ReportAgentRow>(
     `${PARAMS}
-     select a.id as agent_id, a.display_name,
+     select a.id as "agentId", a.display_name as "displayName",
             coalesce(r.replies, 0)::int as replies, coalesce(r.conversations, 0)::int as conversations,
-            coalesce(s.responses, 0)::int as responses, coalesce(s.first_responses, 0)::int as first_responses, s.first_median,
-            coalesce(v.resolved, 0)::int as resolved
+            coalesce(s.responses, 0)::int as responses, coalesce(s.first_responses, 0)::int as "firstResponses",
+            ${toMs('s.first_median')} as "firstResponseMedianSeconds", coalesce(v.resolved, 0)::int as resolved
        from agents a
        left join (select agent_id, sum(replies) as replies, count(distinct conversation_id) as conversations from report_agent_replies
                    where organisation_id = $1 and slot >= $2 and slot < $3 and ${CHANNEL} group by agent_id) r on r.agent_id = a.id
@@ -101,22 +85,9 @@ export async function agents(c: pg.PoolClient, p: ReportParams): Promise<AgentRo
   return rows;
 }
 
-export interface DayRow {
-  day: string;
-  from: string;
-  to: string;
-  opened: number;
-  reopened: number;
-  resolved: number;
-  inbound: number;
-  outbound: number;
-  first_responses: number;
-  first_median: number | null;
-}
-
 /** One row per local day of the period (the first and last clipped to it). */
-export async function daily(c: pg.PoolClient, p: ReportParams): Promise<DayRow[]> {
-  const { rows } = await c.query<DayRow>(
+export async function daily(c: pg.PoolClient, p: ReportParams): Promise<ReportDayRow[]> {
+  const { rows } = await c.query<ReportDayRow>(
     `${PARAMS}, days as (
        select d as day from generate_series(date_trunc('day', $2::timestamptz), $3::timestamptz - interval '1 microsecond', interval '1 day') d
      ), cycles as (
@@ -138,9 +109,9 @@ export async function daily(c: pg.PoolClient, p: ReportParams): Promise<DayRow[]
             to_char(greatest(days.day, $2::timestamptz), ${ISO}) as "from",
             to_char(least(days.day + interval '1 day', $3::timestamptz), ${ISO}) as "to",
             coalesce(cycles.opened, 0)::int as opened, coalesce(cycles.reopened, 0)::int as reopened, coalesce(resolves.resolved, 0)::int as resolved,
-            coalesce(volume.inbound, 0)::int as inbound,
-            (case when $5::uuid is null then coalesce(volume.outbound, 0) else coalesce(replies.outbound, 0) end)::int as outbound,
-            coalesce(firsts.n, 0)::int as first_responses, firsts.median as first_median
+            coalesce(volume.inbound, 0)::int as "messagesIn",
+            (case when $5::uuid is null then coalesce(volume.outbound, 0) else coalesce(replies.outbound, 0) end)::int as "messagesOut",
+            coalesce(firsts.n, 0)::int as "firstResponses", ${toMs('firsts.median')} as "firstResponseMedianSeconds"
        from days
        left join cycles using (day) left join resolves using (day) left join volume using (day) left join replies using (day) left join firsts using (day)
       order by days.day`,
@@ -149,16 +120,9 @@ export async function daily(c: pg.PoolClient, p: ReportParams): Promise<DayRow[]
   return rows;
 }
 
-export interface HeatRow {
-  dow: number;
-  hour: number;
-  inbound: number;
-  outbound: number;
-}
-
 /** Messages per local day of week (ISO) and hour, all 168 cells. */
-export async function heatmap(c: pg.PoolClient, p: ReportParams): Promise<HeatRow[]> {
-  const { rows } = await c.query<HeatRow>(
+export async function heatmap(c: pg.PoolClient, p: ReportParams): Promise<ReportHeatCell[]> {
+  const { rows } = await c.query<ReportHeatCell>(
     `${PARAMS}, cells as (
        select extract(isodow from slot)::int as dow, extract(hour from slot)::int as hour, sum(inbound) as inbound, sum(outbound) as outbound
          from report_volume where organisation_id = $1 and slot >= $2 and slot < $3 and ${CHANNEL} group by 1, 2
@@ -166,8 +130,8 @@ export async function heatmap(c: pg.PoolClient, p: ReportParams): Promise<HeatRo
        select extract(isodow from slot)::int as dow, extract(hour from slot)::int as hour, sum(replies) as outbound
          from report_agent_replies where organisation_id = $1 and slot >= $2 and slot < $3 and ${CHANNEL} and agent_id = $5::uuid group by 1, 2
      )
-     select d as dow, h as hour, coalesce(cells.inbound, 0)::int as inbound,
-            (case when $5::uuid is null then coalesce(cells.outbound, 0) else coalesce(replies.outbound, 0) end)::int as outbound
+     select d as "dayOfWeek", h as hour, coalesce(cells.inbound, 0)::int as "messagesIn",
+            (case when $5::uuid is null then coalesce(cells.outbound, 0) else coalesce(replies.outbound, 0) end)::int as "messagesOut"
        from generate_series(1, 7) d cross join generate_series(0, 23) h
        left join cells on cells.dow = d and cells.hour = h
        left join replies on replies.dow = d and replies.hour = h

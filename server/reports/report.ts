@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import type { z } from 'zod';
-import type { ReportCount, ReportDuration, ReportResponse } from '../../lib/contract/reports';
+import type { ReportResponse } from '../../lib/contract/reports';
 import type { reportQuery } from '../../lib/contract/schemas';
 import { HttpError, NotFoundError } from '../errors';
 import { inTransaction } from '../inbox/repository';
-import { agents, daily, heatmap, ISO, summary, type CountRow, type DurationRow, type ReportParams } from './queries';
+import { agents, daily, heatmap, ISO, summary, type ReportParams } from './queries';
 
 /** How each figure is computed, in one line (docs/reports.md has the whole definitions). */
 export const EXPLAIN = {
@@ -24,15 +24,7 @@ export const EXPLAIN = {
 
 export type ReportQuery = z.infer<typeof reportQuery>;
 
-/** Seconds to the millisecond (timestamps are microseconds; percentiles interpolate in floating point). */
-const ms = (seconds: number | null) => (seconds === null ? null : Math.round(seconds * 1000) / 1000);
-const countOf = (r: CountRow, explanation: string): ReportCount => ({ ...r, explanation });
-const durationOf = (r: DurationRow, explanation: string): ReportDuration => ({
-  count: r.count,
-  medianSeconds: ms(r.median),
-  p90Seconds: ms(r.p90),
-  explanation,
-});
+const explained = <T>(r: T, explanation: string) => ({ ...r, explanation });
 
 /**
  * A report of the organisation over a period, read from the facts in one read-only transaction
@@ -54,54 +46,22 @@ export async function buildReport(db: pg.Pool, organisationId: string, q: Report
       await c.query<{ from: string; to: string }>(`select to_char($1::timestamptz, ${ISO}) as "from", to_char($2::timestamptz, ${ISO}) as "to"`, [q.from, q.to])
     ).rows[0]!;
     const s = await summary(c, p);
-    const agentRows = await agents(c, p);
-    const days = await daily(c, p);
-    const cells = await heatmap(c, p);
     return {
       period: { ...bounds, timeZone: q.timeZone },
       filters: { channelId: q.channel ?? null, agentId: q.agent ?? null },
       figures: {
-        opened: countOf(s.opened, EXPLAIN.opened),
-        reopened: countOf(s.reopened, EXPLAIN.reopened),
-        resolved: countOf(s.resolved, EXPLAIN.resolved),
-        firstResponse: durationOf(s.first, EXPLAIN.firstResponse),
-        nextResponse: durationOf(s.next, EXPLAIN.nextResponse),
-        resolution: durationOf(s.resolution, EXPLAIN.resolution),
+        opened: explained(s.opened, EXPLAIN.opened),
+        reopened: explained(s.reopened, EXPLAIN.reopened),
+        resolved: explained(s.resolved, EXPLAIN.resolved),
+        firstResponse: explained(s.first, EXPLAIN.firstResponse),
+        nextResponse: explained(s.next, EXPLAIN.nextResponse),
+        resolution: explained(s.resolution, EXPLAIN.resolution),
         messagesIn: { value: s.volume.inbound, explanation: EXPLAIN.messagesIn },
         messagesOut: { value: s.volume.outbound, explanation: EXPLAIN.messagesOut },
       },
-      agents: {
-        explanation: EXPLAIN.agents,
-        rows: agentRows.map((r) => ({
-          agentId: r.agent_id,
-          displayName: r.display_name,
-          replies: r.replies,
-          conversations: r.conversations,
-          responses: r.responses,
-          firstResponses: r.first_responses,
-          firstResponseMedianSeconds: ms(r.first_median),
-          resolved: r.resolved,
-        })),
-      },
-      daily: {
-        explanation: EXPLAIN.daily,
-        rows: days.map((d) => ({
-          day: d.day,
-          from: d.from,
-          to: d.to,
-          opened: d.opened,
-          reopened: d.reopened,
-          resolved: d.resolved,
-          messagesIn: d.inbound,
-          messagesOut: d.outbound,
-          firstResponses: d.first_responses,
-          firstResponseMedianSeconds: ms(d.first_median),
-        })),
-      },
-      heatmap: {
-        explanation: EXPLAIN.heatmap,
-        rows: cells.map((h) => ({ dayOfWeek: h.dow, hour: h.hour, messagesIn: h.inbound, messagesOut: h.outbound })),
-      },
+      agents: { explanation: EXPLAIN.agents, rows: await agents(c, p) },
+      daily: { explanation: EXPLAIN.daily, rows: await daily(c, p) },
+      heatmap: { explanation: EXPLAIN.heatmap, rows: await heatmap(c, p) },
     };
   });
 }
