@@ -31,8 +31,9 @@ create table public.report_cycles (
   resolved_at timestamptz,
   resolved_by uuid references public.agents (id) on delete set null
 );
-create index report_cycles_opened_idx on public.report_cycles (organisation_id, opened_at);
-create index report_cycles_resolved_idx on public.report_cycles (organisation_id, resolved_at) where resolved_at is not null;
+create index report_cycles_opened_idx on public.report_cycles (organisation_id, opened_at) include (seq, channel_id, conversation_id, contact_id);
+create index report_cycles_resolved_idx on public.report_cycles (organisation_id, resolved_at)
+  include (opened_at, resolved_by, channel_id, conversation_id, contact_id) where resolved_at is not null;
 
 -- One row per response: an agent's message ending a customer's wait.
 create table public.report_responses (
@@ -44,9 +45,12 @@ create table public.report_responses (
   agent_id uuid references public.agents (id) on delete set null,
   first boolean not null,
   waited_from timestamptz not null,
-  answered_at timestamptz not null
+  answered_at timestamptz not null,
+  seconds double precision not null -- answered_at - waited_from, never negative
 );
-create index report_responses_answered_idx on public.report_responses (organisation_id, answered_at);
+-- Covering: a report's one pass over its period's responses reads the index only.
+create index report_responses_answered_idx on public.report_responses (organisation_id, answered_at)
+  include (first, agent_id, channel_id, conversation_id, seconds);
 create index report_responses_cycle_idx on public.report_responses (cycle_id);
 
 -- Messages in and out per organisation, channel and 15-minute slot (every time zone's hours and
@@ -60,15 +64,14 @@ create table public.report_volume (
   primary key (organisation_id, slot, channel_id)
 );
 
--- Agents' replies per conversation and 15-minute slot: replies, and unique conversations, per agent.
+-- Agents' replies per agent, channel and 15-minute slot.
 create table public.report_agent_replies (
-  organisation_id uuid not null,
+  organisation_id uuid not null references public.organisations (id) on delete cascade,
   slot timestamptz not null,
   agent_id uuid not null references public.agents (id) on delete cascade,
-  conversation_id uuid not null references public.conversations (id) on delete cascade,
   channel_id uuid not null,
   replies integer not null default 0,
-  primary key (organisation_id, slot, agent_id, conversation_id)
+  primary key (organisation_id, slot, agent_id, channel_id)
 );
 
 alter table public.report_conversation_state enable row level security;
@@ -105,9 +108,9 @@ begin
     return; -- an automatic message: counted out, never a response, reopens nothing
   end if;
   if m.direction = 'outbound' then
-    insert into public.report_agent_replies (organisation_id, slot, agent_id, conversation_id, channel_id, replies)
-    values (s.organisation_id, v_slot, m.sent_by, m.conversation_id, s.channel_id, 1)
-    on conflict (organisation_id, slot, agent_id, conversation_id) do update set replies = public.report_agent_replies.replies + 1;
+    insert into public.report_agent_replies (organisation_id, slot, agent_id, channel_id, replies)
+    values (s.organisation_id, v_slot, m.sent_by, s.channel_id, 1)
+    on conflict (organisation_id, slot, agent_id, channel_id) do update set replies = public.report_agent_replies.replies + 1;
   end if;
 
   -- A resolved conversation (or one with no cycle yet) begins a cycle with anything but a resolve.
@@ -127,8 +130,9 @@ begin
     s.waiting_since := coalesce(s.waiting_since, m.created_at);
   elsif m.direction = 'outbound' then
     if s.waiting_since is not null then
-      insert into public.report_responses (organisation_id, conversation_id, channel_id, cycle_id, agent_id, first, waited_from, answered_at)
-      values (s.organisation_id, m.conversation_id, s.channel_id, s.cycle_id, m.sent_by, not s.answered, s.waiting_since, m.created_at);
+      insert into public.report_responses (organisation_id, conversation_id, channel_id, cycle_id, agent_id, first, waited_from, answered_at, seconds)
+      values (s.organisation_id, m.conversation_id, s.channel_id, s.cycle_id, m.sent_by, not s.answered, s.waiting_since, m.created_at,
+              greatest(0, extract(epoch from m.created_at - s.waiting_since)));
       s.waiting_since := null;
       s.answered := true;
     end if;
