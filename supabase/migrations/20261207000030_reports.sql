@@ -82,12 +82,14 @@ alter table public.report_agent_replies enable row level security;
 revoke all on public.report_conversation_state, public.report_cycles, public.report_responses, public.report_volume, public.report_agent_replies
   from anon, authenticated;
 
--- Applies one message (customer's, outbound, or a status activity line) to its conversation's
--- facts. Called in insertion order: by the trigger live, by the replay below for older history.
+-- Applies one message (customer's, agent's, or a status activity line) to its conversation's
+-- cycles, waits and responses. Called in insertion order: by the trigger live, by the replay below
+-- for older history. Volumes are counted per statement (report_track_messages); an automatic
+-- message (outbound, no agent) is counted out there, never a response, and reopens nothing.
 create function public.report_apply(m public.messages) returns void language plpgsql as $$
 declare
   s public.report_conversation_state;
-  v_slot timestamptz := date_bin('15 minutes', m.created_at, timestamptz '2000-01-01 00:00:00+00');
+  v_was public.report_conversation_state;
   v_opens boolean;
 begin
   select * into s from public.report_conversation_state where conversation_id = m.conversation_id for update;
@@ -97,21 +99,7 @@ begin
     on conflict (conversation_id) do nothing;
     select * into s from public.report_conversation_state where conversation_id = m.conversation_id for update;
   end if;
-
-  if m.direction in ('inbound', 'outbound') then
-    insert into public.report_volume (organisation_id, slot, channel_id, inbound, outbound)
-    values (s.organisation_id, v_slot, s.channel_id, (m.direction = 'inbound')::int, (m.direction = 'outbound')::int)
-    on conflict (organisation_id, slot, channel_id) do update
-      set inbound = public.report_volume.inbound + excluded.inbound, outbound = public.report_volume.outbound + excluded.outbound;
-  end if;
-  if m.direction = 'outbound' and m.sent_by is null then
-    return; -- an automatic message: counted out, never a response, reopens nothing
-  end if;
-  if m.direction = 'outbound' then
-    insert into public.report_agent_replies (organisation_id, slot, agent_id, channel_id, replies)
-    values (s.organisation_id, v_slot, m.sent_by, s.channel_id, 1)
-    on conflict (organisation_id, slot, agent_id, channel_id) do update set replies = public.report_agent_replies.replies + 1;
-  end if;
+  v_was := s;
 
   -- A resolved conversation (or one with no cycle yet) begins a cycle with anything but a resolve.
   v_opens := (s.cycle_id is null or s.resolved) and not (m.direction = 'activity' and m.activity ->> 'status' = 'resolved');
@@ -142,36 +130,82 @@ begin
     s.waiting_since := null; -- resolved without an answer: a wait with no response
   end if;
 
+  if s is not distinct from v_was then
+    return; -- a customer's further message while they wait: nothing to write
+  end if;
   update public.report_conversation_state
      set cycle_id = s.cycle_id, cycle_seq = s.cycle_seq, resolved = s.resolved, waiting_since = s.waiting_since, answered = s.answered
    where conversation_id = m.conversation_id;
 end
 $$;
 
-create function public.report_track_message() returns trigger language plpgsql as $$
-begin
-  perform public.report_apply(new);
-  return null;
-end
-$$;
--- Notes and assignment lines change no figure: the trigger does not even run for them.
-create trigger messages_report after insert on public.messages
-  for each row when (new.direction in ('inbound', 'outbound') or (new.direction = 'activity' and new.activity ->> 'kind' = 'status'))
-  execute function public.report_track_message();
-
--- History stored before reports existed, replayed once in the order it happened.
-do $$
+-- One statement's messages, conversation by conversation in id order, each in the order it was
+-- written: state rows are locked in the order writers already lock conversations (a batch of
+-- customers' messages sorts them too), and only after the statement's foreign key checks have
+-- locked the conversations, so the facts add no new way for two writers to wait on each other.
+create function public.report_track_messages() returns trigger language plpgsql as $$
 declare
   m public.messages;
 begin
   for m in
-    select * from public.messages
-     where direction in ('inbound', 'outbound') or (direction = 'activity' and activity ->> 'kind' = 'status')
-     order by created_at, id
+    select * from inserted
+     where direction = 'inbound' or (direction = 'outbound' and sent_by is not null) or (direction = 'activity' and activity ->> 'kind' = 'status')
+     order by conversation_id, created_at, id
   loop
     perform public.report_apply(m);
   end loop;
+  -- Messages in and out, and agents' replies: one upsert per slot for the whole statement (a batch
+  -- of customers' messages is one row's update, not one per message).
+  insert into public.report_volume (organisation_id, slot, channel_id, inbound, outbound)
+  select x.organisation_id, date_bin('15 minutes', x.created_at, timestamptz '2000-01-01 00:00:00+00'), v.channel_id,
+         count(*) filter (where x.direction = 'inbound'), count(*) filter (where x.direction = 'outbound')
+    from inserted x join public.conversations v on v.id = x.conversation_id
+   where x.direction in ('inbound', 'outbound')
+   group by 1, 2, 3 order by 1, 2, 3
+  on conflict (organisation_id, slot, channel_id) do update
+    set inbound = public.report_volume.inbound + excluded.inbound, outbound = public.report_volume.outbound + excluded.outbound;
+  insert into public.report_agent_replies (organisation_id, slot, agent_id, channel_id, replies)
+  select x.organisation_id, date_bin('15 minutes', x.created_at, timestamptz '2000-01-01 00:00:00+00'), x.sent_by, v.channel_id, count(*)
+    from inserted x join public.conversations v on v.id = x.conversation_id
+   where x.direction = 'outbound' and x.sent_by is not null
+   group by 1, 2, 3, 4 order by 1, 2, 3, 4
+  on conflict (organisation_id, slot, agent_id, channel_id) do update set replies = public.report_agent_replies.replies + excluded.replies;
+  return null;
 end
 $$;
+-- Notes and assignment lines change no figure.
+create trigger messages_report after insert on public.messages
+  referencing new table as inserted
+  for each statement execute function public.report_track_messages();
 
-revoke execute on function public.report_apply(public.messages), public.report_track_message() from public, anon, authenticated;
+-- History stored before reports existed (or facts rebuilt), replayed in the order it happened.
+create function public.report_replay() returns bigint language plpgsql as $$
+declare
+  m public.messages;
+  n bigint := 0;
+begin
+  for m in
+    select * from public.messages
+     where direction = 'inbound' or (direction = 'outbound' and sent_by is not null) or (direction = 'activity' and activity ->> 'kind' = 'status')
+     order by conversation_id, created_at, id
+  loop
+    perform public.report_apply(m);
+    n := n + 1;
+  end loop;
+  insert into public.report_volume (organisation_id, slot, channel_id, inbound, outbound)
+  select x.organisation_id, date_bin('15 minutes', x.created_at, timestamptz '2000-01-01 00:00:00+00'), v.channel_id,
+         count(*) filter (where x.direction = 'inbound'), count(*) filter (where x.direction = 'outbound')
+    from public.messages x join public.conversations v on v.id = x.conversation_id
+   where x.direction in ('inbound', 'outbound')
+   group by 1, 2, 3;
+  insert into public.report_agent_replies (organisation_id, slot, agent_id, channel_id, replies)
+  select x.organisation_id, date_bin('15 minutes', x.created_at, timestamptz '2000-01-01 00:00:00+00'), x.sent_by, v.channel_id, count(*)
+    from public.messages x join public.conversations v on v.id = x.conversation_id
+   where x.direction = 'outbound' and x.sent_by is not null
+   group by 1, 2, 3, 4;
+  return n;
+end
+$$;
+select public.report_replay();
+
+revoke execute on function public.report_apply(public.messages), public.report_track_messages(), public.report_replay() from public, anon, authenticated;

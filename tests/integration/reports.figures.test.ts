@@ -259,4 +259,20 @@ describe('Reports: a scripted history, figure by figure', () => {
     expect(heat).toHaveLength(168);
     expect(heat.find((c) => c.day_of_week === '6' && c.hour === '9')).toMatchObject({ messages_in: '3', messages_out: '2' });
   });
+
+  it('rebuilds the same facts from the stored messages (what the migration does for older history)', async () => {
+    const db = ctx.stack.db;
+    const facts = async () => ({
+      cycles: (await db.query('select conversation_id, seq, opened_at, opened_by, resolved_at, resolved_by from report_cycles order by conversation_id, seq'))
+        .rows,
+      responses: (await db.query('select conversation_id, agent_id, first, waited_from, answered_at, seconds from report_responses order by answered_at')).rows,
+      volume: (await db.query('select * from report_volume order by organisation_id, slot, channel_id')).rows,
+      replies: (await db.query('select * from report_agent_replies order by organisation_id, slot, agent_id, channel_id')).rows,
+    });
+    const live = await facts();
+    expect(live.responses).toHaveLength(6);
+    await db.query('truncate report_responses, report_cycles, report_volume, report_agent_replies, report_conversation_state');
+    await db.query('select public.report_replay()');
+    expect(await facts()).toEqual(live);
+  });
 });
