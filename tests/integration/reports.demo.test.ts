@@ -26,6 +26,16 @@ describe('The demo history', () => {
       demo.organisationId,
     ]);
     expect(waiting.rowCount).toBe(0);
+    // All of it resolved and read: the inbox's open and unread conversations stay the demo's own.
+    const { rows: left } = await ctx.stack.db.query<{ open: number; unread: number }>(
+      `select count(*) filter (where c.status <> 'resolved')::int as open,
+              count(*) filter (where c.inbound_count > coalesce(rs.read_inbound_count, 0))::int as unread
+         from conversations c join contacts ct on ct.id = c.contact_id
+         left join read_states rs on rs.conversation_id = c.id and rs.agent_id = (select id from agents where organisation_id = $1 order by created_at limit 1)
+        where c.organisation_id = $1 and ct.phone_e164 like '+1202555%'`,
+      [demo.organisationId],
+    );
+    expect(left).toEqual([{ open: 0, unread: 0 }]);
 
     const token = await signIn(ctx.stack, demo.agents[0]!, demo.password);
     const from = new Date(now.getTime() - (DEMO_HISTORY_DAYS + 1) * 86_400_000).toISOString();

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { AgentProfile } from '../../../lib/contract/models';
-import { findAgent } from '../../inbox/repository';
+import { findAgent, markRead } from '../../inbox/repository';
 import { historyWriter } from '../history';
 import { DEMO_WHATSAPP_NUMBER } from './contacts';
 
@@ -32,7 +32,8 @@ export const demoHistoryPhone = (i: number) => `+1202555${String(100 + i).padSta
 /**
  * Three weeks of conversations for the demo organisation, so reports have data at once
  * (docs/reports.md): customers write in business hours (fewer at weekends), Alice and Bob answer
- * within minutes to hours, follow-ups, notes, resolves, and customers coming back days later.
+ * within minutes to hours, follow-ups, notes, resolves, and customers coming back days later;
+ * all of it resolved and read, so the inbox's open conversations stay the demo's own.
  * Written through the live write paths by `historyWriter`. Resumable per customer: one whose
  * conversation exists is skipped, so a start stopped half-way is finished by the next.
  */
@@ -61,13 +62,14 @@ export async function seedDemoHistory(db: pg.Pool, organisationId: string, agent
       const minutes = (lo: number, hi: number) => (lo + rnd() * (hi - lo)) * 60_000;
       const profileName = `${pick(FIRST_NAMES)} ${pick(LAST_NAMES)}`;
       let t = today - DEMO_HISTORY_DAYS * 86_400_000 + Math.floor(rnd() * (DEMO_HISTORY_DAYS - 1)) * 86_400_000;
+      let conversationId: string | null = null;
       while (true) {
         const day = new Date(t).getUTCDay();
         if ((day === 0 || day === 6) && rnd() < 0.7) t += (day === 6 ? 2 : 1) * 86_400_000; // most write on weekdays
         t = Math.floor(t / 86_400_000) * 86_400_000 + minutes(7 * 60, 19 * 60);
         if (t > latest - 86_400_000) break;
         const write = async (body: string) => (await h.inbound(new Date(t), { from: phone, to: DEMO_WHATSAPP_NUMBER, body, profileName })).conversationId;
-        const id = await write(pick(QUESTIONS));
+        const id = (conversationId = await write(pick(QUESTIONS)));
         if (rnd() < 0.3) {
           t += minutes(0.5, 3);
           await write(pick(FOLLOW_UPS));
@@ -88,6 +90,8 @@ export async function seedDemoHistory(db: pg.Pool, organisationId: string, agent
         t += (1 + Math.floor(rnd() * 6)) * 86_400_000; // back a few days later, or never
         if (rnd() < 0.4) break;
       }
+      // History is read: it adds nothing to anyone's unread counts.
+      for (const a of agents) if (conversationId) await markRead(db, a, conversationId);
     }
   } finally {
     await h.close();
