@@ -85,6 +85,39 @@ describe('Reports: access, tenancy and live traffic', () => {
     });
   });
 
+  it('keeps whole facts while customers write and agents reply to the same conversations at once', async () => {
+    const db = ctx.stack.db;
+    const customers = Array.from({ length: 8 }, () => customer());
+    for (const from of customers) expect((await ctx.stack.inbound({ from, to: ctx.a.number, body: 'first' })).status).toBe(200);
+    const { rows } = await db.query<{ id: string }>(
+      `select c.id from conversations c join contacts ct on ct.id = c.contact_id where c.organisation_id = $1 and ct.phone_e164 = any($2) order by c.id`,
+      [ctx.a.id, customers],
+    );
+    const writes = customers.flatMap((from, i) => [
+      ...[1, 2, 3].map(async (n) => (await ctx.stack.inbound({ from, to: ctx.a.number, body: `more ${n}` })).status),
+      ...[admin(), agent()].map(
+        async (who) => (await api(ctx.stack, who.token, `/api/conversations/${rows[i]!.id}/messages`, 'POST', { id: randomUUID(), body: 'On it' })).status,
+      ),
+    ]);
+    const statuses = await Promise.all(writes);
+    expect(statuses.filter((s) => s !== 200 && s !== 201)).toEqual([]);
+    const { rows: facts } = await db.query(
+      `select c.id,
+              (select count(*)::int from report_cycles y where y.conversation_id = c.id) as cycles,
+              (select count(*)::int from report_responses r where r.conversation_id = c.id) between 1 and 2 as responses_ok,
+              (select count(*)::int from report_conversation_state s where s.conversation_id = c.id) as states
+         from conversations c where c.id = any($1) order by c.id`,
+      [rows.map((r) => r.id)],
+    );
+    expect(facts).toEqual(rows.map((r) => ({ id: r.id, cycles: 1, responses_ok: true, states: 1 })));
+    const { rows: volume } = await db.query(
+      `select (select coalesce(sum(inbound + outbound), 0)::int from report_volume where organisation_id = $1) as counted,
+              (select count(*)::int from messages where organisation_id = $1 and direction in ('inbound', 'outbound')) as stored`,
+      [ctx.a.id],
+    );
+    expect(volume[0].counted).toBe(volume[0].stored);
+  });
+
   it('reads only the caller’s organisation: another’s channel or agent is 404, its figures never mixed in', async () => {
     const other = ctx.b.agents[0]!.token;
     expect((await report(other, aroundNow(`&channel=${ctx.a.channelId}`))).status).toBe(404);
