@@ -2,12 +2,12 @@ import type pg from 'pg';
 
 /**
  * The report's SQL over the facts the `messages_report` trigger keeps (docs/reports.md). Each fact
- * table is read over its period only, by a covering index that leads with
- * `organisation_id` and the event's time; each query computes only what its figure needs (a
- * percentile sorts its values once: `percentile_cont(array[0.5, 0.9])`), and a row's local day is
- * a binary search in the period's day starts (`width_bucket`), not a time zone conversion per row. Parameters: $1 organisation, $2 from, $3 to
- * (excluded), $4 channel or null, $5 agent or null. The session's TimeZone is the report's, so
- * days, hours and `to_char(…TZH:TZM)` are the requested zone's.
+ * table is read over its period only, by a covering index that leads with `organisation_id` and
+ * the event's time; each query computes only what its figure needs (a median and p90 sort their
+ * values once: `percentile_cont(array[0.5, 0.9])`), and a row's local day is a binary search in the
+ * period's day starts (`width_bucket`), not a time zone conversion per row. Parameters: $1
+ * organisation, $2 from, $3 to (excluded), $4 channel or null, $5 agent or null. The session's
+ * TimeZone is the report's, so days, hours and `to_char(…TZH:TZM)` are the requested zone's.
  */
 
 export type ReportParams = [organisationId: string, from: string, to: string, channelId: string | null, agentId: string | null];
@@ -28,8 +28,8 @@ const toMs = (seconds: string) => `round((${seconds})::numeric, 3)::float8`;
 /** Median and p90 from one sort: `percentiles[1]`, `percentiles[2]`. */
 const percentiles = (of: string) =>
   `(select array_agg(${toMs('x')} order by n) from unnest(percentile_cont(array[0.5, 0.9]) within group (order by ${of})) with ordinality u(x, n)) as percentiles`;
-const MEDIAN = (filter = '') => `${toMs(`percentile_cont(0.5) within group (order by seconds)${filter}`)}`;
-const UNIQUE = (filter = '') => `count(distinct conversation_id)${filter}::int as conversations, count(distinct contact_id)${filter}::int as customers`;
+const MEDIAN = (filter = '') => toMs(`percentile_cont(0.5) within group (order by seconds)${filter}`);
+const UNIQUE = 'count(distinct conversation_id)::int as conversations, count(distinct contact_id)::int as customers';
 
 const run = async <T extends pg.QueryResultRow>(c: pg.PoolClient, p: ReportParams, sql: string) => (await c.query<T>(`${PARAMS} ${sql}`, p)).rows;
 
@@ -82,7 +82,7 @@ export const resolved = async (c: pg.PoolClient, p: ReportParams) =>
     await run<{ events: number; conversations: number; customers: number; percentiles: Array<number | null> }>(
       c,
       p,
-      `select count(*)::int as events, ${UNIQUE()}, ${percentiles(RESOLUTION)} ${RESOLVED}`,
+      `select count(*)::int as events, ${UNIQUE}, ${percentiles(RESOLUTION)} ${RESOLVED}`,
     )
   )[0]!;
 
