@@ -21,6 +21,7 @@ import { createDiskStorage, createSupabaseStorage } from './media/storage';
 import { createUploadSigner, registerUploadRoutes, registerUploadTicketRoute, signedMediaUrl, startUploadSweeper, type UploadRouteDeps } from './media/uploads';
 import { countRequests, type RequestCounter } from './metrics';
 import { registerReplyRoutes } from './outbound/routes';
+import { registerReportRoutes } from './reports/routes';
 import { createSender, type Sender } from './outbound/sender';
 import { createCrmWriter } from './crm/write-back';
 import { createSealer } from './crm/seal';
@@ -196,6 +197,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     registerMediaRoutes(api, { ...mediaDeps, conversationIdOf });
     registerMessageMediaLinkRoute(api, { db, link: mediaLink, conversationIdOf });
     registerUploadTicketRoute(api, uploads);
+    registerReportRoutes(api, { db });
   });
 
   registerInviteRoutes(http, adminDeps);

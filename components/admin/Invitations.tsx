@@ -25,7 +25,7 @@ export function Invitations({ data, run }: { data: AdminOverview; run: RunAdminA
               <li key={i.id}>
                 {t(i.delivery === 'email' ? 'invitations.itemEmailed' : 'invitations.item', {
                   email: i.email,
-                  role: t(i.role === 'admin' ? 'invitations.roleName.admin' : 'invitations.roleName.agent'),
+                  role: t(`invitations.roleName.${i.role}`),
                   until: formats.dateTime.format(new Date(i.expiresAt)),
                 })}{' '}
                 <button type="button" onClick={() => void run(sendMessage('admin:revokeInvite', { inviteId: i.id }))}>

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { AgentRole } from '@/lib/contract/models';
 
-const ROLES: readonly AgentRole[] = ['agent', 'admin'];
+const ROLES: readonly AgentRole[] = ['agent', 'lead', 'admin'];
 
 /** The roles an agent can have, as a `<select>`'s options named in the agent's language. */
 export function RoleOptions() {

@@ -9,10 +9,10 @@ import type { AuditEntry } from '../contract/api';
  */
 export function auditSentence(entry: Pick<AuditEntry, 'action' | 'detail'>, t: TFunction<'admin'>): string {
   const d = entry.detail as Record<string, string | number | undefined>;
-  const admin = d.role === 'admin';
+  const as = d.role === 'admin' ? 'admin' : d.role === 'lead' ? 'lead' : 'agent';
   switch (entry.action) {
     case 'invite.created':
-      return admin ? t('audit.invite.created.admin', { email: d.email }) : t('audit.invite.created.agent', { email: d.email });
+      return t(`audit.invite.created.${as}`, { email: d.email });
     case 'invite.revoked':
       return d.reason ? t('audit.invite.ended', { email: d.email, reason: d.reason }) : t('audit.invite.revoked', { email: d.email });
     case 'invite.refused':
@@ -20,9 +20,9 @@ export function auditSentence(entry: Pick<AuditEntry, 'action' | 'detail'>, t: T
       if (d.reason === 'expired') return t('audit.invite.refusedExpired', { email: d.email });
       return t('audit.invite.refused', { email: d.email, reason: d.reason });
     case 'invite.accepted':
-      return admin ? t('audit.invite.accepted.admin', { email: d.email }) : t('audit.invite.accepted.agent', { email: d.email });
+      return t(`audit.invite.accepted.${as}`, { email: d.email });
     case 'agent.role_changed':
-      return admin ? t('audit.agent.madeAdmin', { agent: d.agent }) : t('audit.agent.madeAgent', { agent: d.agent });
+      return t(`audit.agent.made.${as}`, { agent: d.agent });
     case 'agent.removed':
       return t('audit.agent.removed', { agent: d.agent });
     case 'canned_reply.saved':

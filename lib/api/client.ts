@@ -27,6 +27,9 @@ import type {
 import type { AgentRole, ConversationStatus } from '../contract/models';
 import type { MessageView } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
+import type { ReportResponse } from '../contract/reports';
+import type { reportQuery } from '../contract/schemas';
+import type { z } from 'zod';
 
 /** What a reply carries: text and/or a file by URL, or an approved template. */
 export interface ReplyContent {
@@ -116,6 +119,9 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     agents: () => call<AgentsResponse>('GET', '/api/agents'),
     cannedReplies: () => call<CannedRepliesResponse>('GET', '/api/canned-replies'),
     search: (query: string) => call<SearchResponse>('GET', `/api/search?q=${encodeURIComponent(query)}`),
+    /** A report over a period (docs/reports.md): admins and leads only (403 `reports_only` for an agent). */
+    report: (query: z.input<typeof reportQuery>) =>
+      call<ReportResponse>('GET', `/api/reports?${new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined))}`),
     /** Admins only (403 `admin_only` for an agent). */
     admin: {
       overview: () => call<AdminOverview>('GET', '/api/admin/overview'),

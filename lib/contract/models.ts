@@ -181,8 +181,11 @@ export interface AgentSummary {
   displayName: string;
 }
 
-/** What an agent may do in its organisation: admins also manage the team (invites, roles, canned replies). */
-export type AgentRole = 'admin' | 'agent';
+/**
+ * What an agent may do in its organisation: admins also manage the team (invites, roles, canned
+ * replies); leads also see reports (docs/reports.md) but administer nothing.
+ */
+export type AgentRole = 'admin' | 'lead' | 'agent';
 
 export interface AgentProfile {
   id: string;

@@ -138,7 +138,7 @@ export const workspaceConfig = z.object({
   minExtensionVersion: z.string().regex(/^\d+(\.\d+){0,3}$/),
 });
 
-const role = z.enum(['admin', 'agent']);
+const role = z.enum(['admin', 'lead', 'agent']);
 /** `POST /api/admin/invites` */
 export const inviteRequest = z.object({
   email: z.email('enter the invitee’s email address').max(320),
@@ -221,3 +221,43 @@ export const uploadHeaders = z.object({
   'x-file-name': z.string().min(1).max(1024),
   'x-file-type': z.string().max(255).default(''),
 });
+
+// ─── Reports (issue 35, docs/reports.md) ──────────────────────────────────────────────────────
+
+/** Whether the runtime knows an IANA time zone (`Europe/Berlin`). */
+const knownTimeZone = (tz: string) => {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+};
+/** The longest period a report covers. */
+export const REPORT_MAX_DAYS = 400;
+const reportBase = z.object({
+  /** ISO time with offset; the period's start, included. */
+  from: z.iso.datetime({ offset: true }),
+  /** ISO time with offset; the period's end, excluded. */
+  to: z.iso.datetime({ offset: true }),
+  /** IANA time zone of the days and hours (per-day table, heat map, times in the answer). */
+  timeZone: z.string().min(1).max(64).refine(knownTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+  channel: z.uuid().optional(),
+  agent: z.uuid().optional(),
+});
+const QUARTER_HOUR_MS = 15 * 60_000;
+const checkPeriod = (q: { from: string; to: string }, ctx: z.RefinementCtx) => {
+  const from = Date.parse(q.from);
+  const to = Date.parse(q.to);
+  if (!(from < to)) ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be after from' });
+  else if (to - from > REPORT_MAX_DAYS * 86_400_000) ctx.addIssue({ code: 'custom', path: ['to'], message: `a period is at most ${REPORT_MAX_DAYS} days` });
+  for (const [key, t] of [['from', from] as const, ['to', to] as const])
+    if (t % QUARTER_HOUR_MS !== 0)
+      ctx.addIssue({ code: 'custom', path: [key], message: 'must fall on a quarter hour (messages are counted in 15-minute slots)' });
+};
+/** `GET /api/reports?from&to&timeZone[&channel][&agent]` */
+export const reportQuery = reportBase.superRefine(checkPeriod);
+/** The tables of a report, each downloadable as CSV. */
+export const reportTable = z.enum(['summary', 'daily', 'heatmap', 'agents']);
+/** `GET /api/reports/csv?table&…` (the report's query) */
+export const reportCsvQuery = reportBase.extend({ table: reportTable }).superRefine(checkPeriod);

@@ -73,7 +73,7 @@ export const INVITE_JS = `(() => {
         const about = document.getElementById('about');
         const strong = document.createElement('strong');
         strong.textContent = answer.organisationName;
-        about.append('Join ', strong, ' on Switchboard as ' + (answer.role === 'admin' ? 'an admin' : 'an agent') + ', invited by ' + answer.invitedBy + ', with ' + answer.email + '.');
+        about.append('Join ', strong, ' on Switchboard as ' + (answer.role === 'admin' ? 'an admin' : answer.role === 'lead' ? 'a lead' : 'an agent') + ', invited by ' + answer.invitedBy + ', with ' + answer.email + '.');
       })
       .catch(() => undefined);
   }

@@ -62,3 +62,9 @@ export function authenticateAgent(deps: { db: pg.Pool; verify: TokenVerifier; li
 export const adminOnly = async (req: FastifyRequest) => {
   if (req.agent.role !== 'admin') throw new HttpError(403, 'admin_only', 'Only an admin of this organisation can do this.');
 };
+
+/** A route's preHandler after `authenticateAgent`: only an admin or a lead may see reports (403 `reports_only`). */
+export const reportsAccess = async (req: FastifyRequest) => {
+  if (req.agent.role !== 'admin' && req.agent.role !== 'lead')
+    throw new HttpError(403, 'reports_only', 'Only a lead or an admin of this organisation can see reports.');
+};

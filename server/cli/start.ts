@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDotEnv, parseEnv } from '../config';
 import { seedDemo } from '../dev/demo/seed';
+import { seedDemoHistory } from '../dev/demo/history';
 import { DEMO_CONTACTS, DEMO_QUIET_CONTACT } from '../dev/demo/contacts';
 import { connectCrm } from '../crm/connections';
 import { createSealer } from '../crm/seal';
@@ -37,6 +38,9 @@ async function main() {
     existing: stack.local.demo,
   });
   writeLocalConfig(home, { ...stack.local, demo });
+  // Weeks of generated conversations, so reports have data at once (docs/reports.md); before the
+  // CRM is connected, so the history is not logged there.
+  await seedDemoHistory(stack.db, demo.organisationId, demo.agents);
   // The demo organisation logs its conversations in the HubSpot stand-in, whose contacts are the
   // demo CRM page's customers (their numbers as people type them). The stand-in keeps nothing
   // between runs: connected again with a fresh token on every start.

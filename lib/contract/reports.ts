@@ -1,0 +1,89 @@
+/**
+ * What `GET /api/reports` answers (docs/reports.md): figures of a period, each with the one line
+ * that says how it is computed, and the tables its CSV downloads carry. Times are ISO 8601 with the
+ * requested time zone's offset at that moment; durations are seconds.
+ */
+
+/** Events beside the unique conversations and unique customers they concern. */
+export interface ReportCount {
+  events: number;
+  conversations: number;
+  customers: number;
+  explanation: string;
+}
+
+/** A duration's median and 90th percentile (`percentile_cont`), over `count` durations; null when there are none. */
+export interface ReportDuration {
+  count: number;
+  medianSeconds: number | null;
+  p90Seconds: number | null;
+  explanation: string;
+}
+
+export interface ReportTotal {
+  value: number;
+  explanation: string;
+}
+
+export interface ReportFigures {
+  opened: ReportCount;
+  reopened: ReportCount;
+  resolved: ReportCount;
+  firstResponse: ReportDuration;
+  nextResponse: ReportDuration;
+  resolution: ReportDuration;
+  messagesIn: ReportTotal;
+  messagesOut: ReportTotal;
+}
+
+/** One agent over the period. */
+export interface ReportAgentRow {
+  agentId: string;
+  displayName: string;
+  replies: number;
+  conversations: number;
+  responses: number;
+  firstResponses: number;
+  firstResponseMedianSeconds: number | null;
+  resolved: number;
+}
+
+/** One local day of the requested time zone (23 or 25 hours on a daylight saving change). */
+export interface ReportDayRow {
+  /** `YYYY-MM-DD` in the time zone. */
+  day: string;
+  /** The day's part of the period: [from, to). */
+  from: string;
+  to: string;
+  opened: number;
+  reopened: number;
+  resolved: number;
+  messagesIn: number;
+  messagesOut: number;
+  firstResponses: number;
+  firstResponseMedianSeconds: number | null;
+}
+
+/** Messages in one local hour of one day of the week, summed over the period. */
+export interface ReportHeatCell {
+  /** ISO: 1 Monday … 7 Sunday. */
+  dayOfWeek: number;
+  /** 0 … 23, local. */
+  hour: number;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+export interface ReportTable<Row> {
+  rows: Row[];
+  explanation: string;
+}
+
+export interface ReportResponse {
+  period: { from: string; to: string; timeZone: string };
+  filters: { channelId: string | null; agentId: string | null };
+  figures: ReportFigures;
+  agents: ReportTable<ReportAgentRow>;
+  daily: ReportTable<ReportDayRow>;
+  heatmap: ReportTable<ReportHeatCell>;
+}

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import type pg from 'pg';
+import type { ReportResponse } from '../../lib/contract/reports';
+import { reportCsvQuery, reportQuery } from '../../lib/contract/schemas';
+import { reportsAccess } from '../auth/agent';
+import { guard, parseOr400 } from '../errors';
+import { reportCsv } from './csv';
+import { buildReport } from './report';
+
+/**
+ * Reports (docs/reports.md), behind the agent's authentication: admins and leads only (403
+ * `reports_only` for an agent); every figure is read from the caller's organisation's facts.
+ */
+export function registerReportRoutes(api: FastifyInstance, deps: { db: pg.Pool }): void {
+  api.get('/api/reports', { preHandler: reportsAccess }, async (req): Promise<ReportResponse> => {
+    const q = parseOr400(reportQuery, req.query);
+    return guard(() => buildReport(deps.db, req.agent.organisationId, q));
+  });
+
+  api.get('/api/reports/csv', { preHandler: reportsAccess }, async (req, reply) => {
+    const { table, ...q } = parseOr400(reportCsvQuery, req.query);
+    const report = await guard(() => buildReport(deps.db, req.agent.organisationId, q));
+    const day = (iso: string) => iso.slice(0, 10);
+    reply
+      .header('content-type', 'text/csv; charset=utf-8')
+      .header('content-disposition', `attachment; filename="switchboard-${table}-${day(report.period.from)}-${day(report.period.to)}.csv"`);
+    return reportCsv(report, table);
+  });
+}
