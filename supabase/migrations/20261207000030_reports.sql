@@ -54,24 +54,29 @@ create index report_responses_answered_idx on public.report_responses (organisat
 create index report_responses_cycle_idx on public.report_responses (cycle_id);
 
 -- Messages in and out per organisation, channel and 15-minute slot (every time zone's hours and
--- days are whole slots).
+-- days are whole slots). `writer` is the PostgreSQL backend that counted (pg_backend_pid()): each
+-- database connection adds to its own row, so two transactions writing messages of the same
+-- channel at once never wait on one shared counter row (a hot row would serialise the whole
+-- organisation's ingest until each commit). Reports sum over writers; 0 is the replay's.
 create table public.report_volume (
   organisation_id uuid not null references public.organisations (id) on delete cascade,
   slot timestamptz not null,
   channel_id uuid not null,
+  writer integer not null default 0,
   inbound integer not null default 0,
   outbound integer not null default 0,
-  primary key (organisation_id, slot, channel_id)
+  primary key (organisation_id, slot, channel_id, writer)
 );
 
--- Agents' replies per agent, channel and 15-minute slot.
+-- Agents' replies per agent, channel and 15-minute slot (per writer, as above).
 create table public.report_agent_replies (
   organisation_id uuid not null references public.organisations (id) on delete cascade,
   slot timestamptz not null,
   agent_id uuid not null references public.agents (id) on delete cascade,
   channel_id uuid not null,
+  writer integer not null default 0,
   replies integer not null default 0,
-  primary key (organisation_id, slot, agent_id, channel_id)
+  primary key (organisation_id, slot, agent_id, channel_id, writer)
 );
 
 alter table public.report_conversation_state enable row level security;
@@ -156,20 +161,20 @@ begin
   end loop;
   -- Messages in and out, and agents' replies: one upsert per slot for the whole statement (a batch
   -- of customers' messages is one row's update, not one per message).
-  insert into public.report_volume (organisation_id, slot, channel_id, inbound, outbound)
-  select x.organisation_id, date_bin('15 minutes', x.created_at, timestamptz '2000-01-01 00:00:00+00'), v.channel_id,
+  insert into public.report_volume (organisation_id, slot, channel_id, writer, inbound, outbound)
+  select x.organisation_id, date_bin('15 minutes', x.created_at, timestamptz '2000-01-01 00:00:00+00'), v.channel_id, pg_backend_pid(),
          count(*) filter (where x.direction = 'inbound'), count(*) filter (where x.direction = 'outbound')
     from inserted x join public.conversations v on v.id = x.conversation_id
    where x.direction in ('inbound', 'outbound')
    group by 1, 2, 3 order by 1, 2, 3
-  on conflict (organisation_id, slot, channel_id) do update
+  on conflict (organisation_id, slot, channel_id, writer) do update
     set inbound = public.report_volume.inbound + excluded.inbound, outbound = public.report_volume.outbound + excluded.outbound;
-  insert into public.report_agent_replies (organisation_id, slot, agent_id, channel_id, replies)
-  select x.organisation_id, date_bin('15 minutes', x.created_at, timestamptz '2000-01-01 00:00:00+00'), x.sent_by, v.channel_id, count(*)
+  insert into public.report_agent_replies (organisation_id, slot, agent_id, channel_id, writer, replies)
+  select x.organisation_id, date_bin('15 minutes', x.created_at, timestamptz '2000-01-01 00:00:00+00'), x.sent_by, v.channel_id, pg_backend_pid(), count(*)
     from inserted x join public.conversations v on v.id = x.conversation_id
    where x.direction = 'outbound' and x.sent_by is not null
    group by 1, 2, 3, 4 order by 1, 2, 3, 4
-  on conflict (organisation_id, slot, agent_id, channel_id) do update set replies = public.report_agent_replies.replies + excluded.replies;
+  on conflict (organisation_id, slot, agent_id, channel_id, writer) do update set replies = public.report_agent_replies.replies + excluded.replies;
   return null;
 end
 $$;

@@ -18,10 +18,10 @@ describe('Sync cursor', () => {
     expect(res.status).toBe(200);
     return res.body;
   };
-  const insertMessage = (client: { query: (s: string, a: unknown[]) => Promise<unknown> }, body: string) =>
+  const insertMessage = (client: { query: (s: string, a: unknown[]) => Promise<unknown> }, body: string, conversation = conversationId) =>
     client.query(`insert into messages (organisation_id, conversation_id, direction, body, status) values ($1, $2, 'inbound', $3, 'received')`, [
       ctx.org.id,
-      conversationId,
+      conversation,
       body,
     ]);
 
@@ -40,6 +40,12 @@ describe('Sync cursor', () => {
   });
 
   it('never skips a row whose transaction commits after a later one (out-of-order commit)', async () => {
+    // Two customers' messages: writers of one conversation take its row lock and so commit in
+    // order; those of two conversations (or two organisations' webhooks) do not.
+    await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'another customer' });
+    const other = (
+      await ctx.stack.db.query<{ id: string }>('select id from conversations where organisation_id = $1 and id <> $2', [ctx.org.id, conversationId])
+    ).rows[0]!.id;
     const { cursor: start } = await sync(null);
     const early = await ctx.stack.db.connect();
     const late = await ctx.stack.db.connect();
@@ -48,7 +54,7 @@ describe('Sync cursor', () => {
       await early.query('begin');
       await insertMessage(early, 'T1 (commits last)');
       await late.query('begin');
-      await insertMessage(late, 'T2 (commits first)');
+      await insertMessage(late, 'T2 (commits first)', other);
       await late.query('commit');
 
       const between = await sync(start);
