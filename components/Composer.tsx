@@ -1,12 +1,14 @@
-import { FileText, Paperclip } from 'lucide-react';
-import { useEffect, useId, useRef, useState, type DragEvent, type Ref } from 'react';
+import { Paperclip } from 'lucide-react';
+import { useId, useRef, useState, type DragEvent, type Ref } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { CannedReply, UploadTicket } from '@/lib/contract/api';
-import { formatBytes } from '@/lib/contract/whatsapp';
-import { useUploads, type Uploads } from '@/lib/hooks/useUploads';
-import { replyWindow, templateParts, type TemplateView } from '@/lib/contract/reply-window';
+import { useUploads } from '@/lib/hooks/useUploads';
+import { replyWindow, type TemplateView } from '@/lib/contract/reply-window';
 import type { ReplyContent } from '@/lib/api/client';
+import { useFormat } from '@/lib/hooks/useFormat';
 import { useReplyDraft } from '@/lib/hooks/useReplyDraft';
-import { shortTime } from './format';
+import { AttachmentList } from './Attachments';
+import { TemplatePicker } from './TemplatePicker';
 
 type Mode = 'reply' | 'note';
 
@@ -36,17 +38,19 @@ export function Composer(props: {
   replyBox?: Ref<HTMLTextAreaElement>;
   now?: number;
 }) {
+  const { t } = useTranslation('thread');
+  const { shortTime } = useFormat();
   const [mode, setMode] = useState<Mode>('reply');
   const window = replyWindow(props.lastInboundAt, props.now);
   const templates = !window.open || props.templatesWanted;
   return (
-    <section className={`composer-area mode-${mode}`} aria-label="Compose">
-      <div className="modes" role="group" aria-label="Write">
+    <section className={`composer-area mode-${mode}`} aria-label={t('composer.label')}>
+      <div className="modes" role="group" aria-label={t('composer.modes')}>
         <button type="button" aria-pressed={mode === 'reply'} onClick={() => setMode('reply')}>
-          Reply
+          {t('composer.reply')}
         </button>
         <button type="button" aria-pressed={mode === 'note'} onClick={() => setMode('note')}>
-          Private note
+          {t('composer.note')}
         </button>
       </div>
       {mode === 'note' ? (
@@ -61,8 +65,7 @@ export function Composer(props: {
         />
       ) : props.optedOutAt ? (
         <p className="window-note closed opted-out" role="note">
-          This customer opted out of messages from this number on {shortTime(props.optedOutAt)} (they sent STOP). Nothing can be sent to them until they write
-          START. You can still leave a private note.
+          {t('composer.optedOut', { date: shortTime(props.optedOutAt) })}
         </p>
       ) : !templates ? (
         <TextComposer
@@ -102,6 +105,8 @@ function TextComposer(props: {
   box?: Ref<HTMLTextAreaElement>;
   uploadTicket?: () => Promise<UploadTicket>;
 }) {
+  const { t } = useTranslation('thread');
+  const { shortTime } = useFormat();
   const boxId = useId();
   const listId = useId();
   const uploads = useUploads(props.uploadTicket ?? noTicket);
@@ -138,14 +143,14 @@ function TextComposer(props: {
     <div className={`composer${note ? ' note' : ''}${dragging ? ' dragging' : ''}`} {...dropProps}>
       {closingSoon && (
         <p className="window-note" role="note">
-          The 24-hour window closes at {shortTime(props.closesAt!)}; after that, only templates.
+          {t('composer.closesSoon', { time: shortTime(props.closesAt!) })}
         </p>
       )}
       <label htmlFor={boxId} className="visually-hidden">
-        {note ? 'Private note' : 'Reply'}
+        {note ? t('composer.note') : t('composer.reply')}
       </label>
       {canned.open && (
-        <ul className="canned" id={listId} role="listbox" aria-label="Canned replies">
+        <ul className="canned" id={listId} role="listbox" aria-label={t('composer.cannedReplies')}>
           {canned.suggestions.map((c, i) => (
             <li
               key={c.id}
@@ -157,7 +162,7 @@ function TextComposer(props: {
                 canned.insert(c);
               }}
             >
-              <b>/{c.shortcut}</b> <span>{c.body}</span>
+              <b dir="auto">/{c.shortcut}</b> <span dir="auto">{c.body}</span>
             </li>
           ))}
         </ul>
@@ -166,7 +171,8 @@ function TextComposer(props: {
         id={boxId}
         ref={props.box}
         rows={2}
-        placeholder={note ? 'Private note: only your team sees it' : 'Write a reply… ("/" for saved replies)'}
+        placeholder={note ? t('composer.placeholder.note') : t('composer.placeholder.reply')}
+        dir="auto"
         value={draft.text}
         // A textbox that suggests canned replies (role combobox is not allowed on a textarea: axe's aria-allowed-role).
         aria-autocomplete="list"
@@ -186,7 +192,7 @@ function TextComposer(props: {
       {canUpload && uploads.items.length > 0 && <AttachmentList uploads={uploads} />}
       {draft.hint && (
         <p className="hint" role="status">
-          {draft.hint}
+          {t(`composer.${draft.hint.hint}`, { count: draft.hint.count })}
         </p>
       )}
       {canUpload && (
@@ -196,160 +202,32 @@ function TextComposer(props: {
             type="file"
             multiple
             hidden
-            aria-label="Files to send"
+            aria-label={t('composer.filesToSend')}
             onChange={(e) => {
               if (e.target.files) uploads.add(e.target.files);
               e.target.value = '';
             }}
           />
           <button type="button" className="attach-file" onClick={() => picker.current?.click()}>
-            <Paperclip aria-hidden="true" /> Attach files
+            <Paperclip aria-hidden="true" /> {t('composer.attachFiles')}
           </button>
         </>
       )}
       {note ? null : file.attaching ? (
         <label className="attach">
-          File or image URL
-          <input type="url" placeholder="https://…/invoice.pdf" value={file.url} aria-invalid={!file.valid} onChange={(e) => file.setUrl(e.target.value)} />
+          {t('composer.fileUrl')}
+          <input type="url" placeholder={EXAMPLE_FILE_URL} value={file.url} aria-invalid={!file.valid} onChange={(e) => file.setUrl(e.target.value)} />
         </label>
       ) : (
         <button type="button" className="attach-toggle" onClick={file.attach}>
-          Attach a file by URL
+          {t('composer.attachByUrl')}
         </button>
       )}
     </div>
   );
 }
 
+/** An example, not words: the same in every language. */
+const EXAMPLE_FILE_URL = 'https://…/invoice.pdf';
+
 const noTicket = () => Promise.reject(new Error('uploads are not available here'));
-
-/** The files attached to a draft: preview, progress with Cancel, or why one cannot go (with Try again). */
-function AttachmentList({ uploads }: { uploads: Uploads }) {
-  return (
-    <ul className="attachments" aria-label="Attached files">
-      {uploads.items.map((a) => (
-        <li key={a.key} className={`attachment ${a.state}`}>
-          {a.preview ? (
-            <img src={a.preview} alt="" className="thumb" />
-          ) : (
-            <span className="thumb" aria-hidden="true">
-              <FileText />
-            </span>
-          )}
-          <span className="name">{a.name}</span> <span className="size">{formatBytes(a.size)}</span>
-          {a.state === 'uploading' && <progress max={1} value={a.progress} aria-label={`Uploading ${a.name}`} />}
-          {a.state === 'ready' && <span className="ready">Ready</span>}
-          {a.error && (
-            <span className="error" role="alert">
-              {a.error}
-            </span>
-          )}
-          {a.state === 'failed' && a.retryable && (
-            <button type="button" onClick={() => uploads.retry(a.key)}>
-              Try again
-            </button>
-          )}
-          <button type="button" onClick={() => uploads.remove(a.key)}>
-            {a.state === 'uploading' ? `Cancel ${a.name}` : `Remove ${a.name}`}
-          </button>
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-/** Outside the window (or asked for after a failure): pick an approved template, fill its variables, send. */
-function TemplatePicker(props: {
-  closesAt: string | null;
-  windowOpen?: boolean;
-  load: () => Promise<TemplateView[]>;
-  onSend: (content: ReplyContent) => void;
-  onCancel?: () => void;
-}) {
-  const [templates, setTemplates] = useState<TemplateView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [sid, setSid] = useState('');
-  const [values, setValues] = useState<Record<string, string>>({});
-  useEffect(() => {
-    props.load().then(
-      (list) => {
-        setTemplates(list);
-        if (list[0]) setSid(list[0].sid);
-      },
-      (err: Error) => setError(err.message),
-    );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-  const chosen = templates?.find((t) => t.sid === sid);
-  const keys = chosen ? Object.keys(chosen.variables) : [];
-  const ready = chosen && keys.every((k) => values[k]?.trim());
-  // What a variable means, as the organisation labelled it; else its place ("Value 1"), never {{1}}.
-  const labelOf = (k: string) => chosen?.labels[k] ?? <>Value {keys.indexOf(k) + 1}</>;
-  return (
-    <form
-      className="composer templates"
-      aria-label="Send a template"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (!chosen || !ready) return;
-        props.onSend({ template: { sid: chosen.sid, variables: Object.fromEntries(keys.map((k) => [k, values[k]!.trim()])) } });
-        setValues({});
-      }}
-    >
-      <p className="window-note closed" role="note">
-        {props.windowOpen
-          ? 'WhatsApp refused a free-form message to this customer: an approved template can still go.'
-          : props.closesAt
-            ? `The 24-hour window closed at ${shortTime(props.closesAt)}. WhatsApp only allows an approved template until the customer writes again.`
-            : 'The customer has not written yet: start with an approved template.'}
-      </p>
-      {props.onCancel && (
-        <button type="button" className="link" onClick={props.onCancel}>
-          Write a reply instead
-        </button>
-      )}
-      {error && <p role="alert">Templates unavailable: {error}</p>}
-      {templates && templates.length === 0 && <p>No approved templates for this channel.</p>}
-      {templates && templates.length > 0 && (
-        <>
-          <label>
-            Template
-            <select value={sid} onChange={(e) => setSid(e.target.value)}>
-              {templates.map((t) => (
-                <option key={t.sid} value={t.sid}>
-                  {t.name} ({t.language})
-                </option>
-              ))}
-            </select>
-          </label>
-          {keys.map((k) => (
-            <label key={`${sid}:${k}`}>
-              {labelOf(k)}
-              <input value={values[k] ?? ''} placeholder={chosen!.variables[k]} onChange={(e) => setValues({ ...values, [k]: e.target.value })} />
-            </label>
-          ))}
-          {chosen && (
-            <p className="template-preview">
-              {templateParts(chosen.body).map((part, i) =>
-                typeof part === 'string' ? (
-                  part
-                ) : values[part.variable] ? (
-                  values[part.variable]
-                ) : (
-                  <span key={i} className="template-slot">
-                    {labelOf(part.variable)}
-                  </span>
-                ),
-              )}
-            </p>
-          )}
-          <button type="submit" disabled={!ready}>
-            Send template
-          </button>
-        </>
-      )}
-    </form>
-  );
-}
-
-/** An http(s) URL Twilio can fetch, or null. */

@@ -1,6 +1,7 @@
 /** A photo of the thread at full size, in a modal dialog. */
 import { Download, X } from 'lucide-react';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
+import { useTranslation } from 'react-i18next';
 
 /**
  * The photo in a modal `<dialog>`: the rest of the panel is inert while it is open, Tab stays on
@@ -8,6 +9,7 @@ import { useEffect, useRef, type KeyboardEvent } from 'react';
  * panel (down to 320 px), captioned with its text alternative, with a link to save it.
  */
 export function ImageViewer(props: { src: string; alt: string; fileName: string; onClose: () => void }) {
+  const { t } = useTranslation('thread');
   const dialog = useRef<HTMLDialogElement>(null);
   const close = useRef<HTMLButtonElement>(null);
   useEffect(() => {
@@ -42,10 +44,10 @@ export function ImageViewer(props: { src: string; alt: string; fileName: string;
       </figure>
       <div className="viewer-actions">
         <a href={props.src} download={props.fileName}>
-          <Download aria-hidden="true" /> Download
+          <Download aria-hidden="true" /> {t('viewer.download')}
         </a>
         <button ref={close} type="button" onClick={() => dialog.current?.close()}>
-          <X aria-hidden="true" /> Close
+          <X aria-hidden="true" /> {t('close', { ns: 'common' })}
         </button>
       </div>
     </dialog>

@@ -1,11 +1,13 @@
 /** A message's files: shown by kind (photo, player, contact card, download) and shared by a link. */
 import { Link2, Paperclip, UserRound } from 'lucide-react';
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import type { LoadedMedia, MediaLink } from '@/lib/contract/api';
 import { INLINE_IMAGE_TYPES, type MediaItem } from '@/lib/contract/models';
-import { formatBytes, SENDABLE_TYPES } from '@/lib/contract/whatsapp';
 import { parseContactCard, type ContactCard } from '@/lib/inbox/vcard';
-import { downloadName, whenLabel } from './format';
+import { useFileWords } from '@/lib/hooks/useFileWords';
+import { useFormat } from '@/lib/hooks/useFormat';
+import { downloadName } from './format';
 import { ImageViewer } from './ImageViewer';
 
 /** A media file as a blob: URL of its stated type (only for players and images; never a document). */
@@ -32,6 +34,8 @@ export function Media({
   onOpenPhone: (phone: string) => void;
   fromCustomer: boolean;
 }) {
+  const { t } = useTranslation('thread');
+  const words = useFileWords();
   const type = media.contentType.split(';')[0]!.trim().toLowerCase();
   const kind = INLINE_IMAGE_TYPES.has(type)
     ? 'image'
@@ -66,7 +70,7 @@ export function Media({
       .then(async ({ dataUrl, fileName }) => {
         if (kind === 'contact') {
           const parsed = parseContactCard(await (await fetch(dataUrl)).text());
-          if (!parsed) throw new Error('not a readable contact card');
+          if (!parsed) throw new Error(t('media.unreadableCard'));
           if (live) setCard(parsed);
         } else if (kind === 'image') {
           if (live) {
@@ -85,16 +89,11 @@ export function Media({
     };
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [kind]);
-  const what = { image: 'Photo', audio: 'Voice message', video: 'Video', contact: 'Contact card', file: 'File' }[kind];
-  if (error)
-    return (
-      <span className="media error">
-        {what} unavailable: {error}
-      </span>
-    );
+  // The error is the server's or the browser's own words, as they are.
+  if (error) return <span className="media error">{t(`media.unavailable.${kind}`, { error })}</span>;
   if (kind === 'image') {
-    if (!url) return <span className="media loading">Loading photo…</span>;
-    const alt = fromCustomer ? 'Photo from the customer' : 'Photo you sent';
+    if (!url) return <span className="media loading">{t('media.loading.image')}</span>;
+    const alt = fromCustomer ? t('media.photoFromCustomer') : t('media.photoYouSent');
     // A preview of a usable size whatever the photo's shape (styles.css), opening the whole photo.
     return (
       <>
@@ -107,31 +106,35 @@ export function Media({
   }
   if (kind === 'audio')
     return url ? (
-      <audio className="media audio" controls preload="metadata" src={url} aria-label={what} />
+      <audio className="media audio" controls preload="metadata" src={url} aria-label={t('media.audio')} />
     ) : (
-      <span className="media loading">Loading voice message…</span>
+      <span className="media loading">{t('media.loading.audio')}</span>
     );
   if (kind === 'video')
     return url ? (
-      <video className="media video" controls preload="metadata" src={url} aria-label={what} />
+      <video className="media video" controls preload="metadata" src={url} aria-label={t('media.video')} />
     ) : (
-      <span className="media loading">Loading video…</span>
+      <span className="media loading">{t('media.loading.video')}</span>
     );
   if (kind === 'contact') {
-    if (!card) return <span className="media loading">Loading contact…</span>;
+    if (!card) return <span className="media loading">{t('media.loading.contact')}</span>;
     return (
-      <div className="media contact-card" role="group" aria-label={`Contact: ${card.name}`}>
-        <strong>
+      <div className="media contact-card" role="group" aria-label={t('media.contact', { name: card.name })}>
+        <strong dir="auto">
           <UserRound aria-hidden="true" /> {card.name}
         </strong>
-        {card.organisation && <span className="contact-org">{card.organisation}</span>}
+        {card.organisation && (
+          <span className="contact-org" dir="auto">
+            {card.organisation}
+          </span>
+        )}
         <ul>
           {card.phones.map((p, i) => (
             <li key={i}>
-              {p.label}{' '}
+              <span dir="auto">{p.label}</span>{' '}
               {p.e164 && (
                 <button type="button" onClick={() => onOpenPhone(p.e164!)}>
-                  Message {p.e164}
+                  {t('media.message', { phone: p.e164 })}
                 </button>
               )}
             </li>
@@ -140,7 +143,7 @@ export function Media({
       </div>
     );
   }
-  const label = info.name ?? SENDABLE_TYPES[type]?.label ?? `File (${type})`;
+  const label = info.name ?? words.kind(type);
   return (
     <button
       type="button"
@@ -160,8 +163,8 @@ export function Media({
         )
       }
     >
-      <Paperclip aria-hidden="true" /> Download {label}
-      {info.size ? ` (${formatBytes(info.size)})` : ''}
+      <Paperclip aria-hidden="true" />{' '}
+      {info.size ? t('media.downloadWithSize', { file: label, size: words.size(info.size) }) : t('media.download', { file: label })}
     </button>
   );
 }
@@ -172,6 +175,8 @@ export function Media({
  * expire (docs/crm.md); this is how an agent gives a fresh one.
  */
 export function MediaShare({ make }: { make: () => Promise<MediaLink> }) {
+  const { t } = useTranslation('thread');
+  const { whenLabel } = useFormat();
   const [link, setLink] = useState<MediaLink | null>(null);
   const [copied, setCopied] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -192,15 +197,15 @@ export function MediaShare({ make }: { make: () => Promise<MediaLink> }) {
   return (
     <div className="media-share">
       <button type="button" className="link" onClick={() => void get()}>
-        <Link2 aria-hidden="true" /> {link ? 'New link' : 'Copy link'}
+        <Link2 aria-hidden="true" /> {link ? t('media.share.new') : t('media.share.copy')}
       </button>
       {link && (
         <span role="status">
-          {copied ? 'Copied: ' : ''}works without signing in until {whenLabel(link.expiresAt)}
-          <input className="media-link" readOnly aria-label="Link to this file" value={link.url} onFocus={(e) => e.target.select()} />
+          {t(copied ? 'media.share.copied' : 'media.share.valid', { when: whenLabel(link.expiresAt) })}
+          <input className="media-link" readOnly aria-label={t('media.share.linkLabel')} value={link.url} onFocus={(e) => e.target.select()} />
         </span>
       )}
-      {error && <span role="alert">Could not make a link: {error}</span>}
+      {error && <span role="alert">{t('media.share.failed', { error })}</span>}
     </div>
   );
 }

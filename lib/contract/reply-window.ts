@@ -28,7 +28,7 @@ export interface TemplateView {
   variables: Record<string, string>;
   /**
    * What each placeholder means, as the organisation labelled it ('1' → 'Customer name'); a
-   * placeholder without a label has none here (the composer calls it "Value 1").
+   * placeholder without a label has none here (the composer calls it by its place, `thread:template.value`: "Value 1").
    */
   labels: Record<string, string>;
 }

@@ -23,76 +23,127 @@ export const WHATSAPP_MESSAGE_MAX_BYTES = 16 * MB;
 
 export type MediaKind = 'image' | 'audio' | 'video' | 'document' | 'contact';
 
-/** The files an agent may send, by content type, with WhatsApp's limit for each kind. */
-export const SENDABLE_TYPES: Readonly<Record<string, { kind: MediaKind; maxBytes: number; label: string }>> = {
-  'image/jpeg': { kind: 'image', maxBytes: 5 * MB, label: 'JPEG image' },
-  'image/png': { kind: 'image', maxBytes: 5 * MB, label: 'PNG image' },
-  'image/webp': { kind: 'image', maxBytes: 5 * MB, label: 'WebP image' },
-  'audio/ogg': { kind: 'audio', maxBytes: 16 * MB, label: 'OGG audio' },
-  'audio/amr': { kind: 'audio', maxBytes: 16 * MB, label: 'AMR audio' },
-  'audio/3gpp': { kind: 'audio', maxBytes: 16 * MB, label: '3GP audio' },
-  'audio/aac': { kind: 'audio', maxBytes: 16 * MB, label: 'AAC audio' },
-  'audio/mpeg': { kind: 'audio', maxBytes: 16 * MB, label: 'MP3 audio' },
-  'audio/mp4': { kind: 'audio', maxBytes: 16 * MB, label: 'M4A audio' },
-  'video/mp4': { kind: 'video', maxBytes: 16 * MB, label: 'MP4 video' },
-  'video/3gpp': { kind: 'video', maxBytes: 16 * MB, label: '3GP video' },
-  'application/pdf': { kind: 'document', maxBytes: 16 * MB, label: 'PDF' },
-  'application/msword': { kind: 'document', maxBytes: 16 * MB, label: 'Word document' },
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': { kind: 'document', maxBytes: 16 * MB, label: 'Word document' },
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { kind: 'document', maxBytes: 16 * MB, label: 'Excel workbook' },
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation': { kind: 'document', maxBytes: 16 * MB, label: 'PowerPoint presentation' },
-  'text/vcard': { kind: 'contact', maxBytes: 1 * MB, label: 'contact card' },
+/** A kind of file people name ("Word document"), whatever its exact content type. */
+export type FileTypeName =
+  'jpeg' | 'png' | 'webp' | 'ogg' | 'amr' | 'audio3gp' | 'aac' | 'mp3' | 'm4a' | 'mp4' | 'video3gp' | 'pdf' | 'word' | 'excel' | 'powerpoint' | 'vcard';
+export interface SendableType {
+  kind: MediaKind;
+  maxBytes: number;
+  type: FileTypeName;
+  label: string;
+}
+
+/**
+ * The files an agent may send, by content type, with WhatsApp's limit for each kind. `type` names
+ * the file type for people: the extension says it in the agent's language (`thread:fileType.<type>`
+ * in lib/i18n/locales), `label` is its English name for the server's own messages.
+ */
+export const SENDABLE_TYPES: Readonly<Record<string, SendableType>> = {
+  'image/jpeg': { kind: 'image', maxBytes: 5 * MB, type: 'jpeg', label: 'JPEG image' },
+  'image/png': { kind: 'image', maxBytes: 5 * MB, type: 'png', label: 'PNG image' },
+  'image/webp': { kind: 'image', maxBytes: 5 * MB, type: 'webp', label: 'WebP image' },
+  'audio/ogg': { kind: 'audio', maxBytes: 16 * MB, type: 'ogg', label: 'OGG audio' },
+  'audio/amr': { kind: 'audio', maxBytes: 16 * MB, type: 'amr', label: 'AMR audio' },
+  'audio/3gpp': { kind: 'audio', maxBytes: 16 * MB, type: 'audio3gp', label: '3GP audio' },
+  'audio/aac': { kind: 'audio', maxBytes: 16 * MB, type: 'aac', label: 'AAC audio' },
+  'audio/mpeg': { kind: 'audio', maxBytes: 16 * MB, type: 'mp3', label: 'MP3 audio' },
+  'audio/mp4': { kind: 'audio', maxBytes: 16 * MB, type: 'm4a', label: 'M4A audio' },
+  'video/mp4': { kind: 'video', maxBytes: 16 * MB, type: 'mp4', label: 'MP4 video' },
+  'video/3gpp': { kind: 'video', maxBytes: 16 * MB, type: 'video3gp', label: '3GP video' },
+  'application/pdf': { kind: 'document', maxBytes: 16 * MB, type: 'pdf', label: 'PDF' },
+  'application/msword': { kind: 'document', maxBytes: 16 * MB, type: 'word', label: 'Word document' },
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': { kind: 'document', maxBytes: 16 * MB, type: 'word', label: 'Word document' },
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { kind: 'document', maxBytes: 16 * MB, type: 'excel', label: 'Excel workbook' },
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': {
+    kind: 'document',
+    maxBytes: 16 * MB,
+    type: 'powerpoint',
+    label: 'PowerPoint presentation',
+  },
+  'text/vcard': { kind: 'contact', maxBytes: 1 * MB, type: 'vcard', label: 'contact card' },
 };
 
-/** Sizes as people read them: 930 KB, 4.2 MB. */
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} bytes`;
-  if (n < MB) return `${Math.round(n / 1024)} KB`;
-  return `${(n / MB).toFixed(n < 10 * MB ? 1 : 0)} MB`;
+/** A size as a number and its unit, rounded as people read it (930 KB, 4.2 MB). */
+export function byteSize(n: number): { value: number; unit: 'bytes' | 'kb' | 'mb'; digits: number } {
+  if (n < 1024) return { value: n, unit: 'bytes', digits: 0 };
+  if (n < MB) return { value: Math.round(n / 1024), unit: 'kb', digits: 0 };
+  const digits = n < 10 * MB ? 1 : 0;
+  return { value: Number((n / MB).toFixed(digits)), unit: 'mb', digits };
 }
+
+/** Sizes in English, for the server's messages: 930 KB, 4.2 MB (the extension says them in the agent's language). */
+export function formatBytes(n: number): string {
+  const { value, unit, digits } = byteSize(n);
+  return `${value.toFixed(digits)} ${{ bytes: 'bytes', kb: 'KB', mb: 'MB' }[unit]}`;
+}
+
+/** Why a file cannot go to a customer on WhatsApp, as data the extension says in the agent's language. */
+export type FileProblem =
+  | { problem: 'type'; name: string; contentType: string }
+  | { problem: 'empty'; name: string }
+  | { problem: 'size'; name: string; size: number; rule: SendableType };
 
 /**
  * Why a file cannot go to a customer on WhatsApp, before it is uploaded, or null if it can.
  * `type` is what the browser says; the server checks the bytes again.
  */
-export function fileProblem(file: { name: string; type: string; size: number }): string | null {
+export function fileProblem(file: { name: string; type: string; size: number }): FileProblem | null {
   const rule = SENDABLE_TYPES[file.type];
-  if (!rule)
-    return `${file.name}: WhatsApp cannot carry this kind of file (${file.type || 'unknown type'}). Send an image (JPEG, PNG, WebP), audio, an MP4 video, a PDF or an Office document.`;
-  if (file.size === 0) return `${file.name} is empty.`;
-  if (file.size > rule.maxBytes) return `${file.name} is ${formatBytes(file.size)}: WhatsApp takes a ${rule.label} of up to ${formatBytes(rule.maxBytes)}.`;
+  if (!rule) return { problem: 'type', name: file.name, contentType: file.type };
+  if (file.size === 0) return { problem: 'empty', name: file.name };
+  if (file.size > rule.maxBytes) return { problem: 'size', name: file.name, size: file.size, rule };
   return null;
 }
 
 /** What an agent can do about a failed message. */
 export type NextStep = 'template' | 'retry' | 'check_number' | 'smaller_file' | 'wait' | 'opted_out' | 'none';
 
-/** Twilio's error codes agents meet on WhatsApp, as a sentence and the next step that can work. */
-export const TWILIO_ERRORS: Readonly<Record<number, { sentence: string; next: NextStep }>> = {
-  63016: { sentence: 'More than 24 hours have passed since the customer last wrote, so WhatsApp only allows an approved template.', next: 'template' },
-  63024: { sentence: 'This number cannot receive this WhatsApp message (not a WhatsApp user, or not a valid recipient).', next: 'check_number' },
-  63003: { sentence: 'This number cannot be reached on WhatsApp: check it with the customer.', next: 'check_number' },
-  63019: { sentence: 'WhatsApp could not fetch or deliver the file (its type or size is not supported, or it could not be downloaded).', next: 'smaller_file' },
-  63021: { sentence: 'WhatsApp refused the message: it looks invalid (a channel or content problem).', next: 'none' },
-  63032: { sentence: 'WhatsApp refused the message: the customer’s location or account cannot receive messages from this sender.', next: 'none' },
-  63049: {
-    sentence: 'Meta held this marketing template back to keep the customer from receiving too many: try later, or write once they reply.',
-    next: 'wait',
-  },
-  63018: { sentence: 'This WhatsApp sender has hit its rate limit: the message can go out in a moment.', next: 'retry' },
-  63038: { sentence: 'This WhatsApp sender has reached its daily message limit: try again tomorrow.', next: 'wait' },
-  63051: { sentence: 'The WhatsApp Business Account is locked or restricted: ask your admin.', next: 'none' },
-  63027: { sentence: 'This template does not exist or is not approved for WhatsApp.', next: 'template' },
-  21610: { sentence: 'The customer has opted out (they sent STOP): nothing can be sent until they send START.', next: 'opted_out' },
-  21211: { sentence: 'The number is not a valid phone number.', next: 'check_number' },
-  30008: { sentence: 'Delivery failed for an unknown reason on the carrier’s side.', next: 'retry' },
-  30003: { sentence: 'The customer’s phone could not be reached.', next: 'retry' },
+/** Why a message failed, by meaning; its sentence is `thread:delivery.reason.<reason>` in lib/i18n/locales. */
+export type FailureReason =
+  | 'window_closed'
+  | 'not_whatsapp_user'
+  | 'unreachable_number'
+  | 'media_failed'
+  | 'invalid_message'
+  | 'recipient_restricted'
+  | 'marketing_held'
+  | 'rate_limited'
+  | 'daily_limit'
+  | 'account_locked'
+  | 'template_missing'
+  | 'opted_out'
+  | 'invalid_number'
+  | 'carrier_failed'
+  | 'phone_unreachable'
+  | 'undelivered';
+
+/** Twilio's error codes agents meet on WhatsApp, as a reason and the next step that can work. */
+export const TWILIO_ERRORS: Readonly<Record<number, { reason: FailureReason; next: NextStep }>> = {
+  63016: { reason: 'window_closed', next: 'template' },
+  63024: { reason: 'not_whatsapp_user', next: 'check_number' },
+  63003: { reason: 'unreachable_number', next: 'check_number' },
+  63019: { reason: 'media_failed', next: 'smaller_file' },
+  63021: { reason: 'invalid_message', next: 'none' },
+  63032: { reason: 'recipient_restricted', next: 'none' },
+  63049: { reason: 'marketing_held', next: 'wait' },
+  63018: { reason: 'rate_limited', next: 'retry' },
+  63038: { reason: 'daily_limit', next: 'wait' },
+  63051: { reason: 'account_locked', next: 'none' },
+  63027: { reason: 'template_missing', next: 'template' },
+  21610: { reason: 'opted_out', next: 'opted_out' },
+  21211: { reason: 'invalid_number', next: 'check_number' },
+  30008: { reason: 'carrier_failed', next: 'retry' },
+  30003: { reason: 'phone_unreachable', next: 'retry' },
 };
 
-/** A failed message's plain sentence and next step (the raw text for a code this table does not know). */
-export function failureGuide(code: number | null, message: string | null): { sentence: string; next: NextStep } {
-  if (code !== null && TWILIO_ERRORS[code]) return TWILIO_ERRORS[code]!;
-  return { sentence: message ?? 'The message could not be delivered.', next: 'retry' };
+/**
+ * A failed message's reason and next step. For a code this table does not know, `reason` is null
+ * and `detail` is Twilio's own (English) text, shown as it is; with neither, the reason is `undelivered`.
+ */
+export function failureGuide(code: number | null, message: string | null): { reason: FailureReason | null; detail: string | null; next: NextStep } {
+  const known = code !== null ? TWILIO_ERRORS[code] : undefined;
+  if (known) return { ...known, detail: null };
+  return message ? { reason: null, detail: message, next: 'retry' } : { reason: 'undelivered', detail: null, next: 'retry' };
 }
 
 /** The file name a Content-Disposition header gives (RFC 6266: `filename*` first), or null. */

@@ -30,6 +30,12 @@ export function fileUrlOf(value: string): string | null {
   }
 }
 
+/** Why Enter did not send: the composer says it (`thread:composer.<hint>`, plural by count). */
+export interface DraftHint {
+  hint: 'waitUploads' | 'fixUploads';
+  count: number;
+}
+
 /**
  * The reply box's state and keys: the draft, an attached file URL, the canned-reply list ("/"
  * opens it; ↑/↓ choose, Enter or Tab insert, Escape closes it without leaving the thread), the
@@ -41,7 +47,7 @@ export function useReplyDraft(opts: {
   onTyping(typing: boolean): void;
   onSubmit(content: ReplyContent): void;
   /** Attached files: sent with the text once uploaded. */
-  files?: { ready: UploadView[]; busy: boolean; blocked: boolean; clear(): void };
+  files?: { ready: UploadView[]; busy: number; blocked: number; clear(): void };
 }) {
   const [text, setText] = useState('');
   const [attaching, setAttaching] = useState(false);
@@ -61,12 +67,12 @@ export function useReplyDraft(opts: {
     setPick(0);
     notifier.input(c.body);
   };
-  const [hint, setHint] = useState<string | null>(null);
+  const [hint, setHint] = useState<DraftHint | null>(null);
   const submit = () => {
     const url = attaching ? fileUrlOf(fileUrl) : null;
     if (attaching && fileUrl && !url) return;
-    if (opts.files?.busy) return setHint('Wait until the files have uploaded, then send.');
-    if (opts.files?.blocked) return setHint('Take off or try again the files that could not be uploaded, then send.');
+    if (opts.files?.busy) return setHint({ hint: 'waitUploads', count: opts.files.busy });
+    if (opts.files?.blocked) return setHint({ hint: 'fixUploads', count: opts.files.blocked });
     const contents = replyContents(text, url, opts.files?.ready ?? []);
     if (contents.length === 0) return;
     for (const content of contents) opts.onSubmit(content);
@@ -109,7 +115,7 @@ export function useReplyDraft(opts: {
     blur: () => notifier.blur(),
     onKeyDown,
     canned: { open, suggestions: open ? suggestions : [], chosen, insert },
-    /** Why Enter did not send (files still uploading, or failed), or null. */
+    /** Why Enter did not send (so many files still uploading, or failed), or null. */
     hint,
     submit,
     file: { attaching, url: fileUrl, valid: !fileUrl || !!fileUrlOf(fileUrl), attach: () => setAttaching(true), setUrl: (v: string) => setFileUrl(v.trim()) },

@@ -1,6 +1,14 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { UploadTicket, UploadView } from '../contract/api';
-import { fileProblem } from '../contract/whatsapp';
+import { fileProblem, type FileProblem } from '../contract/whatsapp';
+
+/**
+ * Why an attachment cannot go, as data the composer says in the agent's language: the file itself
+ * (WhatsApp's limits), or its upload. `detail` is the server's or the network's own words, shown as
+ * they are (the server's upload refusals are English sentences, server/media/uploads.ts).
+ */
+export type AttachmentProblem =
+  FileProblem | { problem: 'start'; detail: string } | { problem: 'failed'; status: number; detail: string | null } | { problem: 'interrupted' };
 
 /** A file the agent is attaching: checked, uploading (with progress), ready to send, or failed (and why). */
 export interface Attachment {
@@ -13,7 +21,7 @@ export interface Attachment {
   state: 'uploading' | 'ready' | 'failed';
   /** 0 to 1 while uploading. */
   progress: number;
-  error: string | null;
+  error: AttachmentProblem | null;
   /** A failure trying again may fix (the connection), not a file WhatsApp cannot carry. */
   retryable: boolean;
   upload: UploadView | null;
@@ -43,7 +51,7 @@ export function useUploads(ticket: () => Promise<UploadTicket>) {
       try {
         target = await ticket();
       } catch (err) {
-        update(key, { state: 'failed', error: `Could not start the upload: ${(err as Error).message}`, retryable: true });
+        update(key, { state: 'failed', error: { problem: 'start', detail: (err as Error).message }, retryable: true });
         return;
       }
       if (!files.current.has(key)) return; // cancelled meanwhile
@@ -64,11 +72,15 @@ export function useUploads(ticket: () => Promise<UploadTicket>) {
         }
         if (xhr.status === 201 && answer) update(key, { state: 'ready', progress: 1, upload: answer });
         else
-          update(key, { state: 'failed', error: answer?.message ?? `The upload failed (${xhr.status}).`, retryable: xhr.status !== 415 && xhr.status !== 400 });
+          update(key, {
+            state: 'failed',
+            error: { problem: 'failed', status: xhr.status, detail: answer?.message ?? null },
+            retryable: xhr.status !== 415 && xhr.status !== 400,
+          });
       };
       xhr.onerror = () => {
         requests.current.delete(key);
-        update(key, { state: 'failed', error: 'The upload was interrupted: check the connection and try again.', retryable: true });
+        update(key, { state: 'failed', error: { problem: 'interrupted' }, retryable: true });
       };
       xhr.send(file);
     },
@@ -131,10 +143,10 @@ export function useUploads(ticket: () => Promise<UploadTicket>) {
       if (file && !fileProblem(file)) void start(key);
     },
     clear,
-    /** Files still uploading: sending waits. */
-    busy: items.some((a) => a.state === 'uploading'),
-    /** Files that cannot go (refused or failed): sending waits until they are retried or taken off. */
-    blocked: items.some((a) => a.state === 'failed'),
+    /** How many files are still uploading: sending waits. */
+    busy: items.filter((a) => a.state === 'uploading').length,
+    /** How many files cannot go (refused or failed): sending waits until they are retried or taken off. */
+    blocked: items.filter((a) => a.state === 'failed').length,
     ready: items.flatMap((a) => (a.upload && a.state === 'ready' ? [a.upload] : [])),
   };
 }

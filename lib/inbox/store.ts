@@ -17,13 +17,17 @@ export async function storedInbox(): Promise<InboxState> {
   return { ...inbox, messages: threads.messages };
 }
 
-/** How a pending reply shows in the thread until the server's copy replaces it (same id). */
+/**
+ * How a pending reply shows in the thread until the server's copy replaces it (same id). A
+ * template has no text here (the server renders it): the bubble says "Template message" in the
+ * agent's language for an agent's message with no sender, text or file.
+ */
 export function pendingMessage(p: PendingReply): MessageView {
   return {
     id: p.id,
     conversationId: p.conversationId,
     direction: p.note ? 'note' : 'outbound',
-    body: p.content.body ?? (p.content.template ? 'Template message' : ''),
+    body: p.content.body ?? '',
     media: p.content.mediaUrl
       ? [{ url: p.content.mediaUrl, contentType: 'application/octet-stream' }]
       : p.content.upload

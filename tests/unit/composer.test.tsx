@@ -1,7 +1,9 @@
-import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { act, cleanup, fireEvent, render as renderIn, screen } from '@testing-library/react';
+import type { ReactElement } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Composer } from '@/components/Composer';
 import { replyWindow, type TemplateView } from '@/lib/contract/reply-window';
+import { inLanguage } from '../support/i18n';
 
 const NOW = Date.parse('2026-11-25T12:00:00Z');
 const hoursAgo = (h: number) => new Date(NOW - h * 3600_000).toISOString();
@@ -24,6 +26,8 @@ const CANNED = [
 const base = { cannedReplies: CANNED, onNote: () => {} };
 
 afterEach(cleanup);
+const english = inLanguage('en');
+const render = (ui: ReactElement) => renderIn(ui, { wrapper: english });
 
 describe('the reply window', () => {
   it('is open for 24 hours after the customer’s last message, closed before any', () => {

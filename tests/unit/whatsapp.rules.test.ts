@@ -1,5 +1,9 @@
+import { renderHook } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { failureGuide, fileNameOf, fileProblem, formatBytes, optKeyword } from '@/lib/contract/whatsapp';
+import { useFileWords } from '@/lib/hooks/useFileWords';
+import { createI18n, type Language } from '@/lib/i18n';
+import { inLanguage } from '../support/i18n';
 import { replyContents } from '@/lib/hooks/useReplyDraft';
 
 const upload = (contentType: string, name = 'f') => ({ id: crypto.randomUUID(), contentType, size: 10, name });
@@ -11,23 +15,43 @@ describe('WhatsApp’s rules, as the composer and the server apply them', () => 
     expect(['please stop', 'stop it', 'STOPPED', ''].map(optKeyword)).toEqual([null, null, null, null]);
   });
 
-  it('says why a file cannot go before it is uploaded', () => {
+  it('says why a file cannot go before it is uploaded, in the agent’s language', () => {
+    const words = (language: Language) => renderHook(() => useFileWords(), { wrapper: inLanguage(language) }).result.current;
+    const say = (file: { name: string; type: string; size: number }, language: Language = 'en') => {
+      const problem = fileProblem(file);
+      return problem && words(language).problem(problem);
+    };
     expect(fileProblem({ name: 'a.png', type: 'image/png', size: 1000 })).toBeNull();
-    expect(fileProblem({ name: 'big.jpg', type: 'image/jpeg', size: 6 * 1024 * 1024 })).toBe('big.jpg is 6.0 MB: WhatsApp takes a JPEG image of up to 5.0 MB.');
-    expect(fileProblem({ name: 'film.mp4', type: 'video/mp4', size: 17 * 1024 * 1024 })).toBe('film.mp4 is 17 MB: WhatsApp takes a MP4 video of up to 16 MB.');
-    expect(fileProblem({ name: 'x.zip', type: 'application/zip', size: 10 })).toMatch(/^x\.zip: WhatsApp cannot carry this kind of file \(application\/zip\)/);
-    expect(fileProblem({ name: 'empty.pdf', type: 'application/pdf', size: 0 })).toBe('empty.pdf is empty.');
+    expect(say({ name: 'big.jpg', type: 'image/jpeg', size: 6 * 1024 * 1024 })).toBe('big.jpg is 6.0 MB: WhatsApp takes a JPEG image of up to 5.0 MB.');
+    expect(say({ name: 'film.mp4', type: 'video/mp4', size: 17 * 1024 * 1024 })).toBe('film.mp4 is 17 MB: WhatsApp takes a MP4 video of up to 16 MB.');
+    expect(say({ name: 'x.zip', type: 'application/zip', size: 10 })).toMatch(/^x\.zip: WhatsApp cannot carry this kind of file \(application\/zip\)/);
+    expect(say({ name: 'empty.pdf', type: 'application/pdf', size: 0 })).toBe('empty.pdf is empty.');
+    expect(say({ name: 'big.jpg', type: 'image/jpeg', size: 6.2 * 1024 * 1024 }, 'es')).toBe(
+      'big.jpg pesa 6,2 MB: para este tipo de archivo (imagen JPEG), WhatsApp admite hasta 5,0 MB.',
+    );
+    expect(words('pt-BR').kind('application/vnd.openxmlformats-officedocument.wordprocessingml.document')).toBe('documento do Word');
+    expect(words('en').size(1)).toBe('1 byte');
+    // The server's messages stay English.
     expect(formatBytes(930 * 1024)).toBe('930 KB');
+    expect(formatBytes(6 * 1024 * 1024)).toBe('6.0 MB');
   });
 
-  it('turns Twilio’s error codes into a sentence and the next step that can work', () => {
+  it('turns Twilio’s error codes into a reason (a sentence in each language) and the next step that can work', () => {
+    const t = createI18n('en').getFixedT('en', 'thread');
+    const sentence = (code: number | null, message: string | null) => {
+      const guide = failureGuide(code, message);
+      return guide.reason ? t(`delivery.reason.${guide.reason}`) : guide.detail;
+    };
     expect(failureGuide(63016, 'x').next).toBe('template');
-    expect(failureGuide(21610, null)).toMatchObject({ next: 'opted_out', sentence: expect.stringContaining('START') });
+    expect(failureGuide(21610, null).next).toBe('opted_out');
+    expect(sentence(21610, null)).toContain('START');
     expect(failureGuide(63024, null).next).toBe('check_number');
     expect(failureGuide(63019, null).next).toBe('smaller_file');
     expect(failureGuide(63049, null).next).toBe('wait');
-    expect(failureGuide(99999, 'Something odd')).toEqual({ sentence: 'Something odd', next: 'retry' });
-    expect(failureGuide(null, null).next).toBe('retry');
+    // A code Switchboard does not know: Twilio's own words, as they are.
+    expect(failureGuide(99999, 'Something odd')).toEqual({ reason: null, detail: 'Something odd', next: 'retry' });
+    expect(failureGuide(null, null)).toMatchObject({ reason: 'undelivered', next: 'retry' });
+    expect(sentence(null, null)).toBe('The message could not be delivered.');
   });
 
   it('sends one file per message, the text as the first file’s caption, or before a document', () => {
