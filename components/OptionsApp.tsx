@@ -1,5 +1,8 @@
+import type { ParseKeys } from 'i18next';
 import { useEffect, useState, type FormEvent } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { AdminView } from './AdminView';
+import { LanguagePicker } from './LanguagePicker';
 import { OverlaySites } from './OverlaySites';
 import { SignInForm, UpdateNotice, WorkspaceForm } from './Onboarding';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
@@ -9,33 +12,35 @@ import { type Settings } from '@/lib/settings';
 import { agentItem, managedWorkspaceItem, notificationSettingsItem, settingsItem } from '@/lib/storage/items';
 
 /** The options page's sections, for its menu; the admin's only for admins. */
-const SECTIONS: Array<{ id: string; label: string; admin?: true }> = [
-  { id: 'account', label: 'Account' },
-  { id: 'workspace', label: 'Workspace' },
-  { id: 'notifications', label: 'Notifications' },
-  { id: 'crm-badges', label: 'CRM badges' },
-  { id: 'team', label: 'Team', admin: true },
-  { id: 'invitations', label: 'Invitations', admin: true },
-  { id: 'canned-replies', label: 'Canned replies', admin: true },
-  { id: 'channels', label: 'Channels', admin: true },
-  { id: 'crm', label: 'CRM', admin: true },
-  { id: 'audit-log', label: 'Audit log', admin: true },
+const SECTIONS: Array<{ id: string; label: ParseKeys<'options'>; admin?: true }> = [
+  { id: 'account', label: 'sections.account' },
+  { id: 'workspace', label: 'sections.workspace' },
+  { id: 'notifications', label: 'sections.notifications' },
+  { id: 'crm-badges', label: 'sections.crmBadges' },
+  { id: 'team', label: 'sections.team', admin: true },
+  { id: 'invitations', label: 'sections.invitations', admin: true },
+  { id: 'canned-replies', label: 'sections.cannedReplies', admin: true },
+  { id: 'channels', label: 'sections.channels', admin: true },
+  { id: 'crm', label: 'sections.crm', admin: true },
+  { id: 'audit-log', label: 'sections.auditLog', admin: true },
 ];
 
 /**
  * Options page: one column of sections with a menu. Who is signed in comes first (or signing in);
- * then where to connect, notifications, CRM badges and, for admins, the admin view.
+ * then where to connect, notifications, CRM badges and, for admins, the admin view. The language
+ * is chosen in the account section, signed in or not (each language is named in itself).
  */
 export function OptionsApp() {
+  const { t } = useTranslation('options');
   const settings = useStorageItem(settingsItem);
   const agent = useStorageItem(agentItem);
   const managed = useStorageItem(managedWorkspaceItem);
   const workspace = (
-    <section id="workspace" className="card" aria-label="Workspace settings">
+    <section id="workspace" className="card" aria-label={t('workspace.settings')}>
       <WorkspaceForm collapseWhenConnected />
       {settings && !managed?.locked && (
         <details className="advanced">
-          <summary>Advanced: enter the server and Supabase yourself</summary>
+          <summary>{t('workspace.advanced')}</summary>
           <SettingsForm settings={settings} />
         </details>
       )}
@@ -45,12 +50,12 @@ export function OptionsApp() {
   return (
     <main className="options">
       <header className="options-header">
-        <h1>Switchboard settings</h1>
-        <nav className="options-nav" aria-label="Sections">
+        <h1>{t('title')}</h1>
+        <nav className="options-nav" aria-label={t('sectionsMenu')}>
           <ul>
             {sections.map((s) => (
               <li key={s.id}>
-                <a href={`#${s.id}`}>{s.label}</a>
+                <a href={`#${s.id}`}>{t(s.label)}</a>
               </li>
             ))}
           </ul>
@@ -60,15 +65,28 @@ export function OptionsApp() {
       {agent === undefined ? null : agent ? (
         <>
           <section id="account" className="card" aria-labelledby="account-heading">
-            <h2 id="account-heading">Account</h2>
+            <h2 id="account-heading">{t('sections.account')}</h2>
             <div className="account">
               <p>
-                Signed in as <strong>{agent.displayName}</strong> ({agent.email})
+                {/* The name is the component's child, not a value: it is never read as markup; <bdi> keeps its own direction. */}
+                <Trans
+                  t={t}
+                  i18nKey="account.signedInAs"
+                  values={{ email: agent.email }}
+                  components={{
+                    name: (
+                      <strong>
+                        <bdi>{agent.displayName}</bdi>
+                      </strong>
+                    ),
+                  }}
+                />
               </p>
               <button type="button" onClick={() => void sendMessage('auth:signOut')}>
-                Sign out
+                {t('account.signOut')}
               </button>
             </div>
+            <LanguagePicker />
           </section>
           {workspace}
         </>
@@ -76,8 +94,9 @@ export function OptionsApp() {
         <>
           {/* Not signed in: where to connect comes before signing in there. */}
           {workspace}
-          <section id="account" className="card" aria-label="Account">
+          <section id="account" className="card" aria-label={t('sections.account')}>
             <SignInForm />
+            <LanguagePicker />
           </section>
         </>
       )}
@@ -89,13 +108,20 @@ export function OptionsApp() {
 }
 
 function SettingsForm({ settings }: { settings: Settings }) {
+  const { t } = useTranslation('options');
   const [draft, setDraft] = useState(settings);
   const [saved, setSaved] = useState(false);
   useEffect(() => setDraft(settings), [settings]);
-  const field = (key: keyof Settings, label: string, type = 'url') => (
+  // The anon key is a token, the others URLs.
+  const field = (key: keyof Settings, label: string) => (
     <label>
       {label}
-      <input type={type} value={draft[key]} required onChange={(e) => setDraft({ ...draft, [key]: e.target.value.trim() })} />
+      <input
+        type={key === 'supabaseAnonKey' ? 'text' : 'url'}
+        value={draft[key]}
+        required
+        onChange={(e) => setDraft({ ...draft, [key]: e.target.value.trim() })}
+      />
     </label>
   );
   const save = async (e: FormEvent) => {
@@ -104,19 +130,20 @@ function SettingsForm({ settings }: { settings: Settings }) {
     setSaved(true);
   };
   return (
-    <form aria-label="Connection" onSubmit={(e) => void save(e)}>
-      <h2>Connection</h2>
-      {field('serverUrl', 'Server URL')}
-      {field('supabaseUrl', 'Supabase URL')}
-      {field('supabaseAnonKey', 'Supabase anon key', 'text')}
-      <button type="submit">Save</button>
-      {saved && <span role="status"> Saved.</span>}
+    <form aria-label={t('connection.heading')} onSubmit={(e) => void save(e)}>
+      <h2>{t('connection.heading')}</h2>
+      {field('serverUrl', t('connection.serverUrl'))}
+      {field('supabaseUrl', t('connection.supabaseUrl'))}
+      {field('supabaseAnonKey', t('connection.supabaseAnonKey'))}
+      <button type="submit">{t('save', { ns: 'common' })}</button>
+      {saved && <span role="status"> {t('connection.saved')}</span>}
     </form>
   );
 }
 
 /** What notifies (by whose conversation), with a sound or not, quiet hours, and what the toolbar icon counts. Saved as it changes. */
 function NotificationSettingsForm() {
+  const { t } = useTranslation('options', { keyPrefix: 'notifications' });
   const stored = useStorageItem(notificationSettingsItem);
   // Shown as changed at once (storage answers a moment later, and another device may change it too).
   const [settings, setSettings] = useState(stored);
@@ -141,45 +168,45 @@ function NotificationSettingsForm() {
   const quiet = settings.quietHours;
   return (
     <section id="notifications" className="card" aria-labelledby="notifications-heading">
-      <h2 id="notifications-heading">Notifications</h2>
+      <h2 id="notifications-heading">{t('heading')}</h2>
       <label className="checkbox">
         <input type="checkbox" checked={settings.enabled} onChange={(e) => save({ enabled: e.target.checked })} />
-        Show desktop notifications
+        {t('enabled')}
       </label>
       <fieldset disabled={!settings.enabled}>
-        <legend>Notify me about conversations</legend>
-        {scope('mine', 'Assigned to me (and when one is assigned to me)')}
-        {scope('unassigned', 'Unassigned')}
-        {scope('others', 'Assigned to colleagues')}
+        <legend>{t('scope.legend')}</legend>
+        {scope('mine', t('scope.mine'))}
+        {scope('unassigned', t('scope.unassigned'))}
+        {scope('others', t('scope.others'))}
       </fieldset>
       <label className="checkbox">
         <input type="checkbox" checked={settings.sound} disabled={!settings.enabled} onChange={(e) => save({ sound: e.target.checked })} />
-        Play a sound
+        {t('sound')}
       </label>
       <fieldset disabled={!settings.enabled} className="quiet-hours">
-        <legend>Do not disturb</legend>
+        <legend>{t('quiet.legend')}</legend>
         <label className="checkbox">
           <input type="checkbox" checked={quiet.enabled} onChange={(e) => save({ quietHours: { ...quiet, enabled: e.target.checked } })} />
-          No notifications or sounds between
+          {t('quiet.enabled')}
         </label>
         <label>
-          From
+          {t('quiet.from')}
           <input type="time" value={quiet.from} required onChange={(e) => e.target.value && save({ quietHours: { ...quiet, from: e.target.value } })} />
         </label>
         <label>
-          Until
+          {t('quiet.until')}
           <input type="time" value={quiet.to} required onChange={(e) => e.target.value && save({ quietHours: { ...quiet, to: e.target.value } })} />
         </label>
       </fieldset>
       <fieldset>
-        <legend>The toolbar icon counts unread messages in</legend>
+        <legend>{t('badge.legend')}</legend>
         <label className="checkbox">
           <input type="radio" name="badge" checked={settings.badge === 'mine+unassigned'} onChange={() => save({ badge: 'mine+unassigned' })} />
-          My and unassigned open conversations
+          {t('badge.mineAndUnassigned')}
         </label>
         <label className="checkbox">
           <input type="radio" name="badge" checked={settings.badge === 'all'} onChange={() => save({ badge: 'all' })} />
-          All open conversations
+          {t('badge.all')}
         </label>
       </fieldset>
     </section>

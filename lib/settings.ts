@@ -1,4 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
+import type { WorkspaceUrlProblem } from './messaging/failures';
 
 /** Where the extension connects. Development builds default to the local stack of `npm start`. */
 export interface Settings {
@@ -21,22 +22,21 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 /**
  * A workspace URL as the agent typed it (`acme.switchboard.example`, with or without https://),
  * or why it cannot be one: https only (plain http for this computer alone), no user or password,
- * no query. The result has no trailing slash.
+ * no query. The result has no trailing slash. The problem is a code: pages say it in the agent's
+ * language (options `errors.workspaceUrl.*`), the background in English (`WORKSPACE_URL_PROBLEMS`).
  */
-export function parseWorkspaceUrl(input: string): { url: string } | { error: string } {
+export function parseWorkspaceUrl(input: string): { url: string } | { error: WorkspaceUrlProblem } {
   const text = input.trim();
-  if (!text) return { error: 'Enter your workspace URL (your admin has it).' };
+  if (!text) return { error: 'empty' };
   let url: URL;
   try {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`);
   } catch {
-    return { error: `“${text}” is not a URL.` };
+    return { error: 'notUrl' };
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
-    return { error: 'The workspace URL must start with https:// (http:// only for this computer).' };
-  }
-  if (url.username || url.password) return { error: 'The workspace URL cannot hold a user name or password.' };
-  if (url.search || url.hash) return { error: 'The workspace URL has no ? or # part.' };
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) return { error: 'notHttps' };
+  if (url.username || url.password) return { error: 'credentials' };
+  if (url.search || url.hash) return { error: 'queryOrHash' };
   return { url: `${url.origin}${url.pathname.replace(/\/+$/, '')}` };
 }
 

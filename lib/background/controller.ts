@@ -22,6 +22,7 @@ import { SocketLink } from './links/socket';
 import { notifyMessage } from './notifications';
 import { teamChanged } from './team';
 import { checkVersion } from './workspace';
+import { Failure } from '../messaging/failures';
 
 /**
  * The one owner of the extension's connections and the agent's session: the Supabase client
@@ -140,7 +141,12 @@ export class BackgroundController {
 
   /** Signs the agent in (an agent of an organisation, or refused) and connects. */
   async signIn(email: string, password: string): Promise<AgentProfile> {
-    if (this.updateRequired) throw new Error((await updateRequiredItem.getValue())?.message ?? 'Update Switchboard before signing in.');
+    if (this.updateRequired) {
+      const update = await updateRequiredItem.getValue();
+      throw update
+        ? new Failure({ code: 'updateRequired', minimum: update.minimum, current: update.current })
+        : new Error('Update Switchboard before signing in.');
+    }
     const { error } = await this.supabase.auth.signInWithPassword({ email, password });
     if (error) throw new Error(error.message, { cause: error });
     let me: AgentProfile;
@@ -148,7 +154,7 @@ export class BackgroundController {
       me = await this.api.me();
     } catch (err) {
       await this.signOut();
-      if (err instanceof ApiError && err.status === 403) throw new Error('This account is not an agent of any organisation.', { cause: err });
+      if (err instanceof ApiError && err.status === 403) throw new Failure({ code: 'notAnAgent' }, { cause: err });
       throw err;
     }
     await agentItem.setValue(me);

@@ -1,6 +1,7 @@
 import { browser } from 'wxt/browser';
 import type { WorkspaceConfig } from '../contract/api';
 import { workspaceConfig } from '../contract/schemas';
+import { Failure } from '../messaging/failures';
 import { DEFAULT_SETTINGS, isConfigured, isOlder, parseWorkspaceUrl } from '../settings';
 import { managedWorkspaceItem, settingsItem, updateRequiredItem, workspaceItem } from '../storage/items';
 
@@ -14,28 +15,27 @@ export async function fetchWorkspaceConfig(url: string): Promise<WorkspaceConfig
   let res: Response;
   try {
     res = await fetch(`${url}/api/config`, { signal: AbortSignal.timeout(10_000), credentials: 'omit' });
-  } catch {
-    throw new Error(`Could not reach ${url}: check the address and your connection.`);
+  } catch (err) {
+    throw new Failure({ code: 'unreachable', url }, { cause: err });
   }
-  if (!res.ok) throw new Error(`${url} answered ${res.status}: is this your Switchboard workspace URL?`);
+  if (!res.ok) throw new Failure({ code: 'notAnswering', url, status: res.status });
   const parsed = workspaceConfig.safeParse(await res.json().catch(() => null));
-  if (!parsed.success) throw new Error(`${url} is not a Switchboard workspace (its configuration is not one).`);
+  if (!parsed.success) throw new Failure({ code: 'notWorkspace', url }, { cause: parsed.error });
   return parsed.data;
 }
 
 export const extensionVersion = () => browser.runtime.getManifest().version;
 
-const updateMessage = (minimum: string) =>
-  `This workspace needs Switchboard ${minimum} or newer; this is ${extensionVersion()}. Update the extension, then connect again.`;
+const updateRequired = (minimum: string) => new Failure({ code: 'updateRequired', minimum, current: extensionVersion() });
 
 /** Connects the extension to a workspace: checks the URL and the version, then stores the settings it publishes. */
 export async function connectWorkspace(input: string): Promise<{ workspaceName: string | null; url: string }> {
   const parsed = parseWorkspaceUrl(input);
-  if ('error' in parsed) throw new Error(parsed.error);
+  if ('error' in parsed) throw new Failure({ code: 'workspaceUrl', problem: parsed.error, text: input.trim() });
   const managed = await managedWorkspaceItem.getValue();
-  if (managed?.locked && parsed.url !== managed.url) throw new Error(`Your organisation connects Switchboard to ${managed.url}; it cannot be changed here.`);
+  if (managed?.locked && parsed.url !== managed.url) throw new Failure({ code: 'lockedWorkspace', url: managed.url });
   const config = await fetchWorkspaceConfig(parsed.url);
-  if (isOlder(extensionVersion(), config.minExtensionVersion)) throw new Error(updateMessage(config.minExtensionVersion));
+  if (isOlder(extensionVersion(), config.minExtensionVersion)) throw updateRequired(config.minExtensionVersion);
   await workspaceItem.setValue({ url: parsed.url, name: config.workspaceName });
   await updateRequiredItem.setValue(null);
   await settingsItem.setValue({ serverUrl: parsed.url, supabaseUrl: config.supabaseUrl, supabaseAnonKey: config.supabaseAnonKey });
@@ -50,7 +50,7 @@ export async function checkVersion(serverUrl: string): Promise<boolean> {
   const config = await fetchWorkspaceConfig(serverUrl).catch(() => null);
   const outdated = !!config && isOlder(extensionVersion(), config.minExtensionVersion);
   await updateRequiredItem.setValue(
-    outdated ? { current: extensionVersion(), minimum: config!.minExtensionVersion, message: updateMessage(config!.minExtensionVersion) } : null,
+    outdated ? { current: extensionVersion(), minimum: config!.minExtensionVersion, message: updateRequired(config!.minExtensionVersion).message } : null,
   );
   return outdated;
 }

@@ -14,6 +14,7 @@ import type {
   CrmCheckResult,
 } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
+import type { FailureReason } from './failures';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { BadgeInfo } from '../overlay/badge-info';
 import type { InboxPatch, InboxState } from '../inbox/state';
@@ -26,9 +27,10 @@ import type { overlayPortRequest, requestSchemas } from './schemas';
  * `requestSchemas` (`./schemas.ts`, kept apart so pages and content scripts do not bundle zod)
  * and checks the sender before a handler runs. Background → UI: the inbox flows over a port
  * (`PANEL_PORT`, snapshot then patches), badges over `OVERLAY_PORT`, and small state (connection
- * status, team, collaboration) through storage items that UIs watch.
+ * status, team, collaboration) through storage items that UIs watch. A failure the page can say in
+ * the agent's language carries its `reason` (`./failures.ts`) beside the English `error`.
  */
-export type Result<T> = { data: T } | { error: string };
+export type Result<T> = { data: T } | { error: string; reason?: FailureReason };
 
 /** What each request carries, inferred from the schema the background validates it with. */
 export type Requests = { [K in keyof typeof requestSchemas]: z.infer<(typeof requestSchemas)[K]> };

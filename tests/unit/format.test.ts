@@ -1,35 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { countryChoices, shortTime, whenLabel } from '../../components/format';
+import { countryChoices } from '../../components/format';
+import { dates } from '../../lib/i18n/format';
+
+const { shortTime, whenLabel } = dates('en');
 
 describe('shortTime', () => {
   const now = new Date(2026, 10, 26, 15, 30);
   it('shows the time for today, the weekday this week, the date before', () => {
     const today = new Date(2026, 10, 26, 9, 5);
-    expect(shortTime(today.toISOString(), now)).toBe(today.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }));
+    expect(shortTime(today.toISOString(), now)).toBe(today.toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' }));
     const monday = new Date(2026, 10, 23, 9, 5);
-    expect(shortTime(monday.toISOString(), now)).toBe(monday.toLocaleDateString([], { weekday: 'short' }));
+    expect(shortTime(monday.toISOString(), now)).toBe(monday.toLocaleDateString('en', { weekday: 'short' }));
     const march = new Date(2026, 2, 12, 9, 5);
-    expect(shortTime(march.toISOString(), now)).toBe(march.toLocaleDateString([], { day: 'numeric', month: 'short' }));
+    expect(shortTime(march.toISOString(), now)).toBe(march.toLocaleDateString('en', { day: 'numeric', month: 'short' }));
     expect(shortTime(null, now)).toBe('');
   });
   it('yesterday evening is not "today", even less than a day ago', () => {
     const yesterday = new Date(2026, 10, 25, 23, 50);
-    expect(shortTime(yesterday.toISOString(), now)).toBe(yesterday.toLocaleDateString([], { weekday: 'short' }));
+    expect(shortTime(yesterday.toISOString(), now)).toBe(yesterday.toLocaleDateString('en', { weekday: 'short' }));
   });
 });
 
 describe('whenLabel', () => {
   const now = new Date(2026, 10, 26, 15, 30);
-  const time = (d: Date) => d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  const time = (d: Date) => d.toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' });
   it('says when a snooze ends: today, tomorrow, a weekday, or a date, with the time', () => {
     const tonight = new Date(2026, 10, 26, 19, 0);
     expect(whenLabel(tonight.toISOString(), now)).toBe(`today ${time(tonight)}`);
     const tomorrow = new Date(2026, 10, 27, 9, 0);
     expect(whenLabel(tomorrow.toISOString(), now)).toBe(`tomorrow ${time(tomorrow)}`);
     const monday = new Date(2026, 10, 30, 9, 0);
-    expect(whenLabel(monday.toISOString(), now)).toBe(`${monday.toLocaleDateString([], { weekday: 'short' })} ${time(monday)}`);
+    expect(whenLabel(monday.toISOString(), now)).toBe(`${monday.toLocaleDateString('en', { weekday: 'short' })} ${time(monday)}`);
     const later = new Date(2026, 11, 24, 9, 0);
-    expect(whenLabel(later.toISOString(), now)).toBe(`${later.toLocaleDateString([], { day: 'numeric', month: 'short' })} ${time(later)}`);
+    expect(whenLabel(later.toISOString(), now)).toBe(`${later.toLocaleDateString('en', { day: 'numeric', month: 'short' })} ${time(later)}`);
   });
 });
 

@@ -8,13 +8,13 @@ describe('the workspace URL an agent types', () => {
     expect(parseWorkspaceUrl('http://127.0.0.1:3000')).toEqual({ url: 'http://127.0.0.1:3000' });
     expect(parseWorkspaceUrl('http://localhost:3000/')).toEqual({ url: 'http://localhost:3000' });
   });
-  it('refuses plain http beyond this computer, credentials, queries and nonsense, saying why', () => {
-    expect(parseWorkspaceUrl('http://acme.example.com')).toEqual({ error: expect.stringMatching(/https:\/\//) });
-    expect(parseWorkspaceUrl('https://a:b@acme.example.com')).toEqual({ error: expect.stringMatching(/user name or password/) });
-    expect(parseWorkspaceUrl('https://acme.example.com/?x=1')).toEqual({ error: expect.stringMatching(/\? or #/) });
-    expect(parseWorkspaceUrl('ftp://acme.example.com')).toEqual({ error: expect.stringMatching(/https:\/\//) });
-    expect(parseWorkspaceUrl('   ')).toEqual({ error: expect.stringMatching(/Enter your workspace URL/) });
-    expect(parseWorkspaceUrl('https://exa mple.com')).toEqual({ error: expect.stringMatching(/not a URL/) });
+  it('refuses plain http beyond this computer, credentials, queries and nonsense, saying why (a code the page words)', () => {
+    expect(parseWorkspaceUrl('http://acme.example.com')).toEqual({ error: 'notHttps' });
+    expect(parseWorkspaceUrl('https://a:b@acme.example.com')).toEqual({ error: 'credentials' });
+    expect(parseWorkspaceUrl('https://acme.example.com/?x=1')).toEqual({ error: 'queryOrHash' });
+    expect(parseWorkspaceUrl('ftp://acme.example.com')).toEqual({ error: 'notHttps' });
+    expect(parseWorkspaceUrl('   ')).toEqual({ error: 'empty' });
+    expect(parseWorkspaceUrl('https://exa mple.com')).toEqual({ error: 'notUrl' });
   });
   it('compares versions number by number', () => {
     expect(isOlder('0.1.0', '0.2.0')).toBe(true);

@@ -1,6 +1,7 @@
 import { browser, type Browser } from 'wxt/browser';
 import { onMessage, type Responses, type Result, type Requests } from '../../messaging/protocol';
 import { CONTENT_SCRIPT_REQUESTS, requestSchemas } from '../../messaging/schemas';
+import { Failure } from '../../messaging/failures';
 import type { BackgroundController } from '../controller';
 import { adminHandlers } from './admin';
 import { composerHandlers } from './composer';
@@ -51,7 +52,7 @@ function listen<K extends keyof Handlers>(type: K, fn: Handlers[K]): void {
     try {
       return { data: await fn(parsed.data as Requests[K], sender) };
     } catch (err) {
-      return { error: (err as Error).message || 'unexpected error' };
+      return { error: (err as Error).message || 'unexpected error', ...(err instanceof Failure ? { reason: err.reason } : {}) };
     }
   };
   // webext-core types a listener's answer per message type; for a generic K it cannot see that
