@@ -32,6 +32,10 @@ import { createBroadcast } from './sockets/broadcast';
 import { attachSocketIo } from './sockets/socket-io';
 import type { SwitchboardIo } from './sockets/rooms';
 import { registerTwilioWebhooks } from './webhooks/twilio';
+import { autoReplyIfClosed } from './routing/auto-reply';
+import { trackPresence } from './routing/presence';
+import { registerRoutingRoutes } from './routing/routes';
+import { createRoutingWorker } from './routing/worker';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -73,6 +77,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const broadcast = createBroadcast(io);
   const requests = countRequests(http);
+  // Routing (docs/routing.md): every instance listens and sweeps; the database decides once.
+  const routing = createRoutingWorker({ db, io, broadcast, log: log.child({ name: 'routing' }), sweepMs: config.routingSweepMs });
+  const routingPresence = trackPresence({ io, db, log: log.child({ name: 'routing' }), onAvailable: (agentId) => void routing.wakeAgent(agentId) });
 
   // Browsers: only the extension (and configured origins) may call the API; a CRM page may not.
   await http.register(cors, { origin: (origin, cb) => cb(null, originAllowed(origin, config.origins)), exposedHeaders: ['content-disposition'] });
@@ -93,7 +100,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
     twilio: config.twilio,
     twilioApiBaseUrl: twilioApiBase(config),
     bodyLimit: config.webhookBodyLimit,
-    onStored: ({ organisationId, message, conversation }) => broadcast.messageNew(organisationId, message, conversation),
+    onStored: ({ organisationId, message, conversation }) => {
+      broadcast.messageNew(organisationId, message, conversation);
+      // Outside the team's hours: the auto-reply (once per closed period) goes out through the outbox.
+      void autoReplyIfClosed(db, conversation.id)
+        .then((sent) => {
+          if (!sent) return;
+          broadcast.messageNew(sent.organisationId, sent.message, sent.conversation);
+          sender.kick();
+        })
+        .catch((err: unknown) => log.warn({ err }, 'auto-reply failed'));
+    },
     onStatus: broadcast.messageStatus,
     onUnrouted: (organisationId) => broadcast.teamChanged(organisationId, 'unrouted'),
   });
@@ -196,7 +213,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     registerMediaRoutes(api, { ...mediaDeps, conversationIdOf });
     registerMessageMediaLinkRoute(api, { db, link: mediaLink, conversationIdOf });
     registerUploadTicketRoute(api, uploads);
+    registerRoutingRoutes(api, { db, io, broadcast, worker: routing });
   });
+  routing.start();
 
   registerInviteRoutes(http, adminDeps);
   registerCrmOAuthRoutes(http, crmDeps);
@@ -210,6 +229,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await sender.stop(); // calls to Twilio in flight finish, so none is left with an unknown outcome
     await crmWriter.stop();
     await snoozes.stop();
+    routingPresence.stop();
+    await routing.stop();
     await uploadSweeper.stop();
     io.engine.close();
   });

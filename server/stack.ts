@@ -170,6 +170,7 @@ export async function startStack(
       redisUrl: env.REDIS_URL ?? null,
       presenceSweepMs: env.PRESENCE_SWEEP_MS,
       snoozeSweepMs: env.SNOOZE_SWEEP_MS,
+      routingSweepMs: env.ROUTING_SWEEP_MS,
       workspace: { name: env.WORKSPACE_NAME ?? null, minExtensionVersion: env.MIN_EXTENSION_VERSION },
       supabaseServiceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY ?? local?.serviceRoleKey ?? null,
       uploads:
