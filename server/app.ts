@@ -35,7 +35,7 @@ import { registerTwilioWebhooks } from './webhooks/twilio';
 import { autoReplyIfClosed } from './routing/auto-reply';
 import { trackPresence } from './routing/presence';
 import { registerRoutingRoutes } from './routing/routes';
-import { createRoutingWorker } from './routing/worker';
+import { createRoutingWorker, type RoutingWorker } from './routing/worker';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -54,6 +54,8 @@ export interface App {
   requests: RequestCounter;
   /** The outbox sender of this instance. */
   sender: Sender;
+  /** Routing on this instance (docs/routing.md). */
+  routing: RoutingWorker;
 }
 
 const uuid = z.uuid();
@@ -237,7 +239,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   http.addHook('onClose', async () => {
     await Promise.all([cluster?.pub.quit(), cluster?.sub.quit()]);
   });
-  return { http, io, requests, sender };
+  return { http, io, requests, sender, routing };
 }
 
 /** Where Twilio's REST API (and its media) lives: Twilio's, or the local stand-in's. */

@@ -35,9 +35,10 @@ export async function autoReplyIfClosed(
   return inTransaction(db, 'begin', async (c) => {
     // Checked again on the locked row: the customer may have opted out meanwhile.
     const locked = (
-      await c.query<{ last_inbound_at: Date | null; opted_out_at: Date | null }>('select last_inbound_at, opted_out_at from conversations where id = $1 for update', [
-        conversationId,
-      ])
+      await c.query<{ last_inbound_at: Date | null; opted_out_at: Date | null }>(
+        'select last_inbound_at, opted_out_at from conversations where id = $1 for update',
+        [conversationId],
+      )
     ).rows[0];
     if (!locked || locked.opted_out_at) return null;
     if (!replyWindow(locked.last_inbound_at?.toISOString() ?? null, now.getTime()).open) return null;

@@ -140,7 +140,11 @@ export async function routeTeam(db: pg.Pool, teamId: string): Promise<{ decision
     const activity = await activityOfThisTransaction(c, ids);
     const changes: ConversationChange[] = [];
     for (const id of ids) {
-      changes.push({ organisationId: team.organisation_id, conversation: await conversationOf(c, id), activity: activity.filter((a) => a.conversationId === id) });
+      changes.push({
+        organisationId: team.organisation_id,
+        conversation: await conversationOf(c, id),
+        activity: activity.filter((a) => a.conversationId === id),
+      });
     }
     return { decisions, changes, more };
   });
@@ -149,10 +153,9 @@ export async function routeTeam(db: pg.Pool, teamId: string): Promise<{ decision
 /** The teams with conversations waiting (one of whose members is `agentId`, when given). */
 export async function teamsWaiting(db: pg.Pool, agentId?: string): Promise<string[]> {
   const { rows } = agentId
-    ? await db.query<{ team_id: string }>(
-        'select distinct q.team_id from routing_queue q join team_members m on m.team_id = q.team_id where m.agent_id = $1',
-        [agentId],
-      )
+    ? await db.query<{ team_id: string }>('select distinct q.team_id from routing_queue q join team_members m on m.team_id = q.team_id where m.agent_id = $1', [
+        agentId,
+      ])
     : await db.query<{ team_id: string }>('select distinct team_id from routing_queue');
   return rows.map((r) => r.team_id);
 }

@@ -35,7 +35,11 @@ export async function handBack(db: pg.Pool, limit = 200): Promise<ConversationCh
     const activity = await activityOfThisTransaction(c, ids);
     const changes: ConversationChange[] = [];
     for (const r of rows)
-      changes.push({ organisationId: r.organisation_id, conversation: await conversationOf(c, r.id), activity: activity.filter((a) => a.conversationId === r.id) });
+      changes.push({
+        organisationId: r.organisation_id,
+        conversation: await conversationOf(c, r.id),
+        activity: activity.filter((a) => a.conversationId === r.id),
+      });
     return changes;
   });
 }

@@ -2,7 +2,6 @@ import type pg from 'pg';
 import { presenceRequest } from '../../lib/contract/schemas';
 import type { Logger } from '../logger';
 import { agentRoom, type SwitchboardIo } from '../sockets/rooms';
-import { PRESENCE_TTL_SECONDS } from './engine';
 
 /** How often an instance refreshes the agents connected to it (well inside PRESENCE_TTL_SECONDS). */
 export const PRESENCE_REFRESH_MS = 15_000;
@@ -14,7 +13,7 @@ export const PRESENCE_REFRESH_MS = 15_000;
  * - each instance refreshes the agents with a connected, non-idle socket on it every 15 s;
  * - when an agent's last such socket (on any instance: Socket.IO's fetchSockets asks them all)
  *   disconnects or goes idle, the agent is cleared at once; an instance that dies without a word
- *   stops refreshing, and its agents count as gone 60 s after they were last seen.
+ *   stops refreshing, and its agents count as gone PRESENCE_TTL_SECONDS (engine.ts) after they were last seen.
  * Two instances writing in a different order than they decided heal at the next refresh.
  */
 export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logger; onAvailable(agentId: string): void }): { stop(): void } {
@@ -56,4 +55,3 @@ export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logge
   refresh.unref();
   return { stop: () => clearInterval(refresh) };
 }
-

@@ -36,7 +36,8 @@ export async function scheduleClocks(db: pg.Pool, limit = 200): Promise<Conversa
     const ids = [...new Set(clocks.map((k) => k.conversation_id))];
     await refreshDue(c, ids);
     const changes: ConversationChange[] = [];
-    for (const r of (await c.query<{ id: string; organisation_id: string }>('select id, organisation_id from conversations where id = any($1::uuid[])', [ids])).rows)
+    for (const r of (await c.query<{ id: string; organisation_id: string }>('select id, organisation_id from conversations where id = any($1::uuid[])', [ids]))
+      .rows)
       changes.push({ organisationId: r.organisation_id, conversation: await conversationOf(c, r.id), activity: [] });
     return changes;
   });
@@ -101,7 +102,14 @@ export async function recordBreaches(db: pg.Pool, limit = 500): Promise<SlaAlert
 
 /** Marks the clocks due within their policy's warning time as warned; returns those this call marked. */
 export async function claimWarnings(db: pg.Pool, limit = 500): Promise<SlaAlert[]> {
-  const { rows } = await db.query<{ conversation_id: string; kind: SlaKind; organisation_id: string; team_id: string; assignee_id: string | null; due_at: Date }>(
+  const { rows } = await db.query<{
+    conversation_id: string;
+    kind: SlaKind;
+    organisation_id: string;
+    team_id: string;
+    assignee_id: string | null;
+    due_at: Date;
+  }>(
     `update sla_clocks k set warned_at = now()
        from sla_policies p, conversations c
       where p.team_id = k.team_id and c.id = k.conversation_id and c.status = 'open'

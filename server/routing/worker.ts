@@ -117,11 +117,12 @@ export function createRoutingWorker(deps: { db: pg.Pool; io: SwitchboardIo; broa
     try {
       const client = await db.connect();
       client.on('notification', onNotification);
-      client.once('error', (err) => {
+      client.on('error', (err) => {
+        if (listener !== client) return; // released already (stopping)
         log.warn({ err }, 'routing listener lost; sweeping until it is back');
-        if (listener === client) listener = null;
+        listener = null;
         client.release(err);
-        setTimeout(() => void listen(), 5000).unref();
+        if (running) setTimeout(() => void listen(), 5000).unref();
       });
       await client.query('listen switchboard_routing');
       listener = client;
