@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
+import { startInstance, type ServerInstance } from '../support/instance';
+import { startRedis } from '../support/redis';
+import { assignedLines, setUpTeam, waitConnected } from '../support/routing';
+import { connectSocket, createTestOrg, customer, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
+import { until } from '../support/wait';
+
+/**
+ * Two server instances (this process and a child process) on one PostgreSQL and one Redis, both
+ * routing: every instance is woken for every event, and the database lets one decide.
+ */
+describe('Routing with several server instances', () => {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  let stack: TestStack;
+  let second: ServerInstance;
+  let org: TestOrg;
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    stack = await startTestStack({ REDIS_URL: redis.url, ROUTING_SWEEP_MS: '100' });
+    second = await startInstance(stack, { REDIS_URL: redis.url, ROUTING_SWEEP_MS: '100' });
+    org = await createTestOrg(stack, 6);
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.close();
+    await second?.stop();
+    await stack?.stop();
+    await redis?.stop();
+  });
+
+  it('never assigns a conversation twice, and no agent ends above capacity', async () => {
+    const capacity = 4;
+    const teamId = await setUpTeam(stack, org.agents[0]!.token, org, { assignment: 'least_busy', defaultCapacity: capacity });
+    // Half the agents on each instance.
+    for (const [i, a] of org.agents.entries()) sockets.push(await connectSocket(i % 2 ? { serverUrl: second.url } : stack, a.token));
+    await waitConnected(stack, org.agents[0]!.token, org.agents.length);
+
+    // 60 customers write at once, half through each instance.
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => {
+        const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: `Hi ${i}` });
+        const base = i % 2 ? second.url : stack.serverUrl;
+        return postSignedWebhook(`${base}/api/webhooks/twilio`, stack.config.twilio.authToken, params, `${stack.config.publicUrl}/api/webhooks/twilio`);
+      }),
+    );
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const total = capacity * org.agents.length;
+    const count = async () =>
+      (await stack.db.query<{ n: number }>('select count(*)::int as n from conversations where organisation_id = $1 and assignee_id is not null', [org.id]))
+        .rows[0]!.n;
+    await until(async () => (await count()) === total, { what: `${total} assigned` });
+
+    // Agents free up on both instances at once: each resolves two; the queue moves by as many.
+    const resolved = await stack.db.query<{ id: string; assignee_id: string }>(
+      `select id, assignee_id from (select id, assignee_id, row_number() over (partition by assignee_id order by id) as n
+                                      from conversations where organisation_id = $1 and assignee_id is not null) x where n <= 2`,
+      [org.id],
+    );
+    await Promise.all(
+      resolved.rows.map((r, i) => {
+        const token = org.agents.find((a) => a.id === r.assignee_id)!.token;
+        const base = i % 2 ? second.url : stack.serverUrl;
+        return fetch(`${base}/api/conversations/${r.id}/status`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ status: 'resolved' }),
+        });
+      }),
+    );
+    const openAssigned = async () =>
+      (
+        await stack.db.query<{ assignee_id: string; n: number }>(
+          "select assignee_id, count(*)::int as n from conversations where organisation_id = $1 and status = 'open' and assignee_id is not null group by assignee_id",
+          [org.id],
+        )
+      ).rows;
+    await until(async () => (await openAssigned()).reduce((a, r) => a + r.n, 0) === total, { what: 'the freed room filled again' });
+
+    // Never above capacity, counters equal to the conversations, one assignment line per assignment.
+    expect((await openAssigned()).every((r) => r.n === capacity)).toBe(true);
+    const { rows: loads } = await stack.db.query<{ agent_id: string; open_load: number }>(
+      'select agent_id, open_load from agent_routing where organisation_id = $1',
+      [org.id],
+    );
+    expect(loads.every((l) => l.open_load === capacity)).toBe(true);
+    const lines = await assignedLines(stack, org.id);
+    expect(lines).toHaveLength(total + resolved.rows.length);
+    expect(new Set(lines.map((l) => l.conversation_id)).size).toBe(lines.length);
+    const { rows: queued } = await stack.db.query<{ n: number }>('select count(*)::int as n from routing_queue where team_id = $1', [teamId]);
+    expect(queued[0]!.n).toBe(60 - total - resolved.rows.length);
+  });
+});
