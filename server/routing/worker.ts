@@ -44,8 +44,12 @@ export function createRoutingWorker(deps: { db: pg.Pool; io: SwitchboardIo; broa
       if (!more) return;
     }
   };
-  const route = (teamId: string): Promise<void> => {
-    const current = passes.get(teamId);
+  /**
+   * Runs `fn` for `key` once at a time on this instance; asked again while it runs, it runs once
+   * more after (never more than one waiting), so a burst of wake-ups costs two passes, not one each.
+   */
+  const coalesced = (key: string, fn: () => Promise<void>): Promise<void> => {
+    const current = passes.get(key);
     if (current) {
       current.again = true;
       return current.running;
@@ -55,20 +59,22 @@ export function createRoutingWorker(deps: { db: pg.Pool; io: SwitchboardIo; broa
       try {
         do {
           entry.again = false;
-          await passOnce(teamId);
+          await fn();
         } while (entry.again);
       } catch (err) {
-        log.warn({ err, teamId }, 'routing pass failed; the sweep tries again');
+        log.warn({ err, key }, 'routing pass failed; the sweep tries again');
       } finally {
-        passes.delete(teamId);
+        passes.delete(key);
       }
     })();
-    passes.set(teamId, entry);
+    passes.set(key, entry);
     return entry.running;
   };
-  const wakeAgent = async (agentId: string) => {
-    await Promise.all((await teamsWaiting(db, agentId)).map(route));
-  };
+  const route = (teamId: string) => coalesced(`team:${teamId}`, () => passOnce(teamId));
+  const wakeAgent = (agentId: string) =>
+    coalesced(`agent:${agentId}`, async () => {
+      await Promise.all((await teamsWaiting(db, agentId)).map(route));
+    });
 
   const alert = async (event: 'sla:warning' | 'sla:breached', a: SlaAlert) => {
     const to = new Set<string>(a.assigneeId ? [a.assigneeId] : []);
@@ -76,11 +82,12 @@ export function createRoutingWorker(deps: { db: pg.Pool; io: SwitchboardIo; broa
     const payload = { conversationId: a.conversationId, kind: a.kind, dueAt: a.dueAt, assigneeId: a.assigneeId };
     if (to.size) deps.io.to([...to].map(agentRoom)).emit(event, payload);
   };
-  const sla = async () => {
-    (await scheduleClocks(db)).forEach(deps.broadcast.conversationChanged);
-    for (const w of await claimWarnings(db)) await alert('sla:warning', w);
-    for (const b of await recordBreaches(db)) await alert('sla:breached', b);
-  };
+  const sla = () =>
+    coalesced('sla', async () => {
+      (await scheduleClocks(db)).forEach(deps.broadcast.conversationChanged);
+      for (const w of await claimWarnings(db)) await alert('sla:warning', w);
+      for (const b of await recordBreaches(db)) await alert('sla:breached', b);
+    });
 
   const sweep = async () => {
     await Promise.all((await teamsWaiting(db)).map(route));

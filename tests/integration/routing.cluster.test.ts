@@ -91,4 +91,35 @@ describe('Routing with several server instances', () => {
     const { rows: queued } = await stack.db.query<{ n: number }>('select count(*)::int as n from routing_queue where team_id = $1', [teamId]);
     expect(queued[0]!.n).toBe(60 - total - resolved.rows.length);
   });
+
+  it('an SLA breach is notified once, though both instances sweep for it', async () => {
+    const admin = org.agents[0]!;
+    const teamId = (await stack.db.query<{ id: string }>('select id from teams where organisation_id = $1', [org.id])).rows[0]!.id;
+    const res = await fetch(`${second.url}/api/admin/teams/${teamId}/sla`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${admin.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ resolutionMinutes: 60, warnBeforeMinutes: 0 }),
+    });
+    expect(res.status).toBe(200);
+    const heard: Array<{ conversationId: string }> = [];
+    for (const s of sockets) s.on('sla:breached', (p) => heard.push(p));
+    // Two conversations already assigned get a customer message: their resolution clocks start.
+    const { rows: targets } = await stack.db.query<{ id: string; phone: string }>(
+      `select c.id, ct.phone_e164 as phone from conversations c join contacts ct on ct.id = c.contact_id
+        where c.organisation_id = $1 and c.status = 'open' and c.assignee_id is not null order by c.id limit 2`,
+      [org.id],
+    );
+    const due = async (id: string) => {
+      await stack.inbound({ from: targets.find((t) => t.id === id)!.phone, to: org.number, body: 'Still waiting' });
+      await until(async () => (await stack.db.query('select 1 from sla_clocks where conversation_id = $1 and due_at is not null', [id])).rowCount === 1);
+      // The hour passes (tests do not wait an hour).
+      await stack.db.query("update sla_clocks set due_at = now() - interval '1 second' where conversation_id = $1", [id]);
+      await until(() => heard.some((h) => h.conversationId === id), { what: 'the breach notified' });
+    };
+    await due(targets[0]!.id);
+    // The second breach is the marker: by the time it is heard, a duplicate of the first would have been too.
+    await due(targets[1]!.id);
+    expect(heard.filter((h) => h.conversationId === targets[0]!.id)).toHaveLength(1);
+    expect((await stack.db.query('select 1 from sla_breaches where conversation_id = $1', [targets[0]!.id])).rowCount).toBe(1);
+  });
 });
