@@ -72,7 +72,8 @@ begin
         perform pg_notify('switchboard_routing', 'team:' || v_team);
       end if;
     end if;
-  elsif tg_op = 'UPDATE' then
+  elsif tg_op = 'UPDATE' and old.status = 'open' and old.assignee_id is null then
+    -- Only a conversation that needed an agent can be queued.
     delete from public.routing_queue where conversation_id = new.id;
   end if;
   return null;

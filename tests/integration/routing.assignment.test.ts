@@ -163,6 +163,30 @@ describe('Routing: automatic assignment', () => {
       expect(teamId).not.toBe('');
     });
 
+    it('with a hand-back time, the conversations of an agent away that long go back to the team', async () => {
+      const admin = agent(first);
+      expect((await api(ctx.stack, admin.token, `/api/admin/teams/${teamId}`, 'PATCH', { handBackAfterMinutes: 1 })).status).toBe(200);
+      const held = (
+        await ctx.stack.db.query<{ id: string }>("select id from conversations where assignee_id = $1 and status = 'open' order by id", [agent(first).id])
+      ).rows.map((r) => r.id);
+      expect(held.length).toBeGreaterThan(0);
+      await api(ctx.stack, agent(first).token, '/api/routing/availability', 'PUT', { availability: 'away' });
+      // A minute passes (tests do not wait a minute).
+      await ctx.stack.db.query("update agent_routing set availability_changed_at = now() - interval '2 minutes' where agent_id = $1", [agent(first).id]);
+      await until(
+        async () => {
+          const owners = await Promise.all(held.map(async (id) => (await conversationOf(ctx.stack, id)).assignee_id));
+          return owners.every((o) => o === agent(third).id);
+        },
+        { what: 'the away agent’s conversations given to the available colleague' },
+      );
+      const lines = await assignedLines(ctx.stack, ctx.small.id, held[0]);
+      expect(lines.at(-2)!.activity).toMatchObject({ from: agent(first).id, to: null, rule: 'hand_back' });
+      expect(lines.at(-1)!.activity).toMatchObject({ to: agent(third).id, rule: 'round_robin' });
+      await api(ctx.stack, admin.token, `/api/admin/teams/${teamId}`, 'PATCH', { handBackAfterMinutes: null });
+      await api(ctx.stack, agent(first).token, '/api/routing/availability', 'PUT', { availability: 'available' });
+    });
+
     it('only admins change teams; bad input is a 400 with the reason', async () => {
       const agentOnly = agent(second);
       expect((await api(ctx.stack, agentOnly.token, '/api/admin/teams', 'POST', { name: 'Mine' })).status).toBe(403);

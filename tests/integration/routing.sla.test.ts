@@ -67,6 +67,26 @@ describe('Routing: SLA and business hours', () => {
       expect(rows.rows).toEqual([{ kind: 'first_response', cycle: 0, assignee_id: agent!.id }]);
     });
 
+    it('the assignee is warned once shortly before the due time', async () => {
+      const [agent] = ctx.sla.agents;
+      const teamId = (await ctx.stack.db.query<{ id: string }>('select id from teams where organisation_id = $1', [ctx.sla.id])).rows[0]!.id;
+      await api(ctx.stack, agent!.token, `/api/admin/teams/${teamId}/sla`, 'PUT', { firstResponseMinutes: 10, nextResponseMinutes: 5, warnBeforeMinutes: 5 });
+      const warned: SlaAlertPayload[] = [];
+      open[0]!.on('sla:warning', (p) => warned.push(p));
+      const id = await write(ctx.sla.number, 'Soon?');
+      await until(async () => (await conversationOf(ctx.stack, id)).assignee_id === agent!.id && (await conversationOf(ctx.stack, id)).sla_due_at !== null);
+      expect(warned).toEqual([]); // ten minutes away: not yet
+      // Eight minutes pass: two to go.
+      await ctx.stack.db.query("update sla_clocks set due_at = now() + interval '2 minutes' where conversation_id = $1", [id]);
+      await until(() => warned.some((w) => w.conversationId === id), { what: 'the warning' });
+      await Promise.all([ctx.stack.app.routing.sweep(), ctx.stack.app.routing.sweep()]);
+      await fallDue(id);
+      await until(() => breached.some((b) => b.conversationId === id), { what: 'the breach after the warning' });
+      expect(warned.filter((w) => w.conversationId === id)).toEqual([
+        { conversationId: id, kind: 'first_response', dueAt: expect.any(String), assigneeId: agent!.id },
+      ]);
+    });
+
     it('an agent’s reply stops the response clock; the customer writing again starts the next-response clock', async () => {
       const [agent] = ctx.sla.agents;
       const phone = customer();
