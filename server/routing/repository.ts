@@ -86,6 +86,7 @@ export async function updateTeam(db: pg.Pool, admin: AgentProfile, teamId: strin
       )
       .catch(uniqueName);
     if (!rowCount) throw new NotFoundError('team not found');
+    if (t.assignment !== undefined) await requeue(c, admin.organisationId);
     await audit(c, admin, admin.organisationId, 'team.update', { teamId, ...t });
   });
 }
@@ -126,14 +127,38 @@ export async function removeMember(db: pg.Pool, admin: AgentProfile, teamId: str
   });
 }
 
-/** Gives a channel of the organisation to a team (or to none). */
+/** Gives a channel of the organisation to a team (or to none); its waiting conversations follow. */
 export async function setChannelTeam(db: pg.Pool, admin: AgentProfile, channelId: string, teamId: string | null): Promise<void> {
   await inTransaction(db, 'begin', async (c) => {
     if (teamId) await teamOf(c, admin, teamId);
     const { rowCount } = await c.query('update channels set team_id = $3 where id = $1 and organisation_id = $2', [channelId, admin.organisationId, teamId]);
     if (!rowCount) throw new NotFoundError('channel not found');
+    await requeue(c, admin.organisationId);
     await audit(c, admin, admin.organisationId, 'channel.team', { channelId, teamId });
   });
+}
+
+/**
+ * Puts the queue right after its teams or channels changed: conversations that wait for an agent
+ * (open, unassigned, the customer wrote) in a channel whose team routes are queued there; rows of
+ * teams that no longer route them go. (New conversations are queued by the database itself.)
+ */
+async function requeue(c: pg.PoolClient, organisationId: string): Promise<void> {
+  await c.query(
+    `delete from routing_queue q
+      where q.organisation_id = $1
+        and not exists (select 1 from conversations cv join channels ch on ch.id = cv.channel_id join teams t on t.id = ch.team_id
+                         where cv.id = q.conversation_id and t.id = q.team_id and t.assignment <> 'off')`,
+    [organisationId],
+  );
+  await c.query(
+    `insert into routing_queue (conversation_id, organisation_id, team_id, waiting_since)
+     select cv.id, cv.organisation_id, t.id, coalesce(cv.last_inbound_at, cv.created_at)
+       from conversations cv join channels ch on ch.id = cv.channel_id join teams t on t.id = ch.team_id
+      where cv.organisation_id = $1 and t.assignment <> 'off' and cv.status = 'open' and cv.assignee_id is null and cv.inbound_count > 0
+     on conflict (conversation_id) do nothing`,
+    [organisationId],
+  );
 }
 
 /** Replaces a team's business hours, holidays and auto-reply. */

@@ -95,6 +95,8 @@ export function registerRoutingRoutes(api: FastifyInstance, deps: RoutingRouteDe
     const { teamId } = parseOr400(channelTeamRequest, req.body);
     await guard(() => repo.setChannelTeam(db, req.agent, param(req, 'id'), teamId));
     changed(req);
+    // Conversations already waiting in the channel are the team's now.
+    if (teamId) await worker.routeTeam(teamId);
     return { ok: true };
   });
 

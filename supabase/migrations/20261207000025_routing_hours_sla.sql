@@ -119,9 +119,12 @@ begin
     update public.sla_clocks set stopped_at = new.created_at
      where conversation_id = new.conversation_id and stopped_at is null and kind <> 'resolution';
     if found then
-      update public.conversations set sla_due_at = null, sla_due_kind = null
-       where id = new.conversation_id and sla_due_kind in ('first_response', 'next_response');
-      perform pg_notify('switchboard_routing', 'sla');
+      -- What is due next now: the resolution, if its clock runs, or nothing.
+      update public.conversations c
+         set (sla_due_at, sla_due_kind) = (select k.due_at, k.kind from public.sla_clocks k
+                                            where k.conversation_id = c.id and k.stopped_at is null and k.due_at is not null
+                                            order by k.due_at limit 1)
+       where c.id = new.conversation_id;
     end if;
     return null;
   end if;

@@ -11,7 +11,7 @@ import { assignedLines, conversationOf, setUpTeam, waitConnected } from '../supp
  * under capacity, oldest first, exactly once; the queue moves the moment someone frees up.
  */
 describe('Routing: automatic assignment', () => {
-  const ctx = useTestStack({ orgs: { big: 10, small: 3 }, env: { ROUTING_SWEEP_MS: '200' } });
+  const ctx = useTestStack({ orgs: { big: 10, small: 3, late: 1 }, env: { ROUTING_SWEEP_MS: '200' } });
   // Sockets stay open across the tests of a block (an agent's browser stays connected); closed at the end.
   const open: TestSocket[] = [];
   const clients = {
@@ -201,5 +201,18 @@ describe('Routing: automatic assignment', () => {
       const foreign = await api(ctx.stack, ctx.big.agents[0]!.token, `/api/admin/teams/${teamId}`, 'PATCH', { defaultCapacity: 1 });
       expect(foreign.status).toBe(404);
     });
+  });
+
+  it('conversations already waiting when a channel is given to a routing team are routed too', async () => {
+    const [admin] = ctx.late.agents;
+    const res = await ctx.stack.inbound({ from: customer(), to: ctx.late.number, body: 'Before any team' });
+    const id = (await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]))
+      .rows[0]!.conversation_id;
+    await clients.connect(admin!.token);
+    await waitConnected(ctx.stack, admin!.token, 1);
+    expect((await conversationOf(ctx.stack, id)).assignee_id).toBeNull();
+    await setUpTeam(ctx.stack, admin!.token, ctx.late, { assignment: 'least_busy', defaultCapacity: 2 });
+    await until(async () => (await conversationOf(ctx.stack, id)).assignee_id === admin!.id, { what: 'the waiting conversation routed' });
+    expect((await assignedLines(ctx.stack, ctx.late.id, id)).at(-1)!.activity.rule).toBe('least_busy');
   });
 });
