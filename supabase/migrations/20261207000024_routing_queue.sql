@@ -108,6 +108,84 @@ begin
 end
 $$;
 
+-- The member who may take a conversation of the team now, their counter row locked until the
+-- transaction ends (null: nobody has room): available, connected (seen within `p_ttl_seconds`),
+-- under capacity; the previous assignee first, then round robin's turn or the least busy. Rows
+-- someone else holds are passed over (SKIP LOCKED). Hash joins only: a team's members are many
+-- (1,000 agents in one team is the benchmark), and right after a bulk import the planner's
+-- statistics still say "a few rows", for which it would pick a nested loop over every pair.
+create function public.routing_pick_agent(p_team uuid, p_assignment text, p_default_capacity integer, p_previous uuid, p_ttl_seconds integer)
+returns uuid language sql set enable_nestloop = off as $$
+  select m.agent_id
+    from public.team_members m
+    join public.agent_routing ar on ar.agent_id = m.agent_id
+    join public.agent_presence ap on ap.agent_id = m.agent_id
+   where m.team_id = p_team
+     and ar.availability = 'available'
+     and ap.connected and ap.last_seen_at > clock_timestamp() - make_interval(secs => p_ttl_seconds)
+     and ar.open_load < coalesce(m.capacity, p_default_capacity)
+   order by (m.agent_id = p_previous) desc nulls last,
+            case when p_assignment = 'least_busy' then ar.open_load else 0 end,
+            m.last_assigned_at asc nulls first, m.agent_id
+   limit 1
+   for update of ar skip locked
+$$;
+
+-- One pass over a team's queue (server/routing/engine.ts calls it; docs/routing.md says why it is
+-- exactly once): under the team's advisory lock, the oldest waiting conversation, locked and
+-- re-checked, goes to the first member who is available, connected (seen within `p_ttl_seconds`)
+-- and under capacity, their counter row locked: the previous assignee first, then round robin's
+-- turn or the least busy. Rows someone else holds are skipped (SKIP LOCKED), never waited for. Ends
+-- when the queue is empty, nobody has room, or `p_max` decisions are made. In the database, so a
+-- pass is one round trip whatever its length.
+create function public.routing_route_team(p_team uuid, p_max integer, p_ttl_seconds integer)
+returns table (conversation_id uuid, agent_id uuid, rule text) language plpgsql as $$
+declare
+  v_team record;
+  v_wait record;
+  v_ok boolean;
+  v_agent uuid;
+  v_busy uuid[] := '{}';
+  n integer := 0;
+begin
+  perform pg_advisory_xact_lock(1527382067, hashtext(p_team::text));
+  select t.id, t.assignment, t.default_capacity into v_team from public.teams t where t.id = p_team;
+  if not found or v_team.assignment = 'off' then
+    return;
+  end if;
+  while n < p_max loop
+    select q.conversation_id, q.previous_assignee_id into v_wait from public.routing_queue q
+     where q.team_id = p_team and q.conversation_id <> all(v_busy)
+     order by q.waiting_since, q.conversation_id limit 1;
+    exit when not found;
+    select (c.status = 'open' and c.assignee_id is null) into v_ok
+      from public.conversations c where c.id = v_wait.conversation_id for update skip locked;
+    if not found then
+      v_busy := v_busy || v_wait.conversation_id; -- being changed right now: the next pass looks again
+      continue;
+    end if;
+    if not v_ok then
+      delete from public.routing_queue q where q.conversation_id = v_wait.conversation_id;
+      continue;
+    end if;
+    v_agent := public.routing_pick_agent(p_team, v_team.assignment, v_team.default_capacity, v_wait.previous_assignee_id, p_ttl_seconds);
+    exit when v_agent is null; -- nobody has room: the oldest waits, and so do the others
+    rule := case when v_agent = v_wait.previous_assignee_id then 'previous_assignee' else v_team.assignment end;
+    perform set_config('switchboard.routing_rule', rule, true);
+    -- The queue row goes with the assignment (routing_enqueue), the load moves (routing_track_load).
+    update public.conversations set assignee_id = v_agent where id = v_wait.conversation_id;
+    update public.team_members set last_assigned_at = clock_timestamp() where team_id = p_team and team_members.agent_id = v_agent;
+    conversation_id := v_wait.conversation_id;
+    agent_id := v_agent;
+    n := n + 1;
+    return next;
+  end loop;
+  perform set_config('switchboard.routing_rule', '', true);
+end
+$$;
+
 revoke all on public.routing_queue from anon, authenticated;
+revoke execute on function public.routing_route_team(uuid, integer, integer), public.routing_pick_agent(uuid, text, integer, uuid, integer)
+  from public, anon, authenticated;
 revoke execute on function public.routing_track_load(), public.routing_release_reopened(), public.routing_enqueue(), public.conversation_activity()
   from public, anon, authenticated;
