@@ -25,14 +25,12 @@ create table public.teams (
 );
 create trigger teams_touch before update on public.teams for each row execute function public.touch_change();
 
--- A member of a team. `capacity` overrides the team's default for this agent; `last_assigned_at`
--- is the round robin's turn (the member assigned longest ago goes next).
+-- A member of a team. `capacity` overrides the team's default for this agent.
 create table public.team_members (
   team_id uuid not null,
   agent_id uuid not null,
   organisation_id uuid not null references public.organisations (id) on delete cascade,
   capacity integer check (capacity between 1 and 1000),
-  last_assigned_at timestamptz,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   change_xid xid8 not null default pg_current_xact_id(),
@@ -52,12 +50,15 @@ create index channels_team_idx on public.channels (team_id) where team_id is not
 -- Per agent: the availability the agent sets, and the open conversations assigned to them
 -- (`open_load`, moved by a trigger on every change of a conversation's assignee or status, so
 -- every path, manual or automatic, keeps it right; re-derived by routing_rederive_loads()).
+-- `last_assigned_at` is round robin's turn: the agent given a conversation longest ago goes next
+-- (set by the same trigger, so an assignment writes this row once).
 create table public.agent_routing (
   agent_id uuid primary key,
   organisation_id uuid not null references public.organisations (id) on delete cascade,
   availability text not null default 'available' check (availability in ('available', 'busy', 'away')),
   availability_changed_at timestamptz not null default now(),
   open_load integer not null default 0 check (open_load >= 0),
+  last_assigned_at timestamptz,
   updated_at timestamptz not null default now(),
   change_xid xid8 not null default pg_current_xact_id(),
   foreign key (agent_id, organisation_id) references public.agents (id, organisation_id) on delete cascade

@@ -29,7 +29,7 @@ begin
     perform pg_notify('switchboard_routing', 'agent:' || old.assignee_id);
   end if;
   if is_counted then
-    update public.agent_routing set open_load = open_load + 1 where agent_id = new.assignee_id;
+    update public.agent_routing set open_load = open_load + 1, last_assigned_at = clock_timestamp() where agent_id = new.assignee_id;
   end if;
   return null;
 end
@@ -79,8 +79,14 @@ begin
   return null;
 end
 $$;
-create trigger conversations_routing_queue after insert or update of assignee_id, status, inbound_count on public.conversations
-  for each row execute function public.routing_enqueue();
+-- WHEN clauses keep the function out of the way of what cannot concern the queue (most updates:
+-- a message to a conversation that has its agent).
+create trigger conversations_routing_queue after insert on public.conversations
+  for each row when (new.status = 'open' and new.assignee_id is null and new.inbound_count > 0)
+  execute function public.routing_enqueue();
+create trigger conversations_routing_requeue after update of assignee_id, status, inbound_count on public.conversations
+  for each row when ((new.status = 'open' and new.assignee_id is null and new.inbound_count > 0) or (old.status = 'open' and old.assignee_id is null))
+  execute function public.routing_enqueue();
 
 -- The activity line of an automatic decision says which rule made it (`rule`: round_robin,
 -- least_busy, previous_assignee, hand_back), set by the routing engine for its transaction
@@ -126,7 +132,7 @@ returns uuid language sql set enable_nestloop = off as $$
      and ar.open_load < coalesce(m.capacity, p_default_capacity)
    order by (m.agent_id = p_previous) desc nulls last,
             case when p_assignment = 'least_busy' then ar.open_load else 0 end,
-            m.last_assigned_at asc nulls first, m.agent_id
+            ar.last_assigned_at asc nulls first, m.agent_id
    limit 1
    for update of ar skip locked
 $$;
@@ -174,7 +180,6 @@ begin
     perform set_config('switchboard.routing_rule', rule, true);
     -- The queue row goes with the assignment (routing_enqueue), the load moves (routing_track_load).
     update public.conversations set assignee_id = v_agent where id = v_wait.conversation_id;
-    update public.team_members set last_assigned_at = clock_timestamp() where team_id = p_team and team_members.agent_id = v_agent;
     conversation_id := v_wait.conversation_id;
     agent_id := v_agent;
     n := n + 1;

@@ -163,7 +163,9 @@ begin
   return null;
 end
 $$;
-create trigger messages_sla after insert on public.messages for each row execute function public.sla_on_message();
+create trigger messages_sla after insert on public.messages
+  for each row when (new.direction = 'inbound' or (new.direction = 'outbound' and new.sent_by is not null))
+  execute function public.sla_on_message();
 
 create function public.sla_on_status() returns trigger language plpgsql as $$
 begin
