@@ -22,6 +22,8 @@ export interface RoutingWorker {
   wakeAgent(agentId: string): Promise<void>;
   /** One sweep now (tests, and the timer). */
   sweep(): Promise<void>;
+  /** Re-derives the loads that disagree with the conversations (the sweep does it every five minutes). */
+  rederiveLoads(): Promise<void>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -95,10 +97,18 @@ export function createRoutingWorker(deps: { db: pg.Pool; io: SwitchboardIo; broa
     (await handBack(db)).forEach(deps.broadcast.conversationChanged);
     if (Date.now() - lastRederive > REDERIVE_EVERY_MS) {
       lastRederive = Date.now();
-      const { rows } = await db.query<{ agent_id: string; was: number; now: number }>(
-        'select r.* from organisations o, lateral routing_rederive_loads(o.id) r',
-      );
-      if (rows.length) log.warn({ agents: rows }, 'open loads disagreed with the conversations: re-derived');
+      await rederiveLoads();
+    }
+  };
+  /** Loads that disagree with the conversations are counted again, one agent at a time (a short lock each). */
+  const rederiveLoads = async () => {
+    const { rows } = await db.query<{ agent_id: string }>('select agent_id from routing_load_mismatches()');
+    for (const { agent_id } of rows) {
+      const fixed = (await db.query<{ was: number; now: number }>('select was, now from routing_rederive_load($1)', [agent_id])).rows[0];
+      if (fixed && fixed.was !== fixed.now) {
+        log.warn({ agentId: agent_id, was: fixed.was, now: fixed.now }, 'open load disagreed with the conversations: re-derived');
+        await wakeAgent(agent_id);
+      }
     }
   };
   const tick = () => {
@@ -151,6 +161,7 @@ export function createRoutingWorker(deps: { db: pg.Pool; io: SwitchboardIo; broa
     routeTeam: route,
     wakeAgent,
     sweep,
+    rederiveLoads,
     start() {
       running = true;
       void listen();

@@ -89,27 +89,41 @@ create trigger agents_routing_init after insert on public.agents for each row ex
 insert into public.agent_routing (agent_id, organisation_id) select id, organisation_id from public.agents on conflict do nothing;
 insert into public.agent_presence (agent_id, organisation_id) select id, organisation_id from public.agents on conflict do nothing;
 
--- Loads from the conversations themselves (assigned and open), for the agents whose counter says
--- otherwise. Each agent's counter row is locked before its conversations are counted: a change in
--- flight either committed before (counted) or waits for the lock and moves the counter after.
-create function public.routing_rederive_loads(p_organisation uuid)
-returns table (agent_id uuid, was integer, now integer) language plpgsql as $$
+-- Open assigned conversations by agent: what loads are re-derived from (and hand-backs look up).
+create index conversations_open_assignee_idx on public.conversations (assignee_id) where status = 'open' and assignee_id is not null;
+
+-- The agents whose counter disagrees with their conversations (one snapshot, no locks), for the
+-- sweep to re-derive.
+create function public.routing_load_mismatches() returns table (agent_id uuid, open_load integer, counted integer)
+language sql stable as $$
+  select ar.agent_id, ar.open_load, coalesce(c.n, 0)::integer
+    from public.agent_routing ar
+    left join (select assignee_id, count(*) as n from public.conversations
+                where status = 'open' and assignee_id is not null group by assignee_id) c on c.assignee_id = ar.agent_id
+   where ar.open_load <> coalesce(c.n, 0)
+$$;
+
+-- One agent's load from the conversations themselves. The counter row is locked before the
+-- conversations are counted: a change in flight either committed before (counted) or waits for
+-- the lock and moves the counter after. Returns the load before and after.
+create function public.routing_rederive_load(p_agent uuid) returns table (was integer, now integer) language plpgsql as $$
 declare
-  r record;
-  n integer;
+  v_was integer;
+  v_now integer;
 begin
-  for r in select ar.agent_id, ar.open_load from public.agent_routing ar
-            where ar.organisation_id = p_organisation order by ar.agent_id for update loop
-    select count(*) into n from public.conversations c
-     where c.assignee_id = r.agent_id and c.organisation_id = p_organisation and c.status = 'open';
-    if n <> r.open_load then
-      update public.agent_routing set open_load = n where agent_routing.agent_id = r.agent_id;
-      agent_id := r.agent_id; was := r.open_load; now := n;
-      return next;
-    end if;
-  end loop;
+  select ar.open_load into v_was from public.agent_routing ar where ar.agent_id = p_agent for update;
+  if not found then
+    return;
+  end if;
+  select count(*) into v_now from public.conversations c where c.assignee_id = p_agent and c.status = 'open';
+  if v_now <> v_was then
+    update public.agent_routing set open_load = v_now where agent_id = p_agent;
+  end if;
+  was := v_was;
+  now := v_now;
+  return next;
 end
 $$;
 
 revoke all on public.agent_presence from anon, authenticated;
-revoke execute on function public.agent_routing_init(), public.routing_rederive_loads(uuid) from public, anon, authenticated;
+revoke execute on function public.agent_routing_init(), public.routing_load_mismatches(), public.routing_rederive_load(uuid) from public, anon, authenticated;

@@ -92,6 +92,15 @@ describe('Routing: automatic assignment', () => {
       expect(res.body.warning).toMatchObject({ code: 'over_capacity', openLoad: 4, capacity: 3 });
       expect((await queue(teamId)).map((w) => w.conversation_id)).not.toContain(waitingOne);
     });
+
+    it('a load counter that disagrees with the conversations is re-derived from them', async () => {
+      const agent = ctx.big.agents[2]!;
+      // Drift (a counter someone changed by hand): the agent looks full beyond their real load.
+      await ctx.stack.db.query('update agent_routing set open_load = 9 where agent_id = $1', [agent.id]);
+      await ctx.stack.app.routing.rederiveLoads();
+      const { rows } = await ctx.stack.db.query<{ open_load: number }>('select open_load from agent_routing where agent_id = $1', [agent.id]);
+      expect(rows[0]!.open_load).toBe((await loads(ctx.big)).get(agent.id));
+    });
   });
 
   describe('who receives', () => {
