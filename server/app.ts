@@ -32,7 +32,6 @@ import { createBroadcast } from './sockets/broadcast';
 import { attachSocketIo } from './sockets/socket-io';
 import type { SwitchboardIo } from './sockets/rooms';
 import { registerTwilioWebhooks } from './webhooks/twilio';
-import { autoReplyIfClosed } from './routing/auto-reply';
 import { trackPresence } from './routing/presence';
 import { registerRoutingRoutes } from './routing/routes';
 import { createRoutingWorker, type RoutingWorker } from './routing/worker';
@@ -105,7 +104,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onStored: ({ organisationId, message, conversation }) => {
       broadcast.messageNew(organisationId, message, conversation);
       // Outside the team's hours: the auto-reply (once per closed period) goes out through the outbox.
-      void autoReplyIfClosed(db, conversation.id)
+      void routing
+        .autoReply(conversation)
         .then((sent) => {
           if (!sent) return;
           broadcast.messageNew(sent.organisationId, sent.message, sent.conversation);

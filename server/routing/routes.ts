@@ -72,6 +72,7 @@ export function registerRoutingRoutes(api: FastifyInstance, deps: RoutingRouteDe
 
   api.delete('/api/admin/teams/:id', { preHandler: adminOnly }, async (req) => {
     await guard(() => repo.deleteTeam(db, req.agent, param(req, 'id')));
+    worker.hoursChanged();
     changed(req);
     return { ok: true };
   });
@@ -94,6 +95,7 @@ export function registerRoutingRoutes(api: FastifyInstance, deps: RoutingRouteDe
   api.put('/api/admin/channels/:id/team', { preHandler: adminOnly }, async (req) => {
     const { teamId } = parseOr400(channelTeamRequest, req.body);
     await guard(() => repo.setChannelTeam(db, req.agent, param(req, 'id'), teamId));
+    worker.hoursChanged();
     changed(req);
     // Conversations already waiting in the channel are the team's now.
     if (teamId) await worker.routeTeam(teamId);
@@ -103,6 +105,7 @@ export function registerRoutingRoutes(api: FastifyInstance, deps: RoutingRouteDe
   api.put('/api/admin/teams/:id/hours', { preHandler: adminOnly }, async (req) => {
     const input = parseOr400(businessHoursRequest, req.body);
     await guard(() => repo.putHours(db, req.agent, param(req, 'id'), input));
+    worker.hoursChanged();
     changed(req);
     return { ok: true };
   });

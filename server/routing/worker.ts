@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Logger } from '../logger';
 import type { Broadcast } from '../sockets/broadcast';
 import { agentRoom, type SwitchboardIo } from '../sockets/rooms';
+import { autoReplyIfClosed } from './auto-reply';
 import { routeTeam, teamsWaiting } from './engine';
 import { handBack } from './hand-back';
 import { adminsOf, claimWarnings, recordBreaches, scheduleClocks, type SlaAlert } from './sla';
@@ -24,11 +25,21 @@ export interface RoutingWorker {
   sweep(): Promise<void>;
   /** Re-derives the loads that disagree with the conversations (the sweep does it every five minutes). */
   rederiveLoads(): Promise<void>;
+  /**
+   * A customer wrote: the auto-reply, if the conversation's team is closed and has one (null: none
+   * sent). Channels whose team has an auto-reply are known from memory (re-read every few seconds,
+   * and at once after `hoursChanged`), so other messages cost no query.
+   */
+  autoReply(conversation: { id: string; channelId: string }): ReturnType<typeof autoReplyIfClosed>;
+  /** Teams' hours or channels changed on this instance: re-read which channels auto-reply. */
+  hoursChanged(): void;
   start(): void;
   stop(): Promise<void>;
 }
 
 const REDERIVE_EVERY_MS = 5 * 60_000;
+/** How long an instance trusts its list of channels with an auto-reply (another instance's change shows within this). */
+const AUTO_REPLY_CHANNELS_MS = 5000;
 
 export function createRoutingWorker(deps: { db: pg.Pool; io: SwitchboardIo; broadcast: Broadcast; log: Logger; sweepMs: number }): RoutingWorker {
   const { db, log } = deps;
@@ -111,6 +122,18 @@ export function createRoutingWorker(deps: { db: pg.Pool; io: SwitchboardIo; broa
       }
     }
   };
+  // Read once for all the messages that arrive while it is read.
+  let autoReplyChannels: { ids: Promise<Set<string>>; at: number } | null = null;
+  const autoReply = async (conversation: { id: string; channelId: string }) => {
+    if (!autoReplyChannels || Date.now() - autoReplyChannels.at > AUTO_REPLY_CHANNELS_MS) {
+      const ids = db
+        .query<{ id: string }>('select ch.id from channels ch join teams t on t.id = ch.team_id where t.hours_enabled and t.auto_reply is not null')
+        .then(({ rows }) => new Set(rows.map((r) => r.id)));
+      autoReplyChannels = { ids, at: Date.now() };
+      ids.catch(() => (autoReplyChannels = null));
+    }
+    return (await autoReplyChannels.ids).has(conversation.channelId) ? autoReplyIfClosed(db, conversation.id) : null;
+  };
   const tick = () => {
     sweeping ??= sweep()
       .catch((err) => log.warn({ err }, 'routing sweep failed; retried on the next tick'))
@@ -162,6 +185,8 @@ export function createRoutingWorker(deps: { db: pg.Pool; io: SwitchboardIo; broa
     wakeAgent,
     sweep,
     rederiveLoads,
+    autoReply,
+    hoursChanged: () => void (autoReplyChannels = null),
     start() {
       running = true;
       void listen();
