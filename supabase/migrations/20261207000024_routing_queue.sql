@@ -34,8 +34,13 @@ begin
   return null;
 end
 $$;
-create trigger conversations_routing_load after insert or delete or update of assignee_id, status on public.conversations
+-- No column list on the update triggers: a column list only sees columns the UPDATE sets, and the
+-- customer reopening a conversation changes its status in a BEFORE trigger (conversation_status_change).
+create trigger conversations_routing_load after insert or delete on public.conversations
   for each row execute function public.routing_track_load();
+create trigger conversations_routing_load_update after update on public.conversations
+  for each row when (old.assignee_id is distinct from new.assignee_id or old.status is distinct from new.status)
+  execute function public.routing_track_load();
 
 -- A resolved conversation the customer reopens, in a team that routes: it goes back through the
 -- queue (its previous assignee first), so no agent is taken above capacity by a reopening.
@@ -84,7 +89,7 @@ $$;
 create trigger conversations_routing_queue after insert on public.conversations
   for each row when (new.status = 'open' and new.assignee_id is null and new.inbound_count > 0)
   execute function public.routing_enqueue();
-create trigger conversations_routing_requeue after update of assignee_id, status, inbound_count on public.conversations
+create trigger conversations_routing_requeue after update on public.conversations
   for each row when ((new.status = 'open' and new.assignee_id is null and new.inbound_count > 0) or (old.status = 'open' and old.assignee_id is null))
   execute function public.routing_enqueue();
 

@@ -196,6 +196,37 @@ describe('Routing: automatic assignment', () => {
       await api(ctx.stack, agent(first).token, '/api/routing/availability', 'PUT', { availability: 'available' });
     });
 
+    it('loads stay right when the customer reopens a snoozed or resolved conversation that keeps its agent', async () => {
+      const phone = customer();
+      const opened = await ctx.stack.inbound({ from: phone, to: ctx.small.number, body: 'Hi' });
+      const id = (
+        await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [opened.params.MessageSid])
+      ).rows[0]!.conversation_id;
+      await until(async () => (await conversationOf(ctx.stack, id)).assignee_id !== null);
+      const ownerId = (await conversationOf(ctx.stack, id)).assignee_id;
+      const ownerToken = ctx.small.agents.find((a) => a.id === ownerId)!.token;
+      // Snoozed (frees a place), then the customer writes: it is open and theirs again, counted again.
+      await api(ctx.stack, ownerToken, `/api/conversations/${id}/status`, 'POST', {
+        status: 'snoozed',
+        snoozedUntil: new Date(Date.now() + 3_600_000).toISOString(),
+      });
+      await ctx.stack.inbound({ from: phone, to: ctx.small.number, body: 'Still there?' });
+      await until(async () => (await conversationOf(ctx.stack, id)).status === 'open');
+      const drift = async () =>
+        (await ctx.stack.db.query('select * from routing_load_mismatches() m join agents a on a.id = m.agent_id where a.organisation_id = $1', [ctx.small.id]))
+          .rows;
+      expect(await drift()).toEqual([]);
+      // A channel that no team routes: a resolved conversation the customer reopens keeps its agent, and their load follows.
+      expect((await api(ctx.stack, agent(first).token, `/api/admin/channels/${ctx.small.channelId}/team`, 'PUT', { teamId: null })).status).toBe(200);
+      await api(ctx.stack, agent(first).token, `/api/conversations/${id}/assign`, 'POST', { assigneeId: agent(first).id });
+      await api(ctx.stack, agent(first).token, `/api/conversations/${id}/status`, 'POST', { status: 'resolved' });
+      await ctx.stack.inbound({ from: phone, to: ctx.small.number, body: 'One more' });
+      await until(async () => (await conversationOf(ctx.stack, id)).status === 'open');
+      expect((await conversationOf(ctx.stack, id)).assignee_id).toBe(agent(first).id);
+      expect(await drift()).toEqual([]);
+      expect((await api(ctx.stack, agent(first).token, `/api/admin/channels/${ctx.small.channelId}/team`, 'PUT', { teamId })).status).toBe(200);
+    });
+
     it('only admins change teams; bad input is a 400 with the reason', async () => {
       const agentOnly = agent(second);
       expect((await api(ctx.stack, agentOnly.token, '/api/admin/teams', 'POST', { name: 'Mine' })).status).toBe(403);
