@@ -81,7 +81,7 @@ export interface ServerToClientEvents {
   // Routing (docs/routing.md). Teams, policies, hours and SLA policies changing is `team:changed` { area: 'routing' }.
   /** An agent's availability, connection or open load changed (to the organisation). */
   'routing:agent': (payload: AgentRoutingView) => void;
-  /** A conversation's SLA due time is near (to its assignee). */
+  /** A conversation's SLA due time is near (to its assignee, and admins if the policy says so). */
   'sla:warning': (payload: SlaAlertPayload) => void;
   /** A conversation's SLA due time passed: sent once per breach (to its assignee, and admins if the policy says so). */
   'sla:breached': (payload: SlaAlertPayload) => void;

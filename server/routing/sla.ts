@@ -64,6 +64,25 @@ export interface SlaAlert extends SlaAlertPayload {
   notifyAdmins: boolean;
 }
 
+/** A clock's row as the alert its notification carries. */
+const alertOf = (r: {
+  conversation_id: string;
+  kind: SlaKind;
+  organisation_id: string;
+  team_id: string;
+  assignee_id: string | null;
+  due_at: Date;
+  notify_admins: boolean | null;
+}): SlaAlert => ({
+  conversationId: r.conversation_id,
+  kind: r.kind,
+  dueAt: r.due_at.toISOString(),
+  assigneeId: r.assignee_id,
+  organisationId: r.organisation_id,
+  teamId: r.team_id,
+  notifyAdmins: r.notify_admins ?? false,
+});
+
 /** Records the breaches due now; returns only those this call recorded (each breach once, whichever instance). */
 export async function recordBreaches(db: pg.Pool, limit = 500): Promise<SlaAlert[]> {
   const { rows } = await db.query<{
@@ -89,15 +108,7 @@ export async function recordBreaches(db: pg.Pool, limit = 500): Promise<SlaAlert
      select r.*, p.notify_admins from recorded r left join sla_policies p on p.team_id = r.team_id`,
     [limit],
   );
-  return rows.map((r) => ({
-    conversationId: r.conversation_id,
-    kind: r.kind,
-    dueAt: r.due_at.toISOString(),
-    assigneeId: r.assignee_id,
-    organisationId: r.organisation_id,
-    teamId: r.team_id,
-    notifyAdmins: r.notify_admins ?? false,
-  }));
+  return rows.map(alertOf);
 }
 
 /** Marks the clocks due within their policy's warning time as warned; returns those this call marked. */
@@ -109,6 +120,7 @@ export async function claimWarnings(db: pg.Pool, limit = 500): Promise<SlaAlert[
     team_id: string;
     assignee_id: string | null;
     due_at: Date;
+    notify_admins: boolean;
   }>(
     `update sla_clocks k set warned_at = now()
        from sla_policies p, conversations c
@@ -119,18 +131,10 @@ export async function claimWarnings(db: pg.Pool, limit = 500): Promise<SlaAlert[
           select conversation_id, kind, cycle from sla_clocks
            where stopped_at is null and warned_at is null and due_at <= now() + interval '1 day'
            order by due_at limit $1 for update skip locked)
-      returning k.conversation_id, k.kind, k.organisation_id, k.team_id, c.assignee_id, k.due_at`,
+      returning k.conversation_id, k.kind, k.organisation_id, k.team_id, c.assignee_id, k.due_at, p.notify_admins`,
     [limit],
   );
-  return rows.map((r) => ({
-    conversationId: r.conversation_id,
-    kind: r.kind,
-    dueAt: r.due_at.toISOString(),
-    assigneeId: r.assignee_id,
-    organisationId: r.organisation_id,
-    teamId: r.team_id,
-    notifyAdmins: false,
-  }));
+  return rows.map(alertOf);
 }
 
 /** The admins of an organisation (told of breaches when the team's policy says so). */
