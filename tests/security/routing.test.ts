@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { api } from '../support/stack';
-import { useTestStack } from '../support/fixture';
+import { useClients, useTestStack } from '../support/fixture';
+import { subscribed } from '../support/realtime';
+import { until } from '../support/wait';
 import { asPostgrestAgent, refusedFor } from '../support/postgrest';
 import { setUpTeam } from '../support/routing';
 
@@ -11,6 +13,7 @@ import { setUpTeam } from '../support/routing';
  */
 describe('Database: routing rows are read through RLS and written by the server only', () => {
   const ctx = useTestStack({ orgs: { a: 2, b: 1 } });
+  const clients = useClients(ctx);
 
   it('an agent reads their organisation’s teams and routing state, not another’s', async () => {
     await setUpTeam(ctx.stack, ctx.a.agents[0]!.token, ctx.a, { assignment: 'round_robin', defaultCapacity: 3 });
@@ -52,5 +55,26 @@ describe('Database: routing rows are read through RLS and written by the server 
         (e: { code?: string }) => e.code,
       );
     expect(err).toBe('23503');
+  });
+
+  it('an availability change reaches colleagues through Realtime, and no other organisation', async () => {
+    const heard: Record<'colleague' | 'stranger', string[]> = { colleague: [], stranger: [] };
+    for (const [name, token] of [
+      ['colleague', ctx.a.agents[0]!.token],
+      ['stranger', ctx.b.agents[0]!.token],
+    ] as const) {
+      const sb = await clients.realtime.client(token);
+      const ch = sb
+        .channel(`routing-${name}`)
+        .on('postgres_changes', { event: 'UPDATE', schema: 'public', table: 'agent_routing' }, (p) =>
+          heard[name].push(String((p.new as { availability: string }).availability)),
+        );
+      await subscribed(ch, true);
+    }
+    expect((await api(ctx.stack, ctx.a.agents[1]!.token, '/api/routing/availability', 'PUT', { availability: 'busy' })).status).toBe(200);
+    // The stranger's own change, made after, is the marker: rows arrive in commit order.
+    expect((await api(ctx.stack, ctx.b.agents[0]!.token, '/api/routing/availability', 'PUT', { availability: 'away' })).status).toBe(200);
+    await until(() => heard.colleague.includes('busy') && heard.stranger.includes('away'), { what: 'both changes heard' });
+    expect(heard.stranger).toEqual(['away']);
   });
 });
