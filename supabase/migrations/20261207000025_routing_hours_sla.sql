@@ -83,13 +83,14 @@ create table public.sla_breaches (
   kind text not null check (kind in ('first_response', 'next_response', 'resolution')),
   cycle integer not null,
   organisation_id uuid not null references public.organisations (id) on delete cascade,
-  team_id uuid not null,
+  -- Null once the team is deleted: the breach stays for reports.
+  team_id uuid,
   assignee_id uuid references public.agents (id) on delete set null,
   due_at timestamptz not null,
   breached_at timestamptz not null default now(),
   primary key (conversation_id, kind, cycle),
   foreign key (conversation_id, organisation_id) references public.conversations (id, organisation_id) on delete cascade,
-  foreign key (team_id, organisation_id) references public.teams (id, organisation_id) on delete cascade
+  foreign key (team_id, organisation_id) references public.teams (id, organisation_id) on delete set null (team_id)
 );
 create index sla_breaches_org_idx on public.sla_breaches (organisation_id, breached_at desc);
 

@@ -100,6 +100,17 @@ describe('Routing: SLA and business hours', () => {
     });
   });
 
+  it('deleting a team keeps its breaches for reports', async () => {
+    const [admin] = ctx.sla.agents;
+    const breaches = async () =>
+      (await ctx.stack.db.query<{ team_id: string | null }>('select team_id from sla_breaches where organisation_id = $1', [ctx.sla.id])).rows;
+    const before = await breaches();
+    expect(before.length).toBeGreaterThan(0);
+    const teamId = before[0]!.team_id!;
+    expect((await api(ctx.stack, admin!.token, `/api/admin/teams/${teamId}`, 'DELETE')).status).toBe(200);
+    expect(await breaches()).toEqual(before.map(() => ({ team_id: null })));
+  });
+
   describe('auto-reply outside business hours', () => {
     let teamId = '';
     const sentTo = (phone: string) => ctx.stack.twilioStandIn!.created.filter((c) => c.To === `whatsapp:${phone}`);
