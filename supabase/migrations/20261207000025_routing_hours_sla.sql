@@ -57,7 +57,9 @@ create index conversations_sla_due_idx on public.conversations (sla_due_at) wher
 
 -- One SLA clock: started when the customer needs something, stopped (`stopped_at`) when an agent
 -- replies (responses) or resolves (all). `due_at` is computed by the server in business minutes
--- from `started_at` (null until then).
+-- from `started_at` (null until then). `cycle`: for the resolution, the conversation's cycle (how
+-- often it was reopened); 0 for the first response; for next responses, the number of the reply
+-- awaited (a conversation awaits many).
 create table public.sla_clocks (
   conversation_id uuid not null,
   kind text not null check (kind in ('first_response', 'next_response', 'resolution')),
@@ -115,6 +117,7 @@ declare
   v_conv record;
   v_policy record;
   v_kind text;
+  v_started boolean := false;
 begin
   if new.direction = 'outbound' and new.sent_by is not null then
     update public.sla_clocks set stopped_at = new.created_at
@@ -146,21 +149,29 @@ begin
     insert into public.sla_clocks (conversation_id, kind, cycle, organisation_id, team_id, target_minutes, started_at)
     values (new.conversation_id, 'resolution', v_conv.sla_cycle, v_conv.organisation_id, v_conv.team_id, v_policy.resolution_minutes, new.created_at)
     on conflict do nothing;
+    v_started := found;
   end if;
-  if exists (select 1 from public.sla_clocks
-              where conversation_id = new.conversation_id and cycle = v_conv.sla_cycle and stopped_at is null and kind <> 'resolution') then
-    return null; -- a response is already owed
+  -- A response is owed already (its clock runs): this message adds nothing to wait for.
+  if not exists (select 1 from public.sla_clocks
+                  where conversation_id = new.conversation_id and stopped_at is null and kind <> 'resolution') then
+    v_kind := case when v_conv.sla_cycle = 0 and not exists (
+                     select 1 from public.messages m where m.conversation_id = new.conversation_id and m.direction = 'outbound' and m.sent_by is not null)
+                   then 'first_response' else 'next_response' end;
+    if (v_kind = 'first_response' and v_policy.first_response_minutes is not null) or (v_kind = 'next_response' and v_policy.next_response_minutes is not null) then
+      -- `cycle` of a response clock: 0 for the first response; the number of the reply awaited for next responses.
+      insert into public.sla_clocks (conversation_id, kind, cycle, organisation_id, team_id, target_minutes, started_at)
+      values (new.conversation_id, v_kind,
+              case v_kind when 'first_response' then 0
+                          else coalesce((select max(k.cycle) + 1 from public.sla_clocks k where k.conversation_id = new.conversation_id and k.kind = 'next_response'), 0) end,
+              v_conv.organisation_id, v_conv.team_id,
+              case v_kind when 'first_response' then v_policy.first_response_minutes else v_policy.next_response_minutes end, new.created_at)
+      on conflict do nothing;
+      v_started := v_started or found;
+    end if;
   end if;
-  v_kind := case when v_conv.sla_cycle = 0 and not exists (
-                   select 1 from public.messages m where m.conversation_id = new.conversation_id and m.direction = 'outbound' and m.sent_by is not null)
-                 then 'first_response' else 'next_response' end;
-  if (v_kind = 'first_response' and v_policy.first_response_minutes is not null) or (v_kind = 'next_response' and v_policy.next_response_minutes is not null) then
-    insert into public.sla_clocks (conversation_id, kind, cycle, organisation_id, team_id, target_minutes, started_at)
-    values (new.conversation_id, v_kind, v_conv.sla_cycle, v_conv.organisation_id, v_conv.team_id,
-            case v_kind when 'first_response' then v_policy.first_response_minutes else v_policy.next_response_minutes end, new.created_at)
-    on conflict do nothing;
+  if v_started then
+    perform pg_notify('switchboard_routing', 'sla');
   end if;
-  perform pg_notify('switchboard_routing', 'sla');
   return null;
 end
 $$;

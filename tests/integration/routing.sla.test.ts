@@ -95,8 +95,22 @@ describe('Routing: SLA and business hours', () => {
       const reply = await api(ctx.stack, agent!.token, `/api/conversations/${id}/messages`, 'POST', { id: randomUUID(), body: 'Hello! Looking now.' });
       expect(reply.status).toBe(201);
       expect((await conversationOf(ctx.stack, id)).sla_due_at).toBeNull();
-      await write(ctx.sla.number, 'Thanks, and also…', phone);
-      await until(async () => (await conversationOf(ctx.stack, id)).sla_due_kind === 'next_response', { what: 'the next-response clock' });
+      // Each customer message after a reply starts a next-response clock of its own.
+      for (const round of [0, 1]) {
+        await write(ctx.sla.number, `Thanks, and also… (${round})`, phone);
+        await until(async () => (await conversationOf(ctx.stack, id)).sla_due_kind === 'next_response', { what: 'the next-response clock' });
+        await api(ctx.stack, agent!.token, `/api/conversations/${id}/messages`, 'POST', { id: randomUUID(), body: 'Done.' });
+        expect((await conversationOf(ctx.stack, id)).sla_due_at).toBeNull();
+      }
+      const { rows } = await ctx.stack.db.query(
+        "select kind, cycle, stopped_at is not null as stopped from sla_clocks where conversation_id = $1 and kind <> 'resolution' order by started_at",
+        [id],
+      );
+      expect(rows).toEqual([
+        { kind: 'first_response', cycle: 0, stopped: true },
+        { kind: 'next_response', cycle: 0, stopped: true },
+        { kind: 'next_response', cycle: 1, stopped: true },
+      ]);
     });
   });
 
