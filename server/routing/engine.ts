@@ -46,13 +46,12 @@ export async function routeTeam(db: pg.Pool, teamId: string): Promise<{ decision
     const decisions = rows.map((r) => ({ conversationId: r.conversation_id, agentId: r.agent_id, rule: r.rule }));
     if (decisions.length === 0) return { decisions, changes: [], more: false };
     const ids = decisions.map((d) => d.conversationId);
-    const [conversations, activity] = await Promise.all([
-      c.query<ConversationRow & { organisation_id: string }>(
-        `select ${CONVERSATION_COLUMNS}, c.organisation_id from conversations c join contacts ct on ct.id = c.contact_id where c.id = any($1::uuid[])`,
-        [ids],
-      ),
-      activityOfThisTransaction(c, ids),
-    ]);
+    // One client, one query at a time.
+    const conversations = await c.query<ConversationRow & { organisation_id: string }>(
+      `select ${CONVERSATION_COLUMNS}, c.organisation_id from conversations c join contacts ct on ct.id = c.contact_id where c.id = any($1::uuid[])`,
+      [ids],
+    );
+    const activity = await activityOfThisTransaction(c, ids);
     const byId = new Map(conversations.rows.map((r) => [r.id, r]));
     const changes = ids.map((id) => ({
       organisationId: byId.get(id)!.organisation_id,
