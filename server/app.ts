@@ -80,7 +80,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const requests = countRequests(http);
   // Routing (docs/routing.md): every instance listens and sweeps; the database decides once.
   const routing = createRoutingWorker({ db, io, broadcast, log: log.child({ name: 'routing' }), sweepMs: config.routingSweepMs });
-  const routingPresence = trackPresence({ io, db, log: log.child({ name: 'routing' }), onAvailable: (agentId) => void routing.wakeAgent(agentId) });
+  const routingPresence = trackPresence({
+    io,
+    db,
+    log: log.child({ name: 'routing' }),
+    ttlSeconds: config.routingPresenceTtlSeconds,
+    onAvailable: (agentId) => void routing.wakeAgent(agentId),
+  });
 
   // Browsers: only the extension (and configured origins) may call the API; a CRM page may not.
   await http.register(cors, { origin: (origin, cb) => cb(null, originAllowed(origin, config.origins)), exposedHeaders: ['content-disposition'] });

@@ -38,7 +38,7 @@ export async function routeOrganisations(db: pg.Pool, organisationIds: string[],
     ]);
     await db.query('update channels set team_id = $1 where organisation_id = $2', [team.id, id]);
     // Seen an hour ahead, so the run's length does not matter.
-    await db.query("update agent_presence set connected = true, last_seen_at = now() + interval '1 hour' where organisation_id = $1", [id]);
+    await db.query("update agent_presence set connected_until = now() + interval '1 hour', last_seen_at = now() where organisation_id = $1", [id]);
   }
 }
 

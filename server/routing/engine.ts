@@ -20,8 +20,6 @@ import { CONVERSATION_COLUMNS, conversationView, type ConversationRow } from '..
  * another team's pass sharing an agent, and no lock cycle can form.
  */
 
-/** How long after its last sign of life a browser still counts as connected (an instance that died without a word). */
-export const PRESENCE_TTL_SECONDS = 60;
 /** Decisions per transaction: a long queue is drained in several short transactions. */
 const DECISIONS_PER_PASS = 50;
 
@@ -40,8 +38,8 @@ export interface Decision {
 export async function routeTeam(db: pg.Pool, teamId: string): Promise<{ decisions: Decision[]; changes: ConversationChange[]; more: boolean }> {
   return inTransaction(db, 'begin', async (c) => {
     const { rows } = await c.query<{ conversation_id: string; agent_id: string; rule: RoutingRule }>(
-      'select conversation_id, agent_id, rule from routing_route_team($1, $2, $3)',
-      [teamId, DECISIONS_PER_PASS, PRESENCE_TTL_SECONDS],
+      'select conversation_id, agent_id, rule from routing_route_team($1, $2)',
+      [teamId, DECISIONS_PER_PASS],
     );
     const decisions = rows.map((r) => ({ conversationId: r.conversation_id, agentId: r.agent_id, rule: r.rule }));
     if (decisions.length === 0) return { decisions, changes: [], more: false };

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { conversationOf, inTransaction } from '../inbox/repository';
 import { activityOfThisTransaction, type ConversationChange } from '../inbox/status';
-import { PRESENCE_TTL_SECONDS } from './engine';
 
 /**
  * A team whose policy says "hand back after N minutes away": the open conversations of its
@@ -29,10 +28,10 @@ async function handBackTeam(db: pg.Pool, teamId: string, limit: number): Promise
            join agent_presence ap on ap.agent_id = m.agent_id
           where m.team_id = $1
             and ((ar.availability = 'away' and ar.availability_changed_at < now() - make_interval(mins => t.hand_back_after_minutes))
-                 or ap.last_seen_at is null
-                 or (case when ap.connected then ap.last_seen_at + make_interval(secs => $2) else ap.last_seen_at end)
-                      < now() - make_interval(mins => t.hand_back_after_minutes))`,
-        [teamId, PRESENCE_TTL_SECONDS],
+                 -- gone: not connected, and last seen that long ago (or never)
+                 or (not coalesce(ap.connected_until > now(), false)
+                     and coalesce(ap.last_seen_at < now() - make_interval(mins => t.hand_back_after_minutes), true)))`,
+        [teamId],
       )
     ).rows.map((r) => r.agent_id);
     if (gone.length === 0) return [];

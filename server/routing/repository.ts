@@ -6,11 +6,10 @@ import type { businessHoursRequest, slaPolicyRequest, teamPatchRequest, teamRequ
 import { audit } from '../audit';
 import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
 import { inTransaction } from '../inbox/repository';
-import { PRESENCE_TTL_SECONDS } from './engine';
 
 /** Routing's data as admins and agents read and change it; every change is tenant-checked and audited. */
 
-const CONNECTED = `(ap.connected and ap.last_seen_at > now() - make_interval(secs => ${PRESENCE_TTL_SECONDS}))`;
+const CONNECTED = 'coalesce(ap.connected_until > now(), false)';
 
 /** Every agent's routing state in the organisation (or one agent's). */
 export async function agentRouting(db: pg.Pool | pg.PoolClient, organisationId: string, agentId?: string): Promise<AgentRoutingView[]> {

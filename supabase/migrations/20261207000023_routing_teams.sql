@@ -65,15 +65,16 @@ create table public.agent_routing (
 );
 create trigger agent_routing_touch before update on public.agent_routing for each row execute function public.touch_change();
 
--- Presence, as every instance sees it: a server instance refreshes `last_seen_at` of the agents
--- with a connected, non-idle socket on it (`connected`), and sets `connected` false (and
--- `last_seen_at` to that moment) when an agent's last such socket, on any instance, goes; an agent
--- not seen for a minute is not connected either (an instance that died without a word). Kept apart
--- from agent_routing so its refreshes do not go out through Realtime.
+-- Presence, as every instance sees it: an agent is connected while `connected_until` is ahead.
+-- A server instance with a connected, non-idle socket of the agent pushes it ahead (now + the
+-- presence TTL, ROUTING_PRESENCE_TTL_SECONDS) and `last_seen_at` to now, again and again; when the
+-- agent's last such socket, on any instance, goes, it clears `connected_until`; an instance that
+-- dies without a word stops pushing, and its agents' time runs out. Kept apart from agent_routing
+-- so its refreshes do not go out through Realtime.
 create table public.agent_presence (
   agent_id uuid primary key,
   organisation_id uuid not null references public.organisations (id) on delete cascade,
-  connected boolean not null default false,
+  connected_until timestamptz,
   last_seen_at timestamptz,
   foreign key (agent_id, organisation_id) references public.agents (id, organisation_id) on delete cascade
 );

@@ -120,12 +120,12 @@ end
 $$;
 
 -- The member who may take a conversation of the team now, their counter row locked until the
--- transaction ends (null: nobody has room): available, connected (seen within `p_ttl_seconds`),
+-- transaction ends (null: nobody has room): available, connected,
 -- under capacity; the previous assignee first, then round robin's turn or the least busy. Rows
 -- someone else holds are passed over (SKIP LOCKED). Hash joins only: a team's members are many
 -- (1,000 agents in one team is the benchmark), and right after a bulk import the planner's
 -- statistics still say "a few rows", for which it would pick a nested loop over every pair.
-create function public.routing_pick_agent(p_team uuid, p_assignment text, p_default_capacity integer, p_previous uuid, p_ttl_seconds integer)
+create function public.routing_pick_agent(p_team uuid, p_assignment text, p_default_capacity integer, p_previous uuid)
 returns uuid language sql set enable_nestloop = off as $$
   select m.agent_id
     from public.team_members m
@@ -133,7 +133,7 @@ returns uuid language sql set enable_nestloop = off as $$
     join public.agent_presence ap on ap.agent_id = m.agent_id
    where m.team_id = p_team
      and ar.availability = 'available'
-     and ap.connected and ap.last_seen_at > clock_timestamp() - make_interval(secs => p_ttl_seconds)
+     and ap.connected_until > clock_timestamp()
      and ar.open_load < coalesce(m.capacity, p_default_capacity)
    order by (m.agent_id = p_previous) desc nulls last,
             case when p_assignment = 'least_busy' then ar.open_load else 0 end,
@@ -144,12 +144,11 @@ $$;
 
 -- One pass over a team's queue (server/routing/engine.ts calls it; docs/routing.md says why it is
 -- exactly once): under the team's advisory lock, the oldest waiting conversation, locked and
--- re-checked, goes to the first member who is available, connected (seen within `p_ttl_seconds`)
--- and under capacity, their counter row locked: the previous assignee first, then round robin's
+-- re-checked, goes to the first member who is available, connected and under capacity, their counter row locked: the previous assignee first, then round robin's
 -- turn or the least busy. Rows someone else holds are skipped (SKIP LOCKED), never waited for. Ends
 -- when the queue is empty, nobody has room, or `p_max` decisions are made. In the database, so a
 -- pass is one round trip whatever its length.
-create function public.routing_route_team(p_team uuid, p_max integer, p_ttl_seconds integer)
+create function public.routing_route_team(p_team uuid, p_max integer)
 returns table (conversation_id uuid, agent_id uuid, rule text) language plpgsql as $$
 declare
   v_team record;
@@ -179,7 +178,7 @@ begin
       delete from public.routing_queue q where q.conversation_id = v_wait.conversation_id;
       continue;
     end if;
-    v_agent := public.routing_pick_agent(p_team, v_team.assignment, v_team.default_capacity, v_wait.previous_assignee_id, p_ttl_seconds);
+    v_agent := public.routing_pick_agent(p_team, v_team.assignment, v_team.default_capacity, v_wait.previous_assignee_id);
     exit when v_agent is null; -- nobody has room: the oldest waits, and so do the others
     rule := case when v_agent = v_wait.previous_assignee_id then 'previous_assignee' else v_team.assignment end;
     perform set_config('switchboard.routing_rule', rule, true);
@@ -195,7 +194,7 @@ end
 $$;
 
 revoke all on public.routing_queue from anon, authenticated;
-revoke execute on function public.routing_route_team(uuid, integer, integer), public.routing_pick_agent(uuid, text, integer, uuid, integer)
+revoke execute on function public.routing_route_team(uuid, integer), public.routing_pick_agent(uuid, text, integer, uuid)
   from public, anon, authenticated;
 revoke execute on function public.routing_track_load(), public.routing_release_reopened(), public.routing_enqueue(), public.conversation_activity()
   from public, anon, authenticated;

@@ -19,8 +19,10 @@ describe('Routing with several server instances', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
-    stack = await startTestStack({ REDIS_URL: redis.url, ROUTING_SWEEP_MS: '100' });
-    second = await startInstance(stack, { REDIS_URL: redis.url, ROUTING_SWEEP_MS: '100' });
+    // A short presence TTL: an instance that dies is noticed in seconds, not a minute.
+    const env = { REDIS_URL: redis.url, ROUTING_SWEEP_MS: '100', ROUTING_PRESENCE_TTL_SECONDS: '3' };
+    stack = await startTestStack(env);
+    second = await startInstance(stack, env);
     org = await createTestOrg(stack, 6);
   });
   afterAll(async () => {
@@ -121,5 +123,36 @@ describe('Routing with several server instances', () => {
     await due(targets[1]!.id);
     expect(heard.filter((h) => h.conversationId === targets[0]!.id)).toHaveLength(1);
     expect((await stack.db.query('select 1 from sla_breaches where conversation_id = $1', [targets[0]!.id])).rowCount).toBe(1);
+  });
+
+  it('agents whose instance dies without a word stop receiving once its word runs out', async () => {
+    // Half the agents hold their only socket on the second instance; it is killed (no shutdown, no disconnects).
+    const onSecond = org.agents.filter((_, i) => i % 2 === 1).map((a) => a.id);
+    await second.kill();
+    await waitConnected(stack, org.agents[0]!.token, org.agents.length - onSecond.length);
+    const { rows } = await stack.db.query<{ agent_id: string }>(
+      'select agent_id from agent_presence where organisation_id = $1 and not coalesce(connected_until > now(), false)',
+      [org.id],
+    );
+    expect(rows.map((r) => r.agent_id).sort()).toEqual([...onSecond].sort());
+    // Room is made for everyone: only the agents still connected receive.
+    await stack.db.query('update teams set default_capacity = 100 where organisation_id = $1', [org.id]);
+    const phone = customer();
+    await stack.inbound({ from: phone, to: org.number, body: 'After the crash' });
+    await until(
+      async () =>
+        (
+          await stack.db.query(
+            `select 1 from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1 and c.assignee_id is not null`,
+            [phone],
+          )
+        ).rowCount === 1,
+      { what: 'the new conversation assigned' },
+    );
+    const { rows: got } = await stack.db.query<{ assignee_id: string }>(
+      'select c.assignee_id from conversations c join contacts ct on ct.id = c.contact_id where ct.phone_e164 = $1',
+      [phone],
+    );
+    expect(onSecond).not.toContain(got[0]!.assignee_id);
   });
 });
