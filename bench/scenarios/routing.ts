@@ -55,15 +55,22 @@ export async function routingDecisions(stack: RemoteStack, opts: { agents: numbe
   const decisions: number[] = [];
   const stored: number[] = [];
   const socket = ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: org!.agents[0]!.token }, forceNew: true });
+  // The assignment can be heard before the message (the engine is woken at the commit, the webhook's
+  // broadcast follows its answer): such a decision is timed when the message arrives.
+  const assignedFirst = new Map<string, number>(); // conversation -> assignment heard
   socket.on('message:new', ({ message, conversation }: { message: { body: string }; conversation: { id: string } }) => {
     const t = sentAt.get(message.body);
     if (t === undefined) return;
     stored.push(performance.now() - t);
-    conversationSent.set(conversation.id, t);
+    const early = assignedFirst.get(conversation.id);
+    if (early !== undefined) decisions.push(early - t);
+    else conversationSent.set(conversation.id, t);
   });
   socket.on('conversation:updated', ({ conversation }: { conversation: { id: string; assigneeId: string | null } }) => {
+    if (!conversation.assigneeId) return;
     const t = conversationSent.get(conversation.id);
-    if (t !== undefined && conversation.assigneeId) {
+    if (t === undefined) assignedFirst.set(conversation.id, performance.now());
+    else {
       decisions.push(performance.now() - t);
       conversationSent.delete(conversation.id);
     }
