@@ -8,6 +8,7 @@ import { realtimeLatency, realtimeThroughput } from './scenarios/realtime';
 import { bundleSizes, crmOverlay, largeInbox, workerAndPanel } from './scenarios/extension';
 import { connections, organisationConnect, reconnectAfterRestart } from './scenarios/connections';
 import { ingestCeiling } from './scenarios/ingest';
+import { routingDecisions } from './scenarios/routing';
 import { crmWriteBack } from './scenarios/crm';
 import { reportsBench } from './scenarios/reports';
 import { sidePanelLatency } from './scenarios/sidepanel';
@@ -169,6 +170,27 @@ if (want('ingest')) {
     printTable('Ingest: CPU ms per stored message, by process', ingest.cpu as never);
     if (ingest.statements) printTable(`Ingest: PostgreSQL statements at ${ingest.statements.rate}/s (pg_stat_statements)`, ingest.statements.top as never);
     results.ingest = ingest;
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (want('routing')) {
+  const stack = await startRemoteStack();
+  try {
+    const decisions = await routingDecisions(stack, quick ? { agents: 20, rate: 10, seconds: 1 } : { agents: 1000, rate: 100, seconds: 10 });
+    printTable('Routing: webhook → assigned (conversation:updated heard by a colleague), one organisation, round robin', [decisions as never]);
+    // The ingest ceiling with routing off and on, in the same run (issue 33: on may cost at most 10 %).
+    const rates = quick ? [50] : [250, 500, 1000, 1500, 2000, 2500, 3000];
+    const off = await ingestCeiling(stack, { rates, seconds: quick ? 1 : 5 });
+    const on = await ingestCeiling(stack, { rates, seconds: quick ? 1 : 5, routing: true });
+    const ceilings = {
+      'routing off msg/s': off.ceiling,
+      'routing on msg/s': on.ceiling,
+      'change %': off.ceiling ? Math.round(((on.ceiling - off.ceiling) / off.ceiling) * 100) : 0,
+    };
+    printTable('Routing: ingest ceiling with routing off and on (same run)', [ceilings]);
+    results.routing = { decisions, ceilings, off: off.steps, on: on.steps };
   } finally {
     await stack.stop();
   }

@@ -33,6 +33,9 @@ import { createBroadcast } from './sockets/broadcast';
 import { attachSocketIo } from './sockets/socket-io';
 import type { SwitchboardIo } from './sockets/rooms';
 import { registerTwilioWebhooks } from './webhooks/twilio';
+import { trackPresence } from './routing/presence';
+import { registerRoutingRoutes } from './routing/routes';
+import { createRoutingWorker, type RoutingWorker } from './routing/worker';
 
 export interface AppDeps {
   config: ServerConfig;
@@ -51,6 +54,8 @@ export interface App {
   requests: RequestCounter;
   /** The outbox sender of this instance. */
   sender: Sender;
+  /** Routing on this instance (docs/routing.md). */
+  routing: RoutingWorker;
 }
 
 const uuid = z.uuid();
@@ -74,6 +79,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const broadcast = createBroadcast(io);
   const requests = countRequests(http);
+  // Routing (docs/routing.md): every instance listens and sweeps; the database decides once.
+  const routing = createRoutingWorker({ db, io, broadcast, log: log.child({ name: 'routing' }), sweepMs: config.routingSweepMs });
+  const routingPresence = trackPresence({
+    io,
+    db,
+    log: log.child({ name: 'routing' }),
+    ttlSeconds: config.routingPresenceTtlSeconds,
+    onAvailable: (agentId) => void routing.wakeAgent(agentId),
+  });
 
   // Browsers: only the extension (and configured origins) may call the API; a CRM page may not.
   await http.register(cors, { origin: (origin, cb) => cb(null, originAllowed(origin, config.origins)), exposedHeaders: ['content-disposition'] });
@@ -94,7 +108,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     twilio: config.twilio,
     twilioApiBaseUrl: twilioApiBase(config),
     bodyLimit: config.webhookBodyLimit,
-    onStored: ({ organisationId, message, conversation }) => broadcast.messageNew(organisationId, message, conversation),
+    onStored: ({ organisationId, message, conversation }) => {
+      broadcast.messageNew(organisationId, message, conversation);
+      // Outside the team's hours: the auto-reply (once per closed period) goes out through the outbox.
+      void routing
+        .autoReply(conversation)
+        .then((sent) => {
+          if (!sent) return;
+          broadcast.messageNew(sent.organisationId, sent.message, sent.conversation);
+          sender.kick();
+        })
+        .catch((err: unknown) => log.warn({ err }, 'auto-reply failed'));
+    },
     onStatus: broadcast.messageStatus,
     onUnrouted: (organisationId) => broadcast.teamChanged(organisationId, 'unrouted'),
   });
@@ -198,7 +223,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     registerMessageMediaLinkRoute(api, { db, link: mediaLink, conversationIdOf });
     registerUploadTicketRoute(api, uploads);
     registerReportRoutes(api, { db });
+    registerRoutingRoutes(api, { db, io, broadcast, worker: routing });
   });
+  routing.start();
 
   registerInviteRoutes(http, adminDeps);
   registerCrmOAuthRoutes(http, crmDeps);
@@ -212,13 +239,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await sender.stop(); // calls to Twilio in flight finish, so none is left with an unknown outcome
     await crmWriter.stop();
     await snoozes.stop();
+    routingPresence.stop();
+    await routing.stop();
     await uploadSweeper.stop();
     io.engine.close();
   });
   http.addHook('onClose', async () => {
     await Promise.all([cluster?.pub.quit(), cluster?.sub.quit()]);
   });
-  return { http, io, requests, sender };
+  return { http, io, requests, sender, routing };
 }
 
 /** Where Twilio's REST API (and its media) lives: Twilio's, or the local stand-in's. */

@@ -99,6 +99,10 @@ const envSchema = z.object({
   PRESENCE_SWEEP_MS: z.coerce.number().int().min(100).default(5000),
   /** How often each instance reopens conversations whose snooze has ended (each wakes once, whichever instance finds it). */
   SNOOZE_SWEEP_MS: z.coerce.number().int().min(100).default(5000),
+  /** How often each instance sweeps routing (queues, SLA due times and breaches, hand-backs): docs/routing.md. */
+  ROUTING_SWEEP_MS: z.coerce.number().int().min(100).default(1000),
+  /** How long an agent counts as connected after their server instance last vouched for them (one that died stops): docs/routing.md. */
+  ROUTING_PRESENCE_TTL_SECONDS: z.coerce.number().int().min(2).max(600).default(60),
 
   /**
    * Where agents' uploaded files are kept: `disk` (UPLOADS_DIR; one machine) or `supabase` (a
@@ -223,6 +227,8 @@ export interface ServerConfig {
   redisUrl: string | null;
   presenceSweepMs: number;
   snoozeSweepMs: number;
+  routingSweepMs: number;
+  routingPresenceTtlSeconds: number;
   /** Supabase's service-role key, for creating invited agents' users (null: invitations are off). */
   supabaseServiceRoleKey: string | null;
   /** What `GET /api/config` tells extensions besides where Supabase is. */

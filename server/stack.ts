@@ -170,6 +170,8 @@ export async function startStack(
       redisUrl: env.REDIS_URL ?? null,
       presenceSweepMs: env.PRESENCE_SWEEP_MS,
       snoozeSweepMs: env.SNOOZE_SWEEP_MS,
+      routingSweepMs: env.ROUTING_SWEEP_MS,
+      routingPresenceTtlSeconds: env.ROUTING_PRESENCE_TTL_SECONDS,
       workspace: { name: env.WORKSPACE_NAME ?? null, minExtensionVersion: env.MIN_EXTENSION_VERSION },
       supabaseServiceRoleKey: env.SUPABASE_SERVICE_ROLE_KEY ?? local?.serviceRoleKey ?? null,
       uploads:

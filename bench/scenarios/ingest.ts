@@ -7,6 +7,7 @@ import { inboundMessageOf } from '../../server/webhooks/inbound-message';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { inboundParams } from '../../server/dev/twilio-stand-in/inbound';
 import { createBenchOrgs } from '../agents';
+import { routeOrganisations } from './routing';
 import { webhookSender } from '../http';
 import type { PostgresProcessKind, RemoteStack } from '../remote-stack';
 import { atRate, sleep, summarize } from '../stats';
@@ -59,7 +60,8 @@ export interface IngestStatement {
  */
 export async function ingestCeiling(
   stack: RemoteStack,
-  opts: { rates: number[]; seconds: number },
+  /** `routing`: each organisation's channel answered by a round-robin team (issue 33), to compare with routing off. */
+  opts: { rates: number[]; seconds: number; routing?: boolean },
 ): Promise<{ steps: IngestStep[]; ceiling: number; cpu: IngestCpu[]; statements: { rate: number; top: IngestStatement[] } | null }> {
   const statementStats = process.env.BENCH_PROFILE
     ? await stack.db.query('create extension if not exists pg_stat_statements').then(
@@ -70,6 +72,12 @@ export async function ingestCeiling(
   const cpu: IngestCpu[] = [];
   let statements: { rate: number; top: IngestStatement[] } | null = null;
   const orgs = await createBenchOrgs(stack, 10, 1);
+  if (opts.routing)
+    await routeOrganisations(
+      stack.db,
+      orgs.map((o) => o.id),
+      1000,
+    );
   const sentAt = new Map<string, number>();
   const fanout: number[] = [];
   const sockets: Socket[] = orgs.map((o) => {

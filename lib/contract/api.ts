@@ -1,4 +1,5 @@
 import type { ZohoDataCentre } from './crm-places';
+import type { CapacityWarning } from './routing';
 import type { AgentConversationView, AgentProfile, AgentRole, AgentSummary, ConversationStatus, ConversationView, MessageView, ReadStateView } from './models';
 
 /**
@@ -40,6 +41,8 @@ export interface StartConversationResponse {
 /** `POST /api/conversations/:id/assign` with `{ assigneeId }` (an agent's id, or null to unassign). */
 export interface AssignResponse {
   conversation: ConversationView;
+  /** Routing: the assignee is now above their capacity in the conversation's team (the assignment is made). */
+  warning?: CapacityWarning;
 }
 
 /** `POST /api/conversations/:id/status`: the conversation after the change (409 `new_messages` when the customer wrote since). */

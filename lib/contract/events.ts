@@ -1,10 +1,11 @@
 import type { ConversationView, MessageView, ReadStateView } from './models';
+import type { AgentRoutingView, SlaAlertPayload } from './routing';
 
 /** What of the organisation changed, in `team:changed` (`channels` and `unrouted` concern admins only). */
 /** The most conversations one socket may watch for typing and viewing. */
 export const WATCH_MAX = 500;
 
-export type TeamArea = 'agents' | 'invites' | 'canned-replies' | 'channels' | 'unrouted' | 'crm';
+export type TeamArea = 'agents' | 'invites' | 'canned-replies' | 'channels' | 'unrouted' | 'crm' | 'routing';
 
 /**
  * The Socket.IO event contract, typed once for the server and the extension.
@@ -77,6 +78,13 @@ export interface ServerToClientEvents {
    * after this. The client drops what it holds of that organisation before it connects again.
    */
   'session:revoked': (payload: { reason: 'removed' | 'moved' }) => void;
+  // Routing (docs/routing.md). Teams, policies, hours and SLA policies changing is `team:changed` { area: 'routing' }.
+  /** An agent's availability, connection or open load changed (to the organisation). */
+  'routing:agent': (payload: AgentRoutingView) => void;
+  /** A conversation's SLA due time is near (to its assignee, and admins if the policy says so). */
+  'sla:warning': (payload: SlaAlertPayload) => void;
+  /** A conversation's SLA due time passed: sent once per breach (to its assignee, and admins if the policy says so). */
+  'sla:breached': (payload: SlaAlertPayload) => void;
 }
 
 export interface ClientToServerEvents {

@@ -2,6 +2,7 @@
  * Shapes of the data that crosses the wire between the server and the extension.
  * Both sides import these: the server builds them from rows, the extension stores and renders them.
  */
+import type { RoutingRule, SlaKind } from './routing';
 
 /**
  * `note`: an agent's private note in the thread, never sent to the customer. `activity`: a line of
@@ -23,7 +24,7 @@ export type StatusReason = 'agent' | 'replied' | 'customer_wrote' | 'snooze_ende
 /** What an activity line records. `by` is the message's `sentBy` (null: nobody, e.g. the customer or time). */
 export type ActivityView =
   | { kind: 'status'; status: ConversationStatus; reason: StatusReason | null; until: string | null }
-  | { kind: 'assigned'; to: string | null; from: string | null };
+  | { kind: 'assigned'; to: string | null; from: string | null; /** Set on an automatic assignment: the rule that made it. */ rule?: RoutingRule };
 
 /** Twilio's message states, in the order a message moves through them. */
 export const MESSAGE_STATUSES = ['accepted', 'queued', 'sending', 'sent', 'received', 'delivered', 'read', 'undelivered', 'failed'] as const;
@@ -154,6 +155,9 @@ export interface ConversationView {
   optedOutAt: string | null;
   /** The agent of the latest reply (the last message is that reply while `lastMessageAt` is after `lastInboundAt`). */
   lastReplyBy: string | null;
+  /** Routing: the conversation's next SLA due time and what is due then (null: nothing is due). */
+  slaDueAt?: string | null;
+  slaDueKind?: SlaKind | null;
 }
 
 /** A conversation as one agent sees it: with that agent's read state and unread count. */

@@ -13,6 +13,7 @@ import {
   type ReadStateView,
   type StatusReason,
 } from './models';
+import type { RoutingRule, SlaKind } from './routing';
 
 /**
  * Database rows to the views clients hold, in one place for every path: the server's queries
@@ -63,6 +64,8 @@ export function conversationFromRow(r: Row, contact: ConversationView['contact']
     version: Number(r.version ?? 0),
     optedOutAt: iso(r.opted_out_at),
     lastReplyBy: str(r.last_reply_by),
+    // Routing (docs/routing.md): the next SLA due time, on rows that have the columns.
+    ...(r.sla_due_at !== undefined ? { slaDueAt: iso(r.sla_due_at), slaDueKind: (r.sla_due_kind ?? null) as SlaKind | null } : {}),
   };
 }
 
@@ -91,6 +94,6 @@ function interactiveView(i: Row): InteractiveView {
 
 /** An activity line's record (the database writes it: docs/conversation-status.md). */
 function activityView(a: Row): ActivityView {
-  if (a.kind === 'assigned') return { kind: 'assigned', to: str(a.to), from: str(a.from) };
+  if (a.kind === 'assigned') return { kind: 'assigned', to: str(a.to), from: str(a.from), ...(a.rule ? { rule: String(a.rule) as RoutingRule } : {}) };
   return { kind: 'status', status: (a.status ?? 'open') as ConversationStatus, reason: (a.reason ?? null) as StatusReason | null, until: iso(a.until) };
 }

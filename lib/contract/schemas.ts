@@ -222,17 +222,27 @@ export const uploadHeaders = z.object({
   'x-file-type': z.string().max(255).default(''),
 });
 
+// ─── Time zones (reports and routing) ─────────────────────────────────────────────────────────
+
+/** An IANA time zone the runtime knows (`Europe/Berlin`, `America/New_York`, `UTC`). */
+export const timeZone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(
+    (tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be an IANA time zone such as Europe/Berlin' },
+  );
+
 // ─── Reports (issue 35, docs/reports.md) ──────────────────────────────────────────────────────
 
-/** Whether the runtime knows an IANA time zone (`Europe/Berlin`). */
-const knownTimeZone = (tz: string) => {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-};
 /** The longest period a report covers. */
 export const REPORT_MAX_DAYS = 400;
 const reportBase = z.object({
@@ -241,7 +251,7 @@ const reportBase = z.object({
   /** ISO time with offset; the period's end, excluded. */
   to: z.iso.datetime({ offset: true }),
   /** IANA time zone of the days and hours (per-day table, heat map, times in the answer). */
-  timeZone: z.string().min(1).max(64).refine(knownTimeZone, 'must be an IANA time zone such as Europe/Berlin'),
+  timeZone,
   channel: z.uuid().optional(),
   agent: z.uuid().optional(),
 });
@@ -261,3 +271,71 @@ export const reportQuery = reportBase.superRefine(checkPeriod);
 export const reportTable = z.enum(['summary', 'daily', 'heatmap', 'agents']);
 /** `GET /api/reports/csv?table&…` (the report's query) */
 export const reportCsvQuery = reportBase.extend({ table: reportTable }).superRefine(checkPeriod);
+
+// ---------------------------------------------------------------------------------------------
+// Routing (issue 33, docs/routing.md): teams, policies, business hours, SLA, availability.
+// ---------------------------------------------------------------------------------------------
+
+const routingCapacity = z.number().int().min(1, 'capacity is at least 1').max(1000, 'capacity is at most 1000');
+
+/** `POST /api/admin/teams`; `PATCH /api/admin/teams/:id` takes the same fields, each optional. */
+export const teamRequest = z.object({
+  name: z.string().trim().min(1, 'a team needs a name').max(100),
+  assignment: z.enum(['off', 'round_robin', 'least_busy']).default('off'),
+  defaultCapacity: routingCapacity.default(5),
+  handBackAfterMinutes: z.number().int().min(1).max(10080).nullable().default(null),
+});
+export const teamPatchRequest = z
+  .object({
+    name: z.string().trim().min(1, 'a team needs a name').max(100),
+    assignment: z.enum(['off', 'round_robin', 'least_busy']),
+    defaultCapacity: routingCapacity,
+    handBackAfterMinutes: z.number().int().min(1).max(10080).nullable(),
+  })
+  .partial()
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to change' });
+
+/** `PUT /api/admin/teams/:id/members/:agentId`: add the agent (or change their capacity; null: the team's default). */
+export const teamMemberRequest = z.object({ capacity: routingCapacity.nullable().default(null) });
+
+/** `PUT /api/admin/channels/:id/team`: the team that answers this channel (null: none). */
+export const channelTeamRequest = z.object({ teamId: z.uuid().nullable() });
+
+/** `PUT /api/admin/teams/:id/hours`: weekly hours (a shift past midnight is two intervals), holidays, auto-reply. */
+export const businessHoursRequest = z.object({
+  enabled: z.boolean(),
+  timeZone: timeZone.default('UTC'),
+  intervals: z
+    .array(
+      z
+        .object({
+          weekday: z.number().int().min(1).max(7),
+          opensMinute: z.number().int().min(0).max(1439),
+          closesMinute: z.number().int().min(1).max(1440),
+        })
+        .refine((i) => i.closesMinute > i.opensMinute, { message: 'an interval closes after it opens (split a shift past midnight in two)' }),
+    )
+    .max(70)
+    .default([]),
+  holidays: z
+    .array(z.object({ day: z.iso.date(), name: z.string().max(100).default('') }))
+    .max(366)
+    .default([]),
+  autoReply: z.string().trim().min(1).max(1024).nullable().default(null),
+});
+
+/** `PUT /api/admin/teams/:id/sla`: targets in business minutes (null: none of that kind). */
+export const slaPolicyRequest = z
+  .object({
+    firstResponseMinutes: z.number().int().min(1).max(100000).nullable().default(null),
+    nextResponseMinutes: z.number().int().min(1).max(100000).nullable().default(null),
+    resolutionMinutes: z.number().int().min(1).max(1000000).nullable().default(null),
+    warnBeforeMinutes: z.number().int().min(0).max(1440).default(5),
+    notifyAdmins: z.boolean().default(false),
+  })
+  .refine((p) => p.firstResponseMinutes !== null || p.nextResponseMinutes !== null || p.resolutionMinutes !== null, {
+    message: 'set at least one target (or delete the policy)',
+  });
+
+/** `PUT /api/routing/availability`: what the agent says of themselves. */
+export const availabilityRequest = z.object({ availability: z.enum(['available', 'busy', 'away']) });

@@ -29,6 +29,7 @@ import type { Broadcast } from '../sockets/broadcast';
 import type { CursorSigner } from './cursor';
 import { conversationOf, markRead, messagesPage, startConversation, sync } from './repository';
 import { markUnread, setStatus, setStatusMany } from './status';
+import { capacityWarning } from '../routing/capacity';
 import { assignConversation, createNote, listAgents, listCannedReplies, searchConversations } from './team';
 
 /**
@@ -80,7 +81,9 @@ export function registerInboxRoutes(
     const { changed, change } = await guard(() => assignConversation(db, req.agent, id, assigneeId));
     // Realtime tells agents from the rows themselves; Socket.IO is told here.
     if (changed) broadcast.conversationChanged(change);
-    return { conversation: change.conversation };
+    // Routing: a manual assignment may take the agent above capacity; it is made, with a warning.
+    const warning = changed && assigneeId ? await capacityWarning(db, id, assigneeId) : null;
+    return { conversation: change.conversation, ...(warning ? { warning } : {}) };
   });
 
   // Resolve, reopen or snooze (docs/conversation-status.md).

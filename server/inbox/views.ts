@@ -59,7 +59,7 @@ export interface AgentConversationRow extends ConversationRow {
 /** Columns to select for a ConversationRow from `conversations c join contacts ct`. */
 export const CONVERSATION_COLUMNS = `c.id, c.channel_id, c.contact_id, ct.phone_e164, ct.profile_name, c.assignee_id,
   c.last_message_at, c.last_message_preview, c.last_inbound_at, c.inbound_count, c.status, c.snoozed_until, c.status_reason,
-  c.status_changed_at, c.version, c.opted_out_at, c.last_reply_by`;
+  c.status_changed_at, c.version, c.opted_out_at, c.last_reply_by, c.sla_due_at, c.sla_due_kind`;
 
 /** Columns to select for an AgentConversationRow's read state from `read_states rs`. */
 export const READ_STATE_COLUMNS = 'rs.last_read_at, rs.read_inbound_count, rs.version as read_version';

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { customer } from '../support/stack';
 import { useTestStack } from '../support/fixture';
+import { asPostgrestAgent, refusedFor } from '../support/postgrest';
 
 /**
  * Hosted Supabase serves every table through PostgREST with the public anon key: an agent's own
@@ -26,24 +27,8 @@ describe('Database: agents read through RLS and write nothing around the server'
   });
 
   /** Runs `fn` in a transaction as PostgREST runs a request with this agent's token, then rolls back. */
-  async function asAgent<T>(agentId: string, fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
-    const c = await ctx.stack.db.connect();
-    try {
-      await c.query('begin');
-      await c.query(`select set_config('request.jwt.claims', $1, true), set_config('role', 'authenticated', true)`, [
-        JSON.stringify({ sub: agentId, role: 'authenticated', aud: 'authenticated' }),
-      ]);
-      return await fn(c);
-    } finally {
-      await c.query('rollback').catch(() => {});
-      c.release();
-    }
-  }
-  const refused = (agentId: string, sql: string, params: unknown[] = []) =>
-    asAgent(agentId, (c) => c.query(sql, params)).then(
-      (r) => ({ refused: false, rows: r.rowCount }),
-      (err: { code?: string }) => ({ refused: true, code: err.code }),
-    );
+  const asAgent = <T>(agentId: string, fn: (c: pg.PoolClient) => Promise<T>) => asPostgrestAgent(ctx.stack, agentId, fn);
+  const refused = (agentId: string, sql: string, params: unknown[] = []) => refusedFor(ctx.stack, agentId, sql, params);
 
   it('an agent cannot insert an outbound reply for the outbox to send, nor forge an inbound message', async () => {
     const agent = ctx.a.agents[0]!.id;

@@ -5,6 +5,7 @@ import { STAND_IN_TEMPLATES } from '../twilio-stand-in/server';
 import { saveCannedReply } from '../../inbox/team';
 import { inboundParams, newSid, postSignedWebhook } from '../twilio-stand-in/inbound';
 import { DEMO_AGENTS, DEMO_CONTACTS, DEMO_ORGANISATION, DEMO_WHATSAPP_NUMBER } from './contacts';
+import { seedDemoRouting } from './routing';
 
 export interface DemoSeed {
   organisationId: string;
@@ -27,7 +28,8 @@ const DEMO_TEMPLATE_LABELS: Record<string, Record<string, string>> = {
 };
 
 /**
- * Seeds the demo organisation: a channel, agents alice and bob, canned replies, and one inbound
+ * Seeds the demo organisation: a channel, agents alice and bob, canned replies, routing (a team
+ * answering the channel: `./routing.ts`), and one inbound
  * message from each demo contact, posted as signed Twilio webhooks through the real endpoint.
  * Resumable: every step looks before it writes, so a start interrupted at any moment (Ctrl+C
  * during the first `npm start`) is finished by the next one. The agents' password is the one in
@@ -74,6 +76,7 @@ export async function seedDemo(
     }
   }
   for (const [shortcut, text] of DEMO_CANNED_REPLIES) await saveCannedReply(db, orgId, shortcut, text);
+  await seedDemoRouting(db, orgId, DEMO_WHATSAPP_NUMBER);
   for (const c of DEMO_CONTACTS) {
     const seeded = await db.query(
       'select 1 from conversations cv join contacts ct on ct.id = cv.contact_id where cv.organisation_id = $1 and ct.phone_e164 = $2',

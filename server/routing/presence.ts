@@ -1,0 +1,64 @@
+import type pg from 'pg';
+import { presenceRequest } from '../../lib/contract/schemas';
+import type { Logger } from '../logger';
+import { agentRoom, type SwitchboardIo } from '../sockets/rooms';
+
+/**
+ * Presence as routing needs it, shared by every instance through `agent_presence`:
+ * - a socket that connects, or comes back from idle, marks its agent connected until now + `ttlSeconds`
+ *   (and wakes routing for them: they may take waiting conversations);
+ * - each instance pushes that time ahead for the agents with a connected, non-idle socket on it,
+ *   four times per `ttlSeconds`;
+ * - when an agent's last such socket (on any instance: Socket.IO's fetchSockets asks them all)
+ *   disconnects or goes idle, the agent is cleared at once; an instance that dies without a word
+ *   stops pushing, and its agents count as gone within `ttlSeconds`.
+ * Two instances writing in a different order than they decided heal at the next refresh.
+ */
+export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logger; ttlSeconds: number; onAvailable(agentId: string): void }): {
+  stop(): void;
+} {
+  const { io, db, log } = deps;
+  const seen = async (agentIds: string[]) => {
+    if (agentIds.length === 0) return;
+    await db.query('update agent_presence set connected_until = now() + make_interval(secs => $2), last_seen_at = now() where agent_id = any($1::uuid[])', [
+      agentIds,
+      deps.ttlSeconds,
+    ]);
+  };
+  /** Clears the agent unless another of their sockets (not `except`, whose state is `exceptAway`) is connected and not idle. */
+  const recheck = async (agentId: string, except: string, exceptAway: boolean) => {
+    const sockets = await io.in(agentRoom(agentId)).fetchSockets();
+    const active = sockets.some((s) => (s.id === except ? !exceptAway : !s.data.away));
+    if (!active)
+      await db.query('update agent_presence set connected_until = null, last_seen_at = now() where agent_id = $1 and connected_until is not null', [agentId]);
+  };
+  const failed = (err: unknown) => log.warn({ err }, 'presence for routing not recorded; the next refresh heals it');
+
+  io.on('connection', (socket) => {
+    const { agentId } = socket.data;
+    void seen([agentId])
+      .then(() => deps.onAvailable(agentId))
+      .catch(failed);
+    socket.on('presence:set', (payload) => {
+      const p = presenceRequest.safeParse(payload);
+      if (!p.success) return;
+      if (p.data.state === 'away') void recheck(agentId, socket.id, true).catch(failed);
+      else
+        void seen([agentId])
+          .then(() => deps.onAvailable(agentId))
+          .catch(failed);
+    });
+    socket.on('disconnect', () => void recheck(agentId, socket.id, true).catch(failed));
+  });
+
+  const refresh = setInterval(
+    () => {
+      const agents = new Set<string>();
+      for (const s of io.of('/').sockets.values()) if (!s.data.away && s.data.agentId) agents.add(s.data.agentId);
+      void seen([...agents]).catch(failed);
+    },
+    (deps.ttlSeconds * 1000) / 4,
+  );
+  refresh.unref();
+  return { stop: () => clearInterval(refresh) };
+}
