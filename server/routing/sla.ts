@@ -15,10 +15,20 @@ import { loadHours } from './team-hours';
 /** Gives due times to new clocks and puts each touched conversation's next due time on its row. */
 export async function scheduleClocks(db: pg.Pool, limit = 200): Promise<ConversationChange[]> {
   return inTransaction(db, 'begin', async (c) => {
+    // The conversations first, as every writer of a conversation locks it before its clocks (a
+    // message's trigger stops them): clocks first here deadlocked with a reply being stored. One
+    // that a writer holds now is skipped; the next sweep takes it.
     const clocks = (
       await c.query<{ conversation_id: string; kind: SlaKind; cycle: number; team_id: string; target_minutes: number; started_at: Date }>(
-        `select conversation_id, kind, cycle, team_id, target_minutes, started_at from sla_clocks
-          where due_at is null and stopped_at is null order by started_at limit $1 for update skip locked`,
+        `with waiting as (
+           select distinct conversation_id from (select conversation_id from sla_clocks
+                                                   where due_at is null and stopped_at is null order by started_at limit $1) w
+         ), held as (
+           select id from conversations where id in (select conversation_id from waiting) order by id for no key update skip locked
+         )
+         select conversation_id, kind, cycle, team_id, target_minutes, started_at from sla_clocks
+          where conversation_id in (select id from held) and due_at is null and stopped_at is null
+          order by conversation_id, kind, cycle for update`,
         [limit],
       )
     ).rows;

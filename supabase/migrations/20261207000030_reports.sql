@@ -146,12 +146,18 @@ $$;
 
 -- One statement's messages, conversation by conversation in id order, each in the order it was
 -- written: state rows are locked in the order writers already lock conversations (a batch of
--- customers' messages sorts them too), and only after the statement's foreign key checks have
--- locked the conversations, so the facts add no new way for two writers to wait on each other.
+-- customers' messages sorts them too), and only after this statement holds the conversations
+-- themselves, so the facts add no new way for two writers to wait on each other.
 create function public.report_track_messages() returns trigger language plpgsql as $$
 declare
   m public.messages;
 begin
+  -- The conversations first, in id order, with the lock every writer of a conversation takes
+  -- (an update of its row): a writer holding a conversation (the routing engine assigning it, a
+  -- status change writing its activity line) finishes before this statement touches the
+  -- conversation's facts, and never waits on facts this statement holds. (A foreign key check
+  -- only takes a share lock, which does not order the two: they deadlocked.)
+  perform 1 from public.conversations where id in (select conversation_id from inserted) order by id for no key update;
   for m in
     select * from inserted
      where direction = 'inbound' or (direction = 'outbound' and sent_by is not null) or (direction = 'activity' and activity ->> 'kind' = 'status')

@@ -141,6 +141,18 @@ async function main() {
     await panel.emulateMedia({ colorScheme: 'light' });
     await panel.screenshot({ path: join(OUT, 'activity-light.png') });
 
+    // In Arabic (the agent's choice in the options): the panel mirrored, right to left.
+    await panel.evaluate(() => chrome.storage.local.set({ language: 'ar' }));
+    await panel.locator('html[dir="rtl"]').waitFor();
+    await panel.getByRole('button', { name: 'العودة إلى المحادثات' }).waitFor();
+    await bothWidthsBothThemes('thread-arabic');
+    await panel.getByRole('button', { name: 'العودة إلى المحادثات' }).click();
+    await panel.getByRole('button', { name: /Dana Whitfield/ }).waitFor();
+    await bothWidthsBothThemes('inbox-arabic');
+    await panel.evaluate(() => chrome.storage.local.set({ language: 'auto' }));
+    await panel.locator('html[dir="ltr"]').waitFor();
+    await panel.getByRole('button', { name: /Lucía Fernández/ }).click();
+
     // The server not answering (its Socket.IO link refused here): the banner under the status line.
     const socketIo = socketIoSwitch(stack);
     socketIo(false);
