@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { AdminView } from './AdminView';
 import { OverlaySites } from './OverlaySites';
+import { Reports } from './reports/Reports';
 import { SignInForm, UpdateNotice, WorkspaceForm } from './Onboarding';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
@@ -9,11 +10,12 @@ import { type Settings } from '@/lib/settings';
 import { agentItem, managedWorkspaceItem, notificationSettingsItem, settingsItem } from '@/lib/storage/items';
 
 /** The options page's sections, for its menu; the admin's only for admins. */
-const SECTIONS: Array<{ id: string; label: string; admin?: true }> = [
+const SECTIONS: Array<{ id: string; label: string; admin?: true; reports?: true }> = [
   { id: 'account', label: 'Account' },
   { id: 'workspace', label: 'Workspace' },
   { id: 'notifications', label: 'Notifications' },
   { id: 'crm-badges', label: 'CRM badges' },
+  { id: 'reports', label: 'Reports', reports: true },
   { id: 'team', label: 'Team', admin: true },
   { id: 'invitations', label: 'Invitations', admin: true },
   { id: 'canned-replies', label: 'Canned replies', admin: true },
@@ -41,7 +43,7 @@ export function OptionsApp() {
       )}
     </section>
   );
-  const sections = SECTIONS.filter((s) => !s.admin || agent?.role === 'admin');
+  const sections = SECTIONS.filter((s) => (!s.admin || agent?.role === 'admin') && (!s.reports || agent?.role === 'admin' || agent?.role === 'lead'));
   return (
     <main className="options">
       <header className="options-header">
@@ -83,6 +85,7 @@ export function OptionsApp() {
       )}
       <NotificationSettingsForm />
       <OverlaySites />
+      <Reports />
       <AdminView />
     </main>
   );

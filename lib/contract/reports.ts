@@ -4,6 +4,9 @@
  * requested time zone's offset at that moment; durations are seconds.
  */
 
+/** The longest period a report covers (days); here, apart from the schemas, so pages need no zod to know it. */
+export const REPORT_MAX_DAYS = 400;
+
 /** Events beside the unique conversations and unique customers they concern. */
 export interface ReportCount {
   events: number;
