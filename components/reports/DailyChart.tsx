@@ -14,6 +14,7 @@ const SERIES = [
   { key: 'messagesOut', colour: '--muted', scale: 'messages' },
 ] as const;
 const HEIGHT = 220;
+const WHOLE = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000];
 
 /**
  * Opened, resolved and messages per local day, drawn by uPlot on a canvas in the theme's colours
@@ -30,6 +31,7 @@ export function DailyChart({ report }: { report: ReportResponse }) {
   const box = useRef<HTMLDivElement>(null);
   useChart(
     box,
+    [t('daily.countAxis'), t('daily.messagesAxis')],
     rows.map((_, i) => i),
     SERIES.map((s) => rows.map((r) => r[s.key])),
     labels,
@@ -74,8 +76,8 @@ export function DailyChart({ report }: { report: ReportResponse }) {
 }
 
 /** Draws the chart into the box, sized to it; again when the theme changes. */
-function useChart(box: React.RefObject<HTMLDivElement | null>, xs: number[], ys: number[][], labels: string[], names: string[]) {
-  const key = JSON.stringify([ys, labels, names]);
+function useChart(box: React.RefObject<HTMLDivElement | null>, axisNames: [string, string], xs: number[], ys: number[][], labels: string[], names: string[]) {
+  const key = JSON.stringify([ys, labels, names, axisNames]);
   useEffect(() => {
     const el = box.current;
     if (!el) return;
@@ -85,12 +87,17 @@ function useChart(box: React.RefObject<HTMLDivElement | null>, xs: number[], ys:
       const css = getComputedStyle(el);
       const token = (name: string) => css.getPropertyValue(name).trim();
       const font = `${token('--text-xs')} ${token('--font-sans')}`;
-      const axis = (scale: string, side?: 1): uPlot.Axis => ({
+      // Sides: 2 bottom, 3 left, 1 right. Counts step by whole numbers.
+      const axis = (scale: string, side: 1 | 2 | 3, label?: string): uPlot.Axis => ({
         scale,
         side,
+        label,
+        labelFont: font,
+        labelSize: label ? 20 : 0,
         stroke: token('--muted'),
-        grid: { show: side === undefined, stroke: token('--line'), width: 1 },
+        grid: { show: side === 3, stroke: token('--line'), width: 1 },
         ticks: { show: false },
+        incrs: WHOLE,
         font,
       });
       chart = new uPlot(
@@ -105,9 +112,9 @@ function useChart(box: React.RefObject<HTMLDivElement | null>, xs: number[], ys:
             messages: { range: (_u, _min, max) => [0, Math.max(1, max)] },
           },
           axes: [
-            { ...axis('x'), grid: { show: false }, incrs: [1, 2, 7, 14, 28], values: (_u, splits) => splits.map((i) => labels[i] ?? '') },
-            axis('count'),
-            axis('messages', 1),
+            { ...axis('x', 2), incrs: [1, 2, 7, 14, 28], space: 56, values: (_u, splits) => splits.map((i) => labels[i] ?? '') },
+            axis('count', 3, axisNames[0]),
+            axis('messages', 1, axisNames[1]),
           ],
           series: [
             {},
