@@ -1,9 +1,10 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { REPORT_MAX_DAYS } from '@/lib/contract/reports';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { dayIn, daysIn, PRESETS, presetRange, type DayRange, type Preset } from '@/lib/reports/period';
-import { adminItem, teamItem } from '@/lib/storage/items';
+import { sendMessage, unwrap } from '@/lib/messaging/protocol';
+import { teamItem } from '@/lib/storage/items';
 
 export interface FilterValues {
   preset: Preset;
@@ -16,13 +17,13 @@ export interface FilterValues {
 
 /**
  * The period (a preset or chosen days), the time zone it is counted in, and the channel and agent
- * filters. Channels are listed from the admin view's data (admins); the team from the team list
- * every agent has.
+ * filters. Channels are asked of the server (a lead has no admin overview); the team comes from
+ * the team list every agent has. The channel filter shows when there is more than one channel.
  */
 export function ReportFilters({ values, timeZone, onChange }: { values: FilterValues; timeZone: string; onChange: (v: FilterValues) => void }) {
   const { t } = useTranslation('reports');
   const team = useStorageItem(teamItem);
-  const channels = useStorageItem(adminItem)?.channels ?? [];
+  const channels = useChannels();
   const [custom, setCustom] = useState<DayRange>(values.range);
   const customError =
     custom.first > custom.last ? t('filters.orderError') : daysIn(custom) > REPORT_MAX_DAYS ? t('filters.lengthError', { count: REPORT_MAX_DAYS }) : null;
@@ -92,4 +93,20 @@ export function ReportFilters({ values, timeZone, onChange }: { values: FilterVa
       )}
     </form>
   );
+}
+
+/** The organisation's channels, once; none while asking or when the server does not answer. */
+function useChannels(): Array<{ id: string; name: string }> {
+  const [channels, setChannels] = useState<Array<{ id: string; name: string }>>([]);
+  useEffect(() => {
+    let current = true;
+    unwrap(sendMessage('reports:channels')).then(
+      (r) => current && setChannels(r.channels),
+      () => undefined, // the filter stays hidden; the report itself says what went wrong
+    );
+    return () => {
+      current = false;
+    };
+  }, []);
+  return channels;
 }

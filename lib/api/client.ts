@@ -27,7 +27,7 @@ import type {
 import type { AgentRole, ConversationStatus } from '../contract/models';
 import type { MessageView } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
-import type { ReportResponse } from '../contract/reports';
+import type { ReportChannelsResponse, ReportResponse } from '../contract/reports';
 import type { reportCsvQuery, reportQuery } from '../contract/schemas';
 import type { z } from 'zod';
 
@@ -131,6 +131,8 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     search: (query: string) => call<SearchResponse>('GET', `/api/search?q=${encodeURIComponent(query)}`),
     /** A report over a period (docs/reports.md): admins and leads only (403 `reports_only` for an agent). */
     report: (q: z.input<typeof reportQuery>) => call<ReportResponse>('GET', `/api/reports?${query(q)}`),
+    /** The organisation's channels, for a report's channel filter (admins and leads). */
+    reportChannels: () => call<ReportChannelsResponse>('GET', '/api/reports/channels'),
     /** One table of that report as CSV text (the byte order mark the server sends is dropped by decoding). */
     reportCsv: async (q: z.input<typeof reportCsvQuery>) => (await send('GET', `/api/reports/csv?${query(q)}`)).text(),
     /** Admins only (403 `admin_only` for an agent). */

@@ -90,3 +90,8 @@ export interface ReportResponse {
   daily: ReportTable<ReportDayRow>;
   heatmap: ReportTable<ReportHeatCell>;
 }
+
+/** `GET /api/reports/channels`: the organisation's channels, for a report's channel filter (admins and leads). */
+export interface ReportChannelsResponse {
+  channels: Array<{ id: string; name: string }>;
+}

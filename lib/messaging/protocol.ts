@@ -15,7 +15,7 @@ import type {
 } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
-import type { ReportResponse } from '../contract/reports';
+import type { ReportChannelsResponse, ReportResponse } from '../contract/reports';
 import type { BadgeInfo } from '../overlay/badge-info';
 import type { InboxPatch, InboxState } from '../inbox/state';
 import type { StatusSummary } from '../inbox/types';
@@ -89,6 +89,8 @@ export interface Responses {
   'reports:get': ReportResponse;
   /** Admins and leads: one table of that report as CSV text (UTF-8; the page adds the byte order mark to the file). */
   'reports:csv': { csv: string };
+  /** Admins and leads: the organisation's channels, for the report's channel filter. */
+  'reports:channels': ReportChannelsResponse;
   /** The customer's CRM record for the thread header (null: the organisation has no CRM). */
   'crm:record': CrmRecordView | null;
   /** Records of the CRM an agent may link a customer no record matched to. */

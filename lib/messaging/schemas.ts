@@ -87,6 +87,7 @@ export const requestSchemas = {
   'admin:setCrmLogMode': crmLogModeRequest,
   'reports:get': reportQuery,
   'reports:csv': reportCsvQuery,
+  'reports:channels': z.undefined(),
   'crm:record': z.object({ conversationId: z.uuid() }),
   'crm:search': z.object({ conversationId: z.uuid(), query: crmSearchText }),
   'crm:link': z.object({ conversationId: z.uuid(), recordId: crmRecordId }),

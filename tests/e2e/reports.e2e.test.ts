@@ -5,12 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReportResponse } from '../../lib/contract/reports';
 import { durationFormat } from '../../lib/reports/durations';
 import { csvFileName, dayIn, periodOf, presetRange, type DayRange } from '../../lib/reports/period';
+import { createChannel } from '../../server/admin/commands';
 import { historyWriter } from '../../server/dev/history';
+import { newSid } from '../../server/dev/twilio-stand-in/inbound';
 import { findAgent } from '../../server/inbox/repository';
 import { allViolationsIn } from '../support/axe';
 import { signedInBrowser } from '../support/browser';
 import { useTestStack } from '../support/fixture';
 import { api, customer } from '../support/stack';
+import { until } from '../support/wait';
 
 /**
  * A team lead opens Reports on the options page and sees the figures the API answers for a small
@@ -28,6 +31,7 @@ describe('The Reports view', () => {
   let range: DayRange;
   let query: string;
   let expected: ReportResponse;
+  let second: { id: string; number: string };
   /** Two days ago at 09:00 UTC: inside the last 7 days in any time zone. */
   const base = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - 2, 9);
   const T = (minutes: number) => new Date(base + minutes * 60_000);
@@ -35,7 +39,13 @@ describe('The Reports view', () => {
   beforeAll(async () => {
     expect((await api(ctx.stack, admin().token, `/api/admin/agents/${lead().id}/role`, 'POST', { role: 'lead' })).status).toBe(200);
     const [alice, bob] = [(await findAgent(ctx.stack.db, lead().id))!, (await findAgent(ctx.stack.db, admin().id))!];
-    const [p1, p2] = [customer(), customer()];
+    const [p1, p2, p3] = [customer(), customer(), customer()];
+    const number = `whatsapp:+1737557${String(Date.now() % 10_000).padStart(4, '0')}`;
+    second = {
+      id: (await createChannel(ctx.stack.db, { organisationId: ctx.org.id, name: 'Second number', whatsappNumber: number, messagingServiceSid: newSid('MG') }))
+        .id,
+      number,
+    };
     const h = historyWriter(ctx.stack.db);
     try {
       // One: answered in 5 min, resolved after an hour, the customer writes again (reopened), answered in 20 min.
@@ -51,6 +61,8 @@ describe('The Reports view', () => {
       await h.inbound(T(24 * 60 + 90), { from: p2, to: ctx.org.number, body: 'Thanks! When does it arrive?' });
       await h.reply(T(24 * 60 + 92), alice, two, { body: 'Tomorrow' });
       await h.status(T(24 * 60 + 95), alice, two, { status: 'resolved' });
+      // Three, on the second number: unanswered.
+      await h.inbound(T(24 * 60 + 200), { from: p3, to: second.number, body: 'Hello from the other number' });
     } finally {
       await h.close();
     }
@@ -83,10 +95,10 @@ describe('The Reports view', () => {
     expect(await nav.getByRole('link', { name: 'Team' }).count()).toBe(0);
     await card(options, 'Opened').waitFor({ timeout: 15_000 });
 
-    // The history by hand: two conversations opened by two customers, one reopened, two resolves.
+    // The history by hand: three conversations opened by three customers, one reopened, two resolves.
     const f = expected.figures;
-    expect([f.opened.events, f.opened.conversations, f.opened.customers]).toEqual([2, 2, 2]);
-    expect([f.reopened.events, f.resolved.events, f.messagesIn.value, f.messagesOut.value]).toEqual([1, 2, 5, 4]);
+    expect([f.opened.events, f.opened.conversations, f.opened.customers]).toEqual([3, 3, 3]);
+    expect([f.reopened.events, f.resolved.events, f.messagesIn.value, f.messagesOut.value]).toEqual([1, 2, 6, 4]);
     expect([f.firstResponse.medianSeconds, f.nextResponse.medianSeconds]).toEqual([20 * 60, 2 * 60]);
     for (const [figure, count] of [
       ['Opened', f.opened],
@@ -102,7 +114,7 @@ describe('The Reports view', () => {
     expect(await pair(options, 'First response time', 'Median').textContent()).toBe(say(f.firstResponse.medianSeconds!));
     expect(await pair(options, 'First response time', '90th percentile').textContent()).toBe(say(f.firstResponse.p90Seconds!));
     expect(await pair(options, 'Resolution time', 'Median').textContent()).toBe(say(f.resolution.medianSeconds!));
-    expect(await card(options, 'Messages in').locator('.reports-value').textContent()).toBe('5');
+    expect(await card(options, 'Messages in').locator('.reports-value').textContent()).toBe('6');
     expect(await card(options, 'Messages out').locator('.reports-value').textContent()).toBe('4');
     // Each figure says how it is computed.
     await card(options, 'Resolved')
@@ -147,7 +159,34 @@ describe('The Reports view', () => {
     const rows = parse(file, { bom: true, columns: true }) as Array<Record<string, string>>;
     expect(rows).toEqual(parse(await server.text(), { bom: true, columns: true }));
     expect(rows.length).toBe(7);
-    expect(rows.reduce((sum, r) => sum + Number(r.opened), 0)).toBe(2);
+    expect(rows.reduce((sum, r) => sum + Number(r.opened), 0)).toBe(3);
+  });
+
+  it('narrows every figure to a channel, then to an agent, as the API does', async () => {
+    const { options } = leadUi;
+    const filters = reports(options).getByRole('form', { name: 'Report period and filters' });
+    const opened = () => pair(options, 'Opened', 'Events').textContent();
+    await filters.getByLabel('Channel').selectOption({ label: 'Second number' });
+    const byChannel = (await api<ReportResponse>(ctx.stack, lead().token, `/api/reports?${query}&channel=${second.id}`)).body.figures;
+    expect([byChannel.opened.events, byChannel.messagesIn.value, byChannel.firstResponse.count]).toEqual([1, 1, 0]);
+    await until(async () => (await opened()) === '1', { what: 'the second number’s report' });
+    expect(await card(options, 'Messages in').locator('.reports-value').textContent()).toBe('1');
+    expect(await pair(options, 'First response time', 'Median').textContent()).toBe('none');
+
+    await filters.getByLabel('Channel').selectOption({ label: 'All channels' });
+    await filters.getByLabel('Agent').selectOption({ label: 'Agent 1' });
+    const byAgent = (await api<ReportResponse>(ctx.stack, lead().token, `/api/reports?${query}&agent=${lead().id}`)).body.figures;
+    expect(byAgent.firstResponse.count).toBe(2); // 5 min and 1 h 20 min; the admin's 20 min is not the lead's
+    await until(
+      async () => (await pair(options, 'First response time', 'Median').textContent()) === durationFormat('en')(byAgent.firstResponse.medianSeconds!),
+      {
+        what: 'the lead’s own first responses',
+      },
+    );
+    // Opened belongs to no agent: it stays the organisation's, and says so.
+    expect(await opened()).toBe('3');
+    await card(options, 'Opened').getByText('the agent filter does not narrow it', { exact: false }).waitFor();
+    await filters.getByLabel('Agent').selectOption({ label: 'All agents' });
   });
 
   it('passes axe in light and dark themes', async () => {

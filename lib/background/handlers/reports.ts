@@ -8,6 +8,7 @@ import { type Current, type Handlers } from './types';
 export function reportsHandlers(current: Current<'api'>) {
   return {
     'reports:get': async (query) => (await current()).api.report(query),
+    'reports:channels': async () => (await current()).api.reportChannels(),
     'reports:csv': async (query) => ({ csv: await (await current()).api.reportCsv(query) }),
   } satisfies Partial<Handlers>;
 }
