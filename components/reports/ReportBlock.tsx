@@ -1,20 +1,20 @@
 import { createContext, useContext, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { downloadCsv, type ReportRequest } from '@/lib/hooks/useReport';
-import { csvFileName, type DayRange } from '@/lib/reports/period';
+import { csvFileName, daysOf } from '@/lib/reports/period';
 
-/** The report on screen, for its tables' downloads. */
-export const CsvContext = createContext<{ request: ReportRequest; range: DayRange } | null>(null);
+/** What the report on screen answers, for its tables' downloads. */
+export const CsvContext = createContext<ReportRequest | null>(null);
 
 /** *Download CSV* of one table of the report on screen. */
 export function CsvButton({ table, name }: { table: 'summary' | 'daily' | 'heatmap' | 'agents'; name: string }) {
   const { t } = useTranslation('reports');
-  const report = useContext(CsvContext);
+  const request = useContext(CsvContext);
   const [error, setError] = useState<string | null>(null);
-  if (!report) return null;
+  if (!request) return null;
   const download = () => {
     setError(null);
-    downloadCsv(report.request, table, csvFileName(table, report.range)).catch((err: Error) => setError(err.message));
+    downloadCsv(request, table, csvFileName(table, daysOf(request))).catch((err: Error) => setError(err.message));
   };
   return (
     <span className="reports-csv">

@@ -39,18 +39,21 @@ export function Reports() {
     <section id="reports" className="card reports" aria-labelledby="reports-heading">
       <h2 id="reports-heading">{t('heading')}</h2>
       <ReportFilters values={values} timeZone={timeZone} onChange={setValues} />
-      <div aria-live="polite" aria-busy={state.status === 'loading'}>
-        {state.status === 'loading' && <p className="reports-state">{t('state.loading')}</p>}
-        {state.status === 'error' && (
+      <div aria-live="polite">
+        {state.loading && <p className="reports-state">{t('state.loading')}</p>}
+        {state.error && (
           <p role="alert" className="reports-state">
-            {t('state.error', { message: state.message })}
+            {t('state.error', { message: state.error })}
           </p>
         )}
       </div>
-      {state.status === 'ready' && (
-        <CsvContext.Provider value={{ request, range: values.range }}>
-          <ReportBody report={state.report} />
-        </CsvContext.Provider>
+      {state.shown && (
+        // The previous report stays, dimmed, while the next one loads: the page does not jump.
+        <div className={state.loading ? 'reports-body reports-stale' : 'reports-body'} aria-busy={state.loading}>
+          <CsvContext.Provider value={state.shown.request}>
+            <ReportBody report={state.shown.report} />
+          </CsvContext.Provider>
+        </div>
       )}
     </section>
   );

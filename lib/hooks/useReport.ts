@@ -11,22 +11,31 @@ export interface ReportRequest {
   agent?: string;
 }
 
-export type ReportState = { status: 'loading' } | { status: 'error'; message: string } | { status: 'ready'; report: ReportResponse };
+/**
+ * The report on screen and the request it answers; `loading` while a newer request is asked (the
+ * previous report stays on screen meanwhile), `error` when the last one failed.
+ */
+export interface ReportState {
+  shown: { report: ReportResponse; request: ReportRequest } | null;
+  loading: boolean;
+  error: string | null;
+}
 
 /**
  * A report asked of the background (which holds the session) whenever the request changes; an
  * answer to an older request is dropped.
  */
 export function useReport(request: ReportRequest | null): ReportState {
-  const [state, setState] = useState<ReportState>({ status: 'loading' });
+  const [state, setState] = useState<ReportState>({ shown: null, loading: true, error: null });
   const key = request && JSON.stringify(request);
   useEffect(() => {
     if (!key) return;
     let current = true;
-    setState({ status: 'loading' });
-    unwrap(sendMessage('reports:get', JSON.parse(key) as ReportRequest)).then(
-      (report) => current && setState({ status: 'ready', report }),
-      (err: Error) => current && setState({ status: 'error', message: err.message }),
+    const asked = JSON.parse(key) as ReportRequest;
+    setState((s) => ({ ...s, loading: true, error: null }));
+    unwrap(sendMessage('reports:get', asked)).then(
+      (report) => current && setState({ shown: { report, request: asked }, loading: false, error: null }),
+      (err: Error) => current && setState({ shown: null, loading: false, error: err.message }),
     );
     return () => {
       current = false;

@@ -64,5 +64,8 @@ export function presetRange(preset: Exclude<Preset, 'custom'>, today: string): D
 /** The server's `from` and `to` for whole days of a zone. */
 export const periodOf = ({ first, last }: DayRange, timeZone: string) => ({ from: startOfDay(first, timeZone), to: startOfDay(addDays(last, 1), timeZone) });
 
+/** The days a period of whole local days covers (its times carry the zone's offset, so their dates are local). */
+export const daysOf = ({ from, to }: { from: string; to: string }): DayRange => ({ first: from.slice(0, 10), last: addDays(to.slice(0, 10), -1) });
+
 /** The name a downloaded table gets: `switchboard-daily-2026-11-01_2026-11-30.csv`. */
 export const csvFileName = (table: string, { first, last }: DayRange) => `switchboard-${table}-${first}_${last}.csv`;

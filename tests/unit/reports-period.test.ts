@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { durationFormat } from '../../lib/reports/durations';
-import { csvFileName, daysIn, periodOf, presetRange, startOfDay } from '../../lib/reports/period';
+import { csvFileName, daysIn, daysOf, periodOf, presetRange, startOfDay } from '../../lib/reports/period';
 
 describe('A report’s period in the agent’s time zone', () => {
   it('starts each day at local midnight, with that moment’s offset (across a clock change)', () => {
@@ -19,6 +19,7 @@ describe('A report’s period in the agent’s time zone', () => {
       from: '2026-10-24T00:00:00+02:00',
       to: '2026-10-27T00:00:00+01:00',
     });
+    expect(daysOf(periodOf({ first: '2026-10-24', last: '2026-10-26' }, 'Europe/Berlin'))).toEqual({ first: '2026-10-24', last: '2026-10-26' });
     expect(csvFileName('daily', { first: '2026-11-01', last: '2026-11-30' })).toBe('switchboard-daily-2026-11-01_2026-11-30.csv');
   });
 
