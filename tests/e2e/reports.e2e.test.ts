@@ -189,6 +189,29 @@ describe('The Reports view', () => {
     await filters.getByLabel('Agent').selectOption({ label: 'All agents' });
   });
 
+  it('reports custom days: one day’s figures and its CSV name, and says when a period has no conversations', async () => {
+    const { options } = leadUi;
+    const filters = reports(options).getByRole('form', { name: 'Report period and filters' });
+    const day = dayIn(base, timeZone);
+    const oneDay = (
+      await api<ReportResponse>(ctx.stack, lead().token, `/api/reports?${new URLSearchParams({ ...periodOf({ first: day, last: day }, timeZone), timeZone })}`)
+    ).body;
+    await filters.getByLabel('Period').selectOption({ label: 'Custom' });
+    await filters.getByLabel('From').fill(day);
+    await filters.getByLabel('To (included)').fill(day);
+    await until(async () => (await pair(options, 'Opened', 'Events').textContent()) === String(oneDay.figures.opened.events), { what: 'the one day’s report' });
+    expect(await card(options, 'Messages in').locator('.reports-value').textContent()).toBe(String(oneDay.figures.messagesIn.value));
+    const [download] = await Promise.all([options.waitForEvent('download'), reports(options).getByRole('button', { name: 'Download CSV: Per agent' }).click()]);
+    expect(download.suggestedFilename()).toBe(`switchboard-agents-${day}_${day}.csv`);
+
+    const quiet = dayIn(base - 3 * 86_400_000, timeZone);
+    await filters.getByLabel('From').fill(quiet);
+    await filters.getByLabel('To (included)').fill(quiet);
+    await reports(options).getByText('No conversations in this period.').waitFor();
+    await filters.getByLabel('Period').selectOption({ label: 'Last 7 days' });
+    await card(options, 'Opened').waitFor();
+  });
+
   it('passes axe in light and dark themes', async () => {
     const { options } = leadUi;
     for (const scheme of ['light', 'dark'] as const) {
