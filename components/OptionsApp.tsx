@@ -4,6 +4,7 @@ import { Trans, useTranslation } from 'react-i18next';
 import { AdminView } from './AdminView';
 import { LanguagePicker } from './LanguagePicker';
 import { OverlaySites } from './OverlaySites';
+import { Reports } from './reports/Reports';
 import { SignInForm, UpdateNotice, WorkspaceForm } from './Onboarding';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sendMessage } from '@/lib/messaging/protocol';
@@ -12,11 +13,12 @@ import { type Settings } from '@/lib/settings';
 import { agentItem, managedWorkspaceItem, notificationSettingsItem, settingsItem } from '@/lib/storage/items';
 
 /** The options page's sections, for its menu; the admin's only for admins. */
-const SECTIONS: Array<{ id: string; label: ParseKeys<'options'>; admin?: true }> = [
+const SECTIONS: Array<{ id: string; label: ParseKeys<'options'>; admin?: true; reports?: true }> = [
   { id: 'account', label: 'sections.account' },
   { id: 'workspace', label: 'sections.workspace' },
   { id: 'notifications', label: 'sections.notifications' },
   { id: 'crm-badges', label: 'sections.crmBadges' },
+  { id: 'reports', label: 'sections.reports', reports: true },
   { id: 'team', label: 'sections.team', admin: true },
   { id: 'invitations', label: 'sections.invitations', admin: true },
   { id: 'canned-replies', label: 'sections.cannedReplies', admin: true },
@@ -46,7 +48,7 @@ export function OptionsApp() {
       )}
     </section>
   );
-  const sections = SECTIONS.filter((s) => !s.admin || agent?.role === 'admin');
+  const sections = SECTIONS.filter((s) => (!s.admin || agent?.role === 'admin') && (!s.reports || agent?.role === 'admin' || agent?.role === 'lead'));
   return (
     <main className="options">
       <header className="options-header">
@@ -102,6 +104,7 @@ export function OptionsApp() {
       )}
       <NotificationSettingsForm />
       <OverlaySites />
+      <Reports />
       <AdminView />
     </main>
   );

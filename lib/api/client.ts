@@ -27,8 +27,8 @@ import type {
 import type { AgentRole, ConversationStatus } from '../contract/models';
 import type { MessageView } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
-import type { ReportResponse } from '../contract/reports';
-import type { reportQuery } from '../contract/schemas';
+import type { ReportChannelsResponse, ReportResponse } from '../contract/reports';
+import type { reportCsvQuery, reportQuery } from '../contract/schemas';
 import type { z } from 'zod';
 
 /** What a reply carries: text and/or a file by URL, or an approved template. */
@@ -55,7 +55,8 @@ export class ApiError extends Error {
 /** The Switchboard REST API, authenticated with the agent's current access token. */
 export function createApiClient(opts: { serverUrl: string; getToken: () => Promise<string | null>; fetch?: typeof fetch }) {
   const doFetch = opts.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
-  async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  /** A request whose answer is OK (else its error thrown as an ApiError). */
+  async function send(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<Response> {
     const token = await opts.getToken();
     if (!token) throw new ApiError(401, 'signed_out', 'not signed in');
     let res: Response;
@@ -68,11 +69,20 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     } catch (err) {
       throw new ApiError(0, 'network', `cannot reach the Switchboard server at ${opts.serverUrl}`, { cause: err });
     }
-    if (res.status === 204) return null as T; // no content: nothing to say (e.g. no CRM)
-    const answer = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
-    if (!res.ok) throw new ApiError(res.status, answer.error ?? 'http_error', answer.message ?? res.statusText);
-    return answer as T;
+    if (!res.ok) {
+      const answer = (await res.json().catch(() => ({}))) as { error?: string; message?: string };
+      throw new ApiError(res.status, answer.error ?? 'http_error', answer.message ?? res.statusText);
+    }
+    return res;
   }
+  async function call<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const res = await send(method, path, body);
+    if (res.status === 204) return null as T; // no content: nothing to say (e.g. no CRM)
+    return (await res.json().catch(() => ({}))) as T;
+  }
+  /** A query string of the defined values. */
+  const query = (values: Record<string, string | undefined>) =>
+    new URLSearchParams(Object.entries(values).filter((e): e is [string, string] => e[1] !== undefined)).toString();
   return {
     me: () => call<MeResponse>('GET', '/api/me'),
     sync: (cursor: string | null) => call<SyncResponse>('GET', `/api/sync${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`),
@@ -120,8 +130,11 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     cannedReplies: () => call<CannedRepliesResponse>('GET', '/api/canned-replies'),
     search: (query: string) => call<SearchResponse>('GET', `/api/search?q=${encodeURIComponent(query)}`),
     /** A report over a period (docs/reports.md): admins and leads only (403 `reports_only` for an agent). */
-    report: (query: z.input<typeof reportQuery>) =>
-      call<ReportResponse>('GET', `/api/reports?${new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined))}`),
+    report: (q: z.input<typeof reportQuery>) => call<ReportResponse>('GET', `/api/reports?${query(q)}`),
+    /** The organisation's channels, for a report's channel filter (admins and leads). */
+    reportChannels: () => call<ReportChannelsResponse>('GET', '/api/reports/channels'),
+    /** One table of that report as CSV text (the byte order mark the server sends is dropped by decoding). */
+    reportCsv: async (q: z.input<typeof reportCsvQuery>) => (await send('GET', `/api/reports/csv?${query(q)}`)).text(),
     /** Admins only (403 `admin_only` for an agent). */
     admin: {
       overview: () => call<AdminOverview>('GET', '/api/admin/overview'),

@@ -4,6 +4,9 @@
  * requested time zone's offset at that moment; durations are seconds.
  */
 
+/** The longest period a report covers (days); here, apart from the schemas, so pages need no zod to know it. */
+export const REPORT_MAX_DAYS = 400;
+
 /** Events beside the unique conversations and unique customers they concern. */
 export interface ReportCount {
   events: number;
@@ -86,4 +89,9 @@ export interface ReportResponse {
   agents: ReportTable<ReportAgentRow>;
   daily: ReportTable<ReportDayRow>;
   heatmap: ReportTable<ReportHeatCell>;
+}
+
+/** `GET /api/reports/channels`: the organisation's channels, for a report's channel filter (admins and leads). */
+export interface ReportChannelsResponse {
+  channels: Array<{ id: string; name: string }>;
 }

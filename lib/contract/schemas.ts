@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SEARCH_MIN_CHARS, type CrmVendor } from './api';
 import { ZOHO_DATA_CENTRE_IDS, type ZohoDataCentre } from './crm-places';
+import { REPORT_MAX_DAYS } from './reports';
 
 /**
  * The schemas of everything that crosses a boundary between the extension and the server: REST
@@ -243,8 +244,6 @@ export const timeZone = z
 
 // ─── Reports (issue 35, docs/reports.md) ──────────────────────────────────────────────────────
 
-/** The longest period a report covers. */
-export const REPORT_MAX_DAYS = 400;
 const reportBase = z.object({
   /** ISO time with offset; the period's start, included. */
   from: z.iso.datetime({ offset: true }),

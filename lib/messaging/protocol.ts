@@ -16,6 +16,7 @@ import type {
 import type { AgentProfile } from '../contract/models';
 import type { FailureReason } from './failures';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
+import type { ReportChannelsResponse, ReportResponse } from '../contract/reports';
 import type { BadgeInfo } from '../overlay/badge-info';
 import type { InboxPatch, InboxState } from '../inbox/state';
 import type { StatusSummary } from '../inbox/types';
@@ -86,6 +87,12 @@ export interface Responses {
   'admin:createChannel': CreateChannelResponse;
   /** Admins: where to approve Switchboard in the CRM (opened in a tab; the CRM sends the browser back to the server). */
   'admin:connectCrm': CrmConnectResponse;
+  /** Admins and leads: a report over a period (docs/reports.md); an agent gets the server's `reports_only`. */
+  'reports:get': ReportResponse;
+  /** Admins and leads: one table of that report as CSV text (UTF-8; the page adds the byte order mark to the file). */
+  'reports:csv': { csv: string };
+  /** Admins and leads: the organisation's channels, for the report's channel filter. */
+  'reports:channels': ReportChannelsResponse;
   /** The customer's CRM record for the thread header (null: the organisation has no CRM). */
   'crm:record': CrmRecordView | null;
   /** Records of the CRM an agent may link a customer no record matched to. */

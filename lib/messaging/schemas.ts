@@ -13,6 +13,8 @@ import {
   noteShape,
   replyContentShape,
   replyRules,
+  reportCsvQuery,
+  reportQuery,
   roleRequest,
   uploadView,
 } from '../contract/schemas';
@@ -83,6 +85,9 @@ export const requestSchemas = {
   'admin:disconnectCrm': z.undefined(),
   'admin:checkCrm': crmCheckRequest,
   'admin:setCrmLogMode': crmLogModeRequest,
+  'reports:get': reportQuery,
+  'reports:csv': reportCsvQuery,
+  'reports:channels': z.undefined(),
   'crm:record': z.object({ conversationId: z.uuid() }),
   'crm:search': z.object({ conversationId: z.uuid(), query: crmSearchText }),
   'crm:link': z.object({ conversationId: z.uuid(), recordId: crmRecordId }),

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import type { ReportResponse } from '../../lib/contract/reports';
+import type { ReportChannelsResponse, ReportResponse } from '../../lib/contract/reports';
 import { reportCsvQuery, reportQuery } from '../../lib/contract/schemas';
 import { reportsAccess } from '../auth/agent';
 import { guard, parseOr400 } from '../errors';
@@ -15,6 +15,14 @@ export function registerReportRoutes(api: FastifyInstance, deps: { db: pg.Pool }
   api.get('/api/reports', { preHandler: reportsAccess }, async (req): Promise<ReportResponse> => {
     const q = parseOr400(reportQuery, req.query);
     return guard(() => buildReport(deps.db, req.agent.organisationId, q));
+  });
+
+  // The channel filter's choices: a lead administers nothing, so it has no admin overview to list them from.
+  api.get('/api/reports/channels', { preHandler: reportsAccess }, async (req): Promise<ReportChannelsResponse> => {
+    const { rows } = await deps.db.query<{ id: string; name: string }>('select id, name from channels where organisation_id = $1 order by name, id', [
+      req.agent.organisationId,
+    ]);
+    return { channels: rows };
   });
 
   api.get('/api/reports/csv', { preHandler: reportsAccess }, async (req, reply) => {

@@ -1,7 +1,7 @@
 /**
  * `npm run screenshots`: the side panel at 400 and 320 px in light and dark themes (also with the
  * server not answering), the options page and the admin view, as committed in docs/screenshots/
- * and shown in the README. Runs the real stack (with the HubSpot stand-in connected) and the built
+ * and shown in the README; Reports over generated history (`reports-light.png`, `reports-dark.png`). Runs the real stack (with the HubSpot stand-in connected) and the built
  * extension in Chromium (build first).
  */
 import { newSid } from '../../server/dev/twilio-stand-in/inbound';
@@ -11,7 +11,9 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CrmConnectResponse } from '../../lib/contract/api';
 import { saveCannedReply } from '../../server/inbox/team';
-import { addTemplate } from '../../server/admin/commands';
+import { addTemplate, createChannel } from '../../server/admin/commands';
+import { DEMO_WHATSAPP_NUMBER } from '../../server/dev/demo/contacts';
+import { seedDemoHistory } from '../../server/dev/demo/history';
 import { STAND_IN_TEMPLATES } from '../../server/dev/twilio-stand-in/server';
 import { signedInBrowser } from '../support/browser';
 import { oauthBrowser } from '../support/oauth-browser';
@@ -183,7 +185,11 @@ async function main() {
     await undo.click();
     await panel.getByRole('button', { name: /Olu Adebayo/ }).waitFor();
 
+    // Reports: three weeks of generated history on a second number, as `npm start`'s demo has.
+    await createChannel(stack.db, { organisationId: org.id, name: 'Demo', whatsappNumber: DEMO_WHATSAPP_NUMBER, messagingServiceSid: newSid('MG') });
+    await seedDemoHistory(stack.db, org.id, [me.email, bob.email]);
     const options = await browser.page('options.html');
+    await options.reload();
     await options.setViewportSize({ width: 900, height: 1000 });
     await options.getByRole('region', { name: 'Team administration' }).getByRole('table', { name: 'Agents' }).waitFor({ timeout: 10_000 });
     for (const scheme of SCHEMES) {
@@ -192,6 +198,12 @@ async function main() {
       await options.screenshot({ path: join(OUT, `options-${scheme}.png`) });
       await options.locator('#admin-heading').evaluate((el) => el.scrollIntoView());
       await options.screenshot({ path: join(OUT, `admin-${scheme}.png`) });
+    }
+    const reports = options.locator('#reports');
+    await reports.getByRole('table', { name: 'Per agent' }).waitFor({ timeout: 10_000 });
+    for (const scheme of SCHEMES) {
+      await options.emulateMedia({ colorScheme: scheme });
+      await reports.screenshot({ path: join(OUT, `reports-${scheme}.png`) });
     }
     await options.emulateMedia({ colorScheme: 'light' });
     await options.setViewportSize({ width: 520, height: 900 });

@@ -9,6 +9,7 @@ import { conversationStatusHandlers } from './conversation-status';
 import { crmRecordHandlers } from './crm-record';
 import { inboxHandlers } from './inbox';
 import { overlayHandlers } from './overlay';
+import { reportsHandlers } from './reports';
 import { sessionHandlers } from './session';
 import type { Handlers } from './types';
 
@@ -37,6 +38,7 @@ export function serveRequests({ current, rebuild, pages, openSidePanel }: Reques
     ...composerHandlers(current),
     ...adminHandlers(current),
     ...crmRecordHandlers(current),
+    ...reportsHandlers(current),
     ...overlayHandlers(current, pages, openSidePanel),
   };
   for (const type of Object.keys(handlers) as Array<keyof Handlers>) listen(type, handlers[type]);

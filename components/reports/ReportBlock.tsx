@@ -1,0 +1,53 @@
+import { createContext, useContext, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { downloadCsv, type ReportRequest } from '@/lib/hooks/useReport';
+import { csvFileName, daysOf } from '@/lib/reports/period';
+
+/** What the report on screen answers, for its tables' downloads. */
+export const CsvContext = createContext<ReportRequest | null>(null);
+
+/** *Download CSV* of one table of the report on screen. */
+export function CsvButton({ table, name }: { table: 'summary' | 'daily' | 'heatmap' | 'agents'; name: string }) {
+  const { t } = useTranslation('reports');
+  const request = useContext(CsvContext);
+  const [error, setError] = useState<string | null>(null);
+  if (!request) return null;
+  const download = () => {
+    setError(null);
+    downloadCsv(request, table, csvFileName(table, daysOf(request))).catch((err: Error) => setError(err.message));
+  };
+  return (
+    <span className="reports-csv">
+      <button type="button" onClick={download} aria-label={t('csv.label', { table: name })}>
+        {t('csv.button')}
+      </button>
+      {error && <span role="alert">{t('state.error', { message: error })}</span>}
+    </span>
+  );
+}
+
+/** One part of the report: its heading with the *Download CSV* of its table, the line saying how it is computed, then the part. */
+export function ReportBlock({
+  id,
+  title,
+  table,
+  explain,
+  children,
+}: {
+  id: string;
+  title: string;
+  table: 'summary' | 'daily' | 'heatmap' | 'agents';
+  explain?: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <section className="reports-block" aria-labelledby={`reports-${id}-heading`}>
+      <div className="reports-block-head">
+        <h3 id={`reports-${id}-heading`}>{title}</h3>
+        <CsvButton table={table} name={title} />
+      </div>
+      {explain && <p className="reports-explain">{explain}</p>}
+      {children}
+    </section>
+  );
+}

@@ -1,0 +1,231 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'csv-parse/sync';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ReportResponse } from '../../lib/contract/reports';
+import { durationFormat } from '../../lib/reports/durations';
+import { csvFileName, dayIn, periodOf, presetRange, type DayRange } from '../../lib/reports/period';
+import { createChannel } from '../../server/admin/commands';
+import { historyWriter } from '../../server/dev/history';
+import { newSid } from '../../server/dev/twilio-stand-in/inbound';
+import { findAgent } from '../../server/inbox/repository';
+import { allViolationsIn } from '../support/axe';
+import { signedInBrowser } from '../support/browser';
+import { useTestStack } from '../support/fixture';
+import { api, customer } from '../support/stack';
+import { until } from '../support/wait';
+
+/**
+ * A team lead opens Reports on the options page and sees the figures the API answers for a small
+ * history written through the stack's real write paths: counts side by side, medians as durations,
+ * the heat map's busiest cell, a CSV file whose rows are the server's; an agent sees no Reports.
+ */
+describe('The Reports view', () => {
+  const ctx = useTestStack({ orgs: { org: 3 } });
+  const admin = () => ctx.org.agents[0]!;
+  const lead = () => ctx.org.agents[1]!;
+  const agent = () => ctx.org.agents[2]!;
+  let leadUi: Awaited<ReturnType<typeof signedInBrowser>>;
+  let agentUi: Awaited<ReturnType<typeof signedInBrowser>>;
+  let timeZone: string;
+  let range: DayRange;
+  let query: string;
+  let expected: ReportResponse;
+  let second: { id: string; number: string };
+  /** Two days ago at 09:00 UTC: inside the last 7 days in any time zone. */
+  const base = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate() - 2, 9);
+  const T = (minutes: number) => new Date(base + minutes * 60_000);
+
+  beforeAll(async () => {
+    expect((await api(ctx.stack, admin().token, `/api/admin/agents/${lead().id}/role`, 'POST', { role: 'lead' })).status).toBe(200);
+    const [alice, bob] = [(await findAgent(ctx.stack.db, lead().id))!, (await findAgent(ctx.stack.db, admin().id))!];
+    const [p1, p2, p3] = [customer(), customer(), customer()];
+    const number = `whatsapp:+1737557${String(Date.now() % 10_000).padStart(4, '0')}`;
+    second = {
+      id: (await createChannel(ctx.stack.db, { organisationId: ctx.org.id, name: 'Second number', whatsappNumber: number, messagingServiceSid: newSid('MG') }))
+        .id,
+      number,
+    };
+    const h = historyWriter(ctx.stack.db);
+    try {
+      // One: answered in 5 min, resolved after an hour, the customer writes again (reopened), answered in 20 min.
+      const one = (await h.inbound(T(0), { from: p1, to: ctx.org.number, body: 'Hello', profileName: 'Maria' })).conversationId;
+      await h.inbound(T(1), { from: p1, to: ctx.org.number, body: 'Anyone?' });
+      await h.reply(T(5), alice, one, { body: 'Hi Maria' });
+      await h.status(T(60), alice, one, { status: 'resolved' });
+      await h.inbound(T(120), { from: p1, to: ctx.org.number, body: 'One more question' });
+      await h.reply(T(140), bob, one, { body: 'Sure' });
+      // Two: the same hour a day later, answered in 1 h 20 min, then a next response in 2 min.
+      const two = (await h.inbound(T(24 * 60), { from: p2, to: ctx.org.number, body: 'Order status?' })).conversationId;
+      await h.reply(T(24 * 60 + 80), alice, two, { body: 'It left today' });
+      await h.inbound(T(24 * 60 + 90), { from: p2, to: ctx.org.number, body: 'Thanks! When does it arrive?' });
+      await h.reply(T(24 * 60 + 92), alice, two, { body: 'Tomorrow' });
+      await h.status(T(24 * 60 + 95), alice, two, { status: 'resolved' });
+      // Three, on the second number: unanswered.
+      await h.inbound(T(24 * 60 + 200), { from: p3, to: second.number, body: 'Hello from the other number' });
+    } finally {
+      await h.close();
+    }
+    leadUi = await signedInBrowser(ctx.stack, lead().email);
+    agentUi = await signedInBrowser(ctx.stack, agent().email);
+    // What the page asks for by default (the last 7 days of the browser's zone), asked of the API.
+    timeZone = await leadUi.options.evaluate(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+    range = presetRange('last7', dayIn(Date.now(), timeZone));
+    query = new URLSearchParams({ ...periodOf(range, timeZone), timeZone }).toString();
+    const answer = await api<ReportResponse>(ctx.stack, lead().token, `/api/reports?${query}`);
+    expect(answer.status).toBe(200);
+    expected = answer.body;
+  });
+  afterAll(async () => {
+    await Promise.all([leadUi?.browser.close(), agentUi?.browser.close()]);
+  });
+
+  const reports = (page: Page) => page.getByRole('region', { name: 'Reports' });
+  const card = (page: Page, name: string) => reports(page).getByRole('listitem', { name, exact: true });
+  const pair = (page: Page, figure: string, term: string) =>
+    card(page, figure)
+      .locator('div')
+      .filter({ has: page.getByText(term, { exact: true }) })
+      .locator('dd');
+
+  it('shows a lead Reports, not the admin sections, with the figures the API answers', async () => {
+    const { options } = leadUi;
+    const nav = options.getByRole('navigation', { name: 'Sections' });
+    await nav.getByRole('link', { name: 'Reports' }).waitFor();
+    expect(await nav.getByRole('link', { name: 'Team' }).count()).toBe(0);
+    await card(options, 'Opened').waitFor({ timeout: 15_000 });
+
+    // The history by hand: three conversations opened by three customers, one reopened, two resolves.
+    const f = expected.figures;
+    expect([f.opened.events, f.opened.conversations, f.opened.customers]).toEqual([3, 3, 3]);
+    expect([f.reopened.events, f.resolved.events, f.messagesIn.value, f.messagesOut.value]).toEqual([1, 2, 6, 4]);
+    expect([f.firstResponse.medianSeconds, f.nextResponse.medianSeconds]).toEqual([20 * 60, 2 * 60]);
+    for (const [figure, count] of [
+      ['Opened', f.opened],
+      ['Reopened', f.reopened],
+      ['Resolved', f.resolved],
+    ] as const)
+      expect([
+        await pair(options, figure, 'Events').textContent(),
+        await pair(options, figure, 'Conversations').textContent(),
+        await pair(options, figure, 'Customers').textContent(),
+      ]).toEqual([count.events, count.conversations, count.customers].map(String));
+    const say = durationFormat('en');
+    expect(await pair(options, 'First response time', 'Median').textContent()).toBe(say(f.firstResponse.medianSeconds!));
+    expect(await pair(options, 'First response time', '90th percentile').textContent()).toBe(say(f.firstResponse.p90Seconds!));
+    expect(await pair(options, 'Resolution time', 'Median').textContent()).toBe(say(f.resolution.medianSeconds!));
+    expect(await card(options, 'Messages in').locator('.reports-value').textContent()).toBe('6');
+    expect(await card(options, 'Messages out').locator('.reports-value').textContent()).toBe('4');
+    // Each figure says how it is computed.
+    await card(options, 'Resolved')
+      .getByText(/resolved twice counts as two events but one conversation/)
+      .waitFor();
+
+    // The per-agent table: the lead's row as the API counts it.
+    const aliceRow = expected.agents.rows.find((r) => r.agentId === lead().id)!;
+    const row = reports(options)
+      .getByRole('table', { name: 'Per agent' })
+      .getByRole('row', { name: new RegExp(`^${aliceRow.displayName} `) });
+    expect(await row.getByRole('cell').allTextContents()).toEqual([
+      String(aliceRow.replies),
+      String(aliceRow.responses),
+      String(aliceRow.conversations),
+      String(aliceRow.firstResponses),
+      say(aliceRow.firstResponseMedianSeconds!),
+      String(aliceRow.resolved),
+    ]);
+  });
+
+  it('puts each hour’s messages in the heat map cell of its weekday and hour', async () => {
+    const { options } = leadUi;
+    const busiest = expected.heatmap.rows.reduce((a, b) => (b.messagesIn > a.messagesIn ? b : a));
+    expect(busiest.messagesIn).toBe(2); // "Hello" and "Anyone?" in the same hour
+    const table = reports(options).getByRole('table', { name: /Customers’ messages by day of the week/ });
+    const weekday = new Intl.DateTimeFormat('en', { weekday: 'short', timeZone: 'UTC' }).format(Date.UTC(2026, 0, 4 + busiest.dayOfWeek));
+    const rowOf = table.locator('tbody tr').nth(busiest.dayOfWeek - 1);
+    expect(await rowOf.getByRole('rowheader').textContent()).toBe(weekday);
+    expect(await rowOf.getByRole('cell').nth(busiest.hour).textContent()).toBe('2');
+    const total = (await table.locator('tbody td').allTextContents()).reduce((sum, n) => sum + Number(n), 0);
+    expect(total).toBe(expected.figures.messagesIn.value);
+  });
+
+  it('downloads a table as a CSV file whose rows are the server’s', async () => {
+    const { options } = leadUi;
+    const [download] = await Promise.all([options.waitForEvent('download'), reports(options).getByRole('button', { name: 'Download CSV: Per day' }).click()]);
+    expect(download.suggestedFilename()).toBe(csvFileName('daily', range));
+    const file = readFileSync((await download.path())!, 'utf8');
+    expect(file.startsWith('\uFEFF')).toBe(true); // spreadsheets read accents right
+    const server = await fetch(`${ctx.stack.serverUrl}/api/reports/csv?table=daily&${query}`, { headers: { authorization: `Bearer ${lead().token}` } });
+    const rows = parse(file, { bom: true, columns: true }) as Array<Record<string, string>>;
+    expect(rows).toEqual(parse(await server.text(), { bom: true, columns: true }));
+    expect(rows.length).toBe(7);
+    expect(rows.reduce((sum, r) => sum + Number(r.opened), 0)).toBe(3);
+  });
+
+  it('narrows every figure to a channel, then to an agent, as the API does', async () => {
+    const { options } = leadUi;
+    const filters = reports(options).getByRole('form', { name: 'Report period and filters' });
+    const opened = () => pair(options, 'Opened', 'Events').textContent();
+    await filters.getByLabel('Channel').selectOption({ label: 'Second number' });
+    const byChannel = (await api<ReportResponse>(ctx.stack, lead().token, `/api/reports?${query}&channel=${second.id}`)).body.figures;
+    expect([byChannel.opened.events, byChannel.messagesIn.value, byChannel.firstResponse.count]).toEqual([1, 1, 0]);
+    await until(async () => (await opened()) === '1', { what: 'the second number’s report' });
+    expect(await card(options, 'Messages in').locator('.reports-value').textContent()).toBe('1');
+    expect(await pair(options, 'First response time', 'Median').textContent()).toBe('none');
+
+    await filters.getByLabel('Channel').selectOption({ label: 'All channels' });
+    await filters.getByLabel('Agent').selectOption({ label: 'Agent 1' });
+    const byAgent = (await api<ReportResponse>(ctx.stack, lead().token, `/api/reports?${query}&agent=${lead().id}`)).body.figures;
+    expect(byAgent.firstResponse.count).toBe(2); // 5 min and 1 h 20 min; the admin's 20 min is not the lead's
+    await until(
+      async () => (await pair(options, 'First response time', 'Median').textContent()) === durationFormat('en')(byAgent.firstResponse.medianSeconds!),
+      {
+        what: 'the lead’s own first responses',
+      },
+    );
+    // Opened belongs to no agent: it stays the organisation's, and says so.
+    expect(await opened()).toBe('3');
+    await card(options, 'Opened').getByText('the agent filter does not narrow it', { exact: false }).waitFor();
+    await filters.getByLabel('Agent').selectOption({ label: 'All agents' });
+  });
+
+  it('reports custom days: one day’s figures and its CSV name, and says when a period has no conversations', async () => {
+    const { options } = leadUi;
+    const filters = reports(options).getByRole('form', { name: 'Report period and filters' });
+    const day = dayIn(base, timeZone);
+    const oneDay = (
+      await api<ReportResponse>(ctx.stack, lead().token, `/api/reports?${new URLSearchParams({ ...periodOf({ first: day, last: day }, timeZone), timeZone })}`)
+    ).body;
+    await filters.getByLabel('Period').selectOption({ label: 'Custom' });
+    await filters.getByLabel('From').fill(day);
+    await filters.getByLabel('To (included)').fill(day);
+    await until(async () => (await pair(options, 'Opened', 'Events').textContent()) === String(oneDay.figures.opened.events), { what: 'the one day’s report' });
+    expect(await card(options, 'Messages in').locator('.reports-value').textContent()).toBe(String(oneDay.figures.messagesIn.value));
+    const [download] = await Promise.all([options.waitForEvent('download'), reports(options).getByRole('button', { name: 'Download CSV: Per agent' }).click()]);
+    expect(download.suggestedFilename()).toBe(`switchboard-agents-${day}_${day}.csv`);
+
+    const quiet = dayIn(base - 3 * 86_400_000, timeZone);
+    await filters.getByLabel('From').fill(quiet);
+    await filters.getByLabel('To (included)').fill(quiet);
+    await reports(options).getByText('No conversations in this period.').waitFor();
+    await filters.getByLabel('Period').selectOption({ label: 'Last 7 days' });
+    await card(options, 'Opened').waitFor();
+  });
+
+  it('passes axe in light and dark themes', async () => {
+    const { options } = leadUi;
+    for (const scheme of ['light', 'dark'] as const) {
+      await options.emulateMedia({ colorScheme: scheme });
+      expect((await allViolationsIn(options, '#reports', `reports (${scheme})`)).join('\n')).toBe('');
+    }
+    await options.emulateMedia({ colorScheme: 'light' });
+  });
+
+  it('shows an agent no Reports', async () => {
+    const { options } = agentUi;
+    await options.getByText('Signed in as').waitFor();
+    await options.getByRole('heading', { name: 'Notifications' }).waitFor();
+    expect(await options.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Reports' }).count()).toBe(0);
+    expect(await reports(options).count()).toBe(0);
+  });
+});
