@@ -6,7 +6,7 @@ import type { AgentConversationView } from '@/lib/contract/models';
 import { initials, previewAuthor, waitingSince, waitLabel } from '@/lib/inbox/row';
 import { backNotice, previewParts } from '@/lib/inbox/view';
 import { useFormat } from '@/lib/hooks/useFormat';
-import { contactLabel } from './format';
+import { contactDir, contactLabel } from './format';
 import { TypingDots } from './TypingDots';
 
 export interface ConversationListHandle {
@@ -208,7 +208,9 @@ const Row = memo(
           <Avatar name={c.contact.profileName} />
           <span className="summary">
             <span className="row">
-              <span className="name">{contactLabel(c)}</span>
+              <span className="name" dir={contactDir(c)}>
+                {contactLabel(c)}
+              </span>
               {p.showStatus && (
                 <span className="where" data-status={c.status}>
                   {t(`status.${c.status}`)}
@@ -276,7 +278,9 @@ function Preview({ text, author }: { text: string; author?: string | null }) {
     <span className="preview">
       {author && <span className="author">{author}: </span>}
       {Icon && <Icon aria-hidden="true" />}
-      {Icon ? ` ${rest}` : rest}
+      {/* The customer's words in their own direction (an English preview in an Arabic page). */}
+      {Icon && ' '}
+      <bdi>{rest}</bdi>
     </span>
   );
 }

@@ -12,7 +12,7 @@ import { activityText, mergeThread, repliedSince, threadItems, unseenInbound, ty
 import { sendMessage } from '@/lib/messaging/protocol';
 import { Composer } from './Composer';
 import { useFormat } from '@/lib/hooks/useFormat';
-import { contactLabel } from './format';
+import { contactDir, contactLabel } from './format';
 import { CrmRecordLink } from './CrmRecordLink';
 import { MessageBubble } from './MessageBubble';
 import { StatusActions, type StatusActionsHandle } from './StatusActions';
@@ -162,10 +162,12 @@ export function Thread(props: ThreadProps) {
             <ArrowLeft aria-hidden="true" className="flip-rtl" />
           </button>
           <div className="who">
-            <h2 ref={heading} tabIndex={-1}>
+            <h2 ref={heading} tabIndex={-1} dir={contactDir(c)}>
               {contactLabel(c)}
             </h2>
-            <span className="phone">{c.contact.phone}</span>
+            <span className="phone" dir="ltr">
+              {c.contact.phone}
+            </span>
           </div>
         </div>
         <div className="crm">

@@ -3,6 +3,13 @@ import type { AgentConversationView } from '@/lib/contract/models';
 /** The name to show for a conversation's customer. */
 export const contactLabel = (c: AgentConversationView) => c.contact.profileName?.trim() || c.contact.phone;
 
+/**
+ * The direction of that name: the customer's own (`auto`: a Latin name inside an Arabic page reads
+ * left to right), and a bare number always left to right (digits alone would take the page's
+ * direction and put the `+` at the end in Arabic).
+ */
+export const contactDir = (c: AgentConversationView): 'auto' | 'ltr' => (c.contact.profileName?.trim() ? 'auto' : 'ltr');
+
 const EXTENSIONS: Record<string, string> = {
   'application/pdf': 'pdf',
   'image/jpeg': 'jpg',
