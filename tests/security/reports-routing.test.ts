@@ -120,6 +120,28 @@ describe('Security: reports, leads and routing', () => {
     expect((await live())!.created_at.getTime()).toBeGreaterThan(past.getTime() + 365 * 86_400_000);
   });
 
+  it('with the anon key alone, no routing row is readable (refused, or no policy lets a row through)', async () => {
+    expect((await ctx.stack.db.query<{ n: number }>('select count(*)::int as n from teams')).rows[0]!.n).toBeGreaterThan(0);
+    const asAnon = async (sql: string) => {
+      const c = await ctx.stack.db.connect();
+      try {
+        await c.query('begin');
+        await c.query("select set_config('role', 'anon', true)");
+        return await c.query<{ n: number }>(sql).then(
+          (r) => r.rows[0]!.n,
+          (err: { code?: string }) => err.code,
+        );
+      } finally {
+        await c.query('rollback').catch(() => {});
+        c.release();
+      }
+    };
+    for (const table of ['teams', 'team_members', 'agent_routing', 'team_hours', 'team_holidays', 'sla_policies', 'sla_breaches', 'report_volume']) {
+      const n = await asAnon(`select count(*)::int as n from ${table}`);
+      expect([table, n === 0 || n === '42501']).toEqual([table, true]);
+    }
+  });
+
   it('routing admin routes refuse another organisation’s team, channel and agent; B’s team is untouched', async () => {
     const created = await api<{ id: string }>(ctx.stack, adminB(), '/api/admin/teams', 'POST', { name: 'B team', defaultCapacity: 2 });
     expect(created.status).toBe(201);
@@ -139,6 +161,8 @@ describe('Security: reports, leads and routing', () => {
       [`/api/admin/teams/${teamB}`, 'DELETE', undefined, 404],
     ] as const)
       expect([method, path, (await api(ctx.stack, admin(), path, method, body)).status]).toEqual([method, path, status]);
+    // Team names are per organisation: B's name taken tells A nothing (no "exists elsewhere" oracle).
+    expect((await api(ctx.stack, admin(), '/api/admin/teams', 'POST', { name: 'B team' })).status).toBe(201);
     const { rows } = await ctx.stack.db.query('select name, default_capacity, hours_enabled, auto_reply from teams where id = $1', [teamB]);
     expect(rows).toEqual([{ name: 'B team', default_capacity: 2, hours_enabled: false, auto_reply: null }]);
     expect((await ctx.stack.db.query('select team_id from channels where id = $1', [ctx.b.channelId])).rows).toEqual([{ team_id: null }]);
