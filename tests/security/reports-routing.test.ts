@@ -59,6 +59,8 @@ describe('Security: reports, leads and routing', () => {
     expect((await api(ctx.stack, admin(), `/api/reports?${period}&channel=${ctx.b.channelId}`)).status).toBe(404);
     expect((await api(ctx.stack, admin(), `/api/reports?${period}&agent=${ctx.b.agents[0]!.id}`)).status).toBe(404);
     expect((await api(ctx.stack, admin(), `/api/reports/csv?table=agents&${period}&agent=${ctx.b.agents[0]!.id}`)).status).toBe(404);
+    // An offset is not a zone: Intl reads +01:00 as UTC+1, PostgreSQL as POSIX UTC-1 (days would shift).
+    expect((await api(ctx.stack, admin(), `/api/reports?${period.replace('Europe/Berlin', encodeURIComponent('+01:00'))}`)).status).toBe(400);
     const { body } = await api<{ channels: Array<{ id: string }> }>(ctx.stack, admin(), '/api/reports/channels');
     expect(body.channels.map((c) => c.id)).toEqual([ctx.a.channelId]);
     const report = await api<{ agents: { rows: Array<{ agentId: string }> } }>(ctx.stack, adminB(), `/api/reports?${period}`);
@@ -183,6 +185,7 @@ describe('Security: reports, leads and routing', () => {
       [`/api/admin/teams/${team}/members/${agent().id}`, 'PUT', { capacity: '5' }],
       [`/api/admin/teams/${team}/hours`, 'PUT', hours({ timeZone: 'Mars/Olympus_Mons' })],
       [`/api/admin/teams/${team}/hours`, 'PUT', hours({ timeZone: "UTC'; drop table teams; --" })],
+      [`/api/admin/teams/${team}/hours`, 'PUT', hours({ timeZone: '-05:00' })],
       [
         `/api/admin/teams/${team}/hours`,
         'PUT',
