@@ -33,6 +33,8 @@ describe('Security: reports, leads and routing', () => {
     expect(created.status).toBe(201);
     const team = created.body.id;
     for (const [path, method, body] of [
+      ['/api/admin/overview', 'GET', undefined],
+      ['/api/admin/crm', 'GET', undefined],
       ['/api/admin/teams', 'POST', { name: 'Leads' }],
       [`/api/admin/teams/${team}`, 'PATCH', { defaultCapacity: 1000 }],
       [`/api/admin/teams/${team}/members/${lead().id}`, 'PUT', {}],
