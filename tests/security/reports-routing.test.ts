@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import { historyWriter } from '../../server/dev/history';
 import { useClients, useTestStack } from '../support/fixture';
+import { subscribed } from '../support/realtime';
 import { refusedFor } from '../support/postgrest';
 import { api, customer } from '../support/stack';
 import { until } from '../support/wait';
@@ -243,5 +244,23 @@ describe('Security: reports, leads and routing', () => {
     expect((await api(ctx.stack, adminB(), '/api/routing/availability', 'PUT', { availability: 'away' })).status).toBe(200);
     await until(() => heard.colleague.includes(agent().id) && heard.stranger.includes(ctx.b.agents[0]!.id), { what: 'both changes heard' });
     expect(heard.stranger).toEqual([ctx.b.agents[0]!.id]);
+  });
+
+  it('a team’s change reaches another organisation’s Realtime subscriber not at all (teams and members are published)', async () => {
+    const heard: string[] = [];
+    const sb = await clients.realtime.client(adminB());
+    const ch = sb.channel('teams-stranger');
+    for (const table of ['teams', 'team_members'])
+      ch.on('postgres_changes', { event: '*', schema: 'public', table }, (p) =>
+        heard.push(`${table}:${String((p.new as { team_id?: string; id?: string }).team_id ?? (p.new as { id?: string }).id)}`),
+      );
+    await subscribed(ch, true);
+    const teamA = (await api<{ id: string }>(ctx.stack, admin(), '/api/admin/teams', 'POST', { name: 'Realtime A' })).body.id;
+    expect((await api(ctx.stack, admin(), `/api/admin/teams/${teamA}/members/${agent().id}`, 'PUT', {})).status).toBe(200);
+    expect((await api(ctx.stack, admin(), `/api/admin/teams/${teamA}`, 'PATCH', { assignment: 'round_robin' })).status).toBe(200);
+    // B's own new team, made after, is the marker: changes arrive in commit order.
+    const teamB = (await api<{ id: string }>(ctx.stack, adminB(), '/api/admin/teams', 'POST', { name: 'Realtime B' })).body.id;
+    await until(() => heard.includes(`teams:${teamB}`), { what: 'B hears its own team' });
+    expect(heard.filter((h) => h.includes(teamA))).toEqual([]);
   });
 });
