@@ -225,11 +225,15 @@ export const uploadHeaders = z.object({
 
 // ─── Time zones (reports and routing) ─────────────────────────────────────────────────────────
 
-/** An IANA time zone the runtime knows (`Europe/Berlin`, `America/New_York`, `UTC`). */
+/**
+ * An IANA time zone the runtime knows (`Europe/Berlin`, `America/New_York`, `UTC`). Not an offset
+ * such as `+01:00`: Intl takes it as UTC+1, but PostgreSQL reads it as a POSIX zone, UTC-1.
+ */
 export const timeZone = z
   .string()
   .min(1)
   .max(64)
+  .regex(/^[A-Za-z]/, 'must be an IANA time zone such as Europe/Berlin, not an offset')
   .refine(
     (tz) => {
       try {

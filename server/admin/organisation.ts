@@ -84,7 +84,7 @@ export async function setRole(db: pg.Pool, admin: AgentProfile, agentId: string,
     ).rows[0];
     if (!target) throw new NotFoundError('no such agent in this organisation');
     if (target.role === role) return { changed: false };
-    if (role === 'agent' && (await adminsWithout(c, admin.organisationId, agentId)) === 0) {
+    if (role !== 'admin' && (await adminsWithout(c, admin.organisationId, agentId)) === 0) {
       throw new ConflictError('An organisation needs at least one admin: make someone else admin first.', 'last_admin');
     }
     await c.query('update agents set role = $2 where id = $1', [agentId, role]);

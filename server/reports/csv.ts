@@ -7,7 +7,10 @@ export type ReportTableName = 'summary' | 'daily' | 'heatmap' | 'agents';
 /**
  * One table of a report as CSV (docs/reports.md): UTF-8 with a byte order mark (spreadsheets then
  * read names with accents right), a header row, one row per entity and period; every row carries
- * the period (ISO with offset) and the time zone. Quoting is csv-stringify's.
+ * the period (ISO with offset) and the time zone. Quoting is csv-stringify's, and so is the
+ * guard against formula injection (OWASP): a text cell that a spreadsheet would read as a formula
+ * (starting with = + - @, a tab or a carriage return, e.g. an agent's display name) gets a leading
+ * quote; negative numbers stay numbers.
  */
 export function reportCsv(report: ReportResponse, table: ReportTableName): string {
   const { from, to, timeZone } = report.period;
@@ -56,5 +59,5 @@ export function reportCsv(report: ReportResponse, table: ReportTableName): strin
         }));
     }
   })();
-  return stringify(rows, { header: true, bom: true, columns: rows[0] ? Object.keys(rows[0]) : Object.keys(period) });
+  return stringify(rows, { header: true, bom: true, escape_formulas: true, columns: rows[0] ? Object.keys(rows[0]) : Object.keys(period) });
 }

@@ -16,3 +16,5 @@ create trigger agents_routing_moved before update of organisation_id on public.a
 create trigger agents_routing_moved_init after update of organisation_id on public.agents
   for each row when (old.organisation_id is distinct from new.organisation_id)
   execute function public.agent_routing_init();
+
+revoke execute on function public.agent_routing_moved() from public, anon, authenticated;
