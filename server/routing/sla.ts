@@ -74,8 +74,8 @@ export interface SlaAlert extends SlaAlertPayload {
   notifyAdmins: boolean;
 }
 
-/** A clock's row as the alert its notification carries. */
-const alertOf = (r: {
+/** A clock's row, as the breach and warning queries return it. */
+interface AlertRow {
   conversation_id: string;
   kind: SlaKind;
   organisation_id: string;
@@ -83,7 +83,10 @@ const alertOf = (r: {
   assignee_id: string | null;
   due_at: Date;
   notify_admins: boolean | null;
-}): SlaAlert => ({
+}
+
+/** A clock's row as the alert its notification carries. */
+const alertOf = (r: AlertRow): SlaAlert => ({
   conversationId: r.conversation_id,
   kind: r.kind,
   dueAt: r.due_at.toISOString(),
@@ -95,15 +98,7 @@ const alertOf = (r: {
 
 /** Records the breaches due now; returns only those this call recorded (each breach once, whichever instance). */
 export async function recordBreaches(db: pg.Pool, limit = 500): Promise<SlaAlert[]> {
-  const { rows } = await db.query<{
-    conversation_id: string;
-    kind: SlaKind;
-    organisation_id: string;
-    team_id: string;
-    assignee_id: string | null;
-    due_at: Date;
-    notify_admins: boolean | null;
-  }>(
+  const { rows } = await db.query<AlertRow>(
     `with due as (
        select k.conversation_id, k.kind, k.cycle, k.organisation_id, k.team_id, c.assignee_id, k.due_at
          from sla_clocks k join conversations c on c.id = k.conversation_id
@@ -123,15 +118,7 @@ export async function recordBreaches(db: pg.Pool, limit = 500): Promise<SlaAlert
 
 /** Marks the clocks due within their policy's warning time as warned; returns those this call marked. */
 export async function claimWarnings(db: pg.Pool, limit = 500): Promise<SlaAlert[]> {
-  const { rows } = await db.query<{
-    conversation_id: string;
-    kind: SlaKind;
-    organisation_id: string;
-    team_id: string;
-    assignee_id: string | null;
-    due_at: Date;
-    notify_admins: boolean;
-  }>(
+  const { rows } = await db.query<AlertRow>(
     `update sla_clocks k set warned_at = now()
        from sla_policies p, conversations c
       where p.team_id = k.team_id and c.id = k.conversation_id and c.status = 'open'
