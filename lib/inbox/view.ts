@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 import type { CannedReply } from '../contract/api';
-import type { AgentConversationView, AgentSummary, ConversationStatus, MessageView } from '../contract/models';
+import type { ActivityView, AgentConversationView, AgentSummary, ConversationStatus, MessageView } from '../contract/models';
 
 /**
  * What the side panel shows, decided from the inbox: filters, local search, the thread's items
@@ -79,6 +79,20 @@ export function backNotice(c: AgentConversationView): 'customer_wrote' | 'snooze
   return null;
 }
 
+/** An automatic decision's line, saying the rule that made it ("Switchboard assigned this to Bob by round robin"). */
+function routingText(t: TFunction<'inbox'>, a: Extract<ActivityView, { kind: 'assigned' }>, me: string, name: (id: string) => string): string {
+  if (a.to === null) {
+    if (a.rule !== 'hand_back' || a.from === null) return t('activity.unassignedByRouting');
+    return a.from === me ? t('activity.handedBackFromYou') : t('activity.handedBack', { from: name(a.from) });
+  }
+  const mine = a.to === me;
+  const to = { to: name(a.to) };
+  if (a.rule === 'round_robin') return mine ? t('activity.assignedToYouByRoundRobin') : t('activity.assignedByRoundRobin', to);
+  if (a.rule === 'least_busy') return mine ? t('activity.assignedToYouByLeastBusy') : t('activity.assignedByLeastBusy', to);
+  if (a.rule === 'previous_assignee') return mine ? t('activity.assignedBackToYou') : t('activity.assignedBackToPrevious', to);
+  return mine ? t('activity.assignedToYouByRouting') : t('activity.assignedByRouting', to);
+}
+
 /** An activity line of the thread as a sentence ("Alice resolved this"), in the agent's language. */
 export function activityText(t: TFunction<'inbox'>, m: MessageView, agents: AgentSummary[], me: string, formatTime: (iso: string) => string): string {
   const a = m.activity;
@@ -89,10 +103,7 @@ export function activityText(t: TFunction<'inbox'>, m: MessageView, agents: Agen
   const by = m.sentBy === null ? null : (colleague(m.sentBy) ?? t('activity.aColleague'));
   const who = { by: by ?? '' };
   if (a.kind === 'assigned') {
-    if (m.sentBy === null) {
-      if (a.to === null) return t('activity.unassignedByRouting');
-      return a.to === me ? t('activity.assignedToYouByRouting') : t('activity.assignedByRouting', { to: colleague(a.to) ?? t('activity.aColleague') });
-    }
+    if (m.sentBy === null) return routingText(t, a, me, (id) => colleague(id) ?? t('activity.aColleague'));
     if (a.to === null) return byMe ? t('activity.youUnassigned') : t('activity.unassigned', who);
     if (a.to === m.sentBy) return byMe ? t('activity.youTook') : t('activity.took', who);
     if (a.to === me) return t('activity.assignedToYou', who);
