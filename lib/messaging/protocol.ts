@@ -86,6 +86,22 @@ export interface Responses {
   'admin:createChannel': CreateChannelResponse;
   /** Admins: where to approve Switchboard in the CRM (opened in a tab; the CRM sends the browser back to the server). */
   'admin:connectCrm': CrmConnectResponse;
+  /** Reads teams and every agent's availability again (into `routingItem`). */
+  'routing:refresh': null;
+  /** The agent's own availability: only available (and connected) agents receive conversations. */
+  'routing:setAvailability': null;
+  /** Admins: a team (docs/routing.md); each change is followed by `routingItem` read again. */
+  'admin:createTeam': { id: string };
+  'admin:updateTeam': null;
+  'admin:deleteTeam': null;
+  /** Admins: adds an agent to a team, or changes their capacity (null: the team's default). */
+  'admin:setTeamMember': null;
+  'admin:removeTeamMember': null;
+  /** Admins: the team that answers a channel (null: none). */
+  'admin:setChannelTeam': null;
+  'admin:setTeamHours': null;
+  /** Admins: a team's SLA targets (null: no policy). */
+  'admin:setTeamSla': null;
   /** The customer's CRM record for the thread header (null: the organisation has no CRM). */
   'crm:record': CrmRecordView | null;
   /** Records of the CRM an agent may link a customer no record matched to. */

@@ -9,6 +9,7 @@ import { conversationStatusHandlers } from './conversation-status';
 import { crmRecordHandlers } from './crm-record';
 import { inboxHandlers } from './inbox';
 import { overlayHandlers } from './overlay';
+import { routingHandlers } from './routing';
 import { sessionHandlers } from './session';
 import type { Handlers } from './types';
 
@@ -36,6 +37,7 @@ export function serveRequests({ current, rebuild, pages, openSidePanel }: Reques
     ...conversationStatusHandlers(current),
     ...composerHandlers(current),
     ...adminHandlers(current),
+    ...routingHandlers(current),
     ...crmRecordHandlers(current),
     ...overlayHandlers(current, pages, openSidePanel),
   };
