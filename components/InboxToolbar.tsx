@@ -1,4 +1,4 @@
-import { ListChecks } from 'lucide-react';
+import { ArrowDownWideNarrow, ListChecks } from 'lucide-react';
 import { forwardRef, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConversationStatus } from '@/lib/contract/models';
@@ -32,6 +32,7 @@ export const InboxToolbar = forwardRef<
   }
 >(function InboxToolbar(props, ref) {
   const { t } = useTranslation('inbox');
+  const { t: tr } = useTranslation('routing');
   const searchId = useId();
   return (
     <div className="toolbar">
@@ -103,6 +104,15 @@ export const InboxToolbar = forwardRef<
               onClick={() => props.onFilter({ ...props.filter, unread: !props.filter.unread })}
             >
               {t('filter.unread')} <span className="count">{props.counts.unread}</span>
+            </button>
+            <button
+              type="button"
+              className="sort-due"
+              data-filter="by-due"
+              aria-pressed={props.filter.byDue}
+              onClick={() => props.onFilter({ ...props.filter, byDue: !props.filter.byDue })}
+            >
+              <ArrowDownWideNarrow aria-hidden="true" /> {tr('sort.byDue')}
             </button>
           </div>
         </>

@@ -10,20 +10,33 @@ import type { ActivityView, AgentConversationView, AgentSummary, ConversationSta
 
 export type ConversationFilter = 'mine' | 'unassigned' | 'all';
 
-/** What the list shows: one status (Open by default), whose conversations, and optionally only unread ones. */
+/** What the list shows: one status (Open by default), whose conversations, optionally only unread ones, and in which order. */
 export interface ListFilter {
   status: ConversationStatus;
   assignee: ConversationFilter;
   unread: boolean;
+  /** Sorted by SLA due time (soonest first) instead of newest first. */
+  byDue: boolean;
 }
 
-export const DEFAULT_LIST_FILTER: ListFilter = { status: 'open', assignee: 'all', unread: false };
+export const DEFAULT_LIST_FILTER: ListFilter = { status: 'open', assignee: 'all', unread: false, byDue: false };
 
 const byAssignee = (c: AgentConversationView, assignee: ConversationFilter, me: string) =>
   assignee === 'all' || (assignee === 'mine' ? c.assigneeId === me : c.assigneeId === null);
 
 export function filterConversations(list: AgentConversationView[], filter: ListFilter, me: string): AgentConversationView[] {
-  return list.filter((c) => c.status === filter.status && byAssignee(c, filter.assignee, me) && (!filter.unread || c.unreadCount > 0));
+  const shown = list.filter((c) => c.status === filter.status && byAssignee(c, filter.assignee, me) && (!filter.unread || c.unreadCount > 0));
+  return filter.byDue ? sortByDue(shown) : shown;
+}
+
+/**
+ * Conversations with an SLA due time first, the soonest (the most overdue) at the top; the others
+ * after them in the order given (newest first).
+ */
+export function sortByDue(list: AgentConversationView[]): AgentConversationView[] {
+  const due = (c: AgentConversationView) => (c.slaDueAt ? new Date(c.slaDueAt).getTime() : Infinity);
+  // Array.prototype.sort is stable: conversations without a due time keep their order.
+  return [...list].sort((a, b) => due(a) - due(b) || (due(a) === Infinity ? 0 : a.id.localeCompare(b.id)));
 }
 
 /**
@@ -31,7 +44,7 @@ export function filterConversations(list: AgentConversationView[], filter: ListF
  * the assignee and unread choices, assignees under the status and unread choice, unread under both.
  * Counted from the same list the view filters, so they agree with what it shows.
  */
-export function filterCounts(list: AgentConversationView[], filter: ListFilter, me: string) {
+export function filterCounts(list: AgentConversationView[], filter: Omit<ListFilter, 'byDue'>, me: string) {
   const status: Record<ConversationStatus, number> = { open: 0, snoozed: 0, resolved: 0 };
   const assignee: Record<ConversationFilter, number> = { mine: 0, unassigned: 0, all: 0 };
   let unread = 0;

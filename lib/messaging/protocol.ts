@@ -14,6 +14,7 @@ import type {
   CrmCheckResult,
 } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
+import type { CapacityWarning } from '../contract/routing';
 import type { FailureReason } from './failures';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { BadgeInfo } from '../overlay/badge-info';
@@ -52,8 +53,8 @@ export interface Responses {
   'composer:send': null;
   /** A private note for colleagues; offline, it waits in the outbox like a reply. */
   'composer:note': null;
-  /** Assigns the conversation (to an agent of the organisation), or unassigns it (null). */
-  'inbox:assign': null;
+  /** Assigns the conversation (to an agent of the organisation), or unassigns it (null); made even above the assignee's capacity, with a warning. */
+  'inbox:assign': { warning: CapacityWarning | null };
   /** Resolves, reopens or snoozes conversations; says how many changed and how many the customer wrote to since (left open). */
   'inbox:setStatus': StatusSummary;
   /** Marks a conversation unread (from a message down, or its latest customer message). */
