@@ -85,26 +85,28 @@ export const InboxToolbar = forwardRef<
               </button>
             ))}
           </div>
-          <div className="filters" role="group" aria-label={t('filter.assignedTo')}>
-            {ASSIGNEES.map((assignee) => (
+          <div className="filters-row">
+            <div className="filters" role="group" aria-label={t('filter.assignedTo')}>
+              {ASSIGNEES.map((assignee) => (
+                <button
+                  key={assignee}
+                  type="button"
+                  data-filter={`assignee:${assignee}`}
+                  aria-pressed={props.filter.assignee === assignee}
+                  onClick={() => props.onFilter({ ...props.filter, assignee })}
+                >
+                  {t(`filter.assignee.${assignee}`)} <span className="count">{props.counts.assignee[assignee]}</span>
+                </button>
+              ))}
               <button
-                key={assignee}
                 type="button"
-                data-filter={`assignee:${assignee}`}
-                aria-pressed={props.filter.assignee === assignee}
-                onClick={() => props.onFilter({ ...props.filter, assignee })}
+                data-filter="unread"
+                aria-pressed={props.filter.unread}
+                onClick={() => props.onFilter({ ...props.filter, unread: !props.filter.unread })}
               >
-                {t(`filter.assignee.${assignee}`)} <span className="count">{props.counts.assignee[assignee]}</span>
+                {t('filter.unread')} <span className="count">{props.counts.unread}</span>
               </button>
-            ))}
-            <button
-              type="button"
-              data-filter="unread"
-              aria-pressed={props.filter.unread}
-              onClick={() => props.onFilter({ ...props.filter, unread: !props.filter.unread })}
-            >
-              {t('filter.unread')} <span className="count">{props.counts.unread}</span>
-            </button>
+            </div>
             <button
               type="button"
               className="sort-due"

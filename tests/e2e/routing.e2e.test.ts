@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RoutingOverview } from '../../lib/contract/routing';
+import { seriousViolations } from '../support/axe';
 import { signedInBrowser } from '../support/browser';
 import { useTestStack } from '../support/fixture';
 import { assignedLines, waitConnected } from '../support/routing';
@@ -89,6 +90,7 @@ describe('Routing in Chromium', () => {
         t.sla?.firstResponseMinutes === 30,
       'the team set up',
     );
+    expect((await seriousViolations(admin.options, 'admin view with a team')).join('\n')).toBe('');
   });
 
   it('two available, connected agents receive new conversations in turn; rows say to whom and the thread by which rule', async () => {
@@ -115,12 +117,19 @@ describe('Routing in Chromium', () => {
     await agent.panel.getByRole('button', { name: 'Back to conversations' }).click();
   });
 
-  it('a row shows its reply due time from the team’s SLA', async () => {
+  it('a row shows its reply due time from the team’s SLA; Due first puts the soonest on top', async () => {
     // 30 minutes from the customer's message, less what the test took.
     await row(agent.panel, 'Quinn')
       .locator('[data-due="due"]')
       .filter({ hasText: /Reply due in \d+ min/ })
       .waitFor({ timeout: 10_000 });
+    const firstRow = () => agent.panel.locator('[data-conversation-id]').first().textContent();
+    expect(await firstRow()).toContain('Sasha'); // newest first
+    await agent.panel.getByRole('button', { name: 'Due first' }).click();
+    await expect.poll(firstRow).toContain('Quinn'); // the oldest customer message is due first
+    await agent.panel.getByRole('button', { name: 'Due first' }).click();
+    await expect.poll(firstRow).toContain('Sasha');
+    expect((await seriousViolations(agent.panel, 'side panel with availability and due times')).join('\n')).toBe('');
   });
 
   it('an agent who sets Away stops receiving; the colleague gets the new conversations', async () => {
