@@ -9,6 +9,7 @@ import { Channels } from './admin/Channels';
 import { CrmSection } from './admin/Crm';
 import { Invitations } from './admin/Invitations';
 import { Team } from './admin/Team';
+import { Teams } from './admin/Teams';
 import { useAdminAction } from './admin/useAdminAction';
 
 /**
@@ -38,6 +39,7 @@ export function AdminView() {
       <Invitations data={data} run={run} />
       <CannedReplies data={data} run={run} />
       <Channels data={data} />
+      <Teams data={data} run={run} />
       <CrmSection crm={data.crm} run={run} />
       <AuditLog data={data} />
     </section>

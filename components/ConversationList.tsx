@@ -1,9 +1,9 @@
-import { Ban, Camera, Clock, MapPin, Paperclip, User } from 'lucide-react';
+import { AlarmClock, Ban, Camera, Clock, MapPin, Paperclip, User } from 'lucide-react';
 import { forwardRef, memo, useCallback, useEffect, useImperativeHandle, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Virtuoso, type VirtuosoHandle } from 'react-virtuoso';
 import type { AgentConversationView } from '@/lib/contract/models';
-import { initials, previewAuthor, waitingSince, waitLabel } from '@/lib/inbox/row';
+import { dueLabel, initials, previewAuthor, waitingSince, waitLabel } from '@/lib/inbox/row';
 import { backNotice, previewParts } from '@/lib/inbox/view';
 import { useFormat } from '@/lib/hooks/useFormat';
 import { contactDir, contactLabel } from './format';
@@ -49,7 +49,14 @@ export const ConversationList = forwardRef<
 >(function ConversationList(props, ref) {
   const { conversations } = props;
   const { t, i18n } = useTranslation('inbox');
+  const { t: tr } = useTranslation('routing');
   const words = { you: t('list.you'), aColleague: t('list.aColleague') };
+  const dueText = (c: AgentConversationView) => {
+    const due = dueLabel(c, props.now, i18n.language);
+    if (!due) return null;
+    const text = due.overdue ? tr(`due.${due.kind}Overdue`, { by: due.duration }) : tr(`due.${due.kind}`, { in: due.duration });
+    return { text, overdue: due.overdue };
+  };
   const virtuoso = useRef<VirtuosoHandle>(null);
   const scroller = useRef<HTMLElement | null>(null);
   const [active, setActive] = useState(0);
@@ -138,6 +145,7 @@ export const ConversationList = forwardRef<
           showStatus={!!props.showStatus}
           author={previewAuthor(c, props.me, props.agentNames, words)}
           waited={waitedLabel(c, props.now, i18n.language)}
+          due={dueText(c)}
           selecting={props.selecting}
           checked={props.checked.has(c.id)}
           onCheck={props.onCheck}
@@ -171,6 +179,8 @@ const Row = memo(
     author: string | null;
     /** How long the customer has waited for an answer, or null. */
     waited: string | null;
+    /** The next SLA due time ("Reply due in 4 min"), or null; `overdue` when it passed (shown red). */
+    due: { text: string; overdue: boolean } | null;
     selecting: boolean;
     checked: boolean;
     onCheck: (id: string, checked: boolean) => void;
@@ -226,8 +236,13 @@ const Row = memo(
                 </span>
               )}
             </span>
-            {(p.waited || c.optedOutAt || p.assignee) && (
+            {(p.waited || c.optedOutAt || p.assignee || p.due) && (
               <span className="row meta">
+                {p.due && (
+                  <span className={`due${p.due.overdue ? ' overdue' : ''}`} data-due={p.due.overdue ? 'overdue' : 'due'}>
+                    <AlarmClock aria-hidden="true" /> {p.due.text}
+                  </span>
+                )}
                 {p.waited && (
                   <span className="waiting">
                     <Clock aria-hidden="true" /> {t('list.waiting', { time: p.waited })}
@@ -261,6 +276,8 @@ const Row = memo(
     a.showStatus === b.showStatus &&
     a.author === b.author &&
     a.waited === b.waited &&
+    a.due?.text === b.due?.text &&
+    a.due?.overdue === b.due?.overdue &&
     a.selecting === b.selecting &&
     a.checked === b.checked &&
     a.onCheck === b.onCheck &&

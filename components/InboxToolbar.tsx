@@ -1,4 +1,4 @@
-import { ListChecks } from 'lucide-react';
+import { ArrowDownWideNarrow, ListChecks } from 'lucide-react';
 import { forwardRef, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConversationStatus } from '@/lib/contract/models';
@@ -32,6 +32,7 @@ export const InboxToolbar = forwardRef<
   }
 >(function InboxToolbar(props, ref) {
   const { t } = useTranslation('inbox');
+  const { t: tr } = useTranslation('routing');
   const searchId = useId();
   return (
     <div className="toolbar">
@@ -84,25 +85,36 @@ export const InboxToolbar = forwardRef<
               </button>
             ))}
           </div>
-          <div className="filters" role="group" aria-label={t('filter.assignedTo')}>
-            {ASSIGNEES.map((assignee) => (
+          <div className="filters-row">
+            <div className="filters" role="group" aria-label={t('filter.assignedTo')}>
+              {ASSIGNEES.map((assignee) => (
+                <button
+                  key={assignee}
+                  type="button"
+                  data-filter={`assignee:${assignee}`}
+                  aria-pressed={props.filter.assignee === assignee}
+                  onClick={() => props.onFilter({ ...props.filter, assignee })}
+                >
+                  {t(`filter.assignee.${assignee}`)} <span className="count">{props.counts.assignee[assignee]}</span>
+                </button>
+              ))}
               <button
-                key={assignee}
                 type="button"
-                data-filter={`assignee:${assignee}`}
-                aria-pressed={props.filter.assignee === assignee}
-                onClick={() => props.onFilter({ ...props.filter, assignee })}
+                data-filter="unread"
+                aria-pressed={props.filter.unread}
+                onClick={() => props.onFilter({ ...props.filter, unread: !props.filter.unread })}
               >
-                {t(`filter.assignee.${assignee}`)} <span className="count">{props.counts.assignee[assignee]}</span>
+                {t('filter.unread')} <span className="count">{props.counts.unread}</span>
               </button>
-            ))}
+            </div>
             <button
               type="button"
-              data-filter="unread"
-              aria-pressed={props.filter.unread}
-              onClick={() => props.onFilter({ ...props.filter, unread: !props.filter.unread })}
+              className="sort-due"
+              data-filter="by-due"
+              aria-pressed={props.filter.byDue}
+              onClick={() => props.onFilter({ ...props.filter, byDue: !props.filter.byDue })}
             >
-              {t('filter.unread')} <span className="count">{props.counts.unread}</span>
+              <ArrowDownWideNarrow aria-hidden="true" /> {tr('sort.byDue')}
             </button>
           </div>
         </>

@@ -2,6 +2,7 @@ import { CloudOff, LogIn, RefreshCw, WifiOff, type LucideIcon } from 'lucide-rea
 import { useTranslation } from 'react-i18next';
 import type { ConnectionBanner, ConnectionProblem } from '@/lib/connection/banner';
 import type { ConnectionStatus } from '@/lib/connection/status';
+import { AvailabilityPicker } from './routing/AvailabilityPicker';
 
 const ICONS: Record<ConnectionProblem, LucideIcon> = { 'signed-out': LogIn, offline: WifiOff, server: CloudOff, interrupted: RefreshCw };
 
@@ -20,6 +21,7 @@ export function StatusBar(props: { status: ConnectionStatus; banner: ConnectionB
         <span className="dot" aria-hidden="true" />
         <span>{t(`connection.state.${overall}`)}</span>
         {props.agentName && <span className="agent">· {props.agentName}</span>}
+        {props.agentName && <AvailabilityPicker />}
         {overall !== 'live' && overall !== 'signed-out' && (
           <button type="button" onClick={props.onReconnect}>
             {t('connection.reconnect')}

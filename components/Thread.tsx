@@ -264,16 +264,25 @@ export function Thread(props: ThreadProps) {
 }
 
 /** Assign to me / a colleague / nobody; shown to everyone live. */
-function AssigneePicker(props: { assigneeId: string | null; me: string; agents: AgentSummary[]; onAssign: (id: string | null) => void }) {
+function AssigneePicker(props: { assigneeId: string | null; me: string; agents: AgentSummary[]; onAssign: ConversationIntents['assign'] }) {
   const { t } = useTranslation('inbox');
+  const { t: tr } = useTranslation('routing');
   const selectId = useId();
   const known = props.agents.some((a) => a.id === props.assigneeId);
+  // An assignment above capacity is made, with a warning; a failure is said too (never silent).
+  const [said, setSaid] = useState<string | null>(null);
+  const assign = async (id: string | null) => {
+    setSaid(null);
+    const { error, warning } = await props.onAssign(id);
+    const name = props.agents.find((a) => a.id === id)?.displayName ?? t('list.aColleague');
+    setSaid(error ?? (warning ? tr('overCapacity', { name, load: warning.openLoad, capacity: warning.capacity }) : null));
+  };
   return (
     <div className="assign">
       <label className="visually-hidden" htmlFor={selectId}>
         {t('assign.label')}
       </label>
-      <select id={selectId} value={props.assigneeId ?? ''} onChange={(e) => props.onAssign(e.target.value || null)}>
+      <select id={selectId} value={props.assigneeId ?? ''} onChange={(e) => void assign(e.target.value || null)}>
         <option value="">{t('assign.nobody')}</option>
         {props.assigneeId && !known && <option value={props.assigneeId}>{t('list.aColleague')}</option>}
         {props.agents.map((a) => (
@@ -283,9 +292,14 @@ function AssigneePicker(props: { assigneeId: string | null; me: string; agents: 
         ))}
       </select>
       {props.assigneeId !== props.me && (
-        <button type="button" onClick={() => props.onAssign(props.me)}>
+        <button type="button" onClick={() => void assign(props.me)}>
           {t('assign.toMe')}
         </button>
+      )}
+      {said && (
+        <p className="assign-warning" role="alert">
+          {said}
+        </p>
       )}
     </div>
   );

@@ -28,7 +28,8 @@ import type { AgentRole, ConversationStatus } from '../contract/models';
 import type { MessageView } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { ReportChannelsResponse, ReportResponse } from '../contract/reports';
-import type { reportCsvQuery, reportQuery } from '../contract/schemas';
+import type { AgentRoutingView, Availability, RoutingOverview } from '../contract/routing';
+import type { businessHoursRequest, reportCsvQuery, reportQuery, slaPolicyRequest, teamPatchRequest, teamRequest } from '../contract/schemas';
 import type { z } from 'zod';
 
 /** What a reply carries: text and/or a file by URL, or an approved template. */
@@ -135,6 +136,21 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     reportChannels: () => call<ReportChannelsResponse>('GET', '/api/reports/channels'),
     /** One table of that report as CSV text (the byte order mark the server sends is dropped by decoding). */
     reportCsv: async (q: z.input<typeof reportCsvQuery>) => (await send('GET', `/api/reports/csv?${query(q)}`)).text(),
+    /** Routing (docs/routing.md): every agent reads it and sets their own availability; admins change teams. */
+    routing: {
+      overview: () => call<RoutingOverview>('GET', '/api/routing'),
+      setAvailability: (availability: Availability) => call<{ agent: AgentRoutingView }>('PUT', '/api/routing/availability', { availability }),
+      createTeam: (team: z.input<typeof teamRequest>) => call<{ id: string }>('POST', '/api/admin/teams', team),
+      updateTeam: (teamId: string, patch: z.input<typeof teamPatchRequest>) => call<unknown>('PATCH', `/api/admin/teams/${teamId}`, patch),
+      deleteTeam: (teamId: string) => call<unknown>('DELETE', `/api/admin/teams/${teamId}`),
+      setMember: (teamId: string, agentId: string, capacity: number | null) =>
+        call<unknown>('PUT', `/api/admin/teams/${teamId}/members/${agentId}`, { capacity }),
+      removeMember: (teamId: string, agentId: string) => call<unknown>('DELETE', `/api/admin/teams/${teamId}/members/${agentId}`),
+      setChannelTeam: (channelId: string, teamId: string | null) => call<unknown>('PUT', `/api/admin/channels/${channelId}/team`, { teamId }),
+      setHours: (teamId: string, hours: z.input<typeof businessHoursRequest>) => call<unknown>('PUT', `/api/admin/teams/${teamId}/hours`, hours),
+      setSla: (teamId: string, sla: z.input<typeof slaPolicyRequest> | null) =>
+        sla ? call<unknown>('PUT', `/api/admin/teams/${teamId}/sla`, sla) : call<unknown>('DELETE', `/api/admin/teams/${teamId}/sla`),
+    },
     /** Admins only (403 `admin_only` for an agent). */
     admin: {
       overview: () => call<AdminOverview>('GET', '/api/admin/overview'),

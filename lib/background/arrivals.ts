@@ -4,9 +4,9 @@ import { TYPING_TTL_MS } from '../contract/events';
 import type { ConversationView, MessageView } from '../contract/models';
 import { conversationFromRow } from '../contract/rows';
 import { applyConversation, applyMessage, applyRead, isNewMessage } from '../inbox/state';
-import { updateInbox } from '../inbox/store';
+import { readInbox, updateInbox } from '../inbox/store';
 import type { SwitchboardSocket } from './links/socket-client';
-import { currentViewing, notifyMessage } from './notifications';
+import { currentViewing, notifyMessage, notifySla } from './notifications';
 
 /**
  * What the live paths (Realtime rows, Socket.IO events) bring in: applied to the inbox by id, so
@@ -61,6 +61,8 @@ export function followSocket(s: SwitchboardSocket, markRead: (conversationId: st
   s.on('conversation:read', (read) => void updateInbox((st) => applyRead(st, read)));
   s.on('conversation:updated', ({ conversation, activity }) => void receiveChange(conversation, activity));
   s.on('message:status', ({ message }) => void updateInbox((st) => applyMessage(st, message)));
+  s.on('sla:warning', (alert) => void readInbox().then((st) => notifySla(alert, false, st.conversations[alert.conversationId])));
+  s.on('sla:breached', (alert) => void readInbox().then((st) => notifySla(alert, true, st.conversations[alert.conversationId])));
   s.on('presence:state', (agents) => void updateCollab((st) => applyPresenceState(st, agents)));
   s.on('presence:changes', (changes) => void updateCollab((st) => changes.reduce(applyPresence, st)));
   s.on('viewing:update', (v) => void updateCollab((st) => applyViewing(st, v)));

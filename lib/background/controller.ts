@@ -12,7 +12,17 @@ import { applyMessage, applyRead, applySync, emptyInbox, isNewMessage } from '..
 import { pendingMessage, persistAll, readInbox, updateInbox } from '../inbox/store';
 import { createSync } from '../inbox/sync';
 import { isConfigured, type Settings } from '../settings';
-import { adminItem, agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem, updateRequiredItem } from '../storage/items';
+import {
+  adminItem,
+  agentItem,
+  collabItem,
+  connectionItem,
+  openConversationItem,
+  outboxItem,
+  routingItem,
+  teamItem,
+  updateRequiredItem,
+} from '../storage/items';
 import { followSocket, receiveConversationRow, receiveMessage } from './arrivals';
 import { markRead } from './conversations';
 import { RealtimeLink } from './links/realtime';
@@ -20,6 +30,7 @@ import { createRooms } from './links/rooms';
 import { createSocket } from './links/socket-client';
 import { SocketLink } from './links/socket';
 import { notifyMessage } from './notifications';
+import { applyAgentRouting } from './routing';
 import { teamChanged } from './team';
 import { checkVersion } from './workspace';
 import { Failure } from '../messaging/failures';
@@ -178,6 +189,7 @@ export class BackgroundController {
       agentItem.setValue(null),
       teamItem.removeValue(),
       adminItem.setValue(null),
+      routingItem.setValue(null),
       openConversationItem.setValue(null),
       collabItem.setValue(emptyCollab()),
     ]);
@@ -220,6 +232,7 @@ export class BackgroundController {
         // Removed from the organisation, or moved to another: nothing of the old one stays here.
         s.on('session:revoked', ({ reason }) => void this.leaveOrganisation(reason));
         s.on('team:changed', ({ area }) => void teamChanged(this.api, area));
+        s.on('routing:agent', (agent) => void applyAgentRouting(agent));
         followSocket(s, this.markRead);
       },
     });

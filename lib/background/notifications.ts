@@ -1,6 +1,8 @@
 import { browser } from 'wxt/browser';
 import type { AgentConversationView, MessageView } from '../contract/models';
-import { noticeFor, type Notice } from '../notifications/rules';
+import type { SlaAlertPayload } from '../contract/routing';
+import { formats } from '../i18n/format';
+import { noticeFor, slaNoticeFor, type Notice } from '../notifications/rules';
 import { mirror } from '../storage/mirror';
 import { createI18n, pickLanguage } from '../i18n';
 import { agentItem, languageItem, notificationSettingsItem, teamItem, viewingItem } from '../storage/items';
@@ -51,6 +53,16 @@ export async function notifyMessage(m: MessageView, conversation: AgentConversat
   if (!notice) return;
   lastNotified = Date.now();
   await show(notice);
+}
+
+/** An SLA alert for the agent (a due time near, or passed): shown at once, never merged into a burst. */
+export async function notifySla(alert: SlaAlertPayload, breached: boolean, conversation: AgentConversationView | undefined): Promise<void> {
+  const [settings, language] = await Promise.all([currentSettings(), currentLanguage()]);
+  const lang = pickLanguage(language, navigator.languages);
+  const t = i18n.getFixedT(lang, 'inbox');
+  const time = (iso: string) => formats(lang).time.format(new Date(iso));
+  const notice = slaNoticeFor(alert, breached, conversation, { settings, now: new Date(), t, time });
+  if (notice) await show(notice);
 }
 
 async function show(notice: Notice): Promise<void> {

@@ -1,6 +1,7 @@
 import type { ApiClient } from '../api/client';
 import type { TeamArea } from '../contract/events';
 import { adminItem, agentItem, teamItem } from '../storage/items';
+import { refreshRouting } from './routing';
 
 /** Admins: the admin view's data, read again (after a change, or when told the team changed). */
 export async function refreshAdmin(api: ApiClient): Promise<void> {
@@ -11,11 +12,14 @@ export async function refreshAdmin(api: ApiClient): Promise<void> {
 
 /**
  * The team changed (told by the server), or the socket (re)connected: names, canned replies, my
- * own role, and the admin view when one has been opened (its page asks for it on opening).
+ * own role, routing (teams and availability), and the admin view when one has been opened (its page asks for it on opening).
  */
 export async function teamChanged(api: ApiClient, area?: TeamArea): Promise<void> {
   // A message waiting for a number not set up, or the CRM connection, concern the admin view only.
   const adminOnly = area === 'unrouted' || area === 'crm';
+  // Teams, policies, hours: routing's overview only. Agents coming or going change it too.
+  if (area === 'routing') return refreshRouting(api);
+  if (area === undefined || area === 'agents') await refreshRouting(api);
   if (!adminOnly) await refreshTeam(api);
   try {
     if (!adminOnly) await agentItem.setValue(await api.me());

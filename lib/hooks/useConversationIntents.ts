@@ -4,6 +4,7 @@ import type { ReplyContent } from '../api/client';
 import type { LoadedMedia, MediaLink, UploadTicket } from '../contract/api';
 import type { ConversationStatus, MessageView } from '../contract/models';
 import type { TemplateView } from '../contract/reply-window';
+import type { CapacityWarning } from '../contract/routing';
 import { sendMessage, unwrap } from '../messaging/protocol';
 
 /** Everything an agent can do in one conversation, as requests to the background. */
@@ -12,7 +13,8 @@ export interface ConversationIntents {
   send(content: ReplyContent): void;
   note(body: string): void;
   retry(messageId: string): void;
-  assign(assigneeId: string | null): void;
+  /** Assigns (or unassigns); resolves to why it failed, or the warning of an assignment made above the assignee's capacity. */
+  assign(assigneeId: string | null): Promise<{ error: string | null; warning: CapacityWarning | null }>;
   /** Resolve, reopen or snooze; resolves to a sentence saying what went wrong, or null. */
   setStatus(status: ConversationStatus, snoozedUntil: string | null): Promise<string | null>;
   /** Mark unread from a message down (or from the latest customer message); a sentence on failure, or null. */
@@ -37,7 +39,10 @@ export function useConversationIntents(conversationId: string): ConversationInte
       send: (content) => void sendMessage('composer:send', { conversationId, ...content }),
       note: (body) => void sendMessage('composer:note', { conversationId, body }),
       retry: (messageId) => void sendMessage('composer:retry', { conversationId, messageId }),
-      assign: (assigneeId) => void sendMessage('inbox:assign', { conversationId, assigneeId }),
+      assign: async (assigneeId) => {
+        const r = await sendMessage('inbox:assign', { conversationId, assigneeId });
+        return 'error' in r ? { error: r.error, warning: null } : { error: null, warning: r.data.warning };
+      },
       setStatus: async (status, snoozedUntil) => {
         const r = await sendMessage('inbox:setStatus', { conversationIds: [conversationId], status, snoozedUntil });
         if ('error' in r) return r.error;

@@ -47,8 +47,23 @@ const unitFormats = (locale: string) => {
 
 /** A wait as a short duration in the agent's language: "1 min", "45 min", "3 hr", "2 days" (rounded down, at least a minute). */
 export function waitLabel(sinceIso: string, now: number, locale = 'en'): string {
+  return durationLabel(now - new Date(sinceIso).getTime(), locale);
+}
+
+/**
+ * A conversation's next SLA due time as its row says it (docs/routing.md): a reply (first or next
+ * response) or the resolution, due in or overdue by a duration ("4 min"). Null when none runs.
+ */
+export function dueLabel(c: AgentConversationView, now: number, locale = 'en'): { kind: 'reply' | 'resolution'; overdue: boolean; duration: string } | null {
+  if (!c.slaDueAt || !c.slaDueKind || c.status === 'resolved') return null;
+  const left = new Date(c.slaDueAt).getTime() - now;
+  return { kind: c.slaDueKind === 'resolution' ? 'resolution' : 'reply', overdue: left <= 0, duration: durationLabel(Math.abs(left), locale) };
+}
+
+/** A duration as a short label: "1 min", "45 min", "3 hr", "2 days" (rounded down, at least a minute). */
+function durationLabel(ms: number, locale: string): string {
   const f = unitFormats(locale);
-  const minutes = Math.max(1, Math.floor((now - new Date(sinceIso).getTime()) / 60_000));
+  const minutes = Math.max(1, Math.floor(ms / 60_000));
   if (minutes < 60) return f.minute.format(minutes);
   const hours = Math.floor(minutes / 60);
   if (hours < 24) return f.hour.format(hours);

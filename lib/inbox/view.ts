@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 import type { CannedReply } from '../contract/api';
-import type { AgentConversationView, AgentSummary, ConversationStatus, MessageView } from '../contract/models';
+import type { ActivityView, AgentConversationView, AgentSummary, ConversationStatus, MessageView } from '../contract/models';
 
 /**
  * What the side panel shows, decided from the inbox: filters, local search, the thread's items
@@ -10,20 +10,33 @@ import type { AgentConversationView, AgentSummary, ConversationStatus, MessageVi
 
 export type ConversationFilter = 'mine' | 'unassigned' | 'all';
 
-/** What the list shows: one status (Open by default), whose conversations, and optionally only unread ones. */
+/** What the list shows: one status (Open by default), whose conversations, optionally only unread ones, and in which order. */
 export interface ListFilter {
   status: ConversationStatus;
   assignee: ConversationFilter;
   unread: boolean;
+  /** Sorted by SLA due time (soonest first) instead of newest first. */
+  byDue: boolean;
 }
 
-export const DEFAULT_LIST_FILTER: ListFilter = { status: 'open', assignee: 'all', unread: false };
+export const DEFAULT_LIST_FILTER: ListFilter = { status: 'open', assignee: 'all', unread: false, byDue: false };
 
 const byAssignee = (c: AgentConversationView, assignee: ConversationFilter, me: string) =>
   assignee === 'all' || (assignee === 'mine' ? c.assigneeId === me : c.assigneeId === null);
 
 export function filterConversations(list: AgentConversationView[], filter: ListFilter, me: string): AgentConversationView[] {
-  return list.filter((c) => c.status === filter.status && byAssignee(c, filter.assignee, me) && (!filter.unread || c.unreadCount > 0));
+  const shown = list.filter((c) => c.status === filter.status && byAssignee(c, filter.assignee, me) && (!filter.unread || c.unreadCount > 0));
+  return filter.byDue ? sortByDue(shown) : shown;
+}
+
+/**
+ * Conversations with an SLA due time first, the soonest (the most overdue) at the top; the others
+ * after them in the order given (newest first).
+ */
+export function sortByDue(list: AgentConversationView[]): AgentConversationView[] {
+  const due = (c: AgentConversationView) => (c.slaDueAt ? new Date(c.slaDueAt).getTime() : Infinity);
+  // Array.prototype.sort is stable: conversations without a due time keep their order.
+  return [...list].sort((a, b) => due(a) - due(b) || (due(a) === Infinity ? 0 : a.id.localeCompare(b.id)));
 }
 
 /**
@@ -31,7 +44,7 @@ export function filterConversations(list: AgentConversationView[], filter: ListF
  * the assignee and unread choices, assignees under the status and unread choice, unread under both.
  * Counted from the same list the view filters, so they agree with what it shows.
  */
-export function filterCounts(list: AgentConversationView[], filter: ListFilter, me: string) {
+export function filterCounts(list: AgentConversationView[], filter: Omit<ListFilter, 'byDue'>, me: string) {
   const status: Record<ConversationStatus, number> = { open: 0, snoozed: 0, resolved: 0 };
   const assignee: Record<ConversationFilter, number> = { mine: 0, unassigned: 0, all: 0 };
   let unread = 0;
@@ -79,6 +92,20 @@ export function backNotice(c: AgentConversationView): 'customer_wrote' | 'snooze
   return null;
 }
 
+/** An automatic decision's line, saying the rule that made it ("Switchboard assigned this to Bob by round robin"). */
+function routingText(t: TFunction<'inbox'>, a: Extract<ActivityView, { kind: 'assigned' }>, me: string, name: (id: string) => string): string {
+  if (a.to === null) {
+    if (a.rule !== 'hand_back' || a.from === null) return t('activity.unassignedByRouting');
+    return a.from === me ? t('activity.handedBackFromYou') : t('activity.handedBack', { from: name(a.from) });
+  }
+  const mine = a.to === me;
+  const to = { to: name(a.to) };
+  if (a.rule === 'round_robin') return mine ? t('activity.assignedToYouByRoundRobin') : t('activity.assignedByRoundRobin', to);
+  if (a.rule === 'least_busy') return mine ? t('activity.assignedToYouByLeastBusy') : t('activity.assignedByLeastBusy', to);
+  if (a.rule === 'previous_assignee') return mine ? t('activity.assignedBackToYou') : t('activity.assignedBackToPrevious', to);
+  return mine ? t('activity.assignedToYouByRouting') : t('activity.assignedByRouting', to);
+}
+
 /** An activity line of the thread as a sentence ("Alice resolved this"), in the agent's language. */
 export function activityText(t: TFunction<'inbox'>, m: MessageView, agents: AgentSummary[], me: string, formatTime: (iso: string) => string): string {
   const a = m.activity;
@@ -89,10 +116,7 @@ export function activityText(t: TFunction<'inbox'>, m: MessageView, agents: Agen
   const by = m.sentBy === null ? null : (colleague(m.sentBy) ?? t('activity.aColleague'));
   const who = { by: by ?? '' };
   if (a.kind === 'assigned') {
-    if (m.sentBy === null) {
-      if (a.to === null) return t('activity.unassignedByRouting');
-      return a.to === me ? t('activity.assignedToYouByRouting') : t('activity.assignedByRouting', { to: colleague(a.to) ?? t('activity.aColleague') });
-    }
+    if (m.sentBy === null) return routingText(t, a, me, (id) => colleague(id) ?? t('activity.aColleague'));
     if (a.to === null) return byMe ? t('activity.youUnassigned') : t('activity.unassigned', who);
     if (a.to === m.sentBy) return byMe ? t('activity.youTook') : t('activity.took', who);
     if (a.to === me) return t('activity.assignedToYou', who);

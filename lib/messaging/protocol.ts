@@ -14,6 +14,7 @@ import type {
   CrmCheckResult,
 } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
+import type { CapacityWarning } from '../contract/routing';
 import type { FailureReason } from './failures';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
 import type { ReportChannelsResponse, ReportResponse } from '../contract/reports';
@@ -53,8 +54,8 @@ export interface Responses {
   'composer:send': null;
   /** A private note for colleagues; offline, it waits in the outbox like a reply. */
   'composer:note': null;
-  /** Assigns the conversation (to an agent of the organisation), or unassigns it (null). */
-  'inbox:assign': null;
+  /** Assigns the conversation (to an agent of the organisation), or unassigns it (null); made even above the assignee's capacity, with a warning. */
+  'inbox:assign': { warning: CapacityWarning | null };
   /** Resolves, reopens or snoozes conversations; says how many changed and how many the customer wrote to since (left open). */
   'inbox:setStatus': StatusSummary;
   /** Marks a conversation unread (from a message down, or its latest customer message). */
@@ -93,6 +94,22 @@ export interface Responses {
   'reports:csv': { csv: string };
   /** Admins and leads: the organisation's channels, for the report's channel filter. */
   'reports:channels': ReportChannelsResponse;
+  /** Reads teams and every agent's availability again (into `routingItem`). */
+  'routing:refresh': null;
+  /** The agent's own availability: only available (and connected) agents receive conversations. */
+  'routing:setAvailability': null;
+  /** Admins: a team (docs/routing.md); each change is followed by `routingItem` read again. */
+  'admin:createTeam': { id: string };
+  'admin:updateTeam': null;
+  'admin:deleteTeam': null;
+  /** Admins: adds an agent to a team, or changes their capacity (null: the team's default). */
+  'admin:setTeamMember': null;
+  'admin:removeTeamMember': null;
+  /** Admins: the team that answers a channel (null: none). */
+  'admin:setChannelTeam': null;
+  'admin:setTeamHours': null;
+  /** Admins: a team's SLA targets (null: no policy). */
+  'admin:setTeamSla': null;
   /** The customer's CRM record for the thread header (null: the organisation has no CRM). */
   'crm:record': CrmRecordView | null;
   /** Records of the CRM an agent may link a customer no record matched to. */

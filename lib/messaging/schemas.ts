@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { SEARCH_MIN_CHARS } from '../contract/api';
 import {
+  availabilityRequest,
+  businessHoursRequest,
   cannedReplyRequest,
+  channelTeamRequest,
   createChannelRequest,
   crmCheckRequest,
   crmConnectRequest,
@@ -16,6 +19,10 @@ import {
   reportCsvQuery,
   reportQuery,
   roleRequest,
+  slaPolicyRequest,
+  teamMemberRequest,
+  teamPatchRequest,
+  teamRequest,
   uploadView,
 } from '../contract/schemas';
 
@@ -88,6 +95,16 @@ export const requestSchemas = {
   'reports:get': reportQuery,
   'reports:csv': reportCsvQuery,
   'reports:channels': z.undefined(),
+  'routing:refresh': z.undefined(),
+  'routing:setAvailability': availabilityRequest,
+  'admin:createTeam': teamRequest,
+  'admin:updateTeam': z.object({ teamId: z.uuid(), patch: teamPatchRequest }),
+  'admin:deleteTeam': z.object({ teamId: z.uuid() }),
+  'admin:setTeamMember': teamMemberRequest.extend({ teamId: z.uuid(), agentId: z.uuid() }),
+  'admin:removeTeamMember': z.object({ teamId: z.uuid(), agentId: z.uuid() }),
+  'admin:setChannelTeam': channelTeamRequest.extend({ channelId: z.uuid() }),
+  'admin:setTeamHours': z.object({ teamId: z.uuid(), hours: businessHoursRequest }),
+  'admin:setTeamSla': z.object({ teamId: z.uuid(), sla: slaPolicyRequest.nullable() }),
   'crm:record': z.object({ conversationId: z.uuid() }),
   'crm:search': z.object({ conversationId: z.uuid(), query: crmSearchText }),
   'crm:link': z.object({ conversationId: z.uuid(), recordId: crmRecordId }),

@@ -1,5 +1,6 @@
 import type { TFunction } from 'i18next';
 import type { AgentConversationView, AgentSummary, MessageView } from '../contract/models';
+import type { SlaAlertPayload } from '../contract/routing';
 import type { BadgeScope } from '../inbox/state';
 
 /**
@@ -107,4 +108,25 @@ export function noticeFor(
     return notice(t('notify.snoozeEnded'), t('notify.snoozeEndedDetail', { customer: contactOf(conversation, t) }));
   }
   return null;
+}
+
+/**
+ * The notification an SLA alert deserves (`sla:warning` shortly before a due time, `sla:breached`
+ * once it passed): the server sends them only to the assignee (and admins when the policy says so),
+ * so only the agent's own switches and quiet hours apply. `time` formats the due time.
+ */
+export function slaNoticeFor(
+  alert: SlaAlertPayload,
+  breached: boolean,
+  conversation: AgentConversationView | undefined,
+  ctx: { settings: NotificationSettings; now: Date; t: TFunction<'inbox'>; time: (iso: string) => string },
+): Notice | null {
+  const { settings, t } = ctx;
+  if (!settings.enabled || inQuietHours(settings.quietHours, ctx.now)) return null;
+  const customer = contactOf(conversation, t);
+  const what = alert.kind === 'resolution' ? 'resolution' : 'reply';
+  const [title, message] = breached
+    ? [t(`notify.${what}Overdue`), t(`notify.${what}OverdueDetail`, { customer })]
+    : [t(`notify.${what}DueSoon`), t(`notify.${what}DueSoonDetail`, { customer, time: ctx.time(alert.dueAt) })];
+  return { conversationId: alert.conversationId, title, message, sound: settings.sound };
 }

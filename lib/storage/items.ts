@@ -3,6 +3,7 @@ import { emptyCollab, type CollabState } from '../collab/state';
 import { initialStatus, type ConnectionStatus } from '../connection/status';
 import type { AdminOverview } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
+import type { RoutingOverview } from '../contract/routing';
 import { DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings, type Viewing } from '../notifications/rules';
 import { emptyInbox, type InboxState } from '../inbox/state';
 import type { PendingReply, TeamState } from '../inbox/types';
@@ -78,6 +79,8 @@ export const agentItem = /* @__PURE__ */ storage.defineItem<AgentProfile | null>
 export const teamItem = /* @__PURE__ */ storage.defineItem<TeamState>('local:team', { fallback: { agents: [], cannedReplies: [] }, version: 1 });
 /** What the admin view shows (admins only): the team, invitations, canned replies, channels, audit log. */
 export const adminItem = /* @__PURE__ */ storage.defineItem<AdminOverview | null>('local:admin', { fallback: null, version: 1 });
+/** Teams and every agent's availability (`GET /api/routing`), refreshed on connect and kept live by events. */
+export const routingItem = /* @__PURE__ */ storage.defineItem<RoutingOverview | null>('local:routing', { fallback: null, version: 1 });
 /** Replies waiting for the server, oldest first: they survive a worker restart and go out once. */
 export const outboxItem = /* @__PURE__ */ storage.defineItem<PendingReply[]>('local:outbox', { fallback: [], version: 1 });
 

@@ -81,6 +81,17 @@ describe('status in the thread and the list', () => {
     expect(say({ kind: 'assigned', to: 'alice', from: null }, 'alice')).toBe('Alice took this');
     expect(say({ kind: 'assigned', to: null, from: 'alice' }, 'me')).toBe('You unassigned this');
   });
+  it('says which rule made an automatic assignment, and why a conversation went back to the team', () => {
+    const say = (a: NonNullable<MessageView['activity']>) => activityText(t, line(a, null), agents, 'me', time);
+    expect(say({ kind: 'assigned', to: 'alice', from: null, rule: 'round_robin' })).toBe('Switchboard assigned this to Alice by round robin');
+    expect(say({ kind: 'assigned', to: 'me', from: null, rule: 'round_robin' })).toBe('Switchboard assigned this to you by round robin');
+    expect(say({ kind: 'assigned', to: 'alice', from: null, rule: 'least_busy' })).toBe('Switchboard assigned this to Alice, the least busy');
+    expect(say({ kind: 'assigned', to: 'alice', from: null, rule: 'previous_assignee' })).toBe('Switchboard assigned this back to Alice, their previous agent');
+    expect(say({ kind: 'assigned', to: 'me', from: null, rule: 'previous_assignee' })).toBe('Switchboard assigned this back to you, its previous agent');
+    expect(say({ kind: 'assigned', to: null, from: 'alice', rule: 'hand_back' })).toBe('Switchboard gave this back to the team: Alice was away');
+    expect(say({ kind: 'assigned', to: null, from: 'me', rule: 'hand_back' })).toBe('Switchboard gave this back to the team: you were away');
+    expect(say({ kind: 'assigned', to: 'ghost', from: null })).toBe('Switchboard assigned this to A colleague');
+  });
   it('a conversation back in Open says why until the agent has read it', () => {
     const back = conv('a', {
       statusReason: 'customer_wrote',

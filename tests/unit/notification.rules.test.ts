@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_NOTIFICATION_SETTINGS, inQuietHours, noticeFor, type NotificationSettings } from '@/lib/notifications/rules';
+import { DEFAULT_NOTIFICATION_SETTINGS, inQuietHours, noticeFor, slaNoticeFor, type NotificationSettings } from '@/lib/notifications/rules';
 import { createI18n } from '@/lib/i18n';
 import { conversation, message } from '../support/views';
 
@@ -75,5 +75,19 @@ describe('notifications that follow the agent’s work', () => {
       activity: { kind: 'status', status: 'resolved', reason: 'agent', until: null },
     });
     expect(noticeFor(resolved, conversation('c1', { assigneeId: me }), ctx())).toBeNull();
+  });
+
+  it('an SLA warning and a breach notify the agent they are sent to, saying what is due and by when', () => {
+    const c = conversation('c1', { assigneeId: me, contact: { ...conversation('c1').contact, profileName: 'Ana' } });
+    const alert = { conversationId: 'c1', kind: 'first_response' as const, dueAt: '2026-11-28T12:05:00.000Z', assigneeId: me };
+    const sla = (over: Partial<NotificationSettings> = {}) => ({ ...ctx(over), time: (iso: string) => `[${iso.slice(11, 16)}]` });
+    expect(slaNoticeFor(alert, false, c, sla())).toMatchObject({ conversationId: 'c1', title: 'Reply due soon', message: 'Reply to Ana by [12:05]' });
+    expect(slaNoticeFor(alert, true, c, sla())).toMatchObject({ title: 'Reply overdue', message: 'Ana is waiting past the reply target' });
+    expect(slaNoticeFor({ ...alert, kind: 'resolution' }, true, undefined, sla())).toMatchObject({
+      title: 'Resolution overdue',
+      message: 'The conversation with a customer is past its resolution target',
+    });
+    expect(slaNoticeFor(alert, true, c, sla({ enabled: false }))).toBeNull();
+    expect(slaNoticeFor(alert, true, c, sla({ quietHours: { enabled: true, from: '11:00', to: '13:00' } }))).toBeNull();
   });
 });

@@ -9,8 +9,9 @@ export function conversationStatusHandlers(current: Current<'api'>) {
   return {
     'inbox:assign': async ({ conversationId, assigneeId }) => {
       const { api } = await current();
-      const { conversation } = await api.assign(conversationId, assigneeId);
-      return done(await updateInbox((s) => applyConversation(s, conversation)));
+      const { conversation, warning } = await api.assign(conversationId, assigneeId);
+      await updateInbox((s) => applyConversation(s, conversation));
+      return { warning: warning ?? null };
     },
     /**
      * Resolves, reopens or snoozes conversations (one, or several selected in the list). Each goes

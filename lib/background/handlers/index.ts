@@ -10,6 +10,7 @@ import { crmRecordHandlers } from './crm-record';
 import { inboxHandlers } from './inbox';
 import { overlayHandlers } from './overlay';
 import { reportsHandlers } from './reports';
+import { routingHandlers } from './routing';
 import { sessionHandlers } from './session';
 import type { Handlers } from './types';
 
@@ -37,6 +38,7 @@ export function serveRequests({ current, rebuild, pages, openSidePanel }: Reques
     ...conversationStatusHandlers(current),
     ...composerHandlers(current),
     ...adminHandlers(current),
+    ...routingHandlers(current),
     ...crmRecordHandlers(current),
     ...reportsHandlers(current),
     ...overlayHandlers(current, pages, openSidePanel),
