@@ -26,6 +26,8 @@ export const InboxToolbar = forwardRef<
     search: { scope: SearchScope; onScope: (s: SearchScope) => void; counts: Record<ConversationStatus, number>; total: number } | null;
     /** ↓ from the search box moves into the list. */
     onEnterList: () => void;
+    /** The organisation's teams (routing), for the team filter; none: no filter shown. */
+    teams: Array<{ id: string; name: string; mine: boolean }>;
     /** Selection mode: checkboxes on the rows for a bulk action. */
     selecting: boolean;
     onSelecting: (on: boolean) => void;
@@ -116,6 +118,22 @@ export const InboxToolbar = forwardRef<
             >
               <ArrowDownWideNarrow aria-hidden="true" /> {tr('sort.byDue')}
             </button>
+            {props.teams.length > 0 && (
+              <select
+                className="team-filter"
+                aria-label={tr('teamFilter.label')}
+                value={props.filter.team}
+                onChange={(e) => props.onFilter({ ...props.filter, team: e.target.value })}
+              >
+                <option value="mine">{tr('teamFilter.mine')}</option>
+                <option value="all">{tr('teamFilter.all')}</option>
+                {props.teams.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.name}
+                  </option>
+                ))}
+              </select>
+            )}
           </div>
         </>
       )}

@@ -14,7 +14,17 @@ import { useServerSearch } from '@/lib/hooks/useServerSearch';
 import { useUndo } from '@/lib/hooks/useUndo';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sortedConversations } from '@/lib/inbox/state';
-import { DEFAULT_LIST_FILTER, filterConversations, filterCounts, matchesLocally, searchView, type ListFilter, type SearchScope } from '@/lib/inbox/view';
+import {
+  DEFAULT_LIST_FILTER,
+  filterConversations,
+  filterCounts,
+  inChannels,
+  matchesLocally,
+  searchView,
+  teamChannels,
+  type ListFilter,
+  type SearchScope,
+} from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { BulkBar } from './BulkBar';
 import { FirstRun } from './Onboarding';
@@ -25,7 +35,7 @@ import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
 import { UndoToast } from './UndoToast';
 import { Thread, type ThreadProps } from './Thread';
-import { agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem, updateRequiredItem } from '@/lib/storage/items';
+import { agentItem, collabItem, connectionItem, openConversationItem, outboxItem, routingItem, teamItem, updateRequiredItem } from '@/lib/storage/items';
 
 /**
  * How the last conversation was opened: from the list's keyboard flow the thread does not take the
@@ -77,6 +87,7 @@ export function SidePanelApp() {
   const agent = useStorageItem(agentItem);
   const update = useStorageItem(updateRequiredItem);
   const team = useStorageItem(teamItem);
+  const routing = useStorageItem(routingItem);
   const status = useStorageItem(connectionItem) ?? initialStatus();
   const online = useOnline();
   const banner = useMemo(() => connectionBanner(status, online), [status, online]);
@@ -123,7 +134,11 @@ export function SidePanelApp() {
       null,
     );
   }, [all, searching, search.query, search.results, search.counts, scope, inbox?.conversations]);
-  const visible = useMemo(() => found?.conversations ?? filterConversations(all, filter, me), [found, all, filter, me]);
+  // The team filter narrows the list and its counts; a search still looks everywhere.
+  const teams = routing?.teams;
+  const ofTeams = useMemo(() => inChannels(all, teamChannels(filter.team, teams ?? [], me)), [all, filter.team, teams, me]);
+  const teamChoices = useMemo(() => (teams ?? []).map((t) => ({ id: t.id, name: t.name, mine: t.members.some((m) => m.agentId === me) })), [teams, me]);
+  const visible = useMemo(() => found?.conversations ?? filterConversations(ofTeams, filter, me), [found, ofTeams, filter, me]);
   const matches = useMemo(
     () => Object.fromEntries((search.results ?? []).filter((r) => r.match).map((r) => [r.conversation.id, r.match!.body])),
     [search.results],
@@ -213,7 +228,8 @@ export function SidePanelApp() {
               setChecked(new Set());
               localStorage.setItem(FILTER_KEY, JSON.stringify(f));
             }}
-            counts={filterCounts(all, filter, agent.id)}
+            counts={filterCounts(ofTeams, filter, agent.id)}
+            teams={teamChoices}
             searching={search.pending}
             searchError={search.error}
             onEnterList={() => list.current?.focus()}

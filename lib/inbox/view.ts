@@ -17,9 +17,35 @@ export interface ListFilter {
   unread: boolean;
   /** Sorted by SLA due time (soonest first) instead of newest first. */
   byDue: boolean;
+  /** Whose teams' conversations (see `teamChannels`): the agent's own by default. */
+  team: TeamFilter;
 }
 
-export const DEFAULT_LIST_FILTER: ListFilter = { status: 'open', assignee: 'all', unread: false, byDue: false };
+export const DEFAULT_LIST_FILTER: ListFilter = { status: 'open', assignee: 'all', unread: false, byDue: false, team: 'mine' };
+
+/** Which teams' conversations the list shows: every team's, the agent's own teams', or one team's (its id). */
+export type TeamFilter = 'all' | 'mine' | (string & {});
+
+/**
+ * The channels a team filter stands for, or null for no narrowing: a team answers its channels
+ * (docs/routing.md), so "my teams" is the channels of every team the agent is a member of. An
+ * agent in no team, or a team that no longer exists, narrows nothing rather than hiding everything.
+ * @example teamChannels('mine', teams, me) // Set { 'ch-support', 'ch-sales' }
+ */
+export function teamChannels(
+  filter: TeamFilter,
+  teams: ReadonlyArray<{ id: string; channelIds: string[]; members: ReadonlyArray<{ agentId: string }> }>,
+  me: string,
+): ReadonlySet<string> | null {
+  if (filter === 'all') return null;
+  const chosen = filter === 'mine' ? teams.filter((t) => t.members.some((m) => m.agentId === me)) : teams.filter((t) => t.id === filter);
+  if (chosen.length === 0) return null;
+  return new Set(chosen.flatMap((t) => t.channelIds));
+}
+
+/** The conversations of those channels (all of them when `channels` is null). */
+export const inChannels = (list: AgentConversationView[], channels: ReadonlySet<string> | null) =>
+  channels ? list.filter((c) => channels.has(c.channelId)) : list;
 
 const byAssignee = (c: AgentConversationView, assignee: ConversationFilter, me: string) =>
   assignee === 'all' || (assignee === 'mine' ? c.assigneeId === me : c.assigneeId === null);
@@ -44,7 +70,7 @@ export function sortByDue(list: AgentConversationView[]): AgentConversationView[
  * the assignee and unread choices, assignees under the status and unread choice, unread under both.
  * Counted from the same list the view filters, so they agree with what it shows.
  */
-export function filterCounts(list: AgentConversationView[], filter: Omit<ListFilter, 'byDue'>, me: string) {
+export function filterCounts(list: AgentConversationView[], filter: Omit<ListFilter, 'byDue' | 'team'>, me: string) {
   const status: Record<ConversationStatus, number> = { open: 0, snoozed: 0, resolved: 0 };
   const assignee: Record<ConversationFilter, number> = { mine: 0, unassigned: 0, all: 0 };
   let unread = 0;

@@ -132,6 +132,21 @@ describe('Routing in Chromium', () => {
     expect((await seriousViolations(agent.panel, 'side panel with availability and due times')).join('\n')).toBe('');
   });
 
+  it("lists the agent's own teams' conversations by default; All teams shows a channel no team of theirs answers", async () => {
+    const other = 'whatsapp:+14155559876';
+    // A second line of the organisation that no team answers (as an operator would add it).
+    await ctx.stack.db.query("insert into channels (organisation_id, name, whatsapp_number) values ($1, 'Other line', $2)", [ctx.org.id, other]);
+    await ctx.stack.inbound({ from: '+14155553001', to: other, body: 'Hi from the other line', profileName: 'Uma Other' });
+    const teamFilter = agent.panel.getByRole('combobox', { name: 'Team' });
+    expect(await teamFilter.inputValue()).toBe('mine');
+    await row(agent.panel, 'Quinn').waitFor();
+    await teamFilter.selectOption({ label: 'All teams' });
+    await row(agent.panel, 'Uma Other').waitFor({ timeout: 10_000 });
+    await teamFilter.selectOption({ label: 'My teams' });
+    await row(agent.panel, 'Uma Other').waitFor({ state: 'detached' });
+    await row(agent.panel, 'Quinn').waitFor();
+  });
+
   it('an agent who sets Away stops receiving; the colleague gets the new conversations', async () => {
     const select = agent.panel.getByRole('combobox', { name: 'Your availability' });
     expect(await select.inputValue()).toBe('available');

@@ -14,6 +14,8 @@ import {
   previewParts,
   repliedSince,
   searchView,
+  inChannels,
+  teamChannels,
   snoozePresets,
   stillAtBottom,
   threadItems,
@@ -266,5 +268,23 @@ describe('previewParts', () => {
   it('leaves a customer’s own text alone, emoji and all', () => {
     expect(previewParts('Thanks 📍 see you there')).toEqual({ kind: null, text: 'Thanks 📍 see you there' });
     expect(previewParts('📍London')).toEqual({ kind: null, text: '📍London' });
+  });
+});
+
+describe('the team filter', () => {
+  const teams = [
+    { id: 'support', channelIds: ['ch-support'], members: [{ agentId: 'me' }] },
+    { id: 'sales', channelIds: ['ch-sales', 'ch-sales-2'], members: [{ agentId: 'bob' }] },
+  ];
+  const list = [conv('a', { channelId: 'ch-support' }), conv('b', { channelId: 'ch-sales' }), conv('c', { channelId: 'ch-other' })];
+  const ids = (channels: ReadonlySet<string> | null) => inChannels(list, channels).map((c) => c.id);
+  it("shows every team's conversations, the agent's own teams', or one team's", () => {
+    expect(ids(teamChannels('all', teams, 'me'))).toEqual(['a', 'b', 'c']);
+    expect(ids(teamChannels('mine', teams, 'me'))).toEqual(['a']);
+    expect(ids(teamChannels('sales', teams, 'me'))).toEqual(['b']);
+  });
+  it('narrows nothing for an agent in no team or a team that is gone, rather than hiding everything', () => {
+    expect(ids(teamChannels('mine', teams, 'carol'))).toEqual(['a', 'b', 'c']);
+    expect(ids(teamChannels('deleted-team', teams, 'me'))).toEqual(['a', 'b', 'c']);
   });
 });
