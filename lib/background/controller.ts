@@ -12,9 +12,10 @@ import { applyMessage, applyRead, applySync, emptyInbox, isNewMessage } from '..
 import { pendingMessage, persistAll, readInbox, updateInbox } from '../inbox/store';
 import { createSync } from '../inbox/sync';
 import { isConfigured, type Settings } from '../settings';
-import { adminItem, agentItem, collabItem, connectionItem, openConversationItem, outboxItem, teamItem, updateRequiredItem } from '../storage/items';
+import { adminItem, agentItem, collabItem, connectionItem, floorItem, openConversationItem, outboxItem, teamItem, updateRequiredItem } from '../storage/items';
 import { followSocket, receiveConversationRow, receiveMessage } from './arrivals';
 import { markRead } from './conversations';
+import { followFloor } from './floor';
 import { RealtimeLink } from './links/realtime';
 import { createRooms } from './links/rooms';
 import { createSocket } from './links/socket-client';
@@ -178,6 +179,7 @@ export class BackgroundController {
       agentItem.setValue(null),
       teamItem.removeValue(),
       adminItem.setValue(null),
+      floorItem.setValue(null),
       openConversationItem.setValue(null),
       collabItem.setValue(emptyCollab()),
     ]);
@@ -221,6 +223,7 @@ export class BackgroundController {
         s.on('session:revoked', ({ reason }) => void this.leaveOrganisation(reason));
         s.on('team:changed', ({ area }) => void teamChanged(this.api, area));
         followSocket(s, this.markRead);
+        followFloor(s, this.api);
       },
     });
     this.socket = socket;
