@@ -1,5 +1,3 @@
-import { coalesced } from '../inbox/coalesce';
-
 /** At most one floor read a second, however many events arrive (docs/reports.md, "Floor"). */
 export const FLOOR_GAP_MS = 1000;
 
@@ -14,13 +12,20 @@ export function floorFeed(deps: { refresh: () => Promise<void>; gapMs?: number; 
   const now = deps.now ?? Date.now;
   const wait = deps.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let last = -Infinity;
-  const run = coalesced(async () => {
-    const early = last + gap - now();
-    if (early > 0) await wait(early);
-    last = now();
-    await deps.refresh().catch(() => {
-      /* the next change reads again */
+  // A read asked and not begun: later changes are in it. Reads run one after the other.
+  let asked = false;
+  let reads = Promise.resolve();
+  return () => {
+    if (asked) return;
+    asked = true;
+    reads = reads.then(async () => {
+      const early = last + gap - now();
+      if (early > 0) await wait(early);
+      asked = false;
+      last = now();
+      await deps.refresh().catch(() => {
+        /* the next change reads again */
+      });
     });
-  });
-  return () => void run();
+  };
 }
