@@ -218,14 +218,14 @@ describe('The Reports view', () => {
     const count = (k: string) => noTeam.locator(`[data-count="${k}"] dd`).textContent();
     const names = () => noTeam.getByRole('table').locator('tbody th').allTextContents();
     const before = (await api<FloorResponse>(ctx.stack, lead().token, '/api/floor')).body.teams.find((t) => t.teamId === null)!;
-    // The unanswered conversation of the history, on a number without a team; every agent available.
-    expect([before.open, before.unassigned, before.agents.map((a) => a.availability)]).toEqual([1, 1, ['available', 'available', 'available']]);
-    await until(async () => (await count('open')) === '1', { what: 'the floor' });
+    // The history's open conversations (one reopened and answered, one unanswered), on numbers without a team; every agent available.
+    expect([before.open, before.unassigned, before.agents.map((a) => a.availability)]).toEqual([2, 2, ['available', 'available', 'available']]);
+    await until(async () => (await count('open')) === '2', { what: 'the floor' });
     expect(await names()).toEqual(['Agent 0', 'Agent 1', 'Agent 2']);
 
     // Nobody reloads: the background reads the floor again when the server tells of the message.
     expect((await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'New here' })).status).toBe(200);
-    await until(async () => (await count('open')) === '2' && (await count('unassigned')) === '2', {
+    await until(async () => (await count('open')) === '3' && (await count('unassigned')) === '3', {
       what: 'the new conversation on the floor',
       timeout: 5_000,
     });
