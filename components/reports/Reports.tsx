@@ -7,6 +7,7 @@ import { browserTimeZone, dayIn, periodOf, presetRange } from '@/lib/reports/per
 import { agentItem } from '@/lib/storage/items';
 import { AgentTable } from './AgentTable';
 import { DailyChart } from './DailyChart';
+import { Floor } from './Floor';
 import { Heatmap } from './Heatmap';
 import { ReportFigures } from './ReportFigures';
 import { ReportFilters, type FilterValues } from './ReportFilters';
@@ -38,6 +39,7 @@ export function Reports() {
   return (
     <section id="reports" className="card reports" aria-labelledby="reports-heading">
       <h2 id="reports-heading">{t('heading')}</h2>
+      <Floor />
       <ReportFilters values={values} timeZone={timeZone} onChange={setValues} />
       <div aria-live="polite">
         {state.loading && <p className="reports-state">{t('state.loading')}</p>}

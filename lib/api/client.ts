@@ -27,7 +27,7 @@ import type {
 import type { AgentRole, ConversationStatus } from '../contract/models';
 import type { MessageView } from '../contract/models';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
-import type { ReportChannelsResponse, ReportResponse } from '../contract/reports';
+import type { FloorResponse, ReportChannelsResponse, ReportResponse } from '../contract/reports';
 import type { AgentRoutingView, Availability, RoutingOverview } from '../contract/routing';
 import type { businessHoursRequest, reportCsvQuery, reportQuery, slaPolicyRequest, teamPatchRequest, teamRequest } from '../contract/schemas';
 import type { z } from 'zod';
@@ -136,6 +136,8 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     reportChannels: () => call<ReportChannelsResponse>('GET', '/api/reports/channels'),
     /** One table of that report as CSV text (the byte order mark the server sends is dropped by decoding). */
     reportCsv: async (q: z.input<typeof reportCsvQuery>) => (await send('GET', `/api/reports/csv?${query(q)}`)).text(),
+    /** The live floor now (docs/reports.md, "Floor"): admins and leads only. */
+    floor: () => call<FloorResponse>('GET', '/api/floor'),
     /** Routing (docs/routing.md): every agent reads it and sets their own availability; admins change teams. */
     routing: {
       overview: () => call<RoutingOverview>('GET', '/api/routing'),

@@ -17,6 +17,7 @@ import {
   agentItem,
   collabItem,
   connectionItem,
+  floorItem,
   openConversationItem,
   outboxItem,
   routingItem,
@@ -25,6 +26,7 @@ import {
 } from '../storage/items';
 import { followSocket, receiveConversationRow, receiveMessage } from './arrivals';
 import { markRead } from './conversations';
+import { followFloor } from './floor';
 import { RealtimeLink } from './links/realtime';
 import { createRooms } from './links/rooms';
 import { createSocket } from './links/socket-client';
@@ -190,6 +192,7 @@ export class BackgroundController {
       teamItem.removeValue(),
       adminItem.setValue(null),
       routingItem.setValue(null),
+      floorItem.setValue(null),
       openConversationItem.setValue(null),
       collabItem.setValue(emptyCollab()),
     ]);
@@ -234,6 +237,7 @@ export class BackgroundController {
         s.on('team:changed', ({ area }) => void teamChanged(this.api, area));
         s.on('routing:agent', (agent) => void applyAgentRouting(agent));
         followSocket(s, this.markRead);
+        followFloor(s, this.api);
       },
     });
     this.socket = socket;

@@ -95,3 +95,41 @@ export interface ReportResponse {
 export interface ReportChannelsResponse {
   channels: Array<{ id: string; name: string }>;
 }
+
+/** An agent on the floor (`GET /api/floor`): their own availability, connection, and open load against capacity. */
+export interface FloorAgent {
+  agentId: string;
+  name: string;
+  availability: 'available' | 'busy' | 'away';
+  /** A browser of theirs is connected and not idle (routing's presence). */
+  connected: boolean;
+  /** Open conversations assigned to them (in any team). */
+  openLoad: number;
+  /** The member's capacity in this team, or the team's default; null outside teams. */
+  capacity: number | null;
+}
+
+/** One team's floor now; `teamId` null is "No team" (channels without a team, agents in none). */
+export interface FloorTeam {
+  teamId: string | null;
+  name: string | null;
+  open: number;
+  /** Open conversations without an assignee. */
+  unassigned: number;
+  /** Conversations waiting in the team's routing queue. */
+  queued: number;
+  snoozed: number;
+  /** The oldest unanswered customer message of an open conversation (ISO), and how long ago it was at `at`. */
+  longestWaitSince: string | null;
+  longestWaitSeconds: number | null;
+  /** Running SLA clocks past their due time, and due within the next 15 minutes. */
+  slaBreached: number;
+  slaDueSoon: number;
+  agents: FloorAgent[];
+}
+
+/** `GET /api/floor` (docs/reports.md, "Floor"): the organisation's floor at the moment `at`. */
+export interface FloorResponse {
+  at: string;
+  teams: FloorTeam[];
+}

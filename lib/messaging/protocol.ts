@@ -17,7 +17,7 @@ import type { AgentProfile } from '../contract/models';
 import type { CapacityWarning } from '../contract/routing';
 import type { FailureReason } from './failures';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
-import type { ReportChannelsResponse, ReportResponse } from '../contract/reports';
+import type { FloorResponse, ReportChannelsResponse, ReportResponse } from '../contract/reports';
 import type { BadgeInfo } from '../overlay/badge-info';
 import type { InboxPatch, InboxState } from '../inbox/state';
 import type { StatusSummary } from '../inbox/types';
@@ -110,6 +110,8 @@ export interface Responses {
   'admin:setTeamHours': null;
   /** Admins: a team's SLA targets (null: no policy). */
   'admin:setTeamSla': null;
+  /** Admins and leads: the floor now, kept live in `floorItem` while a floor view is open (`open: false` when it closes: null). */
+  'reports:floor': FloorResponse | null;
   /** The customer's CRM record for the thread header (null: the organisation has no CRM). */
   'crm:record': CrmRecordView | null;
   /** Records of the CRM an agent may link a customer no record matched to. */

@@ -4,6 +4,7 @@ import { initialStatus, type ConnectionStatus } from '../connection/status';
 import type { AdminOverview } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { RoutingOverview } from '../contract/routing';
+import type { FloorResponse } from '../contract/reports';
 import { DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings, type Viewing } from '../notifications/rules';
 import { emptyInbox, type InboxState } from '../inbox/state';
 import type { PendingReply, TeamState } from '../inbox/types';
@@ -93,3 +94,5 @@ export const collabItem = /* @__PURE__ */ storage.defineItem<CollabState>('sessi
 export const openConversationItem = /* @__PURE__ */ storage.defineItem<string | null>('session:openConversation', { fallback: null });
 /** What the side panel shows right now (written by the side panel, read by the background). */
 export const viewingItem = /* @__PURE__ */ storage.defineItem<Viewing>('session:viewing', { fallback: { conversationId: null, visible: false } });
+/** The floor view's data (admins and leads), kept fresh by the background while a floor view is open; null: none open. */
+export const floorItem = /* @__PURE__ */ storage.defineItem<FloorResponse | null>('session:floor', { fallback: null });

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
-import type { ReportChannelsResponse, ReportResponse } from '../../lib/contract/reports';
+import type { FloorResponse, ReportChannelsResponse, ReportResponse } from '../../lib/contract/reports';
 import { reportCsvQuery, reportQuery } from '../../lib/contract/schemas';
 import { reportsAccess } from '../auth/agent';
 import { guard, parseOr400 } from '../errors';
 import { reportCsv } from './csv';
+import { buildFloor } from './floor';
 import { buildReport } from './report';
 
 /**
@@ -34,4 +35,7 @@ export function registerReportRoutes(api: FastifyInstance, deps: { db: pg.Pool }
       .header('content-disposition', `attachment; filename="switchboard-${table}-${day(report.period.from)}-${day(report.period.to)}.csv"`);
     return reportCsv(report, table);
   });
+
+  // The live floor (docs/reports.md, "Floor"): the organisation's current state, read again when the page is told something changed.
+  api.get('/api/floor', { preHandler: reportsAccess }, async (req): Promise<FloorResponse> => buildFloor(deps.db, req.agent.organisationId));
 }

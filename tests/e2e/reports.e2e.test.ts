@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReportResponse } from '../../lib/contract/reports';
+import type { FloorResponse, ReportResponse } from '../../lib/contract/reports';
 import { durationFormat } from '../../lib/reports/durations';
 import { csvFileName, dayIn, periodOf, presetRange, type DayRange } from '../../lib/reports/period';
 import { createChannel } from '../../server/admin/commands';
@@ -210,6 +210,36 @@ describe('The Reports view', () => {
     await reports(options).getByText('No conversations in this period.').waitFor();
     await filters.getByLabel('Period').selectOption({ label: 'Last 7 days' });
     await card(options, 'Opened').waitFor();
+  });
+
+  it('shows a lead the floor live: a new conversation counts without reloading, an agent going Away moves down', async () => {
+    const { options } = leadUi;
+    const noTeam = reports(options).getByRole('region', { name: 'Floor now' }).getByRole('region', { name: 'No team' });
+    const count = (k: string) => noTeam.locator(`[data-count="${k}"] dd`).textContent();
+    const names = () => noTeam.getByRole('table').locator('tbody th').allTextContents();
+    const before = (await api<FloorResponse>(ctx.stack, lead().token, '/api/floor')).body.teams.find((t) => t.teamId === null)!;
+    // The history's open conversations (one reopened and answered, one unanswered), on numbers without a team; every agent available.
+    expect([before.open, before.unassigned, before.agents.map((a) => a.availability)]).toEqual([2, 2, ['available', 'available', 'available']]);
+    await until(async () => (await count('open')) === '2', { what: 'the floor' });
+    expect(await names()).toEqual(['Agent 0', 'Agent 1', 'Agent 2']);
+
+    // Nobody reloads: the background reads the floor again when the server tells of the message.
+    expect((await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'New here' })).status).toBe(200);
+    await until(async () => (await count('open')) === '3' && (await count('unassigned')) === '3', {
+      what: 'the new conversation on the floor',
+      timeout: 5_000,
+    });
+
+    expect((await api(ctx.stack, admin().token, '/api/routing/availability', 'PUT', { availability: 'away' })).status).toBe(200);
+    await until(async () => (await names()).join() === 'Agent 1,Agent 2,Agent 0', { what: 'Agent 0 among the away', timeout: 5_000 });
+    expect(
+      await noTeam
+        .getByRole('row', { name: /^Agent 0 / })
+        .getByRole('cell')
+        .first()
+        .textContent(),
+    ).toBe('Away');
+    expect((await api(ctx.stack, admin().token, '/api/routing/availability', 'PUT', { availability: 'available' })).status).toBe(200);
   });
 
   it('passes axe in light and dark themes', async () => {

@@ -1,3 +1,4 @@
+import { openFloor } from '../floor';
 import { type Current, type Handlers } from './types';
 
 /**
@@ -10,5 +11,6 @@ export function reportsHandlers(current: Current<'api'>) {
     'reports:get': async (query) => (await current()).api.report(query),
     'reports:channels': async () => (await current()).api.reportChannels(),
     'reports:csv': async (query) => ({ csv: await (await current()).api.reportCsv(query) }),
+    'reports:floor': async ({ open }) => openFloor((await current()).api, open),
   } satisfies Partial<Handlers>;
 }
