@@ -89,6 +89,29 @@ export interface ReportResponse {
   agents: ReportTable<ReportAgentRow>;
   daily: ReportTable<ReportDayRow>;
   heatmap: ReportTable<ReportHeatCell>;
+  sla: ReportSla;
+}
+
+/** Clocks of one SLA kind that ended in the period (met: stopped by their due time) or were past due and running at its end (missed). */
+export interface ReportSlaCount {
+  met: number;
+  missed: number;
+  /** met / (met + missed) × 100, to one decimal; null when no clock counts. */
+  metPercent: number | null;
+}
+
+export interface ReportSlaKinds {
+  firstResponse: ReportSlaCount;
+  nextResponse: ReportSlaCount;
+  resolution: ReportSlaCount;
+}
+
+/** SLA met % (docs/reports.md, "SLA"): the organisation's, per team (the clock's) and per agent (null: no assignee). */
+export interface ReportSla {
+  explanation: string;
+  overall: ReportSlaKinds;
+  teams: Array<{ teamId: string; name: string } & ReportSlaKinds>;
+  agents: Array<{ agentId: string | null; displayName: string | null } & ReportSlaKinds>;
 }
 
 /** `GET /api/reports/channels`: the organisation's channels, for a report's channel filter (admins and leads). */

@@ -31,7 +31,7 @@ const percentiles = (of: string) =>
 const MEDIAN = (filter = '') => toMs(`percentile_cont(0.5) within group (order by seconds)${filter}`);
 const UNIQUE = 'count(distinct conversation_id)::int as conversations, count(distinct contact_id)::int as customers';
 
-const run = async <T extends pg.QueryResultRow>(c: pg.PoolClient, p: ReportParams, sql: string) => (await c.query<T>(`${PARAMS} ${sql}`, p)).rows;
+export const run = async <T extends pg.QueryResultRow>(c: pg.PoolClient, p: ReportParams, sql: string) => (await c.query<T>(`${PARAMS} ${sql}`, p)).rows;
 
 const OPENED = `from report_cycles where organisation_id = $1 and opened_at >= $2 and opened_at < $3 and ${CHANNEL}`;
 const RESOLVED = `from report_cycles where organisation_id = $1 and resolved_at >= $2 and resolved_at < $3 and ${CHANNEL} and ${AGENT('resolved_by')}`;
