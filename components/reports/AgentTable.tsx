@@ -2,7 +2,7 @@ import { useTranslation } from 'react-i18next';
 import type { ReportResponse } from '@/lib/contract/reports';
 import { useFormat } from '@/lib/hooks/useFormat';
 import { durationFormat } from '@/lib/reports/durations';
-import { ReportBlock } from './ReportBlock';
+import { ReportBlock, ScrollTable } from './ReportBlock';
 
 const COUNTS = ['replies', 'responses', 'conversations', 'firstResponses'] as const;
 
@@ -16,35 +16,32 @@ export function AgentTable({ report }: { report: ReportResponse }) {
       {rows.length === 0 ? (
         <p>{t('agents.none')}</p>
       ) : (
-        <div className="reports-scroll" tabIndex={0} role="group" aria-labelledby="reports-agents-heading">
-          <table className="reports-table">
-            <caption className="visually-hidden">{t('agents.heading')}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t('agents.agent')}</th>
-                {COUNTS.map((k) => (
-                  <th key={k} scope="col">
-                    {t(`agents.${k}`)}
-                  </th>
-                ))}
-                <th scope="col">{t('agents.firstResponseMedian')}</th>
-                <th scope="col">{t('agents.resolved')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.agentId}>
-                  <th scope="row">{r.displayName}</th>
-                  {COUNTS.map((k) => (
-                    <td key={k}>{formats.number.format(r[k])}</td>
-                  ))}
-                  <td>{r.firstResponseMedianSeconds === null ? t('figures.none') : durationFormat(language)(r.firstResponseMedianSeconds)}</td>
-                  <td>{formats.number.format(r.resolved)}</td>
-                </tr>
+        <ScrollTable labelledBy="reports-agents-heading" caption={t('agents.heading')}>
+          <thead>
+            <tr>
+              <th scope="col">{t('agents.agent')}</th>
+              {COUNTS.map((k) => (
+                <th key={k} scope="col">
+                  {t(`agents.${k}`)}
+                </th>
               ))}
-            </tbody>
-          </table>
-        </div>
+              <th scope="col">{t('agents.firstResponseMedian')}</th>
+              <th scope="col">{t('agents.resolved')}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.agentId}>
+                <th scope="row">{r.displayName}</th>
+                {COUNTS.map((k) => (
+                  <td key={k}>{formats.number.format(r[k])}</td>
+                ))}
+                <td>{r.firstResponseMedianSeconds === null ? t('figures.none') : durationFormat(language)(r.firstResponseMedianSeconds)}</td>
+                <td>{formats.number.format(r.resolved)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </ScrollTable>
       )}
     </ReportBlock>
   );

@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { ReportResponse } from '@/lib/contract/reports';
 import { useFormat } from '@/lib/hooks/useFormat';
-import { ReportBlock } from './ReportBlock';
+import { ReportBlock, ScrollTable } from './ReportBlock';
 
 const HOURS = Array.from({ length: 24 }, (_, h) => h);
 const DAYS = [1, 2, 3, 4, 5, 6, 7];
@@ -23,42 +23,38 @@ export function Heatmap({ report }: { report: ReportResponse }) {
   const hour = new Intl.NumberFormat(language, { minimumIntegerDigits: 2 });
   return (
     <ReportBlock id="heatmap" title={t('heatmap.heading')} table="heatmap" explain={t('explain.heatmap')}>
-      {/* Focusable so a keyboard can scroll it on a narrow page. */}
-      <div className="reports-scroll" tabIndex={0} role="group" aria-labelledby="reports-heatmap-heading">
-        <table className="reports-heatmap">
-          <caption className="visually-hidden">{t('heatmap.caption')}</caption>
-          <thead>
-            <tr>
-              <td />
-              {HOURS.map((h) => (
-                <th key={h} scope="col" abbr={t('heatmap.hour', { hour: hour.format(h) })}>
-                  {hour.format(h)}
+      <ScrollTable labelledBy="reports-heatmap-heading" caption={t('heatmap.caption')} className="reports-heatmap">
+        <thead>
+          <tr>
+            <td />
+            {HOURS.map((h) => (
+              <th key={h} scope="col" abbr={t('heatmap.hour', { hour: hour.format(h) })}>
+                {hour.format(h)}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {DAYS.map((d) => {
+            const date = A_MONDAY + (d - 1) * 86_400_000;
+            return (
+              <tr key={d}>
+                <th scope="row" abbr={weekday.format(date)}>
+                  {weekdayShort.format(date)}
                 </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {DAYS.map((d) => {
-              const date = A_MONDAY + (d - 1) * 86_400_000;
-              return (
-                <tr key={d}>
-                  <th scope="row" abbr={weekday.format(date)}>
-                    {weekdayShort.format(date)}
-                  </th>
-                  {HOURS.map((h) => {
-                    const n = count.get(`${d}:${h}`) ?? 0;
-                    return (
-                      <td key={h} style={{ '--heat': n / max } as React.CSSProperties} data-level={n === 0 ? 0 : Math.ceil((n / max) * 4)}>
-                        {formats.number.format(n)}
-                      </td>
-                    );
-                  })}
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+                {HOURS.map((h) => {
+                  const n = count.get(`${d}:${h}`) ?? 0;
+                  return (
+                    <td key={h} style={{ '--heat': n / max } as React.CSSProperties} data-level={n === 0 ? 0 : Math.ceil((n / max) * 4)}>
+                      {formats.number.format(n)}
+                    </td>
+                  );
+                })}
+              </tr>
+            );
+          })}
+        </tbody>
+      </ScrollTable>
     </ReportBlock>
   );
 }

@@ -36,7 +36,8 @@ export function ReportBlock({
 }: {
   id: string;
   title: string;
-  table: 'summary' | 'daily' | 'heatmap' | 'agents';
+  /** The table its *Download CSV* downloads; none without one. */
+  table?: 'summary' | 'daily' | 'heatmap' | 'agents';
   explain?: string;
   children: React.ReactNode;
 }) {
@@ -44,10 +45,32 @@ export function ReportBlock({
     <section className="reports-block" aria-labelledby={`reports-${id}-heading`}>
       <div className="reports-block-head">
         <h3 id={`reports-${id}-heading`}>{title}</h3>
-        <CsvButton table={table} name={title} />
+        {table && <CsvButton table={table} name={title} />}
       </div>
       {explain && <p className="reports-explain">{explain}</p>}
       {children}
     </section>
+  );
+}
+
+/** A report's table in a scroll region that a keyboard can focus (wide tables scroll on a narrow page), with its caption for screen readers. */
+export function ScrollTable({
+  labelledBy,
+  caption,
+  className = 'reports-table',
+  children,
+}: {
+  labelledBy: string;
+  caption: string;
+  className?: string;
+  children: React.ReactNode;
+}) {
+  return (
+    <div className="reports-scroll" tabIndex={0} role="group" aria-labelledby={labelledBy}>
+      <table className={className}>
+        <caption className="visually-hidden">{caption}</caption>
+        {children}
+      </table>
+    </div>
   );
 }

@@ -10,6 +10,7 @@ import { DailyChart } from './DailyChart';
 import { Floor } from './Floor';
 import { Heatmap } from './Heatmap';
 import { ReportFigures } from './ReportFigures';
+import { SlaTable } from './SlaTable';
 import { ReportFilters, type FilterValues } from './ReportFilters';
 import { CsvContext } from './ReportBlock';
 
@@ -72,6 +73,7 @@ function ReportBody({ report }: { report: ReportResponse }) {
       <DailyChart report={report} />
       <Heatmap report={report} />
       <AgentTable report={report} />
+      <SlaTable report={report} />
     </>
   );
 }
