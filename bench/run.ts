@@ -48,6 +48,19 @@ const results: Record<string, unknown> = {
   date: new Date().toISOString(),
   quick,
 };
+/** Agents × messages per second × how agents are grouped: the full run's load cases (latency and the side panel). */
+const FULL_CASES: Array<[number, number, OrgLayout]> = [
+  [10, 10, 'orgs of 10'],
+  [10, 100, 'orgs of 10'],
+  [100, 10, 'orgs of 10'],
+  [100, 100, 'orgs of 10'],
+  [1000, 10, 'orgs of 10'],
+  [1000, 100, 'orgs of 10'],
+  [100, 10, 'one org'],
+  [100, 100, 'one org'],
+  [1000, 10, 'one org'],
+  [1000, 100, 'one org'],
+];
 const want = (name: string) => !values.only || values.only.split(',').includes(name);
 
 if (want('realtime')) {
@@ -92,18 +105,7 @@ if (want('webhook')) {
           [10, 10, 'orgs of 10'],
           [20, 10, 'one org'],
         ]
-      : [
-          [10, 10, 'orgs of 10'],
-          [10, 100, 'orgs of 10'],
-          [100, 10, 'orgs of 10'],
-          [100, 100, 'orgs of 10'],
-          [1000, 10, 'orgs of 10'],
-          [1000, 100, 'orgs of 10'],
-          [100, 10, 'one org'],
-          [100, 100, 'one org'],
-          [1000, 10, 'one org'],
-          [1000, 100, 'one org'],
-        ];
+      : FULL_CASES;
     // First, while the database is fresh: its quiet windows count transactions, and autovacuum
     // after the loaded rows below would be counted with them.
     const compare = await pollingVersusSockets(stack, quick ? 7 : 60, quick ? 3 : 15);
@@ -233,20 +235,7 @@ if (want('presence')) {
 if (want('sidepanel')) {
   const stack = await startRemoteStack();
   try {
-    const cases: Array<[number, number, OrgLayout]> = quick
-      ? [[10, 5, 'orgs of 10']]
-      : [
-          [10, 10, 'orgs of 10'],
-          [10, 100, 'orgs of 10'],
-          [100, 10, 'orgs of 10'],
-          [100, 100, 'orgs of 10'],
-          [1000, 10, 'orgs of 10'],
-          [1000, 100, 'orgs of 10'],
-          [100, 10, 'one org'],
-          [100, 100, 'one org'],
-          [1000, 10, 'one org'],
-          [1000, 100, 'one org'],
-        ];
+    const cases: Array<[number, number, OrgLayout]> = quick ? [[10, 5, 'orgs of 10']] : FULL_CASES;
     const rows = [];
     for (const [agents, rate, layout] of cases) rows.push(await sidePanelLatency(stack, { agents, rate, layout, seconds: quick ? 1 : 5 }));
     printTable(
