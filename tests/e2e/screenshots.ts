@@ -199,6 +199,20 @@ async function main() {
       await options.locator('#admin-heading').evaluate((el) => el.scrollIntoView());
       await options.screenshot({ path: join(OUT, `admin-${scheme}.png`) });
     }
+    // Routing: a Support team answering the first number, round robin, both agents, an SLA.
+    const team = (await api<{ id: string }>(stack, me.token, '/api/admin/teams', 'POST', { name: 'Support', assignment: 'round_robin', defaultCapacity: 4 }))
+      .body.id;
+    for (const agent of [me, bob]) await api(stack, me.token, `/api/admin/teams/${team}/members/${agent.id}`, 'PUT', { capacity: null });
+    const firstChannel = (await stack.db.query<{ id: string }>('select id from channels where organisation_id = $1 order by created_at limit 1', [org.id]))
+      .rows[0]!.id;
+    await api(stack, me.token, `/api/admin/channels/${firstChannel}/team`, 'PUT', { teamId: team });
+    await api(stack, me.token, `/api/admin/teams/${team}/sla`, 'PUT', { firstResponseMinutes: 30, resolutionMinutes: 1440 });
+    const teams = options.getByRole('region', { name: 'Teams', exact: true });
+    await teams.getByText('Support').first().waitFor({ timeout: 10_000 });
+    for (const scheme of SCHEMES) {
+      await options.emulateMedia({ colorScheme: scheme });
+      await teams.screenshot({ path: join(OUT, `teams-${scheme}.png`) });
+    }
     const reports = options.locator('#reports');
     await reports.getByRole('table', { name: 'Per agent' }).waitFor({ timeout: 10_000 });
     for (const scheme of SCHEMES) {
