@@ -75,8 +75,12 @@ export const ConversationList = forwardRef<
   const focusRow = (index: number) => {
     setActive(index);
     virtuoso.current?.scrollIntoView({ index });
-    // The row may only exist after the scroll renders it.
+    // The row may only exist after the scroll renders it; by then the agent may have moved on (to
+    // the Undo of what sent them back here, say): focus someone else put elsewhere stays there.
+    const from = document.activeElement;
     const tryFocus = (attempts: number) => {
+      const now = document.activeElement;
+      if (now !== from && now !== document.body && now !== null) return;
       const row = scroller.current?.querySelector<HTMLElement>(`[data-index="${index}"] button`);
       if (row) row.focus();
       else if (attempts > 0) requestAnimationFrame(() => tryFocus(attempts - 1));

@@ -1,5 +1,6 @@
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { createPool } from './db/pool';
 import { createApp, type App } from './app';
 import type { ResolveHost } from './media/public-url';
 import { createTokenVerifier, type TokenVerifier } from './auth/jwt';
@@ -112,13 +113,7 @@ export async function startStack(
       closers.push(['embedded PostgreSQL', () => embedded!.stop()]);
       databaseUrl = embedded.url;
     }
-    // A connection attempt gives up after 5 s: with PostgreSQL away, requests answer 503 instead of hanging.
-    const db = new pg.Pool({ connectionString: databaseUrl, max: 20, connectionTimeoutMillis: 5000 });
-    // pool.end() does not wait for its idle connections to close: when PostgreSQL stops right after,
-    // they report its shutdown, which is no failure.
-    db.on('error', (err) => {
-      if (!db.ending) log.error({ err }, 'idle database client failed');
-    });
+    const db = createPool(databaseUrl, log);
     closers.push(['database pool', () => db.end()]);
 
     if (local) await bootstrapLocalSupabase(db);
