@@ -24,6 +24,8 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
+    /** Only some load cases of the latency and side panel scenarios: `--cases 1000x10:one,100x100:orgs` (agents x msg/s : layout). */
+    cases: { type: 'string' },
     out: { type: 'string', default: 'bench-results/latest.json' },
     /** Only rewrite docs/benchmarks.md from the results file. */
     report: { type: 'boolean', default: false },
@@ -61,6 +63,16 @@ const FULL_CASES: Array<[number, number, OrgLayout]> = [
   [1000, 10, 'one org'],
   [1000, 100, 'one org'],
 ];
+/** The load cases to run: `--cases` picks from the full list (to profile one case, say), else all of it. */
+const loadCases = (): Array<[number, number, OrgLayout]> => {
+  if (!values.cases) return FULL_CASES;
+  return values.cases.split(',').map((spec) => {
+    const m = /^(\d+)x(\d+):(one|orgs)$/.exec(spec.trim());
+    if (!m) throw new Error(`--cases: "${spec}" is not <agents>x<msg/s>:<one|orgs>, e.g. 1000x10:one`);
+    const layout: OrgLayout = m[3] === 'one' ? 'one org' : 'orgs of 10';
+    return [Number(m[1]), Number(m[2]), layout];
+  });
+};
 const want = (name: string) => !values.only || values.only.split(',').includes(name);
 
 if (want('realtime')) {
@@ -105,7 +117,7 @@ if (want('webhook')) {
           [10, 10, 'orgs of 10'],
           [20, 10, 'one org'],
         ]
-      : FULL_CASES;
+      : loadCases();
     // First, while the database is fresh: its quiet windows count transactions, and autovacuum
     // after the loaded rows below would be counted with them.
     const compare = await pollingVersusSockets(stack, quick ? 7 : 60, quick ? 3 : 15);
@@ -235,7 +247,7 @@ if (want('presence')) {
 if (want('sidepanel')) {
   const stack = await startRemoteStack();
   try {
-    const cases: Array<[number, number, OrgLayout]> = quick ? [[10, 5, 'orgs of 10']] : FULL_CASES;
+    const cases: Array<[number, number, OrgLayout]> = quick ? [[10, 5, 'orgs of 10']] : loadCases();
     const rows = [];
     for (const [agents, rate, layout] of cases) rows.push(await sidePanelLatency(stack, { agents, rate, layout, seconds: quick ? 1 : 5 }));
     printTable(

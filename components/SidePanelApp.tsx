@@ -193,7 +193,7 @@ export function SidePanelApp() {
     <main>
       <h1 className="visually-hidden">{t('title')}</h1>
       <StatusBar status={status} banner={banner} agentName={agent.displayName} onReconnect={() => void sendMessage('connection:reconnect')} />
-      <TeamBar agents={Object.values(collab.presence)} me={agent.id} />
+      <TeamBar presence={collab.presence} me={agent.id} />
       {open ? (
         <OpenThread
           key={open.id}

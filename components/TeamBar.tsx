@@ -1,40 +1,52 @@
+import { memo, useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AgentPresence } from '@/lib/contract/events';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
-import { availabilityOf } from '@/lib/routing/overview';
+import { availabilityIndex } from '@/lib/routing/overview';
 import { routingItem } from '@/lib/storage/items';
 
-/** Colleagues with presence dots (online, away, offline) and, when not available, what they set (busy, away). */
-export function TeamBar({ agents, me }: { agents: AgentPresence[]; me: string }) {
+/**
+ * How many colleagues the bar names; the rest are a count. An organisation of a thousand agents
+ * would otherwise fill the panel with names (and cost a render of each on every change).
+ */
+export const TEAM_BAR_NAMES = 12;
+
+/**
+ * Colleagues with presence dots (online, away, offline) and, when not available, what they set
+ * (busy, away). Renders only when presence or availability change, never for a new message.
+ */
+export const TeamBar = memo(function TeamBar({ presence, me }: { presence: Record<string, AgentPresence>; me: string }) {
   const { t } = useTranslation('inbox');
   const { t: tr } = useTranslation('routing');
   const routing = useStorageItem(routingItem);
-  const others = agents.filter((a) => a.agentId !== me && a.state !== 'offline');
+  const availability = useMemo(() => availabilityIndex(routing), [routing]);
+  const others = useMemo(() => Object.values(presence).filter((a) => a.agentId !== me && a.state !== 'offline'), [presence, me]);
   if (others.length === 0) return null;
+  const more = others.length - TEAM_BAR_NAMES;
   return (
     <ul className="team" aria-label={t('team.label')}>
-      {others.map((a) => {
-        const availability = availabilityOf(routing, a.agentId);
+      {others.slice(0, TEAM_BAR_NAMES).map((a) => {
+        const set = availability(a.agentId);
         return (
-          <li
-            key={a.agentId}
-            data-presence={a.state}
-            data-availability={availability ?? undefined}
-            aria-label={t(`team.presence.${a.state}`, { name: a.displayName })}
-          >
+          <li key={a.agentId} data-presence={a.state} data-availability={set ?? undefined} aria-label={t(`team.presence.${a.state}`, { name: a.displayName })}>
             <span className={`presence presence-${a.state}`} aria-hidden="true" />
             {a.displayName}
-            {availability && availability !== 'available' && (
+            {set && set !== 'available' && (
               <span
-                className={`availability-tag availability-${availability}`}
-                title={tr('availability.colleague', { name: a.displayName, availability: tr(`availability.${availability}`) })}
+                className={`availability-tag availability-${set}`}
+                title={tr('availability.colleague', { name: a.displayName, availability: tr(`availability.${set}`) })}
               >
-                {tr(`availability.${availability}`)}
+                {tr(`availability.${set}`)}
               </span>
             )}
           </li>
         );
       })}
+      {more > 0 && (
+        <li className="team-more" aria-label={t('team.more', { count: more })}>
+          {t('team.moreShort', { count: more })}
+        </li>
+      )}
     </ul>
   );
-}
+});

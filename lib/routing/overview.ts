@@ -8,6 +8,12 @@ export function withAgentRouting(overview: RoutingOverview, agent: AgentRoutingV
 
 /** An agent's availability as the overview says (agents never set are available, as the server assumes). */
 export function availabilityOf(overview: RoutingOverview | null | undefined, agentId: string): Availability | null {
-  if (!overview) return null;
-  return overview.agents.find((a) => a.agentId === agentId)?.availability ?? 'available';
+  return availabilityIndex(overview)(agentId);
+}
+
+/** `availabilityOf` for many agents: the overview indexed once (a thousand colleagues, one pass). */
+export function availabilityIndex(overview: RoutingOverview | null | undefined): (agentId: string) => Availability | null {
+  if (!overview) return () => null;
+  const byAgent = new Map(overview.agents.map((a) => [a.agentId, a.availability]));
+  return (agentId) => byAgent.get(agentId) ?? 'available';
 }
