@@ -1,5 +1,6 @@
 import { browser, type Browser } from 'wxt/browser';
 import { badgesFor, conversationsByPhone } from '../overlay/badge-info';
+import type { InboxPatch } from '../inbox/state';
 import { onInboxPatch, readInbox } from '../inbox/store';
 import { OVERLAY_PORT, type OverlayPortNotice } from '../messaging/protocol';
 import { mirror } from '../storage/mirror';
@@ -19,6 +20,11 @@ interface Page {
  */
 export function serveOverlayPages(opts: { onConversations?: (conversationIds: string[]) => void } = {}) {
   const pages = new Map<Browser.runtime.Port, Page>();
+  /** The conversations behind the badges as last pushed: a change to one of them, or its removal, redraws. */
+  let behind = new Set<string>();
+  /** Every number the open pages show (kept as pages report theirs). */
+  let watched = new Set<string>();
+  const rewatch = () => void (watched = new Set([...pages.values()].flatMap((p) => p.phones)));
   let scheduled = false;
   const collab = mirror(collabItem);
   const agentNow = mirror(agentItem);
@@ -30,7 +36,10 @@ export function serveOverlayPages(opts: { onConversations?: (conversationIds: st
     const index = conversationsByPhone(inbox);
     const now = Date.now();
     // The conversations behind every page's badges: their typing and viewing are what badges show.
-    if (!only) opts.onConversations?.([...new Set([...pages.values()].flatMap((p) => p.phones.flatMap((phone) => (index.get(phone) ?? []).map((c) => c.id))))]);
+    if (!only) {
+      behind = new Set([...pages.values()].flatMap((p) => p.phones.flatMap((phone) => (index.get(phone) ?? []).map((c) => c.id))));
+      opts.onConversations?.([...behind]);
+    }
     for (const [port, page] of pages) {
       if (only && port !== only) continue;
       const notice: OverlayPortNotice = {
@@ -45,6 +54,7 @@ export function serveOverlayPages(opts: { onConversations?: (conversationIds: st
         port.postMessage(notice);
       } catch {
         pages.delete(port);
+        rewatch();
       }
     }
   };
@@ -67,16 +77,22 @@ export function serveOverlayPages(opts: { onConversations?: (conversationIds: st
       const request = overlayPortRequest.safeParse(raw);
       if (!request.success) return; // a page can say nothing we would act on wrongly; ignore it
       page.phones = request.data.phones;
+      rewatch();
       void push(port);
       pushAll(); // the set of watched conversations may have changed
     });
     port.onDisconnect.addListener(() => {
       pages.delete(port);
+      rewatch();
       pushAll();
     });
   });
 
-  onInboxPatch(pushAll); // readInbox() is the worker's working copy, already holding the change
+  // readInbox() is the worker's working copy, already holding the change. Only a change the pages
+  // show is worth a pass over the inbox: most messages are for customers on no open page.
+  onInboxPatch((patch) => {
+    if (pages.size > 0 && touchesPages(patch, watched, behind)) pushAll();
+  });
   collabItem.watch(pushAll);
   agentItem.watch(pushAll);
 
@@ -87,8 +103,16 @@ export function serveOverlayPages(opts: { onConversations?: (conversationIds: st
         if (port.sender?.url && new URL(port.sender.url).origin === origin) {
           port.postMessage({ type: 'disable' } satisfies OverlayPortNotice);
           pages.delete(port);
+          rewatch();
         }
       }
     },
   };
+}
+
+/** Whether an inbox patch changes a conversation of a number some page shows (or removes one behind a badge). */
+export function touchesPages(patch: InboxPatch, phones: ReadonlySet<string>, behind: ReadonlySet<string>): boolean {
+  return (
+    patch.removedConversations.some((id) => behind.has(id)) || Object.values(patch.conversations).some((c) => behind.has(c.id) || phones.has(c.contact.phone))
+  );
 }
