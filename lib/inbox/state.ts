@@ -109,12 +109,35 @@ export function sortedConversations(state: InboxState): AgentConversationView[] 
   return Object.values(state.conversations).sort((a, b) => (b.lastMessageAt ?? '').localeCompare(a.lastMessageAt ?? '') || a.id.localeCompare(b.id));
 }
 
+/**
+ * Whether two copies of a row say the same: each message or change reaches the worker by two or
+ * three paths (Socket.IO, Realtime's row, the conversation's update), and a copy that brings nothing
+ * new must change nothing (no new object, so no patch and no re-render). Field by field; nested
+ * values (a contact, media) by their JSON, which is small.
+ */
+export function sameRow<T extends object>(a: T, b: T): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a) as Array<keyof T>;
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null || JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
+}
+
 function mergeMessages(list: MessageView[], incoming: MessageView[]): { list: MessageView[] } {
   const byId = new Map(list.map((m) => [m.id, m]));
+  let changed = false;
   for (const m of incoming) {
     const known = byId.get(m.id);
-    if (!known || m.updatedAt >= known.updatedAt) byId.set(m.id, m);
+    if (known && (m.updatedAt < known.updatedAt || sameRow(known, m))) continue;
+    byId.set(m.id, m);
+    changed = true;
   }
+  if (!changed) return { list };
   const merged = [...byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   return { list: merged.slice(-MESSAGES_PER_CONVERSATION) };
 }
@@ -164,16 +187,25 @@ function mergeConversation(local: AgentConversationView | undefined, c: Conversa
  */
 export function applyMessage(state: InboxState, message: MessageView, conversation?: ConversationView): InboxState {
   const id = message.conversationId;
-  const { list } = mergeMessages(state.messages[id] ?? [], [message]);
-  const conversations = conversation ? { ...state.conversations, [id]: mergeConversation(state.conversations[id], conversation) } : state.conversations;
-  return trim({ ...state, conversations, messages: { ...state.messages, [id]: list }, seen: markSeen(state.seen, [message.id]) });
+  const thread = state.messages[id];
+  const { list } = mergeMessages(thread ?? [], [message]);
+  const local = state.conversations[id];
+  const merged = conversation && mergeConversation(local, conversation);
+  const conversationChanged = !!merged && !(local && sameRow(local, merged));
+  const seen = markSeen(state.seen, [message.id]);
+  // A copy of what is known (the second and third path of the same message): nothing to do.
+  if (thread && list === thread && !conversationChanged && seen === state.seen) return state;
+  const conversations = conversationChanged ? { ...state.conversations, [id]: merged } : state.conversations;
+  return trim({ ...state, conversations, messages: list === thread ? state.messages : { ...state.messages, [id]: list }, seen });
 }
 
 /** A changed conversation row (Realtime). Unknown conversations wait for the next sync, which brings the contact. */
 export function applyConversation(state: InboxState, conversation: ConversationView): InboxState {
   const local = state.conversations[conversation.id];
   if (!local) return state;
-  return { ...state, conversations: { ...state.conversations, [conversation.id]: mergeConversation(local, conversation) } };
+  const merged = mergeConversation(local, conversation);
+  if (sameRow(local, merged)) return state; // a copy of what is known
+  return { ...state, conversations: { ...state.conversations, [conversation.id]: merged } };
 }
 
 /** A conversation the agent just started or looked up: added if unknown, merged by counters if known. */

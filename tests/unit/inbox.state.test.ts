@@ -67,6 +67,23 @@ describe('inbox state', () => {
     }
   });
 
+  it('a second or third copy of what is known changes nothing: the same state, so no patch and no re-render', () => {
+    const m = msg('m1', '2026-01-01T10:00:00.000Z');
+    const known = applyMessage(applySync(emptyInbox(), syncRes({ conversations: [agentConv({ version: 2, inboundCount: 1 })], messages: [] })), m, conv());
+    // Realtime's copies of the message row and of the conversation row, then Socket.IO's again.
+    expect(applyMessage(known, { ...m })).toBe(known);
+    expect(applyConversation(known, conv())).toBe(known);
+    expect(applyMessage(known, { ...m }, conv())).toBe(known);
+    // A newer version of either is applied.
+    const delivered = applyMessage(known, { ...m, status: 'read', updatedAt: '2026-01-01T10:00:05.000Z' });
+    expect(delivered).not.toBe(known);
+    expect(delivered.messages.c1![0]!.status).toBe('read');
+    const resolved = applyConversation(known, conv({ version: 3, status: 'resolved' }));
+    expect(resolved.conversations.c1!.status).toBe('resolved');
+    // Untouched conversations keep their objects (their rows do not re-render).
+    expect(applyMessage(known, msg('m2', '2026-01-01T10:01:00.000Z')).conversations).toBe(known.conversations);
+  });
+
   it('takes the larger counter, so an older copy never lowers or raises the count', () => {
     let s = applySync(emptyInbox(), syncRes({ conversations: [agentConv({ version: 3, inboundCount: 2 })] }));
     s = applyMessage(s, msg('m3', '2026-01-01T10:06:00.000Z'), conv({ version: 4, inboundCount: 3 }));
