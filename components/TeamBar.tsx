@@ -6,10 +6,10 @@ import { availabilityIndex } from '@/lib/routing/overview';
 import { routingItem } from '@/lib/storage/items';
 
 /**
- * How many colleagues the bar names; the rest are a count. An organisation of a thousand agents
+ * How many colleagues the bar names (two lines at 320 px); the rest are a count. An organisation of a thousand agents
  * would otherwise fill the panel with names (and cost a render of each on every change).
  */
-export const TEAM_BAR_NAMES = 12;
+export const TEAM_BAR_NAMES = 8;
 
 /**
  * Colleagues with presence dots (online, away, offline) and, when not available, what they set

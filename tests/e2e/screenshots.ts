@@ -11,13 +11,13 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CrmConnectResponse } from '../../lib/contract/api';
 import { saveCannedReply } from '../../server/inbox/team';
-import { addTemplate, createChannel } from '../../server/admin/commands';
+import { addTemplate, createAgent, createChannel } from '../../server/admin/commands';
 import { DEMO_WHATSAPP_NUMBER } from '../../server/dev/demo/contacts';
 import { seedDemoHistory } from '../../server/dev/demo/history';
 import { STAND_IN_TEMPLATES } from '../../server/dev/twilio-stand-in/server';
 import { signedInBrowser } from '../support/browser';
 import { oauthBrowser } from '../support/oauth-browser';
-import { api, createTestOrg, socketIoSwitch, startTestStack } from '../support/stack';
+import { api, connectSocket, createTestOrg, signIn, socketIoSwitch, startTestStack } from '../support/stack';
 
 const OUT = resolve(import.meta.dirname, '..', '..', 'docs', 'screenshots');
 const WIDTH = 400;
@@ -309,6 +309,21 @@ async function main() {
       });
     }
     await crm.close();
+
+    // A large team online: the bar names a few colleagues and counts the rest.
+    if (await panel.getByRole('button', { name: 'Back to conversations' }).isVisible())
+      await panel.getByRole('button', { name: 'Back to conversations' }).click();
+    const colleagues = ['Chen', 'Divya', 'Emeka', 'Fatima', 'Gabriel', 'Hana', 'Ivan', 'Jamila', 'Kofi', 'Lena', 'Mateo', 'Noor', 'Oskar', 'Priya'];
+    const sockets = [];
+    for (const [i, displayName] of colleagues.entries()) {
+      const email = `colleague${i}-${org.id.slice(0, 8)}@test.dev`;
+      const auth = { url: stack.config.supabaseUrl, serviceRoleKey: stack.local!.serviceRoleKey };
+      await createAgent(stack.db, auth, { organisationId: org.id, email, password: 'correct horse battery', displayName });
+      sockets.push(await connectSocket(stack, await signIn(stack, email, 'correct horse battery')));
+    }
+    await panel.getByRole('listitem', { name: /more colleagues online$/ }).waitFor({ timeout: 15_000 });
+    await bothWidthsBothThemes('team-bar-large');
+    for (const s of sockets) s.close();
     console.log(`Screenshots written to ${OUT}`);
   } finally {
     await browser.close();

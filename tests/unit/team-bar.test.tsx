@@ -13,7 +13,7 @@ const colleagues = (n: number): Record<string, AgentPresence> =>
 describe('The team bar', () => {
   afterEach(cleanup);
 
-  it('names a dozen colleagues and counts the rest, in words for a screen reader', () => {
+  it('names a few colleagues and counts the rest, in words for a screen reader', () => {
     render(<TeamBar presence={colleagues(1001)} me="a0" />, { wrapper: inLanguage('en') });
     const bar = screen.getByRole('list', { name: 'Team' });
     expect(bar.querySelectorAll('li[data-presence]')).toHaveLength(TEAM_BAR_NAMES);
