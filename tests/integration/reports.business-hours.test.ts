@@ -203,6 +203,20 @@ describe('Reports: durations in business hours, figures by team', () => {
     expect(night.firstResponse).toMatchObject({ count: 1, medianSeconds: 600, businessHours: { count: 1, medianSeconds: 600, p90Seconds: 600 } });
     expect(night.resolution).toMatchObject({ count: 0, medianSeconds: null, businessHours: { count: 0, medianSeconds: null, p90Seconds: null } });
 
+    // SLA: a clock of A's (Support's channel) met, one of D's (Night's) missed; each team sees its own.
+    const clock = (conversation: string, team: string, stopped: string) =>
+      ctx.stack.db.query(
+        `insert into sla_clocks (conversation_id, kind, cycle, organisation_id, team_id, target_minutes, started_at, due_at, stopped_at)
+         values ($1, 'first_response', 0, $2, $3, 60, '2026-10-20T08:00:00Z', '2026-10-20T09:00:00Z', $4)`,
+        [conversation, ctx.a.id, team, stopped],
+      );
+    await clock(ids.A, ids.support, '2026-10-20T08:30:00Z');
+    await clock(ids.D, ids.night, '2026-10-20T09:30:00Z');
+    const sla = async (team: string) => (await report(`&team=${team}`)).body.sla.overall.firstResponse;
+    expect(await sla(ids.support)).toEqual({ met: 1, missed: 0, metPercent: 100 });
+    expect(await sla(ids.night)).toEqual({ met: 0, missed: 1, metPercent: 0 });
+    expect((await report()).body.sla.overall.firstResponse).toEqual({ met: 1, missed: 1, metPercent: 50 });
+
     const foreign = await report(`&team=${ids.other}`);
     expect(foreign.status).toBe(404);
     expect(foreign.body).toMatchObject({ error: 'not_found' });
