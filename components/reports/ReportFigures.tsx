@@ -15,7 +15,8 @@ const SIDES = ['events', 'conversations', 'customers'] as const;
 
 /**
  * The period's figures as cards: counts with events, unique conversations and unique customers side
- * by side; durations as median and 90th percentile; messages in and out. Each card says in one line
+ * by side; durations as median and 90th percentile, wall-clock and in business hours; messages in
+ * and out. Each card says in one line
  * how its figure is computed (our own words, translated; the server's English stays in the CSV).
  */
 export function ReportFigures({ report }: { report: ReportResponse }) {
@@ -97,6 +98,9 @@ function DurationCard({ name, duration, explain }: { name: DurationKey; duration
         </div>
       </dl>
       <p className="reports-count">{t('figures.over', { count: duration.count })}</p>
+      <p className="reports-business">
+        {t('figures.businessHours', { median: say(duration.businessHours.medianSeconds), p90: say(duration.businessHours.p90Seconds) })}
+      </p>
     </Card>
   );
 }

@@ -4,7 +4,7 @@ import { REPORT_MAX_DAYS } from '@/lib/contract/reports';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { dayIn, daysIn, PRESETS, presetRange, type DayRange, type Preset } from '@/lib/reports/period';
 import { sendMessage, unwrap } from '@/lib/messaging/protocol';
-import { teamItem } from '@/lib/storage/items';
+import { routingItem, teamItem } from '@/lib/storage/items';
 
 export interface FilterValues {
   preset: Preset;
@@ -13,16 +13,21 @@ export interface FilterValues {
   channel: string;
   /** An agent's id, or '' for every agent. */
   agent: string;
+  /** A routing team's id, or '' for every team. */
+  team: string;
 }
 
 /**
- * The period (a preset or chosen days), the time zone it is counted in, and the channel and agent
- * filters. Channels are asked of the server (a lead has no admin overview); the team comes from
- * the team list every agent has. The channel filter shows when there is more than one channel.
+ * The period (a preset or chosen days), the time zone it is counted in, and the channel, team and
+ * agent filters. Channels are asked of the server (a lead has no admin overview); the agents come
+ * from the team list every agent has, the routing teams from the routing overview the background
+ * keeps (`routingItem`). The channel filter shows when there is more than one channel, the team
+ * filter when there is a team.
  */
 export function ReportFilters({ values, timeZone, onChange }: { values: FilterValues; timeZone: string; onChange: (v: FilterValues) => void }) {
   const { t } = useTranslation('reports');
   const team = useStorageItem(teamItem);
+  const teams = useStorageItem(routingItem)?.teams ?? [];
   const channels = useChannels();
   const [custom, setCustom] = useState<DayRange>(values.range);
   const customError =
@@ -69,6 +74,19 @@ export function ReportFilters({ values, timeZone, onChange }: { values: FilterVa
             {channels.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      {teams.length > 0 && (
+        <label>
+          {t('filters.team')}
+          <select value={values.team} onChange={(e) => onChange({ ...values, team: e.target.value })}>
+            <option value="">{t('filters.allTeams')}</option>
+            {teams.map((tm) => (
+              <option key={tm.id} value={tm.id}>
+                {tm.name}
               </option>
             ))}
           </select>

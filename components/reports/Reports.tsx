@@ -16,7 +16,7 @@ import { CsvContext } from './ReportBlock';
 
 /**
  * Reports for admins and team leads (docs/reports.md): a period of whole days in the agent's own
- * time zone, optional channel and agent filters, then the figures, the daily chart, the heat map
+ * time zone, optional channel, team and agent filters, then the figures, the daily chart, the heat map
  * and the per-agent table, each table downloadable as CSV. Agents see nothing (the server refuses
  * them too).
  */
@@ -29,9 +29,16 @@ export function Reports() {
     range: presetRange('last7', dayIn(Date.now(), timeZone)),
     channel: '',
     agent: '',
+    team: '',
   }));
   const request = useMemo<ReportRequest>(
-    () => ({ ...periodOf(values.range, timeZone), timeZone, channel: values.channel || undefined, agent: values.agent || undefined }),
+    () => ({
+      ...periodOf(values.range, timeZone),
+      timeZone,
+      channel: values.channel || undefined,
+      agent: values.agent || undefined,
+      team: values.team || undefined,
+    }),
     [values, timeZone],
   );
   const allowed = me?.role === 'admin' || me?.role === 'lead';

@@ -20,7 +20,16 @@ export interface ReportDuration {
   count: number;
   medianSeconds: number | null;
   p90Seconds: number | null;
+  /** The same durations counted in the business hours of the channel's team at the time (docs/reports.md, "Business hours"). */
+  businessHours: ReportPercentiles;
   explanation: string;
+}
+
+/** Median and 90th percentile over `count` durations, in seconds; null when there are none. */
+export interface ReportPercentiles {
+  count: number;
+  medianSeconds: number | null;
+  p90Seconds: number | null;
 }
 
 export interface ReportTotal {
@@ -84,7 +93,7 @@ export interface ReportTable<Row> {
 
 export interface ReportResponse {
   period: { from: string; to: string; timeZone: string };
-  filters: { channelId: string | null; agentId: string | null };
+  filters: { channelId: string | null; agentId: string | null; teamId: string | null };
   figures: ReportFigures;
   agents: ReportTable<ReportAgentRow>;
   daily: ReportTable<ReportDayRow>;

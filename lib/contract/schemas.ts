@@ -257,6 +257,8 @@ const reportBase = z.object({
   timeZone,
   channel: z.uuid().optional(),
   agent: z.uuid().optional(),
+  /** Conversations of the channels this team answers (docs/reports.md, "Filters"). */
+  team: z.uuid().optional(),
 });
 const QUARTER_HOUR_MS = 15 * 60_000;
 const checkPeriod = (q: { from: string; to: string }, ctx: z.RefinementCtx) => {
@@ -268,7 +270,7 @@ const checkPeriod = (q: { from: string; to: string }, ctx: z.RefinementCtx) => {
     if (t % QUARTER_HOUR_MS !== 0)
       ctx.addIssue({ code: 'custom', path: [key], message: 'must fall on a quarter hour (messages are counted in 15-minute slots)' });
 };
-/** `GET /api/reports?from&to&timeZone[&channel][&agent]` */
+/** `GET /api/reports?from&to&timeZone[&channel][&agent][&team]` */
 export const reportQuery = reportBase.superRefine(checkPeriod);
 /** The tables of a report, each downloadable as CSV. */
 export const reportTable = z.enum(['summary', 'daily', 'heatmap', 'agents']);

@@ -9,6 +9,7 @@ export interface ReportRequest {
   timeZone: string;
   channel?: string;
   agent?: string;
+  team?: string;
 }
 
 /**

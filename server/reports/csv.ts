@@ -27,6 +27,9 @@ export function reportCsv(report: ReportResponse, table: ReportTableName): strin
           count: 'count' in f ? f.count : null,
           median_seconds: 'medianSeconds' in f ? f.medianSeconds : null,
           p90_seconds: 'p90Seconds' in f ? f.p90Seconds : null,
+          // The same durations (as many as `count`) in business hours (docs/reports.md, "CSV").
+          business_median_seconds: 'businessHours' in f ? f.businessHours.medianSeconds : null,
+          business_p90_seconds: 'businessHours' in f ? f.businessHours.p90Seconds : null,
           explanation: f.explanation,
         }));
       case 'daily':

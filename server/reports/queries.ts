@@ -6,28 +6,30 @@ import type pg from 'pg';
  * the event's time; each query computes only what its figure needs (a median and p90 sort their
  * values once: `percentile_cont(array[0.5, 0.9])`), and a row's local day is a binary search in the
  * period's day starts (`width_bucket`), not a time zone conversion per row. Parameters: $1
- * organisation, $2 from, $3 to (excluded), $4 channel or null, $5 agent or null. The session's
+ * organisation, $2 from, $3 to (excluded), $4 channel or null, $5 agent or null, $6 team or null. The session's
  * TimeZone is the report's, so days, hours and `to_char(…TZH:TZM)` are the requested zone's.
  */
 
-export type ReportParams = [organisationId: string, from: string, to: string, channelId: string | null, agentId: string | null];
+export type ReportParams = [organisationId: string, from: string, to: string, channelId: string | null, agentId: string | null, teamId: string | null];
 
 /** ISO 8601 with the session time zone's offset. */
 export const ISO = `'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM'`;
 
-// Every query takes all five parameters (PostgreSQL refuses a parameter a statement does not use),
+// Every query takes all six parameters (PostgreSQL refuses a parameter a statement does not use),
 // typed once here, and the period's local day starts (a day's number is its 1-based position).
-const PARAMS = `with params as (select $1::uuid, $2::timestamptz, $3::timestamptz, $4::uuid, $5::uuid),
+const PARAMS = `with params as (select $1::uuid, $2::timestamptz, $3::timestamptz, $4::uuid, $5::uuid, $6::uuid),
   days as (select array_agg(d order by d) as starts
              from generate_series(date_trunc('day', $2::timestamptz), $3::timestamptz - interval '1 microsecond', interval '1 day') d)`;
 const DAY = (column: string) => `width_bucket(${column}, (select starts from days))`;
-const CHANNEL = '($4::uuid is null or channel_id = $4::uuid)';
+/** The team filter: conversations of the channels the team answers now (docs/reports.md, "Filters"). */
+export const TEAM = (column: string) => `($6::uuid is null or ${column} in (select id from channels where team_id = $6::uuid and organisation_id = $1))`;
+const CHANNEL = `($4::uuid is null or channel_id = $4::uuid) and ${TEAM('channel_id')}`;
 const AGENT = (column: string) => `($5::uuid is null or ${column} = $5::uuid)`;
 /** Seconds to the millisecond (timestamps are microseconds; percentiles interpolate in floating point). */
 const toMs = (seconds: string) => `round((${seconds})::numeric, 3)::float8`;
 /** Median and p90 from one sort: `percentiles[1]`, `percentiles[2]`. */
-const percentiles = (of: string) =>
-  `(select array_agg(${toMs('x')} order by n) from unnest(percentile_cont(array[0.5, 0.9]) within group (order by ${of})) with ordinality u(x, n)) as percentiles`;
+const percentiles = (of: string, as = 'percentiles') =>
+  `(select array_agg(${toMs('x')} order by n) from unnest(percentile_cont(array[0.5, 0.9]) within group (order by ${of})) with ordinality u(x, n)) as ${as}`;
 const MEDIAN = (filter = '') => toMs(`percentile_cont(0.5) within group (order by seconds)${filter}`);
 const UNIQUE = 'count(distinct conversation_id)::int as conversations, count(distinct contact_id)::int as customers';
 
@@ -76,22 +78,22 @@ export const opened = async (c: pg.PoolClient, p: ReportParams) =>
     )
   )[0]!;
 
-/** Resolves in the period, and their cycles' resolution times. */
+/** Resolves in the period, and their cycles' resolution times (wall-clock, and in business hours). */
 export const resolved = async (c: pg.PoolClient, p: ReportParams) =>
   (
-    await run<{ events: number; conversations: number; customers: number; percentiles: Array<number | null> }>(
+    await run<{ events: number; conversations: number; customers: number; percentiles: Array<number | null>; business: Array<number | null> }>(
       c,
       p,
-      `select count(*)::int as events, ${UNIQUE}, ${percentiles(RESOLUTION)} ${RESOLVED}`,
+      `select count(*)::int as events, ${UNIQUE}, ${percentiles(RESOLUTION)}, ${percentiles('business_seconds', 'business')} ${RESOLVED}`,
     )
   )[0]!;
 
-/** First and next response times of the period. */
+/** First and next response times of the period (wall-clock, and in business hours). */
 export const responseTimes = (c: pg.PoolClient, p: ReportParams) =>
-  run<{ first: boolean; count: number; percentiles: Array<number | null> }>(
+  run<{ first: boolean; count: number; percentiles: Array<number | null>; business: Array<number | null> }>(
     c,
     p,
-    `select first, count(*)::int as count, ${percentiles('seconds')} ${ANSWERED} group by first`,
+    `select first, count(*)::int as count, ${percentiles('seconds')}, ${percentiles('business_seconds', 'business')} ${ANSWERED} group by first`,
   );
 
 export interface DayCounts {

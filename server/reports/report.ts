@@ -13,9 +13,11 @@ export const EXPLAIN = {
   reopened: 'Resolved conversations that began a new cycle in the period (the customer wrote, an agent replied, reopened or snoozed; all agents).',
   resolved: 'Resolves in the period: a conversation resolved, reopened and resolved again counts twice as events, once as a conversation.',
   firstResponse:
-    'Per cycle, from the customer’s message to the first agent’s message or template after it (notes and automatic messages excluded); median and p90, wall-clock.',
-  nextResponse: 'Each later wait in a cycle: from the customer’s first unanswered message to the next agent’s message; median and p90, wall-clock.',
-  resolution: 'From the cycle’s (re)opening to its resolve, snoozed time included; median and p90, wall-clock, by resolve time.',
+    'Per cycle, from the customer’s message to the first agent’s message or template after it (notes and automatic messages excluded); median and p90, wall-clock and in the channel team’s business hours.',
+  nextResponse:
+    'Each later wait in a cycle: from the customer’s first unanswered message to the next agent’s message; median and p90, wall-clock and in the channel team’s business hours.',
+  resolution:
+    'From the cycle’s (re)opening to its resolve, snoozed time included; median and p90 by resolve time, wall-clock and in the channel team’s business hours.',
   messagesIn: 'Customers’ messages stored in the period (all agents).',
   messagesOut: 'Outbound messages stored in the period, agents’ and automatic; with an agent filter, that agent’s replies.',
   agents: 'Per agent: replies sent, customer waits ended (responses) in how many unique conversations, first responses (median), resolves.',
@@ -27,18 +29,23 @@ export const EXPLAIN = {
 export type ReportQuery = z.infer<typeof reportQuery>;
 
 const explained = <T>(r: T, explanation: string) => ({ ...r, explanation });
-const duration = (count: number, percentiles: Array<number | null> | null) => ({
+const percentilesOf = (count: number, percentiles: Array<number | null> | null | undefined) => ({
   count,
   medianSeconds: percentiles?.[0] ?? null,
   p90Seconds: percentiles?.[1] ?? null,
 });
+/** Wall-clock percentiles, and the same durations' in business hours (as many of them). */
+const duration = (count: number, r: { percentiles: Array<number | null>; business: Array<number | null> } | undefined) => ({
+  ...percentilesOf(count, r?.percentiles),
+  businessHours: percentilesOf(count, r?.business),
+});
 
 /**
  * A report of the organisation over a period, read from the facts in one read-only transaction
- * with the report's time zone. A channel or agent of another organisation is 404.
+ * with the report's time zone. A channel, agent or team of another organisation is 404.
  */
 export async function buildReport(db: pg.Pool, organisationId: string, q: ReportQuery): Promise<ReportResponse> {
-  const p: ReportParams = [organisationId, q.from, q.to, q.channel ?? null, q.agent ?? null];
+  const p: ReportParams = [organisationId, q.from, q.to, q.channel ?? null, q.agent ?? null, q.team ?? null];
   return inTransaction(db, 'begin transaction read only', async (c) => {
     try {
       await c.query("select set_config('TimeZone', $1, true)", [q.timeZone]);
@@ -49,6 +56,8 @@ export async function buildReport(db: pg.Pool, organisationId: string, q: Report
       throw new NotFoundError('channel not found');
     if (q.agent && !(await c.query('select 1 from agents where id = $1 and organisation_id = $2', [q.agent, organisationId])).rowCount)
       throw new NotFoundError('agent not found');
+    if (q.team && !(await c.query('select 1 from teams where id = $1 and organisation_id = $2', [q.team, organisationId])).rowCount)
+      throw new NotFoundError('team not found');
     const bounds = (
       await c.query<{ from: string; to: string }>(`select to_char($1::timestamptz, ${ISO}) as "from", to_char($2::timestamptz, ${ISO}) as "to"`, [q.from, q.to])
     ).rows[0]!;
@@ -65,14 +74,14 @@ export async function buildReport(db: pg.Pool, organisationId: string, q: Report
     const slot = (set: SlotCounts['set'], match: (r: SlotCounts) => boolean = () => true) => counted.find((r) => r.set === set && match(r));
     return {
       period: { ...bounds, timeZone: q.timeZone },
-      filters: { channelId: q.channel ?? null, agentId: q.agent ?? null },
+      filters: { channelId: q.channel ?? null, agentId: q.agent ?? null, teamId: q.team ?? null },
       figures: {
         opened: explained(opens.opened, EXPLAIN.opened),
         reopened: explained(opens.reopened, EXPLAIN.reopened),
         resolved: explained({ events: resolves.events, conversations: resolves.conversations, customers: resolves.customers }, EXPLAIN.resolved),
-        firstResponse: explained(duration(kind(true)?.count ?? 0, kind(true)?.percentiles ?? null), EXPLAIN.firstResponse),
-        nextResponse: explained(duration(kind(false)?.count ?? 0, kind(false)?.percentiles ?? null), EXPLAIN.nextResponse),
-        resolution: explained(duration(resolves.events, resolves.percentiles), EXPLAIN.resolution),
+        firstResponse: explained(duration(kind(true)?.count ?? 0, kind(true)), EXPLAIN.firstResponse),
+        nextResponse: explained(duration(kind(false)?.count ?? 0, kind(false)), EXPLAIN.nextResponse),
+        resolution: explained(duration(resolves.events, resolves), EXPLAIN.resolution),
         messagesIn: { value: slot('period')?.inbound ?? 0, explanation: EXPLAIN.messagesIn },
         messagesOut: { value: slot('period')?.outbound ?? 0, explanation: EXPLAIN.messagesOut },
       },

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { ReportSla, ReportSlaCount, ReportSlaKinds } from '../../lib/contract/reports';
-import { run, type ReportParams } from './queries';
+import { run, TEAM, type ReportParams } from './queries';
 
 /**
  * SLA met % of a period (docs/reports.md, "SLA"): the clocks stopped in [from, to), met when
@@ -38,7 +38,7 @@ export const slaRows = (c: pg.PoolClient, p: ReportParams) =>
          from (${CLOCKS}) t
          join conversations v on v.id = t.conversation_id and v.organisation_id = $1
          left join sla_breaches b on b.conversation_id = t.conversation_id and b.kind = t.kind and b.cycle = t.cycle and b.organisation_id = $1
-        where $4::uuid is null or v.channel_id = $4::uuid
+        where ($4::uuid is null or v.channel_id = $4::uuid) and ${TEAM('v.channel_id')}
      )
      select case when grouping(team_id) = 0 then 'team' when grouping(agent_id) = 0 then 'agent' else 'all' end as set,
             kind, team_id, (select name from teams where id = team_id) as team_name, agent_id,

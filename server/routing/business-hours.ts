@@ -118,3 +118,21 @@ export function addBusinessMinutes(hours: BusinessHours, start: Date, minutes: n
   }
   return null;
 }
+
+/**
+ * How many milliseconds of [from, to) the team is open (hours off: all of them; `to` before
+ * `from`: 0). Reports keep the same in SQL (`business_seconds`, `…041_report_business_hours.sql`);
+ * a test holds the two equal to the millisecond. Looks as far as the horizon from `from`.
+ * @example businessMillis(nineToFive, fridayAt1650, mondayAt0905) // 15 minutes: 900000
+ */
+export function businessMillis(hours: BusinessHours, from: Date, to: Date): number {
+  const [f, t] = [from.getTime(), to.getTime()];
+  if (t <= f) return 0;
+  if (!hours.enabled) return t - f;
+  let total = 0;
+  for (const [s, e] of intervals(hours, new Date(f - 86_400_000), 1)) {
+    if (s >= t) break;
+    total += Math.max(0, Math.min(e, t) - Math.max(s, f));
+  }
+  return total;
+}

@@ -123,11 +123,19 @@ describe('Reports: a scripted history, figure by figure', () => {
     expect(strip(figures.opened)).toEqual({ events: 3, conversations: 3, customers: 2, explanation: undefined });
     expect(strip(figures.reopened)).toEqual({ events: 2, conversations: 2, customers: 2, explanation: undefined });
     expect(strip(figures.resolved)).toEqual({ events: 4, conversations: 2, customers: 2, explanation: undefined });
+    // No channel here answers to a team: business hours are the wall-clock durations.
+    const both = (count: number, medianSeconds: number, p90Seconds: number) => ({
+      count,
+      medianSeconds,
+      p90Seconds,
+      businessHours: { count, medianSeconds, p90Seconds },
+      explanation: undefined,
+    });
     // First: 300, 600, 1200, 38400, 90000. p90 = 38400 + 0.6 × (90000 − 38400).
-    expect(strip(figures.firstResponse)).toEqual({ count: 5, medianSeconds: 1200, p90Seconds: 69360, explanation: undefined });
-    expect(strip(figures.nextResponse)).toEqual({ count: 1, medianSeconds: 600, p90Seconds: 600, explanation: undefined });
+    expect(strip(figures.firstResponse)).toEqual(both(5, 1200, 69360));
+    expect(strip(figures.nextResponse)).toEqual(both(1, 600, 600));
     // Resolution: 1800, 3600, 38700, 90300. Median (3600 + 38700) / 2; p90 = 38700 + 0.7 × (90300 − 38700).
-    expect(strip(figures.resolution)).toEqual({ count: 4, medianSeconds: 21150, p90Seconds: 74820, explanation: undefined });
+    expect(strip(figures.resolution)).toEqual(both(4, 21150, 74820));
     expect([figures.messagesIn.value, figures.messagesOut.value]).toEqual([6, 7]);
   });
 
@@ -263,9 +271,16 @@ describe('Reports: a scripted history, figure by figure', () => {
   it('rebuilds the same facts from the stored messages (what the migration does for older history)', async () => {
     const db = ctx.stack.db;
     const facts = async () => ({
-      cycles: (await db.query('select conversation_id, seq, opened_at, opened_by, resolved_at, resolved_by from report_cycles order by conversation_id, seq'))
-        .rows,
-      responses: (await db.query('select conversation_id, agent_id, first, waited_from, answered_at, seconds from report_responses order by answered_at')).rows,
+      cycles: (
+        await db.query(
+          'select conversation_id, seq, opened_at, opened_by, resolved_at, resolved_by, business_seconds from report_cycles order by conversation_id, seq',
+        )
+      ).rows,
+      responses: (
+        await db.query(
+          'select conversation_id, agent_id, first, waited_from, answered_at, seconds, business_seconds from report_responses order by answered_at',
+        )
+      ).rows,
       // Summed over writers (each database connection counts in its own row; the replay is one).
       volume: (
         await db.query(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessMinutes, closedPeriodStart, isOpen, nextOpening, type BusinessHours } from '../../server/routing/business-hours';
+import { addBusinessMinutes, businessMillis, closedPeriodStart, isOpen, nextOpening, type BusinessHours } from '../../server/routing/business-hours';
 
 const every = (opensMinute: number, closesMinute: number) => [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, opensMinute, closesMinute }));
 const hours = (h: Partial<BusinessHours>): BusinessHours => ({ enabled: true, timeZone: 'UTC', intervals: [], holidays: [], ...h });
@@ -82,5 +82,18 @@ describe('business hours', () => {
   it('never falls due for a team that never opens', () => {
     expect(addBusinessMinutes(hours({ intervals: [] }), at('2026-12-08T15:00:00Z'), 10)).toBeNull();
     expect(isOpen(hours({ intervals: [] }), at('2026-12-08T15:00:00Z'))).toBe(false);
+  });
+
+  it('measures the business time between two instants (reports)', () => {
+    const minutes = (from: string, to: string, h = nineToFiveWeekdays) => businessMillis(h, at(from), at(to)) / 60_000;
+    // Friday 16:50 to Monday 09:05 in New York: 10 + 5 minutes.
+    expect(minutes('2026-12-11T21:50:00Z', '2026-12-14T14:05:00Z')).toBe(15);
+    // Friday 16:00 EDT to Monday 10:00 EST, across the change of 1 November: 1 h + 1 h.
+    expect(minutes('2026-10-30T20:00:00Z', '2026-11-02T15:00:00Z')).toBe(120);
+    // A holiday closes the day; hours off count the whole span; an end before the start is 0.
+    const holiday = { ...nineToFiveWeekdays, holidays: ['2026-12-08'] };
+    expect(minutes('2026-12-07T21:45:00Z', '2026-12-09T14:15:00Z', holiday)).toBe(30);
+    expect(minutes('2026-12-07T21:45:00Z', '2026-12-09T14:15:00Z', hours({ enabled: false }))).toBe(40 * 60 + 30);
+    expect(minutes('2026-12-09T14:15:00Z', '2026-12-07T21:45:00Z')).toBe(0);
   });
 });
