@@ -147,4 +147,12 @@ describe('Reports: each agent’s time available', () => {
       for (const sql of ['select * from report_agent_spans', `delete from report_agent_spans where agent_id = '${agent.id}'`])
         expect(await refusedFor(ctx.stack, agent.id, sql)).toEqual({ refused: true, code: '42501' });
   });
+
+  it('an agent moved to another organisation (an operator’s fix) leaves their span closed in the old one', async () => {
+    const moved = ctx.b.agents[0]!.id;
+    await ctx.stack.db.query('update agents set organisation_id = $2 where id = $1', [moved, ctx.a.id]);
+    const { rows } = await ctx.stack.db.query('select organisation_id, state, started_at, ended_at from report_agent_spans where agent_id = $1', [moved]);
+    // Their presence had run out at 11:00: that is where the span ends, not at the move.
+    expect(rows).toEqual([{ organisation_id: ctx.b.id, state: 'available', started_at: T('09:00'), ended_at: T('11:00') }]);
+  });
 });
