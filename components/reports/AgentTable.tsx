@@ -5,11 +5,13 @@ import { durationFormat } from '@/lib/reports/durations';
 import { ReportBlock, ScrollTable } from './ReportBlock';
 
 const COUNTS = ['replies', 'responses', 'conversations', 'firstResponses'] as const;
+const TIMES = ['availableSeconds', 'busySeconds', 'awaySeconds'] as const;
 
-/** Each agent's replies, responses (and in how many conversations), first responses with their median time, and resolves. */
+/** Each agent's replies, responses (and in how many conversations), first responses with their median time, resolves, and time connected per availability. */
 export function AgentTable({ report }: { report: ReportResponse }) {
   const { t } = useTranslation('reports');
   const { formats, language } = useFormat();
+  const duration = durationFormat(language);
   const rows = [...report.agents.rows].sort((a, b) => formats.collator.compare(a.displayName, b.displayName));
   return (
     <ReportBlock id="agents" title={t('agents.heading')} table="agents" explain={t('explain.agents')}>
@@ -27,6 +29,11 @@ export function AgentTable({ report }: { report: ReportResponse }) {
               ))}
               <th scope="col">{t('agents.firstResponseMedian')}</th>
               <th scope="col">{t('agents.resolved')}</th>
+              {TIMES.map((k) => (
+                <th key={k} scope="col">
+                  {t(`agents.${k}`)}
+                </th>
+              ))}
             </tr>
           </thead>
           <tbody>
@@ -36,8 +43,11 @@ export function AgentTable({ report }: { report: ReportResponse }) {
                 {COUNTS.map((k) => (
                   <td key={k}>{formats.number.format(r[k])}</td>
                 ))}
-                <td>{r.firstResponseMedianSeconds === null ? t('figures.none') : durationFormat(language)(r.firstResponseMedianSeconds)}</td>
+                <td>{r.firstResponseMedianSeconds === null ? t('figures.none') : duration(r.firstResponseMedianSeconds)}</td>
                 <td>{formats.number.format(r.resolved)}</td>
+                {TIMES.map((k) => (
+                  <td key={k}>{duration(r[k])}</td>
+                ))}
               </tr>
             ))}
           </tbody>

@@ -1,5 +1,6 @@
 import { createContext, useContext, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { ReportTableName } from '@/lib/contract/reports';
 import { downloadCsv, type ReportRequest } from '@/lib/hooks/useReport';
 import { csvFileName, daysOf } from '@/lib/reports/period';
 
@@ -7,7 +8,7 @@ import { csvFileName, daysOf } from '@/lib/reports/period';
 export const CsvContext = createContext<ReportRequest | null>(null);
 
 /** *Download CSV* of one table of the report on screen. */
-export function CsvButton({ table, name }: { table: 'summary' | 'daily' | 'heatmap' | 'agents'; name: string }) {
+export function CsvButton({ table, name }: { table: ReportTableName; name: string }) {
   const { t } = useTranslation('reports');
   const request = useContext(CsvContext);
   const [error, setError] = useState<string | null>(null);
@@ -37,7 +38,7 @@ export function ReportBlock({
   id: string;
   title: string;
   /** The table its *Download CSV* downloads; none without one. */
-  table?: 'summary' | 'daily' | 'heatmap' | 'agents';
+  table?: ReportTableName;
   explain?: string;
   children: React.ReactNode;
 }) {

@@ -39,7 +39,7 @@ export function SlaTable({ report }: { report: ReportResponse }) {
   ];
   const counted = KINDS.some((k) => sla.overall[k].metPercent !== null);
   return (
-    <ReportBlock id="sla" title={t('sla.heading')} explain={t('explain.sla')}>
+    <ReportBlock id="sla" title={t('sla.heading')} table="sla" explain={t('explain.sla')}>
       {!counted ? (
         <p>{t('sla.none')}</p>
       ) : (

@@ -7,6 +7,10 @@
 /** The longest period a report covers (days); here, apart from the schemas, so pages need no zod to know it. */
 export const REPORT_MAX_DAYS = 400;
 
+/** The report's tables that download as CSV (`GET /api/reports/csv?table=…`). */
+export const REPORT_TABLES = ['summary', 'daily', 'heatmap', 'agents', 'sla'] as const;
+export type ReportTableName = (typeof REPORT_TABLES)[number];
+
 /** Events beside the unique conversations and unique customers they concern. */
 export interface ReportCount {
   events: number;
@@ -58,6 +62,11 @@ export interface ReportAgentRow {
   firstResponses: number;
   firstResponseMedianSeconds: number | null;
   resolved: number;
+  /** Seconds connected and set Available in the period: the time routing could give them work (docs/reports.md, "Time available"). */
+  availableSeconds: number;
+  /** Seconds connected and set Busy, and Away. */
+  busySeconds: number;
+  awaySeconds: number;
 }
 
 /** One local day of the requested time zone (23 or 25 hours on a daylight saving change). */

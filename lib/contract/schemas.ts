@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SEARCH_MIN_CHARS, type CrmVendor } from './api';
 import { ZOHO_DATA_CENTRE_IDS, type ZohoDataCentre } from './crm-places';
-import { REPORT_MAX_DAYS } from './reports';
+import { REPORT_MAX_DAYS, REPORT_TABLES } from './reports';
 
 /**
  * The schemas of everything that crosses a boundary between the extension and the server: REST
@@ -273,7 +273,7 @@ const checkPeriod = (q: { from: string; to: string }, ctx: z.RefinementCtx) => {
 /** `GET /api/reports?from&to&timeZone[&channel][&agent][&team]` */
 export const reportQuery = reportBase.superRefine(checkPeriod);
 /** The tables of a report, each downloadable as CSV. */
-export const reportTable = z.enum(['summary', 'daily', 'heatmap', 'agents']);
+export const reportTable = z.enum(REPORT_TABLES);
 /** `GET /api/reports/csv?table&…` (the report's query) */
 export const reportCsvQuery = reportBase.extend({ table: reportTable }).superRefine(checkPeriod);
 

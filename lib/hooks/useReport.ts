@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { ReportResponse } from '../contract/reports';
+import type { ReportResponse, ReportTableName } from '../contract/reports';
 import { sendMessage, unwrap } from '../messaging/protocol';
 
 /** What the page asks a report for (the server's `reportQuery`). */
@@ -46,7 +46,7 @@ export function useReport(request: ReportRequest | null): ReportState {
 }
 
 /** One table of a report as a CSV file the browser downloads (with the byte order mark spreadsheets need for accents). */
-export async function downloadCsv(request: ReportRequest, table: 'summary' | 'daily' | 'heatmap' | 'agents', fileName: string): Promise<void> {
+export async function downloadCsv(request: ReportRequest, table: ReportTableName, fileName: string): Promise<void> {
   const { csv } = await unwrap(sendMessage('reports:csv', { ...request, table }));
   const url = URL.createObjectURL(new Blob(['\uFEFF', csv], { type: 'text/csv;charset=utf-8' }));
   const a = Object.assign(document.createElement('a'), { href: url, download: fileName });

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { AgentProfile, MessageView } from '../../lib/contract/models';
+import type { Availability } from '../../lib/contract/routing';
 import { storeInboundBatch } from '../inbox/repository';
 import { setStatus, wakeSnoozed, type StatusChange } from '../inbox/status';
 import { assignConversation, createNote } from '../inbox/team';
 import { createOutbound } from '../outbound/repository';
+import { markConnected, markGone } from '../routing/presence';
+import { setAvailability } from '../routing/repository';
 import { newSid } from './twilio-stand-in/inbound';
 
 /**
@@ -26,6 +29,12 @@ export interface HistoryWriter {
   wakeSnoozed(at: Date): Promise<void>;
   /** An outbound message no agent sent (what an automatic reply stores). */
   automatic(at: Date, organisationId: string, conversationId: string, body: string): Promise<void>;
+  /** The agent sets their own availability (`PUT /api/routing/availability`). */
+  availability(at: Date, agent: AgentProfile, availability: Availability): Promise<void>;
+  /** A browser of the agent's connects, or is still there: connected for `ttlSeconds` from `at` (routing's presence). */
+  connected(at: Date, agentId: string, ttlSeconds: number): Promise<void>;
+  /** The agent's last browser disconnects or goes idle. */
+  gone(at: Date, agentId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -77,6 +86,9 @@ export function historyWriter(db: pg.Pool): HistoryWriter {
           body,
         ]);
       }),
+    availability: (time, agent, availability) => at(time, async () => void (await setAvailability(pool, agent, availability))),
+    connected: (time, agentId, ttlSeconds) => at(time, () => markConnected(pool, [agentId], ttlSeconds)),
+    gone: (time, agentId) => at(time, () => markGone(pool, agentId)),
     close: () => pool.end(),
   };
 }

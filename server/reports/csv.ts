@@ -1,8 +1,20 @@
 import { stringify } from 'csv-stringify/sync';
-import type { ReportResponse } from '../../lib/contract/reports';
+import type { ReportResponse, ReportSlaKinds, ReportTableName } from '../../lib/contract/reports';
 
-/** The tables of a report that download as CSV. */
-export type ReportTableName = 'summary' | 'daily' | 'heatmap' | 'agents';
+const SLA_KINDS = ['firstResponse', 'nextResponse', 'resolution'] as const;
+
+/** The SLA table, one row per scope (the organisation, each team, each agent) and kind. */
+function slaRows(report: ReportResponse, period: Record<string, string>): Array<Record<string, string | number | null>> {
+  const { overall, teams, agents } = report.sla;
+  const scopes: Array<{ scope: string; team_id: string | null; agent_id: string | null; name: string | null; kinds: ReportSlaKinds }> = [
+    { scope: 'organisation', team_id: null, agent_id: null, name: null, kinds: overall },
+    ...teams.map((t) => ({ scope: 'team', team_id: t.teamId, agent_id: null, name: t.name, kinds: t })),
+    ...agents.map((a) => ({ scope: 'agent', team_id: null, agent_id: a.agentId, name: a.displayName, kinds: a })),
+  ];
+  return scopes.flatMap(({ kinds, ...s }) =>
+    SLA_KINDS.map((kind) => ({ ...period, ...s, kind, met: kinds[kind].met, missed: kinds[kind].missed, met_percent: kinds[kind].metPercent })),
+  );
+}
 
 /**
  * One table of a report as CSV (docs/reports.md): UTF-8 with a byte order mark (spreadsheets then
@@ -59,7 +71,12 @@ export function reportCsv(report: ReportResponse, table: ReportTableName): strin
           first_responses: a.firstResponses,
           first_response_median_seconds: a.firstResponseMedianSeconds,
           resolved: a.resolved,
+          available_seconds: a.availableSeconds,
+          busy_seconds: a.busySeconds,
+          away_seconds: a.awaySeconds,
         }));
+      case 'sla':
+        return slaRows(report, period);
     }
   })();
   return stringify(rows, { header: true, bom: true, escape_formulas: true, columns: rows[0] ? Object.keys(rows[0]) : Object.keys(period) });

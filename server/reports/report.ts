@@ -4,6 +4,7 @@ import type { ReportResponse } from '../../lib/contract/reports';
 import type { reportQuery } from '../../lib/contract/schemas';
 import { HttpError, NotFoundError } from '../errors';
 import { inTransaction } from '../inbox/repository';
+import { agentTime } from './availability';
 import { slaReport, slaRows } from './sla';
 import { agentList, days, ISO, opened, perAgent, perDay, resolved, responseTimes, slots, type ReportParams, type SlotCounts } from './queries';
 
@@ -20,7 +21,8 @@ export const EXPLAIN = {
     'From the cycle’s (re)opening to its resolve, snoozed time included; median and p90 by resolve time, wall-clock and in the channel team’s business hours.',
   messagesIn: 'Customers’ messages stored in the period (all agents).',
   messagesOut: 'Outbound messages stored in the period, agents’ and automatic; with an agent filter, that agent’s replies.',
-  agents: 'Per agent: replies sent, customer waits ended (responses) in how many unique conversations, first responses (median), resolves.',
+  agents:
+    'Per agent: replies sent, customer waits ended (responses) in how many unique conversations, first responses (median), resolves; time connected and Available (routing could give them work), Busy, Away.',
   daily: 'The figures per local day of the time zone (a daylight saving day has 23 or 25 hours).',
   sla: 'SLA clocks stopped in the period (met when stopped by their due time) or due in it and still running at its end (missed), per kind, team and agent.',
   heatmap: 'Messages per local day of week (1 Monday) and hour, summed over the period.',
@@ -69,6 +71,7 @@ export async function buildReport(db: pg.Pool, organisationId: string, q: Report
     const byDay = new Map((await perDay(c, p)).map((d) => [d.day, d]));
     const byAgent = new Map((await perAgent(c, p)).map((a) => [a.agent, a]));
     const counted = await slots(c, p);
+    const time = await agentTime(c, p);
     const sla = slaReport(await slaRows(c, p), people, EXPLAIN.sla);
     const kind = (first: boolean) => times.find((r) => r.first === first);
     const slot = (set: SlotCounts['set'], match: (r: SlotCounts) => boolean = () => true) => counted.find((r) => r.set === set && match(r));
@@ -98,6 +101,7 @@ export async function buildReport(db: pg.Pool, organisationId: string, q: Report
             firstResponses: r?.first_responses ?? 0,
             firstResponseMedianSeconds: r?.first_median ?? null,
             resolved: r?.resolved ?? 0,
+            ...(time.get(a.id) ?? { availableSeconds: 0, busySeconds: 0, awaySeconds: 0 }),
           };
         }),
       },

@@ -3,6 +3,24 @@ import { presenceRequest } from '../../lib/contract/schemas';
 import type { Logger } from '../logger';
 import { agentRoom, type SwitchboardIo } from '../sockets/rooms';
 
+// The clock: the database's, or generated history's (`switchboard.history_clock`, which the server
+// never sets), so history writes presence through these same statements (server/dev/history.ts).
+const NOW = 'coalesce(history_clock(), now())';
+
+/** Marks the agents connected for `ttlSeconds` from now (a socket connected, came back, or is still there). */
+export async function markConnected(db: pg.Pool, agentIds: string[], ttlSeconds: number): Promise<void> {
+  if (agentIds.length === 0) return;
+  await db.query(`update agent_presence set connected_until = ${NOW} + make_interval(secs => $2), last_seen_at = ${NOW} where agent_id = any($1::uuid[])`, [
+    agentIds,
+    ttlSeconds,
+  ]);
+}
+
+/** Marks the agent gone at once (their last non-idle socket went). */
+export async function markGone(db: pg.Pool, agentId: string): Promise<void> {
+  await db.query(`update agent_presence set connected_until = null, last_seen_at = ${NOW} where agent_id = $1 and connected_until is not null`, [agentId]);
+}
+
 /**
  * Presence as routing needs it, shared by every instance through `agent_presence`:
  * - a socket that connects, or comes back from idle, marks its agent connected until now + `ttlSeconds`
@@ -18,19 +36,12 @@ export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logge
   stop(): void;
 } {
   const { io, db, log } = deps;
-  const seen = async (agentIds: string[]) => {
-    if (agentIds.length === 0) return;
-    await db.query('update agent_presence set connected_until = now() + make_interval(secs => $2), last_seen_at = now() where agent_id = any($1::uuid[])', [
-      agentIds,
-      deps.ttlSeconds,
-    ]);
-  };
+  const seen = (agentIds: string[]) => markConnected(db, agentIds, deps.ttlSeconds);
   /** Clears the agent unless another of their sockets (not `except`, whose state is `exceptAway`) is connected and not idle. */
   const recheck = async (agentId: string, except: string, exceptAway: boolean) => {
     const sockets = await io.in(agentRoom(agentId)).fetchSockets();
     const active = sockets.some((s) => (s.id === except ? !exceptAway : !s.data.away));
-    if (!active)
-      await db.query('update agent_presence set connected_until = null, last_seen_at = now() where agent_id = $1 and connected_until is not null', [agentId]);
+    if (!active) await markGone(db, agentId);
   };
   const failed = (err: unknown) => log.warn({ err }, 'presence for routing not recorded; the next refresh heals it');
 

@@ -126,7 +126,8 @@ describe('The Reports view', () => {
     const row = reports(options)
       .getByRole('table', { name: 'Per agent' })
       .getByRole('row', { name: new RegExp(`^${aliceRow.displayName} `) });
-    expect(await row.getByRole('cell').allTextContents()).toEqual([
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells.slice(0, 6)).toEqual([
       String(aliceRow.replies),
       String(aliceRow.responses),
       String(aliceRow.conversations),
@@ -134,6 +135,8 @@ describe('The Reports view', () => {
       say(aliceRow.firstResponseMedianSeconds!),
       String(aliceRow.resolved),
     ]);
+    // Time busy and away: none, the lead stayed Available (time available grows while their browser is open).
+    expect(cells.slice(7)).toEqual([say(0), say(0)]);
   });
 
   it('puts each hour’s messages in the heat map cell of its weekday and hour', async () => {
@@ -160,6 +163,13 @@ describe('The Reports view', () => {
     expect(rows).toEqual(parse(await server.text(), { bom: true, columns: true }));
     expect(rows.length).toBe(7);
     expect(rows.reduce((sum, r) => sum + Number(r.opened), 0)).toBe(3);
+    // The SLA table's too: a row per scope and kind, as the server writes it.
+    const [sla] = await Promise.all([options.waitForEvent('download'), reports(options).getByRole('button', { name: 'Download CSV: SLA met' }).click()]);
+    expect(sla.suggestedFilename()).toBe(csvFileName('sla', range));
+    const slaServer = await fetch(`${ctx.stack.serverUrl}/api/reports/csv?table=sla&${query}`, { headers: { authorization: `Bearer ${lead().token}` } });
+    const slaRows = parse(readFileSync((await sla.path())!, 'utf8'), { bom: true, columns: true }) as Array<Record<string, string>>;
+    expect(slaRows).toEqual(parse(await slaServer.text(), { bom: true, columns: true }));
+    expect(slaRows.filter((r) => r.scope === 'organisation').map((r) => r.kind)).toEqual(['firstResponse', 'nextResponse', 'resolution']);
   });
 
   it('narrows every figure to a channel, then to an agent, as the API does', async () => {

@@ -48,5 +48,20 @@ describe('The demo history', () => {
     expect(f.firstResponse.medianSeconds).toBeGreaterThan(0);
     expect(f.resolution.p90Seconds).toBeGreaterThanOrEqual(f.resolution.medianSeconds!);
     expect(body.agents.rows.every((a) => a.replies > 0)).toBe(true);
+    // Fifteen working days each (three weeks of weekdays), a lunch away and a busy hour each day.
+    for (const a of body.agents.rows) {
+      expect(a.availableSeconds).toBeGreaterThan(15 * 6 * 3600);
+      expect(a.awaySeconds).toBeGreaterThanOrEqual(15 * 30 * 60);
+      expect(a.busySeconds).toBeGreaterThanOrEqual(15 * 20 * 60);
+    }
+    // Each working day is one connection, ended: none is open, and nobody is left away or busy.
+    const { rows: shifts } = await ctx.stack.db.query<{ open: number; connections: number; availability: string[] }>(
+      `select count(*) filter (where s.ended_at is null)::int as open,
+              count(*) filter (where not exists (select 1 from report_agent_spans p where p.agent_id = s.agent_id and p.ended_at = s.started_at))::int as connections,
+              (select array_agg(distinct availability) from agent_routing where organisation_id = $1) as availability
+         from report_agent_spans s where s.organisation_id = $1`,
+      [demo.organisationId],
+    );
+    expect(shifts).toEqual([{ open: 0, connections: 2 * 15, availability: ['available'] }]);
   });
 });

@@ -151,6 +151,9 @@ describe('Reports: a scripted history, figure by figure', () => {
         firstResponses: 3,
         firstResponseMedianSeconds: 1200,
         resolved: 2,
+        availableSeconds: 0, // nobody connected in this history
+        busySeconds: 0,
+        awaySeconds: 0,
       },
       {
         agentId: bob.id,
@@ -161,6 +164,9 @@ describe('Reports: a scripted history, figure by figure', () => {
         firstResponses: 2,
         firstResponseMedianSeconds: 45300,
         resolved: 2,
+        availableSeconds: 0,
+        busySeconds: 0,
+        awaySeconds: 0,
       },
       {
         agentId: ctx.a.agents[2]!.id,
@@ -171,6 +177,9 @@ describe('Reports: a scripted history, figure by figure', () => {
         firstResponses: 0,
         firstResponseMedianSeconds: null,
         resolved: 0,
+        availableSeconds: 0,
+        busySeconds: 0,
+        awaySeconds: 0,
       },
     ]);
   });

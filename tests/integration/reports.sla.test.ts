@@ -1,3 +1,4 @@
+import { parse } from 'csv-parse/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ReportResponse, ReportSlaCount } from '../../lib/contract/reports';
 import { historyWriter } from '../../server/dev/history';
@@ -94,5 +95,43 @@ describe('Reports: SLA met % per kind, team and agent', () => {
     expect(bob.agents.map((r) => r.agentId)).toEqual([ids.bob]);
     const earlier = await api<ReportResponse>(ctx.stack, ctx.a.agents[0]!.token, '/api/reports?from=2026-10-01T00:00:00Z&to=2026-10-02T00:00:00Z&timeZone=UTC');
     expect(earlier.body.sla).toMatchObject({ overall: { firstResponse: none, nextResponse: none, resolution: none }, teams: [], agents: [] });
+  });
+
+  it('downloads the SLA table as CSV: a row per scope and kind, the same numbers as the report, names formula-safe', async () => {
+    // A display name is its agent's to choose: one a spreadsheet would run stays text.
+    await ctx.stack.db.query("update agents set display_name = '=1+1' where id = $1", [ids.bob]);
+    const { body } = await report();
+    const res = await fetch(`${ctx.stack.serverUrl}/api/reports/csv?table=sla&${period}`, { headers: { authorization: `Bearer ${ctx.a.agents[0]!.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toBe('attachment; filename="switchboard-sla-2026-11-01-2026-11-02.csv"');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const rows = parse(new TextDecoder().decode(bytes), { columns: true, bom: true }) as Array<Record<string, string>>;
+    const period0 = { from: '2026-11-01T00:00:00+00:00', to: '2026-11-02T00:00:00+00:00', time_zone: 'UTC' };
+    const text = (v: string | number | null) => (v === null ? '' : String(v));
+    const scope = (kind: 'organisation' | 'team' | 'agent', teamId: string | null, agentId: string | null, name: string | null, k: typeof body.sla.overall) =>
+      (['firstResponse', 'nextResponse', 'resolution'] as const).map((f) => ({
+        ...period0,
+        scope: kind,
+        team_id: text(teamId),
+        agent_id: text(agentId),
+        name: text(name?.startsWith('=') ? `'${name}` : name),
+        kind: f,
+        met: text(k[f].met),
+        missed: text(k[f].missed),
+        met_percent: text(k[f].metPercent),
+      }));
+    expect(rows).toEqual([
+      ...scope('organisation', null, null, null, body.sla.overall),
+      ...body.sla.teams.flatMap((t) => scope('team', t.teamId, null, t.name, t)),
+      ...body.sla.agents.flatMap((a) => scope('agent', null, a.agentId, a.displayName, a)),
+    ]);
+    // By hand, a few of them: Bob's next responses, the organisation's and Sales' first responses.
+    expect(rows).toHaveLength(3 * (1 + 2 + 3));
+    const row = (name: string, kind: string) => rows.find((r) => r.name === name && r.kind === kind);
+    expect(row("'=1+1", 'nextResponse')).toMatchObject({ scope: 'agent', agent_id: ids.bob, met: '1', missed: '1', met_percent: '50' });
+    expect(row('Sales', 'firstResponse')).toMatchObject({ scope: 'team', team_id: ids.sales, met: '0', missed: '1', met_percent: '0' });
+    expect(rows[0]).toMatchObject({ scope: 'organisation', kind: 'firstResponse', met: '1', missed: '1', met_percent: '50' });
+    expect(rows.find((r) => r.scope === 'organisation' && r.kind === 'nextResponse')!.met_percent).toBe('33.3');
   });
 });

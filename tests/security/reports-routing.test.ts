@@ -85,14 +85,14 @@ describe('Security: reports, leads and routing', () => {
     // OWASP: a cell that would start with = + - @ (or tab, CR) is prefixed with a quote, read as text.
     expect(names.sort()).toEqual(hostile.map((n) => `'${n}`).sort());
     for (const r of rows) expect(r.replies).toBe('0');
-    // The table name is one of four: nothing of the query reaches the header.
+    // The table name is one of five: nothing of the query reaches the header.
     const bad = await api(ctx.stack, admin(), `/api/reports/csv?table=${encodeURIComponent('agents"\r\nx-evil: 1')}&${period}`);
     expect(bad.status).toBe(400);
   });
 
   it('report tables and the history clock are out of a client’s reach; the server’s own writes keep their time', async () => {
     const id = agent().id;
-    for (const table of ['report_conversation_state', 'report_cycles', 'report_responses', 'report_volume', 'report_agent_replies'])
+    for (const table of ['report_conversation_state', 'report_cycles', 'report_responses', 'report_volume', 'report_agent_replies', 'report_agent_spans'])
       expect([table, await refusedFor(ctx.stack, id, `select * from ${table}`)]).toEqual([table, { refused: true, code: '42501' }]);
     const { rows: published } = await ctx.stack.db.query<{ tablename: string }>(
       "select tablename from pg_publication_tables where pubname = 'supabase_realtime' and tablename like 'report\\_%'",

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { AgentProfile } from '../../../lib/contract/models';
 import { findAgent, markRead } from '../../inbox/repository';
-import { historyWriter } from '../history';
+import { historyWriter, type HistoryWriter } from '../history';
 import { DEMO_WHATSAPP_NUMBER } from './contacts';
 
 /** How many generated customers, and over how many days before today, the demo history covers. */
@@ -30,10 +30,40 @@ function random(seed: number): () => number {
 export const demoHistoryPhone = (i: number) => `+1202555${String(100 + i).padStart(4, '0')}`;
 
 /**
+ * The agents' working days (docs/reports.md, "Time available"): on weekdays before today each
+ * connects in the morning, is Away for lunch and Busy for a while in the afternoon, and leaves at
+ * the end of the day, Available again (so the live state stays the demo's own). Only for an agent
+ * with no span yet: a later start, with browsers perhaps connected, writes none.
+ */
+async function seedDemoShifts(db: pg.Pool, h: HistoryWriter, agents: AgentProfile[], today: number): Promise<void> {
+  const { rows } = await db.query<{ agent_id: string }>('select distinct agent_id from report_agent_spans where agent_id = any($1::uuid[])', [
+    agents.map((a) => a.id),
+  ]);
+  const started = new Set(rows.map((r) => r.agent_id));
+  for (const [n, agent] of agents.entries()) {
+    if (started.has(agent.id)) continue;
+    const rnd = random(today / 86_400_000 + 104_729 * (n + 1));
+    const at = (day: number, hours: number, spread: number) => new Date(day + (hours + rnd() * spread) * 3_600_000);
+    for (let day = today - DEMO_HISTORY_DAYS * 86_400_000; day < today; day += 86_400_000) {
+      const weekday = new Date(day).getUTCDay();
+      if (weekday === 0 || weekday === 6) continue;
+      const [start, lunch, busy, end] = [at(day, 8.5, 1), at(day, 12, 0.5), at(day, 15, 1), at(day, 17, 1)];
+      await h.connected(start, agent.id, (end.getTime() - start.getTime()) / 1000);
+      await h.availability(lunch, agent, 'away');
+      await h.availability(new Date(lunch.getTime() + (30 + rnd() * 30) * 60_000), agent, 'available');
+      await h.availability(busy, agent, 'busy');
+      await h.availability(new Date(busy.getTime() + (20 + rnd() * 40) * 60_000), agent, 'available');
+      await h.gone(end, agent.id);
+    }
+  }
+}
+
+/**
  * Three weeks of conversations for the demo organisation, so reports have data at once
  * (docs/reports.md): customers write in business hours (fewer at weekends), Alice and Bob answer
  * within minutes to hours, follow-ups, notes, resolves, and customers coming back days later;
- * all of it resolved and read, so the inbox's open conversations stay the demo's own.
+ * all of it resolved and read, so the inbox's open conversations stay the demo's own. The agents'
+ * working days too (`seedDemoShifts`), so the time available is not empty.
  * Written through the live write paths by `historyWriter`. Resumable per customer: one whose
  * conversation exists is skipped, so a start stopped half-way is finished by the next.
  */
@@ -54,6 +84,7 @@ export async function seedDemoHistory(db: pg.Pool, organisationId: string, agent
   const h = historyWriter(db);
   let written = 0;
   try {
+    await seedDemoShifts(db, h, agents, today);
     for (let i = 0; i < DEMO_HISTORY_CUSTOMERS; i++) {
       const phone = demoHistoryPhone(i);
       if (skip.has(phone)) continue;
