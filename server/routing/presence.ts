@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { presenceRequest } from '../../lib/contract/schemas';
 import type { Logger } from '../logger';
 import { agentRoom, type SwitchboardIo } from '../sockets/rooms';
@@ -44,15 +45,27 @@ export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logge
     if (!active) await markGone(db, agentId);
   };
   const failed = (err: unknown) => log.warn({ err }, 'presence for routing not recorded; the next refresh heals it');
+  // Each `presence:set` taken is a write of the agent's presence, and may end or begin a span of
+  // their time available (…042_report_availability.sql): the same budget as collaboration's
+  // presence (10 a second per socket, far above a browser going idle), so a client flapping its
+  // presence cannot write without end. Events over it are dropped, as collaboration drops them.
+  const limiter = new RateLimiterMemory({ points: 10, duration: 1 });
 
   io.on('connection', (socket) => {
     const { agentId } = socket.data;
     void seen([agentId])
       .then(() => deps.onAvailable(agentId))
       .catch(failed);
-    socket.on('presence:set', (payload) => {
+    socket.on('presence:set', async (payload) => {
       const p = presenceRequest.safeParse(payload);
-      if (!p.success) return;
+      if (
+        !p.success ||
+        !(await limiter.consume(socket.id).then(
+          () => true,
+          () => false,
+        ))
+      )
+        return;
       if (p.data.state === 'away') void recheck(agentId, socket.id, true).catch(failed);
       else
         void seen([agentId])

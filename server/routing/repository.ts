@@ -4,7 +4,7 @@ import type { AgentProfile } from '../../lib/contract/models';
 import type { AgentRoutingView, Availability, RoutingOverview, TeamView } from '../../lib/contract/routing';
 import type { businessHoursRequest, slaPolicyRequest, teamPatchRequest, teamRequest } from '../../lib/contract/schemas';
 import { audit } from '../audit';
-import { ConflictError, NotFoundError, UnprocessableError } from '../errors';
+import { ConflictError, HttpError, NotFoundError, UnprocessableError } from '../errors';
 import { inTransaction } from '../inbox/repository';
 
 /** Routing's data as admins and agents read and change it; every change is tenant-checked and audited. */
@@ -164,6 +164,12 @@ async function requeue(c: pg.PoolClient, organisationId: string): Promise<void> 
 export async function putHours(db: pg.Pool, admin: AgentProfile, teamId: string, h: z.infer<typeof businessHoursRequest>): Promise<void> {
   await inTransaction(db, 'begin', async (c) => {
     await teamOf(c, admin, teamId);
+    // The runtime's zones (the schema's check) and PostgreSQL's (the reports' business hours,
+    // …041_report_business_hours.sql) are two lists: a zone must be in both.
+    await c.query('select now() at time zone $1', [h.timeZone]).catch((err: { code?: string }) => {
+      if (err.code === '22023') throw new HttpError(400, 'bad_request', `timeZone: the database does not know ${h.timeZone}`);
+      throw err;
+    });
     await c.query('update teams set hours_enabled = $2, time_zone = $3, auto_reply = $4 where id = $1', [teamId, h.enabled, h.timeZone, h.autoReply]);
     await c.query('delete from team_hours where team_id = $1', [teamId]);
     await c.query('delete from team_holidays where team_id = $1', [teamId]);

@@ -43,14 +43,32 @@ language sql stable parallel safe as $$
   from (select 1) one left join public.teams t on t.id = p_team
 $$;
 
+-- A fact's business duration, which must never cost the message that makes it: a team's zone
+-- PostgreSQL does not know (one the server took that a later tz database dropped, such as
+-- US/Pacific-New) counts the wall-clock duration, as a team without hours does. A span with an
+-- infinite end (no message has one) would make the day series endless: it counts as infinite.
+create function public.report_business_seconds(p_team uuid, p_from timestamptz, p_to timestamptz) returns double precision
+language plpgsql stable as $$
+begin
+  if p_to <= p_from then
+    return 0;
+  elsif not (isfinite(p_from) and isfinite(p_to)) then
+    return 'Infinity';
+  end if;
+  return public.business_seconds(p_team, p_from, p_to);
+exception when invalid_parameter_value then
+  return extract(epoch from p_to - p_from)::float8;
+end
+$$;
+
 alter table public.report_responses add column business_seconds double precision;
 -- The resolution time in business hours, set with the resolve.
 alter table public.report_cycles add column business_seconds double precision;
 
 -- Facts already kept: the hours of the channel's team now (who answered it then is not stored).
-update public.report_responses r set business_seconds = public.business_seconds(ch.team_id, r.waited_from, r.answered_at)
+update public.report_responses r set business_seconds = public.report_business_seconds(ch.team_id, r.waited_from, r.answered_at)
   from public.channels ch where ch.id = r.channel_id;
-update public.report_cycles c set business_seconds = public.business_seconds(ch.team_id, c.opened_at, c.resolved_at)
+update public.report_cycles c set business_seconds = public.report_business_seconds(ch.team_id, c.opened_at, c.resolved_at)
   from public.channels ch where ch.id = c.channel_id and c.resolved_at is not null;
 alter table public.report_responses alter column business_seconds set not null;
 
@@ -66,7 +84,7 @@ create index report_cycles_resolved_idx on public.report_cycles (organisation_id
 -- resolve, in the same statement: the hours of the channel's team at that moment.
 create function public.report_response_business() returns trigger language plpgsql as $$
 begin
-  new.business_seconds := public.business_seconds((select team_id from public.channels where id = new.channel_id), new.waited_from, new.answered_at);
+  new.business_seconds := public.report_business_seconds((select team_id from public.channels where id = new.channel_id), new.waited_from, new.answered_at);
   return new;
 end
 $$;
@@ -76,7 +94,7 @@ create trigger report_responses_business before insert on public.report_response
 create function public.report_resolve_business() returns trigger language plpgsql as $$
 begin
   new.business_seconds := case when new.resolved_at is not null
-    then public.business_seconds((select team_id from public.channels where id = new.channel_id), new.opened_at, new.resolved_at) end;
+    then public.report_business_seconds((select team_id from public.channels where id = new.channel_id), new.opened_at, new.resolved_at) end;
   return new;
 end
 $$;
@@ -84,5 +102,5 @@ create trigger report_cycles_business before update of resolved_at on public.rep
   for each row when (new.resolved_at is distinct from old.resolved_at) execute function public.report_resolve_business();
 
 revoke execute on function public.report_response_business(), public.report_resolve_business() from public, anon, authenticated;
-revoke execute on function public.business_instant(timestamp, text), public.business_seconds(uuid, timestamptz, timestamptz)
-  from public, anon, authenticated;
+revoke execute on function public.business_instant(timestamp, text), public.business_seconds(uuid, timestamptz, timestamptz),
+  public.report_business_seconds(uuid, timestamptz, timestamptz) from public, anon, authenticated;
