@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OVERLAY_WATCH_MAX } from './protocol';
 import { SEARCH_MIN_CHARS } from '../contract/api';
 import {
   availabilityRequest,
@@ -120,4 +121,4 @@ export const requestSchemas = {
 export const CONTENT_SCRIPT_REQUESTS: ReadonlySet<keyof typeof requestSchemas> = new Set(['overlay:open']);
 
 /** What a CRM page may send over its port: the numbers it shows. */
-export const overlayPortRequest = z.object({ type: z.literal('watch'), phones: z.array(e164).max(5000) });
+export const overlayPortRequest = z.object({ type: z.literal('watch'), phones: z.array(e164).max(OVERLAY_WATCH_MAX) });

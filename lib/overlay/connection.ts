@@ -1,6 +1,6 @@
 import { browser, type Browser } from 'wxt/browser';
 import { backoff } from '../connection/backoff';
-import { OVERLAY_PORT, type OverlayPortNotice, type CrmPortRequest } from '../messaging/protocol';
+import { OVERLAY_PORT, OVERLAY_WATCH_MAX, type OverlayPortNotice, type CrmPortRequest } from '../messaging/protocol';
 
 /**
  * The CRM page's one line to the background: a port that carries the page's numbers out and
@@ -63,7 +63,9 @@ export function connectToBackground(handlers: { onNotice(notice: OverlayPortNoti
   open();
   return {
     watch(next: string[]) {
-      phones = next;
+      // A page showing more numbers than the port takes gets badges for the first ones, not none
+      // (the worker ignores a longer list whole), and the worker parses no more than that.
+      phones = next.slice(0, OVERLAY_WATCH_MAX);
       send();
     },
     close() {

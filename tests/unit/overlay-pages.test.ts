@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { browser } from 'wxt/browser';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { touchesPages } from '../../lib/background/overlay-pages';
+import { overlayPortRequest } from '../../lib/messaging/schemas';
+import { connectToBackground } from '../../lib/overlay/connection';
 import type { InboxPatch } from '../../lib/inbox/state';
 import { conversation } from '../support/views';
 
@@ -33,5 +37,27 @@ describe('Which inbox changes reach the CRM pages', () => {
     expect(touchesPages(patch({ removedConversations: ['c-on-page'] }), phones, behind)).toBe(true);
     expect(touchesPages(patch({ removedConversations: ['elsewhere'] }), phones, behind)).toBe(false);
     expect(touchesPages(patch({ messages: { 'c-on-page': [] } }), phones, behind)).toBe(false);
+  });
+});
+
+/** A CRM page decides how many numbers its content script finds: the port carries a bounded list. */
+describe('What a CRM page’s content script reports over its port', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    fakeBrowser.reset();
+  });
+
+  it('a page showing 100,000 numbers reports the first 5000, a list the worker takes (not one it ignores whole)', () => {
+    const sent: unknown[] = [];
+    const port = { postMessage: (m: unknown) => sent.push(m), onMessage: { addListener() {} }, onDisconnect: { addListener() {} }, disconnect() {} };
+    vi.spyOn(browser.runtime, 'connect').mockReturnValue(port as unknown as ReturnType<typeof browser.runtime.connect>);
+    const link = connectToBackground({ onNotice() {}, onGone() {} });
+    const phones = Array.from({ length: 100_000 }, (_, i) => `+1415${String(i).padStart(7, '0')}`);
+    link.watch(phones);
+    const last = sent.at(-1);
+    const parsed = overlayPortRequest.safeParse(last);
+    expect(parsed.success).toBe(true);
+    expect(parsed.data?.phones).toEqual(phones.slice(0, 5000));
+    link.close();
   });
 });
