@@ -48,6 +48,19 @@ describe('Security: reports, time available and the team filter', () => {
     expect(await spans(agent.id)).toBeLessThan(before + 40);
   });
 
+  it('flapping availability over the API is held to the agent’s request budget: a span per request at most, then 429', async () => {
+    const agent = ctx.a.agents[1]!;
+    await clients.connect(agent.token);
+    await until(async () => (await spans(agent.id)) > 0, { what: 'the connection’s span' });
+    const before = await spans(agent.id);
+    const statuses: number[] = [];
+    for (let i = 0; i < 150; i++)
+      statuses.push((await api(ctx.stack, agent.token, '/api/routing/availability', 'PUT', { availability: i % 2 ? 'available' : 'busy' })).status);
+    const taken = statuses.filter((s) => s === 200).length;
+    expect([taken <= 120, statuses.includes(429)]).toEqual([true, true]);
+    expect(await spans(agent.id)).toBeLessThanOrEqual(before + taken);
+  });
+
   it('another organisation’s team is the same 404 as a team that does not exist; a malformed id is a 400', async () => {
     const teamB = (await api<{ id: string }>(ctx.stack, ctx.b.agents[0]!.token, '/api/admin/teams', 'POST', { name: 'B secret team' })).body.id;
     const missing = '00000000-0000-4000-8000-000000000000';
