@@ -26,7 +26,14 @@ interface Results {
     large?: Record<string, number | string>;
   };
   sidepanel?: Array<
-    Lat & { agents: number; layout?: string; rate: number; crmBadge?: Lat; socketIo?: Lat; cpu?: { worker: number; panel: number; crm: number } }
+    Lat & {
+      agents: number;
+      layout?: string;
+      rate: number;
+      crmBadge?: Lat;
+      socketIo?: Lat;
+      cpu?: { worker: number; panel: number; crm: number; panelScript?: number; panelStyle?: number; panelLayout?: number };
+    }
   >;
   crm?: Array<Record<string, string | number>>;
   machine: { cpus: number; cpu?: string; memoryGb: number; node: string };
@@ -226,8 +233,18 @@ export function writeReport(r: Results): void {
             "CPU time over the measured window divided by its messages: the service worker's thread (from /proc: Chromium's `ServiceWorker thread` of the extension process), and the main threads of the side panel and of the CRM page with 100 badges (CDP `Performance.getMetrics`, `TaskDuration` in thread time: script, style, layout, paint and the rest of each task). Each message reaches the worker three times (Socket.IO `message:new`, Realtime's message insert and conversation update); the worker sends the side panel one patch per 20 ms at most, and the CRM page its badges when one of them changed (the page redraws only those).",
             '',
             table(
-              ['agents', 'layout', 'msg/s', 'service worker', 'side panel', 'CRM page'],
-              r.sidepanel.filter((x) => x.cpu).map((x) => [x.agents, layoutOf(x), x.rate, x.cpu!.worker, x.cpu!.panel, x.cpu!.crm]),
+              ['agents', 'layout', 'msg/s', 'service worker', 'side panel', 'of which script / style / layout', 'CRM page'],
+              r.sidepanel
+                .filter((x) => x.cpu)
+                .map((x) => [
+                  x.agents,
+                  layoutOf(x),
+                  x.rate,
+                  x.cpu!.worker,
+                  x.cpu!.panel,
+                  x.cpu!.panelScript === undefined ? '-' : `${x.cpu!.panelScript} / ${x.cpu!.panelStyle} / ${x.cpu!.panelLayout}`,
+                  x.cpu!.crm,
+                ]),
             ),
             '',
             "At 10 messages/s every message is its own patch and its own render; at 100 messages/s patches carry several messages and a render costs about the same, so the cost per message falls. In CPU profiles of the side panel (`BENCH_PROFILE`, source maps with `SOURCEMAP=1`) a render is React's commit and react-virtuoso's second, synchronous pass after measuring its rows (about half the script time), then style, layout and paint of the rows that moved; in the worker no single part dominates (the patch posted to the panel, the badges recomputed for the CRM page, decoding three frames). Changed for issue 20: the side panel reported the rows on screen to the worker after every render that moved them (a runtime message each, about a tenth of the panel's script time at 100 messages/s), now at most every 150 ms and as a set (a row moving within the screen changes nothing); a row's focus handler finds its row by id (a row kept across a reorder used to focus its old position).",

@@ -155,6 +155,10 @@ export interface ExtensionCpu {
   worker: number;
   panel: number;
   crm: number;
+  /** The side panel's share of `panel` in script, style recalculation and layout (the rest is paint and the task's own). */
+  panelScript: number;
+  panelStyle: number;
+  panelLayout: number;
 }
 
 /**
@@ -169,12 +173,18 @@ async function extensionCpu(context: BrowserContext, pages: { panel: Page; crm: 
   const panel = await context.newCDPSession(pages.panel);
   const crm = await context.newCDPSession(pages.crm);
   type Metrics = { metrics: Array<{ name: string; value: number }> };
-  const taskMs = (m: Metrics) => (m.metrics.find((x) => x.name === 'TaskDuration')?.value ?? Number.NaN) * 1000;
-  const read = async () => ({
-    worker: serviceWorkerThreadMs(),
-    panel: taskMs((await panel.send('Performance.getMetrics')) as Metrics),
-    crm: taskMs((await crm.send('Performance.getMetrics')) as Metrics),
-  });
+  const ms = (m: Metrics, name: string) => (m.metrics.find((x) => x.name === name)?.value ?? Number.NaN) * 1000;
+  const read = async () => {
+    const p = (await panel.send('Performance.getMetrics')) as Metrics;
+    return {
+      worker: serviceWorkerThreadMs(),
+      panel: ms(p, 'TaskDuration'),
+      panelScript: ms(p, 'ScriptDuration'),
+      panelStyle: ms(p, 'RecalcStyleDuration'),
+      panelLayout: ms(p, 'LayoutDuration'),
+      crm: ms((await crm.send('Performance.getMetrics')) as Metrics, 'TaskDuration'),
+    };
+  };
   await panel.send('Performance.enable', { timeDomain: 'threadTicks' });
   await crm.send('Performance.enable', { timeDomain: 'threadTicks' });
   const before = await read();
@@ -182,7 +192,14 @@ async function extensionCpu(context: BrowserContext, pages: { panel: Page; crm: 
     async stop(messages: number): Promise<ExtensionCpu> {
       const after = await read();
       const perMessage = (k: keyof ExtensionCpu) => Math.round(((after[k] - before[k]) / Math.max(1, messages)) * 1000) / 1000;
-      return { worker: perMessage('worker'), panel: perMessage('panel'), crm: perMessage('crm') };
+      return {
+        worker: perMessage('worker'),
+        panel: perMessage('panel'),
+        crm: perMessage('crm'),
+        panelScript: perMessage('panelScript'),
+        panelStyle: perMessage('panelStyle'),
+        panelLayout: perMessage('panelLayout'),
+      };
     },
   };
 }
