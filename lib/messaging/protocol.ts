@@ -144,8 +144,6 @@ export type ProtocolMap =
  * The content script opens no connection of its own.
  */
 export const OVERLAY_PORT = 'switchboard-crm';
-/** The most numbers one CRM page reports over its port (its content script sends the first ones found, never more). */
-export const OVERLAY_WATCH_MAX = 5000;
 
 /** Side panels hold a copy of the inbox: the background pushes each change (`InboxPatch`) over this port. */
 export const PANEL_PORT = 'switchboard-panel';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OVERLAY_WATCH_MAX } from './protocol';
+import { OVERLAY_WATCH_MAX } from './limits';
 import { SEARCH_MIN_CHARS } from '../contract/api';
 import {
   availabilityRequest,

@@ -1,6 +1,7 @@
 import { browser, type Browser } from 'wxt/browser';
 import { backoff } from '../connection/backoff';
-import { OVERLAY_PORT, OVERLAY_WATCH_MAX, type OverlayPortNotice, type CrmPortRequest } from '../messaging/protocol';
+import { OVERLAY_WATCH_MAX } from '../messaging/limits';
+import { OVERLAY_PORT, type OverlayPortNotice, type CrmPortRequest } from '../messaging/protocol';
 
 /**
  * The CRM page's one line to the background: a port that carries the page's numbers out and
