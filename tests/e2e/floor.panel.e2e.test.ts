@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FloorResponse } from '../../lib/contract/reports';
+import { allViolationsIn } from '../support/axe';
 import { signedInBrowser } from '../support/browser';
 import { useTestStack } from '../support/fixture';
 import { api, customer } from '../support/stack';
@@ -63,6 +64,12 @@ describe('The side panel’s floor', () => {
     // The two agents in no team (the lead is in Support): available and connected, as routing counts them.
     const ready = floor.agents.filter((a) => a.availability === 'available' && a.connected).length;
     expect([floor.agents.length, await figure(panel, 'No team', 'available')]).toEqual([2, `${ready} of 2`]);
+
+    for (const scheme of ['light', 'dark'] as const) {
+      await panel.emulateMedia({ colorScheme: scheme });
+      expect((await allViolationsIn(panel, '.floor-strip', `side panel floor (${scheme})`)).join('\n')).toBe('');
+    }
+    await panel.emulateMedia({ colorScheme: 'light' });
 
     expect((await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Second customer' })).status).toBe(200);
     await until(async () => (await figure(panel, 'No team', 'open')) === '2', { what: 'the new conversation on the side panel’s floor', timeout: 5_000 });
