@@ -55,7 +55,7 @@ export function createFloorViews(api: () => Promise<Pick<ApiClient, 'floor'>>): 
 
 /**
  * The floor stays live while a page shows it: every change the server tells the organisation
- * about reads the floor again, at most once a second (`floorFeed`); the pages watch `floorItem`.
+ * about reads the floor again, at most one read per `FLOOR_GAP_MS` (`floorFeed`); the pages watch `floorItem`.
  */
 export function followFloor(s: SwitchboardSocket, views: Pick<FloorViews, 'refresh'>): void {
   const changed = floorFeed({ refresh: () => views.refresh() });
