@@ -32,7 +32,7 @@ export function FloorStrip({ me }: { me: string }) {
         </button>
       </h2>
       {expanded && (
-        <div id="floor-strip-body" className="floor-strip-body">
+        <div id="floor-strip-body" className="floor-strip-body" tabIndex={0} role="group" aria-labelledby="floor-strip-heading">
           {error ? (
             <p role="alert" className="floor-strip-note">
               {t('state.error', { message: error })}
