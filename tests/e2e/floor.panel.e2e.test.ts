@@ -45,6 +45,8 @@ describe('The side panel’s floor', () => {
   const strip = (page: Page) => page.getByRole('region', { name: 'Floor' });
   const toggle = (page: Page) => strip(page).getByRole('button', { name: 'Floor' });
   const line = (page: Page, team: string) => strip(page).getByRole('listitem').filter({ hasText: team });
+  /** Longer than the feed's gap between reads (FLOOR_GAP_MS), so a read that was due has happened. */
+  const gap = () => new Promise((resolve) => setTimeout(resolve, 1_500));
   const figure = (page: Page, team: string, k: string) => line(page, team).locator(`[data-count="${k}"] dd`).textContent();
 
   it('shows a lead the floor per team, their own team first, and a new conversation without reloading', async () => {
@@ -83,7 +85,6 @@ describe('The side panel’s floor', () => {
 
   it('stops reading the floor once no page shows it, though the pages closed without their cleanup', async () => {
     const { panel, options, browser } = leadUi;
-    const gap = () => new Promise((resolve) => setTimeout(resolve, 1_500)); // the feed's one-second gap, and some
     // The options page shows the floor too (Reports). Closed, it runs none of its cleanup; the
     // side panel still shows the floor, which stays live.
     await options.getByRole('region', { name: 'Floor now' }).waitFor();
@@ -106,6 +107,31 @@ describe('The side panel’s floor', () => {
     // A side panel opened again shows the floor (the strip stays open): read again, with everything meanwhile.
     const again = await browser.page('sidepanel.html');
     await until(async () => (await figure(again, 'No team', 'open')) === '5', { what: 'the floor read again' });
+    expect(floorReads.length).toBeGreaterThan(before);
+    await again.close();
+  });
+
+  it('reads nothing while the page showing the floor is hidden, and reads again when it shows', async () => {
+    const { browser } = leadUi;
+    const panel = await browser.page('sidepanel.html');
+    await until(async () => (await figure(panel, 'No team', 'open')) === '5', { what: 'the floor' });
+    await gap();
+    // What the browser does when the tab goes to the background or the window is minimised.
+    const show = (visible: boolean) =>
+      panel.evaluate((v) => {
+        Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => (v ? 'visible' : 'hidden') });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, visible);
+    await show(false);
+    const before = floorReads.length;
+    const badge = Number(await browser.badgeText());
+    expect((await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'Sixth customer' })).status).toBe(200);
+    await until(async () => Number(await browser.badgeText()) === badge + 1, { what: 'the worker hearing of the message' });
+    await gap();
+    expect(floorReads.length).toBe(before);
+
+    await show(true);
+    await until(async () => (await figure(panel, 'No team', 'open')) === '6', { what: 'the floor read again once shown' });
     expect(floorReads.length).toBeGreaterThan(before);
   });
 });
