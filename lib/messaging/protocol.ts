@@ -28,7 +28,8 @@ import type { overlayPortRequest, requestSchemas } from './schemas';
  * to the background and get a `Result`; the background validates every payload against
  * `requestSchemas` (`./schemas.ts`, kept apart so pages and content scripts do not bundle zod)
  * and checks the sender before a handler runs. Background → UI: the inbox flows over a port
- * (`PANEL_PORT`, snapshot then patches), badges over `OVERLAY_PORT`, and small state (connection
+ * (`PANEL_PORT`, snapshot then patches), badges over `OVERLAY_PORT`, a page showing the floor
+ * holds `FLOOR_PORT` (while it is open, `floorItem` is kept live), and small state (connection
  * status, team, collaboration) through storage items that UIs watch. A failure the page can say in
  * the agent's language carries its `reason` (`./failures.ts`) beside the English `error`.
  */
