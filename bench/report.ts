@@ -1,4 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { floorSection } from './report-floor';
+import type { FloorBenchResult } from './scenarios/floor';
 
 /**
  * docs/benchmarks.md and docs/bench-latency.svg, written from a full `npm run bench` run, so every
@@ -36,6 +38,8 @@ interface Results {
     }
   >;
   crm?: Array<Record<string, string | number>>;
+  /** Issue 35: the live floor under load (bench/scenarios/floor.ts). */
+  floorView?: FloorBenchResult;
   machine: { cpus: number; cpu?: string; memoryGb: number; node: string };
   date: string;
   realtime?: {
@@ -302,6 +306,7 @@ export function writeReport(r: Results): void {
       '',
     );
   }
+  parts.push(...floorSection(r.floorView));
   if (r.connections) {
     const c = r.connections;
     parts.push(

@@ -28,6 +28,7 @@ import {
 import { sendMessage } from '@/lib/messaging/protocol';
 import { BulkBar } from './BulkBar';
 import { FirstRun } from './Onboarding';
+import { FloorStrip } from './reports/FloorStrip';
 import { ConversationList, type ConversationListHandle } from './ConversationList';
 import type { StatusActionsHandle } from './StatusActions';
 import { InboxToolbar } from './InboxToolbar';
@@ -194,6 +195,7 @@ export function SidePanelApp() {
       <h1 className="visually-hidden">{t('title')}</h1>
       <StatusBar status={status} banner={banner} agentName={agent.displayName} onReconnect={() => void sendMessage('connection:reconnect')} />
       <TeamBar presence={collab.presence} me={agent.id} />
+      {agent.role !== 'agent' && <FloorStrip me={agent.id} />}
       {open ? (
         <OpenThread
           key={open.id}

@@ -26,7 +26,7 @@ import {
 } from '../storage/items';
 import { followSocket, receiveConversationRow, receiveMessage } from './arrivals';
 import { markRead } from './conversations';
-import { followFloor } from './floor';
+import { followFloor, type FloorViews } from './floor';
 import { RealtimeLink } from './links/realtime';
 import { createRooms } from './links/rooms';
 import { createSocket } from './links/socket-client';
@@ -57,7 +57,11 @@ export class BackgroundController {
   /** The workspace needs a newer extension: no connection is opened. */
   private updateRequired = false;
 
-  constructor(readonly settings: Settings) {
+  constructor(
+    readonly settings: Settings,
+    /** The pages showing the floor (they outlive a rebuild; the socket of the moment refreshes them). */
+    private readonly floorViews: Pick<FloorViews, 'refresh'>,
+  ) {
     this.supabase = createClient(settings.supabaseUrl, settings.supabaseAnonKey || 'no-anon-key-configured', {
       auth: { storage: chromeStorageAdapter, storageKey: AUTH_STORAGE_KEY, persistSession: true, autoRefreshToken: true, detectSessionInUrl: false },
       // realtime-js's own heartbeat, every few seconds instead of 25: an unanswered one (after one
@@ -237,7 +241,7 @@ export class BackgroundController {
         s.on('team:changed', ({ area }) => void teamChanged(this.api, area));
         s.on('routing:agent', (agent) => void applyAgentRouting(agent));
         followSocket(s, this.markRead);
-        followFloor(s, this.api);
+        followFloor(s, this.floorViews);
       },
     });
     this.socket = socket;

@@ -8,6 +8,7 @@ import { keepAlive } from './keep-alive';
 import { BackgroundController } from './controller';
 import { serveOverlayPages } from './overlay-pages';
 import { servePanels } from './panels';
+import { createFloorViews, serveFloorViews } from './floor';
 import { NOTIFICATION_PREFIX } from './notifications';
 import { reconcileSites } from './site-access';
 import { openConversation } from './conversations';
@@ -21,6 +22,13 @@ import { agentItem, connectionItem, notificationSettingsItem, openConversationIt
  * await, so the event that woke the worker is not lost.
  */
 export function startBackground(): void {
+  // Pages showing the floor, over their ports: held live while they are there (docs/reports.md, "Floor").
+  const floorViews = createFloorViews(async () => (await c()).api);
+  const boot = async () => {
+    const controller = new BackgroundController(await settingsItem.getValue(), floorViews);
+    await controller.start();
+    return controller;
+  };
   let controller: Promise<BackgroundController> = boot();
   const c = () => controller;
 
@@ -29,6 +37,7 @@ export function startBackground(): void {
   browser.storage.onChanged.addListener((_changes, area) => area === 'managed' && void applyManagedWorkspace());
   // Side panels: live inbox changes over a port.
   servePanels();
+  serveFloorViews(floorViews);
   // CRM pages: live badges over a port; sites beyond the built-in CRMs are the agent's choice.
   const overlayPages = serveOverlayPages({ onConversations: (ids) => void c().then((x) => x.rooms.watch('overlay', ids)) });
   void reconcileSites();
@@ -82,9 +91,3 @@ export function startBackground(): void {
 }
 
 const sameSettings = (a: Settings, b: Settings) => a.serverUrl === b.serverUrl && a.supabaseUrl === b.supabaseUrl && a.supabaseAnonKey === b.supabaseAnonKey;
-
-async function boot(): Promise<BackgroundController> {
-  const c = new BackgroundController(await settingsItem.getValue());
-  await c.start();
-  return c;
-}

@@ -277,9 +277,6 @@ export const reportTable = z.enum(REPORT_TABLES);
 /** `GET /api/reports/csv?table&…` (the report's query) */
 export const reportCsvQuery = reportBase.extend({ table: reportTable }).superRefine(checkPeriod);
 
-/** The page's `reports:floor`: a floor view opens (read it now and keep it live) or closes (stop). */
-export const floorRequest = z.object({ open: z.boolean() });
-
 // ---------------------------------------------------------------------------------------------
 // Routing (issue 33, docs/routing.md): teams, policies, business hours, SLA, availability.
 // ---------------------------------------------------------------------------------------------

@@ -1,24 +1,53 @@
 import { useEffect, useState } from 'react';
+import { browser, type Browser } from 'wxt/browser';
 import type { FloorResponse } from '../contract/reports';
-import { sendMessage, unwrap } from '../messaging/protocol';
+import { FLOOR_PORT, type FloorPortNotice } from '../messaging/protocol';
 import { floorItem } from '../storage/items';
 import { useStorageItem } from './useStorageItem';
 
+/** Whether the page is on screen (a hidden tab or a minimised window is not). */
+function usePageVisible(): boolean {
+  const [visible, setVisible] = useState(() => document.visibilityState === 'visible');
+  useEffect(() => {
+    const update = () => setVisible(document.visibilityState === 'visible');
+    document.addEventListener('visibilitychange', update);
+    return () => document.removeEventListener('visibilitychange', update);
+  }, []);
+  return visible;
+}
+
 /**
- * The live floor (docs/reports.md, "Floor"): asked of the background when the view opens, then
- * whatever the background writes to `floorItem` as the server tells it of changes; the view
- * closing tells the background to stop reading.
+ * The live floor (docs/reports.md, "Floor"): while it is shown (`enabled` and the page visible)
+ * the page holds a `FLOOR_PORT` port, and the background keeps `floorItem` current as the server
+ * tells it of changes. The port goes with the view, the page's tab hidden, or the page itself
+ * (closed or killed), so the background stops reading then, whether or not this cleanup runs.
  */
 export function useFloor(enabled: boolean): { floor: FloorResponse | null; error: string | null } {
   const [error, setError] = useState<string | null>(null);
   const stored = useStorageItem(floorItem);
+  const visible = usePageVisible();
+  const shown = enabled && visible;
   useEffect(() => {
-    if (!enabled) return;
-    unwrap(sendMessage('reports:floor', { open: true })).then(
-      () => setError(null),
-      (err: Error) => setError(err.message),
-    );
-    return () => void sendMessage('reports:floor', { open: false }).catch(() => {});
-  }, [enabled]);
+    if (!shown) return;
+    let live = true;
+    let port: Browser.runtime.Port | null = null;
+    let retry: ReturnType<typeof setTimeout> | null = null;
+    const connect = () => {
+      setError(null);
+      port = browser.runtime.connect({ name: FLOOR_PORT });
+      port.onMessage.addListener((notice: FloorPortNotice) => notice.type === 'error' && setError(notice.message));
+      // The worker stopped: a new one reads the floor again when the page reconnects.
+      port.onDisconnect.addListener(() => {
+        port = null;
+        if (live) retry = setTimeout(connect, 300);
+      });
+    };
+    connect();
+    return () => {
+      live = false;
+      if (retry) clearTimeout(retry);
+      port?.disconnect();
+    };
+  }, [shown]);
   return { floor: enabled ? (stored ?? null) : null, error };
 }

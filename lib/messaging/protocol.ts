@@ -17,7 +17,7 @@ import type { AgentProfile } from '../contract/models';
 import type { CapacityWarning } from '../contract/routing';
 import type { FailureReason } from './failures';
 import type { ReplyWindow, TemplateView } from '../contract/reply-window';
-import type { FloorResponse, ReportChannelsResponse, ReportResponse } from '../contract/reports';
+import type { ReportChannelsResponse, ReportResponse } from '../contract/reports';
 import type { BadgeInfo } from '../overlay/badge-info';
 import type { InboxPatch, InboxState } from '../inbox/state';
 import type { StatusSummary } from '../inbox/types';
@@ -28,7 +28,8 @@ import type { overlayPortRequest, requestSchemas } from './schemas';
  * to the background and get a `Result`; the background validates every payload against
  * `requestSchemas` (`./schemas.ts`, kept apart so pages and content scripts do not bundle zod)
  * and checks the sender before a handler runs. Background → UI: the inbox flows over a port
- * (`PANEL_PORT`, snapshot then patches), badges over `OVERLAY_PORT`, and small state (connection
+ * (`PANEL_PORT`, snapshot then patches), badges over `OVERLAY_PORT`, a page showing the floor
+ * holds `FLOOR_PORT` (while it is open, `floorItem` is kept live), and small state (connection
  * status, team, collaboration) through storage items that UIs watch. A failure the page can say in
  * the agent's language carries its `reason` (`./failures.ts`) beside the English `error`.
  */
@@ -110,8 +111,6 @@ export interface Responses {
   'admin:setTeamHours': null;
   /** Admins: a team's SLA targets (null: no policy). */
   'admin:setTeamSla': null;
-  /** Admins and leads: the floor now, kept live in `floorItem` while a floor view is open (`open: false` when it closes: null). */
-  'reports:floor': FloorResponse | null;
   /** The customer's CRM record for the thread header (null: the organisation has no CRM). */
   'crm:record': CrmRecordView | null;
   /** Records of the CRM an agent may link a customer no record matched to. */
@@ -148,6 +147,13 @@ export const OVERLAY_PORT = 'switchboard-crm';
 /** Side panels hold a copy of the inbox: the background pushes each change (`InboxPatch`) over this port. */
 export const PANEL_PORT = 'switchboard-panel';
 export type PanelNotice = { type: 'snapshot'; state: InboxState } | { type: 'patch'; patch: InboxPatch };
+/**
+ * A page showing the live floor (admins and leads) holds this port open while it is on screen; the
+ * background keeps `floorItem` current until the port disconnects (docs/reports.md, "Floor").
+ */
+export const FLOOR_PORT = 'switchboard-floor';
+/** The server refused the floor (an agent is not a lead): the page says so. */
+export type FloorPortNotice = { type: 'error'; message: string };
 export type CrmPortRequest = z.infer<typeof overlayPortRequest>;
 export type OverlayPortNotice =
   | { type: 'badges'; signedIn: boolean; badges: Record<string, BadgeInfo> }

@@ -41,6 +41,9 @@ describe('Benchmarks (smoke run)', () => {
       expect(r.extension.large.listDomRows).toBeGreaterThan(0);
       expect(r.extension.large.listDomRows).toBeLessThan(r.extension.large.conversations);
       expect(r.extension.large.threadMessagesLoaded).toBeGreaterThan(100);
+      // The live floor: every new conversation shown by a read of the lead's floor.
+      expect(r.floorView).toMatchObject({ messages: 10, missed: 0 });
+      expect(r.floorView.reads).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

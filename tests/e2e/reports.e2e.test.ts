@@ -63,9 +63,13 @@ describe('The Reports view', () => {
       await h.status(T(24 * 60 + 95), alice, two, { status: 'resolved' });
       // Three, on the second number: unanswered.
       await h.inbound(T(24 * 60 + 200), { from: p3, to: second.number, body: 'Hello from the other number' });
+      sla.one = one;
+      sla.two = two;
+      sla.three = (await ctx.stack.db.query<{ id: string }>('select id from conversations where channel_id = $1', [second.id])).rows[0]!.id;
     } finally {
       await h.close();
     }
+    await slaClocks();
     leadUi = await signedInBrowser(ctx.stack, lead().email);
     agentUi = await signedInBrowser(ctx.stack, agent().email);
     // What the page asks for by default (the last 7 days of the browser's zone), asked of the API.
@@ -76,6 +80,31 @@ describe('The Reports view', () => {
     expect(answer.status).toBe(200);
     expected = answer.body;
   });
+  /**
+   * SLA clocks on the three conversations, as routing would have kept them (the numbers answer to no
+   * team, so none started by itself), in two teams: each met or missed by hand below.
+   */
+  const sla = { one: '', two: '', three: '' };
+  async function slaClocks() {
+    const team = async (name: string) =>
+      (await api<{ id: string }>(ctx.stack, admin().token, '/api/admin/teams', 'POST', { name, assignment: 'off', defaultCapacity: 3 })).body.id;
+    const [support, sales] = [await team('Support'), await team('Sales')];
+    const day = 24 * 60;
+    const clocks: Array<[string, string, string, number, number | null]> = [
+      [sla.one, 'first_response', support, 60, 5], // met
+      [sla.one, 'next_response', support, 130, 140], // missed
+      [sla.two, 'first_response', sales, day + 60, day + 80], // missed
+      [sla.two, 'next_response', support, day + 100, day + 92], // met
+      [sla.two, 'resolution', sales, day + 95, day + 95], // met at the due time
+      [sla.three, 'first_response', sales, day + 260, null], // still running past due: missed
+    ];
+    for (const [conversation, kind, teamId, due, stopped] of clocks)
+      await ctx.stack.db.query(
+        `insert into sla_clocks (conversation_id, kind, cycle, organisation_id, team_id, target_minutes, started_at, due_at, stopped_at)
+         values ($1, $2, 1, $3, $4, 60, $5, $6, $7)`,
+        [conversation, kind, ctx.org.id, teamId, T(0), T(due), stopped === null ? null : T(stopped)],
+      );
+  }
   afterAll(async () => {
     await Promise.all([leadUi?.browser.close(), agentUi?.browser.close()]);
   });
@@ -137,6 +166,21 @@ describe('The Reports view', () => {
     ]);
     // Time busy and away: none, the lead stayed Available (time available grows while their browser is open).
     expect(cells.slice(7)).toEqual([say(0), say(0)]);
+  });
+
+  it('shows SLA met % with met and missed counts, overall and per team, as counted by hand', async () => {
+    const { options } = leadUi;
+    const table = reports(options).getByRole('table', { name: 'SLA met' });
+    const cells = (name: string) =>
+      table
+        .getByRole('row', { name: new RegExp(`^${name} `) })
+        .getByRole('cell')
+        .allTextContents();
+    await table.waitFor();
+    expect(await cells('All teams')).toEqual(['33.3% (1 met, 2 missed)', '50% (1 met, 1 missed)', '100% (1 met, 0 missed)']);
+    expect(await cells('Sales')).toEqual(['0% (0 met, 2 missed)', 'none', '100% (1 met, 0 missed)']);
+    expect(await cells('Support')).toEqual(['100% (1 met, 0 missed)', '50% (1 met, 1 missed)', 'none']);
+    expect(expected.sla.teams.map((r) => r.name)).toEqual(['Sales', 'Support']);
   });
 
   it('puts each hour’s messages in the heat map cell of its weekday and hour', async () => {

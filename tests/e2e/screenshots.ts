@@ -16,6 +16,7 @@ import { DEMO_WHATSAPP_NUMBER } from '../../server/dev/demo/contacts';
 import { seedDemoHistory } from '../../server/dev/demo/history';
 import { STAND_IN_TEMPLATES } from '../../server/dev/twilio-stand-in/server';
 import { signedInBrowser } from '../support/browser';
+import { floorShots } from './screenshots-floor';
 import { oauthBrowser } from '../support/oauth-browser';
 import { api, connectSocket, createTestOrg, signIn, socketIoSwitch, startTestStack } from '../support/stack';
 
@@ -309,6 +310,19 @@ async function main() {
       });
     }
     await crm.close();
+
+    await floorShots({
+      stack,
+      org,
+      me,
+      bob,
+      panel,
+      idOf,
+      bothWidthsBothThemes,
+      out: OUT,
+      narrow: { width: NARROW, height: HEIGHT },
+      wide: { width: WIDTH, height: HEIGHT },
+    });
 
     // A large team online: the bar names a few colleagues and counts the rest.
     if (await panel.getByRole('button', { name: 'Back to conversations' }).isVisible())

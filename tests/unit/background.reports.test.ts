@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { fakeBrowser } from 'wxt/testing/fake-browser';
 import type { ApiClient } from '@/lib/api/client';
 import { reportsHandlers } from '@/lib/background/handlers/reports';
-import type { FloorResponse, ReportResponse } from '@/lib/contract/reports';
+import type { ReportResponse } from '@/lib/contract/reports';
 import { requestSchemas } from '@/lib/messaging/schemas';
-import { floorItem } from '@/lib/storage/items';
 
 const period = { from: '2026-11-01T00:00:00+01:00', to: '2026-12-01T00:00:00+01:00', timeZone: 'Europe/Berlin' };
 
@@ -33,18 +31,5 @@ describe('reports requests in the background', () => {
     expect(requestSchemas['reports:csv'].safeParse({ ...period, table: 'everything' }).success).toBe(false);
     expect(requestSchemas['reports:get'].safeParse({ ...period, from: '2026-11-01T00:10:00+01:00' }).success).toBe(false);
     expect(requestSchemas['reports:get'].safeParse({ ...period, timeZone: 'Mars/Olympus' }).success).toBe(false);
-  });
-
-  it('reads the floor into floorItem when a floor view opens, and empties it when the view closes', async () => {
-    fakeBrowser.reset();
-    const floor: FloorResponse = { at: '2026-12-07T10:00:00.000Z', teams: [] };
-    let reads = 0;
-    const api = { floor: async () => (reads++, floor) } as unknown as ApiClient;
-    const handlers = reportsHandlers(async () => ({ api }));
-    expect(await handlers['reports:floor']({ open: true })).toEqual(floor);
-    expect(await floorItem.getValue()).toEqual(floor);
-    expect(await handlers['reports:floor']({ open: false })).toBeNull();
-    expect([await floorItem.getValue(), reads]).toEqual([null, 1]);
-    expect(requestSchemas['reports:floor'].safeParse({}).success).toBe(false);
   });
 });

@@ -25,7 +25,7 @@ describe('The floor view’s refresh: at most once a second, never while nothing
   it('reads at once on the first change, then once more a second later for a burst of changes', async () => {
     const clock = fakeClock();
     const reads: number[] = [];
-    const changed = floorFeed({ refresh: async () => void reads.push(clock.now()), now: clock.now, wait: clock.wait });
+    const changed = floorFeed({ gapMs: 1000, refresh: async () => void reads.push(clock.now()), now: clock.now, wait: clock.wait });
     changed();
     await settle();
     expect(reads).toEqual([0]);

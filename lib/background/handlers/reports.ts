@@ -1,4 +1,3 @@
-import { openFloor } from '../floor';
 import { type Current, type Handlers } from './types';
 
 /**
@@ -11,6 +10,5 @@ export function reportsHandlers(current: Current<'api'>) {
     'reports:get': async (query) => (await current()).api.report(query),
     'reports:channels': async () => (await current()).api.reportChannels(),
     'reports:csv': async (query) => ({ csv: await (await current()).api.reportCsv(query) }),
-    'reports:floor': async ({ open }) => openFloor((await current()).api, open),
   } satisfies Partial<Handlers>;
 }
