@@ -84,11 +84,12 @@ describe('The Reports view', () => {
    * SLA clocks on the three conversations, as routing would have kept them (the numbers answer to no
    * team, so none started by itself), in two teams: each met or missed by hand below.
    */
-  const sla = { one: '', two: '', three: '' };
+  const sla = { one: '', two: '', three: '', support: '' };
   async function slaClocks() {
     const team = async (name: string) =>
       (await api<{ id: string }>(ctx.stack, admin().token, '/api/admin/teams', 'POST', { name, assignment: 'off', defaultCapacity: 3 })).body.id;
     const [support, sales] = [await team('Support'), await team('Sales')];
+    sla.support = support;
     const day = 24 * 60;
     const clocks: Array<[string, string, string, number, number | null]> = [
       [sla.one, 'first_response', support, 60, 5], // met
@@ -311,5 +312,35 @@ describe('The Reports view', () => {
     await options.getByRole('heading', { name: 'Notifications' }).waitFor();
     expect(await options.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Reports' }).count()).toBe(0);
     expect(await reports(options).count()).toBe(0);
+  });
+  it('narrows the report to one team’s channels, and says each duration in business hours too', async () => {
+    const { options } = leadUi;
+    const say = durationFormat('en');
+    // No team keeps hours here: each duration in business hours is its wall-clock one.
+    const f = expected.figures;
+    await card(options, 'First response time')
+      .getByText(`In business hours: median ${say(f.firstResponse.medianSeconds!)}, 90th percentile ${say(f.firstResponse.p90Seconds!)}`, { exact: false })
+      .waitFor();
+    // The second number answers to Support: Support's report is its one unanswered conversation.
+    const teamOf = (teamId: string | null) => api(ctx.stack, admin().token, `/api/admin/channels/${second.id}/team`, 'PUT', { teamId });
+    const team = reports(options).getByRole('combobox', { name: 'Team' });
+    expect((await teamOf(sla.support)).status).toBe(200);
+    try {
+      const narrowed = (await api<ReportResponse>(ctx.stack, lead().token, `/api/reports?${query}&team=${sla.support}`)).body;
+      expect([narrowed.figures.opened.events, narrowed.figures.messagesIn.value, narrowed.figures.messagesOut.value]).toEqual([1, 1, 0]);
+      await team.selectOption({ label: 'Support' });
+      const messagesIn = card(options, 'Messages in').locator('.reports-value');
+      await until(async () => (await messagesIn.textContent()) === '1', { what: 'Support’s messages in' });
+      expect(await card(options, 'Messages out').locator('.reports-value').textContent()).toBe('0');
+      expect(await pair(options, 'Opened', 'Events').textContent()).toBe('1');
+    } finally {
+      await team.selectOption({ label: 'All teams' });
+      await teamOf(null);
+    }
+    // All teams again: the organisation's figures as the API answers them now (the floor test added a message).
+    const whole = (await api<ReportResponse>(ctx.stack, lead().token, `/api/reports?${query}`)).body;
+    await until(async () => (await card(options, 'Messages in').locator('.reports-value').textContent()) === String(whole.figures.messagesIn.value), {
+      what: 'the whole organisation again',
+    });
   });
 });
