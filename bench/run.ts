@@ -232,7 +232,9 @@ if (want('connections')) {
 }
 
 // The extension scenarios measure the bundle users get: built here, in production mode.
-if (want('sidepanel') || want('extension')) buildExtension();
+// BENCH_REUSE_EXTENSION: the build in .output is already the one to measure (the test suite's smoke
+// run, whose global setup built it; rebuilding it there would change it under the other browser tests).
+if ((want('sidepanel') || want('extension')) && !process.env.BENCH_REUSE_EXTENSION) buildExtension();
 
 if (want('presence')) {
   const stack = await startRemoteStack();

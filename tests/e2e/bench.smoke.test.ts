@@ -11,7 +11,11 @@ describe('Benchmarks (smoke run)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchboard-bench-smoke-'));
     const out = join(dir, 'latest.json');
     try {
-      await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--out', out], { timeout: 240_000 });
+      // The extension as the suite's global setup built it: rebuilt here, it would change under the other browser tests.
+      await promisify(execFile)(process.execPath, ['--import', 'tsx', 'bench/run.ts', '--quick', '--out', out], {
+        timeout: 240_000,
+        env: { ...process.env, BENCH_REUSE_EXTENSION: '1' },
+      });
       const r = JSON.parse(readFileSync(out, 'utf8'));
       expect(r.realtime.latency.length).toBeGreaterThan(0);
       for (const row of r.realtime.latency) expect(row).toMatchObject({ lost: 0, count: row.expected });
