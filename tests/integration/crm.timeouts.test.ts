@@ -1,5 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CrmRecordView, CrmStatus } from '../../lib/contract/api';
+import { hubspotAdapter } from '../../server/crm/hubspot';
+import { refreshHubSpotToken } from '../../server/crm/hubspot-oauth';
+import { pipedriveAdapter, refreshPipedriveToken } from '../../server/crm/pipedrive';
+import { salesforceAdapter } from '../../server/crm/salesforce';
+import { refreshSalesforceToken } from '../../server/crm/salesforce-oauth';
+import { CrmCallError } from '../../server/crm/types';
+import { refreshZohoToken, zohoAdapter } from '../../server/crm/zoho';
 import type { StandInHang } from '../../server/dev/crm-stand-in/hang';
 import type { HubSpotStandIn } from '../../server/dev/crm-stand-in/hubspot';
 import type { PipedriveStandIn } from '../../server/dev/crm-stand-in/pipedrive';
@@ -87,6 +94,44 @@ describe('CRM calls that never get an answer', () => {
     expect(o.records(text)).toBe(1);
   };
   const hubspotRecords = (text: string) => [...hub.communications.values()].filter((c) => c.properties.hs_communication_body?.includes(text)).length;
+
+  it('every vendor’s API and token calls fail retryably at their limit, hung before the answer or in its body', async () => {
+    const app = (url: string) => ({
+      apiBaseUrl: url,
+      appUrl: url,
+      authorizeUrl: url,
+      oauthUrl: url,
+      clientId: 'c',
+      clientSecret: 's',
+      timeouts: { callMs: 300, tokenMs: 300 },
+    });
+    const calls: Array<[string, StandInHang, () => Promise<unknown>]> = [
+      ['HubSpot', hub.hang, () => hubspotAdapter({ basePath: hub.url, accessToken: 't', timeoutMs: 300 }).searchContacts('a')],
+      ['HubSpot OAuth', hub.hang, () => refreshHubSpotToken(app(hub.url), 'r')],
+      ['Pipedrive', pd.hang, () => pipedriveAdapter({ apiDomain: pd.url, accessToken: 't', timeoutMs: 300 }).searchContacts('a')],
+      ['Pipedrive OAuth', pd.hang, () => refreshPipedriveToken(app(pd.url), 'r')],
+      ['Salesforce', sf.hang, () => salesforceAdapter({ instanceUrl: sf.url, accessToken: 't', timeoutMs: 300 }).searchContacts('a')],
+      ['Salesforce OAuth', sf.hang, () => refreshSalesforceToken(app(sf.url), 'r')],
+      ['Zoho', zoho.hang, () => zohoAdapter({ apiDomain: zoho.url, accessToken: 't', timeoutMs: 300 }).searchContacts('a')],
+      ['Zoho OAuth', zoho.hang, () => refreshZohoToken(app(zoho.url), 'r', 'eu')],
+    ];
+    for (const when of ['before', 'headers'] as const) {
+      for (const [what, hang, call] of calls) {
+        Object.assign(hang, { calls: /./, when });
+        try {
+          const err = await call().then(
+            () => null,
+            (e: unknown) => e,
+          );
+          expect(err, `${what}, ${when}`).toBeInstanceOf(CrmCallError);
+          expect((err as CrmCallError).retryable, `${what}, ${when}`).toBe(true);
+          expect((err as CrmCallError).message, `${what}, ${when}`).toMatch(/did not answer/);
+        } finally {
+          hang.answerAgain();
+        }
+      }
+    }
+  });
 
   it('HubSpot: an upsert made and never answered fails retryably, then the communication is written once', async () => {
     const phone = customer();
