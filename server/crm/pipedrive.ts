@@ -155,9 +155,9 @@ function ourErrors<T extends object>(api: T, timeoutMs: number): T {
     (res) => res.data,
     (err: AxiosError<{ error?: string }>) => {
       const res = err.response;
-      if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT') return Promise.reject(noAnswer('Pipedrive', timeoutMs));
-      // No answer, or one whose body broke off (out of time mid-body: axios keeps the headers it had).
-      if (!res || res.status < 300) return Promise.reject(new CrmCallError(`Pipedrive did not answer: ${err.message}`, { retryable: true }));
+      // Out of time before the answer, or in its body (axios then keeps the headers it had and says the stream was aborted).
+      if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT' || (res && res.status < 300)) return Promise.reject(noAnswer('Pipedrive', timeoutMs));
+      if (!res) return Promise.reject(new CrmCallError(`Pipedrive did not answer: ${err.message}`, { retryable: true }));
       if (res.status === 403 && /scope/i.test(res.data?.error ?? '')) {
         const op = matchOperation(PIPEDRIVE_OPERATIONS, err.config?.method ?? '', new URL(err.config?.url ?? '/', 'http://x').pathname);
         const scopes = op ? op.scopes.map((g) => g.join(' or ')).join(' and ') : 'a scope';
