@@ -1,4 +1,5 @@
 import type { CrmApp, HubSpotApp } from './crm/oauth';
+import { CRM_TIMEOUTS } from './crm/timeouts';
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { parseOrigins, type OriginPolicy } from './http/origins';
@@ -168,6 +169,10 @@ const envSchema = z.object({
   CRM_WRITER: z.enum(['on', 'off']).default('on'),
   /** How long a writer holds a record it is writing; a crashed writer's records are written by another after this. */
   CRM_CLAIM_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
+  /** The longest one CRM API call may take before it fails, retryably (docs/crm.md, "Timeouts"). */
+  CRM_CALL_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(CRM_TIMEOUTS.callMs),
+  /** The longest one CRM OAuth token request (code exchange, refresh) may take. */
+  CRM_TOKEN_TIMEOUT_MS: z.coerce.number().int().min(50).max(120_000).default(CRM_TIMEOUTS.tokenMs),
   ZOHO_CLIENT_ID: z.string().min(1).optional(),
   ZOHO_CLIENT_SECRET: z.string().min(1).optional(),
   /** A stand-in for every Zoho data centre at once (the local stack's); unset: Zoho's own servers. */

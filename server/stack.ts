@@ -148,6 +148,8 @@ export async function startStack(
     const pipedriveStandIn = standIns?.pipedrive ?? null;
     const salesforceStandIn = standIns?.salesforce ?? null;
     const zohoStandIn = standIns?.zoho ?? null;
+    // Every CRM call's time limit (docs/crm.md, "Timeouts"), the same for each vendor's app.
+    const timeouts = { callMs: env.CRM_CALL_TIMEOUT_MS, tokenMs: env.CRM_TOKEN_TIMEOUT_MS };
     const config: ServerConfig = {
       host: env.HOST,
       port: env.PORT,
@@ -193,6 +195,7 @@ export async function startStack(
             authorizeUrl: env.HUBSPOT_AUTHORIZE_URL ?? (hubspotStandIn ? `${hubspotStandIn.url}/oauth/authorize` : 'https://app.hubspot.com/oauth/authorize'),
             clientId: env.HUBSPOT_CLIENT_ID ?? hubspotStandIn?.oauth.clientId ?? null,
             clientSecret: env.HUBSPOT_CLIENT_SECRET ?? hubspotStandIn?.oauth.clientSecret ?? null,
+            timeouts,
           },
           pipedrive: {
             apiBaseUrl: env.PIPEDRIVE_API_DOMAIN ?? pipedriveStandIn?.url ?? null,
@@ -200,6 +203,7 @@ export async function startStack(
             oauthUrl: env.PIPEDRIVE_OAUTH_URL ?? pipedriveStandIn?.url ?? 'https://oauth.pipedrive.com',
             clientId: env.PIPEDRIVE_CLIENT_ID ?? pipedriveStandIn?.oauth.clientId ?? null,
             clientSecret: env.PIPEDRIVE_CLIENT_SECRET ?? pipedriveStandIn?.oauth.clientSecret ?? null,
+            timeouts,
           },
           salesforce: {
             apiBaseUrl: env.SALESFORCE_INSTANCE_URL ?? salesforceStandIn?.url ?? null,
@@ -207,6 +211,7 @@ export async function startStack(
             oauthUrl: env.SALESFORCE_LOGIN_URL ?? salesforceStandIn?.url ?? 'https://login.salesforce.com',
             clientId: env.SALESFORCE_CLIENT_ID ?? salesforceStandIn?.oauth.clientId ?? null,
             clientSecret: env.SALESFORCE_CLIENT_SECRET ?? salesforceStandIn?.oauth.clientSecret ?? null,
+            timeouts,
           },
           // Zoho's servers come from the data centre the admin chooses; a stand-in plays them all.
           zoho: {
@@ -215,6 +220,7 @@ export async function startStack(
             oauthUrl: env.ZOHO_STAND_IN_URL ?? zohoStandIn?.url,
             clientId: env.ZOHO_CLIENT_ID ?? zohoStandIn?.oauth.clientId ?? null,
             clientSecret: env.ZOHO_CLIENT_SECRET ?? zohoStandIn?.oauth.clientSecret ?? null,
+            timeouts,
           },
         },
       },

@@ -3,6 +3,7 @@ import { Client } from '@hubspot/api-client';
 import { z } from 'zod';
 import { HUBSPOT_OPTIONAL_SCOPES, HUBSPOT_SCOPES } from './hubspot-operations';
 import { expiry, type HubSpotApp, type Tokens } from './oauth';
+import { fetchWithin, idleLimitedAgent, jsonOf, timeoutsOf } from './timeouts';
 import { CrmCallError } from './types';
 
 /** Where an admin's browser goes to connect the organisation; `state` comes back to the callback. */
@@ -32,13 +33,12 @@ const hubspotTokenAnswer = z.object({
 
 async function hubspotToken(app: HubSpotApp, form: Record<string, string>): Promise<z.infer<typeof hubspotTokenAnswer>> {
   const body = new URLSearchParams({ ...form, client_id: app.clientId ?? '', client_secret: app.clientSecret ?? '' });
-  let res: Response;
-  try {
-    res = await fetch(new URL('/oauth/v1/token', app.apiBaseUrl), { method: 'POST', body, headers: { accept: 'application/json' } });
-  } catch (err) {
-    throw new CrmCallError(`HubSpot OAuth did not answer: ${(err as Error).message}`, { retryable: true });
-  }
-  const json = (await res.json().catch(() => null)) as { status?: unknown; message?: unknown } | null;
+  const { res, text } = await fetchWithin('HubSpot OAuth', timeoutsOf(app).tokenMs, new URL('/oauth/v1/token', app.apiBaseUrl), {
+    method: 'POST',
+    body,
+    headers: { accept: 'application/json' },
+  });
+  const json = jsonOf(text) as { status?: unknown; message?: unknown } | null;
   if (!res.ok) {
     const message = typeof json?.message === 'string' ? json.message : `HTTP ${res.status}`;
     // The app was uninstalled from the portal (or its access removed): only an admin connecting again helps. Nothing is lost meanwhile.
@@ -63,7 +63,7 @@ export async function exchangeHubSpotCode(app: HubSpotApp, code: string, redirec
   let hubId = t.hub_id;
   if (hubId === undefined) {
     // Only when the answer lacks it: the access-token info endpoint is deprecated (oauth.json v1).
-    const client = new Client({ basePath: app.apiBaseUrl });
+    const client = new Client({ basePath: app.apiBaseUrl, httpAgent: idleLimitedAgent(app.apiBaseUrl, timeoutsOf(app).tokenMs) });
     hubId = (await asOAuthError(() => client.oauth.accessTokensApi.get(t.access_token)).catch(() => null))?.hubId;
   }
   return {

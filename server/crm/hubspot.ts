@@ -3,6 +3,7 @@ import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { randomUUID } from 'node:crypto';
 import { HUBSPOT_OAUTH_OPERATIONS, HUBSPOT_OPERATIONS, HUBSPOT_SCOPE_PURPOSE, HUBSPOT_SCOPES } from './hubspot-operations';
 import { missingScopes } from './operations';
+import { CRM_TIMEOUTS, idleLimitedAgent } from './timeouts';
 import type { CrmAdapter, CrmCheckStep, CrmContact, CrmRecordWrite } from './types';
 import { CrmCallError } from './types';
 
@@ -44,8 +45,14 @@ const CONTACT_PROPERTIES = ['firstname', 'lastname', 'email', 'phone', 'mobileph
  * HubSpot's search finds new contacts only seconds later. Every call is an operation of
  * hubspot-operations.ts.
  */
-export function hubspotAdapter(opts: { basePath: string; accessToken: string }): CrmAdapter {
-  const client = new Client({ accessToken: opts.accessToken, basePath: opts.basePath, numberOfApiCallRetries: 0 });
+export function hubspotAdapter(opts: { basePath: string; accessToken: string; timeoutMs?: number }): CrmAdapter {
+  const client = new Client({
+    accessToken: opts.accessToken,
+    basePath: opts.basePath,
+    numberOfApiCallRetries: 0,
+    // The client has no timeout of its own; its agent option is where a call that never ends is cut (docs/crm.md, "Timeouts").
+    httpAgent: idleLimitedAgent(opts.basePath, opts.timeoutMs ?? CRM_TIMEOUTS.callMs),
+  });
   const asContact = (c: { id: string; properties: Record<string, string | null> }): CrmContact => ({
     id: c.id,
     name: [c.properties.firstname, c.properties.lastname].filter(Boolean).join(' ') || c.properties.email || `Contact ${c.id}`,

@@ -1,3 +1,4 @@
+import type { CrmTimeouts } from './timeouts';
 import { CrmCallError } from './types';
 
 /** This deployment's app at a CRM vendor (its OAuth client, where its API is), from the server's configuration. */
@@ -15,6 +16,8 @@ export interface CrmApp {
   oauthUrl?: string;
   clientId: string | null;
   clientSecret: string | null;
+  /** How long one call to this CRM may take (`CRM_TIMEOUTS` when not configured). */
+  timeouts?: CrmTimeouts;
 }
 export type HubSpotApp = CrmApp & { apiBaseUrl: string; appUrl: string; authorizeUrl: string };
 

@@ -5,6 +5,7 @@ import type { AxiosError, AxiosInstance } from 'axios';
 import { acceptedApiOrigin, expiry, type CrmApp, type Tokens } from './oauth';
 import { matchOperation } from './operations';
 import { PIPEDRIVE_OPERATIONS } from './pipedrive-operations';
+import { CRM_TIMEOUTS, noAnswer, timeoutsOf } from './timeouts';
 import { CrmCallError, type CrmAdapter, type CrmContact, type CrmRecordWrite } from './types';
 
 /**
@@ -15,9 +16,10 @@ import { CrmCallError, type CrmAdapter, type CrmContact, type CrmRecordWrite } f
  * outbox has no record id yet, and this is a retry) first looks among the person's latest notes
  * for that reference and updates the note the lost call created.
  */
-export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string }): CrmAdapter {
-  const persons = ourErrors(new PersonsApi(new V2Configuration({ accessToken: opts.accessToken, basePath: `${opts.apiDomain}/api/v2` })));
-  const notes = ourErrors(new NotesApi(new V1Configuration({ accessToken: opts.accessToken, basePath: `${opts.apiDomain}/api/v1` })));
+export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string; timeoutMs?: number }): CrmAdapter {
+  const timeoutMs = opts.timeoutMs ?? CRM_TIMEOUTS.callMs;
+  const persons = ourErrors(new PersonsApi(new V2Configuration({ accessToken: opts.accessToken, basePath: `${opts.apiDomain}/api/v2` })), timeoutMs);
+  const notes = ourErrors(new NotesApi(new V1Configuration({ accessToken: opts.accessToken, basePath: `${opts.apiDomain}/api/v1` })), timeoutMs);
   const asContact = (p: {
     id?: number;
     name?: string;
@@ -141,15 +143,20 @@ export function pipedriveAdapter(opts: { apiDomain: string; accessToken: string 
  * spent, which resets at the company's server midnight, a time no header gives, so the connection
  * looks again in an hour; any other 429 is the 2-second burst window (or the search API's own
  * limit), over in `x-ratelimit-reset` seconds (Retry-After if one is sent). A 403 "Scope and URL
- * mismatch" is a scope the app lacks: setup, as is an uninstalled app (refresh refused).
+ * mismatch" is a scope the app lacks: setup, as is an uninstalled app (refresh refused). No answer
+ * within `timeoutMs` is retryable, like any other call that got no answer.
  */
-function ourErrors<T extends object>(api: T): T {
+function ourErrors<T extends object>(api: T, timeoutMs: number): T {
   const http = (api as unknown as { axios: AxiosInstance }).axios;
+  // axios's own timeout (the client's instance): a call with no byte for this long is aborted, "did not answer".
+  http.defaults.timeout = timeoutMs;
   http.interceptors.response.clear();
   http.interceptors.response.use(
     (res) => res.data,
     (err: AxiosError<{ error?: string }>) => {
       const res = err.response;
+      // Out of time before the answer, or in its body (axios then keeps the headers it had and says the stream was aborted).
+      if (err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT' || (res && res.status < 300)) return Promise.reject(noAnswer('Pipedrive', timeoutMs));
       if (!res) return Promise.reject(new CrmCallError(`Pipedrive did not answer: ${err.message}`, { retryable: true }));
       if (res.status === 403 && /scope/i.test(res.data?.error ?? '')) {
         const op = matchOperation(PIPEDRIVE_OPERATIONS, err.config?.method ?? '', new URL(err.config?.url ?? '/', 'http://x').pathname);
@@ -199,6 +206,7 @@ const oauthOf = (app: CrmApp, redirectUri: string) =>
       redirectUri,
       host: app.oauthUrl ?? 'https://oauth.pipedrive.com',
     }),
+    timeoutsOf(app).tokenMs,
   );
 
 /** Where an admin's browser goes to connect the company (Pipedrive's consent page). */

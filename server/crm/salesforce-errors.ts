@@ -1,5 +1,44 @@
-/** Salesforce's errors (jsforce's) as ours, for the adapter and the OAuth calls alike. */
+/** Salesforce's errors (jsforce's) as ours, and its calls' time limit, for the adapter and the OAuth calls alike. */
+import type { HttpRequest, HttpRequestOptions } from 'jsforce';
+import { Transport } from 'jsforce/lib/transport';
+import { StreamPromise } from 'jsforce/lib/util/promise';
 import { CrmCallError } from './types';
+
+/**
+ * jsforce's transport with a limit on each call: jsforce's own `timeout` option (which aborts the
+ * request) until the answer's headers, and the same limit on the whole exchange, body included,
+ * after which the call fails as "did not answer" (retryable). jsforce takes the option only from
+ * its transport: a `Connection` or `OAuth2` is given one of these (`withTimeout`).
+ */
+class TimeLimitedTransport extends Transport {
+  constructor(private readonly ms: number) {
+    super();
+  }
+  override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}) {
+    const inner = super.httpRequest(req, { ...options, timeout: this.ms });
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(new Error(`no answer within ${this.ms / 1000} s`));
+        // Stops reading an answer that never ends (jsforce's own timeout stopped at its headers).
+        inner.stream().destroy();
+      }, this.ms);
+    });
+    const answer = Promise.race([inner, deadline])
+      .catch((err: unknown) => {
+        // jsforce's own abort at its timeout says "10 minutes" whatever the timeout was.
+        throw (err as Error).name === 'AbortError' ? new Error(`no answer within ${this.ms / 1000} s`) : err;
+      })
+      .finally(() => clearTimeout(timer));
+    return StreamPromise.create(() => ({ stream: inner.stream(), promise: answer }));
+  }
+}
+
+/** `conn` (a jsforce `Connection` or `OAuth2`), its calls limited to `ms` each. */
+export function withTimeout<T extends { _transport: Transport }>(conn: T, ms: number): T {
+  conn._transport = new TimeLimitedTransport(ms);
+  return conn;
+}
 
 /**
  * jsforce's errors as ours. Salesforce's limits: REQUEST_LIMIT_EXCEEDED is the org's API requests

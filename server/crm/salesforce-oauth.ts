@@ -1,8 +1,9 @@
 /** Salesforce's OAuth (web-server flow through jsforce): authorize URL, code exchange, refresh, and the instance URL check. */
 import { OAuth2 } from 'jsforce';
 import { acceptedApiOrigin, type CrmApp, type Tokens } from './oauth';
-import { salesforceCall } from './salesforce-errors';
+import { salesforceCall, withTimeout } from './salesforce-errors';
 import { SALESFORCE_SCOPES } from './salesforce-operations';
+import { timeoutsOf } from './timeouts';
 
 /**
  * The My Domain hosts an org's instance URL may have (Salesforce Help, "My Domain URL Formats",
@@ -19,12 +20,15 @@ export const salesforceInstanceUrl = (app: CrmApp, instanceUrl: unknown): string
   acceptedApiOrigin(app, instanceUrl, { what: 'Salesforce’s instance URL', hosted: SALESFORCE_MY_DOMAIN });
 
 const oauthOf = (app: CrmApp, redirectUri?: string) =>
-  new OAuth2({
-    loginUrl: app.oauthUrl ?? 'https://login.salesforce.com',
-    clientId: app.clientId ?? '',
-    clientSecret: app.clientSecret ?? '',
-    ...(redirectUri && { redirectUri }),
-  });
+  withTimeout(
+    new OAuth2({
+      loginUrl: app.oauthUrl ?? 'https://login.salesforce.com',
+      clientId: app.clientId ?? '',
+      clientSecret: app.clientSecret ?? '',
+      ...(redirectUri && { redirectUri }),
+    }),
+    timeoutsOf(app).tokenMs,
+  );
 
 /** Where an admin's browser goes to connect the org. */
 export function salesforceAuthorizeUrl(app: CrmApp, redirectUri: string, state: string): string {

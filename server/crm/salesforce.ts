@@ -1,6 +1,7 @@
 import { Connection } from 'jsforce';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
-import { salesforceCall as call } from './salesforce-errors';
+import { salesforceCall as call, withTimeout } from './salesforce-errors';
+import { CRM_TIMEOUTS } from './timeouts';
 import { CrmCallError, type CrmAdapter, type CrmCheckStep, type CrmContact, type CrmRecordWrite } from './types';
 
 /** The REST API version Switchboard speaks (Salesforce keeps old versions for years). */
@@ -29,8 +30,11 @@ const FIELD_FIX =
  * Records hold plain text (Salesforce's Description and Body are not rich text). Every call is an
  * operation of `SALESFORCE_OPERATIONS` (server/crm/salesforce-operations.ts, with its sources).
  */
-export function salesforceAdapter(opts: { instanceUrl: string; accessToken: string }): CrmAdapter {
-  const conn = new Connection({ instanceUrl: opts.instanceUrl, accessToken: opts.accessToken, version: SALESFORCE_API_VERSION });
+export function salesforceAdapter(opts: { instanceUrl: string; accessToken: string; timeoutMs?: number }): CrmAdapter {
+  const conn = withTimeout(
+    new Connection({ instanceUrl: opts.instanceUrl, accessToken: opts.accessToken, version: SALESFORCE_API_VERSION }),
+    opts.timeoutMs ?? CRM_TIMEOUTS.callMs,
+  );
   const asContact = (r: {
     Id: string;
     Name?: string;

@@ -5,6 +5,7 @@ import { exchangePipedriveCode, pipedriveAdapter, pipedriveAuthorizeUrl, refresh
 import { salesforceAdapter } from './salesforce';
 import { exchangeSalesforceCode, refreshSalesforceToken, salesforceAuthorizeUrl } from './salesforce-oauth';
 import { exchangeZohoCode, refreshZohoToken, zohoAdapter, zohoAuthorizeUrl, zohoPlaces, ZOHO_DATA_CENTRE_IDS, type ZohoDataCentre } from './zoho';
+import { timeoutsOf } from './timeouts';
 import type { CrmAdapter, CrmVendor } from './types';
 
 /** What the server knows of a connection beyond its tokens. */
@@ -54,7 +55,7 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     budget: { requests: 100, seconds: 10, perWrite: 4 },
     // The CRM search endpoints: 5 requests per second per account, whatever the app's other limits.
     searchBudget: { requests: 1, seconds: 0.25 },
-    adapter: (app, _place, accessToken) => hubspotAdapter({ basePath: (app as HubSpotApp).apiBaseUrl, accessToken }),
+    adapter: (app, _place, accessToken) => hubspotAdapter({ basePath: (app as HubSpotApp).apiBaseUrl, accessToken, timeoutMs: timeoutsOf(app).callMs }),
     recordUrl: (app, place, remoteId) =>
       place.account && app.appUrl ? `${app.appUrl}/contacts/${encodeURIComponent(place.account)}/record/0-1/${encodeURIComponent(remoteId)}` : null,
   },
@@ -68,9 +69,9 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     budget: { requests: 60, seconds: 2, perWrite: 3 },
     // The Search API's own limit: 10 requests per 2 seconds per token.
     searchBudget: { requests: 1, seconds: 0.25 },
-    adapter: (_app, place, accessToken) => {
+    adapter: (app, place, accessToken) => {
       if (!place.apiUrl) throw new Error('a Pipedrive connection without its API domain');
-      return pipedriveAdapter({ apiDomain: place.apiUrl, accessToken });
+      return pipedriveAdapter({ apiDomain: place.apiUrl, accessToken, timeoutMs: timeoutsOf(app).callMs });
     },
     recordUrl: (_app, place, remoteId) => (place.apiUrl ? `${place.apiUrl}/person/${encodeURIComponent(remoteId)}` : null),
   },
@@ -83,9 +84,9 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     // No per-second limit, but 25 long-running requests at once per org and a daily total: stay modest.
     // A write: the org's closed Task status, then the upsert (finding the customer adds SOSL and SOQL).
     budget: { requests: 20, seconds: 1, perWrite: 3 },
-    adapter: (_app, place, accessToken) => {
+    adapter: (app, place, accessToken) => {
       if (!place.apiUrl) throw new Error('a Salesforce connection without its instance URL');
-      return salesforceAdapter({ instanceUrl: place.apiUrl, accessToken });
+      return salesforceAdapter({ instanceUrl: place.apiUrl, accessToken, timeoutMs: timeoutsOf(app).callMs });
     },
     // Lightning's record page; Salesforce redirects an id of either kind to its object.
     recordUrl: (_app, place, remoteId) =>
@@ -102,9 +103,9 @@ export const CRM_VENDORS: Record<CrmVendor, CrmVendorDriver> = {
     // Concurrency limits start at 10 calls at once (Free and Standard editions). A write: the note,
     // and for a customer's first one the search (a match is kept an hour); a retry's notes list.
     budget: { requests: 10, seconds: 1, perWrite: 2 },
-    adapter: (_app, place, accessToken) => {
+    adapter: (app, place, accessToken) => {
       if (!place.apiUrl) throw new Error('a Zoho connection without its API domain');
-      return zohoAdapter({ apiDomain: place.apiUrl, accessToken });
+      return zohoAdapter({ apiDomain: place.apiUrl, accessToken, timeoutMs: timeoutsOf(app).callMs });
     },
     // Our id of a Zoho record is "<module>/<id>": the web app's tab and record.
     recordUrl: (app, place, remoteId) => `${zohoPlaces(app, dataCentre(place.account)).web}/crm/tab/${remoteId.split('/').map(encodeURIComponent).join('/')}`,

@@ -5,6 +5,7 @@ import { acceptedApiOrigin, expiry, type CrmApp, type Tokens } from './oauth';
 import { matchOperation } from './operations';
 import { CrmCallError, type CrmAdapter, type CrmCheckStep, type CrmContact, type CrmRecordWrite } from './types';
 import { ZOHO_OPERATIONS, ZOHO_SCOPES } from './zoho-operations';
+import { CRM_TIMEOUTS, fetchWithin, jsonOf, timeoutsOf } from './timeouts';
 
 // Zoho CRM's data centres (each account lives in one, with its own accounts server, API domain and
 // web app; the admin says which when connecting): one list with the page overlay's.
@@ -49,21 +50,16 @@ const tokenAnswer = z.object({
  * Lead; a note ends with a reference line holding its key, looked up among the record's notes on
  * a retry, so a write whose answer was lost is not made twice.
  */
-export function zohoAdapter(opts: { apiDomain: string; accessToken: string }): CrmAdapter {
+export function zohoAdapter(opts: { apiDomain: string; accessToken: string; timeoutMs?: number }): CrmAdapter {
   const request = async <T>(method: string, path: string, schema: z.ZodType<T> | null, body?: unknown): Promise<T | null> => {
-    let res: Response;
-    try {
-      res = await fetch(`${opts.apiDomain}${API}${path}`, {
-        method,
-        headers: { authorization: `Zoho-oauthtoken ${opts.accessToken}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-        redirect: 'error',
-      });
-    } catch (err) {
-      throw new CrmCallError(`Zoho did not answer: ${(err as Error).message}`, { retryable: true });
-    }
+    const { res, text } = await fetchWithin('Zoho', opts.timeoutMs ?? CRM_TIMEOUTS.callMs, `${opts.apiDomain}${API}${path}`, {
+      method,
+      headers: { authorization: `Zoho-oauthtoken ${opts.accessToken}`, ...(body !== undefined && { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: 'error',
+    });
     if (res.status === 204) return null; // a search that found nothing (no body)
-    const answer = (await res.json().catch(() => null)) as { code?: string; message?: string } | null;
+    const answer = jsonOf(text) as { code?: string; message?: string } | null;
     if (!res.ok) throw zohoError(res, answer, `${API}${path}`, method);
     if (!schema) return answer as T;
     const parsed = schema.safeParse(answer);
@@ -275,17 +271,12 @@ export function zohoAuthorizeUrl(app: CrmApp, redirectUri: string, state: string
 }
 
 const tokenCall = async (app: CrmApp, dc: ZohoDataCentre, params: Record<string, string>) => {
-  let res: Response;
-  try {
-    res = await fetch(new URL('/oauth/v2/token', zohoPlaces(app, dc).accounts), {
-      method: 'POST',
-      body: new URLSearchParams({ client_id: app.clientId ?? '', client_secret: app.clientSecret ?? '', ...params }),
-      redirect: 'error',
-    });
-  } catch (err) {
-    throw new CrmCallError(`Zoho accounts did not answer: ${(err as Error).message}`, { retryable: true });
-  }
-  const answer = (await res.json().catch(() => null)) as { error?: string } | null;
+  const { res, text } = await fetchWithin('Zoho accounts', timeoutsOf(app).tokenMs, new URL('/oauth/v2/token', zohoPlaces(app, dc).accounts), {
+    method: 'POST',
+    body: new URLSearchParams({ client_id: app.clientId ?? '', client_secret: app.clientSecret ?? '', ...params }),
+    redirect: 'error',
+  });
+  const answer = jsonOf(text) as { error?: string } | null;
   // Zoho answers a refused code with 200 and an `error`.
   if (!res.ok || !answer || answer.error)
     throw new CrmCallError(`Zoho accounts: ${answer?.error ?? `HTTP ${res.status}`}`, { status: res.status, retryable: res.status >= 500 });

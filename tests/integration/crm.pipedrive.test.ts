@@ -10,7 +10,8 @@ import { until } from '../support/wait';
 
 /** CRM write-back to Pipedrive through its official client, against the local Pipedrive stand-in. */
 describe('CRM write-back: Pipedrive', () => {
-  const ctx = useTestStack({ orgs: { a: 2, b: 1 } });
+  // A slow create below plays a call longer than a stopped instance's heartbeat (12 s): past the default call limit (10 s).
+  const ctx = useTestStack({ orgs: { a: 2, b: 1 }, env: { CRM_CALL_TIMEOUT_MS: '30000' } });
   let pd: PipedriveStandIn;
   const admin = () => ctx.a.agents[0]!.token;
 

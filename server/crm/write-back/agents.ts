@@ -15,8 +15,8 @@ const CREATING_WAIT_MS = 10_000;
 const CREATING_POLL_MS = 200;
 
 /**
- * A create the CRM answered with a refusal (made nothing): anything else (no answer, a server
- * error, an answer we could not read) may have made the record.
+ * A create the CRM answered with a refusal (made nothing): anything else (no answer, a call past
+ * its time limit, `CRM_TIMEOUTS`, a server error, an answer we could not read) may have made the record.
  */
 const createRefused = (err: unknown) =>
   err instanceof CrmCallError && (!err.retryable || (err.status !== undefined && err.status >= 400 && err.status < 500 && err.status !== 408));

@@ -3,6 +3,7 @@ import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import { dropAfterWrite } from './drop';
+import { installHang, type StandInHang } from './hang';
 import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import { HUBSPOT_OPERATIONS } from '../../crm/hubspot-operations';
 import { matchOperation, missingScopes } from '../../crm/operations';
@@ -64,6 +65,8 @@ export interface HubSpotStandIn {
   dailyCallsLeft: number | null;
   /** The next n upserts are written, then the connection is dropped before the answer. */
   dropAfterWrite: number;
+  /** Calls that are accepted and never answered (a CRM that hangs), for the timeouts' tests. */
+  hang: StandInHang;
   requests: Array<{ method: string; path: string; status: number }>;
   /** Every API exchange with its JSON bodies, for holding both sides to HubSpot's descriptions. */
   exchanges: Array<{ method: string; route: string; status: number; request: unknown; answer: unknown }>;
@@ -108,6 +111,7 @@ function searchableDigits(value: string | null | undefined): string | null {
 
 export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
   const app = Fastify();
+  const hang = installHang(app);
   await app.register(formbody);
   const codes = new Map<string, { redirect: string; scopes: string[] }>(); // code -> what it was issued for (single use)
   const refreshTokens = new Map<string, string[]>(); // refresh token -> its scopes
@@ -166,6 +170,7 @@ export async function startHubSpotStandIn(): Promise<HubSpotStandIn> {
     retryAfterSeconds: 1,
     dailyCallsLeft: null,
     dropAfterWrite: 0,
+    hang,
     requests: [],
     exchanges: [],
     oauth: {

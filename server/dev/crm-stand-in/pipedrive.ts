@@ -3,6 +3,7 @@ import Fastify, { type FastifyReply } from 'fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import { dropAfterWrite } from './drop';
+import { installHang, type StandInHang } from './hang';
 import type { DeleteNoteResponse, GetNotesResponse, UpsertNoteResponse } from 'pipedrive/v1';
 import { matchOperation, missingScopes } from '../../crm/operations';
 import { PIPEDRIVE_OPERATIONS } from '../../crm/pipedrive-operations';
@@ -51,6 +52,8 @@ export interface PipedriveStandIn {
   searchLimit: { requests: number; seconds: number } | null;
   /** The next n note writes are performed, then the connection is dropped before the answer. */
   dropAfterWrite: number;
+  /** Calls that are accepted and never answered (a CRM that hangs), for the timeouts' tests. */
+  hang: StandInHang;
   /** How long adding a person takes before Pipedrive answers (a slow moment of Pipedrive's). */
   createDelayMs: number;
   requests: Array<{ method: string; path: string; status: number }>;
@@ -94,6 +97,7 @@ const pdTime = (d = new Date()) => d.toISOString().slice(0, 19).replace('T', ' '
 
 export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
   const app = Fastify();
+  const hang = installHang(app);
   await app.register(formbody);
   const codes = new Map<string, string>();
   const recent = new Map<string, number[]>(); // token -> times of its calls in the burst window
@@ -134,6 +138,7 @@ export async function startPipedriveStandIn(): Promise<PipedriveStandIn> {
     burstLimit: null,
     searchLimit: { requests: 10, seconds: 2 },
     dropAfterWrite: 0,
+    hang,
     createDelayMs: 0,
     requests: [],
     oauth: { clientId: 'pd-stand-in-client', clientSecret: randomBytes(16).toString('hex'), company: 'standin', expiresInSeconds: 3600 },

@@ -7,6 +7,7 @@ import type { TokenResponse } from 'jsforce/lib/oauth2';
 import { matchOperation, missingScopes } from '../../crm/operations';
 import { SALESFORCE_OPERATIONS } from '../../crm/salesforce-operations';
 import { dropAfterWrite } from './drop';
+import { installHang, type StandInHang } from './hang';
 
 /**
  * A local stand-in for Salesforce (out of reach here), for development and tests, in the shapes
@@ -41,6 +42,8 @@ export interface SalesforceStandIn {
   /** The org's API requests left in its 24-hour window (null: unlimited); at 0 every call is refused. */
   requestsLeft: number | null;
   dropAfterWrite: number;
+  /** Calls that are accepted and never answered (a CRM that hangs), for the timeouts' tests. */
+  hang: StandInHang;
   requests: Array<{ method: string; path: string; status: number }>;
   /** Calls that match no operation of SALESFORCE_OPERATIONS (the adapter's table). */
   unknownRequests: Array<{ method: string; path: string }>;
@@ -76,6 +79,7 @@ const digits = (v: unknown) => (typeof v === 'string' ? v.replace(/\D/g, '') : '
 
 export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
   const app = Fastify();
+  const hang = installHang(app);
   await app.register(formbody);
   // JSON bodies on PATCH too (upsert, update).
   const codes = new Map<string, string>();
@@ -99,6 +103,7 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     customFields: new Set(),
     requestsLeft: null,
     dropAfterWrite: 0,
+    hang,
     requests: [],
     unknownRequests: [],
     oauth: {

@@ -3,6 +3,7 @@ import Fastify, { type FastifyReply } from 'fastify';
 import { randomBytes, randomUUID } from 'node:crypto';
 import escapeHtml from 'escape-html';
 import { dropAfterWrite } from './drop';
+import { installHang, type StandInHang } from './hang';
 import { matchOperation, missingScopes } from '../../crm/operations';
 import { ZOHO_OPERATIONS } from '../../crm/zoho-operations';
 
@@ -28,6 +29,8 @@ export interface ZohoStandIn {
   /** API credits left (null: unlimited); at 0 every call is refused with LIMIT_EXCEEDED. */
   creditsLeft: number | null;
   dropAfterWrite: number;
+  /** Calls that are accepted and never answered (a CRM that hangs), for the timeouts' tests. */
+  hang: StandInHang;
   requests: Array<{ method: string; path: string; status: number }>;
   /** API calls that are no operation of ZOHO_OPERATIONS (an adapter calling something undocumented). */
   unlisted: string[];
@@ -65,6 +68,7 @@ const MODULES = new Set(['Contacts', 'Leads']);
 
 export async function startZohoStandIn(): Promise<ZohoStandIn> {
   const app = Fastify();
+  const hang = installHang(app);
   await app.register(formbody);
   const codes = new Map<string, { redirectUri: string; scopes: string[] }>();
   const refreshTokens = new Map<string, string[]>(); // refresh token -> its scopes
@@ -84,6 +88,7 @@ export async function startZohoStandIn(): Promise<ZohoStandIn> {
     notes: new Map(),
     creditsLeft: null,
     dropAfterWrite: 0,
+    hang,
     requests: [],
     unlisted: [],
     grantScopes: null,
