@@ -1,5 +1,9 @@
+import { performance } from 'node:perf_hooks';
 import http from 'node:http';
 import twilio from 'twilio';
+import { inboundParams } from '../server/dev/twilio-stand-in/inbound';
+import type { RemoteStack } from './remote-stack';
+import { atRate, sleep } from './stats';
 
 /**
  * A lean sender of signed Twilio webhooks for the load generator: node:http over kept-alive
@@ -41,5 +45,39 @@ export function webhookSender(url: string, opts: { maxSockets?: number } = {}) {
       });
     },
     close: () => agent.destroy(),
+  };
+}
+
+/**
+ * `total` signed inbound webhooks to one number, each from a customer of its own (`from(i)`) and
+ * with a body of its own (`<step>-<i>`, to find it where it arrives), prepared before the clock
+ * starts so the load generator's signing is not timed. `run` posts them at `rate` a second, noting
+ * when each body went in `sentAt`, then waits (10 s at most) until `arrived()` says all came.
+ */
+export function newCustomersWriting(
+  stack: Pick<RemoteStack, 'serverUrl' | 'publicUrl' | 'twilio'>,
+  to: string,
+  opts: { total: number; step: string; from(i: number): string },
+) {
+  const sender = webhookSender(`${stack.serverUrl}/api/webhooks/twilio`);
+  const requests = Array.from({ length: opts.total }, (_, i) => {
+    const body = `${opts.step}-${i}`;
+    const params = inboundParams({ accountSid: stack.twilio.accountSid, from: opts.from(i), to, body });
+    return { body, ...sender.prepare(stack.twilio.authToken, `${stack.publicUrl}/api/webhooks/twilio`, params) };
+  });
+  return {
+    async run(rate: number, sentAt: Map<string, number>, arrived: () => boolean): Promise<void> {
+      try {
+        await atRate(requests.length, rate, (i) => {
+          const r = requests[i]!;
+          sentAt.set(r.body, performance.now());
+          return sender.post(r);
+        });
+        const until = Date.now() + 10_000;
+        while (!arrived() && Date.now() < until) await sleep(50);
+      } finally {
+        sender.close();
+      }
+    },
   };
 }

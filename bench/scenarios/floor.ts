@@ -4,11 +4,10 @@ import { createApiClient } from '../../lib/api/client';
 import type { FloorResponse } from '../../lib/contract/reports';
 import { floorFeed } from '../../lib/reports/floor-feed';
 import { buildFloor } from '../../server/reports/floor';
-import { inboundParams } from '../../server/dev/twilio-stand-in/inbound';
 import { createBenchOrgs } from '../agents';
-import { webhookSender } from '../http';
+import { newCustomersWriting } from '../http';
 import type { RemoteStack } from '../remote-stack';
-import { atRate, round, sleep, summarize, type LatencySummary } from '../stats';
+import { round, sleep, summarize, type LatencySummary } from '../stats';
 import { routeOrganisations } from './routing';
 
 export interface FloorBenchResult {
@@ -86,26 +85,14 @@ export async function floorUnderLoad(stack: RemoteStack, opts: { agents: number;
   for (const event of ['conversation:updated', 'routing:agent', 'team:changed']) socket.on(event, changed);
   await new Promise<void>((r) => (socket.connected ? r() : socket.once('connect', () => r())));
 
-  const sender = webhookSender(`${stack.serverUrl}/api/webhooks/twilio`);
   const total = opts.rate * opts.seconds;
   const step = `floor-${Date.now()}`;
-  const requests = Array.from({ length: total }, (_, i) => {
-    const body = `${step}-${i}`;
-    const params = inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646558${String(10000 + i)}`, to: org!.number, body });
-    return { body, ...sender.prepare(stack.twilio.authToken, `${stack.publicUrl}/api/webhooks/twilio`, params) };
-  });
+  const writing = newCustomersWriting(stack, org!.number, { total, step, from: (i) => `+1646558${String(10000 + i)}` });
   const t0 = performance.now();
   try {
-    await atRate(total, opts.rate, (i) => {
-      const r = requests[i]!;
-      sentAt.set(r.body, performance.now());
-      return sender.post(r);
-    });
-    const until = Date.now() + 10_000;
-    while (reflected < total && Date.now() < until) await sleep(50);
+    await writing.run(opts.rate, sentAt, () => reflected >= total);
   } finally {
     socket.close();
-    sender.close();
   }
   const elapsed = (performance.now() - t0) / 1000;
   const reads = readMs.length;

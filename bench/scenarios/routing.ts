@@ -1,11 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type pg from 'pg';
 import { io as ioClient } from 'socket.io-client';
-import { inboundParams } from '../../server/dev/twilio-stand-in/inbound';
 import { createBenchOrgs } from '../agents';
-import { webhookSender } from '../http';
+import { newCustomersWriting } from '../http';
 import type { RemoteStack } from '../remote-stack';
-import { atRate, sleep, summarize } from '../stats';
+import { summarize } from '../stats';
 
 export interface RoutingDecisionRow {
   agents: number;
@@ -76,25 +75,13 @@ export async function routingDecisions(stack: RemoteStack, opts: { agents: numbe
     }
   });
   await new Promise<void>((r) => (socket.connected ? r() : socket.once('connect', () => r())));
-  const sender = webhookSender(`${stack.serverUrl}/api/webhooks/twilio`);
   const total = opts.rate * opts.seconds;
   const step = `route-${Date.now()}`;
-  const requests = Array.from({ length: total }, (_, i) => {
-    const body = `${step}-${i}`;
-    const params = inboundParams({ accountSid: stack.twilio.accountSid, from: `+1646557${String(1000 + i)}`, to: org!.number, body });
-    return { body, ...sender.prepare(stack.twilio.authToken, `${stack.publicUrl}/api/webhooks/twilio`, params) };
-  });
+  const writing = newCustomersWriting(stack, org!.number, { total, step, from: (i) => `+1646557${String(1000 + i)}` });
   try {
-    await atRate(total, opts.rate, (i) => {
-      const r = requests[i]!;
-      sentAt.set(r.body, performance.now());
-      return sender.post(r);
-    });
-    const until = Date.now() + 10_000;
-    while (decisions.length < total && Date.now() < until) await sleep(50);
+    await writing.run(opts.rate, sentAt, () => decisions.length >= total);
   } finally {
     socket.close();
-    sender.close();
   }
   const s = summarize(decisions);
   const max = (

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { browser, type Browser } from 'wxt/browser';
 import type { FloorResponse } from '../contract/reports';
+import { holdPort } from '../messaging/hold-port';
 import { FLOOR_PORT, type FloorPortNotice } from '../messaging/protocol';
 import { floorItem } from '../storage/items';
 import { useStorageItem } from './useStorageItem';
@@ -29,25 +29,11 @@ export function useFloor(enabled: boolean): { floor: FloorResponse | null; error
   const shown = enabled && visible;
   useEffect(() => {
     if (!shown) return;
-    let live = true;
-    let port: Browser.runtime.Port | null = null;
-    let retry: ReturnType<typeof setTimeout> | null = null;
-    const connect = () => {
-      setError(null);
-      port = browser.runtime.connect({ name: FLOOR_PORT });
-      port.onMessage.addListener((notice: FloorPortNotice) => notice.type === 'error' && setError(notice.message));
-      // The worker stopped: a new one reads the floor again when the page reconnects.
-      port.onDisconnect.addListener(() => {
-        port = null;
-        if (live) retry = setTimeout(connect, 300);
-      });
-    };
-    connect();
-    return () => {
-      live = false;
-      if (retry) clearTimeout(retry);
-      port?.disconnect();
-    };
+    // The worker stopped: a new one reads the floor again when the page connects again.
+    return holdPort<FloorPortNotice>(FLOOR_PORT, {
+      connect: () => setError(null),
+      message: (notice) => notice.type === 'error' && setError(notice.message),
+    });
   }, [shown]);
   return { floor: enabled ? (stored ?? null) : null, error };
 }
