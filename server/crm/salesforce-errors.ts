@@ -1,7 +1,7 @@
 /** Salesforce's errors (jsforce's) as ours, and its calls' time limit, for the adapter and the OAuth calls alike. */
 import type { HttpRequest, HttpRequestOptions } from 'jsforce';
-import { Transport } from 'jsforce/lib/transport';
-import { StreamPromise } from 'jsforce/lib/util/promise';
+import { Transport } from 'jsforce/lib/transport.js';
+import { StreamPromise } from 'jsforce/lib/util/promise.js';
 import { CrmCallError } from './types';
 
 /**
