@@ -152,6 +152,12 @@ export type PanelNotice = { type: 'snapshot'; state: InboxState } | { type: 'pat
  * background keeps `floorItem` current until the port disconnects (docs/reports.md, "Floor").
  */
 export const FLOOR_PORT = 'switchboard-floor';
+/**
+ * A page showing more than the agent's own scope (docs/delivery-scope.md): the side panel's *All*
+ * view, or another team's conversations. While any page holds this port the background receives
+ * the organisation's whole stream; when the last one lets go, only the agent's scope again.
+ */
+export const WHOLE_INBOX_PORT = 'switchboard-whole-inbox';
 /** The server refused the floor (an agent is not a lead): the page says so. */
 export type FloorPortNotice = { type: 'error'; message: string };
 export type CrmPortRequest = z.infer<typeof overlayPortRequest>;
