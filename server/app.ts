@@ -31,6 +31,7 @@ import { crmVendorsAvailable } from './crm/status';
 import { createTwilioClient } from './outbound/twilio-client';
 import { createBroadcast } from './sockets/broadcast';
 import { attachSocketIo } from './sockets/socket-io';
+import { rescope } from './sockets/scope';
 import type { SwitchboardIo } from './sockets/rooms';
 import { registerTwilioWebhooks } from './webhooks/twilio';
 import { trackPresence } from './routing/presence';
@@ -77,7 +78,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     agentRecheckMs: config.agentRecheckMs,
     cluster: cluster ? { ...cluster, sweepMs: config.presenceSweepMs } : undefined,
   });
-  const broadcast = createBroadcast(io);
+  // Teams or members changed: every socket of the organisation moves to its new delivery scope.
+  const broadcast = createBroadcast(
+    io,
+    (organisationId) =>
+      void rescope(io, db, organisationId).catch((err: unknown) => log.error({ err, organisationId }, 'moving sockets to their new scope failed')),
+  );
   const requests = countRequests(http);
   // Routing (docs/routing.md): every instance listens and sweeps; the database decides once.
   const routing = createRoutingWorker({ db, io, broadcast, log: log.child({ name: 'routing' }), sweepMs: config.routingSweepMs });

@@ -13,17 +13,31 @@ import { currentViewing, notifyMessage, notifySla } from './notifications';
  * two copies of one message are one message, and announced once.
  */
 
+/**
+ * A known conversation whose delivery scope key changed (docs/delivery-scope.md): assigned,
+ * unassigned, its channel given to another team. One entering the agent's scope may have had
+ * messages the agent did not receive: the caller catches up.
+ */
+export type OnMove = (conversationId: string, from: string | undefined, to: string | undefined) => void;
+
+const moveOf = (local: ConversationView | undefined, next: ConversationView | undefined) =>
+  local && next && next.scopeKey !== undefined && local.scopeKey !== next.scopeKey ? { id: next.id, from: local.scopeKey, to: next.scopeKey } : null;
+
 /** A message from any live path; one the agent has on screen is marked read as it arrives. */
 export async function receiveMessage(
   message: MessageView,
   conversation: ConversationView | undefined,
   markRead: (conversationId: string) => Promise<void>,
+  onMove?: OnMove,
 ): Promise<void> {
   let fresh = false;
+  let move = null as ReturnType<typeof moveOf>;
   const state = await updateInbox((s) => {
     fresh = isNewMessage(s, message.id);
+    move = moveOf(s.conversations[message.conversationId], conversation);
     return applyMessage(s, message, conversation);
   });
+  if (move) onMove?.(move.id, move.from, move.to);
   if (!fresh) return;
   // An activity line (assigned to me, a snooze ended) may deserve a notification of its own.
   if (message.direction === 'activity') return notifyMessage(message, state.conversations[message.conversationId]);
@@ -35,31 +49,39 @@ export async function receiveMessage(
 }
 
 /** A conversation changed (status, assignee) with the activity lines it wrote: applied, and each line announced once. */
-export async function receiveChange(conversation: ConversationView, activity: MessageView[]): Promise<void> {
+export async function receiveChange(conversation: ConversationView, activity: MessageView[], onMove?: OnMove): Promise<void> {
   let fresh: MessageView[] = [];
+  let move = null as ReturnType<typeof moveOf>;
   const state = await updateInbox((s) => {
     fresh = activity.filter((m) => isNewMessage(s, m.id));
+    move = moveOf(s.conversations[conversation.id], conversation);
     return activity.reduce((acc, m) => applyMessage(acc, m, conversation), applyConversation(s, conversation));
   });
+  if (move) onMove?.(move.id, move.from, move.to);
   for (const m of fresh) await notifyMessage(m, state.conversations[m.conversationId]);
 }
 
 /** A conversation row from Realtime: applied to the one we know; one we do not know yet is left to the catch-up (it brings the contact). */
-export async function receiveConversationRow(row: Record<string, unknown>, onUnknown: () => void): Promise<void> {
+export async function receiveConversationRow(row: Record<string, unknown>, onUnknown: () => void, onMove?: OnMove): Promise<void> {
   let unknown = false;
+  let move = null as ReturnType<typeof moveOf>;
   await updateInbox((s) => {
     const local = s.conversations[String(row.id)];
     unknown = !local;
-    return local ? applyConversation(s, conversationFromRow(row, local.contact)) : s;
+    if (!local) return s;
+    const next = conversationFromRow(row, local.contact);
+    move = moveOf(local, next);
+    return applyConversation(s, next);
   });
   if (unknown) onUnknown();
+  if (move) onMove?.(move.id, move.from, move.to);
 }
 
 /** The Socket.IO events that change the inbox or what colleagues are doing, applied as they come. */
-export function followSocket(s: SwitchboardSocket, markRead: (conversationId: string) => Promise<void>): void {
-  s.on('message:new', ({ message, conversation }) => void receiveMessage(message, conversation, markRead));
+export function followSocket(s: SwitchboardSocket, markRead: (conversationId: string) => Promise<void>, onMove: OnMove): void {
+  s.on('message:new', ({ message, conversation }) => void receiveMessage(message, conversation, markRead, onMove));
   s.on('conversation:read', (read) => void updateInbox((st) => applyRead(st, read)));
-  s.on('conversation:updated', ({ conversation, activity }) => void receiveChange(conversation, activity));
+  s.on('conversation:updated', ({ conversation, activity }) => void receiveChange(conversation, activity, onMove));
   s.on('message:status', ({ message }) => void updateInbox((st) => applyMessage(st, message)));
   s.on('sla:warning', (alert) => void readInbox().then((st) => notifySla(alert, false, st.conversations[alert.conversationId])));
   s.on('sla:breached', (alert) => void readInbox().then((st) => notifySla(alert, true, st.conversations[alert.conversationId])));

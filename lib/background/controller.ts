@@ -24,10 +24,11 @@ import {
   teamItem,
   updateRequiredItem,
 } from '../storage/items';
-import { followSocket, receiveConversationRow, receiveMessage } from './arrivals';
+import { followSocket, receiveConversationRow, receiveMessage, type OnMove } from './arrivals';
 import { markRead } from './conversations';
 import { followFloor, type FloorViews } from './floor';
 import { RealtimeLink } from './links/realtime';
+import type { DeliveryScopeTracker } from './scope';
 import { createRooms } from './links/rooms';
 import { createSocket } from './links/socket-client';
 import { SocketLink } from './links/socket';
@@ -61,6 +62,8 @@ export class BackgroundController {
     readonly settings: Settings,
     /** The pages showing the floor (they outlive a rebuild; the socket of the moment refreshes them). */
     private readonly floorViews: Pick<FloorViews, 'refresh'>,
+    /** What this agent receives live (it outlives a rebuild; the links of the moment follow it). */
+    private readonly scope: DeliveryScopeTracker,
   ) {
     this.supabase = createClient(settings.supabaseUrl, settings.supabaseAnonKey || 'no-anon-key-configured', {
       auth: { storage: chromeStorageAdapter, storageKey: AUTH_STORAGE_KEY, persistSession: true, autoRefreshToken: true, detectSessionInUrl: false },
@@ -108,7 +111,7 @@ export class BackgroundController {
       supabase: this.supabase,
       onMessageRow: (row) => void receiveMessage(messageFromRow(row), undefined, this.markRead),
       // A new conversation: the sync brings its contact.
-      onConversationRow: (row) => void receiveConversationRow(row, () => void this.catchUp()),
+      onConversationRow: (row) => void receiveConversationRow(row, () => void this.catchUp(), this.onMove),
       onReadStateRow: (row) => void updateInbox((s) => applyRead(s, readStateFromRow(row))),
       onState: (state, error) => void this.status.set('realtime', state, error),
       // Subscribed first, then caught up: nothing committed around the subscription is missed.
@@ -125,6 +128,15 @@ export class BackgroundController {
   }
 
   private readonly markRead = (conversationId: string) => markRead(this.api, conversationId);
+
+  /**
+   * A conversation moved between scopes (docs/delivery-scope.md). Entering the agent's, it may
+   * have had messages this worker never received: the catch-up from the cursor brings them.
+   */
+  private readonly onMove: OnMove = (conversationId, from, to) => {
+    if (this.scope.enters(from, to)) void this.catchUp();
+    this.scope.moved(conversationId);
+  };
 
   private async token(): Promise<string | null> {
     const { data } = await this.supabase.auth.getSession();
@@ -222,8 +234,14 @@ export class BackgroundController {
       await agentItem.setValue(agent);
     }
     // Subscribe first, then catch up (on "Subscribed to PostgreSQL"), so nothing committed
-    // around the moment of subscription is missed.
-    this.realtime.subscribe(agent);
+    // around the moment of subscription is missed. A new scope (teams read, the All view opened)
+    // replaces the channel and catches up again.
+    this.scope.setAgent(agent);
+    this.realtime.subscribe(agent, this.scope.current());
+    this.scope.follow((scope) => {
+      this.realtime.setScope(scope);
+      this.rooms.setWhole(scope.whole);
+    });
     const socket: SocketLink = new SocketLink({
       create: () => createSocket(this.settings.serverUrl, () => this.token()),
       refreshSession: () => this.supabase.auth.getSession(),
@@ -240,7 +258,7 @@ export class BackgroundController {
         s.on('session:revoked', ({ reason }) => void this.leaveOrganisation(reason));
         s.on('team:changed', ({ area }) => void teamChanged(this.api, area));
         s.on('routing:agent', (agent) => void applyAgentRouting(agent));
-        followSocket(s, this.markRead);
+        followSocket(s, this.markRead, this.onMove);
         followFloor(s, this.floorViews);
       },
     });

@@ -15,7 +15,10 @@ import { openConversation } from './conversations';
 import { serveRequests } from './handlers';
 import { firefoxSidebar, openSidePanel } from './side-panel';
 import type { Settings } from '../settings';
-import { agentItem, connectionItem, notificationSettingsItem, openConversationItem, settingsItem } from '../storage/items';
+import { agentItem, connectionItem, notificationSettingsItem, openConversationItem, routingItem, settingsItem } from '../storage/items';
+import type { RoutingOverview } from '../contract/routing';
+import type { NotificationSettings } from '../notifications/rules';
+import { createDeliveryScope, type DeliveryScopeTracker } from './scope';
 
 /**
  * Starts the background service worker. Listeners are registered synchronously, before any
@@ -24,8 +27,12 @@ import { agentItem, connectionItem, notificationSettingsItem, openConversationIt
 export function startBackground(): void {
   // Pages showing the floor, over their ports: held live while they are there (docs/reports.md, "Floor").
   const floorViews = createFloorViews(async () => (await c()).api);
+  // What the agent receives live: its scope, more while a page shows more (docs/delivery-scope.md).
+  const scope = createDeliveryScope({ inbox: readInbox });
+  scope.serve();
+  followScopeInputs(scope);
   const boot = async () => {
-    const controller = new BackgroundController(await settingsItem.getValue(), floorViews);
+    const controller = new BackgroundController(await settingsItem.getValue(), floorViews, scope);
     await controller.start();
     return controller;
   };
@@ -39,7 +46,12 @@ export function startBackground(): void {
   servePanels();
   serveFloorViews(floorViews);
   // CRM pages: live badges over a port; sites beyond the built-in CRMs are the agent's choice.
-  const overlayPages = serveOverlayPages({ onConversations: (ids) => void c().then((x) => x.rooms.watch('overlay', ids)) });
+  const overlayPages = serveOverlayPages({
+    onConversations: (ids) => {
+      scope.setShown(ids);
+      void c().then((x) => x.rooms.watch('overlay', ids));
+    },
+  });
   void reconcileSites();
 
   serveRequests({ current: c, rebuild: () => rebuild(), pages: overlayPages, openSidePanel });
@@ -88,6 +100,18 @@ export function startBackground(): void {
   browser.notifications?.onClicked.addListener((id) => void onNotificationClicked(id));
   // The worker's console (chrome://extensions → Inspect): the same actions the UI triggers.
   Object.assign(self, { switchboard: { notificationClicked: onNotificationClicked, status: () => connectionItem.getValue() } });
+}
+
+/** The scope's inputs kept in storage: teams (routing's overview), the badge's setting, the open conversation. */
+function followScopeInputs(scope: DeliveryScopeTracker): void {
+  const teams = (overview: RoutingOverview | null) => scope.setTeams(overview?.teams ?? []);
+  const badge = (settings: NotificationSettings) => scope.setBadgeAll(settings.badge === 'all');
+  void routingItem.getValue().then(teams);
+  routingItem.watch(teams);
+  void notificationSettingsItem.getValue().then(badge);
+  notificationSettingsItem.watch(badge);
+  void openConversationItem.getValue().then((id) => scope.setOpen(id));
+  openConversationItem.watch((id) => scope.setOpen(id));
 }
 
 const sameSettings = (a: Settings, b: Settings) => a.serverUrl === b.serverUrl && a.supabaseUrl === b.supabaseUrl && a.supabaseAnonKey === b.supabaseAnonKey;

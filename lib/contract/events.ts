@@ -97,6 +97,12 @@ export interface ClientToServerEvents {
    * set; another organisation's ids are ignored. At most WATCH_MAX.
    */
   'conversations:watch': (payload: { conversationIds: string[] }, ack?: (res: Ack<{ watching: number }>) => void) => void;
+  /**
+   * The agent shows more than its own scope (the side panel's All view, another team's list) or no
+   * longer does: while `whole`, this socket receives every conversation of the organisation
+   * (docs/delivery-scope.md). Sent again after every reconnect.
+   */
+  'inbox:whole': (payload: { whole: boolean }) => void;
   /** Sent at most every 1.5 s while the agent types a reply. */
   'typing:start': (payload: { conversationId: string }) => void;
   'typing:stop': (payload: { conversationId: string }) => void;

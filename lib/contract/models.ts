@@ -125,6 +125,8 @@ export interface MessageView {
   interactive: InteractiveView | null;
   createdAt: string;
   updatedAt: string;
+  /** Delivery scope of its conversation when the message was last written (lib/contract/scope.ts). */
+  scopeKey?: string;
 }
 
 export interface ContactView {
@@ -158,6 +160,10 @@ export interface ConversationView {
   /** Routing: the conversation's next SLA due time and what is due then (null: nothing is due). */
   slaDueAt?: string | null;
   slaDueKind?: SlaKind | null;
+  /** Delivery scope (lib/contract/scope.ts): whose client receives it live. */
+  scopeKey?: string;
+  /** The scope this row's last change took it out of (null when that change moved nothing). */
+  leftScopeKey?: string | null;
 }
 
 /** A conversation as one agent sees it: with that agent's read state and unread count. */

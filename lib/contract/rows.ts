@@ -43,6 +43,7 @@ export function messageFromRow(r: Row): MessageView {
     interactive: r.interactive && typeof r.interactive === 'object' ? interactiveView(r.interactive as Row) : null,
     createdAt: iso(r.created_at)!,
     updatedAt: iso(r.updated_at)!,
+    ...(typeof r.scope_key === 'string' ? { scopeKey: r.scope_key } : {}),
   };
 }
 
@@ -66,6 +67,8 @@ export function conversationFromRow(r: Row, contact: ConversationView['contact']
     lastReplyBy: str(r.last_reply_by),
     // Routing (docs/routing.md): the next SLA due time, on rows that have the columns.
     ...(r.sla_due_at !== undefined ? { slaDueAt: iso(r.sla_due_at), slaDueKind: (r.sla_due_kind ?? null) as SlaKind | null } : {}),
+    // Delivery scope (docs/delivery-scope.md), on rows that have the columns.
+    ...(typeof r.scope_key === 'string' ? { scopeKey: r.scope_key, leftScopeKey: str(r.left_scope_key) } : {}),
   };
 }
 

@@ -35,7 +35,9 @@ export const DEFAULT_NOTIFICATION_SETTINGS: NotificationSettings = {
   scope: { mine: true, unassigned: true, others: false },
   sound: false,
   quietHours: { enabled: false, from: '19:00', to: '08:00' },
-  badge: 'all',
+  // The agent's own and unassigned: what the worker receives by default (docs/delivery-scope.md);
+  // counting all holds the organisation's whole stream.
+  badge: 'mine+unassigned',
 };
 
 /** What the side panel shows right now (written by the side panel, read by the background). */

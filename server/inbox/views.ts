@@ -59,12 +59,12 @@ export interface AgentConversationRow extends ConversationRow {
 /** Columns to select for a ConversationRow from `conversations c join contacts ct`. */
 export const CONVERSATION_COLUMNS = `c.id, c.channel_id, c.contact_id, ct.phone_e164, ct.profile_name, c.assignee_id,
   c.last_message_at, c.last_message_preview, c.last_inbound_at, c.inbound_count, c.status, c.snoozed_until, c.status_reason,
-  c.status_changed_at, c.version, c.opted_out_at, c.last_reply_by, c.sla_due_at, c.sla_due_kind`;
+  c.status_changed_at, c.version, c.opted_out_at, c.last_reply_by, c.sla_due_at, c.sla_due_kind, c.scope_key, c.left_scope_key`;
 
 /** Columns to select for an AgentConversationRow's read state from `read_states rs`. */
 export const READ_STATE_COLUMNS = 'rs.last_read_at, rs.read_inbound_count, rs.version as read_version';
 
-export const MESSAGE_COLUMNS = `id, conversation_id, direction, body, media, status, twilio_sid, error_code, error_message, sent_by, location, activity, quote, interactive, created_at, updated_at`;
+export const MESSAGE_COLUMNS = `id, conversation_id, direction, body, media, status, twilio_sid, error_code, error_message, sent_by, location, activity, quote, interactive, created_at, updated_at, scope_key`;
 
 /** A message row as clients see it (the one mapping, shared with Realtime's rows). */
 export const messageView = (r: MessageRow): MessageView => messageFromRow(r as unknown as Record<string, unknown>);

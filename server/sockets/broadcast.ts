@@ -2,11 +2,15 @@ import type { TeamArea } from '../../lib/contract/events';
 import type { ConversationView, MessageView, ReadStateView } from '../../lib/contract/models';
 import type { ConversationChange } from '../inbox/status';
 import { agentRoom, orgRoom, type SwitchboardIo } from './rooms';
+import { roomsOfConversation } from './scope';
 
 /**
  * Everything the server tells agents over Socket.IO outside a socket's own events, typed once:
- * routes, webhooks and the outbox call these instead of emitting to rooms themselves. Rooms are
- * per organisation (`org:<id>`) and per agent (`agent:<id>`), so nothing reaches another tenant.
+ * routes, webhooks and the outbox call these instead of emitting to rooms themselves. A
+ * conversation's messages and changes go to the rooms of its delivery scope (./scope.ts): its
+ * assignee's, or its queue's, and whoever has it open, shown or the whole organisation on screen.
+ * Team events go to the organisation's room, the agent's own to its room; every room is of one
+ * organisation, so nothing reaches another tenant.
  */
 export interface Broadcast {
   /** A message was stored (inbound from Twilio, an agent's reply or note). */
@@ -23,13 +27,20 @@ export interface Broadcast {
   conversationRead(agentId: string, readState: ReadStateView): void;
 }
 
-export function createBroadcast(io: SwitchboardIo): Broadcast {
+/** `onTeams`: teams or their members may have changed (sockets move to their new scope). */
+export function createBroadcast(io: SwitchboardIo, onTeams: (organisationId: string) => void = () => {}): Broadcast {
+  const conversationRooms = (organisationId: string, c: ConversationView) => roomsOfConversation(organisationId, c.id, [c.scopeKey, c.leftScopeKey]);
   return {
-    messageNew: (organisationId, message, conversation) => io.to(orgRoom(organisationId)).emit('message:new', { message, conversation }),
-    messageStatus: (organisationId, message) => io.to(orgRoom(organisationId)).emit('message:status', { message }),
+    messageNew: (organisationId, message, conversation) =>
+      io.to(conversationRooms(organisationId, conversation)).emit('message:new', { message, conversation }),
+    messageStatus: (organisationId, message) =>
+      io.to(roomsOfConversation(organisationId, message.conversationId, [message.scopeKey])).emit('message:status', { message }),
     conversationChanged: ({ organisationId, conversation, activity }) =>
-      io.to(orgRoom(organisationId)).emit('conversation:updated', { conversation, activity }),
-    teamChanged: (organisationId, area) => io.to(orgRoom(organisationId)).emit('team:changed', { area }),
+      io.to(conversationRooms(organisationId, conversation)).emit('conversation:updated', { conversation, activity }),
+    teamChanged: (organisationId, area) => {
+      io.to(orgRoom(organisationId)).emit('team:changed', { area });
+      if (area === 'routing') onTeams(organisationId);
+    },
     agentRemoved: (agentId) => {
       io.to(agentRoom(agentId)).emit('session:revoked', { reason: 'removed' });
       io.in(agentRoom(agentId)).disconnectSockets(true);

@@ -13,6 +13,7 @@ import { isDatabaseUnavailable } from '../db/unavailable';
 import { findAgent } from '../inbox/repository';
 import { attachCollaboration } from './collaboration';
 import { agentRoom, orgRoom, type SwitchboardIo } from './rooms';
+import { attachWholeInbox, scopeRoomsOf } from './scope';
 
 import type { Logger } from '../logger';
 
@@ -81,6 +82,15 @@ export function attachSocketIo(
       return next(new Error(`rate_limited: this agent already holds ${deps.limits.socketsPerAgent} connections`));
     }
     socket.data = { agentId: agent.id, organisationId: agent.organisationId, displayName: agent.displayName };
+    // The rooms of its delivery scope, joined before the client hears it is connected (its catch-up
+    // then starts after them): what is committed from here on reaches it.
+    try {
+      await socket.join(await scopeRoomsOf(deps.db, agent.id, agent.organisationId));
+    } catch (err) {
+      if (isDatabaseUnavailable(err)) return next(new Error('unavailable: the database is unavailable; try again shortly'));
+      log.error({ err }, 'socket scope failed');
+      return next(new Error('internal: try again shortly'));
+    }
     expireWithToken(socket, claims.exp);
     // Counted from here: a refused handshake never connects, so it never disconnects either.
     const releases = [addresses.opened(admitted.ip), perAgent.hold(agent.id)];
@@ -123,6 +133,7 @@ export function attachSocketIo(
   // Joins each socket to its organisation's and agent's rooms, and keeps presence and viewing.
   const collaboration = attachCollaboration(io, { db: deps.db, log, orgRoom, agentRoom, sweepMs: deps.cluster?.sweepMs });
   http.once('close', collaboration.stop);
+  attachWholeInbox(io);
 
   io.on('connection', (socket) => {
     log.debug({ agentId: socket.data.agentId }, 'agent connected');

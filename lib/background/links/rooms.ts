@@ -11,6 +11,7 @@ import type { SocketLink } from './socket';
  */
 export function createRooms(socket: () => SocketLink | null) {
   let away = false;
+  let whole = false;
   /** Conversations shown besides the open one, by where: rows in side panels, badges on CRM pages. */
   const watched: Record<'panel' | 'overlay', string[]> = { panel: [], overlay: [] };
   let watchTimer: ReturnType<typeof setTimeout> | null = null;
@@ -53,10 +54,17 @@ export function createRooms(socket: () => SocketLink | null) {
       away = value;
       socket()?.emit('presence:set', { state: value ? 'away' : 'online' });
     },
-    /** After a (re)connect: rejoin the open conversation, restate presence and what is shown. */
+    /** The agent shows more than its scope (the All view): this socket receives the whole organisation. */
+    setWhole(value: boolean): void {
+      if (value === whole) return;
+      whole = value;
+      socket()?.emit('inbox:whole', { whole: value });
+    },
+    /** After a (re)connect: rejoin the open conversation, restate presence, the whole inbox and what is shown. */
     restate(): void {
       void openConversationItem.getValue().then((id) => (id ? view(id, null) : undefined));
       if (away) socket()?.emit('presence:set', { state: 'away' });
+      if (whole) socket()?.emit('inbox:whole', { whole: true });
       sendWatched();
     },
   };

@@ -8,6 +8,8 @@ export interface TableInfo {
   rls: boolean;
   columns: Array<{ name: string; type: string }>;
   types: Map<string, string>;
+  /** Text columns whose collation is deterministic: equal values are equal bytes. */
+  plainText: Set<string>;
   primaryKey: string[];
 }
 
@@ -27,12 +29,14 @@ export class PublicationCatalog {
         schema: string;
         table: string;
         rls: boolean;
-        columns: Array<{ name: string; type: string }>;
+        columns: Array<{ name: string; type: string; deterministic: boolean }>;
         pk: string[] | null;
       }>(
         `select n.nspname as schema, c.relname as table, c.relrowsecurity as rls,
-                (select json_agg(json_build_object('name', a.attname, 'type', t.typname) order by a.attnum)
+                (select json_agg(json_build_object('name', a.attname, 'type', t.typname,
+                                                  'deterministic', coalesce(co.collisdeterministic, true)) order by a.attnum)
                    from pg_attribute a join pg_type t on t.oid = a.atttypid
+                   left join pg_collation co on co.oid = a.attcollation
                   where a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped) as columns,
                 (select json_agg(a.attname order by a.attnum)
                    from pg_index i join pg_attribute a on a.attrelid = i.indrelid and a.attnum = any(i.indkey)
@@ -53,6 +57,7 @@ export class PublicationCatalog {
             rls: r.rls,
             columns: r.columns,
             types: new Map(r.columns.map((c) => [c.name, c.type])),
+            plainText: new Set(r.columns.filter((c) => c.type === 'text' && c.deterministic).map((c) => c.name)),
             primaryKey: r.pk ?? [],
           },
         ]),

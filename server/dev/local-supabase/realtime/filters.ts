@@ -80,32 +80,42 @@ export function filterSql(conditions: FilterCondition[], types: Map<string, stri
     .join(' and ');
 }
 
-/** An `eq` condition the server can decide without PostgreSQL: the column's text must be `value`. */
+/** A condition the server can decide without PostgreSQL: the column's text must be one of `values`. */
 export interface Prefilter {
   column: string;
-  value: string;
+  values: ReadonlySet<string>;
 }
 
+const canonicalUuid = (v: string): string | null => {
+  const hex = v.toLowerCase().replace(/[{}-]/g, '');
+  return /^[0-9a-f]{32}$/.test(hex) ? `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` : null;
+};
+
 /**
- * The `eq` conditions on uuid columns, as the text PostgreSQL's logical decoding gives for a
- * matching row (a uuid's canonical form: any other spelling of the value is the same uuid). Text
- * is left to PostgreSQL: a column's collation may make different strings equal. A change whose record differs on one of them
- * cannot pass the filter, so it is never sent to PostgreSQL for the check: with thousands of
- * subscribers filtered by organisation, a change is checked for its own organisation's only.
- * Anything else (other operators and types) is left to the SQL check, which still runs for every
- * change that passes here.
+ * The `eq` and `in` conditions on uuid columns and on text columns of a deterministic collation,
+ * as the text PostgreSQL's logical decoding gives for a matching row (a uuid's canonical form:
+ * any other spelling of the value is the same uuid; a deterministic collation's equal strings are
+ * the same bytes). A change whose record differs on one of them cannot pass the filter, so it is
+ * never sent to PostgreSQL for the check: with thousands of subscribers filtered by organisation
+ * or delivery scope, a change is checked for its own subscribers only. Anything else (other
+ * operators and types, and a value that does not parse) is left to the SQL check, which still runs
+ * for every change that passes here.
  */
-export function prefilterOf(conditions: FilterCondition[], types: Map<string, string>): Prefilter[] {
+export function prefilterOf(conditions: FilterCondition[], types: Map<string, string>, plainText: ReadonlySet<string> = new Set()): Prefilter[] {
   return conditions.flatMap((c) => {
-    if (c.op !== 'eq') return [];
+    if (c.op !== 'eq' && c.op !== 'in') return [];
     const type = types.get(c.column);
     if (type === 'uuid') {
-      const hex = c.values[0]!.toLowerCase().replace(/[{}-]/g, '');
-      if (!/^[0-9a-f]{32}$/.test(hex)) return [];
-      return [{ column: c.column, value: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}` }];
+      const values = c.values.map(canonicalUuid);
+      return values.every((v) => v !== null) ? [{ column: c.column, values: new Set(values as string[]) }] : [];
     }
+    if (type === 'text' && plainText.has(c.column)) return [{ column: c.column, values: new Set(c.values) }];
     return [];
   });
 }
 
-export const passesPrefilter = (prefilter: Prefilter[], record: Record<string, string | null>): boolean => prefilter.every((p) => record[p.column] === p.value);
+export const passesPrefilter = (prefilter: Prefilter[], record: Record<string, string | null>): boolean =>
+  prefilter.every((p) => {
+    const v = record[p.column];
+    return v !== null && v !== undefined && p.values.has(v);
+  });

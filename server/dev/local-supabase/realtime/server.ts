@@ -339,7 +339,7 @@ export function attachRealtime(http: HttpServer, deps: RealtimeDeps): LocalRealt
         throw new FilterError(`Error parsing \`filter\` params: ${(err as Error).message}`);
       }
     }
-    const prefilter = conditions.length ? prefilterOf(conditions, tables[0]!.types) : [];
+    const prefilter = conditions.length ? prefilterOf(conditions, tables[0]!.types, tables[0]!.plainText) : [];
     return { id, event: ['INSERT', 'UPDATE', 'DELETE'].includes(event) ? event : '*', schema, table, filterSql: sql, prefilter, channel: ch };
   }
 
