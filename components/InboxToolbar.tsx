@@ -2,13 +2,14 @@ import { ArrowDownWideNarrow, ListChecks } from 'lucide-react';
 import { forwardRef, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConversationStatus } from '@/lib/contract/models';
-import type { ConversationFilter, filterCounts, ListFilter, SearchScope } from '@/lib/inbox/view';
+import { CONVERSATION_FILTERS, type filterCounts, type ListFilter } from '@/lib/inbox/list-filter';
+import type { SearchScope } from '@/lib/inbox/view';
 
 const STATUSES: ConversationStatus[] = ['open', 'snoozed', 'resolved'];
-const ASSIGNEES: ConversationFilter[] = ['mine', 'unassigned', 'all'];
 
 /**
- * Search box and the list's filters: Open / Snoozed / Resolved, Mine / Unassigned / All, and Unread.
+ * Search box and the list's filters: Open / Snoozed / Resolved, Inbox / Mine / Unassigned / All,
+ * and Unread.
  * While searching, the filters give way to where the matches are: All, Open, Snoozed, Resolved, each
  * with its count for the query.
  */
@@ -89,11 +90,12 @@ export const InboxToolbar = forwardRef<
           </div>
           <div className="filters-row">
             <div className="filters" role="group" aria-label={t('filter.assignedTo')}>
-              {ASSIGNEES.map((assignee) => (
+              {CONVERSATION_FILTERS.map((assignee) => (
                 <button
                   key={assignee}
                   type="button"
                   data-filter={`assignee:${assignee}`}
+                  title={assignee === 'inbox' ? t('filter.inboxHint') : undefined}
                   aria-pressed={props.filter.assignee === assignee}
                   onClick={() => props.onFilter({ ...props.filter, assignee })}
                 >
