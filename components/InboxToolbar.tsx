@@ -8,8 +8,8 @@ import type { SearchScope } from '@/lib/inbox/view';
 const STATUSES: ConversationStatus[] = ['open', 'snoozed', 'resolved'];
 
 /**
- * Search box and the list's filters: Open / Snoozed / Resolved, Inbox / Mine / Unassigned / All,
- * and Unread.
+ * Search box and the list's filters: Open / Snoozed / Resolved; Inbox (the default: the agent's
+ * and the unassigned) / Mine / Unassigned / All; then Unread, Due first and the team choice.
  * While searching, the filters give way to where the matches are: All, Open, Snoozed, Resolved, each
  * with its count for the query.
  */
@@ -102,6 +102,8 @@ export const InboxToolbar = forwardRef<
                   {t(`filter.assignee.${assignee}`)} <span className="count">{props.counts.assignee[assignee]}</span>
                 </button>
               ))}
+            </div>
+            <div className="filters">
               <button
                 type="button"
                 data-filter="unread"
@@ -110,32 +112,32 @@ export const InboxToolbar = forwardRef<
               >
                 {t('filter.unread')} <span className="count">{props.counts.unread}</span>
               </button>
-            </div>
-            <button
-              type="button"
-              className="sort-due"
-              data-filter="by-due"
-              aria-pressed={props.filter.byDue}
-              onClick={() => props.onFilter({ ...props.filter, byDue: !props.filter.byDue })}
-            >
-              <ArrowDownWideNarrow aria-hidden="true" /> {tr('sort.byDue')}
-            </button>
-            {props.teams.length > 0 && (
-              <select
-                className="team-filter"
-                aria-label={tr('teamFilter.label')}
-                value={props.filter.team}
-                onChange={(e) => props.onFilter({ ...props.filter, team: e.target.value })}
+              <button
+                type="button"
+                className="sort-due"
+                data-filter="by-due"
+                aria-pressed={props.filter.byDue}
+                onClick={() => props.onFilter({ ...props.filter, byDue: !props.filter.byDue })}
               >
-                <option value="mine">{tr('teamFilter.mine')}</option>
-                <option value="all">{tr('teamFilter.all')}</option>
-                {props.teams.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name}
-                  </option>
-                ))}
-              </select>
-            )}
+                <ArrowDownWideNarrow aria-hidden="true" /> {tr('sort.byDue')}
+              </button>
+              {props.teams.length > 0 && (
+                <select
+                  className="team-filter"
+                  aria-label={tr('teamFilter.label')}
+                  value={props.filter.team}
+                  onChange={(e) => props.onFilter({ ...props.filter, team: e.target.value })}
+                >
+                  <option value="mine">{tr('teamFilter.mine')}</option>
+                  <option value="all">{tr('teamFilter.all')}</option>
+                  {props.teams.map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </div>
           </div>
         </>
       )}
