@@ -2,13 +2,14 @@ import { ArrowDownWideNarrow, ListChecks } from 'lucide-react';
 import { forwardRef, useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConversationStatus } from '@/lib/contract/models';
-import type { ConversationFilter, filterCounts, ListFilter, SearchScope } from '@/lib/inbox/view';
+import { CONVERSATION_FILTERS, type filterCounts, type ListFilter } from '@/lib/inbox/list-filter';
+import type { SearchScope } from '@/lib/inbox/view';
 
 const STATUSES: ConversationStatus[] = ['open', 'snoozed', 'resolved'];
-const ASSIGNEES: ConversationFilter[] = ['mine', 'unassigned', 'all'];
 
 /**
- * Search box and the list's filters: Open / Snoozed / Resolved, Mine / Unassigned / All, and Unread.
+ * Search box and the list's filters: Open / Snoozed / Resolved; Inbox (the default: the agent's
+ * and the unassigned) / Mine / Unassigned / All; then Unread, Due first and the team choice.
  * While searching, the filters give way to where the matches are: All, Open, Snoozed, Resolved, each
  * with its count for the query.
  */
@@ -89,17 +90,20 @@ export const InboxToolbar = forwardRef<
           </div>
           <div className="filters-row">
             <div className="filters" role="group" aria-label={t('filter.assignedTo')}>
-              {ASSIGNEES.map((assignee) => (
+              {CONVERSATION_FILTERS.map((assignee) => (
                 <button
                   key={assignee}
                   type="button"
                   data-filter={`assignee:${assignee}`}
+                  title={assignee === 'inbox' ? t('filter.inboxHint') : undefined}
                   aria-pressed={props.filter.assignee === assignee}
                   onClick={() => props.onFilter({ ...props.filter, assignee })}
                 >
                   {t(`filter.assignee.${assignee}`)} <span className="count">{props.counts.assignee[assignee]}</span>
                 </button>
               ))}
+            </div>
+            <div className="filters">
               <button
                 type="button"
                 data-filter="unread"
@@ -108,32 +112,32 @@ export const InboxToolbar = forwardRef<
               >
                 {t('filter.unread')} <span className="count">{props.counts.unread}</span>
               </button>
-            </div>
-            <button
-              type="button"
-              className="sort-due"
-              data-filter="by-due"
-              aria-pressed={props.filter.byDue}
-              onClick={() => props.onFilter({ ...props.filter, byDue: !props.filter.byDue })}
-            >
-              <ArrowDownWideNarrow aria-hidden="true" /> {tr('sort.byDue')}
-            </button>
-            {props.teams.length > 0 && (
-              <select
-                className="team-filter"
-                aria-label={tr('teamFilter.label')}
-                value={props.filter.team}
-                onChange={(e) => props.onFilter({ ...props.filter, team: e.target.value })}
+              <button
+                type="button"
+                className="sort-due"
+                data-filter="by-due"
+                aria-pressed={props.filter.byDue}
+                onClick={() => props.onFilter({ ...props.filter, byDue: !props.filter.byDue })}
               >
-                <option value="mine">{tr('teamFilter.mine')}</option>
-                <option value="all">{tr('teamFilter.all')}</option>
-                {props.teams.map((t) => (
-                  <option key={t.id} value={t.id}>
-                    {t.name}
-                  </option>
-                ))}
-              </select>
-            )}
+                <ArrowDownWideNarrow aria-hidden="true" /> {tr('sort.byDue')}
+              </button>
+              {props.teams.length > 0 && (
+                <select
+                  className="team-filter"
+                  aria-label={tr('teamFilter.label')}
+                  value={props.filter.team}
+                  onChange={(e) => props.onFilter({ ...props.filter, team: e.target.value })}
+                >
+                  <option value="mine">{tr('teamFilter.mine')}</option>
+                  <option value="all">{tr('teamFilter.all')}</option>
+                  {props.teams.map((t) => (
+                    <option key={t.id} value={t.id}>
+                      {t.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </div>
           </div>
         </>
       )}

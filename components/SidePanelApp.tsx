@@ -9,22 +9,14 @@ import { useInboxKeyboard } from '@/lib/hooks/useInboxKeyboard';
 import { useNow } from '@/lib/hooks/useNow';
 import { useOnline } from '@/lib/hooks/useOnline';
 import { useInbox } from '@/lib/hooks/useInbox';
+import { useWholeInbox } from '@/lib/hooks/useWholeInbox';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useServerSearch } from '@/lib/hooks/useServerSearch';
 import { useUndo } from '@/lib/hooks/useUndo';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sortedConversations } from '@/lib/inbox/state';
-import {
-  DEFAULT_LIST_FILTER,
-  filterConversations,
-  filterCounts,
-  inChannels,
-  matchesLocally,
-  searchView,
-  teamChannels,
-  type ListFilter,
-  type SearchScope,
-} from '@/lib/inbox/view';
+import { filterConversations, filterCounts, inChannels, restoredFilter, showsBeyondScope, teamChannels, type ListFilter } from '@/lib/inbox/list-filter';
+import { matchesLocally, searchView, type SearchScope } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { BulkBar } from './BulkBar';
 import { FirstRun } from './Onboarding';
@@ -68,14 +60,7 @@ const reportRowsShown = (conversationIds: string[]) => {
 };
 
 /** The list's filter as the agent last left it (on this device). */
-function savedFilter(): ListFilter {
-  try {
-    const saved = JSON.parse(localStorage.getItem(FILTER_KEY) ?? 'null') as Partial<ListFilter> | null;
-    return { ...DEFAULT_LIST_FILTER, ...saved };
-  } catch {
-    return DEFAULT_LIST_FILTER;
-  }
-}
+const savedFilter = () => restoredFilter(localStorage.getItem(FILTER_KEY));
 
 /**
  * The inbox in the side panel. First paint comes from the stored state, before any network answer.
@@ -139,6 +124,10 @@ export function SidePanelApp() {
   const teams = routing?.teams;
   const ofTeams = useMemo(() => inChannels(all, teamChannels(filter.team, teams ?? [], me)), [all, filter.team, teams, me]);
   const teamChoices = useMemo(() => (teams ?? []).map((t) => ({ id: t.id, name: t.name, mine: t.members.some((m) => m.agentId === me) })), [teams, me]);
+  const myTeams = useMemo(() => new Set(teamChoices.filter((t) => t.mine).map((t) => t.id)), [teamChoices]);
+  // Colleagues' conversations or another team's: the organisation's whole stream while they are
+  // listed (decided once the agent and their teams are read, so a start does not flap the port).
+  useWholeInbox(Boolean(agent) && routing !== undefined && showsBeyondScope(filter, myTeams));
   const visible = useMemo(() => found?.conversations ?? filterConversations(ofTeams, filter, me), [found, ofTeams, filter, me]);
   const matches = useMemo(
     () => Object.fromEntries((search.results ?? []).filter((r) => r.match).map((r) => [r.conversation.id, r.match!.body])),

@@ -3,91 +3,10 @@ import type { CannedReply } from '../contract/api';
 import type { ActivityView, AgentConversationView, AgentSummary, ConversationStatus, MessageView } from '../contract/models';
 
 /**
- * What the side panel shows, decided from the inbox: filters, local search, the thread's items
- * (day separators, the "new messages" marker), canned-reply suggestions. Pure, so it is tested
- * without a browser; components only render the result.
+ * What the side panel shows, decided from the inbox: search results, the thread's items (day
+ * separators, the "new messages" marker), activity lines, canned-reply suggestions (the list's
+ * filter: list-filter.ts). Pure, so it is tested without a browser; components only render the result.
  */
-
-export type ConversationFilter = 'mine' | 'unassigned' | 'all';
-
-/** What the list shows: one status (Open by default), whose conversations, optionally only unread ones, and in which order. */
-export interface ListFilter {
-  status: ConversationStatus;
-  assignee: ConversationFilter;
-  unread: boolean;
-  /** Sorted by SLA due time (soonest first) instead of newest first. */
-  byDue: boolean;
-  /** Whose teams' conversations (see `teamChannels`): the agent's own by default. */
-  team: TeamFilter;
-}
-
-export const DEFAULT_LIST_FILTER: ListFilter = { status: 'open', assignee: 'all', unread: false, byDue: false, team: 'mine' };
-
-/** Which teams' conversations the list shows: every team's, the agent's own teams', or one team's (its id). */
-export type TeamFilter = 'all' | 'mine' | (string & {});
-
-/**
- * The channels a team filter stands for, or null for no narrowing: a team answers its channels
- * (docs/routing.md), so "my teams" is the channels of every team the agent is a member of. An
- * agent in no team, or a team that no longer exists, narrows nothing rather than hiding everything.
- * @example teamChannels('mine', teams, me) // Set { 'ch-support', 'ch-sales' }
- */
-export function teamChannels(
-  filter: TeamFilter,
-  teams: ReadonlyArray<{ id: string; channelIds: string[]; members: ReadonlyArray<{ agentId: string }> }>,
-  me: string,
-): ReadonlySet<string> | null {
-  if (filter === 'all') return null;
-  const chosen = filter === 'mine' ? teams.filter((t) => t.members.some((m) => m.agentId === me)) : teams.filter((t) => t.id === filter);
-  if (chosen.length === 0) return null;
-  return new Set(chosen.flatMap((t) => t.channelIds));
-}
-
-/** The conversations of those channels (all of them when `channels` is null). */
-export const inChannels = (list: AgentConversationView[], channels: ReadonlySet<string> | null) =>
-  channels ? list.filter((c) => channels.has(c.channelId)) : list;
-
-const byAssignee = (c: AgentConversationView, assignee: ConversationFilter, me: string) =>
-  assignee === 'all' || (assignee === 'mine' ? c.assigneeId === me : c.assigneeId === null);
-
-export function filterConversations(list: AgentConversationView[], filter: ListFilter, me: string): AgentConversationView[] {
-  const shown = list.filter((c) => c.status === filter.status && byAssignee(c, filter.assignee, me) && (!filter.unread || c.unreadCount > 0));
-  return filter.byDue ? sortByDue(shown) : shown;
-}
-
-/**
- * Conversations with an SLA due time first, the soonest (the most overdue) at the top; the others
- * after them in the order given (newest first).
- */
-export function sortByDue(list: AgentConversationView[]): AgentConversationView[] {
-  const due = (c: AgentConversationView) => (c.slaDueAt ? new Date(c.slaDueAt).getTime() : Infinity);
-  // Array.prototype.sort is stable: conversations without a due time keep their order.
-  return [...list].sort((a, b) => due(a) - due(b) || (due(a) === Infinity ? 0 : a.id.localeCompare(b.id)));
-}
-
-/**
- * The count beside each choice, if the agent picked it with the others unchanged: statuses under
- * the assignee and unread choices, assignees under the status and unread choice, unread under both.
- * Counted from the same list the view filters, so they agree with what it shows.
- */
-export function filterCounts(list: AgentConversationView[], filter: Omit<ListFilter, 'byDue' | 'team'>, me: string) {
-  const status: Record<ConversationStatus, number> = { open: 0, snoozed: 0, resolved: 0 };
-  const assignee: Record<ConversationFilter, number> = { mine: 0, unassigned: 0, all: 0 };
-  let unread = 0;
-  for (const c of list) {
-    const isUnread = c.unreadCount > 0;
-    const assigneeOk = byAssignee(c, filter.assignee, me);
-    if (assigneeOk && (!filter.unread || isUnread)) status[c.status]++;
-    if (c.status !== filter.status) continue;
-    if (!filter.unread || isUnread) {
-      assignee.all++;
-      if (c.assigneeId === me) assignee.mine++;
-      else if (c.assigneeId === null) assignee.unassigned++;
-    }
-    if (assigneeOk && isUnread) unread++;
-  }
-  return { status, assignee, unread };
-}
 
 /** Which statuses a search shows: all of them (the default), or the one the agent narrowed to. */
 export type SearchScope = ConversationStatus | 'all';

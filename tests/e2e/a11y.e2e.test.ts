@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 import { allViolationsIn, seriousViolations } from '../support/axe';
+import { showEveryone } from '../support/browser';
 import { useSignedInBrowser, useTestStack } from '../support/fixture';
 import { api, connectSocket, customer, type TestSocket } from '../support/stack';
 
@@ -73,6 +74,8 @@ describe('Accessibility (axe-core)', () => {
       await panel.emulateMedia({ colorScheme: scheme });
       const list = panel.getByRole('list', { name: 'Conversations' });
       const status = (name: string) => panel.getByRole('group', { name: 'Status' }).getByRole('button', { name: new RegExp(`^${name}`) });
+      // Maria is a colleague's: the list shows everyone's.
+      await showEveryone(panel);
       await list.getByRole('button', { name: /Maria Garcia/ }).waitFor({ timeout: 15_000 });
       await panel.getByRole('list', { name: 'Team' }).waitFor({ timeout: 10_000 });
       const found = [...(await violations(panel, 'list (Open)'))];

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RoutingOverview } from '../../lib/contract/routing';
 import { seriousViolations } from '../support/axe';
-import { signedInBrowser } from '../support/browser';
+import { showEveryone, signedInBrowser } from '../support/browser';
 import { useTestStack } from '../support/fixture';
 import { assignedLines, waitConnected } from '../support/routing';
 import { api } from '../support/stack';
@@ -101,7 +101,8 @@ describe('Routing in Chromium', () => {
     expect(new Set([first, second])).toEqual(new Set([ctx.org.agents[0]!.id, ctx.org.agents[1]!.id]));
     expect(third).toBe(first);
 
-    // Agent 1's list: their own row says "you", the admin's says the admin's name.
+    // Agent 1's list, everyone's (All): their own row says "you", the admin's says the admin's name.
+    await showEveryone(agent.panel);
     const nameOf = (id: string) => (id === ctx.org.agents[1]!.id ? 'You' : 'Agent 0');
     await row(agent.panel, 'Quinn')
       .getByText(`Assigned to ${nameOf(first)}`)

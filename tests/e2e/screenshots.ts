@@ -15,7 +15,7 @@ import { addTemplate, createAgent, createChannel } from '../../server/admin/comm
 import { DEMO_WHATSAPP_NUMBER } from '../../server/dev/demo/contacts';
 import { seedDemoHistory } from '../../server/dev/demo/history';
 import { STAND_IN_TEMPLATES } from '../../server/dev/twilio-stand-in/server';
-import { signedInBrowser } from '../support/browser';
+import { showEveryone, signedInBrowser } from '../support/browser';
 import { floorShots } from './screenshots-floor';
 import { oauthBrowser } from '../support/oauth-browser';
 import { api, connectSocket, createTestOrg, signIn, socketIoSwitch, startTestStack } from '../support/stack';
@@ -62,6 +62,8 @@ async function main() {
     await panel.setViewportSize({ width: WIDTH, height: HEIGHT });
     await panel.getByRole('button', { name: /Dana Whitfield/ }).waitFor({ timeout: 15_000 });
     const olu = await panel.getByRole('button', { name: /Olu Adebayo/ }).getAttribute('data-conversation-id');
+    // The whole team's inbox (All), with a colleague's conversation; the default lists the agent's own.
+    await showEveryone(panel);
     await api(stack, bob.token, `/api/conversations/${olu}/assign`, 'POST', { assigneeId: bob.id });
     await panel.getByText('Assigned to Bob').waitFor();
 

@@ -82,22 +82,31 @@ describe('The side panel inbox', () => {
     await expect.poll(() => row(/Zed Quill/).textContent()).toContain('Assigned to You');
   });
 
-  it('shows a colleague’s assignment live, and filters Mine / Unassigned / All', async () => {
+  it('lists the agent’s inbox by default; a colleague’s assignment takes a row out of it live; Mine / Unassigned / All', async () => {
     const pia = customer();
     await say(pia, 'Pia Lund', 'Can Bob call me?');
     await row(/Pia Lund/).waitFor({ timeout: 10_000 });
+    const inbox = panel.getByRole('button', { name: /^Inbox/ });
+    expect(await inbox.getAttribute('aria-pressed')).toBe('true');
+    expect(await inbox.getAttribute('title')).toBe('Assigned to you and unassigned');
     const id = await conversationIdOf(pia);
     expect((await api(ctx.stack, bob().token, `/api/conversations/${id}/assign`, 'POST', { assigneeId: bob().id })).status).toBe(200);
-    await expect.poll(() => row(/Pia Lund/).textContent(), { timeout: 10_000 }).toContain('Assigned to Bob');
+    await row(/Pia Lund/).waitFor({ state: 'detached', timeout: 10_000 });
 
     const names = async () => (await panel.locator('.conversation .name').allTextContents()).sort();
+    expect(await names()).toEqual(['Other Person', 'Zed Quill']);
+    expect(await inbox.textContent()).toBe('Inbox 2');
+    await panel.getByRole('button', { name: /^All/ }).click();
+    await expect.poll(() => row(/Pia Lund/).textContent(), { timeout: 10_000 }).toContain('Assigned to Bob');
+    expect(await names()).toEqual(['Other Person', 'Pia Lund', 'Zed Quill']);
     await panel.getByRole('button', { name: /^Mine/ }).click();
     expect(await names()).toEqual(['Zed Quill']);
     await panel.getByRole('button', { name: /^Unassigned/ }).click();
     expect(await names()).toEqual(['Other Person']);
-    await panel.getByRole('button', { name: /^All/ }).click();
-    expect(await names()).toEqual(['Other Person', 'Pia Lund', 'Zed Quill']);
     expect(await panel.getByRole('button', { name: /^Mine/ }).getAttribute('aria-pressed')).toBe('false');
+    // Back to the default for the tests that follow (the choice is kept on this device).
+    await inbox.click();
+    expect(await names()).toEqual(['Other Person', 'Zed Quill']);
   });
 
   it('works with the keyboard alone: search, open, canned reply, send, back, next conversation', async () => {

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 import { attachToTarget } from '../support/cdp';
+import { showEveryone } from '../support/browser';
 import { useSignedInBrowser, useTestStack } from '../support/fixture';
 import { customer } from '../support/stack';
 
@@ -35,6 +36,8 @@ describe('Open, snoozed, resolved in the side panel', () => {
     await ctx.stack.inbound({ from: nadia, to: ctx.org.number, body: 'Can I change my order?', profileName: 'Nadia' });
     await ctx.stack.inbound({ from: omar, to: ctx.org.number, body: 'Invoice please', profileName: 'Omar' });
     for (const ui of [alice, bob]) for (const name of ['Nadia', 'Omar']) await row(ui.panel, name).waitFor({ timeout: 15_000 });
+    // Each sees the other's conversations too (the list's All, not the default inbox).
+    for (const ui of [alice, bob]) await showEveryone(ui.panel);
   });
 
   it('resolving leaves Open for a colleague live; the customer writes again and it returns with its unread count and why', async () => {

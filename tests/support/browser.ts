@@ -121,3 +121,12 @@ export async function signedInBrowser(
   const options = await configureAndSignIn(browser, { serverUrl: stack.serverUrl }, email, password);
   return { browser, options, panel: await browser.page('sidepanel.html') };
 }
+
+/**
+ * The side panel's list shows everyone's conversations (*All*), as a test of colleagues' rows
+ * needs: by default it shows the agent's own inbox (docs/delivery-scope.md). Kept on the device.
+ */
+export async function showEveryone(panel: Page): Promise<void> {
+  await panel.locator('[data-filter="assignee:all"]').click();
+  await panel.locator('[data-filter="assignee:all"][aria-pressed="true"]').waitFor();
+}

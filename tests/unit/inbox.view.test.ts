@@ -6,16 +6,11 @@ import {
   backNotice,
   cannedSuggestions,
   dayLabel,
-  DEFAULT_LIST_FILTER,
-  filterConversations,
-  filterCounts,
   matchesLocally,
   mergeThread,
   previewParts,
   repliedSince,
   searchView,
-  inChannels,
-  teamChannels,
   snoozePresets,
   stillAtBottom,
   threadItems,
@@ -28,43 +23,6 @@ const t = createI18n('en').getFixedT('en', 'inbox');
 const conv = conversation;
 const msg = (id: string, createdAt: string, direction: MessageView['direction'] = 'inbound'): MessageView =>
   message(id, { conversationId: 'c', createdAt, direction });
-
-describe('conversation filters', () => {
-  const list = [
-    conv('a', { assigneeId: 'me' }),
-    conv('b', { assigneeId: 'bob', unreadCount: 2 }),
-    conv('c', { unreadCount: 1 }),
-    conv('d', { assigneeId: 'me', status: 'resolved' }),
-    conv('e', { status: 'snoozed', snoozedUntil: '2026-12-01T09:00:00.000Z', unreadCount: 1 }),
-  ];
-  const ids = (f: Partial<typeof DEFAULT_LIST_FILTER>) => filterConversations(list, { ...DEFAULT_LIST_FILTER, ...f }, 'me').map((c) => c.id);
-  it('Open by default; Snoozed and Resolved apart; Mine, Unassigned and All and Unread combine with them', () => {
-    expect(ids({})).toEqual(['a', 'b', 'c']);
-    expect(ids({ assignee: 'mine' })).toEqual(['a']);
-    expect(ids({ assignee: 'unassigned' })).toEqual(['c']);
-    expect(ids({ status: 'resolved', assignee: 'mine' })).toEqual(['d']);
-    expect(ids({ status: 'snoozed' })).toEqual(['e']);
-    expect(ids({ unread: true })).toEqual(['b', 'c']);
-    expect(ids({ unread: true, assignee: 'unassigned' })).toEqual(['c']);
-  });
-  it('counts what each choice would show, with the other choices kept', () => {
-    expect(filterCounts(list, DEFAULT_LIST_FILTER, 'me')).toEqual({
-      status: { open: 3, snoozed: 1, resolved: 1 },
-      assignee: { mine: 1, unassigned: 1, all: 3 },
-      unread: 2,
-    });
-    expect(filterCounts(list, { status: 'open', assignee: 'mine', unread: false }, 'me')).toEqual({
-      status: { open: 1, snoozed: 0, resolved: 1 },
-      assignee: { mine: 1, unassigned: 1, all: 3 },
-      unread: 0,
-    });
-    expect(filterCounts(list, { status: 'open', assignee: 'all', unread: true }, 'me')).toEqual({
-      status: { open: 2, snoozed: 1, resolved: 0 },
-      assignee: { mine: 0, unassigned: 1, all: 2 },
-      unread: 2,
-    });
-  });
-});
 
 describe('status in the thread and the list', () => {
   const agents = [{ id: 'alice', displayName: 'Alice' }];
@@ -268,23 +226,5 @@ describe('previewParts', () => {
   it('leaves a customer’s own text alone, emoji and all', () => {
     expect(previewParts('Thanks 📍 see you there')).toEqual({ kind: null, text: 'Thanks 📍 see you there' });
     expect(previewParts('📍London')).toEqual({ kind: null, text: '📍London' });
-  });
-});
-
-describe('the team filter', () => {
-  const teams = [
-    { id: 'support', channelIds: ['ch-support'], members: [{ agentId: 'me' }] },
-    { id: 'sales', channelIds: ['ch-sales', 'ch-sales-2'], members: [{ agentId: 'bob' }] },
-  ];
-  const list = [conv('a', { channelId: 'ch-support' }), conv('b', { channelId: 'ch-sales' }), conv('c', { channelId: 'ch-other' })];
-  const ids = (channels: ReadonlySet<string> | null) => inChannels(list, channels).map((c) => c.id);
-  it("shows every team's conversations, the agent's own teams', or one team's", () => {
-    expect(ids(teamChannels('all', teams, 'me'))).toEqual(['a', 'b', 'c']);
-    expect(ids(teamChannels('mine', teams, 'me'))).toEqual(['a']);
-    expect(ids(teamChannels('sales', teams, 'me'))).toEqual(['b']);
-  });
-  it('narrows nothing for an agent in no team or a team that is gone, rather than hiding everything', () => {
-    expect(ids(teamChannels('mine', teams, 'carol'))).toEqual(['a', 'b', 'c']);
-    expect(ids(teamChannels('deleted-team', teams, 'me'))).toEqual(['a', 'b', 'c']);
   });
 });

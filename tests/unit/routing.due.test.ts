@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dueLabel } from '../../lib/inbox/row';
-import { DEFAULT_LIST_FILTER, filterConversations, sortByDue } from '../../lib/inbox/view';
+import { DEFAULT_LIST_FILTER, filterConversations, sortByDue } from '../../lib/inbox/list-filter';
 import { conversation } from '../support/views';
 
 describe('SLA due times in the conversation list', () => {

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+import { CONVERSATION_STATUSES, type AgentConversationView, type ConversationStatus } from '../contract/models';
+
+/**
+ * The list's filter, decided from the inbox: which conversations it shows, in which order, the
+ * count beside each choice, and whether it shows more than the agent's delivery scope
+ * (docs/delivery-scope.md). Pure, so it is tested without a browser.
+ */
+
+/**
+ * Whose conversations the list shows: the agent's inbox (assigned to them or to nobody: their
+ * scope, the default), theirs only, nobody's, or everyone's.
+ */
+export type ConversationFilter = 'inbox' | 'mine' | 'unassigned' | 'all';
+/** The choices in the order the toolbar shows them. */
+export const CONVERSATION_FILTERS = ['inbox', 'mine', 'unassigned', 'all'] as const satisfies readonly ConversationFilter[];
+
+/** What the list shows: one status (Open by default), whose conversations, optionally only unread ones, and in which order. */
+export interface ListFilter {
+  status: ConversationStatus;
+  assignee: ConversationFilter;
+  unread: boolean;
+  /** Sorted by SLA due time (soonest first) instead of newest first. */
+  byDue: boolean;
+  /** Whose teams' conversations (see `teamChannels`): the agent's own by default. */
+  team: TeamFilter;
+}
+
+export const DEFAULT_LIST_FILTER: ListFilter = { status: 'open', assignee: 'inbox', unread: false, byDue: false, team: 'mine' };
+
+/** Which teams' conversations the list shows: every team's, the agent's own teams', or one team's (its id). */
+export type TeamFilter = 'all' | 'mine' | (string & {});
+
+/** A filter as a page stored it, field by field: what is missing or no longer a choice takes the default's value. */
+const storedFilter = z
+  .object({
+    status: z.enum(CONVERSATION_STATUSES).catch(DEFAULT_LIST_FILTER.status),
+    assignee: z.enum(CONVERSATION_FILTERS).catch(DEFAULT_LIST_FILTER.assignee),
+    unread: z.boolean().catch(DEFAULT_LIST_FILTER.unread),
+    byDue: z.boolean().catch(DEFAULT_LIST_FILTER.byDue),
+    team: z.string().min(1).catch(DEFAULT_LIST_FILTER.team),
+  })
+  .catch(DEFAULT_LIST_FILTER);
+
+/**
+ * The filter the agent last left (stored as JSON on their device), or the default. A choice they
+ * made stays theirs, also one saved before the default changed: a stored *All* stays *All*.
+ * @example restoredFilter('{"assignee":"all"}') // { status: 'open', assignee: 'all', unread: false, byDue: false, team: 'mine' }
+ */
+export function restoredFilter(stored: string | null): ListFilter {
+  try {
+    return storedFilter.parse(JSON.parse(stored ?? 'null'));
+  } catch {
+    return DEFAULT_LIST_FILTER;
+  }
+}
+
+/**
+ * Whether the list shows more than the agent's delivery scope (assigned to them, unassigned in
+ * their teams' channels): everyone's conversations, every team's, or a team they are not in. The
+ * page then holds `WHOLE_INBOX_PORT`, so the organisation's whole stream keeps that view current.
+ * @example showsBeyondScope({ assignee: 'inbox', team: 'all' }, new Set(['support'])) // true
+ */
+export function showsBeyondScope(filter: Pick<ListFilter, 'assignee' | 'team'>, myTeams: ReadonlySet<string>): boolean {
+  return filter.assignee === 'all' || (filter.team !== 'mine' && !myTeams.has(filter.team));
+}
+
+/**
+ * The channels a team filter stands for, or null for no narrowing: a team answers its channels
+ * (docs/routing.md), so "my teams" is the channels of every team the agent is a member of. An
+ * agent in no team, or a team that no longer exists, narrows nothing rather than hiding everything.
+ * @example teamChannels('mine', teams, me) // Set { 'ch-support', 'ch-sales' }
+ */
+export function teamChannels(
+  filter: TeamFilter,
+  teams: ReadonlyArray<{ id: string; channelIds: string[]; members: ReadonlyArray<{ agentId: string }> }>,
+  me: string,
+): ReadonlySet<string> | null {
+  if (filter === 'all') return null;
+  const chosen = filter === 'mine' ? teams.filter((t) => t.members.some((m) => m.agentId === me)) : teams.filter((t) => t.id === filter);
+  if (chosen.length === 0) return null;
+  return new Set(chosen.flatMap((t) => t.channelIds));
+}
+
+/** The conversations of those channels (all of them when `channels` is null). */
+export const inChannels = (list: AgentConversationView[], channels: ReadonlySet<string> | null) =>
+  channels ? list.filter((c) => channels.has(c.channelId)) : list;
+
+function byAssignee(c: AgentConversationView, assignee: ConversationFilter, me: string): boolean {
+  if (assignee === 'all') return true;
+  if (assignee === 'mine') return c.assigneeId === me;
+  if (assignee === 'unassigned') return c.assigneeId === null;
+  return c.assigneeId === me || c.assigneeId === null;
+}
+
+export function filterConversations(list: AgentConversationView[], filter: ListFilter, me: string): AgentConversationView[] {
+  const shown = list.filter((c) => c.status === filter.status && byAssignee(c, filter.assignee, me) && (!filter.unread || c.unreadCount > 0));
+  return filter.byDue ? sortByDue(shown) : shown;
+}
+
+/**
+ * Conversations with an SLA due time first, the soonest (the most overdue) at the top; the others
+ * after them in the order given (newest first).
+ */
+export function sortByDue(list: AgentConversationView[]): AgentConversationView[] {
+  const due = (c: AgentConversationView) => (c.slaDueAt ? new Date(c.slaDueAt).getTime() : Infinity);
+  // Array.prototype.sort is stable: conversations without a due time keep their order.
+  return [...list].sort((a, b) => due(a) - due(b) || (due(a) === Infinity ? 0 : a.id.localeCompare(b.id)));
+}
+
+/**
+ * The count beside each choice, if the agent picked it with the others unchanged: statuses under
+ * the assignee and unread choices, assignees under the status and unread choice, unread under both.
+ * Counted from the same list the view filters, so they agree with what it shows.
+ */
+export function filterCounts(list: AgentConversationView[], filter: Omit<ListFilter, 'byDue' | 'team'>, me: string) {
+  const status: Record<ConversationStatus, number> = { open: 0, snoozed: 0, resolved: 0 };
+  const assignee: Record<ConversationFilter, number> = { inbox: 0, mine: 0, unassigned: 0, all: 0 };
+  let unread = 0;
+  for (const c of list) {
+    const isUnread = c.unreadCount > 0;
+    const assigneeOk = byAssignee(c, filter.assignee, me);
+    if (assigneeOk && (!filter.unread || isUnread)) status[c.status]++;
+    if (c.status !== filter.status) continue;
+    if (!filter.unread || isUnread) {
+      assignee.all++;
+      if (c.assigneeId === me) assignee.mine++;
+      else if (c.assigneeId === null) assignee.unassigned++;
+    }
+    if (assigneeOk && isUnread) unread++;
+  }
+  assignee.inbox = assignee.mine + assignee.unassigned;
+  return { status, assignee, unread };
+}

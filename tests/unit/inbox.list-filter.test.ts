@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_LIST_FILTER,
+  filterConversations,
+  filterCounts,
+  inChannels,
+  restoredFilter,
+  showsBeyondScope,
+  teamChannels,
+  type ListFilter,
+} from '../../lib/inbox/list-filter';
+import { conversation as conv } from '../support/views';
+
+describe('conversation filters', () => {
+  const list = [
+    conv('a', { assigneeId: 'me' }),
+    conv('b', { assigneeId: 'bob', unreadCount: 2 }),
+    conv('c', { unreadCount: 1 }),
+    conv('d', { assigneeId: 'me', status: 'resolved' }),
+    conv('e', { status: 'snoozed', snoozedUntil: '2026-12-01T09:00:00.000Z', unreadCount: 1 }),
+  ];
+  const ids = (f: Partial<ListFilter>) => filterConversations(list, { ...DEFAULT_LIST_FILTER, ...f }, 'me').map((c) => c.id);
+  it('shows the agent’s inbox by default: Open, assigned to them or to nobody, not a colleague’s', () => {
+    expect(DEFAULT_LIST_FILTER.assignee).toBe('inbox');
+    expect(ids({})).toEqual(['a', 'c']);
+    expect(ids({ status: 'resolved' })).toEqual(['d']);
+    expect(ids({ status: 'snoozed' })).toEqual(['e']);
+    expect(ids({ unread: true })).toEqual(['c']);
+  });
+  it('Mine, Unassigned and All, and Unread, combine with the statuses', () => {
+    expect(ids({ assignee: 'mine' })).toEqual(['a']);
+    expect(ids({ assignee: 'unassigned' })).toEqual(['c']);
+    expect(ids({ assignee: 'all' })).toEqual(['a', 'b', 'c']);
+    expect(ids({ status: 'resolved', assignee: 'mine' })).toEqual(['d']);
+    expect(ids({ assignee: 'all', unread: true })).toEqual(['b', 'c']);
+    expect(ids({ unread: true, assignee: 'unassigned' })).toEqual(['c']);
+  });
+  it('counts what each choice would show, with the other choices kept', () => {
+    expect(filterCounts(list, DEFAULT_LIST_FILTER, 'me')).toEqual({
+      status: { open: 2, snoozed: 1, resolved: 1 },
+      assignee: { inbox: 2, mine: 1, unassigned: 1, all: 3 },
+      unread: 1,
+    });
+    expect(filterCounts(list, { status: 'open', assignee: 'mine', unread: false }, 'me')).toEqual({
+      status: { open: 1, snoozed: 0, resolved: 1 },
+      assignee: { inbox: 2, mine: 1, unassigned: 1, all: 3 },
+      unread: 0,
+    });
+    expect(filterCounts(list, { status: 'open', assignee: 'all', unread: true }, 'me')).toEqual({
+      status: { open: 2, snoozed: 1, resolved: 0 },
+      assignee: { inbox: 1, mine: 0, unassigned: 1, all: 2 },
+      unread: 2,
+    });
+  });
+});
+
+describe('the filter the agent left', () => {
+  it('is the default (their inbox) when they never chose one', () => {
+    expect(restoredFilter(null)).toEqual(DEFAULT_LIST_FILTER);
+  });
+  it('keeps what they chose, also All saved before the inbox became the default', () => {
+    const before = { status: 'snoozed', assignee: 'all', unread: true, byDue: false, team: 'all' };
+    expect(restoredFilter(JSON.stringify(before))).toEqual(before);
+    expect(restoredFilter(JSON.stringify({ ...before, assignee: 'mine', team: 'support' }))).toMatchObject({ assignee: 'mine', team: 'support' });
+  });
+  it('takes the default’s value for what is missing or no longer a choice, and the default for what is not a filter', () => {
+    expect(restoredFilter('{"assignee":"all"}')).toEqual({ ...DEFAULT_LIST_FILTER, assignee: 'all' });
+    expect(restoredFilter('{"status":"archived","assignee":"everyone","unread":"yes","team":""}')).toEqual(DEFAULT_LIST_FILTER);
+    expect(restoredFilter('not json')).toEqual(DEFAULT_LIST_FILTER);
+    expect(restoredFilter('[1]')).toEqual(DEFAULT_LIST_FILTER);
+  });
+});
+
+describe('whether the list shows more than the agent’s scope', () => {
+  const myTeams = new Set(['support']);
+  const beyond = (f: Partial<ListFilter>) => showsBeyondScope({ ...DEFAULT_LIST_FILTER, ...f }, myTeams);
+  it('not for their inbox, theirs or the unassigned ones of their teams (the server sends all of those)', () => {
+    expect(beyond({})).toBe(false);
+    expect(beyond({ assignee: 'mine' })).toBe(false);
+    expect(beyond({ assignee: 'unassigned' })).toBe(false);
+    expect(beyond({ assignee: 'inbox', team: 'support' })).toBe(false);
+  });
+  it('for everyone’s conversations, every team’s, or a team they are not in', () => {
+    expect(beyond({ assignee: 'all' })).toBe(true);
+    expect(beyond({ assignee: 'all', team: 'support' })).toBe(true);
+    expect(beyond({ team: 'all' })).toBe(true);
+    expect(beyond({ assignee: 'mine', team: 'all' })).toBe(true);
+    expect(beyond({ assignee: 'unassigned', team: 'sales' })).toBe(true);
+  });
+});
+
+describe('the team filter', () => {
+  const teams = [
+    { id: 'support', channelIds: ['ch-support'], members: [{ agentId: 'me' }] },
+    { id: 'sales', channelIds: ['ch-sales', 'ch-sales-2'], members: [{ agentId: 'bob' }] },
+  ];
+  const list = [conv('a', { channelId: 'ch-support' }), conv('b', { channelId: 'ch-sales' }), conv('c', { channelId: 'ch-other' })];
+  const ids = (channels: ReadonlySet<string> | null) => inChannels(list, channels).map((c) => c.id);
+  it("shows every team's conversations, the agent's own teams', or one team's", () => {
+    expect(ids(teamChannels('all', teams, 'me'))).toEqual(['a', 'b', 'c']);
+    expect(ids(teamChannels('mine', teams, 'me'))).toEqual(['a']);
+    expect(ids(teamChannels('sales', teams, 'me'))).toEqual(['b']);
+  });
+  it('narrows nothing for an agent in no team or a team that is gone, rather than hiding everything', () => {
+    expect(ids(teamChannels('mine', teams, 'carol'))).toEqual(['a', 'b', 'c']);
+    expect(ids(teamChannels('deleted-team', teams, 'me'))).toEqual(['a', 'b', 'c']);
+  });
+});
