@@ -18,7 +18,7 @@ import type { Settings } from '../settings';
 import { agentItem, connectionItem, notificationSettingsItem, openConversationItem, routingItem, settingsItem } from '../storage/items';
 import type { RoutingOverview } from '../contract/routing';
 import type { NotificationSettings } from '../notifications/rules';
-import { createDeliveryScope, type DeliveryScopeTracker } from './scope';
+import { createDeliveryScope, serveWholeInbox, type DeliveryScopeTracker } from './scope';
 
 /**
  * Starts the background service worker. Listeners are registered synchronously, before any
@@ -29,7 +29,7 @@ export function startBackground(): void {
   const floorViews = createFloorViews(async () => (await c()).api);
   // What the agent receives live: its scope, more while a page shows more (docs/delivery-scope.md).
   const scope = createDeliveryScope({ inbox: readInbox });
-  scope.serve();
+  serveWholeInbox(scope);
   followScopeInputs(scope);
   const boot = async () => {
     const controller = new BackgroundController(await settingsItem.getValue(), floorViews, scope);

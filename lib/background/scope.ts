@@ -93,21 +93,29 @@ export function createDeliveryScope(deps: { inbox(): Promise<InboxState> }) {
     moved(conversationId: string): void {
       if (conversationId === open || shown.includes(conversationId)) settle();
     },
-    /** Pages of this extension holding `WHOLE_INBOX_PORT`: the whole stream while any does. */
-    serve(): void {
-      browser.runtime.onConnect.addListener((port: Browser.runtime.Port) => {
-        if (port.name !== WHOLE_INBOX_PORT) return;
-        // Only this extension's own pages (a content script on a CRM page is not one).
-        if (port.sender?.id !== browser.runtime.id || !port.sender.url?.startsWith(browser.runtime.getURL('/'))) return port.disconnect();
-        holders++;
+    /** A page shows more than the scope: the whole stream until the returned release (each once). */
+    hold(): () => void {
+      holders++;
+      settle();
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        holders--;
         settle();
-        port.onDisconnect.addListener(() => {
-          holders--;
-          settle();
-        });
-      });
+      };
     },
   };
+}
+
+/** Pages of this extension holding `WHOLE_INBOX_PORT`: the whole stream while any does. */
+export function serveWholeInbox(scope: Pick<DeliveryScopeTracker, 'hold'>): void {
+  browser.runtime.onConnect.addListener((port: Browser.runtime.Port) => {
+    if (port.name !== WHOLE_INBOX_PORT) return;
+    // Only this extension's own pages (a content script on a CRM page is not one).
+    if (port.sender?.id !== browser.runtime.id || !port.sender.url?.startsWith(browser.runtime.getURL('/'))) return port.disconnect();
+    port.onDisconnect.addListener(scope.hold());
+  });
 }
 
 export type DeliveryScopeTracker = ReturnType<typeof createDeliveryScope>;

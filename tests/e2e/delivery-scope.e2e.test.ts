@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { watchRoom } from '../../server/sockets/collaboration';
 import { api, customer } from '../support/stack';
 import { useSignedInBrowser, useTestStack } from '../support/fixture';
 
@@ -30,6 +31,8 @@ describe('Delivery scope in Chromium', () => {
     return bodies;
   }
   const row = (name: RegExp) => ui.panel.getByRole('button', { name });
+  /** Sockets the server sends this conversation to because they show it (a list row on screen, a badge). */
+  const showing = async (id: string) => (await ctx.stack.app.io.in(watchRoom(id)).fetchSockets()).length;
 
   it('a colleague’s conversation given to the agent in the middle of a burst arrives whole, each message once', async () => {
     await expect.poll(() => ui.panel.locator('[data-status]').getAttribute('data-status'), { timeout: 15_000 }).toBe('live');
@@ -38,7 +41,9 @@ describe('Delivery scope in Chromium', () => {
     await row(/Quinn/).getByLabel('1 unread').waitFor({ timeout: 10_000 });
     const id = await conversationOf(from);
     await assign(id, colleague().id);
-    // The colleague's now: these never reach this agent's extension live.
+    // The colleague's now: gone from the agent's Inbox, so no longer shown (watched) either, and
+    // what follows never reaches this agent's extension live.
+    await expect.poll(() => showing(id), { timeout: 10_000 }).toBe(0);
     for (let i = 1; i <= 3; i++) await write(from, `the colleague’s ${i}`, 'Quinn');
     await assign(id, me().id);
     for (let i = 1; i <= 3; i++) await write(from, `mine ${i}`, 'Quinn');
