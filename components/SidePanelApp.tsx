@@ -15,7 +15,7 @@ import { useServerSearch } from '@/lib/hooks/useServerSearch';
 import { useUndo } from '@/lib/hooks/useUndo';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sortedConversations } from '@/lib/inbox/state';
-import { filterConversations, filterCounts, inChannels, restoredFilter, showsBeyondScope, teamChannels, type ListFilter } from '@/lib/inbox/list-filter';
+import { filterConversations, filterCounts, ofTeams, restoredFilter, showsBeyondScope, type ListFilter } from '@/lib/inbox/list-filter';
 import { matchesLocally, searchView, type SearchScope } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { BulkBar } from './BulkBar';
@@ -122,13 +122,13 @@ export function SidePanelApp() {
   }, [all, searching, search.query, search.results, search.counts, scope, inbox?.conversations]);
   // The team filter narrows the list and its counts; a search still looks everywhere.
   const teams = routing?.teams;
-  const ofTeams = useMemo(() => inChannels(all, teamChannels(filter.team, teams ?? [], me)), [all, filter.team, teams, me]);
+  const ofTeamFilter = useMemo(() => ofTeams(all, filter.team, teams ?? [], me), [all, filter.team, teams, me]);
   const teamChoices = useMemo(() => (teams ?? []).map((t) => ({ id: t.id, name: t.name, mine: t.members.some((m) => m.agentId === me) })), [teams, me]);
   const myTeams = useMemo(() => new Set(teamChoices.filter((t) => t.mine).map((t) => t.id)), [teamChoices]);
   // Colleagues' conversations or another team's: the organisation's whole stream while they are
   // listed (decided once the agent and their teams are read, so a start does not flap the port).
   useWholeInbox(Boolean(agent) && routing !== undefined && showsBeyondScope(filter, myTeams));
-  const visible = useMemo(() => found?.conversations ?? filterConversations(ofTeams, filter, me), [found, ofTeams, filter, me]);
+  const visible = useMemo(() => found?.conversations ?? filterConversations(ofTeamFilter, filter, me), [found, ofTeamFilter, filter, me]);
   const matches = useMemo(
     () => Object.fromEntries((search.results ?? []).filter((r) => r.match).map((r) => [r.conversation.id, r.match!.body])),
     [search.results],
@@ -219,7 +219,7 @@ export function SidePanelApp() {
               setChecked(new Set());
               localStorage.setItem(FILTER_KEY, JSON.stringify(f));
             }}
-            counts={filterCounts(ofTeams, filter, agent.id)}
+            counts={filterCounts(ofTeamFilter, filter, agent.id)}
             teams={teamChoices}
             searching={search.pending}
             searchError={search.error}

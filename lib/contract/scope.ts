@@ -19,13 +19,15 @@ export const organisationQueueKey = (organisationId: string) => `queue:org:${org
 export const SCOPE_KEYS_MAX = 100;
 
 /**
- * An agent's scope: its own conversations, the unassigned ones of its teams' channels and of
- * channels without a team. An agent in no team has every team's queue, as the list's "my teams"
- * filter narrows nothing for them.
- * @example scopeKeys('a1', 'o1', [{ id: 't1', member: true }, { id: 't2', member: false }]) // ['agent:a1', 'queue:org:o1', 'queue:t1']
+ * An agent's scope: its own conversations and the unassigned ones of its teams' channels; of the
+ * organisation's channels until teams exist. An agent in no team while teams exist has every
+ * queue, as the list's "my teams" then narrows nothing; an agent in a team does not get the queue
+ * of channels no team answers (the list's "my teams" does not show them either).
+ * @example scopeKeys('a1', 'o1', [{ id: 't1', member: true }, { id: 't2', member: false }]) // ['agent:a1', 'queue:t1']
  */
 export function scopeKeys(agentId: string, organisationId: string, teams: ReadonlyArray<{ id: string; member: boolean }>): string[] {
   const mine = teams.filter((t) => t.member);
-  const queues = (mine.length > 0 ? mine : teams).map((t) => teamQueueKey(t.id)).sort();
-  return [agentScopeKey(agentId), organisationQueueKey(organisationId), ...queues].slice(0, SCOPE_KEYS_MAX);
+  const queues =
+    mine.length > 0 ? mine.map((t) => teamQueueKey(t.id)).sort() : [organisationQueueKey(organisationId), ...teams.map((t) => teamQueueKey(t.id)).sort()];
+  return [agentScopeKey(agentId), ...queues].slice(0, SCOPE_KEYS_MAX);
 }

@@ -86,6 +86,22 @@ export function teamChannels(
 export const inChannels = (list: AgentConversationView[], channels: ReadonlySet<string> | null) =>
   channels ? list.filter((c) => channels.has(c.channelId)) : list;
 
+/**
+ * The conversations the team filter keeps: those of its teams' channels (`teamChannels`) and, under
+ * "my teams", the agent's own wherever they are (another team's channel, a channel no team
+ * answers): what the agent's delivery scope holds (lib/contract/scope.ts).
+ */
+export function ofTeams(
+  list: AgentConversationView[],
+  filter: TeamFilter,
+  teams: ReadonlyArray<{ id: string; channelIds: string[]; members: ReadonlyArray<{ agentId: string }> }>,
+  me: string,
+): AgentConversationView[] {
+  const channels = teamChannels(filter, teams, me);
+  if (!channels) return list;
+  return list.filter((c) => channels.has(c.channelId) || (filter === 'mine' && c.assigneeId === me));
+}
+
 function byAssignee(c: AgentConversationView, assignee: ConversationFilter, me: string): boolean {
   if (assignee === 'all') return true;
   if (assignee === 'mine') return c.assigneeId === me;

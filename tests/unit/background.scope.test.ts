@@ -21,10 +21,11 @@ function tracker(keys: Record<string, string> = {}) {
 }
 
 describe('the delivery scope the worker asks for', () => {
-  it('is the agent’s own, its teams’ queues and the organisation’s queue; every team’s when in none', async () => {
+  it('is the agent’s own and its teams’ queues; the organisation’s queue until teams exist; every queue when in no team', async () => {
     const { scope } = tracker();
+    expect(scope.current().keys).toEqual(['agent:a1', 'queue:org:o1']);
     scope.setTeams([team('t1', ['a1']), team('t2', ['b2'])]);
-    expect(scope.current().keys).toEqual(['agent:a1', 'queue:org:o1', 'queue:t1']);
+    expect(scope.current().keys).toEqual(['agent:a1', 'queue:t1']);
     scope.setTeams([team('t1', ['b2']), team('t2', ['b2'])]);
     expect(scope.current().keys).toEqual(['agent:a1', 'queue:org:o1', 'queue:t1', 'queue:t2']);
   });

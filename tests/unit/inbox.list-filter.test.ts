@@ -4,6 +4,7 @@ import {
   filterConversations,
   filterCounts,
   inChannels,
+  ofTeams,
   restoredFilter,
   showsBeyondScope,
   teamChannels,
@@ -100,6 +101,12 @@ describe('the team filter', () => {
     expect(ids(teamChannels('all', teams, 'me'))).toEqual(['a', 'b', 'c']);
     expect(ids(teamChannels('mine', teams, 'me'))).toEqual(['a']);
     expect(ids(teamChannels('sales', teams, 'me'))).toEqual(['b']);
+  });
+  it("keeps the agent's own conversations under my teams wherever they are, and only there", () => {
+    const mine = [...list, conv('d', { channelId: 'ch-sales', assigneeId: 'me' }), conv('e', { channelId: 'ch-other', assigneeId: 'me' })];
+    expect(ofTeams(mine, 'mine', teams, 'me').map((c) => c.id)).toEqual(['a', 'd', 'e']);
+    expect(ofTeams(mine, 'sales', teams, 'me').map((c) => c.id)).toEqual(['b', 'd']);
+    expect(ofTeams(mine, 'all', teams, 'me').map((c) => c.id)).toEqual(['a', 'b', 'c', 'd', 'e']);
   });
   it('narrows nothing for an agent in no team or a team that is gone, rather than hiding everything', () => {
     expect(ids(teamChannels('mine', teams, 'carol'))).toEqual(['a', 'b', 'c']);
