@@ -32,9 +32,14 @@ const keysFor = (agentId: string, organisationId: string, teams: TeamRow[]) =>
     teams.map((t) => ({ id: t.id, member: t.members.includes(agentId) })),
   );
 
-/** The rooms of an agent's scope, read now. */
+/** The rooms of an agent's scope, read now (at every handshake: the organisation's teams, and which are the agent's). */
 export async function scopeRoomsOf(db: pg.Pool, agentId: string, organisationId: string): Promise<string[]> {
-  return keysFor(agentId, organisationId, await teamsOf(db, organisationId)).map(scopeRoom);
+  const { rows } = await db.query<{ id: string; member: boolean }>(
+    `select t.id, exists (select 1 from team_members m where m.team_id = t.id and m.agent_id = $2) as member
+       from teams t where t.organisation_id = $1`,
+    [organisationId, agentId],
+  );
+  return scopeKeys(agentId, organisationId, rows).map(scopeRoom);
 }
 
 /**
