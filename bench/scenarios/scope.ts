@@ -20,8 +20,8 @@ export interface ScopeParts {
 }
 
 export interface ScopeCase {
-  /** idle: no messages; none in scope: customers' conversations assigned to colleagues; in scope: assigned to the measured agent. */
-  case: 'idle' | 'none in scope' | 'in scope';
+  /** none in scope: customers' conversations assigned to colleagues; in scope: assigned to the measured agent; idle: no messages. */
+  case: 'none in scope' | 'in scope' | 'idle';
   rate: number;
   messages: number;
   /** The measured window's wall time (s): the messages sent, then one second for the last ones to land. */
@@ -60,10 +60,10 @@ const phone = (line: number) => `+1646555${line}`;
  * Issue 34's benchmark: what an agent's extension (service worker, side panel, CRM page) and the
  * server pay while customers write to one organisation of `agents` agents (the browser's agent
  * signed in to Chromium with the built extension, the others plain Socket.IO clients), at `rate`
- * messages a second: first with nothing coming (idle), then to conversations colleagues have
- * assigned to themselves (none in the measured agent's scope), then to conversations assigned to
- * the measured agent (in scope). The CRM page shows other customers' numbers, so no badge of it is
- * behind a message. Each messaged case: two seconds of the same traffic unmeasured, then `seconds`.
+ * messages a second: to conversations colleagues have assigned to themselves (none in the measured
+ * agent's scope), then to conversations assigned to the measured agent (in scope), then nothing
+ * (idle, five seconds after the last message). The CRM page shows other customers' numbers, so no
+ * badge of it is behind a message. Each messaged case: two seconds of the same traffic unmeasured, then `seconds`.
  */
 export async function deliveryScope(
   stack: RemoteStack,
@@ -137,7 +137,6 @@ export async function deliveryScope(
       };
     };
 
-    cases.push({ ...(await measure('idle', 0, () => sleep(opts.idleSeconds * 1000))), shown: 0 });
     for (const c of CASES) {
       const total = opts.rate * opts.seconds;
       const warmUp = newCustomersWriting(stack, org!.number, { total: opts.rate * 2, step: `warm-up-${c.key}`, from: customer(c.line) });
@@ -152,6 +151,8 @@ export async function deliveryScope(
       const seen = await onScreen.seen();
       cases.push({ ...row, shown: Array.from({ length: total }, (_, i) => body(i)).filter((b) => seen[b]).length });
     }
+    await sleep(5000);
+    cases.push({ ...(await measure('idle', 0, () => sleep(opts.idleSeconds * 1000))), shown: 0 });
     return { commit: commitMeasured(), date: new Date().toISOString(), agents: opts.agents, customers: opts.customers, crmNumbers: crmNumbers.length, cases };
   } finally {
     for (const s of sockets) s.close();
