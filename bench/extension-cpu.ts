@@ -15,8 +15,12 @@ export interface ExtensionCpu {
   panelLayout: number;
 }
 
-/** What a measured window cost: each part's CPU time (ms) and the window's wall time (ms). */
-export type ExtensionCpuWindow = ExtensionCpu & { wallMs: number };
+/**
+ * What a measured window cost: each part's CPU time (ms) and the window's wall time (ms).
+ * `workerKept`: the same service worker thread ran the whole window; when Chromium replaced it, the
+ * worker's figure misses the old thread's share after the start and is not to be trusted.
+ */
+export type ExtensionCpuWindow = ExtensionCpu & { wallMs: number; workerKept: boolean };
 
 const PARTS = ['worker', 'panel', 'crm', 'panelScript', 'panelStyle', 'panelLayout'] as const;
 
@@ -37,11 +41,13 @@ export async function extensionCpu(context: BrowserContext, pages: { panel: Page
   const crm = await context.newCDPSession(pages.crm);
   type Metrics = { metrics: Array<{ name: string; value: number }> };
   const ms = (m: Metrics, name: string) => (m.metrics.find((x) => x.name === name)?.value ?? Number.NaN) * 1000;
-  const read = async (): Promise<ExtensionCpuWindow> => {
+  const read = async () => {
     const p = (await panel.send('Performance.getMetrics')) as Metrics;
+    const worker = serviceWorkerThreads();
     return {
       wallMs: performance.now(),
-      worker: serviceWorkerThreadMs(),
+      worker: worker.ms,
+      workerThreads: worker.ids,
       panel: ms(p, 'TaskDuration'),
       panelScript: ms(p, 'ScriptDuration'),
       panelStyle: ms(p, 'RecalcStyleDuration'),
@@ -55,14 +61,19 @@ export async function extensionCpu(context: BrowserContext, pages: { panel: Page
   return {
     async stop(): Promise<ExtensionCpuWindow> {
       const after = await read();
-      return { ...(Object.fromEntries(PARTS.map((k) => [k, after[k] - before[k]])) as unknown as ExtensionCpu), wallMs: after.wallMs - before.wallMs };
+      return {
+        ...(Object.fromEntries(PARTS.map((k) => [k, after[k] - before[k]])) as unknown as ExtensionCpu),
+        wallMs: after.wallMs - before.wallMs,
+        workerKept: after.workerThreads === before.workerThreads,
+      };
     },
   };
 }
 
-/** CPU time (ms) of the service worker threads of Chromium's extension processes, from /proc. */
-function serviceWorkerThreadMs(): number {
+/** CPU time (ms) of the service worker threads of Chromium's extension processes, from /proc, and which threads they are. */
+function serviceWorkerThreads(): { ms: number; ids: string } {
   let ticks = 0;
+  const ids: string[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--extension-process')) continue;
@@ -71,12 +82,13 @@ function serviceWorkerThreadMs(): number {
         if (!stat.includes('(ServiceWorker t')) continue;
         const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
         ticks += Number(f[11]) + Number(f[12]);
+        ids.push(`${pid}/${tid}`);
       }
     } catch {
       // a process or thread gone meanwhile
     }
   }
-  return ticks * 10; // USER_HZ = 100
+  return { ms: ticks * 10, ids: ids.sort().join(',') }; // USER_HZ = 100
 }
 
 /** BENCH_PROFILE=<dir>: V8 CPU profiles of the service worker and the side panel over a window, over CDP; null without it. */

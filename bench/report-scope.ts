@@ -2,6 +2,9 @@ import type { ScopeCase, ScopeResult } from './scenarios/scope';
 
 type Row = Record<string, string | number>;
 const dash = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v);
+/** A figure with the worker's in it, starred when the service worker's thread was replaced in its window (see WORKER_NOTE). */
+const workerCell = (c: ScopeCase, v: number | null | undefined) => (c.workerKept === false && v !== null && v !== undefined ? `${v} *` : dash(v));
+const WORKER_NOTE = "\\* Chromium replaced the service worker's thread during this window: the worker's figures (and the totals) miss the old thread's share.";
 
 /** The extension's CPU per case: ms per second of wall time by part, % of one core, ms per message. */
 export function scopeExtensionRows(r: ScopeResult): Row[] {
@@ -10,15 +13,15 @@ export function scopeExtensionRows(r: ScopeResult): Row[] {
     'msg/s': c.rate,
     messages: c.messages,
     'shown in panel': c.shown,
-    'worker ms/s': c.perSecond.worker,
+    'worker ms/s': workerCell(c, c.perSecond.worker),
     'side panel ms/s': c.perSecond.panel,
     'CRM page ms/s': c.perSecond.crm,
-    'total ms/s': c.perSecond.total,
+    'total ms/s': workerCell(c, c.perSecond.total),
     '% of one core': c.corePct,
-    'worker ms/msg': dash(c.perMessage?.worker),
+    'worker ms/msg': workerCell(c, c.perMessage?.worker),
     'side panel ms/msg': dash(c.perMessage?.panel),
     'CRM page ms/msg': dash(c.perMessage?.crm),
-    'total ms/msg': dash(c.perMessage?.total),
+    'total ms/msg': workerCell(c, c.perMessage?.total),
   }));
 }
 
@@ -89,6 +92,7 @@ export function scopeSection(now: ScopeResult | undefined, before: ScopeResult |
     '',
     ...markdown(scopeExtensionRows(r)),
     '',
+    ...(r.cases.some((c) => c.workerKept === false) ? [WORKER_NOTE, ''] : []),
     `### ${which}: the server and PostgreSQL, same run`,
     '',
     ...markdown(scopeServerRows(r)),

@@ -31,6 +31,8 @@ export interface ScopeCase {
   /** The extension's CPU, ms per second of wall time; `corePct`: its total as % of one core. */
   perSecond: ScopeParts;
   corePct: number;
+  /** False when Chromium replaced the service worker's thread in the window: its worker figures miss a share then. */
+  workerKept?: boolean;
   /** The extension's CPU, ms per message (none when idle). */
   perMessage: ScopeParts | null;
   /** The stack's server process (the API, Socket.IO and the local Realtime) and its embedded PostgreSQL: % of one core, ms per message. */
@@ -132,6 +134,7 @@ export async function deliveryScope(
         perSecond,
         corePct: round(perSecond.total / 10, 2),
         perMessage: messages ? parts(cpuPer(used, messages)) : null,
+        workerKept: used.workerKept,
         server: { corePct: pct(server), perMessage: per(server) },
         postgres: { corePct: pct(postgres), perMessage: per(postgres) },
       };
