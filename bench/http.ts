@@ -49,19 +49,19 @@ export function webhookSender(url: string, opts: { maxSockets?: number } = {}) {
 }
 
 /**
- * `total` signed inbound webhooks to one number, each from a customer of its own (`from(i)`) and
- * with a body of its own (`<step>-<i>`, to find it where it arrives), prepared before the clock
+ * `total` signed inbound webhooks to one number, each from the customer `from(i)` (new ones, or a few in turn) and
+ * with a body of its own (`body(i)`, else `<step>-<i>`, to find it where it arrives), prepared before the clock
  * starts so the load generator's signing is not timed. `run` posts them at `rate` a second, noting
  * when each body went in `sentAt`, then waits (10 s at most) until `arrived()` says all came.
  */
 export function newCustomersWriting(
   stack: Pick<RemoteStack, 'serverUrl' | 'publicUrl' | 'twilio'>,
   to: string,
-  opts: { total: number; step: string; from(i: number): string },
+  opts: { total: number; step: string; from(i: number): string; body?(i: number): string },
 ) {
   const sender = webhookSender(`${stack.serverUrl}/api/webhooks/twilio`);
   const requests = Array.from({ length: opts.total }, (_, i) => {
-    const body = `${opts.step}-${i}`;
+    const body = opts.body?.(i) ?? `${opts.step}-${i}`;
     const params = inboundParams({ accountSid: stack.twilio.accountSid, from: opts.from(i), to, body });
     return { body, ...sender.prepare(stack.twilio.authToken, `${stack.publicUrl}/api/webhooks/twilio`, params) };
   });

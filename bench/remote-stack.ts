@@ -18,9 +18,12 @@ export interface RemoteStack {
   db: pg.Pool;
   /** CPU time (ms) and RSS (MB) of the server process, from /proc. */
   usage(): { cpuMs: number; rssMb: number };
-  /** CPU time (ms) of the embedded PostgreSQL: every process under the server process but itself. */
+  /**
+   * CPU time (ms) of the embedded PostgreSQL: every process under the server process but itself,
+   * with the processes that have exited (their CPU is added to their parent's when it reaps them).
+   */
   postgresCpuMs(): number;
-  /** The same, by PostgreSQL process kind (sessions, logical decoding, WAL writer, other). */
+  /** The live processes' CPU time, by PostgreSQL process kind (sessions, logical decoding, WAL writer, other). */
   postgresCpuByKind(): Record<PostgresProcessKind, number>;
   stop(): Promise<void>;
 }
@@ -56,32 +59,35 @@ export async function startRemoteStack(): Promise<RemoteStack> {
   });
   const db = new pg.Pool({ connectionString: info.databaseUrl, max: 16 });
   const ticks = 100; // USER_HZ on Linux
-  // CPU of every process under the server process (the embedded PostgreSQL) by kind. Processes
-  // that exited are not counted: sessions of the server's pool live as long as the pool does.
-  const postgresCpu = (): Record<PostgresProcessKind, number> => {
+  // CPU of every process under the server process (the embedded PostgreSQL) by kind; `reaped`: that
+  // of the processes under it that have exited (a session the server's pool closed when idle).
+  const postgresCpu = (): { kinds: Record<PostgresProcessKind, number>; reaped: number } => {
     const procs = readdirSync('/proc')
       .filter((p) => /^\d+$/.test(p))
       .flatMap((pid) => {
         try {
           const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
           const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
-          return [{ pid: Number(pid), ppid: Number(f[1]), title, cpuMs: ((Number(f[11]) + Number(f[12])) * 1000) / ticks }];
+          const ms = (a: number, b: number) => ((Number(f[a]) + Number(f[b])) * 1000) / ticks;
+          return [{ pid: Number(pid), ppid: Number(f[1]), title, cpuMs: ms(11, 12), reapedMs: ms(13, 14) }];
         } catch {
           return []; // gone meanwhile
         }
       });
     const under = new Set([info.pid]);
     const total: Record<PostgresProcessKind, number> = { sessions: 0, 'logical decoding': 0, 'WAL writer': 0, other: 0 };
+    let reaped = 0;
     for (let grew = true; grew;) {
       grew = false;
       for (const p of procs)
         if (!under.has(p.pid) && under.has(p.ppid)) {
           under.add(p.pid);
           total[kindOf(p.title)] += p.cpuMs;
+          reaped += p.reapedMs;
           grew = true;
         }
     }
-    return total;
+    return { kinds: total, reaped };
   };
   return {
     ...info,
@@ -92,8 +98,11 @@ export async function startRemoteStack(): Promise<RemoteStack> {
       const rss = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
       return { cpuMs: ((Number(stat[11]) + Number(stat[12])) * 1000) / ticks, rssMb: Math.round(rss / 1024) };
     },
-    postgresCpuMs: () => Object.values(postgresCpu()).reduce((a, b) => a + b, 0),
-    postgresCpuByKind: postgresCpu,
+    postgresCpuMs: () => {
+      const { kinds, reaped } = postgresCpu();
+      return Object.values(kinds).reduce((a, b) => a + b, reaped);
+    },
+    postgresCpuByKind: () => postgresCpu().kinds,
     stop: async () => {
       await db.end();
       child.stdin!.end();

@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { floorSection } from './report-floor';
+import { scopeSection } from './report-scope';
 import type { FloorBenchResult } from './scenarios/floor';
+import type { ScopeResult } from './scenarios/scope';
 
 /**
  * docs/benchmarks.md and docs/bench-latency.svg, written from a full `npm run bench` run, so every
@@ -38,6 +40,9 @@ interface Results {
     }
   >;
   crm?: Array<Record<string, string | number>>;
+  /** Issue 34: the extension's and the server's CPU by delivery scope (bench/scenarios/scope.ts), and the run before the scope. */
+  scope?: ScopeResult;
+  scopeBefore?: ScopeResult;
   /** Issue 35: the live floor under load (bench/scenarios/floor.ts). */
   floorView?: FloorBenchResult;
   machine: { cpus: number; cpu?: string; memoryGb: number; node: string };
@@ -260,6 +265,7 @@ export function writeReport(r: Results): void {
       '',
     );
   }
+  parts.push(...scopeSection(r.scope, r.scopeBefore));
   if (r.ingest) {
     const head = Object.keys(r.ingest.steps[0] ?? {});
     const profiled = r.ingestProfiled?.statements;

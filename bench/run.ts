@@ -1,5 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { startRemoteStack } from './remote-stack';
@@ -13,8 +12,10 @@ import { crmWriteBack } from './scenarios/crm';
 import { reportsBench } from './scenarios/reports';
 import { floorUnderLoad } from './scenarios/floor';
 import { sidePanelLatency } from './scenarios/sidepanel';
+import { deliveryScope } from './scenarios/scope';
 import { latencyFloor, pollingVersusSockets, webhookLatency, type OrgLayout } from './scenarios/webhook';
-import { writeReport } from './report';
+import { reportWithSidecars, saveResults } from './results-file';
+import { scopeExtensionRows, scopeServerRows } from './report-scope';
 import { printTable } from './stats';
 
 /**
@@ -32,16 +33,8 @@ const { values } = parseArgs({
     report: { type: 'boolean', default: false },
   },
 });
-/**
- * The report also shows the ingest scenario's statement profile when one was taken apart
- * (`BENCH_PROFILE=<dir> npm run bench -- --only ingest --out bench-results/ingest-profiled.json`):
- * profiling costs CPU, so those numbers never replace the plain run's.
- */
-const PROFILED_INGEST = 'bench-results/ingest-profiled.json';
-const report = (r: Record<string, unknown>) =>
-  writeReport({ ...r, ...(existsSync(PROFILED_INGEST) ? { ingestProfiled: JSON.parse(readFileSync(PROFILED_INGEST, 'utf8')).ingest } : {}) } as never);
 if (values.report) {
-  report(JSON.parse(readFileSync(values.out, 'utf8')));
+  reportWithSidecars(JSON.parse(readFileSync(values.out, 'utf8')));
   console.log('Wrote docs/benchmarks.md and docs/bench-latency.svg');
   process.exit(0);
 }
@@ -234,7 +227,7 @@ if (want('connections')) {
 // The extension scenarios measure the bundle users get: built here, in production mode.
 // BENCH_REUSE_EXTENSION: the build in .output is already the one to measure (the test suite's smoke
 // run, whose global setup built it; rebuilding it there would change it under the other browser tests).
-if ((want('sidepanel') || want('extension')) && !process.env.BENCH_REUSE_EXTENSION) buildExtension();
+if ((want('sidepanel') || want('extension') || want('scope')) && !process.env.BENCH_REUSE_EXTENSION) buildExtension();
 
 if (want('presence')) {
   const stack = await startRemoteStack();
@@ -270,6 +263,22 @@ if (want('sidepanel')) {
       rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.cpu })) as never,
     );
     results.sidepanel = rows;
+  } finally {
+    await stack.stop();
+  }
+}
+
+if (want('scope')) {
+  const stack = await startRemoteStack();
+  try {
+    // Issue 34: one organisation of 1,000 agents at 10 messages/s, none of them for the measured agent, then all of them.
+    const r = await deliveryScope(
+      stack,
+      quick ? { agents: 20, rate: 5, seconds: 1, idleSeconds: 1, customers: 5 } : { agents: 1000, rate: 10, seconds: 30, idleSeconds: 10, customers: 100 },
+    );
+    printTable(`Delivery scope: the extension's CPU, one organisation of ${r.agents} agents (${r.commit})`, scopeExtensionRows(r));
+    printTable('Delivery scope: the server and PostgreSQL, same run', scopeServerRows(r));
+    results.scope = r;
   } finally {
     await stack.stop();
   }
@@ -333,20 +342,9 @@ if (want('floor')) {
   }
 }
 
-// --only runs update their scenarios and keep the others' latest results.
-const previous = values.only && existsSync(values.out) ? (JSON.parse(readFileSync(values.out, 'utf8')) as Record<string, unknown>) : {};
-mkdirSync(dirname(values.out), { recursive: true });
-// Which run each scenario's results come from (its Node and date): a run with --only keeps the others'.
-const META = new Set(['machine', 'date', 'quick', 'ranOn']);
-type RanOn = Record<string, { date: string; node: string }>;
-const ranOn: RanOn = { ...((previous.ranOn as RanOn | undefined) ?? {}) };
-const before = previous as { date?: string; machine?: { node?: string } };
-for (const k of Object.keys(previous)) if (!META.has(k) && !ranOn[k] && before.date) ranOn[k] = { date: before.date, node: before.machine?.node ?? 'unknown' };
-for (const k of Object.keys(results)) if (!META.has(k)) ranOn[k] = { date: String(results.date), node: process.version };
-const merged = { ...previous, ...results, ranOn };
-writeFileSync(values.out, JSON.stringify(merged, null, 2) + '\n');
+const merged = saveResults(values.out, Boolean(values.only), results);
 console.log(`\nWrote ${values.out}`);
 if (!quick && values.out === 'bench-results/latest.json') {
-  report(merged);
+  reportWithSidecars(merged);
   console.log('Wrote docs/benchmarks.md and docs/bench-latency.svg');
 }

@@ -1,14 +1,13 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import { existsSync } from 'node:fs';
 import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
 import { performance } from 'node:perf_hooks';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { inboundParams } from '../../server/dev/twilio-stand-in/inbound';
-import { attachToWorker } from '../../tests/support/cdp';
 import { webhookSender } from '../http';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
 import { benchAgent, createBenchOrgs } from '../agents';
+import { cpuPer, extensionCpu, startExtensionProfiles, type ExtensionCpu } from '../extension-cpu';
+import { openCrmPage, watchPanelText } from '../extension-pages';
 import type { RemoteStack } from '../remote-stack';
 import type { OrgLayout } from './webhook';
 import { atRate, sleep, summarize, type LatencySummary } from '../stats';
@@ -49,12 +48,11 @@ export async function sidePanelLatency(
   const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl }, email, 'bench password');
   try {
     await panel.locator('[data-status="live"]').waitFor({ timeout: 20_000 });
-    // A CRM page (HubSpot's URL, served here) listing the 100 customers: their badges count up too.
-    const crmHtml = `<!doctype html><table>${Array.from({ length: 100 }, (_, k) => `<tr><td>Customer ${k}</td><td>+1 (646) 555-${2000 + k}</td></tr>`).join('')}</table>`;
-    await browser.context.route('https://app.hubspot.com/bench-crm', (r) => r.fulfill({ contentType: 'text/html', body: crmHtml }));
-    const crm = await browser.context.newPage();
-    await crm.goto('https://app.hubspot.com/bench-crm');
-    await crm.waitForFunction((selector) => document.querySelectorAll(selector).length === 100, BADGE_SELECTOR, { timeout: 20_000 });
+    // A CRM page listing the 100 customers: their badges count up too.
+    const crm = await openCrmPage(
+      browser.context,
+      Array.from({ length: 100 }, (_, k) => `+1 (646) 555-${2000 + k}`),
+    );
     await crm.evaluate((selector) => {
       // The first time each customer's badge reaches each unread count.
       const reached: Record<string, number> = {};
@@ -68,17 +66,7 @@ export async function sidePanelLatency(
       }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-unread'] });
     }, BADGE_SELECTOR);
     await panel.bringToFront(); // a side panel is on screen while the agent works in it
-    await panel.evaluate(() => {
-      const seen: Record<string, number> = {};
-      (window as unknown as { __seen: typeof seen }).__seen = seen;
-      new MutationObserver((mutations) => {
-        const t = performance.timeOrigin + performance.now();
-        for (const m of mutations) {
-          const text = m.target.textContent ?? '';
-          for (const found of text.match(/\[sp:\d+\]/g) ?? []) seen[found] ??= t;
-        }
-      }).observe(document.body, { subtree: true, childList: true, characterData: true });
-    });
+    const onScreen = await watchPanelText(panel, String.raw`\[sp:\d+\]`);
     const sentAt = new Map<string, number>();
     // The same messages at a plain Socket.IO client of the same organisation, in the load generator:
     // what the server and the machine add, apart from the extension and Chromium.
@@ -105,7 +93,7 @@ export async function sidePanelLatency(
     await sleep(500);
     const total = opts.rate * opts.seconds;
     // BENCH_PROFILE=<dir>: CPU profiles of the service worker and the side panel over the window.
-    const profiling = process.env.BENCH_PROFILE ? await startExtensionProfiles(browser.context, panel, browser.worker.url()) : null;
+    const profiling = await startExtensionProfiles(browser.context, panel, browser.worker.url());
     const cpu = await extensionCpu(browser.context, { panel, crm });
     // Bracketed bodies: text nodes run together in textContent.
     await send(
@@ -114,19 +102,19 @@ export async function sidePanelLatency(
       (i) => `[sp:${i}]`,
       true,
     );
-    await profiling?.stop(process.env.BENCH_PROFILE!, `sidepanel-${opts.agents}x${opts.rate}`);
+    await profiling?.stop(`sidepanel-${opts.agents}x${opts.rate}`);
     sender.close();
     const deadline = Date.now() + 15_000;
     let seen: Record<string, number> = {};
     while (Date.now() < deadline) {
-      seen = await panel.evaluate(() => (window as unknown as { __seen: Record<string, number> }).__seen);
+      seen = await onScreen.seen();
       if ([...sentAt.keys()].every((b) => seen[b])) break;
       await sleep(200);
     }
     // The list shows each conversation's latest message; 100 customers writing in turn keep every
     // message on screen for a while, so each one is seen.
     const samples = [...sentAt].filter(([b]) => seen[b]).map(([b, t]) => seen[b]! - t);
-    const cpuUsed = await cpu.stop(total);
+    const cpuUsed = cpuPer(await cpu.stop(), total);
     // Message i is customer i % 100's (i / 100 + 1)-th: their badge reaching that count shows it.
     const reached = await crm.evaluate(() => (window as unknown as { __reached: Record<string, number> }).__reached);
     const badgeSamples = [...sentAt].flatMap(([b, t]) => {
@@ -148,96 +136,4 @@ export async function sidePanelLatency(
     for (const s of sockets) s.close();
     await browser.close();
   }
-}
-
-/** Main-thread CPU per message (ms) of the service worker, the side panel and the CRM page with its badges. */
-export interface ExtensionCpu {
-  worker: number;
-  panel: number;
-  crm: number;
-  /** The side panel's share of `panel` in script, style recalculation and layout (the rest is paint and the task's own). */
-  panelScript: number;
-  panelStyle: number;
-  panelLayout: number;
-}
-
-/**
- * CPU time the extension's three parts spend on their threads over the measured window, read
- * before the first measured webhook and after the last message was seen. The side panel and the
- * CRM page: CDP's `Performance.getMetrics` (`TaskDuration` in thread time: every task of the
- * page's main thread, script, style, layout and paint). The service worker has no Performance
- * domain: its thread's CPU time from /proc (the `ServiceWorker thread` of Chromium's extension
- * process; the bench runs one browser at a time).
- */
-async function extensionCpu(context: BrowserContext, pages: { panel: Page; crm: Page }) {
-  const panel = await context.newCDPSession(pages.panel);
-  const crm = await context.newCDPSession(pages.crm);
-  type Metrics = { metrics: Array<{ name: string; value: number }> };
-  const ms = (m: Metrics, name: string) => (m.metrics.find((x) => x.name === name)?.value ?? Number.NaN) * 1000;
-  const read = async () => {
-    const p = (await panel.send('Performance.getMetrics')) as Metrics;
-    return {
-      worker: serviceWorkerThreadMs(),
-      panel: ms(p, 'TaskDuration'),
-      panelScript: ms(p, 'ScriptDuration'),
-      panelStyle: ms(p, 'RecalcStyleDuration'),
-      panelLayout: ms(p, 'LayoutDuration'),
-      crm: ms((await crm.send('Performance.getMetrics')) as Metrics, 'TaskDuration'),
-    };
-  };
-  await panel.send('Performance.enable', { timeDomain: 'threadTicks' });
-  await crm.send('Performance.enable', { timeDomain: 'threadTicks' });
-  const before = await read();
-  return {
-    async stop(messages: number): Promise<ExtensionCpu> {
-      const after = await read();
-      const perMessage = (k: keyof ExtensionCpu) => Math.round(((after[k] - before[k]) / Math.max(1, messages)) * 1000) / 1000;
-      return {
-        worker: perMessage('worker'),
-        panel: perMessage('panel'),
-        crm: perMessage('crm'),
-        panelScript: perMessage('panelScript'),
-        panelStyle: perMessage('panelStyle'),
-        panelLayout: perMessage('panelLayout'),
-      };
-    },
-  };
-}
-
-/** CPU time (ms) of the service worker threads of Chromium's extension processes, from /proc. */
-function serviceWorkerThreadMs(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--extension-process')) continue;
-      for (const tid of readdirSync(`/proc/${pid}/task`)) {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        if (!stat.includes('(ServiceWorker t')) continue;
-        const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-        ticks += Number(f[11]) + Number(f[12]);
-      }
-    } catch {
-      // a process or thread gone meanwhile
-    }
-  }
-  return ticks * 10; // USER_HZ = 100
-}
-
-/** V8 CPU profiles of the extension's service worker and side panel, over CDP. */
-async function startExtensionProfiles(context: BrowserContext, panel: Page, workerUrl: string) {
-  const panelCdp = await context.newCDPSession(panel);
-  const worker = (await attachToWorker(await context.newCDPSession(panel), workerUrl)).call;
-  await worker('Profiler.enable');
-  await worker('Profiler.start');
-  await panelCdp.send('Profiler.enable');
-  await panelCdp.send('Profiler.start');
-  return {
-    async stop(dir: string, name: string) {
-      const { profile: workerProfile } = await worker('Profiler.stop');
-      const { profile: panelProfile } = await panelCdp.send('Profiler.stop');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, `${name}-worker.cpuprofile`), JSON.stringify(workerProfile));
-      writeFileSync(join(dir, `${name}-panel.cpuprofile`), JSON.stringify(panelProfile));
-    },
-  };
 }

@@ -1,0 +1,114 @@
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { BrowserContext, Page } from 'playwright-core';
+import { attachToWorker } from '../tests/support/cdp';
+
+/** CPU time (ms) of the extension's three parts: the service worker, the side panel and the CRM page with its badges. */
+export interface ExtensionCpu {
+  worker: number;
+  panel: number;
+  crm: number;
+  /** The side panel's share of `panel` in script, style recalculation and layout (the rest is paint and the task's own). */
+  panelScript: number;
+  panelStyle: number;
+  panelLayout: number;
+}
+
+/**
+ * What a measured window cost: each part's CPU time (ms) and the window's wall time (ms).
+ * `workerKept`: the same service worker thread ran the whole window; when Chromium replaced it, the
+ * worker's figure misses the old thread's share after the start and is not to be trusted.
+ */
+export type ExtensionCpuWindow = ExtensionCpu & { wallMs: number; workerKept: boolean };
+
+const PARTS = ['worker', 'panel', 'crm', 'panelScript', 'panelStyle', 'panelLayout'] as const;
+
+/** Each part's CPU over a window divided by `n` (messages, or seconds of the window; none counts as one), to 3 decimals. */
+export function cpuPer(window: ExtensionCpu, n: number): ExtensionCpu {
+  return Object.fromEntries(PARTS.map((k) => [k, Math.round((window[k] / (n > 0 ? n : 1)) * 1000) / 1000])) as unknown as ExtensionCpu;
+}
+
+/**
+ * CPU time the extension's three parts spend on their threads over a window, read when this is
+ * called and again at `stop()`. The side panel and the CRM page: CDP's `Performance.getMetrics`
+ * (`TaskDuration` in thread time: every task of the page's main thread, script, style, layout and
+ * paint). The service worker has no Performance domain: its thread's CPU time from /proc (the
+ * `ServiceWorker thread` of Chromium's extension process; the bench runs one browser at a time).
+ */
+export async function extensionCpu(context: BrowserContext, pages: { panel: Page; crm: Page }) {
+  const panel = await context.newCDPSession(pages.panel);
+  const crm = await context.newCDPSession(pages.crm);
+  type Metrics = { metrics: Array<{ name: string; value: number }> };
+  const ms = (m: Metrics, name: string) => (m.metrics.find((x) => x.name === name)?.value ?? Number.NaN) * 1000;
+  const read = async () => {
+    const p = (await panel.send('Performance.getMetrics')) as Metrics;
+    const worker = serviceWorkerThreads();
+    return {
+      wallMs: performance.now(),
+      worker: worker.ms,
+      workerThreads: worker.ids,
+      panel: ms(p, 'TaskDuration'),
+      panelScript: ms(p, 'ScriptDuration'),
+      panelStyle: ms(p, 'RecalcStyleDuration'),
+      panelLayout: ms(p, 'LayoutDuration'),
+      crm: ms((await crm.send('Performance.getMetrics')) as Metrics, 'TaskDuration'),
+    };
+  };
+  await panel.send('Performance.enable', { timeDomain: 'threadTicks' });
+  await crm.send('Performance.enable', { timeDomain: 'threadTicks' });
+  const before = await read();
+  return {
+    async stop(): Promise<ExtensionCpuWindow> {
+      const after = await read();
+      return {
+        ...(Object.fromEntries(PARTS.map((k) => [k, after[k] - before[k]])) as unknown as ExtensionCpu),
+        wallMs: after.wallMs - before.wallMs,
+        workerKept: after.workerThreads === before.workerThreads,
+      };
+    },
+  };
+}
+
+/** CPU time (ms) of the service worker threads of Chromium's extension processes, from /proc, and which threads they are. */
+function serviceWorkerThreads(): { ms: number; ids: string } {
+  let ticks = 0;
+  const ids: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--extension-process')) continue;
+      for (const tid of readdirSync(`/proc/${pid}/task`)) {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        if (!stat.includes('(ServiceWorker t')) continue;
+        const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+        ticks += Number(f[11]) + Number(f[12]);
+        ids.push(`${pid}/${tid}`);
+      }
+    } catch {
+      // a process or thread gone meanwhile
+    }
+  }
+  return { ms: ticks * 10, ids: ids.sort().join(',') }; // USER_HZ = 100
+}
+
+/** BENCH_PROFILE=<dir>: V8 CPU profiles of the service worker and the side panel over a window, over CDP; null without it. */
+export async function startExtensionProfiles(context: BrowserContext, panel: Page, workerUrl: string) {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return null;
+  const panelCdp = await context.newCDPSession(panel);
+  const worker = (await attachToWorker(await context.newCDPSession(panel), workerUrl)).call;
+  await worker('Profiler.enable');
+  await worker('Profiler.start');
+  await panelCdp.send('Profiler.enable');
+  await panelCdp.send('Profiler.start');
+  return {
+    /** Writes `<dir>/<name>-worker.cpuprofile` and `<dir>/<name>-panel.cpuprofile`. */
+    async stop(name: string) {
+      const { profile: workerProfile } = await worker('Profiler.stop');
+      const { profile: panelProfile } = await panelCdp.send('Profiler.stop');
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${name}-worker.cpuprofile`), JSON.stringify(workerProfile));
+      writeFileSync(join(dir, `${name}-panel.cpuprofile`), JSON.stringify(panelProfile));
+    },
+  };
+}

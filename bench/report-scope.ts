@@ -1,0 +1,111 @@
+import type { ScopeCase, ScopeResult } from './scenarios/scope';
+
+type Row = Record<string, string | number>;
+const dash = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v);
+/** A figure with the worker's in it, starred when the service worker's thread was replaced in its window (see WORKER_NOTE). */
+const workerCell = (c: ScopeCase, v: number | null | undefined) => (c.workerKept === false && v !== null && v !== undefined ? `${v} *` : dash(v));
+const WORKER_NOTE = "\\* Chromium replaced the service worker's thread during this window: the worker's figures (and the totals) miss the old thread's share.";
+
+/** The extension's CPU per case: ms per second of wall time by part, % of one core, ms per message. */
+export function scopeExtensionRows(r: ScopeResult): Row[] {
+  return r.cases.map((c) => ({
+    case: c.case,
+    'msg/s': c.rate,
+    messages: c.messages,
+    'shown in panel': c.shown,
+    'worker ms/s': workerCell(c, c.perSecond.worker),
+    'side panel ms/s': c.perSecond.panel,
+    'CRM page ms/s': c.perSecond.crm,
+    'total ms/s': workerCell(c, c.perSecond.total),
+    '% of one core': c.corePct,
+    'worker ms/msg': workerCell(c, c.perMessage?.worker),
+    'side panel ms/msg': dash(c.perMessage?.panel),
+    'CRM page ms/msg': dash(c.perMessage?.crm),
+    'total ms/msg': workerCell(c, c.perMessage?.total),
+  }));
+}
+
+/** The stack's server process and PostgreSQL per case: % of one core and ms of CPU per message. */
+export function scopeServerRows(r: ScopeResult): Row[] {
+  return r.cases.map((c) => ({
+    case: c.case,
+    'msg/s': c.rate,
+    messages: c.messages,
+    'server % of one core': c.server.corePct,
+    'server ms/msg': dash(c.server.perMessage),
+    'PostgreSQL % of one core': c.postgres.corePct,
+    'PostgreSQL ms/msg': dash(c.postgres.perMessage),
+  }));
+}
+
+const table = (head: string[], rows: Array<Array<string | number>>) => [
+  `| ${head.join(' | ')} |`,
+  `| ${head.map(() => '---').join(' | ')} |`,
+  ...rows.map((x) => `| ${x.join(' | ')} |`),
+];
+const markdown = (rows: Row[]) =>
+  table(
+    Object.keys(rows[0] ?? {}),
+    rows.map((x) => Object.values(x)),
+  );
+const label = (r: ScopeResult) => `\`${r.commit}\`, ${r.date.slice(0, 16).replace('T', ' ')} UTC`;
+const caseOf = (r: ScopeResult | undefined, name: ScopeCase['case']) => r?.cases.find((c) => c.case === name);
+
+/** Issue 34's targets, each for the before run and the latest, judged on the latest. */
+function targets(before: ScopeResult | undefined, now: ScopeResult | undefined): string[] {
+  const runs = [before, now].filter((x): x is ScopeResult => Boolean(x));
+  const latest = runs[runs.length - 1]!;
+  const rows: Array<{ what: string; pick: (r: ScopeResult) => number | null | undefined; unit: string; limit: number | null }> = [
+    {
+      what: 'none in scope: worker + side panel + CRM page, ms of CPU a second',
+      pick: (r) => caseOf(r, 'none in scope')?.perSecond.total,
+      unit: ' ms/s',
+      limit: 10,
+    },
+    { what: 'none in scope: the same, % of one core', pick: (r) => caseOf(r, 'none in scope')?.corePct, unit: ' %', limit: 1 },
+    { what: 'in scope: worker + side panel + CRM page, ms of CPU per message', pick: (r) => caseOf(r, 'in scope')?.perMessage?.total, unit: ' ms', limit: 2 },
+    { what: 'idle: worker + side panel + CRM page, ms of CPU a second', pick: (r) => caseOf(r, 'idle')?.perSecond.total, unit: ' ms/s', limit: null },
+    { what: 'none in scope: server ms of CPU per message', pick: (r) => caseOf(r, 'none in scope')?.server.perMessage, unit: ' ms', limit: null },
+    { what: 'in scope: server ms of CPU per message', pick: (r) => caseOf(r, 'in scope')?.server.perMessage, unit: ' ms', limit: null },
+    { what: 'none in scope: PostgreSQL ms of CPU per message', pick: (r) => caseOf(r, 'none in scope')?.postgres.perMessage, unit: ' ms', limit: null },
+  ];
+  const cell = (v: number | null | undefined, unit: string) => (v === null || v === undefined ? '-' : `${v}${unit}`);
+  const verdict = (v: number | null | undefined, limit: number | null) =>
+    limit === null || v === null || v === undefined ? '' : v < limit ? 'met' : '**missed**';
+  return table(
+    ['', ...(before ? [`before (${label(before)})`] : []), ...(now ? [`now (${label(now)})`] : []), 'target', ''],
+    rows.map((x) => [
+      x.what,
+      ...runs.map((r) => cell(x.pick(r), x.unit)),
+      x.limit === null ? '-' : `under ${x.limit}${x.unit}`,
+      verdict(x.pick(latest), x.limit),
+    ]),
+  );
+}
+
+/** docs/benchmarks.md's section on issue 34's delivery scope: the run on the design before it (`scopeBefore`) and the latest. */
+export function scopeSection(now: ScopeResult | undefined, before: ScopeResult | undefined): string[] {
+  const shown = now ?? before;
+  if (!shown) return [];
+  const tables = (r: ScopeResult, which: string) => [
+    `### ${which}: the extension's CPU (${label(r)})`,
+    '',
+    ...markdown(scopeExtensionRows(r)),
+    '',
+    ...(r.cases.some((c) => c.workerKept === false) ? [WORKER_NOTE, ''] : []),
+    `### ${which}: the server and PostgreSQL, same run`,
+    '',
+    ...markdown(scopeServerRows(r)),
+    '',
+  ];
+  return [
+    "## An agent's cost for colleagues' messages: the delivery scope (issue 34)",
+    '',
+    `\`npm run bench -- --only scope\` (bench/scenarios/scope.ts). One organisation of ${shown.agents} agents: the measured agent signed in to Chromium with the built extension, its side panel open on its default view and a CRM page showing ${shown.crmNumbers} other customers' numbers (none of them messaged, so no badge is behind a message); the ${shown.agents - 1} colleagues are plain Socket.IO clients in the load generator. ${shown.customers} customers write in turn; colleagues assigned each conversation beforehand through the API, to themselves ("none in scope") or to the measured agent ("in scope"); "idle" is the same browser with nothing coming, measured last, five seconds after the in-scope messages. Each messaged case: two unmeasured seconds of the same traffic, then the measured window (the messages, then one second for the last to land). The extension's CPU is measured as in the side-panel scenario (the service worker's thread from /proc; the side panel's and the CRM page's main threads from CDP, \`TaskDuration\` in thread time); the server is the stack's server process (the API, Socket.IO and the local Realtime, user + system CPU from /proc) and PostgreSQL its embedded database's processes. "shown in panel" counts the window's messages the side panel showed. The "before" run is the design before the per-agent scope (every message of the organisation to every agent), kept in \`bench-results/scope-before.json\` (\`npm run bench -- --only scope --out bench-results/scope-before.json\`, then \`npm run bench -- --report\`).`,
+    '',
+    ...targets(before, now),
+    '',
+    ...(before && now ? tables(before, 'Before') : []),
+    ...tables(shown, now ? 'Now' : 'Before'),
+  ];
+}

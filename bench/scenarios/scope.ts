@@ -1,0 +1,173 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { io as ioClient, type Socket } from 'socket.io-client';
+import { createApiClient } from '../../lib/api/client';
+import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
+import { benchAgent, createBenchOrgs } from '../agents';
+import { cpuPer, extensionCpu, startExtensionProfiles, type ExtensionCpu } from '../extension-cpu';
+import { openCrmPage, watchPanelText } from '../extension-pages';
+import { newCustomersWriting } from '../http';
+import type { RemoteStack } from '../remote-stack';
+import { round, sleep } from '../stats';
+
+/** CPU (ms) of the extension's parts over a window, per second or per message. */
+export interface ScopeParts {
+  worker: number;
+  panel: number;
+  crm: number;
+  /** Worker + side panel + CRM page. */
+  total: number;
+}
+
+export interface ScopeCase {
+  /** none in scope: customers' conversations assigned to colleagues; in scope: assigned to the measured agent; idle: no messages. */
+  case: 'none in scope' | 'in scope' | 'idle';
+  rate: number;
+  messages: number;
+  /** The measured window's wall time (s): the messages sent, then one second for the last ones to land. */
+  seconds: number;
+  /** Messages of the window the side panel showed (the list shows each conversation's latest message). */
+  shown: number;
+  /** The extension's CPU, ms per second of wall time; `corePct`: its total as % of one core. */
+  perSecond: ScopeParts;
+  corePct: number;
+  /** False when Chromium replaced the service worker's thread in the window: its worker figures miss a share then. */
+  workerKept?: boolean;
+  /** The extension's CPU, ms per message (none when idle). */
+  perMessage: ScopeParts | null;
+  /** The stack's server process (the API, Socket.IO and the local Realtime) and its embedded PostgreSQL: % of one core, ms per message. */
+  server: { corePct: number; perMessage: number | null };
+  postgres: { corePct: number; perMessage: number | null };
+}
+
+export interface ScopeResult {
+  /** The commit measured (`git describe --always --dirty`), and when. */
+  commit: string;
+  date: string;
+  /** Agents of the one organisation: the browser's and the plain Socket.IO clients. */
+  agents: number;
+  /** Customers writing in turn in each messaged case, and numbers on the CRM page (none of them messaged). */
+  customers: number;
+  crmNumbers: number;
+  cases: ScopeCase[];
+}
+
+const CASES = [
+  { name: 'none in scope', key: 'none', line: 5000 },
+  { name: 'in scope', key: 'in', line: 6000 },
+] as const;
+const phone = (line: number) => `+1646555${line}`;
+
+/**
+ * Issue 34's benchmark: what an agent's extension (service worker, side panel, CRM page) and the
+ * server pay while customers write to one organisation of `agents` agents (the browser's agent
+ * signed in to Chromium with the built extension, the others plain Socket.IO clients), at `rate`
+ * messages a second: to conversations colleagues have assigned to themselves (none in the measured
+ * agent's scope), then to conversations assigned to the measured agent (in scope), then nothing
+ * (idle, five seconds after the last message). The CRM page shows other customers' numbers, so no
+ * badge of it is behind a message. Each messaged case: two seconds of the same traffic unmeasured, then `seconds`.
+ */
+export async function deliveryScope(
+  stack: RemoteStack,
+  opts: { agents: number; rate: number; seconds: number; idleSeconds: number; customers: number },
+): Promise<ScopeResult> {
+  if (!existsSync(EXTENSION_DIR)) throw new Error('build the extension first (npm run build)');
+  const [org] = await createBenchOrgs(stack, 1, opts.agents - 1);
+  const colleagues = org!.agents;
+  const email = await benchAgent(stack, org!.id);
+  const me = (await stack.db.query<{ id: string }>('select id from auth.users where email = $1', [email])).rows[0]!.id;
+  const sockets: Socket[] = colleagues.map((a) => ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: a.token }, forceNew: true }));
+  await Promise.all(sockets.map((s) => new Promise<void>((r) => (s.connected ? r() : s.once('connect', () => r())))));
+  // Each case's customers write once, and colleague k % n assigns customer k's conversation: to
+  // themselves (none in scope) or to the measured agent (in scope), through the API as an agent does.
+  const customer = (line: number) => (i: number) => phone(line + (i % opts.customers));
+  for (const c of CASES)
+    await newCustomersWriting(stack, org!.number, { total: opts.customers, step: `open-${c.key}`, from: customer(c.line) }).run(50, new Map(), () => true);
+  const conversationOf = new Map(
+    (
+      await stack.db.query<{ id: string; phone: string }>(
+        'select c.id, ct.phone_e164 as phone from conversations c join contacts ct on ct.id = c.contact_id where c.organisation_id = $1',
+        [org!.id],
+      )
+    ).rows.map((r) => [r.phone, r.id]),
+  );
+  for (const c of CASES)
+    await Promise.all(
+      Array.from({ length: opts.customers }, (_, k) => {
+        const by = colleagues[k % colleagues.length]!;
+        const api = createApiClient({ serverUrl: stack.serverUrl, getToken: async () => by.token });
+        return api.assign(conversationOf.get(phone(c.line + k))!, c.key === 'in' ? me : by.id);
+      }),
+    );
+
+  const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl }, email, 'bench password');
+  const cases: ScopeCase[] = [];
+  try {
+    await panel.locator('[data-status="live"]').waitFor({ timeout: 30_000 });
+    const crmNumbers = Array.from({ length: 100 }, (_, k) => `+1 (646) 555-${4000 + k}`);
+    const crm = await openCrmPage(browser.context, crmNumbers);
+    await panel.bringToFront(); // a side panel is on screen while the agent works in it
+    const onScreen = await watchPanelText(panel, String.raw`\[scope:[a-z]+:\d+\]`);
+    await sleep(3000); // the sign-in's catch-up done
+
+    /** One measured window around `during`: the extension's and the stack's CPU. */
+    const measure = async (name: ScopeCase['case'], messages: number, during: () => Promise<unknown>) => {
+      const profiling = await startExtensionProfiles(browser.context, panel, browser.worker.url());
+      const server0 = stack.usage().cpuMs;
+      const postgres0 = stack.postgresCpuMs();
+      const cpu = await extensionCpu(browser.context, { panel, crm });
+      await during();
+      const used = await cpu.stop();
+      const server = stack.usage().cpuMs - server0;
+      const postgres = stack.postgresCpuMs() - postgres0;
+      await profiling?.stop(`scope-${name.replaceAll(' ', '-')}`);
+      const seconds = used.wallMs / 1000;
+      const parts = (x: ExtensionCpu): ScopeParts => ({ worker: x.worker, panel: x.panel, crm: x.crm, total: round(x.worker + x.panel + x.crm, 3) });
+      const perSecond = parts(cpuPer(used, seconds));
+      const per = (ms: number) => (messages ? round(ms / messages, 3) : null);
+      const pct = (ms: number) => round(ms / seconds / 10, 1);
+      return {
+        case: name,
+        rate: messages ? opts.rate : 0,
+        messages,
+        seconds: round(seconds, 1),
+        perSecond,
+        corePct: round(perSecond.total / 10, 2),
+        perMessage: messages ? parts(cpuPer(used, messages)) : null,
+        workerKept: used.workerKept,
+        server: { corePct: pct(server), perMessage: per(server) },
+        postgres: { corePct: pct(postgres), perMessage: per(postgres) },
+      };
+    };
+
+    for (const c of CASES) {
+      const total = opts.rate * opts.seconds;
+      const warmUp = newCustomersWriting(stack, org!.number, { total: opts.rate * 2, step: `warm-up-${c.key}`, from: customer(c.line) });
+      await warmUp.run(opts.rate, new Map(), () => true);
+      await sleep(500);
+      const body = (i: number) => `[scope:${c.key}:${i}]`;
+      const writing = newCustomersWriting(stack, org!.number, { total, step: c.key, from: customer(c.line), body });
+      const row = await measure(c.name, total, async () => {
+        await writing.run(opts.rate, new Map(), () => true); // every webhook answered: stored and fanned out
+        await sleep(1000);
+      });
+      const seen = await onScreen.seen();
+      cases.push({ ...row, shown: Array.from({ length: total }, (_, i) => body(i)).filter((b) => seen[b]).length });
+    }
+    await sleep(5000);
+    cases.push({ ...(await measure('idle', 0, () => sleep(opts.idleSeconds * 1000))), shown: 0 });
+    return { commit: commitMeasured(), date: new Date().toISOString(), agents: opts.agents, customers: opts.customers, crmNumbers: crmNumbers.length, cases };
+  } finally {
+    for (const s of sockets) s.close();
+    await browser.close();
+  }
+}
+
+/** The commit under measurement, marked when the tree has changes of its own. */
+function commitMeasured(): string {
+  try {
+    return execFileSync('git', ['describe', '--always', '--dirty'], { encoding: 'utf8' }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
