@@ -22,8 +22,12 @@ export interface FloorViews {
   refresh(): Promise<void>;
 }
 
-/** The floor views of one worker, reading through the session's API of the moment. */
-export function createFloorViews(api: () => Promise<Pick<ApiClient, 'floor'>>): FloorViews {
+/**
+ * The floor views of one worker, reading through the session's API of the moment. `onShown` hears
+ * when the first page starts showing it and the last one stops: the floor follows the whole
+ * organisation's changes, so the worker receives them meanwhile (docs/delivery-scope.md).
+ */
+export function createFloorViews(api: () => Promise<Pick<ApiClient, 'floor'>>, onShown: (shown: boolean) => void = () => {}): FloorViews {
   const views = new Set<object>();
   const read = async () => {
     const floor = await (await api()).floor();
@@ -31,8 +35,10 @@ export function createFloorViews(api: () => Promise<Pick<ApiClient, 'floor'>>): 
     if (views.size > 0) await floorItem.setValue(floor);
   };
   const close = async (view: object) => {
-    views.delete(view);
-    if (views.size === 0) await floorItem.setValue(null);
+    if (!views.delete(view)) return;
+    if (views.size > 0) return;
+    onShown(false);
+    await floorItem.setValue(null);
   };
   return {
     get shown() {
@@ -40,6 +46,7 @@ export function createFloorViews(api: () => Promise<Pick<ApiClient, 'floor'>>): 
     },
     async open(view) {
       views.add(view);
+      if (views.size === 1) onShown(true);
       // Refused (not a lead) or failed: this page is not kept live; it says so and may open again.
       await read().catch(async (err: unknown) => {
         await close(view);

@@ -26,11 +26,19 @@ import { createDeliveryScope, serveWholeInbox, type DeliveryScopeTracker } from 
  */
 export function startBackground(): void {
   // Pages showing the floor, over their ports: held live while they are there (docs/reports.md, "Floor").
-  const floorViews = createFloorViews(async () => (await c()).api);
   // What the agent receives live: its scope, more while a page shows more (docs/delivery-scope.md).
   const scope = createDeliveryScope({ inbox: readInbox });
   serveWholeInbox(scope);
   followScopeInputs(scope);
+  // The floor follows the whole organisation: it is received while a page shows the floor.
+  let floorHold: (() => void) | null = null;
+  const floorViews = createFloorViews(
+    async () => (await c()).api,
+    (shown) => {
+      floorHold?.();
+      floorHold = shown ? scope.hold() : null;
+    },
+  );
   const boot = async () => {
     const controller = new BackgroundController(await settingsItem.getValue(), floorViews, scope);
     await controller.start();

@@ -42,6 +42,22 @@ describe('the floor is read only while a page shows it', () => {
     expect([views.shown, s.reads(), await floorItem.getValue()]).toEqual([false, 3, null]);
   });
 
+  it('says when the first page starts showing the floor and the last one stops (the worker then receives the whole organisation)', async () => {
+    const shown: boolean[] = [];
+    const views = createFloorViews(server().api, (value) => shown.push(value));
+    const [options, panel] = [{}, {}];
+    await views.open(options);
+    await views.open(panel);
+    await views.close(options);
+    await views.close(options); // a page closes once
+    expect(shown).toEqual([true]);
+    await views.close(panel);
+    expect(shown).toEqual([true, false]);
+    const refused = createFloorViews(server(true).api, (value) => shown.push(value));
+    await expect(refused.open({})).rejects.toThrow();
+    expect(shown).toEqual([true, false, true, false]);
+  });
+
   it('keeps nothing live for a page the server refuses (an agent), and says why', async () => {
     const s = server(true);
     const views = createFloorViews(s.api);
