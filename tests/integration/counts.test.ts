@@ -3,6 +3,7 @@ import type { AssignResponse, BulkStatusResponse, ConversationCount, CountsRespo
 import { createChannel } from '../../server/admin/commands';
 import { newSid } from '../../server/dev/twilio-stand-in/inbound';
 import { useClients, useTestStack } from '../support/fixture';
+import { refusedFor } from '../support/postgrest';
 import { api, createTestOrg, customer, type TestOrg } from '../support/stack';
 import { until } from '../support/wait';
 
@@ -152,7 +153,7 @@ describe('Organisation-wide counts', () => {
     expect(await counted(ctx.c)).toEqual(await truth(ctx.c));
   });
 
-  it('GET /api/counts answers the agent’s own organisation’s counts, and nobody without a token', async () => {
+  it('GET /api/counts answers the agent’s own organisation’s counts, nobody without a token; clients reach no count around the server', async () => {
     await conversationWith(ctx.b);
     const mine = await api<CountsResponse>(ctx.stack, ctx.a.agents[1]!.token, '/api/counts');
     expect(mine.status).toBe(200);
@@ -161,6 +162,15 @@ describe('Organisation-wide counts', () => {
     expect(theirs.body).toEqual({ channels: await truth(ctx.b) });
     expect(theirs.body.channels.every((c) => c.channelId === ctx.b.channelId)).toBe(true);
     expect((await api(ctx.stack, null, '/api/counts')).status).toBe(401);
+    // With their own token and the anon key (PostgREST), neither the table nor its functions.
+    const agent = ctx.b.agents[0]!.id;
+    for (const sql of [
+      'select * from conversation_counts',
+      `select * from conversation_counts_of('${ctx.b.id}')`,
+      `select conversation_counts_fold('${ctx.b.id}')`,
+      `insert into conversation_counts (organisation_id, channel_id, status, assigned, count) values ('${ctx.b.id}', '${ctx.b.channelId}', 'open', false, 9)`,
+    ])
+      expect([sql, await refusedFor(ctx.stack, agent, sql)]).toEqual([sql, { refused: true, code: '42501' }]);
   });
 
   it('counts:update reaches the organisation after a new conversation and after a resolve, and no other organisation', async () => {
