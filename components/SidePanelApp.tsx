@@ -15,7 +15,16 @@ import { useServerSearch } from '@/lib/hooks/useServerSearch';
 import { useUndo } from '@/lib/hooks/useUndo';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sortedConversations } from '@/lib/inbox/state';
-import { filterConversations, filterCounts, ofTeams, restoredFilter, showsBeyondScope, type ListFilter } from '@/lib/inbox/list-filter';
+import {
+  filterConversations,
+  filterCounts,
+  ofTeams,
+  restoredFilter,
+  showsBeyondScope,
+  teamChannels,
+  withOrganisationCounts,
+  type ListFilter,
+} from '@/lib/inbox/list-filter';
 import { matchesLocally, searchView, type SearchScope } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { BulkBar } from './BulkBar';
@@ -28,7 +37,17 @@ import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
 import { UndoToast } from './UndoToast';
 import { Thread, type ThreadProps } from './Thread';
-import { agentItem, collabItem, connectionItem, openConversationItem, outboxItem, routingItem, teamItem, updateRequiredItem } from '@/lib/storage/items';
+import {
+  agentItem,
+  collabItem,
+  connectionItem,
+  countsItem,
+  openConversationItem,
+  outboxItem,
+  routingItem,
+  teamItem,
+  updateRequiredItem,
+} from '@/lib/storage/items';
 
 /**
  * How the last conversation was opened: from the list's keyboard flow the thread does not take the
@@ -74,6 +93,7 @@ export function SidePanelApp() {
   const update = useStorageItem(updateRequiredItem);
   const team = useStorageItem(teamItem);
   const routing = useStorageItem(routingItem);
+  const organisationCounts = useStorageItem(countsItem);
   const status = useStorageItem(connectionItem) ?? initialStatus();
   const online = useOnline();
   const banner = useMemo(() => connectionBanner(status, online), [status, online]);
@@ -122,12 +142,14 @@ export function SidePanelApp() {
   }, [all, searching, search.query, search.results, search.counts, scope, inbox?.conversations]);
   // The team filter narrows the list and its counts; a search still looks everywhere.
   const teams = routing?.teams;
+  const channels = useMemo(() => teamChannels(filter.team, teams ?? [], me), [filter.team, teams, me]);
   const ofTeamFilter = useMemo(() => ofTeams(all, filter.team, teams ?? [], me), [all, filter.team, teams, me]);
   const teamChoices = useMemo(() => (teams ?? []).map((t) => ({ id: t.id, name: t.name, mine: t.members.some((m) => m.agentId === me) })), [teams, me]);
   const myTeams = useMemo(() => new Set(teamChoices.filter((t) => t.mine).map((t) => t.id)), [teamChoices]);
+  const beyondScope = showsBeyondScope(filter, myTeams);
   // Colleagues' conversations or another team's: the organisation's whole stream while they are
   // listed (decided once the agent and their teams are read, so a start does not flap the port).
-  useWholeInbox(Boolean(agent) && routing !== undefined && showsBeyondScope(filter, myTeams));
+  useWholeInbox(Boolean(agent) && routing !== undefined && beyondScope);
   const visible = useMemo(() => found?.conversations ?? filterConversations(ofTeamFilter, filter, me), [found, ofTeamFilter, filter, me]);
   const matches = useMemo(
     () => Object.fromEntries((search.results ?? []).filter((r) => r.match).map((r) => [r.conversation.id, r.match!.body])),
@@ -219,7 +241,7 @@ export function SidePanelApp() {
               setChecked(new Set());
               localStorage.setItem(FILTER_KEY, JSON.stringify(f));
             }}
-            counts={filterCounts(ofTeamFilter, filter, agent.id)}
+            counts={withOrganisationCounts(filterCounts(ofTeamFilter, filter, agent.id), organisationCounts, filter, channels, beyondScope)}
             teams={teamChoices}
             searching={search.pending}
             searchError={search.error}

@@ -32,7 +32,9 @@ import { createTwilioClient } from './outbound/twilio-client';
 import { createBroadcast } from './sockets/broadcast';
 import { attachSocketIo } from './sockets/socket-io';
 import { rescope } from './sockets/scope';
-import type { SwitchboardIo } from './sockets/rooms';
+import { orgRoom, type SwitchboardIo } from './sockets/rooms';
+import { createCountsFeed } from './sockets/counts';
+import { readCounts } from './inbox/counts';
 import { registerTwilioWebhooks } from './webhooks/twilio';
 import { trackPresence } from './routing/presence';
 import { registerRoutingRoutes } from './routing/routes';
@@ -78,11 +80,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
     agentRecheckMs: config.agentRecheckMs,
     cluster: cluster ? { ...cluster, sweepMs: config.presenceSweepMs } : undefined,
   });
+  // The organisation's conversation counts, to all its sockets at most once a second after a change.
+  const counts = createCountsFeed({
+    read: (organisationId) => readCounts(db, organisationId),
+    emit: (organisationId, payload) => io.to(orgRoom(organisationId)).emit('counts:update', payload),
+    onError: (err, organisationId) => log.warn({ err, organisationId }, 'reading conversation counts failed; tried again in a second'),
+  });
   // Teams or members changed: every socket of the organisation moves to its new delivery scope.
   const broadcast = createBroadcast(
     io,
     (organisationId) =>
       void rescope(io, db, organisationId).catch((err: unknown) => log.error({ err, organisationId }, 'moving sockets to their new scope failed')),
+    counts,
   );
   const requests = countRequests(http);
   // Routing (docs/routing.md): every instance listens and sweeps; the database decides once.
@@ -246,6 +255,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await crmWriter.stop();
     await snoozes.stop();
     routingPresence.stop();
+    counts.stop();
     await routing.stop();
     await uploadSweeper.stop();
     io.engine.close();

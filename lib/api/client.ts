@@ -8,6 +8,7 @@ import type {
   AssignResponse,
   BulkStatusResponse,
   CannedRepliesResponse,
+  CountsResponse,
   CreateInviteResponse,
   MarkReadResponse,
   MarkUnreadResponse,
@@ -127,6 +128,8 @@ export function createApiClient(opts: { serverUrl: string; getToken: () => Promi
     markUnread: (conversationId: string, fromMessageId: string | null) =>
       call<MarkUnreadResponse>('POST', `/api/conversations/${conversationId}/unread`, { fromMessageId }),
     note: (conversationId: string, id: string, body: string) => call<NoteResponse>('POST', `/api/conversations/${conversationId}/notes`, { id, body }),
+    /** The organisation's conversations counted per channel, status and assigned (docs/delivery-scope.md, "Counts"). */
+    counts: () => call<CountsResponse>('GET', '/api/counts'),
     agents: () => call<AgentsResponse>('GET', '/api/agents'),
     cannedReplies: () => call<CannedRepliesResponse>('GET', '/api/canned-replies'),
     search: (query: string) => call<SearchResponse>('GET', `/api/search?q=${encodeURIComponent(query)}`),

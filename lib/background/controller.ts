@@ -17,6 +17,7 @@ import {
   agentItem,
   collabItem,
   connectionItem,
+  countsItem,
   floorItem,
   openConversationItem,
   outboxItem,
@@ -26,6 +27,7 @@ import {
 } from '../storage/items';
 import { followSocket, receiveConversationRow, receiveMessage, type OnMove } from './arrivals';
 import { markRead } from './conversations';
+import { createCounts } from './counts';
 import { followFloor, type FloorViews } from './floor';
 import { RealtimeLink } from './links/realtime';
 import type { DeliveryScopeTracker } from './scope';
@@ -55,6 +57,8 @@ export class BackgroundController {
   private readonly realtime: RealtimeLink;
   private socket: SocketLink | null = null;
   private readonly sync: () => Promise<void>;
+  /** The organisation's conversation counts (docs/delivery-scope.md, "Counts"). */
+  private readonly counts: ReturnType<typeof createCounts>;
   /** The workspace needs a newer extension: no connection is opened. */
   private updateRequired = false;
 
@@ -73,6 +77,7 @@ export class BackgroundController {
     });
     const api = createApiClient({ serverUrl: settings.serverUrl, getToken: () => this.token() });
     this.api = api;
+    this.counts = createCounts(api);
     // Polling runs only while both sockets are down (the state machine starts and stops it).
     const poller = createPoller(async () => {
       try {
@@ -208,6 +213,7 @@ export class BackgroundController {
       teamItem.removeValue(),
       adminItem.setValue(null),
       routingItem.setValue(null),
+      countsItem.setValue(null),
       floorItem.setValue(null),
       openConversationItem.setValue(null),
       collabItem.setValue(emptyCollab()),
@@ -252,6 +258,7 @@ export class BackgroundController {
         // Every (re)connect catches up from the stored cursor: Socket.IO buffers nothing for us.
         void this.catchUp();
         void teamChanged(this.api);
+        void this.counts.refresh();
       },
       listen: (s) => {
         // Removed from the organisation, or moved to another: nothing of the old one stays here.
@@ -260,6 +267,7 @@ export class BackgroundController {
         s.on('routing:agent', (agent) => void applyAgentRouting(agent));
         followSocket(s, this.markRead, this.onMove);
         followFloor(s, this.floorViews);
+        this.counts.follow(s);
       },
     });
     this.socket = socket;

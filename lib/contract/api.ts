@@ -97,6 +97,23 @@ export interface SearchResponse {
   counts: Record<ConversationStatus, number>;
 }
 
+/** How many conversations of one channel have one status, assigned to someone or not. */
+export interface ConversationCount {
+  channelId: string;
+  status: ConversationStatus;
+  assigned: boolean;
+  count: number;
+}
+
+/**
+ * `GET /api/counts`, and the Socket.IO event `counts:update` (at most one a second per
+ * organisation, after a change): the organisation's conversations counted per channel, status and
+ * assigned or not, whoever's they are (docs/delivery-scope.md, "Counts"). Keys with none are left out.
+ */
+export interface CountsResponse {
+  channels: ConversationCount[];
+}
+
 /** `POST /api/conversations/:id/notes` with `{ id, body }`: a private note (201, or 200 when the id was already stored). */
 export interface NoteResponse {
   message: MessageView;

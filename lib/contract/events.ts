@@ -1,3 +1,4 @@
+import type { CountsResponse } from './api';
 import type { ConversationView, MessageView, ReadStateView } from './models';
 import type { AgentRoutingView, SlaAlertPayload } from './routing';
 
@@ -65,6 +66,12 @@ export interface ServerToClientEvents {
    * a reply, or the end of a snooze). `activity`: the lines the change wrote in its thread.
    */
   'conversation:updated': (payload: ConversationUpdatedPayload) => void;
+  /**
+   * The organisation's conversation counts changed (docs/delivery-scope.md, "Counts"): all of them,
+   * as `GET /api/counts` answers, to the whole organisation, at most once a second. They replace
+   * the last ones.
+   */
+  'counts:update': (payload: CountsResponse) => void;
   /** The agent read a conversation on one of its devices. Sent to `agent:<id>` only. */
   'conversation:read': (payload: ReadStateView) => void;
   /**

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { CountsResponse } from '../contract/api';
 import { CONVERSATION_STATUSES, type AgentConversationView, type ConversationStatus } from '../contract/models';
 
 /**
@@ -147,4 +148,34 @@ export function filterCounts(list: AgentConversationView[], filter: Omit<ListFil
   }
   assignee.inbox = assignee.mine + assignee.unassigned;
   return { status, assignee, unread };
+}
+
+/** The counts beside the list's choices, as `filterCounts` gives them. */
+export type FilterCounts = ReturnType<typeof filterCounts>;
+
+/**
+ * The counts the toolbar shows. While the list shows only the agent's delivery scope
+ * (`showsBeyondScope` false), the cache holds the agent's own and queued conversations, not
+ * colleagues': the *All* count, and under *All* the status counts, then come from the
+ * organisation's counts (`GET /api/counts`, `counts:update`; docs/delivery-scope.md, "Counts"),
+ * summed over the team filter's channels (`teamChannels`; null: every channel). Unread is the
+ * agent's own, which those do not know: with *Unread* on, and beyond the scope (the whole stream
+ * keeps the cache current), and before any organisation counts came, the cached counts stay.
+ * @example withOrganisationCounts(filterCounts(list, filter, me), counts, filter, teamChannels(filter.team, teams, me), false)
+ */
+export function withOrganisationCounts(
+  cached: FilterCounts,
+  organisation: CountsResponse | null | undefined,
+  filter: Pick<ListFilter, 'status' | 'assignee' | 'unread'>,
+  channels: ReadonlySet<string> | null,
+  beyondScope: boolean,
+): FilterCounts {
+  if (!organisation || filter.unread || beyondScope) return cached;
+  const status: Record<ConversationStatus, number> = { open: 0, snoozed: 0, resolved: 0 };
+  for (const c of organisation.channels) if (!channels || channels.has(c.channelId)) status[c.status] += c.count;
+  return {
+    ...cached,
+    status: filter.assignee === 'all' ? status : cached.status,
+    assignee: { ...cached.assignee, all: status[filter.status] },
+  };
 }

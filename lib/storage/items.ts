@@ -1,7 +1,7 @@
 import { storage } from 'wxt/utils/storage';
 import { emptyCollab, type CollabState } from '../collab/state';
 import { initialStatus, type ConnectionStatus } from '../connection/status';
-import type { AdminOverview } from '../contract/api';
+import type { AdminOverview, CountsResponse } from '../contract/api';
 import type { AgentProfile } from '../contract/models';
 import type { RoutingOverview } from '../contract/routing';
 import type { FloorResponse } from '../contract/reports';
@@ -82,6 +82,12 @@ export const teamItem = /* @__PURE__ */ storage.defineItem<TeamState>('local:tea
 export const adminItem = /* @__PURE__ */ storage.defineItem<AdminOverview | null>('local:admin', { fallback: null, version: 1 });
 /** Teams and every agent's availability (`GET /api/routing`), refreshed on connect and kept live by events. */
 export const routingItem = /* @__PURE__ */ storage.defineItem<RoutingOverview | null>('local:routing', { fallback: null, version: 1 });
+/**
+ * The organisation's conversations counted per channel, status and assigned (`GET /api/counts`,
+ * read on each connect, replaced by each `counts:update`): the side panel's *All* count beyond the
+ * agent's delivery scope (docs/delivery-scope.md, "Counts").
+ */
+export const countsItem = /* @__PURE__ */ storage.defineItem<CountsResponse | null>('local:counts', { fallback: null, version: 1 });
 /** Replies waiting for the server, oldest first: they survive a worker restart and go out once. */
 export const outboxItem = /* @__PURE__ */ storage.defineItem<PendingReply[]>('local:outbox', { fallback: [], version: 1 });
 

@@ -5,6 +5,7 @@ import type {
   AssignResponse,
   BulkStatusResponse,
   CannedRepliesResponse,
+  CountsResponse,
   MarkReadResponse,
   MarkUnreadResponse,
   StatusResponse,
@@ -26,6 +27,7 @@ import {
 } from '../../lib/contract/schemas';
 import { guard, HttpError, parseOr400 } from '../errors';
 import type { Broadcast } from '../sockets/broadcast';
+import { readCounts } from './counts';
 import type { CursorSigner } from './cursor';
 import { conversationOf, markRead, messagesPage, startConversation, sync } from './repository';
 import { markUnread, setStatus, setStatusMany } from './status';
@@ -34,7 +36,7 @@ import { assignConversation, createNote, listAgents, listCannedReplies, searchCo
 
 /**
  * The inbox's REST routes (all behind the agent's authentication): who I am, the catch-up sync,
- * pages of a thread, starting a conversation from a number, read state, assignment, private
+ * the organisation's counts, pages of a thread, starting a conversation from a number, read state, assignment, private
  * notes, canned replies, the team and search. Every one is scoped to the agent's organisation.
  */
 export function registerInboxRoutes(
@@ -53,6 +55,9 @@ export function registerInboxRoutes(
     return { ...answer, cursor: deps.cursors.sign(req.agent, answer.cursor) };
   });
 
+  // The organisation's conversations counted per channel, status and assigned (docs/delivery-scope.md, "Counts").
+  api.get('/api/counts', async (req): Promise<CountsResponse> => readCounts(db, req.agent.organisationId));
+
   api.get('/api/conversations/:id/messages', async (req): Promise<MessagesPage> => {
     const id = conversationIdOf(req);
     const q = parseOr400(messagesQuery, req.query);
@@ -63,6 +68,7 @@ export function registerInboxRoutes(
   api.post('/api/conversations', async (req, reply): Promise<StartConversationResponse> => {
     const { phone } = parseOr400(startConversationRequest, req.body);
     const { created, conversation } = await guard(() => startConversation(db, req.agent, phone));
+    if (created) broadcast.conversationCreated(req.agent.organisationId);
     reply.code(created ? 201 : 200);
     return { conversation: { ...conversation, lastReadAt: null, readInboundCount: 0, readVersion: 0, unreadCount: 0 } };
   });

@@ -1,6 +1,7 @@
 import type { TeamArea } from '../../lib/contract/events';
 import type { ConversationView, MessageView, ReadStateView } from '../../lib/contract/models';
 import type { ConversationChange } from '../inbox/status';
+import type { CountsFeed } from './counts';
 import { agentRoom, orgRoom, type SwitchboardIo } from './rooms';
 import { roomsOfConversation } from './scope';
 
@@ -10,7 +11,8 @@ import { roomsOfConversation } from './scope';
  * conversation's messages and changes go to the rooms of its delivery scope (./scope.ts): its
  * assignee's, or its queue's, and whoever has it open, shown or the whole organisation on screen.
  * Team events go to the organisation's room, the agent's own to its room; every room is of one
- * organisation, so nothing reaches another tenant.
+ * organisation, so nothing reaches another tenant. Every change of a conversation also tells
+ * `counts` (./counts.ts): the organisation's counts follow within a second.
  */
 export interface Broadcast {
   /** A message was stored (inbound from Twilio, an agent's reply or note). */
@@ -19,6 +21,8 @@ export interface Broadcast {
   messageStatus(organisationId: string, message: MessageView): void;
   /** A conversation's status or assignee changed: the row as it is now, with the activity lines the change wrote. */
   conversationChanged(change: ConversationChange): void;
+  /** A conversation was created without a message (started from a number): only the organisation's counts change. */
+  conversationCreated(organisationId: string): void;
   /** The team changed: clients read again what they show of it. */
   teamChanged(organisationId: string, area: TeamArea): void;
   /** An admin removed the agent: its sockets, on every instance, are told and cut now. */
@@ -27,16 +31,28 @@ export interface Broadcast {
   conversationRead(agentId: string, readState: ReadStateView): void;
 }
 
-/** `onTeams`: teams or their members may have changed (sockets move to their new scope). */
-export function createBroadcast(io: SwitchboardIo, onTeams: (organisationId: string) => void = () => {}): Broadcast {
+/**
+ * `onTeams`: teams or their members may have changed (sockets move to their new scope). `counts`:
+ * told of every conversation created or changed (a message may create or reopen one).
+ */
+export function createBroadcast(
+  io: SwitchboardIo,
+  onTeams: (organisationId: string) => void = () => {},
+  counts: Pick<CountsFeed, 'changed'> = { changed: () => {} },
+): Broadcast {
   const conversationRooms = (organisationId: string, c: ConversationView) => roomsOfConversation(organisationId, c.id, [c.scopeKey, c.leftScopeKey]);
   return {
-    messageNew: (organisationId, message, conversation) =>
-      io.to(conversationRooms(organisationId, conversation)).emit('message:new', { message, conversation }),
+    messageNew: (organisationId, message, conversation) => {
+      io.to(conversationRooms(organisationId, conversation)).emit('message:new', { message, conversation });
+      counts.changed(organisationId);
+    },
     messageStatus: (organisationId, message) =>
       io.to(roomsOfConversation(organisationId, message.conversationId, [message.scopeKey])).emit('message:status', { message }),
-    conversationChanged: ({ organisationId, conversation, activity }) =>
-      io.to(conversationRooms(organisationId, conversation)).emit('conversation:updated', { conversation, activity }),
+    conversationChanged: ({ organisationId, conversation, activity }) => {
+      io.to(conversationRooms(organisationId, conversation)).emit('conversation:updated', { conversation, activity });
+      counts.changed(organisationId);
+    },
+    conversationCreated: (organisationId) => counts.changed(organisationId),
     teamChanged: (organisationId, area) => {
       io.to(orgRoom(organisationId)).emit('team:changed', { area });
       if (area === 'routing') onTeams(organisationId);

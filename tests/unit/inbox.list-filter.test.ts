@@ -8,8 +8,10 @@ import {
   restoredFilter,
   showsBeyondScope,
   teamChannels,
+  withOrganisationCounts,
   type ListFilter,
 } from '../../lib/inbox/list-filter';
+import type { CountsResponse } from '../../lib/contract/api';
 import { conversation as conv } from '../support/views';
 
 describe('conversation filters', () => {
@@ -111,5 +113,57 @@ describe('the team filter', () => {
   it('narrows nothing for an agent in no team or a team that is gone, rather than hiding everything', () => {
     expect(ids(teamChannels('mine', teams, 'carol'))).toEqual(['a', 'b', 'c']);
     expect(ids(teamChannels('deleted-team', teams, 'me'))).toEqual(['a', 'b', 'c']);
+  });
+});
+
+describe('the counts beyond the agent’s scope', () => {
+  // The agent's cache: its own and the unassigned ones (its scope), and one colleague's it happens to hold.
+  const cache = [
+    conv('a', { assigneeId: 'me', channelId: 'ch-support' }),
+    conv('b', { channelId: 'ch-support', unreadCount: 1 }),
+    conv('c', { assigneeId: 'bob', channelId: 'ch-support' }),
+    conv('d', { assigneeId: 'me', channelId: 'ch-support', status: 'resolved' }),
+  ];
+  // The organisation: colleagues' conversations the agent's client never received, on two channels.
+  const organisation: CountsResponse = {
+    channels: [
+      { channelId: 'ch-sales', status: 'open', assigned: true, count: 7 },
+      { channelId: 'ch-sales', status: 'resolved', assigned: true, count: 40 },
+      { channelId: 'ch-support', status: 'open', assigned: false, count: 1 },
+      { channelId: 'ch-support', status: 'open', assigned: true, count: 12 },
+      { channelId: 'ch-support', status: 'resolved', assigned: true, count: 30 },
+      { channelId: 'ch-support', status: 'snoozed', assigned: true, count: 2 },
+    ],
+  };
+  const support = new Set(['ch-support']);
+  const shown = (f: Partial<ListFilter>, channels: ReadonlySet<string> | null = support, beyond = false, counts: CountsResponse | null = organisation) => {
+    const filter = { ...DEFAULT_LIST_FILTER, ...f };
+    return withOrganisationCounts(filterCounts(inChannels(cache, channels), filter, 'me'), counts, filter, channels, beyond);
+  };
+
+  it('in the agent’s inbox, All counts the organisation’s conversations of the team’s channels; the others are the cache’s', () => {
+    expect(shown({})).toEqual({
+      status: { open: 2, snoozed: 0, resolved: 1 },
+      assignee: { inbox: 2, mine: 1, unassigned: 1, all: 13 },
+      unread: 1,
+    });
+    expect(shown({ status: 'resolved', assignee: 'mine' }).assignee).toEqual({ inbox: 1, mine: 1, unassigned: 0, all: 30 });
+  });
+
+  it('sums every channel when the team filter narrows nothing', () => {
+    expect(shown({}, null).assignee.all).toBe(20);
+    expect(shown({ status: 'resolved' }, null).assignee.all).toBe(70);
+  });
+
+  it('under All, the statuses are the organisation’s too', () => {
+    expect(shown({ assignee: 'all' }).status).toEqual({ open: 13, snoozed: 2, resolved: 30 });
+  });
+
+  it('keeps the cached counts with Unread on (unread is the agent’s own), beyond the scope, and before any counts came', () => {
+    const cached = (f: Partial<ListFilter>, channels: ReadonlySet<string> | null = support) =>
+      filterCounts(inChannels(cache, channels), { ...DEFAULT_LIST_FILTER, ...f }, 'me');
+    expect(shown({ unread: true })).toEqual(cached({ unread: true }));
+    expect(shown({ assignee: 'all' }, null, true)).toEqual(cached({ assignee: 'all' }, null));
+    expect(shown({}, support, false, null)).toEqual(cached({}));
   });
 });
