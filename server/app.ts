@@ -31,7 +31,7 @@ import { crmVendorsAvailable } from './crm/status';
 import { createTwilioClient } from './outbound/twilio-client';
 import { createBroadcast } from './sockets/broadcast';
 import { attachSocketIo } from './sockets/socket-io';
-import { rescope } from './sockets/scope';
+import { followScopes } from './sockets/scope';
 import { orgRoom, type SwitchboardIo } from './sockets/rooms';
 import { createCountsFeed } from './sockets/counts';
 import { readCounts } from './inbox/counts';
@@ -87,12 +87,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     onError: (err, organisationId) => log.warn({ err, organisationId }, 'reading conversation counts failed; tried again in a second'),
   });
   // Teams or members changed: every socket of the organisation moves to its new delivery scope.
-  const broadcast = createBroadcast(
-    io,
-    (organisationId) =>
-      void rescope(io, db, organisationId).catch((err: unknown) => log.error({ err, organisationId }, 'moving sockets to their new scope failed')),
-    counts,
-  );
+  const rescope = followScopes(io, db, {
+    clustered: cluster !== null,
+    onError: (err, organisationId) => log.error({ err, organisationId }, 'moving sockets to their new scope failed'),
+  });
+  const broadcast = createBroadcast(io, rescope, counts);
   const requests = countRequests(http);
   // Routing (docs/routing.md): every instance listens and sweeps; the database decides once.
   const routing = createRoutingWorker({ db, io, broadcast, log: log.child({ name: 'routing' }), sweepMs: config.routingSweepMs });

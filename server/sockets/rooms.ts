@@ -5,6 +5,8 @@ import type { AgentPresence, ClientToServerEvents, ServerToClientEvents, SocketD
 export interface InterServerEvents {
   'presence:announced': (organisationId: string, presence: AgentPresence) => void;
   'viewing:announced': (organisationId: string, viewing: ViewingPayload) => void;
+  /** The organisation's teams or members changed: each instance moves its sockets to their scopes (./scope.ts). */
+  'scope:changed': (organisationId: string) => void;
 }
 
 /** The Socket.IO server with Switchboard's events (lib/contract/events.ts). */

@@ -1,8 +1,8 @@
 import type pg from 'pg';
-import { scopeKeys, teamQueueKey } from '../../lib/contract/scope';
+import { scopeKeys } from '../../lib/contract/scope';
 import { wholeInboxRequest } from '../../lib/contract/schemas';
 import { conversationRoom, watchRoom } from './collaboration';
-import { agentRoom, orgRoom, type SwitchboardIo } from './rooms';
+import { orgRoom, type SwitchboardIo } from './rooms';
 
 /**
  * Delivery scope on Socket.IO (docs/delivery-scope.md): a socket joins one room per key of its
@@ -10,7 +10,8 @@ import { agentRoom, orgRoom, type SwitchboardIo } from './rooms';
  * it (`inbox:whole`: the side panel's All view). The rooms are decided here, from the database,
  * never from what a client says it belongs to.
  */
-export const scopeRoom = (key: string) => `scope:${key}`;
+const SCOPE_PREFIX = 'scope:';
+export const scopeRoom = (key: string) => `${SCOPE_PREFIX}${key}`;
 export const wholeRoom = (organisationId: string) => `whole:${organisationId}`;
 
 type TeamRow = { id: string; members: string[] };
@@ -54,21 +55,60 @@ export function roomsOfConversation(organisationId: string, conversationId: stri
 }
 
 /**
- * Teams or their members changed: every agent of the organisation moves to its scope's rooms, on
- * every instance (the adapter's `socketsJoin`/`socketsLeave` by agent room: no round trip).
+ * Moves this instance's sockets of one organisation to their scopes, from one read of its teams and
+ * agents made now. Each socket leaves every scope room that is no longer its own, whatever made it
+ * so (a team left or deleted; the organisation's queue once its agent is in a team), found in the
+ * socket's own rooms; one whose agent is no longer of the organisation (moved: cut at the next
+ * re-check) keeps none of its scope, nor the whole organisation.
  */
-export async function rescope(io: SwitchboardIo, db: pg.Pool, organisationId: string): Promise<void> {
+async function rescopeHere(io: SwitchboardIo, db: pg.Pool, organisationId: string): Promise<void> {
+  const here = () => [...io.of('/').sockets.values()].filter((s) => s.data.organisationId === organisationId);
+  if (here().length === 0) return;
   const [teams, { rows: agents }] = await Promise.all([
     teamsOf(db, organisationId),
     db.query<{ id: string }>('select id from agents where organisation_id = $1', [organisationId]),
   ]);
-  const queues = teams.map((t) => scopeRoom(teamQueueKey(t.id)));
-  for (const { id } of agents) {
-    const rooms = keysFor(id, organisationId, teams).map(scopeRoom);
-    const leave = queues.filter((r) => !rooms.includes(r));
-    if (leave.length) io.in(agentRoom(id)).socketsLeave(leave);
-    io.in(agentRoom(id)).socketsJoin(rooms);
+  const current = new Set(agents.map((a) => a.id));
+  for (const socket of here()) {
+    const { agentId } = socket.data;
+    const rooms = current.has(agentId) ? keysFor(agentId, organisationId, teams).map(scopeRoom) : [];
+    const stale = [...socket.rooms].filter(
+      (r) => (r.startsWith(SCOPE_PREFIX) && !rooms.includes(r)) || (!current.has(agentId) && r === wholeRoom(organisationId)),
+    );
+    for (const room of stale) void socket.leave(room);
+    if (rooms.length) void socket.join(rooms);
   }
+}
+
+/**
+ * Teams or their members changed: every socket of the organisation moves to its scope's rooms. Each
+ * instance moves its own sockets (told through the adapter, `scope:changed`) from its own read,
+ * made after it was told: one read at a time per organisation, and one more if told again
+ * meanwhile, so the rooms a socket ends in come from a read newer than the last change. (Moving
+ * every instance's sockets from the one instance that made the change would apply two changes'
+ * reads in whichever order they reached Redis, and could not see which rooms a socket is in.)
+ * Returns what to call on a change.
+ */
+export function followScopes(io: SwitchboardIo, db: pg.Pool, o: { clustered: boolean; onError(err: unknown, organisationId: string): void }) {
+  const running = new Map<string, { again: boolean }>();
+  const here = (organisationId: string) => {
+    const run = running.get(organisationId);
+    if (run) return void (run.again = true);
+    const state = { again: false };
+    running.set(organisationId, state);
+    void (async () => {
+      do {
+        state.again = false;
+        await rescopeHere(io, db, organisationId).catch((err: unknown) => o.onError(err, organisationId));
+      } while (state.again);
+      running.delete(organisationId);
+    })();
+  };
+  io.on('scope:changed', here);
+  return (organisationId: string): void => {
+    here(organisationId);
+    if (o.clustered) io.serverSideEmit('scope:changed', organisationId);
+  };
 }
 
 /** `inbox:whole`: the socket's agent shows (or stops showing) more than its scope. */

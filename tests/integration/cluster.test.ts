@@ -4,8 +4,21 @@ import type { AgentPresence, ViewingPayload } from '../../lib/contract/events';
 import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { startInstance, type ServerInstance } from '../support/instance';
 import { startRedis } from '../support/redis';
-import { connectSocket, createTestOrg, customer, freePort, nextEvent, startTestStack, type TestOrg, type TestSocket, type TestStack } from '../support/stack';
+import {
+  api,
+  connectSocket,
+  createTestOrg,
+  customer,
+  freePort,
+  nextEvent,
+  startTestStack,
+  type TestOrg,
+  type TestSocket,
+  type TestStack,
+} from '../support/stack';
 import { until } from '../support/wait';
+import { teamQueueKey } from '../../lib/contract/scope';
+import { scopeRoom } from '../../server/sockets/scope';
 
 /**
  * Two server instances (this process and a child process, as production runs them) against one
@@ -85,6 +98,43 @@ describe('Several server instances on Redis', () => {
     bob.emit('conversation:leave', { conversationId });
     await new Promise((r) => setTimeout(r, 300));
     expect(leaked).toEqual([]);
+  });
+
+  it('an agent taken out of a team through one instance stops hearing its queue on the other, however quickly its teams change', async () => {
+    const teams = await createTestOrg(stack, 2);
+    const [admin, bob] = teams.agents as [TestOrg['agents'][number], TestOrg['agents'][number]];
+    const call = async (path: string, method: string, body: unknown = {}) => {
+      const res = await api<{ id?: string }>(stack, admin.token, path, method, body);
+      expect([path, res.status]).toEqual([path, method === 'POST' ? 201 : 200]);
+      return res.body;
+    };
+    const newTeam = async (name: string) => (await call('/api/admin/teams', 'POST', { name, assignment: 'off', defaultCapacity: 5 })).id!;
+    const [answering, other] = [await newTeam('Answers the channel'), await newTeam('Other')];
+    for (const team of [answering, other]) await call(`/api/admin/teams/${team}/members/${bob.id}`, 'PUT');
+    await call(`/api/admin/channels/${teams.channelId}/team`, 'PUT', { teamId: answering });
+    const socket = await connect({ serverUrl: second.url }, bob.token); // instance 2; the changes go through instance 1
+    const member = `/api/admin/teams/${answering}/members/${bob.id}`;
+    const inQueue = async () => (await stack.app.io.in(scopeRoom(teamQueueKey(answering))).fetchSockets()).length > 0;
+    expect(await inQueue()).toBe(true);
+    // Out, in, out again at once: each instance's rooms come from a read after the last change.
+    await call(member, 'DELETE');
+    await call(member, 'PUT');
+    await call(member, 'DELETE');
+    await until(async () => !(await inQueue()), { what: 'Bob’s socket out of the team’s queue' });
+
+    const heard: string[] = [];
+    socket.on('message:new', (p) => heard.push(p.conversation.id));
+    socket.on('conversation:updated', (p) => heard.push(p.conversation.id));
+    const inbound = async () => {
+      const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: teams.number, body: 'queued' });
+      await postSignedWebhook(`${stack.serverUrl}/api/webhooks/twilio`, stack.config.twilio.authToken, params, `${stack.config.publicUrl}/api/webhooks/twilio`);
+      return conversationOf(params.MessageSid!);
+    };
+    await inbound(); // the queue's, no longer Bob's
+    const marker = await inbound();
+    expect((await api(stack, admin.token, `/api/conversations/${marker}/assign`, 'POST', { assigneeId: bob.id })).status).toBe(200);
+    await until(() => heard.includes(marker), { what: 'Bob hears the conversation given to him' });
+    expect(heard.filter((id) => id !== marker)).toEqual([]);
   });
 
   it('stores a webhook that Twilio delivers to both instances once', async () => {

@@ -3,7 +3,7 @@ import type { AssignResponse } from '../../lib/contract/api';
 import type { ServerToClientEvents } from '../../lib/contract/events';
 import { agentScopeKey, organisationQueueKey, scopeKeys, teamQueueKey } from '../../lib/contract/scope';
 import { RealtimeLink, type DeliveryScope } from '../../lib/background/links/realtime';
-import { api, customer, nextEvent, type TestOrg, type TestSocket } from '../support/stack';
+import { api, conversationWith as newConversation, nextEvent, type TestOrg, type TestSocket } from '../support/stack';
 import { useClients, useTestStack } from '../support/fixture';
 import { setUpTeam } from '../support/routing';
 import { scopeRoom } from '../../server/sockets/scope';
@@ -22,14 +22,7 @@ describe('Delivery scope', () => {
   const clients = useClients(ctx);
   const agent = (i: number) => ctx.a.agents[i]!;
 
-  const conversationWith = async (org: TestOrg, body = 'hello', from = customer()) => {
-    const res = await ctx.stack.inbound({ from, to: org.number, body });
-    expect(res.status).toBe(200);
-    const { rows } = await ctx.stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [
-      res.params.MessageSid,
-    ]);
-    return { id: rows[0]!.conversation_id, from };
-  };
+  const conversationWith = (org: TestOrg, body?: string, from?: string) => newConversation(ctx.stack, org, body, from);
   const assign = async (id: string, to: string | null, by = agent(0)) => {
     const res = await api<AssignResponse>(ctx.stack, by.token, `/api/conversations/${id}/assign`, 'POST', { assigneeId: to });
     expect(res.status).toBe(200);

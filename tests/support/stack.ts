@@ -170,6 +170,18 @@ export function nextEvent<E extends keyof ServerToClientEvents>(socket: TestSock
 let customerSeq = Math.floor(Math.random() * 9000);
 export const customer = () => `+1646555${String(1000 + (customerSeq++ % 9000))}`;
 
+/**
+ * A customer's message to the organisation's number (a new conversation, or the customer's own if
+ * `from` wrote before): the conversation's id and the customer's number.
+ * @example const { id, from } = await conversationWith(ctx.stack, ctx.a); await conversationWith(ctx.stack, ctx.a, 'again', from);
+ */
+export async function conversationWith(stack: TestStack, org: TestOrg, body = 'hello', from = customer()): Promise<{ id: string; from: string }> {
+  const res = await stack.inbound({ from, to: org.number, body });
+  if (res.status !== 200) throw new Error(`the webhook answered ${res.status}`);
+  const { rows } = await stack.db.query<{ conversation_id: string }>('select conversation_id from messages where twilio_sid = $1', [res.params.MessageSid]);
+  return { id: rows[0]!.conversation_id, from };
+}
+
 /** Fault injection: a switch that takes the stack's Socket.IO down (drops and refuses sockets) and up again. */
 export function socketIoSwitch(stack: Stack): (up: boolean) => void {
   let up = true;

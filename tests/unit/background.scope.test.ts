@@ -1,5 +1,7 @@
-import { describe, expect, it, vi } from 'vitest';
-import { createDeliveryScope } from '@/lib/background/scope';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { browser, type Browser } from 'wxt/browser';
+import { createDeliveryScope, serveWholeInbox } from '@/lib/background/scope';
+import { WHOLE_INBOX_PORT } from '@/lib/messaging/protocol';
 import type { DeliveryScope } from '@/lib/background/links/realtime';
 import type { RoutingOverview } from '@/lib/contract/routing';
 import { emptyInbox, type InboxState } from '@/lib/inbox/state';
@@ -66,5 +68,71 @@ describe('the delivery scope the worker asks for', () => {
     const release = scope.hold();
     expect(scope.enters('agent:b2', 'agent:a1')).toBe(false);
     release();
+  });
+
+  it('a hostile CRM page listing thousands of conversations binds at most 100 besides the open one, and changes the channel at most every 300 ms', async () => {
+    vi.useFakeTimers();
+    try {
+      const ids = Array.from({ length: 5000 }, (_, i) => `c${i}`);
+      const { scope, heard } = tracker(Object.fromEntries(ids.map((id) => [id, 'agent:b2'])));
+      scope.setOpen('open-one');
+      // A page redrawing its numbers every millisecond for a second.
+      for (let ms = 0; ms < 1000; ms++) {
+        scope.setShown(ms % 2 ? ids : ids.slice().reverse());
+        await vi.advanceTimersByTimeAsync(1);
+      }
+      await vi.advanceTimersByTimeAsync(400);
+      expect(heard.length).toBeGreaterThan(0);
+      expect(heard.length).toBeLessThanOrEqual(5);
+      for (const s of heard) {
+        expect(s.extra).toHaveLength(100);
+        expect(s.extra[0]).toBe('open-one');
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+/** `WHOLE_INBOX_PORT` asks for the organisation's whole stream: only this extension's own pages may hold it. */
+describe('Who may hold the whole inbox', () => {
+  afterEach(() => vi.restoreAllMocks());
+  type Listener = (port: Browser.runtime.Port) => void;
+  const port = (sender: Browser.runtime.MessageSender) => {
+    const onDisconnect: Array<() => void> = [];
+    return {
+      name: WHOLE_INBOX_PORT,
+      sender,
+      disconnected: false,
+      disconnect() {
+        this.disconnected = true;
+      },
+      onDisconnect: { addListener: (fn: () => void) => onDisconnect.push(fn) },
+      close: () => onDisconnect.forEach((fn) => fn()),
+    };
+  };
+
+  it('a CRM page’s content script, another extension or a web page is refused; the side panel holds it until it goes', () => {
+    let listener: Listener | null = null;
+    vi.spyOn(browser.runtime, 'onConnect', 'get').mockReturnValue({ addListener: (fn: Listener) => (listener = fn) } as never);
+    const { scope } = tracker();
+    serveWholeInbox(scope);
+    const own = browser.runtime.getURL('/');
+    const refused = [
+      { id: browser.runtime.id, url: 'https://crm.example.com/contacts', tab: { id: 1 } }, // our content script on a CRM page
+      { id: 'another-extension', url: `chrome-extension://another-extension/sidepanel.html` },
+      { id: browser.runtime.id, url: `https://evil.example/${own}` },
+      { url: own }, // no extension id: a web page through externally_connectable would have none
+    ];
+    for (const sender of refused) {
+      const p = port(sender as never);
+      listener!(p as never);
+      expect([sender, p.disconnected, scope.current().whole]).toEqual([sender, true, false]);
+    }
+    const panel = port({ id: browser.runtime.id, url: `${own}sidepanel.html` });
+    listener!(panel as never);
+    expect([panel.disconnected, scope.current().whole]).toEqual([false, true]);
+    panel.close();
+    expect(scope.current().whole).toBe(false);
   });
 });
