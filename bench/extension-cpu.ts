@@ -43,11 +43,10 @@ export async function extensionCpu(context: BrowserContext, pages: { panel: Page
   const ms = (m: Metrics, name: string) => (m.metrics.find((x) => x.name === name)?.value ?? Number.NaN) * 1000;
   const read = async () => {
     const p = (await panel.send('Performance.getMetrics')) as Metrics;
-    const worker = serviceWorkerThreads();
+    const threads = serviceWorkerThreads();
     return {
       wallMs: performance.now(),
-      worker: worker.ms,
-      workerThreads: worker.ids,
+      threads,
       panel: ms(p, 'TaskDuration'),
       panelScript: ms(p, 'ScriptDuration'),
       panelStyle: ms(p, 'RecalcStyleDuration'),
@@ -61,19 +60,23 @@ export async function extensionCpu(context: BrowserContext, pages: { panel: Page
   return {
     async stop(): Promise<ExtensionCpuWindow> {
       const after = await read();
+      // Only the threads that ran the whole window: another extension's worker (Chromium starts
+      // some for a few seconds) is not ours, and a thread that came or went is flagged.
+      const kept = [...after.threads.keys()].filter((id) => before.threads.has(id));
+      const worker = kept.reduce((sum, id) => sum + after.threads.get(id)! - before.threads.get(id)!, 0);
       return {
-        ...(Object.fromEntries(PARTS.map((k) => [k, after[k] - before[k]])) as unknown as ExtensionCpu),
+        ...(Object.fromEntries(PARTS.filter((k) => k !== 'worker').map((k) => [k, after[k] - before[k]])) as unknown as ExtensionCpu),
+        worker,
         wallMs: after.wallMs - before.wallMs,
-        workerKept: after.workerThreads === before.workerThreads,
+        workerKept: kept.length > 0 && kept.length === before.threads.size && kept.length === after.threads.size,
       };
     },
   };
 }
 
-/** CPU time (ms) of the service worker threads of Chromium's extension processes, from /proc, and which threads they are. */
-function serviceWorkerThreads(): { ms: number; ids: string } {
-  let ticks = 0;
-  const ids: string[] = [];
+/** CPU time (ms) of each service worker thread of Chromium's extension processes, from /proc, by process/thread id. */
+function serviceWorkerThreads(): Map<string, number> {
+  const threads = new Map<string, number>();
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--extension-process')) continue;
@@ -81,14 +84,13 @@ function serviceWorkerThreads(): { ms: number; ids: string } {
         const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
         if (!stat.includes('(ServiceWorker t')) continue;
         const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-        ticks += Number(f[11]) + Number(f[12]);
-        ids.push(`${pid}/${tid}`);
+        threads.set(`${pid}/${tid}`, (Number(f[11]) + Number(f[12])) * 10); // USER_HZ = 100
       }
     } catch {
       // a process or thread gone meanwhile
     }
   }
-  return { ms: ticks * 10, ids: ids.sort().join(',') }; // USER_HZ = 100
+  return threads;
 }
 
 /** BENCH_PROFILE=<dir>: V8 CPU profiles of the service worker and the side panel over a window, over CDP; null without it. */
