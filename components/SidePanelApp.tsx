@@ -14,7 +14,7 @@ import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useServerSearch } from '@/lib/hooks/useServerSearch';
 import { useUndo } from '@/lib/hooks/useUndo';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
-import { sortedConversations } from '@/lib/inbox/state';
+import { sameItems, sameJson, useNewestFirst, useSame } from '@/lib/hooks/useStable';
 import { filterConversations, filterCounts, inChannels, restoredFilter, showsBeyondScope, teamChannels, type ListFilter } from '@/lib/inbox/list-filter';
 import { matchesLocally, searchView, type SearchScope } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
@@ -40,6 +40,8 @@ const openConversation = (conversationId: string, byKeyboard = false) => {
   opening.byKeyboard = byKeyboard;
   void sendMessage('inbox:openConversation', { conversationId });
 };
+const reconnect = () => void sendMessage('connection:reconnect');
+const closeConversation = () => void openConversationItem.setValue(null);
 const FILTER_KEY = 'switchboard:list-filter';
 /**
  * The list rows on screen, for their typing and viewing (stable, so rows do not re-render for it).
@@ -101,7 +103,7 @@ export function SidePanelApp() {
   }, [ready]);
 
   const me = agent?.id ?? '';
-  const all = useMemo(() => (inbox ? sortedConversations(inbox) : []), [inbox?.conversations]); // eslint-disable-line react-hooks/exhaustive-deps
+  const all = useNewestFirst(inbox?.conversations);
   const [scope, setScope] = useState<SearchScope>('all');
   const searching = search.query.trim() !== '';
   // A search looks in every status (narrowed to one if the agent says so); otherwise the list's filter.
@@ -128,7 +130,15 @@ export function SidePanelApp() {
   // Colleagues' conversations or another team's: the organisation's whole stream while they are
   // listed (decided once the agent and their teams are read, so a start does not flap the port).
   useWholeInbox(Boolean(agent) && routing !== undefined && showsBeyondScope(filter, myTeams));
-  const visible = useMemo(() => found?.conversations ?? filterConversations(ofTeams, filter, me), [found, ofTeams, filter, me]);
+  // The same rows as before (a message elsewhere in the inbox): the list does not render again.
+  const visible = useSame(
+    useMemo(() => found?.conversations ?? filterConversations(ofTeams, filter, me), [found, ofTeams, filter, me]),
+    sameItems,
+  );
+  const counts = useSame(
+    useMemo(() => filterCounts(ofTeams, filter, me), [ofTeams, filter, me]),
+    sameJson,
+  );
   const matches = useMemo(
     () => Object.fromEntries((search.results ?? []).filter((r) => r.match).map((r) => [r.conversation.id, r.match!.body])),
     [search.results],
@@ -162,6 +172,33 @@ export function SidePanelApp() {
     unread: () => statusActions.current?.markUnread(),
     undo: () => void undo.undo(),
   });
+  const { setQuery } = search;
+  const onQuery = useCallback(
+    (q: string) => {
+      if (!q.trim()) setScope('all');
+      setQuery(q);
+    },
+    [setQuery],
+  );
+  const onFilter = useCallback((f: ListFilter) => {
+    setFilter(f);
+    setChecked(new Set());
+    localStorage.setItem(FILTER_KEY, JSON.stringify(f));
+  }, []);
+  const onSelecting = useCallback((on: boolean) => {
+    setSelecting(on);
+    setChecked(new Set());
+  }, []);
+  const enterList = useCallback(() => list.current?.focus(), []);
+  const searchBar = useMemo(() => found && { scope, onScope: setScope, counts: found.counts, total: found.total }, [found, scope]);
+  // Who is typing in each row, as names: the same object while that does not change.
+  const typing = useSame(
+    useMemo(() => Object.fromEntries(Object.keys(collab.typing).map((id) => [id, typingIn(collab, id, now, me).map((t) => t.displayName)])), [collab, now, me]),
+    sameJson,
+  );
+  const { undo: runUndo } = undo;
+  const onUndo = useCallback(() => void runUndo(), [runUndo]);
+
   // Picked conversations that left the view (resolved by a colleague, filtered out) are not acted on.
   const picked = useMemo(() => visible.filter((c) => checked.has(c.id)), [checked, visible]);
   const onCheck = useCallback(
@@ -182,7 +219,7 @@ export function SidePanelApp() {
   return (
     <main>
       <h1 className="visually-hidden">{t('title')}</h1>
-      <StatusBar status={status} banner={banner} agentName={agent.displayName} onReconnect={() => void sendMessage('connection:reconnect')} />
+      <StatusBar status={status} banner={banner} agentName={agent.displayName} onReconnect={reconnect} />
       <TeamBar presence={collab.presence} me={agent.id} />
       {agent.role !== 'agent' && <FloorStrip me={agent.id} />}
       {open ? (
@@ -193,12 +230,12 @@ export function SidePanelApp() {
           me={agent.id}
           agents={team?.agents ?? []}
           cannedReplies={team?.cannedReplies ?? []}
-          onBack={() => void openConversationItem.setValue(null)}
+          onBack={closeConversation}
           collision={collisionNotice(collab, open.id, agent.id, now)}
           typing={typingNames(open.id)}
           replyBox={replyBox}
           statusActions={statusActions}
-          onSetAside={() => void openConversationItem.setValue(null)}
+          onSetAside={closeConversation}
           waiting={waiting}
           onUndoable={undo.offerUndo}
           focusReply={!opening.byKeyboard}
@@ -208,27 +245,17 @@ export function SidePanelApp() {
           <InboxToolbar
             ref={searchBox}
             query={search.query}
-            onQuery={(q) => {
-              if (!q.trim()) setScope('all');
-              search.setQuery(q);
-            }}
-            search={found && { scope, onScope: setScope, counts: found.counts, total: found.total }}
+            onQuery={onQuery}
+            search={searchBar}
             filter={filter}
-            onFilter={(f) => {
-              setFilter(f);
-              setChecked(new Set());
-              localStorage.setItem(FILTER_KEY, JSON.stringify(f));
-            }}
-            counts={filterCounts(ofTeams, filter, agent.id)}
+            onFilter={onFilter}
+            counts={counts}
             teams={teamChoices}
             searching={search.pending}
             searchError={search.error}
-            onEnterList={() => list.current?.focus()}
+            onEnterList={enterList}
             selecting={selecting}
-            onSelecting={(on) => {
-              setSelecting(on);
-              setChecked(new Set());
-            }}
+            onSelecting={onSelecting}
           />
           {selecting && (
             <BulkBar
@@ -250,7 +277,7 @@ export function SidePanelApp() {
             now={minute}
             conversations={visible}
             selectedId={openId}
-            typing={Object.fromEntries(Object.keys(collab.typing).map((id) => [id, typingNames(id)]))}
+            typing={typing}
             agentNames={agentNames}
             me={agent.id}
             matches={matches}
@@ -260,13 +287,7 @@ export function SidePanelApp() {
           />
         </>
       )}
-      <UndoToast
-        text={undo.offer?.text ?? null}
-        failed={undo.failed}
-        onUndo={() => void undo.undo()}
-        onHold={undo.hold}
-        onDismissFailure={undo.dismissFailure}
-      />
+      <UndoToast text={undo.offer?.text ?? null} failed={undo.failed} onUndo={onUndo} onHold={undo.hold} onDismissFailure={undo.dismissFailure} />
     </main>
   );
 }

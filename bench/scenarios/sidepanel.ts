@@ -106,6 +106,7 @@ export async function sidePanelLatency(
     const total = opts.rate * opts.seconds;
     // BENCH_PROFILE=<dir>: CPU profiles of the service worker and the side panel over the window.
     const profiling = process.env.BENCH_PROFILE ? await startExtensionProfiles(browser.context, panel, browser.worker.url()) : null;
+    const tracing = process.env.BENCH_TRACE ? await startTrace(browser.context, panel) : null;
     const cpu = await extensionCpu(browser.context, { panel, crm });
     // Bracketed bodies: text nodes run together in textContent.
     await send(
@@ -115,6 +116,7 @@ export async function sidePanelLatency(
       true,
     );
     await profiling?.stop(process.env.BENCH_PROFILE!, `sidepanel-${opts.agents}x${opts.rate}`);
+    await tracing?.stop(process.env.BENCH_TRACE!, `sidepanel-${opts.agents}x${opts.rate}`);
     sender.close();
     const deadline = Date.now() + 15_000;
     let seen: Record<string, number> = {};
@@ -204,20 +206,46 @@ async function extensionCpu(context: BrowserContext, pages: { panel: Page; crm: 
   };
 }
 
-/** CPU time (ms) of the service worker threads of Chromium's extension processes, from /proc. */
+/**
+ * CPU time (ms) of the service worker threads in this browser's extension processes, from /proc:
+ * only the processes descending from the Chromium that loaded this checkout's build (another
+ * Chromium on the machine, a test run's say, has its own service worker threads).
+ */
 function serviceWorkerThreadMs(): number {
-  let ticks = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+  const pids = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  const read = (path: string) => {
     try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--extension-process')) continue;
-      for (const tid of readdirSync(`/proc/${pid}/task`)) {
-        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        if (!stat.includes('(ServiceWorker t')) continue;
-        const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-        ticks += Number(f[11]) + Number(f[12]);
-      }
+      return readFileSync(path, 'utf8');
     } catch {
-      // a process or thread gone meanwhile
+      return ''; // a process or thread gone meanwhile
+    }
+  };
+  const parentOf = new Map<string, string>();
+  const ours = new Set<string>();
+  for (const pid of pids) {
+    const stat = read(`/proc/${pid}/stat`);
+    parentOf.set(pid, stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[1] ?? '');
+    const cmdline = read(`/proc/${pid}/cmdline`);
+    if (cmdline.includes(`--load-extension=${EXTENSION_DIR}`) && !cmdline.includes('--type=')) ours.add(pid);
+  }
+  const inOurBrowser = (pid: string) => {
+    for (let p = pid, hops = 0; p && p !== '0' && hops < 10; p = parentOf.get(p) ?? '', hops++) if (ours.has(p)) return true;
+    return false;
+  };
+  let ticks = 0;
+  for (const pid of pids) {
+    if (!read(`/proc/${pid}/cmdline`).includes('--extension-process') || !inOurBrowser(pid)) continue;
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      const stat = read(`/proc/${pid}/task/${tid}/stat`);
+      if (!stat.includes('(ServiceWorker t')) continue;
+      const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
     }
   }
   return ticks * 10; // USER_HZ = 100
@@ -238,6 +266,30 @@ async function startExtensionProfiles(context: BrowserContext, panel: Page, work
       mkdirSync(dir, { recursive: true });
       writeFileSync(join(dir, `${name}-worker.cpuprofile`), JSON.stringify(workerProfile));
       writeFileSync(join(dir, `${name}-panel.cpuprofile`), JSON.stringify(panelProfile));
+    },
+  };
+}
+
+/**
+ * A Chrome trace (the DevTools timeline's categories) over the same window, `BENCH_TRACE=<dir>`:
+ * what the side panel's main thread spends apart from script (style, layout, paint, the commit to
+ * the compositor), which the CPU profile does not show. Open it in DevTools' Performance panel.
+ */
+async function startTrace(context: BrowserContext, panel: Page) {
+  const cdp = await context.newCDPSession(panel);
+  const events: unknown[] = [];
+  cdp.on('Tracing.dataCollected', ({ value }) => void events.push(...value));
+  await cdp.send('Tracing.start', {
+    transferMode: 'ReportEvents',
+    traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8', 'blink.user_timing'] },
+  });
+  return {
+    async stop(dir: string, name: string) {
+      const done = new Promise<void>((resolve) => cdp.once('Tracing.tracingComplete', () => resolve()));
+      await cdp.send('Tracing.end');
+      await done;
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `${name}.trace.json`), JSON.stringify({ traceEvents: events }));
     },
   };
 }
