@@ -8,7 +8,7 @@ import { useConversationIntents } from '@/lib/hooks/useConversationIntents';
 import { useInboxKeyboard } from '@/lib/hooks/useInboxKeyboard';
 import { useNow } from '@/lib/hooks/useNow';
 import { useOnline } from '@/lib/hooks/useOnline';
-import { useInbox } from '@/lib/hooks/useInbox';
+import { reportRowsShown, useInbox } from '@/lib/hooks/useInbox';
 import { useWholeInbox } from '@/lib/hooks/useWholeInbox';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useServerSearch } from '@/lib/hooks/useServerSearch';
@@ -18,6 +18,7 @@ import { sameItems, sameJson, useNewestFirst, useSame } from '@/lib/hooks/useSta
 import { filterConversations, filterCounts, inChannels, restoredFilter, showsBeyondScope, teamChannels, type ListFilter } from '@/lib/inbox/list-filter';
 import { matchesLocally, searchView, type SearchScope } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
+import { PANEL_VISIBLE_MAX } from '@/lib/messaging/schemas';
 import { BulkBar } from './BulkBar';
 import { FirstRun } from './Onboarding';
 import { FloorStrip } from './reports/FloorStrip';
@@ -44,22 +45,11 @@ const reconnect = () => void sendMessage('connection:reconnect');
 const closeConversation = () => void openConversationItem.setValue(null);
 const FILTER_KEY = 'switchboard:list-filter';
 /**
- * The list rows on screen, for their typing and viewing (stable, so rows do not re-render for it).
- * A busy inbox changes them with every message: at most one report per ROWS_SHOWN_MS, the latest
- * rows always last (the worker sends the server one watch list per 150 ms anyway).
+ * The list rows on screen, for their typing and viewing: told to the background on the panel's port
+ * as they change (a busy inbox changes them with every message; the worker sends the server one
+ * watch list per 150 ms). Stable, so rows do not re-render for it.
  */
-const ROWS_SHOWN_MS = 150;
-const rowsShown: { latest: string[]; timer: ReturnType<typeof setTimeout> | null } = { latest: [], timer: null };
-const reportRowsShown = (conversationIds: string[]) => {
-  rowsShown.latest = conversationIds.slice(0, 500);
-  if (rowsShown.timer) return;
-  void sendMessage('inbox:visible', { conversationIds: rowsShown.latest });
-  const sent = rowsShown.latest;
-  rowsShown.timer = setTimeout(() => {
-    rowsShown.timer = null;
-    if (rowsShown.latest !== sent) reportRowsShown(rowsShown.latest);
-  }, ROWS_SHOWN_MS);
-};
+const onRowsShown = (conversationIds: string[]) => reportRowsShown(conversationIds.slice(0, PANEL_VISIBLE_MAX));
 
 /** The list's filter as the agent last left it (on this device). */
 const savedFilter = () => restoredFilter(localStorage.getItem(FILTER_KEY));
@@ -270,7 +260,7 @@ export function SidePanelApp() {
           )}
           <ConversationList
             ref={list}
-            onRowsShown={reportRowsShown}
+            onRowsShown={onRowsShown}
             selecting={selecting}
             checked={checked}
             onCheck={onCheck}

@@ -1,8 +1,17 @@
 import { useEffect, useState } from 'react';
 import { applyPatch, type InboxState } from '../inbox/state';
 import { storedInbox } from '../inbox/store';
-import { holdPort } from '../messaging/hold-port';
-import { PANEL_PORT, type PanelNotice } from '../messaging/protocol';
+import { holdPort, type PortHold } from '../messaging/hold-port';
+import { PANEL_PORT, type PanelNotice, type PanelRequest } from '../messaging/protocol';
+
+/** The panel's port while it is held, and the rows it last said it shows (said again to a new worker). */
+const panel: { hold: PortHold<PanelRequest> | null; rowsShown: string[] | null } = { hold: null, rowsShown: null };
+
+/** Tells the background which conversations the list shows (their typing and viewing are wanted). */
+export function reportRowsShown(conversationIds: string[]): void {
+  panel.rowsShown = conversationIds;
+  panel.hold?.post({ type: 'visible', conversationIds });
+}
 
 /**
  * The inbox for a UI: first painted from storage (the cache, before any network answer), then
@@ -17,7 +26,7 @@ export function useInbox(): InboxState | undefined {
     void storedInbox().then((stored) => {
       if (live && !current) setInbox(stored);
     });
-    const release = holdPort<PanelNotice>(PANEL_PORT, {
+    const hold = holdPort<PanelNotice, PanelRequest>(PANEL_PORT, {
       message: (notice) => {
         if (notice.type === 'snapshot') current = notice.state;
         else if (current) current = applyPatch(current, notice.patch);
@@ -27,10 +36,13 @@ export function useInbox(): InboxState | undefined {
         setInbox(current);
       },
       drop: () => void (current = null),
+      connect: (post) => panel.rowsShown && post({ type: 'visible', conversationIds: panel.rowsShown }),
     });
+    panel.hold = hold;
     return () => {
       live = false;
-      release();
+      if (panel.hold === hold) panel.hold = null;
+      hold();
     };
   }, []);
   return inbox;
