@@ -166,7 +166,12 @@ export const WHOLE_INBOX_PORT = 'switchboard-whole-inbox';
 export type FloorPortNotice = { type: 'error'; message: string };
 export type CrmPortRequest = z.infer<typeof overlayPortRequest>;
 export type OverlayPortNotice =
-  | { type: 'badges'; signedIn: boolean; badges: Record<string, BadgeInfo> }
+  /**
+   * Badges by number: with `complete`, one for every number the page reported (what it had is
+   * replaced); without, only the numbers whose badge changed since the last notice (a message
+   * changes one badge: the page gets and redraws that one).
+   */
+  | { type: 'badges'; signedIn: boolean; badges: Record<string, BadgeInfo>; complete: boolean }
   /** The agent turned the overlay off for this site: remove every badge and stop. */
   | { type: 'disable' };
 
