@@ -1,9 +1,10 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { connectionBanner, waitingReplies } from '@/lib/connection/banner';
 import { initialStatus } from '@/lib/connection/status';
-import { SEARCH_MIN_CHARS } from '@/lib/contract/api';
+import { SEARCH_MIN_CHARS, type CannedReply } from '@/lib/contract/api';
+import type { AgentSummary, MessageView } from '@/lib/contract/models';
 import { useConversationIntents } from '@/lib/hooks/useConversationIntents';
 import { useInboxKeyboard } from '@/lib/hooks/useInboxKeyboard';
 import { useNow } from '@/lib/hooks/useNow';
@@ -202,10 +203,14 @@ export function SidePanelApp() {
     [],
   );
 
+  // The open thread's colleagues, the same objects while they say the same: a message elsewhere
+  // in the inbox does not render the thread again.
+  const collision = useSame(openId && agent ? collisionNotice(collab, openId, agent.id, now) : null, sameJson);
+  const typingInOpen = useSame(openId && agent ? typingIn(collab, openId, now, agent.id).map((t) => t.displayName) : NOBODY, sameItems);
+
   if (inbox === undefined || agent === undefined) return null;
   if (agent === null || update) return <FirstRun />;
   const open = openId ? inbox.conversations[openId] : undefined;
-  const typingNames = (conversationId: string) => typingIn(collab, conversationId, now, agent.id).map((t) => t.displayName);
   return (
     <main>
       <h1 className="visually-hidden">{t('title')}</h1>
@@ -216,13 +221,13 @@ export function SidePanelApp() {
         <OpenThread
           key={open.id}
           conversation={open}
-          messages={inbox.messages[open.id] ?? []}
+          messages={inbox.messages[open.id] ?? NO_MESSAGES}
           me={agent.id}
-          agents={team?.agents ?? []}
-          cannedReplies={team?.cannedReplies ?? []}
+          agents={team?.agents ?? NO_AGENTS}
+          cannedReplies={team?.cannedReplies ?? NO_REPLIES}
           onBack={closeConversation}
-          collision={collisionNotice(collab, open.id, agent.id, now)}
-          typing={typingNames(open.id)}
+          collision={collision}
+          typing={typingInOpen}
           replyBox={replyBox}
           statusActions={statusActions}
           onSetAside={closeConversation}
@@ -282,7 +287,14 @@ export function SidePanelApp() {
   );
 }
 
-/** The thread on screen with its intents (stable while it stays open). */
-function OpenThread(props: Omit<ThreadProps, 'intents'>) {
+/**
+ * The thread on screen with its intents (stable while it stays open). Renders when one of its
+ * props changes (its conversation, its messages, who is at it), not for every inbox change.
+ */
+const OpenThread = memo(function OpenThread(props: Omit<ThreadProps, 'intents'>) {
   return <Thread {...props} intents={useConversationIntents(props.conversation.id)} />;
-}
+});
+const NO_MESSAGES: MessageView[] = [];
+const NO_AGENTS: AgentSummary[] = [];
+const NO_REPLIES: CannedReply[] = [];
+const NOBODY: string[] = [];
