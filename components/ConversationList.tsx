@@ -51,7 +51,7 @@ export const ConversationList = memo(
     const { conversations } = props;
     const { t, i18n } = useTranslation('inbox');
     const { t: tr } = useTranslation('routing');
-    const words = { you: t('list.you'), aColleague: t('list.aColleague') };
+    const words = useMemo(() => ({ you: t('list.you'), aColleague: t('list.aColleague') }), [t]);
     const dueText = (c: AgentConversationView) => {
       const due = dueLabel(c, props.now, i18n.language);
       if (!due) return null;

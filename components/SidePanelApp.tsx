@@ -47,8 +47,7 @@ const closeConversation = () => void openConversationItem.setValue(null);
 const FILTER_KEY = 'switchboard:list-filter';
 /**
  * The list rows on screen, for their typing and viewing: told to the background on the panel's port
- * as they change (a busy inbox changes them with every message; the worker sends the server one
- * watch list per 150 ms). Stable, so rows do not re-render for it.
+ * (`reportRowsShown`: at most every 500 ms, the latest last). Stable, so rows do not re-render for it.
  */
 const onRowsShown = (conversationIds: string[]) => reportRowsShown(conversationIds.slice(0, PANEL_VISIBLE_MAX));
 
@@ -208,12 +207,15 @@ export function SidePanelApp() {
   const collision = useSame(openId && agent ? collisionNotice(collab, openId, agent.id, now) : null, sameJson);
   const typingInOpen = useSame(openId && agent ? typingIn(collab, openId, now, agent.id).map((t) => t.displayName) : NOBODY, sameItems);
 
+  // Translated once per language, not for every message (a translation costs more than most of a render).
+  const title = useMemo(() => t('title'), [t]);
+
   if (inbox === undefined || agent === undefined) return null;
   if (agent === null || update) return <FirstRun />;
   const open = openId ? inbox.conversations[openId] : undefined;
   return (
     <main>
-      <h1 className="visually-hidden">{t('title')}</h1>
+      <h1 className="visually-hidden">{title}</h1>
       <StatusBar status={status} banner={banner} agentName={agent.displayName} onReconnect={reconnect} />
       <TeamBar presence={collab.presence} me={agent.id} />
       {agent.role !== 'agent' && <FloorStrip me={agent.id} />}
@@ -278,7 +280,15 @@ export function SidePanelApp() {
             matches={matches}
             showStatus={found !== null}
             onOpen={openConversation}
-            emptyText={search.query.trim() ? t('list.empty.search') : all.length === 0 ? t('list.empty.none') : t(`list.empty.${filter.status}`)}
+            emptyText={
+              visible.length > 0
+                ? ''
+                : search.query.trim()
+                  ? t('list.empty.search')
+                  : all.length === 0
+                    ? t('list.empty.none')
+                    : t(`list.empty.${filter.status}`)
+            }
           />
         </>
       )}

@@ -5,12 +5,29 @@ import { holdPort, type PortHold } from '../messaging/hold-port';
 import { PANEL_PORT, type PanelNotice, type PanelRequest } from '../messaging/protocol';
 
 /** The panel's port while it is held, and the rows it last said it shows (said again to a new worker). */
-const panel: { hold: PortHold<PanelRequest> | null; rowsShown: string[] | null } = { hold: null, rowsShown: null };
+const panel: { hold: PortHold<PanelRequest> | null; rowsShown: string[] | null; timer: ReturnType<typeof setTimeout> | null; sent: string[] | null } = {
+  hold: null,
+  rowsShown: null,
+  timer: null,
+  sent: null,
+};
+/**
+ * How often the panel says which rows it shows, at most. A busy inbox moves a new row onto the
+ * screen with nearly every message, and each report costs a port message both sides: the first
+ * change goes at once, the ones after it together, the latest last.
+ */
+const ROWS_SHOWN_MS = 500;
 
 /** Tells the background which conversations the list shows (their typing and viewing are wanted). */
 export function reportRowsShown(conversationIds: string[]): void {
   panel.rowsShown = conversationIds;
+  if (panel.timer) return;
+  panel.sent = conversationIds;
   panel.hold?.post({ type: 'visible', conversationIds });
+  panel.timer = setTimeout(() => {
+    panel.timer = null;
+    if (panel.rowsShown && panel.rowsShown !== panel.sent) reportRowsShown(panel.rowsShown);
+  }, ROWS_SHOWN_MS);
 }
 
 /**
