@@ -3,21 +3,22 @@ import { useTranslation } from 'react-i18next';
 import { collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { connectionBanner, waitingReplies } from '@/lib/connection/banner';
 import { initialStatus } from '@/lib/connection/status';
-import { SEARCH_MIN_CHARS, type CannedReply } from '@/lib/contract/api';
-import type { AgentSummary, MessageView } from '@/lib/contract/models';
+import type { CannedReply } from '@/lib/contract/api';
+import type { AgentConversationView, AgentSummary, MessageView } from '@/lib/contract/models';
 import { useConversationIntents } from '@/lib/hooks/useConversationIntents';
 import { useInboxKeyboard } from '@/lib/hooks/useInboxKeyboard';
 import { useNow } from '@/lib/hooks/useNow';
 import { useOnline } from '@/lib/hooks/useOnline';
-import { reportRowsShown, useInbox } from '@/lib/hooks/useInbox';
+import { inboxNow, reportRowsShown, useInbox } from '@/lib/hooks/useInbox';
 import { useWholeInbox } from '@/lib/hooks/useWholeInbox';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useServerSearch } from '@/lib/hooks/useServerSearch';
 import { useUndo } from '@/lib/hooks/useUndo';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
 import { sameItems, sameJson, useNewestFirst, useSame } from '@/lib/hooks/useStable';
-import { filterConversations, filterCounts, inChannels, restoredFilter, showsBeyondScope, teamChannels, type ListFilter } from '@/lib/inbox/list-filter';
-import { matchesLocally, searchView, type SearchScope } from '@/lib/inbox/view';
+import { filterCounts, listView, restoredFilter, showsBeyondScope, type ListFilter, type ListQuery } from '@/lib/inbox/list-filter';
+import { sortedConversations } from '@/lib/inbox/state';
+import type { SearchScope } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { PANEL_VISIBLE_MAX } from '@/lib/messaging/schemas';
 import { BulkBar } from './BulkBar';
@@ -61,7 +62,7 @@ const savedFilter = () => restoredFilter(localStorage.getItem(FILTER_KEY));
  */
 export function SidePanelApp() {
   const { t } = useTranslation('inbox');
-  const inbox = useInbox();
+  const loaded = useInbox((s) => s !== undefined);
   const agent = useStorageItem(agentItem);
   const update = useStorageItem(updateRequiredItem);
   const team = useStorageItem(teamItem);
@@ -86,45 +87,32 @@ export function SidePanelApp() {
   const searchBox = useRef<HTMLInputElement>(null);
   const replyBox = useRef<HTMLTextAreaElement>(null);
   useReportViewing(openId);
-  const ready = inbox !== undefined && agent !== undefined;
+  const ready = loaded && agent !== undefined;
   useEffect(() => {
     // When the inbox first shows from the cache (read by the benchmark's first-paint scenario).
     if (ready && performance.getEntriesByName('switchboard:inbox-rendered').length === 0) performance.mark('switchboard:inbox-rendered');
   }, [ready]);
 
   const me = agent?.id ?? '';
-  const all = useNewestFirst(inbox?.conversations);
+  // The list's conversations only while the list is on screen: with a thread open, a message to
+  // another conversation renders nothing (the open one is picked on its own below).
+  const conversations = useInbox((s) => (openId ? undefined : s?.conversations));
+  const all = useNewestFirst(conversations);
   const [scope, setScope] = useState<SearchScope>('all');
-  const searching = search.query.trim() !== '';
-  // A search looks in every status (narrowed to one if the agent says so); otherwise the list's filter.
-  const found = useMemo(() => {
-    if (!searching) return null;
-    // The server's answer covers the whole history; until it comes, what the cache holds.
-    if (search.query.trim().length >= SEARCH_MIN_CHARS && search.results)
-      return searchView(
-        search.results.map((r) => inbox?.conversations[r.conversation.id] ?? r.conversation),
-        scope,
-        search.counts,
-      );
-    return searchView(
-      all.filter((c) => matchesLocally(c, search.query)),
-      scope,
-      null,
-    );
-  }, [all, searching, search.query, search.results, search.counts, scope, inbox?.conversations]);
-  // The team filter narrows the list and its counts; a search still looks everywhere.
   const teams = routing?.teams;
-  const ofTeams = useMemo(() => inChannels(all, teamChannels(filter.team, teams ?? [], me)), [all, filter.team, teams, me]);
+  const query: ListQuery = useMemo(
+    () => ({ filter, query: search.query, results: search.results, counts: search.counts, scope, teams: teams ?? NO_TEAMS, me }),
+    [filter, search.query, search.results, search.counts, scope, teams, me],
+  );
+  // A search looks in every status (narrowed to one if the agent says so); otherwise the list's filter.
+  const { found, ofTeams, visible: listed } = useMemo(() => listView(all, conversations ?? NO_CONVERSATIONS, query), [all, conversations, query]);
   const teamChoices = useMemo(() => (teams ?? []).map((t) => ({ id: t.id, name: t.name, mine: t.members.some((m) => m.agentId === me) })), [teams, me]);
   const myTeams = useMemo(() => new Set(teamChoices.filter((t) => t.mine).map((t) => t.id)), [teamChoices]);
   // Colleagues' conversations or another team's: the organisation's whole stream while they are
   // listed (decided once the agent and their teams are read, so a start does not flap the port).
   useWholeInbox(Boolean(agent) && routing !== undefined && showsBeyondScope(filter, myTeams));
   // The same rows as before (a message elsewhere in the inbox): the list does not render again.
-  const visible = useSame(
-    useMemo(() => found?.conversations ?? filterConversations(ofTeams, filter, me), [found, ofTeams, filter, me]),
-    sameItems,
-  );
+  const visible = useSame(listed, sameItems);
   const counts = useSame(
     useMemo(() => filterCounts(ofTeams, filter, me), [ofTeams, filter, me]),
     sameJson,
@@ -151,8 +139,12 @@ export function SidePanelApp() {
       else void openConversationItem.setValue(null).then(() => setTimeout(() => searchBox.current?.focus(), 50));
     },
     step: (by) => {
-      const at = visible.findIndex((c) => c.id === openId);
-      const next = visible[by === 1 ? at + 1 : at < 0 ? 0 : at - 1];
+      // The list as it is now, also while a thread is open (when the list is not kept current).
+      const state = inboxNow();
+      if (!state) return;
+      const { visible: list } = listView(sortedConversations(state), state.conversations, query);
+      const at = list.findIndex((c) => c.id === openId);
+      const next = list[by === 1 ? at + 1 : at < 0 ? 0 : at - 1];
       if (next) openConversation(next.id, true);
     },
     back: () => void openConversationItem.setValue(null),
@@ -207,12 +199,14 @@ export function SidePanelApp() {
   const collision = useSame(openId && agent ? collisionNotice(collab, openId, agent.id, now) : null, sameJson);
   const typingInOpen = useSame(openId && agent ? typingIn(collab, openId, now, agent.id).map((t) => t.displayName) : NOBODY, sameItems);
 
+  const open = useInbox((s) => (openId ? s?.conversations[openId] : undefined));
+  const openMessages = useInbox((s) => (openId ? s?.messages[openId] : undefined));
+
   // Translated once per language, not for every message (a translation costs more than most of a render).
   const title = useMemo(() => t('title'), [t]);
 
-  if (inbox === undefined || agent === undefined) return null;
+  if (!loaded || agent === undefined) return null;
   if (agent === null || update) return <FirstRun />;
-  const open = openId ? inbox.conversations[openId] : undefined;
   return (
     <main>
       <h1 className="visually-hidden">{title}</h1>
@@ -223,7 +217,7 @@ export function SidePanelApp() {
         <OpenThread
           key={open.id}
           conversation={open}
-          messages={inbox.messages[open.id] ?? NO_MESSAGES}
+          messages={openMessages ?? NO_MESSAGES}
           me={agent.id}
           agents={team?.agents ?? NO_AGENTS}
           cannedReplies={team?.cannedReplies ?? NO_REPLIES}
@@ -308,3 +302,5 @@ const NO_MESSAGES: MessageView[] = [];
 const NO_AGENTS: AgentSummary[] = [];
 const NO_REPLIES: CannedReply[] = [];
 const NOBODY: string[] = [];
+const NO_TEAMS: ListQuery['teams'] = [];
+const NO_CONVERSATIONS: Record<string, AgentConversationView> = {};

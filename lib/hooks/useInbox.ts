@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useSyncExternalStore } from 'react';
 import { applyPatch, type InboxState } from '../inbox/state';
 import { storedInbox } from '../inbox/store';
 import { holdPort, type PortHold } from '../messaging/hold-port';
@@ -30,37 +30,74 @@ export function reportRowsShown(conversationIds: string[]): void {
   }, ROWS_SHOWN_MS);
 }
 
+/** The page's copy of the inbox, shared by every component that shows part of it (one port per page). */
+const inbox: { state: InboxState | undefined; listeners: Set<() => void>; stop: (() => void) | null } = {
+  state: undefined,
+  listeners: new Set(),
+  stop: null,
+};
+
+const publish = (state: InboxState) => {
+  inbox.state = state;
+  for (const listener of [...inbox.listeners]) listener();
+};
+
 /**
- * The inbox for a UI: first painted from storage (the cache, before any network answer), then
- * replaced by the background's current state and kept current by its patches over a port. If the
- * port drops (the worker stopped), the UI reconnects, which wakes the worker.
+ * First the stored inbox (the cache, before any network answer), then the background's current
+ * state and its patches over a port. If the port drops (the worker stopped), the page reconnects,
+ * which wakes the worker. Returns how to let go.
  */
-export function useInbox(): InboxState | undefined {
-  const [inbox, setInbox] = useState<InboxState | undefined>(undefined);
-  useEffect(() => {
-    let live = true;
-    let current: InboxState | null = null;
-    void storedInbox().then((stored) => {
-      if (live && !current) setInbox(stored);
-    });
-    const hold = holdPort<PanelNotice, PanelRequest>(PANEL_PORT, {
-      message: (notice) => {
-        if (notice.type === 'snapshot') current = notice.state;
-        else if (current) current = applyPatch(current, notice.patch);
-        else return;
-        // React batches what arrives while it renders. (No requestAnimationFrame: it stops in a
-        // hidden page.)
-        setInbox(current);
-      },
-      drop: () => void (current = null),
-      connect: (post) => panel.rowsShown && post({ type: 'visible', conversationIds: panel.rowsShown }),
-    });
-    panel.hold = hold;
-    return () => {
-      live = false;
-      if (panel.hold === hold) panel.hold = null;
-      hold();
-    };
-  }, []);
-  return inbox;
+function follow(): () => void {
+  let live = true;
+  let current: InboxState | null = null;
+  void storedInbox().then((stored) => {
+    if (live && !current) publish(stored);
+  });
+  const hold = holdPort<PanelNotice, PanelRequest>(PANEL_PORT, {
+    message: (notice) => {
+      if (notice.type === 'snapshot') current = notice.state;
+      else if (current) current = applyPatch(current, notice.patch);
+      else return;
+      // React batches what arrives while it renders. (No requestAnimationFrame: it stops in a
+      // hidden page.)
+      publish(current);
+    },
+    drop: () => void (current = null),
+    connect: (post) => panel.rowsShown && post({ type: 'visible', conversationIds: panel.rowsShown }),
+  });
+  panel.hold = hold;
+  return () => {
+    live = false;
+    if (panel.hold === hold) panel.hold = null;
+    hold();
+  };
 }
+
+function subscribe(listener: () => void): () => void {
+  inbox.listeners.add(listener);
+  inbox.stop ??= follow();
+  return () => {
+    inbox.listeners.delete(listener);
+    // The port goes when nothing on the page shows the inbox any more (after React's commit: a
+    // component that subscribes again in the same commit keeps it).
+    queueMicrotask(() => {
+      if (inbox.listeners.size > 0 || !inbox.stop) return;
+      inbox.stop();
+      inbox.stop = null;
+    });
+  };
+}
+
+/**
+ * A part of the inbox for a UI, kept current: `pick` returns a part of the state (the reducers keep
+ * unchanged parts' identity) or a plain value computed from it, and the component renders again
+ * only when that changes. So a message to another conversation does not render an open thread,
+ * and the list subscribes to the conversations only while it is on screen. `undefined` until the
+ * cache is read.
+ */
+export function useInbox<T>(pick: (state: InboxState | undefined) => T): T {
+  return useSyncExternalStore(subscribe, () => pick(inbox.state));
+}
+
+/** The inbox as the page has it now: for a handler (a key press), not for rendering. */
+export const inboxNow = (): InboxState | undefined => inbox.state;
