@@ -1,32 +1,35 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { connectionBanner, waitingReplies } from '@/lib/connection/banner';
 import { initialStatus } from '@/lib/connection/status';
-import { SEARCH_MIN_CHARS } from '@/lib/contract/api';
+import type { CannedReply } from '@/lib/contract/api';
+import type { AgentConversationView, AgentSummary, MessageView } from '@/lib/contract/models';
 import { useConversationIntents } from '@/lib/hooks/useConversationIntents';
 import { useInboxKeyboard } from '@/lib/hooks/useInboxKeyboard';
 import { useNow } from '@/lib/hooks/useNow';
 import { useOnline } from '@/lib/hooks/useOnline';
-import { useInbox } from '@/lib/hooks/useInbox';
+import { inboxNow, reportRowsShown, useInbox } from '@/lib/hooks/useInbox';
 import { useWholeInbox } from '@/lib/hooks/useWholeInbox';
 import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useServerSearch } from '@/lib/hooks/useServerSearch';
 import { useUndo } from '@/lib/hooks/useUndo';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
-import { sortedConversations } from '@/lib/inbox/state';
+import { sameItems, sameJson, useNewestFirst, useSame } from '@/lib/hooks/useStable';
 import {
-  filterConversations,
   filterCounts,
-  ofTeams,
+  listView,
   restoredFilter,
   showsBeyondScope,
   teamChannels,
   withOrganisationCounts,
   type ListFilter,
+  type ListQuery,
 } from '@/lib/inbox/list-filter';
-import { matchesLocally, searchView, type SearchScope } from '@/lib/inbox/view';
+import { sortedConversations } from '@/lib/inbox/state';
+import type { SearchScope } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
+import { PANEL_VISIBLE_MAX } from '@/lib/messaging/schemas';
 import { BulkBar } from './BulkBar';
 import { FirstRun } from './Onboarding';
 import { FloorStrip } from './reports/FloorStrip';
@@ -59,24 +62,14 @@ const openConversation = (conversationId: string, byKeyboard = false) => {
   opening.byKeyboard = byKeyboard;
   void sendMessage('inbox:openConversation', { conversationId });
 };
+const reconnect = () => void sendMessage('connection:reconnect');
+const closeConversation = () => void openConversationItem.setValue(null);
 const FILTER_KEY = 'switchboard:list-filter';
 /**
- * The list rows on screen, for their typing and viewing (stable, so rows do not re-render for it).
- * A busy inbox changes them with every message: at most one report per ROWS_SHOWN_MS, the latest
- * rows always last (the worker sends the server one watch list per 150 ms anyway).
+ * The list rows on screen, for their typing and viewing: told to the background on the panel's port
+ * (`reportRowsShown`: at most every 500 ms, the latest last). Stable, so rows do not re-render for it.
  */
-const ROWS_SHOWN_MS = 150;
-const rowsShown: { latest: string[]; timer: ReturnType<typeof setTimeout> | null } = { latest: [], timer: null };
-const reportRowsShown = (conversationIds: string[]) => {
-  rowsShown.latest = conversationIds.slice(0, 500);
-  if (rowsShown.timer) return;
-  void sendMessage('inbox:visible', { conversationIds: rowsShown.latest });
-  const sent = rowsShown.latest;
-  rowsShown.timer = setTimeout(() => {
-    rowsShown.timer = null;
-    if (rowsShown.latest !== sent) reportRowsShown(rowsShown.latest);
-  }, ROWS_SHOWN_MS);
-};
+const onRowsShown = (conversationIds: string[]) => reportRowsShown(conversationIds.slice(0, PANEL_VISIBLE_MAX));
 
 /** The list's filter as the agent last left it (on this device). */
 const savedFilter = () => restoredFilter(localStorage.getItem(FILTER_KEY));
@@ -88,7 +81,7 @@ const savedFilter = () => restoredFilter(localStorage.getItem(FILTER_KEY));
  */
 export function SidePanelApp() {
   const { t } = useTranslation('inbox');
-  const inbox = useInbox();
+  const loaded = useInbox((s) => s !== undefined);
   const agent = useStorageItem(agentItem);
   const update = useStorageItem(updateRequiredItem);
   const team = useStorageItem(teamItem);
@@ -114,43 +107,41 @@ export function SidePanelApp() {
   const searchBox = useRef<HTMLInputElement>(null);
   const replyBox = useRef<HTMLTextAreaElement>(null);
   useReportViewing(openId);
-  const ready = inbox !== undefined && agent !== undefined;
+  const ready = loaded && agent !== undefined;
   useEffect(() => {
     // When the inbox first shows from the cache (read by the benchmark's first-paint scenario).
     if (ready && performance.getEntriesByName('switchboard:inbox-rendered').length === 0) performance.mark('switchboard:inbox-rendered');
   }, [ready]);
 
   const me = agent?.id ?? '';
-  const all = useMemo(() => (inbox ? sortedConversations(inbox) : []), [inbox?.conversations]); // eslint-disable-line react-hooks/exhaustive-deps
+  // The list's conversations only while the list is on screen: with a thread open, a message to
+  // another conversation renders nothing (the open one is picked on its own below).
+  const conversations = useInbox((s) => (openId ? undefined : s?.conversations));
+  const all = useNewestFirst(conversations);
   const [scope, setScope] = useState<SearchScope>('all');
-  const searching = search.query.trim() !== '';
-  // A search looks in every status (narrowed to one if the agent says so); otherwise the list's filter.
-  const found = useMemo(() => {
-    if (!searching) return null;
-    // The server's answer covers the whole history; until it comes, what the cache holds.
-    if (search.query.trim().length >= SEARCH_MIN_CHARS && search.results)
-      return searchView(
-        search.results.map((r) => inbox?.conversations[r.conversation.id] ?? r.conversation),
-        scope,
-        search.counts,
-      );
-    return searchView(
-      all.filter((c) => matchesLocally(c, search.query)),
-      scope,
-      null,
-    );
-  }, [all, searching, search.query, search.results, search.counts, scope, inbox?.conversations]);
-  // The team filter narrows the list and its counts; a search still looks everywhere.
   const teams = routing?.teams;
+  const query: ListQuery = useMemo(
+    () => ({ filter, query: search.query, results: search.results, counts: search.counts, scope, teams: teams ?? NO_TEAMS, me }),
+    [filter, search.query, search.results, search.counts, scope, teams, me],
+  );
+  // A search looks in every status (narrowed to one if the agent says so); otherwise the list's filter.
+  const { found, ofTeams, visible: listed } = useMemo(() => listView(all, conversations ?? NO_CONVERSATIONS, query), [all, conversations, query]);
   const channels = useMemo(() => teamChannels(filter.team, teams ?? [], me), [filter.team, teams, me]);
-  const ofTeamFilter = useMemo(() => ofTeams(all, filter.team, teams ?? [], me), [all, filter.team, teams, me]);
   const teamChoices = useMemo(() => (teams ?? []).map((t) => ({ id: t.id, name: t.name, mine: t.members.some((m) => m.agentId === me) })), [teams, me]);
   const myTeams = useMemo(() => new Set(teamChoices.filter((t) => t.mine).map((t) => t.id)), [teamChoices]);
   const beyondScope = showsBeyondScope(filter, myTeams);
   // Colleagues' conversations or another team's: the organisation's whole stream while they are
   // listed (decided once the agent and their teams are read, so a start does not flap the port).
   useWholeInbox(Boolean(agent) && routing !== undefined && beyondScope);
-  const visible = useMemo(() => found?.conversations ?? filterConversations(ofTeamFilter, filter, me), [found, ofTeamFilter, filter, me]);
+  // The same rows as before (a message elsewhere in the inbox): the list does not render again.
+  const visible = useSame(listed, sameItems);
+  const counts = useSame(
+    useMemo(
+      () => withOrganisationCounts(filterCounts(ofTeams, filter, me), organisationCounts, filter, channels, beyondScope),
+      [ofTeams, filter, me, organisationCounts, channels, beyondScope],
+    ),
+    sameJson,
+  );
   const matches = useMemo(
     () => Object.fromEntries((search.results ?? []).filter((r) => r.match).map((r) => [r.conversation.id, r.match!.body])),
     [search.results],
@@ -173,8 +164,12 @@ export function SidePanelApp() {
       else void openConversationItem.setValue(null).then(() => setTimeout(() => searchBox.current?.focus(), 50));
     },
     step: (by) => {
-      const at = visible.findIndex((c) => c.id === openId);
-      const next = visible[by === 1 ? at + 1 : at < 0 ? 0 : at - 1];
+      // The list as it is now, also while a thread is open (when the list is not kept current).
+      const state = inboxNow();
+      if (!state) return;
+      const { visible: list } = listView(sortedConversations(state), state.conversations, query);
+      const at = list.findIndex((c) => c.id === openId);
+      const next = list[by === 1 ? at + 1 : at < 0 ? 0 : at - 1];
       if (next) openConversation(next.id, true);
     },
     back: () => void openConversationItem.setValue(null),
@@ -184,6 +179,33 @@ export function SidePanelApp() {
     unread: () => statusActions.current?.markUnread(),
     undo: () => void undo.undo(),
   });
+  const { setQuery } = search;
+  const onQuery = useCallback(
+    (q: string) => {
+      if (!q.trim()) setScope('all');
+      setQuery(q);
+    },
+    [setQuery],
+  );
+  const onFilter = useCallback((f: ListFilter) => {
+    setFilter(f);
+    setChecked(new Set());
+    localStorage.setItem(FILTER_KEY, JSON.stringify(f));
+  }, []);
+  const onSelecting = useCallback((on: boolean) => {
+    setSelecting(on);
+    setChecked(new Set());
+  }, []);
+  const enterList = useCallback(() => list.current?.focus(), []);
+  const searchBar = useMemo(() => found && { scope, onScope: setScope, counts: found.counts, total: found.total }, [found, scope]);
+  // Who is typing in each row, as names: the same object while that does not change.
+  const typing = useSame(
+    useMemo(() => Object.fromEntries(Object.keys(collab.typing).map((id) => [id, typingIn(collab, id, now, me).map((t) => t.displayName)])), [collab, now, me]),
+    sameJson,
+  );
+  const { undo: runUndo } = undo;
+  const onUndo = useCallback(() => void runUndo(), [runUndo]);
+
   // Picked conversations that left the view (resolved by a colleague, filtered out) are not acted on.
   const picked = useMemo(() => visible.filter((c) => checked.has(c.id)), [checked, visible]);
   const onCheck = useCallback(
@@ -197,30 +219,39 @@ export function SidePanelApp() {
     [],
   );
 
-  if (inbox === undefined || agent === undefined) return null;
+  // The open thread's colleagues, the same objects while they say the same: a message elsewhere
+  // in the inbox does not render the thread again.
+  const collision = useSame(openId && agent ? collisionNotice(collab, openId, agent.id, now) : null, sameJson);
+  const typingInOpen = useSame(openId && agent ? typingIn(collab, openId, now, agent.id).map((t) => t.displayName) : NOBODY, sameItems);
+
+  const open = useInbox((s) => (openId ? s?.conversations[openId] : undefined));
+  const openMessages = useInbox((s) => (openId ? s?.messages[openId] : undefined));
+
+  // Translated once per language, not for every message (a translation costs more than most of a render).
+  const title = useMemo(() => t('title'), [t]);
+
+  if (!loaded || agent === undefined) return null;
   if (agent === null || update) return <FirstRun />;
-  const open = openId ? inbox.conversations[openId] : undefined;
-  const typingNames = (conversationId: string) => typingIn(collab, conversationId, now, agent.id).map((t) => t.displayName);
   return (
     <main>
-      <h1 className="visually-hidden">{t('title')}</h1>
-      <StatusBar status={status} banner={banner} agentName={agent.displayName} onReconnect={() => void sendMessage('connection:reconnect')} />
+      <h1 className="visually-hidden">{title}</h1>
+      <StatusBar status={status} banner={banner} agentName={agent.displayName} onReconnect={reconnect} />
       <TeamBar presence={collab.presence} me={agent.id} />
       {agent.role !== 'agent' && <FloorStrip me={agent.id} />}
       {open ? (
         <OpenThread
           key={open.id}
           conversation={open}
-          messages={inbox.messages[open.id] ?? []}
+          messages={openMessages ?? NO_MESSAGES}
           me={agent.id}
-          agents={team?.agents ?? []}
-          cannedReplies={team?.cannedReplies ?? []}
-          onBack={() => void openConversationItem.setValue(null)}
-          collision={collisionNotice(collab, open.id, agent.id, now)}
-          typing={typingNames(open.id)}
+          agents={team?.agents ?? NO_AGENTS}
+          cannedReplies={team?.cannedReplies ?? NO_REPLIES}
+          onBack={closeConversation}
+          collision={collision}
+          typing={typingInOpen}
           replyBox={replyBox}
           statusActions={statusActions}
-          onSetAside={() => void openConversationItem.setValue(null)}
+          onSetAside={closeConversation}
           waiting={waiting}
           onUndoable={undo.offerUndo}
           focusReply={!opening.byKeyboard}
@@ -230,27 +261,17 @@ export function SidePanelApp() {
           <InboxToolbar
             ref={searchBox}
             query={search.query}
-            onQuery={(q) => {
-              if (!q.trim()) setScope('all');
-              search.setQuery(q);
-            }}
-            search={found && { scope, onScope: setScope, counts: found.counts, total: found.total }}
+            onQuery={onQuery}
+            search={searchBar}
             filter={filter}
-            onFilter={(f) => {
-              setFilter(f);
-              setChecked(new Set());
-              localStorage.setItem(FILTER_KEY, JSON.stringify(f));
-            }}
-            counts={withOrganisationCounts(filterCounts(ofTeamFilter, filter, agent.id), organisationCounts, filter, channels, beyondScope)}
+            onFilter={onFilter}
+            counts={counts}
             teams={teamChoices}
             searching={search.pending}
             searchError={search.error}
-            onEnterList={() => list.current?.focus()}
+            onEnterList={enterList}
             selecting={selecting}
-            onSelecting={(on) => {
-              setSelecting(on);
-              setChecked(new Set());
-            }}
+            onSelecting={onSelecting}
           />
           {selecting && (
             <BulkBar
@@ -265,35 +286,46 @@ export function SidePanelApp() {
           )}
           <ConversationList
             ref={list}
-            onRowsShown={reportRowsShown}
+            onRowsShown={onRowsShown}
             selecting={selecting}
             checked={checked}
             onCheck={onCheck}
             now={minute}
             conversations={visible}
             selectedId={openId}
-            typing={Object.fromEntries(Object.keys(collab.typing).map((id) => [id, typingNames(id)]))}
+            typing={typing}
             agentNames={agentNames}
             me={agent.id}
             matches={matches}
             showStatus={found !== null}
             onOpen={openConversation}
-            emptyText={search.query.trim() ? t('list.empty.search') : all.length === 0 ? t('list.empty.none') : t(`list.empty.${filter.status}`)}
+            emptyText={
+              visible.length > 0
+                ? ''
+                : search.query.trim()
+                  ? t('list.empty.search')
+                  : all.length === 0
+                    ? t('list.empty.none')
+                    : t(`list.empty.${filter.status}`)
+            }
           />
         </>
       )}
-      <UndoToast
-        text={undo.offer?.text ?? null}
-        failed={undo.failed}
-        onUndo={() => void undo.undo()}
-        onHold={undo.hold}
-        onDismissFailure={undo.dismissFailure}
-      />
+      <UndoToast text={undo.offer?.text ?? null} failed={undo.failed} onUndo={onUndo} onHold={undo.hold} onDismissFailure={undo.dismissFailure} />
     </main>
   );
 }
 
-/** The thread on screen with its intents (stable while it stays open). */
-function OpenThread(props: Omit<ThreadProps, 'intents'>) {
+/**
+ * The thread on screen with its intents (stable while it stays open). Renders when one of its
+ * props changes (its conversation, its messages, who is at it), not for every inbox change.
+ */
+const OpenThread = memo(function OpenThread(props: Omit<ThreadProps, 'intents'>) {
   return <Thread {...props} intents={useConversationIntents(props.conversation.id)} />;
-}
+});
+const NO_MESSAGES: MessageView[] = [];
+const NO_AGENTS: AgentSummary[] = [];
+const NO_REPLIES: CannedReply[] = [];
+const NOBODY: string[] = [];
+const NO_TEAMS: ListQuery['teams'] = [];
+const NO_CONVERSATIONS: Record<string, AgentConversationView> = {};

@@ -1,4 +1,5 @@
 import { CloudOff, LogIn, RefreshCw, WifiOff, type LucideIcon } from 'lucide-react';
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { ConnectionBanner, ConnectionProblem } from '@/lib/connection/banner';
 import type { ConnectionStatus } from '@/lib/connection/status';
@@ -10,7 +11,12 @@ const ICONS: Record<ConnectionProblem, LucideIcon> = { 'signed-out': LogIn, offl
  * The connection indicator, with a manual Reconnect when not live, and below it, when something is
  * wrong, a banner that says which side in words (`connectionBanner`).
  */
-export function StatusBar(props: { status: ConnectionStatus; banner: ConnectionBanner | null; agentName: string | null; onReconnect: () => void }) {
+export const StatusBar = memo(function StatusBar(props: {
+  status: ConnectionStatus;
+  banner: ConnectionBanner | null;
+  agentName: string | null;
+  onReconnect: () => void;
+}) {
   const { t } = useTranslation('inbox');
   const { overall, lastError, realtime, socket } = props.status;
   const detail = lastError ? t('connection.detailWithError', { realtime, socket, error: lastError }) : t('connection.detail', { realtime, socket });
@@ -38,4 +44,4 @@ export function StatusBar(props: { status: ConnectionStatus; banner: ConnectionB
       )}
     </>
   );
-}
+});

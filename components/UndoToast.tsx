@@ -1,11 +1,12 @@
 import { Undo2, X } from 'lucide-react';
+import { memo } from 'react';
 import { useTranslation } from 'react-i18next';
 
 /**
  * What was just done, with its Undo (a polite status: read out, never stealing focus; the button
  * is in the tab order and answers Ctrl+Z). Held on screen while pointed at or focused.
  */
-export function UndoToast(props: {
+export const UndoToast = memo(function UndoToast(props: {
   text: string | null;
   failed: string | null;
   onUndo: () => void;
@@ -40,4 +41,4 @@ export function UndoToast(props: {
       )}
     </div>
   );
-}
+});

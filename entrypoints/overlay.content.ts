@@ -28,7 +28,7 @@ export default defineContentScript({
     const link = connectToBackground({
       onNotice: (notice) => {
         if (notice.type === 'disable') shutDown();
-        else overlay?.setBadges(notice.signedIn, notice.badges);
+        else overlay?.setBadges(notice.signedIn, notice.badges, notice.complete);
       },
       // The extension was reloaded, updated or disabled: leave the page as we found it.
       onGone: () => shutDown(),

@@ -50,8 +50,8 @@ export function startBackground(): void {
   // A workspace IT set by policy: connected before anyone has to type it.
   void applyManagedWorkspace();
   browser.storage.onChanged.addListener((_changes, area) => area === 'managed' && void applyManagedWorkspace());
-  // Side panels: live inbox changes over a port.
-  servePanels();
+  // Side panels: live inbox changes over a port; the rows they show come back on it.
+  servePanels({ onRowsShown: (ids) => void c().then((x) => x.rooms.watch('panel', ids)) });
   serveFloorViews(floorViews);
   // CRM pages: live badges over a port; sites beyond the built-in CRMs are the agent's choice.
   const overlayPages = serveOverlayPages({

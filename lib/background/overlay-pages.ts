@@ -1,5 +1,5 @@
 import { browser, type Browser } from 'wxt/browser';
-import { badgesFor, conversationsByPhone } from '../overlay/badge-info';
+import { badgesFor, conversationsByPhone, type BadgeInfo } from '../overlay/badge-info';
 import type { InboxPatch } from '../inbox/state';
 import { onInboxPatch, readInbox } from '../inbox/store';
 import { OVERLAY_PORT, type OverlayPortNotice } from '../messaging/protocol';
@@ -9,8 +9,30 @@ import { agentItem, collabItem, teamItem } from '../storage/items';
 
 interface Page {
   phones: string[];
-  /** The last notice sent, to send only changes. */
-  sent: string;
+  /** What the page was last sent, to send only changes. */
+  sent: SentBadges;
+}
+
+/** The badges a page was last sent (by number, as JSON), and whether signed in; `badges` null: send them all next. */
+export interface SentBadges {
+  signedIn: boolean | null;
+  badges: Map<string, string> | null;
+}
+
+/**
+ * The notice that brings a page from what it was sent to `badges`: all of them when the page needs
+ * them all (new, reported other numbers, signed in or out), else only those that changed; null
+ * when none did. Updates `sent`.
+ */
+export function badgeNotice(sent: SentBadges, signedIn: boolean, badges: Record<string, BadgeInfo>): OverlayPortNotice | null {
+  const complete = sent.badges === null || sent.signedIn !== signedIn;
+  const json = new Map(Object.entries(badges).map(([phone, badge]) => [phone, JSON.stringify(badge)]));
+  const before = sent.badges;
+  const changed = complete ? badges : Object.fromEntries(Object.entries(badges).filter(([phone]) => before?.get(phone) !== json.get(phone)));
+  sent.badges = json;
+  sent.signedIn = signedIn;
+  if (!complete && Object.keys(changed).length === 0) return null;
+  return { type: 'badges', signedIn, badges: changed, complete };
 }
 
 /**
@@ -42,14 +64,8 @@ export function serveOverlayPages(opts: { onConversations?: (conversationIds: st
     }
     for (const [port, page] of pages) {
       if (only && port !== only) continue;
-      const notice: OverlayPortNotice = {
-        type: 'badges',
-        signedIn: !!agent,
-        badges: agent ? badgesFor(page.phones, index, collabState, agent.id, now, names) : {},
-      };
-      const json = JSON.stringify(notice);
-      if (json === page.sent) continue;
-      page.sent = json;
+      const notice = badgeNotice(page.sent, !!agent, agent ? badgesFor(page.phones, index, collabState, agent.id, now, names) : {});
+      if (!notice) continue;
       try {
         port.postMessage(notice);
       } catch {
@@ -71,12 +87,13 @@ export function serveOverlayPages(opts: { onConversations?: (conversationIds: st
     if (port.name !== OVERLAY_PORT) return;
     // Only this extension's content scripts, in a tab.
     if (port.sender?.id !== browser.runtime.id || !port.sender.tab) return port.disconnect();
-    const page: Page = { phones: [], sent: '' };
+    const page: Page = { phones: [], sent: { signedIn: null, badges: null } };
     pages.set(port, page);
     port.onMessage.addListener((raw) => {
       const request = overlayPortRequest.safeParse(raw);
       if (!request.success) return; // a page can say nothing we would act on wrongly; ignore it
       page.phones = request.data.phones;
+      page.sent.badges = null; // other numbers: the page gets its badges whole
       rewatch();
       void push(port);
       pushAll(); // the set of watched conversations may have changed

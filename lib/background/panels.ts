@@ -2,13 +2,14 @@ import { browser } from 'wxt/browser';
 import type { InboxPatch } from '../inbox/state';
 import { onInboxPatch, readInbox } from '../inbox/store';
 import { PANEL_PORT, type PanelNotice } from '../messaging/protocol';
+import { panelPortRequest } from '../messaging/schemas';
 
 /**
  * Pushes every inbox change to open side panels as it happens, so a message is on screen without
  * waiting for the storage write (a whole-inbox write per change is too slow at 100 messages/s).
  * A panel paints first from storage, then gets the current state and every change after it.
  */
-export function servePanels(): void {
+export function servePanels(opts: { onRowsShown?: (conversationIds: string[]) => void } = {}): void {
   browser.runtime.onConnect.addListener((port) => {
     if (port.name !== PANEL_PORT) return;
     // Only this extension's own pages.
@@ -26,6 +27,11 @@ export function servePanels(): void {
       }
     });
     port.onDisconnect.addListener(() => off());
+    // The list rows the panel shows (their typing and viewing are wanted).
+    port.onMessage.addListener((raw) => {
+      const request = panelPortRequest.safeParse(raw);
+      if (request.success) opts.onRowsShown?.(request.data.conversationIds);
+    });
     void readInbox().then((state) => {
       try {
         port.postMessage({ type: 'snapshot', state } satisfies PanelNotice);

@@ -43,5 +43,6 @@ export function useUndo() {
       ),
     );
   }, [offer, t]);
-  return { offer, failed, offerUndo, undo, hold: setHeld, dismissFailure: () => setFailed(null) };
+  const dismissFailure = useCallback(() => setFailed(null), []);
+  return { offer, failed, offerUndo, undo, hold: setHeld, dismissFailure };
 }

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { CountsResponse } from '../contract/api';
+import { SEARCH_MIN_CHARS, type SearchResult } from '../contract/api';
 import { CONVERSATION_STATUSES, type AgentConversationView, type ConversationStatus } from '../contract/models';
+import { matchesLocally, searchView, type SearchScope } from './view';
 
 /**
  * The list's filter, decided from the inbox: which conversations it shows, in which order, the
@@ -178,4 +180,44 @@ export function withOrganisationCounts(
     status: filter.assignee === 'all' ? status : cached.status,
     assignee: { ...cached.assignee, all: status[filter.status] },
   };
+}
+
+/** What the list is asked to show: the agent's filter, or a search typed with its scope and the server's answer. */
+export interface ListQuery {
+  filter: ListFilter;
+  /** The search box ('' when not searching). */
+  query: string;
+  /** The server's matches for `query`, once it answered. */
+  results: SearchResult[] | null;
+  counts: Record<ConversationStatus, number> | null;
+  scope: SearchScope;
+  teams: Parameters<typeof teamChannels>[1];
+  me: string;
+}
+
+/**
+ * The list's conversations: a search's matches in every status (narrowed to one if the agent says
+ * so: `found`, with its counts), otherwise the filter's view of the team filter's conversations
+ * (`ofTeams`, which the filter counts are counted from). `all` newest first; `byId` the inbox's
+ * conversations, current copies of the server's search results.
+ */
+export function listView(all: AgentConversationView[], byId: Readonly<Record<string, AgentConversationView>>, q: ListQuery) {
+  const query = q.query.trim();
+  let found: ReturnType<typeof searchView> | null = null;
+  // The server's answer covers the whole history; until it comes, what the cache holds.
+  if (query && query.length >= SEARCH_MIN_CHARS && q.results)
+    found = searchView(
+      q.results.map((r) => byId[r.conversation.id] ?? r.conversation),
+      q.scope,
+      q.counts,
+    );
+  else if (query)
+    found = searchView(
+      all.filter((c) => matchesLocally(c, q.query)),
+      q.scope,
+      null,
+    );
+  // The team filter narrows the list and its counts; a search still looks everywhere.
+  const teamRows = ofTeams(all, q.filter.team, q.teams, q.me);
+  return { found, ofTeams: teamRows, visible: found?.conversations ?? filterConversations(teamRows, q.filter, q.me) };
 }

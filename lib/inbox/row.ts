@@ -44,6 +44,22 @@ const unitFormats = (locale: string) => {
   }
   return f;
 };
+/**
+ * Labels already formatted ("3 min" in English): every row on screen says its wait again each time
+ * the list renders, which is with every message, and a unit format costs more than the rest of a row.
+ */
+const labels = new Map<string, string>();
+const LABELS_KEPT = 2000;
+const formatted = (locale: string, unit: 'minute' | 'hour' | 'day', n: number) => {
+  const key = `${locale} ${unit} ${n}`;
+  let label = labels.get(key);
+  if (label === undefined) {
+    if (labels.size >= LABELS_KEPT) labels.clear();
+    label = unitFormats(locale)[unit].format(n);
+    labels.set(key, label);
+  }
+  return label;
+};
 
 /** A wait as a short duration in the agent's language: "1 min", "45 min", "3 hr", "2 days" (rounded down, at least a minute). */
 export function waitLabel(sinceIso: string, now: number, locale = 'en'): string {
@@ -62,12 +78,11 @@ export function dueLabel(c: AgentConversationView, now: number, locale = 'en'): 
 
 /** A duration as a short label: "1 min", "45 min", "3 hr", "2 days" (rounded down, at least a minute). */
 function durationLabel(ms: number, locale: string): string {
-  const f = unitFormats(locale);
   const minutes = Math.max(1, Math.floor(ms / 60_000));
-  if (minutes < 60) return f.minute.format(minutes);
+  if (minutes < 60) return formatted(locale, 'minute', minutes);
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return f.hour.format(hours);
-  return f.day.format(Math.floor(hours / 24));
+  if (hours < 24) return formatted(locale, 'hour', hours);
+  return formatted(locale, 'day', Math.floor(hours / 24));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { SyncResponse } from '../contract/api';
 import type { AgentConversationView, ConversationView, MessageView, ReadStateView } from '../contract/models';
+import { newestFirst } from './order';
 
 /**
  * The agent's inbox as the extension keeps it (in `storage.local`): conversations with unread
@@ -106,7 +107,7 @@ export function totalUnread(state: InboxState, scope: BadgeScope = 'all', me: st
 
 /** Conversations, most recent message first. */
 export function sortedConversations(state: InboxState): AgentConversationView[] {
-  return Object.values(state.conversations).sort((a, b) => (b.lastMessageAt ?? '').localeCompare(a.lastMessageAt ?? '') || a.id.localeCompare(b.id));
+  return Object.values(state.conversations).sort(newestFirst);
 }
 
 /**

@@ -4,16 +4,32 @@ import { browser, type Browser } from 'wxt/browser';
 const RECONNECT_MS = 300;
 
 /**
+ * A held port: calling it lets go. `post` tells the background something on it while it is
+ * connected; what is posted while it is not is dropped (a new worker knows nothing of the old one's
+ * state: `connect` is where a page says again what the background must know).
+ */
+export type PortHold<Request> = (() => void) & { post(request: Request): void };
+
+/**
  * A page's long-lived port to the background, held until the returned function is called. A port
  * drops when the worker stops; the page then connects again a moment later, which starts a new
- * worker (`onConnect` runs before each connection, `onDrop` after each drop).
+ * worker (`connect` runs after each connection, with the port's `post`; `drop` after each drop).
  */
-export function holdPort<Notice>(name: string, on: { message(notice: Notice): void; connect?(): void; drop?(): void }): () => void {
+export function holdPort<Notice, Request = never>(
+  name: string,
+  on: { message(notice: Notice): void; connect?(post: (request: Request) => void): void; drop?(): void },
+): PortHold<Request> {
   let held = true;
   let port: Browser.runtime.Port | null = null;
   let retry: ReturnType<typeof setTimeout> | null = null;
+  const post = (request: Request) => {
+    try {
+      port?.postMessage(request);
+    } catch {
+      // Dropping: said again on the next connection.
+    }
+  };
   const connect = () => {
-    on.connect?.();
     port = browser.runtime.connect({ name });
     port.onMessage.addListener((notice: Notice) => on.message(notice));
     port.onDisconnect.addListener(() => {
@@ -21,11 +37,13 @@ export function holdPort<Notice>(name: string, on: { message(notice: Notice): vo
       on.drop?.();
       if (held) retry = setTimeout(connect, RECONNECT_MS);
     });
+    on.connect?.(post);
   };
   connect();
-  return () => {
+  const release = () => {
     held = false;
     if (retry) clearTimeout(retry);
     port?.disconnect();
   };
+  return Object.assign(release, { post });
 }

@@ -45,8 +45,6 @@ export interface Responses {
   /** Connects to a workspace by its URL: the server publishes the rest (`GET /api/config`). */
   'settings:connect': { workspaceName: string | null; url: string };
   'inbox:openConversation': null;
-  /** The list rows on screen in the side panel: their typing and viewing are wanted. */
-  'inbox:visible': null;
   /** Opens (or starts) the conversation with a number, e.g. from a contact card a customer shared. */
   'inbox:openPhone': { conversationId: string };
   'connection:reconnect': null;
@@ -148,6 +146,12 @@ export const OVERLAY_PORT = 'switchboard-crm';
 export const PANEL_PORT = 'switchboard-panel';
 export type PanelNotice = { type: 'snapshot'; state: InboxState } | { type: 'patch'; patch: InboxPatch };
 /**
+ * What a side panel says on `PANEL_PORT`: the list rows on screen, whose typing and viewing are
+ * wanted (`panelPortRequest`). A port message, not a request: it comes with nearly every message
+ * in a busy inbox, and a request costs the panel and the worker several times more.
+ */
+export type PanelRequest = { type: 'visible'; conversationIds: string[] };
+/**
  * A page showing the live floor (admins and leads) holds this port open while it is on screen; the
  * background keeps `floorItem` current until the port disconnects (docs/reports.md, "Floor").
  */
@@ -162,7 +166,12 @@ export const WHOLE_INBOX_PORT = 'switchboard-whole-inbox';
 export type FloorPortNotice = { type: 'error'; message: string };
 export type CrmPortRequest = z.infer<typeof overlayPortRequest>;
 export type OverlayPortNotice =
-  | { type: 'badges'; signedIn: boolean; badges: Record<string, BadgeInfo> }
+  /**
+   * Badges by number: with `complete`, one for every number the page reported (what it had is
+   * replaced); without, only the numbers whose badge changed since the last notice (a message
+   * changes one badge: the page gets and redraws that one).
+   */
+  | { type: 'badges'; signedIn: boolean; badges: Record<string, BadgeInfo>; complete: boolean }
   /** The agent turned the overlay off for this site: remove every badge and stop. */
   | { type: 'disable' };
 

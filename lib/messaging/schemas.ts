@@ -51,7 +51,6 @@ export const requestSchemas = {
   'settings:connect': z.object({ workspaceUrl: z.string().trim().min(1, 'enter your workspace URL').max(2048) }),
   'inbox:openConversation': z.object({ conversationId: z.uuid() }),
   'inbox:openPhone': z.object({ phone: e164 }),
-  'inbox:visible': z.object({ conversationIds: z.array(z.uuid()).max(500) }),
   'connection:reconnect': z.undefined(),
   'composer:typing': z.object({ conversationId: z.uuid(), typing: z.boolean() }),
   'composer:send': z
@@ -119,4 +118,7 @@ export const requestSchemas = {
 export const CONTENT_SCRIPT_REQUESTS: ReadonlySet<keyof typeof requestSchemas> = new Set(['overlay:open']);
 
 /** What a CRM page may send over its port: the numbers it shows. */
+/** The list rows a side panel shows (`PanelRequest`), as many as it may report. */
+export const PANEL_VISIBLE_MAX = 500;
+export const panelPortRequest = z.object({ type: z.literal('visible'), conversationIds: z.array(z.uuid()).max(PANEL_VISIBLE_MAX) });
 export const overlayPortRequest = z.object({ type: z.literal('watch'), phones: z.array(e164).max(OVERLAY_WATCH_MAX) });

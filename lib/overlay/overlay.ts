@@ -102,15 +102,25 @@ export class Overlay {
     this.stopLanguage?.();
   }
 
-  /** Badge data from the background, for the numbers this page reported. */
-  setBadges(signedIn: boolean, badges: Record<string, BadgeInfo>): void {
-    const next = new Map(Object.entries(badges));
+  /**
+   * Badge data from the background: for every number this page reported (`complete`), or for the
+   * numbers whose badge changed since its last notice.
+   */
+  setBadges(signedIn: boolean, badges: Record<string, BadgeInfo>, complete = true): void {
+    const all = signedIn !== this.signedIn;
     // Only numbers whose badge changed are touched: work follows the change, not the page.
-    const changed = [...new Set([...this.info.keys(), ...next.keys()])].filter(
-      (phone) => signedIn !== this.signedIn || JSON.stringify(this.info.get(phone)) !== JSON.stringify(next.get(phone)),
-    );
+    let changed: string[];
+    if (complete) {
+      const next = new Map(Object.entries(badges));
+      changed = [...new Set([...this.info.keys(), ...next.keys()])].filter(
+        (phone) => all || JSON.stringify(this.info.get(phone)) !== JSON.stringify(next.get(phone)),
+      );
+      this.info = next;
+    } else {
+      for (const [phone, info] of Object.entries(badges)) this.info.set(phone, info);
+      changed = all ? [...this.info.keys()] : Object.keys(badges);
+    }
     this.signedIn = signedIn;
-    this.info = next;
     this.redraw(changed);
   }
 

@@ -5,11 +5,13 @@ import {
   filterCounts,
   inChannels,
   ofTeams,
+  listView,
   restoredFilter,
   showsBeyondScope,
   teamChannels,
   withOrganisationCounts,
   type ListFilter,
+  type ListQuery,
 } from '../../lib/inbox/list-filter';
 import type { CountsResponse } from '../../lib/contract/api';
 import { conversation as conv } from '../support/views';
@@ -165,5 +167,34 @@ describe('the counts beyond the agent’s scope', () => {
     expect(shown({ unread: true })).toEqual(cached({ unread: true }));
     expect(shown({ assignee: 'all' }, null, true)).toEqual(cached({ assignee: 'all' }, null));
     expect(shown({}, support, false, null)).toEqual(cached({}));
+  });
+});
+
+describe('what the list shows (listView): the filter, or a search', () => {
+  const mine = conv('a', { assigneeId: 'me', contact: { id: 'ct-a', phone: '+14155550101', profileName: 'Ana' } });
+  const theirs = conv('b', { assigneeId: 'bob', contact: { id: 'ct-b', phone: '+14155550102', profileName: 'Ben' } });
+  const done = conv('c', { status: 'resolved', contact: { id: 'ct-c', phone: '+14155550103', profileName: 'Ana Lee' } });
+  const all = [mine, theirs, done];
+  const byId = { a: mine, b: theirs, c: done };
+  const q: ListQuery = { filter: DEFAULT_LIST_FILTER, query: '', results: null, counts: null, scope: 'all', teams: [], me: 'me' };
+
+  it('without a query: the filter’s view (the agent’s open inbox), and the conversations its counts come from', () => {
+    const view = listView(all, byId, q);
+    expect(view.found).toBeNull();
+    expect(view.visible.map((c) => c.id)).toEqual(['a']);
+    expect(view.ofTeams).toBe(all);
+  });
+
+  it('a query searches every status in the cache until the server answers, then shows the server’s matches as the inbox has them now', () => {
+    expect(listView(all, byId, { ...q, query: 'ana' }).visible.map((c) => c.id)).toEqual(['a', 'c']);
+    const stale = { ...done, status: 'open' as const };
+    const answered = listView(all, byId, {
+      ...q,
+      query: 'ana',
+      results: [{ conversation: stale, match: null }],
+      counts: { open: 0, snoozed: 0, resolved: 1 },
+    });
+    expect(answered.visible).toEqual([done]);
+    expect(answered.found?.counts).toEqual({ open: 0, snoozed: 0, resolved: 1 });
   });
 });

@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { touchesPages } from '../../lib/background/overlay-pages';
+import { badgeNotice, touchesPages, type SentBadges } from '../../lib/background/overlay-pages';
+import type { BadgeInfo } from '../../lib/overlay/badge-info';
 import { overlayPortRequest } from '../../lib/messaging/schemas';
 import { connectToBackground } from '../../lib/overlay/connection';
 import type { InboxPatch } from '../../lib/inbox/state';
@@ -41,6 +42,43 @@ describe('Which inbox changes reach the CRM pages', () => {
 });
 
 /** A CRM page decides how many numbers its content script finds: the port carries a bounded list. */
+const badge = (unread: number): BadgeInfo => ({
+  conversationId: 'c1',
+  name: 'Zoë',
+  unread,
+  typing: [],
+  viewing: [],
+  lastMessage: 'hi',
+  assignee: null,
+});
+
+/** A message changes one badge of a page: the page is sent that one, not all of them (issue 34). */
+describe('What a CRM page is sent', () => {
+  const page = (): SentBadges => ({ signedIn: null, badges: null });
+  const two = { '+14155550134': badge(1), '+442079460958': badge(0) };
+
+  it('every badge first, then only the badges that changed, and nothing when none did', () => {
+    const sent = page();
+    expect(badgeNotice(sent, true, two)).toEqual({ type: 'badges', signedIn: true, badges: two, complete: true });
+    expect(badgeNotice(sent, true, { ...two, '+14155550134': badge(2) })).toEqual({
+      type: 'badges',
+      signedIn: true,
+      badges: { '+14155550134': badge(2) },
+      complete: false,
+    });
+    expect(badgeNotice(sent, true, { ...two, '+14155550134': badge(2) })).toBeNull();
+  });
+
+  it('every badge again after signing out or in, and when the page reported other numbers', () => {
+    const sent = page();
+    badgeNotice(sent, true, two);
+    expect(badgeNotice(sent, false, {})).toEqual({ type: 'badges', signedIn: false, badges: {}, complete: true });
+    expect(badgeNotice(sent, true, two)).toMatchObject({ badges: two, complete: true });
+    sent.badges = null; // what the worker does when a page reports its numbers
+    expect(badgeNotice(sent, true, two)).toMatchObject({ badges: two, complete: true });
+  });
+});
+
 describe('What a CRM page’s content script reports over its port', () => {
   afterEach(() => {
     vi.restoreAllMocks();

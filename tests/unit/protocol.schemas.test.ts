@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SCRIPT_REQUESTS, overlayPortRequest, requestSchemas } from '@/lib/messaging/schemas';
+import { CONTENT_SCRIPT_REQUESTS, overlayPortRequest, PANEL_VISIBLE_MAX, panelPortRequest, requestSchemas } from '@/lib/messaging/schemas';
 
 /** What the background accepts from CRM pages' content scripts (anything else is refused before a handler runs). */
 describe('messages from content scripts', () => {
@@ -19,6 +19,14 @@ describe('messages from content scripts', () => {
     expect(overlayPortRequest.safeParse({ type: 'watch', phones: ['+14155550134', 'javascript:alert(1)'] }).success).toBe(false);
     expect(overlayPortRequest.safeParse({ type: 'watch', phones: Array.from({ length: 5001 }, () => '+14155550134') }).success).toBe(false);
     expect(overlayPortRequest.safeParse({ type: 'open', phones: [] }).success).toBe(false);
+  });
+
+  it('the side panel port says only which conversation ids the list shows, a bounded list', () => {
+    const id = '0b6f1c9e-8f3a-4a1e-9c55-2f1d3e4a5b6c';
+    expect(panelPortRequest.safeParse({ type: 'visible', conversationIds: [id] }).success).toBe(true);
+    expect(panelPortRequest.safeParse({ type: 'visible', conversationIds: ['not an id'] }).success).toBe(false);
+    expect(panelPortRequest.safeParse({ type: 'visible', conversationIds: Array.from({ length: PANEL_VISIBLE_MAX + 1 }, () => id) }).success).toBe(false);
+    expect(panelPortRequest.safeParse({ type: 'snapshot', conversationIds: [] }).success).toBe(false);
   });
 
   it('sites are http(s) origins, normalised', () => {

@@ -8,7 +8,6 @@ import { done, type Current, type Handlers } from './types';
 export function inboxHandlers(current: Current<'api' | 'rooms'>) {
   return {
     'inbox:openConversation': async ({ conversationId }) => done(await openConversation((await current()).api, conversationId)),
-    'inbox:visible': async ({ conversationIds }) => done((await current()).rooms.watch('panel', conversationIds)),
     'inbox:openPhone': async ({ phone }) => {
       const { api } = await current();
       const conversationId = await conversationForPhone(api, phone);
