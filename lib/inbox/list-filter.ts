@@ -85,10 +85,6 @@ export function teamChannels(
   return new Set(chosen.flatMap((t) => t.channelIds));
 }
 
-/** The conversations of those channels (all of them when `channels` is null). */
-export const inChannels = (list: AgentConversationView[], channels: ReadonlySet<string> | null) =>
-  channels ? list.filter((c) => channels.has(c.channelId)) : list;
-
 /**
  * The conversations the team filter keeps: those of its teams' channels (`teamChannels`) and, under
  * "my teams", the agent's own wherever they are (another team's channel, a channel no team

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { AgentConversationView } from '@/lib/contract/models';
 import {
   DEFAULT_LIST_FILTER,
   filterConversations,
   filterCounts,
-  inChannels,
   ofTeams,
   listView,
   restoredFilter,
@@ -93,6 +93,9 @@ describe('whether the list shows more than the agent’s scope', () => {
     expect(beyond({ assignee: 'unassigned', team: 'sales' })).toBe(true);
   });
 });
+
+/** The conversations of those channels (all of them when `channels` is null). */
+const inChannels = (list: AgentConversationView[], channels: ReadonlySet<string> | null) => (channels ? list.filter((c) => channels.has(c.channelId)) : list);
 
 describe('the team filter', () => {
   const teams = [
