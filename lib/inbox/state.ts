@@ -36,8 +36,17 @@ export interface InboxPatch {
 }
 
 export function diffInbox(prev: InboxState, next: InboxState): InboxPatch {
-  const changed = <T>(a: Record<string, T>, b: Record<string, T>) => Object.fromEntries(Object.entries(b).filter(([id, v]) => a[id] !== v));
-  const removed = <T>(a: Record<string, T>, b: Record<string, T>) => Object.keys(a).filter((id) => !(id in b));
+  // Run on every change of a busy inbox over thousands of conversations: compares, builds only what differs.
+  const changed = <T>(a: Record<string, T>, b: Record<string, T>) => {
+    const out: Record<string, T> = {};
+    for (const id in b) if (a[id] !== b[id]) out[id] = b[id]!;
+    return out;
+  };
+  const removed = <T>(a: Record<string, T>, b: Record<string, T>) => {
+    const out: string[] = [];
+    for (const id in a) if (!(id in b)) out.push(id);
+    return out;
+  };
   const messages: Record<string, MessageView[]> = {};
   const threads: Record<string, MessageView[]> = {};
   for (const [id, list] of Object.entries(changed(prev.messages, next.messages))) {

@@ -5,6 +5,8 @@ import { message } from '../support/views';
 import {
   applyConversation,
   applyMessage,
+  applyPatch,
+  diffInbox,
   applyRead,
   applySync,
   applyThreadPage,
@@ -12,6 +14,7 @@ import {
   MESSAGES_PER_CONVERSATION,
   sortedConversations,
   totalUnread,
+  type InboxState,
 } from '@/lib/inbox/state';
 
 const conv = (over: Partial<ConversationView> = {}): ConversationView => ({
@@ -184,5 +187,45 @@ describe('inbox state', () => {
     );
     expect(sortedConversations(s).map((c) => c.id)).toEqual(['new', 'old']);
     expect(s.cursor).toBe('10:12:');
+  });
+});
+
+/** The side panel's copy follows the worker's by patches: what one update changed, applied on the other side. */
+describe('inbox patches (diffInbox, applyPatch)', () => {
+  const base = () =>
+    applySync(
+      emptyInbox(),
+      syncRes({
+        cursor: '10:1:',
+        full: true,
+        conversations: [agentConv({ id: 'c1' }), agentConv({ id: 'c2', lastMessageAt: '2026-01-01T09:00:00.000Z' })],
+        messages: [message('m1', { conversationId: 'c1' })],
+      }),
+    );
+
+  it('brings a copy to the new state: a new message, a changed and a removed conversation, a new thread', () => {
+    const before = { ...base(), seq: 1 };
+    let after = applyMessage(
+      before,
+      message('m2', { conversationId: 'c1', createdAt: '2026-01-01T10:05:00.000Z' }),
+      conv({ id: 'c1', version: 3, lastMessagePreview: 'again' }),
+    );
+    after = applyMessage(after, message('m3', { conversationId: 'c2' }));
+    const { c2: _gone, ...conversations } = after.conversations;
+    after = { ...after, conversations, seq: 2 };
+    const patch = diffInbox(before, after);
+    expect(Object.keys(patch.conversations)).toEqual(['c1']); // only what changed travels
+    expect(patch.messages.c1!.map((m) => m.id)).toEqual(['m2']);
+    expect(patch.removedConversations).toEqual(['c2']);
+    const copy = applyPatch(JSON.parse(JSON.stringify(before)) as InboxState, patch);
+    expect(copy.conversations).toEqual(after.conversations);
+    expect(copy.messages).toEqual(after.messages);
+    expect(copy.seq).toBe(2);
+  });
+
+  it('a patch the copy already has (its seq or older) changes nothing', () => {
+    const state = { ...base(), seq: 5 };
+    const patch = diffInbox({ ...state, seq: 4 }, { ...state, conversations: {} });
+    expect(applyPatch(state, { ...patch, seq: 5 })).toBe(state);
   });
 });
