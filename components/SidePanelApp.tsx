@@ -114,9 +114,10 @@ export function SidePanelApp() {
   }, [ready]);
 
   const me = agent?.id ?? '';
-  // The list's conversations only while the list is on screen: with a thread open, a message to
-  // another conversation renders nothing (the open one is picked on its own below).
-  const conversations = useInbox((s) => (openId ? undefined : s?.conversations));
+  // The list's conversations only while the list is on screen (no thread open, or one not in the
+  // inbox): with a thread open, a message to another conversation renders nothing (the open one is
+  // picked on its own below).
+  const conversations = useInbox((s) => (openId && s?.conversations[openId] ? undefined : s?.conversations));
   const all = useNewestFirst(conversations);
   const [scope, setScope] = useState<SearchScope>('all');
   const teams = routing?.teams;
