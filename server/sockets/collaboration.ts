@@ -58,6 +58,9 @@ export function attachCollaboration(
   const log = deps.log.child({ name: 'collaboration' });
   // Several instances (Redis adapter): they share what they announce, and sweep for dead ones.
   const clustered = deps.sweepMs !== undefined;
+  // Stopped with the server: the adapter's Redis clients close right after, so nothing more is sent to other instances.
+  let stopped = false;
+  const toInstances = () => clustered && !stopped;
   const typingTimers = new Map<string, ReturnType<typeof setTimeout>>(); // `${conversation}:${agent}`
   // What was last announced about each agent, by any instance (org -> agent -> presence).
   const announced = new Map<string, Map<string, AgentPresence>>();
@@ -106,7 +109,7 @@ export function attachCollaboration(
       remember(organisationId, now);
       queueChange(organisationId, now);
       // The other instances learn it too, so any of them can tell when it stops being true.
-      if (clustered) io.serverSideEmit('presence:announced', organisationId, now);
+      if (toInstances()) io.serverSideEmit('presence:announced', organisationId, now);
     });
   io.on('presence:announced', (organisationId, p) => remember(organisationId, p));
 
@@ -128,7 +131,7 @@ export function attachCollaboration(
     const viewing = viewingFrom(conversationId, sockets);
     rememberViewing(organisationId, viewing);
     io.to(showing(conversationId)).emit('viewing:update', viewing);
-    if (clustered) io.serverSideEmit('viewing:announced', organisationId, viewing);
+    if (toInstances()) io.serverSideEmit('viewing:announced', organisationId, viewing);
     return viewing;
   };
   io.on('viewing:announced', (organisationId, v) => rememberViewing(organisationId, v));
@@ -309,6 +312,7 @@ export function attachCollaboration(
   timer?.unref();
   return {
     stop: () => {
+      stopped = true;
       if (timer) clearInterval(timer);
       if (flushTimer) clearTimeout(flushTimer);
     },
