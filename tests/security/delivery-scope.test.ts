@@ -36,6 +36,20 @@ describe('Delivery scope: no other organisation’s rows, no stale rooms, no sta
     expect([path, res.status]).toEqual([path, method === 'POST' ? 201 : 200]);
     return res.body;
   };
+  /**
+   * An operator moves an agent by SQL (docs: routing_agent_moved) while the server keeps writing the
+   * connected agent's presence: PostgreSQL may end one of the two as a deadlock (40P01), and the
+   * operator runs the statement again, as PostgreSQL advises for a deadlock.
+   */
+  const operatorMoves = async (agentId: string, organisationId: string) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await ctx.stack.db.query('update agents set organisation_id = $2 where id = $1', [agentId, organisationId]);
+      } catch (err) {
+        if ((err as { code?: string }).code !== '40P01' || attempt === 3) throw err;
+      }
+    }
+  };
   const newTeam = async (org: TestOrg, name: string) => (await adminCall(org, '/api/admin/teams', 'POST', { name, assignment: 'off', defaultCapacity: 5 })).id!;
   const keyOf = async (id: string) =>
     (await ctx.stack.db.query<{ scope_key: string }>('select scope_key from conversations where id = $1', [id])).rows[0]!.scope_key;
@@ -218,7 +232,7 @@ describe('Delivery scope: no other organisation’s rows, no stale rooms, no sta
     await socket.emitWithAck('heartbeat');
     expect(await inRoom(wholeRoom(ctx.e.id), moved.id)).toBe(true);
     // An operator's fix (docs: routing_agent_moved): the socket is cut at the next re-check; until then…
-    await ctx.stack.db.query('update agents set organisation_id = $2 where id = $1', [moved.id, ctx.b.id]);
+    await operatorMoves(moved.id, ctx.b.id);
     await newTeam(ctx.e, 'After the move');
     // This very socket, on the server: out of every scope room and of the old organisation's whole
     // stream (waited for together: an empty list of the agent's sockets would pass vacuously).
@@ -227,7 +241,7 @@ describe('Delivery scope: no other organisation’s rows, no stale rooms, no sta
       what: 'the moved agent’s socket out of every scope room and the whole stream',
     });
     expect(socket.connected).toBe(true);
-    await ctx.stack.db.query('update agents set organisation_id = $2 where id = $1', [moved.id, ctx.e.id]);
+    await operatorMoves(moved.id, ctx.e.id);
   });
 
   it('a conversation created or unassigned while its channel changes team takes the new team’s queue, whichever commits first', async () => {
