@@ -22,14 +22,14 @@ export default defineConfig({
         plugins: [WxtVitest()],
         resolve: { alias },
         define: targetGlobals('chrome'),
-        test: { name: 'unit', include: ['tests/unit/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
+        test: { name: 'unit', setupFiles: ['fake-indexeddb/auto'], include: ['tests/unit/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
       },
       {
         // The same unit tests built for Firefox (import.meta.env.FIREFOX, MV2).
         plugins: [WxtVitest({ browser: 'firefox' })],
         resolve: { alias },
         define: targetGlobals('firefox'),
-        test: { name: 'unit-firefox', include: ['tests/unit/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
+        test: { name: 'unit-firefox', setupFiles: ['fake-indexeddb/auto'], include: ['tests/unit/**/*.test.{ts,tsx}'], environment: 'happy-dom' },
       },
       {
         resolve: { alias },

@@ -8,8 +8,8 @@ import { createPoller } from '../connection/polling';
 import type { AgentProfile, MessageView } from '../contract/models';
 import { messageFromRow, readStateFromRow } from '../contract/rows';
 import { createOutbox } from '../inbox/outbox';
-import { applyMessage, applyRead, applySync, emptyInbox, isNewMessage } from '../inbox/state';
-import { pendingMessage, persistAll, readInbox, updateInbox } from '../inbox/store';
+import { applyMessage, applyRead, applySync, isNewMessage } from '../inbox/state';
+import { forgetInbox, pendingMessage, readInbox, updateInbox } from '../inbox/store';
 import { createSync } from '../inbox/sync';
 import { isConfigured, type Settings } from '../settings';
 import {
@@ -207,7 +207,7 @@ export class BackgroundController {
   private async teardown(): Promise<void> {
     this.stop();
     await Promise.all([
-      updateInbox(() => emptyInbox()).then(persistAll),
+      forgetInbox(),
       outboxItem.setValue([]),
       agentItem.setValue(null),
       teamItem.removeValue(),

@@ -1,7 +1,8 @@
 import type { MessageView } from '../contract/models';
-import { diffInbox, type InboxPatch, type InboxState } from './state';
+import { diffInbox, emptyInbox, type InboxPatch, type InboxState } from './state';
 import type { PendingReply } from './types';
-import { inboxItem, threadsItem } from '../storage/items';
+import { legacyInboxItem, legacyThreadsItem } from '../storage/items';
+import { clearCache, readCache, writeCache, type Written } from './cache';
 
 type PatchListener = (patch: InboxPatch, state: InboxState) => void;
 const patchListeners = new Set<PatchListener>();
@@ -11,10 +12,21 @@ export function onInboxPatch(listener: PatchListener): () => void {
   return () => patchListeners.delete(listener);
 }
 
-/** The stored inbox with its cached threads (what a UI paints first). */
+/** The cached inbox with its threads (what a UI paints first); empty when there is none or it cannot be read. */
 export async function storedInbox(): Promise<InboxState> {
-  const [inbox, threads] = await Promise.all([inboxItem.getValue(), threadsItem.getValue()]);
-  return { ...inbox, messages: threads.messages };
+  return (await readCache().catch(() => null)) ?? emptyInbox();
+}
+
+/**
+ * The worker's start: the cache, or (once, after an update from a version that kept the inbox in
+ * `storage.local`) the old items moved into it, so the cursor and what was announced survive.
+ */
+async function startingInbox(): Promise<{ state: InboxState; written: Written | null }> {
+  const cached = await readCache().catch(() => null);
+  if (cached) return { state: cached, written: { conversations: cached.conversations, messages: cached.messages, meta: cached } };
+  const [inbox, threads] = await Promise.all([legacyInboxItem.getValue(), legacyThreadsItem.getValue()]);
+  await Promise.all([legacyInboxItem.removeValue(), legacyThreadsItem.removeValue()]);
+  return { state: { ...inbox, messages: threads.messages }, written: null };
 }
 
 /**
@@ -54,19 +66,23 @@ let flushing: Promise<void> | null = null;
 let current: InboxState | null = null;
 let persistTimer: ReturnType<typeof setTimeout> | null = null;
 let threadsTimer: ReturnType<typeof setTimeout> | null = null;
-let persistedThreads: InboxState['messages'] | null = null;
+/** What the cache holds (null: nothing known, the next write is whole); writes go one at a time. */
+let written: Written | null = null;
+let writing: Promise<void> = Promise.resolve();
 /**
- * How long changes may wait to be written together: every write of an item costs the browser a
- * copy to each open extension page, so the inbox is written at most once a second and the thread
- * cache at most every five (a thread is fetched again when opened, so a lost write costs nothing).
+ * How long changes may wait to be written together (each write is a transaction of the records
+ * that changed): the conversations at most once a second, the threads at most every five (a
+ * thread is fetched again when opened, so a lost write costs nothing).
  */
 const PERSIST_DELAY_MS = 1000;
 const THREADS_DELAY_MS = 5000;
 
 /** The inbox as the background knows it now (ahead of storage by at most PERSIST_DELAY_MS). */
 export async function readInbox(): Promise<InboxState> {
-  current ??= await storedInbox();
-  persistedThreads ??= current.messages;
+  if (!current) {
+    const start = await startingInbox();
+    if (!current) ({ state: current, written } = start);
+  }
   return current;
 }
 
@@ -87,24 +103,45 @@ export function updateInbox(fn: (state: InboxState) => InboxState): Promise<Inbo
 const BATCH_MS = 20;
 let lastFlush = 0;
 
-/** Writes the working copy to storage now (sign-out must not leave the old inbox on disk). */
-export async function persistInbox(): Promise<void> {
+/** Writes what changed to the cache, in order, one write at a time. */
+function persist(threads: boolean): Promise<void> {
+  writing = writing.then(async () => {
+    if (!current) return;
+    written = await writeCache(current, written, { threads }).catch(() => null); // a failed write: the next one is whole
+  });
+  return writing;
+}
+
+/** Writes the conversations now (the threads wait for their own timer). */
+export function persistInbox(): Promise<void> {
   if (persistTimer) clearTimeout(persistTimer);
   persistTimer = null;
-  if (current) await inboxItem.setValue({ ...current, messages: {} });
+  return persist(false);
 }
 
 async function persistThreads(): Promise<void> {
   if (threadsTimer) clearTimeout(threadsTimer);
   threadsTimer = null;
-  if (!current || current.messages === persistedThreads) return;
-  persistedThreads = current.messages;
-  await threadsItem.setValue({ messages: current.messages });
+  await persist(true);
 }
 
-/** Writes everything now (sign-out must not leave the old inbox on disk). */
+/** Writes everything now. */
 export async function persistAll(): Promise<void> {
-  await Promise.all([persistInbox(), persistThreads()]);
+  if (persistTimer) clearTimeout(persistTimer);
+  persistTimer = null;
+  await persistThreads();
+}
+
+/** Sign-out: the working copy is emptied and nothing of the organisation stays in the cache. */
+export async function forgetInbox(): Promise<void> {
+  await updateInbox(() => emptyInbox());
+  for (const timer of [persistTimer, threadsTimer]) if (timer) clearTimeout(timer);
+  persistTimer = threadsTimer = null;
+  writing = writing.then(async () => {
+    await clearCache();
+    written = null;
+  });
+  await writing;
 }
 
 async function flush(): Promise<void> {
@@ -128,8 +165,8 @@ async function flush(): Promise<void> {
         current = state;
         const patch = diffInbox(before, state);
         for (const listener of patchListeners) listener(patch, state);
-        persistTimer ??= setTimeout(() => void persistInbox().catch(() => {}), PERSIST_DELAY_MS);
-        if (state.messages !== before.messages) threadsTimer ??= setTimeout(() => void persistThreads().catch(() => {}), THREADS_DELAY_MS);
+        persistTimer ??= setTimeout(() => void persistInbox(), PERSIST_DELAY_MS);
+        if (state.messages !== before.messages) threadsTimer ??= setTimeout(() => void persistThreads(), THREADS_DELAY_MS);
       }
       for (const p of batch) p.resolve(state);
     }

@@ -48,9 +48,9 @@ export const notificationSettingsItem = /* @__PURE__ */ storage.defineItem<Notif
   migrations: { 2: (old: { muted?: boolean }) => ({ ...DEFAULT_NOTIFICATION_SETTINGS, enabled: !old.muted }) },
 });
 
-// --- The inbox (written by the background) ----------------------------------------------------
-/** Conversations, unread counters and the sync cursor. */
-export const inboxItem = /* @__PURE__ */ storage.defineItem<InboxState>('local:inbox', {
+// --- The inbox before it moved to IndexedDB (lib/inbox/cache.ts) -----------------------------
+/** Conversations, unread counters and the sync cursor, as versions before the cache kept them: read once, moved, removed. */
+export const legacyInboxItem = /* @__PURE__ */ storage.defineItem<InboxState>('local:inbox', {
   fallback: emptyInbox(),
   version: 4,
   migrations: {
@@ -69,8 +69,8 @@ export const inboxItem = /* @__PURE__ */ storage.defineItem<InboxState>('local:i
     }),
   },
 });
-/** The cached threads, apart from the inbox: the larger part, written less often. */
-export const threadsItem = /* @__PURE__ */ storage.defineItem<{ messages: InboxState['messages'] }>('local:threads', {
+/** The cached threads of those versions: read once with the inbox, moved, removed. */
+export const legacyThreadsItem = /* @__PURE__ */ storage.defineItem<{ messages: InboxState['messages'] }>('local:threads', {
   fallback: { messages: {} },
   version: 1,
 });

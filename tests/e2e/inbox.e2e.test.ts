@@ -97,12 +97,16 @@ describe('Inbox in Chromium with the built extension', () => {
   });
 
   it('sign out clears the session, the inbox and the badge', async () => {
+    // Kept on the device while signed in (the inbox's cache, written within a second or so).
+    await expect.poll(() => browser.storedOnDevice(), { timeout: 10_000 }).toContain('Hola from WhatsApp');
     await options.getByRole('button', { name: 'Sign out' }).click();
     await options.getByRole('button', { name: 'Sign in' }).waitFor();
     await panel.getByText('Sign in to see your WhatsApp conversations.').waitFor({ timeout: 10_000 });
     const stored = await browser.worker.evaluate(() => chrome.storage.local.get(null));
     expect(Object.keys(stored).filter((k) => k.includes('auth-token'))).toEqual([]);
-    expect(JSON.stringify(stored)).not.toContain('Hola from WhatsApp');
+    // Neither the storage items nor the inbox's cache (IndexedDB) keep a customer's words.
+    await expect.poll(() => browser.storedOnDevice(), { timeout: 10_000 }).not.toContain('Hola from WhatsApp');
+    expect(JSON.parse(await browser.storedOnDevice()).cache.conversations).toEqual([]);
     await expect.poll(() => browser.badgeText(), { timeout: 10_000 }).toBe('');
   });
 });

@@ -24,8 +24,8 @@ describe('An agent moved or removed, in Chromium', () => {
   it('removed: the extension signs out and keeps no conversation', async () => {
     await ctx.stack.db.query('delete from agents where id = $1', [ctx.before.agents[0]!.id]);
     await ui.panel.getByText('Sign in to see your WhatsApp conversations.').waitFor({ timeout: 15_000 });
-    const stored = await ui.browser.worker.evaluate(async () => (await chrome.storage.local.get(['inbox', 'agent'])) as Record<string, unknown>);
+    const stored = await ui.browser.worker.evaluate(async () => (await chrome.storage.local.get(['agent'])) as Record<string, unknown>);
     expect(stored.agent ?? null).toBeNull();
-    expect(Object.keys((stored.inbox as { conversations?: object } | undefined)?.conversations ?? {})).toEqual([]);
+    await expect.poll(async () => JSON.parse(await ui.browser.storedOnDevice()).cache.conversations, { timeout: 10_000 }).toEqual([]);
   });
 });

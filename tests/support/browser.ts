@@ -19,6 +19,8 @@ export interface ExtensionBrowser {
   worker: Worker;
   page(path: string): Promise<Page>;
   badgeText(): Promise<string>;
+  /** What the extension keeps on disk about the inbox: its storage items and its IndexedDB cache, as one JSON text. */
+  storedOnDevice(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -85,6 +87,25 @@ export async function launchWithExtension(opts: { grantedOrigins?: string[]; man
       return page;
     },
     badgeText: () => worker.evaluate(() => chrome.action.getBadgeText({})),
+    storedOnDevice: () =>
+      worker.evaluate(async () => {
+        const items = await chrome.storage.local.get(null);
+        const cache: Record<string, unknown[]> = {};
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open('switchboard-inbox');
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        for (const name of db.objectStoreNames) {
+          cache[name] = await new Promise((resolve, reject) => {
+            const all = db.transaction(name).objectStore(name).getAll();
+            all.onsuccess = () => resolve(all.result);
+            all.onerror = () => reject(all.error);
+          });
+        }
+        db.close();
+        return JSON.stringify({ items, cache });
+      }),
     close: async () => {
       await context.close();
       if (policyFile) rmSync(policyFile, { force: true });
