@@ -139,7 +139,9 @@ export class BackgroundController {
    * have had messages this worker never received: the catch-up from the cursor brings them.
    */
   private readonly onMove: OnMove = (conversationId, from, to) => {
-    if (this.scope.enters(from, to)) void this.catchUp();
+    void this.scope.enters(from, to).then((entering) => {
+      if (entering) void this.catchUp();
+    });
     this.scope.moved(conversationId);
   };
 
@@ -243,7 +245,7 @@ export class BackgroundController {
     // around the moment of subscription is missed. A new scope (teams read, the All view opened)
     // replaces the channel and catches up again.
     this.scope.setAgent(agent);
-    this.realtime.subscribe(agent, this.scope.current());
+    this.realtime.subscribe(agent, await this.scope.current());
     this.scope.follow((scope) => {
       this.realtime.setScope(scope);
       this.rooms.setWhole(scope.whole);

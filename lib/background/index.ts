@@ -15,8 +15,7 @@ import { openConversation } from './conversations';
 import { serveRequests } from './handlers';
 import { firefoxSidebar, openSidePanel } from './side-panel';
 import type { Settings } from '../settings';
-import { agentItem, connectionItem, notificationSettingsItem, openConversationItem, routingItem, settingsItem } from '../storage/items';
-import type { RoutingOverview } from '../contract/routing';
+import { agentItem, connectionItem, notificationSettingsItem, openConversationItem, settingsItem } from '../storage/items';
 import type { NotificationSettings } from '../notifications/rules';
 import { createDeliveryScope, serveWholeInbox, type DeliveryScopeTracker } from './scope';
 
@@ -110,12 +109,9 @@ export function startBackground(): void {
   Object.assign(self, { switchboard: { notificationClicked: onNotificationClicked, status: () => connectionItem.getValue() } });
 }
 
-/** The scope's inputs kept in storage: teams (routing's overview), the badge's setting, the open conversation. */
+/** The scope's inputs kept in storage: the badge's setting, the open conversation (it reads the teams itself). */
 function followScopeInputs(scope: DeliveryScopeTracker): void {
-  const teams = (overview: RoutingOverview | null) => scope.setTeams(overview?.teams ?? []);
   const badge = (settings: NotificationSettings) => scope.setBadgeAll(settings.badge === 'all');
-  void routingItem.getValue().then(teams);
-  routingItem.watch(teams);
   void notificationSettingsItem.getValue().then(badge);
   notificationSettingsItem.watch(badge);
   void openConversationItem.getValue().then((id) => scope.setOpen(id));

@@ -1,8 +1,9 @@
 import { browser, type Browser } from 'wxt/browser';
 import { scopeKeys } from '../contract/scope';
-import type { RoutingOverview } from '../contract/routing';
 import type { InboxState } from '../inbox/state';
 import { WHOLE_INBOX_PORT } from '../messaging/protocol';
+import { routingItem } from '../storage/items';
+import { mirror } from '../storage/mirror';
 import type { DeliveryScope } from './links/realtime';
 
 /** Realtime's `in` takes at most 100 values: open and shown conversations beyond the scope, the first 100. */
@@ -17,10 +18,14 @@ const SETTLE_MS = 300;
  * `WHOLE_INBOX_PORT`) or the toolbar badge counts everything, and the conversations open or shown
  * on a CRM page that the scope does not hold. It outlives a rebuild of the connections: the
  * controller of the moment follows it.
+ *
+ * The agent's teams are read from routing's overview (`routingItem`, the one copy the worker keeps
+ * of them) each time the keys are needed, and a change of it settles the scope again: nothing here
+ * holds a second copy that could fall behind it.
  */
 export function createDeliveryScope(deps: { inbox(): Promise<InboxState> }) {
+  const routing = mirror(routingItem);
   let agent: { id: string; organisationId: string } | null = null;
-  let teams: RoutingOverview['teams'] = [];
   let holders = 0;
   let badgeAll = false;
   let open: string | null = null;
@@ -29,20 +34,21 @@ export function createDeliveryScope(deps: { inbox(): Promise<InboxState> }) {
   let listener: ((scope: DeliveryScope) => void) | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
 
-  const keys = () =>
-    agent
-      ? scopeKeys(
-          agent.id,
-          agent.organisationId,
-          teams.map((t) => ({ id: t.id, member: t.members.some((m) => m.agentId === agent!.id) })),
-        )
-      : [];
-  const current = (): DeliveryScope => ({ keys: keys(), whole: holders > 0 || badgeAll, extra });
+  const keys = async (): Promise<string[]> => {
+    const me = agent;
+    if (!me) return [];
+    const teams = (await routing())?.teams ?? [];
+    return scopeKeys(
+      me.id,
+      me.organisationId,
+      teams.map((t) => ({ id: t.id, member: t.members.some((m) => m.agentId === me.id) })),
+    );
+  };
+  const current = async (): Promise<DeliveryScope> => ({ keys: await keys(), whole: holders > 0 || badgeAll, extra });
 
   /** Open and shown conversations whose scope (as the inbox last heard it) is not the agent's. */
   const outside = async (): Promise<string[]> => {
-    const mine = new Set(keys());
-    const state = await deps.inbox();
+    const [mine, state] = await Promise.all([keys().then((k) => new Set(k)), deps.inbox()]);
     const ids = [...new Set([...(open ? [open] : []), ...shown])];
     return ids.filter((id) => !mine.has(state.conversations[id]?.scopeKey ?? '')).slice(0, EXTRA_MAX);
   };
@@ -50,12 +56,16 @@ export function createDeliveryScope(deps: { inbox(): Promise<InboxState> }) {
     if (timer) return;
     timer = setTimeout(() => {
       timer = null;
-      void outside().then((ids) => {
-        extra = ids;
-        listener?.(current());
-      });
+      void outside()
+        .then((ids) => {
+          extra = ids;
+          return current();
+        })
+        .then((scope) => listener?.(scope));
     }, SETTLE_MS);
   };
+  // The teams changed (read again, or a colleague's change told): the keys are read again from there.
+  routingItem.watch(() => settle());
 
   return {
     current,
@@ -64,17 +74,13 @@ export function createDeliveryScope(deps: { inbox(): Promise<InboxState> }) {
       listener = fn;
     },
     /** Whether a conversation moving from one key to another enters the scope (its missed messages must be caught up). */
-    enters(from: string | undefined, to: string | undefined): boolean {
+    async enters(from: string | undefined, to: string | undefined): Promise<boolean> {
       if (from === to || to === undefined || holders > 0 || badgeAll) return false;
-      const mine = keys();
+      const mine = await keys();
       return mine.includes(to) && (from === undefined || !mine.includes(from));
     },
     setAgent(value: { id: string; organisationId: string } | null): void {
       agent = value;
-      settle();
-    },
-    setTeams(value: RoutingOverview['teams']): void {
-      teams = value;
       settle();
     },
     setBadgeAll(value: boolean): void {

@@ -4,22 +4,20 @@ import { presenceRequest } from '../../lib/contract/schemas';
 import type { Logger } from '../logger';
 import { agentRoom, type SwitchboardIo } from '../sockets/rooms';
 
-// The clock: the database's, or generated history's (`switchboard.history_clock`, which the server
+// The database's functions (…_presence_lock_order.sql) take the agent's row before the presence
+// row, the order an operator's move of the agent takes them in (no deadlock between the two). Their
+// clock is the database's, or generated history's (`switchboard.history_clock`, which the server
 // never sets), so history writes presence through these same statements (server/dev/history.ts).
-const NOW = 'coalesce(history_clock(), now())';
 
 /** Marks the agents connected for `ttlSeconds` from now (a socket connected, came back, or is still there). */
 export async function markConnected(db: pg.Pool, agentIds: string[], ttlSeconds: number): Promise<void> {
   if (agentIds.length === 0) return;
-  await db.query(`update agent_presence set connected_until = ${NOW} + make_interval(secs => $2), last_seen_at = ${NOW} where agent_id = any($1::uuid[])`, [
-    agentIds,
-    ttlSeconds,
-  ]);
+  await db.query('select presence_mark_connected($1::uuid[], $2)', [agentIds, ttlSeconds]);
 }
 
 /** Marks the agent gone at once (their last non-idle socket went). */
 export async function markGone(db: pg.Pool, agentId: string): Promise<void> {
-  await db.query(`update agent_presence set connected_until = null, last_seen_at = ${NOW} where agent_id = $1 and connected_until is not null`, [agentId]);
+  await db.query('select presence_mark_gone($1)', [agentId]);
 }
 
 /**

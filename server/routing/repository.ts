@@ -209,13 +209,9 @@ export async function putSla(db: pg.Pool, admin: AgentProfile, teamId: string, p
   });
 }
 
-/** The agent's own availability. */
+/** The agent's own availability (the agent's row locked first: …_presence_lock_order.sql). */
 export async function setAvailability(db: pg.Pool, agent: AgentProfile, availability: Availability): Promise<AgentRoutingView> {
-  await db.query(
-    `update agent_routing set availability = $2, availability_changed_at = now()
-      where agent_id = $1 and organisation_id = $3 and availability <> $2`,
-    [agent.id, availability, agent.organisationId],
-  );
+  await db.query('select routing_set_availability($1, $2, $3)', [agent.id, agent.organisationId, availability]);
   return (await agentRouting(db, agent.organisationId, agent.id))[0]!;
 }
 

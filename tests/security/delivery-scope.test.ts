@@ -38,18 +38,11 @@ describe('Delivery scope: no other organisation’s rows, no stale rooms, no sta
   };
   /**
    * An operator moves an agent by SQL (docs: routing_agent_moved) while the server keeps writing the
-   * connected agent's presence: PostgreSQL may end one of the two as a deadlock (40P01), and the
-   * operator runs the statement again, as PostgreSQL advises for a deadlock.
+   * connected agent's presence: both take the agent's row first (…_presence_lock_order.sql), so
+   * neither ends as a deadlock (tests/integration/routing.agent-moved.test.ts).
    */
-  const operatorMoves = async (agentId: string, organisationId: string) => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await ctx.stack.db.query('update agents set organisation_id = $2 where id = $1', [agentId, organisationId]);
-      } catch (err) {
-        if ((err as { code?: string }).code !== '40P01' || attempt === 3) throw err;
-      }
-    }
-  };
+  const operatorMoves = (agentId: string, organisationId: string) =>
+    ctx.stack.db.query('update agents set organisation_id = $2 where id = $1', [agentId, organisationId]);
   const newTeam = async (org: TestOrg, name: string) => (await adminCall(org, '/api/admin/teams', 'POST', { name, assignment: 'off', defaultCapacity: 5 })).id!;
   const keyOf = async (id: string) =>
     (await ctx.stack.db.query<{ scope_key: string }>('select scope_key from conversations where id = $1', [id])).rows[0]!.scope_key;

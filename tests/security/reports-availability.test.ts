@@ -33,13 +33,14 @@ describe('Security: reports, time available and the team filter', () => {
       await socket.timeout(10_000).emitWithAck('heartbeat');
     }
     expect(cut).toEqual([]);
-    // Then their database writes: none waits for a connection of the server's pool, none runs.
+    // Then their database writes (server/routing/presence.ts: `presence_mark_connected`,
+    // `presence_mark_gone`): none waits for a connection of the server's pool, none runs.
     const db = ctx.stack.db;
     const busy = async () =>
       (
         await db.query<{ n: number }>(
           `select count(*)::int as n from pg_stat_activity
-            where pid <> pg_backend_pid() and state <> 'idle' and query ilike '%agent_presence%'`,
+            where pid <> pg_backend_pid() and state <> 'idle' and query ilike '%presence_mark_%'`,
         )
       ).rows[0]!.n;
     await until(async () => db.waitingCount === 0 && (await busy()) === 0, { what: 'the presence writes done' });
@@ -162,6 +163,9 @@ describe('Security: reports, time available and the team filter', () => {
       `select report_span_move('${ctx.a.id}', '${agent}', null, 'available')`,
       `update agent_presence set connected_until = now() + interval '1 year' where agent_id = '${agent}'`,
       `update agent_routing set availability = 'available' where agent_id = '${agent}'`,
+      `select presence_mark_connected(array['${agent}']::uuid[], 31536000)`,
+      `select presence_mark_gone('${agent}')`,
+      `select routing_set_availability('${agent}', '${ctx.a.id}', 'available')`,
       `insert into report_agent_spans (organisation_id, agent_id, state, started_at) values ('${ctx.a.id}', '${agent}', 'available', now() - interval '1 year')`,
     ])
       expect([sql, await refusedFor(ctx.stack, agent, sql)]).toEqual([sql, { refused: true, code: '42501' }]);

@@ -1,13 +1,17 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { browser, type Browser } from 'wxt/browser';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { createDeliveryScope, serveWholeInbox } from '@/lib/background/scope';
 import { WHOLE_INBOX_PORT } from '@/lib/messaging/protocol';
 import type { DeliveryScope } from '@/lib/background/links/realtime';
 import type { RoutingOverview } from '@/lib/contract/routing';
 import { emptyInbox, type InboxState } from '@/lib/inbox/state';
+import { routingItem } from '@/lib/storage/items';
 
 const me = { id: 'a1', organisationId: 'o1' };
 const team = (id: string, members: string[]) => ({ id, members: members.map((agentId) => ({ agentId })) }) as unknown as RoutingOverview['teams'][number];
+/** Routing's overview as the worker stores it (`routingItem`): the one place the agent's teams are kept. */
+const teamsAre = (...teams: RoutingOverview['teams']) => routingItem.setValue({ teams, agents: [] });
 /** An inbox holding conversations with these scope keys. */
 const inboxWith = (keys: Record<string, string>): InboxState => {
   const state = emptyInbox();
@@ -23,13 +27,30 @@ function tracker(keys: Record<string, string> = {}) {
 }
 
 describe('the delivery scope the worker asks for', () => {
+  beforeEach(() => fakeBrowser.reset());
+
   it('is the agent’s own and its teams’ queues; the organisation’s queue until teams exist; every queue when in no team', async () => {
     const { scope } = tracker();
-    expect(scope.current().keys).toEqual(['agent:a1', 'queue:org:o1']);
-    scope.setTeams([team('t1', ['a1']), team('t2', ['b2'])]);
-    expect(scope.current().keys).toEqual(['agent:a1', 'queue:t1']);
-    scope.setTeams([team('t1', ['b2']), team('t2', ['b2'])]);
-    expect(scope.current().keys).toEqual(['agent:a1', 'queue:org:o1', 'queue:t1', 'queue:t2']);
+    expect((await scope.current()).keys).toEqual(['agent:a1', 'queue:org:o1']);
+    await teamsAre(team('t1', ['a1']), team('t2', ['b2']));
+    await vi.waitFor(async () => expect((await scope.current()).keys).toEqual(['agent:a1', 'queue:t1']));
+    await teamsAre(team('t1', ['b2']), team('t2', ['b2']));
+    await vi.waitFor(async () => expect((await scope.current()).keys).toEqual(['agent:a1', 'queue:org:o1', 'queue:t1', 'queue:t2']));
+  });
+
+  it('follows a team change through routing’s overview alone: the channel is replaced and a move into the new queue enters', async () => {
+    await teamsAre(team('t1', ['a1']), team('t2', ['b2']));
+    const { scope, heard, last } = tracker();
+    expect((await last()).keys).toEqual(['agent:a1', 'queue:t1']);
+    // An admin moves the agent from t1 to t2: the worker reads routing again (team:changed), nothing else is told.
+    await teamsAre(team('t1', ['b2']), team('t2', ['a1', 'b2']));
+    await vi.waitFor(() => expect(heard.at(-1)!.keys).toEqual(['agent:a1', 'queue:t2']));
+    expect(await scope.current()).toEqual(heard.at(-1));
+    expect(await scope.enters('queue:t1', 'queue:t2')).toBe(true);
+    expect(await scope.enters('queue:t2', 'queue:t1')).toBe(false);
+    // Signed out (the overview is cleared): no team, the organisation's queue again.
+    await routingItem.setValue(null);
+    await vi.waitFor(() => expect(heard.at(-1)!.keys).toEqual(['agent:a1', 'queue:org:o1']));
   });
 
   it('asks for the whole organisation while any page holds it or the badge counts everything', async () => {
@@ -38,11 +59,11 @@ describe('the delivery scope the worker asks for', () => {
     const options = scope.hold();
     panel();
     panel(); // a release counts once
-    expect(scope.current().whole).toBe(true);
+    expect((await scope.current()).whole).toBe(true);
     options();
-    expect(scope.current().whole).toBe(false);
+    expect((await scope.current()).whole).toBe(false);
     scope.setBadgeAll(true);
-    expect(scope.current().whole).toBe(true);
+    expect((await scope.current()).whole).toBe(true);
   });
 
   it('binds open and CRM-shown conversations by id only when the scope does not hold them', async () => {
@@ -59,14 +80,14 @@ describe('the delivery scope the worker asks for', () => {
     }
   });
 
-  it('says a move enters the scope only from outside it, and not while the whole organisation comes anyway', () => {
+  it('says a move enters the scope only from outside it, and not while the whole organisation comes anyway', async () => {
     const { scope } = tracker();
-    expect(scope.enters('agent:b2', 'agent:a1')).toBe(true);
-    expect(scope.enters(undefined, 'agent:a1')).toBe(true);
-    expect(scope.enters('queue:org:o1', 'agent:a1')).toBe(false); // was in the scope already
-    expect(scope.enters('agent:a1', 'agent:b2')).toBe(false); // leaving
+    expect(await scope.enters('agent:b2', 'agent:a1')).toBe(true);
+    expect(await scope.enters(undefined, 'agent:a1')).toBe(true);
+    expect(await scope.enters('queue:org:o1', 'agent:a1')).toBe(false); // was in the scope already
+    expect(await scope.enters('agent:a1', 'agent:b2')).toBe(false); // leaving
     const release = scope.hold();
-    expect(scope.enters('agent:b2', 'agent:a1')).toBe(false);
+    expect(await scope.enters('agent:b2', 'agent:a1')).toBe(false);
     release();
   });
 
@@ -112,7 +133,7 @@ describe('Who may hold the whole inbox', () => {
     };
   };
 
-  it('a CRM page’s content script, another extension or a web page is refused; the side panel holds it until it goes', () => {
+  it('a CRM page’s content script, another extension or a web page is refused; the side panel holds it until it goes', async () => {
     let listener: Listener | null = null;
     vi.spyOn(browser.runtime, 'onConnect', 'get').mockReturnValue({ addListener: (fn: Listener) => (listener = fn) } as never);
     const { scope } = tracker();
@@ -127,12 +148,12 @@ describe('Who may hold the whole inbox', () => {
     for (const sender of refused) {
       const p = port(sender as never);
       listener!(p as never);
-      expect([sender, p.disconnected, scope.current().whole]).toEqual([sender, true, false]);
+      expect([sender, p.disconnected, (await scope.current()).whole]).toEqual([sender, true, false]);
     }
     const panel = port({ id: browser.runtime.id, url: `${own}sidepanel.html` });
     listener!(panel as never);
-    expect([panel.disconnected, scope.current().whole]).toEqual([false, true]);
+    expect([panel.disconnected, (await scope.current()).whole]).toEqual([false, true]);
     panel.close();
-    expect(scope.current().whole).toBe(false);
+    expect((await scope.current()).whole).toBe(false);
   });
 });
