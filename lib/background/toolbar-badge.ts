@@ -19,18 +19,20 @@ export function badgeTitle(unread: number, scope: BadgeScope, status: OverallSta
   return status === 'live' ? `Switchboard: ${count}` : `Switchboard: ${count} (not live: updates may lag)`;
 }
 
-let shown = '';
+/** What the icon shows now: each part is set only when it changes (each call is a round trip to the browser). */
+const shown = { text: null as string | null, color: null as string | null, title: null as string | null };
 
-/** Updates the toolbar icon only when what it shows changes (it is called on every inbox change). */
+/** Updates the toolbar icon only where what it shows changes (it is called on every inbox change). */
 export async function showBadge(unread: number, scope: BadgeScope, status: OverallStatus): Promise<void> {
   const { text, color } = badgeFor(unread, status);
   const title = badgeTitle(unread, scope, status);
-  if (`${text}|${color}|${title}` === shown) return;
-  shown = `${text}|${color}|${title}`;
   const action = browser.action ?? (browser as unknown as { browserAction: typeof browser.action }).browserAction;
-  await action.setBadgeText({ text });
-  await action.setBadgeBackgroundColor({ color });
-  await action.setTitle({ title });
+  const calls: Promise<void>[] = [];
+  if (text !== shown.text) calls.push(action.setBadgeText({ text }));
+  if (color !== shown.color) calls.push(action.setBadgeBackgroundColor({ color }));
+  if (title !== shown.title) calls.push(action.setTitle({ title }));
+  Object.assign(shown, { text, color, title });
+  await Promise.all(calls);
 }
 
 /** At most four redraws a second: at 100 messages/s, one per change kept the worker busy drawing the icon. */

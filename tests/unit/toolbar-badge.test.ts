@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
-import { badgeFor, badgeTitle } from '@/lib/background/toolbar-badge';
+import { describe, expect, it, vi } from 'vitest';
+import { browser } from 'wxt/browser';
+import { badgeFor, badgeTitle, showBadge } from '@/lib/background/toolbar-badge';
 
 describe('toolbar badge', () => {
   it('shows the unread total in green while live', () => {
@@ -18,5 +19,27 @@ describe('toolbar badge', () => {
     expect(badgeTitle(3, 'mine+unassigned', 'live')).toBe('Switchboard: 3 unread in your and unassigned open conversations');
     expect(badgeTitle(0, 'all', 'live')).toBe('Switchboard: Nothing unread in all open conversations');
     expect(badgeTitle(2, 'all', 'offline')).toMatch(/not live/);
+  });
+});
+
+describe('showBadge', () => {
+  it('sets only the parts of the icon that changed (each is a round trip to the browser)', async () => {
+    const action = browser.action ?? (browser as unknown as { browserAction: typeof browser.action }).browserAction;
+    const calls: string[] = [];
+    // The browser's answer does not matter here: which parts were set, in order.
+    const record = (part: string) => (() => void calls.push(part)) as never;
+    vi.spyOn(action, 'setBadgeText').mockImplementation(record('text'));
+    vi.spyOn(action, 'setBadgeBackgroundColor').mockImplementation(record('color'));
+    vi.spyOn(action, 'setTitle').mockImplementation(record('title'));
+    await showBadge(3, 'all', 'live');
+    expect(calls).toEqual(['text', 'color', 'title']);
+    calls.length = 0;
+    await showBadge(4, 'all', 'live'); // a new message: the number and the title change, not the colour
+    expect(calls).toEqual(['text', 'title']);
+    calls.length = 0;
+    await showBadge(4, 'all', 'live');
+    expect(calls).toEqual([]);
+    await showBadge(4, 'all', 'degraded');
+    expect(calls).toEqual(['color', 'title']);
   });
 });
