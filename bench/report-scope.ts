@@ -63,7 +63,18 @@ function targets(before: ScopeResult | undefined, now: ScopeResult | undefined):
       limit: 10,
     },
     { what: 'none in scope: the same, % of one core', pick: (r) => caseOf(r, 'none in scope')?.corePct, unit: ' %', limit: 1 },
-    { what: 'in scope: worker + side panel + CRM page, ms of CPU per message', pick: (r) => caseOf(r, 'in scope')?.perMessage?.total, unit: ' ms', limit: 2 },
+    {
+      what: 'in scope, each message bringing its row onto the screen: worker + side panel + CRM page, ms of CPU per message',
+      pick: (r) => caseOf(r, 'in scope')?.perMessage?.total,
+      unit: ' ms',
+      limit: 2,
+    },
+    {
+      what: 'in scope, rows on screen: worker + side panel + CRM page, ms of CPU per message',
+      pick: (r) => caseOf(r, 'in scope, on screen')?.perMessage?.total,
+      unit: ' ms',
+      limit: 2,
+    },
     { what: 'idle: worker + side panel + CRM page, ms of CPU a second', pick: (r) => caseOf(r, 'idle')?.perSecond.total, unit: ' ms/s', limit: null },
     { what: 'none in scope: server ms of CPU per message', pick: (r) => caseOf(r, 'none in scope')?.server.perMessage, unit: ' ms', limit: null },
     { what: 'in scope: server ms of CPU per message', pick: (r) => caseOf(r, 'in scope')?.server.perMessage, unit: ' ms', limit: null },
@@ -101,7 +112,7 @@ export function scopeSection(now: ScopeResult | undefined, before: ScopeResult |
   return [
     "## An agent's cost for colleagues' messages: the delivery scope (issue 34)",
     '',
-    `\`npm run bench -- --only scope\` (bench/scenarios/scope.ts). One organisation of ${shown.agents} agents: the measured agent signed in to Chromium with the built extension, its side panel open on its default view and a CRM page showing ${shown.crmNumbers} other customers' numbers (none of them messaged, so no badge is behind a message); the ${shown.agents - 1} colleagues are plain Socket.IO clients in the load generator. ${shown.customers} customers write in turn; colleagues assigned each conversation beforehand through the API, to themselves ("none in scope") or to the measured agent ("in scope"); "idle" is the same browser with nothing coming, measured last, five seconds after the in-scope messages. Each messaged case: two unmeasured seconds of the same traffic, then the measured window (the messages, then one second for the last to land). The extension's CPU is measured as in the side-panel scenario (the service worker's thread from /proc; the side panel's and the CRM page's main threads from CDP, \`TaskDuration\` in thread time); the server is the stack's server process (the API, Socket.IO and the local Realtime, user + system CPU from /proc) and PostgreSQL its embedded database's processes. "shown in panel" counts the window's messages the side panel showed. The "before" run is the design before the per-agent scope (every message of the organisation to every agent), kept in \`bench-results/scope-before.json\` (\`npm run bench -- --only scope --out bench-results/scope-before.json\`, then \`npm run bench -- --report\`).`,
+    `\`npm run bench -- --only scope\` (bench/scenarios/scope.ts). One organisation of ${shown.agents} agents: the measured agent signed in to Chromium with the built extension, its side panel open on its default view and a CRM page showing ${shown.crmNumbers} other customers' numbers (none of them messaged, so no badge is behind a message); the ${shown.agents - 1} colleagues are plain Socket.IO clients in the load generator. ${shown.customers} customers write in turn; colleagues assigned each conversation beforehand through the API, to themselves ("none in scope") or to the measured agent ("in scope": more conversations than rows on screen, so each message brings its row onto the screen and pushes another off, the list's costliest change); "in scope, on screen" is four more customers of the measured agent writing in turn, their rows on screen throughout (a message moves its row to the top, the usual case of an agent's own conversations); "idle" is the same browser with nothing coming, measured last, five seconds after the in-scope messages. Each messaged case: two unmeasured seconds of the same traffic, then the measured window (the messages, then one second for the last to land). The extension's CPU is measured as in the side-panel scenario (the service worker's thread from /proc; the side panel's and the CRM page's main threads from CDP, \`TaskDuration\` in thread time); the server is the stack's server process (the API, Socket.IO and the local Realtime, user + system CPU from /proc) and PostgreSQL its embedded database's processes. "shown in panel" counts the window's messages the side panel showed. The "before" run is the design before the per-agent scope (every message of the organisation to every agent), kept in \`bench-results/scope-before.json\` (\`npm run bench -- --only scope --out bench-results/scope-before.json\`, then \`npm run bench -- --report\`).`,
     '',
     ...targets(before, now),
     '',

@@ -20,8 +20,13 @@ export interface ScopeParts {
 }
 
 export interface ScopeCase {
-  /** none in scope: customers' conversations assigned to colleagues; in scope: assigned to the measured agent; idle: no messages. */
-  case: 'none in scope' | 'in scope' | 'idle';
+  /**
+   * none in scope: customers' conversations assigned to colleagues; in scope: assigned to the
+   * measured agent, more customers than rows on screen (each message brings its row onto the
+   * screen and pushes one off); in scope, on screen: a few of the agent's customers, their rows
+   * on screen throughout (a message moves its row to the top); idle: no messages.
+   */
+  case: 'none in scope' | 'in scope' | 'in scope, on screen' | 'idle';
   rate: number;
   messages: number;
   /** The measured window's wall time (s): the messages sent, then one second for the last ones to land. */
@@ -53,9 +58,12 @@ export interface ScopeResult {
 }
 
 const CASES = [
-  { name: 'none in scope', key: 'none', line: 5000 },
-  { name: 'in scope', key: 'in', line: 6000 },
+  { name: 'none in scope', key: 'none', line: 5000, mine: false, onScreen: false },
+  { name: 'in scope', key: 'in', line: 6000, mine: true, onScreen: false },
+  { name: 'in scope, on screen', key: 'top', line: 7000, mine: true, onScreen: true },
 ] as const;
+/** Customers of the on-screen case: fewer than the side panel's rows on screen at 320 px of height. */
+const ON_SCREEN_CUSTOMERS = 4;
 const phone = (line: number) => `+1646555${line}`;
 
 /**
@@ -80,9 +88,10 @@ export async function deliveryScope(
   await Promise.all(sockets.map((s) => new Promise<void>((r) => (s.connected ? r() : s.once('connect', () => r())))));
   // Each case's customers write once, and colleague k % n assigns customer k's conversation: to
   // themselves (none in scope) or to the measured agent (in scope), through the API as an agent does.
-  const customer = (line: number) => (i: number) => phone(line + (i % opts.customers));
+  const customersOf = (c: (typeof CASES)[number]) => (c.onScreen ? Math.min(ON_SCREEN_CUSTOMERS, opts.customers) : opts.customers);
+  const customer = (c: (typeof CASES)[number]) => (i: number) => phone(c.line + (i % customersOf(c)));
   for (const c of CASES)
-    await newCustomersWriting(stack, org!.number, { total: opts.customers, step: `open-${c.key}`, from: customer(c.line) }).run(50, new Map(), () => true);
+    await newCustomersWriting(stack, org!.number, { total: customersOf(c), step: `open-${c.key}`, from: customer(c) }).run(50, new Map(), () => true);
   const conversationOf = new Map(
     (
       await stack.db.query<{ id: string; phone: string }>(
@@ -93,10 +102,10 @@ export async function deliveryScope(
   );
   for (const c of CASES)
     await Promise.all(
-      Array.from({ length: opts.customers }, (_, k) => {
+      Array.from({ length: customersOf(c) }, (_, k) => {
         const by = colleagues[k % colleagues.length]!;
         const api = createApiClient({ serverUrl: stack.serverUrl, getToken: async () => by.token });
-        return api.assign(conversationOf.get(phone(c.line + k))!, c.key === 'in' ? me : by.id);
+        return api.assign(conversationOf.get(phone(c.line + k))!, c.mine ? me : by.id);
       }),
     );
 
@@ -142,11 +151,11 @@ export async function deliveryScope(
 
     for (const c of CASES) {
       const total = opts.rate * opts.seconds;
-      const warmUp = newCustomersWriting(stack, org!.number, { total: opts.rate * 2, step: `warm-up-${c.key}`, from: customer(c.line) });
+      const warmUp = newCustomersWriting(stack, org!.number, { total: opts.rate * 2, step: `warm-up-${c.key}`, from: customer(c) });
       await warmUp.run(opts.rate, new Map(), () => true);
       await sleep(500);
       const body = (i: number) => `[scope:${c.key}:${i}]`;
-      const writing = newCustomersWriting(stack, org!.number, { total, step: c.key, from: customer(c.line), body });
+      const writing = newCustomersWriting(stack, org!.number, { total, step: c.key, from: customer(c), body });
       const row = await measure(c.name, total, async () => {
         await writing.run(opts.rate, new Map(), () => true); // every webhook answered: stored and fanned out
         await sleep(1000);
