@@ -1,4 +1,4 @@
-import { forwardRef, memo, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { forwardRef, memo, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type Key, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { AgentConversationView } from '@/lib/contract/models';
@@ -122,14 +122,34 @@ export const ConversationList = memo(
 
     if (conversations.length === 0) return <p className="empty">{props.emptyText}</p>;
 
+    // The rows stay in the page in one order (by conversation id) and the screen's order is the
+    // transform: a message moving a row to the top moves no element (React would move every row
+    // above it, and the browser style, lay out and shape each one again). Assistive technologies
+    // read the screen's order from `aria-owns`, and each row says its place (`aria-posinset`).
+    const inPage = [...rows].sort(byKey);
     return (
       <div ref={scroller} className="conversations-scroller">
-        <div ref={virtualizer.containerRef} role="list" aria-label={t('list.label')} className="conversations">
-          {rows.map(({ index }) => {
+        <div
+          ref={virtualizer.containerRef}
+          role="list"
+          aria-label={t('list.label')}
+          aria-owns={rows.map((r) => rowId(conversations[r.index]!.id)).join(' ')}
+          className="conversations"
+        >
+          {inPage.map(({ index }) => {
             const c = conversations[index]!;
             return (
               // Positioned by the virtualizer (a transform); measured once per conversation.
-              <div key={c.id} role="listitem" className="conversation-item" data-index={index} ref={virtualizer.measureElement}>
+              <div
+                key={c.id}
+                id={rowId(c.id)}
+                role="listitem"
+                aria-posinset={index + 1}
+                aria-setsize={conversations.length}
+                className="conversation-item"
+                data-index={index}
+                ref={virtualizer.measureElement}
+              >
                 <Row
                   conversation={c}
                   selected={c.id === props.selectedId}
@@ -157,6 +177,9 @@ export const ConversationList = memo(
     );
   }),
 );
+
+const rowId = (conversationId: string) => `conversation-row-${conversationId}`;
+const byKey = (a: { key: Key }, b: { key: Key }) => (String(a.key) < String(b.key) ? -1 : String(a.key) > String(b.key) ? 1 : 0);
 
 /**
  * A row's height before it is measured: the last row measured (rows mostly look alike), else the

@@ -6,6 +6,7 @@ import { showEveryone, signedInBrowser } from '../support/browser';
 import { useTestStack } from '../support/fixture';
 import { assignedLines, waitConnected } from '../support/routing';
 import { api } from '../support/stack';
+import { topRowText } from '../support/list';
 
 /**
  * Routing end to end (issue 33): an admin sets up a team with round robin in the admin view; two
@@ -124,7 +125,7 @@ describe('Routing in Chromium', () => {
       .locator('[data-due="due"]')
       .filter({ hasText: /Reply due in \d+ min/ })
       .waitFor({ timeout: 10_000 });
-    const firstRow = () => agent.panel.locator('[data-conversation-id]').first().textContent();
+    const firstRow = () => topRowText(agent.panel);
     expect(await firstRow()).toContain('Sasha'); // newest first
     await agent.panel.getByRole('button', { name: 'Due first' }).click();
     await expect.poll(firstRow).toContain('Quinn'); // the oldest customer message is due first

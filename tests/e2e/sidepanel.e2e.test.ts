@@ -7,6 +7,7 @@ import { signedInBrowser, type ExtensionBrowser } from '../support/browser';
 import { seedLargeInbox } from '../support/seed';
 import { api, connectSocket, customer, type TestSocket } from '../support/stack';
 import { useTestStack } from '../support/fixture';
+import { rowNamesOnScreen, topRowText } from '../support/list';
 
 /** The side panel's main flows, in Chromium with the built extension, against the real stack. */
 describe('The side panel inbox', () => {
@@ -143,7 +144,7 @@ describe('The side panel inbox', () => {
     await expect.poll(() => panel.evaluate(() => document.activeElement?.getAttribute('data-conversation-id'))).toBe(pia);
     await panel.getByLabel('Search conversations').fill('');
     // Alt+↓ opens the next conversation in the list's order.
-    const order = await panel.locator('.conversation .name').allTextContents();
+    const order = await rowNamesOnScreen(panel);
     await panel.locator('.conversation', { hasText: order[0]! }).focus();
     await panel.keyboard.press('Enter');
     await panel.getByRole('heading', { name: order[0]! }).waitFor();
@@ -167,13 +168,13 @@ describe('The side panel inbox', () => {
 
     await panel.getByLabel('Search conversations').fill('quokka');
     const list = panel.getByRole('list', { name: 'Conversations' });
-    await expect.poll(() => list.locator('.conversation .name').allTextContents(), { timeout: 10_000 }).toEqual(['Quokka Done', 'Quokka Later', 'Quokka Open']);
+    await expect.poll(() => rowNamesOnScreen(list), { timeout: 10_000 }).toEqual(['Quokka Done', 'Quokka Later', 'Quokka Open']);
     const where = async (name: string) => list.locator('.conversation', { hasText: name }).locator('.where').textContent();
     expect([await where('Quokka Done'), await where('Quokka Later'), await where('Quokka Open')]).toEqual(['Resolved', 'Snoozed', 'Open']);
     const scopes = panel.getByRole('group', { name: 'Matches by status' });
     expect(await scopes.getByRole('button').allTextContents()).toEqual(['All 3', 'Open 1', 'Snoozed 1', 'Resolved 1']);
     await scopes.getByRole('button', { name: /^Resolved/ }).click();
-    await expect.poll(() => list.locator('.conversation .name').allTextContents()).toEqual(['Quokka Done']);
+    await expect.poll(() => rowNamesOnScreen(list)).toEqual(['Quokka Done']);
     expect(await scopes.getByRole('button', { name: /^Resolved/ }).getAttribute('aria-pressed')).toBe('true');
     // Cleared, the list is the Open list again, with its filters.
     await panel.getByLabel('Search conversations').fill('');
@@ -294,6 +295,43 @@ describe('The side panel inbox', () => {
     await thread.locator('li.note', { hasText: 'Offered 10% off' }).getByText('Private note · You').waitFor();
     expect(ctx.stack.twilioStandIn!.created.map((c) => c.Body)).not.toContain('Offered 10% off');
     await panel.keyboard.press('Escape');
+  });
+
+  it('a message moves its row to the top on screen without moving an element of the page; the reading order follows the screen', async () => {
+    const back = panel.getByRole('button', { name: 'Back to conversations' });
+    if (await back.isVisible()) await back.click();
+    const [ada, ben] = [customer(), customer()];
+    await say(ada, 'Ada Order', 'first');
+    await row(/Ada Order/).waitFor({ timeout: 10_000 });
+    await say(ben, 'Ben Order', 'second');
+    await expect.poll(() => topRowText(panel), { timeout: 10_000 }).toContain('Ben Order');
+    const adaId = await conversationIdOf(ada);
+    // Watch the list's children from now on, and mark Ada's row element.
+    await panel.evaluate((id) => {
+      const list = document.querySelector('.conversations')!;
+      const seen = { moved: 0 };
+      (window as unknown as { __listChanges: typeof seen }).__listChanges = seen;
+      new MutationObserver((records) => {
+        for (const r of records) seen.moved += r.removedNodes.length;
+      }).observe(list, { childList: true });
+      (document.getElementById(`conversation-row-${id}`) as HTMLElement & { __marked?: boolean }).__marked = true;
+    }, adaId);
+    await say(ada, 'Ada Order', 'again');
+    await expect.poll(() => topRowText(panel), { timeout: 10_000 }).toContain('again');
+    const after = await panel.evaluate((id) => {
+      const list = document.querySelector('.conversations')!;
+      const item = document.getElementById(`conversation-row-${id}`) as (HTMLElement & { __marked?: boolean }) | null;
+      return {
+        moved: (window as unknown as { __listChanges: { moved: number } }).__listChanges.moved,
+        same: item?.__marked === true,
+        readingOrder: (list.getAttribute('aria-owns') ?? '').split(' ').slice(0, 2),
+        place: item?.getAttribute('aria-posinset'),
+      };
+    }, adaId);
+    expect(after.moved).toBe(0); // no row taken out of the page and put back
+    expect(after.same).toBe(true);
+    expect(after.place).toBe('1');
+    expect(after.readingOrder).toEqual([`conversation-row-${adaId}`, `conversation-row-${await conversationIdOf(ben)}`]);
   });
 
   it('marks where the unread messages start, and opening clears the unread count and the toolbar badge', async () => {
