@@ -25,9 +25,15 @@ async function startingInbox(): Promise<{ state: InboxState; written: Written | 
   const cached = await readCache().catch(() => null);
   if (cached) return { state: cached, written: { conversations: cached.conversations, messages: cached.messages, meta: cached } };
   const [inbox, threads] = await Promise.all([legacyInboxItem.getValue(), legacyThreadsItem.getValue()]);
-  await Promise.all([legacyInboxItem.removeValue(), legacyThreadsItem.removeValue()]);
-  return { state: { ...inbox, messages: threads.messages }, written: null };
+  const state = { ...inbox, messages: threads.messages };
+  if (state.cursor === null && Object.keys(state.conversations).length === 0) return { state, written: null };
+  // Written before the old items go: a worker stopped in between keeps one of the two.
+  const moved = await writeCache(state, null, { threads: true }).catch(() => null);
+  if (moved) await Promise.all([legacyInboxItem.removeValue({ removeMeta: true }), legacyThreadsItem.removeValue({ removeMeta: true })]);
+  return { state, written: moved };
 }
+/** The start, read once however many callers ask for the inbox at once. */
+let starting: ReturnType<typeof startingInbox> | null = null;
 
 /**
  * How a pending reply shows in the thread until the server's copy replaces it (same id). A
@@ -80,7 +86,8 @@ const THREADS_DELAY_MS = 5000;
 /** The inbox as the background knows it now (ahead of storage by at most PERSIST_DELAY_MS). */
 export async function readInbox(): Promise<InboxState> {
   if (!current) {
-    const start = await startingInbox();
+    starting ??= startingInbox();
+    const start = await starting;
     if (!current) ({ state: current, written } = start);
   }
   return current;
