@@ -69,6 +69,9 @@ export const ConversationList = memo(
       overscan: 3,
       directDomUpdates: true,
       measureElement: measureRow,
+      // Until the scroller is measured (after this commit): the window's height, so the first render
+      // already has the rows on screen (a second render for them delayed the panel's first paint).
+      initialRect: { width: 0, height: window.innerHeight },
     });
     const rows = virtualizer.getVirtualItems();
     // The row in the tab order (one tab stop for the list), by conversation: it stays with the
