@@ -1,4 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { extensionSection, type ExtensionResult } from './report-extension';
 import { floorSection } from './report-floor';
 import { scopeSection } from './report-scope';
 import type { FloorBenchResult } from './scenarios/floor';
@@ -23,12 +24,9 @@ interface Results {
   };
   /** `--only ingest` with BENCH_PROFILE (pg_stat_statements on), kept apart: profiling costs CPU. */
   ingestProfiled?: NonNullable<Results['ingest']>;
-  extension?: {
-    bundles: Array<{ entrypoint: string; files: number; kB: number; gzipKB: number }>;
-    crm: Record<string, number>;
-    worker: Record<string, number | string>;
-    large?: Record<string, number | string>;
-  };
+  extension?: ExtensionResult;
+  /** The extension scenario run on the design before issue 34's first-paint work (`bench-results/extension-before.json`). */
+  extensionBefore?: ExtensionResult;
   sidepanel?: Array<
     Lat & {
       agents: number;
@@ -265,7 +263,7 @@ export function writeReport(r: Results): void {
       '',
     );
   }
-  parts.push(...scopeSection(r.scope, r.scopeBefore));
+  parts.push(...scopeSection(r.scope, r.scopeBefore, r.extension?.large));
   if (r.ingest) {
     const head = Object.keys(r.ingest.steps[0] ?? {});
     const profiled = r.ingestProfiled?.statements;
@@ -345,72 +343,7 @@ export function writeReport(r: Results): void {
       '',
     );
   }
-  if (r.extension) {
-    const c = r.extension.crm;
-    const w = r.extension.worker;
-    parts.push(
-      '## The extension itself',
-      '',
-      '### Built bundle per entrypoint (with the chunks it loads)',
-      '',
-      table(
-        ['entrypoint', 'files', 'kB', 'gzip kB'],
-        r.extension.bundles.map((b) => [b.entrypoint, b.files, b.kB, b.gzipKB]),
-      ),
-      '',
-      `### CRM content script on a page of ${c.elements} elements with ${c.phones} phone numbers (Chromium)`,
-      '',
-      "Timed by the content script's own user-timing entries (`switchboard:slice`, one per slice of work), read from the page.",
-      '',
-      table(
-        ['measure', 'value'],
-        [
-          ['first slice of the initial scan', `${c.firstSliceMs} ms`],
-          ['longest slice (the most the page is held at once)', `${c.longestSliceMs} ms`],
-          ['initial scan, all slices', `${c.scanBusyMs} ms of work over ${c.scanWallMs} ms (idle time between)`],
-          [`badges rendered (${c.phones} numbers), all slices / longest`, `${c.renderBusyMs} ms / ${c.renderLongestMs} ms`],
-          [
-            `burst: ${c.burstRows} rows with numbers appended at once, then as many cells rewritten`,
-            `${c.burstBusyMs} ms of work, longest ${c.burstLongestMs} ms`,
-          ],
-          ['JS heap the content script adds to the page', `${c.heapAddedMb} MB`],
-        ],
-      ),
-      '',
-      "The 16 ms frame budget holds per slice, not for the whole scan: walking 10,000 elements and their text from an extension's isolated world costs about 2-3 µs a node, and parsing 500 numbers with libphonenumber-js a few milliseconds more, so the scan is spread over idle time in slices of about 6-12 ms (the rest of the page stays responsive), and later DOM changes cost in proportion to what changed.",
-      '',
-      '### Service worker and side panel',
-      '',
-      table(
-        ['inbound messages (compressed hour)', 'worker heap before MB', 'after MB', 'side panel first paint ms', 'inbox on screen from cache ms'],
-        [[w.messages!, w.workerHeapStartMb!, w.workerHeapEndMb!, w.panelFirstPaintMs!, w.panelInboxFromCacheMs!]],
-      ),
-      '',
-    );
-    const l = r.extension.large;
-    if (l) {
-      parts.push(
-        '### A large inbox in the side panel',
-        '',
-        `${l.conversations} conversations (one of them with ${l.messages} messages), seeded before the agent signs in. A fresh side panel renders the list from the cache, then the list is scrolled end to end (40 steps of 2,000 px, one every 16 ms), then the long thread is opened and scrolled up through its history (40 steps of 1,500 px), older pages loading as it goes. Long tasks are the browser's (over 50 ms); frame intervals come from requestAnimationFrame. Both lists are virtualised (the conversations with @tanstack/react-virtual, the thread with react-virtuoso), so the page holds only about a screenful of rows.`,
-        '',
-        table(
-          ['', 'long tasks', 'longest task ms', 'frame interval p95 ms', 'rows in the page'],
-          [
-            [`list (on screen from cache in ${l.listFromCacheMs} ms)`, l.listLongTasks!, l.listLongestTaskMs!, l.listFrameP95Ms!, l.listDomRows!],
-            [
-              `thread (${l.threadMessagesLoaded} messages loaded while scrolling)`,
-              l.threadLongTasks!,
-              l.threadLongestTaskMs!,
-              l.threadFrameP95Ms!,
-              l.threadDomRows!,
-            ],
-          ],
-        ),
-        '',
-      );
-    }
-  }
+  parts.push(...extensionSection(r.extension, r.extensionBefore));
   if (r.webhook) {
     const at = r.webhook.latency.find((x) => x.agents === 100 && x.rate === 100 && (x.layout ?? 'orgs of 10') === 'orgs of 10');
     const panel = r.sidepanel?.find((x) => x.agents === 100 && x.rate === 100 && (x.layout ?? 'orgs of 10') === 'orgs of 10');

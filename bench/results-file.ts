@@ -8,11 +8,15 @@ import { writeReport } from './report';
  *   (`BENCH_PROFILE=<dir> npm run bench -- --only ingest --out bench-results/ingest-profiled.json`):
  *   profiling costs CPU, so those numbers never replace the plain run's;
  * - the delivery scope scenario run on the design before issue 34's per-agent scope
- *   (`npm run bench -- --only scope --out bench-results/scope-before.json`), shown beside the latest run's.
+ *   (`npm run bench -- --only scope --out bench-results/scope-before.json`), shown beside the latest run's;
+ * - the extension scenario run on the extension before issue 34's first-paint work
+ *   (`BENCH_REUSE_EXTENSION=1 npm run bench -- --only extension --out bench-results/extension-before.json`
+ *   with that build in .output), shown beside the latest run's.
  */
 const SIDECARS = [
   { file: 'bench-results/ingest-profiled.json', as: 'ingestProfiled', scenario: 'ingest' },
   { file: 'bench-results/scope-before.json', as: 'scopeBefore', scenario: 'scope' },
+  { file: 'bench-results/extension-before.json', as: 'extensionBefore', scenario: 'extension' },
 ] as const;
 
 /** docs/benchmarks.md and its chart from `r` and the sidecar files that exist. */

@@ -69,6 +69,11 @@ export const ConversationList = memo(
       overscan: 3,
       directDomUpdates: true,
       measureElement: measureRow,
+      // Until the scroller's size is reported (after the browser's layout): the window's height, so
+      // the first render already has the rows on screen (a second render for them delayed the
+      // panel's first paint).
+      initialRect: { width: 0, height: window.innerHeight },
+      observeElementRect: observeScroller,
     });
     const rows = virtualizer.getVirtualItems();
     // The row in the tab order (one tab stop for the list), by conversation: it stays with the
@@ -188,6 +193,19 @@ const byKey = (a: { key: Key }, b: { key: Key }) => (String(a.key) < String(b.ke
  */
 const rowHeight = { last: 76 };
 const estimateRow = () => rowHeight.last;
+
+/**
+ * The scroller's size as its ResizeObserver reports it, after the browser's own layout. The
+ * library's default also reads it in the commit, which forced a layout of the whole panel before
+ * its first paint (issue 34).
+ */
+const observeScroller = (list: Virtualizer<HTMLDivElement, HTMLDivElement>, report: (rect: { width: number; height: number }) => void) => {
+  const el = list.scrollElement;
+  if (!el) return;
+  const observer = new ResizeObserver(() => report({ width: el.clientWidth, height: el.clientHeight }));
+  observer.observe(el);
+  return () => observer.disconnect();
+};
 
 /**
  * A row's height as its ResizeObserver reports it, after the browser's own layout. When a row is

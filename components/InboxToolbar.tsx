@@ -21,7 +21,8 @@ export const InboxToolbar = memo(
       onQuery: (q: string) => void;
       filter: ListFilter;
       onFilter: (f: ListFilter) => void;
-      counts: ReturnType<typeof filterCounts>;
+      /** None while the panel has only the first screen of the inbox (numbers from it would be wrong). */
+      counts: ReturnType<typeof filterCounts> | null;
       searching: boolean;
       searchError: string | null;
       /** While a query is typed: the matches per status, and which the list shows. */
@@ -104,7 +105,7 @@ export const InboxToolbar = memo(
                   aria-pressed={props.filter.status === status}
                   onClick={() => props.onFilter({ ...props.filter, status })}
                 >
-                  {words.status[status]} <span className="count">{props.counts.status[status]}</span>
+                  {words.status[status]} <span className="count">{props.counts?.status[status]}</span>
                 </button>
               ))}
             </div>
@@ -119,7 +120,7 @@ export const InboxToolbar = memo(
                     aria-pressed={props.filter.assignee === assignee}
                     onClick={() => props.onFilter({ ...props.filter, assignee })}
                   >
-                    {words.assignee[assignee]} <span className="count">{props.counts.assignee[assignee]}</span>
+                    {words.assignee[assignee]} <span className="count">{props.counts?.assignee[assignee]}</span>
                   </button>
                 ))}
               </div>
@@ -130,7 +131,7 @@ export const InboxToolbar = memo(
                   aria-pressed={props.filter.unread}
                   onClick={() => props.onFilter({ ...props.filter, unread: !props.filter.unread })}
                 >
-                  {words.unread} <span className="count">{props.counts.unread}</span>
+                  {words.unread} <span className="count">{props.counts?.unread}</span>
                 </button>
                 <button
                   type="button"

@@ -3,13 +3,14 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { CDPSession, Page } from 'playwright-core';
 import { BADGE_SELECTOR } from '../../lib/overlay/badge-element';
-import { attachToWorker } from '../../tests/support/cdp';
 import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
-import { seedLargeInbox } from '../../tests/support/seed';
 import { benchAgent, createBenchOrgs } from '../agents';
 import type { RemoteStack } from '../remote-stack';
 import { sleep } from '../stats';
+import { freshPanel, listed, probeFirstRows, workerHeapMb } from './large-inbox';
+
+export { largeInbox } from './large-inbox';
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
 
@@ -154,17 +155,17 @@ export async function crmOverlay(stack: RemoteStack, opts: { elements: number; p
 
 /**
  * The service worker after a long day compressed: `messages` inbound messages (across 200
- * customers) as fast as the server takes them; then the worker's JS heap, and the side panel's
- * first paint and first render of the inbox from the cache.
+ * customers) as fast as the server takes them; then the worker's JS heap, and a fresh side panel's
+ * first rows from the worker's cache (as in `largeInbox`).
  */
 export async function workerAndPanel(stack: RemoteStack, opts: { messages: number }) {
   const [org] = await createBenchOrgs(stack, 1, 1);
   const email = await benchAgent(stack, org!.id);
   const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl }, email, 'bench password');
   try {
+    await probeFirstRows(browser);
     await panel.locator('[data-status="live"]').waitFor({ timeout: 20_000 });
-    const cdp = await browser.context.newCDPSession(panel);
-    const workerHeap = () => swHeapMb(cdp, browser.worker.url());
+    const workerHeap = () => workerHeapMb(browser, panel);
     const heapStart = await workerHeap();
     const url = `${stack.serverUrl}/api/webhooks/twilio`;
     for (let i = 0; i < opts.messages; i += 50) {
@@ -184,123 +185,17 @@ export async function workerAndPanel(stack: RemoteStack, opts: { messages: numbe
     await sleep(1000);
     const heapEnd = await workerHeap();
 
-    // A fresh side panel: how soon it paints, and renders the 200 conversations from the cache.
-    const fresh = await browser.context.newPage();
-    await fresh.goto(`chrome-extension://${browser.extensionId}/sidepanel.html`);
-    await fresh.waitForFunction(listed, 200, { timeout: 10_000 });
-    const paint = await fresh.evaluate(() => ({
-      fcp: performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint')?.startTime ?? null,
-      inbox: performance.getEntriesByName('switchboard:inbox-rendered')[0]?.startTime ?? null,
-    }));
+    // A fresh side panel: how soon it shows its first rows from the worker's cache.
+    const { first } = await freshPanel(browser);
     return {
       messages: opts.messages,
       workerHeapStartMb: round(heapStart, 1),
       workerHeapEndMb: round(heapEnd, 1),
       conversations: 200,
-      /** Headless Chromium may report no paint entries for extension pages: '-' then. */
-      panelFirstPaintMs: paint.fcp === null ? '-' : round(paint.fcp, 1),
-      panelInboxFromCacheMs: paint.inbox === null ? '-' : round(paint.inbox, 1),
+      panelFirstRowsMs: round(first.frame, 1),
+      panelCountsMs: round(first.counts, 1),
     };
   } finally {
     await browser.close();
   }
-}
-
-/** True once the side panel lists at least `n` conversations (its All count: the list is virtualised). */
-const listed = (n: number) => Number(document.querySelector('[data-filter="assignee:all"] .count')?.textContent ?? 0) >= n;
-
-/**
- * A large inbox: `conversations` conversations, one with `messages` messages, seeded before the
- * agent signs in. Times the list's first render, then scrolls the list end to end and the thread up
- * through its history, recording long tasks (> 50 ms) and frame intervals.
- */
-export async function largeInbox(stack: RemoteStack, opts: { conversations: number; messages: number }) {
-  const [org] = await createBenchOrgs(stack, 1, 0);
-  const email = await benchAgent(stack, org!.id);
-  const channelId = (await stack.db.query<{ id: string }>('select id from channels where organisation_id = $1', [org!.id])).rows[0]!.id;
-  await seedLargeInbox(stack.db, {
-    organisationId: org!.id,
-    channelId,
-    conversations: opts.conversations,
-    messages: opts.messages,
-    bodySuffix: ' with an ordinary sentence or two of text in it',
-  });
-  const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl }, email, 'bench password');
-  try {
-    await panel.setViewportSize({ width: 400, height: 800 });
-    await panel.waitForFunction(listed, opts.conversations, { timeout: 60_000 });
-    // A fresh panel on the cached inbox: time to the list, then scroll it.
-    const fresh = await browser.context.newPage();
-    await fresh.setViewportSize({ width: 400, height: 800 });
-    await fresh.goto(`chrome-extension://${browser.extensionId}/sidepanel.html`);
-    await fresh.waitForFunction(listed, opts.conversations, { timeout: 20_000 });
-    const listRenderMs = await fresh.evaluate(() => performance.getEntriesByName('switchboard:inbox-rendered')[0]?.startTime ?? null);
-    // A string, not a function: tsx would wrap inner functions in a helper the page does not have.
-    const watch = () =>
-      fresh.evaluate(`{
-        const w = (window.__jank = { tasks: [], frames: [], stop: false });
-        new PerformanceObserver((list) => list.getEntries().forEach((e) => w.tasks.push(e.duration))).observe({ type: 'longtask' });
-        let last = performance.now();
-        const frame = (t) => { w.frames.push(t - last); last = t; if (!w.stop) requestAnimationFrame(frame); };
-        requestAnimationFrame(frame);
-      }`);
-    const collect = () =>
-      fresh.evaluate(() => {
-        const w = window as unknown as { __jank: { tasks: number[]; frames: number[]; stop: boolean } };
-        w.__jank.stop = true;
-        const frames = w.__jank.frames.slice(1).sort((a, b) => a - b);
-        return {
-          longTasks: w.__jank.tasks.length,
-          longestTaskMs: Math.max(0, ...w.__jank.tasks),
-          frameP95Ms: frames[Math.floor(frames.length * 0.95)] ?? 0,
-          domRows: document.querySelectorAll('.conversation, li.message').length,
-        };
-      });
-    await watch();
-    const scroller = fresh.locator('.conversations-scroller');
-    for (let i = 0; i < 40; i++) {
-      await scroller.evaluate((el, step) => el.scrollBy(0, step), 2000);
-      await sleep(16);
-    }
-    const list = await collect();
-    await scroller.evaluate((el) => (el.scrollTop = 0));
-
-    await fresh.getByRole('button', { name: /Customer 1\b/ }).click();
-    await fresh.getByText(`Message number ${opts.messages} `, { exact: false }).waitFor({ timeout: 20_000 });
-    await watch();
-    const thread = fresh.locator('.messages-scroller');
-    for (let i = 0; i < 40; i++) {
-      await thread.evaluate((el) => el.scrollBy(0, -1500));
-      await sleep(50);
-    }
-    const threadStats = await collect();
-    const oldestShown = await fresh.evaluate(() =>
-      Math.min(...[...document.querySelectorAll('li.message .body')].map((b) => Number(/Message number (\d+)/.exec(b.textContent ?? '')?.[1] ?? Infinity))),
-    );
-    return {
-      conversations: opts.conversations,
-      messages: opts.messages,
-      listFromCacheMs: listRenderMs === null ? '-' : round(listRenderMs, 1),
-      listLongTasks: list.longTasks,
-      listLongestTaskMs: round(list.longestTaskMs, 1),
-      listFrameP95Ms: round(list.frameP95Ms, 1),
-      listDomRows: list.domRows,
-      threadLongTasks: threadStats.longTasks,
-      threadLongestTaskMs: round(threadStats.longestTaskMs, 1),
-      threadFrameP95Ms: round(threadStats.frameP95Ms, 1),
-      threadDomRows: threadStats.domRows,
-      threadMessagesLoaded: opts.messages - oldestShown + 1,
-    };
-  } finally {
-    await browser.close();
-  }
-}
-
-/** The service worker's JS heap (MB) after a GC, through CDP's target attachment. */
-async function swHeapMb(cdp: CDPSession, workerUrl: string): Promise<number> {
-  const worker = await attachToWorker(cdp, workerUrl);
-  await worker.call('HeapProfiler.collectGarbage');
-  const { usedSize } = (await worker.call('Runtime.getHeapUsage')) as { usedSize: number };
-  await worker.detach();
-  return usedSize / 2 ** 20;
 }

@@ -1,5 +1,6 @@
 import { browser } from 'wxt/browser';
 import type { InboxPatch } from '../inbox/state';
+import { firstScreen } from '../inbox/first-screen';
 import { onInboxPatch, readInbox } from '../inbox/store';
 import { PANEL_PORT, type PanelNotice } from '../messaging/protocol';
 import { panelPortRequest } from '../messaging/schemas';
@@ -7,7 +8,8 @@ import { panelPortRequest } from '../messaging/schemas';
 /**
  * Pushes every inbox change to open side panels as it happens, so a message is on screen without
  * waiting for the storage write (a whole-inbox write per change is too slow at 100 messages/s).
- * A panel paints first from storage, then gets the current state and every change after it.
+ * A panel gets the first screen of the inbox (painted at once), then the current state and every
+ * change after it: the worker's copy is the cache a panel paints from (it reads no storage itself).
  */
 export function servePanels(opts: { onRowsShown?: (conversationIds: string[]) => void } = {}): void {
   browser.runtime.onConnect.addListener((port) => {
@@ -34,6 +36,8 @@ export function servePanels(opts: { onRowsShown?: (conversationIds: string[]) =>
     });
     void readInbox().then((state) => {
       try {
+        // A screenful first (small, so on screen at once), then the whole of it.
+        port.postMessage({ type: 'firstScreen', state: firstScreen(state) } satisfies PanelNotice);
         port.postMessage({ type: 'snapshot', state } satisfies PanelNotice);
         for (const patch of early) if (patch.seq > (state.seq ?? 0)) port.postMessage({ type: 'patch', patch } satisfies PanelNotice);
       } catch {

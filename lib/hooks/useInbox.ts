@@ -1,6 +1,5 @@
 import { useSyncExternalStore } from 'react';
 import { applyPatch, type InboxState } from '../inbox/state';
-import { storedInbox } from '../inbox/store';
 import { holdPort, type PortHold } from '../messaging/hold-port';
 import { PANEL_PORT, type PanelNotice, type PanelRequest } from '../messaging/protocol';
 
@@ -30,47 +29,57 @@ export function reportRowsShown(conversationIds: string[]): void {
   }, ROWS_SHOWN_MS);
 }
 
-/** The page's copy of the inbox, shared by every component that shows part of it (one port per page). */
-const inbox: { state: InboxState | undefined; listeners: Set<() => void>; stop: (() => void) | null } = {
+/**
+ * The page's copy of the inbox, shared by every component that shows part of it (one port per page).
+ * `complete`: false while it is only the first screen (`firstScreen`), until the whole state comes.
+ */
+const inbox: { state: InboxState | undefined; complete: boolean; listeners: Set<() => void>; stop: (() => void) | null } = {
   state: undefined,
+  complete: false,
   listeners: new Set(),
   stop: null,
 };
 
-const publish = (state: InboxState) => {
+const publish = (state: InboxState, complete: boolean) => {
   inbox.state = state;
+  inbox.complete = complete;
   for (const listener of [...inbox.listeners]) listener();
 };
 
 /**
- * First the stored inbox (the cache, before any network answer), then the background's current
- * state and its patches over a port. If the port drops (the worker stopped), the page reconnects,
- * which wakes the worker. Returns how to let go.
+ * The background's inbox over a port, from its memory (the cache, before any network answer): the
+ * first screen, then the whole state and its patches. The page reads no storage for it: three
+ * reads of thousands of conversations (WXT reads a versioned item again for its migrations) held
+ * up every other read of the page for hundreds of milliseconds (docs/delivery-scope.md, "First
+ * paint"). If the port drops (the worker stopped), the page reconnects, which wakes the worker
+ * (it reads the stored inbox then). Returns how to let go.
  */
 function follow(): () => void {
-  let live = true;
   let current: InboxState | null = null;
-  void storedInbox().then((stored) => {
-    if (live && !current) publish(stored);
-  });
   const hold = holdPort<PanelNotice, PanelRequest>(PANEL_PORT, {
     message: (notice) => {
+      // The first screen only until the page has the whole inbox (a new worker's would shrink it).
+      if (notice.type === 'firstScreen') return void (inbox.complete || publish(notice.state, false));
       if (notice.type === 'snapshot') current = notice.state;
       else if (current) current = applyPatch(current, notice.patch);
       else return;
       // React batches what arrives while it renders. (No requestAnimationFrame: it stops in a
       // hidden page.)
-      publish(current);
+      publish(current, true);
     },
     drop: () => void (current = null),
     connect: (post) => panel.rowsShown && post({ type: 'visible', conversationIds: panel.rowsShown }),
   });
   panel.hold = hold;
   return () => {
-    live = false;
     if (panel.hold === hold) panel.hold = null;
     hold();
   };
+}
+
+/** Opens the page's port now, before any component asks: the worker's answer travels while React starts. */
+export function followInbox(): void {
+  inbox.stop ??= follow();
 }
 
 function subscribe(listener: () => void): () => void {
@@ -97,6 +106,11 @@ function subscribe(listener: () => void): () => void {
  */
 export function useInbox<T>(pick: (state: InboxState | undefined) => T): T {
   return useSyncExternalStore(subscribe, () => pick(inbox.state));
+}
+
+/** Whether the page has the whole inbox, not only its first screen (counts and threads wait for it). */
+export function useInboxComplete(): boolean {
+  return useSyncExternalStore(subscribe, () => inbox.complete);
 }
 
 /** The inbox as the page has it now: for a handler (a key press), not for rendering. */

@@ -1,6 +1,6 @@
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { AgentConversationView, MessageView } from '../contract/models';
-import { emptyInbox, type InboxState } from './state';
+import type { InboxState } from './state';
 
 /**
  * The inbox's cache on this device (docs/architecture.md, "The inbox cache"): IndexedDB, one
@@ -8,7 +8,7 @@ import { emptyInbox, type InboxState } from './state';
  * `storage.local` item; every write of one copied the whole inbox into every extension page and
  * CRM tab listening to storage changes, about half of an agent's CPU per message.
  *
- * Only the service worker writes; pages read it once to paint before the worker answers. The
+ * Only the service worker reads and writes it (a page gets the worker's copy over its port). The
  * cache is a copy: lost or unreadable, the next catch-up (from no cursor) fills it again.
  */
 interface CacheSchema extends DBSchema {
@@ -104,6 +104,3 @@ export async function clearCache(): Promise<void> {
   const tx = d.transaction(['meta', 'conversations', 'threads'], 'readwrite');
   await Promise.all([tx.objectStore('meta').clear(), tx.objectStore('conversations').clear(), tx.objectStore('threads').clear(), tx.done]);
 }
-
-/** The cache as a state, an empty inbox when there is none. */
-export const cachedInbox = async (): Promise<InboxState> => (await readCache()) ?? emptyInbox();

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { CountsResponse } from '../contract/api';
 import { SEARCH_MIN_CHARS, type SearchResult } from '../contract/api';
 import { CONVERSATION_STATUSES, type AgentConversationView, type ConversationStatus } from '../contract/models';
@@ -35,15 +35,16 @@ export const DEFAULT_LIST_FILTER: ListFilter = { status: 'open', assignee: 'inbo
 export type TeamFilter = 'all' | 'mine' | (string & {});
 
 /** A filter as a page stored it, field by field: what is missing or no longer a choice takes the default's value. */
-const storedFilter = z
-  .object({
-    status: z.enum(CONVERSATION_STATUSES).catch(DEFAULT_LIST_FILTER.status),
-    assignee: z.enum(CONVERSATION_FILTERS).catch(DEFAULT_LIST_FILTER.assignee),
-    unread: z.boolean().catch(DEFAULT_LIST_FILTER.unread),
-    byDue: z.boolean().catch(DEFAULT_LIST_FILTER.byDue),
-    team: z.string().min(1).catch(DEFAULT_LIST_FILTER.team),
-  })
-  .catch(DEFAULT_LIST_FILTER);
+const storedFilter = z.catch(
+  z.object({
+    status: z.catch(z.enum(CONVERSATION_STATUSES), DEFAULT_LIST_FILTER.status),
+    assignee: z.catch(z.enum(CONVERSATION_FILTERS), DEFAULT_LIST_FILTER.assignee),
+    unread: z.catch(z.boolean(), DEFAULT_LIST_FILTER.unread),
+    byDue: z.catch(z.boolean(), DEFAULT_LIST_FILTER.byDue),
+    team: z.catch(z.string().check(z.minLength(1)), DEFAULT_LIST_FILTER.team),
+  }),
+  DEFAULT_LIST_FILTER,
+);
 
 /**
  * The filter the agent last left (stored as JSON on their device), or the default. A choice they

@@ -39,7 +39,7 @@ export function reordered(
 }
 
 /** Where `c` goes in `list` (sorted `newestFirst`) to keep it sorted. */
-function insertionPoint(list: readonly AgentConversationView[], c: AgentConversationView): number {
+export function insertionPoint(list: readonly AgentConversationView[], c: AgentConversationView): number {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {

@@ -12,11 +12,6 @@ export function onInboxPatch(listener: PatchListener): () => void {
   return () => patchListeners.delete(listener);
 }
 
-/** The cached inbox with its threads (what a UI paints first); empty when there is none or it cannot be read. */
-export async function storedInbox(): Promise<InboxState> {
-  return (await readCache().catch(() => null)) ?? emptyInbox();
-}
-
 /**
  * The worker's start: the cache, or (once, after an update from a version that kept the inbox in
  * `storage.local`) the old items moved into it, so the cursor and what was announced survive.

@@ -144,7 +144,11 @@ export const OVERLAY_PORT = 'switchboard-crm';
 
 /** Side panels hold a copy of the inbox: the background pushes each change (`InboxPatch`) over this port. */
 export const PANEL_PORT = 'switchboard-panel';
-export type PanelNotice = { type: 'snapshot'; state: InboxState } | { type: 'patch'; patch: InboxPatch };
+/**
+ * What the background tells a side panel on `PANEL_PORT`: the first screen of the inbox (the newest
+ * conversations, `firstScreen`: painted at once), then the whole state, then every change to it.
+ */
+export type PanelNotice = { type: 'firstScreen'; state: InboxState } | { type: 'snapshot'; state: InboxState } | { type: 'patch'; patch: InboxPatch };
 /**
  * What a side panel says on `PANEL_PORT`: the list rows on screen, whose typing and viewing are
  * wanted (`panelPortRequest`). A port message, not a request: it comes with nearly every message

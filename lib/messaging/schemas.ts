@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OVERLAY_WATCH_MAX } from './limits';
+import { OVERLAY_WATCH_MAX, PANEL_VISIBLE_MAX } from './limits';
 import { SEARCH_MIN_CHARS } from '../contract/api';
 import {
   availabilityRequest,
@@ -118,7 +118,5 @@ export const requestSchemas = {
 export const CONTENT_SCRIPT_REQUESTS: ReadonlySet<keyof typeof requestSchemas> = new Set(['overlay:open']);
 
 /** What a CRM page may send over its port: the numbers it shows. */
-/** The list rows a side panel shows (`PanelRequest`), as many as it may report. */
-export const PANEL_VISIBLE_MAX = 500;
 export const panelPortRequest = z.object({ type: z.literal('visible'), conversationIds: z.array(z.uuid()).max(PANEL_VISIBLE_MAX) });
 export const overlayPortRequest = z.object({ type: z.literal('watch'), phones: z.array(e164).max(OVERLAY_WATCH_MAX) });

@@ -45,6 +45,9 @@ describe('Benchmarks (smoke run)', () => {
       expect(r.extension.large.listDomRows).toBeGreaterThan(0);
       expect(r.extension.large.listDomRows).toBeLessThan(r.extension.large.conversations);
       expect(r.extension.large.threadMessagesLoaded).toBeGreaterThan(100);
+      // Issue 34: the worker's heap with the inbox in scope, and fresh panels' first rows, with the worker running and stopped.
+      expect(r.extension.large.workerHeapMb).toBeGreaterThan(0);
+      for (const k of ['firstRowsMs', 'countsMs', 'coldFirstRowsMs', 'coldCountsMs']) expect(r.extension.large[k]).toBeGreaterThan(0);
       // The delivery scope (issue 34): each case measured; every message for the measured agent was on screen.
       expect(r.scope.cases.map((c: { case: string }) => c.case)).toEqual(['none in scope', 'in scope', 'idle']);
       const inScope = r.scope.cases.find((c: { case: string }) => c.case === 'in scope');

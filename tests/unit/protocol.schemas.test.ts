@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SCRIPT_REQUESTS, overlayPortRequest, PANEL_VISIBLE_MAX, panelPortRequest, requestSchemas } from '@/lib/messaging/schemas';
+import { PANEL_VISIBLE_MAX } from '@/lib/messaging/limits';
+import { CONTENT_SCRIPT_REQUESTS, overlayPortRequest, panelPortRequest, requestSchemas } from '@/lib/messaging/schemas';
 
 /** What the background accepts from CRM pages' content scripts (anything else is refused before a handler runs). */
 describe('messages from content scripts', () => {
