@@ -25,13 +25,20 @@ export async function createBenchOrgs(stack: { db: pg.Pool; jwtSecret: string },
       users.map((u) => u.id),
       org.id,
     ]);
-    const exp = Math.floor(Date.now() / 1000) + 3600;
-    const agents = await Promise.all(
-      users.map(async (u) => ({ id: u.id, token: await signSupabaseJwt(stack.jwtSecret, { role: 'authenticated', aud: 'authenticated', sub: u.id, exp }) })),
-    );
+    const agents = await Promise.all(users.map(async (u) => ({ id: u.id, token: await tokenFor(stack, u.id) })));
     result.push({ id: org.id, number, agents });
   }
   return result;
+}
+
+/** An access token for the user `id`, valid for an hour: what the local Auth would issue. */
+const tokenFor = (stack: { jwtSecret: string }, id: string) =>
+  signSupabaseJwt(stack.jwtSecret, { role: 'authenticated', aud: 'authenticated', sub: id, exp: Math.floor(Date.now() / 1000) + 3600 });
+
+/** The user id of the agent signed in as `email` (a `benchAgent`), and a token for another client of theirs. */
+export async function agentOf(stack: { db: pg.Pool; jwtSecret: string }, email: string): Promise<{ id: string; token: string }> {
+  const { id } = (await stack.db.query<{ id: string }>('select id from auth.users where email = $1', [email])).rows[0]!;
+  return { id, token: await tokenFor(stack, id) };
 }
 
 /** An agent of `organisationId` who signs in with a password (what the browser needs). */
