@@ -12,6 +12,7 @@ import { crmWriteBack } from './scenarios/crm';
 import { reportsBench } from './scenarios/reports';
 import { floorUnderLoad } from './scenarios/floor';
 import { sidePanelLatency } from './scenarios/sidepanel';
+import { printSidePanelTables } from './sidepanel-tables';
 import { deliveryScope } from './scenarios/scope';
 import { latencyFloor, pollingVersusSockets, webhookLatency, type OrgLayout } from './scenarios/webhook';
 import { loadCases, SIDE_PANEL_CASES, WEBHOOK_CASES, webhookCases, type LoadCase } from './cases';
@@ -229,23 +230,15 @@ if (want('sidepanel')) {
         ]
       : loadCases(values.cases, SIDE_PANEL_CASES);
     const rows = [];
-    for (const [agents, rate, layout] of cases) rows.push(await sidePanelLatency(stack, { agents, rate, layout, seconds: quick ? 1 : 5 }));
-    printTable(
-      'Signed webhook → text on screen in the extension side panel, Chromium (ms)',
-      rows.map(({ crmBadge: _, socketIo: __, cpu: ___, ...r }) => r) as never,
-    );
-    printTable(
-      'Signed webhook → unread count on the customer’s CRM badge, same run (ms)',
-      rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.crmBadge })) as never,
-    );
-    printTable(
-      'The same messages at a plain Socket.IO client of the organisation (in "one org, mine", of the measured agent), same run (ms)',
-      rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.socketIo })) as never,
-    );
-    printTable(
-      'The extension’s main-thread CPU per message, same run (ms)',
-      rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.cpu })) as never,
-    );
+    for (const [agents, rate, layout] of cases) {
+      const t0 = Date.now();
+      const r = await sidePanelLatency(stack, { agents, rate, layout, seconds: quick ? 1 : 5 });
+      console.error(
+        `  side panel ${agents} agents (${layout}) @ ${rate}/s: p50 ${r.p50} ms, p99 ${r.p99} ms, lost ${r.lost} (${Math.round((Date.now() - t0) / 1000)} s)`,
+      );
+      rows.push(r);
+    }
+    printSidePanelTables(rows);
     results.sidepanel = rows;
   } finally {
     await stack.stop();

@@ -11,7 +11,7 @@ import { cpuPer, extensionCpu, startExtensionProfiles, type ExtensionCpu } from 
 import { openCrmPage, watchPanelText } from '../extension-pages';
 import type { RemoteStack } from '../remote-stack';
 import type { OrgLayout } from './webhook';
-import { atRate, sleep, summarize, type LatencySummary } from '../stats';
+import { atRate, round, sleep, summarize, type LatencySummary } from '../stats';
 
 /**
  * How the load's agents are grouped in the side-panel scenario: the webhook scenario's layouts
@@ -43,7 +43,11 @@ export async function sidePanelLatency(
     colleagueHeard: number;
     crmBadge: LatencySummary & { lost: number };
     socketIo: LatencySummary;
+    /** Where a message's time went: the webhook answered (stored and committed), and on screen less the plain client's time (the extension and Chromium, per message both saw). */
+    stages: { webhookAnswered: LatencySummary; afterPlainClient: LatencySummary };
     cpu: ExtensionCpu;
+    /** The rest of the machine over the measured messages, % of one core: the stack's server process, its PostgreSQL, and the load generator (its sockets, the webhooks, Playwright). */
+    machine: { server: number; postgres: number; loadGenerator: number };
   }
 > {
   if (!existsSync(EXTENSION_DIR)) throw new Error('build the extension first (npm run build)');
@@ -96,24 +100,27 @@ export async function sidePanelLatency(
     // The same messages at a plain Socket.IO client of the same organisation, in the load generator:
     // what the server and the machine add, apart from the extension and Chromium.
     // Messages in the measured agent's scope alone reach no colleague: then the plain client is another of the agent's own.
-    const atSocket: number[] = [];
+    const atSocket = new Map<string, number>();
     const plain = mine ? ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: measured.token }, forceNew: true }) : sockets[0];
     if (mine) sockets.push(plain!);
     plain?.on('message:new', ({ message }: { message: { body: string } }) => {
       const t = sentAt.get(message.body);
-      if (t !== undefined) atSocket.push(performance.timeOrigin + performance.now() - t);
+      if (t !== undefined) atSocket.set(message.body, performance.timeOrigin + performance.now() - t);
     });
     let colleagueHeard = 0;
     sockets[0]?.on('message:new', ({ message }: { message: { body: string } }) => {
       if (sentAt.has(message.body)) colleagueHeard++;
     });
+    const answered: number[] = [];
     const sender = webhookSender(`${stack.serverUrl}/api/webhooks/twilio`);
     const send = (count: number, from: (i: number) => string, body: (i: number) => string, measured: boolean) =>
       atRate(count, opts.rate, (i) => {
         const params = inboundParams({ accountSid: stack.twilio.accountSid, from: from(i), to: target.number, body: body(i) });
         const prepared = sender.prepare(stack.twilio.authToken, `${stack.publicUrl}/api/webhooks/twilio`, params);
-        if (measured) sentAt.set(body(i), performance.timeOrigin + performance.now());
-        return sender.post(prepared);
+        if (!measured) return sender.post(prepared);
+        const t0 = performance.now();
+        sentAt.set(body(i), performance.timeOrigin + t0);
+        return sender.post(prepared).then(() => answered.push(performance.now() - t0));
       });
     // Warm-up: two seconds of the same traffic from other customers (not on the CRM page), unmeasured.
     await send(opts.rate * 2, warmUpPhone, (i) => `warm-up ${i}`, false);
@@ -136,8 +143,16 @@ export async function sidePanelLatency(
     // BENCH_PROFILE=<dir>: CPU profiles of the service worker and the side panel over the window.
     const profiling = await startExtensionProfiles(browser.context, panel, browser.worker.url());
     const cpu = await extensionCpu(browser.context, { panel, crm });
+    const machine0 = { at: performance.now(), server: stack.usage().cpuMs, postgres: stack.postgresCpuMs(), loadGenerator: process.cpuUsage() };
     // Bracketed bodies: text nodes run together in textContent.
     await send(total, measuredPhone, (i) => `[sp:${i}]`, true);
+    const corePct = (ms: number) => round((ms / (performance.now() - machine0.at)) * 100, 1);
+    const loadGenerator = process.cpuUsage(machine0.loadGenerator);
+    const machine = {
+      server: corePct(stack.usage().cpuMs - machine0.server),
+      postgres: corePct(stack.postgresCpuMs() - machine0.postgres),
+      loadGenerator: corePct((loadGenerator.user + loadGenerator.system) / 1000),
+    };
     await profiling?.stop(`sidepanel-${opts.agents}x${opts.rate}`);
     sender.close();
     const deadline = Date.now() + (threadOpen ? 1000 : 15_000); // with a thread open: a second for the last ones to arrive
@@ -167,8 +182,13 @@ export async function sidePanelLatency(
       colleagueHeard,
       ...summarize(samples),
       crmBadge: { ...summarize(badgeSamples), lost: total - badgeSamples.length },
-      socketIo: summarize(atSocket),
+      socketIo: summarize([...atSocket.values()]),
+      stages: {
+        webhookAnswered: summarize(answered),
+        afterPlainClient: summarize([...sentAt].flatMap(([b, t]) => (seen[b] && atSocket.has(b) ? [seen[b] - t - atSocket.get(b)!] : []))),
+      },
       cpu: cpuUsed,
+      machine,
     };
   } finally {
     for (const s of sockets) s.close();
