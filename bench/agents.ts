@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { signSupabaseJwt } from '../server/auth/jwt';
 import type pg from 'pg';
+import type { Socket } from 'socket.io-client';
 
 /**
  * Many agents at once for load: auth users and agents inserted in bulk, tokens signed with the
@@ -51,3 +52,7 @@ export async function benchAgent(stack: { db: pg.Pool }, organisationId: string)
   await stack.db.query(`insert into agents (id, organisation_id, display_name) values ($1, $2, 'Bench agent')`, [rows[0]!.id, organisationId]);
   return email;
 }
+
+/** Resolves once every one of `sockets` is connected. */
+export const allConnected = (sockets: Socket[]) =>
+  Promise.all(sockets.map((s) => new Promise<void>((r) => (s.connected ? r() : s.once('connect', () => r())))));

@@ -233,7 +233,7 @@ export function writeReport(r: Results): void {
             '',
           ]
         : []),
-      '"lost" here means never seen in the list: at 100 messages/s a conversation\'s preview can be replaced by its next message before a render shows it (the message itself is stored and in the thread).',
+      '"lost" here means never seen in the list: 100 customers write in turn, so each message moves its conversation to the top and the next ones push it down; at 100 messages/s a conversation leaves the rows the panel holds (a screenful and three more: the list is virtualised) about a dozen messages later, so a message the panel does not show within roughly 120 ms is never on screen (checked against a scan of the panel\'s text at every frame; the message itself is stored, in the thread, and counted on the CRM badge). The percentiles are over the messages shown, so a row with losses is better than its tail.',
       '',
       ...(r.sidepanel.some((x) => x.cpu)
         ? [

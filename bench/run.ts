@@ -232,7 +232,7 @@ if (want('sidepanel')) {
     const rows = [];
     for (const [agents, rate, layout] of cases) {
       const t0 = Date.now();
-      const r = await sidePanelLatency(stack, { agents, rate, layout, seconds: quick ? 1 : 5 });
+      const r = await sidePanelLatency(stack, { agents, rate, layout, seconds: quick ? 1 : 5, warmUpSeconds: quick ? 0.4 : 2 });
       console.error(
         `  side panel ${agents} agents (${layout}) @ ${rate}/s: p50 ${r.p50} ms, p99 ${r.p99} ms, lost ${r.lost} (${Math.round((Date.now() - t0) / 1000)} s)`,
       );

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
-import { agentOf, benchAgent, createBenchOrgs } from '../agents';
+import { agentOf, allConnected, benchAgent, createBenchOrgs } from '../agents';
 import { conversationsAssigned } from '../assigned';
 import { cpuPer, extensionCpu, startExtensionProfiles, type ExtensionCpu } from '../extension-cpu';
 import { openCrmPage, watchPanelText } from '../extension-pages';
@@ -77,7 +77,7 @@ export async function deliveryScope(
   const email = await benchAgent(stack, org!.id);
   const me = (await agentOf(stack, email)).id;
   const sockets: Socket[] = colleagues.map((a) => ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: a.token }, forceNew: true }));
-  await Promise.all(sockets.map((s) => new Promise<void>((r) => (s.connected ? r() : s.once('connect', () => r())))));
+  await allConnected(sockets);
   // Each case's customers write once, and colleague k % n assigns customer k's conversation: to
   // themselves (none in scope) or to the measured agent (in scope), through the API as an agent does.
   const customer = (line: number) => (i: number) => phone(line + (i % opts.customers));

@@ -5,7 +5,7 @@ import { io as ioClient, type Socket } from 'socket.io-client';
 import { inboundParams } from '../../server/dev/twilio-stand-in/inbound';
 import { webhookSender } from '../http';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
-import { agentOf, benchAgent, createBenchOrgs } from '../agents';
+import { agentOf, allConnected, benchAgent, createBenchOrgs } from '../agents';
 import { conversationsAssigned } from '../assigned';
 import { cpuPer, extensionCpu, startExtensionProfiles, type ExtensionCpu } from '../extension-cpu';
 import { openCrmPage, watchPanelText } from '../extension-pages';
@@ -32,7 +32,7 @@ const warmUpPhone = (k: number) => `+1646557${2000 + (k % 100)}`;
  */
 export async function sidePanelLatency(
   stack: RemoteStack,
-  opts: { agents: number; rate: number; seconds: number; layout?: SidePanelLayout },
+  opts: { agents: number; rate: number; seconds: number; layout?: SidePanelLayout; warmUpSeconds?: number },
 ): Promise<
   LatencySummary & {
     agents: number;
@@ -53,6 +53,7 @@ export async function sidePanelLatency(
   if (!existsSync(EXTENSION_DIR)) throw new Error('build the extension first (npm run build)');
   const layout = opts.layout ?? 'orgs of 10';
   const mine = layout === 'one org, mine';
+  const warmUps = Math.max(1, Math.round(opts.rate * (opts.warmUpSeconds ?? 2)));
   // The browser's agent joins the first organisation: of 10 (with 9 others), or of everyone.
   const orgs =
     layout !== 'orgs of 10'
@@ -62,10 +63,11 @@ export async function sidePanelLatency(
   // The browser's agent signs in with a password, as an agent does.
   const email = await benchAgent(stack, target.id);
   const measured = await agentOf(stack, email);
-  // In scope alone: every customer (the warm-up's too) writes once, and colleagues give the conversation to the measured agent.
+  // In scope alone: every customer who will write (the warm-up's too) writes once, and colleagues give the conversation to the measured agent.
+  const customers = (messages: number, phone: (k: number) => string) => Array.from({ length: Math.min(100, messages) }, (_, k) => phone(k));
   if (mine)
     await conversationsAssigned(stack, target, {
-      phones: Array.from({ length: 200 }, (_, k) => (k < 100 ? measuredPhone(k) : warmUpPhone(k))),
+      phones: [...customers(opts.rate * opts.seconds, measuredPhone), ...customers(warmUps, warmUpPhone)],
       step: 'sp-open',
       colleagues: target.agents,
       assignee: () => measured.id,
@@ -77,6 +79,7 @@ export async function sidePanelLatency(
   const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl }, email, 'bench password');
   try {
     await panel.locator('[data-status="live"]').waitFor({ timeout: 20_000 });
+    await allConnected(sockets); // a colleague's client hears what is in its scope (colleagueHeard)
     // A CRM page listing the 100 customers: their badges count up too.
     const crm = await openCrmPage(
       browser.context,
@@ -122,8 +125,8 @@ export async function sidePanelLatency(
         sentAt.set(body(i), performance.timeOrigin + t0);
         return sender.post(prepared).then(() => answered.push(performance.now() - t0));
       });
-    // Warm-up: two seconds of the same traffic from other customers (not on the CRM page), unmeasured.
-    await send(opts.rate * 2, warmUpPhone, (i) => `warm-up ${i}`, false);
+    // Warm-up: two seconds (by default) of the same traffic from other customers (not on the CRM page), unmeasured.
+    await send(warmUps, warmUpPhone, (i) => `warm-up ${i}`, false);
     await sleep(500);
     // BENCH_THREAD_OPEN=1: the agent has a thread open (another customer's) while the messages come,
     // the usual state of an agent at work: what a message elsewhere costs. Nothing measured is then
