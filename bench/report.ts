@@ -204,7 +204,10 @@ export function writeReport(r: Results): void {
     parts.push(
       '## Signed Twilio webhook → on screen in the side panel (Chromium, the built extension)',
       '',
-      "Timed in the side panel by a MutationObserver against the same clock; 100 customers writing in turn, after two unmeasured seconds of the same traffic; the other agents are Socket.IO clients, in organisations of 10 (the browser's agent in one of them) or all in one organisation. The customers' conversations are unassigned, so in every agent's scope (one organisation of 1,000 at 100 msg/s is 100,000 Socket.IO frames a second), except in \"one org, mine\" (issue 34's in-scope messages): each customer wrote once and a colleague assigned the conversation to the measured agent through the API before the warm-up, so no colleague's client receives the window's messages.",
+      "Timed in the side panel by a MutationObserver against the same clock; 100 customers writing in turn, after two unmeasured seconds of the same traffic; the other agents are Socket.IO clients, in organisations of 10 (the browser's agent in one of them) or all in one organisation. The customers' conversations are unassigned, so in every agent's scope (one organisation of 1,000 at 100 msg/s is 100,000 Socket.IO frames a second)" +
+        (r.sidepanel.some((x) => x.layout === 'one org, mine')
+          ? ", except in \"one org, mine\" (issue 34's in-scope messages): each customer wrote once and a colleague assigned the conversation to the measured agent through the API before the warm-up, so no colleague's client receives the window's messages (docs/delivery-scope.md)."
+          : '.'),
       '',
       table(
         ['agents', 'layout', 'msg/s', 'p50', 'p95', 'p99', 'max', 'lost'],
@@ -233,7 +236,7 @@ export function writeReport(r: Results): void {
             '',
           ]
         : []),
-      '"lost" here means never seen in the list: 100 customers write in turn, so each message moves its conversation to the top and the next ones push it down; at 100 messages/s a conversation leaves the rows the panel holds (a screenful and three more: the list is virtualised) about a dozen messages later, so a message the panel does not show within roughly 120 ms is never on screen (checked against a scan of the panel\'s text at every frame; the message itself is stored, in the thread, and counted on the CRM badge). The percentiles are over the messages shown, so a row with losses is better than its tail.',
+      '"lost" here means never seen in the list: 100 customers write in turn, so each message moves its conversation to the top and the next ones push it down; at 100 messages/s the messages after it soon push it out of the rows the panel holds (a screenful and three more: the list is virtualised), so a message the panel does not show soon enough is never on screen (checked against a scan of the panel\'s text at every frame; the message itself is stored, in the thread, and counted on the CRM badge). The percentiles are over the messages shown, so a row with losses is better than its tail.',
       '',
       ...(r.sidepanel.some((x) => x.cpu)
         ? [
