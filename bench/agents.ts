@@ -1,6 +1,7 @@
 import bcrypt from 'bcryptjs';
 import { signSupabaseJwt } from '../server/auth/jwt';
 import type pg from 'pg';
+import type { Socket } from 'socket.io-client';
 
 /**
  * Many agents at once for load: auth users and agents inserted in bulk, tokens signed with the
@@ -25,13 +26,20 @@ export async function createBenchOrgs(stack: { db: pg.Pool; jwtSecret: string },
       users.map((u) => u.id),
       org.id,
     ]);
-    const exp = Math.floor(Date.now() / 1000) + 3600;
-    const agents = await Promise.all(
-      users.map(async (u) => ({ id: u.id, token: await signSupabaseJwt(stack.jwtSecret, { role: 'authenticated', aud: 'authenticated', sub: u.id, exp }) })),
-    );
+    const agents = await Promise.all(users.map(async (u) => ({ id: u.id, token: await tokenFor(stack, u.id) })));
     result.push({ id: org.id, number, agents });
   }
   return result;
+}
+
+/** An access token for the user `id`, valid for an hour: what the local Auth would issue. */
+const tokenFor = (stack: { jwtSecret: string }, id: string) =>
+  signSupabaseJwt(stack.jwtSecret, { role: 'authenticated', aud: 'authenticated', sub: id, exp: Math.floor(Date.now() / 1000) + 3600 });
+
+/** The user id of the agent signed in as `email` (a `benchAgent`), and a token for another client of theirs. */
+export async function agentOf(stack: { db: pg.Pool; jwtSecret: string }, email: string): Promise<{ id: string; token: string }> {
+  const { id } = (await stack.db.query<{ id: string }>('select id from auth.users where email = $1', [email])).rows[0]!;
+  return { id, token: await tokenFor(stack, id) };
 }
 
 /** An agent of `organisationId` who signs in with a password (what the browser needs). */
@@ -44,3 +52,7 @@ export async function benchAgent(stack: { db: pg.Pool }, organisationId: string)
   await stack.db.query(`insert into agents (id, organisation_id, display_name) values ($1, $2, 'Bench agent')`, [rows[0]!.id, organisationId]);
   return email;
 }
+
+/** Resolves once every one of `sockets` is connected. */
+export const allConnected = (sockets: Socket[]) =>
+  Promise.all(sockets.map((s) => new Promise<void>((r) => (s.connected ? r() : s.once('connect', () => r())))));

@@ -1,6 +1,41 @@
 import type { ScopeCase, ScopeResult } from './scenarios/scope';
 
 type Row = Record<string, string | number>;
+
+/** A row of the side-panel scenario (bench/scenarios/sidepanel.ts) as the report reads it. */
+export interface PanelRow {
+  agents: number;
+  layout?: string;
+  rate: number;
+  p50: number;
+  p99: number;
+  lost?: number;
+}
+
+/** Issue 34's latency targets, from the side-panel scenario: webhook → on screen at 100 msg/s, p50 ≤ 25 ms and p99 ≤ 100 ms. */
+const LATENCY_TARGETS = [
+  { agents: 100, layout: 'orgs of 10', what: 'webhook → side panel, 100 agents in organisations of 10, 100 msg/s: p50 ≤ 25 ms, p99 ≤ 100 ms' },
+  {
+    agents: 1000,
+    layout: 'one org, mine',
+    what: 'webhook → side panel, one organisation of 1,000, in-scope messages, 100 msg/s: p50 ≤ 25 ms, p99 ≤ 100 ms',
+  },
+] as const;
+
+/**
+ * Issue 34's latency targets as rows of target, measured and verdict, for those the side-panel
+ * results have (`inScopeOnly`: the one-organisation row alone). Met when nothing was lost and both
+ * percentiles are within their limits.
+ */
+export function panelLatencyTargets(rows: PanelRow[] | undefined, inScopeOnly = false): Array<[string, string, string]> {
+  return LATENCY_TARGETS.filter((t) => !inScopeOnly || t.layout === 'one org, mine').flatMap((t) => {
+    const x = rows?.find((r) => r.agents === t.agents && r.rate === 100 && (r.layout ?? 'orgs of 10') === t.layout);
+    if (!x) return [];
+    const lost = x.lost ?? 0;
+    const measured = `p50 ${x.p50} ms, p99 ${x.p99} ms${lost ? `, ${lost} never shown` : ''}`;
+    return [[t.what, measured, !lost && x.p50 <= 25 && x.p99 <= 100 ? 'met' : '**missed**'] as [string, string, string]];
+  });
+}
 const dash = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v);
 /** A figure with the worker's in it, starred when the service worker's thread was replaced in its window (see WORKER_NOTE). */
 const workerCell = (c: ScopeCase, v: number | null | undefined) => (c.workerKept === false && v !== null && v !== undefined ? `${v} *` : dash(v));
@@ -116,10 +151,11 @@ function targets(before: ScopeResult | undefined, now: ScopeResult | undefined, 
   );
 }
 
-/** docs/benchmarks.md's section on issue 34's delivery scope: the run on the design before it (`scopeBefore`) and the latest. */
-export function scopeSection(now: ScopeResult | undefined, before: ScopeResult | undefined, large?: LargeInbox): string[] {
+/** docs/benchmarks.md's section on issue 34's delivery scope: the run on the design before it (`scopeBefore`) and the latest, the large inbox's figures and the side panel's latency targets. */
+export function scopeSection(now: ScopeResult | undefined, before: ScopeResult | undefined, large?: LargeInbox, panel?: PanelRow[]): string[] {
   const shown = now ?? before;
   if (!shown) return [];
+  const latency = panelLatencyTargets(panel);
   const tables = (r: ScopeResult, which: string) => [
     `### ${which}: the extension's CPU (${label(r)})`,
     '',
@@ -138,6 +174,14 @@ export function scopeSection(now: ScopeResult | undefined, before: ScopeResult |
     '',
     ...targets(before, now, large),
     '',
+    ...(latency.length
+      ? [
+          'The latency targets, from the side-panel scenario above (`npm run bench -- --only sidepanel`; the in-scope row is its "one org, mine" layout: colleagues assigned the customers\' conversations to the measured agent beforehand, so no colleague\'s client receives them):',
+          '',
+          ...table(['target', 'measured', ''], latency),
+          '',
+        ]
+      : []),
     ...(before && now ? tables(before, 'Before') : []),
     ...tables(shown, now ? 'Now' : 'Before'),
   ];

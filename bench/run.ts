@@ -12,8 +12,10 @@ import { crmWriteBack } from './scenarios/crm';
 import { reportsBench } from './scenarios/reports';
 import { floorUnderLoad } from './scenarios/floor';
 import { sidePanelLatency } from './scenarios/sidepanel';
+import { printSidePanelTables } from './sidepanel-tables';
 import { deliveryScope } from './scenarios/scope';
 import { latencyFloor, pollingVersusSockets, webhookLatency, type OrgLayout } from './scenarios/webhook';
+import { loadCases, SIDE_PANEL_CASES, WEBHOOK_CASES, webhookCases, type LoadCase } from './cases';
 import { reportWithSidecars, saveResults } from './results-file';
 import { scopeExtensionRows, scopeServerRows } from './report-scope';
 import { printTable } from './stats';
@@ -26,7 +28,7 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     only: { type: 'string' },
-    /** Only some load cases of the latency and side panel scenarios: `--cases 1000x10:one,100x100:orgs` (agents x msg/s : layout). */
+    /** Only some load cases of the latency and side panel scenarios: `--cases 1000x10:one,100x100:orgs,1000x100:mine` (agents x msg/s : layout; bench/cases.ts). */
     cases: { type: 'string' },
     out: { type: 'string', default: 'bench-results/latest.json' },
     /** Only rewrite docs/benchmarks.md from the results file. */
@@ -43,29 +45,6 @@ const results: Record<string, unknown> = {
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
   date: new Date().toISOString(),
   quick,
-};
-/** Agents × messages per second × how agents are grouped: the full run's load cases (latency and the side panel). */
-const FULL_CASES: Array<[number, number, OrgLayout]> = [
-  [10, 10, 'orgs of 10'],
-  [10, 100, 'orgs of 10'],
-  [100, 10, 'orgs of 10'],
-  [100, 100, 'orgs of 10'],
-  [1000, 10, 'orgs of 10'],
-  [1000, 100, 'orgs of 10'],
-  [100, 10, 'one org'],
-  [100, 100, 'one org'],
-  [1000, 10, 'one org'],
-  [1000, 100, 'one org'],
-];
-/** The load cases to run: `--cases` picks from the full list (to profile one case, say), else all of it. */
-const loadCases = (): Array<[number, number, OrgLayout]> => {
-  if (!values.cases) return FULL_CASES;
-  return values.cases.split(',').map((spec) => {
-    const m = /^(\d+)x(\d+):(one|orgs)$/.exec(spec.trim());
-    if (!m) throw new Error(`--cases: "${spec}" is not <agents>x<msg/s>:<one|orgs>, e.g. 1000x10:one`);
-    const layout: OrgLayout = m[3] === 'one' ? 'one org' : 'orgs of 10';
-    return [Number(m[1]), Number(m[2]), layout];
-  });
 };
 const want = (name: string) => !values.only || values.only.split(',').includes(name);
 
@@ -106,12 +85,12 @@ if (want('webhook')) {
     // 10, 100 and 1,000 agents at 10 and 100 messages/s, in organisations of 10 and as one
     // organisation (10 agents are one organisation either way). The heaviest rows run 3 s: one
     // organisation of 1,000 agents at 100 messages/s is 100,000 deliveries a second per path.
-    const cases: Array<[number, number, OrgLayout]> = quick
+    const cases: Array<LoadCase<OrgLayout>> = quick
       ? [
           [10, 10, 'orgs of 10'],
           [20, 10, 'one org'],
         ]
-      : loadCases();
+      : webhookCases(loadCases(values.cases, WEBHOOK_CASES));
     // First, while the database is fresh: its quiet windows count transactions, and autovacuum
     // after the loaded rows below would be counted with them.
     const compare = await pollingVersusSockets(stack, quick ? 7 : 60, quick ? 3 : 15);
@@ -243,25 +222,23 @@ if (want('presence')) {
 if (want('sidepanel')) {
   const stack = await startRemoteStack();
   try {
-    const cases: Array<[number, number, OrgLayout]> = quick ? [[10, 5, 'orgs of 10']] : loadCases();
+    // Quick: one case of each kind of message, to every agent of the organisation and to the measured agent's scope alone.
+    const cases: LoadCase[] = quick
+      ? [
+          [10, 5, 'orgs of 10'],
+          [10, 5, 'one org, mine'],
+        ]
+      : loadCases(values.cases, SIDE_PANEL_CASES);
     const rows = [];
-    for (const [agents, rate, layout] of cases) rows.push(await sidePanelLatency(stack, { agents, rate, layout, seconds: quick ? 1 : 5 }));
-    printTable(
-      'Signed webhook → text on screen in the extension side panel, Chromium (ms)',
-      rows.map(({ crmBadge: _, socketIo: __, cpu: ___, ...r }) => r) as never,
-    );
-    printTable(
-      'Signed webhook → unread count on the customer’s CRM badge, same run (ms)',
-      rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.crmBadge })) as never,
-    );
-    printTable(
-      'The same messages at a plain Socket.IO client of the organisation, same run (ms)',
-      rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.socketIo })) as never,
-    );
-    printTable(
-      'The extension’s main-thread CPU per message, same run (ms)',
-      rows.map((r) => ({ agents: r.agents, layout: r.layout, rate: r.rate, ...r.cpu })) as never,
-    );
+    for (const [agents, rate, layout] of cases) {
+      const t0 = Date.now();
+      const r = await sidePanelLatency(stack, { agents, rate, layout, seconds: quick ? 1 : 5, warmUpSeconds: quick ? 0.4 : 2 });
+      console.error(
+        `  side panel ${agents} agents (${layout}) @ ${rate}/s: p50 ${r.p50} ms, p99 ${r.p99} ms, lost ${r.lost} (${Math.round((Date.now() - t0) / 1000)} s)`,
+      );
+      rows.push(r);
+    }
+    printSidePanelTables(rows);
     results.sidepanel = rows;
   } finally {
     await stack.stop();

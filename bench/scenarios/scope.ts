@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { io as ioClient, type Socket } from 'socket.io-client';
-import { createApiClient } from '../../lib/api/client';
 import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
-import { benchAgent, createBenchOrgs } from '../agents';
+import { agentOf, allConnected, benchAgent, createBenchOrgs } from '../agents';
+import { conversationsAssigned } from '../assigned';
 import { cpuPer, extensionCpu, startExtensionProfiles, type ExtensionCpu } from '../extension-cpu';
 import { openCrmPage, watchPanelText } from '../extension-pages';
 import { newCustomersWriting } from '../http';
@@ -83,31 +83,20 @@ export async function deliveryScope(
   const [org] = await createBenchOrgs(stack, 1, opts.agents - 1);
   const colleagues = org!.agents;
   const email = await benchAgent(stack, org!.id);
-  const me = (await stack.db.query<{ id: string }>('select id from auth.users where email = $1', [email])).rows[0]!.id;
+  const me = (await agentOf(stack, email)).id;
   const sockets: Socket[] = colleagues.map((a) => ioClient(stack.serverUrl, { transports: ['websocket'], auth: { token: a.token }, forceNew: true }));
-  await Promise.all(sockets.map((s) => new Promise<void>((r) => (s.connected ? r() : s.once('connect', () => r())))));
+  await allConnected(sockets);
   // Each case's customers write once, and colleague k % n assigns customer k's conversation: to
   // themselves (none in scope) or to the measured agent (in scope), through the API as an agent does.
   const customersOf = (c: (typeof CASES)[number]) => (c.onScreen ? Math.min(ON_SCREEN_CUSTOMERS, opts.customers) : opts.customers);
   const customer = (c: (typeof CASES)[number]) => (i: number) => phone(c.line + (i % customersOf(c)));
   for (const c of CASES)
-    await newCustomersWriting(stack, org!.number, { total: customersOf(c), step: `open-${c.key}`, from: customer(c) }).run(50, new Map(), () => true);
-  const conversationOf = new Map(
-    (
-      await stack.db.query<{ id: string; phone: string }>(
-        'select c.id, ct.phone_e164 as phone from conversations c join contacts ct on ct.id = c.contact_id where c.organisation_id = $1',
-        [org!.id],
-      )
-    ).rows.map((r) => [r.phone, r.id]),
-  );
-  for (const c of CASES)
-    await Promise.all(
-      Array.from({ length: customersOf(c) }, (_, k) => {
-        const by = colleagues[k % colleagues.length]!;
-        const api = createApiClient({ serverUrl: stack.serverUrl, getToken: async () => by.token });
-        return api.assign(conversationOf.get(phone(c.line + k))!, c.mine ? me : by.id);
-      }),
-    );
+    await conversationsAssigned(stack, org!, {
+      phones: Array.from({ length: customersOf(c) }, (_, k) => phone(c.line + k)),
+      step: `open-${c.key}`,
+      colleagues,
+      assignee: (by) => (c.mine ? me : by.id),
+    });
 
   const { browser, panel } = await signedInBrowser({ serverUrl: stack.serverUrl }, email, 'bench password');
   const cases: ScopeCase[] = [];

@@ -29,6 +29,10 @@ describe('Benchmarks (smoke run)', () => {
       expect(sockets.requestsPerAgentPerMinute).toBe(0);
       expect(typeof polling.dbTransactionsPerAgentPerMinute).toBe('number');
       for (const row of r.sidepanel) expect(row).toMatchObject({ lost: 0, crmBadge: { lost: 0 } });
+      // Messages to conversations colleagues assigned to the measured agent (issue 34's in-scope case) reach it and no colleague.
+      const byLayout = (layout: string) => r.sidepanel.find((row: { layout: string }) => row.layout === layout);
+      expect(byLayout('orgs of 10').colleagueHeard).toBeGreaterThan(0);
+      expect(byLayout('one org, mine')).toMatchObject({ lost: 0, colleagueHeard: 0, crmBadge: { lost: 0 } });
       expect(r.connections).toMatchObject({ agents: 50, 'Socket.IO connected': 50, 'Realtime joined': 50 });
       // Every agent came back by itself after the server process was replaced.
       expect(r.reconnect).toMatchObject({ agents: 50, 'connected before': 50, reconnected: 50 });
