@@ -10,7 +10,11 @@ export const COUNTS_INTERVAL_MS = 1000;
  * counts once and emits them: every change of that interval goes in the one read. A change while
  * a read is in flight opens the next interval when it ends, so one organisation's reads never
  * overlap (an older answer never lands after a newer one) and its events are at least an interval
- * apart. Nothing is read or sent without a change. A failed read is tried again an interval later.
+ * apart. Nothing is read or sent without a change, and counts equal to the last ones sent are not
+ * sent again (a new message changes its conversation, rarely a count: an event to every socket of
+ * a large organisation each second held the server's event loop for tens of milliseconds; a
+ * client reads the counts on connecting, so it misses nothing). A failed read is tried again an
+ * interval later.
  */
 export function createCountsFeed(deps: {
   read(organisationId: string): Promise<CountsResponse>;
@@ -21,6 +25,8 @@ export function createCountsFeed(deps: {
   const intervalMs = deps.intervalMs ?? COUNTS_INTERVAL_MS;
   /** Organisations with an interval open or a read in flight; `again`: changed since that read began. */
   const orgs = new Map<string, { timer: ReturnType<typeof setTimeout> | null; again: boolean }>();
+  /** The counts last sent to each organisation (as JSON): the same again is not sent. */
+  const sent = new Map<string, string>();
   let stopped = false;
 
   const wait = (organisationId: string) => {
@@ -33,7 +39,11 @@ export function createCountsFeed(deps: {
     state.timer = null;
     try {
       const counts = await deps.read(organisationId);
-      if (!stopped) deps.emit(organisationId, counts);
+      const said = JSON.stringify(counts);
+      if (!stopped && sent.get(organisationId) !== said) {
+        sent.set(organisationId, said);
+        deps.emit(organisationId, counts);
+      }
     } catch (err) {
       state.again = true;
       deps.onError(err, organisationId);
@@ -57,6 +67,7 @@ export function createCountsFeed(deps: {
       stopped = true;
       for (const state of orgs.values()) if (state.timer) clearTimeout(state.timer);
       orgs.clear();
+      sent.clear();
     },
   };
 }

@@ -44,6 +44,19 @@ describe('counts feed', () => {
     expect(events).toEqual([]);
   });
 
+  it('sends no event when the counts read are the ones it sent last (a message to a known conversation)', async () => {
+    const { feed, change, reads, events } = setUp();
+    change('a');
+    await vi.advanceTimersByTimeAsync(1000);
+    feed.changed('a'); // something changed, not a count
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(reads.length).toBe(2);
+    expect(events).toEqual([{ org: 'a', at: 1000, n: 1 }]);
+    change('a');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(events.map((e) => e.n)).toEqual([1, 2]);
+  });
+
   it('gathers the changes of an interval into one read and one event, a second after the first change', async () => {
     const { change, reads, events } = setUp();
     change('a');
