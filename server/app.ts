@@ -85,6 +85,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     read: (organisationId) => readCounts(db, organisationId),
     emit: (organisationId, payload) => io.to(orgRoom(organisationId)).emit('counts:update', payload),
     onError: (err, organisationId) => log.warn({ err, organisationId }, 'reading conversation counts failed; tried again in a second'),
+    clustered: cluster !== null,
   });
   // Teams or members changed: every socket of the organisation moves to its new delivery scope.
   const rescope = followScopes(io, db, {

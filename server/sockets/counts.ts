@@ -13,14 +13,18 @@ export const COUNTS_INTERVAL_MS = 1000;
  * apart. Nothing is read or sent without a change, and counts equal to the last ones sent are not
  * sent again (a new message changes its conversation, rarely a count: an event to every socket of
  * a large organisation each second held the server's event loop for tens of milliseconds; a
- * client reads the counts on connecting, so it misses nothing). A failed read is tried again an
- * interval later.
+ * client reads the counts on connecting, so it misses nothing). Not in a cluster (`clustered`):
+ * other instances send the same organisation's counts too, so what its clients last received may
+ * not be what this instance sent, and counts equal to this instance's last could be newer than
+ * theirs. A failed read is tried again an interval later.
  */
 export function createCountsFeed(deps: {
   read(organisationId: string): Promise<CountsResponse>;
   emit(organisationId: string, counts: CountsResponse): void;
   onError(err: unknown, organisationId: string): void;
   intervalMs?: number;
+  /** Other instances send counts to the same organisations (the Redis adapter): equal counts are sent again. */
+  clustered?: boolean;
 }) {
   const intervalMs = deps.intervalMs ?? COUNTS_INTERVAL_MS;
   /** Organisations with an interval open or a read in flight; `again`: changed since that read began. */
@@ -40,7 +44,7 @@ export function createCountsFeed(deps: {
     try {
       const counts = await deps.read(organisationId);
       const said = JSON.stringify(counts);
-      if (!stopped && sent.get(organisationId) !== said) {
+      if (!stopped && (deps.clustered || sent.get(organisationId) !== said)) {
         sent.set(organisationId, said);
         deps.emit(organisationId, counts);
       }

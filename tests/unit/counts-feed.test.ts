@@ -12,7 +12,7 @@ describe('counts feed', () => {
   afterEach(() => vi.useRealTimers());
 
   /** A feed whose reads answer the organisation's current "counts" (a number per organisation), each `readMs` long. */
-  const setUp = (o: { readMs?: number; failing?: Set<string> } = {}) => {
+  const setUp = (o: { readMs?: number; failing?: Set<string>; clustered?: boolean } = {}) => {
     const now = new Map<string, number>();
     const reads: Array<{ org: string; at: number }> = [];
     const events: Array<{ org: string; at: number; n: number }> = [];
@@ -29,6 +29,7 @@ describe('counts feed', () => {
       },
       emit: (org, counts) => events.push({ org, at: Date.now() - start, n: counts.channels[0]!.count }),
       onError: (_err, org) => errors.push(org),
+      clustered: o.clustered,
     });
     const change = (org: string) => {
       now.set(org, (now.get(org) ?? 0) + 1);
@@ -55,6 +56,15 @@ describe('counts feed', () => {
     change('a');
     await vi.advanceTimersByTimeAsync(1000);
     expect(events.map((e) => e.n)).toEqual([1, 2]);
+  });
+
+  it('in a cluster, sends equal counts again (another instance may have sent its clients other ones meanwhile)', async () => {
+    const { feed, change, events } = setUp({ clustered: true });
+    change('a');
+    await vi.advanceTimersByTimeAsync(1000);
+    feed.changed('a');
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(events.map((e) => e.n)).toEqual([1, 1]);
   });
 
   it('gathers the changes of an interval into one read and one event, a second after the first change', async () => {
