@@ -93,24 +93,49 @@ function serviceWorkerThreads(): Map<string, number> {
   return threads;
 }
 
-/** BENCH_PROFILE=<dir>: V8 CPU profiles of the service worker and the side panel over a window, over CDP; null without it. */
+/**
+ * BENCH_PROFILE=<dir>: V8 CPU profiles of the service worker and the side panel over a window, over
+ * CDP. BENCH_TRACE=<dir>: a Chrome trace of the side panel over the same window (the DevTools
+ * timeline's categories: style, layout, paint and the commit to the compositor apart from script,
+ * which a CPU profile does not show; open it in DevTools' Performance panel). Null with neither.
+ */
 export async function startExtensionProfiles(context: BrowserContext, panel: Page, workerUrl: string) {
   const dir = process.env.BENCH_PROFILE;
-  if (!dir) return null;
+  const traceDir = process.env.BENCH_TRACE;
+  if (!dir && !traceDir) return null;
   const panelCdp = await context.newCDPSession(panel);
-  const worker = (await attachToWorker(await context.newCDPSession(panel), workerUrl)).call;
-  await worker('Profiler.enable');
-  await worker('Profiler.start');
-  await panelCdp.send('Profiler.enable');
-  await panelCdp.send('Profiler.start');
+  const worker = dir ? (await attachToWorker(await context.newCDPSession(panel), workerUrl)).call : null;
+  if (worker) {
+    await worker('Profiler.enable');
+    await worker('Profiler.start');
+    await panelCdp.send('Profiler.enable');
+    await panelCdp.send('Profiler.start');
+  }
+  const events: unknown[] = [];
+  if (traceDir) {
+    panelCdp.on('Tracing.dataCollected', ({ value }) => void events.push(...value));
+    await panelCdp.send('Tracing.start', {
+      transferMode: 'ReportEvents',
+      traceConfig: { includedCategories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'toplevel', 'v8', 'blink.user_timing'] },
+    });
+  }
   return {
-    /** Writes `<dir>/<name>-worker.cpuprofile` and `<dir>/<name>-panel.cpuprofile`. */
+    /** Writes `<dir>/<name>-worker.cpuprofile`, `<dir>/<name>-panel.cpuprofile` and `<trace dir>/<name>.trace.json`. */
     async stop(name: string) {
-      const { profile: workerProfile } = await worker('Profiler.stop');
-      const { profile: panelProfile } = await panelCdp.send('Profiler.stop');
-      mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, `${name}-worker.cpuprofile`), JSON.stringify(workerProfile));
-      writeFileSync(join(dir, `${name}-panel.cpuprofile`), JSON.stringify(panelProfile));
+      if (worker && dir) {
+        const { profile: workerProfile } = await worker('Profiler.stop');
+        const { profile: panelProfile } = await panelCdp.send('Profiler.stop');
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, `${name}-worker.cpuprofile`), JSON.stringify(workerProfile));
+        writeFileSync(join(dir, `${name}-panel.cpuprofile`), JSON.stringify(panelProfile));
+      }
+      if (traceDir) {
+        const done = new Promise<void>((resolve) => panelCdp.once('Tracing.tracingComplete', () => resolve()));
+        await panelCdp.send('Tracing.end');
+        await done;
+        mkdirSync(traceDir, { recursive: true });
+        writeFileSync(join(traceDir, `${name}.trace.json`), JSON.stringify({ traceEvents: events }));
+      }
     },
   };
 }

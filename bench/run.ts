@@ -255,6 +255,7 @@ if (want('scope')) {
     );
     printTable(`Delivery scope: the extension's CPU, one organisation of ${r.agents} agents (${r.commit})`, scopeExtensionRows(r));
     printTable('Delivery scope: the server and PostgreSQL, same run', scopeServerRows(r));
+    console.log(`The floor (the browser's own cost of a message's change to the panel, no extension code): ${r.frameFloor} ms per message\n`);
     results.scope = r;
   } finally {
     await stack.stop();

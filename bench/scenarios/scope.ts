@@ -5,7 +5,7 @@ import { EXTENSION_DIR, signedInBrowser } from '../../tests/support/browser';
 import { agentOf, allConnected, benchAgent, createBenchOrgs } from '../agents';
 import { conversationsAssigned } from '../assigned';
 import { cpuPer, extensionCpu, startExtensionProfiles, type ExtensionCpu } from '../extension-cpu';
-import { openCrmPage, watchPanelText } from '../extension-pages';
+import { frameFloor, openCrmPage, watchPanelText } from '../extension-pages';
 import { newCustomersWriting } from '../http';
 import type { RemoteStack } from '../remote-stack';
 import { round, sleep } from '../stats';
@@ -55,6 +55,13 @@ export interface ScopeResult {
   customers: number;
   crmNumbers: number;
   cases: ScopeCase[];
+  /**
+   * The browser's own cost of one message's change to the side panel, with none of the
+   * extension's code (`frameFloor`: the panel's page copied, the same change by plain DOM calls,
+   * at the same rate): ms of the page's main thread per message, under which the side panel's
+   * figure cannot go on this machine.
+   */
+  frameFloor?: number;
 }
 
 const CASES = [
@@ -154,7 +161,17 @@ export async function deliveryScope(
     }
     await sleep(5000);
     cases.push({ ...(await measure('idle', 0, () => sleep(opts.idleSeconds * 1000))), shown: 0 });
-    return { commit: commitMeasured(), date: new Date().toISOString(), agents: opts.agents, customers: opts.customers, crmNumbers: crmNumbers.length, cases };
+    // The panel as the on-screen case left it: its rows, its styles, the same change without our code.
+    const floor = await frameFloor(browser.context, panel, { rate: opts.rate, steps: opts.rate * opts.seconds });
+    return {
+      commit: commitMeasured(),
+      date: new Date().toISOString(),
+      agents: opts.agents,
+      customers: opts.customers,
+      crmNumbers: crmNumbers.length,
+      cases,
+      frameFloor: floor,
+    };
   } finally {
     for (const s of sockets) s.close();
     await browser.close();
