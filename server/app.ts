@@ -30,6 +30,7 @@ import { registerCrmAdminRoutes, registerCrmAgentRoutes } from './crm/routes';
 import { crmVendorsAvailable } from './crm/status';
 import { createTwilioClient } from './outbound/twilio-client';
 import { createBroadcast } from './sockets/broadcast';
+import { createStoredIds } from './sockets/stored-ids';
 import { attachSocketIo } from './sockets/socket-io';
 import { followScopes } from './sockets/scope';
 import { orgRoom, type SwitchboardIo } from './sockets/rooms';
@@ -92,7 +93,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     clustered: cluster !== null,
     onError: (err, organisationId) => log.error({ err, organisationId }, 'moving sockets to their new scope failed'),
   });
-  const broadcast = createBroadcast(io, rescope, counts);
+  // One copy per message: the ids of new messages, gathered, to sockets with the rows over Realtime.
+  const storedIds = createStoredIds(io, { clustered: cluster !== null });
+  const broadcast = createBroadcast(io, rescope, counts, storedIds);
   const requests = countRequests(http);
   // Routing (docs/routing.md): every instance listens and sweeps; the database decides once.
   const routing = createRoutingWorker({ db, io, broadcast, log: log.child({ name: 'routing' }), sweepMs: config.routingSweepMs });
@@ -256,6 +259,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await snoozes.stop();
     routingPresence.stop();
     counts.stop();
+    storedIds.stop();
     await routing.stop();
     await uploadSweeper.stop();
     io.engine.close();

@@ -23,20 +23,30 @@ export type OnMove = (conversationId: string, from: string | undefined, to: stri
 const moveOf = (local: ConversationView | undefined, next: ConversationView | undefined) =>
   local && next && next.scopeKey !== undefined && local.scopeKey !== next.scopeKey ? { id: next.id, from: local.scopeKey, to: next.scopeKey } : null;
 
-/** A message from any live path; one the agent has on screen is marked read as it arrives. */
+/**
+ * A message from any live path; one the agent has on screen is marked read as it arrives. A row
+ * without its conversation (Realtime's) for a conversation the worker does not know is left to
+ * the catch-up `onUnknown` starts: it brings the conversation and its contact with the message,
+ * which is then announced with them.
+ */
 export async function receiveMessage(
   message: MessageView,
   conversation: ConversationView | undefined,
   markRead: (conversationId: string) => Promise<void>,
   onMove?: OnMove,
+  onUnknown?: () => void,
 ): Promise<void> {
   let fresh = false;
+  let unknown = false;
   let move = null as ReturnType<typeof moveOf>;
   const state = await updateInbox((s) => {
+    unknown = !conversation && !s.conversations[message.conversationId];
+    if (unknown) return s;
     fresh = isNewMessage(s, message.id);
     move = moveOf(s.conversations[message.conversationId], conversation);
     return applyMessage(s, message, conversation);
   });
+  if (unknown) return onUnknown?.();
   if (move) onMove?.(move.id, move.from, move.to);
   if (!fresh) return;
   // An activity line (assigned to me, a snooze ended) may deserve a notification of its own.
@@ -77,9 +87,42 @@ export async function receiveConversationRow(row: Record<string, unknown>, onUnk
   if (move) onMove?.(move.id, move.from, move.to);
 }
 
+/**
+ * How long a message the server announced by id (`messages:stored`, up to a second after its
+ * commit) may still take to come over Realtime before the worker catches up for it. Realtime brings
+ * a row within tens of milliseconds of its commit (docs/benchmarks.md); a channel being replaced or
+ * a row Realtime dropped takes the catch-up.
+ */
+export const STORED_GRACE_MS = 2000;
+
+/**
+ * A message announced by id while Realtime brings the rows (docs/delivery-scope.md, "One copy per
+ * message"): nothing to do when Realtime brought it already (the usual case, a lookup); otherwise
+ * it is looked for again after `STORED_GRACE_MS`, and still missing, the worker catches up (once
+ * for all the ids missing at that moment).
+ */
+export function expectMessages(onMissing: () => void, graceMs = STORED_GRACE_MS) {
+  const waiting = new Set<string>();
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const check = async () => {
+    timer = null;
+    const ids = [...waiting];
+    waiting.clear();
+    const state = await readInbox();
+    if (ids.some((id) => isNewMessage(state, id))) onMissing();
+  };
+  return async (id: string): Promise<void> => {
+    if (!isNewMessage(await readInbox(), id)) return;
+    waiting.add(id);
+    timer ??= setTimeout(() => void check(), graceMs);
+  };
+}
+
 /** The Socket.IO events that change the inbox or what colleagues are doing, applied as they come. */
-export function followSocket(s: SwitchboardSocket, markRead: (conversationId: string) => Promise<void>, onMove: OnMove): void {
+export function followSocket(s: SwitchboardSocket, markRead: (conversationId: string) => Promise<void>, onMove: OnMove, onMissing: () => void): void {
   s.on('message:new', ({ message, conversation }) => void receiveMessage(message, conversation, markRead, onMove));
+  const expect = expectMessages(onMissing);
+  s.on('messages:stored', ({ messages }) => void Promise.all(messages.map((m) => expect(m.id))));
   s.on('conversation:read', (read) => void updateInbox((st) => applyRead(st, read)));
   s.on('conversation:updated', ({ conversation, activity }) => void receiveChange(conversation, activity, onMove));
   s.on('message:status', ({ message }) => void updateInbox((st) => applyMessage(st, message)));

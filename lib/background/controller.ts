@@ -114,11 +114,16 @@ export class BackgroundController {
     });
     this.realtime = new RealtimeLink({
       supabase: this.supabase,
-      onMessageRow: (row) => void receiveMessage(messageFromRow(row), undefined, this.markRead),
+      // A conversation it does not know yet: the catch-up brings it with its contact.
+      onMessageRow: (row) => void receiveMessage(messageFromRow(row), undefined, this.markRead, undefined, () => void this.catchUp()),
       // A new conversation: the sync brings its contact.
       onConversationRow: (row) => void receiveConversationRow(row, () => void this.catchUp(), this.onMove),
       onReadStateRow: (row) => void updateInbox((s) => applyRead(s, readStateFromRow(row))),
-      onState: (state, error) => void this.status.set('realtime', state, error),
+      onState: (state, error) => {
+        // One copy per message: while Realtime brings the rows, Socket.IO brings only the ids.
+        this.rooms.setRowsByRealtime(state === 'connected');
+        void this.status.set('realtime', state, error);
+      },
       // Subscribed first, then caught up: nothing committed around the subscription is missed.
       onSubscribed: () => void this.catchUp(),
     });
@@ -171,6 +176,7 @@ export class BackgroundController {
     this.socket?.stop();
     this.socket = null;
     this.realtime.stop();
+    this.rooms.setRowsByRealtime(false); // a new socket starts with the rows until Realtime is back
     this.status.reset();
     this.supabase.auth.stopAutoRefresh().catch(() => {});
   }
@@ -267,7 +273,7 @@ export class BackgroundController {
         s.on('session:revoked', ({ reason }) => void this.leaveOrganisation(reason));
         s.on('team:changed', ({ area }) => void teamChanged(this.api, area));
         s.on('routing:agent', (agent) => void applyAgentRouting(agent));
-        followSocket(s, this.markRead, this.onMove);
+        followSocket(s, this.markRead, this.onMove, () => void this.catchUp());
         followFloor(s, this.floorViews);
         this.counts.follow(s);
       },

@@ -68,6 +68,7 @@ export function followFloor(s: SwitchboardSocket, views: Pick<FloorViews, 'refre
   const changed = floorFeed({ refresh: () => views.refresh() });
   s.on('conversation:updated', changed);
   s.on('message:new', changed);
+  s.on('messages:stored', changed);
   s.on('routing:agent', changed);
   s.on('team:changed', changed);
   // A (re)connection may have missed changes.

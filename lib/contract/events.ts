@@ -18,6 +18,12 @@ export interface MessageNewPayload {
   conversation: ConversationView;
 }
 
+/** A stored message, by id (`messages:stored`). */
+export interface StoredMessageId {
+  id: string;
+  conversationId: string;
+}
+
 export interface ConversationUpdatedPayload {
   conversation: ConversationView;
   activity: MessageView[];
@@ -59,6 +65,13 @@ export interface ServerToClientEvents {
   'viewing:update': (payload: ViewingPayload) => void;
   /** A message was stored (inbound from Twilio, or an agent's reply). */
   'message:new': (payload: MessageNewPayload) => void;
+  /**
+   * Messages stored in the last second, to a socket whose client receives the rows over Realtime
+   * (it said `inbox:rows`): their ids only, gathered (at most one event a second), instead of a
+   * `message:new` each (docs/delivery-scope.md, "One copy per message"). A client that has not had
+   * one of them from Realtime shortly after catches up.
+   */
+  'messages:stored': (payload: { messages: StoredMessageId[] }) => void;
   /** A message's delivery status moved forward (sent, delivered, read, failed…). */
   'message:status': (payload: { message: MessageView }) => void;
   /**
@@ -110,6 +123,12 @@ export interface ClientToServerEvents {
    * (docs/delivery-scope.md). Sent again after every reconnect.
    */
   'inbox:whole': (payload: { whole: boolean }) => void;
+  /**
+   * Whether this socket's client receives the rows over Realtime now (its channel is subscribed):
+   * while `realtime`, a new message comes to it as `message:stored` (an id) instead of
+   * `message:new` (the rows). Sent again after every reconnect; a socket starts without it.
+   */
+  'inbox:rows': (payload: { realtime: boolean }) => void;
   /** Sent at most every 1.5 s while the agent types a reply. */
   'typing:start': (payload: { conversationId: string }) => void;
   'typing:stop': (payload: { conversationId: string }) => void;

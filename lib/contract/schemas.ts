@@ -129,6 +129,7 @@ export const presenceRequest = z.object({ state: z.enum(['online', 'away']) });
 /** `conversations:watch` */
 /** `inbox:whole`: the agent shows more than its own scope (the All view) or no longer does. */
 export const wholeInboxRequest = z.object({ whole: z.boolean() });
+export const inboxRowsRequest = z.object({ realtime: z.boolean() });
 export const watchRequest = z.object({ conversationIds: z.array(z.uuid()).max(500, 'watch at most 500 conversations') });
 /** Socket.IO: `auth:refresh`. */
 export const authRefreshRequest = z.object({ token: z.string().min(1).max(8192) });

@@ -2,8 +2,9 @@ import type { TeamArea } from '../../lib/contract/events';
 import type { ConversationView, MessageView, ReadStateView } from '../../lib/contract/models';
 import type { ConversationChange } from '../inbox/status';
 import type { CountsFeed } from './counts';
-import { agentRoom, orgRoom, type SwitchboardIo } from './rooms';
+import { agentRoom, orgRoom, ROWS_BY_REALTIME, type SwitchboardIo } from './rooms';
 import { roomsOfConversation } from './scope';
+import type { StoredIds } from './stored-ids';
 
 /**
  * Everything the server tells agents over Socket.IO outside a socket's own events, typed once:
@@ -39,11 +40,15 @@ export function createBroadcast(
   io: SwitchboardIo,
   onTeams: (organisationId: string) => void = () => {},
   counts: Pick<CountsFeed, 'changed'> = { changed: () => {} },
+  storedIds: Pick<StoredIds, 'add'> = { add: () => {} },
 ): Broadcast {
   const conversationRooms = (organisationId: string, c: ConversationView) => roomsOfConversation(organisationId, c.id, [c.scopeKey, c.leftScopeKey]);
   return {
     messageNew: (organisationId, message, conversation) => {
-      io.to(conversationRooms(organisationId, conversation)).emit('message:new', { message, conversation });
+      // One copy per message: the rows to clients without Realtime, an id to those with it.
+      const rooms = conversationRooms(organisationId, conversation);
+      io.to(rooms).except(ROWS_BY_REALTIME).emit('message:new', { message, conversation });
+      storedIds.add(rooms, { id: message.id, conversationId: message.conversationId });
       counts.changed(organisationId);
     },
     messageStatus: (organisationId, message) =>

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { scopeKeys } from '../../lib/contract/scope';
-import { wholeInboxRequest } from '../../lib/contract/schemas';
+import { inboxRowsRequest, wholeInboxRequest } from '../../lib/contract/schemas';
 import { conversationRoom, watchRoom } from './collaboration';
-import { orgRoom, type SwitchboardIo } from './rooms';
+import { orgRoom, ROWS_BY_REALTIME, ROWS_BY_SOCKET, type SwitchboardIo } from './rooms';
 
 /**
  * Delivery scope on Socket.IO (docs/delivery-scope.md): a socket joins one room per key of its
@@ -111,9 +111,20 @@ export function followScopes(io: SwitchboardIo, db: pg.Pool, o: { clustered: boo
   };
 }
 
-/** `inbox:whole`: the socket's agent shows (or stops showing) more than its scope. */
+/**
+ * `inbox:whole`: the socket's agent shows (or stops showing) more than its scope. `inbox:rows`:
+ * its client receives the rows over Realtime (or no longer does), so new messages come to it as
+ * ids (./rooms.ts, `ROWS_BY_REALTIME`). Junk is ignored.
+ */
 export function attachWholeInbox(io: SwitchboardIo): void {
   io.on('connection', (socket) => {
+    socket.on('inbox:rows', (payload) => {
+      const request = inboxRowsRequest.safeParse(payload);
+      if (!request.success) return;
+      const [join, leave] = request.data.realtime ? [ROWS_BY_REALTIME, ROWS_BY_SOCKET] : [ROWS_BY_SOCKET, ROWS_BY_REALTIME];
+      void socket.join(join);
+      void socket.leave(leave);
+    });
     socket.on('inbox:whole', (payload) => {
       const request = wholeInboxRequest.safeParse(payload);
       if (!request.success) return;

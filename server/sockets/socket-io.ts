@@ -12,7 +12,7 @@ import type { TokenVerifier } from '../auth/jwt';
 import { isDatabaseUnavailable } from '../db/unavailable';
 import { findAgent } from '../inbox/repository';
 import { attachCollaboration } from './collaboration';
-import { agentRoom, orgRoom, type SwitchboardIo } from './rooms';
+import { agentRoom, orgRoom, ROWS_BY_SOCKET, type SwitchboardIo } from './rooms';
 import { attachWholeInbox, scopeRoomsOf } from './scope';
 
 import type { Logger } from '../logger';
@@ -83,9 +83,10 @@ export function attachSocketIo(
     }
     socket.data = { agentId: agent.id, organisationId: agent.organisationId, displayName: agent.displayName };
     // The rooms of its delivery scope, joined before the client hears it is connected (its catch-up
-    // then starts after them): what is committed from here on reaches it.
+    // then starts after them): what is committed from here on reaches it, with its rows until the
+    // client says its Realtime has them (`inbox:rows`, ./rooms.ts).
     try {
-      await socket.join(await scopeRoomsOf(deps.db, agent.id, agent.organisationId));
+      await socket.join([...(await scopeRoomsOf(deps.db, agent.id, agent.organisationId)), ROWS_BY_SOCKET]);
     } catch (err) {
       if (isDatabaseUnavailable(err)) return next(new Error('unavailable: the database is unavailable; try again shortly'));
       log.error({ err }, 'socket scope failed');

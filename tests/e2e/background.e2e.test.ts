@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROWS_BY_REALTIME, ROWS_BY_SOCKET } from '../../server/sockets/rooms';
 import { customer, socketIoSwitch } from '../support/stack';
 import { useSignedInBrowser, useTestStack } from '../support/fixture';
 
@@ -45,9 +46,19 @@ describe('Background connections in Chromium', () => {
     expect(await status()).toBe('live');
   }, 45_000);
 
+  /** How many of the server's sockets receive new messages' rows, and how many only their ids (Realtime has the rows). */
+  const rowsPaths = async () => ({
+    socket: (await ctx.stack.app.io.in(ROWS_BY_SOCKET).fetchSockets()).length,
+    realtime: (await ctx.stack.app.io.in(ROWS_BY_REALTIME).fetchSockets()).length,
+  });
+
   it('is degraded with Realtime down and Socket.IO up, and messages still arrive', async () => {
+    // Healthy: one copy per message, the rows over Realtime and only the ids over Socket.IO.
+    await expect.poll(rowsPaths, { timeout: 10_000 }).toEqual({ socket: 0, realtime: 1 });
     ctx.stack.realtime!.setAvailable(false);
     await expect.poll(status, { timeout: 10_000 }).toBe('degraded');
+    // Realtime down: the worker says so, and Socket.IO carries the rows again.
+    await expect.poll(rowsPaths, { timeout: 10_000 }).toEqual({ socket: 1, realtime: 0 });
     await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: 'via Socket.IO only', profileName: 'Sam' });
     await ui.panel.getByRole('button', { name: /Sam/ }).getByLabel('1 unread').waitFor({ timeout: 10_000 });
     // The Reconnect button rebuilds the sockets at once (it stays while Realtime is down).

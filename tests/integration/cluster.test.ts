@@ -76,6 +76,14 @@ describe('Several server instances on Redis', () => {
     const leaked: unknown[] = [];
     stranger.onAny((event, payload) => event !== 'presence:state' && event !== 'presence:changes' && leaked.push([event, payload]));
 
+    // Alice's second device has the rows over Realtime: only the message's id, through instance 1.
+    const byRealtime = await connect(stack, org.agents[0]!.token);
+    byRealtime.emit('inbox:rows', { realtime: true });
+    await byRealtime.emitWithAck('heartbeat');
+    const heardByRealtime: string[] = [];
+    byRealtime.onAny((event) => heardByRealtime.push(event));
+    const idAtAlice = nextEvent(byRealtime, 'messages:stored');
+
     const atAlice = nextEvent(alice, 'message:new');
     const atBob = nextEvent(bob, 'message:new');
     const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: 'Through instance 2' });
@@ -88,6 +96,8 @@ describe('Several server instances on Redis', () => {
     expect(res.status).toBe(200);
     expect((await atAlice).message.body).toBe('Through instance 2');
     expect((await atBob).message.body).toBe('Through instance 2');
+    expect((await idAtAlice).messages).toEqual([{ id: (await atAlice).message.id, conversationId: (await atAlice).message.conversationId }]);
+    expect(heardByRealtime).not.toContain('message:new');
 
     const conversationId = await conversationOf(params.MessageSid!);
     expect(await bob.emitWithAck('conversation:join', { conversationId })).toHaveProperty('data');

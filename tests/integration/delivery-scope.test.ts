@@ -117,6 +117,39 @@ describe('Delivery scope', () => {
     expect(heard.whole.slice(count)).toEqual([`message:new ${last.id}`]);
   });
 
+  it('one copy per message: a socket whose client has the rows over Realtime hears the ids only, gathered, until it says it has not', async () => {
+    const { id, from } = await conversationWith(ctx.a);
+    await assign(id, agent(1).id);
+    const [byRealtime, bySocket] = await Promise.all([1, 1].map(() => clients.connect(agent(1).token)));
+    const ids: string[] = [];
+    byRealtime!.on('messages:stored', (p) => ids.push(...p.messages.map((m) => `${m.conversationId} ${m.id}`)));
+    const rows = { realtime: hearing(byRealtime!), socket: hearing(bySocket!) };
+    byRealtime!.emit('inbox:rows', { realtime: true });
+    byRealtime!.emit('inbox:rows', { realtime: 'yes' } as never); // junk: ignored
+    await byRealtime!.emitWithAck('heartbeat'); // its events are handled in order: the two above first
+
+    // Two messages in the same second: one event with both ids.
+    const events: number[] = [];
+    byRealtime!.on('messages:stored', (p) => events.push(p.messages.length));
+    const full: string[] = [];
+    bySocket!.on('message:new', (p) => full.push(`${p.message.conversationId} ${p.message.id}`));
+    await Promise.all(['an id for one, the rows for the other', 'and another'].map((body) => ctx.stack.inbound({ from, to: ctx.a.number, body })));
+    await until(() => full.length === 2 && ids.length === 2, { what: 'the rows and the ids reach their sockets' });
+    expect(ids.sort()).toEqual(full.sort());
+    expect(events).toEqual([2]);
+    expect(rows.socket).toEqual([`message:new ${id}`, `message:new ${id}`]);
+
+    // Its Realtime went down: the rows again, and no id.
+    byRealtime!.emit('inbox:rows', { realtime: false });
+    await byRealtime!.emitWithAck('heartbeat');
+    const again = nextEvent(byRealtime!, 'message:new');
+    await ctx.stack.inbound({ from, to: ctx.a.number, body: 'the rows again' });
+    expect((await again).message.body).toBe('the rows again');
+    await new Promise((r) => setTimeout(r, 1200)); // an id would have come within the second
+    expect(ids).toHaveLength(2);
+    expect(rows.realtime).toEqual([`message:new ${id}`]);
+  });
+
   it('an assignment moves a conversation: both hear the move, then only the new assignee hears it', async () => {
     const { id, from } = await conversationWith(ctx.a);
     await assign(id, agent(1).id);

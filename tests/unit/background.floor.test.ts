@@ -83,8 +83,11 @@ describe('the floor is read only while a page shows it', () => {
     const socket = { on: (event: string, fn: () => void) => listeners.set(event, fn) } as unknown as SwitchboardSocket;
     let refreshes = 0;
     followFloor(socket, { refresh: async () => void refreshes++ });
-    expect([...listeners.keys()].sort()).toEqual(['connect', 'conversation:updated', 'message:new', 'routing:agent', 'team:changed']);
+    expect([...listeners.keys()].sort()).toEqual(['connect', 'conversation:updated', 'message:new', 'messages:stored', 'routing:agent', 'team:changed']);
     listeners.get('message:new')!();
     await vi.waitFor(() => expect(refreshes).toBe(1));
+    // A lead whose Realtime brings the rows hears new messages as ids: the floor follows them too.
+    listeners.get('messages:stored')!();
+    await vi.waitFor(() => expect(refreshes).toBe(2));
   });
 });

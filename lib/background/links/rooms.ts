@@ -6,12 +6,14 @@ import type { SocketLink } from './socket';
 
 /**
  * What this worker tells the server about the agent over Socket.IO: the conversation on screen
- * (its room), the conversations shown besides it, away or online, typing. Rooms do not survive a
+ * (its room), the conversations shown besides it, away or online, typing, and whether this worker
+ * has the rows over Realtime (new messages then come as ids only). Rooms do not survive a
  * reconnect: `restate` says it all again on every connect.
  */
 export function createRooms(socket: () => SocketLink | null) {
   let away = false;
   let whole = false;
+  let rowsByRealtime = false;
   /** Conversations shown besides the open one, by where: rows in side panels, badges on CRM pages. */
   const watched: Record<'panel' | 'overlay', string[]> = { panel: [], overlay: [] };
   let watchTimer: ReturnType<typeof setTimeout> | null = null;
@@ -60,11 +62,21 @@ export function createRooms(socket: () => SocketLink | null) {
       whole = value;
       socket()?.emit('inbox:whole', { whole: value });
     },
-    /** After a (re)connect: rejoin the open conversation, restate presence, the whole inbox and what is shown. */
+    /**
+     * Realtime's channel is subscribed (or not any more): while it is, the server sends new
+     * messages' ids instead of their rows (`inbox:rows`, docs/delivery-scope.md "One copy per message").
+     */
+    setRowsByRealtime(value: boolean): void {
+      if (value === rowsByRealtime) return;
+      rowsByRealtime = value;
+      socket()?.emit('inbox:rows', { realtime: value });
+    },
+    /** After a (re)connect: rejoin the open conversation, restate presence, the whole inbox, the rows' path and what is shown. */
     restate(): void {
       void openConversationItem.getValue().then((id) => (id ? view(id, null) : undefined));
       if (away) socket()?.emit('presence:set', { state: 'away' });
       if (whole) socket()?.emit('inbox:whole', { whole: true });
+      if (rowsByRealtime) socket()?.emit('inbox:rows', { realtime: true });
       sendWatched();
     },
   };

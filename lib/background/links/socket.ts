@@ -79,7 +79,7 @@ export class SocketLink {
   }
 
   /** Fire-and-forget events (typing, presence, leaving a room); dropped while disconnected. */
-  emit<E extends 'typing:start' | 'typing:stop' | 'presence:set' | 'conversation:leave' | 'conversations:watch' | 'inbox:whole'>(
+  emit<E extends 'typing:start' | 'typing:stop' | 'presence:set' | 'conversation:leave' | 'conversations:watch' | 'inbox:whole' | 'inbox:rows'>(
     event: E,
     ...args: Parameters<ClientToServerEvents[E]>
   ): void {
