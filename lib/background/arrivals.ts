@@ -39,13 +39,17 @@ export async function receiveMessage(
   let fresh = false;
   let unknown = false;
   let move = null as ReturnType<typeof moveOf>;
-  const state = await updateInbox((s) => {
-    unknown = !conversation && !s.conversations[message.conversationId];
-    if (unknown) return s;
-    fresh = isNewMessage(s, message.id);
-    move = moveOf(s.conversations[message.conversationId], conversation);
-    return applyMessage(s, message, conversation);
-  });
+  const state = await updateInbox(
+    (s) => {
+      unknown = !conversation && !s.conversations[message.conversationId];
+      if (unknown) return s;
+      fresh = isNewMessage(s, message.id);
+      move = moveOf(s.conversations[message.conversationId], conversation);
+      return applyMessage(s, message, conversation);
+    },
+    // A row without its conversation (Realtime's): the conversation's row is the next frame.
+    { gather: !conversation },
+  );
   if (unknown) return onUnknown?.();
   if (move) onMove?.(move.id, move.from, move.to);
   if (!fresh) return;

@@ -94,15 +94,20 @@ export async function readInbox(): Promise<InboxState> {
  * panels (`onInboxPatch`), and written to storage together a moment later. A worker stopped before
  * the write loses nothing: the stored cursor is older, so the next catch-up fetches it again.
  */
-export function updateInbox(fn: (state: InboxState) => InboxState): Promise<InboxState> {
+export function updateInbox(fn: (state: InboxState) => InboxState, opts: { gather?: boolean } = {}): Promise<InboxState> {
   return new Promise((resolve, reject) => {
     pending.push({ fn, resolve, reject });
     // Right after a change, wait a few milliseconds to take the next ones with it: at 100 messages
-    // a second that is one patch per few messages, not one each.
-    flushing ??= new Promise((r) => setTimeout(r, Math.max(0, lastFlush + BATCH_MS - Date.now()))).then(flush);
+    // a second that is one patch per few messages, not one each. `gather`: more of the same
+    // transaction is on its way (Realtime sends a message's row, then its conversation's, as two
+    // frames a moment apart): wait for it, so the two make one patch and one render, not two.
+    const wait = Math.max(opts.gather ? GATHER_MS : 0, lastFlush + BATCH_MS - Date.now());
+    flushing ??= new Promise((r) => setTimeout(r, wait)).then(flush);
   });
 }
 const BATCH_MS = 20;
+/** How long a message's row waits for its conversation's (the next frame of the same commit). */
+const GATHER_MS = 4;
 let lastFlush = 0;
 
 /** Writes what changed to the cache, in order, one write at a time. */

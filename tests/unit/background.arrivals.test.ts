@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import { expectMessages, receiveMessage } from '@/lib/background/arrivals';
+import { expectMessages, receiveConversationRow, receiveMessage } from '@/lib/background/arrivals';
 import { addConversation, applyMessage } from '@/lib/inbox/state';
-import { forgetInbox, readInbox, updateInbox } from '@/lib/inbox/store';
+import { forgetInbox, onInboxPatch, readInbox, updateInbox } from '@/lib/inbox/store';
 import { conversation, message } from '../support/views';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -70,5 +70,32 @@ describe('a Realtime row of a conversation the worker does not know', () => {
     await receiveMessage(message('second', { conversationId: 'known' }), undefined, markRead, undefined, () => catchUps++);
     expect(catchUps).toBe(1);
     expect((await readInbox()).messages.known!.map((m) => m.id)).toEqual(['second']);
+  });
+});
+
+describe('a message and its conversation over Realtime', () => {
+  beforeEach(async () => {
+    fakeBrowser.reset();
+    await forgetInbox();
+    await updateInbox((s) => addConversation(s, conversation('c1', { channelId: 'ch1', version: 1 })));
+    await sleep(50); // past the last flush's batching window
+  });
+
+  it('make one patch (one render of the side panel), though they come as two frames a moment apart', async () => {
+    const patches: string[][] = [];
+    const stop = onInboxPatch((patch) => patches.push([...Object.keys(patch.conversations), ...Object.keys({ ...patch.messages, ...patch.threads })]));
+    const row = { id: 'c1', channel_id: 'ch1', last_message_preview: 'hello', last_message_at: new Date().toISOString(), version: 2, status: 'open' };
+    const arrived = receiveMessage(
+      message('m7', { conversationId: 'c1', direction: 'outbound' }),
+      undefined,
+      () => Promise.resolve(),
+      undefined,
+      () => {},
+    );
+    await new Promise((r) => setTimeout(r, 1)); // the next frame
+    await Promise.all([arrived, receiveConversationRow(row, () => {})]);
+    stop();
+    expect(patches).toEqual([['c1', 'c1']]);
+    expect((await readInbox()).conversations.c1!.lastMessagePreview).toBe('hello');
   });
 });
