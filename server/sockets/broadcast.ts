@@ -32,6 +32,9 @@ export interface Broadcast {
   conversationRead(agentId: string, readState: ReadStateView): void;
 }
 
+/** The customer's first message in the conversation (it may be new to every agent's worker). */
+const firstFromCustomer = (message: MessageView, conversation: ConversationView) => message.direction === 'inbound' && conversation.inboundCount <= 1;
+
 /**
  * `onTeams`: teams or their members may have changed (sockets move to their new scope). `counts`:
  * told of every conversation created or changed (a message may create or reopen one).
@@ -45,10 +48,16 @@ export function createBroadcast(
   const conversationRooms = (organisationId: string, c: ConversationView) => roomsOfConversation(organisationId, c.id, [c.scopeKey, c.leftScopeKey]);
   return {
     messageNew: (organisationId, message, conversation) => {
-      // One copy per message: the rows to clients without Realtime, an id to those with it.
+      // One copy per message: the rows to clients without Realtime, an id to those with it. A
+      // customer's first message (most often a new conversation) goes with its rows to all:
+      // Realtime's row has no contact, and a worker that does not know the conversation would
+      // have to ask the server for it.
       const rooms = conversationRooms(organisationId, conversation);
-      io.to(rooms).except(ROWS_BY_REALTIME).emit('message:new', { message, conversation });
-      storedIds.add(rooms, { id: message.id, conversationId: message.conversationId });
+      if (firstFromCustomer(message, conversation)) io.to(rooms).emit('message:new', { message, conversation });
+      else {
+        io.to(rooms).except(ROWS_BY_REALTIME).emit('message:new', { message, conversation });
+        storedIds.add(rooms, { id: message.id, conversationId: message.conversationId });
+      }
       counts.changed(organisationId);
     },
     messageStatus: (organisationId, message) =>

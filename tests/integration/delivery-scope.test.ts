@@ -139,6 +139,13 @@ describe('Delivery scope', () => {
     expect(events).toEqual([2]);
     expect(rows.socket).toEqual([`message:new ${id}`, `message:new ${id}`]);
 
+    // A new customer's first message comes with its rows to both: Realtime's row has no contact.
+    const newcomer = nextEvent(byRealtime!, 'message:new');
+    const started = await conversationWith(ctx.a, 'a new customer');
+    expect((await newcomer).message.conversationId).toBe(started.id);
+    expect((await newcomer).conversation.contact.phone).toBe(started.from);
+    rows.realtime.length = 0;
+
     // Its Realtime went down: the rows again, and no id.
     byRealtime!.emit('inbox:rows', { realtime: false });
     await byRealtime!.emitWithAck('heartbeat');
