@@ -58,6 +58,8 @@ describe('Benchmarks (smoke run)', () => {
         const inScope = r.scope.cases.find((c: { case: string }) => c.case === name);
         expect(inScope.shown).toBe(inScope.messages);
       }
+      // The floor under the side panel's figure: the same change without the extension's code, measured.
+      expect(r.scope.frameFloor).toBeGreaterThan(0);
       // The live floor: every new conversation shown by a read of the lead's floor.
       expect(r.floorView).toMatchObject({ messages: 10, missed: 0 });
       expect(r.floorView.reads).toBeGreaterThan(0);
