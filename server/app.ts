@@ -73,7 +73,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, db, log } = deps;
   const http = Fastify({ loggerInstance: log.child({ name: 'http' }) as FastifyBaseLogger, bodyLimit: 256 * 1024, trustProxy: config.trustProxy });
   const cluster = config.redisUrl ? await connectRedis(config.redisUrl, log) : null;
-  const io = attachSocketIo(http.server, {
+  const { io, stop: stopSockets } = attachSocketIo(http.server, {
     ...deps,
     origins: config.origins,
     limits: config.limits,
@@ -262,6 +262,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     storedIds.stop();
     await routing.stop();
     await uploadSweeper.stop();
+    stopSockets(); // the disconnects below then read nothing through the adapter, whose clients close next
     io.engine.close();
   });
   http.addHook('onClose', async () => {

@@ -43,6 +43,7 @@ export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logge
     if (!active) await markGone(db, agentId);
   };
   const failed = (err: unknown) => log.warn({ err }, 'presence for routing not recorded; the next refresh heals it');
+  let stopped = false;
   // Each `presence:set` taken is a write of the agent's presence, and may end or begin a span of
   // their time available (…042_report_availability.sql): the same budget as collaboration's
   // presence (10 a second per socket, far above a browser going idle), so a client flapping its
@@ -70,7 +71,8 @@ export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logge
           .then(() => deps.onAvailable(agentId))
           .catch(failed);
     });
-    socket.on('disconnect', () => void recheck(agentId, socket.id, true).catch(failed));
+    // Not while shutting down: the presence of this instance's agents lapses by itself (`ttlSeconds`).
+    socket.on('disconnect', () => stopped || void recheck(agentId, socket.id, true).catch(failed));
   });
 
   const refresh = setInterval(
@@ -82,5 +84,10 @@ export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logge
     (deps.ttlSeconds * 1000) / 4,
   );
   refresh.unref();
-  return { stop: () => clearInterval(refresh) };
+  return {
+    stop: () => {
+      stopped = true;
+      clearInterval(refresh);
+    },
+  };
 }

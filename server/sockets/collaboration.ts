@@ -244,6 +244,7 @@ export function attachCollaboration(
       for (const id of allowed) stopTyping(id);
     });
     socket.on('disconnect', () => {
+      if (stopped) return; // the server is shutting down: every socket goes, nothing to tell
       // The socket has left its rooms: what is left is everyone else.
       for (const id of allowed) void updateViewing(organisationId, id);
       allowed.clear();

@@ -35,7 +35,7 @@ export function attachSocketIo(
     /** Several instances: Socket.IO's Redis adapter over these clients, and a presence sweep every `sweepMs`. */
     cluster?: { pub: RedisClientType; sub: RedisClientType; sweepMs: number };
   },
-): SwitchboardIo {
+): { io: SwitchboardIo; stop(): void } {
   const log = deps.log.child({ name: 'socket.io' });
   const io: SwitchboardIo = new Server(http, {
     path: '/socket.io',
@@ -129,11 +129,15 @@ export function attachSocketIo(
   };
   const recheck = setInterval(() => void recheckAgents(), deps.agentRecheckMs ?? 30_000);
   recheck.unref();
-  http.once('close', () => clearInterval(recheck));
 
   // Joins each socket to its organisation's and agent's rooms, and keeps presence and viewing.
   const collaboration = attachCollaboration(io, { db: deps.db, log, orgRoom, agentRoom, sweepMs: deps.cluster?.sweepMs });
-  http.once('close', collaboration.stop);
+  /** Before the sockets are closed on shutdown: their disconnects then ask nothing of other instances. */
+  const stop = () => {
+    clearInterval(recheck);
+    collaboration.stop();
+  };
+  http.once('close', stop);
   attachWholeInbox(io);
 
   io.on('connection', (socket) => {
@@ -160,7 +164,7 @@ export function attachSocketIo(
       }
     });
   });
-  return io;
+  return { io, stop };
 }
 
 const expiryTimers = new WeakMap<object, ReturnType<typeof setTimeout>>();
