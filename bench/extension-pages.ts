@@ -66,6 +66,8 @@ export async function frameFloor(context: BrowserContext, panel: Page, opts: { r
     await page.setViewportSize(copy.size);
     const attrs = copy.attrs.map(([n, v]) => `${n}="${v!.replaceAll('"', '&quot;')}"`).join(' ');
     await page.setContent(`<!doctype html><html ${attrs}><head><style>${copy.css}</style></head><body>${copy.html}</body></html>`);
+    const rows = await page.locator('.conversation-item').count();
+    if (rows < 4) throw new Error(`the floor needs the side panel's list with four rows on screen; it has ${rows}`);
     const cdp = await context.newCDPSession(page);
     await cdp.send('Performance.enable', { timeDomain: 'threadTicks' });
     type Metrics = { metrics: Array<{ name: string; value: number }> };

@@ -1,5 +1,6 @@
 import { applyPresence, applyPresenceState, applyTyping, applyViewing } from '../collab/state';
 import { updateCollab } from '../collab/store';
+import { backoff } from '../connection/backoff';
 import { TYPING_TTL_MS } from '../contract/events';
 import type { ConversationView, MessageView } from '../contract/models';
 import { conversationFromRow } from '../contract/rows';
@@ -100,33 +101,66 @@ export async function receiveConversationRow(row: Record<string, unknown>, onUnk
 export const STORED_GRACE_MS = 2000;
 
 /**
- * A message announced by id while Realtime brings the rows (docs/delivery-scope.md, "One copy per
- * message"): nothing to do when Realtime brought it already (the usual case, a lookup); otherwise
- * it is looked for again after `STORED_GRACE_MS`, and still missing, the worker catches up (once
- * for all the ids missing at that moment).
+ * Messages announced by id while Realtime brings the rows (docs/delivery-scope.md, "One copy per
+ * message"): nothing to do for one Realtime brought already (the usual case, a lookup). One still
+ * missing `graceMs` after its id came starts a catch-up (one for all those due then); a catch-up
+ * that fails (offline, the server busy) is tried again with backoff until it succeeds or the
+ * messages arrive. `stop` forgets them (the socket went: its reconnect catches up anyway).
  */
-export function expectMessages(onMissing: () => void, graceMs = STORED_GRACE_MS) {
-  const waiting = new Set<string>();
+export function expectMessages(onMissing: () => Promise<void>, graceMs = STORED_GRACE_MS) {
+  /** Missing ids, and when each is looked for again. */
+  const waiting = new Map<string, number>();
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let timerAt = Infinity;
+  let failures = 0;
+  const schedule = () => {
+    if (waiting.size === 0) return;
+    const next = Math.min(...waiting.values());
+    if (timer && timerAt <= next) return;
+    if (timer) clearTimeout(timer);
+    timerAt = next;
+    timer = setTimeout(() => void check(), Math.max(0, next - Date.now()));
+  };
   const check = async () => {
     timer = null;
-    const ids = [...waiting];
-    waiting.clear();
+    timerAt = Infinity;
     const state = await readInbox();
-    if (ids.some((id) => isNewMessage(state, id))) onMissing();
+    for (const id of [...waiting.keys()]) if (!isNewMessage(state, id)) waiting.delete(id);
+    const now = Date.now();
+    const due = [...waiting].filter(([, at]) => at <= now).map(([id]) => id);
+    if (due.length) {
+      try {
+        await onMissing();
+        failures = 0;
+        for (const id of due) waiting.delete(id);
+      } catch {
+        const again = Date.now() + backoff(failures++);
+        for (const id of due) if (waiting.has(id)) waiting.set(id, again);
+      }
+    }
+    schedule();
   };
-  return async (id: string): Promise<void> => {
-    if (!isNewMessage(await readInbox(), id)) return;
-    waiting.add(id);
-    timer ??= setTimeout(() => void check(), graceMs);
+  const expect = async (id: string): Promise<void> => {
+    if (waiting.has(id) || !isNewMessage(await readInbox(), id)) return;
+    waiting.set(id, Date.now() + graceMs);
+    schedule();
   };
+  return Object.assign(expect, {
+    stop(): void {
+      if (timer) clearTimeout(timer);
+      timer = null;
+      timerAt = Infinity;
+      waiting.clear();
+    },
+  });
 }
 
 /** The Socket.IO events that change the inbox or what colleagues are doing, applied as they come. */
-export function followSocket(s: SwitchboardSocket, markRead: (conversationId: string) => Promise<void>, onMove: OnMove, onMissing: () => void): void {
+export function followSocket(s: SwitchboardSocket, markRead: (conversationId: string) => Promise<void>, onMove: OnMove, onMissing: () => Promise<void>): void {
   s.on('message:new', ({ message, conversation }) => void receiveMessage(message, conversation, markRead, onMove));
   const expect = expectMessages(onMissing);
   s.on('messages:stored', ({ messages }) => void Promise.all(messages.map((m) => expect(m.id))));
+  s.on('disconnect', () => expect.stop());
   s.on('conversation:read', (read) => void updateInbox((st) => applyRead(st, read)));
   s.on('conversation:updated', ({ conversation, activity }) => void receiveChange(conversation, activity, onMove));
   s.on('message:status', ({ message }) => void updateInbox((st) => applyMessage(st, message)));

@@ -273,7 +273,8 @@ export class BackgroundController {
         s.on('session:revoked', ({ reason }) => void this.leaveOrganisation(reason));
         s.on('team:changed', ({ area }) => void teamChanged(this.api, area));
         s.on('routing:agent', (agent) => void applyAgentRouting(agent));
-        followSocket(s, this.markRead, this.onMove, () => void this.catchUp());
+        // Ids Realtime did not bring: a catch-up (it fails loudly, to be tried again), unless stopped meanwhile.
+        followSocket(s, this.markRead, this.onMove, () => (this.socket ? this.catchUp(true) : Promise.resolve()));
         followFloor(s, this.floorViews);
         this.counts.follow(s);
       },

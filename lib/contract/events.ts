@@ -125,7 +125,7 @@ export interface ClientToServerEvents {
   'inbox:whole': (payload: { whole: boolean }) => void;
   /**
    * Whether this socket's client receives the rows over Realtime now (its channel is subscribed):
-   * while `realtime`, a new message comes to it as `message:stored` (an id) instead of
+   * while `realtime`, new messages come to it as ids (`messages:stored`, a second's in one) instead of
    * `message:new` (the rows). Sent again after every reconnect; a socket starts without it.
    */
   'inbox:rows': (payload: { realtime: boolean }) => void;

@@ -2,8 +2,8 @@ import type { TeamArea } from '../../lib/contract/events';
 import type { ConversationView, MessageView, ReadStateView } from '../../lib/contract/models';
 import type { ConversationChange } from '../inbox/status';
 import type { CountsFeed } from './counts';
-import { agentRoom, orgRoom, ROWS_BY_REALTIME, type SwitchboardIo } from './rooms';
-import { roomsOfConversation } from './scope';
+import { agentRoom, orgRoom, ROWS_BY_REALTIME, ROWS_BY_SOCKET, type SwitchboardIo } from './rooms';
+import { realtimeCovers, roomsOfConversation } from './scope';
 import type { StoredIds } from './stored-ids';
 
 /**
@@ -56,7 +56,15 @@ export function createBroadcast(
       if (firstFromCustomer(message, conversation)) io.to(rooms).emit('message:new', { message, conversation });
       else {
         io.to(rooms).except(ROWS_BY_REALTIME).emit('message:new', { message, conversation });
-        storedIds.add(rooms, { id: message.id, conversationId: message.conversationId });
+        // With Realtime, the id where its channel has the conversation too; the rows where the
+        // socket only shows it (a search result, a CRM page's number beyond the channel's 100).
+        const covered = rooms.filter(realtimeCovers);
+        const shown = rooms.filter((r) => !realtimeCovers(r));
+        if (shown.length)
+          io.to(shown)
+            .except([ROWS_BY_SOCKET, ...covered])
+            .emit('message:new', { message, conversation });
+        storedIds.add(covered, { id: message.id, conversationId: message.conversationId });
       }
       counts.changed(organisationId);
     },

@@ -13,6 +13,12 @@ import { orgRoom, ROWS_BY_REALTIME, ROWS_BY_SOCKET, type SwitchboardIo } from '.
 const SCOPE_PREFIX = 'scope:';
 export const scopeRoom = (key: string) => `${SCOPE_PREFIX}${key}`;
 export const wholeRoom = (organisationId: string) => `whole:${organisationId}`;
+/**
+ * Rooms whose conversations a client's Realtime channel has too (its scope's keys, or the whole
+ * organisation): there an id is enough (docs/delivery-scope.md, "One copy per message"). A
+ * conversation a socket only shows (`conversation:`, `watch:`) may be outside its channel.
+ */
+export const realtimeCovers = (room: string) => room.startsWith(SCOPE_PREFIX) || room.startsWith('whole:');
 
 type TeamRow = { id: string; members: string[] };
 

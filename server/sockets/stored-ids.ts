@@ -18,12 +18,15 @@ export function createStoredIds(io: SwitchboardIo, o: { clustered: boolean; inte
   /** Socket id → the ids gathered for it. */
   const pending = new Map<string, StoredMessageId[]>();
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let stopped = false;
   const flush = () => {
     timer = null;
-    for (const [socketId, messages] of pending) io.to(socketId).emit('messages:stored', { messages });
+    // This instance's own sockets: no message to the other instances for them.
+    for (const [socketId, messages] of pending) io.local.to(socketId).emit('messages:stored', { messages });
     pending.clear();
   };
   const here = (rooms: string[], stored: StoredMessageId) => {
+    if (stopped) return;
     const all = io.of('/').adapter.rooms;
     const byRealtime = all.get(ROWS_BY_REALTIME);
     if (!byRealtime?.size) return;
@@ -40,11 +43,13 @@ export function createStoredIds(io: SwitchboardIo, o: { clustered: boolean; inte
   return {
     /** A message was stored for these rooms: its id goes, within the interval, to their sockets with Realtime. */
     add(rooms: string[], stored: StoredMessageId): void {
+      if (rooms.length === 0) return;
       here(rooms, stored);
-      if (o.clustered) io.serverSideEmit('messages:stored', rooms, stored);
+      if (o.clustered && !stopped) io.serverSideEmit('messages:stored', rooms, stored);
     },
     /** The server is stopping: nothing more is sent. */
     stop(): void {
+      stopped = true;
       if (timer) clearTimeout(timer);
       timer = null;
       pending.clear();

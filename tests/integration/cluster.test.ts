@@ -75,18 +75,18 @@ describe('Several server instances on Redis', () => {
     const stranger = await connect({ serverUrl: second.url }, other.agents[0]!.token);
     const leaked: unknown[] = [];
     stranger.onAny((event, payload) => event !== 'presence:state' && event !== 'presence:changes' && leaked.push([event, payload]));
+    stranger.emit('inbox:rows', { realtime: true }); // another organisation's socket with Realtime hears no ids either
 
     // Alice's second device has the rows over Realtime: only the message's id, through instance 1.
     const byRealtime = await connect(stack, org.agents[0]!.token);
     byRealtime.emit('inbox:rows', { realtime: true });
     await byRealtime.emitWithAck('heartbeat');
-    const heardByRealtime: string[] = [];
-    byRealtime.onAny((event) => heardByRealtime.push(event));
-    const idAtAlice = nextEvent(byRealtime, 'messages:stored');
 
     const atAlice = nextEvent(alice, 'message:new');
     const atBob = nextEvent(bob, 'message:new');
-    const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from: customer(), to: org.number, body: 'Through instance 2' });
+    const firstAtRealtime = nextEvent(byRealtime, 'message:new'); // a customer's first message: its rows to all
+    const from = customer();
+    const params = inboundParams({ accountSid: stack.config.twilio.accountSid, from, to: org.number, body: 'Through instance 2' });
     const res = await postSignedWebhook(
       `${second.url}/api/webhooks/twilio`,
       stack.config.twilio.authToken,
@@ -96,7 +96,19 @@ describe('Several server instances on Redis', () => {
     expect(res.status).toBe(200);
     expect((await atAlice).message.body).toBe('Through instance 2');
     expect((await atBob).message.body).toBe('Through instance 2');
-    expect((await idAtAlice).messages).toEqual([{ id: (await atAlice).message.id, conversationId: (await atAlice).message.conversationId }]);
+    expect((await firstAtRealtime).message.body).toBe('Through instance 2');
+    // The customer's next message, through instance 2 again: only its id to the device with Realtime.
+    const heardByRealtime: string[] = [];
+    byRealtime.onAny((event) => heardByRealtime.push(event));
+    const idAtAlice = nextEvent(byRealtime, 'messages:stored');
+    const nextAtAlice = nextEvent(alice, 'message:new');
+    const next = inboundParams({ accountSid: stack.config.twilio.accountSid, from, to: org.number, body: 'Again through instance 2' });
+    expect(
+      (await postSignedWebhook(`${second.url}/api/webhooks/twilio`, stack.config.twilio.authToken, next, `${stack.config.publicUrl}/api/webhooks/twilio`))
+        .status,
+    ).toBe(200);
+    const { message } = await nextAtAlice;
+    expect((await idAtAlice).messages).toEqual([{ id: message.id, conversationId: message.conversationId }]);
     expect(heardByRealtime).not.toContain('message:new');
 
     const conversationId = await conversationOf(params.MessageSid!);

@@ -120,13 +120,24 @@ describe('Delivery scope', () => {
   it('one copy per message: a socket whose client has the rows over Realtime hears the ids only, gathered, until it says it has not', async () => {
     const { id, from } = await conversationWith(ctx.a);
     await assign(id, agent(1).id);
-    const [byRealtime, bySocket] = await Promise.all([1, 1].map(() => clients.connect(agent(1).token)));
+    // The assignee's two devices, and a colleague's, all three with Realtime but the second.
+    const [byRealtime, bySocket, colleague] = await Promise.all([1, 1, 2].map((i) => clients.connect(agent(i).token)));
     const ids: string[] = [];
     byRealtime!.on('messages:stored', (p) => ids.push(...p.messages.map((m) => `${m.conversationId} ${m.id}`)));
-    const rows = { realtime: hearing(byRealtime!), socket: hearing(bySocket!) };
-    byRealtime!.emit('inbox:rows', { realtime: true });
-    byRealtime!.emit('inbox:rows', { realtime: 'yes' } as never); // junk: ignored
-    await byRealtime!.emitWithAck('heartbeat'); // its events are handled in order: the two above first
+    const rows = { realtime: hearing(byRealtime!), socket: hearing(bySocket!), colleague: hearing(colleague!) };
+    const colleagueIds: string[] = [];
+    colleague!.on('messages:stored', (p) => colleagueIds.push(...p.messages.map((m) => m.id)));
+    // Junk first: ignored, so the rows still come.
+    byRealtime!.emit('inbox:rows', { realtime: 'yes' } as never);
+    await byRealtime!.emitWithAck('heartbeat'); // its events are handled in order
+    const stillRows = nextEvent(byRealtime!, 'message:new');
+    await ctx.stack.inbound({ from, to: ctx.a.number, body: 'junk changed nothing' });
+    expect((await stillRows).message.body).toBe('junk changed nothing');
+    rows.realtime.length = rows.socket.length = 0;
+    for (const s of [byRealtime!, colleague!]) {
+      s.emit('inbox:rows', { realtime: true });
+      await s.emitWithAck('heartbeat');
+    }
 
     // Two messages in the same second: one event with both ids.
     const events: number[] = [];
@@ -138,6 +149,17 @@ describe('Delivery scope', () => {
     expect(ids.sort()).toEqual(full.sort());
     expect(events).toEqual([2]);
     expect(rows.socket).toEqual([`message:new ${id}`, `message:new ${id}`]);
+    expect(rows.realtime).toEqual([]);
+    // A colleague's conversation is not in the colleague's scope: no ids, no rows. Shown on its
+    // screen (outside its Realtime channel, which has its scope), it comes with its rows.
+    expect([colleagueIds, rows.colleague]).toEqual([[], []]);
+    await colleague!.emitWithAck('conversations:watch', { conversationIds: [id] });
+    const shown = nextEvent(colleague!, 'message:new');
+    await ctx.stack.inbound({ from, to: ctx.a.number, body: 'shown to a colleague' });
+    expect((await shown).message.body).toBe('shown to a colleague');
+    await until(() => ids.length === 3, { what: "the assignee's id" });
+    await new Promise((r) => setTimeout(r, 1200)); // an id to the colleague would have come within the second
+    expect(colleagueIds).toEqual([]);
 
     // A new customer's first message comes with its rows to both: Realtime's row has no contact.
     const newcomer = nextEvent(byRealtime!, 'message:new');
@@ -153,7 +175,7 @@ describe('Delivery scope', () => {
     await ctx.stack.inbound({ from, to: ctx.a.number, body: 'the rows again' });
     expect((await again).message.body).toBe('the rows again');
     await new Promise((r) => setTimeout(r, 1200)); // an id would have come within the second
-    expect(ids).toHaveLength(2);
+    expect(ids).toHaveLength(3);
     expect(rows.realtime).toEqual([`message:new ${id}`]);
   });
 

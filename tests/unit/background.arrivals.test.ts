@@ -23,7 +23,7 @@ describe('message ids announced while Realtime brings the rows', () => {
     await forgetInbox();
     await updateInbox((s) => addConversation(s, conversation('c1')));
     catchUps = 0;
-    expect_ = expectMessages(() => catchUps++, GRACE_MS);
+    expect_ = expectMessages(async () => void catchUps++, GRACE_MS);
   });
 
   it('costs nothing for a message Realtime brought before its id', async () => {
@@ -48,6 +48,35 @@ describe('message ids announced while Realtime brings the rows', () => {
     expect(catchUps).toBe(1); // one for the three
     await expect_('m6');
     await vi.waitFor(() => expect(catchUps).toBe(2), { timeout: 5000, interval: 20 });
+  });
+
+  it('gives each id its own grace: one that came late is not looked for with the earlier ones', async () => {
+    const graceMs = 1000;
+    const own = expectMessages(async () => void catchUps++, graceMs);
+    await own('m8');
+    await arrives('m8');
+    await sleep(graceMs * 0.6);
+    await own('m9'); // its row is on its way past m8's grace
+    await sleep(graceMs * 0.6);
+    await arrives('m9'); // well before its own grace ends
+    await sleep(graceMs);
+    expect(catchUps).toBe(0);
+  });
+
+  it('tries a failed catch-up again until one succeeds, and forgets the ids once stopped', async () => {
+    let calls = 0;
+    const flaky = expectMessages(async () => {
+      if (++calls === 1) throw new Error('503: the server is busy');
+    }, 50);
+    await flaky('m10');
+    await vi.waitFor(() => expect(calls).toBe(2), { timeout: 5000, interval: 20 }); // the backoff's first step is at most a second
+    await sleep(300);
+    expect(calls).toBe(2);
+    const stopped = expectMessages(async () => void calls++, 50);
+    await stopped('m11');
+    stopped.stop();
+    await sleep(200);
+    expect(calls).toBe(2);
   });
 });
 
