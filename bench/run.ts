@@ -251,7 +251,9 @@ if (want('scope')) {
     // Issue 34: one organisation of 1,000 agents at 10 messages/s, none of them for the measured agent, then all of them.
     const r = await deliveryScope(
       stack,
-      quick ? { agents: 20, rate: 5, seconds: 1, idleSeconds: 1, customers: 5 } : { agents: 1000, rate: 10, seconds: 30, idleSeconds: 10, customers: 100 },
+      quick
+        ? { agents: 20, rate: 5, seconds: 1, idleSeconds: 1, customers: 5, settleSeconds: 1 }
+        : { agents: 1000, rate: 10, seconds: 30, idleSeconds: 10, customers: 100 },
     );
     printTable(`Delivery scope: the extension's CPU, one organisation of ${r.agents} agents (${r.commit})`, scopeExtensionRows(r));
     printTable('Delivery scope: the server and PostgreSQL, same run', scopeServerRows(r));

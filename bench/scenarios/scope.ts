@@ -84,7 +84,7 @@ const phone = (line: number) => `+1646555${line}`;
  */
 export async function deliveryScope(
   stack: RemoteStack,
-  opts: { agents: number; rate: number; seconds: number; idleSeconds: number; customers: number },
+  opts: { agents: number; rate: number; seconds: number; idleSeconds: number; customers: number; settleSeconds?: number },
 ): Promise<ScopeResult> {
   if (!existsSync(EXTENSION_DIR)) throw new Error('build the extension first (npm run build)');
   const [org] = await createBenchOrgs(stack, 1, opts.agents - 1);
@@ -113,7 +113,8 @@ export async function deliveryScope(
     const crm = await openCrmPage(browser.context, crmNumbers);
     await panel.bringToFront(); // a side panel is on screen while the agent works in it
     const onScreen = await watchPanelText(panel, String.raw`\[scope:[a-z]+:\d+\]`);
-    await sleep(3000); // the sign-in's catch-up done
+    const settleMs = (opts.settleSeconds ?? 3) * 1000;
+    await sleep(settleMs); // the sign-in's catch-up done
 
     /** One measured window around `during`: the extension's and the stack's CPU. */
     const measure = async (name: ScopeCase['case'], messages: number, during: () => Promise<unknown>) => {
@@ -159,7 +160,7 @@ export async function deliveryScope(
       const seen = await onScreen.seen();
       cases.push({ ...row, shown: Array.from({ length: total }, (_, i) => body(i)).filter((b) => seen[b]).length });
     }
-    await sleep(5000);
+    await sleep(settleMs + 2000); // the last messages' notification, cache write and counts done
     cases.push({ ...(await measure('idle', 0, () => sleep(opts.idleSeconds * 1000))), shown: 0 });
     // The panel as the on-screen case left it: its rows, its styles, the same change without our code.
     const floor = await frameFloor(browser.context, panel, { rate: opts.rate, steps: opts.rate * opts.seconds });

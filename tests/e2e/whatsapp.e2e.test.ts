@@ -38,6 +38,9 @@ describe('WhatsApp content in the side panel', () => {
     for (let i = 0; i < 110; i += 10)
       await Promise.all(Array.from({ length: 10 }, (_, j) => ctx.stack.inbound({ from: phone, to: ctx.org.number, body: `filler ${i + j}` })));
     await ctx.stack.inbound({ from: phone, to: ctx.org.number, body: 'Any news on this?', replyTo: { sid: original.params.MessageSid!, sender: phone } });
+    // The agent opens it once all 112 have reached the extension (the toolbar counts them): this is
+    // about finding a quote, not about a thread that is still filling.
+    await until(async () => (await browser.badgeText()) === '112', { what: 'the 112 messages in the extension' });
     const panel = await open('Quinn');
     const thread = panel.getByRole('list', { name: 'Messages' });
     const quote = thread.getByRole('button', { name: 'Replying to Customer: My order number is QX-7781 (show it)' });
