@@ -4,7 +4,8 @@ import { conversationRef, presenceRequest, watchRequest } from '../../lib/contra
 import { describeIssues } from '../errors';
 import { TYPING_TTL_MS, type AgentPresence, type PresenceState, type ViewingPayload } from '../../lib/contract/events';
 import type { Logger } from '../logger';
-import type { SwitchboardIo } from './rooms';
+import type { SwitchboardIo, SwitchboardSocket } from './rooms';
+import { handled } from './handled';
 
 /**
  * Typing, presence and viewing over Socket.IO. Volatile by design, and derived from the sockets
@@ -56,6 +57,7 @@ export function attachCollaboration(
   deps: { db: pg.Pool; log: Logger; orgRoom: (id: string) => string; agentRoom: (id: string) => string; sweepMs?: number; flushMs?: number },
 ) {
   const log = deps.log.child({ name: 'collaboration' });
+  const failed = (what: string) => (err: unknown) => log.warn({ err, what }, 'collaboration update failed');
   // Several instances (Redis adapter): they share what they announce, and sweep for dead ones.
   const clustered = deps.sweepMs !== undefined;
   // Stopped with the server: the adapter's Redis clients close right after, so nothing more is sent to other instances.
@@ -136,135 +138,157 @@ export function attachCollaboration(
   };
   io.on('viewing:announced', (organisationId, v) => rememberViewing(organisationId, v));
 
-  io.on('connection', async (socket) => {
-    const { agentId, organisationId, displayName } = socket.data;
-    const org = deps.orgRoom(organisationId);
-    const allowed = new Set<string>(); // conversations this socket joined (owned by its organisation)
-    socket.data.away = false;
-    // Handlers first (events may arrive while the presence is worked out), then the rooms.
-    const guard = async (event: string): Promise<boolean> => {
-      try {
-        await limiter.consume(`${socket.id}:${event}`);
-        return true;
-      } catch {
-        log.warn({ agentId, event }, 'rate limited');
-        return false;
-      }
-    };
+  io.on(
+    'connection',
+    handled(log, 'connection', async (socket: SwitchboardSocket) => {
+      const { agentId, organisationId, displayName } = socket.data;
+      const org = deps.orgRoom(organisationId);
+      const allowed = new Set<string>(); // conversations this socket joined (owned by its organisation)
+      socket.data.away = false;
+      // Handlers first (events may arrive while the presence is worked out), then the rooms.
+      const guard = async (event: string): Promise<boolean> => {
+        try {
+          await limiter.consume(`${socket.id}:${event}`);
+          return true;
+        } catch {
+          log.warn({ agentId, event }, 'rate limited');
+          return false;
+        }
+      };
 
-    const stopTyping = (conversationId: string) => {
-      const key = `${conversationId}:${agentId}`;
-      const timer = typingTimers.get(key);
-      if (!timer) return;
-      clearTimeout(timer);
-      typingTimers.delete(key);
-      socket.volatile
-        .to(showing(conversationId))
-        .except(deps.agentRoom(agentId))
-        .emit('typing:update', { conversationId, agentId, displayName, typing: false });
-    };
+      const stopTyping = (conversationId: string) => {
+        const key = `${conversationId}:${agentId}`;
+        const timer = typingTimers.get(key);
+        if (!timer) return;
+        clearTimeout(timer);
+        typingTimers.delete(key);
+        socket.volatile
+          .to(showing(conversationId))
+          .except(deps.agentRoom(agentId))
+          .emit('typing:update', { conversationId, agentId, displayName, typing: false });
+      };
 
-    socket.on('conversation:join', async (payload, ack) => {
-      const reply = typeof ack === 'function' ? ack : () => {};
-      const p = conversationRef.safeParse(payload);
-      if (!p.success) return reply({ error: 'conversationId must be a UUID' });
-      if (!(await guard('join'))) return reply({ error: 'rate limited' });
-      const { rowCount } = await deps.db.query('select 1 from conversations where id = $1 and organisation_id = $2', [p.data.conversationId, organisationId]);
-      // Checked here, never trusted from the client: another organisation's conversation is "not found".
-      if (!rowCount) return reply({ error: 'conversation not found' });
-      allowed.add(p.data.conversationId);
-      await socket.join(conversationRoom(p.data.conversationId));
-      reply({ data: { viewing: await updateViewing(organisationId, p.data.conversationId) } });
-    });
-
-    const leave = async (conversationId: string) => {
-      if (!allowed.delete(conversationId)) return;
-      await socket.leave(conversationRoom(conversationId));
-      stopTyping(conversationId);
-      await updateViewing(organisationId, conversationId);
-    };
-
-    socket.on('conversation:leave', (payload) => {
-      const p = conversationRef.safeParse(payload);
-      if (p.success) void leave(p.data.conversationId);
-    });
-
-    // Rows and badges on screen: their conversations' typing and viewing, checked to be the organisation's.
-    let watching = new Set<string>();
-    socket.on('conversations:watch', async (payload, ack) => {
-      const reply = typeof ack === 'function' ? ack : () => {};
-      const p = watchRequest.safeParse(payload);
-      if (!p.success) return reply({ error: describeIssues(p.error) });
-      if (!(await guard('watch'))) return reply({ error: 'rate limited' });
-      const wanted = [...new Set(p.data.conversationIds)];
-      const { rows } = wanted.length
-        ? await deps.db.query<{ id: string }>('select id from conversations where organisation_id = $1 and id = any($2::uuid[])', [organisationId, wanted])
-        : { rows: [] };
-      const next = new Set(rows.map((r) => r.id));
-      for (const id of watching) if (!next.has(id)) await socket.leave(watchRoom(id));
-      const added = [...next].filter((id) => !watching.has(id));
-      if (added.length) await socket.join(added.map(watchRoom));
-      watching = next;
-      reply({ data: { watching: next.size } });
-      // What is going on in the newly shown ones now: who views them.
-      for (const id of added) {
-        const v = viewed.get(`${organisationId}/${id}`);
-        if (v) socket.emit('viewing:update', viewingFrom(id, (await io.in(conversationRoom(id)).fetchSockets()) as unknown as SocketLike[]));
-      }
-    });
-
-    socket.on('typing:start', async (payload) => {
-      const p = conversationRef.safeParse(payload);
-      if (!p.success || !allowed.has(p.data.conversationId) || !(await guard('typing'))) return;
-      const { conversationId } = p.data;
-      const key = `${conversationId}:${agentId}`;
-      clearTimeout(typingTimers.get(key));
-      // A client that crashes mid-sentence never leaves a stuck indicator.
-      typingTimers.set(
-        key,
-        setTimeout(() => stopTyping(conversationId), TYPING_TTL_MS),
+      socket.on(
+        'conversation:join',
+        handled(log, 'conversation:join', async (payload, ack) => {
+          const reply = typeof ack === 'function' ? ack : () => {};
+          const p = conversationRef.safeParse(payload);
+          if (!p.success) return reply({ error: 'conversationId must be a UUID' });
+          if (!(await guard('join'))) return reply({ error: 'rate limited' });
+          const { rowCount } = await deps.db.query('select 1 from conversations where id = $1 and organisation_id = $2', [
+            p.data.conversationId,
+            organisationId,
+          ]);
+          // Checked here, never trusted from the client: another organisation's conversation is "not found".
+          if (!rowCount) return reply({ error: 'conversation not found' });
+          allowed.add(p.data.conversationId);
+          await socket.join(conversationRoom(p.data.conversationId));
+          reply({ data: { viewing: await updateViewing(organisationId, p.data.conversationId) } });
+        }),
       );
-      // Each start is relayed, so receivers extend their own 3 s timers too.
-      socket.volatile.to(showing(conversationId)).except(deps.agentRoom(agentId)).emit('typing:update', { conversationId, agentId, displayName, typing: true });
-    });
 
-    socket.on('typing:stop', (payload) => {
-      const p = conversationRef.safeParse(payload);
-      if (p.success && allowed.has(p.data.conversationId)) stopTyping(p.data.conversationId);
-    });
+      const leave = async (conversationId: string) => {
+        if (!allowed.delete(conversationId)) return;
+        await socket.leave(conversationRoom(conversationId));
+        stopTyping(conversationId);
+        await updateViewing(organisationId, conversationId);
+      };
 
-    socket.on('presence:set', async (payload) => {
-      const p = presenceRequest.safeParse(payload);
-      if (!p.success || !(await guard('presence'))) return;
-      socket.data.away = p.data.state === 'away';
+      socket.on('conversation:leave', (payload) => {
+        const p = conversationRef.safeParse(payload);
+        if (p.success) leave(p.data.conversationId).catch(failed('conversation:leave'));
+      });
+
+      // Rows and badges on screen: their conversations' typing and viewing, checked to be the organisation's.
+      let watching = new Set<string>();
+      socket.on(
+        'conversations:watch',
+        handled(log, 'conversations:watch', async (payload, ack) => {
+          const reply = typeof ack === 'function' ? ack : () => {};
+          const p = watchRequest.safeParse(payload);
+          if (!p.success) return reply({ error: describeIssues(p.error) });
+          if (!(await guard('watch'))) return reply({ error: 'rate limited' });
+          const wanted = [...new Set(p.data.conversationIds)];
+          const { rows } = wanted.length
+            ? await deps.db.query<{ id: string }>('select id from conversations where organisation_id = $1 and id = any($2::uuid[])', [organisationId, wanted])
+            : { rows: [] };
+          const next = new Set(rows.map((r) => r.id));
+          for (const id of watching) if (!next.has(id)) await socket.leave(watchRoom(id));
+          const added = [...next].filter((id) => !watching.has(id));
+          if (added.length) await socket.join(added.map(watchRoom));
+          watching = next;
+          reply({ data: { watching: next.size } });
+          // What is going on in the newly shown ones now: who views them.
+          for (const id of added) {
+            const v = viewed.get(`${organisationId}/${id}`);
+            if (v) socket.emit('viewing:update', viewingFrom(id, (await io.in(conversationRoom(id)).fetchSockets()) as unknown as SocketLike[]));
+          }
+        }),
+      );
+
+      socket.on(
+        'typing:start',
+        handled(log, 'typing:start', async (payload) => {
+          const p = conversationRef.safeParse(payload);
+          if (!p.success || !allowed.has(p.data.conversationId) || !(await guard('typing'))) return;
+          const { conversationId } = p.data;
+          const key = `${conversationId}:${agentId}`;
+          clearTimeout(typingTimers.get(key));
+          // A client that crashes mid-sentence never leaves a stuck indicator.
+          typingTimers.set(
+            key,
+            setTimeout(() => stopTyping(conversationId), TYPING_TTL_MS),
+          );
+          // Each start is relayed, so receivers extend their own 3 s timers too.
+          socket.volatile
+            .to(showing(conversationId))
+            .except(deps.agentRoom(agentId))
+            .emit('typing:update', { conversationId, agentId, displayName, typing: true });
+        }),
+      );
+
+      socket.on('typing:stop', (payload) => {
+        const p = conversationRef.safeParse(payload);
+        if (p.success && allowed.has(p.data.conversationId)) stopTyping(p.data.conversationId);
+      });
+
+      socket.on(
+        'presence:set',
+        handled(log, 'presence:set', async (payload) => {
+          const p = presenceRequest.safeParse(payload);
+          if (!p.success || !(await guard('presence'))) return;
+          socket.data.away = p.data.state === 'away';
+          await updatePresence(organisationId, agentId, displayName);
+        }),
+      );
+
+      socket.on('disconnecting', () => {
+        for (const id of allowed) stopTyping(id);
+      });
+      socket.on('disconnect', () => {
+        if (stopped) return; // the server is shutting down: every socket goes, nothing to tell
+        // The socket has left its rooms: what is left is everyone else.
+        for (const id of allowed) updateViewing(organisationId, id).catch(failed('viewing'));
+        allowed.clear();
+        void updatePresence(organisationId, agentId, displayName);
+      });
+
+      await socket.join([org, deps.agentRoom(agentId)]);
+      if (socket.disconnected) return;
+      // With several instances, presence announced before this one started is read once per organisation.
+      if (clustered && !learnt.has(organisationId)) {
+        learnt.add(organisationId);
+        const everyone = (await io.in(org).fetchSockets()) as unknown as SocketLike[];
+        // The newcomer itself is left to updatePresence below, which announces it.
+        for (const p of presenceFrom(everyone).values())
+          if (p.agentId !== agentId && !announced.get(organisationId)?.has(p.agentId)) remember(organisationId, p);
+      }
+      // Presence: first what is known now (the newcomer included), then changes.
       await updatePresence(organisationId, agentId, displayName);
-    });
-
-    socket.on('disconnecting', () => {
-      for (const id of allowed) stopTyping(id);
-    });
-    socket.on('disconnect', () => {
-      if (stopped) return; // the server is shutting down: every socket goes, nothing to tell
-      // The socket has left its rooms: what is left is everyone else.
-      for (const id of allowed) void updateViewing(organisationId, id);
-      allowed.clear();
-      void updatePresence(organisationId, agentId, displayName);
-    });
-
-    await socket.join([org, deps.agentRoom(agentId)]);
-    if (socket.disconnected) return;
-    // With several instances, presence announced before this one started is read once per organisation.
-    if (clustered && !learnt.has(organisationId)) {
-      learnt.add(organisationId);
-      const everyone = (await io.in(org).fetchSockets()) as unknown as SocketLike[];
-      // The newcomer itself is left to updatePresence below, which announces it.
-      for (const p of presenceFrom(everyone).values()) if (p.agentId !== agentId && !announced.get(organisationId)?.has(p.agentId)) remember(organisationId, p);
-    }
-    // Presence: first what is known now (the newcomer included), then changes.
-    await updatePresence(organisationId, agentId, displayName);
-    if (socket.disconnected) return;
-    socket.emit('presence:state', [...(announced.get(organisationId)?.values() ?? [])]);
-  });
+      if (socket.disconnected) return;
+      socket.emit('presence:state', [...(announced.get(organisationId)?.values() ?? [])]);
+    }),
+  );
 
   /**
    * With several instances, one can die without a word: its sockets simply vanish. Every instance

@@ -1,4 +1,4 @@
-import type { Server } from 'socket.io';
+import type { Server, Socket } from 'socket.io';
 import type { AgentPresence, ClientToServerEvents, ServerToClientEvents, SocketData, StoredMessageId, ViewingPayload } from '../../lib/contract/events';
 
 /** Between server instances (through the Redis adapter): what each told its agents about presence. */
@@ -13,6 +13,8 @@ export interface InterServerEvents {
 
 /** The Socket.IO server with Switchboard's events (lib/contract/events.ts). */
 export type SwitchboardIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+/** One agent's socket on the server. */
+export type SwitchboardSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
 /** The rooms a socket joins: its organisation's and its agent's own. */
 export const orgRoom = (organisationId: string) => `org:${organisationId}`;

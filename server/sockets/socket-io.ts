@@ -13,6 +13,7 @@ import { isDatabaseUnavailable } from '../db/unavailable';
 import { findAgent } from '../inbox/repository';
 import { attachCollaboration } from './collaboration';
 import { agentRoom, orgRoom, ROWS_BY_SOCKET, type SwitchboardIo } from './rooms';
+import { INTERNAL, UNAVAILABLE } from './handled';
 import { attachWholeInbox, scopeRoomsOf } from './scope';
 
 import type { Logger } from '../logger';
@@ -73,9 +74,9 @@ export function attachSocketIo(
       agent = await findAgent(deps.db, claims.sub);
     } catch (err) {
       // Not the agent's fault: the client retries (the extension does after any refusal, with backoff).
-      if (isDatabaseUnavailable(err)) return next(new Error('unavailable: the database is unavailable; try again shortly'));
+      if (isDatabaseUnavailable(err)) return next(new Error(UNAVAILABLE));
       log.error({ err }, 'socket authentication failed');
-      return next(new Error('internal: try again shortly'));
+      return next(new Error(INTERNAL));
     }
     if (!agent) return next(new Error('forbidden: not an agent'));
     if (perAgent.of(agent.id) >= deps.limits.socketsPerAgent) {
@@ -88,9 +89,9 @@ export function attachSocketIo(
     try {
       await socket.join([...(await scopeRoomsOf(deps.db, agent.id, agent.organisationId)), ROWS_BY_SOCKET]);
     } catch (err) {
-      if (isDatabaseUnavailable(err)) return next(new Error('unavailable: the database is unavailable; try again shortly'));
+      if (isDatabaseUnavailable(err)) return next(new Error(UNAVAILABLE));
       log.error({ err }, 'socket scope failed');
-      return next(new Error('internal: try again shortly'));
+      return next(new Error(INTERNAL));
     }
     expireWithToken(socket, claims.exp);
     // Counted from here: a refused handshake never connects, so it never disconnects either.

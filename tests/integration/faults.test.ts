@@ -4,7 +4,8 @@ import { isDatabaseUnavailable } from '../../server/db/unavailable';
 import { inboundParams, postSignedWebhook } from '../../server/dev/twilio-stand-in/inbound';
 import { startInstance, type ServerInstance } from '../support/instance';
 import { cuttableProxy } from '../support/proxy';
-import { customer } from '../support/stack';
+import { conversationWith, customer } from '../support/stack';
+import { UNAVAILABLE } from '../../server/sockets/handled';
 import { useTestStack } from '../support/fixture';
 
 /** PostgreSQL out of reach for a moment: clear 503s that Twilio retries, and nothing lost or doubled. */
@@ -58,6 +59,27 @@ describe('When PostgreSQL is briefly unreachable', () => {
     expect(await attempt()).toBe('unavailable: the database is unavailable; try again shortly');
     proxy.setUp(true);
     expect(await attempt()).toBe('connected');
+  });
+
+  it('answers an agent’s events that need it with "try again" while it is away, and keeps every socket of the instance', async () => {
+    const { id } = await conversationWith(ctx.stack, ctx.org, 'Before the outage');
+    const s = ioClient(instance.url, { transports: ['websocket'], auth: { token: ctx.org.agents[0]!.token }, reconnection: false, forceNew: true });
+    try {
+      await new Promise<void>((resolve, reject) => (s.once('connect', resolve), s.once('connect_error', reject)));
+      proxy.setUp(false);
+      // Each would be an unhandled rejection without its handler's guard: Node would end the process, and every agent's socket with it.
+      expect(await s.emitWithAck('conversation:join', { conversationId: id })).toEqual({ error: UNAVAILABLE });
+      expect(await s.emitWithAck('conversations:watch', { conversationIds: [id] })).toEqual({ error: UNAVAILABLE });
+      expect(s.connected).toBe(true);
+      proxy.setUp(true);
+      // The same socket, the same process: the pool reconnects on its own and the events work again.
+      expect(await s.emitWithAck('conversation:join', { conversationId: id })).toMatchObject({ data: { viewing: { conversationId: id } } });
+      expect(await s.emitWithAck('conversations:watch', { conversationIds: [id] })).toEqual({ data: { watching: 1 } });
+      expect(s.connected).toBe(true);
+    } finally {
+      proxy.setUp(true);
+      s.close();
+    }
   });
 
   it('tells connection failures from other errors', () => {
