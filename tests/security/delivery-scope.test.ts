@@ -3,6 +3,7 @@ import type { AssignResponse } from '../../lib/contract/api';
 import type { ServerToClientEvents } from '../../lib/contract/events';
 import { agentScopeKey, organisationQueueKey, teamQueueKey } from '../../lib/contract/scope';
 import { scopeRoom, wholeRoom } from '../../server/sockets/scope';
+import { ROWS_BY_REALTIME, ROWS_BY_SOCKET } from '../../server/sockets/rooms';
 import { PublicationCatalog } from '../../server/dev/local-supabase/realtime/catalog';
 import { filterSql, parseFilter, passesPrefilter, prefilterOf } from '../../server/dev/local-supabase/realtime/filters';
 import { subscribed } from '../support/realtime';
@@ -179,6 +180,33 @@ describe('Delivery scope: no other organisation’s rows, no stale rooms, no sta
     socket.emit('inbox:whole', { whole: true });
     await answered();
     expect(await inRoom(wholeRoom(ctx.a.id), agentId)).toBe(true);
+  });
+
+  it('inbox:rows: junk is ignored, a flood ends as the last request asked, never in both rooms or neither', async () => {
+    const socket = await clients.connect(ctx.a.agents[1]!.token);
+    const answered = () => socket.emitWithAck('heartbeat');
+    const has = async (room: string) => (await io().in(room).fetchSockets()).some((s) => s.id === socket.id);
+    /** Which of the two rooms this socket is in: exactly one, always. */
+    const rowsPath = async () => {
+      const [bySocket, byRealtime] = [await has(ROWS_BY_SOCKET), await has(ROWS_BY_REALTIME)];
+      expect(bySocket).not.toBe(byRealtime);
+      return byRealtime ? 'realtime' : 'socket';
+    };
+    await answered();
+    expect(await rowsPath()).toBe('socket'); // from the handshake: rows come by Socket.IO until the client says otherwise
+    for (const junk of [null, 'true', 1, {}, { realtime: 'yes' }, { realtime: 1 }, { realtime: 'x'.repeat(10_000) }, [true]])
+      socket.emit('inbox:rows', junk as never);
+    await answered(); // events are handled in order: the junk was handled before this answer
+    expect(await rowsPath()).toBe('socket');
+
+    // 10,000 requests as fast as the client can send them: the socket ends as the last one asked.
+    for (let i = 0; i < 10_000; i++) socket.emit('inbox:rows', { realtime: i % 2 === 1 });
+    await answered();
+    expect(socket.connected).toBe(true);
+    expect(await rowsPath()).toBe('realtime');
+    for (let i = 0; i < 10_000; i++) socket.emit('inbox:rows', { realtime: i % 2 === 0 });
+    await answered();
+    expect(await rowsPath()).toBe('socket');
   });
 
   it('an agent put in a team leaves the organisation’s queue: channels no team answers no longer reach it', async () => {
