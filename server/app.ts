@@ -257,12 +257,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await sender.stop(); // calls to Twilio in flight finish, so none is left with an unknown outcome
     await crmWriter.stop();
     await snoozes.stop();
-    routingPresence.stop();
+    await routingPresence.stop();
     counts.stop();
     storedIds.stop();
     await routing.stop();
     await uploadSweeper.stop();
-    stopSockets(); // the disconnects below then read nothing through the adapter, whose clients close next
+    await stopSockets(); // the disconnects below then read nothing through the adapter, whose clients close next
     io.engine.close();
   });
   http.addHook('onClose', async () => {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { presenceRequest } from '../../lib/contract/schemas';
 import type { Logger } from '../logger';
+import { ADAPTER_REQUEST_TIMEOUT_MS, InFlight } from '../sockets/handled';
 import { agentRoom, type SwitchboardIo } from '../sockets/rooms';
 
 // The database's functions (…_presence_lock_order.sql) take the agent's row before the presence
@@ -32,7 +33,8 @@ export async function markGone(db: pg.Pool, agentId: string): Promise<void> {
  * Two instances writing in a different order than they decided heal at the next refresh.
  */
 export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logger; ttlSeconds: number; onAvailable(agentId: string): void }): {
-  stop(): void;
+  /** Nothing more is written; resolves once the re-checks in flight (which ask every instance) ended. */
+  stop(): Promise<void>;
 } {
   const { io, db, log } = deps;
   const seen = (agentIds: string[]) => markConnected(db, agentIds, deps.ttlSeconds);
@@ -44,6 +46,7 @@ export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logge
   };
   const failed = (err: unknown) => log.warn({ err }, 'presence for routing not recorded; the next refresh heals it');
   let stopped = false;
+  const work = new InFlight();
   // Each `presence:set` taken is a write of the agent's presence, and may end or begin a span of
   // their time available (…042_report_availability.sql): the same budget as collaboration's
   // presence (10 a second per socket, far above a browser going idle), so a client flapping its
@@ -65,14 +68,14 @@ export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logge
         ))
       )
         return;
-      if (p.data.state === 'away') void recheck(agentId, socket.id, true).catch(failed);
+      if (p.data.state === 'away') void work.track(recheck(agentId, socket.id, true)).catch(failed);
       else
         void seen([agentId])
           .then(() => deps.onAvailable(agentId))
           .catch(failed);
     });
     // Not while shutting down: the presence of this instance's agents lapses by itself (`ttlSeconds`).
-    socket.on('disconnect', () => stopped || void recheck(agentId, socket.id, true).catch(failed));
+    socket.on('disconnect', () => stopped || void work.track(recheck(agentId, socket.id, true)).catch(failed));
   });
 
   const refresh = setInterval(
@@ -88,6 +91,7 @@ export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logge
     stop: () => {
       stopped = true;
       clearInterval(refresh);
+      return work.drain(ADAPTER_REQUEST_TIMEOUT_MS);
     },
   };
 }

@@ -5,7 +5,7 @@ import { describeIssues } from '../errors';
 import { TYPING_TTL_MS, type AgentPresence, type PresenceState, type ViewingPayload } from '../../lib/contract/events';
 import type { Logger } from '../logger';
 import type { SwitchboardIo, SwitchboardSocket } from './rooms';
-import { handled } from './handled';
+import { ADAPTER_REQUEST_TIMEOUT_MS, handled, InFlight } from './handled';
 
 /**
  * Typing, presence and viewing over Socket.IO. Volatile by design, and derived from the sockets
@@ -58,6 +58,9 @@ export function attachCollaboration(
 ) {
   const log = deps.log.child({ name: 'collaboration' });
   const failed = (what: string) => (err: unknown) => log.warn({ err, what }, 'collaboration update failed');
+  // What socket events started: a closing server lets it end before the adapter's clients close.
+  const work = new InFlight();
+  const guarded = <A extends unknown[]>(event: string, fn: (...args: A) => Promise<unknown>) => handled(log, event, fn, work);
   // Several instances (Redis adapter): they share what they announce, and sweep for dead ones.
   const clustered = deps.sweepMs !== undefined;
   // Stopped with the server: the adapter's Redis clients close right after, so nothing more is sent to other instances.
@@ -89,7 +92,7 @@ export function attachCollaboration(
   const queues = new Map<string, Promise<unknown>>();
   const serially = (key: string, fn: () => Promise<void>) => {
     const next = (queues.get(key) ?? Promise.resolve()).then(fn).catch((err) => log.error({ err }, 'presence update failed'));
-    queues.set(key, next);
+    queues.set(key, work.track(next));
     void next.finally(() => queues.get(key) === next && queues.delete(key));
     return next;
   };
@@ -140,7 +143,7 @@ export function attachCollaboration(
 
   io.on(
     'connection',
-    handled(log, 'connection', async (socket: SwitchboardSocket) => {
+    guarded('connection', async (socket: SwitchboardSocket) => {
       const { agentId, organisationId, displayName } = socket.data;
       const org = deps.orgRoom(organisationId);
       const allowed = new Set<string>(); // conversations this socket joined (owned by its organisation)
@@ -170,7 +173,7 @@ export function attachCollaboration(
 
       socket.on(
         'conversation:join',
-        handled(log, 'conversation:join', async (payload, ack) => {
+        guarded('conversation:join', async (payload, ack) => {
           const reply = typeof ack === 'function' ? ack : () => {};
           const p = conversationRef.safeParse(payload);
           if (!p.success) return reply({ error: 'conversationId must be a UUID' });
@@ -196,14 +199,14 @@ export function attachCollaboration(
 
       socket.on('conversation:leave', (payload) => {
         const p = conversationRef.safeParse(payload);
-        if (p.success) leave(p.data.conversationId).catch(failed('conversation:leave'));
+        if (p.success && !work.closed) work.track(leave(p.data.conversationId)).catch(failed('conversation:leave'));
       });
 
       // Rows and badges on screen: their conversations' typing and viewing, checked to be the organisation's.
       let watching = new Set<string>();
       socket.on(
         'conversations:watch',
-        handled(log, 'conversations:watch', async (payload, ack) => {
+        guarded('conversations:watch', async (payload, ack) => {
           const reply = typeof ack === 'function' ? ack : () => {};
           const p = watchRequest.safeParse(payload);
           if (!p.success) return reply({ error: describeIssues(p.error) });
@@ -228,7 +231,7 @@ export function attachCollaboration(
 
       socket.on(
         'typing:start',
-        handled(log, 'typing:start', async (payload) => {
+        guarded('typing:start', async (payload) => {
           const p = conversationRef.safeParse(payload);
           if (!p.success || !allowed.has(p.data.conversationId) || !(await guard('typing'))) return;
           const { conversationId } = p.data;
@@ -254,7 +257,7 @@ export function attachCollaboration(
 
       socket.on(
         'presence:set',
-        handled(log, 'presence:set', async (payload) => {
+        guarded('presence:set', async (payload) => {
           const p = presenceRequest.safeParse(payload);
           if (!p.success || !(await guard('presence'))) return;
           socket.data.away = p.data.state === 'away';
@@ -329,17 +332,20 @@ export function attachCollaboration(
   const tick = () => {
     if (sweeping) return;
     sweeping = true;
-    sweep()
+    work
+      .track(sweep())
       .catch((err) => log.warn({ err }, 'presence sweep failed'))
       .finally(() => (sweeping = false));
   };
   const timer = deps.sweepMs ? setInterval(tick, deps.sweepMs) : null;
   timer?.unref();
   return {
-    stop: () => {
+    /** Tells other instances nothing more; resolves once the work in flight ended (at most the adapter's request timeout). */
+    stop: (): Promise<void> => {
       stopped = true;
       if (timer) clearInterval(timer);
       if (flushTimer) clearTimeout(flushTimer);
+      return work.drain(ADAPTER_REQUEST_TIMEOUT_MS);
     },
   };
 }

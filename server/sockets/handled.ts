@@ -4,6 +4,8 @@ import type { Logger } from '../logger';
 /** What an agent's client is told when an event it sent failed on the server's side. */
 export const UNAVAILABLE = 'unavailable: the database is unavailable; try again shortly';
 export const INTERNAL = 'internal: try again shortly';
+/** How long the Redis adapter waits for other instances' answers (its `requestsTimeout` default): the longest a request in flight takes. */
+export const ADAPTER_REQUEST_TIMEOUT_MS = 5000;
 
 /**
  * An async Socket.IO handler whose failure (PostgreSQL away for a moment, the Redis adapter
@@ -12,9 +14,12 @@ export const INTERNAL = 'internal: try again shortly';
  * the instance would lose their connection because one query failed. An answer already given
  * stands (Socket.IO sends one acknowledgement per event).
  */
-export function handled<A extends unknown[]>(log: Logger, event: string, fn: (...args: A) => Promise<unknown>): (...args: A) => void {
+export function handled<A extends unknown[]>(log: Logger, event: string, fn: (...args: A) => Promise<unknown>, work?: InFlight): (...args: A) => void {
   return (...args: A) => {
-    fn(...args).catch((err: unknown) => {
+    if (work?.closed) return; // the server is closing: the socket is about to go
+    const done = fn(...args);
+    if (work) void work.track(done);
+    done.catch((err: unknown) => {
       const unavailable = isDatabaseUnavailable(err);
       if (unavailable) log.warn({ err, event }, 'socket event failed: the database is unavailable');
       else log.error({ err, event }, 'socket event failed');
@@ -22,4 +27,30 @@ export function handled<A extends unknown[]>(log: Logger, event: string, fn: (..
       if (typeof ack === 'function') ack({ error: unavailable ? UNAVAILABLE : INTERNAL });
     });
   };
+}
+
+/**
+ * Work socket events started (queries, Socket.IO's `fetchSockets` through the Redis adapter), so a
+ * closing server lets it end before the adapter's Redis clients close. The adapter publishes its
+ * requests without catching: a request sent after its client closed is an unhandled rejection,
+ * which ends the process instead of a graceful stop.
+ */
+export class InFlight {
+  private readonly pending = new Set<Promise<unknown>>();
+  closed = false;
+
+  track<T>(p: Promise<T>): Promise<T> {
+    this.pending.add(p);
+    const settled = () => void this.pending.delete(p);
+    p.then(settled, settled);
+    return p;
+  }
+
+  /** Takes nothing new, and waits for what was started, at most `ms`. */
+  async drain(ms: number): Promise<void> {
+    this.closed = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.allSettled([...this.pending]), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+  }
 }

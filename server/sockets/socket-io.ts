@@ -36,7 +36,7 @@ export function attachSocketIo(
     /** Several instances: Socket.IO's Redis adapter over these clients, and a presence sweep every `sweepMs`. */
     cluster?: { pub: RedisClientType; sub: RedisClientType; sweepMs: number };
   },
-): { io: SwitchboardIo; stop(): void } {
+): { io: SwitchboardIo; stop(): Promise<void> } {
   const log = deps.log.child({ name: 'socket.io' });
   const io: SwitchboardIo = new Server(http, {
     path: '/socket.io',
@@ -133,12 +133,15 @@ export function attachSocketIo(
 
   // Joins each socket to its organisation's and agent's rooms, and keeps presence and viewing.
   const collaboration = attachCollaboration(io, { db: deps.db, log, orgRoom, agentRoom, sweepMs: deps.cluster?.sweepMs });
-  /** Before the sockets are closed on shutdown: their disconnects then ask nothing of other instances. */
-  const stop = () => {
+  /**
+   * Before the sockets are closed on shutdown: their disconnects then ask nothing of other
+   * instances, and what events started ends before the adapter's clients close.
+   */
+  const stop = async () => {
     clearInterval(recheck);
-    collaboration.stop();
+    await collaboration.stop();
   };
-  http.once('close', stop);
+  http.once('close', () => void stop());
   attachWholeInbox(io);
 
   io.on('connection', (socket) => {

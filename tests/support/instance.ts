@@ -6,8 +6,8 @@ export interface ServerInstance {
   url: string;
   /** Ends the process as a crash would: no shutdown, sockets cut by the kernel. */
   kill(): Promise<void>;
-  /** A graceful stop (SIGTERM). */
-  stop(): Promise<void>;
+  /** A graceful stop (SIGTERM): resolves with the process's exit code (0: it stopped cleanly; null: it ended by a signal). */
+  stop(): Promise<number | null>;
   /**
    * Freezes the process (SIGSTOP) or lets it go on (SIGCONT): its connections stay open and the
    * kernel still accepts new ones, but nothing answers, as a hung server's would not.
@@ -70,14 +70,14 @@ export async function startInstance(
     await new Promise((r) => setTimeout(r, 200));
   }
   const ended = (signal: NodeJS.Signals) =>
-    new Promise<void>((done) => {
-      if (proc.exitCode !== null || proc.signalCode !== null) return done();
-      proc.once('exit', () => done());
+    new Promise<number | null>((done) => {
+      if (proc.exitCode !== null || proc.signalCode !== null) return done(proc.exitCode);
+      proc.once('exit', (code) => done(code));
       proc.kill(signal);
     });
   return {
     url,
-    kill: () => ended('SIGKILL'),
+    kill: async () => void (await ended('SIGKILL')),
     stop: () => ended('SIGTERM'),
     freeze: (frozen) => void proc.kill(frozen ? 'SIGSTOP' : 'SIGCONT'),
   };
