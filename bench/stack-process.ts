@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { parseEnv } from '../server/config';
 import { pino } from 'pino';
 import { startLocalStack } from '../server/dev/local-stack';
-import { freePort } from '../tests/support/stack';
+import { freePort, PG_TEMPLATE } from '../tests/support/stack';
 import { BENCH_LIMITS } from './limits';
 
 const home = mkdtempSync(join(tmpdir(), 'switchboard-bench-'));
@@ -17,6 +17,7 @@ const env = parseEnv({
   LOCAL_SUPABASE_PORT: '0',
   EMBEDDED_PG_PORT: String(await freePort()),
   SWITCHBOARD_HOME: home,
+  EMBEDDED_PG_TEMPLATE: PG_TEMPLATE,
   LOG_LEVEL: 'error',
   // Every simulated agent connects from this one machine: per-address limits would measure themselves.
   ...BENCH_LIMITS,

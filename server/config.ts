@@ -20,6 +20,11 @@ const envSchema = z.object({
   /** Set to use an existing PostgreSQL (hosted Supabase); unset starts the embedded one. */
   DATABASE_URL: z.string().optional(),
   EMBEDDED_PG_PORT: z.coerce.number().int().min(0).max(65535).default(54322),
+  /**
+   * A folder where a freshly initialised embedded cluster is kept and copied into each new data
+   * directory instead of running initdb again (tests and benchmarks start a hundred stacks).
+   */
+  EMBEDDED_PG_TEMPLATE: z.string().optional(),
 
   /** Hosted Supabase project URL; unset serves the local Supabase-compatible Auth. */
   SUPABASE_URL: z.url().optional(),

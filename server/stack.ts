@@ -109,7 +109,14 @@ export async function startStack(
     if (!databaseUrl) {
       if (!parts) throw new Error('Invalid configuration:\n  DATABASE_URL: required (this is the production server; `npm start` runs the local stack)');
       local = await parts.loadOrCreateLocalSecrets(home);
-      embedded = await parts.startEmbeddedPostgres({ home, port: env.EMBEDDED_PG_PORT, password: local.pgPassword, log, settings: overrides.postgresSettings });
+      embedded = await parts.startEmbeddedPostgres({
+        home,
+        port: env.EMBEDDED_PG_PORT,
+        password: local.pgPassword,
+        log,
+        settings: overrides.postgresSettings,
+        template: env.EMBEDDED_PG_TEMPLATE,
+      });
       closers.push(['embedded PostgreSQL', () => embedded!.stop()]);
       databaseUrl = embedded.url;
     }

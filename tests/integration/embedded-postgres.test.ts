@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
@@ -60,6 +60,42 @@ describe('Embedded PostgreSQL', () => {
     } finally {
       await db.stop();
       rmSync(home, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('copies a template cluster instead of initdb: each copy its own password and data, the template’s password refused', async () => {
+    const template = mkdtempSync(join(tmpdir(), 'switchboard-pg-template-'));
+    chmodSync(template, 0o755);
+    const homes = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'switchboard-pg-')));
+    const dbs: Awaited<ReturnType<typeof startEmbeddedPostgres>>[] = [];
+    try {
+      // Two at once, as test files starting together: one template is kept, both copy it.
+      dbs.push(
+        ...(await Promise.all(homes.map(async (home, i) => startEmbeddedPostgres({ home, port: await freePort(), password: `pw-${i}`, log, template })))),
+      );
+      const made = readdirSync(template);
+      expect(made).toHaveLength(1); // the template of this PostgreSQL build, nothing half-made left beside it
+      const templatePassword = readFileSync(join(template, made[0]!, 'switchboard-template-password'), 'utf8');
+      const query = async (url: string, sql: string) => {
+        const client = new pg.Client({ connectionString: url });
+        await client.connect();
+        try {
+          return (await client.query(sql)).rows;
+        } finally {
+          await client.end();
+        }
+      };
+      await query(dbs[0]!.url, 'create table only_in_the_first (x int)');
+      expect(await query(dbs[1]!.url, "select to_regclass('only_in_the_first') as t")).toEqual([{ t: null }]);
+      for (const db of dbs) {
+        expect(existsSync(join(db.dataDir, 'switchboard-template-password'))).toBe(false);
+        const withTemplatePassword = new URL(db.url);
+        withTemplatePassword.password = templatePassword;
+        await expect(query(withTemplatePassword.toString(), 'select 1')).rejects.toThrow(/password authentication failed/);
+      }
+    } finally {
+      for (const db of dbs) await db.stop();
+      for (const dir of [...homes, template]) rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 
