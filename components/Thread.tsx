@@ -69,10 +69,10 @@ export function Thread(props: ThreadProps) {
   const all = useMemo(() => (shown.current = mergeThread(mergeThread(older, shown.current), props.messages)), [older, props.messages]);
   const replied = useMemo(() => repliedSince(all, atOpen), [all, atOpen]);
   const items = useMemo(() => threadItems(all, replied ? 0 : unreadAtOpen, new Date(), i18n.language), [all, unreadAtOpen, replied, i18n.language]);
-  const firstItemIndex = usePrependedIndex(items);
   const virtuoso = useRef<VirtuosoHandle>(null);
   const markerIndex = items.findIndex((i) => i.kind === 'new');
   const follow = useFollowBottom(markerIndex < 0);
+  const firstItemIndex = usePrependedIndex(items, follow.topInView);
   const atBottom = follow.pinned;
   const releaseFollow = follow.release;
   // The last message the agent saw at the bottom: the customer's messages below it are "new".

@@ -55,12 +55,23 @@ function MessageItem({ item, context, ...props }: ItemProps<ThreadItem> & { cont
 
 /**
  * Virtuoso's `firstItemIndex` for a list that grows at both ends: lowered by the number of items
- * that appeared above the first message shown (older history), unchanged by new messages below.
+ * that appeared above the item the agent reads (the first one in view, `topInView`, read as the
+ * items change; the first message while the view is held at the bottom), so the view stays put as
+ * older pages arrive and when a message lands in the history above it (a catch-up filling a gap);
+ * unchanged by new messages below.
  */
-export function usePrependedIndex(items: ThreadItem[]): number {
+export function usePrependedIndex(items: ThreadItem[], topInView: () => number | null): number {
   const anchor = useRef<{ key: string | null; at: number; offset: number }>({ key: null, at: 0, offset: 0 });
+  // The items and first index the page shows until this change is committed.
+  const shown = useRef<{ items: ThreadItem[]; first: number }>({ items: [], first: FIRST_INDEX });
   return useMemo(() => {
     const a = anchor.current;
+    const inView = topInView();
+    const read = inView === null ? undefined : shown.current.items[inView - shown.current.first];
+    if (read) {
+      a.key = read.key;
+      a.at = inView! - shown.current.first;
+    }
     const at = a.key ? items.findIndex((i) => i.key === a.key) : -1;
     if (at < 0) {
       const first = items.findIndex((i) => i.kind === 'message');
@@ -70,8 +81,9 @@ export function usePrependedIndex(items: ThreadItem[]): number {
       a.offset += at - a.at;
       a.at = at;
     }
+    shown.current = { items, first: FIRST_INDEX - a.offset };
     return FIRST_INDEX - a.offset;
-  }, [items]);
+  }, [items, topInView]);
 }
 
 /** The header above the oldest message: the state of loading older history. */

@@ -51,5 +51,20 @@ export function useFollowBottom(initiallyAtBottom: boolean) {
     setPinned(false);
   }, []);
 
-  return { pinned, setScroller, toBottom, onHeightChange, release };
+  /**
+   * The index (react-virtuoso's `data-item-index`) of the first message at least partly in view,
+   * read from the page as it is now; null while held at the bottom (the bottom is what is kept
+   * then). A message, not a day's heading: a heading moves above older messages of its day.
+   */
+  const topInView = useCallback((): number | null => {
+    const el = scroller.current;
+    if (!el || state.current.pinned) return null;
+    const top = el.getBoundingClientRect().top;
+    for (const item of el.querySelectorAll<HTMLElement>('[data-item-index][data-message-id]')) {
+      if (item.getBoundingClientRect().bottom > top + 1) return Number(item.dataset.itemIndex);
+    }
+    return null;
+  }, []);
+
+  return { pinned, setScroller, toBottom, onHeightChange, release, topInView };
 }

@@ -60,4 +60,44 @@ describe('The side panel with a large inbox', () => {
     expect(await thread.locator('li.message').count()).toBeLessThan(80);
     await panel.close();
   });
+
+  it('keeps what the agent reads in place when a message lands in the history above it (a catch-up filling a gap)', async () => {
+    const panel = await browser.page('sidepanel.html');
+    await panel.setViewportSize({ width: 400, height: 700 });
+    const thread = panel.getByRole('list', { name: 'Messages' });
+    // Open (a panel opens on the thread that was open last).
+    const row = panel.getByRole('button', { name: /Customer 1\b/ });
+    await row.or(thread).first().waitFor({ timeout: 20_000 });
+    if (await row.isVisible()) await row.click();
+    const bubble = (n: number) => thread.locator('li.message').filter({ has: panel.getByText(`Message number ${n}`, { exact: true }) });
+    await bubble(MESSAGES).waitFor({ timeout: 20_000 });
+    // The agent scrolls up to read: message 4965 at the top of the view, well away from the bottom.
+    const scroller = panel.locator('.messages-scroller');
+    const topOf = async (n: number) => {
+      const [item, view] = await Promise.all([bubble(n).boundingBox(), scroller.boundingBox()]);
+      return Math.round(item!.y - view!.y);
+    };
+    await expect
+      .poll(async () => (await bubble(4965).count()) || (await scroller.evaluate((el) => void (el.scrollTop -= 300))) || 0, { timeout: 10_000 })
+      .toBe(1);
+    await bubble(4965).evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await expect.poll(async () => [await topOf(4965), await topOf(4965)].join(), { timeout: 5_000 }).toMatch(/^(-?\d+),\1$/);
+    const before = await topOf(4965);
+    expect(Math.abs(before)).toBeLessThan(50);
+
+    // A message older than what is on screen is stored now (as a reconnect's catch-up finds what a
+    // gap missed): it belongs between 4962 and 4963, above the view.
+    await ctx2.stack.db.query(
+      `insert into messages (organisation_id, conversation_id, direction, body, status, created_at)
+       select organisation_id, conversation_id, 'inbound', 'Filled in later', 'received', created_at + interval '150 seconds'
+         from messages where body = 'Message number 4962' and organisation_id = $1`,
+      [ctx2.org.id],
+    );
+    await thread.getByText('Filled in later', { exact: true }).waitFor({ state: 'attached', timeout: 10_000 });
+    const order = async () => (await thread.locator('li.message .body').allTextContents()).filter((b) => /4962|4963|Filled/.test(b));
+    expect(await order()).toEqual(['Message number 4962', 'Filled in later', 'Message number 4963']);
+    // What the agent was reading has not moved.
+    await expect.poll(() => topOf(4965), { timeout: 5_000 }).toBe(before);
+    await panel.close();
+  });
 });
