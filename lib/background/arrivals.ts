@@ -33,9 +33,7 @@ const moveOf = (local: ConversationView | undefined, next: ConversationView | un
 export async function receiveMessage(
   message: MessageView,
   conversation: ConversationView | undefined,
-  markRead: (conversationId: string) => Promise<void>,
-  onMove?: OnMove,
-  onUnknown?: () => void,
+  { markRead, onMove, onUnknown }: { markRead(conversationId: string): Promise<void>; onMove?: OnMove; onUnknown?(): void },
 ): Promise<void> {
   let fresh = false;
   let unknown = false;
@@ -157,7 +155,7 @@ export function expectMessages(onMissing: () => Promise<void>, graceMs = STORED_
 
 /** The Socket.IO events that change the inbox or what colleagues are doing, applied as they come. */
 export function followSocket(s: SwitchboardSocket, markRead: (conversationId: string) => Promise<void>, onMove: OnMove, onMissing: () => Promise<void>): void {
-  s.on('message:new', ({ message, conversation }) => void receiveMessage(message, conversation, markRead, onMove));
+  s.on('message:new', ({ message, conversation }) => void receiveMessage(message, conversation, { markRead, onMove }));
   const expect = expectMessages(onMissing);
   s.on('messages:stored', ({ messages }) => void Promise.all(messages.map((m) => expect(m.id))));
   s.on('disconnect', () => expect.stop());

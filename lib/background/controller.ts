@@ -115,7 +115,7 @@ export class BackgroundController {
     this.realtime = new RealtimeLink({
       supabase: this.supabase,
       // A conversation it does not know yet: the catch-up brings it with its contact.
-      onMessageRow: (row) => void receiveMessage(messageFromRow(row), undefined, this.markRead, undefined, () => void this.catchUp()),
+      onMessageRow: (row) => void receiveMessage(messageFromRow(row), undefined, { markRead: this.markRead, onUnknown: () => void this.catchUp() }),
       // A new conversation: the sync brings its contact.
       onConversationRow: (row) => void receiveConversationRow(row, () => void this.catchUp(), this.onMove),
       onReadStateRow: (row) => void updateInbox((s) => applyRead(s, readStateFromRow(row))),

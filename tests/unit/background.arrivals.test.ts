@@ -89,14 +89,14 @@ describe('a Realtime row of a conversation the worker does not know', () => {
   it('is left to the catch-up, which brings the conversation and its contact with it', async () => {
     let catchUps = 0;
     const markRead = () => Promise.resolve();
-    await receiveMessage(message('first', { conversationId: 'new' }), undefined, markRead, undefined, () => catchUps++);
+    await receiveMessage(message('first', { conversationId: 'new' }), undefined, { markRead, onUnknown: () => catchUps++ });
     expect(catchUps).toBe(1);
     const state = await readInbox();
     expect(state.messages.new).toBeUndefined();
     expect(state.seen).not.toContain('first'); // announced when the catch-up brings it, with its customer's name
     // A known conversation's row is applied at once, with no catch-up.
     await updateInbox((s) => addConversation(s, conversation('known')));
-    await receiveMessage(message('second', { conversationId: 'known' }), undefined, markRead, undefined, () => catchUps++);
+    await receiveMessage(message('second', { conversationId: 'known' }), undefined, { markRead, onUnknown: () => catchUps++ });
     expect(catchUps).toBe(1);
     expect((await readInbox()).messages.known!.map((m) => m.id)).toEqual(['second']);
   });
@@ -114,13 +114,10 @@ describe('a message and its conversation over Realtime', () => {
     const patches: string[][] = [];
     const stop = onInboxPatch((patch) => patches.push([...Object.keys(patch.conversations), ...Object.keys({ ...patch.messages, ...patch.threads })]));
     const row = { id: 'c1', channel_id: 'ch1', last_message_preview: 'hello', last_message_at: new Date().toISOString(), version: 2, status: 'open' };
-    const arrived = receiveMessage(
-      message('m7', { conversationId: 'c1', direction: 'outbound' }),
-      undefined,
-      () => Promise.resolve(),
-      undefined,
-      () => {},
-    );
+    const arrived = receiveMessage(message('m7', { conversationId: 'c1', direction: 'outbound' }), undefined, {
+      markRead: () => Promise.resolve(),
+      onUnknown: () => {},
+    });
     await new Promise((r) => setTimeout(r, 1)); // the next frame
     await Promise.all([arrived, receiveConversationRow(row, () => {})]);
     stop();
