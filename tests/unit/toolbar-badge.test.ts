@@ -1,6 +1,6 @@
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { browser } from 'wxt/browser';
-import { badgeFor, badgeTitle, showBadge } from '@/lib/background/toolbar-badge';
+import { BADGE_EVERY_MS, badgeFor, badgeTitle, followToolbarBadge, showBadge } from '@/lib/background/toolbar-badge';
 
 describe('toolbar badge', () => {
   it('shows the unread total in green while live', () => {
@@ -41,5 +41,50 @@ describe('showBadge', () => {
     expect(calls).toEqual([]);
     await showBadge(4, 'all', 'degraded');
     expect(calls).toEqual(['color', 'title']);
+  });
+});
+
+describe('followToolbarBadge', () => {
+  afterEach(() => vi.restoreAllMocks());
+  it('draws a change after a quiet second at once, a burst once a second, and always ends on the last count', async () => {
+    vi.useFakeTimers();
+    try {
+      let unread = 0;
+      let change = () => {};
+      const reads: number[] = [];
+      followToolbarBadge({
+        onInboxChange: (listener) => (change = listener),
+        onStatus: () => {},
+        currentStatus: async () => 'live',
+        currentScope: async () => 'mine',
+        onScope: () => {},
+        unread: async () => (reads.push(unread), unread),
+      });
+      await vi.advanceTimersByTimeAsync(BADGE_EVERY_MS * 2); // the first draw, then a quiet while
+      reads.length = 0;
+      // What the icon says: the last text set.
+      const action = browser.action ?? (browser as unknown as { browserAction: typeof browser.action }).browserAction;
+      const texts: string[] = [];
+      vi.spyOn(action, 'setBadgeText').mockImplementation((({ text }: { text: string }) => void texts.push(text)) as never);
+      const text = async () => texts.at(-1);
+
+      // One message: on the icon at once, not a moment later.
+      unread = 1;
+      change();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(await text()).toBe('1');
+      // Ten more within the second: one more draw, at the end of it, with the last count.
+      for (let i = 2; i <= 11; i++) {
+        unread = i;
+        change();
+        await vi.advanceTimersByTimeAsync(BADGE_EVERY_MS / 20);
+      }
+      expect(await text()).toBe('1');
+      await vi.advanceTimersByTimeAsync(BADGE_EVERY_MS);
+      expect(await text()).toBe('11');
+      expect(reads).toEqual([1, 11]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
