@@ -3,6 +3,7 @@ import { pino } from 'pino';
 import { createPool } from '../../server/db/pool';
 import { cuttableProxy } from '../support/proxy';
 import { useTestStack } from '../support/fixture';
+import { startTestStack } from '../support/stack';
 
 /** A connection lost while it is checked out (in a transaction, listening) must not end the server. */
 describe('The server’s database pool', () => {
@@ -41,5 +42,19 @@ describe('The server’s database pool', () => {
       proxy.setUp(true);
       await db.end();
     }
+  });
+});
+
+/** What an operator reads when a stack stops: nothing that looks like a failure. */
+describe('A stack that stops', () => {
+  it('logs no warning or error while it shuts down (its listeners let go of their connections before PostgreSQL stops)', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const stack = await startTestStack({ LOG_LEVEL: 'warn' }, { log: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+    // The CRM outbox's and routing's listeners hold their connections (the last thing each ran).
+    const listening = async () =>
+      (await stack.db.query<{ query: string }>("select query from pg_stat_activity where query like 'listen %' order by query")).rows.map((r) => r.query);
+    await expect.poll(listening, { timeout: 10_000 }).toEqual(['listen crm_outbox', 'listen switchboard_routing']);
+    await stack.stop();
+    expect(lines.filter((l) => l.level >= 40).map((l) => l.msg)).toEqual([]);
   });
 });

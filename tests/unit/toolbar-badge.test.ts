@@ -56,7 +56,7 @@ describe('followToolbarBadge', () => {
         onInboxChange: (listener) => (change = listener),
         onStatus: () => {},
         currentStatus: async () => 'live',
-        currentScope: async () => 'mine',
+        currentScope: async () => 'mine+unassigned',
         onScope: () => {},
         unread: async () => (reads.push(unread), unread),
       });

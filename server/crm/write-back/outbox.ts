@@ -229,19 +229,23 @@ export function createOutboxPump(deps: {
   const listen = async () => {
     let client: pg.PoolClient | null = null;
     let released = false;
+    const lost = (err: Error) => {
+      deps.log.warn({ err }, 'CRM outbox listener lost; polling until it is back');
+      drop(err);
+    };
     const drop = (err?: Error) => {
       if (!client || released) return;
       released = true;
+      // Back in the pool it is no listener of ours: PostgreSQL stopping after the writer (the
+      // server's shutdown) is not "the listener lost".
+      client.off('notification', wake).off('error', lost);
       client.release(err);
       if (err && running) setTimeout(() => void listen(), 5000);
     };
     try {
       client = await deps.db.connect();
       client.on('notification', wake);
-      client.on('error', (err) => {
-        deps.log.warn({ err }, 'CRM outbox listener lost; polling until it is back');
-        drop(err);
-      });
+      client.on('error', lost);
       await client.query('listen crm_outbox');
       if (!running || released) return drop();
       stopListening = async () => {
