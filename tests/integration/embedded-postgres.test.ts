@@ -3,7 +3,8 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { chooseDataDir, startEmbeddedPostgres } from '../../server/dev/embedded-postgres';
 import { createLogger } from '../../server/logger';
 import { freePort } from '../support/stack';
@@ -63,41 +64,95 @@ describe('Embedded PostgreSQL', () => {
     }
   }, 60_000);
 
-  it('copies a template cluster instead of initdb: each copy its own password and data, the template’s password refused', async () => {
-    const template = mkdtempSync(join(tmpdir(), 'switchboard-pg-template-'));
-    chmodSync(template, 0o755);
-    const homes = [0, 1].map(() => mkdtempSync(join(tmpdir(), 'switchboard-pg-')));
-    const dbs: Awaited<ReturnType<typeof startEmbeddedPostgres>>[] = [];
-    try {
-      // Two at once, as test files starting together: one template is kept, both copy it.
-      dbs.push(
-        ...(await Promise.all(homes.map(async (home, i) => startEmbeddedPostgres({ home, port: await freePort(), password: `pw-${i}`, log, template })))),
-      );
-      const made = readdirSync(template);
-      expect(made).toHaveLength(1); // the template of this PostgreSQL build, nothing half-made left beside it
-      const templatePassword = readFileSync(join(template, made[0]!, 'switchboard-template-password'), 'utf8');
-      const query = async (url: string, sql: string) => {
-        const client = new pg.Client({ connectionString: url });
-        await client.connect();
-        try {
-          return (await client.query(sql)).rows;
-        } finally {
-          await client.end();
-        }
-      };
-      await query(dbs[0]!.url, 'create table only_in_the_first (x int)');
-      expect(await query(dbs[1]!.url, "select to_regclass('only_in_the_first') as t")).toEqual([{ t: null }]);
-      for (const db of dbs) {
-        expect(existsSync(join(db.dataDir, 'switchboard-template-password'))).toBe(false);
-        const withTemplatePassword = new URL(db.url);
-        withTemplatePassword.password = templatePassword;
-        await expect(query(withTemplatePassword.toString(), 'select 1')).rejects.toThrow(/password authentication failed/);
+  describe('from a template cluster (EMBEDDED_PG_TEMPLATE)', () => {
+    const query = async (url: string, sql: string) => {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(sql)).rows;
+      } finally {
+        await client.end();
       }
-    } finally {
-      for (const db of dbs) await db.stop();
-      for (const dir of [...homes, template]) rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
+    };
+    /** The cluster's identity, set by initdb: copies of one template share it. */
+    const clusterId = async (url: string) => String((await query(url, 'select system_identifier from pg_control_system()'))[0].system_identifier);
+    /** A logger whose warnings the test reads. */
+    const warnings = () => {
+      const said: string[] = [];
+      return { said, log: pino({ level: 'warn' }, { write: (line: string) => void said.push(JSON.parse(line).msg) }) };
+    };
+    const folders: string[] = [];
+    const folder = (prefix: string) => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      chmodSync(dir, 0o755);
+      folders.push(dir);
+      return dir;
+    };
+    afterEach(() => {
+      for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('copies it instead of initdb: each copy its own password and data, the template’s password refused', async () => {
+      const template = folder('switchboard-pg-template-');
+      const homes = [folder('switchboard-pg-'), folder('switchboard-pg-')];
+      const { said, log: watched } = warnings();
+      const dbs: Awaited<ReturnType<typeof startEmbeddedPostgres>>[] = [];
+      try {
+        // Two at once, as test files starting together: one template is kept, both copy it.
+        dbs.push(
+          ...(await Promise.all(
+            homes.map(async (home, i) => startEmbeddedPostgres({ home, port: await freePort(), password: `pw-${i}`, log: watched, template })),
+          )),
+        );
+        expect(said).toEqual([]);
+        const made = readdirSync(template);
+        expect(made).toHaveLength(1); // the template of this PostgreSQL build, nothing half-made left beside it
+        // Copies, not two initdb runs: one cluster identity.
+        expect(await clusterId(dbs[0]!.url)).toBe(await clusterId(dbs[1]!.url));
+        const templatePassword = readFileSync(join(template, made[0]!, 'switchboard-template-password'), 'utf8');
+        await query(dbs[0]!.url, 'create table only_in_the_first (x int)');
+        expect(await query(dbs[1]!.url, "select to_regclass('only_in_the_first') as t")).toEqual([{ t: null }]);
+        for (const db of dbs) {
+          expect(existsSync(join(db.dataDir, 'switchboard-template-password'))).toBe(false);
+          const withTemplatePassword = new URL(db.url);
+          withTemplatePassword.password = templatePassword;
+          await expect(query(withTemplatePassword.toString(), 'select 1')).rejects.toThrow(/password authentication failed/);
+        }
+      } finally {
+        for (const db of dbs) await db.stop();
+      }
+    }, 60_000);
+
+    it('a copy stopped before it took its own password takes it at the next start', async () => {
+      const template = folder('switchboard-pg-template-');
+      const home = folder('switchboard-pg-');
+      const first = await startEmbeddedPostgres({ home, port: await freePort(), password: 'first', log, template });
+      await first.stop();
+      // As a start stopped between the copy and the password leaves it: the template's password file, that password in force.
+      writeFileSync(join(first.dataDir, 'switchboard-template-password'), 'first');
+      const again = await startEmbeddedPostgres({ home, port: await freePort(), password: 'second', log, template });
+      try {
+        expect(await query(again.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+        expect(existsSync(join(again.dataDir, 'switchboard-template-password'))).toBe(false);
+      } finally {
+        await again.stop();
+      }
+    }, 60_000);
+
+    it('never copies from a folder others can write to (a cluster planted there runs its settings as us): initdb instead', async () => {
+      const template = folder('switchboard-pg-template-');
+      chmodSync(template, 0o777);
+      const { said, log: watched } = warnings();
+      const db = await startEmbeddedPostgres({ home: folder('switchboard-pg-'), port: await freePort(), password: 'pw', log: watched, template });
+      try {
+        expect(said).toEqual(['embedded PostgreSQL template not used; running initdb']);
+        expect(readdirSync(template)).toEqual([]);
+        expect(await query(db.url, 'select 1 as one')).toEqual([{ one: 1 }]);
+      } finally {
+        await db.stop();
+      }
+    }, 60_000);
+  });
 
   it.runIf(process.getuid?.() === 0)('uses a temp data dir when the checkout is under a folder PostgreSQL’s user cannot enter', () => {
     const locked = mkdtempSync(join(tmpdir(), 'switchboard-locked-'));

@@ -50,8 +50,8 @@ const testDns = async (host: string) => {
   return found;
 };
 
-/** Where tests and benchmarks keep the initialised cluster their stacks copy (`EMBEDDED_PG_TEMPLATE`). */
-export const PG_TEMPLATE = join(tmpdir(), 'switchboard-pg-template');
+/** Where tests and benchmarks keep the initialised cluster their stacks copy (`EMBEDDED_PG_TEMPLATE`): one folder per user. */
+export const PG_TEMPLATE = join(tmpdir(), `switchboard-pg-template-${process.getuid?.() ?? 'user'}`);
 
 /** The real stack (embedded PostgreSQL, local Auth, server) on free ports in a temp folder. */
 export async function startTestStack(env: Record<string, string> = {}, o: { log?: DestinationStream } = {}): Promise<TestStack> {
