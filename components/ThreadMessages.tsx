@@ -55,10 +55,11 @@ function MessageItem({ item, context, ...props }: ItemProps<ThreadItem> & { cont
 
 /**
  * Virtuoso's `firstItemIndex` for a list that grows at both ends: lowered by the number of items
- * that appeared above the item the agent reads (the first one in view, `topInView`, read as the
- * items change; the first message while the view is held at the bottom), so the view stays put as
- * older pages arrive and when a message lands in the history above it (a catch-up filling a gap);
- * unchanged by new messages below.
+ * that appeared above the message the agent reads (the first one in view, `topInView`, read from
+ * the page as the items change, before they are committed; while the view is held at the bottom,
+ * the message found last, or the first one), so the view stays put as older pages arrive and when
+ * a message lands in the history above it (a catch-up filling a gap); unchanged by new messages
+ * below. A memo with effects on purpose: the anchor must be read before the new items render.
  */
 export function usePrependedIndex(items: ThreadItem[], topInView: () => number | null): number {
   const anchor = useRef<{ key: string | null; at: number; offset: number }>({ key: null, at: 0, offset: 0 });

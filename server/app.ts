@@ -257,12 +257,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     await sender.stop(); // calls to Twilio in flight finish, so none is left with an unknown outcome
     await crmWriter.stop();
     await snoozes.stop();
-    await routingPresence.stop();
+
     counts.stop();
     storedIds.stop();
     await routing.stop();
     await uploadSweeper.stop();
-    await stopSockets(); // the disconnects below then read nothing through the adapter, whose clients close next
+    // Together (each waits at most the adapter's request timeout for the work its sockets started):
+    // the disconnects below then read nothing through the adapter, whose clients close next.
+    await Promise.all([routingPresence.stop(), stopSockets()]);
     io.engine.close();
   });
   http.addHook('onClose', async () => {

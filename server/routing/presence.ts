@@ -55,12 +55,15 @@ export function trackPresence(deps: { io: SwitchboardIo; db: pg.Pool; log: Logge
 
   io.on('connection', (socket) => {
     const { agentId } = socket.data;
+    // Not while shutting down: routing has stopped, and what is connecting goes with the rest.
+    if (stopped) return;
     void seen([agentId])
       .then(() => deps.onAvailable(agentId))
       .catch(failed);
     socket.on('presence:set', async (payload) => {
       const p = presenceRequest.safeParse(payload);
       if (
+        stopped ||
         !p.success ||
         !(await limiter.consume(socket.id).then(
           () => true,

@@ -86,6 +86,7 @@ export function createRoutingWorker(deps: { db: pg.Pool; io: SwitchboardIo; broa
   const route = (teamId: string) => coalesced(`team:${teamId}`, () => passOnce(teamId));
   const wakeAgent = (agentId: string) =>
     coalesced(`agent:${agentId}`, async () => {
+      if (!running) return; // stopped: the next instance's sweep finds what waits
       await Promise.all((await teamsWaiting(db, agentId)).map(route));
     });
 

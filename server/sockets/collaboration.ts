@@ -5,7 +5,7 @@ import { describeIssues } from '../errors';
 import { TYPING_TTL_MS, type AgentPresence, type PresenceState, type ViewingPayload } from '../../lib/contract/events';
 import type { Logger } from '../logger';
 import type { SwitchboardIo, SwitchboardSocket } from './rooms';
-import { ADAPTER_REQUEST_TIMEOUT_MS, handled, InFlight } from './handled';
+import { ADAPTER_REQUEST_TIMEOUT_MS, Closing, handled, InFlight } from './handled';
 
 /**
  * Typing, presence and viewing over Socket.IO. Volatile by design, and derived from the sockets
@@ -57,10 +57,15 @@ export function attachCollaboration(
   deps: { db: pg.Pool; log: Logger; orgRoom: (id: string) => string; agentRoom: (id: string) => string; sweepMs?: number; flushMs?: number },
 ) {
   const log = deps.log.child({ name: 'collaboration' });
-  const failed = (what: string) => (err: unknown) => log.warn({ err, what }, 'collaboration update failed');
+  const failed = (what: string) => (err: unknown) => err instanceof Closing || log.warn({ err, what }, 'collaboration update failed');
   // What socket events started: a closing server lets it end before the adapter's clients close.
   const work = new InFlight();
   const guarded = <A extends unknown[]>(event: string, fn: (...args: A) => Promise<unknown>) => handled(log, event, fn, work);
+  /** Every instance's sockets in a room; refused once the server is closing (the adapter's clients quit next). */
+  const socketsIn = async (room: string) => {
+    work.open();
+    return (await io.in(room).fetchSockets()) as unknown as SocketLike[];
+  };
   // Several instances (Redis adapter): they share what they announce, and sweep for dead ones.
   const clustered = deps.sweepMs !== undefined;
   // Stopped with the server: the adapter's Redis clients close right after, so nothing more is sent to other instances.
@@ -91,7 +96,7 @@ export function attachCollaboration(
   // Presence changes of one agent are worked out one at a time, in the order they happened.
   const queues = new Map<string, Promise<unknown>>();
   const serially = (key: string, fn: () => Promise<void>) => {
-    const next = (queues.get(key) ?? Promise.resolve()).then(fn).catch((err) => log.error({ err }, 'presence update failed'));
+    const next = (queues.get(key) ?? Promise.resolve()).then(fn).catch((err) => err instanceof Closing || log.error({ err }, 'presence update failed'));
     queues.set(key, work.track(next));
     void next.finally(() => queues.get(key) === next && queues.delete(key));
     return next;
@@ -108,7 +113,7 @@ export function attachCollaboration(
   /** Works out an agent's presence from its sockets everywhere; tells the organisation if it changed. */
   const updatePresence = (organisationId: string, agentId: string, displayName: string) =>
     serially(agentId, async () => {
-      const sockets = (await io.in(deps.agentRoom(agentId)).fetchSockets()) as unknown as SocketLike[];
+      const sockets = await socketsIn(deps.agentRoom(agentId));
       const now = presenceFrom(sockets).get(agentId) ?? { agentId, displayName, state: 'offline' as const };
       if (now.state === stateOf(organisationId, agentId)) return;
       remember(organisationId, now);
@@ -132,7 +137,7 @@ export function attachCollaboration(
     return changed;
   };
   const updateViewing = async (organisationId: string, conversationId: string) => {
-    const sockets = (await io.in(conversationRoom(conversationId)).fetchSockets()) as unknown as SocketLike[];
+    const sockets = await socketsIn(conversationRoom(conversationId));
     const viewing = viewingFrom(conversationId, sockets);
     rememberViewing(organisationId, viewing);
     io.to(showing(conversationId)).emit('viewing:update', viewing);
@@ -224,7 +229,7 @@ export function attachCollaboration(
           // What is going on in the newly shown ones now: who views them.
           for (const id of added) {
             const v = viewed.get(`${organisationId}/${id}`);
-            if (v) socket.emit('viewing:update', viewingFrom(id, (await io.in(conversationRoom(id)).fetchSockets()) as unknown as SocketLike[]));
+            if (v) socket.emit('viewing:update', viewingFrom(id, await socketsIn(conversationRoom(id))));
           }
         }),
       );
@@ -281,7 +286,7 @@ export function attachCollaboration(
       // With several instances, presence announced before this one started is read once per organisation.
       if (clustered && !learnt.has(organisationId)) {
         learnt.add(organisationId);
-        const everyone = (await io.in(org).fetchSockets()) as unknown as SocketLike[];
+        const everyone = await socketsIn(org);
         // The newcomer itself is left to updatePresence below, which announces it.
         for (const p of presenceFrom(everyone).values())
           if (p.agentId !== agentId && !announced.get(organisationId)?.has(p.agentId)) remember(organisationId, p);
@@ -305,7 +310,7 @@ export function attachCollaboration(
       // What was said before looking: anything announced while we look is newer than what we see.
       const said = new Map([...(announced.get(organisationId) ?? [])].map(([agentId, p]) => [agentId, p.state]));
       const seen = new Map([...viewed].filter(([key]) => key.startsWith(`${organisationId}/`)));
-      const sockets = (await io.in(org).fetchSockets()) as unknown as SocketLike[];
+      const sockets = await socketsIn(org);
       const now = presenceFrom(sockets);
       const changes: AgentPresence[] = [];
       for (const [agentId, state] of said) {
@@ -334,7 +339,7 @@ export function attachCollaboration(
     sweeping = true;
     work
       .track(sweep())
-      .catch((err) => log.warn({ err }, 'presence sweep failed'))
+      .catch((err) => err instanceof Closing || log.warn({ err }, 'presence sweep failed'))
       .finally(() => (sweeping = false));
   };
   const timer = deps.sweepMs ? setInterval(tick, deps.sweepMs) : null;

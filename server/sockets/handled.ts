@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 /** What an agent's client is told when an event it sent failed on the server's side. */
 export const UNAVAILABLE = 'unavailable: the database is unavailable; try again shortly';
 export const INTERNAL = 'internal: try again shortly';
-/** How long the Redis adapter waits for other instances' answers (its `requestsTimeout` default): the longest a request in flight takes. */
+/** How long the Redis adapter waits for other instances' answers (its `requestsTimeout`, set where it is made): the longest a request in flight takes. */
 export const ADAPTER_REQUEST_TIMEOUT_MS = 5000;
 
 /**
@@ -16,17 +16,30 @@ export const ADAPTER_REQUEST_TIMEOUT_MS = 5000;
  */
 export function handled<A extends unknown[]>(log: Logger, event: string, fn: (...args: A) => Promise<unknown>, work?: InFlight): (...args: A) => void {
   return (...args: A) => {
-    if (work?.closed) return; // the server is closing: the socket is about to go
+    const answer = (error: string) => {
+      const ack = args.at(-1);
+      if (typeof ack === 'function') ack({ error });
+    };
+    // The server is closing (the socket is about to go): nothing new starts, and an answer is
+    // given at once rather than the client waiting for its own timeout.
+    if (work?.closed) return answer(UNAVAILABLE);
     const done = fn(...args);
     if (work) void work.track(done);
     done.catch((err: unknown) => {
+      if (err instanceof Closing) return answer(UNAVAILABLE);
       const unavailable = isDatabaseUnavailable(err);
       if (unavailable) log.warn({ err, event }, 'socket event failed: the database is unavailable');
       else log.error({ err, event }, 'socket event failed');
-      const ack = args.at(-1);
-      if (typeof ack === 'function') ack({ error: unavailable ? UNAVAILABLE : INTERNAL });
+      answer(unavailable ? UNAVAILABLE : INTERNAL);
     });
   };
+}
+
+/** Work refused because the server is closing: no failure to log. */
+export class Closing extends Error {
+  constructor() {
+    super('the server is closing');
+  }
 }
 
 /**
@@ -44,6 +57,14 @@ export class InFlight {
     const settled = () => void this.pending.delete(p);
     p.then(settled, settled);
     return p;
+  }
+
+  /**
+   * Throws `Closing` once the server is closing: called before each request through the adapter,
+   * so work started before the close sends none after its clients quit.
+   */
+  open(): void {
+    if (this.closed) throw new Closing();
   }
 
   /** Takes nothing new, and waits for what was started, at most `ms`. */

@@ -13,7 +13,7 @@ import { isDatabaseUnavailable } from '../db/unavailable';
 import { findAgent } from '../inbox/repository';
 import { attachCollaboration } from './collaboration';
 import { agentRoom, orgRoom, ROWS_BY_SOCKET, type SwitchboardIo } from './rooms';
-import { INTERNAL, UNAVAILABLE } from './handled';
+import { ADAPTER_REQUEST_TIMEOUT_MS, INTERNAL, UNAVAILABLE } from './handled';
 import { attachWholeInbox, scopeRoomsOf } from './scope';
 
 import type { Logger } from '../logger';
@@ -51,7 +51,7 @@ export function attachSocketIo(
       cb(allowed ? null : 'origin not allowed', allowed);
     },
   });
-  if (deps.cluster) io.adapter(createAdapter(deps.cluster.pub, deps.cluster.sub));
+  if (deps.cluster) io.adapter(createAdapter(deps.cluster.pub, deps.cluster.sub, { requestsTimeout: ADAPTER_REQUEST_TIMEOUT_MS }));
 
   const addresses = createAddressLimits(deps.limits, deps.trustProxy);
   const perAgent = new Holdings();
@@ -157,15 +157,22 @@ export function attachSocketIo(
       const request = authRefreshRequest.safeParse(payload);
       if (!request.success) return ack({ error: 'token must be a string' });
       const { token } = request.data;
+      let claims: Awaited<ReturnType<typeof deps.verify>>;
       try {
-        const claims = await deps.verify(token);
-        if (claims.sub !== socket.data.agentId || claims.role !== 'authenticated') return ack({ error: 'token is for another user' });
-        if (revokeIfChanged(socket, await findAgent(deps.db, socket.data.agentId))) return ack({ error: 'this agent is no longer of this organisation' });
-        expireWithToken(socket, claims.exp);
-        ack({ data: { expiresAt: claims.exp } });
+        claims = await deps.verify(token);
       } catch (err) {
-        ack({ error: (err as Error).message });
+        return ack({ error: (err as Error).message }); // the token's own fault: expired, bad signature
       }
+      if (claims.sub !== socket.data.agentId || claims.role !== 'authenticated') return ack({ error: 'token is for another user' });
+      try {
+        if (revokeIfChanged(socket, await findAgent(deps.db, socket.data.agentId))) return ack({ error: 'this agent is no longer of this organisation' });
+      } catch (err) {
+        // Not the token's fault, and not the database's words for the client.
+        if (!isDatabaseUnavailable(err)) log.error({ err }, 'token refresh failed');
+        return ack({ error: isDatabaseUnavailable(err) ? UNAVAILABLE : INTERNAL });
+      }
+      expireWithToken(socket, claims.exp);
+      ack({ data: { expiresAt: claims.exp } });
     });
   });
   return { io, stop };

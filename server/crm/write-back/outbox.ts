@@ -247,7 +247,11 @@ export function createOutboxPump(deps: {
       client.on('notification', wake);
       client.on('error', lost);
       await client.query('listen crm_outbox');
-      if (!running || released) return drop();
+      if (released) return;
+      if (!running) {
+        await client.query('unlisten *').catch(() => undefined); // stopped meanwhile: back to the pool listening to nothing
+        return drop();
+      }
       stopListening = async () => {
         if (released) return;
         await client!.query('unlisten *').catch(() => undefined);
