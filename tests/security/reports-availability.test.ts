@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { useClients, useTestStack } from '../support/fixture';
 import { refusedFor } from '../support/postgrest';
+import { agentRoom } from '../../server/sockets/rooms';
 import { api, customer } from '../support/stack';
 import { until } from '../support/wait';
 
@@ -17,6 +18,15 @@ describe('Security: reports, time available and the team filter', () => {
   const admin = () => ctx.a.agents[0]!.token;
   const spans = async (agentId: string) =>
     (await ctx.stack.db.query<{ n: number }>('select count(*)::int as n from report_agent_spans where agent_id = $1', [agentId])).rows[0]!.n;
+
+  /** Presence writes running in the database (server/routing/presence.ts: `presence_mark_connected`, `presence_mark_gone`). */
+  const presenceWrites = async () =>
+    (
+      await ctx.stack.db.query<{ n: number }>(
+        `select count(*)::int as n from pg_stat_activity
+          where pid <> pg_backend_pid() and state <> 'idle' and query ilike '%presence_mark_%'`,
+      )
+    ).rows[0]!.n;
 
   it('a socket flapping its presence a thousand times writes a bounded number of spans', async () => {
     const agent = ctx.a.agents[1]!;
@@ -35,15 +45,7 @@ describe('Security: reports, time available and the team filter', () => {
     expect(cut).toEqual([]);
     // Then their database writes (server/routing/presence.ts: `presence_mark_connected`,
     // `presence_mark_gone`): none waits for a connection of the server's pool, none runs.
-    const db = ctx.stack.db;
-    const busy = async () =>
-      (
-        await db.query<{ n: number }>(
-          `select count(*)::int as n from pg_stat_activity
-            where pid <> pg_backend_pid() and state <> 'idle' and query ilike '%presence_mark_%'`,
-        )
-      ).rows[0]!.n;
-    await until(async () => db.waitingCount === 0 && (await busy()) === 0, { what: 'the presence writes done' });
+    await until(async () => ctx.stack.db.waitingCount === 0 && (await presenceWrites()) === 0, { what: 'the presence writes done' });
     // The events the server takes (10 a second per socket) each move the series at most once:
     // without a limit, each pair of events above is a span of its own (500).
     expect(await spans(agent.id)).toBeLessThan(before + 40);
@@ -51,6 +53,10 @@ describe('Security: reports, time available and the team filter', () => {
 
   it('flapping availability over the API is held to the agent’s request budget: a span per request at most, then 429', async () => {
     const agent = ctx.a.agents[1]!;
+    // The test before's socket gone on the server too, and its presence written: its disconnect
+    // ends a span, and the next connection's starts one, neither a request's.
+    await until(async () => (await ctx.stack.app.io.in(agentRoom(agent.id)).fetchSockets()).length === 0, { what: 'the last test’s socket gone' });
+    await until(async () => ctx.stack.db.waitingCount === 0 && (await presenceWrites()) === 0, { what: 'its presence written' });
     await clients.connect(agent.token);
     // The connection's own span open first (the test before may have left the agent away, so an
     // earlier span is no sign of this connection): counted from here, every span is a request's.
