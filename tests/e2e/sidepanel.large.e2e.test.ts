@@ -80,10 +80,21 @@ describe('The side panel with a large inbox', () => {
     await expect
       .poll(async () => (await bubble(4965).count()) || (await scroller.evaluate((el) => void (el.scrollTop -= 300))) || 0, { timeout: 10_000 })
       .toBe(1);
-    await bubble(4965).evaluate((el) => el.scrollIntoView({ block: 'start' }));
-    await expect.poll(async () => [await topOf(4965), await topOf(4965)].join(), { timeout: 5_000 }).toMatch(/^(-?\d+),\1$/);
+    // To the top of the view, again until it stays there (the list may correct its scroll as it
+    // measures the bubbles above, more so on a busy machine).
+    await expect
+      .poll(
+        async () => {
+          const top = await topOf(4965);
+          if (Math.abs(top) > 20) await scroller.evaluate((el, by) => void (el.scrollTop += by), top);
+          return Math.abs(top) <= 20 && (await topOf(4965)) === top;
+        },
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     const before = await topOf(4965);
-    expect(Math.abs(before)).toBeLessThan(50);
+    // Where the message will land (just above 4963) is above the view: 4963 starts above its top.
+    expect(await topOf(4963)).toBeLessThan(0);
 
     // A message older than what is on screen is stored now (as a reconnect's catch-up finds what a
     // gap missed): it belongs between 4962 and 4963, above the view.
