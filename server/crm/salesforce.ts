@@ -78,17 +78,36 @@ export function salesforceAdapter(opts: { instanceUrl: string; accessToken: stri
       const identity = (await call(() => conn.request<{ identity: string }>(`/services/data/v${SALESFORCE_API_VERSION}`))).identity;
       const userId = identity.split('/').at(-1)!;
       const field = `Task.${SALESFORCE_KEY_FIELD}`;
-      const ps =
-        (await one(`SELECT Id FROM PermissionSet WHERE Name = '${SALESFORCE_PERMISSION_SET}'`)) ??
-        (await make('PermissionSet', {
-          Name: SALESFORCE_PERMISSION_SET,
-          Label: SALESFORCE_PERMISSION_SET,
-          Description: 'Lets Switchboard log WhatsApp conversations on Tasks.',
-        }));
-      if (!(await one(`SELECT Id FROM FieldPermissions WHERE ParentId = '${esc(ps)}' AND Field = '${field}' AND PermissionsEdit = true`)))
-        await make('FieldPermissions', { ParentId: ps, SobjectType: 'Task', Field: field, PermissionsRead: true, PermissionsEdit: true });
-      if (!(await one(`SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = '${esc(ps)}' AND AssigneeId = '${esc(userId)}'`)))
-        await make('PermissionSetAssignment', { PermissionSetId: ps, AssigneeId: userId });
+      // Each made unless there: another prepare (the connect and a first write at once, another
+      // instance) may make it between the query and the create, and Salesforce refuses the
+      // second as a duplicate: then it is there.
+      const ensure = async (soql: string, type: string, fields: Record<string, unknown>): Promise<string> => {
+        const found = await one(soql);
+        if (found) return found;
+        try {
+          return await make(type, fields);
+        } catch (err) {
+          const made = /DUPLICATE_/.test((err as Error).message) ? await one(soql) : null;
+          if (made) return made;
+          throw err;
+        }
+      };
+      const ps = await ensure(`SELECT Id FROM PermissionSet WHERE Name = '${SALESFORCE_PERMISSION_SET}'`, 'PermissionSet', {
+        Name: SALESFORCE_PERMISSION_SET,
+        Label: SALESFORCE_PERMISSION_SET,
+        Description: 'Lets Switchboard log WhatsApp conversations on Tasks.',
+      });
+      await ensure(`SELECT Id FROM FieldPermissions WHERE ParentId = '${esc(ps)}' AND Field = '${field}' AND PermissionsEdit = true`, 'FieldPermissions', {
+        ParentId: ps,
+        SobjectType: 'Task',
+        Field: field,
+        PermissionsRead: true,
+        PermissionsEdit: true,
+      });
+      await ensure(`SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = '${esc(ps)}' AND AssigneeId = '${esc(userId)}'`, 'PermissionSetAssignment', {
+        PermissionSetId: ps,
+        AssigneeId: userId,
+      });
     } catch (err) {
       if (err instanceof CrmCallError && (err.setup || err.retryable || err.limit)) throw err;
       throw new CrmCallError(`Salesforce: Switchboard cannot give itself access to Task.${SALESFORCE_KEY_FIELD} (${(err as Error).message})`, {

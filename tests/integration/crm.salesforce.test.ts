@@ -159,6 +159,14 @@ describe('CRM write-back: Salesforce', () => {
     expect(sf.ofType('PermissionSetAssignment')).toMatchObject([{ AssigneeId: sf.oauth.userId }]);
   });
 
+  it('two prepares at once (the connect and a first write, or two instances) end with one assignment and no refusal', async () => {
+    const { org, adapter } = await freshOrg();
+    await Promise.all([adapter.prepare(), adapter.prepare(), adapter.prepare()]);
+    expect(org.ofType('PermissionSet')).toHaveLength(1);
+    expect(org.ofType('PermissionSetAssignment')).toHaveLength(1);
+    expect(org.unknownRequests).toEqual([]);
+  });
+
   it('tells the admin what to do in Salesforce Setup when it may not grant itself the key field; after the fix, Check connection passes and a test Task is written and deleted', async () => {
     const { org, adapter } = await freshOrg();
     org.userMay.managePermissionSets = false;

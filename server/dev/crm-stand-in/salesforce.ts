@@ -206,6 +206,15 @@ export async function startSalesforceStandIn(): Promise<SalesforceStandIn> {
     }
     if (SETUP_OBJECTS.has(type) && !state.userMay.managePermissionSets)
       return fail(reply, 400, 'INSUFFICIENT_ACCESS_OR_READONLY', 'insufficient access rights on object id');
+    // One assignment of a permission set per user, one permission set per name (Salesforce refuses the second).
+    if (
+      op === 'create' &&
+      type === 'PermissionSetAssignment' &&
+      state.ofType('PermissionSetAssignment').some((a) => a.PermissionSetId === body.PermissionSetId && a.AssigneeId === body.AssigneeId)
+    )
+      return fail(reply, 400, 'DUPLICATE_VALUE', 'duplicate value found: PermissionSetId, AssigneeId duplicates value on record');
+    if (op === 'create' && type === 'PermissionSet' && state.ofType('PermissionSet').some((p) => p.Name === body.Name))
+      return fail(reply, 400, 'DUPLICATE_DEVELOPER_NAME', `The permission set name ${String(body.Name)} is already in use`);
     return null;
   };
 
