@@ -16,6 +16,10 @@ const targetGlobals = (browser: 'chrome' | 'firefox') => ({
 export default defineConfig({
   resolve: { alias },
   test: {
+    // Both cores of the machine the suite is meant for (Vitest's default leaves one idle: the whole
+    // suite ran in one worker). The browser tests still run one at a time (their project says so),
+    // beside one file of the others; every stack takes free ports and its own folders.
+    maxWorkers: 2,
     projects: [
       {
         // WXT's plugin gives unit tests an in-memory fake of the extension APIs (storage, runtime…).
