@@ -4,7 +4,7 @@ import { collisionNotice, emptyCollab, typingIn } from '@/lib/collab/state';
 import { connectionBanner, waitingReplies } from '@/lib/connection/banner';
 import { initialStatus } from '@/lib/connection/status';
 import type { CannedReply } from '@/lib/contract/api';
-import type { AgentConversationView, AgentSummary, MessageView } from '@/lib/contract/models';
+import type { AgentSummary, MessageView } from '@/lib/contract/models';
 import { useInboxKeyboard } from '@/lib/hooks/useInboxKeyboard';
 import { useNow } from '@/lib/hooks/useNow';
 import { useOnline } from '@/lib/hooks/useOnline';
@@ -14,29 +14,21 @@ import { useReportViewing } from '@/lib/hooks/useReportViewing';
 import { useServerSearch } from '@/lib/hooks/useServerSearch';
 import { useUndo } from '@/lib/hooks/useUndo';
 import { useStorageItem } from '@/lib/hooks/useStorageItem';
-import { sameItems, sameJson, useNewestFirst, useSame } from '@/lib/hooks/useStable';
-import {
-  filterCounts,
-  listView,
-  restoredFilter,
-  showsBeyondScope,
-  teamChannels,
-  withOrganisationCounts,
-  type ListFilter,
-  type ListQuery,
-} from '@/lib/inbox/list-filter';
+import { sameItems, sameJson, useSame } from '@/lib/hooks/useStable';
+import { listView, restoredFilter, showsBeyondScope, teamChannels, type ListFilter, type ListQuery } from '@/lib/inbox/list-filter';
 import { showsFromFirstScreen } from '@/lib/inbox/first-screen';
 import { sortedConversations } from '@/lib/inbox/state';
 import type { SearchScope } from '@/lib/inbox/view';
 import { sendMessage } from '@/lib/messaging/protocol';
 import { PANEL_VISIBLE_MAX } from '@/lib/messaging/limits';
-import { ConversationList, type ConversationListHandle } from './ConversationList';
+import type { ConversationListHandle } from './ConversationList';
+import type { Undoable } from '@/lib/inbox/undo';
+import { InboxListPane } from './InboxListPane';
 import type { StatusActionsHandle } from './StatusActions';
-import { InboxToolbar } from './InboxToolbar';
 import { StatusBar } from './StatusBar';
 import { TeamBar } from './TeamBar';
 import { UndoToast } from './UndoToast';
-import { BulkBar, FirstRun, FloorStrip, OpenThread, preloadThread } from './SidePanelParts';
+import { FirstRun, FloorStrip, OpenThread, preloadThread } from './SidePanelParts';
 import {
   agentItem,
   collabItem,
@@ -112,8 +104,6 @@ export function SidePanelApp() {
   const [filter, setFilter] = useState<ListFilter>(savedFilter);
   const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
   const [selecting, setSelecting] = useState(false);
-  // How long customers have waited, to the minute (rows re-render once a minute, not every tick).
-  const minute = Math.floor(useNow(true, 30_000) / 60_000) * 60_000;
   const undo = useUndo();
   const statusActions = useRef<StatusActionsHandle>(null);
   const search = useServerSearch();
@@ -130,19 +120,15 @@ export function SidePanelApp() {
   }, [ready, complete]);
 
   const me = agent?.id ?? '';
-  // The list's conversations only while the list is on screen (no thread open, or one not in the
-  // inbox): with a thread open, a message to another conversation renders nothing (the open one is
-  // picked on its own below).
-  const conversations = useInbox((s) => (openId && s?.conversations[openId] ? undefined : s?.conversations));
-  const all = useNewestFirst(conversations);
+  // The conversations are the list's (`InboxListPane`, only while it is on screen): a message
+  // renders the list and the row it changes, not this shell; with a thread open, a message to
+  // another conversation renders nothing (the open one is picked on its own below).
   const [scope, setScope] = useState<SearchScope>('all');
   const teams = routing?.teams;
   const query: ListQuery = useMemo(
     () => ({ filter, query: search.query, results: search.results, counts: search.counts, scope, teams: teams ?? NO_TEAMS, me }),
     [filter, search.query, search.results, search.counts, scope, teams, me],
   );
-  // A search looks in every status (narrowed to one if the agent says so); otherwise the list's filter.
-  const { found, ofTeams, visible: listed } = useMemo(() => listView(all, conversations ?? NO_CONVERSATIONS, query), [all, conversations, query]);
   const channels = useMemo(() => teamChannels(filter.team, teams ?? [], me), [filter.team, teams, me]);
   const teamChoices = useMemo(() => (teams ?? []).map((t) => ({ id: t.id, name: t.name, mine: t.members.some((m) => m.agentId === me) })), [teams, me]);
   const myTeams = useMemo(() => new Set(teamChoices.filter((t) => t.mine).map((t) => t.id)), [teamChoices]);
@@ -150,15 +136,6 @@ export function SidePanelApp() {
   // Colleagues' conversations or another team's: the organisation's whole stream while they are
   // listed (decided once the agent and their teams are read, so a start does not flap the port).
   useWholeInbox(Boolean(agent) && routing !== undefined && beyondScope);
-  // The same rows as before (a message elsewhere in the inbox): the list does not render again.
-  const visible = useSame(listed, sameItems);
-  const counts = useSame(
-    useMemo(
-      () => withOrganisationCounts(filterCounts(ofTeams, filter, me), organisationCounts, filter, channels, beyondScope),
-      [ofTeams, filter, me, organisationCounts, channels, beyondScope],
-    ),
-    sameJson,
-  );
   const matches = useMemo(
     () => Object.fromEntries((search.results ?? []).filter((r) => r.match).map((r) => [r.conversation.id, r.match!.body])),
     [search.results],
@@ -214,7 +191,6 @@ export function SidePanelApp() {
     setChecked(new Set());
   }, []);
   const enterList = useCallback(() => list.current?.focus(), []);
-  const searchBar = useMemo(() => found && { scope, onScope: setScope, counts: found.counts, total: found.total }, [found, scope]);
   // Who is typing in each row, as names: the same object while that does not change.
   const typing = useSame(
     useMemo(() => Object.fromEntries(Object.keys(collab.typing).map((id) => [id, typingIn(collab, id, now, me).map((t) => t.displayName)])), [collab, now, me]),
@@ -223,8 +199,15 @@ export function SidePanelApp() {
   const { undo: runUndo } = undo;
   const onUndo = useCallback(() => void runUndo(), [runUndo]);
 
-  // Picked conversations that left the view (resolved by a colleague, filtered out) are not acted on.
-  const picked = useMemo(() => visible.filter((c) => checked.has(c.id)), [checked, visible]);
+  const { offerUndo } = undo;
+  const onBulkDone = useCallback(
+    (done: Undoable | null) => {
+      setChecked(new Set());
+      setSelecting(false);
+      if (done) offerUndo(done);
+    },
+    [offerUndo],
+  );
   const onCheck = useCallback(
     (id: string, on: boolean) =>
       setChecked((prev) => {
@@ -274,59 +257,33 @@ export function SidePanelApp() {
           focusReply={!opening.byKeyboard}
         />
       ) : (
-        <>
-          <InboxToolbar
-            ref={searchBox}
-            query={search.query}
-            onQuery={onQuery}
-            search={searchBar}
-            filter={filter}
-            onFilter={onFilter}
-            counts={complete ? counts : null}
-            teams={teamChoices}
-            searching={search.pending}
-            searchError={search.error}
-            onEnterList={enterList}
-            selecting={selecting}
-            onSelecting={onSelecting}
-          />
-          {selecting && (
-            <BulkBar
-              picked={picked}
-              status={found ? (scope === 'resolved' ? 'resolved' : 'open') : filter.status}
-              onDone={(done) => {
-                setChecked(new Set());
-                setSelecting(false);
-                if (done) undo.offerUndo(done);
-              }}
-            />
-          )}
-          <ConversationList
-            ref={list}
-            onRowsShown={onRowsShown}
-            selecting={selecting}
-            checked={checked}
-            onCheck={onCheck}
-            now={minute}
-            conversations={visible}
-            selectedId={openId}
-            typing={typing}
-            agentNames={agentNames}
-            me={agent.id}
-            matches={matches}
-            showStatus={found !== null}
-            onOpen={openConversation}
-            emptyText={
-              visible.length > 0 || !complete
-                ? ''
-                : search.query.trim()
-                  ? t('list.empty.search')
-                  : all.length === 0
-                    ? t('list.empty.none')
-                    : t(`list.empty.${filter.status}`)
-            }
-          />
-        </>
+        <InboxListPane
+          query={query}
+          onQuery={onQuery}
+          onScope={setScope}
+          onFilter={onFilter}
+          complete={complete}
+          organisationCounts={organisationCounts}
+          channels={channels}
+          beyondScope={beyondScope}
+          teams={teamChoices}
+          searching={search.pending}
+          searchError={search.error}
+          onEnterList={enterList}
+          selecting={selecting}
+          onSelecting={onSelecting}
+          checked={checked}
+          onCheck={onCheck}
+          onBulkDone={onBulkDone}
+          selectedId={openId}
+          onOpen={openConversation}
+          onRowsShown={onRowsShown}
+          typing={typing}
+          agentNames={agentNames}
+          matches={matches}
+          listRef={list}
+          searchBoxRef={searchBox}
+        />
       )}
       <UndoToast text={undo.offer?.text ?? null} failed={undo.failed} onUndo={onUndo} onHold={undo.hold} onDismissFailure={undo.dismissFailure} />
     </main>
@@ -338,4 +295,3 @@ const NO_AGENTS: AgentSummary[] = [];
 const NO_REPLIES: CannedReply[] = [];
 const NOBODY: string[] = [];
 const NO_TEAMS: ListQuery['teams'] = [];
-const NO_CONVERSATIONS: Record<string, AgentConversationView> = {};
