@@ -6,6 +6,9 @@ import { CONVERSATION_FILTERS, type filterCounts, type ListFilter } from '@/lib/
 import type { SearchScope } from '@/lib/inbox/view';
 
 const STATUSES: ConversationStatus[] = ['open', 'snoozed', 'resolved'];
+/** Made once: the toolbar renders again when a count changes, its icons need not. */
+const SELECT_ICON = <ListChecks aria-hidden="true" />;
+const BY_DUE_ICON = <ArrowDownWideNarrow aria-hidden="true" />;
 
 /**
  * Search box and the list's filters: Open / Snoozed / Resolved; Inbox (the default: the agent's
@@ -89,7 +92,7 @@ export const InboxToolbar = memo(
             </span>
           </div>
           <button type="button" className="select-toggle" aria-pressed={props.selecting} onClick={() => props.onSelecting(!props.selecting)}>
-            <ListChecks aria-hidden="true" /> <span className="label">{words.select}</span>
+            {SELECT_ICON} <span className="label">{words.select}</span>
           </button>
         </div>
         {props.search ? (
@@ -140,7 +143,7 @@ export const InboxToolbar = memo(
                   aria-pressed={props.filter.byDue}
                   onClick={() => props.onFilter({ ...props.filter, byDue: !props.filter.byDue })}
                 >
-                  <ArrowDownWideNarrow aria-hidden="true" /> {words.byDue}
+                  {BY_DUE_ICON} {words.byDue}
                 </button>
                 {props.teams.length > 0 && (
                   <select

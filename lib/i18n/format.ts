@@ -52,18 +52,33 @@ export interface Dates {
 }
 
 const datesCache = new Map<string, Dates>();
+/** How many said times a language keeps (then it starts again). */
+const SAID_KEPT = 512;
 
 export function dates(locale: string): Dates {
   let d = datesCache.get(locale);
   if (d) return d;
   const f = formats(locale);
+  // What each minute (today) or day (before) says: a new message renders its row with a new time,
+  // mostly in a minute already said, and a format through Intl costs more than the rest of it.
+  const said = new Map<string, string>();
+  const once = (key: string, say: () => string) => {
+    let text = said.get(key);
+    if (text === undefined) {
+      if (said.size >= SAID_KEPT) said.clear();
+      text = say();
+      said.set(key, text);
+    }
+    return text;
+  };
   d = {
     shortTime(iso, now = new Date()) {
       if (!iso) return '';
       const at = new Date(iso);
-      if (sameDay(at, now)) return f.time.format(at);
-      if (now.getTime() - at.getTime() < SIX_DAYS) return f.weekday.format(at);
-      return f.dayMonth.format(at);
+      if (sameDay(at, now)) return once(`t${Math.floor(at.getTime() / 60_000)}`, () => f.time.format(at));
+      const day = `${at.getFullYear()}-${at.getMonth()}-${at.getDate()}`;
+      if (now.getTime() - at.getTime() < SIX_DAYS) return once(`w${day}`, () => f.weekday.format(at));
+      return once(`d${day}`, () => f.dayMonth.format(at));
     },
     whenLabel(iso, now = new Date()) {
       const at = new Date(iso);

@@ -15,6 +15,17 @@ describe('shortTime', () => {
     expect(shortTime(march.toISOString(), now)).toBe(march.toLocaleDateString('en', { day: 'numeric', month: 'short' }));
     expect(shortTime(null, now)).toBe('');
   });
+  it('says each moment as it is when asked again (times are kept per minute and day)', () => {
+    const at = new Date(2026, 10, 26, 9, 5, 10);
+    const sameMinute = new Date(2026, 10, 26, 9, 5, 50);
+    expect(shortTime(sameMinute.toISOString(), now)).toBe(shortTime(at.toISOString(), now));
+    expect(shortTime(new Date(2026, 10, 26, 9, 6).toISOString(), now)).not.toBe(shortTime(at.toISOString(), now));
+    // The same day today, then this week, then before: the time, the weekday, the date.
+    const later = (days: number) => new Date(2026, 10, 26 + days, 12, 0);
+    expect(shortTime(at.toISOString(), later(0))).toBe(at.toLocaleTimeString('en', { hour: '2-digit', minute: '2-digit' }));
+    expect(shortTime(at.toISOString(), later(2))).toBe(at.toLocaleDateString('en', { weekday: 'short' }));
+    expect(shortTime(at.toISOString(), later(9))).toBe(at.toLocaleDateString('en', { day: 'numeric', month: 'short' }));
+  });
   it('yesterday evening is not "today", even less than a day ago', () => {
     const yesterday = new Date(2026, 10, 25, 23, 50);
     expect(shortTime(yesterday.toISOString(), now)).toBe(yesterday.toLocaleDateString('en', { weekday: 'short' }));
