@@ -17,8 +17,9 @@ export default defineConfig({
   resolve: { alias },
   test: {
     // Both cores of the machine the suite is meant for (Vitest's default leaves one idle: the whole
-    // suite ran in one worker). The browser tests still run one at a time (their project says so),
-    // beside one file of the others; every stack takes free ports and its own folders.
+    // suite ran in one worker): the unit and integration files two at a time; every stack takes
+    // free ports and its own folders. The browser tests run one at a time (their project says so),
+    // after all the others (Vitest runs a project of one file at a time as a group of its own).
     maxWorkers: 2,
     projects: [
       {

@@ -165,7 +165,7 @@ export const Row = memo(
 
 /**
  * The row's icons, made once: the same element each render, so React skips them (a new message
- * renders its row, and building an icon's SVG again was a few percent of the panel's script).
+ * renders its row, and each render built its icons' SVG again: docs/delivery-scope.md).
  */
 const ICONS = {
   due: <AlarmClock aria-hidden="true" />,

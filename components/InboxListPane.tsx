@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { AgentConversationView } from '@/lib/contract/models';
 import { useInbox } from '@/lib/hooks/useInbox';
 import { useNow } from '@/lib/hooks/useNow';
-import { sameItems, sameJson, useNewestFirst, useSame } from '@/lib/hooks/useStable';
+import { sameItems, sameJson, useNewestFirst, useSame, type NewestFirst } from '@/lib/hooks/useStable';
 import { filterCounts, listView, withOrganisationCounts, type ListFilter, type ListQuery } from '@/lib/inbox/list-filter';
 import type { SearchScope } from '@/lib/inbox/view';
 import type { CountsResponse } from '@/lib/contract/api';
@@ -53,7 +53,7 @@ export const InboxListPane = memo(function InboxListPane(props: {
   const { t } = useTranslation('inbox');
   const { query, filter, me, scope } = props.query;
   const conversations = useInbox((s) => s?.conversations);
-  const all = useNewestFirst(conversations);
+  const all = useNewestFirst(conversations, order);
   // A search looks in every status (narrowed to one if the agent says so); otherwise the list's filter.
   const { found, ofTeams, visible: listed } = useMemo(() => listView(all, conversations ?? NO_CONVERSATIONS, props.query), [all, conversations, props.query]);
   // The same rows as before (a message elsewhere in the inbox): the list does not render again.
@@ -121,3 +121,8 @@ export const InboxListPane = memo(function InboxListPane(props: {
 });
 
 const NO_CONVERSATIONS: Record<string, AgentConversationView> = {};
+/**
+ * The list's order, kept while the list is away (a thread open): closing the thread re-places what
+ * changed meanwhile instead of sorting the whole inbox again. One list per page.
+ */
+const order: { current: NewestFirst } = { current: null };

@@ -52,7 +52,7 @@ export async function notifyMessage(m: MessageView, conversation: AgentConversat
   const notice = noticeFor(m, conversation, { me: agent.id, settings, viewing, now: new Date(), agents: team.agents, t });
   if (!notice) return;
   lastNotified = Date.now();
-  await show(notice);
+  await show(notice, { refresh: m.direction === 'inbound' });
 }
 
 /** An SLA alert for the agent (a due time near, or passed): shown at once, never merged into a burst. */
@@ -62,35 +62,43 @@ export async function notifySla(alert: SlaAlertPayload, breached: boolean, conve
   const t = i18n.getFixedT(lang, 'inbox');
   const time = (iso: string) => formats(lang).time.format(new Date(iso));
   const notice = slaNoticeFor(alert, breached, conversation, { settings, now: new Date(), t, time });
-  if (notice) await show(notice);
+  if (notice) await show(notice, { refresh: false });
 }
 
 /**
- * How long a notification stays on screen after it pops up (Chrome's own and most desktops' show one
- * for five to eight seconds): a newer message of its conversation within this time changes its
- * text in place instead of popping up a new one. A text change costs the worker almost nothing; a
- * new notification has its icon fetched, decoded and sent to the browser by the notifications API
- * in the worker (about 4 ms each on the benchmark's machine: at a notification a second, a quarter
- * of the worker's CPU per message, docs/delivery-scope.md). After it, a message pops up again.
+ * How long a customer's notification counts as still popped up (Chrome's own and most desktops'
+ * show one for five to eight seconds): the same customer's next message within this time of the
+ * pop-up changes its text in place, without a new pop-up or sound (the agent was just told). A text
+ * change costs the worker almost nothing; a new notification has its icon fetched, decoded and
+ * sent to the browser by the notifications API in the worker's own thread (the largest part of the
+ * worker's CPU per message in its profile: docs/delivery-scope.md, "Notifications"). After it, a
+ * message pops up again. Assignments, snoozes ending and SLA alerts always pop up.
  */
 export const REFRESH_SHOWN_MS = 5000;
-/** When each conversation's notification last popped up (only those within `REFRESH_SHOWN_MS`). */
+/** When each conversation's customer notification popped up (only those within `REFRESH_SHOWN_MS`). */
 const poppedAt = new Map<string, number>();
 
-async function show(notice: Notice): Promise<void> {
-  await Promise.all([pop(notice).catch(() => {}), notice.sound ? playNotificationSound().catch(() => {}) : undefined]); // notifications may be disabled at the OS level
+/**
+ * Shows a notice: `refresh` (a customer's message) changes the conversation's notification in place
+ * while it is still up; otherwise, or once it is gone, it pops up anew, with the sound if asked for.
+ */
+async function show(notice: Notice, { refresh }: { refresh: boolean }): Promise<void> {
+  const popped = await pop(notice, refresh).catch(() => true); // notifications may be disabled at the OS level: the sound still plays
+  if (popped && notice.sound) await playNotificationSound().catch(() => {});
 }
 
-/** The conversation's notification: its text changed while it is on screen, else popped up anew. */
-async function pop(notice: Notice): Promise<void> {
+/** The conversation's notification: its text changed while it is up (false), else popped up anew (true). */
+async function pop(notice: Notice, refresh: boolean): Promise<boolean> {
   const id = `${NOTIFICATION_PREFIX}${notice.conversationId}`;
   const now = Date.now();
   for (const [shown, at] of poppedAt) if (now - at >= REFRESH_SHOWN_MS) poppedAt.delete(shown);
   // `update` says false when the notification is gone (the agent closed or clicked it): pop up anew.
   // Firefox has no `update` (each message pops up, as before).
   const update = (browser.notifications as Partial<typeof browser.notifications>).update;
-  if (update && poppedAt.has(id) && (await update(id, { title: notice.title, message: notice.message }))) return;
-  poppedAt.set(id, now);
+  if (refresh && update && poppedAt.has(id) && (await update(id, { title: notice.title, message: notice.message }).catch(() => false))) return false;
+  // Another kind of notice replaces the customer's: the customer's next message pops up again.
+  if (refresh) poppedAt.set(id, now);
+  else poppedAt.delete(id);
   await browser.notifications.create(id, {
     type: 'basic',
     iconUrl: browser.runtime.getURL('/icon/128.png'),
@@ -98,4 +106,5 @@ async function pop(notice: Notice): Promise<void> {
     message: notice.message,
     priority: 1,
   });
+  return true;
 }

@@ -20,12 +20,24 @@ export const sameItems = <T>(a: readonly T[], b: readonly T[]) => a.length === b
 /** Small plain values (counts) with the same content. */
 export const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+/** An inbox's conversations newest first, and the conversations it was made from. */
+export type NewestFirst = { from: Readonly<Record<string, AgentConversationView>>; list: AgentConversationView[] } | null;
+
 /**
  * An inbox's conversations newest first, kept from render to render: what changed since the last
- * one is re-placed (`reordered`), the inbox is not sorted again for each message.
+ * one is re-placed (`reordered`), the inbox is not sorted again for each message. `kept` holds the
+ * last order; the page's list keeps it beyond its own life (`InboxListPane`: a thread opened and
+ * closed again does not sort the inbox again).
  */
-export function useNewestFirst(conversations: Readonly<Record<string, AgentConversationView>> | undefined): AgentConversationView[] {
-  const kept = useRef<{ from: Readonly<Record<string, AgentConversationView>>; list: AgentConversationView[] } | null>(null);
+export function useNewestFirst(
+  conversations: Readonly<Record<string, AgentConversationView>> | undefined,
+  kept?: { current: NewestFirst },
+): AgentConversationView[] {
+  const own = useRef<NewestFirst>(null);
+  return newestFirstFrom(kept ?? own, conversations);
+}
+
+function newestFirstFrom(kept: { current: NewestFirst }, conversations: Readonly<Record<string, AgentConversationView>> | undefined): AgentConversationView[] {
   if (!conversations) return [];
   const last = kept.current;
   if (last?.from !== conversations)

@@ -60,7 +60,8 @@ export function dates(locale: string): Dates {
   if (d) return d;
   const f = formats(locale);
   // What each minute (today) or day (before) says: a new message renders its row with a new time,
-  // mostly in a minute already said, and a format through Intl costs more than the rest of it.
+  // mostly in a minute already said, and each format through Intl showed in the panel's CPU
+  // profile (docs/delivery-scope.md).
   const said = new Map<string, string>();
   const once = (key: string, say: () => string) => {
     let text = said.get(key);

@@ -1,6 +1,8 @@
+import { renderHook } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import type { AgentConversationView } from '@/lib/contract/models';
 import { newestFirst, reordered } from '@/lib/inbox/order';
+import { useNewestFirst, type NewestFirst } from '@/lib/hooks/useStable';
 import { conversation } from '../support/views';
 
 const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 10, minute)).toISOString();
@@ -40,5 +42,29 @@ describe('the list order kept as messages arrive (reordered)', () => {
     expect(reordered(list, before, { ...before })).toBe(list);
     const after = Object.fromEntries(Object.entries(before).map(([id, c], i) => [id, { ...c, lastMessageAt: at(100 - i) }]));
     expect(ids(reordered(list, before, after))).toEqual(ids(sorted(after)));
+  });
+});
+
+describe('the list order kept while the list is away (useNewestFirst with a holder)', () => {
+  it('a list shown again re-places what changed meanwhile instead of sorting the inbox again', () => {
+    const kept: { current: NewestFirst } = { current: null };
+    const before = inbox(50);
+    const first = renderHook(() => useNewestFirst(before, kept));
+    const shown = first.result.current;
+    first.unmount(); // a thread opens: the list goes
+    // Nothing changed: the same order, the very same list (no sort).
+    const again = renderHook(() => useNewestFirst(before, kept));
+    expect(again.result.current).toBe(shown);
+    again.unmount();
+    // A message meanwhile: the conversation on top, the others the same objects in their order.
+    const after = { ...before, c7: { ...before.c7!, lastMessageAt: at(59) } };
+    const back = renderHook(() => useNewestFirst(after, kept));
+    expect(ids(back.result.current)).toEqual(ids(sorted(after)));
+    expect(back.result.current[1]).toBe(shown[0]);
+    back.unmount();
+    // Without a holder, each mount starts from nothing (a list of its own).
+    const own = renderHook(() => useNewestFirst(before));
+    expect(own.result.current).not.toBe(shown);
+    expect(ids(own.result.current)).toEqual(ids(shown));
   });
 });

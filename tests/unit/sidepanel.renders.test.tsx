@@ -49,6 +49,7 @@ describe('the side panel renders for a message', () => {
   afterEach(() => {
     cleanup();
     vi.unstubAllGlobals();
+    vi.restoreAllMocks();
   });
 
   it('the list and the changed row, not the panel around them', async () => {
@@ -87,7 +88,7 @@ describe('the side panel renders for a message', () => {
       await waitFor(() => expect(screen.getByText(`again ${seq}`)).toBeTruthy());
     }
     expect(screen.queryByText('first c1')).toBeNull();
-    // Five messages rendered the list five times and the panel around it not once.
+    // Five messages: the row showed each, and the panel around the list did not render once.
     expect(shell.renders - before).toBe(0);
   });
 });
