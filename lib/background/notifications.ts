@@ -70,9 +70,10 @@ export async function notifySla(alert: SlaAlertPayload, breached: boolean, conve
  * show one for five to eight seconds): the same customer's next message within this time of the
  * pop-up changes its text in place, without a new pop-up or sound (the agent was just told). A text
  * change costs the worker almost nothing; a new notification has its icon fetched, decoded and
- * sent to the browser by the notifications API in the worker's own thread (the largest part of the
- * worker's CPU per message in its profile: docs/delivery-scope.md, "Notifications"). After it, a
- * message pops up again. Assignments, snoozes ending and SLA alerts always pop up.
+ * sent to the browser by the notifications API in the worker's own thread (about a quarter of the
+ * worker's script in its CPU profile at a notification a second: docs/delivery-scope.md,
+ * "Notifications, and the panel's render of a row"). After it, a message pops up again.
+ * Assignments, snoozes ending and SLA alerts always pop up.
  */
 export const REFRESH_SHOWN_MS = 5000;
 /** When each conversation's customer notification popped up (only those within `REFRESH_SHOWN_MS`). */

@@ -96,6 +96,36 @@ describe('Inbox in Chromium with the built extension', () => {
     expect(await panel.title()).not.toBe('pwned');
   });
 
+  it('changes the text of a customer’s notification still up instead of popping up a new one', async () => {
+    // What the worker asks of Chromium's notifications API, and what Chromium answers.
+    await browser.worker.evaluate(() => {
+      const w = globalThis as unknown as { __asked: Array<[string, unknown]> };
+      w.__asked = [];
+      for (const name of ['create', 'update'] as const) {
+        const real = chrome.notifications[name].bind(chrome.notifications) as (...args: unknown[]) => Promise<unknown>;
+        (chrome.notifications as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
+          const answer = await real(...args);
+          w.__asked.push([name, answer]);
+          return answer;
+        };
+      }
+    });
+    const asked = () => browser.worker.evaluate(() => (globalThis as unknown as { __asked: Array<[string, unknown]> }).__asked);
+    const from = customer();
+    await ctx.stack.inbound({ from, to: ctx.org.number, body: 'First of a burst', profileName: 'Marta' });
+    const row = panel.getByRole('button', { name: /Marta/ });
+    await row.waitFor({ timeout: 10_000 });
+    const id = `conversation:${await row.getAttribute('data-conversation-id')}`;
+    await expect.poll(asked, { timeout: 5000 }).toEqual([['create', id]]);
+    // The same customer a moment later: Chromium changes the notification that is up (it says so).
+    await ctx.stack.inbound({ from, to: ctx.org.number, body: 'Second of a burst', profileName: 'Marta' });
+    await expect.poll(asked, { timeout: 5000 }).toEqual([
+      ['create', id],
+      ['update', true],
+    ]);
+    expect(Object.keys(await panel.evaluate(() => chrome.notifications.getAll()))).toContain(id);
+  });
+
   it('sign out clears the session, the inbox and the badge', async () => {
     // Kept on the device while signed in (the inbox's cache, written within a second or so).
     await expect.poll(() => browser.storedOnDevice(), { timeout: 10_000 }).toContain('Hola from WhatsApp');
