@@ -97,32 +97,39 @@ describe('Inbox in Chromium with the built extension', () => {
   });
 
   it('changes the text of a customer’s notification still up instead of popping up a new one', async () => {
-    // What the worker asks of Chromium's notifications API, and what Chromium answers.
+    // What the worker asks of Chromium's notifications API, for which notification, and what
+    // Chromium answers (an earlier customer's notification may still be on its way: only this
+    // customer's are compared).
     await browser.worker.evaluate(() => {
-      const w = globalThis as unknown as { __asked: Array<[string, unknown]> };
+      const w = globalThis as unknown as { __asked: Array<[string, unknown, unknown]> };
       w.__asked = [];
       for (const name of ['create', 'update'] as const) {
         const real = chrome.notifications[name].bind(chrome.notifications) as (...args: unknown[]) => Promise<unknown>;
         (chrome.notifications as unknown as Record<string, unknown>)[name] = async (...args: unknown[]) => {
           const answer = await real(...args);
-          w.__asked.push([name, answer]);
+          w.__asked.push([name, args[0], answer]);
           return answer;
         };
       }
     });
-    const asked = () => browser.worker.evaluate(() => (globalThis as unknown as { __asked: Array<[string, unknown]> }).__asked);
+    const asked = async (id: string) =>
+      (await browser.worker.evaluate(() => (globalThis as unknown as { __asked: Array<[string, unknown, unknown]> }).__asked))
+        .filter(([, of]) => of === id)
+        .map(([name, , answer]) => [name, answer]);
     const from = customer();
     await ctx.stack.inbound({ from, to: ctx.org.number, body: 'First of a burst', profileName: 'Marta' });
     const row = panel.getByRole('button', { name: /Marta/ });
     await row.waitFor({ timeout: 10_000 });
     const id = `conversation:${await row.getAttribute('data-conversation-id')}`;
-    await expect.poll(asked, { timeout: 5000 }).toEqual([['create', id]]);
+    await expect.poll(() => asked(id), { timeout: 5000 }).toEqual([['create', id]]);
     // The same customer a moment later: Chromium changes the notification that is up (it says so).
     await ctx.stack.inbound({ from, to: ctx.org.number, body: 'Second of a burst', profileName: 'Marta' });
-    await expect.poll(asked, { timeout: 5000 }).toEqual([
-      ['create', id],
-      ['update', true],
-    ]);
+    await expect
+      .poll(() => asked(id), { timeout: 5000 })
+      .toEqual([
+        ['create', id],
+        ['update', true],
+      ]);
     expect(Object.keys(await panel.evaluate(() => chrome.notifications.getAll()))).toContain(id);
   });
 
