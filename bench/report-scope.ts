@@ -180,8 +180,7 @@ export function scopeSection(now: ScopeResult | undefined, before: ScopeResult |
     '',
     ...targets(before, now, large),
     '',
-    // Measured on the 2-core VM of these runs: docs/delivery-scope.md lists seven runs of one session.
-    "Read the per-message figures with their spread: on this machine two runs of the same code differ by up to 0.35 ms per message in the worker and 0.65 ms in the side panel (the server's and PostgreSQL's figures move with them: the machine's other load), so a change smaller than that needs several runs each way (docs/delivery-scope.md, \"Notifications, and the panel's render of a row\").",
+    "Read the per-message figures with their spread: two runs of the same code can differ by tenths of a millisecond per message (the server's and PostgreSQL's figures move with them: the machine's other load), so a small change needs several runs each way (docs/delivery-scope.md, \"Notifications, and the panel's render of a row\", lists such runs).",
     '',
     ...(latency.length
       ? [

@@ -2,7 +2,7 @@ import { AlarmClock, Ban, Camera, Clock, MapPin, Paperclip, User } from 'lucide-
 import { memo, type KeyboardEvent } from 'react';
 import type { TFunction } from 'i18next';
 import type { AgentConversationView } from '@/lib/contract/models';
-import type { Dates } from '@/lib/i18n/format';
+import { sayOnce, type Dates } from '@/lib/i18n/format';
 import { initials, waitingSince, waitLabel } from '@/lib/inbox/row';
 import { backNotice, previewParts } from '@/lib/inbox/view';
 import { contactDir, contactLabel } from './format';
@@ -17,16 +17,7 @@ const WORDS_KEPT = 1000;
  * one set per language, so a row renders again when the language changes.
  */
 export function rowWords(t: TFunction<'inbox'>, dates: Dates) {
-  const said = new Map<string, string>();
-  const once = (key: string, say: () => string) => {
-    let text = said.get(key);
-    if (text === undefined) {
-      if (said.size >= WORDS_KEPT) said.clear();
-      text = say();
-      said.set(key, text);
-    }
-    return text;
-  };
+  const once = sayOnce(WORDS_KEPT);
   return {
     t,
     ...dates,

@@ -52,6 +52,24 @@ export interface Dates {
 }
 
 const datesCache = new Map<string, Dates>();
+
+/**
+ * Words made once by key: `once(key, say)` says `say()` the first time and the same text after,
+ * keeping at most `kept` (then it starts again). For text a render would otherwise make again
+ * (a plural through i18next, a time through Intl).
+ */
+export function sayOnce(kept: number): (key: string, say: () => string) => string {
+  const said = new Map<string, string>();
+  return (key, say) => {
+    let text = said.get(key);
+    if (text === undefined) {
+      if (said.size >= kept) said.clear();
+      text = say();
+      said.set(key, text);
+    }
+    return text;
+  };
+}
 /** How many said times a language keeps (then it starts again). */
 const SAID_KEPT = 512;
 
@@ -62,16 +80,7 @@ export function dates(locale: string): Dates {
   // What each minute (today) or day (before) says: a new message renders its row with a new time,
   // mostly in a minute already said, and each format through Intl showed in the panel's CPU
   // profile (docs/delivery-scope.md).
-  const said = new Map<string, string>();
-  const once = (key: string, say: () => string) => {
-    let text = said.get(key);
-    if (text === undefined) {
-      if (said.size >= SAID_KEPT) said.clear();
-      text = say();
-      said.set(key, text);
-    }
-    return text;
-  };
+  const once = sayOnce(SAID_KEPT);
   d = {
     shortTime(iso, now = new Date()) {
       if (!iso) return '';
