@@ -1,4 +1,4 @@
-import type { ScopeCase, ScopeResult } from './scenarios/scope';
+import type { ScopeCase, ScopeParts, ScopeResult } from './scenarios/scope';
 
 type Row = Record<string, string | number>;
 
@@ -36,27 +36,36 @@ export function panelLatencyTargets(rows: PanelRow[] | undefined, inScopeOnly = 
     return [[t.what, measured, !lost && x.p50 <= 25 && x.p99 <= 100 ? 'met' : '**missed**'] as [string, string, string]];
   });
 }
-const dash = (v: number | null | undefined) => (v === null || v === undefined ? '-' : v);
+const dash = (v: number | string | null | undefined) => (v === null || v === undefined ? '-' : v);
 /** A figure with the worker's in it, starred when the service worker's thread was replaced in its window (see WORKER_NOTE). */
-const workerCell = (c: ScopeCase, v: number | null | undefined) => (c.workerKept === false && v !== null && v !== undefined ? `${v} *` : dash(v));
+const workerCell = (c: ScopeCase, v: number | string | null | undefined) => (c.workerKept === false && v !== null && v !== undefined ? `${v} *` : dash(v));
 const WORKER_NOTE = "\\* Chromium replaced the service worker's thread during this window: the worker's figures (and the totals) miss the old thread's share.";
 
-/** The extension's CPU per case: ms per second of wall time by part, % of one core, ms per message. */
+/** A per-message figure with the lowest and highest of the case's windows beside it, when it had several. */
+const spread = (c: ScopeCase, part: keyof ScopeParts) => {
+  const v = c.perMessage?.[part];
+  const xs = c.perWindow?.map((w) => w[part]);
+  if (v === undefined || !xs || xs.length < 2) return v;
+  return `${v} (${Math.min(...xs)}–${Math.max(...xs)})`;
+};
+
+/** The extension's CPU per case: ms per second of wall time by part, % of one core, ms per message (with its windows' range). */
 export function scopeExtensionRows(r: ScopeResult): Row[] {
   return r.cases.map((c) => ({
     case: c.case,
     'msg/s': c.rate,
     messages: c.messages,
+    windows: c.windows ?? 1,
     'shown in panel': c.shown,
     'worker ms/s': workerCell(c, c.perSecond.worker),
     'side panel ms/s': c.perSecond.panel,
     'CRM page ms/s': c.perSecond.crm,
     'total ms/s': workerCell(c, c.perSecond.total),
     '% of one core': c.corePct,
-    'worker ms/msg': workerCell(c, c.perMessage?.worker),
-    'side panel ms/msg': dash(c.perMessage?.panel),
-    'CRM page ms/msg': dash(c.perMessage?.crm),
-    'total ms/msg': workerCell(c, c.perMessage?.total),
+    'worker ms/msg': workerCell(c, spread(c, 'worker')),
+    'side panel ms/msg': dash(spread(c, 'panel')),
+    'CRM page ms/msg': dash(spread(c, 'crm')),
+    'total ms/msg': workerCell(c, spread(c, 'total')),
   }));
 }
 
@@ -176,11 +185,11 @@ export function scopeSection(now: ScopeResult | undefined, before: ScopeResult |
   return [
     "## An agent's cost for colleagues' messages: the delivery scope (issue 34)",
     '',
-    `\`npm run bench -- --only scope\` (bench/scenarios/scope.ts). One organisation of ${shown.agents} agents: the measured agent signed in to Chromium with the built extension, its side panel open on its default view and a CRM page showing ${shown.crmNumbers} other customers' numbers (none of them messaged, so no badge is behind a message); the ${shown.agents - 1} colleagues are plain Socket.IO clients in the load generator. ${shown.customers} customers write in turn; colleagues assigned each conversation beforehand through the API, to themselves ("none in scope") or to the measured agent ("in scope": more conversations than rows on screen, so each message brings its row onto the screen and pushes another off, the list's costliest change); "in scope, on screen" is four more customers of the measured agent writing in turn, their rows on screen throughout (a message moves its row to the top, the usual case of an agent's own conversations); "idle" is the same browser with nothing coming, measured last, five seconds after the in-scope messages. Each messaged case: two unmeasured seconds of the same traffic, then the measured window (the messages, then one second for the last to land). The extension's CPU is measured as in the side-panel scenario (the service worker's thread from /proc; the side panel's and the CRM page's main threads from CDP, \`TaskDuration\` in thread time); the server is the stack's server process (the API, Socket.IO and the local Realtime, user + system CPU from /proc) and PostgreSQL its embedded database's processes. "shown in panel" counts the window's messages the side panel showed. The "before" run is the design before the per-agent scope (every message of the organisation to every agent), kept in \`bench-results/scope-before.json\` (\`npm run bench -- --only scope --out bench-results/scope-before.json\`, then \`npm run bench -- --report\`).`,
+    `\`npm run bench -- --only scope\` (bench/scenarios/scope.ts). One organisation of ${shown.agents} agents: the measured agent signed in to Chromium with the built extension, its side panel open on its default view and a CRM page showing ${shown.crmNumbers} other customers' numbers (none of them messaged, so no badge is behind a message); the ${shown.agents - 1} colleagues are plain Socket.IO clients in the load generator. ${shown.customers} customers write in turn; colleagues assigned each conversation beforehand through the API, to themselves ("none in scope") or to the measured agent ("in scope": more conversations than rows on screen, so each message brings its row onto the screen and pushes another off, the list's costliest change); "in scope, on screen" is four more customers of the measured agent writing in turn, their rows on screen throughout (a message moves its row to the top, the usual case of an agent's own conversations); "idle" is the same browser with nothing coming, measured last, five seconds after the in-scope messages. The messaged cases run in rounds, one case after the other and again (the runs since the rounds came: three rounds of 20 s windows), so the machine's other load, which drifts over minutes, weighs on each case alike; each window follows two unmeasured seconds of the same traffic and holds the messages, then one second for the last to land. A case's figures are the median of its windows; the per-message cells give the lowest and highest window in brackets. The extension's CPU is measured as in the side-panel scenario (the service worker's thread from /proc; the side panel's and the CRM page's main threads from CDP, \`TaskDuration\` in thread time); the server is the stack's server process (the API, Socket.IO and the local Realtime, user + system CPU from /proc) and PostgreSQL its embedded database's processes. "shown in panel" counts the window's messages the side panel showed. The "before" run is the design before the per-agent scope (every message of the organisation to every agent), kept in \`bench-results/scope-before.json\` (\`npm run bench -- --only scope --out bench-results/scope-before.json\`, then \`npm run bench -- --report\`).`,
     '',
     ...targets(before, now, large),
     '',
-    "Read the per-message figures with their spread: two runs of the same code can differ by tenths of a millisecond per message (the server's and PostgreSQL's figures move with them: the machine's other load), so a small change needs several runs each way (docs/delivery-scope.md, \"Notifications, and the panel's render of a row\", lists such runs).",
+    "Read the per-message figures with their range: two windows or runs of the same code can differ by tenths of a millisecond per message (the server's and PostgreSQL's figures move with them: the machine's other load), so a small change needs several runs each way (docs/delivery-scope.md, \"Notifications, and the panel's render of a row\", lists such runs).",
     '',
     ...(latency.length
       ? [

@@ -253,7 +253,7 @@ if (want('scope')) {
       stack,
       quick
         ? { agents: 20, rate: 5, seconds: 1, idleSeconds: 1, customers: 5, settleSeconds: 1 }
-        : { agents: 1000, rate: 10, seconds: 30, idleSeconds: 10, customers: 100 },
+        : { agents: 1000, rate: 10, seconds: 20, idleSeconds: 10, customers: 100, rounds: 3 },
     );
     printTable(`Delivery scope: the extension's CPU, one organisation of ${r.agents} agents (${r.commit})`, scopeExtensionRows(r));
     printTable('Delivery scope: the server and PostgreSQL, same run', scopeServerRows(r));
