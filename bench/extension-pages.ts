@@ -80,7 +80,13 @@ export async function frameFloor(context: BrowserContext, panel: Page, opts: { r
           const list = document.querySelector('[role="list"]')!;
           const rows = [...document.querySelectorAll<HTMLElement>('.conversation-item')];
           // (No named helpers: the bench's transpiler would wrap them in one the page does not have.)
-          const places = rows.map((el) => Number(/translateY\((-?[\d.]+)px\)/.exec(el.style.transform)?.[1] ?? 0));
+          // Where the list put each row, and in its own form (the virtualizer writes translate3d; an
+          // older one wrote translateY): a row not found in place fails the run rather than stacking
+          // the rows at the top and measuring another change.
+          const places = rows.map((el) => Number(/translate(?:Y\(|3d\([^,]*,\s*)(-?[\d.]+)px/.exec(el.style.transform)?.[1] ?? Number.NaN));
+          if (places.some((at) => Number.isNaN(at)) || new Set(places).size < 4)
+            throw new Error(`rows not placed by a transform: ${rows.map((el) => el.style.transform).join('; ')}`);
+          const threeD = rows[0]!.style.transform.startsWith('translate3d');
           // The four rows on screen first, top to bottom.
           const top = rows
             .map((el, i) => ({ el, at: places[i]! }))
@@ -103,7 +109,7 @@ export async function frameFloor(context: BrowserContext, panel: Page, opts: { r
             }
             moved.querySelector('.unread-count')?.setAttribute('aria-label', `${step + 1} unread`);
             order.forEach((row, i) => {
-              row.style.transform = `translateY(${tops[i]}px)`;
+              row.style.transform = threeD ? `translate3d(0px, ${tops[i]}px, 0px)` : `translateY(${tops[i]}px)`;
               row.setAttribute('aria-posinset', String(i + 1));
               row.dataset.index = String(i);
               row.querySelector('button')?.setAttribute('tabindex', i === 0 ? '0' : '-1');
