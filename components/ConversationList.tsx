@@ -1,9 +1,10 @@
-import { forwardRef, memo, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type Key, type KeyboardEvent } from 'react';
+import { forwardRef, memo, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
 import type { AgentConversationView } from '@/lib/contract/models';
 import { dates } from '@/lib/i18n/format';
 import { dueLabel, previewAuthor } from '@/lib/inbox/row';
+import { assignSlots } from '@/lib/inbox/row-slots';
 import { Row, rowWords, waitedLabel } from './ConversationRow';
 
 export interface ConversationListHandle {
@@ -76,6 +77,31 @@ export const ConversationList = memo(
       observeElementRect: observeScroller,
     });
     const rows = virtualizer.getVirtualItems();
+    // Each row's element (slot, lib/inbox/row-slots.ts): a conversation coming onto the screen takes
+    // the element of one that left it, so the browser updates a row's texts rather than removing one
+    // row and building another. The focused row's element stays its own.
+    const slots = useRef(new Map<string, number>());
+    slots.current = assignSlots(
+      slots.current,
+      rows.map((r) => conversations[r.index]!.id),
+      focusedConversation(scroller.current),
+    );
+    const slotOf = slots.current;
+    // The virtualizer finds a row's element by conversation: a ref per conversation tells it when an
+    // element changes hands (React calls the old conversation's with null, the new one's with the element).
+    const refs = useRef(new Map<string, (el: HTMLDivElement | null) => void>()).current;
+    for (const id of refs.keys()) if (!slotOf.has(id)) refs.delete(id);
+    const rowRef = (id: string) => {
+      let ref = refs.get(id);
+      if (!ref) {
+        ref = (el) => {
+          if (el) for (const [key, node] of virtualizer.elementsCache) if (node === el && key !== id) virtualizer.elementsCache.delete(key);
+          virtualizer.measureElement(el);
+        };
+        refs.set(id, ref);
+      }
+      return ref;
+    };
     // The row in the tab order (one tab stop for the list), by conversation: it stays with the
     // conversation when a new message reorders the list (no second render to follow it). The first
     // row until the agent moves in the list.
@@ -127,11 +153,11 @@ export const ConversationList = memo(
 
     if (conversations.length === 0) return <p className="empty">{props.emptyText}</p>;
 
-    // The rows stay in the page in one order (by conversation id) and the screen's order is the
-    // transform: a message moving a row to the top moves no element (React would move every row
-    // above it, and the browser style, lay out and shape each one again). Assistive technologies
-    // read the screen's order from `aria-owns`, and each row says its place (`aria-posinset`).
-    const inPage = [...rows].sort(byKey);
+    // The rows stay in the page in one order (by slot) and the screen's order is the transform: a
+    // message moving a row to the top moves no element (React would move every row above it, and
+    // the browser style, lay out and shape each one again). Assistive technologies read the
+    // screen's order from `aria-owns`, and each row says its place (`aria-posinset`).
+    const inPage = [...rows].sort((a, b) => slotOf.get(conversations[a.index]!.id)! - slotOf.get(conversations[b.index]!.id)!);
     return (
       <div ref={scroller} className="conversations-scroller">
         <div
@@ -146,14 +172,14 @@ export const ConversationList = memo(
             return (
               // Positioned by the virtualizer (a transform); measured once per conversation.
               <div
-                key={c.id}
+                key={slotOf.get(c.id)}
                 id={rowId(c.id)}
                 role="listitem"
                 aria-posinset={index + 1}
                 aria-setsize={conversations.length}
                 className="conversation-item"
                 data-index={index}
-                ref={virtualizer.measureElement}
+                ref={rowRef(c.id)}
               >
                 <Row
                   conversation={c}
@@ -184,7 +210,12 @@ export const ConversationList = memo(
 );
 
 const rowId = (conversationId: string) => `conversation-row-${conversationId}`;
-const byKey = (a: { key: Key }, b: { key: Key }) => (String(a.key) < String(b.key) ? -1 : String(a.key) > String(b.key) ? 1 : 0);
+/** The conversation whose row holds the keyboard focus (its button or checkbox), if any. */
+const focusedConversation = (list: HTMLElement | null) => {
+  const at = document.activeElement;
+  if (!list || !at || !list.contains(at)) return null;
+  return at.closest('.conversation-item')?.id.slice(rowId('').length) ?? null;
+};
 
 /**
  * A row's height before it is measured: the last row measured (rows mostly look alike), else the
