@@ -1,6 +1,6 @@
-import { forwardRef, memo, useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { forwardRef, memo, useCallback, useEffect, useImperativeHandle, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useVirtualizer, type Virtualizer } from '@tanstack/react-virtual';
+import { defaultRangeExtractor, useVirtualizer, type Range, type Virtualizer } from '@tanstack/react-virtual';
 import type { AgentConversationView } from '@/lib/contract/models';
 import { dates } from '@/lib/i18n/format';
 import { dueLabel, previewAuthor } from '@/lib/inbox/row';
@@ -62,12 +62,21 @@ export const ConversationList = memo(
     // and the rows it pushes down only move (a transform the virtualizer writes, no layout or repaint
     // of their content).
     const getItemKey = useCallback((index: number) => conversations[index]?.id ?? index, [conversations]);
+    // The row in the tab order (one tab stop for the list), by conversation: it stays with the
+    // conversation when a new message reorders the list (no second render to follow it). The first
+    // row until the agent moves in the list.
+    const [activeId, setActiveId] = useState<string | null>(null);
+    const activeIndex = useMemo(() => Math.max(0, activeId ? conversations.findIndex((c) => c.id === activeId) : 0), [activeId, conversations]);
+    // The tab-stop row stays in the page wherever the list is scrolled and however far messages push
+    // it down: Tab into the list lands on it, and the keyboard focus on it is never taken away.
+    const rangeExtractor = useCallback((range: Range) => withIndex(defaultRangeExtractor(range), activeIndex, range.count), [activeIndex]);
     const virtualizer = useVirtualizer({
       count: conversations.length,
       getScrollElement: () => scroller.current,
       estimateSize: estimateRow,
       getItemKey,
       overscan: 3,
+      rangeExtractor,
       directDomUpdates: true,
       measureElement: measureRow,
       // Until the scroller's size is reported (after the browser's layout): the window's height, so
@@ -79,34 +88,42 @@ export const ConversationList = memo(
     const rows = virtualizer.getVirtualItems();
     // Each row's element (slot, lib/inbox/row-slots.ts): a conversation coming onto the screen takes
     // the element of one that left it, so the browser updates a row's texts rather than removing one
-    // row and building another. The focused row's element stays its own.
-    const slots = useRef(new Map<string, number>());
-    slots.current = assignSlots(
-      slots.current,
+    // row and building another. The focused row's element stays its own. Computed from the slots
+    // of the last render React committed (a render it threw away changed no element).
+    const committed = useRef<ReadonlyMap<string, number>>(NO_SLOTS);
+    const slotOf = assignSlots(
+      committed.current,
       rows.map((r) => conversations[r.index]!.id),
       focusedConversation(scroller.current),
     );
-    const slotOf = slots.current;
     // The virtualizer finds a row's element by conversation: a ref per conversation tells it when an
     // element changes hands (React calls the old conversation's with null, the new one's with the element).
-    const refs = useRef(new Map<string, (el: HTMLDivElement | null) => void>()).current;
-    for (const id of refs.keys()) if (!slotOf.has(id)) refs.delete(id);
+    const [refs] = useState(() => new Map<string, (el: HTMLDivElement | null) => void>());
+    const [handovers] = useState(() => handoverSizes(virtualizer));
+    useEffect(() => () => handovers.disconnect(), [handovers]);
+    useLayoutEffect(() => {
+      committed.current = slotOf;
+      for (const id of refs.keys()) if (!slotOf.has(id)) refs.delete(id);
+    });
     const rowRef = (id: string) => {
       let ref = refs.get(id);
       if (!ref) {
         ref = (el) => {
-          if (el) for (const [key, node] of virtualizer.elementsCache) if (node === el && key !== id) virtualizer.elementsCache.delete(key);
+          // The element's last conversation no longer owns it: left in the virtualizer's cache, that
+          // conversation coming back on another element would have the virtualizer stop observing this one.
+          let handedOver = false;
+          for (const [key, node] of virtualizer.elementsCache) {
+            if (node !== el || key === id) continue;
+            virtualizer.elementsCache.delete(key);
+            handedOver = true;
+          }
           virtualizer.measureElement(el);
+          if (el && handedOver) handovers.measure(el);
         };
         refs.set(id, ref);
       }
       return ref;
     };
-    // The row in the tab order (one tab stop for the list), by conversation: it stays with the
-    // conversation when a new message reorders the list (no second render to follow it). The first
-    // row until the agent moves in the list.
-    const [activeId, setActiveId] = useState<string | null>(null);
-    const activeIndex = useMemo(() => Math.max(0, activeId ? conversations.findIndex((c) => c.id === activeId) : 0), [activeId, conversations]);
     // As a sorted set: a conversation moving within the rows on screen changes nothing to ask for.
     const shownIds = rows
       .map((r) => conversations[r.index]?.id)
@@ -210,6 +227,39 @@ export const ConversationList = memo(
 );
 
 const rowId = (conversationId: string) => `conversation-row-${conversationId}`;
+const NO_SLOTS: ReadonlyMap<string, number> = new Map();
+
+/** `indexes` (ascending) with `index` among them, when it is one of the list's `count`. */
+const withIndex = (indexes: number[], index: number, count: number) => {
+  if (index < 0 || index >= count || indexes.includes(index)) return indexes;
+  return [...indexes, index].sort((a, b) => a - b);
+};
+
+/**
+ * The height of a row that took over another's element, from a ResizeObserver report of its own.
+ * The virtualizer's observer already watches the element and reports it only when its size changes:
+ * a conversation as tall as the element's last one, but not as its own known or estimated height,
+ * would keep the wrong height (rows below overlapping it, or a gap).
+ */
+const handoverSizes = (list: Virtualizer<HTMLDivElement, HTMLDivElement>) => {
+  let observer: ResizeObserver | null = null;
+  return {
+    measure(el: HTMLDivElement) {
+      observer ??= new ResizeObserver((entries) => {
+        for (const entry of entries) {
+          observer?.unobserve(entry.target);
+          const box = entry.borderBoxSize?.[0];
+          if (!box || !entry.target.isConnected) continue;
+          const index = list.indexFromElement(entry.target as HTMLDivElement);
+          if (index >= 0 && index < list.options.count) list.resizeItem(index, (rowHeight.last = Math.round(box.blockSize)));
+        }
+      });
+      observer.observe(el, { box: 'border-box' });
+    },
+    disconnect: () => observer?.disconnect(),
+  };
+};
+
 /** The conversation whose row holds the keyboard focus (its button or checkbox), if any. */
 const focusedConversation = (list: HTMLElement | null) => {
   const at = document.activeElement;

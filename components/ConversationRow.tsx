@@ -1,5 +1,5 @@
 import { AlarmClock, Ban, Camera, Clock, MapPin, Paperclip, User } from 'lucide-react';
-import { memo, type KeyboardEvent } from 'react';
+import { memo, useRef, type KeyboardEvent } from 'react';
 import type { TFunction } from 'i18next';
 import type { AgentConversationView } from '@/lib/contract/models';
 import { sayOnce, type Dates } from '@/lib/i18n/format';
@@ -58,6 +58,17 @@ export const Row = memo(
     const w = p.words;
     const { t, shortTime, whenLabel } = w;
     const back = backNotice(c);
+    // The list hands a row's element to another conversation when this one leaves the page
+    // (ConversationList): a click pressed on one conversation and released after the element
+    // changed hands is not the other's.
+    const pressed = useRef<string | null>(null);
+    const press = { onPointerDown: () => (pressed.current = c.id), onPointerLeave: () => (pressed.current = null) };
+    /** False for a click pressed while the element showed another conversation; forgets the press. */
+    const samePress = () => {
+      const was = pressed.current;
+      pressed.current = null;
+      return was === null || was === c.id;
+    };
     return (
       <>
         {p.selecting && (
@@ -67,7 +78,8 @@ export const Row = memo(
             checked={p.checked}
             tabIndex={p.tabbable ? 0 : -1}
             aria-label={t('list.pick', { name: contactLabel(c) })}
-            onChange={(e) => p.onCheck(c.id, e.target.checked)}
+            {...press}
+            onChange={(e) => samePress() && p.onCheck(c.id, e.target.checked)}
           />
         )}
         <button
@@ -77,7 +89,8 @@ export const Row = memo(
           tabIndex={p.tabbable ? 0 : -1}
           data-conversation-id={c.id}
           // A click from Enter or Space has no pointer clicks (detail 0).
-          onClick={(e) => p.onOpen(c.id, e.detail === 0)}
+          {...press}
+          onClick={(e) => (samePress() || e.detail === 0) && p.onOpen(c.id, e.detail === 0)}
           onFocus={() => p.onFocus(c.id)}
           onKeyDown={p.onKeyDown}
         >
