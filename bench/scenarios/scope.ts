@@ -7,6 +7,7 @@ import { conversationsAssigned } from '../assigned';
 import { cpuPer, extensionCpu, startExtensionProfiles, type ExtensionCpu } from '../extension-cpu';
 import { frameFloor, openCrmPage, watchPanelText } from '../extension-pages';
 import { newCustomersWriting } from '../http';
+import { medianCase } from '../scope-windows';
 import type { RemoteStack } from '../remote-stack';
 import { round, sleep } from '../stats';
 
@@ -122,7 +123,7 @@ export async function deliveryScope(
     await sleep(settleMs); // the sign-in's catch-up done
 
     /** One measured window around `during`: the extension's and the stack's CPU. */
-    const measure = async (name: ScopeCase['case'], messages: number, during: () => Promise<unknown>) => {
+    const measure = async (name: ScopeCase['case'], messages: number, during: () => Promise<unknown>, pass = 0) => {
       const profiling = await startExtensionProfiles(browser.context, panel, browser.worker.url());
       const server0 = stack.usage().cpuMs;
       const postgres0 = stack.postgresCpuMs();
@@ -131,7 +132,7 @@ export async function deliveryScope(
       const used = await cpu.stop();
       const server = stack.usage().cpuMs - server0;
       const postgres = stack.postgresCpuMs() - postgres0;
-      await profiling?.stop(`scope-${name.replaceAll(' ', '-')}`);
+      await profiling?.stop(`scope-${name.replaceAll(' ', '-')}${pass ? `-${pass + 1}` : ''}`);
       const seconds = used.wallMs / 1000;
       const parts = (x: ExtensionCpu): ScopeParts => ({ worker: x.worker, panel: x.panel, crm: x.crm, total: round(x.worker + x.panel + x.crm, 3) });
       const perSecond = parts(cpuPer(used, seconds));
@@ -163,10 +164,15 @@ export async function deliveryScope(
         await sleep(500);
         const body = (i: number) => `[scope:${c.key}:${pass}-${i}]`;
         const writing = newCustomersWriting(stack, org!.number, { total, step: `${c.key}-${pass}`, from: customer(c), body });
-        const row = await measure(c.name, total, async () => {
-          await writing.run(opts.rate, new Map(), () => true); // every webhook answered: stored and fanned out
-          await sleep(1000);
-        });
+        const row = await measure(
+          c.name,
+          total,
+          async () => {
+            await writing.run(opts.rate, new Map(), () => true); // every webhook answered: stored and fanned out
+            await sleep(1000);
+          },
+          pass,
+        );
         const seen = await onScreen.seen();
         const shown = Array.from({ length: total }, (_, i) => body(i)).filter((b) => seen[b]).length;
         windows.set(c, [...(windows.get(c) ?? []), { ...row, shown }]);
@@ -190,42 +196,6 @@ export async function deliveryScope(
     for (const s of sockets) s.close();
     await browser.close();
   }
-}
-
-/** One case from its windows: the median of each figure, messages and shown summed, each window's per-message figures kept. */
-export function medianCase(ws: ScopeCase[]): ScopeCase {
-  const first = ws[0]!;
-  if (ws.length === 1) return first;
-  const mid = (pick: (w: ScopeCase) => number | null | undefined) => {
-    const xs = ws
-      .map(pick)
-      .filter((x): x is number => typeof x === 'number')
-      .sort((a, b) => a - b);
-    if (!xs.length) return null;
-    const h = Math.floor(xs.length / 2);
-    return round(xs.length % 2 ? xs[h]! : (xs[h - 1]! + xs[h]!) / 2, 3);
-  };
-  const parts = (pick: (w: ScopeCase) => ScopeParts | null): ScopeParts => ({
-    worker: mid((w) => pick(w)?.worker)!,
-    panel: mid((w) => pick(w)?.panel)!,
-    crm: mid((w) => pick(w)?.crm)!,
-    total: mid((w) => pick(w)?.total)!,
-  });
-  return {
-    case: first.case,
-    rate: first.rate,
-    messages: ws.reduce((n, w) => n + w.messages, 0),
-    windows: ws.length,
-    seconds: mid((w) => w.seconds)!,
-    shown: ws.reduce((n, w) => n + w.shown, 0),
-    perSecond: parts((w) => w.perSecond),
-    corePct: mid((w) => w.corePct)!,
-    workerKept: ws.every((w) => w.workerKept !== false),
-    perMessage: first.perMessage ? parts((w) => w.perMessage) : null,
-    perWindow: first.perMessage ? ws.map((w) => w.perMessage!) : undefined,
-    server: { corePct: mid((w) => w.server.corePct)!, perMessage: mid((w) => w.server.perMessage) },
-    postgres: { corePct: mid((w) => w.postgres.corePct)!, perMessage: mid((w) => w.postgres.perMessage) },
-  };
 }
 
 /** The commit under measurement, marked when the tree has changes of its own. */
