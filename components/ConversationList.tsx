@@ -42,7 +42,7 @@ export const ConversationList = memo(
       /** Now, to the minute: how long customers have waited. */
       now: number;
       onCheck: (id: string, checked: boolean) => void;
-      /** The rows on screen changed (their typing and viewing are then asked for). */
+      /** The rows in the page changed: those on screen, a few beyond and the tab-stop row (their typing and viewing are then asked for). */
       onRowsShown?: (ids: string[]) => void;
     }
   >(function ConversationList(props, ref) {
@@ -246,13 +246,16 @@ const handoverSizes = (list: Virtualizer<HTMLDivElement, HTMLDivElement>) => {
   return {
     measure(el: HTMLDivElement) {
       observer ??= new ResizeObserver((entries) => {
+        // Every report read before any is applied: a resize can render the list again at once.
+        const sizes: Array<[number, number]> = [];
         for (const entry of entries) {
           observer?.unobserve(entry.target);
           const box = entry.borderBoxSize?.[0];
           if (!box || !entry.target.isConnected) continue;
           const index = list.indexFromElement(entry.target as HTMLDivElement);
-          if (index >= 0 && index < list.options.count) list.resizeItem(index, (rowHeight.last = Math.round(box.blockSize)));
+          if (index >= 0 && index < list.options.count) sizes.push([index, Math.round(box.blockSize)]);
         }
+        for (const [index, size] of sizes) list.resizeItem(index, (rowHeight.last = size));
       });
       observer.observe(el, { box: 'border-box' });
     },

@@ -60,14 +60,20 @@ export const Row = memo(
     const back = backNotice(c);
     // The list hands a row's element to another conversation when this one leaves the page
     // (ConversationList): a click pressed on one conversation and released after the element
-    // changed hands is not the other's.
-    const pressed = useRef<string | null>(null);
-    const press = { onPointerDown: () => (pressed.current = c.id), onPointerLeave: () => (pressed.current = null) };
-    /** False for a click pressed while the element showed another conversation; forgets the press. */
+    // changed hands is not the other's. Decided when the pointer is released (a touch's click
+    // follows its release and leave) for the click that follows; every pointer click begins with
+    // its own press. A click from the keyboard or a screen reader (no pointer: `detail` 0) goes through.
+    const press = useRef<{ on: string | null; otherConversation: boolean }>({ on: null, otherConversation: false });
+    const byKeyboard = useRef(false);
+    const pointer = {
+      onPointerDown: () => void (press.current = { on: c.id, otherConversation: false }),
+      onPointerUp: () => void (press.current = { on: null, otherConversation: press.current.on !== null && press.current.on !== c.id }),
+    };
+    /** False for the click of a press that began on another conversation; forgets it. */
     const samePress = () => {
-      const was = pressed.current;
-      pressed.current = null;
-      return was === null || was === c.id;
+      const other = press.current.otherConversation;
+      press.current = { on: null, otherConversation: false };
+      return !other;
     };
     return (
       <>
@@ -78,8 +84,11 @@ export const Row = memo(
             checked={p.checked}
             tabIndex={p.tabbable ? 0 : -1}
             aria-label={t('list.pick', { name: contactLabel(c) })}
-            {...press}
-            onChange={(e) => samePress() && p.onCheck(c.id, e.target.checked)}
+            {...pointer}
+            onFocus={() => p.onFocus(c.id)}
+            // React calls onClick before onChange for the same click.
+            onClick={(e) => void (byKeyboard.current = e.detail === 0)}
+            onChange={(e) => (byKeyboard.current || samePress()) && p.onCheck(c.id, e.target.checked)}
           />
         )}
         <button
@@ -88,9 +97,9 @@ export const Row = memo(
           aria-current={p.selected ? 'true' : undefined}
           tabIndex={p.tabbable ? 0 : -1}
           data-conversation-id={c.id}
+          {...pointer}
           // A click from Enter or Space has no pointer clicks (detail 0).
-          {...press}
-          onClick={(e) => (samePress() || e.detail === 0) && p.onOpen(c.id, e.detail === 0)}
+          onClick={(e) => (e.detail === 0 || samePress()) && p.onOpen(c.id, e.detail === 0)}
           onFocus={() => p.onFocus(c.id)}
           onKeyDown={p.onKeyDown}
         >

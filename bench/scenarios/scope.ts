@@ -132,7 +132,7 @@ export async function deliveryScope(
       const used = await cpu.stop();
       const server = stack.usage().cpuMs - server0;
       const postgres = stack.postgresCpuMs() - postgres0;
-      await profiling?.stop(`scope-${name.replaceAll(' ', '-')}${pass ? `-${pass + 1}` : ''}`);
+      await profiling?.stop(`scope-${name.replace(/\W+/g, '-')}${messages ? `-r${pass + 1}` : ''}`);
       const seconds = used.wallMs / 1000;
       const parts = (x: ExtensionCpu): ScopeParts => ({ worker: x.worker, panel: x.panel, crm: x.crm, total: round(x.worker + x.panel + x.crm, 3) });
       const perSecond = parts(cpuPer(used, seconds));

@@ -38,18 +38,32 @@ describe('a row whose element changed hands under the pointer', () => {
     />
   );
 
-  it('opens nothing when the press began on another conversation', () => {
+  it('opens nothing when the press began on another conversation (mouse: down, up, click)', () => {
     const handlers = { onOpen: vi.fn(), onCheck: vi.fn() };
     const { rerender } = render(row(ada, handlers));
     const button = screen.getByRole('button');
     fireEvent.pointerDown(button);
     rerender(row(ben, handlers)); // the element now shows Ben
+    fireEvent.pointerUp(button);
     fireEvent.click(button, { detail: 1 });
     expect(handlers.onOpen).not.toHaveBeenCalled();
     // The next click, pressed and released on Ben, opens Ben.
     fireEvent.pointerDown(button);
+    fireEvent.pointerUp(button);
     fireEvent.click(button, { detail: 1 });
     expect(handlers.onOpen).toHaveBeenCalledWith('ben', false);
+  });
+
+  it('opens nothing for a touch that began on another conversation (down, up, leave, click)', () => {
+    const handlers = { onOpen: vi.fn(), onCheck: vi.fn() };
+    const { rerender } = render(row(ada, handlers));
+    const button = screen.getByRole('button');
+    fireEvent.pointerDown(button, { pointerType: 'touch' });
+    rerender(row(ben, handlers));
+    fireEvent.pointerUp(button, { pointerType: 'touch' });
+    fireEvent.pointerLeave(button, { pointerType: 'touch' });
+    fireEvent.click(button, { detail: 1 });
+    expect(handlers.onOpen).not.toHaveBeenCalled();
   });
 
   it('opens the conversation pressed and released on, and by the keyboard whatever the pointer did', () => {
@@ -57,26 +71,32 @@ describe('a row whose element changed hands under the pointer', () => {
     const { rerender } = render(row(ada, handlers));
     const button = screen.getByRole('button');
     fireEvent.pointerDown(button);
+    fireEvent.pointerUp(button);
     fireEvent.click(button, { detail: 1 });
     expect(handlers.onOpen).toHaveBeenLastCalledWith('ada', false);
+    // A press on Ada released after the element went to Ben, with no click; then Enter on Ben.
     fireEvent.pointerDown(button);
     rerender(row(ben, handlers));
-    fireEvent.click(button, { detail: 0 }); // Enter on Ben
+    fireEvent.pointerUp(button);
+    fireEvent.click(button, { detail: 0 });
     expect(handlers.onOpen).toHaveBeenLastCalledWith('ben', true);
   });
 
-  it('picks nothing with a checkbox pressed on another conversation; a press that left the box is forgotten', () => {
+  it('picks nothing with a checkbox pressed on another conversation; Space picks whatever the pointer did', () => {
     const handlers = { onOpen: vi.fn(), onCheck: vi.fn() };
     const { rerender } = render(row(ada, handlers, true));
     const box = screen.getByRole('checkbox');
     fireEvent.pointerDown(box);
     rerender(row(ben, handlers, true));
-    fireEvent.click(box);
+    fireEvent.pointerUp(box);
+    fireEvent.click(box, { detail: 1 });
     expect(handlers.onCheck).not.toHaveBeenCalled();
-    fireEvent.pointerDown(box);
-    fireEvent.pointerLeave(box);
+    // A leftover press from Ada on the element now Ben's, then Space on Ben: picked.
     rerender(row(ada, handlers, true));
-    fireEvent.click(box); // Space on Ada, after a press that was dragged away
-    expect(handlers.onCheck).toHaveBeenCalledWith('ada', true);
+    fireEvent.pointerDown(box);
+    rerender(row(ben, handlers, true));
+    fireEvent.pointerUp(box);
+    fireEvent.click(box, { detail: 0 });
+    expect(handlers.onCheck).toHaveBeenCalledWith('ben', true);
   });
 });
