@@ -7,49 +7,11 @@ import { conversationsAssigned } from '../assigned';
 import { cpuPer, extensionCpu, startExtensionProfiles, type ExtensionCpu } from '../extension-cpu';
 import { frameFloor, openCrmPage, watchPanelText } from '../extension-pages';
 import { newCustomersWriting } from '../http';
-import { medianCase } from '../scope-windows';
+import { medianCase, type ScopeCase, type ScopeParts } from '../scope-windows';
 import type { RemoteStack } from '../remote-stack';
 import { round, sleep } from '../stats';
 
-/** CPU (ms) of the extension's parts over a window, per second or per message. */
-export interface ScopeParts {
-  worker: number;
-  panel: number;
-  crm: number;
-  /** Worker + side panel + CRM page. */
-  total: number;
-}
-
-export interface ScopeCase {
-  /**
-   * none in scope: customers' conversations assigned to colleagues; in scope: assigned to the
-   * measured agent, more customers than rows on screen (each message brings its row onto the
-   * screen and pushes one off); in scope, on screen: a few of the agent's customers, their rows
-   * on screen throughout (a message moves its row to the top); idle: no messages.
-   */
-  case: 'none in scope' | 'in scope' | 'in scope, on screen' | 'idle';
-  rate: number;
-  /** Messages of all the case's windows. */
-  messages: number;
-  /** The case's measured windows (interleaved with the other cases'); the figures below are their medians. */
-  windows?: number;
-  /** One window's wall time (s, the median): the messages sent, then one second for the last ones to land. */
-  seconds: number;
-  /** Messages of the case's windows the side panel showed (the list shows each conversation's latest message). */
-  shown: number;
-  /** The extension's CPU, ms per second of wall time; `corePct`: its total as % of one core. */
-  perSecond: ScopeParts;
-  corePct: number;
-  /** False when Chromium replaced the service worker's thread in the window: its worker figures miss a share then. */
-  workerKept?: boolean;
-  /** The extension's CPU, ms per message (none when idle). */
-  perMessage: ScopeParts | null;
-  /** Each window's `perMessage`, in the order measured (with more than one window). */
-  perWindow?: ScopeParts[];
-  /** The stack's server process (the API, Socket.IO and the local Realtime) and its embedded PostgreSQL: % of one core, ms per message. */
-  server: { corePct: number; perMessage: number | null };
-  postgres: { corePct: number; perMessage: number | null };
-}
+export type { ScopeCase, ScopeParts } from '../scope-windows';
 
 export interface ScopeResult {
   /** The commit measured (`git describe --always --dirty`), and when. */

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scopeExtensionRows } from '../../bench/report-scope';
-import type { ScopeCase } from '../../bench/scenarios/scope';
-import { medianCase } from '../../bench/scope-windows';
+import { medianCase, type ScopeCase } from '../../bench/scope-windows';
 
 const parts = (worker: number, panel: number) => ({ worker, panel, crm: 0.1, total: Math.round((worker + panel + 0.1) * 1000) / 1000 });
 const measured = (worker: number, panel: number, server: number, workerKept = true): ScopeCase => ({
