@@ -48,6 +48,9 @@ export function createSender(deps: {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let pumping = false;
   let again = false;
+  /** The pump's and the sweep's runs under way: a stop waits for them (their queries would fail once the pool closes). */
+  let pumpRun: Promise<void> = Promise.resolve();
+  let sweepRun: Promise<void> = Promise.resolve();
 
   const claim = async (): Promise<Claimed | null> => {
     const { rows } = await deps.db.query<Claimed>(
@@ -125,13 +128,17 @@ export function createSender(deps: {
     }
   };
 
-  /** Claims and sends due replies, up to CONCURRENCY at a time. */
-  const pump = async () => {
+  /** Claims and sends due replies, up to CONCURRENCY at a time (one run at a time; a call meanwhile makes it go round again). */
+  const pump = (): Promise<void> => {
     if (pumping) {
       again = true;
-      return;
+      return pumpRun;
     }
     pumping = true;
+    pumpRun = pumpOnce();
+    return pumpRun;
+  };
+  const pumpOnce = async () => {
     try {
       do {
         again = false;
@@ -199,21 +206,25 @@ export function createSender(deps: {
     }
   };
 
-  const sweep = async () => {
-    await recoverStale().catch((err) => deps.log.error({ err }, 'outbox recovery failed'));
-    await pump();
-    if (running) timer = setTimeout(() => void sweep(), SWEEP_MS);
-  };
+  const sweep = () =>
+    (sweepRun = (async () => {
+      await recoverStale().catch((err) => deps.log.error({ err }, 'outbox recovery failed'));
+      await pump();
+      if (running) timer = setTimeout(() => void sweep(), SWEEP_MS);
+    })());
   void sweep(); // replies left unsent by a stopped server go out now
 
   return {
     /** A reply was stored: send it now. */
     kick: () => void pump(),
-    /** Stops claiming and waits (bounded) for calls in flight, so none is left with an unknown outcome. */
+    /**
+     * Stops claiming and waits (bounded) for calls in flight, so none is left with an unknown
+     * outcome, and for the pump's and the sweep's queries under way.
+     */
     async stop(timeoutMs = 10_000) {
       running = false;
       if (timer) clearTimeout(timer);
-      await Promise.race([Promise.allSettled([...inflight]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+      await Promise.race([Promise.allSettled([...inflight, pumpRun, sweepRun]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     },
   };
 }
