@@ -108,6 +108,51 @@ describe('Type and layout', () => {
     expect(problems).toEqual([]);
   });
 
+  it('a conversation focused from the keyboard shows its whole focus ring, in light and dark', async () => {
+    // A row clips what it paints (it keeps its paint when it only moves): the ring must be drawn inside it.
+    const { panel } = ui;
+    await panel.setViewportSize({ width: 400, height: 700 });
+    await panel.getByRole('button', { name: /Maximiliana/ }).waitFor({ timeout: 15_000 });
+    await panel.getByRole('searchbox').click();
+    for (let i = 0; i < 40 && !(await panel.evaluate(() => !!document.activeElement?.matches('.conversation-item .conversation'))); i++)
+      await panel.keyboard.press('Tab');
+    const row = panel.locator('.conversation-item', { has: panel.locator('.conversation:focus-visible') });
+    await expect.poll(() => row.count()).toBe(1);
+    for (const scheme of ['light', 'dark'] as const) {
+      await panel.emulateMedia({ colorScheme: scheme });
+      const ring = await row.locator('.conversation').evaluate((el) => getComputedStyle(el).outlineColor);
+      const shot = (await row.screenshot()).toString('base64');
+      // Which of the row's four edges (4 px deep) have the ring's colour, read from the screenshot's pixels.
+      const edges = await panel.evaluate(
+        async ({ shot, ring }) => {
+          const image = await createImageBitmap(await (await fetch(`data:image/png;base64,${shot}`)).blob());
+          const canvas = new OffscreenCanvas(image.width, image.height);
+          const g = canvas.getContext('2d')!;
+          g.drawImage(image, 0, 0);
+          const px = g.getImageData(0, 0, image.width, image.height).data;
+          const [r, gr, b] = ring.match(/\d+/g)!.map(Number);
+          const isRing = (x: number, y: number) => {
+            const i = (y * image.width + x) * 4;
+            return Math.abs(px[i]! - r!) + Math.abs(px[i + 1]! - gr!) + Math.abs(px[i + 2]! - b!) < 24;
+          };
+          const band = (xs: number[], ys: number[]) => xs.some((x) => ys.some((y) => isRing(x, y)));
+          const all = (n: number) => [...Array(n).keys()];
+          const near = (n: number) => [0, 1, 2, 3].map((d) => n - 1 - d);
+          const midX = all(image.width).filter((x) => x > 8 && x < image.width - 8);
+          const midY = all(image.height).filter((y) => y > 8 && y < image.height - 8);
+          return {
+            top: midX.every((x) => band([x], [0, 1, 2, 3])),
+            bottom: midX.every((x) => band([x], near(image.height))),
+            left: midY.every((y) => band([0, 1, 2, 3], [y])),
+            right: midY.every((y) => band(near(image.width), [y])),
+          };
+        },
+        { shot, ring },
+      );
+      expect(edges, scheme).toEqual({ top: true, bottom: true, left: true, right: true });
+    }
+  });
+
   it('the options page and the admin view are at the design’s sizes in the system UI font, in a readable column', async () => {
     const { options } = ui;
     await options.setViewportSize({ width: 1280, height: 900 });
