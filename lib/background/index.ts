@@ -9,7 +9,7 @@ import { BackgroundController } from './controller';
 import { serveOverlayPages } from './overlay-pages';
 import { servePanels } from './panels';
 import { createFloorViews, serveFloorViews } from './floor';
-import { NOTIFICATION_PREFIX } from './notifications';
+import { BURST_NOTIFICATION_ID, NOTIFICATION_PREFIX } from './notifications';
 import { reconcileSites } from './site-access';
 import { openConversation } from './conversations';
 import { serveRequests } from './handlers';
@@ -97,8 +97,15 @@ export function startBackground(): void {
   // The side panel opens or leaves a conversation: join or leave its room (viewing, typing).
   openConversationItem.watch((id, previous) => void c().then((x) => x.rooms.view(id, previous)));
 
-  // Clicking a notification opens its conversation (a click is a user gesture: the panel may open).
+  // Clicking a notification opens its conversation, a burst's the conversations (a click is a user
+  // gesture: the panel may open).
   const onNotificationClicked = async (id: string) => {
+    if (id === BURST_NOTIFICATION_ID) {
+      const opening = openSidePanel();
+      await browser.notifications.clear(id);
+      await Promise.all([openConversationItem.setValue(null), opening]);
+      return;
+    }
     if (!id.startsWith(NOTIFICATION_PREFIX)) return;
     const opening = openSidePanel();
     await browser.notifications.clear(id);

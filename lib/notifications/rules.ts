@@ -52,6 +52,21 @@ export interface Notice {
   title: string;
   message: string;
   sound: boolean;
+  /** A customer's message: who wrote (a burst of customers names them in one notification). */
+  customer?: string;
+}
+
+/**
+ * A burst of customers in one notification: "3 more customers wrote" over "Ana, Ben and Carla"
+ * (the latest first; past `named`, "and 4 others"). `list` joins names the language's way.
+ */
+export function burstNoticeText(
+  customers: string[],
+  ctx: { t: TFunction<'inbox'>; list: Intl.ListFormat; named?: number },
+): { title: string; message: string } {
+  const named = ctx.named ?? 3;
+  const shown = customers.length > named + 1 ? [...customers.slice(0, named), ctx.t('notify.burstOthers', { count: customers.length - named })] : customers;
+  return { title: ctx.t('notify.burst', { count: customers.length }), message: ctx.list.format(shown) };
 }
 
 const minutes = (hhmm: string) => {
@@ -95,7 +110,9 @@ export function noticeFor(
   if (m.direction === 'inbound') {
     if (ctx.viewing.visible && ctx.viewing.conversationId === m.conversationId) return null;
     if (!inScope(settings.scope, conversation?.assigneeId ?? null, me)) return null;
-    return notice(contactOf(conversation, t), m.body || (m.location ? t('notify.location') : m.media.length ? t('notify.attachment') : t('notify.message')));
+    const customer = contactOf(conversation, t);
+    const text = m.body || (m.location ? t('notify.location') : m.media.length ? t('notify.attachment') : t('notify.message'));
+    return { ...notice(customer, text), customer };
   }
   const a = m.activity;
   if (m.direction !== 'activity' || !a) return null;

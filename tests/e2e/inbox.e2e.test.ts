@@ -133,6 +133,55 @@ describe('Inbox in Chromium with the built extension', () => {
     expect(Object.keys(await panel.evaluate(() => chrome.notifications.getAll()))).toContain(id);
   });
 
+  it('a burst of customers ends in one notification that names them; clicking it shows the conversations', async () => {
+    await panel.evaluate(async () => {
+      for (const id of Object.keys(await chrome.notifications.getAll())) await chrome.notifications.clear(id);
+    });
+    // What the worker asks of Chromium's notifications API, with the text.
+    await browser.worker.evaluate(() => {
+      const w = globalThis as unknown as { __texts: Array<[string, string, { title?: string; message?: string }]> };
+      w.__texts = [];
+      for (const name of ['create', 'update'] as const) {
+        const real = chrome.notifications[name].bind(chrome.notifications) as (...args: unknown[]) => Promise<unknown>;
+        (chrome.notifications as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+          w.__texts.push([name, args[0] as string, args[1] as { title?: string; message?: string }]);
+          return real(...args);
+        };
+      }
+    });
+    const texts = () =>
+      browser.worker.evaluate(() => (globalThis as unknown as { __texts: Array<[string, string, { title?: string; message?: string }]> }).__texts);
+    // A thread open: the burst's click brings the agent back to the conversations.
+    await panel.getByRole('button', { name: /Marta/ }).click();
+    await panel.getByRole('button', { name: 'Back to conversations' }).waitFor();
+    // Customers write one after another, each told before the next (a notification a second at most),
+    // until one notification names them: after three of their own (the machine's pace decides how many
+    // are still up, so the count is not fixed here).
+    let told: Array<[string, string, { title?: string; message?: string }]> = [];
+    const names: string[] = [];
+    for (let i = 0; i < 8 && !told.some(([, id]) => id === 'inbox:burst'); i++) {
+      const name = `Burst customer ${i}`;
+      names.push(name);
+      await ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: `Hello ${i}`, profileName: name });
+      await expect.poll(async () => (told = await texts()).some(([, , o]) => o.title === name || o.message?.includes(name)), { timeout: 10_000 }).toBe(true);
+    }
+    const burst = told.filter(([, id]) => id === 'inbox:burst');
+    expect(burst[0]?.[0], 'the burst pops up').toBe('create');
+    expect(told.filter(([, id]) => id !== 'inbox:burst').map(([, , o]) => o.title)).toEqual(names.slice(0, -1));
+    expect(burst[0]?.[2]).toMatchObject({ title: '1 more customer wrote', message: names.at(-1) });
+    expect(Object.keys(await panel.evaluate(() => chrome.notifications.getAll()))).toContain('inbox:burst');
+    // Headless Chromium cannot click an OS notification: run what the registered click listener runs.
+    await browser.worker.evaluate(() =>
+      (self as unknown as { switchboard: { notificationClicked(id: string): Promise<void> } }).switchboard.notificationClicked('inbox:burst'),
+    );
+    await panel
+      .getByRole('list', { name: 'Conversations' })
+      .getByRole('button', { name: new RegExp(names.at(-1)!) })
+      .waitFor({ timeout: 5000 });
+    expect(await panel.getByRole('button', { name: 'Back to conversations' }).count()).toBe(0);
+    expect(Object.keys(await panel.evaluate(() => chrome.notifications.getAll()))).not.toContain('inbox:burst');
+  });
+
   it('sign out clears the session, the inbox and the badge', async () => {
     // Kept on the device while signed in (the inbox's cache, written within a second or so).
     await expect.poll(() => browser.storedOnDevice(), { timeout: 10_000 }).toContain('Hola from WhatsApp');

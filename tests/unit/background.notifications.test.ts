@@ -27,7 +27,8 @@ function notificationCenter() {
     shown.set(id, { ...now, ...options });
     return true;
   });
-  Object.assign(fakeBrowser.notifications, { create, update, clear: async (id: string) => shown.delete(id) });
+  const getAll = async () => Object.fromEntries([...shown.keys()].map((id) => [id, true]));
+  Object.assign(fakeBrowser.notifications, { create, update, getAll, clear: async (id: string) => shown.delete(id) });
   return { shown, create, update };
 }
 
@@ -119,14 +120,115 @@ describe('notifications of a burst of messages', () => {
     expect(center.shown.get('conversation:c1')?.message).toBe('two');
   });
 
-  it('pop up each time where the browser cannot change one (Firefox has no update)', async () => {
+  it('pop up each time where the browser cannot change one (Firefox has no update), a burst too', async () => {
     const { NOTIFY_EVERY_MS, notifyMessage } = await load();
     const center = notificationCenter();
     Object.assign(fakeBrowser.notifications, { update: undefined });
-    for (const body of ['one', 'two']) {
-      await notifyMessage(message(body, { conversationId: 'c9', body }), mine('c9'));
+    for (const [id, body] of [
+      ['c9', 'one'],
+      ['c9', 'two'],
+      ['c10', 'three'],
+      ['c11', 'four'],
+      ['c12', 'five'],
+    ]) {
+      await notifyMessage(message(body!, { conversationId: id, body }), mine(id!));
       later(NOTIFY_EVERY_MS + 100);
     }
-    expect(center.create.mock.calls.map((c) => c[1].message)).toEqual(['one', 'two']);
+    expect(center.create.mock.calls.map((c) => [c[0], c[1].message])).toEqual([
+      ['conversation:c9', 'one'],
+      ['conversation:c9', 'two'],
+      ['conversation:c10', 'three'],
+      ['conversation:c11', 'four'],
+      ['conversation:c12', 'five'],
+    ]);
+  });
+
+  it('a burst of customers: after three pop-ups, one notification names the rest, changed in place', async () => {
+    const { NOTIFY_EVERY_MS, BURST_NOTIFICATION_ID, notifyMessage } = await load();
+    const center = notificationCenter();
+    const say = (id: string, body: string) => notifyMessage(message(body, { conversationId: id, body }), mine(id));
+    for (const id of ['c1', 'c2', 'c3']) {
+      await say(id, `from ${id}`);
+      later(NOTIFY_EVERY_MS + 100);
+    }
+    expect(center.create.mock.calls.map((c) => c[0])).toEqual(['conversation:c1', 'conversation:c2', 'conversation:c3']);
+    expect(sound.played).toBe(3);
+
+    // The fourth customer within the pop-ups' time: the burst's notification, with its sound.
+    await say('c4', 'from c4');
+    expect(center.create).toHaveBeenCalledTimes(4);
+    expect(center.create.mock.calls.at(-1)?.[0]).toBe(BURST_NOTIFICATION_ID);
+    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({
+      title: '1 more customer wrote',
+      message: 'Customer c4',
+      iconUrl: expect.stringContaining('/icon/'),
+    });
+    expect(sound.played).toBe(4);
+
+    // More customers: the same notification, changed in place (no icon, no pop-up, no sound), the latest first.
+    later(NOTIFY_EVERY_MS + 100);
+    await say('c5', 'from c5');
+    later(NOTIFY_EVERY_MS + 100);
+    await say('c6', 'from c6');
+    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({ title: '3 more customers wrote', message: 'Customer c6, Customer c5, and Customer c4' });
+    // Someone in the burst writes again: named first, counted once.
+    later(NOTIFY_EVERY_MS + 100);
+    await say('c4', 'again from c4');
+    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({ title: '3 more customers wrote', message: 'Customer c4, Customer c6, and Customer c5' });
+    // The agent closed it: the next customer begins a new burst.
+    await fakeBrowser.notifications.clear(BURST_NOTIFICATION_ID);
+    later(NOTIFY_EVERY_MS + 100);
+    await say('c7', 'from c7');
+    expect(center.create).toHaveBeenCalledTimes(5);
+    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({ title: '1 more customer wrote', message: 'Customer c7' });
+    expect(center.update.mock.calls.map((c) => c[0])).toEqual([BURST_NOTIFICATION_ID, BURST_NOTIFICATION_ID, BURST_NOTIFICATION_ID, BURST_NOTIFICATION_ID]);
+    expect(sound.played).toBe(5);
+  });
+
+  it('past a few names, "and N others"; customers’ names as they wrote them (text, never markup)', async () => {
+    const { NOTIFY_EVERY_MS, BURST_NOTIFICATION_ID, notifyMessage } = await load();
+    const center = notificationCenter();
+    const named = (id: string, profileName: string) => conversation(id, { assigneeId: 'a1', contact: { id: `ct-${id}`, phone: '+14155550134', profileName } });
+    const names = ['Ana', 'Ben', 'Carla', '<b>Dan</b>', 'Eve', 'Femi', 'Gus', 'Hana'];
+    for (const [i, name] of names.entries()) {
+      await notifyMessage(message('hi', { conversationId: `n${i}`, body: 'hi' }), named(`n${i}`, name));
+      later(NOTIFY_EVERY_MS + 100);
+    }
+    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({ title: '5 more customers wrote', message: 'Hana, Gus, Femi, and 2 others' });
+    later(NOTIFY_EVERY_MS + 100);
+    expect(center.create.mock.calls.slice(0, 3).map((c) => c[1].title)).toEqual(['Ana', 'Ben', 'Carla']);
+    expect(center.create.mock.calls[3]?.[1]).toMatchObject({ title: '1 more customer wrote', message: '<b>Dan</b>' });
+  });
+
+  it('a burst goes on while customers keep writing: it pops up again when its pop-up is over; quiet, each pops up again', async () => {
+    const { NOTIFY_EVERY_MS, REFRESH_SHOWN_MS, BURST_NOTIFICATION_ID, notifyMessage } = await load();
+    const center = notificationCenter();
+    const say = (id: string) => notifyMessage(message('hi', { conversationId: id, body: 'hi' }), mine(id));
+    // Ten customers, one every 1.1 s: three pop up, the burst begins at the fourth and pops up again five seconds later.
+    for (let i = 1; i <= 10; i++) {
+      await say(`k${i}`);
+      later(NOTIFY_EVERY_MS + 100);
+    }
+    const created = center.create.mock.calls.map((c) => c[0]);
+    expect(created).toEqual(['conversation:k1', 'conversation:k2', 'conversation:k3', BURST_NOTIFICATION_ID, BURST_NOTIFICATION_ID]);
+    // The second pop-up names everyone since the burst began.
+    expect(center.shown.get(BURST_NOTIFICATION_ID)?.title).toBe('7 more customers wrote');
+    // Quiet for the pop-ups' time: the next customer has a notification of their own.
+    later(REFRESH_SHOWN_MS);
+    await say('k11');
+    expect(center.create.mock.calls.at(-1)?.[0]).toBe('conversation:k11');
+  });
+
+  it('notifications the agent closed do not make a burst', async () => {
+    const { NOTIFY_EVERY_MS, notifyMessage } = await load();
+    const center = notificationCenter();
+    const say = (id: string) => notifyMessage(message('hi', { conversationId: id, body: 'hi' }), mine(id));
+    for (const id of ['m1', 'm2', 'm3']) {
+      await say(id);
+      later(NOTIFY_EVERY_MS + 100);
+    }
+    await fakeBrowser.notifications.clear('conversation:m1');
+    await say('m4');
+    expect(center.create.mock.calls.at(-1)?.[0]).toBe('conversation:m4');
   });
 });
