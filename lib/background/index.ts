@@ -9,7 +9,7 @@ import { BackgroundController } from './controller';
 import { serveOverlayPages } from './overlay-pages';
 import { servePanels } from './panels';
 import { createFloorViews, serveFloorViews } from './floor';
-import { BURST_NOTIFICATION_ID, NOTIFICATION_PREFIX } from './notifications';
+import { BURST_NOTIFICATION_ID, forgetNotification, NOTIFICATION_PREFIX } from './notifications';
 import { reconcileSites } from './site-access';
 import { openConversation } from './conversations';
 import { serveRequests } from './handlers';
@@ -100,6 +100,7 @@ export function startBackground(): void {
   // Clicking a notification opens its conversation, a burst's the conversations (a click is a user
   // gesture: the panel may open).
   const onNotificationClicked = async (id: string) => {
+    forgetNotification(id);
     if (id === BURST_NOTIFICATION_ID) {
       const opening = openSidePanel();
       await browser.notifications.clear(id);
@@ -112,6 +113,7 @@ export function startBackground(): void {
     await Promise.all([c().then((x) => openConversation(x.api, id.slice(NOTIFICATION_PREFIX.length))), opening]);
   };
   browser.notifications?.onClicked.addListener((id) => void onNotificationClicked(id));
+  browser.notifications?.onClosed?.addListener((id) => forgetNotification(id));
   // The worker's console (chrome://extensions → Inspect): the same actions the UI triggers.
   Object.assign(self, { switchboard: { notificationClicked: onNotificationClicked, status: () => connectionItem.getValue() } });
 }

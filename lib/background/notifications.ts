@@ -21,38 +21,50 @@ const i18n = createI18n('en');
 
 /**
  * A burst of events gets a notification a second at most, not one each: within the second, the
- * newest waits and is shown when it ends (the unread counts show the rest).
+ * events wait (the newest of each conversation and kind) and are shown together when it ends.
  */
 export const NOTIFY_EVERY_MS = 1000;
+/** At most this many conversations wait for the second's end (the oldest give way; the unread counts show them). */
+const WAITING_MAX = 50;
 let lastNotified = 0;
-let waiting: { m: MessageView; conversation: AgentConversationView | undefined } | null = null;
+let waiting = new Map<string, { m: MessageView; conversation: AgentConversationView | undefined }>();
+let waitTimer: ReturnType<typeof setTimeout> | null = null;
 
 /**
  * Shows the notification a new message or activity line deserves by the agent's settings (see
- * `noticeFor`), if any: one per conversation (a newer one replaces it), with the extension's sound
- * when the agent asked for it.
+ * `noticeFor`), if any: one per conversation (a newer one replaces it), customers in a burst in
+ * one notification, with the extension's sound when the agent asked for it.
  */
 export async function notifyMessage(m: MessageView, conversation: AgentConversationView | undefined): Promise<void> {
   if (m.direction !== 'inbound' && m.direction !== 'activity') return;
   const wait = lastNotified + NOTIFY_EVERY_MS - Date.now();
   if (wait > 0) {
     // Before any storage read: a burst costs nothing but this.
-    if (!waiting)
-      setTimeout(() => {
-        const next = waiting;
-        waiting = null;
-        if (next) void notifyMessage(next.m, next.conversation);
-      }, wait);
-    waiting = { m, conversation };
+    const key = `${m.direction}:${m.conversationId}`;
+    waiting.delete(key);
+    waiting.set(key, { m, conversation });
+    if (waiting.size > WAITING_MAX) waiting.delete(waiting.keys().next().value!);
+    waitTimer ??= setTimeout(() => {
+      waitTimer = null;
+      const events = [...waiting.values()];
+      waiting = new Map();
+      void notifyAll(events);
+    }, wait);
     return;
   }
+  await notifyAll([{ m, conversation }]);
+}
+
+/** The notices some events deserve, shown together (after the agent's settings, read once). */
+async function notifyAll(events: Array<{ m: MessageView; conversation: AgentConversationView | undefined }>): Promise<void> {
   const [settings, viewing, agent, team, language] = await Promise.all([currentSettings(), currentViewing(), currentAgent(), currentTeam(), currentLanguage()]);
   if (!agent) return;
   const t = i18n.getFixedT(pickLanguage(language, navigator.languages), 'inbox');
-  const notice = noticeFor(m, conversation, { me: agent.id, settings, viewing, now: new Date(), agents: team.agents, t });
-  if (!notice) return;
+  const now = new Date();
+  const notices = events.flatMap(({ m, conversation }) => noticeFor(m, conversation, { me: agent.id, settings, viewing, now, agents: team.agents, t }) ?? []);
+  if (!notices.length) return;
   lastNotified = Date.now();
-  await show(notice, { refresh: m.direction === 'inbound' });
+  await inTurn(() => show(notices));
 }
 
 /** An SLA alert for the agent (a due time near, or passed): shown at once, never merged into a burst. */
@@ -62,7 +74,7 @@ export async function notifySla(alert: SlaAlertPayload, breached: boolean, conve
   const t = i18n.getFixedT(lang, 'inbox');
   const time = (iso: string) => formats(lang).time.format(new Date(iso));
   const notice = slaNoticeFor(alert, breached, conversation, { settings, now: new Date(), t, time });
-  if (notice) await show(notice, { refresh: false });
+  if (notice) await inTurn(() => show([notice]));
 }
 
 /**
@@ -77,47 +89,100 @@ export async function notifySla(alert: SlaAlertPayload, breached: boolean, conve
  */
 export const REFRESH_SHOWN_MS = 5000;
 /**
- * A burst of customers: with this many customers' notifications up at once, the next customer's
- * message joins one notification for the burst ("5 more customers wrote", "Ana, Ben, Carla and
- * 2 others"), changed in place while it is up, instead of a pop-up (and a sound) of its own each
- * second. The burst goes on while customers keep writing (each within `REFRESH_SHOWN_MS` of the
- * last): its notification pops up again, with everyone since it began, when the last pop-up is
- * over; closed or clicked, the next customer begins a new one.
+ * A burst of customers: several customers within one second, or a customer while this many
+ * customers' notifications are up, share one notification for the burst ("5 more customers
+ * wrote", "Hana, Gus, Femi, and 2 others", the latest first), changed in place while it is up,
+ * instead of a pop-up (and a sound) each. While customers keep writing (each within
+ * `REFRESH_SHOWN_MS` of the last) the burst goes on: when its pop-up is over, the next customer
+ * pops it up again, counting from them. Closed or clicked, it is over.
  */
 export const BURST_AFTER = 3;
 /** The burst's notification: a click opens the side panel on the conversations. */
 export const BURST_NOTIFICATION_ID = 'inbox:burst';
+
+// What is up, kept by this worker for seconds only: a worker stopped and started again forgets it,
+// and a customer's next message pops up anew (as after `REFRESH_SHOWN_MS`).
 /** When each conversation's customer notification popped up (only those within `REFRESH_SHOWN_MS`). */
 const poppedAt = new Map<string, number>();
-/** The burst under way: when its notification popped up, when a customer last joined, and its customers, latest first. */
+/** The burst under way: when its notification popped up, when a customer last joined, and its customers since that pop-up, latest first. */
 let burst: { poppedAt: number; lastAt: number; customers: Map<string, string> } | null = null;
 
-/**
- * Shows a notice: `refresh` (a customer's message) changes the conversation's notification in place
- * while it is still up, or joins the burst's; otherwise, or once it is gone, it pops up anew, with
- * the sound if asked for.
- */
-async function show(notice: Notice, { refresh }: { refresh: boolean }): Promise<void> {
-  const popped = await pop(notice, refresh).catch(() => true); // notifications may be disabled at the OS level: the sound still plays
-  if (popped && notice.sound) await playNotificationSound().catch(() => {});
+/** One notification change at a time (each reads what is up, waits on the browser, then writes it). */
+let queue: Promise<void> = Promise.resolve();
+function inTurn(work: () => Promise<void>): Promise<void> {
+  queue = queue.then(work).catch(() => {}); // notifications may be disabled at the OS level
+  return queue;
 }
 
-/** The notification a notice goes to: its text changed while it is up (false), else popped up anew (true). */
-async function pop(notice: Notice, refresh: boolean): Promise<boolean> {
-  const id = `${NOTIFICATION_PREFIX}${notice.conversationId}`;
+/** The agent closed or clicked a notification: what was up is not any more. */
+export function forgetNotification(id: string): void {
+  if (id === BURST_NOTIFICATION_ID) burst = null;
+  else poppedAt.delete(id);
+}
+
+/** Shows notices: customers' through `showCustomers`, the others popped up on their own; one sound if any popped up and asks for it. */
+async function show(notices: Notice[]): Promise<void> {
+  let sound = false;
+  for (const notice of notices.filter((n) => !n.customer)) {
+    // Another kind of notice replaces the customer's: the customer's next message pops up again.
+    const id = `${NOTIFICATION_PREFIX}${notice.conversationId}`;
+    poppedAt.delete(id);
+    await create(id, notice);
+    sound ||= notice.sound;
+  }
+  const customers = notices.filter((n) => n.customer);
+  if (customers.length) sound = (await showCustomers(customers)) || sound;
+  if (sound) await playNotificationSound().catch(() => {});
+}
+
+/**
+ * Customers' notices: each changes its own notification while it is up; the rest pop up their own
+ * or join the burst's (see `BURST_AFTER`). True when something popped up that asks for the sound.
+ */
+async function showCustomers(notices: Notice[]): Promise<boolean> {
   const now = Date.now();
   for (const [shown, at] of poppedAt) if (now - at >= REFRESH_SHOWN_MS) poppedAt.delete(shown);
   if (burst && now - burst.lastAt >= REFRESH_SHOWN_MS) burst = null;
-  // `update` says false when the notification is gone (the agent closed or clicked it): pop up anew.
-  // Firefox has no `update` (each message pops up, as before).
   const update = (browser.notifications as Partial<typeof browser.notifications>).update;
-  if (refresh && update && poppedAt.has(id) && (await update(id, { title: notice.title, message: notice.message }).catch(() => false))) return false;
-  if (refresh && update && notice.customer && (burst || (await stillUp()) >= BURST_AFTER)) return joinBurst(notice, notice.customer, update, now);
-  // Another kind of notice replaces the customer's: the customer's next message pops up again.
-  if (refresh) poppedAt.set(id, now);
-  else poppedAt.delete(id);
+  // `update` says false when the notification is gone (the agent closed or clicked it): pop up anew.
+  const changed = (id: string, text: { title: string; message: string }) => (update ? update(id, text).catch(() => false) : Promise.resolve(false));
+  const rest: Notice[] = [];
+  for (const notice of notices) {
+    const id = `${NOTIFICATION_PREFIX}${notice.conversationId}`;
+    if (!(poppedAt.has(id) && (await changed(id, { title: notice.title, message: notice.message })))) rest.push(notice);
+  }
+  if (!rest.length) return false;
+  // Firefox has no `update`: each message pops up, as before.
+  if (!update) return (await Promise.all(rest.map((n) => popOwn(n, now)))).some(Boolean);
+  const lang = pickLanguage(await currentLanguage(), navigator.languages);
+  const text = (customers: Map<string, string>) => burstNoticeText([...customers.values()], { t: i18n.getFixedT(lang, 'inbox'), list: formats(lang).list });
+  // The burst's customers, latest first: these (the last to come first), then the others before them.
+  const joined = (before: Map<string, string>) => {
+    const latest = [...rest].reverse();
+    const ids = new Set(latest.map((n) => n.conversationId));
+    return new Map([...latest.map((n): [string, string] => [n.conversationId, n.customer!]), ...[...before].filter(([id]) => !ids.has(id))]);
+  };
+  if (burst && now - burst.poppedAt < REFRESH_SHOWN_MS) {
+    const customers = joined(burst.customers);
+    if (await changed(BURST_NOTIFICATION_ID, text(customers))) {
+      burst = { ...burst, lastAt: now, customers };
+      return false;
+    }
+    burst = null; // closed or clicked: the agent saw it
+  }
+  if (!burst && rest.length === 1 && (await stillUp()) < BURST_AFTER) return popOwn(rest[0]!, now);
+  // A burst begins, or goes on after its pop-up: it pops up, counting from these customers.
+  burst = { poppedAt: now, lastAt: now, customers: joined(new Map()) };
+  await create(BURST_NOTIFICATION_ID, text(burst.customers));
+  return rest.some((n) => n.sound);
+}
+
+/** A customer's notification of their own, popped up. */
+async function popOwn(notice: Notice, now: number): Promise<boolean> {
+  const id = `${NOTIFICATION_PREFIX}${notice.conversationId}`;
+  poppedAt.set(id, now);
   await create(id, notice);
-  return true;
+  return notice.sound;
 }
 
 /**
@@ -131,33 +196,15 @@ async function stillUp(): Promise<number> {
   return poppedAt.size;
 }
 
-/** A customer's message in a burst: the burst's notification names them first, changed in place while it is up. */
-async function joinBurst(notice: Notice, customer: string, update: typeof browser.notifications.update, now: number): Promise<boolean> {
-  const lang = pickLanguage(await currentLanguage(), navigator.languages);
-  const text = (customers: Map<string, string>) => burstNoticeText([...customers.values()], { t: i18n.getFixedT(lang, 'inbox'), list: formats(lang).list });
-  const joined = (from: Map<string, string>) => new Map([[notice.conversationId, customer], ...[...from].filter(([id]) => id !== notice.conversationId)]);
-  if (burst && now - burst.poppedAt < REFRESH_SHOWN_MS) {
-    const customers = joined(burst.customers);
-    if (await update(BURST_NOTIFICATION_ID, text(customers)).catch(() => false)) {
-      burst = { ...burst, lastAt: now, customers };
-      return false;
-    }
-    burst = null; // closed or clicked: the agent saw it, a new burst begins
-  }
-  // None yet, or its pop-up is over while customers keep writing: it pops up (again).
-  const customers = joined(burst?.customers ?? new Map());
-  burst = { poppedAt: now, lastAt: now, customers };
-  await create(BURST_NOTIFICATION_ID, text(customers));
-  return true;
-}
-
-/** Pops up a notification (a new one, or one with the same id again). */
-async function create(id: string, notice: Pick<Notice, 'title' | 'message'>): Promise<void> {
-  await browser.notifications.create(id, {
-    type: 'basic',
-    iconUrl: browser.runtime.getURL('/icon/128.png'),
-    title: notice.title,
-    message: notice.message,
-    priority: 1,
-  });
+/** Pops up a notification (a new one, or one with the same id again); refused (notifications off at the OS level), the sound still plays. */
+async function create(id: string, text: { title: string; message: string }): Promise<void> {
+  await browser.notifications
+    .create(id, {
+      type: 'basic',
+      iconUrl: browser.runtime.getURL('/icon/128.png'),
+      title: text.title,
+      message: text.message,
+      priority: 1,
+    })
+    .catch(() => {});
 }

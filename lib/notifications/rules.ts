@@ -57,15 +57,18 @@ export interface Notice {
 }
 
 /**
- * A burst of customers in one notification: "3 more customers wrote" over "Ana, Ben and Carla"
- * (the latest first; past `named`, "and 4 others"). `list` joins names the language's way.
+ * A burst of customers in one notification: "3 more customers wrote" over "Ana, Ben, and Carla"
+ * (the latest first; past `named`, "and 4 others"). `list` joins names the language's way. Each
+ * name is isolated (FSI … PDI): a name in another script, or with direction controls of its own,
+ * cannot reorder the others or the words around them.
  */
 export function burstNoticeText(
   customers: string[],
   ctx: { t: TFunction<'inbox'>; list: Intl.ListFormat; named?: number },
 ): { title: string; message: string } {
   const named = ctx.named ?? 3;
-  const shown = customers.length > named + 1 ? [...customers.slice(0, named), ctx.t('notify.burstOthers', { count: customers.length - named })] : customers;
+  const isolated = customers.map((name) => `\u2068${name}\u2069`);
+  const shown = customers.length > named + 1 ? [...isolated.slice(0, named), ctx.t('notify.burstOthers', { count: customers.length - named })] : isolated;
   return { title: ctx.t('notify.burst', { count: customers.length }), message: ctx.list.format(shown) };
 }
 

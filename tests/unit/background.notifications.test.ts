@@ -41,6 +41,8 @@ describe('notifications of a burst of messages', () => {
   const later = (ms: number) => vi.setSystemTime((now += ms));
   const mine = (id: string) => conversation(id, { assigneeId: 'a1', contact: { id: `ct-${id}`, phone: '+14155550134', profileName: `Customer ${id}` } });
   const load = () => import('@/lib/background/notifications');
+  /** A name as a burst shows it: isolated from the text around it (FSI … PDI). */
+  const fsi = (name: string) => `\u2068${name}\u2069`;
 
   beforeEach(async () => {
     fakeBrowser.reset();
@@ -160,7 +162,7 @@ describe('notifications of a burst of messages', () => {
     expect(center.create.mock.calls.at(-1)?.[0]).toBe(BURST_NOTIFICATION_ID);
     expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({
       title: '1 more customer wrote',
-      message: 'Customer c4',
+      message: fsi('Customer c4'),
       iconUrl: expect.stringContaining('/icon/'),
     });
     expect(sound.played).toBe(4);
@@ -170,17 +172,24 @@ describe('notifications of a burst of messages', () => {
     await say('c5', 'from c5');
     later(NOTIFY_EVERY_MS + 100);
     await say('c6', 'from c6');
-    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({ title: '3 more customers wrote', message: 'Customer c6, Customer c5, and Customer c4' });
+    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({
+      title: '3 more customers wrote',
+      message: `${fsi('Customer c6')}, ${fsi('Customer c5')}, and ${fsi('Customer c4')}`,
+    });
     // Someone in the burst writes again: named first, counted once.
     later(NOTIFY_EVERY_MS + 100);
     await say('c4', 'again from c4');
-    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({ title: '3 more customers wrote', message: 'Customer c4, Customer c6, and Customer c5' });
-    // The agent closed it: the next customer begins a new burst.
+    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({
+      title: '3 more customers wrote',
+      message: `${fsi('Customer c4')}, ${fsi('Customer c6')}, and ${fsi('Customer c5')}`,
+    });
+    // The agent closed it (the browser did not say so): it is over, and with the three pop-ups over
+    // too, the next customer has a notification of their own.
     await fakeBrowser.notifications.clear(BURST_NOTIFICATION_ID);
     later(NOTIFY_EVERY_MS + 100);
     await say('c7', 'from c7');
     expect(center.create).toHaveBeenCalledTimes(5);
-    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({ title: '1 more customer wrote', message: 'Customer c7' });
+    expect(center.create.mock.calls.at(-1)?.[0]).toBe('conversation:c7');
     expect(center.update.mock.calls.map((c) => c[0])).toEqual([BURST_NOTIFICATION_ID, BURST_NOTIFICATION_ID, BURST_NOTIFICATION_ID, BURST_NOTIFICATION_ID]);
     expect(sound.played).toBe(5);
   });
@@ -194,25 +203,30 @@ describe('notifications of a burst of messages', () => {
       await notifyMessage(message('hi', { conversationId: `n${i}`, body: 'hi' }), named(`n${i}`, name));
       later(NOTIFY_EVERY_MS + 100);
     }
-    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({ title: '5 more customers wrote', message: 'Hana, Gus, Femi, and 2 others' });
-    later(NOTIFY_EVERY_MS + 100);
+    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({
+      title: '5 more customers wrote',
+      message: `${fsi('Hana')}, ${fsi('Gus')}, ${fsi('Femi')}, and 2 others`,
+    });
     expect(center.create.mock.calls.slice(0, 3).map((c) => c[1].title)).toEqual(['Ana', 'Ben', 'Carla']);
-    expect(center.create.mock.calls[3]?.[1]).toMatchObject({ title: '1 more customer wrote', message: '<b>Dan</b>' });
+    expect(center.create.mock.calls[3]?.[1]).toMatchObject({ title: '1 more customer wrote', message: fsi('<b>Dan</b>') });
   });
 
-  it('a burst goes on while customers keep writing: it pops up again when its pop-up is over; quiet, each pops up again', async () => {
+  it('a burst goes on while customers keep writing: it pops up again when its pop-up is over, counting from there; quiet, each pops up again', async () => {
     const { NOTIFY_EVERY_MS, REFRESH_SHOWN_MS, BURST_NOTIFICATION_ID, notifyMessage } = await load();
     const center = notificationCenter();
     const say = (id: string) => notifyMessage(message('hi', { conversationId: id, body: 'hi' }), mine(id));
-    // Ten customers, one every 1.1 s: three pop up, the burst begins at the fourth and pops up again five seconds later.
+    // Ten customers, one every 1.1 s: three pop up, the burst begins at the fourth and pops up again
+    // at the ninth (its pop-up over), counting from the ninth: the count never grows without end.
     for (let i = 1; i <= 10; i++) {
       await say(`k${i}`);
       later(NOTIFY_EVERY_MS + 100);
     }
     const created = center.create.mock.calls.map((c) => c[0]);
     expect(created).toEqual(['conversation:k1', 'conversation:k2', 'conversation:k3', BURST_NOTIFICATION_ID, BURST_NOTIFICATION_ID]);
-    // The second pop-up names everyone since the burst began.
-    expect(center.shown.get(BURST_NOTIFICATION_ID)?.title).toBe('7 more customers wrote');
+    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({
+      title: '2 more customers wrote',
+      message: '\u2068Customer k10\u2069 and \u2068Customer k9\u2069',
+    });
     // Quiet for the pop-ups' time: the next customer has a notification of their own.
     later(REFRESH_SHOWN_MS);
     await say('k11');
@@ -230,5 +244,71 @@ describe('notifications of a burst of messages', () => {
     await fakeBrowser.notifications.clear('conversation:m1');
     await say('m4');
     expect(center.create.mock.calls.at(-1)?.[0]).toBe('conversation:m4');
+  });
+
+  it('customers within one second share the burst’s notification, every one counted, with one sound', async () => {
+    const { BURST_NOTIFICATION_ID, notifyMessage } = await load();
+    const center = notificationCenter();
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now });
+    const say = (id: string) => notifyMessage(message(`from ${id}`, { conversationId: id, body: `from ${id}` }), mine(id));
+    await say('s1'); // pops up on its own
+    // Four more within the second (one of them twice): they wait for its end, then one notification names them all.
+    for (const id of ['s2', 's3', 's2', 's4', 's5']) {
+      vi.advanceTimersByTime(100);
+      await say(id);
+    }
+    expect(center.create).toHaveBeenCalledTimes(1);
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.waitFor(() => expect(center.create).toHaveBeenCalledTimes(2));
+    expect(center.create.mock.calls.map((c) => c[0])).toEqual(['conversation:s1', BURST_NOTIFICATION_ID]);
+    expect(center.shown.get(BURST_NOTIFICATION_ID)).toMatchObject({
+      title: '4 more customers wrote',
+      message: `${fsi('Customer s5')}, ${fsi('Customer s4')}, ${fsi('Customer s2')}, and ${fsi('Customer s3')}`,
+    });
+    expect(sound.played).toBe(2);
+  });
+
+  it('a burst clicked or closed is over: the next customer pops up on their own when few are up', async () => {
+    const { NOTIFY_EVERY_MS, BURST_NOTIFICATION_ID, forgetNotification, notifyMessage } = await load();
+    const center = notificationCenter();
+    const say = (id: string) => notifyMessage(message('hi', { conversationId: id, body: 'hi' }), mine(id));
+    for (const id of ['b1', 'b2', 'b3', 'b4']) {
+      await say(id);
+      later(NOTIFY_EVERY_MS + 100);
+    }
+    expect(center.create.mock.calls.at(-1)?.[0]).toBe(BURST_NOTIFICATION_ID);
+    // The agent clicks it (the browser tells the worker, which clears it) and the three pop-ups.
+    forgetNotification(BURST_NOTIFICATION_ID);
+    for (const id of ['inbox:burst', 'conversation:b1', 'conversation:b2', 'conversation:b3']) await fakeBrowser.notifications.clear(id);
+    await say('b5');
+    expect(center.create.mock.calls.at(-1)?.[0]).toBe('conversation:b5');
+    expect(center.update).not.toHaveBeenCalled();
+  });
+
+  it('shows one thing at a time: a customer’s message while the burst pops up changes it, no second pop-up or sound', async () => {
+    const { NOTIFY_EVERY_MS, BURST_NOTIFICATION_ID, notifyMessage } = await load();
+    const center = notificationCenter();
+    const say = (id: string) => notifyMessage(message('hi', { conversationId: id, body: 'hi' }), mine(id));
+    for (const id of ['q1', 'q2', 'q3']) {
+      await say(id);
+      later(NOTIFY_EVERY_MS + 100);
+    }
+    // The browser takes its time to pop up the burst's notification…
+    let release!: () => void;
+    const slow = new Promise<void>((resolve) => (release = resolve));
+    const create = center.create.getMockImplementation()!;
+    center.create.mockImplementationOnce(async (id, options) => {
+      await slow;
+      return create(id, options);
+    });
+    const fourth = say('q4');
+    later(NOTIFY_EVERY_MS + 100);
+    // …and the next customer comes meanwhile.
+    const fifth = say('q5');
+    release();
+    await Promise.all([fourth, fifth]);
+    expect(center.create.mock.calls.map((c) => c[0])).toEqual(['conversation:q1', 'conversation:q2', 'conversation:q3', BURST_NOTIFICATION_ID]);
+    expect(center.shown.get(BURST_NOTIFICATION_ID)?.title).toBe('2 more customers wrote');
+    expect(sound.played).toBe(4);
   });
 });
