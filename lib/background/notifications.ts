@@ -20,11 +20,13 @@ const currentLanguage = mirror(languageItem);
 const i18n = createI18n('en');
 
 /**
- * A burst of events gets a notification a second at most, not one each: within the second, the
- * events wait (the newest of each conversation and kind) and are shown together when it ends.
+ * A burst of events is shown a second at a time, not one by one: after a notification, the events
+ * of the next second wait (a customer's newest message per conversation, every activity line) and
+ * are shown together when it ends: at most one assignment or snooze notice (the newest) and one
+ * customer notification or the burst's.
  */
 export const NOTIFY_EVERY_MS = 1000;
-/** At most this many conversations wait for the second's end (the oldest give way; the unread counts show them). */
+/** At most this many events wait for the second's end (customers' messages give way first; the unread counts show them). */
 const WAITING_MAX = 50;
 let lastNotified = 0;
 let waiting = new Map<string, { m: MessageView; conversation: AgentConversationView | undefined }>();
@@ -38,18 +40,25 @@ let waitTimer: ReturnType<typeof setTimeout> | null = null;
 export async function notifyMessage(m: MessageView, conversation: AgentConversationView | undefined): Promise<void> {
   if (m.direction !== 'inbound' && m.direction !== 'activity') return;
   const wait = lastNotified + NOTIFY_EVERY_MS - Date.now();
-  if (wait > 0) {
+  // (A timer late to fire still holds what waits: nothing overtakes it.)
+  if (wait > 0 || waitTimer) {
     // Before any storage read: a burst costs nothing but this.
-    const key = `${m.direction}:${m.conversationId}`;
+    const key = m.direction === 'inbound' ? `inbound:${m.conversationId}` : `activity:${m.id}`;
     waiting.delete(key);
     waiting.set(key, { m, conversation });
-    if (waiting.size > WAITING_MAX) waiting.delete(waiting.keys().next().value!);
-    waitTimer ??= setTimeout(() => {
-      waitTimer = null;
-      const events = [...waiting.values()];
-      waiting = new Map();
-      void notifyAll(events);
-    }, wait);
+    if (waiting.size > WAITING_MAX) {
+      const first = [...waiting.keys()];
+      waiting.delete(first.find((k) => k.startsWith('inbound:')) ?? first[0]!);
+    }
+    waitTimer ??= setTimeout(
+      () => {
+        waitTimer = null;
+        const events = [...waiting.values()];
+        waiting = new Map();
+        notifyAll(events).catch((err: unknown) => console.warn('Switchboard: notifications', err));
+      },
+      Math.max(wait, 0),
+    );
     return;
   }
   await notifyAll([{ m, conversation }]);
@@ -110,7 +119,7 @@ let burst: { poppedAt: number; lastAt: number; customers: Map<string, string> } 
 /** One notification change at a time (each reads what is up, waits on the browser, then writes it). */
 let queue: Promise<void> = Promise.resolve();
 function inTurn(work: () => Promise<void>): Promise<void> {
-  queue = queue.then(work).catch(() => {}); // notifications may be disabled at the OS level
+  queue = queue.then(work).catch((err: unknown) => console.warn('Switchboard: notifications', err));
   return queue;
 }
 
@@ -120,17 +129,22 @@ export function forgetNotification(id: string): void {
   else poppedAt.delete(id);
 }
 
-/** Shows notices: customers' through `showCustomers`, the others popped up on their own; one sound if any popped up and asks for it. */
+/**
+ * Shows notices shown together: the newest of another kind (an assignment, a snooze ending, an SLA
+ * alert) pops up on its own, and customers' through `showCustomers` (but not in the conversation
+ * it is about: it says more than their message); one sound if something popped up that asks for it.
+ */
 async function show(notices: Notice[]): Promise<void> {
   let sound = false;
-  for (const notice of notices.filter((n) => !n.customer)) {
+  const other = notices.filter((n) => !n.customer).at(-1);
+  if (other) {
     // Another kind of notice replaces the customer's: the customer's next message pops up again.
-    const id = `${NOTIFICATION_PREFIX}${notice.conversationId}`;
+    const id = `${NOTIFICATION_PREFIX}${other.conversationId}`;
     poppedAt.delete(id);
-    await create(id, notice);
-    sound ||= notice.sound;
+    await create(id, other);
+    sound = other.sound;
   }
-  const customers = notices.filter((n) => n.customer);
+  const customers = notices.filter((n) => n.customer && n.conversationId !== other?.conversationId);
   if (customers.length) sound = (await showCustomers(customers)) || sound;
   if (sound) await playNotificationSound().catch(() => {});
 }
@@ -152,10 +166,15 @@ async function showCustomers(notices: Notice[]): Promise<boolean> {
     if (!(poppedAt.has(id) && (await changed(id, { title: notice.title, message: notice.message })))) rest.push(notice);
   }
   if (!rest.length) return false;
-  // Firefox has no `update`: each message pops up, as before.
-  if (!update) return (await Promise.all(rest.map((n) => popOwn(n, now)))).some(Boolean);
   const lang = pickLanguage(await currentLanguage(), navigator.languages);
   const text = (customers: Map<string, string>) => burstNoticeText([...customers.values()], { t: i18n.getFixedT(lang, 'inbox'), list: formats(lang).list });
+  // Firefox has no `update`: a customer's message pops up on its own, as before; several of one
+  // second pop up the burst's (one `create`: Firefox may show none of several made at once).
+  if (!update) {
+    if (rest.length === 1) return popOwn(rest[0]!, now);
+    await create(BURST_NOTIFICATION_ID, text(new Map(rest.map((n): [string, string] => [n.conversationId, n.customer!]).reverse())));
+    return rest.some((n) => n.sound);
+  }
   // The burst's customers, latest first: these (the last to come first), then the others before them.
   const joined = (before: Map<string, string>) => {
     const latest = [...rest].reverse();

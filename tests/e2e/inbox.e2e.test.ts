@@ -160,7 +160,19 @@ describe('Inbox in Chromium with the built extension', () => {
     const names: string[] = [];
     let told: Told = [];
     const isBurst = ([, id]: Told[number]) => id === 'inbox:burst';
-    for (let batch = 0; batch < 3 && !told.some(isBurst); batch++) {
+    // Customers the burst's notification counted: its count when each of its pop-ups was last changed
+    // (a burst that goes on pops up again counting from there).
+    const countedInBursts = () => {
+      const rounds: number[] = [];
+      for (const t of told.filter(isBurst)) {
+        const count = Number(/^(\d+) more customers? wrote$/.exec(t[2].title ?? '')?.[1] ?? Number.NaN);
+        if (t[0] === 'create') rounds.push(count);
+        else rounds[rounds.length - 1] = count;
+      }
+      return rounds.reduce((a, b) => a + b, 0);
+    };
+    const until = Date.now() + 30_000;
+    for (let batch = 0; !told.some(isBurst) && Date.now() < until; batch++) {
       const these = [0, 1, 2].map((i) => `Burst customer ${batch * 3 + i}`);
       names.push(...these);
       await Promise.all(these.map((name) => ctx.stack.inbound({ from: customer(), to: ctx.org.number, body: `Hello from ${name}`, profileName: name })));
@@ -169,9 +181,7 @@ describe('Inbox in Chromium with the built extension', () => {
         .poll(
           async () => {
             told = await texts();
-            const own = told.filter((t) => !isBurst(t) && names.includes(t[2].title!)).length;
-            const counted = Number(/^(\d+) more customers? wrote$/.exec(told.filter(isBurst).at(-1)?.[2].title ?? '')?.[1] ?? 0);
-            return own + counted;
+            return told.filter((t) => !isBurst(t) && names.includes(t[2].title!)).length + countedInBursts();
           },
           { timeout: 10_000 },
         )

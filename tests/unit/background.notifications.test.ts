@@ -268,21 +268,71 @@ describe('notifications of a burst of messages', () => {
     expect(sound.played).toBe(2);
   });
 
-  it('a burst clicked or closed is over: the next customer pops up on their own when few are up', async () => {
+  it('a burst clicked or closed is over: customers still writing after its pop-up pop up on their own', async () => {
     const { NOTIFY_EVERY_MS, BURST_NOTIFICATION_ID, forgetNotification, notifyMessage } = await load();
     const center = notificationCenter();
     const say = (id: string) => notifyMessage(message('hi', { conversationId: id, body: 'hi' }), mine(id));
-    for (const id of ['b1', 'b2', 'b3', 'b4']) {
+    for (const id of ['b1', 'b2', 'b3', 'b4', 'b5', 'b6', 'b7']) {
       await say(id);
       later(NOTIFY_EVERY_MS + 100);
     }
-    expect(center.create.mock.calls.at(-1)?.[0]).toBe(BURST_NOTIFICATION_ID);
-    // The agent clicks it (the browser tells the worker, which clears it) and the three pop-ups.
+    expect(center.create.mock.calls.map((c) => c[0])).toEqual(['conversation:b1', 'conversation:b2', 'conversation:b3', BURST_NOTIFICATION_ID]);
+    // The agent clicks it (the browser says so, and the click clears it), its pop-up long over
+    // while customers still write: the next is not a new burst of one but their own notification.
     forgetNotification(BURST_NOTIFICATION_ID);
-    for (const id of ['inbox:burst', 'conversation:b1', 'conversation:b2', 'conversation:b3']) await fakeBrowser.notifications.clear(id);
-    await say('b5');
-    expect(center.create.mock.calls.at(-1)?.[0]).toBe('conversation:b5');
-    expect(center.update).not.toHaveBeenCalled();
+    await fakeBrowser.notifications.clear(BURST_NOTIFICATION_ID);
+    later(NOTIFY_EVERY_MS + 100);
+    await say('b8');
+    expect(center.create.mock.calls.at(-1)?.[1]).toMatchObject({ title: 'Customer b8', message: 'hi' });
+  });
+
+  it('an assignment and a customer’s message of one conversation in one second: the assignment shows; of several, the newest', async () => {
+    const { NOTIFY_EVERY_MS, notifyMessage } = await load();
+    const center = notificationCenter();
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now });
+    const assigned = (id: string, c: string) =>
+      message(id, { conversationId: c, direction: 'activity', body: '', sentBy: 'a2', activity: { kind: 'assigned', to: 'a1', from: null } });
+    await notifyMessage(message('hi', { conversationId: 'x0', body: 'hi' }), mine('x0'));
+    vi.advanceTimersByTime(100);
+    // Within the second: two assignments, then the second one's customer writes, and a colleague's line that does not notify.
+    await notifyMessage(assigned('act1', 'x1'), mine('x1'));
+    await notifyMessage(assigned('act2', 'x2'), mine('x2'));
+    await notifyMessage(message('hello', { conversationId: 'x2', body: 'hello' }), mine('x2'));
+    await notifyMessage(
+      message('act3', {
+        conversationId: 'x2',
+        direction: 'activity',
+        body: '',
+        activity: { kind: 'status', status: 'resolved', reason: 'agent', until: null },
+      }),
+      mine('x2'),
+    );
+    await vi.advanceTimersByTimeAsync(NOTIFY_EVERY_MS);
+    await vi.waitFor(() => expect(center.create).toHaveBeenCalledTimes(2));
+    expect(center.create.mock.calls.map((c) => [c[0], c[1].title])).toEqual([
+      ['conversation:x0', 'Customer x0'],
+      ['conversation:x2', 'Assigned to you'],
+    ]);
+    expect(sound.played).toBe(2);
+  });
+
+  it('Firefox (no update): customers of one second pop up the burst’s notification, once', async () => {
+    const { BURST_NOTIFICATION_ID, notifyMessage } = await load();
+    const center = notificationCenter();
+    Object.assign(fakeBrowser.notifications, { update: undefined });
+    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'], now });
+    const say = (id: string) => notifyMessage(message('hi', { conversationId: id, body: 'hi' }), mine(id));
+    await say('f1');
+    for (const id of ['f2', 'f3']) {
+      vi.advanceTimersByTime(100);
+      await say(id);
+    }
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.waitFor(() => expect(center.create).toHaveBeenCalledTimes(2));
+    expect(center.create.mock.calls.map((c) => [c[0], c[1].title])).toEqual([
+      ['conversation:f1', 'Customer f1'],
+      [BURST_NOTIFICATION_ID, '2 more customers wrote'],
+    ]);
   });
 
   it('shows one thing at a time: a customer’s message while the burst pops up changes it, no second pop-up or sound', async () => {
