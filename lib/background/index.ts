@@ -100,17 +100,13 @@ export function startBackground(): void {
   // Clicking a notification opens its conversation, a burst's the conversations (a click is a user
   // gesture: the panel may open).
   const onNotificationClicked = async (id: string) => {
+    const conversationId = id.startsWith(NOTIFICATION_PREFIX) ? id.slice(NOTIFICATION_PREFIX.length) : null;
+    if (!conversationId && id !== BURST_NOTIFICATION_ID) return;
     forgetNotification(id);
-    if (id === BURST_NOTIFICATION_ID) {
-      const opening = openSidePanel();
-      await browser.notifications.clear(id);
-      await Promise.all([openConversationItem.setValue(null), opening]);
-      return;
-    }
-    if (!id.startsWith(NOTIFICATION_PREFIX)) return;
     const opening = openSidePanel();
     await browser.notifications.clear(id);
-    await Promise.all([c().then((x) => openConversation(x.api, id.slice(NOTIFICATION_PREFIX.length))), opening]);
+    const open = conversationId ? c().then((x) => openConversation(x.api, conversationId)) : openConversationItem.setValue(null);
+    await Promise.all([open, opening]);
   };
   browser.notifications?.onClicked.addListener((id) => void onNotificationClicked(id));
   browser.notifications?.onClosed?.addListener((id) => forgetNotification(id));

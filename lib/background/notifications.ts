@@ -9,6 +9,8 @@ import { agentItem, languageItem, notificationSettingsItem, teamItem, viewingIte
 import { playNotificationSound } from './sound';
 
 export const NOTIFICATION_PREFIX = 'conversation:';
+/** A conversation's own notification. */
+const notificationId = (conversationId: string) => `${NOTIFICATION_PREFIX}${conversationId}`;
 
 /** What the side panel shows, kept in memory (read on every inbound message, so not from storage each time). */
 export const currentViewing = mirror(viewingItem);
@@ -94,7 +96,7 @@ export async function notifySla(alert: SlaAlertPayload, breached: boolean, conve
  * sent to the browser by the notifications API in the worker's own thread (about a quarter of the
  * worker's script in its CPU profile at a notification a second: docs/delivery-scope.md,
  * "Notifications, and the panel's render of a row"). After it, a message pops up again.
- * Assignments, snoozes ending and SLA alerts always pop up.
+ * Assignments and snoozes ending (the newest of a second) and SLA alerts pop up.
  */
 export const REFRESH_SHOWN_MS = 5000;
 /**
@@ -139,7 +141,7 @@ async function show(notices: Notice[]): Promise<void> {
   const other = notices.filter((n) => !n.customer).at(-1);
   if (other) {
     // Another kind of notice replaces the customer's: the customer's next message pops up again.
-    const id = `${NOTIFICATION_PREFIX}${other.conversationId}`;
+    const id = notificationId(other.conversationId);
     poppedAt.delete(id);
     await create(id, other);
     sound = other.sound;
@@ -162,25 +164,25 @@ async function showCustomers(notices: Notice[]): Promise<boolean> {
   const changed = (id: string, text: { title: string; message: string }) => (update ? update(id, text).catch(() => false) : Promise.resolve(false));
   const rest: Notice[] = [];
   for (const notice of notices) {
-    const id = `${NOTIFICATION_PREFIX}${notice.conversationId}`;
+    const id = notificationId(notice.conversationId);
     if (!(poppedAt.has(id) && (await changed(id, { title: notice.title, message: notice.message })))) rest.push(notice);
   }
   if (!rest.length) return false;
   const lang = pickLanguage(await currentLanguage(), navigator.languages);
   const text = (customers: Map<string, string>) => burstNoticeText([...customers.values()], { t: i18n.getFixedT(lang, 'inbox'), list: formats(lang).list });
-  // Firefox has no `update`: a customer's message pops up on its own, as before; several of one
-  // second pop up the burst's (one `create`: Firefox may show none of several made at once).
-  if (!update) {
-    if (rest.length === 1) return popOwn(rest[0]!, now);
-    await create(BURST_NOTIFICATION_ID, text(new Map(rest.map((n): [string, string] => [n.conversationId, n.customer!]).reverse())));
-    return rest.some((n) => n.sound);
-  }
   // The burst's customers, latest first: these (the last to come first), then the others before them.
   const joined = (before: Map<string, string>) => {
     const latest = [...rest].reverse();
     const ids = new Set(latest.map((n) => n.conversationId));
     return new Map([...latest.map((n): [string, string] => [n.conversationId, n.customer!]), ...[...before].filter(([id]) => !ids.has(id))]);
   };
+  // Firefox has no `update`: a customer's message pops up on its own, as before; several of one
+  // second pop up the burst's (one `create`: Firefox may show none of several made at once).
+  if (!update) {
+    if (rest.length === 1) return popOwn(rest[0]!, now);
+    await create(BURST_NOTIFICATION_ID, text(joined(new Map())));
+    return rest.some((n) => n.sound);
+  }
   if (burst && now - burst.poppedAt < REFRESH_SHOWN_MS) {
     const customers = joined(burst.customers);
     if (await changed(BURST_NOTIFICATION_ID, text(customers))) {
@@ -198,7 +200,7 @@ async function showCustomers(notices: Notice[]): Promise<boolean> {
 
 /** A customer's notification of their own, popped up. */
 async function popOwn(notice: Notice, now: number): Promise<boolean> {
-  const id = `${NOTIFICATION_PREFIX}${notice.conversationId}`;
+  const id = notificationId(notice.conversationId);
   poppedAt.set(id, now);
   await create(id, notice);
   return notice.sound;

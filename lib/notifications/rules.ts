@@ -56,19 +56,19 @@ export interface Notice {
   customer?: string;
 }
 
+/** How many customers a burst's notification names before "and 2 others". */
+const BURST_NAMED = 3;
+
 /**
  * A burst of customers in one notification: "3 more customers wrote" over "Ana, Ben, and Carla"
- * (the latest first; past `named`, "and 4 others"). `list` joins names the language's way. Each
+ * (the latest first; past `BURST_NAMED`, "and 4 others"). `list` joins names the language's way. Each
  * name is isolated (FSI … PDI): a name in another script, or with direction controls of its own,
  * cannot reorder the others or the words around them.
  */
-export function burstNoticeText(
-  customers: string[],
-  ctx: { t: TFunction<'inbox'>; list: Intl.ListFormat; named?: number },
-): { title: string; message: string } {
-  const named = ctx.named ?? 3;
+export function burstNoticeText(customers: string[], ctx: { t: TFunction<'inbox'>; list: Intl.ListFormat }): { title: string; message: string } {
   const isolated = customers.map((name) => `\u2068${name}\u2069`);
-  const shown = customers.length > named + 1 ? [...isolated.slice(0, named), ctx.t('notify.burstOthers', { count: customers.length - named })] : isolated;
+  const shown =
+    customers.length > BURST_NAMED + 1 ? [...isolated.slice(0, BURST_NAMED), ctx.t('notify.burstOthers', { count: customers.length - BURST_NAMED })] : isolated;
   return { title: ctx.t('notify.burst', { count: customers.length }), message: ctx.list.format(shown) };
 }
 
