@@ -116,6 +116,12 @@ describe('Inbox in Chromium with the built extension', () => {
       (await browser.worker.evaluate(() => (globalThis as unknown as { __asked: Array<[string, unknown, unknown]> }).__asked))
         .filter(([, of]) => of === id)
         .map(([name, , answer]) => [name, answer]);
+    // The previous test's customer told first: two customers within one second would share one
+    // notification (a burst), which is not what this test is about.
+    const mallory = await panel.getByRole('button', { name: /Mallory/ }).getAttribute('data-conversation-id');
+    await expect
+      .poll(async () => Object.keys(await panel.evaluate(() => chrome.notifications.getAll())), { timeout: 5000 })
+      .toContain(`conversation:${mallory}`);
     const from = customer();
     await ctx.stack.inbound({ from, to: ctx.org.number, body: 'First of a burst', profileName: 'Marta' });
     const row = panel.getByRole('button', { name: /Marta/ });
